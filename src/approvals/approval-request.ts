@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { APPROVAL_STATUSES, EXECUTION_OUTCOMES } from "./approval-state.js";
+
+/** Slack IDs and our own IDs: non-empty, no whitespace. */
+const IdSchema = z.string().regex(/^\S+$/, "must be a non-empty ID without whitespace");
+/** Epoch milliseconds (the injected clock's unit). */
+const TimestampSchema = z.number().int().nonnegative();
+
+/**
+ * Who must approve, as produced by the policy engine for a `needs_approval` decision and stored with the
+ * request, so later clicks are judged against the rule as it was when the request was made.
+ */
+export const ApprovalRequirementSchema = z.strictObject({
+  approvers: z.strictObject({ users: z.array(IdSchema), groups: z.array(IdSchema) }),
+  /** Distinct approvals needed (k of N). */
+  minApprovals: z.number().int().min(1),
+  /** Whether the requester's own approval counts. */
+  allowSelfApproval: z.boolean(),
+  /** How long the request stays actionable after creation. */
+  expiresInMs: z.number().int().positive(),
+  /** Whether a rejection must carry a reason. */
+  reasonRequired: z.boolean(),
+});
+export type ApprovalRequirement = z.infer<typeof ApprovalRequirementSchema>;
+
+/** One resolved target with the state it was in when the request was made (the expected pre-state). */
+export const ApprovalTargetSchema = z.strictObject({
+  id: IdSchema,
+  name: z.string(),
+  status: z.string().min(1),
+  flavor: z.string().min(1),
+});
+export type ApprovalTarget = z.infer<typeof ApprovalTargetSchema>;
+
+export const MessageRefSchema = z.strictObject({
+  channel: IdSchema,
+  ts: z.string().min(1),
+  threadTs: z.string().min(1).optional(),
+});
+export type MessageRef = z.infer<typeof MessageRefSchema>;
+
+/** IAM-style action name, e.g. `ecs:cloudServers:delete`. */
+export const ActionNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(:[A-Za-z][A-Za-z0-9]*){2}$/, "IAM-style action");
+
+/** Action parameters: JSON only (they are hashed into the binding). */
+export const ActionParametersSchema = z.record(z.string(), z.json());
+
+/** Opaque and unguessable: `apr_` + 128 random bits, base64url. */
+export const ApprovalIdSchema = z.string().regex(/^apr_[A-Za-z0-9_-]{22,}$/);
+
+/**
+ * A request for approval: what was asked, exactly what would run (targets + parameters, pinned by
+ * `bindingHash`), who may approve, and everything that happened to it. Stored as one JSON document;
+ * every change goes through `applyEvent` and a store CAS.
+ */
+export const ApprovalRequestSchema = z.strictObject({
+  id: ApprovalIdSchema,
+  status: z.enum(APPROVAL_STATUSES),
+  createdAt: TimestampSchema,
+  expiresAt: TimestampSchema,
+  requester: z.strictObject({ userId: IdSchema, teamId: IdSchema }),
+  /** Channel the command was typed in. */
+  channel: IdSchema,
+  action: ActionNameSchema,
+  /** The command as typed, for display and audit. */
+  commandText: z.string(),
+  /** Exactly the servers that would be acted on, with their expected pre-state. */
+  targets: z.array(ApprovalTargetSchema),
+  /** Action parameters (flags, new flavor for a resize, …). Bound by the hash. */
+  parameters: ActionParametersSchema,
+  /** Policy rules that produced the decision. */
+  ruleIds: z.array(z.string()),
+  requirement: ApprovalRequirementSchema,
+  /** Distinct approvers, in click order. */
+  approvals: z.array(z.strictObject({ userId: IdSchema, at: TimestampSchema })),
+  rejection: z
+    .strictObject({ userId: IdSchema, reason: z.string().optional(), at: TimestampSchema })
+    .optional(),
+  cancellation: z.strictObject({ userId: IdSchema, at: TimestampSchema }).optional(),
+  expiredAt: TimestampSchema.optional(),
+  execution: z
+    .strictObject({
+      executionId: IdSchema,
+      startedAt: TimestampSchema,
+      finishedAt: TimestampSchema.optional(),
+      outcome: z.enum(EXECUTION_OUTCOMES).optional(),
+      error: z.string().optional(),
+    })
+    .optional(),
+  /** The approval card, once posted. */
+  message: MessageRefSchema.optional(),
+  /** SHA-256 (hex) of what was approved; see `computeBindingHash`. */
+  bindingHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** 1 at creation, +1 on every change. */
+  version: z.number().int().positive(),
+});
+export type ApprovalRequest = z.infer<typeof ApprovalRequestSchema>;

@@ -1,0 +1,432 @@
+import { randomBytes } from "node:crypto";
+import type { AuditEntryInput } from "../audit/audit-entry.js";
+import type { AuditLog, PreparedAuditEntry } from "../audit/create-audit-log.js";
+import {
+  abortUpdate,
+  type Clock,
+  NO_CHANGE,
+  type SetMember,
+  type Store,
+  writeUpdate,
+} from "../store/store.js";
+import {
+  ActionNameSchema,
+  ActionParametersSchema,
+  type ApprovalRequest,
+  ApprovalRequestSchema,
+  type ApprovalRequirement,
+  ApprovalRequirementSchema,
+  type ApprovalTarget,
+  ApprovalTargetSchema,
+  type MessageRef,
+  MessageRefSchema,
+} from "./approval-request.js";
+import {
+  type ApplyResult,
+  type ApprovalEffect,
+  type ApprovalEvent,
+  applyEvent,
+  type ClickAuthz,
+  type ExecutionOutcome,
+  isStatusIn,
+  OPEN_STATUSES,
+  type OpenStatus,
+  type RefusalCode,
+} from "./approval-state.js";
+import { bindingInputOf, computeBindingHash } from "./compute-binding-hash.js";
+
+/** What the command handler knows when it asks for approval; the service adds ids, times and the hash. */
+export interface NewApprovalRequest {
+  requester: { userId: string; teamId: string };
+  channel: string;
+  action: string;
+  commandText: string;
+  targets: ApprovalTarget[];
+  parameters: Record<string, unknown>;
+  ruleIds: string[];
+  requirement: ApprovalRequirement;
+  message?: MessageRef;
+}
+
+/** A user's click, as the service takes it: the service stamps the time with its own clock. */
+export type ClickEvent = DistributiveOmit<
+  Extract<ApprovalEvent, { type: "approve" | "reject" | "cancel" }>,
+  "at"
+>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export type ActResult =
+  | { ok: true; request: ApprovalRequest; changed: boolean; effects: ApprovalEffect[]; message: string }
+  | {
+      ok: false;
+      code: RefusalCode | "not_found" | "conflict";
+      message: string;
+      /** The request as it now is (to refresh the card), if it exists. */
+      request?: ApprovalRequest;
+      /** Changes that did happen despite the refusal (a late click expiring the request). */
+      effects: ApprovalEffect[];
+    };
+
+export interface ListPendingFilter {
+  /** Requests this user made, may approve by name, or may approve through one of `groups`. */
+  userId?: string;
+  /** The user's groups (resolved by the caller), matched against `requirement.approvers.groups`. */
+  groups?: readonly string[];
+}
+
+export interface ApprovalService {
+  /** Creates a pending request (and its `request.created` audit record, atomically). */
+  create(input: NewApprovalRequest): Promise<ApprovalRequest>;
+  get(id: string): Promise<ApprovalRequest | undefined>;
+  /**
+   * Applies a click atomically. `authz` is computed by the caller at click time. Refused clicks are audited
+   * (`click.refused`). Repeats (double clicks, redeliveries) return `changed: false` and write nothing.
+   */
+  act(id: string, event: ClickEvent, authz: ClickAuthz): Promise<ActResult>;
+  /**
+   * approved → executing. Exactly one caller wins per request, whatever the concurrency, retries or
+   * replicas; every other call gets `{ ok: false }` (including a repeat with the same executionId). Throws
+   * if the store (or the audit rider) fails: treat a throw as "not claimed" and do not execute.
+   */
+  claimExecution(id: string, executionId: string): Promise<ActResult>;
+  /** executing → succeeded | failed | outcome_unknown, only by the execution that claimed it. */
+  finishExecution(
+    id: string,
+    executionId: string,
+    outcome: ExecutionOutcome,
+    error?: string,
+  ): Promise<ActResult>;
+  /** Records where the approval card was posted. Not a state transition (not audited). */
+  setMessageRef(id: string, message: MessageRef): Promise<ApprovalRequest | undefined>;
+  /** Pending requests (from the pending index, no scan), oldest first, optionally those involving a user. */
+  listPending(filter?: ListPendingFilter): Promise<ApprovalRequest[]>;
+  /** Requests in a non-terminal status (e.g. `executing` for reconciliation after a restart), oldest first. */
+  listByStatus(status: OpenStatus): Promise<ApprovalRequest[]>;
+  /** Expires every pending request due at `now`; returns them so the caller can update their cards. */
+  expireDue(now?: number): Promise<ApprovalRequest[]>;
+}
+
+export interface ApprovalServiceOptions {
+  store: Store;
+  clock: Clock;
+  /** Must write to `store`: transitions and their audit records commit in one atomic store write. */
+  audit: AuditLog;
+  /** Re-reads after a lost CAS race before giving up with `conflict`. Default 100. */
+  retries?: number;
+  /** Default: `apr_` + 128 random bits (base64url). */
+  generateId?: () => string;
+}
+
+const requestKey = (id: string) => `approval:${id}`;
+const statusSetKey = (status: OpenStatus) => `approvals:status:${status}`;
+
+/** Actor IDs of transitions no user caused. */
+const EXPIRY_ACTOR = "system:expiry";
+const EXECUTOR_ACTOR = "system:executor";
+
+/**
+ * The approval workflow over a {@link Store}.
+ *
+ * Ordering guarantee: every transition is ONE atomic store write (a CAS on the request record) that
+ * carries, as riders, its audit records and the status-index moves. So the new state, its audit records
+ * and the indexes become visible together or not at all: if the audit append fails, the transition did not
+ * happen (the call throws). Only the logger copy of the audit record is written after the commit (it is a
+ * shipping copy; the store is the record of truth). Refused clicks change nothing and are audited after
+ * the refusal is decided; if that audit write fails the call throws (the refusal stands).
+ *
+ * Each attempt re-reads the record and re-runs the pure state machine on it, so two replicas racing
+ * (approve vs reject, 50 claimers) serialize through the CAS: one wins, the others re-evaluate on the
+ * winner's result and get a refusal or an idempotent `changed: false`.
+ */
+export function createApprovalService(options: ApprovalServiceOptions): ApprovalService {
+  const { store, clock, audit } = options;
+  const retries = options.retries ?? 100;
+  const generateId = options.generateId ?? (() => `apr_${randomBytes(16).toString("base64url")}`);
+  if (audit.store !== store) {
+    throw new Error(
+      "the audit log must use the approval store, so transitions and audit records commit atomically",
+    );
+  }
+
+  async function read(id: string): Promise<ApprovalRequest | undefined> {
+    const stored = await store.get<unknown>(requestKey(id));
+    return stored === undefined ? undefined : ApprovalRequestSchema.parse(stored.value);
+  }
+
+  /** Index moves for a status change: one set per non-terminal status. */
+  function indexMoves(
+    id: string,
+    from: ApprovalRequest["status"] | undefined,
+    to: ApprovalRequest["status"],
+  ) {
+    const removeFromSets: SetMember[] = [];
+    const addToSets: SetMember[] = [];
+    if (from !== to) {
+      if (from !== undefined && isStatusIn(from, OPEN_STATUSES))
+        removeFromSets.push({ setKey: statusSetKey(from), member: id });
+      if (isStatusIn(to, OPEN_STATUSES)) addToSets.push({ setKey: statusSetKey(to), member: id });
+    }
+    return { removeFromSets, addToSets };
+  }
+
+  /** Fields every audit record of a request carries. */
+  function context(request: ApprovalRequest) {
+    return {
+      requestId: request.id,
+      requesterId: request.requester.userId,
+      teamId: request.requester.teamId,
+      action: request.action,
+      serverIds: request.targets.map((t) => t.id),
+      ruleIds: request.ruleIds,
+      bindingHash: request.bindingHash,
+    };
+  }
+
+  function auditEntryFor(
+    request: ApprovalRequest,
+    effect: ApprovalEffect,
+    observedBy?: string,
+  ): AuditEntryInput {
+    const base = { ...context(request), at: effect.at };
+    switch (effect.type) {
+      case "approval_recorded":
+        return {
+          ...base,
+          type: "approval.recorded",
+          actorId: effect.userId,
+          detail: { count: effect.count, required: effect.required },
+        };
+      case "approved":
+        return {
+          ...base,
+          type: "request.approved",
+          actorId: effect.userId,
+          detail: { approvers: effect.approvers },
+        };
+      case "rejected":
+        return {
+          ...base,
+          type: "request.rejected",
+          actorId: effect.userId,
+          ...(effect.reason !== undefined && { detail: { reason: effect.reason } }),
+        };
+      case "cancelled":
+        return { ...base, type: "request.cancelled", actorId: effect.userId };
+      case "expired":
+        return {
+          ...base,
+          type: "request.expired",
+          actorId: EXPIRY_ACTOR,
+          detail: { expiresAt: request.expiresAt, ...(observedBy !== undefined && { observedBy }) },
+        };
+      case "execution_started":
+        return {
+          ...base,
+          type: "execution.started",
+          actorId: EXECUTOR_ACTOR,
+          executionId: effect.executionId,
+        };
+      case "execution_finished":
+        return {
+          ...base,
+          type: "execution.finished",
+          actorId: EXECUTOR_ACTOR,
+          executionId: effect.executionId,
+          outcome: effect.outcome,
+          ...(effect.error !== undefined && { detail: { error: effect.error } }),
+        };
+    }
+  }
+
+  function refusalEntry(request: ApprovalRequest, event: ApprovalEvent, code: RefusalCode): AuditEntryInput {
+    return {
+      ...context(request),
+      at: event.at,
+      type: "click.refused",
+      actorId: "userId" in event ? event.userId : EXPIRY_ACTOR,
+      message: code,
+      detail: { code, event: event.type, status: request.status },
+    };
+  }
+
+  /**
+   * One atomic transition: read, apply, CAS with audit riders; re-run on a lost race. `auditRefusal`:
+   * whether a refusal (without side change) is audited — true for user clicks.
+   */
+  async function transition(
+    id: string,
+    event: ApprovalEvent,
+    authz: ClickAuthz,
+    auditRefusal: boolean,
+  ): Promise<ActResult> {
+    // The last attempt's evaluation is the one that committed (or decided not to write).
+    let applied: ApplyResult | undefined;
+    let before: ApprovalRequest | undefined;
+    let prepared: PreparedAuditEntry[] = [];
+    const observer = "userId" in event ? event.userId : undefined;
+
+    const result = await store.update<unknown, "not_found" | "refused">(
+      requestKey(id),
+      (current) => {
+        prepared = [];
+        if (current === undefined) return abortUpdate("not_found");
+        before = ApprovalRequestSchema.parse(current.value);
+        applied = applyEvent(before, event, authz);
+        const persist = applied.ok ? (applied.changed ? applied : undefined) : applied.transition;
+        if (persist === undefined) return applied.ok ? NO_CHANGE : abortUpdate("refused");
+        prepared = persist.effects.map((effect) =>
+          audit.prepare(auditEntryFor(persist.request, effect, observer)),
+        );
+        if (!applied.ok && auditRefusal)
+          prepared.push(audit.prepare(refusalEntry(persist.request, event, applied.code)));
+        return writeUpdate(persist.request, {
+          append: prepared.map((p) => p.append),
+          ...indexMoves(id, before.status, persist.request.status),
+        });
+      },
+      { retries },
+    );
+
+    if (!result.ok && result.reason === "conflict") {
+      return { ok: false, code: "conflict", message: "The request is busy; please try again.", effects: [] };
+    }
+    if (!result.ok && result.detail === "not_found") {
+      return { ok: false, code: "not_found", message: "No such approval request.", effects: [] };
+    }
+    if (applied === undefined || before === undefined)
+      throw new Error("unreachable: update ran without evaluating");
+    if (result.ok && result.changed) for (const p of prepared) p.publish();
+
+    if (applied.ok) return applied;
+    if (applied.transition) {
+      return { ok: false, code: applied.code, message: applied.message, ...applied.transition };
+    }
+    if (auditRefusal) await audit.record(refusalEntry(before, event, applied.code));
+    return { ok: false, code: applied.code, message: applied.message, request: before, effects: [] };
+  }
+
+  async function readMany(ids: readonly string[]): Promise<ApprovalRequest[]> {
+    const requests = await Promise.all(ids.map(read));
+    return requests
+      .filter((r): r is ApprovalRequest => r !== undefined)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  async function listByStatus(status: OpenStatus): Promise<ApprovalRequest[]> {
+    // The index is maintained atomically with the record, but re-check: the record is the truth.
+    return (await readMany(await store.members(statusSetKey(status)))).filter((r) => r.status === status);
+  }
+
+  return {
+    async create(input) {
+      const now = clock.now();
+      const requirement = ApprovalRequirementSchema.parse(input.requirement);
+      const targets = input.targets.map((t) => ApprovalTargetSchema.parse(t));
+      const action = ActionNameSchema.parse(input.action);
+      const parameters = ActionParametersSchema.parse(input.parameters);
+      const request = ApprovalRequestSchema.parse({
+        id: generateId(),
+        status: "pending",
+        createdAt: now,
+        expiresAt: now + requirement.expiresInMs,
+        requester: { userId: input.requester.userId, teamId: input.requester.teamId },
+        channel: input.channel,
+        action,
+        commandText: input.commandText,
+        targets,
+        parameters,
+        ruleIds: input.ruleIds,
+        requirement,
+        approvals: [],
+        ...(input.message && { message: MessageRefSchema.parse(input.message) }),
+        bindingHash: computeBindingHash(bindingInputOf({ action, targets, parameters })),
+        version: 1,
+      } satisfies ApprovalRequest);
+
+      const created = audit.prepare({
+        ...context(request),
+        at: now,
+        type: "request.created",
+        actorId: request.requester.userId,
+        message: request.commandText,
+        detail: { channel: request.channel, expiresAt: request.expiresAt, requirement },
+      });
+      const wrote = await store.createIfAbsent(requestKey(request.id), request, {
+        append: [created.append],
+        ...indexMoves(request.id, undefined, "pending"),
+      });
+      if (!wrote) throw new Error(`approval id collision: ${request.id}`);
+      created.publish();
+      return request;
+    },
+
+    get: read,
+
+    act(id, event, authz) {
+      return transition(id, { ...event, at: clock.now() } as ApprovalEvent, authz, true);
+    },
+
+    claimExecution(id, executionId) {
+      return transition(
+        id,
+        { type: "start_execution", executionId, at: clock.now() },
+        { isApprover: false },
+        false,
+      );
+    },
+
+    finishExecution(id, executionId, outcome, error) {
+      const event: ApprovalEvent =
+        error === undefined
+          ? { type: "finish", executionId, outcome, at: clock.now() }
+          : { type: "finish", executionId, outcome, error, at: clock.now() };
+      return transition(id, event, { isApprover: false }, false);
+    },
+
+    async setMessageRef(id, message) {
+      const ref = MessageRefSchema.parse(message);
+      const result = await store.update<unknown, "not_found">(
+        requestKey(id),
+        (current) => {
+          if (current === undefined) return abortUpdate("not_found");
+          const request = ApprovalRequestSchema.parse(current.value);
+          return { ...request, message: ref, version: request.version + 1 };
+        },
+        { retries },
+      );
+      if (!result.ok && result.reason === "conflict") {
+        throw new Error(`could not record the message of ${id}: too much contention`);
+      }
+      return result.ok && result.changed ? ApprovalRequestSchema.parse(result.value) : undefined;
+    },
+
+    async listPending(filter = {}) {
+      const pending = await listByStatus("pending");
+      const { userId, groups = [] } = filter;
+      if (userId === undefined) return pending;
+      return pending.filter(
+        (r) =>
+          r.requester.userId === userId ||
+          r.requirement.approvers.users.includes(userId) ||
+          r.requirement.approvers.groups.some((g) => groups.includes(g)),
+      );
+    },
+
+    listByStatus,
+
+    async expireDue(now = clock.now()) {
+      const due = (await listByStatus("pending")).filter((r) => now >= r.expiresAt);
+      const expired: ApprovalRequest[] = [];
+      for (const request of due) {
+        const result = await transition(
+          request.id,
+          { type: "expire", at: now },
+          { isApprover: false },
+          false,
+        );
+        if (result.ok && result.changed) expired.push(result.request);
+      }
+      return expired;
+    },
+  };
+}

@@ -1,0 +1,415 @@
+/**
+ * The approval state machine, pure: no I/O, no clock (times come in the events). The service applies it
+ * inside a store CAS, so every transition is judged on the freshest record and commits atomically.
+ *
+ *   pending ──approve (k-th distinct)──▶ approved ──start_execution──▶ executing ──finish──▶ succeeded
+ *      │──reject──▶ rejected                                                       ├──▶ failed
+ *      │──cancel──▶ cancelled                                                      └──▶ outcome_unknown
+ *      └──expire / any click at or after expiresAt──▶ expired
+ */
+import type { ApprovalRequest } from "./approval-request.js";
+import { verifyBinding } from "./compute-binding-hash.js";
+
+export const APPROVAL_STATUSES = [
+  "pending",
+  "approved",
+  "rejected",
+  "expired",
+  "cancelled",
+  "executing",
+  "succeeded",
+  "failed",
+  "outcome_unknown",
+] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** How an execution ended. `outcome_unknown`: the cloud call may or may not have happened (never retried). */
+export const EXECUTION_OUTCOMES = ["succeeded", "failed", "outcome_unknown"] as const;
+export type ExecutionOutcome = (typeof EXECUTION_OUTCOMES)[number];
+
+/** Statuses in which approve/reject/cancel clicks can change anything. */
+export const ACTIONABLE_STATUSES = ["pending"] as const satisfies readonly ApprovalStatus[];
+/** Statuses reached by a decision on a pending request. */
+export const DECIDED_STATUSES = [
+  "approved",
+  "rejected",
+  "expired",
+  "cancelled",
+] as const satisfies readonly ApprovalStatus[];
+/** Statuses of a request that was approved and handed to (or finished by) the executor. */
+export const EXECUTION_STATUSES = [
+  "executing",
+  ...EXECUTION_OUTCOMES,
+] as const satisfies readonly ApprovalStatus[];
+/** No transition leaves these. */
+export const TERMINAL_STATUSES = [
+  "rejected",
+  "expired",
+  "cancelled",
+  ...EXECUTION_OUTCOMES,
+] as const satisfies readonly ApprovalStatus[];
+/** Non-terminal statuses: the service keeps an index set per status so these can be listed without a scan. */
+export const OPEN_STATUSES = [
+  "pending",
+  "approved",
+  "executing",
+] as const satisfies readonly ApprovalStatus[];
+export type OpenStatus = (typeof OPEN_STATUSES)[number];
+
+/** Every allowed transition; anything else is refused. */
+export const TRANSITIONS: Readonly<Record<ApprovalStatus, readonly ApprovalStatus[]>> = {
+  pending: ["approved", "rejected", "expired", "cancelled"],
+  approved: ["executing"],
+  executing: EXECUTION_OUTCOMES,
+  rejected: [],
+  expired: [],
+  cancelled: [],
+  succeeded: [],
+  failed: [],
+  outcome_unknown: [],
+};
+
+export function isStatusIn<S extends ApprovalStatus>(
+  status: ApprovalStatus,
+  subset: readonly S[],
+): status is S {
+  return (subset as readonly ApprovalStatus[]).includes(status);
+}
+
+export type ApprovalEvent =
+  | { type: "approve"; userId: string; at: number }
+  | { type: "reject"; userId: string; reason?: string; at: number }
+  | { type: "cancel"; userId: string; at: number }
+  | { type: "expire"; at: number }
+  | { type: "start_execution"; executionId: string; at: number }
+  | { type: "finish"; executionId: string; outcome: ExecutionOutcome; error?: string; at: number };
+
+/** Event constructors, for readability at call sites. */
+export const approvalEvents = {
+  approve: (userId: string, at: number): ApprovalEvent => ({ type: "approve", userId, at }),
+  reject: (userId: string, reason: string | undefined, at: number): ApprovalEvent =>
+    reason === undefined ? { type: "reject", userId, at } : { type: "reject", userId, reason, at },
+  cancel: (userId: string, at: number): ApprovalEvent => ({ type: "cancel", userId, at }),
+  expire: (at: number): ApprovalEvent => ({ type: "expire", at }),
+  startExecution: (executionId: string, at: number): ApprovalEvent => ({
+    type: "start_execution",
+    executionId,
+    at,
+  }),
+  finish: (executionId: string, outcome: ExecutionOutcome, at: number, error?: string): ApprovalEvent =>
+    error === undefined
+      ? { type: "finish", executionId, outcome, at }
+      : { type: "finish", executionId, outcome, error, at },
+};
+
+/** Authorization of the clicking user, computed by the caller at click time (groups resolved there). */
+export interface ClickAuthz {
+  /** The user is in `requirement.approvers` (by user ID or group membership). */
+  isApprover: boolean;
+}
+
+/** What happened, for the audit log and for the caller (update the card, start the executor). */
+export type ApprovalEffect =
+  | { type: "approval_recorded"; userId: string; at: number; count: number; required: number }
+  | { type: "approved"; userId: string; at: number; approvers: string[] }
+  | { type: "rejected"; userId: string; reason?: string; at: number }
+  | { type: "cancelled"; userId: string; at: number }
+  | { type: "expired"; at: number }
+  | { type: "execution_started"; executionId: string; at: number }
+  | {
+      type: "execution_finished";
+      executionId: string;
+      outcome: ExecutionOutcome;
+      error?: string;
+      at: number;
+    };
+
+export type RefusalCode =
+  /** The request is no longer pending (approved, rejected, expired, cancelled, executing…). */
+  | "not_pending"
+  /** The clicking user is not among the approvers. */
+  | "not_an_approver"
+  /** The requester tried to approve their own request and the rule forbids it. */
+  | "self_approval"
+  /** A rejection without a reason where the rule requires one. */
+  | "reason_required"
+  /** Someone other than the requester tried to cancel. */
+  | "only_requester_can_cancel"
+  /** The click came at or after `expiresAt`: the request is expired by it (see `transition`). */
+  | "expired"
+  /** `expire` before `expiresAt`. */
+  | "not_due"
+  /** `start_execution` on a request that is not approved (e.g. another execution already claimed it). */
+  | "not_approved"
+  /** The request's targets/parameters no longer hash to its `bindingHash`: never execute it. */
+  | "binding_mismatch"
+  /** `finish` on a request that is not executing. */
+  | "not_executing"
+  /** `finish` from an execution other than the one that claimed the request. */
+  | "execution_mismatch";
+
+export type ApplyResult =
+  | {
+      ok: true;
+      request: ApprovalRequest;
+      /** False for an idempotent repeat (same person approving twice, redelivered event). */
+      changed: boolean;
+      effects: ApprovalEffect[];
+      /** For the clicking user. */
+      message: string;
+    }
+  | {
+      ok: false;
+      code: RefusalCode;
+      message: string;
+      /**
+       * A change that happened even though the event was refused, to be persisted like a normal transition:
+       * a click at or after `expiresAt` expires the request.
+       */
+      transition?: { request: ApprovalRequest; effects: ApprovalEffect[] };
+    };
+
+/** Slack mention syntax. */
+const mention = (userId: string) => `<@${userId}>`;
+const listMentions = (userIds: readonly string[]) => userIds.map(mention).join(", ");
+const iso = (at: number) => new Date(at).toISOString();
+
+/** Why a non-pending request cannot be acted on, saying what happened and by whom. */
+export function describeStatus(request: ApprovalRequest): string {
+  const approvedBy = `approved by ${listMentions(request.approvals.map((a) => a.userId))}`;
+  switch (request.status) {
+    case "pending":
+      return `pending (${request.approvals.length} of ${request.requirement.minApprovals} approvals)`;
+    case "approved":
+      return `already ${approvedBy}`;
+    case "rejected": {
+      const r = request.rejection;
+      return r
+        ? `already rejected by ${mention(r.userId)}${r.reason ? `: ${r.reason}` : ""}`
+        : "already rejected";
+    }
+    case "expired":
+      return `expired at ${iso(request.expiredAt ?? request.expiresAt)}`;
+    case "cancelled":
+      return request.cancellation ? `cancelled by ${mention(request.cancellation.userId)}` : "cancelled";
+    case "executing":
+      return `already ${approvedBy} and executing`;
+    case "succeeded":
+    case "failed":
+      return `already ${approvedBy} and executed (${request.status})`;
+    case "outcome_unknown":
+      return `already ${approvedBy} and executed (outcome unknown: check the servers before retrying)`;
+  }
+}
+
+function refuse(code: RefusalCode, message: string): ApplyResult {
+  return { ok: false, code, message };
+}
+
+function change(
+  request: ApprovalRequest,
+  next: Partial<ApprovalRequest>,
+  effects: ApprovalEffect[],
+  message: string,
+): ApplyResult {
+  return {
+    ok: true,
+    request: { ...request, ...next, version: request.version + 1 },
+    changed: true,
+    effects,
+    message,
+  };
+}
+
+function unchanged(request: ApprovalRequest, message: string): ApplyResult {
+  return { ok: true, request, changed: false, effects: [], message };
+}
+
+/** Expires a pending request whose time is up (the click that noticed it is refused with `expired`). */
+function expiredByClick(request: ApprovalRequest, at: number): ApplyResult {
+  const expired = { ...request, status: "expired" as const, expiredAt: at, version: request.version + 1 };
+  return {
+    ok: false,
+    code: "expired",
+    message: `This request expired at ${iso(request.expiresAt)}; nothing was done.`,
+    transition: { request: expired, effects: [{ type: "expired", at }] },
+  };
+}
+
+/**
+ * Applies one event to a request. Pure and total: refusals are returned, never thrown. Judged in this
+ * order for clicks: not pending (idempotent repeats of the decisive click are `changed: false`) → expired →
+ * who may act → the action itself.
+ */
+export function applyEvent(
+  request: ApprovalRequest,
+  event: ApprovalEvent,
+  authz: ClickAuthz = { isApprover: false },
+): ApplyResult {
+  const { requirement } = request;
+  const isPending = request.status === "pending";
+  const timeIsUp = event.at >= request.expiresAt;
+
+  switch (event.type) {
+    case "approve": {
+      const alreadyApproved = request.approvals.some((a) => a.userId === event.userId);
+      if (!isPending) {
+        if (alreadyApproved && request.approvals.length >= requirement.minApprovals) {
+          return unchanged(request, `You already approved this request; it is ${describeStatus(request)}.`);
+        }
+        return refuse("not_pending", `This request was ${describeStatus(request)}.`);
+      }
+      if (timeIsUp) return expiredByClick(request, event.at);
+      if (event.userId === request.requester.userId && !requirement.allowSelfApproval) {
+        return refuse("self_approval", "You cannot approve your own request; another approver must.");
+      }
+      if (!authz.isApprover) return refuse("not_an_approver", "You are not an approver for this request.");
+      if (alreadyApproved) {
+        return unchanged(
+          request,
+          `You already approved this request (${request.approvals.length} of ${requirement.minApprovals} approvals).`,
+        );
+      }
+      const approvals = [...request.approvals, { userId: event.userId, at: event.at }];
+      const recorded: ApprovalEffect = {
+        type: "approval_recorded",
+        userId: event.userId,
+        at: event.at,
+        count: approvals.length,
+        required: requirement.minApprovals,
+      };
+      if (approvals.length < requirement.minApprovals) {
+        return change(
+          request,
+          { approvals },
+          [recorded],
+          `Approval recorded (${approvals.length} of ${requirement.minApprovals}).`,
+        );
+      }
+      const approvers = approvals.map((a) => a.userId);
+      return change(
+        request,
+        { approvals, status: "approved" },
+        [recorded, { type: "approved", userId: event.userId, at: event.at, approvers }],
+        `Approved (${approvals.length} of ${requirement.minApprovals}).`,
+      );
+    }
+
+    case "reject": {
+      if (!isPending) {
+        if (request.status === "rejected" && request.rejection?.userId === event.userId) {
+          return unchanged(request, "You already rejected this request.");
+        }
+        return refuse("not_pending", `This request was ${describeStatus(request)}.`);
+      }
+      if (timeIsUp) return expiredByClick(request, event.at);
+      if (!authz.isApprover) {
+        return refuse(
+          "not_an_approver",
+          event.userId === request.requester.userId
+            ? "Only approvers can reject; use Cancel to withdraw your own request."
+            : "You are not an approver for this request.",
+        );
+      }
+      const reason = event.reason?.trim();
+      if (requirement.reasonRequired && !reason) {
+        return refuse("reason_required", "A reason is required to reject this request.");
+      }
+      const rejection = reason
+        ? { userId: event.userId, reason, at: event.at }
+        : { userId: event.userId, at: event.at };
+      return change(
+        request,
+        { status: "rejected", rejection },
+        [{ type: "rejected", ...rejection }],
+        `Rejected${reason ? `: ${reason}` : "."}`,
+      );
+    }
+
+    case "cancel": {
+      if (!isPending) {
+        if (request.status === "cancelled" && request.cancellation?.userId === event.userId) {
+          return unchanged(request, "You already cancelled this request.");
+        }
+        return refuse("not_pending", `This request was ${describeStatus(request)}.`);
+      }
+      if (timeIsUp) return expiredByClick(request, event.at);
+      if (event.userId !== request.requester.userId) {
+        return refuse(
+          "only_requester_can_cancel",
+          `Only the requester (${mention(request.requester.userId)}) can cancel.`,
+        );
+      }
+      const cancellation = { userId: event.userId, at: event.at };
+      return change(
+        request,
+        { status: "cancelled", cancellation },
+        [{ type: "cancelled", ...cancellation }],
+        "Cancelled.",
+      );
+    }
+
+    case "expire": {
+      if (!isPending) return refuse("not_pending", `This request was ${describeStatus(request)}.`);
+      if (!timeIsUp) return refuse("not_due", `This request expires at ${iso(request.expiresAt)}.`);
+      return change(
+        request,
+        { status: "expired", expiredAt: event.at },
+        [{ type: "expired", at: event.at }],
+        `Expired at ${iso(event.at)}.`,
+      );
+    }
+
+    case "start_execution": {
+      if (request.status !== "approved") {
+        const holder = request.execution ? ` (execution ${request.execution.executionId})` : "";
+        return refuse("not_approved", `Cannot execute: the request is ${request.status}${holder}.`);
+      }
+      if (!verifyBinding(request)) {
+        return refuse("binding_mismatch", "Cannot execute: the request no longer matches what was approved.");
+      }
+      return change(
+        request,
+        { status: "executing", execution: { executionId: event.executionId, startedAt: event.at } },
+        [{ type: "execution_started", executionId: event.executionId, at: event.at }],
+        "Executing.",
+      );
+    }
+
+    case "finish": {
+      const execution = request.execution;
+      if (request.status !== "executing") {
+        if (execution?.executionId === event.executionId && execution.outcome === event.outcome) {
+          return unchanged(request, `Execution already finished (${event.outcome}).`);
+        }
+        return refuse("not_executing", `Cannot finish: the request is ${request.status}.`);
+      }
+      if (execution?.executionId !== event.executionId) {
+        return refuse(
+          "execution_mismatch",
+          `Cannot finish: the request is being executed by ${execution?.executionId}.`,
+        );
+      }
+      const finished = {
+        ...execution,
+        finishedAt: event.at,
+        outcome: event.outcome,
+        ...(event.error !== undefined && { error: event.error }),
+      };
+      return change(
+        request,
+        { status: event.outcome, execution: finished },
+        [
+          {
+            type: "execution_finished",
+            executionId: event.executionId,
+            outcome: event.outcome,
+            at: event.at,
+            ...(event.error !== undefined && { error: event.error }),
+          },
+        ],
+        `Execution ${event.outcome.replace("_", " ")}.`,
+      );
+    }
+  }
+}

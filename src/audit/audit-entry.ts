@@ -1,0 +1,89 @@
+import { z } from "zod";
+
+/** Every kind of audit record. Closed: a new kind is a schema change, reviewed like one. */
+export const AUDIT_ENTRY_TYPES = [
+  /** A command was turned into an approval request. */
+  "request.created",
+  /** The policy decided allow / needs_approval / deny for a command. */
+  "policy.decided",
+  /** One approver's approval was counted. */
+  "approval.recorded",
+  /** A click (approve/reject/cancel) was refused: not an approver, self approval, too late… */
+  "click.refused",
+  /** Enough distinct approvals: the request is approved. */
+  "request.approved",
+  "request.rejected",
+  "request.cancelled",
+  "request.expired",
+  /** An executor claimed the approved request (exactly one per request). */
+  "execution.started",
+  /** One step of a flow (e.g. re-check pre-state, call the API). */
+  "execution.step",
+  /** The cloud accepted a call and returned a job ID. */
+  "execution.job",
+  "execution.finished",
+] as const;
+export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
+
+/** Fields an entry of a given type must carry beyond the common ones. */
+const REQUIRED_BY_TYPE: Partial<Record<AuditEntryType, readonly (keyof AuditEntry)[]>> = {
+  "request.created": ["requestId", "action", "bindingHash"],
+  "policy.decided": ["decision", "action"],
+  "approval.recorded": ["requestId", "bindingHash"],
+  "click.refused": ["requestId"],
+  "request.approved": ["requestId", "bindingHash"],
+  "request.rejected": ["requestId"],
+  "request.cancelled": ["requestId"],
+  "request.expired": ["requestId"],
+  "execution.started": ["requestId", "executionId", "bindingHash"],
+  "execution.step": ["executionId"],
+  "execution.job": ["executionId", "jobId"],
+  "execution.finished": ["executionId", "outcome"],
+};
+
+/** One audit record. Times are epoch milliseconds. */
+export const AuditEntrySchema = z
+  .strictObject({
+    /** Random UUID: lets a shipped copy be de-duplicated. */
+    id: z.uuid(),
+    type: z.enum(AUDIT_ENTRY_TYPES),
+    at: z.number().int().nonnegative(),
+    /** Who caused it: a Slack user ID, or `system:<component>` (e.g. `system:expiry`, `system:executor`). */
+    actorId: z.string().min(1),
+    teamId: z.string().min(1).optional(),
+    requestId: z.string().min(1).optional(),
+    /** The user who asked for the action (so a user's history includes requests others acted on). */
+    requesterId: z.string().min(1).optional(),
+    /** IAM-style action, e.g. `ecs:cloudServers:delete`. */
+    action: z.string().min(1).optional(),
+    serverIds: z.array(z.string().min(1)).default([]),
+    /** Policy rules behind the decision. */
+    ruleIds: z.array(z.string().min(1)).default([]),
+    /** The approval's binding hash: ties the record to exactly what was approved. */
+    bindingHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    decision: z.enum(["allow", "needs_approval", "deny"]).optional(),
+    executionId: z.string().min(1).optional(),
+    jobId: z.string().min(1).optional(),
+    outcome: z.enum(["succeeded", "failed", "outcome_unknown"]).optional(),
+    /** Human-readable summary. */
+    message: z.string().optional(),
+    /** Type-specific extras (refusal code, rejection reason, step name…). Never secrets. */
+    detail: z.record(z.string(), z.json()).optional(),
+  })
+  .superRefine((entry, ctx) => {
+    for (const field of REQUIRED_BY_TYPE[entry.type] ?? []) {
+      if (entry[field] === undefined) {
+        ctx.addIssue({ code: "custom", path: [field], message: `${entry.type} entries need ${field}` });
+      }
+    }
+  });
+export type AuditEntry = z.output<typeof AuditEntrySchema>;
+
+/** What callers pass to `record`/`prepare`: `id` is generated; `at` defaults to the audit log's clock. */
+export type AuditEntryInput = Omit<z.input<typeof AuditEntrySchema>, "id" | "at"> & { at?: number };
+
+/** An entry as stored, with its position in the audit stream. */
+export type AuditRecord = AuditEntry & { seq: number };

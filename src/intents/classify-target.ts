@@ -1,0 +1,171 @@
+import { isIPv6 } from "node:net";
+import {
+  type IntentError,
+  type IntentErrorCode,
+  MAX_NAME_LENGTH,
+  MAX_TAG_KEY_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+  NAME_RE,
+  TAG_TEXT_RE,
+  type TagPair,
+  type Target,
+} from "./intent-schema.js";
+import { quoteUserText } from "./quote-user-text.js";
+import type { Token } from "./tokenize.js";
+
+export type Classified<T> = { ok: true; value: T } | { ok: false; error: IntentError };
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4_RE = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+const IPV4_LIKE_RE = /^\d+\.\d+\.\d+\.\d+$/;
+const TAG_PREFIX_RE = /^tag:/i;
+
+function fail<T>(code: IntentErrorCode, message: string): Classified<T> {
+  return { ok: false, error: { code, message } };
+}
+
+/** RFC 5952 canonical form (lower case, longest zero run compressed), or undefined if not IPv6. */
+export function canonicalIpv6(text: string): string | undefined {
+  const bare = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
+  if (!isIPv6(bare) || bare.includes("%")) return undefined;
+  try {
+    // WHATWG URL host parsing serialises IPv6 canonically; no I/O involved.
+    const host = new URL(`http://[${bare}]/`).hostname;
+    return host.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses `key=value` of a tag selector or filter. Empty key or value is an error (`empty_tag_selector`):
+ * an empty selector must never widen to "all servers".
+ */
+export function parseTagPair(
+  text: string,
+  written: string,
+  badCode: IntentErrorCode = "invalid_target",
+): Classified<TagPair> {
+  const eq = text.indexOf("=");
+  const key = (eq < 0 ? text : text.slice(0, eq)).trim();
+  const value = eq < 0 ? "" : text.slice(eq + 1).trim();
+  if (key === "" || value === "") {
+    const what = key === "" && value === "" ? "a key and a value" : key === "" ? "a key" : "a value";
+    return fail(
+      "empty_tag_selector",
+      `The tag selector ${quoteUserText(written)} needs ${what}, e.g. \`tag:env=prod\`. An empty tag selector never means all servers.`,
+    );
+  }
+  if (key.length > MAX_TAG_KEY_LENGTH || value.length > MAX_TAG_VALUE_LENGTH) {
+    return fail(
+      badCode,
+      `Tag keys are at most ${MAX_TAG_KEY_LENGTH} characters and values at most ${MAX_TAG_VALUE_LENGTH}.`,
+    );
+  }
+  if (!TAG_TEXT_RE.test(key) || !TAG_TEXT_RE.test(value)) {
+    return fail(
+      badCode,
+      `The tag ${quoteUserText(written)} has characters tags cannot contain. Tags may use letters, digits, spaces (quoted) and _ . - : = + @ /.`,
+    );
+  }
+  return { ok: true, value: { key, value } };
+}
+
+function validateName(text: string, written: string, quoted: boolean): Classified<Target> {
+  const name = text.trim();
+  if (name === "") return fail("invalid_target", "An empty name is not a server. Remove the empty quotes.");
+  if (name.length > MAX_NAME_LENGTH) {
+    return fail("invalid_target", `Server names are at most ${MAX_NAME_LENGTH} characters.`);
+  }
+  if (!NAME_RE.test(name)) {
+    let hint = "";
+    if (quoted) hint = " Quoted text is always read as a name.";
+    else if (name.includes("=")) hint = " To select servers by tag, write `tag:key=value`.";
+    else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(name)) hint = " URLs are not targets.";
+    return fail(
+      "invalid_target",
+      `${quoteUserText(written)} is not a server name, ID, IP address or \`tag:key=value\` selector. ` +
+        `Names may contain letters, digits, "-", "_", "." and spaces (in quotes).${hint}`,
+    );
+  }
+  return { ok: true, value: { kind: "name", name } };
+}
+
+/**
+ * Classifies one token as a target: `tag:key=value` → tag, UUID → id (lower-cased), IPv4/IPv6 → ip
+ * (canonical form), anything else → name. A token that starts with a quote is always a name.
+ * Slack mentions are refused (`mention_not_allowed`).
+ */
+export function classifyTarget(token: Token): Classified<Target> {
+  if (token.mention) {
+    return fail(
+      "mention_not_allowed",
+      "Slack mentions (users, channels, @here, @channel, @everyone, user groups) are not servers.",
+    );
+  }
+  const text = token.text;
+  if (token.quoteStart === 0) return validateName(text, text, true);
+  if (TAG_PREFIX_RE.test(text)) {
+    const pair = parseTagPair(text.slice(4), text);
+    return pair.ok ? { ok: true, value: { kind: "tag", ...pair.value } } : pair;
+  }
+  if (UUID_RE.test(text)) return { ok: true, value: { kind: "id", id: text.toLowerCase() } };
+  if (IPV4_RE.test(text)) return { ok: true, value: { kind: "ip", ip: text, version: 4 } };
+  if (IPV4_LIKE_RE.test(text)) {
+    return fail("invalid_target", `${quoteUserText(text)} is not a valid IPv4 address.`);
+  }
+  if (text.includes(":")) {
+    const v6 = canonicalIpv6(text);
+    if (v6 !== undefined) return { ok: true, value: { kind: "ip", ip: v6, version: 6 } };
+  }
+  return validateName(text, text, false);
+}
+
+/** Identity of a target for de-duplication (names are case-sensitive, as in ECS). */
+export function targetKey(target: Target): string {
+  switch (target.kind) {
+    case "id":
+      return `id:${target.id}`;
+    case "ip":
+      return `ip:${target.ip}`;
+    case "name":
+      return `name:${target.name}`;
+    case "tag":
+      return `tag:${target.key}=${target.value}`;
+  }
+}
+
+const PLAIN_NAME_RE = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}_.-]*$/u;
+/** Words the parser reads as keywords somewhere; a server with such a name must be quoted. */
+const RESERVED_WORDS = new Set(["help", "danger", "tcp", "udp", "risk", "explain", "list"]);
+
+function needsQuotes(name: string): boolean {
+  return (
+    !PLAIN_NAME_RE.test(name) ||
+    UUID_RE.test(name) ||
+    /^[\d.]+$/.test(name) ||
+    RESERVED_WORDS.has(name.toLowerCase())
+  );
+}
+
+function quoteIfNeeded(text: string): string {
+  return text.includes(" ") ? `"${text}"` : text;
+}
+
+/**
+ * Writes a target back as command text that parses to the same target (`"ops box 1"`, `tag:env=prod`,
+ * `10.0.0.5`). Safe to show in Slack after the usual `&<>` escaping: names and tags cannot contain quotes.
+ */
+export function formatTarget(target: Target): string {
+  switch (target.kind) {
+    case "id":
+      return target.id;
+    case "ip":
+      return target.ip;
+    case "name":
+      return needsQuotes(target.name) ? `"${target.name}"` : target.name;
+    case "tag":
+      return `tag:${quoteIfNeeded(target.key)}=${quoteIfNeeded(target.value)}`;
+  }
+}

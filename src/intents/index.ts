@@ -1,0 +1,32 @@
+/**
+ * The intent grammar: Slack slash-command text → validated intent. Pure, no I/O.
+ * Target resolution (names → IDs), policy and execution live elsewhere.
+ */
+export { classifyTarget, formatTarget, targetKey } from "./classify-target.js";
+export {
+  type DescribePolicy,
+  type HelpText,
+  helpFor,
+  type PolicyVerdict,
+  usageFor,
+  verbsOf,
+} from "./help.js";
+export {
+  actionForType,
+  INTENT_ACTIONS,
+  type IntentAction,
+  intentAction,
+  isIntentAction,
+  isMutation,
+  MUTATING_ACTIONS,
+} from "./intent-action.js";
+export * from "./intent-schema.js";
+export { parseIntent } from "./parse-intent.js";
+export { editDistance, suggest } from "./suggest.js";
+export {
+  decodeSlackEntities,
+  type SlackMention,
+  type Token,
+  tokenize,
+  unescapeSlackText,
+} from "./tokenize.js";

@@ -1,0 +1,87 @@
+import type { Intent, IntentType } from "./intent-schema.js";
+
+/**
+ * Huawei IAM-style action names, one per kind of intent. The policy loader validates rule actions
+ * against this list, so adding an intent means adding its action here.
+ */
+export const INTENT_ACTIONS = [
+  "ecs:cloudServers:start",
+  "ecs:cloudServers:stop",
+  "ecs:cloudServers:reboot",
+  "ecs:cloudServers:resize",
+  "ecs:cloudServers:delete",
+  "ecs:servers:list",
+  "ecs:servers:get",
+  "ecs:flavors:list",
+  "ecs:jobs:get",
+  "hss:hosts:list",
+  "hss:ports:list",
+  "hss:scanTasks:get",
+  "ops:policy:explain",
+  "ops:jobs:list",
+  "ops:approvals:list",
+  "ops:audit:list",
+  "ops:watch:list",
+  "ops:help",
+] as const;
+export type IntentAction = (typeof INTENT_ACTIONS)[number];
+
+/** Actions that change cloud state (the power, resize and delete operations). */
+export const MUTATING_ACTIONS = [
+  "ecs:cloudServers:start",
+  "ecs:cloudServers:stop",
+  "ecs:cloudServers:reboot",
+  "ecs:cloudServers:resize",
+  "ecs:cloudServers:delete",
+] as const satisfies readonly IntentAction[];
+
+/** Exhaustive by construction: adding an intent type without an action fails to compile. */
+const ACTION_BY_TYPE: Readonly<Record<IntentType, IntentAction>> = {
+  help: "ops:help",
+  "ecs.list": "ecs:servers:list",
+  "ecs.show": "ecs:servers:get",
+  "ecs.flavors": "ecs:flavors:list",
+  "ecs.job": "ecs:jobs:get",
+  "ecs.start": "ecs:cloudServers:start",
+  "ecs.stop": "ecs:cloudServers:stop",
+  "ecs.reboot": "ecs:cloudServers:reboot",
+  "ecs.resize": "ecs:cloudServers:resize",
+  "ecs.delete": "ecs:cloudServers:delete",
+  "hss.hosts": "hss:hosts:list",
+  "hss.ports": "hss:ports:list",
+  "hss.scan": "hss:scanTasks:get",
+  "ops.policy.explain": "ops:policy:explain",
+  "ops.jobs": "ops:jobs:list",
+  "ops.approvals": "ops:approvals:list",
+  "ops.audit": "ops:audit:list",
+  "ops.watch.list": "ops:watch:list",
+};
+
+/** True if `value` is one of {@link INTENT_ACTIONS} (for validating policy files). */
+export function isIntentAction(value: unknown): value is IntentAction {
+  return typeof value === "string" && (INTENT_ACTIONS as readonly string[]).includes(value);
+}
+
+/** The action an intent type maps to. */
+export function actionForType(type: IntentType): IntentAction {
+  return ACTION_BY_TYPE[type];
+}
+
+/**
+ * The IAM-style action the policy layer authorises for this intent. `ops.policy.explain` maps to
+ * `ops:policy:explain` (explaining is read-only); the explained command's own action is
+ * `intentAction(intent.intent)`. Help for any command maps to `ops:help`.
+ */
+export function intentAction(intent: Intent): IntentAction {
+  return ACTION_BY_TYPE[intent.type];
+}
+
+/**
+ * True if executing the intent changes cloud state. A `resize --dry-run` only validates, so it is not a
+ * mutation (its action is still `ecs:cloudServers:resize`, so policy rules apply to it as written).
+ * Explaining a mutating command is not a mutation.
+ */
+export function isMutation(intent: Intent): boolean {
+  if (intent.type === "ecs.resize") return !intent.dryRun;
+  return (MUTATING_ACTIONS as readonly IntentAction[]).includes(ACTION_BY_TYPE[intent.type]);
+}

@@ -1,0 +1,206 @@
+/**
+ * Escaping for Slack `mrkdwn` and length-capping for `plain_text`.
+ *
+ * Threat model: values that come from the cloud or from users (server names, tags, process paths, failure
+ * reasons, free text) must never turn into Slack control sequences (`<!channel>`, `<@U…>`, `<#C…>`,
+ * `<https://evil|Approve>`) and must not re-format the message around them (bold, strike, break out of code).
+ *
+ * Decisions:
+ * - `&`, `<`, `>` become `&amp;`, `&lt;`, `&gt;` in every mrkdwn string, trusted or not. Slack parses control
+ *   sequences only from a raw `<`, so this alone neutralises mentions and labelled links. `&` is escaped too, so
+ *   text that is already escaped (`&lt;`) is shown literally instead of being decoded by Slack.
+ * - Formatting characters in untrusted text are replaced by look-alikes rather than by inserting zero-width
+ *   characters: the result does not depend on undocumented details of Slack's parser, and a copy-pasted value
+ *   differs visibly rather than invisibly. `*` → `∗` (U+2217), `~` → `∼` (U+223C), `` ` `` → `ˋ` (U+02CB).
+ *   `_` is kept between two letters/digits (`web_server_01` stays copy-pasteable; Slack does not italicise
+ *   inside words) and becomes `ˍ` (U+02CD) elsewhere.
+ * - An emoji shortcode in untrusted text (`:large_green_circle:`, which could fake a status icon) gets a
+ *   zero-width space after its opening colon; shortcodes without a letter or glued to letters/digits on both
+ *   sides (times `12:30:45`, IPv6 `2001:db8:85a3::1`) are left alone.
+ * - Bare `@channel`, `@here`, `@everyone` get a word joiner after the `@`. Slack only pings from `<!channel>` in
+ *   bot messages unless `link_names` is set (we never set it) and the renderer marks every mrkdwn object
+ *   `verbatim: true`; the word joiner is defence in depth.
+ * - Untrusted inline values lose control and bidi-override characters (U+202E can reverse what follows), lone
+ *   surrogates become U+FFFD, and line breaks become `↵` so a name cannot start a fake line or a block quote.
+ *   A value starting with `>` gets a zero-width space in front for the same reason.
+ * - Inside code spans and code blocks formatting is inert, but `&<>` are still escaped and backticks become `ˋ`
+ *   (there is no way to escape a backtick in mrkdwn).
+ * - Truncation happens before escaping expands the text, on grapheme boundaries, so a cut never leaves half an
+ *   entity (`&am`), half a surrogate pair or half an emoji. A truncated value ends with `…`.
+ */
+
+/** Appended to every truncated value. One UTF-16 code unit. */
+export const ELLIPSIS = "…";
+
+const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** C0/C1 controls except tab and line breaks, DEL, and the bidi embedding/override/isolate/mark characters. */
+const CONTROL_AND_BIDI =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+const LINE_BREAK = /\r\n|[\r\n\u2028\u2029\u0085]/g;
+const EMOJI_SHORTCODE = /(^|[^\p{L}\p{N}]):([a-z0-9_+'-]*[a-z][a-z0-9_+'-]*):(?=$|[^\p{L}\p{N}])/giu;
+const BROADCAST = /@(channel|here|everyone)(?![\p{L}\p{N}_])/giu;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+const ZERO_WIDTH_SPACE = "\u200B";
+const WORD_JOINER = "\u2060";
+
+/** Replaces lone surrogates (which JSON and Slack mangle) with U+FFFD. */
+function toWellFormed(value: string): string {
+  return value.replace(LONE_SURROGATE, "\uFFFD");
+}
+
+/** Makes an untrusted value a single line without control or bidi characters. */
+export function sanitizeInline(value: string, lineBreak = "↵"): string {
+  return toWellFormed(value).replace(LINE_BREAK, lineBreak).replace(/\t/g, " ").replace(CONTROL_AND_BIDI, "");
+}
+
+/** Like {@link sanitizeInline} but keeps line breaks (normalised to `\n`). */
+export function sanitizeMultiline(value: string): string {
+  return toWellFormed(value).replace(LINE_BREAK, "\n").replace(CONTROL_AND_BIDI, "");
+}
+
+/** `&`, `<`, `>` to entities; nothing else. Applied to trusted text too. */
+function escapeEntities(value: string): string {
+  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Replaces mrkdwn formatting characters with look-alikes (see the module comment). */
+/**
+ * Puts a zero-width space after the opening colon of emoji shortcodes (see the module comment for which ones).
+ * Also used for untrusted values in `plain_text` objects, where Slack renders shortcodes as well.
+ */
+export function defuseEmojiShortcodes(value: string): string {
+  return value.replace(
+    EMOJI_SHORTCODE,
+    (_m, before: string, name: string) => `${before}:${ZERO_WIDTH_SPACE}${name}:`,
+  );
+}
+
+function defuseFormatting(value: string): string {
+  const chars = Array.from(defuseEmojiShortcodes(value).replace(BROADCAST, `@${WORD_JOINER}$1`));
+  let out = "";
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    switch (ch) {
+      case "*":
+        out += "∗";
+        break;
+      case "~":
+        out += "∼";
+        break;
+      case "`":
+        out += "ˋ";
+        break;
+      case "_": {
+        const prev = chars[i - 1];
+        const next = chars[i + 1];
+        const intraWord =
+          prev !== undefined && next !== undefined && WORD_CHAR.test(prev) && WORD_CHAR.test(next);
+        out += intraWord ? "_" : "ˍ";
+        break;
+      }
+      default:
+        out += ch;
+    }
+  }
+  return /^\s*>/.test(out) ? ZERO_WIDTH_SPACE + out : out;
+}
+
+/**
+ * Escapes `prepared` (already sanitized and defused) with `&<>` entities, cutting on grapheme boundaries so
+ * that the result, including the trailing `…`, is at most `maxLength` UTF-16 code units.
+ */
+function escapeWithin(prepared: string, maxLength: number): string {
+  const full = escapeEntities(prepared);
+  if (full.length <= maxLength) return full;
+  if (maxLength < ELLIPSIS.length) return "";
+  const room = maxLength - ELLIPSIS.length;
+  let out = "";
+  for (const { segment } of graphemes.segment(prepared)) {
+    const escaped = escapeEntities(segment);
+    if (out.length + escaped.length > room) break;
+    out += escaped;
+  }
+  return out + ELLIPSIS;
+}
+
+/**
+ * Escapes text *we* wrote for mrkdwn: `&<>` become entities (so even our own text can never form a control
+ * sequence); formatting characters and line breaks are kept because they are our markup.
+ */
+export function escapeMrkdwn(value: string, maxLength = Number.POSITIVE_INFINITY): string {
+  return escapeWithin(toWellFormed(value), maxLength);
+}
+
+/**
+ * Escapes an untrusted value for inline use in mrkdwn: single line, no control sequences, no formatting, at most
+ * `maxLength` code units (ending in `…` when cut).
+ */
+export function escapeUntrustedMrkdwn(value: string, maxLength = Number.POSITIVE_INFINITY): string {
+  return escapeWithin(defuseFormatting(sanitizeInline(value)), maxLength);
+}
+
+/** Content for an inline code span (the caller adds the backticks). Empty input gives an empty string. */
+export function escapeCodeSpan(value: string, maxLength = Number.POSITIVE_INFINITY): string {
+  return escapeWithin(sanitizeInline(value).replace(/`/g, "ˋ"), maxLength);
+}
+
+/**
+ * Content for a code block (the caller adds the triple backticks): line breaks kept, backticks replaced so the
+ * block cannot be closed early. When cut, whole lines are kept where possible and an honest note says how many
+ * lines were left out.
+ */
+export function escapeCodeBlock(value: string, maxLength = Number.POSITIVE_INFINITY): string {
+  const prepared = sanitizeMultiline(value).replace(/`/g, "ˋ");
+  const full = escapeEntities(prepared);
+  if (full.length <= maxLength) return full;
+  const raw = prepared.split("\n");
+  const moreLines = (n: number) =>
+    n > 0 ? `\n${ELLIPSIS} (${formatCount(n)} more ${n === 1 ? "line" : "lines"})` : "";
+  let out = "";
+  let kept = 0;
+  while (kept < raw.length) {
+    const line = escapeEntities(raw[kept]!);
+    const candidate = kept === 0 ? line : `${out}\n${line}`;
+    if (candidate.length + moreLines(raw.length - kept - 1).length > maxLength) break;
+    out = candidate;
+    kept++;
+  }
+  if (kept > 0) return out + moreLines(raw.length - kept);
+  // Not even the first line fits: cut it by graphemes and report the other lines.
+  const rest = moreLines(raw.length - 1);
+  if (rest.length + ELLIPSIS.length > maxLength) return escapeWithin(prepared, maxLength);
+  return escapeWithin(raw[0]!, maxLength - rest.length) + rest;
+}
+
+/**
+ * Prepares a value for a `plain_text` object: Slack does not parse plain text, so no `&<>` escaping is needed,
+ * but control/bidi characters are dropped, line breaks become spaces (headers, labels and options are single
+ * line) and the result is cut to `maxLength` code units on a grapheme boundary.
+ */
+export function toPlainText(value: string, maxLength: number): string {
+  return truncateGraphemes(sanitizeInline(value, " "), maxLength);
+}
+
+/** Cuts `value` to at most `maxLength` code units on a grapheme boundary, ending in `…` when cut. */
+export function truncateGraphemes(value: string, maxLength: number): string {
+  if (value.length <= maxLength) return value;
+  if (maxLength < ELLIPSIS.length) return "";
+  const room = maxLength - ELLIPSIS.length;
+  let out = "";
+  for (const { segment } of graphemes.segment(value)) {
+    if (out.length + segment.length > room) break;
+    out += segment;
+  }
+  return out + ELLIPSIS;
+}
+
+/** `9950` → `9,950`. Locale-independent so output is deterministic. */
+export function formatCount(n: number): string {
+  return Math.trunc(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}

@@ -1,0 +1,450 @@
+import type { types } from "@slack/bolt";
+import { BLOCK_KIT_LIMITS as L } from "./block-kit-limits.js";
+import { encodePaginationValue } from "./encode-pagination-value.js";
+import { ELLIPSIS, escapeCodeBlock, escapeUntrustedMrkdwn, formatCount } from "./escape-mrkdwn.js";
+import type {
+  Action,
+  Button,
+  Confirm,
+  ListItem,
+  Message,
+  Part,
+  Span,
+  StaticSelect,
+  Text,
+} from "./message-model.js";
+import { md, toSpans } from "./message-model.js";
+import { renderMrkdwn, renderPlain } from "./render-mrkdwn.js";
+import { statusIcon } from "./status-icon.js";
+
+type KnownBlock = types.KnownBlock;
+type SectionBlock = types.SectionBlock;
+type ContextBlock = types.ContextBlock;
+type SlackButton = types.Button;
+type SlackStaticSelect = types.StaticSelect;
+type SlackConfirm = types.ConfirmationDialog;
+type MrkdwnElement = types.MrkdwnElement;
+type PlainTextElement = types.PlainTextElement;
+type PlainTextOption = types.PlainTextOption;
+
+/** What `chat.postMessage` needs. */
+export interface BlockKitMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export interface RenderBlockKitOptions {
+  /** Default 50 (Slack's limit). */
+  maxBlocks?: number;
+  /** Budget for `JSON.stringify(blocks).length`; default 12,000 (Slack's practical limit is about 13,000). */
+  maxBlocksJsonChars?: number;
+}
+
+interface Budget {
+  /** Serialized characters, counting one separator comma per block. */
+  chars: number;
+  blocks: number;
+}
+
+/** Fixed parts render whole; elastic parts (lists, code) fill the space the fixed parts leave. */
+type Slot =
+  | { kind: "fixed"; blocks: KnownBlock[] }
+  | { kind: "elastic"; min: Budget; render: (budget: Budget) => KnownBlock[] };
+
+const LIST_ITEM_LIMITS = { title: 150, status: 40, subtitle: 200, label: 40, value: 200, fields: 6 } as const;
+const DEFAULT_MORE_HINT = md`use the buttons / filters to narrow down`;
+const FIELD_SEPARATOR = "  ·  ";
+/** Two em spaces: an indent Slack does not collapse. */
+const INDENT = "\u2003\u2003";
+
+function mrkdwnObject(text: string): MrkdwnElement {
+  // `verbatim` stops Slack from auto-linking bare URLs, channel names and mentions in our text.
+  return { type: "mrkdwn", text, verbatim: true };
+}
+
+function plainObject(text: string): PlainTextElement {
+  return { type: "plain_text", text, emoji: true };
+}
+
+/** Text for a `plain_text` object: single line, capped, emoji shortcodes in untrusted values defused. */
+function plainField(text: Text, maxLength: number): string {
+  return renderPlain(text, maxLength, { defuseEmoji: true });
+}
+
+function blockCost(block: KnownBlock): number {
+  return JSON.stringify(block).length + 1;
+}
+
+function blocksCost(blocks: readonly KnownBlock[]): number {
+  return blocks.reduce((sum, b) => sum + blockCost(b), 0);
+}
+
+/** Length of `s` once inside a JSON string literal. */
+function jsonLength(s: string): number {
+  return JSON.stringify(s).length - 2;
+}
+
+const SECTION_OVERHEAD = blockCost({ type: "section", text: mrkdwnObject("") });
+
+function contextBlock(text: string): ContextBlock {
+  return { type: "context", elements: [mrkdwnObject(text)] };
+}
+
+function concatTexts(texts: readonly Text[], separator: string): Span[] {
+  return texts.flatMap((t, i) =>
+    i === 0 ? [...toSpans(t)] : [{ t: "plain", v: separator } as Span, ...toSpans(t)],
+  );
+}
+
+/** Per-render state: action IDs must be unique within a message. */
+class RenderContext {
+  private readonly actionIds = new Set<string>();
+
+  claimActionId(id: string): string {
+    if (id.length === 0 || id.length > L.actionId) {
+      throw new RangeError(`action id must be 1..${L.actionId} characters, got ${id.length}`);
+    }
+    if (this.actionIds.has(id)) throw new RangeError(`duplicate action id in one message: ${id}`);
+    this.actionIds.add(id);
+    return id;
+  }
+}
+
+function renderConfirm(confirm: Confirm, style: Button["style"]): SlackConfirm {
+  const out: SlackConfirm = {
+    title: plainObject(plainField(confirm.title, L.confirmTitle) || "Are you sure?"),
+    text: mrkdwnObject(renderMrkdwn(confirm.text, L.confirmText) || "Are you sure?"),
+    confirm: plainObject(plainField(confirm.confirm, L.confirmButton) || "Yes"),
+    deny: plainObject(plainField(confirm.deny, L.confirmButton) || "Cancel"),
+  };
+  if (style === "danger") out.style = "danger";
+  return out;
+}
+
+function renderButton(button: Button, ctx: RenderContext): SlackButton {
+  // IDs and values are semantics, not presentation: cutting them would make a click do something else.
+  if (button.value.length > L.buttonValue) {
+    throw new RangeError(
+      `button value must be at most ${L.buttonValue} characters, got ${button.value.length}`,
+    );
+  }
+  const out: SlackButton = {
+    type: "button",
+    action_id: ctx.claimActionId(button.id),
+    text: plainObject(plainField(button.label, L.buttonText) || ELLIPSIS),
+  };
+  if (button.value !== "") out.value = button.value;
+  if (button.style) out.style = button.style;
+  if (button.confirm) out.confirm = renderConfirm(button.confirm, button.style);
+  return out;
+}
+
+/** A select, plus an honest note when options had to be dropped or none are left. */
+function renderSelect(
+  select: StaticSelect,
+  ctx: RenderContext,
+): { element?: SlackStaticSelect; notes: KnownBlock[] } {
+  const actionId = ctx.claimActionId(select.id);
+  const placeholder = plainField(select.placeholder, L.selectPlaceholder);
+  const options: PlainTextOption[] = select.options.slice(0, L.selectOptions).map((o) => {
+    if (o.value.length === 0 || o.value.length > L.optionValue) {
+      throw new RangeError(`option value must be 1..${L.optionValue} characters, got ${o.value.length}`);
+    }
+    return {
+      text: plainObject(plainField(o.label, L.optionText) || o.value.slice(0, L.optionText)),
+      value: o.value,
+    };
+  });
+  const what = select.placeholder;
+  if (options.length === 0) {
+    return { notes: [contextBlock(renderMrkdwn(md`No choices available for “${toSpans(what)}”.`, 300))] };
+  }
+  const element: SlackStaticSelect = { type: "static_select", action_id: actionId, options };
+  if (placeholder !== "") element.placeholder = plainObject(placeholder);
+  const initial = options.find((o) => o.value === select.initial);
+  if (initial) element.initial_option = initial;
+  if (select.confirm) element.confirm = renderConfirm(select.confirm, undefined);
+  const notes: KnownBlock[] = [];
+  if (select.options.length > L.selectOptions) {
+    const note = md`Only the first ${formatCount(L.selectOptions)} of ${formatCount(select.options.length)} choices in “${toSpans(what)}” are listed; use filters to narrow down.`;
+    notes.push(contextBlock(renderMrkdwn(note, L.contextElementText)));
+  }
+  return { element, notes };
+}
+
+function renderAction(
+  action: Action,
+  ctx: RenderContext,
+): { element?: SlackButton | SlackStaticSelect; notes: KnownBlock[] } {
+  return action.kind === "button"
+    ? { element: renderButton(action, ctx), notes: [] }
+    : renderSelect(action, ctx);
+}
+
+function renderActions(actions: readonly Action[], ctx: RenderContext): KnownBlock[] {
+  const rendered = actions.map((a) => renderAction(a, ctx));
+  const elements = rendered.flatMap((r) => (r.element ? [r.element] : []));
+  const blocks: KnownBlock[] = [];
+  for (let i = 0; i < elements.length; i += L.actionsElements) {
+    blocks.push({ type: "actions", elements: elements.slice(i, i + L.actionsElements) });
+  }
+  return [...blocks, ...rendered.flatMap((r) => r.notes)];
+}
+
+function renderSection(part: Extract<Part, { kind: "section" }>, ctx: RenderContext): KnownBlock[] {
+  const text = part.text === undefined ? "" : renderMrkdwn(part.text, L.sectionText);
+  const fields = (part.fields ?? []).map((f) => renderMrkdwn(f, L.sectionFieldText)).filter((f) => f !== "");
+  if (text === "" && fields.length === 0) {
+    // A section needs text or fields; keep the accessory usable as a plain actions block.
+    return part.accessory ? renderActions([part.accessory], ctx) : [];
+  }
+  const blocks: SectionBlock[] = [];
+  const first: SectionBlock = { type: "section" };
+  if (text !== "") first.text = mrkdwnObject(text);
+  blocks.push(first);
+  // More than 10 fields continue in further sections rather than being dropped.
+  for (let i = 0; i < fields.length; i += L.sectionFields) {
+    const chunk = fields.slice(i, i + L.sectionFields).map(mrkdwnObject);
+    if (i === 0) first.fields = chunk;
+    else blocks.push({ type: "section", fields: chunk });
+  }
+  let notes: KnownBlock[] = [];
+  if (part.accessory) {
+    const rendered = renderAction(part.accessory, ctx);
+    if (rendered.element) first.accessory = rendered.element;
+    notes = rendered.notes;
+  }
+  return [...blocks, ...notes];
+}
+
+function renderContext(elements: readonly Text[]): KnownBlock[] {
+  const nonEmpty = elements.filter((e) => renderMrkdwn(e) !== "");
+  const merged =
+    nonEmpty.length <= L.contextElements
+      ? nonEmpty
+      : [
+          ...nonEmpty.slice(0, L.contextElements - 1),
+          concatTexts(nonEmpty.slice(L.contextElements - 1), FIELD_SEPARATOR),
+        ];
+  if (merged.length === 0) return [];
+  return [
+    { type: "context", elements: merged.map((e) => mrkdwnObject(renderMrkdwn(e, L.contextElementText))) },
+  ];
+}
+
+function renderPagination(part: Extract<Part, { kind: "pagination" }>, ctx: RenderContext): KnownBlock[] {
+  const pageCount = Math.max(1, Math.trunc(part.pageCount));
+  const page = Math.min(Math.max(1, Math.trunc(part.page)), pageCount);
+  if (pageCount <= 1) return [];
+  const buttons: Button[] = [];
+  if (page > 1) {
+    buttons.push({
+      kind: "button",
+      id: `${part.id}.prev`,
+      label: md`◀ Previous`,
+      value: encodePaginationValue(page - 1, part.value),
+    });
+  }
+  if (page < pageCount) {
+    buttons.push({
+      kind: "button",
+      id: `${part.id}.next`,
+      label: md`Next ▶`,
+      value: encodePaginationValue(page + 1, part.value),
+    });
+  }
+  return [
+    contextBlock(renderMrkdwn(md`Page ${formatCount(page)} of ${formatCount(pageCount)}`)),
+    ...renderActions(buttons, ctx),
+  ];
+}
+
+/** One list item as compact mrkdwn: `icon *title* · STATUS — subtitle` and an indented line of fields. */
+function renderListItem(item: ListItem): string {
+  const icon = item.status === undefined ? "•" : statusIcon(item.status);
+  const title =
+    renderMrkdwn({ t: "bold", v: toSpans(item.title) }, LIST_ITEM_LIMITS.title) ||
+    renderMrkdwn(md`_(unnamed)_`);
+  let line = `${icon} ${title}`;
+  if (item.status !== undefined && item.status.trim() !== "") {
+    line += ` · ${escapeUntrustedMrkdwn(item.status.trim(), LIST_ITEM_LIMITS.status)}`;
+  }
+  const subtitle = item.subtitle === undefined ? "" : renderMrkdwn(item.subtitle, LIST_ITEM_LIMITS.subtitle);
+  if (subtitle !== "") line += ` — ${subtitle}`;
+  const fields = item.fields ?? [];
+  if (fields.length === 0) return line;
+  const shown = fields.slice(0, LIST_ITEM_LIMITS.fields).map((f) => {
+    const label = renderMrkdwn(f.label, LIST_ITEM_LIMITS.label);
+    const value = renderMrkdwn(f.value, LIST_ITEM_LIMITS.value);
+    return label === "" ? value : `${label}: ${value}`;
+  });
+  const hidden = fields.length - shown.length;
+  if (hidden > 0) shown.push(`+${formatCount(hidden)} more ${hidden === 1 ? "field" : "fields"}`);
+  return `${line}\n${INDENT}${shown.join(FIELD_SEPARATOR)}`;
+}
+
+function listFooter(omitted: number, hint: Text): KnownBlock {
+  return contextBlock(renderMrkdwn(md`…and ${formatCount(omitted)} more (${toSpans(hint)})`, 500));
+}
+
+/**
+ * Packs items into as few sections as possible (several items per section, each section ≤ 3,000 chars), stopping
+ * at an item boundary when the budget is spent, and ends with a truthful "…and N more" line.
+ */
+function listSlot(part: Extract<Part, { kind: "list" }>): Slot {
+  const n = part.items.length;
+  const total = Math.max(Math.trunc(part.total ?? n), n);
+  const hint = part.moreHint ?? DEFAULT_MORE_HINT;
+  const footerCost = blockCost(listFooter(total, hint));
+  const empty = contextBlock(renderMrkdwn(md`_No items._`));
+  return {
+    kind: "elastic",
+    min: { chars: Math.max(footerCost, blockCost(empty)), blocks: 1 },
+    render(budget) {
+      // Never vanish silently: with no room at all the list still says what it left out, and the final
+      // trim (which also reports what it drops) keeps the message within limits.
+      if (total === 0) return [empty];
+      const closed: string[] = [];
+      let closedCost = 0;
+      let open: string | undefined;
+      let shown = 0;
+      for (const item of part.items) {
+        const text = renderListItem(item);
+        const joins = open !== undefined && open.length + 1 + text.length <= L.sectionText;
+        const nextOpen = joins ? `${open}\n${text}` : text;
+        const nextClosedCost =
+          joins || open === undefined ? closedCost : closedCost + SECTION_OVERHEAD + jsonLength(open);
+        const nextClosedCount = joins || open === undefined ? closed.length : closed.length + 1;
+        const more = shown + 1 < total;
+        const cost = nextClosedCost + SECTION_OVERHEAD + jsonLength(nextOpen) + (more ? footerCost : 0);
+        const count = nextClosedCount + 1 + (more ? 1 : 0);
+        if (cost > budget.chars || count > budget.blocks) break;
+        if (!joins && open !== undefined) closed.push(open);
+        closedCost = nextClosedCost;
+        open = nextOpen;
+        shown++;
+      }
+      const texts = open === undefined ? closed : [...closed, open];
+      const blocks: KnownBlock[] = texts.map((t) => ({ type: "section", text: mrkdwnObject(t) }));
+      if (shown < total) blocks.push(listFooter(total - shown, hint));
+      return blocks;
+    },
+  };
+}
+
+function codeSlot(text: string): Slot {
+  const fence = "```";
+  const build = (content: string): KnownBlock => ({
+    type: "section",
+    text: mrkdwnObject(`${fence}${content === "" ? "(empty)" : content}${fence}`),
+  });
+  return {
+    kind: "elastic",
+    min: { chars: SECTION_OVERHEAD + 60, blocks: 1 },
+    render(budget) {
+      let max = Math.min(L.sectionText, budget.chars - SECTION_OVERHEAD) - 2 * fence.length;
+      while (max >= 20) {
+        const block = build(escapeCodeBlock(text, max));
+        const cost = blockCost(block);
+        if (cost <= budget.chars) return [block];
+        // JSON escaping (newlines, quotes) makes the serialized form longer than the text; shrink and retry.
+        max = Math.floor((max * budget.chars) / cost) - 8;
+      }
+      return [contextBlock(renderMrkdwn(md`…output omitted (no room left in this message)`))];
+    },
+  };
+}
+
+function slotFor(part: Part, ctx: RenderContext): Slot {
+  switch (part.kind) {
+    case "header": {
+      const text = plainField(part.text, L.headerText);
+      return { kind: "fixed", blocks: text === "" ? [] : [{ type: "header", text: plainObject(text) }] };
+    }
+    case "section":
+      return { kind: "fixed", blocks: renderSection(part, ctx) };
+    case "context":
+      return { kind: "fixed", blocks: renderContext(part.elements) };
+    case "divider":
+      return { kind: "fixed", blocks: [{ type: "divider" }] };
+    case "actions":
+      return { kind: "fixed", blocks: renderActions(part.elements, ctx) };
+    case "pagination":
+      return { kind: "fixed", blocks: renderPagination(part, ctx) };
+    case "list":
+      return listSlot(part);
+    case "code":
+      return codeSlot(part.text);
+  }
+}
+
+/** Last resort when fixed parts alone exceed the budget: keep blocks in order and say how many were dropped. */
+function trimToBudget(blocks: KnownBlock[], limits: Budget): KnownBlock[] {
+  if (blocksCost(blocks) <= limits.chars && blocks.length <= limits.blocks) return blocks;
+  const notice = (n: number) =>
+    contextBlock(`${ELLIPSIS}message shortened: ${formatCount(n)} more blocks not shown`);
+  const reserve = blockCost(notice(blocks.length));
+  const kept: KnownBlock[] = [];
+  let used = 0;
+  for (const block of blocks) {
+    const cost = blockCost(block);
+    if (used + cost + reserve > limits.chars || kept.length + 2 > limits.blocks) break;
+    kept.push(block);
+    used += cost;
+  }
+  return [...kept, notice(blocks.length - kept.length)];
+}
+
+function fallbackText(message: Message): string {
+  const text = renderMrkdwn(message.text, L.messageText);
+  if (text !== "") return text;
+  for (const part of message.blocks) {
+    if (part.kind === "header" || (part.kind === "section" && part.text !== undefined)) {
+      const derived = renderMrkdwn(part.text!, L.messageText);
+      if (derived !== "") return derived;
+    }
+  }
+  return "hwc-chatops";
+}
+
+/**
+ * Renders a message to Slack Block Kit. Pure and deterministic. The result always satisfies Block Kit's limits:
+ * at most `maxBlocks` blocks, blocks JSON within `maxBlocksJsonChars`, every text within its element's limit.
+ * Lists and code blocks shrink to fit (at item / line boundaries, with an honest "…and N more"), and never
+ * at the expense of the fixed parts such as the buttons. Throws `RangeError` only for programming faults
+ * (action IDs or values too long, duplicate action IDs), which truncation would turn into wrong behaviour.
+ */
+export function renderBlockKit(message: Message, options: RenderBlockKitOptions = {}): BlockKitMessage {
+  const maxBlocks = options.maxBlocks ?? L.blocksPerMessage;
+  // The array brackets: a non-empty array serializes to 1 + Σ(block + comma).
+  const maxChars = (options.maxBlocksJsonChars ?? L.defaultBlocksJsonBudget) - 1;
+  const ctx = new RenderContext();
+  const slots = message.blocks.map((part) => slotFor(part, ctx));
+
+  const fixed = slots.flatMap((s) => (s.kind === "fixed" ? s.blocks : []));
+  const remaining: Budget = { chars: maxChars - blocksCost(fixed), blocks: maxBlocks - fixed.length };
+  const elastic = slots.filter((s) => s.kind === "elastic");
+  const rendered = new Map<Slot, KnownBlock[]>();
+  elastic.forEach((slot, i) => {
+    // Leave each later elastic part at least room for its "…and N more" line.
+    const later = elastic.slice(i + 1);
+    const reserve: Budget = {
+      chars: later.reduce((sum, s) => sum + s.min.chars, 0),
+      blocks: later.reduce((sum, s) => sum + s.min.blocks, 0),
+    };
+    const budget: Budget = {
+      chars: Math.max(0, remaining.chars - reserve.chars),
+      blocks: Math.max(0, remaining.blocks - reserve.blocks),
+    };
+    const blocks = slot.render(budget);
+    rendered.set(slot, blocks);
+    remaining.chars -= blocksCost(blocks);
+    remaining.blocks -= blocks.length;
+  });
+
+  const blocks = slots.flatMap((s) => (s.kind === "fixed" ? s.blocks : (rendered.get(s) ?? [])));
+  return {
+    text: fallbackText(message),
+    blocks: trimToBudget(blocks, { chars: maxChars, blocks: maxBlocks }),
+  };
+}

@@ -1,0 +1,139 @@
+import {
+  defuseEmojiShortcodes,
+  ELLIPSIS,
+  escapeCodeSpan,
+  escapeMrkdwn,
+  escapeUntrustedMrkdwn,
+  sanitizeInline,
+  sanitizeMultiline,
+  truncateGraphemes,
+} from "./escape-mrkdwn.js";
+import type { Span, Text } from "./message-model.js";
+import { toSpans } from "./message-model.js";
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+
+/** The URL in a form that cannot break out of `<url|label>`, or `undefined` if it is not a usable http(s) URL. */
+function safeUrl(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
+  return url.href
+    .replace(/\|/g, "%7C")
+    .replace(/</g, "%3C")
+    .replace(/>/g, "%3E")
+    .replace(/\s/g, "%20")
+    .replace(/&/g, "&amp;");
+}
+
+/** Wraps `inner` in `marker`, moving edge whitespace outside: Slack ignores `* bold*`. Empty stays empty. */
+function wrap(marker: string, inner: string): string {
+  const m = /^(\s*)([\s\S]*?)(\s*)$/.exec(inner)!;
+  const [, lead, core, trail] = m as unknown as [string, string, string, string];
+  return core === "" ? lead + trail : `${lead}${marker}${core}${marker}${trail}`;
+}
+
+function renderSpan(span: Span, maxLength: number): string {
+  switch (span.t) {
+    case "plain":
+      return escapeMrkdwn(span.v, maxLength);
+    case "untrusted":
+      return escapeUntrustedMrkdwn(span.v, maxLength);
+    case "code": {
+      if (maxLength < 3) return maxLength >= 1 ? ELLIPSIS : "";
+      const inner = escapeCodeSpan(span.v, maxLength - 2);
+      return inner === "" ? "" : `\`${inner}\``;
+    }
+    case "bold":
+    case "italic": {
+      if (maxLength < 3) return maxLength >= 1 ? ELLIPSIS : "";
+      return wrap(span.t === "bold" ? "*" : "_", renderSpans(span.v, maxLength - 2));
+    }
+    case "user": {
+      const whole = SLACK_USER_ID.test(span.id) ? `<@${span.id}>` : escapeUntrustedMrkdwn(`@${span.id}`);
+      return atom(whole, maxLength);
+    }
+    case "link": {
+      const url = safeUrl(span.url);
+      if (url === undefined) return escapeUntrustedMrkdwn(span.label, maxLength);
+      const label = escapeUntrustedMrkdwn(span.label) || url;
+      return atom(`<${url}|${label}>`, maxLength);
+    }
+  }
+}
+
+/** Control sequences are all or nothing: a cut mention or link would be a broken `<…`. */
+function atom(whole: string, maxLength: number): string {
+  if (whole.length <= maxLength) return whole;
+  return maxLength >= ELLIPSIS.length ? ELLIPSIS : "";
+}
+
+function renderSpans(spans: readonly Span[], maxLength: number): string {
+  let out = "";
+  for (const span of spans) {
+    const room = maxLength - out.length;
+    const whole = renderSpan(span, Number.POSITIVE_INFINITY);
+    if (whole.length <= room) {
+      out += whole;
+      continue;
+    }
+    // The cut span ends in the ellipsis; nothing may follow it.
+    out += renderSpan(span, room);
+    break;
+  }
+  return out;
+}
+
+/**
+ * Renders rich text to Slack mrkdwn of at most `maxLength` UTF-16 code units. A cut ends in `…` and never splits
+ * an entity, a grapheme, a mention or a link; bold/italic/code markers stay balanced.
+ */
+export function renderMrkdwn(text: Text, maxLength = Number.POSITIVE_INFINITY): string {
+  const spans = toSpans(text);
+  const full = renderSpans(spans, Number.POSITIVE_INFINITY);
+  return full.length <= maxLength ? full : renderSpans(spans, maxLength);
+}
+
+function flatten(span: Span, defuseEmoji: boolean): string {
+  switch (span.t) {
+    case "plain":
+      return span.v;
+    case "untrusted":
+    case "code":
+      return defuseEmoji ? defuseEmojiShortcodes(span.v) : span.v;
+    case "bold":
+    case "italic":
+      return span.v.map((s) => flatten(s, defuseEmoji)).join("");
+    case "user":
+      return `@${span.id}`;
+    case "link":
+      return safeUrl(span.url) === undefined ? span.label : `${span.label} (${span.url})`;
+  }
+}
+
+export interface RenderPlainOptions {
+  /** Keep line breaks (logs); otherwise they become spaces (labels, headers). */
+  multiline?: boolean;
+  /** Defuse `:emoji:` shortcodes in untrusted values, for `plain_text` objects with `emoji: true`. */
+  defuseEmoji?: boolean;
+}
+
+/**
+ * Renders rich text as plain text (for `plain_text` objects and logs): no markup, no escaping. Single-line
+ * unless `multiline`; cut to `maxLength` on a grapheme boundary.
+ */
+export function renderPlain(
+  text: Text,
+  maxLength = Number.POSITIVE_INFINITY,
+  options: RenderPlainOptions = {},
+): string {
+  const raw = toSpans(text)
+    .map((s) => flatten(s, options.defuseEmoji ?? false))
+    .join("");
+  const clean = options.multiline ? sanitizeMultiline(raw) : sanitizeInline(raw, " ");
+  return truncateGraphemes(clean, maxLength);
+}

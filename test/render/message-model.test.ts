@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { bold, code, italic, link, md, toSpans, userMention } from "../../src/render/message-model.js";
+import { renderMrkdwn, renderPlain } from "../../src/render/render-mrkdwn.js";
+
+describe("md and span helpers", () => {
+  it("treat literals as trusted markup and interpolations as untrusted", () => {
+    const name = "*evil* <!channel>";
+    expect(md`*Server* ${name} (${42})`).toEqual([
+      { t: "plain", v: "*Server* " },
+      { t: "untrusted", v: name },
+      { t: "plain", v: " (" },
+      { t: "untrusted", v: "42" },
+      { t: "plain", v: ")" },
+    ]);
+    expect(renderMrkdwn(md`*Server* ${name}`)).toBe("*Server* ∗evil∗ &lt;!channel&gt;");
+  });
+
+  it("a bare string is untrusted", () => {
+    expect(toSpans("x")).toEqual([{ t: "untrusted", v: "x" }]);
+    expect(renderMrkdwn(":tada: *hi*")).toBe(":\u200Btada: ∗hi∗");
+  });
+
+  it("render bold, italic, code, mentions and links", () => {
+    expect(renderMrkdwn(md`${bold("web_01")} ${italic(" padded ")} ${code("a`b")}`)).toBe(
+      "*web_01*  _padded_  `aˋb`",
+    );
+    expect(renderMrkdwn(userMention("U012AB3CD"))).toBe("<@U012AB3CD>");
+    expect(renderMrkdwn(userMention("<!channel>"))).toBe("@&lt;!channel&gt;");
+    expect(renderMrkdwn(link("https://x.example/a?b=1&c=<2>|3", "Open <it>"))).toBe(
+      "<https://x.example/a?b=1&amp;c=%3C2%3E%7C3|Open &lt;it&gt;>",
+    );
+    expect(renderMrkdwn(link("javascript:alert(1)", "Approve"))).toBe("Approve");
+    expect(renderMrkdwn(bold(""))).toBe("");
+  });
+
+  it("cuts rich text without breaking markers or atoms", () => {
+    const text = md`${bold("a".repeat(50))} ${userMention("U012AB3CD")} tail`;
+    expect(renderMrkdwn(text, 20)).toBe(`*${"a".repeat(17)}…*`);
+    expect(renderMrkdwn(text, 60)).toBe(`*${"a".repeat(50)}* …`);
+    expect(renderMrkdwn(text, 70).length).toBeLessThanOrEqual(70);
+  });
+
+  it("flattens to plain text", () => {
+    expect(renderPlain(md`${bold("web\n01")} by ${userMention("U1")}`)).toBe("web 01 by @U1");
+  });
+});
