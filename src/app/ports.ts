@@ -1,0 +1,63 @@
+/**
+ * The seam between the chat platform (Slack, at the edge) and the middle of the bot (intents, targets,
+ * policy, approvals, executor). The middle speaks only in the platform-neutral {@link Message} model and
+ * these ports; `src/slack/` implements them with Bolt and renders messages to Block Kit.
+ */
+import type { Message } from "../render/message-model.js";
+
+/** Who did something, where. Everything the middle needs to know about a Slack request. */
+export interface Actor {
+  userId: string;
+  teamId: string;
+}
+
+/** A reference to a posted message (Slack: channel + ts; `threadTs` when it lives in a thread). */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+}
+
+/** A modal with text inputs (e.g. the reason for a rejection). */
+export interface ModalSpec {
+  /** Becomes the view's `callback_id`; the submission comes back to the handler registered for it. */
+  id: string;
+  title: string;
+  submitLabel: string;
+  /** Opaque; comes back with the submission (e.g. the approval request ID). */
+  privateMetadata: string;
+  intro?: Message["blocks"];
+  inputs: { id: string; label: string; multiline?: boolean; required?: boolean; maxLength?: number }[];
+}
+
+/** What the chat platform can do for the middle. All methods throw {@link ChatDeliveryError} on failure. */
+export interface ChatPort {
+  postMessage(channel: string, message: Message, options?: { threadTs?: string }): Promise<MessageRef>;
+  updateMessage(ref: MessageRef, message: Message): Promise<void>;
+  postEphemeral(
+    channel: string,
+    userId: string,
+    message: Message,
+    options?: { threadTs?: string },
+  ): Promise<void>;
+  openModal(triggerId: string, modal: ModalSpec): Promise<void>;
+  /** Handles of the user groups the user belongs to, read now (never cached across clicks). */
+  userGroupsOf(userId: string): Promise<string[]>;
+}
+
+/** Replies to the one request being handled (Slack: `respond()` through the request's response_url). */
+export interface Responder {
+  /** Ephemeral to the requester unless `inChannel`; `replaceOriginal` for clicks on the bot's own message. */
+  respond(message: Message, options?: { inChannel?: boolean; replaceOriginal?: boolean }): Promise<void>;
+}
+
+/** A chat delivery failure with Slack's error code, so callers can explain it (e.g. `not_in_channel`). */
+export class ChatDeliveryError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ChatDeliveryError";
+  }
+}
