@@ -1,0 +1,398 @@
+import { fullJitter } from "exponential-backoff/dist/jitter/full/full.jitter.js";
+import { Agent, type Dispatcher } from "undici";
+import type { Authenticator } from "./create-authenticator.js";
+import {
+  CloudError,
+  ErrorCodes,
+  OutcomeUnknownError,
+  parseCloudError,
+  RETRYABLE_READ_STATUSES,
+} from "./errors.js";
+import { parseRetryAfter } from "./parse-retry-after.js";
+import { rfc3986Encode } from "./sign-request.js";
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+/** One API call. */
+export interface CloudRequest {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Service base URL, e.g. `https://ecs.ap-southeast-1.myhuaweicloud.com` (may carry a path prefix). */
+  endpoint: string;
+  /** Decoded path, e.g. `/v1/{project_id}/cloudservers/action`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** JSON body, serialised once: the same bytes are hashed and sent. */
+  body?: unknown;
+  /** Extra headers, sent unsigned (e.g. `X-OpenStack-Nova-API-Version`). */
+  headers?: Record<string, string>;
+  /** Operation name for errors and logs, e.g. `ecs.stopServers`. */
+  operation: string;
+  /** What a mutation is about (e.g. `{ serverIds }`), carried by `OutcomeUnknownError`. */
+  identity?: Record<string, unknown>;
+  /** Sent as `X-Project-Id` (and signed). */
+  projectId?: string;
+  /**
+   * `read`: retried on 429/502/503/504 and network errors. `mutation`: never resent, except after a
+   * throttling rejection. Defaults to `read` for GET, `mutation` otherwise.
+   */
+  retry?: "read" | "mutation";
+  /** false for requests that must not carry credentials (IAM token issuance). */
+  authenticate?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface CloudResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  /** Parsed JSON body; undefined when empty or not JSON. */
+  json: unknown;
+  requestId: string | undefined;
+}
+
+export interface RetryOptions {
+  /** Attempts of a read, including the first. Default 4. */
+  maxAttempts: number;
+  /** Backoff base: the cap of the first retry's full-jitter delay. Default 200 ms. */
+  baseDelayMs: number;
+  /** Backoff cap. Default 5 s. */
+  maxDelayMs: number;
+  /** A `Retry-After` longer than this is not waited for: the error is thrown instead. Default 60 s. */
+  maxRetryAfterMs: number;
+  /** Resends of a mutation after throttling rejections (429 / APIG.0308). Default 3. */
+  maxThrottleRetries: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = {
+  maxAttempts: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 5000,
+  maxRetryAfterMs: 60_000,
+  maxThrottleRetries: 3,
+};
+
+/** Minimal logger surface (pino-compatible). Never given secrets. */
+export interface TransportLogger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface TransportOptions {
+  connectTimeoutMs: number;
+  /** Total time of one attempt: connect, headers and body. */
+  requestTimeoutMs: number;
+  retry?: Partial<RetryOptions>;
+  authenticator?: Authenticator;
+}
+
+export interface TransportDeps {
+  /** undici dispatcher; default a keep-alive `Agent` owned (and closed) by the transport. */
+  dispatcher?: Dispatcher;
+  /** Clock (ms since epoch): signing dates, Retry-After dates. */
+  now?: () => number;
+  /** Waits between attempts; must reject when the signal aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Full jitter of a capped delay; default exponential-backoff's `fullJitter`. */
+  jitter?: (delayMs: number) => number;
+  logger?: TransportLogger;
+}
+
+export interface Transport {
+  send(req: CloudRequest): Promise<CloudResponse>;
+  close(): Promise<void>;
+}
+
+/** Errors raised before any byte of the request could have reached the server. */
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+]);
+
+export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The delay before retry number `retry` (1-based): full jitter over a capped exponential. */
+export function backoffDelay(
+  retry: number,
+  opts: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs">,
+  jitter: (delayMs: number) => number = fullJitter,
+): number {
+  const capped = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return jitter(capped);
+}
+
+/** Flattens query values to strings (undefined dropped), the form both signed and sent. */
+export function normaliseQuery(query: Record<string, QueryValue> = {}): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    out[key] = Array.isArray(value) ? [...(value as readonly string[])] : String(value);
+  }
+  return out;
+}
+
+function encodePath(decodedPath: string): string {
+  return decodedPath
+    .split("/")
+    .map((segment) => rfc3986Encode(segment))
+    .join("/");
+}
+
+function encodeQuery(query: Record<string, string | string[]>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    for (const v of typeof value === "string" ? [value] : value)
+      parts.push(`${rfc3986Encode(key)}=${rfc3986Encode(v)}`);
+  }
+  return parts.length > 0 ? `?${parts.join("&")}` : "";
+}
+
+function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  return out;
+}
+
+function errorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+type AttemptFailure = { kind: "timeout" | "not-sent" | "network" | "aborted"; cause: unknown };
+
+/**
+ * Creates the HTTP transport: keep-alive pooling, per-attempt connect/total timeouts, signing, the
+ * read/mutation retry policy and error normalisation. Everything time-related is injectable.
+ */
+export function createTransport(options: TransportOptions, deps: TransportDeps = {}): Transport {
+  const ownsDispatcher = deps.dispatcher === undefined;
+  const dispatcher =
+    deps.dispatcher ??
+    new Agent({
+      connect: { timeout: options.connectTimeoutMs },
+      connections: 32,
+      keepAliveTimeout: 10_000,
+      headersTimeout: options.requestTimeoutMs,
+      bodyTimeout: options.requestTimeoutMs,
+    });
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? defaultSleep;
+  const jitter = deps.jitter ?? fullJitter;
+  const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
+  const log = deps.logger;
+  let closed = false;
+
+  async function attempt(
+    req: CloudRequest,
+    url: URL,
+    decodedPath: string,
+    query: Record<string, string | string[]>,
+    body: Buffer | undefined,
+  ): Promise<CloudResponse | AttemptFailure> {
+    const headers: Record<string, string> = { Accept: "application/json", ...req.headers };
+    if (req.authenticate !== false && options.authenticator) {
+      Object.assign(
+        headers,
+        await options.authenticator.headers({
+          method: req.method,
+          host: url.host,
+          path: decodedPath,
+          query,
+          body,
+          projectId: req.projectId,
+          nowMs: now(),
+          signal: req.signal,
+        }),
+      );
+    } else {
+      headers["Content-Type"] = "application/json";
+      if (req.projectId !== undefined) headers["X-Project-Id"] = req.projectId;
+    }
+    // The attempt's clock starts after authentication (a token fetch has its own timeout).
+    const timeoutSignal = AbortSignal.timeout(options.requestTimeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeoutSignal]) : timeoutSignal;
+    try {
+      const res = await dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: req.method,
+        headers,
+        body,
+        signal,
+      });
+      const text = await res.body.text();
+      const resHeaders = headerRecord(res.headers);
+      let json: unknown;
+      if (text.trim() !== "") {
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+      }
+      return {
+        status: res.statusCode,
+        headers: resHeaders,
+        text,
+        json,
+        requestId: resHeaders["x-request-id"],
+      };
+    } catch (err) {
+      if (req.signal?.aborted) return { kind: "aborted", cause: err };
+      const code = errorCode(err);
+      if (code !== undefined && NOT_SENT_CODES.has(code)) return { kind: "not-sent", cause: err };
+      if (timeoutSignal.aborted || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT")
+        return { kind: "timeout", cause: err };
+      return { kind: "network", cause: err };
+    }
+  }
+
+  async function send(req: CloudRequest): Promise<CloudResponse> {
+    const policy = req.retry ?? (req.method === "GET" ? "read" : "mutation");
+    const base = new URL(req.endpoint);
+    const prefix = base.pathname === "/" ? "" : decodeURIComponent(base.pathname.replace(/\/+$/, ""));
+    const decodedPath = `${prefix}${req.path}`;
+    const query = normaliseQuery(req.query);
+    const url = new URL(`${base.origin}${encodePath(decodedPath)}${encodeQuery(query)}`);
+    const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body), "utf8");
+    const identity = req.identity ?? { path: req.path };
+
+    let attemptNo = 0;
+    let throttleRetries = 0;
+    let reauthenticated = false;
+    for (;;) {
+      attemptNo++;
+      const result = await attempt(req, url, decodedPath, query, body);
+
+      if ("kind" in result) {
+        if (result.kind === "aborted") {
+          if (policy === "mutation")
+            throw new OutcomeUnknownError({
+              operation: req.operation,
+              identity,
+              reason: "network",
+              cause: result.cause,
+            });
+          throw result.cause;
+        }
+        const failure = new CloudError({
+          code: result.kind === "timeout" ? ErrorCodes.TIMEOUT : ErrorCodes.NETWORK_ERROR,
+          message:
+            result.kind === "timeout"
+              ? `${req.operation} timed out after ${options.requestTimeoutMs} ms`
+              : `${req.operation} failed: ${errorCode(result.cause) ?? (result.cause as Error)?.message ?? "network error"}`,
+          retryable: true,
+          operation: req.operation,
+          cause: result.cause,
+        });
+        if (policy === "mutation") {
+          // A request that never left cannot have taken effect: a plain (retryable) error.
+          if (result.kind === "not-sent") throw failure;
+          throw new OutcomeUnknownError({
+            operation: req.operation,
+            identity,
+            reason: result.kind === "timeout" ? "timeout" : "network",
+            cause: failure,
+          });
+        }
+        if (attemptNo >= retry.maxAttempts) throw failure;
+        const delay = backoffDelay(attemptNo, retry, jitter);
+        log?.debug(
+          { operation: req.operation, attempt: attemptNo, delayMs: delay, reason: result.kind },
+          "retrying read",
+        );
+        await sleep(delay, req.signal);
+        continue;
+      }
+
+      if (result.status >= 200 && result.status < 300) return result;
+
+      const error = parseCloudError({
+        status: result.status,
+        body: result.text,
+        requestId: result.requestId,
+        operation: req.operation,
+      });
+
+      if (result.status === 401 && !reauthenticated && options.authenticator?.invalidate()) {
+        // An expired/revoked token is rejected by the gateway before the service: safe to resend once.
+        reauthenticated = true;
+        continue;
+      }
+
+      const throttled = error.isThrottled;
+      const retryableRead = policy === "read" && (RETRYABLE_READ_STATUSES.has(result.status) || throttled);
+      const retryableMutation =
+        policy === "mutation" && throttled && throttleRetries < retry.maxThrottleRetries;
+      if ((retryableRead && attemptNo < retry.maxAttempts) || retryableMutation) {
+        const retryAfter = parseRetryAfter(result.headers["retry-after"], now());
+        if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) throw error;
+        const delay = retryAfter ?? backoffDelay(attemptNo, retry, jitter);
+        if (policy === "mutation") throttleRetries++;
+        log?.debug(
+          {
+            operation: req.operation,
+            attempt: attemptNo,
+            status: result.status,
+            code: error.code,
+            delayMs: delay,
+          },
+          "retrying after rejection",
+        );
+        await sleep(delay, req.signal);
+        continue;
+      }
+
+      if (policy === "mutation" && result.status >= 500) {
+        throw new OutcomeUnknownError({
+          operation: req.operation,
+          identity,
+          reason: "server-error",
+          status: result.status,
+          requestId: result.requestId,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  return {
+    send,
+    async close() {
+      if (!ownsDispatcher || closed) return;
+      closed = true;
+      await dispatcher.close();
+    },
+  };
+}

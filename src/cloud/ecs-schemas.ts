@@ -1,0 +1,251 @@
+/**
+ * zod schemas of ECS responses and their mapping to domain objects. Tolerant by design: unknown
+ * fields are ignored, unknown enum values kept as strings, documented-vs-returned type drift
+ * (numbers as strings, `null` for absent) accepted.
+ */
+import { z } from "zod";
+import type { Flavor, Job, Server, ServerAddress, ServerTag, SubJob, VolumeAttachment } from "./types.js";
+
+/** A number that the service may send as a string (`"vcpus": "2"`). */
+const numberish = z
+  .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)])
+  .transform((v) => (typeof v === "number" ? v : Number(v)));
+const optStr = z.string().nullish();
+const optNum = numberish.nullish();
+const stringish = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+const addressSchema = z.object({
+  addr: z.string(),
+  version: numberish.nullish(),
+  "OS-EXT-IPS:type": optStr,
+  "OS-EXT-IPS-MAC:mac_addr": optStr,
+  "OS-EXT-IPS:port_id": optStr,
+});
+
+const serverSchema = z.object({
+  id: z.string(),
+  name: z.string().nullish(),
+  status: z.string().nullish(),
+  created: optStr,
+  updated: optStr,
+  tenant_id: optStr,
+  description: optStr,
+  locked: z.boolean().nullish(),
+  host_status: optStr,
+  flavor: z
+    .object({
+      id: optStr,
+      name: optStr,
+      original_name: optStr,
+      vcpus: optNum,
+      ram: optNum,
+      disk: optNum,
+    })
+    .nullish(),
+  // `""` for servers booted from a volume, else `{ id, links }`.
+  image: z.union([z.string(), z.object({ id: optStr })]).nullish(),
+  addresses: z.record(z.string(), z.array(addressSchema).nullish()).nullish(),
+  metadata: z.record(z.string(), stringish.nullish()).nullish(),
+  tags: z.array(z.string()).nullish(),
+  security_groups: z.array(z.object({ name: optStr, id: optStr })).nullish(),
+  "OS-EXT-AZ:availability_zone": optStr,
+  "OS-EXT-STS:task_state": optStr,
+  "OS-EXT-STS:vm_state": optStr,
+  "OS-EXT-STS:power_state": optNum,
+  "os-extended-volumes:volumes_attached": z.array(z.object({ id: z.string() })).nullish(),
+  fault: z.object({ code: optNum, message: optStr, details: optStr }).nullish(),
+});
+type WireServer = z.infer<typeof serverSchema>;
+
+export const listServersResponse = z.object({
+  servers: z.array(serverSchema).nullish(),
+  servers_links: z.array(z.object({ rel: optStr, href: optStr })).nullish(),
+});
+export const getServerResponse = z.object({ server: serverSchema });
+
+function defined<T extends object>(obj: T): T {
+  for (const key of Object.keys(obj) as (keyof T)[])
+    if (obj[key] === undefined || obj[key] === null) delete obj[key];
+  return obj;
+}
+
+export function toServer(w: WireServer): Server {
+  const addresses: ServerAddress[] = [];
+  for (const [network, list] of Object.entries(w.addresses ?? {})) {
+    for (const a of list ?? []) {
+      addresses.push(
+        defined({
+          network,
+          addr: a.addr,
+          version: a.version ?? (a.addr.includes(":") ? 6 : 4),
+          type: a["OS-EXT-IPS:type"] ?? undefined,
+          macAddr: a["OS-EXT-IPS-MAC:mac_addr"] ?? undefined,
+          portId: a["OS-EXT-IPS:port_id"] ?? undefined,
+        }),
+      );
+    }
+  }
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(w.metadata ?? {})) if (v !== null && v !== undefined) metadata[k] = v;
+  const f = w.flavor ?? {};
+  const server: Server = defined({
+    id: w.id,
+    name: w.name ?? "",
+    status: w.status ?? "UNKNOWN",
+    flavor: defined({
+      id: f.id ?? f.original_name ?? "",
+      name: f.name ?? f.original_name ?? undefined,
+      vcpus: f.vcpus ?? undefined,
+      ramMb: f.ram ?? undefined,
+      diskGb: f.disk ?? undefined,
+    }),
+    addresses,
+    tags: w.tags ?? [],
+    availabilityZone: w["OS-EXT-AZ:availability_zone"] ?? undefined,
+    created: w.created ?? undefined,
+    updated: w.updated ?? undefined,
+    vmState: w["OS-EXT-STS:vm_state"] ?? undefined,
+    powerState: w["OS-EXT-STS:power_state"] ?? undefined,
+    imageId: typeof w.image === "string" ? w.image || undefined : (w.image?.id ?? undefined),
+    metadata,
+    volumeIds: (w["os-extended-volumes:volumes_attached"] ?? []).map((v) => v.id),
+    securityGroups: (w.security_groups ?? []).map((g) => g.name ?? g.id ?? "").filter((n) => n !== ""),
+    locked: w.locked ?? undefined,
+    description: w.description ?? undefined,
+    tenantId: w.tenant_id ?? undefined,
+    hostStatus: w.host_status ?? undefined,
+    fault: w.fault
+      ? defined({
+          code: w.fault.code ?? undefined,
+          message: w.fault.message ?? undefined,
+          details: w.fault.details ?? undefined,
+        })
+      : undefined,
+  });
+  // task_state is meaningful when null (idle), so it is kept even then.
+  if (w["OS-EXT-STS:task_state"] !== undefined) server.taskState = w["OS-EXT-STS:task_state"];
+  return server;
+}
+
+const flavorSchema = z.object({
+  id: z.string(),
+  name: z.string().nullish(),
+  vcpus: optNum,
+  ram: optNum,
+  "os-flavor-access:is_public": z.boolean().nullish(),
+  "OS-FLV-DISABLED:disabled": z.boolean().nullish(),
+  os_extra_specs: z.record(z.string(), stringish.nullish()).nullish(),
+});
+export const listFlavorsResponse = z.object({ flavors: z.array(flavorSchema).nullish() });
+
+export function toFlavor(w: z.infer<typeof flavorSchema>): Flavor {
+  const extraSpecs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(w.os_extra_specs ?? {}))
+    if (v !== null && v !== undefined) extraSpecs[k] = v;
+  return defined({
+    id: w.id,
+    name: w.name ?? w.id,
+    vcpus: w.vcpus ?? 0,
+    ramMb: w.ram ?? 0,
+    isPublic: w["os-flavor-access:is_public"] ?? undefined,
+    disabled: w["OS-FLV-DISABLED:disabled"] ?? undefined,
+    performanceType: extraSpecs["ecs:performancetype"],
+    generation: extraSpecs["ecs:generation"],
+    operationStatus: extraSpecs["cond:operation:status"],
+    operationAz: extraSpecs["cond:operation:az"],
+    extraSpecs,
+  });
+}
+
+/** `{"job_id": "…"}` of an accepted asynchronous request. */
+export const jobIdResponse = z.object({ job_id: z.string().min(1) });
+
+const subJobSchema = z.object({
+  status: z.string().nullish(),
+  job_id: optStr,
+  job_type: optStr,
+  begin_time: optStr,
+  end_time: optStr,
+  error_code: optStr,
+  fail_reason: optStr,
+  entities: z.object({ server_id: optStr, nic_id: optStr, errorcode_message: optStr }).nullish(),
+});
+
+export const jobResponse = z.object({
+  status: z.string(),
+  job_id: optStr,
+  job_type: optStr,
+  begin_time: optStr,
+  end_time: optStr,
+  error_code: optStr,
+  fail_reason: optStr,
+  entities: z
+    .object({
+      server_id: optStr,
+      nic_id: optStr,
+      sub_jobs_total: optNum,
+      sub_jobs: z.array(subJobSchema).nullish(),
+    })
+    .nullish(),
+});
+
+export function toJob(w: z.infer<typeof jobResponse>, requestedJobId: string): Job {
+  const subJobs: SubJob[] = (w.entities?.sub_jobs ?? []).map((s) => {
+    const sub: SubJob = defined({
+      jobId: s.job_id ?? undefined,
+      jobType: s.job_type ?? undefined,
+      status: s.status ?? "UNKNOWN",
+      serverId: s.entities?.server_id ?? undefined,
+      nicId: s.entities?.nic_id ?? undefined,
+      beginTime: s.begin_time ?? undefined,
+      endTime: s.end_time ?? undefined,
+      errorcodeMessage: s.entities?.errorcode_message ?? undefined,
+    });
+    if (s.error_code !== undefined) sub.errorCode = s.error_code;
+    if (s.fail_reason !== undefined) sub.failReason = s.fail_reason;
+    return sub;
+  });
+  const job: Job = defined({
+    jobId: w.job_id ?? requestedJobId,
+    jobType: w.job_type ?? undefined,
+    status: w.status,
+    beginTime: w.begin_time ?? undefined,
+    endTime: w.end_time ?? undefined,
+    serverId: w.entities?.server_id ?? undefined,
+    subJobsTotal: w.entities?.sub_jobs_total ?? undefined,
+    subJobs,
+  });
+  if (w.error_code !== undefined) job.errorCode = w.error_code;
+  if (w.fail_reason !== undefined) job.failReason = w.fail_reason;
+  return job;
+}
+
+const volumeAttachmentSchema = z.object({
+  id: optStr,
+  volumeId: z.string(),
+  serverId: optStr,
+  device: optStr,
+});
+export const volumeAttachmentsResponse = z.object({
+  volumeAttachments: z.array(volumeAttachmentSchema).nullish(),
+});
+
+export function toVolumeAttachment(
+  w: z.infer<typeof volumeAttachmentSchema>,
+  serverId: string,
+): VolumeAttachment {
+  return defined({
+    id: w.id ?? w.volumeId,
+    volumeId: w.volumeId,
+    serverId: w.serverId ?? serverId,
+    device: w.device ?? undefined,
+  });
+}
+
+export const serverTagsResponse = z.object({
+  tags: z.array(z.object({ key: z.string(), value: stringish.nullish() })).nullish(),
+});
+
+export function toServerTags(w: z.infer<typeof serverTagsResponse>): ServerTag[] {
+  return (w.tags ?? []).map((t) => ({ key: t.key, value: t.value ?? "" }));
+}

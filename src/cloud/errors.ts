@@ -1,0 +1,254 @@
+/**
+ * Every error code and error shape of the Huawei Cloud client lives here.
+ *
+ * Error bodies come in several shapes (ECS `{"error":{code,message,details}}`, batch `internalError[]`,
+ * OpenStack `{"itemNotFound":{code,message}}`, HSS / API gateway `{"error_code","error_msg"}`, non-JSON);
+ * `parseCloudError` turns all of them into one `CloudError`.
+ */
+
+/** Error codes the client acts on (the documents list many more; unknown codes are kept verbatim). */
+export const ErrorCodes = {
+  /** API gateway: request throttled before reaching the service (the request was not executed). */
+  APIG_THROTTLED: "APIG.0308",
+  /** API gateway: signature / authentication failures. */
+  APIG_INCORRECT_SIGNATURE: "APIG.0301",
+  APIG_INCORRECT_IAM_TOKEN: "APIG.0307",
+  /** ECS: request error / invalid request body / invalid parameter. */
+  ECS_REQUEST_ERROR: "Ecs.0000",
+  ECS_INSUFFICIENT_QUOTA: "Ecs.0001",
+  ECS_FORBIDDEN: "Ecs.0003",
+  ECS_INVALID_PARAMETER: "Ecs.0005",
+  ECS_SYSTEM_EXCEPTION: "Ecs.0007",
+  /** ECS: the server does not exist. */
+  ECS_SERVER_NOT_FOUND: "Ecs.0114",
+  ECS_SERVER_NOT_FOUND_2: "Ecs.0614",
+  /** ECS: commands are being executed, try again later. */
+  ECS_BUSY: "Ecs.0603",
+  /** Synthetic codes for failures that have no service code. */
+  NETWORK_ERROR: "NETWORK_ERROR",
+  TIMEOUT: "TIMEOUT",
+  INVALID_RESPONSE: "INVALID_RESPONSE",
+} as const;
+
+/** HTTP statuses after which a read is retried. */
+export const RETRYABLE_READ_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+/** OpenStack (Nova) fault wrappers: `{"<faultName>": {"code": 404, "message": "…"}}`. */
+export const OPENSTACK_FAULT_NAMES = [
+  "badRequest",
+  "unauthorized",
+  "forbidden",
+  "itemNotFound",
+  "badMethod",
+  "conflictingRequest",
+  "overLimit",
+  "badMediaType",
+  "computeFault",
+  "notImplemented",
+  "serviceUnavailable",
+  "cloudServersFault",
+] as const;
+
+/** One entry of a batch `internalError[]`. */
+export interface InternalError {
+  id?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface CloudErrorInit {
+  /** HTTP status; undefined when no response was received (network error, timeout). */
+  status?: number;
+  /** Service error code (`Ecs.0114`, `APIG.0308`, `itemNotFound`…) or a synthetic one (`NETWORK_ERROR`, `TIMEOUT`). */
+  code: string;
+  message: string;
+  requestId?: string;
+  retryable?: boolean;
+  details?: Array<{ code?: string; message?: string }>;
+  internalErrors?: InternalError[];
+  /** Operation name, e.g. `ecs.listServers`. */
+  operation?: string;
+  cause?: unknown;
+}
+
+/** A normalised Huawei Cloud failure: a rejected request, or a read that could not complete. */
+export class CloudError extends Error {
+  override readonly name = "CloudError";
+  readonly status: number | undefined;
+  readonly code: string;
+  readonly requestId: string | undefined;
+  /** Whether retrying the same request may succeed (throttling, 5xx, network). */
+  readonly retryable: boolean;
+  readonly details: Array<{ code?: string; message?: string }>;
+  readonly internalErrors: InternalError[];
+  readonly operation: string | undefined;
+
+  constructor(init: CloudErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.retryable = init.retryable ?? isRetryableStatus(init.status, init.code);
+    this.details = init.details ?? [];
+    this.internalErrors = init.internalErrors ?? [];
+    this.operation = init.operation;
+  }
+
+  /** True for "does not exist" (404, `Ecs.0114`, `Ecs.0614`, `itemNotFound`). */
+  get isNotFound(): boolean {
+    return (
+      this.status === 404 ||
+      this.code === ErrorCodes.ECS_SERVER_NOT_FOUND ||
+      this.code === ErrorCodes.ECS_SERVER_NOT_FOUND_2 ||
+      this.code === "itemNotFound"
+    );
+  }
+
+  /** True when the gateway throttled the request (it never reached the service). */
+  get isThrottled(): boolean {
+    return this.status === 429 || this.code === ErrorCodes.APIG_THROTTLED;
+  }
+}
+
+/** Why the outcome of a mutation is unknown. */
+export type OutcomeUnknownReason = "timeout" | "network" | "server-error" | "invalid-response";
+
+/**
+ * A mutation (POST/DELETE) whose outcome is unknown: it timed out, the connection was reset, or the
+ * service answered 5xx. It may or may not have taken effect; it is never resent automatically.
+ * Callers reconcile by reading the resources named in `identity`.
+ */
+export class OutcomeUnknownError extends Error {
+  override readonly name = "OutcomeUnknownError";
+  /** e.g. `ecs.stopServers`. */
+  readonly operation: string;
+  /** What the request was about, e.g. `{ serverIds: [...] }`: enough to query and reconcile. */
+  readonly identity: Readonly<Record<string, unknown>>;
+  readonly reason: OutcomeUnknownReason;
+  /** HTTP status when the service answered 5xx. */
+  readonly status: number | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(init: {
+    operation: string;
+    identity: Record<string, unknown>;
+    reason: OutcomeUnknownReason;
+    status?: number;
+    requestId?: string;
+    cause?: unknown;
+  }) {
+    super(
+      `Outcome of ${init.operation} is unknown (${init.reason}${init.status ? ` ${init.status}` : ""}); query the resources to reconcile`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
+    this.operation = init.operation;
+    this.identity = init.identity;
+    this.reason = init.reason;
+    this.status = init.status;
+    this.requestId = init.requestId;
+  }
+}
+
+export function isRetryableStatus(status: number | undefined, code?: string): boolean {
+  if (status === undefined) return code === ErrorCodes.NETWORK_ERROR || code === ErrorCodes.TIMEOUT;
+  return RETRYABLE_READ_STATUSES.has(status) || code === ErrorCodes.APIG_THROTTLED;
+}
+
+function str(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const MAX_TEXT_MESSAGE = 300;
+
+/**
+ * Normalises an error response. Tolerant: any JSON shape or non-JSON text yields a `CloudError`,
+ * the code falling back to `HTTP_<status>`.
+ */
+export function parseCloudError(input: {
+  status: number;
+  body: string;
+  requestId?: string;
+  operation?: string;
+}): CloudError {
+  const { status, operation } = input;
+  let json: unknown;
+  try {
+    json = input.body.trim() === "" ? undefined : JSON.parse(input.body);
+  } catch {
+    json = undefined;
+  }
+  // The gateway repeats the request ID in its error bodies; the header wins when both exist.
+  const requestId = input.requestId ?? (isRecord(json) ? str(json.request_id) : undefined);
+  const base = { status, requestId, operation };
+  if (isRecord(json)) {
+    const internalErrors = Array.isArray(json.internalError)
+      ? json.internalError.filter(isRecord).map((e) => ({
+          id: str(e.id),
+          errorCode: str(e.error_code),
+          errorMessage: str(e.error_message),
+        }))
+      : [];
+    // ECS / batch: {"error": {"code", "message", "details"}}
+    if (isRecord(json.error)) {
+      const err = json.error;
+      const details = Array.isArray(err.details)
+        ? err.details.filter(isRecord).map((d) => ({ code: str(d.code), message: str(d.message) }))
+        : [];
+      return new CloudError({
+        ...base,
+        code: str(err.code) ?? str(err.error_code) ?? `HTTP_${status}`,
+        message: str(err.message) ?? str(err.error_msg) ?? httpMessage(status),
+        details,
+        internalErrors,
+      });
+    }
+    // HSS / API gateway / IAM-style: {"error_code", "error_msg"}
+    if (json.error_code !== undefined || json.error_msg !== undefined) {
+      return new CloudError({
+        ...base,
+        code: str(json.error_code) ?? `HTTP_${status}`,
+        message: str(json.error_msg) ?? httpMessage(status),
+        internalErrors,
+      });
+    }
+    // Job query errors and some services: {"code", "message"} at the top level.
+    if (typeof json.code === "string" && json.message !== undefined) {
+      return new CloudError({ ...base, code: json.code, message: str(json.message) ?? httpMessage(status) });
+    }
+    // OpenStack: {"itemNotFound": {"code": 404, "message": "…"}} (any single wrapper key).
+    for (const [key, value] of Object.entries(json)) {
+      if (isRecord(value) && (value.message !== undefined || value.code !== undefined)) {
+        return new CloudError({
+          ...base,
+          code: key,
+          message: str(value.message) ?? httpMessage(status),
+          details: value.details === undefined ? [] : [{ message: str(value.details) }],
+        });
+      }
+    }
+    if (internalErrors.length > 0) {
+      return new CloudError({
+        ...base,
+        code: internalErrors[0]?.errorCode ?? `HTTP_${status}`,
+        message: internalErrors[0]?.errorMessage ?? httpMessage(status),
+        internalErrors,
+      });
+    }
+  }
+  const text = input.body.trim();
+  return new CloudError({
+    ...base,
+    code: `HTTP_${status}`,
+    message: text === "" ? httpMessage(status) : text.slice(0, MAX_TEXT_MESSAGE),
+  });
+}
+
+function httpMessage(status: number): string {
+  return `HTTP ${status}`;
+}

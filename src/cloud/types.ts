@@ -1,0 +1,431 @@
+/**
+ * Domain types of the Huawei Cloud client: camelCase objects mapped from the wire's snake_case.
+ *
+ * Enumerations the cloud may extend are typed as "known values or any string": an unknown value is
+ * kept verbatim, never rejected, so a new status on the service side cannot break a listing.
+ */
+import type { CloudError, OutcomeUnknownError } from "./errors.js";
+
+/** Known values plus any other string (keeps editor completion without rejecting new values). */
+export type Open<T extends string> = T | (string & {});
+
+// ---------------------------------------------------------------------------------------------
+// ECS
+// ---------------------------------------------------------------------------------------------
+
+/** ECS status (`status` of `GET /v2.1/{project_id}/servers/detail`). */
+export type ServerStatus = Open<
+  | "ACTIVE"
+  | "BUILD"
+  | "DELETED"
+  | "ERROR"
+  | "HARD_REBOOT"
+  | "MIGRATING"
+  | "PAUSED"
+  | "REBOOT"
+  | "REBUILD"
+  | "RESIZE"
+  | "REVERT_RESIZE"
+  | "SHUTOFF"
+  | "SHELVED"
+  | "SHELVED_OFFLOADED"
+  | "SOFT_DELETED"
+  | "SUSPENDED"
+  | "VERIFY_RESIZE"
+>;
+
+/** One IP address of a server, flattened out of the `addresses` map (key = network name / ID). */
+export interface ServerAddress {
+  network: string;
+  addr: string;
+  /** 4 or 6. */
+  version: number;
+  /** `OS-EXT-IPS:type`: `fixed` (private) or `floating` (EIP). */
+  type?: Open<"fixed" | "floating">;
+  macAddr?: string;
+  portId?: string;
+}
+
+export interface ServerFlavorRef {
+  id: string;
+  name?: string;
+  vcpus?: number;
+  ramMb?: number;
+  diskGb?: number;
+}
+
+export interface Server {
+  id: string;
+  name: string;
+  status: ServerStatus;
+  flavor: ServerFlavorRef;
+  addresses: ServerAddress[];
+  /** 1D tags as returned by `servers/detail` (microversion ≥ 2.26); 2D tags appear as `key=value`. */
+  tags: string[];
+  /** `OS-EXT-AZ:availability_zone`. */
+  availabilityZone?: string;
+  /** ISO 8601, e.g. `2019-05-22T07:48:53Z`. */
+  created?: string;
+  updated?: string;
+  /** `OS-EXT-STS:task_state` (null/absent when idle). */
+  taskState?: string | null;
+  /** `OS-EXT-STS:vm_state`. */
+  vmState?: string;
+  /** `OS-EXT-STS:power_state`: 0 pending, 1 running, 2 paused, 3 shutdown, 4 crashed. */
+  powerState?: number;
+  imageId?: string;
+  metadata: Record<string, string>;
+  /** IDs of attached EVS disks (`os-extended-volumes:volumes_attached`). */
+  volumeIds: string[];
+  securityGroups: string[];
+  locked?: boolean;
+  description?: string;
+  tenantId?: string;
+  hostStatus?: string;
+  /** `fault` when the server is in ERROR. */
+  fault?: { code?: number; message?: string; details?: string };
+}
+
+/** Filters of `GET /v2.1/{project_id}/servers/detail` (name, flavor and ip are fuzzy-matched by ECS). */
+export interface ListServersFilter {
+  name?: string;
+  status?: ServerStatus;
+  /** IPv4, fuzzy-matched. */
+  ip?: string;
+  /** Flavor ID, fuzzy-matched. */
+  flavor?: string;
+  /** Servers whose tags contain this value. */
+  tags?: string;
+  notTags?: string;
+  /** ISO 8601 timestamp. */
+  changesSince?: string;
+  reservationId?: string;
+  /** Page size for the `marker` pagination (1–1000, default 100); all pages are fetched. */
+  pageSize?: number;
+}
+
+/** ECS flavor from `GET /v1/{project_id}/cloudservers/flavors`. */
+export interface Flavor {
+  id: string;
+  name: string;
+  vcpus: number;
+  ramMb: number;
+  isPublic?: boolean;
+  disabled?: boolean;
+  /** `os_extra_specs["ecs:performancetype"]`, e.g. `normal`, `computingv3`. */
+  performanceType?: string;
+  /** `os_extra_specs["ecs:generation"]`. */
+  generation?: string;
+  /** `os_extra_specs["cond:operation:status"]`: normal, abandon, sellout, obt, promotion… */
+  operationStatus?: string;
+  /** `os_extra_specs["cond:operation:az"]`, e.g. `az1(normal),az2(sellout)`. */
+  operationAz?: string;
+  /** All of `os_extra_specs`, verbatim. */
+  extraSpecs: Record<string, string>;
+}
+
+/** Status of an ECS asynchronous job and of its sub-jobs. */
+export type JobStatus = Open<"INIT" | "RUNNING" | "SUCCESS" | "FAIL">;
+
+/** One sub-job (usually one per server) of a batch job. */
+export interface SubJob {
+  jobId?: string;
+  jobType?: string;
+  status: JobStatus;
+  serverId?: string;
+  nicId?: string;
+  beginTime?: string;
+  endTime?: string;
+  errorCode?: string | null;
+  failReason?: string | null;
+  /** `entities.errorcode_message`: cause of a sub-job failure. */
+  errorcodeMessage?: string;
+}
+
+/** `GET /v1/{project_id}/jobs/{job_id}`. */
+export interface Job {
+  jobId: string;
+  jobType?: string;
+  status: JobStatus;
+  beginTime?: string;
+  endTime?: string;
+  errorCode?: string | null;
+  failReason?: string | null;
+  /** `entities.server_id` for single-server jobs. */
+  serverId?: string;
+  subJobsTotal?: number;
+  subJobs: SubJob[];
+}
+
+/** A disk attached to a server (`GET /v2.1/{project_id}/servers/{server_id}/os-volume_attachments`). */
+export interface VolumeAttachment {
+  id: string;
+  volumeId: string;
+  serverId: string;
+  device?: string;
+}
+
+/** A 2D tag (`GET /v1/{project_id}/servers/{server_id}/tags`). */
+export interface ServerTag {
+  key: string;
+  value: string;
+}
+
+export type RebootType = "SOFT" | "HARD";
+
+/** One accepted API call of a batch action: the job that covers these servers. */
+export interface SubmittedJob {
+  jobId: string;
+  serverIds: string[];
+}
+
+/** One API call of a batch action that did not yield a job. */
+export interface BatchChunkFailure {
+  serverIds: string[];
+  /**
+   * `CloudError`: the service rejected the call (nothing happened to these servers).
+   * `OutcomeUnknownError`: the call may or may not have taken effect: reconcile by reading the servers.
+   */
+  error: CloudError | OutcomeUnknownError;
+}
+
+/**
+ * Outcome of a batch action (start/stop/reboot/delete). More than 1,000 servers are split into
+ * API-sized calls, each yielding its own job; the calls are independent, so a failed call does not
+ * stop the others. Every requested server ID is in exactly one of `jobs[].serverIds` or `failures[].serverIds`.
+ */
+export interface BatchActionResult {
+  jobs: SubmittedJob[];
+  failures: BatchChunkFailure[];
+}
+
+export interface DeleteServersOptions {
+  /** Release EIPs bound to the servers (`delete_publicip`); omitted = the EIP's own delete_on_termination. */
+  deletePublicIp?: boolean;
+  /** Delete data disks (`delete_volume`), default false. */
+  deleteVolume?: boolean;
+}
+
+/** Result of a resize: a job, or for `dryRun` only the confirmation that the request passed the checks. */
+export type ResizeResult = { dryRun: false; jobId: string } | { dryRun: true };
+
+/** The ECS operations. Every method throws `CloudError` / `OutcomeUnknownError` on failure (batch ops: see result). */
+export interface EcsApi {
+  /** All servers matching the filter (follows `marker` pagination to the end). */
+  listServers(filter?: ListServersFilter, signal?: AbortSignal): Promise<Server[]>;
+  /** One server; throws `CloudError` with `status` 404 when it does not exist. */
+  getServer(serverId: string, signal?: AbortSignal): Promise<Server>;
+  listFlavors(availabilityZone?: string, signal?: AbortSignal): Promise<Flavor[]>;
+  startServers(serverIds: readonly string[]): Promise<BatchActionResult>;
+  stopServers(serverIds: readonly string[], type?: RebootType): Promise<BatchActionResult>;
+  rebootServers(serverIds: readonly string[], type: RebootType): Promise<BatchActionResult>;
+  deleteServers(serverIds: readonly string[], options?: DeleteServersOptions): Promise<BatchActionResult>;
+  resizeServer(serverId: string, flavorRef: string, options?: { dryRun?: boolean }): Promise<ResizeResult>;
+  /** Throws `CloudError` with `status` 404 once the job record is gone. */
+  getJob(jobId: string, signal?: AbortSignal): Promise<Job>;
+  listVolumeAttachments(serverId: string, signal?: AbortSignal): Promise<VolumeAttachment[]>;
+  listServerTags(serverId: string, signal?: AbortSignal): Promise<ServerTag[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HSS
+// ---------------------------------------------------------------------------------------------
+
+export type HssAgentStatus = Open<
+  "installed" | "not_installed" | "online" | "offline" | "install_failed" | "installing"
+>;
+export type HssProtectStatus = Open<"closed" | "opened" | "protection_exception">;
+export type HssDetectResult = Open<"undetected" | "clean" | "risk" | "scanning">;
+export type HssHostStatus = Open<"ACTIVE" | "SHUTOFF" | "BUILDING" | "ERROR">;
+
+/** A server as HSS sees it (`GET /v5/{project_id}/host-management/hosts`, `Host`). */
+export interface HssHost {
+  hostId: string;
+  hostName: string;
+  agentId?: string;
+  privateIp?: string;
+  publicIp?: string;
+  enterpriseProjectId?: string;
+  enterpriseProjectName?: string;
+  hostStatus?: HssHostStatus;
+  agentStatus?: HssAgentStatus;
+  installResultCode?: string;
+  /** HSS edition, e.g. `hss.version.enterprise`. */
+  version?: string;
+  protectStatus?: HssProtectStatus;
+  osImage?: string;
+  osType?: Open<"Linux" | "Windows">;
+  osName?: string;
+  osVersion?: string;
+  osBit?: string;
+  kernelVersion?: string;
+  detectResult?: HssDetectResult;
+  /** ms timestamp; -1 for non-trial editions. */
+  expireTime?: number;
+  chargingMode?: Open<"packet_cycle" | "on_demand">;
+  resourceId?: string;
+  outsideHost?: boolean;
+  groupId?: string;
+  groupName?: string;
+  policyGroupId?: string;
+  policyGroupName?: string;
+  /** Risk counts. */
+  asset?: number;
+  vulnerability?: number;
+  baseline?: number;
+  intrusion?: number;
+  assetValue?: Open<"important" | "common" | "test">;
+  labels: string[];
+  agentCreateTime?: number;
+  agentUpdateTime?: number;
+  agentVersion?: string;
+  upgradeStatus?: string;
+  upgradeResultCode?: string;
+  upgradable?: boolean;
+  openTime?: number;
+  protectInterrupt?: boolean;
+  protectDegradation?: boolean;
+  hostSources?: string;
+  interruptReason?: string;
+  degradationReason?: string;
+  keyName?: string;
+  installProgress?: number;
+  vpcId?: string;
+  clusterId?: string;
+  clusterName?: string;
+}
+
+/** Every documented query filter of the HSS host list (camelCase of the wire names). */
+export interface HssHostFilter {
+  version?: string;
+  /** Also `not_online` (query-only value: every status except online). */
+  agentStatus?: HssAgentStatus | "not_online";
+  detectResult?: HssDetectResult;
+  hostName?: string;
+  hostId?: string;
+  hostStatus?: HssHostStatus;
+  osType?: Open<"Linux" | "Windows">;
+  privateIp?: string;
+  publicIp?: string;
+  ipAddr?: string;
+  protectStatus?: HssProtectStatus;
+  groupId?: string;
+  groupName?: string;
+  vpcId?: string;
+  hasIntrusion?: boolean;
+  hasVul?: boolean;
+  hasBaseline?: boolean;
+  sortKey?: "risk_num";
+  sortDir?: "asc" | "desc";
+  policyGroupId?: string;
+  policyGroupName?: string;
+  chargingMode?: Open<"packet_cycle" | "on_demand">;
+  refresh?: boolean;
+  getCommonLoginLocations?: boolean;
+  aboveVersion?: boolean;
+  outsideHost?: boolean;
+  assetValue?: Open<"important" | "common" | "test">;
+  label?: string;
+  serverGroup?: string;
+  agentUpgradable?: boolean;
+  installMode?: boolean;
+  bindingKey?: boolean;
+  protectInterrupt?: boolean;
+  incluster?: boolean;
+  protectDegradation?: boolean;
+  clusterId?: string;
+  /** Overrides the configured enterprise project for this call. */
+  enterpriseProjectId?: string;
+  /** Optional `region` request header. */
+  region?: string;
+}
+
+/** Options of offset-paginated HSS listings. */
+export interface HssPageOptions {
+  /** Page size, 10–200 (clamped); default 200. */
+  pageSize?: number;
+  /** Pages fetched at once after the first page revealed `total_num`; default 4. */
+  concurrency?: number;
+  /** Stop after this many records (default: all). */
+  maxRecords?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Port status. The documents list `normal`, `danger`, `unknown`, while the service and the request
+ * filter use `unknow`: both are kept verbatim (use `isUnknownPortStatus` rather than comparing).
+ */
+export type OpenPortStatus = Open<"normal" | "danger" | "unknown" | "unknow">;
+
+/** `GET /v5/{project_id}/asset/ports`, `PortResponseInfo`. */
+export interface OpenPort {
+  hostId?: string;
+  laddr?: string;
+  port: number;
+  type?: Open<"TCP" | "UDP">;
+  status?: OpenPortStatus;
+  pid?: number;
+  path?: string;
+  agentId?: string;
+  containerId?: string;
+}
+
+export interface OpenPortFilter {
+  hostName?: string;
+  hostIp?: string;
+  port?: number;
+  type?: Open<"TCP" | "UDP">;
+  /** Query filter: `danger` or `unknow` (the spelling the service accepts). */
+  status?: Open<"danger" | "unknow">;
+  category?: Open<"host" | "container">;
+  enterpriseProjectId?: string;
+}
+
+export type ScanStatus = Open<"scanning" | "success" | "failed">;
+
+/** `GET /v5/{project_id}/vulnerability/scan-task/{task_id}/hosts`, `VulScanTaskHostInfo`. */
+export interface ScanTaskHost {
+  hostId: string;
+  hostName?: string;
+  publicIp?: string;
+  privateIp?: string;
+  assetValue?: string;
+  scanStatus?: ScanStatus;
+  failedReasons: Array<{ vulType?: string; failedReason?: string }>;
+}
+
+export interface ScanTaskHostFilter {
+  scanStatus?: ScanStatus;
+  enterpriseProjectId?: string;
+}
+
+/** A listing with the service's `total_num` (the number of records matching, not of those returned). */
+export interface HssListing<T> {
+  totalNum: number;
+  items: T[];
+}
+
+/** The HSS operations; every method throws `CloudError` on failure. */
+export interface HssApi {
+  listHosts(filter?: HssHostFilter, options?: HssPageOptions): Promise<HssListing<HssHost>>;
+  listOpenPorts(
+    hostId: string,
+    filter?: OpenPortFilter,
+    options?: HssPageOptions,
+  ): Promise<HssListing<OpenPort>>;
+  listScanTaskHosts(
+    taskId: string,
+    filter?: ScanTaskHostFilter,
+    options?: HssPageOptions,
+  ): Promise<HssListing<ScanTaskHost>>;
+}
+
+/** What `createCloudClient` returns. */
+export interface CloudClient {
+  ecs: EcsApi;
+  hss: HssApi;
+  /** The project ID in use (configured or looked up via IAM). */
+  projectId(): Promise<string>;
+  /** Closes pooled connections. */
+  close(): Promise<void>;
+}

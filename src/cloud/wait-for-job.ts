@@ -1,0 +1,271 @@
+import { defaultSleep } from "./create-transport.js";
+import { CloudError } from "./errors.js";
+import type { EcsApi, Job, JobStatus, Server, ServerStatus } from "./types.js";
+
+/** The state a job's servers should end in, for the fallback when the job record is gone. */
+export interface ExpectedOutcome {
+  serverIds: readonly string[];
+  /**
+   * `ACTIVE` (start), `SHUTOFF` (stop), `DELETED` (delete: the server is gone or DELETED).
+   * Only pass it when reaching the state proves the effect: a reboot ends ACTIVE as it began.
+   */
+  state: "ACTIVE" | "SHUTOFF" | "DELETED";
+  /** For a resize: the flavor the servers must have. */
+  flavorId?: string;
+}
+
+/** Per-server result as reported by the job's sub-jobs. */
+export interface ServerJobResult {
+  serverId: string;
+  status: JobStatus;
+  /** `fail_reason`, else `entities.errorcode_message`, else `error_code` of the sub-job. */
+  failReason?: string;
+  errorCode?: string;
+}
+
+/** Per-server state as read from ECS (fallback). */
+export interface ServerStateResult {
+  serverId: string;
+  /** ECS status, or `NOT_FOUND`. */
+  status: ServerStatus | "NOT_FOUND" | "UNREADABLE";
+  taskState?: string | null;
+  reached: boolean;
+  failReason?: string;
+}
+
+export type JobProgress =
+  | {
+      kind: "job";
+      jobId: string;
+      from: JobStatus | undefined;
+      to: JobStatus;
+      job: Job;
+      servers: ServerJobResult[];
+    }
+  | { kind: "fallback"; jobId: string; reason: "job-not-found" }
+  | { kind: "servers"; jobId: string; servers: ServerStateResult[] };
+
+export type JobWaitResult =
+  | { outcome: "SUCCESS"; source: "job"; job: Job; servers: ServerJobResult[] }
+  | { outcome: "FAIL"; source: "job"; job: Job; servers: ServerJobResult[]; failReason?: string }
+  | { outcome: "SUCCESS"; source: "servers"; servers: ServerStateResult[] }
+  | { outcome: "FAIL"; source: "servers"; servers: ServerStateResult[]; failReason?: string }
+  | {
+      /** Still unknown: neither success nor failure may be assumed; reconcile later. */
+      outcome: "UNKNOWN";
+      reason: "deadline" | "job-not-found" | "error";
+      job?: Job;
+      servers?: ServerJobResult[] | ServerStateResult[];
+      error?: CloudError;
+    };
+
+export interface WaitForJobOptions {
+  ecs: Pick<EcsApi, "getJob" | "getServer">;
+  jobId: string;
+  /** Enables the fallback to server states when the job record is gone (404). */
+  expect?: ExpectedOutcome;
+  /** Give up (with UNKNOWN) this long after the start. Default 15 minutes. */
+  timeoutMs?: number;
+  /** Called on every change of the job status or of a sub-job status, and on fallback progress. */
+  onProgress?: (event: JobProgress) => void | Promise<void>;
+  /** First poll interval; grows by `backoffFactor` up to `maxIntervalMs`. Defaults 1 s, ×1.5, 10 s. */
+  initialIntervalMs?: number;
+  maxIntervalMs?: number;
+  backoffFactor?: number;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+const TERMINAL_SUCCESS = "SUCCESS";
+const TERMINAL_FAIL = "FAIL";
+const SERVER_READ_CONCURRENCY = 8;
+
+/** Sub-jobs as per-server results (sub-jobs without a server, e.g. NIC jobs, keep their job ID). */
+export function serverResultsOf(job: Job): ServerJobResult[] {
+  const results: ServerJobResult[] = job.subJobs.map((s) => {
+    const r: ServerJobResult = { serverId: s.serverId ?? s.nicId ?? s.jobId ?? "", status: s.status };
+    const reason = s.failReason ?? s.errorcodeMessage ?? s.errorCode ?? undefined;
+    if (reason) r.failReason = reason;
+    if (s.errorCode) r.errorCode = s.errorCode;
+    return r;
+  });
+  if (results.length === 0 && job.serverId) {
+    const r: ServerJobResult = { serverId: job.serverId, status: job.status };
+    if (job.failReason) r.failReason = job.failReason;
+    if (job.errorCode) r.errorCode = job.errorCode;
+    results.push(r);
+  }
+  return results;
+}
+
+function fingerprint(job: Job): string {
+  return [job.status, ...job.subJobs.map((s) => `${s.serverId ?? s.jobId}:${s.status}`)].join("|");
+}
+
+function jobFailReason(job: Job, servers: ServerJobResult[]): string | undefined {
+  const perServer = servers
+    .filter((s) => s.failReason)
+    .map((s) => `${s.serverId}: ${s.failReason}`)
+    .join("; ");
+  return job.failReason || job.errorCode || perServer || undefined;
+}
+
+function reachedState(server: Server, expect: ExpectedOutcome): boolean {
+  if (server.taskState) return false;
+  if (expect.state === "DELETED") return server.status === "DELETED" || server.status === "SOFT_DELETED";
+  if (server.status !== expect.state) return false;
+  return expect.flavorId === undefined || server.flavor.id === expect.flavorId;
+}
+
+/**
+ * Follows `GET /v1/{project_id}/jobs/{job_id}` until SUCCESS or FAIL, polling quickly at first and
+ * backing off to a cap. Reports each transition. At the deadline the result is UNKNOWN, never a
+ * guess. When the job record is gone (404: records are purged after a day), falls back to reading the
+ * servers' state against `expect`.
+ */
+export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitResult> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const initial = options.initialIntervalMs ?? 1000;
+  const cap = options.maxIntervalMs ?? 10_000;
+  const factor = options.backoffFactor ?? 1.5;
+  const deadline = now() + (options.timeoutMs ?? 15 * 60_000);
+  const { ecs, jobId, signal } = options;
+  let interval = initial;
+
+  const pause = async () => {
+    await sleep(Math.max(0, Math.min(interval, deadline - now())), signal);
+    interval = Math.min(cap, interval * factor);
+  };
+
+  let lastJob: Job | undefined;
+  let lastPrint: string | undefined;
+  for (;;) {
+    let job: Job | undefined;
+    try {
+      job = await ecs.getJob(jobId, signal);
+    } catch (err) {
+      if (!(err instanceof CloudError)) throw err;
+      if (err.isNotFound) {
+        if (!options.expect) return { outcome: "UNKNOWN", reason: "job-not-found", job: lastJob, error: err };
+        await options.onProgress?.({ kind: "fallback", jobId, reason: "job-not-found" });
+        return waitForServers(options.expect, { ...options, now, sleep }, deadline, interval);
+      }
+      // A transient failure (throttled, 5xx, network) is not an answer: keep polling until the deadline.
+      if (!err.retryable) {
+        const result: JobWaitResult = { outcome: "UNKNOWN", reason: "error", error: err };
+        if (lastJob) result.job = lastJob;
+        return result;
+      }
+    }
+    if (job) {
+      const print = fingerprint(job);
+      const servers = serverResultsOf(job);
+      if (print !== lastPrint) {
+        await options.onProgress?.({
+          kind: "job",
+          jobId,
+          from: lastJob?.status,
+          to: job.status,
+          job,
+          servers,
+        });
+        lastPrint = print;
+      }
+      lastJob = job;
+      if (job.status === TERMINAL_SUCCESS) return { outcome: "SUCCESS", source: "job", job, servers };
+      if (job.status === TERMINAL_FAIL) {
+        const failReason = jobFailReason(job, servers);
+        return failReason
+          ? { outcome: "FAIL", source: "job", job, servers, failReason }
+          : { outcome: "FAIL", source: "job", job, servers };
+      }
+    }
+    if (now() >= deadline) {
+      const result: JobWaitResult = { outcome: "UNKNOWN", reason: "deadline" };
+      if (lastJob) {
+        result.job = lastJob;
+        result.servers = serverResultsOf(lastJob);
+      }
+      return result;
+    }
+    await pause();
+  }
+}
+
+async function readServerStates(
+  ecs: Pick<EcsApi, "getServer">,
+  expect: ExpectedOutcome,
+  signal: AbortSignal | undefined,
+): Promise<ServerStateResult[] | CloudError> {
+  const ids = [...expect.serverIds];
+  const out: ServerStateResult[] = new Array(ids.length);
+  let next = 0;
+  let fatal: CloudError | undefined;
+  const worker = async () => {
+    while (next < ids.length && !fatal) {
+      const index = next++;
+      const serverId = ids[index]!;
+      try {
+        const server = await ecs.getServer(serverId, signal);
+        const r: ServerStateResult = {
+          serverId,
+          status: server.status,
+          reached: reachedState(server, expect),
+        };
+        if (server.taskState !== undefined) r.taskState = server.taskState;
+        if (server.status === "ERROR") r.failReason = server.fault?.message ?? "server is in ERROR";
+        out[index] = r;
+      } catch (err) {
+        if (!(err instanceof CloudError)) throw err;
+        if (err.isNotFound)
+          out[index] = { serverId, status: "NOT_FOUND", reached: expect.state === "DELETED" };
+        else if (err.retryable) out[index] = { serverId, status: "UNREADABLE", reached: false };
+        else fatal = err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SERVER_READ_CONCURRENCY, ids.length) }, worker));
+  return fatal ?? out;
+}
+
+async function waitForServers(
+  expect: ExpectedOutcome,
+  options: WaitForJobOptions & { now: () => number; sleep: NonNullable<WaitForJobOptions["sleep"]> },
+  deadline: number,
+  startInterval: number,
+): Promise<JobWaitResult> {
+  const { jobId, signal, now, sleep } = options;
+  const cap = options.maxIntervalMs ?? 10_000;
+  const factor = options.backoffFactor ?? 1.5;
+  let interval = startInterval;
+  let lastPrint: string | undefined;
+  let last: ServerStateResult[] | undefined;
+  for (;;) {
+    const states = await readServerStates(options.ecs, expect, signal);
+    if (states instanceof CloudError) {
+      const result: JobWaitResult = { outcome: "UNKNOWN", reason: "error", error: states };
+      if (last) result.servers = last;
+      return result;
+    }
+    last = states;
+    const print = states.map((s) => `${s.serverId}:${s.status}:${s.taskState ?? ""}`).join("|");
+    if (print !== lastPrint) {
+      await options.onProgress?.({ kind: "servers", jobId, servers: states });
+      lastPrint = print;
+    }
+    if (states.every((s) => s.reached)) return { outcome: "SUCCESS", source: "servers", servers: states };
+    const settled = states.every((s) => s.reached || (s.status === "ERROR" && !s.taskState));
+    if (settled) {
+      const failReason = states
+        .filter((s) => s.failReason)
+        .map((s) => `${s.serverId}: ${s.failReason}`)
+        .join("; ");
+      return { outcome: "FAIL", source: "servers", servers: states, failReason };
+    }
+    if (now() >= deadline) return { outcome: "UNKNOWN", reason: "deadline", servers: states };
+    await sleep(Math.max(0, Math.min(interval, deadline - now())), signal);
+    interval = Math.min(cap, interval * factor);
+  }
+}

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CloudError } from "../../src/cloud/errors.js";
+import { waitForJob } from "../../src/cloud/wait-for-job.js";
+import { type SimClient, startSimClient } from "./helpers/start-sim-client.js";
+
+let env: SimClient;
+beforeAll(async () => {
+  env = await startSimClient();
+});
+afterAll(async () => {
+  await env.close();
+});
+beforeEach(() => {
+  env.sim.control.reset();
+});
+
+const serverNamed = (name: string) => {
+  const s = env.sim.control.server(name);
+  if (!s) throw new Error(`no server ${name}`);
+  return s;
+};
+
+describe("ECS against the simulated cloud", () => {
+  it("lists every server across marker pages", async () => {
+    const all = await env.client.ecs.listServers({ pageSize: 5 });
+    expect(all.map((s) => s.id).sort()).toEqual(
+      env.sim.control
+        .servers()
+        .map((s) => s.id)
+        .sort(),
+    );
+    const listCalls = env.sim.control.requests().filter((r) => r.path.endsWith("/servers/detail"));
+    expect(listCalls.length).toBeGreaterThanOrEqual(Math.ceil(all.length / 5));
+    expect(listCalls.every((r) => r.query.limit === "5")).toBe(true);
+    const web01 = all.find((s) => s.name === "web-01")!;
+    const view = serverNamed("web-01");
+    expect(web01).toMatchObject({
+      id: view.id,
+      status: "ACTIVE",
+      flavor: { id: view.flavorId },
+      availabilityZone: view.availabilityZone,
+    });
+    expect(web01.addresses.map((a) => a.addr)).toContain(view.privateIp);
+    expect(web01.tags).toContain(`env=${view.tags.env}`);
+    expect(web01.created).toBe(view.created.replace(/\.\d{3}Z$/, "Z"));
+  });
+
+  it("filters by name, status, ip, flavor and tags", async () => {
+    const byName = await env.client.ecs.listServers({ name: "web-0" });
+    expect(byName.map((s) => s.name).sort()).toEqual(["web-01", "web-02", "web-03", "web-04"]);
+    const stopped = await env.client.ecs.listServers({ status: "SHUTOFF" });
+    expect(stopped.length).toBeGreaterThan(0);
+    expect(stopped.every((s) => s.status === "SHUTOFF")).toBe(true);
+    const web01 = serverNamed("web-01");
+    const byIp = await env.client.ecs.listServers({ ip: web01.privateIp });
+    expect(byIp.map((s) => s.id)).toContain(web01.id);
+    const byFlavor = await env.client.ecs.listServers({ flavor: web01.flavorId });
+    expect(byFlavor.every((s) => s.flavor.id === web01.flavorId)).toBe(true);
+    const staging = await env.client.ecs.listServers({ tags: "env=staging" });
+    expect(staging.map((s) => s.name).sort()).toEqual(expect.arrayContaining(["web-03", "web-04"]));
+    expect(staging.every((s) => s.tags.includes("env=staging"))).toBe(true);
+  });
+
+  it("gets one server; an unknown one is a normalised 404", async () => {
+    const web01 = serverNamed("web-01");
+    expect(await env.client.ecs.getServer(web01.id)).toMatchObject({ id: web01.id, name: "web-01" });
+    const err = await env.client.ecs
+      .getServer("00000000-0000-0000-0000-000000000000")
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CloudError);
+    expect(err).toMatchObject({ status: 404, isNotFound: true, retryable: false });
+    expect((err as CloudError).requestId).toMatch(/\w+/);
+  });
+
+  it("lists flavors", async () => {
+    const flavors = await env.client.ecs.listFlavors();
+    expect(flavors.map((f) => f.id).sort()).toEqual(
+      env.sim.control
+        .flavors()
+        .map((f) => f.id)
+        .sort(),
+    );
+    const f = flavors.find((x) => x.id === "c7.large.2")!;
+    expect(f).toMatchObject({ vcpus: 2, ramMb: 4096, performanceType: "computingv3" });
+  });
+
+  it("lists disks and tags of a server", async () => {
+    const db = serverNamed("db-01");
+    const disks = await env.client.ecs.listVolumeAttachments(db.id);
+    expect(disks.map((d) => d.volumeId).sort()).toEqual(db.disks.map((d) => d.id).sort());
+    expect(disks.every((d) => d.serverId === db.id)).toBe(true);
+    const tags = await env.client.ecs.listServerTags(db.id);
+    expect(Object.fromEntries(tags.map((t) => [t.key, t.value]))).toEqual(db.tags);
+  });
+
+  it("stops, starts and reboots servers through jobs", async () => {
+    const a = serverNamed("web-03");
+    const b = serverNamed("web-04");
+    const stop = await env.client.ecs.stopServers([a.id, b.id], "HARD");
+    expect(stop.failures).toEqual([]);
+    expect(stop.jobs).toHaveLength(1);
+    expect(stop.jobs[0]!.serverIds).toEqual([a.id, b.id]);
+    const stopped = await waitForJob({ ecs: env.client.ecs, jobId: stop.jobs[0]!.jobId, ...env.clock });
+    expect(stopped.outcome).toBe("SUCCESS");
+    expect(env.sim.control.server(a.id)?.status).toBe("SHUTOFF");
+    const job = env.sim.control.job(stop.jobs[0]!.jobId);
+    expect(job).toMatchObject({ kind: "stop", params: { type: "HARD" } });
+
+    const start = await env.client.ecs.startServers([a.id]);
+    expect(
+      (await waitForJob({ ecs: env.client.ecs, jobId: start.jobs[0]!.jobId, ...env.clock })).outcome,
+    ).toBe("SUCCESS");
+    expect(env.sim.control.server(a.id)?.status).toBe("ACTIVE");
+
+    const reboot = await env.client.ecs.rebootServers([a.id], "SOFT");
+    expect(
+      (await waitForJob({ ecs: env.client.ecs, jobId: reboot.jobs[0]!.jobId, ...env.clock })).outcome,
+    ).toBe("SUCCESS");
+    expect(env.sim.control.job(reboot.jobs[0]!.jobId)).toMatchObject({
+      kind: "reboot",
+      params: { type: "SOFT" },
+    });
+  });
+
+  it("resizes with and without dry run", async () => {
+    const w = serverNamed("worker-01");
+    expect(w.status).toBe("SHUTOFF");
+    const target = w.flavorId === "c7.xlarge.2" ? "c7.large.2" : "c7.xlarge.2";
+    expect(await env.client.ecs.resizeServer(w.id, target, { dryRun: true })).toEqual({ dryRun: true });
+    expect(env.sim.control.server(w.id)?.flavorId).toBe(w.flavorId);
+    const res = await env.client.ecs.resizeServer(w.id, target);
+    expect(res.dryRun).toBe(false);
+    const done = await waitForJob({
+      ecs: env.client.ecs,
+      jobId: res.dryRun ? "" : res.jobId,
+      ...env.clock,
+    });
+    expect(done.outcome).toBe("SUCCESS");
+    expect(env.sim.control.server(w.id)?.flavorId).toBe(target);
+    // A rejected resize is a normalised ECS error.
+    await expect(env.client.ecs.resizeServer(w.id, "no-such-flavor")).rejects.toMatchObject({
+      name: "CloudError",
+      status: 400,
+      code: "Ecs.0029",
+    });
+  });
+
+  it("deletes servers with the documented options", async () => {
+    const w = serverNamed("web-04");
+    const del = await env.client.ecs.deleteServers([w.id], { deletePublicIp: true, deleteVolume: true });
+    expect(del.jobs).toHaveLength(1);
+    expect(env.sim.control.job(del.jobs[0]!.jobId)).toMatchObject({
+      kind: "delete",
+      params: { deletePublicip: true, deleteVolume: true },
+    });
+    const done = await waitForJob({ ecs: env.client.ecs, jobId: del.jobs[0]!.jobId, ...env.clock });
+    expect(done.outcome).toBe("SUCCESS");
+    expect(env.sim.control.server(w.id)).toBeUndefined();
+  });
+
+  it("reports a rejected batch call as a chunk failure", async () => {
+    const res = await env.client.ecs.startServers(["00000000-0000-0000-0000-00000000dead"]);
+    expect(res.jobs).toEqual([]);
+    expect(res.failures).toHaveLength(1);
+    expect(res.failures[0]!.error).toMatchObject({ name: "CloudError", status: 404, code: "Ecs.0114" });
+  });
+
+  it("reads a job's status; an unknown job is a normalised 404", async () => {
+    const a = serverNamed("web-03");
+    const stop = await env.client.ecs.stopServers([a.id]);
+    const job = await env.client.ecs.getJob(stop.jobs[0]!.jobId);
+    expect(job).toMatchObject({ jobId: stop.jobs[0]!.jobId, status: "INIT", subJobs: [{ serverId: a.id }] });
+    await expect(env.client.ecs.getJob("ff80808200000000000000000000dead")).rejects.toMatchObject({
+      status: 404,
+      code: "Common.0011",
+      isNotFound: true,
+    });
+  });
+});
+
+describe("ECS batch split", () => {
+  let big: SimClient;
+  beforeAll(async () => {
+    big = await startSimClient({ sim: { servers: 1005 } });
+  });
+  afterAll(async () => {
+    await big.close();
+  });
+
+  it("splits more than 1,000 servers into API-sized calls, each with its own job", async () => {
+    const ids = big.sim.control.servers().map((s) => s.id);
+    expect(ids.length).toBeGreaterThan(1000);
+    const res = await big.client.ecs.rebootServers(ids, "SOFT");
+    expect(res.failures).toEqual([]);
+    expect(res.jobs).toHaveLength(2);
+    expect(res.jobs.map((j) => j.serverIds.length)).toEqual([1000, ids.length - 1000]);
+    expect(new Set(res.jobs.map((j) => j.jobId)).size).toBe(2);
+    const posts = big.sim.control.requests().filter((r) => r.method === "POST" && r.mutation);
+    expect(posts.map((p) => p.mutation?.serverIds.length)).toEqual([1000, ids.length - 1000]);
+  });
+});
