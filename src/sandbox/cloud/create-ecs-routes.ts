@@ -1,0 +1,473 @@
+import type { JobKind, JobParams } from "./create-job-engine.js";
+import { ECS_ERRORS, ecsError, novaError } from "./error-bodies.js";
+import { filterServers, isSortKey, type ServerFilter, sortServers } from "./filter-servers.js";
+import {
+  first,
+  isRecord,
+  jsonObject,
+  type Query,
+  type Route,
+  type RouteContext,
+  type RouteResult,
+} from "./match-route.js";
+import {
+  novaMicroversion,
+  renderBlockDevice,
+  renderNovaFlavor,
+  renderNovaServer,
+  renderV1Flavor,
+  renderV1Server,
+  renderVolumeAttachment,
+  tagStrings,
+} from "./render-ecs.js";
+import type { SimServer } from "./world-types.js";
+import { FILTERABLE_STATUSES } from "./world-types.js";
+
+/** Batch actions accept at most this many servers (doc: "A maximum of 1,000 ECSs"). */
+export const MAX_BATCH = 1000;
+const DEFAULT_PAGE = 25;
+const MAX_PAGE = 1000;
+
+type Invalid = { invalid: RouteResult };
+
+const badBody = (detail?: string): RouteResult =>
+  ecsError(
+    400,
+    ECS_ERRORS.invalidParams.code,
+    detail ? `${ECS_ERRORS.invalidParams.message} ${detail}` : ECS_ERRORS.invalidParams.message,
+  );
+
+function v1ProjectCheck(ctx: RouteContext): RouteResult | undefined {
+  if (ctx.params.project_id === ctx.core.config.projectId) return undefined;
+  return ecsError(400, ECS_ERRORS.projectMismatch.code, ECS_ERRORS.projectMismatch.message);
+}
+
+function novaProjectCheck(ctx: RouteContext): RouteResult | undefined {
+  if (ctx.params.project_id === undefined || ctx.params.project_id === ctx.core.config.projectId)
+    return undefined;
+  return novaError(
+    400,
+    `Malformed request URL: URL's project_id '${ctx.params.project_id}' doesn't match Context's project_id '${ctx.core.config.projectId}'`,
+  );
+}
+
+function v1NotFound(id: string): RouteResult {
+  return ecsError(404, ECS_ERRORS.notFound.code, `Instance[${id}] could not be found.`);
+}
+
+function novaNotFound(id: string): RouteResult {
+  return novaError(404, `Instance ${id} could not be found.`);
+}
+
+/** Parses `servers: [{id}]`: 1..1000 unique non-empty IDs. */
+function parseServerRefs(value: unknown): string[] | Invalid {
+  if (!Array.isArray(value) || value.length === 0)
+    return { invalid: badBody("servers must be a non-empty array.") };
+  if (value.length > MAX_BATCH) {
+    return {
+      invalid: ecsError(400, ECS_ERRORS.tooMany.code, `${ECS_ERRORS.tooMany.message} At most ${MAX_BATCH}.`),
+    };
+  }
+  const ids: string[] = [];
+  for (const item of value) {
+    if (!isRecord(item) || typeof item.id !== "string" || item.id.trim() === "") {
+      return { invalid: badBody("Each server needs an id.") };
+    }
+    ids.push(item.id);
+  }
+  if (new Set(ids).size !== ids.length) return { invalid: badBody("Duplicate server ids.") };
+  return ids;
+}
+
+function resolveServers(ctx: RouteContext, ids: string[]): SimServer[] | Invalid {
+  const servers: SimServer[] = [];
+  for (const id of ids) {
+    const server = ctx.core.store.server(id);
+    if (!server) return { invalid: v1NotFound(id) };
+    servers.push(server);
+  }
+  return servers;
+}
+
+function accepted(ctx: RouteContext, kind: JobKind, servers: SimServer[], params: JobParams): RouteResult {
+  const job = ctx.core.jobs.create(kind, servers, params, ctx.now);
+  return {
+    status: 202,
+    body: { job_id: job.id },
+    mutation: { type: job.jobType, jobId: job.id, serverIds: job.serverIds },
+  };
+}
+
+/** `POST /v1/{project_id}/cloudservers/action`: os-start, os-stop, reboot. */
+function batchAction(ctx: RouteContext): RouteResult {
+  const body = jsonObject(ctx.body);
+  if (!body) return badBody();
+  const keys = Object.keys(body);
+  const actionKey = keys.find((k) => k === "os-start" || k === "os-stop" || k === "reboot");
+  if (!actionKey || keys.length !== 1)
+    return badBody("Exactly one of os-start, os-stop, reboot is required.");
+  const action = body[actionKey];
+  if (!isRecord(action)) return badBody();
+  const params: JobParams = {};
+  if (actionKey === "os-stop" && action.type !== undefined) {
+    if (action.type !== "SOFT" && action.type !== "HARD") return badBody("type must be SOFT or HARD.");
+    params.type = action.type;
+  }
+  if (actionKey === "os-stop" && params.type === undefined) params.type = "SOFT";
+  if (actionKey === "reboot") {
+    if (action.type !== "SOFT" && action.type !== "HARD") return badBody("reboot.type must be SOFT or HARD.");
+    params.type = action.type;
+  }
+  const ids = parseServerRefs(action.servers);
+  if ("invalid" in ids) return ids.invalid;
+  const servers = resolveServers(ctx, ids);
+  if ("invalid" in servers) return servers.invalid;
+  const kind: JobKind = actionKey === "os-start" ? "start" : actionKey === "os-stop" ? "stop" : "reboot";
+  return accepted(ctx, kind, servers, params);
+}
+
+/** `POST /v1/{project_id}/cloudservers/delete` */
+function deleteServers(ctx: RouteContext): RouteResult {
+  const body = jsonObject(ctx.body);
+  if (!body) return badBody();
+  const { delete_publicip: deletePublicip, delete_volume: deleteVolume } = body;
+  if (deletePublicip !== undefined && deletePublicip !== null && typeof deletePublicip !== "boolean") {
+    return badBody("delete_publicip must be a boolean.");
+  }
+  if (deleteVolume !== undefined && typeof deleteVolume !== "boolean")
+    return badBody("delete_volume must be a boolean.");
+  const ids = parseServerRefs(body.servers);
+  if ("invalid" in ids) return ids.invalid;
+  const servers = resolveServers(ctx, ids);
+  if ("invalid" in servers) return servers.invalid;
+  return accepted(ctx, "delete", servers, {
+    deletePublicip: typeof deletePublicip === "boolean" ? deletePublicip : null,
+    deleteVolume: deleteVolume === true,
+  });
+}
+
+/** `POST /v1/{project_id}/cloudservers/{server_id}/resize` (only a stopped ECS; `dry_run` checks only). */
+function resize(ctx: RouteContext): RouteResult {
+  const body = jsonObject(ctx.body);
+  if (!body || !isRecord(body.resize)) return badBody("resize is required.");
+  const flavorRef = body.resize.flavorRef;
+  if (typeof flavorRef !== "string" || flavorRef === "") return badBody("resize.flavorRef is required.");
+  if (body.dry_run !== undefined && typeof body.dry_run !== "boolean")
+    return badBody("dry_run must be a boolean.");
+  const server = ctx.core.store.server(ctx.params.server_id!);
+  if (!server) return v1NotFound(ctx.params.server_id!);
+  if (!ctx.core.store.flavors.has(flavorRef)) {
+    return ecsError(
+      400,
+      ECS_ERRORS.flavorMissing.code,
+      `${ECS_ERRORS.flavorMissing.message} flavorRef: ${flavorRef}`,
+    );
+  }
+  if (server.flavorId === flavorRef)
+    return ecsError(400, ECS_ERRORS.sameFlavor.code, ECS_ERRORS.sameFlavor.message);
+  if (server.status !== "SHUTOFF" || server.busyJobId) {
+    return ecsError(
+      400,
+      ECS_ERRORS.badState.code,
+      `${ECS_ERRORS.badState.message} ECS ${server.id} is ${server.status}${server.busyJobId ? " with a task in progress" : ""}; stop it before modifying its specifications.`,
+    );
+  }
+  if (body.dry_run === true) return { status: 202, body: {} };
+  return accepted(ctx, "resize", [server], { flavorId: flavorRef });
+}
+
+function parseLimit(query: Query): number | "invalid" {
+  const raw = first(query, "limit");
+  if (raw === undefined || raw === "") return DEFAULT_PAGE;
+  if (!/^\d+$/.test(raw)) return "invalid";
+  return Math.min(Number(raw), MAX_PAGE);
+}
+
+function commonFilter(query: Query): ServerFilter | "bad-changes-since" {
+  const list = (key: string): string[] | undefined => {
+    const v = first(query, key);
+    return v === undefined ? undefined : v.split(",").map((t) => t.trim());
+  };
+  const filter: ServerFilter = {};
+  const name = first(query, "name");
+  if (name !== undefined) filter.name = name;
+  const status = first(query, "status");
+  if (status !== undefined && status !== "") filter.status = status;
+  const ip = first(query, "ip");
+  if (ip) filter.ip = ip;
+  const flavor = first(query, "flavor");
+  if (flavor) filter.flavor = flavor;
+  const tags = list("tags");
+  if (tags) filter.tags = tags;
+  const notTags = list("not-tags");
+  if (notTags) filter.notTags = notTags;
+  const image = first(query, "image");
+  if (image) filter.image = image;
+  const reservation = first(query, "reservation_id");
+  if (reservation) filter.reservationId = reservation;
+  const since = first(query, "changes-since");
+  if (since) {
+    const t = Date.parse(since);
+    if (Number.isNaN(t)) return "bad-changes-since";
+    filter.changesSince = t;
+  }
+  return filter;
+}
+
+function queryString(query: Query, overrides: Record<string, string>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (k in overrides) continue;
+    for (const item of Array.isArray(v) ? v : [v]) params.append(k, item);
+  }
+  for (const [k, v] of Object.entries(overrides)) params.set(k, v);
+  return params.toString();
+}
+
+/** `GET /v2.1/{project_id}/servers/detail` (and `/servers`, which returns id/name/links only). */
+function novaList(detail: boolean) {
+  return (ctx: RouteContext): RouteResult => {
+    const mv = novaMicroversion(ctx.headers);
+    const limit = parseLimit(ctx.query);
+    if (limit === "invalid") return novaError(400, "limit param must be an integer");
+    const filter = commonFilter(ctx.query);
+    if (filter === "bad-changes-since") return novaError(400, "Invalid changes-since value");
+    if (filter.status && !FILTERABLE_STATUSES.includes(filter.status.toUpperCase())) {
+      // Microversion 2.38+ rejects unknown statuses; earlier ones return an empty list (doc).
+      if (mv >= 38) return novaError(400, `Invalid status value: ${filter.status}`);
+      return { status: 200, body: { servers: [] } };
+    }
+    const sortKey = first(ctx.query, "sort_key");
+    if (sortKey !== undefined && !isSortKey(sortKey)) return novaError(400, `Invalid sort_key: ${sortKey}`);
+    const sortDir = first(ctx.query, "sort_dir") ?? "desc";
+    if (sortDir !== "asc" && sortDir !== "desc") return novaError(400, `Invalid sort_dir: ${sortDir}`);
+    // "When image is used as a filter criterion, other filter criteria and paging criteria are not supported."
+    const effective: ServerFilter = filter.image ? { image: filter.image } : filter;
+    let matched = sortServers(filterServers(ctx.core.store.servers(), effective), sortKey, sortDir);
+    const marker = first(ctx.query, "marker");
+    if (marker && !filter.image) {
+      const at = matched.findIndex((s) => s.id === marker);
+      if (at < 0) return novaError(400, `marker [${marker}] not found`);
+      matched = matched.slice(at + 1);
+    }
+    const page = filter.image ? matched : matched.slice(0, limit);
+    const body: Record<string, unknown> = {
+      servers: page.map((s) => {
+        if (detail) return renderNovaServer(ctx.core, s, mv);
+        const full = renderNovaServer(ctx.core, s, mv);
+        return { id: s.id, name: s.name, links: full.links };
+      }),
+    };
+    // Nova adds a next link whenever a page is full, even if nothing follows.
+    const last = page[page.length - 1];
+    if (!filter.image && last && page.length === limit) {
+      const base = `${ctx.core.baseUrl}/v2.1/${ctx.core.config.projectId}/servers${detail ? "/detail" : ""}`;
+      body.servers_links = [
+        { rel: "next", href: `${base}?${queryString(ctx.query, { limit: String(limit), marker: last.id })}` },
+      ];
+    }
+    return { status: 200, body };
+  };
+}
+
+/** `GET /v1/{project_id}/cloudservers/detail`: `offset` is a 1-based page number (0 = page 1). */
+function v1List(ctx: RouteContext): RouteResult {
+  const limit = parseLimit(ctx.query);
+  if (limit === "invalid") return badBody("limit must be an integer.");
+  const rawOffset = first(ctx.query, "offset");
+  if (rawOffset !== undefined && rawOffset !== "" && !/^\d+$/.test(rawOffset)) {
+    return badBody("offset must be a non-negative integer.");
+  }
+  const ids = first(ctx.query, "server_id");
+  if (ids) {
+    // "When server_id is used, other filter criteria are ignored"; unknown IDs come back with a fault.
+    const servers = ids.split(",").map((id) => {
+      const s = ctx.core.store.server(id.trim());
+      return s
+        ? renderV1Server(ctx.core, s)
+        : { id: id.trim(), fault: { code: 404, message: "Instance could not be found", created: null } };
+    });
+    return { status: 200, body: { count: servers.length, servers } };
+  }
+  const filter = commonFilter(ctx.query);
+  if (filter === "bad-changes-since") return badBody("changes-since is not a valid time.");
+  const ipEq = first(ctx.query, "ip_eq");
+  if (ipEq) filter.ipEq = ipEq;
+  if (filter.status && !FILTERABLE_STATUSES.includes(filter.status.toUpperCase())) {
+    return badBody(`Invalid status: ${filter.status}.`);
+  }
+  let matched = filterServers(ctx.core.store.servers(), filter);
+  const count = matched.length;
+  const marker = first(ctx.query, "marker");
+  if (marker) {
+    const at = matched.findIndex((s) => s.id === marker);
+    if (at < 0) return badBody(`marker ${marker} not found.`);
+    matched = matched.slice(at + 1, at + 1 + limit);
+  } else {
+    const pageNo = Math.max(1, Number(rawOffset || 1));
+    matched = matched.slice((pageNo - 1) * limit, pageNo * limit);
+  }
+  return { status: 200, body: { count, servers: matched.map((s) => renderV1Server(ctx.core, s)) } };
+}
+
+function withServer(
+  notFound: (id: string) => RouteResult,
+  fn: (ctx: RouteContext, s: SimServer) => RouteResult,
+) {
+  return (ctx: RouteContext): RouteResult => {
+    const server = ctx.core.store.server(ctx.params.server_id!);
+    return server ? fn(ctx, server) : notFound(ctx.params.server_id!);
+  };
+}
+
+function diskOf(server: SimServer, volumeId: string) {
+  return server.disks.find((d) => d.id === volumeId);
+}
+
+const volumeNotFound = (id: string): RouteResult =>
+  ecsError(404, "Ecs.0111", `The EVS disk has been detached from the ECS. volume_id: ${id}`);
+
+/** Every ECS endpoint the simulator serves; specific paths come before parameterised ones. */
+export function createEcsRoutes(): Route[] {
+  const v1 = (
+    method: Route["method"],
+    pattern: string,
+    handle: (ctx: RouteContext) => RouteResult,
+  ): Route => ({
+    method,
+    pattern,
+    service: "ecs",
+    auth: true,
+    handle: (ctx) => v1ProjectCheck(ctx) ?? handle(ctx),
+  });
+  const nova = (pattern: string, handle: (ctx: RouteContext) => RouteResult): Route => ({
+    method: "GET",
+    pattern,
+    service: "nova",
+    auth: true,
+    handle: (ctx) => novaProjectCheck(ctx) ?? handle(ctx),
+  });
+  const blockDevices = withServer(v1NotFound, (_ctx, s) => ({
+    status: 200,
+    body: {
+      attachableQuantity: {
+        free_scsi: 59,
+        free_blk: 23 - (s.disks.length - 1),
+        free_disk: 59 - (s.disks.length - 1),
+      },
+      volumeAttachments: s.disks.map((d) => renderBlockDevice(s, d)),
+    },
+  }));
+  const blockDevice = withServer(v1NotFound, (ctx, s) => {
+    const d = diskOf(s, ctx.params.volume_id!);
+    return d
+      ? { status: 200, body: { volumeAttachment: renderBlockDevice(s, d) } }
+      : volumeNotFound(ctx.params.volume_id!);
+  });
+  const attachments = (notFound: (id: string) => RouteResult) =>
+    withServer(notFound, (_ctx, s) => ({
+      status: 200,
+      body: { volumeAttachments: s.disks.map((d) => renderVolumeAttachment(s, d)) },
+    }));
+  const attachment = (notFound: (id: string) => RouteResult) =>
+    withServer(notFound, (ctx, s) => {
+      const d = diskOf(s, ctx.params.volume_id!);
+      return d
+        ? { status: 200, body: { volumeAttachment: renderVolumeAttachment(s, d) } }
+        : notFound === novaNotFound
+          ? novaError(404, `Volume ${ctx.params.volume_id} is not attached to ${s.id}`)
+          : volumeNotFound(ctx.params.volume_id!);
+    });
+  const v1Tags = withServer(v1NotFound, (_ctx, s) => ({
+    status: 200,
+    body: { tags: s.tags.map((t) => ({ key: t.key, value: t.value })) },
+  }));
+
+  return [
+    // Native ECS API (v1)
+    v1("POST", "/v1/:project_id/cloudservers/action", batchAction),
+    v1("POST", "/v1/:project_id/cloudservers/delete", deleteServers),
+    v1("GET", "/v1/:project_id/cloudservers/detail", v1List),
+    v1("GET", "/v1/:project_id/cloudservers/flavors", (ctx) => {
+      const az = first(ctx.query, "availability_zone");
+      const flavors =
+        az && !ctx.core.store.availabilityZones.includes(az) ? [] : [...ctx.core.store.flavors.values()];
+      return { status: 200, body: { flavors: flavors.map((f) => renderV1Flavor(ctx.core, f)) } };
+    }),
+    v1("GET", "/v1/:project_id/cloudservers/tags", (ctx) => {
+      const byKey = new Map<string, Set<string>>();
+      for (const s of ctx.core.store.servers()) {
+        for (const t of s.tags) {
+          const values = byKey.get(t.key) ?? new Set<string>();
+          values.add(t.value);
+          byKey.set(t.key, values);
+        }
+      }
+      return {
+        status: 200,
+        body: { tags: [...byKey].map(([key, values]) => ({ key, values: [...values].sort() })) },
+      };
+    }),
+    v1("GET", "/v1/:project_id/jobs/:job_id", (ctx) => {
+      const job = ctx.core.jobs.render(ctx.params.job_id!, ctx.now);
+      return job
+        ? { status: 200, body: job }
+        : ecsError(
+            404,
+            ECS_ERRORS.invalidJob.code,
+            `${ECS_ERRORS.invalidJob.message} job_id: ${ctx.params.job_id}`,
+          );
+    }),
+    v1(
+      "GET",
+      "/v1/:project_id/cloudservers/:server_id",
+      withServer(v1NotFound, (ctx, s) => ({ status: 200, body: { server: renderV1Server(ctx.core, s) } })),
+    ),
+    v1("POST", "/v1/:project_id/cloudservers/:server_id/resize", resize),
+    v1("GET", "/v1/:project_id/cloudservers/:server_id/tags", v1Tags),
+    v1("GET", "/v1/:project_id/servers/:server_id/tags", v1Tags),
+    v1("GET", "/v1/:project_id/cloudservers/:server_id/block_device", blockDevices),
+    v1("GET", "/v1/:project_id/cloudservers/:server_id/block_device/:volume_id", blockDevice),
+    v1("GET", "/v1/:project_id/cloudservers/:server_id/os-volume_attachments", attachments(v1NotFound)),
+    v1(
+      "GET",
+      "/v1/:project_id/cloudservers/:server_id/os-volume_attachments/:volume_id",
+      attachment(v1NotFound),
+    ),
+    // The doc prints the block_device paths without a project ID; served as printed.
+    { ...v1("GET", "/v2.1/servers/:server_id/block_device", blockDevices), handle: blockDevices },
+    { ...v1("GET", "/v2.1/servers/:server_id/block_device/:volume_id", blockDevice), handle: blockDevice },
+    // OpenStack Nova API (v2.1)
+    nova("/v2.1/:project_id/servers/detail", novaList(true)),
+    nova("/v2.1/:project_id/servers", novaList(false)),
+    nova("/v2.1/:project_id/flavors", (ctx) => ({
+      status: 200,
+      body: {
+        flavors: [...ctx.core.store.flavors.values()].map((f) => renderNovaFlavor(ctx.core, f, false)),
+      },
+    })),
+    nova("/v2.1/:project_id/flavors/detail", (ctx) => ({
+      status: 200,
+      body: { flavors: [...ctx.core.store.flavors.values()].map((f) => renderNovaFlavor(ctx.core, f, true)) },
+    })),
+    nova("/v2.1/:project_id/flavors/:flavor_id", (ctx) => {
+      const f = ctx.core.store.flavors.get(ctx.params.flavor_id!);
+      return f
+        ? { status: 200, body: { flavor: renderNovaFlavor(ctx.core, f, true) } }
+        : novaError(404, `Flavor ${ctx.params.flavor_id} could not be found.`);
+    }),
+    nova(
+      "/v2.1/:project_id/servers/:server_id",
+      withServer(novaNotFound, (ctx, s) => ({
+        status: 200,
+        body: { server: renderNovaServer(ctx.core, s, novaMicroversion(ctx.headers)) },
+      })),
+    ),
+    nova(
+      "/v2.1/:project_id/servers/:server_id/tags",
+      withServer(novaNotFound, (_ctx, s) => ({ status: 200, body: { tags: tagStrings(s) } })),
+    ),
+    nova("/v2.1/:project_id/servers/:server_id/os-volume_attachments", attachments(novaNotFound)),
+    nova("/v2.1/:project_id/servers/:server_id/os-volume_attachments/:volume_id", attachment(novaNotFound)),
+  ];
+}

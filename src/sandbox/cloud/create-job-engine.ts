@@ -1,0 +1,462 @@
+import { stableState } from "./build-machine.js";
+import type { Prng } from "./create-prng.js";
+import type { WorldStore } from "./create-world-store.js";
+import type { SimServer } from "./world-types.js";
+
+/** What a job does to its servers. */
+export type JobKind = "start" | "stop" | "reboot" | "resize" | "delete";
+/** Job and sub-job statuses (doc, "Querying Task Execution Status"). */
+export type JobStatus = "INIT" | "RUNNING" | "SUCCESS" | "FAIL";
+
+export interface JobParams {
+  /** `os-stop.type` / `reboot.type` */
+  type?: "SOFT" | "HARD";
+  /** Target flavor of a resize. */
+  flavorId?: string;
+  /** `delete_publicip` as sent (null when absent: the EIP's own delete_on_termination decides). */
+  deletePublicip?: boolean | null;
+  deleteVolume?: boolean;
+}
+
+export interface JobTiming {
+  /** Time spent in INIT before the job starts RUNNING. */
+  initMs: number;
+  /** Time spent RUNNING before SUCCESS/FAIL. */
+  runningMs: number;
+}
+
+/** Makes upcoming jobs fail (all their sub-jobs, or only those of the given servers). */
+export interface FailJobOptions {
+  /** Fail only these servers' sub-jobs, in the next job(s) that include any of them. */
+  serverIds?: string[];
+  /** Number of jobs this rule applies to; default 1. */
+  count?: number;
+  /** Keep applying until `clearJobFailures()`. */
+  persistent?: boolean;
+  /** Error code on the failed sub-jobs; default depends on the action (e.g. `Ecs.0226` for start). */
+  errorCode?: string;
+  /** `fail_reason` on the failed sub-jobs. */
+  reason?: string;
+}
+
+export interface SubJobSummary {
+  jobId: string;
+  serverId: string;
+  status: JobStatus;
+  errorCode: string | null;
+  failReason: string | null;
+}
+
+/** A job as the control interface shows it (UI panel, tests). */
+export interface JobSummary {
+  id: string;
+  kind: JobKind;
+  /** `job_type` on the wire, e.g. `batchStopServers`. */
+  jobType: string;
+  status: JobStatus;
+  serverIds: string[];
+  params: JobParams;
+  createdAt: string;
+  runningAt: string;
+  endAt: string;
+  subJobs: SubJobSummary[];
+}
+
+interface Failure {
+  code: string;
+  reason: string;
+  /** Injected failures run (servers show the transition) and then revert; rule failures never touch the server. */
+  injected: boolean;
+}
+
+interface SubJobRecord {
+  id: string;
+  serverId: string;
+  serverName: string;
+  failure: Failure | null;
+  /** Stable status to return to after an injected failure. */
+  revertTo: SimServer["status"] | null;
+}
+
+interface JobRecord {
+  id: string;
+  kind: JobKind;
+  params: JobParams;
+  createdAt: number;
+  runningAt: number;
+  verifyAt: number;
+  endAt: number;
+  subJobs: SubJobRecord[];
+}
+
+interface JobEvent {
+  at: number;
+  seq: number;
+  phase: "running" | "verify" | "end";
+  job: JobRecord;
+}
+
+export interface JobEngine {
+  /** Creates a job for existing servers; outcomes are decided now, effects happen as time passes. */
+  create(kind: JobKind, servers: readonly SimServer[], params: JobParams, now: number): JobSummary;
+  /** Applies every state change due at or before `now`, in time order. Call before any read. */
+  settle(now: number): void;
+  /** The wire body of `GET /v1/{project_id}/jobs/{job_id}`; undefined when unknown or purged. */
+  render(id: string, now: number): Record<string, unknown> | undefined;
+  summary(id: string, now: number): JobSummary | undefined;
+  list(now: number): JobSummary[];
+  failNext(options?: FailJobOptions): void;
+  clearFailures(): void;
+  timing(): JobTiming;
+  setTiming(patch: Partial<JobTiming>): JobTiming;
+  /** How long a finished job stays queryable. */
+  retentionMs: number;
+  clear(): void;
+}
+
+const JOB_TYPES: Record<JobKind, { job: string; sub: string }> = {
+  start: { job: "batchStartServers", sub: "startServer" },
+  stop: { job: "batchStopServers", sub: "stopServer" },
+  reboot: { job: "batchRebootServers", sub: "rebootServer" },
+  resize: { job: "resizeServer", sub: "resizeServer" },
+  delete: { job: "deleteServers", sub: "deleteServer" },
+};
+
+const INJECTED_DEFAULTS: Record<JobKind, { code: string; reason: string }> = {
+  start: { code: "Ecs.0226", reason: "Failed to start the ECS." },
+  stop: {
+    code: "Ecs.1000",
+    reason: "A system exception occurred. Try again later or contact customer service.",
+  },
+  reboot: { code: "Ecs.0227", reason: "Failed to restart the ECS." },
+  resize: { code: "Ecs.0207", reason: "Failed to modify the ECS specifications." },
+  delete: { code: "Ecs.0501", reason: "Failed to delete the ECS." },
+};
+
+const STATE_CODE = "Ecs.0100";
+
+/**
+ * Asynchronous ECS jobs whose progress is a pure function of time: INIT for `initMs`, RUNNING for
+ * `runningMs`, then SUCCESS or FAIL. Server state changes are applied lazily by `settle(now)` in
+ * event order, so a manual clock gives fully deterministic runs and no timers are needed.
+ */
+export function createJobEngine(
+  store: WorldStore,
+  prng: Prng,
+  initial: JobTiming,
+  retentionMs: number,
+): JobEngine {
+  const jobs = new Map<string, JobRecord>();
+  let events: JobEvent[] = [];
+  let seq = 0;
+  let timing: JobTiming = { ...initial };
+  let rules: (FailJobOptions & { remaining: number })[] = [];
+
+  const newId = (): string => `ff808082${prng.hex(24)}`;
+
+  const schedule = (event: Omit<JobEvent, "seq">): void => {
+    const e: JobEvent = { ...event, seq: seq++ };
+    // Binary insertion keeps the queue ordered by (at, seq).
+    let lo = 0;
+    let hi = events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = events[mid]!;
+      if (m.at < e.at || (m.at === e.at && m.seq < e.seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    events.splice(lo, 0, e);
+  };
+
+  const ruleFailure = (kind: JobKind, server: SimServer, params: JobParams): Failure | null => {
+    if (server.busyJobId) {
+      return {
+        code: STATE_CODE,
+        reason: `The ECS status does not meet requirements: another task (${server.busyJobId}) is in progress on ECS ${server.id}.`,
+        injected: false,
+      };
+    }
+    const allowed = allowedStatuses(kind, params);
+    if (allowed && !allowed.includes(server.status)) {
+      return {
+        code: STATE_CODE,
+        reason: `The ECS status does not meet requirements: ECS ${server.id} is ${server.status}; ${kind} requires ${allowed.join(" or ")}.`,
+        injected: false,
+      };
+    }
+    return null;
+  };
+
+  const takeInjected = (kind: JobKind, serverIds: readonly string[]): Map<string, Failure> => {
+    const out = new Map<string, Failure>();
+    const rule = rules.find((r) => !r.serverIds || r.serverIds.some((id) => serverIds.includes(id)));
+    if (!rule) return out;
+    const def = INJECTED_DEFAULTS[kind];
+    const failure: Failure = {
+      code: rule.errorCode ?? def.code,
+      reason: rule.reason ?? def.reason,
+      injected: true,
+    };
+    for (const id of serverIds) if (!rule.serverIds || rule.serverIds.includes(id)) out.set(id, failure);
+    if (!rule.persistent) {
+      rule.remaining -= 1;
+      if (rule.remaining <= 0) rules = rules.filter((r) => r !== rule);
+    }
+    return out;
+  };
+
+  const statusAt = (job: JobRecord, now: number): JobStatus => {
+    if (now < job.runningAt) return "INIT";
+    if (now < job.endAt) return "RUNNING";
+    return job.subJobs.some((s) => s.failure) ? "FAIL" : "SUCCESS";
+  };
+
+  const subStatusAt = (job: JobRecord, sub: SubJobRecord, now: number): JobStatus => {
+    const status = statusAt(job, now);
+    if (status === "INIT" || status === "RUNNING") return status;
+    return sub.failure ? "FAIL" : "SUCCESS";
+  };
+
+  const purgeExpired = (now: number): void => {
+    for (const [id, job] of jobs) if (now > job.endAt + engine.retentionMs) jobs.delete(id);
+  };
+
+  const apply = (event: JobEvent): void => {
+    const { job, phase, at } = event;
+    for (const sub of job.subJobs) {
+      if (sub.failure && !sub.failure.injected) continue;
+      const server = store.server(sub.serverId);
+      if (!server || server.busyJobId !== job.id) continue;
+      server.updated = at;
+      if (phase === "running") enterTransition(server, job);
+      else if (phase === "verify") {
+        if (!sub.failure && job.params.flavorId) server.flavorId = job.params.flavorId;
+        Object.assign(server, stableState("VERIFY_RESIZE"), { taskState: null });
+      } else finish(server, job, sub, at);
+    }
+  };
+
+  const finish = (server: SimServer, job: JobRecord, sub: SubJobRecord, at: number): void => {
+    server.busyJobId = null;
+    server.taskState = null;
+    if (sub.failure) {
+      Object.assign(server, stableState(sub.revertTo ?? "ACTIVE"));
+      return;
+    }
+    switch (job.kind) {
+      case "start":
+      case "reboot":
+        Object.assign(server, stableState("ACTIVE"));
+        server.launchedAt = at;
+        return;
+      case "stop":
+      case "resize":
+        // The v1 resize API confirms the new flavor itself; a resized (stopped) ECS stays stopped.
+        Object.assign(server, stableState("SHUTOFF"));
+        return;
+      case "delete":
+        store.removeServer(server.id);
+        return;
+    }
+  };
+
+  const engine: JobEngine = {
+    retentionMs,
+    create(kind, servers, params, now) {
+      const ids = servers.map((s) => s.id);
+      const injected = takeInjected(kind, ids);
+      const id = newId();
+      const runningAt = now + timing.initMs;
+      const endAt = runningAt + timing.runningMs;
+      const job: JobRecord = {
+        id,
+        kind,
+        params: { ...params },
+        createdAt: now,
+        runningAt,
+        verifyAt: runningAt + Math.floor(timing.runningMs * 0.7),
+        endAt,
+        subJobs: servers.map((server) => {
+          const failure = ruleFailure(kind, server, params) ?? injected.get(server.id) ?? null;
+          const runs = !failure || failure.injected;
+          if (runs) server.busyJobId = id;
+          return {
+            id: newId(),
+            serverId: server.id,
+            serverName: server.name,
+            failure,
+            revertTo: runs ? server.status : null,
+          };
+        }),
+      };
+      jobs.set(id, job);
+      schedule({ at: runningAt, phase: "running", job });
+      if (kind === "resize") schedule({ at: job.verifyAt, phase: "verify", job });
+      schedule({ at: endAt, phase: "end", job });
+      return summarize(job, now);
+    },
+    settle(now) {
+      let i = 0;
+      while (i < events.length && events[i]!.at <= now) {
+        apply(events[i]!);
+        i++;
+      }
+      if (i > 0) events = events.slice(i);
+      purgeExpired(now);
+    },
+    render(id, now) {
+      engine.settle(now);
+      const job = jobs.get(id);
+      if (!job) return undefined;
+      const status = statusAt(job, now);
+      const done = status === "SUCCESS" || status === "FAIL";
+      const firstFailure = done ? job.subJobs.find((s) => s.failure)?.failure : undefined;
+      const types = JOB_TYPES[job.kind];
+      const entities: Record<string, unknown> = {};
+      if (job.kind === "resize" && job.subJobs[0]) entities.server_id = job.subJobs[0].serverId;
+      entities.sub_jobs_total = job.subJobs.length;
+      entities.sub_jobs = job.subJobs.map((sub) => {
+        const subStatus = subStatusAt(job, sub, now);
+        const failed = subStatus === "FAIL" ? sub.failure : null;
+        return {
+          status: subStatus,
+          entities: failed
+            ? { server_id: sub.serverId, errorcode_message: failed.reason }
+            : { server_id: sub.serverId },
+          job_id: sub.id,
+          job_type: types.sub,
+          begin_time: status === "INIT" ? "" : iso(job.runningAt),
+          end_time: done ? iso(job.endAt) : "",
+          error_code: failed ? failed.code : null,
+          fail_reason: failed ? failed.reason : null,
+        };
+      });
+      return {
+        status,
+        entities,
+        job_id: job.id,
+        job_type: types.job,
+        begin_time: iso(job.createdAt),
+        end_time: done ? iso(job.endAt) : "",
+        error_code: firstFailure ? firstFailure.code : null,
+        fail_reason: firstFailure ? firstFailure.reason : null,
+      };
+    },
+    summary(id, now) {
+      engine.settle(now);
+      const job = jobs.get(id);
+      return job ? summarize(job, now) : undefined;
+    },
+    list(now) {
+      engine.settle(now);
+      return [...jobs.values()].map((job) => summarize(job, now));
+    },
+    failNext(options = {}) {
+      const { serverIds, count, errorCode, reason } = options;
+      if (
+        serverIds !== undefined &&
+        (!Array.isArray(serverIds) || serverIds.some((id) => typeof id !== "string"))
+      ) {
+        throw new TypeError("serverIds must be an array of server IDs");
+      }
+      if (count !== undefined && (typeof count !== "number" || !(count >= 1)))
+        throw new TypeError("count must be >= 1");
+      if (errorCode !== undefined && typeof errorCode !== "string")
+        throw new TypeError("errorCode must be a string");
+      if (reason !== undefined && typeof reason !== "string") throw new TypeError("reason must be a string");
+      rules.push({ ...options, remaining: Math.max(1, Math.floor(options.count ?? 1)) });
+    },
+    clearFailures() {
+      rules = [];
+    },
+    timing: () => ({ ...timing }),
+    setTiming(patch) {
+      timing = {
+        initMs: nonNegative(patch.initMs, timing.initMs),
+        runningMs: nonNegative(patch.runningMs, timing.runningMs),
+      };
+      return { ...timing };
+    },
+    clear() {
+      jobs.clear();
+      events = [];
+      rules = [];
+    },
+  };
+
+  function summarize(job: JobRecord, now: number): JobSummary {
+    return {
+      id: job.id,
+      kind: job.kind,
+      jobType: JOB_TYPES[job.kind].job,
+      status: statusAt(job, now),
+      serverIds: job.subJobs.map((s) => s.serverId),
+      params: { ...job.params },
+      createdAt: iso(job.createdAt),
+      runningAt: iso(job.runningAt),
+      endAt: iso(job.endAt),
+      subJobs: job.subJobs.map((sub) => {
+        const status = subStatusAt(job, sub, now);
+        return {
+          jobId: sub.id,
+          serverId: sub.serverId,
+          status,
+          errorCode: status === "FAIL" ? (sub.failure?.code ?? null) : null,
+          failReason: status === "FAIL" ? (sub.failure?.reason ?? null) : null,
+        };
+      }),
+    };
+  }
+
+  return engine;
+}
+
+/** Statuses from which an action can run; undefined = any. */
+function allowedStatuses(kind: JobKind, params: JobParams): SimServer["status"][] | undefined {
+  switch (kind) {
+    case "start":
+      return ["SHUTOFF"];
+    case "stop":
+    case "reboot":
+      // A forced (HARD) stop or restart also recovers an ECS in ERROR.
+      return params.type === "HARD" ? ["ACTIVE", "ERROR"] : ["ACTIVE"];
+    case "resize":
+      return ["SHUTOFF"];
+    case "delete":
+      return undefined;
+  }
+}
+
+/** Transitional state while a job runs (doc, Table A-4: vm_state + task_state -> status). */
+function enterTransition(server: SimServer, job: JobRecord): void {
+  switch (job.kind) {
+    case "start":
+      server.taskState = "powering-on";
+      return;
+    case "stop":
+      server.taskState = "powering-off";
+      return;
+    case "reboot":
+      if (job.params.type === "HARD") {
+        Object.assign(server, { status: "HARD_REBOOT", vmState: "active", taskState: "reboot_started_hard" });
+      } else {
+        Object.assign(server, { status: "REBOOT", vmState: "active", taskState: "reboot_started" });
+      }
+      return;
+    case "resize":
+      Object.assign(server, { status: "RESIZE", vmState: "stopped", taskState: "resize_migrating" });
+      return;
+    case "delete":
+      server.taskState = "deleting";
+      return;
+  }
+}
+
+function nonNegative(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/** `2016-04-25T20:04:47.591Z`, the job API's time format. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,69 @@
+/**
+ * Error body shapes, one per layer of the real service:
+ * - API gateway (auth, throttling, routing): `{"error_code":"APIG.xxxx","error_msg":…,"request_id":…}`
+ * - ECS native APIs (`/v1/…`): `{"error":{"code":"Ecs.xxxx","message":…}}` (doc, "Responses (Task)")
+ * - ECS OpenStack APIs (`/v2.1/…`): Nova's `{"itemNotFound":{"code":404,"message":…}}` style
+ * - HSS: `{"error_code":"HSS.xxxx","error_msg":…}` (HSS error code table)
+ * - IAM: Keystone's `{"error":{"code":401,"title":"Unauthorized","message":…}}`
+ */
+
+/** A response the router writes as JSON. */
+export interface SimResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export function gatewayError(status: number, code: string, message: string, requestId: string): SimResponse {
+  return { status, body: { error_code: code, error_msg: message, request_id: requestId } };
+}
+
+export function ecsError(status: number, code: string, message: string): SimResponse {
+  return { status, body: { error: { code, message } } };
+}
+
+export function novaError(status: 400 | 404 | 409 | 500, message: string): SimResponse {
+  const key =
+    status === 404
+      ? "itemNotFound"
+      : status === 409
+        ? "conflictingRequest"
+        : status === 500
+          ? "computeFault"
+          : "badRequest";
+  return { status, body: { [key]: { code: status, message } } };
+}
+
+export function hssError(status: number, code: string, message: string): SimResponse {
+  return { status, body: { error_code: code, error_msg: message } };
+}
+
+export function keystoneError(status: 400 | 401 | 403 | 404 | 500, message: string): SimResponse {
+  const titles = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    500: "Internal Server Error",
+  };
+  return { status, body: { error: { code: status, title: titles[status], message } } };
+}
+
+/** Documented ECS error codes the simulator uses (ECS API reference, "Error Codes"). */
+export const ECS_ERRORS = {
+  invalidParams: { code: "Ecs.0005", message: "request body is illegal." },
+  flavorMissing: { code: "Ecs.0029", message: "The flavor does not exist." },
+  sameFlavor: { code: "Ecs.0810", message: "The ECS flavor is the same as the target flavor." },
+  badState: {
+    code: "Ecs.0100",
+    message: "The ECS status does not meet requirements. Make the ECS in the required status and try again.",
+  },
+  notFound: { code: "Ecs.0114", message: "The ECS does not exist." },
+  tooMany: { code: "Ecs.0118", message: "The number of ECSs exceeds the maximum allowed limit." },
+  projectMismatch: { code: "Ecs.0023", message: "project_id in token mismatches with project_id in url." },
+  systemError: {
+    code: "Ecs.1000",
+    message: "A system exception occurred. Try again later or contact customer service.",
+  },
+  invalidJob: { code: "Common.0011", message: "Failed to query system tasks. Invalid job ID." },
+} as const;

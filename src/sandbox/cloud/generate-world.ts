@@ -1,0 +1,471 @@
+import {
+  buildMachine,
+  DANGEROUS_EXTRAS,
+  type Machine,
+  type MachineSpec,
+  type NetworkPlan,
+} from "./build-machine.js";
+import { createPrng, deriveSeed, type Prng } from "./create-prng.js";
+import type { OsImageKey } from "./os-images.js";
+import type { SimScanHost, SimScanTask, SimTag } from "./world-types.js";
+
+export interface WorldOptions {
+  /** Number of regular servers (the edge-case servers come on top). */
+  servers: number;
+  seed: number;
+  region: string;
+  edgeCases: boolean;
+}
+
+export interface GeneratedWorld {
+  machines: Machine[];
+  scanTasks: SimScanTask[];
+  plan: NetworkPlan;
+  /** Availability zones of the region, e.g. `cn-north-4a`. */
+  availabilityZones: string[];
+}
+
+/** Servers are created from this instant onwards (fixed, so the world does not depend on "now"). */
+export const WORLD_EPOCH = Date.UTC(2024, 0, 15, 2, 0, 0);
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+type Env = "prod" | "staging" | "dev";
+
+interface TemplateServer {
+  name: string;
+  role: string;
+  flavorId: string;
+  status: "ACTIVE" | "SHUTOFF";
+  az: number;
+  env: Env;
+  team: string;
+  eip: boolean;
+  image: OsImageKey;
+  dataDisksGb?: number[];
+  extraPorts?: MachineSpec["extraPorts"];
+  hss?: MachineSpec["hss"];
+}
+
+/**
+ * The first servers of every fleet. Later stories rely on them: `web-01` is ACTIVE with a dangerous
+ * open port, `web-03`/`web-04` are staging, `db-02` has findings, `worker-01`/`api-02` are stopped.
+ */
+const TEMPLATE: readonly TemplateServer[] = [
+  {
+    name: "web-01",
+    role: "web",
+    flavorId: "s6.large.2",
+    status: "ACTIVE",
+    az: 0,
+    env: "prod",
+    team: "platform",
+    eip: true,
+    image: "ubuntu22",
+    extraPorts: [{ port: 2375, path: "/usr/bin/dockerd", status: "danger" }],
+    hss: {
+      agentStatus: "online",
+      protectStatus: "opened",
+      version: "hss.version.enterprise",
+      detectResult: "risk",
+      vulnerability: 12,
+      baseline: 3,
+      intrusion: 0,
+    },
+  },
+  {
+    name: "web-02",
+    role: "web",
+    flavorId: "s6.large.2",
+    status: "ACTIVE",
+    az: 1,
+    env: "prod",
+    team: "platform",
+    eip: true,
+    image: "ubuntu22",
+    hss: { agentStatus: "online", protectStatus: "opened", version: "hss.version.enterprise" },
+  },
+  {
+    name: "web-03",
+    role: "web",
+    flavorId: "s6.medium.2",
+    status: "ACTIVE",
+    az: 0,
+    env: "staging",
+    team: "platform",
+    eip: false,
+    image: "ubuntu22",
+    hss: { agentStatus: "online", protectStatus: "opened", version: "hss.version.basic" },
+  },
+  {
+    name: "web-04",
+    role: "web",
+    flavorId: "s6.medium.2",
+    status: "ACTIVE",
+    az: 2,
+    env: "staging",
+    team: "platform",
+    eip: false,
+    image: "ubuntu22",
+    hss: { agentStatus: "online", protectStatus: "opened", version: "hss.version.basic" },
+  },
+  {
+    name: "db-01",
+    role: "db",
+    flavorId: "m6.2xlarge.8",
+    status: "ACTIVE",
+    az: 0,
+    env: "prod",
+    team: "data",
+    eip: false,
+    image: "hce2",
+    dataDisksGb: [500],
+    hss: {
+      agentStatus: "online",
+      protectStatus: "opened",
+      version: "hss.version.premium",
+      detectResult: "clean",
+      vulnerability: 0,
+      baseline: 0,
+      intrusion: 0,
+    },
+  },
+  {
+    name: "db-02",
+    role: "db",
+    flavorId: "m6.2xlarge.8",
+    status: "ACTIVE",
+    az: 1,
+    env: "prod",
+    team: "data",
+    eip: false,
+    image: "hce2",
+    dataDisksGb: [500],
+    extraPorts: [{ port: 23, path: "/usr/sbin/in.telnetd", status: "danger" }],
+    hss: {
+      agentStatus: "online",
+      protectStatus: "opened",
+      version: "hss.version.premium",
+      detectResult: "risk",
+      vulnerability: 5,
+      baseline: 2,
+      intrusion: 1,
+    },
+  },
+  {
+    name: "cache-01",
+    role: "cache",
+    flavorId: "c7.xlarge.2",
+    status: "ACTIVE",
+    az: 0,
+    env: "prod",
+    team: "platform",
+    eip: false,
+    image: "centos79",
+    dataDisksGb: [100],
+  },
+  {
+    name: "api-01",
+    role: "api",
+    flavorId: "c7.xlarge.2",
+    status: "ACTIVE",
+    az: 1,
+    env: "prod",
+    team: "payments",
+    eip: true,
+    image: "hce2",
+  },
+  {
+    name: "worker-01",
+    role: "worker",
+    flavorId: "s6.small.1",
+    status: "SHUTOFF",
+    az: 2,
+    env: "dev",
+    team: "data",
+    eip: false,
+    image: "euler29",
+  },
+  {
+    name: "cache-02",
+    role: "cache",
+    flavorId: "c7.xlarge.2",
+    status: "ACTIVE",
+    az: 2,
+    env: "staging",
+    team: "platform",
+    eip: false,
+    image: "centos79",
+    dataDisksGb: [100],
+  },
+  {
+    name: "api-02",
+    role: "api",
+    flavorId: "c7.xlarge.2",
+    status: "SHUTOFF",
+    az: 0,
+    env: "staging",
+    team: "payments",
+    eip: false,
+    image: "hce2",
+  },
+  {
+    name: "bastion-01",
+    role: "bastion",
+    flavorId: "s6.small.1",
+    status: "ACTIVE",
+    az: 0,
+    env: "prod",
+    team: "security",
+    eip: true,
+    image: "win2019",
+  },
+];
+
+/** Size of the default fleet: exactly the template. */
+export const DEFAULT_SERVER_COUNT = TEMPLATE.length;
+
+const ROLE_WEIGHTS: readonly (readonly [string, number])[] = [
+  ["web", 22],
+  ["api", 18],
+  ["k8s-node", 12],
+  ["worker", 14],
+  ["db", 8],
+  ["cache", 8],
+  ["batch", 6],
+  ["mq", 5],
+  ["es", 5],
+  ["bastion", 2],
+];
+
+const ROLE_FLAVORS: Record<string, readonly string[]> = {
+  web: ["s6.large.2", "s6.medium.2", "s6.xlarge.2"],
+  api: ["c7.xlarge.2", "c7.large.2"],
+  "k8s-node": ["c7.2xlarge.4", "c7.xlarge.2"],
+  worker: ["s6.small.1", "s6.medium.2", "c7.large.2"],
+  db: ["m6.2xlarge.8", "m6.large.8"],
+  cache: ["m6.large.8", "c7.xlarge.2"],
+  batch: ["c7.2xlarge.4"],
+  mq: ["s6.xlarge.2"],
+  es: ["m6.2xlarge.8", "c7.2xlarge.4"],
+  bastion: ["s6.small.1"],
+};
+
+const ROLE_TEAMS: Record<string, readonly string[]> = {
+  web: ["platform", "growth", "search"],
+  api: ["payments", "platform", "growth", "search"],
+  "k8s-node": ["platform"],
+  worker: ["data", "payments", "growth"],
+  db: ["data", "payments"],
+  cache: ["platform", "search"],
+  batch: ["data"],
+  mq: ["platform", "payments"],
+  es: ["search", "data"],
+  bastion: ["security"],
+};
+
+const ROLE_DATA_DISKS: Record<string, number[]> = {
+  db: [500],
+  cache: [100],
+  es: [1000],
+  mq: [200],
+};
+
+/** Builds the whole world from a seed. Same inputs, same world. */
+export function generateWorld(options: WorldOptions): GeneratedWorld {
+  const { seed, region } = options;
+  const count = Math.max(0, Math.floor(options.servers));
+  const azs = [`${region}a`, `${region}b`, `${region}c`];
+  const netPrng = createPrng(deriveSeed(seed, "network"));
+  const plan: NetworkPlan = {
+    vpcId: netPrng.uuid(),
+    networkIds: Object.fromEntries(azs.map((az) => [az, netPrng.uuid()])),
+    securityGroup: { id: netPrng.uuid(), name: "sg-default" },
+    nextPrivate: 0,
+    nextPublic: 0,
+  };
+  // Spread creation times over about a year, strictly increasing with the index.
+  const step = Math.max(MINUTE, Math.floor((365 * DAY) / Math.max(count, 1)));
+  const specs: MachineSpec[] = [];
+  const roleCounters = new Map<string, number>();
+  for (const t of TEMPLATE) roleCounters.set(t.role, (roleCounters.get(t.role) ?? 0) + 1);
+  for (let i = 0; i < count; i++) {
+    const prng = createPrng(deriveSeed(seed, "server", i));
+    const created = WORLD_EPOCH + i * step + prng.int(0, Math.floor(step / 2));
+    const template = TEMPLATE[i];
+    specs.push(
+      template ? templateSpec(template, azs, created) : generatedSpec(prng, roleCounters, azs, created),
+    );
+  }
+  if (options.edgeCases) {
+    const base = WORLD_EPOCH + count * step;
+    specs.push(...edgeCaseSpecs(azs, base));
+  }
+  const machines = specs.map((spec, i) =>
+    buildMachine(createPrng(deriveSeed(seed, "machine", i, spec.name)), spec, plan),
+  );
+  const scanTasks = generateScanTasks(createPrng(deriveSeed(seed, "scan-tasks")), machines);
+  return { machines, scanTasks, plan, availabilityZones: azs };
+}
+
+function tags(env: Env, team: string, role: string): SimTag[] {
+  return [
+    { key: "env", value: env },
+    { key: "team", value: team },
+    { key: "role", value: role },
+  ];
+}
+
+function templateSpec(t: TemplateServer, azs: string[], created: number): MachineSpec {
+  return {
+    name: t.name,
+    role: t.role,
+    flavorId: t.flavorId,
+    status: t.status,
+    availabilityZone: azs[t.az % azs.length] ?? azs[0]!,
+    tags: tags(t.env, t.team, t.role),
+    image: t.image,
+    eip: t.eip,
+    dataDisksGb: t.dataDisksGb ?? [],
+    created,
+    ...(t.extraPorts ? { extraPorts: t.extraPorts } : {}),
+    ...(t.hss ? { hss: t.hss } : {}),
+  };
+}
+
+function generatedSpec(
+  prng: Prng,
+  roleCounters: Map<string, number>,
+  azs: string[],
+  created: number,
+): MachineSpec {
+  const role = prng.weighted(ROLE_WEIGHTS);
+  const n = (roleCounters.get(role) ?? 0) + 1;
+  roleCounters.set(role, n);
+  const env = prng.weighted<Env>([
+    ["prod", 50],
+    ["staging", 30],
+    ["dev", 20],
+  ]);
+  const windows = role === "bastion" || (role !== "db" && role !== "k8s-node" && prng.chance(0.04));
+  const image: OsImageKey = windows
+    ? "win2019"
+    : prng.weighted<OsImageKey>([
+        ["hce2", 40],
+        ["ubuntu22", 35],
+        ["centos79", 15],
+        ["euler29", 10],
+      ]);
+  const eipShare = role === "bastion" ? 1 : role === "web" ? 0.6 : role === "api" ? 0.4 : 0.05;
+  return {
+    name: `${role}-${String(n).padStart(2, "0")}`,
+    role,
+    flavorId: prng.pick(ROLE_FLAVORS[role] ?? ["s6.medium.2"]),
+    status: prng.weighted<"ACTIVE" | "SHUTOFF" | "ERROR">([
+      ["ACTIVE", 86],
+      ["SHUTOFF", 12],
+      ["ERROR", 2],
+    ]),
+    availabilityZone: prng.pick(azs),
+    tags: tags(env, prng.pick(ROLE_TEAMS[role] ?? ["platform"]), role),
+    image,
+    eip: prng.chance(eipShare),
+    dataDisksGb: ROLE_DATA_DISKS[role] ?? (prng.chance(0.3) ? [100] : []),
+    created,
+    ...(!windows && prng.chance(0.15) ? { extraPorts: [prng.pick(DANGEROUS_EXTRAS)] } : {}),
+  };
+}
+
+/**
+ * Names that break naive code: duplicates (same name in two AZs), spaces, non-ASCII, and Slack
+ * markup that must be escaped before it reaches a message.
+ */
+function edgeCaseSpecs(azs: string[], base: number): MachineSpec[] {
+  const names: [string, number][] = [
+    ["dup-01", 0],
+    ["dup-01", 1],
+    ["ops box 1", 2],
+    ["数据库-01", 0],
+    ["<!channel>", 1],
+    ["<https://evil.example|Approve>", 2],
+    ["*bold* _x_", 0],
+  ];
+  return names.map(([name, az], i) => ({
+    name,
+    role: "misc",
+    flavorId: "s6.medium.2",
+    status: "ACTIVE",
+    availabilityZone: azs[az] ?? azs[0]!,
+    tags: tags("dev", "qa", "misc"),
+    image: "ubuntu22",
+    eip: false,
+    dataDisksGb: [],
+    created: base + (i + 1) * MINUTE,
+  }));
+}
+
+const FAILURE_REASONS: readonly (readonly [string, string])[] = [
+  ["linux_vul", "The agent is offline."],
+  ["linux_vul", "Scan timed out."],
+  ["app_vul", "Insufficient disk space on the server."],
+  ["web_cms", "Failed to obtain the software list."],
+];
+
+function scanHost(m: Machine, scanStatus: SimScanHost["scanStatus"], reasons: SimScanHost["failedReasons"]) {
+  return {
+    hostId: m.server.id,
+    hostName: m.server.name,
+    publicIp: m.server.publicIp ?? "",
+    privateIp: m.server.privateIp,
+    assetValue: m.host.assetValue,
+    scanStatus,
+    failedReasons: reasons,
+  } satisfies SimScanHost;
+}
+
+/** Three vulnerability scan tasks: a finished full Linux scan, a running one, a Windows scan. */
+function generateScanTasks(prng: Prng, machines: Machine[]): SimScanTask[] {
+  const withAgent = machines.filter(
+    (m) => m.host.agentStatus === "online" || m.host.agentStatus === "offline",
+  );
+  const linux = withAgent.filter((m) => m.host.osType === "Linux");
+  const windows = withAgent.filter((m) => m.host.osType === "Windows");
+  const end = WORLD_EPOCH + 400 * DAY;
+  const full: SimScanTask = {
+    id: prng.hex(32),
+    scanType: "schedule",
+    startTime: end - 2 * DAY,
+    endTime: end - 2 * DAY + 47 * MINUTE,
+    vulTypes: ["linux_vul", "app_vul", "web_cms"],
+    hosts: linux.map((m) => {
+      const fails = m.server.name === "db-02" || m.host.agentStatus === "offline" || prng.chance(0.08);
+      if (!fails || m.server.name === "web-01") return scanHost(m, "success", []);
+      const [vulType, failedReason] =
+        m.host.agentStatus === "offline" ? FAILURE_REASONS[0]! : prng.pick(FAILURE_REASONS.slice(1));
+      return scanHost(m, "failed", [{ vulType, failedReason }]);
+    }),
+  };
+  const running: SimScanTask = {
+    id: prng.hex(32),
+    scanType: "manual",
+    startTime: end - 10 * MINUTE,
+    endTime: -1,
+    vulTypes: ["linux_vul"],
+    hosts: linux.slice(0, 30).map((m, i) => scanHost(m, i % 3 === 0 ? "scanning" : "success", [])),
+  };
+  const win: SimScanTask = {
+    id: prng.hex(32),
+    scanType: "schedule",
+    startTime: end - DAY,
+    endTime: end - DAY + 12 * MINUTE,
+    vulTypes: ["windows_vul"],
+    hosts: windows.map((m) =>
+      prng.chance(0.2)
+        ? scanHost(m, "failed", [
+            { vulType: "windows_vul", failedReason: "Windows Update service is disabled." },
+          ])
+        : scanHost(m, "success", []),
+    ),
+  };
+  return [full, running, win];
+}

@@ -1,0 +1,194 @@
+/**
+ * The simulated cloud's data model: one set of machines seen through two services. ECS servers and
+ * HSS hosts are the same machines (`host_id` = server ID); wire formats are rendered from these
+ * records by the route modules, never stored.
+ */
+
+/** ECS `status` values the simulator produces (see "ECS Statuses" in the ECS API reference). */
+export type ServerStatus =
+  | "ACTIVE"
+  | "SHUTOFF"
+  | "BUILD"
+  | "ERROR"
+  | "REBOOT"
+  | "HARD_REBOOT"
+  | "RESIZE"
+  | "VERIFY_RESIZE"
+  | "REVERT_RESIZE"
+  | "MIGRATING"
+  | "REBUILD"
+  | "UNKNOWN";
+
+/** Statuses accepted by the `status` filter of the list APIs (doc, Table 6-36). */
+export const FILTERABLE_STATUSES: readonly string[] = [
+  "ACTIVE",
+  "BUILD",
+  "ERROR",
+  "HARD_REBOOT",
+  "MIGRATING",
+  "REBOOT",
+  "REBUILD",
+  "RESIZE",
+  "REVERT_RESIZE",
+  "SHUTOFF",
+  "VERIFY_RESIZE",
+  // The v1 API also documents these.
+  "DELETED",
+  "SHELVED",
+  "SHELVED_OFFLOADED",
+  "UNKNOWN",
+];
+
+export interface SimFlavor {
+  id: string;
+  vcpus: number;
+  ramMb: number;
+  /** `ecs:performancetype` */
+  performanceType: string;
+  /** `ecs:generation` */
+  generation: string;
+  /** `resource_type` */
+  resourceType: string;
+}
+
+export interface SimDisk {
+  /** EVS volume ID (UUID); also the attachment ID, as the doc says. */
+  id: string;
+  device: string;
+  sizeGb: number;
+  /** 0 = system disk. */
+  bootIndex: number;
+  bus: "virtio" | "scsi";
+  pciAddress: string;
+  deleteOnTermination: boolean;
+}
+
+export interface SimTag {
+  key: string;
+  value: string;
+}
+
+export interface SimImage {
+  id: string;
+  name: string;
+  osType: "Linux" | "Windows";
+  osName: string;
+  osVersion: string;
+  kernelVersion: string;
+}
+
+export interface SimServer {
+  id: string;
+  name: string;
+  status: ServerStatus;
+  /** `OS-EXT-STS:vm_state` (lower case, as Nova returns it). */
+  vmState: string;
+  /** `OS-EXT-STS:task_state`; null when the server is stable. */
+  taskState: string | null;
+  /** `OS-EXT-STS:power_state`: 1 running, 3 shutdown (doc values), 0 pending. */
+  powerState: number;
+  flavorId: string;
+  image: SimImage;
+  availabilityZone: string;
+  /** Network (subnet) ID: the key of `addresses`. */
+  networkId: string;
+  vpcId: string;
+  privateIp: string;
+  /** EIP bound to the server, if any. */
+  publicIp: string | null;
+  /** Whether the EIP is released with the server when `delete_publicip` is not given. */
+  eipDeleteOnTermination: boolean;
+  mac: string;
+  portId: string;
+  tags: SimTag[];
+  disks: SimDisk[];
+  created: number;
+  updated: number;
+  launchedAt: number;
+  keyName: string;
+  securityGroup: { id: string; name: string };
+  /** Nova `hostId` (hash of the hypervisor). */
+  hostId: string;
+  hypervisorHostname: string;
+  /** `OS-EXT-SRV-ATTR:instance_name` */
+  instanceName: string;
+  description: string;
+  /** ID of the unfinished job that holds this server, if any (actions on a busy server fail). */
+  busyJobId: string | null;
+}
+
+export type AgentStatus = "online" | "offline" | "not_installed" | "install_failed" | "installing";
+export type ProtectStatus = "opened" | "closed" | "protection_exception";
+export type DetectResult = "undetected" | "clean" | "risk" | "scanning";
+export type AssetValue = "important" | "common" | "test";
+
+/** HSS-side facts about a machine; names, IPs and power state come from its ECS server. */
+export interface SimHost {
+  hostId: string;
+  agentId: string;
+  /** Stored agent state; an `online` agent reads as `offline` while its server is not ACTIVE. */
+  agentStatus: AgentStatus;
+  protectStatus: ProtectStatus;
+  version: string;
+  detectResult: DetectResult;
+  vulnerability: number;
+  baseline: number;
+  intrusion: number;
+  asset: number;
+  assetValue: AssetValue;
+  osType: "Linux" | "Windows";
+  osName: string;
+  osVersion: string;
+  kernelVersion: string;
+  osImage: string;
+  chargingMode: "packet_cycle" | "on_demand";
+  resourceId: string;
+  groupId: string;
+  groupName: string;
+  policyGroupId: string;
+  policyGroupName: string;
+  labels: string[];
+  agentVersion: string;
+  agentCreateTime: number;
+  agentUpdateTime: number;
+  openTime: number;
+  upgradable: boolean;
+  protectInterrupt: boolean;
+  protectDegradation: boolean;
+}
+
+/** Port status values: the service returns `unknow` (sic) where the doc's table says `unknown`. */
+export type PortStatus = "danger" | "unknow" | "normal";
+
+export interface SimPort {
+  hostId: string;
+  laddr: string;
+  port: number;
+  type: "TCP" | "UDP";
+  status: PortStatus;
+  pid: number;
+  path: string;
+  containerId: string;
+}
+
+export type ScanStatus = "scanning" | "success" | "failed";
+
+export interface SimScanHost {
+  hostId: string;
+  hostName: string;
+  publicIp: string;
+  privateIp: string;
+  assetValue: AssetValue;
+  scanStatus: ScanStatus;
+  failedReasons: { vulType: string; failedReason: string }[];
+}
+
+export interface SimScanTask {
+  id: string;
+  scanType: "manual" | "schedule";
+  startTime: number;
+  endTime: number;
+  vulTypes: string[];
+  /** Snapshot taken when the task ran: later server changes do not rewrite scan history. */
+  hosts: SimScanHost[];
+}
