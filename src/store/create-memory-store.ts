@@ -12,7 +12,9 @@ import {
   type Versioned,
   type WriteOptions,
 } from "./store.js";
+import { toJson } from "./to-json.js";
 import { updateWithCas } from "./update-with-cas.js";
+import { validateTtl } from "./validate-ttl.js";
 
 export interface MemoryStoreOptions {
   clock?: Clock;
@@ -313,16 +315,4 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
   };
   return store;
-}
-
-function toJson(value: unknown): string {
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError("store values must be JSON-serializable");
-  return json;
-}
-
-function validateTtl(ttlMs: number | undefined): void {
-  if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) {
-    throw new RangeError(`ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
-  }
 }

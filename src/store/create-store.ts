@@ -1,4 +1,7 @@
 import { createMemoryStore } from "./create-memory-store.js";
+import { createRedisStore } from "./create-redis-store.js";
+import { createSqliteStore } from "./create-sqlite-store.js";
+import { parseStoreUrl } from "./parse-store-url.js";
 import type { Clock, Store } from "./store.js";
 
 export interface CreateStoreOptions {
@@ -7,36 +10,32 @@ export interface CreateStoreOptions {
   namespace?: string;
 }
 
+/** The default `STORE_URL`: embedded and durable, nothing to install, one replica. */
+export const DEFAULT_STORE_URL = "sqlite://./data/hwc-chatops.sqlite";
+
 /**
- * The one place a store URL becomes a backend:
- * - `memory://` (optionally `memory://?namespace=x`): in-process, for tests, the playground and one replica.
- * - `sqlite://path` and `redis://host:port`: planned; they throw until implemented.
- * Throws on anything else: a typo in the config must not silently fall back to memory.
+ * The one place a `STORE_URL` becomes a backend (the forms are in `parseStoreUrl`):
+ * - sqlite: embedded and durable. The file is opened here, synchronously, and held exclusively by this
+ *   process: a second process on it throws `StoreInUseError` (one replica only; use Redis for more).
+ * - redis: shared by several replicas; connects lazily, on the first call.
+ * - memory: in-process, for tests and the playground.
+ * Throws on anything else: a typo in the config must not silently fall back to another backend.
  */
 export function createStore(url: string, options: CreateStoreOptions = {}): Store {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // The URL is not echoed: a redis:// URL may carry a password.
-    throw new Error("invalid store URL (expected memory://, sqlite://… or redis://…)");
-  }
-  const namespace = options.namespace ?? (parsed.searchParams.get("namespace") || undefined);
-  switch (parsed.protocol) {
-    case "memory:":
-      return createMemoryStore({
-        ...(options.clock && { clock: options.clock }),
-        ...(namespace && { namespace }),
-      });
-    case "sqlite:":
-    case "redis:":
-    case "rediss:":
-      throw new Error(
-        `store backend ${parsed.protocol.slice(0, -1)} is not implemented yet; use memory:// for now`,
-      );
-    default:
-      throw new Error(
-        `unsupported store URL scheme ${JSON.stringify(parsed.protocol)} (expected memory://, sqlite://… or redis://…)`,
-      );
+  const parsed = parseStoreUrl(url);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const { target } = parsed;
+  const namespace = options.namespace ?? target.namespace;
+  const common = {
+    ...(options.clock && { clock: options.clock }),
+    ...(namespace && { namespace }),
+  };
+  switch (target.backend) {
+    case "memory":
+      return createMemoryStore(common);
+    case "sqlite":
+      return createSqliteStore({ file: target.file, ...common });
+    case "redis":
+      return createRedisStore({ url: target.url, ...common });
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The shared-state contract of the bot: a handful of atomic primitives that every backend (memory now,
- * SQLite and Redis later) implements identically. `test/store/store-contract.ts` is the executable
+ * The shared-state contract of the bot: a handful of atomic primitives that every backend (memory, SQLite,
+ * Redis) implements identically. `test/store/store-contract.ts` is the executable
  * version of this contract; a backend is done when it passes that suite.
  *
  * Rules common to every method:
@@ -147,8 +147,8 @@ export type UpdateResult<T, A> =
   | { ok: false; reason: "conflict" };
 
 /**
- * The atomic primitives of the bot's shared state. Implemented by `createMemoryStore` now; SQLite
- * (one transaction per call) and Redis (one Lua script per call) implement the same contract later.
+ * The atomic primitives of the bot's shared state. Implemented by `createMemoryStore`, `createSqliteStore`
+ * (one transaction per call) and `createRedisStore` (one Lua script or single command per call).
  */
 export interface Store {
   /** The namespace every key of this store is scoped by. */

@@ -1,6 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { createStore } from "../../src/store/create-store.js";
 import { createManualClock } from "./manual-clock.js";
+
+const dir = mkdtempSync(join(tmpdir(), "hwc-create-store-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("createStore", () => {
   it("builds a memory store with the namespace from the URL or the options", async () => {
@@ -14,14 +20,37 @@ describe("createStore", () => {
     expect(createStore("memory://").namespace).toBe("hwc");
   });
 
-  it("says the SQLite and Redis backends are not implemented yet", () => {
-    expect(() => createStore("sqlite:///var/lib/hwc/state.db")).toThrow(/sqlite is not implemented yet/);
-    expect(() => createStore("redis://127.0.0.1:6379")).toThrow(/redis is not implemented yet/);
+  it("opens a SQLite file, creating its directory, with the injected clock", async () => {
+    const clock = createManualClock();
+    const file = join(dir, "sub", "state.sqlite");
+    const store = createStore(`sqlite://${file}?namespace=tests`, { clock });
+    try {
+      expect(store.namespace).toBe("tests");
+      expect(existsSync(file)).toBe(true);
+      await store.createIfAbsent("k", 1, { ttlMs: 10 });
+      clock.advance(10);
+      expect(await store.get("k")).toBeUndefined();
+    } finally {
+      await store.close();
+    }
   });
 
-  it("rejects unknown schemes and malformed URLs without echoing them", () => {
-    expect(() => createStore("postgres://db")).toThrow(/unsupported store URL scheme/);
-    expect(() => createStore("not a url with secret")).toThrow(/invalid store URL/);
+  it("builds a Redis store without connecting yet", async () => {
+    const store = createStore("redis://127.0.0.1:6379?namespace=tests");
+    expect(store.namespace).toBe("tests");
+    await store.close();
+  });
+
+  it("rejects unknown schemes and malformed URLs, naming STORE_URL and never echoing the URL", () => {
+    expect(() => createStore("postgres://user:hunter2@db")).toThrow(
+      /STORE_URL has an unsupported scheme "postgres:"/,
+    );
+    expect(() => createStore("postgres://user:hunter2@db")).not.toThrow(/hunter2/);
+    expect(() => createStore("not a url with secret")).toThrow(/STORE_URL is not a valid URL/);
     expect(() => createStore("not a url with secret")).not.toThrow(/secret/);
+    expect(() => createStore("sqlite://")).toThrow(/STORE_URL sqlite:\/\/ needs a file path/);
+    expect(() => createStore("redis:///0")).toThrow(/STORE_URL redis:\/\/ needs a host/);
+    expect(() => createStore("redis://:hunter2@")).toThrow(/STORE_URL is not a valid URL/);
+    expect(() => createStore("redis://:hunter2@")).not.toThrow(/hunter2/);
   });
 });

@@ -1,0 +1,371 @@
+import { createHash } from "node:crypto";
+import { createClient, ErrorReply } from "@redis/client";
+import {
+  ACQUIRE_LEASE,
+  CLAIM_ONCE,
+  COMPARE_AND_SWAP,
+  DELETE,
+  RELEASE_LEASE,
+  RENEW_LEASE,
+} from "./redis-scripts.js";
+import {
+  ABSENT,
+  type Clock,
+  type LeaseInfo,
+  type LogEntry,
+  type ReadLogOptions,
+  type Store,
+  systemClock,
+  type Versioned,
+} from "./store.js";
+import { StoreUnavailableError } from "./store-unavailable-error.js";
+import { toJson } from "./to-json.js";
+import { updateWithCas } from "./update-with-cas.js";
+import { validateTtl } from "./validate-ttl.js";
+
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
+  url: string;
+  clock?: Clock;
+  /** Prefixes every Redis key (`hwc:{namespace}:…`); several namespaces share one Redis. Default "hwc". */
+  namespace?: string;
+  /** How long the first call waits for the initial connection before failing. Default 5000. */
+  connectTimeoutMs?: number;
+  /**
+   * A call without an answer after this long fails with {@link StoreUnavailableError}, and a connection
+   * silent this long is re-dialled: a hung server must not hang the bot. Default 5000.
+   */
+  commandTimeoutMs?: number;
+}
+
+const DEFAULT_LOG_LIMIT = 100;
+const LOG_PAGE = 256;
+/**
+ * Native expiry of TTL'd keys and claims, past their logical expiry: Redis only garbage-collects, the
+ * injected clock decides. The margin absorbs clock skew between replicas and a manual clock in tests.
+ */
+const GC_MARGIN_MS = 60 * 60 * 1000;
+/** Reconnect backoff: 50 ms doubling to 2 s, forever; calls fail fast meanwhile (no offline queue). */
+const reconnectDelay = (retries: number) => Math.min(50 * 2 ** retries, 2000);
+
+/** Redis error replies that mean "the server cannot serve now", not "this command is wrong". */
+const UNAVAILABLE_REPLIES =
+  /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|MISCONF|NOAUTH|WRONGPASS|NOPERM)\b/;
+
+/**
+ * The shared {@link Store} for several replicas, over Redis. Every primitive that reads-checks-writes is one
+ * Lua script (see `redis-scripts.ts`), so it is atomic across all replicas; appends are one RPUSH (the
+ * list's new length is the sequence number). All keys of a namespace carry the hash tag `{namespace}`, so
+ * the multi-key scripts stay valid on a Redis Cluster too.
+ *
+ * Connection: opened lazily on the first call, which waits up to `connectTimeoutMs` for it. Afterwards
+ * nothing waits: while Redis is unreachable every call fails at once with {@link StoreUnavailableError}
+ * (no offline queue, which would replay writes long after the caller gave up), the client reconnects in
+ * the background, and the same store works again once Redis is back.
+ */
+export function createRedisStore(options: RedisStoreOptions): Store {
+  const clock = options.clock ?? systemClock;
+  const namespace = options.namespace ?? "hwc";
+  const where = `Redis at ${describeRedisUrl(options.url)}`;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  const commandTimeoutMs = options.commandTimeoutMs ?? 5000;
+  let client: ReturnType<typeof createRedisClient>;
+  try {
+    client = createRedisClient(options.url, connectTimeoutMs, commandTimeoutMs);
+  } catch (error) {
+    // The driver's message names the bad part ("Invalid pathname"), never the password; redacted anyway.
+    throw new Error(`STORE_URL is not a usable Redis URL: ${redact((error as Error).message, options.url)}`);
+  }
+  type Client = typeof client;
+  /** The last connection error, to say why the store is unavailable ("connect ECONNREFUSED …"). */
+  let lastError: Error | undefined;
+  // Without a listener, an 'error' event (every failed reconnect) would crash the process.
+  client.on("error", (error: Error) => {
+    lastError = error;
+  });
+  client.on("ready", () => {
+    lastError = undefined;
+  });
+  let initialConnection: Promise<void> | undefined;
+  let closed = false;
+
+  const prefix = `hwc:{${namespace}}:`;
+  const keys = {
+    revision: `${prefix}revision`,
+    kv: (key: string) => `${prefix}kv:${key}`,
+    claim: (key: string) => `${prefix}claim:${key}`,
+    set: (setKey: string) => `${prefix}set:${setKey}`,
+    lease: (name: string) => `${prefix}lease:${name}`,
+    log: (stream: string) => `${prefix}log:${stream}`,
+  };
+
+  /**
+   * Starts the connection on first use and waits for the first attempt's outcome: ready, or an error
+   * (refused, timed out after `connectTimeoutMs`, bad password). Either way later calls do not wait again:
+   * while not ready they fail with the client's offline error, and the client keeps redialling.
+   */
+  function connectOnce(): Promise<void> {
+    initialConnection ??= new Promise<void>((resolve) => {
+      // Backstop only: the socket's own connect timeout normally ends the first attempt first.
+      const timer = setTimeout(resolve, connectTimeoutMs + 1000);
+      timer.unref();
+      const done = () => {
+        clearTimeout(timer);
+        client.off("error", done);
+        resolve();
+      };
+      client.once("error", done);
+      client.connect().then(done, (error: unknown) => {
+        lastError = error instanceof Error ? error : new Error(String(error));
+        done();
+      });
+    });
+    return initialConnection;
+  }
+
+  /** Runs one interaction with Redis, turning connection failures into {@link StoreUnavailableError}. */
+  async function run<R>(fn: (c: Client) => Promise<R>): Promise<R> {
+    if (closed) throw new Error("store is closed");
+    await connectOnce();
+    // The client's own command timeout only covers commands not yet sent; this bounds the whole call.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${commandTimeoutMs} ms`)),
+        commandTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([fn(client), deadline]);
+    } catch (error) {
+      throw toStoreError(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function toStoreError(error: unknown): unknown {
+    if (error instanceof ErrorReply && !UNAVAILABLE_REPLIES.test(error.message)) return error;
+    const cause = !client.isReady && lastError !== undefined ? lastError : error;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new StoreUnavailableError(where, redact(reason, options.url), { cause: error });
+  }
+
+  const shas = new Map<string, string>();
+  /** EVALSHA, loading the script on a NOSCRIPT (first use, or after a Redis restart). */
+  async function evalScript(c: Client, script: string, scriptKeys: string[], args: string[]) {
+    let sha = shas.get(script);
+    if (sha === undefined) {
+      sha = createHash("sha1").update(script).digest("hex");
+      shas.set(script, sha);
+    }
+    try {
+      return await c.evalSha(sha, { keys: scriptKeys, arguments: args });
+    } catch (error) {
+      if (!(error instanceof ErrorReply && error.message.startsWith("NOSCRIPT"))) throw error;
+      return await c.eval(script, { keys: scriptKeys, arguments: args });
+    }
+  }
+
+  const store: Store = {
+    namespace,
+
+    get<T>(key: string): Promise<Versioned<T> | undefined> {
+      return run(async (c) => {
+        const [json, version, expiresAt] = await c.hmGet(keys.kv(key), ["v", "ver", "exp"]);
+        if (json == null || version == null) return undefined;
+        if (expiresAt != null && clock.now() >= Number(expiresAt)) return undefined;
+        return { value: JSON.parse(json) as T, version: Number(version) };
+      });
+    },
+
+    createIfAbsent(key, value, options = {}) {
+      return store.compareAndSwap(key, ABSENT, value, options);
+    },
+
+    async compareAndSwap(key, expectedVersion, value, options = {}) {
+      validateTtl(options.ttlMs);
+      const json = toJson(value);
+      const appends = (options.append ?? []).map((a) => ({ stream: a.stream, json: toJson(a.record) }));
+      const adds = options.addToSets ?? [];
+      const removes = options.removeFromSets ?? [];
+      return run(async (c) => {
+        const now = clock.now();
+        const ttl = options.ttlMs;
+        const reply = await evalScript(
+          c,
+          COMPARE_AND_SWAP,
+          [
+            keys.kv(key),
+            keys.revision,
+            ...appends.map((a) => keys.log(a.stream)),
+            ...adds.map((m) => keys.set(m.setKey)),
+            ...removes.map((m) => keys.set(m.setKey)),
+          ],
+          [
+            String(expectedVersion),
+            json,
+            String(now),
+            ttl === undefined ? "" : String(now + ttl),
+            ttl === undefined ? "" : String(gcTtl(ttl)),
+            String(appends.length),
+            String(adds.length),
+            String(removes.length),
+            ...appends.map((a) => a.json),
+            ...adds.map((m) => m.member),
+            ...removes.map((m) => m.member),
+          ],
+        );
+        return reply === 1;
+      });
+    },
+
+    update(key, fn, options) {
+      return updateWithCas(store, key, fn, options);
+    },
+
+    delete(key) {
+      return run(async (c) => (await evalScript(c, DELETE, [keys.kv(key)], [String(clock.now())])) === 1);
+    },
+
+    addToSet(setKey, member) {
+      return run(async (c) => (await c.sAdd(keys.set(setKey), member)) === 1);
+    },
+
+    removeFromSet(setKey, member) {
+      return run(async (c) => (await c.sRem(keys.set(setKey), member)) === 1);
+    },
+
+    members(setKey) {
+      return run(async (c) => [...(await c.sMembers(keys.set(setKey)))].map(String).sort());
+    },
+
+    async claimOnce(key, ttlMs) {
+      validateTtl(ttlMs);
+      return run(async (c) => {
+        const now = clock.now();
+        const args = [String(now), String(now + ttlMs), String(gcTtl(ttlMs))];
+        return (await evalScript(c, CLAIM_ONCE, [keys.claim(key)], args)) === 1;
+      });
+    },
+
+    async acquireLease(name, owner, ttlMs) {
+      validateTtl(ttlMs);
+      return run(async (c) => {
+        const now = clock.now();
+        const expiresAt = now + ttlMs;
+        const token = await evalScript(
+          c,
+          ACQUIRE_LEASE,
+          [keys.lease(name)],
+          [owner, String(now), String(expiresAt)],
+        );
+        return token === 0 ? undefined : { token: Number(token), expiresAt };
+      });
+    },
+
+    async renewLease(name, owner, token, ttlMs) {
+      validateTtl(ttlMs);
+      return run(async (c) => {
+        const now = clock.now();
+        const args = [owner, String(token), String(now), String(now + ttlMs)];
+        return (await evalScript(c, RENEW_LEASE, [keys.lease(name)], args)) === 1;
+      });
+    },
+
+    releaseLease(name, owner, token) {
+      return run(
+        async (c) => (await evalScript(c, RELEASE_LEASE, [keys.lease(name)], [owner, String(token)])) === 1,
+      );
+    },
+
+    getLease(name): Promise<LeaseInfo | undefined> {
+      return run(async (c) => {
+        const [owner, token, expiresAt] = await c.hmGet(keys.lease(name), ["owner", "token", "exp"]);
+        if (owner == null || token == null || expiresAt == null) return undefined;
+        if (clock.now() >= Number(expiresAt)) return undefined;
+        return { owner: String(owner), token: Number(token), expiresAt: Number(expiresAt) };
+      });
+    },
+
+    async append(stream, record) {
+      const json = toJson(record);
+      // RPUSH is atomic and returns the new length, which is the sequence number: entries are never removed.
+      return run((c) => c.rPush(keys.log(stream), json));
+    },
+
+    async readLog<R>(stream: string, options: ReadLogOptions<R> = {}): Promise<LogEntry<R>[]> {
+      const limit = options.limit ?? DEFAULT_LOG_LIMIT;
+      if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer`);
+      return run(async (c) => {
+        const listKey = keys.log(stream);
+        // Entries appended while scanning are past `length` and left out: the read is a consistent prefix.
+        const length = await c.lLen(listKey);
+        const entries: LogEntry<R>[] = [];
+        for (let done = 0; done < length && entries.length < limit; done += LOG_PAGE) {
+          const count = Math.min(LOG_PAGE, length - done);
+          // 0-based list indexes; seq = index + 1.
+          const first = options.fromEnd ? length - done - count : done;
+          const page = await c.lRange(listKey, first, first + count - 1);
+          const ordered = page.map((json, i) => ({ seq: first + i + 1, json: String(json) }));
+          if (options.fromEnd) ordered.reverse();
+          for (const { seq, json } of ordered) {
+            const record = JSON.parse(json) as R;
+            if (options.filter === undefined || options.filter(record)) entries.push({ seq, record });
+            if (entries.length === limit) break;
+          }
+        }
+        return entries;
+      });
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (!client.isOpen) return;
+      // destroy, not a graceful close: a graceful close waits for a reconnect that may never come.
+      client.destroy();
+    },
+  };
+  return store;
+}
+
+function createRedisClient(url: string, connectTimeoutMs: number, commandTimeoutMs: number) {
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    // A connection that stays silent this long is dropped and re-dialled; the PINGs keep a healthy idle
+    // connection from looking silent. This is what notices a hung server or a dead network path.
+    pingInterval: Math.max(1, Math.floor(commandTimeoutMs / 2)),
+    socket: {
+      connectTimeout: connectTimeoutMs,
+      socketTimeout: commandTimeoutMs,
+      reconnectStrategy: reconnectDelay,
+    },
+  });
+}
+
+function gcTtl(ttlMs: number): number {
+  return Math.ceil(ttlMs + GC_MARGIN_MS);
+}
+
+/** "host:port" of a Redis URL, never its credentials. */
+function describeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || "localhost"}:${parsed.port || "6379"}`;
+  } catch {
+    return "an invalid URL";
+  }
+}
+
+/** Defensive: an error text from the driver must never carry the password. */
+function redact(text: string, url: string): string {
+  let password = "";
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    // An unparsable URL has no password we could find; the driver will have rejected it anyway.
+  }
+  return password ? text.split(password).join("***") : text;
+}

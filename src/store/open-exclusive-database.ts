@@ -1,0 +1,122 @@
+import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { type LockHolder, StoreInUseError } from "./store-in-use-error.js";
+
+/** A process-wide handle on a SQLite file that this process holds exclusively. */
+export interface ExclusiveDatabase {
+  readonly db: Database.Database;
+  /** Absolute path of the database file. */
+  readonly file: string;
+  /** Drops this handle; the last one closes the connection, which releases the lock. Idempotent. */
+  release(): void;
+}
+
+interface OpenEntry {
+  db: Database.Database;
+  refs: number;
+}
+
+/**
+ * One connection per file per process. SQLite's file lock belongs to the process, so stores of several
+ * namespaces in one process share the connection (and the lock) instead of locking each other out.
+ */
+const openFiles = new Map<string, OpenEntry>();
+
+/**
+ * Opens `file` (creating it and its parent directory if missing) and takes SQLite's exclusive lock on it
+ * for as long as the connection stays open: `locking_mode=EXCLUSIVE` plus a write transaction at open makes
+ * SQLite keep its POSIX lock on the file, which the kernel drops when the process dies, even by `kill -9`.
+ * Every other process, reader or writer, then gets SQLITE_BUSY, so a second replica fails here with
+ * {@link StoreInUseError} instead of silently sharing (and racing on) the file. The holder's pid is written
+ * beside the file (`<file>.pid`) only to name it in that message; the lock itself is the authority, so a
+ * stale pid file left by a killed process never blocks anyone.
+ */
+export function openExclusiveDatabase(file: string): ExclusiveDatabase {
+  const path = canonicalPath(file);
+  let entry = openFiles.get(path);
+  if (entry === undefined) {
+    entry = { db: lockDatabase(path), refs: 0 };
+    openFiles.set(path, entry);
+  }
+  entry.refs += 1;
+  const held = entry;
+  let released = false;
+  return {
+    db: held.db,
+    file: path,
+    release() {
+      if (released) return;
+      released = true;
+      held.refs -= 1;
+      if (held.refs > 0) return;
+      openFiles.delete(path);
+      removeOwnPidFile(path);
+      held.db.close();
+    },
+  };
+}
+
+function canonicalPath(file: string): string {
+  const absolute = resolve(file);
+  mkdirSync(dirname(absolute), { recursive: true });
+  try {
+    // Two spellings of one file (a symlink, "a/../b") must share the entry, not lock each other out.
+    return realpathSync(absolute);
+  } catch {
+    return join(realpathSync(dirname(absolute)), basename(absolute));
+  }
+}
+
+function lockDatabase(path: string): Database.Database {
+  // timeout 0: a held lock is reported at once; waiting would only delay the same answer.
+  const db = new Database(path, { timeout: 0 });
+  try {
+    // Order matters: EXCLUSIVE before WAL makes SQLite keep the WAL index in process memory (no -shm file),
+    // and the write transaction is what actually takes the lock, which is then never given back.
+    db.pragma("locking_mode = EXCLUSIVE");
+    db.pragma("journal_mode = WAL");
+    // FULL: a committed transition survives power loss too, not only a crash of the process.
+    db.pragma("synchronous = FULL");
+    db.exec("BEGIN IMMEDIATE; COMMIT");
+  } catch (error) {
+    db.close();
+    if (isBusy(error)) throw new StoreInUseError(path, readHolder(path), { cause: error });
+    throw error;
+  }
+  writePidFile(path);
+  return db;
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+}
+
+const pidFileOf = (path: string) => `${path}.pid`;
+
+function writePidFile(path: string): void {
+  const temporary = `${pidFileOf(path)}.${process.pid}.tmp`;
+  // Renamed into place so a refused process never reads a half-written file.
+  writeFileSync(temporary, JSON.stringify({ pid: process.pid, hostname: hostname() }));
+  renameSync(temporary, pidFileOf(path));
+}
+
+function readHolder(path: string): LockHolder | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(pidFileOf(path), "utf8")) as { pid?: unknown; hostname?: unknown };
+    if (typeof parsed.pid !== "number") return undefined;
+    const host = typeof parsed.hostname === "string" ? parsed.hostname : undefined;
+    return host === undefined || host === hostname()
+      ? { pid: parsed.pid }
+      : { pid: parsed.pid, hostname: host };
+  } catch {
+    return undefined;
+  }
+}
+
+function removeOwnPidFile(path: string): void {
+  const holder = readHolder(path);
+  if (holder?.pid === process.pid && holder.hostname === undefined) rmSync(pidFileOf(path), { force: true });
+}

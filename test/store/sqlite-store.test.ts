@@ -1,0 +1,137 @@
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createSqliteStore } from "../../src/store/create-sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+import { StoreInUseError } from "../../src/store/store-in-use-error.js";
+import { createManualClock } from "./manual-clock.js";
+import { killHard, runSqliteChild, startSqliteHolder } from "./run-sqlite-child.js";
+import { describeStoreContract } from "./store-contract.js";
+
+const dir = mkdtempSync(join(tmpdir(), "hwc-sqlite-store-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// One file for the whole contract: namespaces must isolate stores sharing it.
+describeStoreContract("sqlite", ({ clock, namespace }) =>
+  createSqliteStore({ file: join(dir, "contract.sqlite"), clock, namespace }),
+);
+
+let fileCounter = 0;
+const freshFile = () => join(dir, `store-${fileCounter++}.sqlite`);
+
+describe("createSqliteStore", () => {
+  const opened: Store[] = [];
+  const children: ChildProcess[] = [];
+  const open = (file: string, namespace = "t", clock = createManualClock()) => {
+    const store = createSqliteStore({ file, namespace, clock });
+    opened.push(store);
+    return store;
+  };
+
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map(killHard));
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  it("keeps keys, versions, sets, logs, claims and leases across close and reopen", async () => {
+    const file = freshFile();
+    const clock = createManualClock();
+    const first = open(file, "t", clock);
+    await first.createIfAbsent("k", { n: 1 }, { append: [{ stream: "audit", record: "created" }] });
+    await first.createIfAbsent("short", "lived", { ttlMs: 1000 });
+    await first.addToSet("s", "m");
+    expect(await first.claimOnce("delivery", 60_000)).toBe(true);
+    const lease = (await first.acquireLease("executor", "A", 60_000))!;
+    const version = (await first.get("k"))!.version;
+    await first.close();
+
+    const second = open(file, "t", clock);
+    expect(await second.get("k")).toEqual({ value: { n: 1 }, version });
+    expect((await second.get("short"))?.value).toBe("lived");
+    expect(await second.members("s")).toEqual(["m"]);
+    expect(await second.readLog("audit")).toEqual([{ seq: 1, record: "created" }]);
+    expect(await second.claimOnce("delivery", 60_000)).toBe(false);
+    expect(await second.getLease("executor")).toEqual({ owner: "A", ...lease });
+    // Counters carry on from the stored state: versions and tokens never go back, sequences continue.
+    expect(await second.compareAndSwap("k", version, { n: 2 })).toBe(true);
+    expect((await second.get("k"))!.version).toBeGreaterThan(version);
+    expect(await second.append("audit", "next")).toBe(2);
+    expect(await second.releaseLease("executor", "A", lease.token)).toBe(true);
+    expect((await second.acquireLease("executor", "B", 1000))!.token).toBeGreaterThan(lease.token);
+    clock.advance(1000);
+    expect(await second.get("short")).toBeUndefined();
+  });
+
+  it("reads what a child process wrote, and the child reads what this process wrote", async () => {
+    const file = freshFile();
+    const written = await runSqliteChild(file, "write", "from-child", JSON.stringify({ pid: "child" }));
+    expect(written).toMatchObject({ code: 0, stderr: "" });
+
+    const store = open(file, "child-test");
+    expect((await store.get("from-child"))?.value).toEqual({ pid: "child" });
+    expect((await store.readLog("audit")).map((e) => e.record)).toEqual([
+      { key: "from-child", by: expect.any(Number) },
+    ]);
+    await store.createIfAbsent("from-parent", [1, 2, 3]);
+    await store.close();
+
+    const read = await runSqliteChild(file, "read", "from-parent");
+    expect(read).toMatchObject({ code: 0, stdout: "[1,2,3]\n" });
+  });
+
+  it("refuses a second process on the same file, naming this process' pid and Redis", async () => {
+    const file = freshFile();
+    open(file);
+    const refused = await runSqliteChild(file, "read", "k");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `StoreInUseError: ${file} is already used by another hwc-chatops process (pid ${process.pid}); ` +
+        "use Redis (STORE_URL=redis://…) to run more than one replica",
+    );
+  });
+
+  it("is refused while a child holds the file, and takes over once the child is killed with SIGKILL", async () => {
+    const file = freshFile();
+    const child = await startSqliteHolder(file, "k", '"written by the holder"');
+    children.push(child);
+
+    let refusal: unknown;
+    try {
+      open(file, "child-test");
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(StoreInUseError);
+    expect((refusal as StoreInUseError).holder).toEqual({ pid: child.pid });
+    expect((refusal as Error).message).toContain(`(pid ${child.pid}); use Redis (STORE_URL=redis://…)`);
+
+    // No cleanup runs on SIGKILL: the kernel drops the lock; the stale pid file must not matter.
+    await killHard(child);
+    const store = open(file, "child-test");
+    expect((await store.get("k"))?.value).toBe("written by the holder");
+  });
+
+  it("creates the parent directory of the file", async () => {
+    const file = join(dir, "nested", "deeper", "state.sqlite");
+    const store = open(file);
+    await store.createIfAbsent("k", 1);
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it("lets stores of one process share a file; the file stays open until the last one closes", async () => {
+    const file = freshFile();
+    const a = open(file, "a");
+    const b = open(join(dir, ".", `store-${fileCounter - 1}.sqlite`), "b");
+    await a.createIfAbsent("k", "a");
+    await b.createIfAbsent("k", "b");
+    await a.close();
+    expect((await b.get("k"))?.value).toBe("b");
+    await expect(a.get("k")).rejects.toThrow(/closed/);
+    // Still held by `b`: another process is refused.
+    expect((await runSqliteChild(file, "read", "k")).code).toBe(2);
+    await b.close();
+    expect((await runSqliteChild(file, "read", "k")).code).toBe(0);
+  });
+});
