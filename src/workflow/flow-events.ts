@@ -1,0 +1,63 @@
+import type { DriftItem } from "./detect-drift.js";
+import type { ServerResult, StepStatus } from "./flow-statuses.js";
+import type { Operation, StepKind } from "./flow-vocabulary.js";
+import type { FlowOutcome } from "./summarize-run.js";
+
+/** Sub-job counts of a job (or servers being reconciled) at one moment. */
+export interface ProgressCounts {
+  total: number;
+  succeeded: number;
+  failed: number;
+  /** Not finished yet (INIT, RUNNING, or not yet in the expected state). */
+  running: number;
+}
+
+/** Progress of a run, for the thread's status message and final summary. */
+export type FlowEvent =
+  | {
+      type: "run_started";
+      runId: string;
+      requestId: string;
+      operation: Operation;
+      at: number;
+      /** True when `resumeFlow` picked up an interrupted run. */
+      resumed: boolean;
+      targets: { id: string; name: string }[];
+      steps: { id: string; kind: StepKind; description: string }[];
+    }
+  | {
+      type: "step_started";
+      runId: string;
+      stepId: string;
+      kind: StepKind;
+      description: string;
+      serverIds: string[];
+      at: number;
+    }
+  | {
+      type: "job_progress";
+      runId: string;
+      stepId: string;
+      /** Null while reconciling a call whose job ID is unknown (from the servers' state). */
+      jobId: string | null;
+      source: "job" | "servers";
+      /** ECS job status (INIT, RUNNING, SUCCESS, FAIL…), or `RECONCILING` when reading servers. */
+      status: string;
+      counts: ProgressCounts;
+      at: number;
+    }
+  | {
+      type: "step_finished";
+      runId: string;
+      stepId: string;
+      kind: StepKind;
+      status: StepStatus;
+      skipReason?: "no_targets" | "flow_stopped";
+      counts: Record<ServerResult, number>;
+      jobIds: string[];
+      at: number;
+    }
+  | { type: "drift_detected"; runId: string; drift: DriftItem[]; at: number }
+  | { type: "run_finished"; runId: string; outcome: FlowOutcome; at: number };
+
+export type FlowEventType = FlowEvent["type"];

@@ -1,0 +1,145 @@
+import { formatCount } from "../render/escape-mrkdwn.js";
+import {
+  code,
+  context,
+  type ListItem,
+  list,
+  type Message,
+  md,
+  type Part,
+  type Span,
+  section,
+} from "../render/message-model.js";
+import { describeDrift } from "./detect-drift.js";
+import type { RunStatus, ServerResult } from "./flow-statuses.js";
+import { formatElapsed, nameList } from "./format-flow-text.js";
+import type { FlowOutcome, ReasonGroup, ServerOutcome } from "./summarize-run.js";
+
+const RUN_ICONS: Readonly<Record<RunStatus, string>> = {
+  running: ":hourglass_flowing_sand:",
+  succeeded: ":white_check_mark:",
+  failed: ":x:",
+  outcome_unknown: ":grey_question:",
+  aborted: ":no_entry:",
+};
+
+/** `48 stopped, 2 failed`: the outcome's counts in words (plain text). */
+export function describeCounts(outcome: FlowOutcome): string {
+  const c = outcome.counts;
+  const parts: string[] = [];
+  const add = (n: number, words: string) => {
+    if (n > 0) parts.push(`${formatCount(n)} ${words}`);
+  };
+  add(c.succeeded, outcome.verb);
+  add(c.failed, "failed");
+  add(c.unknown, "unknown");
+  add(c.incomplete, "incomplete");
+  add(c.skipped, "skipped");
+  add(c.not_started, "not started");
+  return parts.length > 0 ? parts.join(", ") : "nothing done";
+}
+
+/**
+ * The final summary of a run: counts ("48 stopped, 2 failed"), duration, where the flow stopped, failures
+ * and unknown outcomes grouped by error code, per-server results with their final state, and job IDs, as
+ * the flow's `report.include` asks. Pure.
+ */
+export function flowSummaryMessage(outcome: FlowOutcome): Message {
+  const inc = new Set(outcome.include);
+  const blocks: Part[] = [];
+  const duration =
+    inc.has("duration") && outcome.durationMs !== undefined
+      ? md` in ${formatElapsed(outcome.durationMs)}`
+      : md``;
+  const headline =
+    outcome.status === "aborted"
+      ? md`*${outcome.operation}* aborted: nothing was changed`
+      : md`*${outcome.operation}*: ${describeCounts(outcome)}${duration}`;
+  blocks.push(
+    section({ text: [{ t: "plain", v: RUN_ICONS[outcome.status] }, { t: "plain", v: " " }, ...headline] }),
+  );
+
+  if (outcome.drift.length > 0) {
+    blocks.push(
+      section({
+        text: [
+          ...md`The servers changed since the request was approved:`,
+          ...outcome.drift.flatMap((d) => md`\n• ${describeDrift(d)}`),
+        ],
+      }),
+    );
+  }
+  if (outcome.stoppedAt && outcome.status !== "aborted") {
+    blocks.push(
+      section({
+        text: md`Stopped at step ${code(outcome.stoppedAt.stepId)}: ${outcome.stoppedAt.description}`,
+      }),
+    );
+  }
+  if (inc.has("failures_by_reason") && outcome.failuresByReason.length > 0) {
+    blocks.push(section({ text: [...md`*Failed*`, ...groupLines(outcome.failuresByReason)] }));
+  }
+  if (outcome.unknownByReason.length > 0) {
+    blocks.push(
+      section({
+        text: [
+          ...md`*Outcome unknown* (not resent; check these servers)`,
+          ...groupLines(outcome.unknownByReason),
+        ],
+      }),
+    );
+  }
+  if (inc.has("per_server_results")) {
+    blocks.push(list(outcome.servers.map((s) => serverItem(s, outcome, inc.has("final_states")))));
+  }
+  const footer: Span[][] = [];
+  if (inc.has("job_ids") && outcome.jobs.length > 0) {
+    footer.push([
+      ...md`jobs: `,
+      ...outcome.jobs.flatMap((j, i) => (i === 0 ? [code(j.jobId)] : [...md`, `, code(j.jobId)])),
+    ]);
+  }
+  footer.push(md`run ${code(outcome.runId)}`);
+  if (outcome.resumes > 0) footer.push(md`resumed ${outcome.resumes}×`);
+  blocks.push(context(...footer));
+  const text =
+    outcome.status === "aborted"
+      ? md`${outcome.operation} aborted: nothing was changed`
+      : md`${outcome.operation}: ${describeCounts(outcome)}`;
+  return { text, blocks };
+}
+
+function groupLines(groups: readonly ReasonGroup[]): Span[] {
+  return groups.flatMap((g) => {
+    const names = nameList(g.servers.map((s) => s.name));
+    const head =
+      g.code !== undefined ? md`\n• ${code(g.code)} ×${g.servers.length}: ` : md`\n• ×${g.servers.length}: `;
+    return [...head, ...md`${g.reason} — ${names}`];
+  });
+}
+
+const RESULT_WORDS: Readonly<Record<ServerResult, string>> = {
+  succeeded: "done",
+  failed: "failed",
+  unknown: "outcome unknown",
+  skipped: "skipped",
+  incomplete: "incomplete",
+  not_started: "not started",
+};
+
+function serverItem(s: ServerOutcome, outcome: FlowOutcome, showFinal: boolean): ListItem {
+  const result = s.result === "succeeded" ? outcome.verb : RESULT_WORDS[s.result];
+  const subtitle = s.reason !== undefined ? md`${result}: ${s.reason}` : md`${result}`;
+  const item: ListItem = { title: s.name, subtitle };
+  const status = s.finalStatus ?? (s.result === "failed" ? "FAILED" : undefined);
+  const fields =
+    showFinal && s.finalStatus !== undefined
+      ? [
+          {
+            label: "Now",
+            value: s.finalFlavor !== undefined ? `${s.finalStatus} · ${s.finalFlavor}` : s.finalStatus,
+          },
+        ]
+      : [];
+  return { ...item, ...(status !== undefined && { status }), ...(fields.length > 0 && { fields }) };
+}

@@ -1,0 +1,33 @@
+/** Small plain-text formatters shared by the workflow views (no markup: callers decide how to escape). */
+import { formatCount } from "../render/escape-mrkdwn.js";
+import type { FlavorInfo } from "./run-preflight.js";
+
+/** `1m 12s`, `45s`, `2h 3m`, `0s`. */
+export function formatElapsed(ms: number): string {
+  let s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s}s`;
+  return `${s}s`;
+}
+
+/** `s6.large.2 (2 vCPU, 4 GiB)`; just the ID when the size is unknown. */
+export function formatFlavor(f: FlavorInfo): string {
+  if (f.vcpus === undefined || f.ramMb === undefined) return f.id;
+  const ram = f.ramMb % 1024 === 0 ? `${f.ramMb / 1024} GiB` : `${f.ramMb} MiB`;
+  return `${f.id} (${f.vcpus} vCPU, ${ram})`;
+}
+
+/** `3 servers`, `1 server`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** Up to `max` names, then `+N more`. */
+export function nameList(names: readonly string[], max = 10): string {
+  if (names.length <= max) return names.join(", ");
+  return `${names.slice(0, max).join(", ")} +${formatCount(names.length - max)} more`;
+}

@@ -1,0 +1,133 @@
+import {
+  code,
+  context,
+  type ListField,
+  type ListItem,
+  list,
+  md,
+  type Part,
+  type Span,
+  section,
+} from "../render/message-model.js";
+import { formatFlavor, plural } from "./format-flow-text.js";
+import type { HssPosture, Preflight, PreflightTarget } from "./run-preflight.js";
+
+const OPERATION_TITLES = {
+  start: "Start",
+  stop: "Stop",
+  reboot: "Reboot",
+  resize: "Resize",
+  delete: "Delete",
+} as const;
+
+/**
+ * The preflight as message parts, for the approval card: a summary line, the blocking problems and
+ * warnings, then one row per server with its current → end state, flavor change, disks and EIPs and HSS
+ * posture. Pure. Every value from the cloud is rendered as untrusted text.
+ */
+export function preflightMessageParts(preflight: Preflight): Part[] {
+  const parts: Part[] = [];
+  const blocking = preflight.problems.filter((p) => p.severity === "blocking");
+  const warnings = preflight.problems.filter((p) => p.severity === "warning");
+  const title = OPERATION_TITLES[preflight.operation];
+  const verdict =
+    blocking.length > 0 ? md`:no_entry: cannot go ahead` : md`:white_check_mark: ready for approval`;
+  parts.push(
+    section({
+      text: md`*Preflight: ${title} ${plural(preflight.targets.length, "server")}* — ${verdict}${
+        warnings.length > 0 ? md` (${plural(warnings.length, "warning")})` : md``
+      }`,
+    }),
+  );
+  if (blocking.length > 0) {
+    parts.push(section({ text: [...md`:no_entry: *Blocking*`, ...bullets(blocking.map((p) => p.message))] }));
+  }
+  if (warnings.length > 0) {
+    parts.push(section({ text: [...md`:warning: *Warnings*`, ...bullets(warnings.map((p) => p.message))] }));
+  }
+  parts.push(list(preflight.targets.map((t) => targetItem(preflight, t))));
+  const p = preflight.parameters;
+  const flags: Span[][] = [];
+  if (p.hard === true) flags.push(md`${code("--hard")}`);
+  if (p.flavorRef !== undefined) flags.push(md`new flavor ${code(p.flavorRef)}`);
+  if (preflight.operation === "delete") {
+    flags.push(p.deleteVolume === true ? md`data disks: ${code("--delete-volume")}` : md`data disks kept`);
+    flags.push(p.deleteEip === true ? md`EIPs: ${code("--delete-eip")}` : md`EIPs kept`);
+  }
+  if (flags.length > 0) parts.push(context(joinSpans(flags, " · ")));
+  return parts;
+}
+
+function bullets(lines: readonly string[]): Span[] {
+  return lines.flatMap((line) => md`\n• ${line}`);
+}
+
+function joinSpans(items: readonly Span[][], separator: string): Span[] {
+  return items.flatMap((item, i) => (i === 0 ? item : [{ t: "plain" as const, v: separator }, ...item]));
+}
+
+function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
+  if (!t.found || !t.current) {
+    return {
+      title: t.name,
+      subtitle: md`:no_entry: ${t.problems[0]?.message ?? "not found"}`,
+    };
+  }
+  const fields: ListField[] = [];
+  const end = t.planned;
+  let subtitle: Span[];
+  if (end && end.calls.length === 0) {
+    subtitle = md`${t.current.status}: nothing to do, left out`;
+  } else if (preflight.operation === "resize" && t.resize) {
+    subtitle = md`${formatFlavor(t.resize.from)} → ${formatFlavor(t.resize.to)}${
+      t.restart ? md` · stopped, resized and started again` : md` · stays ${t.current.status}`
+    }`;
+    fields.push({ label: "Dry run", value: dryRunText(t.resize) });
+  } else if (preflight.operation === "reboot") {
+    subtitle = md`${t.current.status} → restarted → ${end?.status ?? "?"}${
+      preflight.parameters.hard === true ? md` (hard)` : md``
+    }`;
+  } else {
+    subtitle = md`${t.current.status} → ${end?.status ?? "?"}`;
+  }
+  if (t.attached) {
+    if ("unknown" in t.attached) {
+      fields.push({ label: "Disks", value: md`unknown (${t.attached.unknown})` });
+    } else {
+      const disks = t.attached.volumes.map(
+        (v) =>
+          `${v.device ?? v.id} ${v.system ? "system" : "data"}: ${v.fate === "deleted" ? "deleted" : "kept"}`,
+      );
+      fields.push({ label: "Disks", value: disks.length > 0 ? disks.join("; ") : "none" });
+      const eips = t.attached.eips.map((e) => `${e.address}: ${e.fate}`);
+      fields.push({ label: "EIPs", value: eips.length > 0 ? eips.join("; ") : "none" });
+    }
+  }
+  if (t.hss) fields.push({ label: "HSS", value: hssText(t.hss) });
+  const issues = t.problems.filter((p) => p.severity === "blocking");
+  if (issues.length > 0)
+    subtitle = [...subtitle, ...md` · :no_entry: ${issues.map((p) => p.code).join(", ")}`];
+  return { status: t.current.status, title: t.name, subtitle, fields };
+}
+
+function dryRunText(resize: NonNullable<PreflightTarget["resize"]>): Span[] {
+  switch (resize.dryRun) {
+    case "passed":
+      return md`passed`;
+    case "inconclusive":
+      return md`state not checkable while running (checked again after the stop)`;
+    case "rejected":
+      return md`rejected: ${resize.dryRunMessage ?? ""}`;
+    case "unavailable":
+      return md`could not run: ${resize.dryRunMessage ?? ""}`;
+    case "not_run":
+      return md`not run`;
+  }
+}
+
+function hssText(h: HssPosture): Span[] {
+  if (h.state === "unknown") return md`unknown (HSS unavailable)`;
+  if (h.state === "not_registered") return md`not protected by HSS (no agent)`;
+  const risks = `${h.vulnerability ?? "?"} vuln, ${h.baseline ?? "?"} baseline, ${h.intrusion ?? "?"} intrusion`;
+  return md`agent ${h.agentStatus ?? "?"} · protection ${h.protectStatus ?? "?"} · risks: ${risks}`;
+}

@@ -1,0 +1,162 @@
+import type { EcsApi, Server } from "../cloud/types.js";
+import type { ProgressCounts } from "./flow-events.js";
+import type { Expectation } from "./flow-vocabulary.js";
+import { readServers, type ServerRead } from "./read-servers.js";
+import type { ServerStepResult } from "./run-record.js";
+
+export interface ReconcileOptions {
+  ecs: Pick<EcsApi, "getServer" | "listServers">;
+  serverIds: readonly string[];
+  expect: Expectation;
+  /** For `resized`: the flavor the servers must have. */
+  flavorRef?: string;
+  /** Absolute time (by `now`) after which servers not yet in the expected state are reported unknown. */
+  deadline: number;
+  now: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  initialIntervalMs?: number;
+  maxIntervalMs?: number;
+  backoffFactor?: number;
+  onProgress?: (counts: ProgressCounts) => void;
+  signal?: AbortSignal;
+}
+
+/** Where a server stands against the expectation. */
+type Verdict = { settled: true; result: ServerStepResult } | { settled: false; status?: string };
+
+/**
+ * Settles the outcome of a mutation whose job is unknown (the call's answer was lost, or the run was
+ * interrupted between saving the intent and saving the job ID) by reading the servers, never by sending the
+ * call again. A server that reaches the expected state counts as done (the pre-state was re-checked to differ
+ * from it); one in ERROR or gone counts as failed; one that shows no change by the deadline stays unknown (the
+ * call may never have arrived, or is still queued). A reboot ends as it began, so its effect cannot be
+ * seen in the state: it stays unknown.
+ */
+export async function reconcileFromServers(options: ReconcileOptions): Promise<ServerStepResult[]> {
+  const { ecs, serverIds, expect, signal } = options;
+  if (expect === "rebooted") {
+    return serverIds.map((serverId) => ({
+      serverId,
+      result: "unknown",
+      source: "servers",
+      reason: "a reboot ends in the state it began in: without its job it cannot be confirmed",
+    }));
+  }
+  const settled = new Map<string, ServerStepResult>();
+  const lastStatus = new Map<string, string>();
+  let interval = options.initialIntervalMs ?? 1000;
+  const cap = options.maxIntervalMs ?? 10_000;
+  const factor = options.backoffFactor ?? 1.5;
+  let lastPrint = "";
+  for (;;) {
+    const pending = serverIds.filter((id) => !settled.has(id));
+    const reads = await readServers(ecs, pending, signal);
+    for (const id of pending) {
+      const verdict = judge(id, reads.get(id), expect, options.flavorRef);
+      if (verdict.settled) settled.set(id, verdict.result);
+      else if (verdict.status !== undefined) lastStatus.set(id, verdict.status);
+    }
+    const counts: ProgressCounts = {
+      total: serverIds.length,
+      succeeded: [...settled.values()].filter((r) => r.result === "succeeded").length,
+      failed: [...settled.values()].filter((r) => r.result === "failed").length,
+      running: serverIds.length - settled.size,
+    };
+    const print = `${counts.succeeded}/${counts.failed}/${counts.running}`;
+    if (print !== lastPrint) {
+      options.onProgress?.(counts);
+      lastPrint = print;
+    }
+    if (settled.size === serverIds.length || options.now() >= options.deadline) break;
+    await options.sleep(Math.max(0, Math.min(interval, options.deadline - options.now())), signal);
+    interval = Math.min(cap, interval * factor);
+  }
+  return serverIds.map((serverId) => {
+    const done = settled.get(serverId);
+    if (done) return done;
+    const status = lastStatus.get(serverId);
+    return {
+      serverId,
+      result: "unknown",
+      source: "servers",
+      ...(status !== undefined && { status }),
+      reason: `did not become ${describeExpectation(expect)} before the deadline; the call may not have arrived`,
+    };
+  });
+}
+
+function judge(id: string, read: ServerRead | undefined, expect: Expectation, flavorRef?: string): Verdict {
+  if (read === undefined || read.kind === "unreadable") return { settled: false };
+  if (read.kind === "not_found") {
+    return expect === "deleted"
+      ? {
+          settled: true,
+          result: { serverId: id, result: "succeeded", status: "NOT_FOUND", source: "servers" },
+        }
+      : {
+          settled: true,
+          result: {
+            serverId: id,
+            result: "failed",
+            status: "NOT_FOUND",
+            source: "servers",
+            reason: "the server no longer exists",
+          },
+        };
+  }
+  const s = read.server;
+  if (reached(s, expect, flavorRef)) {
+    return {
+      settled: true,
+      result: { serverId: id, result: "succeeded", status: s.status, source: "servers" },
+    };
+  }
+  if (s.status === "ERROR" && !s.taskState) {
+    return {
+      settled: true,
+      result: {
+        serverId: id,
+        result: "failed",
+        status: s.status,
+        source: "servers",
+        reason: s.fault?.message ?? "the server is in ERROR",
+      },
+    };
+  }
+  return { settled: false, status: s.status };
+}
+
+function reached(s: Server, expect: Expectation, flavorRef?: string): boolean {
+  if (s.taskState) return false;
+  switch (expect) {
+    case "running":
+      return s.status === "ACTIVE";
+    case "stopped":
+      return s.status === "SHUTOFF";
+    case "resized":
+      return (
+        flavorRef !== undefined &&
+        s.flavor.id === flavorRef &&
+        (s.status === "SHUTOFF" || s.status === "ACTIVE")
+      );
+    case "deleted":
+      return s.status === "DELETED" || s.status === "SOFT_DELETED";
+    case "rebooted":
+      return false;
+  }
+}
+
+export function describeExpectation(expect: Expectation): string {
+  switch (expect) {
+    case "running":
+      return "ACTIVE";
+    case "stopped":
+      return "SHUTOFF";
+    case "resized":
+      return "resized";
+    case "deleted":
+      return "deleted";
+    case "rebooted":
+      return "rebooted";
+  }
+}

@@ -1,0 +1,466 @@
+import { CloudError } from "../cloud/errors.js";
+import type { CloudClient, Flavor, HssHost, Server } from "../cloud/types.js";
+import {
+  type CallName,
+  CHECKS_OF_OPERATION,
+  type Operation,
+  type PreflightCheck,
+} from "./flow-vocabulary.js";
+import {
+  allowedStatuses,
+  callPlanOf,
+  DEFAULT_CALL_PLANS,
+  doneStatuses,
+  planTarget,
+} from "./operation-rules.js";
+import { readServers } from "./read-servers.js";
+import type { FlowDefinition, FlowParameters, FlowTarget } from "./types.js";
+
+/** Everything a preflight can find wrong. Closed: views and tests branch on it. */
+export const PREFLIGHT_PROBLEM_CODES = [
+  "server_not_found",
+  "server_unreadable",
+  "task_in_progress",
+  "status_not_allowed",
+  "already_in_state",
+  "nothing_to_do",
+  "flavor_missing",
+  "unknown_flavor",
+  "same_flavor",
+  "flavors_unreadable",
+  "dry_run_rejected",
+  "dry_run_inconclusive",
+  "dry_run_unavailable",
+  "will_restart",
+  "data_disks_deleted",
+  "eips_released",
+  "attachments_unreadable",
+  "hss_unavailable",
+] as const;
+export type PreflightProblemCode = (typeof PREFLIGHT_PROBLEM_CODES)[number];
+
+/** `blocking`: the request must not be approved as it is; `warning`: the approver should know. */
+export interface PreflightProblem {
+  severity: "blocking" | "warning";
+  code: PreflightProblemCode;
+  /** The server concerned; absent for problems of the whole request (e.g. an unknown flavor). */
+  serverId?: string;
+  /** Plain text (may contain server names: escape when rendering). */
+  message: string;
+}
+
+export interface FlavorInfo {
+  id: string;
+  vcpus?: number;
+  ramMb?: number;
+}
+
+/** HSS view of a target. `unknown` when HSS could not be read: never a guess. */
+export type HssPosture =
+  | {
+      state: "known";
+      agentStatus?: string;
+      protectStatus?: string;
+      detectResult?: string;
+      version?: string;
+      vulnerability?: number;
+      baseline?: number;
+      intrusion?: number;
+    }
+  | { state: "not_registered" }
+  | { state: "unknown"; reason: string };
+
+export interface AttachedVolume {
+  id: string;
+  device?: string;
+  /** The system disk always goes with the server. */
+  system: boolean;
+  fate: "deleted" | "kept";
+}
+
+export interface AttachedEip {
+  address: string;
+  fate: "released" | "kept";
+}
+
+export interface PreflightTarget {
+  id: string;
+  name: string;
+  found: boolean;
+  current?: { status: string; flavor: FlavorInfo; taskState?: string };
+  /** What the flow will do to it and the state it ends in if all goes well (absent when not found). */
+  planned?: { calls: CallName[]; status: string; flavor: FlavorInfo };
+  /** Resize of a running server: it is stopped, resized and started again. */
+  restart: boolean;
+  resize?: {
+    from: FlavorInfo;
+    to: FlavorInfo;
+    dryRun: "passed" | "inconclusive" | "rejected" | "unavailable" | "not_run";
+    dryRunMessage?: string;
+  };
+  /** Delete: attached disks and EIPs and what happens to them; `unknown` when they could not be read. */
+  attached?: { volumes: AttachedVolume[]; eips: AttachedEip[] } | { unknown: string };
+  hss?: HssPosture;
+  problems: PreflightProblem[];
+}
+
+export interface Preflight {
+  operation: Operation;
+  parameters: FlowParameters;
+  checkedAt: number;
+  checks: PreflightCheck[];
+  targets: PreflightTarget[];
+  /** All problems, blocking first. */
+  problems: PreflightProblem[];
+  /** True if any problem is blocking: do not offer approval. */
+  blocking: boolean;
+  /**
+   * The targets as they are now, for the approval's expected pre-state (`targets[]` of the approval): the
+   * executor aborts if a server differs from this when it runs. Only servers that were found.
+   */
+  snapshot: FlowTarget[];
+}
+
+export interface PreflightOptions {
+  /** The operation's flow: its checks are run and its calls planned. Default: every check of the operation. */
+  flow?: FlowDefinition;
+  now?: () => number;
+  signal?: AbortSignal;
+}
+
+/** Above this many targets HSS is read with one listing rather than one filtered query each. */
+const HSS_PER_TARGET_LIMIT = 20;
+const CONCURRENCY = 4;
+const SYSTEM_DISK = /^\/dev\/(x?vd|sd|hd)a$/;
+
+/**
+ * Shows exactly what an operation would do, before anyone approves it: for each target its current and end
+ * state, for a resize the current and new flavor (validated by the API's own `dry_run`) and whether it will
+ * be restarted, for a delete its disks and EIPs and whether each is kept or released, and its HSS posture.
+ * Problems are classified as blocking or warnings. Reads only (a `dry_run` resize changes nothing).
+ */
+export async function runPreflight(
+  operation: Operation,
+  targets: readonly { id: string; name?: string }[],
+  params: FlowParameters,
+  cloud: Pick<CloudClient, "ecs" | "hss">,
+  options: PreflightOptions = {},
+): Promise<Preflight> {
+  const { ecs } = cloud;
+  const signal = options.signal;
+  const checks = options.flow
+    ? options.flow.preflight.checks.map((c) => c.check)
+    : [...CHECKS_OF_OPERATION[operation]];
+  const has = (c: PreflightCheck) => checks.includes(c);
+  const plan = options.flow ? callPlanOf(options.flow.steps) : DEFAULT_CALL_PLANS[operation];
+  const checkedAt = (options.now ?? Date.now)();
+  const global: PreflightProblem[] = [];
+
+  const unique = [...new Map(targets.map((t) => [t.id, t])).values()];
+  const reads = await readServers(
+    ecs,
+    unique.map((t) => t.id),
+    signal,
+  );
+
+  // Flavors: for display (vCPUs, RAM) and, for a resize, to validate the new one.
+  let flavors: Map<string, Flavor> | undefined;
+  if (unique.length > 0) {
+    try {
+      flavors = new Map((await ecs.listFlavors(undefined, signal)).map((f) => [f.id, f]));
+    } catch (err) {
+      if (!(err instanceof CloudError)) throw err;
+      if (operation === "resize" && has("flavor_change_valid")) {
+        global.push({
+          severity: "warning",
+          code: "flavors_unreadable",
+          message: `the flavor list could not be read (${err.code}); the new flavor is checked by the dry run only`,
+        });
+      }
+    }
+  }
+  const flavorInfo = (id: string, fromServer?: Server["flavor"]): FlavorInfo => {
+    const f = flavors?.get(id);
+    const info: FlavorInfo = { id };
+    const vcpus = f?.vcpus ?? fromServer?.vcpus;
+    const ramMb = f?.ramMb ?? fromServer?.ramMb;
+    if (vcpus !== undefined) info.vcpus = vcpus;
+    if (ramMb !== undefined) info.ramMb = ramMb;
+    return info;
+  };
+
+  let flavorValid = true;
+  if (operation === "resize" && has("flavor_change_valid")) {
+    if (!params.flavorRef) {
+      flavorValid = false;
+      global.push({ severity: "blocking", code: "flavor_missing", message: "no new flavor given" });
+    } else if (flavors && !flavors.has(params.flavorRef)) {
+      flavorValid = false;
+      global.push({
+        severity: "blocking",
+        code: "unknown_flavor",
+        message: `flavor ${params.flavorRef} does not exist in this region`,
+      });
+    }
+  }
+
+  const out: PreflightTarget[] = unique.map((t) => {
+    const read = reads.get(t.id);
+    const name = read?.kind === "found" ? read.server.name : (t.name ?? t.id);
+    const target: PreflightTarget = {
+      id: t.id,
+      name,
+      found: read?.kind === "found",
+      restart: false,
+      problems: [],
+    };
+    const problem = (severity: PreflightProblem["severity"], code: PreflightProblemCode, message: string) =>
+      target.problems.push({ severity, code, serverId: t.id, message });
+    if (read === undefined || read.kind === "unreadable") {
+      problem("blocking", "server_unreadable", `${name}: could not be read (${read?.code ?? "no answer"})`);
+      return target;
+    }
+    if (read.kind === "not_found") {
+      if (has("targets_exist")) problem("blocking", "server_not_found", `${name}: does not exist`);
+      return target;
+    }
+    const s = read.server;
+    target.current = { status: s.status, flavor: flavorInfo(s.flavor.id, s.flavor) };
+    if (s.taskState) target.current.taskState = s.taskState;
+    if (has("no_task_in_progress") && s.taskState) {
+      problem("blocking", "task_in_progress", `${name}: a task is in progress (${s.taskState})`);
+    }
+    if (has("status_allows_operation")) {
+      if (doneStatuses(operation).includes(s.status)) {
+        problem("warning", "already_in_state", `${name}: already ${s.status}; it will be left out`);
+      } else if (!allowedStatuses(operation).includes(s.status)) {
+        const allowed = allowedStatuses(operation).join(" or ");
+        problem("blocking", "status_not_allowed", `${name}: is ${s.status}; ${operation} needs ${allowed}`);
+      }
+    }
+    const { calls, end } = planTarget(plan, { status: s.status, flavor: s.flavor.id }, params);
+    target.planned = { calls, status: end.status, flavor: flavorInfo(end.flavor) };
+    if (operation === "resize") {
+      target.restart = calls.includes("ecs.batch_stop") && calls.includes("ecs.batch_start");
+      target.resize = {
+        from: flavorInfo(s.flavor.id, s.flavor),
+        to: flavorInfo(params.flavorRef ?? s.flavor.id),
+        dryRun: "not_run",
+      };
+      if (has("flavor_change_valid") && params.flavorRef && s.flavor.id === params.flavorRef) {
+        problem("blocking", "same_flavor", `${name}: already has flavor ${s.flavor.id}`);
+      }
+      if (target.restart) {
+        problem(
+          "warning",
+          "will_restart",
+          `${name}: is running; it will be stopped, resized and started again`,
+        );
+      }
+    }
+    return target;
+  });
+
+  const found = out.filter((t) => t.found);
+
+  if (operation === "resize" && has("resize_dry_run") && flavorValid && params.flavorRef) {
+    const flavorRef = params.flavorRef;
+    await forEachLimited(
+      found.filter((t) => t.current?.flavor.id !== flavorRef && !t.current?.taskState),
+      async (t) => {
+        const resize = t.resize!;
+        try {
+          await ecs.resizeServer(t.id, flavorRef, { dryRun: true });
+          resize.dryRun = "passed";
+        } catch (err) {
+          if (!(err instanceof CloudError)) {
+            resize.dryRun = "unavailable";
+            resize.dryRunMessage = err instanceof Error ? err.message : String(err);
+            t.problems.push({
+              severity: "warning",
+              code: "dry_run_unavailable",
+              serverId: t.id,
+              message: `${t.name}: the resize dry run could not be run (${resize.dryRunMessage})`,
+            });
+            return;
+          }
+          resize.dryRunMessage = `${err.code}: ${err.message}`;
+          if (err.retryable || (err.status !== undefined && err.status >= 500)) {
+            resize.dryRun = "unavailable";
+            t.problems.push({
+              severity: "warning",
+              code: "dry_run_unavailable",
+              serverId: t.id,
+              message: `${t.name}: the resize dry run could not be run (${err.code})`,
+            });
+          } else if (t.restart && err.code === "Ecs.0100") {
+            // ECS checks a resize against a stopped server; a running one fails the state part of the check.
+            resize.dryRun = "inconclusive";
+            t.problems.push({
+              severity: "warning",
+              code: "dry_run_inconclusive",
+              serverId: t.id,
+              message: `${t.name}: the dry run cannot check a running server's state; it runs after the stop`,
+            });
+          } else {
+            resize.dryRun = "rejected";
+            t.problems.push({
+              severity: "blocking",
+              code: "dry_run_rejected",
+              serverId: t.id,
+              message: `${t.name}: the resize dry run was rejected: ${err.code} ${err.message}`,
+            });
+          }
+        }
+      },
+    );
+  }
+
+  if (operation === "delete" && has("attached_resources")) {
+    await forEachLimited(found, async (t) => {
+      const server = (reads.get(t.id) as { kind: "found"; server: Server }).server;
+      const eips: AttachedEip[] = server.addresses
+        .filter((a) => a.type === "floating")
+        .map((a) => ({ address: a.addr, fate: params.deleteEip === true ? "released" : "kept" }));
+      try {
+        const attachments = await ecs.listVolumeAttachments(t.id, signal);
+        const volumes: AttachedVolume[] = attachments.map((a) => {
+          const system = a.device !== undefined && SYSTEM_DISK.test(a.device);
+          return {
+            id: a.volumeId,
+            ...(a.device !== undefined && { device: a.device }),
+            system,
+            fate: system || params.deleteVolume === true ? "deleted" : "kept",
+          };
+        });
+        t.attached = { volumes, eips };
+        const dataDeleted = volumes.filter((v) => !v.system && v.fate === "deleted").length;
+        if (dataDeleted > 0) {
+          t.problems.push({
+            severity: "warning",
+            code: "data_disks_deleted",
+            serverId: t.id,
+            message: `${t.name}: ${dataDeleted} data disk(s) will be deleted`,
+          });
+        }
+      } catch (err) {
+        if (!(err instanceof CloudError)) throw err;
+        t.attached = { unknown: `${err.code}: ${err.message}` };
+        t.problems.push({
+          severity: "warning",
+          code: "attachments_unreadable",
+          serverId: t.id,
+          message: `${t.name}: attached disks could not be read (${err.code})`,
+        });
+      }
+      const released = eips.filter((e) => e.fate === "released").length;
+      if (released > 0) {
+        t.problems.push({
+          severity: "warning",
+          code: "eips_released",
+          serverId: t.id,
+          message: `${t.name}: ${released} EIP(s) will be released`,
+        });
+      }
+    });
+  }
+
+  if (has("hss_posture") && found.length > 0) {
+    const hosts = await readHssHosts(
+      cloud.hss,
+      found.map((t) => t.id),
+      signal,
+    );
+    if (hosts instanceof CloudError) {
+      for (const t of found) t.hss = { state: "unknown", reason: `${hosts.code}: ${hosts.message}` };
+      global.push({
+        severity: "warning",
+        code: "hss_unavailable",
+        message: `HSS could not be read (${hosts.code}); the security posture of the targets is unknown`,
+      });
+    } else {
+      for (const t of found) {
+        const h = hosts.get(t.id);
+        t.hss = h ? posture(h) : { state: "not_registered" };
+      }
+    }
+  }
+
+  if (found.length > 0 && found.every((t) => t.planned?.calls.length === 0)) {
+    global.push({ severity: "blocking", code: "nothing_to_do", message: `there is nothing to ${operation}` });
+  }
+
+  const all = [...global, ...out.flatMap((t) => t.problems)];
+  const problems = [
+    ...all.filter((p) => p.severity === "blocking"),
+    ...all.filter((p) => p.severity === "warning"),
+  ];
+  return {
+    operation,
+    parameters: { ...params },
+    checkedAt,
+    checks,
+    targets: out,
+    problems,
+    blocking: problems.some((p) => p.severity === "blocking"),
+    snapshot: found.map((t) => ({
+      id: t.id,
+      name: t.name,
+      status: t.current!.status,
+      flavor: t.current!.flavor.id,
+    })),
+  };
+}
+
+function posture(h: HssHost): HssPosture {
+  const p: HssPosture = { state: "known" };
+  if (h.agentStatus !== undefined) p.agentStatus = h.agentStatus;
+  if (h.protectStatus !== undefined) p.protectStatus = h.protectStatus;
+  if (h.detectResult !== undefined) p.detectResult = h.detectResult;
+  if (h.version !== undefined) p.version = h.version;
+  if (h.vulnerability !== undefined) p.vulnerability = h.vulnerability;
+  if (h.baseline !== undefined) p.baseline = h.baseline;
+  if (h.intrusion !== undefined) p.intrusion = h.intrusion;
+  return p;
+}
+
+/** HSS hosts by host ID (= ECS server ID), or the error that made HSS unreadable. */
+async function readHssHosts(
+  hss: CloudClient["hss"],
+  ids: readonly string[],
+  signal?: AbortSignal,
+): Promise<Map<string, HssHost> | CloudError> {
+  const out = new Map<string, HssHost>();
+  const want = new Set(ids);
+  try {
+    if (ids.length > HSS_PER_TARGET_LIMIT) {
+      for (const h of (await hss.listHosts({}, signal ? { signal } : {})).items)
+        if (want.has(h.hostId)) out.set(h.hostId, h);
+      return out;
+    }
+    let failure: CloudError | undefined;
+    await forEachLimited(ids, async (id) => {
+      if (failure) return;
+      try {
+        const page = await hss.listHosts({ hostId: id }, signal ? { signal } : {});
+        const h = page.items.find((x) => x.hostId === id);
+        if (h) out.set(id, h);
+      } catch (err) {
+        if (!(err instanceof CloudError)) throw err;
+        failure = err;
+      }
+    });
+    return failure ?? out;
+  } catch (err) {
+    if (err instanceof CloudError) return err;
+    throw err;
+  }
+}
+
+async function forEachLimited<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+}

@@ -1,0 +1,123 @@
+/**
+ * Types of compiled flows and of the executor's inputs. The on-disk shape is `flow-file-schema.ts`;
+ * `load-flows.ts` turns it into these.
+ */
+
+import type { AuditLog } from "../audit/create-audit-log.js";
+import type { CloudClient } from "../cloud/types.js";
+import type { Clock, Store } from "../store/store.js";
+import type { FlowEvent } from "./flow-events.js";
+import type {
+  ApprovalDecider,
+  CallName,
+  Condition,
+  Expectation,
+  OnFailure,
+  Operation,
+  PreflightCheck,
+  ReportItem,
+  WaitKind,
+} from "./flow-vocabulary.js";
+
+/** Parameters of an operation, as approved (bound by the approval's hash). */
+export interface FlowParameters {
+  /** stop/reboot: HARD instead of SOFT (resize: the stop before the resize is HARD). */
+  hard?: boolean;
+  /** resize: the new flavor ID. */
+  flavorRef?: string;
+  /** delete: also delete the data disks. */
+  deleteVolume?: boolean;
+  /** delete: also release the EIPs. */
+  deleteEip?: boolean;
+}
+
+/** A target with its expected pre-state (the approval's `targets[]`): the run aborts if the server differs. */
+export interface FlowTarget {
+  id: string;
+  name: string;
+  /** ECS status when approved. */
+  status: string;
+  /** Flavor ID when approved. */
+  flavor: string;
+}
+
+interface StepBase {
+  /** Unique within the flow; names the step in the run record, events and messages. */
+  id: string;
+  description: string;
+  onFailure: OnFailure;
+}
+
+/** Re-reads every target and aborts on any difference from the approved pre-state. */
+export interface RecheckStep extends StepBase {
+  kind: "recheck";
+}
+
+/** One cloud call (split into API-sized calls), for the targets matching `when`. */
+export interface CallStep extends StepBase {
+  kind: "call";
+  call: CallName;
+  when: Condition;
+}
+
+/** Follows the jobs of the call step `after` until they end (or the timeout: then the outcome is unknown). */
+export interface WaitStep extends StepBase {
+  kind: "wait";
+  wait: WaitKind;
+  after: string;
+  expect: Expectation;
+  timeoutMs: number;
+}
+
+export type FlowStep = RecheckStep | CallStep | WaitStep;
+
+/** A validated flow. */
+export interface FlowDefinition {
+  operation: Operation;
+  /** IAM-style action authorised by the policy for this operation. */
+  action: string;
+  description: string;
+  /** `flows/stop.yml`, for messages. */
+  source: string;
+  preflight: { description: string; checks: { check: PreflightCheck; description: string }[] };
+  /** Declarative marker: approval is decided before execution by the policy layer. */
+  approval: { description: string; decidedBy: ApprovalDecider };
+  steps: FlowStep[];
+  report: { description: string; verb: string; include: ReportItem[] };
+}
+
+/** One flow per operation. */
+export type FlowSet = Readonly<Record<Operation, FlowDefinition>>;
+
+/** What to execute: an approved request. */
+export interface ExecuteFlowSpec {
+  /** Unique per execution; the run record's key. The approval's `executionId` fits. */
+  runId: string;
+  /** The approval request it executes. */
+  requestId: string;
+  operation: Operation;
+  /** The approved expected pre-state of every target. */
+  targets: FlowTarget[];
+  parameters: FlowParameters;
+  /** Who approved/started it (Slack user ID or `system:…`), for the audit log. */
+  actorId: string;
+}
+
+/** I/O of the executor, passed in. */
+export interface ExecuteFlowDeps {
+  cloud: Pick<CloudClient, "ecs">;
+  /** The validated flows (`loadFlows`). */
+  flows: FlowSet;
+  /** Holds the run records. */
+  store: Store;
+  /** Step, job and outcome records; when it writes to `store`, they commit atomically with the run record. */
+  audit: AuditLog;
+  clock: Clock;
+  /** Waits between polls; default a timer. Tests pass one that advances a simulated clock. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Progress for the thread. Called synchronously, never awaited; its failures are ignored. */
+  onEvent?: (event: FlowEvent) => void | Promise<void>;
+  /** Poll intervals of job waits (defaults of `waitForJob`: 1 s growing ×1.5 to 10 s). */
+  polling?: { initialIntervalMs?: number; maxIntervalMs?: number; backoffFactor?: number };
+  signal?: AbortSignal;
+}

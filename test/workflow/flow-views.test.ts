@@ -1,0 +1,217 @@
+/** Pure parts: run summaries, the event reducer and the thread views. */
+import { describe, expect, it } from "vitest";
+import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { describeDrift, detectDrift } from "../../src/workflow/detect-drift.js";
+import { newRunRecord } from "../../src/workflow/execute-flow.js";
+import type { FlowEvent } from "../../src/workflow/flow-events.js";
+import { flowStatusMessage } from "../../src/workflow/flow-status-message.js";
+import { describeCounts, flowSummaryMessage } from "../../src/workflow/flow-summary-message.js";
+import { loadFlows } from "../../src/workflow/load-flows.js";
+import { type FlowViewState, reduceFlowEvent } from "../../src/workflow/reduce-flow-event.js";
+import type { RunRecord } from "../../src/workflow/run-record.js";
+import { summarizeRun } from "../../src/workflow/summarize-run.js";
+import type { FlowSet, FlowTarget } from "../../src/workflow/types.js";
+
+const loaded = await loadFlows("flows");
+if (!loaded.ok) throw new Error("flows invalid");
+const flows: FlowSet = loaded.flows;
+
+const targets = (n: number, name = (i: number) => `web-${i}`): FlowTarget[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `id-${i}`,
+    name: name(i),
+    status: "ACTIVE",
+    flavor: "s6.small.1",
+  }));
+
+/** A finished stop run: the first `failed` servers failed with code Ecs.0213 (reasons naming the server). */
+function finishedStop(all: FlowTarget[], failed: number): RunRecord {
+  const record = newRunRecord(
+    { runId: "r1", requestId: "apr_1", operation: "stop", targets: all, parameters: {}, actorId: "U1" },
+    flows.stop,
+    1_000,
+  );
+  const ids = all.map((t) => t.id);
+  const [recheck, stop, wait] = record.steps;
+  recheck!.status = "succeeded";
+  stop!.status = "succeeded";
+  stop!.mutations = [
+    {
+      index: 0,
+      call: "ecs.batch_stop",
+      serverIds: ids,
+      params: { type: "SOFT" },
+      state: "accepted",
+      jobId: "job-1",
+    },
+  ];
+  wait!.status = failed > 0 ? "failed" : "succeeded";
+  wait!.jobs = [{ jobId: "job-1", status: failed > 0 ? "FAIL" : "SUCCESS" }];
+  wait!.results = ids.map((serverId, i) =>
+    i < failed
+      ? {
+          serverId,
+          result: "failed",
+          code: "Ecs.0213",
+          reason: `ECS ${serverId} is busy`,
+          source: "job",
+          jobId: "job-1",
+        }
+      : { serverId, result: "succeeded", source: "job", jobId: "job-1" },
+  );
+  record.status = failed > 0 ? "failed" : "succeeded";
+  record.finishedAt = 73_000;
+  record.finalStates = ids.map((serverId, i) => ({ serverId, status: i < failed ? "ACTIVE" : "SHUTOFF" }));
+  return record;
+}
+
+describe("summarizeRun", () => {
+  it("counts per server and groups failures by error code", () => {
+    const o = summarizeRun(finishedStop(targets(50), 2));
+    expect(describeCounts(o)).toBe("48 stopped, 2 failed");
+    expect(o.durationMs).toBe(72_000);
+    expect(o.failuresByReason).toEqual([
+      {
+        code: "Ecs.0213",
+        reason: "ECS id-0 is busy",
+        servers: [
+          { id: "id-0", name: "web-0" },
+          { id: "id-1", name: "web-1" },
+        ],
+      },
+    ]);
+    expect(o.jobs).toEqual([{ stepId: "stop", jobId: "job-1", status: "FAIL" }]);
+    expect(o.stoppedAt?.stepId).toBe("wait_stopped");
+    const text = JSON.stringify(renderBlockKit(flowSummaryMessage(o)));
+    expect(text).toContain("48 stopped, 2 failed in 1m 12s");
+    expect(text).toContain("Ecs.0213");
+    expect(text).toContain("job-1");
+  });
+
+  it("renders thousands of servers within Block Kit's limits", () => {
+    const o = summarizeRun(finishedStop(targets(2500), 30));
+    const blocks = renderBlockKit(flowSummaryMessage(o));
+    expect(JSON.stringify(blocks)).toContain("2,470 stopped, 30 failed");
+  });
+
+  it("escapes server names and cloud reasons (untrusted)", () => {
+    const hostile = targets(2, (i) => (i === 0 ? "<!channel> *pwn*" : "<https://evil.example|click>"));
+    const o = summarizeRun(finishedStop(hostile, 1));
+    const text = JSON.stringify(renderBlockKit(flowSummaryMessage(o)));
+    expect(text).not.toContain("<!channel>");
+    expect(text).not.toContain("<https://evil.example|click>");
+  });
+});
+
+describe("detectDrift", () => {
+  it("names each difference", () => {
+    const expected: FlowTarget[] = [
+      { id: "a", name: "web-03", status: "ACTIVE", flavor: "s6.small.1" },
+      { id: "b", name: "web-04", status: "ACTIVE", flavor: "s6.small.1" },
+    ];
+    const server = (status: string, flavor: string, taskState: string | null = null) =>
+      ({
+        id: "x",
+        name: "x",
+        status,
+        flavor: { id: flavor },
+        taskState,
+        addresses: [],
+        tags: [],
+        metadata: {},
+        volumeIds: [],
+        securityGroups: [],
+      }) as never;
+    const drift = detectDrift(
+      expected,
+      new Map([
+        ["a", { kind: "found", server: server("SHUTOFF", "s6.small.1") }],
+        ["b", { kind: "found", server: server("ACTIVE", "s6.large.2", "powering-off") }],
+      ]),
+    );
+    expect(drift.map(describeDrift)).toEqual([
+      "web-03: status ACTIVE → SHUTOFF",
+      "web-04: flavor s6.small.1 → s6.large.2",
+      "web-04: a task is in progress (powering-off)",
+    ]);
+  });
+});
+
+describe("reduceFlowEvent + flowStatusMessage", () => {
+  const started: FlowEvent = {
+    type: "run_started",
+    runId: "r1",
+    requestId: "apr_1",
+    operation: "stop",
+    at: 0,
+    resumed: false,
+    targets: [{ id: "a", name: "web-03" }],
+    steps: flows.stop.steps.map((s) => ({ id: s.id, kind: s.kind, description: s.description })),
+  };
+
+  it("ignores events before run_started and events of other runs", () => {
+    const progress: FlowEvent = {
+      type: "step_started",
+      runId: "r1",
+      stepId: "stop",
+      kind: "call",
+      description: "",
+      serverIds: ["a"],
+      at: 1,
+    };
+    expect(reduceFlowEvent(undefined, progress)).toBeUndefined();
+    const state = reduceFlowEvent(undefined, started)!;
+    expect(reduceFlowEvent(state, { ...progress, runId: "other" })).toBe(state);
+  });
+
+  it("shows each step with the job's sub-job counts while it runs", () => {
+    const events: FlowEvent[] = [
+      started,
+      {
+        type: "step_started",
+        runId: "r1",
+        stepId: "recheck",
+        kind: "recheck",
+        description: "",
+        serverIds: ["a"],
+        at: 1,
+      },
+      {
+        type: "step_finished",
+        runId: "r1",
+        stepId: "recheck",
+        kind: "recheck",
+        status: "succeeded",
+        counts: { succeeded: 1, failed: 0, unknown: 0, skipped: 0, incomplete: 0, not_started: 0 },
+        jobIds: [],
+        at: 2,
+      },
+      {
+        type: "step_started",
+        runId: "r1",
+        stepId: "wait_stopped",
+        kind: "wait",
+        description: "",
+        serverIds: ["a"],
+        at: 3,
+      },
+      {
+        type: "job_progress",
+        runId: "r1",
+        stepId: "wait_stopped",
+        jobId: "job-1",
+        source: "job",
+        status: "RUNNING",
+        counts: { total: 50, succeeded: 12, failed: 1, running: 37 },
+        at: 4,
+      },
+    ];
+    let state: FlowViewState | undefined;
+    for (const e of events) state = reduceFlowEvent(state, e);
+    expect(state!.currentStepId).toBe("wait_stopped");
+    const message = flowStatusMessage(state!);
+    const text = JSON.stringify(renderBlockKit(message));
+    expect(text).toContain("RUNNING: 12 done, 37 running, 1 failed of 50");
+    expect(text).toContain(":white_check_mark:");
+  });
+});

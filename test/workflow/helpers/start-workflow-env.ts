@@ -1,0 +1,90 @@
+import { pino } from "pino";
+import { createAuditLog } from "../../../src/audit/create-audit-log.js";
+import { createCloudClient } from "../../../src/cloud/create-cloud-client.js";
+import type { CloudConfig } from "../../../src/cloud/load-cloud-config.js";
+import {
+  type CloudSimulator,
+  createManualClock,
+  startCloudSimulator,
+} from "../../../src/sandbox/cloud/index.js";
+import { createMemoryStore } from "../../../src/store/create-memory-store.js";
+import type { Store } from "../../../src/store/store.js";
+import type { FlowEvent } from "../../../src/workflow/flow-events.js";
+import { loadFlows } from "../../../src/workflow/load-flows.js";
+import type { ExecuteFlowDeps, FlowSet, FlowTarget } from "../../../src/workflow/types.js";
+
+/**
+ * The simulated cloud on a manual clock, a real client pointed at it over loopback, a memory store and an
+ * audit log on the simulator's time, and the shipped flows. Every sleep (client retries, job polling)
+ * advances the simulator's clock, so jobs progress without wall time and runs are deterministic.
+ */
+export async function startWorkflowEnv() {
+  const sim: CloudSimulator = await startCloudSimulator({
+    clock: createManualClock(),
+    jobTiming: { initMs: 200, runningMs: 1000 },
+  });
+  const sleep = async (ms: number) => {
+    sim.control.advance(ms);
+  };
+  const config: CloudConfig = {
+    region: sim.region,
+    projectId: sim.projectId,
+    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
+    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
+    hssEnterpriseProjectId: "all_granted_eps",
+    connectTimeoutMs: 2000,
+    requestTimeoutMs: 10_000,
+  };
+  const cloud = createCloudClient(config, { sleep });
+  const clock = { now: () => sim.control.now() };
+  const loaded = await loadFlows("flows");
+  if (!loaded.ok) throw new Error(`shipped flows invalid: ${JSON.stringify(loaded.errors)}`);
+  const flows: FlowSet = loaded.flows;
+  const logger = pino({ level: "silent" });
+
+  const env = {
+    sim,
+    cloud,
+    clock,
+    flows,
+    sleep,
+    logger,
+    /** Fresh store, audit log and event list for one test. */
+    fresh(store: Store = createMemoryStore({ clock })) {
+      const events: FlowEvent[] = [];
+      const audit = createAuditLog({ store, logger, clock });
+      const deps: ExecuteFlowDeps = {
+        cloud,
+        flows,
+        store,
+        audit,
+        clock,
+        sleep,
+        onEvent: (e) => {
+          events.push(e);
+        },
+      };
+      return { store, audit, events, deps };
+    },
+    id: (name: string) => {
+      const s = sim.control.server(name);
+      if (!s) throw new Error(`no server ${name}`);
+      return s.id;
+    },
+    /** The approved pre-state of servers as they are now in the simulator. */
+    targets: (...names: string[]): FlowTarget[] =>
+      names.map((name) => {
+        const s = sim.control.server(name)!;
+        return { id: s.id, name: s.name, status: s.status, flavor: s.flavorId };
+      }),
+    /** Mutating requests (POST/DELETE) the simulator received. */
+    mutations: () => sim.control.requests().filter((r) => r.method === "POST" || r.method === "DELETE"),
+    async close() {
+      await cloud.close();
+      await sim.close();
+    },
+  };
+  return env;
+}
+
+export type WorkflowEnv = Awaited<ReturnType<typeof startWorkflowEnv>>;

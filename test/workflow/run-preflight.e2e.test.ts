@@ -1,0 +1,195 @@
+/** The preflight against the simulated cloud: what an approver is shown before approving. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { preflightMessageParts } from "../../src/workflow/preflight-message-parts.js";
+import { type Preflight, runPreflight } from "../../src/workflow/run-preflight.js";
+import { startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+
+let env: WorkflowEnv;
+beforeAll(async () => {
+  env = await startWorkflowEnv();
+});
+afterAll(async () => {
+  await env.close();
+});
+beforeEach(() => {
+  env.sim.control.reset();
+});
+
+const ref = (...names: string[]) => names.map((name) => ({ id: env.id(name), name }));
+const codes = (p: Preflight) => p.problems.map((x) => `${x.severity}:${x.code}`);
+const rendered = (p: Preflight) =>
+  JSON.stringify(renderBlockKit({ text: "preflight", blocks: preflightMessageParts(p) }));
+
+describe("stop / start / reboot", () => {
+  it("shows current → end state and the HSS posture, and snapshots the pre-state for the approval", async () => {
+    const p = await runPreflight("stop", ref("web-03", "worker-01"), {}, env.cloud, { flow: env.flows.stop });
+    expect(p.blocking).toBe(false);
+    expect(codes(p)).toEqual(["warning:already_in_state"]);
+    const [web03, worker01] = p.targets;
+    expect(web03).toMatchObject({
+      name: "web-03",
+      current: { status: "ACTIVE", flavor: { id: "s6.medium.2", vcpus: 1, ramMb: 2048 } },
+      planned: { calls: ["ecs.batch_stop"], status: "SHUTOFF" },
+      hss: { state: "known", agentStatus: "online", protectStatus: "opened", baseline: 3 },
+    });
+    expect(worker01).toMatchObject({ planned: { calls: [], status: "SHUTOFF" } });
+    expect(p.snapshot).toEqual([
+      { id: env.id("web-03"), name: "web-03", status: "ACTIVE", flavor: "s6.medium.2" },
+      { id: env.id("worker-01"), name: "worker-01", status: "SHUTOFF", flavor: "s6.small.1" },
+    ]);
+    const text = rendered(p);
+    expect(text).toContain("ACTIVE → SHUTOFF");
+    expect(text).toContain("already SHUTOFF");
+  });
+
+  it("blocks a start of servers that are all running already", async () => {
+    const p = await runPreflight("start", ref("web-01", "web-02"), {}, env.cloud);
+    expect(p.blocking).toBe(true);
+    expect(codes(p)).toEqual([
+      "blocking:nothing_to_do",
+      "warning:already_in_state",
+      "warning:already_in_state",
+    ]);
+  });
+
+  it("blocks a reboot of a stopped server, a missing server and a server with a task in progress", async () => {
+    await env.cloud.ecs.stopServers([env.id("web-04")]);
+    env.sim.control.advance(500);
+    const p = await runPreflight(
+      "reboot",
+      [
+        ...ref("worker-01", "web-04", "web-03"),
+        { id: "00000000-0000-0000-0000-000000000000", name: "ghost" },
+      ],
+      { hard: true },
+      env.cloud,
+    );
+    expect(p.blocking).toBe(true);
+    expect(codes(p)).toEqual([
+      "blocking:status_not_allowed",
+      "blocking:task_in_progress",
+      "blocking:server_not_found",
+    ]);
+    expect(p.snapshot.map((t) => t.name)).toEqual(["worker-01", "web-04", "web-03"]);
+    expect(rendered(p)).toContain("ghost");
+  });
+
+  it("says the HSS posture is unknown when HSS cannot be read, without blocking", async () => {
+    env.sim.control.failNextRequests({ status: 503, count: 20, match: /host-management/ });
+    const p = await runPreflight("stop", ref("web-03"), {}, env.cloud);
+    expect(p.blocking).toBe(false);
+    expect(codes(p)).toEqual(["warning:hss_unavailable"]);
+    expect(p.targets[0]!.hss).toMatchObject({ state: "unknown" });
+    expect(rendered(p)).toContain("unknown (HSS unavailable)");
+  });
+});
+
+describe("resize", () => {
+  it("shows current and new flavor, the restart of a running server, and the dry run", async () => {
+    const p = await runPreflight(
+      "resize",
+      ref("web-03", "worker-01"),
+      { flavorRef: "s6.large.2" },
+      env.cloud,
+      {
+        flow: env.flows.resize,
+      },
+    );
+    expect(p.blocking).toBe(false);
+    const [web03, worker01] = p.targets;
+    expect(web03).toMatchObject({
+      restart: true,
+      resize: {
+        from: { id: "s6.medium.2" },
+        to: { id: "s6.large.2", vcpus: 2, ramMb: 4096 },
+        dryRun: "inconclusive",
+      },
+      planned: {
+        calls: ["ecs.batch_stop", "ecs.resize", "ecs.batch_start"],
+        status: "ACTIVE",
+        flavor: { id: "s6.large.2" },
+      },
+    });
+    expect(worker01).toMatchObject({
+      restart: false,
+      resize: { dryRun: "passed" },
+      planned: { calls: ["ecs.resize"], status: "SHUTOFF", flavor: { id: "s6.large.2" } },
+    });
+    expect(codes(p)).toEqual(["warning:will_restart", "warning:dry_run_inconclusive"]);
+    // The dry runs reached the API with dry_run, and nothing changed.
+    expect(env.sim.control.requests().filter((r) => r.path.endsWith("/resize"))).toHaveLength(2);
+    expect(env.sim.control.jobs()).toEqual([]);
+    const text = rendered(p);
+    expect(text).toContain("s6.medium.2 (1 vCPU, 2 GiB) → s6.large.2 (2 vCPU, 4 GiB)");
+    expect(text).toContain("stopped, resized and started again");
+  });
+
+  it("blocks a resize to the same flavor", async () => {
+    const p = await runPreflight("resize", ref("web-03"), { flavorRef: "s6.medium.2" }, env.cloud);
+    expect(codes(p)).toContain("blocking:same_flavor");
+    expect(p.targets[0]!.resize!.dryRun).toBe("not_run");
+  });
+
+  it("blocks an unknown flavor and a missing one", async () => {
+    const unknown = await runPreflight("resize", ref("worker-01"), { flavorRef: "x9.huge.99" }, env.cloud);
+    expect(codes(unknown)).toEqual(["blocking:unknown_flavor"]);
+    const missing = await runPreflight("resize", ref("worker-01"), {}, env.cloud);
+    expect(codes(missing)).toEqual(["blocking:flavor_missing"]);
+  });
+
+  it("blocks when the API's dry run rejects the resize of a stopped server", async () => {
+    // A start job just accepted: still INIT, so the server shows no task yet, but ECS holds it.
+    await env.cloud.ecs.startServers([env.id("worker-01")]);
+    const p = await runPreflight("resize", ref("worker-01"), { flavorRef: "s6.large.2" }, env.cloud);
+    expect(codes(p)).toEqual(["blocking:dry_run_rejected"]);
+    expect(p.targets[0]!.resize).toMatchObject({
+      dryRun: "rejected",
+      dryRunMessage: expect.stringContaining("Ecs.0100"),
+    });
+  });
+
+  it("warns when the dry run cannot be run (a server error is not a verdict)", async () => {
+    env.sim.control.failNextRequests({ status: 500, match: /\/resize$/ });
+    const p = await runPreflight("resize", ref("worker-01"), { flavorRef: "s6.large.2" }, env.cloud);
+    expect(p.blocking).toBe(false);
+    expect(codes(p)).toEqual(["warning:dry_run_unavailable"]);
+    expect(p.targets[0]!.resize).toMatchObject({
+      dryRun: "unavailable",
+      dryRunMessage: expect.stringContaining("Ecs.1000"),
+    });
+  });
+});
+
+describe("delete", () => {
+  it("lists attached disks and EIPs as kept by default", async () => {
+    const p = await runPreflight("delete", ref("db-01", "web-01"), {}, env.cloud, { flow: env.flows.delete });
+    expect(p.blocking).toBe(false);
+    expect(codes(p)).toEqual([]);
+    const [db01, web01] = p.targets;
+    expect(db01!.attached).toEqual({
+      volumes: [
+        { id: expect.any(String), device: "/dev/vda", system: true, fate: "deleted" },
+        { id: expect.any(String), device: "/dev/vdb", system: false, fate: "kept" },
+      ],
+      eips: [],
+    });
+    expect(web01!.attached).toMatchObject({ eips: [{ address: "121.36.0.10", fate: "kept" }] });
+    const text = rendered(p);
+    expect(text).toContain("/dev/vdb data: kept");
+    expect(text).toContain("121.36.0.10: kept");
+  });
+
+  it("shows data disks deleted and EIPs released with --delete-volume and --delete-eip", async () => {
+    const p = await runPreflight(
+      "delete",
+      ref("db-01", "web-01"),
+      { deleteVolume: true, deleteEip: true },
+      env.cloud,
+    );
+    expect(codes(p)).toEqual(["warning:data_disks_deleted", "warning:eips_released"]);
+    expect(p.targets[0]!.attached).toMatchObject({ volumes: [{ fate: "deleted" }, { fate: "deleted" }] });
+    expect(p.targets[1]!.attached).toMatchObject({ eips: [{ address: "121.36.0.10", fate: "released" }] });
+    expect(rendered(p)).toContain("121.36.0.10: released");
+  });
+});
