@@ -1,0 +1,121 @@
+import { formatDuration } from "../config/parse-duration.js";
+import { formatCount } from "../render/escape-mrkdwn.js";
+import {
+  code,
+  context,
+  header,
+  type ListField,
+  type ListItem,
+  list,
+  type Message,
+  md,
+  type Span,
+} from "../render/message-model.js";
+import { WATCHER_TITLES } from "./build-change-message.js";
+import type { DigestInfo, WatcherInfo } from "./create-notifier.js";
+import type { StoredRunResult } from "./watcher-records.js";
+
+function ago(now: number, at: number): Span[] {
+  const ms = now - at;
+  return ms < 1_000 ? md`just now` : md`${formatDuration(ms)} ago`;
+}
+
+function channelList(channels: readonly string[]): Span[] {
+  if (channels.length === 0) return md`none`;
+  return channels.flatMap((c, i) => [...(i === 0 ? [] : md`, `), code(c)]);
+}
+
+function describeResult(result: StoredRunResult): Span[] {
+  switch (result.outcome) {
+    case "baseline":
+      return md`baseline of ${formatCount(result.observed)} recorded`;
+    case "failed":
+      return md`failed: ${code(result.error)}`;
+    case "ok": {
+      const parts = [
+        md`${formatCount(result.observed)} observed`,
+        md`${formatCount(result.changes)} changes`,
+        md`${formatCount(result.announced)} announced in ${formatCount(result.posted)} messages`,
+      ];
+      if (result.expected > 0) parts.push(md`${formatCount(result.expected)} by hwc-chatops`);
+      if (result.held > 0) parts.push(md`${formatCount(result.held)} held back`);
+      if (result.deliveryErrors.length > 0)
+        parts.push(md`${formatCount(result.deliveryErrors.length)} not delivered`);
+      return parts.flatMap((p, i) => [...(i === 0 ? [] : md` · `), ...p]);
+    }
+  }
+}
+
+function watcherStatus(w: WatcherInfo): string {
+  if (!w.available) return "UNKNOWN";
+  if (w.lastResult === undefined) return "PENDING";
+  if (w.lastResult.outcome === "failed") return "FAILED";
+  return "OK";
+}
+
+/** `/ops watch list`: every watcher with its schedule, last run and result, then the digests. */
+export function buildWatchListMessage(
+  watchers: readonly WatcherInfo[],
+  digests: readonly DigestInfo[],
+  now: number,
+): Message {
+  const items: ListItem[] = watchers.map((w) => {
+    const fields: ListField[] = [
+      { label: md`every`, value: md`${formatDuration(w.intervalMs)}` },
+      {
+        label: md`last run`,
+        value:
+          w.lastRunAt === undefined || w.lastResult === undefined
+            ? md`never`
+            : md`${ago(now, w.lastRunAt)}: ${describeResult(w.lastResult)}`,
+      },
+      { label: md`to`, value: channelList(w.channels) },
+    ];
+    if (w.consecutiveFailures > 0) {
+      fields.push({
+        label: md`failing`,
+        value: md`${formatCount(w.consecutiveFailures)} in a row${w.failing ? md` (announced)` : []}`,
+      });
+    }
+    if (!w.available && w.unavailableReason !== undefined) {
+      fields.push({ label: md`unavailable`, value: w.unavailableReason });
+    }
+    if (w.holder !== undefined) fields.push({ label: md`runs on`, value: code(w.holder) });
+    return {
+      status: watcherStatus(w),
+      title: w.id,
+      subtitle: w.description ?? WATCHER_TITLES[w.kind],
+      fields,
+    };
+  });
+  const digestItems: ListItem[] = digests.map((d) => ({
+    title: d.id,
+    subtitle: md`${code(d.schedule)} (${d.timeZone})${d.description !== undefined ? md` — ${d.description}` : []}`,
+    fields: [
+      { label: md`to`, value: channelList(d.channels) },
+      {
+        label: md`last`,
+        value:
+          d.lastSlot === undefined || d.lastResult === undefined
+            ? md`never`
+            : md`${ago(now, d.lastSlot)}: ${d.lastResult.outcome === "posted" ? md`posted to ${formatCount(d.lastResult.posted)} channels` : md`failed: ${code(d.lastResult.error)}`}`,
+      },
+      ...(d.nextAt !== undefined
+        ? [{ label: md`next`, value: md`${new Date(d.nextAt).toISOString().replace(/\.\d{3}Z$/, "Z")}` }]
+        : []),
+    ],
+  }));
+  const failing = watchers.filter((w) => w.lastResult?.outcome === "failed").length;
+  return {
+    text: md`${formatCount(watchers.length)} watchers (${formatCount(failing)} failing), ${formatCount(digests.length)} digests`,
+    blocks: [
+      header(md`Watchers`),
+      context(
+        md`${formatCount(watchers.length)} watchers, ${formatCount(failing)} failing · configured in \`flows/notifications.yml\``,
+      ),
+      list(items, { moreHint: md`see \`flows/notifications.yml\`` }),
+      header(md`Digests`),
+      list(digestItems, { moreHint: md`see \`flows/notifications.yml\`` }),
+    ],
+  };
+}

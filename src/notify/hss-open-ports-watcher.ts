@@ -1,0 +1,115 @@
+import type { OpenPort } from "../cloud/types.js";
+import { fetchServerIndex } from "./fetch-server-index.js";
+import { type FleetEvent, fleetEvent } from "./fleet-event.js";
+import { matchSubject } from "./match-subject.js";
+import type { WatcherKindImpl } from "./watcher-kind.js";
+
+export interface DangerousPort {
+  pid?: number;
+  path?: string;
+  laddr?: string;
+}
+
+export interface PortHostRecord {
+  name: string;
+  tags: Record<string, string>;
+  /** Dangerous open ports by `PROTOCOL/port` (e.g. `TCP/2375`). */
+  ports: Record<string, DangerousPort>;
+}
+
+export interface OpenPortsSnapshot {
+  hosts: Record<string, PortHostRecord>;
+}
+
+const FAMILY = "hss.port:";
+
+export function portKey(port: Pick<OpenPort, "type" | "port">): string {
+  return `${(port.type ?? "TCP").toUpperCase()}/${port.port}`;
+}
+
+/** Agents that report ports (an agent never installed has nothing to say). */
+const REPORTING_AGENTS = new Set(["online", "offline"]);
+
+/**
+ * HSS open ports: a port HSS rates `danger` appears on a known host, with protocol, process path and PID.
+ * One request per host (the API is per host), `concurrency` at a time; a host whose request fails keeps
+ * its previous ports (so nothing is announced twice), and only a run where every host failed fails.
+ * New hosts are recorded silently.
+ */
+export const hssOpenPortsWatcher: WatcherKindImpl<OpenPortsSnapshot> = {
+  unavailable: () => undefined,
+
+  async observe({ cloud, watcher }, previous) {
+    const [listing, servers] = await Promise.all([cloud.hss.listHosts(), fetchServerIndex(cloud.ecs)]);
+    const targets = listing.items
+      .filter((h) => REPORTING_AGENTS.has(h.agentStatus ?? ""))
+      .map((h) => ({ id: h.hostId, name: h.hostName, tags: servers.get(h.hostId)?.tags ?? {} }))
+      .filter((h) => matchSubject(watcher.scope, h));
+
+    const hosts: Record<string, PortHostRecord> = {};
+    const failures: { id: string; error: unknown }[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < targets.length) {
+        const host = targets[next++]!;
+        try {
+          const found = await cloud.hss.listOpenPorts(host.id, { status: "danger" });
+          const ports: Record<string, DangerousPort> = {};
+          for (const p of found.items) {
+            // The filter is the service's; a port it let through with another status is not ours to announce.
+            if (p.status !== undefined && p.status !== "danger") continue;
+            ports[portKey(p)] = {
+              ...(p.pid !== undefined && { pid: p.pid }),
+              ...(p.path !== undefined && { path: p.path }),
+              ...(p.laddr !== undefined && { laddr: p.laddr }),
+            };
+          }
+          hosts[host.id] = { name: host.name, tags: host.tags, ports };
+        } catch (error) {
+          failures.push({ id: host.id, error });
+          const kept = previous?.hosts[host.id];
+          if (kept) hosts[host.id] = kept;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(watcher.concurrency, targets.length) }, worker));
+    if (targets.length > 0 && failures.length === targets.length) throw failures[0]!.error;
+    const notes =
+      failures.length > 0
+        ? [`${failures.length} of ${targets.length} hosts could not be read; their previous ports were kept`]
+        : [];
+    return { data: { hosts }, observed: targets.length, notes };
+  },
+
+  diff(previous, next) {
+    const events: FleetEvent[] = [];
+    for (const [id, n] of Object.entries(next.hosts)) {
+      const p = previous.hosts[id];
+      if (p === undefined) continue;
+      for (const [key, port] of Object.entries(n.ports)) {
+        if (Object.hasOwn(p.ports, key)) continue;
+        const [protocol = "TCP", number = "0"] = key.split("/");
+        events.push(
+          fleetEvent(
+            "hss.dangerous_port",
+            `${FAMILY}${id}:${key}`,
+            "open",
+            { kind: "host", id, name: n.name, tags: n.tags },
+            { kind: "port", port: Number(number), protocol, ...port },
+          ),
+        );
+      }
+    }
+    return events;
+  },
+
+  stateOf(data, family) {
+    if (!family.startsWith(FAMILY)) return undefined;
+    const rest = family.slice(FAMILY.length);
+    const colon = rest.lastIndexOf(":");
+    const id = rest.slice(0, colon);
+    const key = rest.slice(colon + 1);
+    if (!Object.hasOwn(data.hosts, id)) return undefined;
+    return Object.hasOwn(data.hosts[id]!.ports, key) ? "open" : "closed";
+  },
+};

@@ -1,0 +1,54 @@
+import type { EcsApi, HssApi, HssListing, HssPageOptions } from "../cloud/types.js";
+import type { FleetEvent } from "./fleet-event.js";
+import type { WatcherConfig } from "./load-notifications-config.js";
+
+/** A vulnerability scan task as the task list reports it (`GET /v5/{project_id}/vulnerability/scan-tasks`). */
+export interface ScanTaskSummary {
+  id: string;
+  /** `running` or `finished`. */
+  status: string;
+  startTime?: number;
+  endTime?: number;
+  /** `failed_host_num`; when known to be 0 the failed hosts are not fetched. */
+  failedHostNum?: number;
+}
+
+/**
+ * The cloud operations the notifier reads (a subset of `CloudClient`). `hss.listScanTasks` is optional
+ * because the cloud client does not offer it yet: without it the scan-task watcher reports itself
+ * unavailable instead of failing.
+ */
+export interface NotifierCloud {
+  ecs: Pick<EcsApi, "listServers">;
+  hss: Pick<HssApi, "listHosts" | "listOpenPorts" | "listScanTaskHosts"> & {
+    listScanTasks?: (options?: HssPageOptions) => Promise<HssListing<ScanTaskSummary>>;
+  };
+}
+
+export interface ObserveContext {
+  cloud: NotifierCloud;
+  watcher: WatcherConfig;
+}
+
+/** What an observation found, plus notes for `/ops watch list` (e.g. hosts that could not be read). */
+export interface Observation<D> {
+  data: D;
+  /** Number of servers / hosts / tasks observed. */
+  observed: number;
+  notes: string[];
+}
+
+/**
+ * One kind of watcher: how to read the world into a JSON snapshot, and which transitions between two
+ * snapshots are worth announcing. `diff` and `stateOf` are pure.
+ */
+export interface WatcherKindImpl<D> {
+  /** Why this cloud client cannot serve the watcher, or undefined when it can. */
+  unavailable(cloud: NotifierCloud): string | undefined;
+  /** Reads the cloud; throws (`CloudError`) when the observation as a whole failed. */
+  observe(ctx: ObserveContext, previous: D | undefined): Promise<Observation<D>>;
+  /** The announceable transitions from `previous` to `next`. */
+  diff(previous: D, next: D): FleetEvent[];
+  /** The current state of an event family in a snapshot; undefined when the family is not tracked. */
+  stateOf(data: D, family: string): string | undefined;
+}
