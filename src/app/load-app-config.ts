@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { DEFAULT_STORE_URL } from "../store/create-store.js";
+import { parseStoreUrl } from "../store/parse-store-url.js";
+
+/** Settings of the bot as a whole (Slack and Huawei Cloud have their own loaders). */
+export interface AppConfig {
+  /** `sqlite://…` (default, one replica), `redis://…` (several replicas), `memory://` (tests only). */
+  storeUrl: string;
+  policyFile: string;
+  flowsDir: string;
+  notificationsFile: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+export interface AppEnvVar {
+  name: string;
+  default: string;
+  meaning: string;
+}
+
+/** Every environment variable read here, for the README's configuration table. */
+export const APP_ENV_VARS: readonly AppEnvVar[] = [
+  {
+    name: "STORE_URL",
+    default: DEFAULT_STORE_URL,
+    meaning:
+      "Durable state: `sqlite://<file>` (one replica), `redis://host:port[/db]` (several), `memory://` (tests).",
+  },
+  { name: "POLICY_FILE", default: "flows/policy.yml", meaning: "Who may do what, with whose approval." },
+  {
+    name: "FLOWS_DIR",
+    default: "flows",
+    meaning: "Folder with the operation flows (`start.yml` … `delete.yml`).",
+  },
+  {
+    name: "NOTIFICATIONS_FILE",
+    default: "flows/notifications.yml",
+    meaning: "Channel notifications: watchers, routes, digests.",
+  },
+  {
+    name: "LOG_LEVEL",
+    default: "info",
+    meaning: "pino level: fatal, error, warn, info, debug, trace, silent.",
+  },
+];
+
+const schema = z.object({
+  STORE_URL: z.string().min(1).default(DEFAULT_STORE_URL),
+  POLICY_FILE: z.string().min(1).default("flows/policy.yml"),
+  FLOWS_DIR: z.string().min(1).default("flows"),
+  NOTIFICATIONS_FILE: z.string().min(1).default("flows/notifications.yml"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type LoadAppConfigResult = { ok: true; config: AppConfig } | { ok: false; issues: string[] };
+
+/** Reads and validates the app settings; every problem names its variable (never echoing a URL's password). */
+export function loadAppConfig(env: Record<string, string | undefined> = process.env): LoadAppConfigResult {
+  const blankToUndefined = Object.fromEntries(
+    Object.keys(schema.shape).map((k) => [k, env[k]?.trim() ? env[k]?.trim() : undefined]),
+  );
+  const parsed = schema.safeParse(blankToUndefined);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`),
+    };
+  }
+  const store = parseStoreUrl(parsed.data.STORE_URL);
+  if (!store.ok) return { ok: false, issues: [store.error] };
+  return {
+    ok: true,
+    config: {
+      storeUrl: parsed.data.STORE_URL,
+      policyFile: parsed.data.POLICY_FILE,
+      flowsDir: parsed.data.FLOWS_DIR,
+      notificationsFile: parsed.data.NOTIFICATIONS_FILE,
+      logLevel: parsed.data.LOG_LEVEL,
+    },
+  };
+}

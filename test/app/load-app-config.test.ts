@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { loadAppConfig } from "../../src/app/load-app-config.js";
+
+describe("loadAppConfig", () => {
+  it("defaults to the embedded SQLite store and the shipped flows", () => {
+    expect(loadAppConfig({})).toEqual({
+      ok: true,
+      config: {
+        storeUrl: "sqlite://./data/hwc-chatops.sqlite",
+        policyFile: "flows/policy.yml",
+        flowsDir: "flows",
+        notificationsFile: "flows/notifications.yml",
+        logLevel: "info",
+      },
+    });
+  });
+
+  it("treats blank values as unset", () => {
+    const result = loadAppConfig({ STORE_URL: "  ", LOG_LEVEL: "" });
+    expect(result.ok && result.config.storeUrl).toBe("sqlite://./data/hwc-chatops.sqlite");
+  });
+
+  it("names the variable of a bad value", () => {
+    const result = loadAppConfig({ LOG_LEVEL: "loud" });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.issues[0]).toMatch(/^LOG_LEVEL: /);
+  });
+
+  it("refuses an unknown store scheme without echoing a password", () => {
+    const result = loadAppConfig({ STORE_URL: "postgres://admin:hunter2@db:5432/x" });
+    expect(result.ok).toBe(false);
+    const text = result.ok ? "" : result.issues.join("\n");
+    expect(text).toMatch(/STORE_URL/);
+    expect(text).not.toMatch(/hunter2/);
+  });
+});
