@@ -1,0 +1,164 @@
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import type { CloudClient } from "../cloud/types.js";
+import { type CommandRouter, createCommandRouter } from "../commands/create-command-router.js";
+import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/types.js";
+import type { Logger } from "../log/create-logger.js";
+import { createBoltLogger } from "../slack/create-bolt-logger.js";
+import { createSlackChat } from "../slack/create-slack-chat.js";
+import { registerListeners } from "../slack/listeners/index.js";
+import type { SlackConfig } from "../slack/load-slack-config.js";
+import { type HttpFrontend, SLACK_EVENTS_PATH, startHttpFrontend } from "../slack/start-http-frontend.js";
+import { createMemoryStore } from "../store/create-memory-store.js";
+import type { Store } from "../store/store.js";
+import { createTaskTracker } from "./create-task-tracker.js";
+
+export interface CreateBotOptions {
+  slack: SlackConfig;
+  /** The Huawei Cloud client; owned by the caller (the bot does not close it). */
+  cloud: CloudClient;
+  logger: Logger;
+  /** Extension points: mutation and `/ops` handlers, read policy, live policy in help. */
+  handlers?: CommandHandlers;
+  /** Shared state for button/menu tokens; default an in-process memory store (one replica). */
+  store?: Store;
+  /** HTTP mode: the interface to listen on; default all interfaces. */
+  host?: string;
+  /** Display name used in `/invite @…` hints; default `hwc-chatops`. */
+  botName?: string;
+  /** Wall clock (ms) for the request-timestamp check; default `Date.now`. */
+  now?: () => number;
+  /** How long `stop()` waits for in-flight work by default; default 10 s. */
+  shutdownGraceMs?: number;
+}
+
+export interface Bot {
+  readonly app: App;
+  /** The command router (the middle); also where extensions register. */
+  readonly router: CommandRouter;
+  /** HTTP mode, once started: `http://host:port` (Slack posts to `${url}/slack/events`). */
+  readonly url: string | undefined;
+  /** Handles clicks whose action ID is `prefix` or starts with `prefix.`. */
+  registerAction(prefix: string, handler: ActionHandler): void;
+  /** Handles modal submissions whose callback ID is `prefix` or starts with `prefix.`. */
+  registerView(prefix: string, handler: ViewHandler): void;
+  /** Checks the bot token (auth.test), then listens (HTTP) or connects (Socket Mode). */
+  start(): Promise<void>;
+  /**
+   * Stops taking requests (HTTP: closes the server, `/healthz` answers 503 meanwhile; Socket Mode:
+   * disconnects), then waits up to `graceMs` for work already acked. Idempotent.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The composition of the bot: one Bolt app over Socket Mode (when the config has an app token) or HTTP
+ * (our own `node:http` server in front of Bolt's `HTTPReceiver`), the thin listeners, the command router
+ * and the ChatPort. No process access: the caller wires signals and exits.
+ */
+export function createBot(options: CreateBotOptions): Bot {
+  const { slack, logger } = options;
+  const log = logger.child({ component: "bot" });
+  const graceDefault = options.shutdownGraceMs ?? 10_000;
+  const clientOptions = {
+    ...(slack.apiUrl !== undefined ? { slackApiUrl: slack.apiUrl } : {}),
+    // A chat reply that waits half an hour helps nobody: a few quick retries, then fail and explain.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+    timeout: 10_000,
+  };
+
+  let receiver: HTTPReceiver | SocketModeReceiver;
+  if (slack.transport.kind === "http") {
+    receiver = new HTTPReceiver({
+      signingSecret: slack.transport.signingSecret,
+      endpoints: SLACK_EVENTS_PATH,
+      logger: createBoltLogger(logger),
+    });
+  } else {
+    receiver = new SocketModeReceiver({
+      appToken: slack.transport.appToken,
+      logger: createBoltLogger(logger),
+      installerOptions: { clientOptions },
+    });
+  }
+  const app = new App({
+    token: slack.botToken,
+    receiver,
+    logger: createBoltLogger(logger),
+    logLevel: LogLevel.WARN,
+    clientOptions,
+    // Bolt would otherwise call auth.test in the constructor, unawaited; start() runs it instead.
+    deferInitialization: true,
+  });
+  app.error(async (error) => {
+    log.error({ err: error }, "unhandled error in a Slack listener");
+  });
+
+  const chat = createSlackChat(app.client);
+  const router = createCommandRouter({
+    cloud: options.cloud,
+    chat,
+    store: options.store ?? createMemoryStore(),
+    logger,
+    ...(options.botName !== undefined ? { botName: options.botName } : {}),
+    ...(options.handlers !== undefined ? { handlers: options.handlers } : {}),
+  });
+  const tasks = createTaskTracker();
+  registerListeners(app, { router, chat, logger, track: (work) => tasks.track(work) });
+
+  let frontend: HttpFrontend | undefined;
+  let socketConnected = false;
+  let state: "new" | "starting" | "running" | "stopped" = "new";
+  let stopping: Promise<void> | undefined;
+
+  return {
+    app,
+    router,
+    get url() {
+      return frontend?.url;
+    },
+    registerAction: (prefix, handler) => router.registerAction(prefix, handler),
+    registerView: (prefix, handler) => router.registerView(prefix, handler),
+
+    async start() {
+      if (state !== "new") throw new Error(`the bot cannot start: it is ${state}`);
+      state = "starting";
+      try {
+        // auth.test: a bad token fails here, not as an unhandled rejection inside Bolt.
+        await app.init();
+        log.info({ transport: slack.transport.kind }, "Slack token verified");
+        if (slack.transport.kind === "http") {
+          frontend = await startHttpFrontend({
+            boltListener: (receiver as HTTPReceiver).requestListener,
+            logger: log,
+            port: slack.transport.port,
+            ...(options.host !== undefined ? { host: options.host } : {}),
+            ...(options.now !== undefined ? { now: options.now } : {}),
+            health: () => ({ transport: "http", inFlight: tasks.pending() }),
+          });
+          log.info({ url: frontend.url }, "listening for Slack requests");
+        } else {
+          await app.start();
+          socketConnected = true;
+          log.info("connected to Slack over Socket Mode");
+        }
+      } catch (error) {
+        // Nothing is listening: the caller may retry start() or exit.
+        state = "new";
+        throw error;
+      }
+      state = "running";
+    },
+
+    stop(graceMs = graceDefault) {
+      stopping ??= (async () => {
+        state = "stopped";
+        if (frontend !== undefined) await frontend.close(graceMs);
+        if (socketConnected) await app.stop();
+        const drained = await tasks.drain(graceMs);
+        if (!drained) log.warn({ pending: tasks.pending() }, "stopped with work still in flight");
+        log.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}

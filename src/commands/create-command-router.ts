@@ -1,0 +1,433 @@
+import { ChatDeliveryError, type ChatPort, type Responder } from "../app/ports.js";
+import type { CloudClient, Server } from "../cloud/types.js";
+import {
+  type DescribePolicy,
+  helpFor,
+  type Intent,
+  isMutation,
+  parseIntent,
+  type Target,
+} from "../intents/index.js";
+import type { Logger } from "../log/create-logger.js";
+import type { Message } from "../render/message-model.js";
+import { code, md } from "../render/message-model.js";
+import type { Store } from "../store/store.js";
+import { createCloudTargetLookup } from "../targets/create-cloud-target-lookup.js";
+import { replaceTarget, targetsOf } from "../targets/replace-target.js";
+import { resolveTargets } from "../targets/resolve-targets.js";
+import type { Resolution, TargetLookup } from "../targets/types.js";
+import { VIEW_ACTIONS } from "../views/action-ids.js";
+import { buildAmbiguityView } from "../views/build-ambiguity-view.js";
+import { buildHelpView } from "../views/build-help-view.js";
+import {
+  buildExpiredView,
+  buildNotEnabledView,
+  buildNoticeView,
+  buildNotYoursView,
+} from "../views/build-notice-view.js";
+import { buildParseErrorView } from "../views/build-parse-error-view.js";
+import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
+import { commandLabel } from "./command-label.js";
+import { createInteractionTokens, type InteractionTokens } from "./create-interaction-tokens.js";
+import { createPrefixRegistry } from "./create-prefix-registry.js";
+import { explainFailure, newReference } from "./explain-failure.js";
+import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
+import { isReadIntent, runReadQuery } from "./read/run-read-query.js";
+import type {
+  ActionHandler,
+  ActionRequest,
+  CommandHandlers,
+  CommandRequest,
+  HandlerContext,
+  InteractionContext,
+  MutationIntent,
+  OpsIntent,
+  ReadIntent,
+  RequestMeta,
+  ViewHandler,
+  ViewSubmission,
+} from "./types.js";
+
+export interface CommandRouterDeps {
+  cloud: CloudClient;
+  chat: ChatPort;
+  /** Shared state: tokens behind buttons and menus live here (with a TTL). */
+  store: Store;
+  logger: Logger;
+  /** The bot's display name, for `/invite @name` hints. Default `hwc-chatops`. */
+  botName?: string;
+  /** Extension points: mutations, `/ops`, read policy, live policy in help. */
+  handlers?: CommandHandlers;
+  /** Target lookups; default: ECS through `cloud`. */
+  lookup?: TargetLookup<Server>;
+  tokens?: InteractionTokens;
+}
+
+/**
+ * The middle of the bot: everything between a chat listener's ack and the reply. Parses, resolves
+ * targets (ambiguity → a menu for the requester), routes to the read-only queries or to the plugged-in
+ * mutation/ops handlers, and turns every failure into a message. The `handle*` methods never throw.
+ */
+export interface CommandRouter {
+  handleCommand(request: CommandRequest, responder: Responder): Promise<void>;
+  handleAction(action: ActionRequest, responder: Responder | undefined): Promise<void>;
+  /** Runs before the ack of a modal submission: errors keep the modal open. Fast and pure. */
+  validateView(submission: ViewSubmission): Record<string, string> | undefined;
+  handleView(submission: ViewSubmission): Promise<void>;
+  /** Handles clicks whose action ID is `prefix` or starts with `prefix.`. Throws if taken. */
+  registerAction(prefix: string, handler: ActionHandler): void;
+  /** Handles modal submissions whose callback ID is `prefix` or starts with `prefix.`. Throws if taken. */
+  registerView(prefix: string, handler: ViewHandler): void;
+}
+
+const MUTATION_TYPES: ReadonlySet<string> = new Set([
+  "ecs.start",
+  "ecs.stop",
+  "ecs.reboot",
+  "ecs.resize",
+  "ecs.delete",
+]);
+
+function isMutationIntent(intent: Intent): intent is MutationIntent {
+  return MUTATION_TYPES.has(intent.type);
+}
+
+function isOpsIntent(intent: Intent): intent is OpsIntent {
+  return intent.type.startsWith("ops.");
+}
+
+/** The read intent with its server reference replaced by the resolved ID (what buttons replay). */
+function resolvedReadIntent(intent: ReadIntent, servers: readonly Server[]): ReadIntent {
+  const server = servers[0];
+  if ((intent.type === "ecs.show" || intent.type === "hss.ports") && server !== undefined) {
+    return { ...intent, server: { kind: "id", id: server.id } };
+  }
+  return intent;
+}
+
+export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
+  const botName = deps.botName ?? "hwc-chatops";
+  const handlers = deps.handlers ?? {};
+  const lookup = deps.lookup ?? createCloudTargetLookup(deps.cloud.ecs);
+  const tokens = deps.tokens ?? createInteractionTokens(deps.store);
+  const actions = createPrefixRegistry<ActionHandler>("action");
+  const views = createPrefixRegistry<ViewHandler>("view");
+  const resolve = (targets: readonly Target[]): Promise<Resolution<Server>> =>
+    resolveTargets(targets, lookup);
+
+  async function reply(
+    responder: Responder | undefined,
+    message: Message,
+    logger: Logger,
+    options?: { inChannel?: boolean; replaceOriginal?: boolean },
+  ): Promise<void> {
+    if (responder === undefined) return;
+    try {
+      await responder.respond(message, options);
+    } catch (error) {
+      logger.warn({ err: error }, "could not reply to the requester");
+    }
+  }
+
+  function handlerContext(request: RequestMeta, responder: Responder, logger: Logger): HandlerContext {
+    return {
+      request,
+      responder,
+      chat: deps.chat,
+      cloud: deps.cloud,
+      store: deps.store,
+      logger,
+      resolveTargets: resolve,
+      replyWithError: (error) => reply(responder, explainFailure(error, logger, botName), logger),
+      async postToChannel(message, options) {
+        try {
+          return await deps.chat.postMessage(request.channelId, message, options);
+        } catch (error) {
+          if (!(error instanceof ChatDeliveryError)) throw error;
+          await reply(responder, explainFailure(error, logger, botName), logger);
+          return undefined;
+        }
+      },
+    };
+  }
+
+  function interactionContext(responder: Responder | undefined, logger: Logger): InteractionContext {
+    return {
+      responder,
+      chat: deps.chat,
+      cloud: deps.cloud,
+      store: deps.store,
+      logger,
+      replyWithError: async (error) => {
+        const message = explainFailure(error, logger, botName);
+        if (responder === undefined) logger.warn("failure with no response_url to explain it on");
+        await reply(responder, message, logger);
+      },
+    };
+  }
+
+  async function describePolicy(request: RequestMeta, logger: Logger): Promise<DescribePolicy | undefined> {
+    if (handlers.describePolicy === undefined) return undefined;
+    try {
+      return await handlers.describePolicy(request);
+    } catch (error) {
+      // Help must render without the live policy.
+      logger.warn({ err: error }, "could not describe the policy for help");
+      return undefined;
+    }
+  }
+
+  /** Runs a parsed intent: help, ops, target resolution, then a mutation handler or a read query. */
+  async function runIntent(
+    intent: Intent,
+    request: RequestMeta,
+    responder: Responder,
+    logger: Logger,
+    origin: "command" | "pick",
+  ): Promise<void> {
+    const replyOptions = origin === "pick" ? { replaceOriginal: true } : undefined;
+    const ctx = handlerContext(request, responder, logger);
+
+    if (intent.type === "help") {
+      const help = helpFor(intent.topic, await describePolicy(request, logger));
+      await reply(responder, buildHelpView(help), logger, replyOptions);
+      return;
+    }
+    if (isOpsIntent(intent)) {
+      if (handlers.ops === undefined) {
+        await reply(responder, buildNotEnabledView(commandLabel(intent.type)), logger, replyOptions);
+        return;
+      }
+      await handlers.ops(intent, ctx);
+      return;
+    }
+    const mutation = isMutationIntent(intent);
+    if (mutation && handlers.mutation === undefined) {
+      await reply(responder, buildNotEnabledView(commandLabel(intent.type)), logger, replyOptions);
+      return;
+    }
+
+    let servers: Server[] = [];
+    const targets = targetsOf(intent);
+    if (targets.length > 0) {
+      const resolution = await resolve(targets);
+      if (!resolution.ok) {
+        if (resolution.failed.length > 0) {
+          logger.info({ failed: resolution.failed.map((f) => f.kind) }, "targets not resolved");
+          await reply(responder, buildResolutionErrorView(resolution.failed), logger, replyOptions);
+          return;
+        }
+        const first = resolution.ambiguous[0];
+        if (first === undefined) throw new Error("unresolved targets without a reason");
+        const token = tokens.newToken();
+        const { triggerId: _trigger, ...stored } = request;
+        await tokens.savePick(token, {
+          owner: request.actor.userId,
+          request: stored,
+          intent,
+          target: first.target,
+          candidateIds: first.candidates.map((c) => c.id),
+        });
+        logger.info({ candidates: first.candidates.length }, "ambiguous target: asking the requester");
+        await reply(
+          responder,
+          buildAmbiguityView({
+            target: first.target,
+            rule: first.rule,
+            candidates: first.candidates,
+            token,
+            commandLabel: commandLabel(intent.type),
+            mutating: isMutation(intent),
+          }),
+          logger,
+          replyOptions,
+        );
+        return;
+      }
+      servers = resolution.servers;
+    }
+
+    if (mutation) {
+      // Checked above; repeated for the type checker.
+      if (handlers.mutation === undefined) return;
+      await handlers.mutation(intent, { ...ctx, servers, origin });
+      return;
+    }
+    if (!isReadIntent(intent)) throw new Error(`no route for intent ${(intent as Intent).type}`);
+
+    const resolved = resolvedReadIntent(intent, servers);
+    if (handlers.readPolicy !== undefined) {
+      const decision = await handlers.readPolicy(resolved, { request, servers });
+      if (!decision.allowed) {
+        await reply(responder, decision.message, logger, replyOptions);
+        return;
+      }
+    }
+    const token = tokens.newToken();
+    const message = await runReadQuery(
+      resolved,
+      { page: 1, controls: { token }, ...(servers[0] ? { server: servers[0] } : {}) },
+      { cloud: deps.cloud },
+    );
+    await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
+    await reply(responder, message, logger, replyOptions);
+  }
+
+  /** The requester's choice in an ambiguity menu continues the command with the chosen server ID. */
+  const pickHandler: ActionHandler = async (action, ctx) => {
+    const value = action.value ?? "";
+    const split = value.lastIndexOf(":");
+    const token = split > 0 ? value.slice(0, split) : "";
+    const serverId = split > 0 ? value.slice(split + 1) : "";
+    const pending = await tokens.peekPick(token);
+    if (pending === undefined) {
+      await reply(ctx.responder, buildExpiredView(), ctx.logger, { replaceOriginal: true });
+      return;
+    }
+    if (pending.owner !== action.actor.userId) {
+      ctx.logger.warn({ owner: pending.owner }, "ambiguity menu answered by someone else");
+      await reply(ctx.responder, buildNotYoursView(), ctx.logger);
+      return;
+    }
+    if (!pending.candidateIds.includes(serverId)) {
+      ctx.logger.warn({ serverId }, "choice is not one of the offered servers");
+      await reply(ctx.responder, buildExpiredView(), ctx.logger, { replaceOriginal: true });
+      return;
+    }
+    const taken = await tokens.takePick(token);
+    if (taken === undefined) {
+      await reply(
+        ctx.responder,
+        buildNoticeView(
+          ":hourglass:",
+          md`This choice was already made. Run the command again to choose anew.`,
+        ),
+        ctx.logger,
+      );
+      return;
+    }
+    const intent = replaceTarget(taken.intent, taken.target, serverId);
+    if (intent === undefined) throw new Error("the pending command does not contain the chosen target");
+    if (ctx.responder === undefined) throw new Error("a menu choice without a response_url");
+    const request: RequestMeta = {
+      ...taken.request,
+      actor: action.actor,
+      ...(action.triggerId !== undefined ? { triggerId: action.triggerId } : {}),
+    };
+    ctx.logger.info({ serverId }, "ambiguity settled by the requester");
+    if (!isReadIntent(intent)) {
+      // A read replaces the menu with its result; anything else first says what was chosen, so the menu
+      // cannot be mistaken for still open while the command continues.
+      await reply(
+        ctx.responder,
+        buildNoticeView(
+          ":white_check_mark:",
+          md`Chosen: ${code(serverId)}. Continuing ${code(commandLabel(intent.type))}…`,
+        ),
+        ctx.logger,
+        { replaceOriginal: true },
+      );
+    }
+    await runIntent(intent, request, ctx.responder, ctx.logger, "pick");
+  };
+
+  const resultDeps = {
+    cloud: deps.cloud,
+    tokens,
+    botName,
+    ...(handlers.readPolicy ? { readPolicy: handlers.readPolicy } : {}),
+  };
+  actions.register(VIEW_ACTIONS.page, createPageActionHandler(resultDeps));
+  actions.register(VIEW_ACTIONS.share, createShareActionHandler(resultDeps));
+  actions.register(VIEW_ACTIONS.pick, pickHandler);
+
+  return {
+    async handleCommand(request, responder) {
+      const requestId = newReference();
+      const logger = deps.logger.child({
+        req: requestId,
+        user: request.actor.userId,
+        channel: request.channelId,
+        command: request.command,
+      });
+      const meta: RequestMeta = {
+        actor: request.actor,
+        channelId: request.channelId,
+        ...(request.channelName !== undefined ? { channelName: request.channelName } : {}),
+        ...(request.triggerId !== undefined ? { triggerId: request.triggerId } : {}),
+        commandLine: `${request.command} ${request.text}`.trim(),
+        requestId,
+      };
+      logger.info({ text: request.text }, "command received");
+      try {
+        const parsed = parseIntent(request.command, request.text);
+        if (!parsed.ok) {
+          logger.info({ code: parsed.error.code }, "command not understood");
+          await reply(responder, buildParseErrorView(parsed.error), logger);
+          return;
+        }
+        await runIntent(parsed.intent, meta, responder, logger, "command");
+      } catch (error) {
+        await reply(responder, explainFailure(error, logger, botName), logger);
+      }
+    },
+
+    async handleAction(action, responder) {
+      const logger = deps.logger.child({
+        req: newReference(),
+        user: action.actor.userId,
+        channel: action.channelId,
+        action: action.actionId,
+      });
+      const ctx = interactionContext(responder, logger);
+      const found = actions.find(action.actionId);
+      if (found === undefined) {
+        logger.warn("no handler registered for this action");
+        await reply(
+          responder,
+          buildNoticeView(":grey_question:", md`This button is not handled by this deployment of the bot.`),
+          logger,
+        );
+        return;
+      }
+      try {
+        await found.handler(action, ctx);
+      } catch (error) {
+        await ctx.replyWithError(error);
+      }
+    },
+
+    validateView(submission) {
+      const found = views.find(submission.callbackId);
+      if (found?.handler.validate === undefined) return undefined;
+      try {
+        return found.handler.validate(submission);
+      } catch (error) {
+        deps.logger.error({ err: error, callbackId: submission.callbackId }, "view validation failed");
+        return undefined;
+      }
+    },
+
+    async handleView(submission) {
+      const logger = deps.logger.child({
+        req: newReference(),
+        user: submission.actor.userId,
+        view: submission.callbackId,
+      });
+      const found = views.find(submission.callbackId);
+      if (found === undefined) {
+        logger.warn("no handler registered for this modal");
+        return;
+      }
+      const ctx = interactionContext(undefined, logger);
+      try {
+        await found.handler.handle(submission, ctx);
+      } catch (error) {
+        await ctx.replyWithError(error);
+      }
+    },
+
+    registerAction: (prefix, handler) => actions.register(prefix, handler),
+    registerView: (prefix, handler) => views.register(prefix, handler),
+  };
+}

@@ -1,0 +1,79 @@
+import { randomBytes } from "node:crypto";
+import type { Intent, Target } from "../intents/index.js";
+import type { Store } from "../store/store.js";
+import type { ReadIntent, RequestMeta } from "./types.js";
+
+/** A read query behind a result's buttons: the intent with every server reference resolved to an ID. */
+export interface StoredQuery {
+  owner: string;
+  intent: ReadIntent;
+}
+
+/** A command waiting for its requester to choose between ambiguous servers. */
+export interface StoredPick {
+  owner: string;
+  request: Omit<RequestMeta, "triggerId">;
+  intent: Intent;
+  target: Target;
+  candidateIds: string[];
+}
+
+export interface InteractionTokens {
+  /** A fresh random token (12 URL-safe characters, 72 bits). */
+  newToken(): string;
+  saveQuery(token: string, query: StoredQuery): Promise<void>;
+  loadQuery(token: string): Promise<StoredQuery | undefined>;
+  savePick(token: string, pick: StoredPick): Promise<void>;
+  /** Reads a pick without using it up (to check who may answer it). */
+  peekPick(token: string): Promise<StoredPick | undefined>;
+  /** Returns the pick and removes it, so a choice continues a command at most once. */
+  takePick(token: string): Promise<StoredPick | undefined>;
+}
+
+export interface InteractionTokenOptions {
+  /** How long Previous/Next/Share keep working. Default 24 h. */
+  queryTtlMs?: number;
+  /** How long an ambiguity menu stays answerable. Default 1 h. */
+  pickTtlMs?: number;
+}
+
+const TOKEN_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Short tokens for interactive elements, backed by the shared store: a button carries only a token
+ * (and a page), the query or pending command lives in the store with a TTL. Works across replicas when
+ * the store is shared; after expiry the click is told to run the command again.
+ */
+export function createInteractionTokens(
+  store: Store,
+  options: InteractionTokenOptions = {},
+): InteractionTokens {
+  const queryTtlMs = options.queryTtlMs ?? 24 * 60 * 60 * 1000;
+  const pickTtlMs = options.pickTtlMs ?? 60 * 60 * 1000;
+  const valid = (token: string) => TOKEN_RE.test(token);
+  return {
+    newToken: () => randomBytes(9).toString("base64url"),
+    async saveQuery(token, query) {
+      await store.createIfAbsent(`ui:query:${token}`, query, { ttlMs: queryTtlMs });
+    },
+    async loadQuery(token) {
+      if (!valid(token)) return undefined;
+      return (await store.get<StoredQuery>(`ui:query:${token}`))?.value;
+    },
+    async savePick(token, pick) {
+      await store.createIfAbsent(`ui:pick:${token}`, pick, { ttlMs: pickTtlMs });
+    },
+    async peekPick(token) {
+      if (!valid(token)) return undefined;
+      return (await store.get<StoredPick>(`ui:pick:${token}`))?.value;
+    },
+    async takePick(token) {
+      if (!valid(token)) return undefined;
+      const key = `ui:pick:${token}`;
+      const found = await store.get<StoredPick>(key);
+      if (found === undefined) return undefined;
+      // Only the caller whose delete wins continues: two quick picks cannot both run the command.
+      return (await store.delete(key)) ? found.value : undefined;
+    },
+  };
+}

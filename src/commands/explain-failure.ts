@@ -1,0 +1,56 @@
+import { randomBytes } from "node:crypto";
+import { ChatDeliveryError } from "../app/ports.js";
+import { CloudError, OutcomeUnknownError } from "../cloud/errors.js";
+import type { Logger } from "../log/create-logger.js";
+import { buildErrorMessage } from "../render/build-error-message.js";
+import type { Message } from "../render/message-model.js";
+import { md } from "../render/message-model.js";
+import { buildCloudErrorView, buildInternalErrorView } from "../views/build-cloud-error-view.js";
+import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
+
+/** A short reference users can quote; the log line with the details carries the same value. */
+export function newReference(): string {
+  return randomBytes(4).toString("hex");
+}
+
+/**
+ * The message explaining a failure to the requester, and the matching log line:
+ * - `CloudError`: the service's explanation, error code and request ID (warn);
+ * - `OutcomeUnknownError`: that the outcome is unknown, with the request ID (warn);
+ * - `ChatDeliveryError`: why the bot could not post and what to do (info);
+ * - anything else: "something went wrong (reference …)", details only in the log (error).
+ */
+export function explainFailure(error: unknown, logger: Logger, botName: string): Message {
+  if (error instanceof CloudError) {
+    logger.warn(
+      {
+        err: error,
+        code: error.code,
+        status: error.status,
+        requestId: error.requestId,
+        operation: error.operation,
+      },
+      "cloud request failed",
+    );
+    return buildCloudErrorView({
+      code: error.code,
+      message: error.message,
+      ...(error.status !== undefined ? { status: error.status } : {}),
+      ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
+    });
+  }
+  if (error instanceof OutcomeUnknownError) {
+    logger.warn({ err: error, operation: error.operation, reason: error.reason }, "cloud outcome unknown");
+    return buildErrorMessage({
+      userMessage: md`Huawei Cloud did not confirm the request (${error.reason}); its outcome is unknown.`,
+      ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
+    });
+  }
+  if (error instanceof ChatDeliveryError) {
+    logger.info({ code: error.code }, "chat delivery refused");
+    return buildDeliveryErrorView({ code: error.code, botName });
+  }
+  const reference = newReference();
+  logger.error({ err: error, reference }, "internal error while handling a request");
+  return buildInternalErrorView(reference);
+}

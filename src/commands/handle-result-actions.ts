@@ -1,0 +1,138 @@
+import { type Actor, ChatDeliveryError, type Responder } from "../app/ports.js";
+import type { CloudClient, Server } from "../cloud/types.js";
+import type { Logger } from "../log/create-logger.js";
+import { decodePaginationValue } from "../render/encode-pagination-value.js";
+import type { Message } from "../render/message-model.js";
+import { md } from "../render/message-model.js";
+import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
+import { buildExpiredView, buildNoticeView } from "../views/build-notice-view.js";
+import type { InteractionTokens } from "./create-interaction-tokens.js";
+import { serverFor } from "./read/read-options.js";
+import { runReadQuery } from "./read/run-read-query.js";
+import type { ActionHandler, ReadIntent, ReadPolicy } from "./types.js";
+
+export interface ResultActionDeps {
+  cloud: CloudClient;
+  tokens: InteractionTokens;
+  botName: string;
+  readPolicy?: ReadPolicy;
+}
+
+async function say(
+  responder: Responder | undefined,
+  message: Message,
+  logger: Logger,
+  options?: { replaceOriginal?: boolean },
+): Promise<void> {
+  if (responder === undefined) {
+    logger.warn("interaction without a response_url: nothing to reply to");
+    return;
+  }
+  try {
+    await responder.respond(message, options);
+  } catch (error) {
+    logger.warn({ err: error }, "could not reply to the requester");
+  }
+}
+
+/** The stored query of a page/share click, its page, and the server it names (fetched again). */
+async function replay(
+  value: string | undefined,
+  deps: ResultActionDeps,
+): Promise<{ token: string; page: number; intent: ReadIntent; server?: Server } | undefined> {
+  const decoded = decodePaginationValue(value ?? "");
+  if (!decoded.ok) return undefined;
+  const stored = await deps.tokens.loadQuery(decoded.context);
+  if (stored === undefined) return undefined;
+  const intent = stored.intent;
+  const server =
+    intent.type === "ecs.show" || intent.type === "hss.ports"
+      ? await serverFor(intent.server, { page: 1 }, { cloud: deps.cloud })
+      : undefined;
+  return { token: decoded.context, page: decoded.page, intent, ...(server ? { server } : {}) };
+}
+
+async function allowed(
+  deps: ResultActionDeps,
+  intent: ReadIntent,
+  actor: Actor,
+  channelId: string | undefined,
+  server: Server | undefined,
+): Promise<{ ok: true } | { ok: false; message: Message }> {
+  if (deps.readPolicy === undefined) return { ok: true };
+  const decision = await deps.readPolicy(intent, {
+    request: { actor, channelId: channelId ?? "" },
+    servers: server ? [server] : [],
+  });
+  return decision.allowed ? { ok: true } : { ok: false, message: decision.message };
+}
+
+/** Previous/Next: re-runs the stored query for the requested page and replaces the message in place. */
+export function createPageActionHandler(deps: ResultActionDeps): ActionHandler {
+  return async (action, ctx) => {
+    const found = await replay(action.value, deps);
+    if (found === undefined) {
+      await say(ctx.responder, buildExpiredView(), ctx.logger, { replaceOriginal: true });
+      return;
+    }
+    const gate = await allowed(deps, found.intent, action.actor, action.channelId, found.server);
+    if (!gate.ok) {
+      await say(ctx.responder, gate.message, ctx.logger);
+      return;
+    }
+    const message = await runReadQuery(
+      found.intent,
+      {
+        page: found.page,
+        controls: { token: found.token },
+        ...(found.server ? { server: found.server } : {}),
+      },
+      { cloud: deps.cloud },
+    );
+    await say(ctx.responder, message, ctx.logger, { replaceOriginal: true });
+  };
+}
+
+/**
+ * "Share in channel": re-runs the stored query for the shown page and posts it to the channel as the
+ * bot (attributed to the clicker, without buttons). Where the bot cannot post, the clicker is told why
+ * and what to do.
+ */
+export function createShareActionHandler(deps: ResultActionDeps): ActionHandler {
+  return async (action, ctx) => {
+    const found = await replay(action.value, deps);
+    if (found === undefined) {
+      await say(ctx.responder, buildExpiredView(), ctx.logger);
+      return;
+    }
+    if (action.channelId === undefined) {
+      await say(
+        ctx.responder,
+        buildNoticeView(":speech_balloon:", md`There is no channel to share this in.`),
+        ctx.logger,
+      );
+      return;
+    }
+    const gate = await allowed(deps, found.intent, action.actor, action.channelId, found.server);
+    if (!gate.ok) {
+      await say(ctx.responder, gate.message, ctx.logger);
+      return;
+    }
+    const message = await runReadQuery(
+      found.intent,
+      { page: found.page, sharedBy: action.actor.userId, ...(found.server ? { server: found.server } : {}) },
+      { cloud: deps.cloud },
+    );
+    try {
+      await ctx.chat.postMessage(action.channelId, message);
+    } catch (error) {
+      if (!(error instanceof ChatDeliveryError)) throw error;
+      ctx.logger.info({ code: error.code, channel: action.channelId }, "could not share in channel");
+      await say(
+        ctx.responder,
+        buildDeliveryErrorView({ code: error.code, botName: deps.botName }),
+        ctx.logger,
+      );
+    }
+  };
+}

@@ -1,0 +1,42 @@
+import type { CloudClient, Server } from "../../cloud/types.js";
+import type { ResultControls } from "../../views/action-ids.js";
+
+/** How a read query is rendered. */
+export interface ReadOptions {
+  /** 1-based page (clamped to the result). */
+  page: number;
+  /** The requester's copy: paging and sharing buttons. */
+  controls?: ResultControls;
+  /** A copy shared in the channel by this user: no buttons. */
+  sharedBy?: string;
+  /** The resolved server, when the caller already has it (saves a lookup). */
+  server?: Server;
+}
+
+export interface ReadDeps {
+  cloud: CloudClient;
+}
+
+export function viewOptions(options: ReadOptions): { controls?: ResultControls; sharedBy?: string } {
+  return {
+    ...(options.controls !== undefined ? { controls: options.controls } : {}),
+    ...(options.sharedBy !== undefined ? { sharedBy: options.sharedBy } : {}),
+  };
+}
+
+/** The server a resolved reference names: the one at hand, else fetched by ID. */
+export async function serverFor(
+  ref: { kind: string; id?: string },
+  options: ReadOptions,
+  deps: ReadDeps,
+): Promise<Server> {
+  if (ref.kind !== "id" || ref.id === undefined) {
+    throw new Error(`server reference must be resolved to an ID before reading, got ${ref.kind}`);
+  }
+  if (options.server !== undefined && options.server.id === ref.id) return options.server;
+  return deps.cloud.ecs.getServer(ref.id);
+}
+
+export function byNameThenId(a: { name: string; id: string }, b: { name: string; id: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

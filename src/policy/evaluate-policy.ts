@@ -1,0 +1,190 @@
+import { isKnownAction } from "./actions.js";
+import { matchGlob } from "./match-glob.js";
+import { normalizeChannelName, normalizeGroup } from "./normalize-names.js";
+import type {
+  ChannelSet,
+  Policy,
+  PolicyDecision,
+  PolicyFlags,
+  PolicyRequest,
+  PolicyRule,
+  PolicyTarget,
+  Principals,
+  RuleConditions,
+  RuleRef,
+} from "./types.js";
+
+/**
+ * How a rule's target conditions apply to a request with several targets. Parts that grant (`allow`, an
+ * approval base) need every target to qualify, so "allow stopping dev-*" never lets a prod server ride along;
+ * parts that restrict (`deny`, `additional_approvals`, `max_targets`) apply when any target qualifies.
+ */
+type Quantifier = "all" | "any";
+
+/**
+ * Decides a request against the policy. Deny by default; when several rules match, the most restrictive wins:
+ * deny > too many targets > approval (highest requirement, plus every `additional_approvals`) > allow.
+ * The decision names the rules that produced it. See `flows/policy.yml` for the format and the reasoning.
+ */
+export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDecision {
+  const { action } = request;
+  if (!isKnownAction(action)) return deny([], [`\`${action}\` is not an action I know`]);
+
+  const requester = {
+    userId: request.requester.userId,
+    groups: request.requester.groups.map(normalizeGroup),
+  };
+  const channel = {
+    id: request.channel.id,
+    name: request.channel.name && normalizeChannelName(request.channel.name),
+  };
+  if (policy.allowedChannels && !inChannelSet(policy.allowedChannels, channel)) {
+    const where = [...policy.allowedChannels.names.map((n) => `#${n}`), ...policy.allowedChannels.ids].join(
+      ", ",
+    );
+    return deny([], [`I only act in ${where}; this channel is not on the policy's allow-list`]);
+  }
+
+  const applies = (rule: PolicyRule, quantifier: Quantifier) =>
+    conditionsHold(
+      rule.when,
+      { requester, channel, targets: request.targets, flags: request.flags },
+      quantifier,
+    );
+  const candidates = policy.rules.filter((rule) =>
+    rule.actions.some((pattern) => matchGlob(pattern, action)),
+  );
+
+  const denials = candidates.filter((r) => r.effect.deny !== undefined && applies(r, "any"));
+  if (denials.length > 0)
+    return deny(
+      denials,
+      denials.map((r) => r.effect.deny ?? ""),
+    );
+
+  const n = request.targets.length;
+  const caps = candidates.filter(
+    (r) => r.effect.maxTargets !== undefined && n > r.effect.maxTargets && applies(r, "any"),
+  );
+  if (caps.length > 0) {
+    const cap = Math.min(...caps.map((r) => r.effect.maxTargets ?? n));
+    const parts = Math.ceil(n / cap);
+    return deny(caps, [`${n} targets; at most ${cap} per request: split it into ${parts} requests`]);
+  }
+
+  const grants = candidates.filter(
+    (r) => (r.effect.allow || r.effect.approval?.minApprovals !== undefined) && applies(r, "all"),
+  );
+  if (grants.length === 0) {
+    return deny([], [`no rule allows \`${action}\` for this request, and anything not allowed is denied`]);
+  }
+
+  const bases = grants.filter((r) => r.effect.approval?.minApprovals !== undefined);
+  const additions = candidates.filter(
+    (r) => r.effect.approval?.additionalApprovals !== undefined && applies(r, "any"),
+  );
+  if (bases.length === 0 && additions.length === 0) return { effect: "allow", rules: grants.map(refOf) };
+
+  const contributing = policy.rules.filter((r) => bases.includes(r) || additions.includes(r));
+  // Named in the decision: the approval rules, or, when only additions apply, the rules they add to.
+  const producing =
+    bases.length > 0 ? contributing : policy.rules.filter((r) => grants.includes(r) || additions.includes(r));
+  const terms = contributing.map((r) => r.effect.approval).filter((a) => a !== undefined);
+  const minApprovals =
+    Math.max(0, ...terms.map((a) => a.minApprovals ?? 0)) +
+    terms.reduce((sum, a) => sum + (a.additionalApprovals ?? 0), 0);
+  const named = terms.map((a) => a.approvers).filter((p) => p !== undefined);
+  const approvers = named.length > 0 ? named.reduce(intersect) : policy.defaultApprovers;
+  const allowSelfApproval = terms.every((a) => a.allowSelfApproval);
+
+  if (approvers === undefined) {
+    // Load-time validation rejects approval rules without approvers when there are no defaults.
+    return deny(producing, ["the approval rules name no approvers; the policy must set `approvers`"]);
+  }
+  if (approvers.users.length + approvers.groups.length === 0) {
+    const ids = contributing.map((r) => `\`${r.id}\``).join(", ");
+    return deny(producing, [
+      `rules ${ids} name different approvers and nobody is on every list, so nobody could approve; the policy must name a common approver`,
+    ]);
+  }
+  if (approvers.groups.length === 0) {
+    const eligible = approvers.users.filter((u) => allowSelfApproval || u !== requester.userId).length;
+    if (eligible < minApprovals) {
+      return deny(producing, [
+        `needs ${minApprovals} approvals but only ${eligible} listed approver(s) could give one; the policy must list more approvers`,
+      ]);
+    }
+  }
+
+  return {
+    effect: "needs_approval",
+    rules: producing.map(refOf),
+    approval: {
+      approvers,
+      minApprovals,
+      allowSelfApproval,
+      expiresInMs: Math.min(...terms.map((a) => a.expiresInMs)),
+      reasonRequired: terms.some((a) => a.reasonRequired),
+    },
+  };
+}
+
+function deny(rules: readonly PolicyRule[], reasons: string[]): PolicyDecision {
+  return { effect: "deny", rules: rules.map(refOf), reasons };
+}
+
+function refOf(rule: PolicyRule): RuleRef {
+  return { id: rule.id, description: rule.description, source: rule.source };
+}
+
+/**
+ * Someone may approve only if every rule that names approvers would accept them. A single set cannot express
+ * "in group A and in group B", so this keeps what both lists name literally; an empty result fails closed.
+ */
+function intersect(a: Principals, b: Principals): Principals {
+  return {
+    users: a.users.filter((u) => b.users.includes(u)),
+    groups: a.groups.filter((g) => b.groups.includes(g)),
+  };
+}
+
+interface Subject {
+  requester: { userId: string; groups: string[] };
+  channel: { id: string; name: string | undefined };
+  targets: PolicyTarget[];
+  flags: PolicyFlags;
+}
+
+function conditionsHold(when: RuleConditions, subject: Subject, quantifier: Quantifier): boolean {
+  const { requesters, channels, targets, targetCount, flags } = when;
+  if (requesters) {
+    const { userId, groups } = subject.requester;
+    if (!requesters.users.includes(userId) && !groups.some((g) => requesters.groups.includes(g)))
+      return false;
+  }
+  if (channels && !inChannelSet(channels, subject.channel)) return false;
+  const n = subject.targets.length;
+  if (targetCount?.min !== undefined && n < targetCount.min) return false;
+  if (targetCount?.max !== undefined && n > targetCount.max) return false;
+  for (const key of ["hard", "deleteVolume", "deleteEip", "dryRun"] as const) {
+    const wanted = flags[key];
+    if (wanted !== undefined && (subject.flags[key] === true) !== wanted) return false;
+  }
+  if (targets) {
+    const qualifies = (t: PolicyTarget) =>
+      Object.entries(targets.tags).every(([key, pattern]) => {
+        const value = Object.hasOwn(t.tags, key) ? t.tags[key] : undefined;
+        return value !== undefined && matchGlob(pattern, value);
+      }) &&
+      (targets.names.length === 0 || targets.names.some((pattern) => matchGlob(pattern, t.name)));
+    // Target conditions never match a request without targets, whichever the quantifier.
+    if (n === 0) return false;
+    if (quantifier === "all" ? !subject.targets.every(qualifies) : !subject.targets.some(qualifies))
+      return false;
+  }
+  return true;
+}
+
+function inChannelSet(set: ChannelSet, channel: { id: string; name: string | undefined }): boolean {
+  return set.ids.includes(channel.id) || (channel.name !== undefined && set.names.includes(channel.name));
+}

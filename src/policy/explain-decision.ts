@@ -1,0 +1,45 @@
+import { formatDuration } from "../config/parse-duration.js";
+import type { PolicyDecision } from "./types.js";
+
+/** A policy decision as plain strings, for `/ops policy explain`; the Slack layer decides how to render it. */
+export interface DecisionExplanation {
+  effect: PolicyDecision["effect"];
+  /** One line: "Allowed", "Denied", "Needs 2 approvals". */
+  headline: string;
+  /** Reasons for a denial, or the terms of the approval. */
+  details: string[];
+  /** The rules that produced the decision: "`id`: description (file:line)". */
+  rules: string[];
+}
+
+export function explainDecision(decision: PolicyDecision): DecisionExplanation {
+  const rules = decision.rules.map((r) => `${r.id}: ${r.description} (${r.source})`);
+  switch (decision.effect) {
+    case "allow":
+      return { effect: "allow", headline: "Allowed", details: [], rules };
+    case "deny":
+      return { effect: "deny", headline: "Denied", details: [...decision.reasons], rules };
+    case "needs_approval": {
+      const a = decision.approval;
+      const who = [
+        ...a.approvers.groups.map((g) => `members of user group ${g}`),
+        ...(a.approvers.users.length > 0 ? [`users ${a.approvers.users.join(", ")}`] : []),
+      ].join("; ");
+      const plural = a.minApprovals === 1 ? "approval" : "approvals";
+      return {
+        effect: "needs_approval",
+        headline: `Needs ${a.minApprovals} ${plural}`,
+        details: [
+          `Approvers: ${who}`,
+          `${a.minApprovals} distinct ${a.minApprovals === 1 ? "person" : "people"} must approve`,
+          a.allowSelfApproval
+            ? "The requester may approve their own request"
+            : "The requester cannot approve their own request",
+          `The request expires ${formatDuration(a.expiresInMs)} after it is made`,
+          a.reasonRequired ? "Rejecting needs a reason" : "Rejecting needs no reason",
+        ],
+        rules,
+      };
+    }
+  }
+}

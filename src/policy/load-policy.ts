@@ -1,0 +1,91 @@
+import type { ConfigError } from "../config/format-config-errors.js";
+import { loadYamlConfig, parseYamlConfig, type YamlConfigResult } from "../config/load-yaml-config.js";
+import { normalizeChannelName, normalizeGroup } from "./normalize-names.js";
+import { type PolicyFile, policyFileSchema } from "./policy-file-schema.js";
+import type { ChannelSet, Policy, PolicyFlags, PolicyRule, Principals, RuleConditions } from "./types.js";
+
+export type PolicyLoadResult = { ok: true; policy: Policy } | { ok: false; errors: ConfigError[] };
+
+/** Approvals that name no expiry, here or in `defaults`, expire after this long. */
+export const DEFAULT_APPROVAL_EXPIRY_MS = 30 * 60_000;
+
+/**
+ * Reads and validates a policy file (normally `flows/policy.yml`). Problems come back as errors naming the file,
+ * line and column; render them with `formatConfigErrors`. Pass `text` to validate content not on disk.
+ */
+export async function loadPolicy(
+  filePath: string,
+  options: { text?: string } = {},
+): Promise<PolicyLoadResult> {
+  return compile(filePath, await loadYamlConfig(filePath, policyFileSchema, options));
+}
+
+/** {@link loadPolicy} for policy text in hand (tests, `/ops policy check`); `file` labels errors and rule sources. */
+export function parsePolicy(text: string, file = "policy.yml"): PolicyLoadResult {
+  return compile(file, parseYamlConfig(file, text, policyFileSchema));
+}
+
+function compile(file: string, loaded: YamlConfigResult<PolicyFile>): PolicyLoadResult {
+  if (!loaded.ok) return loaded;
+  const { value, locate } = loaded;
+  const defaults = value.defaults ?? {};
+  const rules = value.rules.map((rule, index): PolicyRule => {
+    const approval = rule.effect.require_approval;
+    return {
+      id: rule.id,
+      description: rule.description.trim(),
+      source: `${file}:${locate(["rules", index]).line}`,
+      actions: rule.actions,
+      when: compileConditions(rule.match),
+      effect: {
+        allow: rule.effect.allow === true,
+        ...(rule.effect.deny !== undefined && { deny: rule.effect.deny.trim() }),
+        ...(rule.effect.max_targets !== undefined && { maxTargets: rule.effect.max_targets }),
+        ...(approval !== undefined && {
+          approval: {
+            ...(approval.approvers !== undefined && { approvers: normalizePrincipals(approval.approvers) }),
+            // A rule that neither adds nor sets a number still means "needs approval": one.
+            ...(approval.additional_approvals !== undefined
+              ? { additionalApprovals: approval.additional_approvals }
+              : { minApprovals: approval.min_approvals ?? 1 }),
+            allowSelfApproval: approval.allow_self_approval ?? defaults.allow_self_approval ?? false,
+            expiresInMs: approval.expires_in ?? defaults.expires_in ?? DEFAULT_APPROVAL_EXPIRY_MS,
+            reasonRequired: approval.reason_required ?? defaults.reason_required ?? false,
+          },
+        }),
+      },
+    };
+  });
+  return {
+    ok: true,
+    policy: {
+      source: file,
+      allowedChannels: value.allowed_channels && normalizeChannels(value.allowed_channels),
+      defaultApprovers: defaults.approvers && normalizePrincipals(defaults.approvers),
+      rules,
+    },
+  };
+}
+
+function compileConditions(match: PolicyFile["rules"][number]["match"]): RuleConditions {
+  const flags: PolicyFlags = {};
+  if (match?.flags?.hard !== undefined) flags.hard = match.flags.hard;
+  if (match?.flags?.delete_volume !== undefined) flags.deleteVolume = match.flags.delete_volume;
+  if (match?.flags?.delete_eip !== undefined) flags.deleteEip = match.flags.delete_eip;
+  if (match?.flags?.dry_run !== undefined) flags.dryRun = match.flags.dry_run;
+  return {
+    ...(match?.requesters && { requesters: normalizePrincipals(match.requesters) }),
+    ...(match?.channels && { channels: normalizeChannels(match.channels) }),
+    ...(match?.targets && { targets: { tags: match.targets.tags, names: match.targets.names } }),
+    ...(match?.target_count && { targetCount: match.target_count }),
+    flags,
+  };
+}
+
+function normalizePrincipals(p: Principals): Principals {
+  return { users: [...new Set(p.users)], groups: [...new Set(p.groups.map(normalizeGroup))] };
+}
+
+function normalizeChannels(c: ChannelSet): ChannelSet {
+  return { ids: c.ids, names: c.names.map(normalizeChannelName) };
+}

@@ -1,0 +1,250 @@
+import * as z from "zod";
+import { durationSchema } from "../config/parse-duration.js";
+import { suggestClosest } from "../config/suggest-closest.js";
+import { valueIssue } from "../config/value-issue.js";
+import { KNOWN_ACTIONS } from "./actions.js";
+import { matchGlob } from "./match-glob.js";
+
+// The on-disk shape of flows/policy.yml (snake_case, as written). `load-policy.ts` compiles it into `Policy`.
+
+const slackUserId = z.string().refine((s) => /^[UW][A-Z0-9_]{2,}$/.test(s), {
+  params: {
+    predicate:
+      "is not a Slack user ID (like U0123ABCD); list people by ID, or put a user-group handle under `groups`",
+  },
+});
+
+const groupHandle = z.string().refine((s) => /^@?[a-z0-9][a-z0-9._-]*$/i.test(s), {
+  params: { predicate: "is not a Slack user-group handle (like ops-approvers)" },
+});
+
+const channelId = z.string().refine((s) => /^[CGD][A-Z0-9_]{2,}$/.test(s), {
+  params: { predicate: "is not a Slack channel ID (like C0123ABCD); put channel names under `names`" },
+});
+
+const channelName = z.string().refine((s) => /^#?[a-z0-9][a-z0-9_-]*$/i.test(s), {
+  params: { predicate: "is not a Slack channel name (like ops or #ops)" },
+});
+
+const principals = z
+  .strictObject({
+    users: z.array(slackUserId).default([]),
+    groups: z.array(groupHandle).default([]),
+  })
+  .refine((p) => p.users.length + p.groups.length > 0, {
+    message: "list at least one user ID under `users` or one group handle under `groups`",
+  });
+
+const channelSet = z
+  .strictObject({
+    ids: z.array(channelId).default([]),
+    names: z.array(channelName).default([]),
+  })
+  .refine((c) => c.ids.length + c.names.length > 0, {
+    message: "list at least one channel under `ids` or `names`",
+  });
+
+const actionPattern = z.string().superRefine((pattern, ctx) => {
+  if (!/^[A-Za-z*?]+(:[A-Za-z*?]+)*$/.test(pattern)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `action \`${pattern}\` is not an action pattern; write service:resource:verb, e.g. ecs:cloudServers:stop or ecs:*`,
+    });
+    return;
+  }
+  if (KNOWN_ACTIONS.some((action) => matchGlob(pattern, action))) return;
+  const guess = suggestClosest(pattern, KNOWN_ACTIONS);
+  const service = pattern.split(":")[0] ?? "";
+  const sameService = KNOWN_ACTIONS.filter((action) => action.startsWith(`${service}:`));
+  const known =
+    sameService.length > 0
+      ? `; known ${service} actions: ${sameService.join(", ")}`
+      : `; known services: ${[...new Set(KNOWN_ACTIONS.map((a) => a.split(":")[0]))].join(", ")}`;
+  const hint = guess !== undefined ? ` (did you mean \`${guess}\`?)` : known;
+  ctx.addIssue({ code: "custom", message: `action \`${pattern}\` matches no known action${hint}` });
+});
+
+const count = z.int().min(0);
+
+const conditions = z
+  .strictObject({
+    requesters: principals.optional(),
+    channels: channelSet.optional(),
+    targets: z
+      .strictObject({
+        tags: z.record(z.string().min(1), z.string()).default({}),
+        names: z.array(z.string().min(1)).default([]),
+      })
+      .refine((t) => t.names.length + Object.keys(t.tags).length > 0, {
+        message: "`targets` needs `tags` or `names` to match on",
+      })
+      .optional(),
+    target_count: z
+      .strictObject({ min: count.optional(), max: count.optional() })
+      .superRefine((c, ctx) => {
+        if (c.min === undefined && c.max === undefined) {
+          ctx.addIssue({ code: "custom", message: "`target_count` needs `min` or `max`" });
+        } else if (c.min !== undefined && c.max !== undefined && c.min > c.max) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["min"],
+            message: `\`min: ${c.min}\` is above \`max: ${c.max}\``,
+          });
+        }
+      })
+      .optional(),
+    flags: z
+      .strictObject({
+        hard: z.boolean().optional(),
+        delete_volume: z.boolean().optional(),
+        delete_eip: z.boolean().optional(),
+        dry_run: z.boolean().optional(),
+      })
+      .optional(),
+  })
+  .optional();
+
+const positiveDuration = durationSchema.superRefine((ms, ctx) => {
+  if (ms <= 0) ctx.addIssue(valueIssue(ms, "must be longer than 0; use e.g. 30m"));
+});
+
+const approval = z
+  .strictObject({
+    approvers: principals.optional(),
+    min_approvals: z.int().min(1).optional(),
+    additional_approvals: z.int().min(1).optional(),
+    allow_self_approval: z.boolean().optional(),
+    expires_in: positiveDuration.optional(),
+    reason_required: z.boolean().optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.min_approvals !== undefined && a.additional_approvals !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["additional_approvals"],
+        message:
+          "use either `min_approvals` (this rule sets the requirement) or `additional_approvals` (this rule adds to the requirement other rules set), not both",
+      });
+    }
+    const needed = a.min_approvals ?? 1;
+    const people = a.approvers;
+    if (
+      people !== undefined &&
+      people.groups.length === 0 &&
+      people.users.length > 0 &&
+      people.users.length < needed
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: [a.min_approvals !== undefined ? "min_approvals" : "approvers"],
+        message: `\`min_approvals: ${needed}\` can never be met: only ${people.users.length} approver(s) listed`,
+      });
+    }
+  });
+
+const EFFECT_SHAPE_HELP =
+  "`effect` must be `allow`, `{ deny: <message> }`, `{ require_approval: {…} }` and/or `{ max_targets: N }`";
+
+const effectObject = z
+  .strictObject(
+    {
+      allow: z.literal(true).optional(),
+      deny: z.string().trim().min(1).optional(),
+      require_approval: approval.optional(),
+      max_targets: z.int().min(1).optional(),
+    },
+    {
+      error: (issue) => {
+        if (issue.code !== "invalid_type") return undefined;
+        if (issue.input === "deny")
+          return '`effect: deny` needs a message: write `effect: { deny: "why it is refused" }`';
+        if (issue.input === "require_approval") {
+          return "`effect: require_approval` needs its terms: write `effect: { require_approval: { min_approvals: 1 } }`";
+        }
+        if (typeof issue.input === "string" && suggestClosest(issue.input, ["allow"]) !== undefined) {
+          return `\`effect: ${issue.input}\` is not an effect (did you mean \`allow\`?)`;
+        }
+        return EFFECT_SHAPE_HELP;
+      },
+    },
+  )
+  .superRefine((e, ctx) => {
+    const parts = (["allow", "deny", "require_approval", "max_targets"] as const).filter(
+      (k) => e[k] !== undefined,
+    );
+    if (parts.length === 0)
+      ctx.addIssue({ code: "custom", message: `\`effect\` is empty; ${EFFECT_SHAPE_HELP}` });
+    if (e.deny !== undefined && parts.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["deny"],
+        message: "`deny` stands alone; move the other parts to another rule",
+      });
+    }
+    if (e.allow !== undefined && e.require_approval !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["allow"],
+        message: "`allow` and `require_approval` contradict each other; keep one",
+      });
+    }
+  });
+
+const effect = z.preprocess((value) => (value === "allow" ? { allow: true } : value), effectObject);
+
+const ruleId = z.string().refine((s) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s), {
+  params: { predicate: "is not a valid rule id; use letters, digits, `-`, `_` and `.`" },
+});
+
+const rule = z.strictObject({
+  id: ruleId,
+  description: z.string().trim().min(1),
+  actions: z.array(actionPattern).min(1),
+  match: conditions,
+  effect,
+});
+
+const defaults = z.strictObject({
+  approvers: principals.optional(),
+  expires_in: positiveDuration.optional(),
+  allow_self_approval: z.boolean().optional(),
+  reason_required: z.boolean().optional(),
+});
+
+/** The policy file: `version`, `defaults`, `allowed_channels` and `rules`. An empty file is an empty policy. */
+export const policyFileSchema = z
+  .strictObject({
+    version: z.literal(1).optional(),
+    defaults: defaults.optional(),
+    allowed_channels: channelSet.optional(),
+    // `rules:` with nothing after it reads as "no rules", which is what the author meant.
+    rules: z.preprocess((v) => v ?? [], z.array(rule)),
+  })
+  .superRefine((file, ctx) => {
+    const seen = new Map<string, number>();
+    file.rules.forEach((r, index) => {
+      const first = seen.get(r.id);
+      if (first === undefined) seen.set(r.id, index);
+      else {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", index, "id"],
+          message: `rule id \`${r.id}\` is already used by rules[${first}]; ids must be unique`,
+        });
+      }
+      const approval = r.effect.require_approval;
+      if (
+        approval !== undefined &&
+        approval.approvers === undefined &&
+        file.defaults?.approvers === undefined
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", index, "effect", "require_approval"],
+          message: "`require_approval` needs `approvers` (or set `defaults.approvers` for every rule)",
+        });
+      }
+    });
+  });
+
+export type PolicyFile = z.output<typeof policyFileSchema>;

@@ -1,0 +1,113 @@
+/** Slack people who may do something: user IDs (`U…`/`W…`) and user-group handles (lower case, no `@`). */
+export interface Principals {
+  users: string[];
+  groups: string[];
+}
+
+/** A server the request would act on, as the cloud describes it. */
+export interface PolicyTarget {
+  id: string;
+  name: string;
+  tags: Record<string, string>;
+}
+
+export interface PolicyFlags {
+  hard?: boolean;
+  deleteVolume?: boolean;
+  deleteEip?: boolean;
+  dryRun?: boolean;
+}
+
+/** What the policy is asked about. */
+export interface PolicyRequest {
+  /** A known action such as `ecs:cloudServers:stop`. */
+  action: string;
+  /** `groups`: handles of the user groups the requester belongs to (resolved by the caller). */
+  requester: { userId: string; groups: string[] };
+  channel: { id: string; name?: string };
+  targets: PolicyTarget[];
+  flags: PolicyFlags;
+}
+
+/** A rule that produced a decision. */
+export interface RuleRef {
+  id: string;
+  description: string;
+  /** Where the rule is written, e.g. `flows/policy.yml:42`. */
+  source: string;
+}
+
+/** What must happen before a request that needs approval may run. */
+export interface ApprovalRequirement {
+  /** Who may approve: anyone listed in `users` or belonging to one of `groups`. */
+  approvers: Principals;
+  /** How many distinct people must approve. */
+  minApprovals: number;
+  allowSelfApproval: boolean;
+  expiresInMs: number;
+  /** Whether rejecting needs a reason. */
+  reasonRequired: boolean;
+}
+
+export type PolicyDecision =
+  | { effect: "allow"; rules: RuleRef[] }
+  | { effect: "needs_approval"; rules: RuleRef[]; approval: ApprovalRequirement }
+  | { effect: "deny"; rules: RuleRef[]; reasons: string[] };
+
+/** A loaded, validated policy; build it with `loadPolicy` / `parsePolicy`. */
+export interface Policy {
+  /** The file it came from. */
+  source: string;
+  /** When set, requests from any other channel are denied before rules are considered. */
+  allowedChannels: ChannelSet | undefined;
+  /** Approvers for approval rules that name none (`defaults.approvers`). */
+  defaultApprovers: Principals | undefined;
+  rules: PolicyRule[];
+}
+
+export interface ChannelSet {
+  ids: string[];
+  /** Lower case, without `#`. */
+  names: string[];
+}
+
+export interface PolicyRule {
+  id: string;
+  description: string;
+  source: string;
+  /** IAM-style patterns with `*` wildcards, each matching at least one known action. */
+  actions: string[];
+  when: RuleConditions;
+  effect: RuleEffect;
+}
+
+/** All present conditions must hold. Absent ones always hold. */
+export interface RuleConditions {
+  requesters?: Principals;
+  channels?: ChannelSet;
+  /** A target qualifies when it has every tag (values may use globs) and its name matches one of `names`. */
+  targets?: { tags: Record<string, string>; names: string[] };
+  targetCount?: { min?: number; max?: number };
+  flags: PolicyFlags;
+}
+
+/**
+ * One rule can carry several parts: `allow`, or an approval requirement, plus a `maxTargets` cap; `deny`
+ * stands alone. Approval parts either set a base (`minApprovals`) or add to it (`additionalApprovals`).
+ */
+export interface RuleEffect {
+  allow: boolean;
+  deny?: string;
+  approval?: ApprovalRule;
+  maxTargets?: number;
+}
+
+export interface ApprovalRule {
+  /** Absent: this rule does not restrict who approves (the policy's default approvers apply if nobody else does). */
+  approvers?: Principals;
+  minApprovals?: number;
+  additionalApprovals?: number;
+  allowSelfApproval: boolean;
+  expiresInMs: number;
+  reasonRequired: boolean;
+}

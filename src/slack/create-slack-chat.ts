@@ -1,0 +1,86 @@
+import type { webApi } from "@slack/bolt";
+import type { ChatPort, MessageRef, ModalSpec } from "../app/ports.js";
+import type { Message } from "../render/message-model.js";
+import { renderBlockKit } from "../render/render-block-kit.js";
+import { buildModalView } from "./build-modal-view.js";
+import { toChatDeliveryError } from "./to-chat-delivery-error.js";
+
+/**
+ * The {@link ChatPort} over Slack's Web API: messages are rendered with `renderBlockKit`, every failure
+ * becomes a `ChatDeliveryError` with Slack's error code. User groups are read on every call (group
+ * membership decides approvals, so it is never cached).
+ */
+export function createSlackChat(client: webApi.WebClient): ChatPort {
+  const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toChatDeliveryError(error, operation);
+    }
+  };
+
+  return {
+    async postMessage(
+      channel: string,
+      message: Message,
+      options?: { threadTs?: string },
+    ): Promise<MessageRef> {
+      const rendered = renderBlockKit(message);
+      const result = await call("chat.postMessage", () =>
+        client.chat.postMessage({
+          channel,
+          text: rendered.text,
+          blocks: rendered.blocks,
+          ...(options?.threadTs !== undefined ? { thread_ts: options.threadTs } : {}),
+        }),
+      );
+      if (typeof result.ts !== "string") throw toChatDeliveryError({ code: "no_ts" }, "chat.postMessage");
+      return {
+        channel: typeof result.channel === "string" ? result.channel : channel,
+        ts: result.ts,
+        ...(options?.threadTs !== undefined ? { threadTs: options.threadTs } : {}),
+      };
+    },
+
+    async updateMessage(ref: MessageRef, message: Message): Promise<void> {
+      const rendered = renderBlockKit(message);
+      await call("chat.update", () =>
+        client.chat.update({
+          channel: ref.channel,
+          ts: ref.ts,
+          text: rendered.text,
+          blocks: rendered.blocks,
+        }),
+      );
+    },
+
+    async postEphemeral(channel, userId, message, options): Promise<void> {
+      const rendered = renderBlockKit(message);
+      await call("chat.postEphemeral", () =>
+        client.chat.postEphemeral({
+          channel,
+          user: userId,
+          text: rendered.text,
+          blocks: rendered.blocks,
+          ...(options?.threadTs !== undefined ? { thread_ts: options.threadTs } : {}),
+        }),
+      );
+    },
+
+    async openModal(triggerId: string, modal: ModalSpec): Promise<void> {
+      await call("views.open", () =>
+        client.views.open({ trigger_id: triggerId, view: buildModalView(modal) }),
+      );
+    },
+
+    async userGroupsOf(userId: string): Promise<string[]> {
+      const result = await call("usergroups.list", () => client.usergroups.list({ include_users: true }));
+      return (result.usergroups ?? [])
+        .filter((g) => g.date_delete === undefined || g.date_delete === 0)
+        .filter((g) => (g.users ?? []).includes(userId))
+        .map((g) => (g.handle ?? "").toLowerCase())
+        .filter((h) => h !== "")
+        .sort();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
+import { ChatDeliveryError } from "../../../app/ports.js";
+import type { ListenerDeps } from "../listener-deps.js";
+import { buildUsageHint } from "./build-usage-hint.js";
+import { isFromBot } from "./is-from-bot.js";
+
+/** `@hwc-chatops …`: points people at the slash commands, in the mention's thread. Ignores bots. */
+export function handleAppMention(deps: ListenerDeps) {
+  return async ({
+    event,
+    context,
+  }: SlackEventMiddlewareArgs<"app_mention"> & AllMiddlewareArgs): Promise<void> => {
+    if (isFromBot(event, context.botUserId)) return;
+    const threadTs = event.thread_ts ?? event.ts;
+    await deps.track(
+      deps.chat.postMessage(event.channel, buildUsageHint(), { threadTs }).then(
+        () => undefined,
+        (error: unknown) => {
+          const code = error instanceof ChatDeliveryError ? error.code : undefined;
+          deps.logger.warn({ err: error, code, channel: event.channel }, "could not answer a mention");
+        },
+      ),
+    );
+  };
+}

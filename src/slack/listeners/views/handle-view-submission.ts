@@ -1,0 +1,27 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import type { ListenerDeps } from "../listener-deps.js";
+import { toViewSubmission } from "./to-view-submission.js";
+
+/**
+ * A modal submission: the registered handler's (fast, pure) validation decides the ack (errors keep the
+ * modal open), then the handler runs after the ack.
+ */
+export function handleViewSubmission(deps: ListenerDeps) {
+  return async ({
+    ack,
+    view,
+    body,
+  }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+    const submission = toViewSubmission(view, {
+      userId: body.user.id,
+      teamId: body.user.team_id ?? body.team?.id ?? "",
+    });
+    const errors = deps.router.validateView(submission);
+    if (errors !== undefined && Object.keys(errors).length > 0) {
+      await ack({ response_action: "errors", errors });
+      return;
+    }
+    await ack();
+    await deps.track(deps.router.handleView(submission));
+  };
+}

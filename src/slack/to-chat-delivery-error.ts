@@ -1,0 +1,33 @@
+import { ChatDeliveryError } from "../app/ports.js";
+
+/**
+ * Any failure of a Slack call as a {@link ChatDeliveryError} carrying Slack's error code, so the middle
+ * can explain it: Web API platform errors keep their code (`not_in_channel`, `channel_not_found`, …),
+ * rate limits become `ratelimited`, HTTP failures `http_<status>`, transport failures `request_error`.
+ * A response_url rejection (Bolt's `respond()`) keeps the code Slack answered (`used_url`, `expired_url`).
+ */
+export function toChatDeliveryError(error: unknown, operation: string): ChatDeliveryError {
+  if (error instanceof ChatDeliveryError) return error;
+  const e = (error ?? {}) as {
+    code?: unknown;
+    data?: { error?: unknown };
+    statusCode?: unknown;
+    response?: { status?: unknown; data?: unknown };
+    message?: unknown;
+  };
+  let code = "unknown_error";
+  if (e.code === "slack_webapi_platform_error" && typeof e.data?.error === "string") code = e.data.error;
+  else if (e.code === "slack_webapi_rate_limited_error") code = "ratelimited";
+  else if (e.code === "slack_webapi_http_error") code = `http_${String(e.statusCode ?? "error")}`;
+  else if (e.code === "slack_webapi_request_error") code = "request_error";
+  else if (e.response !== undefined) {
+    const data = e.response.data as { error?: unknown } | undefined;
+    code =
+      data !== null && typeof data === "object" && typeof data.error === "string"
+        ? data.error
+        : `http_${String(e.response.status ?? "error")}`;
+  } else if (typeof e.code === "string" && /^E[A-Z]+$/.test(e.code)) code = "request_error";
+  const failure = new ChatDeliveryError(code, `${operation} failed: ${code}`);
+  (failure as { cause?: unknown }).cause = error;
+  return failure;
+}

@@ -1,0 +1,33 @@
+import { CloudError } from "../cloud/errors.js";
+import type { EcsApi, Server } from "../cloud/types.js";
+import type { TargetLookup } from "./types.js";
+
+/** Page size for the lookups' listings: the ECS maximum, so a big answer costs few requests. */
+const PAGE_SIZE = 1000;
+
+/**
+ * Target lookups over the ECS API, each using the narrowest filter the API offers: `GET servers/{id}` for
+ * IDs, the `name` filter (a fuzzy match: a superset of exact and prefix matches) for names, the `ip`
+ * filter for IPv4 addresses, the `tags` filter for tag selectors. Only IPv6 addresses (no API filter),
+ * "did you mean" suggestions and large batches list the fleet.
+ *
+ * The ECS `name` filter is a pattern match on the service side; names reaching here come from the intent
+ * grammar, whose only pattern character is `.` (which matches itself, so the answer stays a superset).
+ */
+export function createCloudTargetLookup(ecs: EcsApi): TargetLookup<Server> {
+  return {
+    async byId(id) {
+      try {
+        return await ecs.getServer(id);
+      } catch (error) {
+        if (error instanceof CloudError && error.isNotFound) return undefined;
+        throw error;
+      }
+    },
+    byName: (name) => ecs.listServers({ name, pageSize: PAGE_SIZE }),
+    byIp: (ip, version) =>
+      version === 4 ? ecs.listServers({ ip, pageSize: PAGE_SIZE }) : ecs.listServers({ pageSize: PAGE_SIZE }),
+    byTag: (key, value) => ecs.listServers({ tags: `${key}=${value}`, pageSize: PAGE_SIZE }),
+    all: () => ecs.listServers({ pageSize: PAGE_SIZE }),
+  };
+}

@@ -1,0 +1,58 @@
+import { type Intent, type Target, targetKey } from "../intents/index.js";
+
+/**
+ * The intent with one target replaced by a server ID: how a requester's choice between ambiguous
+ * servers continues the command. Every occurrence of `target` (by {@link targetKey}) is replaced, in a
+ * server reference (`show`, `ports`, `resize`, an audit subject) or a target list; the result is a new
+ * intent (the input is not modified). Returns undefined when the intent has no such target.
+ */
+export function replaceTarget(intent: Intent, target: Target, serverId: string): Intent | undefined {
+  const key = targetKey(target);
+  const replacement = { kind: "id" as const, id: serverId.toLowerCase() };
+  switch (intent.type) {
+    case "ecs.show":
+    case "ecs.resize":
+    case "hss.ports":
+      if (targetKey(intent.server) !== key) return undefined;
+      return { ...intent, server: replacement };
+    case "ecs.start":
+    case "ecs.stop":
+    case "ecs.reboot":
+    case "ecs.delete": {
+      if (!intent.targets.some((t) => targetKey(t) === key)) return undefined;
+      const seen = new Set<string>();
+      // Replacing may create a duplicate (the chosen server was also named elsewhere): keep the first.
+      const targets = intent.targets
+        .map((t) => (targetKey(t) === key ? replacement : t))
+        .filter((t) => {
+          const k = targetKey(t);
+          if (seen.has(k)) return false;
+          seen.add(k);
+          return true;
+        });
+      return { ...intent, targets } as Intent;
+    }
+    case "ops.audit":
+      if (intent.subject?.kind !== "server" || targetKey(intent.subject.server) !== key) return undefined;
+      return { ...intent, subject: { kind: "server", server: replacement } };
+    default:
+      return undefined;
+  }
+}
+
+/** The targets an intent names (server references and selectors), in command order. */
+export function targetsOf(intent: Intent): Target[] {
+  switch (intent.type) {
+    case "ecs.show":
+    case "ecs.resize":
+    case "hss.ports":
+      return [intent.server];
+    case "ecs.start":
+    case "ecs.stop":
+    case "ecs.reboot":
+    case "ecs.delete":
+      return [...intent.targets];
+    default:
+      return [];
+  }
+}

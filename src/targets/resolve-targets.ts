@@ -1,0 +1,192 @@
+import { canonicalIpv6 } from "../intents/classify-target.js";
+import type { Target } from "../intents/index.js";
+import { closestNames } from "./closest-names.js";
+import { mapWithConcurrency } from "./map-with-concurrency.js";
+import type { Resolution, ResolvableServer, TargetLookup, TargetOutcome } from "./types.js";
+
+export interface ResolveTargetsOptions {
+  /**
+   * With more server references (IDs, names, IPs) than this, the fleet is listed once and the references
+   * are resolved against that list instead of one filtered query each. Default 20.
+   */
+  bulkThreshold?: number;
+  /** Lookups in flight at once. Default 4. */
+  concurrency?: number;
+  /** How many "did you mean" names per missing name. Default 3. */
+  suggestions?: number;
+}
+
+/**
+ * Resolves parsed targets to servers (immutable IDs) before anything acts on them. The rules, in order:
+ *
+ * - **exact ID**: a UUID target is the server with that ID;
+ * - **exact name** (case-sensitive): one server → it; several (duplicate names) → `ambiguous`;
+ * - **unique case-insensitive prefix** (name targets only): one → it; several → `ambiguous`;
+ * - **IP**: a server having exactly that address (fixed or floating); several → `ambiguous`.
+ *
+ * A UUID- or IP-shaped target is tried as an exact name before its ID/IP rule gives up, but never as a
+ * prefix (`10.0.0.1` is not meant to pick `10.0.0.12`). `tag:key=value` selects every server carrying the
+ * tag; a selector matching nothing is `no_match` and an empty key or value is `invalid`, never "all
+ * servers". A miss is `not_found` with the closest names. Ambiguity is reported, never guessed.
+ *
+ * Pure apart from the `lookup` calls passed in; cloud failures propagate.
+ */
+export async function resolveTargets<S extends ResolvableServer>(
+  targets: readonly Target[],
+  lookup: TargetLookup<S>,
+  options: ResolveTargetsOptions = {},
+): Promise<Resolution<S>> {
+  const bulkThreshold = options.bulkThreshold ?? 20;
+  const references = targets.filter((t) => t.kind !== "tag").length;
+  let fleet: readonly S[] | undefined;
+  let effective: TargetLookup<S> = lookup;
+  if (references > bulkThreshold) {
+    fleet = await lookup.all();
+    effective = { ...createListLookup(fleet), byTag: lookup.byTag.bind(lookup) };
+  }
+
+  const outcomes = await mapWithConcurrency(targets, options.concurrency ?? 4, (target) =>
+    resolveOne(target, effective),
+  );
+
+  const missingNames = outcomes.filter(
+    (o): o is Extract<TargetOutcome<S>, { kind: "not_found" }> =>
+      o.kind === "not_found" && o.target.kind === "name",
+  );
+  if (missingNames.length > 0) {
+    const names = (fleet ?? (await lookup.all())).map((s) => s.name);
+    for (const outcome of missingNames) {
+      if (outcome.target.kind === "name") {
+        outcome.suggestions = closestNames(outcome.target.name, names, options.suggestions ?? 3);
+      }
+    }
+  }
+
+  const ambiguous = outcomes.filter(
+    (o): o is Extract<TargetOutcome<S>, { kind: "ambiguous" }> => o.kind === "ambiguous",
+  );
+  const failed = outcomes.filter(
+    (o): o is Extract<TargetOutcome<S>, { kind: "not_found" | "no_match" | "invalid" }> =>
+      o.kind === "not_found" || o.kind === "no_match" || o.kind === "invalid",
+  );
+  if (ambiguous.length > 0 || failed.length > 0) return { ok: false, outcomes, ambiguous, failed };
+
+  const seen = new Set<string>();
+  const servers: S[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.kind !== "resolved") continue;
+    for (const server of outcome.servers) {
+      if (seen.has(server.id)) continue;
+      seen.add(server.id);
+      servers.push(server);
+    }
+  }
+  return { ok: true, servers, outcomes };
+}
+
+async function resolveOne<S extends ResolvableServer>(
+  target: Target,
+  lookup: TargetLookup<S>,
+): Promise<TargetOutcome<S>> {
+  switch (target.kind) {
+    case "tag": {
+      const key = target.key.trim();
+      const value = target.value.trim();
+      if (key === "" || value === "") return { kind: "invalid", target, reason: "empty_tag_selector" };
+      const wanted = `${key}=${value}`;
+      const servers = sortServers(
+        unique((await lookup.byTag(key, value)).filter((s) => s.tags.includes(wanted))),
+      );
+      return servers.length === 0
+        ? { kind: "no_match", target }
+        : { kind: "resolved", target, rule: "tag", servers };
+    }
+    case "id": {
+      const byId = await lookup.byId(target.id);
+      if (byId !== undefined && byId.id.toLowerCase() === target.id.toLowerCase()) {
+        return { kind: "resolved", target, rule: "id", servers: [byId] };
+      }
+      return (await exactName(target, target.id, lookup)) ?? { kind: "not_found", target, suggestions: [] };
+    }
+    case "name": {
+      const listed = unique(await lookup.byName(target.name));
+      const exact = sortServers(listed.filter((s) => s.name === target.name));
+      if (exact.length > 0) return pick(target, "name", exact);
+      const prefix = target.name.toLowerCase();
+      const prefixed = sortServers(listed.filter((s) => s.name.toLowerCase().startsWith(prefix)));
+      if (prefixed.length > 0) return pick(target, "prefix", prefixed);
+      return { kind: "not_found", target, suggestions: [] };
+    }
+    case "ip": {
+      const named = await exactName(target, target.ip, lookup);
+      if (named !== undefined) return named;
+      const wanted = normalizeIp(target.ip);
+      const servers = sortServers(
+        unique(await lookup.byIp(target.ip, target.version)).filter((s) =>
+          s.addresses.some((a) => normalizeIp(a.addr) === wanted),
+        ),
+      );
+      if (servers.length > 0) return pick(target, "ip", servers);
+      return { kind: "not_found", target, suggestions: [] };
+    }
+  }
+}
+
+/** The exact-name rule for a target that was written as an ID or an IP; undefined when no name matches. */
+async function exactName<S extends ResolvableServer>(
+  target: Target,
+  name: string,
+  lookup: TargetLookup<S>,
+): Promise<TargetOutcome<S> | undefined> {
+  const exact = sortServers(unique(await lookup.byName(name)).filter((s) => s.name === name));
+  return exact.length > 0 ? pick(target, "name", exact) : undefined;
+}
+
+function pick<S extends ResolvableServer>(
+  target: Target,
+  rule: "name" | "prefix" | "ip",
+  servers: S[],
+): TargetOutcome<S> {
+  return servers.length === 1
+    ? { kind: "resolved", target, rule, servers }
+    : { kind: "ambiguous", target, rule, candidates: servers };
+}
+
+function normalizeIp(ip: string): string {
+  return ip.includes(":") ? (canonicalIpv6(ip) ?? ip.toLowerCase()) : ip;
+}
+
+function unique<S extends ResolvableServer>(servers: readonly S[]): S[] {
+  const seen = new Set<string>();
+  return servers.filter((s) => {
+    if (seen.has(s.id)) return false;
+    seen.add(s.id);
+    return true;
+  });
+}
+
+/** Candidates in a stable order (name, then ID), so the same question always looks the same. */
+function sortServers<S extends ResolvableServer>(servers: S[]): S[] {
+  return servers.sort((a, b) => compare(a.name, b.name) || compare(a.id, b.id));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A lookup over an already listed fleet: the same answers, no further calls. */
+export function createListLookup<S extends ResolvableServer>(servers: readonly S[]): TargetLookup<S> {
+  return {
+    byId: async (id) => servers.find((s) => s.id.toLowerCase() === id.toLowerCase()),
+    byName: async (name) => {
+      const needle = name.toLowerCase();
+      return servers.filter((s) => s.name.toLowerCase().includes(needle));
+    },
+    byIp: async (ip) => {
+      const wanted = normalizeIp(ip);
+      return servers.filter((s) => s.addresses.some((a) => normalizeIp(a.addr) === wanted));
+    },
+    byTag: async (key, value) => servers.filter((s) => s.tags.includes(`${key}=${value}`)),
+    all: async () => servers,
+  };
+}

@@ -1,0 +1,64 @@
+import type { Target } from "../intents/index.js";
+
+/**
+ * The least a server must carry to be resolved: its immutable ID, its name, its addresses and its tags
+ * (1D strings; 2D tags appear as `key=value`, as ECS `servers/detail` returns them). The cloud `Server`
+ * satisfies it; tests use plain objects.
+ */
+export interface ResolvableServer {
+  readonly id: string;
+  readonly name: string;
+  readonly addresses: readonly { readonly addr: string }[];
+  readonly tags: readonly string[];
+}
+
+/**
+ * Cloud lookups the resolver needs. Each may return a superset of the exact answer (the ECS filters are
+ * fuzzy): the resolver applies the exact rules itself. Errors (cloud failures) propagate to the caller.
+ */
+export interface TargetLookup<S extends ResolvableServer> {
+  /** The server with this ID, or undefined when it does not exist. */
+  byId(id: string): Promise<S | undefined>;
+  /** Servers whose name contains `name` (any superset of exact and case-insensitive prefix matches). */
+  byName(name: string): Promise<readonly S[]>;
+  /** Servers that may have this IP address (any superset of the exact matches). */
+  byIp(ip: string, version: 4 | 6): Promise<readonly S[]>;
+  /** Servers that may have the tag `key=value` (any superset of the exact matches). */
+  byTag(key: string, value: string): Promise<readonly S[]>;
+  /**
+   * Every server. Used only when it is cheaper than one query per target (many targets) and for
+   * "did you mean" suggestions after a miss.
+   */
+  all(): Promise<readonly S[]>;
+}
+
+/** Which rule resolved a target. */
+export type ResolutionRule = "id" | "name" | "prefix" | "ip" | "tag";
+
+/** What became of one target. */
+export type TargetOutcome<S extends ResolvableServer> =
+  /** Exactly these servers (one for a server reference; one or more for a tag selector). */
+  | { kind: "resolved"; target: Target; rule: ResolutionRule; servers: S[] }
+  /** Several servers fit a reference that must name one: the requester has to choose. */
+  | { kind: "ambiguous"; target: Target; rule: "name" | "prefix" | "ip"; candidates: S[] }
+  /** No server fits the reference; `suggestions` are the closest names (possibly none). */
+  | { kind: "not_found"; target: Target; suggestions: string[] }
+  /** A tag selector that matches no server (never "all servers"). */
+  | { kind: "no_match"; target: Target }
+  /** A selector that cannot select anything safely (empty key or value). */
+  | { kind: "invalid"; target: Target; reason: "empty_tag_selector" };
+
+/**
+ * The result of resolving a command's targets. `ok` only when every target resolved; then `servers`
+ * holds each distinct server once, in the order the targets named them.
+ */
+export type Resolution<S extends ResolvableServer> =
+  | { ok: true; servers: S[]; outcomes: TargetOutcome<S>[] }
+  | {
+      ok: false;
+      outcomes: TargetOutcome<S>[];
+      /** Targets needing a choice, in command order. */
+      ambiguous: Extract<TargetOutcome<S>, { kind: "ambiguous" }>[];
+      /** Targets that cannot be resolved at all (not found, no match, invalid), in command order. */
+      failed: Extract<TargetOutcome<S>, { kind: "not_found" | "no_match" | "invalid" }>[];
+    };

@@ -1,0 +1,49 @@
+import { buildErrorMessage } from "../render/build-error-message.js";
+import type { Message, Span } from "../render/message-model.js";
+import { md } from "../render/message-model.js";
+
+/** The parts of a cloud failure a user may see. */
+export interface CloudFailure {
+  /** HTTP status, when the service answered. */
+  status?: number;
+  code: string;
+  /** The service's message (untrusted). */
+  message: string;
+  requestId?: string;
+}
+
+/** At most this much of the service's message is shown; the rest is in the logs. */
+const MAX_SERVICE_MESSAGE = 300;
+
+function explain(failure: CloudFailure): Span[] {
+  const said =
+    failure.message.length > MAX_SERVICE_MESSAGE
+      ? `${failure.message.slice(0, MAX_SERVICE_MESSAGE)}…`
+      : failure.message;
+  if (failure.code === "TIMEOUT") return md`Huawei Cloud did not answer in time. Try again in a moment.`;
+  if (failure.code === "NETWORK_ERROR") return md`Could not reach Huawei Cloud. Try again in a moment.`;
+  if (failure.status === 429 || failure.code === "APIG.0308") {
+    return md`Huawei Cloud is throttling requests. Try again in a minute.`;
+  }
+  if (failure.status === 401 || failure.status === 403) {
+    return md`Huawei Cloud refused the bot's credentials or permissions: ${said}`;
+  }
+  if (failure.status !== undefined && failure.status >= 500) {
+    return md`Huawei Cloud had an internal error: ${said}`;
+  }
+  return md`Huawei Cloud rejected the request: ${said}`;
+}
+
+/** A cloud error as a short explanation with the error code and the request ID (for support). */
+export function buildCloudErrorView(failure: CloudFailure): Message {
+  return buildErrorMessage({
+    userMessage: explain(failure),
+    code: failure.code,
+    ...(failure.requestId !== undefined ? { requestId: failure.requestId } : {}),
+  });
+}
+
+/** An internal error: "something went wrong (reference …)"; the details are in the logs. */
+export function buildInternalErrorView(reference: string): Message {
+  return buildErrorMessage({ reference });
+}

@@ -1,0 +1,28 @@
+import { code, type Message, md, section, type Text } from "../render/message-model.js";
+import { emoji } from "./format-values.js";
+
+/** A one-line notice with an icon. */
+export function buildNoticeView(icon: `:${string}:`, text: Text): Message {
+  return { text, blocks: [section({ text: md`${emoji(icon)} ${text}` })] };
+}
+
+/** A command this deployment does not run (no handler plugged in for it). */
+export function buildNotEnabledView(commandLabel: string): Message {
+  return buildNoticeView(
+    ":no_entry:",
+    md`${code(commandLabel)} is not enabled in this deployment: this bot answers read-only commands only. Ask the people who run hwc-chatops to enable it.`,
+  );
+}
+
+/** A button or menu whose stored context is gone (expired, or the bot restarted without shared state). */
+export function buildExpiredView(): Message {
+  return buildNoticeView(":hourglass:", md`This result has expired. Run the command again.`);
+}
+
+/** A click on something meant for someone else (a choice only the requester may make). */
+export function buildNotYoursView(): Message {
+  return buildNoticeView(
+    ":raised_hand:",
+    md`Only the person who ran the command can choose here. Run it yourself to get your own menu.`,
+  );
+}

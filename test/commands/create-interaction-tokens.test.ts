@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { createInteractionTokens } from "../../src/commands/create-interaction-tokens.js";
+import { createMemoryStore } from "../../src/store/create-memory-store.js";
+
+function clock(start = 1_000_000) {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+const QUERY = { owner: "U1", intent: { type: "ecs.list" as const, filters: { tags: [] } } };
+
+describe("createInteractionTokens", () => {
+  it("tokens are short, URL-safe and distinct", () => {
+    const tokens = createInteractionTokens(createMemoryStore());
+    const seen = new Set(Array.from({ length: 200 }, () => tokens.newToken()));
+    expect(seen.size).toBe(200);
+    for (const t of seen) expect(t).toMatch(/^[A-Za-z0-9_-]{12}$/);
+  });
+
+  it("queries expire after their TTL", async () => {
+    const c = clock();
+    const tokens = createInteractionTokens(createMemoryStore({ clock: c }), { queryTtlMs: 1000 });
+    await tokens.saveQuery("tok", QUERY);
+    expect(await tokens.loadQuery("tok")).toEqual(QUERY);
+    c.advance(1001);
+    expect(await tokens.loadQuery("tok")).toBeUndefined();
+  });
+
+  it("a pick is used at most once, even by concurrent takers", async () => {
+    const tokens = createInteractionTokens(createMemoryStore());
+    const pick = {
+      owner: "U1",
+      request: {
+        actor: { userId: "U1", teamId: "T" },
+        channelId: "C",
+        commandLine: "/ecs show dup",
+        requestId: "r",
+      },
+      intent: { type: "ecs.show" as const, server: { kind: "name" as const, name: "dup" } },
+      target: { kind: "name" as const, name: "dup" },
+      candidateIds: ["a", "b"],
+    };
+    await tokens.savePick("p1", pick);
+    expect(await tokens.peekPick("p1")).toEqual(pick);
+    const taken = await Promise.all([tokens.takePick("p1"), tokens.takePick("p1"), tokens.takePick("p1")]);
+    expect(taken.filter((t) => t !== undefined)).toHaveLength(1);
+    expect(await tokens.peekPick("p1")).toBeUndefined();
+  });
+
+  it("malformed tokens from a click are not looked up", async () => {
+    const tokens = createInteractionTokens(createMemoryStore());
+    expect(await tokens.loadQuery("../../x")).toBeUndefined();
+    expect(await tokens.takePick("")).toBeUndefined();
+  });
+});

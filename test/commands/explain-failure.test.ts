@@ -1,0 +1,77 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { ChatDeliveryError } from "../../src/app/ports.js";
+import { CloudError, OutcomeUnknownError } from "../../src/cloud/errors.js";
+import { explainFailure } from "../../src/commands/explain-failure.js";
+import { createLogger } from "../../src/log/create-logger.js";
+import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { blocksText } from "../helpers/read-slack-blocks.js";
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    level: "debug",
+    destination: new Writable({
+      write(chunk: Buffer, _e, cb) {
+        for (const l of chunk.toString().split("\n")) if (l) lines.push(JSON.parse(l));
+        cb();
+      },
+    }),
+  });
+  return { logger, lines };
+}
+
+const text = (m: Parameters<typeof renderBlockKit>[0]) => blocksText(renderBlockKit(m).blocks);
+
+describe("explainFailure", () => {
+  it("cloud errors: short explanation, code and request ID", () => {
+    const { logger } = capture();
+    const m = explainFailure(
+      new CloudError({ status: 400, code: "Ecs.0005", message: "Invalid parameter.", requestId: "req-9" }),
+      logger,
+      "bot",
+    );
+    expect(text(m)).toContain("Huawei Cloud rejected the request: Invalid parameter.");
+    expect(text(m)).toContain("Error code: `Ecs.0005`");
+    expect(text(m)).toContain("Request ID: `req-9`");
+  });
+
+  it("throttling and timeouts get plain advice", () => {
+    const { logger } = capture();
+    expect(
+      text(explainFailure(new CloudError({ status: 429, code: "APIG.0308", message: "x" }), logger, "b")),
+    ).toContain("throttling");
+    expect(text(explainFailure(new CloudError({ code: "TIMEOUT", message: "x" }), logger, "b"))).toContain(
+      "in time",
+    );
+  });
+
+  it("an unknown outcome says so", () => {
+    const { logger } = capture();
+    const e = new OutcomeUnknownError({
+      operation: "ecs.stopServers",
+      identity: {},
+      reason: "timeout",
+      requestId: "r1",
+    });
+    expect(text(explainFailure(e, logger, "b"))).toContain("outcome is unknown");
+  });
+
+  it("delivery errors explain what to do", () => {
+    const { logger } = capture();
+    expect(text(explainFailure(new ChatDeliveryError("not_in_channel", "x"), logger, "my-bot"))).toContain(
+      "/invite @my-bot",
+    );
+  });
+
+  it("internal errors: a reference for the user, the details only in the log", () => {
+    const { logger, lines } = capture();
+    const m = explainFailure(new TypeError("secret internals at line 42"), logger, "b");
+    const shown = text(m);
+    const reference = /reference `([0-9a-f]{8})`/.exec(shown)?.[1];
+    expect(reference).toBeDefined();
+    expect(shown).not.toContain("secret internals");
+    const line = lines.find((l) => l.reference === reference);
+    expect(JSON.stringify(line)).toContain("secret internals at line 42");
+  });
+});

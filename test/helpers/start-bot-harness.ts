@@ -1,0 +1,91 @@
+import { Writable } from "node:stream";
+import { type Bot, createBot } from "../../src/bot/create-bot.js";
+import { createCloudClient } from "../../src/cloud/create-cloud-client.js";
+import type { CloudConfig } from "../../src/cloud/load-cloud-config.js";
+import type { CloudClient } from "../../src/cloud/types.js";
+import type { CommandHandlers } from "../../src/commands/types.js";
+import { createLogger } from "../../src/log/create-logger.js";
+import {
+  type CloudSimulator,
+  type CloudSimulatorOptions,
+  startCloudSimulator,
+} from "../../src/sandbox/cloud/index.js";
+import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from "../../src/sandbox/slack/index.js";
+import type { SlackConfig } from "../../src/slack/load-slack-config.js";
+
+export interface BotHarnessOptions {
+  transport?: "http" | "socket";
+  sim?: CloudSimulatorOptions;
+  slack?: FakeSlackOptions;
+  handlers?: CommandHandlers;
+}
+
+/** Log lines the bot wrote (parsed pino JSON). */
+export type LogLine = Record<string, unknown> & { level: number; msg?: string };
+
+/**
+ * The whole bot in-process over loopback: fake Slack (Web API, response URLs, Socket Mode), the simulated
+ * Huawei Cloud, a real cloud client and `createBot`. Nothing of ours is mocked.
+ */
+export async function startBotHarness(options: BotHarnessOptions = {}) {
+  const fake: FakeSlack = await startFakeSlack(options.slack);
+  const sim: CloudSimulator = await startCloudSimulator(options.sim);
+  const cloudConfig: CloudConfig = {
+    region: sim.region,
+    projectId: sim.projectId,
+    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
+    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
+    hssEnterpriseProjectId: "all_granted_eps",
+    connectTimeoutMs: 2_000,
+    requestTimeoutMs: 10_000,
+  };
+  const cloud: CloudClient = createCloudClient(cloudConfig, {
+    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
+  });
+  const logs: LogLine[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (line.trim() !== "") logs.push(JSON.parse(line) as LogLine);
+      }
+      callback();
+    },
+  });
+  const logger = createLogger({ level: "debug", destination });
+  const transport = options.transport ?? "http";
+  const slack: SlackConfig = {
+    botToken: fake.botToken,
+    apiUrl: fake.apiUrl,
+    transport:
+      transport === "http"
+        ? { kind: "http", signingSecret: fake.signingSecret, port: 0 }
+        : { kind: "socket", appToken: fake.appToken },
+  };
+  const bot: Bot = createBot({
+    slack,
+    cloud,
+    logger,
+    host: "127.0.0.1",
+    shutdownGraceMs: 2_000,
+    ...(options.handlers ? { handlers: options.handlers } : {}),
+  });
+  await bot.start();
+  if (transport === "socket") await fake.waitForSocketConnections(1);
+  return {
+    fake,
+    sim,
+    cloud,
+    bot,
+    logs,
+    /** `POST` target for signed requests (HTTP mode). */
+    eventsUrl: bot.url === undefined ? "" : `${bot.url}/slack/events`,
+    async close() {
+      await bot.stop();
+      await cloud.close();
+      await sim.close();
+      await fake.close();
+    },
+  };
+}
+
+export type BotHarness = Awaited<ReturnType<typeof startBotHarness>>;

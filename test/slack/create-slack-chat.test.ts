@@ -1,0 +1,93 @@
+import { webApi } from "@slack/bolt";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ChatDeliveryError } from "../../src/app/ports.js";
+import { md, section } from "../../src/render/message-model.js";
+import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../../src/sandbox/slack/index.js";
+import { createSlackChat } from "../../src/slack/create-slack-chat.js";
+
+/** The ChatPort over a real WebClient against the fake Slack (loopback HTTP). */
+let fake: FakeSlack;
+let chat: ReturnType<typeof createSlackChat>;
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  const client = new webApi.WebClient(fake.botToken, {
+    slackApiUrl: fake.apiUrl,
+    retryConfig: { retries: 0 },
+    logLevel: webApi.LogLevel.ERROR,
+  });
+  chat = createSlackChat(client);
+});
+afterAll(async () => {
+  await fake.close();
+});
+beforeEach(() => fake.reset());
+
+const hello = { text: md`hello`, blocks: [section({ text: md`Hello ${"<!channel>"}` })] };
+
+describe("createSlackChat", () => {
+  it("posts, threads and updates rendered messages", async () => {
+    const ref = await chat.postMessage(SLACK_IDS.ops, hello);
+    expect(ref.channel).toBe(SLACK_IDS.ops);
+    const posted = fake.message(SLACK_IDS.ops, ref.ts);
+    expect(posted?.text).toBe("hello");
+    expect(JSON.stringify(posted?.blocks)).toContain("Hello &lt;!channel&gt;");
+
+    const reply = await chat.postMessage(
+      SLACK_IDS.ops,
+      { text: md`in thread`, blocks: [] },
+      { threadTs: ref.ts },
+    );
+    expect(reply.threadTs).toBe(ref.ts);
+    expect(fake.thread(SLACK_IDS.ops, ref.ts)).toHaveLength(2);
+
+    await chat.updateMessage(ref, { text: md`updated`, blocks: [] });
+    expect(fake.message(SLACK_IDS.ops, ref.ts)?.text).toBe("updated");
+  });
+
+  it("posts ephemerals to one user", async () => {
+    await chat.postEphemeral(SLACK_IDS.ops, SLACK_IDS.alice, hello);
+    expect(fake.ephemerals({ user: SLACK_IDS.alice }).map((e) => e.text)).toEqual(["hello"]);
+  });
+
+  it("maps Slack errors to ChatDeliveryError with Slack's code", async () => {
+    await expect(chat.postMessage(SLACK_IDS.random, hello)).rejects.toMatchObject({
+      name: "ChatDeliveryError",
+      code: "not_in_channel",
+    });
+    await expect(chat.postMessage("D_NOBODY", hello)).rejects.toBeInstanceOf(ChatDeliveryError);
+    await expect(chat.postMessage("D_NOBODY", hello)).rejects.toMatchObject({ code: "channel_not_found" });
+    fake.failNext("chat.update", "message_not_found");
+    await expect(chat.updateMessage({ channel: SLACK_IDS.ops, ts: "1.2" }, hello)).rejects.toMatchObject({
+      code: "message_not_found",
+    });
+    const strict = createSlackChat(
+      new webApi.WebClient(fake.botToken, {
+        slackApiUrl: fake.apiUrl,
+        rejectRateLimitedCalls: true,
+        logLevel: webApi.LogLevel.ERROR,
+      }),
+    );
+    fake.rateLimitNext("chat.postMessage", 1);
+    await expect(strict.postMessage(SLACK_IDS.ops, hello)).rejects.toMatchObject({ code: "ratelimited" });
+  });
+
+  it("opens a modal built from a ModalSpec", async () => {
+    await chat.openModal(fake.mintTriggerId(SLACK_IDS.bob), {
+      id: "approval.reject",
+      title: "Reject",
+      submitLabel: "Reject",
+      privateMetadata: "req-1",
+      inputs: [{ id: "reason", label: "Reason" }],
+    });
+    const [view] = fake.views({ user: SLACK_IDS.bob });
+    expect(view).toMatchObject({ callbackId: "approval.reject", privateMetadata: "req-1" });
+  });
+
+  it("reads user groups on every call", async () => {
+    expect(await chat.userGroupsOf(SLACK_IDS.bob)).toEqual(["ops-approvers"]);
+    expect(await chat.userGroupsOf(SLACK_IDS.alice)).toEqual(["sre"]);
+    expect(await chat.userGroupsOf(SLACK_IDS.dave)).toEqual([]);
+    expect(fake.calls("usergroups.list")).toHaveLength(3);
+  });
+});

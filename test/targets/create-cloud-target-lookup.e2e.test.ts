@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createCloudClient } from "../../src/cloud/create-cloud-client.js";
+import type { CloudClient } from "../../src/cloud/types.js";
+import { type CloudSimulator, startCloudSimulator } from "../../src/sandbox/cloud/index.js";
+import { createCloudTargetLookup } from "../../src/targets/create-cloud-target-lookup.js";
+import { resolveTargets } from "../../src/targets/resolve-targets.js";
+
+/** The ECS-backed lookups against the simulated cloud over loopback. */
+let sim: CloudSimulator;
+let cloud: CloudClient;
+
+beforeAll(async () => {
+  sim = await startCloudSimulator({ edgeCases: true });
+  cloud = createCloudClient({
+    region: sim.region,
+    projectId: sim.projectId,
+    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
+    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
+    hssEnterpriseProjectId: "all_granted_eps",
+    connectTimeoutMs: 2_000,
+    requestTimeoutMs: 10_000,
+  });
+});
+
+afterAll(async () => {
+  await cloud.close();
+  await sim.close();
+});
+
+beforeEach(() => sim.control.clearRequests());
+
+const listQueries = () =>
+  sim.control
+    .requests()
+    .filter((r) => r.path.endsWith("/servers/detail"))
+    .map((r) => r.query);
+
+describe("createCloudTargetLookup against the simulator", () => {
+  it("resolves a name with one filtered query (no fleet listing)", async () => {
+    const lookup = createCloudTargetLookup(cloud.ecs);
+    const r = await resolveTargets([{ kind: "name", name: "web-01" }], lookup);
+    expect(r).toMatchObject({
+      ok: true,
+      servers: [{ id: sim.control.server("web-01")?.id, name: "web-01" }],
+    });
+    expect(listQueries()).toEqual([expect.objectContaining({ name: "web-01" })]);
+  });
+
+  it("resolves an ID with GET servers/{id}, and reports an unknown ID as not found", async () => {
+    const lookup = createCloudTargetLookup(cloud.ecs);
+    const id = sim.control.server("db-02")?.id ?? "";
+    const r = await resolveTargets([{ kind: "id", id }], lookup);
+    expect(r).toMatchObject({ ok: true, servers: [{ name: "db-02" }] });
+    const missing = await resolveTargets(
+      [{ kind: "id", id: "00000000-0000-4000-8000-000000000000" }],
+      lookup,
+    );
+    expect(missing).toMatchObject({ ok: false, failed: [{ kind: "not_found" }] });
+  });
+
+  it("duplicate names come back ambiguous with both servers", async () => {
+    const r = await resolveTargets([{ kind: "name", name: "dup-01" }], createCloudTargetLookup(cloud.ecs));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const expected = sim.control
+      .findServers("dup-01")
+      .map((s) => s.id)
+      .sort();
+    expect(r.ambiguous[0]?.candidates.map((c) => c.id).sort()).toEqual(expected);
+  });
+
+  it("names with spaces and non-ASCII resolve exactly", async () => {
+    const lookup = createCloudTargetLookup(cloud.ecs);
+    const r = await resolveTargets(
+      [
+        { kind: "name", name: "ops box 1" },
+        { kind: "name", name: "数据库-01" },
+      ],
+      lookup,
+    );
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.servers.map((s) => s.name)).toEqual(["ops box 1", "数据库-01"]);
+  });
+
+  it("resolves a private IP exactly, through the ip filter", async () => {
+    const web01 = sim.control.server("web-01");
+    const r = await resolveTargets(
+      [{ kind: "ip", ip: web01?.privateIp ?? "", version: 4 }],
+      createCloudTargetLookup(cloud.ecs),
+    );
+    expect(r).toMatchObject({ ok: true, servers: [{ id: web01?.id }] });
+    expect(listQueries().some((q) => q.ip === web01?.privateIp)).toBe(true);
+  });
+
+  it("a tag selects through the tags filter; a tag matching nothing is an error", async () => {
+    const lookup = createCloudTargetLookup(cloud.ecs);
+    const r = await resolveTargets([{ kind: "tag", key: "role", value: "db" }], lookup);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.servers.map((s) => s.name)).toEqual(["db-01", "db-02"]);
+    expect(listQueries()).toEqual([expect.objectContaining({ tags: "role=db" })]);
+    const none = await resolveTargets([{ kind: "tag", key: "role", value: "nothing" }], lookup);
+    expect(none).toMatchObject({ ok: false, failed: [{ kind: "no_match" }] });
+  });
+
+  it("an unknown name lists the fleet once for suggestions", async () => {
+    const r = await resolveTargets([{ kind: "name", name: "web-1" }], createCloudTargetLookup(cloud.ecs));
+    expect(r).toMatchObject({ ok: false, failed: [{ kind: "not_found", suggestions: ["web-01"] }] });
+    const unfiltered = listQueries().filter((q) => q.name === undefined);
+    expect(unfiltered).toHaveLength(1);
+  });
+});

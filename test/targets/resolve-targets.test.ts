@@ -1,0 +1,218 @@
+import { describe, expect, it } from "vitest";
+import type { Target } from "../../src/intents/index.js";
+import { createListLookup, resolveTargets } from "../../src/targets/resolve-targets.js";
+import type { ResolvableServer, TargetLookup } from "../../src/targets/types.js";
+
+interface S extends ResolvableServer {
+  id: string;
+  name: string;
+  addresses: { addr: string }[];
+  tags: string[];
+}
+
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+const server = (n: number, name: string, ip: string, tags: string[] = []): S => ({
+  id: id(n),
+  name,
+  addresses: [{ addr: ip }],
+  tags,
+});
+
+const FLEET: S[] = [
+  server(1, "web-01", "10.0.0.1", ["env=prod", "role=web"]),
+  server(2, "web-02", "10.0.0.2", ["env=prod", "role=web"]),
+  server(3, "web-010", "10.0.0.10", ["env=staging"]),
+  server(4, "db-01", "10.0.0.4", ["env=prod", "role=db"]),
+  server(5, "dup-01", "10.0.1.5", ["env=dev"]),
+  server(6, "dup-01", "10.0.2.5", ["env=dev"]),
+  server(7, "Cache-Primary", "10.0.0.7"),
+  server(8, "10.9.9.9", "10.0.0.8"),
+  server(9, "twin-a", "172.16.0.1"),
+  server(10, "twin-b", "172.16.0.1"),
+  server(11, "v6-host", "2001:db8::1"),
+];
+
+/** The list lookup, recording which lookups were asked (so tests can check no fleet listing happens). */
+function recording(servers: S[] = FLEET) {
+  const base = createListLookup(servers);
+  const calls: string[] = [];
+  const record = <T>(call: string, result: T): T => {
+    calls.push(call);
+    return result;
+  };
+  const lookup: TargetLookup<S> = {
+    byId: (v) => record(`id:${v}`, base.byId(v)),
+    byName: (v) => record(`name:${v}`, base.byName(v)),
+    byIp: (v, ver) => record(`ip:${v}`, base.byIp(v, ver)),
+    byTag: (k, v) => record(`tag:${k}=${v}`, base.byTag(k, v)),
+    all: () => record("all", base.all()),
+  };
+  return { lookup, calls };
+}
+
+const name = (n: string): Target => ({ kind: "name", name: n });
+const ip = (a: string, version: 4 | 6 = 4): Target => ({ kind: "ip", ip: a, version });
+const tag = (key: string, value: string): Target => ({ kind: "tag", key, value });
+const byId = (v: string): Target => ({ kind: "id", id: v });
+
+describe("resolveTargets", () => {
+  it("exact ID", async () => {
+    const { lookup, calls } = recording();
+    const r = await resolveTargets([byId(id(4))], lookup);
+    expect(r).toMatchObject({ ok: true, servers: [{ name: "db-01" }] });
+    expect(r.outcomes[0]).toMatchObject({ kind: "resolved", rule: "id" });
+    expect(calls).toEqual([`id:${id(4)}`]);
+  });
+
+  it("an unknown ID is not found, without name suggestions", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([byId(id(99))], lookup);
+    expect(r.ok).toBe(false);
+    expect(r.outcomes).toEqual([{ kind: "not_found", target: byId(id(99)), suggestions: [] }]);
+  });
+
+  it("exact name wins over a longer name sharing the prefix", async () => {
+    const { lookup, calls } = recording();
+    const r = await resolveTargets([name("web-01")], lookup);
+    expect(r).toMatchObject({ ok: true, servers: [{ id: id(1) }] });
+    expect(r.outcomes[0]).toMatchObject({ rule: "name" });
+    expect(calls).toEqual(["name:web-01"]);
+  });
+
+  it("names are case-sensitive for the exact rule; a unique case-insensitive prefix resolves", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([name("cache")], lookup);
+    expect(r).toMatchObject({ ok: true, servers: [{ name: "Cache-Primary" }] });
+    expect(r.outcomes[0]).toMatchObject({ rule: "prefix" });
+    const upper = await resolveTargets([name("DB")], lookup);
+    expect(upper).toMatchObject({ ok: true, servers: [{ name: "db-01" }] });
+  });
+
+  it("a prefix matching several servers is ambiguous (never a guess)", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([name("WEB-01")], lookup);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.ambiguous).toHaveLength(1);
+    expect(r.ambiguous[0]).toMatchObject({ rule: "prefix" });
+    expect(r.ambiguous[0]?.candidates.map((c) => c.name)).toEqual(["web-01", "web-010"]);
+  });
+
+  it("duplicate names are ambiguous, with every candidate in a stable order", async () => {
+    const { lookup } = recording([...FLEET].reverse());
+    const r = await resolveTargets([name("dup-01")], lookup);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.failed).toEqual([]);
+    expect(r.ambiguous[0]).toMatchObject({ kind: "ambiguous", rule: "name", target: name("dup-01") });
+    expect(r.ambiguous[0]?.candidates.map((c) => c.id)).toEqual([id(5), id(6)]);
+  });
+
+  it("IP: exact address match; a partial address is not a match", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([ip("10.0.0.1")], lookup);
+    expect(r).toMatchObject({ ok: true, servers: [{ name: "web-01" }] });
+    expect(r.outcomes[0]).toMatchObject({ rule: "ip" });
+    const partial = await resolveTargets([ip("10.0.0")], lookup);
+    expect(partial.ok).toBe(false);
+  });
+
+  it("IP: two servers with the same address are ambiguous", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([ip("172.16.0.1")], lookup);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.ambiguous[0]).toMatchObject({ rule: "ip" });
+  });
+
+  it("IPv6 addresses compare in canonical form", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([ip("2001:db8::1", 6)], lookup);
+    expect(r).toMatchObject({ ok: true, servers: [{ name: "v6-host" }] });
+  });
+
+  it("exact name comes before IP for an IP-shaped target", async () => {
+    const { lookup } = recording([...FLEET, server(12, "by-ip", "10.9.9.9")]);
+    const r = await resolveTargets([ip("10.9.9.9")], lookup);
+    expect(r).toMatchObject({ ok: true, servers: [{ id: id(8) }] });
+    expect(r.outcomes[0]).toMatchObject({ rule: "name" });
+  });
+
+  it("tag selects every server with the tag", async () => {
+    const { lookup, calls } = recording();
+    const r = await resolveTargets([tag("env", "prod")], lookup);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.servers.map((s) => s.name)).toEqual(["db-01", "web-01", "web-02"]);
+    expect(calls).toEqual(["tag:env=prod"]);
+  });
+
+  it("a tag matching nothing is an error, never all servers", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([tag("env", "prd")], lookup);
+    expect(r).toMatchObject({ ok: false, failed: [{ kind: "no_match", target: tag("env", "prd") }] });
+  });
+
+  it("an empty tag selector is refused without any lookup", async () => {
+    const { lookup, calls } = recording();
+    for (const t of [tag("", "prod"), tag("env", ""), tag(" ", " ")]) {
+      const r = await resolveTargets([t], lookup);
+      expect(r).toMatchObject({ ok: false, failed: [{ kind: "invalid", reason: "empty_tag_selector" }] });
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it("not found: the closest names by edit distance", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([name("wbe-01")], lookup);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.failed).toEqual([
+      { kind: "not_found", target: name("wbe-01"), suggestions: ["web-01", "web-02", "web-010"] },
+    ]);
+    const far = await resolveTargets([name("zzzzzz")], lookup);
+    expect(far.ok ? [] : far.failed[0]).toMatchObject({ kind: "not_found", suggestions: [] });
+  });
+
+  it("several targets: servers deduplicated in command order; tag + names combine", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([name("db-01"), tag("role", "web"), name("web-01")], lookup);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.servers.map((s) => s.name)).toEqual(["db-01", "web-01", "web-02"]);
+  });
+
+  it("reports every problem at once: ambiguous and failed targets", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([name("dup-01"), name("nope-99"), name("web-02")], lookup);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.ambiguous.map((a) => a.target)).toEqual([name("dup-01")]);
+    expect(r.failed.map((f) => f.target)).toEqual([name("nope-99")]);
+    expect(r.outcomes.map((o) => o.kind)).toEqual(["ambiguous", "not_found", "resolved"]);
+  });
+
+  it("many references are resolved against one fleet listing instead of one query each", async () => {
+    const fleet = Array.from({ length: 50 }, (_, i) => server(100 + i, `node-${i}`, `10.1.0.${i}`));
+    const { lookup, calls } = recording(fleet);
+    const r = await resolveTargets(
+      fleet.map((s) => name(s.name)),
+      lookup,
+      { bulkThreshold: 20 },
+    );
+    expect(r.ok).toBe(true);
+    expect(calls).toEqual(["all"]);
+  });
+
+  it("lookup failures propagate (the caller explains them)", async () => {
+    const { lookup } = recording();
+    const failing: TargetLookup<S> = { ...lookup, byName: async () => Promise.reject(new Error("boom")) };
+    await expect(resolveTargets([name("web-01")], failing)).rejects.toThrow("boom");
+  });
+
+  it("a lookup returning a superset cannot widen the answer", async () => {
+    const { lookup } = recording();
+    const sloppy: TargetLookup<S> = { ...lookup, byTag: async () => FLEET, byIp: async () => FLEET };
+    const r = await resolveTargets([tag("role", "db"), ip("10.0.0.2")], sloppy);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.servers.map((s) => s.name)).toEqual(["db-01", "web-02"]);
+  });
+});
