@@ -11,7 +11,8 @@ import {
 import type { Span, Text } from "./message-model.js";
 import { toSpans } from "./message-model.js";
 
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+// Underscores are accepted for the readable IDs of the fake Slack (U_ALICE); they cannot form markup.
+const SLACK_USER_ID = /^[UW][A-Z0-9_]{2,20}$/;
 
 /** The URL in a form that cannot break out of `<url|label>`, or `undefined` if it is not a usable http(s) URL. */
 function safeUrl(raw: string): string | undefined {
