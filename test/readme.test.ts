@@ -1,0 +1,29 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { APP_ENV_VARS } from "../src/app/load-app-config.js";
+import { CLOUD_ENV_VARS } from "../src/cloud/load-cloud-config.js";
+import { SLACK_ENV_VARS } from "../src/slack/load-slack-config.js";
+
+const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const table = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Architecture"));
+
+describe("README configuration table", () => {
+  const variables = [...SLACK_ENV_VARS, ...CLOUD_ENV_VARS, ...APP_ENV_VARS];
+
+  it.each(variables.map((v) => [v.name, v] as const))("lists %s with its default", (name, variable) => {
+    const row = table.split("\n").find((line) => line.startsWith(`| \`${name}\` |`));
+    expect(row, `README has no row for ${name}`).toBeDefined();
+    if (variable.default !== undefined) expect(row).toContain(variable.default);
+  });
+
+  it("lists no variable the code does not read", () => {
+    const known = new Set([...variables.map((v) => v.name), "REDIS_URL"]);
+    const listed = [...table.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+    expect(listed.filter((name) => !known.has(name!))).toEqual([]);
+  });
+
+  it("keeps the two quick-start commands", () => {
+    expect(readme).toContain("npm ci && npm start");
+    expect(readme).toContain("npm ci && npm test");
+  });
+});
