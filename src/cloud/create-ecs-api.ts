@@ -1,17 +1,17 @@
 import type { CloudRequest, CloudResponse, Transport } from "./create-transport.js";
 import {
+  blockDevicesResponse,
   getServerResponse,
   jobIdResponse,
   jobResponse,
   listFlavorsResponse,
   listServersResponse,
   serverTagsResponse,
+  toBlockDevice,
   toFlavor,
   toJob,
   toServer,
   toServerTags,
-  toVolumeAttachment,
-  volumeAttachmentsResponse,
 } from "./ecs-schemas.js";
 import { CloudError, OutcomeUnknownError, parseCloudError } from "./errors.js";
 import { parseResponse } from "./parse-response.js";
@@ -267,14 +267,16 @@ export function createEcsApi(ctx: EcsApiContext): EcsApi {
     async listVolumeAttachments(serverId, signal) {
       assertPathId(serverId, "server ID");
       const operation = "ecs.listVolumeAttachments";
+      // The native block_device API, not Nova's os-volume_attachments: only it documents `bootIndex`
+      // (which disk is the system disk) and the size.
       const res = await send({
         method: "GET",
-        path: `/v2.1/${await ctx.projectId(signal)}/servers/${serverId}/os-volume_attachments`,
+        path: `/v1/${await ctx.projectId(signal)}/cloudservers/${serverId}/block_device`,
         operation,
         signal,
       });
-      return (parseResponse(volumeAttachmentsResponse, res, operation).volumeAttachments ?? []).map((v) =>
-        toVolumeAttachment(v, serverId),
+      return (parseResponse(blockDevicesResponse, res, operation).volumeAttachments ?? []).map((v) =>
+        toBlockDevice(v, serverId),
       );
     },
 

@@ -5,8 +5,10 @@ import {
   listHostsResponse,
   listPortsResponse,
   listScanTaskHostsResponse,
+  listScanTasksResponse,
   toHssHost,
   toOpenPort,
+  toScanTask,
   toScanTaskHost,
 } from "./hss-schemas.js";
 import { parseResponse } from "./parse-response.js";
@@ -190,6 +192,31 @@ export function createHssApi(ctx: HssApiContext): HssApi {
         toScanTaskHost,
       );
       return { totalNum: page.totalNum, items: page.items };
+    },
+
+    async listScanTasks(options = {}) {
+      const operation = "hss.listScanTasks";
+      const page = await list(
+        operation,
+        (projectId) => `/v5/${projectId}/vulnerability/scan-tasks`,
+        {
+          scan_type: options.scanType,
+          task_id: options.taskId,
+          min_start_time: options.minStartTime,
+          max_start_time: options.maxStartTime,
+          enterprise_project_id: options.enterpriseProjectId ?? ctx.enterpriseProjectId,
+        },
+        options,
+        (res) => {
+          const body = parseResponse(listScanTasksResponse, res, operation);
+          return { total: body.total_num ?? 0, items: body.data_list ?? [] };
+        },
+        toScanTask,
+      );
+      // A task may shift across page boundaries while pages are read: keep its first occurrence.
+      const seen = new Set<string>();
+      const items = page.items.filter((t) => !seen.has(t.id) && seen.add(t.id));
+      return { totalNum: page.totalNum, items };
     },
   };
 }

@@ -4,7 +4,16 @@
  * (numbers as strings, `null` for absent) accepted.
  */
 import { z } from "zod";
-import type { Flavor, Job, Server, ServerAddress, ServerTag, SubJob, VolumeAttachment } from "./types.js";
+import type {
+  Flavor,
+  Job,
+  Server,
+  ServerAddress,
+  ServerTag,
+  ServerVolume,
+  SubJob,
+  VolumeAttachment,
+} from "./types.js";
 
 /** A number that the service may send as a string (`"vcpus": "2"`). */
 const numberish = z
@@ -13,6 +22,37 @@ const numberish = z
 const optStr = z.string().nullish();
 const optNum = numberish.nullish();
 const stringish = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+/**
+ * A boolean that may come as a string (`"true"`, `"False"`); any other value reads as absent rather
+ * than failing the whole response.
+ */
+const lenientBool = z
+  .unknown()
+  .optional()
+  .transform((v): boolean | undefined => {
+    if (typeof v === "boolean") return v;
+    if (typeof v === "string" && /^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
+    return undefined;
+  });
+/**
+ * A disk boot index: a number or numeric string (the docs type it "Boolean" or "String" while their
+ * examples show integers); anything else reads as absent.
+ */
+const lenientIndex = z
+  .unknown()
+  .optional()
+  .transform((v): number | undefined => {
+    if (typeof v === "number" && Number.isInteger(v)) return v;
+    if (typeof v === "string" && /^-?\d+$/.test(v.trim())) return Number(v);
+    return undefined;
+  });
+
+const attachedVolumeSchema = z.object({
+  id: z.string(),
+  delete_on_termination: lenientBool,
+  bootIndex: lenientIndex,
+  device: optStr,
+});
 
 const addressSchema = z.object({
   addr: z.string(),
@@ -52,7 +92,7 @@ const serverSchema = z.object({
   "OS-EXT-STS:task_state": optStr,
   "OS-EXT-STS:vm_state": optStr,
   "OS-EXT-STS:power_state": optNum,
-  "os-extended-volumes:volumes_attached": z.array(z.object({ id: z.string() })).nullish(),
+  "os-extended-volumes:volumes_attached": z.array(attachedVolumeSchema).nullish(),
   fault: z.object({ code: optNum, message: optStr, details: optStr }).nullish(),
 });
 type WireServer = z.infer<typeof serverSchema>;
@@ -67,6 +107,21 @@ function defined<T extends object>(obj: T): T {
   for (const key of Object.keys(obj) as (keyof T)[])
     if (obj[key] === undefined || obj[key] === null) delete obj[key];
   return obj;
+}
+
+function toServerVolume(w: z.infer<typeof attachedVolumeSchema>): ServerVolume {
+  return defined({
+    id: w.id,
+    deleteOnTermination: w.delete_on_termination,
+    bootIndex: w.bootIndex,
+    device: w.device ?? undefined,
+  });
+}
+
+/** Per-disk details, or undefined when every entry is a bare ID (nothing beyond `volumeIds`). */
+function volumesOf(list: z.infer<typeof attachedVolumeSchema>[]): ServerVolume[] | undefined {
+  const volumes = list.map(toServerVolume);
+  return volumes.some((v) => Object.keys(v).length > 1) ? volumes : undefined;
 }
 
 export function toServer(w: WireServer): Server {
@@ -109,6 +164,7 @@ export function toServer(w: WireServer): Server {
     imageId: typeof w.image === "string" ? w.image || undefined : (w.image?.id ?? undefined),
     metadata,
     volumeIds: (w["os-extended-volumes:volumes_attached"] ?? []).map((v) => v.id),
+    volumes: volumesOf(w["os-extended-volumes:volumes_attached"] ?? []),
     securityGroups: (w.security_groups ?? []).map((g) => g.name ?? g.id ?? "").filter((n) => n !== ""),
     locked: w.locked ?? undefined,
     description: w.description ?? undefined,
@@ -229,6 +285,32 @@ const volumeAttachmentSchema = z.object({
 export const volumeAttachmentsResponse = z.object({
   volumeAttachments: z.array(volumeAttachmentSchema).nullish(),
 });
+
+const blockDeviceSchema = z.object({
+  id: optStr,
+  volumeId: z.string(),
+  serverId: optStr,
+  device: optStr,
+  size: optNum,
+  bootIndex: lenientIndex,
+  delete_on_termination: lenientBool,
+});
+/** `GET /v1/{project_id}/cloudservers/{server_id}/block_device` (doc Table 5-54/5-55). */
+export const blockDevicesResponse = z.object({
+  volumeAttachments: z.array(blockDeviceSchema).nullish(),
+});
+
+export function toBlockDevice(w: z.infer<typeof blockDeviceSchema>, serverId: string): VolumeAttachment {
+  return defined({
+    id: w.id ?? w.volumeId,
+    volumeId: w.volumeId,
+    serverId: w.serverId ?? serverId,
+    device: w.device ?? undefined,
+    bootIndex: w.bootIndex,
+    sizeGb: w.size ?? undefined,
+    deleteOnTermination: w.delete_on_termination,
+  });
+}
 
 export function toVolumeAttachment(
   w: z.infer<typeof volumeAttachmentSchema>,

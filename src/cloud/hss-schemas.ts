@@ -3,7 +3,7 @@
  * ignored, enum values kept verbatim (e.g. port status `unknow`), `null` accepted for absent.
  */
 import { z } from "zod";
-import type { HssHost, OpenPort, ScanTaskHost } from "./types.js";
+import type { HssHost, OpenPort, ScanTask, ScanTaskHost } from "./types.js";
 
 const numberish = z
   .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)])
@@ -201,4 +201,40 @@ export function toScanTaskHost(w: z.infer<typeof scanTaskHostSchema>): ScanTaskH
       }),
     ),
   } as ScanTaskHost);
+}
+
+const scanTaskSchema = z.object({
+  id: z.string(),
+  scan_type: optStr,
+  start_time: optNum,
+  end_time: optNum,
+  scan_vul_types: z.array(z.string()).nullish(),
+  status: optStr,
+  // Some deployments (and the simulator) name the status `task_status`.
+  task_status: optStr,
+  scanning_host_num: optNum,
+  success_host_num: optNum,
+  failed_host_num: optNum,
+  estimated_time: optNum,
+});
+
+/** `GET /v5/{project_id}/vulnerability/scan-tasks` (ListVulScanTask). */
+export const listScanTasksResponse = z.object({
+  total_num: numberish.nullish(),
+  data_list: z.array(scanTaskSchema).nullish(),
+});
+
+export function toScanTask(w: z.infer<typeof scanTaskSchema>): ScanTask {
+  return defined({
+    id: w.id,
+    status: w.status ?? w.task_status ?? "unknown",
+    scanType: w.scan_type,
+    startTime: w.start_time,
+    endTime: w.end_time,
+    scanVulTypes: w.scan_vul_types ?? [],
+    scanningHostNum: w.scanning_host_num,
+    successHostNum: w.success_host_num,
+    failedHostNum: w.failed_host_num,
+    estimatedTime: w.estimated_time,
+  } as ScanTask);
 }

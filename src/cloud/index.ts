@@ -1,7 +1,12 @@
 /** Public surface of the Huawei Cloud client. */
 export { type CloudClientDeps, createCloudClient } from "./create-cloud-client.js";
 export { ECS_BATCH_LIMIT } from "./create-ecs-api.js";
-export { DEFAULT_RETRY, type RetryOptions, type TransportLogger } from "./create-transport.js";
+export {
+  DEFAULT_RETRY,
+  defaultSleep,
+  type RetryOptions,
+  type TransportLogger,
+} from "./create-transport.js";
 export {
   CloudError,
   ErrorCodes,

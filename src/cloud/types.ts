@@ -77,6 +77,11 @@ export interface Server {
   metadata: Record<string, string>;
   /** IDs of attached EVS disks (`os-extended-volumes:volumes_attached`). */
   volumeIds: string[];
+  /**
+   * Per-disk details of `os-extended-volumes:volumes_attached`, in the same order as `volumeIds`.
+   * Absent when the response lists bare IDs only (Nova microversion < 2.3).
+   */
+  volumes?: ServerVolume[];
   securityGroups: string[];
   locked?: boolean;
   description?: string;
@@ -84,6 +89,23 @@ export interface Server {
   hostStatus?: string;
   /** `fault` when the server is in ERROR. */
   fault?: { code?: number; message?: string; details?: string };
+}
+
+/** One entry of `os-extended-volumes:volumes_attached`. */
+export interface ServerVolume {
+  id: string;
+  /**
+   * `delete_on_termination`: whether the disk is deleted with the server. Nova returns it from
+   * microversion 2.3 (a boolean); the native v1 API as `"true"`/`"false"`.
+   */
+  deleteOnTermination?: boolean;
+  /**
+   * `bootIndex`, 0 = system disk. Only the native v1 server API documents it (Table 8-16); Nova's
+   * `servers/detail` does not return it, so read it from `listVolumeAttachments` instead.
+   */
+  bootIndex?: number;
+  /** `device` (v1 API only), e.g. `/dev/vda`. */
+  device?: string;
 }
 
 /** Filters of `GET /v2.1/{project_id}/servers/detail` (name, flavor and ip are fuzzy-matched by ECS). */
@@ -157,12 +179,21 @@ export interface Job {
   subJobs: SubJob[];
 }
 
-/** A disk attached to a server (`GET /v2.1/{project_id}/servers/{server_id}/os-volume_attachments`). */
+/**
+ * A disk attached to a server (`GET /v1/{project_id}/cloudservers/{server_id}/block_device`, doc
+ * Table 5-55; the Nova `os-volume_attachments` shape maps onto the same fields minus the extras).
+ */
 export interface VolumeAttachment {
   id: string;
   volumeId: string;
   serverId: string;
   device?: string;
+  /** `bootIndex`: 0 = system disk, non-zero = data disk. */
+  bootIndex?: number;
+  /** `size` in GB. */
+  sizeGb?: number;
+  /** `delete_on_termination`, when the response carries it (the documented block_device API does not). */
+  deleteOnTermination?: boolean;
 }
 
 /** A 2D tag (`GET /v1/{project_id}/servers/{server_id}/tags`). */
@@ -223,6 +254,7 @@ export interface EcsApi {
   resizeServer(serverId: string, flavorRef: string, options?: { dryRun?: boolean }): Promise<ResizeResult>;
   /** Throws `CloudError` with `status` 404 once the job record is gone. */
   getJob(jobId: string, signal?: AbortSignal): Promise<Job>;
+  /** The server's disks with their boot index (native `block_device` API); 404 `CloudError` for an unknown server. */
   listVolumeAttachments(serverId: string, signal?: AbortSignal): Promise<VolumeAttachment[]>;
   listServerTags(serverId: string, signal?: AbortSignal): Promise<ServerTag[]>;
 }
@@ -399,6 +431,47 @@ export interface ScanTaskHostFilter {
   enterpriseProjectId?: string;
 }
 
+/** Scan task state (`status`): `running` or `finished`; other values are kept verbatim. */
+export type ScanTaskStatus = Open<"running" | "finished">;
+export type ScanType = Open<"manual" | "schedule">;
+
+/**
+ * A vulnerability scan task (`GET /v5/{project_id}/vulnerability/scan-tasks`, ListVulScanTask,
+ * `VulScanTaskInfo`; not in the reference documents, names from the HSS SDK). Times are ms timestamps.
+ */
+export interface ScanTask {
+  id: string;
+  /** `status` (some deployments send `task_status`); `unknown` when neither is present. */
+  status: ScanTaskStatus;
+  scanType?: ScanType;
+  startTime?: number;
+  /** -1 (or absent) while running. */
+  endTime?: number;
+  /** `scan_vul_types`, e.g. `linux_vul`, `windows_vul`, `web_cms`, `app_vul`, `urgent_vul`. */
+  scanVulTypes: string[];
+  scanningHostNum?: number;
+  successHostNum?: number;
+  failedHostNum?: number;
+  /** `estimated_time` (estimated time to completion, as the service reports it). */
+  estimatedTime?: number;
+}
+
+/** Query filters of the scan-task list. */
+export interface ScanTaskFilter {
+  scanType?: ScanType;
+  taskId?: string;
+  /** ms timestamps bounding `start_time`. */
+  minStartTime?: number;
+  maxStartTime?: number;
+  enterpriseProjectId?: string;
+}
+
+/**
+ * Filters and paging of `listScanTasks` in one bag, so a caller that passes only page options (as
+ * the notifier's `listScanTasks?(options?: HssPageOptions)` contract does) is served correctly.
+ */
+export type ListScanTasksOptions = ScanTaskFilter & HssPageOptions;
+
 /** A listing with the service's `total_num` (the number of records matching, not of those returned). */
 export interface HssListing<T> {
   totalNum: number;
@@ -418,6 +491,8 @@ export interface HssApi {
     filter?: ScanTaskHostFilter,
     options?: HssPageOptions,
   ): Promise<HssListing<ScanTaskHost>>;
+  /** Vulnerability scan tasks (offset pagination, every page fetched). */
+  listScanTasks(options?: ListScanTasksOptions): Promise<HssListing<ScanTask>>;
 }
 
 /** What `createCloudClient` returns. */

@@ -93,6 +93,38 @@ describe("ECS against the simulated cloud", () => {
     expect(Object.fromEntries(tags.map((t) => [t.key, t.value]))).toEqual(db.tags);
   });
 
+  it("tells the system disk (boot index 0) from data disks, and which go with the server", async () => {
+    const added = env.sim.control.addServer({ name: "data-01", dataDisksGb: [100, 200] });
+    const [system, ...data] = added.disks;
+    const disks = await env.client.ecs.listVolumeAttachments(added.id);
+    expect(disks).toEqual(
+      added.disks.map((d) => ({
+        id: d.id,
+        volumeId: d.id,
+        serverId: added.id,
+        device: d.device,
+        bootIndex: d.bootIndex,
+        sizeGb: d.sizeGb,
+      })),
+    );
+    expect(disks.filter((d) => d.bootIndex === 0).map((d) => d.volumeId)).toEqual([system!.id]);
+    const last = env.sim.control.requests().at(-1)!;
+    expect(last.path).toBe(`/v1/${env.sim.projectId}/cloudservers/${added.id}/block_device`);
+
+    const server = await env.client.ecs.getServer(added.id);
+    expect(server.volumeIds).toEqual(added.disks.map((d) => d.id));
+    expect(server.volumes).toEqual([
+      { id: system!.id, deleteOnTermination: true },
+      ...data.map((d) => ({ id: d.id, deleteOnTermination: false })),
+    ]);
+    const listed = (await env.client.ecs.listServers({ name: "data-01" })).find((s) => s.id === added.id);
+    expect(listed?.volumes).toEqual(server.volumes);
+
+    await expect(env.client.ecs.listVolumeAttachments("no-such-server")).rejects.toMatchObject({
+      status: 404,
+    });
+  });
+
   it("stops, starts and reboots servers through jobs", async () => {
     const a = serverNamed("web-03");
     const b = serverNamed("web-04");

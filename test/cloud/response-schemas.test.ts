@@ -4,10 +4,12 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  blockDevicesResponse,
   getServerResponse,
   jobResponse,
   listFlavorsResponse,
   listServersResponse,
+  toBlockDevice,
   toFlavor,
   toJob,
   toServer,
@@ -19,8 +21,10 @@ import {
   listHostsResponse,
   listPortsResponse,
   listScanTaskHostsResponse,
+  listScanTasksResponse,
   toHssHost,
   toOpenPort,
+  toScanTask,
   toScanTaskHost,
 } from "../../src/cloud/hss-schemas.js";
 import { parseRetryAfter } from "../../src/cloud/parse-retry-after.js";
@@ -78,6 +82,7 @@ describe("ECS response schemas", () => {
       updated: "2012-08-20T21:11:09Z",
       metadata: {},
       volumeIds: ["v1"],
+      volumes: [{ id: "v1", deleteOnTermination: false }],
       securityGroups: [],
       tenantId: "openstack",
       taskState: null,
@@ -187,6 +192,77 @@ describe("ECS response schemas", () => {
       { id: "a2", volumeId: "a2", serverId: "s", device: "/dev/sdd" },
     ]);
   });
+
+  it("maps per-disk details of volumes_attached: Nova booleans, v1 strings, junk read as absent", () => {
+    const volumesOf = (list: unknown[]) =>
+      toServer(
+        getServerResponse.parse({ server: { id: "s", "os-extended-volumes:volumes_attached": list } }).server,
+      );
+    // Nova, microversion >= 2.3 (doc Table 6-42).
+    expect(
+      volumesOf([
+        { id: "sys", delete_on_termination: true },
+        { id: "data", delete_on_termination: false },
+      ]),
+    ).toMatchObject({
+      volumeIds: ["sys", "data"],
+      volumes: [
+        { id: "sys", deleteOnTermination: true },
+        { id: "data", deleteOnTermination: false },
+      ],
+    });
+    // Native v1 (doc Table 8-16): strings, with bootIndex and device.
+    expect(
+      volumesOf([
+        { id: "sys", delete_on_termination: "true", bootIndex: "0", device: "/dev/vda" },
+        { id: "data", delete_on_termination: "False", bootIndex: "1", device: "/dev/vdb" },
+      ]).volumes,
+    ).toEqual([
+      { id: "sys", deleteOnTermination: true, bootIndex: 0, device: "/dev/vda" },
+      { id: "data", deleteOnTermination: false, bootIndex: 1, device: "/dev/vdb" },
+    ]);
+    // Unexpected values do not fail the listing; they read as absent.
+    expect(
+      volumesOf([
+        { id: "x", delete_on_termination: "maybe", bootIndex: true, device: null, extra: 1 },
+        { id: "y", delete_on_termination: true },
+      ]).volumes,
+    ).toEqual([{ id: "x" }, { id: "y", deleteOnTermination: true }]);
+    // Bare IDs (microversion < 2.3): nothing beyond volumeIds.
+    const bare = volumesOf([{ id: "a" }, { id: "b" }]);
+    expect(bare.volumeIds).toEqual(["a", "b"]);
+    expect(bare).not.toHaveProperty("volumes");
+  });
+
+  it("maps the documented block_device example (size as a string, integer bootIndex)", () => {
+    const body = blockDevicesResponse.parse({
+      attachableQuantity: { free_scsi: 59, free_blk: 23, free_disk: 59 },
+      volumeAttachments: [
+        {
+          pciAddress: "0000:02:01.0",
+          volumeId: "a26887c6-c47b-4654-abb5-dfadf7d3f803",
+          device: "/dev/vda",
+          serverId: "4d8c3732-a248-40ed-bebc-539a6ffd25c0",
+          id: "a26887c6-c47b-4654-abb5-dfadf7d3f803",
+          size: "40",
+          bootIndex: 0,
+          bus: "virtio",
+        },
+        { volumeId: "v2", size: 10, bootIndex: "1" },
+      ],
+    });
+    expect(body.volumeAttachments!.map((v) => toBlockDevice(v, "srv"))).toEqual([
+      {
+        id: "a26887c6-c47b-4654-abb5-dfadf7d3f803",
+        volumeId: "a26887c6-c47b-4654-abb5-dfadf7d3f803",
+        serverId: "4d8c3732-a248-40ed-bebc-539a6ffd25c0",
+        device: "/dev/vda",
+        sizeGb: 40,
+        bootIndex: 0,
+      },
+      { id: "v2", volumeId: "v2", serverId: "srv", sizeGb: 10, bootIndex: 1 },
+    ]);
+  });
 });
 
 describe("HSS response schemas", () => {
@@ -288,6 +364,48 @@ describe("HSS response schemas", () => {
       scanStatus: "failed",
       failedReasons: [{ vulType: "linux_vul", failedReason: "this_is_failed_reason" }],
     });
+  });
+
+  it("maps scan tasks (SDK VulScanTaskInfo), tolerating `task_status`, new values and string numbers", () => {
+    const body = listScanTasksResponse.parse({
+      total_num: "3",
+      data_list: [
+        {
+          id: "t1",
+          scan_type: "manual",
+          start_time: 1_700_000_000_000,
+          end_time: -1,
+          scan_vul_types: ["linux_vul"],
+          status: "running",
+          scanning_host_num: 2,
+          success_host_num: 1,
+          failed_host_num: 0,
+          estimated_time: 5,
+          some_future_field: { x: 1 },
+        },
+        { id: "t2", task_status: "finished", failed_host_num: "4", scan_vul_types: null, end_time: null },
+        { id: "t3", status: "paused_by_admin", scan_type: "continuous" },
+        { id: "t4" },
+      ],
+    });
+    expect(body.total_num).toBe(3);
+    expect(body.data_list!.map(toScanTask)).toEqual([
+      {
+        id: "t1",
+        status: "running",
+        scanType: "manual",
+        startTime: 1_700_000_000_000,
+        endTime: -1,
+        scanVulTypes: ["linux_vul"],
+        scanningHostNum: 2,
+        successHostNum: 1,
+        failedHostNum: 0,
+        estimatedTime: 5,
+      },
+      { id: "t2", status: "finished", failedHostNum: 4, scanVulTypes: [] },
+      { id: "t3", status: "paused_by_admin", scanType: "continuous", scanVulTypes: [] },
+      { id: "t4", status: "unknown", scanVulTypes: [] },
+    ]);
   });
 });
 

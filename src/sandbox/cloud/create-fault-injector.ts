@@ -1,8 +1,10 @@
 import type { Prng } from "./create-prng.js";
 
 /**
- * A path matcher: a substring of the raw request path, a RegExp, or (over the admin JSON API) a
- * string `re:<pattern>` for a regular expression. Paths start with `/`, hence no `/regex/` syntax.
+ * A path matcher: a plain string is a substring of the raw request path, taken literally (even
+ * `"/servers/detail"` or `"/a.b/"`); a RegExp, or a string `re:<pattern>` (how regular expressions
+ * travel over the admin JSON API), is a regular expression. Paths start with `/`, hence no
+ * `/regex/` syntax.
  */
 export type PathMatch = string | RegExp;
 
@@ -78,7 +80,13 @@ export function toPathMatch(value: unknown): PathMatch | null {
   if (value === null || value === undefined || value === "") return null;
   if (value instanceof RegExp) return value;
   if (typeof value !== "string") throw new TypeError("match must be a string");
-  return value.startsWith("re:") ? new RegExp(value.slice(3)) : value;
+  if (!value.startsWith("re:")) return value;
+  try {
+    return new RegExp(value.slice(3));
+  } catch (err) {
+    // A clear input error (the admin API answers 400) instead of a bare SyntaxError.
+    throw new TypeError(`match: invalid regular expression ${value.slice(3)} (${(err as Error).message})`);
+  }
 }
 
 function matches(match: PathMatch | null | undefined, path: string): boolean {

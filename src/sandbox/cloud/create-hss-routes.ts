@@ -368,20 +368,67 @@ function listScanTaskHosts(ctx: RouteContext): RouteResult {
   };
 }
 
-/** Scan task summary (`GET /v5/{project_id}/vulnerability/scan-tasks`, beyond the reference docs). */
+/** A task's state: as set by the control interface, else running while any host is still scanning. */
+export function scanTaskStatus(task: SimScanTask): "running" | "finished" {
+  return task.status ?? (task.hosts.some((h) => h.scanStatus === "scanning") ? "running" : "finished");
+}
+
+/**
+ * One `data_list` item of `GET /v5/{project_id}/vulnerability/scan-tasks` (ListVulScanTask, beyond
+ * the reference docs; field names from the HSS SDK's `VulScanTaskInfo`). The state goes out as
+ * `status` (the SDK's name) and as `task_status` (what this simulator first served; kept for
+ * callers that read it).
+ */
 export function renderScanTask(task: SimScanTask): Record<string, unknown> {
   const count = (s: string) => task.hosts.filter((h) => h.scanStatus === s).length;
   const scanning = count("scanning");
+  const status = scanTaskStatus(task);
   return {
     id: task.id,
     scan_type: task.scanType,
     start_time: task.startTime,
     end_time: task.endTime,
     scan_vul_types: [...task.vulTypes],
-    task_status: scanning > 0 ? "running" : "finished",
+    status,
+    task_status: status,
+    scanning_host_num: scanning,
     success_host_num: count("success"),
     failed_host_num: count("failed"),
-    estimated_time: scanning > 0 ? 5 : 0,
+    estimated_time: status === "running" ? 5 : 0,
+  };
+}
+
+/**
+ * `GET /v5/{project_id}/vulnerability/scan-tasks`: offset paging (limit 1-200) and the SDK's filters
+ * `task_id`, `scan_type`, `min_start_time`, `max_start_time`, `enterprise_project_id`.
+ */
+function listScanTasks(ctx: RouteContext): RouteResult {
+  const q = ctx.query;
+  const limit = intParam(q, "limit", 1, 200, 10);
+  if (isError(limit)) return limit.error;
+  const offset = intParam(q, "offset", 0, 2_000_000, 0);
+  if (isError(offset)) return offset.error;
+  const scanType = enumParam(q, "scan_type", ["manual", "schedule"]);
+  if (isError(scanType)) return scanType.error;
+  const minStart = intParam(q, "min_start_time", 0, Number.MAX_SAFE_INTEGER, 0);
+  if (isError(minStart)) return minStart.error;
+  const maxStart = intParam(q, "max_start_time", 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  if (isError(maxStart)) return maxStart.error;
+  const taskId = first(q, "task_id");
+  const tasks = enterpriseProjectMatches(q)
+    ? ctx.core.store
+        .scanTasks()
+        .filter(
+          (t) =>
+            (!taskId || t.id === taskId) &&
+            (!scanType || t.scanType === scanType) &&
+            t.startTime >= minStart &&
+            t.startTime <= maxStart,
+        )
+    : [];
+  return {
+    status: 200,
+    body: { total_num: tasks.length, data_list: tasks.slice(offset, offset + limit).map(renderScanTask) },
   };
 }
 
@@ -397,16 +444,6 @@ export function createHssRoutes(): Route[] {
     hss("/v5/:project_id/host-management/hosts", listHosts),
     hss("/v5/:project_id/asset/ports", listPorts),
     hss("/v5/:project_id/vulnerability/scan-task/:task_id/hosts", listScanTaskHosts),
-    hss("/v5/:project_id/vulnerability/scan-tasks", (ctx) => {
-      const limit = intParam(ctx.query, "limit", 1, 200, 10);
-      if (isError(limit)) return limit.error;
-      const offset = intParam(ctx.query, "offset", 0, 2_000_000, 0);
-      if (isError(offset)) return offset.error;
-      const tasks = ctx.core.store.scanTasks();
-      return {
-        status: 200,
-        body: { total_num: tasks.length, data_list: tasks.slice(offset, offset + limit).map(renderScanTask) },
-      };
-    }),
+    hss("/v5/:project_id/vulnerability/scan-tasks", listScanTasks),
   ];
 }

@@ -1,6 +1,6 @@
 import { buildMachine, type PortSpec, stableState, toPort } from "./build-machine.js";
 import type { FailRequestsOptions, FaultSettings } from "./create-fault-injector.js";
-import { effectiveAgentStatus, renderScanTask } from "./create-hss-routes.js";
+import { effectiveAgentStatus, renderScanTask, scanTaskStatus } from "./create-hss-routes.js";
 import type { FailJobOptions, JobSummary, JobTiming } from "./create-job-engine.js";
 import { createPrng, deriveSeed } from "./create-prng.js";
 import type { RequestLogEntry } from "./create-request-log.js";
@@ -13,9 +13,12 @@ import type {
   DetectResult,
   PortStatus,
   ProtectStatus,
+  ScanStatus,
   ServerStatus,
   SimHost,
   SimPort,
+  SimScanHost,
+  SimScanTask,
   SimServer,
 } from "./world-types.js";
 
@@ -45,7 +48,8 @@ export interface ServerView {
   privateIp: string;
   publicIp: string | null;
   tags: Record<string, string>;
-  disks: { id: string; device: string; sizeGb: number; bootIndex: number }[];
+  /** `bootIndex` 0 is the system disk. */
+  disks: { id: string; device: string; sizeGb: number; bootIndex: number; deleteOnTermination: boolean }[];
   imageName: string;
   osType: "Linux" | "Windows";
   created: string;
@@ -156,6 +160,52 @@ export interface ScanTaskView {
   scanning: number;
 }
 
+/** A failure reason of a scan host; `vulType` defaults to the task's first vulnerability type. */
+export interface ScanFailureSpec {
+  vulType?: string;
+  failedReason: string;
+}
+
+/** One host of a scan task added through the control interface. */
+export interface ScanHostSpec {
+  /** Server ID or name; the server must have an HSS host. */
+  host: string;
+  /** Default: `scanning` in a running task, `success` in a finished one. */
+  scanStatus?: ScanStatus;
+  /** Only for `failed` hosts; default one generic reason. */
+  failedReasons?: ScanFailureSpec[];
+}
+
+export interface AddScanTaskSpec {
+  /** Default: a random 32-hex-digit ID. */
+  id?: string;
+  /** Default `manual`. */
+  scanType?: "manual" | "schedule";
+  /** Default `["linux_vul"]`. */
+  vulTypes?: string[];
+  /** Default `running`; a finished task cannot have `scanning` hosts. */
+  status?: "running" | "finished";
+  /** ms since epoch; default now. */
+  startTime?: number;
+  /** Server IDs/names (default status) or full specs. */
+  hosts: (string | ScanHostSpec)[];
+}
+
+/** A host named in `finishScanTask`: by the host ID or name it has in the task. */
+export type ScanHostRef = string | { host: string; failedReasons?: ScanFailureSpec[] };
+
+export interface FinishScanTaskOptions {
+  /**
+   * Default `finished`: the task ends now and every host still scanning that is not listed in
+   * `failed` succeeds. `running` only applies the listed host outcomes (progress of a running task).
+   */
+  status?: "running" | "finished";
+  /** Hosts that failed, with reasons (default one generic reason). */
+  failed?: ScanHostRef[];
+  /** Hosts that succeeded. */
+  succeeded?: string[];
+}
+
 /**
  * In-process control of the simulated cloud (also served as JSON under `/__sim/`). Reads see jobs
  * settled up to the current simulator time. Unknown IDs and invalid values throw `SimControlError`.
@@ -181,6 +231,11 @@ export interface SimulatorControl {
   ports(hostId: string): PortView[];
   addPort(hostId: string, spec: AddPortSpec): PortView;
   scanTasks(): ScanTaskView[];
+  scanTask(id: string): ScanTaskView | undefined;
+  /** Adds a vulnerability scan task over existing hosts (a snapshot of their names and IPs). */
+  addScanTask(spec: AddScanTaskSpec): ScanTaskView;
+  /** Sets the outcome of a running task's hosts and (by default) finishes it; 409 when already finished. */
+  finishScanTask(id: string, options?: FinishScanTaskOptions): ScanTaskView;
   /** Makes the next job(s) fail, entirely or for the given servers only. */
   failNextJob(options?: FailJobOptions): void;
   clearJobFailures(): void;
@@ -218,7 +273,13 @@ function serverView(core: SimCore, s: SimServer): ServerView {
     privateIp: s.privateIp,
     publicIp: s.publicIp,
     tags: Object.fromEntries(s.tags.map((t) => [t.key, t.value])),
-    disks: s.disks.map((d) => ({ id: d.id, device: d.device, sizeGb: d.sizeGb, bootIndex: d.bootIndex })),
+    disks: s.disks.map((d) => ({
+      id: d.id,
+      device: d.device,
+      sizeGb: d.sizeGb,
+      bootIndex: d.bootIndex,
+      deleteOnTermination: d.deleteOnTermination,
+    })),
     imageName: s.image.name,
     osType: s.image.osType,
     created: new Date(s.created).toISOString(),
@@ -273,6 +334,36 @@ const STATUSES: readonly ServerStatus[] = [
   "REBUILD",
   "UNKNOWN",
 ];
+
+function scanTaskView(t: SimScanTask): ScanTaskView {
+  const r = renderScanTask(t);
+  return {
+    id: t.id,
+    status: scanTaskStatus(t),
+    vulTypes: [...t.vulTypes],
+    hostCount: t.hosts.length,
+    succeeded: r.success_host_num as number,
+    failed: r.failed_host_num as number,
+    scanning: r.scanning_host_num as number,
+  };
+}
+
+const SCAN_STATUSES: readonly string[] = ["scanning", "success", "failed"];
+const DEFAULT_FAILURE = "Scan failed.";
+
+function checkReasons(value: unknown, vulTypes: readonly string[]): SimScanHost["failedReasons"] {
+  if (value === undefined) return [{ vulType: vulTypes[0] ?? "linux_vul", failedReason: DEFAULT_FAILURE }];
+  if (!Array.isArray(value) || value.length === 0)
+    throw new SimControlError(400, "failedReasons must be a non-empty array");
+  return value.map((r: unknown) => {
+    const reason = r as ScanFailureSpec;
+    if (!isObject(r) || typeof reason.failedReason !== "string" || reason.failedReason === "")
+      throw new SimControlError(400, "each failed reason needs a failedReason string");
+    if (reason.vulType !== undefined && typeof reason.vulType !== "string")
+      throw new SimControlError(400, "vulType must be a string");
+    return { vulType: reason.vulType ?? vulTypes[0] ?? "linux_vul", failedReason: reason.failedReason };
+  });
+}
 
 function isObject(value: unknown): boolean {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -448,19 +539,124 @@ export function createSimulatorControl(core: SimCore, regenerate: () => void): S
       core.store.ports(hostId).push(port);
       return portView(port);
     },
-    scanTasks: () =>
-      core.store.scanTasks().map((t) => {
-        const r = renderScanTask(t);
+    scanTasks: () => core.store.scanTasks().map(scanTaskView),
+    scanTask(id) {
+      const t = core.store.scanTask(id);
+      return t ? scanTaskView(t) : undefined;
+    },
+    addScanTask(spec) {
+      settle();
+      if (!isObject(spec)) throw new SimControlError(400, "scan task spec must be an object");
+      if (spec.id !== undefined && (typeof spec.id !== "string" || !/^[\w-]+$/.test(spec.id)))
+        throw new SimControlError(400, "id must be letters, digits, _ or -");
+      if (spec.id !== undefined && core.store.scanTask(spec.id))
+        throw new SimControlError(409, `scan task ${spec.id} exists`);
+      if (spec.scanType !== undefined && spec.scanType !== "manual" && spec.scanType !== "schedule")
+        throw new SimControlError(400, "scanType must be manual or schedule");
+      if (spec.status !== undefined && spec.status !== "running" && spec.status !== "finished")
+        throw new SimControlError(400, "status must be running or finished");
+      if (
+        spec.vulTypes !== undefined &&
+        (!Array.isArray(spec.vulTypes) ||
+          spec.vulTypes.length === 0 ||
+          spec.vulTypes.some((v) => typeof v !== "string" || v === ""))
+      ) {
+        throw new SimControlError(400, "vulTypes must be a non-empty array of strings");
+      }
+      if (spec.startTime !== undefined && (!Number.isInteger(spec.startTime) || spec.startTime < 0))
+        throw new SimControlError(400, "startTime must be a ms timestamp");
+      if (!Array.isArray(spec.hosts)) throw new SimControlError(400, "hosts must be an array");
+      const status = spec.status ?? "running";
+      const vulTypes = spec.vulTypes ? [...spec.vulTypes] : ["linux_vul"];
+      const seen = new Set<string>();
+      const hosts = spec.hosts.map((h): SimScanHost => {
+        const hs: ScanHostSpec = typeof h === "string" ? { host: h } : h;
+        if (!isObject(hs) || typeof hs.host !== "string")
+          throw new SimControlError(
+            400,
+            "each host is a server ID/name or { host, scanStatus?, failedReasons? }",
+          );
+        const server = core.store.server(hs.host) ?? core.store.servers().find((x) => x.name === hs.host);
+        const host = server && core.store.host(server.id);
+        if (!server || !host) throw new SimControlError(404, `no HSS host ${hs.host}`);
+        if (seen.has(server.id)) throw new SimControlError(400, `host ${hs.host} is listed twice`);
+        seen.add(server.id);
+        const scanStatus = hs.scanStatus ?? (status === "running" ? "scanning" : "success");
+        if (!SCAN_STATUSES.includes(scanStatus))
+          throw new SimControlError(400, "scanStatus must be scanning, success or failed");
+        if (scanStatus === "scanning" && status === "finished")
+          throw new SimControlError(400, "a finished task cannot have scanning hosts");
+        if (scanStatus !== "failed" && hs.failedReasons !== undefined)
+          throw new SimControlError(400, "failedReasons only apply to failed hosts");
         return {
-          id: t.id,
-          status: r.task_status as "running" | "finished",
-          vulTypes: [...t.vulTypes],
-          hostCount: t.hosts.length,
-          succeeded: r.success_host_num as number,
-          failed: r.failed_host_num as number,
-          scanning: t.hosts.filter((h) => h.scanStatus === "scanning").length,
+          hostId: server.id,
+          hostName: server.name,
+          publicIp: server.publicIp ?? "",
+          privateIp: server.privateIp,
+          assetValue: host.assetValue,
+          scanStatus,
+          failedReasons: scanStatus === "failed" ? checkReasons(hs.failedReasons, vulTypes) : [],
         };
-      }),
+      });
+      const now = core.now();
+      const task: SimScanTask = {
+        id: spec.id ?? core.addPrng.hex(32),
+        scanType: spec.scanType ?? "manual",
+        status,
+        startTime: spec.startTime ?? now,
+        endTime: status === "finished" ? now : -1,
+        vulTypes,
+        hosts,
+      };
+      core.store.addScanTask(task);
+      return scanTaskView(task);
+    },
+    finishScanTask(id, options = {}) {
+      settle();
+      const task = core.store.scanTask(id);
+      if (!task) throw new SimControlError(404, `no scan task ${id}`);
+      if (!isObject(options)) throw new SimControlError(400, "options must be an object");
+      if (scanTaskStatus(task) === "finished")
+        throw new SimControlError(409, `scan task ${id} is already finished`);
+      const status = options.status ?? "finished";
+      if (status !== "running" && status !== "finished")
+        throw new SimControlError(400, "status must be running or finished");
+      if (options.failed !== undefined && !Array.isArray(options.failed))
+        throw new SimControlError(400, "failed must be an array");
+      if (options.succeeded !== undefined && !Array.isArray(options.succeeded))
+        throw new SimControlError(400, "succeeded must be an array");
+      const find = (ref: unknown): SimScanHost => {
+        if (typeof ref !== "string") throw new SimControlError(400, "hosts are named by ID or name");
+        const h = task.hosts.find((x) => x.hostId === ref) ?? task.hosts.find((x) => x.hostName === ref);
+        if (!h) throw new SimControlError(400, `host ${ref} is not part of scan task ${id}`);
+        return h;
+      };
+      const outcomes = new Map<SimScanHost, SimScanHost["failedReasons"] | null>();
+      for (const ref of options.failed ?? []) {
+        const r = typeof ref === "string" ? { host: ref } : ref;
+        if (!isObject(r))
+          throw new SimControlError(400, "each failed host is a name/ID or { host, failedReasons? }");
+        const h = find(r.host);
+        if (outcomes.has(h)) throw new SimControlError(400, `host ${r.host} is listed twice`);
+        outcomes.set(h, checkReasons(r.failedReasons, task.vulTypes));
+      }
+      for (const ref of options.succeeded ?? []) {
+        const h = find(ref);
+        if (outcomes.has(h)) throw new SimControlError(400, `host ${ref} is listed twice`);
+        outcomes.set(h, null);
+      }
+      // Validated in full above: apply only now, so a rejected call changes nothing.
+      for (const [h, reasons] of outcomes) {
+        h.scanStatus = reasons ? "failed" : "success";
+        h.failedReasons = reasons ?? [];
+      }
+      if (status === "finished") {
+        for (const h of task.hosts) if (h.scanStatus === "scanning") h.scanStatus = "success";
+        task.endTime = core.now();
+      }
+      task.status = status;
+      return scanTaskView(task);
+    },
     failNextJob: (options) => core.jobs.failNext(options),
     clearJobFailures: () => core.jobs.clearFailures(),
     jobs: () => core.jobs.list(core.now()),

@@ -22,6 +22,8 @@ export interface WorldStore {
   removeServer(id: string): boolean;
   scanTasks(): readonly SimScanTask[];
   scanTask(id: string): SimScanTask | undefined;
+  /** Appends a scan task (listed after the existing ones); throws when the ID exists. */
+  addScanTask(task: SimScanTask): void;
 }
 
 export function createWorldStore(world: GeneratedWorld): WorldStore {
@@ -73,5 +75,9 @@ export function createWorldStore(world: GeneratedWorld): WorldStore {
     },
     scanTasks: () => [...tasks.values()],
     scanTask: (id) => tasks.get(id),
+    addScanTask(task) {
+      if (tasks.has(task.id)) throw new Error(`scan task ${task.id} already exists`);
+      tasks.set(task.id, task);
+    },
   };
 }

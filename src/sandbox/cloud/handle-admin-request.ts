@@ -64,7 +64,7 @@ function body(raw: Buffer): Record<string, unknown> {
 /**
  * The JSON admin API under `/__sim/` (unsigned, for the playground UI and tests). Every route maps
  * onto a `SimulatorControl` method; invalid input becomes 400/404/409 `{ "error": … }`. `:id`
- * accepts a server ID or name.
+ * accepts a server ID or name; `:taskId` is a scan task ID.
  *
  * | Route                              | Control method                      |
  * | ---------------------------------- | ----------------------------------- |
@@ -75,7 +75,9 @@ function body(raw: Buffer): Record<string, unknown> {
  * | GET  /__sim/flavors                | flavors()                           |
  * | GET/PATCH /__sim/hosts/:id         | host / setHost                      |
  * | GET/POST /__sim/hosts/:id/ports    | ports / addPort                     |
- * | GET  /__sim/scan-tasks             | scanTasks()                         |
+ * | GET/POST /__sim/scan-tasks         | scanTasks / addScanTask(spec)       |
+ * | GET  /__sim/scan-tasks/:taskId     | scanTask(id)                        |
+ * | POST /__sim/scan-tasks/:taskId/finish | finishScanTask(id, options)      |
  * | GET  /__sim/jobs , /__sim/jobs/:id | jobs() / job(id)                    |
  * | POST /__sim/jobs/fail-next         | failNextJob(options)                |
  * | DELETE /__sim/jobs/failures        | clearJobFailures()                  |
@@ -143,6 +145,14 @@ export function handleAdminRequest(
         return { status: 201, body: control.addPort(resolveId(control, b!), body(raw) as never) };
       case "GET /scan-tasks":
         return { status: 200, body: control.scanTasks() };
+      case "POST /scan-tasks":
+        return { status: 201, body: control.addScanTask(body(raw) as never) };
+      case "GET /scan-tasks/:id": {
+        const t = control.scanTask(b!);
+        return t ? { status: 200, body: t } : { status: 404, body: { error: `no scan task ${b}` } };
+      }
+      case "POST /scan-tasks/:id/finish":
+        return { status: 200, body: control.finishScanTask(b!, body(raw) as never) };
       case "GET /jobs":
         return { status: 200, body: control.jobs() };
       case "POST /jobs/fail-next":

@@ -16,11 +16,16 @@ export { createManualClock } from "./create-manual-clock.js";
 export type { LoggedMutation, RequestLogEntry } from "./create-request-log.js";
 export type {
   AddPortSpec,
+  AddScanTaskSpec,
   AddServerSpec,
+  FinishScanTaskOptions,
   FlavorView,
   HostPatch,
   HostView,
   PortView,
+  ScanFailureSpec,
+  ScanHostRef,
+  ScanHostSpec,
   ScanTaskView,
   ServerPatch,
   ServerView,

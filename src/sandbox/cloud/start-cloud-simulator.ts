@@ -29,6 +29,9 @@
  *   do not use. Injected 500s use the failing service's own body (`Ecs.1000`, `HSS.0041`, …).
  * - HSS host/port `limit` outside 10–200 → 400 `HSS.0001`; the scan-task hosts API documents no
  *   range, so it accepts 1–200. An unknown scan task → 400 `HSS.0011`.
+ * - The scan-task list (`GET /v5/{project_id}/vulnerability/scan-tasks`) is not in the reference
+ *   docs: fields and filters follow the HSS SDK (`VulScanTaskInfo`, `ListVulScanTaskRequest`); the
+ *   state goes out as `status` and also as `task_status` (this simulator's earlier name).
  * - `/v2.1` list APIs follow Nova: `limit` default 25, max 1000; a next link whenever a page is
  *   full; unknown `marker` → 400; microversion (`X-OpenStack-Nova-API-Version`) controls `tags`
  *   (2.26+) and the flavor shape (2.47+). The v1 list API's `offset` is a 1-based page number.

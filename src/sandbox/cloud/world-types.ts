@@ -183,10 +183,15 @@ export interface SimScanHost {
   failedReasons: { vulType: string; failedReason: string }[];
 }
 
+export type ScanTaskStatus = "running" | "finished";
+
 export interface SimScanTask {
   id: string;
   scanType: "manual" | "schedule";
+  /** Set by the control interface; when absent, running while any host is still scanning. */
+  status?: ScanTaskStatus;
   startTime: number;
+  /** -1 while running. */
   endTime: number;
   vulTypes: string[];
   /** Snapshot taken when the task ran: later server changes do not rewrite scan history. */

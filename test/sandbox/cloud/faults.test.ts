@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { toPathMatch } from "../../../src/sandbox/cloud/create-fault-injector.js";
 import { type CloudSimulator, startCloudSimulator } from "../../../src/sandbox/cloud/index.js";
-import { call } from "./sim-client.js";
+import { admin, call } from "./sim-client.js";
 
 describe("fault injection", () => {
   let sim: CloudSimulator;
@@ -105,5 +106,31 @@ describe("fault injection", () => {
     expect(slow!.durationMs).toBeGreaterThanOrEqual(40);
     expect(fast!.path).toContain("flavors");
     expect(sim.control.faults()).toMatchObject({ latencyMs: 40, match: "/servers/detail" });
+  });
+  it("takes plain string matchers literally (substrings, even with slashes or regex characters)", async () => {
+    expect(toPathMatch("/servers/detail")).toBe("/servers/detail");
+    expect(toPathMatch("/a.b/")).toBe("/a.b/");
+    expect(toPathMatch("re:/servers/de.ail$")).toEqual(/\/servers\/de.ail$/);
+    expect(() => toPathMatch("re:(")).toThrow(TypeError);
+
+    sim.control.failNextRequests({ status: 503, match: "/servers/detail" });
+    expect((await list()).status).toBe(503);
+    // "/.*/" would match every path as a regex; as a substring it matches none.
+    sim.control.failNextRequests({ status: 503, match: "/.*/" });
+    expect((await list()).status).toBe(200);
+    sim.control.clearFaults();
+
+    expect((await admin(sim, "PUT", "/faults", { latencyMs: 0, match: "/servers/detail" })).status).toBe(200);
+    const shot = await admin(sim, "POST", "/faults/fail-next", { status: 500, match: "/servers/detail" });
+    expect(shot.status).toBe(204);
+    expect((await list()).status).toBe(500);
+    sim.control.failNextRequests({ status: 500, match: /\/servers\/detail$/ });
+    expect((await list()).status).toBe(500);
+    await admin(sim, "POST", "/faults/fail-next", { status: 500, match: "re:/servers/de.ail$" });
+    expect((await list()).status).toBe(500);
+    expect((await list()).status).toBe(200);
+    const bad = await admin(sim, "PUT", "/faults", { match: "re:(" });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toContain("invalid regular expression");
   });
 });
