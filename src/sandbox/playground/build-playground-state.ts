@@ -1,0 +1,70 @@
+import type { FakeSlack, FakeSlackEphemeral, FakeSlackMessage } from "../slack/index.js";
+import type { CommandHint } from "./build-command-hints.js";
+import type { OpenView } from "./create-interaction-driver.js";
+
+export interface PlaygroundUser {
+  id: string;
+  name: string;
+  realName: string;
+  isAdmin: boolean;
+  /** User-group handles, e.g. `ops-approvers`. */
+  groups: string[];
+}
+
+export interface PlaygroundChannel {
+  id: string;
+  /** Without `#`; for a DM the human's user ID. */
+  name: string;
+  isIm: boolean;
+  /** For a DM: the human on the other side. */
+  user?: string;
+  members: string[];
+}
+
+/** Everything the page needs to draw itself (`GET /api/state`); SSE events keep it current. */
+export interface PlaygroundState {
+  team: { id: string; name: string };
+  bot: { userId: string; name: string };
+  users: PlaygroundUser[];
+  channels: PlaygroundChannel[];
+  /** Every live message of every channel, thread replies included, oldest first per channel. */
+  messages: FakeSlackMessage[];
+  /** Every live ephemeral; the page shows each only to its user. */
+  ephemerals: FakeSlackEphemeral[];
+  views: OpenView[];
+  hints: CommandHint[];
+}
+
+export function buildPlaygroundState(
+  slack: FakeSlack,
+  views: OpenView[],
+  hints: CommandHint[],
+): PlaygroundState {
+  const world = slack.world();
+  return {
+    team: { id: world.team.id, name: world.team.name },
+    bot: { userId: world.bot.userId, name: world.bot.name },
+    users: world.users
+      .filter((u) => !u.isBot && !u.deleted)
+      .map((u) => ({
+        id: u.id,
+        name: u.name,
+        realName: u.realName,
+        isAdmin: u.isAdmin,
+        groups: world.userGroups.filter((g) => g.users.includes(u.id)).map((g) => g.handle),
+      })),
+    channels: world.channels
+      .filter((c) => !c.isArchived)
+      .map((c) => ({
+        id: c.id,
+        name: c.name,
+        isIm: c.isIm,
+        ...(c.user !== undefined ? { user: c.user } : {}),
+        members: [...c.members],
+      })),
+    messages: world.channels.flatMap((c) => slack.messages(c.id, { includeReplies: true })),
+    ephemerals: slack.ephemerals().filter((e) => !e.deleted),
+    views,
+    hints,
+  };
+}

@@ -1,0 +1,389 @@
+import { copyFile, mkdir } from "node:fs/promises";
+import { Writable } from "node:stream";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ViewSubmission } from "../../src/commands/types.js";
+import { createLogger } from "../../src/log/create-logger.js";
+import { type Playground, startPlayground } from "../../src/sandbox/playground/index.js";
+import { SLACK_IDS } from "../../src/sandbox/slack/index.js";
+import { composeTestBot, OPEN_FORM_ACTION } from "./compose-test-bot.js";
+import { type LaunchedBrowser, launchChromium } from "./launch-chromium.js";
+
+/**
+ * The page in headless Chromium against a running playground (real bot, fake Slack, simulated cloud).
+ * Every wait is for a selector or text; nothing sleeps.
+ */
+const RESULTS_DIR = "test-results";
+const HOSTILE_IMG = '<img src=x onerror="window.__pwned=1">';
+const HOSTILE_SCRIPT = "<script>window.__pwned=2</script>";
+
+let pg: Playground;
+let browser: LaunchedBrowser;
+const submissions: ViewSubmission[] = [];
+
+beforeAll(async () => {
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  pg = await startPlayground({
+    port: 0,
+    createBot: composeTestBot(submissions),
+    print: () => {},
+    logger: createLogger({ level: "silent", destination: discard }),
+  });
+  pg.cloud.control.addServer({ name: HOSTILE_IMG });
+  pg.cloud.control.addServer({ name: HOSTILE_SCRIPT });
+  browser = await launchChromium();
+  // Fail with Playwright's message (which selector, what it saw) well before the test times out.
+  browser.context.setDefaultTimeout(15_000);
+  await mkdir(RESULTS_DIR, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await pg?.close();
+});
+
+async function openPage(user: string, channel: string = SLACK_IDS.ops): Promise<Page> {
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(pg.url);
+  // Ready: the event stream is open and the first snapshot is applied.
+  await page.locator('body[data-ready="true"]').waitFor({ state: "attached" });
+  await actAs(page, user);
+  await page.locator(`.channel-link[data-channel="${channel}"]`).click();
+  await page.locator(`.channel-link.active[data-channel="${channel}"]`).waitFor();
+  // Uncaught errors in the page fail the test that caused them.
+  (page as Page & { errors?: string[] }).errors = errors;
+  return page;
+}
+
+function pageErrors(page: Page): string[] {
+  return (page as Page & { errors?: string[] }).errors ?? [];
+}
+
+async function actAs(page: Page, user: string): Promise<void> {
+  await page.locator("#user-switcher").selectOption(user);
+}
+
+async function type(page: Page, text: string): Promise<void> {
+  await page.locator("#composer").fill(text);
+  await page.locator("#composer").press("Enter");
+}
+
+/** Posts a message as the bot would (Web API with the bot token): for rendering tests. */
+async function postAsBot(message: Record<string, unknown>): Promise<string> {
+  const response = await fetch(`${pg.slack.apiUrl}chat.postMessage`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${pg.slack.botToken}`,
+      "content-type": "application/json; charset=utf-8",
+    },
+    body: JSON.stringify(message),
+  });
+  const json = (await response.json()) as { ok: boolean; ts: string; error?: string };
+  if (!json.ok) throw new Error(`chat.postMessage failed: ${json.error}`);
+  return json.ts;
+}
+
+async function saveScreenshot(page: Page, name: string, forReadme = false): Promise<void> {
+  const path = `${RESULTS_DIR}/${name}.png`;
+  await page.screenshot({ path });
+  if (forReadme && process.env.UPDATE_SCREENSHOT === "1") {
+    await mkdir("docs", { recursive: true });
+    await copyFile(path, "docs/playground.png");
+  }
+}
+
+describe("the playground page", { timeout: 60_000 }, () => {
+  it("/ecs list shows the fleet; hostile server names are shown as text, nothing is injected", async () => {
+    const page = await openPage(SLACK_IDS.alice);
+    await type(page, "/ecs list");
+
+    const list = page.locator('.msg[data-kind="ephemeral"]', { hasText: "ECS servers" });
+    await list.waitFor();
+    await list.getByText("Only visible to you").waitFor();
+    await list.getByText(/Showing 1–20 of 59/).waitFor();
+    await list.getByText("api-01", { exact: true }).waitFor();
+
+    // The hostile names arrive (escaped by the bot) and are rendered as text.
+    await list.getByText("<!channel>", { exact: true }).waitFor();
+    await list.getByText("<https://evil.example|Approve>", { exact: true }).waitFor();
+    await list.getByText(/^<img src=x onerror=/).waitFor();
+    await list.getByText(/^<script>window\./).waitFor();
+    expect(await page.locator("#messages img, #messages script, #cloud img, #cloud script").count()).toBe(0);
+    expect(await page.locator("#messages a").count()).toBe(0);
+    expect(await page.locator("#messages .mention-broadcast").count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
+
+    // The cloud panel lists the same fleet, hostile names as text too.
+    await page.locator('#cloud-servers tr[data-server-name="web-03"]').waitFor();
+    await page.locator("#cloud-servers td", { hasText: /^<img src=x onerror=/ }).waitFor();
+    expect(await page.locator("#cloud-servers tr").count()).toBe(59);
+
+    await list.locator(".bk-header").scrollIntoViewIfNeeded();
+    await saveScreenshot(page, "playground-list", true);
+
+    // Paging is a click that goes to the bot and comes back as a replaced ephemeral.
+    await list.getByRole("button", { name: /Next/ }).click();
+    await page.locator('.msg[data-kind="ephemeral"]', { hasText: /Showing 21–40 of 59/ }).waitFor();
+    expect(await page.locator('.msg[data-kind="ephemeral"]').count()).toBe(1);
+
+    // Another user does not see Alice's ephemeral.
+    await actAs(page, SLACK_IDS.bob);
+    await page
+      .locator('.msg[data-kind="ephemeral"]', { hasText: "ECS servers" })
+      .waitFor({ state: "detached" });
+    await actAs(page, SLACK_IDS.alice);
+    await page.locator('.msg[data-kind="ephemeral"]', { hasText: "ECS servers" }).waitFor();
+
+    await saveScreenshot(page, "playground-list-page-2");
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("renders mrkdwn and Block Kit safely, threads open in the side pane, chat.update shows live", async () => {
+    const page = await openPage(SLACK_IDS.carol, SLACK_IDS.prod);
+    const ts = await postAsBot({
+      channel: SLACK_IDS.prod,
+      text: "fallback",
+      blocks: [
+        { type: "header", text: { type: "plain_text", text: "Report :warning:", emoji: true } },
+        {
+          type: "section",
+          text: {
+            type: "mrkdwn",
+            text: "*bold* _italic_ ~strike~ `code` <https://example.com/x|a link> <@U_ALICE> &lt;b&gt; &amp; :large_green_circle: <javascript:alert(1)|bad link>\nsecond line\n```block &lt;pre&gt;```",
+          },
+          fields: [
+            { type: "mrkdwn", text: "*Status*\n:red_circle: SHUTOFF" },
+            { type: "plain_text", text: "Plain <b>field</b>" },
+          ],
+        },
+        { type: "divider" },
+        { type: "context", elements: [{ type: "mrkdwn", text: "context <!here>" }] },
+        {
+          type: "actions",
+          elements: [
+            {
+              type: "button",
+              action_id: "demo.primary",
+              style: "primary",
+              text: { type: "plain_text", text: "Go" },
+            },
+            {
+              type: "button",
+              action_id: "demo.danger",
+              style: "danger",
+              text: { type: "plain_text", text: "Stop" },
+            },
+            {
+              type: "static_select",
+              action_id: "demo.select",
+              placeholder: { type: "plain_text", text: "Pick one" },
+              options: [
+                { text: { type: "plain_text", text: "One" }, value: "1" },
+                { text: { type: "plain_text", text: "Two" }, value: "2" },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const message = page.locator(`#messages .msg[data-ts="${ts}"]`);
+    await message.waitFor();
+    await message.locator(".bk-header", { hasText: "Report ⚠️" }).waitFor();
+    expect(await message.locator("b", { hasText: "bold" }).count()).toBe(1);
+    expect(await message.locator("i", { hasText: "italic" }).count()).toBe(1);
+    expect(await message.locator("s", { hasText: "strike" }).count()).toBe(1);
+    expect(await message.locator("code.md-code", { hasText: "code" }).count()).toBe(1);
+    expect(await message.locator("pre.md-pre").textContent()).toBe("block <pre>");
+    expect(await message.locator("a.link").count()).toBe(1);
+    expect(await message.locator("a.link").getAttribute("href")).toBe("https://example.com/x");
+    expect(await message.locator("a.link").textContent()).toBe("a link");
+    await message.getByText("bad link").waitFor();
+    expect(await message.locator(".mention").first().textContent()).toBe("@alice");
+    await message.getByText("<b> & 🟢", { exact: false }).waitFor();
+    await message.locator(".bk-field", { hasText: "Plain <b>field</b>" }).waitFor();
+    await message.locator(".mention-broadcast", { hasText: "@here" }).waitFor();
+    await message.locator("hr.bk-divider").waitFor();
+    expect(await message.locator(".bk-button-primary").textContent()).toBe("Go");
+    expect(await message.locator(".bk-button-danger").textContent()).toBe("Stop");
+    expect(await message.locator("select.bk-select option").allTextContents()).toEqual([
+      "Pick one",
+      "One",
+      "Two",
+    ]);
+    expect(await message.locator("b b, script, img").count()).toBe(0);
+
+    // Replies in the thread: "2 replies" opens the thread pane.
+    await postAsBot({ channel: SLACK_IDS.prod, thread_ts: ts, text: "first *reply*" });
+    await postAsBot({ channel: SLACK_IDS.prod, thread_ts: ts, text: "second reply" });
+    await message.getByRole("button", { name: /2 replies/ }).click();
+    await page.locator("#thread").waitFor();
+    await page.locator("#thread-messages .msg", { hasText: "second reply" }).waitFor();
+    expect(await page.locator("#thread-messages .msg").count()).toBe(3);
+
+    // chat.update by the bot shows up without a reload.
+    const update = await fetch(`${pg.slack.apiUrl}chat.update`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${pg.slack.botToken}`,
+        "content-type": "application/json; charset=utf-8",
+      },
+      body: JSON.stringify({ channel: SLACK_IDS.prod, ts, text: "Updated *live*", blocks: [] }),
+    });
+    expect(((await update.json()) as { ok: boolean }).ok).toBe(true);
+    await message.locator("b", { hasText: "live" }).waitFor();
+    await page.locator("#thread-messages .msg", { hasText: "Updated live" }).waitFor();
+
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("a confirm dialog, then the bot's modal: errors keep it open, a good submission closes it", async () => {
+    const page = await openPage(SLACK_IDS.dave);
+    const ts = await postAsBot({
+      channel: SLACK_IDS.ops,
+      text: "Form",
+      blocks: [
+        {
+          type: "actions",
+          elements: [
+            {
+              type: "button",
+              action_id: OPEN_FORM_ACTION,
+              style: "danger",
+              text: { type: "plain_text", text: "Open form" },
+              confirm: {
+                title: { type: "plain_text", text: "Really?" },
+                text: { type: "mrkdwn", text: "This opens *the form*." },
+                confirm: { type: "plain_text", text: "Yes, open" },
+                deny: { type: "plain_text", text: "No" },
+                style: "danger",
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const message = page.locator(`.msg[data-ts="${ts}"]`);
+    await message.getByRole("button", { name: "Open form" }).click();
+    const confirm = page.locator("#confirm-layer .dialog");
+    await confirm.getByText("Really?").waitFor();
+    await confirm.locator("b", { hasText: "the form" }).waitFor();
+    await confirm.getByRole("button", { name: "Yes, open" }).click();
+
+    const modal = page.locator("#modal-layer .dialog-modal");
+    await modal.getByText("Tell us why").waitFor();
+    // Only the person it was opened for sees it.
+    await actAs(page, SLACK_IDS.alice);
+    await modal.waitFor({ state: "detached" });
+    await actAs(page, SLACK_IDS.dave);
+    await modal.getByText("Tell us why").waitFor();
+
+    await modal.getByLabel("Reason").fill("no");
+    await modal.getByRole("button", { name: "Send" }).click();
+    await modal.locator(".bk-input-error", { hasText: "Give a reason (5+ characters)" }).waitFor();
+
+    await modal.getByLabel("Reason").fill("disk <full> & noisy");
+    await modal.getByRole("button", { name: "Send" }).click();
+    await modal.waitFor({ state: "detached" });
+    const thanks = page.locator(".msg", { hasText: "Reason received from" });
+    await thanks.waitFor();
+    await thanks.getByText("disk <full> & noisy", { exact: false }).waitFor();
+    expect(submissions.at(-1)?.values.reason).toBe("disk <full> & noisy");
+
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("composer: autocomplete and usage hints for /ecs, unknown commands get Slack's notice", async () => {
+    const page = await openPage(SLACK_IDS.alice);
+    const composer = page.locator("#composer");
+    await composer.fill("/ecs de");
+    await page.locator(".autocomplete-item", { hasText: "/ecs delete" }).waitFor();
+    await composer.press("Tab");
+    expect(await composer.inputValue()).toBe("/ecs delete ");
+    await page.locator(".usage-hint", { hasText: "/ecs delete <targets…>" }).waitFor();
+    await composer.fill("/hs");
+    await page.locator(".autocomplete-item", { hasText: "/hss" }).first().waitFor();
+    await composer.fill("/ops");
+    await page.locator(".autocomplete-item", { hasText: "/ops help" }).waitFor();
+
+    await type(page, "/deploy everything");
+    await page.locator(".msg-notice", { hasText: "/deploy is not a valid command" }).waitFor();
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("fault buttons reach the simulator", async () => {
+    const page = await openPage(SLACK_IDS.alice);
+    await page.locator("#fault-latency").selectOption("500");
+    await page.locator("#cloud-latency", { hasText: "+500 ms latency" }).waitFor();
+    expect(pg.cloud.control.faults().latencyMs).toBe(500);
+    await page.locator("#fault-clear").click();
+    await page.locator("#flash", { hasText: "Faults cleared." }).waitFor();
+    expect(pg.cloud.control.faults().latencyMs).toBe(0);
+    await page.locator("#fault-fail-next").click();
+    await page.locator("#flash", { hasText: "The next cloud job will fail." }).waitFor();
+    pg.cloud.control.clearJobFailures();
+    await page.close();
+  });
+
+  // TODO(approvals): mutations with approvals are being built by another engineer; until `/ecs delete`
+  // posts an approval card, these stay `.todo`. When it lands: start this playground with the same bot
+  // composition `src/main.ts` uses (mutation + approval handlers), flip `it.todo` to `it`, and run them.
+  it.todo("/ecs delete web-03: approval card, two approvers approve, the job runs in the thread, web-03 is gone", async () => {
+    const page = await openPage(SLACK_IDS.alice);
+    await type(page, "/ecs delete web-03");
+    const card = page.locator('.msg[data-kind="message"]', { hasText: "web-03" }).filter({
+      has: page.getByRole("button", { name: /^Approve/ }),
+    });
+    await card.waitFor();
+
+    for (const approver of [SLACK_IDS.bob, SLACK_IDS.carol]) {
+      const approve = card.getByRole("button", { name: /^Approve/ });
+      if ((await approve.count()) === 0) break;
+      await actAs(page, approver);
+      await approve.click();
+      const confirm = page.locator("#confirm-layer .dialog");
+      if (await confirm.isVisible()) await confirm.locator(".dialog-footer button").last().click();
+      // The card names who approved (as a mention, or as text while the fake's IDs are not mentionable).
+      const name = approver === SLACK_IDS.bob ? /@bob|U_BOB/ : /@carol|U_CAROL/;
+      await card.getByText(name).first().waitFor();
+    }
+
+    await card.getByRole("button", { name: /repl(y|ies)/ }).click();
+    await page
+      .locator("#thread-messages .msg", { hasText: /deleted|succeeded|success|done/i })
+      .last()
+      .waitFor({
+        timeout: 20_000,
+      });
+    await page.locator('#cloud-servers tr[data-server-name="web-03"]').waitFor({ state: "detached" });
+    await saveScreenshot(page, "playground-approval", true);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it.todo("an outsider's Approve click gets the bot's ephemeral refusal, visible only to them", async () => {
+    const page = await openPage(SLACK_IDS.alice);
+    await type(page, "/ecs delete web-04");
+    const card = page.locator('.msg[data-kind="message"]', { hasText: "web-04" }).filter({
+      has: page.getByRole("button", { name: /^Approve/ }),
+    });
+    await card.waitFor();
+    await actAs(page, SLACK_IDS.dave);
+    await card.getByRole("button", { name: /^Approve/ }).click();
+    const confirm = page.locator("#confirm-layer .dialog");
+    if (await confirm.isVisible()) await confirm.locator(".dialog-footer button").last().click();
+    const refusal = page.locator('.msg[data-kind="ephemeral"]', { hasText: /approv/i }).last();
+    await refusal.getByText("Only visible to you").waitFor();
+    const refusalTs = await refusal.getAttribute("data-ts");
+    await saveScreenshot(page, "playground-outsider");
+    await actAs(page, SLACK_IDS.alice);
+    await page.locator(`.msg[data-ts="${refusalTs}"]`).waitFor({ state: "detached" });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});
