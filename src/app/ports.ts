@@ -51,11 +51,15 @@ export interface Responder {
   respond(message: Message, options?: { inChannel?: boolean; replaceOriginal?: boolean }): Promise<void>;
 }
 
-/** A chat delivery failure with Slack's error code, so callers can explain it (e.g. `not_in_channel`). */
+/**
+ * A chat delivery failure with Slack's error code, so callers can explain it (e.g. `not_in_channel`).
+ * A rate limit (`ratelimited`) carries how long Slack asked us to wait (`retryAfterMs`) when it said.
+ */
 export class ChatDeliveryError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "ChatDeliveryError";

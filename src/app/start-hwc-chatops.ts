@@ -1,0 +1,175 @@
+import { randomUUID } from "node:crypto";
+import { type Bot, createBot } from "../bot/create-bot.js";
+import { createCloudClient } from "../cloud/create-cloud-client.js";
+import type { CloudConfig } from "../cloud/load-cloud-config.js";
+import type { CloudClient } from "../cloud/types.js";
+import { type ConfigError, formatConfigErrors } from "../config/format-config-errors.js";
+import type { Logger } from "../log/create-logger.js";
+import {
+  buildWatchListMessage,
+  createNotifier,
+  loadNotificationsConfig,
+  type Notifier,
+} from "../notify/index.js";
+import { createOperations, type Operations } from "../operations/index.js";
+import { loadPolicy } from "../policy/load-policy.js";
+import type { Policy } from "../policy/types.js";
+import { createSlackChat } from "../slack/create-slack-chat.js";
+import type { SlackConfig } from "../slack/load-slack-config.js";
+import { createStore } from "../store/create-store.js";
+import type { Clock, Store } from "../store/store.js";
+import { loadFlows } from "../workflow/load-flows.js";
+import type { FlowSet } from "../workflow/types.js";
+import type { AppConfig } from "./load-app-config.js";
+
+/** A policy, flow or notification file that cannot be used: the bot refuses to start. */
+export class ConfigFileError extends Error {
+  constructor(readonly errors: readonly ConfigError[]) {
+    super(`configuration files are invalid; the bot does not start:\n${formatConfigErrors([...errors])}`);
+    this.name = "ConfigFileError";
+  }
+}
+
+/** The declarative files, validated together so that one start reports every problem at once. */
+export interface LoadedFiles {
+  policy: Policy;
+  flows: FlowSet;
+  notifications: Awaited<ReturnType<typeof loadNotificationsConfig>> extends infer R
+    ? R extends { ok: true; config: infer C }
+      ? C
+      : never
+    : never;
+}
+
+/** Loads and validates the policy, the flows and the notifications; throws {@link ConfigFileError}. */
+export async function loadConfigFiles(
+  config: Pick<AppConfig, "policyFile" | "flowsDir" | "notificationsFile">,
+) {
+  const [policy, flows, notifications] = await Promise.all([
+    loadPolicy(config.policyFile),
+    loadFlows(config.flowsDir),
+    loadNotificationsConfig(config.notificationsFile),
+  ]);
+  const errors = [
+    ...(policy.ok ? [] : policy.errors),
+    ...(flows.ok ? [] : flows.errors),
+    ...(notifications.ok ? [] : notifications.errors),
+  ];
+  if (!policy.ok || !flows.ok || !notifications.ok) throw new ConfigFileError(errors);
+  return {
+    policy: policy.policy,
+    flows: flows.flows,
+    notifications: notifications.config,
+  } satisfies LoadedFiles;
+}
+
+export interface StartOptions {
+  slack: SlackConfig;
+  cloud: CloudConfig;
+  app: AppConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** HTTP mode: the interface to listen on (the playground binds loopback). */
+  host?: string;
+  /** Overrides `app.storeUrl` with a store the caller owns (tests, the playground). */
+  store?: Store;
+  /** Overrides the cloud client built from `cloud` (the caller then closes it). */
+  cloudClient?: CloudClient;
+  /** Operations tuning (tests use short intervals). */
+  statusIntervalMs?: number;
+  sweepIntervalMs?: number;
+}
+
+export interface RunningBot {
+  bot: Bot;
+  operations: Operations;
+  notifier: Notifier;
+  store: Store;
+  /** HTTP mode: `http://host:port`. */
+  url: string | undefined;
+  /** Stops taking work, lets running steps reach a safe point, releases leases, closes connections. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Composes and starts the whole bot: configuration files (refusing to start on any error), the store,
+ * the cloud client, operations (policy, approvals, execution, recovery), notifications and the Slack app.
+ * No process access: `src/main.ts` passes configuration in and wires signals.
+ */
+export async function startHwcChatops(options: StartOptions): Promise<RunningBot> {
+  const { logger } = options;
+  const files = await loadConfigFiles(options.app);
+  const store =
+    options.store ?? createStore(options.app.storeUrl, options.clock ? { clock: options.clock } : {});
+  const cloud = options.cloudClient ?? createCloudClient(options.cloud);
+  const replicaId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  let notifier: Notifier | undefined;
+  const operations = createOperations({
+    policy: files.policy,
+    flows: files.flows,
+    store,
+    cloud,
+    logger,
+    ...(options.clock && { clock: options.clock }),
+    ...(options.statusIntervalMs !== undefined && { statusIntervalMs: options.statusIntervalMs }),
+    ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
+    watchList: async () => {
+      if (notifier === undefined) throw new Error("notifications are not running");
+      const now = (options.clock ?? { now: Date.now }).now();
+      return buildWatchListMessage(await notifier.listWatchers(), await notifier.listDigests(), now);
+    },
+  });
+  const bot = createBot({
+    slack: options.slack,
+    cloud,
+    logger,
+    store,
+    handlers: operations.handlers,
+    ...(options.host !== undefined && { host: options.host }),
+  });
+  operations.register(bot);
+  const chat = createSlackChat(bot.app.client);
+  notifier = createNotifier({
+    config: files.notifications,
+    cloud,
+    chat,
+    store,
+    logger,
+    replicaId,
+    ...(options.clock && { clock: options.clock }),
+  });
+
+  try {
+    await bot.start();
+    await operations.start({ chat });
+    notifier.start();
+  } catch (error) {
+    await bot.stop(0).catch(() => {});
+    await operations.stop(0).catch(() => {});
+    if (!options.cloudClient) await cloud.close();
+    if (!options.store) await store.close();
+    throw error;
+  }
+  logger.info({ replicaId, store: store.namespace }, "hwc-chatops is running");
+
+  let stopping: Promise<void> | undefined;
+  return {
+    bot,
+    operations,
+    notifier,
+    store,
+    get url() {
+      return bot.url;
+    },
+    stop(graceMs = 10_000) {
+      stopping ??= (async () => {
+        await bot.stop(graceMs);
+        await Promise.all([operations.stop(graceMs), notifier?.stop()]);
+        if (!options.cloudClient) await cloud.close();
+        if (!options.store) await store.close();
+      })();
+      return stopping;
+    },
+  };
+}

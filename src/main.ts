@@ -1,0 +1,94 @@
+/**
+ * The only module that touches the process: reads the environment, chooses between the real bot and the
+ * local playground, and wires signals. Everything else takes its configuration as parameters.
+ */
+import { type AppConfig, loadAppConfig } from "./app/load-app-config.js";
+import { ConfigFileError, startHwcChatops } from "./app/start-hwc-chatops.js";
+import { CloudConfigError, loadCloudConfigOrThrow } from "./cloud/load-cloud-config.js";
+import { createLogger, type Logger } from "./log/create-logger.js";
+import type { PlaygroundBotFactory } from "./sandbox/playground/index.js";
+import { startPlayground } from "./sandbox/playground/index.js";
+import { loadSlackConfigOrThrow, SlackConfigError } from "./slack/load-slack-config.js";
+
+interface Stoppable {
+  stop(): Promise<unknown>;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`hwc-chatops: ${message}\n`);
+  process.exit(1);
+}
+
+function onSignals(logger: Logger, target: Stoppable): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping: no new work; running steps reach a safe point");
+    target.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "stop failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/** The playground runs the same composition as production, on an in-memory store. */
+function playgroundBot(app: AppConfig): PlaygroundBotFactory {
+  return ({ slack, cloud, logger, host }) => {
+    let running: Awaited<ReturnType<typeof startHwcChatops>> | undefined;
+    return {
+      async start() {
+        running = await startHwcChatops({
+          slack,
+          cloud,
+          logger,
+          host,
+          app: { ...app, storeUrl: "memory://" },
+        });
+      },
+      async stop() {
+        await running?.stop();
+      },
+      get url() {
+        return running?.url;
+      },
+    };
+  };
+}
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const appConfig = loadAppConfig(env);
+  if (!appConfig.ok) fail(`invalid configuration:\n  ${appConfig.issues.join("\n  ")}`);
+  const logger = createLogger({ level: appConfig.config.logLevel });
+
+  const wantsPlayground = argv.includes("--playground") || !env.SLACK_BOT_TOKEN?.trim();
+  if (wantsPlayground) {
+    const port = env.PORT?.trim() ? Number(env.PORT) : 3000;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) fail("PORT: expected a port number (0-65535)");
+    const playground = await startPlayground({ port, logger, createBot: playgroundBot(appConfig.config) });
+    onSignals(logger, { stop: () => playground.close() });
+    return;
+  }
+
+  let slack: ReturnType<typeof loadSlackConfigOrThrow>;
+  let cloud: ReturnType<typeof loadCloudConfigOrThrow>;
+  try {
+    slack = loadSlackConfigOrThrow(env);
+    cloud = loadCloudConfigOrThrow(env);
+  } catch (error) {
+    if (error instanceof SlackConfigError || error instanceof CloudConfigError) fail(error.message);
+    throw error;
+  }
+  const running = await startHwcChatops({ slack, cloud, app: appConfig.config, logger });
+  onSignals(logger, running);
+}
+
+main(process.argv.slice(2), process.env).catch((error: unknown) => {
+  if (error instanceof ConfigFileError) fail(error.message);
+  fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
+});
