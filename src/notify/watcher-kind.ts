@@ -15,8 +15,8 @@ export interface ScanTaskSummary {
 
 /**
  * The cloud operations the notifier reads (a subset of `CloudClient`). `hss.listScanTasks` is optional
- * because the cloud client does not offer it yet: without it the scan-task watcher reports itself
- * unavailable instead of failing.
+ * so that a client without it (a partial or older implementation) still serves the other watchers: the
+ * scan-task watcher then reports itself unavailable instead of failing.
  */
 export interface NotifierCloud {
   ecs: Pick<EcsApi, "listServers">;

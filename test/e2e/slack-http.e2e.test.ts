@@ -38,8 +38,15 @@ function reply(n = 0, user: string = SLACK_IDS.alice): Promise<FakeSlackEphemera
   return h.fake.waitFor(() => h.fake.ephemerals({ user })[n]);
 }
 
-function expectNoControlSequences(blocks: unknown): void {
-  for (const text of mrkdwnTexts(blocks)) expect(text).not.toMatch(/<!|<@|<#|<https?:/);
+/**
+ * No broadcast, channel link or URL link in any mrkdwn text, and no user mention except the ones we
+ * produce ourselves (`trustedMentions`, user IDs): each of those exactly once, as exactly `<@ID>`.
+ */
+function expectNoControlSequences(blocks: unknown, trustedMentions: readonly string[] = []): void {
+  const texts = mrkdwnTexts(blocks);
+  for (const text of texts) expect(text).not.toMatch(/<!|<#|<https?:/);
+  const mentions = texts.flatMap((text) => text.match(/<@[^>]*>?/g) ?? []);
+  expect(mentions).toEqual(trustedMentions.map((id) => `<@${id}>`));
 }
 
 describe("slash commands over HTTP", () => {
@@ -210,9 +217,11 @@ describe("sharing and posting where the bot cannot", () => {
     expect(text).toContain("web-01");
     expect(text).toMatch(/Shared by/);
     expect(findElement(posted.blocks, "q.share")).toBeUndefined();
-    // The channel copy carries the edge-case names too: still no mentions or links.
+    // The channel copy carries the edge-case names too: still no broadcasts or links, and the only
+    // mention is the attribution we render ourselves.
     expect(text).toContain("&lt;!channel&gt;");
-    expectNoControlSequences(posted.blocks);
+    expect(mrkdwnTexts(posted.blocks)).toContain(`Shared by <@${SLACK_IDS.alice}>`);
+    expectNoControlSequences(posted.blocks, [SLACK_IDS.alice]);
   });
 
   it("not_in_channel: the requester is told to invite the bot", async () => {

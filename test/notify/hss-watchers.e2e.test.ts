@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HssListing } from "../../src/cloud/types.js";
 import type { Notifier } from "../../src/notify/create-notifier.js";
 import { NOTIFY_ACTIONS } from "../../src/notify/notify-action-ids.js";
-import type { ScanTaskSummary } from "../../src/notify/watcher-kind.js";
+import type { NotifierCloud } from "../../src/notify/watcher-kind.js";
 import type { ServerView } from "../../src/sandbox/cloud/index.js";
-import { type ScriptedReply, startScriptedServer } from "../cloud/helpers/start-scripted-server.js";
 import {
   buttonsOf,
   type NotifyEnv,
@@ -178,123 +176,84 @@ describe("HSS watchers against the simulated cloud and the fake Slack", () => {
   });
 });
 
-describe("HSS scan-task watcher (scan tasks served by a scripted HSS endpoint)", () => {
+describe("HSS scan-task watcher against the simulated cloud and the fake Slack", () => {
   let env: NotifyEnv;
-  let hss: Awaited<ReturnType<typeof startScriptedServer>>;
-  let phase: "running" | "finished" = "running";
-  const TASK = "0f0e0d0c0b0a09080706050403020100";
-  let failedHosts: ServerView[] = [];
+  const HOSTILE = "<@U_ALICE> *boss*";
+  const config = (id: string) =>
+    testConfig(`
+defaults: { alert_channels: [C_OPS] }
+watchers: [{ id: ${id}, kind: hss_scan_tasks }]
+routes: [{ id: ops, channels: [C_OPS] }]
+`);
 
   beforeAll(async () => {
-    hss = await startScriptedServer((req): ScriptedReply => {
-      const url = new URL(req.url, "http://x");
-      if (url.pathname.endsWith("/vulnerability/scan-tasks")) {
-        return {
-          status: 200,
-          body: {
-            total_num: 1,
-            data_list: [
-              {
-                id: TASK,
-                task_status: phase,
-                failed_host_num: phase === "finished" ? failedHosts.length : 0,
-              },
-            ],
-          },
-        };
-      }
-      if (url.pathname.endsWith(`/vulnerability/scan-task/${TASK}/hosts`)) {
-        expect(url.searchParams.get("scan_status")).toBe("failed");
-        return {
-          status: 200,
-          body: {
-            total_num: failedHosts.length,
-            data_list: failedHosts.map((s, i) => ({
-              host_id: s.id,
-              host_name: i === 0 ? "<@U_ALICE> *boss*" : s.name,
-              scan_status: "failed",
-              failed_reasons: [{ vul_type: "linux_vul", failed_reason: "Scan timed out." }],
-            })),
-          },
-        };
-      }
-      return { status: 404, body: { error_code: "HSS.0000", error_msg: "not scripted" } };
-    });
-    env = await startNotifyEnv({ endpoints: { hss: hss.url } });
-    failedHosts = env.control
-      .servers()
-      .filter((s) => s.tags.env === "prod")
-      .slice(0, 2);
+    env = await startNotifyEnv();
   });
   afterAll(async () => {
     await env.close();
-    await hss.close();
   });
 
-  /**
-   * The cloud client has no scan-task list yet: this adapter reads the scripted endpoint the way the
-   * client would (unsigned, which the scripted server accepts).
-   */
-  async function listScanTasks(): Promise<HssListing<ScanTaskSummary>> {
-    const res = await fetch(`${hss.url}/v5/${env.sim.projectId}/vulnerability/scan-tasks?offset=0&limit=200`);
-    const body = (await res.json()) as {
-      total_num: number;
-      data_list: { id: string; task_status: string; failed_host_num: number }[];
+  it("is unavailable when the cloud client given to the notifier cannot list scan tasks", async () => {
+    const { client } = env;
+    // Everything the notifier reads except hss.listScanTasks.
+    const cloud: NotifierCloud = {
+      ecs: { listServers: (...args) => client.ecs.listServers(...args) },
+      hss: {
+        listHosts: (...args) => client.hss.listHosts(...args),
+        listOpenPorts: (...args) => client.hss.listOpenPorts(...args),
+        listScanTaskHosts: (...args) => client.hss.listScanTaskHosts(...args),
+      },
     };
-    return {
-      totalNum: body.total_num,
-      items: body.data_list.map((t) => ({
-        id: t.id,
-        status: t.task_status,
-        failedHostNum: t.failed_host_num,
-      })),
-    };
-  }
-
-  it("is unavailable while the cloud client cannot list scan tasks", async () => {
-    const config = testConfig(`
-defaults: { alert_channels: [C_OPS] }
-watchers: [{ id: scans, kind: hss_scan_tasks }]
-routes: [{ id: ops, channels: [C_OPS] }]
-`);
-    const notifier = env.notifier(config);
-    expect(await notifier.runOnce("scans")).toMatchObject({ outcome: "skipped", reason: "unavailable" });
+    const notifier = env.notifier(config("scans-without-list"), { cloud });
+    expect(await notifier.runOnce("scans-without-list")).toMatchObject({
+      outcome: "skipped",
+      reason: "unavailable",
+    });
     expect((await notifier.tick()).watchers).toEqual([]);
     const [info] = await notifier.listWatchers();
-    expect(info).toMatchObject({ id: "scans", available: false });
+    expect(info).toMatchObject({ id: "scans-without-list", available: false });
     expect(env.slack.calls("chat.postMessage")).toHaveLength(0);
   });
 
-  it("announces a finished task's failed hosts with their reasons, once", async () => {
-    const config = testConfig(`
-defaults: { alert_channels: [C_OPS] }
-watchers: [{ id: scans, kind: hss_scan_tasks }]
-routes:
-  - { id: ops, channels: [C_OPS] }
-  - { id: prod, channels: [C_PROD], min_severity: warning, match: { tags: { env: prod } } }
-`);
-    const cloud = { ...env.client, hss: { ...env.client.hss, listScanTasks } };
-    const notifier = env.notifier(config, { cloud });
+  it("baselines a running task silently, then announces its failed hosts once, escaped", async () => {
+    const [prod, other] = env.control
+      .servers()
+      .filter((s) => s.tags.env === "prod" && env.control.host(s.id) !== undefined);
+    const hostile = env.control.addServer({ name: HOSTILE, tags: { env: "prod" } });
+    const task = env.control.addScanTask({
+      hosts: [hostile.id, prod!.id, other!.id],
+      vulTypes: ["linux_vul", "app_vul"],
+    });
+    const notifier = env.notifier(config("scans"));
     expect(await notifier.runOnce("scans")).toMatchObject({ outcome: "baseline" });
     expect(await notifier.runOnce("scans")).toMatchObject({ outcome: "ok", changes: 0 });
+    expect(env.slack.calls("chat.postMessage")).toHaveLength(0);
 
-    phase = "finished";
+    env.control.finishScanTask(task.id, {
+      failed: [
+        { host: hostile.id, failedReasons: [{ failedReason: "Scan timed out <!channel>." }] },
+        { host: prod!.id, failedReasons: [{ vulType: "app_vul", failedReason: "Insufficient disk space." }] },
+      ],
+    });
+    expect(env.control.scanTask(task.id)).toMatchObject({ status: "finished", failed: 2, succeeded: 1 });
     const result = await notifier.runOnce("scans");
-    expect(result).toMatchObject({ outcome: "ok", changes: 2, announced: 2, posted: 2 });
-    const [ops] = env.posted("C_OPS");
-    const [prod] = env.posted("C_PROD");
-    expect(env.posted("C_OPS")).toHaveLength(1);
-    expect(env.posted("C_PROD")).toHaveLength(1);
-    const texts = textsOf(ops!);
+    expect(result).toMatchObject({ outcome: "ok", changes: 2, announced: 2, posted: 1 });
+    expect(env.slack.calls("chat.postMessage")).toHaveLength(1);
+    const [message] = env.posted("C_OPS");
+    const texts = textsOf(message!);
     const text = texts.join("\n");
-    expect(text).toContain("vulnerability scan failed: `linux_vul` Scan timed out.");
-    expect(text).toContain(failedHosts[1]!.name);
-    for (const t of texts) expect(t).not.toContain("<@U_ALICE>");
-    expect(buttonsOf(prod!)).toContainEqual({ actionId: NOTIFY_ACTIONS.scanTaskHosts, value: TASK });
+    expect(text).toContain("vulnerability scan failed: `linux_vul` Scan timed out &lt;!channel&gt;.");
+    expect(text).toContain("vulnerability scan failed: `app_vul` Insufficient disk space.");
+    expect(text).toContain("&lt;@U_ALICE&gt;");
+    expect(text).not.toContain("*boss*");
+    expect(text).toContain(prod!.name);
+    expect(text).not.toContain(other!.name);
+    for (const t of texts) expect(t).not.toMatch(/<@|<!/);
+    expect(buttonsOf(message!)).toContainEqual({ actionId: NOTIFY_ACTIONS.scanTaskHosts, value: task.id });
     // The second button of a kind gets a numbered action ID.
-    expect(buttonsOf(ops!).map((b) => b.actionId)).toContain(`${NOTIFY_ACTIONS.hostDetails}.1`);
+    expect(buttonsOf(message!).map((b) => b.actionId)).toContain(`${NOTIFY_ACTIONS.hostDetails}.1`);
 
     expect(await notifier.runOnce("scans")).toMatchObject({ outcome: "ok", changes: 0 });
-    expect(env.posted("C_OPS")).toHaveLength(1);
+    expect(env.slack.calls("chat.postMessage")).toHaveLength(1);
   });
 });

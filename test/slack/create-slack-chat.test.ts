@@ -68,8 +68,11 @@ describe("createSlackChat", () => {
         logLevel: webApi.LogLevel.ERROR,
       }),
     );
-    fake.rateLimitNext("chat.postMessage", 1);
-    await expect(strict.postMessage(SLACK_IDS.ops, hello)).rejects.toMatchObject({ code: "ratelimited" });
+    fake.rateLimitNext("chat.postMessage", 2);
+    await expect(strict.postMessage(SLACK_IDS.ops, hello)).rejects.toMatchObject({
+      code: "ratelimited",
+      retryAfterMs: 2_000,
+    });
   });
 
   it("opens a modal built from a ModalSpec", async () => {

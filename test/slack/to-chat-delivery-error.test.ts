@@ -1,3 +1,4 @@
+import { webApi } from "@slack/bolt";
 import { describe, expect, it } from "vitest";
 import { ChatDeliveryError } from "../../src/app/ports.js";
 import { toChatDeliveryError } from "../../src/slack/to-chat-delivery-error.js";
@@ -21,6 +22,26 @@ describe("toChatDeliveryError", () => {
     expect(toChatDeliveryError({ code: "slack_webapi_request_error" }, "x").code).toBe("request_error");
     expect(toChatDeliveryError({ code: "ECONNREFUSED" }, "x").code).toBe("request_error");
     expect(toChatDeliveryError(new Error("?"), "x").code).toBe("unknown_error");
+  });
+
+  it("carries a rate limit's Retry-After (seconds) as retryAfterMs", () => {
+    const e = toChatDeliveryError(new webApi.WebAPIRateLimitedError(7), "chat.postMessage");
+    expect(e).toBeInstanceOf(ChatDeliveryError);
+    expect(e).toMatchObject({ code: "ratelimited", retryAfterMs: 7_000 });
+    expect(e.message).toBe("chat.postMessage failed: ratelimited");
+    expect(
+      toChatDeliveryError({ code: "slack_webapi_rate_limited_error", retryAfter: 0 }, "x").retryAfterMs,
+    ).toBe(0);
+    // No (usable) delay known: none invented here; the caller decides its default.
+    expect(
+      toChatDeliveryError({ code: "slack_webapi_rate_limited_error" }, "x").retryAfterMs,
+    ).toBeUndefined();
+    expect(
+      toChatDeliveryError({ code: "slack_webapi_rate_limited_error", retryAfter: "7" }, "x").retryAfterMs,
+    ).toBeUndefined();
+    expect(
+      toChatDeliveryError({ code: "slack_webapi_http_error", retryAfter: 7 }, "x").retryAfterMs,
+    ).toBeUndefined();
   });
 
   it("reads a response_url rejection (respond) from the answer body", () => {

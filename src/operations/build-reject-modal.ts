@@ -1,0 +1,44 @@
+import type { ModalSpec } from "../app/ports.js";
+import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { code, md, section, userMention } from "../render/message-model.js";
+import { REJECT_MODAL_ID, REJECT_REASON_INPUT } from "./approval-action-ids.js";
+import { describeWhat } from "./describe-request.js";
+
+/** Longest rejection reason accepted. */
+export const MAX_REASON_LENGTH = 1000;
+
+/** The modal asking an approver why they reject; its private metadata is the request ID only. */
+export function buildRejectModal(request: ApprovalRequest): ModalSpec {
+  return {
+    id: REJECT_MODAL_ID,
+    title: "Reject request",
+    submitLabel: "Reject",
+    privateMetadata: request.id,
+    intro: [
+      section({
+        text: md`Reject ${userMention(request.requester.userId)}'s request to ${describeWhat(request)}?\n${code(
+          request.commandText,
+        )}`,
+      }),
+    ],
+    inputs: [
+      {
+        id: REJECT_REASON_INPUT,
+        label: "Why? (shown to the requester)",
+        multiline: true,
+        required: true,
+        maxLength: MAX_REASON_LENGTH,
+      },
+    ],
+  };
+}
+
+/** Validation of the modal: errors by input ID, or undefined when the reason is fine. */
+export function validateRejectReason(reason: string | undefined): Record<string, string> | undefined {
+  const trimmed = reason?.trim() ?? "";
+  if (trimmed === "")
+    return { [REJECT_REASON_INPUT]: "Say why you reject it, so the requester knows what to change." };
+  if (trimmed.length > MAX_REASON_LENGTH)
+    return { [REJECT_REASON_INPUT]: `At most ${MAX_REASON_LENGTH} characters.` };
+  return undefined;
+}

@@ -1,0 +1,66 @@
+import type { ApprovalRequest } from "../approvals/approval-request.js";
+import type { ApprovalService } from "../approvals/approval-service.js";
+import type { Logger } from "../log/create-logger.js";
+import type { Clock } from "../store/store.js";
+import { systemTimers, type Timers } from "./timers.js";
+
+export interface ExpirySweeperOptions {
+  approvals: Pick<ApprovalService, "expireDue">;
+  clock: Clock;
+  /** Default 15 s. */
+  intervalMs?: number;
+  /** Called with the requests this sweep expired (to update their cards). */
+  onExpired: (requests: ApprovalRequest[]) => Promise<void>;
+  logger: Logger;
+  timers?: Pick<Timers, "setInterval" | "clearInterval">;
+}
+
+/** Expires due approval requests on an interval (by the injected clock); `sweep()` runs one pass now. */
+export interface ExpirySweeper {
+  /** Sweeps at once, then on every interval. Idempotent. */
+  start(): void;
+  /** Stops the interval and waits for a sweep in progress. */
+  stop(): Promise<void>;
+  /** One pass (joins the one in progress, if any); resolves with the number expired. Never throws. */
+  sweep(): Promise<number>;
+}
+
+export function createExpirySweeper(options: ExpirySweeperOptions): ExpirySweeper {
+  const timers = options.timers ?? systemTimers;
+  const intervalMs = options.intervalMs ?? 15_000;
+  let handle: unknown;
+  let current: Promise<number> | undefined;
+
+  function sweep(): Promise<number> {
+    current ??= (async () => {
+      try {
+        const expired = await options.approvals.expireDue(options.clock.now());
+        if (expired.length > 0) {
+          options.logger.info({ approvals: expired.map((r) => r.id) }, "approval requests expired");
+          await options.onExpired(expired);
+        }
+        return expired.length;
+      } catch (error) {
+        options.logger.error({ err: error }, "expiry sweep failed");
+        return 0;
+      } finally {
+        current = undefined;
+      }
+    })();
+    return current;
+  }
+
+  return {
+    start() {
+      if (handle !== undefined) return;
+      handle = timers.setInterval(() => void sweep(), intervalMs);
+      void sweep();
+    },
+    async stop() {
+      if (handle !== undefined) timers.clearInterval(handle);
+      handle = undefined;
+      await current;
+    },
+    sweep,
+  };
+}

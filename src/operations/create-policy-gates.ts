@@ -1,0 +1,81 @@
+import type { ChatPort } from "../app/ports.js";
+import type { DescribePolicyFor, ReadPolicy } from "../commands/types.js";
+import { intentAction } from "../intents/index.js";
+import { evaluatePolicy } from "../policy/evaluate-policy.js";
+import { explainDecision } from "../policy/explain-decision.js";
+import type { Policy } from "../policy/types.js";
+import { code, md } from "../render/message-model.js";
+import { buildNoticeView } from "../views/build-notice-view.js";
+import { parseServerTags } from "./parse-server-tags.js";
+
+export interface PolicyGateDeps {
+  policy: () => Policy;
+  /** The chat port known so far (the router's read-policy context carries none). */
+  chat: () => ChatPort | undefined;
+}
+
+/** Groups only matter when a rule names requester groups: then they are read from Slack now. */
+async function groupsFor(deps: PolicyGateDeps, policy: Policy, userId: string): Promise<string[]> {
+  const needed = policy.rules.some((r) => (r.when.requesters?.groups.length ?? 0) > 0);
+  const chat = deps.chat();
+  if (!needed || chat === undefined) return [];
+  return chat.userGroupsOf(userId);
+}
+
+/**
+ * The policy for read-only commands (asked by the router after resolution and on every page/share click).
+ * Reads cannot be approved: anything but `allow` refuses, with the reasons.
+ */
+export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
+  return async (intent, ctx) => {
+    const policy = deps.policy();
+    const decision = evaluatePolicy(policy, {
+      action: intentAction(intent),
+      requester: {
+        userId: ctx.request.actor.userId,
+        groups: await groupsFor(deps, policy, ctx.request.actor.userId),
+      },
+      channel: {
+        id: ctx.request.channelId,
+        ...(ctx.request.channelName !== undefined && { name: ctx.request.channelName }),
+      },
+      targets: ctx.servers.map((s) => ({ id: s.id, name: s.name, tags: parseServerTags(s.tags) })),
+      flags: {},
+    });
+    if (decision.effect === "allow") return { allowed: true };
+    const e = explainDecision(decision);
+    const why = decision.effect === "deny" ? decision.reasons.join("; ") : "reads cannot wait for approval";
+    return {
+      allowed: false,
+      message: buildNoticeView(
+        ":no_entry:",
+        md`Not allowed by the policy: ${why}${e.rules.length > 0 ? md` (${code(decision.rules.map((r) => r.id).join(", "))})` : md``}.`,
+      ),
+    };
+  };
+}
+
+/** What the live policy says about each action for this requester (without targets), for help. */
+export function createDescribePolicy(deps: PolicyGateDeps): DescribePolicyFor {
+  return async (request) => {
+    const policy = deps.policy();
+    const groups = await groupsFor(deps, policy, request.actor.userId);
+    return (action) => {
+      const decision = evaluatePolicy(policy, {
+        action,
+        requester: { userId: request.actor.userId, groups },
+        channel: {
+          id: request.channelId,
+          ...(request.channelName !== undefined && { name: request.channelName }),
+        },
+        targets: [],
+        flags: {},
+      });
+      return decision.effect === "allow"
+        ? "allowed"
+        : decision.effect === "deny"
+          ? "denied"
+          : "needs approval";
+    };
+  };
+}

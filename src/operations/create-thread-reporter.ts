@@ -1,0 +1,84 @@
+import type { ChatPort, MessageRef } from "../app/ports.js";
+import type { Logger } from "../log/create-logger.js";
+import type { Message } from "../render/message-model.js";
+import type { Clock } from "../store/store.js";
+import type { FlowEvent } from "../workflow/flow-events.js";
+import { flowStatusMessage } from "../workflow/flow-status-message.js";
+import { flowSummaryMessage } from "../workflow/flow-summary-message.js";
+import { type FlowViewState, reduceFlowEvent } from "../workflow/reduce-flow-event.js";
+import type { FlowOutcome } from "../workflow/summarize-run.js";
+import { createCoalescer } from "./create-coalescer.js";
+import type { Timers } from "./timers.js";
+
+export interface ThreadReporterOptions {
+  chat: ChatPort | undefined;
+  /** The request's root message; undefined: nothing is posted (logged only). */
+  root: MessageRef | undefined;
+  clock: Clock;
+  logger: Logger;
+  /** Minimum time between two updates of the status message. Default 1000 ms. */
+  intervalMs?: number;
+  timers?: Pick<Timers, "setTimeout" | "clearTimeout">;
+}
+
+/**
+ * Reports one run in its request's thread: one status message, posted on the first event and then updated in
+ * place (coalesced: at most one update per interval, the last state wins, the final state always shown),
+ * then a final summary as a new reply. Chat failures are logged, never thrown: Slack being down must not stop
+ * an execution that is changing servers.
+ */
+export interface ThreadReporter {
+  /** Pass as the executor's `onEvent`. */
+  onEvent(event: FlowEvent): void;
+  /** Shows the final state in the status message, then posts the summary. */
+  finish(outcome: FlowOutcome): Promise<void>;
+  /** Ends the status message and posts `message` instead of a summary (the run could not finish). */
+  abandon(message: Message): Promise<void>;
+}
+
+export function createThreadReporter(options: ThreadReporterOptions): ThreadReporter {
+  const { chat, root, logger } = options;
+  let state: FlowViewState | undefined;
+  let statusRef: MessageRef | undefined;
+
+  const post = async (message: Message): Promise<MessageRef | undefined> => {
+    if (chat === undefined || root === undefined) return undefined;
+    return chat.postMessage(root.channel, message, { threadTs: root.threadTs ?? root.ts });
+  };
+  const coalescer = createCoalescer<Message>({
+    clock: options.clock,
+    ...(options.intervalMs !== undefined && { intervalMs: options.intervalMs }),
+    ...(options.timers !== undefined && { timers: options.timers }),
+    send: async (message) => {
+      if (chat === undefined || root === undefined) return;
+      if (statusRef === undefined) statusRef = await post(message);
+      else await chat.updateMessage(statusRef, message);
+    },
+    onError: (error) => logger.warn({ err: error }, "could not update the status message in the thread"),
+  });
+
+  return {
+    onEvent(event) {
+      state = reduceFlowEvent(state, event);
+      if (state !== undefined) coalescer.push(flowStatusMessage(state));
+    },
+    async finish(outcome) {
+      const final =
+        state !== undefined ? flowStatusMessage({ ...state, status: outcome.status, outcome }) : undefined;
+      await coalescer.close(final);
+      try {
+        await post(flowSummaryMessage(outcome));
+      } catch (error) {
+        logger.warn({ err: error }, "could not post the summary in the thread");
+      }
+    },
+    async abandon(message) {
+      await coalescer.close();
+      try {
+        await post(message);
+      } catch (error) {
+        logger.warn({ err: error }, "could not post in the thread");
+      }
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import type { ChatPort } from "../app/ports.js";
+import type { ApprovalService } from "../approvals/approval-service.js";
+import type { AuditLog } from "../audit/create-audit-log.js";
+import type { CloudClient } from "../cloud/types.js";
+import type { MutationHandler } from "../commands/types.js";
+import { formatTarget } from "../intents/index.js";
+import { evaluatePolicy } from "../policy/evaluate-policy.js";
+import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
+import { code, md } from "../render/message-model.js";
+import type { Clock, Store } from "../store/store.js";
+import { buildNoticeView } from "../views/build-notice-view.js";
+import { runPreflight } from "../workflow/run-preflight.js";
+import type { FlowSet } from "../workflow/types.js";
+import { buildDenialView } from "./build-denial-view.js";
+import {
+  buildDryRunView,
+  buildNotRecordedView,
+  buildPreflightRefusalView,
+  buildPreparingView,
+} from "./build-preflight-views.js";
+import type { Executions } from "./create-executions.js";
+import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
+import { parseServerTags } from "./parse-server-tags.js";
+import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
+import { toOperationRequest } from "./to-operation-request.js";
+
+export interface MutationRequestDeps {
+  policy: () => Policy;
+  flows: FlowSet;
+  store: Store;
+  audit: AuditLog;
+  approvals: ApprovalService;
+  details: RequestDetailsStore;
+  cloud: CloudClient;
+  clock: Clock;
+  executions: Executions;
+  refreshCard: (requestId: string) => Promise<void>;
+  learnChat: (chat: ChatPort) => void;
+}
+
+/**
+ * The requirement recorded for a request the policy allowed: it is approved at once by `system:policy`, so
+ * it goes through the same record, claim and audit trail as an approved one (one record per execution).
+ */
+const POLICY_ALLOWED_REQUIREMENT: ApprovalRequirement = {
+  approvers: { users: [POLICY_ACTOR], groups: [] },
+  minApprovals: 1,
+  allowSelfApproval: false,
+  expiresInMs: 10 * 60_000,
+  reasonRequired: false,
+};
+
+/**
+ * `/ecs start|stop|reboot|resize|delete` after parsing and target resolution: policy (with the requester's
+ * groups read now), audit of the decision, preflight, then a denial, a refusal, an approval card, or an
+ * announcement and an immediate execution. Anything that throws is reported by the router as an internal
+ * error; nothing runs unless its audit record was written.
+ */
+export function createMutationRequestHandler(deps: MutationRequestDeps): MutationHandler {
+  return async (intent, ctx) => {
+    deps.learnChat(ctx.chat);
+    const { actor, channelId, channelName, commandLine } = ctx.request;
+    const replyOptions = ctx.origin === "pick" ? { replaceOriginal: true } : undefined;
+    const reply = (message: Parameters<typeof ctx.responder.respond>[0]) =>
+      ctx.responder.respond(message, replyOptions).catch((error: unknown) => {
+        ctx.logger.warn({ err: error }, "could not reply to the requester");
+      });
+    const op = toOperationRequest(intent);
+    const policy = deps.policy();
+    const groups = await ctx.chat.userGroupsOf(actor.userId);
+    const decision = evaluatePolicy(policy, {
+      action: op.action,
+      requester: { userId: actor.userId, groups },
+      channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
+      targets: ctx.servers.map((s) => ({ id: s.id, name: s.name, tags: parseServerTags(s.tags) })),
+      flags: op.flags,
+    });
+    ctx.logger.info(
+      { action: op.action, decision: decision.effect, rules: decision.rules.map((r) => r.id) },
+      "policy decided",
+    );
+
+    // Written before anything else happens: if it cannot be written, nothing does.
+    await deps.audit.record({
+      type: "policy.decided",
+      actorId: actor.userId,
+      teamId: actor.teamId,
+      requesterId: actor.userId,
+      action: op.action,
+      decision: decision.effect,
+      serverIds: ctx.servers.map((s) => s.id),
+      ruleIds: decision.rules.map((r) => r.id),
+      message: commandLine,
+      detail: {
+        channel: channelId,
+        reference: ctx.request.requestId,
+        ...(op.dryRun && { dryRun: true }),
+        ...(decision.effect === "deny" && { reasons: decision.reasons }),
+        ...(decision.effect === "needs_approval" && { minApprovals: decision.approval.minApprovals }),
+      },
+    });
+
+    if (decision.effect === "deny") {
+      await reply(
+        buildDenialView({
+          commandLine,
+          reasons: decision.reasons,
+          rules: decision.rules,
+          ...splitOf(policy, decision, intent, ctx.servers),
+        }),
+      );
+      return;
+    }
+
+    const flow = deps.flows[op.operation];
+    const preflight = await runPreflight(op.operation, ctx.servers, op.parameters, deps.cloud, {
+      flow,
+      now: () => deps.clock.now(),
+    });
+    if (op.dryRun) {
+      await reply(buildDryRunView(commandLine, preflight, decision));
+      return;
+    }
+    if (preflight.blocking || preflight.snapshot.length === 0) {
+      await reply(buildPreflightRefusalView(commandLine, preflight));
+      return;
+    }
+
+    // Posted first: proves the bot can post here before a request exists that nobody could see. Where it
+    // cannot (`not_in_channel`…), the router's postToChannel tells the requester what to do.
+    const root = await ctx.postToChannel(buildPreparingView(commandLine));
+    if (root === undefined) {
+      ctx.logger.info("cannot post the request in the channel; nothing created");
+      return;
+    }
+
+    const kind = decision.effect === "needs_approval" ? "approval" : "allowed";
+    let requestId: string;
+    try {
+      const request = await deps.approvals.create({
+        requester: { userId: actor.userId, teamId: actor.teamId },
+        channel: channelId,
+        action: op.action,
+        commandText: commandLine,
+        targets: preflight.snapshot,
+        parameters: { ...op.parameters },
+        ruleIds: decision.rules.map((r) => r.id),
+        requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
+        message: root,
+      });
+      requestId = request.id;
+      await deps.details.create({
+        requestId,
+        kind,
+        rules: decision.rules,
+        preflight,
+        ...(channelName !== undefined && { channelName }),
+      });
+      for (const t of request.targets) await deps.store.addToSet(serverNameKey(t.name), t.id);
+    } catch (error) {
+      await ctx.chat.updateMessage(root, buildNotRecordedView(commandLine)).catch(() => undefined);
+      throw error;
+    }
+    ctx.logger.info({ approval: requestId, kind }, "request recorded");
+
+    if (kind === "allowed") {
+      const approved = await deps.approvals.act(
+        requestId,
+        { type: "approve", userId: POLICY_ACTOR },
+        { isApprover: true },
+      );
+      if (!approved.ok)
+        throw new Error(`the policy-allowed request ${requestId} could not be approved: ${approved.code}`);
+      await deps.refreshCard(requestId);
+      void deps.executions.runApproved(requestId);
+      return;
+    }
+    await deps.refreshCard(requestId);
+    if (decision.effect === "needs_approval") {
+      const n = decision.approval.minApprovals;
+      await reply(
+        buildNoticeView(
+          ":lock:",
+          md`Your request needs ${String(n)} approval${n === 1 ? "" : "s"} from ${describeApprovers(decision.approval)}; I posted it in the channel (request ${code(requestId)}).`,
+        ),
+      );
+    }
+  };
+}
+
+/**
+ * For a denial by a `max_targets` cap: the command split into allowed chunks of the resolved servers (by
+ * name when the names are distinct, else by ID, so every chunk names exactly the servers it should).
+ */
+function splitOf(
+  policy: Policy,
+  decision: Extract<PolicyDecision, { effect: "deny" }>,
+  intent: Parameters<MutationHandler>[0],
+  servers: readonly { id: string; name: string }[],
+): { split?: { cap: number; commands: string[] } } {
+  const caps = decision.rules
+    .map((ref) => policy.rules.find((r) => r.id === ref.id)?.effect.maxTargets)
+    .filter((n): n is number => n !== undefined);
+  if (caps.length === 0 || servers.length === 0) return {};
+  const cap = Math.min(...caps);
+  const distinct = new Set(servers.map((s) => s.name)).size === servers.length;
+  const refs = servers.map((s) =>
+    distinct ? formatTarget({ kind: "name", name: s.name }) : formatTarget({ kind: "id", id: s.id }),
+  );
+  const flags: string[] = [];
+  if ("hard" in intent && intent.hard) flags.push("--hard");
+  if (intent.type === "ecs.delete") {
+    if (intent.deleteVolume) flags.push("--delete-volume");
+    if (intent.deleteEip) flags.push("--delete-eip");
+  }
+  const verb = intent.type.slice("ecs.".length);
+  const commands: string[] = [];
+  for (let i = 0; i < refs.length; i += cap)
+    commands.push(["/ecs", verb, ...refs.slice(i, i + cap), ...flags].join(" "));
+  return commands.length < 2 ? {} : { split: { cap, commands } };
+}

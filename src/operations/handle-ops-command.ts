@@ -1,0 +1,221 @@
+import type { ChatPort } from "../app/ports.js";
+import type { ApprovalService } from "../approvals/approval-service.js";
+import type { AuditRecord } from "../audit/audit-entry.js";
+import type { AuditLog } from "../audit/create-audit-log.js";
+import type { Server } from "../cloud/types.js";
+import type {
+  HandlerContext,
+  MutationIntent,
+  OpsHandler,
+  OpsIntent,
+  RequestMeta,
+} from "../commands/types.js";
+import { formatTarget, type Intent, intentAction, isMutation } from "../intents/index.js";
+import { evaluatePolicy } from "../policy/evaluate-policy.js";
+import { explainDecision } from "../policy/explain-decision.js";
+import type { Policy, PolicyFlags } from "../policy/types.js";
+import { code, type Message, md, type Span, userMention } from "../render/message-model.js";
+import type { Clock, Store } from "../store/store.js";
+import { targetsOf } from "../targets/replace-target.js";
+import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
+import { OPEN_RUNS_SET, RunRecordSchema, runKey } from "../workflow/run-record.js";
+import { buildApprovalListView } from "./build-approval-list-view.js";
+import { buildAuditView } from "./build-audit-view.js";
+import { buildJobsView, type RecentJob, type RunningJob } from "./build-jobs-view.js";
+import { buildPolicyExplanationView } from "./build-policy-explanation-view.js";
+import { isPolicyAllowed, verbOf } from "./describe-request.js";
+import { isListedApprover } from "./is-listed-approver.js";
+import { parseServerTags } from "./parse-server-tags.js";
+import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
+import { toOperationRequest } from "./to-operation-request.js";
+
+export interface OpsCommandDeps {
+  policy: () => Policy;
+  store: Store;
+  audit: AuditLog;
+  approvals: ApprovalService;
+  details: RequestDetailsStore;
+  clock: Clock;
+  learnChat: (chat: ChatPort) => void;
+  watchList?: (request: Pick<RequestMeta, "actor" | "channelId" | "channelName">) => Promise<Message>;
+}
+
+/** Default and cap of `/ops audit … n`. */
+const DEFAULT_AUDIT_ENTRIES = 20;
+/** How many finished operations `/ops jobs` shows. */
+const RECENT_JOBS = 10;
+
+/** `/ops policy explain | jobs | approvals | audit | watch list`. Replies go to the requester only. */
+export function createOpsCommandHandler(deps: OpsCommandDeps): OpsHandler {
+  return async (intent, ctx) => {
+    deps.learnChat(ctx.chat);
+    const message = await answer(deps, intent, ctx);
+    await ctx.responder.respond(message);
+  };
+}
+
+async function answer(deps: OpsCommandDeps, intent: OpsIntent, ctx: HandlerContext): Promise<Message> {
+  switch (intent.type) {
+    case "ops.policy.explain":
+      return explainPolicy(deps, intent.intent, intent.commandLine, ctx);
+    case "ops.jobs":
+      return listJobs(deps);
+    case "ops.approvals":
+      return listApprovals(deps, ctx);
+    case "ops.audit":
+      return showAudit(deps, intent, ctx);
+    case "ops.watch.list":
+      return deps.watchList ? deps.watchList(ctx.request) : buildNotEnabledView("/ops watch list");
+  }
+}
+
+/** Flags the policy looks at for an intent (none for reads). */
+function flagsOf(intent: Intent): PolicyFlags {
+  if (intent.type === "ecs.resize") return { dryRun: intent.dryRun };
+  if (isMutation(intent)) return toOperationRequest(intent as MutationIntent).flags;
+  return {};
+}
+
+/** Explains the decision for a command line without doing anything; targets are resolved so tag rules apply. */
+async function explainPolicy(
+  deps: OpsCommandDeps,
+  inner: Intent,
+  commandLine: string,
+  ctx: HandlerContext,
+): Promise<Message> {
+  const { actor, channelId, channelName } = ctx.request;
+  const action = intentAction(inner);
+  const targets = targetsOf(inner);
+  let servers: Server[] = [];
+  const unresolved: string[] = [];
+  if (targets.length > 0) {
+    const resolution = await ctx.resolveTargets(targets);
+    if (resolution.ok) servers = resolution.servers;
+    else {
+      for (const o of resolution.outcomes) {
+        if (o.kind === "resolved") servers.push(...o.servers);
+        else unresolved.push(formatTarget(o.target));
+      }
+    }
+  }
+  const groups = await ctx.chat.userGroupsOf(actor.userId);
+  const considered = servers.map((s) => ({ id: s.id, name: s.name, tags: parseServerTags(s.tags) }));
+  const decision = evaluatePolicy(deps.policy(), {
+    action,
+    requester: { userId: actor.userId, groups },
+    channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
+    targets: considered,
+    flags: flagsOf(inner),
+  });
+  return buildPolicyExplanationView({
+    commandLine,
+    action,
+    explanation: explainDecision(decision),
+    servers: considered,
+    unresolved,
+  });
+}
+
+async function listJobs(deps: OpsCommandDeps): Promise<Message> {
+  const running: RunningJob[] = [];
+  for (const runId of await deps.store.members(OPEN_RUNS_SET)) {
+    const stored = await deps.store.get<unknown>(runKey(runId));
+    const parsed = stored ? RunRecordSchema.safeParse(stored.value) : undefined;
+    if (!parsed?.success) continue;
+    const run = parsed.data;
+    const request = await deps.approvals.get(run.requestId);
+    running.push({
+      runId,
+      requestId: run.requestId,
+      operation: run.operation,
+      targetNames: run.targets.map((t) => t.name),
+      ...(request && { requesterId: request.requester.userId }),
+      ...(run.currentStep !== null && { currentStep: run.currentStep }),
+      startedAt: run.startedAt,
+      resumes: run.resumes,
+    });
+  }
+  const finished = await deps.audit.query({ type: "execution.finished", limit: RECENT_JOBS });
+  const recent: RecentJob[] = [];
+  for (const entry of finished) {
+    if (entry.requestId === undefined) continue;
+    const request = await deps.approvals.get(entry.requestId);
+    const details = await deps.details.get(entry.requestId);
+    recent.push({
+      requestId: entry.requestId,
+      operation: verbOf(entry.action ?? request?.action ?? "?"),
+      targetNames: request?.targets.map((t) => t.name) ?? entry.serverIds,
+      ...(request && { requesterId: request.requester.userId }),
+      outcome: entry.outcome ?? "unknown",
+      finishedAt: entry.at,
+      ...(details?.result && { summary: details.result.summary }),
+      ...(details?.result?.durationMs !== undefined && { durationMs: details.result.durationMs }),
+    });
+  }
+  return buildJobsView({ running, recent, now: deps.clock.now() });
+}
+
+async function listApprovals(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Message> {
+  const { actor } = ctx.request;
+  const groups = await ctx.chat.userGroupsOf(actor.userId);
+  const now = deps.clock.now();
+  const pending = await deps.approvals.listPending({ userId: actor.userId, groups });
+  const items = pending
+    .filter((r) => !isPolicyAllowed(r) && now < r.expiresAt)
+    .map((request) => {
+      const listed = isListedApprover(request.requirement, { ...actor, groups }, request.requester);
+      const own = request.requester.userId === actor.userId;
+      const approved = request.approvals.some((a) => a.userId === actor.userId);
+      return {
+        request,
+        canApprove: listed && !approved && (!own || request.requirement.allowSelfApproval),
+        canCancel: own,
+      };
+    })
+    .filter((i) => i.canApprove || i.canCancel);
+  return buildApprovalListView(items);
+}
+
+async function showAudit(
+  deps: OpsCommandDeps,
+  intent: Extract<OpsIntent, { type: "ops.audit" }>,
+  ctx: HandlerContext,
+): Promise<Message> {
+  const limit = intent.limit ?? DEFAULT_AUDIT_ENTRIES;
+  const subject = intent.subject;
+  if (subject === undefined) return buildAuditView({ entries: await deps.audit.query({ limit }), limit });
+  if (subject.kind === "user") {
+    return buildAuditView({
+      subject: [userMention(subject.userId)],
+      entries: await deps.audit.query({ userId: subject.userId, limit }),
+      limit,
+    });
+  }
+  const ref = subject.server;
+  const label: Span[] = [code(formatTarget(ref))];
+  const ids = new Set<string>();
+  if (ref.kind === "id") ids.add(ref.id);
+  else {
+    const resolution = await ctx.resolveTargets([ref]);
+    if (resolution.ok) for (const s of resolution.servers) ids.add(s.id);
+    else
+      for (const o of resolution.outcomes)
+        if (o.kind === "ambiguous") for (const c of o.candidates) ids.add(c.id);
+    // A deleted server no longer resolves: the IDs its name had in requests still find its history.
+    if (ref.kind === "name") for (const id of await deps.store.members(serverNameKey(ref.name))) ids.add(id);
+  }
+  if (ids.size === 0) {
+    return buildNoticeView(":mag:", md`No server ${label} exists, and no request ever named it.`);
+  }
+  const entries = await queryServers(deps.audit, [...ids], limit);
+  return buildAuditView({ subject: label, entries, limit });
+}
+
+/** Entries of any of the servers, newest first, at most `limit`. */
+async function queryServers(audit: AuditLog, serverIds: string[], limit: number): Promise<AuditRecord[]> {
+  const bySeq = new Map<number, AuditRecord>();
+  for (const serverId of serverIds) {
+    for (const e of await audit.query({ serverId, limit })) bySeq.set(e.seq, e);
+  }
+  return [...bySeq.values()].sort((a, b) => b.seq - a.seq).slice(0, limit);
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { NO_CHANGE, type Store } from "../store/store.js";
+import type { Preflight } from "../workflow/run-preflight.js";
+
+/**
+ * What the card of a request shows beyond the approval record: the preflight, the policy rules with their
+ * descriptions, and how the execution went. Stored next to the approval record (`opsrequest:<id>`), so any
+ * replica can re-render the card from the store.
+ */
+export const RequestDetailsSchema = z.object({
+  requestId: z.string().min(1),
+  /** `approval`: the policy asked for approvals; `allowed`: the policy allowed it, it ran at once. */
+  kind: z.enum(["approval", "allowed"]),
+  rules: z.array(z.object({ id: z.string(), description: z.string(), source: z.string() })),
+  /** The preflight as shown when the request was made (a `Preflight`). */
+  preflight: z.custom<Preflight>((v) => typeof v === "object" && v !== null),
+  channelName: z.string().optional(),
+  /** The execution's run ID, once claimed. */
+  runId: z.string().optional(),
+  /** How the run ended, for the card's final state. */
+  result: z
+    .object({
+      status: z.enum(["succeeded", "failed", "outcome_unknown", "aborted"]),
+      /** `48 stopped, 2 failed`. */
+      summary: z.string(),
+      durationMs: z.number().optional(),
+    })
+    .optional(),
+  /** Why the execution could not run (not a run outcome: e.g. an invalid record). */
+  executionError: z.string().optional(),
+});
+export type RequestDetails = z.infer<typeof RequestDetailsSchema>;
+
+export const requestDetailsKey = (requestId: string) => `opsrequest:${requestId}`;
+/** Set of the server IDs a name has had in requests, for `/ops audit <name>` after the server is gone. */
+export const serverNameKey = (name: string) => `opsnames:${name}`;
+
+export interface RequestDetailsStore {
+  create(details: RequestDetails): Promise<void>;
+  get(requestId: string): Promise<RequestDetails | undefined>;
+  /** Read-modify-write; no-op when absent. */
+  update(requestId: string, change: (d: RequestDetails) => RequestDetails): Promise<void>;
+}
+
+export function createRequestDetailsStore(store: Store): RequestDetailsStore {
+  return {
+    async create(details) {
+      const value = RequestDetailsSchema.parse(details);
+      if (!(await store.createIfAbsent(requestDetailsKey(details.requestId), value))) {
+        throw new Error(`request details exist already: ${details.requestId}`);
+      }
+    },
+    async get(requestId) {
+      const stored = await store.get<unknown>(requestDetailsKey(requestId));
+      if (stored === undefined) return undefined;
+      const parsed = RequestDetailsSchema.safeParse(stored.value);
+      return parsed.success ? parsed.data : undefined;
+    },
+    async update(requestId, change) {
+      const result = await store.update<unknown>(
+        requestDetailsKey(requestId),
+        (current) => {
+          if (current === undefined) return NO_CHANGE;
+          return RequestDetailsSchema.parse(change(RequestDetailsSchema.parse(current.value)));
+        },
+        { retries: 20 },
+      );
+      if (!result.ok) throw new Error(`could not update the details of ${requestId}: ${result.reason}`);
+    },
+  };
+}

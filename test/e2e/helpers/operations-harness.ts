@@ -1,0 +1,244 @@
+import { Writable } from "node:stream";
+import { createAuditLog } from "../../../src/audit/create-audit-log.js";
+import { type Bot, createBot } from "../../../src/bot/create-bot.js";
+import { createCloudClient } from "../../../src/cloud/create-cloud-client.js";
+import type { CloudConfig } from "../../../src/cloud/load-cloud-config.js";
+import { createLogger } from "../../../src/log/create-logger.js";
+import { createOperations, type Operations, type OperationsOptions } from "../../../src/operations/index.js";
+import { loadPolicy } from "../../../src/policy/load-policy.js";
+import { type CloudSimulator, startCloudSimulator } from "../../../src/sandbox/cloud/index.js";
+import {
+  type FakeSlack,
+  type FakeSlackMessage,
+  SLACK_IDS,
+  startFakeSlack,
+} from "../../../src/sandbox/slack/index.js";
+import { createSlackChat } from "../../../src/slack/create-slack-chat.js";
+import type { SlackConfig } from "../../../src/slack/load-slack-config.js";
+import { createMemoryStore } from "../../../src/store/create-memory-store.js";
+import { loadFlows } from "../../../src/workflow/load-flows.js";
+import {
+  type SlackRequestResult,
+  sendBlockAction,
+  sendSlashCommand,
+  sendViewSubmission,
+} from "../../helpers/slack-requests.js";
+
+export const IDS = SLACK_IDS;
+
+/** A wall clock that tests can move forward (expiry), and that keeps running between moves. */
+export function createTestClock() {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance(ms: number) {
+      offset += ms;
+    },
+  };
+}
+
+export interface OperationsHarnessOptions {
+  sweepIntervalMs?: number;
+  statusIntervalMs?: number;
+}
+
+/** Every text of a Slack message (section text, fields, context elements, buttons) as one string. */
+export function textOf(message: { text?: string; blocks?: unknown[] } | undefined): string {
+  if (!message) return "";
+  const out: string[] = [message.text ?? ""];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === "object" && value !== null) {
+      const v = value as Record<string, unknown>;
+      if (typeof v.text === "string") out.push(v.text);
+      for (const [key, child] of Object.entries(v))
+        if (key !== "text" || typeof child !== "string") walk(child);
+    }
+  };
+  walk(message.blocks ?? []);
+  return out.join("\n");
+}
+
+/** The action IDs of the interactive elements in a message. */
+export function actionIdsOf(message: { blocks?: unknown[] } | undefined): string[] {
+  const ids: string[] = [];
+  for (const block of message?.blocks ?? []) {
+    const b = block as { elements?: { action_id?: string }[] };
+    for (const e of b.elements ?? []) if (e.action_id) ids.push(e.action_id);
+  }
+  return ids;
+}
+
+/**
+ * The bot with the operations plugged in, over loopback: fake Slack, the simulated cloud (short jobs), a real
+ * cloud client, the shipped policy and flows, a memory store on a movable clock. Nothing of ours is mocked.
+ */
+export async function startOperationsHarness(options: OperationsHarnessOptions = {}) {
+  const fake: FakeSlack = await startFakeSlack();
+  const sim: CloudSimulator = await startCloudSimulator({ jobTiming: { initMs: 20, runningMs: 60 } });
+  const cloudConfig: CloudConfig = {
+    region: sim.region,
+    projectId: sim.projectId,
+    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
+    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
+    hssEnterpriseProjectId: "all_granted_eps",
+    connectTimeoutMs: 2_000,
+    requestTimeoutMs: 10_000,
+  };
+  const cloud = createCloudClient(cloudConfig, {
+    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
+  });
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString("utf8").split("\n"))
+        if (line.trim() !== "") logs.push(JSON.parse(line));
+      callback();
+    },
+  });
+  const logger = createLogger({ level: "debug", destination });
+  const clock = createTestClock();
+  const store = createMemoryStore({ clock });
+  const audit = createAuditLog({ store, logger, clock });
+  const loadedPolicy = await loadPolicy("flows/policy.yml");
+  if (!loadedPolicy.ok) throw new Error(`shipped policy invalid: ${JSON.stringify(loadedPolicy.errors)}`);
+  const loadedFlows = await loadFlows("flows");
+  if (!loadedFlows.ok) throw new Error(`shipped flows invalid: ${JSON.stringify(loadedFlows.errors)}`);
+  const opsOptions: OperationsOptions = {
+    policy: loadedPolicy.policy,
+    flows: loadedFlows.flows,
+    store,
+    audit,
+    cloud,
+    logger,
+    clock,
+    statusIntervalMs: options.statusIntervalMs ?? 100,
+    sweepIntervalMs: options.sweepIntervalMs ?? 50,
+    polling: { initialIntervalMs: 15, maxIntervalMs: 40 },
+  };
+  const ops: Operations = createOperations(opsOptions);
+  const slack: SlackConfig = {
+    botToken: fake.botToken,
+    apiUrl: fake.apiUrl,
+    transport: { kind: "http", signingSecret: fake.signingSecret, port: 0 },
+  };
+  const bot: Bot = createBot({
+    slack,
+    cloud,
+    logger,
+    host: "127.0.0.1",
+    store,
+    shutdownGraceMs: 2_000,
+    handlers: ops.handlers,
+  });
+  ops.register(bot);
+  await bot.start();
+  await ops.start({ chat: createSlackChat(bot.app.client) });
+  const eventsUrl = `${bot.url}/slack/events`;
+
+  const h = {
+    fake,
+    sim,
+    cloud,
+    bot,
+    ops,
+    /** The options `ops` was created with (to create another instance over the same store: a restart). */
+    opsOptions,
+    store,
+    audit,
+    clock,
+    logs,
+    eventsUrl,
+    /** Types a slash command (default `/ecs` by Alice in #ops). */
+    command(text: string, input: { user?: string; channel?: string; command?: string } = {}) {
+      return sendSlashCommand(
+        eventsUrl,
+        fake.signingSecret,
+        fake.buildSlashCommand({ text, command: input.command ?? "/ecs", ...input }),
+      );
+    },
+    /** Clicks a button of a (channel or ephemeral) message. */
+    click(
+      message: FakeSlackMessage | { ts: string; blocks?: unknown[] },
+      actionId: string,
+      user: string,
+      channel = IDS.ops,
+    ) {
+      return sendBlockAction(
+        eventsUrl,
+        fake.signingSecret,
+        fake.buildBlockAction({ user, channel, message, actions: [{ actionId }] }),
+      );
+    },
+    /** Submits the reason modal opened for `user` about the request `requestId`. */
+    async submitReason(user: string, requestId: string, reason: string): Promise<SlackRequestResult> {
+      const view = await fake.waitFor(() =>
+        fake
+          .views({ user })
+          .filter((v) => v.callbackId === "ops.approval.reject" && v.privateMetadata === requestId)
+          .at(-1),
+      );
+      return sendViewSubmission(
+        eventsUrl,
+        fake.signingSecret,
+        fake.buildViewSubmission({
+          user,
+          view: view.view,
+          values: { reason: { reason: { type: "plain_text_input", value: reason } } },
+        }),
+      );
+    },
+    /** The newest top-level bot message in the channel whose text includes `needle`. */
+    latest(needle: string, channel = IDS.ops): FakeSlackMessage | undefined {
+      return fake
+        .messages(channel)
+        .filter((m) => m.user === IDS.bot && textOf(m).includes(needle))
+        .at(-1);
+    },
+    /** Waits for a card in the channel whose command line includes `command` and which satisfies `check`. */
+    waitCard(
+      command: string,
+      check: (text: string, message: FakeSlackMessage) => boolean = () => true,
+      channel = IDS.ops,
+    ) {
+      return fake.waitFor(() => {
+        const card = fake
+          .messages(channel)
+          .filter(
+            (m) => m.user === IDS.bot && textOf(m).includes(command) && !textOf(m).includes("Preparing"),
+          )
+          .at(-1);
+        return card && check(textOf(card), card) ? card : undefined;
+      });
+    },
+    /** Bot replies in the thread of `root` (without the root). */
+    replies(root: FakeSlackMessage) {
+      return fake.thread(root.channel, root.ts).slice(1);
+    },
+    /** Ephemerals a user received (response_url or chat.postEphemeral), texts only. */
+    ephemeralTexts(user: string): string[] {
+      return fake.ephemerals({ user }).map((e) => textOf(e));
+    },
+    serverId(name: string): string {
+      const s = sim.control.server(name);
+      if (!s) throw new Error(`no server ${name}`);
+      return s.id;
+    },
+    /** Cloud mutations received by the simulator, by type (`batchStopServers`, `deleteServers`…). */
+    mutations(type?: string) {
+      return sim.control
+        .requests()
+        .filter((r) => r.mutation !== null && (type === undefined || r.mutation.type === type));
+    },
+    async close() {
+      await ops.stop(2_000);
+      await bot.stop();
+      await cloud.close();
+      await sim.close();
+      await fake.close();
+    },
+  };
+  return h;
+}
+
+export type OperationsHarness = Awaited<ReturnType<typeof startOperationsHarness>>;

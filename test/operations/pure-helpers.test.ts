@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import { approvalActionId, parseApprovalActionId } from "../../src/operations/approval-action-ids.js";
+import { buildApprovalListView } from "../../src/operations/build-approval-list-view.js";
+import { buildDenialView } from "../../src/operations/build-denial-view.js";
+import { validateRejectReason } from "../../src/operations/build-reject-modal.js";
+import { isListedApprover } from "../../src/operations/is-listed-approver.js";
+import { parseServerTags } from "../../src/operations/parse-server-tags.js";
+import { flowParametersOf, toOperationRequest } from "../../src/operations/to-operation-request.js";
+import { withMentions } from "../../src/operations/with-mentions.js";
+import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { makeRequest } from "./fixtures.js";
+
+describe("approval action IDs", () => {
+  it("round-trip, with suffixes for lists, and reject anything else", () => {
+    expect(approvalActionId("approve")).toBe("ops.approval.approve");
+    expect(approvalActionId("cancel", 3)).toBe("ops.approval.cancel.3");
+    expect(parseApprovalActionId("ops.approval.reject.12")).toBe("reject");
+    expect(parseApprovalActionId("ops.approval.approve")).toBe("approve");
+    expect(parseApprovalActionId("ops.approval.delete")).toBeUndefined();
+    expect(parseApprovalActionId("ops.approvalx.approve")).toBeUndefined();
+  });
+});
+
+describe("parseServerTags", () => {
+  it("reads key=value and bare tags; the first = splits; first key wins", () => {
+    expect(parseServerTags(["env=prod", "team=a=b", "standalone", "env=dev", "=x"])).toEqual({
+      env: "prod",
+      team: "a=b",
+      standalone: "",
+    });
+  });
+});
+
+describe("toOperationRequest", () => {
+  it("maps mutations to operation, action, bound parameters and policy flags", () => {
+    expect(
+      toOperationRequest({ type: "ecs.stop", targets: [{ kind: "name", name: "a" }], hard: true }),
+    ).toEqual({
+      operation: "stop",
+      action: "ecs:cloudServers:stop",
+      parameters: { hard: true },
+      flags: { hard: true },
+      dryRun: false,
+    });
+    expect(
+      toOperationRequest({
+        type: "ecs.resize",
+        server: { kind: "name", name: "a" },
+        flavor: "s6.large.2",
+        dryRun: true,
+      }),
+    ).toMatchObject({
+      operation: "resize",
+      parameters: { flavorRef: "s6.large.2" },
+      flags: { dryRun: true },
+      dryRun: true,
+    });
+    expect(
+      toOperationRequest({
+        type: "ecs.delete",
+        targets: [{ kind: "name", name: "a" }],
+        deleteVolume: true,
+        deleteEip: false,
+      }),
+    ).toMatchObject({
+      parameters: { deleteVolume: true, deleteEip: false },
+      flags: { deleteVolume: true, deleteEip: false },
+    });
+  });
+
+  it("reads approval parameters back, keeping only known, well-typed keys", () => {
+    expect(flowParametersOf({ hard: true, flavorRef: 3, deleteEip: "yes", other: 1 })).toEqual({
+      hard: true,
+    });
+  });
+});
+
+describe("isListedApprover", () => {
+  const requirement = { approvers: { users: ["U_ERIN"], groups: ["ops-approvers"] } };
+  const requester = { userId: "U_ALICE", teamId: "T1" };
+  it("by group read now, by user ID, and only from the requester's team", () => {
+    expect(
+      isListedApprover(requirement, { userId: "U_BOB", teamId: "T1", groups: ["ops-approvers"] }, requester),
+    ).toBe(true);
+    expect(isListedApprover(requirement, { userId: "U_BOB", teamId: "T1", groups: [] }, requester)).toBe(
+      false,
+    );
+    expect(isListedApprover(requirement, { userId: "U_ERIN", teamId: "T1", groups: [] }, requester)).toBe(
+      true,
+    );
+    expect(isListedApprover(requirement, { userId: "U_ERIN", teamId: "T2", groups: [] }, requester)).toBe(
+      false,
+    );
+  });
+});
+
+describe("withMentions", () => {
+  it("turns <@U…> into mentions and keeps the rest untrusted", () => {
+    expect(withMentions("Only the requester (<@U_ALICE>) can cancel <!here>.")).toEqual([
+      { t: "untrusted", v: "Only the requester (" },
+      { t: "user", id: "U_ALICE" },
+      { t: "untrusted", v: ") can cancel <!here>." },
+    ]);
+  });
+});
+
+describe("validateRejectReason", () => {
+  it("requires a non-blank reason", () => {
+    expect(validateRejectReason(undefined)).toHaveProperty("reason");
+    expect(validateRejectReason("  \n ")).toHaveProperty("reason");
+    expect(validateRejectReason("x".repeat(1001))).toHaveProperty("reason");
+    expect(validateRejectReason("too risky")).toBeUndefined();
+  });
+});
+
+describe("buildDenialView", () => {
+  it("lists reasons and rules, and how to split", () => {
+    const rendered = JSON.stringify(
+      renderBlockKit(
+        buildDenialView({
+          commandLine: "/ecs delete a b c",
+          reasons: ["3 targets; at most 2 per request: split it into 2 requests"],
+          rules: [{ id: "cap", description: "Cap.", source: "policy.yml:3" }],
+          split: { cap: 2, commands: ["/ecs delete a b", "/ecs delete c"] },
+        }),
+      ),
+    );
+    expect(rendered).toContain("at most 2 per request");
+    expect(rendered).toContain("`cap`");
+    expect(rendered).toContain("/ecs delete a b");
+    expect(rendered).toContain("/ecs delete c");
+  });
+});
+
+describe("buildApprovalListView", () => {
+  it("gives each request its own buttons, unique within the message", () => {
+    const a = makeRequest();
+    const b = makeRequest({ id: "apr_BBBBBBBBBBBBBBBBBBBBBB" });
+    const rendered = renderBlockKit(
+      buildApprovalListView([
+        { request: a, canApprove: true, canCancel: false },
+        { request: b, canApprove: false, canCancel: true },
+      ]),
+    );
+    const buttons = rendered.blocks.flatMap((x) =>
+      x.type === "actions" ? (x.elements as { action_id: string; value: string }[]) : [],
+    );
+    expect(buttons.map((x) => [x.action_id, x.value])).toEqual([
+      ["ops.approval.approve", a.id],
+      ["ops.approval.reject", a.id],
+      ["ops.approval.cancel.1", b.id],
+    ]);
+  });
+});
