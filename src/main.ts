@@ -2,11 +2,11 @@
  * The only module that touches the process: reads the environment, chooses between the real bot and the
  * local playground, and wires signals. Everything else takes its configuration as parameters.
  */
-import { type AppConfig, loadAppConfig } from "./app/load-app-config.js";
+import { createPlaygroundBot } from "./app/create-playground-bot.js";
+import { loadAppConfig } from "./app/load-app-config.js";
 import { ConfigFileError, startHwcChatops } from "./app/start-hwc-chatops.js";
 import { CloudConfigError, loadCloudConfigOrThrow } from "./cloud/load-cloud-config.js";
 import { createLogger, type Logger } from "./log/create-logger.js";
-import type { PlaygroundBotFactory } from "./sandbox/playground/index.js";
 import { startPlayground } from "./sandbox/playground/index.js";
 import { loadSlackConfigOrThrow, SlackConfigError } from "./slack/load-slack-config.js";
 
@@ -37,30 +37,6 @@ function onSignals(logger: Logger, target: Stoppable): void {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
-/** The playground runs the same composition as production, on an in-memory store. */
-function playgroundBot(app: AppConfig): PlaygroundBotFactory {
-  return ({ slack, cloud, logger, host }) => {
-    let running: Awaited<ReturnType<typeof startHwcChatops>> | undefined;
-    return {
-      async start() {
-        running = await startHwcChatops({
-          slack,
-          cloud,
-          logger,
-          host,
-          app: { ...app, storeUrl: "memory://" },
-        });
-      },
-      async stop() {
-        await running?.stop();
-      },
-      get url() {
-        return running?.url;
-      },
-    };
-  };
-}
-
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const appConfig = loadAppConfig(env);
   if (!appConfig.ok) fail(`invalid configuration:\n  ${appConfig.issues.join("\n  ")}`);
@@ -70,7 +46,11 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   if (wantsPlayground) {
     const port = env.PORT?.trim() ? Number(env.PORT) : 3000;
     if (!Number.isInteger(port) || port < 0 || port > 65_535) fail("PORT: expected a port number (0-65535)");
-    const playground = await startPlayground({ port, logger, createBot: playgroundBot(appConfig.config) });
+    const playground = await startPlayground({
+      port,
+      logger,
+      createBot: createPlaygroundBot(appConfig.config),
+    });
     onSignals(logger, { stop: () => playground.close() });
     return;
   }

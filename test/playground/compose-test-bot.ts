@@ -1,5 +1,5 @@
-import { createBot } from "../../src/bot/create-bot.js";
-import { createCloudClient } from "../../src/cloud/create-cloud-client.js";
+import { createPlaygroundBot } from "../../src/app/create-playground-bot.js";
+import { loadAppConfig } from "../../src/app/load-app-config.js";
 import type { ViewSubmission } from "../../src/commands/types.js";
 import { md, userMention } from "../../src/render/message-model.js";
 import type { PlaygroundBotFactory } from "../../src/sandbox/playground/index.js";
@@ -9,15 +9,15 @@ export const OPEN_FORM_ACTION = "pgtest.open";
 export const FORM_CALLBACK = "pgtest.form";
 
 /**
- * The real bot (`createBot` with a cloud client for the simulator), plus one extension registered through
+ * The real bot (the production composition, as `npm start` runs it in the playground), plus one extension registered through
  * its public extension points: a button that opens a modal with a text input, validated on submit, whose
  * submission the bot confirms in the channel. Lets tests drive modals through the real receiver before the
  * bot's own modals (rejection reasons) exist.
  */
 export function composeTestBot(submissions: ViewSubmission[]): PlaygroundBotFactory {
-  return ({ slack, cloud, logger, host }) => {
-    const client = createCloudClient(cloud);
-    const bot = createBot({ slack, cloud: client, logger, host });
+  const app = loadAppConfig({});
+  if (!app.ok) throw new Error(app.issues.join("; "));
+  return createPlaygroundBot(app.config, (bot) => {
     bot.registerAction(OPEN_FORM_ACTION, async (action, ctx) => {
       if (action.triggerId === undefined) throw new Error("no trigger_id");
       await ctx.chat.openModal(action.triggerId, {
@@ -45,15 +45,5 @@ export function composeTestBot(submissions: ViewSubmission[]): PlaygroundBotFact
         });
       },
     });
-    return {
-      start: () => bot.start(),
-      async stop() {
-        await bot.stop();
-        await client.close();
-      },
-      get url() {
-        return bot.url;
-      },
-    };
-  };
+  });
 }

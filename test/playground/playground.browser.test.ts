@@ -330,19 +330,19 @@ describe("the playground page", { timeout: 60_000 }, () => {
     await page.close();
   });
 
-  // TODO(approvals): mutations with approvals are being built by another engineer; until `/ecs delete`
-  // posts an approval card, these stay `.todo`. When it lands: start this playground with the same bot
-  // composition `src/main.ts` uses (mutation + approval handlers), flip `it.todo` to `it`, and run them.
-  it.todo("/ecs delete web-03: approval card, two approvers approve, the job runs in the thread, web-03 is gone", async () => {
+  it("/ecs delete web-03: approval card, two approvers approve, the job runs in the thread, web-03 is gone", async () => {
     const page = await openPage(SLACK_IDS.alice);
     await type(page, "/ecs delete web-03");
     const card = page.locator('.msg[data-kind="message"]', { hasText: "web-03" }).filter({
       has: page.getByRole("button", { name: /^Approve/ }),
     });
     await card.waitFor();
+    // Once approved, the card loses its buttons: follow it by its timestamp from here on.
+    const ts = await card.getAttribute("data-ts");
+    const root = page.locator(`.msg[data-kind="message"][data-ts="${ts}"]`);
 
     for (const approver of [SLACK_IDS.bob, SLACK_IDS.carol]) {
-      const approve = card.getByRole("button", { name: /^Approve/ });
+      const approve = root.getByRole("button", { name: /^Approve/ });
       if ((await approve.count()) === 0) break;
       await actAs(page, approver);
       await approve.click();
@@ -350,10 +350,10 @@ describe("the playground page", { timeout: 60_000 }, () => {
       if (await confirm.isVisible()) await confirm.locator(".dialog-footer button").last().click();
       // The card names who approved (as a mention, or as text while the fake's IDs are not mentionable).
       const name = approver === SLACK_IDS.bob ? /@bob|U_BOB/ : /@carol|U_CAROL/;
-      await card.getByText(name).first().waitFor();
+      await root.getByText(name).first().waitFor();
     }
 
-    await card.getByRole("button", { name: /repl(y|ies)/ }).click();
+    await root.getByRole("button", { name: /repl(y|ies)/ }).click();
     await page
       .locator("#thread-messages .msg", { hasText: /deleted|succeeded|success|done/i })
       .last()
@@ -366,7 +366,7 @@ describe("the playground page", { timeout: 60_000 }, () => {
     await page.close();
   });
 
-  it.todo("an outsider's Approve click gets the bot's ephemeral refusal, visible only to them", async () => {
+  it("an outsider's Approve click gets the bot's ephemeral refusal, visible only to them", async () => {
     const page = await openPage(SLACK_IDS.alice);
     await type(page, "/ecs delete web-04");
     const card = page.locator('.msg[data-kind="message"]', { hasText: "web-04" }).filter({
