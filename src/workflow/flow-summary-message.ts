@@ -131,15 +131,15 @@ function serverItem(s: ServerOutcome, outcome: FlowOutcome, showFinal: boolean):
   const result = s.result === "succeeded" ? outcome.verb : RESULT_WORDS[s.result];
   const subtitle = s.reason !== undefined ? md`${result}: ${s.reason}` : md`${result}`;
   const item: ListItem = { title: s.name, subtitle };
-  const status = s.finalStatus ?? (s.result === "failed" ? "FAILED" : undefined);
-  const fields =
-    showFinal && s.finalStatus !== undefined
-      ? [
-          {
-            label: "Now",
-            value: s.finalFlavor !== undefined ? `${s.finalStatus} · ${s.finalFlavor}` : s.finalStatus,
-          },
-        ]
-      : [];
+  // A server that can no longer be read is gone: say so plainly instead of showing a lookup code.
+  const gone = s.finalStatus === "NOT_FOUND";
+  const finalStatus = gone ? "DELETED" : s.finalStatus;
+  const status = finalStatus ?? (s.result === "failed" ? "FAILED" : undefined);
+  const now = gone
+    ? "gone (no longer in ECS)"
+    : s.finalFlavor !== undefined
+      ? `${s.finalStatus} · ${s.finalFlavor}`
+      : s.finalStatus;
+  const fields = showFinal && now !== undefined ? [{ label: "Now", value: now }] : [];
   return { ...item, ...(status !== undefined && { status }), ...(fields.length > 0 && { fields }) };
 }

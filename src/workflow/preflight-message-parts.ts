@@ -31,7 +31,7 @@ export function preflightMessageParts(preflight: Preflight): Part[] {
   const warnings = preflight.problems.filter((p) => p.severity === "warning");
   const title = OPERATION_TITLES[preflight.operation];
   const verdict =
-    blocking.length > 0 ? md`:no_entry: cannot go ahead` : md`:white_check_mark: ready for approval`;
+    blocking.length > 0 ? md`:no_entry: cannot go ahead` : md`:white_check_mark: all checks passed`;
   parts.push(
     section({
       text: md`*Preflight: ${title} ${plural(preflight.targets.length, "server")}* — ${verdict}${
