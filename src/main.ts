@@ -9,6 +9,7 @@ import { CloudConfigError, loadCloudConfigOrThrow } from "./cloud/load-cloud-con
 import { createLogger, type Logger } from "./log/create-logger.js";
 import { startPlayground } from "./sandbox/playground/index.js";
 import { loadSlackConfigOrThrow, SlackConfigError } from "./slack/load-slack-config.js";
+import { StoreInUseError } from "./store/store-in-use-error.js";
 
 interface Stoppable {
   stop(): Promise<unknown>;
@@ -64,11 +65,24 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     if (error instanceof SlackConfigError || error instanceof CloudConfigError) fail(error.message);
     throw error;
   }
-  const running = await startHwcChatops({ slack, cloud, app: appConfig.config, logger });
+  const { faultPoint } = appConfig.config;
+  const running = await startHwcChatops({
+    slack,
+    cloud,
+    app: appConfig.config,
+    logger,
+    // Test hook (HWC_FAULT_POINT), inert unless set: die here as `kill -9` would, nothing flushed or released.
+    ...(faultPoint !== undefined && {
+      onFaultPoint: (point) => {
+        process.stderr.write(`hwc-chatops: fault point ${point} reached (HWC_FAULT_POINT): exiting\n`);
+        process.exit(137);
+      },
+    }),
+  });
   onSignals(logger, running);
 }
 
 main(process.argv.slice(2), process.env).catch((error: unknown) => {
-  if (error instanceof ConfigFileError) fail(error.message);
+  if (error instanceof ConfigFileError || error instanceof StoreInUseError) fail(error.message);
   fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
 });

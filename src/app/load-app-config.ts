@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { parseDuration } from "../config/parse-duration.js";
 import { DEFAULT_STORE_URL } from "../store/create-store.js";
 import { parseStoreUrl } from "../store/parse-store-url.js";
+import { FAULT_POINTS, type FaultPoint } from "../workflow/fault-points.js";
 
 /** Settings of the bot as a whole (Slack and Huawei Cloud have their own loaders). */
 export interface AppConfig {
@@ -10,11 +12,16 @@ export interface AppConfig {
   flowsDir: string;
   notificationsFile: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Time to live of run leases (`RUN_LEASE_TTL`); absent: the operations default (30 s). */
+  runLeaseTtlMs?: number;
+  /** Test hook (`HWC_FAULT_POINT`): the process dies at this point of the next mutation. Absent: inert. */
+  faultPoint?: FaultPoint;
 }
 
 export interface AppEnvVar {
   name: string;
-  default: string;
+  /** Absent: unset by default. */
+  default?: string;
   meaning: string;
 }
 
@@ -42,6 +49,17 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
     default: "info",
     meaning: "pino level: fatal, error, warn, info, debug, trace, silent.",
   },
+  {
+    name: "RUN_LEASE_TTL",
+    default: "30s",
+    meaning:
+      "Lease of a running flow, renewed by the replica driving it: a dead replica's runs are adopted by another one after this long.",
+  },
+  {
+    name: "HWC_FAULT_POINT",
+    meaning:
+      "Test hook, inert unless set: `after-intent` or `after-send` makes the process exit (137) at that point of the next mutation.",
+  },
 ];
 
 const schema = z.object({
@@ -50,6 +68,17 @@ const schema = z.object({
   FLOWS_DIR: z.string().min(1).default("flows"),
   NOTIFICATIONS_FILE: z.string().min(1).default("flows/notifications.yml"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  RUN_LEASE_TTL: z
+    .string()
+    .optional()
+    .transform((value, ctx): number | undefined => {
+      if (value === undefined) return undefined;
+      const parsed = parseDuration(value);
+      if (parsed.ok && parsed.ms >= 1_000) return parsed.ms;
+      ctx.addIssue({ code: "custom", message: parsed.ok ? "must be at least 1s" : parsed.error });
+      return z.NEVER;
+    }),
+  HWC_FAULT_POINT: z.enum(FAULT_POINTS).optional(),
 });
 
 export type LoadAppConfigResult = { ok: true; config: AppConfig } | { ok: false; issues: string[] };
@@ -76,6 +105,8 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       flowsDir: parsed.data.FLOWS_DIR,
       notificationsFile: parsed.data.NOTIFICATIONS_FILE,
       logLevel: parsed.data.LOG_LEVEL,
+      ...(parsed.data.RUN_LEASE_TTL !== undefined && { runLeaseTtlMs: parsed.data.RUN_LEASE_TTL }),
+      ...(parsed.data.HWC_FAULT_POINT !== undefined && { faultPoint: parsed.data.HWC_FAULT_POINT }),
     },
   };
 }

@@ -3,12 +3,15 @@ import { type Bot, createBot } from "../bot/create-bot.js";
 import { createCloudClient } from "../cloud/create-cloud-client.js";
 import type { CloudConfig } from "../cloud/load-cloud-config.js";
 import type { CloudClient } from "../cloud/types.js";
+import { createNotifyActionHandler } from "../commands/create-notify-action-handler.js";
 import { type ConfigError, formatConfigErrors } from "../config/format-config-errors.js";
 import type { Logger } from "../log/create-logger.js";
 import {
   buildWatchListMessage,
+  createExpectationMarker,
   createNotifier,
   loadNotificationsConfig,
+  NOTIFY_ACTION_PREFIX,
   type Notifier,
 } from "../notify/index.js";
 import { createOperations, type Operations } from "../operations/index.js";
@@ -18,6 +21,7 @@ import { createSlackChat } from "../slack/create-slack-chat.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
 import { createStore } from "../store/create-store.js";
 import type { Clock, Store } from "../store/store.js";
+import type { FaultPoint } from "../workflow/fault-points.js";
 import { loadFlows } from "../workflow/load-flows.js";
 import type { FlowSet } from "../workflow/types.js";
 import type { AppConfig } from "./load-app-config.js";
@@ -78,6 +82,11 @@ export interface StartOptions {
   /** Operations tuning (tests use short intervals). */
   statusIntervalMs?: number;
   sweepIntervalMs?: number;
+  /**
+   * Test hook, inert unless given: called when the executor reaches `app.faultPoint` in a mutation (main
+   * makes the process exit there). See `src/workflow/fault-points.ts`.
+   */
+  onFaultPoint?: (point: FaultPoint) => void;
 }
 
 export interface RunningBot {
@@ -114,6 +123,21 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     ...(options.clock && { clock: options.clock }),
     ...(options.statusIntervalMs !== undefined && { statusIntervalMs: options.statusIntervalMs }),
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
+    replicaId,
+    ...(options.app.runLeaseTtlMs !== undefined && { runLeaseTtlMs: options.app.runLeaseTtlMs }),
+    ...(options.app.faultPoint !== undefined &&
+      options.onFaultPoint !== undefined && {
+        faultPoint: (point: FaultPoint) => {
+          if (point === options.app.faultPoint) options.onFaultPoint?.(point);
+        },
+      }),
+    // The executor tells the ECS watcher in advance, so the bot's own stops/starts/deletes are not re-announced.
+    onBeforeMutation: createExpectationMarker({
+      store,
+      config: files.notifications,
+      logger: logger.child({ component: "notify" }),
+      ...(options.clock && { clock: options.clock }),
+    }),
     watchList: async () => {
       if (notifier === undefined) throw new Error("notifications are not running");
       const now = (options.clock ?? { now: Date.now }).now();
@@ -129,6 +153,14 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     ...(options.host !== undefined && { host: options.host }),
   });
   operations.register(bot);
+  // Notification buttons run the command they stand for, through the same policy as the slash commands.
+  bot.registerAction(
+    NOTIFY_ACTION_PREFIX,
+    createNotifyActionHandler({
+      mutation: operations.handlers.mutation,
+      readPolicy: operations.handlers.readPolicy,
+    }),
+  );
   const chat = createSlackChat(bot.app.client);
   notifier = createNotifier({
     config: files.notifications,
@@ -164,8 +196,9 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     },
     stop(graceMs = 10_000) {
       stopping ??= (async () => {
-        await bot.stop(graceMs);
-        await Promise.all([operations.stop(graceMs), notifier?.stop()]);
+        // At once and together: no new Slack work, no new runs; running flows stop at their next safe point
+        // and their leases are released, so another replica adopts them without waiting for the lease TTL.
+        await Promise.all([bot.stop(graceMs), operations.stop(graceMs), notifier?.stop()]);
         if (!options.cloudClient) await cloud.close();
         if (!options.store) await store.close();
       })();

@@ -3,6 +3,7 @@ import type { CloudClient } from "../cloud/types.js";
 import { type CommandRouter, createCommandRouter } from "../commands/create-command-router.js";
 import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
+import { buildStoreUnavailableView } from "../operations/build-store-unavailable-view.js";
 import { createBoltLogger } from "../slack/create-bolt-logger.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
 import { registerListeners } from "../slack/listeners/index.js";
@@ -10,6 +11,7 @@ import type { SlackConfig } from "../slack/load-slack-config.js";
 import { type HttpFrontend, SLACK_EVENTS_PATH, startHttpFrontend } from "../slack/start-http-frontend.js";
 import { createMemoryStore } from "../store/create-memory-store.js";
 import type { Store } from "../store/store.js";
+import { createDeliveryDedupe } from "./create-delivery-dedupe.js";
 import { createTaskTracker } from "./create-task-tracker.js";
 
 export interface CreateBotOptions {
@@ -19,7 +21,10 @@ export interface CreateBotOptions {
   logger: Logger;
   /** Extension points: mutation and `/ops` handlers, read policy, live policy in help. */
   handlers?: CommandHandlers;
-  /** Shared state for button/menu tokens; default an in-process memory store (one replica). */
+  /**
+   * Shared state for button/menu tokens and the dedupe of redelivered requests; default an in-process memory
+   * store (one replica).
+   */
   store?: Store;
   /** HTTP mode: the interface to listen on; default all interfaces. */
   host?: string;
@@ -94,16 +99,26 @@ export function createBot(options: CreateBotOptions): Bot {
   });
 
   const chat = createSlackChat(app.client);
+  const store = options.store ?? createMemoryStore();
   const router = createCommandRouter({
     cloud: options.cloud,
     chat,
-    store: options.store ?? createMemoryStore(),
+    store,
     logger,
     ...(options.botName !== undefined ? { botName: options.botName } : {}),
     ...(options.handlers !== undefined ? { handlers: options.handlers } : {}),
   });
   const tasks = createTaskTracker();
-  registerListeners(app, { router, chat, logger, track: (work) => tasks.track(work) });
+  // Redeliveries (HTTP retries, Socket Mode re-sends, one request reaching two replicas) are handled once.
+  const dedupe = createDeliveryDedupe({ store, logger: log });
+  registerListeners(app, {
+    router,
+    chat,
+    logger,
+    track: (work) => tasks.track(work),
+    claimDelivery: (key) => dedupe.claim(key),
+    storeUnavailable: buildStoreUnavailableView(),
+  });
 
   let frontend: HttpFrontend | undefined;
   let socketConnected = false;

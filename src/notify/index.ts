@@ -1,6 +1,11 @@
 /** Public surface of the channel notifications (watchers, digests, `/ops watch list`). */
 export { buildWatchListMessage } from "./build-watch-list-message.js";
 export {
+  createExpectationMarker,
+  type ExpectationMarkerDeps,
+  type ExpectedMutation,
+} from "./create-expectation-marker.js";
+export {
   createNotifier,
   type DigestInfo,
   type DigestRunResult,
@@ -37,6 +42,7 @@ export {
 export { markExpectedTransition } from "./mark-expected-transition.js";
 export {
   NOTIFY_ACTION_ID_PATTERN,
+  NOTIFY_ACTION_PREFIX,
   NOTIFY_ACTIONS,
   type NotifyAction,
   notifyActionId,

@@ -25,6 +25,9 @@ export const NOTIFY_ACTIONS = {
 
 export type NotifyAction = keyof typeof NOTIFY_ACTIONS;
 
+/** The prefix every notification action ID continues (`registerAction(NOTIFY_ACTION_PREFIX, …)`). */
+export const NOTIFY_ACTION_PREFIX = "notify";
+
 /** Matches every notification action ID (for Bolt's `app.action(regex, …)`). */
 export const NOTIFY_ACTION_ID_PATTERN =
   /^notify\.(?:server\.details|server\.start|host\.details|host\.ports|scan_task\.hosts)(?:\.\d{1,4})?$/;

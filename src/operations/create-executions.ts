@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { ChatPort } from "../app/ports.js";
+import type { ChatPort, MessageRef } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
@@ -8,14 +8,15 @@ import type { Logger } from "../log/create-logger.js";
 import { md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
-import { RunOwnershipLostError } from "../workflow/drive-run.js";
+import { RunOwnershipLostError, RunSuspendedError } from "../workflow/drive-run.js";
 import { type ExecuteFlowResult, executeFlow } from "../workflow/execute-flow.js";
 import { approvalOutcomeOf, isIn, TERMINAL_RUN_STATUSES } from "../workflow/flow-statuses.js";
 import { describeCounts } from "../workflow/flow-summary-message.js";
 import { type ResumeFlowResult, resumeFlow } from "../workflow/resume-flow.js";
-import { runKey } from "../workflow/run-record.js";
+import { type RunRecord, runKey } from "../workflow/run-record.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
+import type { RunLease, RunLeases } from "./create-run-leases.js";
 import { createThreadReporter, type ThreadReporter } from "./create-thread-reporter.js";
 import { POLICY_ACTOR } from "./describe-request.js";
 import type { RequestDetailsStore } from "./request-details.js";
@@ -34,16 +35,23 @@ export interface ExecutionsDeps {
   chat: () => ChatPort | undefined;
   /** Re-renders a request's card from the store. */
   refreshCard: (requestId: string) => Promise<void>;
+  /** Run ownership: a run is driven only under its lease, and every write to its record is fenced by it. */
+  leases: RunLeases;
+  /** Test hook (`HWC_FAULT_POINT`), inert unless given. */
+  faultPoint?: ExecuteFlowDeps["faultPoint"];
   statusIntervalMs?: number;
   polling?: ExecuteFlowDeps["polling"];
   sleep?: ExecuteFlowDeps["sleep"];
+  onBeforeMutation?: ExecuteFlowDeps["onBeforeMutation"];
   timers?: Timers;
 }
 
 /**
  * Runs approved requests, exactly once each: `claimExecution` (one winner across double clicks, redeliveries,
- * concurrent approvers and replicas), then the flow with `executeFlow`, reported in the request's thread, then
- * `finishExecution` and the final card. Work runs in the background and is tracked for shutdown.
+ * concurrent approvers and replicas), then the run's lease (`run:<runId>`, held and renewed while this replica
+ * drives it; every write to the run record is fenced by it), then the flow with `executeFlow`, reported in the
+ * request's thread, then the single final summary (claimed in the store before it is posted), `finishExecution`
+ * and the final card. Work runs in the background and is tracked for shutdown.
  */
 export interface Executions {
   /** Claims and runs an approved request (no-op if someone else claimed it). Never throws. */
@@ -58,12 +66,20 @@ export interface Executions {
   drain(timeoutMs?: number): Promise<boolean>;
   /** Request IDs being executed by this process. */
   isRunning(requestId: string): boolean;
+  /** Stops taking new work (SIGTERM): later calls do nothing; runs in progress stop at their next safe point. */
+  suspend(): void;
 }
+
+/** How long the claim on a run's final summary lasts: far longer than any request stays executing. */
+const FINAL_CLAIM_TTL_MS = 30 * 24 * 60 * 60_000;
+export const finalSummaryClaim = (runId: string) => `runfinal:${runId}`;
 
 export function createExecutions(deps: ExecutionsDeps): Executions {
   const { approvals, logger } = deps;
   const tasks = new Set<Promise<unknown>>();
+  /** Request IDs (and IDs of runs without a request) this process is driving. */
   const running = new Set<string>();
+  let stopping = false;
 
   function track(work: Promise<unknown>): void {
     const settled = work.then(
@@ -74,18 +90,34 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     void settled.then(() => tasks.delete(settled));
   }
 
-  function reporterFor(request: ApprovalRequest | undefined, runLogger: Logger): ThreadReporter {
+  async function reporterFor(
+    request: ApprovalRequest | undefined,
+    runLogger: Logger,
+  ): Promise<ThreadReporter> {
+    let statusMessage: MessageRef | undefined;
+    if (request !== undefined) {
+      try {
+        statusMessage = (await deps.details.get(request.id))?.statusMessage;
+      } catch (error) {
+        runLogger.warn({ err: error }, "could not read the status message of the run");
+      }
+    }
     return createThreadReporter({
       chat: deps.chat(),
       root: request?.message,
       clock: deps.clock,
       logger: runLogger,
+      ...(statusMessage !== undefined && { statusMessage }),
+      ...(request !== undefined && {
+        onStatusPosted: (ref: MessageRef) =>
+          deps.details.update(request.id, (d) => ({ ...d, statusMessage: ref })),
+      }),
       ...(deps.statusIntervalMs !== undefined && { intervalMs: deps.statusIntervalMs }),
       ...(deps.timers !== undefined && { timers: deps.timers }),
     });
   }
 
-  function runDeps(reporter: ThreadReporter): ExecuteFlowDeps {
+  function runDeps(reporter: ThreadReporter, lease: RunLease): ExecuteFlowDeps {
     return {
       cloud: deps.cloud,
       flows: deps.flows,
@@ -93,9 +125,24 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       audit: deps.audit,
       clock: deps.clock,
       onEvent: (event) => reporter.onEvent(event),
+      fence: lease.fence,
+      signal: lease.signal,
       ...(deps.polling !== undefined && { polling: deps.polling }),
       ...(deps.sleep !== undefined && { sleep: deps.sleep }),
+      ...(deps.onBeforeMutation !== undefined && { onBeforeMutation: deps.onBeforeMutation }),
+      ...(deps.faultPoint !== undefined && { faultPoint: deps.faultPoint }),
     };
+  }
+
+  /** Claims the run's single final summary; false if it was claimed before (or cannot be claimed now). */
+  async function claimFinalSummary(runId: string, runLogger: Logger): Promise<boolean> {
+    try {
+      return await deps.store.claimOnce(finalSummaryClaim(runId), FINAL_CLAIM_TTL_MS);
+    } catch (error) {
+      // Not posted now; the request stays executing and the run is adopted again later, which claims it then.
+      runLogger.warn({ err: error }, "could not claim the final summary");
+      return false;
+    }
   }
 
   /** Who started the execution: the approver whose approval completed it, or the requester if allowed. */
@@ -104,26 +151,34 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     return last === undefined || last === POLICY_ACTOR ? request.requester.userId : last;
   }
 
-  /** Runs (or resumes) the flow of a claimed request and settles everything after it. */
+  /** Runs (or resumes) the flow of a claimed request under its lease and settles everything after it. */
   async function drive(
     request: ApprovalRequest,
     runId: string,
+    lease: RunLease,
     run: (d: ExecuteFlowDeps) => Promise<ExecuteFlowResult | ResumeFlowResult>,
   ): Promise<void> {
     const runLogger = logger.child({ approval: request.id, run: runId });
-    const reporter = reporterFor(request, runLogger);
+    const reporter = await reporterFor(request, runLogger);
     let result: ExecuteFlowResult | ResumeFlowResult;
     try {
-      result = await run(runDeps(reporter));
+      result = await run(runDeps(reporter, lease));
     } catch (error) {
-      if (error instanceof RunOwnershipLostError) {
-        runLogger.warn("another executor took over this run; stopping here");
-        await reporter.abandon(
-          buildNoticeView(":arrows_counterclockwise:", md`Another instance of the bot continues this run.`),
+      if (
+        lease.ended !== undefined ||
+        error instanceof RunSuspendedError ||
+        error instanceof RunOwnershipLostError
+      ) {
+        // Quiet: whoever continues the run (another replica, or this one after a restart) reports in the same
+        // status message and posts the one summary.
+        runLogger.warn(
+          { why: lease.ended ?? (error instanceof RunSuspendedError ? "stopping" : "lost") },
+          "run handed over at a safe point",
         );
+        await reporter.suspend();
         return;
       }
-      // The run record stays open: the next start() resumes it without resending anything.
+      // The run record stays open: the next adoption pass resumes it without resending anything.
       runLogger.error({ err: error }, "execution interrupted");
       await reporter.abandon(
         buildNoticeView(
@@ -141,11 +196,13 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     if (!result.ok) {
       runLogger.error({ error: result.error, message: result.message }, "execution could not run");
       await settle(request, runId, undefined, result.message);
-      await reporter.abandon(buildNoticeView(":x:", md`The execution could not run: ${result.message}`));
+      if (await claimFinalSummary(runId, runLogger))
+        await reporter.abandon(buildNoticeView(":x:", md`The execution could not run: ${result.message}`));
+      else await reporter.suspend();
       await deps.refreshCard(request.id);
       return;
     }
-    await reporter.finish(result.outcome);
+    await reporter.finish(result.outcome, { summary: await claimFinalSummary(runId, runLogger) });
     await settle(request, runId, result.outcome);
     await deps.refreshCard(request.id);
   }
@@ -196,8 +253,21 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     }
   }
 
+  /** Takes the run's lease; undefined when another replica (or a task of this one) drives it. */
+  async function leaseOf(runId: string, log: Logger): Promise<RunLease | undefined> {
+    try {
+      const lease = await deps.leases.acquire(runId);
+      if (lease === undefined) log.debug("the run is driven elsewhere (its lease is held)");
+      return lease;
+    } catch (error) {
+      // Left as it is: the next adoption pass tries again.
+      log.warn({ err: error }, "could not take the run lease");
+      return undefined;
+    }
+  }
+
   async function runApproved(requestId: string): Promise<void> {
-    if (running.has(requestId)) return;
+    if (stopping || running.has(requestId)) return;
     running.add(requestId);
     try {
       const runId = `run_${randomBytes(12).toString("base64url")}`;
@@ -214,13 +284,20 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         logger.error({ err: error, approval: requestId }, "could not claim the execution");
         return;
       }
+      const log = logger.child({ approval: requestId, run: runId });
+      const lease = await leaseOf(runId, log);
+      if (lease === undefined) return;
       try {
-        await deps.details.update(requestId, (d) => ({ ...d, runId }));
-      } catch (error) {
-        logger.warn({ err: error, approval: requestId }, "could not record the run ID for the card");
+        try {
+          await deps.details.update(requestId, (d) => ({ ...d, runId }));
+        } catch (error) {
+          log.warn({ err: error }, "could not record the run ID for the card");
+        }
+        void deps.refreshCard(requestId);
+        await drive(claimed, runId, lease, (d) => executeFlow(specOf(claimed, runId), d));
+      } finally {
+        await lease.release();
       }
-      void deps.refreshCard(requestId);
-      await drive(claimed, runId, (d) => executeFlow(specOf(claimed, runId), d));
     } finally {
       running.delete(requestId);
     }
@@ -228,26 +305,54 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
 
   async function resumeClaimed(request: ApprovalRequest): Promise<void> {
     const runId = request.execution?.executionId;
-    if (runId === undefined || running.has(request.id)) return;
+    if (stopping || runId === undefined || running.has(request.id)) return;
     running.add(request.id);
     try {
-      const exists = (await deps.store.get(runKey(runId))) !== undefined;
-      // Claimed but the run never created: nothing was sent yet, so it is started now.
-      await drive(request, runId, (d) =>
-        exists ? resumeFlow(runId, d) : executeFlow(specOf(request, runId), d),
-      );
+      const log = logger.child({ approval: request.id, run: runId });
+      const lease = await leaseOf(runId, log);
+      if (lease === undefined) return;
+      try {
+        // Read again under the lease: the previous holder may have settled it since it was listed.
+        const current = await approvals.get(request.id);
+        if (current?.status !== "executing" || current.execution?.executionId !== runId) return;
+        const exists = (await deps.store.get(runKey(runId))) !== undefined;
+        log.info({ exists }, exists ? "adopting an unfinished run" : "starting a claimed run never created");
+        // Claimed but the run never created: nothing was sent yet, so it is started now.
+        await drive(current, runId, lease, (d) =>
+          exists ? resumeFlow(runId, d) : executeFlow(specOf(current, runId), d),
+        );
+      } finally {
+        await lease.release();
+      }
+    } catch (error) {
+      logger.error({ err: error, approval: request.id }, "could not resume the execution");
     } finally {
       running.delete(request.id);
     }
   }
 
   async function resumeOrphanRun(runId: string): Promise<void> {
-    const reporter = reporterFor(undefined, logger.child({ run: runId }));
+    if (stopping || running.has(runId)) return;
+    running.add(runId);
+    const log = logger.child({ run: runId });
     try {
-      const result = await resumeFlow(runId, runDeps(reporter));
-      logger.info({ run: runId, ok: result.ok }, "resumed a run without an executing request");
+      const lease = await leaseOf(runId, log);
+      if (lease === undefined) return;
+      try {
+        const stored = await deps.store.get<RunRecord>(runKey(runId));
+        if (stored === undefined || stored.value.status !== "running") return;
+        const reporter = await reporterFor(undefined, log);
+        const result = await resumeFlow(runId, runDeps(reporter, lease));
+        log.info({ ok: result.ok }, "resumed a run without an executing request");
+      } finally {
+        await lease.release();
+      }
     } catch (error) {
-      logger.error({ err: error, run: runId }, "could not resume the run");
+      if (error instanceof RunSuspendedError || error instanceof RunOwnershipLostError)
+        log.warn("run handed over at a safe point");
+      else log.error({ err: error }, "could not resume the run");
+    } finally {
+      running.delete(runId);
     }
   }
 
@@ -300,5 +405,8 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       }
     },
     isRunning: (requestId) => running.has(requestId),
+    suspend() {
+      stopping = true;
+    },
   };
 }

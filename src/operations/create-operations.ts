@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { ChatPort } from "../app/ports.js";
 import { type ApprovalService, createApprovalService } from "../approvals/approval-service.js";
 import { type AuditLog, createAuditLog } from "../audit/create-audit-log.js";
@@ -15,11 +16,13 @@ import { createExecutions } from "./create-executions.js";
 import { createExpirySweeper } from "./create-expiry-sweeper.js";
 import { createLatestRunner } from "./create-latest-runner.js";
 import { createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
+import { createRunLeases } from "./create-run-leases.js";
+import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { createApprovalClickHandler, createRejectViewHandler } from "./handle-approval-click.js";
 import { createMutationRequestHandler } from "./handle-mutation-request.js";
 import { createOpsCommandHandler } from "./handle-ops-command.js";
 import { createRequestDetailsStore } from "./request-details.js";
-import type { Timers } from "./timers.js";
+import { systemTimers, type Timers } from "./timers.js";
 
 export interface OperationsOptions {
   /** The policy, or a function returning the live one (read on every request and click). */
@@ -50,7 +53,23 @@ export interface OperationsOptions {
   /** Job polling of the executor (default `waitForJob`'s: 1 s ×1.5 up to 10 s). */
   polling?: ExecuteFlowDeps["polling"];
   sleep?: ExecuteFlowDeps["sleep"];
+  /**
+   * Called before the executor sends each start/stop/reboot/resize/delete call (see `ExecuteFlowDeps`);
+   * the composition tells the channel notifications which transitions to expect.
+   */
+  onBeforeMutation?: ExecuteFlowDeps["onBeforeMutation"];
   timers?: Timers;
+  /** This process among the replicas sharing `store` (owner of run leases). Default: a random ID. */
+  replicaId?: string;
+  /**
+   * Time to live of a run's lease (renewed every third of it by the replica driving the run): how long the runs
+   * of a replica that died wait before another replica adopts them. Default 30 s.
+   */
+  runLeaseTtlMs?: number;
+  /** How often unfinished work nobody drives is looked for and adopted. Default half the run lease TTL. */
+  adoptIntervalMs?: number;
+  /** Test hook (`HWC_FAULT_POINT`), inert unless given: see `src/workflow/fault-points.ts`. */
+  faultPoint?: ExecuteFlowDeps["faultPoint"];
 }
 
 export interface Operations {
@@ -66,12 +85,18 @@ export interface Operations {
     registerView(prefix: string, handler: ViewHandler): void;
   }): void;
   /**
-   * Recovers and arms: resumes unfinished runs (never resending a call), runs approved requests that were not
-   * claimed, settles claimed ones, then sweeps expired requests now and on an interval. Idempotent; the
-   * recovery runs in the background (see `idle`).
+   * Recovers and arms: adopts unfinished runs nobody drives (under their lease; never resending a call), runs
+   * approved requests that were not claimed, settles claimed ones; then repeats that adoption pass every
+   * `adoptIntervalMs` (runs of a replica that died are taken over once their lease expires) and sweeps expired
+   * requests now and on an interval. Idempotent; the work runs in the background (see `idle`).
    */
   start(options?: { chat?: ChatPort }): Promise<void>;
-  /** Stops the sweeper and waits up to `graceMs` (default 10 s) for executions in progress. Idempotent. */
+  /**
+   * SIGTERM: takes no new work, stops the sweeper and the adoption pass, asks running flows to stop at their
+   * next safe point (a job wait is one; a call is never left without its job ID saved), waits up to `graceMs`
+   * (default 10 s) for them, then releases every run lease so another replica adopts the runs at once.
+   * Idempotent.
+   */
   stop(graceMs?: number): Promise<void>;
   /** One expiry pass now; resolves with the number of requests it expired. */
   sweepExpired(): Promise<number>;
@@ -113,7 +138,21 @@ export function createOperations(options: OperationsOptions): Operations {
   );
   const refreshCard = (requestId: string) => cards.run(requestId);
 
+  const replicaId = options.replicaId ?? randomUUID();
+  const runLeaseTtlMs = options.runLeaseTtlMs ?? 30_000;
+  const timers = options.timers ?? systemTimers;
+  const leases = createRunLeases({
+    store,
+    replicaId,
+    ttlMs: runLeaseTtlMs,
+    clock,
+    logger,
+    ...(options.timers !== undefined && { timers: options.timers }),
+  });
+
   const executions = createExecutions({
+    leases,
+    ...(options.faultPoint !== undefined && { faultPoint: options.faultPoint }),
     approvals,
     details,
     flows,
@@ -127,6 +166,7 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.statusIntervalMs !== undefined && { statusIntervalMs: options.statusIntervalMs }),
     ...(options.polling !== undefined && { polling: options.polling }),
     ...(options.sleep !== undefined && { sleep: options.sleep }),
+    ...(options.onBeforeMutation !== undefined && { onBeforeMutation: options.onBeforeMutation }),
     ...(options.timers !== undefined && { timers: options.timers }),
   });
 
@@ -142,53 +182,119 @@ export function createOperations(options: OperationsOptions): Operations {
   });
 
   const clickDeps = { approvals, clock, executions, refreshCard, learnChat };
-  const actionHandlers = { [APPROVAL_ACTION_PREFIX]: createApprovalClickHandler(clickDeps) };
-  const viewHandlers = { [APPROVAL_VIEW_PREFIX]: createRejectViewHandler(clickDeps) };
+  const clickHandler = createApprovalClickHandler(clickDeps);
+  const rejectView = createRejectViewHandler(clickDeps);
+  const actionHandlers: Record<string, ActionHandler> = {
+    [APPROVAL_ACTION_PREFIX]: (action, ctx) =>
+      guardStoreUnavailable(
+        () => clickHandler(action, ctx),
+        async (m) => {
+          if (ctx.responder) await ctx.responder.respond(m);
+          else if (action.channelId !== undefined)
+            await ctx.chat.postEphemeral(action.channelId, action.actor.userId, m);
+        },
+        ctx.logger,
+      ),
+  };
+  const viewHandlers: Record<string, ViewHandler> = {
+    [APPROVAL_VIEW_PREFIX]: {
+      ...rejectView,
+      // A modal has no reply channel: the user sees the card unchanged; the log says why.
+      handle: (submission, ctx) =>
+        guardStoreUnavailable(
+          () => rejectView.handle(submission, ctx),
+          async () => {},
+          ctx.logger,
+        ),
+    },
+  };
 
   let started = false;
   let stopping: Promise<void> | undefined;
+  let adoptTimer: unknown;
+  let adopting = false;
 
-  async function recover(): Promise<void> {
+  /**
+   * One adoption pass: every claimed request and open run whose lease is free is resumed here (the lease
+   * decides who: the others skip), every approved request not yet claimed is claimed (the claim decides).
+   */
+  async function adopt(): Promise<number> {
     const claimed = await approvals.listByStatus("executing");
     const covered = new Set<string>();
+    let count = 0;
     for (const request of claimed) {
       if (request.execution) covered.add(request.execution.executionId);
-      if (!executions.isRunning(request.id)) void executions.resumeClaimed(request);
+      if (!executions.isRunning(request.id)) {
+        count++;
+        void executions.resumeClaimed(request);
+      }
     }
     for (const request of await approvals.listByStatus("approved")) {
-      if (!executions.isRunning(request.id)) void executions.runApproved(request.id);
+      if (!executions.isRunning(request.id)) {
+        count++;
+        void executions.runApproved(request.id);
+      }
     }
     for (const runId of await store.members(OPEN_RUNS_SET)) {
-      if (!covered.has(runId)) void executions.resumeOrphanRun(runId);
+      if (!covered.has(runId) && !executions.isRunning(runId)) {
+        count++;
+        void executions.resumeOrphanRun(runId);
+      }
     }
-    logger.info({ claimed: claimed.length }, "recovery started");
+    return count;
   }
+
+  function adoptPeriodically(): void {
+    if (adopting || stopping !== undefined) return;
+    adopting = true;
+    const pass = adopt().then(
+      () => undefined,
+      (error: unknown) => logger.warn({ err: error }, "could not look for unfinished work to adopt"),
+    );
+    void pass.finally(() => {
+      adopting = false;
+    });
+  }
+
+  const mutationHandler = createMutationRequestHandler({
+    policy,
+    flows,
+    store,
+    audit,
+    approvals,
+    details,
+    cloud,
+    clock,
+    executions,
+    refreshCard,
+    learnChat,
+  });
+  const opsHandler = createOpsCommandHandler({
+    policy,
+    store,
+    audit,
+    approvals,
+    details,
+    clock,
+    learnChat,
+    ...(options.watchList !== undefined && { watchList: options.watchList }),
+  });
 
   return {
     handlers: {
-      mutation: createMutationRequestHandler({
-        policy,
-        flows,
-        store,
-        audit,
-        approvals,
-        details,
-        cloud,
-        clock,
-        executions,
-        refreshCard,
-        learnChat,
-      }),
-      ops: createOpsCommandHandler({
-        policy,
-        store,
-        audit,
-        approvals,
-        details,
-        clock,
-        learnChat,
-        ...(options.watchList !== undefined && { watchList: options.watchList }),
-      }),
+      // An unreachable store fails closed (nothing recorded, nothing executed): the user is told so plainly.
+      mutation: (intent, ctx) =>
+        guardStoreUnavailable(
+          () => mutationHandler(intent, ctx),
+          (m) => ctx.responder.respond(m, ctx.origin === "pick" ? { replaceOriginal: true } : undefined),
+          ctx.logger,
+        ),
+      ops: (intent, ctx) =>
+        guardStoreUnavailable(
+          () => opsHandler(intent, ctx),
+          (m) => ctx.responder.respond(m),
+          ctx.logger,
+        ),
       readPolicy: createReadPolicy({ policy, chat }),
       describePolicy: createDescribePolicy({ policy, chat }),
     },
@@ -200,19 +306,26 @@ export function createOperations(options: OperationsOptions): Operations {
     },
     async start(startOptions = {}) {
       if (startOptions.chat !== undefined) knownChat = startOptions.chat;
-      if (started) return;
+      if (started || stopping !== undefined) return;
       started = true;
       // The recovery is tracked like any execution, so stop() and idle() wait for it.
-      const recovery = recover();
+      const recovery = adopt();
       executions.track(recovery);
-      await recovery;
+      const candidates = await recovery;
+      logger.info({ replicaId, candidates }, "recovery started");
+      adoptTimer = timers.setInterval(adoptPeriodically, options.adoptIntervalMs ?? runLeaseTtlMs / 2);
       sweeper.start();
     },
     stop(graceMs = 10_000) {
       stopping ??= (async () => {
+        if (adoptTimer !== undefined) timers.clearInterval(adoptTimer);
+        executions.suspend();
+        leases.stopAll();
         await sweeper.stop();
         const drained = await executions.drain(graceMs);
-        if (!drained) logger.warn("stopped with executions still in progress; start() resumes them");
+        if (!drained)
+          logger.warn("stopped with executions still in progress; another replica or a restart resumes them");
+        await leases.close();
       })();
       return stopping;
     },

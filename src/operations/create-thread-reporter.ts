@@ -14,6 +14,10 @@ export interface ThreadReporterOptions {
   chat: ChatPort | undefined;
   /** The request's root message; undefined: nothing is posted (logged only). */
   root: MessageRef | undefined;
+  /** The run's status message posted before (by another replica, or before a restart): updated, not posted anew. */
+  statusMessage?: MessageRef;
+  /** Called once when the status message is first posted, to remember it for whoever resumes the run. */
+  onStatusPosted?: (ref: MessageRef) => void | Promise<void>;
   clock: Clock;
   logger: Logger;
   /** Minimum time between two updates of the status message. Default 1000 ms. */
@@ -30,16 +34,22 @@ export interface ThreadReporterOptions {
 export interface ThreadReporter {
   /** Pass as the executor's `onEvent`. */
   onEvent(event: FlowEvent): void;
-  /** Shows the final state in the status message, then posts the summary. */
-  finish(outcome: FlowOutcome): Promise<void>;
+  /**
+   * Shows the final state in the status message, then posts the summary unless `summary` is false (it was
+   * posted before: the run's single final message is claimed in the store by whoever posts it).
+   */
+  finish(outcome: FlowOutcome, options?: { summary?: boolean }): Promise<void>;
   /** Ends the status message and posts `message` instead of a summary (the run could not finish). */
   abandon(message: Message): Promise<void>;
+  /** Stops reporting without posting anything: the run continues elsewhere (another replica, a restart). */
+  suspend(): Promise<void>;
 }
 
 export function createThreadReporter(options: ThreadReporterOptions): ThreadReporter {
   const { chat, root, logger } = options;
   let state: FlowViewState | undefined;
-  let statusRef: MessageRef | undefined;
+  let statusRef: MessageRef | undefined = options.statusMessage;
+  let suspended = false;
 
   const post = async (message: Message): Promise<MessageRef | undefined> => {
     if (chat === undefined || root === undefined) return undefined;
@@ -50,9 +60,17 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
     ...(options.intervalMs !== undefined && { intervalMs: options.intervalMs }),
     ...(options.timers !== undefined && { timers: options.timers }),
     send: async (message) => {
-      if (chat === undefined || root === undefined) return;
-      if (statusRef === undefined) statusRef = await post(message);
-      else await chat.updateMessage(statusRef, message);
+      if (chat === undefined || root === undefined || suspended) return;
+      if (statusRef === undefined) {
+        statusRef = await post(message);
+        if (statusRef !== undefined) {
+          try {
+            await options.onStatusPosted?.(statusRef);
+          } catch (error) {
+            logger.warn({ err: error }, "could not remember the status message");
+          }
+        }
+      } else await chat.updateMessage(statusRef, message);
     },
     onError: (error) => logger.warn({ err: error }, "could not update the status message in the thread"),
   });
@@ -62,15 +80,20 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
       state = reduceFlowEvent(state, event);
       if (state !== undefined) coalescer.push(flowStatusMessage(state));
     },
-    async finish(outcome) {
+    async finish(outcome, finishOptions = {}) {
       const final =
         state !== undefined ? flowStatusMessage({ ...state, status: outcome.status, outcome }) : undefined;
       await coalescer.close(final);
+      if (finishOptions.summary === false) return;
       try {
         await post(flowSummaryMessage(outcome));
       } catch (error) {
         logger.warn({ err: error }, "could not post the summary in the thread");
       }
+    },
+    async suspend() {
+      suspended = true;
+      await coalescer.close();
     },
     async abandon(message) {
       await coalescer.close();

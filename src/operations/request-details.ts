@@ -28,6 +28,10 @@ export const RequestDetailsSchema = z.object({
     .optional(),
   /** Why the execution could not run (not a run outcome: e.g. an invalid record). */
   executionError: z.string().optional(),
+  /** The run's status message in the thread, so a replica resuming the run updates it instead of posting another. */
+  statusMessage: z
+    .object({ channel: z.string(), ts: z.string(), threadTs: z.string().optional() })
+    .optional(),
 });
 export type RequestDetails = z.infer<typeof RequestDetailsSchema>;
 

@@ -10,6 +10,7 @@ import {
   type Store,
   systemClock,
   type Versioned,
+  type WriteFence,
   type WriteOptions,
 } from "./store.js";
 import { toJson } from "./to-json.js";
@@ -115,7 +116,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       appends,
       adds: options.addToSets ?? [],
       removes: options.removeFromSets ?? [],
+      fence: options.fence,
       lockKeys: [
+        ...(options.fence === undefined ? [] : [leaseKey(options.fence.lease)]),
         ...appends.map((a) => logSeqKey(a.stream)),
         ...(options.addToSets ?? []).map((m) => setKeyOf(m.setKey)),
         ...(options.removeFromSets ?? []).map((m) => setKeyOf(m.setKey)),
@@ -161,6 +164,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const live = isLive(envelope, clock.now());
       const currentVersion = live ? envelope.version : ABSENT;
       if (currentVersion !== expectedVersion) return false;
+      if (riders.fence !== undefined) {
+        const lease = (await keyv.get(leaseKey(riders.fence.lease))) as LeaseRecord | undefined;
+        if (!holdsFence(lease, riders.fence, clock.now())) return false;
+      }
       for (const a of riders.appends) await appendLocked(a.stream, a.json);
       for (const m of riders.adds) await changeSetLocked(m.setKey, m.member, true);
       for (const m of riders.removes) await changeSetLocked(m.setKey, m.member, false);
@@ -315,4 +322,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
   };
   return store;
+}
+
+/** Is the lease held, unexpired at `now`, by the fence's owner with its token? */
+function holdsFence(lease: LeaseRecord | undefined, fence: WriteFence, now: number): boolean {
+  return (
+    lease !== undefined && lease.owner === fence.owner && lease.token === fence.token && now < lease.expiresAt
+  );
 }

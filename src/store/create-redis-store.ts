@@ -189,6 +189,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const appends = (options.append ?? []).map((a) => ({ stream: a.stream, json: toJson(a.record) }));
       const adds = options.addToSets ?? [];
       const removes = options.removeFromSets ?? [];
+      const fence = options.fence;
+      if (fence !== undefined && fence.owner === "") throw new RangeError("a fence needs an owner");
       return run(async (c) => {
         const now = clock.now();
         const ttl = options.ttlMs;
@@ -201,6 +203,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
             ...appends.map((a) => keys.log(a.stream)),
             ...adds.map((m) => keys.set(m.setKey)),
             ...removes.map((m) => keys.set(m.setKey)),
+            ...(fence === undefined ? [] : [keys.lease(fence.lease)]),
           ],
           [
             String(expectedVersion),
@@ -211,6 +214,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
             String(appends.length),
             String(adds.length),
             String(removes.length),
+            fence === undefined ? "" : fence.owner,
+            fence === undefined ? "" : String(fence.token),
             ...appends.map((a) => a.json),
             ...adds.map((m) => m.member),
             ...removes.map((m) => m.member),

@@ -10,6 +10,7 @@ import {
   type Store,
   systemClock,
   type Versioned,
+  type WriteFence,
   type WriteOptions,
 } from "./store.js";
 import { toJson } from "./to-json.js";
@@ -123,6 +124,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const row = sql.getKv.get(ns, key) as KvRow | undefined;
       const live = row !== undefined && (row.expires_at === null || now < row.expires_at);
       if ((live ? row.version : ABSENT) !== expectedVersion) return false;
+      if (riders.fence !== undefined) {
+        const lease = sql.getLease.get(ns, riders.fence.lease) as LeaseRow | undefined;
+        const { owner, token } = riders.fence;
+        if (lease?.owner !== owner || lease.token !== token || now >= lease.expires_at) return false;
+      }
       for (const a of riders.appends) appendInTransaction(a.stream, a.json);
       for (const m of riders.adds) sql.addMember.run(ns, m.setKey, m.member);
       for (const m of riders.removes) sql.removeMember.run(ns, m.setKey, m.member);
@@ -286,6 +292,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 }
 
 interface Riders {
+  fence: WriteFence | undefined;
   appends: { stream: string; json: string }[];
   adds: readonly { setKey: string; member: string }[];
   removes: readonly { setKey: string; member: string }[];
@@ -294,6 +301,7 @@ interface Riders {
 /** Serialized before the transaction so a bad record fails the call before anything is written. */
 function prepareRiders(options: WriteOptions): Riders {
   return {
+    fence: options.fence,
     appends: (options.append ?? []).map((a) => ({ stream: a.stream, json: toJson(a.record) })),
     adds: options.addToSets ?? [],
     removes: options.removeFromSets ?? [],

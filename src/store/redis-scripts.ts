@@ -22,17 +22,21 @@ end
 `;
 
 /**
- * Compare-and-swap with riders.
- * KEYS: [key hash, revision counter, …append lists, …add sets, …remove sets]
+ * Compare-and-swap with riders and an optional fence.
+ * KEYS: [key hash, revision counter, …append lists, …add sets, …remove sets, fence lease hash?]
  * ARGV: [expectedVersion, json, now, expiresAt|"", gcTtlMs|"", nAppend, nAdd, nRemove,
- *        …append records, …added members, …removed members]
- * Returns 1 if written, 0 if the version did not match.
+ *        fenceOwner|"", fenceToken|"", …append records, …added members, …removed members]
+ * Returns 1 if written, 0 if the version did not match or the fence lease is not held with that token.
  */
 export const COMPARE_AND_SWAP = `${CURRENT_VERSION}
 local now = tonumber(ARGV[3])
 if current_version(KEYS[1], now) ~= tonumber(ARGV[1]) then return 0 end
 local n_append, n_add, n_remove = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local k, a = 3, 9
+if ARGV[9] ~= '' then
+  local lease = redis.call('HMGET', KEYS[3 + n_append + n_add + n_remove], 'owner', 'token', 'exp')
+  if lease[1] ~= ARGV[9] or lease[2] ~= ARGV[10] or now >= tonumber(lease[3]) then return 0 end
+end
+local k, a = 3, 11
 for _ = 1, n_append do redis.call('RPUSH', KEYS[k], ARGV[a]); k = k + 1; a = a + 1 end
 for _ = 1, n_add do redis.call('SADD', KEYS[k], ARGV[a]); k = k + 1; a = a + 1 end
 for _ = 1, n_remove do redis.call('SREM', KEYS[k], ARGV[a]); k = k + 1; a = a + 1 end

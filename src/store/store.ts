@@ -55,7 +55,7 @@ export interface SetMember {
 }
 
 /**
- * Options of a key write. Everything besides `ttlMs` is a rider: it is applied in the same atomic step as
+ * Options of a key write. Everything besides `ttlMs` and `fence` is a rider: it is applied in the same atomic step as
  * the write and only if the write happens (the CAS/create wins). If any rider fails, nothing is written.
  * This is how a state transition and its audit record commit together.
  */
@@ -68,6 +68,20 @@ export interface WriteOptions {
   addToSets?: readonly SetMember[];
   /** Set members removed iff the write commits. */
   removeFromSets?: readonly SetMember[];
+  /**
+   * Fencing: the write commits only if the lease `fence.lease` is held, unexpired by the injected clock, by
+   * `fence.owner` with `fence.token`; otherwise nothing is written and the call reports a lost race (false,
+   * or a retry of `update`). Checked in the same atomic step as the write, so a writer that lost its lease
+   * (expired while it was paused, taken over by another replica) can never write after the new holder.
+   */
+  fence?: WriteFence;
+}
+
+/** The lease a fenced write depends on (see {@link WriteOptions.fence}). */
+export interface WriteFence {
+  lease: string;
+  owner: string;
+  token: number;
 }
 
 /** An entry of an append-only log. */

@@ -9,6 +9,10 @@
  *   marked `outcome_unknown` and settled by reading the servers.
  * - After a call, its wait always runs (it is how the call's outcome becomes known); a failed or unknown
  *   wait (or re-check) stops the flow: no further call is made.
+ * - Ownership: every write is fenced by the run's lease when `deps.fence` is given, and checked against the
+ *   record's revision; a writer that lost either stops with {@link RunOwnershipLostError}. When `deps.signal`
+ *   aborts, the run stops at the next safe point with {@link RunSuspendedError}: before a step or before a
+ *   call's intent, never between sending a call and saving its job ID.
  */
 import type { AuditEntryInput } from "../audit/audit-entry.js";
 import { ECS_BATCH_LIMIT } from "../cloud/create-ecs-api.js";
@@ -64,6 +68,22 @@ export class RunOwnershipLostError extends Error {
   }
 }
 
+/**
+ * The run stopped at a safe point because `deps.signal` aborted (the replica is stopping, or it lost the run's
+ * lease). Nothing is half done: the record says exactly where the run stands and `resumeFlow` continues it.
+ */
+export class RunSuspendedError extends Error {
+  override readonly name = "RunSuspendedError";
+  constructor(readonly runId: string) {
+    super(`run ${runId} suspended at a safe point`);
+  }
+}
+
+/** A safe point: stops the run here if its signal aborted. */
+function checkpoint(ctx: RunContext): void {
+  if (ctx.deps.signal?.aborted) throw new RunSuspendedError(ctx.record.runId);
+}
+
 export interface RunContext {
   record: RunRecord;
   deps: RunDeps;
@@ -116,7 +136,11 @@ export async function commit(
     runKey(previous.runId),
     (current) => {
       if (current === undefined || current.value.rev !== previous.rev) return abortUpdate("lost");
-      return writeUpdate(next, { ...options, append: prepared.map((p) => p.append) });
+      return writeUpdate(next, {
+        ...options,
+        append: prepared.map((p) => p.append),
+        ...(ctx.deps.fence !== undefined && { fence: ctx.deps.fence }),
+      });
     },
     { retries: 2 },
   );
@@ -140,6 +164,7 @@ export async function driveRun(ctx: RunContext): Promise<FlowOutcome> {
   for (const def of ctx.record.flow.steps) {
     const rec = stepOf(ctx.record, def.id);
     if (isIn(TERMINAL_STEP_STATUSES, rec.status)) continue;
+    checkpoint(ctx);
     if (isStopping(ctx.record)) {
       await skipStep(ctx, def.id, def.kind, "flow_stopped");
       continue;
@@ -156,6 +181,7 @@ export async function driveRun(ctx: RunContext): Promise<FlowOutcome> {
         break;
     }
   }
+  checkpoint(ctx);
   return finishRun(ctx);
 }
 
@@ -412,6 +438,22 @@ async function send(ctx: RunContext, m: MutationRecord): Promise<SendOutcome> {
   }
 }
 
+/** Tells `deps.onBeforeMutation` what is about to be sent; its failures never stop the run. */
+async function beforeMutation(ctx: RunContext, def: CallStep, m: MutationRecord): Promise<void> {
+  const hook = ctx.deps.onBeforeMutation;
+  if (hook === undefined) return;
+  const wait = ctx.record.flow.steps.find((s) => s.kind === "wait" && s.after === def.id);
+  try {
+    await hook({
+      call: m.call,
+      serverIds: [...m.serverIds],
+      ...(wait?.kind === "wait" && { waitTimeoutMs: wait.timeoutMs }),
+    });
+  } catch {
+    // Bookkeeping for others (e.g. notifications): the servers must change whether or not it worked.
+  }
+}
+
 async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
   const rec = stepOf(ctx.record, def.id);
   if (rec.serverIds.length === 0) {
@@ -458,6 +500,8 @@ async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
       continue;
     }
     if (planned.state !== "planned") continue;
+    checkpoint(ctx);
+    await beforeMutation(ctx, def, planned);
     await commit(
       ctx,
       update((m) => {
@@ -474,7 +518,9 @@ async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
         },
       ],
     );
+    ctx.deps.faultPoint?.("after-intent");
     const outcome = await send(ctx, planned);
+    ctx.deps.faultPoint?.("after-send");
     const at = now(ctx);
     if (outcome.kind === "accepted") {
       await commit(

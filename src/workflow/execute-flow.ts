@@ -1,4 +1,4 @@
-import { driveRun, emit, type RunContext } from "./drive-run.js";
+import { driveRun, emit, type RunContext, RunOwnershipLostError } from "./drive-run.js";
 import { OPERATIONS } from "./flow-vocabulary.js";
 import { conditionHolds } from "./operation-rules.js";
 import { OPEN_RUNS_SET, type RunRecord, RunRecordSchema, runKey, type StepRecord } from "./run-record.js";
@@ -36,9 +36,14 @@ export async function executeFlow(spec: ExecuteFlowSpec, deps: ExecuteFlowDeps):
   const created = await deps.store.createIfAbsent(runKey(spec.runId), record, {
     addToSets: [{ setKey: OPEN_RUNS_SET, member: spec.runId }],
     ...(sameStore && { append: [entry.append] }),
+    ...(deps.fence !== undefined && { fence: deps.fence }),
   });
-  if (!created)
+  if (!created) {
+    // A fenced creation is also refused when the lease is not held: then there is no run to resume.
+    if (deps.fence !== undefined && (await deps.store.get(runKey(spec.runId))) === undefined)
+      throw new RunOwnershipLostError(spec.runId);
     return { ok: false, error: "run_exists", message: `run ${spec.runId} exists; resume it instead` };
+  }
   if (sameStore) entry.publish();
   const ctx: RunContext = { record, deps };
   emit(deps, {

@@ -1,7 +1,8 @@
 /** Public surface of the workflow: flow files, preflight, executor, run records and their views. */
 export { type DriftItem, describeDrift, detectDrift } from "./detect-drift.js";
-export { type RunDeps, RunOwnershipLostError } from "./drive-run.js";
+export { type RunDeps, RunOwnershipLostError, RunSuspendedError } from "./drive-run.js";
 export { type ExecuteFlowResult, executeFlow, newRunRecord } from "./execute-flow.js";
+export { FAULT_POINTS, type FaultPoint } from "./fault-points.js";
 export type { FlowEvent, FlowEventType, ProgressCounts } from "./flow-events.js";
 export { flowStatusMessage } from "./flow-status-message.js";
 export * from "./flow-statuses.js";

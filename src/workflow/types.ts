@@ -5,7 +5,8 @@
 
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
-import type { Clock, Store } from "../store/store.js";
+import type { Clock, Store, WriteFence } from "../store/store.js";
+import type { FaultPoint } from "./fault-points.js";
 import type { FlowEvent } from "./flow-events.js";
 import type {
   ApprovalDecider,
@@ -103,6 +104,14 @@ export interface ExecuteFlowSpec {
   actorId: string;
 }
 
+/** A cloud mutation about to be sent, as {@link ExecuteFlowDeps.onBeforeMutation} sees it. */
+export interface MutationNotice {
+  call: CallName;
+  serverIds: readonly string[];
+  /** Timeout of the wait step that follows the call (how long the flow waits for its jobs); absent if none. */
+  waitTimeoutMs?: number;
+}
+
 /** I/O of the executor, passed in. */
 export interface ExecuteFlowDeps {
   cloud: Pick<CloudClient, "ecs">;
@@ -115,9 +124,28 @@ export interface ExecuteFlowDeps {
   clock: Clock;
   /** Waits between polls; default a timer. Tests pass one that advances a simulated clock. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Called before each mutation is sent (before its intent is saved), e.g. so that channel notifications do
+   * not announce the transitions the bot itself causes. Awaited; a failure is ignored: it must not stop an
+   * execution. Not called for a mutation found interrupted (it is never resent).
+   */
+  onBeforeMutation?: (mutation: MutationNotice) => Promise<void> | void;
   /** Progress for the thread. Called synchronously, never awaited; its failures are ignored. */
   onEvent?: (event: FlowEvent) => void | Promise<void>;
   /** Poll intervals of job waits (defaults of `waitForJob`: 1 s growing ×1.5 to 10 s). */
   polling?: { initialIntervalMs?: number; maxIntervalMs?: number; backoffFactor?: number };
+  /**
+   * Aborts the run's reads and waits; the run then stops at its next safe point (before a step, before a
+   * call's intent: never between a call and the saving of its job ID) with `RunSuspendedError`, its record
+   * consistent for `resumeFlow`. Used when the replica stops or loses the run's lease.
+   */
   signal?: AbortSignal;
+  /**
+   * The run's lease (`run:<runId>`): every run-record write is fenced by it, so an executor that lost the lease
+   * (another replica took the run over) writes nothing more and, the intent being written before each call,
+   * sends nothing more either. Absent: writes are guarded by the record's revision only.
+   */
+  fence?: WriteFence;
+  /** Test hook, inert unless given: called at the named points of every mutation (see `fault-points.ts`). */
+  faultPoint?: (point: FaultPoint) => void;
 }

@@ -444,6 +444,49 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect((await store.getLease("l"))?.owner).toBe(`owner-${results.findIndex((r) => r !== undefined)}`);
       });
 
+      it("a fenced write commits only while its lease is held with its token", async () => {
+        const store = await fresh();
+        const a = (await store.acquireLease("run:1", "A", 1000))!;
+        const fenceA = { lease: "run:1", owner: "A", token: a.token };
+        expect(
+          await store.createIfAbsent("k", 1, { fence: fenceA, append: [{ stream: "s", record: 1 }] }),
+        ).toBe(true);
+        const v1 = (await store.get("k"))!.version;
+        // Another owner, or the same owner with another token: refused, riders not applied.
+        expect(await store.compareAndSwap("k", v1, 2, { fence: { ...fenceA, owner: "B" } })).toBe(false);
+        expect(await store.compareAndSwap("k", v1, 2, { fence: { ...fenceA, token: a.token + 1 } })).toBe(
+          false,
+        );
+        // Expired: A was paused past its lease, B took over; A's late write is refused, B's goes through.
+        clock.advance(1000);
+        expect(
+          await store.compareAndSwap("k", v1, 3, {
+            fence: fenceA,
+            addToSets: [{ setKey: "x", member: "a" }],
+          }),
+        ).toBe(false);
+        const b = (await store.acquireLease("run:1", "B", 1000))!;
+        expect(await store.compareAndSwap("k", v1, 4, { fence: fenceA })).toBe(false);
+        const fenceB = { lease: "run:1", owner: "B", token: b.token };
+        const result = await store.update<number>("k", (cur) => (cur?.value ?? 0) + 10, {
+          retries: 2,
+          fence: fenceA,
+        });
+        expect(result).toEqual({ ok: false, reason: "conflict" });
+        expect(await store.compareAndSwap("k", v1, 5, { fence: fenceB })).toBe(true);
+        expect((await store.get("k"))!.value).toBe(5);
+        expect(await store.members("x")).toEqual([]);
+        expect((await store.readLog("s")).map((e) => e.record)).toEqual([1]);
+        // Released: nobody's fence holds.
+        await store.releaseLease("run:1", "B", b.token);
+        const v5 = (await store.get("k"))!.version;
+        expect(await store.compareAndSwap("k", v5, 6, { fence: fenceB })).toBe(false);
+        // A lease never taken fences nothing in.
+        expect(
+          await store.createIfAbsent("other", 1, { fence: { lease: "never", owner: "A", token: 1 } }),
+        ).toBe(false);
+      });
+
       it("leases are independent by name", async () => {
         const store = await fresh();
         expect(await store.acquireLease("a", "X", 1000)).toBeDefined();

@@ -1,6 +1,10 @@
 import type { ChatPort } from "../../app/ports.js";
 import type { CommandRouter } from "../../commands/create-command-router.js";
 import type { Logger } from "../../log/create-logger.js";
+import type { Message } from "../../render/message-model.js";
+
+/** `first`: handle it; `repeat`: a redelivery, already handled; `unavailable`: the store cannot say (fail closed). */
+export type DeliveryClaim = "first" | "repeat" | "unavailable";
 
 /** What the thin Slack listeners delegate to. */
 export interface ListenerDeps {
@@ -9,4 +13,11 @@ export interface ListenerDeps {
   logger: Logger;
   /** Registers work that continues after the ack, so shutdown can wait for it. */
   track<T>(work: Promise<T>): Promise<T>;
+  /**
+   * Claims a delivery by its dedupe key (`delivery-keys.ts`), across replicas: only a `first` is handled.
+   * Absent: every delivery is handled.
+   */
+  claimDelivery?(key: string): Promise<DeliveryClaim>;
+  /** Told to the user when a delivery cannot be claimed because the state store is unavailable. */
+  storeUnavailable?: Message;
 }

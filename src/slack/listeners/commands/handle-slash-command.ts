@@ -1,11 +1,18 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { createSlackResponder } from "../../create-slack-responder.js";
+import { admitDelivery } from "../admit-delivery.js";
+import { commandDeliveryKey } from "../delivery-keys.js";
 import type { ListenerDeps } from "../listener-deps.js";
 
-/** `/ecs`, `/hss`, `/ops`: ack at once, then hand the command to the router (which replies). */
+/**
+ * `/ecs`, `/hss`, `/ops`: ack at once, then (first delivery only, across replicas) hand the command to the
+ * router, which replies.
+ */
 export function handleSlashCommand(deps: ListenerDeps) {
   return async ({ command, ack, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     await ack();
+    const responder = createSlackResponder(respond);
+    if (!(await admitDelivery(deps, commandDeliveryKey(command), (m) => responder.respond(m)))) return;
     await deps.track(
       deps.router.handleCommand(
         {
@@ -16,7 +23,7 @@ export function handleSlashCommand(deps: ListenerDeps) {
           ...(command.channel_name ? { channelName: command.channel_name } : {}),
           ...(command.trigger_id ? { triggerId: command.trigger_id } : {}),
         },
-        createSlackResponder(respond),
+        responder,
       ),
     );
   };

@@ -1,5 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
 import { ChatDeliveryError } from "../../../app/ports.js";
+import { admitDelivery } from "../admit-delivery.js";
+import { eventDeliveryKey } from "../delivery-keys.js";
 import type { ListenerDeps } from "../listener-deps.js";
 import { buildUsageHint } from "./build-usage-hint.js";
 import { isFromBot } from "./is-from-bot.js";
@@ -8,9 +10,11 @@ import { isFromBot } from "./is-from-bot.js";
 export function handleAppMention(deps: ListenerDeps) {
   return async ({
     event,
+    body,
     context,
   }: SlackEventMiddlewareArgs<"app_mention"> & AllMiddlewareArgs): Promise<void> => {
     if (isFromBot(event, context.botUserId)) return;
+    if (!(await admitDelivery(deps, eventDeliveryKey(body, event), undefined))) return;
     const threadTs = event.thread_ts ?? event.ts;
     await deps.track(
       deps.chat.postMessage(event.channel, buildUsageHint(), { threadTs }).then(

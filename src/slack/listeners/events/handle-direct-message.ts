@@ -1,4 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
+import { admitDelivery } from "../admit-delivery.js";
+import { eventDeliveryKey } from "../delivery-keys.js";
 import type { ListenerDeps } from "../listener-deps.js";
 import { buildUsageHint } from "./build-usage-hint.js";
 import { type AuthoredEvent, isFromBot } from "./is-from-bot.js";
@@ -10,11 +12,13 @@ import { type AuthoredEvent, isFromBot } from "./is-from-bot.js";
 export function handleDirectMessage(deps: ListenerDeps) {
   return async ({
     message,
+    body,
     context,
   }: SlackEventMiddlewareArgs<"message"> & AllMiddlewareArgs): Promise<void> => {
     const event = message as AuthoredEvent & { channel: string; channel_type?: string; ts: string };
     if (event.channel_type !== "im" || event.subtype !== undefined) return;
     if (isFromBot(event, context.botUserId)) return;
+    if (!(await admitDelivery(deps, eventDeliveryKey(body, event), undefined))) return;
     await deps.track(
       deps.chat.postMessage(event.channel, buildUsageHint()).then(
         () => undefined,

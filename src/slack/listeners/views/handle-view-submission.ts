@@ -1,4 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import { admitDelivery } from "../admit-delivery.js";
+import { viewDeliveryKey } from "../delivery-keys.js";
 import type { ListenerDeps } from "../listener-deps.js";
 import { toViewSubmission } from "./to-view-submission.js";
 
@@ -22,6 +24,8 @@ export function handleViewSubmission(deps: ListenerDeps) {
       return;
     }
     await ack();
+    // A modal has no response_url: when the store is unavailable the log says so, the card stays unchanged.
+    if (!(await admitDelivery(deps, viewDeliveryKey(body), undefined))) return;
     await deps.track(deps.router.handleView(submission));
   };
 }
