@@ -9,12 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createCloudClient } from "../src/cloud/create-cloud-client.js";
-import { loadCloudConfigOrThrow } from "../src/cloud/load-cloud-config.js";
 import { signRequest } from "../src/cloud/sign-request.js";
 import { parseIntent } from "../src/intents/index.js";
 import { header, list as listPart } from "../src/render/message-model.js";
 import { renderBlockKit } from "../src/render/render-block-kit.js";
-import { startCloudSimulator } from "../src/sandbox/cloud/index.js";
+import { simulatorCloudConfig, startCloudSimulator } from "../src/sandbox/cloud/index.js";
 import { createStore } from "../src/store/create-store.js";
 import type { Store } from "../src/store/store.js";
 import { buildServerListView, serverListItem } from "../src/views/build-server-list-view.js";
@@ -82,16 +81,7 @@ async function benchPure(): Promise<void> {
 
 async function benchCloud(): Promise<void> {
   const sim = await startCloudSimulator({ servers: 10_000, seed: 7 });
-  const env = {
-    HUAWEICLOUD_SDK_REGION: sim.region,
-    HUAWEICLOUD_SDK_AK: sim.ak,
-    HUAWEICLOUD_SDK_SK: sim.sk,
-    HUAWEICLOUD_SDK_PROJECT_ID: sim.projectId,
-    HUAWEICLOUD_ECS_ENDPOINT: sim.ecsEndpoint,
-    HUAWEICLOUD_HSS_ENDPOINT: sim.hssEndpoint,
-    HUAWEICLOUD_IAM_ENDPOINT: sim.iamEndpoint,
-  };
-  const cloud = createCloudClient(loadCloudConfigOrThrow(env));
+  const cloud = createCloudClient(simulatorCloudConfig(sim));
   try {
     const list = await time(() => cloud.ecs.listServers());
     report(

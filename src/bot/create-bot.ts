@@ -3,7 +3,6 @@ import type { CloudClient } from "../cloud/types.js";
 import { type CommandRouter, createCommandRouter } from "../commands/create-command-router.js";
 import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
-import { buildStoreUnavailableView } from "../operations/build-store-unavailable-view.js";
 import { createBoltLogger } from "../slack/create-bolt-logger.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
 import { registerListeners } from "../slack/listeners/index.js";
@@ -11,6 +10,7 @@ import type { SlackConfig } from "../slack/load-slack-config.js";
 import { type HttpFrontend, SLACK_EVENTS_PATH, startHttpFrontend } from "../slack/start-http-frontend.js";
 import { createMemoryStore } from "../store/create-memory-store.js";
 import type { Store } from "../store/store.js";
+import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
 import { createDeliveryDedupe } from "./create-delivery-dedupe.js";
 import { createTaskTracker } from "./create-task-tracker.js";
 

@@ -3,7 +3,10 @@ export interface TaskTracker {
   track<T>(work: Promise<T>): Promise<T>;
   /** Number of unfinished tasks. */
   pending(): number;
-  /** Resolves when every tracked task has settled, or after `timeoutMs` (true = all done). */
+  /**
+   * Resolves when every tracked task has settled, or after `timeoutMs` (true = all done);
+   * an infinite `timeoutMs` waits for them all.
+   */
   drain(timeoutMs: number): Promise<boolean>;
 }
 
@@ -23,6 +26,8 @@ export function createTaskTracker(): TaskTracker {
     async drain(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<false>((resolve) => {
+        // setTimeout would turn Infinity into 1 ms.
+        if (!Number.isFinite(timeoutMs)) return;
         timer = setTimeout(() => resolve(false), timeoutMs);
         timer.unref();
       });

@@ -5,8 +5,10 @@ import type { Logger } from "../log/create-logger.js";
 import { buildErrorMessage } from "../render/build-error-message.js";
 import type { Message } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
+import { StoreUnavailableError } from "../store/store-unavailable-error.js";
 import { buildCloudErrorView, buildInternalErrorView } from "../views/build-cloud-error-view.js";
 import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
+import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
 
 /** A short reference users can quote; the log line with the details carries the same value. */
 export function newReference(): string {
@@ -18,6 +20,8 @@ export function newReference(): string {
  * - `CloudError`: the service's explanation, error code and request ID (warn);
  * - `OutcomeUnknownError`: that the outcome is unknown, with the request ID (warn);
  * - `ChatDeliveryError`: why the bot could not post and what to do (info);
+ * - `StoreUnavailableError`: the state store is down, so nothing was done; try again later (warn) —
+ *   the same answer mutations and approval clicks give;
  * - anything else: "something went wrong (reference …)", details only in the log (error).
  */
 export function explainFailure(error: unknown, logger: Logger, botName: string): Message {
@@ -49,6 +53,10 @@ export function explainFailure(error: unknown, logger: Logger, botName: string):
   if (error instanceof ChatDeliveryError) {
     logger.info({ code: error.code }, "chat delivery refused");
     return buildDeliveryErrorView({ code: error.code, botName });
+  }
+  if (error instanceof StoreUnavailableError) {
+    logger.warn({ err: error }, "the state store is unavailable: nothing was done");
+    return buildStoreUnavailableView();
   }
   const reference = newReference();
   logger.error({ err: error, reference }, "internal error while handling a request");

@@ -3,6 +3,7 @@ import type { ChatPort, MessageRef } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
+import { createTaskTracker } from "../bot/create-task-tracker.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import { md } from "../render/message-model.js";
@@ -76,18 +77,18 @@ export const finalSummaryClaim = (runId: string) => `runfinal:${runId}`;
 
 export function createExecutions(deps: ExecutionsDeps): Executions {
   const { approvals, logger } = deps;
-  const tasks = new Set<Promise<unknown>>();
+  const tasks = createTaskTracker();
   /** Request IDs (and IDs of runs without a request) this process is driving. */
   const running = new Set<string>();
   let stopping = false;
 
   function track(work: Promise<unknown>): void {
-    const settled = work.then(
-      () => undefined,
-      (error: unknown) => logger.error({ err: error }, "background operation failed"),
+    void tasks.track(
+      work.then(
+        () => undefined,
+        (error: unknown) => logger.error({ err: error }, "background operation failed"),
+      ),
     );
-    tasks.add(settled);
-    void settled.then(() => tasks.delete(settled));
   }
 
   async function reporterFor(
@@ -386,24 +387,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       return work;
     },
     track,
-    async drain(timeoutMs = Number.POSITIVE_INFINITY) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<false>((resolve) => {
-        if (Number.isFinite(timeoutMs)) {
-          timer = setTimeout(() => resolve(false), timeoutMs);
-          timer.unref();
-        }
-      });
-      const all = (async () => {
-        while (tasks.size > 0) await Promise.all([...tasks]);
-        return true as const;
-      })();
-      try {
-        return await Promise.race([all, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    drain: (timeoutMs = Number.POSITIVE_INFINITY) => tasks.drain(timeoutMs),
     isRunning: (requestId) => running.has(requestId),
     suspend() {
       stopping = true;

@@ -1,7 +1,7 @@
 import type { Logger } from "../log/create-logger.js";
 import type { Message } from "../render/message-model.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
-import { buildStoreUnavailableView } from "./build-store-unavailable-view.js";
+import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
 
 /**
  * Runs a handler; if the state store is unreachable (it fails closed, so nothing was decided or executed),

@@ -50,3 +50,4 @@ export {
   type ServerListViewInput,
   serverListItem,
 } from "./build-server-list-view.js";
+export { buildStoreUnavailableView } from "./build-store-unavailable-view.js";

@@ -9,7 +9,11 @@ import { createLogger } from "../../src/log/create-logger.js";
 import type { Message } from "../../src/render/message-model.js";
 import { md, section } from "../../src/render/message-model.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
-import { type CloudSimulator, startCloudSimulator } from "../../src/sandbox/cloud/index.js";
+import {
+  type CloudSimulator,
+  simulatorCloudConfig,
+  startCloudSimulator,
+} from "../../src/sandbox/cloud/index.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { blocksText, findElement } from "../helpers/read-slack-blocks.js";
 
@@ -72,11 +76,7 @@ function router(handlers: CommandHandlers = {}): CommandRouter {
 beforeAll(async () => {
   sim = await startCloudSimulator({ edgeCases: true });
   cloud = createCloudClient({
-    region: sim.region,
-    projectId: sim.projectId,
-    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
-    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
-    hssEnterpriseProjectId: "all_granted_eps",
+    ...simulatorCloudConfig(sim),
     connectTimeoutMs: 2_000,
     requestTimeoutMs: 10_000,
   });

@@ -5,6 +5,7 @@ import { CloudError, OutcomeUnknownError } from "../../src/cloud/errors.js";
 import { explainFailure } from "../../src/commands/explain-failure.js";
 import { createLogger } from "../../src/log/create-logger.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { StoreUnavailableError } from "../../src/store/store-unavailable-error.js";
 import { blocksText } from "../helpers/read-slack-blocks.js";
 
 function capture() {
@@ -62,6 +63,16 @@ describe("explainFailure", () => {
     expect(text(explainFailure(new ChatDeliveryError("not_in_channel", "x"), logger, "my-bot"))).toContain(
       "/invite @my-bot",
     );
+  });
+
+  it("an unavailable state store: the store-unavailable answer, not an internal error", () => {
+    const { logger, lines } = capture();
+    const error = new StoreUnavailableError("Redis at 10.0.0.5:6379", "connection refused");
+    const shown = text(explainFailure(error, logger, "b"));
+    expect(shown).toContain("The bot's state store is unavailable, so nothing was done");
+    expect(shown).not.toContain("reference");
+    expect(shown).not.toContain("10.0.0.5");
+    expect(lines.some((l) => l.level === 40 && JSON.stringify(l).includes("connection refused"))).toBe(true);
   });
 
   it("internal errors: a reference for the user, the details only in the log", () => {

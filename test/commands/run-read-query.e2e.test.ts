@@ -5,7 +5,11 @@ import { runReadQuery } from "../../src/commands/read/run-read-query.js";
 import type { ReadIntent } from "../../src/commands/types.js";
 import { parseIntent } from "../../src/intents/index.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
-import { type CloudSimulator, startCloudSimulator } from "../../src/sandbox/cloud/index.js";
+import {
+  type CloudSimulator,
+  simulatorCloudConfig,
+  startCloudSimulator,
+} from "../../src/sandbox/cloud/index.js";
 import { blocksText } from "../helpers/read-slack-blocks.js";
 
 /** The read-only queries against the simulated cloud (the ones the Slack e2e tests do not cover). */
@@ -15,11 +19,7 @@ let cloud: CloudClient;
 beforeAll(async () => {
   sim = await startCloudSimulator({ servers: 40 });
   cloud = createCloudClient({
-    region: sim.region,
-    projectId: sim.projectId,
-    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
-    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
-    hssEnterpriseProjectId: "all_granted_eps",
+    ...simulatorCloudConfig(sim),
     connectTimeoutMs: 2_000,
     requestTimeoutMs: 10_000,
   });

@@ -15,7 +15,11 @@ import type { CloudConfig } from "../../src/cloud/load-cloud-config.js";
 import type { CloudClient } from "../../src/cloud/types.js";
 import { createLogger } from "../../src/log/create-logger.js";
 import { NOTIFY_ACTIONS } from "../../src/notify/index.js";
-import { type CloudSimulator, startCloudSimulator } from "../../src/sandbox/cloud/index.js";
+import {
+  type CloudSimulator,
+  simulatorCloudConfig,
+  startCloudSimulator,
+} from "../../src/sandbox/cloud/index.js";
 import { type FakeSlack, type FakeSlackMessage, startFakeSlack } from "../../src/sandbox/slack/index.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { sendBlockAction, sendSlashCommand } from "../helpers/slack-requests.js";
@@ -117,11 +121,7 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   sim = await startCloudSimulator({ jobTiming: { initMs: 20, runningMs: 60 } });
   const cloudConfig: CloudConfig = {
-    region: sim.region,
-    projectId: sim.projectId,
-    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
-    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
-    hssEnterpriseProjectId: "all_granted_eps",
+    ...simulatorCloudConfig(sim),
     connectTimeoutMs: 2_000,
     requestTimeoutMs: 10_000,
   };

@@ -8,6 +8,7 @@ import { createLogger } from "../../src/log/create-logger.js";
 import {
   type CloudSimulator,
   type CloudSimulatorOptions,
+  simulatorCloudConfig,
   startCloudSimulator,
 } from "../../src/sandbox/cloud/index.js";
 import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from "../../src/sandbox/slack/index.js";
@@ -31,11 +32,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}) {
   const fake: FakeSlack = await startFakeSlack(options.slack);
   const sim: CloudSimulator = await startCloudSimulator(options.sim);
   const cloudConfig: CloudConfig = {
-    region: sim.region,
-    projectId: sim.projectId,
-    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
-    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
-    hssEnterpriseProjectId: "all_granted_eps",
+    ...simulatorCloudConfig(sim),
     connectTimeoutMs: 2_000,
     requestTimeoutMs: 10_000,
   };

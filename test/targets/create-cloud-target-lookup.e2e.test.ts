@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCloudClient } from "../../src/cloud/create-cloud-client.js";
 import type { CloudClient } from "../../src/cloud/types.js";
-import { type CloudSimulator, startCloudSimulator } from "../../src/sandbox/cloud/index.js";
+import {
+  type CloudSimulator,
+  simulatorCloudConfig,
+  startCloudSimulator,
+} from "../../src/sandbox/cloud/index.js";
 import { createCloudTargetLookup } from "../../src/targets/create-cloud-target-lookup.js";
 import { resolveTargets } from "../../src/targets/resolve-targets.js";
 
@@ -12,11 +16,7 @@ let cloud: CloudClient;
 beforeAll(async () => {
   sim = await startCloudSimulator({ edgeCases: true });
   cloud = createCloudClient({
-    region: sim.region,
-    projectId: sim.projectId,
-    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
-    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
-    hssEnterpriseProjectId: "all_granted_eps",
+    ...simulatorCloudConfig(sim),
     connectTimeoutMs: 2_000,
     requestTimeoutMs: 10_000,
   });

@@ -36,6 +36,8 @@ export { FLAVOR_CATALOG } from "./flavor-catalog.js";
 export { ADMIN_PREFIX } from "./handle-admin-request.js";
 export type { ManualClock, SimClock } from "./sim-clock.js";
 export { systemClock } from "./sim-clock.js";
+export type { SimulatorCloudOptions, SimulatorEndpoints } from "./simulator-cloud-config.js";
+export { simulatorCloudConfig, simulatorCloudEnv } from "./simulator-cloud-config.js";
 export type { CloudSimulator, CloudSimulatorOptions } from "./start-cloud-simulator.js";
 export { SIM_DEFAULTS, startCloudSimulator } from "./start-cloud-simulator.js";
 export type { AgentStatus, PortStatus, ServerStatus } from "./world-types.js";

@@ -6,7 +6,7 @@ import { createCloudClient } from "../../cloud/create-cloud-client.js";
 import type { CloudConfig } from "../../cloud/load-cloud-config.js";
 import { createLogger, type Logger } from "../../log/create-logger.js";
 import type { SlackConfig } from "../../slack/load-slack-config.js";
-import { type CloudSimulator, startCloudSimulator } from "../cloud/index.js";
+import { type CloudSimulator, simulatorCloudConfig, startCloudSimulator } from "../cloud/index.js";
 import { type FakeSlack, startFakeSlack } from "../slack/index.js";
 import { buildCommandHints } from "./build-command-hints.js";
 import { createBotGateway } from "./create-bot-gateway.js";
@@ -160,15 +160,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
         transport: { kind: "http", signingSecret: slack.signingSecret, port: 0 },
         apiUrl: slack.apiUrl,
       },
-      cloud: {
-        region: cloud.region,
-        projectId: cloud.projectId,
-        auth: { kind: "aksk", ak: cloud.ak, sk: cloud.sk },
-        endpoints: { ecs: cloud.ecsEndpoint, hss: cloud.hssEndpoint, iam: cloud.iamEndpoint },
-        hssEnterpriseProjectId: "all_granted_eps",
-        connectTimeoutMs: 5_000,
-        requestTimeoutMs: 30_000,
-      },
+      cloud: simulatorCloudConfig(cloud),
       logger,
       host: WILDCARD_HOSTS.has(host) ? "127.0.0.1" : host,
     });

@@ -4,6 +4,7 @@ import {
   type CloudSimulator,
   type CloudSimulatorOptions,
   createManualClock,
+  simulatorCloudConfig,
   startCloudSimulator,
 } from "../../../src/sandbox/cloud/index.js";
 
@@ -26,23 +27,11 @@ export async function startSimClient(options: SimClientOptions = {}) {
   const sim: CloudSimulator = await startCloudSimulator({ clock: createManualClock(), ...options.sim });
   const sleeps: number[] = [];
   const config: CloudConfig = {
-    region: sim.region,
-    auth:
-      options.auth === "password"
-        ? {
-            kind: "password",
-            domain: sim.iamUser.domain,
-            username: sim.iamUser.name,
-            password: sim.iamUser.password,
-          }
-        : { kind: "aksk", ak: sim.ak, sk: sim.sk },
-    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
-    hssEnterpriseProjectId: "all_granted_eps",
+    ...simulatorCloudConfig(sim, { auth: options.auth, withProjectId: options.withProjectId }),
     connectTimeoutMs: 2000,
     requestTimeoutMs: 10_000,
     ...options.config,
   };
-  if (options.withProjectId !== false) config.projectId = sim.projectId;
   const sleep = async (ms: number) => {
     sleeps.push(ms);
     sim.control.advance(ms);

@@ -6,7 +6,11 @@ import type { CloudConfig } from "../../../src/cloud/load-cloud-config.js";
 import { createLogger } from "../../../src/log/create-logger.js";
 import { createOperations, type Operations, type OperationsOptions } from "../../../src/operations/index.js";
 import { loadPolicy } from "../../../src/policy/load-policy.js";
-import { type CloudSimulator, startCloudSimulator } from "../../../src/sandbox/cloud/index.js";
+import {
+  type CloudSimulator,
+  simulatorCloudConfig,
+  startCloudSimulator,
+} from "../../../src/sandbox/cloud/index.js";
 import {
   type FakeSlack,
   type FakeSlackMessage,
@@ -77,11 +81,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
   const fake: FakeSlack = await startFakeSlack();
   const sim: CloudSimulator = await startCloudSimulator({ jobTiming: { initMs: 20, runningMs: 60 } });
   const cloudConfig: CloudConfig = {
-    region: sim.region,
-    projectId: sim.projectId,
-    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
-    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
-    hssEnterpriseProjectId: "all_granted_eps",
+    ...simulatorCloudConfig(sim),
     connectTimeoutMs: 2_000,
     requestTimeoutMs: 10_000,
   };

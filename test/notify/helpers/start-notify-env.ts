@@ -7,6 +7,7 @@ import type { NotifierCloud } from "../../../src/notify/watcher-kind.js";
 import {
   type CloudSimulatorOptions,
   createManualClock,
+  simulatorCloudConfig,
   startCloudSimulator,
 } from "../../../src/sandbox/cloud/index.js";
 import { type FakeSlack, startFakeSlack } from "../../../src/sandbox/slack/index.js";
@@ -38,12 +39,10 @@ export async function startNotifyEnv(options: NotifyEnvOptions = {}) {
     sleeps.push(ms);
     clock.advance(ms);
   };
+  const simConfig = simulatorCloudConfig(sim);
   const cloudConfig: CloudConfig = {
-    region: sim.region,
-    projectId: sim.projectId,
-    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
-    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint, ...options.endpoints },
-    hssEnterpriseProjectId: "all_granted_eps",
+    ...simConfig,
+    endpoints: { ...simConfig.endpoints, ...options.endpoints },
     connectTimeoutMs: 2_000,
     requestTimeoutMs: 10_000,
   };

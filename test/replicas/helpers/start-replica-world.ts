@@ -2,7 +2,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CloudSimulator, startCloudSimulator } from "../../../src/sandbox/cloud/index.js";
+import {
+  type CloudSimulator,
+  simulatorCloudEnv,
+  startCloudSimulator,
+} from "../../../src/sandbox/cloud/index.js";
 import {
   type FakeSlack,
   type FakeSlackMessage,
@@ -58,13 +62,7 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
       SLACK_BOT_TOKEN: fake.botToken,
       SLACK_SIGNING_SECRET: fake.signingSecret,
       SLACK_API_URL: fake.apiUrl,
-      HUAWEICLOUD_SDK_REGION: sim.region,
-      HUAWEICLOUD_SDK_AK: sim.ak,
-      HUAWEICLOUD_SDK_SK: sim.sk,
-      HUAWEICLOUD_SDK_PROJECT_ID: sim.projectId,
-      HUAWEICLOUD_ECS_ENDPOINT: sim.ecsEndpoint,
-      HUAWEICLOUD_HSS_ENDPOINT: sim.hssEndpoint,
-      HUAWEICLOUD_IAM_ENDPOINT: sim.iamEndpoint,
+      ...simulatorCloudEnv(sim),
       STORE_URL: storeUrl,
       FLOWS_DIR: flowsDir,
       NOTIFICATIONS_FILE: join(dir, "notifications.yml"),

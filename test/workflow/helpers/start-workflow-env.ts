@@ -5,6 +5,7 @@ import type { CloudConfig } from "../../../src/cloud/load-cloud-config.js";
 import {
   type CloudSimulator,
   createManualClock,
+  simulatorCloudConfig,
   startCloudSimulator,
 } from "../../../src/sandbox/cloud/index.js";
 import { createMemoryStore } from "../../../src/store/create-memory-store.js";
@@ -27,12 +28,8 @@ export async function startWorkflowEnv() {
     sim.control.advance(ms);
   };
   const config: CloudConfig = {
-    region: sim.region,
-    projectId: sim.projectId,
-    auth: { kind: "aksk", ak: sim.ak, sk: sim.sk },
-    endpoints: { ecs: sim.ecsEndpoint, hss: sim.hssEndpoint, iam: sim.iamEndpoint },
-    hssEnterpriseProjectId: "all_granted_eps",
-    connectTimeoutMs: 2000,
+    ...simulatorCloudConfig(sim),
+    connectTimeoutMs: 2_000,
     requestTimeoutMs: 10_000,
   };
   const cloud = createCloudClient(config, { sleep });

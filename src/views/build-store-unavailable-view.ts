@@ -1,5 +1,5 @@
 import { type Message, md } from "../render/message-model.js";
-import { buildNoticeView } from "../views/build-notice-view.js";
+import { buildNoticeView } from "./build-notice-view.js";
 
 /**
  * What a user is told when the bot's shared state (Redis, SQLite) cannot be reached: the bot fails closed,
