@@ -81,6 +81,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   try {
     db.exec(SCHEMA);
     sql = prepareStatements(db);
+    // The exclusive lock proves that no other process holds this file, so leases still recorded in it belong
+    // to a process that is gone (closed or killed): expire them now, so its runs and watchers are adopted at
+    // once instead of after their TTL. Tokens are kept, so fencing stays monotonic.
+    if (handle.firstInProcess) db.prepare("UPDATE leases SET expires_at = 0 WHERE expires_at > 0").run();
   } catch (error) {
     handle.release();
     throw error;

@@ -9,6 +9,11 @@ export interface ExclusiveDatabase {
   readonly db: Database.Database;
   /** Absolute path of the database file. */
   readonly file: string;
+  /**
+   * True for the handle that took the lock (the first open of the file in this process). Whoever held the
+   * file before is gone: it closed its connection or died.
+   */
+  readonly firstInProcess: boolean;
   /** Drops this handle; the last one closes the connection, which releases the lock. Idempotent. */
   release(): void;
 }
@@ -36,6 +41,7 @@ const openFiles = new Map<string, OpenEntry>();
 export function openExclusiveDatabase(file: string): ExclusiveDatabase {
   const path = canonicalPath(file);
   let entry = openFiles.get(path);
+  const firstInProcess = entry === undefined;
   if (entry === undefined) {
     entry = { db: lockDatabase(path), refs: 0 };
     openFiles.set(path, entry);
@@ -46,6 +52,7 @@ export function openExclusiveDatabase(file: string): ExclusiveDatabase {
   return {
     db: held.db,
     file: path,
+    firstInProcess,
     release() {
       if (released) return;
       released = true;

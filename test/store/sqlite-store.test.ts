@@ -35,7 +35,19 @@ describe("createSqliteStore", () => {
     await Promise.all(opened.splice(0).map((s) => s.close()));
   });
 
-  it("keeps keys, versions, sets, logs, claims and leases across close and reopen", async () => {
+  it("a second store opened in the same process leaves the first one's leases alone", async () => {
+    const file = freshFile();
+    const clock = createManualClock();
+    const first = open(file, "t", clock);
+    const lease = (await first.acquireLease("executor", "A", 60_000))!;
+    const second = open(file, "t", clock);
+    expect(await second.getLease("executor")).toEqual({ owner: "A", ...lease });
+    expect(await second.acquireLease("executor", "B", 1000)).toBeUndefined();
+    await second.close();
+    await first.close();
+  });
+
+  it("keeps keys, versions, sets, logs and claims across close and reopen; leases of the gone holder lapse", async () => {
     const file = freshFile();
     const clock = createManualClock();
     const first = open(file, "t", clock);
@@ -53,12 +65,14 @@ describe("createSqliteStore", () => {
     expect(await second.members("s")).toEqual(["m"]);
     expect(await second.readLog("audit")).toEqual([{ seq: 1, record: "created" }]);
     expect(await second.claimOnce("delivery", 60_000)).toBe(false);
-    expect(await second.getLease("executor")).toEqual({ owner: "A", ...lease });
+    // Holding the file exclusively proves A's process is gone: its lease lapses at once (adopted without
+    // waiting out the TTL), and the fencing token still only goes up.
+    expect(await second.getLease("executor")).toBeUndefined();
     // Counters carry on from the stored state: versions and tokens never go back, sequences continue.
     expect(await second.compareAndSwap("k", version, { n: 2 })).toBe(true);
     expect((await second.get("k"))!.version).toBeGreaterThan(version);
     expect(await second.append("audit", "next")).toBe(2);
-    expect(await second.releaseLease("executor", "A", lease.token)).toBe(true);
+    expect(await second.renewLease("executor", "A", lease.token, 60_000)).toBe(false);
     expect((await second.acquireLease("executor", "B", 1000))!.token).toBeGreaterThan(lease.token);
     clock.advance(1000);
     expect(await second.get("short")).toBeUndefined();
