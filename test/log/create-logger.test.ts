@@ -1,0 +1,51 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log/create-logger.js";
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: "debug", destination }) };
+}
+
+describe("createLogger", () => {
+  it("writes one JSON object per line with the app name", () => {
+    const { lines, logger } = capture();
+    logger.info({ serverId: "s-1" }, "stopped");
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({ app: "hwc-chatops", serverId: "s-1", msg: "stopped", level: 30 });
+  });
+
+  it("redacts credentials, tokens and signatures wherever a caller logs them", () => {
+    const { lines, logger } = capture();
+    logger.info(
+      {
+        sk: "SECRET-SK",
+        config: { ak: "AK-ID", sk: "SECRET-SK-2", password: "hunter2", signingSecret: "sig-secret" },
+        slack: { botToken: "xoxb-secret", appToken: "xapp-secret" },
+        headers: { authorization: "SDK-HMAC-SHA256 Access=AK, Signature=abc", "x-auth-token": "iam-token" },
+        request: { headers: { Authorization: "Bearer xoxb-secret" } },
+      },
+      "startup",
+    );
+    const text = lines.join("");
+    for (const secret of [
+      "SECRET-SK",
+      "SECRET-SK-2",
+      "hunter2",
+      "sig-secret",
+      "xoxb-secret",
+      "xapp-secret",
+      "Signature=abc",
+      "iam-token",
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain("[redacted]");
+  });
+});
