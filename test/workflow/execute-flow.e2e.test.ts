@@ -7,11 +7,9 @@ import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { executeFlow } from "../../src/workflow/execute-flow.js";
 import { flowStatusMessage } from "../../src/workflow/flow-status-message.js";
 import { flowSummaryMessage } from "../../src/workflow/flow-summary-message.js";
-import type { Operation } from "../../src/workflow/flow-vocabulary.js";
 import { type FlowViewState, reduceFlowEvent } from "../../src/workflow/reduce-flow-event.js";
 import { type RunRecord, runKey } from "../../src/workflow/run-record.js";
-import type { ExecuteFlowSpec, FlowParameters, FlowTarget } from "../../src/workflow/types.js";
-import { startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
 
 let env: WorkflowEnv;
 beforeAll(async () => {
@@ -24,18 +22,7 @@ beforeEach(() => {
   env.sim.control.reset();
 });
 
-let runSeq = 0;
-function spec(operation: Operation, targets: FlowTarget[], parameters: FlowParameters = {}): ExecuteFlowSpec {
-  runSeq++;
-  return {
-    runId: `run-${runSeq}`,
-    requestId: `apr_test${runSeq}`,
-    operation,
-    targets,
-    parameters,
-    actorId: "U0APPROVER",
-  };
-}
+const spec = createSpecFactory("run");
 
 const mutationTypes = () => env.mutations().map((r) => r.mutation?.type ?? `${r.method} ${r.path}`);
 

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAuditLog } from "../../src/audit/create-audit-log.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { executeFlow, newRunRecord } from "../../src/workflow/execute-flow.js";
-import type { Operation } from "../../src/workflow/flow-vocabulary.js";
 import { resumeFlow } from "../../src/workflow/resume-flow.js";
 import {
   type MutationRecord,
@@ -15,8 +14,8 @@ import {
   runKey,
   type StepRecord,
 } from "../../src/workflow/run-record.js";
-import type { ExecuteFlowSpec, FlowParameters, FlowTarget } from "../../src/workflow/types.js";
-import { startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import type { ExecuteFlowSpec } from "../../src/workflow/types.js";
+import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
 
 let env: WorkflowEnv;
 beforeAll(async () => {
@@ -29,18 +28,7 @@ beforeEach(() => {
   env.sim.control.reset();
 });
 
-let runSeq = 0;
-function spec(operation: Operation, targets: FlowTarget[], parameters: FlowParameters = {}): ExecuteFlowSpec {
-  runSeq++;
-  return {
-    runId: `resume-${runSeq}`,
-    requestId: `apr_resume${runSeq}`,
-    operation,
-    targets,
-    parameters,
-    actorId: "U0APPROVER",
-  };
-}
+const spec = createSpecFactory("resume");
 
 /** A run record as an executor would have left it, with `patch` applied to the named steps. */
 function recordOf(

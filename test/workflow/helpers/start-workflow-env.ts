@@ -11,8 +11,15 @@ import {
 import { createMemoryStore } from "../../../src/store/create-memory-store.js";
 import type { Store } from "../../../src/store/store.js";
 import type { FlowEvent } from "../../../src/workflow/flow-events.js";
+import type { Operation } from "../../../src/workflow/flow-vocabulary.js";
 import { loadFlows } from "../../../src/workflow/load-flows.js";
-import type { ExecuteFlowDeps, FlowSet, FlowTarget } from "../../../src/workflow/types.js";
+import type {
+  ExecuteFlowDeps,
+  ExecuteFlowSpec,
+  FlowParameters,
+  FlowSet,
+  FlowTarget,
+} from "../../../src/workflow/types.js";
 
 /**
  * The simulated cloud on a manual clock, a real client pointed at it over loopback, a memory store and an
@@ -85,3 +92,19 @@ export async function startWorkflowEnv() {
 }
 
 export type WorkflowEnv = Awaited<ReturnType<typeof startWorkflowEnv>>;
+
+/** Builds execution specs with fresh run and request IDs (`<prefix>-1`, `apr_<prefix>1`, …). */
+export function createSpecFactory(prefix: string) {
+  let seq = 0;
+  return (operation: Operation, targets: FlowTarget[], parameters: FlowParameters = {}): ExecuteFlowSpec => {
+    seq++;
+    return {
+      runId: `${prefix}-${seq}`,
+      requestId: `apr_${prefix}${seq}`,
+      operation,
+      targets,
+      parameters,
+      actorId: "U0APPROVER",
+    };
+  };
+}
