@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { EnvVarDoc } from "../config/env-var-doc.js";
 import { parseDuration } from "../config/parse-duration.js";
 import { DEFAULT_STORE_URL } from "../store/create-store.js";
 import { parseStoreUrl } from "../store/parse-store-url.js";
@@ -18,12 +19,8 @@ export interface AppConfig {
   faultPoint?: FaultPoint;
 }
 
-export interface AppEnvVar {
-  name: string;
-  /** Absent: unset by default. */
-  default?: string;
-  meaning: string;
-}
+/** App settings are neither required nor secret: every one has a safe default. */
+export type AppEnvVar = Omit<EnvVarDoc, "required" | "secret">;
 
 /** Every environment variable read here, for the README's configuration table. */
 export const APP_ENV_VARS: readonly AppEnvVar[] = [

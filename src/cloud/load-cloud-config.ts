@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { EnvVarDoc } from "../config/env-var-doc.js";
 
 /** How the client authenticates: AK/SK request signing, or an IAM user's token. */
 export type CloudAuth =
@@ -18,14 +19,7 @@ export interface CloudConfig {
   requestTimeoutMs: number;
 }
 
-export interface CloudEnvVar {
-  name: string;
-  /** Default value, or undefined when the variable has none. */
-  default?: string;
-  required: "yes" | "no" | "one auth method";
-  secret: boolean;
-  meaning: string;
-}
+export type CloudEnvVar = EnvVarDoc<"yes" | "no" | "one auth method">;
 
 /** Every environment variable the cloud client reads, for the README. */
 export const CLOUD_ENV_VARS: readonly CloudEnvVar[] = [

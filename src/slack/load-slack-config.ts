@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { EnvVarDoc } from "../config/env-var-doc.js";
 
 /** How Slack reaches the bot. */
 export type SlackTransport =
@@ -15,13 +16,7 @@ export interface SlackConfig {
   apiUrl?: string;
 }
 
-export interface SlackEnvVar {
-  name: string;
-  default?: string;
-  required: "yes" | "no" | "HTTP mode";
-  secret: boolean;
-  meaning: string;
-}
+export type SlackEnvVar = EnvVarDoc<"yes" | "no" | "HTTP mode">;
 
 /** Every environment variable the Slack edge reads, for the README. */
 export const SLACK_ENV_VARS: readonly SlackEnvVar[] = [

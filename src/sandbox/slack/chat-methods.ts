@@ -1,5 +1,6 @@
 import type { FakeSlackChannel } from "./build-slack-world.js";
 import type { FakeSlackState, MessageContent } from "./fake-slack-state.js";
+import type { FakeSlackMessage } from "./fake-slack-types.js";
 import { formatMessage } from "./format-slack-objects.js";
 import { validateBlocks } from "./validate-blocks.js";
 import {
@@ -86,12 +87,9 @@ function postMessage({ state, args }: MethodContext): ApiAnswer {
 }
 
 function update({ state, args }: MethodContext): ApiAnswer {
-  const channelRef = stringArg(args, "channel");
-  const channel = channelRef === undefined ? undefined : state.resolveChannel(channelRef);
-  if (!channel) return fail("channel_not_found");
-  const ts = stringArg(args, "ts");
-  const message = ts === undefined ? undefined : state.findMessage(channel.id, ts);
-  if (!message || message.deleted) return fail("message_not_found");
+  const found = findMessage(state, args, "ts");
+  if (!found.ok) return found.answer;
+  const { channel, message } = found;
   if (message.user !== state.world.bot.userId) return fail("cant_update_message");
   if (channel.isArchived) return fail("is_archived");
   const read = readMessageContent(args, true);
@@ -107,12 +105,9 @@ function update({ state, args }: MethodContext): ApiAnswer {
 }
 
 function deleteMessage({ state, args }: MethodContext): ApiAnswer {
-  const channelRef = stringArg(args, "channel");
-  const channel = channelRef === undefined ? undefined : state.resolveChannel(channelRef);
-  if (!channel) return fail("channel_not_found");
-  const ts = stringArg(args, "ts");
-  const message = ts === undefined ? undefined : state.findMessage(channel.id, ts);
-  if (!message || message.deleted) return fail("message_not_found");
+  const found = findMessage(state, args, "ts");
+  if (!found.ok) return found.answer;
+  const { channel, message } = found;
   if (message.user !== state.world.bot.userId) return fail("cant_delete_message");
   state.deleteMessage(message);
   return { ok: true, channel: channel.id, ts: message.ts };
@@ -139,12 +134,9 @@ function postEphemeral({ state, args }: MethodContext): ApiAnswer {
 }
 
 function getPermalink({ state, args }: MethodContext): ApiAnswer {
-  const channelRef = stringArg(args, "channel");
-  const channel = channelRef === undefined ? undefined : state.resolveChannel(channelRef);
-  if (!channel) return fail("channel_not_found");
-  const ts = stringArg(args, "message_ts");
-  const message = ts === undefined ? undefined : state.findMessage(channel.id, ts);
-  if (!message || message.deleted) return fail("message_not_found");
+  const found = findMessage(state, args, "message_ts");
+  if (!found.ok) return found.answer;
+  const { channel, message } = found;
   const base = `https://${state.world.team.domain}.slack.com/archives/${channel.id}/p${message.ts.replace(".", "")}`;
   const permalink =
     message.threadTs !== undefined && message.threadTs !== message.ts
@@ -160,3 +152,18 @@ export const CHAT_METHODS: Record<string, WebApiMethod> = {
   "chat.postEphemeral": { token: "bot", handle: postEphemeral },
   "chat.getPermalink": { token: "bot", handle: getPermalink },
 };
+
+/** The channel (`channel`) and live message (`tsArg`) a chat method names, or Slack's error for either. */
+function findMessage(
+  state: FakeSlackState,
+  args: MethodContext["args"],
+  tsArg: "ts" | "message_ts",
+): { ok: true; channel: FakeSlackChannel; message: FakeSlackMessage } | { ok: false; answer: ApiAnswer } {
+  const channelRef = stringArg(args, "channel");
+  const channel = channelRef === undefined ? undefined : state.resolveChannel(channelRef);
+  if (!channel) return { ok: false, answer: fail("channel_not_found") };
+  const ts = stringArg(args, tsArg);
+  const message = ts === undefined ? undefined : state.findMessage(channel.id, ts);
+  if (!message || message.deleted) return { ok: false, answer: fail("message_not_found") };
+  return { ok: true, channel, message };
+}
