@@ -2,6 +2,7 @@ import { ChatDeliveryError, type ChatPort, type Responder } from "../app/ports.j
 import type { CloudClient, Server } from "../cloud/types.js";
 import {
   type DescribePolicy,
+  formatCommandLine,
   helpFor,
   type Intent,
   isMutation,
@@ -10,12 +11,14 @@ import {
 } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Message } from "../render/message-model.js";
-import { code, md } from "../render/message-model.js";
+import { code, md, type Span } from "../render/message-model.js";
 import type { Store } from "../store/store.js";
 import { createCloudTargetLookup } from "../targets/create-cloud-target-lookup.js";
+import { createFleetNameIndex } from "../targets/create-fleet-name-index.js";
+import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { replaceTarget, targetsOf } from "../targets/replace-target.js";
 import { resolveTargets } from "../targets/resolve-targets.js";
-import type { Resolution, TargetLookup } from "../targets/types.js";
+import type { NameMatching, Resolution, TargetLookup } from "../targets/types.js";
 import { VIEW_ACTIONS } from "../views/action-ids.js";
 import { buildAmbiguityView } from "../views/build-ambiguity-view.js";
 import { buildHelpView } from "../views/build-help-view.js";
@@ -26,9 +29,14 @@ import {
   buildNotYoursView,
 } from "../views/build-notice-view.js";
 import { buildParseErrorView } from "../views/build-parse-error-view.js";
-import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
+import { buildPrefixMatchNotes, withNotes } from "../views/build-prefix-match-notes.js";
+import { buildResolutionErrorView, type NameOffer } from "../views/build-resolution-error-view.js";
 import { commandLabel } from "./command-label.js";
-import { createInteractionTokens, type InteractionTokens } from "./create-interaction-tokens.js";
+import {
+  createInteractionTokens,
+  type InteractionTokens,
+  type StoredPick,
+} from "./create-interaction-tokens.js";
 import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
@@ -108,12 +116,19 @@ function resolvedReadIntent(intent: ReadIntent, servers: readonly Server[]): Rea
 export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const botName = deps.botName ?? "hwc-chatops";
   const handlers = deps.handlers ?? {};
-  const lookup = deps.lookup ?? createCloudTargetLookup(deps.cloud.ecs);
+  const lookup =
+    deps.lookup ??
+    createCloudTargetLookup(deps.cloud.ecs, {
+      names: createFleetNameIndex({
+        list: () => deps.cloud.ecs.listServers({ pageSize: 1000 }),
+        onError: (error) => deps.logger.warn({ err: error }, "could not list server names for suggestions"),
+      }),
+    });
   const tokens = deps.tokens ?? createInteractionTokens(deps.store);
   const actions = createPrefixRegistry<ActionHandler>("action");
   const views = createPrefixRegistry<ViewHandler>("view");
-  const resolve = (targets: readonly Target[]): Promise<Resolution<Server>> =>
-    resolveTargets(targets, lookup);
+  const resolve = (targets: readonly Target[], names: NameMatching): Promise<Resolution<Server>> =>
+    resolveTargets(targets, lookup, { names });
 
   async function reply(
     responder: Responder | undefined,
@@ -208,13 +223,16 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     }
 
     let servers: Server[] = [];
+    let prefixNotes: Message["blocks"] = [];
     const targets = targetsOf(intent);
     if (targets.length > 0) {
-      const resolution = await resolve(targets);
+      // A command that changes servers acts only on exact names; a read may take a unique prefix.
+      const resolution = await resolve(targets, nameMatchingFor(intent));
       if (!resolution.ok) {
         if (resolution.failed.length > 0) {
           logger.info({ failed: resolution.failed.map((f) => f.kind) }, "targets not resolved");
-          await reply(responder, buildResolutionErrorView(resolution.failed), logger, replyOptions);
+          const offer = mutation ? await offerNames(resolution.failed, intent, request) : undefined;
+          await reply(responder, buildResolutionErrorView(resolution.failed, offer), logger, replyOptions);
           return;
         }
         const first = resolution.ambiguous[0];
@@ -245,6 +263,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         return;
       }
       servers = resolution.servers;
+      prefixNotes = buildPrefixMatchNotes(resolution.outcomes);
     }
 
     if (mutation) {
@@ -270,32 +289,66 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       { cloud: deps.cloud },
     );
     await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
-    await reply(responder, message, logger, replyOptions);
+    await reply(responder, withNotes(message, prefixNotes), logger, replyOptions);
   }
 
-  /** The requester's choice in an ambiguity menu continues the command with the chosen server ID. */
-  const pickHandler: ActionHandler = async (action, ctx) => {
+  /**
+   * For a command that changes servers and named one that does not exist: the exact names the requester
+   * may have meant, saved with the command so a button can run it again with one of them.
+   */
+  async function offerNames(
+    failed: Extract<Resolution<Server>, { ok: false }>["failed"],
+    intent: Intent,
+    request: RequestMeta,
+  ): Promise<NameOffer | undefined> {
+    const miss = failed.find(
+      (f) => f.kind === "not_found" && f.target.kind === "name" && f.suggestions.length > 0,
+    );
+    if (miss === undefined || miss.kind !== "not_found") return undefined;
+    const token = tokens.newToken();
+    const { triggerId: _trigger, ...stored } = request;
+    await tokens.savePick(token, {
+      owner: request.actor.userId,
+      request: stored,
+      intent,
+      target: miss.target,
+      candidateIds: [],
+      candidateNames: miss.suggestions,
+    });
+    return { target: miss.target, names: miss.suggestions, token, commandLabel: commandLabel(intent.type) };
+  }
+
+  /**
+   * Continues a command waiting for its requester's choice. `choose` turns the stored command and the
+   * clicked value into the command to run (undefined: the value is not one of the offered choices).
+   */
+  async function continuePending(
+    action: ActionRequest,
+    ctx: InteractionContext,
+    choose: (pending: StoredPick, choice: string) => { intent: Intent; chosen: Span[] } | undefined,
+  ): Promise<void> {
     const value = action.value ?? "";
     const split = value.lastIndexOf(":");
     const token = split > 0 ? value.slice(0, split) : "";
-    const serverId = split > 0 ? value.slice(split + 1) : "";
+    const choice = split > 0 ? value.slice(split + 1) : "";
     const pending = await tokens.peekPick(token);
     if (pending === undefined) {
       await reply(ctx.responder, buildExpiredView(), ctx.logger, { replaceOriginal: true });
       return;
     }
     if (pending.owner !== action.actor.userId) {
-      ctx.logger.warn({ owner: pending.owner }, "ambiguity menu answered by someone else");
+      ctx.logger.warn({ owner: pending.owner }, "a pending choice answered by someone else");
       await reply(ctx.responder, buildNotYoursView(), ctx.logger);
       return;
     }
-    if (!pending.candidateIds.includes(serverId)) {
-      ctx.logger.warn({ serverId }, "choice is not one of the offered servers");
+    if (choose(pending, choice) === undefined) {
+      ctx.logger.warn({ choice }, "choice is not one of the offered ones");
       await reply(ctx.responder, buildExpiredView(), ctx.logger, { replaceOriginal: true });
       return;
     }
     const taken = await tokens.takePick(token);
-    if (taken === undefined) {
+    const next = taken === undefined ? undefined : choose(taken, choice);
+    if (taken === undefined || next === undefined) {
       await reply(
         ctx.responder,
         buildNoticeView(
@@ -306,30 +359,49 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       );
       return;
     }
-    const intent = replaceTarget(taken.intent, taken.target, serverId);
-    if (intent === undefined) throw new Error("the pending command does not contain the chosen target");
-    if (ctx.responder === undefined) throw new Error("a menu choice without a response_url");
+    if (ctx.responder === undefined) throw new Error("a choice without a response_url");
     const request: RequestMeta = {
       ...taken.request,
       actor: action.actor,
       ...(action.triggerId !== undefined ? { triggerId: action.triggerId } : {}),
+      // The command as it now runs (the chosen server in place of what was typed), for the card and audit.
+      ...(isMutationIntent(next.intent) && { commandLine: formatCommandLine(next.intent) }),
     };
-    ctx.logger.info({ serverId }, "ambiguity settled by the requester");
-    if (!isReadIntent(intent)) {
+    ctx.logger.info({ choice }, "pending command continued by the requester");
+    if (!isReadIntent(next.intent)) {
       // A read replaces the menu with its result; anything else first says what was chosen, so the menu
       // cannot be mistaken for still open while the command continues.
       await reply(
         ctx.responder,
         buildNoticeView(
           ":white_check_mark:",
-          md`Chosen: ${code(serverId)}. Continuing ${code(commandLabel(intent.type))}…`,
+          md`Chosen: ${next.chosen}. Continuing ${code(commandLabel(next.intent.type))}…`,
         ),
         ctx.logger,
         { replaceOriginal: true },
       );
     }
-    await runIntent(intent, request, ctx.responder, ctx.logger, "pick");
-  };
+    await runIntent(next.intent, request, ctx.responder, ctx.logger, "pick");
+  }
+
+  /** The requester's choice in an ambiguity menu continues the command with the chosen server ID. */
+  const pickHandler: ActionHandler = (action, ctx) =>
+    continuePending(action, ctx, (pending, serverId) => {
+      if (!pending.candidateIds.includes(serverId)) return undefined;
+      const intent = replaceTarget(pending.intent, pending.target, serverId);
+      if (intent === undefined) throw new Error("the pending command does not contain the chosen target");
+      return { intent, chosen: [code(serverId)] };
+    });
+
+  /** A name offered for a near miss runs the same command again with that exact name. */
+  const suggestHandler: ActionHandler = (action, ctx) =>
+    continuePending(action, ctx, (pending, index) => {
+      const name = /^\d{1,3}$/.test(index) ? pending.candidateNames?.[Number(index)] : undefined;
+      if (name === undefined) return undefined;
+      const intent = replaceTarget(pending.intent, pending.target, { kind: "name", name });
+      if (intent === undefined) throw new Error("the pending command does not contain the offered target");
+      return { intent, chosen: [code(name)] };
+    });
 
   const resultDeps = {
     cloud: deps.cloud,
@@ -340,6 +412,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   actions.register(VIEW_ACTIONS.page, createPageActionHandler(resultDeps));
   actions.register(VIEW_ACTIONS.share, createShareActionHandler(resultDeps));
   actions.register(VIEW_ACTIONS.pick, pickHandler);
+  actions.register(VIEW_ACTIONS.suggest, suggestHandler);
 
   return {
     async handleCommand(request, responder) {

@@ -9,13 +9,17 @@ export interface StoredQuery {
   intent: ReadIntent;
 }
 
-/** A command waiting for its requester to choose between ambiguous servers. */
+/**
+ * A command waiting for its requester to choose: between ambiguous servers (`candidateIds`), or among the
+ * exact names offered for a near miss (`candidateNames`).
+ */
 export interface StoredPick {
   owner: string;
   request: Omit<RequestMeta, "triggerId">;
   intent: Intent;
   target: Target;
   candidateIds: string[];
+  candidateNames?: string[];
 }
 
 export interface InteractionTokens {

@@ -4,7 +4,7 @@ import type { DescribePolicy, IntentOf, Target } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Message } from "../render/message-model.js";
 import type { Store } from "../store/store.js";
-import type { Resolution } from "../targets/types.js";
+import type { NameMatching, Resolution } from "../targets/types.js";
 
 /** A slash command as the chat edge hands it to the middle (platform-neutral). */
 export interface CommandRequest {
@@ -40,8 +40,11 @@ export interface HandlerContext {
   cloud: CloudClient;
   store: Store;
   logger: Logger;
-  /** Target resolution with the router's rules and lookups (for handlers resolving later, e.g. audit). */
-  resolveTargets(targets: readonly Target[]): Promise<Resolution<Server>>;
+  /**
+   * Target resolution with the router's rules and lookups (for handlers resolving later, e.g. audit).
+   * `names`: `exact` for anything that would change servers, `prefix` for reads.
+   */
+  resolveTargets(targets: readonly Target[], names: NameMatching): Promise<Resolution<Server>>;
   /**
    * Replies with the right explanation of any failure: a cloud error with its code and request ID, a
    * Slack delivery failure with what to do, anything else as "something went wrong (reference …)" with

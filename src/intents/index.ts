@@ -3,6 +3,7 @@
  * Target resolution (names → IDs), policy and execution live elsewhere.
  */
 export { classifyTarget, formatTarget, targetKey } from "./classify-target.js";
+export { type FormattableIntent, formatCommandLine } from "./format-command-line.js";
 export {
   type DescribePolicy,
   type HelpText,

@@ -3,7 +3,7 @@ import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { MutationHandler } from "../commands/types.js";
-import { formatTarget } from "../intents/index.js";
+import { formatCommandLine, type Target } from "../intents/index.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
 import { code, md } from "../render/message-model.js";
@@ -204,18 +204,13 @@ function splitOf(
   if (caps.length === 0 || servers.length === 0) return {};
   const cap = Math.min(...caps);
   const distinct = new Set(servers.map((s) => s.name)).size === servers.length;
-  const refs = servers.map((s) =>
-    distinct ? formatTarget({ kind: "name", name: s.name }) : formatTarget({ kind: "id", id: s.id }),
+  const refs: Target[] = servers.map((s) =>
+    distinct ? { kind: "name", name: s.name } : { kind: "id", id: s.id },
   );
-  const flags: string[] = [];
-  if ("hard" in intent && intent.hard) flags.push("--hard");
-  if (intent.type === "ecs.delete") {
-    if (intent.deleteVolume) flags.push("--delete-volume");
-    if (intent.deleteEip) flags.push("--delete-eip");
-  }
-  const verb = intent.type.slice("ecs.".length);
   const commands: string[] = [];
-  for (let i = 0; i < refs.length; i += cap)
-    commands.push(["/ecs", verb, ...refs.slice(i, i + cap), ...flags].join(" "));
+  for (let i = 0; i < refs.length; i += cap) {
+    const chunk = refs.slice(i, i + cap);
+    commands.push(formatCommandLine("targets" in intent ? { ...intent, targets: chunk } : intent));
+  }
   return commands.length < 2 ? {} : { split: { cap, commands } };
 }

@@ -16,6 +16,7 @@ import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy, PolicyFlags } from "../policy/types.js";
 import { code, type Message, md, type Span, userMention } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
+import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
 import { OPEN_RUNS_SET, RunRecordSchema, runKey } from "../workflow/run-record.js";
@@ -89,7 +90,8 @@ async function explainPolicy(
   let servers: Server[] = [];
   const unresolved: string[] = [];
   if (targets.length > 0) {
-    const resolution = await ctx.resolveTargets(targets);
+    // Resolved as the explained command would be: exact names for anything that changes servers.
+    const resolution = await ctx.resolveTargets(targets, nameMatchingFor(inner));
     if (resolution.ok) servers = resolution.servers;
     else {
       for (const o of resolution.outcomes) {
@@ -196,7 +198,7 @@ async function showAudit(
   const ids = new Set<string>();
   if (ref.kind === "id") ids.add(ref.id);
   else {
-    const resolution = await ctx.resolveTargets([ref]);
+    const resolution = await ctx.resolveTargets([ref], "prefix");
     if (resolution.ok) for (const s of resolution.servers) ids.add(s.id);
     else
       for (const o of resolution.outcomes)

@@ -1,20 +1,29 @@
 import { CloudError } from "../cloud/errors.js";
 import type { EcsApi, Server } from "../cloud/types.js";
+import type { FleetNameIndex } from "./create-fleet-name-index.js";
 import type { TargetLookup } from "./types.js";
 
 /** Page size for the lookups' listings: the ECS maximum, so a big answer costs few requests. */
 const PAGE_SIZE = 1000;
 
+export interface CloudTargetLookupOptions {
+  /** The fleet's names for "did you mean" suggestions (read without waiting). Absent: the name query's. */
+  names?: FleetNameIndex;
+}
+
 /**
  * Target lookups over the ECS API, each using the narrowest filter the API offers: `GET servers/{id}` for
  * IDs, the `name` filter (a fuzzy match: a superset of exact and prefix matches) for names, the `ip`
- * filter for IPv4 addresses, the `tags` filter for tag selectors. Only IPv6 addresses (no API filter),
- * "did you mean" suggestions and large batches list the fleet.
+ * filter for IPv4 addresses, the `tags` filter for tag selectors. Only IPv6 addresses (no API filter) and
+ * large batches list the fleet; suggestions come from `options.names`, refreshed in the background.
  *
  * The ECS `name` filter is a pattern match on the service side; names reaching here come from the intent
  * grammar, whose only pattern character is `.` (which matches itself, so the answer stays a superset).
  */
-export function createCloudTargetLookup(ecs: EcsApi): TargetLookup<Server> {
+export function createCloudTargetLookup(
+  ecs: EcsApi,
+  options: CloudTargetLookupOptions = {},
+): TargetLookup<Server> {
   return {
     async byId(id) {
       try {
@@ -29,5 +38,6 @@ export function createCloudTargetLookup(ecs: EcsApi): TargetLookup<Server> {
       version === 4 ? ecs.listServers({ ip, pageSize: PAGE_SIZE }) : ecs.listServers({ pageSize: PAGE_SIZE }),
     byTag: (key, value) => ecs.listServers({ tags: `${key}=${value}`, pageSize: PAGE_SIZE }),
     all: () => ecs.listServers({ pageSize: PAGE_SIZE }),
+    ...(options.names !== undefined && { knownNames: options.names.names }),
   };
 }

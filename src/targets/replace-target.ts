@@ -1,14 +1,19 @@
 import { type Intent, type Target, targetKey } from "../intents/index.js";
 
 /**
- * The intent with one target replaced by a server ID: how a requester's choice between ambiguous
- * servers continues the command. Every occurrence of `target` (by {@link targetKey}) is replaced, in a
- * server reference (`show`, `ports`, `resize`, an audit subject) or a target list; the result is a new
- * intent (the input is not modified). Returns undefined when the intent has no such target.
+ * The intent with one target replaced: by a server ID (a requester's choice between ambiguous servers) or
+ * by another target (an exact name chosen among the suggestions for a near miss). Every occurrence of
+ * `target` (by {@link targetKey}) is replaced, in a server reference (`show`, `ports`, `resize`, an audit
+ * subject) or a target list; the result is a new intent (the input is not modified). Returns undefined when
+ * the intent has no such target.
  */
-export function replaceTarget(intent: Intent, target: Target, serverId: string): Intent | undefined {
+export function replaceTarget(
+  intent: Intent,
+  target: Target,
+  by: string | Exclude<Target, { kind: "tag" }>,
+): Intent | undefined {
   const key = targetKey(target);
-  const replacement = { kind: "id" as const, id: serverId.toLowerCase() };
+  const replacement = typeof by === "string" ? { kind: "id" as const, id: by.toLowerCase() } : by;
   switch (intent.type) {
     case "ecs.show":
     case "ecs.resize":

@@ -2,9 +2,14 @@ import { canonicalIpv6 } from "../intents/classify-target.js";
 import type { Target } from "../intents/index.js";
 import { closestNames } from "./closest-names.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
-import type { Resolution, ResolvableServer, TargetLookup, TargetOutcome } from "./types.js";
+import type { NameMatching, Resolution, ResolvableServer, TargetLookup, TargetOutcome } from "./types.js";
 
 export interface ResolveTargetsOptions {
+  /**
+   * How name targets match: `exact` (the default, and the only mode for anything that changes servers) or
+   * `prefix` (reads: a unique case-insensitive prefix also resolves). See {@link NameMatching}.
+   */
+  names?: NameMatching;
   /**
    * With more server references (IDs, names, IPs) than this, the fleet is listed once and the references
    * are resolved against that list instead of one filtered query each. Default 20.
@@ -12,7 +17,7 @@ export interface ResolveTargetsOptions {
   bulkThreshold?: number;
   /** Lookups in flight at once. Default 4. */
   concurrency?: number;
-  /** How many "did you mean" names per missing name. Default 3. */
+  /** How many "did you mean" names per missing name. Default 5. */
   suggestions?: number;
 }
 
@@ -21,15 +26,17 @@ export interface ResolveTargetsOptions {
  *
  * - **exact ID**: a UUID target is the server with that ID;
  * - **exact name** (case-sensitive): one server → it; several (duplicate names) → `ambiguous`;
- * - **unique case-insensitive prefix** (name targets only): one → it; several → `ambiguous`;
+ * - with `names: "prefix"` only (reads): **unique case-insensitive prefix**: one → it; several → `ambiguous`;
  * - **IP**: a server having exactly that address (fixed or floating); several → `ambiguous`.
  *
  * A UUID- or IP-shaped target is tried as an exact name before its ID/IP rule gives up, but never as a
  * prefix (`10.0.0.1` is not meant to pick `10.0.0.12`). `tag:key=value` selects every server carrying the
  * tag; a selector matching nothing is `no_match` and an empty key or value is `invalid`, never "all
- * servers". A miss is `not_found` with the closest names. Ambiguity is reported, never guessed.
+ * servers". A miss is `not_found` with the names the requester may have meant (for a mutation, `web-1` when
+ * only `web-10` exists is a miss suggesting `web-10`). Ambiguity is reported, never guessed.
  *
- * Pure apart from the `lookup` calls passed in; cloud failures propagate.
+ * Pure apart from the `lookup` calls passed in; cloud failures propagate. Suggestions never list the
+ * fleet: they come from the name query already made and from `lookup.knownNames()`.
  */
 export async function resolveTargets<S extends ResolvableServer>(
   targets: readonly Target[],
@@ -37,30 +44,19 @@ export async function resolveTargets<S extends ResolvableServer>(
   options: ResolveTargetsOptions = {},
 ): Promise<Resolution<S>> {
   const bulkThreshold = options.bulkThreshold ?? 20;
+  const matching = options.names ?? "exact";
+  const limit = options.suggestions ?? 5;
   const references = targets.filter((t) => t.kind !== "tag").length;
-  let fleet: readonly S[] | undefined;
   let effective: TargetLookup<S> = lookup;
   if (references > bulkThreshold) {
-    fleet = await lookup.all();
+    const fleet = await lookup.all();
     effective = { ...createListLookup(fleet), byTag: lookup.byTag.bind(lookup) };
   }
+  const known = effective.knownNames?.() ?? lookup.knownNames?.();
 
   const outcomes = await mapWithConcurrency(targets, options.concurrency ?? 4, (target) =>
-    resolveOne(target, effective),
+    resolveOne(target, effective, { matching, known, limit }),
   );
-
-  const missingNames = outcomes.filter(
-    (o): o is Extract<TargetOutcome<S>, { kind: "not_found" }> =>
-      o.kind === "not_found" && o.target.kind === "name",
-  );
-  if (missingNames.length > 0) {
-    const names = (fleet ?? (await lookup.all())).map((s) => s.name);
-    for (const outcome of missingNames) {
-      if (outcome.target.kind === "name") {
-        outcome.suggestions = closestNames(outcome.target.name, names, options.suggestions ?? 3);
-      }
-    }
-  }
 
   const ambiguous = outcomes.filter(
     (o): o is Extract<TargetOutcome<S>, { kind: "ambiguous" }> => o.kind === "ambiguous",
@@ -84,9 +80,37 @@ export async function resolveTargets<S extends ResolvableServer>(
   return { ok: true, servers, outcomes };
 }
 
+interface ResolveContext {
+  matching: NameMatching;
+  /** The fleet's names as last seen, if known. */
+  known: readonly string[] | undefined;
+  limit: number;
+}
+
+/**
+ * Names the requester may have meant by `wanted`: first those equal to it but for case or extending it
+ * (case-insensitive prefix), nearest first; then the closest by edit distance. `listed` is what the name
+ * query returned (a superset of the prefix matches); `known` the fleet's names when an index has them.
+ */
+export function suggestNames(
+  wanted: string,
+  listed: readonly string[],
+  known: readonly string[] | undefined,
+  limit: number,
+): string[] {
+  const needle = wanted.toLowerCase();
+  const pool = known === undefined ? listed : [...listed, ...known];
+  const prefixed = [...new Set(pool.filter((n) => n !== wanted && n.toLowerCase().startsWith(needle)))].sort(
+    (a, b) => a.length - b.length || compare(a.toLowerCase(), b.toLowerCase()) || compare(a, b),
+  );
+  const close = closestNames(wanted, known ?? listed, limit + prefixed.length).filter((n) => n !== wanted);
+  return [...new Set([...prefixed, ...close])].slice(0, Math.max(0, limit));
+}
+
 async function resolveOne<S extends ResolvableServer>(
   target: Target,
   lookup: TargetLookup<S>,
+  context: ResolveContext,
 ): Promise<TargetOutcome<S>> {
   switch (target.kind) {
     case "tag": {
@@ -112,10 +136,18 @@ async function resolveOne<S extends ResolvableServer>(
       const listed = unique(await lookup.byName(target.name));
       const exact = sortServers(listed.filter((s) => s.name === target.name));
       if (exact.length > 0) return pick(target, "name", exact);
-      const prefix = target.name.toLowerCase();
-      const prefixed = sortServers(listed.filter((s) => s.name.toLowerCase().startsWith(prefix)));
-      if (prefixed.length > 0) return pick(target, "prefix", prefixed);
-      return { kind: "not_found", target, suggestions: [] };
+      if (context.matching === "prefix") {
+        const prefix = target.name.toLowerCase();
+        const prefixed = sortServers(listed.filter((s) => s.name.toLowerCase().startsWith(prefix)));
+        if (prefixed.length > 0) return pick(target, "prefix", prefixed);
+      }
+      const suggestions = suggestNames(
+        target.name,
+        listed.map((s) => s.name),
+        context.known,
+        context.limit,
+      );
+      return { kind: "not_found", target, suggestions };
     }
     case "ip": {
       const named = await exactName(target, target.ip, lookup);
@@ -188,5 +220,6 @@ export function createListLookup<S extends ResolvableServer>(servers: readonly S
     },
     byTag: async (key, value) => servers.filter((s) => s.tags.includes(`${key}=${value}`)),
     all: async () => servers,
+    knownNames: () => servers.map((s) => s.name),
   };
 }

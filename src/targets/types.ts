@@ -25,12 +25,21 @@ export interface TargetLookup<S extends ResolvableServer> {
   byIp(ip: string, version: 4 | 6): Promise<readonly S[]>;
   /** Servers that may have the tag `key=value` (any superset of the exact matches). */
   byTag(key: string, value: string): Promise<readonly S[]>;
-  /**
-   * Every server. Used only when it is cheaper than one query per target (many targets) and for
-   * "did you mean" suggestions after a miss.
-   */
+  /** Every server. Used only when it is cheaper than one query per target (many targets). */
   all(): Promise<readonly S[]>;
+  /**
+   * Names of the fleet as last seen, for "did you mean" suggestions after a miss, without a blocking
+   * listing: undefined while none is known yet (suggestions then come from the name query alone).
+   */
+  knownNames?(): readonly string[] | undefined;
 }
+
+/**
+ * How a name target may match. `exact` (every command that changes something): only an exact,
+ * case-sensitive name (or an exact ID or IP): a near miss is `not_found` with the near names as
+ * suggestions, never acted on. `prefix` (reads): a unique case-insensitive prefix also resolves.
+ */
+export type NameMatching = "exact" | "prefix";
 
 /** Which rule resolved a target. */
 export type ResolutionRule = "id" | "name" | "prefix" | "ip" | "tag";
@@ -41,7 +50,10 @@ export type TargetOutcome<S extends ResolvableServer> =
   | { kind: "resolved"; target: Target; rule: ResolutionRule; servers: S[] }
   /** Several servers fit a reference that must name one: the requester has to choose. */
   | { kind: "ambiguous"; target: Target; rule: "name" | "prefix" | "ip"; candidates: S[] }
-  /** No server fits the reference; `suggestions` are the closest names (possibly none). */
+  /**
+   * No server fits the reference. `suggestions`: names the requester may have meant, best first (names
+   * differing only in case or extending it as a prefix, then the closest by edit distance; possibly none).
+   */
   | { kind: "not_found"; target: Target; suggestions: string[] }
   /** A tag selector that matches no server (never "all servers"). */
   | { kind: "no_match"; target: Target }

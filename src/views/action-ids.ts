@@ -9,6 +9,11 @@ export const VIEW_ACTIONS = {
   share: "q.share",
   /** The select that settles an ambiguous server reference; option value: `<pending token>:<server ID>`. */
   pick: "pick.server",
+  /**
+   * A button offering an exact name for a near miss (`pick.name.<i>`); value: `<pending token>:<i>`, the
+   * index into the names stored with the pending command.
+   */
+  suggest: "pick.name",
 } as const;
 
 /** Interactive controls of a result the requester may page through or share. */

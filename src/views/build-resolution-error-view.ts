@@ -1,5 +1,16 @@
-import { formatTarget, type Target } from "../intents/index.js";
-import { code, context, type Message, md, type Part, type Span, section } from "../render/message-model.js";
+import { formatTarget, type Target, targetKey } from "../intents/index.js";
+import {
+  actions,
+  button,
+  code,
+  context,
+  type Message,
+  md,
+  type Part,
+  type Span,
+  section,
+} from "../render/message-model.js";
+import { VIEW_ACTIONS } from "./action-ids.js";
 import { emoji, joinTexts } from "./format-values.js";
 
 /** A target that could not be resolved (the parts of a target outcome a view needs). */
@@ -8,7 +19,7 @@ export type UnresolvedTarget =
   | { kind: "no_match"; target: Target }
   | { kind: "invalid"; target: Target; reason: "empty_tag_selector" };
 
-function describe(problem: UnresolvedTarget): Span[] {
+function describe(problem: UnresolvedTarget, offered: boolean): Span[] {
   const t = problem.target;
   if (problem.kind === "invalid") {
     return md`${code(formatTarget(t))} is an empty tag selector; an empty selector never means all servers.`;
@@ -23,22 +34,58 @@ function describe(problem: UnresolvedTarget): Span[] {
         ? md`No server has the IP address ${code(t.ip)}.`
         : md`No server is named ${code(formatTarget(t))}.`;
   if (problem.suggestions.length === 0) return miss;
+  if (offered) return md`${miss} Did you mean one of these?`;
   return md`${miss} Did you mean ${joinTexts(
     problem.suggestions.map((s) => code(s)),
     ", ",
   )}?`;
 }
 
-/** Targets that resolve to nothing: one line each, with the closest names where there are any. */
-export function buildResolutionErrorView(problems: readonly UnresolvedTarget[]): Message {
+/**
+ * Exact names offered for a near miss of a command that changes servers: one button per name, each running
+ * the same command again with that name in place of the mistyped one.
+ */
+export interface NameOffer {
+  /** The mistyped target the buttons replace. */
+  target: Target;
+  names: readonly string[];
+  /** Token of the pending command; button values are `<token>:<index into names>`. */
+  token: string;
+  /** The command waiting, e.g. `/ecs stop`. */
+  commandLabel: string;
+}
+
+/**
+ * Targets that resolve to nothing: one line each, with the names the requester may have meant. With an
+ * `offer` (a command that changes servers, which never acts on a near miss), those names are buttons.
+ */
+export function buildResolutionErrorView(problems: readonly UnresolvedTarget[], offer?: NameOffer): Message {
   const shown = problems.slice(0, 20);
-  const blocks: Part[] = shown.map((p) => section({ text: md`${emoji(":mag:")} ${describe(p)}` }));
+  const offered = offer !== undefined && offer.names.length > 0 ? targetKey(offer.target) : undefined;
+  const blocks: Part[] = shown.map((p) =>
+    section({ text: md`${emoji(":mag:")} ${describe(p, targetKey(p.target) === offered)}` }),
+  );
   if (problems.length > shown.length) {
     blocks.push(context(md`…and ${problems.length - shown.length} more targets not found.`));
   }
-  blocks.push(
-    context(md`Nothing was done. ${code("/ecs list name=<text>")} finds servers by part of their name.`),
-  );
+  if (offer !== undefined && offered !== undefined) {
+    blocks.push(
+      actions(
+        ...offer.names.map((name, i) =>
+          button({ id: `${VIEW_ACTIONS.suggest}.${i}`, label: name, value: `${offer.token}:${i}` }),
+        ),
+      ),
+    );
+    blocks.push(
+      context(
+        md`Nothing was done. A button runs ${code(offer.commandLabel)} again with that exact name instead of ${code(formatTarget(offer.target))}; the policy and approvals apply as usual.`,
+      ),
+    );
+  } else {
+    blocks.push(
+      context(md`Nothing was done. ${code("/ecs list name=<text>")} finds servers by part of their name.`),
+    );
+  }
   const first = problems[0];
   return {
     text: first ? md`Not found: ${formatTarget(first.target)}` : md`Not found`,

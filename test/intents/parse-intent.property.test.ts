@@ -2,6 +2,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  type FormattableIntent,
+  formatCommandLine,
   formatTarget,
   INTENT_ERROR_CODES,
   IntentSchema,
@@ -272,6 +274,40 @@ describe("round trips", () => {
           dedupe(targets),
         );
       }),
+    );
+  });
+
+  it("formatCommandLine writes every command that changes servers back to a line parsing to the same intent", () => {
+    const targets = fc.array(targetArb, { minLength: 1, maxLength: 8 }).map(dedupe);
+    const serverRef = targetArb.filter((t) => t.kind !== "tag");
+    const intentArb: fc.Arbitrary<FormattableIntent> = fc.oneof(
+      targets.map((t) => ({ type: "ecs.start", targets: t }) as const),
+      fc.tuple(targets, fc.boolean()).map(([t, hard]) => ({ type: "ecs.stop", targets: t, hard }) as const),
+      fc.tuple(targets, fc.boolean()).map(([t, hard]) => ({ type: "ecs.reboot", targets: t, hard }) as const),
+      fc
+        .tuple(targets, fc.boolean(), fc.boolean())
+        .map(
+          ([t, deleteVolume, deleteEip]) =>
+            ({ type: "ecs.delete", targets: t, deleteVolume, deleteEip }) as const,
+        ),
+      fc.tuple(serverRef, fc.constantFrom("s6.large.2", "c7.xlarge.4", "m6.2xlarge.8"), fc.boolean()).map(
+        ([server, flavor, dryRun]) =>
+          ({
+            type: "ecs.resize",
+            server: server as Exclude<Target, { kind: "tag" }>,
+            flavor,
+            dryRun,
+          }) as const,
+      ),
+    );
+    fc.assert(
+      fc.property(intentArb, (intent) => {
+        const line = formatCommandLine(intent);
+        const [command, ...rest] = line.split(" ");
+        const parsed = parseIntent(command ?? "", rest.join(" "));
+        expect(parsed.ok && parsed.intent).toEqual(intent);
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -7,6 +7,7 @@ import {
   startCloudSimulator,
 } from "../../src/sandbox/cloud/index.js";
 import { createCloudTargetLookup } from "../../src/targets/create-cloud-target-lookup.js";
+import { createFleetNameIndex } from "../../src/targets/create-fleet-name-index.js";
 import { resolveTargets } from "../../src/targets/resolve-targets.js";
 
 /** The ECS-backed lookups against the simulated cloud over loopback. */
@@ -102,10 +103,21 @@ describe("createCloudTargetLookup against the simulator", () => {
     expect(none).toMatchObject({ ok: false, failed: [{ kind: "no_match" }] });
   });
 
-  it("an unknown name lists the fleet once for suggestions", async () => {
-    const r = await resolveTargets([{ kind: "name", name: "web-1" }], createCloudTargetLookup(cloud.ecs));
-    expect(r).toMatchObject({ ok: false, failed: [{ kind: "not_found", suggestions: ["web-01"] }] });
-    const unfiltered = listQueries().filter((q) => q.name === undefined);
-    expect(unfiltered).toHaveLength(1);
+  it("an unknown name is answered from the name query; the fleet's names come from a background index", async () => {
+    const index = createFleetNameIndex({ list: () => cloud.ecs.listServers({ pageSize: 1000 }) });
+    const lookup = createCloudTargetLookup(cloud.ecs, { names: index });
+    // Cold index: the name query alone ("web-1" is contained in web-10…), the fleet listing starts behind.
+    const cold = await resolveTargets([{ kind: "name", name: "wbe-01" }], lookup);
+    expect(cold).toMatchObject({ ok: false, failed: [{ kind: "not_found", suggestions: [] }] });
+    expect(listQueries().filter((q) => q.name === undefined).length).toBeLessThanOrEqual(1);
+    await index.refresh();
+    sim.control.clearRequests();
+    const warm = await resolveTargets([{ kind: "name", name: "wbe-01" }], lookup);
+    expect(warm).toMatchObject({ ok: false, failed: [{ kind: "not_found" }] });
+    expect(warm.ok ? [] : warm.failed[0]?.kind === "not_found" && warm.failed[0].suggestions).toContain(
+      "web-01",
+    );
+    // The warm answer cost only the name query.
+    expect(listQueries()).toEqual([expect.objectContaining({ name: "wbe-01" })]);
   });
 });

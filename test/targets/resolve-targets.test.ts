@@ -46,6 +46,7 @@ function recording(servers: S[] = FLEET) {
     byIp: (v, ver) => record(`ip:${v}`, base.byIp(v, ver)),
     byTag: (k, v) => record(`tag:${k}=${v}`, base.byTag(k, v)),
     all: () => record("all", base.all()),
+    knownNames: () => base.knownNames?.(),
   };
   return { lookup, calls };
 }
@@ -79,18 +80,50 @@ describe("resolveTargets", () => {
     expect(calls).toEqual(["name:web-01"]);
   });
 
-  it("names are case-sensitive for the exact rule; a unique case-insensitive prefix resolves", async () => {
+  it("reads: names are case-sensitive for the exact rule; a unique case-insensitive prefix resolves", async () => {
     const { lookup } = recording();
-    const r = await resolveTargets([name("cache")], lookup);
+    const r = await resolveTargets([name("cache")], lookup, { names: "prefix" });
     expect(r).toMatchObject({ ok: true, servers: [{ name: "Cache-Primary" }] });
     expect(r.outcomes[0]).toMatchObject({ rule: "prefix" });
-    const upper = await resolveTargets([name("DB")], lookup);
+    const upper = await resolveTargets([name("DB")], lookup, { names: "prefix" });
     expect(upper).toMatchObject({ ok: true, servers: [{ name: "db-01" }] });
+  });
+
+  it("mutations (the default): a prefix or a different case is never acted on, only suggested", async () => {
+    const { lookup } = recording();
+    for (const [typed, meant] of [
+      ["web-0", ["web-01", "web-02", "web-010"]],
+      ["cache", ["Cache-Primary"]],
+      ["DB-01", ["db-01"]],
+      ["WEB-01", ["web-01", "web-010"]],
+    ] as const) {
+      const r = await resolveTargets([name(typed)], lookup);
+      expect(r.ok, typed).toBe(false);
+      if (r.ok) continue;
+      expect(r.failed[0], typed).toMatchObject({ kind: "not_found", target: name(typed) });
+      const suggestions = r.failed[0]?.kind === "not_found" ? r.failed[0].suggestions : [];
+      expect(suggestions.slice(0, meant.length), typed).toEqual(meant);
+      expect(r.ambiguous).toEqual([]);
+    }
+  });
+
+  it("mutations: web-1 never becomes web-10; web-10 is suggested first", async () => {
+    const fleet = [
+      server(1, "web-10", "10.0.0.10"),
+      server(2, "web-2", "10.0.0.2"),
+      server(3, "web-11", "10.0.0.11"),
+    ];
+    const { lookup } = recording(fleet);
+    const r = await resolveTargets([name("web-1")], lookup);
+    expect(r).toMatchObject({
+      ok: false,
+      failed: [{ kind: "not_found", suggestions: ["web-10", "web-11", "web-2"] }],
+    });
   });
 
   it("a prefix matching several servers is ambiguous (never a guess)", async () => {
     const { lookup } = recording();
-    const r = await resolveTargets([name("WEB-01")], lookup);
+    const r = await resolveTargets([name("WEB-01")], lookup, { names: "prefix" });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.ambiguous).toHaveLength(1);
@@ -167,8 +200,10 @@ describe("resolveTargets", () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failed).toEqual([
-      { kind: "not_found", target: name("wbe-01"), suggestions: ["web-01", "web-02", "web-010"] },
+      { kind: "not_found", target: name("wbe-01"), suggestions: ["web-01", "web-02", "web-010", "db-01"] },
     ]);
+    const three = await resolveTargets([name("wbe-01")], lookup, { suggestions: 1 });
+    expect(three.ok ? [] : three.failed[0]).toMatchObject({ suggestions: ["web-01"] });
     const far = await resolveTargets([name("zzzzzz")], lookup);
     expect(far.ok ? [] : far.failed[0]).toMatchObject({ kind: "not_found", suggestions: [] });
   });
@@ -200,6 +235,17 @@ describe("resolveTargets", () => {
     );
     expect(r.ok).toBe(true);
     expect(calls).toEqual(["all"]);
+  });
+
+  it("suggestions never list the fleet: the name query, then the known names if any", async () => {
+    const { lookup, calls } = recording();
+    const withoutIndex: TargetLookup<S> = { ...lookup, knownNames: () => undefined };
+    const typo = await resolveTargets([name("wbe-01")], withoutIndex);
+    // The name query finds nothing containing "wbe-01": no names to offer, and no listing either.
+    expect(typo.ok ? [] : typo.failed[0]).toMatchObject({ kind: "not_found", suggestions: [] });
+    const prefix = await resolveTargets([name("web-0")], withoutIndex);
+    expect(prefix.ok ? [] : prefix.failed[0]).toMatchObject({ suggestions: ["web-01", "web-02", "web-010"] });
+    expect(calls).not.toContain("all");
   });
 
   it("lookup failures propagate (the caller explains them)", async () => {

@@ -164,6 +164,21 @@ describe("read-only views", () => {
     await expect(golden).toMatchFileSnapshot("golden/not-found.json");
   });
 
+  it("a near miss of a command that changes servers: the exact names as buttons, hostile names harmless", async () => {
+    const names = ["web-10", "web-11", ...HOSTILE_NAMES.slice(0, 3)];
+    const { kit, golden } = render(
+      buildResolutionErrorView(
+        [{ kind: "not_found", target: { kind: "name", name: "web-1" }, suggestions: names }],
+        { target: { kind: "name", name: "web-1" }, names, token: "tok", commandLabel: "/ecs stop" },
+      ),
+    );
+    expectHarmless(kit);
+    expect(interactiveElements(kit).map((e) => [e.action_id, e.value])).toEqual(
+      names.map((_, i) => [`pick.name.${i}`, `tok:${i}`]),
+    );
+    await expect(golden).toMatchFileSnapshot("golden/not-found-offer.json");
+  });
+
   it("errors: cloud (code + request ID), internal (reference), delivery, not enabled", async () => {
     const cloud = render(
       buildCloudErrorView({
