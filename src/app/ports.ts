@@ -30,6 +30,15 @@ export interface ModalSpec {
   inputs: { id: string; label: string; multiline?: boolean; required?: boolean; maxLength?: number }[];
 }
 
+/** A user group (Slack: a `@handle` user group) with its current members. */
+export interface ChatUserGroup {
+  id: string;
+  /** Lower case, without `@`. */
+  handle: string;
+  /** User IDs of the current members. */
+  users: string[];
+}
+
 /** What the chat platform can do for the middle. All methods throw {@link ChatDeliveryError} on failure. */
 export interface ChatPort {
   postMessage(channel: string, message: Message, options?: { threadTs?: string }): Promise<MessageRef>;
@@ -43,6 +52,8 @@ export interface ChatPort {
   openModal(triggerId: string, modal: ModalSpec): Promise<void>;
   /** Handles of the user groups the user belongs to, read now (never cached across clicks). */
   userGroupsOf(userId: string): Promise<string[]>;
+  /** Every user group that is not deleted, with its members, read now. */
+  listUserGroups(): Promise<ChatUserGroup[]>;
 }
 
 /** Replies to the one request being handled (Slack: `respond()` through the request's response_url). */

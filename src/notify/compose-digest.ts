@@ -1,9 +1,9 @@
+import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { Message } from "../render/message-model.js";
 import { buildEcsFleetDigest, buildHssPostureDigest } from "./build-digest-message.js";
 import { fetchServerIndex } from "./fetch-server-index.js";
 import type { DigestConfig } from "./load-notifications-config.js";
 import { matchSubject } from "./match-subject.js";
-import { parseServerTags } from "./parse-server-tags.js";
 import { summarizeEcsFleet } from "./summarize-ecs-fleet.js";
 import { summarizeHssPosture } from "./summarize-hss-posture.js";
 import type { NotifierCloud } from "./watcher-kind.js";

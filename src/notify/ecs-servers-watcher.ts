@@ -1,6 +1,6 @@
+import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { type EventType, type FleetEvent, fleetEvent } from "./fleet-event.js";
 import { matchSubject } from "./match-subject.js";
-import { parseServerTags } from "./parse-server-tags.js";
 import type { WatcherKindImpl } from "./watcher-kind.js";
 
 /** A server as the ECS watcher remembers it. */

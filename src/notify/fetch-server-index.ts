@@ -1,5 +1,5 @@
+import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { EcsApi } from "../cloud/types.js";
-import { parseServerTags } from "./parse-server-tags.js";
 
 export interface ServerIndexEntry {
   name: string;

@@ -1,4 +1,5 @@
 import type { ChatPort } from "../app/ports.js";
+import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { DescribePolicyFor, ReadPolicy } from "../commands/types.js";
 import { intentAction } from "../intents/index.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
@@ -6,7 +7,6 @@ import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy } from "../policy/types.js";
 import { code, md } from "../render/message-model.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
-import { parseServerTags } from "./parse-server-tags.js";
 
 export interface PolicyGateDeps {
   policy: () => Policy;

@@ -4,7 +4,6 @@ import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { MutationHandler } from "../commands/types.js";
 import { formatCommandLine, type Target } from "../intents/index.js";
-import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
 import { code, md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
@@ -19,8 +18,8 @@ import {
   buildPreparingView,
 } from "./build-preflight-views.js";
 import type { Executions } from "./create-executions.js";
+import { decidePolicy, readGroups } from "./decide-policy.js";
 import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
-import { parseServerTags } from "./parse-server-tags.js";
 import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { toOperationRequest } from "./to-operation-request.js";
 
@@ -67,14 +66,17 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       });
     const op = toOperationRequest(intent);
     const policy = deps.policy();
-    const groups = await ctx.chat.userGroupsOf(actor.userId);
-    const decision = evaluatePolicy(policy, {
-      action: op.action,
-      requester: { userId: actor.userId, groups },
-      channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
-      targets: ctx.servers.map((s) => ({ id: s.id, name: s.name, tags: parseServerTags(s.tags) })),
-      flags: op.flags,
-    });
+    const decision = decidePolicy(
+      policy,
+      {
+        action: op.action,
+        requesterId: actor.userId,
+        channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
+        targets: ctx.servers,
+        flags: op.flags,
+      },
+      await readGroups(ctx.chat),
+    );
     ctx.logger.info(
       { action: op.action, decision: decision.effect, rules: decision.rules.map((r) => r.id) },
       "policy decided",

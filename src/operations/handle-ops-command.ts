@@ -11,7 +11,6 @@ import type {
   RequestMeta,
 } from "../commands/types.js";
 import { formatTarget, type Intent, intentAction, isMutation } from "../intents/index.js";
-import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy, PolicyFlags } from "../policy/types.js";
 import { code, type Message, md, type Span, userMention } from "../render/message-model.js";
@@ -24,9 +23,9 @@ import { buildApprovalListView } from "./build-approval-list-view.js";
 import { buildAuditView } from "./build-audit-view.js";
 import { buildJobsView, type RecentJob, type RunningJob } from "./build-jobs-view.js";
 import { buildPolicyExplanationView } from "./build-policy-explanation-view.js";
+import { decidePolicy, readGroups, toPolicyTarget } from "./decide-policy.js";
 import { isPolicyAllowed, verbOf } from "./describe-request.js";
 import { isListedApprover } from "./is-listed-approver.js";
-import { parseServerTags } from "./parse-server-tags.js";
 import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { toOperationRequest } from "./to-operation-request.js";
 
@@ -100,15 +99,18 @@ async function explainPolicy(
       }
     }
   }
-  const groups = await ctx.chat.userGroupsOf(actor.userId);
-  const considered = servers.map((s) => ({ id: s.id, name: s.name, tags: parseServerTags(s.tags) }));
-  const decision = evaluatePolicy(deps.policy(), {
-    action,
-    requester: { userId: actor.userId, groups },
-    channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
-    targets: considered,
-    flags: flagsOf(inner),
-  });
+  const considered = servers.map(toPolicyTarget);
+  const decision = decidePolicy(
+    deps.policy(),
+    {
+      action,
+      requesterId: actor.userId,
+      channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
+      targets: considered,
+      flags: flagsOf(inner),
+    },
+    await readGroups(ctx.chat),
+  );
   return buildPolicyExplanationView({
     commandLine,
     action,

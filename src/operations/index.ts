@@ -21,6 +21,5 @@ export {
 } from "./create-expiry-sweeper.js";
 export { createOperations, type Operations, type OperationsOptions } from "./create-operations.js";
 export { POLICY_ACTOR } from "./describe-request.js";
-export { parseServerTags } from "./parse-server-tags.js";
 export type { RequestDetails } from "./request-details.js";
 export { systemTimers, type Timers } from "./timers.js";

@@ -111,7 +111,7 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
     const eligible = approvers.users.filter((u) => allowSelfApproval || u !== requester.userId).length;
     if (eligible < minApprovals) {
       return deny(producing, [
-        `needs ${minApprovals} approvals but only ${eligible} listed approver(s) could give one; the policy must list more approvers`,
+        `needs ${minApprovals} ${minApprovals === 1 ? "approval" : "approvals"} but only ${eligible} listed ${eligible === 1 ? "approver" : "approvers"} could give one; the policy must list more approvers`,
       ]);
     }
   }

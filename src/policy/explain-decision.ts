@@ -32,6 +32,11 @@ export function explainDecision(decision: PolicyDecision): DecisionExplanation {
         details: [
           `Approvers: ${who}`,
           `${a.minApprovals} distinct ${a.minApprovals === 1 ? "person" : "people"} must approve`,
+          ...(decision.eligibleApprovers !== undefined
+            ? [
+                `${decision.eligibleApprovers} ${decision.eligibleApprovers === 1 ? "person" : "people"} could approve it now`,
+              ]
+            : []),
           a.allowSelfApproval
             ? "The requester may approve their own request"
             : "The requester cannot approve their own request",

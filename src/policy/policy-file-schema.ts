@@ -126,21 +126,30 @@ const approval = z
           "use either `min_approvals` (this rule sets the requirement) or `additional_approvals` (this rule adds to the requirement other rules set), not both",
       });
     }
-    const needed = a.min_approvals ?? 1;
-    const people = a.approvers;
-    if (
-      people !== undefined &&
-      people.groups.length === 0 &&
-      people.users.length > 0 &&
-      people.users.length < needed
-    ) {
+    const shortfall = unmeetable(a.min_approvals ?? 1, a.approvers, "listed");
+    if (shortfall !== undefined) {
       ctx.addIssue({
         code: "custom",
         path: [a.min_approvals !== undefined ? "min_approvals" : "approvers"],
-        message: `\`min_approvals: ${needed}\` can never be met: only ${people.users.length} approver(s) listed`,
+        message: shortfall,
       });
     }
   });
+
+/**
+ * Why `needed` approvals can never be given by approvers who are only listed users (groups can grow in
+ * Slack, so only a users-only list is checked here; groups are counted when a request is made).
+ */
+function unmeetable(
+  needed: number,
+  people: { users: string[]; groups: string[] } | undefined,
+  where: string,
+): string | undefined {
+  if (people === undefined || people.groups.length > 0 || people.users.length === 0) return undefined;
+  if (people.users.length >= needed) return undefined;
+  const n = people.users.length;
+  return `\`min_approvals: ${needed}\` can never be met: only ${n} ${n === 1 ? "approver is" : "approvers are"} ${where} (users only, no group)`;
+}
 
 const EFFECT_SHAPE_HELP =
   "`effect` must be `allow`, `{ deny: <message> }`, `{ require_approval: {…} }` and/or `{ max_targets: N }`";
@@ -243,6 +252,26 @@ export const policyFileSchema = z
           path: ["rules", index, "effect", "require_approval"],
           message: "`require_approval` needs `approvers` (or set `defaults.approvers` for every rule)",
         });
+      }
+      if (approval !== undefined && approval.approvers === undefined) {
+        const shortfall = unmeetable(
+          approval.min_approvals ?? 1,
+          file.defaults?.approvers,
+          "in `defaults.approvers`",
+        );
+        if (shortfall !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [
+              "rules",
+              index,
+              "effect",
+              "require_approval",
+              approval.min_approvals !== undefined ? "min_approvals" : "",
+            ].filter((p) => p !== ""),
+            message: shortfall,
+          });
+        }
       }
     });
   });

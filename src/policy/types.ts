@@ -51,7 +51,13 @@ export interface ApprovalRequirement {
 
 export type PolicyDecision =
   | { effect: "allow"; rules: RuleRef[] }
-  | { effect: "needs_approval"; rules: RuleRef[]; approval: ApprovalRequirement }
+  | {
+      effect: "needs_approval";
+      rules: RuleRef[];
+      approval: ApprovalRequirement;
+      /** How many people could approve it now, when counted (see `requireEnoughApprovers`). */
+      eligibleApprovers?: number;
+    }
   | { effect: "deny"; rules: RuleRef[]; reasons: string[] };
 
 /** A loaded, validated policy; build it with `loadPolicy` / `parsePolicy`. */

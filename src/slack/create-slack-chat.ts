@@ -1,5 +1,5 @@
 import type { webApi } from "@slack/bolt";
-import type { ChatPort, MessageRef, ModalSpec } from "../app/ports.js";
+import type { ChatPort, ChatUserGroup, MessageRef, ModalSpec } from "../app/ports.js";
 import type { Message } from "../render/message-model.js";
 import { renderBlockKit } from "../render/render-block-kit.js";
 import { buildModalView } from "./build-modal-view.js";
@@ -18,6 +18,14 @@ export function createSlackChat(client: webApi.WebClient): ChatPort {
       throw toChatDeliveryError(error, operation);
     }
   };
+
+  async function listUserGroups(): Promise<ChatUserGroup[]> {
+    const result = await call("usergroups.list", () => client.usergroups.list({ include_users: true }));
+    return (result.usergroups ?? [])
+      .filter((g) => g.date_delete === undefined || g.date_delete === 0)
+      .map((g) => ({ id: g.id ?? "", handle: (g.handle ?? "").toLowerCase(), users: [...(g.users ?? [])] }))
+      .filter((g) => g.handle !== "" && g.id !== "");
+  }
 
   return {
     async postMessage(
@@ -74,13 +82,12 @@ export function createSlackChat(client: webApi.WebClient): ChatPort {
     },
 
     async userGroupsOf(userId: string): Promise<string[]> {
-      const result = await call("usergroups.list", () => client.usergroups.list({ include_users: true }));
-      return (result.usergroups ?? [])
-        .filter((g) => g.date_delete === undefined || g.date_delete === 0)
-        .filter((g) => (g.users ?? []).includes(userId))
-        .map((g) => (g.handle ?? "").toLowerCase())
-        .filter((h) => h !== "")
+      return (await listUserGroups())
+        .filter((g) => g.users.includes(userId))
+        .map((g) => g.handle)
         .sort();
     },
+
+    listUserGroups,
   };
 }

@@ -43,6 +43,29 @@ describe("start-up refuses malformed configuration files", () => {
     expect(message).toMatch(new RegExp(`${join(flows, "stop.yml")}:\\d+:\\d+: `));
   });
 
+  it("a rule needing more approvals than the users it lists (and no group) stops start-up", async () => {
+    const flows = flowsWith(
+      "policy.yml",
+      [
+        "version: 1",
+        "rules:",
+        "  - id: delete-by-two",
+        "    description: Two named people approve deletes.",
+        "    actions: [ecs:cloudServers:delete]",
+        "    effect:",
+        "      require_approval:",
+        "        approvers: { users: [U0123ABCDE, U0456FGHIJ] }",
+        "        min_approvals: 3",
+        "",
+      ].join("\n"),
+    );
+    const error = await loadConfigFiles(files(flows)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigFileError);
+    expect((error as Error).message).toContain(
+      `${join(flows, "policy.yml")}:9:24: \`min_approvals: 3\` can never be met: only 2 approvers are listed`,
+    );
+  });
+
   it("an empty policy loads and denies everything (never an open door)", async () => {
     const flows = flowsWith("policy.yml", "rules: []\n");
     const loaded = await loadConfigFiles(files(flows));

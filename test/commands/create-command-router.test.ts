@@ -59,6 +59,7 @@ const chat: ChatPort = {
   postEphemeral: async () => {},
   openModal: async () => {},
   userGroupsOf: async () => [],
+  listUserGroups: async () => [],
 };
 
 const actor = { userId: "U0ALICE", teamId: "T1" };

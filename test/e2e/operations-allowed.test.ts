@@ -130,10 +130,14 @@ it("/ops policy explain ecs delete web-03 shows the decision and rules, and chan
   expect(text).toContain(h.serverId("web-03"));
   expect(text).toContain("env=staging");
   expect(text).toContain("nothing was requested or changed");
+  expect(text).toContain("2 people could approve it now");
 
-  // A prod server picks up the extra approval through its tag.
+  // A prod server picks up the extra approval through its tag: 3 approvals, but ops-approvers has only two
+  // members besides Alice, so the request would be refused at once, and the explanation says so.
   await h.command("policy explain /ecs delete web-01", { command: "/ops" });
-  const prod = await reply(IDS.alice, "Needs 3 approvals");
+  const prod = await reply(IDS.alice, "only 2 people could approve it");
+  expect(prod).toContain("Denied");
+  expect(prod).toContain("it needs 3 approvals");
   expect(prod).toContain("prod-needs-one-more");
 
   expect(h.fake.messages(IDS.ops)).toHaveLength(before);

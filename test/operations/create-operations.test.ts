@@ -62,6 +62,10 @@ function recordingChat(groups: string[] = []) {
       calls.push("userGroupsOf");
       return groups;
     },
+    listUserGroups: async () => {
+      calls.push("listUserGroups");
+      return groups.map((handle) => ({ id: `S_${handle}`, handle, users: ["U_ALICE"] }));
+    },
   };
   return { chat, calls };
 }
@@ -125,7 +129,7 @@ describe("createOperations", () => {
         mutationContext(chat, store, replies),
       ),
     ).rejects.toThrow("audit stream unavailable");
-    expect(calls).toEqual(["userGroupsOf"]);
+    expect(calls).toEqual(["listUserGroups"]);
     expect(replies).toEqual([]);
     expect(await base.members("approvals:status:pending")).toEqual([]);
   });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { parseServerTags } from "../../src/cloud/parse-server-tags.js";
 import { approvalActionId, parseApprovalActionId } from "../../src/operations/approval-action-ids.js";
 import { buildApprovalListView } from "../../src/operations/build-approval-list-view.js";
 import { buildDenialView } from "../../src/operations/build-denial-view.js";
 import { validateRejectReason } from "../../src/operations/build-reject-modal.js";
 import { isListedApprover } from "../../src/operations/is-listed-approver.js";
-import { parseServerTags } from "../../src/operations/parse-server-tags.js";
 import { flowParametersOf, toOperationRequest } from "../../src/operations/to-operation-request.js";
 import { withMentions } from "../../src/operations/with-mentions.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";

@@ -507,7 +507,7 @@ const inlineCases = (): Case[] => [
     expected: {
       effect: "deny",
       rules: ["pairs"],
-      reason: "needs 2 approvals but only 1 listed approver(s) could give one",
+      reason: "needs 2 approvals but only 1 listed approver could give one",
     },
   },
   {

@@ -70,7 +70,11 @@ describe("loadPolicy", () => {
     ],
     [
       "unsatisfiable.yml",
-      "unsatisfiable.yml:8:24: `min_approvals: 2` can never be met: only 1 approver(s) listed",
+      "unsatisfiable.yml:8:24: `min_approvals: 2` can never be met: only 1 approver is listed (users only, no group)",
+    ],
+    [
+      "unsatisfiable-defaults.yml",
+      "unsatisfiable-defaults.yml:11:24: `min_approvals: 3` can never be met: only 2 approvers are in `defaults.approvers` (users only, no group)",
     ],
   ])("refuses %s with file:line and what is wrong", async (name, expected) => {
     expect(await errorsOf(name)).toBe(`test/policy/fixtures/${expected}`);

@@ -70,6 +70,8 @@ export interface FakeSlack {
   readonly signingSecret: string;
   /** A copy of the current world (membership changes from `conversations.join` show here). */
   world(): FakeSlackWorld;
+  /** Replaces the members of the user group with this handle, as an admin editing it in Slack would. */
+  setUserGroupMembers(handle: string, users: readonly string[]): void;
 
   /** Recorded Web API calls, oldest first, optionally of one method. */
   calls(method?: string): FakeSlackCall[];
@@ -249,6 +251,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     appToken,
     signingSecret,
     world: () => copy(state.world),
+    setUserGroupMembers(handle, users) {
+      const group = state.world.userGroups.find((g) => g.handle === handle);
+      if (group === undefined) throw new Error(`fake-slack: no user group @${handle}`);
+      group.users = [...users];
+    },
     calls: (method) =>
       copy(method === undefined ? state.calls : state.calls.filter((c) => c.method === method)),
     clearCalls: () => {

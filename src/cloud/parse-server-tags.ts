@@ -1,7 +1,8 @@
 /**
  * ECS `servers/detail` tags (`key=value` for 2D tags, bare strings for 1D ones) as the key → value map the
- * policy matches on. A bare tag becomes a key with an empty value; the first `=` splits key and value.
- * On duplicate keys the first one wins (ECS does not allow duplicates; this only keeps the result stable).
+ * policy, the views and the watchers use. A bare tag becomes a key with an empty value; the first `=` splits
+ * key and value. On duplicate keys the first one wins (ECS does not allow duplicates; this only keeps the
+ * result stable). `__proto__` is never a key of the result.
  */
 export function parseServerTags(tags: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -9,7 +10,7 @@ export function parseServerTags(tags: readonly string[]): Record<string, string>
     const at = tag.indexOf("=");
     const key = at < 0 ? tag : tag.slice(0, at);
     const value = at < 0 ? "" : tag.slice(at + 1);
-    if (key === "" || Object.hasOwn(out, key)) continue;
+    if (key === "" || key === "__proto__" || Object.hasOwn(out, key)) continue;
     out[key] = value;
   }
   return out;

@@ -1,0 +1,68 @@
+import type { ChatPort, ChatUserGroup } from "../app/ports.js";
+import { parseServerTags } from "../cloud/parse-server-tags.js";
+import { evaluatePolicy } from "../policy/evaluate-policy.js";
+import { type GroupMembers, requireEnoughApprovers } from "../policy/require-enough-approvers.js";
+import type { Policy, PolicyDecision, PolicyFlags, PolicyTarget } from "../policy/types.js";
+
+/** What a request is, for the policy: who asks what, where, on which servers (as the cloud describes them). */
+export interface PolicyQuestion {
+  action: string;
+  requesterId: string;
+  channel: { id: string; name?: string };
+  /** Servers with their ECS tags (`key=value` strings), or targets already in the policy's form. */
+  targets: readonly ({ id: string; name: string; tags: readonly string[] } | PolicyTarget)[];
+  flags: PolicyFlags;
+}
+
+/** The user groups as read for one decision: the requester's handles and every group's members. */
+export interface GroupsSnapshot {
+  groupsOf(userId: string): string[];
+  members: GroupMembers;
+}
+
+/** One read of the chat platform's user groups, for every question a decision asks about people. */
+export async function readGroups(chat: ChatPort): Promise<GroupsSnapshot> {
+  return snapshotOf(await chat.listUserGroups());
+}
+
+export function snapshotOf(groups: readonly ChatUserGroup[]): GroupsSnapshot {
+  return {
+    groupsOf: (userId) =>
+      groups
+        .filter((g) => g.users.includes(userId))
+        .map((g) => g.handle)
+        .sort(),
+    members: new Map(groups.map((g) => [g.handle, g.users])),
+  };
+}
+
+/** A target in the policy's form: ECS tag strings become the key → value map the rules match on. */
+export function toPolicyTarget(target: PolicyQuestion["targets"][number]): PolicyTarget {
+  return {
+    id: target.id,
+    name: target.name,
+    tags: Array.isArray(target.tags)
+      ? parseServerTags(target.tags)
+      : { ...(target.tags as Record<string, string>) },
+  };
+}
+
+/**
+ * The policy's decision on a new request, with the groups read now: the rules (`evaluatePolicy`), then, for
+ * a request that needs approval, whether enough people could approve it (`requireEnoughApprovers`). Every
+ * new request and `/ops policy explain` decide through here, so both say the same.
+ */
+export function decidePolicy(
+  policy: Policy,
+  question: PolicyQuestion,
+  groups: GroupsSnapshot,
+): PolicyDecision {
+  const decision = evaluatePolicy(policy, {
+    action: question.action,
+    requester: { userId: question.requesterId, groups: groups.groupsOf(question.requesterId) },
+    channel: question.channel,
+    targets: question.targets.map(toPolicyTarget),
+    flags: question.flags,
+  });
+  return requireEnoughApprovers(decision, question.requesterId, groups.members);
+}

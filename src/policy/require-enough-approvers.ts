@@ -1,0 +1,55 @@
+import { normalizeGroup } from "./normalize-names.js";
+import type { ApprovalRequirement, PolicyDecision } from "./types.js";
+
+/** Members of user groups, by handle (lower case, without `@`), as read from the chat platform just now. */
+export type GroupMembers = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * The distinct people who could approve a request now: the listed users plus the current members of the
+ * listed groups, without the requester unless self-approval is allowed. Sorted, for stable messages.
+ */
+export function eligibleApprovers(
+  requirement: Pick<ApprovalRequirement, "approvers" | "allowSelfApproval">,
+  requesterId: string,
+  members: GroupMembers,
+): string[] {
+  const people = new Set(requirement.approvers.users);
+  for (const group of requirement.approvers.groups) {
+    for (const user of members.get(normalizeGroup(group)) ?? []) people.add(user);
+  }
+  if (!requirement.allowSelfApproval) people.delete(requesterId);
+  return [...people].sort();
+}
+
+/**
+ * A request that needs more approvals than there are people who could give them would only sit until it
+ * expires: it is denied at once, saying how many are needed, how many could approve and which rules asked.
+ * Other decisions are returned as they are; an approval decision gets `eligibleApprovers` (the count).
+ */
+export function requireEnoughApprovers(
+  decision: PolicyDecision,
+  requesterId: string,
+  members: GroupMembers,
+): PolicyDecision {
+  if (decision.effect !== "needs_approval") return decision;
+  const { approval } = decision;
+  const count = eligibleApprovers(approval, requesterId, members).length;
+  if (count >= approval.minApprovals) return { ...decision, eligibleApprovers: count };
+  const who = [
+    ...approval.approvers.groups.map((g) => `members of @${g}`),
+    ...(approval.approvers.users.length > 0 ? ["the listed users"] : []),
+  ].join(" and ");
+  const requester = approval.allowSelfApproval ? "" : ", not counting the requester";
+  const rules = decision.rules.map((r) => r.id).join(", ");
+  return {
+    effect: "deny",
+    rules: decision.rules,
+    reasons: [
+      `it needs ${plural(approval.minApprovals, "approval")}, but only ${plural(count, "person", "people")} could approve it (${who}${requester}); the rules asking for them: ${rules}`,
+    ],
+  };
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,100 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { eligibleApprovers, requireEnoughApprovers } from "../../src/policy/require-enough-approvers.js";
+import type { ApprovalRequirement, PolicyDecision } from "../../src/policy/types.js";
+
+const requirement = (over: Partial<ApprovalRequirement> = {}): ApprovalRequirement => ({
+  approvers: { users: [], groups: ["ops-approvers"] },
+  minApprovals: 2,
+  allowSelfApproval: false,
+  expiresInMs: 60_000,
+  reasonRequired: true,
+  ...over,
+});
+const rules = [
+  { id: "delete-needs-two-approvals", description: "d", source: "flows/policy.yml:1" },
+  { id: "prod-needs-one-more", description: "p", source: "flows/policy.yml:2" },
+];
+const needs = (approval: ApprovalRequirement): PolicyDecision => ({
+  effect: "needs_approval",
+  rules,
+  approval,
+});
+const members = new Map([
+  ["ops-approvers", ["U_ALICE", "U_BOB", "U_CAROL"]],
+  ["sre", ["U_ALICE", "U_ERIN"]],
+]);
+
+describe("eligibleApprovers", () => {
+  it("listed users plus current group members, each once, without the requester", () => {
+    const r = requirement({ approvers: { users: ["U_DAVE", "U_BOB"], groups: ["ops-approvers", "SRE"] } });
+    expect(eligibleApprovers(r, "U_ALICE", members)).toEqual(["U_BOB", "U_CAROL", "U_DAVE", "U_ERIN"]);
+    expect(eligibleApprovers({ ...r, allowSelfApproval: true }, "U_ALICE", members)).toContain("U_ALICE");
+  });
+
+  it("a group that does not exist (or was deleted) has nobody", () => {
+    expect(
+      eligibleApprovers(requirement({ approvers: { users: [], groups: ["gone"] } }), "U_X", members),
+    ).toEqual([]);
+  });
+});
+
+describe("requireEnoughApprovers", () => {
+  it("a request nobody could fully approve is denied at once, with the numbers and the rules", () => {
+    const decision = requireEnoughApprovers(needs(requirement({ minApprovals: 3 })), "U_ALICE", members);
+    expect(decision).toEqual({
+      effect: "deny",
+      rules,
+      reasons: [
+        "it needs 3 approvals, but only 2 people could approve it (members of @ops-approvers, not counting the requester); the rules asking for them: delete-needs-two-approvals, prod-needs-one-more",
+      ],
+    });
+  });
+
+  it("enough people: the decision stands, with how many could approve", () => {
+    expect(requireEnoughApprovers(needs(requirement()), "U_ALICE", members)).toMatchObject({
+      effect: "needs_approval",
+      eligibleApprovers: 2,
+    });
+    // Someone outside the group asks: all three members count.
+    expect(requireEnoughApprovers(needs(requirement({ minApprovals: 3 })), "U_DAVE", members)).toMatchObject({
+      effect: "needs_approval",
+      eligibleApprovers: 3,
+    });
+  });
+
+  it("allow and deny pass through unchanged", () => {
+    const allow: PolicyDecision = { effect: "allow", rules };
+    const deny: PolicyDecision = { effect: "deny", rules, reasons: ["no"] };
+    expect(requireEnoughApprovers(allow, "U_A", members)).toBe(allow);
+    expect(requireEnoughApprovers(deny, "U_A", members)).toBe(deny);
+  });
+
+  it("property: denied exactly when fewer distinct eligible people than approvals needed", () => {
+    const user = fc.constantFrom("U_A", "U_B", "U_C", "U_D", "U_E");
+    fc.assert(
+      fc.property(
+        fc.array(user, { maxLength: 4 }),
+        fc.array(fc.tuple(fc.constantFrom("g1", "g2", "g3"), fc.array(user, { maxLength: 4 })), {
+          maxLength: 3,
+        }),
+        fc.subarray(["g1", "g2", "g3"]),
+        fc.integer({ min: 1, max: 6 }),
+        fc.boolean(),
+        user,
+        (users, groups, listed, min, self, requester) => {
+          const m = new Map<string, readonly string[]>(groups);
+          const approval = requirement({
+            approvers: { users, groups: listed },
+            minApprovals: min,
+            allowSelfApproval: self,
+          });
+          const people = new Set([...users, ...listed.flatMap((g) => m.get(g) ?? [])]);
+          if (!self) people.delete(requester);
+          const decision = requireEnoughApprovers(needs(approval), requester, m);
+          expect(decision.effect).toBe(people.size < min ? "deny" : "needs_approval");
+        },
+      ),
+    );
+  });
+});
