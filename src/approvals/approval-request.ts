@@ -23,12 +23,18 @@ export const ApprovalRequirementSchema = z.strictObject({
 });
 export type ApprovalRequirement = z.infer<typeof ApprovalRequirementSchema>;
 
-/** One resolved target with the state it was in when the request was made (the expected pre-state). */
+/**
+ * One resolved target with the state it was in when the request was made (the expected pre-state): its
+ * status and flavor, and the facts the policy decided on (its name and tags). `selectedBy`: the tag selectors
+ * (`key=value`) of the command that selected it. Requests recorded before tags were bound lack both.
+ */
 export const ApprovalTargetSchema = z.strictObject({
   id: IdSchema,
   name: z.string(),
   status: z.string().min(1),
   flavor: z.string().min(1),
+  tags: z.record(z.string(), z.string()).optional(),
+  selectedBy: z.array(z.string()).optional(),
 });
 export type ApprovalTarget = z.infer<typeof ApprovalTargetSchema>;
 
@@ -38,6 +44,16 @@ export const MessageRefSchema = z.strictObject({
   threadTs: z.string().min(1).optional(),
 });
 export type MessageRef = z.infer<typeof MessageRefSchema>;
+
+/** What the policy decided when the request was made (see `ApprovedTerms` in src/policy/compare-decisions.ts). */
+export const ApprovedTermsSchema = z.strictObject({
+  effect: z.enum(["allow", "needs_approval"]),
+  minApprovals: z.number().int().min(0),
+  approvalRuleIds: z.array(z.string()),
+  maxTargets: z.number().int().positive().optional(),
+});
+
+export type ApprovedTerms = z.infer<typeof ApprovedTermsSchema>;
 
 /** IAM-style action name, e.g. `ecs:cloudServers:delete`. */
 export const ActionNameSchema = z
@@ -73,6 +89,8 @@ export const ApprovalRequestSchema = z.strictObject({
   /** Policy rules that produced the decision. */
   ruleIds: z.array(z.string()),
   requirement: ApprovalRequirementSchema,
+  /** The policy's decision when the request was made, to compare with the decision at execution. */
+  terms: ApprovedTermsSchema.optional(),
   /** Distinct approvers, in click order. */
   approvals: z.array(z.strictObject({ userId: IdSchema, at: TimestampSchema })),
   rejection: z
@@ -80,6 +98,8 @@ export const ApprovalRequestSchema = z.strictObject({
     .optional(),
   cancellation: z.strictObject({ userId: IdSchema, at: TimestampSchema }).optional(),
   expiredAt: TimestampSchema.optional(),
+  /** Why an approved request was not run: the policy decided again before execution and is now stricter. */
+  revocation: z.strictObject({ at: TimestampSchema, reasons: z.array(z.string()).min(1) }).optional(),
   execution: z
     .strictObject({
       executionId: IdSchema,

@@ -18,6 +18,8 @@ import {
   ApprovalRequirementSchema,
   type ApprovalTarget,
   ApprovalTargetSchema,
+  type ApprovedTerms,
+  ApprovedTermsSchema,
   type MessageRef,
   MessageRefSchema,
 } from "./approval-request.js";
@@ -45,6 +47,8 @@ export interface NewApprovalRequest {
   parameters: Record<string, unknown>;
   ruleIds: string[];
   requirement: ApprovalRequirement;
+  /** What the policy decided, to compare with its decision just before execution. */
+  terms?: ApprovedTerms;
   message?: MessageRef;
 }
 
@@ -89,6 +93,11 @@ export interface ApprovalService {
    * if the store (or the audit rider) fails: treat a throw as "not claimed" and do not execute.
    */
   claimExecution(id: string, executionId: string): Promise<ActResult>;
+  /**
+   * approved → revoked: the policy decided again before execution is stricter (`reasons`, operator text).
+   * Loses to a claim that got there first (then `{ ok: false, code: "not_approved" }`).
+   */
+  revoke(id: string, reasons: string[]): Promise<ActResult>;
   /** executing → succeeded | failed | outcome_unknown, only by the execution that claimed it. */
   finishExecution(
     id: string,
@@ -123,6 +132,8 @@ const statusSetKey = (status: OpenStatus) => `approvals:status:${status}`;
 /** Actor IDs of transitions no user caused. */
 const EXPIRY_ACTOR = "system:expiry";
 const EXECUTOR_ACTOR = "system:executor";
+/** The re-decision of the policy just before execution. */
+const POLICY_REDECIDER = "system:policy";
 
 /**
  * The approval workflow over a {@link Store}.
@@ -218,6 +229,14 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
           type: "request.expired",
           actorId: EXPIRY_ACTOR,
           detail: { expiresAt: request.expiresAt, ...(observedBy !== undefined && { observedBy }) },
+        };
+      case "revoked":
+        return {
+          ...base,
+          type: "request.revoked",
+          actorId: POLICY_REDECIDER,
+          message: effect.reasons.join("; "),
+          detail: { reasons: effect.reasons },
         };
       case "execution_started":
         return {
@@ -337,6 +356,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         parameters,
         ruleIds: input.ruleIds,
         requirement,
+        ...(input.terms !== undefined && { terms: ApprovedTermsSchema.parse(input.terms) }),
         approvals: [],
         ...(input.message && { message: MessageRefSchema.parse(input.message) }),
         bindingHash: computeBindingHash(bindingInputOf({ action, targets, parameters })),
@@ -373,6 +393,10 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         { isApprover: false },
         false,
       );
+    },
+
+    revoke(id, reasons) {
+      return transition(id, { type: "revoke", reasons, at: clock.now() }, { isApprover: false }, false);
     },
 
     finishExecution(id, executionId, outcome, error) {

@@ -3,9 +3,12 @@
  * inside a store CAS, so every transition is judged on the freshest record and commits atomically.
  *
  *   pending ──approve (k-th distinct)──▶ approved ──start_execution──▶ executing ──finish──▶ succeeded
- *      │──reject──▶ rejected                                                       ├──▶ failed
- *      │──cancel──▶ cancelled                                                      └──▶ outcome_unknown
+ *      │──reject──▶ rejected                    │                                  ├──▶ failed
+ *      │──cancel──▶ cancelled                   └──revoke──▶ revoked               └──▶ outcome_unknown
  *      └──expire / any click at or after expiresAt──▶ expired
+ *
+ * `revoke`: the policy, decided again just before execution on the servers as they are then, is stricter
+ * than what the request was approved under; nothing runs and the requester asks again.
  */
 import type { ApprovalRequest } from "./approval-request.js";
 import { verifyBinding } from "./compute-binding-hash.js";
@@ -16,6 +19,7 @@ export const APPROVAL_STATUSES = [
   "rejected",
   "expired",
   "cancelled",
+  "revoked",
   "executing",
   "succeeded",
   "failed",
@@ -46,6 +50,7 @@ export const TERMINAL_STATUSES = [
   "rejected",
   "expired",
   "cancelled",
+  "revoked",
   ...EXECUTION_OUTCOMES,
 ] as const satisfies readonly ApprovalStatus[];
 /** Non-terminal statuses: the service keeps an index set per status so these can be listed without a scan. */
@@ -59,11 +64,12 @@ export type OpenStatus = (typeof OPEN_STATUSES)[number];
 /** Every allowed transition; anything else is refused. */
 export const TRANSITIONS: Readonly<Record<ApprovalStatus, readonly ApprovalStatus[]>> = {
   pending: ["approved", "rejected", "expired", "cancelled"],
-  approved: ["executing"],
+  approved: ["executing", "revoked"],
   executing: EXECUTION_OUTCOMES,
   rejected: [],
   expired: [],
   cancelled: [],
+  revoked: [],
   succeeded: [],
   failed: [],
   outcome_unknown: [],
@@ -82,6 +88,7 @@ export type ApprovalEvent =
   | { type: "cancel"; userId: string; at: number }
   | { type: "expire"; at: number }
   | { type: "start_execution"; executionId: string; at: number }
+  | { type: "revoke"; reasons: string[]; at: number }
   | { type: "finish"; executionId: string; outcome: ExecutionOutcome; error?: string; at: number };
 
 /** Event constructors, for readability at call sites. */
@@ -116,6 +123,7 @@ export type ApprovalEffect =
   | { type: "cancelled"; userId: string; at: number }
   | { type: "expired"; at: number }
   | { type: "execution_started"; executionId: string; at: number }
+  | { type: "revoked"; reasons: string[]; at: number }
   | {
       type: "execution_finished";
       executionId: string;
@@ -192,6 +200,8 @@ export function describeStatus(request: ApprovalRequest): string {
       return `expired at ${iso(request.expiredAt ?? request.expiresAt)}`;
     case "cancelled":
       return request.cancellation ? `cancelled by ${mention(request.cancellation.userId)}` : "cancelled";
+    case "revoked":
+      return `${approvedBy}, then not run: the policy is stricter now`;
     case "executing":
       return `already ${approvedBy} and executing`;
     case "succeeded":
@@ -373,6 +383,20 @@ export function applyEvent(
         { status: "executing", execution: { executionId: event.executionId, startedAt: event.at } },
         [{ type: "execution_started", executionId: event.executionId, at: event.at }],
         "Executing.",
+      );
+    }
+
+    case "revoke": {
+      if (request.status !== "approved") {
+        if (request.status === "revoked") return unchanged(request, "Already not run (the policy changed).");
+        return refuse("not_approved", `Cannot withdraw: the request is ${request.status}.`);
+      }
+      const revocation = { at: event.at, reasons: [...event.reasons] };
+      return change(
+        request,
+        { status: "revoked", revocation },
+        [{ type: "revoked", ...revocation }],
+        "Not run: the policy is stricter now.",
       );
     }
 

@@ -8,29 +8,55 @@ export interface BindingInput {
   /** Order does not matter: sorted before hashing. */
   serverIds: readonly string[];
   parameters: Readonly<Record<string, unknown>>;
-  /** Order does not matter: sorted by id before hashing. */
-  expectedState: ReadonlyArray<{ id: string; status: string; flavor: string }>;
+  /**
+   * Order does not matter: sorted by id before hashing. `name`, `tags` and `selectedBy` are the facts the
+   * policy decided on; requests recorded before they were bound have none (and keep their v1 hash).
+   */
+  expectedState: ReadonlyArray<{
+    id: string;
+    status: string;
+    flavor: string;
+    name?: string;
+    tags?: Readonly<Record<string, string>>;
+    selectedBy?: readonly string[];
+  }>;
 }
 
 /**
- * Bumped if the hashed document's shape ever changes, so an old hash can never match a new document by
- * accident.
+ * Bumped when the hashed document's shape changes, so an old hash can never match a new document by
+ * accident. v2 adds each target's name, tags and selecting tags.
  */
-const BINDING_FORMAT = "hwc-chatops/approval-binding/v1";
+const BINDING_FORMAT_V1 = "hwc-chatops/approval-binding/v1";
+const BINDING_FORMAT_V2 = "hwc-chatops/approval-binding/v2";
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * SHA-256 (lowercase hex) of the canonical JSON of the binding. Stable across processes and key orders;
- * any change to the action, the set of servers, a parameter, or an expected status/flavor changes it.
+ * any change to the action, the set of servers, a parameter, an expected status/flavor, or a target's
+ * name, tags or selecting tags changes it.
  */
 export function computeBindingHash(input: BindingInput): string {
+  const v2 = input.expectedState.some((t) => t.tags !== undefined);
   const document = {
-    format: BINDING_FORMAT,
+    format: v2 ? BINDING_FORMAT_V2 : BINDING_FORMAT_V1,
     action: input.action,
     serverIds: [...input.serverIds].sort(),
     parameters: input.parameters,
     expectedState: [...input.expectedState]
-      .map(({ id, status, flavor }) => ({ id, status, flavor }))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      .map(({ id, status, flavor, name, tags, selectedBy }) =>
+        v2
+          ? {
+              id,
+              status,
+              flavor,
+              name: name ?? "",
+              tags: tags ?? {},
+              selectedBy: [...(selectedBy ?? [])].sort(),
+            }
+          : { id, status, flavor },
+      )
+      .sort(byId),
   };
   return createHash("sha256").update(toCanonicalJson(document), "utf8").digest("hex");
 }

@@ -15,6 +15,10 @@ export const AUDIT_ENTRY_TYPES = [
   "request.rejected",
   "request.cancelled",
   "request.expired",
+  /** The policy, decided again just before execution, was stricter: the approved request did not run. */
+  "request.revoked",
+  /** The policy was decided again just before execution (whether or not it was stricter). */
+  "policy.redecided",
   /** An executor claimed the approved request (exactly one per request). */
   "execution.started",
   /** One step of a flow (e.g. re-check pre-state, call the API). */
@@ -35,6 +39,8 @@ const REQUIRED_BY_TYPE: Partial<Record<AuditEntryType, readonly (keyof AuditEntr
   "request.rejected": ["requestId"],
   "request.cancelled": ["requestId"],
   "request.expired": ["requestId"],
+  "request.revoked": ["requestId", "bindingHash"],
+  "policy.redecided": ["requestId", "decision", "action"],
   "execution.started": ["requestId", "executionId", "bindingHash"],
   "execution.step": ["executionId"],
   "execution.job": ["executionId", "jobId"],

@@ -174,6 +174,8 @@ function headline(request: ApprovalRequest, details: RequestDetails | undefined)
       return md`:heavy_multiplication_x: *Cancelled:* ${who} asked to ${what}`;
     case "expired":
       return md`:hourglass: *Expired:* ${who} asked to ${what}`;
+    case "revoked":
+      return md`:no_entry: *Not run, the policy changed:* ${who} asked to ${what}`;
   }
 }
 
@@ -197,6 +199,12 @@ function outcomeText(request: ApprovalRequest, details: RequestDetails | undefin
         : md`Cancelled. Nothing was done.`;
     case "expired":
       return md`Expired at ${formatTime(request.expiredAt ?? request.expiresAt)} without enough approvals. Nothing was done; ask again if it is still needed.`;
+    case "revoked":
+      return [
+        ...md`Checked again before running, the policy is stricter now:`,
+        ...(request.revocation?.reasons ?? []).flatMap((r) => md`\n• ${r}`),
+        ...md`\nNothing was done. Ask again to get the approvals it needs now: ${code(request.commandText)}`,
+      ];
     case "executing":
       return md`Running since ${formatTime(request.execution?.startedAt ?? request.createdAt)}; the thread follows the job.`;
     case "succeeded":

@@ -6,6 +6,7 @@ import type { AuditLog } from "../audit/create-audit-log.js";
 import { createTaskTracker } from "../bot/create-task-tracker.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Policy } from "../policy/types.js";
 import { md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
@@ -17,6 +18,7 @@ import { type ResumeFlowResult, resumeFlow } from "../workflow/resume-flow.js";
 import { type RunRecord, runKey } from "../workflow/run-record.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
+import { createExecutionGate } from "./create-execution-gate.js";
 import type { RunLease, RunLeases } from "./create-run-leases.js";
 import { createThreadReporter, type ThreadReporter } from "./create-thread-reporter.js";
 import { POLICY_ACTOR } from "./describe-request.js";
@@ -25,6 +27,8 @@ import type { Timers } from "./timers.js";
 import { flowParametersOf, operationOfAction } from "./to-operation-request.js";
 
 export interface ExecutionsDeps {
+  /** The live policy: decided again on every approved request just before it is claimed. */
+  policy: () => Policy;
   approvals: ApprovalService;
   details: RequestDetailsStore;
   flows: FlowSet;
@@ -78,6 +82,7 @@ export const finalSummaryClaim = (runId: string) => `runfinal:${runId}`;
 export function createExecutions(deps: ExecutionsDeps): Executions {
   const { approvals, logger } = deps;
   const tasks = createTaskTracker();
+  const mayRun = createExecutionGate(deps);
   /** Request IDs (and IDs of runs without a request) this process is driving. */
   const running = new Set<string>();
   let stopping = false;
@@ -271,6 +276,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     if (stopping || running.has(requestId)) return;
     running.add(requestId);
     try {
+      if (!(await mayRun(requestId))) return;
       const runId = `run_${randomBytes(12).toString("base64url")}`;
       let claimed: ApprovalRequest;
       try {
@@ -364,7 +370,14 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       runId,
       requestId: request.id,
       operation,
-      targets: request.targets.map((t) => ({ id: t.id, name: t.name, status: t.status, flavor: t.flavor })),
+      targets: request.targets.map((t) => ({
+        id: t.id,
+        name: t.name,
+        status: t.status,
+        flavor: t.flavor,
+        ...(t.tags !== undefined && { tags: { ...t.tags } }),
+        ...(t.selectedBy !== undefined && { selectedBy: [...t.selectedBy] }),
+      })),
       parameters: flowParametersOf(request.parameters),
       actorId: actorOf(request),
     };

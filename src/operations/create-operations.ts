@@ -151,6 +151,7 @@ export function createOperations(options: OperationsOptions): Operations {
   });
 
   const executions = createExecutions({
+    policy,
     leases,
     ...(options.faultPoint !== undefined && { faultPoint: options.faultPoint }),
     approvals,

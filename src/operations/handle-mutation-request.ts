@@ -4,12 +4,14 @@ import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { MutationHandler } from "../commands/types.js";
 import { formatCommandLine, type Target } from "../intents/index.js";
+import { termsOf } from "../policy/compare-decisions.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
 import { code, md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
+import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { runPreflight } from "../workflow/run-preflight.js";
-import type { FlowSet } from "../workflow/types.js";
+import type { FlowSet, FlowTarget } from "../workflow/types.js";
 import { buildDenialView } from "./build-denial-view.js";
 import {
   buildDryRunView,
@@ -144,10 +146,11 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         channel: channelId,
         action: op.action,
         commandText: commandLine,
-        targets: preflight.snapshot,
+        targets: withSelectors(preflight.snapshot, targetsOf(intent)),
         parameters: { ...op.parameters },
         ruleIds: decision.rules.map((r) => r.id),
         requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
+        terms: termsOf(decision),
         message: root,
       });
       requestId = request.id;
@@ -188,6 +191,21 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       );
     }
   };
+}
+
+/**
+ * The approved targets with the command's tag selectors that chose each one (`key=value`), so a server
+ * that loses the tag before execution is drift. A server named explicitly and also carrying a selector's tag
+ * is bound to it as well: the stricter reading.
+ */
+function withSelectors(snapshot: readonly FlowTarget[], targets: readonly Target[]): FlowTarget[] {
+  const selectors = targets.flatMap((t) =>
+    t.kind === "tag" ? [{ key: t.key.trim(), value: t.value.trim() }] : [],
+  );
+  return snapshot.map((t) => {
+    const selectedBy = selectors.filter((s) => t.tags?.[s.key] === s.value).map((s) => `${s.key}=${s.value}`);
+    return selectedBy.length > 0 ? { ...t, selectedBy } : { ...t };
+  });
 }
 
 /**

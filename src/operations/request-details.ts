@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { PolicyTightening } from "../policy/compare-decisions.js";
 import { NO_CHANGE, type Store } from "../store/store.js";
+import type { DriftItem } from "../workflow/detect-drift.js";
 import type { Preflight } from "../workflow/run-preflight.js";
 
 /**
@@ -24,6 +26,16 @@ export const RequestDetailsSchema = z.object({
       /** `48 stopped, 2 failed`. */
       summary: z.string(),
       durationMs: z.number().optional(),
+    })
+    .optional(),
+  /**
+   * The policy decided again just before execution was stricter: what changed on the servers since the
+   * request (name, tags) and how the decision tightened. The card and the thread say it from this.
+   */
+  redecision: z
+    .object({
+      changes: z.array(z.custom<DriftItem>((v) => typeof v === "object" && v !== null)),
+      tightenings: z.array(z.custom<PolicyTightening>((v) => typeof v === "object" && v !== null)).min(1),
     })
     .optional(),
   /** Why the execution could not run (not a run outcome: e.g. an invalid record). */

@@ -48,6 +48,25 @@ export function operationOfAction(action: string): Operation | undefined {
   return OPERATIONS.find((op) => ACTION_OF_OPERATION[op] === action);
 }
 
+/**
+ * The policy flags of an approved request, from its bound parameters: what the policy's `flags` conditions
+ * look at when the decision is made again before execution (the same flags as when it was requested).
+ */
+export function policyFlagsOf(action: string, parameters: Readonly<Record<string, unknown>>): PolicyFlags {
+  const p = flowParametersOf(parameters);
+  switch (operationOfAction(action)) {
+    case "stop":
+    case "reboot":
+      return { hard: p.hard === true };
+    case "resize":
+      return { dryRun: false };
+    case "delete":
+      return { deleteVolume: p.deleteVolume === true, deleteEip: p.deleteEip === true };
+    default:
+      return {};
+  }
+}
+
 /** Approval parameters (JSON) back to flow parameters: only the known keys, with their types checked. */
 export function flowParametersOf(parameters: Readonly<Record<string, unknown>>): FlowParameters {
   const out: FlowParameters = {};

@@ -63,14 +63,15 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
     );
 
   const n = request.targets.length;
-  const caps = candidates.filter(
-    (r) => r.effect.maxTargets !== undefined && n > r.effect.maxTargets && applies(r, "any"),
-  );
+  const capping = candidates.filter((r) => r.effect.maxTargets !== undefined && applies(r, "any"));
+  const caps = capping.filter((r) => n > (r.effect.maxTargets ?? n));
   if (caps.length > 0) {
     const cap = Math.min(...caps.map((r) => r.effect.maxTargets ?? n));
     const parts = Math.ceil(n / cap);
     return deny(caps, [`${n} targets; at most ${cap} per request: split it into ${parts} requests`]);
   }
+  const limit =
+    capping.length > 0 ? { maxTargets: Math.min(...capping.map((r) => r.effect.maxTargets ?? n)) } : {};
 
   const grants = candidates.filter(
     (r) => (r.effect.allow || r.effect.approval?.minApprovals !== undefined) && applies(r, "all"),
@@ -83,7 +84,8 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
   const additions = candidates.filter(
     (r) => r.effect.approval?.additionalApprovals !== undefined && applies(r, "any"),
   );
-  if (bases.length === 0 && additions.length === 0) return { effect: "allow", rules: grants.map(refOf) };
+  if (bases.length === 0 && additions.length === 0)
+    return { effect: "allow", rules: grants.map(refOf), ...limit };
 
   const contributing = policy.rules.filter((r) => bases.includes(r) || additions.includes(r));
   // Named in the decision: the approval rules, or, when only additions apply, the rules they add to.
@@ -119,6 +121,8 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
   return {
     effect: "needs_approval",
     rules: producing.map(refOf),
+    approvalRuleIds: contributing.map((r) => r.id),
+    ...limit,
     approval: {
       approvers,
       minApprovals,

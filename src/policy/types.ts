@@ -49,12 +49,20 @@ export interface ApprovalRequirement {
   reasonRequired: boolean;
 }
 
+/**
+ * The decision on a request. `allow` and `needs_approval` carry `maxTargets`, the tightest `max_targets` cap
+ * that applies to the request without being exceeded (absent: none applies), so a later re-decision can tell
+ * whether a cap was lowered.
+ */
 export type PolicyDecision =
-  | { effect: "allow"; rules: RuleRef[] }
+  | { effect: "allow"; rules: RuleRef[]; maxTargets?: number }
   | {
       effect: "needs_approval";
       rules: RuleRef[];
       approval: ApprovalRequirement;
+      /** The rules whose approval terms (a base or an addition) make up `approval`. */
+      approvalRuleIds: string[];
+      maxTargets?: number;
       /** How many people could approve it now, when counted (see `requireEnoughApprovers`). */
       eligibleApprovers?: number;
     }

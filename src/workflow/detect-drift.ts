@@ -1,3 +1,4 @@
+import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { ServerRead } from "./read-servers.js";
 import type { FlowTarget } from "./types.js";
 
@@ -7,11 +8,19 @@ export type DriftItem =
   | { serverId: string; name: string; kind: "status"; expected: string; actual: string }
   | { serverId: string; name: string; kind: "flavor"; expected: string; actual: string }
   | { serverId: string; name: string; kind: "busy"; taskState: string }
+  /** The server has another name now (`name` is the approved one). */
+  | { serverId: string; name: string; kind: "renamed"; actual: string }
+  /** Tags (`key=value`) added or changed (`added`), removed or changed (`removed`) since approval. */
+  | { serverId: string; name: string; kind: "tags"; added: string[]; removed: string[] }
+  /** A tag selector of the command (`key=value`) that chose this server no longer matches it. */
+  | { serverId: string; name: string; kind: "unselected"; selector: string }
   | { serverId: string; name: string; kind: "unreadable"; message: string };
 
 /**
  * Compares every target's approved pre-state with what was just read. Any difference is drift: the approval
- * was for a world that no longer exists. A target that could not be read counts too (it cannot be verified).
+ * was for a world that no longer exists. That covers the facts the policy decided on (name, tags, the tag
+ * that selected it) as well as status and flavor. A target that could not be read counts too (it cannot be
+ * verified).
  */
 export function detectDrift(
   targets: readonly FlowTarget[],
@@ -38,8 +47,27 @@ export function detectDrift(
     if (s.flavor.id !== t.flavor)
       drift.push({ ...who, kind: "flavor", expected: t.flavor, actual: s.flavor.id });
     if (s.taskState) drift.push({ ...who, kind: "busy", taskState: s.taskState });
+    if (s.name !== t.name) drift.push({ ...who, kind: "renamed", actual: s.name });
+    if (t.tags !== undefined) {
+      const now = parseServerTags(s.tags);
+      const pairs = (tags: Record<string, string>) => Object.entries(tags).map(([k, v]) => tagText(k, v));
+      const before = new Set(pairs(t.tags));
+      const after = new Set(pairs(now));
+      const added = [...after].filter((p) => !before.has(p)).sort();
+      const removed = [...before].filter((p) => !after.has(p)).sort();
+      if (added.length > 0 || removed.length > 0) drift.push({ ...who, kind: "tags", added, removed });
+      for (const selector of t.selectedBy ?? []) {
+        const at = selector.indexOf("=");
+        if (now[selector.slice(0, at)] !== selector.slice(at + 1))
+          drift.push({ ...who, kind: "unselected", selector });
+      }
+    }
   }
   return drift;
+}
+
+function tagText(key: string, value: string): string {
+  return value === "" ? key : `${key}=${value}`;
 }
 
 /** One line per difference, e.g. "web-03: status ACTIVE → SHUTOFF". Plain text (callers escape it). */
@@ -55,5 +83,16 @@ export function describeDrift(item: DriftItem): string {
       return `${item.name}: a task is in progress (${item.taskState})`;
     case "unreadable":
       return `${item.name}: could not be re-read (${item.message})`;
+    case "renamed":
+      return `${item.name}: renamed to ${item.actual}`;
+    case "tags": {
+      const parts = [
+        ...(item.added.length > 0 ? [`now tagged ${item.added.join(", ")}`] : []),
+        ...(item.removed.length > 0 ? [`no longer tagged ${item.removed.join(", ")}`] : []),
+      ];
+      return `${item.name}: ${parts.join("; ")}`;
+    }
+    case "unselected":
+      return `${item.name}: no longer tagged ${item.selector}, the tag that selected it`;
   }
 }

@@ -94,7 +94,14 @@ export function newRunRecord(spec: ExecuteFlowSpec, flow: FlowDefinition, at: nu
     requestId: spec.requestId,
     operation: spec.operation,
     actorId: spec.actorId,
-    targets: spec.targets.map((t) => ({ id: t.id, name: t.name, status: t.status, flavor: t.flavor })),
+    targets: spec.targets.map((t) => ({
+      id: t.id,
+      name: t.name,
+      status: t.status,
+      flavor: t.flavor,
+      ...(t.tags !== undefined && { tags: { ...t.tags } }),
+      ...(t.selectedBy !== undefined && { selectedBy: [...t.selectedBy] }),
+    })),
     parameters,
     flow: {
       source: flow.source,

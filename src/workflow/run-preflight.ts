@@ -1,4 +1,5 @@
 import { CloudError } from "../cloud/errors.js";
+import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { CloudClient, Flavor, HssHost, Server } from "../cloud/types.js";
 import {
   type CallName,
@@ -87,7 +88,14 @@ export interface PreflightTarget {
   id: string;
   name: string;
   found: boolean;
-  current?: { status: string; flavor: FlavorInfo; taskState?: string };
+  /** The server as read: `name` and `tags` (key → value) are what the policy decides on. */
+  current?: {
+    name: string;
+    status: string;
+    flavor: FlavorInfo;
+    tags: Record<string, string>;
+    taskState?: string;
+  };
   /** What the flow will do to it and the state it ends in if all goes well (absent when not found). */
   planned?: { calls: CallName[]; status: string; flavor: FlavorInfo };
   /** Resize of a running server: it is stopped, resized and started again. */
@@ -225,7 +233,12 @@ export async function runPreflight(
       return target;
     }
     const s = read.server;
-    target.current = { status: s.status, flavor: flavorInfo(s.flavor.id, s.flavor) };
+    target.current = {
+      name: s.name,
+      status: s.status,
+      flavor: flavorInfo(s.flavor.id, s.flavor),
+      tags: parseServerTags(s.tags),
+    };
     if (s.taskState) target.current.taskState = s.taskState;
     if (has("no_task_in_progress") && s.taskState) {
       problem("blocking", "task_in_progress", `${name}: a task is in progress (${s.taskState})`);
@@ -405,9 +418,10 @@ export async function runPreflight(
     blocking: problems.some((p) => p.severity === "blocking"),
     snapshot: found.map((t) => ({
       id: t.id,
-      name: t.name,
+      name: t.current!.name,
       status: t.current!.status,
       flavor: t.current!.flavor.id,
+      tags: t.current!.tags,
     })),
   };
 }

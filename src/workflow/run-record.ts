@@ -125,6 +125,25 @@ const driftSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     serverId: z.string(),
     name: z.string(),
+    kind: z.literal("renamed"),
+    actual: z.string(),
+  }),
+  z.strictObject({
+    serverId: z.string(),
+    name: z.string(),
+    kind: z.literal("tags"),
+    added: z.array(z.string()),
+    removed: z.array(z.string()),
+  }),
+  z.strictObject({
+    serverId: z.string(),
+    name: z.string(),
+    kind: z.literal("unselected"),
+    selector: z.string(),
+  }),
+  z.strictObject({
+    serverId: z.string(),
+    name: z.string(),
     kind: z.literal("unreadable"),
     message: z.string(),
   }),
@@ -142,6 +161,8 @@ export const RunRecordSchema = z.strictObject({
       name: z.string(),
       status: z.string().min(1),
       flavor: z.string().min(1),
+      tags: z.record(z.string(), z.string()).optional(),
+      selectedBy: z.array(z.string()).optional(),
     }),
   ),
   parameters: z.strictObject({

@@ -40,6 +40,13 @@ export interface FlowTarget {
   status: string;
   /** Flavor ID when approved. */
   flavor: string;
+  /**
+   * Tags when approved (key → value), bound like the status: any change is drift. Absent for targets
+   * approved before tags were bound (then tags are not compared).
+   */
+  tags?: Record<string, string>;
+  /** The command's tag selectors (`key=value`) that chose this target: losing one is drift. */
+  selectedBy?: string[];
 }
 
 interface StepBase {

@@ -107,6 +107,8 @@ it("start() after a restart runs approved, claimed and half-run requests exactly
   };
 
   // 1. approved, never claimed; 2. claimed, run never created; 3. claimed, run created, nothing sent yet.
+  // The policy is decided again before the unclaimed one runs: as a dev server, one approval still suffices.
+  h.sim.control.setServer(h.serverId("web-01"), { tags: { env: "dev" } });
   const unclaimed = await approvedStop("web-01");
   const claimedOnly = await approvedStop("web-02");
   await approvals.claimExecution(claimedOnly.id, "run_claimed_only_0001");

@@ -53,7 +53,12 @@ export function makePreflight(): Preflight {
         id: "11111111-0000-0000-0000-000000000003",
         name: "web-03",
         found: true,
-        current: { status: "ACTIVE", flavor: { id: "s6.medium.2" } },
+        current: {
+          name: "web-03",
+          status: "ACTIVE",
+          flavor: { id: "s6.medium.2" },
+          tags: { env: "staging" },
+        },
         planned: { calls: ["ecs.delete"], status: "DELETED", flavor: { id: "s6.medium.2" } },
         restart: false,
         problems: [],

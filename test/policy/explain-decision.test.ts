@@ -13,6 +13,7 @@ describe("explainDecision", () => {
       explainDecision({
         effect: "needs_approval",
         rules: [rule],
+        approvalRuleIds: [rule.id],
         approval: {
           approvers: { users: ["U0ALICE"], groups: ["ops-approvers"] },
           minApprovals: 2,

@@ -19,6 +19,7 @@ const needs = (approval: ApprovalRequirement): PolicyDecision => ({
   effect: "needs_approval",
   rules,
   approval,
+  approvalRuleIds: rules.map((r) => r.id),
 });
 const members = new Map([
   ["ops-approvers", ["U_ALICE", "U_BOB", "U_CAROL"]],

@@ -108,16 +108,30 @@ describe("detectDrift", () => {
     const expected: FlowTarget[] = [
       { id: "a", name: "web-03", status: "ACTIVE", flavor: "s6.small.1" },
       { id: "b", name: "web-04", status: "ACTIVE", flavor: "s6.small.1" },
+      {
+        id: "c",
+        name: "cache-01",
+        status: "ACTIVE",
+        flavor: "s6.small.1",
+        tags: { env: "dev", role: "cache", owner: "bob" },
+        selectedBy: ["role=cache"],
+      },
     ];
-    const server = (status: string, flavor: string, taskState: string | null = null) =>
+    const server = (
+      status: string,
+      flavor: string,
+      taskState: string | null = null,
+      name = "web-03",
+      tags: string[] = [],
+    ) =>
       ({
         id: "x",
-        name: "x",
+        name,
         status,
         flavor: { id: flavor },
         taskState,
         addresses: [],
-        tags: [],
+        tags,
         metadata: {},
         volumeIds: [],
         securityGroups: [],
@@ -126,13 +140,23 @@ describe("detectDrift", () => {
       expected,
       new Map([
         ["a", { kind: "found", server: server("SHUTOFF", "s6.small.1") }],
-        ["b", { kind: "found", server: server("ACTIVE", "s6.large.2", "powering-off") }],
+        ["b", { kind: "found", server: server("ACTIVE", "s6.large.2", "powering-off", "web-04b") }],
+        [
+          "c",
+          {
+            kind: "found",
+            server: server("ACTIVE", "s6.small.1", null, "cache-01", ["env=prod", "owner=bob", "lock"]),
+          },
+        ],
       ]),
     );
     expect(drift.map(describeDrift)).toEqual([
       "web-03: status ACTIVE → SHUTOFF",
       "web-04: flavor s6.small.1 → s6.large.2",
       "web-04: a task is in progress (powering-off)",
+      "web-04: renamed to web-04b",
+      "cache-01: now tagged env=prod, lock; no longer tagged env=dev, role=cache",
+      "cache-01: no longer tagged role=cache, the tag that selected it",
     ]);
   });
 });

@@ -35,8 +35,20 @@ describe("stop / start / reboot", () => {
     });
     expect(worker01).toMatchObject({ planned: { calls: [], status: "SHUTOFF" } });
     expect(p.snapshot).toEqual([
-      { id: env.id("web-03"), name: "web-03", status: "ACTIVE", flavor: "s6.medium.2" },
-      { id: env.id("worker-01"), name: "worker-01", status: "SHUTOFF", flavor: "s6.small.1" },
+      {
+        id: env.id("web-03"),
+        name: "web-03",
+        status: "ACTIVE",
+        flavor: "s6.medium.2",
+        tags: { env: "staging", role: "web", team: "platform" },
+      },
+      {
+        id: env.id("worker-01"),
+        name: "worker-01",
+        status: "SHUTOFF",
+        flavor: "s6.small.1",
+        tags: { env: "dev", role: "worker", team: "data" },
+      },
     ]);
     const text = rendered(p);
     expect(text).toContain("ACTIVE → SHUTOFF");

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createAuditLog } from "../../../src/audit/create-audit-log.js";
 import { type Bot, createBot } from "../../../src/bot/create-bot.js";
@@ -6,6 +9,7 @@ import type { CloudConfig } from "../../../src/cloud/load-cloud-config.js";
 import { createLogger } from "../../../src/log/create-logger.js";
 import { createOperations, type Operations, type OperationsOptions } from "../../../src/operations/index.js";
 import { loadPolicy } from "../../../src/policy/load-policy.js";
+import type { Policy } from "../../../src/policy/types.js";
 import {
   type CloudSimulator,
   simulatorCloudConfig,
@@ -44,6 +48,13 @@ export function createTestClock() {
 export interface OperationsHarnessOptions {
   sweepIntervalMs?: number;
   statusIntervalMs?: number;
+}
+
+/** The live policy of a harness: the shipped one until a test replaces it (as an edited file would). */
+export interface LivePolicy {
+  current: Policy;
+  /** Replaces the policy with the YAML text (validated like the file). */
+  replace(yaml: string): Promise<void>;
 }
 
 /** Every text of a Slack message (section text, fields, context elements, buttons) as one string. */
@@ -104,8 +115,19 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
   if (!loadedPolicy.ok) throw new Error(`shipped policy invalid: ${JSON.stringify(loadedPolicy.errors)}`);
   const loadedFlows = await loadFlows("flows");
   if (!loadedFlows.ok) throw new Error(`shipped flows invalid: ${JSON.stringify(loadedFlows.errors)}`);
+  const live: LivePolicy = {
+    current: loadedPolicy.policy,
+    async replace(yaml) {
+      const dir = await mkdtemp(join(tmpdir(), "hwc-policy-"));
+      const file = join(dir, "policy.yml");
+      await writeFile(file, yaml);
+      const loaded = await loadPolicy(file);
+      if (!loaded.ok) throw new Error(`test policy invalid: ${JSON.stringify(loaded.errors)}`);
+      live.current = loaded.policy;
+    },
+  };
   const opsOptions: OperationsOptions = {
-    policy: loadedPolicy.policy,
+    policy: () => live.current,
     flows: loadedFlows.flows,
     store,
     audit,
@@ -144,6 +166,8 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
     ops,
     /** The options `ops` was created with (to create another instance over the same store: a restart). */
     opsOptions,
+    /** The policy the bot reads on every request and before every execution. */
+    policy: live,
     store,
     audit,
     clock,

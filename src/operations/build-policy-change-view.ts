@@ -1,0 +1,79 @@
+import type { ApprovalRequest } from "../approvals/approval-request.js";
+import type { PolicyTightening } from "../policy/compare-decisions.js";
+import { code, type Message, md, type Span, section, userMention } from "../render/message-model.js";
+import { renderPlain } from "../render/render-mrkdwn.js";
+import { type DriftItem, describeDrift } from "../workflow/detect-drift.js";
+import { plural } from "../workflow/format-flow-text.js";
+import { verbOf } from "./describe-request.js";
+
+/** What the re-decision before execution found: the servers' changed facts and the stricter decision. */
+export interface PolicyChange {
+  changes: readonly DriftItem[];
+  tightenings: readonly PolicyTightening[];
+}
+
+const approvals = (n: number) => plural(n, "approval");
+
+/** One tightening in words: "this delete now needs 3 approvals, it had 2". */
+function describeTightening(t: PolicyTightening, verb: string): Span[] {
+  switch (t.kind) {
+    case "denied":
+      return md`this ${verb} is not allowed any more: ${t.reasons.join("; ")}`;
+    case "approval_needed":
+      return md`this ${verb} now needs ${approvals(t.minApprovals)}; it was allowed without`;
+    case "more_approvals":
+      return md`this ${verb} now needs ${approvals(t.after)}, it had ${String(t.before)}`;
+    case "approver_not_accepted":
+      return t.reason === "self_approval"
+        ? md`the approval of ${userMention(t.userId)} no longer counts: the requester may not approve it now`
+        : md`the approval of ${userMention(t.userId)} no longer counts: they are not among its approvers now`;
+    case "lower_cap":
+      return t.before === undefined
+        ? md`a limit of ${plural(t.after, "server")} per request applies now`
+        : md`the limit per request is ${plural(t.after, "server")} now, it was ${String(t.before)}`;
+    case "new_rule":
+      return md`the rule ${code(t.rule.id)} applies now (${t.rule.source})`;
+  }
+}
+
+/**
+ * Every line of a policy change, the servers' changes first ("web-02: now tagged env=prod"), then how the
+ * decision tightened ("this delete now needs 3 approvals, it had 2").
+ */
+export function policyChangeLines(change: PolicyChange, action: string): Span[][] {
+  const verb = verbOf(action);
+  return [
+    ...change.changes.map((d) => md`${describeDrift(d)}`),
+    ...change.tightenings.map((t) => describeTightening(t, verb)),
+  ];
+}
+
+/** The same lines as plain text, for the audit record and the request's revocation. */
+export function policyChangeText(change: PolicyChange, action: string): string[] {
+  return policyChangeLines(change, action).map((line) => renderPlain(line));
+}
+
+/**
+ * The reply in the request's thread when it did not run because the policy, checked again just before
+ * execution, is stricter: what changed, and the requester (mentioned) can ask again. Pure.
+ */
+export function buildPolicyChangedReply(
+  request: Pick<ApprovalRequest, "action" | "commandText" | "requester">,
+  change: PolicyChange,
+): Message {
+  const lines = policyChangeLines(change, request.action);
+  return {
+    text: md`Not run: the policy is stricter now. ${lines[0] ?? md``}`,
+    blocks: [
+      section({
+        text: [
+          ...md`:no_entry: *Not run.* Checked again just before running, the policy is stricter now:`,
+          ...lines.flatMap((line) => [...md`\n• `, ...line]),
+        ],
+      }),
+      section({
+        text: md`${userMention(request.requester.userId)} nothing was done. Ask again to get the approvals it needs now: ${code(request.commandText)}`,
+      }),
+    ],
+  };
+}

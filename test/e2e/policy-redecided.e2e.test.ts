@@ -1,0 +1,147 @@
+/**
+ * "The policy is decided again at execution, on what the servers are then", end to end: signed Slack requests
+ * into the bot, the fake Slack, the simulated cloud (tags changed through its control API between the request
+ * and the approvals), the shipped policy (or an edited one, as an operator would change the file).
+ */
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+
+const APPROVE = "ops.approval.approve";
+let h: OperationsHarness;
+let shipped: string;
+
+beforeAll(async () => {
+  h = await startOperationsHarness();
+  shipped = await readFile("flows/policy.yml", "utf8");
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await h.ops.idle();
+  h.sim.control.reset();
+  await h.policy.replace(shipped);
+});
+
+/** Changes a server's tags through the simulator's HTTP control API, as the console would. */
+async function setTags(name: string, tags: Record<string, string>): Promise<void> {
+  const res = await fetch(`${h.sim.url}/__sim/servers/${h.serverId(name)}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ tags }),
+  });
+  expect(res.status).toBe(200);
+}
+
+async function approveBy(card: FakeSlackMessage, ...users: string[]): Promise<void> {
+  for (const user of users) {
+    const res = await h.click(card, APPROVE, user);
+    expect(res.status).toBe(200);
+  }
+  await h.ops.idle();
+}
+
+function threadText(card: FakeSlackMessage): string {
+  return h.replies(card).map(textOf).join("\n");
+}
+
+it("delete of a staging server re-tagged env=prod before the approvals: not run, the card and thread say why", async () => {
+  await h.command("delete web-03");
+  const card = await h.waitCard("/ecs delete web-03", (t) => t.includes("0 of 2"));
+  await setTags("web-03", { env: "prod", team: "platform", role: "web" });
+  await approveBy(card, IDS.bob, IDS.carol);
+
+  const final = await h.waitCard("/ecs delete web-03", (t) => t.includes("Not run"));
+  expect(textOf(final)).toContain("web-03: now tagged env=prod; no longer tagged env=staging");
+  expect(textOf(final)).toContain("this delete now needs 3 approvals, it had 2");
+  const thread = await h.fake.waitFor(() =>
+    threadText(card).includes("Not run") ? threadText(card) : undefined,
+  );
+  expect(thread).toContain("this delete now needs 3 approvals, it had 2");
+  expect(thread).toContain(`<@${IDS.alice}>`);
+  expect(thread).toContain("/ecs delete web-03");
+
+  expect(h.mutations()).toEqual([]);
+  expect(h.sim.control.server("web-03")?.status).toBe("ACTIVE");
+  const entries = await h.audit.query({ serverId: h.serverId("web-03"), limit: 50 });
+  const redecided = entries.find((e) => e.type === "policy.redecided");
+  expect(redecided).toMatchObject({ decision: "needs_approval", detail: { stricter: true } });
+  expect(entries.some((e) => e.type === "request.revoked")).toBe(true);
+  expect(entries.some((e) => e.type === "execution.started")).toBe(false);
+});
+
+it("a hard reboot approved once, its server re-tagged env=prod meanwhile: not run (it now needs 2)", async () => {
+  await h.command("reboot web-03 --hard");
+  const card = await h.waitCard("/ecs reboot web-03 --hard", (t) => t.includes("0 of 1"));
+  await setTags("web-03", { env: "prod" });
+  await approveBy(card, IDS.bob);
+  const final = await h.waitCard("/ecs reboot web-03 --hard", (t) => t.includes("Not run"));
+  expect(textOf(final)).toContain("this reboot now needs 2 approvals, it had 1");
+  expect(h.mutations()).toEqual([]);
+});
+
+it("a deny rule on lock=true added to the policy after the request: not run, with the rule's message", async () => {
+  await setTags("web-04", { env: "staging", lock: "true" });
+  await h.command("delete web-04");
+  const card = await h.waitCard("/ecs delete web-04", (t) => t.includes("0 of 2"));
+  await h.policy.replace(
+    shipped.replace(
+      "rules:\n",
+      `rules:
+  - id: locked-servers
+    description: Servers tagged lock=true are protected from deletion.
+    actions: [ecs:cloudServers:delete]
+    match:
+      targets: { tags: { lock: "true" } }
+    effect:
+      deny: "This server is locked (tag lock=true); remove the tag in the console first."
+`,
+    ),
+  );
+  await approveBy(card, IDS.bob, IDS.carol);
+  const final = await h.waitCard("/ecs delete web-04", (t) => t.includes("Not run"));
+  expect(textOf(final)).toContain("this delete is not allowed any more: This server is locked");
+  expect(h.mutations()).toEqual([]);
+});
+
+it("a tag-selected server that lost the selecting tag is drift: nothing is stopped", async () => {
+  await setTags("web-03", { env: "staging", role: "batch" });
+  await setTags("web-04", { env: "staging", role: "batch" });
+  await h.command("stop tag:role=batch --hard");
+  const card = await h.waitCard("/ecs stop tag:role=batch --hard", (t) => t.includes("0 of 1"));
+  await setTags("web-04", { env: "staging" });
+  await approveBy(card, IDS.bob);
+  const final = await h.waitCard("/ecs stop tag:role=batch --hard", (t) => t.includes("aborted"));
+  expect(textOf(final)).toContain("the servers changed since approval");
+  const thread = await h.fake.waitFor(() =>
+    threadText(card).includes("no longer tagged role=batch, the tag that selected it")
+      ? threadText(card)
+      : undefined,
+  );
+  expect(thread).toContain("web-04");
+  expect(h.mutations()).toEqual([]);
+});
+
+it("a decision that became laxer runs as approved (the prod rule removed from the policy)", async () => {
+  // web-01 is env=prod: a hard reboot needs 2 (hard-power + prod-needs-one-more).
+  await h.command("reboot web-01 --hard");
+  const card = await h.waitCard("/ecs reboot web-01 --hard", (t) => t.includes("0 of 2"));
+  await h.policy.replace(
+    shipped.replace(/ {2}- id: prod-needs-one-more[\s\S]*?additional_approvals: 1\n/, ""),
+  );
+  await approveBy(card, IDS.bob, IDS.carol);
+  await h.waitCard("/ecs reboot web-01 --hard", (t) => t.includes("Done"));
+  expect(h.mutations("batchRebootServers")).toHaveLength(1);
+  const [redecided] = await h.audit.query({ type: "policy.redecided", limit: 1 });
+  expect(redecided).toMatchObject({ decision: "needs_approval", detail: { stricter: false } });
+});
+
+it("an allowed request is decided again too, and runs when nothing changed", async () => {
+  await setTags("web-03", { env: "dev" });
+  await h.command("stop web-03");
+  await h.waitCard("/ecs stop web-03", (t) => t.includes("Done"));
+  const [redecided] = await h.audit.query({ type: "policy.redecided", limit: 1 });
+  expect(redecided).toMatchObject({ decision: "allow", detail: { stricter: false } });
+});
