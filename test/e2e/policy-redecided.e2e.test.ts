@@ -5,7 +5,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { createApprovalService } from "../../src/approvals/approval-service.js";
+import { createOperations } from "../../src/operations/index.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { createSlackChat } from "../../src/slack/create-slack-chat.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
@@ -22,6 +25,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await h.ops.idle();
   h.sim.control.reset();
+  h.fake.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
   await h.policy.replace(shipped);
 });
 
@@ -144,4 +148,54 @@ it("an allowed request is decided again too, and runs when nothing changed", asy
   await h.waitCard("/ecs stop web-03", (t) => t.includes("Done"));
   const [redecided] = await h.audit.query({ type: "policy.redecided", limit: 1 });
   expect(redecided).toMatchObject({ decision: "allow", detail: { stricter: false } });
+});
+
+it("an approver who left the approvers' group before the execution: not run, their approval no longer counts", async () => {
+  // An approved request that no replica has claimed yet (as a restart finds it), then Bob leaves the group.
+  const chat = createSlackChat(h.bot.app.client);
+  const approvals = createApprovalService({ store: h.store, clock: h.clock, audit: h.audit });
+  const s = h.sim.control.server("web-03")!;
+  const root = await chat.postMessage(IDS.ops, { text: "reboot web-03 --hard", blocks: [] });
+  const created = await approvals.create({
+    requester: { userId: IDS.alice, teamId: IDS.team },
+    channel: IDS.ops,
+    action: "ecs:cloudServers:reboot",
+    commandText: "/ecs reboot web-03 --hard",
+    targets: [
+      {
+        id: s.id,
+        name: s.name,
+        status: s.status,
+        flavor: s.flavorId,
+        tags: { env: "staging", team: "platform", role: "web" },
+      },
+    ],
+    parameters: { hard: true },
+    ruleIds: ["hard-power-needs-approval"],
+    requirement: {
+      approvers: { users: [], groups: ["ops-approvers"] },
+      minApprovals: 1,
+      allowSelfApproval: false,
+      expiresInMs: 30 * 60_000,
+      reasonRequired: true,
+    },
+    terms: { effect: "needs_approval", minApprovals: 1, approvalRuleIds: ["hard-power-needs-approval"] },
+    message: root,
+  });
+  const approved = await approvals.act(
+    created.id,
+    { type: "approve", userId: IDS.bob },
+    { isApprover: true },
+  );
+  expect(approved.ok && approved.request.status).toBe("approved");
+  h.fake.setUserGroupMembers("ops-approvers", [IDS.carol]);
+
+  const replica = createOperations({ ...h.opsOptions, chat });
+  await replica.start();
+  await replica.idle();
+  await replica.stop(1_000);
+  expect((await approvals.get(created.id))?.status).toBe("revoked");
+  const thread = h.fake.thread(IDS.ops, root.ts).slice(1).map(textOf).join("\n");
+  expect(thread).toContain(`the approval of <@${IDS.bob}> no longer counts`);
+  expect(h.mutations()).toEqual([]);
 });
