@@ -44,8 +44,8 @@ export interface Bot {
   readonly url: string | undefined;
   /** Handles clicks whose action ID is `prefix` or starts with `prefix.`. */
   registerAction(prefix: string, handler: ActionHandler): void;
-  /** Handles modal submissions whose callback ID is `prefix` or starts with `prefix.`. */
-  registerView(prefix: string, handler: ViewHandler): void;
+  /** Handles modal submissions whose callback ID is exactly `callbackId`. */
+  registerView(callbackId: string, handler: ViewHandler): void;
   /** Checks the bot token (auth.test), then listens (HTTP) or connects (Socket Mode). */
   start(): Promise<void>;
   /**
@@ -132,7 +132,7 @@ export function createBot(options: CreateBotOptions): Bot {
       return frontend?.url;
     },
     registerAction: (prefix, handler) => router.registerAction(prefix, handler),
-    registerView: (prefix, handler) => router.registerView(prefix, handler),
+    registerView: (callbackId, handler) => router.registerView(callbackId, handler),
 
     async start() {
       if (state !== "new") throw new Error(`the bot cannot start: it is ${state}`);
