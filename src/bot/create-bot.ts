@@ -5,6 +5,7 @@ import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/ty
 import type { Logger } from "../log/create-logger.js";
 import { createBoltLogger } from "../slack/create-bolt-logger.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
+import { guardSocketModeClient, type SocketModeClientLike } from "../slack/guard-socket-mode-client.js";
 import { registerListeners } from "../slack/listeners/index.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
 import { type HttpFrontend, SLACK_EVENTS_PATH, startHttpFrontend } from "../slack/start-http-frontend.js";
@@ -79,11 +80,14 @@ export function createBot(options: CreateBotOptions): Bot {
       logger: createBoltLogger(logger),
     });
   } else {
-    receiver = new SocketModeReceiver({
+    const socketReceiver = new SocketModeReceiver({
       appToken: slack.transport.appToken,
       logger: createBoltLogger(logger),
       installerOptions: { clientOptions },
     });
+    // Malformed frames are judged before the client dereferences them (they used to end the process).
+    guardSocketModeClient(socketReceiver.client as unknown as SocketModeClientLike, log);
+    receiver = socketReceiver;
   }
   const app = new App({
     token: slack.botToken,
@@ -144,6 +148,7 @@ export function createBot(options: CreateBotOptions): Bot {
         if (slack.transport.kind === "http") {
           frontend = await startHttpFrontend({
             boltListener: (receiver as HTTPReceiver).requestListener,
+            signingSecret: slack.transport.signingSecret,
             logger: log,
             port: slack.transport.port,
             ...(options.host !== undefined ? { host: options.host } : {}),
