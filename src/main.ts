@@ -22,7 +22,7 @@ function fail(message: string): never {
 }
 
 /** Writes one line to stderr, never throwing (the pipe may be gone). */
-function say(line: string): void {
+function tellStderr(line: string): void {
   try {
     process.stderr.write(`hwc-chatops: ${line}\n`);
   } catch {
@@ -40,14 +40,14 @@ function onSignals(logger: Logger, target: Stoppable, graceMs: number): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
-      say(`${signal} again while stopping: exiting now`);
+      tellStderr(`${signal} again while stopping: exiting now`);
       process.exit(1);
     }
     stopping = true;
     const deadlineMs = graceMs + SHUTDOWN_MARGIN_MS;
     logger.info({ signal, graceMs, deadlineMs }, "stopping: no new work; running steps reach a safe point");
     const deadline = setTimeout(() => {
-      say(
+      tellStderr(
         `still stopping ${deadlineMs} ms after ${signal}: exiting now; unfinished work resumes from the store`,
       );
       process.exit(1);

@@ -124,10 +124,9 @@ describe("after a crash (real processes, the shipped 15 minute wait)", () => {
       world.sim.control.setFaults({ dropAfterCommit: null });
     }
     const root = await world.waitCard("/ecs stop crash-unknown-02");
-    const restartedAt = Date.now();
     await world.startBot("restarted-send", storeUrl);
+    // Well inside the 15 minute wait: the stop shows on the server at the first poll.
     await world.waitFor(() => world.summaries(root, "stop")[0], 30_000);
-    expect(Date.now() - restartedAt).toBeLessThan(30_000);
     expect(world.summaries(root, "stop").map((m) => m.text)).toEqual(["stop: 1 stopped"]);
     expect(stopsOf(server.id)).toHaveLength(1);
   }, 120_000);
