@@ -3,7 +3,8 @@
  * local playground, and wires signals. Everything else takes its configuration as parameters.
  */
 import { createPlaygroundBot } from "./app/create-playground-bot.js";
-import { loadAppConfig } from "./app/load-app-config.js";
+import { guardProcess } from "./app/guard-process.js";
+import { DEFAULT_SHUTDOWN_GRACE_MS, loadAppConfig, SHUTDOWN_MARGIN_MS } from "./app/load-app-config.js";
 import { ConfigFileError, startHwcChatops } from "./app/start-hwc-chatops.js";
 import { CloudConfigError, loadCloudConfigOrThrow } from "./cloud/load-cloud-config.js";
 import { createLogger, type Logger } from "./log/create-logger.js";
@@ -12,7 +13,7 @@ import { loadSlackConfigOrThrow, SlackConfigError } from "./slack/load-slack-con
 import { StoreInUseError } from "./store/store-in-use-error.js";
 
 interface Stoppable {
-  stop(): Promise<unknown>;
+  stop(graceMs: number): Promise<unknown>;
 }
 
 function fail(message: string): never {
@@ -20,14 +21,42 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function onSignals(logger: Logger, target: Stoppable): void {
+/** Writes one line to stderr, never throwing (the pipe may be gone). */
+function tellStderr(line: string): void {
+  try {
+    process.stderr.write(`hwc-chatops: ${line}\n`);
+  } catch {
+    // Nobody is listening any more; exiting matters more than saying so.
+  }
+}
+
+/**
+ * SIGTERM / SIGINT: stop taking work and let what is in flight finish for `graceMs`, then exit. The exit has a
+ * hard deadline (`graceMs` + {@link SHUTDOWN_MARGIN_MS}): whatever is still pending then (a Slack call waiting
+ * out a rate limit, a cloud that stopped answering, a watcher's run) is abandoned, since its state is in the
+ * store and another replica or the restart resumes it. A second signal exits at once.
+ */
+function onSignals(logger: Logger, target: Stoppable, graceMs: number): void {
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      tellStderr(`${signal} again while stopping: exiting now`);
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, "stopping: no new work; running steps reach a safe point");
-    target.stop().then(
-      () => process.exit(0),
+    const deadlineMs = graceMs + SHUTDOWN_MARGIN_MS;
+    logger.info({ signal, graceMs, deadlineMs }, "stopping: no new work; running steps reach a safe point");
+    const deadline = setTimeout(() => {
+      tellStderr(
+        `still stopping ${deadlineMs} ms after ${signal}: exiting now; unfinished work resumes from the store`,
+      );
+      process.exit(1);
+    }, deadlineMs);
+    target.stop(graceMs).then(
+      () => {
+        clearTimeout(deadline);
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, "stop failed");
         process.exit(1);
@@ -42,6 +71,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   const appConfig = loadAppConfig(env);
   if (!appConfig.ok) fail(`invalid configuration:\n  ${appConfig.issues.join("\n  ")}`);
   const logger = createLogger({ level: appConfig.config.logLevel });
+  guardProcess(process, logger);
+  const graceMs = appConfig.config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
 
   const wantsPlayground = argv.includes("--playground") || !env.SLACK_BOT_TOKEN?.trim();
   if (wantsPlayground) {
@@ -52,7 +83,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
       logger,
       createBot: createPlaygroundBot(appConfig.config),
     });
-    onSignals(logger, { stop: () => playground.close() });
+    onSignals(logger, { stop: () => playground.close() }, graceMs);
     return;
   }
 
@@ -79,7 +110,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
       },
     }),
   });
-  onSignals(logger, running);
+  onSignals(logger, running, graceMs);
 }
 
 main(process.argv.slice(2), process.env).catch((error: unknown) => {

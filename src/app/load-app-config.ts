@@ -15,9 +15,20 @@ export interface AppConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Time to live of run leases (`RUN_LEASE_TTL`); absent: the operations default (30 s). */
   runLeaseTtlMs?: number;
+  /**
+   * How long a stop (SIGTERM) lets work in flight finish (`SHUTDOWN_GRACE`); absent: 10 s. The process exits
+   * at most {@link SHUTDOWN_MARGIN_MS} after that, whatever is still pending.
+   */
+  shutdownGraceMs?: number;
   /** Test hook (`HWC_FAULT_POINT`): the process dies at this point of the next mutation. Absent: inert. */
   faultPoint?: FaultPoint;
 }
+
+/** Default of `SHUTDOWN_GRACE`. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** How long after the grace a stopping process exits regardless (closing connections, releasing leases). */
+export const SHUTDOWN_MARGIN_MS = 5_000;
+const MAX_SHUTDOWN_GRACE_MS = 10 * 60_000;
 
 /** App settings are neither required nor secret: every one has a safe default. */
 export type AppEnvVar = Omit<EnvVarDoc, "required" | "secret">;
@@ -53,6 +64,12 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
       "Lease of a running flow, renewed by the replica driving it: a dead replica's runs are adopted by another one after this long.",
   },
   {
+    name: "SHUTDOWN_GRACE",
+    default: "10s",
+    meaning:
+      "On SIGTERM, how long work in flight may finish (at most 10m); the process exits at most 5 s later whatever is still pending.",
+  },
+  {
     name: "HWC_FAULT_POINT",
     meaning:
       "Test hook, inert unless set: `after-intent` or `after-send` makes the process exit (137) at that point of the next mutation.",
@@ -73,6 +90,16 @@ const schema = z.object({
       const parsed = parseDuration(value);
       if (parsed.ok && parsed.ms >= 1_000) return parsed.ms;
       ctx.addIssue({ code: "custom", message: parsed.ok ? "must be at least 1s" : parsed.error });
+      return z.NEVER;
+    }),
+  SHUTDOWN_GRACE: z
+    .string()
+    .optional()
+    .transform((value, ctx): number | undefined => {
+      if (value === undefined) return undefined;
+      const parsed = parseDuration(value);
+      if (parsed.ok && parsed.ms <= MAX_SHUTDOWN_GRACE_MS) return parsed.ms;
+      ctx.addIssue({ code: "custom", message: parsed.ok ? "must be at most 10m" : parsed.error });
       return z.NEVER;
     }),
   HWC_FAULT_POINT: z.enum(FAULT_POINTS).optional(),
@@ -103,6 +130,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       notificationsFile: parsed.data.NOTIFICATIONS_FILE,
       logLevel: parsed.data.LOG_LEVEL,
       ...(parsed.data.RUN_LEASE_TTL !== undefined && { runLeaseTtlMs: parsed.data.RUN_LEASE_TTL }),
+      ...(parsed.data.SHUTDOWN_GRACE !== undefined && { shutdownGraceMs: parsed.data.SHUTDOWN_GRACE }),
       ...(parsed.data.HWC_FAULT_POINT !== undefined && { faultPoint: parsed.data.HWC_FAULT_POINT }),
     },
   };

@@ -9,6 +9,7 @@ import {
   type Store,
   writeUpdate,
 } from "../store/store.js";
+import type { Notice } from "./approval-notice.js";
 import {
   ActionNameSchema,
   ActionParametersSchema,
@@ -60,11 +61,11 @@ export type ClickEvent = DistributiveOmit<
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export type ActResult =
-  | { ok: true; request: ApprovalRequest; changed: boolean; effects: ApprovalEffect[]; message: string }
+  | { ok: true; request: ApprovalRequest; changed: boolean; effects: ApprovalEffect[]; message: Notice }
   | {
       ok: false;
       code: RefusalCode | "not_found" | "conflict";
-      message: string;
+      message: Notice;
       /** The request as it now is (to refresh the card), if it exists. */
       request?: ApprovalRequest;
       /** Changes that did happen despite the refusal (a late click expiring the request). */
@@ -307,10 +308,15 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     );
 
     if (!result.ok && result.reason === "conflict") {
-      return { ok: false, code: "conflict", message: "The request is busy; please try again.", effects: [] };
+      return {
+        ok: false,
+        code: "conflict",
+        message: ["The request is busy; please try again."],
+        effects: [],
+      };
     }
     if (!result.ok && result.detail === "not_found") {
-      return { ok: false, code: "not_found", message: "No such approval request.", effects: [] };
+      return { ok: false, code: "not_found", message: ["No such approval request."], effects: [] };
     }
     if (applied === undefined || before === undefined)
       throw new Error("unreachable: update ran without evaluating");

@@ -10,6 +10,7 @@
  * `revoke`: the policy, decided again just before execution on the servers as they are then, is stricter
  * than what the request was approved under; nothing runs and the requester asks again.
  */
+import { listMentions, mention, type Notice, say } from "./approval-notice.js";
 import type { ApprovalRequest } from "./approval-request.js";
 import { verifyBinding } from "./compute-binding-hash.js";
 
@@ -164,12 +165,12 @@ export type ApplyResult =
       changed: boolean;
       effects: ApprovalEffect[];
       /** For the clicking user. */
-      message: string;
+      message: Notice;
     }
   | {
       ok: false;
       code: RefusalCode;
-      message: string;
+      message: Notice;
       /**
        * A change that happened even though the event was refused, to be persisted like a normal transition:
        * a click at or after `expiresAt` expires the request.
@@ -177,42 +178,43 @@ export type ApplyResult =
       transition?: { request: ApprovalRequest; effects: ApprovalEffect[] };
     };
 
-/** Slack mention syntax. */
-const mention = (userId: string) => `<@${userId}>`;
-const listMentions = (userIds: readonly string[]) => userIds.map(mention).join(", ");
 const iso = (at: number) => new Date(at).toISOString();
 
 /** Why a non-pending request cannot be acted on, saying what happened and by whom. */
-export function describeStatus(request: ApprovalRequest): string {
-  const approvedBy = `approved by ${listMentions(request.approvals.map((a) => a.userId))}`;
+export function describeStatus(request: ApprovalRequest): Notice {
+  const approvedBy = say`approved by ${listMentions(request.approvals.map((a) => a.userId))}`;
   switch (request.status) {
     case "pending":
-      return `pending (${request.approvals.length} of ${request.requirement.minApprovals} approvals)`;
+      return say`pending (${request.approvals.length} of ${request.requirement.minApprovals} approvals)`;
     case "approved":
-      return `already ${approvedBy}`;
+      return say`already ${approvedBy}`;
     case "rejected": {
       const r = request.rejection;
-      return r
-        ? `already rejected by ${mention(r.userId)}${r.reason ? `: ${r.reason}` : ""}`
-        : "already rejected";
+      if (!r) return say`already rejected`;
+      // The reason is text typed by a person: it stays a text part, whatever it looks like.
+      return r.reason
+        ? say`already rejected by ${mention(r.userId)}: ${r.reason}`
+        : say`already rejected by ${mention(r.userId)}`;
     }
     case "expired":
-      return `expired at ${iso(request.expiredAt ?? request.expiresAt)}`;
+      return say`expired at ${iso(request.expiredAt ?? request.expiresAt)}`;
     case "cancelled":
-      return request.cancellation ? `cancelled by ${mention(request.cancellation.userId)}` : "cancelled";
+      return request.cancellation
+        ? say`cancelled by ${mention(request.cancellation.userId)}`
+        : say`cancelled`;
     case "revoked":
-      return `${approvedBy}, then not run: the policy is stricter now`;
+      return say`${approvedBy}, then not run: the policy is stricter now`;
     case "executing":
-      return `already ${approvedBy} and executing`;
+      return say`already ${approvedBy} and executing`;
     case "succeeded":
     case "failed":
-      return `already ${approvedBy} and executed (${request.status})`;
+      return say`already ${approvedBy} and executed (${request.status})`;
     case "outcome_unknown":
-      return `already ${approvedBy} and executed (outcome unknown: check the servers before retrying)`;
+      return say`already ${approvedBy} and executed (outcome unknown: check the servers before retrying)`;
   }
 }
 
-function refuse(code: RefusalCode, message: string): ApplyResult {
+function refuse(code: RefusalCode, message: Notice): ApplyResult {
   return { ok: false, code, message };
 }
 
@@ -220,7 +222,7 @@ function change(
   request: ApprovalRequest,
   next: Partial<ApprovalRequest>,
   effects: ApprovalEffect[],
-  message: string,
+  message: Notice,
 ): ApplyResult {
   return {
     ok: true,
@@ -231,7 +233,7 @@ function change(
   };
 }
 
-function unchanged(request: ApprovalRequest, message: string): ApplyResult {
+function unchanged(request: ApprovalRequest, message: Notice): ApplyResult {
   return { ok: true, request, changed: false, effects: [], message };
 }
 
@@ -241,7 +243,7 @@ function expiredByClick(request: ApprovalRequest, at: number): ApplyResult {
   return {
     ok: false,
     code: "expired",
-    message: `This request expired at ${iso(request.expiresAt)}; nothing was done.`,
+    message: say`This request expired at ${iso(request.expiresAt)}; nothing was done.`,
     transition: { request: expired, effects: [{ type: "expired", at }] },
   };
 }
@@ -265,19 +267,22 @@ export function applyEvent(
       const alreadyApproved = request.approvals.some((a) => a.userId === event.userId);
       if (!isPending) {
         if (alreadyApproved && request.approvals.length >= requirement.minApprovals) {
-          return unchanged(request, `You already approved this request; it is ${describeStatus(request)}.`);
+          return unchanged(
+            request,
+            say`You already approved this request; it is ${describeStatus(request)}.`,
+          );
         }
-        return refuse("not_pending", `This request was ${describeStatus(request)}.`);
+        return refuse("not_pending", say`This request was ${describeStatus(request)}.`);
       }
       if (timeIsUp) return expiredByClick(request, event.at);
       if (event.userId === request.requester.userId && !requirement.allowSelfApproval) {
-        return refuse("self_approval", "You cannot approve your own request; another approver must.");
+        return refuse("self_approval", say`You cannot approve your own request; another approver must.`);
       }
-      if (!authz.isApprover) return refuse("not_an_approver", "You are not an approver for this request.");
+      if (!authz.isApprover) return refuse("not_an_approver", say`You are not an approver for this request.`);
       if (alreadyApproved) {
         return unchanged(
           request,
-          `You already approved this request (${request.approvals.length} of ${requirement.minApprovals} approvals).`,
+          say`You already approved this request (${request.approvals.length} of ${requirement.minApprovals} approvals).`,
         );
       }
       const approvals = [...request.approvals, { userId: event.userId, at: event.at }];
@@ -293,7 +298,7 @@ export function applyEvent(
           request,
           { approvals },
           [recorded],
-          `Approval recorded (${approvals.length} of ${requirement.minApprovals}).`,
+          say`Approval recorded (${approvals.length} of ${requirement.minApprovals}).`,
         );
       }
       const approvers = approvals.map((a) => a.userId);
@@ -301,29 +306,29 @@ export function applyEvent(
         request,
         { approvals, status: "approved" },
         [recorded, { type: "approved", userId: event.userId, at: event.at, approvers }],
-        `Approved (${approvals.length} of ${requirement.minApprovals}).`,
+        say`Approved (${approvals.length} of ${requirement.minApprovals}).`,
       );
     }
 
     case "reject": {
       if (!isPending) {
         if (request.status === "rejected" && request.rejection?.userId === event.userId) {
-          return unchanged(request, "You already rejected this request.");
+          return unchanged(request, say`You already rejected this request.`);
         }
-        return refuse("not_pending", `This request was ${describeStatus(request)}.`);
+        return refuse("not_pending", say`This request was ${describeStatus(request)}.`);
       }
       if (timeIsUp) return expiredByClick(request, event.at);
       if (!authz.isApprover) {
         return refuse(
           "not_an_approver",
           event.userId === request.requester.userId
-            ? "Only approvers can reject; use Cancel to withdraw your own request."
-            : "You are not an approver for this request.",
+            ? say`Only approvers can reject; use Cancel to withdraw your own request.`
+            : say`You are not an approver for this request.`,
         );
       }
       const reason = event.reason?.trim();
       if (requirement.reasonRequired && !reason) {
-        return refuse("reason_required", "A reason is required to reject this request.");
+        return refuse("reason_required", say`A reason is required to reject this request.`);
       }
       const rejection = reason
         ? { userId: event.userId, reason, at: event.at }
@@ -332,22 +337,22 @@ export function applyEvent(
         request,
         { status: "rejected", rejection },
         [{ type: "rejected", ...rejection }],
-        `Rejected${reason ? `: ${reason}` : "."}`,
+        reason ? say`Rejected: ${reason}` : say`Rejected.`,
       );
     }
 
     case "cancel": {
       if (!isPending) {
         if (request.status === "cancelled" && request.cancellation?.userId === event.userId) {
-          return unchanged(request, "You already cancelled this request.");
+          return unchanged(request, say`You already cancelled this request.`);
         }
-        return refuse("not_pending", `This request was ${describeStatus(request)}.`);
+        return refuse("not_pending", say`This request was ${describeStatus(request)}.`);
       }
       if (timeIsUp) return expiredByClick(request, event.at);
       if (event.userId !== request.requester.userId) {
         return refuse(
           "only_requester_can_cancel",
-          `Only the requester (${mention(request.requester.userId)}) can cancel.`,
+          say`Only the requester (${mention(request.requester.userId)}) can cancel.`,
         );
       }
       const cancellation = { userId: event.userId, at: event.at };
@@ -355,48 +360,52 @@ export function applyEvent(
         request,
         { status: "cancelled", cancellation },
         [{ type: "cancelled", ...cancellation }],
-        "Cancelled.",
+        say`Cancelled.`,
       );
     }
 
     case "expire": {
-      if (!isPending) return refuse("not_pending", `This request was ${describeStatus(request)}.`);
-      if (!timeIsUp) return refuse("not_due", `This request expires at ${iso(request.expiresAt)}.`);
+      if (!isPending) return refuse("not_pending", say`This request was ${describeStatus(request)}.`);
+      if (!timeIsUp) return refuse("not_due", say`This request expires at ${iso(request.expiresAt)}.`);
       return change(
         request,
         { status: "expired", expiredAt: event.at },
         [{ type: "expired", at: event.at }],
-        `Expired at ${iso(event.at)}.`,
+        say`Expired at ${iso(event.at)}.`,
       );
     }
 
     case "start_execution": {
       if (request.status !== "approved") {
         const holder = request.execution ? ` (execution ${request.execution.executionId})` : "";
-        return refuse("not_approved", `Cannot execute: the request is ${request.status}${holder}.`);
+        return refuse("not_approved", say`Cannot execute: the request is ${request.status}${holder}.`);
       }
       if (!verifyBinding(request)) {
-        return refuse("binding_mismatch", "Cannot execute: the request no longer matches what was approved.");
+        return refuse(
+          "binding_mismatch",
+          say`Cannot execute: the request no longer matches what was approved.`,
+        );
       }
       return change(
         request,
         { status: "executing", execution: { executionId: event.executionId, startedAt: event.at } },
         [{ type: "execution_started", executionId: event.executionId, at: event.at }],
-        "Executing.",
+        say`Executing.`,
       );
     }
 
     case "revoke": {
       if (request.status !== "approved") {
-        if (request.status === "revoked") return unchanged(request, "Already not run (the policy changed).");
-        return refuse("not_approved", `Cannot withdraw: the request is ${request.status}.`);
+        if (request.status === "revoked")
+          return unchanged(request, say`Already not run (the policy changed).`);
+        return refuse("not_approved", say`Cannot withdraw: the request is ${request.status}.`);
       }
       const revocation = { at: event.at, reasons: [...event.reasons] };
       return change(
         request,
         { status: "revoked", revocation },
         [{ type: "revoked", ...revocation }],
-        "Not run: the policy is stricter now.",
+        say`Not run: the policy is stricter now.`,
       );
     }
 
@@ -404,14 +413,14 @@ export function applyEvent(
       const execution = request.execution;
       if (request.status !== "executing") {
         if (execution?.executionId === event.executionId && execution.outcome === event.outcome) {
-          return unchanged(request, `Execution already finished (${event.outcome}).`);
+          return unchanged(request, say`Execution already finished (${event.outcome}).`);
         }
-        return refuse("not_executing", `Cannot finish: the request is ${request.status}.`);
+        return refuse("not_executing", say`Cannot finish: the request is ${request.status}.`);
       }
       if (execution?.executionId !== event.executionId) {
         return refuse(
           "execution_mismatch",
-          `Cannot finish: the request is being executed by ${execution?.executionId}.`,
+          say`Cannot finish: the request is being executed by ${execution?.executionId ?? "nobody"}.`,
         );
       }
       const finished = {
@@ -432,7 +441,7 @@ export function applyEvent(
             ...(event.error !== undefined && { error: event.error }),
           },
         ],
-        `Execution ${event.outcome.replace("_", " ")}.`,
+        say`Execution ${event.outcome.replace("_", " ")}.`,
       );
     }
   }

@@ -5,6 +5,7 @@ import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/ty
 import type { Logger } from "../log/create-logger.js";
 import { createBoltLogger } from "../slack/create-bolt-logger.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
+import { guardSocketModeClient, type SocketModeClientLike } from "../slack/guard-socket-mode-client.js";
 import { registerListeners } from "../slack/listeners/index.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
 import { type HttpFrontend, SLACK_EVENTS_PATH, startHttpFrontend } from "../slack/start-http-frontend.js";
@@ -44,8 +45,8 @@ export interface Bot {
   readonly url: string | undefined;
   /** Handles clicks whose action ID is `prefix` or starts with `prefix.`. */
   registerAction(prefix: string, handler: ActionHandler): void;
-  /** Handles modal submissions whose callback ID is `prefix` or starts with `prefix.`. */
-  registerView(prefix: string, handler: ViewHandler): void;
+  /** Handles modal submissions whose callback ID is exactly `callbackId`. */
+  registerView(callbackId: string, handler: ViewHandler): void;
   /** Checks the bot token (auth.test), then listens (HTTP) or connects (Socket Mode). */
   start(): Promise<void>;
   /**
@@ -79,11 +80,14 @@ export function createBot(options: CreateBotOptions): Bot {
       logger: createBoltLogger(logger),
     });
   } else {
-    receiver = new SocketModeReceiver({
+    const socketReceiver = new SocketModeReceiver({
       appToken: slack.transport.appToken,
       logger: createBoltLogger(logger),
       installerOptions: { clientOptions },
     });
+    // Malformed frames are judged before the client dereferences them (they used to end the process).
+    guardSocketModeClient(socketReceiver.client as unknown as SocketModeClientLike, log);
+    receiver = socketReceiver;
   }
   const app = new App({
     token: slack.botToken,
@@ -132,7 +136,7 @@ export function createBot(options: CreateBotOptions): Bot {
       return frontend?.url;
     },
     registerAction: (prefix, handler) => router.registerAction(prefix, handler),
-    registerView: (prefix, handler) => router.registerView(prefix, handler),
+    registerView: (callbackId, handler) => router.registerView(callbackId, handler),
 
     async start() {
       if (state !== "new") throw new Error(`the bot cannot start: it is ${state}`);
@@ -144,6 +148,7 @@ export function createBot(options: CreateBotOptions): Bot {
         if (slack.transport.kind === "http") {
           frontend = await startHttpFrontend({
             boltListener: (receiver as HTTPReceiver).requestListener,
+            signingSecret: slack.transport.signingSecret,
             logger: log,
             port: slack.transport.port,
             ...(options.host !== undefined ? { host: options.host } : {}),

@@ -45,11 +45,14 @@ export type JobProgress =
   | { kind: "fallback"; jobId: string; reason: "job-not-found" }
   | { kind: "servers"; jobId: string; servers: ServerStateResult[] };
 
+/** Why the servers' state decided instead of the job: its record is gone (404), or it cannot be read now. */
+export type ServersVia = "job-not-found" | "job-unreadable";
+
 export type JobWaitResult =
   | { outcome: "SUCCESS"; source: "job"; job: Job; servers: ServerJobResult[] }
   | { outcome: "FAIL"; source: "job"; job: Job; servers: ServerJobResult[]; failReason?: string }
-  | { outcome: "SUCCESS"; source: "servers"; servers: ServerStateResult[] }
-  | { outcome: "FAIL"; source: "servers"; servers: ServerStateResult[]; failReason?: string }
+  | { outcome: "SUCCESS"; source: "servers"; via: ServersVia; servers: ServerStateResult[] }
+  | { outcome: "FAIL"; source: "servers"; via: ServersVia; servers: ServerStateResult[]; failReason?: string }
   | {
       /** Still unknown: neither success nor failure may be assumed; reconcile later. */
       outcome: "UNKNOWN";
@@ -118,11 +121,27 @@ function reachedState(server: Server, expect: ExpectedOutcome): boolean {
   return expect.flavorId === undefined || server.flavor.id === expect.flavorId;
 }
 
+/** Where a set of server states stands against the expectation. */
+function judgeStates(states: readonly ServerStateResult[]): "reached" | "failed" | "pending" {
+  if (states.every((s) => s.reached)) return "reached";
+  return states.every((s) => s.reached || (s.status === "ERROR" && !s.taskState)) ? "failed" : "pending";
+}
+
+function failReasonOf(states: readonly ServerStateResult[]): string {
+  return states
+    .filter((s) => s.failReason)
+    .map((s) => `${s.serverId}: ${s.failReason}`)
+    .join("; ");
+}
+
 /**
  * Follows `GET /v1/{project_id}/jobs/{job_id}` until SUCCESS or FAIL, polling quickly at first and
  * backing off to a cap. Reports each transition. At the deadline the result is UNKNOWN, never a
- * guess. When the job record is gone (404: records are purged after a day), falls back to reading the
- * servers' state against `expect`.
+ * guess. With `expect`, the servers' state decides whenever the job cannot: when the job record is gone
+ * (404: records are purged after a day) the wait follows the servers alone; while the job cannot be read
+ * (5xx, throttling, network) the servers are read on every poll, and the wait ends as soon as they show the
+ * expected state (or every one of them failed). A job that can be read is the authority: its SUCCESS is
+ * waited for even when the servers already look done.
  */
 export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitResult> {
   const now = options.now ?? Date.now;
@@ -141,6 +160,8 @@ export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitRes
 
   let lastJob: Job | undefined;
   let lastPrint: string | undefined;
+  let lastStates: ServerStateResult[] | undefined;
+  let lastStatesPrint: string | undefined;
   for (;;) {
     let job: Job | undefined;
     try {
@@ -157,6 +178,25 @@ export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitRes
         const result: JobWaitResult = { outcome: "UNKNOWN", reason: "error", error: err };
         if (lastJob) result.job = lastJob;
         return result;
+      }
+      // Meanwhile the servers may already show the outcome: a visible transition settles it now.
+      if (options.expect) {
+        const states = await readServerStates(ecs, options.expect, signal);
+        if (!(states instanceof CloudError)) {
+          lastStates = states;
+          const print = statesFingerprint(states);
+          if (print !== lastStatesPrint) {
+            await options.onProgress?.({ kind: "servers", jobId, servers: states });
+            lastStatesPrint = print;
+          }
+          const verdict = judgeStates(states);
+          if (verdict === "reached")
+            return { outcome: "SUCCESS", source: "servers", via: "job-unreadable", servers: states };
+          if (verdict === "failed") {
+            const failReason = failReasonOf(states);
+            return { outcome: "FAIL", source: "servers", via: "job-unreadable", servers: states, failReason };
+          }
+        }
       }
     }
     if (job) {
@@ -187,11 +227,15 @@ export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitRes
       if (lastJob) {
         result.job = lastJob;
         result.servers = serverResultsOf(lastJob);
-      }
+      } else if (lastStates) result.servers = lastStates;
       return result;
     }
     await pause();
   }
+}
+
+function statesFingerprint(states: readonly ServerStateResult[]): string {
+  return states.map((s) => `${s.serverId}:${s.status}:${s.taskState ?? ""}`).join("|");
 }
 
 async function readServerStates(
@@ -250,19 +294,17 @@ async function waitForServers(
       return result;
     }
     last = states;
-    const print = states.map((s) => `${s.serverId}:${s.status}:${s.taskState ?? ""}`).join("|");
+    const print = statesFingerprint(states);
     if (print !== lastPrint) {
       await options.onProgress?.({ kind: "servers", jobId, servers: states });
       lastPrint = print;
     }
-    if (states.every((s) => s.reached)) return { outcome: "SUCCESS", source: "servers", servers: states };
-    const settled = states.every((s) => s.reached || (s.status === "ERROR" && !s.taskState));
-    if (settled) {
-      const failReason = states
-        .filter((s) => s.failReason)
-        .map((s) => `${s.serverId}: ${s.failReason}`)
-        .join("; ");
-      return { outcome: "FAIL", source: "servers", servers: states, failReason };
+    const verdict = judgeStates(states);
+    if (verdict === "reached")
+      return { outcome: "SUCCESS", source: "servers", via: "job-not-found", servers: states };
+    if (verdict === "failed") {
+      const failReason = failReasonOf(states);
+      return { outcome: "FAIL", source: "servers", via: "job-not-found", servers: states, failReason };
     }
     if (now() >= deadline) return { outcome: "UNKNOWN", reason: "deadline", servers: states };
     await sleep(Math.max(0, Math.min(interval, deadline - now())), signal);

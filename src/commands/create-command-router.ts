@@ -84,8 +84,8 @@ export interface CommandRouter {
   handleView(submission: ViewSubmission): Promise<void>;
   /** Handles clicks whose action ID is `prefix` or starts with `prefix.`. Throws if taken. */
   registerAction(prefix: string, handler: ActionHandler): void;
-  /** Handles modal submissions whose callback ID is `prefix` or starts with `prefix.`. Throws if taken. */
-  registerView(prefix: string, handler: ViewHandler): void;
+  /** Handles modal submissions whose callback ID is exactly `callbackId`. Throws if taken. */
+  registerView(callbackId: string, handler: ViewHandler): void;
 }
 
 const MUTATION_TYPES: ReadonlySet<string> = new Set([
@@ -126,7 +126,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     });
   const tokens = deps.tokens ?? createInteractionTokens(deps.store);
   const actions = createPrefixRegistry<ActionHandler>("action");
-  const views = createPrefixRegistry<ViewHandler>("view");
+  // Modal callback IDs match exactly: a modal is not a family of IDs (see create-prefix-registry.ts).
+  const views = createPrefixRegistry<ViewHandler>("view", { exact: true });
   const resolve = (targets: readonly Target[], names: NameMatching): Promise<Resolution<Server>> =>
     resolveTargets(targets, lookup, { names });
 

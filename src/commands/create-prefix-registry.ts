@@ -1,6 +1,8 @@
 /**
  * Handlers keyed by ID prefix. An ID matches a prefix when it equals it or continues it after a `.`
- * (`approval` matches `approval.approve`, not `approvals`); the longest matching prefix wins.
+ * (`approval` matches `approval.approve`, not `approvals`); the longest matching prefix wins. With
+ * `exact: true` an ID matches only the identical key: modal callback IDs are not families, and a callback ID
+ * that merely starts with a known one (`ops.approval.approve` against `ops.approval`) must find nothing.
  */
 export interface PrefixRegistry<H> {
   /** Throws on an empty/malformed prefix or one already registered (a programming fault). */
@@ -9,9 +11,17 @@ export interface PrefixRegistry<H> {
   prefixes(): string[];
 }
 
+export interface PrefixRegistryOptions {
+  /** Match IDs only by equality (modal callback IDs); default false (prefix families, for clicks). */
+  exact?: boolean;
+}
+
 const PREFIX_RE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
-export function createPrefixRegistry<H>(kind: string): PrefixRegistry<H> {
+export function createPrefixRegistry<H>(
+  kind: string,
+  options: PrefixRegistryOptions = {},
+): PrefixRegistry<H> {
   const handlers = new Map<string, H>();
   return {
     register(prefix, handler) {
@@ -24,6 +34,10 @@ export function createPrefixRegistry<H>(kind: string): PrefixRegistry<H> {
       handlers.set(prefix, handler);
     },
     find(id) {
+      if (options.exact === true) {
+        const handler = handlers.get(id);
+        return handler === undefined ? undefined : { prefix: id, handler };
+      }
       let best: { prefix: string; handler: H } | undefined;
       for (const [prefix, handler] of handlers) {
         if ((id === prefix || id.startsWith(`${prefix}.`)) && (!best || prefix.length > best.prefix.length)) {

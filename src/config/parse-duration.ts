@@ -51,6 +51,27 @@ export const durationSchema = z.unknown().transform((value, ctx): number => {
   return durationMs(text.trim());
 });
 
+/** The inclusive bounds of a duration setting, with an example an author could write instead. */
+export interface DurationBounds {
+  minMs: number;
+  maxMs: number;
+  /** Shown after the bounds: "use e.g. 30m". */
+  example: string;
+}
+
+/**
+ * A config value holding a duration within `bounds`. Every duration a file sets has both bounds: an unbounded
+ * one (`expires_in: 99999999d`) overflows dates and timers far from the file, instead of failing at load with
+ * file:line. Errors read "`expires_in: 99999999d` must be between 1s and 30d; use e.g. 30m".
+ */
+export function boundedDurationSchema(bounds: DurationBounds) {
+  const range = `between ${formatDuration(bounds.minMs)} and ${formatDuration(bounds.maxMs)}`;
+  return durationSchema.superRefine((ms, ctx) => {
+    if (ms < bounds.minMs || ms > bounds.maxMs)
+      ctx.addIssue(valueIssue(ms, `must be ${range}; use e.g. ${bounds.example}`));
+  });
+}
+
 /** What is wrong with `text` as a duration, phrased to follow the value, or `undefined` when it is fine. */
 function durationProblem(text: string): string | undefined {
   const trimmed = text.trim();

@@ -38,7 +38,11 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
-/** The process-wide structured JSON logger (pino) with secret redaction. */
+/**
+ * The process-wide structured JSON logger (pino) with secret redaction. Lines go to stdout synchronously:
+ * pino's buffered destination flushes on exit in a loop that retries a closed pipe (EPIPE) forever, so a bot
+ * whose log reader had gone away could never exit. Written synchronously, a broken pipe only stops logging.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
@@ -46,7 +50,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       base: { app: "hwc-chatops" },
     },
-    options.destination ?? pino.destination(1),
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

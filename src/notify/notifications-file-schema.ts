@@ -1,8 +1,7 @@
 import { Cron } from "croner";
 import * as z from "zod";
-import { durationSchema } from "../config/parse-duration.js";
+import { boundedDurationSchema } from "../config/parse-duration.js";
 import { suggestClosest } from "../config/suggest-closest.js";
-import { valueIssue } from "../config/value-issue.js";
 import { matchGlob } from "../policy/match-glob.js";
 import { EVENT_TYPES, SEVERITIES } from "./fleet-event.js";
 
@@ -29,15 +28,16 @@ const channelId = z.string().refine((s) => /^[CGD][A-Z0-9_]{2,}$/.test(s), {
 
 const channels = z.array(channelId).min(1);
 
-const interval = durationSchema.superRefine((ms, ctx) => {
-  if (ms < MIN_INTERVAL_MS) ctx.addIssue(valueIssue(ms, "is too short; poll at most every 10s"));
-});
-
-const quietPeriod = durationSchema;
-
-const positiveDuration = durationSchema.superRefine((ms, ctx) => {
-  if (ms <= 0) ctx.addIssue(valueIssue(ms, "must be longer than 0; use e.g. 1s"));
-});
+/**
+ * Bounds of every duration in the file. Polling more often than every 10s costs the cloud API quota for
+ * nothing, less than daily is a digest's job; a quiet period beyond a week hides a change for good; a lease
+ * beyond an hour leaves a dead replica's watcher silent that long; posts spaced more than a minute apart
+ * would queue up behind each other.
+ */
+const interval = boundedDurationSchema({ minMs: MIN_INTERVAL_MS, maxMs: 86_400_000, example: "1m" });
+const quietPeriod = boundedDurationSchema({ minMs: 0, maxMs: 7 * 86_400_000, example: "15m" });
+const leaseTtl = boundedDurationSchema({ minMs: 1_000, maxMs: 3_600_000, example: "2m" });
+const minPostInterval = boundedDurationSchema({ minMs: 0, maxMs: 60_000, example: "1s" });
 
 const timeZone = z.string().refine(isTimeZone, {
   params: { predicate: "is not an IANA time zone (like UTC, Europe/Berlin, Asia/Shanghai)" },
@@ -78,7 +78,7 @@ const defaults = z.strictObject({
   max_items: z.int().min(1).max(50).optional(),
   detailed_up_to: z.int().min(0).max(10).optional(),
   failure_threshold: z.int().min(1).optional(),
-  lease_ttl: positiveDuration.optional(),
+  lease_ttl: leaseTtl.optional(),
   alert_channels: channels.optional(),
   time_zone: timeZone.optional(),
 });
@@ -93,7 +93,7 @@ const watcher = z.strictObject({
   max_items: z.int().min(1).max(50).optional(),
   detailed_up_to: z.int().min(0).max(10).optional(),
   failure_threshold: z.int().min(1).optional(),
-  lease_ttl: positiveDuration.optional(),
+  lease_ttl: leaseTtl.optional(),
   alert_channels: channels.optional(),
   scope: subjectMatch.optional(),
   concurrency: z.int().min(1).max(16).optional(),
@@ -133,7 +133,7 @@ const digest = z
   });
 
 const delivery = z.strictObject({
-  min_interval: durationSchema.optional(),
+  min_interval: minPostInterval.optional(),
   max_attempts: z.int().min(1).max(20).optional(),
 });
 

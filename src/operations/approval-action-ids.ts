@@ -15,9 +15,6 @@
 
 /** Register the action handler under this prefix (it matches every ID above). */
 export const APPROVAL_ACTION_PREFIX = "ops.approval";
-/** Register the view handler under this prefix. */
-export const APPROVAL_VIEW_PREFIX = "ops.approval";
-
 export const APPROVAL_ACTIONS = {
   approve: "ops.approval.approve",
   reject: "ops.approval.reject",
@@ -25,7 +22,7 @@ export const APPROVAL_ACTIONS = {
 } as const;
 export type ApprovalVerb = keyof typeof APPROVAL_ACTIONS;
 
-/** Callback ID of the "reason for rejecting" modal. */
+/** Callback ID of the "reason for rejecting" modal; the view handler is registered under exactly this ID. */
 export const REJECT_MODAL_ID = "ops.approval.reject";
 /** Input ID of the reason in that modal. */
 export const REJECT_REASON_INPUT = "reason";

@@ -1,7 +1,6 @@
 import type { AuditRecord } from "../audit/audit-entry.js";
 import { code, context, type ListItem, list, type Message, md, type Span } from "../render/message-model.js";
 import { formatTime } from "./describe-request.js";
-import { withMentions } from "./with-mentions.js";
 
 export interface AuditViewInput {
   /** `web-03`, `@alice`, or undefined for everything. */
@@ -34,7 +33,8 @@ export function buildAuditView(input: AuditViewInput): Message {
         ...md`by `,
         ...actor(e.actorId),
         ...md` `,
-        ...(e.message ? withMentions(e.message) : []),
+        // The message may hold text someone typed (a command line): untrusted, mentions in it stay text.
+        ...(e.message ? md`${e.message}` : []),
         ...reason,
       ],
       fields,

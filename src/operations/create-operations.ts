@@ -10,7 +10,7 @@ import type { Message } from "../render/message-model.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
 import { OPEN_RUNS_SET } from "../workflow/run-record.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
-import { APPROVAL_ACTION_PREFIX, APPROVAL_VIEW_PREFIX } from "./approval-action-ids.js";
+import { APPROVAL_ACTION_PREFIX, REJECT_MODAL_ID } from "./approval-action-ids.js";
 import { buildRequestCard } from "./build-request-card.js";
 import { createExecutions } from "./create-executions.js";
 import { createExpirySweeper } from "./create-expiry-sweeper.js";
@@ -77,12 +77,12 @@ export interface Operations {
   handlers: Required<Pick<CommandHandlers, "mutation" | "ops" | "readPolicy" | "describePolicy">>;
   /** Action handlers by ID prefix: `ops.approval` (Approve / Reject / Cancel). */
   actionHandlers: Readonly<Record<string, ActionHandler>>;
-  /** View handlers by callback-ID prefix: `ops.approval` (the rejection reason modal). */
+  /** View handlers by exact callback ID: `ops.approval.reject` (the rejection reason modal). */
   viewHandlers: Readonly<Record<string, ViewHandler>>;
   /** Registers the action and view handlers (`bot` or the router). */
   register(target: {
     registerAction(prefix: string, handler: ActionHandler): void;
-    registerView(prefix: string, handler: ViewHandler): void;
+    registerView(callbackId: string, handler: ViewHandler): void;
   }): void;
   /**
    * Recovers and arms: adopts unfinished runs nobody drives (under their lease; never resending a call), runs
@@ -198,7 +198,7 @@ export function createOperations(options: OperationsOptions): Operations {
       ),
   };
   const viewHandlers: Record<string, ViewHandler> = {
-    [APPROVAL_VIEW_PREFIX]: {
+    [REJECT_MODAL_ID]: {
       ...rejectView,
       // A modal has no reply channel: the user sees the card unchanged; the log says why.
       handle: (submission, ctx) =>
@@ -303,7 +303,8 @@ export function createOperations(options: OperationsOptions): Operations {
     viewHandlers,
     register(target) {
       for (const [prefix, handler] of Object.entries(actionHandlers)) target.registerAction(prefix, handler);
-      for (const [prefix, handler] of Object.entries(viewHandlers)) target.registerView(prefix, handler);
+      for (const [callbackId, handler] of Object.entries(viewHandlers))
+        target.registerView(callbackId, handler);
     },
     async start(startOptions = {}) {
       if (startOptions.chat !== undefined) knownChat = startOptions.chat;

@@ -11,7 +11,7 @@ import { buildRejectModal, validateRejectReason } from "./build-reject-modal.js"
 import type { Executions } from "./create-executions.js";
 import { isPolicyAllowed } from "./describe-request.js";
 import { isListedApprover } from "./is-listed-approver.js";
-import { withMentions } from "./with-mentions.js";
+import { noticeToSpans } from "./notice-to-spans.js";
 
 export interface ApprovalClickDeps {
   approvals: ApprovalService;
@@ -23,12 +23,12 @@ export interface ApprovalClickDeps {
 
 const ICONS = { accepted: ":ballot_box_with_check:", refused: ":raised_hand:", gone: ":hourglass:" } as const;
 
-/** The result of an act() for the clicking user (the state machine's wording, with real mentions). */
+/** The result of an act() for the clicking user (the state machine's wording; its text is untrusted). */
 function noticeOf(result: ActResult): Message {
-  if (result.ok) return buildNoticeView(ICONS.accepted, withMentions(result.message));
+  if (result.ok) return buildNoticeView(ICONS.accepted, noticeToSpans(result.message));
   if (result.code === "expired" || result.code === "not_pending")
-    return buildNoticeView(ICONS.gone, withMentions(result.message));
-  return buildNoticeView(ICONS.refused, withMentions(result.message));
+    return buildNoticeView(ICONS.gone, noticeToSpans(result.message));
+  return buildNoticeView(ICONS.refused, noticeToSpans(result.message));
 }
 
 /**

@@ -5,7 +5,6 @@
 export {
   APPROVAL_ACTION_PREFIX,
   APPROVAL_ACTIONS,
-  APPROVAL_VIEW_PREFIX,
   type ApprovalVerb,
   approvalActionId,
   parseApprovalActionId,

@@ -1,7 +1,6 @@
 import * as z from "zod";
-import { durationSchema } from "../config/parse-duration.js";
+import { boundedDurationSchema } from "../config/parse-duration.js";
 import { suggestClosest } from "../config/suggest-closest.js";
-import { valueIssue } from "../config/value-issue.js";
 import { KNOWN_ACTIONS } from "./actions.js";
 import { matchGlob } from "./match-glob.js";
 
@@ -104,9 +103,9 @@ const conditions = z
   })
   .optional();
 
-const positiveDuration = durationSchema.superRefine((ms, ctx) => {
-  if (ms <= 0) ctx.addIssue(valueIssue(ms, "must be longer than 0; use e.g. 30m"));
-});
+/** Longest `expires_in`: a month. Beyond it a request outlives any sensible review (and huge values overflow dates). */
+export const MAX_EXPIRES_IN_MS = 30 * 86_400_000;
+const expiresIn = boundedDurationSchema({ minMs: 1_000, maxMs: MAX_EXPIRES_IN_MS, example: "30m" });
 
 const approval = z
   .strictObject({
@@ -114,7 +113,7 @@ const approval = z
     min_approvals: z.int().min(1).optional(),
     additional_approvals: z.int().min(1).optional(),
     allow_self_approval: z.boolean().optional(),
-    expires_in: positiveDuration.optional(),
+    expires_in: expiresIn.optional(),
     reason_required: z.boolean().optional(),
   })
   .superRefine((a, ctx) => {
@@ -215,7 +214,7 @@ const rule = z.strictObject({
 
 const defaults = z.strictObject({
   approvers: principals.optional(),
-  expires_in: positiveDuration.optional(),
+  expires_in: expiresIn.optional(),
   allow_self_approval: z.boolean().optional(),
   reason_required: z.boolean().optional(),
 });

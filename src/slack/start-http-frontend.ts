@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { defaultBodyLimit, isValidSlackRequest } from "@slack/bolt";
 import type { Logger } from "../log/create-logger.js";
 import { checkRequestTimestamp, MAX_REQUEST_SKEW_SECONDS } from "./check-request-timestamp.js";
+import { checkSlackPayload } from "./check-slack-payload.js";
+import { parseSlackHttpBody } from "./parse-slack-http-body.js";
 
 /** Path Slack posts commands, interactions and events to. */
 export const SLACK_EVENTS_PATH = "/slack/events";
@@ -10,6 +13,12 @@ export const HEALTH_PATH = "/healthz";
 export interface HttpFrontendOptions {
   /** Bolt's `HTTPReceiver.requestListener` (verifies the signature, acks, dispatches). */
   boltListener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The app's signing secret: the front verifies signatures itself before it judges a body. */
+  signingSecret: string;
+  /** Largest body accepted (413 beyond); default Bolt's 4 MB. */
+  bodyLimitBytes?: number;
+  /** How long Bolt may take to answer a request it was handed before the front answers 500; default 10 s. */
+  answerDeadlineMs?: number;
   logger: Logger;
   port: number;
   /** Default: all interfaces. */
@@ -38,15 +47,112 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** A request whose body the front has read; Bolt's receiver uses `rawBody` instead of reading the stream. */
+type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
+
+type BodyRead = { ok: true; raw: Buffer } | { ok: false; status: 400 | 413 };
+
+/** Reads the whole body, up to `limit` bytes; never rejects. */
+function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: BodyRead) => {
+      req.removeAllListeners("data");
+      resolve(result);
+    };
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) done({ ok: false, status: 413 });
+      else chunks.push(chunk);
+    });
+    req.on("end", () => done({ ok: true, raw: Buffer.concat(chunks) }));
+    req.on("error", () => done({ ok: false, status: 400 }));
+    req.on("aborted", () => done({ ok: false, status: 400 }));
+  });
+}
+
 /**
- * The bot's own HTTP server in front of Bolt: `GET /healthz`, and `POST /slack/events` with a stricter
- * replay check than Bolt's (the request timestamp must be within five minutes in *either* direction; Bolt
- * accepts any future timestamp). Refused requests get 401 before Bolt sees them; Bolt then verifies the
- * signature. Everything else is 404.
+ * The bot's own HTTP server in front of Bolt: `GET /healthz`, and `POST /slack/events`, where nothing reaches
+ * Bolt before the front has judged it:
+ * - the replay window is checked in *both* directions (Bolt accepts any future timestamp): 401;
+ * - the body is read (413 past the limit) and the signature verified: 401;
+ * - the body is parsed as Bolt will parse it and its shape checked (`check-slack-payload.ts`): 400 with a log
+ *   line naming what is wrong. Bolt dereferences fields unchecked, and a signed `payload=null` used to become an
+ *   unhandled rejection inside its receiver that ended the process.
+ * Only then is the request handed to Bolt (which verifies the signature again). Any failure of the front itself
+ * is logged and answered 400; a request Bolt leaves unanswered is answered 500 after `answerDeadlineMs`.
+ * Everything else is 404.
  */
 export async function startHttpFrontend(options: HttpFrontendOptions): Promise<HttpFrontend> {
   const now = options.now ?? Date.now;
   let stopping = false;
+  const bodyLimit = options.bodyLimitBytes ?? defaultBodyLimit;
+  const answerDeadlineMs = options.answerDeadlineMs ?? 10_000;
+  const log = options.logger;
+
+  const refuse = (res: ServerResponse, status: number, error: string) => {
+    // The rest of the body, if any, is not read: close the connection rather than drain it.
+    res.setHeader("connection", "close");
+    sendJson(res, status, { error });
+  };
+
+  async function handleEvent(req: BufferedRequest, res: ServerResponse): Promise<void> {
+    const timestamp = req.headers["x-slack-request-timestamp"];
+    const check = checkRequestTimestamp(timestamp, now(), MAX_REQUEST_SKEW_SECONDS);
+    if (!check.ok) {
+      log.warn({ reason: check.reason }, "refused a Slack request: timestamp outside the replay window");
+      refuse(res, 401, "invalid_request_timestamp");
+      return;
+    }
+    const read = await readBody(req, bodyLimit);
+    if (!read.ok) {
+      log.warn(
+        { status: read.status, limit: bodyLimit },
+        "refused a Slack request: its body could not be read",
+      );
+      refuse(res, read.status, read.status === 413 ? "payload_too_large" : "bad_request");
+      return;
+    }
+    const raw = read.raw.toString("utf8");
+    const parsed = parseSlackHttpBody(req.headers["content-type"], raw);
+    if (parsed.kind !== "ssl_check") {
+      const signature = req.headers["x-slack-signature"];
+      const signed = isValidSlackRequest({
+        signingSecret: options.signingSecret,
+        body: raw,
+        headers: {
+          "x-slack-signature": typeof signature === "string" ? signature : "",
+          "x-slack-request-timestamp": Number(timestamp),
+        },
+        nowMilliseconds: now(),
+      });
+      if (!signed) {
+        log.warn("refused a Slack request: missing or wrong signature");
+        refuse(res, 401, "invalid_signature");
+        return;
+      }
+      const verdict =
+        parsed.kind === "unparseable"
+          ? { ok: false as const, reason: parsed.reason }
+          : checkSlackPayload(parsed.kind, parsed.body);
+      if (!verdict.ok) {
+        log.warn({ reason: verdict.reason }, "refused a signed Slack request: malformed payload");
+        sendJson(res, 400, { error: "invalid_payload" });
+        return;
+      }
+    }
+    req.rawBody = read.raw;
+    const watchdog = setTimeout(() => {
+      if (res.headersSent) return;
+      log.error({ afterMs: answerDeadlineMs }, "Bolt did not answer a Slack request in time");
+      sendJson(res, 500, { error: "internal_error" });
+    }, answerDeadlineMs);
+    watchdog.unref();
+    res.once("close", () => clearTimeout(watchdog));
+    options.boltListener(req, res);
+  }
+
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path === HEALTH_PATH && (req.method === "GET" || req.method === "HEAD")) {
@@ -62,27 +168,11 @@ export async function startHttpFrontend(options: HttpFrontendOptions): Promise<H
       sendJson(res, 405, { error: "method_not_allowed" });
       return;
     }
-    const check = checkRequestTimestamp(
-      req.headers["x-slack-request-timestamp"],
-      now(),
-      MAX_REQUEST_SKEW_SECONDS,
-    );
-    if (!check.ok) {
-      options.logger.warn(
-        { reason: check.reason },
-        "refused a Slack request: timestamp outside the replay window",
-      );
-      // The body is not read: close the connection rather than drain it.
-      res.setHeader("connection", "close");
-      sendJson(res, 401, { error: "invalid_request_timestamp" });
-      return;
-    }
-    try {
-      options.boltListener(req, res);
-    } catch (error) {
-      options.logger.error({ err: error }, "Bolt could not take the request");
-      if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
-    }
+    handleEvent(req, res).catch((error: unknown) => {
+      log.error({ err: error }, "could not handle a Slack request");
+      if (!res.headersSent) refuse(res, 400, "bad_request");
+      else res.destroy();
+    });
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

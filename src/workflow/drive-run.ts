@@ -670,10 +670,14 @@ function resultsOfJob(
         source: "servers",
         jobId,
         ...(s && { status: s.status }),
-        reason: `job ${jobId} no longer exists and the server did not reach the expected state`,
+        reason:
+          r.via === "job-not-found"
+            ? `job ${jobId} no longer exists and the server did not reach the expected state`
+            : `job ${jobId} could not be read and the server did not reach the expected state`,
       };
     });
-    return { results, jobStatus: "NOT_FOUND" };
+    // Settled from the servers: the job was purged, or could not be read while they showed the outcome.
+    return { results, jobStatus: r.via === "job-not-found" ? "NOT_FOUND" : "UNREADABLE" };
   }
   const results = m.serverIds.map((serverId): ServerStepResult => {
     const s = r.servers.find((x) => x.serverId === serverId);

@@ -1,7 +1,6 @@
 import * as z from "zod";
-import { durationSchema } from "../config/parse-duration.js";
+import { boundedDurationSchema } from "../config/parse-duration.js";
 import { suggestClosest } from "../config/suggest-closest.js";
-import { valueIssue } from "../config/value-issue.js";
 import {
   APPROVAL_DECIDERS,
   CALLS,
@@ -29,9 +28,7 @@ const stepId = z.string().refine((s) => /^[a-z][a-z0-9_]{0,39}$/.test(s), {
 });
 
 const MAX_WAIT_MS = 24 * 60 * 60_000;
-const waitTimeout = durationSchema.superRefine((ms, ctx) => {
-  if (ms <= 0 || ms > MAX_WAIT_MS) ctx.addIssue(valueIssue(ms, "must be between 1s and 1d; use e.g. 15m"));
-});
+const waitTimeout = boundedDurationSchema({ minMs: 1_000, maxMs: MAX_WAIT_MS, example: "15m" });
 
 const onFailure = z.enum(ON_FAILURE);
 

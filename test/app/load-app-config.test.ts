@@ -26,6 +26,19 @@ describe("loadAppConfig", () => {
     expect(!result.ok && result.issues[0]).toMatch(/^LOG_LEVEL: /);
   });
 
+  it("reads SHUTDOWN_GRACE as a duration of at most 10m", () => {
+    const ok = loadAppConfig({ SHUTDOWN_GRACE: "30s" });
+    expect(ok.ok && ok.config.shutdownGraceMs).toBe(30_000);
+    const zero = loadAppConfig({ SHUTDOWN_GRACE: "0s" });
+    expect(zero.ok && zero.config.shutdownGraceMs).toBe(0);
+    expect(loadAppConfig({ SHUTDOWN_GRACE: "1h" })).toEqual({
+      ok: false,
+      issues: ["SHUTDOWN_GRACE: must be at most 10m"],
+    });
+    const bad = loadAppConfig({ SHUTDOWN_GRACE: "soon" });
+    expect(!bad.ok && bad.issues[0]).toMatch(/^SHUTDOWN_GRACE: `soon` is not a duration/);
+  });
+
   it("refuses an unknown store scheme without echoing a password", () => {
     const result = loadAppConfig({ STORE_URL: "postgres://admin:hunter2@db:5432/x" });
     expect(result.ok).toBe(false);

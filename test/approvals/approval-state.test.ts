@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { noticeText } from "../../src/approvals/approval-notice.js";
 import { type ApprovalRequest, ApprovalRequestSchema } from "../../src/approvals/approval-request.js";
 import {
   ACTIONABLE_STATUSES,
@@ -20,11 +21,11 @@ const NOBODY: ClickAuthz = { isApprover: false };
 const t = T0 + 1000;
 
 function ok(result: ApplyResult) {
-  if (!result.ok) throw new Error(`expected ok, got ${result.code}: ${result.message}`);
+  if (!result.ok) throw new Error(`expected ok, got ${result.code}: ${noticeText(result.message)}`);
   return result;
 }
 function refused(result: ApplyResult) {
-  if (result.ok) throw new Error(`expected a refusal, got ok: ${result.message}`);
+  if (result.ok) throw new Error(`expected a refusal, got ok: ${noticeText(result.message)}`);
   return result;
 }
 /** Applies events in order, each must succeed. */
@@ -63,11 +64,11 @@ describe("approve", () => {
     expect(first.effects).toEqual([
       { type: "approval_recorded", userId: "UAPPROVER1", at: t, count: 1, required: 2 },
     ]);
-    expect(first.message).toMatch(/1 of 2/);
+    expect(noticeText(first.message)).toMatch(/1 of 2/);
 
     const again = ok(applyEvent(first.request, ev.approve("UAPPROVER1", t + 1), APPROVER));
     expect(again).toMatchObject({ changed: false, effects: [], request: first.request });
-    expect(again.message).toMatch(/already approved.*1 of 2/);
+    expect(noticeText(again.message)).toMatch(/already approved.*1 of 2/);
 
     const second = ok(applyEvent(first.request, ev.approve("UAPPROVER2", t + 2), APPROVER));
     expect(second.request.status).toBe("approved");
@@ -79,10 +80,10 @@ describe("approve", () => {
     const approved = run(makeRequest(), [ev.approve("UAPPROVER1", t), APPROVER]);
     const repeat = ok(applyEvent(approved, ev.approve("UAPPROVER1", t + 1), APPROVER));
     expect(repeat).toMatchObject({ changed: false, effects: [] });
-    expect(repeat.message).toMatch(/already approved/);
+    expect(noticeText(repeat.message)).toMatch(/already approved/);
     const late = refused(applyEvent(approved, ev.approve("UAPPROVER2", t + 1), APPROVER));
     expect(late.code).toBe("not_pending");
-    expect(late.message).toContain("approved by <@UAPPROVER1>");
+    expect(noticeText(late.message)).toContain("approved by <@UAPPROVER1>");
   });
 
   it("refuses non-approvers", () => {
@@ -142,7 +143,7 @@ describe("reject", () => {
     );
     const own = refused(applyEvent(makeRequest(), ev.reject("UREQUESTER", "x", t), NOBODY));
     expect(own.code).toBe("not_an_approver");
-    expect(own.message).toMatch(/Cancel/);
+    expect(noticeText(own.message)).toMatch(/Cancel/);
   });
 
   it("a repeated rejection by the same user is a no-op; others are told who rejected", () => {
@@ -150,7 +151,26 @@ describe("reject", () => {
     expect(ok(applyEvent(rejected, ev.reject("UAPPROVER1", "nope", t + 1), APPROVER)).changed).toBe(false);
     const other = refused(applyEvent(rejected, ev.reject("UAPPROVER2", "me too", t + 1), APPROVER));
     expect(other.code).toBe("not_pending");
-    expect(other.message).toContain("rejected by <@UAPPROVER1>: nope");
+    expect(noticeText(other.message)).toContain("rejected by <@UAPPROVER1>: nope");
+  });
+
+  it("keeps a reason as text in every notice: a mention typed into it never becomes a mention part", () => {
+    const reason = "ask <@UOUTSIDER> and <!channel>";
+    const rejection = ok(applyEvent(makeRequest(), ev.reject("UAPPROVER1", reason, t), APPROVER));
+    expect(rejection.message).toEqual([`Rejected: ${reason}`]);
+    const later = refused(applyEvent(rejection.request, ev.approve("UAPPROVER2", t + 1), APPROVER));
+    expect(later.message).toEqual([
+      "This request was already rejected by ",
+      { user: "UAPPROVER1" },
+      `: ${reason}.`,
+    ]);
+    fc.assert(
+      fc.property(fc.string(), (typed) => {
+        const r = ok(applyEvent(makeRequest(), ev.reject("UAPPROVER1", `x ${typed}`, t), APPROVER)).request;
+        const notice = refused(applyEvent(r, ev.approve("UAPPROVER2", t + 1), APPROVER)).message;
+        expect(notice.filter((p) => typeof p !== "string")).toEqual([{ user: "UAPPROVER1" }]);
+      }),
+    );
   });
 });
 
@@ -159,14 +179,14 @@ describe("approve racing reject", () => {
     const approved = run(makeRequest(), [ev.approve("UAPPROVER1", t), APPROVER]);
     const late = refused(applyEvent(approved, ev.reject("UAPPROVER2", "no", t), APPROVER));
     expect(late.code).toBe("not_pending");
-    expect(late.message).toContain("approved by <@UAPPROVER1>");
+    expect(noticeText(late.message)).toContain("approved by <@UAPPROVER1>");
   });
 
   it("reject first: the approve is refused, saying who rejected", () => {
     const rejected = run(makeRequest(), [ev.reject("UAPPROVER2", "no", t), APPROVER]);
     const late = refused(applyEvent(rejected, ev.approve("UAPPROVER1", t), APPROVER));
     expect(late.code).toBe("not_pending");
-    expect(late.message).toContain("rejected by <@UAPPROVER2>: no");
+    expect(noticeText(late.message)).toContain("rejected by <@UAPPROVER2>: no");
   });
 });
 
@@ -183,7 +203,7 @@ describe("cancel", () => {
     expect(cancelled.effects).toEqual([{ type: "cancelled", userId: "UREQUESTER", at: t }]);
     expect(ok(applyEvent(cancelled.request, ev.cancel("UREQUESTER", t + 1), NOBODY)).changed).toBe(false);
     const approve = refused(applyEvent(cancelled.request, ev.approve("UAPPROVER1", t + 1), APPROVER));
-    expect(approve.message).toContain("cancelled by <@UREQUESTER>");
+    expect(noticeText(approve.message)).toContain("cancelled by <@UREQUESTER>");
     const approved = run(makeRequest(), [ev.approve("UAPPROVER1", t), APPROVER]);
     expect(refused(applyEvent(approved, ev.cancel("UREQUESTER", t + 1), NOBODY)).code).toBe("not_pending");
   });
@@ -200,7 +220,7 @@ describe("expiry", () => {
   ] as const)("a late %s click expires the request and says so", (_, event, authz) => {
     const result = refused(applyEvent(makeRequest(), event, authz));
     expect(result.code).toBe("expired");
-    expect(result.message).toMatch(/expired/);
+    expect(noticeText(result.message)).toMatch(/expired/);
     expect(result.transition?.request).toMatchObject({ status: "expired", expiredAt: event.at, version: 2 });
     expect(result.transition?.effects).toEqual([{ type: "expired", at: event.at }]);
   });
@@ -255,7 +275,7 @@ describe("execution", () => {
     const executing = ok(applyEvent(approved, ev.startExecution("exec-1", t + 1))).request;
     const second = refused(applyEvent(executing, ev.startExecution("exec-2", t + 2)));
     expect(second.code).toBe("not_approved");
-    expect(second.message).toContain("exec-1");
+    expect(noticeText(second.message)).toContain("exec-1");
     expect(refused(applyEvent(executing, ev.startExecution("exec-1", t + 2))).code).toBe("not_approved");
   });
 

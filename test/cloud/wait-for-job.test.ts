@@ -153,6 +153,75 @@ describe("waitForJob", () => {
     expect(result.outcome).toBe("SUCCESS");
   });
 
+  it("while the job cannot be read, settles as soon as the servers show the expected state", async () => {
+    const c = clock();
+    const events: JobProgress[] = [];
+    const result = await waitForJob({
+      ecs: fakeEcs([unavailable()], (id, call) =>
+        call < 2 ? server(id, "ACTIVE", { taskState: "powering-off" }) : server(id, "SHUTOFF"),
+      ),
+      jobId: "j1",
+      expect: { serverIds: ["s1", "s2"], state: "SHUTOFF" },
+      onProgress: (e) => {
+        events.push(e);
+      },
+      ...c,
+    });
+    expect(result).toMatchObject({
+      outcome: "SUCCESS",
+      source: "servers",
+      via: "job-unreadable",
+      servers: [
+        { serverId: "s1", status: "SHUTOFF", reached: true },
+        { serverId: "s2", status: "SHUTOFF", reached: true },
+      ],
+    });
+    // Two polls, not the 15 minutes of the timeout.
+    expect(c.sleeps).toHaveLength(1);
+    expect(events.map((e) => e.kind)).toEqual(["servers", "servers"]);
+  });
+
+  it("while the job cannot be read, servers that all failed settle it as failed", async () => {
+    const c = clock();
+    const result = await waitForJob({
+      ecs: fakeEcs([unavailable()], (id) => server(id, "ERROR", { fault: { message: "host lost" } })),
+      jobId: "j1",
+      expect: { serverIds: ["s1"], state: "SHUTOFF" },
+      ...c,
+    });
+    expect(result).toMatchObject({ outcome: "FAIL", source: "servers", via: "job-unreadable" });
+    expect(result.outcome === "FAIL" && result.failReason).toContain("host lost");
+  });
+
+  it("an unreadable job and servers that do not move: UNKNOWN at the deadline, with their last states", async () => {
+    const c = clock();
+    const result = await waitForJob({
+      ecs: fakeEcs([unavailable()], (id) => server(id, "ACTIVE")),
+      jobId: "j1",
+      expect: { serverIds: ["s1"], state: "SHUTOFF" },
+      timeoutMs: 60_000,
+      ...c,
+    });
+    expect(result).toMatchObject({
+      outcome: "UNKNOWN",
+      reason: "deadline",
+      servers: [{ serverId: "s1", status: "ACTIVE", reached: false }],
+    });
+    expect(c.now()).toBe(60_000);
+  });
+
+  it("a readable job stays the authority: its SUCCESS is awaited, the servers are not read", async () => {
+    const c = clock();
+    const result = await waitForJob({
+      // No server script: reading a server would throw.
+      ecs: fakeEcs([job("RUNNING"), job("RUNNING"), job("SUCCESS")]),
+      jobId: "j1",
+      expect: { serverIds: ["s1"], state: "SHUTOFF" },
+      ...c,
+    });
+    expect(result).toMatchObject({ outcome: "SUCCESS", source: "job" });
+  });
+
   it("returns UNKNOWN on a non-retryable error", async () => {
     const c = clock();
     const result = await waitForJob({

@@ -15,6 +15,20 @@ describe("createPrefixRegistry", () => {
     expect(r.prefixes()).toEqual(["approval", "approval.reject"]);
   });
 
+  it("with exact: true, matches only the identical ID (modal callback IDs are not families)", () => {
+    const r = createPrefixRegistry<string>("view", { exact: true });
+    r.register("ops.approval.reject", "R");
+    expect(r.find("ops.approval.reject")).toEqual({ prefix: "ops.approval.reject", handler: "R" });
+    for (const other of [
+      "ops.approval",
+      "ops.approval.approve",
+      "ops.approval.reject.x",
+      "ops.approval.rejectx",
+      "",
+    ])
+      expect(r.find(other)).toBeUndefined();
+  });
+
   it("refuses duplicates and malformed prefixes", () => {
     const r = createPrefixRegistry<string>("view");
     r.register("a.b", "x");

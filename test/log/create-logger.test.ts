@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log/create-logger.js";
@@ -48,4 +50,31 @@ describe("createLogger", () => {
     }
     expect(text).toContain("[redacted]");
   });
+});
+
+describe("createLogger on stdout", () => {
+  it("lets the process exit after its log pipe was closed (a buffered logger retried the dead pipe forever)", async () => {
+    // The child logs through createLogger, the parent closes the pipe, then the child logs a burst and exits.
+    const script = `
+      import { createLogger } from "./src/log/create-logger.ts";
+      const logger = createLogger();
+      logger.info("ready");
+      process.stdin.once("data", () => {
+        for (let i = 0; i < 2000; i++) logger.info({ i, pad: "x".repeat(200) }, "after the pipe closed");
+        process.exit(0);
+      });
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: process.cwd(),
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    const exited = once(child, "exit");
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    child.stdin.write("go\n");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    const [code, signal] = await exited;
+    clearTimeout(timer);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+  }, 30_000);
 });

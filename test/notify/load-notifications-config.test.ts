@@ -36,7 +36,7 @@ describe("loadNotificationsConfig", () => {
       "unknown-event.yml",
       "unknown-event.yml:4:14: event `ecs.stoped` matches no known event (did you mean `ecs.stopped`?)",
     ],
-    ["short-interval.yml", "short-interval.yml:6:15: `interval: 2s` is too short; poll at most every 10s"],
+    ["short-interval.yml", "short-interval.yml:6:15: `interval: 2s` must be between 10s and 1d; use e.g. 1m"],
     [
       "duplicate-watcher.yml",
       "duplicate-watcher.yml:6:9: id `ecs` is already used by watchers[0]; ids must be unique",
@@ -55,6 +55,15 @@ describe("loadNotificationsConfig", () => {
     ["syntax-error.yml", "syntax-error.yml:4:1: YAML syntax error:"],
   ])("%s: reports the problem at file:line:column", async (name, expected) => {
     expect(await errorsOf(name)).toContain(`test/notify/fixtures/${expected}`);
+  });
+
+  it("bounds every duration above and below, naming the key, the limits and the place", async () => {
+    expect((await errorsOf("too-long-durations.yml")).split("\n")).toEqual([
+      "test/notify/fixtures/too-long-durations.yml:3:13: `interval: 2d` must be between 10s and 1d; use e.g. 1m",
+      "test/notify/fixtures/too-long-durations.yml:4:17: `quiet_period: 8d` must be between 0s and 7d; use e.g. 15m",
+      "test/notify/fixtures/too-long-durations.yml:5:14: `lease_ttl: 2h` must be between 1s and 1h; use e.g. 2m",
+      "test/notify/fixtures/too-long-durations.yml:7:17: `min_interval: 5m` must be between 0s and 1m; use e.g. 1s",
+    ]);
   });
 
   it("stops the start of the bot with every problem and its place", async () => {

@@ -173,7 +173,7 @@ describe("createOperations", () => {
     expect(describe?.("ecs:cloudServers:reboot")).toBe("denied");
   });
 
-  it("registers its action and view prefixes", () => {
+  it("registers its action prefix and its exact view callback ID", () => {
     const ops = createOperations({
       policy: policy(),
       flows: {} as FlowSet,
@@ -186,6 +186,6 @@ describe("createOperations", () => {
       registerAction: (prefix) => registered.push(`action ${prefix}`),
       registerView: (prefix) => registered.push(`view ${prefix}`),
     });
-    expect(registered).toEqual(["action ops.approval", "view ops.approval"]);
+    expect(registered).toEqual(["action ops.approval", "view ops.approval.reject"]);
   });
 });

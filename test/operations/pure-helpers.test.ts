@@ -5,8 +5,8 @@ import { buildApprovalListView } from "../../src/operations/build-approval-list-
 import { buildDenialView } from "../../src/operations/build-denial-view.js";
 import { validateRejectReason } from "../../src/operations/build-reject-modal.js";
 import { isListedApprover } from "../../src/operations/is-listed-approver.js";
+import { noticeToSpans } from "../../src/operations/notice-to-spans.js";
 import { flowParametersOf, toOperationRequest } from "../../src/operations/to-operation-request.js";
-import { withMentions } from "../../src/operations/with-mentions.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { makeRequest } from "./fixtures.js";
 
@@ -94,12 +94,14 @@ describe("isListedApprover", () => {
   });
 });
 
-describe("withMentions", () => {
-  it("turns <@U…> into mentions and keeps the rest untrusted", () => {
-    expect(withMentions("Only the requester (<@U_ALICE>) can cancel <!here>.")).toEqual([
+describe("noticeToSpans", () => {
+  it("renders mention parts as mentions and every text part as untrusted, even text that looks like a mention", () => {
+    expect(
+      noticeToSpans(["Only the requester (", { user: "U_ALICE" }, ") can cancel <!here> <@U_BOB>."]),
+    ).toEqual([
       { t: "untrusted", v: "Only the requester (" },
       { t: "user", id: "U_ALICE" },
-      { t: "untrusted", v: ") can cancel <!here>." },
+      { t: "untrusted", v: ") can cancel <!here> <@U_BOB>." },
     ]);
   });
 });

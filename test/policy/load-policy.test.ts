@@ -80,6 +80,13 @@ describe("loadPolicy", () => {
     expect(await errorsOf(name)).toBe(`test/policy/fixtures/${expected}`);
   });
 
+  it("bounds expires_in to 30 days wherever it is set, with file:line (a huge one used to break the card)", async () => {
+    expect((await errorsOf("too-long-expiry.yml")).split("\n")).toEqual([
+      "test/policy/fixtures/too-long-expiry.yml:4:15: `expires_in: 31d` must be between 1s and 30d; use e.g. 30m",
+      "test/policy/fixtures/too-long-expiry.yml:11:21: `expires_in: 99999999d` must be between 1s and 30d; use e.g. 30m",
+    ]);
+  });
+
   it("gives each error its file, line, column and path", async () => {
     const loaded = await loadPolicy(fixture("bad-duration.yml"));
     expect(loaded).toEqual({

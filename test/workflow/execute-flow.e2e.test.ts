@@ -357,6 +357,24 @@ describe("outcome unknown", () => {
     expect(text).toContain("Outcome unknown");
   });
 
+  it("settles a stop whose job cannot be read from the server, in seconds rather than the 15 minute timeout", async () => {
+    const { deps, store } = env.fresh();
+    env.sim.control.failNextRequests({ status: 503, count: 100_000, method: "GET", match: /\/jobs\// });
+    const s = spec("stop", env.targets("web-03"));
+    const started = env.clock.now();
+    const result = await executeFlow(s, deps);
+    if (!result.ok) throw new Error(result.message);
+    expect(result.outcome.status).toBe("succeeded");
+    expect(env.clock.now() - started).toBeLessThan(60_000);
+    const record = (await store.get<RunRecord>(runKey(s.runId)))!.value;
+    const wait = record.steps.find((x) => x.id === "wait_stopped")!;
+    expect(wait.results).toEqual([
+      expect.objectContaining({ serverId: env.id("web-03"), result: "succeeded", source: "servers" }),
+    ]);
+    expect(wait.jobs).toEqual([{ jobId: expect.any(String), status: "UNREADABLE" }]);
+    expect(env.mutations()).toHaveLength(1);
+  });
+
   it("reconciles a lost resize answer from the server's flavor and carries on with the start", async () => {
     const { deps } = env.fresh();
     env.sim.control.setFaults({ dropAfterCommit: { count: 1, match: /\/resize$/ } });

@@ -91,6 +91,7 @@ const REFUSED: [file: string, line: string, message: RegExp][] = [
   ["unknown-on-failure.yml", "on_failure: retry_forever", /should be `stop_flow`/],
   ["wrong-expectation.yml", "expect: deleted", /`ecs\.batch_stop` ends with `expect: stopped`/],
   ["bad-timeout.yml", "timeout: forever", /is not a duration/],
+  ["too-long-timeout.yml", "timeout: 2d", /`timeout: 2d` must be between 1s and 1d; use e.g\. 15m/],
   ["missing-check.yml", "    - check: targets_exist", /must run the checks `status_allows_operation`/],
   ["duplicate-key.yml", "call: ecs.batch_start", /duplicate key `call`/],
   ["proto-key.yml", "__proto__:", /unknown key `__proto__`/],

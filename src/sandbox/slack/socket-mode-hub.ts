@@ -235,6 +235,18 @@ export class SocketModeHub {
     });
   }
 
+  /**
+   * Sends `frame` verbatim to one connected client (default: the first open one), as a broken or hostile
+   * peer might: nothing is tracked and no ack is awaited. False when nobody is connected.
+   */
+  sendFrame(frame: string, connectionId?: string): boolean {
+    const open = this.openConnections();
+    const target = connectionId !== undefined ? open.find((c) => c.id === connectionId) : open[0];
+    if (!target) return false;
+    target.ws.send(frame);
+    return true;
+  }
+
   connectionsInfo(): SocketConnectionInfo[] {
     return [...this.connections.values()].map((c) => structuredClone(c.info));
   }
@@ -321,7 +333,9 @@ export class SocketModeHub {
 function acceptsResponsePayload(type: SocketEnvelopeType, payload: Record<string, unknown>): boolean {
   if (type === "slash_commands") return true;
   if (type === "interactive") {
-    return ["view_submission", "block_suggestion", "view_closed"].includes(String(payload.type));
+    // Tests deliver malformed payloads (null, arrays) on purpose: read the type defensively.
+    const kind = (payload as { type?: unknown } | null)?.type;
+    return ["view_submission", "block_suggestion", "view_closed"].includes(String(kind));
   }
   return false;
 }

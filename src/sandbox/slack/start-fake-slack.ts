@@ -124,6 +124,8 @@ export interface FakeSlack {
     payload: Record<string, unknown>,
     options?: DeliverOptions,
   ): Promise<Record<string, unknown>>;
+  /** Sends a raw text frame (e.g. malformed JSON) to a connected client; false when none is connected. */
+  sendSocketFrame(frame: string, connectionId?: string): boolean;
   socketConnections(): SocketConnectionInfo[];
   waitForSocketConnections(count: number, timeoutMs?: number): Promise<void>;
   /** Sends Slack's `disconnect` message (the client reconnects). Without an ID: all connections. */
@@ -157,7 +159,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     ackTimeoutMs: options.socketAckTimeoutMs ?? 10_000,
     onAck: (envelope, payload) => {
       if (envelope.type !== "slash_commands") return;
-      const url = envelope.payload.response_url;
+      // Tests deliver malformed payloads (null) on purpose.
+      const url = (envelope.payload as { response_url?: unknown } | null)?.response_url;
       if (typeof url === "string") applyAck(url, payload);
     },
   });
@@ -374,6 +377,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       }),
 
     deliverSocket: (type, payload, deliverOptions) => hub.deliver(type, payload, deliverOptions),
+    sendSocketFrame: (frame, connectionId) => hub.sendFrame(frame, connectionId),
     socketConnections: () => hub.connectionsInfo(),
     waitForSocketConnections: (count, timeoutMs) => hub.waitForConnections(count, timeoutMs),
     disconnectSocket: (connectionId, reason) => hub.disconnect(connectionId, reason),

@@ -6,7 +6,7 @@ const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** Variables of the test runner's own environment that must not leak into a bot process. */
 const OWN_VARIABLES =
-  /^(SLACK_|HUAWEICLOUD_|STORE_URL$|PORT$|POLICY_FILE$|FLOWS_DIR$|NOTIFICATIONS_FILE$|LOG_LEVEL$|RUN_LEASE_TTL$|HWC_FAULT_POINT$)/;
+  /^(SLACK_|HUAWEICLOUD_|STORE_URL$|PORT$|POLICY_FILE$|FLOWS_DIR$|NOTIFICATIONS_FILE$|LOG_LEVEL$|RUN_LEASE_TTL$|SHUTDOWN_GRACE$|HWC_FAULT_POINT$)/;
 
 /** A real `node src/main.ts` process of the bot. */
 export interface BotProcess {

@@ -1,0 +1,10 @@
+import type { Notice } from "../approvals/approval-notice.js";
+import { type Span, untrusted, userMention } from "../render/message-model.js";
+
+/**
+ * A state-machine notice as spans: its mentions become real mentions, all of its text stays untrusted (a
+ * `<@U…>` typed into a rejection reason is shown as text, never turned into a mention).
+ */
+export function noticeToSpans(notice: Notice): Span[] {
+  return notice.map((part) => (typeof part === "string" ? untrusted(part) : userMention(part.user)));
+}
