@@ -325,6 +325,8 @@ export interface HssHost {
   vpcId?: string;
   clusterId?: string;
   clusterName?: string;
+  /** `common_login_area_codes`: areas the server is usually logged in from (with `getCommonLoginLocations`). */
+  commonLoginAreaCodes?: number[];
 }
 
 /** Every documented query filter of the HSS host list (camelCase of the wire names). */

@@ -1,10 +1,21 @@
 import { stableState } from "./build-machine.js";
 import type { Prng } from "./create-prng.js";
 import type { WorldStore } from "./create-world-store.js";
-import type { SimServer } from "./world-types.js";
+import { nextDataDevice } from "./next-data-device.js";
+import type { SimImage, SimInstanceAction, SimServer } from "./world-types.js";
 
 /** What a job does to its servers. */
-export type JobKind = "start" | "stop" | "reboot" | "resize" | "delete";
+export type JobKind =
+  | "start"
+  | "stop"
+  | "reboot"
+  | "resize"
+  | "delete"
+  | "reinstall"
+  | "changeos"
+  | "attach"
+  | "detach"
+  | "migrate";
 /** Job and sub-job statuses (doc, "Querying Task Execution Status"). */
 export type JobStatus = "INIT" | "RUNNING" | "SUCCESS" | "FAIL";
 
@@ -16,6 +27,18 @@ export interface JobParams {
   /** `delete_publicip` as sent (null when absent: the EIP's own delete_on_termination decides). */
   deletePublicip?: boolean | null;
   deleteVolume?: boolean;
+  /** Key pair injected by a reinstall / OS change. */
+  keyName?: string;
+  /** New image of an OS change. */
+  image?: SimImage;
+  /** `mode: withStopServer`: a running ECS is stopped first, then reinstalled. */
+  stopFirst?: boolean;
+  /** Disk of an attach / detach. */
+  volumeId?: string;
+  /** Device name requested by an attach. */
+  device?: string;
+  /** Target DeH of a cold migration; null = the public resource pool. */
+  dedicatedHostId?: string | null;
 }
 
 export interface JobTiming {
@@ -76,6 +99,8 @@ interface SubJobRecord {
   failure: Failure | null;
   /** Stable status to return to after an injected failure. */
   revertTo: SimServer["status"] | null;
+  /** The server's `os-instance-actions` entry for this operation (marked `Error` on failure). */
+  action: SimInstanceAction | null;
 }
 
 interface JobRecord {
@@ -99,6 +124,8 @@ interface JobEvent {
 export interface JobEngine {
   /** Creates a job for existing servers; outcomes are decided now, effects happen as time passes. */
   create(kind: JobKind, servers: readonly SimServer[], params: JobParams, now: number): JobSummary;
+  /** Jobs not yet finished at `now` (the "system is busy" that makes an accepted task answer 202). */
+  unfinished(now: number): number;
   /** Applies every state change due at or before `now`, in time order. Call before any read. */
   settle(now: number): void;
   /** The wire body of `GET /v1/{project_id}/jobs/{job_id}`; undefined when unknown or purged. */
@@ -120,7 +147,39 @@ const JOB_TYPES: Record<JobKind, { job: string; sub: string }> = {
   reboot: { job: "batchRebootServers", sub: "rebootServer" },
   resize: { job: "resizeServer", sub: "resizeServer" },
   delete: { job: "deleteServers", sub: "deleteServer" },
+  reinstall: { job: "reinstallOS", sub: "reinstallOS" },
+  changeos: { job: "changeOS", sub: "changeOS" },
+  attach: { job: "attachVolume", sub: "attachSingleVolume" },
+  detach: { job: "detachVolume", sub: "detachSingleVolume" },
+  migrate: { job: "migrateServer", sub: "migrateServer" },
 };
+
+/** Action names of `os-instance-actions` (doc, Table 6-209). */
+const ACTION_NAMES: Record<JobKind, string> = {
+  start: "start",
+  stop: "stop",
+  reboot: "reboot",
+  resize: "resize",
+  delete: "delete",
+  reinstall: "rebuild",
+  changeos: "rebuild",
+  attach: "attach_volume",
+  detach: "detach_volume",
+  migrate: "migrate",
+};
+
+/** Jobs about one server report it in `entities.server_id` (doc, Table 5-64). */
+const SINGLE_SERVER_KINDS: ReadonlySet<JobKind> = new Set([
+  "resize",
+  "reinstall",
+  "changeos",
+  "attach",
+  "detach",
+  "migrate",
+]);
+
+/** Kinds that pass through VERIFY_RESIZE before they end (Nova's resize and cold migration). */
+const VERIFYING_KINDS: ReadonlySet<JobKind> = new Set(["resize", "migrate"]);
 
 const INJECTED_DEFAULTS: Record<JobKind, { code: string; reason: string }> = {
   start: { code: "Ecs.0226", reason: "Failed to start the ECS." },
@@ -131,9 +190,19 @@ const INJECTED_DEFAULTS: Record<JobKind, { code: string; reason: string }> = {
   reboot: { code: "Ecs.0227", reason: "Failed to restart the ECS." },
   resize: { code: "Ecs.0207", reason: "Failed to modify the ECS specifications." },
   delete: { code: "Ecs.0501", reason: "Failed to delete the ECS." },
+  reinstall: { code: "Ecs.0202", reason: "Failed to create the system disk." },
+  changeos: { code: "Ecs.0202", reason: "Failed to create the system disk." },
+  attach: { code: "Ecs.0205", reason: "Failed to attach the data disk." },
+  detach: {
+    code: "Ecs.1000",
+    reason: "A system exception occurred. Try again later or contact customer service.",
+  },
+  migrate: { code: "Ecs.0319", reason: "Insufficient resources for this flavor. Try another flavor." },
 };
 
 const STATE_CODE = "Ecs.0100";
+const LOCKED_CODE = "Ecs.0605";
+const NO_SYSTEM_DISK_CODE = "Ecs.0105";
 
 /**
  * Asynchronous ECS jobs whose progress is a pure function of time: INIT for `initMs`, RUNNING for
@@ -169,6 +238,13 @@ export function createJobEngine(
   };
 
   const ruleFailure = (kind: JobKind, server: SimServer, params: JobParams): Failure | null => {
+    if (server.locked) {
+      return {
+        code: LOCKED_CODE,
+        reason: `ECS locked. ECS ${server.id} is locked; unlock it first.`,
+        injected: false,
+      };
+    }
     if (server.busyJobId) {
       return {
         code: STATE_CODE,
@@ -181,6 +257,15 @@ export function createJobEngine(
       return {
         code: STATE_CODE,
         reason: `The ECS status does not meet requirements: ECS ${server.id} is ${server.status}; ${kind} requires ${allowed.join(" or ")}.`,
+        injected: false,
+      };
+    }
+    const needsSystemDisk =
+      kind === "start" || kind === "reboot" || kind === "reinstall" || kind === "changeos";
+    if (needsSystemDisk && !server.disks.some((d) => d.bootIndex === 0)) {
+      return {
+        code: NO_SYSTEM_DISK_CODE,
+        reason: `No system disk found. Attach the system disk to ECS ${server.id} and try again.`,
         injected: false,
       };
     }
@@ -224,6 +309,11 @@ export function createJobEngine(
   const apply = (event: JobEvent): void => {
     const { job, phase, at } = event;
     for (const sub of job.subJobs) {
+      if (phase === "end" && sub.failure && sub.action) sub.action.message = "Error";
+      if (phase === "end" && sub.failure && job.params.volumeId && job.kind === "attach") {
+        const volume = store.freeVolume(job.params.volumeId);
+        if (volume?.reservedBy === job.id) volume.reservedBy = null;
+      }
       if (sub.failure && !sub.failure.injected) continue;
       const server = store.server(sub.serverId);
       if (!server || server.busyJobId !== job.id) continue;
@@ -231,6 +321,11 @@ export function createJobEngine(
       if (phase === "running") enterTransition(server, job);
       else if (phase === "verify") {
         if (!sub.failure && job.params.flavorId) server.flavorId = job.params.flavorId;
+        if (!sub.failure && job.kind === "migrate") {
+          server.hostId = prng.hex(56);
+          server.hypervisorHostname = prng.hex(32);
+          server.dedicatedHostId = job.params.dedicatedHostId ?? null;
+        }
         Object.assign(server, stableState("VERIFY_RESIZE"), { taskState: null });
       } else finish(server, job, sub, at);
     }
@@ -251,13 +346,69 @@ export function createJobEngine(
         return;
       case "stop":
       case "resize":
-        // The v1 resize API confirms the new flavor itself; a resized (stopped) ECS stays stopped.
+      case "migrate":
+        // The v1 resize/migrate APIs confirm themselves; a resized or migrated (stopped) ECS stays stopped.
         Object.assign(server, stableState("SHUTOFF"));
         return;
       case "delete":
-        store.removeServer(server.id);
+        store.removeServer(server.id, { keepDataDisks: job.params.deleteVolume !== true });
+        return;
+      case "reinstall":
+      case "changeos":
+        rebuild(server, job.params);
+        // The ECS starts on its new system disk once the OS is in place.
+        Object.assign(server, stableState("ACTIVE"));
+        server.launchedAt = at;
+        return;
+      case "attach":
+        attach(server, job.params);
+        Object.assign(server, stableState(sub.revertTo ?? server.status));
+        return;
+      case "detach":
+        if (job.params.volumeId) store.detachDisk(server, job.params.volumeId);
+        Object.assign(server, stableState(sub.revertTo ?? server.status));
         return;
     }
+  };
+
+  /** A new system disk from the (new) image, with the requested key pair. */
+  const rebuild = (server: SimServer, params: JobParams): void => {
+    const old = server.disks.find((d) => d.bootIndex === 0);
+    if (params.image) {
+      server.image = params.image;
+      const host = store.host(server.id);
+      if (host) {
+        Object.assign(host, {
+          osType: params.image.osType,
+          osName: params.image.osName,
+          osVersion: params.image.osVersion,
+          kernelVersion: params.image.kernelVersion,
+          osImage: params.image.name,
+        });
+      }
+    }
+    if (params.keyName !== undefined) server.keyName = params.keyName;
+    if (!old) return;
+    store.replaceDisk(server, old.id, { ...old, id: prng.uuid() });
+  };
+
+  const attach = (server: SimServer, params: JobParams): void => {
+    const volume = params.volumeId ? store.freeVolume(params.volumeId) : undefined;
+    if (!volume) return;
+    const hasSystem = server.disks.some((d) => d.bootIndex === 0);
+    const device = params.device ?? nextDataDevice(server);
+    const asSystem = !hasSystem && /^\/dev\/[sv]da$/.test(device);
+    const bootIndex = asSystem ? 0 : Math.max(0, ...server.disks.map((d) => d.bootIndex)) + 1;
+    const slot = server.disks.length + 1;
+    store.attachDisk(server, {
+      id: volume.id,
+      device,
+      sizeGb: volume.sizeGb,
+      bootIndex,
+      bus: "virtio",
+      pciAddress: `0000:02:${String(slot).padStart(2, "0")}.0`,
+      deleteOnTermination: false,
+    });
   };
 
   const engine: JobEngine = {
@@ -280,20 +431,38 @@ export function createJobEngine(
           const failure = ruleFailure(kind, server, params) ?? injected.get(server.id) ?? null;
           const runs = !failure || failure.injected;
           if (runs) server.busyJobId = id;
+          const subId = newId();
+          const action: SimInstanceAction = {
+            action: ACTION_NAMES[kind],
+            requestId: `req-${uuidOf(subId)}`,
+            startTime: now,
+            message: null,
+          };
+          server.actions.push(action);
           return {
-            id: newId(),
+            id: subId,
             serverId: server.id,
             serverName: server.name,
             failure,
             revertTo: runs ? server.status : null,
+            action,
           };
         }),
       };
       jobs.set(id, job);
+      if (kind === "attach" && params.volumeId) {
+        const volume = store.freeVolume(params.volumeId);
+        if (volume && job.subJobs.some((s) => !s.failure || s.failure.injected)) volume.reservedBy = id;
+      }
       schedule({ at: runningAt, phase: "running", job });
-      if (kind === "resize") schedule({ at: job.verifyAt, phase: "verify", job });
+      if (VERIFYING_KINDS.has(kind)) schedule({ at: job.verifyAt, phase: "verify", job });
       schedule({ at: endAt, phase: "end", job });
       return summarize(job, now);
+    },
+    unfinished(now) {
+      let n = 0;
+      for (const job of jobs.values()) if (job.endAt > now) n++;
+      return n;
     },
     settle(now) {
       let i = 0;
@@ -313,7 +482,7 @@ export function createJobEngine(
       const firstFailure = done ? job.subJobs.find((s) => s.failure)?.failure : undefined;
       const types = JOB_TYPES[job.kind];
       const entities: Record<string, unknown> = {};
-      if (job.kind === "resize" && job.subJobs[0]) entities.server_id = job.subJobs[0].serverId;
+      if (SINGLE_SERVER_KINDS.has(job.kind) && job.subJobs[0]) entities.server_id = job.subJobs[0].serverId;
       entities.sub_jobs_total = job.subJobs.length;
       entities.sub_jobs = job.subJobs.map((sub) => {
         const subStatus = subStatusAt(job, sub, now);
@@ -421,7 +590,14 @@ function allowedStatuses(kind: JobKind, params: JobParams): SimServer["status"][
       // A forced (HARD) stop or restart also recovers an ECS in ERROR.
       return params.type === "HARD" ? ["ACTIVE", "ERROR"] : ["ACTIVE"];
     case "resize":
+    case "migrate":
       return ["SHUTOFF"];
+    case "reinstall":
+    case "changeos":
+      return params.stopFirst ? ["SHUTOFF", "ACTIVE"] : ["SHUTOFF"];
+    case "attach":
+    case "detach":
+      return ["ACTIVE", "SHUTOFF"];
     case "delete":
       return undefined;
   }
@@ -449,7 +625,25 @@ function enterTransition(server: SimServer, job: JobRecord): void {
     case "delete":
       server.taskState = "deleting";
       return;
+    case "reinstall":
+    case "changeos":
+      // vm_state stays (active or stopped) while rebuilding: Table A-4 maps both to REBUILD.
+      Object.assign(server, { status: "REBUILD", taskState: "rebuilding" });
+      return;
+    case "migrate":
+      // A cold migration is Nova's resize to the same flavor: stopped + resize_migrating = RESIZE.
+      Object.assign(server, { status: "RESIZE", vmState: "stopped", taskState: "resize_migrating" });
+      return;
+    case "attach":
+    case "detach":
+      // Disk operations leave the ECS status alone (the disk itself is attaching/detaching).
+      return;
   }
+}
+
+/** 32 hex digits as a UUID (8-4-4-4-12). */
+function uuidOf(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function nonNegative(value: number | undefined, fallback: number): number {
