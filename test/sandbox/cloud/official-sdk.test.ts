@@ -60,7 +60,7 @@ describe("official @huaweicloud/huaweicloud-sdk-ecs against the simulator", () =
 
     let job = await client.showJob(new ShowJobRequest(jobId));
     const seen = new Set<string>([String(job.status)]);
-    for (let i = 0; i < 200 && job.status !== "SUCCESS" && job.status !== "FAIL"; i++) {
+    for (let i = 0; i < 1000 && job.status !== "SUCCESS" && job.status !== "FAIL"; i++) {
       await new Promise((r) => setTimeout(r, 10));
       job = await client.showJob(new ShowJobRequest(jobId));
       seen.add(String(job.status));
