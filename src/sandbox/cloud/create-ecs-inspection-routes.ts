@@ -1,3 +1,4 @@
+import { countQuotaUsage } from "./count-quota-usage.js";
 import { badBody, novaNotFound, novaRoute, v1NotFound, v1Route, withServer } from "./ecs-route-helpers.js";
 import { ECS_ERRORS, ecsError } from "./error-bodies.js";
 import { first, type Route, type RouteContext, type RouteResult } from "./match-route.js";
@@ -10,30 +11,9 @@ const MAX_GROUP_PAGE = 1000;
 
 /** `GET /v1/{project_id}/cloudservers/limits` (doc 5.7.1): the limits, and usage counted from the fleet. */
 function limits(ctx: RouteContext): RouteResult {
-  const { store } = ctx.core;
-  let cores = 0;
-  let ram = 0;
-  let eips = 0;
-  const servers = store.servers();
-  for (const s of servers) {
-    const flavor = store.flavors.get(s.flavorId);
-    cores += flavor?.vcpus ?? 0;
-    ram += flavor?.ramMb ?? 0;
-    if (s.publicIp) eips++;
-  }
   return {
     status: 200,
-    body: {
-      absolute: {
-        ...store.quotaLimits,
-        totalInstancesUsed: servers.length,
-        totalCoresUsed: cores,
-        totalRAMUsed: ram,
-        totalFloatingIpsUsed: eips,
-        totalSecurityGroupsUsed: store.plan.securityGroups.length,
-        totalServerGroupsUsed: store.serverGroups().length,
-      },
-    },
+    body: { absolute: { ...ctx.core.store.quotaLimits, ...countQuotaUsage(ctx.core.store) } },
   };
 }
 
