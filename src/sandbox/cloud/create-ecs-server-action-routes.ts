@@ -172,16 +172,17 @@ function attachVolume(ctx: RouteContext, server: SimServer): RouteResult {
     return badBody("volumeId is required (or volume_type with dry_run).");
   if (device !== undefined && (typeof device !== "string" || !DEVICE_PATTERN.test(device)))
     return badBody("device must look like /dev/vdb.");
+  // The disk first: attaching one already attached (or being attached) here is its own error.
+  if (typeof volumeId === "string") {
+    const refusal = attachRefusal(ctx, server, volumeId);
+    if (refusal) return refusal;
+  }
   const refused = singleServerCheck(server, ["ACTIVE", "SHUTOFF"], "attaching a disk");
   if (refused) return refused;
   if (typeof device === "string" && server.disks.some((d) => d.device === device))
     return badBody(`The device name ${device} is already in use.`);
   if (server.disks.length >= MAX_DISKS)
     return ecsErr(ECS_ERRORS.tooManyDisks, `ECS ${server.id} has ${server.disks.length} disks.`);
-  if (typeof volumeId === "string") {
-    const refusal = attachRefusal(ctx, server, volumeId);
-    if (refusal) return refusal;
-  }
   if (dryRun) return { status: 202, body: {} };
   return accepted(ctx, "attach", [server], {
     volumeId: volumeId as string,

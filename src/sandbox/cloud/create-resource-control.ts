@@ -72,13 +72,18 @@ function volumeView(v: { id: string; sizeGb: number; reservedBy: string | null }
   return { id: v.id, sizeGb: v.sizeGb, reservedBy: v.reservedBy };
 }
 
+/** `requireServer` settles jobs first; the reads here do the same, so they see what jobs have done by now. */
 export function createResourceControl(
   core: SimCore,
   requireServer: (id: string) => SimServer,
 ): ResourceControl {
+  const settle = (): void => core.jobs.settle(core.now());
   const idPattern = /^[\w-]+$/;
   const control: ResourceControl = {
-    volumes: () => core.store.freeVolumes().map(volumeView),
+    volumes() {
+      settle();
+      return core.store.freeVolumes().map(volumeView);
+    },
     addVolume(spec = {}) {
       if (!isObject(spec)) throw new SimControlError(400, "volume spec must be an object");
       const sizeGb = spec.sizeGb ?? 100;
@@ -158,10 +163,12 @@ export function createResourceControl(
       server.consoleLines.push(...lines.flatMap((l) => l.split("\n")));
       return server.consoleLines.length;
     },
-    serverGroups: () =>
-      core.store
+    serverGroups() {
+      settle();
+      return core.store
         .serverGroups()
-        .map((g) => ({ id: g.id, name: g.name, policies: [...g.policies], members: [...g.members] })),
+        .map((g) => ({ id: g.id, name: g.name, policies: [...g.policies], members: [...g.members] }));
+    },
     addServerGroup(spec) {
       if (!isObject(spec) || typeof spec.name !== "string" || spec.name === "" || spec.name.length > 255)
         throw new SimControlError(400, "name must be 1 to 255 characters");
@@ -183,7 +190,10 @@ export function createResourceControl(
       return { ...group, policies: [...group.policies], members: [...group.members] };
     },
     dedicatedHosts: () => [...core.store.dedicatedHostIds],
-    quotas: () => ({ ...core.store.quotaLimits, ...countQuotaUsage(core.store) }),
+    quotas() {
+      settle();
+      return { ...core.store.quotaLimits, ...countQuotaUsage(core.store) };
+    },
     setQuotas(patch) {
       if (!isObject(patch)) throw new SimControlError(400, "patch must be an object");
       const limits = core.store.quotaLimits;
