@@ -79,6 +79,7 @@ export function createEcsServerOperations(ctx: EcsApiContext): EcsServerOperatio
     return readJobId(res, operation, fullIdentity);
   };
 
+  // Every method is async, so a bad argument rejects like any other failure instead of throwing.
   const novaAction = async (operation: string, serverId: string, action: "lock" | "unlock") => {
     assertPathId(serverId, "server ID");
     await send({
@@ -113,7 +114,7 @@ export function createEcsServerOperations(ctx: EcsApiContext): EcsServerOperatio
       return output === "" ? [] : output.split(/\r?\n/);
     },
 
-    reinstallServer(serverId, options) {
+    async reinstallServer(serverId, options) {
       const body = osBody(options);
       return task(
         "ecs.reinstallServer",
@@ -125,7 +126,7 @@ export function createEcsServerOperations(ctx: EcsApiContext): EcsServerOperatio
       );
     },
 
-    changeServerOs(serverId, options) {
+    async changeServerOs(serverId, options) {
       if (typeof options.imageId !== "string" || options.imageId === "")
         throw new RangeError("an image ID is required");
       const body = { ...osBody(options), imageid: options.imageId };
@@ -168,7 +169,7 @@ export function createEcsServerOperations(ctx: EcsApiContext): EcsServerOperatio
       return { dryRun: false, jobId };
     },
 
-    detachVolume(serverId, volumeId, options = {}) {
+    async detachVolume(serverId, volumeId, options = {}) {
       assertPathId(volumeId, "volume ID");
       return task(
         "ecs.detachVolume",
@@ -181,7 +182,7 @@ export function createEcsServerOperations(ctx: EcsApiContext): EcsServerOperatio
       );
     },
 
-    migrateServer(serverId, options = {}) {
+    async migrateServer(serverId, options = {}) {
       const target = options.dedicatedHostId;
       if (target !== undefined && target === "") throw new RangeError("dedicated host ID must be non-empty");
       return task(
