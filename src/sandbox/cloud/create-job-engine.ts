@@ -1,45 +1,25 @@
 import { stableState } from "./build-machine.js";
 import type { Prng } from "./create-prng.js";
 import type { WorldStore } from "./create-world-store.js";
-import { nextDataDevice } from "./next-data-device.js";
-import type { SimImage, SimInstanceAction, SimServer } from "./world-types.js";
+import { attachVolume, rebuildSystemDisk } from "./job-effects.js";
+import {
+  ACTION_NAMES,
+  allowedStatuses,
+  enterTransition,
+  INJECTED_DEFAULTS,
+  JOB_TYPES,
+  type JobKind,
+  type JobParams,
+  SINGLE_SERVER_KINDS,
+  uuidOf,
+  VERIFYING_KINDS,
+} from "./job-kinds.js";
+import type { SimInstanceAction, SimServer } from "./world-types.js";
 
-/** What a job does to its servers. */
-export type JobKind =
-  | "start"
-  | "stop"
-  | "reboot"
-  | "resize"
-  | "delete"
-  | "reinstall"
-  | "changeos"
-  | "attach"
-  | "detach"
-  | "migrate";
+export type { JobKind, JobParams } from "./job-kinds.js";
+
 /** Job and sub-job statuses (doc, "Querying Task Execution Status"). */
 export type JobStatus = "INIT" | "RUNNING" | "SUCCESS" | "FAIL";
-
-export interface JobParams {
-  /** `os-stop.type` / `reboot.type` */
-  type?: "SOFT" | "HARD";
-  /** Target flavor of a resize. */
-  flavorId?: string;
-  /** `delete_publicip` as sent (null when absent: the EIP's own delete_on_termination decides). */
-  deletePublicip?: boolean | null;
-  deleteVolume?: boolean;
-  /** Key pair injected by a reinstall / OS change. */
-  keyName?: string;
-  /** New image of an OS change. */
-  image?: SimImage;
-  /** `mode: withStopServer`: a running ECS is stopped first, then reinstalled. */
-  stopFirst?: boolean;
-  /** Disk of an attach / detach. */
-  volumeId?: string;
-  /** Device name requested by an attach. */
-  device?: string;
-  /** Target DeH of a cold migration; null = the public resource pool. */
-  dedicatedHostId?: string | null;
-}
 
 export interface JobTiming {
   /** Time spent in INIT before the job starts RUNNING. */
@@ -140,65 +120,6 @@ export interface JobEngine {
   retentionMs: number;
   clear(): void;
 }
-
-const JOB_TYPES: Record<JobKind, { job: string; sub: string }> = {
-  start: { job: "batchStartServers", sub: "startServer" },
-  stop: { job: "batchStopServers", sub: "stopServer" },
-  reboot: { job: "batchRebootServers", sub: "rebootServer" },
-  resize: { job: "resizeServer", sub: "resizeServer" },
-  delete: { job: "deleteServers", sub: "deleteServer" },
-  reinstall: { job: "reinstallOS", sub: "reinstallOS" },
-  changeos: { job: "changeOS", sub: "changeOS" },
-  attach: { job: "attachVolume", sub: "attachSingleVolume" },
-  detach: { job: "detachVolume", sub: "detachSingleVolume" },
-  migrate: { job: "migrateServer", sub: "migrateServer" },
-};
-
-/** Action names of `os-instance-actions` (doc, Table 6-209). */
-const ACTION_NAMES: Record<JobKind, string> = {
-  start: "start",
-  stop: "stop",
-  reboot: "reboot",
-  resize: "resize",
-  delete: "delete",
-  reinstall: "rebuild",
-  changeos: "rebuild",
-  attach: "attach_volume",
-  detach: "detach_volume",
-  migrate: "migrate",
-};
-
-/** Jobs about one server report it in `entities.server_id` (doc, Table 5-64). */
-const SINGLE_SERVER_KINDS: ReadonlySet<JobKind> = new Set([
-  "resize",
-  "reinstall",
-  "changeos",
-  "attach",
-  "detach",
-  "migrate",
-]);
-
-/** Kinds that pass through VERIFY_RESIZE before they end (Nova's resize and cold migration). */
-const VERIFYING_KINDS: ReadonlySet<JobKind> = new Set(["resize", "migrate"]);
-
-const INJECTED_DEFAULTS: Record<JobKind, { code: string; reason: string }> = {
-  start: { code: "Ecs.0226", reason: "Failed to start the ECS." },
-  stop: {
-    code: "Ecs.1000",
-    reason: "A system exception occurred. Try again later or contact customer service.",
-  },
-  reboot: { code: "Ecs.0227", reason: "Failed to restart the ECS." },
-  resize: { code: "Ecs.0207", reason: "Failed to modify the ECS specifications." },
-  delete: { code: "Ecs.0501", reason: "Failed to delete the ECS." },
-  reinstall: { code: "Ecs.0202", reason: "Failed to create the system disk." },
-  changeos: { code: "Ecs.0202", reason: "Failed to create the system disk." },
-  attach: { code: "Ecs.0205", reason: "Failed to attach the data disk." },
-  detach: {
-    code: "Ecs.1000",
-    reason: "A system exception occurred. Try again later or contact customer service.",
-  },
-  migrate: { code: "Ecs.0319", reason: "Insufficient resources for this flavor. Try another flavor." },
-};
 
 const STATE_CODE = "Ecs.0100";
 const LOCKED_CODE = "Ecs.0605";
@@ -318,7 +239,7 @@ export function createJobEngine(
       const server = store.server(sub.serverId);
       if (!server || server.busyJobId !== job.id) continue;
       server.updated = at;
-      if (phase === "running") enterTransition(server, job);
+      if (phase === "running") enterTransition(server, job.kind, job.params);
       else if (phase === "verify") {
         if (!sub.failure && job.params.flavorId) server.flavorId = job.params.flavorId;
         if (!sub.failure && job.kind === "migrate") {
@@ -355,13 +276,13 @@ export function createJobEngine(
         return;
       case "reinstall":
       case "changeos":
-        rebuild(server, job.params);
+        rebuildSystemDisk(store, prng, server, job.params);
         // The ECS starts on its new system disk once the OS is in place.
         Object.assign(server, stableState("ACTIVE"));
         server.launchedAt = at;
         return;
       case "attach":
-        attach(server, job.params);
+        attachVolume(store, server, job.params);
         Object.assign(server, stableState(sub.revertTo ?? server.status));
         return;
       case "detach":
@@ -369,46 +290,6 @@ export function createJobEngine(
         Object.assign(server, stableState(sub.revertTo ?? server.status));
         return;
     }
-  };
-
-  /** A new system disk from the (new) image, with the requested key pair. */
-  const rebuild = (server: SimServer, params: JobParams): void => {
-    const old = server.disks.find((d) => d.bootIndex === 0);
-    if (params.image) {
-      server.image = params.image;
-      const host = store.host(server.id);
-      if (host) {
-        Object.assign(host, {
-          osType: params.image.osType,
-          osName: params.image.osName,
-          osVersion: params.image.osVersion,
-          kernelVersion: params.image.kernelVersion,
-          osImage: params.image.name,
-        });
-      }
-    }
-    if (params.keyName !== undefined) server.keyName = params.keyName;
-    if (!old) return;
-    store.replaceDisk(server, old.id, { ...old, id: prng.uuid() });
-  };
-
-  const attach = (server: SimServer, params: JobParams): void => {
-    const volume = params.volumeId ? store.freeVolume(params.volumeId) : undefined;
-    if (!volume) return;
-    const hasSystem = server.disks.some((d) => d.bootIndex === 0);
-    const device = params.device ?? nextDataDevice(server);
-    const asSystem = !hasSystem && /^\/dev\/[sv]da$/.test(device);
-    const bootIndex = asSystem ? 0 : Math.max(0, ...server.disks.map((d) => d.bootIndex)) + 1;
-    const slot = server.disks.length + 1;
-    store.attachDisk(server, {
-      id: volume.id,
-      device,
-      sizeGb: volume.sizeGb,
-      bootIndex,
-      bus: "virtio",
-      pciAddress: `0000:02:${String(slot).padStart(2, "0")}.0`,
-      deleteOnTermination: false,
-    });
   };
 
   const engine: JobEngine = {
@@ -578,72 +459,6 @@ export function createJobEngine(
   }
 
   return engine;
-}
-
-/** Statuses from which an action can run; undefined = any. */
-function allowedStatuses(kind: JobKind, params: JobParams): SimServer["status"][] | undefined {
-  switch (kind) {
-    case "start":
-      return ["SHUTOFF"];
-    case "stop":
-    case "reboot":
-      // A forced (HARD) stop or restart also recovers an ECS in ERROR.
-      return params.type === "HARD" ? ["ACTIVE", "ERROR"] : ["ACTIVE"];
-    case "resize":
-    case "migrate":
-      return ["SHUTOFF"];
-    case "reinstall":
-    case "changeos":
-      return params.stopFirst ? ["SHUTOFF", "ACTIVE"] : ["SHUTOFF"];
-    case "attach":
-    case "detach":
-      return ["ACTIVE", "SHUTOFF"];
-    case "delete":
-      return undefined;
-  }
-}
-
-/** Transitional state while a job runs (doc, Table A-4: vm_state + task_state -> status). */
-function enterTransition(server: SimServer, job: JobRecord): void {
-  switch (job.kind) {
-    case "start":
-      server.taskState = "powering-on";
-      return;
-    case "stop":
-      server.taskState = "powering-off";
-      return;
-    case "reboot":
-      if (job.params.type === "HARD") {
-        Object.assign(server, { status: "HARD_REBOOT", vmState: "active", taskState: "reboot_started_hard" });
-      } else {
-        Object.assign(server, { status: "REBOOT", vmState: "active", taskState: "reboot_started" });
-      }
-      return;
-    case "resize":
-      Object.assign(server, { status: "RESIZE", vmState: "stopped", taskState: "resize_migrating" });
-      return;
-    case "delete":
-      server.taskState = "deleting";
-      return;
-    case "reinstall":
-    case "changeos":
-      // vm_state stays (active or stopped) while rebuilding: Table A-4 maps both to REBUILD.
-      Object.assign(server, { status: "REBUILD", taskState: "rebuilding" });
-      return;
-    case "migrate":
-      // A cold migration is Nova's resize to the same flavor: stopped + resize_migrating = RESIZE.
-      Object.assign(server, { status: "RESIZE", vmState: "stopped", taskState: "resize_migrating" });
-      return;
-    case "attach":
-    case "detach":
-      // Disk operations leave the ECS status alone (the disk itself is attaching/detaching).
-      return;
-  }
-}
-
-/** 32 hex digits as a UUID (8-4-4-4-12). */
-function uuidOf(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function nonNegative(value: number | undefined, fallback: number): number {

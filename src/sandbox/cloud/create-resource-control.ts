@@ -1,7 +1,7 @@
 import { novaRequestId } from "./build-machine.js";
 import { SimControlError } from "./control-error.js";
 import { countQuotaUsage, type QuotaUsage } from "./count-quota-usage.js";
-import { nextDataDevice } from "./next-data-device.js";
+import { diskForVolume } from "./job-effects.js";
 import type { SimCore } from "./sim-core.js";
 import type { SimQuotaLimits, SimServer } from "./world-types.js";
 
@@ -115,17 +115,7 @@ export function createResourceControl(
       if (!free) throw new SimControlError(404, `no available disk ${id}`);
       if (free.reservedBy)
         throw new SimControlError(409, `disk ${id} is being attached by job ${free.reservedBy}`);
-      const device = spec.device ?? nextDataDevice(server);
-      const asSystem = !server.disks.some((d) => d.bootIndex === 0) && /^\/dev\/[sv]da$/.test(device);
-      core.store.attachDisk(server, {
-        id,
-        device,
-        sizeGb: free.sizeGb,
-        bootIndex: asSystem ? 0 : Math.max(0, ...server.disks.map((d) => d.bootIndex)) + 1,
-        bus: "virtio",
-        pciAddress: `0000:02:${String(server.disks.length + 1).padStart(2, "0")}.0`,
-        deleteOnTermination: asSystem,
-      });
+      core.store.attachDisk(server, diskForVolume(server, free, spec.device));
       server.updated = core.now();
       return server.disks.map((d) => ({ id: d.id, device: d.device, bootIndex: d.bootIndex }));
     },

@@ -82,6 +82,8 @@
  *   bad token), `APIG.0308` (429), `APIG.0101` (no such API), `APIG.0202`/`APIG.0203` (502/503/504).
  *   `APIG.0303` is the gateway's *app* authentication code, which IAM-authenticated cloud services
  *   do not use. Injected 500s use the failing service's own body (`Ecs.1000`, `HSS.0041`, …).
+ * - HSS hosts carry `common_login_area_codes` only with `get_common_login_locations=true`: one or
+ *   two area codes fixed by the host ID, none for a host whose agent never reported.
  * - HSS host/port `limit` outside 10–200 → 400 `HSS.0001`; the scan-task hosts API documents no
  *   range, so it accepts 1–200. An unknown scan task → 400 `HSS.0011`.
  * - The scan-task list (`GET /v5/{project_id}/vulnerability/scan-tasks`) is not in the reference
