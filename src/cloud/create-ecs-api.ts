@@ -1,8 +1,9 @@
+import { createEcsServerOperations } from "./create-ecs-server-operations.js";
+import { createEcsTagOperations } from "./create-ecs-tag-operations.js";
 import type { CloudRequest, CloudResponse, Transport } from "./create-transport.js";
 import {
   blockDevicesResponse,
   getServerResponse,
-  jobIdResponse,
   jobResponse,
   listFlavorsResponse,
   listServersResponse,
@@ -15,6 +16,7 @@ import {
 } from "./ecs-schemas.js";
 import { CloudError, OutcomeUnknownError, parseCloudError } from "./errors.js";
 import { parseResponse } from "./parse-response.js";
+import { readJobId } from "./read-job-id.js";
 import type {
   BatchActionResult,
   DeleteServersOptions,
@@ -61,26 +63,7 @@ export function createEcsApi(ctx: EcsApiContext): EcsApi {
   const send = async (req: Omit<CloudRequest, "endpoint" | "projectId">): Promise<CloudResponse> =>
     ctx.transport.send({ ...req, endpoint: ctx.endpoint, projectId: await ctx.projectId(req.signal) });
 
-  /** A mutation answered 2xx: its job ID, or an outcome-unknown error when the body has none. */
-  function jobIdOf(res: CloudResponse, operation: string, identity: Record<string, unknown>): string {
-    const parsed = jobIdResponse.safeParse(res.json);
-    if (parsed.success) return parsed.data.job_id;
-    // Some gateways answer 200 with an error body; that is a rejection, not an unknown outcome.
-    const maybeError = parseCloudError({
-      status: res.status,
-      body: res.text,
-      requestId: res.requestId,
-      operation,
-    });
-    if (!maybeError.code.startsWith("HTTP_")) throw maybeError;
-    throw new OutcomeUnknownError({
-      operation,
-      identity,
-      reason: "invalid-response",
-      status: res.status,
-      requestId: res.requestId,
-    });
-  }
+  const jobIdOf = readJobId;
 
   async function batch(
     operation: string,
@@ -120,6 +103,8 @@ export function createEcsApi(ctx: EcsApiContext): EcsApi {
   const servers = (ids: string[]) => ids.map((id) => ({ id }));
 
   return {
+    ...createEcsTagOperations(ctx),
+    ...createEcsServerOperations(ctx),
     async listServers(filter: ListServersFilter = {}, signal?: AbortSignal): Promise<Server[]> {
       const operation = "ecs.listServers";
       const projectId = await ctx.projectId(signal);

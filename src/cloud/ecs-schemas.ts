@@ -16,17 +16,17 @@ import type {
 } from "./types.js";
 
 /** A number that the service may send as a string (`"vcpus": "2"`). */
-const numberish = z
+export const numberish = z
   .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)])
   .transform((v) => (typeof v === "number" ? v : Number(v)));
-const optStr = z.string().nullish();
-const optNum = numberish.nullish();
-const stringish = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+export const optStr = z.string().nullish();
+export const optNum = numberish.nullish();
+export const stringish = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 /**
  * A boolean that may come as a string (`"true"`, `"False"`); any other value reads as absent rather
  * than failing the whole response.
  */
-const lenientBool = z
+export const lenientBool = z
   .unknown()
   .optional()
   .transform((v): boolean | undefined => {
@@ -70,7 +70,8 @@ const serverSchema = z.object({
   updated: optStr,
   tenant_id: optStr,
   description: optStr,
-  locked: z.boolean().nullish(),
+  // `locked` (Table 6-38, microversion 2.9+); tolerant of "true"/"false" strings.
+  locked: lenientBool,
   host_status: optStr,
   flavor: z
     .object({
@@ -103,7 +104,8 @@ export const listServersResponse = z.object({
 });
 export const getServerResponse = z.object({ server: serverSchema });
 
-function defined<T extends object>(obj: T): T {
+/** Drops undefined/null properties (domain objects carry only what the service said). */
+export function defined<T extends object>(obj: T): T {
   for (const key of Object.keys(obj) as (keyof T)[])
     if (obj[key] === undefined || obj[key] === null) delete obj[key];
   return obj;

@@ -22,6 +22,13 @@ export const ErrorCodes = {
   /** ECS: the server does not exist. */
   ECS_SERVER_NOT_FOUND: "Ecs.0114",
   ECS_SERVER_NOT_FOUND_2: "Ecs.0614",
+  /**
+   * Job API: "Failed to query system tasks. Invalid job ID." (HTTP 400 in the error code table, with
+   * `code`/`message` at the top level per Table 5-63): for a job ID the service issued, the record is gone.
+   */
+  ECS_JOB_NOT_FOUND: "Common.0011",
+  /** ECS: the ECS is locked (unlock it first). */
+  ECS_LOCKED: "Ecs.0605",
   /** ECS: commands are being executed, try again later. */
   ECS_BUSY: "Ecs.0603",
   /** Synthetic codes for failures that have no service code. */
@@ -94,12 +101,13 @@ export class CloudError extends Error {
     this.operation = init.operation;
   }
 
-  /** True for "does not exist" (404, `Ecs.0114`, `Ecs.0614`, `itemNotFound`). */
+  /** True for "does not exist" (404, `Ecs.0114`, `Ecs.0614`, `Common.0011` for jobs, `itemNotFound`). */
   get isNotFound(): boolean {
     return (
       this.status === 404 ||
       this.code === ErrorCodes.ECS_SERVER_NOT_FOUND ||
       this.code === ErrorCodes.ECS_SERVER_NOT_FOUND_2 ||
+      this.code === ErrorCodes.ECS_JOB_NOT_FOUND ||
       this.code === "itemNotFound"
     );
   }

@@ -72,6 +72,8 @@ const hostSchema = z.object({
   vpc_id: optStr,
   cluster_id: optStr,
   cluster_name: optStr,
+  // Only with `get_common_login_locations=true`; an entry that is not a number is dropped.
+  common_login_area_codes: z.array(numberish.nullish().catch(null)).nullish().catch(null),
 });
 
 export const listHostsResponse = z.object({
@@ -132,6 +134,7 @@ export function toHssHost(w: z.infer<typeof hostSchema>): HssHost {
     vpcId: w.vpc_id,
     clusterId: w.cluster_id,
     clusterName: w.cluster_name,
+    commonLoginAreaCodes: w.common_login_area_codes?.filter((c): c is number => typeof c === "number"),
   } as HssHost);
 }
 

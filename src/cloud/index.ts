@@ -7,6 +7,7 @@ export {
   type RetryOptions,
   type TransportLogger,
 } from "./create-transport.js";
+export type * from "./ecs-operation-types.js";
 export {
   CloudError,
   ErrorCodes,
@@ -15,6 +16,7 @@ export {
   type OutcomeUnknownReason,
   parseCloudError,
 } from "./errors.js";
+export { findSystemDisk } from "./find-system-disk.js";
 export { isUnknownPortStatus } from "./hss-schemas.js";
 export {
   CLOUD_ENV_VARS,

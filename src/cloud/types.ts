@@ -4,6 +4,7 @@
  * Enumerations the cloud may extend are typed as "known values or any string": an unknown value is
  * kept verbatim, never rejected, so a new status on the service side cannot break a listing.
  */
+import type { EcsServerOperations, EcsTagOperations } from "./ecs-operation-types.js";
 import type { CloudError, OutcomeUnknownError } from "./errors.js";
 
 /** Known values plus any other string (keeps editor completion without rejecting new values). */
@@ -241,7 +242,7 @@ export interface DeleteServersOptions {
 export type ResizeResult = { dryRun: false; jobId: string } | { dryRun: true };
 
 /** The ECS operations. Every method throws `CloudError` / `OutcomeUnknownError` on failure (batch ops: see result). */
-export interface EcsApi {
+export interface EcsApi extends EcsTagOperations, EcsServerOperations {
   /** All servers matching the filter (follows `marker` pagination to the end). */
   listServers(filter?: ListServersFilter, signal?: AbortSignal): Promise<Server[]>;
   /** One server; throws `CloudError` with `status` 404 when it does not exist. */
@@ -325,6 +326,8 @@ export interface HssHost {
   vpcId?: string;
   clusterId?: string;
   clusterName?: string;
+  /** `common_login_area_codes`: areas the server is usually logged in from (with `getCommonLoginLocations`). */
+  commonLoginAreaCodes?: number[];
 }
 
 /** Every documented query filter of the HSS host list (camelCase of the wire names). */

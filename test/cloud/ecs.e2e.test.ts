@@ -203,7 +203,7 @@ describe("ECS against the simulated cloud", () => {
     const job = await env.client.ecs.getJob(stop.jobs[0]!.jobId);
     expect(job).toMatchObject({ jobId: stop.jobs[0]!.jobId, status: "INIT", subJobs: [{ serverId: a.id }] });
     await expect(env.client.ecs.getJob("ff80808200000000000000000000dead")).rejects.toMatchObject({
-      status: 404,
+      status: 400,
       code: "Common.0011",
       isNotFound: true,
     });

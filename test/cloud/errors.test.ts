@@ -103,7 +103,9 @@ describe("parseCloudError", () => {
 
   it("normalises top-level code/message (job query errors)", () => {
     const e = parse(400, { code: "Common.0011", message: "Failed to query system tasks. Invalid job ID." });
-    expect(e).toMatchObject({ code: "Common.0011" });
+    expect(e).toMatchObject({ code: "Common.0011", status: 400, retryable: false });
+    // A job ID the service issued and no longer knows: the record was purged.
+    expect(e.isNotFound).toBe(true);
   });
 
   it("normalises non-JSON and empty bodies", () => {

@@ -29,6 +29,17 @@ describe("HSS against the simulated cloud", () => {
     expect(calls.every((c) => Number(c.query.limit) >= 10 && Number(c.query.limit) <= 200)).toBe(true);
   });
 
+  it("returns common login locations only when asked (get_common_login_locations)", async () => {
+    const web01 = env.sim.control.server("web-01")!;
+    const plain = await env.client.hss.listHosts({ hostId: web01.id });
+    expect(plain.items[0]?.commonLoginAreaCodes).toBeUndefined();
+    const withAreas = await env.client.hss.listHosts({ hostId: web01.id, getCommonLoginLocations: true });
+    const codes = withAreas.items[0]?.commonLoginAreaCodes;
+    expect(codes?.length).toBeGreaterThan(0);
+    expect(codes?.every((c) => Number.isInteger(c))).toBe(true);
+    expect(env.sim.control.requests().at(-1)?.query.get_common_login_locations).toBe("true");
+  });
+
   it("applies documented filters", async () => {
     const linuxOnline = await env.client.hss.listHosts({ osType: "Linux", agentStatus: "online" });
     expect(linuxOnline.items.length).toBeGreaterThan(0);

@@ -8,7 +8,9 @@ import type {
   SimDisk,
   SimHost,
   SimImage,
+  SimInstanceAction,
   SimPort,
+  SimSecurityGroup,
   SimServer,
   SimTag,
 } from "./world-types.js";
@@ -60,9 +62,28 @@ export interface NetworkPlan {
   vpcId: string;
   /** Subnet (network) ID per availability zone. */
   networkIds: Record<string, string>;
-  securityGroup: { id: string; name: string };
+  /** A second subnet for extra NICs (storage/replication traffic). */
+  secondaryNetworkId: string;
+  /** The project's security groups; every server is in `sg-default`, some roles in one more. */
+  securityGroups: SimSecurityGroup[];
   nextPrivate: number;
   nextPublic: number;
+  nextSecondary: number;
+}
+
+/** Security group (by name) a role adds to `sg-default`. */
+const ROLE_SECURITY_GROUPS: Record<string, string> = {
+  web: "sg-web",
+  api: "sg-web",
+  db: "sg-db",
+  cache: "sg-db",
+  bastion: "sg-bastion",
+};
+
+/** The security groups a server of this role belongs to (default first). */
+export function securityGroupsFor(role: string, plan: NetworkPlan): { id: string; name: string }[] {
+  const names = ["sg-default", ROLE_SECURITY_GROUPS[role]];
+  return plan.securityGroups.filter((g) => names.includes(g.name)).map((g) => ({ id: g.id, name: g.name }));
 }
 
 export interface Machine {
@@ -123,7 +144,12 @@ export function buildMachine(prng: Prng, spec: MachineSpec, plan: NetworkPlan): 
     updated: spec.created + prng.int(60_000, 30 * DAY),
     launchedAt: spec.created + prng.int(20_000, 90_000),
     keyName: image.osType === "Windows" ? "" : "KeyPair-ops",
-    securityGroup: plan.securityGroup,
+    securityGroups: securityGroupsFor(spec.role, plan),
+    extraNics: [],
+    locked: false,
+    dedicatedHostId: null,
+    actions: [],
+    consoleLines: [],
     hostId: prng.hex(56),
     hypervisorHostname: prng.hex(32),
     instanceName: `instance-${prng.hex(8)}`,
@@ -133,7 +159,36 @@ export function buildMachine(prng: Prng, spec: MachineSpec, plan: NetworkPlan): 
   const host = buildHost(prng, server, spec);
   const portSpecs = spec.ports ?? [...defaultPorts(spec.role, image.osType), ...(spec.extraPorts ?? [])];
   const ports = portSpecs.map((p) => toPort(prng, id, p));
+  // Drawn last, so the facts above stay what they were before the history existed.
+  server.actions = initialActions(prng, server);
   return { server, host, ports };
+}
+
+/** `req-<uuid>`, the request ID format of Nova instance actions. */
+export function novaRequestId(prng: Prng): string {
+  return `req-${prng.uuid()}`;
+}
+
+/** The history a machine brings into the world: its creation and what left it in its status. */
+function initialActions(prng: Prng, server: SimServer): SimInstanceAction[] {
+  const actions: SimInstanceAction[] = [
+    { action: "create", requestId: novaRequestId(prng), startTime: server.created, message: null },
+  ];
+  if (server.status === "SHUTOFF")
+    actions.push({
+      action: "stop",
+      requestId: novaRequestId(prng),
+      startTime: server.updated,
+      message: null,
+    });
+  if (server.status === "ERROR")
+    actions.push({
+      action: "reboot",
+      requestId: novaRequestId(prng),
+      startTime: server.updated,
+      message: "Error",
+    });
+  return actions;
 }
 
 /** `vm_state`/`power_state` for a stable status (doc, Table A-4). */

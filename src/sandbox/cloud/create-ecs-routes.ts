@@ -1,5 +1,15 @@
 import type { JobKind, JobParams } from "./create-job-engine.js";
-import { ECS_ERRORS, ecsError, novaError } from "./error-bodies.js";
+import {
+  accepted,
+  badBody,
+  novaNotFound,
+  novaRoute,
+  singleServerCheck,
+  v1NotFound,
+  v1Route,
+  withServer,
+} from "./ecs-route-helpers.js";
+import { ECS_ERRORS, ecsError, jobQueryError, novaError } from "./error-bodies.js";
 import { filterServers, isSortKey, type ServerFilter, sortServers } from "./filter-servers.js";
 import {
   first,
@@ -20,7 +30,7 @@ import {
   renderVolumeAttachment,
   tagStrings,
 } from "./render-ecs.js";
-import type { SimServer } from "./world-types.js";
+import type { SimFlavor, SimServer } from "./world-types.js";
 import { FILTERABLE_STATUSES } from "./world-types.js";
 
 /** Batch actions accept at most this many servers (doc: "A maximum of 1,000 ECSs"). */
@@ -29,35 +39,6 @@ const DEFAULT_PAGE = 25;
 const MAX_PAGE = 1000;
 
 type Invalid = { invalid: RouteResult };
-
-const badBody = (detail?: string): RouteResult =>
-  ecsError(
-    400,
-    ECS_ERRORS.invalidParams.code,
-    detail ? `${ECS_ERRORS.invalidParams.message} ${detail}` : ECS_ERRORS.invalidParams.message,
-  );
-
-function v1ProjectCheck(ctx: RouteContext): RouteResult | undefined {
-  if (ctx.params.project_id === ctx.core.config.projectId) return undefined;
-  return ecsError(400, ECS_ERRORS.projectMismatch.code, ECS_ERRORS.projectMismatch.message);
-}
-
-function novaProjectCheck(ctx: RouteContext): RouteResult | undefined {
-  if (ctx.params.project_id === undefined || ctx.params.project_id === ctx.core.config.projectId)
-    return undefined;
-  return novaError(
-    400,
-    `Malformed request URL: URL's project_id '${ctx.params.project_id}' doesn't match Context's project_id '${ctx.core.config.projectId}'`,
-  );
-}
-
-function v1NotFound(id: string): RouteResult {
-  return ecsError(404, ECS_ERRORS.notFound.code, `Instance[${id}] could not be found.`);
-}
-
-function novaNotFound(id: string): RouteResult {
-  return novaError(404, `Instance ${id} could not be found.`);
-}
 
 /** Parses `servers: [{id}]`: 1..1000 unique non-empty IDs. */
 function parseServerRefs(value: unknown): string[] | Invalid {
@@ -87,15 +68,6 @@ function resolveServers(ctx: RouteContext, ids: string[]): SimServer[] | Invalid
     servers.push(server);
   }
   return servers;
-}
-
-function accepted(ctx: RouteContext, kind: JobKind, servers: SimServer[], params: JobParams): RouteResult {
-  const job = ctx.core.jobs.create(kind, servers, params, ctx.now);
-  return {
-    status: 202,
-    body: { job_id: job.id },
-    mutation: { type: job.jobType, jobId: job.id, serverIds: job.serverIds },
-  };
 }
 
 /** `POST /v1/{project_id}/cloudservers/action`: os-start, os-stop, reboot. */
@@ -165,13 +137,8 @@ function resize(ctx: RouteContext): RouteResult {
   }
   if (server.flavorId === flavorRef)
     return ecsError(400, ECS_ERRORS.sameFlavor.code, ECS_ERRORS.sameFlavor.message);
-  if (server.status !== "SHUTOFF" || server.busyJobId) {
-    return ecsError(
-      400,
-      ECS_ERRORS.badState.code,
-      `${ECS_ERRORS.badState.message} ECS ${server.id} is ${server.status}${server.busyJobId ? " with a task in progress" : ""}; stop it before modifying its specifications.`,
-    );
-  }
+  const refused = singleServerCheck(server, ["SHUTOFF"], "modifying the specifications");
+  if (refused) return refused;
   if (body.dry_run === true) return { status: 202, body: {} };
   return accepted(ctx, "resize", [server], { flavorId: flavorRef });
 }
@@ -270,6 +237,48 @@ function novaList(detail: boolean) {
   };
 }
 
+const FLAVOR_SORT_KEYS: Record<string, (f: SimFlavor) => string | number> = {
+  flavorid: (f) => f.id,
+  name: (f) => f.id,
+  memory_mb: (f) => f.ramMb,
+  vcpus: (f) => f.vcpus,
+  // Every simulated flavor has a 0 GB root disk (the system disk is an EVS volume).
+  root_gb: () => 0,
+};
+
+/**
+ * `GET /v2.1/{project_id}/flavors[/detail]` (doc 6.6.1/6.6.2): `minRam` (MB) and `minDisk` (GB) keep
+ * flavors at or above them, sorted by `sort_key` (default `flavorid`) and `sort_dir` (default `asc`).
+ */
+function novaFlavors(detail: boolean) {
+  return (ctx: RouteContext): RouteResult => {
+    const min = (key: string): number | RouteResult => {
+      const raw = first(ctx.query, key);
+      if (raw === undefined || raw === "") return 0;
+      return /^\d+$/.test(raw) ? Number(raw) : novaError(400, `Invalid ${key} filter [${raw}]`);
+    };
+    const minRam = min("minRam");
+    if (typeof minRam !== "number") return minRam;
+    const minDisk = min("minDisk");
+    if (typeof minDisk !== "number") return minDisk;
+    const sortKey = first(ctx.query, "sort_key") ?? "flavorid";
+    const keyOf = FLAVOR_SORT_KEYS[sortKey];
+    if (!keyOf) return novaError(400, `Invalid sort_key: ${sortKey}`);
+    const sortDir = first(ctx.query, "sort_dir") ?? "asc";
+    if (sortDir !== "asc" && sortDir !== "desc") return novaError(400, `Invalid sort_dir: ${sortDir}`);
+    const sign = sortDir === "asc" ? 1 : -1;
+    const flavors = [...ctx.core.store.flavors.values()]
+      .filter((f) => f.ramMb >= minRam && 0 >= minDisk)
+      .sort((a, b) => {
+        const x = keyOf(a);
+        const y = keyOf(b);
+        const byKey = x < y ? -1 : x > y ? 1 : 0;
+        return sign * (byKey !== 0 ? byKey : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      });
+    return { status: 200, body: { flavors: flavors.map((f) => renderNovaFlavor(ctx.core, f, detail)) } };
+  };
+}
+
 /** `GET /v1/{project_id}/cloudservers/detail`: `offset` is a 1-based page number (0 = page 1). */
 function v1List(ctx: RouteContext): RouteResult {
   const limit = parseLimit(ctx.query);
@@ -310,43 +319,18 @@ function v1List(ctx: RouteContext): RouteResult {
   return { status: 200, body: { count, servers: matched.map((s) => renderV1Server(ctx.core, s)) } };
 }
 
-function withServer(
-  notFound: (id: string) => RouteResult,
-  fn: (ctx: RouteContext, s: SimServer) => RouteResult,
-) {
-  return (ctx: RouteContext): RouteResult => {
-    const server = ctx.core.store.server(ctx.params.server_id!);
-    return server ? fn(ctx, server) : notFound(ctx.params.server_id!);
-  };
-}
-
 function diskOf(server: SimServer, volumeId: string) {
   return server.disks.find((d) => d.id === volumeId);
 }
 
-const volumeNotFound = (id: string): RouteResult =>
-  ecsError(404, "Ecs.0111", `The EVS disk has been detached from the ECS. volume_id: ${id}`);
+/** A disk that is not attached to this ECS: 400 `Ecs.0111` (doc, error code table). */
+export const volumeNotAttached = (id: string): RouteResult =>
+  ecsError(400, ECS_ERRORS.diskNotAttached.code, `${ECS_ERRORS.diskNotAttached.message} volume_id: ${id}`);
 
 /** Every ECS endpoint the simulator serves; specific paths come before parameterised ones. */
 export function createEcsRoutes(): Route[] {
-  const v1 = (
-    method: Route["method"],
-    pattern: string,
-    handle: (ctx: RouteContext) => RouteResult,
-  ): Route => ({
-    method,
-    pattern,
-    service: "ecs",
-    auth: true,
-    handle: (ctx) => v1ProjectCheck(ctx) ?? handle(ctx),
-  });
-  const nova = (pattern: string, handle: (ctx: RouteContext) => RouteResult): Route => ({
-    method: "GET",
-    pattern,
-    service: "nova",
-    auth: true,
-    handle: (ctx) => novaProjectCheck(ctx) ?? handle(ctx),
-  });
+  const v1 = v1Route;
+  const nova = (pattern: string, handle: (ctx: RouteContext) => RouteResult) => novaRoute(pattern, handle);
   const blockDevices = withServer(v1NotFound, (_ctx, s) => ({
     status: 200,
     body: {
@@ -362,7 +346,7 @@ export function createEcsRoutes(): Route[] {
     const d = diskOf(s, ctx.params.volume_id!);
     return d
       ? { status: 200, body: { volumeAttachment: renderBlockDevice(s, d) } }
-      : volumeNotFound(ctx.params.volume_id!);
+      : volumeNotAttached(ctx.params.volume_id!);
   });
   const attachments = (notFound: (id: string) => RouteResult) =>
     withServer(notFound, (_ctx, s) => ({
@@ -376,7 +360,7 @@ export function createEcsRoutes(): Route[] {
         ? { status: 200, body: { volumeAttachment: renderVolumeAttachment(s, d) } }
         : notFound === novaNotFound
           ? novaError(404, `Volume ${ctx.params.volume_id} is not attached to ${s.id}`)
-          : volumeNotFound(ctx.params.volume_id!);
+          : volumeNotAttached(ctx.params.volume_id!);
     });
   const v1Tags = withServer(v1NotFound, (_ctx, s) => ({
     status: 200,
@@ -394,26 +378,12 @@ export function createEcsRoutes(): Route[] {
         az && !ctx.core.store.availabilityZones.includes(az) ? [] : [...ctx.core.store.flavors.values()];
       return { status: 200, body: { flavors: flavors.map((f) => renderV1Flavor(ctx.core, f)) } };
     }),
-    v1("GET", "/v1/:project_id/cloudservers/tags", (ctx) => {
-      const byKey = new Map<string, Set<string>>();
-      for (const s of ctx.core.store.servers()) {
-        for (const t of s.tags) {
-          const values = byKey.get(t.key) ?? new Set<string>();
-          values.add(t.value);
-          byKey.set(t.key, values);
-        }
-      }
-      return {
-        status: 200,
-        body: { tags: [...byKey].map(([key, values]) => ({ key, values: [...values].sort() })) },
-      };
-    }),
     v1("GET", "/v1/:project_id/jobs/:job_id", (ctx) => {
       const job = ctx.core.jobs.render(ctx.params.job_id!, ctx.now);
       return job
         ? { status: 200, body: job }
-        : ecsError(
-            404,
+        : jobQueryError(
+            400,
             ECS_ERRORS.invalidJob.code,
             `${ECS_ERRORS.invalidJob.message} job_id: ${ctx.params.job_id}`,
           );
@@ -440,16 +410,8 @@ export function createEcsRoutes(): Route[] {
     // OpenStack Nova API (v2.1)
     nova("/v2.1/:project_id/servers/detail", novaList(true)),
     nova("/v2.1/:project_id/servers", novaList(false)),
-    nova("/v2.1/:project_id/flavors", (ctx) => ({
-      status: 200,
-      body: {
-        flavors: [...ctx.core.store.flavors.values()].map((f) => renderNovaFlavor(ctx.core, f, false)),
-      },
-    })),
-    nova("/v2.1/:project_id/flavors/detail", (ctx) => ({
-      status: 200,
-      body: { flavors: [...ctx.core.store.flavors.values()].map((f) => renderNovaFlavor(ctx.core, f, true)) },
-    })),
+    nova("/v2.1/:project_id/flavors", novaFlavors(false)),
+    nova("/v2.1/:project_id/flavors/detail", novaFlavors(true)),
     nova("/v2.1/:project_id/flavors/:flavor_id", (ctx) => {
       const f = ctx.core.store.flavors.get(ctx.params.flavor_id!);
       return f

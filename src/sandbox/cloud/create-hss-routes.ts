@@ -1,3 +1,4 @@
+import { hashString } from "./create-prng.js";
 import { hssError } from "./error-bodies.js";
 import { fuzzyMatcher } from "./filter-servers.js";
 import { first, type Query, type Route, type RouteContext, type RouteResult } from "./match-route.js";
@@ -56,6 +57,21 @@ function hostStatus(server: SimServer): string {
 /** An agent cannot report while its machine is down: stored `online` reads `offline` then. */
 export function effectiveAgentStatus(host: SimHost, server: SimServer): string {
   return host.agentStatus === "online" && hostStatus(server) !== "ACTIVE" ? "offline" : host.agentStatus;
+}
+
+/** Area codes (administrative division IDs) operators log in from: Beijing, Shanghai, Shenzhen, Hangzhou. */
+const LOGIN_AREAS: readonly number[] = [110000, 310000, 440300, 330100];
+
+/**
+ * `common_login_area_codes`, returned when `get_common_login_locations=true`: one or two areas per
+ * host, fixed by its ID; none for a host without a working agent (nothing was ever reported).
+ */
+export function commonLoginAreaCodes(host: SimHost): number[] {
+  if (host.agentStatus !== "online" && host.agentStatus !== "offline") return [];
+  const h = hashString(host.hostId);
+  const first = LOGIN_AREAS[h % LOGIN_AREAS.length]!;
+  const second = LOGIN_AREAS[(h >>> 8) % LOGIN_AREAS.length]!;
+  return first === second ? [first] : [first, second];
 }
 
 function riskNum(host: SimHost): number {
@@ -268,7 +284,14 @@ function listHosts(ctx: RouteContext): RouteResult {
   const page = rows.slice(offset, offset + limit);
   return {
     status: 200,
-    body: { total_num: rows.length, data_list: page.map((r) => renderHost(r.host, r.server)) },
+    body: {
+      total_num: rows.length,
+      data_list: page.map((r) => {
+        const out = renderHost(r.host, r.server);
+        if (b.commonLogin === true) out.common_login_area_codes = commonLoginAreaCodes(r.host);
+        return out;
+      }),
+    },
   };
 }
 

@@ -1,22 +1,25 @@
 import { stableState } from "./build-machine.js";
 import type { Prng } from "./create-prng.js";
 import type { WorldStore } from "./create-world-store.js";
-import type { SimServer } from "./world-types.js";
+import { attachVolume, rebuildSystemDisk } from "./job-effects.js";
+import {
+  ACTION_NAMES,
+  allowedStatuses,
+  enterTransition,
+  INJECTED_DEFAULTS,
+  JOB_TYPES,
+  type JobKind,
+  type JobParams,
+  SINGLE_SERVER_KINDS,
+  uuidOf,
+  VERIFYING_KINDS,
+} from "./job-kinds.js";
+import type { SimInstanceAction, SimServer } from "./world-types.js";
 
-/** What a job does to its servers. */
-export type JobKind = "start" | "stop" | "reboot" | "resize" | "delete";
+export type { JobKind, JobParams } from "./job-kinds.js";
+
 /** Job and sub-job statuses (doc, "Querying Task Execution Status"). */
 export type JobStatus = "INIT" | "RUNNING" | "SUCCESS" | "FAIL";
-
-export interface JobParams {
-  /** `os-stop.type` / `reboot.type` */
-  type?: "SOFT" | "HARD";
-  /** Target flavor of a resize. */
-  flavorId?: string;
-  /** `delete_publicip` as sent (null when absent: the EIP's own delete_on_termination decides). */
-  deletePublicip?: boolean | null;
-  deleteVolume?: boolean;
-}
 
 export interface JobTiming {
   /** Time spent in INIT before the job starts RUNNING. */
@@ -76,6 +79,8 @@ interface SubJobRecord {
   failure: Failure | null;
   /** Stable status to return to after an injected failure. */
   revertTo: SimServer["status"] | null;
+  /** The server's `os-instance-actions` entry for this operation (marked `Error` on failure). */
+  action: SimInstanceAction | null;
 }
 
 interface JobRecord {
@@ -99,6 +104,8 @@ interface JobEvent {
 export interface JobEngine {
   /** Creates a job for existing servers; outcomes are decided now, effects happen as time passes. */
   create(kind: JobKind, servers: readonly SimServer[], params: JobParams, now: number): JobSummary;
+  /** Jobs not yet finished at `now` (the "system is busy" that makes an accepted task answer 202). */
+  unfinished(now: number): number;
   /** Applies every state change due at or before `now`, in time order. Call before any read. */
   settle(now: number): void;
   /** The wire body of `GET /v1/{project_id}/jobs/{job_id}`; undefined when unknown or purged. */
@@ -114,26 +121,9 @@ export interface JobEngine {
   clear(): void;
 }
 
-const JOB_TYPES: Record<JobKind, { job: string; sub: string }> = {
-  start: { job: "batchStartServers", sub: "startServer" },
-  stop: { job: "batchStopServers", sub: "stopServer" },
-  reboot: { job: "batchRebootServers", sub: "rebootServer" },
-  resize: { job: "resizeServer", sub: "resizeServer" },
-  delete: { job: "deleteServers", sub: "deleteServer" },
-};
-
-const INJECTED_DEFAULTS: Record<JobKind, { code: string; reason: string }> = {
-  start: { code: "Ecs.0226", reason: "Failed to start the ECS." },
-  stop: {
-    code: "Ecs.1000",
-    reason: "A system exception occurred. Try again later or contact customer service.",
-  },
-  reboot: { code: "Ecs.0227", reason: "Failed to restart the ECS." },
-  resize: { code: "Ecs.0207", reason: "Failed to modify the ECS specifications." },
-  delete: { code: "Ecs.0501", reason: "Failed to delete the ECS." },
-};
-
 const STATE_CODE = "Ecs.0100";
+const LOCKED_CODE = "Ecs.0605";
+const NO_SYSTEM_DISK_CODE = "Ecs.0105";
 
 /**
  * Asynchronous ECS jobs whose progress is a pure function of time: INIT for `initMs`, RUNNING for
@@ -169,6 +159,13 @@ export function createJobEngine(
   };
 
   const ruleFailure = (kind: JobKind, server: SimServer, params: JobParams): Failure | null => {
+    if (server.locked) {
+      return {
+        code: LOCKED_CODE,
+        reason: `ECS locked. ECS ${server.id} is locked; unlock it first.`,
+        injected: false,
+      };
+    }
     if (server.busyJobId) {
       return {
         code: STATE_CODE,
@@ -181,6 +178,15 @@ export function createJobEngine(
       return {
         code: STATE_CODE,
         reason: `The ECS status does not meet requirements: ECS ${server.id} is ${server.status}; ${kind} requires ${allowed.join(" or ")}.`,
+        injected: false,
+      };
+    }
+    const needsSystemDisk =
+      kind === "start" || kind === "reboot" || kind === "reinstall" || kind === "changeos";
+    if (needsSystemDisk && !server.disks.some((d) => d.bootIndex === 0)) {
+      return {
+        code: NO_SYSTEM_DISK_CODE,
+        reason: `No system disk found. Attach the system disk to ECS ${server.id} and try again.`,
         injected: false,
       };
     }
@@ -224,13 +230,23 @@ export function createJobEngine(
   const apply = (event: JobEvent): void => {
     const { job, phase, at } = event;
     for (const sub of job.subJobs) {
+      if (phase === "end" && sub.failure && sub.action) sub.action.message = "Error";
+      if (phase === "end" && sub.failure && job.params.volumeId && job.kind === "attach") {
+        const volume = store.freeVolume(job.params.volumeId);
+        if (volume?.reservedBy === job.id) volume.reservedBy = null;
+      }
       if (sub.failure && !sub.failure.injected) continue;
       const server = store.server(sub.serverId);
       if (!server || server.busyJobId !== job.id) continue;
       server.updated = at;
-      if (phase === "running") enterTransition(server, job);
+      if (phase === "running") enterTransition(server, job.kind, job.params);
       else if (phase === "verify") {
         if (!sub.failure && job.params.flavorId) server.flavorId = job.params.flavorId;
+        if (!sub.failure && job.kind === "migrate") {
+          server.hostId = prng.hex(56);
+          server.hypervisorHostname = prng.hex(32);
+          server.dedicatedHostId = job.params.dedicatedHostId ?? null;
+        }
         Object.assign(server, stableState("VERIFY_RESIZE"), { taskState: null });
       } else finish(server, job, sub, at);
     }
@@ -251,11 +267,27 @@ export function createJobEngine(
         return;
       case "stop":
       case "resize":
-        // The v1 resize API confirms the new flavor itself; a resized (stopped) ECS stays stopped.
+      case "migrate":
+        // The v1 resize/migrate APIs confirm themselves; a resized or migrated (stopped) ECS stays stopped.
         Object.assign(server, stableState("SHUTOFF"));
         return;
       case "delete":
-        store.removeServer(server.id);
+        store.removeServer(server.id, { keepDataDisks: job.params.deleteVolume !== true });
+        return;
+      case "reinstall":
+      case "changeos":
+        rebuildSystemDisk(store, prng, server, job.params);
+        // The ECS starts on its new system disk once the OS is in place.
+        Object.assign(server, stableState("ACTIVE"));
+        server.launchedAt = at;
+        return;
+      case "attach":
+        attachVolume(store, server, job.params);
+        Object.assign(server, stableState(sub.revertTo ?? server.status));
+        return;
+      case "detach":
+        if (job.params.volumeId) store.detachDisk(server, job.params.volumeId);
+        Object.assign(server, stableState(sub.revertTo ?? server.status));
         return;
     }
   };
@@ -280,20 +312,38 @@ export function createJobEngine(
           const failure = ruleFailure(kind, server, params) ?? injected.get(server.id) ?? null;
           const runs = !failure || failure.injected;
           if (runs) server.busyJobId = id;
+          const subId = newId();
+          const action: SimInstanceAction = {
+            action: ACTION_NAMES[kind],
+            requestId: `req-${uuidOf(subId)}`,
+            startTime: now,
+            message: null,
+          };
+          server.actions.push(action);
           return {
-            id: newId(),
+            id: subId,
             serverId: server.id,
             serverName: server.name,
             failure,
             revertTo: runs ? server.status : null,
+            action,
           };
         }),
       };
       jobs.set(id, job);
+      if (kind === "attach" && params.volumeId) {
+        const volume = store.freeVolume(params.volumeId);
+        if (volume && job.subJobs.some((s) => !s.failure || s.failure.injected)) volume.reservedBy = id;
+      }
       schedule({ at: runningAt, phase: "running", job });
-      if (kind === "resize") schedule({ at: job.verifyAt, phase: "verify", job });
+      if (VERIFYING_KINDS.has(kind)) schedule({ at: job.verifyAt, phase: "verify", job });
       schedule({ at: endAt, phase: "end", job });
       return summarize(job, now);
+    },
+    unfinished(now) {
+      let n = 0;
+      for (const job of jobs.values()) if (job.endAt > now) n++;
+      return n;
     },
     settle(now) {
       let i = 0;
@@ -313,7 +363,7 @@ export function createJobEngine(
       const firstFailure = done ? job.subJobs.find((s) => s.failure)?.failure : undefined;
       const types = JOB_TYPES[job.kind];
       const entities: Record<string, unknown> = {};
-      if (job.kind === "resize" && job.subJobs[0]) entities.server_id = job.subJobs[0].serverId;
+      if (SINGLE_SERVER_KINDS.has(job.kind) && job.subJobs[0]) entities.server_id = job.subJobs[0].serverId;
       entities.sub_jobs_total = job.subJobs.length;
       entities.sub_jobs = job.subJobs.map((sub) => {
         const subStatus = subStatusAt(job, sub, now);
@@ -409,47 +459,6 @@ export function createJobEngine(
   }
 
   return engine;
-}
-
-/** Statuses from which an action can run; undefined = any. */
-function allowedStatuses(kind: JobKind, params: JobParams): SimServer["status"][] | undefined {
-  switch (kind) {
-    case "start":
-      return ["SHUTOFF"];
-    case "stop":
-    case "reboot":
-      // A forced (HARD) stop or restart also recovers an ECS in ERROR.
-      return params.type === "HARD" ? ["ACTIVE", "ERROR"] : ["ACTIVE"];
-    case "resize":
-      return ["SHUTOFF"];
-    case "delete":
-      return undefined;
-  }
-}
-
-/** Transitional state while a job runs (doc, Table A-4: vm_state + task_state -> status). */
-function enterTransition(server: SimServer, job: JobRecord): void {
-  switch (job.kind) {
-    case "start":
-      server.taskState = "powering-on";
-      return;
-    case "stop":
-      server.taskState = "powering-off";
-      return;
-    case "reboot":
-      if (job.params.type === "HARD") {
-        Object.assign(server, { status: "HARD_REBOOT", vmState: "active", taskState: "reboot_started_hard" });
-      } else {
-        Object.assign(server, { status: "REBOOT", vmState: "active", taskState: "reboot_started" });
-      }
-      return;
-    case "resize":
-      Object.assign(server, { status: "RESIZE", vmState: "stopped", taskState: "resize_migrating" });
-      return;
-    case "delete":
-      server.taskState = "deleting";
-      return;
-  }
 }
 
 function nonNegative(value: number | undefined, fallback: number): number {

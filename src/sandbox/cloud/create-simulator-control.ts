@@ -1,9 +1,11 @@
 import { buildMachine, type PortSpec, stableState, toPort } from "./build-machine.js";
+import { SimControlError } from "./control-error.js";
 import type { FailRequestsOptions, FaultSettings } from "./create-fault-injector.js";
 import { effectiveAgentStatus, renderScanTask, scanTaskStatus } from "./create-hss-routes.js";
 import type { FailJobOptions, JobSummary, JobTiming } from "./create-job-engine.js";
 import { createPrng, deriveSeed } from "./create-prng.js";
 import type { RequestLogEntry } from "./create-request-log.js";
+import { createResourceControl, type ResourceControl } from "./create-resource-control.js";
 import { OS_IMAGES, type OsImageKey } from "./os-images.js";
 import { isManualClock } from "./sim-clock.js";
 import type { SimCore } from "./sim-core.js";
@@ -22,16 +24,7 @@ import type {
   SimServer,
 } from "./world-types.js";
 
-/** Thrown by the control interface for unknown IDs and invalid patches (the admin API maps `status`). */
-export class SimControlError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-    this.name = "SimControlError";
-  }
-}
+export { SimControlError };
 
 /** A server as the control interface shows it (a snapshot; changing it changes nothing). */
 export interface ServerView {
@@ -56,6 +49,13 @@ export interface ServerView {
   updated: string;
   /** The unfinished job holding this server, if any. */
   busyJobId: string | null;
+  /** Nova `locked`: management operations are refused. */
+  locked: boolean;
+  keyName: string;
+  imageId: string;
+  securityGroups: string[];
+  /** Dedicated host it runs on; null = public resource pool. */
+  dedicatedHostId: string | null;
 }
 
 export interface ServerPatch {
@@ -70,6 +70,8 @@ export interface ServerPatch {
   publicIp?: string | null;
   availabilityZone?: string;
   description?: string;
+  /** Locks or unlocks the server (as Nova `lock`/`unlock` would, without an action record). */
+  locked?: boolean;
 }
 
 export interface AddServerSpec {
@@ -210,7 +212,7 @@ export interface FinishScanTaskOptions {
  * In-process control of the simulated cloud (also served as JSON under `/__sim/`). Reads see jobs
  * settled up to the current simulator time. Unknown IDs and invalid values throw `SimControlError`.
  */
-export interface SimulatorControl {
+export interface SimulatorControl extends ResourceControl {
   /** Simulator time (ms since epoch). */
   now(): number;
   /** Moves simulator time forward: jobs progress, tokens age, manual-clock timers fire. */
@@ -285,6 +287,11 @@ function serverView(core: SimCore, s: SimServer): ServerView {
     created: new Date(s.created).toISOString(),
     updated: new Date(s.updated).toISOString(),
     busyJobId: s.busyJobId,
+    locked: s.locked,
+    keyName: s.keyName,
+    imageId: s.image.id,
+    securityGroups: s.securityGroups.map((g) => g.name),
+    dedicatedHostId: s.dedicatedHostId,
   };
 }
 
@@ -400,6 +407,7 @@ export function createSimulatorControl(core: SimCore, regenerate: () => void): S
     return { host, server };
   };
   const control: SimulatorControl = {
+    ...createResourceControl(core, requireServer),
     now: () => core.now(),
     advance(ms) {
       if (!(ms >= 0) || !Number.isFinite(ms))
@@ -457,7 +465,10 @@ export function createSimulatorControl(core: SimCore, regenerate: () => void): S
         s.availabilityZone = patch.availabilityZone;
         s.networkId = core.store.plan.networkIds[patch.availabilityZone] ?? s.networkId;
       }
+      if (patch.locked !== undefined && typeof patch.locked !== "boolean")
+        throw new SimControlError(400, "locked must be a boolean");
       if (patch.description !== undefined) s.description = patch.description;
+      if (patch.locked !== undefined) s.locked = patch.locked;
       s.updated = core.now();
       return serverView(core, s);
     },

@@ -66,4 +66,48 @@ export const ECS_ERRORS = {
     message: "A system exception occurred. Try again later or contact customer service.",
   },
   invalidJob: { code: "Common.0011", message: "Failed to query system tasks. Invalid job ID." },
+  locked: { code: "Ecs.0605", message: "ECS locked. Check whether the ECS is locked. If so, unlock it." },
+  diskNotAttached: {
+    code: "Ecs.0111",
+    message: "The EVS disk has been detached from the ECS. Refresh the disk list and check the disk.",
+  },
+  diskAlreadyAttached: {
+    code: "Ecs.0057",
+    message: "The disk has already been attached to the ECS and you cannot repeatedly attach it.",
+  },
+  diskUnavailable: {
+    code: "Ecs.0103",
+    message:
+      "The disk can be attached to a server only if it exists and the state must be in the available. Make sure the disk state is available and try again.",
+  },
+  tooManyDisks: {
+    code: "Ecs.0104",
+    message:
+      "The number of EVS disks that can be attached to the ECS exceeds the maximum number allowed. Decrease the number of EVS disks to be attached and try again.",
+  },
+  noSystemDisk: {
+    code: "Ecs.0105",
+    message: "No system disk found. Attach the system disk to the ECS and try again.",
+  },
+  imageMissing: { code: "Ecs.0031", message: "The image does not exist." },
+  keyPairMissing: {
+    code: "Ecs.0314",
+    message: "The key pair does not exist. Refresh the key pair list and check key pair.",
+  },
+  sameDedicatedHost: {
+    code: "Ecs.0221",
+    message: "Cold migration from a dedicated host to the same dedicated host is not supported.",
+  },
+  serverGroupQuery: { code: "Ecs.0313", message: "ECS group query failed." },
+  tooManyTags: { code: "Ecs.0905", message: "The number of tags exceeds the maximum allowed limit." },
+  badTag: { code: "Ecs.0906", message: "Failed to comply with tag character set specifications." },
+  duplicateTagKey: { code: "Ecs.0908", message: "The tag key cannot be duplicate." },
 } as const;
+
+/**
+ * The job API's own error body: `code` and `message` at the top level (doc, Table 5-63 lists them
+ * among the job query's response parameters), not wrapped in `error` like the task APIs.
+ */
+export function jobQueryError(status: number, code: string, message: string): SimResponse {
+  return { status, body: { code, message } };
+}

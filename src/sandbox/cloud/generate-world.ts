@@ -6,6 +6,13 @@ import {
   type NetworkPlan,
 } from "./build-machine.js";
 import { createPrng, deriveSeed, type Prng } from "./create-prng.js";
+import { FLAVOR_CATALOG } from "./flavor-catalog.js";
+import {
+  generateProjectResources,
+  type ProjectResources,
+  quotaLimitsFor,
+  securityGroupCatalog,
+} from "./generate-project-resources.js";
 import type { OsImageKey } from "./os-images.js";
 import type { SimScanHost, SimScanTask, SimTag } from "./world-types.js";
 
@@ -23,6 +30,7 @@ export interface GeneratedWorld {
   plan: NetworkPlan;
   /** Availability zones of the region, e.g. `cn-north-4a`. */
   availabilityZones: string[];
+  resources: ProjectResources;
 }
 
 /** Servers are created from this instant onwards (fixed, so the world does not depend on "now"). */
@@ -280,10 +288,15 @@ export function generateWorld(options: WorldOptions): GeneratedWorld {
   const plan: NetworkPlan = {
     vpcId: netPrng.uuid(),
     networkIds: Object.fromEntries(azs.map((az) => [az, netPrng.uuid()])),
-    securityGroup: { id: netPrng.uuid(), name: "sg-default" },
+    secondaryNetworkId: "",
+    securityGroups: [],
     nextPrivate: 0,
     nextPublic: 0,
+    nextSecondary: 0,
   };
+  const defaultGroupId = netPrng.uuid();
+  plan.secondaryNetworkId = netPrng.uuid();
+  plan.securityGroups = securityGroupCatalog(netPrng, defaultGroupId);
   // Spread creation times over about a year, strictly increasing with the index.
   const step = Math.max(MINUTE, Math.floor((365 * DAY) / Math.max(count, 1)));
   const specs: MachineSpec[] = [];
@@ -305,7 +318,14 @@ export function generateWorld(options: WorldOptions): GeneratedWorld {
     buildMachine(createPrng(deriveSeed(seed, "machine", i, spec.name)), spec, plan),
   );
   const scanTasks = generateScanTasks(createPrng(deriveSeed(seed, "scan-tasks")), machines);
-  return { machines, scanTasks, plan, availabilityZones: azs };
+  const flavors = new Map(FLAVOR_CATALOG.map((f) => [f.id, f]));
+  const limits = quotaLimitsFor(
+    machines,
+    (id) => flavors.get(id)?.vcpus ?? 0,
+    (id) => flavors.get(id)?.ramMb ?? 0,
+  );
+  const resources = generateProjectResources(createPrng(deriveSeed(seed, "project")), machines, limits);
+  return { machines, scanTasks, plan, availabilityZones: azs, resources };
 }
 
 function tags(env: Env, team: string, role: string): SimTag[] {

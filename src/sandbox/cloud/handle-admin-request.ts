@@ -72,6 +72,14 @@ function body(raw: Buffer): Record<string, unknown> {
  * | GET  /__sim/servers?name=&status=  | servers()                           |
  * | POST /__sim/servers                | addServer(spec)                     |
  * | GET/PATCH/DELETE /__sim/servers/:id| server / setServer / deleteServer   |
+ * | POST /__sim/servers/:id/disks      | attachDisk(id, {volumeId?,sizeGb?,device?}) |
+ * | DELETE /__sim/servers/:id/disks/:volumeId | detachDisk(id, volumeId)     |
+ * | POST /__sim/servers/:id/nics       | addNic(id)                          |
+ * | POST /__sim/servers/:id/console {lines} | appendConsoleOutput(id, lines) |
+ * | GET/POST /__sim/volumes            | volumes / addVolume                 |
+ * | GET/POST /__sim/server-groups      | serverGroups / addServerGroup       |
+ * | GET  /__sim/dedicated-hosts        | dedicatedHosts()                    |
+ * | GET/PUT /__sim/quotas              | quotas / setQuotas                  |
  * | GET  /__sim/flavors                | flavors()                           |
  * | GET/PATCH /__sim/hosts/:id         | host / setHost                      |
  * | GET/POST /__sim/hosts/:id/ports    | ports / addPort                     |
@@ -105,7 +113,34 @@ export function handleAdminRequest(
   const [a, b, c] = segs;
   const route = `${method} /${segs.map((s, i) => (i === 1 && a !== "faults" && a !== "jobs" && a !== "clock" ? ":id" : s)).join("/")}`;
   try {
+    if (method === "DELETE" && a === "servers" && c === "disks" && segs.length === 4) {
+      return { status: 200, body: control.detachDisk(resolveId(control, b!), segs[3]!) };
+    }
     switch (route) {
+      case "POST /servers/:id/disks":
+        return { status: 201, body: control.attachDisk(resolveId(control, b!), body(raw) as never) };
+      case "POST /servers/:id/nics":
+        return { status: 201, body: control.addNic(resolveId(control, b!)) };
+      case "POST /servers/:id/console":
+        return {
+          status: 200,
+          body: { lines: control.appendConsoleOutput(resolveId(control, b!), body(raw).lines as never) },
+        };
+      case "GET /volumes":
+        return { status: 200, body: control.volumes() };
+      case "POST /volumes":
+        return { status: 201, body: control.addVolume(body(raw) as never) };
+      case "GET /server-groups":
+        return { status: 200, body: control.serverGroups() };
+      case "POST /server-groups":
+        return { status: 201, body: control.addServerGroup(body(raw) as never) };
+      case "GET /dedicated-hosts":
+        return { status: 200, body: control.dedicatedHosts() };
+      case "GET /quotas":
+        return { status: 200, body: control.quotas() };
+      case "PUT /quotas":
+      case "PATCH /quotas":
+        return { status: 200, body: control.setQuotas(body(raw) as never) };
       case "GET /":
       case "GET /state":
         return { status: 200, body: state(core, control) };

@@ -15,6 +15,14 @@ export type {
 export { createManualClock } from "./create-manual-clock.js";
 export type { LoggedMutation, RequestLogEntry } from "./create-request-log.js";
 export type {
+  AttachDiskSpec,
+  NicView,
+  QuotaView,
+  ResourceControl,
+  ServerGroupView,
+  VolumeView,
+} from "./create-resource-control.js";
+export type {
   AddPortSpec,
   AddScanTaskSpec,
   AddServerSpec,

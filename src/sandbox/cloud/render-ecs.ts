@@ -54,19 +54,35 @@ export function renderNovaServer(core: SimCore, server: SimServer, mv: number): 
   const { projectId } = core.config;
   const flavor = core.store.flavors.get(server.flavorId);
   const base = `${core.baseUrl}/v2.1/${projectId}`;
-  const addresses = [
-    { addr: server.privateIp, version: 4, "OS-EXT-IPS-MAC:mac_addr": server.mac, "OS-EXT-IPS:type": "fixed" },
-    ...(server.publicIp
-      ? [
-          {
-            addr: server.publicIp,
-            version: 4,
-            "OS-EXT-IPS-MAC:mac_addr": server.mac,
-            "OS-EXT-IPS:type": "floating",
-          },
-        ]
-      : []),
-  ];
+  const addresses: Record<string, unknown[]> = {
+    [server.networkId]: [
+      {
+        addr: server.privateIp,
+        version: 4,
+        "OS-EXT-IPS-MAC:mac_addr": server.mac,
+        "OS-EXT-IPS:type": "fixed",
+      },
+      ...(server.publicIp
+        ? [
+            {
+              addr: server.publicIp,
+              version: 4,
+              "OS-EXT-IPS-MAC:mac_addr": server.mac,
+              "OS-EXT-IPS:type": "floating",
+            },
+          ]
+        : []),
+    ],
+  };
+  for (const nic of server.extraNics) {
+    addresses[nic.networkId] ??= [];
+    addresses[nic.networkId]!.push({
+      addr: nic.ip,
+      version: 4,
+      "OS-EXT-IPS-MAC:mac_addr": nic.mac,
+      "OS-EXT-IPS:type": "fixed",
+    });
+  }
   const out: Record<string, unknown> = {
     id: server.id,
     name: server.name,
@@ -97,8 +113,8 @@ export function renderNovaServer(core: SimCore, server: SimServer, mv: number): 
     user_id: core.config.userId,
     metadata: metadata(server, server.flavorId),
     hostId: server.hostId,
-    addresses: { [server.networkId]: addresses },
-    security_groups: [{ name: server.securityGroup.name }],
+    addresses,
+    security_groups: server.securityGroups.map((g) => ({ name: g.name })),
     links: [
       { rel: "self", href: `${base}/servers/${server.id}` },
       { rel: "bookmark", href: `${core.baseUrl}/${projectId}/servers/${server.id}` },
@@ -134,7 +150,7 @@ export function renderNovaServer(core: SimCore, server: SimServer, mv: number): 
       "OS-EXT-SRV-ATTR:user_data": null,
     });
   }
-  if (mv >= 9) out.locked = false;
+  if (mv >= 9) out.locked = server.locked;
   if (mv >= 16) out.host_status = "UP";
   if (mv >= 19) out.description = server.description;
   if (mv >= 26) out.tags = tagStrings(server);
@@ -174,6 +190,14 @@ export function renderV1Server(core: SimCore, server: SimServer): Record<string,
           },
         ]
       : []),
+    ...server.extraNics.map((nic) => ({
+      version: "4",
+      addr: nic.ip,
+      "OS-EXT-IPS:type": "fixed",
+      "OS-EXT-IPS-MAC:mac_addr": nic.mac,
+      "OS-EXT-IPS:port_id": nic.portId,
+      primary: false,
+    })),
   ];
   delete nova.links;
   delete nova.progress;
@@ -188,7 +212,7 @@ export function renderV1Server(core: SimCore, server: SimServer): Record<string,
     },
     image: { id: server.image.id },
     addresses: { [server.vpcId]: addresses },
-    security_groups: [{ name: server.securityGroup.name, id: server.securityGroup.id }],
+    security_groups: server.securityGroups.map((g) => ({ name: g.name, id: g.id })),
     "os-extended-volumes:volumes_attached": server.disks.map((d) => ({
       id: d.id,
       delete_on_termination: String(d.deleteOnTermination),

@@ -8,8 +8,58 @@
  *   examples) return `unknow`; we return `unknow` and accept either spelling in the `status` filter.
  * - The vulnerability scan-task GET example carries a JSON body; bodies on GETs are ignored.
  * - The ports example uses `hlimit=10`; unknown query parameters are ignored, never rejected.
- * - Accepted asynchronous actions (start/stop/reboot/delete/resize) answer 202 `{"job_id":…}`, and a
- *   successful `dry_run` resize answers 202 `{}` (doc: "returns status code 202").
+ * - Accepted asynchronous tasks (start/stop/reboot/delete/resize/reinstall/change OS/attach/detach/
+ *   migrate) answer `{"job_id":…}` with 200, which 10.3.2 defines as "the task is successfully
+ *   delivered", or with 202 ("postponed because the system is busy") when other jobs are still
+ *   unfinished at submission; the job runs on the usual timing either way. A successful `dry_run`
+ *   (resize, attach) answers 202 `{}` (5.2.4: "returns status code 202").
+ * - Nova `lock`/`unlock` (6.3.4/6.3.5, "Response: None") answer 202 without a body, as Nova does;
+ *   both are idempotent and allowed on a locked ECS. `locked` (Table 6-38, microversion 2.9+) shows
+ *   the state. A locked ECS refuses life cycle, status, disk and NIC operations with 400 `Ecs.0605`:
+ *   synchronously for single-server tasks, in the sub-job for batch actions. Tags, reads and
+ *   console output stay allowed.
+ * - `os-getConsoleOutput` (6.14.1): `length` is an integer ≥ -1 or its string (the doc example sends
+ *   `"50"`); absent or -1 = everything. With a microversion above 2.5 ("discarded since a version
+ *   later than 2.5") it answers 404. The log is derived from the server and its boot time.
+ * - Tag batch actions (5.9.3/5.9.4, "Response: None") answer 204. `create` keys follow 5.9.3's
+ *   charset (≤ 36 chars; values ≤ 43, may be empty) → else 400 `Ecs.0906`; a key twice in one
+ *   request → `Ecs.0908`; more than 10 tags → `Ecs.0905`. `delete` with a value removes the tag only
+ *   when the value matches; without one, whatever the value. Both at the doc's `/servers/…` paths and
+ *   the SDK's `/cloudservers/…` paths.
+ * - Querying ECSs by tag (5.9.2): `offset` is the 0-based index of the first ECS returned, `limit`
+ *   defaults to and caps at 1,000; `not_tags` (typed "Array of strings" in Table 5-68, `{key,values}`
+ *   objects in the SDK) accepts both, a string naming a key; `matches` `resource_name` is a
+ *   case-sensitive substring match. ECSs come newest first.
+ * - Reinstall/change OS (5.2.1/5.2.2): `keyname` must name a key pair of the project (else
+ *   `Ecs.0314`); `adminpass` is accepted instead (as the service does) but never stored; `userid` is
+ *   optional for both (5.2.2 defaults it to the token's user; 5.2.1 marks it mandatory, but a
+ *   client signing with AK/SK has no user ID to send). Only a SHUTOFF ECS (or an ACTIVE one with
+ *   `mode: "withStopServer"`, the doc's example) with a system disk (else `Ecs.0105`); an unknown
+ *   image → `Ecs.0031`. The job rebuilds (REBUILD) with a new system disk and the ECS ends ACTIVE.
+ * - Attach (5.6.1): an available disk to an ACTIVE or SHUTOFF ECS. A disk already attached to this
+ *   ECS (or being attached to it) → 400 `Ecs.0057`; attached elsewhere, reserved by another attach,
+ *   or unknown → 400 `Ecs.0103`; a device name in use → `Ecs.0005`; more than 24 disks →
+ *   `Ecs.0104`. Without `device` the next free `/dev/vdX` is used; `/dev/vda` on an ECS without a
+ *   system disk attaches the system disk (boot index 0).
+ * - Detach (5.6.2): a disk not attached to this ECS → 400 `Ecs.0111`. The system disk (boot index 0
+ *   in `block_device`) only from a SHUTOFF ECS (else `Ecs.0100`); an ECS without one then refuses
+ *   start/reboot/reinstall with `Ecs.0105`. `delete_flag` must be 0 or 1. A detached disk becomes
+ *   available; so do the data disks of a server deleted without `delete_volume`.
+ * - Cold migration (5.2.3, "applies only to dedicated hosts"): a SHUTOFF ECS to one of the world's
+ *   DeHs, or with `migrate: null` from a DeH back to the public pool; a public-pool ECS with
+ *   `migrate: null` or an unknown DeH → `Ecs.0005`; the DeH it is on → `Ecs.0221`. It runs like
+ *   Nova's cold migration: RESIZE (resize_migrating) → VERIFY_RESIZE → SHUTOFF on a new host.
+ * - Quotas (5.7.1): limits are generated with room above the fleet (the doc example's values for
+ *   small fleets); usage is counted from the current fleet at each request.
+ * - ECS groups (5.10.5/5.10.6): creation order; `limit` without `marker` is the first page,
+ *   `page_info.next_marker` appears when more groups follow. An unknown group has no documented
+ *   code: 404 with `Ecs.0313` ("ECS group query failed").
+ * - NICs: Nova's `/v2.1/…/os-interface` (6.7.1) and the SDK's `/v1/…/cloudservers/…/os-interface`
+ *   (which adds `attachableQuantity.free_nic`); `port_state` is ACTIVE for a running ECS, else DOWN.
+ * - Instance actions (6.13.1): newest first; `message` is null unless the operation failed
+ *   (`Error`). Jobs and lock/unlock record them, with `req-<uuid>` request IDs.
+ * - Nova flavors (6.6.1/6.6.2): `minRam`/`minDisk` filter (a non-integer → 400), `sort_key`
+ *   (flavorid, name, memory_mb, vcpus, root_gb) and `sort_dir` (default asc) sort.
  * - Resize: the doc says "only when the ECS is stopped"; resizing anything but a SHUTOFF server is
  *   rejected synchronously with 400 `Ecs.0100`. Unknown flavor: 400 `Ecs.0029`; same flavor: 400
  *   `Ecs.0810`. The v1 resize confirms itself: RESIZE → VERIFY_RESIZE → SHUTOFF (new flavor).
@@ -17,16 +67,23 @@
  *   server another job holds) fail that server's sub-job with `Ecs.0100` and a reason; the job ends
  *   FAIL when any sub-job fails. Unknown server IDs reject the whole request: 404 `Ecs.0114`.
  * - Batch actions over 1,000 servers: 400 `Ecs.0118`; malformed bodies: 400 `Ecs.0005`.
- * - Unknown or purged job IDs: 404 with `Common.0011` (the doc's code for an invalid job ID).
+ * - Unknown or purged job IDs: 400 `{"code":"Common.0011","message":…}`. Table 5-63 lists `code` and
+ *   `message` among the job query's own response parameters (the SDK's `ShowJobResponse` has them
+ *   at the top level too), and the error code table gives Common.0011 status 400; the `{"error":…}`
+ *   wrapper of 10.3.1 belongs to the task-submitting APIs. A disk not attached to the ECS is 400
+ *   `Ecs.0111` (error code table) on every block device / volume attachment read.
  * - Disk size in `block_device` answers is an integer (the doc's table and the SDK say Integer;
  *   its example shows a string). The doc's `/v2.1/servers/{id}/block_device` (no project ID) is
  *   served as printed, next to the SDK's `/v1/{project_id}/cloudservers/{id}/block_device`.
  * - Tags: served at the doc's `/v1/{project_id}/servers/{id}/tags`, the SDK's
- *   `/v1/{project_id}/cloudservers/{id}/tags` (`[{key,value}]`) and Nova's `/v2.1/…/tags` (strings).
+ *   `/v1/{project_id}/cloudservers/{id}/tags` (`[{key,value}]`) and Nova's `/v2.1/…/tags` (strings);
+ *   project tags at the doc's `/v1/{project_id}/servers/tags` and the SDK's `/cloudservers/tags`.
  * - Gateway errors use `APIG.0301` (IAM authentication: bad signature, unknown AK, skew > 15 min,
  *   bad token), `APIG.0308` (429), `APIG.0101` (no such API), `APIG.0202`/`APIG.0203` (502/503/504).
  *   `APIG.0303` is the gateway's *app* authentication code, which IAM-authenticated cloud services
  *   do not use. Injected 500s use the failing service's own body (`Ecs.1000`, `HSS.0041`, …).
+ * - HSS hosts carry `common_login_area_codes` only with `get_common_login_locations=true`: one or
+ *   two area codes fixed by the host ID, none for a host whose agent never reported.
  * - HSS host/port `limit` outside 10–200 → 400 `HSS.0001`; the scan-task hosts API documents no
  *   range, so it accepts 1–200. An unknown scan task → 400 `HSS.0011`.
  * - The scan-task list (`GET /v5/{project_id}/vulnerability/scan-tasks`) is not in the reference
@@ -38,7 +95,10 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createEcsInspectionRoutes } from "./create-ecs-inspection-routes.js";
 import { createEcsRoutes } from "./create-ecs-routes.js";
+import { createEcsServerActionRoutes } from "./create-ecs-server-action-routes.js";
+import { createEcsTagRoutes } from "./create-ecs-tag-routes.js";
 import { createFaultInjector } from "./create-fault-injector.js";
 import { createHssRoutes } from "./create-hss-routes.js";
 import { createHttpHandler } from "./create-http-handler.js";
@@ -171,7 +231,16 @@ export async function startCloudSimulator(options: CloudSimulatorOptions = {}): 
     core.store = fresh;
     core.jobs = createJobEngine(fresh, createPrng(deriveSeed(config.seed, "jobs")), keepTiming, retention);
   });
-  const routes = [...createEcsRoutes(), ...createHssRoutes(), ...createIamRoutes()];
+  // Literal paths (`/cloudservers/limits`, `/cloudservers/os-server-groups`) come before the
+  // `/cloudservers/{server_id}` routes that would otherwise take them for a server ID.
+  const routes = [
+    ...createEcsInspectionRoutes(),
+    ...createEcsTagRoutes(),
+    ...createEcsServerActionRoutes(),
+    ...createEcsRoutes(),
+    ...createHssRoutes(),
+    ...createIamRoutes(),
+  ];
   const handler = createHttpHandler(core, routes, control, options.onInternalError ?? (() => {}));
   const server: Server = createServer((req, res) => {
     handler(req, res).catch((err: unknown) => {

@@ -63,6 +63,78 @@ export interface SimDisk {
   deleteOnTermination: boolean;
 }
 
+/** A NIC other than the primary one. */
+export interface SimNic {
+  portId: string;
+  mac: string;
+  /** Network (subnet) ID. */
+  networkId: string;
+  ip: string;
+}
+
+/** One security group rule (Nova shape, doc Table 6-106); a remote group or a CIDR, never both. */
+export interface SimSecurityGroupRule {
+  id: string;
+  /** `tcp`, `udp`, `icmp`, or null for "any". */
+  ipProtocol: string | null;
+  fromPort: number | null;
+  toPort: number | null;
+  cidr: string | null;
+  /** Name of the peer security group (rules that admit members of a group). */
+  remoteGroup: string | null;
+}
+
+export interface SimSecurityGroup {
+  id: string;
+  name: string;
+  description: string;
+  rules: SimSecurityGroupRule[];
+}
+
+/** An ECS group (`os-server-groups`); only anti-affinity exists on Huawei Cloud. */
+export interface SimServerGroup {
+  id: string;
+  name: string;
+  policies: string[];
+  /** Server IDs. */
+  members: string[];
+}
+
+/** An EVS disk that is not attached to any ECS ("available"). */
+export interface SimVolume {
+  id: string;
+  sizeGb: number;
+  /** The unfinished attach job that claimed this disk, if any. */
+  reservedBy: string | null;
+}
+
+/** One entry of `os-instance-actions` (doc, Table 6-209). */
+export interface SimInstanceAction {
+  action: string;
+  /** `req-<uuid>`. */
+  requestId: string;
+  startTime: number;
+  /** null while running or after success; `Error` when the operation failed (Nova). */
+  message: string | null;
+}
+
+/** The quota limits of the project (`absolute.max*` of `GET /v1/{project_id}/cloudservers/limits`). */
+export interface SimQuotaLimits {
+  maxTotalInstances: number;
+  maxTotalCores: number;
+  maxTotalRAMSize: number;
+  maxTotalFloatingIps: number;
+  maxSecurityGroups: number;
+  maxSecurityGroupRules: number;
+  maxServerGroups: number;
+  maxServerGroupMembers: number;
+  maxTotalKeypairs: number;
+  maxServerMeta: number;
+  maxImageMeta: number;
+  maxPersonality: number;
+  maxPersonalitySize: number;
+}
+
 export interface SimTag {
   key: string;
   value: string;
@@ -106,7 +178,18 @@ export interface SimServer {
   updated: number;
   launchedAt: number;
   keyName: string;
-  securityGroup: { id: string; name: string };
+  /** Security groups of the primary NIC (IDs of the world's catalog, `NetworkPlan.securityGroups`). */
+  securityGroups: { id: string; name: string }[];
+  /** NICs beyond the primary one (`networkId`/`privateIp`/`mac`/`portId`); usually none. */
+  extraNics: SimNic[];
+  /** Nova `locked` (doc, Table 6-38, microversion 2.9+): a locked ECS refuses management operations. */
+  locked: boolean;
+  /** Dedicated host (DeH) the ECS runs on; null = the public resource pool. */
+  dedicatedHostId: string | null;
+  /** Operations on this ECS, oldest first (`os-instance-actions`). */
+  actions: SimInstanceAction[];
+  /** Console lines appended after the derived boot log (control interface). */
+  consoleLines: string[];
   /** Nova `hostId` (hash of the hypervisor). */
   hostId: string;
   hypervisorHostname: string;

@@ -158,4 +158,32 @@ describe("control over HTTP under /__sim/", () => {
     expect((await admin(sim, "GET", "/nope")).status).toBe(404);
     expect((await admin(sim, "POST", "/servers", "not an object")).status).toBe(400);
   });
+
+  it("sets up disks, locks and resources for the new reads, refusing bad input", async () => {
+    sim.control.reset();
+    const web02 = sim.control.server("web-02")!;
+    const locked = await admin(sim, "PATCH", "/servers/web-02", { locked: true });
+    expect(locked.json).toMatchObject({ locked: true, securityGroups: ["sg-default", "sg-web"] });
+    expect((await admin(sim, "PATCH", "/servers/web-02", { locked: "yes" })).status).toBe(400);
+
+    const volume = await admin(sim, "POST", "/volumes", { sizeGb: 20 });
+    expect(volume.status).toBe(201);
+    expect((await admin(sim, "GET", "/volumes")).json).toContainEqual(volume.json);
+    const disks = await admin(sim, "POST", `/servers/${web02.id}/disks`, { volumeId: volume.json.id });
+    expect(disks.json.at(-1)).toEqual({ id: volume.json.id, device: "/dev/vdb", bootIndex: 1 });
+    const fresh = await admin(sim, "POST", `/servers/${web02.id}/disks`, { sizeGb: 5, device: "/dev/vdf" });
+    expect(fresh.json.at(-1)).toMatchObject({ device: "/dev/vdf", bootIndex: 2 });
+    expect((await admin(sim, "POST", `/servers/${web02.id}/disks`, { device: "/dev/vdb" })).status).toBe(409);
+    expect((await admin(sim, "POST", `/servers/${web02.id}/disks`, { volumeId: "nope" })).status).toBe(404);
+    const detached = await admin(sim, "DELETE", `/servers/${web02.id}/disks/${volume.json.id}`);
+    expect(detached.json).toEqual({ id: volume.json.id, sizeGb: 20, reservedBy: null });
+    expect((await admin(sim, "DELETE", `/servers/${web02.id}/disks/${volume.json.id}`)).status).toBe(404);
+
+    expect((await admin(sim, "GET", "/dedicated-hosts")).json).toHaveLength(2);
+    expect((await admin(sim, "POST", "/server-groups", { name: "" })).status).toBe(400);
+    expect((await admin(sim, "POST", "/server-groups", { name: "g", members: ["nope"] })).status).toBe(404);
+    expect((await admin(sim, "POST", `/servers/${web02.id}/console`, { lines: [1] })).status).toBe(400);
+    expect((await admin(sim, "POST", "/volumes", { sizeGb: 0 })).status).toBe(400);
+    expect((await admin(sim, "PUT", "/quotas", { maxTotalCores: 1.5 })).status).toBe(400);
+  });
 });

@@ -31,12 +31,12 @@ describe("asynchronous ECS jobs", () => {
   beforeEach(() => sim.control.reset());
   afterAll(() => sim.close());
 
-  it("stops a server: 202 at once, then INIT -> RUNNING -> SUCCESS with the server ACTIVE -> SHUTOFF", async () => {
+  it("stops a server: 200 at once, then INIT -> RUNNING -> SUCCESS with the server ACTIVE -> SHUTOFF", async () => {
     const web01 = id("web-01");
     const res = await ecs("POST", "/cloudservers/action", {
       "os-stop": { type: "SOFT", servers: [{ id: web01 }] },
     });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     const jobId: string = res.json.job_id;
     expect(jobId).toMatch(/^[0-9a-f]{32}$/);
 
@@ -82,7 +82,7 @@ describe("asynchronous ECS jobs", () => {
     const res = await ecs("POST", "/cloudservers/action", {
       "os-start": { servers: [{ id: web01 }, { id: worker }] },
     });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     clock.advance(INIT + RUNNING);
     const j = await job(res.json.job_id);
     expect(j.status).toBe("FAIL");
@@ -169,7 +169,7 @@ describe("asynchronous ECS jobs", () => {
     expect(sim.control.jobs()).toHaveLength(0);
 
     const res = await ecs("POST", `/cloudservers/${api02}/resize`, { resize: { flavorRef: "m6.large.8" } });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     clock.advance(INIT);
     expect((await nova(api02)).status).toBe("RESIZE");
     clock.advance(RUNNING * 0.8);
@@ -189,7 +189,7 @@ describe("asynchronous ECS jobs", () => {
       delete_publicip: true,
       delete_volume: false,
     });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     clock.advance(INIT);
     expect((await nova(ids[0]!))["OS-EXT-STS:task_state"]).toBe("deleting");
     clock.advance(RUNNING);
@@ -277,14 +277,17 @@ describe("asynchronous ECS jobs", () => {
     expect((await job(next.json.job_id)).status).toBe("SUCCESS");
   });
 
-  it("purges job records after the retention period: 404", async () => {
+  it("purges job records after the retention period: 400 Common.0011 with code/message at the top level (Table 5-63)", async () => {
     const res = await ecs("POST", "/cloudservers/action", { "os-stop": { servers: [{ id: id("web-01") }] } });
     clock.advance(INIT + RUNNING + 60 * 60 * 1000 - 1);
     expect((await ecs("GET", `/jobs/${res.json.job_id}`)).status).toBe(200);
     clock.advance(2);
     const purged = await ecs("GET", `/jobs/${res.json.job_id}`);
-    expect(purged.status).toBe(404);
-    expect(purged.json.error.code).toBe("Common.0011");
+    expect(purged.status).toBe(400);
+    expect(purged.json).toEqual({
+      code: "Common.0011",
+      message: expect.stringContaining("Invalid job ID"),
+    });
     expect(sim.control.job(res.json.job_id)).toBeUndefined();
   });
 

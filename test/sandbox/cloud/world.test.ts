@@ -11,6 +11,9 @@ describe("world generation", () => {
     const a = world(7, 300);
     const b = world(7, 300);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(a.resources.volumes.length).toBeGreaterThan(0);
+    expect(a.resources.serverGroups.map((g) => g.name)).toContain("SvrGrp-db");
+    expect(a.machines.every((m) => m.server.actions[0]?.action === "create")).toBe(true);
     const c = world(8, 300);
     expect(c.machines.map((m) => m.server.id)).not.toEqual(a.machines.map((m) => m.server.id));
     // The template names do not depend on the seed.
@@ -72,6 +75,24 @@ describe("listing a 10,000-server world", () => {
       (m) => !/^(web|api|db|cache|worker|batch|mq|es|k8s-node|bastion)-\d{2,}$/.test(m.name),
     );
     expect(odd).toEqual([]);
+  });
+
+  it("has quotas with room above the fleet, and the resources the new reads need", async () => {
+    const { absolute } = (await call(sim, "GET", `/v1/${sim.projectId}/cloudservers/limits`)).json;
+    expect(absolute.totalInstancesUsed).toBe(10_000);
+    expect(absolute.totalInstancesUsed).toBeLessThan(absolute.maxTotalInstances);
+    expect(absolute.totalCoresUsed).toBeLessThan(absolute.maxTotalCores);
+    expect(absolute.totalRAMUsed).toBeLessThan(absolute.maxTotalRAMSize);
+    expect(absolute.totalFloatingIpsUsed).toBeLessThan(absolute.maxTotalFloatingIps);
+    expect(sim.control.volumes().length).toBeGreaterThan(4);
+    expect(sim.control.serverGroups().every((g) => g.members.length <= absolute.maxServerGroupMembers)).toBe(
+      true,
+    );
+    const last = sim.control.servers().at(-1)!;
+    const console = await call(sim, "POST", `/v2.1/${sim.projectId}/servers/${last.id}/action`, {
+      body: { "os-getConsoleOutput": { length: 3 } },
+    });
+    expect(console.json.output.split("\n")).toHaveLength(3);
   });
 
   it("pages through every server with limit + marker (Nova) and offset pages (v1)", async () => {
