@@ -54,6 +54,10 @@ export interface ChatPort {
   userGroupsOf(userId: string): Promise<string[]>;
   /** Every user group that is not deleted, with its members, read now. */
   listUserGroups(): Promise<ChatUserGroup[]>;
+  /** A link that opens the message (in its thread when it is a reply). */
+  getPermalink(ref: MessageRef): Promise<string>;
+  /** Posts to the user's direct conversation with the bot (Slack: the app's Messages tab). */
+  postDirect(userId: string, message: Message): Promise<MessageRef>;
 }
 
 /** Replies to the one request being handled (Slack: `respond()` through the request's response_url). */

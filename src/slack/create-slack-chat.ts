@@ -27,7 +27,7 @@ export function createSlackChat(client: webApi.WebClient): ChatPort {
       .filter((g) => g.handle !== "" && g.id !== "");
   }
 
-  return {
+  const port: ChatPort = {
     async postMessage(
       channel: string,
       message: Message,
@@ -89,5 +89,20 @@ export function createSlackChat(client: webApi.WebClient): ChatPort {
     },
 
     listUserGroups,
+
+    async getPermalink(ref: MessageRef): Promise<string> {
+      const result = await call("chat.getPermalink", () =>
+        client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts }),
+      );
+      if (typeof result.permalink !== "string")
+        throw toChatDeliveryError({ code: "no_permalink" }, "chat.getPermalink");
+      return result.permalink;
+    },
+
+    async postDirect(userId: string, message: Message): Promise<MessageRef> {
+      // chat.postMessage to a user ID posts in the app's direct conversation with them (no im:write needed).
+      return port.postMessage(userId, message);
+    },
   };
+  return port;
 }

@@ -60,6 +60,8 @@ const chat: ChatPort = {
   openModal: async () => {},
   userGroupsOf: async () => [],
   listUserGroups: async () => [],
+  getPermalink: async (ref) => `https://example.slack.com/archives/${ref.channel}/p${ref.ts}`,
+  postDirect: async (user) => ({ channel: user, ts: "1.2" }),
 };
 
 const actor = { userId: "U0ALICE", teamId: "T1" };

@@ -66,6 +66,14 @@ function recordingChat(groups: string[] = []) {
       calls.push("listUserGroups");
       return groups.map((handle) => ({ id: `S_${handle}`, handle, users: ["U_ALICE"] }));
     },
+    getPermalink: async (ref) => {
+      calls.push("getPermalink");
+      return `https://example.slack.com/archives/${ref.channel}/p${ref.ts}`;
+    },
+    postDirect: async (user) => {
+      calls.push(`postDirect ${user}`);
+      return { channel: user, ts: "1.000002" };
+    },
   };
   return { chat, calls };
 }

@@ -93,4 +93,26 @@ describe("createSlackChat", () => {
     expect(await chat.userGroupsOf(SLACK_IDS.dave)).toEqual([]);
     expect(fake.calls("usergroups.list")).toHaveLength(3);
   });
+
+  it("lists user groups with their IDs and members", async () => {
+    const groups = await chat.listUserGroups();
+    expect(groups).toContainEqual({
+      id: SLACK_IDS.opsApprovers,
+      handle: "ops-approvers",
+      users: [SLACK_IDS.bob, SLACK_IDS.carol],
+    });
+  });
+
+  it("links to a message and posts directly to a user", async () => {
+    const ref = await chat.postMessage(SLACK_IDS.ops, { text: "card", blocks: [] });
+    expect(await chat.getPermalink(ref)).toMatch(
+      new RegExp(`/archives/${SLACK_IDS.ops}/p${ref.ts.replace(".", "")}$`),
+    );
+    const dm = await chat.postDirect(SLACK_IDS.bob, { text: "your approval is needed", blocks: [] });
+    expect(fake.messages(dm.channel).map((m) => m.text)).toEqual(["your approval is needed"]);
+    expect(fake.world().channels.find((c) => c.id === dm.channel)).toMatchObject({
+      isIm: true,
+      user: SLACK_IDS.bob,
+    });
+  });
 });
