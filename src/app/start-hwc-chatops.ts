@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { type AuditDigestPoster, createAuditDigestPoster } from "../audit/create-audit-digest-poster.js";
+import { createAuditLog } from "../audit/create-audit-log.js";
 import { type Bot, createBot } from "../bot/create-bot.js";
 import { createCloudClient } from "../cloud/create-cloud-client.js";
 import type { CloudConfig } from "../cloud/load-cloud-config.js";
@@ -20,7 +22,7 @@ import type { Policy } from "../policy/types.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
 import { createStore } from "../store/create-store.js";
-import type { Clock, Store } from "../store/store.js";
+import { type Clock, type Store, systemClock } from "../store/store.js";
 import type { FaultPoint } from "../workflow/fault-points.js";
 import { loadFlows } from "../workflow/load-flows.js";
 import type { FlowSet } from "../workflow/types.js";
@@ -93,6 +95,8 @@ export interface RunningBot {
   bot: Bot;
   operations: Operations;
   notifier: Notifier;
+  /** Posts the audit chain head to `audit.digest_channel`; absent when none is configured. */
+  auditDigest: AuditDigestPoster | undefined;
   store: Store;
   /** HTTP mode: `http://host:port`. */
   url: string | undefined;
@@ -172,10 +176,24 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     ...(options.clock && { clock: options.clock }),
   });
 
+  const auditChannel = files.notifications.audit.channel;
+  const auditDigest =
+    auditChannel === undefined
+      ? undefined
+      : createAuditDigestPoster({
+          audit: createAuditLog({ store, logger, ...(options.clock && { clock: options.clock }) }),
+          chat,
+          clock: options.clock ?? systemClock,
+          logger: logger.child({ component: "audit-digest" }),
+          channel: auditChannel,
+          everyMs: files.notifications.audit.everyMs,
+        });
+
   try {
     await bot.start();
     await operations.start({ chat });
     notifier.start();
+    auditDigest?.start();
   } catch (error) {
     await bot.stop(0).catch(() => {});
     await operations.stop(0).catch(() => {});
@@ -190,6 +208,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     bot,
     operations,
     notifier,
+    auditDigest,
     store,
     get url() {
       return bot.url;
@@ -198,7 +217,12 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
       stopping ??= (async () => {
         // At once and together: no new Slack work, no new runs; running flows stop at their next safe point
         // and their leases are released, so another replica adopts them without waiting for the lease TTL.
-        await Promise.all([bot.stop(graceMs), operations.stop(graceMs), notifier?.stop()]);
+        await Promise.all([
+          bot.stop(graceMs),
+          operations.stop(graceMs),
+          notifier?.stop(),
+          auditDigest?.stop(),
+        ]);
         if (!options.cloudClient) await cloud.close();
         if (!options.store) await store.close();
       })();

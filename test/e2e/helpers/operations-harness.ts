@@ -20,6 +20,7 @@ import {
 import { createSlackChat } from "../../../src/slack/create-slack-chat.js";
 import type { SlackConfig } from "../../../src/slack/load-slack-config.js";
 import { createMemoryStore } from "../../../src/store/create-memory-store.js";
+import type { Clock, Store } from "../../../src/store/store.js";
 import { loadFlows } from "../../../src/workflow/load-flows.js";
 import {
   type SlackRequestResult,
@@ -44,6 +45,8 @@ export function createTestClock() {
 export interface OperationsHarnessOptions {
   sweepIntervalMs?: number;
   statusIntervalMs?: number;
+  /** The bot's store (default: a memory store on the harness clock); the caller closes it. */
+  store?: (clock: Clock) => Store;
 }
 
 /** Every text of a Slack message (section text, fields, context elements, buttons) as one string. */
@@ -98,7 +101,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
   });
   const logger = createLogger({ level: "debug", destination });
   const clock = createTestClock();
-  const store = createMemoryStore({ clock });
+  const store = options.store?.(clock) ?? createMemoryStore({ clock });
   const audit = createAuditLog({ store, logger, clock });
   const loadedPolicy = await loadPolicy("flows/policy.yml");
   if (!loadedPolicy.ok) throw new Error(`shipped policy invalid: ${JSON.stringify(loadedPolicy.errors)}`);
