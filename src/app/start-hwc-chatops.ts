@@ -5,6 +5,7 @@ import { type Bot, createBot } from "../bot/create-bot.js";
 import { createCloudClient } from "../cloud/create-cloud-client.js";
 import type { CloudConfig } from "../cloud/load-cloud-config.js";
 import type { CloudClient } from "../cloud/types.js";
+import { createInteractionTokens } from "../commands/create-interaction-tokens.js";
 import { createNotifyActionHandler } from "../commands/create-notify-action-handler.js";
 import { type ConfigError, formatConfigErrors } from "../config/format-config-errors.js";
 import type { Logger } from "../log/create-logger.js";
@@ -116,6 +117,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     options.store ?? createStore(options.app.storeUrl, options.clock ? { clock: options.clock } : {});
   const cloud = options.cloudClient ?? createCloudClient(options.cloud);
   const replicaId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const retention = options.app.retention;
 
   let notifier: Notifier | undefined;
   const operations = createOperations({
@@ -129,6 +131,9 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
     replicaId,
     ...(options.app.runLeaseTtlMs !== undefined && { runLeaseTtlMs: options.app.runLeaseTtlMs }),
+    ...(retention !== undefined && {
+      retention: { finishedRequestsMs: retention.finishedRequestsMs, runsMs: retention.runsMs },
+    }),
     ...(options.app.faultPoint !== undefined &&
       options.onFaultPoint !== undefined && {
         faultPoint: (point: FaultPoint) => {
@@ -155,6 +160,9 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     store,
     handlers: operations.handlers,
     ...(options.host !== undefined && { host: options.host }),
+    ...(retention !== undefined && {
+      retention: { deliveryDedupeMs: retention.deliveryDedupeMs, savedQueriesMs: retention.savedQueriesMs },
+    }),
   });
   operations.register(bot);
   // Notification buttons run the command they stand for, through the same policy as the slash commands.
@@ -163,6 +171,9 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     createNotifyActionHandler({
       mutation: operations.handlers.mutation,
       readPolicy: operations.handlers.readPolicy,
+      ...(retention !== undefined && {
+        tokens: createInteractionTokens(store, { queryTtlMs: retention.savedQueriesMs }),
+      }),
     }),
   );
   const chat = createSlackChat(bot.app.client);

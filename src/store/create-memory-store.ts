@@ -25,6 +25,8 @@ export interface MemoryStoreOptions {
   clock?: Clock;
   /** Scopes every key; lets tests isolate (matters for shared backends, harmless here). Default "hwc". */
   namespace?: string;
+  /** The Map behind keyv; tests pass their own to count what the store holds. Default a new one. */
+  map?: Map<unknown, unknown>;
 }
 
 /** A key's stored form. The value is kept as JSON text so callers can never alias stored state. */
@@ -70,7 +72,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const clock = options.clock ?? systemClock;
   const namespace = options.namespace ?? "hwc";
   // keyv's own TTL uses Date.now(); expiry here follows the injected clock, so keyv TTLs are never set.
-  const keyv = new Keyv<unknown>();
+  const keyv = new Keyv<unknown>({ store: options.map ?? new Map() });
   const mutex = createKeyedMutex();
   /** Store-wide revision: every write takes the next one, so versions are never reused (no ABA). */
   let revision = 0;
