@@ -21,7 +21,7 @@ export type AuditDigestTick =
   | { outcome: "posted"; slot: number; seq: number; hash: string }
   /** Another replica has this slot, or this one already posted it. */
   | { outcome: "claimed"; slot: number }
-  /** The chain did not move since the last digest: that digest still names the head. */
+  /** The chain did not move since the last digest (which still names the head), or it is empty. */
   | { outcome: "unchanged"; slot: number; seq: number }
   | { outcome: "failed"; slot: number; error: string };
 
@@ -38,8 +38,9 @@ const CLAIM_MARGIN_MS = 60 * 60_000;
 /**
  * Posts the audit chain head (sequence number and hash) to `channel` every `everyMs`, like CloudTrail's digest
  * files: a tail deleted from the store afterwards is detectable against the last posted head. One replica
- * posts each slot: the slot is claimed in the store first (`claimOnce`), as the notification digests do. A
- * head that did not move since the last digest is not posted again (that digest still proves it). The last
+ * posts each slot: the slot is claimed in the store before posting (`claimOnce`), as the notification digests
+ * do. A head that did not move since the last digest, or an empty log, is not posted (that digest still proves
+ * it; the slot stays unclaimed). The last
  * posted head is kept in the store (`audit:digest:last`) for `/ops audit verify`.
  */
 export function createAuditDigestPoster(options: AuditDigestPosterOptions): AuditDigestPoster {
@@ -53,13 +54,14 @@ export function createAuditDigestPoster(options: AuditDigestPosterOptions): Audi
     const now = clock.now();
     const slot = Math.floor(now / everyMs);
     try {
+      const { head } = await store.logState(AUDIT_STREAM);
+      const last = await audit.lastDigest();
+      if (head.seq === 0 || (last !== undefined && last.seq === head.seq && last.hash === head.hash))
+        return { outcome: "unchanged", slot, seq: head.seq };
+      // Claimed only when there is something to post, so a quiet slot is still open once entries arrive.
       if (!(await store.claimOnce(`audit:digest:slot:${slot}`, everyMs + CLAIM_MARGIN_MS))) {
         return { outcome: "claimed", slot };
       }
-      const { head } = await store.logState(AUDIT_STREAM);
-      const last = await audit.lastDigest();
-      if (last !== undefined && last.seq === head.seq && last.hash === head.hash)
-        return { outcome: "unchanged", slot, seq: head.seq };
       await chat.postMessage(channel, buildAuditDigestMessage(head, now));
       const posted: PostedDigest = { seq: head.seq, hash: head.hash, postedAt: now, channel };
       await store.update<PostedDigest, never>(

@@ -43,8 +43,8 @@ import { readServers } from "./read-servers.js";
 import { reconcileFromServers } from "./reconcile-from-servers.js";
 import {
   type CallParams,
-  type MutationRecord,
   DEFAULT_RUN_RETENTION_MS,
+  type MutationRecord,
   OPEN_RUNS_SET,
   type RunRecord,
   RunRecordSchema,

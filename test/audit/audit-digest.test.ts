@@ -104,16 +104,27 @@ describe("audit digest", () => {
     });
 
     clock.advance(10 * 60_000);
+    expect(await a.tick()).toMatchObject({ outcome: "unchanged", seq: 5 });
+    await writeEntries(auditOver(store, clock), clock, 1);
+    // Same slot, already posted by b: a's claim fails even though the head moved.
     expect((await a.tick()).outcome).toBe("claimed");
     clock.advance(HOUR);
-    expect(await b.tick()).toMatchObject({ outcome: "unchanged", seq: 5 });
-    await writeEntries(auditOver(store, clock), clock, 2);
+    expect(await b.tick()).toMatchObject({ outcome: "posted", seq: 6 });
     clock.advance(HOUR);
-    expect(await a.tick()).toMatchObject({ outcome: "posted", seq: 7 });
+    expect(await a.tick()).toMatchObject({ outcome: "unchanged", seq: 6 });
     expect(fake.messages(channel)).toHaveLength(2);
   });
 
-  it("a failed post is reported, not thrown, and the next slot posts", async () => {
+  it("posts nothing for an empty log", async () => {
+    const clock = createManualClock(Date.UTC(2025, 0, 1, 10, 0, 0));
+    expect(await poster(createMemoryStore({ clock }), clock).tick()).toMatchObject({
+      outcome: "unchanged",
+      seq: 0,
+    });
+    expect(fake.messages(channel)).toHaveLength(0);
+  });
+
+  it("a failed post is reported, not thrown, and records no digest", async () => {
     const clock = createManualClock(Date.UTC(2025, 0, 1, 10, 0, 0));
     const store = createMemoryStore({ clock });
     await writeEntries(auditOver(store, clock), clock, 1);
