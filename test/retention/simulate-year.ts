@@ -5,41 +5,31 @@
  * what the store holds (keys in the memory store's map, rows in the SQLite file) at the end of every month.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Database from "better-sqlite3";
 import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { expect } from "vitest";
 import { createApprovalService } from "../../src/approvals/approval-service.js";
 import { createAuditLog } from "../../src/audit/create-audit-log.js";
 import { pruneAuditLog } from "../../src/audit/prune-audit-log.js";
 import { createDeliveryDedupe } from "../../src/bot/create-delivery-dedupe.js";
 import { createInteractionTokens } from "../../src/commands/create-interaction-tokens.js";
 import { createRequestDetailsStore } from "../../src/operations/request-details.js";
-import { createMemoryStore } from "../../src/store/create-memory-store.js";
-import { createSqliteStore } from "../../src/store/create-sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import type { Preflight } from "../../src/workflow/run-preflight.js";
-import { createManualClock, type ManualClock } from "../store/manual-clock.js";
+import type { ManualClock } from "../store/manual-clock.js";
 
 const DAY = 86_400_000;
 const REQUESTS_PER_DAY = 1_000;
 /** Of those, commands that need an approval (the rest are reads with result buttons). */
 const MUTATIONS_PER_DAY = 20;
 const logger = pino({ level: "silent" });
-// tmpfs when there is one: the SQLite store syncs every commit, and a year is a million commits.
-const base = process.platform === "linux" ? "/dev/shm" : tmpdir();
-const dir = mkdtempSync(join(base, "hwc-year-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Year {
+export interface Year {
   /** What the store holds at the end of each 30-day month. */
   monthly: number[];
   pendingIndex: string[];
 }
 
-async function simulateYear(
+export async function simulateYear(
   store: Store,
   clock: ManualClock,
   count: () => number | Promise<number>,
@@ -117,7 +107,7 @@ async function simulateYear(
 }
 
 /** Steady state: the last months hold no more than the months after the longest retention (90 days). */
-function expectBounded(year: Year): void {
+export function expectBounded(year: Year): void {
   const [, , , fourth, ...rest] = year.monthly;
   for (const later of rest) expect(later).toBeLessThanOrEqual(Math.ceil((fourth ?? 0) * 1.05));
   // 90 days of finished requests (record + card details) and at most two months of audit entries (six per
@@ -127,39 +117,3 @@ function expectBounded(year: Year): void {
   expect(year.monthly.at(-1)).toBeLessThanOrEqual(bound);
   expect(year.pendingIndex).toEqual([]);
 }
-
-describe("a simulated year at 1,000 requests a day", () => {
-  it("memory store: the number of keys stays bounded", async () => {
-    const clock = createManualClock();
-    const map = new Map<unknown, unknown>();
-    const store = createMemoryStore({ clock, map });
-    const year = await simulateYear(store, clock, () => map.size);
-    expectBounded(year);
-    await store.close();
-  }, 600_000);
-
-  it("SQLite: the number of rows stays bounded", async () => {
-    const clock = createManualClock();
-    const file = join(dir, "year.sqlite");
-    // The store holds its file exclusively: rows are counted between a close and a reopen, as after a restart.
-    let store = createSqliteStore({ file, clock, namespace: "year" });
-    const tables = ["kv", "claims", "set_members", "leases", "logs", "log_heads"];
-    const handle: Store = new Proxy({} as Store, { get: (_, name) => Reflect.get(store, name) });
-    const count = async () => {
-      await store.close();
-      const reader = new Database(file, { readonly: true });
-      const rows = tables.reduce(
-        (sum, table) =>
-          sum +
-          (reader.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ns = 'year'`).get() as { n: number }).n,
-        0,
-      );
-      reader.close();
-      store = createSqliteStore({ file, clock, namespace: "year" });
-      return rows;
-    };
-    const year = await simulateYear(handle, clock, count);
-    expectBounded(year);
-    await store.close();
-  }, 900_000);
-});
