@@ -10,10 +10,10 @@ import type { LogLink } from "../store/store.js";
 export function buildAuditDigestMessage(head: LogLink, at: number): Message {
   const time = `${new Date(at).toISOString().slice(0, 19).replace("T", " ")} UTC`;
   return {
-    text: md`Audit log digest: ${formatCount(head.seq)} entries`,
+    text: md`Audit log digest: newest entry ${formatCount(head.seq)}`,
     blocks: [
       section({
-        text: md`:lock: *Audit log digest* — ${time}: the audit log holds ${formatCount(head.seq)} entries; the newest is linked to all before it.`,
+        text: md`:lock: *Audit log digest* — ${time}: the newest audit entry is ${formatCount(head.seq)}, linked to every entry before it.`,
       }),
       section({ text: md`Entry ${code(head.seq)} · hash ${code(head.hash)}` }),
       context(

@@ -63,9 +63,13 @@ function describeProblem(problem: ChainProblem): string[] {
 /** Words for a {@link ChainVerification}, shared by `/ops audit verify` and `npm run audit -- verify`. */
 export function describeAuditVerification(result: ChainVerification): AuditVerificationText {
   if (!result.ok) {
+    const checked = `checked ${formatCount(result.checked)} entries before the first problem`;
     return {
       ok: false,
-      headline: `The audit log has been tampered with (checked ${formatCount(result.checked)} entries before the first problem).`,
+      headline:
+        result.problem.kind === "unchained"
+          ? `Part of the audit log predates its hash chain and cannot be verified (${checked}).`
+          : `The audit log was changed outside the bot (${checked}).`,
       details: describeProblem(result.problem),
     };
   }

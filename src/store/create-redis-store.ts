@@ -61,8 +61,8 @@ const UNAVAILABLE_REPLIES =
 /**
  * The shared {@link Store} for several replicas, over Redis. Every primitive that reads-checks-writes is one
  * Lua script (see `redis-scripts.ts`), so it is atomic across all replicas, including the hash chain of the
- * logs (the link is computed inside the script that appends). All keys of a namespace carry the hash tag `{namespace}`, so
- * the multi-key scripts stay valid on a Redis Cluster too.
+ * logs (the link is computed inside the script that appends). All keys of a namespace carry the hash tag
+ * `{namespace}`, so the multi-key scripts stay valid on a Redis Cluster too.
  *
  * Connection: opened lazily on the first call, which waits up to `connectTimeoutMs` for it. Afterwards
  * nothing waits: while Redis is unreachable every call fails at once with {@link StoreUnavailableError}
