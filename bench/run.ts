@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { pino } from "pino";
+import { createAuditLog } from "../src/audit/create-audit-log.js";
 import { createCloudClient } from "../src/cloud/create-cloud-client.js";
 import { signRequest } from "../src/cloud/sign-request.js";
 import { parseIntent } from "../src/intents/index.js";
@@ -161,6 +163,25 @@ async function benchStore(name: string, store: Store): Promise<void> {
     `${name}: ${racers} concurrent claimOnce on one key`,
     `${claim.value.filter(Boolean).length} winner`,
     `${claim.ms.toFixed(1)} ms`,
+  );
+  // The audit hash chain: appends (hashed inside the backend's atomic step) and a full verification.
+  const audit = createAuditLog({ store, logger: pino({ level: "silent" }) });
+  const entries = 2_000;
+  const appended = await time(async () => {
+    for (let i = 0; i < entries; i++)
+      await audit.record({
+        type: "policy.decided",
+        actorId: "UBENCH",
+        decision: "allow",
+        action: "ecs:cloudServers:list",
+      });
+  });
+  report(`${name}: audit append (hash chain), sequential`, perSecond(entries, appended.ms));
+  const verified = await time(() => audit.verify());
+  report(
+    `${name}: verify ${entries} audit entries`,
+    verified.value.ok ? "intact" : "BROKEN",
+    `${verified.ms.toFixed(1)} ms (${perSecond(entries, verified.ms)})`,
   );
   await store.close();
 }

@@ -22,6 +22,20 @@ export interface AppConfig {
   shutdownGraceMs?: number;
   /** Test hook (`HWC_FAULT_POINT`): the process dies at this point of the next mutation. Absent: inert. */
   faultPoint?: FaultPoint;
+  /** How long state that is no longer needed is kept (always set by `loadAppConfig`; absent: the defaults). */
+  retention?: Retention;
+}
+
+/** Retention periods (ms), from `REQUEST_RETENTION`, `RUN_RETENTION`, `DELIVERY_DEDUPE_TTL`, `SAVED_QUERY_TTL`. */
+export interface Retention {
+  /** Finished approval requests and their card details, after their last change. */
+  finishedRequestsMs: number;
+  /** Finished run records, after their last write. */
+  runsMs: number;
+  /** Dedupe keys of Slack deliveries. */
+  deliveryDedupeMs: number;
+  /** Queries behind result buttons (Previous/Next/Share). */
+  savedQueriesMs: number;
 }
 
 /** Default of `SHUTDOWN_GRACE`. */
@@ -70,6 +84,30 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
       "On SIGTERM, how long work in flight may finish (at most 10m); the process exits at most 5 s later whatever is still pending.",
   },
   {
+    name: "REQUEST_RETENTION",
+    default: "90d",
+    meaning:
+      "How long a finished approval request (rejected, expired, cancelled, executed) and its card details are kept after their last change.",
+  },
+  {
+    name: "RUN_RETENTION",
+    default: "90d",
+    meaning:
+      "How long the record of a finished run (steps, jobs, final server states) is kept after its last write.",
+  },
+  {
+    name: "DELIVERY_DEDUPE_TTL",
+    default: "1h",
+    meaning:
+      "How long a Slack delivery's dedupe key is kept, so retries and re-sends are handled once (at least 5m: Slack retries for minutes).",
+  },
+  {
+    name: "SAVED_QUERY_TTL",
+    default: "1d",
+    meaning:
+      "How long Previous/Next/Share and notification buttons keep working (the query behind them is stored).",
+  },
+  {
     name: "HWC_FAULT_POINT",
     meaning:
       "Test hook, inert unless set: `after-intent` or `after-send` makes the process exit (137) at that point of the next mutation.",
@@ -103,7 +141,24 @@ const schema = z.object({
       return z.NEVER;
     }),
   HWC_FAULT_POINT: z.enum(FAULT_POINTS).optional(),
+  REQUEST_RETENTION: period("90d", 3_600_000, "1h"),
+  RUN_RETENTION: period("90d", 3_600_000, "1h"),
+  DELIVERY_DEDUPE_TTL: period("1h", 5 * 60_000, "5m"),
+  SAVED_QUERY_TTL: period("1d", 60_000, "1m"),
 });
+
+/** A duration variable with a default and a minimum (the error names both forms). */
+function period(fallback: string, minMs: number, minText: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((value, ctx): number => {
+      const parsed = parseDuration(value);
+      if (parsed.ok && parsed.ms >= minMs) return parsed.ms;
+      ctx.addIssue({ code: "custom", message: parsed.ok ? `must be at least ${minText}` : parsed.error });
+      return z.NEVER;
+    });
+}
 
 export type LoadAppConfigResult = { ok: true; config: AppConfig } | { ok: false; issues: string[] };
 
@@ -132,6 +187,12 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       ...(parsed.data.RUN_LEASE_TTL !== undefined && { runLeaseTtlMs: parsed.data.RUN_LEASE_TTL }),
       ...(parsed.data.SHUTDOWN_GRACE !== undefined && { shutdownGraceMs: parsed.data.SHUTDOWN_GRACE }),
       ...(parsed.data.HWC_FAULT_POINT !== undefined && { faultPoint: parsed.data.HWC_FAULT_POINT }),
+      retention: {
+        finishedRequestsMs: parsed.data.REQUEST_RETENTION,
+        runsMs: parsed.data.RUN_RETENTION,
+        deliveryDedupeMs: parsed.data.DELIVERY_DEDUPE_TTL,
+        savedQueriesMs: parsed.data.SAVED_QUERY_TTL,
+      },
     },
   };
 }

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { type AuditDigestPoster, createAuditDigestPoster } from "../audit/create-audit-digest-poster.js";
+import { createAuditLog } from "../audit/create-audit-log.js";
 import { type Bot, createBot } from "../bot/create-bot.js";
 import { createCloudClient } from "../cloud/create-cloud-client.js";
 import type { CloudConfig } from "../cloud/load-cloud-config.js";
 import type { CloudClient } from "../cloud/types.js";
+import { createInteractionTokens } from "../commands/create-interaction-tokens.js";
 import { createNotifyActionHandler } from "../commands/create-notify-action-handler.js";
 import { type ConfigError, formatConfigErrors } from "../config/format-config-errors.js";
 import type { Logger } from "../log/create-logger.js";
@@ -20,7 +23,7 @@ import type { Policy } from "../policy/types.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
 import { createStore } from "../store/create-store.js";
-import type { Clock, Store } from "../store/store.js";
+import { type Clock, type Store, systemClock } from "../store/store.js";
 import type { FaultPoint } from "../workflow/fault-points.js";
 import { loadFlows } from "../workflow/load-flows.js";
 import type { FlowSet } from "../workflow/types.js";
@@ -93,6 +96,8 @@ export interface RunningBot {
   bot: Bot;
   operations: Operations;
   notifier: Notifier;
+  /** Posts the audit chain head to `audit.digest_channel`; absent when none is configured. */
+  auditDigest: AuditDigestPoster | undefined;
   store: Store;
   /** HTTP mode: `http://host:port`. */
   url: string | undefined;
@@ -112,6 +117,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     options.store ?? createStore(options.app.storeUrl, options.clock ? { clock: options.clock } : {});
   const cloud = options.cloudClient ?? createCloudClient(options.cloud);
   const replicaId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const retention = options.app.retention;
 
   let notifier: Notifier | undefined;
   const operations = createOperations({
@@ -125,6 +131,9 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
     replicaId,
     ...(options.app.runLeaseTtlMs !== undefined && { runLeaseTtlMs: options.app.runLeaseTtlMs }),
+    ...(retention !== undefined && {
+      retention: { finishedRequestsMs: retention.finishedRequestsMs, runsMs: retention.runsMs },
+    }),
     ...(options.app.faultPoint !== undefined &&
       options.onFaultPoint !== undefined && {
         faultPoint: (point: FaultPoint) => {
@@ -151,6 +160,9 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     store,
     handlers: operations.handlers,
     ...(options.host !== undefined && { host: options.host }),
+    ...(retention !== undefined && {
+      retention: { deliveryDedupeMs: retention.deliveryDedupeMs, savedQueriesMs: retention.savedQueriesMs },
+    }),
   });
   operations.register(bot);
   // Notification buttons run the command they stand for, through the same policy as the slash commands.
@@ -159,6 +171,9 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     createNotifyActionHandler({
       mutation: operations.handlers.mutation,
       readPolicy: operations.handlers.readPolicy,
+      ...(retention !== undefined && {
+        tokens: createInteractionTokens(store, { queryTtlMs: retention.savedQueriesMs }),
+      }),
     }),
   );
   const chat = createSlackChat(bot.app.client);
@@ -172,10 +187,24 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     ...(options.clock && { clock: options.clock }),
   });
 
+  const auditChannel = files.notifications.audit.channel;
+  const auditDigest =
+    auditChannel === undefined
+      ? undefined
+      : createAuditDigestPoster({
+          audit: createAuditLog({ store, logger, ...(options.clock && { clock: options.clock }) }),
+          chat,
+          clock: options.clock ?? systemClock,
+          logger: logger.child({ component: "audit-digest" }),
+          channel: auditChannel,
+          everyMs: files.notifications.audit.everyMs,
+        });
+
   try {
     await bot.start();
     await operations.start({ chat });
     notifier.start();
+    auditDigest?.start();
   } catch (error) {
     await bot.stop(0).catch(() => {});
     await operations.stop(0).catch(() => {});
@@ -190,6 +219,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     bot,
     operations,
     notifier,
+    auditDigest,
     store,
     get url() {
       return bot.url;
@@ -198,7 +228,12 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
       stopping ??= (async () => {
         // At once and together: no new Slack work, no new runs; running flows stop at their next safe point
         // and their leases are released, so another replica adopts them without waiting for the lease TTL.
-        await Promise.all([bot.stop(graceMs), operations.stop(graceMs), notifier?.stop()]);
+        await Promise.all([
+          bot.stop(graceMs),
+          operations.stop(graceMs),
+          notifier?.stop(),
+          auditDigest?.stop(),
+        ]);
         if (!options.cloudClient) await cloud.close();
         if (!options.store) await store.close();
       })();

@@ -35,6 +35,7 @@ import {
   OPEN_STATUSES,
   type OpenStatus,
   type RefusalCode,
+  TERMINAL_STATUSES,
 } from "./approval-state.js";
 import { bindingInputOf, computeBindingHash } from "./compute-binding-hash.js";
 
@@ -125,7 +126,15 @@ export interface ApprovalServiceOptions {
   retries?: number;
   /** Default: `apr_` + 128 random bits (base64url). */
   generateId?: () => string;
+  /**
+   * How long a finished request (rejected, expired, cancelled, succeeded, failed, outcome unknown) is kept
+   * after its last change; it has left the open-status indexes by then. Default 90 days.
+   */
+  finishedRetentionMs?: number;
 }
+
+/** Default of {@link ApprovalServiceOptions.finishedRetentionMs}. */
+export const DEFAULT_FINISHED_RETENTION_MS = 90 * 24 * 60 * 60_000;
 
 const requestKey = (id: string) => `approval:${id}`;
 const statusSetKey = (status: OpenStatus) => `approvals:status:${status}`;
@@ -154,6 +163,10 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
   const { store, clock, audit } = options;
   const retries = options.retries ?? 100;
   const generateId = options.generateId ?? (() => `apr_${randomBytes(16).toString("base64url")}`);
+  const finishedRetentionMs = options.finishedRetentionMs ?? DEFAULT_FINISHED_RETENTION_MS;
+  /** A finished request expires; an open one never does (it is in an index set, and the sweeper expires it). */
+  const retentionOf = (request: ApprovalRequest) =>
+    isStatusIn(request.status, TERMINAL_STATUSES) ? { ttlMs: finishedRetentionMs } : {};
   if (audit.store !== store) {
     throw new Error(
       "the audit log must use the approval store, so transitions and audit records commit atomically",
@@ -302,6 +315,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         return writeUpdate(persist.request, {
           append: prepared.map((p) => p.append),
           ...indexMoves(id, before.status, persist.request.status),
+          ...retentionOf(persist.request),
         });
       },
       { retries },
@@ -420,7 +434,8 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         (current) => {
           if (current === undefined) return abortUpdate("not_found");
           const request = ApprovalRequestSchema.parse(current.value);
-          return { ...request, message: ref, version: request.version + 1 };
+          const next = { ...request, message: ref, version: request.version + 1 };
+          return writeUpdate(next, retentionOf(next));
         },
         { retries },
       );

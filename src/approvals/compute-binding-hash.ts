@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
+import { toCanonicalJson } from "../store/to-canonical-json.js";
 import type { ApprovalRequest } from "./approval-request.js";
-import { toCanonicalJson } from "./to-canonical-json.js";
 
 /** What an approval is bound to: the action, the exact servers, their expected state, the parameters. */
 export interface BindingInput {

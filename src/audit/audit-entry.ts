@@ -26,6 +26,8 @@ export const AUDIT_ENTRY_TYPES = [
   /** The cloud accepted a call and returned a job ID. */
   "execution.job",
   "execution.finished",
+  /** Entries up to `detail.throughSeq` were removed from the store (after an export), by `npm run audit -- prune`. */
+  "audit.pruned",
 ] as const;
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
 
@@ -45,6 +47,7 @@ const REQUIRED_BY_TYPE: Partial<Record<AuditEntryType, readonly (keyof AuditEntr
   "execution.step": ["executionId"],
   "execution.job": ["executionId", "jobId"],
   "execution.finished": ["executionId", "outcome"],
+  "audit.pruned": ["detail"],
 };
 
 /** One audit record. Times are epoch milliseconds. */

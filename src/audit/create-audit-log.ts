@@ -1,10 +1,30 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { type Clock, type LogAppend, type Store, systemClock } from "../store/store.js";
+import {
+  type Clock,
+  type LogAppend,
+  type LogEntry,
+  type PruneLogResult,
+  type Store,
+  systemClock,
+} from "../store/store.js";
 import { type AuditEntry, type AuditEntryInput, AuditEntrySchema, type AuditRecord } from "./audit-entry.js";
+import { type ChainDigest, type ChainVerification, verifyAuditChain } from "./verify-audit-chain.js";
 
 /** The store stream holding the audit log. */
 export const AUDIT_STREAM = "audit";
+/** The last chain head posted to the digest channel (see `createAuditDigestPoster`). */
+export const AUDIT_DIGEST_KEY = "audit:digest:last";
+/** Entries read per store call while walking the whole chain. */
+const CHAIN_PAGE = 500;
+
+/** What {@link AUDIT_DIGEST_KEY} holds. */
+export interface PostedDigest {
+  seq: number;
+  hash: string;
+  postedAt: number;
+  channel: string;
+}
 
 /** An entry validated and ready to commit atomically with a store write (see `WriteOptions.append`). */
 export interface PreparedAuditEntry {
@@ -37,6 +57,20 @@ export interface AuditLog {
   prepare(entry: AuditEntryInput): PreparedAuditEntry;
   /** Matching entries, newest first. Scans the stream from the end; all filters must match. */
   query(query: AuditQuery): Promise<AuditRecord[]>;
+  /**
+   * The whole chain, oldest first, as stored (not validated against the schema: a verifier must see what is
+   * there), read in pages; with `since`, only entries whose time is at or after it.
+   */
+  entries(options?: { since?: number }): AsyncIterable<LogEntry<AuditEntry>>;
+  /**
+   * Walks the chain and reports its first broken or missing link. Checked against `digest` when given,
+   * otherwise against the last digest the bot posted (if any).
+   */
+  verify(options?: { digest?: ChainDigest }): Promise<ChainVerification>;
+  /** The last chain head posted to the digest channel, if any. */
+  lastDigest(): Promise<PostedDigest | undefined>;
+  /** Removes entries through `throughSeq` and appends `record` (validated) saying so; see `pruneAuditLog`. */
+  prune(throughSeq: number, record: AuditEntryInput): Promise<PruneLogResult>;
 }
 
 export interface AuditLogOptions {
@@ -66,8 +100,50 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
+  async function* entries(options: { since?: number } = {}): AsyncIterable<LogEntry<AuditEntry>> {
+    let afterSeq = 0;
+    for (;;) {
+      const page = await store.readLog<AuditEntry>(AUDIT_STREAM, { afterSeq, limit: CHAIN_PAGE });
+      for (const entry of page) {
+        if (options.since === undefined || entry.record.at >= options.since) yield entry;
+      }
+      const last = page.at(-1);
+      if (last === undefined || page.length < CHAIN_PAGE) return;
+      afterSeq = last.seq;
+    }
+  }
+
+  async function lastDigest(): Promise<PostedDigest | undefined> {
+    return (await store.get<PostedDigest>(AUDIT_DIGEST_KEY))?.value;
+  }
+
   return {
     store,
+    entries,
+    lastDigest,
+
+    async verify(verifyOptions = {}) {
+      const posted = verifyOptions.digest ?? (await lastDigest());
+      // The head first: every entry up to it exists (entry and head are written in one step), and entries
+      // appended while walking are past it and left for the next verification.
+      const state = await store.logState(AUDIT_STREAM);
+      const upToHead = async function* () {
+        for await (const entry of entries()) {
+          if (entry.seq > state.head.seq) return;
+          yield entry;
+        }
+      };
+      const digest =
+        posted === undefined ? undefined : { seq: posted.seq, hash: posted.hash, postedAt: posted.postedAt };
+      return verifyAuditChain(upToHead(), state, digest);
+    },
+
+    async prune(throughSeq, input) {
+      const entry = validate(input);
+      const result = await store.pruneLog(AUDIT_STREAM, throughSeq, entry);
+      publish(entry, result.seq);
+      return result;
+    },
 
     async record(input) {
       const entry = validate(input);

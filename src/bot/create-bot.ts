@@ -1,6 +1,7 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { CloudClient } from "../cloud/types.js";
 import { type CommandRouter, createCommandRouter } from "../commands/create-command-router.js";
+import { createInteractionTokens } from "../commands/create-interaction-tokens.js";
 import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
 import { createBoltLogger } from "../slack/create-bolt-logger.js";
@@ -35,6 +36,11 @@ export interface CreateBotOptions {
   now?: () => number;
   /** How long `stop()` waits for in-flight work by default; default 10 s. */
   shutdownGraceMs?: number;
+  /**
+   * How long a delivery's dedupe key is kept (default 1 h, longer than Slack's retries) and how long the
+   * query behind a result's buttons is (default 1 day: Previous/Next/Share work that long).
+   */
+  retention?: { deliveryDedupeMs?: number; savedQueriesMs?: number };
 }
 
 export interface Bot {
@@ -111,10 +117,19 @@ export function createBot(options: CreateBotOptions): Bot {
     logger,
     ...(options.botName !== undefined ? { botName: options.botName } : {}),
     ...(options.handlers !== undefined ? { handlers: options.handlers } : {}),
+    tokens: createInteractionTokens(store, {
+      ...(options.retention?.savedQueriesMs !== undefined && {
+        queryTtlMs: options.retention.savedQueriesMs,
+      }),
+    }),
   });
   const tasks = createTaskTracker();
   // Redeliveries (HTTP retries, Socket Mode re-sends, one request reaching two replicas) are handled once.
-  const dedupe = createDeliveryDedupe({ store, logger: log });
+  const dedupe = createDeliveryDedupe({
+    store,
+    logger: log,
+    ...(options.retention?.deliveryDedupeMs !== undefined && { ttlMs: options.retention.deliveryDedupeMs }),
+  });
   registerListeners(app, {
     router,
     chat,

@@ -61,7 +61,7 @@ export interface HandlerContext {
 
 export type MutationIntent = IntentOf<"ecs.start" | "ecs.stop" | "ecs.reboot" | "ecs.resize" | "ecs.delete">;
 export type OpsIntent = IntentOf<
-  "ops.policy.explain" | "ops.jobs" | "ops.approvals" | "ops.audit" | "ops.watch.list"
+  "ops.policy.explain" | "ops.jobs" | "ops.approvals" | "ops.audit" | "ops.audit.verify" | "ops.watch.list"
 >;
 export type ReadIntent = IntentOf<
   "ecs.list" | "ecs.show" | "ecs.flavors" | "ecs.job" | "hss.hosts" | "hss.ports" | "hss.scan"

@@ -21,6 +21,7 @@ export const INTENT_ACTIONS = [
   "ops:jobs:list",
   "ops:approvals:list",
   "ops:audit:list",
+  "ops:audit:verify",
   "ops:watch:list",
   "ops:help",
 ] as const;
@@ -54,6 +55,7 @@ const ACTION_BY_TYPE: Readonly<Record<IntentType, IntentAction>> = {
   "ops.jobs": "ops:jobs:list",
   "ops.approvals": "ops:approvals:list",
   "ops.audit": "ops:audit:list",
+  "ops.audit.verify": "ops:audit:verify",
   "ops.watch.list": "ops:watch:list",
 };
 

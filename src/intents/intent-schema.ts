@@ -240,6 +240,8 @@ export const OpsAuditIntentSchema = z.strictObject({
   subject: AuditSubjectSchema.optional(),
   limit: z.number().int().min(1).max(MAX_AUDIT_ENTRIES).optional(),
 });
+/** `/ops audit verify`: walk the audit hash chain. */
+export const OpsAuditVerifyIntentSchema = z.strictObject({ type: z.literal("ops.audit.verify") });
 export const OpsWatchListIntentSchema = z.strictObject({ type: z.literal("ops.watch.list") });
 
 const NON_EXPLAIN_INTENT_SCHEMAS = [
@@ -259,6 +261,7 @@ const NON_EXPLAIN_INTENT_SCHEMAS = [
   OpsJobsIntentSchema,
   OpsApprovalsIntentSchema,
   OpsAuditIntentSchema,
+  OpsAuditVerifyIntentSchema,
   OpsWatchListIntentSchema,
 ] as const;
 
@@ -305,6 +308,7 @@ export const INTENT_TYPES = [
   "ops.jobs",
   "ops.approvals",
   "ops.audit",
+  "ops.audit.verify",
   "ops.watch.list",
 ] as const satisfies readonly IntentType[];
 

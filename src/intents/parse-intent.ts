@@ -715,6 +715,11 @@ function parseOpsWatch(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
 function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const collected = collectArgs(ctx, tokens, {});
   if (!collected.ok) return collected;
+  const [first, extra] = collected.value.positionals;
+  if (first !== undefined && isBare(first) && first.text.toLowerCase() === "verify") {
+    if (extra) return unexpected(ctx, extra, " `verify` takes no arguments.");
+    return { ok: true, value: { type: "ops.audit.verify" } };
+  }
   let subject: AuditSubject | undefined;
   let limit: number | undefined;
   for (const token of collected.value.positionals) {

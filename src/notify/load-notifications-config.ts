@@ -73,12 +73,22 @@ export interface DeliveryConfig {
   maxAttempts: number;
 }
 
+/** Where and how often the audit chain head is posted, so a deleted tail is detectable afterwards. */
+export interface AuditDigestConfig {
+  /** Absent: no digest is posted. */
+  channel?: string;
+  everyMs: number;
+  /** `file:line` of the `audit` section. */
+  source?: string;
+}
+
 export interface NotificationsConfig {
   source: string;
   watchers: WatcherConfig[];
   routes: RouteRule[];
   digests: DigestConfig[];
   delivery: DeliveryConfig;
+  audit: AuditDigestConfig;
 }
 
 export const NOTIFY_DEFAULTS = {
@@ -93,6 +103,7 @@ export const NOTIFY_DEFAULTS = {
   top: 10,
   minIntervalMs: 1_000,
   maxAttempts: 5,
+  auditDigestEveryMs: 60 * 60_000,
 } as const;
 
 export type NotificationsConfigResult =
@@ -199,6 +210,11 @@ function compile(file: string, loaded: YamlConfigResult<NotificationsFile>): Not
       delivery: {
         minIntervalMs: value.delivery?.min_interval ?? NOTIFY_DEFAULTS.minIntervalMs,
         maxAttempts: value.delivery?.max_attempts ?? NOTIFY_DEFAULTS.maxAttempts,
+      },
+      audit: {
+        ...(value.audit?.digest_channel !== undefined && { channel: value.audit.digest_channel }),
+        everyMs: value.audit?.digest_every ?? NOTIFY_DEFAULTS.auditDigestEveryMs,
+        ...(value.audit !== undefined && { source: at(["audit"]) }),
       },
     },
   };

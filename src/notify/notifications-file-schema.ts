@@ -137,12 +137,26 @@ const delivery = z.strictObject({
   max_attempts: z.int().min(1).max(20).optional(),
 });
 
+/** Shortest `audit.digest_every`: posting the chain head more often only floods the channel. */
+export const MIN_AUDIT_DIGEST_EVERY_MS = 60_000;
+
+/** The tamper-evidence digest of the audit chain (see `createAuditDigestPoster`). */
+const audit = z.strictObject({
+  digest_channel: channelId.optional(),
+  digest_every: boundedDurationSchema({
+    minMs: MIN_AUDIT_DIGEST_EVERY_MS,
+    maxMs: 7 * 86_400_000,
+    example: "1h",
+  }).optional(),
+});
+
 /** The notifications file. An empty file configures nothing. */
 export const notificationsFileSchema = z
   .strictObject({
     version: z.literal(1).optional(),
     defaults: defaults.optional(),
     delivery: delivery.optional(),
+    audit: audit.optional(),
     watchers: z.preprocess((v) => v ?? [], z.array(watcher)),
     routes: z.preprocess((v) => v ?? [], z.array(route)),
     digests: z.preprocess((v) => v ?? [], z.array(digest)),

@@ -49,6 +49,7 @@ export interface ExecutionsDeps {
   sleep?: ExecuteFlowDeps["sleep"];
   onBeforeMutation?: ExecuteFlowDeps["onBeforeMutation"];
   timers?: Timers;
+  runRetentionMs?: ExecuteFlowDeps["runRetentionMs"];
 }
 
 /**
@@ -137,6 +138,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       ...(deps.sleep !== undefined && { sleep: deps.sleep }),
       ...(deps.onBeforeMutation !== undefined && { onBeforeMutation: deps.onBeforeMutation }),
       ...(deps.faultPoint !== undefined && { faultPoint: deps.faultPoint }),
+      ...(deps.runRetentionMs !== undefined && { runRetentionMs: deps.runRetentionMs }),
     };
   }
 

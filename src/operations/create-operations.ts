@@ -70,6 +70,11 @@ export interface OperationsOptions {
   adoptIntervalMs?: number;
   /** Test hook (`HWC_FAULT_POINT`), inert unless given: see `src/workflow/fault-points.ts`. */
   faultPoint?: ExecuteFlowDeps["faultPoint"];
+  /**
+   * How long finished approval requests (with their card details) and finished run records are kept after
+   * their last change. Default 90 days each. Ignored for `approvals` given ready-made.
+   */
+  retention?: { finishedRequestsMs?: number; runsMs?: number };
 }
 
 export interface Operations {
@@ -114,10 +119,18 @@ export function createOperations(options: OperationsOptions): Operations {
   const logger = options.logger.child({ component: "operations" });
   const clock = options.clock ?? systemClock;
   const audit = options.audit ?? createAuditLog({ store, logger: options.logger, clock });
-  const approvals = options.approvals ?? createApprovalService({ store, clock, audit });
+  const requestRetentionMs = options.retention?.finishedRequestsMs;
+  const approvals =
+    options.approvals ??
+    createApprovalService({
+      store,
+      clock,
+      audit,
+      ...(requestRetentionMs !== undefined && { finishedRetentionMs: requestRetentionMs }),
+    });
   const policyOption = options.policy;
   const policy = typeof policyOption === "function" ? policyOption : () => policyOption;
-  const details = createRequestDetailsStore(store);
+  const details = createRequestDetailsStore(store, requestRetentionMs);
 
   let knownChat = options.chat;
   const chat = () => knownChat;
@@ -169,6 +182,7 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.sleep !== undefined && { sleep: options.sleep }),
     ...(options.onBeforeMutation !== undefined && { onBeforeMutation: options.onBeforeMutation }),
     ...(options.timers !== undefined && { timers: options.timers }),
+    ...(options.retention?.runsMs !== undefined && { runRetentionMs: options.retention.runsMs }),
   });
 
   const sweeper = createExpirySweeper({

@@ -20,6 +20,7 @@ import { targetsOf } from "../targets/replace-target.js";
 import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
 import { OPEN_RUNS_SET, RunRecordSchema, runKey } from "../workflow/run-record.js";
 import { buildApprovalListView } from "./build-approval-list-view.js";
+import { buildAuditVerifyView } from "./build-audit-verify-view.js";
 import { buildAuditView } from "./build-audit-view.js";
 import { buildJobsView, type RecentJob, type RunningJob } from "./build-jobs-view.js";
 import { buildPolicyExplanationView } from "./build-policy-explanation-view.js";
@@ -45,7 +46,7 @@ const DEFAULT_AUDIT_ENTRIES = 20;
 /** How many finished operations `/ops jobs` shows. */
 const RECENT_JOBS = 10;
 
-/** `/ops policy explain | jobs | approvals | audit | watch list`. Replies go to the requester only. */
+/** `/ops policy explain | jobs | approvals | audit [verify] | watch list`. Replies go to the requester only. */
 export function createOpsCommandHandler(deps: OpsCommandDeps): OpsHandler {
   return async (intent, ctx) => {
     deps.learnChat(ctx.chat);
@@ -64,6 +65,8 @@ async function answer(deps: OpsCommandDeps, intent: OpsIntent, ctx: HandlerConte
       return listApprovals(deps, ctx);
     case "ops.audit":
       return showAudit(deps, intent, ctx);
+    case "ops.audit.verify":
+      return buildAuditVerifyView(await deps.audit.verify());
     case "ops.watch.list":
       return deps.watchList ? deps.watchList(ctx.request) : buildNotEnabledView("/ops watch list");
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_FINISHED_RETENTION_MS } from "../approvals/approval-service.js";
 import type { PolicyTightening } from "../policy/compare-decisions.js";
 import { NO_CHANGE, type Store } from "../store/store.js";
 import type { DriftItem } from "../workflow/detect-drift.js";
@@ -58,11 +59,19 @@ export interface RequestDetailsStore {
   update(requestId: string, change: (d: RequestDetails) => RequestDetails): Promise<void>;
 }
 
-export function createRequestDetailsStore(store: Store): RequestDetailsStore {
+/**
+ * `retentionMs`: the details expire this long after their last write (default 90 days, like finished requests):
+ * far longer than any request stays open, and every write (the run's result at the end) starts it again.
+ */
+export function createRequestDetailsStore(
+  store: Store,
+  retentionMs = DEFAULT_FINISHED_RETENTION_MS,
+): RequestDetailsStore {
+  const retention = { ttlMs: retentionMs };
   return {
     async create(details) {
       const value = RequestDetailsSchema.parse(details);
-      if (!(await store.createIfAbsent(requestDetailsKey(details.requestId), value))) {
+      if (!(await store.createIfAbsent(requestDetailsKey(details.requestId), value, retention))) {
         throw new Error(`request details exist already: ${details.requestId}`);
       }
     },
@@ -79,7 +88,7 @@ export function createRequestDetailsStore(store: Store): RequestDetailsStore {
           if (current === undefined) return NO_CHANGE;
           return RequestDetailsSchema.parse(change(RequestDetailsSchema.parse(current.value)));
         },
-        { retries: 20 },
+        { retries: 20, ...retention },
       );
       if (!result.ok) throw new Error(`could not update the details of ${requestId}: ${result.reason}`);
     },

@@ -1,11 +1,14 @@
 import Keyv from "keyv";
+import { createExpiryQueue } from "./create-expiry-queue.js";
 import { createKeyedMutex } from "./create-keyed-mutex.js";
+import { GENESIS_HASH, hashLogEntry } from "./hash-log-entry.js";
 import {
   ABSENT,
   type Clock,
   type Lease,
   type LeaseInfo,
   type LogEntry,
+  type LogState,
   type ReadLogOptions,
   type Store,
   systemClock,
@@ -13,6 +16,7 @@ import {
   type WriteFence,
   type WriteOptions,
 } from "./store.js";
+import { toCanonicalJson } from "./to-canonical-json.js";
 import { toJson } from "./to-json.js";
 import { updateWithCas } from "./update-with-cas.js";
 import { validateTtl } from "./validate-ttl.js";
@@ -21,6 +25,8 @@ export interface MemoryStoreOptions {
   clock?: Clock;
   /** Scopes every key; lets tests isolate (matters for shared backends, harmless here). Default "hwc". */
   namespace?: string;
+  /** The Map behind keyv; tests pass their own to count what the store holds. Default a new one. */
+  map?: Map<unknown, unknown>;
 }
 
 /** A key's stored form. The value is kept as JSON text so callers can never alias stored state. */
@@ -31,14 +37,29 @@ interface Envelope {
 }
 
 interface LeaseRecord {
-  /** null once released: the record stays so the next token is still higher than every previous one. */
-  owner: string | null;
+  owner: string;
   token: number;
   expiresAt: number;
 }
 
+/** A stream's chain head and prune point (see `LogState`). */
+interface LogHeadRecord {
+  seq: number;
+  hash: string;
+  prunedSeq: number;
+  prunedHash: string;
+}
+
+interface LogEntryRecord {
+  json: string;
+  prevHash: string;
+  hash: string;
+}
+
+const EMPTY_HEAD: LogHeadRecord = { seq: 0, hash: GENESIS_HASH, prunedSeq: 0, prunedHash: GENESIS_HASH };
+
 const DEFAULT_LOG_LIMIT = 100;
-/** Expired keys are removed lazily on write paths, plus a sweep after this many TTL writes. */
+/** Expired keys and leases are removed by a sweep after this many TTL writes (each sweep costs what it removes). */
 const SWEEP_EVERY_TTL_WRITES = 256;
 
 /**
@@ -51,11 +72,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const clock = options.clock ?? systemClock;
   const namespace = options.namespace ?? "hwc";
   // keyv's own TTL uses Date.now(); expiry here follows the injected clock, so keyv TTLs are never set.
-  const keyv = new Keyv<unknown>();
+  const keyv = new Keyv<unknown>({ store: options.map ?? new Map() });
   const mutex = createKeyedMutex();
   /** Store-wide revision: every write takes the next one, so versions are never reused (no ABA). */
   let revision = 0;
-  const ttlKeys = new Map<string, number>();
+  const expiries = createExpiryQueue();
   let ttlWritesSinceSweep = 0;
   let closed = false;
 
@@ -64,7 +85,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const claimKey = (key: string) => ns("claim", key);
   const setKeyOf = (setKey: string) => ns("set", setKey);
   const leaseKey = (name: string) => ns("lease", name);
-  const logSeqKey = (stream: string) => ns("logseq", stream);
+  const logHeadKey = (stream: string) => ns("loghead", stream);
   const logEntryKey = (stream: string, seq: number) => ns("log", `${stream}\u0000${seq}`);
 
   function assertOpen(): void {
@@ -83,35 +104,33 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     const expiresAt = ttlMs === undefined ? null : clock.now() + ttlMs;
     revision += 1;
     await keyv.set(internalKey, { json, version: revision, expiresAt } satisfies Envelope);
-    if (expiresAt === null) ttlKeys.delete(internalKey);
-    else {
-      ttlKeys.set(internalKey, expiresAt);
-      ttlWritesSinceSweep += 1;
-    }
+    if (expiresAt !== null) noteExpiry(internalKey, expiresAt);
   }
 
-  async function removeKey(internalKey: string): Promise<void> {
-    await keyv.delete(internalKey);
-    ttlKeys.delete(internalKey);
+  function noteExpiry(internalKey: string, expiresAt: number): void {
+    expiries.push(internalKey, expiresAt);
+    ttlWritesSinceSweep += 1;
   }
 
+  /** Removes what expired: keys, claims and leases whose expiry (by the clock, re-read under the lock) passed. */
   async function sweepIfDue(): Promise<void> {
     if (ttlWritesSinceSweep < SWEEP_EVERY_TTL_WRITES) return;
     ttlWritesSinceSweep = 0;
-    const now = clock.now();
-    for (const [internalKey, expiresAt] of [...ttlKeys]) {
-      if (now < expiresAt) continue;
+    for (const internalKey of expiries.takeDue(clock.now())) {
       await mutex.runExclusive([internalKey], async () => {
-        const envelope = await readEnvelope(internalKey);
-        if (envelope !== undefined && !isLive(envelope, clock.now())) await removeKey(internalKey);
-        else if (envelope === undefined) ttlKeys.delete(internalKey);
+        const stored = (await keyv.get(internalKey)) as Envelope | LeaseRecord | undefined;
+        if (stored !== undefined && stored.expiresAt !== null && clock.now() >= stored.expiresAt)
+          await keyv.delete(internalKey);
       });
     }
   }
 
   /** Riders and value are serialized up front so a bad record fails the call before anything is written. */
   function prepareRiders(options: WriteOptions) {
-    const appends = (options.append ?? []).map((a) => ({ stream: a.stream, json: toJson(a.record) }));
+    const appends = (options.append ?? []).map((a) => ({
+      stream: a.stream,
+      json: toCanonicalJson(a.record),
+    }));
     return {
       appends,
       adds: options.addToSets ?? [],
@@ -119,21 +138,26 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       fence: options.fence,
       lockKeys: [
         ...(options.fence === undefined ? [] : [leaseKey(options.fence.lease)]),
-        ...appends.map((a) => logSeqKey(a.stream)),
+        ...appends.map((a) => logHeadKey(a.stream)),
         ...(options.addToSets ?? []).map((m) => setKeyOf(m.setKey)),
         ...(options.removeFromSets ?? []).map((m) => setKeyOf(m.setKey)),
       ],
     };
   }
 
-  /** Caller holds the stream's lock. */
+  async function readHead(stream: string): Promise<LogHeadRecord> {
+    return ((await keyv.get(logHeadKey(stream))) as LogHeadRecord | undefined) ?? EMPTY_HEAD;
+  }
+
+  /** Caller holds the stream's lock. Links the entry to the head and advances the head. */
   async function appendLocked(stream: string, json: string): Promise<number> {
-    const seq = ((await keyv.get(logSeqKey(stream))) as number | undefined) ?? 0;
-    const next = seq + 1;
-    // Entry before counter: lock-free readers never see a counter pointing at a missing entry.
-    await keyv.set(logEntryKey(stream, next), json);
-    await keyv.set(logSeqKey(stream), next);
-    return next;
+    const head = await readHead(stream);
+    const seq = head.seq + 1;
+    const hash = hashLogEntry(head.hash, json, seq);
+    // Entry before head: lock-free readers never see a head pointing at a missing entry.
+    await keyv.set(logEntryKey(stream, seq), { json, prevHash: head.hash, hash } satisfies LogEntryRecord);
+    await keyv.set(logHeadKey(stream), { ...head, seq, hash } satisfies LogHeadRecord);
+    return seq;
   }
 
   /** Caller holds the set's lock. */
@@ -207,7 +231,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       return mutex.runExclusive([internalKey], async () => {
         const envelope = await readEnvelope(internalKey);
         if (envelope === undefined) return false;
-        await removeKey(internalKey);
+        await keyv.delete(internalKey);
         return isLive(envelope, clock.now());
       });
     },
@@ -247,9 +271,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       return mutex.runExclusive([internalKey], async () => {
         const now = clock.now();
         const current = (await keyv.get(internalKey)) as LeaseRecord | undefined;
-        if (current !== undefined && current.owner !== null && now < current.expiresAt) return undefined;
-        const lease = { token: (current?.token ?? 0) + 1, expiresAt: now + ttlMs };
+        if (current !== undefined && now < current.expiresAt) return undefined;
+        revision += 1;
+        const lease = { token: revision, expiresAt: now + ttlMs };
         await keyv.set(internalKey, { owner, ...lease } satisfies LeaseRecord);
+        noteExpiry(internalKey, lease.expiresAt);
         return lease;
       });
     },
@@ -263,6 +289,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         const current = (await keyv.get(internalKey)) as LeaseRecord | undefined;
         if (current?.owner !== owner || current.token !== token || now >= current.expiresAt) return false;
         await keyv.set(internalKey, { ...current, expiresAt: now + ttlMs } satisfies LeaseRecord);
+        noteExpiry(internalKey, now + ttlMs);
         return true;
       });
     },
@@ -273,11 +300,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       return mutex.runExclusive([internalKey], async () => {
         const current = (await keyv.get(internalKey)) as LeaseRecord | undefined;
         if (current?.owner !== owner || current.token !== token) return false;
-        await keyv.set(internalKey, {
-          owner: null,
-          token: current.token,
-          expiresAt: 0,
-        } satisfies LeaseRecord);
+        await keyv.delete(internalKey);
         return true;
       });
     },
@@ -285,35 +308,70 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     async getLease(name): Promise<LeaseInfo | undefined> {
       assertOpen();
       const current = (await keyv.get(leaseKey(name))) as LeaseRecord | undefined;
-      if (current === undefined || current.owner === null || clock.now() >= current.expiresAt)
-        return undefined;
+      if (current === undefined || clock.now() >= current.expiresAt) return undefined;
       return { owner: current.owner, token: current.token, expiresAt: current.expiresAt };
     },
 
     async append(stream, record) {
       assertOpen();
-      const json = toJson(record);
-      return mutex.runExclusive([logSeqKey(stream)], () => appendLocked(stream, json));
+      const json = toCanonicalJson(record);
+      return mutex.runExclusive([logHeadKey(stream)], () => appendLocked(stream, json));
     },
 
     async readLog<R>(stream: string, options: ReadLogOptions<R> = {}): Promise<LogEntry<R>[]> {
       assertOpen();
       const limit = options.limit ?? DEFAULT_LOG_LIMIT;
       if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer`);
-      const last = ((await keyv.get(logSeqKey(stream))) as number | undefined) ?? 0;
+      const head = await readHead(stream);
       const entries: LogEntry<R>[] = [];
       const step = options.fromEnd ? -1 : 1;
+      const first = Math.max(head.prunedSeq, options.fromEnd ? 0 : (options.afterSeq ?? 0)) + 1;
       for (
-        let seq = options.fromEnd ? last : 1;
-        seq >= 1 && seq <= last && entries.length < limit;
+        let seq = options.fromEnd ? head.seq : first;
+        seq >= first && seq <= head.seq && entries.length < limit;
         seq += step
       ) {
-        const json = (await keyv.get(logEntryKey(stream, seq))) as string | undefined;
-        if (json === undefined) throw new Error(`log ${stream} is missing entry ${seq}`);
-        const record = JSON.parse(json) as R;
-        if (options.filter === undefined || options.filter(record)) entries.push({ seq, record });
+        // A missing entry (pruned by a concurrent prune) is skipped: readers checking the chain see the gap.
+        const stored = (await keyv.get(logEntryKey(stream, seq))) as LogEntryRecord | undefined;
+        if (stored === undefined) continue;
+        const record = JSON.parse(stored.json) as R;
+        if (options.filter === undefined || options.filter(record))
+          entries.push({ seq, record, prevHash: stored.prevHash, hash: stored.hash });
       }
       return entries;
+    },
+
+    async logState(stream): Promise<LogState> {
+      assertOpen();
+      const head = await readHead(stream);
+      return {
+        head: { seq: head.seq, hash: head.hash },
+        prunedThrough: { seq: head.prunedSeq, hash: head.prunedHash },
+      };
+    },
+
+    async pruneLog(stream, throughSeq, record) {
+      assertOpen();
+      const json = toCanonicalJson(record);
+      return mutex.runExclusive([logHeadKey(stream)], async () => {
+        const head = await readHead(stream);
+        if (!Number.isInteger(throughSeq) || throughSeq < 0 || throughSeq > head.seq)
+          throw new RangeError(`cannot prune ${stream} through ${throughSeq}: its last entry is ${head.seq}`);
+        let removed = 0;
+        if (throughSeq > head.prunedSeq) {
+          const last = (await keyv.get(logEntryKey(stream, throughSeq))) as LogEntryRecord | undefined;
+          if (last === undefined) throw new Error(`log ${stream} is missing entry ${throughSeq}`);
+          for (let seq = head.prunedSeq + 1; seq <= throughSeq; seq++) {
+            if (await keyv.delete(logEntryKey(stream, seq))) removed += 1;
+          }
+          await keyv.set(logHeadKey(stream), {
+            ...head,
+            prunedSeq: throughSeq,
+            prunedHash: last.hash,
+          } satisfies LogHeadRecord);
+        }
+        return { removed, seq: await appendLocked(stream, json) };
+      });
     },
 
     async close() {

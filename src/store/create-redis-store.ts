@@ -1,10 +1,14 @@
 import { createHash } from "node:crypto";
 import { createClient, ErrorReply } from "@redis/client";
+import { GENESIS_HASH } from "./hash-log-entry.js";
 import {
   ACQUIRE_LEASE,
+  APPEND_LOG,
   CLAIM_ONCE,
   COMPARE_AND_SWAP,
   DELETE,
+  PRUNE_LOG,
+  READ_LOG_PAGE,
   RELEASE_LEASE,
   RENEW_LEASE,
 } from "./redis-scripts.js";
@@ -13,12 +17,14 @@ import {
   type Clock,
   type LeaseInfo,
   type LogEntry,
+  type LogState,
   type ReadLogOptions,
   type Store,
   systemClock,
   type Versioned,
 } from "./store.js";
 import { StoreUnavailableError } from "./store-unavailable-error.js";
+import { toCanonicalJson } from "./to-canonical-json.js";
 import { toJson } from "./to-json.js";
 import { updateWithCas } from "./update-with-cas.js";
 import { validateTtl } from "./validate-ttl.js";
@@ -54,9 +60,9 @@ const UNAVAILABLE_REPLIES =
 
 /**
  * The shared {@link Store} for several replicas, over Redis. Every primitive that reads-checks-writes is one
- * Lua script (see `redis-scripts.ts`), so it is atomic across all replicas; appends are one RPUSH (the
- * list's new length is the sequence number). All keys of a namespace carry the hash tag `{namespace}`, so
- * the multi-key scripts stay valid on a Redis Cluster too.
+ * Lua script (see `redis-scripts.ts`), so it is atomic across all replicas, including the hash chain of the
+ * logs (the link is computed inside the script that appends). All keys of a namespace carry the hash tag
+ * `{namespace}`, so the multi-key scripts stay valid on a Redis Cluster too.
  *
  * Connection: opened lazily on the first call, which waits up to `connectTimeoutMs` for it. Afterwards
  * nothing waits: while Redis is unreachable every call fails at once with {@link StoreUnavailableError}
@@ -97,6 +103,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     set: (setKey: string) => `${prefix}set:${setKey}`,
     lease: (name: string) => `${prefix}lease:${name}`,
     log: (stream: string) => `${prefix}log:${stream}`,
+    logHead: (stream: string) => `${prefix}loghead:${stream}`,
   };
 
   /**
@@ -186,7 +193,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async compareAndSwap(key, expectedVersion, value, options = {}) {
       validateTtl(options.ttlMs);
       const json = toJson(value);
-      const appends = (options.append ?? []).map((a) => ({ stream: a.stream, json: toJson(a.record) }));
+      const appends = (options.append ?? []).map((a) => ({
+        stream: a.stream,
+        json: toCanonicalJson(a.record),
+      }));
       const adds = options.addToSets ?? [];
       const removes = options.removeFromSets ?? [];
       const fence = options.fence;
@@ -201,6 +211,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
             keys.kv(key),
             keys.revision,
             ...appends.map((a) => keys.log(a.stream)),
+            ...appends.map((a) => keys.logHead(a.stream)),
             ...adds.map((m) => keys.set(m.setKey)),
             ...removes.map((m) => keys.set(m.setKey)),
             ...(fence === undefined ? [] : [keys.lease(fence.lease)]),
@@ -262,8 +273,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         const token = await evalScript(
           c,
           ACQUIRE_LEASE,
-          [keys.lease(name)],
-          [owner, String(now), String(expiresAt)],
+          [keys.lease(name), keys.revision],
+          [owner, String(now), String(expiresAt), String(gcTtl(ttlMs))],
         );
         return token === 0 ? undefined : { token: Number(token), expiresAt };
       });
@@ -273,7 +284,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       validateTtl(ttlMs);
       return run(async (c) => {
         const now = clock.now();
-        const args = [owner, String(token), String(now), String(now + ttlMs)];
+        const args = [owner, String(token), String(now), String(now + ttlMs), String(gcTtl(ttlMs))];
         return (await evalScript(c, RENEW_LEASE, [keys.lease(name)], args)) === 1;
       });
     },
@@ -294,34 +305,91 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async append(stream, record) {
-      const json = toJson(record);
-      // RPUSH is atomic and returns the new length, which is the sequence number: entries are never removed.
-      return run((c) => c.rPush(keys.log(stream), json));
+      const json = toCanonicalJson(record);
+      return run(async (c) =>
+        Number(await evalScript(c, APPEND_LOG, [keys.log(stream), keys.logHead(stream)], [json])),
+      );
     },
 
     async readLog<R>(stream: string, options: ReadLogOptions<R> = {}): Promise<LogEntry<R>[]> {
       const limit = options.limit ?? DEFAULT_LOG_LIMIT;
       if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer`);
+      const direction = options.fromEnd ? "desc" : "asc";
+      const afterSeq = options.fromEnd ? 0 : (options.afterSeq ?? 0);
       return run(async (c) => {
-        const listKey = keys.log(stream);
-        // Entries appended while scanning are past `length` and left out: the read is a consistent prefix.
-        const length = await c.lLen(listKey);
         const entries: LogEntry<R>[] = [];
-        for (let done = 0; done < length && entries.length < limit; done += LOG_PAGE) {
-          const count = Math.min(LOG_PAGE, length - done);
-          // 0-based list indexes; seq = index + 1.
-          const first = options.fromEnd ? length - done - count : done;
-          const page = await c.lRange(listKey, first, first + count - 1);
-          const ordered = page.map((json, i) => ({ seq: first + i + 1, json: String(json) }));
-          if (options.fromEnd) ordered.reverse();
-          for (const { seq, json } of ordered) {
-            const record = JSON.parse(json) as R;
-            if (options.filter === undefined || options.filter(record)) entries.push({ seq, record });
+        let cursor: { index: number; pseq: number } | undefined;
+        while (entries.length < limit) {
+          const reply = (await evalScript(
+            c,
+            READ_LOG_PAGE,
+            [keys.log(stream), keys.logHead(stream)],
+            [
+              direction,
+              cursor === undefined ? "" : String(cursor.index),
+              cursor === undefined ? "" : String(cursor.pseq),
+              String(afterSeq),
+              String(LOG_PAGE),
+            ],
+          )) as string[];
+          const [pseqText = "0", firstText = "0", ...items] = reply.map(String);
+          const pseq = Number(pseqText);
+          const first = Number(firstText);
+          const page = items.map((item, i) => parseLogItem<R>(item, pseq + first + i + 1));
+          if (options.fromEnd) page.reverse();
+          for (const entry of page) {
+            if (options.filter === undefined || options.filter(entry.record)) entries.push(entry);
             if (entries.length === limit) break;
           }
+          if (items.length < LOG_PAGE || (options.fromEnd && first === 0)) break;
+          cursor = { index: options.fromEnd ? first - 1 : first + items.length, pseq };
         }
         return entries;
       });
+    },
+
+    logState(stream): Promise<LogState> {
+      return run(async (c) => {
+        const [seq, hash, pseq, phash] = await c.hmGet(keys.logHead(stream), [
+          "seq",
+          "hash",
+          "pseq",
+          "phash",
+        ]);
+        // No head yet: a list written before chaining existed ends where the chain will start.
+        const head =
+          seq == null
+            ? { seq: await c.lLen(keys.log(stream)), hash: GENESIS_HASH }
+            : { seq: Number(seq), hash: String(hash) };
+        return {
+          head,
+          prunedThrough: {
+            seq: pseq == null ? 0 : Number(pseq),
+            hash: phash == null ? GENESIS_HASH : String(phash),
+          },
+        };
+      });
+    },
+
+    async pruneLog(stream, throughSeq, record) {
+      if (!Number.isInteger(throughSeq) || throughSeq < 0)
+        throw new RangeError(`cannot prune ${stream} through ${throughSeq}`);
+      const json = toCanonicalJson(record);
+      try {
+        return await run(async (c) => {
+          const [removed, seq] = (await evalScript(
+            c,
+            PRUNE_LOG,
+            [keys.log(stream), keys.logHead(stream)],
+            [String(throughSeq), json],
+          )) as number[];
+          return { removed: Number(removed), seq: Number(seq) };
+        });
+      } catch (error) {
+        if (error instanceof ErrorReply && error.message.startsWith("RANGE"))
+          throw new RangeError(`cannot prune ${stream}: ${error.message.slice("RANGE ".length)}`);
+        throw error;
+      }
     },
 
     async close() {
@@ -348,6 +416,16 @@ function createRedisClient(url: string, connectTimeoutMs: number, commandTimeout
       reconnectStrategy: reconnectDelay,
     },
   });
+}
+
+const LOG_ITEM = /^(\d+) ([0-9a-f]{64}) ([0-9a-f]{64}) ([\s\S]*)$/;
+
+/** An entry as listed: `"<seq> <prevHash> <hash> <json>"`, or a bare JSON record written before chaining. */
+function parseLogItem<R>(item: string, positionalSeq: number): LogEntry<R> {
+  const match = LOG_ITEM.exec(item);
+  if (match === null) return { seq: positionalSeq, record: JSON.parse(item) as R, prevHash: "", hash: "" };
+  const [, seq = "", prevHash = "", hash = "", json = ""] = match;
+  return { seq: Number(seq), record: JSON.parse(json) as R, prevHash, hash };
 }
 
 function gcTtl(ttlMs: number): number {

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { GENESIS_HASH, hashLogEntry } from "./hash-log-entry.js";
 import { openExclusiveDatabase } from "./open-exclusive-database.js";
 import {
   ABSENT,
@@ -6,6 +7,7 @@ import {
   type Lease,
   type LeaseInfo,
   type LogEntry,
+  type LogState,
   type ReadLogOptions,
   type Store,
   systemClock,
@@ -13,6 +15,7 @@ import {
   type WriteFence,
   type WriteOptions,
 } from "./store.js";
+import { toCanonicalJson } from "./to-canonical-json.js";
 import { toJson } from "./to-json.js";
 import { updateWithCas } from "./update-with-cas.js";
 import { validateTtl } from "./validate-ttl.js";
@@ -31,9 +34,11 @@ const LOG_PAGE = 256;
 /** Expired rows are invisible at once (the clock decides); they are deleted after this many TTL writes. */
 const SWEEP_EVERY_TTL_WRITES = 256;
 
+/** Version 2: hash-chained logs (`logs.prev_hash`, `logs.hash`, `log_heads`); see `migrateToV2`. */
+const SCHEMA_VERSION = 2;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
-  INSERT OR IGNORE INTO store_meta (name, value) VALUES ('schema_version', 1), ('revision', 0);
+  INSERT OR IGNORE INTO store_meta (name, value) VALUES ('revision', 0);
   CREATE TABLE IF NOT EXISTS kv (
     ns TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, version INTEGER NOT NULL, expires_at REAL,
     PRIMARY KEY (ns, key)) STRICT, WITHOUT ROWID;
@@ -48,9 +53,14 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS leases (
     ns TEXT NOT NULL, name TEXT NOT NULL, owner TEXT, token INTEGER NOT NULL, expires_at REAL NOT NULL,
     PRIMARY KEY (ns, name)) STRICT, WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS leases_expiry ON leases (ns, expires_at);
   CREATE TABLE IF NOT EXISTS logs (
     ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,
     PRIMARY KEY (ns, stream, seq)) STRICT, WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS log_heads (
+    ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
+    pruned_seq INTEGER NOT NULL, pruned_hash TEXT NOT NULL,
+    PRIMARY KEY (ns, stream)) STRICT, WITHOUT ROWID;
 `;
 
 interface KvRow {
@@ -64,6 +74,22 @@ interface LeaseRow {
   token: number;
   expires_at: number;
 }
+
+interface HeadRow {
+  seq: number;
+  hash: string;
+  pruned_seq: number;
+  pruned_hash: string;
+}
+
+interface LogRow {
+  seq: number;
+  json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const EMPTY_HEAD: HeadRow = { seq: 0, hash: GENESIS_HASH, pruned_seq: 0, pruned_hash: GENESIS_HASH };
 
 /**
  * The embedded, durable {@link Store}: one SQLite file through better-sqlite3. The driver is synchronous,
@@ -80,6 +106,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   let sql: ReturnType<typeof prepareStatements>;
   try {
     db.exec(SCHEMA);
+    migrate(db);
     sql = prepareStatements(db);
     // The exclusive lock proves that no other process holds this file, so leases still recorded in it belong
     // to a process that is gone (closed or killed): expire them now, so its runs and watchers are adopted at
@@ -100,9 +127,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return (sql.nextRevision.get() as { value: number }).value;
   }
 
+  function headOf(stream: string): HeadRow {
+    return (sql.getHead.get(ns, stream) as HeadRow | undefined) ?? EMPTY_HEAD;
+  }
+
+  /** Links the entry to the head and advances the head; inside the caller's transaction. */
   function appendInTransaction(stream: string, json: string): number {
-    const seq = (sql.lastSeq.get(ns, stream) as { seq: number }).seq + 1;
-    sql.insertLog.run(ns, stream, seq, json);
+    const head = headOf(stream);
+    const seq = head.seq + 1;
+    const hash = hashLogEntry(head.hash, json, seq);
+    sql.insertLog.run(ns, stream, seq, json, head.hash, hash);
+    sql.putHead.run(ns, stream, seq, hash, head.pruned_seq, head.pruned_hash);
     return seq;
   }
 
@@ -114,6 +149,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const now = clock.now();
     sql.sweepKv.run(ns, now);
     sql.sweepClaims.run(ns, now);
+    sql.sweepLeases.run(ns, now);
   }
 
   const conditionalWrite = db.transaction(
@@ -162,8 +198,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const now = clock.now();
     const row = sql.getLease.get(ns, name) as LeaseRow | undefined;
     if (row !== undefined && row.owner !== null && now < row.expires_at) return undefined;
-    const lease = { token: (row?.token ?? 0) + 1, expiresAt: now + ttlMs };
+    const lease = { token: nextRevision(), expiresAt: now + ttlMs };
     sql.putLease.run(ns, name, owner, lease.token, lease.expiresAt);
+    countTtlWrite();
     return lease;
   });
 
@@ -178,12 +215,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const release = db.transaction((name: string, owner: string, token: number): boolean => {
     const row = sql.getLease.get(ns, name) as LeaseRow | undefined;
     if (row?.owner !== owner || row.token !== token) return false;
-    // The row stays, ownerless, so the next token is still higher than every previous one.
-    sql.putLease.run(ns, name, null, token, 0);
+    // Tokens come from the store-wide revision, so nothing needs to stay behind.
+    sql.deleteLease.run(ns, name);
     return true;
   });
 
   const append = db.transaction((stream: string, json: string) => appendInTransaction(stream, json));
+
+  const prune = db.transaction((stream: string, throughSeq: number, json: string) => {
+    const head = headOf(stream);
+    if (!Number.isInteger(throughSeq) || throughSeq < 0 || throughSeq > head.seq)
+      throw new RangeError(`cannot prune ${stream} through ${throughSeq}: its last entry is ${head.seq}`);
+    let removed = 0;
+    if (throughSeq > head.pruned_seq) {
+      const last = sql.getLogEntry.get(ns, stream, throughSeq) as LogRow | undefined;
+      if (last === undefined) throw new Error(`log ${stream} is missing entry ${throughSeq}`);
+      removed = sql.pruneLog.run(ns, stream, throughSeq).changes;
+      sql.putHead.run(ns, stream, head.seq, head.hash, throughSeq, last.hash);
+    }
+    return { removed, seq: appendInTransaction(stream, json) };
+  });
 
   const store: Store = {
     namespace: ns,
@@ -262,7 +313,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async append(stream, record) {
       assertOpen();
-      return append(stream, toJson(record));
+      return append(stream, toCanonicalJson(record));
     },
 
     async readLog<R>(stream: string, options: ReadLogOptions<R> = {}): Promise<LogEntry<R>[]> {
@@ -271,12 +322,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer`);
       const page = options.fromEnd ? sql.logPageDesc : sql.logPageAsc;
       const entries: LogEntry<R>[] = [];
-      let after = options.fromEnd ? Number.MAX_SAFE_INTEGER : 0;
+      let after = options.fromEnd ? Number.MAX_SAFE_INTEGER : (options.afterSeq ?? 0);
       while (entries.length < limit) {
-        const rows = page.all(ns, stream, after, LOG_PAGE) as { seq: number; json: string }[];
+        const rows = page.all(ns, stream, after, LOG_PAGE) as LogRow[];
         for (const row of rows) {
           const record = JSON.parse(row.json) as R;
-          if (options.filter === undefined || options.filter(record)) entries.push({ seq: row.seq, record });
+          if (options.filter === undefined || options.filter(record))
+            entries.push({ seq: row.seq, record, prevHash: row.prev_hash, hash: row.hash });
           if (entries.length === limit) break;
         }
         const last = rows.at(-1);
@@ -284,6 +336,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         after = last.seq;
       }
       return entries;
+    },
+
+    async logState(stream): Promise<LogState> {
+      assertOpen();
+      const head = headOf(stream);
+      return {
+        head: { seq: head.seq, hash: head.hash },
+        prunedThrough: { seq: head.pruned_seq, hash: head.pruned_hash },
+      };
+    },
+
+    async pruneLog(stream, throughSeq, record) {
+      assertOpen();
+      return prune(stream, throughSeq, toCanonicalJson(record));
     },
 
     async close() {
@@ -306,7 +372,7 @@ interface Riders {
 function prepareRiders(options: WriteOptions): Riders {
   return {
     fence: options.fence,
-    appends: (options.append ?? []).map((a) => ({ stream: a.stream, json: toJson(a.record) })),
+    appends: (options.append ?? []).map((a) => ({ stream: a.stream, json: toCanonicalJson(a.record) })),
     adds: options.addToSets ?? [],
     removes: options.removeFromSets ?? [],
   };
@@ -340,13 +406,89 @@ function prepareStatements(db: Database.Database) {
        ON CONFLICT (ns, name) DO UPDATE SET owner = excluded.owner, token = excluded.token,
          expires_at = excluded.expires_at`,
     ),
-    lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) AS seq FROM logs WHERE ns = ? AND stream = ?"),
-    insertLog: db.prepare("INSERT INTO logs (ns, stream, seq, json) VALUES (?, ?, ?, ?)"),
+    deleteLease: db.prepare("DELETE FROM leases WHERE ns = ? AND name = ?"),
+    sweepLeases: db.prepare("DELETE FROM leases WHERE ns = ? AND expires_at <= ?"),
+    getHead: db.prepare(
+      "SELECT seq, hash, pruned_seq, pruned_hash FROM log_heads WHERE ns = ? AND stream = ?",
+    ),
+    putHead: db.prepare(
+      `INSERT INTO log_heads (ns, stream, seq, hash, pruned_seq, pruned_hash) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (ns, stream) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+         pruned_seq = excluded.pruned_seq, pruned_hash = excluded.pruned_hash`,
+    ),
+    insertLog: db.prepare(
+      "INSERT INTO logs (ns, stream, seq, json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    getLogEntry: db.prepare(
+      "SELECT seq, json, prev_hash, hash FROM logs WHERE ns = ? AND stream = ? AND seq = ?",
+    ),
+    pruneLog: db.prepare("DELETE FROM logs WHERE ns = ? AND stream = ? AND seq <= ?"),
     logPageAsc: db.prepare(
-      "SELECT seq, json FROM logs WHERE ns = ? AND stream = ? AND seq > ? ORDER BY seq ASC LIMIT ?",
+      `SELECT seq, json, prev_hash, hash FROM logs WHERE ns = ? AND stream = ? AND seq > ?
+       ORDER BY seq ASC LIMIT ?`,
     ),
     logPageDesc: db.prepare(
-      "SELECT seq, json FROM logs WHERE ns = ? AND stream = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+      `SELECT seq, json, prev_hash, hash FROM logs WHERE ns = ? AND stream = ? AND seq < ?
+       ORDER BY seq DESC LIMIT ?`,
     ),
   };
+}
+
+/**
+ * Brings an older file up to {@link SCHEMA_VERSION} in one transaction. Version 1 (no version row, or 1) had
+ * unchained logs: their entries are re-serialized as canonical JSON and chained in order, per namespace and
+ * stream, as if they had been appended now, and the heads are recorded. A file newer than this code is refused.
+ */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const row = db.prepare("SELECT value FROM store_meta WHERE name = 'schema_version'").get() as
+      | { value: number }
+      | undefined;
+    const columns = (db.prepare("PRAGMA table_info(logs)").all() as { name: string }[]).map((c) => c.name);
+    const version = row === undefined ? (columns.includes("hash") ? SCHEMA_VERSION : 1) : row.value;
+    if (version > SCHEMA_VERSION)
+      throw new Error(`the store file has schema version ${version}; this bot knows up to ${SCHEMA_VERSION}`);
+    if (!columns.includes("hash")) {
+      db.exec("ALTER TABLE logs ADD COLUMN prev_hash TEXT NOT NULL DEFAULT ''");
+      db.exec("ALTER TABLE logs ADD COLUMN hash TEXT NOT NULL DEFAULT ''");
+    }
+    if (version < 2) migrateToV2(db);
+    db.prepare("INSERT OR REPLACE INTO store_meta (name, value) VALUES ('schema_version', ?)").run(
+      SCHEMA_VERSION,
+    );
+  })();
+}
+
+function migrateToV2(db: Database.Database): void {
+  // Lease tokens were counted per name; now they come from the revision, which must start above all of them.
+  db.exec(`UPDATE store_meta SET value = MAX(value, (SELECT COALESCE(MAX(token), 0) FROM leases))
+           WHERE name = 'revision'`);
+  const rows = db.prepare("SELECT ns, stream, seq, json FROM logs ORDER BY ns, stream, seq").all() as {
+    ns: string;
+    stream: string;
+    seq: number;
+    json: string;
+  }[];
+  const update = db.prepare(
+    "UPDATE logs SET json = ?, prev_hash = ?, hash = ? WHERE ns = ? AND stream = ? AND seq = ?",
+  );
+  const putHead = db.prepare(
+    "INSERT OR REPLACE INTO log_heads (ns, stream, seq, hash, pruned_seq, pruned_hash) VALUES (?, ?, ?, ?, 0, ?)",
+  );
+  let current: { ns: string; stream: string; seq: number; hash: string } | undefined;
+  const flush = () => {
+    if (current !== undefined)
+      putHead.run(current.ns, current.stream, current.seq, current.hash, GENESIS_HASH);
+  };
+  for (const r of rows) {
+    if (current?.ns !== r.ns || current.stream !== r.stream) {
+      flush();
+      current = { ns: r.ns, stream: r.stream, seq: 0, hash: GENESIS_HASH };
+    }
+    const json = toCanonicalJson(JSON.parse(r.json));
+    const hash = hashLogEntry(current.hash, json, r.seq);
+    update.run(json, current.hash, hash, r.ns, r.stream, r.seq);
+    current = { ...current, seq: r.seq, hash };
+  }
+  flush();
 }

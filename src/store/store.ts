@@ -9,7 +9,11 @@
  * - Values and log records are JSON: they are copied in and out (a caller mutating a returned object
  *   never changes what is stored) and must survive `JSON.stringify` (no `undefined` in arrays, no Dates,
  *   no functions, no cycles). A value that is not JSON-serializable makes the call throw before anything
- *   is written.
+ *   is written. Log records are stored as canonical JSON (`toCanonicalJson`: plain objects, finite numbers).
+ * - Logs are hash chains: every entry carries its sequence number, the SHA-256 of the entry before it and
+ *   its own hash (`hashLogEntry`), computed by the backend in the same atomic step that reads the stream's
+ *   head, writes the entry and advances the head, whether the entry comes from `append` or rides on a key
+ *   write. So concurrent writers (replicas) never fork a chain: there is one head per stream and namespace.
  * - Time comes from the injected {@link Clock}, never from the backend's own clock: every expiry decision
  *   (TTL keys, dedupe claims, leases) compares against `clock.now()`. A backend may additionally use native
  *   expiry (Redis PX, a SQLite sweep) as garbage collection, with a margin, but never as the authority.
@@ -18,6 +22,8 @@
  *   programming faults throw. When a call throws, the caller must assume nothing about whether it took
  *   effect (a network backend may have committed before the connection dropped) and must fail closed.
  */
+
+export { GENESIS_HASH } from "./hash-log-entry.js";
 
 /** Milliseconds since the epoch; injected so expiry is testable. */
 export interface Clock {
@@ -84,11 +90,39 @@ export interface WriteFence {
   token: number;
 }
 
-/** An entry of an append-only log. */
+/** An entry of an append-only log: a link of the stream's hash chain. */
 export interface LogEntry<R = unknown> {
-  /** Position in the stream: 1, 2, 3…, strictly increasing, never reused. */
+  /** Position in the stream: 1, 2, 3…, strictly increasing, never reused (not even after a prune). */
   seq: number;
   record: R;
+  /** `hash` of the entry `seq - 1` ({@link GENESIS_HASH} for the first entry of a stream). */
+  prevHash: string;
+  /** SHA-256 of `{"prevHash":…,"record":<canonical JSON>,"seq":…}` (see `hashLogEntry`). */
+  hash: string;
+}
+
+/** A position in a hash chain. `seq` 0 with {@link GENESIS_HASH}: before the first entry. */
+export interface LogLink {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Where a stream's chain stands. Kept apart from the entries and advanced in the same atomic step as every
+ * append, so entries deleted from the end (or the middle) are detectable: the head still names them.
+ */
+export interface LogState {
+  /** The last entry appended. */
+  head: LogLink;
+  /** The last entry removed by {@link Store.pruneLog}: the first remaining entry links to it. */
+  prunedThrough: LogLink;
+}
+
+export interface PruneLogResult {
+  /** Entries removed by this call (0 when `throughSeq` was already pruned). */
+  removed: number;
+  /** Sequence number of the record appended to say so. */
+  seq: number;
 }
 
 export interface ReadLogOptions<R = unknown> {
@@ -96,11 +130,17 @@ export interface ReadLogOptions<R = unknown> {
   limit?: number;
   /** Newest first. Default false (oldest first). */
   fromEnd?: boolean;
+  /** Oldest first only: start after this sequence number (paging through a long log). Default 0. */
+  afterSeq?: number;
   /** Keeps only records for which this returns true. Applied while scanning, before `limit`. */
   filter?: (record: R) => boolean;
 }
 
-/** A held lease. `token` is a fencing token: strictly greater than every token issued before for the name. */
+/**
+ * A held lease. `token` is a fencing token: strictly greater than every token issued before for the name. It is
+ * drawn from the store-wide revision counter, so a released or long-expired lease leaves nothing behind (its
+ * record is removed) and tokens still only grow.
+ */
 export interface Lease {
   token: number;
   expiresAt: number;
@@ -222,17 +262,36 @@ export interface Store {
    */
   renewLease(name: string, owner: string, token: number, ttlMs: number): Promise<boolean>;
 
-  /** Releases the lease iff `owner` holds it with `token`. Returns true iff it did. Tokens stay monotonic. */
+  /**
+   * Releases the lease iff `owner` holds it with `token`. Returns true iff it did. Tokens stay monotonic (they
+   * come from the store-wide revision), so the lease's record is removed.
+   */
   releaseLease(name: string, owner: string, token: number): Promise<boolean>;
 
   /** The current unexpired holder of a lease, if any (to check a fencing token). */
   getLease(name: string): Promise<LeaseInfo | undefined>;
 
-  /** Appends a record to an append-only log and returns its sequence number (1, 2, 3… per stream). */
+  /**
+   * Appends a record to an append-only log, chained to the stream's head, and returns its sequence number
+   * (1, 2, 3… per stream).
+   */
   append(stream: string, record: unknown): Promise<number>;
 
-  /** Reads a log, oldest first unless `fromEnd`. Records are never modified or removed. */
+  /**
+   * Reads a log, oldest first unless `fromEnd`. Records are never modified, and removed only by
+   * {@link Store.pruneLog}. Entries are returned as stored (a reader checking the chain sees any gap).
+   */
   readLog<R = unknown>(stream: string, options?: ReadLogOptions<R>): Promise<LogEntry<R>[]>;
+
+  /** The stream's chain head and prune point ({@link GENESIS_HASH} at seq 0 when none). */
+  logState(stream: string): Promise<LogState>;
+
+  /**
+   * Removes the entries up to and including `throughSeq` and appends `record` (which should say so), in one
+   * atomic step; `prunedThrough` becomes the last removed entry. `throughSeq` must not be past the head
+   * (RangeError); at or before the current prune point nothing more is removed, the record is still appended.
+   */
+  pruneLog(stream: string, throughSeq: number, record: unknown): Promise<PruneLogResult>;
 
   /** Releases connections. The store must not be used afterwards. */
   close(): Promise<void>;

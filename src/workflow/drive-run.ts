@@ -43,6 +43,7 @@ import { readServers } from "./read-servers.js";
 import { reconcileFromServers } from "./reconcile-from-servers.js";
 import {
   type CallParams,
+  DEFAULT_RUN_RETENTION_MS,
   type MutationRecord,
   OPEN_RUNS_SET,
   type RunRecord,
@@ -132,12 +133,16 @@ export async function commit(
   const sameStore = auditLog.store === store;
   const prepared = sameStore ? entries.map((e) => auditLog.prepare(e)) : [];
   if (!sameStore) for (const e of entries) await auditLog.record(e);
+  // A finished run's record expires; a running one never does (it is in the open-runs set until it finishes).
+  const retention =
+    next.status === "running" ? {} : { ttlMs: ctx.deps.runRetentionMs ?? DEFAULT_RUN_RETENTION_MS };
   const result = await store.update<RunRecord, "lost">(
     runKey(previous.runId),
     (current) => {
       if (current === undefined || current.value.rev !== previous.rev) return abortUpdate("lost");
       return writeUpdate(next, {
         ...options,
+        ...retention,
         append: prepared.map((p) => p.append),
         ...(ctx.deps.fence !== undefined && { fence: ctx.deps.fence }),
       });

@@ -19,6 +19,8 @@ import {
 export const runKey = (runId: string) => `flowrun:${runId}`;
 /** Set of the runs not yet finished (for crash recovery: resume each). */
 export const OPEN_RUNS_SET = "flowruns:open";
+/** Default of `ExecuteFlowDeps.runRetentionMs`: finished run records are kept 90 days after their last write. */
+export const DEFAULT_RUN_RETENTION_MS = 90 * 24 * 60 * 60_000;
 
 const ts = z.number().int().nonnegative();
 

@@ -155,4 +155,6 @@ export interface ExecuteFlowDeps {
   fence?: WriteFence;
   /** Test hook, inert unless given: called at the named points of every mutation (see `fault-points.ts`). */
   faultPoint?: (point: FaultPoint) => void;
+  /** How long a finished run's record is kept after its last write. Default 90 days. */
+  runRetentionMs?: number;
 }

@@ -11,8 +11,35 @@ describe("loadAppConfig", () => {
         flowsDir: "flows",
         notificationsFile: "flows/notifications.yml",
         logLevel: "info",
+        retention: {
+          finishedRequestsMs: 90 * 86_400_000,
+          runsMs: 90 * 86_400_000,
+          deliveryDedupeMs: 3_600_000,
+          savedQueriesMs: 86_400_000,
+        },
       },
     });
+  });
+
+  it("reads the retention periods, refusing ones too short to be safe", () => {
+    const result = loadAppConfig({
+      REQUEST_RETENTION: "30d",
+      RUN_RETENTION: "1d12h",
+      DELIVERY_DEDUPE_TTL: "2h",
+      SAVED_QUERY_TTL: "15m",
+    });
+    expect(result.ok && result.config.retention).toEqual({
+      finishedRequestsMs: 30 * 86_400_000,
+      runsMs: 36 * 3_600_000,
+      deliveryDedupeMs: 7_200_000,
+      savedQueriesMs: 900_000,
+    });
+    const bad = loadAppConfig({ DELIVERY_DEDUPE_TTL: "1m", RUN_RETENTION: "forever" });
+    expect(bad.ok).toBe(false);
+    expect(bad.ok ? [] : bad.issues).toEqual([
+      "RUN_RETENTION: `forever` is not a duration; use e.g. 30m, 2h, 1d",
+      "DELIVERY_DEDUPE_TTL: must be at least 5m",
+    ]);
   });
 
   it("treats blank values as unset", () => {

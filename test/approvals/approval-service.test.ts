@@ -474,3 +474,28 @@ describe("audit failure: nothing happens", () => {
     expect(await service.get(request.id)).toEqual(request);
   });
 });
+
+describe("retention", () => {
+  it("a finished request expires after the retention period and leaves every open index; open ones never expire", async () => {
+    const clock = createManualClock(T0);
+    const store = createMemoryStore({ clock });
+    const audit = createAuditLog({ store, logger: createLogger({ level: "silent" }), clock });
+    const service = createApprovalService({ store, clock, audit, finishedRetentionMs: 10 * 86_400_000 });
+    const open = await service.create(newRequest());
+    const done = await service.create(newRequest());
+    await service.act(done.id, { type: "approve", userId: "UAPPROVER1" }, APPROVER);
+    await service.claimExecution(done.id, "run-1");
+    expect(await store.members("approvals:status:executing")).toEqual([done.id]);
+    await service.finishExecution(done.id, "run-1", "succeeded");
+    for (const status of ["pending", "approved", "executing"])
+      expect(await store.members(`approvals:status:${status}`)).toEqual(
+        status === "pending" ? [open.id] : [],
+      );
+    await service.setMessageRef(done.id, { channel: "COPS", ts: "1.2" });
+    clock.advance(10 * 86_400_000 - 1);
+    expect((await service.get(done.id))?.status).toBe("succeeded");
+    clock.advance(1);
+    expect(await service.get(done.id)).toBeUndefined();
+    expect((await service.get(open.id))?.status).toBe("pending");
+  });
+});

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { computeBindingHash, verifyBinding } from "../../src/approvals/compute-binding-hash.js";
-import { toCanonicalJson } from "../../src/approvals/to-canonical-json.js";
+import { toCanonicalJson } from "../../src/store/to-canonical-json.js";
 import { makeRequest } from "./make-request.js";
 
 const input = {

@@ -46,6 +46,9 @@ routes:
     channels: [C_PROD]
     min_severity: warning
     match: { tags: { env: prod } }
+audit:
+  digest_channel: D_ERIN # the admin's DM: the bot is a member
+  digest_every: 1h
 `;
 
 let fake: FakeSlack;
@@ -301,5 +304,21 @@ describe("notifications in the composed bot", () => {
       }),
     );
     expect(await ephemeral(IDS.dave, "not valid")).toContain("Run the command instead");
+  });
+
+  it("posts the audit chain head to the digest channel, and /ops audit verify checks against it", async () => {
+    const digest = bot.auditDigest;
+    expect(digest).toBeDefined();
+    // The poster started with the bot; this tick posts now unless its own timer already did this hour.
+    const tick = await digest!.tick();
+    expect(["posted", "unchanged", "claimed"], JSON.stringify(tick)).toContain(tick.outcome);
+    const message = await fake.waitFor(() =>
+      posted(IDS.dmErin).find((m) => textOf(m).includes("Audit log digest")),
+    );
+    const [, seq] = /Entry `?(\d+)`?/.exec(textOf(message)) ?? [];
+    expect(Number(seq)).toBeGreaterThan(0);
+    await command("audit verify", { command: "/ops", user: IDS.erin });
+    const text = await ephemeral(IDS.erin, "The audit log is intact");
+    expect(text).toContain(`It still contains entry ${seq} with the hash of the digest posted`);
   });
 });

@@ -38,6 +38,7 @@ describe("intentAction", () => {
     ["/ops", "jobs", "ops:jobs:list"],
     ["/ops", "approvals", "ops:approvals:list"],
     ["/ops", "audit", "ops:audit:list"],
+    ["/ops", "audit verify", "ops:audit:verify"],
     ["/ops", "watch list", "ops:watch:list"],
     ["/ops", "help", "ops:help"],
     ["/ecs", "stop help", "ops:help"],

@@ -282,6 +282,14 @@ const rows: Row[] = [
   ["/ops", "audit web-01 <@U0123ABCD>", { error: "unexpected_argument" }],
   ["/ops", "audit 0", { error: "invalid_value" }],
   ["/ops", "audit 100000", { error: "invalid_value" }],
+  ["/ops", "audit verify", { intent: { type: "ops.audit.verify" } }],
+  ["/ops", "audit VERIFY", { intent: { type: "ops.audit.verify" } }],
+  ["/ops", "audit verify 20", { error: "unexpected_argument", message: ["takes no arguments"] }],
+  [
+    "/ops",
+    'audit "verify"',
+    { intent: { type: "ops.audit", subject: { kind: "server", server: name("verify") } } },
+  ],
   [
     "/ops",
     "policy explain ecs delete web-03",

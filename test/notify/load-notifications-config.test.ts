@@ -4,6 +4,7 @@ import {
   loadNotificationsConfig,
   loadNotificationsConfigOrThrow,
   NotificationsConfigError,
+  parseNotificationsConfig,
 } from "../../src/notify/load-notifications-config.js";
 
 const fixture = (name: string) => `test/notify/fixtures/${name}`;
@@ -53,6 +54,18 @@ describe("loadNotificationsConfig", () => {
     ],
     ["bad-severity.yml", "bad-severity.yml:4:19: `critcal` is not a severity (did you mean `critical`?)"],
     ["syntax-error.yml", "syntax-error.yml:4:1: YAML syntax error:"],
+    [
+      "audit-channel-name.yml",
+      'audit-channel-name.yml:2:19: `digest_channel: "#audit"` is not a Slack channel ID (like C0123ABCDE)',
+    ],
+    [
+      "audit-short-digest.yml",
+      "audit-short-digest.yml:3:17: `digest_every: 10s` must be between 1m and 7d; use e.g. 1h",
+    ],
+    [
+      "audit-unknown-key.yml",
+      "audit-unknown-key.yml:2:3: unknown key `digest_chanel` (did you mean `digest_channel`?)",
+    ],
   ])("%s: reports the problem at file:line:column", async (name, expected) => {
     expect(await errorsOf(name)).toContain(`test/notify/fixtures/${expected}`);
   });
@@ -64,6 +77,13 @@ describe("loadNotificationsConfig", () => {
       "test/notify/fixtures/too-long-durations.yml:5:14: `lease_ttl: 2h` must be between 1s and 1h; use e.g. 2m",
       "test/notify/fixtures/too-long-durations.yml:7:17: `min_interval: 5m` must be between 0s and 1m; use e.g. 1s",
     ]);
+  });
+
+  it("compiles the audit digest: off by default, every hour unless set", async () => {
+    const none = parseNotificationsConfig("version: 1\n", "n.yml");
+    expect(none.ok && none.config.audit).toEqual({ everyMs: 3_600_000 });
+    const set = parseNotificationsConfig("audit:\n  digest_channel: C_AUDIT\n  digest_every: 30m\n", "n.yml");
+    expect(set.ok && set.config.audit).toEqual({ channel: "C_AUDIT", everyMs: 1_800_000, source: "n.yml:2" });
   });
 
   it("stops the start of the bot with every problem and its place", async () => {

@@ -1,7 +1,10 @@
+import { createHash } from "node:crypto";
 import { createClient } from "@redis/client";
+import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRedisStore, type RedisStoreOptions } from "../../src/store/create-redis-store.js";
-import type { Store } from "../../src/store/store.js";
+import { SHA256_LUA } from "../../src/store/redis-sha256-lua.js";
+import { GENESIS_HASH, type Store } from "../../src/store/store.js";
 import { StoreUnavailableError } from "../../src/store/store-unavailable-error.js";
 import { createManualClock } from "./manual-clock.js";
 import { type RedisServer, spawnRedisServer } from "./spawn-redis-server.js";
@@ -70,12 +73,47 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   throw new Error("expected the call to fail");
 }
 
+describe("SHA-256 in Redis' Lua", () => {
+  const script = `${SHA256_LUA}\nreturn sha256hex(ARGV[1])`;
+  const lua = async (text: string) => String(await admin.eval(script, { keys: [], arguments: [text] }));
+  const node = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+  it("matches Node's crypto around every padding boundary and on any text", async () => {
+    for (const length of [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000]) {
+      const text = "x".repeat(length);
+      expect(await lua(text)).toBe(node(text));
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "binary", maxLength: 300 }), async (text) => {
+        expect(await lua(text)).toBe(node(text));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe("createRedisStore", () => {
   const opened: Store[] = [];
   const servers: RedisServer[] = [];
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((s) => s.close()));
     await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+
+  it("a log written before chaining keeps its entries (unchained) and the chain starts after them", async () => {
+    const namespace = freshNamespace("legacy");
+    await admin.rPush(`hwc:{${namespace}}:log:audit`, ['{"old":1}', '{"old":2}']);
+    const store = openShared({ namespace, clock: createManualClock() });
+    opened.push(store);
+    expect((await store.logState("audit")).head).toEqual({ seq: 2, hash: GENESIS_HASH });
+    expect(await store.append("audit", { new: 3 })).toBe(3);
+    const log = await store.readLog("audit");
+    expect(log.map((e) => [e.seq, e.hash === ""])).toEqual([
+      [1, true],
+      [2, true],
+      [3, false],
+    ]);
+    expect(log[2]!.prevHash).toBe(GENESIS_HASH);
   });
 
   describe("two store instances (two connections) on one namespace", () => {
@@ -103,8 +141,29 @@ describe("createRedisStore", () => {
       const winner = results.indexOf(true);
       expect(results.filter(Boolean)).toHaveLength(1);
       expect((await a.get("k"))?.value).toBe(winner);
-      expect(await b.readLog("audit")).toEqual([{ seq: 1, record: winner }]);
+      expect(await b.readLog("audit")).toMatchObject([{ seq: 1, record: winner }]);
       expect(await a.members("writers")).toEqual([`w${winner}`]);
+    });
+
+    it("2 replicas writing 1,000 audit entries concurrently (appends and riders) form one unbroken chain", async () => {
+      const [a, b] = pair();
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, i) => {
+          const store = i % 2 === 0 ? a : b;
+          return i % 3 === 0
+            ? store.createIfAbsent(`r${i}`, i, { append: [{ stream: "audit", record: { i, via: "rider" } }] })
+            : store.append("audit", { i, via: "append" });
+        }),
+      );
+      const log = await a.readLog<{ i: number }>("audit", { limit: 2000 });
+      expect(log.map((e) => e.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+      expect(new Set(log.map((e) => e.record.i)).size).toBe(1000);
+      let prev = GENESIS_HASH;
+      for (const entry of log) {
+        expect(entry.prevHash).toBe(prev);
+        prev = entry.hash;
+      }
+      expect((await b.logState("audit")).head).toEqual({ seq: 1000, hash: prev });
     });
 
     it("race on claimOnce: exactly one winner", async () => {

@@ -2,9 +2,11 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createSqliteStore } from "../../src/store/create-sqlite-store.js";
-import type { Store } from "../../src/store/store.js";
+import { hashLogEntry } from "../../src/store/hash-log-entry.js";
+import { GENESIS_HASH, type Store } from "../../src/store/store.js";
 import { StoreInUseError } from "../../src/store/store-in-use-error.js";
 import { createManualClock } from "./manual-clock.js";
 import { killHard, runSqliteChild, startSqliteHolder } from "./run-sqlite-child.js";
@@ -35,6 +37,32 @@ describe("createSqliteStore", () => {
     await Promise.all(opened.splice(0).map((s) => s.close()));
   });
 
+  it("chains the logs of a version 1 file in order, and keeps fencing tokens above its per-lease ones", async () => {
+    const file = freshFile();
+    const old = new Database(file);
+    old.exec(`
+      CREATE TABLE store_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+      INSERT INTO store_meta VALUES ('schema_version', 1), ('revision', 3);
+      CREATE TABLE leases (ns TEXT NOT NULL, name TEXT NOT NULL, owner TEXT, token INTEGER NOT NULL,
+        expires_at REAL NOT NULL, PRIMARY KEY (ns, name)) STRICT, WITHOUT ROWID;
+      INSERT INTO leases VALUES ('t', 'notify:watcher:w', NULL, 41, 0);
+      CREATE TABLE logs (ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,
+        PRIMARY KEY (ns, stream, seq)) STRICT, WITHOUT ROWID;
+      INSERT INTO logs VALUES ('t', 'audit', 1, '{"b":1,"a":2}'), ('t', 'audit', 2, '"two"');
+    `);
+    old.close();
+    const store = open(file);
+    const log = await store.readLog("audit");
+    const first = hashLogEntry(GENESIS_HASH, '{"a":2,"b":1}', 1);
+    expect(log).toEqual([
+      { seq: 1, record: { a: 2, b: 1 }, prevHash: GENESIS_HASH, hash: first },
+      { seq: 2, record: "two", prevHash: first, hash: hashLogEntry(first, '"two"', 2) },
+    ]);
+    expect(await store.append("audit", 3)).toBe(3);
+    expect((await store.logState("audit")).head.seq).toBe(3);
+    expect((await store.acquireLease("notify:watcher:w", "A", 1000))!.token).toBeGreaterThan(41);
+  });
+
   it("a second store opened in the same process leaves the first one's leases alone", async () => {
     const file = freshFile();
     const clock = createManualClock();
@@ -63,7 +91,7 @@ describe("createSqliteStore", () => {
     expect(await second.get("k")).toEqual({ value: { n: 1 }, version });
     expect((await second.get("short"))?.value).toBe("lived");
     expect(await second.members("s")).toEqual(["m"]);
-    expect(await second.readLog("audit")).toEqual([{ seq: 1, record: "created" }]);
+    expect(await second.readLog("audit")).toMatchObject([{ seq: 1, record: "created" }]);
     expect(await second.claimOnce("delivery", 60_000)).toBe(false);
     // Holding the file exclusively proves A's process is gone: its lease lapses at once (adopted without
     // waiting out the TTL), and the fencing token still only goes up.

@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ABSENT, abortUpdate, NO_CHANGE, type Store, writeUpdate } from "../../src/store/store.js";
+import { hashLogEntry } from "../../src/store/hash-log-entry.js";
+import {
+  ABSENT,
+  abortUpdate,
+  GENESIS_HASH,
+  type LogEntry,
+  NO_CHANGE,
+  type Store,
+  writeUpdate,
+} from "../../src/store/store.js";
+import { toCanonicalJson } from "../../src/store/to-canonical-json.js";
 import { createManualClock, type ManualClock } from "./manual-clock.js";
 
 export interface StoreContext {
@@ -11,6 +21,19 @@ export interface StoreContext {
 export type MakeStore = (context: StoreContext) => Store | Promise<Store>;
 
 let namespaceCounter = 0;
+
+/** Sequence numbers and records only (the chain is checked by {@link expectChained}). */
+const plain = (entries: LogEntry[]) => entries.map(({ seq, record }) => ({ seq, record }));
+
+/** Every entry links to the one before it and its hash is the SHA-256 of its canonical content. */
+function expectChained(entries: LogEntry[], startHash = GENESIS_HASH): void {
+  let prev = startHash;
+  for (const entry of entries) {
+    expect(entry.prevHash).toBe(prev);
+    expect(entry.hash).toBe(hashLogEntry(prev, toCanonicalJson(entry.record), entry.seq));
+    prev = entry.hash;
+  }
+}
 
 /**
  * The executable contract of `Store`: every backend runs this suite (`describeStoreContract("redis", …)`).
@@ -178,7 +201,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         };
         expect(await store.createIfAbsent("r1", { s: "pending" }, riders)).toBe(true);
         expect(await store.createIfAbsent("r1", { s: "dup" }, riders)).toBe(false);
-        expect(await store.readLog("audit")).toEqual([{ seq: 1, record: { what: "created" } }]);
+        expect(plain(await store.readLog("audit"))).toEqual([{ seq: 1, record: { what: "created" } }]);
         expect(await store.members("pending")).toEqual(["r1"]);
 
         const version = (await store.get("r1"))!.version;
@@ -224,7 +247,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         );
         const winner = results.indexOf(true);
         expect(results.filter(Boolean)).toHaveLength(1);
-        expect(await store.readLog("audit")).toEqual([{ seq: 1, record: winner }]);
+        expect(plain(await store.readLog("audit"))).toEqual([{ seq: 1, record: winner }]);
       });
     });
 
@@ -501,7 +524,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect(await store.append("s", { n: 2 })).toBe(2);
         expect(await store.append("other", { n: 9 })).toBe(1);
         expect(await store.append("s", { n: 3 })).toBe(3);
-        expect(await store.readLog("s")).toEqual([
+        expect(plain(await store.readLog("s"))).toEqual([
           { seq: 1, record: { n: 1 } },
           { seq: 2, record: { n: 2 } },
           { seq: 3, record: { n: 3 } },
@@ -533,6 +556,92 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         const store = await fresh();
         await expect(store.append("s", { bad: 1n })).rejects.toThrow();
         expect(await store.readLog("s")).toEqual([]);
+      });
+
+      it("pages oldest first after a sequence number", async () => {
+        const store = await fresh();
+        for (let n = 1; n <= 600; n++) await store.append("s", n);
+        const page = await store.readLog<number>("s", { afterSeq: 250, limit: 300 });
+        expect(page.map((e) => e.seq)).toEqual(Array.from({ length: 300 }, (_, i) => 251 + i));
+        expect((await store.readLog("s", { afterSeq: 600 })).length).toBe(0);
+      });
+    });
+
+    describe("hash chain", () => {
+      it("links appends and riders into one chain per stream, with the head kept apart", async () => {
+        const store = await fresh();
+        expect(await store.logState("audit")).toEqual({
+          head: { seq: 0, hash: GENESIS_HASH },
+          prunedThrough: { seq: 0, hash: GENESIS_HASH },
+        });
+        await store.append("audit", { b: 2, a: [1, { z: "é", y: null }] });
+        await store.createIfAbsent("k", 1, { append: [{ stream: "audit", record: { rider: 1 } }] });
+        await store.compareAndSwap("k", (await store.get("k"))!.version, 2, {
+          append: [
+            { stream: "audit", record: { rider: 2 } },
+            { stream: "other", record: { elsewhere: true } },
+            { stream: "audit", record: { rider: 3 } },
+          ],
+        });
+        await store.append("audit", "last");
+        const log = await store.readLog("audit");
+        expect(log.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+        expectChained(log);
+        expectChained(await store.readLog("other"));
+        expect((await store.logState("audit")).head).toEqual({ seq: 5, hash: log.at(-1)!.hash });
+        // The hash is over canonical JSON: key order of the record does not matter.
+        expect(log[0]!.hash).toBe(hashLogEntry(GENESIS_HASH, '{"a":[1,{"y":null,"z":"é"}],"b":2}', 1));
+      });
+
+      it("concurrent appends and riders form one unbroken chain", async () => {
+        const store = await fresh();
+        await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            i % 2 === 0
+              ? store.append("audit", { i })
+              : store.createIfAbsent(`k${i}`, i, { append: [{ stream: "audit", record: { i } }] }),
+          ),
+        );
+        const log = await store.readLog("audit", { limit: 1000 });
+        expect(log.map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+        expectChained(log);
+      });
+
+      it("prunes a prefix and records the prune in the chain", async () => {
+        const store = await fresh();
+        for (let n = 1; n <= 10; n++) await store.append("audit", { n });
+        const before = await store.readLog("audit");
+        const result = await store.pruneLog("audit", 4, { pruned: 4 });
+        expect(result).toEqual({ removed: 4, seq: 11 });
+        const after = await store.readLog("audit");
+        expect(after.map((e) => e.seq)).toEqual([5, 6, 7, 8, 9, 10, 11]);
+        const state = await store.logState("audit");
+        expect(state.prunedThrough).toEqual({ seq: 4, hash: before[3]!.hash });
+        expect(state.head).toEqual({ seq: 11, hash: after.at(-1)!.hash });
+        expectChained(after, state.prunedThrough.hash);
+        expect((await store.readLog("audit", { fromEnd: true, limit: 2 })).map((e) => e.seq)).toEqual([
+          11, 10,
+        ]);
+        expect((await store.readLog("audit", { afterSeq: 2, limit: 2 })).map((e) => e.seq)).toEqual([5, 6]);
+        // Again at or below the prune point: nothing more removed, the record still goes in.
+        expect(await store.pruneLog("audit", 3, { pruned: 3 })).toEqual({ removed: 0, seq: 12 });
+        await expect(store.pruneLog("audit", 13, {})).rejects.toThrow(RangeError);
+        expect(await store.append("audit", "next")).toBe(13);
+        expectChained(await store.readLog("audit"), state.prunedThrough.hash);
+      });
+    });
+
+    describe("lease records", () => {
+      it("leave nothing behind once released or long expired, and tokens still grow", async () => {
+        const store = await fresh();
+        const a = (await store.acquireLease("run:1", "A", 1000))!;
+        expect(await store.releaseLease("run:1", "A", a.token)).toBe(true);
+        expect(await store.getLease("run:1")).toBeUndefined();
+        const b = (await store.acquireLease("run:1", "B", 1000))!;
+        expect(b.token).toBeGreaterThan(a.token);
+        clock.advance(5000);
+        const c = (await store.acquireLease("run:1", "C", 1000))!;
+        expect(c.token).toBeGreaterThan(b.token);
       });
     });
 

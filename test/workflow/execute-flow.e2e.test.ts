@@ -8,7 +8,7 @@ import { executeFlow } from "../../src/workflow/execute-flow.js";
 import { flowStatusMessage } from "../../src/workflow/flow-status-message.js";
 import { flowSummaryMessage } from "../../src/workflow/flow-summary-message.js";
 import { type FlowViewState, reduceFlowEvent } from "../../src/workflow/reduce-flow-event.js";
-import { type RunRecord, runKey } from "../../src/workflow/run-record.js";
+import { DEFAULT_RUN_RETENTION_MS, type RunRecord, runKey } from "../../src/workflow/run-record.js";
 import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
 
 let env: WorkflowEnv;
@@ -46,6 +46,12 @@ describe("stop", () => {
     expect(mutation.intentAt).toBeLessThanOrEqual(mutation.settledAt!);
     expect(result.outcome.jobs.map((j) => j.jobId)).toEqual([mutation.jobId]);
     expect(await store.members("flowruns:open")).toEqual([]);
+
+    // A finished run's record is kept for the retention period after its last write, then expires.
+    env.sim.control.advance(DEFAULT_RUN_RETENTION_MS - 1_000);
+    expect(await store.get(runKey(s.runId))).toBeDefined();
+    env.sim.control.advance(1_000);
+    expect(await store.get(runKey(s.runId))).toBeUndefined();
 
     const entries = (await audit.query({ requestId: s.requestId, limit: 100 })).reverse();
     const phases = entries.map((e) => (e.type === "execution.job" ? "job" : String(e.detail?.phase)));

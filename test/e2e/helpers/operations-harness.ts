@@ -24,6 +24,7 @@ import {
 import { createSlackChat } from "../../../src/slack/create-slack-chat.js";
 import type { SlackConfig } from "../../../src/slack/load-slack-config.js";
 import { createMemoryStore } from "../../../src/store/create-memory-store.js";
+import type { Clock, Store } from "../../../src/store/store.js";
 import { loadFlows } from "../../../src/workflow/load-flows.js";
 import {
   type SlackRequestResult,
@@ -48,6 +49,8 @@ export function createTestClock() {
 export interface OperationsHarnessOptions {
   sweepIntervalMs?: number;
   statusIntervalMs?: number;
+  /** The bot's store (default: a memory store on the harness clock); the caller closes it. */
+  store?: (clock: Clock) => Store;
 }
 
 /** The live policy of a harness: the shipped one until a test replaces it (as an edited file would). */
@@ -109,7 +112,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
   });
   const logger = createLogger({ level: "debug", destination });
   const clock = createTestClock();
-  const store = createMemoryStore({ clock });
+  const store = options.store?.(clock) ?? createMemoryStore({ clock });
   const audit = createAuditLog({ store, logger, clock });
   const loadedPolicy = await loadPolicy("flows/policy.yml");
   if (!loadedPolicy.ok) throw new Error(`shipped policy invalid: ${JSON.stringify(loadedPolicy.errors)}`);

@@ -1,0 +1,204 @@
+import { pino } from "pino";
+import { loadAppConfig } from "../app/load-app-config.js";
+import { parseDuration } from "../config/parse-duration.js";
+import { describeAuditVerification } from "../operations/build-audit-verify-view.js";
+import { formatTime } from "../operations/describe-request.js";
+import { createStore } from "../store/create-store.js";
+import { type Clock, type Store, systemClock } from "../store/store.js";
+import { createAuditLog } from "./create-audit-log.js";
+import { pruneAuditLog } from "./prune-audit-log.js";
+import type { ChainDigest } from "./verify-audit-chain.js";
+
+export interface AuditCliIo {
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  clock?: Clock;
+  /** Tests pass a store; otherwise `STORE_URL` is opened like the bot does. */
+  store?: Store;
+}
+
+export const AUDIT_CLI_USAGE = `Usage:
+  npm run audit -- verify [--digest <seq>:<hash>]
+      Walks the audit chain and reports the first broken or missing link (exit 1 when there is one).
+      --digest: check against a digest posted in the digest channel (default: the last one the bot posted).
+  npm run audit -- export [--since <time>] [--format jsonl]
+      Writes the entries in order, with their hashes, one JSON object per line, to standard output.
+  npm run audit -- prune --before <time>
+      Removes the entries older than <time> (export them first); the prune is recorded in the chain.
+  <time>: an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z) or an age (90d, 12h).
+  The store is STORE_URL, as for the bot (an SQLite file can only be opened while the bot is stopped).`;
+
+type Parsed =
+  | { command: "verify"; digest?: ChainDigest }
+  | { command: "export"; since?: number }
+  | { command: "prune"; before: number }
+  | { command: "help" };
+
+/** `2025-01-31`, `2025-01-31T12:00:00Z`, or an age (`90d`) before `now`. */
+export function parseTimeArgument(
+  text: string,
+  now: number,
+): { ok: true; at: number } | { ok: false; error: string } {
+  const age = parseDuration(text);
+  if (age.ok) return { ok: true, at: now - age.ms };
+  if (/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
+    const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+    if (Number.isFinite(at)) return { ok: true, at };
+  }
+  return {
+    ok: false,
+    error: `\`${text}\` is not a time; use an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z) or an age (90d)`,
+  };
+}
+
+function parseArgs(
+  argv: readonly string[],
+  now: number,
+): { ok: true; value: Parsed } | { ok: false; error: string } {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "help" || command === "--help")
+    return { ok: true, value: { command: "help" } };
+  const options = new Map<string, string>();
+  for (let i = 0; i < rest.length; i += 2) {
+    const name = rest[i] ?? "";
+    const value = rest[i + 1];
+    if (!name.startsWith("--")) return { ok: false, error: `unexpected argument \`${name}\`` };
+    if (value === undefined || value.startsWith("--")) return { ok: false, error: `${name} needs a value` };
+    if (options.has(name)) return { ok: false, error: `${name} is given twice` };
+    options.set(name, value);
+  }
+  const allow = (...names: string[]) => {
+    const unknown = [...options.keys()].find((n) => !names.includes(n));
+    return unknown === undefined ? undefined : `\`${command}\` takes no option ${unknown}`;
+  };
+  const time = (name: string) => {
+    const text = options.get(name);
+    return text === undefined ? undefined : parseTimeArgument(text, now);
+  };
+  switch (command) {
+    case "verify": {
+      const problem = allow("--digest");
+      if (problem) return { ok: false, error: problem };
+      const text = options.get("--digest");
+      if (text === undefined) return { ok: true, value: { command } };
+      const match = /^(\d{1,15}):([0-9a-f]{64})$/.exec(text);
+      if (match === null)
+        return {
+          ok: false,
+          error: "--digest must be <seq>:<hash> as posted, e.g. 1234:3f5a…(64 hex digits)",
+        };
+      return { ok: true, value: { command, digest: { seq: Number(match[1]), hash: match[2] ?? "" } } };
+    }
+    case "export": {
+      const problem = allow("--since", "--format");
+      if (problem) return { ok: false, error: problem };
+      const format = options.get("--format") ?? "jsonl";
+      if (format !== "jsonl")
+        return { ok: false, error: `--format ${format} is not supported; the only format is jsonl` };
+      const since = time("--since");
+      if (since?.ok === false) return { ok: false, error: `--since: ${since.error}` };
+      return { ok: true, value: { command, ...(since !== undefined && { since: since.at }) } };
+    }
+    case "prune": {
+      const problem = allow("--before");
+      if (problem) return { ok: false, error: problem };
+      const before = time("--before");
+      if (before === undefined) return { ok: false, error: "prune needs --before <time>" };
+      if (!before.ok) return { ok: false, error: `--before: ${before.error}` };
+      if (before.at > now)
+        return { ok: false, error: "--before is in the future; nothing newer than now can be pruned" };
+      return { ok: true, value: { command, before: before.at } };
+    }
+    default:
+      return { ok: false, error: `unknown command \`${command}\`; use verify, export or prune` };
+  }
+}
+
+/**
+ * `npm run audit -- verify|export|prune`: the audit chain of the store named by `STORE_URL`, outside the bot.
+ * Returns the exit code: 0 done (verify: intact), 1 tampered or failed, 2 bad usage. Nothing is changed on a
+ * bad input or a broken chain.
+ */
+export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Promise<number> {
+  const clock = io.clock ?? systemClock;
+  const parsed = parseArgs(argv, clock.now());
+  if (!parsed.ok) {
+    io.stderr(`audit: ${parsed.error}\n\n${AUDIT_CLI_USAGE}\n`);
+    return 2;
+  }
+  if (parsed.value.command === "help") {
+    io.stdout(`${AUDIT_CLI_USAGE}\n`);
+    return 0;
+  }
+  let store = io.store;
+  if (store === undefined) {
+    const config = loadAppConfig(io.env);
+    if (!config.ok) {
+      io.stderr(`audit: invalid configuration:\n  ${config.issues.join("\n  ")}\n`);
+      return 2;
+    }
+    try {
+      store = createStore(config.config.storeUrl, { clock });
+    } catch (error) {
+      io.stderr(`audit: cannot open the store: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+  const audit = createAuditLog({ store, clock, logger: pino({ level: "silent" }) });
+  try {
+    return await runCommand(parsed.value, audit, io);
+  } catch (error) {
+    io.stderr(`audit: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    if (io.store === undefined) await store.close();
+  }
+}
+
+async function runCommand(
+  command: Exclude<Parsed, { command: "help" }>,
+  audit: ReturnType<typeof createAuditLog>,
+  io: AuditCliIo,
+): Promise<number> {
+  switch (command.command) {
+    case "verify": {
+      const result = await audit.verify(command.digest !== undefined ? { digest: command.digest } : {});
+      const text = describeAuditVerification(result);
+      (text.ok ? io.stdout : io.stderr)(
+        `${[text.headline, ...text.details.map((d) => `  ${d}`)].join("\n")}\n`,
+      );
+      return text.ok ? 0 : 1;
+    }
+    case "export": {
+      let count = 0;
+      for await (const entry of audit.entries(command.since !== undefined ? { since: command.since } : {})) {
+        io.stdout(
+          `${JSON.stringify({ seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash, record: entry.record })}\n`,
+        );
+        count += 1;
+      }
+      io.stderr(`audit: exported ${count} entries\n`);
+      return 0;
+    }
+    case "prune": {
+      const actor = `cli:${io.env.USER ?? io.env.USERNAME ?? "unknown"}`;
+      const outcome = await pruneAuditLog(audit, command.before, actor);
+      if (outcome.ok) {
+        io.stdout(
+          `Pruned ${outcome.removed} entries (up to entry ${outcome.throughSeq}, ${formatTime(outcome.throughAt)}); the prune is entry ${outcome.seq}.\n`,
+        );
+        return 0;
+      }
+      if (outcome.reason === "nothing_to_prune") {
+        io.stdout(`Nothing to prune: no entry before ${formatTime(command.before)} is left.\n`);
+        return 0;
+      }
+      const text = describeAuditVerification({ ok: false, checked: 0, problem: outcome.problem });
+      io.stderr(
+        `Not pruned: the chain does not verify, and pruning would destroy the evidence.\n  ${text.details.join("\n  ")}\n`,
+      );
+      return 1;
+    }
+  }
+}

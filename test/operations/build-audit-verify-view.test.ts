@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { buildAuditDigestMessage } from "../../src/audit/build-audit-digest-message.js";
+import type { ChainProblem } from "../../src/audit/verify-audit-chain.js";
+import {
+  buildAuditVerifyView,
+  describeAuditVerification,
+} from "../../src/operations/build-audit-verify-view.js";
+import { GENESIS_HASH } from "../../src/store/store.js";
+import { expectHarmless, render } from "../views/view-test-helpers.js";
+
+const AT = Date.UTC(2025, 2, 4, 9, 30, 0);
+const H1 = "ab".repeat(32);
+const H2 = "cd".repeat(32);
+
+describe("buildAuditVerifyView", () => {
+  it("an intact log: the range checked, the prune point and the digest it was checked against", async () => {
+    const { kit, golden } = render(
+      buildAuditVerifyView({
+        ok: true,
+        checked: 1_200,
+        prunedThrough: { seq: 300, hash: H1 },
+        head: { seq: 1_500, hash: H2 },
+        digest: { seq: 1_480, hash: H1, postedAt: AT },
+      }),
+    );
+    expectHarmless(kit);
+    await expect(golden).toMatchFileSnapshot("golden/audit-verify-intact.json");
+  });
+
+  it("a tampered log: the entry, its time and what differs", async () => {
+    const { kit, golden } = render(
+      buildAuditVerifyView({
+        ok: false,
+        checked: 56,
+        problem: { kind: "altered", seq: 57, at: AT, storedHash: H1, computedHash: H2 },
+      }),
+    );
+    expectHarmless(kit);
+    await expect(golden).toMatchFileSnapshot("golden/audit-verify-altered.json");
+  });
+
+  it("words every kind of problem", () => {
+    const problems: [ChainProblem, string][] = [
+      [
+        { kind: "broken_link", seq: 8, at: AT, expectedPrevHash: H1, foundPrevHash: H2 },
+        "entry 7 was changed or replaced",
+      ],
+      [
+        { kind: "missing", fromSeq: 40, toSeq: 45, at: AT },
+        "Entries 40–45 are missing, after entry 39 (2025-03-04 09:30:00 UTC)",
+      ],
+      [{ kind: "out_of_order", seq: 12, expectedSeq: 15 }, "Entry 12 appears where entry 15 was expected"],
+      [{ kind: "unchained", seq: 1 }, "written before the audit log was chained"],
+      [
+        { kind: "missing_tail", fromSeq: 991, toSeq: 1_000, witness: "head", at: AT },
+        "Entries 991–1,000 are missing at the end: the chain head names entry 1,000",
+      ],
+      [
+        { kind: "missing_tail", fromSeq: 1_000, toSeq: 1_000, witness: "digest", postedAt: AT },
+        "Entry 1,000 is missing at the end: the digest posted (2025-03-04 09:30:00 UTC) names entry 1,000",
+      ],
+      [
+        { kind: "head_mismatch", headSeq: 9, lastSeq: 9, headHash: H1, lastHash: H2 },
+        "the head was rewritten",
+      ],
+      [
+        { kind: "digest_mismatch", seq: 70, digestHash: H1, storedHash: H2, postedAt: AT },
+        "history up to it was rewritten",
+      ],
+    ];
+    for (const [problem, words] of problems) {
+      const text = describeAuditVerification({ ok: false, checked: 0, problem });
+      expect(text.ok).toBe(false);
+      expect(text.details.join(" ")).toContain(words);
+    }
+    expect(
+      describeAuditVerification({
+        ok: true,
+        checked: 0,
+        prunedThrough: { seq: 0, hash: GENESIS_HASH },
+        head: { seq: 0, hash: GENESIS_HASH },
+      }).headline,
+    ).toBe("The audit log is empty: nothing to verify.");
+  });
+});
+
+describe("buildAuditDigestMessage", () => {
+  it("carries the full head and the command that checks against it", async () => {
+    const { kit, golden } = render(buildAuditDigestMessage({ seq: 1_234, hash: H1 }, AT));
+    expectHarmless(kit);
+    expect(JSON.stringify(kit.blocks)).toContain(`npm run audit -- verify --digest 1234:${H1}`);
+    await expect(golden).toMatchFileSnapshot("golden/audit-digest.json");
+  });
+});
