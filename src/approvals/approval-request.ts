@@ -20,6 +20,8 @@ export const ApprovalRequirementSchema = z.strictObject({
   expiresInMs: z.number().int().positive(),
   /** Whether a rejection must carry a reason. */
   reasonRequired: z.boolean(),
+  /** How the approvers are told (see `ApprovalRequirement` in src/policy/types.ts). */
+  notify: z.array(z.enum(["mention", "dm"])).optional(),
 });
 export type ApprovalRequirement = z.infer<typeof ApprovalRequirementSchema>;
 

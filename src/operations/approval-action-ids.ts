@@ -22,6 +22,9 @@ export const APPROVAL_ACTIONS = {
 } as const;
 export type ApprovalVerb = keyof typeof APPROVAL_ACTIONS;
 
+/** The card's Details button (value: the approval request ID): the full request, answered to the clicker. */
+export const REQUEST_DETAILS_ACTION = "ops.request.details";
+
 /** Callback ID of the "reason for rejecting" modal; the view handler is registered under exactly this ID. */
 export const REJECT_MODAL_ID = "ops.approval.reject";
 /** Input ID of the reason in that modal. */

@@ -1,5 +1,15 @@
 import type { PolicyDecision } from "../policy/types.js";
-import { code, context, type Message, md, type Part, section } from "../render/message-model.js";
+import {
+  code,
+  context,
+  type Message,
+  md,
+  type Part,
+  type Span,
+  section,
+  userMention,
+} from "../render/message-model.js";
+import { plural } from "../workflow/format-flow-text.js";
 import { preflightMessageParts } from "../workflow/preflight-message-parts.js";
 import type { Preflight } from "../workflow/run-preflight.js";
 
@@ -36,12 +46,23 @@ export function buildDryRunView(
   return { text: md`Dry run: nothing was changed`, blocks };
 }
 
-/** Placeholder root message, posted first to prove the bot can post here before anything is created. */
-export function buildPreparingView(commandLine: string): Message {
-  return {
-    text: md`Preparing ${commandLine}`,
-    blocks: [section({ text: md`:hourglass_flowing_sand: Preparing ${code(commandLine)}…` })],
-  };
+/**
+ * Placeholder root message, posted first to prove the bot can post here before anything is created. For a
+ * request that needs approval it already names the approvers (mentions notify on a new message, not on the
+ * edit that turns it into the card).
+ */
+export function buildPreparingView(
+  commandLine: string,
+  approval?: { requesterId: string; minApprovals: number; approvers: Span[] },
+): Message {
+  if (approval === undefined) {
+    return {
+      text: md`Preparing ${commandLine}`,
+      blocks: [section({ text: md`:hourglass_flowing_sand: Preparing ${code(commandLine)}…` })],
+    };
+  }
+  const text = md`:lock: ${userMention(approval.requesterId)} asks ${approval.approvers} for ${plural(approval.minApprovals, "approval")}: ${code(commandLine)}`;
+  return { text, blocks: [section({ text })] };
 }
 
 /** The root message when the request could not be recorded after it was posted. */

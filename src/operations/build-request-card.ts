@@ -1,12 +1,15 @@
-import type { ApprovalRequest } from "../approvals/approval-request.js";
+import type { ApprovalRequest, ApprovalTarget } from "../approvals/approval-request.js";
 import { formatDuration } from "../config/parse-duration.js";
 import {
   type Action,
   actions,
   button,
+  type Confirm,
   code,
   context,
+  type ListItem,
   list,
+  localTime,
   type Message,
   md,
   type Part,
@@ -15,14 +18,15 @@ import {
   userMention,
 } from "../render/message-model.js";
 import { formatElapsed, plural } from "../workflow/format-flow-text.js";
-import { preflightMessageParts } from "../workflow/preflight-message-parts.js";
-import { approvalActionId } from "./approval-action-ids.js";
+import type { Preflight } from "../workflow/run-preflight.js";
+import { approvalActionId, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
 import {
   describeApprovals,
   describeApprovers,
   describeParameters,
   describeWhat,
-  formatTime,
+  type GroupIds,
+  isDestructive,
   verbOf,
 } from "./describe-request.js";
 import type { RequestDetails } from "./request-details.js";
@@ -31,87 +35,106 @@ export interface RequestCardInput {
   request: ApprovalRequest;
   /** Absent when the details record is missing: the card then shows the approval record only. */
   details: RequestDetails | undefined;
+  /** User-group IDs by handle, so the approver groups are mentioned (and notified). */
+  groupIds?: GroupIds;
 }
 
-/** Most rules a card lists (a context block holds 10 elements). */
-const MAX_RULES = 9;
+/** Targets listed one per line on the card; more are counted (all of them are in the details). */
+const MAX_CARD_TARGETS = 10;
 
 /**
- * The root message of a request's thread, for every state it can be in: the approval card (who asked, the
- * exact targets with names and IDs, the parameters, the preflight, the policy rules, approvals so far, the
- * expiry, and Approve / Reject / Cancel while pending), or the announcement of a request the policy allowed;
- * then the final state (rejected with the reason, cancelled, expired, running, finished with the result).
- * Buttons carry only the request ID. Pure.
+ * The root message of a request's thread, short enough to read on one screen: who asks what, the targets
+ * (name · status · flavor · env), the options, the preflight verdict in a line, what approval is needed and
+ * who gave it, the expiry in the reader's time zone, and the buttons (Approve with a confirmation naming the
+ * servers, Reject, Cancel, Details). Rule descriptions, IDs, HSS posture, disks and EIPs are behind Details.
+ * Every state a request goes through renders here, ending with its outcome. Pure.
  */
 export function buildRequestCard(input: RequestCardInput): Message {
   const { request, details } = input;
-  const kind = details?.kind ?? "approval";
-  const blocks: Part[] = [];
-  const what = describeWhat(request);
+  const groupIds = input.groupIds ?? {};
+  const allowed = details?.kind === "allowed";
+  const blocks: Part[] = [section({ text: headline(request, allowed) })];
 
-  blocks.push(section({ text: headline(request, details) }));
   blocks.push(
-    context(
-      md`${userMention(request.requester.userId)} ran ${code(request.commandText)}`,
-      md`request ${code(request.id)}`,
-    ),
+    list(request.targets.slice(0, MAX_CARD_TARGETS).map(targetItem), {
+      total: request.targets.length,
+      moreHint: md`all of them under Details`,
+    }),
   );
-  blocks.push(section({ text: md`*Targets* (${plural(request.targets.length, "server")}):` }));
+  const options = describeParameters(request.action, request.parameters);
   blocks.push(
-    list(
-      request.targets.map((t) => ({
-        status: t.status,
-        title: t.name,
-        subtitle: md`${code(t.id)} · ${code(t.flavor)}`,
-      })),
-    ),
+    context(md`${code(request.commandText)}`, ...(options !== undefined ? [md`*Options:* ${options}`] : [])),
   );
-  blocks.push(context(md`*Parameters:* ${describeParameters(request.action, request.parameters)}`));
-  if (details) blocks.push(...preflightMessageParts(details.preflight));
+  // What the checks found stays on the card of a request that ran at once; an approval card shows it while
+  // people decide (afterwards the thread tells what happened).
+  if (details !== undefined && (allowed || request.status === "pending"))
+    blocks.push(...verdict(details.preflight));
 
-  const rules = details?.rules ?? request.ruleIds.map((id) => ({ id, description: "", source: "" }));
-  if (rules.length > 0) {
-    blocks.push(
-      context(
-        ...rules.slice(0, MAX_RULES).map((r, i) => {
-          const label = i > 0 ? md`` : kind === "allowed" ? md`*Allowed by policy:* ` : md`*Policy:* `;
-          const source = r.source !== "" ? md` (${r.source})` : md``;
-          return md`${label}${code(r.id)} ${r.description}${source}`;
-        }),
-      ),
-    );
-  }
-
-  if (kind === "approval") {
-    const req = request.requirement;
-    blocks.push(
-      section({
-        text: md`*Approvals:* ${String(request.approvals.length)} of ${String(req.minApprovals)} — ${describeApprovals(
-          request,
-        )}\n*Approvers:* ${describeApprovers(req)}${req.allowSelfApproval ? md`` : md` (not the requester)`}`,
-      }),
-    );
+  if (allowed) {
+    blocks.push(context(md`Allowed by the policy: no approval needed.`));
+  } else {
+    blocks.push(section({ text: approvalLine(request, groupIds) }));
     if (request.status === "pending") {
+      const req = request.requirement;
       blocks.push(
         context(
-          md`Expires ${formatTime(request.expiresAt)} (${formatDuration(req.expiresInMs)} after the request)`,
+          md`Expires ${localTime(request.expiresAt, "time")} (in ${formatDuration(req.expiresInMs)})`,
           req.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
         ),
       );
     }
   }
 
-  const outcome = outcomeText(request, details);
-  if (outcome) blocks.push(section({ text: outcome }));
+  const result = outcome(request, details);
+  if (result !== undefined) blocks.push(section({ text: result }));
 
-  if (kind === "approval" && request.status === "pending") {
-    blocks.push(actions(...cardButtons(request)));
-  }
-
-  return { text: [...fallbackLead(request, details), ...md` `, ...what], blocks };
+  blocks.push(
+    actions(
+      ...(request.status === "pending" && !allowed ? cardButtons(request) : []),
+      detailsButton(request),
+    ),
+  );
+  return { text: [...fallbackLead(request, allowed), ...md` `, ...describeWhat(request)], blocks };
 }
 
-/** Approve / Reject / Cancel for one request; `index` makes the IDs unique in a list of requests. */
+/** `web-03` · ACTIVE · `s6.medium.2 · env=staging` (the ID is in the details). */
+function targetItem(t: ApprovalTarget): ListItem {
+  const env = t.tags?.env;
+  return {
+    status: t.status,
+    title: t.name,
+    subtitle: env !== undefined ? md`${t.flavor} · env=${env}` : md`${t.flavor}`,
+  };
+}
+
+/** The preflight in a line, and each warning in a line (a pending card never has blocking problems). */
+function verdict(preflight: Preflight): Part[] {
+  const blocking = preflight.problems.filter((p) => p.severity === "blocking");
+  const warnings = preflight.problems.filter((p) => p.severity === "warning");
+  if (blocking.length > 0) {
+    return [context(md`:no_entry: Checks: ${blocking.map((p) => p.message).join("; ")}`)];
+  }
+  const lead = md`:white_check_mark: Checks passed${warnings.length > 0 ? md`, with ${plural(warnings.length, "warning")}:` : md``}`;
+  return [context(lead, ...warnings.slice(0, 9).map((w) => md`:warning: ${w.message}`))];
+}
+
+/** `*Approvals: 0 of 2* from @ops-approvers (not @alice) · approved by: nobody yet`. */
+function approvalLine(request: ApprovalRequest, groupIds: GroupIds): Span[] {
+  const req = request.requirement;
+  const who = describeApprovers(req, groupIds);
+  const notSelf = req.allowSelfApproval ? md`` : md` (not ${userMention(request.requester.userId)})`;
+  const given = request.approvals.length;
+  if (request.status === "pending") {
+    return md`*Approvals: ${String(given)} of ${String(req.minApprovals)}* from ${who}${notSelf} · approved by: ${describeApprovals(request)}`;
+  }
+  if (given === 0) return md`*Approvals:* ${String(given)} of ${String(req.minApprovals)}`;
+  return md`*Approved by* ${describeApprovals(request)} (${String(given)} of ${String(req.minApprovals)})`;
+}
+
+/**
+ * Approve / Reject / Cancel for one request; `index` makes the IDs unique in a list of requests. Approve asks
+ * for a confirmation naming the action and the servers (styled as dangerous when it cannot be undone).
+ */
 export function cardButtons(
   request: Pick<ApprovalRequest, "id" | "action" | "targets">,
   index = 0,
@@ -119,7 +142,6 @@ export function cardButtons(
 ): Action[] {
   const show = { approve: true, reject: true, cancel: true, ...which };
   const out: Action[] = [];
-  const verb = verbOf(request.action);
   if (show.approve) {
     out.push(
       button({
@@ -127,14 +149,7 @@ export function cardButtons(
         label: "Approve",
         value: request.id,
         style: "primary",
-        ...(verb === "delete" && {
-          confirm: {
-            title: "Approve deletion?",
-            text: md`Deleting ${plural(request.targets.length, "server")} cannot be undone.`,
-            confirm: "Approve",
-            deny: "Back",
-          },
-        }),
+        confirm: approveConfirm(request),
       }),
     );
   }
@@ -147,18 +162,38 @@ export function cardButtons(
   return out;
 }
 
-function headline(request: ApprovalRequest, details: RequestDetails | undefined): Span[] {
+/** "Delete web-03 (a160f99e…)?" — what approving runs, on which exact servers. */
+function approveConfirm(request: Pick<ApprovalRequest, "action" | "targets">): Confirm {
+  const verb = verbOf(request.action);
+  const Verb = verb.charAt(0).toUpperCase() + verb.slice(1);
+  const named = request.targets.slice(0, 3).map((t) => md`${t.name} (${t.id.slice(0, 8)}…)`);
+  const list = named.flatMap((n, i) => (i === 0 ? n : [...md`, `, ...n]));
+  const more = request.targets.length > 3 ? md` and ${String(request.targets.length - 3)} more` : md``;
+  const servers =
+    request.targets.length === 1 ? list : [...md`${plural(request.targets.length, "server")}: `, ...list];
+  const destructive = isDestructive(request.action);
+  return {
+    title: `Approve: ${verb}?`,
+    text: [...md`${Verb} ${servers}${more}?`, ...(destructive ? md` This cannot be undone.` : md``)],
+    confirm: `Approve ${verb}`,
+    deny: "Back",
+    ...(destructive && { style: "danger" as const }),
+  };
+}
+
+function detailsButton(request: Pick<ApprovalRequest, "id">): Action {
+  return button({ id: REQUEST_DETAILS_ACTION, label: "Details", value: request.id });
+}
+
+function headline(request: ApprovalRequest, allowed: boolean): Span[] {
   const who = userMention(request.requester.userId);
   const what = describeWhat(request);
-  const allowed = details?.kind === "allowed";
   switch (request.status) {
     case "pending":
-      return allowed
-        ? md`:arrow_forward: *Allowed by policy:* ${who} asked to ${what} — starting`
-        : md`:lock: *Approval needed:* ${who} asks to ${what}`;
     case "approved":
-      return allowed
-        ? md`:arrow_forward: *Allowed by policy:* ${who} asked to ${what} — starting`
+      if (allowed) return md`:arrow_forward: ${who} asked to ${what} — allowed, starting`;
+      return request.status === "pending"
+        ? md`:lock: *Approval needed:* ${who} asks to ${what}`
         : md`:white_check_mark: *Approved:* ${who} asked to ${what} — starting`;
     case "executing":
       return md`:hourglass_flowing_sand: *Running:* ${who} asked to ${what} — progress in the thread`;
@@ -167,7 +202,7 @@ function headline(request: ApprovalRequest, details: RequestDetails | undefined)
     case "failed":
       return md`:x: *Failed:* ${who} asked to ${what}`;
     case "outcome_unknown":
-      return md`:grey_question: *Finished, outcome unknown:* ${who} asked to ${what}`;
+      return md`:grey_question: *Outcome unknown:* ${who} asked to ${what}`;
     case "rejected":
       return md`:no_entry_sign: *Rejected:* ${who} asked to ${what}`;
     case "cancelled":
@@ -179,16 +214,29 @@ function headline(request: ApprovalRequest, details: RequestDetails | undefined)
   }
 }
 
-function fallbackLead(request: ApprovalRequest, details: RequestDetails | undefined): Span[] {
-  if (request.status === "pending" && details?.kind !== "allowed") return md`Approval needed:`;
-  return md`${request.status.replace("_", " ")}:`;
+const STATUS_WORDS: Readonly<Record<ApprovalRequest["status"], string>> = {
+  pending: "approval needed",
+  approved: "approved",
+  executing: "running",
+  succeeded: "done",
+  failed: "failed",
+  outcome_unknown: "outcome unknown",
+  rejected: "rejected",
+  cancelled: "cancelled",
+  expired: "expired",
+  revoked: "not run, the policy changed",
+};
+
+function fallbackLead(request: ApprovalRequest, allowed: boolean): Span[] {
+  if (allowed && (request.status === "pending" || request.status === "approved")) return md`Allowed:`;
+  return md`${STATUS_WORDS[request.status].replace(/^./, (c) => c.toUpperCase())}:`;
 }
 
-function outcomeText(request: ApprovalRequest, details: RequestDetails | undefined): Span[] | undefined {
+function outcome(request: ApprovalRequest, details: RequestDetails | undefined): Span[] | undefined {
   switch (request.status) {
     case "rejected": {
       const r = request.rejection;
-      if (!r) return md`Rejected. Nothing was done.`;
+      if (!r) return md`Nothing was done.`;
       return r.reason
         ? md`Rejected by ${userMention(r.userId)}: ${r.reason}\nNothing was done.`
         : md`Rejected by ${userMention(r.userId)}. Nothing was done.`;
@@ -196,35 +244,31 @@ function outcomeText(request: ApprovalRequest, details: RequestDetails | undefin
     case "cancelled":
       return request.cancellation
         ? md`Cancelled by ${userMention(request.cancellation.userId)}. Nothing was done.`
-        : md`Cancelled. Nothing was done.`;
+        : md`Nothing was done.`;
     case "expired":
-      return md`Expired at ${formatTime(request.expiredAt ?? request.expiresAt)} without enough approvals. Nothing was done; ask again if it is still needed.`;
+      return md`Expired ${localTime(request.expiredAt ?? request.expiresAt)} without enough approvals. Nothing was done; ask again if it is still needed.`;
     case "revoked":
       return [
         ...md`Checked again before running, the policy is stricter now:`,
-        ...(request.revocation?.reasons ?? []).flatMap((r) => md`\n• ${r}`),
-        ...md`\nNothing was done. Ask again to get the approvals it needs now: ${code(request.commandText)}`,
+        ...(request.revocation?.reasons ?? []).slice(0, 6).flatMap((r) => md`\n• ${r}`),
+        ...md`\nNothing was done. Ask again to get the approvals it needs now: ${request.commandText}`,
       ];
     case "executing":
-      return md`Running since ${formatTime(request.execution?.startedAt ?? request.createdAt)}; the thread follows the job.`;
+      return md`Running since ${localTime(request.execution?.startedAt ?? request.createdAt, "time")}.`;
     case "succeeded":
     case "failed":
     case "outcome_unknown": {
       const result = details?.result;
       const error = request.execution?.error ?? details?.executionError;
-      const took = result?.durationMs !== undefined ? md` in ${formatElapsed(result.durationMs)}` : md``;
-      if (result) {
-        const note =
-          result.status === "aborted"
-            ? md` — aborted: the servers changed since approval, nothing was changed`
-            : result.status === "outcome_unknown"
-              ? md` — check the servers before retrying`
-              : md``;
-        return md`*Result:* ${result.summary}${took}${note} (details in the thread)`;
-      }
-      return error !== undefined
-        ? md`*Result:* ${request.status}: ${error}`
-        : md`*Result:* ${request.status}`;
+      if (result === undefined) return error !== undefined ? md`*Result:* ${error}` : undefined;
+      const took = result.durationMs !== undefined ? md` in ${formatElapsed(result.durationMs)}` : md``;
+      const note =
+        result.status === "aborted"
+          ? md` — aborted: the servers changed since approval, nothing was changed`
+          : result.status === "outcome_unknown"
+            ? md` — check the servers before retrying`
+            : md``;
+      return md`*Result:* ${result.summary}${took}${note}. Details in the thread.`;
     }
     default:
       return undefined;

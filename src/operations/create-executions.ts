@@ -112,6 +112,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     return createThreadReporter({
       chat: deps.chat(),
       root: request?.message,
+      ...(request !== undefined && { requesterId: request.requester.userId }),
       clock: deps.clock,
       logger: runLogger,
       ...(statusMessage !== undefined && { statusMessage }),

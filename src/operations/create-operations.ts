@@ -10,10 +10,12 @@ import type { Message } from "../render/message-model.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
 import { OPEN_RUNS_SET } from "../workflow/run-record.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
-import { APPROVAL_ACTION_PREFIX, REJECT_MODAL_ID } from "./approval-action-ids.js";
+import { APPROVAL_ACTION_PREFIX, REJECT_MODAL_ID, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
 import { buildRequestCard } from "./build-request-card.js";
+import { createDecisionAnnouncer } from "./create-decision-announcer.js";
 import { createExecutions } from "./create-executions.js";
 import { createExpirySweeper } from "./create-expiry-sweeper.js";
+import { createGroupDirectory } from "./create-group-directory.js";
 import { createLatestRunner } from "./create-latest-runner.js";
 import { createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
@@ -21,6 +23,7 @@ import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { createApprovalClickHandler, createRejectViewHandler } from "./handle-approval-click.js";
 import { createMutationRequestHandler } from "./handle-mutation-request.js";
 import { createOpsCommandHandler } from "./handle-ops-command.js";
+import { createRequestDetailsHandler } from "./handle-request-details.js";
 import { createRequestDetailsStore } from "./request-details.js";
 import { systemTimers, type Timers } from "./timers.js";
 
@@ -138,12 +141,19 @@ export function createOperations(options: OperationsOptions): Operations {
     knownChat ??= c;
   };
 
+  const groups = createGroupDirectory({ chat, clock, logger });
+  const announce = createDecisionAnnouncer({ chat, logger });
   const cards = createLatestRunner(
     async (requestId) => {
       const c = knownChat;
       const request = await approvals.get(requestId);
       if (c === undefined || request?.message === undefined) return;
-      const card = buildRequestCard({ request, details: await details.get(requestId) });
+      const card = buildRequestCard({
+        request,
+        details: await details.get(requestId),
+        // Approvers told only by direct message (or not at all) are named, not mentioned, on the card.
+        groupIds: (request.requirement.notify ?? ["mention"]).includes("mention") ? await groups.ids() : {},
+      });
       await c.updateMessage(request.message, card);
     },
     (error, requestId) =>
@@ -192,14 +202,28 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.sweepIntervalMs !== undefined && { intervalMs: options.sweepIntervalMs }),
     ...(options.timers !== undefined && { timers: options.timers }),
     onExpired: async (expired) => {
-      await Promise.all(expired.map((r) => refreshCard(r.id)));
+      await Promise.all(
+        expired.map(async (r) => {
+          await refreshCard(r.id);
+          await announce(r, [{ type: "expired", at: r.expiredAt ?? clock.now() }]);
+        }),
+      );
     },
   });
 
-  const clickDeps = { approvals, clock, executions, refreshCard, learnChat };
+  const clickDeps = { approvals, clock, executions, refreshCard, learnChat, announce };
   const clickHandler = createApprovalClickHandler(clickDeps);
   const rejectView = createRejectViewHandler(clickDeps);
+  const detailsHandler = createRequestDetailsHandler({ approvals, details, groups, learnChat });
   const actionHandlers: Record<string, ActionHandler> = {
+    [REQUEST_DETAILS_ACTION]: (action, ctx) =>
+      guardStoreUnavailable(
+        () => detailsHandler(action, ctx),
+        async (m) => {
+          if (ctx.responder) await ctx.responder.respond(m);
+        },
+        ctx.logger,
+      ),
     [APPROVAL_ACTION_PREFIX]: (action, ctx) =>
       guardStoreUnavailable(
         () => clickHandler(action, ctx),

@@ -1,6 +1,6 @@
 import type { ChatPort, MessageRef } from "../app/ports.js";
 import type { Logger } from "../log/create-logger.js";
-import type { Message } from "../render/message-model.js";
+import { context, type Message, md, userMention } from "../render/message-model.js";
 import type { Clock } from "../store/store.js";
 import type { FlowEvent } from "../workflow/flow-events.js";
 import { flowStatusMessage } from "../workflow/flow-status-message.js";
@@ -8,7 +8,7 @@ import { flowSummaryMessage } from "../workflow/flow-summary-message.js";
 import { type FlowViewState, reduceFlowEvent } from "../workflow/reduce-flow-event.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
 import { createCoalescer } from "./create-coalescer.js";
-import type { Timers } from "./timers.js";
+import { systemTimers, type Timers } from "./timers.js";
 
 export interface ThreadReporterOptions {
   chat: ChatPort | undefined;
@@ -20,9 +20,13 @@ export interface ThreadReporterOptions {
   onStatusPosted?: (ref: MessageRef) => void | Promise<void>;
   clock: Clock;
   logger: Logger;
+  /** Mentioned in the final summary (and an abandoned run's note), so they learn the outcome. */
+  requesterId?: string;
   /** Minimum time between two updates of the status message. Default 1000 ms. */
   intervalMs?: number;
-  timers?: Pick<Timers, "setTimeout" | "clearTimeout">;
+  /** While the run goes on, the status message is refreshed this often (its elapsed time). Default 15 s. */
+  tickMs?: number;
+  timers?: Timers;
 }
 
 /**
@@ -75,33 +79,65 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
     onError: (error) => logger.warn({ err: error }, "could not update the status message in the thread"),
   });
 
+  const timers = options.timers ?? systemTimers;
+  let ticker: unknown;
+  const stopTicking = () => {
+    if (ticker !== undefined) timers.clearInterval(ticker);
+    ticker = undefined;
+  };
+  const show = () => {
+    if (state !== undefined) coalescer.push(flowStatusMessage(state, options.clock.now()));
+  };
+
   return {
     onEvent(event) {
       state = reduceFlowEvent(state, event);
-      if (state !== undefined) coalescer.push(flowStatusMessage(state));
+      show();
+      // A slow job sends no events for minutes: the elapsed time and step are refreshed meanwhile.
+      if (ticker === undefined && state !== undefined && !suspended) {
+        ticker = timers.setInterval(() => {
+          if (state?.status === "running" && !suspended) show();
+        }, options.tickMs ?? 15_000);
+      }
     },
     async finish(outcome, finishOptions = {}) {
+      stopTicking();
       const final =
-        state !== undefined ? flowStatusMessage({ ...state, status: outcome.status, outcome }) : undefined;
+        state !== undefined
+          ? flowStatusMessage({ ...state, status: outcome.status, outcome }, options.clock.now())
+          : undefined;
       await coalescer.close(final);
       if (finishOptions.summary === false) return;
       try {
-        await post(flowSummaryMessage(outcome));
+        await post(mentioning(flowSummaryMessage(outcome), options.requesterId));
       } catch (error) {
         logger.warn({ err: error }, "could not post the summary in the thread");
       }
     },
     async suspend() {
+      stopTicking();
       suspended = true;
       await coalescer.close();
     },
     async abandon(message) {
+      stopTicking();
       await coalescer.close();
       try {
-        await post(message);
+        await post(mentioning(message, options.requesterId));
       } catch (error) {
         logger.warn({ err: error }, "could not post in the thread");
       }
     },
+  };
+}
+
+/** The message with a line mentioning the requester first ("@alice, your request finished:"). */
+function mentioning(message: Message, requesterId: string | undefined): Message {
+  if (requesterId === undefined) return message;
+  // The fallback text stays the summary itself (it is what lists and notifications preview); the mention in
+  // the blocks is what notifies.
+  return {
+    ...message,
+    blocks: [context(md`${userMention(requesterId)} your request finished:`), ...message.blocks],
   };
 }

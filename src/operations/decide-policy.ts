@@ -3,6 +3,7 @@ import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { type GroupMembers, requireEnoughApprovers } from "../policy/require-enough-approvers.js";
 import type { Policy, PolicyDecision, PolicyFlags, PolicyTarget } from "../policy/types.js";
+import type { GroupIds } from "./describe-request.js";
 
 /** What a request is, for the policy: who asks what, where, on which servers (as the cloud describes them). */
 export interface PolicyQuestion {
@@ -14,10 +15,12 @@ export interface PolicyQuestion {
   flags: PolicyFlags;
 }
 
-/** The user groups as read for one decision: the requester's handles and every group's members. */
+/** The user groups as read for one decision: the requester's handles, every group's members and IDs. */
 export interface GroupsSnapshot {
   groupsOf(userId: string): string[];
   members: GroupMembers;
+  /** Group IDs by handle, for mentions. */
+  ids: GroupIds;
 }
 
 /** One read of the chat platform's user groups, for every question a decision asks about people. */
@@ -33,6 +36,7 @@ export function snapshotOf(groups: readonly ChatUserGroup[]): GroupsSnapshot {
         .map((g) => g.handle)
         .sort(),
     members: new Map(groups.map((g) => [g.handle, g.users])),
+    ids: Object.fromEntries(groups.map((g) => [g.handle, g.id])),
   };
 }
 

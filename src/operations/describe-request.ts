@@ -1,49 +1,72 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalRequirement } from "../policy/types.js";
-import { code, md, type Span, userMention } from "../render/message-model.js";
+import { code, groupMention, md, type Span, userMention } from "../render/message-model.js";
+import { DESTRUCTIVE_OPERATIONS, type Operation } from "../workflow/flow-vocabulary.js";
 import { plural } from "../workflow/format-flow-text.js";
 import { flowParametersOf, operationOfAction } from "./to-operation-request.js";
 
 /** The approver of policy-allowed requests (they run without a human approval). */
 export const POLICY_ACTOR = "system:policy";
 
-/** Short, untrusted-safe pieces describing a request; shared by the card and the lists. */
+/** Short, untrusted-safe pieces describing a request; shared by the card, its details and the lists. */
+
+/** User-group IDs by handle, for mentions that notify; a handle without an ID is shown as text. */
+export type GroupIds = Readonly<Record<string, string>>;
 
 /** `delete` for `ecs:cloudServers:delete`. */
 export function verbOf(action: string): string {
   return operationOfAction(action) ?? action;
 }
 
-/** `*delete* 2 servers (web-03, web-04)`. */
+/** Whether the request's operation cannot be undone. */
+export function isDestructive(action: string): boolean {
+  const op = operationOfAction(action);
+  return op !== undefined && (DESTRUCTIVE_OPERATIONS as readonly Operation[]).includes(op);
+}
+
+/** `*delete* web-03`, or `*delete* 3 servers (web-03, web-04, web-05)`. */
 export function describeWhat(request: Pick<ApprovalRequest, "action" | "targets">, maxNames = 5): Span[] {
   const names = request.targets.map((t) => t.name);
+  if (names.length === 1) return md`*${verbOf(request.action)}* ${names[0] ?? ""}`;
   const shown = names.slice(0, maxNames).join(", ");
   const more = names.length > maxNames ? ` +${names.length - maxNames} more` : "";
   return md`*${verbOf(request.action)}* ${plural(request.targets.length, "server")} (${shown}${more})`;
 }
 
-/** The parameters in words, e.g. `soft stop`, `new flavor s6.large.2`, `data disks kept · EIPs kept`. */
-export function describeParameters(action: string, parameters: Readonly<Record<string, unknown>>): Span[] {
+/**
+ * The options of a request in operator words, or undefined when it has none worth saying:
+ * `forced (hard): unsaved data can be lost`, `new flavor s6.large.2`, `data disks kept · EIPs kept`.
+ */
+export function describeParameters(
+  action: string,
+  parameters: Readonly<Record<string, unknown>>,
+): Span[] | undefined {
   const p = flowParametersOf(parameters);
   switch (operationOfAction(action)) {
     case "stop":
     case "reboot":
-      return p.hard === true ? md`${code("--hard")} (forced)` : md`soft (graceful)`;
+      return p.hard === true ? md`forced (hard): unsaved data can be lost` : md`graceful (soft)`;
     case "resize":
-      return p.flavorRef !== undefined ? md`new flavor ${code(p.flavorRef)}` : md`no flavor given`;
+      return p.flavorRef !== undefined ? md`new flavor ${p.flavorRef}` : undefined;
     case "delete":
-      return md`data disks ${p.deleteVolume === true ? "deleted" : "kept"} · EIPs ${
-        p.deleteEip === true ? "released" : "kept"
+      return md`data disks ${p.deleteVolume === true ? "deleted too" : "kept"} · EIPs ${
+        p.deleteEip === true ? "released too" : "kept"
       }`;
     default:
-      return md`none`;
+      return undefined;
   }
 }
 
-/** `members of ops-approvers, @bob`. */
-export function describeApprovers(requirement: Pick<ApprovalRequirement, "approvers">): Span[] {
+/** `@ops-approvers, @bob` as mentions (groups by ID when known, so Slack notifies their members). */
+export function describeApprovers(
+  requirement: Pick<ApprovalRequirement, "approvers">,
+  groupIds: GroupIds = {},
+): Span[] {
   const parts: Span[][] = [
-    ...requirement.approvers.groups.map((g) => md`members of ${code(`@${g}`)}`),
+    ...requirement.approvers.groups.map((g) => {
+      const id = groupIds[g];
+      return id !== undefined ? [groupMention(id, g)] : md`${code(`@${g}`)}`;
+    }),
     ...requirement.approvers.users.map((u) => [userMention(u)]),
   ];
   return parts.flatMap((p, i) => (i === 0 ? p : [...md`, `, ...p]));

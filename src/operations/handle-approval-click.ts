@@ -8,6 +8,7 @@ import type { Clock } from "../store/store.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { parseApprovalActionId, REJECT_REASON_INPUT } from "./approval-action-ids.js";
 import { buildRejectModal, validateRejectReason } from "./build-reject-modal.js";
+import type { DecisionAnnouncer } from "./create-decision-announcer.js";
 import type { Executions } from "./create-executions.js";
 import { isPolicyAllowed } from "./describe-request.js";
 import { isListedApprover } from "./is-listed-approver.js";
@@ -19,6 +20,8 @@ export interface ApprovalClickDeps {
   executions: Executions;
   refreshCard: (requestId: string) => Promise<void>;
   learnChat: (chat: ChatPort) => void;
+  /** Says each decision in the request's thread. */
+  announce: DecisionAnnouncer;
 }
 
 const ICONS = { accepted: ":ballot_box_with_check:", refused: ":raised_hand:", gone: ":hourglass:" } as const;
@@ -33,7 +36,8 @@ function noticeOf(result: ActResult): Message {
 
 /**
  * After a click or a submitted rejection: update the card on any change (and on a refusal that found the
- * card stale), start the execution when this click approved it, tell the clicking user what happened.
+ * card stale), say the decision in the thread, start the execution when this click approved it, tell the
+ * clicking user what happened.
  */
 async function settle(
   deps: ApprovalClickDeps,
@@ -44,6 +48,7 @@ async function settle(
   const changed = result.ok ? result.changed : result.effects.length > 0;
   const stale = !result.ok && result.code === "not_pending";
   if (changed || stale) void deps.refreshCard(requestId);
+  if (changed && result.request !== undefined) void deps.announce(result.request, result.effects);
   if (result.ok && result.effects.some((e) => e.type === "approved"))
     void deps.executions.runApproved(requestId);
   await tell(noticeOf(result));

@@ -1,17 +1,21 @@
-import type { ChatPort } from "../app/ports.js";
+import type { ChatPort, MessageRef } from "../app/ports.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { MutationHandler } from "../commands/types.js";
 import { formatCommandLine, type Target } from "../intents/index.js";
+import type { Logger } from "../log/create-logger.js";
 import { termsOf } from "../policy/compare-decisions.js";
+import { eligibleApprovers } from "../policy/require-enough-approvers.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
-import { code, md } from "../render/message-model.js";
+import { md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
+import { plural } from "../workflow/format-flow-text.js";
 import { runPreflight } from "../workflow/run-preflight.js";
 import type { FlowSet, FlowTarget } from "../workflow/types.js";
+import { buildApprovalDmView } from "./build-approval-dm-view.js";
 import { buildDenialView } from "./build-denial-view.js";
 import {
   buildDryRunView,
@@ -68,6 +72,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       });
     const op = toOperationRequest(intent);
     const policy = deps.policy();
+    const groups = await readGroups(ctx.chat);
     const decision = decidePolicy(
       policy,
       {
@@ -77,7 +82,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         targets: ctx.servers,
         flags: op.flags,
       },
-      await readGroups(ctx.chat),
+      groups,
     );
     ctx.logger.info(
       { action: op.action, decision: decision.effect, rules: decision.rules.map((r) => r.id) },
@@ -132,7 +137,21 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
 
     // Posted first: proves the bot can post here before a request exists that nobody could see. Where it
     // cannot (`not_in_channel`…), the router's postToChannel tells the requester what to do.
-    const root = await ctx.postToChannel(buildPreparingView(commandLine));
+    // With `mention` (the default), the approvers are mentioned in this first post: Slack notifies on a new
+    // message, not on the edit that turns it into the card.
+    const mention = decision.effect === "needs_approval" && notifies(decision.approval, "mention");
+    const root = await ctx.postToChannel(
+      buildPreparingView(
+        commandLine,
+        mention
+          ? {
+              requesterId: actor.userId,
+              minApprovals: decision.approval.minApprovals,
+              approvers: describeApprovers(decision.approval, groups.ids),
+            }
+          : undefined,
+      ),
+    );
     if (root === undefined) {
       ctx.logger.info("cannot post the request in the channel; nothing created");
       return;
@@ -182,15 +201,50 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     }
     await deps.refreshCard(requestId);
     if (decision.effect === "needs_approval") {
+      if (notifies(decision.approval, "dm")) {
+        const people = eligibleApprovers(decision.approval, actor.userId, groups.members);
+        await sendApprovalDms(ctx, root, people, { requesterId: actor.userId, commandLine }, ctx.logger);
+      }
       const n = decision.approval.minApprovals;
       await reply(
         buildNoticeView(
           ":lock:",
-          md`Your request needs ${String(n)} approval${n === 1 ? "" : "s"} from ${describeApprovers(decision.approval)}; I posted it in the channel (request ${code(requestId)}).`,
+          md`Your request needs ${plural(n, "approval")} from ${describeApprovers(decision.approval, mention ? groups.ids : {})}; I posted it in the channel.`,
         ),
       );
     }
   };
+}
+
+/** Whether the approvers are told this way (requests from before `notify` existed mention them). */
+function notifies(requirement: ApprovalRequirement, mode: "mention" | "dm"): boolean {
+  return (requirement.notify ?? ["mention"]).includes(mode);
+}
+
+/** Most approvers sent a direct message about one request (a big group gets the first ones, and a log line). */
+const MAX_APPROVAL_DMS = 50;
+
+/** `notify_approvers: dm`: each person who could approve gets a direct message linking to the card. */
+async function sendApprovalDms(
+  ctx: Parameters<MutationHandler>[1],
+  root: MessageRef,
+  people: readonly string[],
+  request: { requesterId: string; commandLine: string },
+  logger: Logger,
+): Promise<void> {
+  let permalink: string | undefined;
+  try {
+    permalink = await ctx.chat.getPermalink(root);
+  } catch (error) {
+    logger.warn({ err: error }, "no link to the card for the approvers' messages");
+  }
+  if (people.length > MAX_APPROVAL_DMS)
+    logger.warn({ people: people.length }, "too many approvers to message each");
+  for (const userId of people.slice(0, MAX_APPROVAL_DMS)) {
+    await ctx.chat
+      .postDirect(userId, buildApprovalDmView({ ...request, channelId: root.channel, permalink }))
+      .catch((error: unknown) => logger.warn({ err: error, userId }, "could not message an approver"));
+  }
 }
 
 /**

@@ -129,6 +129,8 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
       allowSelfApproval,
       expiresInMs: Math.min(...terms.map((a) => a.expiresInMs)),
       reasonRequired: terms.some((a) => a.reasonRequired),
+      // Every way a contributing rule asks for is used: a rule asking for direct messages gets them.
+      notify: (["mention", "dm"] as const).filter((mode) => terms.some((a) => a.notifyApprovers === mode)),
     },
   };
 }

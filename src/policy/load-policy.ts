@@ -51,6 +51,7 @@ function compile(file: string, loaded: YamlConfigResult<PolicyFile>): PolicyLoad
             allowSelfApproval: approval.allow_self_approval ?? defaults.allow_self_approval ?? false,
             expiresInMs: approval.expires_in ?? defaults.expires_in ?? DEFAULT_APPROVAL_EXPIRY_MS,
             reasonRequired: approval.reason_required ?? defaults.reason_required ?? false,
+            notifyApprovers: approval.notify_approvers ?? defaults.notify_approvers ?? "mention",
           },
         }),
       },

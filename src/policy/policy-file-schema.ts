@@ -65,6 +65,12 @@ const actionPattern = z.string().superRefine((pattern, ctx) => {
 
 const count = z.int().min(0);
 
+/** How the approvers hear of a request: a mention on the card, a direct message each, or neither. */
+const notifyApprovers = z.enum(["mention", "dm", "none"], {
+  error:
+    "`notify_approvers` must be `mention` (on the card), `dm` (a direct message to each approver) or `none`",
+});
+
 const conditions = z
   .strictObject({
     requesters: principals.optional(),
@@ -115,6 +121,7 @@ const approval = z
     allow_self_approval: z.boolean().optional(),
     expires_in: expiresIn.optional(),
     reason_required: z.boolean().optional(),
+    notify_approvers: notifyApprovers.optional(),
   })
   .superRefine((a, ctx) => {
     if (a.min_approvals !== undefined && a.additional_approvals !== undefined) {
@@ -217,6 +224,7 @@ const defaults = z.strictObject({
   expires_in: expiresIn.optional(),
   allow_self_approval: z.boolean().optional(),
   reason_required: z.boolean().optional(),
+  notify_approvers: notifyApprovers.optional(),
 });
 
 /** The policy file: `version`, `defaults`, `allowed_channels` and `rules`. An empty file is an empty policy. */

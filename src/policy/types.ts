@@ -47,6 +47,11 @@ export interface ApprovalRequirement {
   expiresInMs: number;
   /** Whether rejecting needs a reason. */
   reasonRequired: boolean;
+  /**
+   * How the approvers are told: mentioned on the card (`mention`), sent a direct message with a link to it
+   * (`dm`), both when the rules ask for both; empty: neither. Absent on requests recorded before it existed.
+   */
+  notify?: ("mention" | "dm")[];
 }
 
 /**
@@ -124,4 +129,5 @@ export interface ApprovalRule {
   allowSelfApproval: boolean;
   expiresInMs: number;
   reasonRequired: boolean;
+  notifyApprovers: "mention" | "dm" | "none";
 }

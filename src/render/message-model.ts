@@ -20,6 +20,16 @@ export type Span =
   | { readonly t: "code"; readonly v: string }
   /** A Slack user mention; `id` must look like a Slack user ID (`U…`/`W…`) or it is shown as text. */
   | { readonly t: "user"; readonly id: string }
+  /**
+   * A user-group mention (notifies its members); `id` must look like a Slack user-group ID (`S…`) or the
+   * handle is shown as text.
+   */
+  | { readonly t: "group"; readonly id: string; readonly handle: string }
+  /**
+   * A moment shown in each reader's own time zone (`at`: epoch ms); `style` picks the wording. Platforms
+   * without such a feature show the UTC fallback.
+   */
+  | { readonly t: "date"; readonly at: number; readonly style: "time" | "date_time" }
   /** A link; `url` must be http(s) or only the label is shown. The label is untrusted. */
   | { readonly t: "link"; readonly url: string; readonly label: string };
 
@@ -31,6 +41,8 @@ export interface Confirm {
   readonly text: Text;
   readonly confirm: Text;
   readonly deny: Text;
+  /** `danger`: the confirm button is red (an action that cannot be undone). */
+  readonly style?: "primary" | "danger";
 }
 
 export interface Button {
@@ -168,6 +180,16 @@ export function code(value: string | number): Span {
 /** A mention of a Slack user by ID (from a trusted source such as the event payload). */
 export function userMention(id: string): Span {
   return { t: "user", id };
+}
+
+/** A mention of a user group by its ID, with its handle for platforms (and fallbacks) that show text. */
+export function groupMention(id: string, handle: string): Span {
+  return { t: "group", id, handle };
+}
+
+/** A moment in the reader's time zone (`time`: "14:05"; `date_time`: "Jan 2nd, 14:05"). */
+export function localTime(at: number, style: "time" | "date_time" = "date_time"): Span {
+  return { t: "date", at, style };
 }
 
 /** A link with an untrusted label; non-http(s) URLs render as the label only. */

@@ -117,7 +117,8 @@ function renderConfirm(confirm: Confirm, style: Button["style"]): SlackConfirm {
     confirm: plainObject(plainField(confirm.confirm, L.confirmButton) || "Yes"),
     deny: plainObject(plainField(confirm.deny, L.confirmButton) || "Cancel"),
   };
-  if (style === "danger") out.style = "danger";
+  const chosen = confirm.style ?? (style === "danger" ? "danger" : undefined);
+  if (chosen !== undefined) out.style = chosen;
   return out;
 }
 

@@ -13,6 +13,13 @@ import { toSpans } from "./message-model.js";
 
 // Underscores are accepted for the readable IDs of the fake Slack (U_ALICE); they cannot form markup.
 const SLACK_USER_ID = /^[UW][A-Z0-9_]{2,20}$/;
+const SLACK_GROUP_ID = /^S[A-Z0-9_]{2,20}$/;
+
+/** `2025-01-01 12:30 UTC`: what a platform without reader time zones (or a notification) shows. */
+export function utcFallback(at: number, style: "time" | "date_time"): string {
+  const iso = new Date(at).toISOString();
+  return style === "time" ? `${iso.slice(11, 16)} UTC` : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
 
 /** The URL in a form that cannot break out of `<url|label>`, or `undefined` if it is not a usable http(s) URL. */
 function safeUrl(raw: string): string | undefined {
@@ -57,6 +64,18 @@ function renderSpan(span: Span, maxLength: number): string {
     case "user": {
       const whole = SLACK_USER_ID.test(span.id) ? `<@${span.id}>` : escapeUntrustedMrkdwn(`@${span.id}`);
       return atom(whole, maxLength);
+    }
+    case "group": {
+      const whole = SLACK_GROUP_ID.test(span.id)
+        ? `<!subteam^${span.id}>`
+        : escapeUntrustedMrkdwn(`@${span.handle}`);
+      return atom(whole, maxLength);
+    }
+    case "date": {
+      if (!Number.isFinite(span.at)) return "";
+      const seconds = Math.floor(span.at / 1000);
+      const format = span.style === "time" ? "{time}" : "{date_short_pretty} {time}";
+      return atom(`<!date^${seconds}^${format}|${utcFallback(span.at, span.style)}>`, maxLength);
     }
     case "link": {
       const url = safeUrl(span.url);
@@ -111,6 +130,10 @@ function flatten(span: Span, defuseEmoji: boolean): string {
       return span.v.map((s) => flatten(s, defuseEmoji)).join("");
     case "user":
       return `@${span.id}`;
+    case "group":
+      return `@${span.handle}`;
+    case "date":
+      return Number.isFinite(span.at) ? utcFallback(span.at, span.style) : "";
     case "link":
       return safeUrl(span.url) === undefined ? span.label : `${span.label} (${span.url})`;
   }

@@ -1,4 +1,5 @@
 import { driveRun, emit, type RunContext, RunOwnershipLostError } from "./drive-run.js";
+import { stepOfEvent } from "./flow-events.js";
 import { OPERATIONS } from "./flow-vocabulary.js";
 import { conditionHolds } from "./operation-rules.js";
 import { OPEN_RUNS_SET, type RunRecord, RunRecordSchema, runKey, type StepRecord } from "./run-record.js";
@@ -54,7 +55,7 @@ export async function executeFlow(spec: ExecuteFlowSpec, deps: ExecuteFlowDeps):
     at: record.startedAt,
     resumed: false,
     targets: spec.targets.map((t) => ({ id: t.id, name: t.name })),
-    steps: flow.steps.map((s) => ({ id: s.id, kind: s.kind, description: s.description })),
+    steps: flow.steps.map(stepOfEvent),
   });
   return { ok: true, outcome: await driveRun(ctx) };
 }

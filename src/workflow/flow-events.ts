@@ -1,6 +1,6 @@
 import type { DriftItem } from "./detect-drift.js";
 import type { ServerResult, StepStatus } from "./flow-statuses.js";
-import type { Operation, StepKind } from "./flow-vocabulary.js";
+import type { CallName, Expectation, Operation, StepKind } from "./flow-vocabulary.js";
 import type { FlowOutcome } from "./summarize-run.js";
 
 /** Sub-job counts of a job (or servers being reconciled) at one moment. */
@@ -23,7 +23,8 @@ export type FlowEvent =
       /** True when `resumeFlow` picked up an interrupted run. */
       resumed: boolean;
       targets: { id: string; name: string }[];
-      steps: { id: string; kind: StepKind; description: string }[];
+      /** `call`/`expect`: what a call or wait step does, for operator words (never the flow's description). */
+      steps: { id: string; kind: StepKind; description: string; call?: CallName; expect?: Expectation }[];
     }
   | {
       type: "step_started";
@@ -61,3 +62,20 @@ export type FlowEvent =
   | { type: "run_finished"; runId: string; outcome: FlowOutcome; at: number };
 
 export type FlowEventType = FlowEvent["type"];
+
+/** A flow step as `run_started` announces it (what it does, not how the flow file describes it). */
+export function stepOfEvent(step: {
+  id: string;
+  kind: StepKind;
+  description: string;
+  call?: CallName;
+  expect?: Expectation;
+}): Extract<FlowEvent, { type: "run_started" }>["steps"][number] {
+  return {
+    id: step.id,
+    kind: step.kind,
+    description: step.description,
+    ...(step.kind === "call" && step.call !== undefined && { call: step.call }),
+    ...(step.kind === "wait" && step.expect !== undefined && { expect: step.expect }),
+  };
+}

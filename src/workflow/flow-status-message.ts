@@ -1,8 +1,9 @@
 import { formatCount } from "../render/escape-mrkdwn.js";
-import { code, context, type Message, md, type Part, type Span, section } from "../render/message-model.js";
+import { type Message, md, type Part, type Span, section } from "../render/message-model.js";
 import { describeDrift } from "./detect-drift.js";
 import type { StepStatus } from "./flow-statuses.js";
-import { plural } from "./format-flow-text.js";
+import type { CallName, Expectation } from "./flow-vocabulary.js";
+import { formatElapsed, plural } from "./format-flow-text.js";
 import type { FlowViewJob, FlowViewState, FlowViewStep } from "./reduce-flow-event.js";
 
 const STEP_ICONS: Readonly<Record<StepStatus, string>> = {
@@ -27,14 +28,43 @@ function icon(name: string): Span {
   return { t: "plain", v: name };
 }
 
+/** What a step does, in operator words (never the flow file's description, never a step ID). */
+const CALL_WORDS: Readonly<Record<CallName, string>> = {
+  "ecs.batch_start": "Start the servers",
+  "ecs.batch_stop": "Stop the servers",
+  "ecs.batch_reboot": "Reboot the servers",
+  "ecs.resize": "Change the flavor",
+  "ecs.delete": "Delete the servers",
+};
+const WAIT_WORDS: Readonly<Record<Expectation, string>> = {
+  running: "Wait until they are running",
+  stopped: "Wait until they are stopped",
+  rebooted: "Wait until they are back up",
+  resized: "Wait until the new flavor is in place",
+  deleted: "Wait until they are gone",
+};
+
+/** A step in operator words, e.g. "Stop the servers", "Wait until they are stopped". */
+export function stepWords(step: Pick<FlowViewStep, "kind" | "call" | "expect">): string {
+  if (step.kind === "recheck") return "Check that nothing changed since approval";
+  if (step.kind === "call") return step.call !== undefined ? CALL_WORDS[step.call] : "Call ECS";
+  return step.expect !== undefined ? WAIT_WORDS[step.expect] : "Wait for ECS";
+}
+
 /**
- * The thread's status message of a run in progress: one line per step with its status and, for a wait,
- * the job's sub-job counts. Pure; post it on `run_started` and update it (coalesced) on later events.
+ * The thread's status message of a run: the operation, how long it has been running (as of `now`) and what it
+ * is doing now, then one line per step with its status and, for a wait, the sub-job counts. In operator words:
+ * never the flow file's descriptions or step IDs. Pure; post it on `run_started`, update it (coalesced) on
+ * later events and on a timer while it runs, so the elapsed time stays current.
  */
-export function flowStatusMessage(state: FlowViewState): Message {
-  const heading = md`*${state.operation}* of ${plural(state.targetCount, "server")}: ${RUN_WORDS[state.status]}${
-    state.resumed ? md` (resumed)` : md``
-  }`;
+export function flowStatusMessage(state: FlowViewState, now: number = state.updatedAt): Message {
+  const what = md`*${state.operation}* of ${plural(state.targetCount, "server")}`;
+  const current = state.steps.find((s) => s.id === state.currentStepId);
+  const elapsed = formatElapsed(Math.max(0, now - state.startedAt));
+  const heading =
+    state.status === "running"
+      ? md`${what}: running for ${elapsed}${current ? md` · now: ${stepWords(current).toLowerCase()}` : md``}${state.resumed ? md` (resumed)` : md``}`
+      : md`${what}: ${RUN_WORDS[state.status]} after ${elapsed}${state.resumed ? md` (resumed)` : md``}`;
   const lines = state.steps.flatMap((s) => [...md`\n`, ...stepLine(s)]);
   const blocks: Part[] = [section({ text: [...heading, ...lines] })];
   if (state.drift.length > 0) {
@@ -47,20 +77,19 @@ export function flowStatusMessage(state: FlowViewState): Message {
       }),
     );
   }
-  blocks.push(context(md`run ${code(state.runId)} · request ${code(state.requestId)}`));
-  const current = state.steps.find((s) => s.id === state.currentStepId);
-  const text = current
-    ? md`${state.operation} of ${plural(state.targetCount, "server")}: ${RUN_WORDS[state.status]} (${current.id})`
-    : md`${state.operation} of ${plural(state.targetCount, "server")}: ${RUN_WORDS[state.status]}`;
+  const text =
+    state.status === "running"
+      ? md`${state.operation} of ${plural(state.targetCount, "server")}: running for ${elapsed}`
+      : md`${state.operation} of ${plural(state.targetCount, "server")}: ${RUN_WORDS[state.status]}`;
   return { text, blocks };
 }
 
 function stepLine(s: FlowViewStep): Span[] {
-  const head = md`${icon(STEP_ICONS[s.status])} ${code(s.id)} ${s.description}`;
+  const head = md`${icon(STEP_ICONS[s.status])} ${stepWords(s)}`;
   if (s.status === "skipped") {
     return [
       ...head,
-      ...md` _(skipped: ${s.skipReason === "no_targets" ? "no server needs it" : "flow stopped"})_`,
+      ...md` _(skipped: ${s.skipReason === "no_targets" ? "no server needs it" : "the run stopped"})_`,
     ];
   }
   if (s.status === "running" && s.jobs.length > 0) return [...head, ...md` — ${jobsText(s.jobs)}`];
@@ -84,8 +113,9 @@ function jobsText(jobs: readonly FlowViewJob[]): Span[] {
     }),
     { total: 0, succeeded: 0, failed: 0, running: 0 },
   );
-  const status = jobs.length === 1 ? jobs[0]!.status : `${jobs.length} jobs`;
-  const parts = [`${formatCount(total.succeeded)} done`, `${formatCount(total.running)} running`];
+  const parts = [`${formatCount(total.succeeded)} of ${formatCount(total.total)} done`];
+  if (total.running > 0) parts.push(`${formatCount(total.running)} in progress`);
   if (total.failed > 0) parts.push(`${formatCount(total.failed)} failed`);
-  return md`${status}: ${parts.join(", ")} of ${formatCount(total.total)}`;
+  const source = jobs.some((j) => j.source === "servers") ? " (read from the servers)" : "";
+  return md`${parts.join(", ")}${source}`;
 }

@@ -7,6 +7,8 @@
 /** The operations that have a flow; the file is `flows/<operation>.yml`. */
 export const OPERATIONS = ["start", "stop", "reboot", "resize", "delete"] as const;
 export type Operation = (typeof OPERATIONS)[number];
+/** Operations that cannot be undone (their Approve confirmations are styled as dangerous). */
+export const DESTRUCTIVE_OPERATIONS = ["delete"] as const satisfies readonly Operation[];
 
 /** IAM-style action of each operation (the name the policy layer authorises). */
 export const ACTION_OF_OPERATION: Readonly<Record<Operation, string>> = {

@@ -33,6 +33,15 @@ export function doneStatuses(operation: Operation): readonly string[] {
   }
 }
 
+/**
+ * Statuses in which the operation does not apply but need not block the others: the target is left out with a
+ * warning. A stopped server in a reboot of a group (`/ecs reboot tag:role=cache`) is not rebooted, as a stopped
+ * one in a stop is not stopped; starting it is another decision.
+ */
+export function leftOutStatuses(operation: Operation): readonly string[] {
+  return operation === "reboot" ? ["SHUTOFF"] : [];
+}
+
 /** Whether a call step with this condition applies to a target in `status` (its approved pre-state). */
 export function conditionHolds(condition: Condition, status: string): boolean {
   switch (condition) {

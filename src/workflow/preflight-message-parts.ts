@@ -1,6 +1,4 @@
 import {
-  code,
-  context,
   type ListField,
   type ListItem,
   list,
@@ -46,24 +44,11 @@ export function preflightMessageParts(preflight: Preflight): Part[] {
     parts.push(section({ text: [...md`:warning: *Warnings*`, ...bullets(warnings.map((p) => p.message))] }));
   }
   parts.push(list(preflight.targets.map((t) => targetItem(preflight, t))));
-  const p = preflight.parameters;
-  const flags: Span[][] = [];
-  if (p.hard === true) flags.push(md`${code("--hard")}`);
-  if (p.flavorRef !== undefined) flags.push(md`new flavor ${code(p.flavorRef)}`);
-  if (preflight.operation === "delete") {
-    flags.push(p.deleteVolume === true ? md`data disks: ${code("--delete-volume")}` : md`data disks kept`);
-    flags.push(p.deleteEip === true ? md`EIPs: ${code("--delete-eip")}` : md`EIPs kept`);
-  }
-  if (flags.length > 0) parts.push(context(joinSpans(flags, " · ")));
   return parts;
 }
 
 function bullets(lines: readonly string[]): Span[] {
   return lines.flatMap((line) => md`\n• ${line}`);
-}
-
-function joinSpans(items: readonly Span[][], separator: string): Span[] {
-  return items.flatMap((item, i) => (i === 0 ? item : [{ t: "plain" as const, v: separator }, ...item]));
 }
 
 function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
@@ -82,7 +67,7 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
     subtitle = md`${formatFlavor(t.resize.from)} → ${formatFlavor(t.resize.to)}${
       t.restart ? md` · stopped, resized and started again` : md` · stays ${t.current.status}`
     }`;
-    fields.push({ label: "Dry run", value: dryRunText(t.resize) });
+    fields.push({ label: "Flavor check", value: flavorCheckText(t.resize) });
   } else if (preflight.operation === "reboot") {
     subtitle = md`${t.current.status} → restarted → ${end?.status ?? "?"}${
       preflight.parameters.hard === true ? md` (hard)` : md``
@@ -110,18 +95,19 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
   return { status: t.current.status, title: t.name, subtitle, fields };
 }
 
-function dryRunText(resize: NonNullable<PreflightTarget["resize"]>): Span[] {
+/** The API's validation of the new flavor (its `dry_run`), in words. */
+function flavorCheckText(resize: NonNullable<PreflightTarget["resize"]>): Span[] {
   switch (resize.dryRun) {
     case "passed":
       return md`passed`;
     case "inconclusive":
-      return md`state not checkable while running (checked again after the stop)`;
+      return md`checked again after the stop (the server is running)`;
     case "rejected":
-      return md`rejected: ${resize.dryRunMessage ?? ""}`;
+      return md`refused by ECS: ${resize.dryRunMessage ?? ""}`;
     case "unavailable":
       return md`could not run: ${resize.dryRunMessage ?? ""}`;
     case "not_run":
-      return md`not run`;
+      return md`not checked`;
   }
 }
 
@@ -130,4 +116,9 @@ function hssText(h: HssPosture): Span[] {
   if (h.state === "not_registered") return md`not protected by HSS (no agent)`;
   const risks = `${h.vulnerability ?? "?"} vuln, ${h.baseline ?? "?"} baseline, ${h.intrusion ?? "?"} intrusion`;
   return md`agent ${h.agentStatus ?? "?"} · protection ${h.protectStatus ?? "?"} · risks: ${risks}`;
+}
+
+/** The HSS posture of a server in a few words, or undefined when there is none. */
+export function hssSummary(h: HssPosture | undefined): Span[] | undefined {
+  return h === undefined ? undefined : hssText(h);
 }

@@ -1,7 +1,7 @@
 import type { DriftItem } from "./detect-drift.js";
 import type { FlowEvent, ProgressCounts } from "./flow-events.js";
 import type { RunStatus, ServerResult, StepStatus } from "./flow-statuses.js";
-import type { Operation, StepKind } from "./flow-vocabulary.js";
+import type { CallName, Expectation, Operation, StepKind } from "./flow-vocabulary.js";
 import type { FlowOutcome } from "./summarize-run.js";
 
 export interface FlowViewJob {
@@ -16,6 +16,8 @@ export interface FlowViewStep {
   id: string;
   kind: StepKind;
   description: string;
+  call?: CallName;
+  expect?: Expectation;
   status: StepStatus;
   serverCount?: number;
   jobs: FlowViewJob[];

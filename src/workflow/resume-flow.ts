@@ -1,4 +1,5 @@
 import { commit, driveRun, emit, type RunContext, type RunDeps } from "./drive-run.js";
+import { stepOfEvent } from "./flow-events.js";
 import { isIn, TERMINAL_RUN_STATUSES } from "./flow-statuses.js";
 import { type RunRecord, RunRecordSchema, runKey } from "./run-record.js";
 import { type FlowOutcome, summarizeRun } from "./summarize-run.js";
@@ -52,7 +53,7 @@ export async function resumeFlow(runId: string, deps: RunDeps): Promise<ResumeFl
     at: deps.clock.now(),
     resumed: true,
     targets: record.targets.map((t) => ({ id: t.id, name: t.name })),
-    steps: record.flow.steps.map((s) => ({ id: s.id, kind: s.kind, description: s.description })),
+    steps: record.flow.steps.map(stepOfEvent),
   });
   return { ok: true, resumed: true, outcome: await driveRun(ctx) };
 }

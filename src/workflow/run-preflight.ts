@@ -12,6 +12,7 @@ import {
   callPlanOf,
   DEFAULT_CALL_PLANS,
   doneStatuses,
+  leftOutStatuses,
   planTarget,
 } from "./operation-rules.js";
 import { readServers } from "./read-servers.js";
@@ -24,6 +25,7 @@ export const PREFLIGHT_PROBLEM_CODES = [
   "task_in_progress",
   "status_not_allowed",
   "already_in_state",
+  "left_out",
   "nothing_to_do",
   "flavor_missing",
   "unknown_flavor",
@@ -246,6 +248,8 @@ export async function runPreflight(
     if (has("status_allows_operation")) {
       if (doneStatuses(operation).includes(s.status)) {
         problem("warning", "already_in_state", `${name}: already ${s.status}; it will be left out`);
+      } else if (leftOutStatuses(operation).includes(s.status)) {
+        problem("warning", "left_out", `${name}: is ${s.status}; it will be left out of the ${operation}`);
       } else if (!allowedStatuses(operation).includes(s.status)) {
         const allowed = allowedStatuses(operation).join(" or ");
         problem("blocking", "status_not_allowed", `${name}: is ${s.status}; ${operation} needs ${allowed}`);

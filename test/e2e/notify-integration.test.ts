@@ -228,7 +228,7 @@ describe("notifications in the composed bot", () => {
     const serverId = id("web-02");
     await click(web02Stopped, NOTIFY_ACTIONS.serverStart, IDS.alice);
     const started = await card(`/ecs start ${serverId}`, IDS.ops, (t) => t.includes("Done"));
-    expect(textOf(started)).toContain("Allowed by policy");
+    expect(textOf(started)).toContain("Allowed by the policy");
     await bot.operations.idle();
     expect(sim.control.server("web-02")?.status).toBe("ACTIVE");
     expect(mutations("batchStartServers", serverId)).toHaveLength(1);

@@ -3,7 +3,13 @@
  * over loopback, the fake Slack, the simulated cloud and the shipped policy and flows.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+import {
+  actionIdsOf,
+  IDS,
+  type OperationsHarness,
+  startOperationsHarness,
+  textOf,
+} from "./helpers/operations-harness.js";
 
 let h: OperationsHarness;
 beforeAll(async () => {
@@ -37,10 +43,10 @@ it("/ecs stop web-01 (allowed): announced, executed at once, thread shows runnin
 
   const card = await h.waitCard("/ecs stop web-01", (t) => t.includes("Done"));
   const text = textOf(card);
-  expect(text).toContain("Allowed by policy");
-  expect(text).toContain(h.serverId("web-01"));
-  expect(text).toContain("soft-power");
-  expect(card.blocks?.some((b) => (b as { type: string }).type === "actions")).toBe(false);
+  expect(text).toContain("Allowed by the policy: no approval needed");
+  expect(text).toContain("env=dev");
+  // Only Details: no approval buttons on a request the policy allowed.
+  expect(actionIdsOf(card)).toEqual(["ops.request.details"]);
 
   const replies = await h.fake.waitFor(() => {
     const r = h.replies(card);

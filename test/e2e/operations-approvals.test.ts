@@ -28,10 +28,11 @@ beforeEach(async () => {
 const APPROVE = "ops.approval.approve";
 const REJECT = "ops.approval.reject";
 const CANCEL = "ops.approval.cancel";
+const DETAILS = "ops.request.details";
 
-/** The request ID on a card's buttons. */
+/** The request ID a card's buttons carry (their only value). */
 function requestIdOf(card: FakeSlackMessage): string {
-  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(textOf(card));
+  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(card.blocks));
   if (!match) throw new Error("no request ID on the card");
   return match[0];
 }
@@ -48,18 +49,24 @@ it("/ecs delete web-03 web-04: two approvals, refusals for the requester and an 
   const card = await h.waitCard("/ecs delete web-03 web-04", (t) => t.includes("Approval needed"));
   const text = textOf(card);
   for (const expected of [
-    web03,
-    web04,
+    "web-03",
+    "web-04",
     "0 of 2",
-    "delete-needs-two-approvals",
     "Expires",
     "data disks kept",
-    "ops-approvers",
+    `<!subteam^${IDS.opsApprovers}>`,
   ]) {
     expect(text).toContain(expected);
   }
-  expect(actionIdsOf(card)).toEqual([APPROVE, REJECT, CANCEL]);
+  // IDs and rule descriptions are behind Details, answered to the clicking user only.
+  expect(text).not.toContain(web03);
+  expect(actionIdsOf(card)).toEqual([APPROVE, REJECT, CANCEL, DETAILS]);
   const id = requestIdOf(card);
+  await h.click(card, DETAILS, IDS.dave);
+  const details = await ephemeral(IDS.dave, "Details");
+  for (const expected of [web03, web04, "delete-needs-two-approvals", "flows/policy.yml:"]) {
+    expect(details).toContain(expected);
+  }
   await ephemeral(IDS.alice, "needs 2 approvals");
 
   await h.click(card, APPROVE, IDS.bob);
@@ -77,7 +84,7 @@ it("/ecs delete web-03 web-04: two approvals, refusals for the requester and an 
   await h.click(card, APPROVE, IDS.carol);
   const done = await h.waitCard("/ecs delete web-03 web-04", (t) => t.includes("Done"));
   expect(textOf(done)).toContain("2 deleted");
-  expect(actionIdsOf(done)).toEqual([]);
+  expect(actionIdsOf(done)).toEqual([DETAILS]);
   expect(h.sim.control.server(web03)).toBeUndefined();
   expect(h.sim.control.server(web04)).toBeUndefined();
   expect(h.mutations("deleteServers")).toHaveLength(1);
@@ -175,7 +182,7 @@ it("20 concurrent mixed Approve/Reject clicks and redeliveries: exactly one deci
 it("reject with a reason: the modal insists on a reason, then the card says who rejected and why", async () => {
   await h.command("resize web-03 s6.large.2");
   const card = await h.waitCard("/ecs resize web-03 s6.large.2", (t) => t.includes("Approval needed"));
-  expect(textOf(card)).toContain("resize-needs-approval");
+  expect(textOf(card)).toContain("0 of 1");
   const id = requestIdOf(card);
   await h.click(card, REJECT, IDS.bob);
   const empty = await h.submitReason(IDS.bob, id, "   ");
@@ -189,7 +196,7 @@ it("reject with a reason: the modal insists on a reason, then the card says who 
   expect(ok.status).toBe(200);
   const rejected = await h.waitCard("/ecs resize web-03 s6.large.2", (t) => t.includes("Rejected"));
   expect(textOf(rejected)).toContain(`Rejected by <@${IDS.bob}>: not during the sale, please`);
-  expect(actionIdsOf(rejected)).toEqual([]);
+  expect(actionIdsOf(rejected)).toEqual([DETAILS]);
 
   // Decided: later clicks do nothing but say so.
   await h.click(card, APPROVE, IDS.carol);
@@ -205,7 +212,7 @@ it("cancel: refused for someone else, done for the requester", async () => {
   await h.click(card, CANCEL, IDS.alice);
   const cancelled = await h.waitCard("/ecs resize web-04 s6.large.2", (t) => t.includes("Cancelled"));
   expect(textOf(cancelled)).toContain(`Cancelled by <@${IDS.alice}>`);
-  expect(actionIdsOf(cancelled)).toEqual([]);
+  expect(actionIdsOf(cancelled)).toEqual([DETAILS]);
 });
 
 it("/ops approvals lists what the user can act on, with working buttons", async () => {
@@ -291,10 +298,18 @@ it("resize of a running server: stop → resize → start, progress in the threa
   ]);
 
   const replies = h.replies(card);
-  const status = replies[0]!;
-  expect(status.history.length).toBeGreaterThan(1);
-  expect(textOf(status.history[0])).toContain("running");
-  expect(textOf(status)).toContain("finished");
-  for (const step of ["wait_stopped", "wait_resized", "wait_started"]) expect(textOf(status)).toContain(step);
+  expect(textOf(replies[0])).toContain(`<@${IDS.carol}> approved (1 of 1)`);
+  const status = replies.find((m) => m.history.length > 1)!;
+  expect(textOf(status.history[0])).toContain("running for");
+  expect(textOf(status)).toContain("finished after");
+  for (const step of [
+    "Wait until they are stopped",
+    "Wait until the new flavor is in place",
+    "Wait until they are running",
+  ])
+    expect(textOf(status)).toContain(step);
+  // Operator words only: no step IDs, no flow-file descriptions.
+  expect(textOf(status)).not.toContain("wait_stopped");
+  expect(textOf(status)).not.toContain("The intent is saved");
   expect(textOf(replies.at(-1))).toContain("s6.large.2");
 });

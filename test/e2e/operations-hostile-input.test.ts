@@ -24,7 +24,7 @@ const APPROVE = "ops.approval.approve";
 const REJECT = "ops.approval.reject";
 
 function requestIdOf(card: FakeSlackMessage): string {
-  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(textOf(card));
+  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(card.blocks));
   if (!match) throw new Error("no request ID on the card");
   return match[0];
 }

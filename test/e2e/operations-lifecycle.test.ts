@@ -47,7 +47,11 @@ it("the sweeper expires a due request and updates its card; a later click only s
   expect(await h.ops.sweepExpired()).toBe(1);
   const expired = await h.waitCard("/ecs resize web-03 s6.large.2", (t) => t.includes("Expired"));
   expect(textOf(expired)).toContain("Nothing was done");
-  expect(actionIdsOf(expired)).toEqual([]);
+  expect(actionIdsOf(expired)).toEqual(["ops.request.details"]);
+  // The thread says so too, mentioning the requester.
+  const reply = await h.fake.waitFor(() => h.replies(card).find((m) => textOf(m).includes("Expired after")));
+  expect(textOf(reply)).toContain("Expired after 30m with 0 of 1 approvals");
+  expect(textOf(reply)).toContain(`<@${IDS.alice}>`);
 
   await h.click(card, "ops.approval.approve", IDS.bob);
   const told = await h.fake.waitFor(() => h.ephemeralTexts(IDS.bob).find((t) => t.includes("expired")));
@@ -58,7 +62,7 @@ it("the sweeper expires a due request and updates its card; a later click only s
 it("a click after the expiry time expires the request itself and says so", async () => {
   await h.command("resize web-04 s6.large.2");
   const card = await h.waitCard("/ecs resize web-04 s6.large.2", (t) => t.includes("Approval needed"));
-  const id = requestIdOf(textOf(card));
+  const id = requestIdOf(JSON.stringify(card.blocks));
   h.clock.advance(THIRTY_ONE_MINUTES);
 
   await h.click(card, "ops.approval.approve", IDS.carol);

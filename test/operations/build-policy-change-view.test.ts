@@ -44,7 +44,7 @@ describe("policy change views", () => {
     expect(lines).toContain("this delete now needs 3 approvals, it had 2");
   });
 
-  it("the card of a revoked request says it did not run, why, and how to ask again; no buttons", () => {
+  it("the card of a revoked request says it did not run, why, and how to ask again; only Details", () => {
     const request = makeRequest({
       status: "revoked",
       approvals: [
@@ -61,6 +61,10 @@ describe("policy change views", () => {
     expect(text).toContain("Not run, the policy changed");
     expect(text).toContain("this delete now needs 3 approvals, it had 2");
     expect(text).toContain("Ask again to get the approvals it needs now");
-    expect(kit.blocks.some((b) => b.type === "actions")).toBe(false);
+    // Only Details: nothing to approve any more.
+    const buttons = kit.blocks.flatMap((b) =>
+      b.type === "actions" ? (b.elements as { action_id: string }[]) : [],
+    );
+    expect(buttons.map((b) => b.action_id)).toEqual(["ops.request.details"]);
   });
 });

@@ -194,6 +194,10 @@ describe("createOperations", () => {
       registerAction: (prefix) => registered.push(`action ${prefix}`),
       registerView: (prefix) => registered.push(`view ${prefix}`),
     });
-    expect(registered).toEqual(["action ops.approval", "view ops.approval.reject"]);
+    expect(registered).toEqual([
+      "action ops.request.details",
+      "action ops.approval",
+      "view ops.approval.reject",
+    ]);
   });
 });

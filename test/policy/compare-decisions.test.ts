@@ -140,6 +140,7 @@ const ruleArb = (i: number): fc.Arbitrary<PolicyRule> =>
             allowSelfApproval: approval.self,
             expiresInMs: 60_000,
             reasonRequired: false,
+            notifyApprovers: "mention" as const,
           },
         }),
       },

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { bold, code, italic, link, md, toSpans, userMention } from "../../src/render/message-model.js";
+import {
+  bold,
+  code,
+  groupMention,
+  italic,
+  link,
+  localTime,
+  md,
+  toSpans,
+  userMention,
+} from "../../src/render/message-model.js";
 import { renderMrkdwn, renderPlain } from "../../src/render/render-mrkdwn.js";
 
 describe("md and span helpers", () => {
@@ -42,5 +52,23 @@ describe("md and span helpers", () => {
 
   it("flattens to plain text", () => {
     expect(renderPlain(md`${bold("web\n01")} by ${userMention("U1")}`)).toBe("web 01 by @U1");
+  });
+});
+
+describe("group mentions and reader-local times", () => {
+  it("renders a user-group mention by ID, and falls back to the handle as text for anything else", () => {
+    expect(renderMrkdwn(groupMention("S0123ABCD", "ops-approvers"))).toBe("<!subteam^S0123ABCD>");
+    expect(renderMrkdwn(groupMention("<!channel>", "ops"))).toBe("@ops");
+    expect(renderPlain(groupMention("S0123ABCD", "ops-approvers"))).toBe("@ops-approvers");
+  });
+
+  it("renders a time in each reader's zone with a UTC fallback", () => {
+    const at = Date.UTC(2025, 0, 1, 12, 30, 45);
+    expect(renderMrkdwn(localTime(at, "time"))).toBe(`<!date^${Math.floor(at / 1000)}^{time}|12:30 UTC>`);
+    expect(renderMrkdwn(localTime(at))).toBe(
+      `<!date^${Math.floor(at / 1000)}^{date_short_pretty} {time}|2025-01-01 12:30 UTC>`,
+    );
+    expect(renderPlain(localTime(at))).toBe("2025-01-01 12:30 UTC");
+    expect(renderMrkdwn(localTime(Number.NaN))).toBe("");
   });
 });

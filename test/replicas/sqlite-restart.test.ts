@@ -49,7 +49,7 @@ it("a pending approval made before a restart is approved after it and executes",
   const after = await world.startBot("after", storeUrl);
   await world.deliver(after, world.clickPayload(card, APPROVE, IDS.bob));
   const done = await world.waitCard("/ecs stop sqlite-pending-01 --hard", (t) => t.includes("Done"));
-  expect(textOf(done)).toContain(requestIdOf(card));
+  expect(requestIdOf(done)).toBe(requestIdOf(card));
   await world.waitFor(() => world.summaries(done, "stop").length === 1 || undefined);
   expect(world.sim.control.server(server.id)?.status).toBe("SHUTOFF");
   expect(

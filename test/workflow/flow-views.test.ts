@@ -1,9 +1,11 @@
 /** Pure parts: run summaries, the event reducer and the thread views. */
+
 import { describe, expect, it } from "vitest";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { describeDrift, detectDrift } from "../../src/workflow/detect-drift.js";
 import { newRunRecord } from "../../src/workflow/execute-flow.js";
 import type { FlowEvent } from "../../src/workflow/flow-events.js";
+import { stepOfEvent } from "../../src/workflow/flow-events.js";
 import { flowStatusMessage } from "../../src/workflow/flow-status-message.js";
 import { describeCounts, flowSummaryMessage } from "../../src/workflow/flow-summary-message.js";
 import { loadFlows } from "../../src/workflow/load-flows.js";
@@ -170,7 +172,7 @@ describe("reduceFlowEvent + flowStatusMessage", () => {
     at: 0,
     resumed: false,
     targets: [{ id: "a", name: "web-03" }],
-    steps: flows.stop.steps.map((s) => ({ id: s.id, kind: s.kind, description: s.description })),
+    steps: flows.stop.steps.map(stepOfEvent),
   };
 
   it("ignores events before run_started and events of other runs", () => {
@@ -233,9 +235,13 @@ describe("reduceFlowEvent + flowStatusMessage", () => {
     let state: FlowViewState | undefined;
     for (const e of events) state = reduceFlowEvent(state, e);
     expect(state!.currentStepId).toBe("wait_stopped");
-    const message = flowStatusMessage(state!);
+    const message = flowStatusMessage(state!, 72_004);
     const text = JSON.stringify(renderBlockKit(message));
-    expect(text).toContain("RUNNING: 12 done, 37 running, 1 failed of 50");
+    expect(text).toContain("Wait until they are stopped — 12 of 50 done, 37 in progress, 1 failed");
+    expect(text).toContain("running for 1m 12s · now: wait until they are stopped");
+    // Operator words: neither step IDs nor the flow file's descriptions.
+    expect(text).not.toContain("wait_stopped");
+    for (const step of flows.stop.steps) expect(text).not.toContain(step.description);
     expect(text).toContain(":white_check_mark:");
   });
 });

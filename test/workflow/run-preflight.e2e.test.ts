@@ -65,7 +65,7 @@ describe("stop / start / reboot", () => {
     ]);
   });
 
-  it("blocks a reboot of a stopped server, a missing server and a server with a task in progress", async () => {
+  it("a reboot leaves a stopped server out with a warning; blocks a missing server and one with a task in progress", async () => {
     await env.cloud.ecs.stopServers([env.id("web-04")]);
     env.sim.control.advance(500);
     const p = await runPreflight(
@@ -78,13 +78,18 @@ describe("stop / start / reboot", () => {
       env.cloud,
     );
     expect(p.blocking).toBe(true);
-    expect(codes(p)).toEqual([
-      "blocking:status_not_allowed",
-      "blocking:task_in_progress",
-      "blocking:server_not_found",
-    ]);
+    expect(codes(p)).toEqual(["blocking:task_in_progress", "blocking:server_not_found", "warning:left_out"]);
     expect(p.snapshot.map((t) => t.name)).toEqual(["worker-01", "web-04", "web-03"]);
     expect(rendered(p)).toContain("ghost");
+    expect(rendered(p)).toContain("worker-01: is SHUTOFF; it will be left out of the reboot");
+  });
+
+  it("a reboot of a group with one stopped member goes ahead without it", async () => {
+    const p = await runPreflight("reboot", ref("worker-01", "web-03"), { hard: false }, env.cloud);
+    expect(p.blocking).toBe(false);
+    expect(codes(p)).toEqual(["warning:left_out"]);
+    expect(p.targets.find((t) => t.name === "worker-01")?.planned?.calls).toEqual([]);
+    expect(p.targets.find((t) => t.name === "web-03")?.planned?.calls).toEqual(["ecs.batch_reboot"]);
   });
 
   it("says the HSS posture is unknown when HSS cannot be read, without blocking", async () => {

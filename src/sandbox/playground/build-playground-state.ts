@@ -26,6 +26,8 @@ export interface PlaygroundState {
   team: { id: string; name: string };
   bot: { userId: string; name: string };
   users: PlaygroundUser[];
+  /** User groups, so `<!subteam^ID>` mentions show their handle. */
+  groups: { id: string; handle: string }[];
   channels: PlaygroundChannel[];
   /** Every live message of every channel, thread replies included, oldest first per channel. */
   messages: FakeSlackMessage[];
@@ -53,6 +55,7 @@ export function buildPlaygroundState(
         isAdmin: u.isAdmin,
         groups: world.userGroups.filter((g) => g.users.includes(u.id)).map((g) => g.handle),
       })),
+    groups: world.userGroups.map((g) => ({ id: g.id, handle: g.handle })),
     channels: world.channels
       .filter((c) => !c.isArchived)
       .map((c) => ({

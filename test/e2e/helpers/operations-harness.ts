@@ -215,11 +215,14 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
         }),
       );
     },
-    /** The newest top-level bot message in the channel whose text includes `needle`. */
+    /** The newest top-level bot message in the channel whose text (or a button value) includes `needle`. */
     latest(needle: string, channel = IDS.ops): FakeSlackMessage | undefined {
       return fake
         .messages(channel)
-        .filter((m) => m.user === IDS.bot && textOf(m).includes(needle))
+        .filter(
+          (m) =>
+            m.user === IDS.bot && (textOf(m).includes(needle) || JSON.stringify(m.blocks).includes(needle)),
+        )
         .at(-1);
     },
     /** Waits for a card in the channel whose command line includes `command` and which satisfies `check`. */

@@ -149,7 +149,8 @@ export type ReplicaWorld = Awaited<ReturnType<typeof startReplicaWorld>>;
 
 /** The approval request ID shown on a card. */
 export function requestIdOf(message: FakeSlackMessage): string {
-  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(textOf(message));
+  // The card's buttons carry the request ID (their only value).
+  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(message.blocks));
   if (!match) throw new Error(`no request ID in: ${textOf(message)}`);
   return match[0];
 }

@@ -14,6 +14,7 @@ const app = {
   team: { name: "" },
   bot: { userId: "U_BOT", name: "hwc-chatops" },
   users: [],
+  groups: [],
   channels: [],
   hints: [],
   /** `${channel}/${ts}` → record */
@@ -61,6 +62,7 @@ const channelById = (id) => app.channels.find((c) => c.id === id);
 const textCtx = {
   userName: (id) => (id === app.bot.userId ? app.bot.name : userById(id)?.name),
   channelName: (id) => channelById(id)?.name,
+  groupName: (id) => app.groups.find((g) => g.id === id)?.handle,
 };
 
 function roleOf(user) {
@@ -126,6 +128,7 @@ async function loadState() {
   app.team = json.team;
   app.bot = json.bot;
   app.users = json.users;
+  app.groups = json.groups ?? [];
   app.channels = json.channels;
   app.hints = json.hints;
   app.messages.clear();

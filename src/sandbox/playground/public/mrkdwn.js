@@ -141,6 +141,17 @@ function renderToken(token, ctx, depth) {
   }
 }
 
+/** `date^<epoch seconds>^<format>` in the reader's own time zone, as Slack shows it. */
+function localDate(special) {
+  const [, seconds, format = ""] = special.split("^");
+  const at = new Date(Number(seconds) * 1000);
+  if (!Number.isFinite(at.getTime())) return undefined;
+  const time = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return format.includes("{date")
+    ? `${at.toLocaleDateString([], { month: "short", day: "numeric" })} ${time}`
+    : time;
+}
+
 /** `<…>`: mentions, channels, special mentions, dates and links. */
 function renderAngle(inner, ctx) {
   const bar = inner.indexOf("|");
@@ -160,9 +171,10 @@ function renderAngle(inner, ctx) {
       return h("span", { class: "mention mention-broadcast", text: `@${special}` });
     }
     if (special.startsWith("subteam^")) {
-      return h("span", { class: "mention", text: label ?? `@${special.slice("subteam^".length)}` });
+      const id = special.slice("subteam^".length);
+      return h("span", { class: "mention", text: `@${ctx.groupName?.(id) ?? label ?? id}` });
     }
-    if (special.startsWith("date^")) return document.createTextNode(label ?? special);
+    if (special.startsWith("date^")) return document.createTextNode(localDate(special) ?? label ?? special);
     return document.createTextNode(label ?? `<${decodeEntities(inner)}>`);
   }
   const url = decodeEntities(target);
