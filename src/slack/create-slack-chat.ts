@@ -1,5 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import type { ChatPort, ChatUserGroup, MessageRef, ModalSpec } from "../app/ports.js";
+import { BLOCK_KIT_LIMITS } from "../render/block-kit-limits.js";
 import type { Message } from "../render/message-model.js";
 import { renderBlockKit } from "../render/render-block-kit.js";
 import { buildModalView } from "./build-modal-view.js";
@@ -102,6 +103,16 @@ export function createSlackChat(client: webApi.WebClient): ChatPort {
     async postDirect(userId: string, message: Message): Promise<MessageRef> {
       // chat.postMessage to a user ID posts in the app's direct conversation with them (no im:write needed).
       return port.postMessage(userId, message);
+    },
+
+    async publishHome(userId: string, view: Message): Promise<void> {
+      const rendered = renderBlockKit(view, {
+        maxBlocks: BLOCK_KIT_LIMITS.blocksPerView,
+        maxBlocksJsonChars: BLOCK_KIT_LIMITS.defaultViewJsonBudget,
+      });
+      await call("views.publish", () =>
+        client.views.publish({ user_id: userId, view: { type: "home", blocks: rendered.blocks } }),
+      );
     },
   };
   return port;
