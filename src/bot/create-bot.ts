@@ -137,6 +137,7 @@ export function createBot(options: CreateBotOptions): Bot {
     track: (work) => tasks.track(work),
     claimDelivery: (key) => dedupe.claim(key),
     storeUnavailable: buildStoreUnavailableView(),
+    ...(options.handlers?.home !== undefined && { home: options.handlers.home }),
   });
 
   let frontend: HttpFrontend | undefined;

@@ -14,6 +14,7 @@ import { APPROVAL_ACTION_PREFIX, REJECT_MODAL_ID } from "./approval-action-ids.j
 import { buildRequestCard } from "./build-request-card.js";
 import { createExecutions } from "./create-executions.js";
 import { createExpirySweeper } from "./create-expiry-sweeper.js";
+import { createHomePublisher } from "./create-home-publisher.js";
 import { createLatestRunner } from "./create-latest-runner.js";
 import { createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
@@ -79,7 +80,7 @@ export interface OperationsOptions {
 
 export interface Operations {
   /** Pass to `createBot({ handlers })`. */
-  handlers: Required<Pick<CommandHandlers, "mutation" | "ops" | "readPolicy" | "describePolicy">>;
+  handlers: Required<Pick<CommandHandlers, "mutation" | "ops" | "readPolicy" | "describePolicy" | "home">>;
   /** Action handlers by ID prefix: `ops.approval` (Approve / Reject / Cancel). */
   actionHandlers: Readonly<Record<string, ActionHandler>>;
   /** View handlers by exact callback ID: `ops.approval.reject` (the rejection reason modal). */
@@ -196,31 +197,51 @@ export function createOperations(options: OperationsOptions): Operations {
     },
   });
 
+  const home = createHomePublisher({ approvals, store, clock, logger });
   const clickDeps = { approvals, clock, executions, refreshCard, learnChat };
   const clickHandler = createApprovalClickHandler(clickDeps);
   const rejectView = createRejectViewHandler(clickDeps);
+  const approvalClick: ActionHandler = (action, ctx) =>
+    guardStoreUnavailable(
+      () => clickHandler(action, ctx),
+      async (m) => {
+        if (ctx.responder) await ctx.responder.respond(m);
+        else if (action.channelId !== undefined)
+          await ctx.chat.postEphemeral(action.channelId, action.actor.userId, m);
+      },
+      ctx.logger,
+    );
   const actionHandlers: Record<string, ActionHandler> = {
-    [APPROVAL_ACTION_PREFIX]: (action, ctx) =>
-      guardStoreUnavailable(
-        () => clickHandler(action, ctx),
-        async (m) => {
-          if (ctx.responder) await ctx.responder.respond(m);
-          else if (action.channelId !== undefined)
-            await ctx.chat.postEphemeral(action.channelId, action.actor.userId, m);
+    [APPROVAL_ACTION_PREFIX]: async (action, ctx) => {
+      if (!action.fromHome) return approvalClick(action, ctx);
+      // The Home tab's buttons are the card's, judged by the same handler. The tab has no response_url and no
+      // channel: the answer the card's click would get is shown at the top of the tab, published again.
+      let notice: Message | undefined;
+      const answerInHome = {
+        respond: async (message: Message) => {
+          notice = message;
         },
-        ctx.logger,
-      ),
+      };
+      try {
+        await approvalClick(action, { ...ctx, responder: answerInHome });
+      } finally {
+        await home.publish(action.actor, ctx.chat, notice);
+      }
+    },
   };
   const viewHandlers: Record<string, ViewHandler> = {
     [REJECT_MODAL_ID]: {
       ...rejectView,
       // A modal has no reply channel: the user sees the card unchanged; the log says why.
-      handle: (submission, ctx) =>
-        guardStoreUnavailable(
+      handle: async (submission, ctx) => {
+        await guardStoreUnavailable(
           () => rejectView.handle(submission, ctx),
           async () => {},
           ctx.logger,
-        ),
+        );
+        // The reason form may have been opened from the Home tab: it must not still offer this request.
+        await home.publish(submission.actor, ctx.chat);
+      },
     },
   };
 
@@ -312,6 +333,10 @@ export function createOperations(options: OperationsOptions): Operations {
         ),
       readPolicy: createReadPolicy({ policy, chat }),
       describePolicy: createDescribePolicy({ policy, chat }),
+      home: async (viewer, ctx) => {
+        learnChat(ctx.chat);
+        await home.publish(viewer, ctx.chat);
+      },
     },
     actionHandlers,
     viewHandlers,
@@ -349,6 +374,7 @@ export function createOperations(options: OperationsOptions): Operations {
     async idle() {
       await executions.drain();
       await cards.idle();
+      await home.idle();
     },
   };
 }

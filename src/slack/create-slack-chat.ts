@@ -1,8 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { ChatPort, ChatUserGroup, MessageRef, ModalSpec } from "../app/ports.js";
-import { BLOCK_KIT_LIMITS } from "../render/block-kit-limits.js";
 import type { Message } from "../render/message-model.js";
-import { renderBlockKit } from "../render/render-block-kit.js";
+import { renderBlockKit, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
 import { buildModalView } from "./build-modal-view.js";
 import { toChatDeliveryError } from "./to-chat-delivery-error.js";
 
@@ -106,10 +105,7 @@ export function createSlackChat(client: webApi.WebClient): ChatPort {
     },
 
     async publishHome(userId: string, view: Message): Promise<void> {
-      const rendered = renderBlockKit(view, {
-        maxBlocks: BLOCK_KIT_LIMITS.blocksPerView,
-        maxBlocksJsonChars: BLOCK_KIT_LIMITS.defaultViewJsonBudget,
-      });
+      const rendered = renderBlockKit(view, VIEW_RENDER_OPTIONS);
       await call("views.publish", () =>
         client.views.publish({ user_id: userId, view: { type: "home", blocks: rendered.blocks } }),
       );
