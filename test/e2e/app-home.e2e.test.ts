@@ -212,3 +212,33 @@ it("jobs running now are on everyone's Home while they run, and gone when they f
   const after = await openHome(IDS.bob);
   expect(homeText(after)).not.toContain("cache-02");
 });
+
+it("/ops approvals: what the user may approve first, then their own pending requests, each with its card's link", async () => {
+  await h.command("delete web-03", { user: IDS.alice });
+  const theirs = await h.waitCard("/ecs delete web-03", (t) => t.includes("Approval needed"));
+  await h.command("resize api-02 s6.large.2", { user: IDS.bob });
+  const own = await h.waitCard("/ecs resize api-02 s6.large.2", (t) => t.includes("Approval needed"));
+  await h.command("approvals", { command: "/ops", user: IDS.bob });
+  const list = await h.fake.waitFor(() =>
+    h.fake
+      .ephemerals({ user: IDS.bob })
+      .filter((e) => textOf(e).includes("Your pending requests"))
+      .at(-1),
+  );
+  const text = textOf(list);
+  const waitingAt = text.indexOf("Waiting for your approval");
+  const ownAt = text.indexOf("Your pending requests");
+  expect(waitingAt).toBeGreaterThanOrEqual(0);
+  expect(ownAt).toBeGreaterThan(waitingAt);
+  expect(text.indexOf(requestIdOf(theirs))).toBeGreaterThan(waitingAt);
+  expect(text.indexOf(requestIdOf(theirs))).toBeLessThan(ownAt);
+  expect(text.indexOf(requestIdOf(own))).toBeGreaterThan(ownAt);
+  expect(text).toContain(`<${permalinkOf(theirs)}|Open the card>`);
+  expect(text).toContain(`<${permalinkOf(own)}|Open the card>`);
+  // Bob may not approve his own resize: only Cancel is offered for it.
+  const ids = actionIdsOf(list);
+  expect(ids.filter((a) => a.startsWith("ops.approval.approve"))).toHaveLength(
+    ids.filter((a) => a.startsWith("ops.approval.reject")).length,
+  );
+  expect(ids.filter((a) => a.startsWith("ops.approval.cancel"))).toHaveLength(1);
+});
