@@ -130,7 +130,7 @@ export function buildHomeView(input: HomeViewInput): Message {
     section({
       text: md`*How to use hwc-chatops*\n• ${code("/ecs list")}, ${code("/ecs show web-01")}: find servers and their state\n• ${code(
         "/ecs stop web-01 web-02",
-      )}: start, stop, reboot, resize, delete; what needs approval gets a card in the channel, and its approvers are told\n• ${code(
+      )}: start, stop, reboot, resize, delete; what needs approval gets a card in the channel, to approve there or here\n• ${code(
         "/ops approvals",
       )}: what you may approve · ${code("/ops jobs")}: what runs now · ${code("/ops help")}: everything else`,
     }),
