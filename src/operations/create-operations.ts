@@ -81,7 +81,10 @@ export interface OperationsOptions {
 export interface Operations {
   /** Pass to `createBot({ handlers })`. */
   handlers: Required<Pick<CommandHandlers, "mutation" | "ops" | "readPolicy" | "describePolicy" | "home">>;
-  /** Action handlers by ID prefix: `ops.approval` (Approve / Reject / Cancel). */
+  /**
+   * Action handlers by ID prefix: `ops.approval` (Approve / Reject / Cancel, on the card, in `/ops approvals` and
+   * on the Home tab, whose clicks publish the tab again with the answer on top).
+   */
   actionHandlers: Readonly<Record<string, ActionHandler>>;
   /** View handlers by exact callback ID: `ops.approval.reject` (the rejection reason modal). */
   viewHandlers: Readonly<Record<string, ViewHandler>>;
