@@ -3,14 +3,15 @@
  * local playground, and wires signals. Everything else takes its configuration as parameters.
  */
 import { createPlaygroundBot } from "./app/create-playground-bot.js";
+import { explainStartupFailure, type StartupFailureContext } from "./app/explain-startup-failure.js";
 import { guardProcess } from "./app/guard-process.js";
-import { DEFAULT_SHUTDOWN_GRACE_MS, loadAppConfig, SHUTDOWN_MARGIN_MS } from "./app/load-app-config.js";
-import { ConfigFileError, startHwcChatops } from "./app/start-hwc-chatops.js";
-import { CloudConfigError, loadCloudConfigOrThrow } from "./cloud/load-cloud-config.js";
+import { DEFAULT_SHUTDOWN_GRACE_MS, SHUTDOWN_MARGIN_MS } from "./app/load-app-config.js";
+import { formatStartupProblems, loadStartupConfig } from "./app/load-startup-config.js";
+import { startHwcChatops } from "./app/start-hwc-chatops.js";
 import { createLogger, type Logger } from "./log/create-logger.js";
+import { createPlaygroundLogger } from "./log/create-playground-logger.js";
 import { startPlayground } from "./sandbox/playground/index.js";
-import { loadSlackConfigOrThrow, SlackConfigError } from "./slack/load-slack-config.js";
-import { StoreInUseError } from "./store/store-in-use-error.js";
+import { DEFAULT_SLACK_API_URL } from "./slack/load-slack-config.js";
 
 interface Stoppable {
   stop(graceMs: number): Promise<unknown>;
@@ -67,40 +68,46 @@ function onSignals(logger: Logger, target: Stoppable, graceMs: number): void {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
-async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const appConfig = loadAppConfig(env);
-  if (!appConfig.ok) fail(`invalid configuration:\n  ${appConfig.issues.join("\n  ")}`);
-  const logger = createLogger({ level: appConfig.config.logLevel });
-  guardProcess(process, logger);
-  const graceMs = appConfig.config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+/** Where the playground's JSON log goes (the console keeps the banner and pretty warnings and errors). */
+const PLAYGROUND_LOG_FILE = "data/playground.log";
 
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const wantsPlayground = argv.includes("--playground") || !env.SLACK_BOT_TOKEN?.trim();
-  if (wantsPlayground) {
-    const port = env.PORT?.trim() ? Number(env.PORT) : 3000;
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) fail("PORT: expected a port number (0-65535)");
+  // Every variable and every file is checked before anything starts, and every problem is reported at once.
+  const loaded = await loadStartupConfig(env, { playground: wantsPlayground });
+  if (!loaded.ok) fail(formatStartupProblems(loaded.problems));
+  const startup = loaded.config;
+  const { app } = startup;
+  const graceMs = app.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+
+  if (startup.mode === "playground") {
+    const logger = createPlaygroundLogger({ level: app.logLevel, file: PLAYGROUND_LOG_FILE });
+    guardProcess(process, logger);
     const playground = await startPlayground({
-      port,
+      port: startup.port,
       logger,
-      createBot: createPlaygroundBot(appConfig.config),
-    });
+      logFile: PLAYGROUND_LOG_FILE,
+      createBot: createPlaygroundBot(app),
+    }).catch((error: unknown) =>
+      failToStart(error, { slackApiUrl: "(the playground's fake Slack)", port: startup.port }),
+    );
     onSignals(logger, { stop: () => playground.close() }, graceMs);
     return;
   }
 
-  let slack: ReturnType<typeof loadSlackConfigOrThrow>;
-  let cloud: ReturnType<typeof loadCloudConfigOrThrow>;
-  try {
-    slack = loadSlackConfigOrThrow(env);
-    cloud = loadCloudConfigOrThrow(env);
-  } catch (error) {
-    if (error instanceof SlackConfigError || error instanceof CloudConfigError) fail(error.message);
-    throw error;
-  }
-  const { faultPoint } = appConfig.config;
+  const logger = createLogger({ level: app.logLevel });
+  guardProcess(process, logger);
+  const { slack, cloud, files } = startup;
+  const context = {
+    slackApiUrl: slack.apiUrl ?? DEFAULT_SLACK_API_URL,
+    ...(slack.transport.kind === "http" && { port: slack.transport.port }),
+  };
+  const { faultPoint } = app;
   const running = await startHwcChatops({
     slack,
     cloud,
-    app: appConfig.config,
+    app,
+    files,
     logger,
     // Test hook (HWC_FAULT_POINT), inert unless set: die here as `kill -9` would, nothing flushed or released.
     ...(faultPoint !== undefined && {
@@ -109,11 +116,19 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
         process.exit(137);
       },
     }),
-  });
+  }).catch((error: unknown) => failToStart(error, context));
   onSignals(logger, running, graceMs);
 }
 
+/**
+ * A start that failed because of the environment (a token Slack refuses, Slack out of reach, a port taken, the
+ * store) ends with one line naming the setting to fix; anything else is a bug and shows its stack.
+ */
+function failToStart(error: unknown, context: StartupFailureContext): never {
+  const line = explainStartupFailure(error, context);
+  fail(line ?? (error instanceof Error ? (error.stack ?? error.message) : String(error)));
+}
+
 main(process.argv.slice(2), process.env).catch((error: unknown) => {
-  if (error instanceof ConfigFileError || error instanceof StoreInUseError) fail(error.message);
   fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
 });

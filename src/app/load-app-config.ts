@@ -38,6 +38,10 @@ export interface Retention {
   savedQueriesMs: number;
 }
 
+const DEFAULT_POLICY_FILE = "flows/policy.yml";
+const DEFAULT_FLOWS_DIR = "flows";
+const DEFAULT_NOTIFICATIONS_FILE = "flows/notifications.yml";
+
 /** Default of `SHUTDOWN_GRACE`. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** How long after the grace a stopping process exits regardless (closing connections, releasing leases). */
@@ -55,15 +59,15 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
     meaning:
       "Durable state: `sqlite://<file>` (one replica), `redis://host:port[/db]` (several), `memory://` (tests).",
   },
-  { name: "POLICY_FILE", default: "flows/policy.yml", meaning: "Who may do what, with whose approval." },
+  { name: "POLICY_FILE", default: DEFAULT_POLICY_FILE, meaning: "Who may do what, with whose approval." },
   {
     name: "FLOWS_DIR",
-    default: "flows",
+    default: DEFAULT_FLOWS_DIR,
     meaning: "Folder with the operation flows (`start.yml` … `delete.yml`).",
   },
   {
     name: "NOTIFICATIONS_FILE",
-    default: "flows/notifications.yml",
+    default: DEFAULT_NOTIFICATIONS_FILE,
     meaning: "Channel notifications: watchers, routes, digests.",
   },
   {
@@ -116,9 +120,9 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
 
 const schema = z.object({
   STORE_URL: z.string().min(1).default(DEFAULT_STORE_URL),
-  POLICY_FILE: z.string().min(1).default("flows/policy.yml"),
-  FLOWS_DIR: z.string().min(1).default("flows"),
-  NOTIFICATIONS_FILE: z.string().min(1).default("flows/notifications.yml"),
+  POLICY_FILE: z.string().min(1).default(DEFAULT_POLICY_FILE),
+  FLOWS_DIR: z.string().min(1).default(DEFAULT_FLOWS_DIR),
+  NOTIFICATIONS_FILE: z.string().min(1).default(DEFAULT_NOTIFICATIONS_FILE),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   RUN_LEASE_TTL: z
     .string()
@@ -160,22 +164,38 @@ function period(fallback: string, minMs: number, minText: string) {
     });
 }
 
+/** Where the declarative files are, from the environment or the defaults (even when other settings are bad). */
+export function configFilePaths(
+  env: Record<string, string | undefined> = process.env,
+): Pick<AppConfig, "policyFile" | "flowsDir" | "notificationsFile"> {
+  const value = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  return {
+    policyFile: value("POLICY_FILE", DEFAULT_POLICY_FILE),
+    flowsDir: value("FLOWS_DIR", DEFAULT_FLOWS_DIR),
+    notificationsFile: value("NOTIFICATIONS_FILE", DEFAULT_NOTIFICATIONS_FILE),
+  };
+}
+
 export type LoadAppConfigResult = { ok: true; config: AppConfig } | { ok: false; issues: string[] };
 
-/** Reads and validates the app settings; every problem names its variable (never echoing a URL's password). */
+/**
+ * Reads and validates the app settings; every problem at once, each naming its variable (never echoing a URL's
+ * password).
+ */
 export function loadAppConfig(env: Record<string, string | undefined> = process.env): LoadAppConfigResult {
   const blankToUndefined = Object.fromEntries(
     Object.keys(schema.shape).map((k) => [k, env[k]?.trim() ? env[k]?.trim() : undefined]),
   );
   const parsed = schema.safeParse(blankToUndefined);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`),
-    };
-  }
-  const store = parseStoreUrl(parsed.data.STORE_URL);
-  if (!store.ok) return { ok: false, issues: [store.error] };
+  // Every problem at once: the store URL is judged even when another variable is wrong.
+  const store = parseStoreUrl(
+    typeof blankToUndefined.STORE_URL === "string" ? blankToUndefined.STORE_URL : DEFAULT_STORE_URL,
+  );
+  const issues = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`)),
+    ...(store.ok ? [] : [store.error]),
+  ];
+  if (!parsed.success || issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
     config: {

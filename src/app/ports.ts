@@ -58,6 +58,11 @@ export interface ChatPort {
   getPermalink(ref: MessageRef): Promise<string>;
   /** Posts to the user's direct conversation with the bot (Slack: the app's Messages tab). */
   postDirect(userId: string, message: Message): Promise<MessageRef>;
+  /**
+   * Replaces what the user sees on the app's Home tab (Slack: `views.publish` of a `home` view). The view is a
+   * message model with at most 100 blocks; its buttons come back as clicks like a message's.
+   */
+  publishHome(userId: string, view: Message): Promise<void>;
 }
 
 /** Replies to the one request being handled (Slack: `respond()` through the request's response_url). */

@@ -74,6 +74,8 @@ export interface StartOptions {
   slack: SlackConfig;
   cloud: CloudConfig;
   app: AppConfig;
+  /** The declarative files, already loaded and validated (`src/main.ts` checks them with everything else). */
+  files?: LoadedFiles;
   logger: Logger;
   clock?: Clock;
   /** HTTP mode: the interface to listen on (the playground binds loopback). */
@@ -112,7 +114,7 @@ export interface RunningBot {
  */
 export async function startHwcChatops(options: StartOptions): Promise<RunningBot> {
   const { logger } = options;
-  const files = await loadConfigFiles(options.app);
+  const files = options.files ?? (await loadConfigFiles(options.app));
   const store =
     options.store ?? createStore(options.app.storeUrl, options.clock ? { clock: options.clock } : {});
   const cloud = options.cloudClient ?? createCloudClient(options.cloud);

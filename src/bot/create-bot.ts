@@ -9,6 +9,7 @@ import { createSlackChat } from "../slack/create-slack-chat.js";
 import { guardSocketModeClient, type SocketModeClientLike } from "../slack/guard-socket-mode-client.js";
 import { registerListeners } from "../slack/listeners/index.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
+import { SlackStartError, type SlackStartStage } from "../slack/slack-start-error.js";
 import { type HttpFrontend, SLACK_EVENTS_PATH, startHttpFrontend } from "../slack/start-http-frontend.js";
 import { createMemoryStore } from "../store/create-memory-store.js";
 import type { Store } from "../store/store.js";
@@ -53,7 +54,10 @@ export interface Bot {
   registerAction(prefix: string, handler: ActionHandler): void;
   /** Handles modal submissions whose callback ID is exactly `callbackId`. */
   registerView(callbackId: string, handler: ViewHandler): void;
-  /** Checks the bot token (auth.test), then listens (HTTP) or connects (Socket Mode). */
+  /**
+   * Checks the bot token (auth.test), then listens (HTTP) or connects (Socket Mode). Throws a
+   * `SlackStartError` naming the step that failed, with the underlying error as its cause.
+   */
   start(): Promise<void>;
   /**
    * Stops taking requests (HTTP: closes the server, `/healthz` answers 503 meanwhile; Socket Mode:
@@ -137,6 +141,7 @@ export function createBot(options: CreateBotOptions): Bot {
     track: (work) => tasks.track(work),
     claimDelivery: (key) => dedupe.claim(key),
     storeUnavailable: buildStoreUnavailableView(),
+    ...(options.handlers?.home !== undefined && { home: options.handlers.home }),
   });
 
   let frontend: HttpFrontend | undefined;
@@ -156,11 +161,13 @@ export function createBot(options: CreateBotOptions): Bot {
     async start() {
       if (state !== "new") throw new Error(`the bot cannot start: it is ${state}`);
       state = "starting";
+      let stage: SlackStartStage = "auth";
       try {
         // auth.test: a bad token fails here, not as an unhandled rejection inside Bolt.
         await app.init();
         log.info({ transport: slack.transport.kind }, "Slack token verified");
         if (slack.transport.kind === "http") {
+          stage = "listen";
           frontend = await startHttpFrontend({
             boltListener: (receiver as HTTPReceiver).requestListener,
             signingSecret: slack.transport.signingSecret,
@@ -172,6 +179,7 @@ export function createBot(options: CreateBotOptions): Bot {
           });
           log.info({ url: frontend.url }, "listening for Slack requests");
         } else {
+          stage = "connect";
           await app.start();
           socketConnected = true;
           log.info("connected to Slack over Socket Mode");
@@ -179,7 +187,7 @@ export function createBot(options: CreateBotOptions): Bot {
       } catch (error) {
         // Nothing is listening: the caller may retry start() or exit.
         state = "new";
-        throw error;
+        throw new SlackStartError(stage, error);
       }
       state = "running";
     },

@@ -124,6 +124,12 @@ export interface ConfigIssue {
 
 export type LoadCloudConfigResult = { ok: true; config: CloudConfig } | { ok: false; issues: ConfigIssue[] };
 
+const NO_CREDENTIALS: ConfigIssue = {
+  variable: "HUAWEICLOUD_SDK_AK",
+  expected:
+    "credentials: HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_IAM_DOMAIN, HUAWEICLOUD_IAM_USERNAME and HUAWEICLOUD_IAM_PASSWORD",
+};
+
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
 
@@ -188,35 +194,35 @@ const envSchema = z.object({
 
 /**
  * Reads and validates the cloud configuration from the environment, once.
- * Returns every problem found, each naming the variable and what is expected (never its value).
+ * Returns every problem found at once, each naming the variable and what is expected (never its value).
  */
 export function loadCloudConfig(
   env: Record<string, string | undefined> = process.env,
 ): LoadCloudConfigResult {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({
-      variable: String(issue.path[0] ?? "environment"),
-      expected: issue.message,
-    }));
-    return { ok: false, issues: dedupe(issues) };
-  }
-  const e = parsed.data;
-  const issues: ConfigIssue[] = [];
-
-  let auth: CloudAuth | undefined;
-  const hasAkSk = e.HUAWEICLOUD_SDK_AK !== undefined || e.HUAWEICLOUD_SDK_SK !== undefined;
-  const hasIam =
-    e.HUAWEICLOUD_IAM_DOMAIN !== undefined ||
-    e.HUAWEICLOUD_IAM_USERNAME !== undefined ||
-    e.HUAWEICLOUD_IAM_PASSWORD !== undefined;
+  const issues: ConfigIssue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? "environment"),
+        expected: issue.message,
+      }));
+  // The choice of authentication is judged on which variables are set, so a missing credential is reported
+  // together with any malformed value.
+  const given = (name: string) => typeof env[name] === "string" && env[name].trim() !== "";
+  const hasAkSk = given("HUAWEICLOUD_SDK_AK") || given("HUAWEICLOUD_SDK_SK");
+  const iamVariables = [
+    "HUAWEICLOUD_IAM_DOMAIN",
+    "HUAWEICLOUD_IAM_USERNAME",
+    "HUAWEICLOUD_IAM_PASSWORD",
+  ] as const;
+  const hasIam = iamVariables.some(given);
   if (hasAkSk) {
-    if (e.HUAWEICLOUD_SDK_AK === undefined)
+    if (!given("HUAWEICLOUD_SDK_AK"))
       issues.push({
         variable: "HUAWEICLOUD_SDK_AK",
         expected: "an access key ID (set together with HUAWEICLOUD_SDK_SK)",
       });
-    if (e.HUAWEICLOUD_SDK_SK === undefined)
+    if (!given("HUAWEICLOUD_SDK_SK"))
       issues.push({
         variable: "HUAWEICLOUD_SDK_SK",
         expected: "a secret access key (set together with HUAWEICLOUD_SDK_AK)",
@@ -227,43 +233,38 @@ export function loadCloudConfig(
         expected:
           "unset when HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK are set (choose one authentication method)",
       });
-    if (e.HUAWEICLOUD_SDK_AK !== undefined && e.HUAWEICLOUD_SDK_SK !== undefined) {
-      auth = { kind: "aksk", ak: e.HUAWEICLOUD_SDK_AK, sk: e.HUAWEICLOUD_SDK_SK };
-      if (e.HUAWEICLOUD_SDK_SECURITY_TOKEN !== undefined)
-        auth.securityToken = e.HUAWEICLOUD_SDK_SECURITY_TOKEN;
-    }
   } else if (hasIam) {
-    for (const name of [
-      "HUAWEICLOUD_IAM_DOMAIN",
-      "HUAWEICLOUD_IAM_USERNAME",
-      "HUAWEICLOUD_IAM_PASSWORD",
-    ] as const) {
-      if (e[name] === undefined)
+    for (const name of iamVariables) {
+      if (!given(name))
         issues.push({
           variable: name,
           expected: "set together with the other HUAWEICLOUD_IAM_* variables for IAM token authentication",
         });
     }
-    if (e.HUAWEICLOUD_SDK_SECURITY_TOKEN !== undefined)
+    if (given("HUAWEICLOUD_SDK_SECURITY_TOKEN"))
       issues.push({
         variable: "HUAWEICLOUD_SDK_SECURITY_TOKEN",
         expected: "unset unless HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK are set",
       });
-    if (e.HUAWEICLOUD_IAM_DOMAIN && e.HUAWEICLOUD_IAM_USERNAME && e.HUAWEICLOUD_IAM_PASSWORD)
-      auth = {
-        kind: "password",
-        domain: e.HUAWEICLOUD_IAM_DOMAIN,
-        username: e.HUAWEICLOUD_IAM_USERNAME,
-        password: e.HUAWEICLOUD_IAM_PASSWORD,
-      };
   } else {
-    issues.push({
-      variable: "HUAWEICLOUD_SDK_AK",
-      expected:
-        "credentials: HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_IAM_DOMAIN, HUAWEICLOUD_IAM_USERNAME and HUAWEICLOUD_IAM_PASSWORD",
-    });
+    issues.push(NO_CREDENTIALS);
   }
-  if (issues.length > 0 || auth === undefined) return { ok: false, issues };
+  if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
+
+  const e = parsed.data;
+  let auth: CloudAuth | undefined;
+  if (e.HUAWEICLOUD_SDK_AK !== undefined && e.HUAWEICLOUD_SDK_SK !== undefined) {
+    auth = { kind: "aksk", ak: e.HUAWEICLOUD_SDK_AK, sk: e.HUAWEICLOUD_SDK_SK };
+    if (e.HUAWEICLOUD_SDK_SECURITY_TOKEN !== undefined) auth.securityToken = e.HUAWEICLOUD_SDK_SECURITY_TOKEN;
+  } else if (e.HUAWEICLOUD_IAM_DOMAIN && e.HUAWEICLOUD_IAM_USERNAME && e.HUAWEICLOUD_IAM_PASSWORD) {
+    auth = {
+      kind: "password",
+      domain: e.HUAWEICLOUD_IAM_DOMAIN,
+      username: e.HUAWEICLOUD_IAM_USERNAME,
+      password: e.HUAWEICLOUD_IAM_PASSWORD,
+    };
+  }
+  if (auth === undefined) return { ok: false, issues: [NO_CREDENTIALS] };
 
   const region = e.HUAWEICLOUD_SDK_REGION;
   const config: CloudConfig = {

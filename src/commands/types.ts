@@ -104,12 +104,19 @@ export type DescribePolicyFor = (
   request: Pick<RequestMeta, "actor" | "channelId" | "channelName">,
 ) => Promise<DescribePolicy | undefined>;
 
+/**
+ * Publishes the app's Home tab for a user who opened it (Slack `app_home_opened`), after the event was acked.
+ * Absent: the Home tab is left as it is.
+ */
+export type HomeHandler = (viewer: Actor, ctx: { chat: ChatPort; logger: Logger }) => Promise<void>;
+
 /** Extension points of the command router. */
 export interface CommandHandlers {
   mutation?: MutationHandler;
   ops?: OpsHandler;
   readPolicy?: ReadPolicy;
   describePolicy?: DescribePolicyFor;
+  home?: HomeHandler;
 }
 
 /** A click on an interactive element (button, select) of a message or modal. */
@@ -124,8 +131,10 @@ export interface ActionRequest {
   /** The message holding the element, unless it is ephemeral or in a modal. */
   message?: MessageRef;
   isEphemeral: boolean;
-  /** Modal the element lives in, if any. */
+  /** Modal or Home tab the element lives in, if any. */
   viewId?: string;
+  /** Clicked on the app's Home tab: there is no channel, message or response_url to answer through. */
+  fromHome?: boolean;
   triggerId?: string;
 }
 

@@ -3,9 +3,11 @@ import {
   actions,
   code,
   context,
+  link,
   type Message,
   md,
   type Part,
+  type Span,
   section,
   userMention,
 } from "../render/message-model.js";
@@ -16,12 +18,30 @@ export interface ActionableApproval {
   request: ApprovalRequest;
   canApprove: boolean;
   canCancel: boolean;
+  /** Link to the request's card (its root message), when there is one. */
+  link?: string;
 }
 
-/** Most requests listed in one message (each takes three blocks). */
+/** Most requests listed in one message (each takes two blocks). */
 export const MAX_LISTED_APPROVALS = 15;
 
-/** `/ops approvals`: the pending requests this user can act on, each with its buttons. Pure. */
+/**
+ * One request in a list: who asks for what, the command, the approvals so far, the expiry, its ID and a link
+ * to its card. Shared by `/ops approvals` and the Home tab.
+ */
+export function describeListedRequest(request: ApprovalRequest, cardLink: string | undefined): Span[] {
+  const r = request;
+  return md`${userMention(r.requester.userId)} asks to ${describeWhat(r)}\n${code(r.commandText)} · approvals ${String(
+    r.approvals.length,
+  )} of ${String(r.requirement.minApprovals)} (${describeApprovals(r)}) · expires ${formatTime(r.expiresAt)} · request ${code(r.id)}${
+    cardLink !== undefined ? md` · ${link(cardLink, "Open the card")}` : md``
+  }`;
+}
+
+/**
+ * `/ops approvals`: what this user can act on, the requests they may approve first (Approve / Reject), then
+ * their own pending requests (Cancel), each with a link to its card. Button IDs are unique in the message. Pure.
+ */
 export function buildApprovalListView(items: readonly ActionableApproval[]): Message {
   if (items.length === 0) {
     return {
@@ -29,28 +49,32 @@ export function buildApprovalListView(items: readonly ActionableApproval[]): Mes
       blocks: [section({ text: md`:white_check_mark: No pending approvals you can act on.` })],
     };
   }
-  const blocks: Part[] = [
-    section({ text: md`*Pending approvals you can act on* (${String(items.length)})` }),
-  ];
-  items.slice(0, MAX_LISTED_APPROVALS).forEach((item, i) => {
-    const r = item.request;
-    blocks.push(
-      section({
-        text: md`${userMention(r.requester.userId)} asks to ${describeWhat(r)}\n${code(r.commandText)} · approvals ${String(
-          r.approvals.length,
-        )} of ${String(r.requirement.minApprovals)} (${describeApprovals(r)}) · expires ${formatTime(r.expiresAt)} · request ${code(r.id)}`,
-      }),
-    );
+  const toApprove = items.filter((i) => i.canApprove);
+  const own = items.filter((i) => !i.canApprove && i.canCancel);
+  const shown = [...toApprove, ...own].slice(0, MAX_LISTED_APPROVALS);
+  const blocks: Part[] = [];
+  shown.forEach((item, i) => {
+    if (i === 0 && item.canApprove)
+      blocks.push(section({ text: md`*Waiting for your approval* (${String(toApprove.length)})` }));
+    if (!item.canApprove && (i === 0 || shown[i - 1]?.canApprove))
+      blocks.push(section({ text: md`*Your pending requests* (${String(own.length)})` }));
+    blocks.push(section({ text: describeListedRequest(item.request, item.link) }));
     blocks.push(
       actions(
-        ...cardButtons(r, i, { approve: item.canApprove, reject: item.canApprove, cancel: item.canCancel }),
+        ...cardButtons(item.request, i, {
+          approve: item.canApprove,
+          reject: item.canApprove,
+          cancel: item.canCancel,
+        }),
       ),
     );
   });
-  if (items.length > MAX_LISTED_APPROVALS) {
-    blocks.push(
-      context(md`…and ${String(items.length - MAX_LISTED_APPROVALS)} more; act on the oldest first.`),
-    );
+  const listed = toApprove.length + own.length;
+  if (listed > MAX_LISTED_APPROVALS) {
+    blocks.push(context(md`…and ${String(listed - MAX_LISTED_APPROVALS)} more; act on the oldest first.`));
   }
-  return { text: md`${String(items.length)} pending approvals you can act on`, blocks };
+  return {
+    text: md`${String(toApprove.length)} waiting for your approval, ${String(own.length)} of your requests pending`,
+    blocks,
+  };
 }

@@ -19,6 +19,7 @@ export interface RunningJob {
   operation: string;
   targetNames: string[];
   requesterId?: string;
+  /** What the run does now, in operator words ("wait until they are stopped"). */
   currentStep?: string;
   startedAt: number;
   resumes: number;
@@ -61,7 +62,7 @@ export function buildJobsView(input: JobsViewInput): Message {
       input.running.map(
         (j): ListItem => ({
           title: md`:hourglass_flowing_sand: ${j.operation} ${plural(j.targetNames.length, "server")}`,
-          subtitle: md`${names(j.targetNames)} · step ${code(j.currentStep ?? "starting")} · for ${formatElapsed(
+          subtitle: md`${names(j.targetNames)} · now: ${j.currentStep ?? "starting"} · for ${formatElapsed(
             input.now - j.startedAt,
           )}${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}${j.resumes > 0 ? md` · resumed` : md``}`,
           fields: [{ label: "Request", value: code(j.requestId) }],

@@ -16,6 +16,7 @@ import { createDecisionAnnouncer } from "./create-decision-announcer.js";
 import { createExecutions } from "./create-executions.js";
 import { createExpirySweeper } from "./create-expiry-sweeper.js";
 import { createGroupDirectory } from "./create-group-directory.js";
+import { createHomePublisher } from "./create-home-publisher.js";
 import { createLatestRunner } from "./create-latest-runner.js";
 import { createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
@@ -82,8 +83,11 @@ export interface OperationsOptions {
 
 export interface Operations {
   /** Pass to `createBot({ handlers })`. */
-  handlers: Required<Pick<CommandHandlers, "mutation" | "ops" | "readPolicy" | "describePolicy">>;
-  /** Action handlers by ID prefix: `ops.approval` (Approve / Reject / Cancel). */
+  handlers: Required<Pick<CommandHandlers, "mutation" | "ops" | "readPolicy" | "describePolicy" | "home">>;
+  /**
+   * Action handlers by ID prefix: `ops.approval` (Approve / Reject / Cancel, on the card, in `/ops approvals` and
+   * on the Home tab, whose clicks publish the tab again with the answer on top).
+   */
   actionHandlers: Readonly<Record<string, ActionHandler>>;
   /** View handlers by exact callback ID: `ops.approval.reject` (the rejection reason modal). */
   viewHandlers: Readonly<Record<string, ViewHandler>>;
@@ -211,9 +215,20 @@ export function createOperations(options: OperationsOptions): Operations {
     },
   });
 
+  const home = createHomePublisher({ approvals, store, clock, logger });
   const clickDeps = { approvals, clock, executions, refreshCard, learnChat, announce };
   const clickHandler = createApprovalClickHandler(clickDeps);
   const rejectView = createRejectViewHandler(clickDeps);
+  const approvalClick: ActionHandler = (action, ctx) =>
+    guardStoreUnavailable(
+      () => clickHandler(action, ctx),
+      async (m) => {
+        if (ctx.responder) await ctx.responder.respond(m);
+        else if (action.channelId !== undefined)
+          await ctx.chat.postEphemeral(action.channelId, action.actor.userId, m);
+      },
+      ctx.logger,
+    );
   const detailsHandler = createRequestDetailsHandler({ approvals, details, groups, learnChat });
   const actionHandlers: Record<string, ActionHandler> = {
     [REQUEST_DETAILS_ACTION]: (action, ctx) =>
@@ -224,27 +239,36 @@ export function createOperations(options: OperationsOptions): Operations {
         },
         ctx.logger,
       ),
-    [APPROVAL_ACTION_PREFIX]: (action, ctx) =>
-      guardStoreUnavailable(
-        () => clickHandler(action, ctx),
-        async (m) => {
-          if (ctx.responder) await ctx.responder.respond(m);
-          else if (action.channelId !== undefined)
-            await ctx.chat.postEphemeral(action.channelId, action.actor.userId, m);
+    [APPROVAL_ACTION_PREFIX]: async (action, ctx) => {
+      if (!action.fromHome) return approvalClick(action, ctx);
+      // The Home tab's buttons are the card's, judged by the same handler. The tab has no response_url and no
+      // channel: the answer the card's click would get is shown at the top of the tab, published again.
+      let notice: Message | undefined;
+      const answerInHome = {
+        respond: async (message: Message) => {
+          notice = message;
         },
-        ctx.logger,
-      ),
+      };
+      try {
+        await approvalClick(action, { ...ctx, responder: answerInHome });
+      } finally {
+        await home.publish(action.actor, ctx.chat, notice);
+      }
+    },
   };
   const viewHandlers: Record<string, ViewHandler> = {
     [REJECT_MODAL_ID]: {
       ...rejectView,
       // A modal has no reply channel: the user sees the card unchanged; the log says why.
-      handle: (submission, ctx) =>
-        guardStoreUnavailable(
+      handle: async (submission, ctx) => {
+        await guardStoreUnavailable(
           () => rejectView.handle(submission, ctx),
           async () => {},
           ctx.logger,
-        ),
+        );
+        // The reason form may have been opened from the Home tab: it must not still offer this request.
+        await home.publish(submission.actor, ctx.chat);
+      },
     },
   };
 
@@ -336,6 +360,10 @@ export function createOperations(options: OperationsOptions): Operations {
         ),
       readPolicy: createReadPolicy({ policy, chat }),
       describePolicy: createDescribePolicy({ policy, chat }),
+      home: async (viewer, ctx) => {
+        learnChat(ctx.chat);
+        await home.publish(viewer, ctx.chat);
+      },
     },
     actionHandlers,
     viewHandlers,
@@ -373,6 +401,7 @@ export function createOperations(options: OperationsOptions): Operations {
     async idle() {
       await executions.drain();
       await cards.idle();
+      await home.idle();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ChatPort } from "../app/ports.js";
+import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditRecord } from "../audit/audit-entry.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
@@ -18,15 +19,16 @@ import type { Clock, Store } from "../store/store.js";
 import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
-import { OPEN_RUNS_SET, RunRecordSchema, runKey } from "../workflow/run-record.js";
-import { buildApprovalListView } from "./build-approval-list-view.js";
+import { buildApprovalListView, MAX_LISTED_APPROVALS } from "./build-approval-list-view.js";
 import { buildAuditVerifyView } from "./build-audit-verify-view.js";
 import { buildAuditView } from "./build-audit-view.js";
-import { buildJobsView, type RecentJob, type RunningJob } from "./build-jobs-view.js";
+import { buildJobsView, type RecentJob } from "./build-jobs-view.js";
 import { buildPolicyExplanationView } from "./build-policy-explanation-view.js";
 import { decidePolicy, readGroups, toPolicyTarget } from "./decide-policy.js";
-import { isPolicyAllowed, verbOf } from "./describe-request.js";
-import { isListedApprover } from "./is-listed-approver.js";
+import { verbOf } from "./describe-request.js";
+import { listActionableApprovals } from "./list-actionable-approvals.js";
+import { readCardLinks } from "./read-card-links.js";
+import { readRunningJobs } from "./read-running-jobs.js";
 import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { toOperationRequest } from "./to-operation-request.js";
 
@@ -124,24 +126,7 @@ async function explainPolicy(
 }
 
 async function listJobs(deps: OpsCommandDeps): Promise<Message> {
-  const running: RunningJob[] = [];
-  for (const runId of await deps.store.members(OPEN_RUNS_SET)) {
-    const stored = await deps.store.get<unknown>(runKey(runId));
-    const parsed = stored ? RunRecordSchema.safeParse(stored.value) : undefined;
-    if (!parsed?.success) continue;
-    const run = parsed.data;
-    const request = await deps.approvals.get(run.requestId);
-    running.push({
-      runId,
-      requestId: run.requestId,
-      operation: run.operation,
-      targetNames: run.targets.map((t) => t.name),
-      ...(request && { requesterId: request.requester.userId }),
-      ...(run.currentStep !== null && { currentStep: run.currentStep }),
-      startedAt: run.startedAt,
-      resumes: run.resumes,
-    });
-  }
+  const running = await readRunningJobs(deps.store, deps.approvals);
   const finished = await deps.audit.query({ type: "execution.finished", limit: RECENT_JOBS });
   const recent: RecentJob[] = [];
   for (const entry of finished) {
@@ -162,25 +147,28 @@ async function listJobs(deps: OpsCommandDeps): Promise<Message> {
   return buildJobsView({ running, recent, now: deps.clock.now() });
 }
 
+/** The requests this user may approve now first, then their own pending ones, with links to the cards. */
 async function listApprovals(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Message> {
   const { actor } = ctx.request;
   const groups = await ctx.chat.userGroupsOf(actor.userId);
-  const now = deps.clock.now();
-  const pending = await deps.approvals.listPending({ userId: actor.userId, groups });
-  const items = pending
-    .filter((r) => !isPolicyAllowed(r) && now < r.expiresAt)
-    .map((request) => {
-      const listed = isListedApprover(request.requirement, { ...actor, groups }, request.requester);
-      const own = request.requester.userId === actor.userId;
-      const approved = request.approvals.some((a) => a.userId === actor.userId);
-      return {
-        request,
-        canApprove: listed && !approved && (!own || request.requirement.allowSelfApproval),
-        canCancel: own,
-      };
-    })
-    .filter((i) => i.canApprove || i.canCancel);
-  return buildApprovalListView(items);
+  const { waiting, mine } = await listActionableApprovals(
+    deps.approvals,
+    { ...actor, groups },
+    deps.clock.now(),
+  );
+  const pendingMine = mine.filter((r) => r.status === "pending");
+  const shown = [...waiting, ...pendingMine].slice(0, MAX_LISTED_APPROVALS);
+  const links = await readCardLinks(ctx.chat, shown, ctx.logger);
+  const item = (request: ApprovalRequest, canApprove: boolean) => ({
+    request,
+    canApprove,
+    canCancel: request.requester.userId === actor.userId,
+    ...(links.has(request.id) && { link: links.get(request.id) }),
+  });
+  return buildApprovalListView([
+    ...waiting.map((r) => item(r, true)),
+    ...pendingMine.map((r) => item(r, false)),
+  ]);
 }
 
 async function showAudit(

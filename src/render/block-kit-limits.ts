@@ -4,6 +4,10 @@
  */
 export const BLOCK_KIT_LIMITS = {
   blocksPerMessage: 50,
+  /** Modals and the Home tab. */
+  blocksPerView: 100,
+  /** Slack refuses a view larger than 250 kB (`view_too_large`); our budget stays far below that. */
+  defaultViewJsonBudget: 100_000,
   /** Not a documented limit: Slack rejects large payloads well below 40k; we budget by serialized length. */
   blocksJsonChars: 13_000,
   /** Our default working budget, leaving headroom under {@link BLOCK_KIT_LIMITS.blocksJsonChars}. */

@@ -112,3 +112,15 @@ export const blockKitMessageSchema = z
     const ids = actionIds(m.blocks);
     return new Set(ids).size === ids.length;
   }, "action_id values must be unique");
+
+/** A view's blocks as the renderer produces them for the Home tab (`VIEW_RENDER_OPTIONS`). */
+export const blockKitViewSchema = z
+  .strictObject({
+    text: z.string().min(1).max(40_000),
+    blocks: z.array(blockSchema).max(L.blocksPerView),
+  })
+  .refine((m) => JSON.stringify(m.blocks).length <= L.defaultViewJsonBudget, "blocks JSON too large")
+  .refine((m) => {
+    const ids = actionIds(m.blocks);
+    return new Set(ids).size === ids.length;
+  }, "action_id values must be unique");

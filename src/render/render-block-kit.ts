@@ -40,6 +40,12 @@ export interface RenderBlockKitOptions {
   maxBlocksJsonChars?: number;
 }
 
+/** A view's limits (the Home tab): Slack's 100 blocks, and our budget far below its 250 kB. */
+export const VIEW_RENDER_OPTIONS = {
+  maxBlocks: L.blocksPerView,
+  maxBlocksJsonChars: L.defaultViewJsonBudget,
+} as const satisfies RenderBlockKitOptions;
+
 interface Budget {
   /** Serialized characters, counting one separator comma per block. */
   chars: number;

@@ -5,7 +5,8 @@ import * as z from "zod";
  * front and the Socket Mode guard). Bolt and the listeners dereference these fields without checking them, so
  * a signed but malformed body (`payload=null`, a block action without `action_id`, an event without `event`)
  * used to end in a `TypeError`, an unhandled rejection or a request nobody answered. Only what we handle is
- * accepted: slash commands, block actions, view submissions, and `event_callback` / `url_verification` events;
+ * accepted: slash commands, block actions (on messages, modals and the Home tab), view submissions, and
+ * `event_callback` (`app_home_opened` needs its user and tab) / `url_verification` events;
  * anything else is refused with a reason for the log. Unknown extra fields are kept (Slack adds fields).
  */
 
@@ -97,8 +98,17 @@ const event = z
     thread_ts: text.optional(),
     subtype: text.optional(),
     bot_id: text.nullable().optional(),
+    tab: text.optional(),
+    view: z.looseObject({}).optional(),
   })
   .superRefine((e, ctx) => {
+    // The Home tab is published for its user, so the event must name one.
+    if (e.type === "app_home_opened") {
+      if (typeof e.user !== "string" || e.user === "")
+        ctx.addIssue({ code: "custom", path: ["user"], message: "is missing" });
+      if (typeof e.tab !== "string") ctx.addIssue({ code: "custom", path: ["tab"], message: "is missing" });
+      return;
+    }
     // The two events we answer: both need their channel and timestamp.
     if (e.type !== "app_mention" && e.type !== "message") return;
     if (typeof e.channel !== "string")

@@ -1,7 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { ChatPort, ChatUserGroup, MessageRef, ModalSpec } from "../app/ports.js";
 import type { Message } from "../render/message-model.js";
-import { renderBlockKit } from "../render/render-block-kit.js";
+import { renderBlockKit, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
 import { buildModalView } from "./build-modal-view.js";
 import { toChatDeliveryError } from "./to-chat-delivery-error.js";
 
@@ -102,6 +102,13 @@ export function createSlackChat(client: webApi.WebClient): ChatPort {
     async postDirect(userId: string, message: Message): Promise<MessageRef> {
       // chat.postMessage to a user ID posts in the app's direct conversation with them (no im:write needed).
       return port.postMessage(userId, message);
+    },
+
+    async publishHome(userId: string, view: Message): Promise<void> {
+      const rendered = renderBlockKit(view, VIEW_RENDER_OPTIONS);
+      await call("views.publish", () =>
+        client.views.publish({ user_id: userId, view: { type: "home", blocks: rendered.blocks } }),
+      );
     },
   };
   return port;

@@ -18,6 +18,9 @@ export interface SlackConfig {
 
 export type SlackEnvVar = EnvVarDoc<"yes" | "no" | "HTTP mode">;
 
+/** Slack's Web API, used unless `SLACK_API_URL` says otherwise. */
+export const DEFAULT_SLACK_API_URL = "https://slack.com/api/";
+
 /** Every environment variable the Slack edge reads, for the README. */
 export const SLACK_ENV_VARS: readonly SlackEnvVar[] = [
   {
@@ -64,6 +67,11 @@ export interface SlackConfigIssue {
 export type LoadSlackConfigResult =
   | { ok: true; config: SlackConfig }
   | { ok: false; issues: SlackConfigIssue[] };
+
+const NO_TRANSPORT: SlackConfigIssue = {
+  variable: "SLACK_SIGNING_SECRET",
+  expected: "the app's signing secret for HTTP mode, or set SLACK_APP_TOKEN for Socket Mode",
+};
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = (schema: z.ZodType<string>) => z.preprocess(blankToUndefined, schema.optional());
@@ -112,15 +120,17 @@ const envSchema = z.object({
 
 /**
  * Reads and validates the Slack configuration. Socket Mode when SLACK_APP_TOKEN is set, else HTTP
- * (SLACK_SIGNING_SECRET required). Every problem names its variable and what is expected, never the value.
+ * (SLACK_SIGNING_SECRET required). Every problem at once, each naming its variable and what is expected, never
+ * the value.
  */
 export function loadSlackConfig(
   env: Record<string, string | undefined> = process.env,
 ): LoadSlackConfigResult {
   const parsed = envSchema.safeParse(env);
+  const given = (name: string) => typeof env[name] === "string" && env[name].trim() !== "";
+  const issues: SlackConfigIssue[] = [];
   if (!parsed.success) {
     const seen = new Set<string>();
-    const issues: SlackConfigIssue[] = [];
     for (const issue of parsed.error.issues) {
       const variable = String(issue.path[0] ?? "environment");
       const key = `${variable}\0${issue.message}`;
@@ -128,8 +138,10 @@ export function loadSlackConfig(
       seen.add(key);
       issues.push({ variable, expected: issue.message });
     }
-    return { ok: false, issues };
   }
+  // Judged on presence, so it is reported together with any malformed value.
+  if (!given("SLACK_APP_TOKEN") && !given("SLACK_SIGNING_SECRET")) issues.push(NO_TRANSPORT);
+  if (!parsed.success || issues.length > 0) return { ok: false, issues };
   const e = parsed.data;
   let transport: SlackTransport;
   if (e.SLACK_APP_TOKEN !== undefined) {
@@ -137,15 +149,7 @@ export function loadSlackConfig(
   } else if (e.SLACK_SIGNING_SECRET !== undefined) {
     transport = { kind: "http", signingSecret: e.SLACK_SIGNING_SECRET, port: Number(e.PORT ?? "3000") };
   } else {
-    return {
-      ok: false,
-      issues: [
-        {
-          variable: "SLACK_SIGNING_SECRET",
-          expected: "the app's signing secret for HTTP mode, or set SLACK_APP_TOKEN for Socket Mode",
-        },
-      ],
-    };
+    return { ok: false, issues: [NO_TRANSPORT] };
   }
   const config: SlackConfig = { botToken: e.SLACK_BOT_TOKEN, transport };
   if (e.SLACK_API_URL !== undefined) {

@@ -100,6 +100,20 @@ describe("loadCloudConfig", () => {
     expect(issue?.expected).toMatch(expected);
   });
 
+  it("reports every problem at once: a malformed value and the missing credentials together", () => {
+    const result = loadCloudConfig({
+      HUAWEICLOUD_SDK_REGION: "Asia Pacific",
+      HUAWEICLOUD_REQUEST_TIMEOUT_MS: "soon",
+      HUAWEICLOUD_SDK_SK: "secret-without-key",
+    });
+    expect(result.ok ? [] : result.issues.map((i) => i.variable)).toEqual([
+      "HUAWEICLOUD_SDK_REGION",
+      "HUAWEICLOUD_REQUEST_TIMEOUT_MS",
+      "HUAWEICLOUD_SDK_AK",
+    ]);
+    expect(JSON.stringify(result)).not.toContain("secret-without-key");
+  });
+
   it("never puts a secret in the error message", () => {
     const secretSk = "VERY-SECRET-SK-VALUE";
     const env = {

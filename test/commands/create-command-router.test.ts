@@ -62,6 +62,7 @@ const chat: ChatPort = {
   listUserGroups: async () => [],
   getPermalink: async (ref) => `https://example.slack.com/archives/${ref.channel}/p${ref.ts}`,
   postDirect: async (user) => ({ channel: user, ts: "1.2" }),
+  publishHome: async () => {},
 };
 
 const actor = { userId: "U0ALICE", teamId: "T1" };

@@ -44,7 +44,10 @@ it("a bad bot token fails start() without listening; stop() is still clean", asy
     logger: createLogger({ level: "silent" }),
     host: "127.0.0.1",
   });
-  await expect(bot.start()).rejects.toMatchObject({ data: { error: "invalid_auth" } });
+  await expect(bot.start()).rejects.toMatchObject({
+    stage: "auth",
+    cause: { data: { error: "invalid_auth" } },
+  });
   expect(bot.url).toBeUndefined();
   await expect(bot.stop()).resolves.toBeUndefined();
 });

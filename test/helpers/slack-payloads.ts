@@ -4,7 +4,9 @@
  */
 export {
   type ActionInput,
+  type AppHomeOpenedInput,
   type BlockActionInput,
+  buildAppHomeOpenedPayload,
   buildBlockActionPayload,
   buildEventCallbackPayload,
   buildSlashCommandPayload,

@@ -74,6 +74,9 @@ function recordingChat(groups: string[] = []) {
       calls.push(`postDirect ${user}`);
       return { channel: user, ts: "1.000002" };
     },
+    publishHome: async (user) => {
+      calls.push(`publishHome ${user}`);
+    },
   };
   return { chat, calls };
 }

@@ -206,6 +206,57 @@ describe("modals through the real bot", () => {
   });
 });
 
+describe("the app's Home tab through the real bot", () => {
+  /** Bob's Home tab once it has a version after `before`. */
+  const homeOf = (user: string, before: number) =>
+    pg.slack.waitFor(() => {
+      const home = pg.slack.homeView(user);
+      return home !== undefined && home.history.length > before ? home : undefined;
+    });
+
+  it("opening it sends app_home_opened; the bot publishes it; its buttons go to the bot like the card's", async () => {
+    await call("POST", "/api/command", {
+      user: SLACK_IDS.alice,
+      channel: SLACK_IDS.ops,
+      text: "/ecs delete web-04",
+    });
+    const card = await pg.slack.waitFor(() =>
+      pg.slack
+        .messages(SLACK_IDS.ops)
+        .find((m) => JSON.stringify(m.blocks ?? []).includes("ops.approval.approve")),
+    );
+    expect((await call("POST", "/api/home-opened", { user: SLACK_IDS.bob })).json).toEqual({ ok: true });
+    const home = await homeOf(SLACK_IDS.bob, 0);
+    expect(JSON.stringify(home.view.blocks)).toContain("web-04");
+    const state = (await call("GET", "/api/state")).json.homes as Array<{ user: string; id: string }>;
+    expect(state).toContainEqual(expect.objectContaining({ user: SLACK_IDS.bob, id: home.id }));
+
+    // Approve on the Home: the value sent is the stored button's, the card counts Bob's approval.
+    const approved = await call("POST", "/api/action", {
+      user: SLACK_IDS.bob,
+      viewId: home.id,
+      actionId: "ops.approval.approve",
+      value: "apr_forged",
+    });
+    expect(approved.status).toBe(200);
+    const after = await homeOf(SLACK_IDS.bob, home.history.length);
+    expect(JSON.stringify(after.view.blocks)).toContain("Approval recorded (1 of 2).");
+    await pg.slack.waitFor(() =>
+      JSON.stringify(pg.slack.message(SLACK_IDS.ops, card.ts)?.blocks).includes("U_BOB"),
+    );
+
+    // Someone else's Home is not theirs to click; a user that does not exist cannot open one.
+    const foreign = await call("POST", "/api/action", {
+      user: SLACK_IDS.dave,
+      viewId: home.id,
+      actionId: "ops.approval.approve.1",
+    });
+    expect(foreign.status).toBe(404);
+    expect((await call("POST", "/api/home-opened", { user: "U_NOBODY" })).status).toBe(404);
+    expect((await call("POST", "/api/home-opened", { user: "bob" })).status).toBe(400);
+  });
+});
+
 describe("static selects", () => {
   it("a choice is sent as Slack sends it (selected_option from the message); unknown options are refused", async () => {
     const ts = await postAsBot(SLACK_IDS.ops, {

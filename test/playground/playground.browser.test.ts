@@ -85,12 +85,13 @@ async function postAsBot(message: Record<string, unknown>): Promise<string> {
   return json.ts;
 }
 
-async function saveScreenshot(page: Page, name: string, forReadme = false): Promise<void> {
+/** Saves a screenshot in test-results/; with UPDATE_SCREENSHOT=1, also as the README's `docs/<readme>.png`. */
+async function saveScreenshot(page: Page, name: string, readme?: string): Promise<void> {
   const path = `${RESULTS_DIR}/${name}.png`;
   await page.screenshot({ path });
-  if (forReadme && process.env.UPDATE_SCREENSHOT === "1") {
+  if (readme !== undefined && process.env.UPDATE_SCREENSHOT === "1") {
     await mkdir("docs", { recursive: true });
-    await copyFile(path, "docs/playground.png");
+    await copyFile(path, `docs/${readme}.png`);
   }
 }
 
@@ -121,7 +122,7 @@ describe("the playground page", { timeout: 60_000 }, () => {
     expect(await page.locator("#cloud-servers tr").count()).toBe(59);
 
     await list.locator(".bk-header").scrollIntoViewIfNeeded();
-    await saveScreenshot(page, "playground-list", true);
+    await saveScreenshot(page, "playground-list");
 
     // Paging is a click that goes to the bot and comes back as a replaced ephemeral.
     await list.getByRole("button", { name: /Next/ }).click();
@@ -361,7 +362,7 @@ describe("the playground page", { timeout: 60_000 }, () => {
         timeout: 20_000,
       });
     await page.locator('#cloud-servers tr[data-server-name="web-03"]').waitFor({ state: "detached" });
-    await saveScreenshot(page, "playground-approval", true);
+    await saveScreenshot(page, "playground-approval", "playground");
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
@@ -383,6 +384,66 @@ describe("the playground page", { timeout: 60_000 }, () => {
     await saveScreenshot(page, "playground-outsider");
     await actAs(page, SLACK_IDS.alice);
     await page.locator(`.msg[data-ts="${refusalTs}"]`).waitFor({ state: "detached" });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("the app's Home tab", { timeout: 90_000 }, () => {
+  /** The actions row under the Home's section naming `needle` (each request is a section, then its buttons). */
+  const buttonsFor = (page: Page, needle: string) =>
+    page
+      .locator("#home .bk > .bk-section", { hasText: needle })
+      .locator("xpath=following-sibling::*[1][contains(@class, 'bk-actions')]");
+
+  async function approveFromHome(page: Page, needle: string, answer: RegExp): Promise<void> {
+    const approve = buttonsFor(page, needle).getByRole("button", { name: "Approve" });
+    await approve.click();
+    const confirm = page.locator("#confirm-layer .dialog");
+    await confirm.getByText("Approve deletion?").waitFor();
+    await confirm.getByRole("button", { name: "Approve" }).click();
+    // The tab is published again with the answer on top, and no longer offers the request.
+    await page.locator("#home .bk-section", { hasText: answer }).waitFor();
+    await buttonsFor(page, needle).waitFor({ state: "detached" });
+  }
+
+  it("shows each person their Home; a delete is approved from it by two approvers and runs", async () => {
+    const page = await openPage(SLACK_IDS.alice);
+    await type(page, "/ecs delete web-07");
+    const card = page.locator('.msg[data-kind="message"]', { hasText: "web-07" }).filter({
+      has: page.getByRole("button", { name: /^Approve/ }),
+    });
+    await card.waitFor();
+
+    // Bob opens the app: its Home tab, built for him, with the card's buttons and a link to it.
+    await actAs(page, SLACK_IDS.bob);
+    await page.locator(`.channel-link[data-channel="${SLACK_IDS.dmBob}"]`).click();
+    await page.locator('#app-tabs .app-tab.active[data-tab="home"]').waitFor();
+    expect(await page.locator("#channel-composer").isHidden()).toBe(true);
+    const home = page.locator("#home");
+    await home.locator(".bk-header", { hasText: "hwc-chatops" }).waitFor();
+    await home.getByText("Waiting for your approval").waitFor();
+    await home.getByText("How to use hwc-chatops").waitFor();
+    await buttonsFor(page, "web-07").getByRole("button", { name: "Reject" }).waitFor();
+    expect(
+      await home.locator(".bk-section", { hasText: "web-07" }).locator("a.link").getAttribute("href"),
+    ).toMatch(/^https:\/\/hwc-fake\.slack\.com\/archives\/C_OPS\/p\d+$/);
+    await saveScreenshot(page, "playground-home", "playground-home");
+
+    await approveFromHome(page, "web-07", /Approval recorded \(1 of 2\)/);
+
+    // Switching to Carol shows her own Home; she completes the approvals there.
+    await actAs(page, SLACK_IDS.carol);
+    await page.locator(`.channel-link.active[data-channel="${SLACK_IDS.dmCarol}"]`).waitFor();
+    await buttonsFor(page, "web-07").waitFor();
+    await approveFromHome(page, "web-07", /Approved \(2 of 2\)/);
+    await page
+      .locator('#cloud-servers tr[data-server-name="web-07"]')
+      .waitFor({ state: "detached", timeout: 30_000 });
+
+    // The card in the channel says so too (Messages and channels are one click away).
+    await page.locator(`.channel-link[data-channel="${SLACK_IDS.ops}"]`).click();
+    await card.waitFor({ state: "detached" });
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });

@@ -4,6 +4,7 @@ import { SLACK_IDS } from "../../src/sandbox/slack/index.js";
 import { checkSlackPayload, SLACK_PAYLOAD_KINDS } from "../../src/slack/check-slack-payload.js";
 import { parseSlackHttpBody } from "../../src/slack/parse-slack-http-body.js";
 import {
+  buildAppHomeOpenedPayload,
   buildBlockActionPayload,
   buildEventCallbackPayload,
   buildSlashCommandPayload,
@@ -31,6 +32,14 @@ const mention = () =>
     ts: "1.2",
   });
 
+const homeOpened = () => buildAppHomeOpenedPayload({ user: SLACK_IDS.bob });
+const homeClick = () =>
+  buildBlockActionPayload({
+    user: SLACK_IDS.bob,
+    view: { id: "V0HOME", type: "home", blocks: [] },
+    actions: [{ actionId: "ops.approval.approve", value: "apr_x" }],
+  });
+
 // biome-ignore lint/suspicious/noExplicitAny: the helper breaks arbitrary fields of wire JSON on purpose.
 type Broken = Record<string, any>;
 
@@ -49,6 +58,8 @@ describe("checkSlackPayload", () => {
     expect(checkSlackPayload("interactive", click())).toEqual({ ok: true });
     expect(checkSlackPayload("interactive", submission())).toEqual({ ok: true });
     expect(checkSlackPayload("events_api", mention())).toEqual({ ok: true });
+    expect(checkSlackPayload("events_api", homeOpened())).toEqual({ ok: true });
+    expect(checkSlackPayload("interactive", homeClick())).toEqual({ ok: true });
     expect(checkSlackPayload("events_api", { type: "url_verification", challenge: "abc" })).toEqual({
       ok: true,
     });
@@ -95,6 +106,10 @@ describe("checkSlackPayload", () => {
     ["events_api", broken(mention(), (p) => (p.event = null)), "event: "],
     ["events_api", broken(mention(), (p) => (p.event.channel = null)), "event.channel: "],
     ["events_api", broken(mention(), (p) => (p.authorizations = [null])), "authorizations.0: "],
+    ["events_api", broken(homeOpened(), (p) => delete p.event.user), "event.user: is missing"],
+    ["events_api", broken(homeOpened(), (p) => (p.event.user = { id: "U1" })), "event.user: is missing"],
+    ["events_api", broken(homeOpened(), (p) => delete p.event.tab), "event.tab: is missing"],
+    ["events_api", broken(homeOpened(), (p) => (p.event.view = "home")), "event.view: "],
   ] as const)("refuses %s %j with a reason", (kind, body, reason) => {
     const check = checkSlackPayload(kind, body);
     expect(check.ok).toBe(false);

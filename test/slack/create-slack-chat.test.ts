@@ -103,6 +103,26 @@ describe("createSlackChat", () => {
     });
   });
 
+  it("publishes a Home tab: rendered like a message, up to 100 blocks, replaced on every publish", async () => {
+    await chat.publishHome(SLACK_IDS.bob, hello);
+    const many = {
+      text: md`many`,
+      blocks: Array.from({ length: 120 }, (_, i) => section({ text: md`row ${String(i)}` })),
+    };
+    await chat.publishHome(SLACK_IDS.bob, many);
+    const home = fake.homeView(SLACK_IDS.bob);
+    expect(home?.history).toHaveLength(2);
+    expect(JSON.stringify(home?.history[0]?.view.blocks)).toContain("Hello &lt;!channel&gt;");
+    const blocks = home?.view.blocks as unknown[];
+    // Cut to Slack's 100 blocks of a view, saying so, rather than refused.
+    expect(blocks).toHaveLength(100);
+    expect(JSON.stringify(blocks.at(-1))).toMatch(/more|omitted|not shown/i);
+    fake.failNext("views.publish", "not_enabled");
+    const error = await chat.publishHome(SLACK_IDS.bob, hello).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChatDeliveryError);
+    expect((error as ChatDeliveryError).code).toBe("not_enabled");
+  });
+
   it("links to a message and posts directly to a user", async () => {
     const ref = await chat.postMessage(SLACK_IDS.ops, { text: "card", blocks: [] });
     expect(await chat.getPermalink(ref)).toMatch(

@@ -50,6 +50,37 @@ describe("listener payload mapping", () => {
     expect(request?.message).toBeUndefined();
   });
 
+  it("a button on the Home tab: the view, marked as the Home's, no channel or message", () => {
+    const payload = buildBlockActionPayload({
+      user: SLACK_IDS.carol,
+      view: {
+        id: "V0HOME",
+        type: "home",
+        blocks: [
+          {
+            type: "actions",
+            elements: [{ type: "button", action_id: "ops.approval.approve.2", value: "apr_x" }],
+          },
+        ],
+      },
+      actions: [{ actionId: "ops.approval.approve.2" }],
+    }) as unknown as BlockAction;
+    const request = toActionRequest(payload);
+    expect(request).toMatchObject({
+      actionId: "ops.approval.approve.2",
+      value: "apr_x",
+      viewId: "V0HOME",
+      fromHome: true,
+    });
+    expect(request?.channelId).toBeUndefined();
+    expect(request?.message).toBeUndefined();
+    const modal = buildBlockActionPayload({
+      view: { id: "V0MODAL", type: "modal", blocks: [] },
+      actions: [{ actionId: "x" }],
+    }) as unknown as BlockAction;
+    expect(toActionRequest(modal)?.fromHome).toBeUndefined();
+  });
+
   it("a view submission maps inputs back to their IDs", () => {
     const payload = buildViewSubmissionPayload({
       view: { id: "V1", callback_id: "approval.reject", private_metadata: "req-1" },

@@ -58,8 +58,15 @@ describe("loadSlackConfig", () => {
     for (const value of Object.values(env)) expect(text).not.toContain(value);
   });
 
-  it("requires a bot token, and a signing secret unless Socket Mode", () => {
-    expect(loadSlackConfig({})).toMatchObject({ ok: false, issues: [{ variable: "SLACK_BOT_TOKEN" }] });
+  it("requires a bot token, and a signing secret unless Socket Mode: every missing one at once", () => {
+    expect(loadSlackConfig({})).toMatchObject({
+      ok: false,
+      issues: [{ variable: "SLACK_BOT_TOKEN" }, { variable: "SLACK_SIGNING_SECRET" }],
+    });
+    expect(loadSlackConfig({ SLACK_BOT_TOKEN: "xoxp-user", PORT: "99999" })).toMatchObject({
+      ok: false,
+      issues: [{ variable: "SLACK_BOT_TOKEN" }, { variable: "PORT" }, { variable: "SLACK_SIGNING_SECRET" }],
+    });
     expect(loadSlackConfig({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: "  " })).toMatchObject({
       ok: false,
       issues: [{ variable: "SLACK_SIGNING_SECRET" }],

@@ -34,6 +34,8 @@ export interface PlaygroundState {
   /** Every live ephemeral; the page shows each only to its user. */
   ephemerals: FakeSlackEphemeral[];
   views: OpenView[];
+  /** Every user's Home tab as last published; the page shows each only to its user. */
+  homes: { id: string; user: string; view: Record<string, unknown> }[];
   hints: CommandHint[];
 }
 
@@ -68,6 +70,7 @@ export function buildPlaygroundState(
     messages: world.channels.flatMap((c) => slack.messages(c.id, { includeReplies: true })),
     ephemerals: slack.ephemerals().filter((e) => !e.deleted),
     views,
+    homes: slack.homeViews().map((h) => ({ id: h.id, user: h.user, view: h.view })),
     hints,
   };
 }

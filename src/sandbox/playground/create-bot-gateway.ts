@@ -15,6 +15,8 @@ export interface BotGateway {
   sendSlashCommand(fields: Record<string, string>): Promise<BotReply>;
   /** An interaction (`block_actions`, `view_submission`, …) as `payload=<json>`, form-encoded. */
   sendInteraction(payload: Record<string, unknown>): Promise<BotReply>;
+  /** An Events API delivery (`event_callback`), as JSON. */
+  sendEvent(payload: Record<string, unknown>): Promise<BotReply>;
 }
 
 export interface BotGatewayOptions {
@@ -27,21 +29,22 @@ export interface BotGatewayOptions {
 }
 
 const FORM = "application/x-www-form-urlencoded";
+const JSON_TYPE = "application/json";
 
 /**
- * Signs (`X-Slack-Signature`, `X-Slack-Request-Timestamp`) and POSTs form bodies to the bot's
- * receiver: the bot cannot tell the playground from Slack.
+ * Signs (`X-Slack-Signature`, `X-Slack-Request-Timestamp`) and POSTs form bodies (commands, interactions)
+ * and JSON bodies (events) to the bot's receiver: the bot cannot tell the playground from Slack.
  */
 export function createBotGateway(options: BotGatewayOptions): BotGateway {
   const doFetch = options.fetch ?? fetch;
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
 
-  async function post(rawBody: string): Promise<BotReply> {
+  async function post(rawBody: string, contentType = FORM): Promise<BotReply> {
     const timestamp = String(nowSeconds());
     const response = await doFetch(options.eventsUrl, {
       method: "POST",
       headers: {
-        "content-type": FORM,
+        "content-type": contentType,
         "x-slack-request-timestamp": timestamp,
         "x-slack-signature": signSlackRequest(options.signingSecret, timestamp, rawBody),
       },
@@ -57,6 +60,7 @@ export function createBotGateway(options: BotGatewayOptions): BotGateway {
   return {
     sendSlashCommand: (fields) => post(new URLSearchParams(fields).toString()),
     sendInteraction: (payload) => post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString()),
+    sendEvent: (payload) => post(JSON.stringify(payload), JSON_TYPE),
   };
 }
 

@@ -44,6 +44,8 @@ export interface InteractionDriver {
   clickAction(body: ActionBody): Promise<ActionOutcome>;
   submitView(body: ViewSubmissionBody): Promise<ViewSubmissionOutcome>;
   closeView(user: string, viewId: string): ActionOutcome;
+  /** The user opens the app's Home tab: Slack sends the bot `app_home_opened`, the bot publishes the tab. */
+  openHome(user: string): Promise<ActionOutcome>;
   /** Modals opened by the bot and not yet submitted or closed, oldest first. */
   openViews(): OpenView[];
   subscribe(listener: (event: DriverEvent) => void): () => void;
@@ -172,7 +174,13 @@ export function createInteractionDriver(slack: FakeSlack, gateway: BotGateway): 
         return { ok: true, action: { actionId: body.actionId } };
       };
 
-      if (body.viewId !== undefined) {
+      const home = slack.homeView(body.user);
+      if (body.viewId !== undefined && home !== undefined && home.id === body.viewId) {
+        // A button on the user's own Home tab, as it is now.
+        const built = action(home.view.blocks);
+        if (!built.ok) return built;
+        payload = slack.buildBlockAction({ user: body.user, view: home.view, actions: [built.action] });
+      } else if (body.viewId !== undefined) {
         const live = liveView(body.viewId, body.user);
         if (!live.ok) return live;
         const built = action(live.view.view.blocks);
@@ -278,6 +286,14 @@ export function createInteractionDriver(slack: FakeSlack, gateway: BotGateway): 
       closed.add(viewId);
       emit({ type: "view_closed", viewId, ...(view.user !== undefined ? { user: view.user } : {}) });
       return { ok: true };
+    },
+
+    async openHome(user) {
+      if (!slack.world().users.some((u) => u.id === user && !u.isBot && !u.deleted)) {
+        return fail(404, "user_not_found", `No such user ${user}.`);
+      }
+      const sent = await send("Opening the app", () => gateway.sendEvent(slack.buildAppHomeOpened(user)));
+      return sent.ok ? { ok: true } : sent;
     },
 
     openViews() {

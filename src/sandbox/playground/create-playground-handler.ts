@@ -12,6 +12,7 @@ import {
   actionBody,
   commandBody,
   failNextJobBody,
+  homeOpenedBody,
   latencyBody,
   viewCloseBody,
   viewSubmissionBody,
@@ -73,6 +74,7 @@ class HttpError extends Error {
  * | POST /api/action              | `{user, channel, messageTs, actionId, selectedOption?}`      |
  * | POST /api/view-submission     | `{user, viewId, values}`                                     |
  * | POST /api/view-close          | `{user, viewId}`                                             |
+ * | POST /api/home-opened         | `{user}`: opens the app's Home tab (`app_home_opened`)       |
  * | GET  /api/cloud               | servers, jobs, latency of the simulated cloud                |
  * | POST /api/cloud/fail-next-job | `{server?}`: the next job (or its sub-job for one server) fails |
  * | PUT  /api/cloud/latency       | `{ms}`: latency added to every cloud API request             |
@@ -135,6 +137,10 @@ export function createPlaygroundHandler(
       case "POST /api/view-close": {
         const body = await readJson(req, viewCloseBody);
         return sendOutcome(res, deps.driver.closeView(body.user, body.viewId));
+      }
+      case "POST /api/home-opened": {
+        const body = await readJson(req, homeOpenedBody);
+        return sendOutcome(res, await deps.driver.openHome(body.user));
       }
       case "POST /api/cloud/fail-next-job": {
         const body = await readJson(req, failNextJobBody);

@@ -3,6 +3,8 @@ export interface BannerInput {
   botEventsUrl: string;
   slackApiUrl: string;
   cloudUrl: string;
+  /** Where the structured log goes. */
+  logFile?: string;
 }
 
 /**
@@ -22,6 +24,10 @@ export function formatPlaygroundBanner(input: BannerInput): string {
     `    fake Slack Web API                    ${input.slackApiUrl}`,
     `    the bot, HTTP mode                    ${input.botEventsUrl}`,
     "  Type /ecs, /hss or /ops in the page; switch users (top right) to request, approve or be refused.",
+    "  Open the app (hwc-chatops, under Apps) for its Home tab: what you may approve, your requests, jobs.",
+    ...(input.logFile !== undefined
+      ? [`  Log: ${input.logFile} (JSON); warnings and errors are also shown here.`]
+      : []),
     "",
     "  To run against real Slack and Huawei Cloud instead, set before `npm start`:",
     "    Slack:  SLACK_BOT_TOKEN, and SLACK_SIGNING_SECRET (HTTP mode, PORT default 3000)",

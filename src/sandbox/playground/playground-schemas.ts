@@ -50,6 +50,9 @@ export const viewSubmissionBody = z.strictObject({
 /** `POST /api/view-close`: the modal's Cancel / ✕. */
 export const viewCloseBody = z.strictObject({ user: userId, viewId });
 
+/** `POST /api/home-opened`: the user opens the app's Home tab. */
+export const homeOpenedBody = z.strictObject({ user: userId });
+
 /** `PUT /api/cloud/latency`. */
 export const latencyBody = z.strictObject({ ms: z.number().int().min(0).max(60_000) });
 

@@ -79,6 +79,8 @@ export interface PlaygroundOptions {
   jobTiming?: { initMs?: number; runningMs?: number };
   /** Logger handed to the bot and used for the playground's own errors; default pino at `info`. */
   logger?: Logger;
+  /** Where that logger writes its JSON lines, for the banner (e.g. `data/playground.log`). */
+  logFile?: string;
   /** Composes the bot (see {@link PlaygroundBotFactory}); default {@link createDefaultPlaygroundBot}. */
   createBot?: PlaygroundBotFactory;
   /** Where the banner goes; default `console.log`. Pass `() => {}` to keep tests quiet. */
@@ -199,7 +201,15 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     const { port } = server.address() as AddressInfo;
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
-    print(formatPlaygroundBanner({ url, botEventsUrl, slackApiUrl: slack.apiUrl, cloudUrl: cloud.url }));
+    print(
+      formatPlaygroundBanner({
+        url,
+        botEventsUrl,
+        slackApiUrl: slack.apiUrl,
+        cloudUrl: cloud.url,
+        ...(options.logFile !== undefined && { logFile: options.logFile }),
+      }),
+    );
     return { url, botEventsUrl, slack, cloud, close: closeAll };
   } catch (error) {
     await closeAll();

@@ -5,6 +5,8 @@ export type PageEvent =
   | { type: "message"; message: FakeSlackMessage }
   | { type: "ephemeral"; ephemeral: FakeSlackEphemeral }
   | { type: "view"; view: { id: string; user?: string; view: Record<string, unknown> } }
+  /** A user's Home tab as the bot last published it. */
+  | { type: "home"; home: { id: string; user: string; view: Record<string, unknown> } }
   | { type: "reset" };
 
 /** Maps a change of the fake Slack to a page event; calls, responses and Socket Mode traffic are not shown. */
@@ -22,6 +24,8 @@ export function toPageEvent(change: FakeSlackChange): PageEvent | undefined {
     case "view_pushed":
     case "view_updated":
       return { type: "view", view: pageView(change.view) };
+    case "home_published":
+      return { type: "home", home: { id: change.home.id, user: change.home.user, view: change.home.view } };
     case "reset":
       return { type: "reset" };
     default:

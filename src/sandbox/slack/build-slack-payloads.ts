@@ -302,3 +302,28 @@ export function buildEventCallbackPayload(
     is_ext_shared_channel: false,
   };
 }
+
+export interface AppHomeOpenedInput extends EventCallbackInput {
+  user?: string;
+  /** `home` (default) or `messages`: Slack sends the event for either tab. */
+  tab?: "home" | "messages";
+  /** The Home view the user had, as Slack includes it once one was published. */
+  view?: Record<string, unknown>;
+}
+
+/** The `app_home_opened` event Slack sends when a user opens the app (its Home or Messages tab). */
+export function buildAppHomeOpenedPayload(input: AppHomeOpenedInput = {}): Record<string, unknown> {
+  const world = input.world ?? buildSlackWorld();
+  const user = input.user ?? SLACK_IDS.alice;
+  const dm = world.channels.find((c) => c.isIm && c.user === user);
+  return buildEventCallbackPayload(
+    {
+      type: "app_home_opened",
+      user,
+      channel: dm?.id ?? `D_${user}`,
+      tab: input.tab ?? "home",
+      ...(input.view !== undefined && { view: input.view }),
+    },
+    input,
+  );
+}

@@ -5,6 +5,7 @@ import type {
   FakeSlackChange,
   FakeSlackChangeInput,
   FakeSlackEphemeral,
+  FakeSlackHomeView,
   FakeSlackMessage,
   FakeSlackMessageVersion,
   FakeSlackResponse,
@@ -46,6 +47,8 @@ export class FakeSlackState {
   readonly calls: FakeSlackCall[] = [];
   readonly responses: FakeSlackResponse[] = [];
   readonly views = new Map<string, FakeSlackView>();
+  /** Home tabs by user ID. */
+  readonly homeViews = new Map<string, FakeSlackHomeView>();
   readonly ephemerals: FakeSlackEphemeral[] = [];
   readonly responseUrls = new Map<string, ResponseUrlEntry>();
   readonly triggers = new Map<string, TriggerEntry>();
@@ -240,6 +243,7 @@ export class FakeSlackState {
     this.calls.length = 0;
     this.responses.length = 0;
     this.views.clear();
+    this.homeViews.clear();
     this.ephemerals.length = 0;
     this.responseUrls.clear();
     this.triggers.clear();

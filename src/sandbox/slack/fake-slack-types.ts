@@ -84,6 +84,18 @@ export interface FakeSlackView {
   }>;
 }
 
+/** The app's Home tab of one user, as `views.publish` last set it. */
+export interface FakeSlackHomeView {
+  /** Stable per user across publishes, as Slack keeps it. */
+  id: string;
+  user: string;
+  /** The view payload as `views.publish` answered it (with `id`, `hash`, `type: "home"`, …). */
+  view: Record<string, unknown>;
+  hash: string;
+  /** Every published version, oldest first. */
+  history: Array<{ at: string; view: Record<string, unknown> }>;
+}
+
 /** What a POST to a response_url did. */
 export type FakeSlackResponseEffect =
   | { kind: "ephemeral"; ephemeral: FakeSlackEphemeral }
@@ -156,6 +168,7 @@ export type FakeSlackChange = { seq: number; at: string } & (
   | { type: "view_opened"; view: FakeSlackView }
   | { type: "view_pushed"; view: FakeSlackView }
   | { type: "view_updated"; view: FakeSlackView }
+  | { type: "home_published"; home: FakeSlackHomeView }
   | { type: "response_received"; response: FakeSlackResponse }
   | { type: "socket_connected"; connection: SocketConnectionInfo }
   | { type: "socket_disconnected"; connection: SocketConnectionInfo }

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  type AppHomeOpenedInput,
   type BlockActionInput,
+  buildAppHomeOpenedPayload,
   buildBlockActionPayload,
   buildSlashCommandPayload,
   buildViewSubmissionPayload,
@@ -15,6 +17,7 @@ import type {
   FakeSlackCall,
   FakeSlackEphemeral,
   FakeSlackFault,
+  FakeSlackHomeView,
   FakeSlackMessage,
   FakeSlackResponse,
   FakeSlackView,
@@ -83,6 +86,10 @@ export interface FakeSlack {
   ephemerals(filter?: { channel?: string; user?: string }): FakeSlackEphemeral[];
   views(filter?: { user?: string }): FakeSlackView[];
   view(id: string): FakeSlackView | undefined;
+  /** The user's Home tab as last published (`views.publish`), or undefined before the first publish. */
+  homeView(user: string): FakeSlackHomeView | undefined;
+  /** Every user's Home tab. */
+  homeViews(): FakeSlackHomeView[];
   /** POSTs to response URLs (and slash command ack messages over Socket Mode). */
   responses(): FakeSlackResponse[];
 
@@ -94,6 +101,11 @@ export interface FakeSlack {
   buildSlashCommand(input?: SlashCommandInput): Record<string, string>;
   /** A block_actions payload with a minted response_url and trigger_id (message actions). */
   buildBlockAction(input: BlockActionInput): Record<string, unknown>;
+  /** An `app_home_opened` event for `user` carrying their current Home view, as Slack sends it. */
+  buildAppHomeOpened(
+    user: string,
+    input?: Omit<AppHomeOpenedInput, "user" | "view">,
+  ): Record<string, unknown>;
   /** A view_submission payload with a minted trigger_id. */
   buildViewSubmission(input: ViewSubmissionInput): Record<string, unknown>;
   /** Stores a message written by a human (e.g. to reply in its thread). */
@@ -294,6 +306,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const found = state.views.get(id);
       return found ? copy(found) : undefined;
     },
+    homeView: (user) => {
+      const found = state.homeViews.get(user);
+      return found ? copy(found) : undefined;
+    },
+    homeViews: () => copy([...state.homeViews.values()]),
     responses: () => copy(state.responses),
 
     mintResponseUrl: (context) => mintResponseUrl(state, baseUrl, context),
@@ -330,6 +347,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         result.response_url = fake.mintResponseUrl(context);
       }
       return result;
+    },
+    buildAppHomeOpened: (user, input = {}) => {
+      const home = state.homeViews.get(user);
+      return buildAppHomeOpenedPayload({
+        world: state.world,
+        now: state.now(),
+        ...input,
+        user,
+        ...(home !== undefined && { view: copy(home.view) }),
+      });
     },
     buildViewSubmission: (input) => {
       const payload = buildViewSubmissionPayload({ world: state.world, now: state.now(), ...input });

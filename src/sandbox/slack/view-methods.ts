@@ -1,5 +1,5 @@
 import type { FakeSlackState } from "./fake-slack-state.js";
-import type { FakeSlackView } from "./fake-slack-types.js";
+import type { FakeSlackHomeView, FakeSlackView } from "./fake-slack-types.js";
 import { validateBlocks } from "./validate-blocks.js";
 import {
   type ApiAnswer,
@@ -14,6 +14,8 @@ import {
 const TRIGGER_LIFETIME_MS = 3_000;
 /** Slack's modal stack depth. */
 const MAX_STACK = 3;
+/** Slack refuses a published view larger than this (`view_too_large`). */
+const MAX_VIEW_BYTES = 250_000;
 
 type Checked<T> = { ok: true; value: T } | { ok: false; answer: ApiAnswer };
 
@@ -38,7 +40,11 @@ function exchangeTrigger(ctx: MethodContext): Checked<{ id: string; user?: strin
   return { ok: true, value: entry.user === undefined ? { id } : { id, user: entry.user } };
 }
 
-function readView(args: Record<string, unknown>): Checked<Record<string, unknown>> {
+/** The `view` argument, checked as Slack checks a modal (`views.open|push|update`) or a Home tab (`views.publish`). */
+function readView(
+  args: Record<string, unknown>,
+  kind: "modal" | "home" = "modal",
+): Checked<Record<string, unknown>> {
   const view = args.view;
   if (view === undefined || view === "") {
     return { ok: false, answer: invalidArguments("missing required field: view") };
@@ -48,13 +54,15 @@ function readView(args: Record<string, unknown>): Checked<Record<string, unknown
   }
   const v = view as Record<string, unknown>;
   const problems: string[] = [];
-  if (v.type !== "modal") problems.push("must be a modal view [json-pointer:/view/type]");
-  if (typeof v.title !== "object" || v.title === null) {
-    problems.push("missing required field: title [json-pointer:/view/title]");
-  } else {
-    const title = (v.title as Record<string, unknown>).text;
-    if (typeof title !== "string" || title.length === 0 || title.length > 24) {
-      problems.push("title must be 1-24 characters [json-pointer:/view/title/text]");
+  if (v.type !== kind) problems.push(`must be a ${kind} view [json-pointer:/view/type]`);
+  if (kind === "modal") {
+    if (typeof v.title !== "object" || v.title === null) {
+      problems.push("missing required field: title [json-pointer:/view/title]");
+    } else {
+      const title = (v.title as Record<string, unknown>).text;
+      if (typeof title !== "string" || title.length === 0 || title.length > 24) {
+        problems.push("title must be 1-24 characters [json-pointer:/view/title/text]");
+      }
     }
   }
   const blocks = validateBlocks(v.blocks ?? [], 100);
@@ -62,7 +70,7 @@ function readView(args: Record<string, unknown>): Checked<Record<string, unknown
     problems.push(...blocks.problems.map((p) => p.replace("json-pointer:/", "json-pointer:/view/")));
   const hasInput =
     Array.isArray(v.blocks) && v.blocks.some((b) => (b as { type?: unknown })?.type === "input");
-  if (hasInput && (typeof v.submit !== "object" || v.submit === null)) {
+  if (kind === "modal" && hasInput && (typeof v.submit !== "object" || v.submit === null)) {
     problems.push("a view with input blocks needs submit [json-pointer:/view/submit]");
   }
   if (typeof v.private_metadata === "string" && v.private_metadata.length > 3000) {
@@ -211,8 +219,44 @@ function update(ctx: MethodContext): ApiAnswer {
   return { ok: true, view };
 }
 
+/**
+ * `views.publish`: sets a user's Home tab. The view ID stays the same for the user across publishes; a `hash`
+ * that is not the current one is a `hash_conflict`, as on Slack.
+ */
+function publish(ctx: MethodContext): ApiAnswer {
+  const userId = stringArg(ctx.args, "user_id");
+  if (userId === undefined) return invalidArguments("missing required field: user_id");
+  const user = ctx.state.findUser(userId);
+  if (!user || user.deleted || user.isBot) return invalidArguments("invalid `user_id`");
+  const input = readView(ctx.args, "home");
+  if (!input.ok) return input.answer;
+  if (JSON.stringify(input.value).length > MAX_VIEW_BYTES) return fail("view_too_large");
+  const previous = ctx.state.homeViews.get(userId);
+  const hash = stringArg(ctx.args, "hash");
+  if (hash !== undefined && previous !== undefined && hash !== previous.hash) return fail("hash_conflict");
+  const id = previous?.id ?? ctx.state.randomId("V");
+  const built = buildView(ctx.state, input.value, { id, rootViewId: id });
+  // A Home tab has no title, submit or close, and no stack.
+  const view: Record<string, unknown> = { ...built, type: "home", close: null, submit: null };
+  delete view.title;
+  const stored: FakeSlackHomeView = previous ?? {
+    id,
+    user: userId,
+    view,
+    hash: view.hash as string,
+    history: [],
+  };
+  stored.view = view;
+  stored.hash = view.hash as string;
+  stored.history.push({ at: ctx.state.nowIso(), view: structuredClone(view) });
+  ctx.state.homeViews.set(userId, stored);
+  ctx.state.emit({ type: "home_published", home: stored });
+  return { ok: true, view };
+}
+
 export const VIEW_METHODS: Record<string, WebApiMethod> = {
   "views.open": { token: "bot", handle: open },
   "views.push": { token: "bot", handle: push },
   "views.update": { token: "bot", handle: update },
+  "views.publish": { token: "bot", handle: publish },
 };

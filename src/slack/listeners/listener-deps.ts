@@ -1,5 +1,6 @@
 import type { ChatPort } from "../../app/ports.js";
 import type { CommandRouter } from "../../commands/create-command-router.js";
+import type { HomeHandler } from "../../commands/types.js";
 import type { Logger } from "../../log/create-logger.js";
 import type { Message } from "../../render/message-model.js";
 
@@ -20,4 +21,6 @@ export interface ListenerDeps {
   claimDelivery?(key: string): Promise<DeliveryClaim>;
   /** Told to the user when a delivery cannot be claimed because the state store is unavailable. */
   storeUnavailable?: Message;
+  /** Publishes the Home tab of a user who opened it; absent: `app_home_opened` is ignored. */
+  home?: HomeHandler;
 }

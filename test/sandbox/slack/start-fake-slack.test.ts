@@ -188,6 +188,64 @@ describe("fake Slack Web API via the real WebClient", () => {
     expect(fake.views({ user: SLACK_IDS.alice })).toHaveLength(2);
   });
 
+  it("publishes Home tabs per user: one stable view ID, every version kept, bad views refused", async () => {
+    const home = (text: string) => ({ type: "home" as const, blocks: [section(text, "h")] });
+    const changes: FakeSlackChange[] = [];
+    const unsubscribe = fake.subscribe((c) => changes.push(c));
+    const first = await client.views.publish({ user_id: SLACK_IDS.bob, view: home("Waiting for you: 1") });
+    const second = await client.views.publish({
+      user_id: SLACK_IDS.bob,
+      hash: first.view?.hash as string,
+      view: home("Waiting for you: 0"),
+    });
+    unsubscribe();
+    expect(second.view).toMatchObject({ id: first.view?.id, type: "home", app_id: SLACK_IDS.app });
+    expect(fake.homeView(SLACK_IDS.bob)?.history.map((v) => JSON.stringify(v.view.blocks))).toEqual([
+      expect.stringContaining("Waiting for you: 1"),
+      expect.stringContaining("Waiting for you: 0"),
+    ]);
+    expect(changes.filter((c) => c.type === "home_published")).toHaveLength(2);
+    // Home tabs are not modals: they never show among the open views.
+    expect(fake.views()).toEqual([]);
+
+    await client.views.publish({ user_id: SLACK_IDS.carol, view: home("Carol's") });
+    expect(fake.homeViews().map((h) => h.user)).toEqual([SLACK_IDS.bob, SLACK_IDS.carol]);
+    expect(fake.homeView(SLACK_IDS.carol)?.id).not.toBe(first.view?.id);
+    expect(fake.homeView(SLACK_IDS.dave)).toBeUndefined();
+
+    expect(
+      await slackError(client.views.publish({ user_id: SLACK_IDS.bob, hash: "stale", view: home("x") })),
+    ).toBe("hash_conflict");
+    expect(await slackError(client.views.publish({ user_id: "U_NOBODY", view: home("x") }))).toBe(
+      "invalid_arguments",
+    );
+    const modal = { type: "modal" as const, title: { type: "plain_text" as const, text: "M" }, blocks: [] };
+    expect(await slackError(client.views.publish({ user_id: SLACK_IDS.bob, view: modal }))).toBe(
+      "invalid_arguments",
+    );
+    const tooMany = {
+      type: "home" as const,
+      blocks: Array.from({ length: 101 }, (_, i) => section("x", `b${i}`)),
+    };
+    expect(await slackError(client.views.publish({ user_id: SLACK_IDS.bob, view: tooMany }))).toBe(
+      "invalid_arguments",
+    );
+    expect(JSON.stringify(fake.homeView(SLACK_IDS.bob)?.view.blocks)).toContain("Waiting for you: 0");
+
+    // app_home_opened carries the Home view the user has, as Slack's does.
+    const event = fake.buildAppHomeOpened(SLACK_IDS.bob) as { event: Record<string, unknown> };
+    expect(event.event).toMatchObject({
+      type: "app_home_opened",
+      user: SLACK_IDS.bob,
+      channel: SLACK_IDS.dmBob,
+      tab: "home",
+      view: { id: first.view?.id, type: "home" },
+    });
+    expect((fake.buildAppHomeOpened(SLACK_IDS.dave) as { event: object }).event).not.toHaveProperty("view");
+    fake.reset();
+    expect(fake.homeViews()).toEqual([]);
+  });
+
   it("answers users.info, usergroups and conversations.info from the seeded world", async () => {
     const erin = await client.users.info({ user: SLACK_IDS.erin });
     expect(erin.user).toMatchObject({ id: SLACK_IDS.erin, name: "erin", is_admin: true, team_id: "T0001" });

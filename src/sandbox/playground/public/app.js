@@ -25,6 +25,10 @@ const app = {
   dismissed: new Set(),
   /** id → { id, user, view } */
   views: new Map(),
+  /** user → { id, user, view }: each user's Home tab as the bot last published it. */
+  homes: new Map(),
+  /** Which tab of the app (its DM) is shown: "home" or "messages". */
+  tab: localStorage.getItem("playground.tab") ?? "home",
   viewErrors: new Map(),
   unread: new Map(),
   cloud: null,
@@ -137,6 +141,8 @@ async function loadState() {
   for (const e of json.ephemerals) app.ephemerals.set(keyOf(e.channel, e.ts), e);
   app.views.clear();
   for (const v of json.views) app.views.set(v.id, v);
+  app.homes.clear();
+  for (const home of json.homes ?? []) app.homes.set(home.user, home);
   if (!userById(app.me)) app.me = app.users[0]?.id ?? "U_ALICE";
   if (!visibleChannels().some((c) => c.id === app.channel)) app.channel = visibleChannels()[0]?.id ?? "C_OPS";
   app.ready = true;
@@ -145,6 +151,7 @@ async function loadState() {
   renderUserSwitcher();
   scheduleRender();
   document.body.dataset.ready = "true";
+  if (showsHome()) void openHome();
 }
 
 function applyEvent(event) {
@@ -162,6 +169,8 @@ function applyEvent(event) {
   } else if (event.type === "view") {
     app.views.set(event.view.id, event.view);
     app.viewErrors.delete(event.view.id);
+  } else if (event.type === "home") {
+    app.homes.set(event.home.user, event.home);
   } else if (event.type === "view_closed") {
     app.views.delete(event.viewId);
     app.viewErrors.delete(event.viewId);
@@ -258,7 +267,43 @@ function selectChannel(id) {
   app.unread.delete(id);
   localStorage.setItem("playground.channel", id);
   scheduleRender();
-  $("#composer").focus();
+  if (showsHome()) void openHome();
+  else $("#composer").focus();
+}
+
+/** Whether the app's Home tab is what the main pane shows now. */
+function showsHome() {
+  return channelById(app.channel)?.isIm === true && app.tab === "home";
+}
+
+function selectTab(tab) {
+  app.tab = tab;
+  localStorage.setItem("playground.tab", tab);
+  scheduleRender();
+  if (tab === "home") void openHome();
+  else $("#composer").focus();
+}
+
+/** Opening the Home tab is what Slack tells the bot (`app_home_opened`); the bot publishes it for this user. */
+async function openHome() {
+  const result = await api("POST", "/api/home-opened", { user: app.me });
+  if (!result.ok) flash(result.json.message ?? `Opening the app failed (HTTP ${result.status}).`);
+}
+
+function renderHome() {
+  const pane = $("#home");
+  const home = app.homes.get(app.me);
+  if (!home) {
+    replaceList(pane, [h("div", { class: "home-loading", text: "Opening the Home tab…" })]);
+    return;
+  }
+  const ctx = {
+    ...textCtx,
+    onAction: (element, _blockId, selected, control) =>
+      runAction({ viewId: home.id, home: true }, element, selected, control),
+  };
+  pane.dataset.viewId = home.id;
+  replaceList(pane, [renderBlocks(home.view.blocks, ctx)]);
 }
 
 /** Top-level items of a channel as the current user sees them, oldest first. */
@@ -418,6 +463,22 @@ function replaceList(list, nodes) {
 function renderChannel() {
   const channel = channelById(app.channel);
   if (!channel) return;
+  const tabs = $("#app-tabs");
+  tabs.hidden = !channel.isIm;
+  for (const button of tabs.querySelectorAll(".app-tab")) {
+    button.classList.toggle("active", button.dataset.tab === app.tab);
+    button.setAttribute("aria-selected", String(button.dataset.tab === app.tab));
+  }
+  const home = showsHome();
+  $("#home").hidden = !home;
+  $("#messages").hidden = home;
+  $("#channel-composer").hidden = home;
+  if (home) {
+    $("#channel-title").textContent = app.bot.name;
+    $("#channel-members").textContent = "App Home";
+    renderHome();
+    return;
+  }
   $("#channel-title").textContent = channelLabel(channel);
   $("#channel-members").textContent = channel.isIm
     ? "Direct messages with the bot"
@@ -537,7 +598,9 @@ async function runAction(location, element, selected, control) {
   if (selected) body.selectedOption = selected;
   const result = await api("POST", "/api/action", body);
   control?.classList.remove("busy");
-  if (!result.ok) {
+  if (!result.ok && location.home) {
+    flash(result.json.message ?? `The action failed (HTTP ${result.status}).`);
+  } else if (!result.ok) {
     notice(
       location.channel ?? app.channel,
       result.json.message ?? `The action failed (HTTP ${result.status}).`,
@@ -894,8 +957,12 @@ function flash(text) {
 
 function start() {
   $("#user-switcher").addEventListener("change", (e) => {
+    const wasInApp = channelById(app.channel)?.isIm === true;
     app.me = e.target.value;
     localStorage.setItem("playground.user", app.me);
+    // In the app (its Home or Messages), the new user sees the app too: their own DM with the bot.
+    const ownApp = wasInApp ? visibleChannels().find((c) => c.isIm) : undefined;
+    if (ownApp) app.channel = ownApp.id;
     if (!visibleChannels().some((c) => c.id === app.channel)) {
       app.channel = visibleChannels()[0]?.id ?? app.channel;
       app.threadTs = null;
@@ -904,7 +971,12 @@ function start() {
     // Every modal is redrawn for the new user (theirs, or none).
     delete $("#modal-layer").dataset.hash;
     scheduleRender();
+    // Slack shows each person their own Home: the new user opens it.
+    if (showsHome()) void openHome();
   });
+  for (const button of document.querySelectorAll("#app-tabs .app-tab")) {
+    button.addEventListener("click", () => selectTab(button.dataset.tab));
+  }
   $("#thread-close").addEventListener("click", () => {
     app.threadTs = null;
     scheduleRender();

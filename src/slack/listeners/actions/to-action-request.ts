@@ -27,6 +27,7 @@ export function toActionRequest(body: BlockAction): ActionRequest | undefined {
     };
   }
   if (body.view?.id) request.viewId = body.view.id;
+  if (body.view?.type === "home") request.fromHome = true;
   if (body.trigger_id) request.triggerId = body.trigger_id;
   return request;
 }

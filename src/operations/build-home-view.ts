@@ -1,0 +1,148 @@
+import type { ApprovalRequest } from "../approvals/approval-request.js";
+import {
+  actions,
+  code,
+  context,
+  divider,
+  header,
+  type ListItem,
+  link,
+  list,
+  type Message,
+  md,
+  type Part,
+  type Span,
+  section,
+  userMention,
+} from "../render/message-model.js";
+import { formatElapsed, nameList, plural } from "../workflow/format-flow-text.js";
+import { describeListedRequest } from "./build-approval-list-view.js";
+import type { RunningJob } from "./build-jobs-view.js";
+import { cardButtons } from "./build-request-card.js";
+import { describeApprovals, describeWhat, formatTime } from "./describe-request.js";
+
+/** A request with the link to its card, when there is one. */
+export interface LinkedRequest {
+  request: ApprovalRequest;
+  link?: string;
+}
+
+export interface HomeViewInput {
+  /** The user whose Home tab this is. */
+  viewer: string;
+  /** Requests the viewer may approve now, oldest first. */
+  waiting: readonly LinkedRequest[];
+  /** The viewer's own open requests (pending, approved, executing), oldest first. */
+  mine: readonly LinkedRequest[];
+  running: readonly RunningJob[];
+  now: number;
+  /** What became of the viewer's last click on this tab (the same answer the card's click gives). */
+  notice?: Message;
+}
+
+/** Requests listed per section: the tab holds at most 100 blocks and each request takes two. */
+export const MAX_HOME_WAITING = 15;
+export const MAX_HOME_MINE = 10;
+export const MAX_HOME_RUNNING = 20;
+
+/** `waiting for approvals: 1 of 2 (@bob)`, `approved, starting`, `running`. */
+function statusOf(request: ApprovalRequest): Span[] {
+  switch (request.status) {
+    case "pending":
+      return md`waiting for approvals: ${String(request.approvals.length)} of ${String(
+        request.requirement.minApprovals,
+      )} (${describeApprovals(request)}) · expires ${formatTime(request.expiresAt)}`;
+    case "approved":
+      return md`approved, starting`;
+    case "executing":
+      return md`running: follow it in the request's thread`;
+    default:
+      return md`${request.status.replace("_", " ")}`;
+  }
+}
+
+function more(count: number, shown: number, hint: Span[]): Part[] {
+  return count > shown ? [context(md`…and ${String(count - shown)} more; ${hint}`)] : [];
+}
+
+/**
+ * The app's Home tab for one user: the requests waiting for their approval (Approve / Reject, the same buttons
+ * and checks as the card), their own open requests (Cancel while pending), the operations running now, and how
+ * to use the bot. Pure; at most 100 blocks.
+ */
+export function buildHomeView(input: HomeViewInput): Message {
+  const blocks: Part[] = [
+    header("hwc-chatops"),
+    context(
+      md`Updated ${formatTime(input.now)}. This tab is refreshed each time you open it and after each click here.`,
+    ),
+  ];
+  if (input.notice !== undefined) blocks.push(...input.notice.blocks);
+
+  // One running index over the whole tab keeps every button's action ID unique in the view.
+  let index = 0;
+  blocks.push(
+    divider(),
+    section({ text: md`*Waiting for your approval* (${String(input.waiting.length)})` }),
+  );
+  if (input.waiting.length === 0) blocks.push(context(md`Nothing is waiting for your approval.`));
+  for (const { request, link: cardLink } of input.waiting.slice(0, MAX_HOME_WAITING)) {
+    const own = request.requester.userId === input.viewer;
+    blocks.push(section({ text: describeListedRequest(request, cardLink) }));
+    blocks.push(actions(...cardButtons(request, index++, { approve: true, reject: true, cancel: own })));
+  }
+  blocks.push(...more(input.waiting.length, MAX_HOME_WAITING, md`act on the oldest first.`));
+
+  blocks.push(divider(), section({ text: md`*Your open requests* (${String(input.mine.length)})` }));
+  if (input.mine.length === 0) blocks.push(context(md`You have no open requests.`));
+  for (const { request, link: cardLink } of input.mine.slice(0, MAX_HOME_MINE)) {
+    blocks.push(
+      section({
+        text: md`${describeWhat(request)}\n${code(request.commandText)} · ${statusOf(request)}${
+          cardLink !== undefined ? md` · ${link(cardLink, "Open the card")}` : md``
+        }`,
+      }),
+    );
+    if (request.status === "pending")
+      blocks.push(actions(...cardButtons(request, index++, { approve: false, reject: false, cancel: true })));
+  }
+  blocks.push(...more(input.mine.length, MAX_HOME_MINE, md`${code("/ops approvals")} lists them.`));
+
+  blocks.push(divider(), section({ text: md`*Running now* (${String(input.running.length)})` }));
+  if (input.running.length === 0) blocks.push(context(md`Nothing is running.`));
+  else
+    blocks.push(
+      list(
+        input.running.slice(0, MAX_HOME_RUNNING).map(
+          (j): ListItem => ({
+            title: md`:hourglass_flowing_sand: ${j.operation} ${plural(j.targetNames.length, "server")}`,
+            subtitle: md`${nameList(j.targetNames, 5)} · now: ${j.currentStep ?? "starting"} · for ${formatElapsed(
+              input.now - j.startedAt,
+            )}${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}`,
+          }),
+        ),
+        { total: input.running.length, moreHint: md`${code("/ops jobs")} lists them all` },
+      ),
+    );
+
+  blocks.push(
+    divider(),
+    section({
+      text: md`*How to use hwc-chatops*\n• ${code("/ecs list")}, ${code("/ecs show web-01")}: find servers and their state\n• ${code(
+        "/ecs stop web-01 web-02",
+      )}: start, stop, reboot, resize, delete; what needs approval gets a card in the channel, to approve there or here\n• ${code(
+        "/ops approvals",
+      )}: what you may approve · ${code("/ops jobs")}: what runs now · ${code("/ops help")}: everything else`,
+    }),
+    context(
+      md`Approve and Reject here are the card's own buttons: who may approve is checked when you click. Progress and results are in each request's thread.`,
+    ),
+  );
+  return {
+    text: md`${String(input.waiting.length)} waiting for your approval · ${plural(
+      input.mine.length,
+      "open request",
+    )} · ${String(input.running.length)} running`,
+    blocks,
+  };
+}

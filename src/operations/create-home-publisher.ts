@@ -1,0 +1,91 @@
+import type { Actor, ChatPort } from "../app/ports.js";
+import type { ApprovalService } from "../approvals/approval-service.js";
+import type { Logger } from "../log/create-logger.js";
+import { header, type Message } from "../render/message-model.js";
+import type { Clock, Store } from "../store/store.js";
+import { StoreUnavailableError } from "../store/store-unavailable-error.js";
+import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
+import { buildHomeView, MAX_HOME_MINE, MAX_HOME_WAITING } from "./build-home-view.js";
+import { createLatestRunner } from "./create-latest-runner.js";
+import { listActionableApprovals } from "./list-actionable-approvals.js";
+import { readCardLinks } from "./read-card-links.js";
+import { readRunningJobs } from "./read-running-jobs.js";
+
+export interface HomePublisherDeps {
+  approvals: ApprovalService;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface HomePublisher {
+  /**
+   * Builds the user's Home tab from the store now (their groups read from the chat now, as a click would) and
+   * publishes it; `notice` is shown at the top (the answer to their last click there). Publishes for one user
+   * never overlap: one asked for while another runs makes it run once more afterwards with the newest state
+   * (and the newest notice). Resolves when that publish is done; never rejects (failures are logged). When the
+   * state store is unreachable the tab says so instead.
+   */
+  publish(viewer: Actor, chat: ChatPort, notice?: Message): Promise<void>;
+  /** Resolves when no publish is going on. */
+  idle(): Promise<void>;
+}
+
+/** The Home tab (`app_home_opened`, and again after a decision taken there). */
+export function createHomePublisher(deps: HomePublisherDeps): HomePublisher {
+  const { approvals, store, clock } = deps;
+  const logger = deps.logger.child({ component: "home" });
+  const wanted = new Map<string, { viewer: Actor; chat: ChatPort; notice?: Message }>();
+
+  async function build(viewer: Actor, chat: ChatPort, notice: Message | undefined): Promise<Message> {
+    const groups = await chat.userGroupsOf(viewer.userId);
+    const now = clock.now();
+    const { waiting, mine } = await listActionableApprovals(approvals, { ...viewer, groups }, now);
+    const running = await readRunningJobs(store, approvals);
+    const shown = [...waiting.slice(0, MAX_HOME_WAITING), ...mine.slice(0, MAX_HOME_MINE)];
+    const links = await readCardLinks(chat, shown, logger);
+    const linked = (request: (typeof shown)[number]) => {
+      const url = links.get(request.id);
+      return url === undefined ? { request } : { request, link: url };
+    };
+    return buildHomeView({
+      viewer: viewer.userId,
+      waiting: waiting.map(linked),
+      mine: mine.map(linked),
+      running,
+      now,
+      ...(notice !== undefined && { notice }),
+    });
+  }
+
+  const runner = createLatestRunner(
+    async (userId) => {
+      const next = wanted.get(userId);
+      if (next === undefined) return;
+      wanted.delete(userId);
+      let view: Message;
+      try {
+        view = await build(next.viewer, next.chat, next.notice);
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        logger.warn({ err: error, user: userId }, "the state store is unavailable: the Home tab says so");
+        view = {
+          text: "hwc-chatops",
+          blocks: [header("hwc-chatops"), ...buildStoreUnavailableView().blocks],
+        };
+      }
+      await next.chat.publishHome(userId, view);
+    },
+    (error, userId) => logger.warn({ err: error, user: userId }, "could not publish the Home tab"),
+  );
+
+  return {
+    publish(viewer, chat, notice) {
+      const previous = wanted.get(viewer.userId);
+      const keep = notice ?? previous?.notice;
+      wanted.set(viewer.userId, { viewer, chat, ...(keep !== undefined && { notice: keep }) });
+      return runner.run(viewer.userId);
+    },
+    idle: () => runner.idle(),
+  };
+}
