@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { APP_ENV_VARS } from "../src/app/load-app-config.js";
 import { CLOUD_ENV_VARS } from "../src/cloud/load-cloud-config.js";
+import { COMMANDS, verbKindOf, verbsOf } from "../src/intents/index.js";
 import { SLACK_ENV_VARS } from "../src/slack/load-slack-config.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
@@ -25,5 +26,24 @@ describe("README configuration table", () => {
   it("keeps the two quick-start commands", () => {
     expect(readme).toContain("npm ci && npm start");
     expect(readme).toContain("npm ci && npm test");
+  });
+});
+
+describe("README command table", () => {
+  const commands = readme.slice(readme.indexOf("## Commands"), readme.indexOf("## Connecting to Slack"));
+  const rows = commands.split("\n").filter((line) => line.startsWith("| `/"));
+
+  it.each(
+    COMMANDS.flatMap((command) =>
+      verbsOf(command)
+        .filter((verb) => verb !== "help" || command === "ops")
+        .map((verb) => [command, verb] as const),
+    ),
+  )("lists /%s %s with its kind and default policy", (command, verb) => {
+    const row = rows.find((r) => new RegExp(`\`/${command} ([^\`]*\\|)?${verb}[ \`|\\\\]`).test(r));
+    expect(row, `README has no row for /${command} ${verb}`).toBeDefined();
+    const cells = row!.split(/(?<!\\)\|/).map((c) => c.trim());
+    expect(cells[3]).toBe(verbKindOf(command, verb));
+    expect(cells[4]).not.toBe("");
   });
 });

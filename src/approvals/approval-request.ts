@@ -37,6 +37,8 @@ export const ApprovalTargetSchema = z.strictObject({
   flavor: z.string().min(1),
   tags: z.record(z.string(), z.string()).optional(),
   selectedBy: z.array(z.string()).optional(),
+  /** Locked when the request was made (absent in requests recorded before the lock was bound). */
+  locked: z.boolean().optional(),
 });
 export type ApprovalTarget = z.infer<typeof ApprovalTargetSchema>;
 

@@ -19,6 +19,8 @@ export interface BindingInput {
     name?: string;
     tags?: Readonly<Record<string, string>>;
     selectedBy?: readonly string[];
+    /** Bound when known; absent (requests recorded before it was bound) it is left out, keeping their hash. */
+    locked?: boolean;
   }>;
 }
 
@@ -34,7 +36,7 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 /**
  * SHA-256 (lowercase hex) of the canonical JSON of the binding. Stable across processes and key orders;
  * any change to the action, the set of servers, a parameter, an expected status/flavor, or a target's
- * name, tags or selecting tags changes it.
+ * name, tags, selecting tags or lock changes it.
  */
 export function computeBindingHash(input: BindingInput): string {
   const v2 = input.expectedState.some((t) => t.tags !== undefined);
@@ -44,7 +46,7 @@ export function computeBindingHash(input: BindingInput): string {
     serverIds: [...input.serverIds].sort(),
     parameters: input.parameters,
     expectedState: [...input.expectedState]
-      .map(({ id, status, flavor, name, tags, selectedBy }) =>
+      .map(({ id, status, flavor, name, tags, selectedBy, locked }) =>
         v2
           ? {
               id,
@@ -53,6 +55,7 @@ export function computeBindingHash(input: BindingInput): string {
               name: name ?? "",
               tags: tags ?? {},
               selectedBy: [...(selectedBy ?? [])].sort(),
+              ...(locked !== undefined && { locked }),
             }
           : { id, status, flavor },
       )

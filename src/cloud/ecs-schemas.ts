@@ -70,6 +70,7 @@ const serverSchema = z.object({
   updated: optStr,
   tenant_id: optStr,
   description: optStr,
+  key_name: optStr,
   // `locked` (Table 6-38, microversion 2.9+); tolerant of "true"/"false" strings.
   locked: lenientBool,
   host_status: optStr,
@@ -164,6 +165,7 @@ export function toServer(w: WireServer): Server {
     vmState: w["OS-EXT-STS:vm_state"] ?? undefined,
     powerState: w["OS-EXT-STS:power_state"] ?? undefined,
     imageId: typeof w.image === "string" ? w.image || undefined : (w.image?.id ?? undefined),
+    keyName: w.key_name || undefined,
     metadata,
     volumeIds: (w["os-extended-volumes:volumes_attached"] ?? []).map((v) => v.id),
     volumes: volumesOf(w["os-extended-volumes:volumes_attached"] ?? []),

@@ -75,6 +75,8 @@ export interface Server {
   /** `OS-EXT-STS:power_state`: 0 pending, 1 running, 2 paused, 3 shutdown, 4 crashed. */
   powerState?: number;
   imageId?: string;
+  /** `key_name`: the key pair the server was created (or last reinstalled) with; absent for a password server. */
+  keyName?: string;
   metadata: Record<string, string>;
   /** IDs of attached EVS disks (`os-extended-volumes:volumes_attached`). */
   volumeIds: string[];

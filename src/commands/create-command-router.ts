@@ -5,8 +5,12 @@ import {
   formatCommandLine,
   helpFor,
   type Intent,
+  type IntentAction,
+  intentAction,
   isMutation,
+  MUTATING_ACTIONS,
   parseIntent,
+  redactSecrets,
   type Target,
 } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
@@ -40,7 +44,8 @@ import {
 import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
-import { isReadIntent, runReadQuery } from "./read/run-read-query.js";
+import type { ReadDeps } from "./read/read-options.js";
+import { isReadIntent, isShareable, runReadQuery } from "./read/run-read-query.js";
 import type {
   ActionHandler,
   ActionRequest,
@@ -88,16 +93,9 @@ export interface CommandRouter {
   registerView(callbackId: string, handler: ViewHandler): void;
 }
 
-const MUTATION_TYPES: ReadonlySet<string> = new Set([
-  "ecs.start",
-  "ecs.stop",
-  "ecs.reboot",
-  "ecs.resize",
-  "ecs.delete",
-]);
-
+/** Commands whose action changes servers go to the mutation handler (a `resize --dry-run` included). */
 function isMutationIntent(intent: Intent): intent is MutationIntent {
-  return MUTATION_TYPES.has(intent.type);
+  return (MUTATING_ACTIONS as readonly IntentAction[]).includes(intentAction(intent));
 }
 
 function isOpsIntent(intent: Intent): intent is OpsIntent {
@@ -107,8 +105,8 @@ function isOpsIntent(intent: Intent): intent is OpsIntent {
 /** The read intent with its server reference replaced by the resolved ID (what buttons replay). */
 function resolvedReadIntent(intent: ReadIntent, servers: readonly Server[]): ReadIntent {
   const server = servers[0];
-  if ((intent.type === "ecs.show" || intent.type === "hss.ports") && server !== undefined) {
-    return { ...intent, server: { kind: "id", id: server.id } };
+  if ("server" in intent && intent.server !== undefined && server !== undefined) {
+    return { ...intent, server: { kind: "id", id: server.id } } as ReadIntent;
   }
   return intent;
 }
@@ -130,6 +128,10 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const views = createPrefixRegistry<ViewHandler>("view", { exact: true });
   const resolve = (targets: readonly Target[], names: NameMatching): Promise<Resolution<Server>> =>
     resolveTargets(targets, lookup, { names });
+  const readDeps: ReadDeps = {
+    cloud: deps.cloud,
+    ...(handlers.auditTrail !== undefined && { auditTrail: handlers.auditTrail }),
+  };
 
   async function reply(
     responder: Responder | undefined,
@@ -283,13 +285,18 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         return;
       }
     }
-    const token = tokens.newToken();
+    // A private read (a console log) gets no buttons and leaves no stored query behind to replay.
+    const token = isShareable(resolved) ? tokens.newToken() : undefined;
     const message = await runReadQuery(
       resolved,
-      { page: 1, controls: { token }, ...(servers[0] ? { server: servers[0] } : {}) },
-      { cloud: deps.cloud },
+      {
+        page: 1,
+        ...(token !== undefined && { controls: { token } }),
+        ...(servers[0] ? { server: servers[0] } : {}),
+      },
+      readDeps,
     );
-    await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
+    if (token !== undefined) await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
     await reply(responder, withNotes(message, prefixNotes), logger, replyOptions);
   }
 
@@ -406,6 +413,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
 
   const resultDeps = {
     cloud: deps.cloud,
+    ...(handlers.auditTrail !== undefined && { auditTrail: handlers.auditTrail }),
     tokens,
     botName,
     ...(handlers.readPolicy ? { readPolicy: handlers.readPolicy } : {}),
@@ -432,7 +440,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         commandLine: `${request.command} ${request.text}`.trim(),
         requestId,
       };
-      logger.info({ text: request.text }, "command received");
+      // A password typed by mistake (refused by the grammar) must not reach the logs either.
+      logger.info({ text: redactSecrets(request.text) }, "command received");
       try {
         const parsed = parseIntent(request.command, request.text);
         if (!parsed.ok) {

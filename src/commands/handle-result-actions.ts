@@ -7,12 +7,13 @@ import { md } from "../render/message-model.js";
 import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
 import { buildExpiredView, buildNoticeView } from "../views/build-notice-view.js";
 import type { InteractionTokens } from "./create-interaction-tokens.js";
-import { serverFor } from "./read/read-options.js";
-import { runReadQuery } from "./read/run-read-query.js";
+import { type AuditTrail, type ReadDeps, serverFor } from "./read/read-options.js";
+import { isShareable, runReadQuery } from "./read/run-read-query.js";
 import type { ActionHandler, ReadIntent, ReadPolicy } from "./types.js";
 
 export interface ResultActionDeps {
   cloud: CloudClient;
+  auditTrail?: AuditTrail;
   tokens: InteractionTokens;
   botName: string;
   readPolicy?: ReadPolicy;
@@ -43,10 +44,11 @@ async function replay(
   const decoded = decodePaginationValue(value ?? "");
   if (!decoded.ok) return undefined;
   const stored = await deps.tokens.loadQuery(decoded.context);
-  if (stored === undefined) return undefined;
+  // A private read never stores a query; one that claims to be is refused like an expired one.
+  if (stored === undefined || !isShareable(stored.intent)) return undefined;
   const intent = stored.intent;
   const server =
-    intent.type === "ecs.show" || intent.type === "hss.ports"
+    "server" in intent && intent.server !== undefined
       ? await serverFor(intent.server, { page: 1 }, { cloud: deps.cloud })
       : undefined;
   return { token: decoded.context, page: decoded.page, intent, ...(server ? { server } : {}) };
@@ -65,6 +67,10 @@ async function allowed(
     servers: server ? [server] : [],
   });
   return decision.allowed ? { ok: true } : { ok: false, message: decision.message };
+}
+
+function readDepsOf(deps: ResultActionDeps): ReadDeps {
+  return { cloud: deps.cloud, ...(deps.auditTrail !== undefined && { auditTrail: deps.auditTrail }) };
 }
 
 /** Previous/Next: re-runs the stored query for the requested page and replaces the message in place. */
@@ -87,7 +93,7 @@ export function createPageActionHandler(deps: ResultActionDeps): ActionHandler {
         controls: { token: found.token },
         ...(found.server ? { server: found.server } : {}),
       },
-      { cloud: deps.cloud },
+      readDepsOf(deps),
     );
     await say(ctx.responder, message, ctx.logger, { replaceOriginal: true });
   };
@@ -121,7 +127,7 @@ export function createShareActionHandler(deps: ResultActionDeps): ActionHandler 
     const message = await runReadQuery(
       found.intent,
       { page: found.page, sharedBy: action.actor.userId, ...(found.server ? { server: found.server } : {}) },
-      { cloud: deps.cloud },
+      readDepsOf(deps),
     );
     try {
       await ctx.chat.postMessage(action.channelId, message);

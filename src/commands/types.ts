@@ -1,10 +1,11 @@
 import type { Actor, ChatPort, MessageRef, Responder } from "../app/ports.js";
 import type { CloudClient, Server } from "../cloud/types.js";
-import type { DescribePolicy, IntentOf, Target } from "../intents/index.js";
+import type { DescribePolicy, FormattableIntent, IntentOf, Target } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Message } from "../render/message-model.js";
 import type { Store } from "../store/store.js";
 import type { NameMatching, Resolution } from "../targets/types.js";
+import type { AuditTrail } from "./read/read-options.js";
 
 /** A slash command as the chat edge hands it to the middle (platform-neutral). */
 export interface CommandRequest {
@@ -59,12 +60,27 @@ export interface HandlerContext {
   postToChannel(message: Message, options?: { threadTs?: string }): Promise<MessageRef | undefined>;
 }
 
-export type MutationIntent = IntentOf<"ecs.start" | "ecs.stop" | "ecs.reboot" | "ecs.resize" | "ecs.delete">;
+/** Every command that changes servers (the intents `formatCommandLine` writes back). */
+export type MutationIntent = FormattableIntent;
 export type OpsIntent = IntentOf<
   "ops.policy.explain" | "ops.jobs" | "ops.approvals" | "ops.audit" | "ops.audit.verify" | "ops.watch.list"
 >;
 export type ReadIntent = IntentOf<
-  "ecs.list" | "ecs.show" | "ecs.flavors" | "ecs.job" | "hss.hosts" | "hss.ports" | "hss.scan"
+  | "ecs.list"
+  | "ecs.show"
+  | "ecs.flavors"
+  | "ecs.job"
+  | "ecs.tags"
+  | "ecs.console-log"
+  | "ecs.quotas"
+  | "ecs.nics"
+  | "ecs.sg"
+  | "ecs.groups"
+  | "ecs.group"
+  | "ecs.actions"
+  | "hss.hosts"
+  | "hss.ports"
+  | "hss.scan"
 >;
 
 export interface MutationContext extends HandlerContext {
@@ -78,8 +94,9 @@ export interface MutationContext extends HandlerContext {
 }
 
 /**
- * Runs a state-changing command (`/ecs start|stop|reboot|resize|delete`, including `resize --dry-run`,
- * which policy also governs) after parsing and target resolution. Policy, approvals and execution are
+ * Runs a state-changing command (`/ecs start|stop|reboot|resize|delete|tag|lock|unlock|reinstall|change-os|
+ * attach|detach|migrate`, including `resize --dry-run`, which policy also governs) after parsing and target
+ * resolution. Policy, approvals and execution are
  * its business. Errors it throws are reported to the requester as internal errors.
  */
 export type MutationHandler = (intent: MutationIntent, ctx: MutationContext) => Promise<void>;
@@ -117,6 +134,8 @@ export interface CommandHandlers {
   readPolicy?: ReadPolicy;
   describePolicy?: DescribePolicyFor;
   home?: HomeHandler;
+  /** The bot's audit entries about a server, for `/ecs actions` (absent: the cloud's record alone). */
+  auditTrail?: AuditTrail;
 }
 
 /** A click on an interactive element (button, select) of a message or modal. */

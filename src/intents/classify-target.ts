@@ -138,7 +138,7 @@ export function targetKey(target: Target): string {
 
 const PLAIN_NAME_RE = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}_.-]*$/u;
 /** Words the parser reads as keywords somewhere; a server with such a name must be quoted. */
-const RESERVED_WORDS = new Set(["help", "danger", "tcp", "udp", "risk", "explain", "list"]);
+const RESERVED_WORDS = new Set(["help", "danger", "tcp", "udp", "risk", "explain", "list", "add", "remove"]);
 
 function needsQuotes(name: string): boolean {
   return (

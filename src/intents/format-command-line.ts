@@ -1,10 +1,36 @@
 import { formatTarget } from "./classify-target.js";
-import type { IntentOf } from "./intent-schema.js";
+import type { IntentOf, TagRef } from "./intent-schema.js";
 
 /** The commands {@link formatCommandLine} writes: those that change servers. */
 export type FormattableIntent = IntentOf<
-  "ecs.start" | "ecs.stop" | "ecs.reboot" | "ecs.resize" | "ecs.delete"
+  | "ecs.start"
+  | "ecs.stop"
+  | "ecs.reboot"
+  | "ecs.resize"
+  | "ecs.delete"
+  | "ecs.tag.add"
+  | "ecs.tag.remove"
+  | "ecs.lock"
+  | "ecs.unlock"
+  | "ecs.reinstall"
+  | "ecs.change-os"
+  | "ecs.attach"
+  | "ecs.detach"
+  | "ecs.migrate"
 >;
+
+/**
+ * A tag text as typed: quoted when it has a space or would read as a word of the grammar (`add`, `remove`,
+ * `help`, a flag). Tag keys and values cannot contain quotes.
+ */
+function quoted(text: string): string {
+  const word = /\s/.test(text) || /^[-\u2013\u2014]/.test(text) || /^(add|remove|help)$/i.test(text);
+  return word ? `"${text}"` : text;
+}
+
+function tagRef(ref: TagRef): string {
+  return ref.value === undefined ? quoted(ref.key) : `${quoted(ref.key)}=${quoted(ref.value)}`;
+}
 
 /**
  * Writes a command that changes servers back as the command line that parses to the same intent
@@ -12,30 +38,71 @@ export type FormattableIntent = IntentOf<
  * split by a `max_targets` cap, a mistyped name replaced by the exact one the requester chose.
  */
 export function formatCommandLine(intent: FormattableIntent): string {
-  const verb = intent.type.slice("ecs.".length);
-  switch (intent.type) {
-    case "ecs.start":
-      return ["/ecs", verb, ...intent.targets.map(formatTarget)].join(" ");
-    case "ecs.stop":
-    case "ecs.reboot":
-      return ["/ecs", verb, ...intent.targets.map(formatTarget), ...(intent.hard ? ["--hard"] : [])].join(
-        " ",
-      );
-    case "ecs.resize":
-      return [
-        "/ecs",
-        verb,
-        formatTarget(intent.server),
-        intent.flavor,
-        ...(intent.dryRun ? ["--dry-run"] : []),
-      ].join(" ");
-    case "ecs.delete":
-      return [
-        "/ecs",
-        verb,
-        ...intent.targets.map(formatTarget),
-        ...(intent.deleteVolume ? ["--delete-volume"] : []),
-        ...(intent.deleteEip ? ["--delete-eip"] : []),
-      ].join(" ");
-  }
+  const words = ((): string[] => {
+    switch (intent.type) {
+      case "ecs.start":
+      case "ecs.lock":
+      case "ecs.unlock":
+        return [intent.type.slice(4), ...intent.targets.map(formatTarget)];
+      case "ecs.stop":
+      case "ecs.reboot":
+        return [
+          intent.type.slice(4),
+          ...intent.targets.map(formatTarget),
+          ...(intent.hard ? ["--hard"] : []),
+        ];
+      case "ecs.resize":
+        return [
+          "resize",
+          formatTarget(intent.server),
+          intent.flavor,
+          ...(intent.dryRun ? ["--dry-run"] : []),
+        ];
+      case "ecs.delete":
+        return [
+          "delete",
+          ...intent.targets.map(formatTarget),
+          ...(intent.deleteVolume ? ["--delete-volume"] : []),
+          ...(intent.deleteEip ? ["--delete-eip"] : []),
+        ];
+      case "ecs.tag.add":
+        return [
+          "tag",
+          ...intent.targets.map(formatTarget),
+          "add",
+          ...intent.tags.map((t) => `${t.key}=${t.value}`),
+        ];
+      case "ecs.tag.remove":
+        return ["tag", ...intent.targets.map(formatTarget), "remove", ...intent.tags.map(tagRef)];
+      case "ecs.reinstall":
+        return [
+          "reinstall",
+          formatTarget(intent.server),
+          ...(intent.keyPair !== undefined ? ["--keypair", intent.keyPair] : []),
+        ];
+      case "ecs.change-os":
+        return [
+          "change-os",
+          formatTarget(intent.server),
+          intent.imageId,
+          ...(intent.keyPair !== undefined ? ["--keypair", intent.keyPair] : []),
+        ];
+      case "ecs.attach":
+        return [
+          "attach",
+          formatTarget(intent.server),
+          intent.volumeId,
+          ...(intent.device !== undefined ? [intent.device] : []),
+        ];
+      case "ecs.detach":
+        return ["detach", formatTarget(intent.server), intent.volumeId];
+      case "ecs.migrate":
+        return [
+          "migrate",
+          formatTarget(intent.server),
+          ...(intent.dedicatedHostId !== undefined ? ["--dedicated-host", intent.dedicatedHostId] : []),
+        ];
+    }
+  })();
+  return ["/ecs", ...words].join(" ");
 }

@@ -1,13 +1,12 @@
+import { ECS_HELP, TARGETS_NOTE } from "./ecs-help.js";
 import type { IntentAction } from "./intent-action.js";
 import {
   type Command,
-  ECS_STATUSES,
   type HelpTopic,
   HSS_AGENT_STATUSES,
   HSS_PROTECT_STATUSES,
   HSS_VERSIONS,
   MAX_AUDIT_ENTRIES,
-  MAX_TARGETS,
 } from "./intent-schema.js";
 
 /**
@@ -21,125 +20,49 @@ export interface HelpText {
   usage: string[];
   examples: string[];
   notes: string[];
+  /**
+   * Command overviews only: every verb by kind (read, change, destructive), each line its usage and what
+   * the shipped policy decides about it.
+   */
+  kinds?: { kind: VerbKind; title: string; lines: string[] }[];
 }
+
+/** What a verb does to the cloud: nothing, a change that can be undone, or one that destroys data. */
+export type VerbKind = "read" | "change" | "destructive";
+
+const KIND_TITLES: Readonly<Record<VerbKind, string>> = {
+  read: "Read (changes nothing)",
+  change: "Change",
+  destructive: "Destructive (cannot be undone)",
+};
 
 /** What the live policy says about an action for the caller, if the caller knows. */
 export type PolicyVerdict = "allowed" | "needs approval" | "denied";
 export type DescribePolicy = (action: IntentAction) => PolicyVerdict | undefined;
 
-interface VerbHelp {
+export interface VerbHelp {
   summary: string;
   usage: string[];
   examples: string[];
   notes: string[];
   /** The action of the intent this verb produces (absent for `help`). */
   action?: IntentAction;
-  /** For mutating verbs: what approval is typically required when the live policy is not described. */
-  typicalApproval?: string;
+  /** Absent for `help`. */
+  kind?: VerbKind;
+  /** What the shipped policy (`flows/policy.yml`) decides, in words (absent for `help`). */
+  shipped?: string;
+  /** Whether the verb's own help says what the policy decides (every change, and reads the policy restricts). */
+  policyNote?: boolean;
 }
 
-interface CommandHelp {
+export interface CommandHelp {
   title: string;
   verbs: Readonly<Record<string, VerbHelp>>;
   notes: string[];
 }
 
-const TARGETS_NOTE =
-  "`<targets…>`: server names, IDs, IP addresses or `tag:key=value` selectors, separated by spaces or commas. " +
-  `Quote names with spaces: \`"ops box 1"\`. At most ${MAX_TARGETS} targets.`;
-
 const HELP: Readonly<Record<Command, CommandHelp>> = {
-  ecs: {
-    title: "/ecs: Elastic Cloud Servers",
-    notes: [TARGETS_NOTE, "Type `/ecs help <verb>` or `/ecs <verb> help` for details."],
-    verbs: {
-      list: {
-        summary: "List servers, optionally filtered.",
-        usage: [
-          "/ecs list [name=<text>] [status=<status>] [flavor=<flavor>] [ip=<ip>] [tag=<key>=<value> …]",
-        ],
-        examples: ["/ecs list", "/ecs list status=SHUTOFF", "/ecs list name=web tag=env=prod tag=team=core"],
-        notes: [
-          `status is one of ${ECS_STATUSES.join(", ")}.`,
-          "name and ip match partially; every tag must match. `tag:key=value` works too.",
-        ],
-        action: "ecs:servers:list",
-      },
-      show: {
-        summary: "Show one server's details.",
-        usage: ["/ecs show <server>"],
-        examples: ["/ecs show web-01", "/ecs show 10.0.0.12"],
-        notes: ["`<server>` is a name, an ID or an IP address."],
-        action: "ecs:servers:get",
-      },
-      flavors: {
-        summary: "List flavors (instance types).",
-        usage: ["/ecs flavors [az=<zone>] [min-vcpus=<n>] [min-ram=<MiB>]"],
-        examples: ["/ecs flavors", "/ecs flavors az=cn-north-4a min-vcpus=4 min-ram=8192"],
-        notes: ["min-ram is in MiB; `8G` / `8GiB` are accepted and converted."],
-        action: "ecs:flavors:list",
-      },
-      job: {
-        summary: "Show the status of an ECS job.",
-        usage: ["/ecs job <job_id>"],
-        examples: ["/ecs job ff80808288d41e1b018990260955686a"],
-        notes: [],
-        action: "ecs:jobs:get",
-      },
-      start: {
-        summary: "Power servers on.",
-        usage: ["/ecs start <targets…>"],
-        examples: [
-          "/ecs start web-01",
-          '/ecs start web-01, web-02 "ops box 1"',
-          "/ecs start tag:env=staging",
-        ],
-        notes: [],
-        action: "ecs:cloudServers:start",
-        typicalApproval: "Typically allowed without approval.",
-      },
-      stop: {
-        summary: "Power servers off (gracefully unless --hard).",
-        usage: ["/ecs stop <targets…> [--hard]"],
-        examples: ["/ecs stop web-01", "/ecs stop web-01,web-02 --hard", "/ecs stop tag:env=staging"],
-        notes: ["--hard forces power-off without waiting for the OS."],
-        action: "ecs:cloudServers:stop",
-        typicalApproval: "Typically needs approval for production servers.",
-      },
-      reboot: {
-        summary: "Reboot servers (gracefully unless --hard).",
-        usage: ["/ecs reboot <targets…> [--hard]"],
-        examples: ["/ecs reboot web-01", "/ecs reboot 10.0.0.12 --hard"],
-        notes: ["--hard forces a reset without waiting for the OS."],
-        action: "ecs:cloudServers:reboot",
-        typicalApproval: "Typically needs approval for production servers.",
-      },
-      resize: {
-        summary: "Change a server's flavor.",
-        usage: ["/ecs resize <server> <flavor> [--dry-run]"],
-        examples: ["/ecs resize web-01 s6.large.2", "/ecs resize web-01 c7.xlarge.4 --dry-run"],
-        notes: ["One server at a time. --dry-run only checks whether the resize is possible."],
-        action: "ecs:cloudServers:resize",
-        typicalApproval: "Typically needs approval (the server restarts).",
-      },
-      delete: {
-        summary: "Delete servers.",
-        usage: ["/ecs delete <targets…> [--delete-volume] [--delete-eip]"],
-        examples: ["/ecs delete web-03", "/ecs delete web-03 --delete-volume --delete-eip"],
-        notes: [
-          "Irreversible. Data disks and EIPs are kept unless --delete-volume / --delete-eip are given.",
-        ],
-        action: "ecs:cloudServers:delete",
-        typicalApproval: "Typically needs approval; often denied for production.",
-      },
-      help: {
-        summary: "Show this help.",
-        usage: ["/ecs help [<verb>]"],
-        examples: ["/ecs help", "/ecs help stop", "/ecs stop help"],
-        notes: [],
-      },
-    },
-  },
+  ecs: ECS_HELP,
   hss: {
     title: "/hss: Host Security Service",
     notes: ["Type `/hss help <verb>` for details."],
@@ -157,6 +80,8 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
           "`risk` shows only hosts with risks.",
         ],
         action: "hss:hosts:list",
+        kind: "read",
+        shipped: "allowed",
       },
       ports: {
         summary: "List a host's open ports.",
@@ -164,6 +89,8 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         examples: ["/hss ports db-02", "/hss ports db-02 danger tcp"],
         notes: ["`danger` shows only ports HSS flags as dangerous."],
         action: "hss:ports:list",
+        kind: "read",
+        shipped: "allowed",
       },
       scan: {
         summary: "Show the hosts of a vulnerability scan task.",
@@ -171,6 +98,8 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         examples: ["/hss scan 4e1b0a7c status=failed"],
         notes: [],
         action: "hss:scanTasks:get",
+        kind: "read",
+        shipped: "allowed",
       },
       help: {
         summary: "Show this help.",
@@ -190,6 +119,8 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         examples: ["/ops help", "/ops help ecs stop"],
         notes: [],
         action: "ops:help",
+        kind: "read",
+        shipped: "allowed",
       },
       policy: {
         summary: "Explain what the policy says about a command, without running it.",
@@ -200,6 +131,8 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         ],
         notes: ["The leading `/` of the explained command is optional."],
         action: "ops:policy:explain",
+        kind: "read",
+        shipped: "allowed",
       },
       jobs: {
         summary: "List running and recent jobs.",
@@ -207,6 +140,8 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         examples: ["/ops jobs"],
         notes: [],
         action: "ops:jobs:list",
+        kind: "read",
+        shipped: "allowed",
       },
       approvals: {
         summary: "List requests waiting for approval.",
@@ -214,6 +149,8 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         examples: ["/ops approvals"],
         notes: [],
         action: "ops:approvals:list",
+        kind: "read",
+        shipped: "allowed",
       },
       audit: {
         summary: "Show the audit log, optionally for one server or user.",
@@ -224,6 +161,8 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
           "`verify` checks that no entry was changed or deleted since it was written (a server named verify: give its ID).",
         ],
         action: "ops:audit:list",
+        kind: "read",
+        shipped: "allowed",
       },
       watch: {
         summary: "List watched servers.",
@@ -231,6 +170,8 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         examples: ["/ops watch list"],
         notes: [],
         action: "ops:watch:list",
+        kind: "read",
+        shipped: "allowed",
       },
     },
   },
@@ -261,30 +202,34 @@ const VERDICT_NOTE: Readonly<Record<PolicyVerdict, string>> = {
   denied: "Current policy: denied.",
 };
 
-function approvalNote(entry: VerbHelp, describe: DescribePolicy | undefined): string | undefined {
-  if (entry.typicalApproval === undefined || entry.action === undefined) return undefined;
+/** What the verb's help says about the policy: the shipped decision, and the live one when known. */
+function policyNotes(entry: VerbHelp, describe: DescribePolicy | undefined): string[] {
+  const says = entry.kind === "change" || entry.kind === "destructive" || entry.policyNote === true;
+  if (!says || entry.action === undefined || entry.shipped === undefined) return [];
   let verdict: PolicyVerdict | undefined;
   try {
     verdict = describe?.(entry.action);
   } catch {
-    // Help must render even if the live policy cannot be consulted; fall back to the typical note.
+    // Help must render even if the live policy cannot be consulted: the shipped decision is still said.
     verdict = undefined;
   }
+  const shipped = `Shipped policy: ${entry.shipped}.`;
   return verdict !== undefined && Object.hasOwn(VERDICT_NOTE, verdict)
-    ? VERDICT_NOTE[verdict]
-    : entry.typicalApproval;
+    ? [VERDICT_NOTE[verdict], shipped]
+    : [shipped];
 }
 
+const KIND_ORDER: readonly VerbKind[] = ["read", "change", "destructive"];
+
 /**
- * Help for a topic: a verb's usage, examples and notes (plus, for mutating verbs, whether it needs
- * approval: from `describe` when given and it knows, otherwise the typical case), or a command overview.
- * An unknown verb yields the command overview.
+ * Help for a topic: a verb's usage, examples and notes (plus, for verbs that change something or that the
+ * policy restricts, what the shipped policy decides and, from `describe` when given, the live one), or a
+ * command overview listing every verb by kind with its shipped policy. An unknown verb yields the overview.
  */
 export function helpFor(topic: HelpTopic, describe?: DescribePolicy): HelpText {
   const command = HELP[topic.command];
   const entry = topic.verb === undefined ? undefined : verbHelp(topic.command, topic.verb);
   if (entry && topic.verb !== undefined) {
-    const approval = approvalNote(entry, describe);
     return {
       title: `/${topic.command} ${topic.verb}: ${entry.summary}`,
       usage: [...entry.usage],
@@ -292,16 +237,37 @@ export function helpFor(topic: HelpTopic, describe?: DescribePolicy): HelpText {
       notes: [
         ...entry.notes,
         ...(entry.usage.some((u) => u.includes("<targets…>")) ? [TARGETS_NOTE] : []),
-      ].concat(approval === undefined ? [] : [approval]),
+        ...policyNotes(entry, describe),
+      ],
     };
   }
   const verbs = verbsOf(topic.command);
+  const kinds = KIND_ORDER.map((kind) => ({
+    kind,
+    title: KIND_TITLES[kind],
+    lines: verbs.flatMap((v) => {
+      const e = command.verbs[v];
+      if (e?.kind !== kind) return [];
+      return [`${e.usage.map((u) => `\`${u}\``).join(" · ")} — ${e.shipped ?? "allowed"}`];
+    }),
+  })).filter((k) => k.lines.length > 0);
   return {
     title: command.title,
     usage: verbs.map((v) => command.verbs[v]?.usage[0] ?? ""),
     examples: verbs
       .flatMap((v) => command.verbs[v]?.examples.slice(0, 1) ?? [])
       .filter((e) => !e.includes(" help")),
-    notes: [...command.notes],
+    notes: [...command.notes, "After each command: what the shipped policy (`flows/policy.yml`) decides."],
+    kinds,
   };
+}
+
+/** The kind of each verb of a command (for tests and the README's table). */
+export function verbKindOf(command: Command, verb: string): VerbKind | undefined {
+  return verbHelp(command, verb)?.kind;
+}
+
+/** What the shipped policy decides about a verb, in words. */
+export function shippedPolicyOf(command: Command, verb: string): string | undefined {
+  return verbHelp(command, verb)?.shipped;
 }

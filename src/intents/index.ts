@@ -9,7 +9,10 @@ export {
   type HelpText,
   helpFor,
   type PolicyVerdict,
+  shippedPolicyOf,
   usageFor,
+  type VerbKind,
+  verbKindOf,
   verbsOf,
 } from "./help.js";
 export {
@@ -26,6 +29,7 @@ export { parseIntent } from "./parse-intent.js";
 export { editDistance, suggest } from "./suggest.js";
 export {
   decodeSlackEntities,
+  redactSecrets,
   type SlackMention,
   type Token,
   tokenize,

@@ -93,6 +93,24 @@ export const TAG_TEXT_RE = /^(?! )[\p{L}\p{M}\p{N}_.\-:=+@/ ]+(?<! )$/u;
 export const FLAVOR_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const JOB_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const AZ_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** Key pair names (letters, digits, `-`, `_`; the ECS key pair name rule). */
+export const KEY_PAIR_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** Device names of an attach (`/dev/vdb`), as the ECS API accepts them. */
+export const DEVICE_RE = /^\/dev\/(vd|sd|xvd)[a-z]{1,2}$/;
+/** Tag keys the ECS tag API creates (5.9.3: at most 36 of A-Z a-z 0-9 - _ and CJK ideographs). */
+export const NEW_TAG_KEY_RE = /^[A-Za-z0-9_\-\u4E00-\u9FFF]{1,36}$/u;
+/** Tag values the ECS tag API creates (5.9.3: at most 43 of A-Z a-z 0-9 - _ . and CJK ideographs). */
+export const NEW_TAG_VALUE_RE = /^[A-Za-z0-9_.\-\u4E00-\u9FFF]{1,43}$/u;
+/**
+ * Option and key names that carry a password (`--password`, `adminpass=`, `--root-pwd`…), in any case. A
+ * command naming one is refused, so no intent has a tag key named like this either.
+ */
+export const PASSWORD_NAME_RE = /^(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)$/i;
+/** An ECS has at most 10 tags (5.9.3), so one command changes at most 10. */
+export const MAX_TAG_CHANGES = 10;
+/** `/ecs console-log` shows the last 50 lines unless told otherwise, and at most 200. */
+export const DEFAULT_CONSOLE_LINES = 50;
+export const MAX_CONSOLE_LINES = 200;
 /** Slack user IDs (`U…`, or `W…` on Enterprise Grid). */
 export const SLACK_USER_ID_RE = /^[UW][A-Z0-9]{2,30}$/;
 
@@ -132,6 +150,8 @@ export type Target = z.infer<typeof TargetSchema>;
 export type TagTarget = z.infer<typeof TagTargetSchema>;
 
 const TargetsSchema = z.array(TargetSchema).min(1).max(MAX_TARGETS);
+const UuidSchema = z.string().regex(UUID_RE);
+const KeyPairSchema = z.string().regex(KEY_PAIR_RE);
 const TagPairSchema = z.strictObject({ key: TagKeySchema, value: TagValueSchema });
 export type TagPair = z.infer<typeof TagPairSchema>;
 
@@ -202,6 +222,99 @@ export const EcsDeleteIntentSchema = z.strictObject({
   deleteEip: z.boolean(),
 });
 
+/** `/ecs tags [<server>]`: one server's tags, or every tag key of the project with its values. */
+export const EcsTagsIntentSchema = z.strictObject({
+  type: z.literal("ecs.tags"),
+  server: ServerRefSchema.optional(),
+});
+/** `/ecs tag <targets…> add k=v …`: tags written as the ECS tag API creates them (a key at most once). */
+export const EcsTagAddIntentSchema = z.strictObject({
+  type: z.literal("ecs.tag.add"),
+  targets: TargetsSchema,
+  tags: z
+    .array(
+      z.strictObject({ key: z.string().regex(NEW_TAG_KEY_RE), value: z.string().regex(NEW_TAG_VALUE_RE) }),
+    )
+    .min(1)
+    .max(MAX_TAG_CHANGES)
+    .refine((tags) => new Set(tags.map((t) => t.key)).size === tags.length, "a key at most once"),
+});
+/** A tag to remove: its key, and only with this value when one is given. */
+const TagRefSchema = z.strictObject({
+  // The first `=` of `key=value` ends the key, so a key never contains one.
+  key: TagKeySchema.refine(
+    (k) => !k.includes("=") && !PASSWORD_NAME_RE.test(k),
+    "no `=`, not a password name",
+  ),
+  value: TagValueSchema.optional(),
+});
+export type TagRef = z.infer<typeof TagRefSchema>;
+/** `/ecs tag <targets…> remove k[=v] …`. */
+export const EcsTagRemoveIntentSchema = z.strictObject({
+  type: z.literal("ecs.tag.remove"),
+  targets: TargetsSchema,
+  tags: z
+    .array(TagRefSchema)
+    .min(1)
+    .max(MAX_TAG_CHANGES)
+    .refine((tags) => new Set(tags.map((t) => t.key)).size === tags.length, "a key at most once"),
+});
+/** `/ecs console-log <server> [lines]`: the last lines of the console log (may reveal secrets). */
+export const EcsConsoleLogIntentSchema = z.strictObject({
+  type: z.literal("ecs.console-log"),
+  server: ServerRefSchema,
+  lines: z.number().int().min(1).max(MAX_CONSOLE_LINES),
+});
+export const EcsLockIntentSchema = z.strictObject({ type: z.literal("ecs.lock"), targets: TargetsSchema });
+export const EcsUnlockIntentSchema = z.strictObject({
+  type: z.literal("ecs.unlock"),
+  targets: TargetsSchema,
+});
+/**
+ * `/ecs reinstall <server> [--keypair <name>]`: a new system disk from the current image. Never a password:
+ * the key pair named, or the server's own key pair when none is named.
+ */
+export const EcsReinstallIntentSchema = z.strictObject({
+  type: z.literal("ecs.reinstall"),
+  server: ServerRefSchema,
+  keyPair: KeyPairSchema.optional(),
+});
+/** `/ecs change-os <server> <image_id> [--keypair <name>]`: a new system disk from another image. */
+export const EcsChangeOsIntentSchema = z.strictObject({
+  type: z.literal("ecs.change-os"),
+  server: ServerRefSchema,
+  imageId: UuidSchema,
+  keyPair: KeyPairSchema.optional(),
+});
+/** `/ecs attach <server> <volume_id> [device]`. */
+export const EcsAttachIntentSchema = z.strictObject({
+  type: z.literal("ecs.attach"),
+  server: ServerRefSchema,
+  volumeId: UuidSchema,
+  device: z.string().regex(DEVICE_RE).optional(),
+});
+/** `/ecs detach <server> <volume_id>`. */
+export const EcsDetachIntentSchema = z.strictObject({
+  type: z.literal("ecs.detach"),
+  server: ServerRefSchema,
+  volumeId: UuidSchema,
+});
+/** `/ecs migrate <server> [--dedicated-host <id>]`: cold migration to a DeH, or back to the public pool. */
+export const EcsMigrateIntentSchema = z.strictObject({
+  type: z.literal("ecs.migrate"),
+  server: ServerRefSchema,
+  dedicatedHostId: UuidSchema.optional(),
+});
+export const EcsQuotasIntentSchema = z.strictObject({ type: z.literal("ecs.quotas") });
+export const EcsNicsIntentSchema = z.strictObject({ type: z.literal("ecs.nics"), server: ServerRefSchema });
+export const EcsSgIntentSchema = z.strictObject({ type: z.literal("ecs.sg"), server: ServerRefSchema });
+export const EcsGroupsIntentSchema = z.strictObject({ type: z.literal("ecs.groups") });
+export const EcsGroupIntentSchema = z.strictObject({ type: z.literal("ecs.group"), groupId: UuidSchema });
+export const EcsActionsIntentSchema = z.strictObject({
+  type: z.literal("ecs.actions"),
+  server: ServerRefSchema,
+});
+
 export const HssHostsIntentSchema = z.strictObject({
   type: z.literal("hss.hosts"),
   filters: z.strictObject({
@@ -255,6 +368,23 @@ const NON_EXPLAIN_INTENT_SCHEMAS = [
   EcsRebootIntentSchema,
   EcsResizeIntentSchema,
   EcsDeleteIntentSchema,
+  EcsTagsIntentSchema,
+  EcsTagAddIntentSchema,
+  EcsTagRemoveIntentSchema,
+  EcsConsoleLogIntentSchema,
+  EcsLockIntentSchema,
+  EcsUnlockIntentSchema,
+  EcsReinstallIntentSchema,
+  EcsChangeOsIntentSchema,
+  EcsAttachIntentSchema,
+  EcsDetachIntentSchema,
+  EcsMigrateIntentSchema,
+  EcsQuotasIntentSchema,
+  EcsNicsIntentSchema,
+  EcsSgIntentSchema,
+  EcsGroupsIntentSchema,
+  EcsGroupIntentSchema,
+  EcsActionsIntentSchema,
   HssHostsIntentSchema,
   HssPortsIntentSchema,
   HssScanIntentSchema,
@@ -301,6 +431,23 @@ export const INTENT_TYPES = [
   "ecs.reboot",
   "ecs.resize",
   "ecs.delete",
+  "ecs.tags",
+  "ecs.tag.add",
+  "ecs.tag.remove",
+  "ecs.console-log",
+  "ecs.lock",
+  "ecs.unlock",
+  "ecs.reinstall",
+  "ecs.change-os",
+  "ecs.attach",
+  "ecs.detach",
+  "ecs.migrate",
+  "ecs.quotas",
+  "ecs.nics",
+  "ecs.sg",
+  "ecs.groups",
+  "ecs.group",
+  "ecs.actions",
   "hss.hosts",
   "hss.ports",
   "hss.scan",
@@ -347,6 +494,7 @@ export const INTENT_ERROR_CODES = [
   "mention_not_allowed",
   "too_many_targets",
   "nested_explain",
+  "password_not_allowed",
   "internal_error",
 ] as const;
 export type IntentErrorCode = (typeof INTENT_ERROR_CODES)[number];

@@ -1,4 +1,4 @@
-import { type Classified, classifyTarget, parseTagPair, targetKey } from "./classify-target.js";
+import { parseTagPair } from "./classify-target.js";
 import { usageFor, verbsOf } from "./help.js";
 import {
   type AuditSubject,
@@ -15,21 +15,39 @@ import {
   HSS_VERSIONS,
   type Intent,
   type IntentError,
-  type IntentErrorCode,
   IntentSchema,
-  JOB_ID_RE,
   MAX_AUDIT_ENTRIES,
   MAX_INPUT_CHARS,
   MAX_NAME_LENGTH,
   MAX_TARGETS,
   NAME_RE,
   type ParseResult,
-  type ServerRef,
   SLACK_USER_ID_RE,
   TAG_TEXT_RE,
   type TagPair,
-  type Target,
 } from "./intent-schema.js";
+import {
+  badValue,
+  type Ctx,
+  carriesPassword,
+  collectArgs,
+  enumValue,
+  failure,
+  isBare,
+  isHelpToken,
+  missing,
+  onePositional,
+  parseId,
+  parseServerRef,
+  parseTargets,
+  passwordRefused,
+  type Result,
+  singleFilter,
+  unexpected,
+  usage,
+  withUsage,
+} from "./parse-arguments.js";
+import { ECS_OPERATION_PARSERS } from "./parse-ecs-operations.js";
 import { quoteUserText } from "./quote-user-text.js";
 import { suggest } from "./suggest.js";
 import { type Token, tokenize, unescapeSlackText } from "./tokenize.js";
@@ -38,8 +56,6 @@ import { type Token, tokenize, unescapeSlackText } from "./tokenize.js";
  * Slash-command grammar. Pure: no I/O, no evaluation of user text. See `tokenize.ts` for quoting and
  * Slack unescaping, `help.ts` for the usage lines, `intent-schema.ts` for the result shapes.
  */
-
-type Result<T> = { ok: true; value: T } | { ok: false; error: IntentError };
 
 /** Synonyms that earn a "did you mean" (never executed as such). */
 const VERB_ALIASES: Readonly<Record<Command, Readonly<Record<string, string>>>> = {
@@ -80,241 +96,6 @@ const VERB_ALIASES: Readonly<Record<Command, Readonly<Record<string, string>>>> 
     explain: "policy",
   },
 };
-
-const HELP_WORDS = new Set(["help", "--help", "-h", "?"]);
-
-interface Ctx {
-  command: Command;
-  verb: string;
-  /** The whole (escaped) text the tokens' offsets refer to. */
-  text: string;
-  depth: number;
-}
-
-function failure(
-  code: IntentErrorCode,
-  message: string,
-  extra: Partial<IntentError> = {},
-): { ok: false; error: IntentError } {
-  return { ok: false, error: { code, message, ...extra } };
-}
-
-function label(ctx: Ctx): string {
-  return `\`/${ctx.command} ${ctx.verb}\``;
-}
-
-function usage(ctx: Ctx): string {
-  return usageFor(ctx.command, ctx.verb);
-}
-
-/** A token with no quotes and no mention: eligible to be a keyword, flag or filter. */
-function isBare(token: Token): boolean {
-  return token.quoteStart === undefined && token.mention === undefined;
-}
-
-/** `—hard` / `–hard` (smart dashes that macOS and iOS substitute for `--`) read as `--hard`. */
-function normalizeFlag(text: string): string | undefined {
-  const m = /^(?:--|\u2014|\u2013)(.*)$/s.exec(text);
-  if (m) return `--${m[1]!.toLowerCase()}`;
-  if (/^-[^\d]/.test(text)) return text.toLowerCase();
-  return undefined;
-}
-
-function flagOf(token: Token): string | undefined {
-  return isBare(token) ? normalizeFlag(token.text) : undefined;
-}
-
-function isHelpToken(token: Token): boolean {
-  if (!isBare(token)) return false;
-  const t = token.text.toLowerCase();
-  return HELP_WORDS.has(t) || normalizeFlag(t) === "--help";
-}
-
-interface KeyValue {
-  key: string;
-  value: string;
-  token: Token;
-}
-
-/** `key=value` where the key part is bare (a quoted `"a=b"` is a literal, `k="a b"` is a filter). */
-function keyValueOf(token: Token): KeyValue | undefined {
-  if (token.mention) return undefined;
-  const eq = token.text.indexOf("=");
-  if (eq <= 0) return undefined;
-  if (token.quoteStart !== undefined && token.quoteStart <= eq) return undefined;
-  const key = token.text.slice(0, eq).toLowerCase();
-  if (!/^[a-z][a-z0-9_-]*$/.test(key)) return undefined;
-  return { key, value: token.text.slice(eq + 1), token };
-}
-
-interface ArgSpec {
-  flags?: readonly string[];
-  filters?: readonly string[];
-  keywords?: readonly string[];
-}
-
-interface Args {
-  flags: Set<string>;
-  filters: KeyValue[];
-  keywords: Set<string>;
-  positionals: Token[];
-}
-
-function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): Result<Args> {
-  const flags = spec.flags ?? [];
-  const args: Args = { flags: new Set(), filters: [], keywords: new Set(), positionals: [] };
-  for (const token of tokens) {
-    const flag = flagOf(token);
-    if (flag !== undefined) {
-      const eq = flag.indexOf("=");
-      const name = eq < 0 ? flag : flag.slice(0, eq);
-      if (flags.includes(name) && eq >= 0) {
-        return failure("invalid_flag", `The flag \`${name}\` takes no value; write just \`${name}\`.`, {
-          usage: usage(ctx),
-        });
-      }
-      if (!flags.includes(name)) {
-        const suggestion = suggest(name, flags);
-        const valid =
-          flags.length > 0
-            ? `Valid flags: ${flags.map((f) => `\`${f}\``).join(", ")}.`
-            : `${label(ctx)} takes no flags.`;
-        return failure(
-          "unknown_flag",
-          `${quoteUserText(name)} is not a flag of ${label(ctx)}. ${valid}${suggestion ? ` Did you mean \`${suggestion}\`?` : ""}`,
-          { usage: usage(ctx), validFlags: [...flags], ...(suggestion ? { suggestion } : {}) },
-        );
-      }
-      args.flags.add(name);
-      continue;
-    }
-    if (spec.filters) {
-      const kv = keyValueOf(token);
-      if (kv) {
-        if (spec.keywords?.includes(kv.key)) {
-          return failure("invalid_value", `\`${kv.key}\` takes no value; write just \`${kv.key}\`.`, {
-            usage: usage(ctx),
-          });
-        }
-        if (!spec.filters.includes(kv.key)) {
-          const suggestion = suggest(kv.key, spec.filters);
-          const valid = spec.filters.map((f) => `${f}=`);
-          return failure(
-            "unknown_filter",
-            `${label(ctx)} has no filter ${quoteUserText(`${kv.key}=`)}. Valid filters: ${valid.map((f) => `\`${f}\``).join(", ")}.` +
-              (suggestion ? ` Did you mean \`${suggestion}=\`?` : ""),
-            { usage: usage(ctx), validFlags: valid, ...(suggestion ? { suggestion: `${suggestion}=` } : {}) },
-          );
-        }
-        args.filters.push(kv);
-        continue;
-      }
-    }
-    if (spec.keywords && isBare(token) && spec.keywords.includes(token.text.toLowerCase())) {
-      args.keywords.add(token.text.toLowerCase());
-      continue;
-    }
-    args.positionals.push(token);
-  }
-  return { ok: true, value: args };
-}
-
-/** Returns the single value of a filter, or an error if given twice. */
-function singleFilter(ctx: Ctx, args: Args, key: string): Result<KeyValue | undefined> {
-  const found = args.filters.filter((f) => f.key === key);
-  if (found.length > 1) {
-    return failure("duplicate_filter", `The filter \`${key}=\` is given more than once; give it once.`, {
-      usage: usage(ctx),
-    });
-  }
-  return { ok: true, value: found[0] };
-}
-
-function badValue(
-  ctx: Ctx,
-  key: string,
-  value: string,
-  valid: readonly string[] | string,
-): { ok: false; error: IntentError } {
-  const list = typeof valid === "string" ? valid : `one of ${valid.join(", ")}`;
-  const suggestion = typeof valid === "string" ? undefined : suggest(value, valid);
-  const what =
-    value === "" ? `\`${key}=\` needs a value` : `${quoteUserText(value)} is not a valid \`${key}\``;
-  return failure(
-    "invalid_value",
-    `${what}: expected ${list}.${suggestion ? ` Did you mean \`${key}=${suggestion}\`?` : ""}`,
-    {
-      usage: usage(ctx),
-      ...(suggestion ? { suggestion: `${key}=${suggestion}` } : {}),
-    },
-  );
-}
-
-/** Matches `value` against an enum case-insensitively, returning the canonical spelling. */
-function enumValue<T extends string>(value: string, options: readonly T[]): T | undefined {
-  const v = value.toLowerCase();
-  return options.find((o) => o.toLowerCase() === v);
-}
-
-function unexpected(ctx: Ctx, token: Token, hint = ""): { ok: false; error: IntentError } {
-  const shown = token.mention ? "a Slack mention" : quoteUserText(token.text);
-  return failure("unexpected_argument", `${label(ctx)} does not take ${shown} here.${hint}`, {
-    usage: usage(ctx),
-  });
-}
-
-function missing(ctx: Ctx, what: string): { ok: false; error: IntentError } {
-  return failure("missing_argument", `${label(ctx)} needs ${what}.`, { usage: usage(ctx) });
-}
-
-function parseTargets(ctx: Ctx, tokens: readonly Token[]): Result<Target[]> {
-  if (tokens.length === 0)
-    return missing(ctx, "at least one target (a server name, ID, IP or `tag:key=value`)");
-  const seen = new Set<string>();
-  const targets: Target[] = [];
-  for (const token of tokens) {
-    const classified = classifyTarget(token);
-    if (!classified.ok) return withUsage(ctx, classified);
-    const key = targetKey(classified.value);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    targets.push(classified.value);
-    if (targets.length > MAX_TARGETS) {
-      return failure(
-        "too_many_targets",
-        `Too many targets: at most ${MAX_TARGETS} per command. Select by tag (\`tag:key=value\`) or split the request.`,
-        { usage: usage(ctx) },
-      );
-    }
-  }
-  return { ok: true, value: targets };
-}
-
-function withUsage<T>(ctx: Ctx, result: Classified<T> & { ok: false }): { ok: false; error: IntentError } {
-  return { ok: false, error: { ...result.error, usage: usage(ctx) } };
-}
-
-/** Exactly one server (no tag selector). */
-function parseServerRef(ctx: Ctx, token: Token): Result<ServerRef> {
-  const classified = classifyTarget(token);
-  if (!classified.ok) return withUsage(ctx, classified);
-  if (classified.value.kind === "tag") {
-    return failure(
-      "invalid_target",
-      `${label(ctx)} works on one server; a tag selector can match many. Use a name, ID or IP` +
-        (ctx.command === "ecs" ? ", or `/ecs list tag=key=value` to see which servers match." : "."),
-      { usage: usage(ctx) },
-    );
-  }
-  return { ok: true, value: classified.value };
-}
-
-function onePositional(ctx: Ctx, args: Args, what: string): Result<Token> {
-  const [first, second] = args.positionals;
-  if (!first) return missing(ctx, what);
-  if (second) return unexpected(ctx, second, ` It takes ${what} only.`);
-  return { ok: true, value: first };
-}
 
 // ---------- /ecs ----------
 
@@ -430,21 +211,6 @@ function parseEcsFlavors(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
     }
   }
   return { ok: true, value: intent };
-}
-
-function parseId(ctx: Ctx, tokens: readonly Token[], what: string): Result<string> {
-  const collected = collectArgs(ctx, tokens, {});
-  if (!collected.ok) return collected;
-  const token = onePositional(ctx, collected.value, what);
-  if (!token.ok) return token;
-  if (token.value.mention || !JOB_ID_RE.test(token.value.text)) {
-    return failure(
-      "invalid_value",
-      `${token.value.mention ? "A Slack mention" : quoteUserText(token.value.text)} is not a valid ${what}: expected letters, digits and "-".`,
-      { usage: usage(ctx) },
-    );
-  }
-  return { ok: true, value: token.value.text };
 }
 
 function parseEcsJob(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
@@ -774,6 +540,7 @@ const PARSERS: Readonly<Record<Command, Readonly<Record<string, VerbParser>>>> =
     reboot: (ctx, t) => parsePower(ctx, t, "ecs.reboot"),
     resize: parseEcsResize,
     delete: parseEcsDelete,
+    ...ECS_OPERATION_PARSERS,
   },
   hss: { hosts: parseHssHosts, ports: parseHssPorts, scan: parseHssScan },
   ops: {
@@ -829,6 +596,8 @@ function parseWith(command: string, text: string, depth: number): ParseResult {
   const tokenized = tokenize(text);
   if (!tokenized.ok) return tokenized;
   const tokens = tokenized.tokens;
+  // Refused before anything reads the command, whatever the verb: a password never goes further.
+  if (tokens.some(carriesPassword)) return passwordRefused();
   const [verbToken, ...rest] = tokens;
   if (!verbToken) return { ok: true, intent: { type: "help", topic: { command: cmd } } };
 

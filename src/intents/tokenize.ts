@@ -273,3 +273,16 @@ export function tokenize(input: string): TokenizeResult {
   flush(input.length);
   return { ok: true, tokens };
 }
+
+const SECRET_RE =
+  /(?:^|[\s,])[-\u2013\u2014]{0,2}(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)(?=[\s=,]|$)/i;
+
+/**
+ * Command text as it may be logged: everything from the first option named like a password (`--password`,
+ * `adminpass=`…) on is replaced by `[redacted]`, so a password typed by mistake never reaches the logs.
+ */
+export function redactSecrets(text: string): string {
+  const match = SECRET_RE.exec(text);
+  if (match === null) return text;
+  return `${text.slice(0, match.index + (match[0].length - match[0].trimStart().length))}[redacted]`;
+}

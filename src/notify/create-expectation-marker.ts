@@ -4,14 +4,16 @@ import type { NotificationsConfig } from "./load-notifications-config.js";
 import { markExpectedTransition } from "./mark-expected-transition.js";
 
 /**
- * The ECS status each executor call leaves its servers in. A reboot and a resize keep the status the
- * watcher compares (REBOOT / RESIZE are transitional), so they explain nothing; the stop and start around
- * a resize are calls of their own.
+ * The ECS status each executor call leaves its servers in. A reboot, a resize and a migration keep the
+ * status the watcher compares (REBOOT / RESIZE are transitional), so they explain nothing; the stop and start
+ * around them are calls of their own. A reinstall or OS change starts the (stopped) server on its new disk.
  */
 const STATUS_AFTER_CALL: Readonly<Record<string, string>> = {
   "ecs.batch_start": "ACTIVE",
   "ecs.batch_stop": "SHUTOFF",
   "ecs.delete": "DELETED",
+  "ecs.reinstall": "ACTIVE",
+  "ecs.change_os": "ACTIVE",
 };
 
 /** A mutation about to be sent (structurally the executor's `MutationNotice`). */

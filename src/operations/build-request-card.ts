@@ -100,10 +100,11 @@ export function buildRequestCard(input: RequestCardInput): Message {
 /** `web-03` · ACTIVE · `s6.medium.2 · env=staging` (the ID is in the details). */
 function targetItem(t: ApprovalTarget): ListItem {
   const env = t.tags?.env;
+  const locked = t.locked === true ? md` · :lock: locked` : md``;
   return {
     status: t.status,
     title: t.name,
-    subtitle: env !== undefined ? md`${t.flavor} · env=${env}` : md`${t.flavor}`,
+    subtitle: env !== undefined ? md`${t.flavor} · env=${env}${locked}` : md`${t.flavor}${locked}`,
   };
 }
 
@@ -172,9 +173,15 @@ function approveConfirm(request: Pick<ApprovalRequest, "action" | "targets">): C
   const servers =
     request.targets.length === 1 ? list : [...md`${plural(request.targets.length, "server")}: `, ...list];
   const destructive = isDestructive(request.action);
+  const consequence =
+    verb === "delete"
+      ? md` This cannot be undone.`
+      : destructive
+        ? md` Everything on the system disk is lost; data disks are kept.`
+        : md``;
   return {
     title: `Approve: ${verb}?`,
-    text: [...md`${Verb} ${servers}${more}?`, ...(destructive ? md` This cannot be undone.` : md``)],
+    text: [...md`${Verb} ${servers}${more}?`, ...consequence],
     confirm: `Approve ${verb}`,
     deny: "Back",
     ...(destructive && { style: "danger" as const }),

@@ -380,6 +380,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         flavor: t.flavor,
         ...(t.tags !== undefined && { tags: { ...t.tags } }),
         ...(t.selectedBy !== undefined && { selectedBy: [...t.selectedBy] }),
+        ...(t.locked !== undefined && { locked: t.locked }),
       })),
       parameters: flowParametersOf(request.parameters),
       actorId: actorOf(request),

@@ -83,7 +83,9 @@ export interface OperationsOptions {
 
 export interface Operations {
   /** Pass to `createBot({ handlers })`. */
-  handlers: Required<Pick<CommandHandlers, "mutation" | "ops" | "readPolicy" | "describePolicy" | "home">>;
+  handlers: Required<
+    Pick<CommandHandlers, "mutation" | "ops" | "readPolicy" | "describePolicy" | "home" | "auditTrail">
+  >;
   /**
    * Action handlers by ID prefix: `ops.approval` (Approve / Reject / Cancel, on the card, in `/ops approvals` and
    * on the Home tab, whose clicks publish the tab again with the answer on top).
@@ -121,6 +123,9 @@ export interface Operations {
  * handlers, the approval card's buttons and the rejection modal, the expiry sweeper and the startup recovery.
  * See `src/operations/README.md`.
  */
+/** How many audit entries about a server `/ecs actions` looks at (the newest). */
+const AUDIT_TRAIL_ENTRIES = 500;
+
 export function createOperations(options: OperationsOptions): Operations {
   const { store, cloud, flows } = options;
   const logger = options.logger.child({ component: "operations" });
@@ -364,6 +369,8 @@ export function createOperations(options: OperationsOptions): Operations {
         learnChat(ctx.chat);
         await home.publish(viewer, ctx.chat);
       },
+      // Bounded: `/ecs actions` shows the recent history, and the audit stream is read from its end.
+      auditTrail: (serverId) => audit.query({ serverId, limit: AUDIT_TRAIL_ENTRIES }),
     },
     actionHandlers,
     viewHandlers,

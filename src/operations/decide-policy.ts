@@ -2,7 +2,7 @@ import type { ChatPort, ChatUserGroup } from "../app/ports.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { type GroupMembers, requireEnoughApprovers } from "../policy/require-enough-approvers.js";
-import type { Policy, PolicyDecision, PolicyFlags, PolicyTarget } from "../policy/types.js";
+import type { Policy, PolicyDecision, PolicyFlags, PolicyTarget, TagChange } from "../policy/types.js";
 import type { GroupIds } from "./describe-request.js";
 
 /** What a request is, for the policy: who asks what, where, on which servers (as the cloud describes them). */
@@ -13,6 +13,8 @@ export interface PolicyQuestion {
   /** Servers with their ECS tags (`key=value` strings), or targets already in the policy's form. */
   targets: readonly ({ id: string; name: string; tags: readonly string[] } | PolicyTarget)[];
   flags: PolicyFlags;
+  /** Tag requests: the change (what the policy's `tag_change` conditions look at). */
+  tagChange?: TagChange;
 }
 
 /** The user groups as read for one decision: the requester's handles, every group's members and IDs. */
@@ -67,6 +69,7 @@ export function decidePolicy(
     channel: question.channel,
     targets: question.targets.map(toPolicyTarget),
     flags: question.flags,
+    ...(question.tagChange !== undefined && { tagChange: question.tagChange }),
   });
   return requireEnoughApprovers(decision, question.requesterId, groups.members);
 }

@@ -52,9 +52,30 @@ export function describeParameters(
       return md`data disks ${p.deleteVolume === true ? "deleted too" : "kept"} · EIPs ${
         p.deleteEip === true ? "released too" : "kept"
       }`;
+    case "tag":
+      return md`add ${codes((p.addTags ?? []).map((t) => `${t.key}=${t.value}`))}`;
+    case "untag":
+      return md`remove ${codes((p.removeTags ?? []).map((t) => (t.value === undefined ? t.key : `${t.key}=${t.value}`)))}`;
+    case "reinstall":
+      return md`current image · key pair ${code(p.keyName ?? "?")} (no password) · system disk wiped, data disks kept`;
+    case "change-os":
+      return md`image ${code(p.imageId ?? "?")} · key pair ${code(p.keyName ?? "?")} (no password) · system disk wiped, data disks kept`;
+    case "attach":
+      return md`disk ${code(p.volumeId ?? "?")}${p.device !== undefined ? md` as ${code(p.device)}` : md` on the next free device`}`;
+    case "detach":
+      return md`disk ${code(p.volumeId ?? "?")}`;
+    case "migrate":
+      return p.dedicatedHostId !== undefined
+        ? md`to dedicated host ${code(p.dedicatedHostId)}`
+        : md`back to the public resource pool`;
     default:
       return undefined;
   }
+}
+
+/** `a=1`, `b` as inline code, separated by spaces. */
+function codes(values: readonly string[]): Span[] {
+  return values.flatMap((v, i) => (i === 0 ? [code(v)] : [{ t: "plain" as const, v: " " }, code(v)]));
 }
 
 /** `@ops-approvers, @bob` as mentions (groups by ID when known, so Slack notifies their members). */

@@ -56,7 +56,7 @@ const POLICY_ALLOWED_REQUIREMENT: ApprovalRequirement = {
 };
 
 /**
- * `/ecs start|stop|reboot|resize|delete` after parsing and target resolution: policy (with the requester's
+ * A command that changes servers (`/ecs start|stop|…|migrate`) after parsing and target resolution: policy (with the requester's
  * groups read now), audit of the decision, preflight, then a denial, a refusal, an approval card, or an
  * announcement and an immediate execution. Anything that throws is reported by the router as an internal
  * error; nothing runs unless its audit record was written.
@@ -81,6 +81,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
         targets: ctx.servers,
         flags: op.flags,
+        ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
       },
       groups,
     );
@@ -166,7 +167,8 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         action: op.action,
         commandText: commandLine,
         targets: withSelectors(preflight.snapshot, targetsOf(intent)),
-        parameters: { ...op.parameters },
+        // As the preflight resolved them (a reinstall binds the key pair it read from the server).
+        parameters: { ...preflight.parameters },
         ruleIds: decision.rules.map((r) => r.id),
         requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
         terms: termsOf(decision),

@@ -81,6 +81,12 @@ function flagsOf(intent: Intent): PolicyFlags {
   return {};
 }
 
+/** The tag change of an explained tag command (none for others). */
+function tagChangeOfIntent(intent: MutationIntent) {
+  const tagChange = toOperationRequest(intent).tagChange;
+  return tagChange === undefined ? {} : { tagChange };
+}
+
 /** Explains the decision for a command line without doing anything; targets are resolved so tag rules apply. */
 async function explainPolicy(
   deps: OpsCommandDeps,
@@ -113,6 +119,7 @@ async function explainPolicy(
       channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
       targets: considered,
       flags: flagsOf(inner),
+      ...(isMutation(inner) && tagChangeOfIntent(inner as MutationIntent)),
     },
     await readGroups(ctx.chat),
   );

@@ -12,7 +12,13 @@ import type { FlowTarget } from "../workflow/types.js";
 import type { PolicyChange } from "./build-policy-change-view.js";
 import { readGroups } from "./decide-policy.js";
 import { isPolicyAllowed, POLICY_ACTOR } from "./describe-request.js";
-import { policyFlagsOf } from "./to-operation-request.js";
+import { policyFlagsOf, tagChangeOf } from "./to-operation-request.js";
+
+/** The bound tag change of a tag request, decided on again like its flags. */
+function tagChangeFor(request: ApprovalRequest) {
+  const tagChange = tagChangeOf(request.action, request.parameters);
+  return tagChange === undefined ? {} : { tagChange };
+}
 
 export interface RedecideDeps {
   policy: () => Policy;
@@ -71,6 +77,7 @@ export async function redecideBeforeExecution(
     channel: { id: request.channel, ...(channelName !== undefined && { name: channelName }) },
     targets,
     flags: policyFlagsOf(request.action, request.parameters),
+    ...tagChangeFor(request),
   });
   const approvers = request.approvals
     .filter((a) => a.userId !== POLICY_ACTOR)

@@ -1,5 +1,5 @@
 import type { MutationIntent } from "../commands/types.js";
-import type { PolicyFlags } from "../policy/types.js";
+import type { PolicyFlags, TagChange } from "../policy/types.js";
 import { ACTION_OF_OPERATION, OPERATIONS, type Operation } from "../workflow/flow-vocabulary.js";
 import type { FlowParameters } from "../workflow/types.js";
 
@@ -12,6 +12,8 @@ export interface OperationRequest {
   parameters: FlowParameters;
   /** What the policy's `flags` conditions look at. */
   flags: PolicyFlags;
+  /** Tag commands: the change, which the policy's `tag_change` conditions look at. */
+  tagChange?: TagChange;
   /** `resize --dry-run`: validate only, never execute. */
   dryRun: boolean;
 }
@@ -35,6 +37,43 @@ export function toOperationRequest(intent: MutationIntent): OperationRequest {
         "delete",
         { deleteVolume: intent.deleteVolume, deleteEip: intent.deleteEip },
         { deleteVolume: intent.deleteVolume, deleteEip: intent.deleteEip },
+      );
+    case "ecs.tag.add": {
+      const addTags = intent.tags.map((t) => ({ key: t.key, value: t.value }));
+      return { ...request("tag", { addTags }, {}), tagChange: { add: addTags, remove: [] } };
+    }
+    case "ecs.tag.remove": {
+      const removeTags = intent.tags.map((t) =>
+        t.value === undefined ? { key: t.key } : { key: t.key, value: t.value },
+      );
+      return { ...request("untag", { removeTags }, {}), tagChange: { add: [], remove: removeTags } };
+    }
+    case "ecs.lock":
+      return request("lock", {}, {});
+    case "ecs.unlock":
+      return request("unlock", {}, {});
+    case "ecs.reinstall":
+      // Without --keypair the preflight reads the server's own key pair and the approval binds it.
+      return request("reinstall", intent.keyPair === undefined ? {} : { keyName: intent.keyPair }, {});
+    case "ecs.change-os":
+      return request(
+        "change-os",
+        { imageId: intent.imageId, ...(intent.keyPair !== undefined && { keyName: intent.keyPair }) },
+        {},
+      );
+    case "ecs.attach":
+      return request(
+        "attach",
+        { volumeId: intent.volumeId, ...(intent.device !== undefined && { device: intent.device }) },
+        {},
+      );
+    case "ecs.detach":
+      return request("detach", { volumeId: intent.volumeId }, {});
+    case "ecs.migrate":
+      return request(
+        "migrate",
+        intent.dedicatedHostId === undefined ? {} : { dedicatedHostId: intent.dedicatedHostId },
+        {},
       );
   }
 }
@@ -67,12 +106,46 @@ export function policyFlagsOf(action: string, parameters: Readonly<Record<string
   }
 }
 
+/**
+ * The tag change of an approved tag request, from its bound parameters: what the policy's `tag_change`
+ * conditions look at when the decision is made again before execution. Undefined for other requests.
+ */
+export function tagChangeOf(
+  action: string,
+  parameters: Readonly<Record<string, unknown>>,
+): TagChange | undefined {
+  const p = flowParametersOf(parameters);
+  switch (operationOfAction(action)) {
+    case "tag":
+      return { add: p.addTags ?? [], remove: [] };
+    case "untag":
+      return { add: [], remove: p.removeTags ?? [] };
+    default:
+      return undefined;
+  }
+}
+
+const isString = (v: unknown): v is string => typeof v === "string";
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+
 /** Approval parameters (JSON) back to flow parameters: only the known keys, with their types checked. */
 export function flowParametersOf(parameters: Readonly<Record<string, unknown>>): FlowParameters {
   const out: FlowParameters = {};
   if (typeof parameters.hard === "boolean") out.hard = parameters.hard;
-  if (typeof parameters.flavorRef === "string") out.flavorRef = parameters.flavorRef;
+  if (isString(parameters.flavorRef)) out.flavorRef = parameters.flavorRef;
   if (typeof parameters.deleteVolume === "boolean") out.deleteVolume = parameters.deleteVolume;
   if (typeof parameters.deleteEip === "boolean") out.deleteEip = parameters.deleteEip;
+  const pairs = Array.isArray(parameters.addTags) ? parameters.addTags.filter(isRecord) : undefined;
+  if (pairs?.every((t) => isString(t.key) && isString(t.value)))
+    out.addTags = pairs.map((t) => ({ key: t.key as string, value: t.value as string }));
+  const refs = Array.isArray(parameters.removeTags) ? parameters.removeTags.filter(isRecord) : undefined;
+  if (refs?.every((t) => isString(t.key) && (t.value === undefined || isString(t.value))))
+    out.removeTags = refs.map((t) =>
+      isString(t.value) ? { key: t.key as string, value: t.value } : { key: t.key as string },
+    );
+  for (const key of ["keyName", "imageId", "volumeId", "device", "dedicatedHostId"] as const) {
+    const value = parameters[key];
+    if (isString(value)) out[key] = value;
+  }
   return out;
 }

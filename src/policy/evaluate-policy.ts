@@ -12,6 +12,8 @@ import type {
   Principals,
   RuleConditions,
   RuleRef,
+  TagChange,
+  TagChangeCondition,
 } from "./types.js";
 
 /**
@@ -45,12 +47,16 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
     return deny([], [`I only act in ${where}; this channel is not on the policy's allow-list`]);
   }
 
+  const subject: Subject = {
+    requester,
+    channel,
+    targets: request.targets,
+    flags: request.flags,
+    tagChange: request.tagChange,
+    policyTagKeys: policy.policyTagKeys,
+  };
   const applies = (rule: PolicyRule, quantifier: Quantifier) =>
-    conditionsHold(
-      rule.when,
-      { requester, channel, targets: request.targets, flags: request.flags },
-      quantifier,
-    );
+    conditionsHold(rule.when, subject, quantifier);
   const candidates = policy.rules.filter((rule) =>
     rule.actions.some((pattern) => matchGlob(pattern, action)),
   );
@@ -159,10 +165,57 @@ interface Subject {
   channel: { id: string; name: string | undefined };
   targets: PolicyTarget[];
   flags: PolicyFlags;
+  tagChange: TagChange | undefined;
+  policyTagKeys: readonly string[];
+}
+
+/**
+ * The tags a target loses to a change (`key → value` it had): a removal by key (or key and value) of a tag it
+ * has, and an addition that overwrites one of its tags with another value. Pure.
+ */
+export function tagsRemovedFrom(target: PolicyTarget, change: TagChange): Record<string, string> {
+  const lost: Record<string, string> = {};
+  const has = (key: string) => (Object.hasOwn(target.tags, key) ? target.tags[key] : undefined);
+  for (const ref of change.remove) {
+    const value = has(ref.key);
+    if (value !== undefined && (ref.value === undefined || ref.value === value)) lost[ref.key] = value;
+  }
+  for (const pair of change.add) {
+    const value = has(pair.key);
+    if (value !== undefined && value !== pair.value) lost[pair.key] = value;
+  }
+  return lost;
+}
+
+/** Whether every `key: pattern` holds in `tags` (values matched as globs). */
+function tagsMatch(
+  patterns: Readonly<Record<string, string>>,
+  tags: Readonly<Record<string, string>>,
+): boolean {
+  return Object.entries(patterns).every(([key, pattern]) => {
+    const value = Object.hasOwn(tags, key) ? tags[key] : undefined;
+    return value !== undefined && matchGlob(pattern, value);
+  });
+}
+
+/** The request-wide part of a tag-change condition: the keys it touches and the tags it writes. */
+function tagChangeHolds(when: TagChangeCondition, subject: Subject): boolean {
+  const change = subject.tagChange;
+  if (change === undefined) return false;
+  if (when.touchesPolicyTags !== undefined) {
+    const keys = [...change.add, ...change.remove].map((t) => t.key);
+    const touches = keys.some((k) => subject.policyTagKeys.includes(k));
+    if (touches !== when.touchesPolicyTags) return false;
+  }
+  if (when.adds !== undefined) {
+    const written = Object.fromEntries(change.add.map((t) => [t.key, t.value]));
+    if (!tagsMatch(when.adds, written)) return false;
+  }
+  return true;
 }
 
 function conditionsHold(when: RuleConditions, subject: Subject, quantifier: Quantifier): boolean {
-  const { requesters, channels, targets, targetCount, flags } = when;
+  const { requesters, channels, targets, targetCount, flags, tagChange } = when;
   if (requesters) {
     const { userId, groups } = subject.requester;
     if (!requesters.users.includes(userId) && !groups.some((g) => requesters.groups.includes(g)))
@@ -176,13 +229,22 @@ function conditionsHold(when: RuleConditions, subject: Subject, quantifier: Quan
     const wanted = flags[key];
     if (wanted !== undefined && (subject.flags[key] === true) !== wanted) return false;
   }
+  if (tagChange && !tagChangeHolds(tagChange, subject)) return false;
+  const perTarget: ((t: PolicyTarget) => boolean)[] = [];
   if (targets) {
-    const qualifies = (t: PolicyTarget) =>
-      Object.entries(targets.tags).every(([key, pattern]) => {
-        const value = Object.hasOwn(t.tags, key) ? t.tags[key] : undefined;
-        return value !== undefined && matchGlob(pattern, value);
-      }) &&
-      (targets.names.length === 0 || targets.names.some((pattern) => matchGlob(pattern, t.name)));
+    perTarget.push(
+      (t) =>
+        tagsMatch(targets.tags, t.tags) &&
+        (targets.names.length === 0 || targets.names.some((pattern) => matchGlob(pattern, t.name))),
+    );
+  }
+  const removes = tagChange?.removes;
+  const change = subject.tagChange;
+  if (removes !== undefined && change !== undefined) {
+    perTarget.push((t) => tagsMatch(removes, tagsRemovedFrom(t, change)));
+  }
+  if (perTarget.length > 0) {
+    const qualifies = (t: PolicyTarget) => perTarget.every((holds) => holds(t));
     // Target conditions never match a request without targets, whichever the quantifier.
     if (n === 0) return false;
     if (quantifier === "all" ? !subject.targets.every(qualifies) : !subject.targets.some(qualifies))

@@ -64,6 +64,7 @@ function compile(file: string, loaded: YamlConfigResult<PolicyFile>): PolicyLoad
       allowedChannels: value.allowed_channels && normalizeChannels(value.allowed_channels),
       defaultApprovers: defaults.approvers && normalizePrincipals(defaults.approvers),
       rules,
+      policyTagKeys: [...new Set(rules.flatMap((r) => Object.keys(r.when.targets?.tags ?? {})))].sort(),
     },
   };
 }
@@ -79,6 +80,15 @@ function compileConditions(match: PolicyFile["rules"][number]["match"]): RuleCon
     ...(match?.channels && { channels: normalizeChannels(match.channels) }),
     ...(match?.targets && { targets: { tags: match.targets.tags, names: match.targets.names } }),
     ...(match?.target_count && { targetCount: match.target_count }),
+    ...(match?.tag_change && {
+      tagChange: {
+        ...(match.tag_change.touches_policy_tags !== undefined && {
+          touchesPolicyTags: match.tag_change.touches_policy_tags,
+        }),
+        ...(match.tag_change.adds !== undefined && { adds: match.tag_change.adds }),
+        ...(match.tag_change.removes !== undefined && { removes: match.tag_change.removes }),
+      },
+    }),
     flags,
   };
 }

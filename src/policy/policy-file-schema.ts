@@ -98,6 +98,19 @@ const conditions = z
         }
       })
       .optional(),
+    tag_change: z
+      .strictObject({
+        touches_policy_tags: z.boolean().optional(),
+        adds: z.record(z.string().min(1), z.string().min(1)).optional(),
+        removes: z.record(z.string().min(1), z.string().min(1)).optional(),
+      })
+      .refine(
+        (t) =>
+          t.touches_policy_tags !== undefined ||
+          Object.keys(t.adds ?? {}).length + Object.keys(t.removes ?? {}).length > 0,
+        { message: "`tag_change` needs `touches_policy_tags`, `adds` or `removes`" },
+      )
+      .optional(),
     flags: z
       .strictObject({
         hard: z.boolean().optional(),

@@ -18,6 +18,16 @@ export interface PolicyFlags {
   dryRun?: boolean;
 }
 
+/**
+ * The tags a request writes and removes (`/ecs tag … add|remove`), the same for every target. What each
+ * target loses depends on its tags (see `tagsRemovedFrom`).
+ */
+export interface TagChange {
+  add: { key: string; value: string }[];
+  /** By key, and only with this value when one is given. */
+  remove: { key: string; value?: string }[];
+}
+
 /** What the policy is asked about. */
 export interface PolicyRequest {
   /** A known action such as `ecs:cloudServers:stop`. */
@@ -27,6 +37,8 @@ export interface PolicyRequest {
   channel: { id: string; name?: string };
   targets: PolicyTarget[];
   flags: PolicyFlags;
+  /** Tag requests only: the change asked for. */
+  tagChange?: TagChange;
 }
 
 /** A rule that produced a decision. */
@@ -82,6 +94,11 @@ export interface Policy {
   /** Approvers for approval rules that name none (`defaults.approvers`). */
   defaultApprovers: Principals | undefined;
   rules: PolicyRule[];
+  /**
+   * The tag keys some rule matches targets on (`match.targets.tags`), computed from the rules when the
+   * policy is loaded: what `tag_change: { touches_policy_tags: … }` looks at.
+   */
+  policyTagKeys: string[];
 }
 
 export interface ChannelSet {
@@ -108,6 +125,18 @@ export interface RuleConditions {
   targets?: { tags: Record<string, string>; names: string[] };
   targetCount?: { min?: number; max?: number };
   flags: PolicyFlags;
+  /** Tag requests only; a rule with it never matches a request that changes no tags. */
+  tagChange?: TagChangeCondition;
+}
+
+/** Conditions on a tag change. All present must hold. */
+export interface TagChangeCondition {
+  /** The change adds, overwrites or removes (true) / touches none of (false) the policy's tag keys. */
+  touchesPolicyTags?: boolean;
+  /** The change writes each of these tags (values may use globs). */
+  adds?: Record<string, string>;
+  /** A target loses each of these tags (values may use globs): removed, or overwritten with another value. */
+  removes?: Record<string, string>;
 }
 
 /**

@@ -18,12 +18,26 @@ export function replaceTarget(
     case "ecs.show":
     case "ecs.resize":
     case "hss.ports":
-      if (targetKey(intent.server) !== key) return undefined;
+    case "ecs.tags":
+    case "ecs.console-log":
+    case "ecs.reinstall":
+    case "ecs.change-os":
+    case "ecs.attach":
+    case "ecs.detach":
+    case "ecs.migrate":
+    case "ecs.nics":
+    case "ecs.sg":
+    case "ecs.actions":
+      if (intent.server === undefined || targetKey(intent.server) !== key) return undefined;
       return { ...intent, server: replacement };
     case "ecs.start":
     case "ecs.stop":
     case "ecs.reboot":
-    case "ecs.delete": {
+    case "ecs.delete":
+    case "ecs.tag.add":
+    case "ecs.tag.remove":
+    case "ecs.lock":
+    case "ecs.unlock": {
       if (!intent.targets.some((t) => targetKey(t) === key)) return undefined;
       const seen = new Set<string>();
       // Replacing may create a duplicate (the chosen server was also named elsewhere): keep the first.
@@ -51,11 +65,26 @@ export function targetsOf(intent: Intent): Target[] {
     case "ecs.show":
     case "ecs.resize":
     case "hss.ports":
+    case "ecs.console-log":
+    case "ecs.reinstall":
+    case "ecs.change-os":
+    case "ecs.attach":
+    case "ecs.detach":
+    case "ecs.migrate":
+    case "ecs.nics":
+    case "ecs.sg":
+    case "ecs.actions":
       return [intent.server];
+    case "ecs.tags":
+      return intent.server === undefined ? [] : [intent.server];
     case "ecs.start":
     case "ecs.stop":
     case "ecs.reboot":
     case "ecs.delete":
+    case "ecs.tag.add":
+    case "ecs.tag.remove":
+    case "ecs.lock":
+    case "ecs.unlock":
       return [...intent.targets];
     default:
       return [];

@@ -1,14 +1,33 @@
 import type { HelpText } from "../intents/index.js";
-import { codeBlock, context, header, type Message, md, type Part, section } from "../render/message-model.js";
+import {
+  codeBlock,
+  context,
+  header,
+  type Message,
+  md,
+  type Part,
+  type Span,
+  section,
+} from "../render/message-model.js";
 import { withInlineCode } from "./format-values.js";
 
-/** Help for a command or a verb: usage, examples and notes, as `helpFor` describes them. */
+/**
+ * Help for a command or a verb, as `helpFor` describes it: a verb's usage, examples and notes; a command's
+ * verbs by kind (read, change, destructive), each with what the shipped policy decides.
+ */
 export function buildHelpView(help: HelpText): Message {
-  const blocks: Part[] = [
-    header(help.title),
-    section({ text: md`*Usage*` }),
-    codeBlock(help.usage.join("\n")),
-  ];
+  const blocks: Part[] = [header(help.title)];
+  if (help.kinds !== undefined && help.kinds.length > 0) {
+    for (const kind of help.kinds) {
+      const lines: Span[] = kind.lines.flatMap((line) => [
+        { t: "plain" as const, v: "\n• " },
+        ...withInlineCode(line),
+      ]);
+      blocks.push(section({ text: [...md`*${kind.title}*`, ...lines] }));
+    }
+  } else {
+    blocks.push(section({ text: md`*Usage*` }), codeBlock(help.usage.join("\n")));
+  }
   if (help.examples.length > 0) {
     blocks.push(section({ text: md`*Examples*` }), codeBlock(help.examples.join("\n")));
   }

@@ -54,7 +54,8 @@ export function buildServerDetailView(input: ServerDetailViewInput): Message {
   const created = formatTime(s.created);
   if (created !== undefined) fields.push(field("Created", created));
   if (s.volumeIds.length > 0) fields.push(field("Disks", `${s.volumeIds.length} attached`));
-  if (s.locked) fields.push(field("Locked", "yes"));
+  if (s.locked)
+    fields.push(field("Locked", md`${emoji(":lock:")} yes: changes are refused until it is unlocked`));
 
   const blocks: Part[] = [header(s.name), section({ fields })];
   if (s.fault?.message) {

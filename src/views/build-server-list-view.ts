@@ -31,6 +31,7 @@ export function serverListItem(server: Server): ListItem {
   fields.push({ label: md`ID`, value: code(server.id) });
   const subtitle: Text[] = [code(server.flavor.name ?? server.flavor.id)];
   if (server.availabilityZone) subtitle.push(server.availabilityZone);
+  if (server.locked === true) subtitle.push(md`${emoji(":lock:")} locked`);
   return { status: server.status, title: server.name, subtitle: joinTexts(subtitle), fields };
 }
 

@@ -14,13 +14,21 @@ export type DriftItem =
   | { serverId: string; name: string; kind: "tags"; added: string[]; removed: string[] }
   /** A tag selector of the command (`key=value`) that chose this server no longer matches it. */
   | { serverId: string; name: string; kind: "unselected"; selector: string }
+  /** The server was locked or unlocked since approval. */
+  | { serverId: string; name: string; kind: "lock"; expected: boolean; actual: boolean }
   | { serverId: string; name: string; kind: "unreadable"; message: string };
 
 /**
  * Compares every target's approved pre-state with what was just read. Any difference is drift: the approval
  * was for a world that no longer exists. That covers the facts the policy decided on (name, tags, the tag
- * that selected it) as well as status and flavor. A target that could not be read counts too (it cannot be
- * verified).
+ * that selected it) as well as status, flavor and lock. A target that could not be read counts too (it
+ * cannot be verified).
+ *
+ * For a tag change too, every tag is compared, the ones it changes included: the re-check runs before the
+ * call, when the change must not have happened yet. A tag it adds already there, or one it removes already
+ * gone, means someone else changed the server since the approval (whose policy decision rested on those
+ * tags), so the run stops. The change itself is confirmed after the call, on the changed tags only (see
+ * `reconcile-from-servers.ts`): the other tags may change meanwhile without making the call's result wrong.
  */
 export function detectDrift(
   targets: readonly FlowTarget[],
@@ -48,6 +56,8 @@ export function detectDrift(
       drift.push({ ...who, kind: "flavor", expected: t.flavor, actual: s.flavor.id });
     if (s.taskState) drift.push({ ...who, kind: "busy", taskState: s.taskState });
     if (s.name !== t.name) drift.push({ ...who, kind: "renamed", actual: s.name });
+    if (t.locked !== undefined && (s.locked === true) !== t.locked)
+      drift.push({ ...who, kind: "lock", expected: t.locked, actual: s.locked === true });
     if (t.tags !== undefined) {
       const now = parseServerTags(s.tags);
       const pairs = (tags: Record<string, string>) => Object.entries(tags).map(([k, v]) => tagText(k, v));
@@ -94,5 +104,7 @@ export function describeDrift(item: DriftItem): string {
     }
     case "unselected":
       return `${item.name}: no longer tagged ${item.selector}, the tag that selected it`;
+    case "lock":
+      return `${item.name}: ${item.actual ? "locked" : "unlocked"} since approval`;
   }
 }

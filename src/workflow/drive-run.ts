@@ -15,17 +15,8 @@
  *   call's intent, never between sending a call and saving its job ID.
  */
 import type { AuditEntryInput } from "../audit/audit-entry.js";
-import { ECS_BATCH_LIMIT } from "../cloud/create-ecs-api.js";
 import { defaultSleep } from "../cloud/create-transport.js";
-import { CloudError, OutcomeUnknownError } from "../cloud/errors.js";
-import type { BatchActionResult } from "../cloud/types.js";
-import {
-  type ExpectedOutcome,
-  type JobProgress,
-  type JobWaitResult,
-  type ServerJobResult,
-  waitForJob,
-} from "../cloud/wait-for-job.js";
+import { type JobProgress, waitForJob } from "../cloud/wait-for-job.js";
 import { abortUpdate, type WriteOptions, writeUpdate } from "../store/store.js";
 import { describeDrift, detectDrift } from "./detect-drift.js";
 import type { FlowEvent, ProgressCounts } from "./flow-events.js";
@@ -38,11 +29,10 @@ import {
   type StepStatus,
   TERMINAL_STEP_STATUSES,
 } from "./flow-statuses.js";
-import type { CallName, Expectation } from "./flow-vocabulary.js";
 import { readServers } from "./read-servers.js";
 import { reconcileFromServers } from "./reconcile-from-servers.js";
+import { countsOfJobServers, expectedOutcome, resultsOfJob } from "./results-of-job.js";
 import {
-  type CallParams,
   DEFAULT_RUN_RETENTION_MS,
   type MutationRecord,
   OPEN_RUNS_SET,
@@ -52,8 +42,9 @@ import {
   type ServerStepResult,
   type StepRecord,
 } from "./run-record.js";
+import { callParamsOf, planMutations, sendMutation } from "./send-mutation.js";
 import { emptyCounts, type FlowOutcome, summarizeRun } from "./summarize-run.js";
-import type { CallStep, ExecuteFlowDeps, FlowParameters, RecheckStep, WaitStep } from "./types.js";
+import type { CallStep, ExecuteFlowDeps, RecheckStep, WaitStep } from "./types.js";
 
 /** Dependencies of a run once started (the flow itself is in the run record). */
 export type RunDeps = Omit<ExecuteFlowDeps, "flows">;
@@ -354,95 +345,6 @@ async function runRecheck(ctx: RunContext, def: RecheckStep): Promise<void> {
 // call
 // ---------------------------------------------------------------------------------------------
 
-function callParams(call: CallName, p: FlowParameters): CallParams {
-  switch (call) {
-    case "ecs.batch_stop":
-    case "ecs.batch_reboot":
-      return { type: p.hard === true ? "HARD" : "SOFT" };
-    case "ecs.batch_start":
-      return {};
-    case "ecs.resize":
-      return p.flavorRef === undefined ? {} : { flavorRef: p.flavorRef };
-    case "ecs.delete":
-      // Always explicit: "omitted" would leave the EIP's fate to its own setting, which the preflight cannot promise.
-      return { deleteVolume: p.deleteVolume === true, deletePublicIp: p.deleteEip === true };
-  }
-}
-
-/** One API call per mutation: the client would split >1,000 servers itself, but then one intent would cover several calls. */
-function planMutations(call: CallName, serverIds: readonly string[], params: CallParams): MutationRecord[] {
-  const groups: string[][] = [];
-  if (call === "ecs.resize") for (const id of serverIds) groups.push([id]);
-  else
-    for (let i = 0; i < serverIds.length; i += ECS_BATCH_LIMIT)
-      groups.push(serverIds.slice(i, i + ECS_BATCH_LIMIT));
-  return groups.map((ids, index) => ({ index, call, serverIds: ids, params, state: "planned" }));
-}
-
-type SendOutcome =
-  | { kind: "accepted"; jobId: string }
-  | { kind: "rejected"; code: string; message: string }
-  | { kind: "outcome_unknown"; code: string; message: string };
-
-function outcomeOfError(err: unknown): SendOutcome {
-  if (err instanceof CloudError) return { kind: "rejected", code: err.code, message: err.message };
-  if (err instanceof OutcomeUnknownError)
-    return { kind: "outcome_unknown", code: err.reason, message: err.message };
-  // Anything else happened somewhere between us and the cloud: whether the call left cannot be known.
-  return {
-    kind: "outcome_unknown",
-    code: "INTERNAL",
-    message: err instanceof Error ? err.message : String(err),
-  };
-}
-
-function outcomeOfBatch(res: BatchActionResult): SendOutcome {
-  const job = res.jobs[0];
-  const failure = res.failures[0];
-  if (res.jobs.length + res.failures.length !== 1) {
-    return {
-      kind: "outcome_unknown",
-      code: "INTERNAL",
-      message: `expected one API call, the client made ${res.jobs.length + res.failures.length}`,
-    };
-  }
-  if (job) return { kind: "accepted", jobId: job.jobId };
-  return outcomeOfError(failure!.error);
-}
-
-async function send(ctx: RunContext, m: MutationRecord): Promise<SendOutcome> {
-  const { ecs } = ctx.deps.cloud;
-  try {
-    switch (m.call) {
-      case "ecs.batch_start":
-        return outcomeOfBatch(await ecs.startServers(m.serverIds));
-      case "ecs.batch_stop":
-        return outcomeOfBatch(await ecs.stopServers(m.serverIds, m.params.type ?? "SOFT"));
-      case "ecs.batch_reboot":
-        return outcomeOfBatch(await ecs.rebootServers(m.serverIds, m.params.type ?? "SOFT"));
-      case "ecs.delete":
-        return outcomeOfBatch(
-          await ecs.deleteServers(m.serverIds, {
-            deleteVolume: m.params.deleteVolume === true,
-            deletePublicIp: m.params.deletePublicIp === true,
-          }),
-        );
-      case "ecs.resize": {
-        const serverId = m.serverIds[0]!;
-        if (m.params.flavorRef === undefined) {
-          return { kind: "rejected", code: "NO_FLAVOR", message: "no flavor given for the resize" };
-        }
-        const res = await ecs.resizeServer(serverId, m.params.flavorRef);
-        if (res.dryRun)
-          return { kind: "outcome_unknown", code: "INTERNAL", message: "resize answered as a dry run" };
-        return { kind: "accepted", jobId: res.jobId };
-      }
-    }
-  } catch (err) {
-    return outcomeOfError(err);
-  }
-}
-
 /** Tells `deps.onBeforeMutation` what is about to be sent; its failures never stop the run. */
 async function beforeMutation(ctx: RunContext, def: CallStep, m: MutationRecord): Promise<void> {
   const hook = ctx.deps.onBeforeMutation;
@@ -466,7 +368,7 @@ async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
     return;
   }
   if (rec.status === "pending") {
-    const params = callParams(def.call, ctx.record.parameters);
+    const params = callParamsOf(def.call, ctx.record.parameters);
     const mutations = planMutations(def.call, rec.serverIds, params);
     await commit(ctx, (r) => {
       stepOf(r, def.id).mutations = mutations;
@@ -524,26 +426,36 @@ async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
       ],
     );
     ctx.deps.faultPoint?.("after-intent");
-    const outcome = await send(ctx, planned);
+    const outcome = await sendMutation(ctx.deps.cloud.ecs, planned);
     ctx.deps.faultPoint?.("after-send");
     const at = now(ctx);
     if (outcome.kind === "accepted") {
+      const jobId = outcome.jobId;
       await commit(
         ctx,
         update((m) => {
           m.state = "accepted";
-          m.jobId = outcome.jobId;
+          if (jobId !== undefined) m.jobId = jobId;
           m.settledAt = at;
         }),
         [
-          {
-            ...base,
-            type: "execution.job",
-            jobId: outcome.jobId,
-            serverIds: planned.serverIds,
-            message: `${def.call} accepted: job ${outcome.jobId}`,
-            detail: { stepId: def.id, call: def.call, index },
-          },
+          jobId !== undefined
+            ? {
+                ...base,
+                type: "execution.job",
+                jobId,
+                serverIds: planned.serverIds,
+                message: `${def.call} accepted: job ${jobId}`,
+                detail: { stepId: def.id, call: def.call, index },
+              }
+            : {
+                // Answered without a job (tags, lock): its wait confirms it from the servers.
+                ...base,
+                type: "execution.step",
+                serverIds: planned.serverIds,
+                message: `${def.call} accepted (no job: confirmed from the servers)`,
+                detail: { phase: "call_accepted", stepId: def.id, call: def.call, index },
+              },
         ],
       );
     } else {
@@ -592,135 +504,6 @@ async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
 // wait
 // ---------------------------------------------------------------------------------------------
 
-function expectedOutcome(
-  expect: Expectation,
-  serverIds: string[],
-  flavorRef?: string,
-): ExpectedOutcome | undefined {
-  switch (expect) {
-    case "running":
-      return { serverIds, state: "ACTIVE" };
-    case "stopped":
-      return { serverIds, state: "SHUTOFF" };
-    case "deleted":
-      return { serverIds, state: "DELETED" };
-    case "resized":
-      return flavorRef === undefined ? undefined : { serverIds, state: "SHUTOFF", flavorId: flavorRef };
-    case "rebooted":
-      // A reboot ends ACTIVE as it began: reaching ACTIVE proves nothing, so no fallback to server states.
-      return undefined;
-  }
-}
-
-function countsOfJobServers(total: number, servers: readonly ServerJobResult[]): ProgressCounts {
-  const succeeded = servers.filter((s) => s.status === "SUCCESS").length;
-  const failed = servers.filter((s) => s.status === "FAIL").length;
-  const all = Math.max(total, servers.length);
-  return { total: all, succeeded, failed, running: all - succeeded - failed };
-}
-
-function resultsOfJob(
-  m: MutationRecord,
-  jobId: string,
-  r: JobWaitResult,
-): { results: ServerStepResult[]; jobStatus: string } {
-  if (r.outcome === "UNKNOWN") {
-    const jobServers = (r.servers ?? []) as readonly (
-      | ServerJobResult
-      | { serverId: string; reached: boolean; status: string }
-    )[];
-    const why =
-      r.reason === "deadline"
-        ? `job ${jobId} had not finished by the deadline${r.job ? ` (still ${r.job.status})` : ""}`
-        : r.reason === "job-not-found"
-          ? `job ${jobId} no longer exists and the servers' state cannot prove the outcome`
-          : `job ${jobId} could not be read (${r.error?.code ?? "error"}: ${r.error?.message ?? ""})`;
-    const results = m.serverIds.map((serverId): ServerStepResult => {
-      const s = jobServers.find((x) => x.serverId === serverId);
-      if (s && "reached" in s && s.reached)
-        return { serverId, result: "succeeded", source: "servers", jobId, status: s.status };
-      if (s && !("reached" in s) && s.status === "SUCCESS")
-        return { serverId, result: "succeeded", source: "job", jobId };
-      if (s && !("reached" in s) && s.status === "FAIL") {
-        return {
-          serverId,
-          result: "failed",
-          source: "job",
-          jobId,
-          reason: s.failReason ?? "sub-job failed",
-          ...(s.errorCode !== undefined && { code: s.errorCode }),
-        };
-      }
-      return { serverId, result: "unknown", source: "job", jobId, reason: why };
-    });
-    return { results, jobStatus: r.job?.status ?? "UNKNOWN" };
-  }
-  if (r.source === "servers") {
-    const results = m.serverIds.map((serverId): ServerStepResult => {
-      const s = r.servers.find((x) => x.serverId === serverId);
-      if (s?.reached) return { serverId, result: "succeeded", source: "servers", jobId, status: s.status };
-      if (s && s.status === "ERROR") {
-        return {
-          serverId,
-          result: "failed",
-          source: "servers",
-          jobId,
-          status: s.status,
-          reason: s.failReason ?? "the server is in ERROR",
-        };
-      }
-      return {
-        serverId,
-        result: "unknown",
-        source: "servers",
-        jobId,
-        ...(s && { status: s.status }),
-        reason:
-          r.via === "job-not-found"
-            ? `job ${jobId} no longer exists and the server did not reach the expected state`
-            : `job ${jobId} could not be read and the server did not reach the expected state`,
-      };
-    });
-    // Settled from the servers: the job was purged, or could not be read while they showed the outcome.
-    return { results, jobStatus: r.via === "job-not-found" ? "NOT_FOUND" : "UNREADABLE" };
-  }
-  const results = m.serverIds.map((serverId): ServerStepResult => {
-    const s = r.servers.find((x) => x.serverId === serverId);
-    if (s?.status === "SUCCESS" || (!s && r.outcome === "SUCCESS" && r.servers.length === 0)) {
-      return { serverId, result: "succeeded", source: "job", jobId };
-    }
-    if (s?.status === "FAIL") {
-      return {
-        serverId,
-        result: "failed",
-        source: "job",
-        jobId,
-        reason:
-          s.failReason ?? (r.outcome === "FAIL" ? (r.failReason ?? "sub-job failed") : "sub-job failed"),
-        ...(s.errorCode !== undefined && { code: s.errorCode }),
-      };
-    }
-    if (!s && r.outcome === "FAIL") {
-      return {
-        serverId,
-        result: "failed",
-        source: "job",
-        jobId,
-        reason: r.failReason ?? "the job failed",
-        ...(r.job.errorCode ? { code: r.job.errorCode } : {}),
-      };
-    }
-    return {
-      serverId,
-      result: "unknown",
-      source: "job",
-      jobId,
-      reason: `job ${jobId} ended ${r.outcome} without a result for this server`,
-    };
-  });
-  return { results, jobStatus: r.job.status };
-}
-
 async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
   const callRec = stepOf(ctx.record, def.after);
   if (callRec.status === "skipped") {
@@ -734,7 +517,7 @@ async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
   const rec = stepOf(ctx.record, def.id);
   const deadline = (resumed ? now(ctx) : (rec.startedAt ?? now(ctx))) + def.timeoutMs;
   const sleep = deps.sleep ?? defaultSleep;
-  const flavorRef = ctx.record.parameters.flavorRef;
+  const parameters = ctx.record.parameters;
   const runId = ctx.record.runId;
   const progress = (
     jobId: string | null,
@@ -749,10 +532,45 @@ async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
   const perMutation = await Promise.all(
     callRec.mutations.map(
       async (m): Promise<{ results: ServerStepResult[]; job?: { jobId: string; status: string } }> => {
+        /** Reads the servers until they show the call's effect: a call without a job, or of unknown outcome. */
+        const fromServers = async (why: "confirmed" | "reconciled") => {
+          const results = await reconcileFromServers({
+            ecs: deps.cloud.ecs,
+            serverIds: m.serverIds,
+            expect: def.expect,
+            parameters,
+            deadline,
+            now: () => deps.clock.now(),
+            sleep,
+            ...deps.polling,
+            ...(deps.signal && { signal: deps.signal }),
+            onProgress: (counts) =>
+              progress(null, "servers", why === "confirmed" ? "CONFIRMING" : "RECONCILING", counts),
+          });
+          const settled = results.filter((x) => x.result !== "unknown").length;
+          reconciledAudit.push({
+            ...base,
+            type: "execution.step",
+            serverIds: m.serverIds,
+            message:
+              why === "confirmed"
+                ? `${m.call} (no job) confirmed from the servers' state: ${settled} of ${m.serverIds.length} settled`
+                : `${m.call} (outcome unknown) reconciled from the servers' state: ${settled} of ${m.serverIds.length} settled`,
+            detail: {
+              phase: why,
+              stepId: def.id,
+              call: m.call,
+              index: m.index,
+              results: results.map((x) => ({ serverId: x.serverId, result: x.result })),
+            },
+          });
+          return { results };
+        };
         switch (m.state) {
           case "accepted": {
-            const jobId = m.jobId!;
-            const expect = expectedOutcome(def.expect, m.serverIds, flavorRef);
+            if (m.jobId === undefined) return fromServers("confirmed");
+            const jobId = m.jobId;
+            const expect = expectedOutcome(def.expect, m.serverIds, parameters);
             const r = await waitForJob({
               ecs: deps.cloud.ecs,
               jobId,
@@ -781,35 +599,8 @@ async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
             return { results, job: { jobId, status: jobStatus } };
           }
           case "intent":
-          case "outcome_unknown": {
-            const results = await reconcileFromServers({
-              ecs: deps.cloud.ecs,
-              serverIds: m.serverIds,
-              expect: def.expect,
-              ...(flavorRef !== undefined && { flavorRef }),
-              deadline,
-              now: () => deps.clock.now(),
-              sleep,
-              ...deps.polling,
-              ...(deps.signal && { signal: deps.signal }),
-              onProgress: (counts) => progress(null, "servers", "RECONCILING", counts),
-            });
-            const settled = results.filter((x) => x.result !== "unknown").length;
-            reconciledAudit.push({
-              ...base,
-              type: "execution.step",
-              serverIds: m.serverIds,
-              message: `${m.call} (outcome unknown) reconciled from the servers' state: ${settled} of ${m.serverIds.length} settled`,
-              detail: {
-                phase: "reconciled",
-                stepId: def.id,
-                call: m.call,
-                index: m.index,
-                results: results.map((x) => ({ serverId: x.serverId, result: x.result })),
-              },
-            });
-            return { results };
-          }
+          case "outcome_unknown":
+            return fromServers("reconciled");
           case "rejected":
             return {
               results: m.serverIds.map((serverId) => ({

@@ -68,7 +68,16 @@ function specProblem(spec: ExecuteFlowSpec): string | undefined {
   if (spec.targets.some((t) => !t.id || !t.status || !t.flavor))
     return "every target needs an ID, a status and a flavor";
   if (!spec.runId || !spec.requestId || !spec.actorId) return "runId, requestId and actorId are required";
-  if (spec.operation === "resize" && !spec.parameters.flavorRef) return "a resize needs flavorRef";
+  const p = spec.parameters;
+  if (spec.operation === "resize" && !p.flavorRef) return "a resize needs flavorRef";
+  if (spec.operation === "tag" && (p.addTags ?? []).length === 0) return "a tag operation needs addTags";
+  if (spec.operation === "untag" && (p.removeTags ?? []).length === 0)
+    return "an untag operation needs removeTags";
+  if ((spec.operation === "reinstall" || spec.operation === "change-os") && !p.keyName)
+    return `a ${spec.operation} needs keyName (never a password)`;
+  if (spec.operation === "change-os" && !p.imageId) return "a change-os needs imageId";
+  if ((spec.operation === "attach" || spec.operation === "detach") && !p.volumeId)
+    return `an ${spec.operation} needs volumeId`;
   return undefined;
 }
 
@@ -77,18 +86,16 @@ export function newRunRecord(spec: ExecuteFlowSpec, flow: FlowDefinition, at: nu
   const serverIdsOf = new Map<string, string[]>();
   const steps = flow.steps.map((s): StepRecord => {
     let serverIds: string[];
-    if (s.kind === "call")
-      serverIds = spec.targets.filter((t) => conditionHolds(s.when, t.status)).map((t) => t.id);
+    if (s.kind === "call") serverIds = spec.targets.filter((t) => conditionHolds(s.when, t)).map((t) => t.id);
     else if (s.kind === "wait") serverIds = serverIdsOf.get(s.after) ?? [];
     else serverIds = spec.targets.map((t) => t.id);
     serverIdsOf.set(s.id, serverIds);
     return { id: s.id, kind: s.kind, status: "pending", serverIds, mutations: [], results: [], jobs: [] };
   });
-  const parameters: RunRecord["parameters"] = {};
-  if (spec.parameters.hard !== undefined) parameters.hard = spec.parameters.hard;
-  if (spec.parameters.flavorRef !== undefined) parameters.flavorRef = spec.parameters.flavorRef;
-  if (spec.parameters.deleteVolume !== undefined) parameters.deleteVolume = spec.parameters.deleteVolume;
-  if (spec.parameters.deleteEip !== undefined) parameters.deleteEip = spec.parameters.deleteEip;
+  // Only what is set: the record holds no undefined values.
+  const parameters = Object.fromEntries(
+    Object.entries(structuredClone(spec.parameters)).filter(([, v]) => v !== undefined),
+  ) as RunRecord["parameters"];
   return RunRecordSchema.parse({
     schema: 1,
     runId: spec.runId,
@@ -102,6 +109,7 @@ export function newRunRecord(spec: ExecuteFlowSpec, flow: FlowDefinition, at: nu
       flavor: t.flavor,
       ...(t.tags !== undefined && { tags: { ...t.tags } }),
       ...(t.selectedBy !== undefined && { selectedBy: [...t.selectedBy] }),
+      ...(t.locked !== undefined && { locked: t.locked }),
     })),
     parameters,
     flow: {

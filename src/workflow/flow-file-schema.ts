@@ -16,6 +16,7 @@ import {
   REPORT_ITEMS,
   REQUIRED_CHECKS,
   STEP_KINDS,
+  WAIT_OF_CALL,
   WAITS,
 } from "./flow-vocabulary.js";
 
@@ -166,6 +167,15 @@ export const flowFileSchema = z
             issue(
               ["steps", i, "expect"],
               `\`${targetStep.call}\` ends with \`expect: ${expected}\`, not \`${s.expect}\``,
+            );
+          }
+          const wait = WAIT_OF_CALL[targetStep.call];
+          if (s.wait !== wait) {
+            issue(
+              ["steps", i, "wait"],
+              wait === "job"
+                ? `\`${targetStep.call}\` returns a job: wait for it with \`wait: job\``
+                : `\`${targetStep.call}\` returns no job: its outcome is read from the servers with \`wait: state\``,
             );
           }
           openCall = undefined;

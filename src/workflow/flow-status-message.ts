@@ -35,6 +35,15 @@ const CALL_WORDS: Readonly<Record<CallName, string>> = {
   "ecs.batch_reboot": "Reboot the servers",
   "ecs.resize": "Change the flavor",
   "ecs.delete": "Delete the servers",
+  "ecs.add_tags": "Add the tags",
+  "ecs.delete_tags": "Remove the tags",
+  "ecs.lock": "Lock the servers",
+  "ecs.unlock": "Unlock the servers",
+  "ecs.reinstall": "Reinstall the operating system",
+  "ecs.change_os": "Change the operating system",
+  "ecs.attach_volume": "Attach the disk",
+  "ecs.detach_volume": "Detach the disk",
+  "ecs.migrate": "Migrate the server",
 };
 const WAIT_WORDS: Readonly<Record<Expectation, string>> = {
   running: "Wait until they are running",
@@ -42,6 +51,15 @@ const WAIT_WORDS: Readonly<Record<Expectation, string>> = {
   rebooted: "Wait until they are back up",
   resized: "Wait until the new flavor is in place",
   deleted: "Wait until they are gone",
+  tagged: "Wait until the tags show",
+  untagged: "Wait until the tags are gone",
+  locked: "Wait until they show as locked",
+  unlocked: "Wait until they show as unlocked",
+  reinstalled: "Wait until the reinstall is done",
+  os_changed: "Wait until the new operating system is in place",
+  volume_attached: "Wait until the disk is attached",
+  volume_detached: "Wait until the disk is detached",
+  migrated: "Wait until the migration is done",
 };
 
 /** A step in operator words, e.g. "Stop the servers", "Wait until they are stopped". */

@@ -15,8 +15,17 @@ export function allowedStatuses(operation: Operation): readonly string[] {
     case "reboot":
       return ["ACTIVE"];
     case "resize":
+    case "reinstall":
+    case "change-os":
+    case "attach":
+    case "detach":
+    case "migrate":
       return ["ACTIVE", "SHUTOFF"];
     case "delete":
+    case "tag":
+    case "untag":
+    case "lock":
+    case "unlock":
       return ["ACTIVE", "SHUTOFF", "ERROR"];
   }
 }
@@ -42,22 +51,28 @@ export function leftOutStatuses(operation: Operation): readonly string[] {
   return operation === "reboot" ? ["SHUTOFF"] : [];
 }
 
-/** Whether a call step with this condition applies to a target in `status` (its approved pre-state). */
-export function conditionHolds(condition: Condition, status: string): boolean {
-  switch (condition) {
-    case "always":
-      return true;
-    case "target_was_running":
-      return status === "ACTIVE";
-    case "target_was_stopped":
-      return status === "SHUTOFF";
-  }
-}
-
 /** A server's state as far as a flow is concerned. */
 export interface PlannedState {
   status: string;
   flavor: string;
+  /** Absent: not known (then neither lock condition holds). */
+  locked?: boolean;
+}
+
+/** Whether a call step with this condition applies to a target in its approved pre-state. */
+export function conditionHolds(condition: Condition, pre: Pick<PlannedState, "status" | "locked">): boolean {
+  switch (condition) {
+    case "always":
+      return true;
+    case "target_was_running":
+      return pre.status === "ACTIVE";
+    case "target_was_stopped":
+      return pre.status === "SHUTOFF";
+    case "target_was_locked":
+      return pre.locked === true;
+    case "target_was_unlocked":
+      return pre.locked === false;
+  }
 }
 
 /** The state a call leaves a server in when it succeeds. */
@@ -74,9 +89,24 @@ export function stateAfter(
     case "rebooted":
       return state;
     case "resized":
-      return { status: "SHUTOFF", flavor: parameters.flavorRef ?? state.flavor };
+      return { ...state, status: "SHUTOFF", flavor: parameters.flavorRef ?? state.flavor };
     case "deleted":
       return { ...state, status: "DELETED" };
+    case "locked":
+      return { ...state, locked: true };
+    case "unlocked":
+      return { ...state, locked: false };
+    case "reinstalled":
+    case "os_changed":
+      // The server starts on its new system disk.
+      return { ...state, status: "ACTIVE" };
+    case "migrated":
+      return { ...state, status: "SHUTOFF" };
+    case "tagged":
+    case "untagged":
+    case "volume_attached":
+    case "volume_detached":
+      return state;
   }
 }
 
@@ -94,6 +124,25 @@ export const DEFAULT_CALL_PLANS: Readonly<Record<Operation, CallPlan>> = {
     { call: "ecs.batch_start", when: "target_was_running" },
   ],
   delete: [{ call: "ecs.delete", when: "always" }],
+  tag: [{ call: "ecs.add_tags", when: "always" }],
+  untag: [{ call: "ecs.delete_tags", when: "always" }],
+  lock: [{ call: "ecs.lock", when: "target_was_unlocked" }],
+  unlock: [{ call: "ecs.unlock", when: "target_was_locked" }],
+  reinstall: [
+    { call: "ecs.batch_stop", when: "target_was_running" },
+    { call: "ecs.reinstall", when: "always" },
+  ],
+  "change-os": [
+    { call: "ecs.batch_stop", when: "target_was_running" },
+    { call: "ecs.change_os", when: "always" },
+  ],
+  attach: [{ call: "ecs.attach_volume", when: "always" }],
+  detach: [{ call: "ecs.detach_volume", when: "always" }],
+  migrate: [
+    { call: "ecs.batch_stop", when: "target_was_running" },
+    { call: "ecs.migrate", when: "always" },
+    { call: "ecs.batch_start", when: "target_was_running" },
+  ],
 };
 
 /** The call plan of a flow's steps. */
@@ -110,7 +159,7 @@ export function planTarget(
   let state = pre;
   const calls: CallName[] = [];
   for (const { call, when } of plan) {
-    if (!conditionHolds(when, pre.status)) continue;
+    if (!conditionHolds(when, pre)) continue;
     calls.push(call);
     state = stateAfter(EXPECTATION_OF_CALL[call], state, parameters);
   }

@@ -1,4 +1,5 @@
 import {
+  context,
   type ListField,
   type ListItem,
   list,
@@ -10,13 +11,22 @@ import {
 import { formatFlavor, plural } from "./format-flow-text.js";
 import type { HssPosture, Preflight, PreflightTarget } from "./run-preflight.js";
 
-const OPERATION_TITLES = {
+const OPERATION_TITLES: Readonly<Record<Preflight["operation"], string>> = {
   start: "Start",
   stop: "Stop",
   reboot: "Reboot",
   resize: "Resize",
   delete: "Delete",
-} as const;
+  tag: "Add tags to",
+  untag: "Remove tags from",
+  lock: "Lock",
+  unlock: "Unlock",
+  reinstall: "Reinstall the OS of",
+  "change-os": "Change the OS of",
+  attach: "Attach a disk to",
+  detach: "Detach a disk from",
+  migrate: "Migrate",
+};
 
 /**
  * The preflight as message parts, for the approval card: a summary line, the blocking problems and
@@ -44,7 +54,25 @@ export function preflightMessageParts(preflight: Preflight): Part[] {
     parts.push(section({ text: [...md`:warning: *Warnings*`, ...bullets(warnings.map((p) => p.message))] }));
   }
   parts.push(list(preflight.targets.map((t) => targetItem(preflight, t))));
+  const p = preflight.parameters;
+  const facts: Span[][] = [];
+  if (p.keyName !== undefined) facts.push(md`key pair ${p.keyName} (no password)`);
+  if (p.imageId !== undefined) facts.push(md`new image ${p.imageId}`);
+  if (p.dedicatedHostId !== undefined) facts.push(md`to dedicated host ${p.dedicatedHostId}`);
+  if (preflight.operation === "migrate" && p.dedicatedHostId === undefined)
+    facts.push(md`back to the public resource pool`);
+  const q = preflight.quota;
+  if (q?.vcpus !== undefined || q?.ramMb !== undefined) {
+    const figure = (label: string, f: { used: number; max: number; delta: number } | undefined) =>
+      f === undefined ? [] : [md`${label}: ${String(f.used)} used + ${String(f.delta)} of ${String(f.max)}`];
+    facts.push(...figure("vCPU quota", q.vcpus), ...figure("RAM quota (MiB)", q.ramMb));
+  }
+  if (facts.length > 0) parts.push(context(joinSpans(facts, " · ")));
   return parts;
+}
+
+function joinSpans(items: readonly Span[][], separator: string): Span[] {
+  return items.flatMap((item, i) => (i === 0 ? item : [{ t: "plain" as const, v: separator }, ...item]));
 }
 
 function bullets(lines: readonly string[]): Span[] {
@@ -80,14 +108,27 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
       fields.push({ label: "Disks", value: md`unknown (${t.attached.unknown})` });
     } else {
       const disks = t.attached.volumes.map(
-        (v) =>
-          `${v.device ?? v.id} ${v.system ? "system" : "data"}: ${v.fate === "deleted" ? "deleted" : "kept"}`,
+        (v) => `${v.device ?? v.id} ${v.system ? "system" : "data"}: ${v.fate}`,
       );
       fields.push({ label: "Disks", value: disks.length > 0 ? disks.join("; ") : "none" });
-      const eips = t.attached.eips.map((e) => `${e.address}: ${e.fate}`);
-      fields.push({ label: "EIPs", value: eips.length > 0 ? eips.join("; ") : "none" });
+      if (preflight.operation === "delete") {
+        const eips = t.attached.eips.map((e) => `${e.address}: ${e.fate}`);
+        fields.push({ label: "EIPs", value: eips.length > 0 ? eips.join("; ") : "none" });
+      }
     }
   }
+  if (t.tagChange) {
+    const change = [...t.tagChange.added.map((a) => `+${a}`), ...t.tagChange.removed.map((r) => `−${r}`)];
+    fields.push({ label: "Tags", value: change.length > 0 ? change.join(" ") : "unchanged" });
+  }
+  if (t.volume) {
+    const kind = t.volume.system === undefined ? "" : t.volume.system ? " (system disk)" : " (data disk)";
+    fields.push({
+      label: "Disk",
+      value: `${t.volume.id}${t.volume.device ? ` as ${t.volume.device}` : ""}${kind}`,
+    });
+  }
+  if (t.current.locked === true) subtitle = [...subtitle, ...md` · :lock: locked`];
   if (t.hss) fields.push({ label: "HSS", value: hssText(t.hss) });
   const issues = t.problems.filter((p) => p.severity === "blocking");
   if (issues.length > 0)

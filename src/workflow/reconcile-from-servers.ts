@@ -1,15 +1,17 @@
+import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { EcsApi, Server } from "../cloud/types.js";
 import type { ProgressCounts } from "./flow-events.js";
 import type { Expectation } from "./flow-vocabulary.js";
 import { readServers, type ServerRead } from "./read-servers.js";
 import type { ServerStepResult } from "./run-record.js";
+import type { FlowParameters } from "./types.js";
 
 export interface ReconcileOptions {
   ecs: Pick<EcsApi, "getServer" | "listServers">;
   serverIds: readonly string[];
   expect: Expectation;
-  /** For `resized`: the flavor the servers must have. */
-  flavorRef?: string;
+  /** The run's parameters: the flavor of a resize, the tags of a tag change, the image, the disk. */
+  parameters: FlowParameters;
   /** Absolute time (by `now`) after which servers not yet in the expected state are reported unknown. */
   deadline: number;
   now: () => number;
@@ -26,20 +28,21 @@ type Verdict = { settled: true; result: ServerStepResult } | { settled: false; s
 
 /**
  * Settles the outcome of a mutation whose job is unknown (the call's answer was lost, or the run was
- * interrupted between saving the intent and saving the job ID) by reading the servers, never by sending the
- * call again. A server that reaches the expected state counts as done (the pre-state was re-checked to differ
- * from it); one in ERROR or gone counts as failed; one that shows no change by the deadline stays unknown (the
- * call may never have arrived, or is still queued). A reboot ends as it began, so its effect cannot be
- * seen in the state: it stays unknown.
+ * interrupted between saving the intent and saving the job ID), and confirms the calls the API answers
+ * without a job (tags, lock), by reading the servers, never by sending the call again. A server that reaches
+ * the expected state counts as done (the pre-state was re-checked to differ from it); one in ERROR or gone
+ * counts as failed; one that shows no change by the deadline stays unknown (the call may never have arrived,
+ * or is still queued). A reboot or a migration ends in the state it began in, so its effect cannot be seen
+ * in the state: it stays unknown.
  */
 export async function reconcileFromServers(options: ReconcileOptions): Promise<ServerStepResult[]> {
   const { ecs, serverIds, expect, signal } = options;
-  if (expect === "rebooted") {
+  if (expect === "rebooted" || expect === "migrated") {
     return serverIds.map((serverId) => ({
       serverId,
       result: "unknown",
       source: "servers",
-      reason: "a reboot ends in the state it began in: without its job it cannot be confirmed",
+      reason: `a ${expect === "rebooted" ? "reboot" : "migration"} ends in the state it began in: without its job it cannot be confirmed`,
     }));
   }
   const settled = new Map<string, ServerStepResult>();
@@ -52,7 +55,7 @@ export async function reconcileFromServers(options: ReconcileOptions): Promise<S
     const pending = serverIds.filter((id) => !settled.has(id));
     const reads = await readServers(ecs, pending, signal);
     for (const id of pending) {
-      const verdict = judge(id, reads.get(id), expect, options.flavorRef);
+      const verdict = judge(id, reads.get(id), expect, options.parameters);
       if (verdict.settled) settled.set(id, verdict.result);
       else if (verdict.status !== undefined) lastStatus.set(id, verdict.status);
     }
@@ -85,7 +88,12 @@ export async function reconcileFromServers(options: ReconcileOptions): Promise<S
   });
 }
 
-function judge(id: string, read: ServerRead | undefined, expect: Expectation, flavorRef?: string): Verdict {
+function judge(
+  id: string,
+  read: ServerRead | undefined,
+  expect: Expectation,
+  parameters: FlowParameters,
+): Verdict {
   if (read === undefined || read.kind === "unreadable") return { settled: false };
   if (read.kind === "not_found") {
     return expect === "deleted"
@@ -105,7 +113,7 @@ function judge(id: string, read: ServerRead | undefined, expect: Expectation, fl
         };
   }
   const s = read.server;
-  if (reached(s, expect, flavorRef)) {
+  if (reached(s, expect, parameters)) {
     return {
       settled: true,
       result: { serverId: id, result: "succeeded", status: s.status, source: "servers" },
@@ -126,22 +134,48 @@ function judge(id: string, read: ServerRead | undefined, expect: Expectation, fl
   return { settled: false, status: s.status };
 }
 
-function reached(s: Server, expect: Expectation, flavorRef?: string): boolean {
+/**
+ * Whether a server shows what the call does. A tag change is judged on the tags it changes only: the others
+ * may change meanwhile without making its result wrong.
+ */
+function reached(s: Server, expect: Expectation, p: FlowParameters): boolean {
   if (s.taskState) return false;
   switch (expect) {
     case "running":
+    case "reinstalled":
       return s.status === "ACTIVE";
+    case "os_changed":
+      return s.status === "ACTIVE" && p.imageId !== undefined && s.imageId === p.imageId;
     case "stopped":
       return s.status === "SHUTOFF";
     case "resized":
       return (
-        flavorRef !== undefined &&
-        s.flavor.id === flavorRef &&
+        p.flavorRef !== undefined &&
+        s.flavor.id === p.flavorRef &&
         (s.status === "SHUTOFF" || s.status === "ACTIVE")
       );
     case "deleted":
       return s.status === "DELETED" || s.status === "SOFT_DELETED";
+    case "tagged": {
+      const tags = parseServerTags(s.tags);
+      return (p.addTags ?? []).every((t) => tags[t.key] === t.value);
+    }
+    case "untagged": {
+      const tags = parseServerTags(s.tags);
+      return (p.removeTags ?? []).every(
+        (t) => !Object.hasOwn(tags, t.key) || (t.value !== undefined && tags[t.key] !== t.value),
+      );
+    }
+    case "locked":
+      return s.locked === true;
+    case "unlocked":
+      return s.locked !== true;
+    case "volume_attached":
+      return p.volumeId !== undefined && s.volumeIds.includes(p.volumeId);
+    case "volume_detached":
+      return p.volumeId !== undefined && !s.volumeIds.includes(p.volumeId);
     case "rebooted":
+    case "migrated":
       return false;
   }
 }
@@ -158,5 +192,23 @@ export function describeExpectation(expect: Expectation): string {
       return "deleted";
     case "rebooted":
       return "rebooted";
+    case "tagged":
+      return "tagged";
+    case "untagged":
+      return "untagged";
+    case "locked":
+      return "locked";
+    case "unlocked":
+      return "unlocked";
+    case "reinstalled":
+      return "reinstalled (ACTIVE)";
+    case "os_changed":
+      return "on the new image (ACTIVE)";
+    case "volume_attached":
+      return "showing the disk attached";
+    case "volume_detached":
+      return "showing the disk detached";
+    case "migrated":
+      return "migrated";
   }
 }

@@ -1,6 +1,7 @@
 import { CloudError } from "../cloud/errors.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
-import type { CloudClient, Flavor, HssHost, Server } from "../cloud/types.js";
+import type { CloudClient, Flavor, Server } from "../cloud/types.js";
+import { checkOperationNeeds, lockProblem, RESTARTING, restartWarning } from "./check-operation-needs.js";
 import {
   type CallName,
   CHECKS_OF_OPERATION,
@@ -15,6 +16,7 @@ import {
   leftOutStatuses,
   planTarget,
 } from "./operation-rules.js";
+import { posture, readHssHosts } from "./read-hss-posture.js";
 import { readServers } from "./read-servers.js";
 import type { FlowDefinition, FlowParameters, FlowTarget } from "./types.js";
 
@@ -39,6 +41,21 @@ export const PREFLIGHT_PROBLEM_CODES = [
   "eips_released",
   "attachments_unreadable",
   "hss_unavailable",
+  "server_locked",
+  "already_locked",
+  "not_locked",
+  "quota_exceeded",
+  "quota_unreadable",
+  "too_many_tags",
+  "no_tag_change",
+  "no_key_pair",
+  "no_system_disk",
+  "system_disk_wiped",
+  "volume_already_attached",
+  "attach_rejected",
+  "attach_dry_run_unavailable",
+  "volume_not_attached",
+  "system_disk_detach",
 ] as const;
 export type PreflightProblemCode = (typeof PREFLIGHT_PROBLEM_CODES)[number];
 
@@ -76,9 +93,9 @@ export type HssPosture =
 export interface AttachedVolume {
   id: string;
   device?: string;
-  /** The system disk always goes with the server. */
+  /** The system disk always goes with the server (delete), or is replaced by a new one (reinstall). */
   system: boolean;
-  fate: "deleted" | "kept";
+  fate: "deleted" | "kept" | "wiped";
 }
 
 export interface AttachedEip {
@@ -97,6 +114,8 @@ export interface PreflightTarget {
     flavor: FlavorInfo;
     tags: Record<string, string>;
     taskState?: string;
+    /** Locked: the cloud refuses changes to it (absent in preflights recorded before the lock was read). */
+    locked?: boolean;
   };
   /** What the flow will do to it and the state it ends in if all goes well (absent when not found). */
   planned?: { calls: CallName[]; status: string; flavor: FlavorInfo };
@@ -111,6 +130,10 @@ export interface PreflightTarget {
   /** Delete: attached disks and EIPs and what happens to them; `unknown` when they could not be read. */
   attached?: { volumes: AttachedVolume[]; eips: AttachedEip[] } | { unknown: string };
   hss?: HssPosture;
+  /** Tag / untag: the tags (`key=value`) this server gains and loses. */
+  tagChange?: { added: string[]; removed: string[] };
+  /** Attach / detach: the disk concerned, as read. */
+  volume?: { id: string; device?: string; system?: boolean };
   problems: PreflightProblem[];
 }
 
@@ -120,6 +143,8 @@ export interface Preflight {
   checkedAt: number;
   checks: PreflightCheck[];
   targets: PreflightTarget[];
+  /** Resize: the vCPU and RAM quotas against the change, when read. */
+  quota?: QuotaCheck;
   /** All problems, blocking first. */
   problems: PreflightProblem[];
   /** True if any problem is blocking: do not offer approval. */
@@ -131,6 +156,18 @@ export interface Preflight {
   snapshot: FlowTarget[];
 }
 
+/** One quota against a change: what is used, the limit, and what the change adds. */
+export interface QuotaFigure {
+  used: number;
+  max: number;
+  delta: number;
+}
+export interface QuotaCheck {
+  vcpus?: QuotaFigure;
+  /** MiB. */
+  ramMb?: QuotaFigure;
+}
+
 export interface PreflightOptions {
   /** The operation's flow: its checks are run and its calls planned. Default: every check of the operation. */
   flow?: FlowDefinition;
@@ -138,8 +175,6 @@ export interface PreflightOptions {
   signal?: AbortSignal;
 }
 
-/** Above this many targets HSS is read with one listing rather than one filtered query each. */
-const HSS_PER_TARGET_LIMIT = 20;
 const CONCURRENCY = 4;
 const SYSTEM_DISK = /^\/dev\/(x?vd|sd|hd)a$/;
 
@@ -240,6 +275,7 @@ export async function runPreflight(
       status: s.status,
       flavor: flavorInfo(s.flavor.id, s.flavor),
       tags: parseServerTags(s.tags),
+      locked: s.locked === true,
     };
     if (s.taskState) target.current.taskState = s.taskState;
     if (has("no_task_in_progress") && s.taskState) {
@@ -255,10 +291,21 @@ export async function runPreflight(
         problem("blocking", "status_not_allowed", `${name}: is ${s.status}; ${operation} needs ${allowed}`);
       }
     }
-    const { calls, end } = planTarget(plan, { status: s.status, flavor: s.flavor.id }, params);
+    if (has("lock_state")) {
+      const problem = lockProblem(operation, name, s.locked === true);
+      if (problem) target.problems.push({ ...problem, serverId: t.id });
+    }
+    const { calls, end } = planTarget(
+      plan,
+      { status: s.status, flavor: s.flavor.id, locked: s.locked === true },
+      params,
+    );
     target.planned = { calls, status: end.status, flavor: flavorInfo(end.flavor) };
+    if (RESTARTING.includes(operation)) {
+      target.restart = calls.includes("ecs.batch_stop");
+      if (target.restart) problem("warning", "will_restart", restartWarning(operation, name));
+    }
     if (operation === "resize") {
-      target.restart = calls.includes("ecs.batch_stop") && calls.includes("ecs.batch_start");
       target.resize = {
         from: flavorInfo(s.flavor.id, s.flavor),
         to: flavorInfo(params.flavorRef ?? s.flavor.id),
@@ -266,13 +313,6 @@ export async function runPreflight(
       };
       if (has("flavor_change_valid") && params.flavorRef && s.flavor.id === params.flavorRef) {
         problem("blocking", "same_flavor", `${name}: already has flavor ${s.flavor.id}`);
-      }
-      if (target.restart) {
-        problem(
-          "warning",
-          "will_restart",
-          `${name}: is running; it will be stopped, resized and started again`,
-        );
       }
     }
     return target;
@@ -382,6 +422,18 @@ export async function runPreflight(
     });
   }
 
+  const needs = await checkOperationNeeds({
+    operation,
+    params,
+    has,
+    found,
+    reads,
+    ecs,
+    flavors,
+    global,
+    ...(signal !== undefined && { signal }),
+  });
+
   if (has("hss_posture") && found.length > 0) {
     const hosts = await readHssHosts(
       cloud.hss,
@@ -414,10 +466,11 @@ export async function runPreflight(
   ];
   return {
     operation,
-    parameters: { ...params },
+    parameters: needs.parameters,
     checkedAt,
     checks,
     targets: out,
+    ...(needs.quota !== undefined && { quota: needs.quota }),
     problems,
     blocking: problems.some((p) => p.severity === "blocking"),
     snapshot: found.map((t) => ({
@@ -426,53 +479,9 @@ export async function runPreflight(
       status: t.current!.status,
       flavor: t.current!.flavor.id,
       tags: t.current!.tags,
+      locked: t.current!.locked === true,
     })),
   };
-}
-
-function posture(h: HssHost): HssPosture {
-  const p: HssPosture = { state: "known" };
-  if (h.agentStatus !== undefined) p.agentStatus = h.agentStatus;
-  if (h.protectStatus !== undefined) p.protectStatus = h.protectStatus;
-  if (h.detectResult !== undefined) p.detectResult = h.detectResult;
-  if (h.version !== undefined) p.version = h.version;
-  if (h.vulnerability !== undefined) p.vulnerability = h.vulnerability;
-  if (h.baseline !== undefined) p.baseline = h.baseline;
-  if (h.intrusion !== undefined) p.intrusion = h.intrusion;
-  return p;
-}
-
-/** HSS hosts by host ID (= ECS server ID), or the error that made HSS unreadable. */
-async function readHssHosts(
-  hss: CloudClient["hss"],
-  ids: readonly string[],
-  signal?: AbortSignal,
-): Promise<Map<string, HssHost> | CloudError> {
-  const out = new Map<string, HssHost>();
-  const want = new Set(ids);
-  try {
-    if (ids.length > HSS_PER_TARGET_LIMIT) {
-      for (const h of (await hss.listHosts({}, signal ? { signal } : {})).items)
-        if (want.has(h.hostId)) out.set(h.hostId, h);
-      return out;
-    }
-    let failure: CloudError | undefined;
-    await forEachLimited(ids, async (id) => {
-      if (failure) return;
-      try {
-        const page = await hss.listHosts({ hostId: id }, signal ? { signal } : {});
-        const h = page.items.find((x) => x.hostId === id);
-        if (h) out.set(id, h);
-      } catch (err) {
-        if (!(err instanceof CloudError)) throw err;
-        failure = err;
-      }
-    });
-    return failure ?? out;
-  } catch (err) {
-    if (err instanceof CloudError) return err;
-    throw err;
-  }
 }
 
 async function forEachLimited<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {

@@ -51,11 +51,24 @@ const flowStepSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
+const TagPairSchema = z.strictObject({ key: z.string().min(1), value: z.string() });
+const TagRefSchema = z.strictObject({ key: z.string().min(1), value: z.string().optional() });
+
 export const CallParamsSchema = z.strictObject({
   type: z.enum(["SOFT", "HARD"]).optional(),
   flavorRef: z.string().optional(),
   deleteVolume: z.boolean().optional(),
   deletePublicIp: z.boolean().optional(),
+  /** add_tags. */
+  tags: z.array(TagPairSchema).optional(),
+  /** delete_tags. */
+  tagRefs: z.array(TagRefSchema).optional(),
+  /** reinstall / change_os: the key pair (never a password). */
+  keyName: z.string().optional(),
+  imageId: z.string().optional(),
+  volumeId: z.string().optional(),
+  device: z.string().optional(),
+  dedicatedHostId: z.string().optional(),
 });
 export type CallParams = z.infer<typeof CallParamsSchema>;
 
@@ -146,6 +159,13 @@ const driftSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     serverId: z.string(),
     name: z.string(),
+    kind: z.literal("lock"),
+    expected: z.boolean(),
+    actual: z.boolean(),
+  }),
+  z.strictObject({
+    serverId: z.string(),
+    name: z.string(),
     kind: z.literal("unreadable"),
     message: z.string(),
   }),
@@ -165,6 +185,7 @@ export const RunRecordSchema = z.strictObject({
       flavor: z.string().min(1),
       tags: z.record(z.string(), z.string()).optional(),
       selectedBy: z.array(z.string()).optional(),
+      locked: z.boolean().optional(),
     }),
   ),
   parameters: z.strictObject({
@@ -172,6 +193,13 @@ export const RunRecordSchema = z.strictObject({
     flavorRef: z.string().optional(),
     deleteVolume: z.boolean().optional(),
     deleteEip: z.boolean().optional(),
+    addTags: z.array(TagPairSchema).optional(),
+    removeTags: z.array(TagRefSchema).optional(),
+    keyName: z.string().optional(),
+    imageId: z.string().optional(),
+    volumeId: z.string().optional(),
+    device: z.string().optional(),
+    dedicatedHostId: z.string().optional(),
   }),
   /** The flow as it was when the run started: a resume follows this, not a since-edited file. */
   flow: z.strictObject({

@@ -30,6 +30,23 @@ export interface FlowParameters {
   deleteVolume?: boolean;
   /** delete: also release the EIPs. */
   deleteEip?: boolean;
+  /** tag: the tags written (a key overwrites the server's value). */
+  addTags?: { key: string; value: string }[];
+  /** untag: the tags removed, by key (and value, when given). */
+  removeTags?: { key: string; value?: string }[];
+  /**
+   * reinstall / change-os: the key pair the new system disk gets: the one named, else the server's own as
+   * the preflight read it (bound by the approval like any parameter). Never a password.
+   */
+  keyName?: string;
+  /** change-os: the new image. */
+  imageId?: string;
+  /** attach / detach: the disk. */
+  volumeId?: string;
+  /** attach: the device name (absent: the next free one). */
+  device?: string;
+  /** migrate: the dedicated host (absent: back to the public pool). */
+  dedicatedHostId?: string;
 }
 
 /** A target with its expected pre-state (the approval's `targets[]`): the run aborts if the server differs. */
@@ -47,6 +64,8 @@ export interface FlowTarget {
   tags?: Record<string, string>;
   /** The command's tag selectors (`key=value`) that chose this target: losing one is drift. */
   selectedBy?: string[];
+  /** Locked when approved (absent for targets approved before the lock was bound): a change is drift. */
+  locked?: boolean;
 }
 
 interface StepBase {

@@ -92,7 +92,7 @@ afterAll(async () => {
 beforeEach(() => sim.control.clearRequests());
 
 describe("createCommandRouter", () => {
-  it("help shows the live policy when described, the typical note when it cannot be", async () => {
+  it("help shows the live policy when described, the shipped one in any case", async () => {
     const r1 = responder();
     await router({
       describePolicy: async () => (action) =>
@@ -104,7 +104,7 @@ describe("createCommandRouter", () => {
       request("/ecs", "help stop"),
       r2,
     );
-    expect(r2.text()).toContain("Typically needs approval");
+    expect(r2.text()).toContain("Shipped policy: allowed; `--hard`: 1 approval");
     const r3 = responder();
     await router().handleCommand(request("/ecs", ""), r3);
     expect(r3.text()).toContain("/ecs: Elastic Cloud Servers");

@@ -86,27 +86,40 @@ it("a hard reboot approved once, its server re-tagged env=prod meanwhile: not ru
   expect(h.mutations()).toEqual([]);
 });
 
-it("a deny rule on lock=true added to the policy after the request: not run, with the rule's message", async () => {
-  await setTags("web-04", { env: "staging", lock: "true" });
+it("a deny rule on hold=true added to the policy after the request: not run, with the rule's message", async () => {
+  await setTags("web-04", { env: "staging", hold: "true" });
   await h.command("delete web-04");
   const card = await h.waitCard("/ecs delete web-04", (t) => t.includes("0 of 2"));
   await h.policy.replace(
     shipped.replace(
       "rules:\n",
       `rules:
-  - id: locked-servers
-    description: Servers tagged lock=true are protected from deletion.
+  - id: held-servers
+    description: Servers tagged hold=true are protected from deletion.
     actions: [ecs:cloudServers:delete]
     match:
-      targets: { tags: { lock: "true" } }
+      targets: { tags: { hold: "true" } }
     effect:
-      deny: "This server is locked (tag lock=true); remove the tag in the console first."
+      deny: "This server is on hold (tag hold=true); remove the tag first."
 `,
     ),
   );
   await approveBy(card, IDS.bob, IDS.carol);
   const final = await h.waitCard("/ecs delete web-04", (t) => t.includes("Not run"));
-  expect(textOf(final)).toContain("this delete is not allowed any more: This server is locked");
+  expect(textOf(final)).toContain("this delete is not allowed any more: This server is on hold");
+  expect(h.mutations()).toEqual([]);
+});
+
+it("a tag change needing 1 approval, the policy then asking 2 for tags it matches on: not run", async () => {
+  await h.command("tag worker-01 add env=staging");
+  const card = await h.waitCard("/ecs tag worker-01 add env=staging", (t) => t.includes("0 of 1"));
+  // The re-decision sees the tag change itself (it is bound with the request), not just the servers.
+  await h.policy.replace(
+    shipped.replace(/(\n {2}- id: policy-tag-change-needs-approval[\s\S]*?additional_approvals: )1/, "$12"),
+  );
+  await approveBy(card, IDS.bob);
+  const final = await h.waitCard("/ecs tag worker-01 add env=staging", (t) => t.includes("Not run"));
+  expect(textOf(final)).toContain("now needs 2 approvals, it had 1");
   expect(h.mutations()).toEqual([]);
 });
 

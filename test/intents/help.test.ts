@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { COMMANDS, helpFor, parseIntent, usageFor, verbsOf } from "../../src/intents/index.js";
+import {
+  COMMANDS,
+  helpFor,
+  parseIntent,
+  shippedPolicyOf,
+  usageFor,
+  verbKindOf,
+  verbsOf,
+} from "../../src/intents/index.js";
 
 describe("helpFor", () => {
   it("has usage and examples for every command and verb, and every example parses", () => {
@@ -22,14 +30,40 @@ describe("helpFor", () => {
     }
   });
 
-  it("says whether mutating verbs typically need approval", () => {
-    for (const verb of ["start", "stop", "reboot", "resize", "delete"]) {
-      expect(helpFor({ command: "ecs", verb }).notes.some((n) => /approval/i.test(n))).toBe(true);
+  it("says what the shipped policy decides about every verb that changes something", () => {
+    for (const verb of verbsOf("ecs")) {
+      const kind = verbKindOf("ecs", verb);
+      const notes = helpFor({ command: "ecs", verb }).notes;
+      if (kind === "change" || kind === "destructive" || verb === "console-log") {
+        expect(notes.some((n) => n.startsWith("Shipped policy:"))).toBe(true);
+      } else {
+        expect(notes.some((n) => /policy/i.test(n))).toBe(false);
+      }
     }
-    expect(helpFor({ command: "ecs", verb: "list" }).notes.some((n) => /approval/i.test(n))).toBe(false);
   });
 
-  it("describes the live policy when the caller can", () => {
+  it("lists every command by kind with its shipped policy in the overview", () => {
+    for (const command of COMMANDS) {
+      const overview = helpFor({ command });
+      const lines = (overview.kinds ?? []).flatMap((k) => k.lines).join("\n");
+      for (const verb of verbsOf(command).filter((v) => v !== "help" || command === "ops")) {
+        for (const usage of helpFor({ command, verb }).usage) expect(lines).toContain(`\`${usage}\``);
+        expect(lines).toContain(shippedPolicyOf(command, verb));
+      }
+    }
+    const ecs = helpFor({ command: "ecs" }).kinds ?? [];
+    expect(ecs.map((k) => k.kind)).toEqual(["read", "change", "destructive"]);
+    const of = (kind: string) => ecs.find((k) => k.kind === kind)?.lines.join("\n") ?? "";
+    expect(of("read")).toContain("/ecs console-log");
+    expect(of("change")).toMatch(/`\/ecs unlock <targets…>` — 1 approval/);
+    expect(of("change")).toMatch(/`\/ecs detach <server> <volume_id>` — 1 approval/);
+    expect(of("change")).toMatch(/`\/ecs lock <targets…>` — allowed/);
+    expect(of("destructive")).toMatch(/`\/ecs reinstall <server> \[--keypair <name>\]` — 2 approvals; \+1/);
+    expect(of("destructive")).toContain("/ecs change-os");
+    expect(of("destructive")).toContain("/ecs delete");
+  });
+
+  it("describes the live policy when the caller can, next to the shipped one", () => {
     const describe = (action: string) =>
       action === "ecs:cloudServers:delete"
         ? "denied"
@@ -41,12 +75,12 @@ describe("helpFor", () => {
       "Current policy: needs approval before it runs.",
     );
     expect(helpFor({ command: "ecs", verb: "start" }, describe).notes).toContain(
-      "Typically allowed without approval.",
+      "Shipped policy: allowed; 1 approval for `env=prod` servers.",
     );
     const throwing = () => {
       throw new Error("policy unavailable");
     };
-    expect(helpFor({ command: "ecs", verb: "reboot" }, throwing).notes.join(" ")).toMatch(/Typically/);
+    expect(helpFor({ command: "ecs", verb: "reboot" }, throwing).notes.join(" ")).toMatch(/Shipped policy/);
   });
 
   it("falls back to the overview for an unknown verb", () => {

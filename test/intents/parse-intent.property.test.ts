@@ -8,6 +8,7 @@ import {
   INTENT_ERROR_CODES,
   IntentSchema,
   NAME_RE,
+  PASSWORD_NAME_RE,
   type ParseResult,
   parseIntent,
   TAG_TEXT_RE,
@@ -50,6 +51,31 @@ const fragment = fc.oneof(
     "approvals",
     "audit",
     "watch",
+    "tags",
+    "tag",
+    "add",
+    "remove",
+    "owner=alice",
+    "console-log",
+    "lock",
+    "unlock",
+    "reinstall",
+    "change-os",
+    "attach",
+    "detach",
+    "migrate",
+    "quotas",
+    "nics",
+    "sg",
+    "groups",
+    "group",
+    "actions",
+    "--keypair",
+    "--keypair=KeyPair-ops",
+    "--dedicated-host",
+    "--password",
+    "adminpass=x",
+    "/dev/vdb",
     "ecs",
     "/hss",
     "--hard",
@@ -280,6 +306,17 @@ describe("round trips", () => {
   it("formatCommandLine writes every command that changes servers back to a line parsing to the same intent", () => {
     const targets = fc.array(targetArb, { minLength: 1, maxLength: 8 }).map(dedupe);
     const serverRef = targetArb.filter((t) => t.kind !== "tag");
+    const server = serverRef.map((t) => t as Exclude<Target, { kind: "tag" }>);
+    const uuid = fc.uuid({ version: 4 });
+    const keyPair = fc.option(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,20}$/), { nil: undefined });
+    const newKey = fc
+      .stringMatching(/^[A-Za-z0-9_\-\u4E00-\u4E0F]{1,36}$/)
+      .filter((k) => !PASSWORD_NAME_RE.test(k));
+    const newValue = fc.stringMatching(/^[A-Za-z0-9_.\-\u4E00-\u4E0F]{1,43}$/);
+    const uniqueByKey = <T extends { key: string }>(tags: T[]) =>
+      tags.filter((t, i) => tags.findIndex((u) => u.key === t.key) === i);
+    const refKey = tagTextArb.filter((k) => !k.includes("=") && !PASSWORD_NAME_RE.test(k));
+    const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
     const intentArb: fc.Arbitrary<FormattableIntent> = fc.oneof(
       targets.map((t) => ({ type: "ecs.start", targets: t }) as const),
       fc.tuple(targets, fc.boolean()).map(([t, hard]) => ({ type: "ecs.stop", targets: t, hard }) as const),
@@ -290,13 +327,52 @@ describe("round trips", () => {
           ([t, deleteVolume, deleteEip]) =>
             ({ type: "ecs.delete", targets: t, deleteVolume, deleteEip }) as const,
         ),
-      fc.tuple(serverRef, fc.constantFrom("s6.large.2", "c7.xlarge.4", "m6.2xlarge.8"), fc.boolean()).map(
-        ([server, flavor, dryRun]) =>
+      fc
+        .tuple(server, fc.constantFrom("s6.large.2", "c7.xlarge.4", "m6.2xlarge.8"), fc.boolean())
+        .map(([s, flavor, dryRun]) => ({ type: "ecs.resize", server: s, flavor, dryRun }) as const),
+      fc
+        .tuple(
+          targets,
+          fc.array(fc.record({ key: newKey, value: newValue }), { minLength: 1, maxLength: 10 }),
+        )
+        .map(([t, tags]) => ({ type: "ecs.tag.add", targets: t, tags: uniqueByKey(tags) }) as const),
+      fc
+        .tuple(
+          targets,
+          fc.array(
+            fc
+              .tuple(refKey, optional(tagTextArb))
+              .map(([key, value]) => (value === undefined ? { key } : { key, value })),
+            { minLength: 1, maxLength: 10 },
+          ),
+        )
+        .map(([t, tags]) => ({ type: "ecs.tag.remove", targets: t, tags: uniqueByKey(tags) }) as const),
+      targets.map((t) => ({ type: "ecs.lock", targets: t }) as const),
+      targets.map((t) => ({ type: "ecs.unlock", targets: t }) as const),
+      fc
+        .tuple(server, keyPair)
+        .map(
+          ([s, k]) => ({ type: "ecs.reinstall", server: s, ...(k !== undefined && { keyPair: k }) }) as const,
+        ),
+      fc
+        .tuple(server, uuid, keyPair)
+        .map(
+          ([s, imageId, k]) =>
+            ({ type: "ecs.change-os", server: s, imageId, ...(k !== undefined && { keyPair: k }) }) as const,
+        ),
+      fc
+        .tuple(server, uuid, optional(fc.constantFrom("/dev/vdb", "/dev/sdc", "/dev/xvdaa")))
+        .map(
+          ([s, volumeId, device]) =>
+            ({ type: "ecs.attach", server: s, volumeId, ...(device !== undefined && { device }) }) as const,
+        ),
+      fc.tuple(server, uuid).map(([s, volumeId]) => ({ type: "ecs.detach", server: s, volumeId }) as const),
+      fc.tuple(server, optional(uuid)).map(
+        ([s, host]) =>
           ({
-            type: "ecs.resize",
-            server: server as Exclude<Target, { kind: "tag" }>,
-            flavor,
-            dryRun,
+            type: "ecs.migrate",
+            server: s,
+            ...(host !== undefined && { dedicatedHostId: host }),
           }) as const,
       ),
     );

@@ -63,11 +63,27 @@ describe("createExpectationMarker", () => {
     expect(await expected("a")).toEqual([{ toStatus: "SHUTOFF", until: T0 + 15 * 60_000 + 6 * 60_000 }]);
   });
 
-  it("records nothing for a reboot or a resize (no stable status changes)", async () => {
+  it("records nothing for a reboot, a resize, a migration, tags, locks or disks (no stable status changes)", async () => {
     const { mark, expected } = setup();
-    await mark({ call: "ecs.batch_reboot", serverIds: ["a"], waitTimeoutMs: 60_000 });
-    await mark({ call: "ecs.resize", serverIds: ["a"], waitTimeoutMs: 60_000 });
+    for (const call of [
+      "ecs.batch_reboot",
+      "ecs.resize",
+      "ecs.migrate",
+      "ecs.add_tags",
+      "ecs.lock",
+      "ecs.attach_volume",
+      "ecs.detach_volume",
+    ])
+      await mark({ call, serverIds: ["a"], waitTimeoutMs: 60_000 });
     expect(await expected("a")).toEqual([]);
+  });
+
+  it("records ACTIVE for a reinstall or an OS change (the stopped server starts on its new disk)", async () => {
+    const { mark, expected } = setup();
+    await mark({ call: "ecs.reinstall", serverIds: ["a"], waitTimeoutMs: 60_000 });
+    await mark({ call: "ecs.change_os", serverIds: ["b"], waitTimeoutMs: 60_000 });
+    expect((await expected("a")).map((e) => e.toStatus)).toEqual(["ACTIVE"]);
+    expect((await expected("b")).map((e) => e.toStatus)).toEqual(["ACTIVE"]);
   });
 
   it("records nothing when no ECS watcher is enabled", async () => {

@@ -321,6 +321,46 @@ describe("the page's view of things", () => {
     );
   });
 
+  it("the operator's-day commands work from the page: a lock runs, the panel shows it locked", async () => {
+    const hints = ((await call("GET", "/api/state")).json.hints as Array<{ insert: string }>).map(
+      (h) => h.insert,
+    );
+    for (const verb of [
+      "tags",
+      "tag",
+      "console-log",
+      "lock",
+      "unlock",
+      "reinstall",
+      "change-os",
+      "attach",
+      "detach",
+    ])
+      expect(hints).toContain(`/ecs ${verb}`);
+    for (const verb of ["migrate", "quotas", "nics", "sg", "groups", "group", "actions"])
+      expect(hints).toContain(`/ecs ${verb}`);
+    await call("POST", "/api/command", {
+      user: SLACK_IDS.alice,
+      channel: SLACK_IDS.ops,
+      text: "/ecs lock worker-01",
+    });
+    await pg.slack.waitFor(() =>
+      pg.slack.messages(SLACK_IDS.ops).find((m) => JSON.stringify(m.blocks ?? []).includes("1 locked")),
+    );
+    const { json } = await call("GET", "/api/cloud");
+    const servers = json.servers as Array<{ name: string; locked: boolean }>;
+    expect(servers.find((s) => s.name === "worker-01")?.locked).toBe(true);
+    expect(servers.find((s) => s.name === "web-01")?.locked).toBe(false);
+    await call("POST", "/api/command", {
+      user: SLACK_IDS.alice,
+      channel: SLACK_IDS.ops,
+      text: "/ecs quotas",
+    });
+    await pg.slack.waitFor(() =>
+      pg.slack.ephemerals({ user: SLACK_IDS.alice }).find((e) => (e.text ?? "").includes("Quotas")),
+    );
+  });
+
   it("GET /api/events streams the fake's changes (SSE)", async () => {
     const controller = new AbortController();
     const response = await fetch(`${pg.url}/api/events`, { signal: controller.signal });

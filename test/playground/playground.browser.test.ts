@@ -301,7 +301,7 @@ describe("the playground page", { timeout: 60_000 }, () => {
   it("composer: autocomplete and usage hints for /ecs, unknown commands get Slack's notice", async () => {
     const page = await openPage(SLACK_IDS.alice);
     const composer = page.locator("#composer");
-    await composer.fill("/ecs de");
+    await composer.fill("/ecs del");
     await page.locator(".autocomplete-item", { hasText: "/ecs delete" }).waitFor();
     await composer.press("Tab");
     expect(await composer.inputValue()).toBe("/ecs delete ");

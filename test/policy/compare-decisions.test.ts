@@ -152,6 +152,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
   .map((rules) => ({
     source: "policy.yml",
     allowedChannels: undefined,
+    policyTagKeys: [],
     defaultApprovers: { users: [], groups: ["g1"] },
     rules,
   }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatConfigErrors } from "../../src/config/load-yaml-config.js";
+import { INTENT_ACTIONS } from "../../src/intents/index.js";
 import { evaluatePolicy } from "../../src/policy/evaluate-policy.js";
 import { loadPolicy, parsePolicy } from "../../src/policy/load-policy.js";
 
@@ -17,12 +18,23 @@ describe("loadPolicy", () => {
     if (!loaded.ok) expect.fail(formatConfigErrors(loaded.errors));
     expect(loaded.policy.rules.map((r) => r.id)).toEqual([
       "reads-open",
+      "console-log-for-sre",
       "soft-power",
       "hard-power-needs-approval",
       "resize-needs-approval",
       "delete-needs-two-approvals",
+      "os-change-needs-two-approvals",
+      "migrate-needs-approval",
+      "lock-and-attach",
+      "unlock-and-detach-need-approval",
+      "tag-changes",
+      "policy-tag-change-needs-approval",
+      "leaving-prod-needs-one-more",
       "prod-needs-one-more",
+      "locked-servers",
     ]);
+    // Computed from the rules: the keys they match targets on.
+    expect(loaded.policy.policyTagKeys).toEqual(["env", "lock"]);
     expect(loaded.policy.allowedChannels).toBeUndefined();
   });
 
@@ -153,7 +165,7 @@ describe("loadPolicy", () => {
     );
     expect(loaded.ok ? "" : formatConfigErrors(loaded.errors)).toBe(
       [
-        "p.yml:2:41: action `ecs:volumes:*` matches no known action; known ecs actions: ecs:cloudServers:start, ecs:cloudServers:stop, ecs:cloudServers:reboot, ecs:cloudServers:resize, ecs:cloudServers:delete, ecs:servers:list, ecs:servers:get, ecs:flavors:list, ecs:jobs:get",
+        `p.yml:2:41: action \`ecs:volumes:*\` matches no known action; known ecs actions: ${INTENT_ACTIONS.filter((a) => a.startsWith("ecs:")).join(", ")}`,
         "p.yml:2:58: action `rds:*` matches no known action; known services: ecs, hss, ops",
       ].join("\n"),
     );

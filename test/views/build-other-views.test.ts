@@ -104,6 +104,9 @@ describe("read-only views", () => {
     await expect(render(buildHelpView(helpFor({ command: "ops" }))).golden).toMatchFileSnapshot(
       "golden/help-ops.json",
     );
+    await expect(render(buildHelpView(helpFor({ command: "ecs" }))).golden).toMatchFileSnapshot(
+      "golden/help-ecs.json",
+    );
   });
 
   it("a parse error with suggestion and usage", async () => {

@@ -99,6 +99,17 @@ const REFUSED: [file: string, line: string, message: RegExp][] = [
   ["call-without-wait.yml", "- id: stop", /step `stop` has no `wait` after it/],
   ["syntax-error.yml", "verb: [stopped", /YAML syntax error/],
   ["yaml-bomb.yml", "x-b:", /YAML bomb/],
+  [
+    "tag-waits-for-a-job.yml",
+    "wait: job",
+    /`ecs\.add_tags` returns no job: its outcome is read from the servers with `wait: state`/,
+  ],
+  ["tag-without-limit.yml", "    - check: targets_exist", /a tag flow must run the checks `tag_limit`/],
+  [
+    "detach-without-system-disk-check.yml",
+    "    - check: targets_exist",
+    /a detach flow must run the checks `volume_detachable`/,
+  ],
 ];
 
 describe("malformed and hostile flow files", () => {
@@ -137,7 +148,7 @@ describe("malformed and hostile flow files", () => {
   it("refuses a directory with a flow missing, naming the file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "flows-"));
     try {
-      for (const op of ["start", "stop", "reboot", "resize"]) {
+      for (const op of OPERATIONS.filter((o) => o !== "delete")) {
         await writeFile(join(dir, `${op}.yml`), await readFile(`flows/${op}.yml`, "utf8"));
       }
       const result = await loadFlows(dir);

@@ -41,6 +41,7 @@ describe("stop / start / reboot", () => {
         status: "ACTIVE",
         flavor: "s6.medium.2",
         tags: { env: "staging", role: "web", team: "platform" },
+        locked: false,
       },
       {
         id: env.id("worker-01"),
@@ -48,6 +49,7 @@ describe("stop / start / reboot", () => {
         status: "SHUTOFF",
         flavor: "s6.small.1",
         tags: { env: "dev", role: "worker", team: "data" },
+        locked: false,
       },
     ]);
     const text = rendered(p);

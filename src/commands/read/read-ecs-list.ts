@@ -1,16 +1,29 @@
+import { CloudError } from "../../cloud/errors.js";
+import type { Server } from "../../cloud/types.js";
 import type { IntentOf } from "../../intents/index.js";
 import type { Message } from "../../render/message-model.js";
-import { pageOf } from "../../views/build-paged-list.js";
+import { mapWithConcurrency } from "../../targets/map-with-concurrency.js";
+import { DEFAULT_PAGE_SIZE, pageOf, pageWindow } from "../../views/build-paged-list.js";
 import { buildServerListView } from "../../views/build-server-list-view.js";
 import { byNameThenId, type ReadDeps, type ReadOptions, viewOptions } from "./read-options.js";
 
-/** `/ecs list`: every matching server (ECS filters, tags ANDed), sorted by name, one page shown. */
+/**
+ * `/ecs list`: every matching server (ECS filters, tags ANDed), sorted by name, one page shown. With tags
+ * only, the cloud's tag index selects and pages them (see {@link readByTags}).
+ */
 export async function readEcsList(
   intent: IntentOf<"ecs.list">,
   options: ReadOptions,
   deps: ReadDeps,
 ): Promise<Message> {
   const f = intent.filters;
+  const tagsOnly =
+    f.tags.length > 0 &&
+    f.name === undefined &&
+    f.status === undefined &&
+    f.flavor === undefined &&
+    f.ip === undefined;
+  if (tagsOnly) return readByTags(intent, options, deps);
   const tags = f.tags.map((t) => `${t.key}=${t.value}`);
   const listed = await deps.cloud.ecs.listServers({
     ...(f.name !== undefined ? { name: f.name } : {}),
@@ -31,6 +44,54 @@ export async function readEcsList(
     page: page.page,
     filters: f,
     statusCounts,
+    ...viewOptions(options),
+  });
+}
+
+/**
+ * `/ecs list tag:k=v …` on the cloud's tag index (5.9.2, `resource_instances/action`): the cloud counts the
+ * matching servers and returns the requested page only; the page's servers are then read one by one for
+ * their status, flavor and addresses. A page costs one query and at most 20 reads, however many servers
+ * carry the tag. Pages follow the cloud's order (newest first), so there are no per-status counts.
+ */
+async function readByTags(
+  intent: IntentOf<"ecs.list">,
+  options: ReadOptions,
+  deps: ReadDeps,
+): Promise<Message> {
+  const f = intent.filters;
+  const byKey = new Map<string, Set<string>>();
+  for (const t of f.tags) byKey.set(t.key, (byKey.get(t.key) ?? new Set()).add(t.value));
+  // One key with two values cannot both hold (every tag must match): nothing to ask the cloud.
+  const impossible = [...byKey.values()].some((values) => values.size > 1);
+  const query = { tags: [...byKey].map(([key, values]) => ({ key, values: [...values] })) };
+  const first = impossible
+    ? { totalCount: 0, servers: [] }
+    : await deps.cloud.ecs.findServersByTag(query, {
+        offset: pageWindow(Number.MAX_SAFE_INTEGER, options.page).offset,
+        limit: DEFAULT_PAGE_SIZE,
+      });
+  let found = first;
+  const window = pageWindow(first.totalCount, options.page);
+  // Asked for a page past the end (the set shrank): show the last page instead.
+  if (!impossible && first.servers.length === 0 && first.totalCount > 0) {
+    found = await deps.cloud.ecs.findServersByTag(query, { offset: window.offset, limit: DEFAULT_PAGE_SIZE });
+  }
+  const read = await mapWithConcurrency(found.servers, 4, async (s): Promise<Server | undefined> => {
+    try {
+      return await deps.cloud.ecs.getServer(s.id);
+    } catch (error) {
+      // Deleted between the query and the read: left out of the page.
+      if (error instanceof CloudError && error.isNotFound) return undefined;
+      throw error;
+    }
+  });
+  const servers = read.filter((s): s is Server => s !== undefined);
+  return buildServerListView({
+    servers,
+    total: found.totalCount,
+    page: window.page,
+    filters: f,
     ...viewOptions(options),
   });
 }

@@ -1,3 +1,4 @@
+import type { AuditRecord } from "../../audit/audit-entry.js";
 import type { CloudClient, Server } from "../../cloud/types.js";
 import type { ResultControls } from "../../views/action-ids.js";
 
@@ -15,7 +16,12 @@ export interface ReadOptions {
 
 export interface ReadDeps {
   cloud: CloudClient;
+  /** The bot's audit entries about a server, newest first (for `/ecs actions`); absent: none shown. */
+  auditTrail?: AuditTrail;
 }
+
+/** The bot's audit entries about one server, newest first. */
+export type AuditTrail = (serverId: string) => Promise<readonly AuditRecord[]>;
 
 export function viewOptions(options: ReadOptions): { controls?: ResultControls; sharedBy?: string } {
   return {

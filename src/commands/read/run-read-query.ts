@@ -3,6 +3,16 @@ import type { ReadIntent } from "../types.js";
 import { readEcsFlavors } from "./read-ecs-flavors.js";
 import { readEcsJob } from "./read-ecs-job.js";
 import { readEcsList } from "./read-ecs-list.js";
+import {
+  readEcsActions,
+  readEcsConsoleLog,
+  readEcsGroup,
+  readEcsGroups,
+  readEcsNics,
+  readEcsQuotas,
+  readEcsSecurityGroups,
+  readEcsTags,
+} from "./read-ecs-operations.js";
 import { readEcsShow } from "./read-ecs-show.js";
 import { readHssHosts } from "./read-hss-hosts.js";
 import { readHssPorts } from "./read-hss-ports.js";
@@ -29,6 +39,22 @@ export function runReadQuery(intent: ReadIntent, options: ReadOptions, deps: Rea
       return readHssPorts(intent, options, deps);
     case "hss.scan":
       return readHssScan(intent, options, deps);
+    case "ecs.tags":
+      return readEcsTags(intent, options, deps);
+    case "ecs.console-log":
+      return readEcsConsoleLog(intent, options, deps);
+    case "ecs.quotas":
+      return readEcsQuotas(options, deps);
+    case "ecs.nics":
+      return readEcsNics(intent, options, deps);
+    case "ecs.sg":
+      return readEcsSecurityGroups(intent, options, deps);
+    case "ecs.groups":
+      return readEcsGroups(options, deps);
+    case "ecs.group":
+      return readEcsGroup(intent, options, deps);
+    case "ecs.actions":
+      return readEcsActions(intent, options, deps);
   }
 }
 
@@ -40,7 +66,26 @@ const READ_TYPES: ReadonlySet<string> = new Set([
   "hss.hosts",
   "hss.ports",
   "hss.scan",
+  "ecs.tags",
+  "ecs.console-log",
+  "ecs.quotas",
+  "ecs.nics",
+  "ecs.sg",
+  "ecs.groups",
+  "ecs.group",
+  "ecs.actions",
 ]);
+
+/**
+ * Reads whose answer must stay with the requester: no paging or share buttons, no stored query behind them.
+ * A console log may show secrets.
+ */
+const PRIVATE_TYPES: ReadonlySet<string> = new Set(["ecs.console-log"]);
+
+/** Whether a read's answer may be shared in the channel (and paged through buttons). */
+export function isShareable(intent: { type: string }): boolean {
+  return !PRIVATE_TYPES.has(intent.type);
+}
 
 /** True for the read-only query intents this module runs. */
 export function isReadIntent(intent: { type: string }): intent is ReadIntent {

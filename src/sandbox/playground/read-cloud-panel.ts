@@ -10,6 +10,8 @@ export interface PanelServer {
   env: string | null;
   /** The job holding the server, if any. */
   busyJobId: string | null;
+  /** Locked (Nova lock): changes to it are refused. */
+  locked: boolean;
   /** HSS agent status as HSS reports it; null when the machine has no HSS host. */
   agentStatus: string | null;
 }
@@ -76,6 +78,7 @@ export function readCloudPanel(
         privateIp: s.privateIp,
         env: s.tags.env ?? null,
         busyJobId: s.busyJobId,
+        locked: s.locked,
         agentStatus: control.host(s.id)?.agentStatus ?? null,
       }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),

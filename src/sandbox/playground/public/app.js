@@ -885,6 +885,9 @@ function renderCloud() {
           h("span", { class: `dot dot-${STATUS_CLASS[s.status] ?? (s.busyJobId ? "busy" : "other")}` }),
           h("span", { class: "srv-status", text: s.status }),
           s.busyJobId ? h("span", { class: "srv-busy", title: s.busyJobId, text: " ⏳" }) : null,
+          s.locked
+            ? h("span", { class: "srv-locked", title: "locked: changes are refused", text: " 🔒" })
+            : null,
         ),
         h("td", { class: "srv-env", text: s.env ?? "" }),
         h("td", { class: "srv-agent", text: s.agentStatus ?? "—" }),

@@ -1,0 +1,331 @@
+import { type Classified, classifyTarget, targetKey } from "./classify-target.js";
+import { usageFor } from "./help.js";
+import {
+  type Command,
+  type IntentError,
+  type IntentErrorCode,
+  JOB_ID_RE,
+  MAX_TARGETS,
+  PASSWORD_NAME_RE,
+  type ServerRef,
+  type Target,
+} from "./intent-schema.js";
+import { quoteUserText } from "./quote-user-text.js";
+import { suggest } from "./suggest.js";
+import type { Token } from "./tokenize.js";
+
+/**
+ * The grammar's shared toolkit: the parse context, failures with usage, flags (with or without a value),
+ * filters, keywords, targets and single server references. Pure; used by every verb parser.
+ */
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: IntentError };
+
+export const HELP_WORDS = new Set(["help", "--help", "-h", "?"]);
+
+export interface Ctx {
+  command: Command;
+  verb: string;
+  /** The whole (escaped) text the tokens' offsets refer to. */
+  text: string;
+  depth: number;
+}
+
+export function failure(
+  code: IntentErrorCode,
+  message: string,
+  extra: Partial<IntentError> = {},
+): { ok: false; error: IntentError } {
+  return { ok: false, error: { code, message, ...extra } };
+}
+
+export function label(ctx: Ctx): string {
+  return `\`/${ctx.command} ${ctx.verb}\``;
+}
+
+export function usage(ctx: Ctx): string {
+  return usageFor(ctx.command, ctx.verb);
+}
+
+/** A token with no quotes and no mention: eligible to be a keyword, flag or filter. */
+export function isBare(token: Token): boolean {
+  return token.quoteStart === undefined && token.mention === undefined;
+}
+
+/** `—hard` / `–hard` (smart dashes that macOS and iOS substitute for `--`) read as `--hard`. */
+export function normalizeFlag(text: string): string | undefined {
+  const m = /^(?:--|\u2014|\u2013)(.*)$/s.exec(text);
+  if (m) return `--${m[1]!.toLowerCase()}`;
+  if (/^-[^\d]/.test(text)) return text.toLowerCase();
+  return undefined;
+}
+
+export function flagOf(token: Token): string | undefined {
+  return isBare(token) ? normalizeFlag(token.text) : undefined;
+}
+
+export function isHelpToken(token: Token): boolean {
+  if (!isBare(token)) return false;
+  const t = token.text.toLowerCase();
+  return HELP_WORDS.has(t) || normalizeFlag(t) === "--help";
+}
+
+export interface KeyValue {
+  key: string;
+  value: string;
+  token: Token;
+}
+
+/** `key=value` where the key part is bare (a quoted `"a=b"` is a literal, `k="a b"` is a filter). */
+export function keyValueOf(token: Token): KeyValue | undefined {
+  if (token.mention) return undefined;
+  const eq = token.text.indexOf("=");
+  if (eq <= 0) return undefined;
+  if (token.quoteStart !== undefined && token.quoteStart <= eq) return undefined;
+  const key = token.text.slice(0, eq).toLowerCase();
+  if (!/^[a-z][a-z0-9_-]*$/.test(key)) return undefined;
+  return { key, value: token.text.slice(eq + 1), token };
+}
+
+export interface ArgSpec {
+  flags?: readonly string[];
+  /** Flags that take a value: `--keypair name` or `--keypair=name`. */
+  valueFlags?: readonly string[];
+  filters?: readonly string[];
+  keywords?: readonly string[];
+}
+
+export interface Args {
+  flags: Set<string>;
+  /** Values of `valueFlags`, as typed (case kept), each given at most once. */
+  values: Map<string, string>;
+  filters: KeyValue[];
+  keywords: Set<string>;
+  positionals: Token[];
+}
+
+export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): Result<Args> {
+  const valueFlags = spec.valueFlags ?? [];
+  const flags = [...(spec.flags ?? []), ...valueFlags];
+  const args: Args = {
+    flags: new Set(),
+    values: new Map(),
+    filters: [],
+    keywords: new Set(),
+    positionals: [],
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const flag = flagOf(token);
+    if (flag !== undefined) {
+      const eq = flag.indexOf("=");
+      const name = eq < 0 ? flag : flag.slice(0, eq);
+      if (valueFlags.includes(name)) {
+        let value: string | undefined;
+        if (eq >= 0) value = token.text.slice(token.text.indexOf("=") + 1);
+        else {
+          const next = tokens[i + 1];
+          if (next !== undefined && isBare(next) && flagOf(next) === undefined) {
+            value = next.text;
+            i++;
+          }
+        }
+        if (value === undefined || value === "")
+          return failure("missing_argument", `\`${name}\` needs a value, e.g. \`${name} <name>\`.`, {
+            usage: usage(ctx),
+          });
+        if (args.values.has(name))
+          return failure("invalid_flag", `\`${name}\` is given more than once; give it once.`, {
+            usage: usage(ctx),
+          });
+        args.values.set(name, value);
+        continue;
+      }
+      if (flags.includes(name) && eq >= 0) {
+        return failure("invalid_flag", `The flag \`${name}\` takes no value; write just \`${name}\`.`, {
+          usage: usage(ctx),
+        });
+      }
+      if (!flags.includes(name)) {
+        const suggestion = suggest(name, flags);
+        const valid =
+          flags.length > 0
+            ? `Valid flags: ${flags.map((f) => `\`${f}\``).join(", ")}.`
+            : `${label(ctx)} takes no flags.`;
+        return failure(
+          "unknown_flag",
+          `${quoteUserText(name)} is not a flag of ${label(ctx)}. ${valid}${suggestion ? ` Did you mean \`${suggestion}\`?` : ""}`,
+          { usage: usage(ctx), validFlags: [...flags], ...(suggestion ? { suggestion } : {}) },
+        );
+      }
+      args.flags.add(name);
+      continue;
+    }
+    if (spec.filters) {
+      const kv = keyValueOf(token);
+      if (kv) {
+        if (spec.keywords?.includes(kv.key)) {
+          return failure("invalid_value", `\`${kv.key}\` takes no value; write just \`${kv.key}\`.`, {
+            usage: usage(ctx),
+          });
+        }
+        if (!spec.filters.includes(kv.key)) {
+          const suggestion = suggest(kv.key, spec.filters);
+          const valid = spec.filters.map((f) => `${f}=`);
+          return failure(
+            "unknown_filter",
+            `${label(ctx)} has no filter ${quoteUserText(`${kv.key}=`)}. Valid filters: ${valid.map((f) => `\`${f}\``).join(", ")}.` +
+              (suggestion ? ` Did you mean \`${suggestion}=\`?` : ""),
+            { usage: usage(ctx), validFlags: valid, ...(suggestion ? { suggestion: `${suggestion}=` } : {}) },
+          );
+        }
+        args.filters.push(kv);
+        continue;
+      }
+    }
+    if (spec.keywords && isBare(token) && spec.keywords.includes(token.text.toLowerCase())) {
+      args.keywords.add(token.text.toLowerCase());
+      continue;
+    }
+    args.positionals.push(token);
+  }
+  return { ok: true, value: args };
+}
+
+/** Returns the single value of a filter, or an error if given twice. */
+export function singleFilter(ctx: Ctx, args: Args, key: string): Result<KeyValue | undefined> {
+  const found = args.filters.filter((f) => f.key === key);
+  if (found.length > 1) {
+    return failure("duplicate_filter", `The filter \`${key}=\` is given more than once; give it once.`, {
+      usage: usage(ctx),
+    });
+  }
+  return { ok: true, value: found[0] };
+}
+
+export function badValue(
+  ctx: Ctx,
+  key: string,
+  value: string,
+  valid: readonly string[] | string,
+): { ok: false; error: IntentError } {
+  const list = typeof valid === "string" ? valid : `one of ${valid.join(", ")}`;
+  const suggestion = typeof valid === "string" ? undefined : suggest(value, valid);
+  const what =
+    value === "" ? `\`${key}=\` needs a value` : `${quoteUserText(value)} is not a valid \`${key}\``;
+  return failure(
+    "invalid_value",
+    `${what}: expected ${list}.${suggestion ? ` Did you mean \`${key}=${suggestion}\`?` : ""}`,
+    {
+      usage: usage(ctx),
+      ...(suggestion ? { suggestion: `${key}=${suggestion}` } : {}),
+    },
+  );
+}
+
+/** Matches `value` against an enum case-insensitively, returning the canonical spelling. */
+export function enumValue<T extends string>(value: string, options: readonly T[]): T | undefined {
+  const v = value.toLowerCase();
+  return options.find((o) => o.toLowerCase() === v);
+}
+
+export function unexpected(ctx: Ctx, token: Token, hint = ""): { ok: false; error: IntentError } {
+  const shown = token.mention ? "a Slack mention" : quoteUserText(token.text);
+  return failure("unexpected_argument", `${label(ctx)} does not take ${shown} here.${hint}`, {
+    usage: usage(ctx),
+  });
+}
+
+export function missing(ctx: Ctx, what: string): { ok: false; error: IntentError } {
+  return failure("missing_argument", `${label(ctx)} needs ${what}.`, { usage: usage(ctx) });
+}
+
+export function parseTargets(ctx: Ctx, tokens: readonly Token[]): Result<Target[]> {
+  if (tokens.length === 0)
+    return missing(ctx, "at least one target (a server name, ID, IP or `tag:key=value`)");
+  const seen = new Set<string>();
+  const targets: Target[] = [];
+  for (const token of tokens) {
+    const classified = classifyTarget(token);
+    if (!classified.ok) return withUsage(ctx, classified);
+    const key = targetKey(classified.value);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    targets.push(classified.value);
+    if (targets.length > MAX_TARGETS) {
+      return failure(
+        "too_many_targets",
+        `Too many targets: at most ${MAX_TARGETS} per command. Select by tag (\`tag:key=value\`) or split the request.`,
+        { usage: usage(ctx) },
+      );
+    }
+  }
+  return { ok: true, value: targets };
+}
+
+export function withUsage<T>(
+  ctx: Ctx,
+  result: Classified<T> & { ok: false },
+): { ok: false; error: IntentError } {
+  return { ok: false, error: { ...result.error, usage: usage(ctx) } };
+}
+
+/** Exactly one server (no tag selector). */
+export function parseServerRef(ctx: Ctx, token: Token): Result<ServerRef> {
+  const classified = classifyTarget(token);
+  if (!classified.ok) return withUsage(ctx, classified);
+  if (classified.value.kind === "tag") {
+    return failure(
+      "invalid_target",
+      `${label(ctx)} works on one server; a tag selector can match many. Use a name, ID or IP` +
+        (ctx.command === "ecs" ? ", or `/ecs list tag=key=value` to see which servers match." : "."),
+      { usage: usage(ctx) },
+    );
+  }
+  return { ok: true, value: classified.value };
+}
+
+export function onePositional(ctx: Ctx, args: Args, what: string): Result<Token> {
+  const [first, second] = args.positionals;
+  if (!first) return missing(ctx, what);
+  if (second) return unexpected(ctx, second, ` It takes ${what} only.`);
+  return { ok: true, value: first };
+}
+
+export function parseId(ctx: Ctx, tokens: readonly Token[], what: string): Result<string> {
+  const collected = collectArgs(ctx, tokens, {});
+  if (!collected.ok) return collected;
+  const token = onePositional(ctx, collected.value, what);
+  if (!token.ok) return token;
+  if (token.value.mention || !JOB_ID_RE.test(token.value.text)) {
+    return failure(
+      "invalid_value",
+      `${token.value.mention ? "A Slack mention" : quoteUserText(token.value.text)} is not a valid ${what}: expected letters, digits and "-".`,
+      { usage: usage(ctx) },
+    );
+  }
+  return { ok: true, value: token.value.text };
+}
+
+/**
+ * Whether a token carries a password: a flag (`--password x`, `--adminpass=x`) or a `key=value` pair
+ * (`password=x`) named like one. The grammar refuses such a command before anything else reads it.
+ */
+export function carriesPassword(token: Token): boolean {
+  if (token.mention) return false;
+  const flag = flagOf(token);
+  if (flag !== undefined) return PASSWORD_NAME_RE.test(flag.replace(/^-+/, "").split("=")[0] ?? "");
+  // Quoted or not: a quoted `"password"=x` must not slip through and be echoed in an error.
+  const eq = token.text.indexOf("=");
+  return eq > 0 && PASSWORD_NAME_RE.test(token.text.slice(0, eq).trim());
+}
+
+/** The refusal of a command carrying a password: it names no value, so the password is never repeated. */
+export function passwordRefused(): { ok: false; error: IntentError } {
+  return failure(
+    "password_not_allowed",
+    "The bot never takes a password in chat: anything typed here stays in the channel's history. " +
+      "Reinstalling or changing the OS uses a key pair: `--keypair <name>`, or the server's own key pair when you name none. " +
+      "Nothing was done; delete the message with the password if Slack kept it.",
+  );
+}

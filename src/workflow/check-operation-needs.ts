@@ -1,0 +1,364 @@
+/**
+ * The preflight checks of what an operation needs beyond an existing, idle server in the right status: the
+ * lock, the quota of a resize, the tag limit, the key pair of a reinstall, the system disk it wipes, and the
+ * disk of an attach or detach. Reads only (an attach dry run changes nothing). Results are written onto the
+ * preflight targets, like the rest of `runPreflight`.
+ */
+import { CloudError } from "../cloud/errors.js";
+import { findSystemDisk } from "../cloud/find-system-disk.js";
+import type { CloudClient, Flavor, Server, VolumeAttachment } from "../cloud/types.js";
+import type { Operation, PreflightCheck } from "./flow-vocabulary.js";
+import type { ServerRead } from "./read-servers.js";
+import type {
+  AttachedVolume,
+  PreflightProblem,
+  PreflightProblemCode,
+  PreflightTarget,
+  QuotaCheck,
+  QuotaFigure,
+} from "./run-preflight.js";
+import type { FlowParameters } from "./types.js";
+
+/** An ECS has at most 10 tags (doc 5.9.3). */
+export const MAX_SERVER_TAGS = 10;
+const SYSTEM_DEVICE = /^\/dev\/(x?vd|sd|hd)a$/;
+const CONCURRENCY = 4;
+
+/** Operations that stop a running server before their call (and, for some, start it again). */
+export const RESTARTING: readonly Operation[] = ["resize", "reinstall", "change-os", "migrate"];
+
+export function restartWarning(operation: Operation, name: string): string {
+  switch (operation) {
+    case "resize":
+      return `${name}: is running; it will be stopped, resized and started again`;
+    case "migrate":
+      return `${name}: is running; it will be stopped, migrated and started again`;
+    default:
+      return `${name}: is running; it will be stopped, then start on its new system disk`;
+  }
+}
+
+/** What the lock of a server means for an operation: refused, or (lock/unlock) nothing to do. */
+export function lockProblem(
+  operation: Operation,
+  name: string,
+  locked: boolean,
+): Omit<PreflightProblem, "serverId"> | undefined {
+  if (operation === "lock") {
+    return locked
+      ? {
+          severity: "warning",
+          code: "already_locked",
+          message: `${name}: already locked; it will be left out`,
+        }
+      : undefined;
+  }
+  if (operation === "unlock") {
+    return locked
+      ? undefined
+      : { severity: "warning", code: "not_locked", message: `${name}: is not locked; it will be left out` };
+  }
+  return locked
+    ? {
+        severity: "blocking",
+        code: "server_locked",
+        message: `${name}: is locked, and a locked server refuses changes; unlock it first (/ecs unlock)`,
+      }
+    : undefined;
+}
+
+export interface NeedsInput {
+  operation: Operation;
+  params: FlowParameters;
+  has: (check: PreflightCheck) => boolean;
+  /** The targets that exist, with their current state read. */
+  found: PreflightTarget[];
+  reads: ReadonlyMap<string, ServerRead>;
+  ecs: CloudClient["ecs"];
+  /** The flavor list, when it could be read. */
+  flavors: ReadonlyMap<string, Flavor> | undefined;
+  /** Problems of the whole request are added here. */
+  global: PreflightProblem[];
+  signal?: AbortSignal;
+}
+
+export interface NeedsResult {
+  /** The parameters with what the preflight resolved (the key pair of a reinstall). */
+  parameters: FlowParameters;
+  quota?: QuotaCheck;
+}
+
+/** Runs the checks of `input.operation` that its flow lists. */
+export async function checkOperationNeeds(input: NeedsInput): Promise<NeedsResult> {
+  const { operation, has } = input;
+  let parameters = { ...input.params };
+  let quota: QuotaCheck | undefined;
+  if (operation === "resize" && has("quota_allows")) quota = await checkQuota(input);
+  if ((operation === "tag" && has("tag_limit")) || operation === "untag") describeTagChanges(input);
+  if ((operation === "reinstall" || operation === "change-os") && has("key_pair_available"))
+    parameters = resolveKeyPair(input);
+  if ((operation === "reinstall" || operation === "change-os") && has("attached_resources"))
+    await forEachLimited(input.found, (t) => checkSystemDisk(input, t));
+  if (operation === "attach" && has("volume_attachable"))
+    await forEachLimited(input.found, (t) => checkAttachable(input, t));
+  if (operation === "detach" && has("volume_detachable"))
+    await forEachLimited(input.found, (t) => checkDetachable(input, t));
+  return { parameters, ...(quota !== undefined && { quota }) };
+}
+
+function push(
+  t: PreflightTarget,
+  severity: PreflightProblem["severity"],
+  code: PreflightProblemCode,
+  message: string,
+): void {
+  t.problems.push({ severity, code, serverId: t.id, message });
+}
+
+function serverOf(input: NeedsInput, t: PreflightTarget): Server {
+  const read = input.reads.get(t.id);
+  if (read?.kind !== "found") throw new Error(`target ${t.id} was not found but is checked`);
+  return read.server;
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * Resize: the vCPUs and RAM the new flavors add, against the project's quotas. A change that would exceed a
+ * quota is refused with the figures (the cloud would refuse it mid-flow, after the stop).
+ */
+async function checkQuota(input: NeedsInput): Promise<QuotaCheck | undefined> {
+  const flavorRef = input.params.flavorRef;
+  const to = flavorRef === undefined ? undefined : input.flavors?.get(flavorRef);
+  if (to === undefined) return undefined;
+  let vcpus = 0;
+  let ramMb = 0;
+  for (const t of input.found) {
+    const from = t.current?.flavor;
+    if (from === undefined || from.id === to.id) continue;
+    vcpus += to.vcpus - (from.vcpus ?? to.vcpus);
+    ramMb += to.ramMb - (from.ramMb ?? to.ramMb);
+  }
+  if (vcpus <= 0 && ramMb <= 0) return undefined;
+  let quotas: Awaited<ReturnType<CloudClient["ecs"]["getQuotas"]>>;
+  try {
+    quotas = await input.ecs.getQuotas(input.signal);
+  } catch (err) {
+    if (!(err instanceof CloudError)) throw err;
+    input.global.push({
+      severity: "warning",
+      code: "quota_unreadable",
+      message: `the quotas could not be read (${err.code}); the cloud checks them when the resize runs`,
+    });
+    return undefined;
+  }
+  const figure = (
+    used: number | undefined,
+    max: number | undefined,
+    delta: number,
+  ): QuotaFigure | undefined =>
+    used === undefined || max === undefined || max < 0 ? undefined : { used, max, delta };
+  const check: QuotaCheck = {};
+  const cores = figure(quotas.totalCoresUsed, quotas.maxTotalCores, vcpus);
+  const ram = figure(quotas.totalRAMUsed, quotas.maxTotalRAMSize, ramMb);
+  if (cores) check.vcpus = cores;
+  if (ram) check.ramMb = ram;
+  if (cores && cores.delta > 0 && cores.used + cores.delta > cores.max) {
+    input.global.push({
+      severity: "blocking",
+      code: "quota_exceeded",
+      message: `the vCPU quota would be exceeded: ${fmt(cores.used)} of ${fmt(cores.max)} in use, the resize adds ${fmt(cores.delta)} (${fmt(cores.used + cores.delta)} > ${fmt(cores.max)})`,
+    });
+  }
+  if (ram && ram.delta > 0 && ram.used + ram.delta > ram.max) {
+    input.global.push({
+      severity: "blocking",
+      code: "quota_exceeded",
+      message: `the RAM quota would be exceeded: ${fmt(ram.used)} of ${fmt(ram.max)} MiB in use, the resize adds ${fmt(ram.delta)} MiB (${fmt(ram.used + ram.delta)} > ${fmt(ram.max)})`,
+    });
+  }
+  return check;
+}
+
+/**
+ * Tag / untag: what each server gains and loses, a server that would end with more than 10 tags (refused),
+ * and a server the change leaves as it is (said, never refused: the call is idempotent).
+ */
+function describeTagChanges(input: NeedsInput): void {
+  for (const t of input.found) {
+    const tags = t.current?.tags ?? {};
+    const added: string[] = [];
+    const removed: string[] = [];
+    const after = { ...tags };
+    for (const { key, value } of input.params.addTags ?? []) {
+      if (tags[key] === value) continue;
+      if (Object.hasOwn(tags, key)) removed.push(`${key}=${tags[key]}`);
+      added.push(`${key}=${value}`);
+      after[key] = value;
+    }
+    for (const ref of input.params.removeTags ?? []) {
+      if (!Object.hasOwn(tags, ref.key) || (ref.value !== undefined && tags[ref.key] !== ref.value)) continue;
+      removed.push(`${ref.key}=${tags[ref.key]}`);
+      delete after[ref.key];
+    }
+    t.tagChange = { added, removed };
+    const count = Object.keys(after).length;
+    if (count > MAX_SERVER_TAGS) {
+      push(
+        t,
+        "blocking",
+        "too_many_tags",
+        `${t.name}: would have ${count} tags; an ECS has at most ${MAX_SERVER_TAGS}`,
+      );
+    } else if (added.length + removed.length === 0) {
+      push(t, "warning", "no_tag_change", `${t.name}: its tags are already so; nothing changes`);
+    }
+  }
+}
+
+/** Reinstall / change OS: the key pair named, else the server's own. Never a password: none, no request. */
+function resolveKeyPair(input: NeedsInput): FlowParameters {
+  if (input.params.keyName !== undefined) return { ...input.params };
+  const own = input.found.map((t) => serverOf(input, t).keyName);
+  for (const [i, t] of input.found.entries()) {
+    if (own[i] === undefined) {
+      push(
+        t,
+        "blocking",
+        "no_key_pair",
+        `${t.name}: has no key pair, and the bot never sets a password; name one with --keypair <name>`,
+      );
+    }
+  }
+  const keys = new Set(own);
+  const only = keys.size === 1 ? own[0] : undefined;
+  return only === undefined ? { ...input.params } : { ...input.params, keyName: only };
+}
+
+function isSystem(a: VolumeAttachment, system: VolumeAttachment | undefined): boolean {
+  if (system !== undefined) return a === system;
+  // Without boot indexes, the first device is the system disk: the cautious reading.
+  return a.bootIndex === undefined && a.device !== undefined && SYSTEM_DEVICE.test(a.device);
+}
+
+async function attachmentsOf(
+  input: NeedsInput,
+  t: PreflightTarget,
+): Promise<VolumeAttachment[] | CloudError> {
+  try {
+    return await input.ecs.listVolumeAttachments(t.id, input.signal);
+  } catch (err) {
+    if (err instanceof CloudError) return err;
+    throw err;
+  }
+}
+
+/** Reinstall / change OS: the system disk is wiped (refused without one); data disks are kept. */
+async function checkSystemDisk(input: NeedsInput, t: PreflightTarget): Promise<void> {
+  const attachments = await attachmentsOf(input, t);
+  if (attachments instanceof CloudError) {
+    t.attached = { unknown: `${attachments.code}: ${attachments.message}` };
+    push(
+      t,
+      "warning",
+      "attachments_unreadable",
+      `${t.name}: attached disks could not be read (${attachments.code})`,
+    );
+    return;
+  }
+  const system = findSystemDisk(attachments);
+  const volumes: AttachedVolume[] = attachments.map((a) => ({
+    id: a.volumeId,
+    ...(a.device !== undefined && { device: a.device }),
+    system: isSystem(a, system),
+    fate: isSystem(a, system) ? "wiped" : "kept",
+  }));
+  t.attached = { volumes, eips: [] };
+  if (!volumes.some((v) => v.system)) {
+    push(t, "blocking", "no_system_disk", `${t.name}: has no system disk to install on; attach one first`);
+  } else {
+    push(
+      t,
+      "warning",
+      "system_disk_wiped",
+      `${t.name}: everything on its system disk is lost; data disks are kept`,
+    );
+  }
+}
+
+/** Attach: not attached here already, and the API's own dry run accepts it. */
+async function checkAttachable(input: NeedsInput, t: PreflightTarget): Promise<void> {
+  const volumeId = input.params.volumeId;
+  if (volumeId === undefined) return;
+  t.volume = { id: volumeId, ...(input.params.device !== undefined && { device: input.params.device }) };
+  if (serverOf(input, t).volumeIds.includes(volumeId)) {
+    push(t, "blocking", "volume_already_attached", `${t.name}: disk ${volumeId} is attached to it already`);
+    return;
+  }
+  try {
+    await input.ecs.attachVolume(t.id, volumeId, {
+      dryRun: true,
+      ...(input.params.device !== undefined && { device: input.params.device }),
+    });
+  } catch (err) {
+    if (err instanceof CloudError && !err.retryable && (err.status === undefined || err.status < 500)) {
+      push(
+        t,
+        "blocking",
+        "attach_rejected",
+        `${t.name}: the attach dry run was rejected: ${err.code} ${err.message}`,
+      );
+      return;
+    }
+    const why = err instanceof CloudError ? err.code : err instanceof Error ? err.message : String(err);
+    push(
+      t,
+      "warning",
+      "attach_dry_run_unavailable",
+      `${t.name}: the attach dry run could not be run (${why})`,
+    );
+  }
+}
+
+/**
+ * Detach: the disk is attached to the server and is not its system disk. When the disks cannot be read the
+ * detach is refused: nothing else can show that the disk is not the system disk.
+ */
+async function checkDetachable(input: NeedsInput, t: PreflightTarget): Promise<void> {
+  const volumeId = input.params.volumeId;
+  if (volumeId === undefined) return;
+  t.volume = { id: volumeId };
+  const attachments = await attachmentsOf(input, t);
+  if (attachments instanceof CloudError) {
+    push(
+      t,
+      "blocking",
+      "attachments_unreadable",
+      `${t.name}: its disks could not be read (${attachments.code}), so the disk cannot be shown not to be its system disk`,
+    );
+    return;
+  }
+  const disk = attachments.find((a) => a.volumeId === volumeId);
+  if (disk === undefined) {
+    push(t, "blocking", "volume_not_attached", `${t.name}: disk ${volumeId} is not attached to it`);
+    return;
+  }
+  const system = isSystem(disk, findSystemDisk(attachments));
+  t.volume = { id: volumeId, ...(disk.device !== undefined && { device: disk.device }), system };
+  if (system) {
+    push(
+      t,
+      "blocking",
+      "system_disk_detach",
+      `${t.name}: disk ${volumeId} is its system disk; detaching it is refused (the server could not boot)`,
+    );
+  }
+}
+
+async function forEachLimited<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+}

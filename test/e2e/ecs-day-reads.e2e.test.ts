@@ -1,0 +1,182 @@
+/**
+ * The operator's-day reads end to end over signed Slack requests: tags, the tag index behind
+ * `/ecs list tag:k=v`, the console log (listed groups only, answered privately, never shareable), quotas,
+ * NICs, security groups, ECS groups, and a server's history next to the bot's own audit. Each read of one
+ * server reads that server, not the fleet.
+ */
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+
+let h: OperationsHarness;
+beforeAll(async () => {
+  h = await startOperationsHarness();
+  // The first name lookup starts the background listing of names for "did you mean" (refreshed every 5
+  // minutes, never awaited by a command): done here, so the request counts below are the commands' own.
+  await h.command("show web-01");
+  await answer(IDS.alice, "web-01");
+  await h.fake.waitFor(() => fleetListings() > 0 || undefined);
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await h.ops.idle();
+  h.sim.control.reset();
+});
+
+/** The newest reply (response_url) to `user` whose text includes `needle`, with its blocks. */
+function answer(user: string, needle: string) {
+  return h.fake.waitFor(() =>
+    h.fake
+      .responses()
+      .map((r) =>
+        r.effect.kind === "ephemeral" && r.effect.ephemeral.user === user ? r.effect.ephemeral : undefined,
+      )
+      .filter((m) => m !== undefined && textOf(m).includes(needle))
+      .at(-1),
+  );
+}
+
+/** Action IDs of a reply's buttons. */
+function buttons(message: { blocks?: unknown[] }): string[] {
+  return JSON.stringify(message.blocks ?? []).match(/"action_id":"[^"]+"/g) ?? [];
+}
+
+/** Paths of the cloud requests made since the log was cleared. */
+function paths(): string[] {
+  return h.sim.control.requests().map((r) => `${r.method} ${r.path}`);
+}
+
+/** Listings of the whole fleet (no filter) since the log was cleared. */
+function fleetListings(): number {
+  return h.sim.control
+    .requests()
+    .filter(
+      (r) =>
+        r.path.endsWith("/servers/detail") &&
+        Object.keys(r.query).every((k) => k === "limit" || k === "marker"),
+    ).length;
+}
+
+it("/ecs tags web-01 shows its tags; /ecs tags the project's keys and values", async () => {
+  await h.command("tags web-01");
+  const tags = textOf(await answer(IDS.alice, "Tags of web-01"));
+  for (const t of ["env=prod", "team=platform", "role=web", "3 tags of at most 10"])
+    expect(tags).toContain(t);
+
+  await h.command("tags");
+  const keys = textOf(await answer(IDS.alice, "Tags of the project"));
+  for (const t of ["env", "prod", "staging", "dev", "team", "role"]) expect(keys).toContain(t);
+});
+
+it("/ecs list tag:env=staging is answered from the tag index, a page at a time, without listing the fleet", async () => {
+  h.sim.control.clearRequests();
+  await h.command("list tag:env=staging");
+  const text = textOf(await answer(IDS.alice, "tag `env=staging`"));
+  for (const name of ["web-03", "web-04", "api-02"]) expect(text).toContain(name);
+  expect(text).not.toContain("web-01");
+  const made = paths();
+  expect(made.filter((p) => p.endsWith("/servers/resource_instances/action"))).toHaveLength(1);
+  expect(fleetListings()).toBe(0);
+});
+
+it("/ecs list with two values of one tag key matches nothing, without asking the cloud", async () => {
+  h.sim.control.clearRequests();
+  await h.command("list tag:env=prod tag:env=dev");
+  expect(textOf(await answer(IDS.alice, "No servers match these filters"))).toContain("env=dev");
+  expect(paths().filter((p) => p.includes("resource_instances"))).toHaveLength(0);
+});
+
+it("/ecs console-log: for @sre only, the last lines, answered privately with no button to share", async () => {
+  h.sim.control.appendConsoleOutput(h.serverId("web-02"), [
+    "line one",
+    "the <!channel> line",
+    "the last line",
+  ]);
+  h.sim.control.clearRequests();
+  await h.command("console-log web-02 3");
+  const log = await answer(IDS.alice, "Console log of web-02");
+  const text = textOf(log);
+  expect(text).toContain("the last line");
+  expect(text).toContain("line one");
+  expect(text).toContain("Only you can see this");
+  expect(text).not.toContain("<!channel>");
+  expect(buttons(log)).toEqual([]);
+  expect(paths().filter((p) => p.endsWith("/action"))).toHaveLength(1);
+  expect(fleetListings()).toBe(0);
+
+  // Dave is not in @sre: refused, and nothing is read.
+  h.sim.control.clearRequests();
+  await h.command("console-log web-02", { user: IDS.dave });
+  expect(textOf(await answer(IDS.dave, "Not allowed by the policy"))).toContain(
+    "ecs:servers:getConsoleOutput",
+  );
+  expect(paths().filter((p) => p.endsWith("/action"))).toHaveLength(0);
+});
+
+it("/ecs console-log defaults to the last 50 lines", async () => {
+  h.sim.control.appendConsoleOutput(
+    h.serverId("web-02"),
+    Array.from({ length: 80 }, (_, i) => `boot line ${i + 1}`),
+  );
+  await h.command("console-log web-02");
+  const text = textOf(await answer(IDS.alice, "boot line 80"));
+  expect(text).toContain("The last 50 lines (50 asked)");
+  expect(text).toContain("boot line 31");
+  expect(text).not.toContain("boot line 30\n");
+});
+
+it("/ecs quotas shows use against the limits", async () => {
+  const q = h.sim.control.quotas();
+  await h.command("quotas");
+  const text = textOf(await answer(IDS.alice, "Quotas of the project"));
+  expect(text).toContain(
+    `${q.totalCoresUsed.toLocaleString("en-US")} of ${q.maxTotalCores.toLocaleString("en-US")}`,
+  );
+  expect(text).toContain("vCPUs");
+  expect(text).toContain("RAM");
+});
+
+it("/ecs nics and /ecs sg read that one server", async () => {
+  h.sim.control.clearRequests();
+  await h.command("nics web-01");
+  const nics = textOf(await answer(IDS.alice, "Network interfaces of web-01"));
+  expect(nics).toContain(h.sim.control.server("web-01")!.privateIp);
+  await h.command("sg web-01");
+  const sg = textOf(await answer(IDS.alice, "Security groups of web-01"));
+  expect(sg).toContain("sg-web");
+  expect(sg).toContain("tcp 443 from 0.0.0.0/0");
+  expect(fleetListings()).toBe(0);
+});
+
+it("/ecs groups lists the ECS groups; /ecs group <id> shows one with its members", async () => {
+  await h.command("groups");
+  const list = textOf(await answer(IDS.alice, "Members of one"));
+  expect(list).toContain("SvrGrp-db");
+  const group = h.sim.control.serverGroups().find((g) => g.name === "SvrGrp-db")!;
+  await h.command(`group ${group.id}`);
+  const one = textOf(await answer(IDS.alice, "ECS group SvrGrp-db"));
+  expect(one).toContain("db-01");
+  expect(one).toContain("db-02");
+  expect(one).toContain("anti-affinity");
+
+  await h.command("group 00000000-0000-4000-8000-000000000000");
+  expect(textOf(await answer(IDS.alice, "No ECS group"))).toContain("/ecs groups");
+});
+
+it("/ecs actions shows the cloud's record, saying which operations came through the bot", async () => {
+  // Through the bot: a soft stop of a staging server (allowed). Not through it: a lock made straight on
+  // the cloud's API, as the console or another tool would.
+  const id = h.serverId("web-04");
+  await h.command("stop web-04");
+  await h.waitCard("/ecs stop web-04", (t) => t.includes("Done"));
+  await h.cloud.ecs.lockServer(id);
+  await h.command("actions web-04");
+  const text = textOf(await answer(IDS.alice, "Operations on web-04"));
+  expect(text).toMatch(/through the bot: request `apr_[^`]+` asked by <@U_ALICE>/);
+  expect(text).toContain("not through the bot");
+  // The stop came through the bot; the lock and the server's creation did not.
+  expect(text).toMatch(/3 operations in the cloud's record, 1 through the bot, 2 not/);
+  expect(text).toMatch(/\*lock\*[^\n]*\n[^\n]*not through the bot/);
+  expect(text).toMatch(/\*stop\*[^\n]*\n[^\n]*through the bot: request/);
+});
