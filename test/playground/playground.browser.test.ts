@@ -400,8 +400,9 @@ describe("the app's Home tab", { timeout: 90_000 }, () => {
     const approve = buttonsFor(page, needle).getByRole("button", { name: "Approve" });
     await approve.click();
     const confirm = page.locator("#confirm-layer .dialog");
-    await confirm.getByText("Approve deletion?").waitFor();
-    await confirm.getByRole("button", { name: "Approve" }).click();
+    await confirm.getByText("Approve: delete?").waitFor();
+    await confirm.getByText("This cannot be undone.").waitFor();
+    await confirm.getByRole("button", { name: "Approve delete" }).click();
     // The tab is published again with the answer on top, and no longer offers the request.
     await page.locator("#home .bk-section", { hasText: answer }).waitFor();
     await buttonsFor(page, needle).waitFor({ state: "detached" });
