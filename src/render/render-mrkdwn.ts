@@ -4,6 +4,7 @@ import {
   escapeCodeSpan,
   escapeMrkdwn,
   escapeUntrustedMrkdwn,
+  exactCodeSpan,
   sanitizeInline,
   sanitizeMultiline,
   truncateGraphemes,
@@ -52,6 +53,9 @@ function renderSpan(span: Span, maxLength: number): string {
     case "untrusted":
       return escapeUntrustedMrkdwn(span.v, maxLength);
     case "code": {
+      const exact = exactCodeSpan(span.v);
+      if (exact.length <= maxLength) return exact;
+      // Cut: a partial value cannot be typed back, so the simple single span with look-alike backticks will do.
       if (maxLength < 3) return maxLength >= 1 ? ELLIPSIS : "";
       const inner = escapeCodeSpan(span.v, maxLength - 2);
       return inner === "" ? "" : `\`${inner}\``;

@@ -32,7 +32,7 @@ describe("md and span helpers", () => {
 
   it("render bold, italic, code, mentions and links", () => {
     expect(renderMrkdwn(md`${bold("web_01")} ${italic(" padded ")} ${code("a`b")}`)).toBe(
-      "*web_01*  _padded_  `aˋb`",
+      "*web_01*  _padded_  `a`<!date^0^{_}|`>`b`",
     );
     expect(renderMrkdwn(userMention("U012AB3CD"))).toBe("<@U012AB3CD>");
     expect(renderMrkdwn(userMention("<!channel>"))).toBe("@&lt;!channel&gt;");
