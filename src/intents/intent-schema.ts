@@ -337,7 +337,8 @@ export const HssPortsIntentSchema = z.strictObject({
 });
 export const HssScanIntentSchema = z.strictObject({
   type: z.literal("hss.scan"),
-  taskId: z.string().regex(JOB_ID_RE),
+  /** Absent: the recent scan tasks. */
+  taskId: z.string().regex(JOB_ID_RE).optional(),
   status: HssScanStatusSchema.optional(),
 });
 

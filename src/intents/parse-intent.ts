@@ -355,11 +355,22 @@ function parseHssScan(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const collected = collectArgs(ctx, tokens, { filters: ["status"] });
   if (!collected.ok) return collected;
   const rest = collected.value;
+  const single = singleFilter(ctx, rest, "status");
+  if (!single.ok) return single;
+  if (rest.positionals.length === 0) {
+    // No task: the recent tasks. A host status would have nothing to filter.
+    if (single.value) {
+      return failure(
+        "missing_argument",
+        "`status=` filters the hosts of one scan task: give its ID (`/hss scan` alone lists the recent tasks).",
+        { usage: usage(ctx) },
+      );
+    }
+    return { ok: true, value: { type: "hss.scan" } };
+  }
   const id = parseId(ctx, rest.positionals, "scan task ID");
   if (!id.ok) return id;
   const intent: Extract<Intent, { type: "hss.scan" }> = { type: "hss.scan", taskId: id.value };
-  const single = singleFilter(ctx, rest, "status");
-  if (!single.ok) return single;
   if (single.value) {
     const status = enumValue(single.value.value.trim(), HSS_SCAN_STATUSES);
     if (!status) return badValue(ctx, "status", single.value.value, HSS_SCAN_STATUSES);

@@ -243,6 +243,8 @@ const rows: Row[] = [
   ["/hss", "ports db-02 tcp udp", { error: "invalid_value", message: ["one protocol"] }],
   ["/hss", "ports", { error: "missing_argument" }],
   ["/hss", "scan 4e1b0a7c", { intent: { type: "hss.scan", taskId: "4e1b0a7c" } }],
+  ["/hss", "scan", { intent: { type: "hss.scan" } }],
+  ["/hss", "scan status=failed", { error: "missing_argument", message: ["give its ID"] }],
   [
     "/hss",
     "scan 4e1b0a7c status=FAILED",
