@@ -489,6 +489,13 @@ function parseOpsWatch(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   return { ok: true, value: { type: "ops.watch.list" } };
 }
 
+/**
+ * A member ID typed without `@` (`U0123ABCD`, copied from a profile): upper-case letters and digits (or the fake
+ * Slack's `_`) with at least one digit or `_`, 6+ characters. A server that happens to be named like that is
+ * still reachable by its ID.
+ */
+const BARE_USER_ID_RE = /^[UW](?=[A-Z0-9_]*[0-9_])[A-Z0-9_]{5,30}$/;
+
 function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const collected = collectArgs(ctx, tokens, {});
   if (!collected.ok) return collected;
@@ -522,6 +529,8 @@ function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
         );
       }
       next = { kind: "user", userId: id };
+    } else if (isBare(token) && BARE_USER_ID_RE.test(token.text)) {
+      next = { kind: "user", userId: token.text };
     } else {
       const server = parseServerRef(ctx, token);
       if (!server.ok) return server;
