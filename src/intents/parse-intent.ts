@@ -490,11 +490,11 @@ function parseOpsWatch(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
 }
 
 /**
- * A member ID typed without `@` (`U0123ABCD`, copied from a profile): upper-case letters and digits (or the fake
- * Slack's `_`) with at least one digit or `_`, 6+ characters. A server that happens to be named like that is
- * still reachable by its ID.
+ * A member ID typed without `@` (`U0123ABCD`, copied from a profile): `U`/`W` and 8+ upper-case letters and
+ * digits with a digit among them, or the fake Slack's readable IDs (`U_ALICE`). Short names like `WEB01` stay
+ * server names; a server named like a member ID is still reachable by its server ID.
  */
-const BARE_USER_ID_RE = /^[UW](?=[A-Z0-9_]*[0-9_])[A-Z0-9_]{5,30}$/;
+const BARE_USER_ID_RE = /^[UW](?:(?=[A-Z]*\d)[A-Z0-9]{8,30}|[A-Z0-9]*_[A-Z0-9_]+)$/;
 
 function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const collected = collectArgs(ctx, tokens, {});

@@ -298,6 +298,11 @@ const rows: Row[] = [
   ],
   [
     "/ops",
+    "audit WEB01",
+    { intent: { type: "ops.audit", subject: { kind: "server", server: name("WEB01") } } },
+  ],
+  [
+    "/ops",
     "audit web01",
     { intent: { type: "ops.audit", subject: { kind: "server", server: name("web01") } } },
   ],
