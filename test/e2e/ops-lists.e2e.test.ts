@@ -39,7 +39,11 @@ function ephemeral(needle: string, user: string = IDS.alice) {
   );
 }
 
-function clickEphemeral(message: { ts: string; blocks?: unknown[] }, actionId: string, user = IDS.alice) {
+function clickEphemeral(
+  message: { ts: string; blocks?: unknown[] },
+  actionId: string,
+  user: string = IDS.alice,
+) {
   const element = findElement(message.blocks, actionId);
   return sendBlockAction(
     h.eventsUrl,
