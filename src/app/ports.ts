@@ -69,6 +69,11 @@ export interface ChatPort {
 export interface Responder {
   /** Ephemeral to the requester unless `inChannel`; `replaceOriginal` for clicks on the bot's own message. */
   respond(message: Message, options?: { inChannel?: boolean; replaceOriginal?: boolean }): Promise<void>;
+  /**
+   * Deletes what this responder posted last (a placeholder nothing replaced); for a click, the message the
+   * click came from. Absent where the platform cannot.
+   */
+  remove?(): Promise<void>;
 }
 
 /**

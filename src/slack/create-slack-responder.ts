@@ -23,5 +23,12 @@ export function createSlackResponder(respond: RespondFn): Responder {
         throw toChatDeliveryError(error, "respond");
       }
     },
+    async remove() {
+      try {
+        await respond({ delete_original: true });
+      } catch (error) {
+        throw toChatDeliveryError(error, "respond");
+      }
+    },
   };
 }
