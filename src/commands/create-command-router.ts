@@ -14,6 +14,7 @@ import {
   type Target,
 } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
+import type { CommandOutcome, Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
 import { code, md, type Span } from "../render/message-model.js";
 import type { Store } from "../store/store.js";
@@ -86,6 +87,8 @@ export interface CommandRouterDeps {
    * ("⏳ Looking up web-04…") until the answer replaces it. Timers from `scheduler` (default real timers).
    */
   placeholder?: { delayMs?: number; scheduler?: Scheduler };
+  /** Commands by verb (intent type) and outcome; default none recorded. */
+  metrics?: Pick<Metrics, "command">;
 }
 
 /**
@@ -481,21 +484,27 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       };
       // A password typed by mistake (refused by the grammar) must not reach the logs either.
       logger.info({ text: redactSecrets(request.text) }, "command received");
+      let verb = "unparsed";
+      let outcome: CommandOutcome = "failed";
       try {
         const parsed = parseIntent(request.command, request.text);
         if (!parsed.ok) {
           logger.info({ code: parsed.error.code }, "command not understood");
+          outcome = "not_understood";
           await reply(responder, buildParseErrorView(parsed.error), logger);
           return;
         }
+        verb = parsed.intent.type;
         if (parsed.intent.type === "help") {
           await runIntent(parsed.intent, meta, responder, logger, "command");
+          outcome = "handled";
           return;
         }
         // Anything that may wait for the cloud or the store says what it is doing within a second.
         const pending = pendingReply(responder, pendingWorkOf(parsed.intent), logger, "new");
         try {
           await runIntent(parsed.intent, meta, pending.responder, logger, "command");
+          outcome = "handled";
         } catch (error) {
           await reply(pending.responder, explainFailure(error, logger, botName), logger);
         } finally {
@@ -503,6 +512,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         }
       } catch (error) {
         await reply(responder, explainFailure(error, logger, botName), logger);
+      } finally {
+        deps.metrics?.command(verb, outcome);
       }
     },
 
