@@ -19,6 +19,7 @@ import { simulatorCloudConfig, startCloudSimulator } from "../src/sandbox/cloud/
 import { createStore } from "../src/store/create-store.js";
 import type { Store } from "../src/store/store.js";
 import { buildServerListView, serverListItem } from "../src/views/build-server-list-view.js";
+import { benchAck } from "./bench-ack.js";
 
 interface Row {
   name: string;
@@ -210,4 +211,6 @@ console.log(`hwc-chatops benchmarks — node ${process.version}, ${new Date().to
 await benchPure();
 await benchCloud();
 await benchStores();
+console.log("\nack, CPU and start-up against a bare Bolt app (10,000-server fleet):");
+await benchAck(report);
 console.log(`\n${rows.length} figures.`);

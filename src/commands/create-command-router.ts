@@ -34,6 +34,7 @@ import {
   buildNotYoursView,
 } from "../views/build-notice-view.js";
 import { buildParseErrorView } from "../views/build-parse-error-view.js";
+import { buildPendingView, type PendingWork } from "../views/build-pending-view.js";
 import { buildPrefixMatchNotes, withNotes } from "../views/build-prefix-match-notes.js";
 import { buildResolutionErrorView, type NameOffer } from "../views/build-resolution-error-view.js";
 import { commandLabel } from "./command-label.js";
@@ -42,6 +43,12 @@ import {
   type InteractionTokens,
   type StoredPick,
 } from "./create-interaction-tokens.js";
+import {
+  createPendingReply,
+  DEFAULT_PLACEHOLDER_DELAY_MS,
+  type Scheduler,
+  systemScheduler,
+} from "./create-pending-reply.js";
 import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
@@ -75,6 +82,11 @@ export interface CommandRouterDeps {
   /** Target lookups; default: ECS through `cloud`. */
   lookup?: TargetLookup<Server>;
   tokens?: InteractionTokens;
+  /**
+   * When a request has not answered after `delayMs` (default 300 ms), a placeholder says what it is doing
+   * ("⏳ Looking up web-04…") until the answer replaces it. Timers from `scheduler` (default real timers).
+   */
+  placeholder?: { delayMs?: number; scheduler?: Scheduler };
   /** Commands by verb (intent type) and outcome; default none recorded. */
   metrics?: Pick<Metrics, "command">;
 }
@@ -105,6 +117,17 @@ function isOpsIntent(intent: Intent): intent is OpsIntent {
   return intent.type.startsWith("ops.");
 }
 
+/** What the placeholder of a command says it is doing, from what was typed. */
+function pendingWorkOf(intent: Intent): PendingWork {
+  const targets = targetsOf(intent);
+  const [only] = targets;
+  if (isMutationIntent(intent) && targets.length > 0) return { kind: "check", targets };
+  if (targets.length === 1 && only !== undefined) return { kind: "lookup", target: only };
+  if (targets.length > 1) return { kind: "check", targets };
+  if (intent.type === "ecs.list" || intent.type === "hss.hosts") return { kind: "list" };
+  return { kind: "working" };
+}
+
 /** The read intent with its server reference replaced by the resolved ID (what buttons replay). */
 function resolvedReadIntent(intent: ReadIntent, servers: readonly Server[]): ReadIntent {
   const server = servers[0];
@@ -133,6 +156,21 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       }),
     });
   const tokens = deps.tokens ?? createInteractionTokens(deps.store);
+  const placeholderDelayMs = deps.placeholder?.delayMs ?? DEFAULT_PLACEHOLDER_DELAY_MS;
+  const scheduler = deps.placeholder?.scheduler ?? systemScheduler;
+  const pendingReply = (
+    responder: Responder,
+    work: PendingWork,
+    logger: Logger,
+    mode: "new" | "replace-original",
+  ) =>
+    createPendingReply(responder, {
+      placeholder: buildPendingView(work),
+      delayMs: placeholderDelayMs,
+      scheduler,
+      logger,
+      mode,
+    });
   const actions = createPrefixRegistry<ActionHandler>("action");
   // Modal callback IDs match exactly: a modal is not a family of IDs (see create-prefix-registry.ts).
   const views = createPrefixRegistry<ViewHandler>("view", { exact: true });
@@ -488,6 +526,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   actions.register(VIEW_ACTIONS.pick, pickHandler);
   actions.register(VIEW_ACTIONS.suggest, suggestHandler);
   actions.register(VIEW_ACTIONS.act, actHandler);
+  const ownResultActions: readonly string[] = [VIEW_ACTIONS.page, VIEW_ACTIONS.pick, VIEW_ACTIONS.suggest];
 
   return {
     async handleCommand(request, responder) {
@@ -519,8 +558,21 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
           return;
         }
         verb = parsed.intent.type;
-        await runIntent(parsed.intent, meta, responder, logger, "command");
-        outcome = "handled";
+        if (parsed.intent.type === "help") {
+          await runIntent(parsed.intent, meta, responder, logger, "command");
+          outcome = "handled";
+          return;
+        }
+        // Anything that may wait for the cloud or the store says what it is doing within a second.
+        const pending = pendingReply(responder, pendingWorkOf(parsed.intent), logger, "new");
+        try {
+          await runIntent(parsed.intent, meta, pending.responder, logger, "command");
+          outcome = "handled";
+        } catch (error) {
+          await reply(pending.responder, explainFailure(error, logger, botName), logger);
+        } finally {
+          await pending.finish();
+        }
       } catch (error) {
         await reply(responder, explainFailure(error, logger, botName), logger);
       } finally {
@@ -535,8 +587,14 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         channel: action.channelId,
         action: action.actionId,
       });
-      const ctx = interactionContext(responder, logger);
+      // A click on the bot's own private result (a page, a choice) that waits for the cloud shows a
+      // placeholder in its place; other clicks answer from the store and Slack alone.
       const found = actions.find(action.actionId);
+      const pending =
+        responder !== undefined && found !== undefined && ownResultActions.includes(found.prefix)
+          ? pendingReply(responder, { kind: "working" }, logger, "replace-original")
+          : undefined;
+      const ctx = interactionContext(pending?.responder ?? responder, logger);
       if (found === undefined) {
         logger.warn("no handler registered for this action");
         await reply(
@@ -550,6 +608,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         await found.handler(action, ctx);
       } catch (error) {
         await ctx.replyWithError(error);
+      } finally {
+        await pending?.finish();
       }
     },
 

@@ -61,7 +61,8 @@ export function createInteractionTokens(
   return {
     newToken: () => randomBytes(9).toString("base64url"),
     async saveQuery(token, query) {
-      await store.createIfAbsent(`ui:query:${token}`, query, { ttlMs: queryTtlMs });
+      // Disposable: a query lost to a power cut only makes its buttons say "run the command again".
+      await store.createIfAbsent(`ui:query:${token}`, query, { ttlMs: queryTtlMs, durability: "relaxed" });
     },
     async loadQuery(token) {
       if (!valid(token)) return undefined;
