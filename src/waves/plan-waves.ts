@@ -132,3 +132,15 @@ export function wavePlanOf(parameters: Readonly<Record<string, unknown>>): WaveP
     maxFailuresText: typeof r.maxFailuresText === "string" ? r.maxFailuresText : String(r.maxFailures),
   };
 }
+
+/** A plan as the policy's `require_waves` rules see it. */
+export function policyWavesOf(plan: WavePlan): { count: number; maxFailures: number } {
+  return { count: plan.waves.length, maxFailures: plan.maxFailures };
+}
+
+/** The wave options a parsed command carries, if any. */
+export function waveOptionsOfIntent(intent: object): WaveOptions | undefined {
+  return "waves" in intent && typeof intent.waves === "object" && intent.waves !== null
+    ? (intent.waves as WaveOptions)
+    : undefined;
+}
