@@ -15,14 +15,16 @@ import type { WavePlan } from "../waves/plan-waves.js";
 import { WAVE_ACTIONS } from "../waves/wave-action-ids.js";
 import { failuresOf, type WaveRecord, type WaveRunRecord } from "../waves/wave-run-record.js";
 import { plural } from "../workflow/format-flow-text.js";
-import { emoji } from "./format-values.js";
+import { emoji, withInlineCode } from "./format-values.js";
 
 /** The wave flags cannot be planned on these servers: nothing was requested. */
 export function buildWavesRefusalView(commandLine: string, error: string): Message {
   return {
-    text: md`Cannot go ahead: ${error}`,
+    text: md`Cannot go ahead: ${withInlineCode(error)}`,
     blocks: [
-      section({ text: md`${emoji(":no_entry:")} *Cannot go ahead:* ${code(commandLine)} — ${error}.` }),
+      section({
+        text: md`${emoji(":no_entry:")} *Cannot go ahead:* ${code(commandLine)} — ${withInlineCode(error)}.`,
+      }),
       context(md`Nothing was requested or done.`),
     ],
   };

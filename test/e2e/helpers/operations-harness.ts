@@ -51,6 +51,8 @@ export interface OperationsHarnessOptions {
   statusIntervalMs?: number;
   /** The bot's store (default: a memory store on the harness clock); the caller closes it. */
   store?: (clock: Clock) => Store;
+  /** Options passed on to `createOperations` (e.g. `runLeaseTtlMs`, `waves`), over the harness's. */
+  operations?: Partial<OperationsOptions>;
 }
 
 /** The live policy of a harness: the shipped one until a test replaces it (as an edited file would). */
@@ -140,6 +142,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
     statusIntervalMs: options.statusIntervalMs ?? 100,
     sweepIntervalMs: options.sweepIntervalMs ?? 50,
     polling: { initialIntervalMs: 15, maxIntervalMs: 40 },
+    ...options.operations,
   };
   const ops: Operations = createOperations(opsOptions);
   const slack: SlackConfig = {
