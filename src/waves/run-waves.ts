@@ -212,12 +212,15 @@ async function runWaveFlow(
   return resumed.outcome;
 }
 
-/** The wave's servers the flow reports succeeded (or skipped: already as asked): what the gate looks at. */
+/**
+ * The wave's servers the flow changed successfully: what the gate looks at. A skipped server (nothing to do,
+ * e.g. a stopped one a reboot leaves out) is not expected to change, so the gate does not wait for it.
+ */
 async function succeededServers(deps: RunWavesDeps, runId: string): Promise<string[]> {
   const stored = await deps.store.get<unknown>(runKey(runId));
   if (stored === undefined) return [];
   const outcome = summarizeRun(RunRecordSchema.parse(stored.value));
-  return outcome.servers.filter((s) => s.result === "succeeded" || s.result === "skipped").map((s) => s.id);
+  return outcome.servers.filter((s) => s.result === "succeeded").map((s) => s.id);
 }
 
 /** The outcome of every wave that has a flow run, in order (undefined for waves not run). */
