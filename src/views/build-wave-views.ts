@@ -150,7 +150,7 @@ export function buildWaveProgressView(
     );
   }
   return {
-    text: md`Waves: ${String(done)} ok, ${String(failed)} failed, ${String(notRun)} not run yet`,
+    text: md`Waves: ${String(done)} ok, ${String(failed)} failed, ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
     blocks,
   };
 }
