@@ -60,7 +60,16 @@ export async function runWaves(
       error: "invalid_spec",
       message: "the waves do not cover the approved servers exactly",
     };
-  const sleep = deps.sleep ?? defaultSleep;
+  const rawSleep = deps.sleep ?? defaultSleep;
+  // A wait cut short by the signal is the run's safe point: it stops as suspended, to be resumed.
+  const sleep = async (ms: number, signal?: AbortSignal) => {
+    try {
+      await rawSleep(ms, signal);
+    } catch (error) {
+      if (signal?.aborted) throw new RunSuspendedError(spec.runId);
+      throw error;
+    }
+  };
   const holdPollMs = deps.holdPollMs ?? 1_000;
   const key = waveRunKey(spec.runId);
 

@@ -7,7 +7,9 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
+import { createOperations } from "../../src/operations/index.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { createSlackChat } from "../../src/slack/create-slack-chat.js";
 import { type WaveRunRecord, waveRunKey } from "../../src/waves/wave-run-record.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
@@ -182,4 +184,31 @@ it("wave flags that cannot be planned are refused before anything is requested",
   await h.command("reboot web-03 --pause 5m");
   await h.fake.waitFor(() => h.ephemeralTexts(IDS.alice).find((t) => t.includes("works with waves")));
   expect(rebootCalls()).toEqual([]);
+});
+
+// Last: it stops the harness's operations (a restart), which the other tests need.
+it("a run in waves survives a restart: another instance continues after the pause, each wave sent once", async () => {
+  const ids = SERVERS.map((n) => h.serverId(n));
+  await h.command(`reboot ${SERVERS.join(" ")} --waves 3 --pause 10m --max-failures 2`);
+  const card = await h.waitCard("--max-failures 2");
+  await waveList(card, (t) => t.includes("— done") && t.includes("Next wave after the pause"));
+  expect(rebootCalls()).toEqual([[ids[0]]]);
+
+  // The replica stops during the pause: its run stops at a safe point and its lease is released.
+  await h.ops.stop(2_000);
+  const replica = createOperations({ ...h.opsOptions, chat: createSlackChat(h.bot.app.client) });
+  h.clock.advance(11 * 60_000);
+  await replica.start();
+  await waveList(card, (t) => /\*Wave 2\*.*— done/.test(t) && t.includes("Next wave after the pause"));
+  h.clock.advance(11 * 60_000);
+  const list = await waveList(card, (t) => t.includes("*Waves finished*"));
+  expect(list).toContain("*Totals:* 3 ok · 0 failed · 0 not run");
+  await replica.idle();
+  expect(rebootCalls()).toEqual([[ids[0]], [ids[1]], [ids[2]]]);
+  const summaries = h
+    .replies(card)
+    .map(textOf)
+    .filter((t) => t.includes("your request finished"));
+  expect(summaries).toHaveLength(1);
+  await replica.stop(2_000);
 });
