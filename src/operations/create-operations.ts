@@ -5,6 +5,7 @@ import { type AuditLog, createAuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { ActionHandler, CommandHandlers, RequestMeta, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import type { Message } from "../render/message-model.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
@@ -20,7 +21,7 @@ import { createExpirySweeper } from "./create-expiry-sweeper.js";
 import { createGroupDirectory } from "./create-group-directory.js";
 import { createHomePublisher } from "./create-home-publisher.js";
 import { createLatestRunner } from "./create-latest-runner.js";
-import { createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
+import { createActionOffer, createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
 import { createWaveMessages } from "./create-wave-messages.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
@@ -85,12 +86,20 @@ export interface OperationsOptions {
   retention?: { finishedRequestsMs?: number; runsMs?: number };
   /** Runs in waves: the health gate's timeout and poll interval, how often a pause looks again. */
   waves?: ExecutionsDeps["waves"];
+  /**
+   * Policy decisions, approval latency, executions by outcome with their duration, job durations; default none
+   * recorded. Ignored by `approvals` given ready-made (give it the metrics instead).
+   */
+  metrics?: Metrics;
 }
 
 export interface Operations {
   /** Pass to `createBot({ handlers })`. */
   handlers: Required<
-    Pick<CommandHandlers, "mutation" | "ops" | "readPolicy" | "describePolicy" | "home" | "auditTrail">
+    Pick<
+      CommandHandlers,
+      "mutation" | "ops" | "readPolicy" | "describePolicy" | "home" | "auditTrail" | "offerActions"
+    >
   >;
   /**
    * Action handlers by ID prefix: `ops.approval` (Approve / Reject / Cancel, on the card, in `/ops approvals` and
@@ -145,6 +154,7 @@ export function createOperations(options: OperationsOptions): Operations {
       clock,
       audit,
       ...(requestRetentionMs !== undefined && { finishedRetentionMs: requestRetentionMs }),
+      ...(options.metrics !== undefined && { metrics: options.metrics }),
     });
   const policyOption = options.policy;
   const policy = typeof policyOption === "function" ? policyOption : () => policyOption;
@@ -211,6 +221,7 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.onBeforeMutation !== undefined && { onBeforeMutation: options.onBeforeMutation }),
     ...(options.timers !== undefined && { timers: options.timers }),
     ...(options.retention?.runsMs !== undefined && { runRetentionMs: options.retention.runsMs }),
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
   });
 
   const sweeper = createExpirySweeper({
@@ -353,6 +364,7 @@ export function createOperations(options: OperationsOptions): Operations {
   }
 
   const mutationHandler = createMutationRequestHandler({
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
     policy,
     flows,
     store,
@@ -392,6 +404,7 @@ export function createOperations(options: OperationsOptions): Operations {
           ctx.logger,
         ),
       readPolicy: createReadPolicy({ policy, chat }),
+      offerActions: createActionOffer({ policy }),
       describePolicy: createDescribePolicy({ policy, chat }),
       home: async (viewer, ctx) => {
         learnChat(ctx.chat);
