@@ -140,7 +140,9 @@ export const ECS_HELP: CommandHelp = {
       summary: "Power servers on.",
       usage: ["/ecs start <targets…>"],
       examples: ["/ecs start web-01", '/ecs start web-01, web-02 "ops box 1"', "/ecs start tag:env=staging"],
-      notes: [],
+      notes: [
+        "In waves: `--waves <n>` or `--wave-size <n|p%>`, with `--pause <duration>` between them and `--max-failures <n|p%>` (default 1) to stop early; each wave waits for its servers to be healthy.",
+      ],
       action: "ecs:cloudServers:start",
       kind: "change",
       shipped: "allowed; 1 approval for `env=prod` servers",
@@ -149,7 +151,10 @@ export const ECS_HELP: CommandHelp = {
       summary: "Power servers off (gracefully unless --hard).",
       usage: ["/ecs stop <targets…> [--hard]"],
       examples: ["/ecs stop web-01", "/ecs stop web-01,web-02 --hard", "/ecs stop tag:env=staging"],
-      notes: ["--hard forces power-off without waiting for the OS."],
+      notes: [
+        "--hard forces power-off without waiting for the OS.",
+        "In waves: `--waves <n>` or `--wave-size <n|p%>`, with `--pause <duration>` between them and `--max-failures <n|p%>` (default 1) to stop early; each wave waits for its servers to be healthy.",
+      ],
       action: "ecs:cloudServers:stop",
       kind: "change",
       shipped: "allowed; `--hard`: 1 approval; +1 for `env=prod` servers",
@@ -157,8 +162,15 @@ export const ECS_HELP: CommandHelp = {
     reboot: {
       summary: "Reboot servers (gracefully unless --hard).",
       usage: ["/ecs reboot <targets…> [--hard]"],
-      examples: ["/ecs reboot web-01", "/ecs reboot 10.0.0.12 --hard"],
-      notes: ["--hard forces a reset without waiting for the OS."],
+      examples: [
+        "/ecs reboot web-01",
+        "/ecs reboot 10.0.0.12 --hard",
+        "/ecs reboot tag:env=staging --waves 3 --pause 5m --max-failures 10%",
+      ],
+      notes: [
+        "--hard forces a reset without waiting for the OS.",
+        "In waves: `--waves <n>` or `--wave-size <n|p%>`, with `--pause <duration>` between them and `--max-failures <n|p%>` (default 1) to stop early; each wave waits for its servers to be healthy.",
+      ],
       action: "ecs:cloudServers:reboot",
       kind: "change",
       shipped: "allowed; `--hard`: 1 approval; +1 for `env=prod` servers",

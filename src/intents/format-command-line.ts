@@ -1,3 +1,5 @@
+import { formatDuration } from "../config/parse-duration.js";
+import { formatCountOrShare, type WaveOptions } from "../waves/plan-waves.js";
 import { formatTarget } from "./classify-target.js";
 import type { IntentOf, TagRef } from "./intent-schema.js";
 
@@ -28,6 +30,17 @@ function quoted(text: string): string {
   return word ? `"${text}"` : text;
 }
 
+/** The wave flags as typed (`--waves 3 --pause 5m --max-failures 10%`). */
+function waveWords(waves: WaveOptions | undefined): string[] {
+  if (waves === undefined) return [];
+  return [
+    ...(waves.waves !== undefined ? ["--waves", String(waves.waves)] : []),
+    ...(waves.size !== undefined ? ["--wave-size", formatCountOrShare(waves.size)] : []),
+    ...(waves.pauseMs !== undefined ? ["--pause", formatDuration(waves.pauseMs)] : []),
+    ...(waves.maxFailures !== undefined ? ["--max-failures", formatCountOrShare(waves.maxFailures)] : []),
+  ];
+}
+
 function tagRef(ref: TagRef): string {
   return ref.value === undefined ? quoted(ref.key) : `${quoted(ref.key)}=${quoted(ref.value)}`;
 }
@@ -41,6 +54,7 @@ export function formatCommandLine(intent: FormattableIntent): string {
   const words = ((): string[] => {
     switch (intent.type) {
       case "ecs.start":
+        return ["start", ...intent.targets.map(formatTarget), ...waveWords(intent.waves)];
       case "ecs.lock":
       case "ecs.unlock":
         return [intent.type.slice(4), ...intent.targets.map(formatTarget)];
@@ -50,6 +64,7 @@ export function formatCommandLine(intent: FormattableIntent): string {
           intent.type.slice(4),
           ...intent.targets.map(formatTarget),
           ...(intent.hard ? ["--hard"] : []),
+          ...waveWords(intent.waves),
         ];
       case "ecs.resize":
         return [
@@ -57,6 +72,7 @@ export function formatCommandLine(intent: FormattableIntent): string {
           formatTarget(intent.server),
           intent.flavor,
           ...(intent.dryRun ? ["--dry-run"] : []),
+          ...waveWords(intent.waves),
         ];
       case "ecs.delete":
         return [
@@ -101,6 +117,7 @@ export function formatCommandLine(intent: FormattableIntent): string {
           "migrate",
           formatTarget(intent.server),
           ...(intent.dedicatedHostId !== undefined ? ["--dedicated-host", intent.dedicatedHostId] : []),
+          ...waveWords(intent.waves),
         ];
     }
   })();

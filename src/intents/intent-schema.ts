@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WaveOptionsSchema } from "./wave-options-schema.js";
 
 /**
  * Zod schemas and types for parsed slash-command intents.
@@ -197,21 +198,29 @@ export const EcsJobIntentSchema = z.strictObject({
   type: z.literal("ecs.job"),
   jobId: z.string().regex(JOB_ID_RE),
 });
-export const EcsStartIntentSchema = z.strictObject({ type: z.literal("ecs.start"), targets: TargetsSchema });
+export const EcsStartIntentSchema = z.strictObject({
+  type: z.literal("ecs.start"),
+  targets: TargetsSchema,
+  /** Rolling waves (`--waves`, `--wave-size`, `--pause`, `--max-failures`); absent: one run. */
+  waves: WaveOptionsSchema.optional(),
+});
 export const EcsStopIntentSchema = z.strictObject({
   type: z.literal("ecs.stop"),
   targets: TargetsSchema,
+  waves: WaveOptionsSchema.optional(),
   /** Force power-off (`--hard`, Huawei `type: HARD`). */
   hard: z.boolean(),
 });
 export const EcsRebootIntentSchema = z.strictObject({
   type: z.literal("ecs.reboot"),
   targets: TargetsSchema,
+  waves: WaveOptionsSchema.optional(),
   hard: z.boolean(),
 });
 export const EcsResizeIntentSchema = z.strictObject({
   type: z.literal("ecs.resize"),
   server: ServerRefSchema,
+  waves: WaveOptionsSchema.optional(),
   flavor: z.string().regex(FLAVOR_RE),
   /** Validate only (Huawei `dry_run: true`); {@link isMutation} is false for a dry run. */
   dryRun: z.boolean(),
@@ -304,6 +313,7 @@ export const EcsDetachIntentSchema = z.strictObject({
 export const EcsMigrateIntentSchema = z.strictObject({
   type: z.literal("ecs.migrate"),
   server: ServerRefSchema,
+  waves: WaveOptionsSchema.optional(),
   dedicatedHostId: UuidSchema.optional(),
 });
 export const EcsQuotasIntentSchema = z.strictObject({ type: z.literal("ecs.quotas") });

@@ -29,6 +29,7 @@ import {
   unexpected,
   usage,
 } from "./parse-arguments.js";
+import { WAVE_FLAGS, waveOptionsOf } from "./parse-wave-flags.js";
 import { quoteUserText } from "./quote-user-text.js";
 import type { Token } from "./tokenize.js";
 
@@ -304,17 +305,24 @@ const parseDetach: VerbParser = (ctx, tokens) => {
 };
 
 const parseMigrate: VerbParser = (ctx, tokens) => {
-  const collected = collectArgs(ctx, tokens, { valueFlags: ["--dedicated-host"] });
+  const collected = collectArgs(ctx, tokens, { valueFlags: ["--dedicated-host", ...WAVE_FLAGS] });
   if (!collected.ok) return collected;
   const token = onePositional(ctx, collected.value, "one server (name, ID or IP)");
   if (!token.ok) return token;
   const server = parseServerRef(ctx, token.value);
   if (!server.ok) return server;
+  const waves = waveOptionsOf(ctx, collected.value);
+  if (!waves.ok) return waves;
+  const withWaves = waves.value === undefined ? {} : { waves: waves.value };
   const host = collected.value.values.get("--dedicated-host");
-  if (host === undefined) return { ok: true, value: { type: "ecs.migrate", server: server.value } };
+  if (host === undefined)
+    return { ok: true, value: { type: "ecs.migrate", server: server.value, ...withWaves } };
   const hostId = uuidOf(ctx, { text: host }, "dedicated host ID");
   if (!hostId.ok) return hostId;
-  return { ok: true, value: { type: "ecs.migrate", server: server.value, dedicatedHostId: hostId.value } };
+  return {
+    ok: true,
+    value: { type: "ecs.migrate", server: server.value, dedicatedHostId: hostId.value, ...withWaves },
+  };
 };
 
 function parseNone(type: "ecs.quotas" | "ecs.groups"): VerbParser {

@@ -48,6 +48,7 @@ import {
   withUsage,
 } from "./parse-arguments.js";
 import { ECS_OPERATION_PARSERS } from "./parse-ecs-operations.js";
+import { WAVE_FLAGS, waveOptionsOf } from "./parse-wave-flags.js";
 import { quoteUserText } from "./quote-user-text.js";
 import { suggest } from "./suggest.js";
 import { type Token, tokenize, unescapeSlackText } from "./tokenize.js";
@@ -223,17 +224,28 @@ function parsePower(
   tokens: readonly Token[],
   type: "ecs.start" | "ecs.stop" | "ecs.reboot",
 ): Result<Intent> {
-  const collected = collectArgs(ctx, tokens, { flags: type === "ecs.start" ? [] : ["--hard"] });
+  const collected = collectArgs(ctx, tokens, {
+    flags: type === "ecs.start" ? [] : ["--hard"],
+    valueFlags: WAVE_FLAGS,
+  });
   if (!collected.ok) return collected;
   const targets = parseTargets(ctx, collected.value.positionals);
   if (!targets.ok) return targets;
-  if (type === "ecs.start") return { ok: true, value: { type, targets: targets.value } };
-  return { ok: true, value: { type, targets: targets.value, hard: collected.value.flags.has("--hard") } };
+  const waves = waveOptionsOf(ctx, collected.value);
+  if (!waves.ok) return waves;
+  const withWaves = waves.value === undefined ? {} : { waves: waves.value };
+  if (type === "ecs.start") return { ok: true, value: { type, targets: targets.value, ...withWaves } };
+  return {
+    ok: true,
+    value: { type, targets: targets.value, hard: collected.value.flags.has("--hard"), ...withWaves },
+  };
 }
 
 function parseEcsResize(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
-  const collected = collectArgs(ctx, tokens, { flags: ["--dry-run"] });
+  const collected = collectArgs(ctx, tokens, { flags: ["--dry-run"], valueFlags: WAVE_FLAGS });
   if (!collected.ok) return collected;
+  const waves = waveOptionsOf(ctx, collected.value);
+  if (!waves.ok) return waves;
   const [serverToken, flavorToken, extra] = collected.value.positionals;
   if (!serverToken) return missing(ctx, "a server and a flavor");
   if (!flavorToken) return missing(ctx, "a flavor after the server (see `/ecs flavors`)");
@@ -254,6 +266,7 @@ function parseEcsResize(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
       server: server.value,
       flavor: flavorToken.text,
       dryRun: collected.value.flags.has("--dry-run"),
+      ...(waves.value !== undefined && { waves: waves.value }),
     },
   };
 }

@@ -17,7 +17,9 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { describeWavePlan } from "../views/build-wave-views.js";
 import { typeable } from "../views/format-values.js";
+import { wavePlanOf } from "../waves/plan-waves.js";
 import { formatElapsed, plural } from "../workflow/format-flow-text.js";
 import type { Preflight } from "../workflow/run-preflight.js";
 import { approvalActionId, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
@@ -63,8 +65,14 @@ export function buildRequestCard(input: RequestCardInput): Message {
     }),
   );
   const options = describeParameters(request.action, request.parameters);
+  const waves = wavePlanOf(request.parameters);
   blocks.push(
-    context(md`${code(request.commandText)}`, ...(options !== undefined ? [md`*Options:* ${options}`] : [])),
+    context(
+      md`${code(request.commandText)}`,
+      ...(options !== undefined ? [md`*Options:* ${options}`] : []),
+      // The waves as planned now and approved: exactly what will run.
+      ...(waves !== undefined ? [md`*Waves:* ${describeWavePlan(waves)}`] : []),
+    ),
   );
   // What the checks found stays on the card of a request that ran at once; an approval card shows it while
   // people decide (afterwards the thread tells what happened).

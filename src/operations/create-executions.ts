@@ -11,6 +11,8 @@ import type { Policy } from "../policy/types.js";
 import { md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
+import { wavePlanOf } from "../waves/plan-waves.js";
+import { type RunWavesDeps, type RunWavesResult, runWaves } from "../waves/run-waves.js";
 import { RunOwnershipLostError, RunSuspendedError } from "../workflow/drive-run.js";
 import { type ExecuteFlowResult, executeFlow } from "../workflow/execute-flow.js";
 import { approvalOutcomeOf, isIn, TERMINAL_RUN_STATUSES } from "../workflow/flow-statuses.js";
@@ -51,6 +53,10 @@ export interface ExecutionsDeps {
   onBeforeMutation?: ExecuteFlowDeps["onBeforeMutation"];
   timers?: Timers;
   runRetentionMs?: ExecuteFlowDeps["runRetentionMs"];
+  /** Runs in waves: every change of a wave record (the thread's wave list). */
+  onWaves?: RunWavesDeps["onWaves"];
+  /** Runs in waves: the health gate's timeout and poll, and how often a pause looks again. */
+  waves?: Pick<RunWavesDeps, "gate" | "holdPollMs">;
   /** Policy re-decisions and the durations of the cloud jobs the flows follow; default none recorded. */
   metrics?: Pick<Metrics, "policyDecision" | "jobFinished">;
 }
@@ -147,6 +153,16 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     };
   }
 
+  function wavesDeps(d: ExecuteFlowDeps): RunWavesDeps {
+    return {
+      ...d,
+      cloud: deps.cloud,
+      ...(deps.onWaves !== undefined && { onWaves: deps.onWaves }),
+      ...(deps.waves?.gate !== undefined && { gate: deps.waves.gate }),
+      ...(deps.waves?.holdPollMs !== undefined && { holdPollMs: deps.waves.holdPollMs }),
+    };
+  }
+
   /** Claims the run's single final summary; false if it was claimed before (or cannot be claimed now). */
   async function claimFinalSummary(runId: string, runLogger: Logger): Promise<boolean> {
     try {
@@ -169,7 +185,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     request: ApprovalRequest,
     runId: string,
     lease: RunLease,
-    run: (d: ExecuteFlowDeps) => Promise<ExecuteFlowResult | ResumeFlowResult>,
+    run: (d: ExecuteFlowDeps) => Promise<ExecuteFlowResult | ResumeFlowResult | RunWavesResult>,
   ): Promise<void> {
     const runLogger = logger.child({ approval: request.id, run: runId });
     const reporter = await reporterFor(request, runLogger);
@@ -308,7 +324,12 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
           log.warn({ err: error }, "could not record the run ID for the card");
         }
         void deps.refreshCard(requestId);
-        await drive(claimed, runId, lease, (d) => executeFlow(specOf(claimed, runId), d));
+        await drive(claimed, runId, lease, (d) => {
+          const plan = wavePlanOf(claimed.parameters);
+          return plan !== undefined
+            ? runWaves(specOf(claimed, runId), plan, wavesDeps(d))
+            : executeFlow(specOf(claimed, runId), d);
+        });
       } finally {
         await lease.release();
       }
@@ -329,6 +350,13 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         // Read again under the lease: the previous holder may have settled it since it was listed.
         const current = await approvals.get(request.id);
         if (current?.status !== "executing" || current.execution?.executionId !== runId) return;
+        const plan = wavePlanOf(current.parameters);
+        if (plan !== undefined) {
+          // The wave record says where the run is; each wave's own run is resumed, never re-sent.
+          log.info("adopting a run in waves");
+          await drive(current, runId, lease, (d) => runWaves(specOf(current, runId), plan, wavesDeps(d)));
+          return;
+        }
         const exists = (await deps.store.get(runKey(runId))) !== undefined;
         log.info({ exists }, exists ? "adopting an unfinished run" : "starting a claimed run never created");
         // Claimed but the run never created: nothing was sent yet, so it is started now.

@@ -9,23 +9,27 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import type { Message } from "../render/message-model.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
+import { WAVE_ACTION_PREFIX } from "../waves/wave-action-ids.js";
+import { parentOfWaveRun } from "../waves/wave-run-record.js";
 import { OPEN_RUNS_SET } from "../workflow/run-record.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
 import { APPROVAL_ACTION_PREFIX, REJECT_MODAL_ID, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
 import { buildRequestCard } from "./build-request-card.js";
 import { createDecisionAnnouncer } from "./create-decision-announcer.js";
-import { createExecutions } from "./create-executions.js";
+import { createExecutions, type ExecutionsDeps } from "./create-executions.js";
 import { createExpirySweeper } from "./create-expiry-sweeper.js";
 import { createGroupDirectory } from "./create-group-directory.js";
 import { createHomePublisher } from "./create-home-publisher.js";
 import { createLatestRunner } from "./create-latest-runner.js";
 import { createActionOffer, createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
+import { createWaveMessages } from "./create-wave-messages.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { createApprovalClickHandler, createRejectViewHandler } from "./handle-approval-click.js";
 import { createMutationRequestHandler } from "./handle-mutation-request.js";
 import { createOpsCommandHandler } from "./handle-ops-command.js";
 import { createRequestDetailsHandler } from "./handle-request-details.js";
+import { createWaveClickHandler } from "./handle-wave-click.js";
 import { createRequestDetailsStore } from "./request-details.js";
 import { systemTimers, type Timers } from "./timers.js";
 
@@ -80,6 +84,8 @@ export interface OperationsOptions {
    * their last change. Default 90 days each. Ignored for `approvals` given ready-made.
    */
   retention?: { finishedRequestsMs?: number; runsMs?: number };
+  /** Runs in waves: the health gate's timeout and poll interval, how often a pause looks again. */
+  waves?: ExecutionsDeps["waves"];
   /**
    * Policy decisions, approval latency, executions by outcome with their duration, job durations; default none
    * recorded. Ignored by `approvals` given ready-made (give it the metrics instead).
@@ -192,8 +198,11 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.timers !== undefined && { timers: options.timers }),
   });
 
+  const waveMessages = createWaveMessages({ store, approvals, chat, clock, logger });
   const executions = createExecutions({
     policy,
+    onWaves: (record) => waveMessages.show(record),
+    ...(options.waves !== undefined && { waves: options.waves }),
     leases,
     ...(options.faultPoint !== undefined && { faultPoint: options.faultPoint }),
     approvals,
@@ -246,7 +255,23 @@ export function createOperations(options: OperationsOptions): Operations {
       ctx.logger,
     );
   const detailsHandler = createRequestDetailsHandler({ approvals, details, groups, learnChat });
+  const waveClick = createWaveClickHandler({
+    approvals,
+    store,
+    audit,
+    clock,
+    learnChat,
+    onWaves: (record) => waveMessages.show(record),
+  });
   const actionHandlers: Record<string, ActionHandler> = {
+    [WAVE_ACTION_PREFIX]: (action, ctx) =>
+      guardStoreUnavailable(
+        () => waveClick(action, ctx),
+        async (m) => {
+          if (ctx.responder) await ctx.responder.respond(m);
+        },
+        ctx.logger,
+      ),
     [REQUEST_DETAILS_ACTION]: (action, ctx) =>
       guardStoreUnavailable(
         () => detailsHandler(action, ctx),
@@ -315,6 +340,9 @@ export function createOperations(options: OperationsOptions): Operations {
       }
     }
     for (const runId of await store.members(OPEN_RUNS_SET)) {
+      // A wave's run (`<runId>.w<n>`) is driven by its request's run in waves, under that run's lease.
+      const parent = parentOfWaveRun(runId);
+      if (parent !== undefined && covered.has(parent)) continue;
       if (!covered.has(runId) && !executions.isRunning(runId)) {
         count++;
         void executions.resumeOrphanRun(runId);
@@ -422,6 +450,7 @@ export function createOperations(options: OperationsOptions): Operations {
       await executions.drain();
       await cards.idle();
       await home.idle();
+      await waveMessages.idle();
     },
   };
 }

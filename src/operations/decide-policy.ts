@@ -2,6 +2,7 @@ import type { ChatPort, ChatUserGroup } from "../app/ports.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { type GroupMembers, requireEnoughApprovers } from "../policy/require-enough-approvers.js";
+import type { RequestWaves } from "../policy/require-waves.js";
 import type { Policy, PolicyDecision, PolicyFlags, PolicyTarget, TagChange } from "../policy/types.js";
 import type { GroupIds } from "./describe-request.js";
 
@@ -15,6 +16,8 @@ export interface PolicyQuestion {
   flags: PolicyFlags;
   /** Tag requests: the change (what the policy's `tag_change` conditions look at). */
   tagChange?: TagChange;
+  /** The planned rolling waves (what `require_waves` rules look at); absent: one run. */
+  waves?: RequestWaves;
 }
 
 /** The user groups as read for one decision: the requester's handles, every group's members and IDs. */
@@ -70,6 +73,7 @@ export function decidePolicy(
     targets: question.targets.map(toPolicyTarget),
     flags: question.flags,
     ...(question.tagChange !== undefined && { tagChange: question.tagChange }),
+    ...(question.waves !== undefined && { waves: question.waves }),
   });
   return requireEnoughApprovers(decision, question.requesterId, groups.members);
 }

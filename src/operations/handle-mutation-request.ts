@@ -13,6 +13,8 @@ import { md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
+import { buildWavesRefusalView } from "../views/build-wave-views.js";
+import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-waves.js";
 import { plural } from "../workflow/format-flow-text.js";
 import { runPreflight } from "../workflow/run-preflight.js";
 import type { FlowSet, FlowTarget } from "../workflow/types.js";
@@ -74,6 +76,18 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         ctx.logger.warn({ err: error }, "could not reply to the requester");
       });
     const op = toOperationRequest(intent);
+    const waveOptions = waveOptionsOfIntent(intent);
+    const requested =
+      waveOptions === undefined
+        ? undefined
+        : planWaves(
+            ctx.servers.map((s) => s.id),
+            waveOptions,
+          );
+    if (requested !== undefined && !requested.ok) {
+      await reply(buildWavesRefusalView(commandLine, requested.error));
+      return;
+    }
     const policy = deps.policy();
     const groups = await readGroups(ctx.chat);
     const decision = decidePolicy(
@@ -85,6 +99,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         targets: ctx.servers,
         flags: op.flags,
         ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+        ...(requested?.ok && { waves: policyWavesOf(requested.plan) }),
       },
       groups,
     );
@@ -139,6 +154,18 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       await reply(buildPreflightRefusalView(commandLine, preflight));
       return;
     }
+    // Planned on the servers the preflight kept (a reboot leaves a stopped one out), and bound by the approval.
+    const planned =
+      waveOptions === undefined
+        ? undefined
+        : planWaves(
+            preflight.snapshot.map((t) => t.id),
+            waveOptions,
+          );
+    if (planned !== undefined && !planned.ok) {
+      await reply(buildWavesRefusalView(commandLine, planned.error));
+      return;
+    }
 
     // Posted first: proves the bot can post here before a request exists that nobody could see. Where it
     // cannot (`not_in_channel`…), the router's postToChannel tells the requester what to do.
@@ -172,7 +199,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         commandText: commandLine,
         targets: withSelectors(preflight.snapshot, targetsOf(intent)),
         // As the preflight resolved them (a reinstall binds the key pair it read from the server).
-        parameters: { ...preflight.parameters },
+        parameters: { ...preflight.parameters, ...(planned?.ok && { waves: planned.plan }) },
         ruleIds: decision.rules.map((r) => r.id),
         requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
         terms: termsOf(decision),

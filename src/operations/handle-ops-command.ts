@@ -19,6 +19,7 @@ import type { Clock, Store } from "../store/store.js";
 import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
+import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-waves.js";
 import { buildApprovalListView, MAX_LISTED_APPROVALS } from "./build-approval-list-view.js";
 import { buildAuditVerifyView } from "./build-audit-verify-view.js";
 import { buildAuditView } from "./build-audit-view.js";
@@ -120,6 +121,7 @@ async function explainPolicy(
       targets: considered,
       flags: flagsOf(inner),
       ...(isMutation(inner) && tagChangeOfIntent(inner as MutationIntent)),
+      ...explainedWaves(inner, considered),
     },
     await readGroups(ctx.chat),
   );
@@ -130,6 +132,17 @@ async function explainPolicy(
     servers: considered,
     unresolved,
   });
+}
+
+/** The waves the explained command would plan, for `require_waves` rules (none when it plans none). */
+function explainedWaves(intent: Intent, servers: readonly { id: string }[]) {
+  const options = waveOptionsOfIntent(intent);
+  if (options === undefined) return {};
+  const planned = planWaves(
+    servers.map((s) => s.id),
+    options,
+  );
+  return planned.ok ? { waves: policyWavesOf(planned.plan) } : {};
 }
 
 /** Running and recent operations, each with a link to its thread (the request's card). */

@@ -7,6 +7,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { type ApprovedTerms, compareDecisions } from "../policy/compare-decisions.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import type { Policy, PolicyTarget } from "../policy/types.js";
+import { policyWavesOf, wavePlanOf } from "../waves/plan-waves.js";
 import { detectDrift } from "../workflow/detect-drift.js";
 import { readServers, type ServerRead } from "../workflow/read-servers.js";
 import type { FlowTarget } from "../workflow/types.js";
@@ -19,6 +20,12 @@ import { policyFlagsOf, tagChangeOf } from "./to-operation-request.js";
 function tagChangeFor(request: ApprovalRequest) {
   const tagChange = tagChangeOf(request.action, request.parameters);
   return tagChange === undefined ? {} : { tagChange };
+}
+
+/** The bound wave plan of a request, decided on again like its flags (`require_waves`). */
+function wavesFor(request: ApprovalRequest) {
+  const plan = wavePlanOf(request.parameters);
+  return plan === undefined ? {} : { waves: policyWavesOf(plan) };
 }
 
 export interface RedecideDeps {
@@ -81,6 +88,7 @@ export async function redecideBeforeExecution(
     targets,
     flags: policyFlagsOf(request.action, request.parameters),
     ...tagChangeFor(request),
+    ...wavesFor(request),
   });
   const approvers = request.approvals
     .filter((a) => a.userId !== POLICY_ACTOR)

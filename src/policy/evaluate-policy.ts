@@ -1,6 +1,7 @@
 import { isKnownAction } from "./actions.js";
 import { matchGlob } from "./match-glob.js";
 import { normalizeChannelName, normalizeGroup } from "./normalize-names.js";
+import { combineWaveRules, wavesShortfall } from "./require-waves.js";
 import type {
   ChannelSet,
   Policy,
@@ -76,8 +77,26 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
     const parts = Math.ceil(n / cap);
     return deny(caps, [`${n} targets; at most ${cap} per request: split it into ${parts} requests`]);
   }
-  const limit =
-    capping.length > 0 ? { maxTargets: Math.min(...capping.map((r) => r.effect.maxTargets ?? n)) } : {};
+  const wavesRequired = combineWaveRules(
+    candidates.flatMap((r) =>
+      r.effect.requireWaves !== undefined && applies(r, "any")
+        ? [{ id: r.id, rule: r.effect.requireWaves }]
+        : [],
+    ),
+    n,
+  );
+  if (wavesRequired !== undefined) {
+    const shortfall = wavesShortfall(wavesRequired, request.waves);
+    if (shortfall !== undefined)
+      return deny(
+        policy.rules.filter((r) => wavesRequired.ruleIds.includes(r.id)),
+        [shortfall],
+      );
+  }
+  const limit = {
+    ...(capping.length > 0 && { maxTargets: Math.min(...capping.map((r) => r.effect.maxTargets ?? n)) }),
+    ...(wavesRequired !== undefined && { waves: wavesRequired }),
+  };
 
   const grants = candidates.filter(
     (r) => (r.effect.allow || r.effect.approval?.minApprovals !== undefined) && applies(r, "all"),

@@ -1,4 +1,5 @@
 import { formatDuration } from "../config/parse-duration.js";
+import type { WaveRequirement } from "./require-waves.js";
 import type { PolicyDecision } from "./types.js";
 
 /** A policy decision as plain strings, for `/ops policy explain`; the Slack layer decides how to render it. */
@@ -16,7 +17,7 @@ export function explainDecision(decision: PolicyDecision): DecisionExplanation {
   const rules = decision.rules.map((r) => `${r.id}: ${r.description} (${r.source})`);
   switch (decision.effect) {
     case "allow":
-      return { effect: "allow", headline: "Allowed", details: [], rules };
+      return { effect: "allow", headline: "Allowed", details: wavesDetails(decision.waves), rules };
     case "deny":
       return { effect: "deny", headline: "Denied", details: [...decision.reasons], rules };
     case "needs_approval": {
@@ -42,9 +43,19 @@ export function explainDecision(decision: PolicyDecision): DecisionExplanation {
             : "The requester cannot approve their own request",
           `The request expires ${formatDuration(a.expiresInMs)} after it is made`,
           a.reasonRequired ? "Rejecting needs a reason" : "Rejecting needs no reason",
+          ...wavesDetails(decision.waves),
         ],
         rules,
       };
     }
   }
+}
+
+/** `require_waves`: what the request must (and does) meet, and which rules ask for it. */
+function wavesDetails(waves: WaveRequirement | undefined): string[] {
+  if (waves === undefined) return [];
+  const ids = waves.ruleIds.map((id) => `\`${id}\``).join(", ");
+  return [
+    `Runs in at least ${waves.minWaves} waves, stopping once ${waves.maxFailures} ${waves.maxFailures === 1 ? "server fails" : "servers fail"} (${waves.maxFailuresText}; ${waves.ruleIds.length === 1 ? "rule" : "rules"} ${ids})`,
+  ];
 }

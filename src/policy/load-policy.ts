@@ -41,6 +41,12 @@ function compile(file: string, loaded: YamlConfigResult<PolicyFile>): PolicyLoad
         allow: rule.effect.allow === true,
         ...(rule.effect.deny !== undefined && { deny: rule.effect.deny.trim() }),
         ...(rule.effect.max_targets !== undefined && { maxTargets: rule.effect.max_targets }),
+        ...(rule.effect.require_waves !== undefined && {
+          requireWaves: {
+            minWaves: rule.effect.require_waves.min_waves,
+            maxFailures: rule.effect.require_waves.max_failures,
+          },
+        }),
         ...(approval !== undefined && {
           approval: {
             ...(approval.approvers !== undefined && { approvers: normalizePrincipals(approval.approvers) }),

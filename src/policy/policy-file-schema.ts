@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { boundedDurationSchema } from "../config/parse-duration.js";
 import { suggestClosest } from "../config/suggest-closest.js";
+import { MAX_WAVES, parseCountOrShare } from "../waves/plan-waves.js";
 import { KNOWN_ACTIONS } from "./actions.js";
 import { matchGlob } from "./match-glob.js";
 
@@ -171,7 +172,23 @@ function unmeetable(
 }
 
 const EFFECT_SHAPE_HELP =
-  "`effect` must be `allow`, `{ deny: <message> }`, `{ require_approval: {…} }` and/or `{ max_targets: N }`";
+  "`effect` must be `allow`, `{ deny: <message> }`, `{ require_approval: {…} }`, `{ max_targets: N }` and/or `{ require_waves: {…} }`";
+
+/** `require_waves: { min_waves: 3, max_failures: "10%" }`. */
+const requireWaves = z.strictObject({
+  min_waves: z.int().min(1).max(MAX_WAVES),
+  max_failures: z.union([z.int().min(1), z.string()]).transform((value, ctx) => {
+    const parsed = parseCountOrShare(String(value));
+    if (parsed === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `\`max_failures: ${value}\` is not a number of servers or a share such as \`"10%"\``,
+      });
+      return z.NEVER;
+    }
+    return parsed;
+  }),
+});
 
 const effectObject = z
   .strictObject(
@@ -180,6 +197,7 @@ const effectObject = z
       deny: z.string().trim().min(1).optional(),
       require_approval: approval.optional(),
       max_targets: z.int().min(1).optional(),
+      require_waves: requireWaves.optional(),
     },
     {
       error: (issue) => {
@@ -197,7 +215,7 @@ const effectObject = z
     },
   )
   .superRefine((e, ctx) => {
-    const parts = (["allow", "deny", "require_approval", "max_targets"] as const).filter(
+    const parts = (["allow", "deny", "require_approval", "max_targets", "require_waves"] as const).filter(
       (k) => e[k] !== undefined,
     );
     if (parts.length === 0)

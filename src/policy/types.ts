@@ -1,3 +1,5 @@
+import type { RequestWaves, WaveRequirement, WaveRule } from "./require-waves.js";
+
 /** Slack people who may do something: user IDs (`U…`/`W…`) and user-group handles (lower case, no `@`). */
 export interface Principals {
   users: string[];
@@ -39,6 +41,8 @@ export interface PolicyRequest {
   flags: PolicyFlags;
   /** Tag requests only: the change asked for. */
   tagChange?: TagChange;
+  /** The request's planned rolling waves (absent: one run); what `require_waves` rules look at. */
+  waves?: RequestWaves;
 }
 
 /** A rule that produced a decision. */
@@ -72,7 +76,7 @@ export interface ApprovalRequirement {
  * whether a cap was lowered.
  */
 export type PolicyDecision =
-  | { effect: "allow"; rules: RuleRef[]; maxTargets?: number }
+  | { effect: "allow"; rules: RuleRef[]; maxTargets?: number; waves?: WaveRequirement }
   | {
       effect: "needs_approval";
       rules: RuleRef[];
@@ -82,6 +86,8 @@ export type PolicyDecision =
       maxTargets?: number;
       /** How many people could approve it now, when counted (see `requireEnoughApprovers`). */
       eligibleApprovers?: number;
+      /** The rolling waves `require_waves` rules ask for (met by the request, or it would be denied). */
+      waves?: WaveRequirement;
     }
   | { effect: "deny"; rules: RuleRef[]; reasons: string[] };
 
@@ -148,6 +154,8 @@ export interface RuleEffect {
   deny?: string;
   approval?: ApprovalRule;
   maxTargets?: number;
+  /** `require_waves`: a restriction, applied when any target qualifies. */
+  requireWaves?: WaveRule;
 }
 
 export interface ApprovalRule {

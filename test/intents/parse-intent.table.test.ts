@@ -164,9 +164,17 @@ const rows: Row[] = [
   [
     "/ecs",
     "start web-01 --hard",
-    { error: "unknown_flag", message: ["--hard", "takes no flags"], validFlags: [] },
+    {
+      error: "unknown_flag",
+      message: ["--hard", "is not a flag of `/ecs start`"],
+      validFlags: ["--waves", "--wave-size", "--pause", "--max-failures"],
+    },
   ],
-  ["/ecs", "stop web-01 --force", { error: "unknown_flag", validFlags: ["--hard"] }],
+  [
+    "/ecs",
+    "stop web-01 --force",
+    { error: "unknown_flag", validFlags: ["--hard", "--waves", "--wave-size", "--pause", "--max-failures"] },
+  ],
   ["/ecs", "stop web-01 --hrad", { error: "unknown_flag", suggestion: "--hard" }],
   ["/ecs", "stop web-01 --hard=yes", { error: "invalid_flag" }],
   ["/ecs", "stop", { error: "missing_argument", usage: "/ecs stop <targets…> [--hard]" }],

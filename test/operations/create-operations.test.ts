@@ -184,7 +184,7 @@ describe("createOperations", () => {
     expect(describe?.("ecs:cloudServers:reboot")).toBe("denied");
   });
 
-  it("registers its action prefix and its exact view callback ID", () => {
+  it("registers its action prefixes and its exact view callback ID", () => {
     const ops = createOperations({
       policy: policy(),
       flows: {} as FlowSet,
@@ -198,6 +198,7 @@ describe("createOperations", () => {
       registerView: (prefix) => registered.push(`view ${prefix}`),
     });
     expect(registered).toEqual([
+      "action ops.waves",
       "action ops.request.details",
       "action ops.approval",
       "view ops.approval.reject",

@@ -58,6 +58,8 @@ export interface OperationsHarnessOptions {
    * answer never race one).
    */
   manualClock?: ManualClock;
+  /** Options passed on to `createOperations` (e.g. `runLeaseTtlMs`, `waves`), over the harness's. */
+  operations?: Partial<OperationsOptions>;
 }
 
 /** The live policy of a harness: the shipped one until a test replaces it (as an edited file would). */
@@ -151,6 +153,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
     statusIntervalMs: options.statusIntervalMs ?? 100,
     sweepIntervalMs: options.sweepIntervalMs ?? 50,
     polling: { initialIntervalMs: 15, maxIntervalMs: 40 },
+    ...options.operations,
   };
   const ops: Operations = createOperations(opsOptions);
   const slack: SlackConfig = {

@@ -1,0 +1,217 @@
+import { formatDuration } from "../config/parse-duration.js";
+import {
+  actions,
+  button,
+  code,
+  context,
+  type Message,
+  md,
+  type Part,
+  type Span,
+  section,
+  userMention,
+} from "../render/message-model.js";
+import type { WavePlan } from "../waves/plan-waves.js";
+import { WAVE_ACTIONS } from "../waves/wave-action-ids.js";
+import { failuresOf, type WaveRecord, type WaveRunRecord } from "../waves/wave-run-record.js";
+import { plural } from "../workflow/format-flow-text.js";
+import { emoji, withInlineCode } from "./format-values.js";
+
+/** The wave flags cannot be planned on these servers: nothing was requested. */
+export function buildWavesRefusalView(commandLine: string, error: string): Message {
+  return {
+    text: md`Cannot go ahead: ${withInlineCode(error)}`,
+    blocks: [
+      section({
+        text: md`${emoji(":no_entry:")} *Cannot go ahead:* ${code(commandLine)} — ${withInlineCode(error)}.`,
+      }),
+      context(md`Nothing was requested or done.`),
+    ],
+  };
+}
+
+/** `3 waves (2, 2, 1 servers) · 5m pause · stops at 1 failed server (10%)`: the plan as the card shows it. */
+export function describeWavePlan(plan: WavePlan): Span[] {
+  const sizes = plan.waves.map((w) => w.length);
+  const shown = sizes.length > 8 ? `${sizes.slice(0, 8).join(", ")}, …` : sizes.join(", ");
+  const pause = plan.pauseMs > 0 ? md` · ${formatDuration(plan.pauseMs)} pause between waves` : md``;
+  const share = plan.maxFailuresText !== String(plan.maxFailures) ? ` (${plan.maxFailuresText})` : "";
+  return md`${plural(plan.waves.length, "wave")} (${shown} servers)${pause} · stops at ${plural(plan.maxFailures, "failed server")}${share}`;
+}
+
+const WAVE_ICON: Record<WaveRecord["status"], `:${string}:`> = {
+  pending: ":white_circle:",
+  running: ":arrows_counterclockwise:",
+  gate: ":stethoscope:",
+  done: ":white_check_mark:",
+  failed: ":x:",
+};
+
+function waveLine(
+  wave: WaveRecord,
+  index: number,
+  record: WaveRunRecord,
+  names: (id: string) => string,
+): Span[] {
+  const n = plural(wave.serverIds.length, "server");
+  const who = wave.serverIds.slice(0, 5).map(names).join(", ") + (wave.serverIds.length > 5 ? ", …" : "");
+  const state = ((): Span[] => {
+    switch (wave.status) {
+      case "pending":
+        return record.status === "running" ? md`pending` : md`not run`;
+      case "running":
+        return md`running`;
+      case "gate":
+        return md`health check`;
+      case "done":
+        return md`done: ${String(wave.succeeded)} ok`;
+      case "failed":
+        return md`failed: ${String(wave.failed)} failed${wave.unhealthy.length > 0 ? md` (${String(wave.unhealthy.length)} not healthy in time)` : md``}, ${String(wave.succeeded)} ok`;
+    }
+  })();
+  const icon =
+    wave.status === "pending" && record.status !== "running" ? ":black_circle:" : WAVE_ICON[wave.status];
+  return md`${emoji(icon)} *Wave ${String(index + 1)}* (${n}: ${who}) — ${state}`;
+}
+
+function headline(record: WaveRunRecord): Span[] {
+  const by = record.controlBy !== undefined ? md` by ${userMention(record.controlBy)}` : md``;
+  switch (record.status) {
+    case "succeeded":
+      return md`${emoji(":white_check_mark:")} *Waves finished*`;
+    case "stopped_failures":
+      return md`${emoji(":octagonal_sign:")} *Stopped:* ${plural(failuresOf(record), "failed server")} reached the limit of ${String(record.maxFailures)}; the later waves were not run`;
+    case "aborted":
+      return md`${emoji(":octagonal_sign:")} *Aborted*${by}; the later waves were not run`;
+    case "stopped_drift":
+      return md`${emoji(":octagonal_sign:")} *Stopped:* the servers of a wave changed since approval; nothing more was run`;
+    case "running":
+      if (record.control === "paused")
+        return md`${emoji(":double_vertical_bar:")} *Paused*${by}: the next wave waits for Resume`;
+      if (record.control === "aborting")
+        return md`${emoji(":hourglass:")} *Aborting*${by}: the running wave finishes, nothing more starts`;
+      return md`${emoji(":arrows_counterclockwise:")} *Running in waves*`;
+  }
+}
+
+/**
+ * The thread's list of waves, updated in place: a line per wave (done / failed / running / pending, or not
+ * run once the run stopped), the totals, and while it runs the Pause / Resume / Abort buttons (value: the
+ * request ID; who may click is decided at click time). Pure.
+ */
+export function buildWaveProgressView(
+  record: WaveRunRecord,
+  names: (serverId: string) => string,
+  now: number,
+): Message {
+  const done = record.waves.reduce((n, w) => n + w.succeeded, 0);
+  const failed = failuresOf(record);
+  const notRun = record.waves
+    .filter((w) => w.status === "pending" || w.status === "running" || w.status === "gate")
+    .reduce((n, w) => n + w.serverIds.length, 0);
+  const blocks: Part[] = [
+    section({ text: headline(record) }),
+    section({
+      text: record.waves.flatMap((w, i) => [...(i > 0 ? md`\n` : []), ...waveLine(w, i, record, names)]),
+    }),
+    context(
+      md`*Totals:* ${String(done)} ok · ${String(failed)} failed · ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
+      md`Stops at ${plural(record.maxFailures, "failed server")}${record.maxFailuresText !== String(record.maxFailures) ? ` (${record.maxFailuresText})` : ""}`,
+      ...(record.status === "running" && record.nextWaveAt !== undefined && record.nextWaveAt > now
+        ? [md`Next wave after the pause, in ${formatDuration(record.nextWaveAt - now)}`]
+        : []),
+    ),
+  ];
+  if (record.status === "running") {
+    const value = record.requestId;
+    blocks.push(
+      actions(
+        ...(record.control === "paused"
+          ? [button({ id: WAVE_ACTIONS.resume, label: "Resume", value, style: "primary" })]
+          : [button({ id: WAVE_ACTIONS.pause, label: "Pause", value })]),
+        ...(record.control !== "aborting"
+          ? [
+              button({
+                id: WAVE_ACTIONS.abort,
+                label: "Abort",
+                value,
+                style: "danger",
+                confirm: {
+                  title: "Abort the waves?",
+                  text: md`The running wave finishes; the later waves are not run.`,
+                  confirm: "Abort",
+                  deny: "Keep going",
+                  style: "danger",
+                },
+              }),
+            ]
+          : []),
+      ),
+    );
+  }
+  return {
+    text: md`Waves: ${String(done)} ok, ${String(failed)} failed, ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
+    blocks,
+  };
+}
+
+/** The answer to a Pause / Resume / Abort click, to the clicker only. */
+export function buildWaveControlReply(
+  outcome: "paused" | "resumed" | "aborting" | "not_allowed" | "finished" | "unchanged" | "unknown",
+): Message {
+  switch (outcome) {
+    case "paused":
+      return {
+        text: "Paused",
+        blocks: [
+          section({
+            text: md`${emoji(":double_vertical_bar:")} Paused: the next wave waits until someone clicks Resume.`,
+          }),
+        ],
+      };
+    case "resumed":
+      return {
+        text: "Resumed",
+        blocks: [
+          section({ text: md`${emoji(":arrow_forward:")} Resumed: the next wave starts after its pause.` }),
+        ],
+      };
+    case "aborting":
+      return {
+        text: "Aborting",
+        blocks: [
+          section({
+            text: md`${emoji(":octagonal_sign:")} Aborting: the running wave finishes, then nothing more is run.`,
+          }),
+        ],
+      };
+    case "not_allowed":
+      return {
+        text: "Not allowed",
+        blocks: [
+          section({
+            text: md`${emoji(":raised_hand:")} Only the requester and the request's approvers can pause, resume or abort its waves.`,
+          }),
+        ],
+      };
+    case "finished":
+      return {
+        text: "Already finished",
+        blocks: [
+          section({
+            text: md`${emoji(":information_source:")} These waves have finished; there is nothing to steer.`,
+          }),
+        ],
+      };
+    case "unchanged":
+      return {
+        text: "Nothing changed",
+        blocks: [section({ text: md`${emoji(":information_source:")} It is already so; nothing changed.` })],
+      };
+    case "unknown":
+      return {
+        text: "Unknown",
+        blocks: [section({ text: md`${emoji(":grey_question:")} These waves do not exist (any more).` })],
+      };
+  }
+}

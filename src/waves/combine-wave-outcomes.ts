@@ -1,0 +1,82 @@
+import type { RunStatus } from "../workflow/flow-statuses.js";
+import { emptyCounts, type FlowOutcome, type ServerOutcome } from "../workflow/summarize-run.js";
+import type { ExecuteFlowSpec } from "../workflow/types.js";
+import type { WaveRunRecord } from "./wave-run-record.js";
+
+/**
+ * The outcome of a run in waves as one run's (what the thread's summary, the card and the approval record
+ * show): every wave's servers, the servers of waves never run as `not_started`, a server that failed the
+ * health gate as failed. Pure.
+ */
+export function combineWaveOutcomes(
+  spec: Pick<ExecuteFlowSpec, "runId" | "requestId" | "operation" | "targets">,
+  record: WaveRunRecord,
+  outcomes: readonly (FlowOutcome | undefined)[],
+): FlowOutcome {
+  const byId = new Map(spec.targets.map((t) => [t.id, t]));
+  const servers: ServerOutcome[] = [];
+  record.waves.forEach((wave, i) => {
+    const outcome = outcomes[i];
+    const found = new Map((outcome?.servers ?? []).map((s) => [s.id, s]));
+    for (const id of wave.serverIds) {
+      const s = found.get(id) ?? { id, name: byId.get(id)?.name ?? id, result: "not_started" as const };
+      servers.push(
+        wave.unhealthy.includes(id)
+          ? {
+              ...s,
+              result: "failed",
+              reason: "not healthy after the wave (health gate)",
+              code: "health_gate",
+            }
+          : s,
+      );
+    }
+  });
+  const counts = emptyCounts();
+  for (const s of servers) counts[s.result]++;
+  const ran = outcomes.filter((o): o is FlowOutcome => o !== undefined);
+  const first = ran[0];
+  const status: RunStatus =
+    record.status === "stopped_drift" && counts.succeeded === 0
+      ? "aborted"
+      : counts.failed > 0 || record.status !== "succeeded"
+        ? "failed"
+        : counts.unknown > 0
+          ? "outcome_unknown"
+          : "succeeded";
+  const group = (result: "failed" | "unknown") => {
+    const groups = new Map<string, FlowOutcome["failuresByReason"][number]>();
+    for (const s of servers.filter((x) => x.result === result)) {
+      const key = s.code ?? s.reason ?? "";
+      const g = groups.get(key) ?? {
+        reason: s.reason ?? "no reason given",
+        servers: [],
+        ...(s.code !== undefined && { code: s.code }),
+      };
+      g.servers.push({ id: s.id, name: s.name });
+      groups.set(key, g);
+    }
+    return [...groups.values()].sort((a, b) => b.servers.length - a.servers.length);
+  };
+  const outcome: FlowOutcome = {
+    runId: spec.runId,
+    requestId: spec.requestId,
+    operation: spec.operation,
+    status,
+    verb: first?.verb ?? spec.operation,
+    include: first?.include ?? ["per_server_results", "failures_by_reason"],
+    startedAt: record.startedAt,
+    servers,
+    counts,
+    failuresByReason: group("failed"),
+    unknownByReason: group("unknown"),
+    jobs: ran.flatMap((o) => o.jobs),
+    drift: ran.flatMap((o) => o.drift),
+    resumes: ran.reduce((n, o) => n + o.resumes, 0),
+  };
+  if (record.finishedAt !== undefined) {
+    outcome.finishedAt = record.finishedAt;
+    outcome.durationMs = record.finishedAt - record.startedAt;
+  }
+  return outcome;
+}

@@ -1,0 +1,259 @@
+import { defaultSleep } from "../cloud/create-transport.js";
+import type { CloudClient } from "../cloud/types.js";
+import { writeUpdate } from "../store/store.js";
+import { RunOwnershipLostError, RunSuspendedError } from "../workflow/drive-run.js";
+import { executeFlow } from "../workflow/execute-flow.js";
+import { readHssHosts } from "../workflow/read-hss-posture.js";
+import { resumeFlow } from "../workflow/resume-flow.js";
+import { RunRecordSchema, runKey } from "../workflow/run-record.js";
+import { type FlowOutcome, summarizeRun } from "../workflow/summarize-run.js";
+import type { ExecuteFlowDeps, ExecuteFlowSpec } from "../workflow/types.js";
+import { checkWaveHealth, expectedStatusOf } from "./check-wave-health.js";
+import { combineWaveOutcomes } from "./combine-wave-outcomes.js";
+import type { WavePlan } from "./plan-waves.js";
+import {
+  failuresOf,
+  type WaveRecord,
+  type WaveRunRecord,
+  WaveRunRecordSchema,
+  waveFlowRunId,
+  waveRunKey,
+} from "./wave-run-record.js";
+
+export interface RunWavesDeps extends ExecuteFlowDeps {
+  cloud: Pick<CloudClient, "ecs" | "hss">;
+  /** Called after every change of the wave record (the thread's wave list). Never awaited by the run. */
+  onWaves?: (record: WaveRunRecord) => void;
+  /** Health gate: how long servers may take to be healthy after a wave (default 10 min), how often to look. */
+  gate?: { timeoutMs?: number; pollMs?: number };
+  /** How often a pause (timed, or by an operator) looks at the clock and the record again. Default 1 s. */
+  holdPollMs?: number;
+}
+
+export type RunWavesResult =
+  | { ok: true; outcome: FlowOutcome }
+  | { ok: false; error: "invalid_spec"; message: string };
+
+const DEFAULT_GATE_TIMEOUT_MS = 10 * 60_000;
+/** How long a wave record is kept after its last write: as long as the run records. */
+const WAVE_RECORD_TTL_MS = 90 * 24 * 60 * 60_000;
+
+/**
+ * Runs an approved request in its planned waves (`runId`'s record `waverun:<runId>`; created on the first
+ * call, continued by every later one, so a restart or another replica resumes where the run was). For each
+ * wave: the flow on the wave's servers as a run of its own (`<runId>.w<n>`, re-checked against the approved
+ * pre-state like any run), then the health gate (the expected state; for start/reboot the HSS agent back
+ * online where it was before), then the pause. The run stops, sending nothing more, once the failed servers
+ * reach the threshold, or when an operator aborted it (after the running wave). Throws `RunSuspendedError`
+ * at a safe point when `deps.signal` aborts, and `RunOwnershipLostError` when its writes are refused.
+ */
+export async function runWaves(
+  spec: ExecuteFlowSpec,
+  plan: WavePlan,
+  deps: RunWavesDeps,
+): Promise<RunWavesResult> {
+  const ids = new Set(spec.targets.map((t) => t.id));
+  const planned = plan.waves.flat();
+  if (planned.length !== ids.size || !planned.every((id) => ids.has(id)))
+    return {
+      ok: false,
+      error: "invalid_spec",
+      message: "the waves do not cover the approved servers exactly",
+    };
+  const rawSleep = deps.sleep ?? defaultSleep;
+  // A wait cut short by the signal is the run's safe point: it stops as suspended, to be resumed.
+  const sleep = async (ms: number, signal?: AbortSignal) => {
+    try {
+      await rawSleep(ms, signal);
+    } catch (error) {
+      if (signal?.aborted) throw new RunSuspendedError(spec.runId);
+      throw error;
+    }
+  };
+  const holdPollMs = deps.holdPollMs ?? 1_000;
+  const key = waveRunKey(spec.runId);
+
+  const write = async (change: (r: WaveRunRecord) => WaveRunRecord): Promise<WaveRunRecord> => {
+    const result = await deps.store.update<WaveRunRecord>(
+      key,
+      (current) => {
+        const base = current === undefined ? initial() : WaveRunRecordSchema.parse(current.value);
+        return writeUpdate(WaveRunRecordSchema.parse(change(structuredClone(base))), {
+          ttlMs: WAVE_RECORD_TTL_MS,
+          ...(deps.fence !== undefined && { fence: deps.fence }),
+        });
+      },
+      { retries: 10 },
+    );
+    if (!result.ok || !result.changed) throw new RunOwnershipLostError(spec.runId);
+    deps.onWaves?.(result.value);
+    return result.value;
+  };
+  const read = async (): Promise<WaveRunRecord | undefined> => {
+    const stored = await deps.store.get<unknown>(key);
+    return stored === undefined ? undefined : WaveRunRecordSchema.parse(stored.value);
+  };
+  const initial = (): WaveRunRecord => ({
+    schema: 1,
+    runId: spec.runId,
+    requestId: spec.requestId,
+    pauseMs: plan.pauseMs,
+    maxFailures: plan.maxFailures,
+    maxFailuresText: plan.maxFailuresText,
+    waves: plan.waves.map(
+      (serverIds): WaveRecord => ({ serverIds, status: "pending", succeeded: 0, failed: 0, unhealthy: [] }),
+    ),
+    status: "running",
+    control: "run",
+    startedAt: deps.clock.now(),
+  });
+  const safePoint = () => {
+    if (deps.signal?.aborted) throw new RunSuspendedError(spec.runId);
+  };
+
+  let record = (await read()) ?? (await write((r) => r));
+  deps.onWaves?.(record);
+  for (;;) {
+    safePoint();
+    if (record.status !== "running") break;
+    const index = record.waves.findIndex((w) => w.status !== "done" && w.status !== "failed");
+    if (index < 0) {
+      record = await write((r) => ({ ...r, status: "succeeded", finishedAt: deps.clock.now() }));
+      break;
+    }
+    const wave = record.waves[index]!;
+    if (wave.status === "pending") {
+      // Between waves: an abort stops here; a pause (an operator's, or the timed one) holds here.
+      if (record.control === "aborting") {
+        record = await write((r) => ({ ...r, status: "aborted", finishedAt: deps.clock.now() }));
+        break;
+      }
+      const waitUntil = record.nextWaveAt ?? 0;
+      if (record.control === "paused" || deps.clock.now() < waitUntil) {
+        const left = record.control === "paused" ? holdPollMs : waitUntil - deps.clock.now();
+        await sleep(Math.max(1, Math.min(holdPollMs, left)), deps.signal);
+        safePoint();
+        record = (await read()) ?? record;
+        continue;
+      }
+      const agentOnline = needsAgent(spec.operation) ? await onlineAgents(deps, wave.serverIds) : undefined;
+      record = await write((r) => {
+        const w = r.waves[index]!;
+        w.status = "running";
+        w.startedAt = deps.clock.now();
+        if (agentOnline !== undefined) w.agentOnline = agentOnline;
+        return r;
+      });
+      continue;
+    }
+    if (wave.status === "running") {
+      const outcome = await runWaveFlow(spec, wave.serverIds, waveFlowRunId(spec.runId, index), deps);
+      const failed = outcome.counts.failed + outcome.counts.unknown + outcome.counts.incomplete;
+      const drift = outcome.status === "aborted";
+      const timeoutMs = deps.gate?.timeoutMs ?? DEFAULT_GATE_TIMEOUT_MS;
+      record = await write((r) => {
+        const w = r.waves[index]!;
+        w.failed = failed;
+        w.succeeded = outcome.counts.succeeded + outcome.counts.skipped;
+        if (drift) {
+          // The servers changed since approval: nothing of this wave ran, and nothing more will.
+          w.status = "failed";
+          w.finishedAt = deps.clock.now();
+          r.status = "stopped_drift";
+          r.finishedAt = deps.clock.now();
+        } else {
+          w.status = "gate";
+          w.gateUntil = deps.clock.now() + timeoutMs;
+        }
+        return r;
+      });
+      continue;
+    }
+    // The health gate: the servers this wave changed, in the expected state (and their agents back) in time.
+    const okIds = await succeededServers(deps, waveFlowRunId(spec.runId, index));
+    const health = await checkWaveHealth(
+      deps,
+      okIds,
+      expectedStatusOf(spec.operation, spec.targets),
+      wave.agentOnline ?? [],
+      { until: wave.gateUntil ?? deps.clock.now(), pollMs: deps.gate?.pollMs ?? 5_000, sleep },
+    );
+    safePoint();
+    record = await write((r) => {
+      const w = r.waves[index]!;
+      w.unhealthy = health.unhealthy;
+      w.failed += health.unhealthy.length;
+      w.succeeded = Math.max(0, w.succeeded - health.unhealthy.length);
+      w.status = w.failed > 0 ? "failed" : "done";
+      w.finishedAt = deps.clock.now();
+      const last = index === r.waves.length - 1;
+      if (failuresOf(r) >= r.maxFailures && !last) {
+        r.status = "stopped_failures";
+        r.finishedAt = deps.clock.now();
+      } else if (!last) r.nextWaveAt = deps.clock.now() + r.pauseMs;
+      return r;
+    });
+  }
+  return {
+    ok: true,
+    outcome: combineWaveOutcomes(spec, record, await waveOutcomes(deps, spec.runId, record)),
+  };
+}
+
+/** Runs (or continues) one wave's flow: its run is created once; found, it is resumed, never sent again. */
+async function runWaveFlow(
+  spec: ExecuteFlowSpec,
+  serverIds: readonly string[],
+  runId: string,
+  deps: RunWavesDeps,
+): Promise<FlowOutcome> {
+  const mine = new Set(serverIds);
+  if ((await deps.store.get(runKey(runId))) === undefined) {
+    const started = await executeFlow(
+      { ...spec, runId, targets: spec.targets.filter((t) => mine.has(t.id)) },
+      deps,
+    );
+    if (started.ok) return started.outcome;
+    if (started.error === "invalid_spec") throw new Error(started.message);
+  }
+  const resumed = await resumeFlow(runId, deps);
+  if (!resumed.ok) throw new Error(resumed.message);
+  return resumed.outcome;
+}
+
+/**
+ * The wave's servers the flow changed successfully: what the gate looks at. A skipped server (nothing to do,
+ * e.g. a stopped one a reboot leaves out) is not expected to change, so the gate does not wait for it.
+ */
+async function succeededServers(deps: RunWavesDeps, runId: string): Promise<string[]> {
+  const stored = await deps.store.get<unknown>(runKey(runId));
+  if (stored === undefined) return [];
+  const outcome = summarizeRun(RunRecordSchema.parse(stored.value));
+  return outcome.servers.filter((s) => s.result === "succeeded").map((s) => s.id);
+}
+
+/** The outcome of every wave that has a flow run, in order (undefined for waves not run). */
+async function waveOutcomes(
+  deps: RunWavesDeps,
+  runId: string,
+  record: WaveRunRecord,
+): Promise<(FlowOutcome | undefined)[]> {
+  return Promise.all(
+    record.waves.map(async (_, i) => {
+      const stored = await deps.store.get<unknown>(runKey(waveFlowRunId(runId, i)));
+      return stored === undefined ? undefined : summarizeRun(RunRecordSchema.parse(stored.value));
+    }),
+  );
+}
+
+/** Start and reboot bring the OS (and its HSS agent) back: the gate waits for the agent too. */
+function needsAgent(operation: string): boolean {
+  return operation === "start" || operation === "reboot";
+}
+
+/** The servers whose HSS agent is online now (HSS unreadable: none, so the gate does not wait for it). */
+async function onlineAgents(deps: RunWavesDeps, ids: readonly string[]): Promise<string[]> {
+  const hosts = await readHssHosts(deps.cloud.hss, ids, deps.signal);
+  if (!(hosts instanceof Map)) return [];
+  return ids.filter((id) => hosts.get(id)?.agentStatus === "online");
+}

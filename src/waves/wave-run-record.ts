@@ -1,0 +1,81 @@
+/**
+ * The durable record of a run in rolling waves, `waverun:<runId>`: the approved plan, each wave's state and
+ * counts, the pause until the next wave, and the operators' control (pause, resume, abort). Each wave is a
+ * flow run of its own, `<runId>.w<n>` (`flowrun:<runId>.w<n>`), so a wave inherits the executor's
+ * exactly-once guarantees: its calls are recorded as intents before they are sent and never re-sent blindly.
+ * Validated on every read.
+ */
+import * as z from "zod";
+
+/** Store key of a wave run (the request's execution ID). */
+export const waveRunKey = (runId: string) => `waverun:${runId}`;
+/** The flow run of wave `index` (0-based; named from 1, as operators count). */
+export const waveFlowRunId = (runId: string, index: number) => `${runId}.w${index + 1}`;
+/** The request run a wave's flow run belongs to, or undefined for a run that is not a wave. */
+export function parentOfWaveRun(runId: string): string | undefined {
+  const m = /^(.+)\.w\d{1,3}$/.exec(runId);
+  return m?.[1];
+}
+
+export const WAVE_STATUSES = ["pending", "running", "gate", "done", "failed"] as const;
+export type WaveStatus = (typeof WAVE_STATUSES)[number];
+
+/** How operators steer the run: `paused` holds before the next wave; `aborting` lets the running wave finish and stops. */
+export const WAVE_CONTROLS = ["run", "paused", "aborting"] as const;
+export type WaveControl = (typeof WAVE_CONTROLS)[number];
+
+export const WAVE_RUN_STATUSES = [
+  "running",
+  "succeeded",
+  "stopped_failures",
+  "aborted",
+  "stopped_drift",
+] as const;
+export type WaveRunStatus = (typeof WAVE_RUN_STATUSES)[number];
+
+const ts = z.number().int().nonnegative();
+
+export const WaveRecordSchema = z.strictObject({
+  serverIds: z.array(z.string()).min(1),
+  status: z.enum(WAVE_STATUSES),
+  startedAt: ts.optional(),
+  finishedAt: ts.optional(),
+  succeeded: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  /** Servers that did what was asked but were not healthy in time (counted in `failed`). */
+  unhealthy: z.array(z.string()),
+  /** start/reboot: servers whose HSS agent was online before the wave (it must come back). */
+  agentOnline: z.array(z.string()).optional(),
+  /** The health gate's deadline (set when the gate starts, so a resumed gate keeps it). */
+  gateUntil: ts.optional(),
+});
+export type WaveRecord = z.infer<typeof WaveRecordSchema>;
+
+export const WaveRunRecordSchema = z.strictObject({
+  schema: z.literal(1),
+  runId: z.string(),
+  requestId: z.string(),
+  pauseMs: z.number().int().nonnegative(),
+  maxFailures: z.number().int().min(1),
+  maxFailuresText: z.string(),
+  waves: z.array(WaveRecordSchema).min(1),
+  status: z.enum(WAVE_RUN_STATUSES),
+  control: z.enum(WAVE_CONTROLS),
+  /** Who paused, resumed or aborted last, and when. */
+  controlBy: z.string().optional(),
+  controlAt: ts.optional(),
+  /** No wave starts before this (the pause after the previous wave). */
+  nextWaveAt: ts.optional(),
+  /** The thread message listing the waves, with the Pause / Resume / Abort buttons. */
+  message: z
+    .strictObject({ channel: z.string(), ts: z.string(), threadTs: z.string().optional() })
+    .optional(),
+  startedAt: ts,
+  finishedAt: ts.optional(),
+});
+export type WaveRunRecord = z.infer<typeof WaveRunRecordSchema>;
+
+/** Failed servers so far, over every wave. */
+export function failuresOf(record: WaveRunRecord): number {
+  return record.waves.reduce((sum, w) => sum + w.failed, 0);
+}

@@ -1,0 +1,214 @@
+/**
+ * Rolling waves end to end over signed Slack requests: the plan on the card, a wave at a time against the
+ * simulated cloud, the failure threshold stopping the run with the later waves untouched (the simulator's
+ * "fail next job"), Pause / Resume / Abort in the thread (refused for anyone but the requester and the
+ * approvers), and `require_waves` policy rules. Time between waves comes from the harness's clock.
+ */
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
+import { createOperations } from "../../src/operations/index.js";
+import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { createSlackChat } from "../../src/slack/create-slack-chat.js";
+import { type WaveRunRecord, waveRunKey } from "../../src/waves/wave-run-record.js";
+import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+
+let h: OperationsHarness;
+let shippedPolicy: string;
+beforeAll(async () => {
+  shippedPolicy = await readFile("flows/policy.yml", "utf8");
+  h = await startOperationsHarness({
+    operations: {
+      // A pause of minutes passes by the harness clock: the run's lease must outlive the jumps.
+      runLeaseTtlMs: 24 * 60 * 60_000,
+      waves: { holdPollMs: 10, gate: { pollMs: 10, timeoutMs: 60_000 } },
+    },
+  });
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await h.ops.idle();
+  h.sim.control.reset();
+  await h.policy.replace(shippedPolicy);
+});
+
+const SERVERS = ["web-03", "web-04", "cache-02"] as const;
+
+/** The thread's wave list (the reply with the Pause/Resume/Abort buttons or the waves' final state). */
+function waveList(card: FakeSlackMessage, check: (text: string) => boolean): Promise<string> {
+  return h.fake.waitFor(() =>
+    h
+      .replies(card)
+      .map(textOf)
+      .find((t) => t.includes("*Wave 1*") && check(t)),
+  );
+}
+
+function waveMessage(card: FakeSlackMessage): FakeSlackMessage | undefined {
+  return h.replies(card).find((m) => textOf(m).includes("*Wave 1*"));
+}
+
+/** The server IDs each batch reboot call carried, in order. */
+function rebootCalls(): string[][] {
+  return h.mutations("batchRebootServers").map((r) => [...(r.mutation?.serverIds ?? [])]);
+}
+
+/** The run's wave record, read from the store (the request ID is the card's button value). */
+async function record(card: FakeSlackMessage): Promise<WaveRunRecord> {
+  const requestId = /"value":"([^"]+)"/.exec(JSON.stringify(card.blocks))?.[1] ?? "";
+  const request = await h.store.get<ApprovalRequest>(`approval:${requestId}`);
+  const runId = request?.value.execution?.executionId ?? "";
+  const stored = await h.store.get<WaveRunRecord>(waveRunKey(runId));
+  if (stored === undefined) throw new Error("no wave record");
+  return stored.value;
+}
+
+it("the plan is on the card; a 3-wave reboot stops at the failure threshold and never touches the later waves", async () => {
+  const ids = SERVERS.map((n) => h.serverId(n));
+  h.sim.control.failNextJob({ serverIds: [ids[0]!], reason: "simulated boot failure" });
+  await h.command(`reboot ${SERVERS.join(" ")} --waves 3 --max-failures 1`);
+  const card = await h.waitCard("--max-failures 1`");
+  expect(textOf(card)).toContain("*Waves:* 3 waves (1, 1, 1 servers) · stops at 1 failed server");
+
+  const list = await waveList(card, (t) => t.includes("*Stopped:*"));
+  expect(list).toContain("1 failed server reached the limit of 1; the later waves were not run");
+  expect(list).toMatch(/\*Wave 1\* \(1 server: web-03\) — failed: 1 failed/);
+  expect(list).toMatch(/\*Wave 2\* \(1 server: web-04\) — not run/);
+  expect(list).toMatch(/\*Wave 3\* \(1 server: cache-02\) — not run/);
+  expect(list).toContain("*Totals:* 0 ok · 1 failed · 2 not run");
+  // No buttons once it stopped.
+  expect(JSON.stringify(waveMessage(card)?.blocks)).not.toContain("ops.waves.");
+  // Exactly one call: wave 1's, with wave 1's server only.
+  expect(rebootCalls()).toEqual([[ids[0]]]);
+  const summary = await h.fake.waitFor(() =>
+    h
+      .replies(card)
+      .map(textOf)
+      .find((t) => t.includes("your request finished")),
+  );
+  expect(summary).toContain("failed");
+  await h.ops.idle();
+  expect(rebootCalls()).toEqual([[ids[0]]]);
+});
+
+it("Pause holds the next wave past its pause, Resume continues, Abort stops after the running wave; others are refused", async () => {
+  const ids = SERVERS.map((n) => h.serverId(n));
+  await h.command(`reboot ${SERVERS.join(" ")} --waves 3 --pause 10m`);
+  const card = await h.waitCard("--pause 10m");
+  expect(textOf(card)).toContain("10m pause between waves");
+
+  // Wave 1 done; the run waits out the 10-minute pause (by the harness clock: nothing moves it yet).
+  await waveList(card, (t) => t.includes("— done") && t.includes("Next wave after the pause"));
+  expect(rebootCalls()).toEqual([[ids[0]]]);
+  const message = waveMessage(card)!;
+  expect(JSON.stringify(message.blocks)).toContain("ops.waves.pause");
+
+  // Dave neither asked nor approved: refused, nothing changes.
+  await h.click(message, "ops.waves.pause", IDS.dave);
+  await h.fake.waitFor(() =>
+    h.ephemeralTexts(IDS.dave).find((t) => t.includes("Only the requester and the request's approvers")),
+  );
+  expect((await record(card)).control).toBe("run");
+
+  await h.click(message, "ops.waves.pause", IDS.alice);
+  await h.fake.waitFor(() => h.ephemeralTexts(IDS.alice).find((t) => t.includes("Paused:")));
+  await waveList(card, (t) => t.includes("*Paused* by"));
+  // The pause is over by the clock, yet nothing starts while paused.
+  h.clock.advance(11 * 60_000);
+  expect(rebootCalls()).toEqual([[ids[0]]]);
+  expect((await record(card)).waves[1]?.status).toBe("pending");
+
+  await h.click(waveMessage(card)!, "ops.waves.resume", IDS.alice);
+  await waveList(card, (t) => /\*Wave 2\*.*— done/.test(t) && t.includes("Next wave after the pause"));
+  expect(rebootCalls()).toEqual([[ids[0]], [ids[1]]]);
+
+  await h.click(waveMessage(card)!, "ops.waves.abort", IDS.alice);
+  const list = await waveList(card, (t) => t.includes("*Aborted* by"));
+  expect(list).toMatch(/\*Wave 3\* \(1 server: cache-02\) — not run/);
+  expect(list).toContain("*Totals:* 2 ok · 0 failed · 1 not run");
+  await h.ops.idle();
+  expect(rebootCalls()).toEqual([[ids[0]], [ids[1]]]);
+
+  // A click on a button shown before the end answers that there is nothing to steer.
+  await h.click(message, "ops.waves.pause", IDS.alice);
+  await h.fake.waitFor(() => h.ephemeralTexts(IDS.alice).find((t) => t.includes("have finished")));
+  expect(rebootCalls()).toEqual([[ids[0]], [ids[1]]]);
+});
+
+it("require_waves: a request without compliant waves is refused saying what to add; explain shows it; compliant runs", async () => {
+  await h.policy.replace(
+    `${shippedPolicy}
+  - id: big-reboots-in-waves
+    description: Reboots of more than two servers go in waves.
+    actions: [ecs:cloudServers:reboot]
+    match:
+      target_count: { min: 3 }
+    effect:
+      require_waves: { min_waves: 3, max_failures: "10%" }
+`,
+  );
+  await h.command(`reboot ${SERVERS.join(" ")}`);
+  const refusal = await h.fake.waitFor(() =>
+    h.ephemeralTexts(IDS.alice).find((t) => t.includes("must run in at least 3 waves")),
+  );
+  // Policy reasons are quoted as text (their backticks neutralised), the flags to add readable as typed.
+  expect(refusal).toContain("add ˋ--waves 3 --max-failures 10%ˋ");
+
+  await h.command(`reboot ${SERVERS.join(" ")} --waves 2`);
+  await h.fake.waitFor(() =>
+    h.ephemeralTexts(IDS.alice).find((t) => t.includes("2 waves planned, at least 3 needed")),
+  );
+  await h.command(`reboot ${SERVERS.join(" ")} --waves 3 --max-failures 2`);
+  await h.fake.waitFor(() => h.ephemeralTexts(IDS.alice).find((t) => t.includes("at most 1 (10%) allowed")));
+  expect(rebootCalls()).toEqual([]);
+
+  await h.command(`policy explain /ecs reboot ${SERVERS.join(" ")} --waves 3`, { command: "/ops" });
+  const explained = await h.fake.waitFor(() =>
+    h.ephemeralTexts(IDS.alice).find((t) => t.includes("Runs in at least 3 waves")),
+  );
+  expect(explained).toContain("big-reboots-in-waves");
+
+  await h.command(`reboot ${SERVERS.join(" ")} --waves 3 --max-failures 10%`);
+  const card = await h.waitCard("--max-failures 10%");
+  await waveList(card, (t) => t.includes("*Waves finished*"));
+  expect(rebootCalls()).toHaveLength(3);
+});
+
+it("wave flags that cannot be planned are refused before anything is requested", async () => {
+  await h.command("reboot web-03 web-04 --waves 3");
+  await h.fake.waitFor(() =>
+    h.ephemeralTexts(IDS.alice).find((t) => t.includes("`--waves 3` is more waves than the 2 servers")),
+  );
+  await h.command("reboot web-03 --pause 5m");
+  await h.fake.waitFor(() => h.ephemeralTexts(IDS.alice).find((t) => t.includes("works with waves")));
+  expect(rebootCalls()).toEqual([]);
+});
+
+// Last: it stops the harness's operations (a restart), which the other tests need.
+it("a run in waves survives a restart: another instance continues after the pause, each wave sent once", async () => {
+  const ids = SERVERS.map((n) => h.serverId(n));
+  await h.command(`reboot ${SERVERS.join(" ")} --waves 3 --pause 10m --max-failures 2`);
+  const card = await h.waitCard("--max-failures 2");
+  await waveList(card, (t) => t.includes("— done") && t.includes("Next wave after the pause"));
+  expect(rebootCalls()).toEqual([[ids[0]]]);
+
+  // The replica stops during the pause: its run stops at a safe point and its lease is released.
+  await h.ops.stop(2_000);
+  const replica = createOperations({ ...h.opsOptions, chat: createSlackChat(h.bot.app.client) });
+  h.clock.advance(11 * 60_000);
+  await replica.start();
+  await waveList(card, (t) => /\*Wave 2\*.*— done/.test(t) && t.includes("Next wave after the pause"));
+  h.clock.advance(11 * 60_000);
+  const list = await waveList(card, (t) => t.includes("*Waves finished*"));
+  expect(list).toContain("*Totals:* 3 ok · 0 failed · 0 not run");
+  await replica.idle();
+  expect(rebootCalls()).toEqual([[ids[0]], [ids[1]], [ids[2]]]);
+  const summaries = h
+    .replies(card)
+    .map(textOf)
+    .filter((t) => t.includes("your request finished"));
+  expect(summaries).toHaveLength(1);
+  await replica.stop(2_000);
+});

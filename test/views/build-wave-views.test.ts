@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildWaveControlReply,
+  buildWaveProgressView,
+  buildWavesRefusalView,
+  describeWavePlan,
+} from "../../src/views/build-wave-views.js";
+import { planWaves } from "../../src/waves/plan-waves.js";
+import type { WaveRunRecord } from "../../src/waves/wave-run-record.js";
+import { collectPlainText } from "../render/block-kit-test-helpers.js";
+import { HOSTILE_NAMES } from "./fixtures.js";
+import { expectHarmless, interactiveElements, render } from "./view-test-helpers.js";
+
+const NOW = Date.UTC(2026, 11, 4, 12, 0, 0);
+
+function record(patch: Partial<WaveRunRecord> = {}): WaveRunRecord {
+  return {
+    schema: 1,
+    runId: "run_x",
+    requestId: "apr_x",
+    pauseMs: 300_000,
+    maxFailures: 1,
+    maxFailuresText: "10%",
+    waves: [
+      { serverIds: ["a", "b"], status: "failed", succeeded: 1, failed: 1, unhealthy: ["b"] },
+      { serverIds: ["c", "d"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+      { serverIds: ["e"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+    ],
+    status: "stopped_failures",
+    control: "run",
+    startedAt: NOW - 60_000,
+    finishedAt: NOW,
+    ...patch,
+  };
+}
+const names = (id: string) =>
+  ({ a: "web-01", b: "web-02", c: "web-03", d: "web-04", e: "cache-01" })[id] ?? id;
+
+describe("wave views", () => {
+  it("a run stopped at its failure threshold: a line per wave, totals, no buttons", async () => {
+    const { kit, golden } = render(buildWaveProgressView(record(), names, NOW));
+    expect(interactiveElements(kit)).toEqual([]);
+    await expect(golden).toMatchFileSnapshot("golden/waves-stopped.json");
+  });
+
+  it("a paused run offers Resume and Abort (with a confirmation), the next wave's pause left", async () => {
+    const paused = record({
+      status: "running",
+      control: "paused",
+      controlBy: "U_ALICE",
+      finishedAt: undefined,
+      nextWaveAt: NOW + 120_000,
+      waves: [
+        { serverIds: ["a", "b"], status: "done", succeeded: 2, failed: 0, unhealthy: [] },
+        { serverIds: ["c", "d"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+        { serverIds: ["e"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+      ],
+    });
+    delete paused.finishedAt;
+    const { kit, golden } = render(buildWaveProgressView(paused, names, NOW));
+    expect(interactiveElements(kit).map((e) => e.action_id)).toEqual(["ops.waves.resume", "ops.waves.abort"]);
+    await expect(golden).toMatchFileSnapshot("golden/waves-paused.json");
+  });
+
+  it("server names from the cloud are escaped", () => {
+    const hostile = record({
+      waves: [
+        { serverIds: HOSTILE_NAMES.slice(0, 4), status: "done", succeeded: 4, failed: 0, unhealthy: [] },
+      ],
+    });
+    const { kit } = render(buildWaveProgressView(hostile, (id) => id, NOW));
+    expectHarmless(kit);
+  });
+
+  it("the plan on the card, the refusal, the click answers", async () => {
+    const plan = planWaves(["a", "b", "c", "d", "e"], {
+      waves: 3,
+      pauseMs: 300_000,
+      maxFailures: { kind: "percent", value: 10 },
+    });
+    if (!plan.ok) throw new Error(plan.error);
+    expect(collectPlainText(render({ text: "x", blocks: [] }).kit)).toBeDefined();
+    const line = describeWavePlan(plan.plan)
+      .map((s) => ("v" in s ? s.v : ""))
+      .join("");
+    expect(line).toBe("3 waves (2, 2, 1 servers) · 5m pause between waves · stops at 1 failed server (10%)");
+    const { golden } = render(
+      buildWavesRefusalView(
+        "/ecs reboot web-01 --waves 3",
+        "`--waves 3` is more waves than the 1 server; use at most `--waves 1`",
+      ),
+    );
+    await expect(golden).toMatchFileSnapshot("golden/waves-refused.json");
+    for (const outcome of [
+      "paused",
+      "resumed",
+      "aborting",
+      "not_allowed",
+      "finished",
+      "unchanged",
+      "unknown",
+    ] as const)
+      expect(render(buildWaveControlReply(outcome)).kit.blocks.length).toBe(1);
+  });
+});
