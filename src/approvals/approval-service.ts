@@ -219,7 +219,11 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
           ...base,
           type: "approval.recorded",
           actorId: effect.userId,
-          detail: { count: effect.count, required: effect.required },
+          detail: {
+            count: effect.count,
+            required: effect.required,
+            ...(effect.stage !== undefined && { stage: effect.stage, stageComplete: effect.stageComplete }),
+          },
         };
       case "approved":
         return {

@@ -81,7 +81,11 @@ export async function redecideBeforeExecution(
   });
   const approvers = request.approvals
     .filter((a) => a.userId !== POLICY_ACTOR)
-    .map((a) => ({ userId: a.userId, groups: groups.groupsOf(a.userId) }));
+    .map((a) => ({
+      userId: a.userId,
+      groups: groups.groupsOf(a.userId),
+      ...(a.stage !== undefined && { stage: a.stage }),
+    }));
   const tightenings = compareDecisions(approvedTermsOf(request), decision, approvers, requesterId);
   const flowTargets: FlowTarget[] = request.targets.map((t) => ({ ...t }));
   const changes = detectDrift(flowTargets, reads).filter((d) => POLICY_FACTS.has(d.kind));
