@@ -1,5 +1,6 @@
 import { ChatDeliveryError, type ChatPort, type Responder } from "../app/ports.js";
 import type { CloudClient, Server } from "../cloud/types.js";
+import { extractBreakGlass } from "../intents/extract-break-glass.js";
 import {
   type DescribePolicy,
   formatCommandLine,
@@ -443,11 +444,33 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       // A password typed by mistake (refused by the grammar) must not reach the logs either.
       logger.info({ text: redactSecrets(request.text) }, "command received");
       try {
-        const parsed = parseIntent(request.command, request.text);
+        // `--break-glass "<reason>"` is read here, for every command that changes servers alike.
+        const glass = extractBreakGlass(request.text);
+        if (!glass.ok) {
+          await reply(responder, buildNoticeView(":raised_hand:", md`${glass.message}`), logger);
+          return;
+        }
+        const parsed = parseIntent(request.command, glass.text);
         if (!parsed.ok) {
           logger.info({ code: parsed.error.code }, "command not understood");
           await reply(responder, buildParseErrorView(parsed.error), logger);
           return;
+        }
+        if (glass.reason !== undefined) {
+          if (!isMutationIntent(parsed.intent)) {
+            await reply(
+              responder,
+              buildNoticeView(
+                ":raised_hand:",
+                md`\`--break-glass\` only applies to commands that change servers (it skips their approval); ${code(commandLabel(parsed.intent.type))} needs none.`,
+              ),
+              logger,
+            );
+            return;
+          }
+          meta.commandLine = `${request.command} ${glass.text}`.trim();
+          meta.breakGlass = { reason: glass.reason };
+          logger.info("break-glass requested");
         }
         await runIntent(parsed.intent, meta, responder, logger, "command");
       } catch (error) {

@@ -23,7 +23,9 @@ import {
   buildPreflightRefusalView,
   buildPreparingView,
 } from "./build-preflight-views.js";
+import type { BreakGlass } from "./create-break-glass.js";
 import type { Executions } from "./create-executions.js";
+import { decideBreakGlass } from "./decide-break-glass.js";
 import { decidePolicy, readGroups } from "./decide-policy.js";
 import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
 import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
@@ -41,6 +43,7 @@ export interface MutationRequestDeps {
   executions: Executions;
   refreshCard: (requestId: string) => Promise<void>;
   learnChat: (chat: ChatPort) => void;
+  breakGlass: BreakGlass;
 }
 
 /**
@@ -73,18 +76,24 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     const op = toOperationRequest(intent);
     const policy = deps.policy();
     const groups = await readGroups(ctx.chat);
-    const decision = decidePolicy(
-      policy,
-      {
-        action: op.action,
-        requesterId: actor.userId,
-        channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
-        targets: ctx.servers,
-        flags: op.flags,
-        ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
-      },
-      groups,
-    );
+    const question = {
+      action: op.action,
+      requesterId: actor.userId,
+      channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
+      targets: ctx.servers,
+      flags: op.flags,
+      ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+    };
+    const glass = ctx.request.breakGlass;
+    const glassVerdict =
+      glass === undefined ? undefined : decideBreakGlass(policy, question, groups, glass.reason);
+    const decision: PolicyDecision =
+      glassVerdict === undefined
+        ? decidePolicy(policy, question, groups)
+        : glassVerdict.ok
+          ? glassVerdict.decision
+          : { effect: "deny", rules: [], reasons: [glassVerdict.reason] };
+    const breakGlass = glass !== undefined && glassVerdict?.ok === true ? glass : undefined;
     ctx.logger.info(
       { action: op.action, decision: decision.effect, rules: decision.rules.map((r) => r.id) },
       "policy decided",
@@ -105,6 +114,9 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         channel: channelId,
         reference: ctx.request.requestId,
         ...(op.dryRun && { dryRun: true }),
+        ...(glass !== undefined && {
+          breakGlass: { reason: glass.reason, accepted: breakGlass !== undefined },
+        }),
         ...(decision.effect === "deny" && { reasons: decision.reasons }),
         ...(decision.effect === "needs_approval" && { minApprovals: decision.approval.minApprovals }),
       },
@@ -171,8 +183,9 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         parameters: { ...preflight.parameters },
         ruleIds: decision.rules.map((r) => r.id),
         requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
-        terms: termsOf(decision),
+        terms: breakGlass !== undefined ? { ...termsOf(decision), breakGlass: true } : termsOf(decision),
         message: root,
+        ...(breakGlass !== undefined && { breakGlass: { reason: breakGlass.reason } }),
       });
       requestId = request.id;
       await deps.details.create({
@@ -189,6 +202,12 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     }
     ctx.logger.info({ approval: requestId, kind }, "request recorded");
 
+    if (breakGlass !== undefined && policy.breakGlass !== undefined) {
+      // Recorded (and announced) before anything runs: a use that cannot be recorded does not run.
+      const request = await deps.approvals.get(requestId);
+      if (request === undefined) throw new Error(`the break-glass request ${requestId} vanished`);
+      await deps.breakGlass.record(request, root, policy.breakGlass, ctx.chat);
+    }
     if (kind === "allowed") {
       const approved = await deps.approvals.act(
         requestId,
@@ -199,6 +218,14 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         throw new Error(`the policy-allowed request ${requestId} could not be approved: ${approved.code}`);
       await deps.refreshCard(requestId);
       void deps.executions.runApproved(requestId);
+      if (breakGlass !== undefined && policy.breakGlass !== undefined) {
+        await reply(
+          buildNoticeView(
+            ":rotating_light:",
+            md`Break-glass: approval skipped; running now. The use is announced in <#${policy.breakGlass.alertChannel}> and must be reviewed there.`,
+          ),
+        );
+      }
       return;
     }
     await deps.refreshCard(requestId);
