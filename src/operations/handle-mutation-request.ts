@@ -235,10 +235,13 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         await sendApprovalDms(ctx, root, people, { requesterId: actor.userId, commandLine }, ctx.logger);
       }
       const n = decision.approval.minApprovals;
+      const stages = decision.approval.stages;
       await reply(
         buildNoticeView(
           ":lock:",
-          md`Your request needs ${plural(n, "approval")} from ${describeApprovers(decision.approval, mention ? groups.ids : {})}; I posted it in the channel.`,
+          stages !== undefined
+            ? md`Your request needs approval in ${String(stages.length)} stages, in order: ${stages.map((s) => s.name).join(", then ")}; I posted it in the channel.`
+            : md`Your request needs ${plural(n, "approval")} from ${describeApprovers(decision.approval, mention ? groups.ids : {})}; I posted it in the channel.`,
         ),
       );
     }
