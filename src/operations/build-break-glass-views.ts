@@ -2,6 +2,7 @@ import { formatDuration } from "../config/parse-duration.js";
 import {
   actions,
   button,
+  channelMention,
   code,
   context,
   link,
@@ -26,7 +27,7 @@ export const MAX_LISTED_USES = 20;
 function thread(use: BreakGlassUse): Span[] {
   return use.threadLink !== undefined
     ? md`${link(use.threadLink, "the request's thread")}`
-    : md`its thread in <#${use.channel}>`;
+    : md`its thread in ${channelMention(use.channel)}`;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Logger } from "../log/create-logger.js";
 import { termsOf } from "../policy/compare-decisions.js";
 import { eligibleApprovers } from "../policy/require-enough-approvers.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
-import { md } from "../render/message-model.js";
+import { channelMention, md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
@@ -222,7 +222,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         await reply(
           buildNoticeView(
             ":rotating_light:",
-            md`Break-glass: approval skipped; running now. The use is announced in <#${policy.breakGlass.alertChannel}> and must be reviewed there.`,
+            md`Break-glass: approval skipped; running now. The use is announced in ${channelMention(policy.breakGlass.alertChannel)} and must be reviewed there.`,
           ),
         );
       }

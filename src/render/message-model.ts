@@ -25,6 +25,8 @@ export type Span =
    * handle is shown as text.
    */
   | { readonly t: "group"; readonly id: string; readonly handle: string }
+  /** A channel link; `id` must look like a Slack channel ID (`C…`/`G…`) or it is shown as text. */
+  | { readonly t: "channel"; readonly id: string }
   /**
    * A moment shown in each reader's own time zone (`at`: epoch ms); `style` picks the wording. Platforms
    * without such a feature show the UTC fallback.
@@ -188,6 +190,10 @@ export function groupMention(id: string, handle: string): Span {
 }
 
 /** A moment in the reader's time zone (`time`: "14:05"; `date_time`: "Jan 2nd, 14:05"). */
+export function channelMention(id: string): Span {
+  return { t: "channel", id };
+}
+
 export function localTime(at: number, style: "time" | "date_time" = "date_time"): Span {
   return { t: "date", at, style };
 }

@@ -14,6 +14,7 @@ import { toSpans } from "./message-model.js";
 // Underscores are accepted for the readable IDs of the fake Slack (U_ALICE); they cannot form markup.
 const SLACK_USER_ID = /^[UW][A-Z0-9_]{2,20}$/;
 const SLACK_GROUP_ID = /^S[A-Z0-9_]{2,20}$/;
+const SLACK_CHANNEL_ID = /^[CG][A-Z0-9_]{2,20}$/;
 
 /** `2025-01-01 12:30 UTC`: what a platform without reader time zones (or a notification) shows. */
 export function utcFallback(at: number, style: "time" | "date_time"): string {
@@ -69,6 +70,10 @@ function renderSpan(span: Span, maxLength: number): string {
       const whole = SLACK_GROUP_ID.test(span.id)
         ? `<!subteam^${span.id}>`
         : escapeUntrustedMrkdwn(`@${span.handle}`);
+      return atom(whole, maxLength);
+    }
+    case "channel": {
+      const whole = SLACK_CHANNEL_ID.test(span.id) ? `<#${span.id}>` : escapeUntrustedMrkdwn(`#${span.id}`);
       return atom(whole, maxLength);
     }
     case "date": {
@@ -132,6 +137,8 @@ function flatten(span: Span, defuseEmoji: boolean): string {
       return `@${span.id}`;
     case "group":
       return `@${span.handle}`;
+    case "channel":
+      return `#${span.id}`;
     case "date":
       return Number.isFinite(span.at) ? utcFallback(span.at, span.style) : "";
     case "link":

@@ -78,7 +78,8 @@ it("security approving before the team lead is refused; the stages complete in o
   const early = await ephemeral(IDS.erin, "Not yet");
   expect(early).toContain("waits on team lead (stage 1 of 2)");
   expect(early).toContain("Your approval counts for security");
-  expect((await h.ops.idle(), textOf(h.latest(id)))).toContain("1. team lead: 0 of 1");
+  await h.ops.idle();
+  expect(textOf(h.latest(id))).toContain("1. team lead: 0 of 1");
   const [refused] = await h.audit.query({ type: "click.refused", requestId: id, limit: 1 });
   expect(refused?.detail).toMatchObject({ code: "stage_not_reached" });
 
