@@ -156,7 +156,7 @@ function stageLines(
   const lines = stages.map((stage, index) => {
     const given = approvalsFor(request, stage.name);
     const done = given.length >= stage.minApprovals;
-    const icon = done ? ":white_check_mark:" : index === waiting ? ":arrow_right:" : ":white_circle:";
+    const icon = done ? md`:white_check_mark:` : index === waiting ? md`:arrow_right:` : md`:white_circle:`;
     const by =
       given.length > 0
         ? md`, approved by ${describeApprovals({ approvals: given })}`
