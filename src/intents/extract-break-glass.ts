@@ -1,5 +1,5 @@
-import { flagOf } from "./parse-arguments.js";
-import { tokenize } from "./tokenize.js";
+import { flagOf, normalizeFlag } from "./parse-arguments.js";
+import { type Token, tokenize } from "./tokenize.js";
 
 export const BREAK_GLASS_FLAG = "--break-glass";
 
@@ -20,19 +20,15 @@ export function extractBreakGlass(text: string): BreakGlassExtraction {
   const tokenized = tokenize(text);
   if (!tokenized.ok) return { ok: true, text };
   const { tokens } = tokenized;
-  const at = tokens.findIndex((t) => {
-    const flag = flagOf(t);
-    return flag === BREAK_GLASS_FLAG || flag?.startsWith(`${BREAK_GLASS_FLAG}=`) === true;
-  });
+  const at = tokens.findIndex((t) => breakGlassOf(t) !== undefined);
   if (at < 0) return { ok: true, text };
   const token = tokens[at];
   if (token === undefined) return { ok: true, text };
-  const again = tokens.slice(at + 1).some((t) => flagOf(t)?.split("=")[0] === BREAK_GLASS_FLAG);
-  if (again) return { ok: false, message: "`--break-glass` is given more than once; give it once." };
+  if (tokens.slice(at + 1).some((t) => breakGlassOf(t) !== undefined))
+    return { ok: false, message: "`--break-glass` is given more than once; give it once." };
   const usage = 'Write the reason after it in quotes: `--break-glass "web tier down, INC-4711"`.';
-  const inline = (flagOf(token) ?? "").slice(BREAK_GLASS_FLAG.length + 1);
   let end = token.end;
-  let reason = inline;
+  let reason = breakGlassOf(token)?.inline ?? "";
   if (reason === "") {
     const next = tokens[at + 1];
     if (next === undefined || (next.quoteStart === undefined && flagOf(next) !== undefined))
@@ -43,4 +39,15 @@ export function extractBreakGlass(text: string): BreakGlassExtraction {
   if (reason.trim() === "") return { ok: false, message: `\`--break-glass\` needs a reason. ${usage}` };
   const rest = `${text.slice(0, token.start).trimEnd()} ${text.slice(end).trimStart()}`.trim();
   return { ok: true, text: rest, reason: reason.trim() };
+}
+
+/** Whether a token is the flag (`--break-glass`, smart dashes too), and the reason written into it after `=`. */
+function breakGlassOf(token: Token): { inline: string } | undefined {
+  if (token.mention !== undefined) return undefined;
+  // A quote may open right after `=`: only the part before it is the flag's name.
+  const head = token.quoteStart === undefined ? token.text : token.text.slice(0, token.quoteStart);
+  const flag = normalizeFlag(head);
+  if (flag === BREAK_GLASS_FLAG && token.quoteStart === undefined) return { inline: "" };
+  if (flag?.startsWith(`${BREAK_GLASS_FLAG}=`) !== true) return undefined;
+  return { inline: token.text.slice(token.text.indexOf("=") + 1) };
 }
