@@ -272,3 +272,30 @@ rules:
     if (!parsed.ok) expect(parsed.errors[0]?.message).toContain("`break_glass` needs `reviewers`");
   });
 });
+
+describe("flows/policy.yml", () => {
+  it("its commented break-glass and staged examples load when uncommented, and decide as documented", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const text = await readFile("flows/policy.yml", "utf8");
+    const uncommented = text
+      .replace(
+        /^# (break_glass:| {2}groups: \[sre\]| {2}alert_channel: | {2}remind_every: | {2}reviewers: )/gm,
+        "$1",
+      )
+      .replace(/^ {2}# (- id: prod-resize-in-stages)$/m, "  $1")
+      .replace(
+        /^ {2}# {3}(description: A prod resize|actions: \[ecs:cloudServers:resize\]|match:$|effect:$)/gm,
+        "    $1",
+      )
+      .replace(/^ {2}# {5}(targets: \{ tags|require_approval:)/gm, "      $1")
+      .replace(/^ {2}# {7}(stages:)/gm, "        $1")
+      .replace(/^ {2}# {9}(- \{ name: )/gm, "          $1");
+    const policy = policyOf(uncommented);
+    expect(policy.breakGlass?.groups).toEqual(["sre"]);
+    expect(stagesOf(evaluatePolicy(policy, ask()))).toEqual([
+      ["approval", 1, ["ops-approvers"]],
+      ["team lead", 1, ["leads"]],
+      ["security", 2, ["security"]],
+    ]);
+  });
+});
