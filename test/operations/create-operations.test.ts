@@ -198,6 +198,7 @@ describe("createOperations", () => {
       registerView: (prefix) => registered.push(`view ${prefix}`),
     });
     expect(registered).toEqual([
+      "action ops.breakglass.ack",
       "action ops.request.details",
       "action ops.approval",
       "view ops.approval.reject",

@@ -299,3 +299,16 @@ describe("flows/policy.yml", () => {
     ]);
   });
 });
+
+describe("/ops policy explain of a staged decision", () => {
+  it("lists each stage with its terms, in order", async () => {
+    const { explainDecision } = await import("../../src/policy/explain-decision.js");
+    const explained = explainDecision(evaluatePolicy(policyOf(`${HEAD}rules:${STAGED_RULE}`), ask()));
+    expect(explained.headline).toBe("Needs 2 approvals in 2 stages, in order");
+    expect(explained.details).toEqual([
+      "Stage 1, team lead: 1 of members of user group leads, not the requester, expires 30m after the stage is reached, rejecting needs no reason",
+      "Stage 2, security: 1 of members of user group security, not the requester, expires 10m after the stage is reached, rejecting needs no reason",
+      "An approval counts only for the stage the request waits on; each person approves one stage",
+    ]);
+  });
+});
