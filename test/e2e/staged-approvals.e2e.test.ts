@@ -95,6 +95,9 @@ it("security approving before the team lead is refused; the stages complete in o
   expect(textOf(afterLead)).toContain(`1. team lead: 1 of 1, approved by <@${IDS.bob}>`);
   expect(textOf(afterLead)).toContain("for this stage");
   expect(h.mutations("batchRebootServers")).toHaveLength(0);
+  await h.fake.waitFor(() =>
+    h.replies(card).find((m) => textOf(m).includes("approved for team lead, which is complete")),
+  );
 
   // Carol is a team lead too, but stage 1 is complete and she approves no other stage.
   await h.click(card, APPROVE, IDS.carol);
