@@ -288,15 +288,19 @@ export function createBreakGlass(options: BreakGlassOptions): BreakGlass {
     },
 
     remindDue() {
-      current ??= remindDue()
-        .catch((error: unknown) => {
+      // Passes in this process run one after another, each reading the clock when it starts: a pass asked for
+      // now never answers with one that began before (the store's CAS decides between replicas).
+      const pass = (current ?? Promise.resolve(0)).then(() =>
+        remindDue().catch((error: unknown) => {
           logger.error({ err: error }, "break-glass reminder pass failed");
           return 0;
-        })
-        .finally(() => {
-          current = undefined;
-        });
-      return current;
+        }),
+      );
+      current = pass;
+      void pass.finally(() => {
+        if (current === pass) current = undefined;
+      });
+      return pass;
     },
 
     start() {
