@@ -22,6 +22,20 @@ export const ApprovalRequirementSchema = z.strictObject({
   reasonRequired: z.boolean(),
   /** How the approvers are told (see `ApprovalRequirement` in src/policy/types.ts). */
   notify: z.array(z.enum(["mention", "dm"])).optional(),
+  /** Staged approvals, in order (see `ApprovalStage` in src/policy/types.ts). */
+  stages: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        approvers: z.strictObject({ users: z.array(IdSchema), groups: z.array(IdSchema) }),
+        minApprovals: z.number().int().min(1),
+        allowSelfApproval: z.boolean(),
+        expiresInMs: z.number().int().positive(),
+        reasonRequired: z.boolean(),
+      }),
+    )
+    .min(1)
+    .optional(),
 });
 export type ApprovalRequirement = z.infer<typeof ApprovalRequirementSchema>;
 
@@ -55,6 +69,8 @@ export const ApprovedTermsSchema = z.strictObject({
   minApprovals: z.number().int().min(0),
   approvalRuleIds: z.array(z.string()),
   maxTargets: z.number().int().positive().optional(),
+  stages: z.array(z.strictObject({ name: z.string(), minApprovals: z.number().int().min(1) })).optional(),
+  breakGlass: z.boolean().optional(),
 });
 
 export type ApprovedTerms = z.infer<typeof ApprovedTermsSchema>;
@@ -95,8 +111,10 @@ export const ApprovalRequestSchema = z.strictObject({
   requirement: ApprovalRequirementSchema,
   /** The policy's decision when the request was made, to compare with the decision at execution. */
   terms: ApprovedTermsSchema.optional(),
-  /** Distinct approvers, in click order. */
-  approvals: z.array(z.strictObject({ userId: IdSchema, at: TimestampSchema })),
+  /** Distinct approvers, in click order; `stage`: the stage a staged approval counted for. */
+  approvals: z.array(z.strictObject({ userId: IdSchema, at: TimestampSchema, stage: z.string().optional() })),
+  /** Run with `--break-glass`: approval skipped for this reason (the use is reviewed in the alert channel). */
+  breakGlass: z.strictObject({ reason: z.string().min(1) }).optional(),
   rejection: z
     .strictObject({ userId: IdSchema, reason: z.string().optional(), at: TimestampSchema })
     .optional(),

@@ -53,6 +53,8 @@ export interface NewApprovalRequest {
   /** What the policy decided, to compare with its decision just before execution. */
   terms?: ApprovedTerms;
   message?: MessageRef;
+  /** `--break-glass`: approval skipped for this reason. */
+  breakGlass?: { reason: string };
 }
 
 /** A user's click, as the service takes it: the service stamps the time with its own clock. */
@@ -213,7 +215,18 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     };
   }
 
+  /** Every entry of a break-glass request says so (`detail.breakGlass`), so the trail shows approval was skipped. */
   function auditEntryFor(
+    request: ApprovalRequest,
+    effect: ApprovalEffect,
+    observedBy?: string,
+  ): AuditEntryInput {
+    const entry = plainEntryFor(request, effect, observedBy);
+    if (request.breakGlass === undefined) return entry;
+    return { ...entry, detail: { ...(entry.detail ?? {}), breakGlass: true } };
+  }
+
+  function plainEntryFor(
     request: ApprovalRequest,
     effect: ApprovalEffect,
     observedBy?: string,
@@ -225,7 +238,11 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
           ...base,
           type: "approval.recorded",
           actorId: effect.userId,
-          detail: { count: effect.count, required: effect.required },
+          detail: {
+            count: effect.count,
+            required: effect.required,
+            ...(effect.stage !== undefined && { stage: effect.stage, stageComplete: effect.stageComplete }),
+          },
         };
       case "approved":
         return {
@@ -414,6 +431,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         ...(input.terms !== undefined && { terms: ApprovedTermsSchema.parse(input.terms) }),
         approvals: [],
         ...(input.message && { message: MessageRefSchema.parse(input.message) }),
+        ...(input.breakGlass !== undefined && { breakGlass: { reason: input.breakGlass.reason } }),
         bindingHash: computeBindingHash(bindingInputOf({ action, targets, parameters })),
         version: 1,
       } satisfies ApprovalRequest);
@@ -424,7 +442,12 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         type: "request.created",
         actorId: request.requester.userId,
         message: request.commandText,
-        detail: { channel: request.channel, expiresAt: request.expiresAt, requirement },
+        detail: {
+          channel: request.channel,
+          expiresAt: request.expiresAt,
+          requirement,
+          ...(request.breakGlass !== undefined && { breakGlass: true, reason: request.breakGlass.reason }),
+        },
       });
       const wrote = await store.createIfAbsent(requestKey(request.id), request, {
         append: [created.append],

@@ -13,6 +13,7 @@
 import { listMentions, mention, type Notice, say } from "./approval-notice.js";
 import type { ApprovalRequest } from "./approval-request.js";
 import { verifyBinding } from "./compute-binding-hash.js";
+import { currentStage } from "./current-stage.js";
 
 export const APPROVAL_STATUSES = [
   "pending",
@@ -114,11 +115,22 @@ export const approvalEvents = {
 export interface ClickAuthz {
   /** The user is in `requirement.approvers` (by user ID or group membership). */
   isApprover: boolean;
+  /** Staged requests: the names of the stages whose approvers the user is among, now. */
+  stages?: readonly string[];
 }
 
 /** What happened, for the audit log and for the caller (update the card, start the executor). */
 export type ApprovalEffect =
-  | { type: "approval_recorded"; userId: string; at: number; count: number; required: number }
+  | {
+      type: "approval_recorded";
+      userId: string;
+      at: number;
+      count: number;
+      required: number;
+      /** Staged requests: the stage it counted for, and whether that completed the stage. */
+      stage?: string;
+      stageComplete?: boolean;
+    }
   | { type: "approved"; userId: string; at: number; approvers: string[] }
   | { type: "rejected"; userId: string; reason?: string; at: number }
   | { type: "cancelled"; userId: string; at: number }
@@ -138,6 +150,8 @@ export type RefusalCode =
   | "not_pending"
   /** The clicking user is not among the approvers. */
   | "not_an_approver"
+  /** Staged: the user approves a later stage than the one the request waits on. */
+  | "stage_not_reached"
   /** The requester tried to approve their own request and the rule forbids it. */
   | "self_approval"
   /** A rejection without a reason where the rule requires one. */
@@ -249,6 +263,85 @@ function expiredByClick(request: ApprovalRequest, at: number): ApplyResult {
 }
 
 /**
+ * An approval of a staged request: it counts for the stage the request waits on, and only from that
+ * stage's approvers (an approver of a later stage is told to wait). One person approves one stage. When a
+ * stage completes, the request's expiry moves to the next stage's (its clock starts now).
+ */
+function approveStage(
+  request: ApprovalRequest,
+  event: Extract<ApprovalEvent, { type: "approve" }>,
+  authz: ClickAuthz,
+): ApplyResult {
+  const position = currentStage(request);
+  const stages = request.requirement.stages ?? [];
+  if (position === undefined) return refuse("not_pending", say`This request was ${describeStatus(request)}.`);
+  const { stage, index } = position;
+  const label = `${stage.name} (stage ${index + 1} of ${stages.length})`;
+  const given = request.approvals.find((a) => a.userId === event.userId);
+  if (given !== undefined) {
+    return unchanged(
+      request,
+      say`You already approved this request${given.stage !== undefined ? ` for ${given.stage}` : ""}; each person approves one stage. It waits on ${label}.`,
+    );
+  }
+  const mine = authz.stages ?? [];
+  if (!mine.includes(stage.name)) {
+    const later = stages.slice(index + 1).find((s) => mine.includes(s.name));
+    if (later !== undefined) {
+      return refuse(
+        "stage_not_reached",
+        say`Not yet: this request waits on ${label}. Your approval counts for ${later.name}, which comes after; approve once ${stage.name} is complete.`,
+      );
+    }
+    if (event.userId === request.requester.userId && !stage.allowSelfApproval)
+      return refuse("self_approval", say`You cannot approve your own request; another approver must.`);
+    return refuse("not_an_approver", say`You are not an approver for ${label}.`);
+  }
+  if (event.userId === request.requester.userId && !stage.allowSelfApproval) {
+    return refuse(
+      "self_approval",
+      say`You cannot approve your own request at ${label}; another approver must.`,
+    );
+  }
+  const approvals = [...request.approvals, { userId: event.userId, at: event.at, stage: stage.name }];
+  const count = position.count + 1;
+  const stageComplete = count >= stage.minApprovals;
+  const recorded: ApprovalEffect = {
+    type: "approval_recorded",
+    userId: event.userId,
+    at: event.at,
+    count: approvals.length,
+    required: request.requirement.minApprovals,
+    stage: stage.name,
+    stageComplete,
+  };
+  const next = stages[index + 1];
+  if (!stageComplete) {
+    return change(
+      request,
+      { approvals },
+      [recorded],
+      say`Approval recorded for ${label}: ${count} of ${stage.minApprovals}.`,
+    );
+  }
+  if (next !== undefined) {
+    return change(
+      request,
+      { approvals, expiresAt: event.at + next.expiresInMs },
+      [recorded],
+      say`Approval recorded: ${stage.name} is complete. Next: ${next.name} (stage ${index + 2} of ${stages.length}).`,
+    );
+  }
+  const approvers = approvals.map((a) => a.userId);
+  return change(
+    request,
+    { approvals, status: "approved" },
+    [recorded, { type: "approved", userId: event.userId, at: event.at, approvers }],
+    say`Approved: every stage is complete (${stages.map((s) => s.name).join(", ")}).`,
+  );
+}
+
+/**
  * Applies one event to a request. Pure and total: refusals are returned, never thrown. Judged in this
  * order for clicks: not pending (idempotent repeats of the decisive click are `changed: false`) → expired →
  * who may act → the action itself.
@@ -275,6 +368,7 @@ export function applyEvent(
         return refuse("not_pending", say`This request was ${describeStatus(request)}.`);
       }
       if (timeIsUp) return expiredByClick(request, event.at);
+      if (requirement.stages !== undefined) return approveStage(request, event, authz);
       if (event.userId === request.requester.userId && !requirement.allowSelfApproval) {
         return refuse("self_approval", say`You cannot approve your own request; another approver must.`);
       }
@@ -327,7 +421,9 @@ export function applyEvent(
         );
       }
       const reason = event.reason?.trim();
-      if (requirement.reasonRequired && !reason) {
+      // Staged: the reason rule of the stage the request waits on.
+      const reasonRequired = currentStage(request)?.stage.reasonRequired ?? requirement.reasonRequired;
+      if (reasonRequired && !reason) {
         return refuse("reason_required", say`A reason is required to reject this request.`);
       }
       const rejection = reason

@@ -26,6 +26,10 @@ export const AUDIT_ENTRY_TYPES = [
   /** The cloud accepted a call and returned a job ID. */
   "execution.job",
   "execution.finished",
+  /** `--break-glass` skipped approval: who, what, why (`detail.reason`); the use awaits review. */
+  "break_glass.used",
+  /** A reviewer acknowledged a break-glass use. */
+  "break_glass.acknowledged",
   /** Entries up to `detail.throughSeq` were removed from the store (after an export), by `npm run audit -- prune`. */
   "audit.pruned",
 ] as const;

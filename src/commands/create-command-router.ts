@@ -1,5 +1,6 @@
 import { ChatDeliveryError, type ChatPort, type Responder } from "../app/ports.js";
 import type { CloudClient, Server } from "../cloud/types.js";
+import { extractBreakGlass } from "../intents/extract-break-glass.js";
 import {
   type DescribePolicy,
   formatCommandLine,
@@ -550,7 +551,14 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       let verb = "unparsed";
       let outcome: CommandOutcome = "failed";
       try {
-        const parsed = parseIntent(request.command, request.text);
+        // `--break-glass "<reason>"` is read here, for every command that changes servers alike.
+        const glass = extractBreakGlass(request.text);
+        if (!glass.ok) {
+          outcome = "not_understood";
+          await reply(responder, buildNoticeView(":raised_hand:", md`${glass.message}`), logger);
+          return;
+        }
+        const parsed = parseIntent(request.command, glass.text);
         if (!parsed.ok) {
           logger.info({ code: parsed.error.code }, "command not understood");
           outcome = "not_understood";
@@ -558,6 +566,23 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
           return;
         }
         verb = parsed.intent.type;
+        if (glass.reason !== undefined) {
+          if (!isMutationIntent(parsed.intent)) {
+            outcome = "not_understood";
+            await reply(
+              responder,
+              buildNoticeView(
+                ":raised_hand:",
+                md`\`--break-glass\` only applies to commands that change servers (it skips their approval); ${code(commandLabel(parsed.intent.type))} needs none.`,
+              ),
+              logger,
+            );
+            return;
+          }
+          meta.commandLine = `${request.command} ${glass.text}`.trim();
+          meta.breakGlass = { reason: glass.reason };
+          logger.info("break-glass requested");
+        }
         if (parsed.intent.type === "help") {
           await runIntent(parsed.intent, meta, responder, logger, "command");
           outcome = "handled";

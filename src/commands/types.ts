@@ -30,6 +30,8 @@ export interface RequestMeta {
   commandLine: string;
   /** Log correlation ID of this request. */
   requestId: string;
+  /** `--break-glass "<reason>"` was given (commands that change servers only; taken out of `commandLine`). */
+  breakGlass?: { reason: string };
 }
 
 /** Services and helpers every handler gets. */
@@ -63,7 +65,13 @@ export interface HandlerContext {
 /** Every command that changes servers (the intents `formatCommandLine` writes back). */
 export type MutationIntent = FormattableIntent;
 export type OpsIntent = IntentOf<
-  "ops.policy.explain" | "ops.jobs" | "ops.approvals" | "ops.audit" | "ops.audit.verify" | "ops.watch.list"
+  | "ops.policy.explain"
+  | "ops.jobs"
+  | "ops.approvals"
+  | "ops.audit"
+  | "ops.audit.verify"
+  | "ops.audit.break-glass"
+  | "ops.watch.list"
 >;
 export type ReadIntent = IntentOf<
   | "ecs.list"

@@ -154,8 +154,14 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
       },
       audit: {
         summary: "Show the audit log, optionally for one server or user.",
-        usage: ["/ops audit [<server>|@user] [<n>]", "/ops audit verify"],
-        examples: ["/ops audit", "/ops audit web-01 20", "/ops audit @alice", "/ops audit verify"],
+        usage: ["/ops audit [<server>|@user] [<n>]", "/ops audit verify", "/ops audit break-glass"],
+        examples: [
+          "/ops audit",
+          "/ops audit web-01 20",
+          "/ops audit @alice",
+          "/ops audit verify",
+          "/ops audit break-glass",
+        ],
         notes: [
           `<n> is the number of entries, 1 to ${MAX_AUDIT_ENTRIES}.`,
           "`verify` checks that no entry was changed or deleted since it was written (a server named verify: give its ID).",

@@ -39,6 +39,7 @@ export const INTENT_ACTIONS = [
   "ops:approvals:list",
   "ops:audit:list",
   "ops:audit:verify",
+  "ops:audit:breakGlass",
   "ops:watch:list",
   "ops:help",
 ] as const;
@@ -99,6 +100,7 @@ const ACTION_BY_TYPE: Readonly<Record<IntentType, IntentAction>> = {
   "ops.approvals": "ops:approvals:list",
   "ops.audit": "ops:audit:list",
   "ops.audit.verify": "ops:audit:verify",
+  "ops.audit.break-glass": "ops:audit:breakGlass",
   "ops.watch.list": "ops:watch:list",
 };
 

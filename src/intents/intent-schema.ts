@@ -367,6 +367,8 @@ export const OpsAuditIntentSchema = z.strictObject({
 });
 /** `/ops audit verify`: walk the audit hash chain. */
 export const OpsAuditVerifyIntentSchema = z.strictObject({ type: z.literal("ops.audit.verify") });
+/** `/ops audit break-glass`: every break-glass use with its review state. */
+export const OpsAuditBreakGlassIntentSchema = z.strictObject({ type: z.literal("ops.audit.break-glass") });
 export const OpsWatchListIntentSchema = z.strictObject({ type: z.literal("ops.watch.list") });
 
 const NON_EXPLAIN_INTENT_SCHEMAS = [
@@ -404,6 +406,7 @@ const NON_EXPLAIN_INTENT_SCHEMAS = [
   OpsApprovalsIntentSchema,
   OpsAuditIntentSchema,
   OpsAuditVerifyIntentSchema,
+  OpsAuditBreakGlassIntentSchema,
   OpsWatchListIntentSchema,
 ] as const;
 
@@ -468,6 +471,7 @@ export const INTENT_TYPES = [
   "ops.approvals",
   "ops.audit",
   "ops.audit.verify",
+  "ops.audit.break-glass",
   "ops.watch.list",
 ] as const satisfies readonly IntentType[];
 

@@ -517,6 +517,10 @@ function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
     if (extra) return unexpected(ctx, extra, " `verify` takes no arguments.");
     return { ok: true, value: { type: "ops.audit.verify" } };
   }
+  if (first !== undefined && isBare(first) && first.text.toLowerCase() === "break-glass") {
+    if (extra) return unexpected(ctx, extra, " `break-glass` takes no arguments.");
+    return { ok: true, value: { type: "ops.audit.break-glass" } };
+  }
   let subject: AuditSubject | undefined;
   let limit: number | undefined;
   for (const token of collected.value.positionals) {

@@ -33,6 +33,10 @@ function describeTightening(t: PolicyTightening, verb: string): Span[] {
         : md`the limit per request is ${plural(t.after, "server")} now, it was ${String(t.before)}`;
     case "new_rule":
       return md`the rule ${code(t.rule.id)} applies now (${t.rule.source})`;
+    case "stage_added":
+      return md`this ${verb} now also needs the approval stage ${t.stage}`;
+    case "stage_more_approvals":
+      return md`the stage ${t.stage} now needs ${approvals(t.after)}, it had ${String(t.before)}`;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ApprovalRequest, ApprovalTarget } from "../approvals/approval-request.js";
+import { approvalsFor, currentStage } from "../approvals/current-stage.js";
 import { formatDuration } from "../config/parse-duration.js";
 import {
   type Action,
@@ -80,15 +81,24 @@ export function buildRequestCard(input: RequestCardInput): Message {
     blocks.push(...verdict(details.preflight));
 
   if (allowed) {
-    blocks.push(context(md`Allowed by the policy: no approval needed.`));
+    const glass = request.breakGlass;
+    blocks.push(
+      context(
+        glass === undefined
+          ? md`Allowed by the policy: no approval needed.`
+          : md`:rotating_light: *Break-glass:* approval skipped. Reason: ${glass.reason}`,
+      ),
+    );
   } else {
     blocks.push(section({ text: approvalLine(request, groupIds) }));
     if (request.status === "pending") {
       const req = request.requirement;
+      const position = currentStage(request);
+      const rule = position?.stage ?? req;
       blocks.push(
         context(
-          md`Expires ${localTime(request.expiresAt, "time")} (in ${formatDuration(req.expiresInMs)})`,
-          req.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
+          md`Expires ${localTime(request.expiresAt, "time")} (in ${formatDuration(rule.expiresInMs)}${position !== undefined ? md` for this stage` : md``})`,
+          rule.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
         ),
       );
     }
@@ -131,6 +141,7 @@ function verdict(preflight: Preflight): Part[] {
 /** `*Approvals: 0 of 2* from @ops-approvers (not @alice) · approved by: nobody yet`. */
 function approvalLine(request: ApprovalRequest, groupIds: GroupIds): Span[] {
   const req = request.requirement;
+  if (req.stages !== undefined) return stageLines(request, req.stages, groupIds);
   const who = describeApprovers(req, groupIds);
   const notSelf = req.allowSelfApproval ? md`` : md` (not ${userMention(request.requester.userId)})`;
   const given = request.approvals.length;
@@ -139,6 +150,37 @@ function approvalLine(request: ApprovalRequest, groupIds: GroupIds): Span[] {
   }
   if (given === 0) return md`*Approvals:* ${String(given)} of ${String(req.minApprovals)}`;
   return md`*Approved by* ${describeApprovals(request)} (${String(given)} of ${String(req.minApprovals)})`;
+}
+
+/**
+ * A staged request: a line per stage, in order, with its count, its approvers and who approved it:
+ * `:white_check_mark: 1. team lead: 1 of 1, approved by @bob` / `:arrow_right: 2. security: 0 of 1 from @sre`.
+ */
+function stageLines(
+  request: ApprovalRequest,
+  stages: NonNullable<ApprovalRequest["requirement"]["stages"]>,
+  groupIds: GroupIds,
+): Span[] {
+  const waiting = request.status === "pending" ? currentStage(request)?.index : undefined;
+  const lines = stages.map((stage, index) => {
+    const given = approvalsFor(request, stage.name);
+    const done = given.length >= stage.minApprovals;
+    const icon = done ? md`:white_check_mark:` : index === waiting ? md`:arrow_right:` : md`:white_circle:`;
+    const by =
+      given.length > 0
+        ? md`, approved by ${describeApprovals({ approvals: given })}`
+        : md` from ${describeApprovers(stage, groupIds)}`;
+    const notSelf =
+      stage.allowSelfApproval || given.length > 0
+        ? md``
+        : md` (not ${userMention(request.requester.userId)})`;
+    return md`${icon} ${String(index + 1)}. ${stage.name}: ${String(given.length)} of ${String(stage.minApprovals)}${by}${notSelf}`;
+  });
+  const head =
+    waiting !== undefined
+      ? md`*Approval in ${String(stages.length)} stages*, now: ${stages[waiting]?.name ?? ""}`
+      : md`*Approval in ${String(stages.length)} stages*`;
+  return [...head, ...lines.flatMap((l) => [...md`\n`, ...l])];
 }
 
 /**

@@ -14,7 +14,9 @@ import { parentOfWaveRun } from "../waves/wave-run-record.js";
 import { OPEN_RUNS_SET } from "../workflow/run-record.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
 import { APPROVAL_ACTION_PREFIX, REJECT_MODAL_ID, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
+import { BREAK_GLASS_ACK_ACTION } from "./build-break-glass-views.js";
 import { buildRequestCard } from "./build-request-card.js";
+import { createBreakGlass } from "./create-break-glass.js";
 import { createDecisionAnnouncer } from "./create-decision-announcer.js";
 import { createExecutions, type ExecutionsDeps } from "./create-executions.js";
 import { createExpirySweeper } from "./create-expiry-sweeper.js";
@@ -26,6 +28,7 @@ import { createRunLeases } from "./create-run-leases.js";
 import { createWaveMessages } from "./create-wave-messages.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { createApprovalClickHandler, createRejectViewHandler } from "./handle-approval-click.js";
+import { createBreakGlassAckHandler } from "./handle-break-glass-ack.js";
 import { createMutationRequestHandler } from "./handle-mutation-request.js";
 import { createOpsCommandHandler } from "./handle-ops-command.js";
 import { createRequestDetailsHandler } from "./handle-request-details.js";
@@ -59,6 +62,8 @@ export interface OperationsOptions {
   statusIntervalMs?: number;
   /** How often due approval requests are expired. Default 15 s. */
   sweepIntervalMs?: number;
+  /** How often due break-glass reminders are looked for. Default 30 s. */
+  breakGlassIntervalMs?: number;
   /** Job polling of the executor (default `waitForJob`'s: 1 s ×1.5 up to 10 s). */
   polling?: ExecuteFlowDeps["polling"];
   sleep?: ExecuteFlowDeps["sleep"];
@@ -129,6 +134,8 @@ export interface Operations {
   stop(graceMs?: number): Promise<void>;
   /** One expiry pass now; resolves with the number of requests it expired. */
   sweepExpired(): Promise<number>;
+  /** One break-glass reminder pass now; resolves with the number of reminders this replica posted. */
+  remindBreakGlass(): Promise<number>;
   /** Resolves when background work (executions, card updates) started so far has settled. */
   idle(): Promise<void>;
 }
@@ -240,6 +247,17 @@ export function createOperations(options: OperationsOptions): Operations {
     },
   });
 
+  const breakGlass = createBreakGlass({
+    store,
+    clock,
+    audit,
+    logger,
+    chat,
+    ...(options.breakGlassIntervalMs !== undefined && { intervalMs: options.breakGlassIntervalMs }),
+    ...(options.timers !== undefined && { timers: options.timers }),
+  });
+  const breakGlassAck = createBreakGlassAckHandler({ breakGlass, learnChat });
+
   const home = createHomePublisher({ approvals, store, clock, logger });
   const clickDeps = { approvals, clock, executions, refreshCard, learnChat, announce };
   const clickHandler = createApprovalClickHandler(clickDeps);
@@ -267,6 +285,14 @@ export function createOperations(options: OperationsOptions): Operations {
     [WAVE_ACTION_PREFIX]: (action, ctx) =>
       guardStoreUnavailable(
         () => waveClick(action, ctx),
+        async (m) => {
+          if (ctx.responder) await ctx.responder.respond(m);
+        },
+        ctx.logger,
+      ),
+    [BREAK_GLASS_ACK_ACTION]: (action, ctx) =>
+      guardStoreUnavailable(
+        () => breakGlassAck(action, ctx),
         async (m) => {
           if (ctx.responder) await ctx.responder.respond(m);
         },
@@ -376,6 +402,7 @@ export function createOperations(options: OperationsOptions): Operations {
     executions,
     refreshCard,
     learnChat,
+    breakGlass,
   });
   const opsHandler = createOpsCommandHandler({
     policy,
@@ -385,6 +412,7 @@ export function createOperations(options: OperationsOptions): Operations {
     details,
     clock,
     learnChat,
+    breakGlassUses: () => breakGlass.list(),
     ...(options.watchList !== undefined && { watchList: options.watchList }),
   });
 
@@ -431,6 +459,7 @@ export function createOperations(options: OperationsOptions): Operations {
       logger.info({ replicaId, candidates }, "recovery started");
       adoptTimer = timers.setInterval(adoptPeriodically, options.adoptIntervalMs ?? runLeaseTtlMs / 2);
       sweeper.start();
+      breakGlass.start();
     },
     stop(graceMs = 10_000) {
       stopping ??= (async () => {
@@ -438,6 +467,7 @@ export function createOperations(options: OperationsOptions): Operations {
         executions.suspend();
         leases.stopAll();
         await sweeper.stop();
+        await breakGlass.stop();
         const drained = await executions.drain(graceMs);
         if (!drained)
           logger.warn("stopped with executions still in progress; another replica or a restart resumes them");
@@ -446,6 +476,7 @@ export function createOperations(options: OperationsOptions): Operations {
       return stopping;
     },
     sweepExpired: () => sweeper.sweep(),
+    remindBreakGlass: () => breakGlass.remindDue(),
     async idle() {
       await executions.drain();
       await cards.idle();

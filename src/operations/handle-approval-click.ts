@@ -1,6 +1,7 @@
 import type { ChatPort } from "../app/ports.js";
 import { ApprovalIdSchema, type ApprovalRequest } from "../approvals/approval-request.js";
 import type { ActResult, ApprovalService } from "../approvals/approval-service.js";
+import { currentStage } from "../approvals/current-stage.js";
 import type { ActionHandler, InteractionContext, ViewHandler } from "../commands/types.js";
 import type { Message } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
@@ -11,7 +12,7 @@ import { buildRejectModal, validateRejectReason } from "./build-reject-modal.js"
 import type { DecisionAnnouncer } from "./create-decision-announcer.js";
 import type { Executions } from "./create-executions.js";
 import { isPolicyAllowed } from "./describe-request.js";
-import { isListedApprover } from "./is-listed-approver.js";
+import { isListedApprover, listedStages } from "./is-listed-approver.js";
 import { noticeToSpans } from "./notice-to-spans.js";
 
 export interface ApprovalClickDeps {
@@ -102,9 +103,11 @@ export function createApprovalClickHandler(deps: ApprovalClickDeps): ActionHandl
 
     const groups = await ctx.chat.userGroupsOf(user.userId);
     const isApprover = isListedApprover(request.requirement, { ...user, groups }, request.requester);
+    const stages = listedStages(request.requirement, { ...user, groups }, request.requester);
+    const reasonRequired = currentStage(request)?.stage.reasonRequired ?? request.requirement.reasonRequired;
     if (
       verb === "reject" &&
-      request.requirement.reasonRequired &&
+      reasonRequired &&
       isApprover &&
       request.status === "pending" &&
       deps.clock.now() < request.expiresAt
@@ -127,7 +130,7 @@ export function createApprovalClickHandler(deps: ApprovalClickDeps): ActionHandl
       verb === "approve"
         ? { type: "approve" as const, userId: user.userId }
         : { type: "reject" as const, userId: user.userId };
-    const result = await deps.approvals.act(id, event, { isApprover });
+    const result = await deps.approvals.act(id, event, { isApprover, stages });
     log.info({ ok: result.ok, code: result.ok ? undefined : result.code, isApprover }, "approval click");
     await settle(deps, id, result, (m) => tell(m, request));
   };

@@ -9,7 +9,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { termsOf } from "../policy/compare-decisions.js";
 import { eligibleApprovers } from "../policy/require-enough-approvers.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
-import { md } from "../render/message-model.js";
+import { channelLink, md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
@@ -26,7 +26,9 @@ import {
   buildPreflightRefusalView,
   buildPreparingView,
 } from "./build-preflight-views.js";
+import type { BreakGlass } from "./create-break-glass.js";
 import type { Executions } from "./create-executions.js";
+import { decideBreakGlass } from "./decide-break-glass.js";
 import { decidePolicy, readGroups } from "./decide-policy.js";
 import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
 import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
@@ -46,6 +48,7 @@ export interface MutationRequestDeps {
   executions: Executions;
   refreshCard: (requestId: string) => Promise<void>;
   learnChat: (chat: ChatPort) => void;
+  breakGlass: BreakGlass;
 }
 
 /**
@@ -90,19 +93,25 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     }
     const policy = deps.policy();
     const groups = await readGroups(ctx.chat);
-    const decision = decidePolicy(
-      policy,
-      {
-        action: op.action,
-        requesterId: actor.userId,
-        channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
-        targets: ctx.servers,
-        flags: op.flags,
-        ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
-        ...(requested?.ok && { waves: policyWavesOf(requested.plan) }),
-      },
-      groups,
-    );
+    const question = {
+      action: op.action,
+      requesterId: actor.userId,
+      channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
+      targets: ctx.servers,
+      flags: op.flags,
+      ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+      ...(requested?.ok && { waves: policyWavesOf(requested.plan) }),
+    };
+    const glass = ctx.request.breakGlass;
+    const glassVerdict =
+      glass === undefined ? undefined : decideBreakGlass(policy, question, groups, glass.reason);
+    const decision: PolicyDecision =
+      glassVerdict === undefined
+        ? decidePolicy(policy, question, groups)
+        : glassVerdict.ok
+          ? glassVerdict.decision
+          : { effect: "deny", rules: [], reasons: [glassVerdict.reason] };
+    const breakGlass = glass !== undefined && glassVerdict?.ok === true ? glass : undefined;
     ctx.logger.info(
       { action: op.action, decision: decision.effect, rules: decision.rules.map((r) => r.id) },
       "policy decided",
@@ -124,6 +133,9 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         channel: channelId,
         reference: ctx.request.requestId,
         ...(op.dryRun && { dryRun: true }),
+        ...(glass !== undefined && {
+          breakGlass: { reason: glass.reason, accepted: breakGlass !== undefined },
+        }),
         ...(decision.effect === "deny" && { reasons: decision.reasons }),
         ...(decision.effect === "needs_approval" && { minApprovals: decision.approval.minApprovals }),
       },
@@ -202,8 +214,9 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         parameters: { ...preflight.parameters, ...(planned?.ok && { waves: planned.plan }) },
         ruleIds: decision.rules.map((r) => r.id),
         requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
-        terms: termsOf(decision),
+        terms: breakGlass !== undefined ? { ...termsOf(decision), breakGlass: true } : termsOf(decision),
         message: root,
+        ...(breakGlass !== undefined && { breakGlass: { reason: breakGlass.reason } }),
       });
       requestId = request.id;
       await deps.details.create({
@@ -220,6 +233,12 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     }
     ctx.logger.info({ approval: requestId, kind }, "request recorded");
 
+    if (breakGlass !== undefined && policy.breakGlass !== undefined) {
+      // Recorded (and announced) before anything runs: a use that cannot be recorded does not run.
+      const request = await deps.approvals.get(requestId);
+      if (request === undefined) throw new Error(`the break-glass request ${requestId} vanished`);
+      await deps.breakGlass.record(request, root, policy.breakGlass, ctx.chat);
+    }
     if (kind === "allowed") {
       const approved = await deps.approvals.act(
         requestId,
@@ -230,6 +249,14 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         throw new Error(`the policy-allowed request ${requestId} could not be approved: ${approved.code}`);
       await deps.refreshCard(requestId);
       void deps.executions.runApproved(requestId);
+      if (breakGlass !== undefined && policy.breakGlass !== undefined) {
+        await reply(
+          buildNoticeView(
+            ":rotating_light:",
+            md`Break-glass: approval skipped; running now. The use is announced in ${channelLink(policy.breakGlass.alertChannel)} and must be reviewed there.`,
+          ),
+        );
+      }
       return;
     }
     await deps.refreshCard(requestId);
@@ -239,10 +266,13 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         await sendApprovalDms(ctx, root, people, { requesterId: actor.userId, commandLine }, ctx.logger);
       }
       const n = decision.approval.minApprovals;
+      const stages = decision.approval.stages;
       await reply(
         buildNoticeView(
           ":lock:",
-          md`Your request needs ${plural(n, "approval")} from ${describeApprovers(decision.approval, mention ? groups.ids : {})}; I posted it in the channel.`,
+          stages !== undefined
+            ? md`Your request needs approval in ${String(stages.length)} stages, in order: ${stages.map((s) => s.name).join(", then ")}; I posted it in the channel.`
+            : md`Your request needs ${plural(n, "approval")} from ${describeApprovers(decision.approval, mention ? groups.ids : {})}; I posted it in the channel.`,
         ),
       );
     }

@@ -23,8 +23,10 @@ import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-wav
 import { buildApprovalListView, MAX_LISTED_APPROVALS } from "./build-approval-list-view.js";
 import { buildAuditVerifyView } from "./build-audit-verify-view.js";
 import { buildAuditView } from "./build-audit-view.js";
+import { buildBreakGlassListView } from "./build-break-glass-views.js";
 import { buildJobsView, type RecentJob } from "./build-jobs-view.js";
 import { buildPolicyExplanationView } from "./build-policy-explanation-view.js";
+import type { BreakGlassUse } from "./create-break-glass.js";
 import { decidePolicy, readGroups, toPolicyTarget } from "./decide-policy.js";
 import { verbOf } from "./describe-request.js";
 import { listActionableApprovals } from "./list-actionable-approvals.js";
@@ -42,6 +44,8 @@ export interface OpsCommandDeps {
   clock: Clock;
   learnChat: (chat: ChatPort) => void;
   watchList?: (request: Pick<RequestMeta, "actor" | "channelId" | "channelName">) => Promise<Message>;
+  /** `/ops audit break-glass`: every use with its review state. */
+  breakGlassUses?: () => Promise<readonly BreakGlassUse[]>;
 }
 
 /** Default and cap of `/ops audit … n`. */
@@ -70,6 +74,10 @@ async function answer(deps: OpsCommandDeps, intent: OpsIntent, ctx: HandlerConte
       return showAudit(deps, intent, ctx);
     case "ops.audit.verify":
       return buildAuditVerifyView(await deps.audit.verify());
+    case "ops.audit.break-glass":
+      return deps.breakGlassUses
+        ? buildBreakGlassListView(await deps.breakGlassUses(), deps.clock.now())
+        : buildNotEnabledView("/ops audit break-glass");
     case "ops.watch.list":
       return deps.watchList ? deps.watchList(ctx.request) : buildNotEnabledView("/ops watch list");
   }

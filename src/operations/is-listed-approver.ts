@@ -14,3 +14,14 @@ export function isListedApprover(
   // Self-approval is allowed here so the result says only "listed or not".
   return canApprove({ approvers: requirement.approvers, allowSelfApproval: true }, user, requester.userId).ok;
 }
+
+/** Staged requirements: the names of the stages whose approvers the user is among (same team), now. */
+export function listedStages(
+  requirement: Pick<ApprovalRequirement, "stages">,
+  user: { userId: string; teamId: string; groups: readonly string[] },
+  requester: { userId: string; teamId: string },
+): string[] {
+  return (requirement.stages ?? [])
+    .filter((stage) => isListedApprover(stage, user, requester))
+    .map((stage) => stage.name);
+}

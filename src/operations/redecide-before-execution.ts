@@ -4,9 +4,10 @@ import type { AuditLog } from "../audit/create-audit-log.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Metrics } from "../metrics/metrics.js";
+import { applyBreakGlass } from "../policy/apply-break-glass.js";
 import { type ApprovedTerms, compareDecisions } from "../policy/compare-decisions.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
-import type { Policy, PolicyTarget } from "../policy/types.js";
+import type { Policy, PolicyDecision, PolicyTarget } from "../policy/types.js";
 import { policyWavesOf, wavePlanOf } from "../waves/plan-waves.js";
 import { detectDrift } from "../workflow/detect-drift.js";
 import { readServers, type ServerRead } from "../workflow/read-servers.js";
@@ -81,18 +82,34 @@ export async function redecideBeforeExecution(
       : { id: t.id, name: t.name, tags: { ...(t.tags ?? {}) } };
   });
   const requesterId = request.requester.userId;
-  const decision = evaluatePolicy(deps.policy(), {
+  const policy = deps.policy();
+  const requester = { userId: requesterId, groups: groups.groupsOf(requesterId) };
+  const ruled = evaluatePolicy(policy, {
     action: request.action,
-    requester: { userId: requesterId, groups: groups.groupsOf(requesterId) },
+    requester,
     channel: { id: request.channel, ...(channelName !== undefined && { name: channelName }) },
     targets,
     flags: policyFlagsOf(request.action, request.parameters),
     ...tagChangeFor(request),
     ...wavesFor(request),
   });
+  // Break-glass skips approval again now, and only approval: a deny rule or a cap still stops it, and so does
+  // the requester having left the break-glass groups since.
+  const glass = request.breakGlass;
+  const verdict = glass === undefined ? undefined : applyBreakGlass(policy, ruled, requester, glass.reason);
+  const decision: PolicyDecision =
+    verdict === undefined
+      ? ruled
+      : verdict.ok
+        ? verdict.decision
+        : { effect: "deny", rules: [], reasons: [verdict.reason] };
   const approvers = request.approvals
     .filter((a) => a.userId !== POLICY_ACTOR)
-    .map((a) => ({ userId: a.userId, groups: groups.groupsOf(a.userId) }));
+    .map((a) => ({
+      userId: a.userId,
+      groups: groups.groupsOf(a.userId),
+      ...(a.stage !== undefined && { stage: a.stage }),
+    }));
   const tightenings = compareDecisions(approvedTermsOf(request), decision, approvers, requesterId);
   const flowTargets: FlowTarget[] = request.targets.map((t) => ({ ...t }));
   const changes = detectDrift(flowTargets, reads).filter((d) => POLICY_FACTS.has(d.kind));

@@ -10,6 +10,10 @@ export interface ApprovedTerms {
   approvalRuleIds: string[];
   /** The tightest `max_targets` that applied, if any. */
   maxTargets?: number;
+  /** Staged approvals: each stage's name and count, in order. */
+  stages?: { name: string; minApprovals: number }[];
+  /** Approval was skipped by break-glass: compared as allowed, re-decided with break-glass again. */
+  breakGlass?: boolean;
 }
 
 /** The terms of a decision that let a request proceed (allow or needs approval). */
@@ -26,6 +30,9 @@ export function termsOf(decision: Exclude<PolicyDecision, { effect: "deny" }>): 
         minApprovals: decision.approval.minApprovals,
         approvalRuleIds: [...decision.approvalRuleIds],
         ...(decision.maxTargets !== undefined && { maxTargets: decision.maxTargets }),
+        ...(decision.approval.stages !== undefined && {
+          stages: decision.approval.stages.map((s) => ({ name: s.name, minApprovals: s.minApprovals })),
+        }),
       };
 }
 
@@ -42,7 +49,11 @@ export type PolicyTightening =
   /** A lower `max_targets` cap applies now (still met, or the request would be denied). */
   | { kind: "lower_cap"; before?: number; after: number }
   /** A rule whose approval terms did not apply before applies now. */
-  | { kind: "new_rule"; rule: RuleRef };
+  | { kind: "new_rule"; rule: RuleRef }
+  /** An approval stage the request did not go through is required now. */
+  | { kind: "stage_added"; stage: string }
+  /** A stage it went through needs more approvals now. */
+  | { kind: "stage_more_approvals"; stage: string; before: number; after: number };
 
 /**
  * Compares the decision the policy makes now (on the servers as they are, with the requester, channel and
@@ -53,7 +64,7 @@ export type PolicyTightening =
 export function compareDecisions(
   approved: ApprovedTerms,
   now: PolicyDecision,
-  approvers: readonly { userId: string; groups: readonly string[] }[],
+  approvers: readonly { userId: string; groups: readonly string[]; stage?: string }[],
   requesterId: string,
 ): PolicyTightening[] {
   if (now.effect === "deny") return [{ kind: "denied", reasons: [...now.reasons], rules: now.rules }];
@@ -71,8 +82,29 @@ export function compareDecisions(
           rules: approvalRules,
         });
       }
+      const nowStages = now.approval.stages;
+      if (nowStages !== undefined) {
+        const before = new Map((approved.stages ?? []).map((s) => [s.name.toLowerCase(), s.minApprovals]));
+        for (const stage of nowStages) {
+          const had = before.get(stage.name.toLowerCase());
+          if (had === undefined) out.push({ kind: "stage_added", stage: stage.name });
+          else if (stage.minApprovals > had)
+            out.push({
+              kind: "stage_more_approvals",
+              stage: stage.name,
+              before: had,
+              after: stage.minApprovals,
+            });
+        }
+      }
       for (const approver of approvers) {
-        const verdict = canApprove(now.approval, approver, requesterId);
+        // A staged approval is judged by the stage it was given for; a stage dropped since asks nothing.
+        const stage =
+          nowStages === undefined
+            ? now.approval
+            : nowStages.find((s) => s.name.toLowerCase() === approver.stage?.toLowerCase());
+        if (stage === undefined) continue;
+        const verdict = canApprove(stage, approver, requesterId);
         if (!verdict.ok)
           out.push({ kind: "approver_not_accepted", userId: approver.userId, reason: verdict.reason });
       }

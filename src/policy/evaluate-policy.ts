@@ -1,5 +1,6 @@
 import { isKnownAction } from "./actions.js";
 import { matchGlob } from "./match-glob.js";
+import { mergeStages, unionOfStages } from "./merge-stages.js";
 import { normalizeChannelName, normalizeGroup } from "./normalize-names.js";
 import { combineWaveRules, wavesShortfall } from "./require-waves.js";
 import type {
@@ -98,14 +99,12 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
     ...(wavesRequired !== undefined && { waves: wavesRequired }),
   };
 
-  const grants = candidates.filter(
-    (r) => (r.effect.allow || r.effect.approval?.minApprovals !== undefined) && applies(r, "all"),
-  );
+  const grants = candidates.filter((r) => (r.effect.allow || isApprovalBase(r)) && applies(r, "all"));
   if (grants.length === 0) {
     return deny([], [`no rule allows \`${action}\` for this request, and anything not allowed is denied`]);
   }
 
-  const bases = grants.filter((r) => r.effect.approval?.minApprovals !== undefined);
+  const bases = grants.filter(isApprovalBase);
   const additions = candidates.filter(
     (r) => r.effect.approval?.additionalApprovals !== undefined && applies(r, "any"),
   );
@@ -117,6 +116,27 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
   const producing =
     bases.length > 0 ? contributing : policy.rules.filter((r) => grants.includes(r) || additions.includes(r));
   const terms = contributing.map((r) => r.effect.approval).filter((a) => a !== undefined);
+  if (terms.some((a) => a.stages !== undefined)) {
+    const merged = mergeStages(terms, policy.defaultApprovers);
+    if (!merged.ok) return deny(producing, [merged.reason]);
+    const { stages } = merged;
+    const [first] = stages;
+    return {
+      effect: "needs_approval",
+      rules: producing.map(refOf),
+      approvalRuleIds: contributing.map((r) => r.id),
+      ...limit,
+      approval: {
+        approvers: unionOfStages(stages),
+        minApprovals: stages.reduce((n, s) => n + s.minApprovals, 0),
+        allowSelfApproval: stages.every((s) => s.allowSelfApproval),
+        expiresInMs: first?.expiresInMs ?? Math.min(...terms.map((a) => a.expiresInMs)),
+        reasonRequired: stages.some((s) => s.reasonRequired),
+        notify: (["mention", "dm"] as const).filter((mode) => terms.some((a) => a.notifyApprovers === mode)),
+        stages,
+      },
+    };
+  }
   const minApprovals =
     Math.max(0, ...terms.map((a) => a.minApprovals ?? 0)) +
     terms.reduce((sum, a) => sum + (a.additionalApprovals ?? 0), 0);
@@ -158,6 +178,11 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
       notify: (["mention", "dm"] as const).filter((mode) => terms.some((a) => a.notifyApprovers === mode)),
     },
   };
+}
+
+/** A rule part that sets an approval requirement (a count, or stages) rather than adding to one. */
+function isApprovalBase(rule: PolicyRule): boolean {
+  return rule.effect.approval?.minApprovals !== undefined || rule.effect.approval?.stages !== undefined;
 }
 
 function deny(rules: readonly PolicyRule[], reasons: string[]): PolicyDecision {

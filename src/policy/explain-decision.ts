@@ -27,6 +27,34 @@ export function explainDecision(decision: PolicyDecision): DecisionExplanation {
         ...(a.approvers.users.length > 0 ? [`users ${a.approvers.users.join(", ")}`] : []),
       ].join("; ");
       const plural = a.minApprovals === 1 ? "approval" : "approvals";
+      if (a.stages !== undefined) {
+        return {
+          effect: "needs_approval",
+          headline: `Needs ${a.minApprovals} ${plural} in ${a.stages.length} stages, in order`,
+          details: [
+            ...a.stages.map((s, i) => {
+              const by = [
+                ...s.approvers.groups.map((g) => `members of user group ${g}`),
+                ...(s.approvers.users.length > 0 ? [`users ${s.approvers.users.join(", ")}`] : []),
+              ].join("; ");
+              const terms = [
+                `${s.minApprovals} of ${by}`,
+                s.allowSelfApproval ? "the requester may approve" : "not the requester",
+                `expires ${formatDuration(s.expiresInMs)} after the stage is reached`,
+                s.reasonRequired ? "rejecting needs a reason" : "rejecting needs no reason",
+              ];
+              return `Stage ${i + 1}, ${s.name}: ${terms.join(", ")}`;
+            }),
+            "An approval counts only for the stage the request waits on; each person approves one stage",
+            ...(decision.eligibleApprovers !== undefined
+              ? [
+                  `${decision.eligibleApprovers} ${decision.eligibleApprovers === 1 ? "person" : "people"} could approve it now`,
+                ]
+              : []),
+          ],
+          rules,
+        };
+      }
       return {
         effect: "needs_approval",
         headline: `Needs ${a.minApprovals} ${plural}`,

@@ -9,6 +9,9 @@ export type PolicyLoadResult = { ok: true; policy: Policy } | { ok: false; error
 /** Approvals that name no expiry, here or in `defaults`, expire after this long. */
 export const DEFAULT_APPROVAL_EXPIRY_MS = 30 * 60_000;
 
+/** A break-glass use nobody acknowledged is brought up again this often, unless `remind_every` says otherwise. */
+export const DEFAULT_BREAK_GLASS_REMIND_MS = 60 * 60_000;
+
 /**
  * Reads and validates a policy file (normally `flows/policy.yml`). Problems come back as errors naming the file,
  * line and column; render them with `formatConfigErrors`. Pass `text` to validate content not on disk.
@@ -50,10 +53,27 @@ function compile(file: string, loaded: YamlConfigResult<PolicyFile>): PolicyLoad
         ...(approval !== undefined && {
           approval: {
             ...(approval.approvers !== undefined && { approvers: normalizePrincipals(approval.approvers) }),
-            // A rule that neither adds nor sets a number still means "needs approval": one.
-            ...(approval.additional_approvals !== undefined
-              ? { additionalApprovals: approval.additional_approvals }
-              : { minApprovals: approval.min_approvals ?? 1 }),
+            // A rule that neither adds nor sets a number still means "needs approval": one. A staged rule
+            // sets its stages instead.
+            ...(approval.stages !== undefined
+              ? {
+                  stages: approval.stages.map((st) => ({
+                    name: st.name.trim(),
+                    ...(st.approvers !== undefined && { approvers: normalizePrincipals(st.approvers) }),
+                    minApprovals: st.min_approvals ?? 1,
+                    allowSelfApproval: st.allow_self_approval ?? defaults.allow_self_approval ?? false,
+                    expiresInMs:
+                      st.expires_in ??
+                      approval.expires_in ??
+                      defaults.expires_in ??
+                      DEFAULT_APPROVAL_EXPIRY_MS,
+                    reasonRequired:
+                      st.reason_required ?? approval.reason_required ?? defaults.reason_required ?? false,
+                  })),
+                }
+              : approval.additional_approvals !== undefined
+                ? { additionalApprovals: approval.additional_approvals }
+                : { minApprovals: approval.min_approvals ?? 1 }),
             allowSelfApproval: approval.allow_self_approval ?? defaults.allow_self_approval ?? false,
             expiresInMs: approval.expires_in ?? defaults.expires_in ?? DEFAULT_APPROVAL_EXPIRY_MS,
             reasonRequired: approval.reason_required ?? defaults.reason_required ?? false,
@@ -71,6 +91,18 @@ function compile(file: string, loaded: YamlConfigResult<PolicyFile>): PolicyLoad
       defaultApprovers: defaults.approvers && normalizePrincipals(defaults.approvers),
       rules,
       policyTagKeys: [...new Set(rules.flatMap((r) => Object.keys(r.when.targets?.tags ?? {})))].sort(),
+      ...(value.break_glass !== undefined && {
+        breakGlass: {
+          groups: [...new Set(value.break_glass.groups.map(normalizeGroup))],
+          alertChannel: value.break_glass.alert_channel,
+          remindEveryMs: value.break_glass.remind_every ?? DEFAULT_BREAK_GLASS_REMIND_MS,
+          // Validation guarantees one of them.
+          reviewers: normalizePrincipals(
+            value.break_glass.reviewers ?? defaults.approvers ?? { users: [], groups: [] },
+          ),
+          minReasonLength: value.break_glass.min_reason_length ?? 15,
+        },
+      }),
     },
   };
 }

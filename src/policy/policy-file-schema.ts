@@ -127,8 +127,29 @@ const conditions = z
 export const MAX_EXPIRES_IN_MS = 30 * 86_400_000;
 const expiresIn = boundedDurationSchema({ minMs: 1_000, maxMs: MAX_EXPIRES_IN_MS, example: "30m" });
 
+/** One stage of `require_approval: { stages: [...] }`. */
+const stage = z
+  .strictObject({
+    name: z.string().trim().min(1).max(40),
+    approvers: principals.optional(),
+    min_approvals: z.int().min(1).optional(),
+    allow_self_approval: z.boolean().optional(),
+    expires_in: expiresIn.optional(),
+    reason_required: z.boolean().optional(),
+  })
+  .superRefine((st, ctx) => {
+    const shortfall = unmeetable(st.min_approvals ?? 1, st.approvers, "listed");
+    if (shortfall !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: [st.min_approvals !== undefined ? "min_approvals" : "approvers"],
+        message: shortfall,
+      });
+  });
+
 const approval = z
   .strictObject({
+    stages: z.array(stage).min(1).max(5).optional(),
     approvers: principals.optional(),
     min_approvals: z.int().min(1).optional(),
     additional_approvals: z.int().min(1).optional(),
@@ -138,6 +159,34 @@ const approval = z
     notify_approvers: notifyApprovers.optional(),
   })
   .superRefine((a, ctx) => {
+    if (a.stages !== undefined) {
+      for (const key of [
+        "approvers",
+        "min_approvals",
+        "additional_approvals",
+        "allow_self_approval",
+      ] as const) {
+        if (a[key] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `with \`stages\`, each stage sets its own \`${key}\`; move it into the stages`,
+          });
+      }
+      const names = new Map<string, number>();
+      a.stages.forEach((st, index) => {
+        const key = st.name.toLowerCase();
+        const first = names.get(key);
+        if (first === undefined) names.set(key, index);
+        else
+          ctx.addIssue({
+            code: "custom",
+            path: ["stages", index, "name"],
+            message: `stage name \`${st.name}\` is already used by stages[${first}]; stage names must be unique`,
+          });
+      });
+      return;
+    }
     if (a.min_approvals !== undefined && a.additional_approvals !== undefined) {
       ctx.addIssue({
         code: "custom",
@@ -258,16 +307,40 @@ const defaults = z.strictObject({
   notify_approvers: notifyApprovers.optional(),
 });
 
+/** Longest `break_glass.remind_every`: a week. */
+const remindEvery = boundedDurationSchema({ minMs: 60_000, maxMs: 7 * 86_400_000, example: "1h" });
+
+/** `break_glass:`: who may skip approval in an emergency, where it is announced and how it is reviewed. */
+const breakGlass = z.strictObject({
+  groups: z.array(groupHandle).min(1),
+  alert_channel: channelId,
+  remind_every: remindEvery.optional(),
+  reviewers: principals.optional(),
+  min_reason_length: z.int().min(15).max(200).optional(),
+});
+
 /** The policy file: `version`, `defaults`, `allowed_channels` and `rules`. An empty file is an empty policy. */
 export const policyFileSchema = z
   .strictObject({
     version: z.literal(1).optional(),
     defaults: defaults.optional(),
+    break_glass: breakGlass.optional(),
     allowed_channels: channelSet.optional(),
     // `rules:` with nothing after it reads as "no rules", which is what the author meant.
     rules: z.preprocess((v) => v ?? [], z.array(rule)),
   })
   .superRefine((file, ctx) => {
+    if (
+      file.break_glass !== undefined &&
+      file.break_glass.reviewers === undefined &&
+      file.defaults?.approvers === undefined
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["break_glass"],
+        message: "`break_glass` needs `reviewers` (who acknowledge each use), or set `defaults.approvers`",
+      });
+    }
     const seen = new Map<string, number>();
     file.rules.forEach((r, index) => {
       const first = seen.get(r.id);
@@ -280,8 +353,17 @@ export const policyFileSchema = z
         });
       }
       const approval = r.effect.require_approval;
+      approval?.stages?.forEach((st, stageIndex) => {
+        if (st.approvers === undefined && file.defaults?.approvers === undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["rules", index, "effect", "require_approval", "stages", stageIndex],
+            message: "a stage needs `approvers` (or set `defaults.approvers`)",
+          });
+      });
       if (
         approval !== undefined &&
+        approval.stages === undefined &&
         approval.approvers === undefined &&
         file.defaults?.approvers === undefined
       ) {
@@ -291,7 +373,7 @@ export const policyFileSchema = z
           message: "`require_approval` needs `approvers` (or set `defaults.approvers` for every rule)",
         });
       }
-      if (approval !== undefined && approval.approvers === undefined) {
+      if (approval !== undefined && approval.stages === undefined && approval.approvers === undefined) {
         const shortfall = unmeetable(
           approval.min_approvals ?? 1,
           file.defaults?.approvers,

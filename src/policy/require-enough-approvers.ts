@@ -33,6 +33,23 @@ export function requireEnoughApprovers(
 ): PolicyDecision {
   if (decision.effect !== "needs_approval") return decision;
   const { approval } = decision;
+  // Staged: each stage must be completable by its own approvers.
+  for (const [index, stage] of (approval.stages ?? []).entries()) {
+    const eligible = eligibleApprovers(stage, requesterId, members).length;
+    if (eligible >= stage.minApprovals) continue;
+    const whoCould = [
+      ...stage.approvers.groups.map((g) => `members of @${g}`),
+      ...(stage.approvers.users.length > 0 ? ["the listed users"] : []),
+    ].join(" and ");
+    const notRequester = stage.allowSelfApproval ? "" : ", not counting the requester";
+    return {
+      effect: "deny",
+      rules: decision.rules,
+      reasons: [
+        `stage ${index + 1} (${stage.name}) needs ${plural(stage.minApprovals, "approval")}, but only ${plural(eligible, "person", "people")} could approve it (${whoCould}${notRequester}); the rules asking for it: ${decision.rules.map((r) => r.id).join(", ")}`,
+      ],
+    };
+  }
   const count = eligibleApprovers(approval, requesterId, members).length;
   if (count >= approval.minApprovals) return { ...decision, eligibleApprovers: count };
   const who = [

@@ -68,6 +68,40 @@ export interface ApprovalRequirement {
    * (`dm`), both when the rules ask for both; empty: neither. Absent on requests recorded before it existed.
    */
   notify?: ("mention" | "dm")[];
+  /**
+   * Staged approvals: the stages in order, each completed before the next counts. Absent: one k-of-N step.
+   * When present, `approvers` is every stage's approvers together (who may see and reject the request),
+   * `minApprovals` the sum, `expiresInMs` the first stage's, `reasonRequired` whether any stage requires it.
+   */
+  stages?: ApprovalStage[];
+}
+
+/** One stage of a staged approval: its own approvers, count, self-approval, expiry and reason rule. */
+export interface ApprovalStage {
+  /** As written in the policy (`team lead`); unique within a requirement, compared case-insensitively. */
+  name: string;
+  approvers: Principals;
+  minApprovals: number;
+  allowSelfApproval: boolean;
+  /** How long the stage stays open once it is reached (the request's expiry moves on with each stage). */
+  expiresInMs: number;
+  reasonRequired: boolean;
+}
+
+/**
+ * Break-glass (`--break-glass "<reason>"`): members of `groups` may skip approval, never a deny rule or a
+ * `max_targets` cap. Each use is announced in `alertChannel` at once and reviewed there (Acknowledge, by
+ * `reviewers`), with a reminder every `remindEveryMs` until it is.
+ */
+export interface BreakGlassPolicy {
+  groups: string[];
+  /** A channel ID (`C…`). */
+  alertChannel: string;
+  remindEveryMs: number;
+  /** Who may acknowledge a use (default: `defaults.approvers`). */
+  reviewers: Principals;
+  /** Shortest reason accepted (characters, trimmed). */
+  minReasonLength: number;
 }
 
 /**
@@ -105,6 +139,8 @@ export interface Policy {
    * policy is loaded: what `tag_change: { touches_policy_tags: … }` looks at.
    */
   policyTagKeys: string[];
+  /** `break_glass:`; absent: nobody may use `--break-glass`. */
+  breakGlass?: BreakGlassPolicy;
 }
 
 export interface ChannelSet {
@@ -167,4 +203,16 @@ export interface ApprovalRule {
   expiresInMs: number;
   reasonRequired: boolean;
   notifyApprovers: "mention" | "dm" | "none";
+  /** `require_approval: { stages: [...] }`: this rule asks for these stages (then neither count is set). */
+  stages?: ApprovalStageRule[];
+}
+
+/** A stage as one rule writes it; `approvers` absent: the policy's default approvers. */
+export interface ApprovalStageRule {
+  name: string;
+  approvers?: Principals;
+  minApprovals: number;
+  allowSelfApproval: boolean;
+  expiresInMs: number;
+  reasonRequired: boolean;
 }

@@ -199,6 +199,7 @@ describe("createOperations", () => {
     });
     expect(registered).toEqual([
       "action ops.waves",
+      "action ops.breakglass.ack",
       "action ops.request.details",
       "action ops.approval",
       "view ops.approval.reject",

@@ -398,6 +398,28 @@ describe("the playground page", { timeout: 60_000 }, () => {
   });
 });
 
+describe("break-glass in the playground", { timeout: 60_000 }, () => {
+  it("Alice (@sre) breaks the glass: it runs without approval, #prod-ops gets the alert, Bob acknowledges it", async () => {
+    const page = await openPage(SLACK_IDS.alice);
+    await type(page, '/ecs reboot web-02 --hard --break-glass "web tier down, INC-4711 rollback"');
+    await page.locator('.msg[data-kind="message"]', { hasText: "Break-glass" }).first().waitFor();
+    await page.locator(`.channel-link[data-channel="${SLACK_IDS.prod}"]`).click();
+    const alert = page.locator('.msg[data-kind="message"]', { hasText: "INC-4711 rollback" }).filter({
+      has: page.getByRole("button", { name: /^Acknowledge/ }),
+    });
+    await alert.waitFor();
+    const ts = await alert.getAttribute("data-ts");
+    const card = page.locator(`.msg[data-kind="message"][data-ts="${ts}"]`);
+    await saveScreenshot(page, "playground-break-glass");
+    await actAs(page, SLACK_IDS.bob);
+    await card.getByRole("button", { name: /^Acknowledge/ }).click();
+    await card.getByText(/acknowledged by/).waitFor();
+    await expect(card.getByRole("button", { name: /^Acknowledge/ }).count()).resolves.toBe(0);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 describe("the app's Home tab", { timeout: 90_000 }, () => {
   /** The actions row under the Home's section naming `needle` (each request is a section, then its buttons). */
   const buttonsFor = (page: Page, needle: string) =>

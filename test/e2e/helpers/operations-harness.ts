@@ -204,7 +204,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
       message: FakeSlackMessage | { ts: string; blocks?: unknown[] },
       actionId: string,
       user: string,
-      channel = IDS.ops,
+      channel: string = IDS.ops,
     ) {
       return sendBlockAction(
         eventsUrl,

@@ -1,0 +1,88 @@
+import { formatDuration } from "../config/parse-duration.js";
+import {
+  actions,
+  button,
+  channelLink,
+  code,
+  context,
+  link,
+  localTime,
+  type Message,
+  md,
+  type Part,
+  type Span,
+  section,
+  userMention,
+} from "../render/message-model.js";
+import { formatElapsed, plural } from "../workflow/format-flow-text.js";
+import type { BreakGlassUse } from "./create-break-glass.js";
+import { describeApprovers } from "./describe-request.js";
+
+/** The alert card's Acknowledge button (value: the break-glass use ID, which is its request's ID). */
+export const BREAK_GLASS_ACK_ACTION = "ops.breakglass.ack";
+
+/** Most uses `/ops audit break-glass` lists (newest first). */
+export const MAX_LISTED_USES = 20;
+
+function thread(use: BreakGlassUse): Span[] {
+  return use.threadLink !== undefined
+    ? md`${link(use.threadLink, "the request's thread")}`
+    : md`its thread in ${channelLink(use.channel)}`;
+}
+
+/**
+ * The alert posted in `break_glass.alert_channel` the moment someone breaks the glass, and its review:
+ * who ran what, why, a link to the request's thread, and Acknowledge for the reviewers until one does. Pure.
+ */
+export function buildBreakGlassAlert(use: BreakGlassUse): Message {
+  const who = userMention(use.userId);
+  const blocks: Part[] = [
+    section({
+      text: md`:rotating_light: *Break-glass:* ${who} ran ${code(use.commandText)} without approval\n*Why:* ${use.reason}\n*Where:* ${thread(use)}`,
+    }),
+  ];
+  if (use.acknowledged === undefined) {
+    blocks.push(
+      context(
+        md`Needs review by ${describeApprovers({ approvers: use.reviewers })} (not ${who}) · used ${localTime(use.at)} · reminders every ${formatDuration(use.remindEveryMs)} until acknowledged`,
+      ),
+      actions(button({ id: BREAK_GLASS_ACK_ACTION, label: "Acknowledge", value: use.id, style: "primary" })),
+    );
+  } else {
+    blocks.push(
+      context(
+        md`:white_check_mark: Reviewed: acknowledged by ${userMention(use.acknowledged.userId)} ${localTime(use.acknowledged.at)}`,
+      ),
+    );
+  }
+  return { text: md`Break-glass: ${who} ran ${use.commandText} without approval`, blocks };
+}
+
+/** A reminder in the alert's thread: the use is still not reviewed. Pure. */
+export function buildBreakGlassReminder(use: BreakGlassUse, now: number): Message {
+  const text = md`:bell: Still not reviewed, ${formatElapsed(now - use.at)} after ${userMention(use.userId)} broke the glass (${code(use.commandText)}): ${describeApprovers({ approvers: use.reviewers })}, please review it and click Acknowledge (reminder ${String(use.reminders)}).`;
+  return { text, blocks: [section({ text })] };
+}
+
+/** `/ops audit break-glass`: each use with who, what, why and its review state, newest first. Pure. */
+export function buildBreakGlassListView(uses: readonly BreakGlassUse[], now: number): Message {
+  if (uses.length === 0) {
+    const text = md`:white_check_mark: Nobody has used break-glass.`;
+    return { text, blocks: [section({ text })] };
+  }
+  const open = uses.filter((u) => u.acknowledged === undefined).length;
+  const head = md`*Break-glass uses:* ${plural(uses.length, "use")}, ${open === 0 ? md`all reviewed` : md`${String(open)} not reviewed`}`;
+  const lines = uses.slice(0, MAX_LISTED_USES).map((u) => {
+    const state =
+      u.acknowledged !== undefined
+        ? md`:white_check_mark: acknowledged by ${userMention(u.acknowledged.userId)} ${localTime(u.acknowledged.at)}`
+        : md`:warning: *not reviewed* for ${formatElapsed(now - u.at)} (${plural(u.reminders, "reminder")})`;
+    return md`${localTime(u.at)} ${userMention(u.userId)} ${code(u.commandText)} — ${u.reason} — ${state}`;
+  });
+  const more =
+    uses.length > MAX_LISTED_USES ? [context(md`…and ${String(uses.length - MAX_LISTED_USES)} older`)] : [];
+  return {
+    text: head,
+    blocks: [section({ text: head }), ...lines.map((l) => section({ text: l })), ...more],
+  };
+}

@@ -1,0 +1,66 @@
+/** The break-glass alert (before and after review), a reminder and `/ops audit break-glass`, as goldens. */
+import { describe, expect, it } from "vitest";
+import {
+  buildBreakGlassAlert,
+  buildBreakGlassListView,
+  buildBreakGlassReminder,
+} from "../../src/operations/build-break-glass-views.js";
+import type { BreakGlassUse } from "../../src/operations/create-break-glass.js";
+import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { collectMrkdwn, expectValidBlockKit, toGoldenJson } from "../render/block-kit-test-helpers.js";
+
+const T0 = Date.UTC(2026, 11, 4, 11, 0);
+const HOUR = 60 * 60_000;
+const USE: BreakGlassUse = {
+  id: "apr_AAAAAAAAAAAAAAAAAAAAAA",
+  userId: "U_ALICE",
+  teamId: "T0001",
+  channel: "C_OPS",
+  commandText: "/ecs delete web-03",
+  reason: "web tier down, <INC-4711> *rollback*",
+  at: T0,
+  alertChannel: "C_PROD",
+  reviewers: { users: [], groups: ["ops-approvers"] },
+  remindEveryMs: HOUR,
+  threadLink: "https://hwc-fake.slack.com/archives/C_OPS/p1700000000000100",
+  alert: { channel: "C_PROD", ts: "1700000001.000100" },
+  nextReminderAt: T0 + HOUR,
+  reminders: 0,
+};
+const ACKED: BreakGlassUse = { ...USE, acknowledged: { userId: "U_BOB", at: T0 + 2 * HOUR }, reminders: 2 };
+
+function kitOf(message: Parameters<typeof renderBlockKit>[0]) {
+  const kit = renderBlockKit(message);
+  expectValidBlockKit(kit);
+  return kit;
+}
+
+describe("break-glass views, golden", () => {
+  it.each([
+    ["alert-open", buildBreakGlassAlert(USE)],
+    ["alert-acknowledged", buildBreakGlassAlert(ACKED)],
+    ["reminder", buildBreakGlassReminder({ ...USE, reminders: 1 }, T0 + HOUR)],
+    [
+      "list",
+      buildBreakGlassListView(
+        [{ ...USE, id: "apr_B", at: T0 + 3 * HOUR, reminders: 1 }, ACKED],
+        T0 + 5 * HOUR,
+      ),
+    ],
+    ["list-empty", buildBreakGlassListView([], T0)],
+  ])("%s", async (name, message) => {
+    await expect(toGoldenJson(kitOf(message))).toMatchFileSnapshot(`golden/break-glass-${name}.json`);
+  });
+
+  it("the alert says who, what, why and links the thread; the reason is escaped; Acknowledge until reviewed", () => {
+    const open = kitOf(buildBreakGlassAlert(USE));
+    const text = collectMrkdwn(open).join("\n");
+    expect(text).toContain("<@U_ALICE> ran `/ecs delete web-03` without approval");
+    expect(text).toContain("web tier down, &lt;INC-4711&gt;");
+    expect(text).toContain(
+      "<https://hwc-fake.slack.com/archives/C_OPS/p1700000000000100|the request's thread>",
+    );
+    expect(JSON.stringify(open.blocks)).toContain("ops.breakglass.ack");
+    expect(JSON.stringify(kitOf(buildBreakGlassAlert(ACKED)).blocks)).not.toContain("ops.breakglass.ack");
+  });
+});
