@@ -15,6 +15,8 @@ export interface PolicyQuestion {
   flags: PolicyFlags;
   /** Tag requests: the change (what the policy's `tag_change` conditions look at). */
   tagChange?: TagChange;
+  /** When it would run (epoch ms): what the calendar conditions (`during`, `outside`) look at. */
+  at?: number;
 }
 
 /** The user groups as read for one decision: the requester's handles, every group's members and IDs. */
@@ -70,6 +72,7 @@ export function decidePolicy(
     targets: question.targets.map(toPolicyTarget),
     flags: question.flags,
     ...(question.tagChange !== undefined && { tagChange: question.tagChange }),
+    ...(question.at !== undefined && { at: question.at }),
   });
   return requireEnoughApprovers(decision, question.requesterId, groups.members);
 }

@@ -3,6 +3,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditRecord } from "../audit/audit-entry.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
+import { explainCalendarConditions } from "../calendars/explain-calendar-conditions.js";
 import type { Server } from "../cloud/types.js";
 import type {
   HandlerContext,
@@ -120,6 +121,7 @@ async function explainPolicy(
       targets: considered,
       flags: flagsOf(inner),
       ...(isMutation(inner) && tagChangeOfIntent(inner as MutationIntent)),
+      at: deps.clock.now(),
     },
     await readGroups(ctx.chat),
   );
@@ -127,6 +129,7 @@ async function explainPolicy(
     commandLine,
     action,
     explanation: explainDecision(decision),
+    calendars: explainCalendarConditions(deps.policy(), decision.rules, deps.clock.now()),
     servers: considered,
     unresolved,
   });

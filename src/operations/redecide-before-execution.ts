@@ -25,6 +25,8 @@ export interface RedecideDeps {
   chat: () => ChatPort | undefined;
   cloud: Pick<CloudClient, "ecs">;
   audit: AuditLog;
+  /** The time the calendar conditions are judged at (now: just before the claim). */
+  clock?: { now(): number };
 }
 
 /** What the policy says about an approved request just before it would run. */
@@ -78,6 +80,7 @@ export async function redecideBeforeExecution(
     targets,
     flags: policyFlagsOf(request.action, request.parameters),
     ...tagChangeFor(request),
+    ...(deps.clock !== undefined && { at: deps.clock.now() }),
   });
   const approvers = request.approvals
     .filter((a) => a.userId !== POLICY_ACTOR)

@@ -1,3 +1,4 @@
+import { compileCalendars } from "../calendars/compile-calendars.js";
 import type { ConfigError } from "../config/format-config-errors.js";
 import { loadYamlConfig, parseYamlConfig, type YamlConfigResult } from "../config/load-yaml-config.js";
 import { normalizeChannelName, normalizeGroup } from "./normalize-names.js";
@@ -65,6 +66,7 @@ function compile(file: string, loaded: YamlConfigResult<PolicyFile>): PolicyLoad
       defaultApprovers: defaults.approvers && normalizePrincipals(defaults.approvers),
       rules,
       policyTagKeys: [...new Set(rules.flatMap((r) => Object.keys(r.when.targets?.tags ?? {})))].sort(),
+      calendars: compileCalendars(value.calendars, (name) => `${file}:${locate(["calendars", name]).line}`),
     },
   };
 }
@@ -80,6 +82,8 @@ function compileConditions(match: PolicyFile["rules"][number]["match"]): RuleCon
     ...(match?.channels && { channels: normalizeChannels(match.channels) }),
     ...(match?.targets && { targets: { tags: match.targets.tags, names: match.targets.names } }),
     ...(match?.target_count && { targetCount: match.target_count }),
+    ...(match?.during && { during: match.during }),
+    ...(match?.outside && { outside: match.outside }),
     ...(match?.tag_change && {
       tagChange: {
         ...(match.tag_change.touches_policy_tags !== undefined && {

@@ -1,3 +1,5 @@
+import type { Calendar } from "../calendars/calendar-types.js";
+
 /** Slack people who may do something: user IDs (`U…`/`W…`) and user-group handles (lower case, no `@`). */
 export interface Principals {
   users: string[];
@@ -39,6 +41,11 @@ export interface PolicyRequest {
   flags: PolicyFlags;
   /** Tag requests only: the change asked for. */
   tagChange?: TagChange;
+  /**
+   * When the request would run (epoch ms, from the injected clock): what `during`/`outside` calendar conditions
+   * look at. Absent: unknown, so they fail closed (restricting parts apply, granting parts do not).
+   */
+  at?: number;
 }
 
 /** A rule that produced a decision. */
@@ -99,6 +106,8 @@ export interface Policy {
    * policy is loaded: what `tag_change: { touches_policy_tags: … }` looks at.
    */
   policyTagKeys: string[];
+  /** The named freezes and maintenance windows (`calendars:`); absent or empty: none. */
+  calendars?: Calendar[];
 }
 
 export interface ChannelSet {
@@ -127,6 +136,10 @@ export interface RuleConditions {
   flags: PolicyFlags;
   /** Tag requests only; a rule with it never matches a request that changes no tags. */
   tagChange?: TagChangeCondition;
+  /** Holds while one of these calendars (by name) has an event in force. */
+  during?: string[];
+  /** Holds while none of these calendars has an event in force. */
+  outside?: string[];
 }
 
 /** Conditions on a tag change. All present must hold. */
