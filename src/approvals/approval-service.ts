@@ -23,6 +23,8 @@ import {
   ApprovedTermsSchema,
   type MessageRef,
   MessageRefSchema,
+  type RequestSchedule,
+  RequestScheduleSchema,
 } from "./approval-request.js";
 import {
   type ApplyResult,
@@ -52,6 +54,8 @@ export interface NewApprovalRequest {
   /** What the policy decided, to compare with its decision just before execution. */
   terms?: ApprovedTerms;
   message?: MessageRef;
+  /** A scheduled change: approval must be complete before `runAt`, so the request expires then at the latest. */
+  schedule?: RequestSchedule;
 }
 
 /** A user's click, as the service takes it: the service stamps the time with its own clock. */
@@ -99,7 +103,7 @@ export interface ApprovalService {
    * approved → revoked: the policy decided again before execution is stricter (`reasons`, operator text).
    * Loses to a claim that got there first (then `{ ok: false, code: "not_approved" }`).
    */
-  revoke(id: string, reasons: string[]): Promise<ActResult>;
+  revoke(id: string, reasons: string[], options?: { lapsed?: boolean }): Promise<ActResult>;
   /** executing → succeeded | failed | outcome_unknown, only by the execution that claimed it. */
   finishExecution(
     id: string,
@@ -250,7 +254,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
           type: "request.revoked",
           actorId: POLICY_REDECIDER,
           message: effect.reasons.join("; "),
-          detail: { reasons: effect.reasons },
+          detail: { reasons: effect.reasons, ...(effect.lapsed === true && { lapsed: true }) },
         };
       case "execution_started":
         return {
@@ -367,7 +371,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         id: generateId(),
         status: "pending",
         createdAt: now,
-        expiresAt: now + requirement.expiresInMs,
+        expiresAt: Math.min(now + requirement.expiresInMs, input.schedule?.runAt ?? Number.POSITIVE_INFINITY),
         requester: { userId: input.requester.userId, teamId: input.requester.teamId },
         channel: input.channel,
         action,
@@ -379,6 +383,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         ...(input.terms !== undefined && { terms: ApprovedTermsSchema.parse(input.terms) }),
         approvals: [],
         ...(input.message && { message: MessageRefSchema.parse(input.message) }),
+        ...(input.schedule !== undefined && { schedule: RequestScheduleSchema.parse(input.schedule) }),
         bindingHash: computeBindingHash(bindingInputOf({ action, targets, parameters })),
         version: 1,
       } satisfies ApprovalRequest);
@@ -389,7 +394,12 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         type: "request.created",
         actorId: request.requester.userId,
         message: request.commandText,
-        detail: { channel: request.channel, expiresAt: request.expiresAt, requirement },
+        detail: {
+          channel: request.channel,
+          expiresAt: request.expiresAt,
+          requirement,
+          ...(request.schedule !== undefined && { schedule: request.schedule }),
+        },
       });
       const wrote = await store.createIfAbsent(requestKey(request.id), request, {
         append: [created.append],
@@ -415,8 +425,14 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       );
     },
 
-    revoke(id, reasons) {
-      return transition(id, { type: "revoke", reasons, at: clock.now() }, { isApprover: false }, false);
+    revoke(id, reasons, options = {}) {
+      const event: ApprovalEvent = {
+        type: "revoke",
+        reasons,
+        at: clock.now(),
+        ...(options.lapsed && { lapsed: true }),
+      };
+      return transition(id, event, { isApprover: false }, false);
     },
 
     finishExecution(id, executionId, outcome, error) {

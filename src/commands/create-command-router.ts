@@ -16,6 +16,7 @@ import {
 import type { Logger } from "../log/create-logger.js";
 import type { Message } from "../render/message-model.js";
 import { code, md, type Span } from "../render/message-model.js";
+import { takeScheduleFlags } from "../schedule/take-schedule-flags.js";
 import type { Store } from "../store/store.js";
 import { createCloudTargetLookup } from "../targets/create-cloud-target-lookup.js";
 import { createFleetNameIndex } from "../targets/create-fleet-name-index.js";
@@ -432,7 +433,14 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         channel: request.channelId,
         command: request.command,
       });
+      // `--at` / `--window` apply to every change: taken out here, so no verb's grammar has to know them.
+      const taken = takeScheduleFlags(request.text);
+      if (!taken.ok) {
+        await reply(responder, buildParseErrorView({ code: "invalid_flag", message: taken.message }), logger);
+        return;
+      }
       const meta: RequestMeta = {
+        ...(taken.flags !== undefined && { schedule: taken.flags }),
         actor: request.actor,
         channelId: request.channelId,
         ...(request.channelName !== undefined ? { channelName: request.channelName } : {}),
@@ -443,10 +451,16 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       // A password typed by mistake (refused by the grammar) must not reach the logs either.
       logger.info({ text: redactSecrets(request.text) }, "command received");
       try {
-        const parsed = parseIntent(request.command, request.text);
+        const parsed = parseIntent(request.command, taken.text);
         if (!parsed.ok) {
           logger.info({ code: parsed.error.code }, "command not understood");
           await reply(responder, buildParseErrorView(parsed.error), logger);
+          return;
+        }
+        if (taken.flags !== undefined && !isMutationIntent(parsed.intent)) {
+          const message =
+            "`--at` and `--window` schedule a change (`/ecs stop web-01 --window <name>`); this command changes nothing";
+          await reply(responder, buildParseErrorView({ code: "invalid_flag", message }), logger);
           return;
         }
         await runIntent(parsed.intent, meta, responder, logger, "command");

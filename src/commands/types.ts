@@ -3,6 +3,7 @@ import type { CloudClient, Server } from "../cloud/types.js";
 import type { DescribePolicy, FormattableIntent, IntentOf, Target } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Message } from "../render/message-model.js";
+import type { ScheduleFlags } from "../schedule/take-schedule-flags.js";
 import type { Store } from "../store/store.js";
 import type { NameMatching, Resolution } from "../targets/types.js";
 import type { AuditTrail } from "./read/read-options.js";
@@ -30,6 +31,8 @@ export interface RequestMeta {
   commandLine: string;
   /** Log correlation ID of this request. */
   requestId: string;
+  /** `--at` / `--window` as typed (taken out of the text before parsing): a scheduled change. */
+  schedule?: ScheduleFlags;
 }
 
 /** Services and helpers every handler gets. */

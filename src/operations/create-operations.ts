@@ -7,6 +7,7 @@ import type { ActionHandler, CommandHandlers, RequestMeta, ViewHandler } from ".
 import type { Logger } from "../log/create-logger.js";
 import type { Policy } from "../policy/types.js";
 import type { Message } from "../render/message-model.js";
+import { createPeriodicPass } from "../schedule/create-periodic-pass.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
 import { OPEN_RUNS_SET } from "../workflow/run-record.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
@@ -54,6 +55,8 @@ export interface OperationsOptions {
   statusIntervalMs?: number;
   /** How often due approval requests are expired. Default 15 s. */
   sweepIntervalMs?: number;
+  /** How often scheduled changes whose time has come are looked for (`--at`, `--window`). Default 5 s. */
+  scheduleIntervalMs?: number;
   /** Job polling of the executor (default `waitForJob`'s: 1 s ×1.5 up to 10 s). */
   polling?: ExecuteFlowDeps["polling"];
   sleep?: ExecuteFlowDeps["sleep"];
@@ -114,6 +117,11 @@ export interface Operations {
   stop(graceMs?: number): Promise<void>;
   /** One expiry pass now; resolves with the number of requests it expired. */
   sweepExpired(): Promise<number>;
+  /**
+   * One pass of the scheduled changes now: those whose time has come are handed to the executor (one replica's
+   * claim wins each); resolves with how many were due.
+   */
+  runScheduled(): Promise<number>;
   /** Resolves when background work (executions, card updates) started so far has settled. */
   idle(): Promise<void>;
 }
@@ -218,6 +226,15 @@ export function createOperations(options: OperationsOptions): Operations {
         }),
       );
     },
+  });
+
+  const scheduled = createPeriodicPass({
+    approvals,
+    executions,
+    clock,
+    logger,
+    ...(options.scheduleIntervalMs !== undefined && { intervalMs: options.scheduleIntervalMs }),
+    ...(options.timers !== undefined && { timers: options.timers }),
   });
 
   const home = createHomePublisher({ approvals, store, clock, logger });
@@ -390,6 +407,7 @@ export function createOperations(options: OperationsOptions): Operations {
       logger.info({ replicaId, candidates }, "recovery started");
       adoptTimer = timers.setInterval(adoptPeriodically, options.adoptIntervalMs ?? runLeaseTtlMs / 2);
       sweeper.start();
+      scheduled.start();
     },
     stop(graceMs = 10_000) {
       stopping ??= (async () => {
@@ -397,6 +415,7 @@ export function createOperations(options: OperationsOptions): Operations {
         executions.suspend();
         leases.stopAll();
         await sweeper.stop();
+        await scheduled.stop();
         const drained = await executions.drain(graceMs);
         if (!drained)
           logger.warn("stopped with executions still in progress; another replica or a restart resumes them");
@@ -405,6 +424,7 @@ export function createOperations(options: OperationsOptions): Operations {
       return stopping;
     },
     sweepExpired: () => sweeper.sweep(),
+    runScheduled: () => scheduled.run(),
     async idle() {
       await executions.drain();
       await cards.idle();

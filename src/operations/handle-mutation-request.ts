@@ -1,4 +1,5 @@
 import type { ChatPort, MessageRef } from "../app/ports.js";
+import type { RequestSchedule } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
@@ -9,9 +10,11 @@ import { termsOf } from "../policy/compare-decisions.js";
 import { eligibleApprovers } from "../policy/require-enough-approvers.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
 import { md } from "../render/message-model.js";
+import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
+import { buildScheduledNoticeView, buildScheduleRefusalView } from "../views/build-schedule-views.js";
 import { plural } from "../workflow/format-flow-text.js";
 import { runPreflight } from "../workflow/run-preflight.js";
 import type { FlowSet, FlowTarget } from "../workflow/types.js";
@@ -72,6 +75,20 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       });
     const op = toOperationRequest(intent);
     const policy = deps.policy();
+    // A scheduled change (`--at`, `--window`) is decided as of its start time: a freeze then denies it now.
+    let schedule: RequestSchedule | undefined;
+    if (ctx.request.schedule !== undefined) {
+      const start = await resolveStartTime(ctx.request.schedule, {
+        now: deps.clock.now(),
+        policy,
+        timeZone: () => ctx.chat.userTimeZone(actor.userId),
+      });
+      if (!start.ok) {
+        await reply(buildScheduleRefusalView(commandLine, start.message));
+        return;
+      }
+      schedule = start.schedule;
+    }
     const groups = await readGroups(ctx.chat);
     const decision = decidePolicy(
       policy,
@@ -82,6 +99,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         targets: ctx.servers,
         flags: op.flags,
         ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+        at: schedule?.runAt ?? deps.clock.now(),
       },
       groups,
     );
@@ -107,6 +125,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         ...(op.dryRun && { dryRun: true }),
         ...(decision.effect === "deny" && { reasons: decision.reasons }),
         ...(decision.effect === "needs_approval" && { minApprovals: decision.approval.minApprovals }),
+        ...(schedule !== undefined && { schedule }),
       },
     });
 
@@ -173,6 +192,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
         terms: termsOf(decision),
         message: root,
+        ...(schedule !== undefined && { schedule }),
       });
       requestId = request.id;
       await deps.details.create({
@@ -198,7 +218,9 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       if (!approved.ok)
         throw new Error(`the policy-allowed request ${requestId} could not be approved: ${approved.code}`);
       await deps.refreshCard(requestId);
-      void deps.executions.runApproved(requestId);
+      // A scheduled change waits for its time: the periodic pass of whichever replica starts it then.
+      if (schedule !== undefined) await reply(buildScheduledNoticeView(schedule, undefined));
+      else void deps.executions.runApproved(requestId);
       return;
     }
     await deps.refreshCard(requestId);
@@ -208,6 +230,10 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         await sendApprovalDms(ctx, root, people, { requesterId: actor.userId, commandLine }, ctx.logger);
       }
       const n = decision.approval.minApprovals;
+      if (schedule !== undefined) {
+        await reply(buildScheduledNoticeView(schedule, n));
+        return;
+      }
       await reply(
         buildNoticeView(
           ":lock:",
