@@ -66,7 +66,13 @@ export interface HandlerContext {
 /** Every command that changes servers (the intents `formatCommandLine` writes back). */
 export type MutationIntent = FormattableIntent;
 export type OpsIntent = IntentOf<
-  "ops.policy.explain" | "ops.jobs" | "ops.approvals" | "ops.audit" | "ops.audit.verify" | "ops.watch.list"
+  | "ops.policy.explain"
+  | "ops.jobs"
+  | "ops.approvals"
+  | "ops.audit"
+  | "ops.audit.verify"
+  | "ops.watch.list"
+  | "ops.calendar"
 >;
 export type ReadIntent = IntentOf<
   | "ecs.list"

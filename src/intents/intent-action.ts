@@ -40,6 +40,7 @@ export const INTENT_ACTIONS = [
   "ops:audit:list",
   "ops:audit:verify",
   "ops:watch:list",
+  "ops:calendar:list",
   "ops:help",
 ] as const;
 export type IntentAction = (typeof INTENT_ACTIONS)[number];
@@ -100,6 +101,7 @@ const ACTION_BY_TYPE: Readonly<Record<IntentType, IntentAction>> = {
   "ops.audit": "ops:audit:list",
   "ops.audit.verify": "ops:audit:verify",
   "ops.watch.list": "ops:watch:list",
+  "ops.calendar": "ops:calendar:list",
 };
 
 /** True if `value` is one of {@link INTENT_ACTIONS} (for validating policy files). */

@@ -19,6 +19,7 @@ import { code, type Message, md, type Span, userMention } from "../render/messag
 import type { Clock, Store } from "../store/store.js";
 import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { targetsOf } from "../targets/replace-target.js";
+import { buildCalendarView } from "../views/build-calendar-view.js";
 import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
 import { buildApprovalListView, MAX_LISTED_APPROVALS } from "./build-approval-list-view.js";
 import { buildAuditVerifyView } from "./build-audit-verify-view.js";
@@ -72,6 +73,8 @@ async function answer(deps: OpsCommandDeps, intent: OpsIntent, ctx: HandlerConte
       return buildAuditVerifyView(await deps.audit.verify());
     case "ops.watch.list":
       return deps.watchList ? deps.watchList(ctx.request) : buildNotEnabledView("/ops watch list");
+    case "ops.calendar":
+      return buildCalendarView(deps.policy().calendars ?? [], deps.clock.now());
   }
 }
 
