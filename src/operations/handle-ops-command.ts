@@ -164,13 +164,13 @@ async function listJobs(deps: OpsCommandDeps): Promise<Message> {
 async function listApprovals(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Message> {
   const { actor } = ctx.request;
   const groups = await ctx.chat.userGroupsOf(actor.userId);
-  const { waiting, mine } = await listActionableApprovals(
+  const { waiting, mine, scheduled } = await listActionableApprovals(
     deps.approvals,
     { ...actor, groups },
     deps.clock.now(),
   );
   const pendingMine = mine.filter((r) => r.status === "pending");
-  const shown = [...waiting, ...pendingMine].slice(0, MAX_LISTED_APPROVALS);
+  const shown = [...waiting, ...pendingMine, ...scheduled].slice(0, MAX_LISTED_APPROVALS);
   const links = await readCardLinks(ctx.chat, shown, ctx.logger);
   const item = (request: ApprovalRequest, canApprove: boolean) => ({
     request,
@@ -181,6 +181,7 @@ async function listApprovals(deps: OpsCommandDeps, ctx: HandlerContext): Promise
   return buildApprovalListView([
     ...waiting.map((r) => item(r, true)),
     ...pendingMine.map((r) => item(r, false)),
+    ...scheduled.map((r) => ({ ...item(r, false), canCancel: true, scheduled: true })),
   ]);
 }
 

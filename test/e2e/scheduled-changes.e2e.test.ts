@@ -171,6 +171,12 @@ it("the requester or an approver can cancel a scheduled change until it starts",
   const card = await h.waitCard("/ecs reboot web-04 --hard --window maint", (t) => t.includes("0 of 1"));
   await approveBy(card, IDS.bob);
   const scheduled = await h.waitCard("/ecs reboot web-04", (t) => t.includes("Scheduled:"));
+  // `/ops approvals` lists it for an approver, with when it runs.
+  await h.command("approvals", { command: "/ops", user: IDS.carol });
+  const listed = await h.fake.waitFor(() =>
+    h.ephemeralTexts(IDS.carol).find((t) => t.includes("Scheduled changes") && t.includes("web-04")),
+  );
+  expect(listed).toContain("when the maintenance window `maint` opens");
   // Someone else may not; an approver may.
   expect((await h.click(scheduled, CANCEL, IDS.dave)).status).toBe(200);
   await h.fake.waitFor(() => h.ephemeralTexts(IDS.dave).find((t) => t.includes("or an approver can cancel")));
