@@ -164,3 +164,30 @@ rules:
     expect(text).toContain("calendar `mainte` is not defined under `calendars:` (did you mean `maint`?)");
   });
 });
+
+describe("the shipped policy's calendars", () => {
+  it("defines a window and a freeze, and its commented calendar rules are valid once uncommented", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const text = await readFile("flows/policy.yml", "utf8");
+    const start = text.indexOf("  # - id: year-end-freeze");
+    expect(start).toBeGreaterThan(0);
+    const uncommented = `${text.slice(0, start)}${text
+      .slice(start)
+      .split("\n")
+      // Uncommenting as an editor would: drop "# " after the indentation of each commented line.
+      .map((line) => line.replace(/^( *)# (?=- id:| )/, "$1"))
+      .filter((line) => !/^\s*#/.test(line))
+      .join("\n")}`;
+    const loaded = parsePolicy(uncommented, "flows/policy.yml");
+    if (!loaded.ok) expect.fail(formatConfigErrors(loaded.errors));
+    const p = loaded.policy;
+    expect(p.calendars?.map((c) => [c.name, c.kind])).toEqual([
+      ["maintenance", "window"],
+      ["year-end", "freeze"],
+    ]);
+    const prodStop = (when: string) =>
+      evaluatePolicy(p, { ...request("ecs:cloudServers:stop", at(when), "prod") });
+    expect(prodStop("2026-12-24T12:00:00Z")).toMatchObject({ effect: "deny" });
+    expect(prodStop("2027-01-05T12:00:00Z").effect).toBe("needs_approval");
+  });
+});
