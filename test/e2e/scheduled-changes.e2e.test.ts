@@ -46,13 +46,7 @@ afterAll(async () => {
 /** The policy as shipped, plus a freeze and a window at the given offsets from now (minutes). */
 async function withCalendars(freeze: [number, number], window: [number, number]): Promise<void> {
   const iso = (minutes: number) => new Date(h.clock.now() + minutes * MINUTE).toISOString();
-  await h.policy.replace(`${shipped}
-  - id: freeze-denies-power
-    description: No power changes during the freeze.
-    actions: [ecs:cloudServers:stop, ecs:cloudServers:reboot]
-    match: { during: [test-freeze] }
-    effect: { deny: "Changes are frozen." }
-calendars:
+  const calendars = `calendars:
   test-freeze:
     kind: freeze
     description: A test freeze.
@@ -63,6 +57,14 @@ calendars:
     description: A test maintenance window.
     events:
       - { start: "${iso(window[0])}", end: "${iso(window[1])}" }
+`;
+  // The shipped calendars stay; the test's join them, and a freeze rule is added to the shipped rules.
+  await h.policy.replace(`${shipped.replace(/^calendars:\n/m, calendars)}
+  - id: freeze-denies-power
+    description: No power changes during the freeze.
+    actions: [ecs:cloudServers:stop, ecs:cloudServers:reboot]
+    match: { during: [test-freeze] }
+    effect: { deny: "Changes are frozen." }
 `);
 }
 
@@ -131,6 +133,55 @@ it("a windowed change approved before the window runs once at its opening, with 
   expect(h.mutations("batchRebootServers")).toHaveLength(1);
   const started = await h.audit.query({ type: "execution.started", limit: 50 });
   expect(started.filter((e) => e.action === "ecs:cloudServers:reboot")).toHaveLength(1);
+});
+
+it("the policy is decided again at the opening: a freeze declared after the approval stops the run", async () => {
+  await withCalendars([1000, 1010], [60, 120]);
+  await h.command("reboot web-04 --hard --window maint");
+  const card = await h.waitCard("/ecs reboot web-04 --hard --window maint", (t) => t.includes("0 of 1"));
+  await approveBy(card, IDS.bob);
+  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Scheduled:"));
+  // The freeze is moved over the window after the approval, as an operator would edit the file.
+  await withCalendars([-5, 200], [60, 120]);
+  h.clock.advance(61 * MINUTE);
+  await bothReplicasPass();
+  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run, the policy changed"));
+  expect(h.mutations("batchRebootServers")).toHaveLength(0);
+});
+
+it("a replica started after the opening, while the window is still open, runs it from the store, once", async () => {
+  await withCalendars([1000, 1010], [60, 120]);
+  await h.command("reboot web-03 --hard --window maint");
+  const card = await h.waitCard("/ecs reboot web-03 --hard --window maint", (t) => t.includes("0 of 1"));
+  await approveBy(card, IDS.carol);
+  await h.waitCard("/ecs reboot web-03", (t) => t.includes("Scheduled:"));
+  await second.stop(2_000);
+  h.clock.advance(90 * MINUTE);
+  // A new replica over the same store: its start-up recovery finds the change due, the window still open.
+  const storeOfRestarted = createRedisStore({ url: REDIS_URL, namespace, clock: h.clock });
+  const restarted = createOperations({
+    ...h.opsOptions,
+    store: storeOfRestarted,
+    replicaId: "restarted",
+    audit: undefined,
+  });
+  try {
+    await restarted.start({ chat: createSlackChat(h.bot.app.client) });
+    await restarted.runScheduled();
+    await restarted.idle();
+    await h.waitCard("/ecs reboot web-03", (t) => t.includes("Done"));
+    expect(h.mutations("batchRebootServers")).toHaveLength(1);
+  } finally {
+    await restarted.stop(2_000);
+    await storeOfRestarted.close();
+    second = createOperations({
+      ...h.opsOptions,
+      store: secondStore,
+      replicaId: "second-again",
+      audit: undefined,
+    });
+    await second.start({ chat: createSlackChat(h.bot.app.client) });
+  }
 });
 
 it("a windowed change whose window closed before it could start does not run, and the thread says so", async () => {
