@@ -77,9 +77,13 @@ export function buildRequestCard(input: RequestCardInput): Message {
     blocks.push(section({ text: approvalLine(request, groupIds) }));
     if (request.status === "pending") {
       const req = request.requirement;
+      // A scheduled change must be approved before it starts, which may be sooner than the policy's expiry.
+      const bySchedule = request.schedule !== undefined && request.expiresAt >= request.schedule.runAt;
       blocks.push(
         context(
-          md`Expires ${localTime(request.expiresAt, "time")} (in ${formatDuration(req.expiresInMs)})`,
+          bySchedule
+            ? md`Approve before ${localTime(request.expiresAt, "time")}, when it starts, or it lapses`
+            : md`Expires ${localTime(request.expiresAt, "time")} (in ${formatDuration(req.expiresInMs)})`,
           req.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
         ),
       );
