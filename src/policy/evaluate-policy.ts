@@ -251,7 +251,7 @@ function conditionsHold(when: RuleConditions, subject: Subject, quantifier: Quan
       if (quantifier === "all") return false;
     } else {
       if (when.during !== undefined && !when.during.some(subject.inForce)) return false;
-      if (when.outside !== undefined && when.outside.some(subject.inForce)) return false;
+      if (when.outside?.some(subject.inForce)) return false;
     }
   }
   const perTarget: ((t: PolicyTarget) => boolean)[] = [];
