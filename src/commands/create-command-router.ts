@@ -457,7 +457,10 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
           await reply(responder, buildParseErrorView(parsed.error), logger);
           return;
         }
-        if (taken.flags !== undefined && !isMutationIntent(parsed.intent)) {
+        // `/ops policy explain <change> --window …` explains the decision as of that start time.
+        const explainsChange =
+          parsed.intent.type === "ops.policy.explain" && isMutationIntent(parsed.intent.intent);
+        if (taken.flags !== undefined && !isMutationIntent(parsed.intent) && !explainsChange) {
           const message =
             "`--at` and `--window` schedule a change (`/ecs stop web-01 --window <name>`); this command changes nothing";
           await reply(responder, buildParseErrorView({ code: "invalid_flag", message }), logger);

@@ -16,11 +16,13 @@ import { formatTarget, type Intent, intentAction, isMutation } from "../intents/
 import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy, PolicyFlags } from "../policy/types.js";
 import { code, type Message, md, type Span, userMention } from "../render/message-model.js";
+import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildCalendarView } from "../views/build-calendar-view.js";
 import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
+import { buildScheduleRefusalView } from "../views/build-schedule-views.js";
 import { buildApprovalListView, MAX_LISTED_APPROVALS } from "./build-approval-list-view.js";
 import { buildAuditVerifyView } from "./build-audit-verify-view.js";
 import { buildAuditView } from "./build-audit-view.js";
@@ -115,6 +117,17 @@ async function explainPolicy(
     }
   }
   const considered = servers.map(toPolicyTarget);
+  // Explained as of the start time when the explained change is scheduled (`--at`, `--window`).
+  let at = deps.clock.now();
+  if (ctx.request.schedule !== undefined) {
+    const start = await resolveStartTime(ctx.request.schedule, {
+      now: at,
+      policy: deps.policy(),
+      timeZone: () => ctx.chat.userTimeZone(actor.userId),
+    });
+    if (!start.ok) return buildScheduleRefusalView(commandLine, start.message);
+    at = start.schedule.runAt;
+  }
   const decision = decidePolicy(
     deps.policy(),
     {
@@ -124,7 +137,7 @@ async function explainPolicy(
       targets: considered,
       flags: flagsOf(inner),
       ...(isMutation(inner) && tagChangeOfIntent(inner as MutationIntent)),
-      at: deps.clock.now(),
+      at,
     },
     await readGroups(ctx.chat),
   );
@@ -132,7 +145,7 @@ async function explainPolicy(
     commandLine,
     action,
     explanation: explainDecision(decision),
-    calendars: explainCalendarConditions(deps.policy(), decision.rules, deps.clock.now()),
+    calendars: explainCalendarConditions(deps.policy(), decision.rules, at),
     servers: considered,
     unresolved,
   });

@@ -106,6 +106,11 @@ it("a freeze denies, /ops policy explain names it and when it ends, and it lifts
     h.ephemeralTexts(IDS.alice).find((t) => t.includes("Calendars:") && t.includes("test-freeze")),
   );
   expect(explained).toContain("is in force until <!date^");
+  // Explained as of its start: in the window, after the freeze, it would be allowed.
+  await h.command("policy explain /ecs stop web-04 --window maint", { command: "/ops" });
+  await h.fake.waitFor(() =>
+    h.ephemeralTexts(IDS.alice).find((t) => t.includes("Allowed: /ecs stop web-04")),
+  );
 
   h.clock.advance(60 * MINUTE);
   await h.command("start web-03");
