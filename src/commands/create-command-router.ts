@@ -14,6 +14,7 @@ import {
   type Target,
 } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
+import type { CommandOutcome, Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
 import { code, md, type Span } from "../render/message-model.js";
 import { takeScheduleFlags } from "../schedule/take-schedule-flags.js";
@@ -75,6 +76,8 @@ export interface CommandRouterDeps {
   /** Target lookups; default: ECS through `cloud`. */
   lookup?: TargetLookup<Server>;
   tokens?: InteractionTokens;
+  /** Commands by verb (intent type) and outcome; default none recorded. */
+  metrics?: Pick<Metrics, "command">;
 }
 
 /**
@@ -436,6 +439,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       // `--at` / `--window` apply to every change: taken out here, so no verb's grammar has to know them.
       const taken = takeScheduleFlags(request.text);
       if (!taken.ok) {
+        deps.metrics?.command("unparsed", "not_understood");
         await reply(responder, buildParseErrorView({ code: "invalid_flag", message: taken.message }), logger);
         return;
       }
@@ -450,25 +454,33 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       };
       // A password typed by mistake (refused by the grammar) must not reach the logs either.
       logger.info({ text: redactSecrets(request.text) }, "command received");
+      let verb = "unparsed";
+      let outcome: CommandOutcome = "failed";
       try {
         const parsed = parseIntent(request.command, taken.text);
         if (!parsed.ok) {
           logger.info({ code: parsed.error.code }, "command not understood");
+          outcome = "not_understood";
           await reply(responder, buildParseErrorView(parsed.error), logger);
           return;
         }
+        verb = parsed.intent.type;
         // `/ops policy explain <change> --window …` explains the decision as of that start time.
         const explainsChange =
           parsed.intent.type === "ops.policy.explain" && isMutationIntent(parsed.intent.intent);
         if (taken.flags !== undefined && !isMutationIntent(parsed.intent) && !explainsChange) {
+          outcome = "not_understood";
           const message =
             "`--at` and `--window` schedule a change (`/ecs stop web-01 --window <name>`); this command changes nothing";
           await reply(responder, buildParseErrorView({ code: "invalid_flag", message }), logger);
           return;
         }
         await runIntent(parsed.intent, meta, responder, logger, "command");
+        outcome = "handled";
       } catch (error) {
         await reply(responder, explainFailure(error, logger, botName), logger);
+      } finally {
+        deps.metrics?.command(verb, outcome);
       }
     },
 

@@ -4,6 +4,7 @@ import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import { judgeScheduledStart } from "../schedule/resolve-start-time.js";
 import { buildScheduleMissedReply, scheduleMissedReason } from "../views/build-schedule-views.js";
@@ -22,6 +23,7 @@ export interface ExecutionGateDeps {
   refreshCard: (requestId: string) => Promise<void>;
   /** Judges scheduled changes' times and the calendars at the re-decision. */
   clock: { now(): number };
+  metrics?: Pick<Metrics, "policyDecision">;
 }
 
 /**
