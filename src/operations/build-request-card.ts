@@ -18,6 +18,7 @@ import {
   userMention,
 } from "../render/message-model.js";
 import { scheduleSection } from "../views/build-schedule-views.js";
+import { typeable } from "../views/format-values.js";
 import { formatElapsed, plural } from "../workflow/format-flow-text.js";
 import type { Preflight } from "../workflow/run-preflight.js";
 import { approvalActionId, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
@@ -114,7 +115,7 @@ function targetItem(t: ApprovalTarget): ListItem {
   const locked = t.locked === true ? md` · :lock: locked` : md``;
   return {
     status: t.status,
-    title: t.name,
+    title: typeable(t.name),
     subtitle: env !== undefined ? md`${t.flavor} · env=${env}${locked}` : md`${t.flavor}${locked}`,
   };
 }
