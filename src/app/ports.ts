@@ -54,6 +54,8 @@ export interface ChatPort {
   userGroupsOf(userId: string): Promise<string[]>;
   /** Every user group that is not deleted, with its members, read now. */
   listUserGroups(): Promise<ChatUserGroup[]>;
+  /** The user's IANA time zone from their chat profile (Slack: `users.info` `tz`), for local times they type. */
+  userTimeZone(userId: string): Promise<string>;
   /** A link that opens the message (in its thread when it is a reply). */
   getPermalink(ref: MessageRef): Promise<string>;
   /** Posts to the user's direct conversation with the bot (Slack: the app's Messages tab). */

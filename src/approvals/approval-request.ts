@@ -75,6 +75,18 @@ export const ApprovedTermsSchema = z.strictObject({
 
 export type ApprovedTerms = z.infer<typeof ApprovedTermsSchema>;
 
+/**
+ * When a scheduled change (`--at`, `--window`) may start: not before `runAt`, never at or after `startBy` (the
+ * window's close, or a short grace after an `--at` time). Approval must be complete before `runAt`.
+ */
+export const RequestScheduleSchema = z.strictObject({
+  runAt: TimestampSchema,
+  startBy: TimestampSchema,
+  /** `--window <name>`: the maintenance window whose opening it runs in. */
+  window: z.string().min(1).optional(),
+});
+export type RequestSchedule = z.infer<typeof RequestScheduleSchema>;
+
 /** IAM-style action name, e.g. `ecs:cloudServers:delete`. */
 export const ActionNameSchema = z
   .string()
@@ -120,8 +132,19 @@ export const ApprovalRequestSchema = z.strictObject({
     .optional(),
   cancellation: z.strictObject({ userId: IdSchema, at: TimestampSchema }).optional(),
   expiredAt: TimestampSchema.optional(),
-  /** Why an approved request was not run: the policy decided again before execution and is now stricter. */
-  revocation: z.strictObject({ at: TimestampSchema, reasons: z.array(z.string()).min(1) }).optional(),
+  /**
+   * Why an approved request was not run: the policy decided again before execution and is now stricter, or
+   * (`lapsed`) a scheduled change could not start before its window closed.
+   */
+  revocation: z
+    .strictObject({
+      at: TimestampSchema,
+      reasons: z.array(z.string()).min(1),
+      lapsed: z.literal(true).optional(),
+    })
+    .optional(),
+  /** A scheduled change (`--at`, `--window`): it runs at its time, not when approved. */
+  schedule: RequestScheduleSchema.optional(),
   execution: z
     .strictObject({
       executionId: IdSchema,

@@ -24,6 +24,8 @@ import {
   ApprovedTermsSchema,
   type MessageRef,
   MessageRefSchema,
+  type RequestSchedule,
+  RequestScheduleSchema,
 } from "./approval-request.js";
 import {
   type ApplyResult,
@@ -55,6 +57,8 @@ export interface NewApprovalRequest {
   message?: MessageRef;
   /** `--break-glass`: approval skipped for this reason. */
   breakGlass?: { reason: string };
+  /** A scheduled change: approval must be complete before `runAt`, so the request expires then at the latest. */
+  schedule?: RequestSchedule;
 }
 
 /** A user's click, as the service takes it: the service stamps the time with its own clock. */
@@ -102,7 +106,7 @@ export interface ApprovalService {
    * approved → revoked: the policy decided again before execution is stricter (`reasons`, operator text).
    * Loses to a claim that got there first (then `{ ok: false, code: "not_approved" }`).
    */
-  revoke(id: string, reasons: string[]): Promise<ActResult>;
+  revoke(id: string, reasons: string[], options?: { lapsed?: boolean }): Promise<ActResult>;
   /** executing → succeeded | failed | outcome_unknown, only by the execution that claimed it. */
   finishExecution(
     id: string,
@@ -273,7 +277,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
           type: "request.revoked",
           actorId: POLICY_REDECIDER,
           message: effect.reasons.join("; "),
-          detail: { reasons: effect.reasons },
+          detail: { reasons: effect.reasons, ...(effect.lapsed === true && { lapsed: true }) },
         };
       case "execution_started":
         return {
@@ -419,7 +423,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         id: generateId(),
         status: "pending",
         createdAt: now,
-        expiresAt: now + requirement.expiresInMs,
+        expiresAt: Math.min(now + requirement.expiresInMs, input.schedule?.runAt ?? Number.POSITIVE_INFINITY),
         requester: { userId: input.requester.userId, teamId: input.requester.teamId },
         channel: input.channel,
         action,
@@ -432,6 +436,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         approvals: [],
         ...(input.message && { message: MessageRefSchema.parse(input.message) }),
         ...(input.breakGlass !== undefined && { breakGlass: { reason: input.breakGlass.reason } }),
+        ...(input.schedule !== undefined && { schedule: RequestScheduleSchema.parse(input.schedule) }),
         bindingHash: computeBindingHash(bindingInputOf({ action, targets, parameters })),
         version: 1,
       } satisfies ApprovalRequest);
@@ -447,6 +452,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
           expiresAt: request.expiresAt,
           requirement,
           ...(request.breakGlass !== undefined && { breakGlass: true, reason: request.breakGlass.reason }),
+          ...(request.schedule !== undefined && { schedule: request.schedule }),
         },
       });
       const wrote = await store.createIfAbsent(requestKey(request.id), request, {
@@ -473,8 +479,14 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       );
     },
 
-    revoke(id, reasons) {
-      return transition(id, { type: "revoke", reasons, at: clock.now() }, { isApprover: false }, false);
+    revoke(id, reasons, options = {}) {
+      const event: ApprovalEvent = {
+        type: "revoke",
+        reasons,
+        at: clock.now(),
+        ...(options.lapsed && { lapsed: true }),
+      };
+      return transition(id, event, { isApprover: false }, false);
     },
 
     finishExecution(id, executionId, outcome, error) {

@@ -66,7 +66,8 @@ export type OpenStatus = (typeof OPEN_STATUSES)[number];
 /** Every allowed transition; anything else is refused. */
 export const TRANSITIONS: Readonly<Record<ApprovalStatus, readonly ApprovalStatus[]>> = {
   pending: ["approved", "rejected", "expired", "cancelled"],
-  approved: ["executing", "revoked"],
+  // approved → cancelled: a scheduled change, cancelled before its time.
+  approved: ["executing", "revoked", "cancelled"],
   executing: EXECUTION_OUTCOMES,
   rejected: [],
   expired: [],
@@ -90,7 +91,7 @@ export type ApprovalEvent =
   | { type: "cancel"; userId: string; at: number }
   | { type: "expire"; at: number }
   | { type: "start_execution"; executionId: string; at: number }
-  | { type: "revoke"; reasons: string[]; at: number }
+  | { type: "revoke"; reasons: string[]; at: number; lapsed?: true }
   | { type: "finish"; executionId: string; outcome: ExecutionOutcome; error?: string; at: number };
 
 /** Event constructors, for readability at call sites. */
@@ -136,7 +137,7 @@ export type ApprovalEffect =
   | { type: "cancelled"; userId: string; at: number }
   | { type: "expired"; at: number }
   | { type: "execution_started"; executionId: string; at: number }
-  | { type: "revoked"; reasons: string[]; at: number }
+  | { type: "revoked"; reasons: string[]; at: number; lapsed?: true }
   | {
       type: "execution_finished";
       executionId: string;
@@ -438,6 +439,22 @@ export function applyEvent(
     }
 
     case "cancel": {
+      if (request.status === "approved" && request.schedule !== undefined) {
+        // A scheduled change waits approved until its time: the requester or an approver may still call it off.
+        if (event.userId !== request.requester.userId && !authz.isApprover) {
+          return refuse(
+            "only_requester_can_cancel",
+            say`Only the requester (${mention(request.requester.userId)}) or an approver can cancel a scheduled change.`,
+          );
+        }
+        const cancellation = { userId: event.userId, at: event.at };
+        return change(
+          request,
+          { status: "cancelled", cancellation },
+          [{ type: "cancelled", ...cancellation }],
+          say`Cancelled: the scheduled change will not run.`,
+        );
+      }
       if (!isPending) {
         if (request.status === "cancelled" && request.cancellation?.userId === event.userId) {
           return unchanged(request, say`You already cancelled this request.`);
@@ -496,12 +513,18 @@ export function applyEvent(
           return unchanged(request, say`Already not run (the policy changed).`);
         return refuse("not_approved", say`Cannot withdraw: the request is ${request.status}.`);
       }
-      const revocation = { at: event.at, reasons: [...event.reasons] };
+      const revocation = {
+        at: event.at,
+        reasons: [...event.reasons],
+        ...(event.lapsed === true && { lapsed: true as const }),
+      };
       return change(
         request,
         { status: "revoked", revocation },
         [{ type: "revoked", ...revocation }],
-        say`Not run: the policy is stricter now.`,
+        event.lapsed === true
+          ? say`Not run: its time has passed.`
+          : say`Not run: the policy is stricter now.`,
       );
     }
 

@@ -18,6 +18,7 @@ import type { Logger } from "../log/create-logger.js";
 import type { CommandOutcome, Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
 import { code, md, type Span } from "../render/message-model.js";
+import { takeScheduleFlags } from "../schedule/take-schedule-flags.js";
 import type { Store } from "../store/store.js";
 import { createCloudTargetLookup } from "../targets/create-cloud-target-lookup.js";
 import { createFleetNameIndex } from "../targets/create-fleet-name-index.js";
@@ -538,7 +539,15 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         channel: request.channelId,
         command: request.command,
       });
+      // `--at` / `--window` apply to every change: taken out here, so no verb's grammar has to know them.
+      const taken = takeScheduleFlags(request.text);
+      if (!taken.ok) {
+        deps.metrics?.command("unparsed", "not_understood");
+        await reply(responder, buildParseErrorView({ code: "invalid_flag", message: taken.message }), logger);
+        return;
+      }
       const meta: RequestMeta = {
+        ...(taken.flags !== undefined && { schedule: taken.flags }),
         actor: request.actor,
         channelId: request.channelId,
         ...(request.channelName !== undefined ? { channelName: request.channelName } : {}),
@@ -552,7 +561,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       let outcome: CommandOutcome = "failed";
       try {
         // `--break-glass "<reason>"` is read here, for every command that changes servers alike.
-        const glass = extractBreakGlass(request.text);
+        const glass = extractBreakGlass(taken.text);
         if (!glass.ok) {
           outcome = "not_understood";
           await reply(responder, buildNoticeView(":raised_hand:", md`${glass.message}`), logger);
@@ -582,6 +591,16 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
           meta.commandLine = `${request.command} ${glass.text}`.trim();
           meta.breakGlass = { reason: glass.reason };
           logger.info("break-glass requested");
+        }
+        // `/ops policy explain <change> --window …` explains the decision as of that start time.
+        const explainsChange =
+          parsed.intent.type === "ops.policy.explain" && isMutationIntent(parsed.intent.intent);
+        if (taken.flags !== undefined && !isMutationIntent(parsed.intent) && !explainsChange) {
+          outcome = "not_understood";
+          const message =
+            "`--at` and `--window` schedule a change (`/ecs stop web-01 --window <name>`); this command changes nothing";
+          await reply(responder, buildParseErrorView({ code: "invalid_flag", message }), logger);
+          return;
         }
         if (parsed.intent.type === "help") {
           await runIntent(parsed.intent, meta, responder, logger, "command");

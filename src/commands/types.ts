@@ -3,6 +3,7 @@ import type { CloudClient, Server } from "../cloud/types.js";
 import type { DescribePolicy, FormattableIntent, IntentOf, Target } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Message } from "../render/message-model.js";
+import type { ScheduleFlags } from "../schedule/take-schedule-flags.js";
 import type { Store } from "../store/store.js";
 import type { NameMatching, Resolution } from "../targets/types.js";
 import type { AuditTrail } from "./read/read-options.js";
@@ -32,6 +33,8 @@ export interface RequestMeta {
   requestId: string;
   /** `--break-glass "<reason>"` was given (commands that change servers only; taken out of `commandLine`). */
   breakGlass?: { reason: string };
+  /** `--at` / `--window` as typed (taken out of the text before parsing): a scheduled change. */
+  schedule?: ScheduleFlags;
 }
 
 /** Services and helpers every handler gets. */
@@ -72,6 +75,7 @@ export type OpsIntent = IntentOf<
   | "ops.audit.verify"
   | "ops.audit.break-glass"
   | "ops.watch.list"
+  | "ops.calendar"
 >;
 export type ReadIntent = IntentOf<
   | "ecs.list"

@@ -16,7 +16,11 @@ export const TARGETS_NOTE =
 
 export const ECS_HELP: CommandHelp = {
   title: "/ecs: Elastic Cloud Servers",
-  notes: [TARGETS_NOTE, "Type `/ecs help <verb>` or `/ecs <verb> help` for details."],
+  notes: [
+    TARGETS_NOTE,
+    "Every change can run later: `--at 22:30` (your time zone), `--at 2026-12-08T22:30+01:00`, or `--window <name>` (the next opening of a maintenance window; `/ops calendar` lists them).",
+    "Type `/ecs help <verb>` or `/ecs <verb> help` for details.",
+  ],
   verbs: {
     list: {
       summary: "List servers, optionally filtered.",

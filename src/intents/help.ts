@@ -152,6 +152,15 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         kind: "read",
         shipped: "allowed",
       },
+      calendar: {
+        summary: "Show the freezes and maintenance windows in force now and the next ones.",
+        usage: ["/ops calendar"],
+        examples: ["/ops calendar"],
+        notes: ["Schedule a change into a window with `--window <name>`, or at a time with `--at 22:30`."],
+        action: "ops:calendar:list",
+        kind: "read",
+        shipped: "allowed",
+      },
       audit: {
         summary: "Show the audit log, optionally for one server or user.",
         usage: ["/ops audit [<server>|@user] [<n>]", "/ops audit verify", "/ops audit break-glass"],

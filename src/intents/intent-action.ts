@@ -41,6 +41,7 @@ export const INTENT_ACTIONS = [
   "ops:audit:verify",
   "ops:audit:breakGlass",
   "ops:watch:list",
+  "ops:calendar:list",
   "ops:help",
 ] as const;
 export type IntentAction = (typeof INTENT_ACTIONS)[number];
@@ -102,6 +103,7 @@ const ACTION_BY_TYPE: Readonly<Record<IntentType, IntentAction>> = {
   "ops.audit.verify": "ops:audit:verify",
   "ops.audit.break-glass": "ops:audit:breakGlass",
   "ops.watch.list": "ops:watch:list",
+  "ops.calendar": "ops:calendar:list",
 };
 
 /** True if `value` is one of {@link INTENT_ACTIONS} (for validating policy files). */

@@ -355,6 +355,7 @@ export const HssScanIntentSchema = z.strictObject({
 
 export const OpsJobsIntentSchema = z.strictObject({ type: z.literal("ops.jobs") });
 export const OpsApprovalsIntentSchema = z.strictObject({ type: z.literal("ops.approvals") });
+export const OpsCalendarIntentSchema = z.strictObject({ type: z.literal("ops.calendar") });
 export const AuditSubjectSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("server"), server: ServerRefSchema }),
   z.strictObject({ kind: z.literal("user"), userId: z.string().regex(SLACK_USER_ID_RE) }),
@@ -408,6 +409,7 @@ const NON_EXPLAIN_INTENT_SCHEMAS = [
   OpsAuditVerifyIntentSchema,
   OpsAuditBreakGlassIntentSchema,
   OpsWatchListIntentSchema,
+  OpsCalendarIntentSchema,
 ] as const;
 
 /** Every intent except `ops.policy.explain` (which cannot nest). */
@@ -473,6 +475,7 @@ export const INTENT_TYPES = [
   "ops.audit.verify",
   "ops.audit.break-glass",
   "ops.watch.list",
+  "ops.calendar",
 ] as const satisfies readonly IntentType[];
 
 /**

@@ -87,6 +87,9 @@ const VERB_ALIASES: Readonly<Record<Command, Readonly<Record<string, string>>>> 
   hss: { host: "hosts", list: "hosts", ls: "hosts", port: "ports", vuln: "scan", scans: "scan" },
   ops: {
     approval: "approvals",
+    calendars: "calendar",
+    freeze: "calendar",
+    windows: "calendar",
     approve: "approvals",
     pending: "approvals",
     job: "jobs",
@@ -477,7 +480,11 @@ function parseCommandLine(raw: string, depth: number): Result<ExplainableIntent 
   return result.ok ? { ok: true, value: result.intent } : result;
 }
 
-function parseNoArgs(ctx: Ctx, tokens: readonly Token[], type: "ops.jobs" | "ops.approvals"): Result<Intent> {
+function parseNoArgs(
+  ctx: Ctx,
+  tokens: readonly Token[],
+  type: "ops.jobs" | "ops.approvals" | "ops.calendar",
+): Result<Intent> {
   const collected = collectArgs(ctx, tokens, {});
   if (!collected.ok) return collected;
   const first = collected.value.positionals[0];
@@ -585,6 +592,7 @@ const PARSERS: Readonly<Record<Command, Readonly<Record<string, VerbParser>>>> =
     policy: parseOpsPolicy,
     jobs: (ctx, t) => parseNoArgs(ctx, t, "ops.jobs"),
     approvals: (ctx, t) => parseNoArgs(ctx, t, "ops.approvals"),
+    calendar: (ctx, t) => parseNoArgs(ctx, t, "ops.calendar"),
     audit: parseOpsAudit,
     watch: parseOpsWatch,
   },

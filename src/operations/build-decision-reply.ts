@@ -2,6 +2,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalEffect } from "../approvals/approval-state.js";
 import { formatDuration } from "../config/parse-duration.js";
 import { type Message, md, type Span, section, userMention } from "../render/message-model.js";
+import { buildScheduleLapsedLine, describeSchedule } from "../views/build-schedule-views.js";
 import { POLICY_ACTOR } from "./describe-request.js";
 
 /**
@@ -11,7 +12,8 @@ import { POLICY_ACTOR } from "./describe-request.js";
  * are reported by the run itself; a policy-allowed request needs no reply). The reason is untrusted text.
  */
 export function buildDecisionReply(
-  request: Pick<ApprovalRequest, "requester" | "requirement" | "createdAt" | "approvals">,
+  request: Pick<ApprovalRequest, "requester" | "requirement" | "createdAt" | "approvals"> &
+    Partial<Pick<ApprovalRequest, "schedule" | "expiresAt">>,
   effects: readonly ApprovalEffect[],
 ): Message | undefined {
   const requester = userMention(request.requester.userId);
@@ -22,11 +24,13 @@ export function buildDecisionReply(
       case "approval_recorded":
         if (effect.userId === POLICY_ACTOR) break;
         lines.push(
-          approved !== undefined
-            ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} your request is approved and runs now.`
-            : effect.stage !== undefined
-              ? md`:ballot_box_with_check: ${userMention(effect.userId)} approved for ${effect.stage}${effect.stageComplete === true ? md`, which is complete` : md``} (${String(effect.count)} of ${String(effect.required)}).`
-              : md`:ballot_box_with_check: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}).`,
+          approved !== undefined && request.schedule !== undefined
+            ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} your request is approved. ${describeSchedule(request.schedule)}.`
+            : approved !== undefined
+              ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} your request is approved and runs now.`
+              : effect.stage !== undefined
+                ? md`:ballot_box_with_check: ${userMention(effect.userId)} approved for ${effect.stage}${effect.stageComplete === true ? md`, which is complete` : md``} (${String(effect.count)} of ${String(effect.required)}).`
+                : md`:ballot_box_with_check: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}).`,
         );
         break;
       case "rejected":
@@ -42,6 +46,15 @@ export function buildDecisionReply(
         );
         break;
       case "expired":
+        // A scheduled change expires at its start time at the latest: it lapsed without its approvals.
+        if (
+          request.schedule !== undefined &&
+          request.expiresAt !== undefined &&
+          request.expiresAt >= request.schedule.runAt
+        ) {
+          lines.push(buildScheduleLapsedLine(request, request.schedule));
+          break;
+        }
         lines.push(
           md`:hourglass: Expired after ${formatDuration(request.requirement.expiresInMs)} with ${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals. ${requester} nothing was done; ask again if it is still needed.`,
         );

@@ -34,6 +34,8 @@ export interface HomeViewInput {
   waiting: readonly LinkedRequest[];
   /** The viewer's own open requests (pending, approved, executing), oldest first. */
   mine: readonly LinkedRequest[];
+  /** Scheduled changes waiting for their time that the viewer asked for or may approve, soonest first. */
+  scheduled?: readonly LinkedRequest[];
   running: readonly RunningJob[];
   now: number;
   /** What became of the viewer's last click on this tab (the same answer the card's click gives). */
@@ -44,6 +46,7 @@ export interface HomeViewInput {
 export const MAX_HOME_WAITING = 15;
 export const MAX_HOME_MINE = 10;
 export const MAX_HOME_RUNNING = 20;
+export const MAX_HOME_SCHEDULED = 10;
 
 /** `waiting for approvals: 1 of 2 (@bob)`, `approved, starting`, `running`. */
 function statusOf(request: ApprovalRequest): Span[] {
@@ -107,6 +110,17 @@ export function buildHomeView(input: HomeViewInput): Message {
       blocks.push(actions(...cardButtons(request, index++, { approve: false, reject: false, cancel: true })));
   }
   blocks.push(...more(input.mine.length, MAX_HOME_MINE, md`${code("/ops approvals")} lists them.`));
+
+  // Shown only when there are some: most teams schedule little, and the tab stays short.
+  const scheduled = input.scheduled ?? [];
+  if (scheduled.length > 0) {
+    blocks.push(divider(), section({ text: md`*Scheduled changes* (${String(scheduled.length)})` }));
+    for (const { request, link: cardLink } of scheduled.slice(0, MAX_HOME_SCHEDULED)) {
+      blocks.push(section({ text: describeListedRequest(request, cardLink) }));
+      blocks.push(actions(...cardButtons(request, index++, { approve: false, reject: false, cancel: true })));
+    }
+    blocks.push(...more(scheduled.length, MAX_HOME_SCHEDULED, md`${code("/ops approvals")} lists them.`));
+  }
 
   blocks.push(divider(), section({ text: md`*Running now* (${String(input.running.length)})` }));
   if (input.running.length === 0) blocks.push(context(md`Nothing is running.`));

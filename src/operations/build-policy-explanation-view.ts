@@ -1,5 +1,15 @@
+import type { CalendarNote } from "../calendars/explain-calendar-conditions.js";
 import type { DecisionExplanation } from "../policy/explain-decision.js";
-import { code, context, list, type Message, md, type Part, section } from "../render/message-model.js";
+import {
+  code,
+  context,
+  list,
+  localTime,
+  type Message,
+  md,
+  type Part,
+  section,
+} from "../render/message-model.js";
 import { plural } from "../workflow/format-flow-text.js";
 
 export interface PolicyExplanationInput {
@@ -11,6 +21,8 @@ export interface PolicyExplanationInput {
   servers: readonly { id: string; name: string; tags: Readonly<Record<string, string>> }[];
   /** Targets that could not be resolved (the decision was made without them). */
   unresolved: readonly string[];
+  /** The calendars the matching rules look at, as they stand now. */
+  calendars?: readonly CalendarNote[];
 }
 
 const ICONS = { allow: ":white_check_mark:", needs_approval: ":lock:", deny: ":no_entry:" } as const;
@@ -35,6 +47,27 @@ export function buildPolicyExplanationView(input: PolicyExplanationInput): Messa
           : md`*Matching rules:* none — anything the policy does not allow is denied.`,
     }),
   );
+  const notes = input.calendars ?? [];
+  if (notes.length > 0) {
+    blocks.push(
+      section({
+        text: [
+          ...md`*Calendars:*`,
+          ...notes.flatMap((n) => {
+            const what = md`${n.kind === "freeze" ? "freeze" : "maintenance window"} ${code(n.calendar)} (${n.description})`;
+            if (n.relation === "during" && n.until !== undefined)
+              return md`
+• ${what} is in force until ${localTime(n.until)} (rule ${code(n.ruleId)})`;
+            return n.next !== undefined
+              ? md`
+• ${what} is not in force now; next from ${localTime(n.next)} (rule ${code(n.ruleId)})`
+              : md`
+• ${what} is not in force now and has no further event (rule ${code(n.ruleId)})`;
+          }),
+        ],
+      }),
+    );
+  }
   if (input.servers.length > 0) {
     blocks.push(section({ text: md`*Targets considered* (${plural(input.servers.length, "server")}):` }));
     blocks.push(

@@ -18,6 +18,7 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { scheduleSection } from "../views/build-schedule-views.js";
 import { describeWavePlan } from "../views/build-wave-views.js";
 import { typeable } from "../views/format-values.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
@@ -95,14 +96,22 @@ export function buildRequestCard(input: RequestCardInput): Message {
       const req = request.requirement;
       const position = currentStage(request);
       const rule = position?.stage ?? req;
+      // A scheduled change must be approved before it starts, which may be sooner than the policy's expiry.
+      const bySchedule = request.schedule !== undefined && request.expiresAt >= request.schedule.runAt;
       blocks.push(
         context(
-          md`Expires ${localTime(request.expiresAt, "time")} (in ${formatDuration(rule.expiresInMs)}${position !== undefined ? md` for this stage` : md``})`,
+          bySchedule
+            ? md`Approve before ${localTime(request.expiresAt, "time")}, when it starts, or it lapses`
+            : md`Expires ${localTime(request.expiresAt, "time")} (in ${formatDuration(rule.expiresInMs)}${position !== undefined ? md` for this stage` : md``})`,
           rule.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
         ),
       );
     }
   }
+
+  const waiting = isWaitingScheduled(request);
+  if (request.schedule !== undefined && (request.status === "pending" || waiting))
+    blocks.push(scheduleSection(request.schedule));
 
   const result = outcome(request, details);
   if (result !== undefined) blocks.push(section({ text: result }));
@@ -110,6 +119,8 @@ export function buildRequestCard(input: RequestCardInput): Message {
   blocks.push(
     actions(
       ...(request.status === "pending" && !allowed ? cardButtons(request) : []),
+      // Until it starts, a scheduled change can be called off by its requester or an approver.
+      ...(waiting ? cardButtons(request, 0, { approve: false, reject: false }) : []),
       detailsButton(request),
     ),
   );
@@ -243,9 +254,17 @@ function detailsButton(request: Pick<ApprovalRequest, "id">): Action {
   return button({ id: REQUEST_DETAILS_ACTION, label: "Details", value: request.id });
 }
 
+/** Approved (or allowed) and waiting for its scheduled time. */
+function isWaitingScheduled(request: ApprovalRequest): boolean {
+  return request.status === "approved" && request.schedule !== undefined;
+}
+
 function headline(request: ApprovalRequest, allowed: boolean): Span[] {
   const who = userMention(request.requester.userId);
   const what = describeWhat(request);
+  if (isWaitingScheduled(request)) return md`:calendar: *Scheduled:* ${who} asked to ${what}`;
+  if (request.status === "revoked" && request.revocation?.lapsed === true)
+    return md`:hourglass: *Not run, its time passed:* ${who} asked to ${what}`;
   switch (request.status) {
     case "pending":
     case "approved":
@@ -286,6 +305,7 @@ const STATUS_WORDS: Readonly<Record<ApprovalRequest["status"], string>> = {
 };
 
 function fallbackLead(request: ApprovalRequest, allowed: boolean): Span[] {
+  if (isWaitingScheduled(request)) return md`Scheduled:`;
   if (allowed && (request.status === "pending" || request.status === "approved")) return md`Allowed:`;
   return md`${STATUS_WORDS[request.status].replace(/^./, (c) => c.toUpperCase())}:`;
 }
@@ -304,8 +324,12 @@ function outcome(request: ApprovalRequest, details: RequestDetails | undefined):
         ? md`Cancelled by ${userMention(request.cancellation.userId)}. Nothing was done.`
         : md`Nothing was done.`;
     case "expired":
+      if (request.schedule !== undefined && request.expiresAt >= request.schedule.runAt)
+        return md`Lapsed ${localTime(request.expiredAt ?? request.expiresAt)}: approval was not complete before its start time. Nothing was done; schedule it again if it is still needed.`;
       return md`Expired ${localTime(request.expiredAt ?? request.expiresAt)} without enough approvals. Nothing was done; ask again if it is still needed.`;
     case "revoked":
+      if (request.revocation?.lapsed === true)
+        return md`Not run: ${request.revocation.reasons[0] ?? "its time passed"}. Nothing was done; schedule it again if it is still needed.`;
       return [
         ...md`Checked again before running, the policy is stricter now:`,
         ...(request.revocation?.reasons ?? []).slice(0, 6).flatMap((r) => md`\n• ${r}`),

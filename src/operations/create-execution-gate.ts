@@ -1,11 +1,13 @@
 import type { ChatPort } from "../app/ports.js";
-import type { ApprovalRequest } from "../approvals/approval-request.js";
+import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
+import { judgeScheduledStart } from "../schedule/resolve-start-time.js";
+import { buildScheduleMissedReply, scheduleMissedReason } from "../views/build-schedule-views.js";
 import { buildPolicyChangedReply, type PolicyChange, policyChangeText } from "./build-policy-change-view.js";
 import { redecideBeforeExecution } from "./redecide-before-execution.js";
 import type { RequestDetailsStore } from "./request-details.js";
@@ -19,6 +21,8 @@ export interface ExecutionGateDeps {
   logger: Logger;
   chat: () => ChatPort | undefined;
   refreshCard: (requestId: string) => Promise<void>;
+  /** Judges scheduled changes' times and the calendars at the re-decision. */
+  clock: { now(): number };
   metrics?: Pick<Metrics, "policyDecision">;
 }
 
@@ -61,11 +65,39 @@ export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string
     await deps.refreshCard(request.id);
   }
 
+  async function lapse(request: ApprovalRequest, schedule: RequestSchedule): Promise<void> {
+    const log = logger.child({ approval: request.id });
+    const result = await approvals.revoke(request.id, [scheduleMissedReason(schedule)], { lapsed: true });
+    if (!result.ok || !result.changed) return;
+    log.info({ startBy: schedule.startBy }, "not run: its time passed before it could start");
+    const chat = deps.chat();
+    const root = request.message;
+    if (chat !== undefined && root !== undefined) {
+      await chat
+        .postMessage(root.channel, buildScheduleMissedReply(request, schedule), {
+          threadTs: root.threadTs ?? root.ts,
+        })
+        .catch((error: unknown) =>
+          log.warn({ err: error }, "could not say in the thread why it did not run"),
+        );
+    }
+    await deps.refreshCard(request.id);
+  }
+
   return async (requestId) => {
     try {
       const request = await approvals.get(requestId);
       // Not approved (claimed, finished, gone): the claim refuses it and says why in the log.
       if (request?.status !== "approved") return request !== undefined;
+      if (request.schedule !== undefined) {
+        const start = judgeScheduledStart(request.schedule, deps.clock.now());
+        // Not yet: quiet, the periodic pass comes back. Too late: nothing runs, and the thread says why.
+        if (start === "wait") return false;
+        if (start === "missed") {
+          await lapse(request, request.schedule);
+          return false;
+        }
+      }
       const channelName = (await deps.details.get(requestId))?.channelName;
       const decided = await redecideBeforeExecution(deps, request, channelName);
       if (decided.kind === "proceed") return true;

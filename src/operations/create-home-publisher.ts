@@ -5,7 +5,7 @@ import { header, type Message } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
 import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
-import { buildHomeView, MAX_HOME_MINE, MAX_HOME_WAITING } from "./build-home-view.js";
+import { buildHomeView, MAX_HOME_MINE, MAX_HOME_SCHEDULED, MAX_HOME_WAITING } from "./build-home-view.js";
 import { createLatestRunner } from "./create-latest-runner.js";
 import { listActionableApprovals } from "./list-actionable-approvals.js";
 import { readCardLinks } from "./read-card-links.js";
@@ -40,9 +40,13 @@ export function createHomePublisher(deps: HomePublisherDeps): HomePublisher {
   async function build(viewer: Actor, chat: ChatPort, notice: Message | undefined): Promise<Message> {
     const groups = await chat.userGroupsOf(viewer.userId);
     const now = clock.now();
-    const { waiting, mine } = await listActionableApprovals(approvals, { ...viewer, groups }, now);
+    const { waiting, mine, scheduled } = await listActionableApprovals(approvals, { ...viewer, groups }, now);
     const running = await readRunningJobs(store, approvals);
-    const shown = [...waiting.slice(0, MAX_HOME_WAITING), ...mine.slice(0, MAX_HOME_MINE)];
+    const shown = [
+      ...waiting.slice(0, MAX_HOME_WAITING),
+      ...mine.slice(0, MAX_HOME_MINE),
+      ...scheduled.slice(0, MAX_HOME_SCHEDULED),
+    ];
     const links = await readCardLinks(chat, shown, logger);
     const linked = (request: (typeof shown)[number]) => {
       const url = links.get(request.id);
@@ -52,6 +56,7 @@ export function createHomePublisher(deps: HomePublisherDeps): HomePublisher {
       viewer: viewer.userId,
       waiting: waiting.map(linked),
       mine: mine.map(linked),
+      scheduled: scheduled.map(linked),
       running,
       now,
       ...(notice !== undefined && { notice }),

@@ -8,6 +8,7 @@ import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import type { Message } from "../render/message-model.js";
+import { createPeriodicPass } from "../schedule/create-periodic-pass.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
 import { WAVE_ACTION_PREFIX } from "../waves/wave-action-ids.js";
 import { parentOfWaveRun } from "../waves/wave-run-record.js";
@@ -64,6 +65,8 @@ export interface OperationsOptions {
   sweepIntervalMs?: number;
   /** How often due break-glass reminders are looked for. Default 30 s. */
   breakGlassIntervalMs?: number;
+  /** How often scheduled changes whose time has come are looked for (`--at`, `--window`). Default 5 s. */
+  scheduleIntervalMs?: number;
   /** Job polling of the executor (default `waitForJob`'s: 1 s ×1.5 up to 10 s). */
   polling?: ExecuteFlowDeps["polling"];
   sleep?: ExecuteFlowDeps["sleep"];
@@ -136,6 +139,11 @@ export interface Operations {
   sweepExpired(): Promise<number>;
   /** One break-glass reminder pass now; resolves with the number of reminders this replica posted. */
   remindBreakGlass(): Promise<number>;
+  /**
+   * One pass of the scheduled changes now: those whose time has come are handed to the executor (one replica's
+   * claim wins each); resolves with how many were due.
+   */
+  runScheduled(): Promise<number>;
   /** Resolves when background work (executions, card updates) started so far has settled. */
   idle(): Promise<void>;
 }
@@ -257,6 +265,14 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.timers !== undefined && { timers: options.timers }),
   });
   const breakGlassAck = createBreakGlassAckHandler({ breakGlass, learnChat });
+  const scheduled = createPeriodicPass({
+    approvals,
+    executions,
+    clock,
+    logger,
+    ...(options.scheduleIntervalMs !== undefined && { intervalMs: options.scheduleIntervalMs }),
+    ...(options.timers !== undefined && { timers: options.timers }),
+  });
 
   const home = createHomePublisher({ approvals, store, clock, logger });
   const clickDeps = { approvals, clock, executions, refreshCard, learnChat, announce };
@@ -460,6 +476,7 @@ export function createOperations(options: OperationsOptions): Operations {
       adoptTimer = timers.setInterval(adoptPeriodically, options.adoptIntervalMs ?? runLeaseTtlMs / 2);
       sweeper.start();
       breakGlass.start();
+      scheduled.start();
     },
     stop(graceMs = 10_000) {
       stopping ??= (async () => {
@@ -468,6 +485,7 @@ export function createOperations(options: OperationsOptions): Operations {
         leases.stopAll();
         await sweeper.stop();
         await breakGlass.stop();
+        await scheduled.stop();
         const drained = await executions.drain(graceMs);
         if (!drained)
           logger.warn("stopped with executions still in progress; another replica or a restart resumes them");
@@ -477,6 +495,7 @@ export function createOperations(options: OperationsOptions): Operations {
     },
     sweepExpired: () => sweeper.sweep(),
     remindBreakGlass: () => breakGlass.remindDue(),
+    runScheduled: () => scheduled.run(),
     async idle() {
       await executions.drain();
       await cards.idle();

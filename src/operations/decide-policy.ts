@@ -18,6 +18,8 @@ export interface PolicyQuestion {
   tagChange?: TagChange;
   /** The planned rolling waves (what `require_waves` rules look at); absent: one run. */
   waves?: RequestWaves;
+  /** When it would run (epoch ms): what the calendar conditions (`during`, `outside`) look at. */
+  at?: number;
 }
 
 /** The user groups as read for one decision: the requester's handles, every group's members and IDs. */
@@ -74,6 +76,7 @@ export function decidePolicy(
     flags: question.flags,
     ...(question.tagChange !== undefined && { tagChange: question.tagChange }),
     ...(question.waves !== undefined && { waves: question.waves }),
+    ...(question.at !== undefined && { at: question.at }),
   });
   return requireEnoughApprovers(decision, question.requesterId, groups.members);
 }

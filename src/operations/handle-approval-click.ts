@@ -50,7 +50,8 @@ async function settle(
   const stale = !result.ok && result.code === "not_pending";
   if (changed || stale) void deps.refreshCard(requestId);
   if (changed && result.request !== undefined) void deps.announce(result.request, result.effects);
-  if (result.ok && result.effects.some((e) => e.type === "approved"))
+  // A scheduled change waits for its time (the periodic pass starts it then).
+  if (result.ok && result.effects.some((e) => e.type === "approved") && result.request.schedule === undefined)
     void deps.executions.runApproved(requestId);
   await tell(noticeOf(result));
 }
@@ -84,18 +85,25 @@ export function createApprovalClickHandler(deps: ApprovalClickDeps): ActionHandl
       return;
     }
     const request = await deps.approvals.get(id);
-    if (request === undefined || isPolicyAllowed(request)) {
+    // A change the policy allowed has no approvers' buttons, except Cancel while it waits for its time.
+    const cancellable = verb === "cancel" && request?.schedule !== undefined;
+    if (request === undefined || (isPolicyAllowed(request) && !cancellable)) {
       await tell(buildNoticeView(":grey_question:", md`This approval request does not exist (any more).`));
       return;
     }
     const log = ctx.logger.child({ approval: id, verb });
 
     if (verb === "cancel") {
-      const result = await deps.approvals.act(
-        id,
-        { type: "cancel", userId: user.userId },
-        { isApprover: false },
-      );
+      // A scheduled change may also be called off by an approver (judged with their groups now).
+      const isApprover =
+        request.schedule !== undefined && !isPolicyAllowed(request)
+          ? isListedApprover(
+              request.requirement,
+              { ...user, groups: await ctx.chat.userGroupsOf(user.userId) },
+              request.requester,
+            )
+          : false;
+      const result = await deps.approvals.act(id, { type: "cancel", userId: user.userId }, { isApprover });
       log.info({ ok: result.ok, code: result.ok ? undefined : result.code }, "cancel click");
       await settle(deps, id, result, (m) => tell(m, request));
       return;

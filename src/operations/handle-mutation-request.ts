@@ -1,4 +1,5 @@
 import type { ChatPort, MessageRef } from "../app/ports.js";
+import type { RequestSchedule } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
@@ -10,9 +11,11 @@ import { termsOf } from "../policy/compare-decisions.js";
 import { eligibleApprovers } from "../policy/require-enough-approvers.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
 import { channelLink, md } from "../render/message-model.js";
+import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
+import { buildScheduledNoticeView, buildScheduleRefusalView } from "../views/build-schedule-views.js";
 import { buildWavesRefusalView } from "../views/build-wave-views.js";
 import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-waves.js";
 import { plural } from "../workflow/format-flow-text.js";
@@ -92,6 +95,20 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       return;
     }
     const policy = deps.policy();
+    // A scheduled change (`--at`, `--window`) is decided as of its start time: a freeze then denies it now.
+    let schedule: RequestSchedule | undefined;
+    if (ctx.request.schedule !== undefined) {
+      const start = await resolveStartTime(ctx.request.schedule, {
+        now: deps.clock.now(),
+        policy,
+        timeZone: () => ctx.chat.userTimeZone(actor.userId),
+      });
+      if (!start.ok) {
+        await reply(buildScheduleRefusalView(commandLine, start.message));
+        return;
+      }
+      schedule = start.schedule;
+    }
     const groups = await readGroups(ctx.chat);
     const question = {
       action: op.action,
@@ -101,6 +118,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       flags: op.flags,
       ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
       ...(requested?.ok && { waves: policyWavesOf(requested.plan) }),
+      at: schedule?.runAt ?? deps.clock.now(),
     };
     const glass = ctx.request.breakGlass;
     const glassVerdict =
@@ -138,6 +156,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         }),
         ...(decision.effect === "deny" && { reasons: decision.reasons }),
         ...(decision.effect === "needs_approval" && { minApprovals: decision.approval.minApprovals }),
+        ...(schedule !== undefined && { schedule }),
       },
     });
 
@@ -217,6 +236,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         terms: breakGlass !== undefined ? { ...termsOf(decision), breakGlass: true } : termsOf(decision),
         message: root,
         ...(breakGlass !== undefined && { breakGlass: { reason: breakGlass.reason } }),
+        ...(schedule !== undefined && { schedule }),
       });
       requestId = request.id;
       await deps.details.create({
@@ -248,8 +268,10 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       if (!approved.ok)
         throw new Error(`the policy-allowed request ${requestId} could not be approved: ${approved.code}`);
       await deps.refreshCard(requestId);
-      void deps.executions.runApproved(requestId);
-      if (breakGlass !== undefined && policy.breakGlass !== undefined) {
+      // A scheduled change waits for its time: the periodic pass of whichever replica starts it then.
+      if (schedule !== undefined) await reply(buildScheduledNoticeView(schedule, undefined));
+      else void deps.executions.runApproved(requestId);
+      if (schedule === undefined && breakGlass !== undefined && policy.breakGlass !== undefined) {
         await reply(
           buildNoticeView(
             ":rotating_light:",
@@ -267,6 +289,10 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       }
       const n = decision.approval.minApprovals;
       const stages = decision.approval.stages;
+      if (schedule !== undefined) {
+        await reply(buildScheduledNoticeView(schedule, n));
+        return;
+      }
       await reply(
         buildNoticeView(
           ":lock:",

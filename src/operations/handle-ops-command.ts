@@ -3,6 +3,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditRecord } from "../audit/audit-entry.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
+import { explainCalendarConditions } from "../calendars/explain-calendar-conditions.js";
 import type { Server } from "../cloud/types.js";
 import type {
   HandlerContext,
@@ -15,10 +16,13 @@ import { formatTarget, type Intent, intentAction, isMutation } from "../intents/
 import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy, PolicyFlags } from "../policy/types.js";
 import { code, type Message, md, type Span, userMention } from "../render/message-model.js";
+import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { targetsOf } from "../targets/replace-target.js";
+import { buildCalendarView } from "../views/build-calendar-view.js";
 import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
+import { buildScheduleRefusalView } from "../views/build-schedule-views.js";
 import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-waves.js";
 import { buildApprovalListView, MAX_LISTED_APPROVALS } from "./build-approval-list-view.js";
 import { buildAuditVerifyView } from "./build-audit-verify-view.js";
@@ -80,6 +84,8 @@ async function answer(deps: OpsCommandDeps, intent: OpsIntent, ctx: HandlerConte
         : buildNotEnabledView("/ops audit break-glass");
     case "ops.watch.list":
       return deps.watchList ? deps.watchList(ctx.request) : buildNotEnabledView("/ops watch list");
+    case "ops.calendar":
+      return buildCalendarView(deps.policy().calendars ?? [], deps.clock.now());
   }
 }
 
@@ -120,6 +126,17 @@ async function explainPolicy(
     }
   }
   const considered = servers.map(toPolicyTarget);
+  // Explained as of the start time when the explained change is scheduled (`--at`, `--window`).
+  let at = deps.clock.now();
+  if (ctx.request.schedule !== undefined) {
+    const start = await resolveStartTime(ctx.request.schedule, {
+      now: at,
+      policy: deps.policy(),
+      timeZone: () => ctx.chat.userTimeZone(actor.userId),
+    });
+    if (!start.ok) return buildScheduleRefusalView(commandLine, start.message);
+    at = start.schedule.runAt;
+  }
   const decision = decidePolicy(
     deps.policy(),
     {
@@ -130,6 +147,7 @@ async function explainPolicy(
       flags: flagsOf(inner),
       ...(isMutation(inner) && tagChangeOfIntent(inner as MutationIntent)),
       ...explainedWaves(inner, considered),
+      at,
     },
     await readGroups(ctx.chat),
   );
@@ -137,6 +155,7 @@ async function explainPolicy(
     commandLine,
     action,
     explanation: explainDecision(decision),
+    calendars: explainCalendarConditions(deps.policy(), decision.rules, at),
     servers: considered,
     unresolved,
   });
@@ -195,13 +214,13 @@ async function listJobs(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Mess
 async function listApprovals(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Message> {
   const { actor } = ctx.request;
   const groups = await ctx.chat.userGroupsOf(actor.userId);
-  const { waiting, mine } = await listActionableApprovals(
+  const { waiting, mine, scheduled } = await listActionableApprovals(
     deps.approvals,
     { ...actor, groups },
     deps.clock.now(),
   );
   const pendingMine = mine.filter((r) => r.status === "pending");
-  const shown = [...waiting, ...pendingMine].slice(0, MAX_LISTED_APPROVALS);
+  const shown = [...waiting, ...pendingMine, ...scheduled].slice(0, MAX_LISTED_APPROVALS);
   const links = await readCardLinks(ctx.chat, shown, ctx.logger);
   const item = (request: ApprovalRequest, canApprove: boolean) => ({
     request,
@@ -212,6 +231,7 @@ async function listApprovals(deps: OpsCommandDeps, ctx: HandlerContext): Promise
   return buildApprovalListView([
     ...waiting.map((r) => item(r, true)),
     ...pendingMine.map((r) => item(r, false)),
+    ...scheduled.map((r) => ({ ...item(r, false), canCancel: true, scheduled: true })),
   ]);
 }
 

@@ -29,6 +29,11 @@ export interface ActionableApprovals {
    * the others are running. Expired ones not swept yet are left out.
    */
   mine: ApprovalRequest[];
+  /**
+   * Scheduled changes waiting for their time (approved, not started) that the viewer asked for or may approve,
+   * soonest first: either may cancel them until they start. Not repeated under `mine`.
+   */
+  scheduled: ApprovalRequest[];
 }
 
 /**
@@ -43,7 +48,16 @@ export async function listActionableApprovals(
   const open = (await Promise.all(OPEN_STATUSES.map((s) => approvals.listByStatus(s)))).flat();
   open.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   const waiting = open.filter((r) => mayApproveNow(r, viewer, now));
-  const listed = new Set(waiting.map((r) => r.id));
+  const scheduled = open
+    .filter(
+      (r) =>
+        r.status === "approved" &&
+        r.schedule !== undefined &&
+        ((r.requester.userId === viewer.userId && r.requester.teamId === viewer.teamId) ||
+          (!isPolicyAllowed(r) && isListedApprover(r.requirement, viewer, r.requester))),
+    )
+    .sort((a, b) => (a.schedule?.runAt ?? 0) - (b.schedule?.runAt ?? 0));
+  const listed = new Set([...waiting, ...scheduled].map((r) => r.id));
   const mine = open.filter(
     (r) =>
       !listed.has(r.id) &&
@@ -51,5 +65,5 @@ export async function listActionableApprovals(
       r.requester.teamId === viewer.teamId &&
       !(r.status === "pending" && now >= r.expiresAt),
   );
-  return { waiting, mine };
+  return { waiting, mine, scheduled };
 }

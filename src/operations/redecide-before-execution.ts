@@ -34,6 +34,8 @@ export interface RedecideDeps {
   chat: () => ChatPort | undefined;
   cloud: Pick<CloudClient, "ecs">;
   audit: AuditLog;
+  /** The time the calendar conditions are judged at (now: just before the claim). */
+  clock?: { now(): number };
   /** Counts the re-decision (`before_execution`); default none recorded. */
   metrics?: Pick<Metrics, "policyDecision">;
 }
@@ -92,6 +94,7 @@ export async function redecideBeforeExecution(
     flags: policyFlagsOf(request.action, request.parameters),
     ...tagChangeFor(request),
     ...wavesFor(request),
+    ...(deps.clock !== undefined && { at: deps.clock.now() }),
   });
   // Break-glass skips approval again now, and only approval: a deny rule or a cap still stops it, and so does
   // the requester having left the break-glass groups since.

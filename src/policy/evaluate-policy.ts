@@ -1,3 +1,4 @@
+import { findActiveOccurrence } from "../calendars/find-calendar-occurrences.js";
 import { isKnownAction } from "./actions.js";
 import { matchGlob } from "./match-glob.js";
 import { mergeStages, unionOfStages } from "./merge-stages.js";
@@ -56,6 +57,16 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
     flags: request.flags,
     tagChange: request.tagChange,
     policyTagKeys: policy.policyTagKeys,
+    at: request.at,
+    inForce: (name) => {
+      const calendar = policy.calendars?.find((c) => c.name === name);
+      // Load-time validation rejects unknown names; one missing anyway is never in force.
+      return (
+        calendar !== undefined &&
+        request.at !== undefined &&
+        findActiveOccurrence(calendar, request.at) !== undefined
+      );
+    },
   };
   const applies = (rule: PolicyRule, quantifier: Quantifier) =>
     conditionsHold(rule.when, subject, quantifier);
@@ -211,6 +222,9 @@ interface Subject {
   flags: PolicyFlags;
   tagChange: TagChange | undefined;
   policyTagKeys: readonly string[];
+  at: number | undefined;
+  /** Whether the named calendar has an event in force at `at`. */
+  inForce: (calendar: string) => boolean;
 }
 
 /**
@@ -274,6 +288,16 @@ function conditionsHold(when: RuleConditions, subject: Subject, quantifier: Quan
     if (wanted !== undefined && (subject.flags[key] === true) !== wanted) return false;
   }
   if (tagChange && !tagChangeHolds(tagChange, subject)) return false;
+  if (when.during !== undefined || when.outside !== undefined) {
+    // Without a time the calendars cannot be judged: fail closed, so restricting parts (a freeze's deny) apply
+    // and granting parts (a window's allow) do not.
+    if (subject.at === undefined) {
+      if (quantifier === "all") return false;
+    } else {
+      if (when.during !== undefined && !when.during.some(subject.inForce)) return false;
+      if (when.outside?.some(subject.inForce)) return false;
+    }
+  }
   const perTarget: ((t: PolicyTarget) => boolean)[] = [];
   if (targets) {
     perTarget.push(

@@ -1,3 +1,4 @@
+import { compileCalendars } from "../calendars/compile-calendars.js";
 import type { ConfigError } from "../config/format-config-errors.js";
 import { loadYamlConfig, parseYamlConfig, type YamlConfigResult } from "../config/load-yaml-config.js";
 import { normalizeChannelName, normalizeGroup } from "./normalize-names.js";
@@ -103,6 +104,7 @@ function compile(file: string, loaded: YamlConfigResult<PolicyFile>): PolicyLoad
           minReasonLength: value.break_glass.min_reason_length ?? 15,
         },
       }),
+      calendars: compileCalendars(value.calendars, (name) => `${file}:${locate(["calendars", name]).line}`),
     },
   };
 }
@@ -118,6 +120,8 @@ function compileConditions(match: PolicyFile["rules"][number]["match"]): RuleCon
     ...(match?.channels && { channels: normalizeChannels(match.channels) }),
     ...(match?.targets && { targets: { tags: match.targets.tags, names: match.targets.names } }),
     ...(match?.target_count && { targetCount: match.target_count }),
+    ...(match?.during && { during: match.during }),
+    ...(match?.outside && { outside: match.outside }),
     ...(match?.tag_change && {
       tagChange: {
         ...(match.tag_change.touches_policy_tags !== undefined && {

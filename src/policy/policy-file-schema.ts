@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { calendarsSchema } from "../calendars/calendar-file-schema.js";
 import { boundedDurationSchema } from "../config/parse-duration.js";
 import { suggestClosest } from "../config/suggest-closest.js";
 import { MAX_WAVES, parseCountOrShare } from "../waves/plan-waves.js";
@@ -112,6 +113,8 @@ const conditions = z
         { message: "`tag_change` needs `touches_policy_tags`, `adds` or `removes`" },
       )
       .optional(),
+    during: z.array(z.string().min(1)).min(1).optional(),
+    outside: z.array(z.string().min(1)).min(1).optional(),
     flags: z
       .strictObject({
         hard: z.boolean().optional(),
@@ -319,13 +322,17 @@ const breakGlass = z.strictObject({
   min_reason_length: z.int().min(15).max(200).optional(),
 });
 
-/** The policy file: `version`, `defaults`, `allowed_channels` and `rules`. An empty file is an empty policy. */
+/**
+ * The policy file: `version`, `defaults`, `break_glass`, `allowed_channels`, `calendars` and `rules`. An empty
+ * file is an empty policy.
+ */
 export const policyFileSchema = z
   .strictObject({
     version: z.literal(1).optional(),
     defaults: defaults.optional(),
     break_glass: breakGlass.optional(),
     allowed_channels: channelSet.optional(),
+    calendars: calendarsSchema.optional(),
     // `rules:` with nothing after it reads as "no rules", which is what the author meant.
     rules: z.preprocess((v) => v ?? [], z.array(rule)),
   })
@@ -342,7 +349,23 @@ export const policyFileSchema = z
       });
     }
     const seen = new Map<string, number>();
+    const calendarNames = Object.keys(file.calendars ?? {});
     file.rules.forEach((r, index) => {
+      for (const key of ["during", "outside"] as const) {
+        (r.match?.[key] ?? []).forEach((name, i) => {
+          if (calendarNames.includes(name)) return;
+          const guess = suggestClosest(name, calendarNames);
+          const known =
+            calendarNames.length > 0
+              ? `; calendars: ${calendarNames.join(", ")}`
+              : "; the policy has no `calendars:`";
+          ctx.addIssue({
+            code: "custom",
+            path: ["rules", index, "match", key, i],
+            message: `calendar \`${name}\` is not defined under \`calendars:\`${guess !== undefined ? ` (did you mean \`${guess}\`?)` : known}`,
+          });
+        });
+      }
       const first = seen.get(r.id);
       if (first === undefined) seen.set(r.id, index);
       else {

@@ -1,3 +1,4 @@
+import type { Calendar } from "../calendars/calendar-types.js";
 import type { RequestWaves, WaveRequirement, WaveRule } from "./require-waves.js";
 
 /** Slack people who may do something: user IDs (`U…`/`W…`) and user-group handles (lower case, no `@`). */
@@ -43,6 +44,11 @@ export interface PolicyRequest {
   tagChange?: TagChange;
   /** The request's planned rolling waves (absent: one run); what `require_waves` rules look at. */
   waves?: RequestWaves;
+  /**
+   * When the request would run (epoch ms, from the injected clock): what `during`/`outside` calendar conditions
+   * look at. Absent: unknown, so they fail closed (restricting parts apply, granting parts do not).
+   */
+  at?: number;
 }
 
 /** A rule that produced a decision. */
@@ -141,6 +147,8 @@ export interface Policy {
   policyTagKeys: string[];
   /** `break_glass:`; absent: nobody may use `--break-glass`. */
   breakGlass?: BreakGlassPolicy;
+  /** The named freezes and maintenance windows (`calendars:`); absent or empty: none. */
+  calendars?: Calendar[];
 }
 
 export interface ChannelSet {
@@ -169,6 +177,10 @@ export interface RuleConditions {
   flags: PolicyFlags;
   /** Tag requests only; a rule with it never matches a request that changes no tags. */
   tagChange?: TagChangeCondition;
+  /** Holds while one of these calendars (by name) has an event in force. */
+  during?: string[];
+  /** Holds while none of these calendars has an event in force. */
+  outside?: string[];
 }
 
 /** Conditions on a tag change. All present must hold. */

@@ -104,6 +104,14 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
 
     listUserGroups,
 
+    async userTimeZone(userId: string): Promise<string> {
+      const result = await call("users.info", () => client.users.info({ user: userId }));
+      const tz = (result.user as { tz?: unknown } | undefined)?.tz;
+      if (typeof tz !== "string" || tz === "")
+        throw toChatDeliveryError({ code: "no_time_zone" }, "users.info");
+      return tz;
+    },
+
     async getPermalink(ref: MessageRef): Promise<string> {
       const result = await call("chat.getPermalink", () =>
         client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts }),

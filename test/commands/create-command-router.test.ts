@@ -63,6 +63,7 @@ const chat: ChatPort = {
   getPermalink: async (ref) => `https://example.slack.com/archives/${ref.channel}/p${ref.ts}`,
   postDirect: async (user) => ({ channel: user, ts: "1.2" }),
   publishHome: async () => {},
+  userTimeZone: async () => "UTC",
 };
 
 const actor = { userId: "U0ALICE", teamId: "T1" };

@@ -100,6 +100,32 @@ describe("buildHomeView", () => {
     expect(text).toContain("Nothing is running.");
   });
 
+  it("scheduled changes: when each runs, with Cancel for the requester or an approver", async () => {
+    const scheduled = makeRequest({
+      id: "apr_SCHEDSCHEDSCHEDSCHEDSC",
+      status: "approved",
+      approvals: [
+        { userId: "U_BOB", at: T0 + 1_000 },
+        { userId: "U_CAROL", at: T0 + 2_000 },
+      ],
+      schedule: { runAt: T0 + 3_600_000, startBy: T0 + 7_200_000, window: "maint" },
+    });
+    const { kit, golden, text } = render({
+      viewer: bob.userId,
+      waiting: [],
+      mine: [],
+      scheduled: [{ request: scheduled, link: PERMALINK }],
+      running: [],
+      now: T0 + 120_000,
+    });
+    await expect(golden).toMatchFileSnapshot("golden/home-scheduled.json");
+    expect(interactiveElements(kit).map((e) => [e.action_id, e.value])).toEqual([
+      ["ops.approval.cancel", scheduled.id],
+    ]);
+    expect(text).toContain("*Scheduled changes* (1)");
+    expect(text).toContain("when the maintenance window `maint` opens");
+  });
+
   it("nothing to do: says so in every section", async () => {
     const { golden, kit } = render({ viewer: "U_DAVE", waiting: [], mine: [], running: [], now: T0 });
     await expect(golden).toMatchFileSnapshot("golden/home-empty.json");
@@ -214,5 +240,22 @@ describe("who may approve what, as the card's click judges it", () => {
       "apr_A0000000000000000000",
       "apr_B0000000000000000000",
     ]);
+  });
+
+  it("lists scheduled changes waiting for their time for the requester and the approvers, soonest first", async () => {
+    const at = (id: string, runAt: number) =>
+      makeRequest({ id, status: "approved", schedule: { runAt, startBy: runAt + 60_000 } });
+    const byStatus: Record<OpenStatus, ApprovalRequest[]> = {
+      pending: [],
+      approved: [at("apr_L0000000000000000000", T0 + 9_000), at("apr_S0000000000000000000", T0 + 5_000)],
+      executing: [],
+    };
+    const approvals = { listByStatus: async (s: OpenStatus) => byStatus[s] };
+    const ids = ["apr_S0000000000000000000", "apr_L0000000000000000000"];
+    expect((await listActionableApprovals(approvals, alice, T0)).scheduled.map((r) => r.id)).toEqual(ids);
+    expect((await listActionableApprovals(approvals, alice, T0)).mine).toEqual([]);
+    expect((await listActionableApprovals(approvals, bob, T0)).scheduled.map((r) => r.id)).toEqual(ids);
+    const dave: Viewer = { userId: "U_DAVE", teamId: "T0001", groups: [] };
+    expect((await listActionableApprovals(approvals, dave, T0)).scheduled).toEqual([]);
   });
 });

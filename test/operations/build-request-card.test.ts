@@ -145,6 +145,55 @@ const STATES: [string, RequestCardInput][] = [
     },
   ],
   [
+    "scheduled-pending",
+    {
+      request: oneServer({
+        schedule: { runAt: T0 + 3_600_000, startBy: T0 + 7_200_000, window: "maint" },
+        expiresAt: T0 + 1_800_000,
+      }),
+      details: makeDetails(),
+    },
+  ],
+  [
+    "scheduled-approved",
+    {
+      request: oneServer({
+        status: "approved",
+        approvals,
+        schedule: { runAt: T0 + 3_600_000, startBy: T0 + 7_200_000, window: "maint" },
+      }),
+      details: makeDetails(),
+    },
+  ],
+  [
+    "scheduled-lapsed",
+    {
+      request: oneServer({
+        status: "expired",
+        schedule: { runAt: T0 + 600_000, startBy: T0 + 1_500_000 },
+        expiresAt: T0 + 600_000,
+        expiredAt: T0 + 600_000,
+      }),
+      details: makeDetails(),
+    },
+  ],
+  [
+    "scheduled-window-closed",
+    {
+      request: oneServer({
+        status: "revoked",
+        approvals,
+        schedule: { runAt: T0 + 3_600_000, startBy: T0 + 7_200_000, window: "maint" },
+        revocation: {
+          at: T0 + 7_300_000,
+          reasons: ["the maintenance window maint closed before the change could start"],
+          lapsed: true,
+        },
+      }),
+      details: makeDetails(),
+    },
+  ],
+  [
     "allowed-running",
     {
       request: makeRequest({

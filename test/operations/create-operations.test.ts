@@ -58,6 +58,7 @@ function recordingChat(groups: string[] = []) {
     openModal: async () => {
       calls.push("openModal");
     },
+    userTimeZone: async () => "UTC",
     userGroupsOf: async () => {
       calls.push("userGroupsOf");
       return groups;

@@ -376,6 +376,35 @@ describe("the playground page", { timeout: 60_000 }, () => {
     await page.close();
   });
 
+  it("a windowed change: the card says when it runs, an approver approves, it waits scheduled and can be cancelled", async () => {
+    const page = await openPage(SLACK_IDS.alice);
+    await type(page, "/ops calendar");
+    await page.locator('.msg[data-kind="ephemeral"]', { hasText: "maintenance" }).last().waitFor();
+    await type(page, "/ecs reboot web-04 --hard --window maintenance");
+    const card = page.locator('.msg[data-kind="message"]', { hasText: "--window maintenance" }).filter({
+      has: page.getByRole("button", { name: /^Approve/ }),
+    });
+    await card.waitFor();
+    await card.getByText(/when the maintenance window/).waitFor();
+    const ts = await card.getAttribute("data-ts");
+    const root = page.locator(`.msg[data-kind="message"][data-ts="${ts}"]`);
+    await actAs(page, SLACK_IDS.bob);
+    await root.getByRole("button", { name: /^Approve/ }).click();
+    const confirm = page.locator("#confirm-layer .dialog");
+    if (await confirm.isVisible()) await confirm.locator(".dialog-footer button").last().click();
+    await root.getByText("Scheduled:").waitFor();
+    await actAs(page, SLACK_IDS.alice);
+    await root.getByRole("button", { name: "Cancel request" }).click();
+    await root.getByText(/Cancelled by/).waitFor();
+    expect(
+      pg.cloud.control
+        .requests()
+        .filter((r) => r.mutation !== null && r.mutation.type === "batchRebootServers"),
+    ).toEqual([]);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it("an outsider's Approve click gets the bot's ephemeral refusal, visible only to them", async () => {
     const page = await openPage(SLACK_IDS.alice);
     await type(page, "/ecs delete web-04");

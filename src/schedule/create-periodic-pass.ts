@@ -1,0 +1,73 @@
+import type { ApprovalService } from "../approvals/approval-service.js";
+import type { Logger } from "../log/create-logger.js";
+import type { Executions } from "../operations/create-executions.js";
+import { systemTimers, type Timers } from "../operations/timers.js";
+import type { Clock } from "../store/store.js";
+
+export interface PeriodicPassOptions {
+  approvals: Pick<ApprovalService, "listByStatus">;
+  executions: Pick<Executions, "runApproved" | "isRunning">;
+  clock: Clock;
+  logger: Logger;
+  /** Default 5 s: how late after its time a scheduled change starts at most (with a live replica). */
+  intervalMs?: number;
+  timers?: Pick<Timers, "setInterval" | "clearInterval">;
+}
+
+/** Starts the scheduled changes that are due, on every replica; the claim decides which one runs each. */
+export interface PeriodicPass {
+  /** Runs a pass now, then on every interval. Idempotent. */
+  start(): void;
+  /** Stops the interval and waits for a pass in progress. */
+  stop(): Promise<void>;
+  /** One pass now (joins the one in progress); resolves with the number of due changes handed to the executor. */
+  run(): Promise<number>;
+}
+
+/**
+ * The pass that starts scheduled changes (`--at`, `--window`): every approved request whose time has come goes
+ * through `runApproved`, whose gate judges the time (a window closed: not run, the thread says so), decides the
+ * policy again at that time and checks drift, and whose claim lets exactly one replica execute it. Every replica
+ * runs this pass, so a change starts on time while any replica lives; the store holds the schedule, so it
+ * survives restarts. Never throws.
+ */
+export function createPeriodicPass(options: PeriodicPassOptions): PeriodicPass {
+  const timers = options.timers ?? systemTimers;
+  const intervalMs = options.intervalMs ?? 5_000;
+  let handle: unknown;
+  let current: Promise<number> | undefined;
+
+  function run(): Promise<number> {
+    current ??= (async () => {
+      try {
+        const now = options.clock.now();
+        const due = (await options.approvals.listByStatus("approved")).filter(
+          (r) => r.schedule !== undefined && r.schedule.runAt <= now && !options.executions.isRunning(r.id),
+        );
+        for (const request of due) void options.executions.runApproved(request.id);
+        if (due.length > 0) options.logger.info({ approvals: due.map((r) => r.id) }, "scheduled changes due");
+        return due.length;
+      } catch (error) {
+        options.logger.warn({ err: error }, "could not look for scheduled changes that are due");
+        return 0;
+      } finally {
+        current = undefined;
+      }
+    })();
+    return current;
+  }
+
+  return {
+    start() {
+      if (handle !== undefined) return;
+      handle = timers.setInterval(() => void run(), intervalMs);
+      void run();
+    },
+    async stop() {
+      if (handle !== undefined) timers.clearInterval(handle);
+      handle = undefined;
+      await current;
+    },
+    run,
+  };
+}

@@ -1,0 +1,63 @@
+import { tokenize } from "../intents/tokenize.js";
+
+/** `--at <time>` and `--window <name>` as typed, before they are resolved to a start time. */
+export interface ScheduleFlags {
+  at?: string;
+  window?: string;
+}
+
+export type TakeScheduleFlagsResult =
+  | { ok: true; text: string; flags: ScheduleFlags | undefined }
+  | { ok: false; message: string };
+
+const FLAGS = ["at", "window"] as const;
+
+/**
+ * Takes `--at <time>` / `--window <name>` (also `--at=<time>`) out of a command's text, so every mutation
+ * accepts them without each verb's grammar knowing them; the rest of the text is parsed as before. A text the
+ * tokenizer refuses is left as it is (the parser then says why). Pure.
+ */
+export function takeScheduleFlags(text: string): TakeScheduleFlagsResult {
+  const tokenized = tokenize(text);
+  if (!tokenized.ok) return { ok: true, text, flags: undefined };
+  const tokens = tokenized.tokens;
+  const flags: ScheduleFlags = {};
+  const cut: { start: number; end: number }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token === undefined || token.quoteStart !== undefined) continue;
+    const match = /^--(at|window)(?:=(.*))?$/i.exec(token.text);
+    if (match === null) continue;
+    const name = (match[1] ?? "").toLowerCase() as (typeof FLAGS)[number];
+    let value = match[2];
+    let end = token.end;
+    if (value === undefined) {
+      const next = tokens[i + 1];
+      if (next === undefined || next.text.startsWith("--"))
+        return {
+          ok: false,
+          message:
+            name === "at"
+              ? "`--at` needs a time: `--at 22:30` (your time zone) or `--at 2026-12-08T22:30+01:00`"
+              : "`--window` needs the name of a maintenance window: `--window <name>` (see `/ops calendar`)",
+        };
+      value = next.text;
+      end = next.end;
+      i++;
+    }
+    if (value.trim() === "") return { ok: false, message: `\`--${name}\` needs a value` };
+    if (flags[name] !== undefined)
+      return { ok: false, message: `\`--${name}\` is given twice; give it once` };
+    flags[name] = value.trim();
+    cut.push({ start: token.start, end });
+  }
+  if (cut.length === 0) return { ok: true, text, flags: undefined };
+  if (flags.at !== undefined && flags.window !== undefined)
+    return {
+      ok: false,
+      message: "use either `--at <time>` or `--window <name>`, not both",
+    };
+  let rest = text;
+  for (const c of [...cut].reverse()) rest = `${rest.slice(0, c.start)}${rest.slice(c.end)}`;
+  return { ok: true, text: rest.replace(/\s+/g, " ").trim(), flags };
+}

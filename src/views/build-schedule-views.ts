@@ -1,0 +1,79 @@
+import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
+import {
+  code,
+  localTime,
+  type Message,
+  md,
+  type Span,
+  section,
+  userMention,
+} from "../render/message-model.js";
+import { plural } from "../workflow/format-flow-text.js";
+import { buildNoticeView } from "./build-notice-view.js";
+import { withInlineCode } from "./format-values.js";
+
+/** When a scheduled change runs, in each reader's time zone: "Runs 8 Dec 22:00, in the window `maint` (until 02:00)". */
+export function describeSchedule(schedule: RequestSchedule): Span[] {
+  return schedule.window !== undefined
+    ? md`Runs ${localTime(schedule.runAt)}, when the maintenance window ${code(schedule.window)} opens (it must start before ${localTime(schedule.startBy, "time")})`
+    : md`Runs ${localTime(schedule.runAt)}`;
+}
+
+/** `--at` / `--window` that cannot be scheduled (bad time, unknown window): nothing was requested. */
+export function buildScheduleRefusalView(commandLine: string, message: string): Message {
+  return buildNoticeView(
+    ":warning:",
+    md`${code(commandLine)} was not requested: ${withInlineCode(message)}.`,
+  );
+}
+
+/** To the requester: the scheduled change is posted; it runs at its time (once approved, when it needs approval). */
+export function buildScheduledNoticeView(
+  schedule: RequestSchedule,
+  minApprovals: number | undefined,
+): Message {
+  return minApprovals === undefined
+    ? buildNoticeView(
+        ":calendar:",
+        md`Scheduled: ${describeSchedule(schedule)}. I posted it in the channel; you or an approver can cancel it until then.`,
+      )
+    : buildNoticeView(
+        ":calendar:",
+        md`Your change needs ${plural(minApprovals, "approval")} before ${localTime(schedule.runAt)}, or it lapses; I posted it in the channel. ${describeSchedule(schedule)}.`,
+      );
+}
+
+/** Why a scheduled change did not run (kept with the request; shown on the card). */
+export function scheduleMissedReason(schedule: RequestSchedule): string {
+  return schedule.window !== undefined
+    ? `the maintenance window ${schedule.window} closed before the change could start`
+    : "its start time passed while no replica of the bot could start it";
+}
+
+/** In the thread: the scheduled change was not started in time, so nothing ran. */
+export function buildScheduleMissedReply(
+  request: Pick<ApprovalRequest, "requester" | "commandText">,
+  schedule: RequestSchedule,
+): Message {
+  const why =
+    schedule.window !== undefined
+      ? md`the maintenance window ${code(schedule.window)} closed at ${localTime(schedule.startBy)} before the change could start`
+      : md`it could not start between ${localTime(schedule.runAt)} and ${localTime(schedule.startBy, "time")}`;
+  return buildNoticeView(
+    ":hourglass:",
+    md`Not run: ${why}. ${userMention(request.requester.userId)} nothing was done; schedule it again if it is still needed.`,
+  );
+}
+
+/** In the thread: approval was not complete before the start time, so the request lapsed. */
+export function buildScheduleLapsedLine(
+  request: Pick<ApprovalRequest, "requester" | "requirement" | "approvals">,
+  schedule: RequestSchedule,
+): Span[] {
+  return md`:hourglass: Lapsed: approval was not complete before its start time ${localTime(schedule.runAt)} (${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals). ${userMention(request.requester.userId)} nothing was done; schedule it again if it is still needed.`;
+}
+
+/** The answer to a section-text request for a scheduled card. */
+export function scheduleSection(schedule: RequestSchedule): ReturnType<typeof section> {
+  return section({ text: md`:calendar: ${describeSchedule(schedule)}.` });
+}

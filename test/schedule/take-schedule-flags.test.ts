@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { takeScheduleFlags } from "../../src/schedule/take-schedule-flags.js";
+
+describe("takeScheduleFlags", () => {
+  it("takes --at and --window out of the text, wherever they are", () => {
+    expect(takeScheduleFlags("stop web-01 --at 22:30")).toEqual({
+      ok: true,
+      text: "stop web-01",
+      flags: { at: "22:30" },
+    });
+    expect(takeScheduleFlags("reboot --window maint web-01 --hard")).toEqual({
+      ok: true,
+      text: "reboot web-01 --hard",
+      flags: { window: "maint" },
+    });
+    expect(takeScheduleFlags("stop web-01 --at=2026-12-08T22:30+01:00")).toEqual({
+      ok: true,
+      text: "stop web-01",
+      flags: { at: "2026-12-08T22:30+01:00" },
+    });
+  });
+
+  it("leaves other text alone, quoted flags included", () => {
+    expect(takeScheduleFlags("stop web-01")).toEqual({ ok: true, text: "stop web-01", flags: undefined });
+    expect(
+      takeScheduleFlags('tag web-01 add "--at=x"').ok && takeScheduleFlags('tag web-01 add "--at=x"'),
+    ).toMatchObject({
+      flags: undefined,
+    });
+  });
+
+  it("refuses a flag without value, twice, or both together", () => {
+    expect(takeScheduleFlags("stop web-01 --at")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("needs a time"),
+    });
+    expect(takeScheduleFlags("stop web-01 --window --hard")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("needs the name of a maintenance window"),
+    });
+    expect(takeScheduleFlags("stop a --at 10:00 --at 11:00")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("twice"),
+    });
+    expect(takeScheduleFlags("stop a --at 10:00 --window w")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("not both"),
+    });
+  });
+});
