@@ -63,7 +63,21 @@ export interface HandlerContext {
 /** Every command that changes servers (the intents `formatCommandLine` writes back). */
 export type MutationIntent = FormattableIntent;
 export type OpsIntent = IntentOf<
-  "ops.policy.explain" | "ops.jobs" | "ops.approvals" | "ops.audit" | "ops.audit.verify" | "ops.watch.list"
+  | "ops.policy.explain"
+  | "ops.jobs"
+  | "ops.approvals"
+  | "ops.audit"
+  | "ops.audit.verify"
+  | "ops.watch.list"
+  | ScheduleIntent["type"]
+>;
+/** `/ops schedule add|list|pause|resume|delete` (recurring schedules, `src/recurring/`). */
+export type ScheduleIntent = IntentOf<
+  | "ops.schedule.add"
+  | "ops.schedule.list"
+  | "ops.schedule.pause"
+  | "ops.schedule.resume"
+  | "ops.schedule.delete"
 >;
 export type ReadIntent = IntentOf<
   | "ecs.list"

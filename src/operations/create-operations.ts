@@ -6,6 +6,12 @@ import type { CloudClient } from "../cloud/types.js";
 import type { ActionHandler, CommandHandlers, RequestMeta, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Policy } from "../policy/types.js";
+import {
+  createRecurringSchedules,
+  isScheduleRequest,
+  type RecurringSchedules,
+} from "../recurring/create-recurring-schedules.js";
+import { SCHEDULE_CREATE_ACTION } from "../recurring/schedule-deps.js";
 import type { Message } from "../render/message-model.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
 import { OPEN_RUNS_SET } from "../workflow/run-record.js";
@@ -79,6 +85,11 @@ export interface OperationsOptions {
    * their last change. Default 90 days each. Ignored for `approvals` given ready-made.
    */
   retention?: { finishedRequestsMs?: number; runsMs?: number };
+  /**
+   * Recurring schedules (`/ops schedule`): how often due slots are looked for (default 30 s) and how late the
+   * latest missed slot may still run (default 10 minutes).
+   */
+  schedules?: { intervalMs?: number; graceMs?: number };
 }
 
 export interface Operations {
@@ -114,6 +125,8 @@ export interface Operations {
   stop(graceMs?: number): Promise<void>;
   /** One expiry pass now; resolves with the number of requests it expired. */
   sweepExpired(): Promise<number>;
+  /** One pass over the recurring schedules now (what the timer does); resolves with the slots handled here. */
+  runSchedules(): Promise<number>;
   /** Resolves when background work (executions, card updates) started so far has settled. */
   idle(): Promise<void>;
 }
@@ -157,12 +170,13 @@ export function createOperations(options: OperationsOptions): Operations {
       const c = knownChat;
       const request = await approvals.get(requestId);
       if (c === undefined || request?.message === undefined) return;
-      const card = buildRequestCard({
-        request,
-        details: await details.get(requestId),
-        // Approvers told only by direct message (or not at all) are named, not mentioned, on the card.
-        groupIds: (request.requirement.notify ?? ["mention"]).includes("mention") ? await groups.ids() : {},
-      });
+      // Approvers told only by direct message (or not at all) are named, not mentioned, on the card.
+      const groupIds = (request.requirement.notify ?? ["mention"]).includes("mention")
+        ? await groups.ids()
+        : {};
+      const card = isScheduleRequest(request)
+        ? await schedules.card(request, groupIds)
+        : buildRequestCard({ request, details: await details.get(requestId), groupIds });
       await c.updateMessage(request.message, card);
     },
     (error, requestId) =>
@@ -202,6 +216,26 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.onBeforeMutation !== undefined && { onBeforeMutation: options.onBeforeMutation }),
     ...(options.timers !== undefined && { timers: options.timers }),
     ...(options.retention?.runsMs !== undefined && { runRetentionMs: options.retention.runsMs }),
+    // A schedule's creation request runs no flow: once approved and claimed, the schedule becomes active.
+    activators: { [SCHEDULE_CREATE_ACTION]: (request) => schedules.activate(request) },
+  });
+  const schedules: RecurringSchedules = createRecurringSchedules({
+    policy,
+    flows,
+    store,
+    audit,
+    approvals,
+    details,
+    cloud,
+    clock,
+    logger,
+    chat,
+    runApproved: (requestId) => executions.runApproved(requestId),
+    refreshCard,
+    replicaId,
+    timers,
+    ...(options.schedules?.intervalMs !== undefined && { intervalMs: options.schedules.intervalMs }),
+    ...(options.schedules?.graceMs !== undefined && { graceMs: options.schedules.graceMs }),
   });
 
   const sweeper = createExpirySweeper({
@@ -346,6 +380,7 @@ export function createOperations(options: OperationsOptions): Operations {
     clock,
     learnChat,
     ...(options.watchList !== undefined && { watchList: options.watchList }),
+    schedules: (intent, ctx) => schedules.handle(intent, ctx),
   });
 
   return {
@@ -390,10 +425,12 @@ export function createOperations(options: OperationsOptions): Operations {
       logger.info({ replicaId, candidates }, "recovery started");
       adoptTimer = timers.setInterval(adoptPeriodically, options.adoptIntervalMs ?? runLeaseTtlMs / 2);
       sweeper.start();
+      schedules.start();
     },
     stop(graceMs = 10_000) {
       stopping ??= (async () => {
         if (adoptTimer !== undefined) timers.clearInterval(adoptTimer);
+        await schedules.stop();
         executions.suspend();
         leases.stopAll();
         await sweeper.stop();
@@ -405,6 +442,7 @@ export function createOperations(options: OperationsOptions): Operations {
       return stopping;
     },
     sweepExpired: () => sweeper.sweep(),
+    runSchedules: () => schedules.runDue(),
     async idle() {
       await executions.drain();
       await cards.idle();
