@@ -264,7 +264,7 @@ export function buildScheduleSkippedView(input: {
         ],
       }),
       context(
-        md`Nothing was done. The schedule stays active: the next run is checked again. To run it now on these terms, ask for it again with the command.`,
+        md`Nothing was done. The schedule stays active and its next run is checked again. To run it now, type the command: it gets the approvals it needs today.`,
       ),
     ],
   };
