@@ -600,8 +600,7 @@ function parseOpsSchedule(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const zoneToken = next[0];
   if (zoneToken !== undefined && isBare(zoneToken) && /^(tz|timezone|zone)=/i.test(zoneToken.text)) {
     timeZone = zoneToken.text.slice(zoneToken.text.indexOf("=") + 1).trim();
-    if (timeZone === "")
-      return badValue(ctx, "tz", zoneToken.text, "an IANA time zone such as `Europe/Paris`");
+    if (timeZone === "") return badValue(ctx, "tz", "", "an IANA time zone such as `Europe/Paris`");
     next = next.slice(1);
   }
   const firstInner = next[0];
@@ -613,6 +612,15 @@ function parseOpsSchedule(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
     });
   }
   const rawInner = ctx.text.slice(firstInner.start);
+  const onlyMutations = (line: string, why: string) =>
+    failure(
+      "invalid_value",
+      `Only commands that change servers can be scheduled (start, stop, reboot, resize, tag…): ${quoteUserText(line)} ${why}, so there is nothing to repeat.`,
+      { usage: usage(ctx) },
+    );
+  if (!firstInner.mention && /^\/?ops$/i.test(firstInner.text)) {
+    return onlyMutations(unescapeSlackText(rawInner).trim(), "is about the bot itself");
+  }
   const inner = parseCommandLine(rawInner, ctx.depth + 1);
   if (!inner.ok) {
     return {
@@ -624,10 +632,9 @@ function parseOpsSchedule(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const typed = unescapeSlackText(rawInner).trim();
   const commandLine = typed.startsWith("/") ? typed : `/${typed}`;
   if (intent.type === "ops.policy.explain" || intent.type === "ops.schedule.add" || !isMutation(intent)) {
-    return failure(
-      "invalid_value",
-      `Only commands that change servers can be scheduled (start, stop, reboot, resize, tag…): ${quoteUserText(commandLine)} ${intent.type === "ecs.resize" ? "is a dry run and changes nothing" : "only reads or answers"}, so there is nothing to repeat.`,
-      { usage: usage(ctx) },
+    return onlyMutations(
+      commandLine,
+      intent.type === "ecs.resize" ? "is a dry run and changes nothing" : "only reads or answers",
     );
   }
   return {
