@@ -21,6 +21,8 @@ import { slotsBetween } from "./parse-schedule-timing.js";
 import { DEFAULT_MISSED_RUN_GRACE_MS, type ScheduleDeps } from "./schedule-deps.js";
 import { readSchedule, SCHEDULES_SET, type Schedule, scheduleKey, slotKey } from "./schedule-record.js";
 
+/** Statuses of a creation request that will never make its schedule active. */
+const REFUSED = new Set(["rejected", "cancelled", "expired", "revoked", "failed", "outcome_unknown"]);
 /** Who the audit names for what a schedule does on its own. */
 const SCHEDULER_ACTOR = "system:schedule";
 /** How long a slot's claim is kept: far beyond any pass that could look at that slot again. */
@@ -231,9 +233,23 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
     );
   }
 
+  /** A schedule whose creation request ended without approval (rejected, expired…) is removed. */
+  async function forgetIfRefused(s: Schedule): Promise<void> {
+    const request = await deps.approvals.get(s.requestId);
+    const status = request?.status;
+    if (status !== undefined && !REFUSED.has(status)) return;
+    await deps.store.delete(scheduleKey(s.id));
+    await deps.store.removeFromSet(SCHEDULES_SET, s.id);
+    logger.info(
+      { schedule: s.id, request: s.requestId, status },
+      "schedule removed: its request was not approved",
+    );
+  }
+
   /** The slots of one schedule due now; resolves with how many this replica handled. */
   async function handle(chat: ChatPort, id: string, now: number): Promise<number> {
     const s = await readSchedule(deps.store, id);
+    if (s?.status === "pending") await forgetIfRefused(s);
     if (s?.status !== "active") return 0;
     const after = s.lastSlotAt ?? s.activatedAt ?? s.createdAt;
     const { slots, truncated } = slotsBetween(s, after, now);

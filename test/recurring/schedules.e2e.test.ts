@@ -246,3 +246,19 @@ it("list, pause, resume and delete: by the owner or an approver, audited; a paus
   for (const kind of ["schedule.paused", "schedule.resumed", "schedule.deleted", "schedule.skipped"])
     expect(kinds).toContain(kind);
 });
+
+it("a schedule whose request is cancelled never runs and is removed at the next pass", async () => {
+  await ops(`schedule add "*/10 * * * *" ${COMMAND}`);
+  const card = await h.waitCard(
+    COMMAND,
+    (t) => t.includes("Schedule needs approval") && t.includes("every 10 minutes"),
+  );
+  expect(await schedules()).toHaveLength(1);
+  await h.click(card, "ops.approval.cancel", IDS.alice);
+  await h.waitCard(COMMAND, (t) => t.includes("Schedule cancelled"));
+  await h.ops.idle();
+  await toSlot();
+  expect(await h.ops.runSchedules()).toBe(0);
+  expect(await schedules()).toEqual([]);
+  expect(stops()).toBe(2);
+});
