@@ -262,3 +262,27 @@ it("a schedule whose request is cancelled never runs and is removed at the next 
   expect(await schedules()).toEqual([]);
   expect(stops()).toBe(2);
 });
+
+it("the stricter side decides: a schedule of a delete needs the delete's 2 approvals; a denied command stores nothing", async () => {
+  const locked = h.sim.control.addServer({
+    name: "nightly-locked",
+    status: "ACTIVE",
+    tags: { env: "dev", lock: "true" },
+  });
+  await ops('schedule add "0 3 * * 0" /ecs delete nightly-locked');
+  const denial = await ephemeral(IDS.alice, "Not allowed");
+  expect(denial).toContain("lock=true");
+  expect(await schedules()).toEqual([]);
+  h.sim.control.deleteServer(locked.id);
+
+  await ops('schedule add "0 3 * * 0" /ecs delete nightly-2');
+  await ephemeral(IDS.alice, "needs 2 approvals");
+  const card = await h.waitCard("/ecs delete nightly-2", (t) => t.includes("Schedule needs approval"));
+  expect(textOf(card)).toContain("0 of 2");
+  expect(textOf(card)).toContain("at 03:00 on Sundays");
+  await h.click(card, "ops.approval.approve", IDS.bob);
+  await h.waitCard("/ecs delete nightly-2", (t) => t.includes("1 of 2"));
+  expect((await schedules())[0]?.status).toBe("pending");
+  await h.click(card, "ops.approval.cancel", IDS.alice);
+  await h.waitCard("/ecs delete nightly-2", (t) => t.includes("Schedule cancelled"));
+});
