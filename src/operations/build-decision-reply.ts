@@ -11,10 +11,17 @@ import { POLICY_ACTOR } from "./describe-request.js";
  * are reported by the run itself; a policy-allowed request needs no reply). The reason is untrusted text.
  */
 export function buildDecisionReply(
-  request: Pick<ApprovalRequest, "requester" | "requirement" | "createdAt" | "approvals">,
+  request: Pick<ApprovalRequest, "requester" | "requirement" | "createdAt" | "approvals"> & {
+    action?: string;
+  },
   effects: readonly ApprovalEffect[],
 ): Message | undefined {
   const requester = userMention(request.requester.userId);
+  // A recurring schedule's creation runs nothing now: approving it makes it active.
+  const outcome =
+    request.action === "ops:schedule:create"
+      ? md`your schedule is approved and active: it runs at its next slot.`
+      : md`your request is approved and runs now.`;
   const lines: Span[][] = [];
   const approved = effects.find((e) => e.type === "approved");
   for (const effect of effects) {
@@ -23,7 +30,7 @@ export function buildDecisionReply(
         if (effect.userId === POLICY_ACTOR) break;
         lines.push(
           approved !== undefined
-            ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} your request is approved and runs now.`
+            ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} ${outcome}`
             : md`:ballot_box_with_check: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}).`,
         );
         break;

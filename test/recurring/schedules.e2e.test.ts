@@ -108,9 +108,10 @@ it("a schedule is a request of its own: its card says the cron in words, the zon
   await h.click(card, APPROVE, IDS.alice);
   await ephemeral(IDS.alice, "own");
   await h.click(card, APPROVE, IDS.bob);
-  await h.waitCard(COMMAND, (t) => t.includes("Schedule active"));
+  const active = await h.waitCard(COMMAND, (t) => t.includes("Schedule active"));
   await h.ops.idle();
   expect((await schedules())[0]).toMatchObject({ status: "active", approvedBy: [IDS.bob] });
+  expect(h.replies(active).map(textOf).join("\n")).toContain("your schedule is approved and active");
   const audit = await h.audit.query({ type: "schedule.activated", limit: 5 });
   expect(audit).toHaveLength(1);
   expect(stops()).toBe(0);
