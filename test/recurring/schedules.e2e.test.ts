@@ -185,6 +185,21 @@ it("skips a run that selects more servers than approved (max_targets)", async ()
   }
 });
 
+it("skips a run whose tag selects no server any more", async () => {
+  const ids = ["nightly-1", "nightly-2"].map((n) => h.serverId(n));
+  for (const id of ids) h.sim.control.setServer(id, { tags: { env: "dev" } });
+  try {
+    await toSlot();
+    const before = postedCount();
+    expect(await h.ops.runSchedules()).toBe(1);
+    const skipped = postedSince(before).find((m) => textOf(m).includes("Skipped"));
+    expect(textOf(skipped)).toContain("tag:team=nightly selects no server now");
+    expect(stops()).toBe(1);
+  } finally {
+    for (const id of ids) h.sim.control.setServer(id, { tags: { env: "dev", team: "nightly" } });
+  }
+});
+
 it("missed slots collapse into one report; only the latest runs, and only within the grace", async () => {
   // Three slots pass with no pass (the bot was down); the latest is 1 minute old: it runs, the two before are reported.
   await toSlot(3, 60_000);
