@@ -27,14 +27,11 @@ function number(text: string, min: number, max: number): number | undefined {
   return n >= min && n <= max ? n : undefined;
 }
 
-function list(values: readonly number[], max: number): number[] | undefined {
-  return values.every((v) => v !== undefined) && values.length <= max ? [...values] : undefined;
-}
-
+/** `7,19` → [7, 19]; at most 12 values (a longer list reads better as the expression). */
 function parseList(text: string, min: number, max: number): number[] | undefined {
   const parts = text.split(",").map((p) => number(p, min, max));
-  if (parts.some((p) => p === undefined)) return undefined;
-  return list(parts as number[], 12);
+  if (parts.length > 12 || parts.some((p) => p === undefined)) return undefined;
+  return parts as number[];
 }
 
 function pad(n: number): string {
