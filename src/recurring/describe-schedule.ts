@@ -1,4 +1,4 @@
-import type { ScheduleSummary } from "../views/build-schedule-views.js";
+import type { ScheduleSummary } from "../views/build-recurring-schedule-views.js";
 import { describeCron } from "./describe-cron.js";
 import { nextSlots } from "./parse-schedule-timing.js";
 import type { Schedule } from "./schedule-record.js";

@@ -14,8 +14,8 @@ import { code, localTime, type Message, md, userMention } from "../render/messag
 import { abortUpdate, writeUpdate } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
+import { buildScheduleListView } from "../views/build-recurring-schedule-views.js";
 import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
-import { buildScheduleListView } from "../views/build-schedule-views.js";
 import { plural } from "../workflow/format-flow-text.js";
 import type { Preflight } from "../workflow/run-preflight.js";
 import { combineDecisions } from "./combine-decisions.js";

@@ -15,7 +15,7 @@ import {
   buildScheduledRunNote,
   buildScheduleMissedView,
   buildScheduleSkippedView,
-} from "../views/build-schedule-views.js";
+} from "../views/build-recurring-schedule-views.js";
 import { runPreflight } from "../workflow/run-preflight.js";
 import { slotsBetween } from "./parse-schedule-timing.js";
 import { DEFAULT_MISSED_RUN_GRACE_MS, type ScheduleDeps } from "./schedule-deps.js";

@@ -7,7 +7,7 @@ import {
   buildScheduleMissedView,
   buildScheduleSkippedView,
   type ScheduleSummary,
-} from "../../src/views/build-schedule-views.js";
+} from "../../src/views/build-recurring-schedule-views.js";
 import { makeRequest, requirement, T0 } from "../approvals/make-request.js";
 import { render } from "./view-test-helpers.js";
 
@@ -44,7 +44,7 @@ describe("recurring schedule views", () => {
     expect(text).toContain("Europe/Paris");
     expect(text.match(/<!date\^\d+\^\{date_short_pretty\} \{time\}\|/g)).toHaveLength(3);
     expect(text).toContain("At most 2 servers per run");
-    await expect(golden).toMatchFileSnapshot("golden/schedule-card-pending.json");
+    await expect(golden).toMatchFileSnapshot("golden/recurring-schedule-card-pending.json");
   });
 
   it("the card once active names the schedule and how to pause it", async () => {
@@ -57,7 +57,7 @@ describe("recurring schedule views", () => {
       buildScheduleCard({ request: active, schedule: { ...summary, status: "active" } }),
     );
     expect(golden).toContain("/ops schedule pause sch_4kq2m9x1ab");
-    await expect(golden).toMatchFileSnapshot("golden/schedule-card-active.json");
+    await expect(golden).toMatchFileSnapshot("golden/recurring-schedule-card-active.json");
   });
 
   it("an expression without a common form is shown raw", () => {
@@ -81,7 +81,7 @@ describe("recurring schedule views", () => {
     // The command line is untrusted text: shown, never a live mention.
     expect(list.golden).not.toContain("<!channel>");
     expect(list.golden).toContain("&lt;!channel&gt;");
-    await expect(list.golden).toMatchFileSnapshot("golden/schedule-list.json");
+    await expect(list.golden).toMatchFileSnapshot("golden/recurring-schedule-list.json");
     expect(render(buildScheduleListView([])).golden).toContain("No recurring schedules");
     const skipped = render(
       buildScheduleSkippedView({
@@ -90,7 +90,7 @@ describe("recurring schedule views", () => {
         reasons: ["It selects 3 servers now, more than the 2 approved for each run."],
       }),
     );
-    await expect(skipped.golden).toMatchFileSnapshot("golden/schedule-skipped.json");
+    await expect(skipped.golden).toMatchFileSnapshot("golden/recurring-schedule-skipped.json");
     const missed = render(
       buildScheduleMissedView({
         schedule: summary,
@@ -102,6 +102,6 @@ describe("recurring schedule views", () => {
       }),
     );
     expect(missed.golden).toContain("missed 2 runs");
-    await expect(missed.golden).toMatchFileSnapshot("golden/schedule-missed.json");
+    await expect(missed.golden).toMatchFileSnapshot("golden/recurring-schedule-missed.json");
   });
 });
