@@ -4,6 +4,7 @@ import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import { buildPolicyChangedReply, type PolicyChange, policyChangeText } from "./build-policy-change-view.js";
 import { redecideBeforeExecution } from "./redecide-before-execution.js";
@@ -18,6 +19,7 @@ export interface ExecutionGateDeps {
   logger: Logger;
   chat: () => ChatPort | undefined;
   refreshCard: (requestId: string) => Promise<void>;
+  metrics?: Pick<Metrics, "policyDecision">;
 }
 
 /**

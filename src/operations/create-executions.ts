@@ -6,6 +6,7 @@ import type { AuditLog } from "../audit/create-audit-log.js";
 import { createTaskTracker } from "../bot/create-task-tracker.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import { md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
@@ -50,6 +51,8 @@ export interface ExecutionsDeps {
   onBeforeMutation?: ExecuteFlowDeps["onBeforeMutation"];
   timers?: Timers;
   runRetentionMs?: ExecuteFlowDeps["runRetentionMs"];
+  /** Policy re-decisions and the durations of the cloud jobs the flows follow; default none recorded. */
+  metrics?: Pick<Metrics, "policyDecision" | "jobFinished">;
   /**
    * Approved requests whose action runs no flow (`ops:schedule:create`): after the claim, the activator is
    * called instead of a flow (idempotent: a claimed request may be resumed), and the request finishes with
@@ -149,6 +152,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       ...(deps.onBeforeMutation !== undefined && { onBeforeMutation: deps.onBeforeMutation }),
       ...(deps.faultPoint !== undefined && { faultPoint: deps.faultPoint }),
       ...(deps.runRetentionMs !== undefined && { runRetentionMs: deps.runRetentionMs }),
+      ...(deps.metrics !== undefined && { metrics: deps.metrics }),
     };
   }
 

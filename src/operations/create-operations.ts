@@ -5,6 +5,7 @@ import { type AuditLog, createAuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { ActionHandler, CommandHandlers, RequestMeta, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import {
   createRecurringSchedules,
@@ -90,6 +91,11 @@ export interface OperationsOptions {
    * latest missed slot may still run (default 10 minutes).
    */
   schedules?: { intervalMs?: number; graceMs?: number };
+  /**
+   * Policy decisions, approval latency, executions by outcome with their duration, job durations; default none
+   * recorded. Ignored by `approvals` given ready-made (give it the metrics instead).
+   */
+  metrics?: Metrics;
 }
 
 export interface Operations {
@@ -152,6 +158,7 @@ export function createOperations(options: OperationsOptions): Operations {
       clock,
       audit,
       ...(requestRetentionMs !== undefined && { finishedRetentionMs: requestRetentionMs }),
+      ...(options.metrics !== undefined && { metrics: options.metrics }),
     });
   const policyOption = options.policy;
   const policy = typeof policyOption === "function" ? policyOption : () => policyOption;
@@ -216,6 +223,7 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.onBeforeMutation !== undefined && { onBeforeMutation: options.onBeforeMutation }),
     ...(options.timers !== undefined && { timers: options.timers }),
     ...(options.retention?.runsMs !== undefined && { runRetentionMs: options.retention.runsMs }),
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
     // A schedule's creation request runs no flow: once approved and claimed, the schedule becomes active.
     activators: { [SCHEDULE_CREATE_ACTION]: (request) => schedules.activate(request) },
   });
@@ -359,6 +367,7 @@ export function createOperations(options: OperationsOptions): Operations {
   }
 
   const mutationHandler = createMutationRequestHandler({
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
     policy,
     flows,
     store,
