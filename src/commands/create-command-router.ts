@@ -24,7 +24,7 @@ import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { replaceTarget, targetsOf } from "../targets/replace-target.js";
 import { resolveTargets } from "../targets/resolve-targets.js";
 import type { NameMatching, Resolution, TargetLookup } from "../targets/types.js";
-import { VIEW_ACTIONS } from "../views/action-ids.js";
+import { actionsForStatus, SERVER_ACTIONS, type ServerAction, VIEW_ACTIONS } from "../views/action-ids.js";
 import { buildAmbiguityView } from "../views/build-ambiguity-view.js";
 import { buildHelpView } from "../views/build-help-view.js";
 import {
@@ -45,7 +45,7 @@ import {
 import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
-import type { ReadDeps } from "./read/read-options.js";
+import type { ReadDeps, ReadOptions } from "./read/read-options.js";
 import { isReadIntent, isShareable, runReadQuery } from "./read/run-read-query.js";
 import type {
   ActionHandler,
@@ -112,6 +112,13 @@ function resolvedReadIntent(intent: ReadIntent, servers: readonly Server[]): Rea
     return { ...intent, server: { kind: "id", id: server.id } } as ReadIntent;
   }
   return intent;
+}
+
+/** The command an offered power action runs: on exactly one server, by ID, soft (`--hard` is for typing). */
+function serverActionIntent(action: ServerAction, serverId: string): MutationIntent {
+  const targets: Target[] = [{ kind: "id", id: serverId }];
+  if (action === "start") return { type: "ecs.start", targets };
+  return { type: action === "stop" ? "ecs.stop" : "ecs.reboot", targets, hard: false };
 }
 
 export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
@@ -290,17 +297,61 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     }
     // A private read (a console log) gets no buttons and leaves no stored query behind to replay.
     const token = isShareable(resolved) ? tokens.newToken() : undefined;
+    const offer = await offerServerActions(resolved, servers, request, logger);
     const message = await runReadQuery(
       resolved,
       {
         page: 1,
         ...(token !== undefined && { controls: { token } }),
         ...(servers[0] ? { server: servers[0] } : {}),
+        ...(offer !== undefined && { offer }),
       },
       readDeps,
     );
     if (token !== undefined) await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
     await reply(responder, withNotes(message, prefixNotes), logger, replyOptions);
+  }
+
+  /**
+   * `/ecs show`: the power actions that fit the server's state and that the policy does not deny for this
+   * requester, saved as a pending choice so a button runs one as the requester's command. Never fails the
+   * read: without an answer from the policy nothing is offered.
+   */
+  async function offerServerActions(
+    intent: ReadIntent,
+    servers: readonly Server[],
+    request: RequestMeta,
+    logger: Logger,
+  ): Promise<ReadOptions["offer"]> {
+    const server = servers[0];
+    if (intent.type !== "ecs.show" || server === undefined) return undefined;
+    if (handlers.mutation === undefined || handlers.offerActions === undefined) return undefined;
+    const candidates = actionsForStatus(server.status);
+    if (candidates.length === 0) return undefined;
+    let offered: ServerAction[];
+    try {
+      const allowed = await handlers.offerActions(
+        candidates.map((action) => serverActionIntent(action, server.id)),
+        { request, servers: [server], chat: deps.chat },
+      );
+      const types = new Set(allowed.map((i) => i.type));
+      offered = candidates.filter((action) => types.has(`ecs.${action}`));
+    } catch (error) {
+      logger.warn({ err: error }, "could not ask the policy which actions to offer");
+      return undefined;
+    }
+    if (offered.length === 0) return undefined;
+    const token = tokens.newToken();
+    const { triggerId: _trigger, ...stored } = request;
+    await tokens.savePick(token, {
+      owner: request.actor.userId,
+      request: stored,
+      intent,
+      target: { kind: "id", id: server.id },
+      candidateIds: [],
+      offeredActions: offered,
+    });
+    return { token, actions: offered };
   }
 
   /**
@@ -414,6 +465,17 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       return { intent, chosen: [code(name)] };
     });
 
+  /** An action `/ecs show` offered runs as the requester's command on exactly the shown server. */
+  const actHandler: ActionHandler = (action, ctx) =>
+    continuePending(action, ctx, (pending, verb) => {
+      const offered = pending.offeredActions ?? [];
+      if (!offered.includes(verb) || pending.target.kind !== "id") return undefined;
+      const chosen = SERVER_ACTIONS.find((a) => a === verb);
+      if (chosen === undefined) return undefined;
+      const label = chosen === "start" ? "Start" : chosen === "stop" ? "Stop" : "Reboot";
+      return { intent: serverActionIntent(chosen, pending.target.id), chosen: md`${label}` };
+    });
+
   const resultDeps = {
     cloud: deps.cloud,
     ...(handlers.auditTrail !== undefined && { auditTrail: handlers.auditTrail }),
@@ -425,6 +487,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   actions.register(VIEW_ACTIONS.share, createShareActionHandler(resultDeps));
   actions.register(VIEW_ACTIONS.pick, pickHandler);
   actions.register(VIEW_ACTIONS.suggest, suggestHandler);
+  actions.register(VIEW_ACTIONS.act, actHandler);
 
   return {
     async handleCommand(request, responder) {

@@ -10,8 +10,9 @@ export interface StoredQuery {
 }
 
 /**
- * A command waiting for its requester to choose: between ambiguous servers (`candidateIds`), or among the
- * exact names offered for a near miss (`candidateNames`).
+ * A command waiting for its requester to choose: between ambiguous servers (`candidateIds`), among the
+ * exact names offered for a near miss (`candidateNames`), or among the actions `/ecs show` offered
+ * (`offeredActions`).
  */
 export interface StoredPick {
   owner: string;
@@ -20,6 +21,8 @@ export interface StoredPick {
   target: Target;
   candidateIds: string[];
   candidateNames?: string[];
+  /** `/ecs show`: the power actions offered on the server `target` names (an ID). */
+  offeredActions?: string[];
 }
 
 export interface InteractionTokens {
