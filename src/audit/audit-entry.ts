@@ -32,6 +32,16 @@ export const AUDIT_ENTRY_TYPES = [
   "break_glass.acknowledged",
   /** Entries up to `detail.throughSeq` were removed from the store (after an export), by `npm run audit -- prune`. */
   "audit.pruned",
+  /** A recurring schedule's creation was approved (or allowed): it runs from now on. */
+  "schedule.activated",
+  /** Paused, resumed or deleted by its owner or one of its approvers. */
+  "schedule.paused",
+  "schedule.resumed",
+  "schedule.deleted",
+  /** One slot of a schedule started a run (`requestId`: the run's request). */
+  "schedule.run",
+  /** One slot of a schedule did not run: skipped (the policy, too many servers…) or missed (the bot was down). */
+  "schedule.skipped",
 ] as const;
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
 

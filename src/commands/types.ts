@@ -76,6 +76,15 @@ export type OpsIntent = IntentOf<
   | "ops.audit.break-glass"
   | "ops.watch.list"
   | "ops.calendar"
+  | ScheduleIntent["type"]
+>;
+/** `/ops schedule add|list|pause|resume|delete` (recurring schedules, `src/recurring/`). */
+export type ScheduleIntent = IntentOf<
+  | "ops.schedule.add"
+  | "ops.schedule.list"
+  | "ops.schedule.pause"
+  | "ops.schedule.resume"
+  | "ops.schedule.delete"
 >;
 export type ReadIntent = IntentOf<
   | "ecs.list"

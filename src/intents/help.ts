@@ -188,6 +188,27 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         kind: "read",
         shipped: "allowed",
       },
+      schedule: {
+        summary: "Run a command that changes servers on a recurring schedule (cron), after approval.",
+        usage: [
+          '/ops schedule add "<cron>" [tz=<zone>] <command line>',
+          "/ops schedule list",
+          "/ops schedule pause|resume|delete <id>",
+        ],
+        examples: [
+          '/ops schedule add "0 19 * * 1-5" tz=Europe/Paris /ecs stop tag:env=dev',
+          "/ops schedule list",
+          "/ops schedule pause sch_4kq2m9x1",
+        ],
+        notes: [
+          "The cron expression has 5 fields (minute hour day-of-month month day-of-week) and goes in quotes; the zone is an IANA name (default UTC).",
+          "Creating a schedule is approved like its command run by you, and at least as strictly as the policy's rule for schedules. Each run finds its servers again and is checked by the policy then; a run the policy would now deny or ask approval for, or with more servers than approved, is skipped and reported in the channel.",
+          "Pause, resume and delete: the schedule's owner or one of its approvers.",
+        ],
+        action: "ops:schedule:create",
+        kind: "change",
+        shipped: "needs approval (at least as its command would)",
+      },
     },
   },
 };

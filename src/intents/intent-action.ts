@@ -42,6 +42,9 @@ export const INTENT_ACTIONS = [
   "ops:audit:breakGlass",
   "ops:watch:list",
   "ops:calendar:list",
+  "ops:schedule:create",
+  "ops:schedule:list",
+  "ops:schedule:update",
   "ops:help",
 ] as const;
 export type IntentAction = (typeof INTENT_ACTIONS)[number];
@@ -104,6 +107,11 @@ const ACTION_BY_TYPE: Readonly<Record<IntentType, IntentAction>> = {
   "ops.audit.break-glass": "ops:audit:breakGlass",
   "ops.watch.list": "ops:watch:list",
   "ops.calendar": "ops:calendar:list",
+  "ops.schedule.add": "ops:schedule:create",
+  "ops.schedule.list": "ops:schedule:list",
+  "ops.schedule.pause": "ops:schedule:update",
+  "ops.schedule.resume": "ops:schedule:update",
+  "ops.schedule.delete": "ops:schedule:update",
 };
 
 /** True if `value` is one of {@link INTENT_ACTIONS} (for validating policy files). */

@@ -371,6 +371,15 @@ export const OpsAuditVerifyIntentSchema = z.strictObject({ type: z.literal("ops.
 /** `/ops audit break-glass`: every break-glass use with its review state. */
 export const OpsAuditBreakGlassIntentSchema = z.strictObject({ type: z.literal("ops.audit.break-glass") });
 export const OpsWatchListIntentSchema = z.strictObject({ type: z.literal("ops.watch.list") });
+/** A recurring schedule's ID as shown by `/ops schedule list`: `sch_` and lower-case letters and digits. */
+export const SCHEDULE_ID_RE = /^sch_[a-z0-9]{6,32}$/;
+/** `/ops schedule list`. */
+export const OpsScheduleListIntentSchema = z.strictObject({ type: z.literal("ops.schedule.list") });
+/** `/ops schedule pause|resume|delete <id>`. */
+export const OpsScheduleManageIntentSchema = z.strictObject({
+  type: z.enum(["ops.schedule.pause", "ops.schedule.resume", "ops.schedule.delete"]),
+  scheduleId: z.string().regex(SCHEDULE_ID_RE),
+});
 
 const NON_EXPLAIN_INTENT_SCHEMAS = [
   HelpIntentSchema,
@@ -410,6 +419,8 @@ const NON_EXPLAIN_INTENT_SCHEMAS = [
   OpsAuditBreakGlassIntentSchema,
   OpsWatchListIntentSchema,
   OpsCalendarIntentSchema,
+  OpsScheduleListIntentSchema,
+  OpsScheduleManageIntentSchema,
 ] as const;
 
 /** Every intent except `ops.policy.explain` (which cannot nest). */
@@ -427,10 +438,28 @@ export const OpsPolicyExplainIntentSchema = z.strictObject({
   intent: ExplainableIntentSchema,
 });
 
+/**
+ * `/ops schedule add "<cron>" [tz=<zone>] <command line>`: the cron expression and zone as typed (checked by
+ * the schedules, which own cron), and the command it would run, parsed (one level, a command that changes
+ * servers).
+ */
+export const OpsScheduleAddIntentSchema = z.strictObject({
+  type: z.literal("ops.schedule.add"),
+  cron: z.string().min(1).max(200),
+  timeZone: z.string().min(1).max(100).optional(),
+  /** The scheduled command line as typed, after Slack unescaping, e.g. `/ecs stop tag:env=dev`. */
+  commandLine: z
+    .string()
+    .min(1)
+    .max(MAX_INPUT_CHARS * 2),
+  intent: ExplainableIntentSchema,
+});
+
 /** The parsed slash command. Discriminated on `type`. */
 export const IntentSchema = z.discriminatedUnion("type", [
   ...NON_EXPLAIN_INTENT_SCHEMAS,
   OpsPolicyExplainIntentSchema,
+  OpsScheduleAddIntentSchema,
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
 export type IntentType = Intent["type"];
@@ -476,6 +505,11 @@ export const INTENT_TYPES = [
   "ops.audit.break-glass",
   "ops.watch.list",
   "ops.calendar",
+  "ops.schedule.add",
+  "ops.schedule.list",
+  "ops.schedule.pause",
+  "ops.schedule.resume",
+  "ops.schedule.delete",
 ] as const satisfies readonly IntentType[];
 
 /**

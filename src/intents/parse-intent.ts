@@ -1,5 +1,6 @@
 import { parseTagPair } from "./classify-target.js";
 import { usageFor, verbsOf } from "./help.js";
+import { isMutation } from "./intent-action.js";
 import {
   type AuditSubject,
   AZ_RE,
@@ -22,6 +23,7 @@ import {
   MAX_TARGETS,
   NAME_RE,
   type ParseResult,
+  SCHEDULE_ID_RE,
   SLACK_USER_ID_RE,
   TAG_TEXT_RE,
   type TagPair,
@@ -98,6 +100,9 @@ const VERB_ALIASES: Readonly<Record<Command, Readonly<Record<string, string>>>> 
     history: "audit",
     watches: "watch",
     explain: "policy",
+    schedules: "schedule",
+    cron: "schedule",
+    recurring: "schedule",
   },
 };
 
@@ -459,7 +464,7 @@ function parseOpsPolicy(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
     };
   }
   const intent = inner.value;
-  if (intent.type === "ops.policy.explain") {
+  if (intent.type === "ops.policy.explain" || intent.type === "ops.schedule.add") {
     return failure("nested_explain", "A policy explanation cannot explain another explanation.", {
       usage: usage(ctx),
     });
@@ -569,6 +574,125 @@ function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   return { ok: true, value: intent };
 }
 
+const SCHEDULE_SUBS = ["add", "list", "pause", "resume", "delete"] as const;
+const SCHEDULE_EXAMPLE = '`/ops schedule add "0 19 * * 1-5" tz=Europe/Paris /ecs stop tag:env=dev`';
+
+/**
+ * `/ops schedule add "<cron>" [tz=<zone>] <command line>` and `list|pause|resume|delete <id>`. The cron and the
+ * zone are only taken apart here; the schedules check them (they own cron). The command line is parsed like
+ * `/ops policy explain`'s and must change servers: a read has nothing to repeat.
+ */
+function parseOpsSchedule(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
+  const [sub, ...rest] = tokens;
+  if (!sub) return missing(ctx, `a sub-command: ${SCHEDULE_SUBS.map((s) => `\`${s}\``).join(", ")}`);
+  const word = sub.mention ? "" : sub.text.toLowerCase();
+  const known = isBare(sub) && (SCHEDULE_SUBS as readonly string[]).includes(word);
+  if (!known) {
+    const suggestion = sub.mention
+      ? undefined
+      : suggest(word, SCHEDULE_SUBS, {
+          remove: "delete",
+          rm: "delete",
+          stop: "pause",
+          start: "resume",
+          create: "add",
+          new: "add",
+          ls: "list",
+        });
+    return failure(
+      "unknown_verb",
+      `Unknown \`/ops schedule\` sub-command ${sub.mention ? "(a Slack mention)" : quoteUserText(sub.text)}. The sub-commands are ${SCHEDULE_SUBS.map((s) => `\`${s}\``).join(", ")}.`,
+      { usage: usage(ctx), ...(suggestion ? { suggestion } : {}) },
+    );
+  }
+  if (word === "list") {
+    const [extra] = rest;
+    if (extra) return unexpected(ctx, extra, " `list` takes no arguments.");
+    return { ok: true, value: { type: "ops.schedule.list" } };
+  }
+  if (word !== "add") {
+    const [id, extra] = rest;
+    if (!id) return missing(ctx, `the schedule's ID after \`${word}\` (see \`/ops schedule list\`)`);
+    if (extra) return unexpected(ctx, extra, ` \`${word}\` takes one schedule ID.`);
+    const scheduleId = id.mention ? "" : id.text.trim().toLowerCase();
+    if (!SCHEDULE_ID_RE.test(scheduleId)) {
+      return badValue(
+        ctx,
+        "id",
+        id.mention ? "(a Slack mention)" : id.text,
+        "a schedule ID like `sch_4kq2m9x1` (see `/ops schedule list`)",
+      );
+    }
+    const type = `ops.schedule.${word}` as
+      | "ops.schedule.pause"
+      | "ops.schedule.resume"
+      | "ops.schedule.delete";
+    return { ok: true, value: { type, scheduleId } };
+  }
+  const [cronToken, ...afterCron] = rest;
+  if (!cronToken)
+    return missing(ctx, `a cron expression in quotes and a command line, e.g. ${SCHEDULE_EXAMPLE}`);
+  if (cronToken.quoteStart === undefined || cronToken.mention !== undefined) {
+    return failure(
+      "invalid_value",
+      `Put the cron expression in quotes: its fields are separated by spaces, e.g. ${SCHEDULE_EXAMPLE}.`,
+      { usage: usage(ctx) },
+    );
+  }
+  let next = afterCron;
+  let timeZone: string | undefined;
+  const zoneToken = next[0];
+  if (zoneToken !== undefined && isBare(zoneToken) && /^(tz|timezone|zone)=/i.test(zoneToken.text)) {
+    timeZone = zoneToken.text.slice(zoneToken.text.indexOf("=") + 1).trim();
+    if (timeZone === "") return badValue(ctx, "tz", "", "an IANA time zone such as `Europe/Paris`");
+    next = next.slice(1);
+  }
+  const firstInner = next[0];
+  if (!firstInner)
+    return missing(ctx, `the command line to run after the cron expression, e.g. ${SCHEDULE_EXAMPLE}`);
+  if (ctx.depth > 0) {
+    return failure("nested_explain", "A schedule cannot be created from inside another command.", {
+      usage: usage(ctx),
+    });
+  }
+  const rawInner = ctx.text.slice(firstInner.start);
+  const onlyMutations = (line: string, why: string) =>
+    failure(
+      "invalid_value",
+      `Only commands that change servers can be scheduled (start, stop, reboot, resize, tag…): ${quoteUserText(line)} ${why}, so there is nothing to repeat.`,
+      { usage: usage(ctx) },
+    );
+  if (!firstInner.mention && /^\/?ops$/i.test(firstInner.text)) {
+    return onlyMutations(unescapeSlackText(rawInner).trim(), "is about the bot itself");
+  }
+  const inner = parseCommandLine(rawInner, ctx.depth + 1);
+  if (!inner.ok) {
+    return {
+      ok: false,
+      error: { ...inner.error, message: `Cannot schedule that command: ${inner.error.message}` },
+    };
+  }
+  const intent = inner.value;
+  const typed = unescapeSlackText(rawInner).trim();
+  const commandLine = typed.startsWith("/") ? typed : `/${typed}`;
+  if (intent.type === "ops.policy.explain" || intent.type === "ops.schedule.add" || !isMutation(intent)) {
+    return onlyMutations(
+      commandLine,
+      intent.type === "ecs.resize" ? "is a dry run and changes nothing" : "only reads or answers",
+    );
+  }
+  return {
+    ok: true,
+    value: {
+      type: "ops.schedule.add",
+      cron: cronToken.text.trim(),
+      ...(timeZone !== undefined && { timeZone }),
+      commandLine,
+      intent: intent as ExplainableIntent,
+    },
+  };
+}
+
 // ---------- dispatch ----------
 
 type VerbParser = (ctx: Ctx, tokens: readonly Token[]) => Result<Intent>;
@@ -595,6 +719,7 @@ const PARSERS: Readonly<Record<Command, Readonly<Record<string, VerbParser>>>> =
     calendar: (ctx, t) => parseNoArgs(ctx, t, "ops.calendar"),
     audit: parseOpsAudit,
     watch: parseOpsWatch,
+    schedule: parseOpsSchedule,
   },
 };
 
@@ -669,7 +794,9 @@ function parseWith(command: string, text: string, depth: number): ParseResult {
   // "help" must be quoted). For `/ops policy` only the word after `policy` counts: the rest is the
   // explained command line.
   const helpAsked =
-    verb === "policy" ? rest[0] !== undefined && isHelpToken(rest[0]) : rest.some(isHelpToken);
+    verb === "policy" || verb === "schedule"
+      ? rest[0] !== undefined && isHelpToken(rest[0])
+      : rest.some(isHelpToken);
   if (helpAsked) return { ok: true, intent: { type: "help", topic: { command: cmd, verb } } };
   const parsed = parser(ctx, rest);
   return parsed.ok ? { ok: true, intent: parsed.value } : parsed;

@@ -13,10 +13,15 @@ import { POLICY_ACTOR } from "./describe-request.js";
  */
 export function buildDecisionReply(
   request: Pick<ApprovalRequest, "requester" | "requirement" | "createdAt" | "approvals"> &
-    Partial<Pick<ApprovalRequest, "schedule" | "expiresAt">>,
+    Partial<Pick<ApprovalRequest, "schedule" | "expiresAt">> & { action?: string },
   effects: readonly ApprovalEffect[],
 ): Message | undefined {
   const requester = userMention(request.requester.userId);
+  // A recurring schedule's creation runs nothing now: approving it makes it active.
+  const outcome =
+    request.action === "ops:schedule:create"
+      ? md`your schedule is approved and active: it runs at its next slot.`
+      : md`your request is approved and runs now.`;
   const lines: Span[][] = [];
   const approved = effects.find((e) => e.type === "approved");
   for (const effect of effects) {
@@ -27,7 +32,7 @@ export function buildDecisionReply(
           approved !== undefined && request.schedule !== undefined
             ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} your request is approved. ${describeSchedule(request.schedule)}.`
             : approved !== undefined
-              ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} your request is approved and runs now.`
+              ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} ${outcome}`
               : effect.stage !== undefined
                 ? md`:ballot_box_with_check: ${userMention(effect.userId)} approved for ${effect.stage}${effect.stageComplete === true ? md`, which is complete` : md``} (${String(effect.count)} of ${String(effect.required)}).`
                 : md`:ballot_box_with_check: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}).`,

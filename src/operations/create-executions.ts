@@ -59,7 +59,16 @@ export interface ExecutionsDeps {
   waves?: Pick<RunWavesDeps, "gate" | "holdPollMs">;
   /** Policy re-decisions and the durations of the cloud jobs the flows follow; default none recorded. */
   metrics?: Pick<Metrics, "policyDecision" | "jobFinished">;
+  /**
+   * Approved requests whose action runs no flow (`ops:schedule:create`): after the claim, the activator is
+   * called instead of a flow (idempotent: a claimed request may be resumed), and the request finishes with
+   * its result (failed with its error).
+   */
+  activators?: Readonly<Record<string, Activator>>;
 }
+
+/** What the execution of a request without a flow does (e.g. make a schedule active). */
+export type Activator = (request: ApprovalRequest) => Promise<{ ok: true } | { ok: false; error: string }>;
 
 /**
  * Runs approved requests, exactly once each: `claimExecution` (one winner across double clicks, redeliveries,
@@ -295,6 +304,31 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     }
   }
 
+  /** A claimed request whose action has an activator: activated, then finished with its result. */
+  async function activate(request: ApprovalRequest, runId: string, activator: Activator): Promise<void> {
+    const log = logger.child({ approval: request.id, run: runId });
+    let result: Awaited<ReturnType<Activator>>;
+    try {
+      result = await activator(request);
+    } catch (error) {
+      // Left executing: the next adoption pass resumes it (activators are idempotent).
+      log.error({ err: error }, "could not activate the request");
+      return;
+    }
+    try {
+      const finished = await approvals.finishExecution(
+        request.id,
+        runId,
+        result.ok ? "succeeded" : "failed",
+        result.ok ? undefined : result.error,
+      );
+      if (!finished.ok) log.warn({ code: finished.code }, "could not finish the activation");
+    } catch (error) {
+      log.error({ err: error }, "could not record the end of the activation");
+    }
+    await deps.refreshCard(request.id);
+  }
+
   async function runApproved(requestId: string): Promise<void> {
     if (stopping || running.has(requestId)) return;
     running.add(requestId);
@@ -312,6 +346,11 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       } catch (error) {
         // A throw is "not claimed": never execute without the claim and its audit record.
         logger.error({ err: error, approval: requestId }, "could not claim the execution");
+        return;
+      }
+      const activator = deps.activators?.[claimed.action];
+      if (activator !== undefined) {
+        await activate(claimed, runId, activator);
         return;
       }
       const log = logger.child({ approval: requestId, run: runId });
@@ -343,6 +382,11 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     if (stopping || runId === undefined || running.has(request.id)) return;
     running.add(request.id);
     try {
+      const activator = deps.activators?.[request.action];
+      if (activator !== undefined) {
+        await activate(request, runId, activator);
+        return;
+      }
       const log = logger.child({ approval: request.id, run: runId });
       const lease = await leaseOf(runId, log);
       if (lease === undefined) return;

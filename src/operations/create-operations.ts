@@ -7,6 +7,12 @@ import type { ActionHandler, CommandHandlers, RequestMeta, ViewHandler } from ".
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
+import {
+  createRecurringSchedules,
+  isScheduleRequest,
+  type RecurringSchedules,
+} from "../recurring/create-recurring-schedules.js";
+import { SCHEDULE_CREATE_ACTION } from "../recurring/schedule-deps.js";
 import type { Message } from "../render/message-model.js";
 import { createPeriodicPass } from "../schedule/create-periodic-pass.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
@@ -95,6 +101,11 @@ export interface OperationsOptions {
   /** Runs in waves: the health gate's timeout and poll interval, how often a pause looks again. */
   waves?: ExecutionsDeps["waves"];
   /**
+   * Recurring schedules (`/ops schedule`): how often due slots are looked for (default 30 s) and how late the
+   * latest missed slot may still run (default 10 minutes).
+   */
+  schedules?: { intervalMs?: number; graceMs?: number };
+  /**
    * Policy decisions, approval latency, executions by outcome with their duration, job durations; default none
    * recorded. Ignored by `approvals` given ready-made (give it the metrics instead).
    */
@@ -144,6 +155,8 @@ export interface Operations {
    * claim wins each); resolves with how many were due.
    */
   runScheduled(): Promise<number>;
+  /** One pass over the recurring schedules now (what the timer does); resolves with the slots handled here. */
+  runSchedules(): Promise<number>;
   /** Resolves when background work (executions, card updates) started so far has settled. */
   idle(): Promise<void>;
 }
@@ -188,12 +201,13 @@ export function createOperations(options: OperationsOptions): Operations {
       const c = knownChat;
       const request = await approvals.get(requestId);
       if (c === undefined || request?.message === undefined) return;
-      const card = buildRequestCard({
-        request,
-        details: await details.get(requestId),
-        // Approvers told only by direct message (or not at all) are named, not mentioned, on the card.
-        groupIds: (request.requirement.notify ?? ["mention"]).includes("mention") ? await groups.ids() : {},
-      });
+      // Approvers told only by direct message (or not at all) are named, not mentioned, on the card.
+      const groupIds = (request.requirement.notify ?? ["mention"]).includes("mention")
+        ? await groups.ids()
+        : {};
+      const card = isScheduleRequest(request)
+        ? await schedules.card(request, groupIds)
+        : buildRequestCard({ request, details: await details.get(requestId), groupIds });
       await c.updateMessage(request.message, card);
     },
     (error, requestId) =>
@@ -237,6 +251,26 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.timers !== undefined && { timers: options.timers }),
     ...(options.retention?.runsMs !== undefined && { runRetentionMs: options.retention.runsMs }),
     ...(options.metrics !== undefined && { metrics: options.metrics }),
+    // A schedule's creation request runs no flow: once approved and claimed, the schedule becomes active.
+    activators: { [SCHEDULE_CREATE_ACTION]: (request) => schedules.activate(request) },
+  });
+  const schedules: RecurringSchedules = createRecurringSchedules({
+    policy,
+    flows,
+    store,
+    audit,
+    approvals,
+    details,
+    cloud,
+    clock,
+    logger,
+    chat,
+    runApproved: (requestId) => executions.runApproved(requestId),
+    refreshCard,
+    replicaId,
+    timers,
+    ...(options.schedules?.intervalMs !== undefined && { intervalMs: options.schedules.intervalMs }),
+    ...(options.schedules?.graceMs !== undefined && { graceMs: options.schedules.graceMs }),
   });
 
   const sweeper = createExpirySweeper({
@@ -430,6 +464,7 @@ export function createOperations(options: OperationsOptions): Operations {
     learnChat,
     breakGlassUses: () => breakGlass.list(),
     ...(options.watchList !== undefined && { watchList: options.watchList }),
+    schedules: (intent, ctx) => schedules.handle(intent, ctx),
   });
 
   return {
@@ -477,10 +512,12 @@ export function createOperations(options: OperationsOptions): Operations {
       sweeper.start();
       breakGlass.start();
       scheduled.start();
+      schedules.start();
     },
     stop(graceMs = 10_000) {
       stopping ??= (async () => {
         if (adoptTimer !== undefined) timers.clearInterval(adoptTimer);
+        await schedules.stop();
         executions.suspend();
         leases.stopAll();
         await sweeper.stop();
@@ -496,6 +533,7 @@ export function createOperations(options: OperationsOptions): Operations {
     sweepExpired: () => sweeper.sweep(),
     remindBreakGlass: () => breakGlass.remindDue(),
     runScheduled: () => scheduled.run(),
+    runSchedules: () => schedules.runDue(),
     async idle() {
       await executions.drain();
       await cards.idle();

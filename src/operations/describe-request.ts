@@ -13,8 +13,9 @@ export const POLICY_ACTOR = "system:policy";
 /** User-group IDs by handle, for mentions that notify; a handle without an ID is shown as text. */
 export type GroupIds = Readonly<Record<string, string>>;
 
-/** `delete` for `ecs:cloudServers:delete`. */
+/** `delete` for `ecs:cloudServers:delete`; `schedule` for a recurring schedule's creation (`ops:schedule:create`). */
 export function verbOf(action: string): string {
+  if (action === "ops:schedule:create") return "schedule";
   return operationOfAction(action) ?? action;
 }
 

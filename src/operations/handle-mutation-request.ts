@@ -58,7 +58,7 @@ export interface MutationRequestDeps {
  * The requirement recorded for a request the policy allowed: it is approved at once by `system:policy`, so
  * it goes through the same record, claim and audit trail as an approved one (one record per execution).
  */
-const POLICY_ALLOWED_REQUIREMENT: ApprovalRequirement = {
+export const POLICY_ALLOWED_REQUIREMENT: ApprovalRequirement = {
   approvers: { users: [POLICY_ACTOR], groups: [] },
   minApprovals: 1,
   allowSelfApproval: false,
@@ -341,7 +341,7 @@ async function sendApprovalDms(
  * that loses the tag before execution is drift. A server named explicitly and also carrying a selector's tag
  * is bound to it as well: the stricter reading.
  */
-function withSelectors(snapshot: readonly FlowTarget[], targets: readonly Target[]): FlowTarget[] {
+export function withSelectors(snapshot: readonly FlowTarget[], targets: readonly Target[]): FlowTarget[] {
   const selectors = targets.flatMap((t) =>
     t.kind === "tag" ? [{ key: t.key.trim(), value: t.value.trim() }] : [],
   );

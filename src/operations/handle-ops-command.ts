@@ -11,6 +11,7 @@ import type {
   OpsHandler,
   OpsIntent,
   RequestMeta,
+  ScheduleIntent,
 } from "../commands/types.js";
 import { formatTarget, type Intent, intentAction, isMutation } from "../intents/index.js";
 import { explainDecision } from "../policy/explain-decision.js";
@@ -50,6 +51,8 @@ export interface OpsCommandDeps {
   watchList?: (request: Pick<RequestMeta, "actor" | "channelId" | "channelName">) => Promise<Message>;
   /** `/ops audit break-glass`: every use with its review state. */
   breakGlassUses?: () => Promise<readonly BreakGlassUse[]>;
+  /** `/ops schedule …` (recurring schedules); undefined: the answer was given already. */
+  schedules?: (intent: ScheduleIntent, ctx: HandlerContext) => Promise<Message | undefined>;
 }
 
 /** Default and cap of `/ops audit … n`. */
@@ -57,16 +60,20 @@ const DEFAULT_AUDIT_ENTRIES = 20;
 /** How many finished operations `/ops jobs` shows. */
 const RECENT_JOBS = 10;
 
-/** `/ops policy explain | jobs | approvals | audit [verify] | watch list`. Replies go to the requester only. */
+/** `/ops policy explain | jobs | approvals | audit [verify] | watch list | schedule …`. Replies go to the requester only. */
 export function createOpsCommandHandler(deps: OpsCommandDeps): OpsHandler {
   return async (intent, ctx) => {
     deps.learnChat(ctx.chat);
     const message = await answer(deps, intent, ctx);
-    await ctx.responder.respond(message);
+    if (message !== undefined) await ctx.responder.respond(message);
   };
 }
 
-async function answer(deps: OpsCommandDeps, intent: OpsIntent, ctx: HandlerContext): Promise<Message> {
+async function answer(
+  deps: OpsCommandDeps,
+  intent: OpsIntent,
+  ctx: HandlerContext,
+): Promise<Message | undefined> {
   switch (intent.type) {
     case "ops.policy.explain":
       return explainPolicy(deps, intent.intent, intent.commandLine, ctx);
@@ -86,6 +93,12 @@ async function answer(deps: OpsCommandDeps, intent: OpsIntent, ctx: HandlerConte
       return deps.watchList ? deps.watchList(ctx.request) : buildNotEnabledView("/ops watch list");
     case "ops.calendar":
       return buildCalendarView(deps.policy().calendars ?? [], deps.clock.now());
+    case "ops.schedule.add":
+    case "ops.schedule.list":
+    case "ops.schedule.pause":
+    case "ops.schedule.resume":
+    case "ops.schedule.delete":
+      return deps.schedules ? deps.schedules(intent, ctx) : buildNotEnabledView("/ops schedule");
   }
 }
 

@@ -405,6 +405,29 @@ describe("the playground page", { timeout: 60_000 }, () => {
     await page.close();
   });
 
+  it("a schedule from the sidebar's example: its card says when in words, an approver makes it active", async () => {
+    const page = await openPage(SLACK_IDS.alice);
+    await page.locator(".sidebar-help code", { hasText: "/ops schedule add" }).click();
+    expect(await page.locator("#composer").inputValue()).toBe(
+      '/ops schedule add "*/5 * * * *" /ecs reboot web-02',
+    );
+    await page.locator("#composer").press("Enter");
+    const card = page.locator('.msg[data-kind="message"]', { hasText: "Schedule needs approval" });
+    await card.getByText("every 5 minutes").waitFor();
+    await card.getByText("Next runs").waitFor();
+    const ts = await card.getAttribute("data-ts");
+    const root = page.locator(`.msg[data-kind="message"][data-ts="${ts}"]`);
+    await actAs(page, SLACK_IDS.bob);
+    await root.getByRole("button", { name: /^Approve/ }).click();
+    const confirm = page.locator("#confirm-layer .dialog");
+    await confirm.getByText("every 5 minutes").waitFor();
+    await confirm.locator(".dialog-footer button").last().click();
+    await root.getByText("Schedule active").waitFor();
+    await saveScreenshot(page, "playground-schedule");
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it("an outsider's Approve click gets the bot's ephemeral refusal, visible only to them", async () => {
     const page = await openPage(SLACK_IDS.alice);
     await type(page, "/ecs delete web-04");

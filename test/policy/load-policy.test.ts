@@ -32,6 +32,7 @@ describe("loadPolicy", () => {
       "leaving-prod-needs-one-more",
       "prod-needs-one-more",
       "locked-servers",
+      "schedules-need-approval",
     ]);
     // Computed from the rules: the keys they match targets on.
     expect(loaded.policy.policyTagKeys).toEqual(["env", "lock"]);

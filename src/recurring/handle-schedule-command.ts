@@ -1,0 +1,354 @@
+import type { ApprovalRequest, ApprovalTarget } from "../approvals/approval-request.js";
+import { parseServerTags } from "../cloud/parse-server-tags.js";
+import type { Server } from "../cloud/types.js";
+import type { HandlerContext, MutationIntent, ScheduleIntent } from "../commands/types.js";
+import { buildDenialView } from "../operations/build-denial-view.js";
+import { buildNotRecordedView, buildPreparingView } from "../operations/build-preflight-views.js";
+import { decidePolicy, readGroups } from "../operations/decide-policy.js";
+import { describeApprovers, POLICY_ACTOR } from "../operations/describe-request.js";
+import { POLICY_ALLOWED_REQUIREMENT, withSelectors } from "../operations/handle-mutation-request.js";
+import { isListedApprover } from "../operations/is-listed-approver.js";
+import { toOperationRequest } from "../operations/to-operation-request.js";
+import { termsOf } from "../policy/compare-decisions.js";
+import { code, localTime, type Message, md, userMention } from "../render/message-model.js";
+import { abortUpdate, writeUpdate } from "../store/store.js";
+import { targetsOf } from "../targets/replace-target.js";
+import { buildNoticeView } from "../views/build-notice-view.js";
+import { buildScheduleListView } from "../views/build-recurring-schedule-views.js";
+import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
+import { plural } from "../workflow/format-flow-text.js";
+import type { Preflight } from "../workflow/run-preflight.js";
+import { combineDecisions } from "./combine-decisions.js";
+import { summarizeSchedule } from "./describe-schedule.js";
+import { parseScheduleTiming } from "./parse-schedule-timing.js";
+import { SCHEDULE_CREATE_ACTION, type ScheduleDeps } from "./schedule-deps.js";
+import {
+  newScheduleId,
+  readSchedule,
+  SCHEDULES_SET,
+  type Schedule,
+  ScheduleSchema,
+  scheduleKey,
+} from "./schedule-record.js";
+
+/**
+ * `/ops schedule add|list|pause|resume|delete`, answered to the requester only (the creation request's card is
+ * posted in the channel). Bad input (cron, zone, servers) and refusals change nothing.
+ */
+export function createScheduleCommandHandler(deps: ScheduleDeps) {
+  return async (intent: ScheduleIntent, ctx: HandlerContext): Promise<Message | undefined> => {
+    switch (intent.type) {
+      case "ops.schedule.add":
+        return addSchedule(deps, intent, ctx);
+      case "ops.schedule.list":
+        return listSchedules(deps);
+      case "ops.schedule.pause":
+      case "ops.schedule.resume":
+      case "ops.schedule.delete":
+        return changeSchedule(deps, intent, ctx);
+    }
+  };
+}
+
+function refused(text: Parameters<typeof buildNoticeView>[1]): Message {
+  return buildNoticeView(":x:", text);
+}
+
+/** A server as a request's target with the facts the policy decided on. */
+function toApprovalTarget(server: Server): ApprovalTarget {
+  return {
+    id: server.id,
+    name: server.name,
+    status: server.status,
+    flavor: server.flavor.id,
+    tags: parseServerTags(server.tags),
+  };
+}
+
+async function addSchedule(
+  deps: ScheduleDeps,
+  intent: Extract<ScheduleIntent, { type: "ops.schedule.add" }>,
+  ctx: HandlerContext,
+): Promise<Message | undefined> {
+  const { actor, channelId, channelName } = ctx.request;
+  const timing = parseScheduleTiming(intent.cron, intent.timeZone);
+  if (!timing.ok) return refused(md`${timing.message} Nothing was created.`);
+  const command = intent.intent as MutationIntent;
+
+  const resolution = await ctx.resolveTargets(targetsOf(command), "exact");
+  if (!resolution.ok) {
+    if (resolution.failed.length > 0) return buildResolutionErrorView(resolution.failed);
+    return refused(
+      md`A name in ${code(intent.commandLine)} matches several servers. Name them by ID or select them by tag; nothing was created.`,
+    );
+  }
+  const servers = resolution.servers;
+  const op = toOperationRequest(command);
+  const groups = await readGroups(ctx.chat);
+  const channel = { id: channelId, ...(channelName !== undefined && { name: channelName }) };
+  const commandDecision = decidePolicy(
+    deps.policy(),
+    {
+      action: op.action,
+      requesterId: actor.userId,
+      channel,
+      targets: servers,
+      flags: op.flags,
+      ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+    },
+    groups,
+  );
+  const scheduleDecision = decidePolicy(
+    deps.policy(),
+    { action: SCHEDULE_CREATE_ACTION, requesterId: actor.userId, channel, targets: servers, flags: {} },
+    groups,
+  );
+  const decision = combineDecisions(scheduleDecision, commandDecision);
+  await deps.audit.record({
+    type: "policy.decided",
+    actorId: actor.userId,
+    teamId: actor.teamId,
+    requesterId: actor.userId,
+    action: SCHEDULE_CREATE_ACTION,
+    decision: decision.effect,
+    serverIds: servers.map((s) => s.id),
+    ruleIds: decision.rules.map((r) => r.id),
+    message: ctx.request.commandLine,
+    detail: {
+      channel: channelId,
+      reference: ctx.request.requestId,
+      command: intent.commandLine,
+      commandAction: op.action,
+      commandDecision: commandDecision.effect,
+      cron: timing.timing.cron,
+      timeZone: timing.timing.timeZone,
+    },
+  });
+  if (decision.effect === "deny" || commandDecision.effect === "deny") {
+    const reasons = decision.effect === "deny" ? decision.reasons : [];
+    return buildDenialView({ commandLine: ctx.request.commandLine, reasons, rules: decision.rules });
+  }
+
+  const mention = decision.effect === "needs_approval";
+  const root = await ctx.postToChannel(
+    buildPreparingView(
+      ctx.request.commandLine,
+      mention
+        ? {
+            requesterId: actor.userId,
+            minApprovals: decision.approval.minApprovals,
+            approvers: describeApprovers(decision.approval, groups.ids),
+          }
+        : undefined,
+    ),
+  );
+  if (root === undefined) return undefined;
+
+  const id = newScheduleId();
+  const now = deps.clock.now();
+  let request: ApprovalRequest;
+  try {
+    request = await deps.approvals.create({
+      requester: { userId: actor.userId, teamId: actor.teamId },
+      channel: channelId,
+      action: SCHEDULE_CREATE_ACTION,
+      commandText: ctx.request.commandLine,
+      targets: withSelectors(servers.map(toApprovalTarget), targetsOf(command)).map((t) => ({
+        id: t.id,
+        name: t.name,
+        status: t.status,
+        flavor: t.flavor,
+        ...(t.tags !== undefined && { tags: t.tags }),
+        ...(t.selectedBy !== undefined && { selectedBy: t.selectedBy }),
+      })),
+      // Bound by the request's hash: approving it approves exactly this schedule, timing and command.
+      parameters: {
+        scheduleId: id,
+        cron: timing.timing.cron,
+        timeZone: timing.timing.timeZone,
+        commandLine: intent.commandLine,
+        maxTargets: servers.length,
+      },
+      ruleIds: decision.rules.map((r) => r.id),
+      requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
+      terms: termsOf(decision),
+      message: root,
+    });
+    const schedule: Schedule = ScheduleSchema.parse({
+      id,
+      status: "pending",
+      cron: timing.timing.cron,
+      timeZone: timing.timing.timeZone,
+      commandLine: intent.commandLine,
+      intent: command,
+      action: op.action,
+      owner: { userId: actor.userId, teamId: actor.teamId },
+      channel: channelId,
+      ...(channelName !== undefined && { channelName }),
+      requestId: request.id,
+      maxTargets: servers.length,
+      commandTerms: termsOf(commandDecision),
+      approvedBy: [],
+      approvers:
+        decision.effect === "needs_approval"
+          ? decision.approval.approvers
+          : { users: [] as string[], groups: [] as string[] },
+      createdAt: now,
+    });
+    const created = await deps.store.createIfAbsent(scheduleKey(id), schedule, {
+      addToSets: [{ setKey: SCHEDULES_SET, member: id }],
+    });
+    if (!created) throw new Error(`schedule ${id} exists already`);
+    await deps.details.create({
+      requestId: request.id,
+      kind: decision.effect === "needs_approval" ? "approval" : "allowed",
+      rules: decision.rules,
+      preflight: emptyPreflight(op.operation, now),
+      ...(channelName !== undefined && { channelName }),
+    });
+  } catch (error) {
+    await ctx.chat.updateMessage(root, buildNotRecordedView(ctx.request.commandLine)).catch(() => undefined);
+    throw error;
+  }
+  ctx.logger.info({ approval: request.id, schedule: id, decision: decision.effect }, "schedule requested");
+
+  if (decision.effect === "allow") {
+    const approved = await deps.approvals.act(
+      request.id,
+      { type: "approve", userId: POLICY_ACTOR },
+      { isApprover: true },
+    );
+    if (!approved.ok)
+      throw new Error(`the policy-allowed schedule ${id} could not be approved: ${approved.code}`);
+    await deps.refreshCard(request.id);
+    void deps.runApproved(request.id);
+    return buildNoticeView(
+      ":repeat:",
+      md`Schedule ${code(id)} is allowed by the policy and active; its card is in the channel.`,
+    );
+  }
+  await deps.refreshCard(request.id);
+  const n = decision.approval.minApprovals;
+  return buildNoticeView(
+    ":lock:",
+    md`Your schedule ${code(id)} needs ${plural(n, "approval")} from ${describeApprovers(decision.approval, groups.ids)}; I posted it in the channel.`,
+  );
+}
+
+/** A schedule request has no preflight of its own (each run has one): the details record gets an empty one. */
+function emptyPreflight(operation: Preflight["operation"], now: number): Preflight {
+  return {
+    operation,
+    parameters: {},
+    checkedAt: now,
+    checks: [],
+    targets: [],
+    problems: [],
+    blocking: false,
+    snapshot: [],
+  };
+}
+
+async function listSchedules(deps: ScheduleDeps): Promise<Message> {
+  const now = deps.clock.now();
+  const schedules: Schedule[] = [];
+  for (const id of await deps.store.members(SCHEDULES_SET)) {
+    const schedule = await readSchedule(deps.store, id);
+    if (schedule !== undefined) schedules.push(schedule);
+  }
+  schedules.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  return buildScheduleListView(schedules.map((s) => summarizeSchedule(s, now)));
+}
+
+type ChangeIntent = Extract<
+  ScheduleIntent,
+  { type: "ops.schedule.pause" | "ops.schedule.resume" | "ops.schedule.delete" }
+>;
+
+const VERBS = {
+  "ops.schedule.pause": { verb: "pause", done: "paused", audit: "schedule.paused" },
+  "ops.schedule.resume": { verb: "resume", done: "resumed", audit: "schedule.resumed" },
+  "ops.schedule.delete": { verb: "delete", done: "deleted", audit: "schedule.deleted" },
+} as const;
+
+/** Whether the user may pause, resume or delete the schedule: its owner or one of its approvers, judged now. */
+async function mayChange(schedule: Schedule, ctx: HandlerContext): Promise<boolean> {
+  const { actor } = ctx.request;
+  if (actor.teamId !== schedule.owner.teamId) return false;
+  if (actor.userId === schedule.owner.userId || schedule.approvedBy.includes(actor.userId)) return true;
+  const groups = await ctx.chat.userGroupsOf(actor.userId);
+  return isListedApprover({ approvers: schedule.approvers }, { ...actor, groups }, schedule.owner);
+}
+
+async function changeSchedule(
+  deps: ScheduleDeps,
+  intent: ChangeIntent,
+  ctx: HandlerContext,
+): Promise<Message> {
+  const { verb, done, audit } = VERBS[intent.type];
+  const id = intent.scheduleId;
+  const notFound = refused(md`There is no schedule ${code(id)}. ${code("/ops schedule list")} shows them.`);
+  const schedule = await readSchedule(deps.store, id);
+  if (schedule === undefined) return notFound;
+  if (!(await mayChange(schedule, ctx))) {
+    return buildNoticeView(
+      ":raised_hand:",
+      md`Only the owner of schedule ${code(id)} (${userMention(schedule.owner.userId)}) or one of its approvers may ${verb} it.`,
+    );
+  }
+  const now = deps.clock.now();
+  const actorId = ctx.request.actor.userId;
+  if (intent.type === "ops.schedule.delete") {
+    const deleted = await deps.store.delete(scheduleKey(id));
+    await deps.store.removeFromSet(SCHEDULES_SET, id);
+    if (!deleted) return notFound;
+  } else {
+    const from = intent.type === "ops.schedule.pause" ? "active" : "paused";
+    const result = await deps.store.update<Schedule, "gone" | "pending" | "already">(
+      scheduleKey(id),
+      (current) => {
+        if (current === undefined) return abortUpdate("gone");
+        const s = current.value;
+        if (s.status === "pending") return abortUpdate("pending");
+        if (s.status !== from) return abortUpdate("already");
+        if (intent.type === "ops.schedule.pause")
+          return writeUpdate({ ...s, status: "paused", pausedBy: actorId }, {});
+        // Slots passed while paused are not missed runs: the schedule goes on from now.
+        const { pausedBy: _paused, ...rest } = s;
+        return writeUpdate({ ...rest, status: "active", lastSlotAt: Math.max(now, s.lastSlotAt ?? 0) }, {});
+      },
+      { retries: 20 },
+    );
+    if (!result.ok) {
+      if (result.reason === "conflict") throw new Error(`schedule ${id}: too many concurrent changes`);
+      if (result.detail === "gone") return notFound;
+      if (result.detail === "pending")
+        return refused(md`Schedule ${code(id)} is still waiting for approval; its card is in the channel.`);
+      return buildNoticeView(":information_source:", md`Schedule ${code(id)} is already ${done}.`);
+    }
+    if (!result.changed)
+      return buildNoticeView(":information_source:", md`Schedule ${code(id)} is already ${done}.`);
+  }
+  await deps.audit.record({
+    type: audit,
+    actorId,
+    teamId: ctx.request.actor.teamId,
+    requesterId: schedule.owner.userId,
+    requestId: schedule.requestId,
+    action: schedule.action,
+    message: `${done} schedule ${id}: ${schedule.commandLine}`,
+    detail: { scheduleId: id, cron: schedule.cron, timeZone: schedule.timeZone },
+  });
+  ctx.logger.info({ schedule: id, by: actorId }, `schedule ${done}`);
+  const next = summarizeSchedule(schedule, now).nextRuns[0];
+  const tail =
+    intent.type === "ops.schedule.pause"
+      ? md` It runs nothing until ${code(`/ops schedule resume ${id}`)}.`
+      : intent.type === "ops.schedule.resume"
+        ? md` Next run: ${next !== undefined ? [localTime(next)] : md`none`}.`
+        : md` It will not run again.`;
+  return buildNoticeView(
+    ":white_check_mark:",
+    md`Schedule ${code(id)} (${code(schedule.commandLine)}) ${done}.${tail}`,
+  );
+}
