@@ -103,6 +103,11 @@ export const listServersResponse = z.object({
   servers: z.array(serverSchema).nullish(),
   servers_links: z.array(z.object({ rel: optStr, href: optStr })).nullish(),
 });
+/** `GET /v1/{project_id}/cloudservers/detail`: one page and the `count` of every match. */
+export const listServersV1Response = z.object({
+  count: numberish.nullish(),
+  servers: z.array(serverSchema).nullish(),
+});
 export const getServerResponse = z.object({ server: serverSchema });
 
 /** Drops undefined/null properties (domain objects carry only what the service said). */

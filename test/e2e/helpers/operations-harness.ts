@@ -51,6 +51,12 @@ export interface OperationsHarnessOptions {
   statusIntervalMs?: number;
   /** The bot's store (default: a memory store on the harness clock); the caller closes it. */
   store?: (clock: Clock) => Store;
+  /** Regular servers of the simulated fleet (default the simulator's 12). */
+  servers?: number;
+  /** Cloud job phases (default INIT 20 ms, RUNNING 60 ms). */
+  jobTiming?: { initMs?: number; runningMs?: number };
+  /** Job polling of the operations (default 15 ms, backing off to 40 ms). */
+  polling?: OperationsOptions["polling"];
 }
 
 /** The live policy of a harness: the shipped one until a test replaces it (as an edited file would). */
@@ -93,7 +99,10 @@ export function actionIdsOf(message: { blocks?: unknown[] } | undefined): string
  */
 export async function startOperationsHarness(options: OperationsHarnessOptions = {}) {
   const fake: FakeSlack = await startFakeSlack();
-  const sim: CloudSimulator = await startCloudSimulator({ jobTiming: { initMs: 20, runningMs: 60 } });
+  const sim: CloudSimulator = await startCloudSimulator({
+    jobTiming: options.jobTiming ?? { initMs: 20, runningMs: 60 },
+    ...(options.servers !== undefined && { servers: options.servers }),
+  });
   const cloudConfig: CloudConfig = {
     ...simulatorCloudConfig(sim),
     connectTimeoutMs: 2_000,
@@ -139,7 +148,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
     clock,
     statusIntervalMs: options.statusIntervalMs ?? 100,
     sweepIntervalMs: options.sweepIntervalMs ?? 50,
-    polling: { initialIntervalMs: 15, maxIntervalMs: 40 },
+    polling: options.polling ?? { initialIntervalMs: 15, maxIntervalMs: 40 },
   };
   const ops: Operations = createOperations(opsOptions);
   const slack: SlackConfig = {
