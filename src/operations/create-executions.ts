@@ -279,7 +279,8 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     if (stopping || running.has(requestId)) return;
     running.add(requestId);
     try {
-      if (!(await mayRun(requestId))) return;
+      const gate = await mayRun(requestId);
+      if (gate === false) return;
       const runId = `run_${randomBytes(12).toString("base64url")}`;
       let claimed: ApprovalRequest;
       try {
@@ -304,7 +305,12 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
           log.warn({ err: error }, "could not record the run ID for the card");
         }
         void deps.refreshCard(requestId);
-        await drive(claimed, runId, lease, (d) => executeFlow(specOf(claimed, runId), d));
+        await drive(claimed, runId, lease, (d) =>
+          executeFlow(specOf(claimed, runId), {
+            ...d,
+            ...(gate.reads !== undefined && { primedReads: gate.reads }),
+          }),
+        );
       } finally {
         await lease.release();
       }
