@@ -4,6 +4,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import { createTaskTracker } from "../bot/create-task-tracker.js";
+import { createJobPollGate, type JobPollGateOptions } from "../cloud/create-job-poll-gate.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Policy } from "../policy/types.js";
@@ -46,6 +47,8 @@ export interface ExecutionsDeps {
   faultPoint?: ExecuteFlowDeps["faultPoint"];
   statusIntervalMs?: number;
   polling?: ExecuteFlowDeps["polling"];
+  /** The schedule of job polls shared by every run of this replica (intervals, polls per second). */
+  jobPolls?: Omit<JobPollGateOptions, "now" | "sleep">;
   sleep?: ExecuteFlowDeps["sleep"];
   onBeforeMutation?: ExecuteFlowDeps["onBeforeMutation"];
   timers?: Timers;
@@ -84,6 +87,12 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
   const { approvals, logger } = deps;
   const tasks = createTaskTracker();
   const mayRun = createExecutionGate(deps);
+  // One schedule for every job this replica follows: 500 concurrent jobs share one poll budget.
+  const pollGate = createJobPollGate({
+    ...deps.jobPolls,
+    now: () => deps.clock.now(),
+    ...(deps.sleep !== undefined && { sleep: deps.sleep }),
+  });
   /** Request IDs (and IDs of runs without a request) this process is driving. */
   const running = new Set<string>();
   let stopping = false;
@@ -135,6 +144,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       onEvent: (event) => reporter.onEvent(event),
       fence: lease.fence,
       signal: lease.signal,
+      pollGate,
       ...(deps.polling !== undefined && { polling: deps.polling }),
       ...(deps.sleep !== undefined && { sleep: deps.sleep }),
       ...(deps.onBeforeMutation !== undefined && { onBeforeMutation: deps.onBeforeMutation }),

@@ -13,7 +13,7 @@ import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
 import { APPROVAL_ACTION_PREFIX, REJECT_MODAL_ID, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
 import { buildRequestCard } from "./build-request-card.js";
 import { createDecisionAnnouncer } from "./create-decision-announcer.js";
-import { createExecutions } from "./create-executions.js";
+import { createExecutions, type ExecutionsDeps } from "./create-executions.js";
 import { createExpirySweeper } from "./create-expiry-sweeper.js";
 import { createGroupDirectory } from "./create-group-directory.js";
 import { createHomePublisher } from "./create-home-publisher.js";
@@ -56,6 +56,8 @@ export interface OperationsOptions {
   sweepIntervalMs?: number;
   /** Job polling of the executor (default `waitForJob`'s: 1 s ×1.5 up to 10 s). */
   polling?: ExecuteFlowDeps["polling"];
+  /** The replica's shared job poll schedule (default: 2 s under a minute, 5 s after, 20 polls/s in all). */
+  jobPolls?: ExecutionsDeps["jobPolls"];
   sleep?: ExecuteFlowDeps["sleep"];
   /**
    * Called before the executor sends each start/stop/reboot/resize/delete call (see `ExecuteFlowDeps`);
@@ -198,6 +200,7 @@ export function createOperations(options: OperationsOptions): Operations {
     refreshCard,
     ...(options.statusIntervalMs !== undefined && { statusIntervalMs: options.statusIntervalMs }),
     ...(options.polling !== undefined && { polling: options.polling }),
+    ...(options.jobPolls !== undefined && { jobPolls: options.jobPolls }),
     ...(options.sleep !== undefined && { sleep: options.sleep }),
     ...(options.onBeforeMutation !== undefined && { onBeforeMutation: options.onBeforeMutation }),
     ...(options.timers !== undefined && { timers: options.timers }),

@@ -580,6 +580,7 @@ async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
               now: () => deps.clock.now(),
               sleep,
               ...deps.polling,
+              ...(deps.pollGate && { gate: deps.pollGate }),
               ...(deps.signal && { signal: deps.signal }),
               onProgress: (p: JobProgress) => {
                 if (p.kind === "job")

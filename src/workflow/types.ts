@@ -6,6 +6,7 @@
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Clock, Store, WriteFence } from "../store/store.js";
+import type { JobPollGate } from "../cloud/create-job-poll-gate.js";
 import type { ServerReadMemo } from "./create-server-read-memo.js";
 import type { FaultPoint } from "./fault-points.js";
 import type { FlowEvent } from "./flow-events.js";
@@ -164,6 +165,8 @@ export interface ExecuteFlowDeps {
    * first re-check uses them when no call has been made yet, instead of reading the same servers again.
    */
   primedReads?: ServerReadMemo;
+  /** The replica's shared job poll schedule (see `createJobPollGate`); absent: each wait backs off alone. */
+  pollGate?: JobPollGate;
   /** Poll intervals of job waits (defaults of `waitForJob`: 1 s growing ×1.5 to 10 s). */
   polling?: { initialIntervalMs?: number; maxIntervalMs?: number; backoffFactor?: number };
   /**

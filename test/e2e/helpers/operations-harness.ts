@@ -55,8 +55,8 @@ export interface OperationsHarnessOptions {
   servers?: number;
   /** Cloud job phases (default INIT 20 ms, RUNNING 60 ms). */
   jobTiming?: { initMs?: number; runningMs?: number };
-  /** Job polling of the operations (default 15 ms, backing off to 40 ms). */
-  polling?: OperationsOptions["polling"];
+  /** The replica's job poll schedule (default every 15 ms, 40 ms for jobs older than a minute). */
+  jobPolls?: OperationsOptions["jobPolls"];
 }
 
 /** The live policy of a harness: the shipped one until a test replaces it (as an edited file would). */
@@ -148,7 +148,8 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
     clock,
     statusIntervalMs: options.statusIntervalMs ?? 100,
     sweepIntervalMs: options.sweepIntervalMs ?? 50,
-    polling: options.polling ?? { initialIntervalMs: 15, maxIntervalMs: 40 },
+    polling: { initialIntervalMs: 15, maxIntervalMs: 40 },
+    jobPolls: options.jobPolls ?? { earlyIntervalMs: 15, lateIntervalMs: 40 },
   };
   const ops: Operations = createOperations(opsOptions);
   const slack: SlackConfig = {
