@@ -34,12 +34,13 @@ function fakeJobs(finishAt: Map<string, number>, time: { now: () => number }) {
     async getJob(jobId: string): Promise<Job> {
       polls.push({ jobId, at: time.now() });
       const done = time.now() >= (finishAt.get(jobId) ?? Number.POSITIVE_INFINITY);
-      return {
-        id: jobId,
-        type: "batchStopServers",
+      const job: Job = {
+        jobId,
+        jobType: "batchStopServers",
         status: done ? "SUCCESS" : "RUNNING",
         subJobs: [],
-      } as Job;
+      };
+      return job;
     },
     getServer: async () => {
       throw new Error("not used");
