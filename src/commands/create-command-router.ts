@@ -32,6 +32,7 @@ import {
   buildNoticeView,
   buildNotYoursView,
 } from "../views/build-notice-view.js";
+import { DEFAULT_PAGE_SIZE } from "../views/build-paged-list.js";
 import { buildParseErrorView } from "../views/build-parse-error-view.js";
 import { buildPrefixMatchNotes, withNotes } from "../views/build-prefix-match-notes.js";
 import { buildResolutionErrorView, type NameOffer } from "../views/build-resolution-error-view.js";
@@ -44,7 +45,7 @@ import {
 import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
-import type { ReadDeps } from "./read/read-options.js";
+import type { ListSnapshot, ReadDeps } from "./read/read-options.js";
 import { isReadIntent, isShareable, runReadQuery } from "./read/run-read-query.js";
 import type {
   ActionHandler,
@@ -287,16 +288,27 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     }
     // A private read (a console log) gets no buttons and leaves no stored query behind to replay.
     const token = isShareable(resolved) ? tokens.newToken() : undefined;
+    let snapshot: ListSnapshot | undefined;
     const message = await runReadQuery(
       resolved,
       {
         page: 1,
-        ...(token !== undefined && { controls: { token } }),
+        ...(token !== undefined && {
+          controls: { token },
+          keepSnapshot: (s: ListSnapshot) => {
+            snapshot = s;
+          },
+        }),
         ...(servers[0] ? { server: servers[0] } : {}),
       },
       readDeps,
     );
-    if (token !== undefined) await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
+    if (token !== undefined) {
+      await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
+      // A single page needs no clicks to serve.
+      if (snapshot !== undefined && snapshot.ids.length > DEFAULT_PAGE_SIZE)
+        await tokens.saveSnapshot(token, snapshot);
+    }
     await reply(responder, withNotes(message, prefixNotes), logger, replyOptions);
   }
 

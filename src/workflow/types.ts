@@ -4,9 +4,9 @@
  */
 
 import type { AuditLog } from "../audit/create-audit-log.js";
+import type { JobPollGate } from "../cloud/create-job-poll-gate.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Clock, Store, WriteFence } from "../store/store.js";
-import type { JobPollGate } from "../cloud/create-job-poll-gate.js";
 import type { ServerReadMemo } from "./create-server-read-memo.js";
 import type { FaultPoint } from "./fault-points.js";
 import type { FlowEvent } from "./flow-events.js";

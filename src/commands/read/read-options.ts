@@ -12,6 +12,19 @@ export interface ReadOptions {
   sharedBy?: string;
   /** The resolved server, when the caller already has it (saves a lookup). */
   server?: Server;
+  /** `/ecs list`: the listing made for the command, to page through without listing again. */
+  snapshot?: ListSnapshot;
+  /** `/ecs list`: told the listing it made, for later page clicks. */
+  keepSnapshot?: (snapshot: ListSnapshot) => void;
+}
+
+/**
+ * The result of an `/ecs list` as listed for the command: the matching servers' IDs in display order and
+ * their per-status counts. A page click reads only its page's servers by ID (one request), not the fleet.
+ */
+export interface ListSnapshot {
+  ids: string[];
+  statusCounts: Record<string, number>;
 }
 
 export interface ReadDeps {
