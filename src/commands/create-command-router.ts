@@ -112,17 +112,22 @@ function resolvedReadIntent(intent: ReadIntent, servers: readonly Server[]): Rea
   return intent;
 }
 
+/**
+ * Targets resolved with the cloud's filters; "did you mean" names from a fleet index listed in the background
+ * from the start (so the first miss already has them), never by the command that missed.
+ */
+function cloudLookup(deps: CommandRouterDeps) {
+  const onError = (error: unknown) =>
+    deps.logger.warn({ err: error }, "could not list server names for suggestions");
+  const names = createFleetNameIndex({ list: () => deps.cloud.ecs.listServers(), onError });
+  names.refresh().catch(onError);
+  return createCloudTargetLookup(deps.cloud.ecs, { names });
+}
+
 export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const botName = deps.botName ?? "hwc-chatops";
   const handlers = deps.handlers ?? {};
-  const lookup =
-    deps.lookup ??
-    createCloudTargetLookup(deps.cloud.ecs, {
-      names: createFleetNameIndex({
-        list: () => deps.cloud.ecs.listServers({ pageSize: 1000 }),
-        onError: (error) => deps.logger.warn({ err: error }, "could not list server names for suggestions"),
-      }),
-    });
+  const lookup = deps.lookup ?? cloudLookup(deps);
   const tokens = deps.tokens ?? createInteractionTokens(deps.store);
   const actions = createPrefixRegistry<ActionHandler>("action");
   // Modal callback IDs match exactly: a modal is not a family of IDs (see create-prefix-registry.ts).
