@@ -19,6 +19,7 @@ import { simulatorCloudConfig, startCloudSimulator } from "../src/sandbox/cloud/
 import { createStore } from "../src/store/create-store.js";
 import type { Store } from "../src/store/store.js";
 import { buildServerListView, serverListItem } from "../src/views/build-server-list-view.js";
+import { benchListing } from "./bench-listing.js";
 
 interface Row {
   name: string;
@@ -209,5 +210,6 @@ async function benchStores(): Promise<void> {
 console.log(`hwc-chatops benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
 await benchPure();
 await benchCloud();
+await benchListing(report);
 await benchStores();
 console.log(`\n${rows.length} figures.`);
