@@ -1,7 +1,9 @@
 import type { EcsApiContext } from "./create-ecs-api.js";
-import { listServersV1Response, toServer } from "./ecs-schemas.js";
+import type { CloudResponse } from "./create-transport.js";
+import { listServersV1Page, listServersV1Response, toServer, type WireServer } from "./ecs-schemas.js";
 import { fetchOffsetPages } from "./fetch-offset-pages.js";
 import { parseResponse } from "./parse-response.js";
+import { readWireServer } from "./read-wire-server.js";
 import type { ListServersFilter, Server } from "./types.js";
 
 /** The native API's largest page. */
@@ -47,8 +49,8 @@ export async function listServersV1(
       operation,
       signal: pageSignal,
     });
-    const page = parseResponse(listServersV1Response, res, operation);
-    return { totalNum: page.count ?? 0, items: page.servers ?? [] };
+    const page = readPage(res, operation);
+    return { totalNum: page.count, items: page.servers };
   };
   const listed = await fetchOffsetPages(fetchPage, {
     pageSize: limit,
@@ -94,7 +96,7 @@ export async function listServersByIds(
       signal,
     });
     const wanted = new Set(part);
-    for (const wire of parseResponse(listServersV1Response, res, operation).servers ?? []) {
+    for (const wire of readPage(res, operation).servers) {
       // An unknown ID comes back as `{ id, fault: { code: 404 } }` without a status: not a server.
       if (!wanted.has(wire.id) || wire.status === undefined || wire.status === null) continue;
       wanted.delete(wire.id);
@@ -102,4 +104,22 @@ export async function listServersByIds(
     }
   }
   return out;
+}
+
+/**
+ * One page, each record read once by `readWireServer` (the schema's reading without its per-field cost). A
+ * record it rejects fails the page with the schema's own message (`INVALID_RESPONSE`).
+ */
+function readPage(res: CloudResponse, operation: string): { count: number; servers: WireServer[] } {
+  const page = parseResponse(listServersV1Page, res, operation);
+  const servers: WireServer[] = [];
+  for (const raw of page.servers ?? []) {
+    const read = readWireServer(raw);
+    if (!read.ok) {
+      parseResponse(listServersV1Response, res, operation);
+      throw new Error(`${operation}: ${read.error}`);
+    }
+    servers.push(read.server);
+  }
+  return { count: page.count ?? 0, servers };
 }
