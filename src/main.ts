@@ -98,9 +98,12 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   const logger = createLogger({ level: app.logLevel });
   guardProcess(process, logger);
   const { slack, cloud, files } = startup;
-  const context = {
+  const { transport } = slack;
+  const context: StartupFailureContext = {
     slackApiUrl: slack.apiUrl ?? DEFAULT_SLACK_API_URL,
-    ...(slack.transport.kind === "http" && { port: slack.transport.port }),
+    ...(transport.kind === "http" && { port: transport.port }),
+    ...(transport.kind === "socket" &&
+      transport.metricsPort !== undefined && { port: transport.metricsPort, portVariable: "METRICS_PORT" }),
   };
   const { faultPoint } = app;
   const running = await startHwcChatops({

@@ -21,8 +21,12 @@ function findSchema(): string {
     if (existsSync(candidate)) return candidate;
     const parent = dirname(dir);
     if (parent === dir) {
+      // Never fetched: the test checks against the copy the project keeps, not whatever is online today.
       throw new Error(
-        "slack-app-manifest.schema.json not found in ../shared/reference/ (set SLACK_MANIFEST_SCHEMA)",
+        "slack-app-manifest.schema.json not found in ../shared/reference/ beside the checkout: it is Slack's " +
+          "published app manifest JSON schema (https://api.slack.com/reference/manifests), kept in the " +
+          "project's shared reference folder next to this repository; put it there or set SLACK_MANIFEST_SCHEMA " +
+          "to its path",
       );
     }
     dir = parent;

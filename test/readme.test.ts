@@ -25,7 +25,14 @@ describe("README configuration table", () => {
 
   it("keeps the two quick-start commands", () => {
     expect(readme).toContain("npm ci && npm start");
-    expect(readme).toContain("npm ci && npm test");
+    expect(readme).toContain("npm ci && npm run test:all");
+  });
+
+  it("CI runs exactly the README's second command", () => {
+    const ci = readFileSync(new URL("../.ci/run", import.meta.url), "utf8");
+    const commands = ci.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"));
+    expect(commands.at(-1)).toBe("npm ci && npm run test:all");
+    expect(commands.filter((line) => line.includes("npm"))).toHaveLength(1);
   });
 });
 

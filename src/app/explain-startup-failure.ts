@@ -36,6 +36,8 @@ export interface StartupFailureContext {
   slackApiUrl: string;
   /** The port the bot (HTTP mode) or the playground page was to listen on. */
   port?: number;
+  /** The variable that sets `port`: `PORT` (default), or `METRICS_PORT` (Socket Mode's metrics server). */
+  portVariable?: "PORT" | "METRICS_PORT";
 }
 
 interface ErrorFields {
@@ -87,11 +89,12 @@ export function explainStartupFailure(error: unknown, context: StartupFailureCon
   const cause = error instanceof SlackStartError ? error.cause : error;
   const f = fields(cause);
   const port = context.port !== undefined ? `port ${context.port}` : "the port";
+  const variable = context.portVariable ?? "PORT";
 
   if (f.code === "EADDRINUSE")
-    return `PORT: ${port} is already in use by another process; stop it or set PORT to a free port`;
+    return `${variable}: ${port} is already in use by another process; stop it or set ${variable} to a free port`;
   if (f.code === "EACCES" && f.syscall === "listen")
-    return `PORT: this process may not listen on ${port} (ports below 1024 need privileges); set PORT to another port`;
+    return `${variable}: this process may not listen on ${port} (ports below 1024 need privileges); set ${variable} to another port`;
   if (stage === "listen") return undefined;
 
   const slackError = typeof f.data?.error === "string" ? f.data.error : undefined;

@@ -9,6 +9,8 @@ import { createInteractionTokens } from "../commands/create-interaction-tokens.j
 import { createNotifyActionHandler } from "../commands/create-notify-action-handler.js";
 import { type ConfigError, formatConfigErrors } from "../config/format-config-errors.js";
 import type { Logger } from "../log/create-logger.js";
+import { createPrometheusMetrics, type PrometheusMetrics } from "../metrics/create-prometheus-metrics.js";
+import { instrumentStore } from "../metrics/instrument-store.js";
 import {
   buildWatchListMessage,
   createExpectationMarker,
@@ -82,8 +84,13 @@ export interface StartOptions {
   host?: string;
   /** Overrides `app.storeUrl` with a store the caller owns (tests, the playground). */
   store?: Store;
-  /** Overrides the cloud client built from `cloud` (the caller then closes it). */
+  /**
+   * Overrides the cloud client built from `cloud` (the caller then closes it; its calls are then not in the
+   * metrics unless the caller built it with them).
+   */
   cloudClient?: CloudClient;
+  /** What `/metrics` serves; default a registry of this bot's own (several bots in one process stay apart). */
+  metrics?: PrometheusMetrics;
   /** Operations tuning (tests use short intervals). */
   statusIntervalMs?: number;
   sweepIntervalMs?: number;
@@ -100,7 +107,9 @@ export interface RunningBot {
   notifier: Notifier;
   /** Posts the audit chain head to `audit.digest_channel`; absent when none is configured. */
   auditDigest: AuditDigestPoster | undefined;
+  /** The store as the bot uses it (every operation timed into the metrics). */
   store: Store;
+  metrics: PrometheusMetrics;
   /** HTTP mode: `http://host:port`. */
   url: string | undefined;
   /** Stops taking work, lets running steps reach a safe point, releases leases, closes connections. */
@@ -115,9 +124,13 @@ export interface RunningBot {
 export async function startHwcChatops(options: StartOptions): Promise<RunningBot> {
   const { logger } = options;
   const files = options.files ?? (await loadConfigFiles(options.app));
-  const store =
-    options.store ?? createStore(options.app.storeUrl, options.clock ? { clock: options.clock } : {});
-  const cloud = options.cloudClient ?? createCloudClient(options.cloud);
+  const metrics = options.metrics ?? createPrometheusMetrics();
+  // Instrumented at the seams: every store operation, cloud attempt and Slack call is counted where it happens.
+  const store = instrumentStore(
+    options.store ?? createStore(options.app.storeUrl, options.clock ? { clock: options.clock } : {}),
+    metrics,
+  );
+  const cloud = options.cloudClient ?? createCloudClient(options.cloud, { metrics });
   const replicaId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const retention = options.app.retention;
 
@@ -128,6 +141,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     store,
     cloud,
     logger,
+    metrics,
     ...(options.clock && { clock: options.clock }),
     ...(options.statusIntervalMs !== undefined && { statusIntervalMs: options.statusIntervalMs }),
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
@@ -161,6 +175,8 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     logger,
     store,
     handlers: operations.handlers,
+    metrics,
+    scrape: metrics,
     ...(options.host !== undefined && { host: options.host }),
     ...(retention !== undefined && {
       retention: { deliveryDedupeMs: retention.deliveryDedupeMs, savedQueriesMs: retention.savedQueriesMs },
@@ -178,7 +194,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
       }),
     }),
   );
-  const chat = createSlackChat(bot.app.client);
+  const chat = createSlackChat(bot.app.client, { metrics });
   notifier = createNotifier({
     config: files.notifications,
     cloud,
@@ -186,6 +202,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     store,
     logger,
     replicaId,
+    metrics,
     ...(options.clock && { clock: options.clock }),
   });
 
@@ -223,6 +240,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     notifier,
     auditDigest,
     store,
+    metrics,
     get url() {
       return bot.url;
     },

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { AuditEntryInput } from "../audit/audit-entry.js";
 import type { AuditLog, PreparedAuditEntry } from "../audit/create-audit-log.js";
+import type { Metrics } from "../metrics/metrics.js";
 import {
   abortUpdate,
   type Clock,
@@ -122,6 +123,11 @@ export interface ApprovalServiceOptions {
   clock: Clock;
   /** Must write to `store`: transitions and their audit records commit in one atomic store write. */
   audit: AuditLog;
+  /**
+   * Approval latency (request to decision, human decisions only) and executions by outcome with their
+   * duration, recorded once per committed transition; default none recorded.
+   */
+  metrics?: Pick<Metrics, "approvalDecided" | "executionFinished">;
   /** Re-reads after a lost CAS race before giving up with `conflict`. Default 100. */
   retries?: number;
   /** Default: `apr_` + 128 random bits (base64url). */
@@ -271,6 +277,31 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     }
   }
 
+  /** Metrics of a committed transition (after the commit: a lost race is not counted). */
+  function observe(request: ApprovalRequest, effects: readonly ApprovalEffect[]): void {
+    const metrics = options.metrics;
+    if (metrics === undefined) return;
+    for (const effect of effects) {
+      switch (effect.type) {
+        case "approved":
+          // A request the policy allowed is approved at once by a `system:` actor: no one waited for a decision.
+          if (!effect.userId.startsWith("system:"))
+            metrics.approvalDecided("approved", effect.at - request.createdAt);
+          break;
+        case "rejected":
+        case "cancelled":
+        case "expired":
+          metrics.approvalDecided(effect.type, effect.at - request.createdAt);
+          break;
+        case "execution_finished":
+          metrics.executionFinished(effect.outcome, effect.at - (request.execution?.startedAt ?? effect.at));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
   function refusalEntry(request: ApprovalRequest, event: ApprovalEvent, code: RefusalCode): AuditEntryInput {
     return {
       ...context(request),
@@ -334,7 +365,11 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     }
     if (applied === undefined || before === undefined)
       throw new Error("unreachable: update ran without evaluating");
-    if (result.ok && result.changed) for (const p of prepared) p.publish();
+    if (result.ok && result.changed) {
+      for (const p of prepared) p.publish();
+      const persisted = applied.ok ? applied : applied.transition;
+      if (persisted !== undefined) observe(persisted.request, persisted.effects);
+    }
 
     if (applied.ok) return applied;
     if (applied.transition) {

@@ -1,14 +1,16 @@
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from "@slack/bolt";
 import type { CloudClient } from "../cloud/types.js";
 import { type CommandRouter, createCommandRouter } from "../commands/create-command-router.js";
 import { createInteractionTokens } from "../commands/create-interaction-tokens.js";
 import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
+import { type Metrics, type MetricsExposition, noopMetrics } from "../metrics/metrics.js";
 import { createBoltLogger } from "../slack/create-bolt-logger.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
 import { guardSocketModeClient, type SocketModeClientLike } from "../slack/guard-socket-mode-client.js";
 import { registerListeners } from "../slack/listeners/index.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
+import { type ProbeServer, type Readiness, startProbeServer } from "../slack/serve-probes.js";
 import { SlackStartError, type SlackStartStage } from "../slack/slack-start-error.js";
 import { type HttpFrontend, SLACK_EVENTS_PATH, startHttpFrontend } from "../slack/start-http-frontend.js";
 import { createMemoryStore } from "../store/create-memory-store.js";
@@ -42,7 +44,16 @@ export interface CreateBotOptions {
    * query behind a result's buttons is (default 1 day: Previous/Next/Share work that long).
    */
   retention?: { deliveryDedupeMs?: number; savedQueriesMs?: number };
+  /** Commands by verb and outcome, Slack API calls and rate-limit waits; default none recorded. */
+  metrics?: Metrics;
+  /** `/metrics` (HTTP mode: on `PORT`; Socket Mode: on `metricsPort`); absent: not served. */
+  scrape?: MetricsExposition;
 }
+
+/** A store that does not answer a readiness probe within this long is not ready. */
+const STORE_PROBE_TIMEOUT_MS = 2_000;
+/** The key `/readyz` reads: any answer (even "absent") proves the store serves. */
+const STORE_PROBE_KEY = "readyz:probe";
 
 export interface Bot {
   readonly app: App;
@@ -50,6 +61,13 @@ export interface Bot {
   readonly router: CommandRouter;
   /** HTTP mode, once started: `http://host:port` (Slack posts to `${url}/slack/events`). */
   readonly url: string | undefined;
+  /**
+   * Where `/healthz`, `/readyz` and `/metrics` are served: HTTP mode, the `url`; Socket Mode, the `metricsPort`
+   * server (listening before Slack auth, so `/readyz` says 503 meanwhile); undefined when none.
+   */
+  readonly probeUrl: string | undefined;
+  /** 200 from `/readyz`: the store answers and Slack auth (auth.test at start) succeeded. */
+  readiness(): Promise<Readiness>;
   /** Handles clicks whose action ID is `prefix` or starts with `prefix.`. */
   registerAction(prefix: string, handler: ActionHandler): void;
   /** Handles modal submissions whose callback ID is exactly `callbackId`. */
@@ -112,13 +130,20 @@ export function createBot(options: CreateBotOptions): Bot {
     log.error({ err: error }, "unhandled error in a Slack listener");
   });
 
-  const chat = createSlackChat(app.client);
+  const metrics = options.metrics ?? noopMetrics;
+  const chat = createSlackChat(app.client, { metrics });
+  // The Web client waits out a rate limit itself (and says so with this event) before sending again.
+  app.client.on(webApi.WebClientEvent.RATE_LIMITED, (retrySec: number, request?: { url?: string }) => {
+    const method = request?.url?.split("/").at(-1) ?? "unknown";
+    metrics.slackRateLimited(method, retrySec * 1_000);
+  });
   const store = options.store ?? createMemoryStore();
   const router = createCommandRouter({
     cloud: options.cloud,
     chat,
     store,
     logger,
+    metrics,
     ...(options.botName !== undefined ? { botName: options.botName } : {}),
     ...(options.handlers !== undefined ? { handlers: options.handlers } : {}),
     tokens: createInteractionTokens(store, {
@@ -145,9 +170,41 @@ export function createBot(options: CreateBotOptions): Bot {
   });
 
   let frontend: HttpFrontend | undefined;
+  let probeServer: ProbeServer | undefined;
   let socketConnected = false;
   let state: "new" | "starting" | "running" | "stopped" = "new";
   let stopping: Promise<void> | undefined;
+  // auth.test's answer at start, remembered: a bot whose token Slack refused is never ready.
+  let slackAuthenticated = false;
+
+  async function readiness(): Promise<Readiness> {
+    const probeStore = async (): Promise<string> => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<string>((resolve) => {
+        timer = setTimeout(
+          () => resolve(`no answer within ${STORE_PROBE_TIMEOUT_MS} ms`),
+          STORE_PROBE_TIMEOUT_MS,
+        );
+        timer.unref();
+      });
+      try {
+        return await Promise.race([store.get(STORE_PROBE_KEY).then(() => "ok"), timeout]);
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const checks = {
+      slack: slackAuthenticated ? "ok" : "auth.test has not succeeded",
+      store: await probeStore(),
+    };
+    return { ready: Object.values(checks).every((c) => c === "ok"), checks };
+  }
+  const probes = {
+    ready: readiness,
+    ...(options.scrape !== undefined && { metrics: options.scrape }),
+  };
 
   return {
     app,
@@ -155,6 +212,10 @@ export function createBot(options: CreateBotOptions): Bot {
     get url() {
       return frontend?.url;
     },
+    get probeUrl() {
+      return frontend?.url ?? probeServer?.url;
+    },
+    readiness,
     registerAction: (prefix, handler) => router.registerAction(prefix, handler),
     registerView: (callbackId, handler) => router.registerView(callbackId, handler),
 
@@ -163,8 +224,25 @@ export function createBot(options: CreateBotOptions): Bot {
       state = "starting";
       let stage: SlackStartStage = "auth";
       try {
+        if (slack.transport.kind === "socket" && slack.transport.metricsPort !== undefined) {
+          // Up before Slack auth: the orchestrator sees "alive, not ready" while the bot starts.
+          stage = "listen";
+          probeServer = await startProbeServer({
+            port: slack.transport.metricsPort,
+            ...(options.host !== undefined ? { host: options.host } : {}),
+            logger: log,
+            probes: {
+              ...probes,
+              stopping: () => state === "stopped",
+              health: () => ({ transport: "socket", inFlight: tasks.pending() }),
+            },
+          });
+          log.info({ url: probeServer.url }, "serving /metrics, /readyz and /healthz");
+          stage = "auth";
+        }
         // auth.test: a bad token fails here, not as an unhandled rejection inside Bolt.
         await app.init();
+        slackAuthenticated = true;
         log.info({ transport: slack.transport.kind }, "Slack token verified");
         if (slack.transport.kind === "http") {
           stage = "listen";
@@ -176,6 +254,7 @@ export function createBot(options: CreateBotOptions): Bot {
             ...(options.host !== undefined ? { host: options.host } : {}),
             ...(options.now !== undefined ? { now: options.now } : {}),
             health: () => ({ transport: "http", inFlight: tasks.pending() }),
+            probes,
           });
           log.info({ url: frontend.url }, "listening for Slack requests");
         } else {
@@ -187,6 +266,8 @@ export function createBot(options: CreateBotOptions): Bot {
       } catch (error) {
         // Nothing is listening: the caller may retry start() or exit.
         state = "new";
+        await probeServer?.close();
+        probeServer = undefined;
         throw new SlackStartError(stage, error);
       }
       state = "running";
@@ -199,6 +280,8 @@ export function createBot(options: CreateBotOptions): Bot {
         if (socketConnected) await app.stop();
         const drained = await tasks.drain(graceMs);
         if (!drained) log.warn({ pending: tasks.pending() }, "stopped with work still in flight");
+        // Last: while draining, /healthz and /readyz say "stopping" to the orchestrator.
+        await probeServer?.close();
         log.info("stopped");
       })();
       return stopping;

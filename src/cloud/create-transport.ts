@@ -1,5 +1,6 @@
 import { fullJitter } from "exponential-backoff/dist/jitter/full/full.jitter.js";
 import { Agent, type Dispatcher } from "undici";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Authenticator } from "./create-authenticator.js";
 import {
   CloudError,
@@ -95,6 +96,10 @@ export interface TransportDeps {
   /** Full jitter of a capped delay; default exponential-backoff's `fullJitter`. */
   jitter?: (delayMs: number) => number;
   logger?: TransportLogger;
+  /** Attempts (by operation and status, timed), retries and unknown outcomes; default none recorded. */
+  metrics?: Pick<Metrics, "cloudRequest" | "cloudRetry" | "outcomeUnknown">;
+  /** Monotonic clock (ms) for attempt latency; default `performance.now`. */
+  elapsed?: () => number;
 }
 
 export interface Transport {
@@ -210,7 +215,24 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
   const jitter = deps.jitter ?? fullJitter;
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
   const log = deps.logger;
+  const metrics = deps.metrics;
+  const elapsed = deps.elapsed ?? (() => performance.now());
   let closed = false;
+
+  /** Every attempt, timed: its HTTP status, or what happened instead (`timeout`, `network`, `not-sent`…). */
+  async function timedAttempt(...args: Parameters<typeof attempt>): ReturnType<typeof attempt> {
+    const started = elapsed();
+    const result = await attempt(...args);
+    const status = "kind" in result ? result.kind : String(result.status);
+    metrics?.cloudRequest(args[0].operation, status, elapsed() - started);
+    return result;
+  }
+
+  /** An unknown outcome is counted where it is raised: it is what an operator must look at. */
+  function unknownOutcome(error: OutcomeUnknownError): OutcomeUnknownError {
+    metrics?.outcomeUnknown(error.operation);
+    return error;
+  }
 
   async function attempt(
     req: CloudRequest,
@@ -292,17 +314,19 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
     let reauthenticated = false;
     for (;;) {
       attemptNo++;
-      const result = await attempt(req, url, decodedPath, query, body);
+      const result = await timedAttempt(req, url, decodedPath, query, body);
 
       if ("kind" in result) {
         if (result.kind === "aborted") {
           if (policy === "mutation")
-            throw new OutcomeUnknownError({
-              operation: req.operation,
-              identity,
-              reason: "network",
-              cause: result.cause,
-            });
+            throw unknownOutcome(
+              new OutcomeUnknownError({
+                operation: req.operation,
+                identity,
+                reason: "network",
+                cause: result.cause,
+              }),
+            );
           throw result.cause;
         }
         const failure = new CloudError({
@@ -318,12 +342,14 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
         if (policy === "mutation") {
           // A request that never left cannot have taken effect: a plain (retryable) error.
           if (result.kind === "not-sent") throw failure;
-          throw new OutcomeUnknownError({
-            operation: req.operation,
-            identity,
-            reason: result.kind === "timeout" ? "timeout" : "network",
-            cause: failure,
-          });
+          throw unknownOutcome(
+            new OutcomeUnknownError({
+              operation: req.operation,
+              identity,
+              reason: result.kind === "timeout" ? "timeout" : "network",
+              cause: failure,
+            }),
+          );
         }
         if (attemptNo >= retry.maxAttempts) throw failure;
         const delay = backoffDelay(attemptNo, retry, jitter);
@@ -331,6 +357,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
           { operation: req.operation, attempt: attemptNo, delayMs: delay, reason: result.kind },
           "retrying read",
         );
+        metrics?.cloudRetry(req.operation, result.kind);
         await sleep(delay, req.signal);
         continue;
       }
@@ -347,6 +374,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
       if (result.status === 401 && !reauthenticated && options.authenticator?.invalidate()) {
         // An expired/revoked token is rejected by the gateway before the service: safe to resend once.
         reauthenticated = true;
+        metrics?.cloudRetry(req.operation, "reauthenticate");
         continue;
       }
 
@@ -369,19 +397,22 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
           },
           "retrying after rejection",
         );
+        metrics?.cloudRetry(req.operation, throttled ? "throttled" : `status_${result.status}`);
         await sleep(delay, req.signal);
         continue;
       }
 
       if (policy === "mutation" && result.status >= 500) {
-        throw new OutcomeUnknownError({
-          operation: req.operation,
-          identity,
-          reason: "server-error",
-          status: result.status,
-          requestId: result.requestId,
-          cause: error,
-        });
+        throw unknownOutcome(
+          new OutcomeUnknownError({
+            operation: req.operation,
+            identity,
+            reason: "server-error",
+            status: result.status,
+            requestId: result.requestId,
+            cause: error,
+          }),
+        );
       }
       throw error;
     }

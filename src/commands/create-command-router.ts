@@ -14,6 +14,7 @@ import {
   type Target,
 } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
+import type { CommandOutcome, Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
 import { code, md, type Span } from "../render/message-model.js";
 import type { Store } from "../store/store.js";
@@ -75,6 +76,8 @@ export interface CommandRouterDeps {
   /** Target lookups; default: ECS through `cloud`. */
   lookup?: TargetLookup<Server>;
   tokens?: InteractionTokens;
+  /** Commands by verb (intent type) and outcome; default none recorded. */
+  metrics?: Pick<Metrics, "command">;
 }
 
 /**
@@ -459,16 +462,23 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       };
       // A password typed by mistake (refused by the grammar) must not reach the logs either.
       logger.info({ text: redactSecrets(request.text) }, "command received");
+      let verb = "unparsed";
+      let outcome: CommandOutcome = "failed";
       try {
         const parsed = parseIntent(request.command, request.text);
         if (!parsed.ok) {
           logger.info({ code: parsed.error.code }, "command not understood");
+          outcome = "not_understood";
           await reply(responder, buildParseErrorView(parsed.error), logger);
           return;
         }
+        verb = parsed.intent.type;
         await runIntent(parsed.intent, meta, responder, logger, "command");
+        outcome = "handled";
       } catch (error) {
         await reply(responder, explainFailure(error, logger, botName), logger);
+      } finally {
+        deps.metrics?.command(verb, outcome);
       }
     },
 

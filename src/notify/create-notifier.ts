@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Cron } from "croner";
 import type { ChatPort } from "../app/ports.js";
 import { CloudError } from "../cloud/errors.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
 import {
   abortUpdate,
@@ -71,6 +72,8 @@ export interface NotifierDeps {
   replicaId?: string;
   /** How often `start()` looks for due work; default 1 s. */
   tickIntervalMs?: number;
+  /** Watcher runs by kind and outcome (failures among them); default none recorded. */
+  metrics?: Pick<Metrics, "watcherRun">;
 }
 
 export type SkipReason =
@@ -260,7 +263,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     if (running.has(w.id)) return { watcherId: w.id, outcome: "skipped", reason: "running" };
     running.add(w.id);
     try {
-      return await runWatcherExclusive(w);
+      const result = await runWatcherExclusive(w).catch((error: unknown) => {
+        deps.metrics?.watcherRun(w.kind, "failed");
+        throw error;
+      });
+      deps.metrics?.watcherRun(w.kind, result.outcome);
+      return result;
     } finally {
       running.delete(w.id);
     }

@@ -4,6 +4,7 @@ import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import type { Clock } from "../store/store.js";
 import { createServerReadMemo, type ServerReadMemo } from "../workflow/create-server-read-memo.js";
@@ -21,6 +22,7 @@ export interface ExecutionGateDeps {
   chat: () => ChatPort | undefined;
   refreshCard: (requestId: string) => Promise<void>;
   clock: Clock;
+  metrics?: Pick<Metrics, "policyDecision">;
 }
 
 /** May the request be claimed: `false`, or yes with the targets as just read (for the run's first re-check). */

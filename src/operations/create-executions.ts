@@ -7,6 +7,7 @@ import { createTaskTracker } from "../bot/create-task-tracker.js";
 import { createJobPollGate, type JobPollGateOptions } from "../cloud/create-job-poll-gate.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import { md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
@@ -53,6 +54,8 @@ export interface ExecutionsDeps {
   onBeforeMutation?: ExecuteFlowDeps["onBeforeMutation"];
   timers?: Timers;
   runRetentionMs?: ExecuteFlowDeps["runRetentionMs"];
+  /** Policy re-decisions and the durations of the cloud jobs the flows follow; default none recorded. */
+  metrics?: Pick<Metrics, "policyDecision" | "jobFinished">;
 }
 
 /**
@@ -150,6 +153,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       ...(deps.onBeforeMutation !== undefined && { onBeforeMutation: deps.onBeforeMutation }),
       ...(deps.faultPoint !== undefined && { faultPoint: deps.faultPoint }),
       ...(deps.runRetentionMs !== undefined && { runRetentionMs: deps.runRetentionMs }),
+      ...(deps.metrics !== undefined && { metrics: deps.metrics }),
     };
   }
 

@@ -5,6 +5,7 @@ import { type AuditLog, createAuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { ActionHandler, CommandHandlers, RequestMeta, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import type { Message } from "../render/message-model.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
@@ -81,6 +82,11 @@ export interface OperationsOptions {
    * their last change. Default 90 days each. Ignored for `approvals` given ready-made.
    */
   retention?: { finishedRequestsMs?: number; runsMs?: number };
+  /**
+   * Policy decisions, approval latency, executions by outcome with their duration, job durations; default none
+   * recorded. Ignored by `approvals` given ready-made (give it the metrics instead).
+   */
+  metrics?: Metrics;
 }
 
 export interface Operations {
@@ -141,6 +147,7 @@ export function createOperations(options: OperationsOptions): Operations {
       clock,
       audit,
       ...(requestRetentionMs !== undefined && { finishedRetentionMs: requestRetentionMs }),
+      ...(options.metrics !== undefined && { metrics: options.metrics }),
     });
   const policyOption = options.policy;
   const policy = typeof policyOption === "function" ? policyOption : () => policyOption;
@@ -205,6 +212,7 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.onBeforeMutation !== undefined && { onBeforeMutation: options.onBeforeMutation }),
     ...(options.timers !== undefined && { timers: options.timers }),
     ...(options.retention?.runsMs !== undefined && { runRetentionMs: options.retention.runsMs }),
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
   });
 
   const sweeper = createExpirySweeper({
@@ -328,6 +336,7 @@ export function createOperations(options: OperationsOptions): Operations {
   }
 
   const mutationHandler = createMutationRequestHandler({
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
     policy,
     flows,
     store,

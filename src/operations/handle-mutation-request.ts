@@ -5,6 +5,7 @@ import type { CloudClient } from "../cloud/types.js";
 import type { MutationHandler } from "../commands/types.js";
 import { formatCommandLine, type Target } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { termsOf } from "../policy/compare-decisions.js";
 import { eligibleApprovers } from "../policy/require-enough-approvers.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
@@ -30,6 +31,8 @@ import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { toOperationRequest } from "./to-operation-request.js";
 
 export interface MutationRequestDeps {
+  /** Counts policy decisions (`request`); default none recorded. */
+  metrics?: Pick<Metrics, "policyDecision">;
   policy: () => Policy;
   flows: FlowSet;
   store: Store;
@@ -90,6 +93,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       "policy decided",
     );
 
+    deps.metrics?.policyDecision(decision.effect, "request");
     // Written before anything else happens: if it cannot be written, nothing does.
     await deps.audit.record({
       type: "policy.decided",

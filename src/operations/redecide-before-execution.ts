@@ -3,6 +3,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { CloudClient } from "../cloud/types.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { type ApprovedTerms, compareDecisions } from "../policy/compare-decisions.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import type { Policy, PolicyTarget } from "../policy/types.js";
@@ -25,6 +26,8 @@ export interface RedecideDeps {
   chat: () => ChatPort | undefined;
   cloud: Pick<CloudClient, "ecs">;
   audit: AuditLog;
+  /** Counts the re-decision (`before_execution`); default none recorded. */
+  metrics?: Pick<Metrics, "policyDecision">;
 }
 
 /** What the policy says about an approved request just before it would run. */
@@ -86,6 +89,7 @@ export async function redecideBeforeExecution(
   const flowTargets: FlowTarget[] = request.targets.map((t) => ({ ...t }));
   const changes = detectDrift(flowTargets, reads).filter((d) => POLICY_FACTS.has(d.kind));
 
+  deps.metrics?.policyDecision(decision.effect, "before_execution");
   await deps.audit.record({
     type: "policy.redecided",
     actorId: POLICY_ACTOR,

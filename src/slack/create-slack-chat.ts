@@ -1,21 +1,35 @@
 import type { webApi } from "@slack/bolt";
 import type { ChatPort, ChatUserGroup, MessageRef, ModalSpec } from "../app/ports.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
 import { renderBlockKit, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
 import { buildModalView } from "./build-modal-view.js";
 import { toChatDeliveryError } from "./to-chat-delivery-error.js";
+
+export interface SlackChatOptions {
+  /** Every Web API call, by method and outcome (`ok` or Slack's error code), timed; default none recorded. */
+  metrics?: Pick<Metrics, "slackCall">;
+  /** Monotonic clock (ms) for call latency; default `performance.now`. */
+  elapsed?: () => number;
+}
 
 /**
  * The {@link ChatPort} over Slack's Web API: messages are rendered with `renderBlockKit`, every failure
  * becomes a `ChatDeliveryError` with Slack's error code. User groups are read on every call (group
  * membership decides approvals, so it is never cached).
  */
-export function createSlackChat(client: webApi.WebClient): ChatPort {
+export function createSlackChat(client: webApi.WebClient, options: SlackChatOptions = {}): ChatPort {
+  const elapsed = options.elapsed ?? (() => performance.now());
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    const started = elapsed();
     try {
-      return await fn();
+      const result = await fn();
+      options.metrics?.slackCall(operation, "ok", elapsed() - started);
+      return result;
     } catch (error) {
-      throw toChatDeliveryError(error, operation);
+      const failure = toChatDeliveryError(error, operation);
+      options.metrics?.slackCall(operation, failure.code, elapsed() - started);
+      throw failure;
     }
   };
 

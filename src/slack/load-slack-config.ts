@@ -3,9 +3,12 @@ import type { EnvVarDoc } from "../config/env-var-doc.js";
 
 /** How Slack reaches the bot. */
 export type SlackTransport =
-  /** Socket Mode: the bot opens a WebSocket to Slack; no public endpoint needed. */
-  | { kind: "socket"; appToken: string }
-  /** HTTP: Slack POSTs signed requests to `/slack/events` on `port`. */
+  /**
+   * Socket Mode: the bot opens a WebSocket to Slack; no public endpoint needed. `metricsPort`: where `/metrics`,
+   * `/readyz` and `/healthz` are served (the only HTTP port in this mode); absent: none.
+   */
+  | { kind: "socket"; appToken: string; metricsPort?: number }
+  /** HTTP: Slack POSTs signed requests to `/slack/events` on `port` (which also serves the probes and metrics). */
   | { kind: "http"; signingSecret: string; port: number };
 
 /** Validated Slack configuration. */
@@ -47,7 +50,15 @@ export const SLACK_ENV_VARS: readonly SlackEnvVar[] = [
     default: "3000",
     required: "no",
     secret: false,
-    meaning: "HTTP mode: port of the server for `POST /slack/events` and `GET /healthz`.",
+    meaning:
+      "HTTP mode: port of the server for `POST /slack/events`, `GET /healthz`, `GET /readyz` and `GET /metrics`.",
+  },
+  {
+    name: "METRICS_PORT",
+    required: "no",
+    secret: false,
+    meaning:
+      "Socket Mode: port serving `GET /metrics`, `GET /readyz` and `GET /healthz` (the only HTTP port in this mode); unset: none. Ignored in HTTP mode (PORT serves them).",
   },
   {
     name: "SLACK_API_URL",
@@ -76,6 +87,14 @@ const NO_TRANSPORT: SlackConfigIssue = {
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = (schema: z.ZodType<string>) => z.preprocess(blankToUndefined, schema.optional());
 
+function portSchema() {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, "a port number between 0 and 65535")
+    .refine((v) => Number(v) <= 65_535, "a port number between 0 and 65535");
+}
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.preprocess(
     blankToUndefined,
@@ -96,13 +115,8 @@ const envSchema = z.object({
       .trim()
       .regex(/^[A-Za-z0-9-_]{8,}$/, "the app's signing secret (at least 8 letters/digits)"),
   ),
-  PORT: optional(
-    z
-      .string()
-      .trim()
-      .regex(/^\d{1,5}$/, "a port number between 0 and 65535")
-      .refine((v) => Number(v) <= 65_535, "a port number between 0 and 65535"),
-  ),
+  PORT: optional(portSchema()),
+  METRICS_PORT: optional(portSchema()),
   SLACK_API_URL: optional(
     z
       .string()
@@ -145,7 +159,11 @@ export function loadSlackConfig(
   const e = parsed.data;
   let transport: SlackTransport;
   if (e.SLACK_APP_TOKEN !== undefined) {
-    transport = { kind: "socket", appToken: e.SLACK_APP_TOKEN };
+    transport = {
+      kind: "socket",
+      appToken: e.SLACK_APP_TOKEN,
+      ...(e.METRICS_PORT !== undefined && { metricsPort: Number(e.METRICS_PORT) }),
+    };
   } else if (e.SLACK_SIGNING_SECRET !== undefined) {
     transport = { kind: "http", signingSecret: e.SLACK_SIGNING_SECRET, port: Number(e.PORT ?? "3000") };
   } else {

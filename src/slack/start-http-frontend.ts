@@ -5,10 +5,12 @@ import type { Logger } from "../log/create-logger.js";
 import { checkRequestTimestamp, MAX_REQUEST_SKEW_SECONDS } from "./check-request-timestamp.js";
 import { checkSlackPayload } from "./check-slack-payload.js";
 import { parseSlackHttpBody } from "./parse-slack-http-body.js";
+import { handleProbe, type Probes } from "./serve-probes.js";
+
+export { HEALTH_PATH } from "./serve-probes.js";
 
 /** Path Slack posts commands, interactions and events to. */
 export const SLACK_EVENTS_PATH = "/slack/events";
-export const HEALTH_PATH = "/healthz";
 
 export interface HttpFrontendOptions {
   /** Bolt's `HTTPReceiver.requestListener` (verifies the signature, acks, dispatches). */
@@ -27,6 +29,8 @@ export interface HttpFrontendOptions {
   now?: () => number;
   /** Extra fields for `/healthz` (e.g. the transport); `status` is always `ok` while serving. */
   health?: () => Record<string, unknown>;
+  /** `/readyz` and `/metrics` (see `serve-probes.ts`); absent: not served. */
+  probes?: Pick<Probes, "ready" | "metrics">;
 }
 
 export interface HttpFrontend {
@@ -73,7 +77,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
 }
 
 /**
- * The bot's own HTTP server in front of Bolt: `GET /healthz`, and `POST /slack/events`, where nothing reaches
+ * The bot's own HTTP server in front of Bolt: `GET /healthz`, `/readyz` and `/metrics` (`serve-probes.ts`), and `POST /slack/events`, where nothing reaches
  * Bolt before the front has judged it:
  * - the replay window is checked in *both* directions (Bolt accepts any future timestamp): 401;
  * - the body is read (413 past the limit) and the signature verified: 401;
@@ -155,10 +159,12 @@ export async function startHttpFrontend(options: HttpFrontendOptions): Promise<H
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (path === HEALTH_PATH && (req.method === "GET" || req.method === "HEAD")) {
-      sendJson(res, stopping ? 503 : 200, { status: stopping ? "stopping" : "ok", ...options.health?.() });
-      return;
-    }
+    const probes: Probes = {
+      stopping: () => stopping,
+      ...(options.health !== undefined && { health: options.health }),
+      ...options.probes,
+    };
+    if (path !== SLACK_EVENTS_PATH && handleProbe(req, res, probes, log)) return;
     if (path !== SLACK_EVENTS_PATH) {
       sendJson(res, 404, { error: "not_found" });
       return;

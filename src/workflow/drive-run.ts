@@ -572,6 +572,7 @@ async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
             if (m.jobId === undefined) return fromServers("confirmed");
             const jobId = m.jobId;
             const expect = expectedOutcome(def.expect, m.serverIds, parameters);
+            const waitStarted = deps.clock.now();
             const r = await waitForJob({
               ecs: deps.cloud.ecs,
               jobId,
@@ -598,6 +599,7 @@ async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
               },
             });
             const { results, jobStatus } = resultsOfJob(m, jobId, r);
+            deps.metrics?.jobFinished(jobStatus, deps.clock.now() - waitStarted);
             return { results, job: { jobId, status: jobStatus } };
           }
           case "intent":

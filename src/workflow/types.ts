@@ -6,6 +6,7 @@
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { JobPollGate } from "../cloud/create-job-poll-gate.js";
 import type { CloudClient } from "../cloud/types.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Clock, Store, WriteFence } from "../store/store.js";
 import type { ServerReadMemo } from "./create-server-read-memo.js";
 import type { FaultPoint } from "./fault-points.js";
@@ -185,4 +186,6 @@ export interface ExecuteFlowDeps {
   faultPoint?: (point: FaultPoint) => void;
   /** How long a finished run's record is kept after its last write. Default 90 days. */
   runRetentionMs?: number;
+  /** Durations of the cloud jobs followed to their end; default none recorded. */
+  metrics?: Pick<Metrics, "jobFinished">;
 }

@@ -51,6 +51,13 @@ describe("explainStartupFailure", () => {
     );
   });
 
+  it("names METRICS_PORT when Socket Mode's metrics server cannot listen", () => {
+    const metrics = { ...context, port: 9464, portVariable: "METRICS_PORT" as const };
+    expect(explainStartupFailure(new SlackStartError("listen", listenError("EADDRINUSE")), metrics)).toBe(
+      "METRICS_PORT: port 9464 is already in use by another process; stop it or set METRICS_PORT to a free port",
+    );
+  });
+
   it("names STORE_URL, keeps the config file report, and leaves bugs to their stack", () => {
     expect(
       explainStartupFailure(new StoreUnavailableError("Redis at 10.0.0.5:6379", "refused"), context),

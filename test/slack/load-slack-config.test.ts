@@ -25,6 +25,15 @@ describe("loadSlackConfig", () => {
     });
   });
 
+  it("Socket Mode with METRICS_PORT: the metrics server's port; a bad one is named", () => {
+    expect(loadSlackConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, METRICS_PORT: "9464" })).toEqual({
+      ok: true,
+      config: { botToken: BOT, transport: { kind: "socket", appToken: APP, metricsPort: 9464 } },
+    });
+    const bad = loadSlackConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, METRICS_PORT: "http" });
+    expect(bad).toMatchObject({ ok: false, issues: [{ variable: "METRICS_PORT" }] });
+  });
+
   it("PORT and SLACK_API_URL (a trailing slash is added)", () => {
     const result = loadSlackConfig({
       SLACK_BOT_TOKEN: BOT,
@@ -84,6 +93,7 @@ describe("loadSlackConfig", () => {
 
   it("documents every variable it reads", () => {
     expect(SLACK_ENV_VARS.map((v) => v.name).sort()).toEqual([
+      "METRICS_PORT",
       "PORT",
       "SLACK_API_URL",
       "SLACK_APP_TOKEN",

@@ -1,0 +1,144 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { Metrics, MetricsExposition } from "./metrics.js";
+
+/** Metric names start with this, so the bot's series are easy to find next to the process metrics. */
+export const METRICS_PREFIX = "hwc_chatops_";
+
+/** Latency buckets (seconds) for calls: a store or API call is milliseconds to seconds. */
+const CALL_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Buckets (seconds) for human and cloud waits: an approval or a job takes seconds to hours. */
+const WAIT_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600];
+
+const seconds = (ms: number) => Math.max(0, ms) / 1000;
+
+export type PrometheusMetrics = Metrics & MetricsExposition & { readonly registry: Registry };
+
+/**
+ * The {@link Metrics} port over prom-client, with its own registry (never the global one), so several bots in
+ * one process (tests, the playground) keep separate counts. Includes prom-client's default process metrics.
+ */
+export function createPrometheusMetrics(): PrometheusMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: METRICS_PREFIX });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name: `${METRICS_PREFIX}${name}`, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ) =>
+    new Histogram<L>({ name: `${METRICS_PREFIX}${name}`, help, labelNames, buckets, registers: [registry] });
+
+  const commands = counter("commands_total", "Slash commands handled, by verb and outcome.", [
+    "verb",
+    "outcome",
+  ]);
+  const policy = counter("policy_decisions_total", "Policy decisions on mutations, by decision and stage.", [
+    "decision",
+    "stage",
+  ]);
+  const approvalLatency = histogram(
+    "approval_latency_seconds",
+    "Time from an approval request to its decision, by outcome.",
+    ["outcome"],
+    WAIT_BUCKETS,
+  );
+  const executions = counter("executions_total", "Executions finished, by outcome.", ["outcome"]);
+  const executionLatency = histogram(
+    "execution_duration_seconds",
+    "Time from an execution's claim to its end, by outcome.",
+    ["outcome"],
+    WAIT_BUCKETS,
+  );
+  const cloudRequests = counter(
+    "cloud_requests_total",
+    "Huawei Cloud API attempts, by operation and status.",
+    ["operation", "status"],
+  );
+  const cloudLatency = histogram(
+    "cloud_request_duration_seconds",
+    "Huawei Cloud API attempt latency, by operation.",
+    ["operation"],
+    CALL_BUCKETS,
+  );
+  const cloudRetries = counter(
+    "cloud_retries_total",
+    "Huawei Cloud API calls sent again, by operation and reason.",
+    ["operation", "reason"],
+  );
+  const outcomeUnknown = counter(
+    "cloud_outcome_unknown_total",
+    "Mutations whose outcome is unknown (never resent blindly; check the servers), by operation.",
+    ["operation"],
+  );
+  const jobs = histogram(
+    "job_duration_seconds",
+    "Cloud jobs followed to their end, by final status.",
+    ["status"],
+    WAIT_BUCKETS,
+  );
+  const watcherRuns = counter("watcher_runs_total", "Watcher runs, by kind and outcome.", [
+    "kind",
+    "outcome",
+  ]);
+  const watcherFailures = counter("watcher_failures_total", "Watcher runs that failed, by kind.", ["kind"]);
+  const slackCalls = counter("slack_api_calls_total", "Slack Web API calls, by method and outcome.", [
+    "method",
+    "outcome",
+  ]);
+  const slackLatency = histogram(
+    "slack_api_call_duration_seconds",
+    "Slack Web API call latency (rate-limit waits included), by method.",
+    ["method"],
+    CALL_BUCKETS,
+  );
+  const slackRateLimits = counter("slack_rate_limited_total", "Slack rate limits waited out, by method.", [
+    "method",
+  ]);
+  const slackRateLimitWait = counter(
+    "slack_rate_limit_wait_seconds_total",
+    "Time Slack asked the bot to wait before sending again, by method.",
+    ["method"],
+  );
+  const storeLatency = histogram(
+    "store_operation_duration_seconds",
+    "Store operation latency, by operation and outcome.",
+    ["operation", "outcome"],
+    CALL_BUCKETS,
+  );
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    command: (verb, outcome) => commands.inc({ verb, outcome }),
+    policyDecision: (decision, stage) => policy.inc({ decision, stage }),
+    approvalDecided: (outcome, latencyMs) => approvalLatency.observe({ outcome }, seconds(latencyMs)),
+    executionFinished(outcome, durationMs) {
+      executions.inc({ outcome });
+      executionLatency.observe({ outcome }, seconds(durationMs));
+    },
+    cloudRequest(operation, status, durationMs) {
+      cloudRequests.inc({ operation, status });
+      cloudLatency.observe({ operation }, seconds(durationMs));
+    },
+    cloudRetry: (operation, reason) => cloudRetries.inc({ operation, reason }),
+    outcomeUnknown: (operation) => outcomeUnknown.inc({ operation }),
+    jobFinished: (status, durationMs) => jobs.observe({ status }, seconds(durationMs)),
+    watcherRun(kind, outcome) {
+      watcherRuns.inc({ kind, outcome });
+      if (outcome === "failed") watcherFailures.inc({ kind });
+    },
+    slackCall(method, outcome, durationMs) {
+      slackCalls.inc({ method, outcome });
+      slackLatency.observe({ method }, seconds(durationMs));
+    },
+    slackRateLimited(method, waitMs) {
+      slackRateLimits.inc({ method });
+      slackRateLimitWait.inc({ method }, seconds(waitMs));
+    },
+    storeOperation: (operation, outcome, durationMs) =>
+      storeLatency.observe({ operation, outcome }, seconds(durationMs)),
+  };
+}

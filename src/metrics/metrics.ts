@@ -1,0 +1,58 @@
+/**
+ * The metrics port: what the bot counts and times, in its own words. The layers that record (the command
+ * router, approvals, the executor, the cloud transport, the Slack client, the store, the watchers) depend on
+ * this interface only; `createPrometheusMetrics` implements it with prom-client in the composition root, and
+ * {@link noopMetrics} stands in where nobody scrapes (most tests, the CLI).
+ */
+export interface Metrics {
+  /** A slash command was handled: `verb` is the intent type (`ecs.stop`) or `unparsed`. */
+  command(verb: string, outcome: CommandOutcome): void;
+  /** The policy decided a mutation: when asked (`request`) or again just before it runs (`before_execution`). */
+  policyDecision(decision: "allow" | "needs_approval" | "deny", stage: "request" | "before_execution"): void;
+  /** An approval request reached a decision, `latencyMs` after it was created. */
+  approvalDecided(outcome: ApprovalOutcome, latencyMs: number): void;
+  /** An execution finished, `durationMs` after it was claimed. */
+  executionFinished(outcome: ExecutionOutcome, durationMs: number): void;
+  /** One attempt of a cloud call: `status` is the HTTP status or what happened instead (`timeout`, `network`…). */
+  cloudRequest(operation: string, status: string, durationMs: number): void;
+  /** A cloud call is sent again (`reason`: `throttled`, `server_error`, `timeout`, `network`…). */
+  cloudRetry(operation: string, reason: string): void;
+  /** A mutation whose outcome is unknown: it may or may not have taken effect, and is never resent blindly. */
+  outcomeUnknown(operation: string): void;
+  /** A cloud job the executor followed ended (`status`: `SUCCESS`, `FAIL`, `timeout`…). */
+  jobFinished(status: string, durationMs: number): void;
+  /** A watcher ran (`outcome`: `ok`, `failed`, `skipped`). */
+  watcherRun(kind: string, outcome: string): void;
+  /** One Slack Web API call (`outcome`: `ok` or Slack's error code). */
+  slackCall(method: string, outcome: string, durationMs: number): void;
+  /** Slack rate-limited a call and the client waits `waitMs` before sending it again. */
+  slackRateLimited(method: string, waitMs: number): void;
+  /** One store operation (`outcome`: `ok` or `error`). */
+  storeOperation(operation: string, outcome: "ok" | "error", durationMs: number): void;
+}
+
+export type CommandOutcome = "handled" | "not_understood" | "failed";
+export type ApprovalOutcome = "approved" | "rejected" | "cancelled" | "expired";
+export type ExecutionOutcome = "succeeded" | "failed" | "outcome_unknown";
+
+/** The scrape side of a metrics implementation: the `/metrics` body and its content type. */
+export interface MetricsExposition {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+/** Records nothing: for code paths and tests that nobody scrapes. */
+export const noopMetrics: Metrics = {
+  command() {},
+  policyDecision() {},
+  approvalDecided() {},
+  executionFinished() {},
+  cloudRequest() {},
+  cloudRetry() {},
+  outcomeUnknown() {},
+  jobFinished() {},
+  watcherRun() {},
+  slackCall() {},
+  slackRateLimited() {},
+  storeOperation() {},
+};
