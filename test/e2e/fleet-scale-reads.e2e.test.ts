@@ -16,6 +16,9 @@ beforeAll(async () => {
     jobTiming: { initMs: 5, runningMs: 10 },
     jobPolls: { earlyIntervalMs: 100, lateIntervalMs: 100 },
   });
+  // The fleet name index is listed in the background from the start (10 pages): done before counting.
+  // (Polled: the fake Slack's waitFor re-checks on Slack traffic only, and there is none here.)
+  for (let i = 0; i < 1_000 && fleetListings().length < 10; i++) await new Promise((r) => setTimeout(r, 50));
 }, 60_000);
 afterAll(async () => {
   await h?.close();
