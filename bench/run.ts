@@ -19,6 +19,7 @@ import { simulatorCloudConfig, startCloudSimulator } from "../src/sandbox/cloud/
 import { createStore } from "../src/store/create-store.js";
 import type { Store } from "../src/store/store.js";
 import { buildServerListView, serverListItem } from "../src/views/build-server-list-view.js";
+import { benchAck } from "./bench-ack.js";
 import { benchListing } from "./bench-listing.js";
 
 interface Row {
@@ -212,4 +213,6 @@ await benchPure();
 await benchCloud();
 await benchListing(report);
 await benchStores();
+console.log("\nack, CPU and start-up against a bare Bolt app (10,000-server fleet):");
+await benchAck(report);
 console.log(`\n${rows.length} figures.`);

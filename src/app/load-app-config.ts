@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_WORK_CONCURRENCY, DEFAULT_WORK_QUEUE_SIZE } from "../bot/create-work-queue.js";
 import type { EnvVarDoc } from "../config/env-var-doc.js";
 import { parseDuration } from "../config/parse-duration.js";
 import { DEFAULT_STORE_URL } from "../store/create-store.js";
@@ -24,6 +25,8 @@ export interface AppConfig {
   faultPoint?: FaultPoint;
   /** How long state that is no longer needed is kept (always set by `loadAppConfig`; absent: the defaults). */
   retention?: Retention;
+  /** The bound on work after an ack (`WORK_CONCURRENCY`, `WORK_QUEUE_SIZE`); absent: the defaults. */
+  work?: { concurrency: number; queueSize: number };
 }
 
 /** Retention periods (ms), from `REQUEST_RETENTION`, `RUN_RETENTION`, `DELIVERY_DEDUPE_TTL`, `SAVED_QUERY_TTL`. */
@@ -112,6 +115,17 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
       "How long Previous/Next/Share and notification buttons keep working (the query behind them is stored).",
   },
   {
+    name: "WORK_CONCURRENCY",
+    default: String(DEFAULT_WORK_CONCURRENCY),
+    meaning: "How many acked Slack requests are worked on at once (1–1000); the rest wait in the work queue.",
+  },
+  {
+    name: "WORK_QUEUE_SIZE",
+    default: String(DEFAULT_WORK_QUEUE_SIZE),
+    meaning:
+      'How many acked requests may wait for a slot (0–100000); beyond that a request is answered "busy, try again in a moment" instead of every request slowing down.',
+  },
+  {
     name: "HWC_FAULT_POINT",
     meaning:
       "Test hook, inert unless set: `after-intent` or `after-send` makes the process exit (137) at that point of the next mutation.",
@@ -149,7 +163,25 @@ const schema = z.object({
   RUN_RETENTION: period("90d", 3_600_000, "1h"),
   DELIVERY_DEDUPE_TTL: period("1h", 5 * 60_000, "5m"),
   SAVED_QUERY_TTL: period("1d", 60_000, "1m"),
+  WORK_CONCURRENCY: count(DEFAULT_WORK_CONCURRENCY, 1, 1_000),
+  WORK_QUEUE_SIZE: count(DEFAULT_WORK_QUEUE_SIZE, 0, 100_000),
 });
+
+/** A whole number variable with a default and bounds. */
+function count(fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .default(String(fallback))
+    .transform((value, ctx): number => {
+      const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      if (n >= min && n <= max) return n;
+      ctx.addIssue({
+        code: "custom",
+        message: `must be a whole number from ${min} to ${max}, got "${value}"`,
+      });
+      return z.NEVER;
+    });
+}
 
 /** A duration variable with a default and a minimum (the error names both forms). */
 function period(fallback: string, minMs: number, minText: string) {
@@ -213,6 +245,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
         deliveryDedupeMs: parsed.data.DELIVERY_DEDUPE_TTL,
         savedQueriesMs: parsed.data.SAVED_QUERY_TTL,
       },
+      work: { concurrency: parsed.data.WORK_CONCURRENCY, queueSize: parsed.data.WORK_QUEUE_SIZE },
     },
   };
 }

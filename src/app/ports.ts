@@ -69,6 +69,12 @@ export interface ChatPort {
 export interface Responder {
   /** Ephemeral to the requester unless `inChannel`; `replaceOriginal` for clicks on the bot's own message. */
   respond(message: Message, options?: { inChannel?: boolean; replaceOriginal?: boolean }): Promise<void>;
+  /**
+   * Deletes the message the interaction came from, or what this responder posted last (a placeholder nothing
+   * replaced) — Slack's `delete_original`, which works for an ephemeral copy too.
+   * Absent where the platform cannot. Failures throw `ChatDeliveryError`.
+   */
+  deleteOriginal?(): Promise<void>;
 }
 
 /**

@@ -178,6 +178,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     metrics,
     scrape: metrics,
     ...(options.host !== undefined && { host: options.host }),
+    ...(options.app.work !== undefined && { work: options.app.work }),
     ...(retention !== undefined && {
       retention: { deliveryDedupeMs: retention.deliveryDedupeMs, savedQueriesMs: retention.savedQueriesMs },
     }),

@@ -2,6 +2,7 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from "@slack/
 import type { CloudClient } from "../cloud/types.js";
 import { type CommandRouter, createCommandRouter } from "../commands/create-command-router.js";
 import { createInteractionTokens } from "../commands/create-interaction-tokens.js";
+import type { Scheduler } from "../commands/create-pending-reply.js";
 import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
 import { type Metrics, type MetricsExposition, noopMetrics } from "../metrics/metrics.js";
@@ -15,9 +16,11 @@ import { SlackStartError, type SlackStartStage } from "../slack/slack-start-erro
 import { type HttpFrontend, SLACK_EVENTS_PATH, startHttpFrontend } from "../slack/start-http-frontend.js";
 import { createMemoryStore } from "../store/create-memory-store.js";
 import type { Store } from "../store/store.js";
+import { buildBusyView } from "../views/build-busy-view.js";
 import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
 import { createDeliveryDedupe } from "./create-delivery-dedupe.js";
 import { createTaskTracker } from "./create-task-tracker.js";
+import { createWorkQueue } from "./create-work-queue.js";
 
 export interface CreateBotOptions {
   slack: SlackConfig;
@@ -44,6 +47,13 @@ export interface CreateBotOptions {
    * query behind a result's buttons is (default 1 day: Previous/Next/Share work that long).
    */
   retention?: { deliveryDedupeMs?: number; savedQueriesMs?: number };
+  /**
+   * The bound on work after the ack (`WORK_CONCURRENCY`, `WORK_QUEUE_SIZE`): how many requests run at once
+   * and how many wait; beyond that a request is answered "busy". Defaults 16 and 200.
+   */
+  work?: { concurrency?: number; queueSize?: number };
+  /** Placeholders of slow requests: shown after `delayMs` (default 300 ms), timers from `scheduler`. */
+  placeholder?: { delayMs?: number; scheduler?: Scheduler };
   /** Commands by verb and outcome, Slack API calls and rate-limit waits; default none recorded. */
   metrics?: Metrics;
   /** `/metrics` (HTTP mode: on `PORT`; Socket Mode: on `metricsPort`); absent: not served. */
@@ -146,6 +156,7 @@ export function createBot(options: CreateBotOptions): Bot {
     metrics,
     ...(options.botName !== undefined ? { botName: options.botName } : {}),
     ...(options.handlers !== undefined ? { handlers: options.handlers } : {}),
+    ...(options.placeholder !== undefined && { placeholder: options.placeholder }),
     tokens: createInteractionTokens(store, {
       ...(options.retention?.savedQueriesMs !== undefined && {
         queryTtlMs: options.retention.savedQueriesMs,
@@ -153,6 +164,11 @@ export function createBot(options: CreateBotOptions): Bot {
     }),
   });
   const tasks = createTaskTracker();
+  const queue = createWorkQueue({
+    ...(options.work?.concurrency !== undefined && { concurrency: options.work.concurrency }),
+    ...(options.work?.queueSize !== undefined && { size: options.work.queueSize }),
+    onError: (error) => log.error({ err: error }, "unhandled error in work after an ack"),
+  });
   // Redeliveries (HTTP retries, Socket Mode re-sends, one request reaching two replicas) are handled once.
   const dedupe = createDeliveryDedupe({
     store,
@@ -163,7 +179,13 @@ export function createBot(options: CreateBotOptions): Bot {
     router,
     chat,
     logger,
-    track: (work) => tasks.track(work),
+    enqueue(work) {
+      const admission = queue.submit(work);
+      if (!admission.accepted) return false;
+      void tasks.track(admission.done);
+      return true;
+    },
+    busy: buildBusyView(),
     claimDelivery: (key) => dedupe.claim(key),
     storeUnavailable: buildStoreUnavailableView(),
     ...(options.handlers?.home !== undefined && { home: options.handlers.home }),
@@ -253,7 +275,12 @@ export function createBot(options: CreateBotOptions): Bot {
             port: slack.transport.port,
             ...(options.host !== undefined ? { host: options.host } : {}),
             ...(options.now !== undefined ? { now: options.now } : {}),
-            health: () => ({ transport: "http", inFlight: tasks.pending() }),
+            health: () => ({
+              transport: "http",
+              inFlight: tasks.pending(),
+              running: queue.running(),
+              queued: queue.waiting(),
+            }),
             probes,
           });
           log.info({ url: frontend.url }, "listening for Slack requests");

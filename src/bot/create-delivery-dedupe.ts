@@ -20,7 +20,9 @@ export function createDeliveryDedupe(options: {
   return {
     async claim(key) {
       try {
-        return (await options.store.claimOnce(key, ttlMs)) ? "first" : "repeat";
+        // Disposable: losing a claim to a power cut at worst lets one redelivery through again.
+        const first = await options.store.claimOnce(key, ttlMs, { durability: "relaxed" });
+        return first ? "first" : "repeat";
       } catch (error) {
         options.logger.warn(
           { err: error },

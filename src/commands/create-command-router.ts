@@ -24,7 +24,7 @@ import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { replaceTarget, targetsOf } from "../targets/replace-target.js";
 import { resolveTargets } from "../targets/resolve-targets.js";
 import type { NameMatching, Resolution, TargetLookup } from "../targets/types.js";
-import { VIEW_ACTIONS } from "../views/action-ids.js";
+import { actionsForStatus, SERVER_ACTIONS, type ServerAction, VIEW_ACTIONS } from "../views/action-ids.js";
 import { buildAmbiguityView } from "../views/build-ambiguity-view.js";
 import { buildHelpView } from "../views/build-help-view.js";
 import {
@@ -35,6 +35,7 @@ import {
 } from "../views/build-notice-view.js";
 import { DEFAULT_PAGE_SIZE } from "../views/build-paged-list.js";
 import { buildParseErrorView } from "../views/build-parse-error-view.js";
+import { buildPendingView, type PendingWork } from "../views/build-pending-view.js";
 import { buildPrefixMatchNotes, withNotes } from "../views/build-prefix-match-notes.js";
 import { buildResolutionErrorView, type NameOffer } from "../views/build-resolution-error-view.js";
 import { commandLabel } from "./command-label.js";
@@ -43,10 +44,16 @@ import {
   type InteractionTokens,
   type StoredPick,
 } from "./create-interaction-tokens.js";
+import {
+  createPendingReply,
+  DEFAULT_PLACEHOLDER_DELAY_MS,
+  type Scheduler,
+  systemScheduler,
+} from "./create-pending-reply.js";
 import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
-import type { ListSnapshot, ReadDeps } from "./read/read-options.js";
+import type { ListSnapshot, ReadDeps, ReadOptions } from "./read/read-options.js";
 import { isReadIntent, isShareable, runReadQuery } from "./read/run-read-query.js";
 import type {
   ActionHandler,
@@ -76,6 +83,11 @@ export interface CommandRouterDeps {
   /** Target lookups; default: ECS through `cloud`. */
   lookup?: TargetLookup<Server>;
   tokens?: InteractionTokens;
+  /**
+   * When a request has not answered after `delayMs` (default 300 ms), a placeholder says what it is doing
+   * ("⏳ Looking up web-04…") until the answer replaces it. Timers from `scheduler` (default real timers).
+   */
+  placeholder?: { delayMs?: number; scheduler?: Scheduler };
   /** Commands by verb (intent type) and outcome; default none recorded. */
   metrics?: Pick<Metrics, "command">;
 }
@@ -106,6 +118,17 @@ function isOpsIntent(intent: Intent): intent is OpsIntent {
   return intent.type.startsWith("ops.");
 }
 
+/** What the placeholder of a command says it is doing, from what was typed. */
+function pendingWorkOf(intent: Intent): PendingWork {
+  const targets = targetsOf(intent);
+  const [only] = targets;
+  if (isMutationIntent(intent) && targets.length > 0) return { kind: "check", targets };
+  if (targets.length === 1 && only !== undefined) return { kind: "lookup", target: only };
+  if (targets.length > 1) return { kind: "check", targets };
+  if (intent.type === "ecs.list" || intent.type === "hss.hosts") return { kind: "list" };
+  return { kind: "working" };
+}
+
 /** The read intent with its server reference replaced by the resolved ID (what buttons replay). */
 function resolvedReadIntent(intent: ReadIntent, servers: readonly Server[]): ReadIntent {
   const server = servers[0];
@@ -127,11 +150,33 @@ function cloudLookup(deps: CommandRouterDeps) {
   return createCloudTargetLookup(deps.cloud.ecs, { names });
 }
 
+/** The command an offered power action runs: on exactly one server, by ID, soft (`--hard` is for typing). */
+function serverActionIntent(action: ServerAction, serverId: string): MutationIntent {
+  const targets: Target[] = [{ kind: "id", id: serverId }];
+  if (action === "start") return { type: "ecs.start", targets };
+  return { type: action === "stop" ? "ecs.stop" : "ecs.reboot", targets, hard: false };
+}
+
 export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const botName = deps.botName ?? "hwc-chatops";
   const handlers = deps.handlers ?? {};
   const lookup = deps.lookup ?? cloudLookup(deps);
   const tokens = deps.tokens ?? createInteractionTokens(deps.store);
+  const placeholderDelayMs = deps.placeholder?.delayMs ?? DEFAULT_PLACEHOLDER_DELAY_MS;
+  const scheduler = deps.placeholder?.scheduler ?? systemScheduler;
+  const pendingReply = (
+    responder: Responder,
+    work: PendingWork,
+    logger: Logger,
+    mode: "new" | "replace-original",
+  ) =>
+    createPendingReply(responder, {
+      placeholder: buildPendingView(work),
+      delayMs: placeholderDelayMs,
+      scheduler,
+      logger,
+      mode,
+    });
   const actions = createPrefixRegistry<ActionHandler>("action");
   // Modal callback IDs match exactly: a modal is not a family of IDs (see create-prefix-registry.ts).
   const views = createPrefixRegistry<ViewHandler>("view", { exact: true });
@@ -297,6 +342,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     // A private read (a console log) gets no buttons and leaves no stored query behind to replay.
     const token = isShareable(resolved) ? tokens.newToken() : undefined;
     let snapshot: ListSnapshot | undefined;
+    const offer = await offerServerActions(resolved, servers, request, logger);
     const message = await runReadQuery(
       resolved,
       {
@@ -308,6 +354,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
           },
         }),
         ...(servers[0] ? { server: servers[0] } : {}),
+        ...(offer !== undefined && { offer }),
       },
       readDeps,
     );
@@ -318,6 +365,48 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         await tokens.saveSnapshot(token, snapshot);
     }
     await reply(responder, withNotes(message, prefixNotes), logger, replyOptions);
+  }
+
+  /**
+   * `/ecs show`: the power actions that fit the server's state and that the policy does not deny for this
+   * requester, saved as a pending choice so a button runs one as the requester's command. Never fails the
+   * read: without an answer from the policy nothing is offered.
+   */
+  async function offerServerActions(
+    intent: ReadIntent,
+    servers: readonly Server[],
+    request: RequestMeta,
+    logger: Logger,
+  ): Promise<ReadOptions["offer"]> {
+    const server = servers[0];
+    if (intent.type !== "ecs.show" || server === undefined) return undefined;
+    if (handlers.mutation === undefined || handlers.offerActions === undefined) return undefined;
+    const candidates = actionsForStatus(server.status);
+    if (candidates.length === 0) return undefined;
+    let offered: ServerAction[];
+    try {
+      const allowed = await handlers.offerActions(
+        candidates.map((action) => serverActionIntent(action, server.id)),
+        { request, servers: [server], chat: deps.chat },
+      );
+      const types = new Set(allowed.map((i) => i.type));
+      offered = candidates.filter((action) => types.has(`ecs.${action}`));
+    } catch (error) {
+      logger.warn({ err: error }, "could not ask the policy which actions to offer");
+      return undefined;
+    }
+    if (offered.length === 0) return undefined;
+    const token = tokens.newToken();
+    const { triggerId: _trigger, ...stored } = request;
+    await tokens.savePick(token, {
+      owner: request.actor.userId,
+      request: stored,
+      intent,
+      target: { kind: "id", id: server.id },
+      candidateIds: [],
+      offeredActions: offered,
+    });
+    return { token, actions: offered };
   }
 
   /**
@@ -431,6 +520,17 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       return { intent, chosen: [code(name)] };
     });
 
+  /** An action `/ecs show` offered runs as the requester's command on exactly the shown server. */
+  const actHandler: ActionHandler = (action, ctx) =>
+    continuePending(action, ctx, (pending, verb) => {
+      const offered = pending.offeredActions ?? [];
+      if (!offered.includes(verb) || pending.target.kind !== "id") return undefined;
+      const chosen = SERVER_ACTIONS.find((a) => a === verb);
+      if (chosen === undefined) return undefined;
+      const label = chosen === "start" ? "Start" : chosen === "stop" ? "Stop" : "Reboot";
+      return { intent: serverActionIntent(chosen, pending.target.id), chosen: md`${label}` };
+    });
+
   const resultDeps = {
     cloud: deps.cloud,
     ...(handlers.auditTrail !== undefined && { auditTrail: handlers.auditTrail }),
@@ -442,6 +542,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   actions.register(VIEW_ACTIONS.share, createShareActionHandler(resultDeps));
   actions.register(VIEW_ACTIONS.pick, pickHandler);
   actions.register(VIEW_ACTIONS.suggest, suggestHandler);
+  actions.register(VIEW_ACTIONS.act, actHandler);
+  const ownResultActions: readonly string[] = [VIEW_ACTIONS.page, VIEW_ACTIONS.pick, VIEW_ACTIONS.suggest];
 
   return {
     async handleCommand(request, responder) {
@@ -473,8 +575,21 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
           return;
         }
         verb = parsed.intent.type;
-        await runIntent(parsed.intent, meta, responder, logger, "command");
-        outcome = "handled";
+        if (parsed.intent.type === "help") {
+          await runIntent(parsed.intent, meta, responder, logger, "command");
+          outcome = "handled";
+          return;
+        }
+        // Anything that may wait for the cloud or the store says what it is doing within a second.
+        const pending = pendingReply(responder, pendingWorkOf(parsed.intent), logger, "new");
+        try {
+          await runIntent(parsed.intent, meta, pending.responder, logger, "command");
+          outcome = "handled";
+        } catch (error) {
+          await reply(pending.responder, explainFailure(error, logger, botName), logger);
+        } finally {
+          await pending.finish();
+        }
       } catch (error) {
         await reply(responder, explainFailure(error, logger, botName), logger);
       } finally {
@@ -489,8 +604,14 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         channel: action.channelId,
         action: action.actionId,
       });
-      const ctx = interactionContext(responder, logger);
+      // A click on the bot's own private result (a page, a choice) that waits for the cloud shows a
+      // placeholder in its place; other clicks answer from the store and Slack alone.
       const found = actions.find(action.actionId);
+      const pending =
+        responder !== undefined && found !== undefined && ownResultActions.includes(found.prefix)
+          ? pendingReply(responder, { kind: "working" }, logger, "replace-original")
+          : undefined;
+      const ctx = interactionContext(pending?.responder ?? responder, logger);
       if (found === undefined) {
         logger.warn("no handler registered for this action");
         await reply(
@@ -504,6 +625,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         await found.handler(action, ctx);
       } catch (error) {
         await ctx.replyWithError(error);
+      } finally {
+        await pending?.finish();
       }
     },
 

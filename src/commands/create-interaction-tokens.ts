@@ -11,8 +11,9 @@ export interface StoredQuery {
 }
 
 /**
- * A command waiting for its requester to choose: between ambiguous servers (`candidateIds`), or among the
- * exact names offered for a near miss (`candidateNames`).
+ * A command waiting for its requester to choose: between ambiguous servers (`candidateIds`), among the
+ * exact names offered for a near miss (`candidateNames`), or among the actions `/ecs show` offered
+ * (`offeredActions`).
  */
 export interface StoredPick {
   owner: string;
@@ -21,6 +22,8 @@ export interface StoredPick {
   target: Target;
   candidateIds: string[];
   candidateNames?: string[];
+  /** `/ecs show`: the power actions offered on the server `target` names (an ID). */
+  offeredActions?: string[];
 }
 
 export interface InteractionTokens {
@@ -65,7 +68,8 @@ export function createInteractionTokens(
   return {
     newToken: () => randomBytes(9).toString("base64url"),
     async saveQuery(token, query) {
-      await store.createIfAbsent(`ui:query:${token}`, query, { ttlMs: queryTtlMs });
+      // Disposable: a query lost to a power cut only makes its buttons say "run the command again".
+      await store.createIfAbsent(`ui:query:${token}`, query, { ttlMs: queryTtlMs, durability: "relaxed" });
     },
     async loadQuery(token) {
       if (!valid(token)) return undefined;

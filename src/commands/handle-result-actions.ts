@@ -111,8 +111,8 @@ export function createPageActionHandler(deps: ResultActionDeps): ActionHandler {
 
 /**
  * "Share in channel": re-runs the stored query for the shown page and posts it to the channel as the
- * bot (attributed to the clicker, without buttons). Where the bot cannot post, the clicker is told why
- * and what to do.
+ * bot (attributed to the clicker, without buttons), then deletes the clicker's private copy. Where the bot
+ * cannot post, the clicker is told why and what to do, and keeps the private copy.
  */
 export function createShareActionHandler(deps: ResultActionDeps): ActionHandler {
   return async (action, ctx) => {
@@ -154,6 +154,15 @@ export function createShareActionHandler(deps: ResultActionDeps): ActionHandler 
         buildDeliveryErrorView({ code: error.code, botName: deps.botName }),
         ctx.logger,
       );
+      return;
+    }
+    // The shared copy replaces the private one: the requester is left with one copy, the channel's.
+    if (action.isEphemeral && ctx.responder?.deleteOriginal !== undefined) {
+      try {
+        await ctx.responder.deleteOriginal();
+      } catch (error) {
+        ctx.logger.warn({ err: error }, "shared, but could not remove the private copy");
+      }
     }
   };
 }

@@ -127,9 +127,25 @@ export type DescribePolicyFor = (
  */
 export type HomeHandler = (viewer: Actor, ctx: { chat: ChatPort; logger: Logger }) => Promise<void>;
 
+/**
+ * Of the commands a view would offer as buttons (`/ecs show`: start, stop, reboot of the shown server), the
+ * ones the live policy does not deny for this requester on these servers. The offer is a courtesy: a click
+ * still runs the command through the mutation handler, which decides again.
+ */
+export type ActionOffer = (
+  intents: readonly MutationIntent[],
+  ctx: {
+    request: Pick<RequestMeta, "actor" | "channelId" | "channelName">;
+    servers: readonly Server[];
+    chat: ChatPort;
+  },
+) => Promise<MutationIntent[]>;
+
 /** Extension points of the command router. */
 export interface CommandHandlers {
   mutation?: MutationHandler;
+  /** Absent: `/ecs show` offers no actions. Only asked when `mutation` is present. */
+  offerActions?: ActionOffer;
   ops?: OpsHandler;
   readPolicy?: ReadPolicy;
   describePolicy?: DescribePolicyFor;

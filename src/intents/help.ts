@@ -93,9 +93,9 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         shipped: "allowed",
       },
       scan: {
-        summary: "Show the hosts of a vulnerability scan task.",
-        usage: ["/hss scan <task_id> [status=failed|success|scanning]"],
-        examples: ["/hss scan 4e1b0a7c status=failed"],
+        summary: "List recent vulnerability scan tasks, or show the hosts of one.",
+        usage: ["/hss scan", "/hss scan <task_id> [status=failed|success|scanning]"],
+        examples: ["/hss scan", "/hss scan 4e1b0a7c status=failed"],
         notes: [],
         action: "hss:scanTasks:get",
         kind: "read",

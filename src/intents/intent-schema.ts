@@ -112,7 +112,8 @@ export const MAX_TAG_CHANGES = 10;
 export const DEFAULT_CONSOLE_LINES = 50;
 export const MAX_CONSOLE_LINES = 200;
 /** Slack user IDs (`U…`, or `W…` on Enterprise Grid). */
-export const SLACK_USER_ID_RE = /^[UW][A-Z0-9]{2,30}$/;
+// Underscores are accepted for the readable IDs of the fake Slack (U_ALICE), as the renderer does.
+export const SLACK_USER_ID_RE = /^[UW][A-Z0-9_]{2,30}$/;
 
 const ServerNameSchema = z.string().min(1).max(MAX_NAME_LENGTH).regex(NAME_RE);
 const TagKeySchema = z.string().min(1).max(MAX_TAG_KEY_LENGTH).regex(TAG_TEXT_RE);
@@ -337,7 +338,8 @@ export const HssPortsIntentSchema = z.strictObject({
 });
 export const HssScanIntentSchema = z.strictObject({
   type: z.literal("hss.scan"),
-  taskId: z.string().regex(JOB_ID_RE),
+  /** Absent: the recent scan tasks. */
+  taskId: z.string().regex(JOB_ID_RE).optional(),
   status: HssScanStatusSchema.optional(),
 });
 

@@ -355,11 +355,22 @@ function parseHssScan(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const collected = collectArgs(ctx, tokens, { filters: ["status"] });
   if (!collected.ok) return collected;
   const rest = collected.value;
+  const single = singleFilter(ctx, rest, "status");
+  if (!single.ok) return single;
+  if (rest.positionals.length === 0) {
+    // No task: the recent tasks. A host status would have nothing to filter.
+    if (single.value) {
+      return failure(
+        "missing_argument",
+        "`status=` filters the hosts of one scan task: give its ID (`/hss scan` alone lists the recent tasks).",
+        { usage: usage(ctx) },
+      );
+    }
+    return { ok: true, value: { type: "hss.scan" } };
+  }
   const id = parseId(ctx, rest.positionals, "scan task ID");
   if (!id.ok) return id;
   const intent: Extract<Intent, { type: "hss.scan" }> = { type: "hss.scan", taskId: id.value };
-  const single = singleFilter(ctx, rest, "status");
-  if (!single.ok) return single;
   if (single.value) {
     const status = enumValue(single.value.value.trim(), HSS_SCAN_STATUSES);
     if (!status) return badValue(ctx, "status", single.value.value, HSS_SCAN_STATUSES);
@@ -478,6 +489,13 @@ function parseOpsWatch(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   return { ok: true, value: { type: "ops.watch.list" } };
 }
 
+/**
+ * A member ID typed without `@` (`U0123ABCD`, copied from a profile): `U`/`W` and 8+ upper-case letters and
+ * digits with a digit among them, or the fake Slack's readable IDs (`U_ALICE`). Short names like `WEB01` stay
+ * server names; a server named like a member ID is still reachable by its server ID.
+ */
+const BARE_USER_ID_RE = /^[UW](?:(?=[A-Z]*\d)[A-Z0-9]{8,30}|[A-Z0-9]*_[A-Z0-9_]+)$/;
+
 function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const collected = collectArgs(ctx, tokens, {});
   if (!collected.ok) return collected;
@@ -511,6 +529,8 @@ function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
         );
       }
       next = { kind: "user", userId: id };
+    } else if (isBare(token) && BARE_USER_ID_RE.test(token.text)) {
+      next = { kind: "user", userId: token.text };
     } else {
       const server = parseServerRef(ctx, token);
       if (!server.ok) return server;

@@ -78,7 +78,7 @@ interface Markup {
   mention?: SlackMention;
 }
 
-const USER_RE = /^@([UW][A-Z0-9]+)(?:\|[^|]*)?$/;
+const USER_RE = /^@([UW][A-Z0-9_]+)(?:\|[^|]*)?$/;
 const CHANNEL_RE = /^#([CG][A-Z0-9]+)(?:\|([^|]*))?$/;
 const SPECIAL_RE = /^!([a-z]+)(?:\^[^|]*)?(?:\|([^|]*))?$/;
 const LINK_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*:[^|\s]*)(?:\|(.*))?$/;

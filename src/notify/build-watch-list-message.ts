@@ -1,6 +1,7 @@
 import { formatDuration } from "../config/parse-duration.js";
 import { formatCount } from "../render/escape-mrkdwn.js";
 import {
+  channelLink,
   code,
   context,
   header,
@@ -22,7 +23,8 @@ function ago(now: number, at: number): Span[] {
 
 function channelList(channels: readonly string[]): Span[] {
   if (channels.length === 0) return md`none`;
-  return channels.flatMap((c, i) => [...(i === 0 ? [] : md`, `), code(c)]);
+  // Slack shows each channel by its current name and links it.
+  return channels.flatMap((c, i) => [...(i === 0 ? [] : md`, `), channelLink(c)]);
 }
 
 function describeResult(result: StoredRunResult): Span[] {

@@ -2,6 +2,7 @@ import {
   code,
   context,
   type ListItem,
+  link,
   list,
   type Message,
   md,
@@ -10,6 +11,7 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { joinTexts, typeable } from "../views/format-values.js";
 import { formatElapsed, plural } from "../workflow/format-flow-text.js";
 import { formatTime } from "./describe-request.js";
 
@@ -23,6 +25,8 @@ export interface RunningJob {
   currentStep?: string;
   startedAt: number;
   resumes: number;
+  /** Permalink of the request's thread (its card), when Slack gave one. */
+  link?: string;
 }
 
 export interface RecentJob {
@@ -34,6 +38,8 @@ export interface RecentJob {
   finishedAt: number;
   summary?: string;
   durationMs?: number;
+  /** Permalink of the request's thread (its card), when Slack gave one. */
+  link?: string;
 }
 
 export interface JobsViewInput {
@@ -49,8 +55,18 @@ const OUTCOME_ICONS: Readonly<Record<string, Span>> = {
   outcome_unknown: { t: "plain", v: ":grey_question:" },
 };
 
-function names(list: readonly string[]): string {
-  return list.length <= 5 ? list.join(", ") : `${list.slice(0, 5).join(", ")} +${list.length - 5} more`;
+/** Up to five names as they can be typed back, then how many more. */
+function names(list: readonly string[]): Span[] {
+  const shown = joinTexts(
+    list.slice(0, 5).map((n) => typeable(n)),
+    ", ",
+  );
+  return list.length <= 5 ? shown : [...shown, ...md` +${String(list.length - 5)} more`];
+}
+
+/** ` · Open the thread` (a link), or nothing without a permalink. */
+function threadLink(url: string | undefined): Span[] {
+  return url === undefined ? [] : md` · ${link(url, "Open the thread")}`;
 }
 
 /** `/ops jobs`: operations running now and the ones that finished recently. Pure. */
@@ -64,7 +80,7 @@ export function buildJobsView(input: JobsViewInput): Message {
           title: md`:hourglass_flowing_sand: ${j.operation} ${plural(j.targetNames.length, "server")}`,
           subtitle: md`${names(j.targetNames)} · now: ${j.currentStep ?? "starting"} · for ${formatElapsed(
             input.now - j.startedAt,
-          )}${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}${j.resumes > 0 ? md` · resumed` : md``}`,
+          )}${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}${j.resumes > 0 ? md` · resumed` : md``}${threadLink(j.link)}`,
           fields: [{ label: "Request", value: code(j.requestId) }],
         }),
       ),
@@ -78,7 +94,7 @@ export function buildJobsView(input: JobsViewInput): Message {
           title: md`${OUTCOME_ICONS[j.outcome] ?? OUTCOME_ICONS.outcome_unknown!} ${j.operation} ${plural(j.targetNames.length, "server")}: ${j.summary ?? j.outcome.replace("_", " ")}`,
           subtitle: md`${names(j.targetNames)} · finished ${formatTime(j.finishedAt)}${
             j.durationMs !== undefined ? md` after ${formatElapsed(j.durationMs)}` : md``
-          }${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}`,
+          }${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}${threadLink(j.link)}`,
           fields: [{ label: "Request", value: code(j.requestId) }],
         }),
       ),

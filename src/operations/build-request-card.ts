@@ -17,6 +17,7 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { typeable } from "../views/format-values.js";
 import { formatElapsed, plural } from "../workflow/format-flow-text.js";
 import type { Preflight } from "../workflow/run-preflight.js";
 import { approvalActionId, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
@@ -103,7 +104,7 @@ function targetItem(t: ApprovalTarget): ListItem {
   const locked = t.locked === true ? md` · :lock: locked` : md``;
   return {
     status: t.status,
-    title: t.name,
+    title: typeable(t.name),
     subtitle: env !== undefined ? md`${t.flavor} · env=${env}${locked}` : md`${t.flavor}${locked}`,
   };
 }

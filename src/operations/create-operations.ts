@@ -19,7 +19,7 @@ import { createExpirySweeper } from "./create-expiry-sweeper.js";
 import { createGroupDirectory } from "./create-group-directory.js";
 import { createHomePublisher } from "./create-home-publisher.js";
 import { createLatestRunner } from "./create-latest-runner.js";
-import { createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
+import { createActionOffer, createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { createApprovalClickHandler, createRejectViewHandler } from "./handle-approval-click.js";
@@ -92,7 +92,10 @@ export interface OperationsOptions {
 export interface Operations {
   /** Pass to `createBot({ handlers })`. */
   handlers: Required<
-    Pick<CommandHandlers, "mutation" | "ops" | "readPolicy" | "describePolicy" | "home" | "auditTrail">
+    Pick<
+      CommandHandlers,
+      "mutation" | "ops" | "readPolicy" | "describePolicy" | "home" | "auditTrail" | "offerActions"
+    >
   >;
   /**
    * Action handlers by ID prefix: `ops.approval` (Approve / Reject / Cancel, on the card, in `/ops approvals` and
@@ -376,6 +379,7 @@ export function createOperations(options: OperationsOptions): Operations {
           ctx.logger,
         ),
       readPolicy: createReadPolicy({ policy, chat }),
+      offerActions: createActionOffer({ policy }),
       describePolicy: createDescribePolicy({ policy, chat }),
       home: async (viewer, ctx) => {
         learnChat(ctx.chat);

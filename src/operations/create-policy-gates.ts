@@ -1,12 +1,14 @@
 import type { ChatPort } from "../app/ports.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
-import type { DescribePolicyFor, ReadPolicy } from "../commands/types.js";
+import type { ActionOffer, DescribePolicyFor, ReadPolicy } from "../commands/types.js";
 import { intentAction } from "../intents/index.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy } from "../policy/types.js";
 import { code, md } from "../render/message-model.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
+import { decidePolicy, readGroups } from "./decide-policy.js";
+import { toOperationRequest } from "./to-operation-request.js";
 
 export interface PolicyGateDeps {
   policy: () => Policy;
@@ -77,5 +79,36 @@ export function createDescribePolicy(deps: PolicyGateDeps): DescribePolicyFor {
           ? "denied"
           : "needs approval";
     };
+  };
+}
+
+/**
+ * The actions a view may offer as buttons: every command the policy does not deny for this requester on these
+ * servers, decided exactly as a new request would be (`decidePolicy`, the groups read now), so a button is
+ * offered only when the click would be allowed or could be approved. The click decides again.
+ */
+export function createActionOffer(deps: Pick<PolicyGateDeps, "policy">): ActionOffer {
+  return async (intents, ctx) => {
+    const policy = deps.policy();
+    const groups = await readGroups(ctx.chat);
+    return intents.filter((intent) => {
+      const op = toOperationRequest(intent);
+      const decision = decidePolicy(
+        policy,
+        {
+          action: op.action,
+          requesterId: ctx.request.actor.userId,
+          channel: {
+            id: ctx.request.channelId,
+            ...(ctx.request.channelName !== undefined && { name: ctx.request.channelName }),
+          },
+          targets: ctx.servers,
+          flags: op.flags,
+          ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+        },
+        groups,
+      );
+      return decision.effect !== "deny";
+    });
   };
 }

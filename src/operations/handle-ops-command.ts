@@ -62,7 +62,7 @@ async function answer(deps: OpsCommandDeps, intent: OpsIntent, ctx: HandlerConte
     case "ops.policy.explain":
       return explainPolicy(deps, intent.intent, intent.commandLine, ctx);
     case "ops.jobs":
-      return listJobs(deps);
+      return listJobs(deps, ctx);
     case "ops.approvals":
       return listApprovals(deps, ctx);
     case "ops.audit":
@@ -132,13 +132,20 @@ async function explainPolicy(
   });
 }
 
-async function listJobs(deps: OpsCommandDeps): Promise<Message> {
+/** Running and recent operations, each with a link to its thread (the request's card). */
+async function listJobs(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Message> {
   const running = await readRunningJobs(deps.store, deps.approvals);
   const finished = await deps.audit.query({ type: "execution.finished", limit: RECENT_JOBS });
   const recent: RecentJob[] = [];
+  const requests = new Map<string, ApprovalRequest>();
+  for (const job of running) {
+    const request = await deps.approvals.get(job.requestId);
+    if (request !== undefined) requests.set(request.id, request);
+  }
   for (const entry of finished) {
     if (entry.requestId === undefined) continue;
     const request = await deps.approvals.get(entry.requestId);
+    if (request !== undefined) requests.set(request.id, request);
     const details = await deps.details.get(entry.requestId);
     recent.push({
       requestId: entry.requestId,
@@ -151,7 +158,16 @@ async function listJobs(deps: OpsCommandDeps): Promise<Message> {
       ...(details?.result?.durationMs !== undefined && { durationMs: details.result.durationMs }),
     });
   }
-  return buildJobsView({ running, recent, now: deps.clock.now() });
+  const links = await readCardLinks(ctx.chat, [...requests.values()], ctx.logger);
+  const withLink = <J extends { requestId: string }>(job: J): J => {
+    const url = links.get(job.requestId);
+    return url === undefined ? job : { ...job, link: url };
+  };
+  return buildJobsView({
+    running: running.map(withLink),
+    recent: recent.map(withLink),
+    now: deps.clock.now(),
+  });
 }
 
 /** The requests this user may approve now first, then their own pending ones, with links to the cards. */

@@ -23,8 +23,13 @@
  * - Untrusted inline values lose control and bidi-override characters (U+202E can reverse what follows), lone
  *   surrogates become U+FFFD, and line breaks become `↵` so a name cannot start a fake line or a block quote.
  *   A value starting with `>` gets a zero-width space in front for the same reason.
- * - Inside code spans and code blocks formatting is inert, but `&<>` are still escaped and backticks become `ˋ`
- *   (there is no way to escape a backtick in mrkdwn).
+ * - Inside code spans and code blocks formatting is inert, but `&<>` are still escaped. A code span shows the value
+ *   exactly as it can be typed back (`*bold* _x_` and `<b>&` included: Slack decodes the entities on display
+ *   and copy). mrkdwn has no escape for a backtick, and a backtick would close the span, so a value with
+ *   backticks is split into code spans around each backtick, and each backtick is the fallback text of a date
+ *   with an invalid format (`<!date^0^{_}|`>`): Slack shows that fallback as plain text, unparsed, so the
+ *   copied text is still exact (the technique jsx-slack's `<Escape>` uses). Only a value cut to fit a limit
+ *   (no longer typeable anyway) and code blocks fall back to `ˋ`.
  * - Truncation happens before escaping expands the text, on grapheme boundaries, so a cut never leaves half an
  *   entity (`&am`), half a surrogate pair or half an emoji. A truncated value ends with `…`.
  */
@@ -141,6 +146,20 @@ export function escapeMrkdwn(value: string, maxLength = Number.POSITIVE_INFINITY
  */
 export function escapeUntrustedMrkdwn(value: string, maxLength = Number.POSITIVE_INFINITY): string {
   return escapeWithin(defuseFormatting(sanitizeInline(value)), maxLength);
+}
+
+/** A literal backtick in mrkdwn: the unparsed fallback of a date Slack cannot format (see the module comment). */
+export const LITERAL_BACKTICK = "<!date^0^{_}|`>";
+
+/**
+ * A whole inline code span whose displayed and copied text is exactly `value` (after {@link sanitizeInline}):
+ * backticks are {@link LITERAL_BACKTICK} between code spans. Empty input gives an empty string.
+ */
+export function exactCodeSpan(value: string): string {
+  return sanitizeInline(value)
+    .split(/(`)/)
+    .map((part) => (part === "`" ? LITERAL_BACKTICK : part === "" ? "" : `\`${escapeEntities(part)}\``))
+    .join("");
 }
 
 /** Content for an inline code span (the caller adds the backticks). Empty input gives an empty string. */

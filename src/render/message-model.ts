@@ -20,6 +20,8 @@ export type Span =
   | { readonly t: "code"; readonly v: string }
   /** A Slack user mention; `id` must look like a Slack user ID (`U…`/`W…`) or it is shown as text. */
   | { readonly t: "user"; readonly id: string }
+  /** A link to a channel (`<#C…>`; no one is notified); `id` must look like a channel ID or it is shown as text. */
+  | { readonly t: "channel"; readonly id: string }
   /**
    * A user-group mention (notifies its members); `id` must look like a Slack user-group ID (`S…`) or the
    * handle is shown as text.
@@ -180,6 +182,11 @@ export function code(value: string | number): Span {
 /** A mention of a Slack user by ID (from a trusted source such as the event payload). */
 export function userMention(id: string): Span {
   return { t: "user", id };
+}
+
+/** A channel by ID, shown by Slack with its current name (`#ops`) and linked. */
+export function channelLink(id: string): Span {
+  return { t: "channel", id };
 }
 
 /** A mention of a user group by its ID, with its handle for platforms (and fallbacks) that show text. */

@@ -4,6 +4,7 @@ import {
   escapeCodeSpan,
   escapeMrkdwn,
   escapeUntrustedMrkdwn,
+  exactCodeSpan,
   sanitizeInline,
   sanitizeMultiline,
   truncateGraphemes,
@@ -14,6 +15,7 @@ import { toSpans } from "./message-model.js";
 // Underscores are accepted for the readable IDs of the fake Slack (U_ALICE); they cannot form markup.
 const SLACK_USER_ID = /^[UW][A-Z0-9_]{2,20}$/;
 const SLACK_GROUP_ID = /^S[A-Z0-9_]{2,20}$/;
+const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9_]{2,20}$/;
 
 /** `2025-01-01 12:30 UTC`: what a platform without reader time zones (or a notification) shows. */
 export function utcFallback(at: number, style: "time" | "date_time"): string {
@@ -52,6 +54,9 @@ function renderSpan(span: Span, maxLength: number): string {
     case "untrusted":
       return escapeUntrustedMrkdwn(span.v, maxLength);
     case "code": {
+      const exact = exactCodeSpan(span.v);
+      if (exact.length <= maxLength) return exact;
+      // Cut: a partial value cannot be typed back, so the simple single span with look-alike backticks will do.
       if (maxLength < 3) return maxLength >= 1 ? ELLIPSIS : "";
       const inner = escapeCodeSpan(span.v, maxLength - 2);
       return inner === "" ? "" : `\`${inner}\``;
@@ -63,6 +68,10 @@ function renderSpan(span: Span, maxLength: number): string {
     }
     case "user": {
       const whole = SLACK_USER_ID.test(span.id) ? `<@${span.id}>` : escapeUntrustedMrkdwn(`@${span.id}`);
+      return atom(whole, maxLength);
+    }
+    case "channel": {
+      const whole = SLACK_CHANNEL_ID.test(span.id) ? `<#${span.id}>` : escapeUntrustedMrkdwn(`#${span.id}`);
       return atom(whole, maxLength);
     }
     case "group": {
@@ -132,6 +141,8 @@ function flatten(span: Span, defuseEmoji: boolean): string {
       return `@${span.id}`;
     case "group":
       return `@${span.handle}`;
+    case "channel":
+      return `#${span.id}`;
     case "date":
       return Number.isFinite(span.at) ? utcFallback(span.at, span.style) : "";
     case "link":

@@ -23,5 +23,12 @@ export function createSlackResponder(respond: RespondFn): Responder {
         throw toChatDeliveryError(error, "respond");
       }
     },
+    async deleteOriginal() {
+      try {
+        await respond({ delete_original: true });
+      } catch (error) {
+        throw toChatDeliveryError(error, "respond");
+      }
+    },
   };
 }

@@ -4,6 +4,7 @@ import { openExclusiveDatabase } from "./open-exclusive-database.js";
 import {
   ABSENT,
   type Clock,
+  type Durability,
   type Lease,
   type LeaseInfo,
   type LogEntry,
@@ -121,6 +122,21 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   function assertOpen(): void {
     if (closed) throw new Error("store is closed");
+  }
+
+  /**
+   * Runs one transaction at the requested durability. `synchronous` is per connection, so a relaxed write
+   * switches to NORMAL (WAL: commit without fsync) just for its own transaction and back to FULL, whose next
+   * commit syncs the WAL, relaxed frames included.
+   */
+  function withDurability<T>(durability: Durability | undefined, write: () => T): T {
+    if (durability !== "relaxed") return write();
+    db.pragma("synchronous = NORMAL");
+    try {
+      return write();
+    } finally {
+      db.pragma("synchronous = FULL");
+    }
   }
 
   function nextRevision(): number {
@@ -253,7 +269,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async compareAndSwap(key, expectedVersion, value, options = {}) {
       assertOpen();
       validateTtl(options.ttlMs);
-      return conditionalWrite(key, expectedVersion, toJson(value), options.ttlMs, prepareRiders(options));
+      const json = toJson(value);
+      const riders = prepareRiders(options);
+      return withDurability(options.durability, () =>
+        conditionalWrite(key, expectedVersion, json, options.ttlMs, riders),
+      );
     },
 
     update(key, fn, options) {
@@ -281,10 +301,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return (sql.members.all(ns, setKey) as { member: string }[]).map((r) => r.member).sort();
     },
 
-    async claimOnce(key, ttlMs) {
+    async claimOnce(key, ttlMs, options = {}) {
       assertOpen();
       validateTtl(ttlMs);
-      return claim(key, ttlMs);
+      return withDurability(options.durability, () => claim(key, ttlMs));
     },
 
     async acquireLease(name, owner, ttlMs) {

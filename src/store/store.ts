@@ -81,7 +81,18 @@ export interface WriteOptions {
    * (expired while it was paused, taken over by another replica) can never write after the new holder.
    */
   fence?: WriteFence;
+  /** See {@link Durability}; default `full`. */
+  durability?: Durability;
 }
+
+/**
+ * `full` (default): once the call returns, the write survives a crash of the process and a power loss.
+ * `relaxed`: it survives a crash of the process but may be lost with the last moments before a power loss
+ * (SQLite: committed without its own fsync; the next `full` write syncs it). Only for disposable keys whose
+ * loss costs a user one retry (a delivery's dedupe claim, the query behind result buttons), never for
+ * approvals, runs, leases or the audit log. Backends without such a distinction ignore it.
+ */
+export type Durability = "full" | "relaxed";
 
 /** The lease a fenced write depends on (see {@link WriteOptions.fence}). */
 export interface WriteFence {
@@ -247,7 +258,7 @@ export interface Store {
    * Dedupe: returns true iff no unexpired claim on `key` exists, and records one for `ttlMs`. Of concurrent
    * callers exactly one gets true. Claims live in their own keyspace (they never collide with `get` keys).
    */
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, options?: { durability?: Durability }): Promise<boolean>;
 
   /**
    * Takes the lease `name` for `owner` if nobody holds it (never taken, released, or expired). A lease held

@@ -14,7 +14,23 @@ export const VIEW_ACTIONS = {
    * index into the names stored with the pending command.
    */
   suggest: "pick.name",
+  /**
+   * The power actions `/ecs show` offers its viewer (`q.act.start|stop|reboot`); value: `<pending token>:<verb>`.
+   * A click runs the command through the normal mutation path (exact server, policy, approval).
+   */
+  act: "q.act",
 } as const;
+
+/** The actions `/ecs show` may offer, as their command verbs. */
+export const SERVER_ACTIONS = ["start", "stop", "reboot"] as const;
+export type ServerAction = (typeof SERVER_ACTIONS)[number];
+
+/** The actions that make sense for a server in this state (before the policy has its say). */
+export function actionsForStatus(status: string): ServerAction[] {
+  if (status === "ACTIVE") return ["stop", "reboot"];
+  if (status === "SHUTOFF") return ["start"];
+  return [];
+}
 
 /** Interactive controls of a result the requester may page through or share. */
 export interface ResultControls {

@@ -78,13 +78,18 @@ function edition(version: string | undefined): string | undefined {
   return version.replace(/^hss\.version\./, "");
 }
 
-function hostItem(host: HssHost): ListItem {
+/** `agent :large_green_circle: online` and `protection :shield: opened`: what HSS says of one host. */
+export function describeHssStatus(host: Pick<HssHost, "agentStatus" | "protectStatus">): Span[][] {
   const agent = host.agentStatus ?? "unknown";
   const protect = host.protectStatus ?? "unknown";
-  const subtitle: Text[] = [
+  return [
     md`agent ${emoji(AGENT_ICONS[agent] ?? ":grey_question:")} ${agent}`,
     md`protection ${emoji(PROTECT_ICONS[protect] ?? ":grey_question:")} ${protect}`,
   ];
+}
+
+function hostItem(host: HssHost): ListItem {
+  const subtitle: Text[] = [...describeHssStatus(host)];
   const ed = edition(host.version);
   if (ed) subtitle.push(ed);
   const risks: Span[] = md`${emoji(hasRisk(host) ? ":warning:" : ":white_check_mark:")} vuln ${host.vulnerability ?? 0} · baseline ${host.baseline ?? 0} · intrusion ${host.intrusion ?? 0}`;

@@ -1,7 +1,9 @@
-import type { Server } from "../cloud/types.js";
+import type { HssHost, Server } from "../cloud/types.js";
 import {
   actions,
+  type Button,
   bold,
+  button,
   code,
   context,
   header,
@@ -13,14 +15,53 @@ import {
   type Text,
 } from "../render/message-model.js";
 import { statusIcon } from "../render/status-icon.js";
-import type { ResultControls } from "./action-ids.js";
+import { type ResultControls, type ServerAction, VIEW_ACTIONS } from "./action-ids.js";
+import { describeHssStatus } from "./build-hss-host-list-view.js";
 import { shareButton } from "./build-paged-list.js";
-import { emoji, formatRamMb, formatTime, joinTexts, serverIps, sharedByLine } from "./format-values.js";
+import {
+  emoji,
+  formatRamMb,
+  formatTime,
+  joinTexts,
+  serverIps,
+  sharedByLine,
+  typeable,
+} from "./format-values.js";
 
 export interface ServerDetailViewInput {
   server: Server;
+  /** The server's HSS host; `null`: HSS does not know it; `unavailable`: HSS could not be read; absent: not asked. */
+  hss?: HssHost | null | "unavailable";
+  /** Power actions the viewer may request (the policy does not deny them), behind a pending token. */
+  offer?: { token: string; actions: readonly ServerAction[] };
   controls?: ResultControls;
   sharedBy?: string;
+}
+
+const ACTION_LABELS: Record<ServerAction, string> = { start: "Start", stop: "Stop", reboot: "Reboot" };
+
+/** One power action's button: a confirm naming the server, then the command runs through the policy. */
+function actionButton(server: Server, token: string, action: ServerAction): Button {
+  const label = ACTION_LABELS[action];
+  return button({
+    id: `${VIEW_ACTIONS.act}.${action}`,
+    label,
+    value: `${token}:${action}`,
+    ...(action === "start" ? { style: "primary" as const } : {}),
+    confirm: {
+      title: md`${label} this server?`,
+      text: md`${label} ${typeable(server.name)} (${code(`${server.id.slice(0, 8)}…`)})? The request goes through the policy like ${code(`/ecs ${action}`)}: it may need approval.`,
+      confirm: label,
+      deny: md`Cancel`,
+      ...(action === "start" ? {} : { style: "danger" as const }),
+    },
+  });
+}
+
+function hssLine(hss: HssHost | null | "unavailable"): Text {
+  if (hss === null) return md`${emoji(":grey_question:")} not known to HSS`;
+  if (hss === "unavailable") return md`${emoji(":grey_question:")} could not be read just now`;
+  return joinTexts(describeHssStatus(hss));
 }
 
 function field(label: string, value: Text): Span[] {
@@ -33,7 +74,10 @@ function toSpanList(value: Text): Span[] {
   return [value as Span];
 }
 
-/** `/ecs show`: one server's state, identity, size, placement, addresses and tags. */
+/**
+ * `/ecs show`: one server's state, identity, size, placement, addresses, HSS status and tags, with the power
+ * actions its viewer may request.
+ */
 export function buildServerDetailView(input: ServerDetailViewInput): Message {
   const s = input.server;
   const ips = serverIps(s);
@@ -54,6 +98,7 @@ export function buildServerDetailView(input: ServerDetailViewInput): Message {
   const created = formatTime(s.created);
   if (created !== undefined) fields.push(field("Created", created));
   if (s.volumeIds.length > 0) fields.push(field("Disks", `${s.volumeIds.length} attached`));
+  if (input.hss !== undefined) fields.push(field("HSS", hssLine(input.hss)));
   if (s.locked)
     fields.push(field("Locked", md`${emoji(":lock:")} yes: changes are refused until it is unlocked`));
 
@@ -73,6 +118,10 @@ export function buildServerDetailView(input: ServerDetailViewInput): Message {
   if (s.imageId) details.push(md`Image: ${code(s.imageId)}`);
   if (details.length > 0) blocks.push(context(...details));
   if (input.sharedBy !== undefined) blocks.push(context(sharedByLine(input.sharedBy)));
-  if (input.controls !== undefined) blocks.push(actions(shareButton(input.controls, 1)));
-  return { text: md`${s.name}: ${s.status}`, blocks };
+  const buttons: Button[] = [];
+  if (input.sharedBy === undefined && input.offer !== undefined)
+    for (const action of input.offer.actions) buttons.push(actionButton(s, input.offer.token, action));
+  if (input.controls !== undefined) buttons.push(shareButton(input.controls, 1));
+  if (buttons.length > 0) blocks.push(actions(...buttons));
+  return { text: md`${typeable(s.name)}: ${s.status}`, blocks };
 }

@@ -1,10 +1,11 @@
+import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { Server } from "../cloud/types.js";
 import type { IntentOf } from "../intents/index.js";
 import { code, type ListItem, type Message, md, type Span, type Text } from "../render/message-model.js";
 import { statusIcon } from "../render/status-icon.js";
 import type { ResultControls } from "./action-ids.js";
 import { buildPagedList, DEFAULT_PAGE_SIZE } from "./build-paged-list.js";
-import { emoji, joinTexts, serverIps } from "./format-values.js";
+import { emoji, joinTexts, serverIps, typeable } from "./format-values.js";
 
 export type EcsListFilters = IntentOf<"ecs.list">["filters"];
 
@@ -22,7 +23,10 @@ export interface ServerListViewInput {
   sharedBy?: string;
 }
 
-/** One server as a list row: status icon, name, flavor · AZ, then IPs and the ID. */
+/**
+ * One server as a list row: status icon, name (as it can be typed back), flavor · env tag · AZ, then IPs
+ * and the ID. The one place a server becomes a row of operator text.
+ */
 export function serverListItem(server: Server): ListItem {
   const ips = serverIps(server);
   const fields: { label: Text; value: Text }[] = [];
@@ -30,9 +34,11 @@ export function serverListItem(server: Server): ListItem {
   if (ips.floating.length > 0) fields.push({ label: md`EIP`, value: ips.floating.join(", ") });
   fields.push({ label: md`ID`, value: code(server.id) });
   const subtitle: Text[] = [code(server.flavor.name ?? server.flavor.id)];
+  const env = parseServerTags(server.tags).env;
+  if (env !== undefined) subtitle.push(code(`env=${env}`));
   if (server.availabilityZone) subtitle.push(server.availabilityZone);
   if (server.locked === true) subtitle.push(md`${emoji(":lock:")} locked`);
-  return { status: server.status, title: server.name, subtitle: joinTexts(subtitle), fields };
+  return { status: server.status, title: typeable(server.name), subtitle: joinTexts(subtitle), fields };
 }
 
 /** The active filters, e.g. `name~web · status=ACTIVE · tag env=prod`; empty when unfiltered. */

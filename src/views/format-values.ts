@@ -63,6 +63,15 @@ export function plural(count: number, singular: string, pluralForm = `${singular
   return `${count.toLocaleString("en-US")} ${count === 1 ? singular : pluralForm}`;
 }
 
+/**
+ * A name the operator may type back into a command (a server, a tag value): a code span, so it is displayed
+ * and copied exactly, `*bold* _x_`, `<`, `>`, `&` and backticks included (see `exactCodeSpan`), never with
+ * look-alike characters. Every view shows server names through here.
+ */
+export function typeable(value: string): Span {
+  return code(value);
+}
+
 /** Spans for "Shared by @user". */
 export function sharedByLine(userId: string): Span[] {
   return md`Shared by ${{ t: "user", id: userId }}`;

@@ -17,6 +17,7 @@ describe("loadAppConfig", () => {
           deliveryDedupeMs: 3_600_000,
           savedQueriesMs: 86_400_000,
         },
+        work: { concurrency: 16, queueSize: 200 },
       },
     });
   });
@@ -72,5 +73,15 @@ describe("loadAppConfig", () => {
     const text = result.ok ? "" : result.issues.join("\n");
     expect(text).toMatch(/STORE_URL/);
     expect(text).not.toMatch(/hunter2/);
+  });
+
+  it("reads the work queue's bounds, refusing what is not a whole number in range", () => {
+    const ok = loadAppConfig({ WORK_CONCURRENCY: "4", WORK_QUEUE_SIZE: "0" });
+    expect(ok.ok && ok.config.work).toEqual({ concurrency: 4, queueSize: 0 });
+    const bad = loadAppConfig({ WORK_CONCURRENCY: "0", WORK_QUEUE_SIZE: "lots" });
+    expect(bad.ok ? [] : bad.issues).toEqual([
+      'WORK_CONCURRENCY: must be a whole number from 1 to 1000, got "0"',
+      'WORK_QUEUE_SIZE: must be a whole number from 0 to 100000, got "lots"',
+    ]);
   });
 });

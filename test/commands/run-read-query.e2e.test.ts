@@ -45,7 +45,7 @@ describe("runReadQuery against the simulator", () => {
       .filter((s) => s.status === "SHUTOFF" && s.tags.env === "prod")
       .map((s) => s.name);
     expect(expected.length).toBeGreaterThan(0);
-    for (const name of expected) expect(text).toContain(`*${name}*`);
+    for (const name of expected) expect(text).toContain(`*\`${name}\`*`);
     expect(text).toContain(`${expected.length} in total`);
     expect(text).toContain("status `SHUTOFF`");
   });

@@ -191,6 +191,9 @@ describe("notifications in the composed bot", () => {
     expect(text).toContain("hss-hosts");
     expect(text).toContain("hss-scan-tasks");
     expect(text).toContain("baseline of");
+    // Channels as Slack channel links (Slack shows the current name), never as raw IDs in code.
+    expect(text).toContain("<#C_OPS>");
+    expect(text).not.toContain("`C_OPS`");
   });
 
   it("a stop through the bot is not announced; a stop made out of band is, once", async () => {

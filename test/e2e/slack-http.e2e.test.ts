@@ -59,7 +59,7 @@ describe("slash commands over HTTP", () => {
     const fleet = h.sim.control.servers();
     expect(text).toContain(`${fleet.length} in total`);
     for (const server of fleet.filter((s) => /^[a-z]+-\d+$/.test(s.name))) {
-      expect(text).toContain(`*${server.name}*`);
+      expect(text).toContain(`*\`${server.name}\`*`);
       expect(text).toContain(server.id);
     }
     expect(text).toContain(":large_green_circle:");

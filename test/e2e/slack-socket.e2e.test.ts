@@ -46,7 +46,7 @@ describe("Socket Mode", () => {
       .servers()
       .map((s) => s.name)
       .sort();
-    for (const name of names.slice(0, 20)) expect(text).toContain(`*${name}*`);
+    for (const name of names.slice(0, 20)) expect(text).toContain(`*\`${name}\`*`);
 
     const next = findElement(list.blocks, "q.page.next");
     await h.fake.deliverSocket(
@@ -61,7 +61,7 @@ describe("Socket Mode", () => {
     await h.fake.waitFor(() => h.fake.responses().find((r) => r.effect.kind === "replaced_ephemeral"));
     const page2 = blocksText(h.fake.ephemerals({ user: SLACK_IDS.alice })[0]?.blocks);
     expect(page2).toContain("Showing 21–30 of 30");
-    for (const name of names.slice(20)) expect(page2).toContain(`*${name}*`);
+    for (const name of names.slice(20)) expect(page2).toContain(`*\`${name}\`*`);
   });
 
   it("app_home_opened over the socket: acked, the Home published for that user; the Messages tab is ignored", async () => {

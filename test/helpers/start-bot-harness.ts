@@ -11,6 +11,7 @@ import {
   simulatorCloudConfig,
   startCloudSimulator,
 } from "../../src/sandbox/cloud/index.js";
+import type { ManualClock } from "../../src/sandbox/cloud/sim-clock.js";
 import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from "../../src/sandbox/slack/index.js";
 import type { SlackConfig } from "../../src/slack/load-slack-config.js";
 
@@ -19,6 +20,14 @@ export interface BotHarnessOptions {
   sim?: CloudSimulatorOptions;
   slack?: FakeSlackOptions;
   handlers?: CommandHandlers;
+  /**
+   * One manual clock for the simulated cloud (its latency), the fake Slack (its receive times) and the bot's
+   * placeholder timers, so "the first answer within a second" is measured without real waits. Absent: real
+   * time, and placeholders only after a minute (tests reading the final answer never race one).
+   */
+  clock?: ManualClock;
+  /** The bound on work after the ack (default the bot's). */
+  work?: { concurrency?: number; queueSize?: number };
 }
 
 /** Log lines the bot wrote (parsed pino JSON). */
@@ -29,8 +38,15 @@ export type LogLine = Record<string, unknown> & { level: number; msg?: string };
  * Huawei Cloud, a real cloud client and `createBot`. Nothing of ours is mocked.
  */
 export async function startBotHarness(options: BotHarnessOptions = {}) {
-  const fake: FakeSlack = await startFakeSlack(options.slack);
-  const sim: CloudSimulator = await startCloudSimulator(options.sim);
+  const clock = options.clock;
+  const fake: FakeSlack = await startFakeSlack({
+    ...options.slack,
+    ...(clock !== undefined && { now: () => clock.now() }),
+  });
+  const sim: CloudSimulator = await startCloudSimulator({
+    ...options.sim,
+    ...(clock !== undefined && { clock }),
+  });
   const cloudConfig: CloudConfig = {
     ...simulatorCloudConfig(sim),
     connectTimeoutMs: 2_000,
@@ -64,6 +80,8 @@ export async function startBotHarness(options: BotHarnessOptions = {}) {
     logger,
     host: "127.0.0.1",
     shutdownGraceMs: 2_000,
+    placeholder: clock !== undefined ? { scheduler: clock } : { delayMs: 60_000 },
+    ...(options.work !== undefined && { work: options.work }),
     ...(options.handlers ? { handlers: options.handlers } : {}),
   });
   await bot.start();

@@ -243,6 +243,8 @@ const rows: Row[] = [
   ["/hss", "ports db-02 tcp udp", { error: "invalid_value", message: ["one protocol"] }],
   ["/hss", "ports", { error: "missing_argument" }],
   ["/hss", "scan 4e1b0a7c", { intent: { type: "hss.scan", taskId: "4e1b0a7c" } }],
+  ["/hss", "scan", { intent: { type: "hss.scan" } }],
+  ["/hss", "scan status=failed", { error: "missing_argument", message: ["give its ID"] }],
   [
     "/hss",
     "scan 4e1b0a7c status=FAILED",
@@ -279,6 +281,31 @@ const rows: Row[] = [
     { intent: { type: "ops.audit", subject: { kind: "user", userId: "W0123ABCD" }, limit: 5 } },
   ],
   ["/ops", "audit @alice", { error: "invalid_target", message: ["@-completion"] }],
+  [
+    "/ops",
+    "audit U0123ABCD",
+    { intent: { type: "ops.audit", subject: { kind: "user", userId: "U0123ABCD" } } },
+  ],
+  [
+    "/ops",
+    "audit @U0123ABCD 5",
+    { intent: { type: "ops.audit", subject: { kind: "user", userId: "U0123ABCD" }, limit: 5 } },
+  ],
+  [
+    "/ops",
+    "audit <@U_ALICE|alice>",
+    { intent: { type: "ops.audit", subject: { kind: "user", userId: "U_ALICE" } } },
+  ],
+  [
+    "/ops",
+    "audit WEB01",
+    { intent: { type: "ops.audit", subject: { kind: "server", server: name("WEB01") } } },
+  ],
+  [
+    "/ops",
+    "audit web01",
+    { intent: { type: "ops.audit", subject: { kind: "server", server: name("web01") } } },
+  ],
   ["/ops", "audit web-01 <@U0123ABCD>", { error: "unexpected_argument" }],
   ["/ops", "audit 0", { error: "invalid_value" }],
   ["/ops", "audit 100000", { error: "invalid_value" }],

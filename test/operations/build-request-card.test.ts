@@ -200,7 +200,7 @@ describe("buildRequestCard", () => {
     expect(kit.blocks.length).toBeLessThanOrEqual(12);
     expect(visibleText(kit).length).toBeLessThanOrEqual(2_500);
     const text = visibleText(kit);
-    for (const t of targets) expect(text).toContain(`*${t.name}* · ACTIVE — s6.medium.2 · env=staging`);
+    for (const t of targets) expect(text).toContain(`*\`${t.name}\`* · ACTIVE — s6.medium.2 · env=staging`);
     expect(text).not.toContain(targets[0]!.id);
   });
 
@@ -208,7 +208,7 @@ describe("buildRequestCard", () => {
     const { text, buttons } = render({ request: oneServer(), details: makeDetails() });
     for (const expected of [
       ":lock: *Approval needed:* <@U_ALICE> asks to *delete* web-03",
-      "*web-03* · ACTIVE — s6.medium.2 · env=staging",
+      "*`web-03`* · ACTIVE — s6.medium.2 · env=staging",
       "`/ecs delete web-03`",
       "*Options:* data disks kept · EIPs kept",
       ":white_check_mark: Checks passed",

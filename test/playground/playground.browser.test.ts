@@ -161,7 +161,14 @@ describe("the playground page", { timeout: 60_000 }, () => {
           ],
         },
         { type: "divider" },
-        { type: "context", elements: [{ type: "mrkdwn", text: "context <!here>" }] },
+        {
+          type: "context",
+          elements: [
+            { type: "mrkdwn", text: "context <!here>" },
+            // A name with a backtick as the bot sends it: code spans around a date Slack cannot format.
+            { type: "mrkdwn", text: "name `a`<!date^0^{_}|`>`b &lt;c&gt;`" },
+          ],
+        },
         {
           type: "actions",
           elements: [
@@ -206,6 +213,8 @@ describe("the playground page", { timeout: 60_000 }, () => {
     await message.getByText("<b> & 🟢", { exact: false }).waitFor();
     await message.locator(".bk-field", { hasText: "Plain <b>field</b>" }).waitFor();
     await message.locator(".mention-broadcast", { hasText: "@here" }).waitFor();
+    // The unformattable date shows its fallback as plain text, so the name reads (and copies) exactly.
+    expect(await message.locator(".bk-context-el").nth(1).textContent()).toBe("name a`b <c>");
     await message.locator("hr.bk-divider").waitFor();
     expect(await message.locator(".bk-button-primary").textContent()).toBe("Go");
     expect(await message.locator(".bk-button-danger").textContent()).toBe("Stop");

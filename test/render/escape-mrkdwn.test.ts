@@ -5,6 +5,7 @@ import {
   escapeCodeSpan,
   escapeMrkdwn,
   escapeUntrustedMrkdwn,
+  exactCodeSpan,
   formatCount,
   toPlainText,
   truncateGraphemes,
@@ -130,5 +131,15 @@ describe("formatCount", () => {
     expect(formatCount(9950)).toBe("9,950");
     expect(formatCount(1234567)).toBe("1,234,567");
     expect(formatCount(12)).toBe("12");
+  });
+});
+
+describe("exactCodeSpan", () => {
+  it("keeps the value typeable: formatting inert in a code span, only Slack's entities, backticks as unformattable date fallbacks", () => {
+    expect(exactCodeSpan("*bold* _x_")).toBe("`*bold* _x_`");
+    expect(exactCodeSpan("a<b>&c")).toBe("`a&lt;b&gt;&amp;c`");
+    expect(exactCodeSpan("x`y")).toBe("`x`<!date^0^{_}|`>`y`");
+    expect(exactCodeSpan("``")).toBe("<!date^0^{_}|`><!date^0^{_}|`>");
+    expect(exactCodeSpan("")).toBe("");
   });
 });

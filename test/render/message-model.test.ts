@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   bold,
+  channelLink,
   code,
   groupMention,
   italic,
@@ -32,10 +33,14 @@ describe("md and span helpers", () => {
 
   it("render bold, italic, code, mentions and links", () => {
     expect(renderMrkdwn(md`${bold("web_01")} ${italic(" padded ")} ${code("a`b")}`)).toBe(
-      "*web_01*  _padded_  `aˋb`",
+      "*web_01*  _padded_  `a`<!date^0^{_}|`>`b`",
     );
     expect(renderMrkdwn(userMention("U012AB3CD"))).toBe("<@U012AB3CD>");
     expect(renderMrkdwn(userMention("<!channel>"))).toBe("@&lt;!channel&gt;");
+    // A channel by ID is a link Slack shows with the channel's current name; anything else stays text.
+    expect(renderMrkdwn(channelLink("C0123ABCD"))).toBe("<#C0123ABCD>");
+    expect(renderMrkdwn(channelLink("<!here>"))).toBe("#&lt;!here&gt;");
+    expect(renderPlain(channelLink("C0123ABCD"))).toBe("#C0123ABCD");
     expect(renderMrkdwn(link("https://x.example/a?b=1&c=<2>|3", "Open <it>"))).toBe(
       "<https://x.example/a?b=1&amp;c=%3C2%3E%7C3|Open &lt;it&gt;>",
     );

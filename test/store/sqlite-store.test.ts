@@ -75,6 +75,30 @@ describe("createSqliteStore", () => {
     await first.close();
   });
 
+  it("relaxed writes (dedupe claims, saved queries) are as atomic as any and kept across close and reopen", async () => {
+    const file = freshFile();
+    const clock = createManualClock();
+    const first = open(file, "t", clock);
+    const relaxed = { durability: "relaxed" } as const;
+    const claims = await Promise.all([1, 2, 3].map(() => first.claimOnce("delivery", 60_000, relaxed)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await first.createIfAbsent("ui:query:t", { q: 1 }, { ttlMs: 60_000, ...relaxed })).toBe(true);
+    expect(await first.createIfAbsent("ui:query:t", { q: 2 }, { ttlMs: 60_000, ...relaxed })).toBe(false);
+    // A full write after relaxed ones: the connection is back at FULL and everything commits in order.
+    await first.createIfAbsent(
+      "approval",
+      { state: "pending" },
+      { append: [{ stream: "audit", record: "a" }] },
+    );
+    await first.close();
+
+    const second = open(file, "t", clock);
+    expect(await second.claimOnce("delivery", 60_000, relaxed)).toBe(false);
+    expect((await second.get("ui:query:t"))?.value).toEqual({ q: 1 });
+    expect((await second.get("approval"))?.value).toEqual({ state: "pending" });
+    await second.close();
+  });
+
   it("keeps keys, versions, sets, logs and claims across close and reopen; leases of the gone holder lapse", async () => {
     const file = freshFile();
     const clock = createManualClock();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildServerDetailView } from "../../src/views/build-server-detail-view.js";
-import { HOSTILE_NAMES, makeServer } from "./fixtures.js";
+import { HOSTILE_NAMES, makeHost, makeServer } from "./fixtures.js";
 import { expectHarmless, interactiveElements, render } from "./view-test-helpers.js";
 
 describe("buildServerDetailView", () => {
@@ -40,5 +40,52 @@ describe("buildServerDetailView", () => {
   it("every hostile name is harmless as a header", () => {
     for (const name of HOSTILE_NAMES)
       expectHarmless(render(buildServerDetailView({ server: makeServer(1, { name }) })).kit);
+  });
+
+  it("HSS status and the power actions offered to the viewer, each with a confirm naming the server", async () => {
+    const server = makeServer(1, { status: "ACTIVE" });
+    const { kit, golden } = render(
+      buildServerDetailView({
+        server,
+        hss: makeHost(1, { hostId: server.id, agentStatus: "online", protectStatus: "opened" }),
+        offer: { token: "pend1", actions: ["stop", "reboot"] },
+        controls: { token: "tok" },
+      }),
+    );
+    expect(interactiveElements(kit)).toEqual([
+      { action_id: "q.act.stop", type: "button", value: "pend1:stop" },
+      { action_id: "q.act.reboot", type: "button", value: "pend1:reboot" },
+      { action_id: "q.share", type: "button", value: "1:tok" },
+    ]);
+    const text = JSON.stringify(kit);
+    expect(text).toContain("agent :large_green_circle: online");
+    expect(text).toContain("protection");
+    expect(text).toContain("Stop `ecs-prod-00001` (`3f1c0001…`)?");
+    await expect(golden).toMatchFileSnapshot("golden/server-detail-actions.json");
+  });
+
+  it("a server HSS does not know, or HSS unreadable, says so; a shared copy offers nothing", () => {
+    const server = makeServer(2, { status: "SHUTOFF" });
+    const unknown = JSON.stringify(render(buildServerDetailView({ server, hss: null })).kit);
+    expect(unknown).toContain("not known to HSS");
+    const down = JSON.stringify(render(buildServerDetailView({ server, hss: "unavailable" })).kit);
+    expect(down).toContain("could not be read just now");
+    const shared = render(
+      buildServerDetailView({ server, offer: { token: "p", actions: ["start"] }, sharedBy: "U012ALICE" }),
+    ).kit;
+    expect(interactiveElements(shared)).toEqual([]);
+  });
+
+  it("a hostile name is shown exactly as it can be typed back, in the confirm too", async () => {
+    const name = "*bold* _x_ `tick` <b>&";
+    const server = makeServer(3, { name, status: "SHUTOFF" });
+    const { kit, golden } = render(
+      buildServerDetailView({ server, hss: null, offer: { token: "p", actions: ["start"] } }),
+    );
+    expectHarmless(kit);
+    const text = JSON.stringify(kit);
+    expect(text).toContain("`*bold* _x_ `<!date^0^{_}|`>`tick`<!date^0^{_}|`>` &lt;b&gt;&amp;`");
+    expect(text).not.toMatch(/[∗ˍˋ∼]/);
+    await expect(golden).toMatchFileSnapshot("golden/server-detail-hostile-actions.json");
   });
 });

@@ -1,18 +1,24 @@
 import type { IntentOf } from "../../intents/index.js";
 import type { Message } from "../../render/message-model.js";
 import { pageOf } from "../../views/build-paged-list.js";
+import { buildScanTaskListView } from "../../views/build-scan-task-list-view.js";
 import { buildScanTaskView } from "../../views/build-scan-task-view.js";
 import { type ReadDeps, type ReadOptions, viewOptions } from "./read-options.js";
 
 const STATUS_ORDER: Readonly<Record<string, number>> = { failed: 0, scanning: 1, success: 2 };
 
-/** `/hss scan`: the hosts of a vulnerability scan task, failures first. */
+/** How many recent scan tasks `/hss scan` reads (10 pages of 20). */
+const RECENT_TASKS = 200;
+
+/** `/hss scan <task_id>`: the hosts of a vulnerability scan task, failures first; `/hss scan`: recent tasks. */
 export async function readHssScan(
   intent: IntentOf<"hss.scan">,
   options: ReadOptions,
   deps: ReadDeps,
 ): Promise<Message> {
-  const listing = await deps.cloud.hss.listScanTaskHosts(intent.taskId, {
+  const taskId = intent.taskId;
+  if (taskId === undefined) return readRecentTasks(options, deps);
+  const listing = await deps.cloud.hss.listScanTaskHosts(taskId, {
     ...(intent.status !== undefined ? { scanStatus: intent.status } : {}),
   });
   const hosts = [...listing.items].sort(
@@ -24,12 +30,27 @@ export async function readHssScan(
   for (const h of hosts) counts[h.scanStatus ?? "unknown"] = (counts[h.scanStatus ?? "unknown"] ?? 0) + 1;
   const page = pageOf(hosts, options.page);
   return buildScanTaskView({
-    taskId: intent.taskId,
+    taskId,
     hosts: page.items,
     total: hosts.length,
     page: page.page,
     ...(intent.status !== undefined ? { statusFilter: intent.status } : {}),
     counts,
+    ...viewOptions(options),
+  });
+}
+
+/** The newest {@link RECENT_TASKS} scan tasks, newest first, one page shown. */
+async function readRecentTasks(options: ReadOptions, deps: ReadDeps): Promise<Message> {
+  const listing = await deps.cloud.hss.listScanTasks({ maxRecords: RECENT_TASKS });
+  const tasks = [...listing.items].sort(
+    (a, b) => (b.startTime ?? 0) - (a.startTime ?? 0) || (a.id < b.id ? -1 : 1),
+  );
+  const page = pageOf(tasks, options.page);
+  return buildScanTaskListView({
+    tasks: page.items,
+    total: tasks.length,
+    page: page.page,
     ...viewOptions(options),
   });
 }

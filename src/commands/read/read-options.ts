@@ -1,6 +1,6 @@
 import type { AuditRecord } from "../../audit/audit-entry.js";
 import type { CloudClient, Server } from "../../cloud/types.js";
-import type { ResultControls } from "../../views/action-ids.js";
+import type { ResultControls, ServerAction } from "../../views/action-ids.js";
 
 /** How a read query is rendered. */
 export interface ReadOptions {
@@ -12,6 +12,8 @@ export interface ReadOptions {
   sharedBy?: string;
   /** The resolved server, when the caller already has it (saves a lookup). */
   server?: Server;
+  /** `/ecs show`: the power actions its viewer may request, behind a pending token. */
+  offer?: { token: string; actions: readonly ServerAction[] };
   /** `/ecs list`: the listing made for the command, to page through without listing again. */
   snapshot?: ListSnapshot;
   /** `/ecs list`: told the listing it made, for later page clicks. */

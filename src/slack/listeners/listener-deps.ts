@@ -12,8 +12,13 @@ export interface ListenerDeps {
   router: CommandRouter;
   chat: ChatPort;
   logger: Logger;
-  /** Registers work that continues after the ack, so shutdown can wait for it. */
-  track<T>(work: Promise<T>): Promise<T>;
+  /**
+   * Runs the work that follows an ack through the bounded work queue (shutdown waits for it). False: the
+   * queue is full and the work will not run; the listener tells the user {@link busy} where it can.
+   */
+  enqueue(work: () => Promise<void>): boolean;
+  /** Told to the user whose request was turned away because the work queue is full. */
+  busy?: Message;
   /**
    * Claims a delivery by its dedupe key (`delivery-keys.ts`), across replicas: only a `first` is handled.
    * Absent: every delivery is handled.

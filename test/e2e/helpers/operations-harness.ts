@@ -15,6 +15,7 @@ import {
   simulatorCloudConfig,
   startCloudSimulator,
 } from "../../../src/sandbox/cloud/index.js";
+import type { ManualClock } from "../../../src/sandbox/cloud/sim-clock.js";
 import {
   type FakeSlack,
   type FakeSlackMessage,
@@ -57,6 +58,12 @@ export interface OperationsHarnessOptions {
   jobTiming?: { initMs?: number; runningMs?: number };
   /** The replica's job poll schedule (default every 15 ms, 40 ms for jobs older than a minute). */
   jobPolls?: OperationsOptions["jobPolls"];
+  /**
+   * One manual clock for the simulated cloud (latency, jobs), the fake Slack's receive times and the bot's
+   * placeholder timers. Absent: real time, and placeholders only after a minute (tests reading the final
+   * answer never race one).
+   */
+  manualClock?: ManualClock;
 }
 
 /** The live policy of a harness: the shipped one until a test replaces it (as an edited file would). */
@@ -98,10 +105,12 @@ export function actionIdsOf(message: { blocks?: unknown[] } | undefined): string
  * cloud client, the shipped policy and flows, a memory store on a movable clock. Nothing of ours is mocked.
  */
 export async function startOperationsHarness(options: OperationsHarnessOptions = {}) {
-  const fake: FakeSlack = await startFakeSlack();
+  const manual = options.manualClock;
+  const fake: FakeSlack = await startFakeSlack(manual !== undefined ? { now: () => manual.now() } : {});
   const sim: CloudSimulator = await startCloudSimulator({
     jobTiming: options.jobTiming ?? { initMs: 20, runningMs: 60 },
     ...(options.servers !== undefined && { servers: options.servers }),
+    ...(manual !== undefined && { clock: manual }),
   });
   const cloudConfig: CloudConfig = {
     ...simulatorCloudConfig(sim),
@@ -164,6 +173,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
     host: "127.0.0.1",
     store,
     shutdownGraceMs: 2_000,
+    placeholder: manual !== undefined ? { scheduler: manual } : { delayMs: 60_000 },
     handlers: ops.handlers,
   });
   ops.register(bot);

@@ -141,11 +141,30 @@ function renderToken(token, ctx, depth) {
   }
 }
 
-/** `date^<epoch seconds>^<format>` in the reader's own time zone, as Slack shows it. */
+const DATE_TOKENS = new Set([
+  "date_num",
+  "date",
+  "date_short",
+  "date_long",
+  "date_pretty",
+  "date_short_pretty",
+  "date_long_pretty",
+  "time",
+  "time_secs",
+  "ago",
+]);
+
+/**
+ * `date^<epoch seconds>^<format>` in the reader's own time zone, as Slack shows it; `undefined` (Slack then
+ * shows the fallback as plain text) when the format has an unknown token, like the `{_}` that carries a
+ * literal backtick in a code span.
+ */
 function localDate(special) {
   const [, seconds, format = ""] = special.split("^");
   const at = new Date(Number(seconds) * 1000);
   if (!Number.isFinite(at.getTime())) return undefined;
+  const tokens = [...format.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+  if (tokens.length === 0 || tokens.some((t) => !DATE_TOKENS.has(t))) return undefined;
   const time = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   return format.includes("{date")
     ? `${at.toLocaleDateString([], { month: "short", day: "numeric" })} ${time}`

@@ -1,12 +1,12 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { createSlackResponder } from "../../create-slack-responder.js";
-import { admitDelivery } from "../admit-delivery.js";
+import { admitDelivery, enqueueOrTellBusy } from "../admit-delivery.js";
 import { actionDeliveryKey } from "../delivery-keys.js";
 import type { ListenerDeps } from "../listener-deps.js";
 import { toActionRequest } from "./to-action-request.js";
 
 /**
- * Every button/select click: ack at once, then (first delivery only, across replicas: a redelivered click is
+ * Every button/select click: ack at once, then queue the rest: (first delivery only, across replicas: a redelivered click is
  * dropped, another click never) hand it to the router's action registry.
  */
 export function handleBlockAction(deps: ListenerDeps) {
@@ -23,7 +23,13 @@ export function handleBlockAction(deps: ListenerDeps) {
     }
     const responder = body.response_url ? createSlackResponder(respond) : undefined;
     const tell = responder && ((m: Parameters<typeof responder.respond>[0]) => responder.respond(m));
-    if (!(await admitDelivery(deps, actionDeliveryKey(body), tell))) return;
-    await deps.track(deps.router.handleAction(request, responder));
+    await enqueueOrTellBusy(
+      deps,
+      async () => {
+        if (!(await admitDelivery(deps, actionDeliveryKey(body), tell))) return;
+        await deps.router.handleAction(request, responder);
+      },
+      tell,
+    );
   };
 }

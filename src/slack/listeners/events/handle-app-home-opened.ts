@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
-import { admitDelivery } from "../admit-delivery.js";
+import { admitDelivery, enqueueOrTellBusy } from "../admit-delivery.js";
 import { eventDeliveryKey } from "../delivery-keys.js";
 import type { ListenerDeps } from "../listener-deps.js";
 
@@ -11,12 +11,16 @@ export function handleAppHomeOpened(deps: ListenerDeps) {
   return async ({ event, body }: SlackEventMiddlewareArgs<"app_home_opened"> & AllMiddlewareArgs) => {
     const home = deps.home;
     if (home === undefined || event.tab !== "home") return;
-    if (!(await admitDelivery(deps, eventDeliveryKey(body, event), undefined))) return;
     const viewer = { userId: event.user, teamId: body.team_id };
-    await deps.track(
-      home(viewer, { chat: deps.chat, logger: deps.logger }).catch((error: unknown) => {
-        deps.logger.warn({ err: error, user: event.user }, "could not publish the Home tab");
-      }),
+    await enqueueOrTellBusy(
+      deps,
+      async () => {
+        if (!(await admitDelivery(deps, eventDeliveryKey(body, event), undefined))) return;
+        await home(viewer, { chat: deps.chat, logger: deps.logger }).catch((error: unknown) => {
+          deps.logger.warn({ err: error, user: event.user }, "could not publish the Home tab");
+        });
+      },
+      undefined,
     );
   };
 }

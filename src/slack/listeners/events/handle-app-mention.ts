@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
 import { ChatDeliveryError } from "../../../app/ports.js";
-import { admitDelivery } from "../admit-delivery.js";
+import { admitDelivery, enqueueOrTellBusy } from "../admit-delivery.js";
 import { eventDeliveryKey } from "../delivery-keys.js";
 import type { ListenerDeps } from "../listener-deps.js";
 import { buildUsageHint } from "./build-usage-hint.js";
@@ -14,16 +14,20 @@ export function handleAppMention(deps: ListenerDeps) {
     context,
   }: SlackEventMiddlewareArgs<"app_mention"> & AllMiddlewareArgs): Promise<void> => {
     if (isFromBot(event, context.botUserId)) return;
-    if (!(await admitDelivery(deps, eventDeliveryKey(body, event), undefined))) return;
     const threadTs = event.thread_ts ?? event.ts;
-    await deps.track(
-      deps.chat.postMessage(event.channel, buildUsageHint(), { threadTs }).then(
-        () => undefined,
-        (error: unknown) => {
-          const code = error instanceof ChatDeliveryError ? error.code : undefined;
-          deps.logger.warn({ err: error, code, channel: event.channel }, "could not answer a mention");
-        },
-      ),
+    await enqueueOrTellBusy(
+      deps,
+      async () => {
+        if (!(await admitDelivery(deps, eventDeliveryKey(body, event), undefined))) return;
+        await deps.chat.postMessage(event.channel, buildUsageHint(), { threadTs }).then(
+          () => undefined,
+          (error: unknown) => {
+            const code = error instanceof ChatDeliveryError ? error.code : undefined;
+            deps.logger.warn({ err: error, code, channel: event.channel }, "could not answer a mention");
+          },
+        );
+      },
+      undefined,
     );
   };
 }

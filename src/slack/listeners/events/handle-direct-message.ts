@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
-import { admitDelivery } from "../admit-delivery.js";
+import { admitDelivery, enqueueOrTellBusy } from "../admit-delivery.js";
 import { eventDeliveryKey } from "../delivery-keys.js";
 import type { ListenerDeps } from "../listener-deps.js";
 import { buildUsageHint } from "./build-usage-hint.js";
@@ -18,12 +18,17 @@ export function handleDirectMessage(deps: ListenerDeps) {
     const event = message as AuthoredEvent & { channel: string; channel_type?: string; ts: string };
     if (event.channel_type !== "im" || event.subtype !== undefined) return;
     if (isFromBot(event, context.botUserId)) return;
-    if (!(await admitDelivery(deps, eventDeliveryKey(body, event), undefined))) return;
-    await deps.track(
-      deps.chat.postMessage(event.channel, buildUsageHint()).then(
-        () => undefined,
-        (error: unknown) => deps.logger.warn({ err: error, channel: event.channel }, "could not answer a DM"),
-      ),
+    await enqueueOrTellBusy(
+      deps,
+      async () => {
+        if (!(await admitDelivery(deps, eventDeliveryKey(body, event), undefined))) return;
+        await deps.chat.postMessage(event.channel, buildUsageHint()).then(
+          () => undefined,
+          (error: unknown) =>
+            deps.logger.warn({ err: error, channel: event.channel }, "could not answer a DM"),
+        );
+      },
+      undefined,
     );
   };
 }

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
-import { admitDelivery } from "../admit-delivery.js";
+import { admitDelivery, enqueueOrTellBusy } from "../admit-delivery.js";
 import { viewDeliveryKey } from "../delivery-keys.js";
 import type { ListenerDeps } from "../listener-deps.js";
 import { toViewSubmission } from "./to-view-submission.js";
@@ -24,8 +24,15 @@ export function handleViewSubmission(deps: ListenerDeps) {
       return;
     }
     await ack();
-    // A modal has no response_url: when the store is unavailable the log says so, the card stays unchanged.
-    if (!(await admitDelivery(deps, viewDeliveryKey(body), undefined))) return;
-    await deps.track(deps.router.handleView(submission));
+    // A modal has no response_url: when the store is unavailable or the bot busy the log says so, the card
+    // stays unchanged.
+    await enqueueOrTellBusy(
+      deps,
+      async () => {
+        if (!(await admitDelivery(deps, viewDeliveryKey(body), undefined))) return;
+        await deps.router.handleView(submission);
+      },
+      undefined,
+    );
   };
 }

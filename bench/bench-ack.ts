@@ -1,0 +1,327 @@
+/**
+ * Ack latency, CPU per command and start-up of the shipped bot (`node dist/main.js`, SQLite store, the shipped
+ * policy, flows and notifications) side by side with a bare Bolt app (`bench/bare-bolt.mjs`), in one run, on a
+ * 10,000-server simulated fleet. Both run as child processes; the load generator, the fake Slack and the
+ * simulator share this process. `BENCH_PROFILE=1` also writes a CPU profile of the bot and prints where its
+ * time went.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { startCloudSimulator } from "../src/sandbox/cloud/index.js";
+import { simulatorCloudEnv } from "../src/sandbox/cloud/simulator-cloud-config.js";
+import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../src/sandbox/slack/index.js";
+import { sendBlockAction, sendSlashCommand } from "../test/helpers/slack-requests.js";
+
+const repoRoot = fileURLToPath(new URL("../", import.meta.url));
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export type Report = (name: string, figure: string, detail?: string) => void;
+
+interface Child {
+  child: ChildProcess;
+  port: number;
+  output(): string;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** CPU time (user + system, ms) a process has used so far, from /proc. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+async function startChild(args: string[], env: Record<string, string>): Promise<Child & { readyMs: number }> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited:\n${output}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) break;
+    if (performance.now() - started > 120_000) throw new Error(`no /healthz after 120 s:\n${output}`);
+    await sleep(10);
+  }
+  return { child, port, output: () => output, readyMs: performance.now() - started };
+}
+
+async function stopChild(c: Child): Promise<void> {
+  if (c.child.exitCode !== null) return;
+  const gone = once(c.child, "exit");
+  c.child.kill("SIGTERM");
+  await gone;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+
+interface LoadResult {
+  sent: number;
+  p50: number;
+  p99: number;
+  max: number;
+  over3s: number;
+  failed: number;
+  cpuPerCommandMs: number;
+}
+
+/**
+ * Sends `rate` signed requests a second for `seconds` (a mix of `/ecs list`, `/ecs show`, `/ecs stop` and
+ * Next clicks), measuring each ack; then waits for the work after the acks to settle and divides the CPU the
+ * process used by the number of requests.
+ */
+async function load(
+  target: Child,
+  fake: FakeSlack,
+  names: readonly string[],
+  click: { message: { ts: string; blocks?: unknown[] }; value: string },
+  rate: number,
+  seconds: number,
+  settle: () => Promise<void>,
+): Promise<LoadResult> {
+  const url = `http://127.0.0.1:${target.port}/slack/events`;
+  const pid = target.child.pid ?? 0;
+  const total = rate * seconds;
+  const latencies: number[] = [];
+  let failed = 0;
+  const cpuBefore = cpuMs(pid);
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const name = names[(i * 7919) % names.length] ?? "web-01";
+    const sentAt = performance.now();
+    const kind = i % 4;
+    const request =
+      kind === 0
+        ? sendSlashCommand(url, fake.signingSecret, fake.buildSlashCommand({ command: "/ecs", text: "list" }))
+        : kind === 1
+          ? sendSlashCommand(
+              url,
+              fake.signingSecret,
+              fake.buildSlashCommand({ command: "/ecs", text: `show ${name}` }),
+            )
+          : kind === 2
+            ? sendSlashCommand(
+                url,
+                fake.signingSecret,
+                fake.buildSlashCommand({ command: "/ecs", text: `stop ${name}` }),
+              )
+            : sendBlockAction(
+                url,
+                fake.signingSecret,
+                fake.buildBlockAction({
+                  user: SLACK_IDS.alice,
+                  message: click.message,
+                  isEphemeral: true,
+                  actions: [{ actionId: "q.page.next", value: click.value }],
+                }),
+              );
+    inFlight.push(
+      request.then(
+        (r) => {
+          latencies.push(performance.now() - sentAt);
+          if (r.status !== 200) failed += 1;
+        },
+        () => {
+          latencies.push(performance.now() - sentAt);
+          failed += 1;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  await settle();
+  const cpuUsed = cpuMs(pid) - cpuBefore;
+  latencies.sort((a, b) => a - b);
+  return {
+    sent: total,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? Number.NaN,
+    over3s: latencies.filter((ms) => ms > 3_000).length,
+    failed,
+    cpuPerCommandMs: cpuUsed / total,
+  };
+}
+
+/** Where the profiled bot spent its CPU: the functions with the most self time. */
+function summarizeProfile(dir: string, report: Report): void {
+  const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+  if (file === undefined) return;
+  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
+    nodes: {
+      id: number;
+      hitCount: number;
+      callFrame: { functionName: string; url: string; lineNumber: number };
+    }[];
+  };
+  const byFrame = new Map<string, number>();
+  let hits = 0;
+  for (const node of profile.nodes) {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/dist\//, "dist/");
+    const key = `${functionName || "(anonymous)"} ${where}:${lineNumber + 1}`;
+    byFrame.set(key, (byFrame.get(key) ?? 0) + node.hitCount);
+    hits += node.hitCount;
+  }
+  const top = [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  for (const [frame, count] of top)
+    report(`  profile: ${frame}`.slice(0, 58), `${((count / hits) * 100).toFixed(1)} %`);
+}
+
+export async function benchAck(report: Report): Promise<void> {
+  const rate = Number(process.env.BENCH_ACK_RATE ?? 100);
+  const seconds = Number(process.env.BENCH_ACK_SECONDS ?? 10);
+  const profile = process.env.BENCH_PROFILE === "1";
+  const fake = await startFakeSlack();
+  const sim = await startCloudSimulator({ servers: 10_000, seed: 7 });
+  const dir = mkdtempSync(join(tmpdir(), "hwc-bench-ack-"));
+  const profileDir = join(dir, "profile");
+  mkdirSync(profileDir);
+  const env: Record<string, string> = {
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: fake.signingSecret,
+    SLACK_API_URL: fake.apiUrl,
+    ...simulatorCloudEnv(sim),
+  };
+  const botEnv = (n: number) => ({ ...env, STORE_URL: `sqlite://${join(dir, `bot-${n}.sqlite`)}` });
+  const conditions = `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}, node ${process.version}`;
+  try {
+    // Start-up: three starts each, median time to the first 200 of /healthz, and RSS then.
+    const bareStarts: number[] = [];
+    const botStarts: number[] = [];
+    const bareRss: number[] = [];
+    const botRss: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const bare = await startChild(["bench/bare-bolt.mjs"], env);
+      bareStarts.push(bare.readyMs);
+      bareRss.push(rssMb(bare.child.pid ?? 0));
+      await stopChild(bare);
+      const bot = await startChild(["dist/main.js"], botEnv(i));
+      botStarts.push(bot.readyMs);
+      botRss.push(rssMb(bot.child.pid ?? 0));
+      await stopChild(bot);
+    }
+    const [bareStart, botStart] = [median(bareStarts), median(botStarts)];
+    report(
+      "start-up to /healthz: bot (node dist/main.js)",
+      `${Math.round(botStart)} ms`,
+      `bare Bolt ${Math.round(bareStart)} ms, ratio ${(botStart / bareStart).toFixed(2)}× (goal ≤ 2×), median of 3, ${conditions}`,
+    );
+    report(
+      "RSS at /healthz: bot",
+      `${Math.round(median(botRss))} MB`,
+      `bare Bolt ${Math.round(median(bareRss))} MB`,
+    );
+
+    // Ack latency and CPU at `rate` commands a second.
+    const names = sim.control
+      .servers()
+      .map((s) => s.name)
+      .filter((n) => /^[a-z]+-\d+$/.test(n));
+    const bot = await startChild(
+      [...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), "dist/main.js"],
+      botEnv(9),
+    );
+    const bare = await startChild(["bench/bare-bolt.mjs"], env);
+    try {
+      // A list to click Next on (the bot's own reply), then a warm-up of both.
+      await sendSlashCommand(
+        `http://127.0.0.1:${bot.port}/slack/events`,
+        fake.signingSecret,
+        fake.buildSlashCommand({ command: "/ecs", text: "list" }),
+      );
+      const list = await fake.waitFor(() => fake.ephemerals({ user: SLACK_IDS.alice })[0], 60_000);
+      const value = JSON.stringify(list.blocks).match(
+        /"action_id":"q\.page\.next"[^}]*"value":"([^"]+)"/,
+      )?.[1];
+      const click = { message: list, value: value ?? "2:unknown" };
+      const settleBot = async () => {
+        for (;;) {
+          const health = (await (await fetch(`http://127.0.0.1:${bot.port}/healthz`)).json()) as {
+            running?: number;
+            queued?: number;
+          };
+          if (health.running === 0 && health.queued === 0) return;
+          await sleep(50);
+        }
+      };
+      await load(bare, fake, names, click, 20, 2, async () => {});
+      await load(bot, fake, names, click, 20, 2, settleBot);
+
+      const anchor = await load(bare, fake, names, click, rate, seconds, async () => {});
+      const ours = await load(bot, fake, names, click, rate, seconds, settleBot);
+      const busy = fake
+        .ephemerals()
+        .filter((e) => JSON.stringify(e.blocks).includes("busy, try again")).length;
+      report(
+        `ack p99 at ${rate} commands/s: bot`,
+        `${ours.p99.toFixed(1)} ms`,
+        `bare Bolt ${anchor.p99.toFixed(1)} ms, ratio ${(ours.p99 / anchor.p99).toFixed(2)}× (goal ≤ 1.5×); p50 ${ours.p50.toFixed(1)} vs ${anchor.p50.toFixed(1)} ms; max ${Math.round(ours.max)} vs ${Math.round(anchor.max)} ms; ${ours.sent} requests over ${seconds} s; ${conditions}`,
+      );
+      report(
+        "acks over 3 s / failed: bot",
+        `${ours.over3s} / ${ours.failed}`,
+        `bare Bolt ${anchor.over3s} / ${anchor.failed}; answered busy: ${busy}`,
+      );
+      report(
+        "CPU per command (ack + all work after it): bot",
+        `${ours.cpuPerCommandMs.toFixed(2)} ms`,
+        `bare Bolt ${anchor.cpuPerCommandMs.toFixed(2)} ms, ratio ${(ours.cpuPerCommandMs / anchor.cpuPerCommandMs).toFixed(1)}× (goal ≤ 3 ms)`,
+      );
+    } finally {
+      await stopChild(bare);
+      await stopChild(bot);
+    }
+    if (profile) summarizeProfile(profileDir, report);
+  } finally {
+    await sim.close();
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * `npm start` as shipped runs compiled JavaScript: `node dist/main.js`, with tsx a dev dependency only. The
+ * bot is started through `npm start` against the fake Slack with a loader hook that refuses to resolve tsx,
+ * and must answer `/healthz`. The `prestart` step (`scripts/ensure-dist.mjs`) builds dist when it is missing.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeSlack, startFakeSlack } from "../../src/sandbox/slack/index.js";
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const refuseTsx = fileURLToPath(new URL("./helpers/refuse-tsx.mjs", import.meta.url));
+const run = promisify(execFile);
+let fake: FakeSlack;
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+});
+afterAll(async () => {
+  await fake?.close();
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("npm start runs compiled JavaScript", () => {
+  it("package.json: start is node dist/main.js, npm ci builds dist, tsx is a dev dependency", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(pkg.scripts.start).toBe("node dist/main.js");
+    expect(pkg.scripts.prestart).toBe("node scripts/ensure-dist.mjs");
+    expect(pkg.scripts.prepare).toBe("npm run build");
+    expect(pkg.scripts.build).toContain("src/sandbox/playground/public");
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeDefined();
+  });
+
+  it("npm start answers /healthz without tsx at run time", { timeout: 240_000 }, async () => {
+    const port = await freePort();
+    let child: ChildProcess | undefined;
+    let output = "";
+    try {
+      child = spawn("npm", ["start", "--silent"], {
+        cwd: repoRoot,
+        detached: true,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          NODE_OPTIONS: `--import ${refuseTsx}`,
+          SLACK_BOT_TOKEN: fake.botToken,
+          SLACK_SIGNING_SECRET: fake.signingSecret,
+          SLACK_API_URL: fake.apiUrl,
+          PORT: String(port),
+          HUAWEICLOUD_SDK_REGION: "cn-north-4",
+          HUAWEICLOUD_SDK_AK: "AKNOTUSED",
+          HUAWEICLOUD_SDK_SK: "SKNOTUSED0SECRET",
+          HUAWEICLOUD_SDK_PROJECT_ID: "p",
+          STORE_URL: "memory://",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child.stdout?.on("data", (c: Buffer) => {
+        output += c.toString();
+      });
+      child.stderr?.on("data", (c: Buffer) => {
+        output += c.toString();
+      });
+      let exited = false;
+      void once(child, "exit").then(() => {
+        exited = true;
+      });
+      const deadline = Date.now() + 200_000;
+      let status = 0;
+      while (status !== 200) {
+        if (exited) throw new Error(`npm start exited:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`no /healthz:\n${output}`);
+        status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(output).toContain("hwc-chatops is running");
+      expect(output).not.toContain("tsx at run time");
+    } finally {
+      if (child?.pid !== undefined) {
+        const gone = once(child, "exit");
+        process.kill(-child.pid, "SIGTERM");
+        await gone;
+      }
+    }
+  });
+});
+
+describe("scripts/ensure-dist.mjs (prestart)", () => {
+  const script = join(repoRoot, "scripts/ensure-dist.mjs");
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "hwc-ensure-dist-"));
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src/main.ts"), "");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("dist missing and no TypeScript to build it: a clear line, exit 1", async () => {
+    const result = await run(process.execPath, [script], { cwd: dir }).then(
+      () => ({ code: 0, stderr: "" }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("dist/main.js is missing and TypeScript is not installed: run `npm ci`");
+  });
+
+  it("dist newer than every file under src: nothing to do", async () => {
+    mkdirSync(join(dir, "dist"), { recursive: true });
+    writeFileSync(join(dir, "dist/main.js"), "");
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, "src/main.ts"), past, past);
+    const { stderr } = await run(process.execPath, [script], { cwd: dir });
+    expect(stderr).toBe("");
+  });
+});
