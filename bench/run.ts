@@ -20,6 +20,7 @@ import { createStore } from "../src/store/create-store.js";
 import type { Store } from "../src/store/store.js";
 import { buildServerListView, serverListItem } from "../src/views/build-server-list-view.js";
 import { benchAck } from "./bench-ack.js";
+import { benchListing } from "./bench-listing.js";
 
 interface Row {
   name: string;
@@ -210,6 +211,7 @@ async function benchStores(): Promise<void> {
 console.log(`hwc-chatops benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
 await benchPure();
 await benchCloud();
+await benchListing(report);
 await benchStores();
 console.log("\nack, CPU and start-up against a bare Bolt app (10,000-server fleet):");
 await benchAck(report);

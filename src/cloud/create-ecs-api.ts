@@ -6,7 +6,6 @@ import {
   getServerResponse,
   jobResponse,
   listFlavorsResponse,
-  listServersResponse,
   serverTagsResponse,
   toBlockDevice,
   toFlavor,
@@ -15,6 +14,7 @@ import {
   toServerTags,
 } from "./ecs-schemas.js";
 import { CloudError, OutcomeUnknownError, parseCloudError } from "./errors.js";
+import { listServersByIds, listServersV1 } from "./list-servers.js";
 import { parseResponse } from "./parse-response.js";
 import { readJobId } from "./read-job-id.js";
 import type {
@@ -31,8 +31,6 @@ import type {
 export const ECS_BATCH_LIMIT = 1000;
 /** Microversion that returns `tags` in server details. */
 export const NOVA_MICROVERSION = "2.26";
-const DEFAULT_PAGE_SIZE = 100;
-const MAX_PAGE_SIZE = 1000;
 
 export interface EcsApiContext {
   transport: Transport;
@@ -105,49 +103,11 @@ export function createEcsApi(ctx: EcsApiContext): EcsApi {
   return {
     ...createEcsTagOperations(ctx),
     ...createEcsServerOperations(ctx),
-    async listServers(filter: ListServersFilter = {}, signal?: AbortSignal): Promise<Server[]> {
-      const operation = "ecs.listServers";
-      const projectId = await ctx.projectId(signal);
-      const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(filter.pageSize ?? DEFAULT_PAGE_SIZE)));
-      const out: Server[] = [];
-      const seen = new Set<string>();
-      let marker: string | undefined;
-      for (;;) {
-        const res = await ctx.transport.send({
-          method: "GET",
-          endpoint: ctx.endpoint,
-          projectId,
-          path: `/v2.1/${projectId}/servers/detail`,
-          query: {
-            name: filter.name,
-            status: filter.status,
-            ip: filter.ip,
-            flavor: filter.flavor,
-            tags: filter.tags,
-            "not-tags": filter.notTags,
-            "changes-since": filter.changesSince,
-            reservation_id: filter.reservationId,
-            limit,
-            marker,
-          },
-          headers: { "X-OpenStack-Nova-API-Version": NOVA_MICROVERSION },
-          operation,
-          signal,
-        });
-        const page = parseResponse(listServersResponse, res, operation);
-        const list = page.servers ?? [];
-        for (const wire of list) {
-          if (seen.has(wire.id)) continue;
-          seen.add(wire.id);
-          out.push(toServer(wire));
-        }
-        const hasNext = (page.servers_links ?? []).some((l) => l.rel === "next");
-        const last = list.at(-1)?.id;
-        if (list.length === 0 || (list.length < limit && !hasNext) || last === undefined || last === marker)
-          break;
-        marker = last;
-      }
-      return out;
+    listServers: (filter: ListServersFilter = {}, signal?: AbortSignal): Promise<Server[]> =>
+      listServersV1(ctx, filter, signal),
+    listServersByIds: (serverIds, signal) => {
+      for (const id of serverIds) assertPathId(id, "server ID");
+      return listServersByIds(ctx, serverIds, signal);
     },
 
     async getServer(serverId, signal) {

@@ -62,7 +62,7 @@ const addressSchema = z.object({
   "OS-EXT-IPS:port_id": optStr,
 });
 
-const serverSchema = z.object({
+export const serverSchema = z.object({
   id: z.string(),
   name: z.string().nullish(),
   status: z.string().nullish(),
@@ -97,11 +97,21 @@ const serverSchema = z.object({
   "os-extended-volumes:volumes_attached": z.array(attachedVolumeSchema).nullish(),
   fault: z.object({ code: optNum, message: optStr, details: optStr }).nullish(),
 });
-type WireServer = z.infer<typeof serverSchema>;
+export type WireServer = z.infer<typeof serverSchema>;
 
 export const listServersResponse = z.object({
   servers: z.array(serverSchema).nullish(),
   servers_links: z.array(z.object({ rel: optStr, href: optStr })).nullish(),
+});
+/** `GET /v1/{project_id}/cloudservers/detail`: one page and the `count` of every match. */
+export const listServersV1Response = z.object({
+  count: numberish.nullish(),
+  servers: z.array(serverSchema).nullish(),
+});
+/** The same page with its records left for `readWireServer` (a listing's hot path). */
+export const listServersV1Page = z.object({
+  count: numberish.nullish(),
+  servers: z.array(z.unknown()).nullish(),
 });
 export const getServerResponse = z.object({ server: serverSchema });
 

@@ -125,8 +125,12 @@ export interface ListServersFilter {
   /** ISO 8601 timestamp. */
   changesSince?: string;
   reservationId?: string;
-  /** Page size for the `marker` pagination (1–1000, default 100); all pages are fetched. */
+  /** IPv4, exact match on a fixed or floating address (native API `ip_eq`). */
+  ipEq?: string;
+  /** Page size (1–1000, default 1000); all pages are fetched. */
   pageSize?: number;
+  /** Pages in flight at once after the first (default 8). */
+  concurrency?: number;
 }
 
 /** ECS flavor from `GET /v1/{project_id}/cloudservers/flavors`. */
@@ -245,8 +249,10 @@ export type ResizeResult = { dryRun: false; jobId: string } | { dryRun: true };
 
 /** The ECS operations. Every method throws `CloudError` / `OutcomeUnknownError` on failure (batch ops: see result). */
 export interface EcsApi extends EcsTagOperations, EcsServerOperations {
-  /** All servers matching the filter (follows `marker` pagination to the end). */
+  /** All servers matching the filter (every page; pages after the first fetched concurrently). */
   listServers(filter?: ListServersFilter, signal?: AbortSignal): Promise<Server[]>;
+  /** The servers with these IDs that exist (unknown IDs are simply absent), few requests per 100 IDs. */
+  listServersByIds(serverIds: readonly string[], signal?: AbortSignal): Promise<Server[]>;
   /** One server; throws `CloudError` with `status` 404 when it does not exist. */
   getServer(serverId: string, signal?: AbortSignal): Promise<Server>;
   listFlavors(availabilityZone?: string, signal?: AbortSignal): Promise<Flavor[]>;

@@ -1,3 +1,4 @@
+import type { JobPollGate } from "./create-job-poll-gate.js";
 import { defaultSleep } from "./create-transport.js";
 import { CloudError } from "./errors.js";
 import type { EcsApi, Job, JobStatus, Server, ServerStatus } from "./types.js";
@@ -78,6 +79,11 @@ export interface WaitForJobOptions {
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal?: AbortSignal;
+  /**
+   * The replica's shared poll schedule: when given, it decides when the next poll goes (its intervals and
+   * budget), in place of `initialIntervalMs`/`maxIntervalMs`/`backoffFactor`.
+   */
+  gate?: JobPollGate;
 }
 
 const TERMINAL_SUCCESS = "SUCCESS";
@@ -152,9 +158,12 @@ export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitRes
   const deadline = now() + (options.timeoutMs ?? 15 * 60_000);
   const { ecs, jobId, signal } = options;
   let interval = initial;
+  const startedAt = now();
+  let lastPollAt = startedAt;
 
   const pause = async () => {
-    await sleep(Math.max(0, Math.min(interval, deadline - now())), signal);
+    if (options.gate) await options.gate.wait({ startedAt, lastPollAt }, signal);
+    else await sleep(Math.max(0, Math.min(interval, deadline - now())), signal);
     interval = Math.min(cap, interval * factor);
   };
 
@@ -162,8 +171,11 @@ export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitRes
   let lastPrint: string | undefined;
   let lastStates: ServerStateResult[] | undefined;
   let lastStatesPrint: string | undefined;
+  // On the shared schedule the first poll waits its interval too: no job finishes the moment it is accepted.
+  if (options.gate) await options.gate.wait({ startedAt, lastPollAt }, signal);
   for (;;) {
     let job: Job | undefined;
+    lastPollAt = now();
     try {
       job = await ecs.getJob(jobId, signal);
     } catch (err) {

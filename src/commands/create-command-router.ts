@@ -35,6 +35,7 @@ import {
   buildNoticeView,
   buildNotYoursView,
 } from "../views/build-notice-view.js";
+import { DEFAULT_PAGE_SIZE } from "../views/build-paged-list.js";
 import { buildParseErrorView } from "../views/build-parse-error-view.js";
 import { buildPendingView, type PendingWork } from "../views/build-pending-view.js";
 import { buildPrefixMatchNotes, withNotes } from "../views/build-prefix-match-notes.js";
@@ -54,7 +55,7 @@ import {
 import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
-import type { ReadDeps, ReadOptions } from "./read/read-options.js";
+import type { ListSnapshot, ReadDeps, ReadOptions } from "./read/read-options.js";
 import { isReadIntent, isShareable, runReadQuery } from "./read/run-read-query.js";
 import type {
   ActionHandler,
@@ -139,6 +140,18 @@ function resolvedReadIntent(intent: ReadIntent, servers: readonly Server[]): Rea
   return intent;
 }
 
+/**
+ * Targets resolved with the cloud's filters; "did you mean" names from a fleet index listed in the background
+ * from the start (so the first miss already has them), never by the command that missed.
+ */
+function cloudLookup(deps: CommandRouterDeps) {
+  const onError = (error: unknown) =>
+    deps.logger.warn({ err: error }, "could not list server names for suggestions");
+  const names = createFleetNameIndex({ list: () => deps.cloud.ecs.listServers(), onError });
+  names.refresh().catch(onError);
+  return createCloudTargetLookup(deps.cloud.ecs, { names });
+}
+
 /** The command an offered power action runs: on exactly one server, by ID, soft (`--hard` is for typing). */
 function serverActionIntent(action: ServerAction, serverId: string): MutationIntent {
   const targets: Target[] = [{ kind: "id", id: serverId }];
@@ -149,14 +162,7 @@ function serverActionIntent(action: ServerAction, serverId: string): MutationInt
 export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const botName = deps.botName ?? "hwc-chatops";
   const handlers = deps.handlers ?? {};
-  const lookup =
-    deps.lookup ??
-    createCloudTargetLookup(deps.cloud.ecs, {
-      names: createFleetNameIndex({
-        list: () => deps.cloud.ecs.listServers({ pageSize: 1000 }),
-        onError: (error) => deps.logger.warn({ err: error }, "could not list server names for suggestions"),
-      }),
-    });
+  const lookup = deps.lookup ?? cloudLookup(deps);
   const tokens = deps.tokens ?? createInteractionTokens(deps.store);
   const placeholderDelayMs = deps.placeholder?.delayMs ?? DEFAULT_PLACEHOLDER_DELAY_MS;
   const scheduler = deps.placeholder?.scheduler ?? systemScheduler;
@@ -337,18 +343,29 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     }
     // A private read (a console log) gets no buttons and leaves no stored query behind to replay.
     const token = isShareable(resolved) ? tokens.newToken() : undefined;
+    let snapshot: ListSnapshot | undefined;
     const offer = await offerServerActions(resolved, servers, request, logger);
     const message = await runReadQuery(
       resolved,
       {
         page: 1,
-        ...(token !== undefined && { controls: { token } }),
+        ...(token !== undefined && {
+          controls: { token },
+          keepSnapshot: (s: ListSnapshot) => {
+            snapshot = s;
+          },
+        }),
         ...(servers[0] ? { server: servers[0] } : {}),
         ...(offer !== undefined && { offer }),
       },
       readDeps,
     );
-    if (token !== undefined) await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
+    if (token !== undefined) {
+      await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
+      // A single page needs no clicks to serve.
+      if (snapshot !== undefined && snapshot.ids.length > DEFAULT_PAGE_SIZE)
+        await tokens.saveSnapshot(token, snapshot);
+    }
     await reply(responder, withNotes(message, prefixNotes), logger, replyOptions);
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Intent, Target } from "../intents/index.js";
 import type { Store } from "../store/store.js";
+import type { ListSnapshot } from "./read/read-options.js";
 import type { ReadIntent, RequestMeta } from "./types.js";
 
 /** A read query behind a result's buttons: the intent with every server reference resolved to an ID. */
@@ -30,6 +31,9 @@ export interface InteractionTokens {
   newToken(): string;
   saveQuery(token: string, query: StoredQuery): Promise<void>;
   loadQuery(token: string): Promise<StoredQuery | undefined>;
+  /** Keeps a listing for the page clicks of its result, for `snapshotTtlMs` (after which pages list again). */
+  saveSnapshot(token: string, snapshot: ListSnapshot): Promise<void>;
+  loadSnapshot(token: string): Promise<ListSnapshot | undefined>;
   savePick(token: string, pick: StoredPick): Promise<void>;
   /** Reads a pick without using it up (to check who may answer it). */
   peekPick(token: string): Promise<StoredPick | undefined>;
@@ -42,6 +46,8 @@ export interface InteractionTokenOptions {
   queryTtlMs?: number;
   /** How long an ambiguity menu stays answerable. Default 1 h. */
   pickTtlMs?: number;
+  /** How long page clicks of a list are served from the listing made for the command. Default 2 min. */
+  snapshotTtlMs?: number;
 }
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -57,6 +63,7 @@ export function createInteractionTokens(
 ): InteractionTokens {
   const queryTtlMs = options.queryTtlMs ?? 24 * 60 * 60 * 1000;
   const pickTtlMs = options.pickTtlMs ?? 60 * 60 * 1000;
+  const snapshotTtlMs = options.snapshotTtlMs ?? 2 * 60 * 1000;
   const valid = (token: string) => TOKEN_RE.test(token);
   return {
     newToken: () => randomBytes(9).toString("base64url"),
@@ -67,6 +74,13 @@ export function createInteractionTokens(
     async loadQuery(token) {
       if (!valid(token)) return undefined;
       return (await store.get<StoredQuery>(`ui:query:${token}`))?.value;
+    },
+    async saveSnapshot(token, snapshot) {
+      await store.createIfAbsent(`ui:snapshot:${token}`, snapshot, { ttlMs: snapshotTtlMs });
+    },
+    async loadSnapshot(token) {
+      if (!valid(token)) return undefined;
+      return (await store.get<ListSnapshot>(`ui:snapshot:${token}`))?.value;
     },
     async savePick(token, pick) {
       await store.createIfAbsent(`ui:pick:${token}`, pick, { ttlMs: pickTtlMs });

@@ -7,7 +7,7 @@ import { md } from "../render/message-model.js";
 import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
 import { buildExpiredView, buildNoticeView } from "../views/build-notice-view.js";
 import type { InteractionTokens } from "./create-interaction-tokens.js";
-import { type AuditTrail, type ReadDeps, serverFor } from "./read/read-options.js";
+import { type AuditTrail, type ListSnapshot, type ReadDeps, serverFor } from "./read/read-options.js";
 import { isShareable, runReadQuery } from "./read/run-read-query.js";
 import type { ActionHandler, ReadIntent, ReadPolicy } from "./types.js";
 
@@ -40,7 +40,9 @@ async function say(
 async function replay(
   value: string | undefined,
   deps: ResultActionDeps,
-): Promise<{ token: string; page: number; intent: ReadIntent; server?: Server } | undefined> {
+): Promise<
+  { token: string; page: number; intent: ReadIntent; server?: Server; snapshot?: ListSnapshot } | undefined
+> {
   const decoded = decodePaginationValue(value ?? "");
   if (!decoded.ok) return undefined;
   const stored = await deps.tokens.loadQuery(decoded.context);
@@ -51,7 +53,14 @@ async function replay(
     "server" in intent && intent.server !== undefined
       ? await serverFor(intent.server, { page: 1 }, { cloud: deps.cloud })
       : undefined;
-  return { token: decoded.context, page: decoded.page, intent, ...(server ? { server } : {}) };
+  const snapshot = intent.type === "ecs.list" ? await deps.tokens.loadSnapshot(decoded.context) : undefined;
+  return {
+    token: decoded.context,
+    page: decoded.page,
+    intent,
+    ...(server ? { server } : {}),
+    ...(snapshot ? { snapshot } : {}),
+  };
 }
 
 async function allowed(
@@ -92,6 +101,7 @@ export function createPageActionHandler(deps: ResultActionDeps): ActionHandler {
         page: found.page,
         controls: { token: found.token },
         ...(found.server ? { server: found.server } : {}),
+        ...(found.snapshot ? { snapshot: found.snapshot } : {}),
       },
       readDepsOf(deps),
     );
@@ -126,7 +136,12 @@ export function createShareActionHandler(deps: ResultActionDeps): ActionHandler 
     }
     const message = await runReadQuery(
       found.intent,
-      { page: found.page, sharedBy: action.actor.userId, ...(found.server ? { server: found.server } : {}) },
+      {
+        page: found.page,
+        sharedBy: action.actor.userId,
+        ...(found.server ? { server: found.server } : {}),
+        ...(found.snapshot ? { snapshot: found.snapshot } : {}),
+      },
       readDepsOf(deps),
     );
     try {

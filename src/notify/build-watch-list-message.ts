@@ -73,6 +73,14 @@ export function buildWatchListMessage(
       },
       { label: md`to`, value: channelList(w.channels) },
     ];
+    const rotation = w.lastResult?.outcome === "failed" ? undefined : w.lastResult?.rotation;
+    if (rotation !== undefined && rotation.total > rotation.perRun) {
+      const runs = Math.ceil(rotation.total / rotation.perRun);
+      fields.push({
+        label: md`full cycle`,
+        value: md`${formatDuration(runs * w.intervalMs)} (${formatCount(rotation.perRun)} of ${formatCount(rotation.total)} hosts a run)`,
+      });
+    }
     if (w.consecutiveFailures > 0) {
       fields.push({
         label: md`failing`,

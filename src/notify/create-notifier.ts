@@ -315,6 +315,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         outcome: "baseline",
         observed: observation.observed,
         notes: observation.notes,
+        ...(observation.rotation !== undefined && { rotation: observation.rotation }),
       };
       await succeeded(w, commit.lease, runAt, result);
       logger.info({ watcher: w.id, observed: observation.observed }, "watcher baseline recorded");
@@ -352,6 +353,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       posted: 0,
       deliveryErrors: [],
       notes: observation.notes,
+      ...(observation.rotation !== undefined && { rotation: observation.rotation }),
     };
     await succeeded(w, commit.lease, runAt, pendingResult);
 

@@ -19,6 +19,8 @@ export interface PortHostRecord {
 
 export interface OpenPortsSnapshot {
   hosts: Record<string, PortHostRecord>;
+  /** Where the next run's rotation starts: the first host ID after the last one read (absent: the start). */
+  cursor?: string;
 }
 
 const FAMILY = "hss.port:";
@@ -27,14 +29,32 @@ export function portKey(port: Pick<OpenPort, "type" | "port">): string {
   return `${(port.type ?? "TCP").toUpperCase()}/${port.port}`;
 }
 
+/**
+ * This run's share of the hosts (sorted by ID): up to `perRun` from the first ID after `cursor`, wrapping
+ * around; `cursor` for the next run is the last ID read (absent when everything fits in one run).
+ */
+export function rotate<T extends { id: string }>(
+  sorted: readonly T[],
+  cursor: string | undefined,
+  perRun: number,
+): { batch: T[]; cursor?: string } {
+  if (sorted.length <= perRun) return { batch: [...sorted] };
+  let start = cursor === undefined ? 0 : sorted.findIndex((h) => h.id > cursor);
+  if (start < 0) start = 0;
+  const batch = Array.from({ length: perRun }, (_, i) => sorted[(start + i) % sorted.length]!);
+  return { batch, cursor: batch.at(-1)!.id };
+}
+
 /** Agents that report ports (an agent never installed has nothing to say). */
 const REPORTING_AGENTS = new Set(["online", "offline"]);
 
 /**
  * HSS open ports: a port HSS rates `danger` appears on a known host, with protocol, process path and PID.
- * One request per host (the API is per host), `concurrency` at a time; a host whose request fails keeps
- * its previous ports (so nothing is announced twice), and only a run where every host failed fails.
- * New hosts are recorded silently.
+ * One request per host (the API is per host), `concurrency` at a time, and at most `requestsPerRun` a run:
+ * on a larger fleet the hosts are read in rotation (by host ID, resuming after the last one read), a host not
+ * read this run keeping its previous ports, so a full cycle takes ceil(hosts / requestsPerRun) intervals. A
+ * host whose request fails keeps its previous ports (so nothing is announced twice), and only a run where
+ * every host read failed fails. New hosts are recorded silently.
  */
 export const hssOpenPortsWatcher: WatcherKindImpl<OpenPortsSnapshot> = {
   unavailable: () => undefined,
@@ -44,14 +64,22 @@ export const hssOpenPortsWatcher: WatcherKindImpl<OpenPortsSnapshot> = {
     const targets = listing.items
       .filter((h) => REPORTING_AGENTS.has(h.agentStatus ?? ""))
       .map((h) => ({ id: h.hostId, name: h.hostName, tags: servers.get(h.hostId)?.tags ?? {} }))
-      .filter((h) => matchSubject(watcher.scope, h));
+      .filter((h) => matchSubject(watcher.scope, h))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const { batch, cursor } = rotate(targets, previous?.cursor, watcher.requestsPerRun);
 
     const hosts: Record<string, PortHostRecord> = {};
+    // Hosts outside this run's share keep what their last read found.
+    const reading = new Set(batch.map((h) => h.id));
+    for (const h of targets) {
+      const kept = previous?.hosts[h.id];
+      if (!reading.has(h.id) && kept) hosts[h.id] = { ...kept, name: h.name, tags: h.tags };
+    }
     const failures: { id: string; error: unknown }[] = [];
     let next = 0;
     const worker = async () => {
-      while (next < targets.length) {
-        const host = targets[next++]!;
+      while (next < batch.length) {
+        const host = batch[next++]!;
         try {
           const found = await cloud.hss.listOpenPorts(host.id, { status: "danger" });
           const ports: Record<string, DangerousPort> = {};
@@ -72,16 +100,22 @@ export const hssOpenPortsWatcher: WatcherKindImpl<OpenPortsSnapshot> = {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(watcher.concurrency, targets.length) }, worker));
-    if (targets.length > 0 && failures.length === targets.length) throw failures[0]!.error;
+    await Promise.all(Array.from({ length: Math.min(watcher.concurrency, batch.length) }, worker));
+    if (batch.length > 0 && failures.length === batch.length) throw failures[0]!.error;
     const notes =
       failures.length > 0
-        ? [`${failures.length} of ${targets.length} hosts could not be read; their previous ports were kept`]
+        ? [`${failures.length} of ${batch.length} hosts could not be read; their previous ports were kept`]
         : [];
-    return { data: { hosts }, observed: targets.length, notes };
+    return {
+      data: { hosts, ...(cursor !== undefined && { cursor }) },
+      observed: targets.length,
+      notes,
+      ...(targets.length > batch.length && { rotation: { perRun: batch.length, total: targets.length } }),
+    };
   },
 
   diff(previous, next) {
+    // (A host outside a run's share carries its previous ports: it cannot show a change.)
     const events: FleetEvent[] = [];
     for (const [id, n] of Object.entries(next.hosts)) {
       const p = previous.hosts[id];

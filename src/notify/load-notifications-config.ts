@@ -35,6 +35,11 @@ export interface WatcherConfig {
   scope?: SubjectMatch;
   /** Parallel per-host requests (open ports). */
   concurrency: number;
+  /**
+   * Open ports: at most this many per-host requests a run; the hosts are read in rotation, so a full cycle
+   * over N hosts takes ceil(N / requestsPerRun) runs.
+   */
+  requestsPerRun: number;
   /** `file:line` of the watcher, for `/ops watch list`. */
   source: string;
 }
@@ -99,6 +104,7 @@ export const NOTIFY_DEFAULTS = {
   failureThreshold: 3,
   leaseTtlMs: 2 * 60_000,
   concurrency: 4,
+  requestsPerRun: 500,
   timeZone: "UTC",
   top: 10,
   minIntervalMs: 1_000,
@@ -167,6 +173,7 @@ function compile(file: string, loaded: YamlConfigResult<NotificationsFile>): Not
             alertChannels: w.alert_channels ?? d.alert_channels ?? [],
             ...(w.scope !== undefined && { scope: w.scope }),
             concurrency: w.concurrency ?? NOTIFY_DEFAULTS.concurrency,
+            requestsPerRun: w.requests_per_run ?? NOTIFY_DEFAULTS.requestsPerRun,
             source: at(["watchers", index]),
           },
         ],

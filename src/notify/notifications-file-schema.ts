@@ -97,6 +97,7 @@ const watcher = z.strictObject({
   alert_channels: channels.optional(),
   scope: subjectMatch.optional(),
   concurrency: z.int().min(1).max(16).optional(),
+  requests_per_run: z.int().min(1).max(100_000).optional(),
 });
 
 const route = z.strictObject({

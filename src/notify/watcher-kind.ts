@@ -36,6 +36,14 @@ export interface Observation<D> {
   /** Number of servers / hosts / tasks observed. */
   observed: number;
   notes: string[];
+  /** A watcher reading its subjects in rotation: how many a run reads, of how many. */
+  rotation?: Rotation;
+}
+
+/** Subjects read per run in rotation: a full cycle takes ceil(total / perRun) runs. */
+export interface Rotation {
+  perRun: number;
+  total: number;
 }
 
 /**

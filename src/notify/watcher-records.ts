@@ -5,6 +5,7 @@
  */
 import type { QuietState } from "./apply-quiet-period.js";
 import type { WatcherKind } from "./load-notifications-config.js";
+import type { Rotation } from "./watcher-kind.js";
 
 export const snapshotKey = (watcherId: string) => `notify:snapshot:${watcherId}`;
 export const statusKey = (watcherId: string) => `notify:status:${watcherId}`;
@@ -24,7 +25,7 @@ export interface SnapshotRecord {
 
 /** The outcome of a run as stored for `/ops watch list` (JSON). */
 export type StoredRunResult =
-  | { outcome: "baseline"; observed: number; notes: string[] }
+  | { outcome: "baseline"; observed: number; notes: string[]; rotation?: Rotation }
   | {
       outcome: "ok";
       observed: number;
@@ -40,6 +41,7 @@ export type StoredRunResult =
       posted: number;
       deliveryErrors: string[];
       notes: string[];
+      rotation?: Rotation;
     }
   | { outcome: "failed"; error: string; consecutiveFailures: number };
 

@@ -7,7 +7,9 @@ import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import { judgeScheduledStart } from "../schedule/resolve-start-time.js";
+import type { Clock } from "../store/store.js";
 import { buildScheduleMissedReply, scheduleMissedReason } from "../views/build-schedule-views.js";
+import { createServerReadMemo, type ServerReadMemo } from "../workflow/create-server-read-memo.js";
 import { buildPolicyChangedReply, type PolicyChange, policyChangeText } from "./build-policy-change-view.js";
 import { redecideBeforeExecution } from "./redecide-before-execution.js";
 import type { RequestDetailsStore } from "./request-details.js";
@@ -21,18 +23,22 @@ export interface ExecutionGateDeps {
   logger: Logger;
   chat: () => ChatPort | undefined;
   refreshCard: (requestId: string) => Promise<void>;
-  /** Judges scheduled changes' times and the calendars at the re-decision. */
-  clock: { now(): number };
+  /** Judges scheduled changes' times and the calendars at the re-decision; dates the reads it hands on. */
+  clock: Clock;
   metrics?: Pick<Metrics, "policyDecision">;
 }
 
+/** May the request be claimed: `false`, or yes with the targets as just read (for the run's first re-check). */
+export type GateAnswer = false | { reads?: ServerReadMemo };
+
 /**
  * The gate before an approved request is claimed for execution: the policy is decided again on the servers
- * as they are now (`redecideBeforeExecution`). Resolves true when the request may be claimed. Stricter: the
+ * as they are now (`redecideBeforeExecution`). Resolves truthy when the request may be claimed, with the
+ * reads the re-decision made (fresh: the run's first re-check may use them instead of reading again). Stricter: the
  * request is revoked (once, whatever the replicas: a CAS), and its card and thread say what changed.
  * Undecided or failed: false, nothing runs now, and the next adoption pass tries again. Never throws.
  */
-export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string) => Promise<boolean> {
+export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string) => Promise<GateAnswer> {
   const { approvals, logger } = deps;
 
   async function revoke(request: ApprovalRequest, change: PolicyChange): Promise<void> {
@@ -88,7 +94,7 @@ export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string
     try {
       const request = await approvals.get(requestId);
       // Not approved (claimed, finished, gone): the claim refuses it and says why in the log.
-      if (request?.status !== "approved") return request !== undefined;
+      if (request?.status !== "approved") return request !== undefined && {};
       if (request.schedule !== undefined) {
         const start = judgeScheduledStart(request.schedule, deps.clock.now());
         // Not yet: quiet, the periodic pass comes back. Too late: nothing runs, and the thread says why.
@@ -99,8 +105,10 @@ export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string
         }
       }
       const channelName = (await deps.details.get(requestId))?.channelName;
+      // Taken before the reads: their age is never understated.
+      const readAt = deps.clock.now();
       const decided = await redecideBeforeExecution(deps, request, channelName);
-      if (decided.kind === "proceed") return true;
+      if (decided.kind === "proceed") return { reads: createServerReadMemo(decided.reads, readAt) };
       if (decided.kind === "undecided") {
         logger.warn({ approval: requestId, why: decided.why }, "policy not decided again yet: not run now");
         return false;

@@ -4,6 +4,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import { createTaskTracker } from "../bot/create-task-tracker.js";
+import { createJobPollGate, type JobPollGateOptions } from "../cloud/create-job-poll-gate.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
@@ -49,6 +50,8 @@ export interface ExecutionsDeps {
   faultPoint?: ExecuteFlowDeps["faultPoint"];
   statusIntervalMs?: number;
   polling?: ExecuteFlowDeps["polling"];
+  /** The schedule of job polls shared by every run of this replica (intervals, polls per second). */
+  jobPolls?: Omit<JobPollGateOptions, "now" | "sleep">;
   sleep?: ExecuteFlowDeps["sleep"];
   onBeforeMutation?: ExecuteFlowDeps["onBeforeMutation"];
   timers?: Timers;
@@ -102,6 +105,12 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
   const { approvals, logger } = deps;
   const tasks = createTaskTracker();
   const mayRun = createExecutionGate(deps);
+  // One schedule for every job this replica follows: 500 concurrent jobs share one poll budget.
+  const pollGate = createJobPollGate({
+    ...deps.jobPolls,
+    now: () => deps.clock.now(),
+    ...(deps.sleep !== undefined && { sleep: deps.sleep }),
+  });
   /** Request IDs (and IDs of runs without a request) this process is driving. */
   const running = new Set<string>();
   let stopping = false;
@@ -153,6 +162,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       onEvent: (event) => reporter.onEvent(event),
       fence: lease.fence,
       signal: lease.signal,
+      pollGate,
       ...(deps.polling !== undefined && { polling: deps.polling }),
       ...(deps.sleep !== undefined && { sleep: deps.sleep }),
       ...(deps.onBeforeMutation !== undefined && { onBeforeMutation: deps.onBeforeMutation }),
@@ -333,7 +343,8 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     if (stopping || running.has(requestId)) return;
     running.add(requestId);
     try {
-      if (!(await mayRun(requestId))) return;
+      const gate = await mayRun(requestId);
+      if (gate === false) return;
       const runId = `run_${randomBytes(12).toString("base64url")}`;
       let claimed: ApprovalRequest;
       try {
@@ -365,9 +376,13 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         void deps.refreshCard(requestId);
         await drive(claimed, runId, lease, (d) => {
           const plan = wavePlanOf(claimed.parameters);
+          // Waves read their servers again per wave; a single run starts from the re-decision's fresh reads.
           return plan !== undefined
             ? runWaves(specOf(claimed, runId), plan, wavesDeps(d))
-            : executeFlow(specOf(claimed, runId), d);
+            : executeFlow(specOf(claimed, runId), {
+                ...d,
+                ...(gate.reads !== undefined && { primedReads: gate.reads }),
+              });
         });
       } finally {
         await lease.release();

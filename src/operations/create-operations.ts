@@ -75,6 +75,8 @@ export interface OperationsOptions {
   scheduleIntervalMs?: number;
   /** Job polling of the executor (default `waitForJob`'s: 1 s ×1.5 up to 10 s). */
   polling?: ExecuteFlowDeps["polling"];
+  /** The replica's shared job poll schedule (default: 2 s under a minute, 5 s after, 20 polls/s in all). */
+  jobPolls?: ExecutionsDeps["jobPolls"];
   sleep?: ExecuteFlowDeps["sleep"];
   /**
    * Called before the executor sends each start/stop/reboot/resize/delete call (see `ExecuteFlowDeps`);
@@ -246,6 +248,7 @@ export function createOperations(options: OperationsOptions): Operations {
     refreshCard,
     ...(options.statusIntervalMs !== undefined && { statusIntervalMs: options.statusIntervalMs }),
     ...(options.polling !== undefined && { polling: options.polling }),
+    ...(options.jobPolls !== undefined && { jobPolls: options.jobPolls }),
     ...(options.sleep !== undefined && { sleep: options.sleep }),
     ...(options.onBeforeMutation !== undefined && { onBeforeMutation: options.onBeforeMutation }),
     ...(options.timers !== undefined && { timers: options.timers }),

@@ -175,6 +175,8 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     const flow = deps.flows[op.operation];
     const preflight = await runPreflight(op.operation, ctx.servers, op.parameters, deps.cloud, {
       flow,
+      // Read moments ago by this command's resolution; the execution reads them again before it runs.
+      known: ctx.servers,
       now: () => deps.clock.now(),
     });
     if (op.dryRun) {

@@ -1,4 +1,3 @@
-import { CloudError } from "../cloud/errors.js";
 import type { EcsApi, Server } from "../cloud/types.js";
 import type { FleetNameIndex } from "./create-fleet-name-index.js";
 import type { TargetLookup } from "./types.js";
@@ -12,9 +11,9 @@ export interface CloudTargetLookupOptions {
 }
 
 /**
- * Target lookups over the ECS API, each using the narrowest filter the API offers: `GET servers/{id}` for
- * IDs, the `name` filter (a fuzzy match: a superset of exact and prefix matches) for names, the `ip`
- * filter for IPv4 addresses, the `tags` filter for tag selectors. Only IPv6 addresses (no API filter) and
+ * Target lookups over the ECS API, each using the narrowest filter the API offers: the native listing's
+ * `server_id` filter for IDs, the `name` filter (a fuzzy match: a superset of exact
+ * and prefix matches) for names, the exact `ip_eq` filter for IPv4 addresses, the `tags` filter for tag selectors. Only IPv6 addresses (no API filter) and
  * large batches list the fleet; suggestions come from `options.names`, refreshed in the background.
  *
  * The ECS `name` filter is a pattern match on the service side; names reaching here come from the intent
@@ -26,16 +25,16 @@ export function createCloudTargetLookup(
 ): TargetLookup<Server> {
   return {
     async byId(id) {
-      try {
-        return await ecs.getServer(id);
-      } catch (error) {
-        if (error instanceof CloudError && error.isNotFound) return undefined;
-        throw error;
-      }
+      // The ID filter of the native listing: one request, and the record carries the flavor's sizes (which
+      // the preflight then needs not read again). A comma or slash cannot be part of a server ID.
+      if (id.includes(",") || id.includes("/")) return undefined;
+      return (await ecs.listServersByIds([id])).find((s) => s.id === id);
     },
     byName: (name) => ecs.listServers({ name, pageSize: PAGE_SIZE }),
     byIp: (ip, version) =>
-      version === 4 ? ecs.listServers({ ip, pageSize: PAGE_SIZE }) : ecs.listServers({ pageSize: PAGE_SIZE }),
+      version === 4
+        ? ecs.listServers({ ipEq: ip, pageSize: PAGE_SIZE })
+        : ecs.listServers({ pageSize: PAGE_SIZE }),
     byTag: (key, value) => ecs.listServers({ tags: `${key}=${value}`, pageSize: PAGE_SIZE }),
     all: () => ecs.listServers({ pageSize: PAGE_SIZE }),
     ...(options.names !== undefined && { knownNames: options.names.names }),

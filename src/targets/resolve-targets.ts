@@ -52,7 +52,13 @@ export async function resolveTargets<S extends ResolvableServer>(
     const fleet = await lookup.all();
     effective = { ...createListLookup(fleet), byTag: lookup.byTag.bind(lookup) };
   }
-  const known = effective.knownNames?.() ?? lookup.knownNames?.();
+  // Asked only after a miss: asking may start a background refresh of the fleet index, which a command
+  // that resolves cleanly must not cost.
+  let knownCache: { names: readonly string[] | undefined } | undefined;
+  const known = () => {
+    knownCache ??= { names: effective.knownNames?.() ?? lookup.knownNames?.() };
+    return knownCache.names;
+  };
 
   const outcomes = await mapWithConcurrency(targets, options.concurrency ?? 4, (target) =>
     resolveOne(target, effective, { matching, known, limit }),
@@ -82,8 +88,8 @@ export async function resolveTargets<S extends ResolvableServer>(
 
 interface ResolveContext {
   matching: NameMatching;
-  /** The fleet's names as last seen, if known. */
-  known: readonly string[] | undefined;
+  /** The fleet's names as last seen, if known (asked on a miss only). */
+  known: () => readonly string[] | undefined;
   limit: number;
 }
 
@@ -144,7 +150,7 @@ async function resolveOne<S extends ResolvableServer>(
       const suggestions = suggestNames(
         target.name,
         listed.map((s) => s.name),
-        context.known,
+        context.known(),
         context.limit,
       );
       return { kind: "not_found", target, suggestions };

@@ -306,11 +306,12 @@ async function finishStep(
 async function runRecheck(ctx: RunContext, def: RecheckStep): Promise<void> {
   await startStep(ctx, def);
   const { targets } = ctx.record;
-  const reads = await readServers(
-    ctx.deps.cloud.ecs,
-    targets.map((t) => t.id),
-    ctx.deps.signal,
-  );
+  const ids = targets.map((t) => t.id);
+  // Reads made just before the run may serve only a re-check that precedes every call of the run.
+  const beforeAnyCall = ctx.record.steps.every((s) => s.kind !== "call" || s.mutations.length === 0);
+  const reads =
+    (beforeAnyCall ? ctx.deps.primedReads?.take(ids, now(ctx)) : undefined) ??
+    (await readServers(ctx.deps.cloud.ecs, ids, ctx.deps.signal));
   const drift = detectDrift(targets, reads);
   const counts = emptyCounts();
   if (drift.length === 0) {
@@ -580,6 +581,7 @@ async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
               now: () => deps.clock.now(),
               sleep,
               ...deps.polling,
+              ...(deps.pollGate && { gate: deps.pollGate }),
               ...(deps.signal && { signal: deps.signal }),
               onProgress: (p: JobProgress) => {
                 if (p.kind === "job")

@@ -7,26 +7,25 @@ export type ServerRead =
   | { kind: "not_found" }
   | { kind: "unreadable"; code: string; message: string };
 
-/** Above this many servers one listing is cheaper than one GET per server. */
-const LIST_THRESHOLD = 50;
 const CONCURRENCY = 8;
 
 /**
- * Reads the current state of servers by ID. Few servers: one GET each (bounded concurrency); many: one
- * listing, with a GET to confirm any server the listing misses (a listing is not proof of absence).
- * Failures are per server (`unreadable`), never thrown, except programming faults.
+ * Reads the current state of servers by ID. One server: one GET; several: the listing filtered by their IDs
+ * (one request per 100 targets, never the fleet), with a GET to confirm any server the listing misses (a
+ * listing is not proof of absence). Failures are per server (`unreadable`), never thrown, except
+ * programming faults.
  */
 export async function readServers(
-  ecs: Pick<EcsApi, "getServer" | "listServers">,
+  ecs: Pick<EcsApi, "getServer" | "listServersByIds">,
   ids: readonly string[],
   signal?: AbortSignal,
 ): Promise<Map<string, ServerRead>> {
   const unique = [...new Set(ids)];
   const out = new Map<string, ServerRead>();
   let toGet = unique;
-  if (unique.length > LIST_THRESHOLD) {
+  if (unique.length > 1) {
     try {
-      const listed = new Map((await ecs.listServers({ pageSize: 1000 }, signal)).map((s) => [s.id, s]));
+      const listed = new Map((await ecs.listServersByIds(unique, signal)).map((s) => [s.id, s]));
       for (const id of unique) {
         const server = listed.get(id);
         if (server) out.set(id, { kind: "found", server });

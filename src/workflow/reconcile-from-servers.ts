@@ -7,7 +7,7 @@ import type { ServerStepResult } from "./run-record.js";
 import type { FlowParameters } from "./types.js";
 
 export interface ReconcileOptions {
-  ecs: Pick<EcsApi, "getServer" | "listServers">;
+  ecs: Pick<EcsApi, "getServer" | "listServersByIds">;
   serverIds: readonly string[];
   expect: Expectation;
   /** The run's parameters: the flavor of a resize, the tags of a tag change, the image, the disk. */

@@ -17,7 +17,7 @@ import {
   planTarget,
 } from "./operation-rules.js";
 import { posture, readHssHosts } from "./read-hss-posture.js";
-import { readServers } from "./read-servers.js";
+import { readServers, type ServerRead } from "./read-servers.js";
 import type { FlowDefinition, FlowParameters, FlowTarget } from "./types.js";
 
 /** Everything a preflight can find wrong. Closed: views and tests branch on it. */
@@ -173,6 +173,11 @@ export interface PreflightOptions {
   flow?: FlowDefinition;
   now?: () => number;
   signal?: AbortSignal;
+  /**
+   * The targets as read moments ago by this same command (its resolution): used instead of reading them
+   * again. Only for a preflight shown before approval; the execution re-reads the servers whatever this is.
+   */
+  known?: readonly Server[];
 }
 
 const CONCURRENCY = 4;
@@ -202,15 +207,22 @@ export async function runPreflight(
   const global: PreflightProblem[] = [];
 
   const unique = [...new Map(targets.map((t) => [t.id, t])).values()];
-  const reads = await readServers(
-    ecs,
-    unique.map((t) => t.id),
-    signal,
-  );
+  const known = new Map((options.known ?? []).map((s) => [s.id, s]));
+  const reads: Map<string, ServerRead> = unique.every((t) => known.has(t.id))
+    ? new Map(unique.map((t) => [t.id, { kind: "found", server: known.get(t.id)! }]))
+    : await readServers(
+        ecs,
+        unique.map((t) => t.id),
+        signal,
+      );
 
-  // Flavors: for display (vCPUs, RAM) and, for a resize, to validate the new one.
+  // Flavors: for a resize, to validate the new one and show its size; otherwise only to show the size of
+  // a server whose record lacks it (the native listing carries it, Nova's single-server view does not).
+  const sizesMissing = [...reads.values()].some(
+    (r) => r.kind === "found" && (r.server.flavor.vcpus === undefined || r.server.flavor.ramMb === undefined),
+  );
   let flavors: Map<string, Flavor> | undefined;
-  if (unique.length > 0) {
+  if (unique.length > 0 && (operation === "resize" || sizesMissing)) {
     try {
       flavors = new Map((await ecs.listFlavors(undefined, signal)).map((f) => [f.id, f]));
     } catch (err) {
@@ -300,7 +312,11 @@ export async function runPreflight(
       { status: s.status, flavor: s.flavor.id, locked: s.locked === true },
       params,
     );
-    target.planned = { calls, status: end.status, flavor: flavorInfo(end.flavor) };
+    target.planned = {
+      calls,
+      status: end.status,
+      flavor: flavorInfo(end.flavor, end.flavor === s.flavor.id ? s.flavor : undefined),
+    };
     if (RESTARTING.includes(operation)) {
       target.restart = calls.includes("ecs.batch_stop");
       if (target.restart) problem("warning", "will_restart", restartWarning(operation, name));

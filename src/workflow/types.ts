@@ -4,9 +4,11 @@
  */
 
 import type { AuditLog } from "../audit/create-audit-log.js";
+import type { JobPollGate } from "../cloud/create-job-poll-gate.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Clock, Store, WriteFence } from "../store/store.js";
+import type { ServerReadMemo } from "./create-server-read-memo.js";
 import type { FaultPoint } from "./fault-points.js";
 import type { FlowEvent } from "./flow-events.js";
 import type {
@@ -159,6 +161,13 @@ export interface ExecuteFlowDeps {
   onBeforeMutation?: (mutation: MutationNotice) => Promise<void> | void;
   /** Progress for the thread. Called synchronously, never awaited; its failures are ignored. */
   onEvent?: (event: FlowEvent) => void | Promise<void>;
+  /**
+   * Reads of the targets made immediately before this run started (the pre-execution re-decision's): its
+   * first re-check uses them when no call has been made yet, instead of reading the same servers again.
+   */
+  primedReads?: ServerReadMemo;
+  /** The replica's shared job poll schedule (see `createJobPollGate`); absent: each wait backs off alone. */
+  pollGate?: JobPollGate;
   /** Poll intervals of job waits (defaults of `waitForJob`: 1 s growing ×1.5 to 10 s). */
   polling?: { initialIntervalMs?: number; maxIntervalMs?: number; backoffFactor?: number };
   /**

@@ -36,10 +36,10 @@ describe("reads", () => {
   });
 
   it.each([502, 503, 504] as const)("retries a read after a %i", async (status) => {
-    env.sim.control.failNextRequests({ status, count: 2, match: /\/servers\/detail/ });
+    env.sim.control.failNextRequests({ status, count: 2, match: /\/cloudservers\/detail/ });
     const servers = await env.client.ecs.listServers();
     expect(servers.length).toBe(env.sim.control.servers().length);
-    expect(requestsTo("/servers/detail").map((c) => c.status)).toEqual([status, status, 200]);
+    expect(requestsTo("/cloudservers/detail").map((c) => c.status)).toEqual([status, status, 200]);
     expect(env.sleeps).toHaveLength(2);
   });
 

@@ -144,7 +144,7 @@ describe("createCommandRouter", () => {
     sim.control.clearRequests();
     await rt.handleAction({ actionId: "q.page.prev", value: `1:${token}`, actor, isEphemeral: true }, r);
     expect(r.text(1)).toContain("ECS servers");
-    expect(sim.control.requests().filter((q) => q.path.endsWith("/servers/detail"))).toHaveLength(1);
+    expect(sim.control.requests().filter((q) => q.path.endsWith("/cloudservers/detail"))).toHaveLength(1);
   });
 
   it("an action nobody registered gets a polite answer", async () => {

@@ -166,7 +166,7 @@ describe("slash commands over HTTP", () => {
 
   it("a cloud error reaches the user with its error code and request ID", async () => {
     h.sim.control.clearRequests();
-    h.sim.control.failNextRequests({ status: 500, match: "/servers/detail" });
+    h.sim.control.failNextRequests({ status: 500, match: "servers/detail" });
     await command("list");
     const answer = await reply();
     const failed = h.sim.control.requests().find((r) => r.fault === "error");

@@ -209,7 +209,7 @@ describe("cloud outages", () => {
     env = await startNotifyEnv();
     const notifier = env.notifier({ ...CONFIG, watchers: CONFIG.watchers.filter((w) => w.id === "ecs") });
     await notifier.runOnce("ecs");
-    env.control.setFaults({ rate5xx: 1, status5xx: 503, match: "/servers/detail" });
+    env.control.setFaults({ rate5xx: 1, status5xx: 503, match: "servers/detail" });
 
     const outcomes: string[] = [];
     for (let i = 0; i < 5; i++) {

@@ -33,13 +33,14 @@ beforeEach(() => sim.control.clearRequests());
 const listQueries = () =>
   sim.control
     .requests()
-    .filter((r) => r.path.endsWith("/servers/detail"))
+    .filter((r) => r.path.endsWith("/cloudservers/detail"))
     .map((r) => r.query);
 
 describe("createCloudTargetLookup against the simulator", () => {
   it("resolves a name with one filtered query (no fleet listing)", async () => {
     const lookup = createCloudTargetLookup(cloud.ecs);
     const r = await resolveTargets([{ kind: "name", name: "web-01" }], lookup);
+    expect(sim.control.requests()).toHaveLength(1);
     expect(r).toMatchObject({
       ok: true,
       servers: [{ id: sim.control.server("web-01")?.id, name: "web-01" }],
@@ -47,11 +48,12 @@ describe("createCloudTargetLookup against the simulator", () => {
     expect(listQueries()).toEqual([expect.objectContaining({ name: "web-01" })]);
   });
 
-  it("resolves an ID with GET servers/{id}, and reports an unknown ID as not found", async () => {
+  it("resolves an ID with the server_id filter (one request), and reports an unknown ID as not found", async () => {
     const lookup = createCloudTargetLookup(cloud.ecs);
     const id = sim.control.server("db-02")?.id ?? "";
     const r = await resolveTargets([{ kind: "id", id }], lookup);
     expect(r).toMatchObject({ ok: true, servers: [{ name: "db-02" }] });
+    expect(listQueries()).toEqual([expect.objectContaining({ server_id: id })]);
     const missing = await resolveTargets(
       [{ kind: "id", id: "00000000-0000-4000-8000-000000000000" }],
       lookup,
@@ -83,14 +85,18 @@ describe("createCloudTargetLookup against the simulator", () => {
     if (r.ok) expect(r.servers.map((s) => s.name)).toEqual(["ops box 1", "数据库-01"]);
   });
 
-  it("resolves a private IP exactly, through the ip filter", async () => {
+  it("resolves a private IP exactly, through the exact ip_eq filter", async () => {
     const web01 = sim.control.server("web-01");
     const r = await resolveTargets(
       [{ kind: "ip", ip: web01?.privateIp ?? "", version: 4 }],
       createCloudTargetLookup(cloud.ecs),
     );
     expect(r).toMatchObject({ ok: true, servers: [{ id: web01?.id }] });
-    expect(listQueries().some((q) => q.ip === web01?.privateIp)).toBe(true);
+    // An IP-shaped target is tried as an exact name first, then by the exact address.
+    expect(listQueries()).toEqual([
+      expect.objectContaining({ name: web01?.privateIp }),
+      expect.objectContaining({ ip_eq: web01?.privateIp }),
+    ]);
   });
 
   it("a tag selects through the tags filter; a tag matching nothing is an error", async () => {

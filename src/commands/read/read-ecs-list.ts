@@ -5,7 +5,13 @@ import type { Message } from "../../render/message-model.js";
 import { mapWithConcurrency } from "../../targets/map-with-concurrency.js";
 import { DEFAULT_PAGE_SIZE, pageOf, pageWindow } from "../../views/build-paged-list.js";
 import { buildServerListView } from "../../views/build-server-list-view.js";
-import { byNameThenId, type ReadDeps, type ReadOptions, viewOptions } from "./read-options.js";
+import {
+  byNameThenId,
+  type ListSnapshot,
+  type ReadDeps,
+  type ReadOptions,
+  viewOptions,
+} from "./read-options.js";
 
 /**
  * `/ecs list`: every matching server (ECS filters, tags ANDed), sorted by name, one page shown. With tags
@@ -24,6 +30,7 @@ export async function readEcsList(
     f.flavor === undefined &&
     f.ip === undefined;
   if (tagsOnly) return readByTags(intent, options, deps);
+  if (options.snapshot !== undefined) return readSnapshotPage(intent, options.snapshot, options, deps);
   const tags = f.tags.map((t) => `${t.key}=${t.value}`);
   const listed = await deps.cloud.ecs.listServers({
     ...(f.name !== undefined ? { name: f.name } : {}),
@@ -37,6 +44,7 @@ export async function readEcsList(
   const servers = listed.filter((s) => tags.every((t) => s.tags.includes(t))).sort(byNameThenId);
   const statusCounts: Record<string, number> = {};
   for (const s of servers) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
+  options.keepSnapshot?.({ ids: servers.map((s) => s.id), statusCounts });
   const page = pageOf(servers, options.page);
   return buildServerListView({
     servers: page.items,
@@ -44,6 +52,29 @@ export async function readEcsList(
     page: page.page,
     filters: f,
     statusCounts,
+    ...viewOptions(options),
+  });
+}
+
+/**
+ * A page of a listing made moments ago: its servers read by ID in one request, shown in the listing's order
+ * (a server deleted since is left out). Totals and counts are the listing's.
+ */
+async function readSnapshotPage(
+  intent: IntentOf<"ecs.list">,
+  snapshot: ListSnapshot,
+  options: ReadOptions,
+  deps: ReadDeps,
+): Promise<Message> {
+  const page = pageOf(snapshot.ids, options.page);
+  const byId = new Map((await deps.cloud.ecs.listServersByIds(page.items)).map((s) => [s.id, s]));
+  const servers = page.items.flatMap((id) => byId.get(id) ?? []);
+  return buildServerListView({
+    servers,
+    total: snapshot.ids.length,
+    page: page.page,
+    filters: intent.filters,
+    statusCounts: snapshot.statusCounts,
     ...viewOptions(options),
   });
 }

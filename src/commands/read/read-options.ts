@@ -14,6 +14,19 @@ export interface ReadOptions {
   server?: Server;
   /** `/ecs show`: the power actions its viewer may request, behind a pending token. */
   offer?: { token: string; actions: readonly ServerAction[] };
+  /** `/ecs list`: the listing made for the command, to page through without listing again. */
+  snapshot?: ListSnapshot;
+  /** `/ecs list`: told the listing it made, for later page clicks. */
+  keepSnapshot?: (snapshot: ListSnapshot) => void;
+}
+
+/**
+ * The result of an `/ecs list` as listed for the command: the matching servers' IDs in display order and
+ * their per-status counts. A page click reads only its page's servers by ID (one request), not the fleet.
+ */
+export interface ListSnapshot {
+  ids: string[];
+  statusCounts: Record<string, number>;
 }
 
 export interface ReadDeps {

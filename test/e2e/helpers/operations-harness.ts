@@ -52,6 +52,12 @@ export interface OperationsHarnessOptions {
   statusIntervalMs?: number;
   /** The bot's store (default: a memory store on the harness clock); the caller closes it. */
   store?: (clock: Clock) => Store;
+  /** Regular servers of the simulated fleet (default the simulator's 12). */
+  servers?: number;
+  /** Cloud job phases (default INIT 20 ms, RUNNING 60 ms). */
+  jobTiming?: { initMs?: number; runningMs?: number };
+  /** The replica's job poll schedule (default every 15 ms, 40 ms for jobs older than a minute). */
+  jobPolls?: OperationsOptions["jobPolls"];
   /**
    * One manual clock for the simulated cloud (latency, jobs), the fake Slack's receive times and the bot's
    * placeholder timers. Absent: real time, and placeholders only after a minute (tests reading the final
@@ -104,7 +110,8 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
   const manual = options.manualClock;
   const fake: FakeSlack = await startFakeSlack(manual !== undefined ? { now: () => manual.now() } : {});
   const sim: CloudSimulator = await startCloudSimulator({
-    jobTiming: { initMs: 20, runningMs: 60 },
+    jobTiming: options.jobTiming ?? { initMs: 20, runningMs: 60 },
+    ...(options.servers !== undefined && { servers: options.servers }),
     ...(manual !== undefined && { clock: manual }),
   });
   const cloudConfig: CloudConfig = {
@@ -153,6 +160,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
     statusIntervalMs: options.statusIntervalMs ?? 100,
     sweepIntervalMs: options.sweepIntervalMs ?? 50,
     polling: { initialIntervalMs: 15, maxIntervalMs: 40 },
+    jobPolls: options.jobPolls ?? { earlyIntervalMs: 15, lateIntervalMs: 40 },
     ...options.operations,
   };
   const ops: Operations = createOperations(opsOptions);

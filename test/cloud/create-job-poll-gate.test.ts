@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { createJobPollGate } from "../../src/cloud/create-job-poll-gate.js";
+import type { EcsApi, Job } from "../../src/cloud/types.js";
+import { waitForJob } from "../../src/cloud/wait-for-job.js";
+
+/** A simulated clock: sleeping advances it (each sleeper wakes in time order). */
+function createVirtualTime() {
+  let now = 0;
+  const sleepers: { at: number; wake: () => void }[] = [];
+  return {
+    now: () => now,
+    sleep: (ms: number) =>
+      new Promise<void>((wake) => {
+        sleepers.push({ at: now + ms, wake });
+      }),
+    /** Runs until no one sleeps or the clock passes `until`. */
+    async run(until: number) {
+      for (;;) {
+        await new Promise((r) => setImmediate(r));
+        sleepers.sort((a, b) => a.at - b.at);
+        const next = sleepers.shift();
+        if (!next || next.at > until) return;
+        now = Math.max(now, next.at);
+        next.wake();
+      }
+    },
+  };
+}
+
+/** Jobs finishing at given times; every `getJob` is counted (per job, with its time). */
+function fakeJobs(finishAt: Map<string, number>, time: { now: () => number }) {
+  const polls: { jobId: string; at: number }[] = [];
+  const ecs = {
+    async getJob(jobId: string): Promise<Job> {
+      polls.push({ jobId, at: time.now() });
+      const done = time.now() >= (finishAt.get(jobId) ?? Number.POSITIVE_INFINITY);
+      const job: Job = {
+        jobId,
+        jobType: "batchStopServers",
+        status: done ? "SUCCESS" : "RUNNING",
+        subJobs: [],
+      };
+      return job;
+    },
+    getServer: async () => {
+      throw new Error("not used");
+    },
+  } as unknown as Pick<EcsApi, "getJob" | "getServer">;
+  return { ecs, polls };
+}
+
+describe("createJobPollGate", () => {
+  it("sees a finished job within 2 s under a minute and 5 s after, at most 30 polls a minute per job", async () => {
+    const time = createVirtualTime();
+    const gate = createJobPollGate({ now: time.now, sleep: time.sleep });
+    const finishAt = new Map([
+      ["short", 17_300],
+      ["long", 143_100],
+    ]);
+    const { ecs, polls } = fakeJobs(finishAt, time);
+    const seen = new Map<string, number>();
+    for (const jobId of finishAt.keys())
+      void waitForJob({ ecs, jobId, gate, now: time.now, sleep: time.sleep }).then(() =>
+        seen.set(jobId, time.now()),
+      );
+    await time.run(10 * 60_000);
+    expect(seen.get("short")! - 17_300).toBeLessThanOrEqual(2_000);
+    expect(seen.get("long")! - 143_100).toBeLessThanOrEqual(5_000);
+    for (const jobId of finishAt.keys()) {
+      const times = polls.filter((p) => p.jobId === jobId).map((p) => p.at);
+      for (const t of times)
+        expect(times.filter((x) => x >= t && x < t + 60_000).length).toBeLessThanOrEqual(30);
+    }
+  });
+
+  it("500 concurrent jobs share one budget: never more polls a second than allowed, each job still followed", async () => {
+    const time = createVirtualTime();
+    const gate = createJobPollGate({ now: time.now, sleep: time.sleep, maxPollsPerSecond: 20 });
+    const finishAt = new Map(Array.from({ length: 500 }, (_, i) => [`job-${i}`, 30_000 + i * 100] as const));
+    const { ecs, polls } = fakeJobs(finishAt, time);
+    let finished = 0;
+    for (const jobId of finishAt.keys())
+      void waitForJob({ ecs, jobId, gate, now: time.now, sleep: time.sleep }).then(() => finished++);
+    await time.run(30 * 60_000);
+    expect(finished).toBe(500);
+    const perSecond = new Map<number, number>();
+    for (const p of polls)
+      perSecond.set(Math.floor(p.at / 1000), (perSecond.get(Math.floor(p.at / 1000)) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(20);
+    // No job is polled more often than every 2 s.
+    for (const jobId of ["job-0", "job-250", "job-499"]) {
+      const times = polls.filter((p) => p.jobId === jobId).map((p) => p.at);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(2_000);
+    }
+  });
+});

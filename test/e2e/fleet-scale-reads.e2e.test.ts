@@ -1,0 +1,116 @@
+/**
+ * Reads proportional to the work on a 10,000-server fleet: the cloud requests of a command are counted from
+ * the simulator's request log (what the cloud saw), never from our own counters.
+ */
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { SLACK_IDS } from "../../src/sandbox/slack/index.js";
+import { blocksText, findElement } from "../helpers/read-slack-blocks.js";
+import { sendBlockAction } from "../helpers/slack-requests.js";
+import { IDS, type OperationsHarness, startOperationsHarness } from "./helpers/operations-harness.js";
+
+let h: OperationsHarness;
+beforeAll(async () => {
+  // Jobs finish before their first poll is due: one poll each, so the counts are the reads of the command.
+  h = await startOperationsHarness({
+    servers: 10_000,
+    jobTiming: { initMs: 5, runningMs: 10 },
+    jobPolls: { earlyIntervalMs: 100, lateIntervalMs: 100 },
+  });
+  // The fleet name index is listed in the background from the start (10 pages): done before counting.
+  // (Polled: the fake Slack's waitFor re-checks on Slack traffic only, and there is none here.)
+  for (let i = 0; i < 1_000 && fleetListings().length < 10; i++) await new Promise((r) => setTimeout(r, 50));
+}, 60_000);
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await h.ops.idle();
+  h.sim.control.reset();
+});
+
+/** ECS requests the simulator received (IAM and HSS aside). */
+function ecsRequests() {
+  return h.sim.control
+    .requests()
+    .filter((r) => r.path.startsWith("/v1/") || r.path.startsWith("/v2/") || r.path.startsWith("/v2.1/"));
+}
+
+const fleetListings = () =>
+  ecsRequests().filter((r) => r.path.endsWith("servers/detail") && Object.keys(r.query).length <= 2);
+
+it("/ecs stop web-01 (allowed) makes at most 5 ECS requests on a 10,000-server fleet", async () => {
+  h.sim.control.setServer(h.serverId("web-01"), { tags: { env: "dev", team: "platform", role: "web" } });
+  h.sim.control.clearRequests();
+  await h.command("stop web-01");
+  await h.waitCard("/ecs stop web-01", (t) => t.includes("Done"));
+  await h.ops.idle();
+  // Resolution (name filter), the fresh read before execution (shared by the re-check), the stop, one job
+  // poll, the final state.
+  expect(ecsRequests().length).toBeLessThanOrEqual(5);
+  expect(fleetListings()).toEqual([]);
+  expect(h.sim.control.server("web-01")?.status).toBe("SHUTOFF");
+});
+
+it("/ecs stop web-01 with an approval still makes at most 5 ECS requests, the re-read before execution fresh", async () => {
+  h.sim.control.clearRequests();
+  await h.command("stop web-01");
+  const card = await h.waitCard("/ecs stop web-01", (t) => t.includes("Approval needed"));
+  const beforeApproval = ecsRequests().length;
+  expect(beforeApproval).toBe(1);
+  await h.click(card, "ops.approval.approve", IDS.bob);
+  await h.waitCard("/ecs stop web-01", (t) => t.includes("Done"));
+  await h.ops.idle();
+  const made = ecsRequests();
+  expect(made.length).toBeLessThanOrEqual(5);
+  // The approval happened after the preflight: the server is read again after it, before the stop is sent.
+  const stopAt = made.findIndex((r) => r.method === "POST");
+  expect(made.slice(beforeApproval, stopAt).filter((r) => r.method === "GET")).toHaveLength(1);
+  expect(fleetListings()).toEqual([]);
+});
+
+it("a page click of /ecs list serves from the command's listing: at most 1 cloud request", async () => {
+  await h.command("list");
+  const first = await h.fake.waitFor(() =>
+    h.fake.ephemerals({ user: SLACK_IDS.alice }).find((e) => blocksText(e.blocks).includes("of 10,")),
+  );
+  const next = findElement(first.blocks, "q.page.next");
+  expect(next?.value).toMatch(/^2:/);
+  h.sim.control.clearRequests();
+  await sendBlockAction(
+    h.eventsUrl,
+    h.fake.signingSecret,
+    h.fake.buildBlockAction({
+      user: SLACK_IDS.alice,
+      message: first,
+      isEphemeral: true,
+      actions: [{ actionId: "q.page.next", value: next?.value ?? "" }],
+    }),
+  );
+  const page2 = await h.fake.waitFor(() =>
+    h.fake.ephemerals({ user: SLACK_IDS.alice }).find((e) => blocksText(e.blocks).includes("Showing 21–40")),
+  );
+  expect(blocksText(page2.blocks)).toMatch(/Showing 21–40 of 10,0\d\d/);
+  expect(ecsRequests()).toHaveLength(1);
+  expect(ecsRequests()[0]?.query.server_id?.toString().split(",")).toHaveLength(20);
+});
+
+it("an unknown name gets suggestions without a blocking fleet listing: the name query, and the index behind", async () => {
+  h.sim.control.clearRequests();
+  await h.command("stop web-1");
+  const answer = await h.fake.waitFor(() =>
+    h.ephemeralTexts(IDS.alice).find((t) => t.includes("web-1") && /did you mean/i.test(t)),
+  );
+  expect(answer).toContain("web-10");
+  // The answer came from the name query; the fleet index refreshes in the background (at most once).
+  // ("web-1" matches over a thousand of web-1000…web-1999: two pages of the filtered query.)
+  const filtered = ecsRequests().filter((r) => r.query.name === "web-1");
+  expect(filtered.length).toBeGreaterThanOrEqual(1);
+  expect(filtered.length).toBeLessThanOrEqual(2);
+  expect(fleetListings().length).toBeLessThanOrEqual(10);
+  await h.ops.idle();
+  h.sim.control.clearRequests();
+  await h.command("stop wbe-01");
+  await h.fake.waitFor(() => h.ephemeralTexts(IDS.alice).find((t) => t.includes("wbe-01")));
+  // A second miss within the index's age: one filtered query, nothing else.
+  expect(ecsRequests().length).toBeLessThanOrEqual(1);
+});
