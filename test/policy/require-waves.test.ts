@@ -123,13 +123,9 @@ rules:
     const text = readFileSync("flows/policy.yml", "utf8");
     const at = text.indexOf("  # - id: big-power-in-waves");
     expect(at).toBeGreaterThan(0);
-    const uncommented =
-      text.slice(0, at) +
-      text
-        .slice(at)
-        .split("\n")
-        .map((line) => line.replace(/^ {2}# /, "  "))
-        .join("\n");
+    // Only the rule's own block (up to the blank line): other commented examples follow it.
+    const end = text.indexOf("\n\n", at);
+    const uncommented = text.slice(0, at) + text.slice(at, end).replace(/^ {2}# /gm, "  ") + text.slice(end);
     const rule = load(uncommented).rules.find((r) => r.id === "big-power-in-waves");
     expect(rule?.effect.requireWaves).toEqual({ minWaves: 3, maxFailures: { kind: "percent", value: 10 } });
     // As shipped (commented), today's behaviour is unchanged.
