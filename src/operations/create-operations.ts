@@ -334,31 +334,21 @@ export function createOperations(options: OperationsOptions): Operations {
     learnChat,
     onWaves: (record) => waveMessages.show(record),
   });
+  // A click whose store is unavailable is answered with that, not dropped.
+  const answeringStoreUnavailable =
+    (handler: ActionHandler): ActionHandler =>
+    (action, ctx) =>
+      guardStoreUnavailable(
+        () => handler(action, ctx),
+        async (m) => {
+          if (ctx.responder) await ctx.responder.respond(m);
+        },
+        ctx.logger,
+      );
   const actionHandlers: Record<string, ActionHandler> = {
-    [WAVE_ACTION_PREFIX]: (action, ctx) =>
-      guardStoreUnavailable(
-        () => waveClick(action, ctx),
-        async (m) => {
-          if (ctx.responder) await ctx.responder.respond(m);
-        },
-        ctx.logger,
-      ),
-    [BREAK_GLASS_ACK_ACTION]: (action, ctx) =>
-      guardStoreUnavailable(
-        () => breakGlassAck(action, ctx),
-        async (m) => {
-          if (ctx.responder) await ctx.responder.respond(m);
-        },
-        ctx.logger,
-      ),
-    [REQUEST_DETAILS_ACTION]: (action, ctx) =>
-      guardStoreUnavailable(
-        () => detailsHandler(action, ctx),
-        async (m) => {
-          if (ctx.responder) await ctx.responder.respond(m);
-        },
-        ctx.logger,
-      ),
+    [WAVE_ACTION_PREFIX]: answeringStoreUnavailable(waveClick),
+    [BREAK_GLASS_ACK_ACTION]: answeringStoreUnavailable(breakGlassAck),
+    [REQUEST_DETAILS_ACTION]: answeringStoreUnavailable(detailsHandler),
     [APPROVAL_ACTION_PREFIX]: async (action, ctx) => {
       if (!action.fromHome) return approvalClick(action, ctx);
       // The Home tab's buttons are the card's, judged by the same handler. The tab has no response_url and no
