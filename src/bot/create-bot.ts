@@ -92,6 +92,8 @@ export interface Bot {
    * disconnects), then waits up to `graceMs` for work already acked. Idempotent.
    */
   stop(graceMs?: number): Promise<void>;
+  /** Resolves when the work acked so far (commands, clicks, events after their ack) has finished. */
+  idle(): Promise<void>;
 }
 
 /**
@@ -298,6 +300,10 @@ export function createBot(options: CreateBotOptions): Bot {
         throw new SlackStartError(stage, error);
       }
       state = "running";
+    },
+
+    async idle() {
+      await tasks.drain(Number.POSITIVE_INFINITY);
     },
 
     stop(graceMs = graceDefault) {
