@@ -82,7 +82,7 @@ export function buildChangeMessage(events: readonly FleetEvent[], options: Chang
   }
 
   const items: ListItem[] = sorted.slice(0, options.maxItems).map((event) => ({
-    title: event.subject.name === "" ? event.subject.id : event.subject.name,
+    title: md`${code(event.subject.name === "" ? event.subject.id : event.subject.name)}`,
     subtitle: md`${SEVERITY_EMOJI[event.severity]} ${describeEvent(event)}`,
     fields: eventFields(event),
   }));
@@ -98,7 +98,7 @@ export function buildChangeMessage(events: readonly FleetEvent[], options: Chang
 
 function headline(event: FleetEvent): Span[] {
   const name = event.subject.name === "" ? event.subject.id : event.subject.name;
-  return md`${SEVERITY_EMOJI[event.severity]} ${bold(name)} ${describeEvent(event)}`;
+  return md`${SEVERITY_EMOJI[event.severity]} ${bold(code(name))} ${describeEvent(event)}`;
 }
 
 function countByType(events: readonly FleetEvent[]): Span[] {
@@ -113,6 +113,6 @@ function countByType(events: readonly FleetEvent[]): Span[] {
 function fallback(sorted: readonly FleetEvent[], title: string): Span[] {
   const first = sorted[0];
   if (first === undefined) return md`${title}: no changes`;
-  if (sorted.length === 1) return md`${title}: ${first.subject.name} ${describeEvent(first)}`;
+  if (sorted.length === 1) return md`${title}: ${code(first.subject.name)} ${describeEvent(first)}`;
   return md`${title}: ${formatCount(sorted.length)} changes (${countByType(sorted)})`;
 }

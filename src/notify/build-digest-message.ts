@@ -48,12 +48,12 @@ function intro(ctx: DigestMessageContext): ReturnType<typeof context> {
 /** The daily HSS posture summary. */
 export function buildHssPostureDigest(summary: HssPostureSummary, ctx: DigestMessageContext): Message {
   const risky: ListItem[] = summary.topRisky.map((h) => ({
-    title: h.name,
+    title: md`${code(h.name)}`,
     subtitle: md`vulnerabilities ${h.vulnerability} · baseline ${h.baseline} · intrusions ${h.intrusion}`,
     fields: [{ label: md`ID`, value: code(h.id) }],
   }));
   const noAgent: ListItem[] = summary.withoutAgent.map((h) => ({
-    title: h.name,
+    title: md`${code(h.name)}`,
     subtitle: md`agent ${code(h.agentStatus)}`,
     fields: [{ label: md`ID`, value: code(h.id) }],
   }));

@@ -139,7 +139,7 @@ export function eventButtons(event: FleetEvent, nextIndex: (action: NotifyAction
           style: "primary",
           confirm: {
             title: md`Start server?`,
-            text: md`Start ${bold(event.subject.name)} (${code(id)})? The request goes through the usual policy and approval.`,
+            text: md`Start ${code(event.subject.name)} (${code(id)})? The request goes through the usual policy and approval.`,
             confirm: md`Start`,
             deny: md`Cancel`,
           },

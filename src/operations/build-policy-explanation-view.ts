@@ -10,6 +10,7 @@ import {
   type Part,
   section,
 } from "../render/message-model.js";
+import { typeable } from "../views/format-values.js";
 import { plural } from "../workflow/format-flow-text.js";
 
 export interface PolicyExplanationInput {
@@ -75,7 +76,7 @@ export function buildPolicyExplanationView(input: PolicyExplanationInput): Messa
         input.servers.map((s) => {
           const tags = Object.entries(s.tags).map(([k, v]) => (v === "" ? k : `${k}=${v}`));
           return {
-            title: s.name,
+            title: typeable(s.name),
             subtitle: md`${code(s.id)} · tags: ${tags.length > 0 ? tags.join(", ") : "none"}`,
           };
         }),

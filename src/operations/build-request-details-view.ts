@@ -10,6 +10,7 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { typeable } from "../views/format-values.js";
 import { preflightMessageParts } from "../workflow/preflight-message-parts.js";
 import { policyChangeLines } from "./build-policy-change-view.js";
 import {
@@ -43,7 +44,7 @@ export function buildRequestDetailsView(
         const tags = Object.entries(t.tags ?? {}).map(([k, v]) => (v === "" ? k : `${k}=${v}`));
         return {
           status: t.status,
-          title: t.name,
+          title: typeable(t.name),
           subtitle: md`${code(t.id)} · ${t.flavor} · tags: ${tags.length > 0 ? tags.join(", ") : "none"}`,
         };
       }),

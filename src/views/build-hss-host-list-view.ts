@@ -3,7 +3,7 @@ import type { IntentOf } from "../intents/index.js";
 import { code, type ListItem, type Message, md, type Span, type Text } from "../render/message-model.js";
 import type { ResultControls } from "./action-ids.js";
 import { buildPagedList, DEFAULT_PAGE_SIZE } from "./build-paged-list.js";
-import { emoji, joinTexts } from "./format-values.js";
+import { emoji, joinTexts, typeable } from "./format-values.js";
 
 export type HssHostFilters = IntentOf<"hss.hosts">["filters"];
 
@@ -102,7 +102,7 @@ function hostItem(host: HssHost): ListItem {
       value: [host.osName, host.osVersion].filter(Boolean).join(" ") || host.osType,
     });
   fields.push({ label: md`ID`, value: code(host.hostId) });
-  return { title: host.hostName, subtitle: joinTexts(subtitle), fields };
+  return { title: typeable(host.hostName), subtitle: joinTexts(subtitle), fields };
 }
 
 function describeFilters(filters: HssHostFilters): Span[] {

@@ -17,7 +17,7 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
-import { emoji } from "./format-values.js";
+import { emoji, typeable } from "./format-values.js";
 
 /** What a schedule's card and list lines show about it (the view's own shape: no store types). */
 export interface ScheduleSummary {
@@ -146,7 +146,7 @@ function targetItem(t: ApprovalRequest["targets"][number]): ListItem {
   const env = t.tags?.env;
   return {
     status: t.status,
-    title: t.name,
+    title: typeable(t.name),
     subtitle: env !== undefined ? md`${t.flavor} · env=${env}` : md`${t.flavor}`,
   };
 }

@@ -13,7 +13,7 @@ import {
 } from "../render/message-model.js";
 import type { ResultControls } from "./action-ids.js";
 import { buildPagedList, shareButton } from "./build-paged-list.js";
-import { joinTexts, plural, sharedByLine } from "./format-values.js";
+import { joinTexts, plural, sharedByLine, typeable } from "./format-values.js";
 
 export interface ServerGroupListViewInput {
   groups: readonly ServerGroup[];
@@ -57,7 +57,7 @@ export function buildServerGroupView(input: ServerGroupViewInput): Message {
   const items: ListItem[] = g.members.map((id) => {
     const s = input.members.get(id);
     return s
-      ? { status: s.status, title: s.name, subtitle: md`${code(s.id)}` }
+      ? { status: s.status, title: typeable(s.name), subtitle: md`${code(s.id)}` }
       : { title: id, subtitle: md`could not be read` };
   });
   const blocks: Part[] = [

@@ -1,4 +1,5 @@
 import {
+  code,
   context,
   type ListField,
   type ListItem,
@@ -82,7 +83,7 @@ function bullets(lines: readonly string[]): Span[] {
 function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
   if (!t.found || !t.current) {
     return {
-      title: t.name,
+      title: md`${code(t.name)}`,
       subtitle: md`:no_entry: ${t.problems[0]?.message ?? "not found"}`,
     };
   }
@@ -133,7 +134,7 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
   const issues = t.problems.filter((p) => p.severity === "blocking");
   if (issues.length > 0)
     subtitle = [...subtitle, ...md` · :no_entry: ${issues.map((p) => p.code).join(", ")}`];
-  return { status: t.current.status, title: t.name, subtitle, fields };
+  return { status: t.current.status, title: md`${code(t.name)}`, subtitle, fields };
 }
 
 /** The API's validation of the new flavor (its `dry_run`), in words. */

@@ -3,7 +3,12 @@ import { buildChangeMessage } from "../../src/notify/build-change-message.js";
 import { type EventSubject, type FleetEvent, fleetEvent } from "../../src/notify/fleet-event.js";
 import { NOTIFY_ACTION_ID_PATTERN, parseNotifyActionId } from "../../src/notify/notify-action-ids.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
-import { collectMrkdwn, collectPlainText, expectValidBlockKit } from "../render/block-kit-test-helpers.js";
+import {
+  collectMrkdwn,
+  collectPlainText,
+  expectValidBlockKit,
+  outsideCodeSpans,
+} from "../render/block-kit-test-helpers.js";
 
 const server = (id: string, name: string, env = "prod"): EventSubject => ({
   kind: "server",
@@ -38,9 +43,9 @@ describe("buildChangeMessage", () => {
     const mrkdwn = collectMrkdwn(rendered);
     const sections = mrkdwn.filter((t) => t.startsWith(":"));
     expect(sections[0]).toBe(
-      ":rotating_light: *db-01* new *dangerous* open port `TCP 4444` · `/tmp/x` (PID 12)",
+      ":rotating_light: *`db-01`* new *dangerous* open port `TCP 4444` · `/tmp/x` (PID 12)",
     );
-    expect(sections[1]).toBe(":warning: *web-01* stopped outside hwc-chatops (was ACTIVE)");
+    expect(sections[1]).toBe(":warning: *`web-01`* stopped outside hwc-chatops (was ACTIVE)");
     expect(collectPlainText(rendered)).toContain("ECS servers: 2 changes");
   });
 
@@ -80,7 +85,7 @@ describe("buildChangeMessage", () => {
     expect(mrkdwn).toContain("watcher `ecs` · 500 stopped");
     expect(mrkdwn.some((t) => t.startsWith("…and 490 more"))).toBe(true);
     // Numeric order of names: srv-0, srv-1, srv-2…
-    expect(mrkdwn.join("\n")).toMatch(/\*srv-0\*[\s\S]*\*srv-1\*[\s\S]*\*srv-2\*/);
+    expect(mrkdwn.join("\n")).toMatch(/\*`srv-0`\*[\s\S]*\*`srv-1`\*[\s\S]*\*`srv-2`\*/);
     expect(rendered.blocks.some((b) => b.type === "actions")).toBe(false);
   });
 
@@ -93,9 +98,13 @@ describe("buildChangeMessage", () => {
     for (const detailedUpTo of [0, 5]) {
       const rendered = renderBlockKit(buildChangeMessage(events, { ...OPTIONS, detailedUpTo }));
       expectValidBlockKit(rendered);
-      for (const text of [...collectMrkdwn(rendered), ...collectPlainText(rendered)]) {
-        expect(text).not.toMatch(/<!channel>|<!here>|<https:|:skull:/);
+      for (const text of collectMrkdwn(rendered)) {
+        expect(text).not.toMatch(/<!channel>|<!here>|<https:/);
+        // The name is shown typeable, as code, where emoji and formatting are inert.
+        expect(outsideCodeSpans(text)).not.toMatch(/:skull:|\*x\*/);
       }
+      for (const text of collectPlainText(rendered))
+        expect(text).not.toMatch(/<!channel>|<!here>|<https:|:skull:/);
       expect(collectMrkdwn(rendered).join("\n")).toContain("&lt;!channel&gt;");
     }
   });

@@ -180,7 +180,7 @@ describe("digests", () => {
         b.intrusion - a.intrusion ||
         b.vulnerability + b.baseline + b.intrusion - (a.vulnerability + a.baseline + a.intrusion),
     )[0]!;
-    expect(postureText).toContain(`*${riskiest.hostName}* — vulnerabilities ${riskiest.vulnerability}`);
+    expect(postureText).toContain(`*\`${riskiest.hostName}\`* — vulnerabilities ${riskiest.vulnerability}`);
     expect(postureText).toContain("08:30 (Europe/Berlin)");
 
     const fleetText = textsOf(fleet!).join("\n");

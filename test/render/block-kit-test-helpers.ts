@@ -63,3 +63,11 @@ export function countListedItems(message: BlockKitMessage): number {
   }
   return count;
 }
+
+/**
+ * The mrkdwn outside inline code spans. Formatting, mentions and emoji are inert inside a span, so hostile
+ * values shown typeable (as code) are checked by what is left around them.
+ */
+export function outsideCodeSpans(mrkdwn: string): string {
+  return mrkdwn.replace(/`[^`\n]*`/g, "`…`");
+}
