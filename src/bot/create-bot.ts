@@ -3,6 +3,7 @@ import type { CloudClient } from "../cloud/types.js";
 import { type CommandRouter, createCommandRouter } from "../commands/create-command-router.js";
 import { createInteractionTokens } from "../commands/create-interaction-tokens.js";
 import type { Scheduler } from "../commands/create-pending-reply.js";
+import type { ListingCache } from "../commands/read/create-listing-cache.js";
 import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
 import { type Metrics, type MetricsExposition, noopMetrics } from "../metrics/metrics.js";
@@ -52,6 +53,8 @@ export interface CreateBotOptions {
    * and how many wait; beyond that a request is answered "busy". Defaults 16 and 200.
    */
   work?: { concurrency?: number; queueSize?: number };
+  /** `/ecs list` listings shared by commands with the same filters (default: reused for 5 s, real clock). */
+  listings?: ListingCache;
   /** Placeholders of slow requests: shown after `delayMs` (default 300 ms), timers from `scheduler`. */
   placeholder?: { delayMs?: number; scheduler?: Scheduler };
   /** Commands by verb and outcome, Slack API calls and rate-limit waits; default none recorded. */
@@ -159,6 +162,7 @@ export function createBot(options: CreateBotOptions): Bot {
     ...(options.botName !== undefined ? { botName: options.botName } : {}),
     ...(options.handlers !== undefined ? { handlers: options.handlers } : {}),
     ...(options.placeholder !== undefined && { placeholder: options.placeholder }),
+    ...(options.listings !== undefined && { listings: options.listings }),
     tokens: createInteractionTokens(store, {
       ...(options.retention?.savedQueriesMs !== undefined && {
         queryTtlMs: options.retention.savedQueriesMs,

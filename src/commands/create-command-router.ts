@@ -55,6 +55,7 @@ import {
 import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
+import { createListingCache, type ListingCache } from "./read/create-listing-cache.js";
 import type { ListSnapshot, ReadDeps, ReadOptions } from "./read/read-options.js";
 import { isReadIntent, isShareable, runReadQuery } from "./read/run-read-query.js";
 import type {
@@ -92,6 +93,8 @@ export interface CommandRouterDeps {
   placeholder?: { delayMs?: number; scheduler?: Scheduler };
   /** Commands by verb (intent type) and outcome; default none recorded. */
   metrics?: Pick<Metrics, "command">;
+  /** `/ecs list` listings shared by commands with the same filters; default: reused for 5 s. */
+  listings?: ListingCache;
 }
 
 /**
@@ -186,6 +189,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     resolveTargets(targets, lookup, { names });
   const readDeps: ReadDeps = {
     cloud: deps.cloud,
+    listings: deps.listings ?? createListingCache(),
     ...(handlers.auditTrail !== undefined && { auditTrail: handlers.auditTrail }),
   };
 

@@ -48,7 +48,22 @@ export interface InteractionTokenOptions {
   pickTtlMs?: number;
   /** How long page clicks of a list are served from the listing made for the command. Default 2 min. */
   snapshotTtlMs?: number;
+  /** Milliseconds since the epoch (remembering which shared listings are saved). Default `Date.now`. */
+  now?: () => number;
 }
+
+/**
+ * A token's saved snapshot: the listing itself, or (when commands shared one listing) the ID of the
+ * listing saved once under `ui:listing:<id>`.
+ */
+type SavedSnapshot = ListSnapshot | { listing: string };
+
+/**
+ * How long after its first save a shared listing is still handed to new tokens without saving it again.
+ * Listings are shared for seconds (create-listing-cache.ts), so this only bounds the memo; the stored
+ * listing outlives it by the snapshot TTL, so every token that points to it gets its full TTL.
+ */
+const LISTING_MEMO_MS = 60_000;
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -64,6 +79,9 @@ export function createInteractionTokens(
   const queryTtlMs = options.queryTtlMs ?? 24 * 60 * 60 * 1000;
   const pickTtlMs = options.pickTtlMs ?? 60 * 60 * 1000;
   const snapshotTtlMs = options.snapshotTtlMs ?? 2 * 60 * 1000;
+  const now = options.now ?? Date.now;
+  /** Shared listings this process has saved, with when. */
+  const savedListings = new Map<string, number>();
   const valid = (token: string) => TOKEN_RE.test(token);
   return {
     newToken: () => randomBytes(9).toString("base64url"),
@@ -76,11 +94,32 @@ export function createInteractionTokens(
       return (await store.get<StoredQuery>(`ui:query:${token}`))?.value;
     },
     async saveSnapshot(token, snapshot) {
-      await store.createIfAbsent(`ui:snapshot:${token}`, snapshot, { ttlMs: snapshotTtlMs });
+      // Disposable like the query: a lost snapshot only makes the next page list again.
+      const relaxed = { ttlMs: snapshotTtlMs, durability: "relaxed" } as const;
+      const id = snapshot.id;
+      if (id === undefined) {
+        await store.createIfAbsent(`ui:snapshot:${token}`, snapshot, relaxed);
+        return;
+      }
+      // 10,000 IDs are ~400 KB: written once per shared listing, not once per command that showed it.
+      const t = now();
+      for (const [saved, at] of savedListings) if (t - at >= LISTING_MEMO_MS) savedListings.delete(saved);
+      if (!savedListings.has(id)) {
+        await store.createIfAbsent(
+          `ui:listing:${id}`,
+          { ids: snapshot.ids, statusCounts: snapshot.statusCounts },
+          { ttlMs: snapshotTtlMs + LISTING_MEMO_MS, durability: "relaxed" },
+        );
+        savedListings.set(id, t);
+      }
+      await store.createIfAbsent(`ui:snapshot:${token}`, { listing: id }, relaxed);
     },
     async loadSnapshot(token) {
       if (!valid(token)) return undefined;
-      return (await store.get<ListSnapshot>(`ui:snapshot:${token}`))?.value;
+      const saved = (await store.get<SavedSnapshot>(`ui:snapshot:${token}`))?.value;
+      if (saved === undefined || !("listing" in saved)) return saved;
+      const listing = (await store.get<ListSnapshot>(`ui:listing:${saved.listing}`))?.value;
+      return listing === undefined ? undefined : { ...listing, id: saved.listing };
     },
     async savePick(token, pick) {
       await store.createIfAbsent(`ui:pick:${token}`, pick, { ttlMs: pickTtlMs });

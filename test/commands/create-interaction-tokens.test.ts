@@ -31,6 +31,35 @@ describe("createInteractionTokens", () => {
     expect(await tokens.loadQuery("tok")).toBeUndefined();
   });
 
+  it("a shared listing is saved once for every token that shows it, and each token keeps its full TTL", async () => {
+    const c = clock();
+    const store = createMemoryStore({ clock: c });
+    const written: string[] = [];
+    const counting = {
+      ...store,
+      createIfAbsent: ((key, value, options) => {
+        written.push(key);
+        return store.createIfAbsent(key, value, options);
+      }) as typeof store.createIfAbsent,
+    };
+    const tokens = createInteractionTokens(counting, { snapshotTtlMs: 120_000, now: c.now });
+    const listing = { id: "L1", ids: ["a", "b", "c"], statusCounts: { ACTIVE: 3 } };
+    await tokens.saveSnapshot("t1", listing);
+    c.advance(4_000);
+    await tokens.saveSnapshot("t2", listing);
+    expect(written.filter((k) => k.startsWith("ui:listing:"))).toEqual(["ui:listing:L1"]);
+    expect(await tokens.loadSnapshot("t1")).toEqual(listing);
+    // The later token still pages its full TTL after it was saved, past the first token's expiry.
+    c.advance(118_000);
+    expect(await tokens.loadSnapshot("t1")).toBeUndefined();
+    expect(await tokens.loadSnapshot("t2")).toEqual(listing);
+    c.advance(3_000);
+    expect(await tokens.loadSnapshot("t2")).toBeUndefined();
+    // A snapshot of its own (no shared listing) is kept under its token.
+    await tokens.saveSnapshot("t3", { ids: ["x"], statusCounts: { SHUTOFF: 1 } });
+    expect(await tokens.loadSnapshot("t3")).toEqual({ ids: ["x"], statusCounts: { SHUTOFF: 1 } });
+  });
+
   it("a pick is used at most once, even by concurrent takers", async () => {
     const tokens = createInteractionTokens(createMemoryStore());
     const pick = {

@@ -114,3 +114,49 @@ it("an unknown name gets suggestions without a blocking fleet listing: the name 
   // A second miss within the index's age: one filtered query, nothing else.
   expect(ecsRequests().length).toBeLessThanOrEqual(1);
 });
+
+it("a burst of /ecs list shares one fleet listing; each later command reads only its page, and pages still click", async () => {
+  // The shared listing of the earlier test may still be in its reuse window: move past it.
+  h.clock.advance(60_000);
+  h.sim.control.clearRequests();
+  const before = h.fake.ephemerals({ user: SLACK_IDS.alice }).length;
+  await Promise.all([1, 2, 3, 4, 5].map(() => h.command("list")));
+  await h.fake.waitFor(() => {
+    const answers = h.fake
+      .ephemerals({ user: SLACK_IDS.alice })
+      .slice(before)
+      .filter((e) => blocksText(e.blocks).includes("Showing 1–20 of 10,"));
+    return answers.length === 5 ? answers : undefined;
+  });
+  await h.ops.idle();
+  // One listing of the fleet (10 pages of 1,000), not five; the other commands read their page by ID.
+  const listed = ecsRequests().filter(
+    (r) => r.path.endsWith("servers/detail") && r.query.server_id === undefined,
+  );
+  expect(listed).toHaveLength(10);
+  const byId = ecsRequests().filter((r) => r.query.server_id !== undefined);
+  expect(byId.length).toBeLessThanOrEqual(4);
+  for (const r of byId) expect(r.query.server_id?.toString().split(",")).toHaveLength(20);
+
+  // A page click of the last answer is still served from the saved (shared) listing: one request.
+  const last = h.fake.ephemerals({ user: SLACK_IDS.alice }).at(-1);
+  const next = findElement(last?.blocks, "q.page.next");
+  h.sim.control.clearRequests();
+  await sendBlockAction(
+    h.eventsUrl,
+    h.fake.signingSecret,
+    h.fake.buildBlockAction({
+      user: SLACK_IDS.alice,
+      message: last ?? { ts: "0" },
+      isEphemeral: true,
+      actions: [{ actionId: "q.page.next", value: next?.value ?? "" }],
+    }),
+  );
+  await h.fake.waitFor(() =>
+    // The click replaces the message it was on.
+    h.fake
+      .ephemerals({ user: SLACK_IDS.alice })
+      .find((e) => e.ts === last?.ts && blocksText(e.blocks).includes("Showing 21–40")),
+  );
+  expect(ecsRequests()).toHaveLength(1);
+});

@@ -5,6 +5,7 @@ import type { Message } from "../../render/message-model.js";
 import { mapWithConcurrency } from "../../targets/map-with-concurrency.js";
 import { DEFAULT_PAGE_SIZE, pageOf, pageWindow } from "../../views/build-paged-list.js";
 import { buildServerListView } from "../../views/build-server-list-view.js";
+import { createListingCache } from "./create-listing-cache.js";
 import {
   byNameThenId,
   type ListSnapshot,
@@ -15,7 +16,8 @@ import {
 
 /**
  * `/ecs list`: every matching server (ECS filters, tags ANDed), sorted by name, one page shown. With tags
- * only, the cloud's tag index selects and pages them (see {@link readByTags}).
+ * only, the cloud's tag index selects and pages them (see {@link readByTags}). Commands with the same
+ * filters within moments of each other share one listing (`deps.listings`).
  */
 export async function readEcsList(
   intent: IntentOf<"ecs.list">,
@@ -32,26 +34,37 @@ export async function readEcsList(
   if (tagsOnly) return readByTags(intent, options, deps);
   if (options.snapshot !== undefined) return readSnapshotPage(intent, options.snapshot, options, deps);
   const tags = f.tags.map((t) => `${t.key}=${t.value}`);
-  const listed = await deps.cloud.ecs.listServers({
-    ...(f.name !== undefined ? { name: f.name } : {}),
-    ...(f.status !== undefined ? { status: f.status } : {}),
-    ...(f.flavor !== undefined ? { flavor: f.flavor } : {}),
-    ...(f.ip !== undefined ? { ip: f.ip } : {}),
-    ...(tags.length > 0 ? { tags: tags.join(",") } : {}),
-    pageSize: 1000,
-  });
-  // The service filters; checking tags again keeps "every tag must match" true whatever it does.
-  const servers = listed.filter((s) => tags.every((t) => s.tags.includes(t))).sort(byNameThenId);
-  const statusCounts: Record<string, number> = {};
-  for (const s of servers) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
-  options.keepSnapshot?.({ ids: servers.map((s) => s.id), statusCounts });
-  const page = pageOf(servers, options.page);
+  const list = async () => {
+    const listed = await deps.cloud.ecs.listServers({
+      ...(f.name !== undefined ? { name: f.name } : {}),
+      ...(f.status !== undefined ? { status: f.status } : {}),
+      ...(f.flavor !== undefined ? { flavor: f.flavor } : {}),
+      ...(f.ip !== undefined ? { ip: f.ip } : {}),
+      ...(tags.length > 0 ? { tags: tags.join(",") } : {}),
+      pageSize: 1000,
+    });
+    // The service filters; checking tags again keeps "every tag must match" true whatever it does.
+    return listed.filter((s) => tags.every((t) => s.tags.includes(t))).sort(byNameThenId);
+  };
+  // Without a shared cache every command lists for itself (a cache that keeps nothing).
+  const listings = deps.listings ?? createListingCache({ reuseMs: 0 });
+  const key = JSON.stringify([f.name, f.status, f.flavor, f.ip, [...tags].sort()]);
+  const { listing, made } = await listings.get(key, list);
+  const snapshot: ListSnapshot = {
+    id: listing.id,
+    ids: listing.servers.map((s) => s.id),
+    statusCounts: listing.statusCounts,
+  };
+  options.keepSnapshot?.(snapshot);
+  // Another command's listing: its rows may be seconds old, so this page is read again by ID.
+  if (!made) return readSnapshotPage(intent, snapshot, options, deps);
+  const page = pageOf(listing.servers, options.page);
   return buildServerListView({
     servers: page.items,
-    total: servers.length,
+    total: listing.servers.length,
     page: page.page,
     filters: f,
-    statusCounts,
+    statusCounts: listing.statusCounts,
     ...viewOptions(options),
   });
 }

@@ -1,6 +1,7 @@
 import type { AuditRecord } from "../../audit/audit-entry.js";
 import type { CloudClient, Server } from "../../cloud/types.js";
 import type { ResultControls, ServerAction } from "../../views/action-ids.js";
+import type { ListingCache } from "./create-listing-cache.js";
 
 /** How a read query is rendered. */
 export interface ReadOptions {
@@ -25,6 +26,8 @@ export interface ReadOptions {
  * their per-status counts. A page click reads only its page's servers by ID (one request), not the fleet.
  */
 export interface ListSnapshot {
+  /** The shared listing it came from (see create-listing-cache.ts): commands sharing it save it once. */
+  id?: string;
   ids: string[];
   statusCounts: Record<string, number>;
 }
@@ -33,6 +36,8 @@ export interface ReadDeps {
   cloud: CloudClient;
   /** The bot's audit entries about a server, newest first (for `/ecs actions`); absent: none shown. */
   auditTrail?: AuditTrail;
+  /** `/ecs list`: listings shared by commands with the same filters; absent: every command lists. */
+  listings?: ListingCache;
 }
 
 /** The bot's audit entries about one server, newest first. */

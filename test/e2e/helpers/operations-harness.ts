@@ -6,6 +6,7 @@ import { createAuditLog } from "../../../src/audit/create-audit-log.js";
 import { type Bot, createBot } from "../../../src/bot/create-bot.js";
 import { createCloudClient } from "../../../src/cloud/create-cloud-client.js";
 import type { CloudConfig } from "../../../src/cloud/load-cloud-config.js";
+import { createListingCache } from "../../../src/commands/read/create-listing-cache.js";
 import { createLogger } from "../../../src/log/create-logger.js";
 import { createOperations, type Operations, type OperationsOptions } from "../../../src/operations/index.js";
 import { loadPolicy } from "../../../src/policy/load-policy.js";
@@ -178,6 +179,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
     shutdownGraceMs: 2_000,
     placeholder: manual !== undefined ? { scheduler: manual } : { delayMs: 60_000 },
     handlers: ops.handlers,
+    listings: createListingCache({ now: () => clock.now() }),
   });
   ops.register(bot);
   await bot.start();

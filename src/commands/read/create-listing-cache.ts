@@ -1,0 +1,90 @@
+import { randomBytes } from "node:crypto";
+import type { Server } from "../../cloud/types.js";
+
+/** A fleet listing for one set of filters: its servers in display order and their per-status counts. */
+export interface SharedListing {
+  /** Names this listing in the store, so the page clicks of every command it served share one saved copy. */
+  id: string;
+  servers: readonly Server[];
+  statusCounts: Record<string, number>;
+}
+
+export interface ListingCache {
+  /**
+   * The listing for `key`: the one made in the last `reuseMs`, the one in flight, or a new one from `list`.
+   * `made` is true for the call that listed (its rows are as fresh as a read); a reuser re-reads its page.
+   * A failed listing is not kept: the next command lists again.
+   */
+  get(
+    key: string,
+    list: () => Promise<readonly Server[]>,
+  ): Promise<{ listing: SharedListing; made: boolean }>;
+}
+
+export interface ListingCacheOptions {
+  /** How long a finished listing serves other commands with the same filters. Default 5 s. */
+  reuseMs?: number;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+  /** Filter sets kept at once (each holds its servers until it is older than `reuseMs`). Default 32. */
+  maxEntries?: number;
+}
+
+/** Default reuse window: long enough to absorb a burst of `/ecs list`, short enough that totals stay current. */
+export const DEFAULT_LISTING_REUSE_MS = 5_000;
+
+interface Entry {
+  promise: Promise<SharedListing>;
+  /** When the listing finished; undefined while it is in flight. */
+  listedAt?: number;
+}
+
+/**
+ * One listing per filter set at a time. A whole-fleet `/ecs list` is ten 1,000-server pages and most of a
+ * command's CPU; under a burst (100 commands a second) every `/ecs list` with the same filters in the
+ * reuse window shares one listing, and concurrent ones wait for the same requests instead of each listing
+ * the fleet. The rows a reuser shows are re-read by ID, so only totals and per-status counts can be up to
+ * `reuseMs` old.
+ */
+export function createListingCache(options: ListingCacheOptions = {}): ListingCache {
+  const reuseMs = options.reuseMs ?? DEFAULT_LISTING_REUSE_MS;
+  const now = options.now ?? Date.now;
+  const maxEntries = options.maxEntries ?? 32;
+  const entries = new Map<string, Entry>();
+
+  function prune(): void {
+    const t = now();
+    for (const [key, entry] of entries) {
+      if (entry.listedAt !== undefined && t - entry.listedAt >= reuseMs) entries.delete(key);
+    }
+    // Still too many (many distinct filters at once): the oldest go first; in-flight ones keep their callers.
+    for (const [key] of entries) {
+      if (entries.size < maxEntries) break;
+      entries.delete(key);
+    }
+  }
+
+  return {
+    async get(key, list) {
+      const found = entries.get(key);
+      if (found !== undefined && (found.listedAt === undefined || now() - found.listedAt < reuseMs)) {
+        return { listing: await found.promise, made: false };
+      }
+      prune();
+      const entry: Entry = {
+        promise: list().then((listed) => {
+          const servers = [...listed];
+          const statusCounts: Record<string, number> = {};
+          for (const s of servers) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
+          entry.listedAt = now();
+          return { id: randomBytes(9).toString("base64url"), servers, statusCounts };
+        }),
+      };
+      entries.set(key, entry);
+      entry.promise.catch(() => {
+        if (entries.get(key) === entry) entries.delete(key);
+      });
+      return { listing: await entry.promise, made: true };
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import type { Server } from "../../../src/cloud/types.js";
+import { createListingCache } from "../../../src/commands/read/create-listing-cache.js";
+
+const server = (id: string, status = "ACTIVE") => ({ id, name: id, status }) as unknown as Server;
+
+function clock() {
+  let t = 1_000_000;
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
+
+describe("createListingCache", () => {
+  it("concurrent commands with the same filters share one listing; only the first made it", async () => {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, reuseMs: 5_000 });
+    let calls = 0;
+    let release: (servers: Server[]) => void = () => {};
+    const list = () => {
+      calls += 1;
+      return new Promise<Server[]>((resolve) => {
+        release = resolve;
+      });
+    };
+    const all = Promise.all([cache.get("k", list), cache.get("k", list), cache.get("k", list)]);
+    release([server("a"), server("b", "SHUTOFF"), server("c")]);
+    const results = await all;
+    expect(calls).toBe(1);
+    expect(results.map((r) => r.made)).toEqual([true, false, false]);
+    expect(new Set(results.map((r) => r.listing.id)).size).toBe(1);
+    expect(results[0]?.listing.statusCounts).toEqual({ ACTIVE: 2, SHUTOFF: 1 });
+  });
+
+  it("reuses a finished listing within the window, lists again after it, and keeps filters apart", async () => {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, reuseMs: 5_000 });
+    let calls = 0;
+    const list = async () => {
+      calls += 1;
+      return [server(`s${calls}`)];
+    };
+    const first = await cache.get("k", list);
+    c.advance(4_999);
+    expect((await cache.get("k", list)).listing.id).toBe(first.listing.id);
+    expect(calls).toBe(1);
+    expect((await cache.get("other", list)).made).toBe(true);
+    expect(calls).toBe(2);
+    c.advance(1);
+    const later = await cache.get("k", list);
+    expect(later.made).toBe(true);
+    expect(later.listing.id).not.toBe(first.listing.id);
+    expect(calls).toBe(3);
+  });
+
+  it("does not keep a failed listing: the next command lists again", async () => {
+    const cache = createListingCache({ now: clock().now });
+    await expect(cache.get("k", () => Promise.reject(new Error("cloud down")))).rejects.toThrow("cloud down");
+    const again = await cache.get("k", async () => [server("a")]);
+    expect(again.made).toBe(true);
+  });
+
+  it("keeps at most maxEntries filter sets", async () => {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, maxEntries: 2 });
+    let calls = 0;
+    const list = async () => {
+      calls += 1;
+      return [server("a")];
+    };
+    await cache.get("a", list);
+    await cache.get("b", list);
+    await cache.get("c", list);
+    expect(calls).toBe(3);
+    // "a" was the oldest: listed again; "c" is still shared.
+    await cache.get("c", list);
+    expect(calls).toBe(3);
+    await cache.get("a", list);
+    expect(calls).toBe(4);
+  });
+});
