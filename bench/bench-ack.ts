@@ -210,6 +210,21 @@ function summarizeProfile(dir: string, report: Report): void {
   const top = [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, 15);
   for (const [frame, count] of top)
     report(`  profile: ${frame}`.slice(0, 58), `${((count / hits) * 100).toFixed(1)} %`);
+  // Self time by module (a package, or a file of ours): which part of the bot the CPU goes to.
+  const byModule = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const url = node.callFrame.url;
+    const module = url.includes("node_modules/")
+      ? (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? url)
+      : url.includes("/dist/")
+        ? url.replace(/^.*\/dist\//, "dist/")
+        : url === ""
+          ? node.callFrame.functionName || "(native)"
+          : url.replace(/^node:/, "node:");
+    byModule.set(module, (byModule.get(module) ?? 0) + node.hitCount);
+  }
+  for (const [module, count] of [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    report(`  by module: ${module}`.slice(0, 58), `${((count / hits) * 100).toFixed(1)} %`);
 }
 
 export async function benchAck(report: Report): Promise<void> {

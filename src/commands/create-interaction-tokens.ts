@@ -80,8 +80,17 @@ export function createInteractionTokens(
   const pickTtlMs = options.pickTtlMs ?? 60 * 60 * 1000;
   const snapshotTtlMs = options.snapshotTtlMs ?? 2 * 60 * 1000;
   const now = options.now ?? Date.now;
-  /** Shared listings this process has saved, with when. */
-  const savedListings = new Map<string, number>();
+  /**
+   * Shared listings this process has saved or read, with when: saved once, and a page click on this replica
+   * does not parse 10,000 IDs from the store again.
+   */
+  const savedListings = new Map<string, { at: number; listing: ListSnapshot }>();
+  const remembered = (id: string): ListSnapshot | undefined => {
+    const t = now();
+    for (const [saved, entry] of savedListings)
+      if (t - entry.at >= LISTING_MEMO_MS) savedListings.delete(saved);
+    return savedListings.get(id)?.listing;
+  };
   const valid = (token: string) => TOKEN_RE.test(token);
   return {
     newToken: () => randomBytes(9).toString("base64url"),
@@ -102,15 +111,13 @@ export function createInteractionTokens(
         return;
       }
       // 10,000 IDs are ~400 KB: written once per shared listing, not once per command that showed it.
-      const t = now();
-      for (const [saved, at] of savedListings) if (t - at >= LISTING_MEMO_MS) savedListings.delete(saved);
-      if (!savedListings.has(id)) {
-        await store.createIfAbsent(
-          `ui:listing:${id}`,
-          { ids: snapshot.ids, statusCounts: snapshot.statusCounts },
-          { ttlMs: snapshotTtlMs + LISTING_MEMO_MS, durability: "relaxed" },
-        );
-        savedListings.set(id, t);
+      if (remembered(id) === undefined) {
+        const listing = { ids: snapshot.ids, statusCounts: snapshot.statusCounts };
+        await store.createIfAbsent(`ui:listing:${id}`, listing, {
+          ttlMs: snapshotTtlMs + LISTING_MEMO_MS,
+          durability: "relaxed",
+        });
+        savedListings.set(id, { at: now(), listing });
       }
       await store.createIfAbsent(`ui:snapshot:${token}`, { listing: id }, relaxed);
     },
@@ -118,8 +125,11 @@ export function createInteractionTokens(
       if (!valid(token)) return undefined;
       const saved = (await store.get<SavedSnapshot>(`ui:snapshot:${token}`))?.value;
       if (saved === undefined || !("listing" in saved)) return saved;
-      const listing = (await store.get<ListSnapshot>(`ui:listing:${saved.listing}`))?.value;
-      return listing === undefined ? undefined : { ...listing, id: saved.listing };
+      const listing =
+        remembered(saved.listing) ?? (await store.get<ListSnapshot>(`ui:listing:${saved.listing}`))?.value;
+      if (listing === undefined) return undefined;
+      if (!savedListings.has(saved.listing)) savedListings.set(saved.listing, { at: now(), listing });
+      return { ...listing, id: saved.listing };
     },
     async savePick(token, pick) {
       await store.createIfAbsent(`ui:pick:${token}`, pick, { ttlMs: pickTtlMs });

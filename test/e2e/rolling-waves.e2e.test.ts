@@ -137,6 +137,42 @@ it("Pause holds the next wave past its pause, Resume continues, Abort stops afte
   expect(rebootCalls()).toEqual([[ids[0]], [ids[1]]]);
 });
 
+it("Abort while a wave's jobs are still running lets that wave finish, then nothing more starts", async () => {
+  const ids = SERVERS.map((n) => h.serverId(n));
+  const timing = h.sim.control.jobTiming();
+  // Wave 1's reboot job runs for an hour of the cloud's clock, so the click lands while it runs.
+  h.sim.control.setJobTiming({ runningMs: 60 * 60_000 });
+  try {
+    await h.command(`reboot ${SERVERS.join(" ")} --waves 3`);
+    const card = await h.waitCard("--waves 3`");
+    await waveList(card, (t) => /\*Wave 1\*.*— running/.test(t));
+    // The wave is running from before its call: wait (polled, the cloud's requests make no Slack traffic)
+    // until the cloud has the reboot.
+    for (let i = 0; i < 500 && rebootCalls().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(rebootCalls()).toEqual([[ids[0]]]);
+
+    await h.click(waveMessage(card)!, "ops.waves.abort", IDS.alice);
+    const aborting = await waveList(card, (t) => t.includes("*Aborting*"));
+    expect(aborting).toContain("the running wave finishes, nothing more starts");
+    expect(aborting).toMatch(/\*Wave 1\*.*— running/);
+    // No more Abort button once aborting.
+    expect(JSON.stringify(waveMessage(card)?.blocks)).not.toContain("ops.waves.abort");
+
+    // The job finishes: wave 1 completes (its job followed to the end), and the run stops there.
+    h.sim.control.setJobTiming(timing);
+    h.sim.control.advance(61 * 60_000);
+    const list = await waveList(card, (t) => t.includes("*Aborted* by"));
+    expect(list).toMatch(/\*Wave 1\* \(1 server: web-03\) — done/);
+    expect(list).toMatch(/\*Wave 2\* \(1 server: web-04\) — not run/);
+    expect(list).toMatch(/\*Wave 3\* \(1 server: cache-02\) — not run/);
+    expect(list).toContain("*Totals:* 1 ok · 0 failed · 2 not run");
+    await h.ops.idle();
+    expect(rebootCalls()).toEqual([[ids[0]]]);
+  } finally {
+    h.sim.control.setJobTiming(timing);
+  }
+});
+
 it("require_waves: a request without compliant waves is refused saying what to add; explain shows it; compliant runs", async () => {
   await h.policy.replace(
     `${shippedPolicy}
