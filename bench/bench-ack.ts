@@ -21,6 +21,13 @@ import { sendBlockAction, sendSlashCommand } from "../test/helpers/slack-request
 const repoRoot = fileURLToPath(new URL("../", import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100;
 
+/** The bot's command line as `npm start` has it (`node <flags> dist/main.js`), without `node`. */
+const botArgs = (
+  JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: { start: string } }
+).scripts.start
+  .split(" ")
+  .slice(1);
+
 export type Report = (name: string, figure: string, detail?: string) => void;
 
 interface Child {
@@ -79,7 +86,8 @@ async function startChild(args: string[], env: Record<string, string>): Promise<
 }
 
 async function stopChild(c: Child): Promise<void> {
-  if (c.child.exitCode !== null) return;
+  // A child ended by a signal has a null exitCode and its signalCode set: stopped either way.
+  if (c.child.exitCode !== null || c.child.signalCode !== null) return;
   const gone = once(c.child, "exit");
   c.child.kill("SIGTERM");
   await gone;
@@ -257,14 +265,14 @@ export async function benchAck(report: Report): Promise<void> {
       bareStarts.push(bare.readyMs);
       bareRss.push(rssMb(bare.child.pid ?? 0));
       await stopChild(bare);
-      const bot = await startChild(["dist/main.js"], botEnv(i));
+      const bot = await startChild(botArgs, botEnv(i));
       botStarts.push(bot.readyMs);
       botRss.push(rssMb(bot.child.pid ?? 0));
       await stopChild(bot);
     }
     const [bareStart, botStart] = [median(bareStarts), median(botStarts)];
     report(
-      "start-up to /healthz: bot (node dist/main.js)",
+      `start-up to /healthz: bot (node ${botArgs.join(" ")})`,
       `${Math.round(botStart)} ms`,
       `bare Bolt ${Math.round(bareStart)} ms, ratio ${(botStart / bareStart).toFixed(2)}× (goal ≤ 2×), median of 3, ${conditions}`,
     );
@@ -280,7 +288,13 @@ export async function benchAck(report: Report): Promise<void> {
       .map((s) => s.name)
       .filter((n) => /^[a-z]+-\d+$/.test(n));
     const bot = await startChild(
-      [...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), "dist/main.js"],
+      [
+        ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+        ...botArgs.slice(0, -1),
+        // Extra Node flags for experiments (e.g. another heap limit): after npm start's, so they win.
+        ...(process.env.BENCH_BOT_NODE_ARGS ?? "").split(" ").filter(Boolean),
+        ...botArgs.slice(-1),
+      ],
       botEnv(9),
     );
     const bare = await startChild(["bench/bare-bolt.mjs"], env);
@@ -328,6 +342,44 @@ export async function benchAck(report: Report): Promise<void> {
         "CPU per command (ack + all work after it): bot",
         `${ours.cpuPerCommandMs.toFixed(2)} ms`,
         `bare Bolt ${anchor.cpuPerCommandMs.toFixed(2)} ms, ratio ${(ours.cpuPerCommandMs / anchor.cpuPerCommandMs).toFixed(1)}× (goal ≤ 3 ms)`,
+      );
+      await stopChild(bare);
+
+      // RSS with the watchers running and 1,000 approvals pending: a hard reboot of 1,000 distinct servers
+      // (each needs an approval under the shipped policy), sent like the load above, then settled.
+      const pendingNames = names.slice(0, Number(process.env.BENCH_PENDING ?? 1000));
+      const url = `http://127.0.0.1:${bot.port}/slack/events`;
+      const sends: Promise<unknown>[] = [];
+      const startedAt = performance.now();
+      for (const [i, name] of pendingNames.entries()) {
+        // 50 a second: all of them get their card (the bound queue would answer some "busy" at 100).
+        const wait = startedAt + i * 20 - performance.now();
+        if (wait > 1) await sleep(wait);
+        sends.push(
+          sendSlashCommand(
+            url,
+            fake.signingSecret,
+            fake.buildSlashCommand({ command: "/ecs", text: `reboot ${name} --hard` }),
+          ),
+        );
+      }
+      await Promise.all(sends);
+      await settleBot();
+      const metrics = await (await fetch(`http://127.0.0.1:${bot.port}/metrics`)).text();
+      const sum = (pattern: RegExp) =>
+        metrics
+          .split("\n")
+          .filter((line) => pattern.test(line))
+          .reduce((total, line) => total + Number(line.split(" ").at(-1)), 0);
+      const pending = sum(/^hwc_chatops_policy_decisions_total\{decision="needs_approval",stage="request"/);
+      const watcherRuns = sum(/^hwc_chatops_watcher_runs_total\{/);
+      const heapMb = sum(/^hwc_chatops_nodejs_heap_size_used_bytes /) / 1024 / 1024;
+      const heapTotalMb = sum(/^hwc_chatops_nodejs_heap_size_total_bytes /) / 1024 / 1024;
+      const externalMb = sum(/^hwc_chatops_nodejs_external_memory_bytes /) / 1024 / 1024;
+      report(
+        "RSS with watchers and pending approvals: bot",
+        `${Math.round(rssMb(bot.child.pid ?? 0))} MB`,
+        `goal ≤ 250 MB; JS heap used ${Math.round(heapMb)} of ${Math.round(heapTotalMb)} MB, external ${Math.round(externalMb)} MB; ${pending} requests waiting for approval (policy decisions), ${watcherRuns} watcher runs so far; bare Bolt at rest ${Math.round(median(bareRss))} MB`,
       );
     } finally {
       await stopChild(bare);

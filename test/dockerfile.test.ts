@@ -32,6 +32,11 @@ function parseDockerfile(text: string): Instruction[] {
 }
 
 /** The commands of the README's first `sh` block under "Build and run", without their comments. */
+/** `npm start`: the one place the bot's command line (with its heap limit) is written down first. */
+function start(): string {
+  return (JSON.parse(read("package.json")) as { scripts: { start: string } }).scripts.start;
+}
+
 function readmeBuildCommands(): string[] {
   const build = production.slice(production.indexOf("### Build and run"));
   const block = /```sh\n([\s\S]*?)```/.exec(build)?.[1] ?? "";
@@ -61,12 +66,12 @@ describe("Dockerfile", () => {
 
   it("builds with the README's commands, in order", () => {
     const commands = readmeBuildCommands();
-    expect(commands).toEqual(["npm ci", "npm prune --omit=dev", "node dist/main.js"]);
+    expect(commands).toEqual(["npm ci", "npm prune --omit=dev", start()]);
     const npmRuns = build.filter((i) => i.op === "RUN" && i.args.startsWith("npm ")).map((i) => i.args);
     expect(npmRuns).toEqual(commands.filter((c) => c.startsWith("npm ")));
   });
 
-  it("runs the compiled bot as the README and the systemd unit do, without TypeScript tooling", () => {
+  it("runs the compiled bot as the README, the systemd unit and `npm start` do, without TypeScript tooling", () => {
     const cmd = runtime.find((i) => i.op === "CMD");
     const argv = JSON.parse(cmd?.args ?? "[]") as string[];
     expect(argv.join(" ")).toBe(readmeBuildCommands().at(-1));

@@ -130,7 +130,7 @@ const RESULT_WORDS: Readonly<Record<ServerResult, string>> = {
 function serverItem(s: ServerOutcome, outcome: FlowOutcome, showFinal: boolean): ListItem {
   const result = s.result === "succeeded" ? outcome.verb : RESULT_WORDS[s.result];
   const subtitle = s.reason !== undefined ? md`${result}: ${s.reason}` : md`${result}`;
-  const item: ListItem = { title: s.name, subtitle };
+  const item: ListItem = { title: md`${code(s.name)}`, subtitle };
   // A server that can no longer be read is gone: say so plainly instead of showing a lookup code.
   const gone = s.finalStatus === "NOT_FOUND";
   const finalStatus = gone ? "DELETED" : s.finalStatus;

@@ -35,6 +35,21 @@ function ecsRequests() {
     .filter((r) => r.path.startsWith("/v1/") || r.path.startsWith("/v2/") || r.path.startsWith("/v2.1/"));
 }
 
+/** Alice clicks Next on her (ephemeral) list answer. */
+function clickNext(message: { ts: string; blocks?: unknown[] }) {
+  const next = findElement(message.blocks, "q.page.next");
+  return sendBlockAction(
+    h.eventsUrl,
+    h.fake.signingSecret,
+    h.fake.buildBlockAction({
+      user: SLACK_IDS.alice,
+      message,
+      isEphemeral: true,
+      actions: [{ actionId: "q.page.next", value: next?.value ?? "" }],
+    }),
+  );
+}
+
 const fleetListings = () =>
   ecsRequests().filter((r) => r.path.endsWith("servers/detail") && Object.keys(r.query).length <= 2);
 
@@ -76,16 +91,7 @@ it("a page click of /ecs list serves from the command's listing: at most 1 cloud
   const next = findElement(first.blocks, "q.page.next");
   expect(next?.value).toMatch(/^2:/);
   h.sim.control.clearRequests();
-  await sendBlockAction(
-    h.eventsUrl,
-    h.fake.signingSecret,
-    h.fake.buildBlockAction({
-      user: SLACK_IDS.alice,
-      message: first,
-      isEphemeral: true,
-      actions: [{ actionId: "q.page.next", value: next?.value ?? "" }],
-    }),
-  );
+  await clickNext(first);
   const page2 = await h.fake.waitFor(() =>
     h.fake.ephemerals({ user: SLACK_IDS.alice }).find((e) => blocksText(e.blocks).includes("Showing 21–40")),
   );
@@ -140,18 +146,8 @@ it("a burst of /ecs list shares one fleet listing; each later command reads only
 
   // A page click of the last answer is still served from the saved (shared) listing: one request.
   const last = h.fake.ephemerals({ user: SLACK_IDS.alice }).at(-1);
-  const next = findElement(last?.blocks, "q.page.next");
   h.sim.control.clearRequests();
-  await sendBlockAction(
-    h.eventsUrl,
-    h.fake.signingSecret,
-    h.fake.buildBlockAction({
-      user: SLACK_IDS.alice,
-      message: last ?? { ts: "0" },
-      isEphemeral: true,
-      actions: [{ actionId: "q.page.next", value: next?.value ?? "" }],
-    }),
-  );
+  await clickNext(last ?? { ts: "0" });
   await h.fake.waitFor(() =>
     // The click replaces the message it was on.
     h.fake

@@ -472,6 +472,88 @@ describe("break-glass in the playground", { timeout: 60_000 }, () => {
   });
 });
 
+describe("a rolling wave in the playground", { timeout: 90_000 }, () => {
+  it("the sidebar's wave example: Bob approves, the thread lists the waves, Pause, Resume and Abort steer it", async () => {
+    const reboots = () =>
+      pg.cloud.control
+        .requests()
+        .filter((r) => r.mutation !== null && r.mutation.type === "batchRebootServers");
+    const rebootsBefore = reboots().length;
+    const page = await openPage(SLACK_IDS.alice);
+    await page.locator(".sidebar-help code", { hasText: "--waves" }).click();
+    expect(await page.locator("#composer").inputValue()).toBe(
+      "/ecs reboot tag:env=staging --hard --waves 3 --pause 5m",
+    );
+    await page.locator("#composer").press("Enter");
+    // The plan is on the card, bound by the approval: the staging servers in 3 waves, 5 minutes apart
+    // (13 or 14 of them, as earlier tests may have deleted web-03).
+    const card = page.locator('#messages .msg[data-kind="message"]', { hasText: "--waves 3" }).filter({
+      has: page.getByRole("button", { name: /^Approve/ }),
+    });
+    const plan = card.getByText(/3 waves \(\d+, \d+, \d+ servers\) · 5m pause between waves/);
+    const sizes = /\((\d+), (\d+), (\d+) servers\)/
+      .exec((await plan.textContent()) ?? "")
+      ?.slice(1)
+      .map(Number);
+    expect(sizes?.reduce((a, b) => a + b)).toBeGreaterThanOrEqual(13);
+    const [first = 0, second = 0, third = 0] = sizes ?? [];
+    const ts = await card.getAttribute("data-ts");
+    const root = page.locator(`#messages .msg[data-kind="message"][data-ts="${ts}"]`);
+    await actAs(page, SLACK_IDS.bob);
+    await root.getByRole("button", { name: /^Approve/ }).click();
+    const confirm = page.locator("#confirm-layer .dialog");
+    if (await confirm.isVisible()) await confirm.locator(".dialog-footer button").last().click();
+    await root
+      .getByText(/@bob|U_BOB/)
+      .first()
+      .waitFor();
+
+    // The thread's wave list: a line per wave, updated in place.
+    await root.getByRole("button", { name: /repl(y|ies)/ }).click();
+    const waves = page.locator('#thread-messages .msg[data-kind="message"]', { hasText: "Wave 1" });
+    await waves.getByText(new RegExp(`Wave 3 \\(${third} servers`)).waitFor({ timeout: 20_000 });
+    await waves.getByText(new RegExp(`Wave 2 \\(${second} servers.*— pending`)).waitFor();
+
+    // The requester pauses: the next wave waits for Resume, whatever the timed pause says.
+    await actAs(page, SLACK_IDS.alice);
+    await waves.getByRole("button", { name: "Pause" }).click();
+    await waves.getByText(/Paused by (@alice|U_ALICE): the next wave waits for Resume/).waitFor();
+    // The first wave finishes (the run and its health check), then the run holds before the second.
+    await waves.getByText(new RegExp(`Wave 1 \\(${first} servers.*— done: ${first} ok`)).waitFor({
+      timeout: 30_000,
+    });
+    await waves.getByText(/Wave 2.*— pending/).waitFor();
+    await saveScreenshot(page, "playground-waves-paused");
+
+    // The approver resumes: running again, the second wave after its 5-minute pause.
+    await actAs(page, SLACK_IDS.bob);
+    await waves.getByRole("button", { name: "Resume" }).click();
+    await waves.getByText("Running in waves").waitFor();
+    await waves.getByRole("button", { name: "Pause" }).waitFor();
+    await waves.getByText(/Next wave after the pause, in/).waitFor();
+
+    // The requester aborts, after Slack's confirm: the later waves are not run, the buttons are gone.
+    await actAs(page, SLACK_IDS.alice);
+    await waves.getByRole("button", { name: "Abort" }).click();
+    await confirm.getByText("Abort the waves?").waitFor();
+    await confirm.getByRole("button", { name: "Abort" }).click();
+    await waves.getByText(/Aborted by (@alice|U_ALICE); the later waves were not run/).waitFor();
+    await waves.getByText(/Wave 2.*— not run/).waitFor();
+    await waves.getByText(/Wave 3.*— not run/).waitFor();
+    await waves.getByText(`${first} ok · 0 failed · ${second + third} not run`).waitFor();
+    expect(await waves.getByRole("button").count()).toBe(0);
+    // Every emoji of the wave list is one the page knows (none left as `:shortcode:`).
+    expect(await waves.textContent()).not.toMatch(/:[a-z_]+:/);
+    await saveScreenshot(page, "playground-waves-aborted");
+    // Only the first wave reached the cloud: one batch reboot, of at most its servers.
+    const sent = reboots().slice(rebootsBefore);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.mutation?.serverIds.length).toBeLessThanOrEqual(first);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 describe("the app's Home tab", { timeout: 90_000 }, () => {
   /** The actions row under the Home's section naming `needle` (each request is a section, then its buttons). */
   const buttonsFor = (page: Page, needle: string) =>
