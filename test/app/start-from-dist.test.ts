@@ -1,5 +1,5 @@
 /**
- * `npm start` as shipped runs compiled JavaScript: `node dist/main.js`, with tsx a dev dependency only. The
+ * `npm start` as shipped runs compiled JavaScript: `node --max-old-space-size=… dist/main.js`, with tsx a dev dependency only. The
  * bot is started through `npm start` against the fake Slack with a loader hook that refuses to resolve tsx,
  * and must answer `/healthz`. The `prestart` step (`scripts/ensure-dist.mjs`) builds dist when it is missing.
  */
@@ -35,13 +35,13 @@ async function freePort(): Promise<number> {
 }
 
 describe("npm start runs compiled JavaScript", () => {
-  it("package.json: start is node dist/main.js, npm ci builds dist, tsx is a dev dependency", () => {
+  it("package.json: start is node (with its heap limit) on dist/main.js, npm ci builds dist, tsx is a dev dependency", () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
       scripts: Record<string, string>;
       dependencies: Record<string, string>;
       devDependencies: Record<string, string>;
     };
-    expect(pkg.scripts.start).toBe("node dist/main.js");
+    expect(pkg.scripts.start).toMatch(/^node --max-old-space-size=\d+ dist\/main\.js$/);
     expect(pkg.scripts.prestart).toBe("node scripts/ensure-dist.mjs");
     expect(pkg.scripts.prepare).toBe("npm run build");
     expect(pkg.scripts.build).toContain("src/sandbox/playground/public");
