@@ -2,7 +2,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Clock } from "../store/store.js";
-import { systemTimers, type Timers } from "./timers.js";
+import { repeatPass, systemTimers, type Timers } from "./timers.js";
 
 export interface ExpirySweeperOptions {
   approvals: Pick<ApprovalService, "expireDue">;
@@ -26,13 +26,8 @@ export interface ExpirySweeper {
 }
 
 export function createExpirySweeper(options: ExpirySweeperOptions): ExpirySweeper {
-  const timers = options.timers ?? systemTimers;
-  const intervalMs = options.intervalMs ?? 15_000;
-  let handle: unknown;
-  let current: Promise<number> | undefined;
-
-  function sweep(): Promise<number> {
-    current ??= (async () => {
+  const loop = repeatPass(
+    async () => {
       try {
         const expired = await options.approvals.expireDue(options.clock.now());
         if (expired.length > 0) {
@@ -43,24 +38,9 @@ export function createExpirySweeper(options: ExpirySweeperOptions): ExpirySweepe
       } catch (error) {
         options.logger.error({ err: error }, "expiry sweep failed");
         return 0;
-      } finally {
-        current = undefined;
       }
-    })();
-    return current;
-  }
-
-  return {
-    start() {
-      if (handle !== undefined) return;
-      handle = timers.setInterval(() => void sweep(), intervalMs);
-      void sweep();
     },
-    async stop() {
-      if (handle !== undefined) timers.clearInterval(handle);
-      handle = undefined;
-      await current;
-    },
-    sweep,
-  };
+    { intervalMs: options.intervalMs ?? 15_000, timers: options.timers ?? systemTimers },
+  );
+  return { start: loop.start, stop: loop.stop, sweep: loop.run };
 }

@@ -1,7 +1,7 @@
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Executions } from "../operations/create-executions.js";
-import { systemTimers, type Timers } from "../operations/timers.js";
+import { repeatPass, systemTimers, type Timers } from "../operations/timers.js";
 import type { Clock } from "../store/store.js";
 
 export interface PeriodicPassOptions {
@@ -32,13 +32,8 @@ export interface PeriodicPass {
  * survives restarts. Never throws.
  */
 export function createPeriodicPass(options: PeriodicPassOptions): PeriodicPass {
-  const timers = options.timers ?? systemTimers;
-  const intervalMs = options.intervalMs ?? 5_000;
-  let handle: unknown;
-  let current: Promise<number> | undefined;
-
-  function run(): Promise<number> {
-    current ??= (async () => {
+  return repeatPass(
+    async () => {
       try {
         const now = options.clock.now();
         const due = (await options.approvals.listByStatus("approved")).filter(
@@ -50,24 +45,8 @@ export function createPeriodicPass(options: PeriodicPassOptions): PeriodicPass {
       } catch (error) {
         options.logger.warn({ err: error }, "could not look for scheduled changes that are due");
         return 0;
-      } finally {
-        current = undefined;
       }
-    })();
-    return current;
-  }
-
-  return {
-    start() {
-      if (handle !== undefined) return;
-      handle = timers.setInterval(() => void run(), intervalMs);
-      void run();
     },
-    async stop() {
-      if (handle !== undefined) timers.clearInterval(handle);
-      handle = undefined;
-      await current;
-    },
-    run,
-  };
+    { intervalMs: options.intervalMs ?? 5_000, timers: options.timers ?? systemTimers },
+  );
 }

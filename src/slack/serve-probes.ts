@@ -92,15 +92,14 @@ export interface ProbeServer {
  * Socket Mode's only HTTP server (`METRICS_PORT`): the probes and `/metrics`, nothing else (404). Slack never
  * reaches it; it is for the orchestrator and the Prometheus scraper.
  */
-export async function startProbeServer(options: {
-  port: number;
-  host?: string;
-  probes: Probes;
-  logger: Logger;
-}): Promise<ProbeServer> {
-  const server: Server = createServer((req, res) => {
-    if (!handleProbe(req, res, options.probes, options.logger)) sendJson(res, 404, { error: "not_found" });
-  });
+/**
+ * Starts `server` listening (bounded header and request times), rejecting with the listen error (a busy port)
+ * and logging later server errors; resolves with its URL (a wildcard address as loopback).
+ */
+export async function listenHttp(
+  server: Server,
+  options: { port: number; host?: string | undefined; logger: Logger; what: string },
+): Promise<string> {
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
@@ -110,11 +109,29 @@ export async function startProbeServer(options: {
       resolve();
     });
   });
-  server.on("error", (error) => options.logger.error({ err: error }, "metrics server error"));
+  server.on("error", (error) => options.logger.error({ err: error }, `${options.what} error`));
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`;
+}
+
+export async function startProbeServer(options: {
+  port: number;
+  host?: string;
+  probes: Probes;
+  logger: Logger;
+}): Promise<ProbeServer> {
+  const server: Server = createServer((req, res) => {
+    if (!handleProbe(req, res, options.probes, options.logger)) sendJson(res, 404, { error: "not_found" });
+  });
+  const url = await listenHttp(server, {
+    port: options.port,
+    host: options.host,
+    logger: options.logger,
+    what: "metrics server",
+  });
   return {
-    url: `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

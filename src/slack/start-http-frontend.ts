@@ -1,11 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { defaultBodyLimit, isValidSlackRequest } from "@slack/bolt";
 import type { Logger } from "../log/create-logger.js";
 import { checkRequestTimestamp, MAX_REQUEST_SKEW_SECONDS } from "./check-request-timestamp.js";
 import { checkSlackPayload } from "./check-slack-payload.js";
 import { parseSlackHttpBody } from "./parse-slack-http-body.js";
-import { handleProbe, type Probes } from "./serve-probes.js";
+import { handleProbe, listenHttp, type Probes } from "./serve-probes.js";
 
 export { HEALTH_PATH } from "./serve-probes.js";
 
@@ -180,23 +179,16 @@ export async function startHttpFrontend(options: HttpFrontendOptions): Promise<H
       else res.destroy();
     });
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
+  const url = await listenHttp(server, {
+    port: options.port,
+    host: options.host,
+    logger: options.logger,
+    what: "HTTP server",
   });
-  server.on("error", (error) => options.logger.error({ err: error }, "HTTP server error"));
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
 
   return {
     server,
-    url: `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`,
+    url,
     close(graceMs = 10_000) {
       stopping = true;
       return new Promise<void>((resolve) => {
