@@ -10,7 +10,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { termsOf } from "../policy/compare-decisions.js";
 import { eligibleApprovers } from "../policy/require-enough-approvers.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
-import { channelLink, md } from "../render/message-model.js";
+import { channelLink, type Message, md } from "../render/message-model.js";
 import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
@@ -204,19 +204,8 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     // cannot (`not_in_channel`…), the router's postToChannel tells the requester what to do.
     // With `mention` (the default), the approvers are mentioned in this first post: Slack notifies on a new
     // message, not on the edit that turns it into the card.
-    const mention = decision.effect === "needs_approval" && notifies(decision.approval, "mention");
-    const root = await ctx.postToChannel(
-      buildPreparingView(
-        commandLine,
-        mention
-          ? {
-              requesterId: actor.userId,
-              minApprovals: decision.approval.minApprovals,
-              approvers: describeApprovers(decision.approval, groups.ids),
-            }
-          : undefined,
-      ),
-    );
+    const mention = mentionsApprovers(decision);
+    const root = await ctx.postToChannel(preparingViewFor(commandLine, decision, groups.ids, actor.userId));
     if (root === undefined) {
       ctx.logger.info("cannot post the request in the channel; nothing created");
       return;
@@ -308,6 +297,33 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
 }
 
 /** Whether the approvers are told this way (requests from before `notify` existed mention them). */
+/**
+ * The first post of a request, before its card: it mentions the approvers when the request needs approval and
+ * its rule notifies by mention (Slack notifies on a new message, not on the edit that turns it into the card).
+ */
+export function preparingViewFor(
+  commandLine: string,
+  decision: PolicyDecision,
+  groupIds: Readonly<Record<string, string>>,
+  requesterId: string,
+): Message {
+  return buildPreparingView(
+    commandLine,
+    decision.effect === "needs_approval" && mentionsApprovers(decision)
+      ? {
+          requesterId,
+          minApprovals: decision.approval.minApprovals,
+          approvers: describeApprovers(decision.approval, groupIds),
+        }
+      : undefined,
+  );
+}
+
+/** Whether the request's approvers are mentioned (it needs approval and its rule notifies by mention). */
+function mentionsApprovers(decision: PolicyDecision): boolean {
+  return decision.effect === "needs_approval" && notifies(decision.approval, "mention");
+}
+
 function notifies(requirement: ApprovalRequirement, mode: "mention" | "dm"): boolean {
   return (requirement.notify ?? ["mention"]).includes(mode);
 }

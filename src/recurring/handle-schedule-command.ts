@@ -3,10 +3,14 @@ import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { Server } from "../cloud/types.js";
 import type { HandlerContext, MutationIntent, ScheduleIntent } from "../commands/types.js";
 import { buildDenialView } from "../operations/build-denial-view.js";
-import { buildNotRecordedView, buildPreparingView } from "../operations/build-preflight-views.js";
+import { buildNotRecordedView } from "../operations/build-preflight-views.js";
 import { decidePolicy, readGroups } from "../operations/decide-policy.js";
 import { describeApprovers, POLICY_ACTOR } from "../operations/describe-request.js";
-import { POLICY_ALLOWED_REQUIREMENT, withSelectors } from "../operations/handle-mutation-request.js";
+import {
+  POLICY_ALLOWED_REQUIREMENT,
+  preparingViewFor,
+  withSelectors,
+} from "../operations/handle-mutation-request.js";
 import { isListedApprover } from "../operations/is-listed-approver.js";
 import { toOperationRequest } from "../operations/to-operation-request.js";
 import { termsOf } from "../policy/compare-decisions.js";
@@ -129,19 +133,10 @@ async function addSchedule(
     return buildDenialView({ commandLine: ctx.request.commandLine, reasons, rules: decision.rules });
   }
 
-  const mention = decision.effect === "needs_approval";
   const root = await ctx.postToChannel(
-    buildPreparingView(
-      ctx.request.commandLine,
-      mention
-        ? {
-            requesterId: actor.userId,
-            minApprovals: decision.approval.minApprovals,
-            approvers: describeApprovers(decision.approval, groups.ids),
-          }
-        : undefined,
-    ),
+    preparingViewFor(ctx.request.commandLine, decision, groups.ids, actor.userId),
   );
+
   if (root === undefined) return undefined;
 
   const id = newScheduleId();
