@@ -6,6 +6,8 @@ export interface SharedListing {
   /** Names this listing in the store, so the page clicks of every command it served share one saved copy. */
   id: string;
   servers: readonly Server[];
+  /** The servers' IDs in the same order, made once for every command the listing serves. */
+  ids: string[];
   statusCounts: Record<string, number>;
 }
 
@@ -77,7 +79,8 @@ export function createListingCache(options: ListingCacheOptions = {}): ListingCa
           const statusCounts: Record<string, number> = {};
           for (const s of servers) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
           entry.listedAt = now();
-          return { id: randomBytes(9).toString("base64url"), servers, statusCounts };
+          const ids = servers.map((s) => s.id);
+          return { id: randomBytes(9).toString("base64url"), servers, ids, statusCounts };
         }),
       };
       entries.set(key, entry);

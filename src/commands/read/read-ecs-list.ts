@@ -50,11 +50,7 @@ export async function readEcsList(
   const listings = deps.listings ?? createListingCache({ reuseMs: 0 });
   const key = JSON.stringify([f.name, f.status, f.flavor, f.ip, [...tags].sort()]);
   const { listing, made } = await listings.get(key, list);
-  const snapshot: ListSnapshot = {
-    id: listing.id,
-    ids: listing.servers.map((s) => s.id),
-    statusCounts: listing.statusCounts,
-  };
+  const snapshot: ListSnapshot = { id: listing.id, ids: listing.ids, statusCounts: listing.statusCounts };
   options.keepSnapshot?.(snapshot);
   // Another command's listing: its rows may be seconds old, so this page is read again by ID.
   if (!made) return readSnapshotPage(intent, snapshot, options, deps);
