@@ -304,6 +304,7 @@ export function createBot(options: CreateBotOptions): Bot {
         throw new SlackStartError(stage, error);
       }
       state = "running";
+      router.warmUp();
     },
 
     async idle() {

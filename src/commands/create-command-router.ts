@@ -112,6 +112,11 @@ export interface CommandRouter {
   registerAction(prefix: string, handler: ActionHandler): void;
   /** Handles modal submissions whose callback ID is exactly `callbackId`. Throws if taken. */
   registerView(callbackId: string, handler: ViewHandler): void;
+  /**
+   * Starts what later commands benefit from (the fleet's names for "did you mean"), once the bot runs: not
+   * at construction, so a start that fails on Slack never reads the fleet.
+   */
+  warmUp(): void;
 }
 
 /** Commands whose action changes servers go to the mutation handler (a `resize --dry-run` included). */
@@ -145,14 +150,18 @@ function resolvedReadIntent(intent: ReadIntent, servers: readonly Server[]): Rea
 
 /**
  * Targets resolved with the cloud's filters; "did you mean" names from a fleet index listed in the background
- * from the start (so the first miss already has them), never by the command that missed.
+ * from the bot's start (`warmUp`, so the first miss already has them), never by the command that missed.
  */
-function cloudLookup(deps: CommandRouterDeps) {
+function cloudLookup(deps: CommandRouterDeps): { lookup: TargetLookup<Server>; warmUp: () => void } {
   const onError = (error: unknown) =>
     deps.logger.warn({ err: error }, "could not list server names for suggestions");
   const names = createFleetNameIndex({ list: () => deps.cloud.ecs.listServers(), onError });
-  names.refresh().catch(onError);
-  return createCloudTargetLookup(deps.cloud.ecs, { names });
+  return {
+    lookup: createCloudTargetLookup(deps.cloud.ecs, { names }),
+    warmUp: () => {
+      names.refresh().catch(onError);
+    },
+  };
 }
 
 /** The command an offered power action runs: on exactly one server, by ID, soft (`--hard` is for typing). */
@@ -165,7 +174,8 @@ function serverActionIntent(action: ServerAction, serverId: string): MutationInt
 export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const botName = deps.botName ?? "hwc-chatops";
   const handlers = deps.handlers ?? {};
-  const lookup = deps.lookup ?? cloudLookup(deps);
+  const { lookup, warmUp } =
+    deps.lookup !== undefined ? { lookup: deps.lookup, warmUp: () => {} } : cloudLookup(deps);
   const tokens = deps.tokens ?? createInteractionTokens(deps.store);
   const placeholderDelayMs = deps.placeholder?.delayMs ?? DEFAULT_PLACEHOLDER_DELAY_MS;
   const scheduler = deps.placeholder?.scheduler ?? systemScheduler;
@@ -710,5 +720,6 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
 
     registerAction: (prefix, handler) => actions.register(prefix, handler),
     registerView: (prefix, handler) => views.register(prefix, handler),
+    warmUp,
   };
 }
