@@ -27,6 +27,8 @@ export interface AppConfig {
   retention?: Retention;
   /** The bound on work after an ack (`WORK_CONCURRENCY`, `WORK_QUEUE_SIZE`); absent: the defaults. */
   work?: { concurrency: number; queueSize: number };
+  /** HTTP mode: Slack's requests are judged and acked in a thread of their own (`ACK_THREAD`); absent: one thread. */
+  ackThread?: boolean;
 }
 
 /** Retention periods (ms), from `REQUEST_RETENTION`, `RUN_RETENTION`, `DELIVERY_DEDUPE_TTL`, `SAVED_QUERY_TTL`. */
@@ -126,6 +128,12 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
       'How many acked requests may wait for a slot (0–100000); beyond that a request is answered "busy, try again in a moment" instead of every request slowing down.',
   },
   {
+    name: "ACK_THREAD",
+    default: "on",
+    meaning:
+      "HTTP mode: `on` judges and acks Slack's requests in a thread of their own, so an ack never waits behind the work of earlier requests; `off` runs everything on one thread.",
+  },
+  {
     name: "HWC_FAULT_POINT",
     meaning:
       "Test hook, inert unless set: `after-intent` or `after-send` makes the process exit (137) at that point of the next mutation.",
@@ -165,6 +173,7 @@ const schema = z.object({
   SAVED_QUERY_TTL: period("1d", 60_000, "1m"),
   WORK_CONCURRENCY: count(DEFAULT_WORK_CONCURRENCY, 1, 1_000),
   WORK_QUEUE_SIZE: count(DEFAULT_WORK_QUEUE_SIZE, 0, 100_000),
+  ACK_THREAD: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
 });
 
 /** A whole number variable with a default and bounds. */
@@ -246,6 +255,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
         savedQueriesMs: parsed.data.SAVED_QUERY_TTL,
       },
       work: { concurrency: parsed.data.WORK_CONCURRENCY, queueSize: parsed.data.WORK_QUEUE_SIZE },
+      ackThread: parsed.data.ACK_THREAD === "on",
     },
   };
 }

@@ -179,6 +179,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     scrape: metrics,
     ...(options.host !== undefined && { host: options.host }),
     ...(options.app.work !== undefined && { work: options.app.work }),
+    ...(options.app.ackThread !== undefined && { ackThread: options.app.ackThread }),
     ...(retention !== undefined && {
       retention: { deliveryDedupeMs: retention.deliveryDedupeMs, savedQueriesMs: retention.savedQueriesMs },
     }),

@@ -7,6 +7,10 @@ import type { ListingCache } from "../commands/read/create-listing-cache.js";
 import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
 import { type Metrics, type MetricsExposition, noopMetrics } from "../metrics/metrics.js";
+import {
+  type AckThreadFrontend,
+  prepareAckThreadFrontend,
+} from "../slack/ack-thread/start-ack-thread-frontend.js";
 import { createBoltLogger } from "../slack/create-bolt-logger.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
 import { guardSocketModeClient, type SocketModeClientLike } from "../slack/guard-socket-mode-client.js";
@@ -39,8 +43,13 @@ export interface CreateBotOptions {
   host?: string;
   /** Display name used in `/invite @…` hints; default `hwc-chatops`. */
   botName?: string;
-  /** Wall clock (ms) for the request-timestamp check; default `Date.now`. */
+  /** Wall clock (ms) for the request-timestamp check; default `Date.now` (always, with {@link ackThread}). */
   now?: () => number;
+  /**
+   * HTTP mode: judge and ack Slack's requests in a thread of their own (`ACK_THREAD`), so that an ack never
+   * waits behind the work of earlier requests; default false (one thread).
+   */
+  ackThread?: boolean;
   /** How long `stop()` waits for in-flight work by default; default 10 s. */
   shutdownGraceMs?: number;
   /**
@@ -233,6 +242,26 @@ export function createBot(options: CreateBotOptions): Bot {
     ready: readiness,
     ...(options.scrape !== undefined && { metrics: options.scrape }),
   };
+  const frontOptions = (transport: { signingSecret: string; port: number }) => ({
+    boltListener: (receiver as HTTPReceiver).requestListener,
+    signingSecret: transport.signingSecret,
+    logger: log,
+    port: transport.port,
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    health: () => ({
+      transport: "http",
+      ackThread: options.ackThread === true,
+      inFlight: tasks.pending(),
+      running: queue.running(),
+      queued: queue.waiting(),
+    }),
+    probes,
+  });
+  // Loaded now, listening after Slack auth: its start-up overlaps the bot's.
+  const ackThread: AckThreadFrontend | undefined =
+    options.ackThread === true && slack.transport.kind === "http"
+      ? prepareAckThreadFrontend(frontOptions(slack.transport))
+      : undefined;
 
   return {
     app,
@@ -274,21 +303,13 @@ export function createBot(options: CreateBotOptions): Bot {
         log.info({ transport: slack.transport.kind }, "Slack token verified");
         if (slack.transport.kind === "http") {
           stage = "listen";
-          frontend = await startHttpFrontend({
-            boltListener: (receiver as HTTPReceiver).requestListener,
-            signingSecret: slack.transport.signingSecret,
-            logger: log,
-            port: slack.transport.port,
-            ...(options.host !== undefined ? { host: options.host } : {}),
-            ...(options.now !== undefined ? { now: options.now } : {}),
-            health: () => ({
-              transport: "http",
-              inFlight: tasks.pending(),
-              running: queue.running(),
-              queued: queue.waiting(),
-            }),
-            probes,
-          });
+          frontend =
+            ackThread !== undefined
+              ? await ackThread.listen()
+              : await startHttpFrontend({
+                  ...frontOptions(slack.transport),
+                  ...(options.now !== undefined ? { now: options.now } : {}),
+                });
           log.info({ url: frontend.url }, "listening for Slack requests");
         } else {
           stage = "connect";
@@ -315,6 +336,7 @@ export function createBot(options: CreateBotOptions): Bot {
       stopping ??= (async () => {
         state = "stopped";
         if (frontend !== undefined) await frontend.close(graceMs);
+        else await ackThread?.close(0);
         if (socketConnected) await app.stop();
         const drained = await tasks.drain(graceMs);
         if (!drained) log.warn({ pending: tasks.pending() }, "stopped with work still in flight");

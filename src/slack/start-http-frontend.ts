@@ -1,9 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { defaultBodyLimit, isValidSlackRequest } from "@slack/bolt";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+// Bolt's own checks, from their modules: the ack thread loads these, not the whole of Bolt and its Web client.
+import { defaultBodyLimit } from "@slack/bolt/dist/receivers/HTTPModuleFunctions.js";
+import { isValidSlackRequest } from "@slack/bolt/dist/receivers/verify-request.js";
 import type { Logger } from "../log/create-logger.js";
 import { checkRequestTimestamp, MAX_REQUEST_SKEW_SECONDS } from "./check-request-timestamp.js";
 import { checkSlackPayload } from "./check-slack-payload.js";
-import { parseSlackHttpBody } from "./parse-slack-http-body.js";
+import { parseSlackHttpBody, type SlackHttpBody } from "./parse-slack-http-body.js";
 import { handleProbe, listenHttp, type Probes } from "./serve-probes.js";
 
 export { HEALTH_PATH } from "./serve-probes.js";
@@ -12,8 +14,11 @@ export { HEALTH_PATH } from "./serve-probes.js";
 export const SLACK_EVENTS_PATH = "/slack/events";
 
 export interface HttpFrontendOptions {
-  /** Bolt's `HTTPReceiver.requestListener` (verifies the signature, acks, dispatches). */
-  boltListener: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * Takes a request the front has judged: Bolt's `HTTPReceiver.requestListener` (verifies the signature, acks,
+   * dispatches), or the ack thread's hand-off to the bot's thread. `body` is the body as the front parsed it.
+   */
+  boltListener: (req: IncomingMessage, res: ServerResponse, body: SlackHttpBody) => void;
   /** The app's signing secret: the front verifies signatures itself before it judges a body. */
   signingSecret: string;
   /** Largest body accepted (413 beyond); default Bolt's 4 MB. */
@@ -30,10 +35,14 @@ export interface HttpFrontendOptions {
   health?: () => Record<string, unknown>;
   /** `/readyz` and `/metrics` (see `serve-probes.ts`); absent: not served. */
   probes?: Pick<Probes, "ready" | "metrics">;
+  /**
+   * Answers the probe paths instead of {@link handleProbe} (the ack thread asks the bot's thread); returns
+   * false for a path it does not serve.
+   */
+  answerProbe?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface HttpFrontend {
-  server: Server;
   /** `http://host:port` of the listening server. */
   url: string;
   /** Stops accepting connections; resolves when open connections are done (idle ones are closed now). */
@@ -153,7 +162,7 @@ export async function startHttpFrontend(options: HttpFrontendOptions): Promise<H
     }, answerDeadlineMs);
     watchdog.unref();
     res.once("close", () => clearTimeout(watchdog));
-    options.boltListener(req, res);
+    options.boltListener(req, res, parsed);
   }
 
   const server = createServer((req, res) => {
@@ -163,7 +172,11 @@ export async function startHttpFrontend(options: HttpFrontendOptions): Promise<H
       ...(options.health !== undefined && { health: options.health }),
       ...options.probes,
     };
-    if (path !== SLACK_EVENTS_PATH && handleProbe(req, res, probes, log)) return;
+    if (
+      path !== SLACK_EVENTS_PATH &&
+      (options.answerProbe ?? ((q, s) => handleProbe(q, s, probes, log)))(req, res)
+    )
+      return;
     if (path !== SLACK_EVENTS_PATH) {
       sendJson(res, 404, { error: "not_found" });
       return;
@@ -187,7 +200,6 @@ export async function startHttpFrontend(options: HttpFrontendOptions): Promise<H
   });
 
   return {
-    server,
     url,
     close(graceMs = 10_000) {
       stopping = true;

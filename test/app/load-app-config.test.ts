@@ -18,6 +18,7 @@ describe("loadAppConfig", () => {
           savedQueriesMs: 86_400_000,
         },
         work: { concurrency: 16, queueSize: 200 },
+        ackThread: true,
       },
     });
   });
@@ -83,5 +84,14 @@ describe("loadAppConfig", () => {
       'WORK_CONCURRENCY: must be a whole number from 1 to 1000, got "0"',
       'WORK_QUEUE_SIZE: must be a whole number from 0 to 100000, got "lots"',
     ]);
+  });
+
+  it("acks in a thread of its own unless ACK_THREAD is off; anything else is refused", () => {
+    const off = loadAppConfig({ ACK_THREAD: "off" });
+    expect(off.ok && off.config.ackThread).toBe(false);
+    const on = loadAppConfig({ ACK_THREAD: "on" });
+    expect(on.ok && on.config.ackThread).toBe(true);
+    const bad = loadAppConfig({ ACK_THREAD: "yes" });
+    expect(bad.ok ? [] : bad.issues).toEqual(['ACK_THREAD: must be "on" or "off"']);
   });
 });

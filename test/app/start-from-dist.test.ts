@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeSlack, startFakeSlack } from "../../src/sandbox/slack/index.js";
+import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../../src/sandbox/slack/index.js";
+import { sendSlashCommand } from "../helpers/slack-requests.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const refuseTsx = fileURLToPath(new URL("./helpers/refuse-tsx.mjs", import.meta.url));
@@ -96,6 +97,21 @@ describe("npm start runs compiled JavaScript", () => {
       }
       expect(output).toContain("hwc-chatops is running");
       expect(output).not.toContain("tsx at run time");
+      // The compiled ack thread (`ACK_THREAD` defaults to on) acks, and the bot's thread answers.
+      const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(health).toMatchObject({ status: "ok", ackThread: true });
+      const ack = await sendSlashCommand(
+        `http://127.0.0.1:${port}/slack/events`,
+        fake.signingSecret,
+        fake.buildSlashCommand({ command: "/ecs", text: "help" }),
+      );
+      expect(ack.status).toBe(200);
+      expect(ack.body).toBe("");
+      const help = await fake.waitFor(() => fake.ephemerals({ user: SLACK_IDS.alice })[0], 30_000);
+      expect(JSON.stringify(help.blocks)).toContain("/ecs");
     } finally {
       if (child?.pid !== undefined) {
         const gone = once(child, "exit");

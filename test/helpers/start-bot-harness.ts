@@ -28,6 +28,8 @@ export interface BotHarnessOptions {
   clock?: ManualClock;
   /** The bound on work after the ack (default the bot's). */
   work?: { concurrency?: number; queueSize?: number };
+  /** HTTP mode: judge and ack in the ack thread (it uses the wall clock, so not with `clock`). */
+  ackThread?: boolean;
 }
 
 /** Log lines the bot wrote (parsed pino JSON). */
@@ -82,6 +84,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}) {
     shutdownGraceMs: 2_000,
     placeholder: clock !== undefined ? { scheduler: clock } : { delayMs: 60_000 },
     ...(options.work !== undefined && { work: options.work }),
+    ...(options.ackThread !== undefined && { ackThread: options.ackThread }),
     ...(options.handlers ? { handlers: options.handlers } : {}),
   });
   await bot.start();

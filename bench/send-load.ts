@@ -1,0 +1,49 @@
+/**
+ * The load generator of `bench-ack.ts`, in a thread of its own: it signs and sends the prepared bodies at the
+ * given rate and times each answer, so that what it measures is the ack as Slack would see it, not the wait
+ * for the bench process's own event loop, which also serves the simulated cloud and the fake Slack.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { sendSignedRequest } from "../test/helpers/slack-requests.js";
+
+export interface LoadPlan {
+  url: string;
+  signingSecret: string;
+  /** Form-encoded bodies, sent in order. */
+  bodies: string[];
+  /** Requests a second. */
+  rate: number;
+}
+
+export interface LoadTimes {
+  /** Milliseconds from send to answer, one per request, in the order answered. */
+  latencies: number[];
+  /** Answers other than 200, and requests that got no answer. */
+  failed: number;
+}
+
+const plan = workerData as LoadPlan;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const latencies: number[] = [];
+let failed = 0;
+const inFlight: Promise<void>[] = [];
+const start = performance.now();
+for (const [i, body] of plan.bodies.entries()) {
+  const wait = start + (i * 1000) / plan.rate - performance.now();
+  if (wait > 1) await sleep(wait);
+  const sentAt = performance.now();
+  inFlight.push(
+    sendSignedRequest(plan.url, plan.signingSecret, body, "application/x-www-form-urlencoded").then(
+      (r) => {
+        latencies.push(performance.now() - sentAt);
+        if (r.status !== 200) failed += 1;
+      },
+      () => {
+        latencies.push(performance.now() - sentAt);
+        failed += 1;
+      },
+    ),
+  );
+}
+await Promise.all(inFlight);
+parentPort?.postMessage({ latencies, failed } satisfies LoadTimes);
