@@ -132,7 +132,8 @@ export function createInteractionTokens(
       return { ...listing, id: saved.listing };
     },
     async savePick(token, pick) {
-      await store.createIfAbsent(`ui:pick:${token}`, pick, { ttlMs: pickTtlMs });
+      // Disposable: a pick runs its command through the policy again, and a lost one is "run it again".
+      await store.createIfAbsent(`ui:pick:${token}`, pick, { ttlMs: pickTtlMs, durability: "relaxed" });
     },
     async peekPick(token) {
       if (!valid(token)) return undefined;

@@ -15,8 +15,9 @@ export interface SlackChatOptions {
 
 /**
  * The {@link ChatPort} over Slack's Web API: messages are rendered with `renderBlockKit`, every failure
- * becomes a `ChatDeliveryError` with Slack's error code. User groups are read on every call (group
- * membership decides approvals, so it is never cached).
+ * becomes a `ChatDeliveryError` with Slack's error code. User groups are read for every call (group
+ * membership decides approvals, so it is never cached); calls made while a read is in flight share it, so
+ * its answer is never older than the call.
  */
 export function createSlackChat(client: webApi.WebClient, options: SlackChatOptions = {}): ChatPort {
   const elapsed = options.elapsed ?? (() => performance.now());
@@ -33,7 +34,16 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
     }
   };
 
+  let groupsInFlight: Promise<ChatUserGroup[]> | undefined;
   async function listUserGroups(): Promise<ChatUserGroup[]> {
+    groupsInFlight ??= readUserGroups().finally(() => {
+      groupsInFlight = undefined;
+    });
+    // Each caller gets its own copy: one caller's changes never reach another.
+    return (await groupsInFlight).map((g) => ({ ...g, users: [...g.users] }));
+  }
+
+  async function readUserGroups(): Promise<ChatUserGroup[]> {
     const result = await call("usergroups.list", () => client.usergroups.list({ include_users: true }));
     return (result.usergroups ?? [])
       .filter((g) => g.date_delete === undefined || g.date_delete === 0)

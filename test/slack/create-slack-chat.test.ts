@@ -94,6 +94,26 @@ describe("createSlackChat", () => {
     expect(fake.calls("usergroups.list")).toHaveLength(3);
   });
 
+  it("calls made while a read is in flight share it; a later call reads again", async () => {
+    fake.clearCalls();
+    const [bob, alice] = await Promise.all([
+      chat.userGroupsOf(SLACK_IDS.bob),
+      chat.userGroupsOf(SLACK_IDS.alice),
+      chat.listUserGroups(),
+    ]);
+    expect([bob, alice]).toEqual([["ops-approvers"], ["sre"]]);
+    expect(fake.calls("usergroups.list")).toHaveLength(1);
+    // A change made after that read is seen by the next call: nothing is cached.
+    const members = (await chat.listUserGroups()).find((g) => g.handle === "ops-approvers")?.users ?? [];
+    fake.setUserGroupMembers("ops-approvers", [SLACK_IDS.alice]);
+    try {
+      expect(await chat.userGroupsOf(SLACK_IDS.bob)).toEqual([]);
+      expect(fake.calls("usergroups.list")).toHaveLength(3);
+    } finally {
+      fake.setUserGroupMembers("ops-approvers", members);
+    }
+  });
+
   it("lists user groups with their IDs and members", async () => {
     const groups = await chat.listUserGroups();
     expect(groups).toContainEqual({
