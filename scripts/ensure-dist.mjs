@@ -1,5 +1,5 @@
 /**
- * `npm start` runs compiled JavaScript (`node dist/main.js`), never TypeScript at run time. `npm ci` builds
+ * `npm start` runs compiled, bundled JavaScript (`node dist/bundle/main.js`), never TypeScript at run time. `npm ci` builds
  * dist through the `prepare` script; this `prestart` step builds it when it is missing or older than a file
  * under `src/` (a checkout moved on without `npm ci`), so `npm start` never runs stale code.
  */
@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const ENTRY = "dist/main.js";
+const ENTRY = "dist/bundle/main.js";
 
 /** The newest modification time of any file under `dir`. */
 function newestUnder(dir) {

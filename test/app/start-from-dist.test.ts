@@ -1,5 +1,5 @@
 /**
- * `npm start` as shipped runs compiled JavaScript: `node --max-old-space-size=… dist/main.js`, with tsx a dev dependency only. The
+ * `npm start` as shipped runs compiled JavaScript: `node --max-old-space-size=… dist/bundle/main.js` (the bundle of dist/), with tsx a dev dependency only. The
  * bot is started through `npm start` against the fake Slack with a loader hook that refuses to resolve tsx,
  * and must answer `/healthz`. The `prestart` step (`scripts/ensure-dist.mjs`) builds dist when it is missing.
  */
@@ -36,16 +36,17 @@ async function freePort(): Promise<number> {
 }
 
 describe("npm start runs compiled JavaScript", () => {
-  it("package.json: start is node (with its heap limit) on dist/main.js, npm ci builds dist, tsx is a dev dependency", () => {
+  it("package.json: start is node (with its heap limit) on the bundle dist/bundle/main.js, npm ci builds dist, tsx is a dev dependency", () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
       scripts: Record<string, string>;
       dependencies: Record<string, string>;
       devDependencies: Record<string, string>;
     };
-    expect(pkg.scripts.start).toMatch(/^node --max-old-space-size=\d+ dist\/main\.js$/);
+    expect(pkg.scripts.start).toMatch(/^node --max-old-space-size=\d+ dist\/bundle\/main\.js$/);
     expect(pkg.scripts.prestart).toBe("node scripts/ensure-dist.mjs");
     expect(pkg.scripts.prepare).toBe("npm run build");
-    expect(pkg.scripts.build).toContain("src/sandbox/playground/public");
+    expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json && node scripts/build-bundle.mjs");
+    expect(pkg.devDependencies.esbuild).toBeDefined();
     expect(pkg.dependencies.tsx).toBeUndefined();
     expect(pkg.devDependencies.tsx).toBeDefined();
   });
@@ -138,12 +139,14 @@ describe("scripts/ensure-dist.mjs (prestart)", () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("dist/main.js is missing and TypeScript is not installed: run `npm ci`");
+    expect(result.stderr).toContain(
+      "dist/bundle/main.js is missing and TypeScript is not installed: run `npm ci`",
+    );
   });
 
   it("dist newer than every file under src: nothing to do", async () => {
-    mkdirSync(join(dir, "dist"), { recursive: true });
-    writeFileSync(join(dir, "dist/main.js"), "");
+    mkdirSync(join(dir, "dist/bundle"), { recursive: true });
+    writeFileSync(join(dir, "dist/bundle/main.js"), "");
     const past = new Date(Date.now() - 60_000);
     utimesSync(join(dir, "src/main.ts"), past, past);
     const { stderr } = await run(process.execPath, [script], { cwd: dir });
