@@ -189,15 +189,15 @@ async function benchStore(name: string, store: Store): Promise<void> {
 }
 
 async function benchStores(): Promise<void> {
-  await benchStore("memory store", createStore("memory://", { namespace: `bench-${randomUUID()}` }));
+  await benchStore("memory store", await createStore("memory://", { namespace: `bench-${randomUUID()}` }));
   const dir = mkdtempSync(join(tmpdir(), "hwc-bench-"));
   try {
-    await benchStore("sqlite store", createStore(`sqlite://${join(dir, "bench.sqlite")}`));
+    await benchStore("sqlite store", await createStore(`sqlite://${join(dir, "bench.sqlite")}`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-  const redis = createStore(redisUrl, { namespace: `bench-${randomUUID()}` });
+  const redis = await createStore(redisUrl, { namespace: `bench-${randomUUID()}` });
   try {
     await redis.get("probe");
   } catch (error) {

@@ -2,13 +2,11 @@
  * The only module that touches the process: reads the environment, chooses between the real bot and the
  * local playground, and wires signals. Everything else takes its configuration as parameters.
  */
-import { explainStartupFailure, type StartupFailureContext } from "./app/explain-startup-failure.js";
-import { guardProcess } from "./app/guard-process.js";
-import { DEFAULT_SHUTDOWN_GRACE_MS, SHUTDOWN_MARGIN_MS } from "./app/load-app-config.js";
-import { formatStartupProblems, loadStartupConfig } from "./app/load-startup-config.js";
-import { startHwcChatops } from "./app/start-hwc-chatops.js";
-import { createLogger, type Logger } from "./log/create-logger.js";
-import { DEFAULT_SLACK_API_URL } from "./slack/load-slack-config.js";
+// Only what the first lines of `main` need is imported statically: the ack thread starts loading before the
+// rest of the bot does (see `main`), and the rest is imported there.
+import type { StartupFailureContext } from "./app/explain-startup-failure.js";
+import type { Logger } from "./log/create-logger.js";
+import { startAckThreadWorker } from "./slack/ack-thread/start-ack-thread-worker.js";
 
 interface Stoppable {
   stop(graceMs: number): Promise<unknown>;
@@ -30,11 +28,11 @@ function tellStderr(line: string): void {
 
 /**
  * SIGTERM / SIGINT: stop taking work and let what is in flight finish for `graceMs`, then exit. The exit has a
- * hard deadline (`graceMs` + {@link SHUTDOWN_MARGIN_MS}): whatever is still pending then (a Slack call waiting
+ * hard deadline (`graceMs` + `marginMs`, `SHUTDOWN_MARGIN_MS`): whatever is still pending then (a Slack call waiting
  * out a rate limit, a cloud that stopped answering, a watcher's run) is abandoned, since its state is in the
  * store and another replica or the restart resumes it. A second signal exits at once.
  */
-function onSignals(logger: Logger, target: Stoppable, graceMs: number): void {
+function onSignals(logger: Logger, target: Stoppable, graceMs: number, marginMs: number): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -42,7 +40,7 @@ function onSignals(logger: Logger, target: Stoppable, graceMs: number): void {
       process.exit(1);
     }
     stopping = true;
-    const deadlineMs = graceMs + SHUTDOWN_MARGIN_MS;
+    const deadlineMs = graceMs + marginMs;
     logger.info({ signal, graceMs, deadlineMs }, "stopping: no new work; running steps reach a safe point");
     const deadline = setTimeout(() => {
       tellStderr(
@@ -68,8 +66,43 @@ function onSignals(logger: Logger, target: Stoppable, graceMs: number): void {
 /** Where the playground's JSON log goes (the console keeps the banner and pretty warnings and errors). */
 const PLAYGROUND_LOG_FILE = "data/playground.log";
 
+/**
+ * Whether this start will most likely serve Slack over HTTP with the ack thread (`ACK_THREAD` not `off`, no
+ * `SLACK_APP_TOKEN`, not the playground): then the thread is started before anything else loads. A guess from
+ * the raw environment, checked properly later: a thread started for nothing is ended by the bot.
+ */
+function wantsAckThread(wantsPlayground: boolean, env: NodeJS.ProcessEnv): boolean {
+  return !wantsPlayground && !env.SLACK_APP_TOKEN?.trim() && env.ACK_THREAD?.trim() !== "off";
+}
+
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const wantsPlayground = argv.includes("--playground") || !env.SLACK_BOT_TOKEN?.trim();
+  const ackThreadWorker = wantsAckThread(wantsPlayground, env) ? startAckThreadWorker() : undefined;
+  const [
+    { explainStartupFailure },
+    { guardProcess },
+    { DEFAULT_SHUTDOWN_GRACE_MS, SHUTDOWN_MARGIN_MS },
+    { formatStartupProblems, loadStartupConfig },
+    { startHwcChatops },
+    { createLogger },
+    { DEFAULT_SLACK_API_URL },
+  ] = await Promise.all([
+    import("./app/explain-startup-failure.js"),
+    import("./app/guard-process.js"),
+    import("./app/load-app-config.js"),
+    import("./app/load-startup-config.js"),
+    import("./app/start-hwc-chatops.js"),
+    import("./log/create-logger.js"),
+    import("./slack/load-slack-config.js"),
+  ]);
+  /**
+   * A start that failed because of the environment (a token Slack refuses, Slack out of reach, a port taken,
+   * the store) ends with one line naming the setting to fix; anything else is a bug and shows its stack.
+   */
+  const failToStart = (error: unknown, context: StartupFailureContext): never => {
+    const line = explainStartupFailure(error, context);
+    fail(line ?? (error instanceof Error ? (error.stack ?? error.message) : String(error)));
+  };
   // Every variable and every file is checked before anything starts, and every problem is reported at once.
   const loaded = await loadStartupConfig(env, { playground: wantsPlayground });
   if (!loaded.ok) fail(formatStartupProblems(loaded.problems));
@@ -95,7 +128,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     }).catch((error: unknown) =>
       failToStart(error, { slackApiUrl: "(the playground's fake Slack)", port: startup.port }),
     );
-    onSignals(logger, { stop: () => playground.close() }, graceMs);
+    onSignals(logger, { stop: () => playground.close() }, graceMs, SHUTDOWN_MARGIN_MS);
     return;
   }
 
@@ -116,6 +149,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     app,
     files,
     logger,
+    ...(ackThreadWorker !== undefined && { ackThreadWorker }),
     // Test hook (HWC_FAULT_POINT), inert unless set: die here as `kill -9` would, nothing flushed or released.
     ...(faultPoint !== undefined && {
       onFaultPoint: (point) => {
@@ -124,16 +158,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
       },
     }),
   }).catch((error: unknown) => failToStart(error, context));
-  onSignals(logger, running, graceMs);
-}
-
-/**
- * A start that failed because of the environment (a token Slack refuses, Slack out of reach, a port taken, the
- * store) ends with one line naming the setting to fix; anything else is a bug and shows its stack.
- */
-function failToStart(error: unknown, context: StartupFailureContext): never {
-  const line = explainStartupFailure(error, context);
-  fail(line ?? (error instanceof Error ? (error.stack ?? error.message) : String(error)));
+  onSignals(logger, running, graceMs, SHUTDOWN_MARGIN_MS);
 }
 
 main(process.argv.slice(2), process.env).catch((error: unknown) => {

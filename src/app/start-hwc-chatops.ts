@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Worker } from "node:worker_threads";
 import { type AuditDigestPoster, createAuditDigestPoster } from "../audit/create-audit-digest-poster.js";
 import { createAuditLog } from "../audit/create-audit-log.js";
 import { type Bot, createBot } from "../bot/create-bot.js";
@@ -99,6 +100,8 @@ export interface StartOptions {
    * makes the process exit there). See `src/workflow/fault-points.ts`.
    */
   onFaultPoint?: (point: FaultPoint) => void;
+  /** The ack thread's worker, started early by the entry point; the bot owns it (see `createBot`). */
+  ackThreadWorker?: Worker;
 }
 
 export interface RunningBot {
@@ -127,7 +130,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
   const metrics = options.metrics ?? createPrometheusMetrics();
   // Instrumented at the seams: every store operation, cloud attempt and Slack call is counted where it happens.
   const store = instrumentStore(
-    options.store ?? createStore(options.app.storeUrl, options.clock ? { clock: options.clock } : {}),
+    options.store ?? (await createStore(options.app.storeUrl, options.clock ? { clock: options.clock } : {})),
     metrics,
   );
   const cloud = options.cloudClient ?? createCloudClient(options.cloud, { metrics });
@@ -180,6 +183,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     ...(options.host !== undefined && { host: options.host }),
     ...(options.app.work !== undefined && { work: options.app.work }),
     ...(options.app.ackThread !== undefined && { ackThread: options.app.ackThread }),
+    ...(options.ackThreadWorker !== undefined && { ackThreadWorker: options.ackThreadWorker }),
     ...(retention !== undefined && {
       retention: { deliveryDedupeMs: retention.deliveryDedupeMs, savedQueriesMs: retention.savedQueriesMs },
     }),

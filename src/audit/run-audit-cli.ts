@@ -139,7 +139,7 @@ export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Prom
       return 2;
     }
     try {
-      store = createStore(config.config.storeUrl, { clock });
+      store = await createStore(config.config.storeUrl, { clock });
     } catch (error) {
       io.stderr(`audit: cannot open the store: ${(error as Error).message}\n`);
       return 1;

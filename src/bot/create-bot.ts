@@ -1,3 +1,4 @@
+import type { Worker } from "node:worker_threads";
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from "@slack/bolt";
 import type { CloudClient } from "../cloud/types.js";
 import { type CommandRouter, createCommandRouter } from "../commands/create-command-router.js";
@@ -50,6 +51,11 @@ export interface CreateBotOptions {
    * waits behind the work of earlier requests; default false (one thread).
    */
   ackThread?: boolean;
+  /**
+   * The ack thread's worker, started early by the entry point (`startAckThreadWorker`) so that its loading
+   * overlaps the bot's. The bot owns it: used with {@link ackThread}, ended at once otherwise.
+   */
+  ackThreadWorker?: Worker;
   /** How long `stop()` waits for in-flight work by default; default 10 s. */
   shutdownGraceMs?: number;
   /**
@@ -260,8 +266,12 @@ export function createBot(options: CreateBotOptions): Bot {
   // Loaded now, listening after Slack auth: its start-up overlaps the bot's.
   const ackThread: AckThreadFrontend | undefined =
     options.ackThread === true && slack.transport.kind === "http"
-      ? prepareAckThreadFrontend(frontOptions(slack.transport))
+      ? prepareAckThreadFrontend({
+          ...frontOptions(slack.transport),
+          ...(options.ackThreadWorker !== undefined && { worker: options.ackThreadWorker }),
+        })
       : undefined;
+  if (ackThread === undefined) void options.ackThreadWorker?.terminate();
 
   return {
     app,

@@ -1,5 +1,4 @@
 import { createMemoryStore } from "./create-memory-store.js";
-import { createRedisStore } from "./create-redis-store.js";
 import { createSqliteStore } from "./create-sqlite-store.js";
 import { parseStoreUrl } from "./parse-store-url.js";
 import type { Clock, Store } from "./store.js";
@@ -19,9 +18,9 @@ export const DEFAULT_STORE_URL = "sqlite://./data/hwc-chatops.sqlite";
  *   process: a second process on it throws `StoreInUseError` (one replica only; use Redis for more).
  * - redis: shared by several replicas; connects lazily, on the first call.
  * - memory: in-process, for tests and the playground.
- * Throws on anything else: a typo in the config must not silently fall back to another backend.
+ * Rejects anything else: a typo in the config must not silently fall back to another backend.
  */
-export function createStore(url: string, options: CreateStoreOptions = {}): Store {
+export async function createStore(url: string, options: CreateStoreOptions = {}): Promise<Store> {
   const parsed = parseStoreUrl(url);
   if (!parsed.ok) throw new Error(parsed.error);
   const { target } = parsed;
@@ -35,7 +34,10 @@ export function createStore(url: string, options: CreateStoreOptions = {}): Stor
       return createMemoryStore(common);
     case "sqlite":
       return createSqliteStore({ file: target.file, ...common });
-    case "redis":
+    case "redis": {
+      // Imported only for Redis: an embedded start does not load the Redis client (about 45 ms).
+      const { createRedisStore } = await import("./create-redis-store.js");
       return createRedisStore({ url: target.url, ...common });
+    }
   }
 }

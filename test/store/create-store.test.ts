@@ -11,19 +11,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("createStore", () => {
   it("builds a memory store with the namespace from the URL or the options", async () => {
     const clock = createManualClock();
-    const fromUrl = createStore("memory://?namespace=tests", { clock });
+    const fromUrl = await createStore("memory://?namespace=tests", { clock });
     expect(fromUrl.namespace).toBe("tests");
     expect(await fromUrl.createIfAbsent("k", 1, { ttlMs: 10 })).toBe(true);
     clock.advance(10);
     expect(await fromUrl.get("k")).toBeUndefined();
-    expect(createStore("memory://", { namespace: "explicit" }).namespace).toBe("explicit");
-    expect(createStore("memory://").namespace).toBe("hwc");
+    expect((await createStore("memory://", { namespace: "explicit" })).namespace).toBe("explicit");
+    expect((await createStore("memory://")).namespace).toBe("hwc");
   });
 
   it("opens a SQLite file, creating its directory, with the injected clock", async () => {
     const clock = createManualClock();
     const file = join(dir, "sub", "state.sqlite");
-    const store = createStore(`sqlite://${file}?namespace=tests`, { clock });
+    const store = await createStore(`sqlite://${file}?namespace=tests`, { clock });
     try {
       expect(store.namespace).toBe("tests");
       expect(existsSync(file)).toBe(true);
@@ -36,21 +36,21 @@ describe("createStore", () => {
   });
 
   it("builds a Redis store without connecting yet", async () => {
-    const store = createStore("redis://127.0.0.1:6379?namespace=tests");
+    const store = await createStore("redis://127.0.0.1:6379?namespace=tests");
     expect(store.namespace).toBe("tests");
     await store.close();
   });
 
-  it("rejects unknown schemes and malformed URLs, naming STORE_URL and never echoing the URL", () => {
-    expect(() => createStore("postgres://user:hunter2@db")).toThrow(
+  it("rejects unknown schemes and malformed URLs, naming STORE_URL and never echoing the URL", async () => {
+    await expect(createStore("postgres://user:hunter2@db")).rejects.toThrow(
       /STORE_URL has an unsupported scheme "postgres:"/,
     );
-    expect(() => createStore("postgres://user:hunter2@db")).not.toThrow(/hunter2/);
-    expect(() => createStore("not a url with secret")).toThrow(/STORE_URL is not a valid URL/);
-    expect(() => createStore("not a url with secret")).not.toThrow(/secret/);
-    expect(() => createStore("sqlite://")).toThrow(/STORE_URL sqlite:\/\/ needs a file path/);
-    expect(() => createStore("redis:///0")).toThrow(/STORE_URL redis:\/\/ needs a host/);
-    expect(() => createStore("redis://:hunter2@")).toThrow(/STORE_URL is not a valid URL/);
-    expect(() => createStore("redis://:hunter2@")).not.toThrow(/hunter2/);
+    await expect(createStore("postgres://user:hunter2@db")).rejects.not.toThrow(/hunter2/);
+    await expect(createStore("not a url with secret")).rejects.toThrow(/STORE_URL is not a valid URL/);
+    await expect(createStore("not a url with secret")).rejects.not.toThrow(/secret/);
+    await expect(createStore("sqlite://")).rejects.toThrow(/STORE_URL sqlite:\/\/ needs a file path/);
+    await expect(createStore("redis:///0")).rejects.toThrow(/STORE_URL redis:\/\/ needs a host/);
+    await expect(createStore("redis://:hunter2@")).rejects.toThrow(/STORE_URL is not a valid URL/);
+    await expect(createStore("redis://:hunter2@")).rejects.not.toThrow(/hunter2/);
   });
 });

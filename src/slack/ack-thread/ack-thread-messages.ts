@@ -4,7 +4,7 @@
  * plain, cloneable data crosses it.
  */
 
-/** What the ack thread is started with (its `workerData`). */
+/** What the ack thread listens with (sent with `listen`: the thread may start before they are known). */
 export interface AckThreadSettings {
   signingSecret: string;
   port: number;
@@ -41,6 +41,6 @@ export type FromAckThread =
   | { type: "closed" };
 
 export type ToAckThread =
-  | { type: "listen" }
+  | { type: "listen"; settings: AckThreadSettings }
   | { type: "answer"; id: number; answer: ThreadAnswer }
   | { type: "close"; graceMs: number };

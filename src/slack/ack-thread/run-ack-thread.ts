@@ -2,11 +2,12 @@
  * The ack thread's entry (a `worker_threads` Worker started by `start-ack-thread-frontend.ts`): the HTTP front
  * of `start-http-frontend.ts`, judging every request exactly as it does in the bot's thread, then acking slash
  * commands, clicks and events at once and handing them to the bot's thread. It loads at once and listens when
- * told to (after Slack auth), so its start-up overlaps the bot's. Its event loop does nothing else,
+ * told to, with its settings (after Slack auth), so it can be started before the bot has read its configuration
+ * and its start-up overlaps the bot's. Its event loop does nothing else,
  * so an ack never waits behind the work of earlier requests.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import type { Logger } from "../../log/create-logger.js";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../serve-probes.js";
 import { type HttpFrontend, startHttpFrontend } from "../start-http-frontend.js";
@@ -24,8 +25,8 @@ const PROBE_PATHS = new Set([HEALTH_PATH, READY_PATH, METRICS_PATH]);
 
 if (parentPort === null) throw new Error("run-ack-thread.ts runs as a worker thread only");
 const toBot = parentPort;
-const settings = workerData as AckThreadSettings;
-const answerDeadlineMs = settings.answerDeadlineMs ?? 10_000;
+/** How long a probe waits for the bot's thread; set with `listen`. */
+let answerDeadlineMs = 10_000;
 
 const post = (message: FromAckThread) => toBot.postMessage(message);
 
@@ -107,7 +108,8 @@ toBot.on("message", (message: ToAckThread) => {
       return;
     }
     case "listen":
-      front = listen();
+      answerDeadlineMs = message.settings.answerDeadlineMs ?? answerDeadlineMs;
+      front = listen(message.settings);
       return;
     case "close":
       void front.then(async (f) => {
@@ -118,7 +120,7 @@ toBot.on("message", (message: ToAckThread) => {
   }
 });
 
-function listen(): Promise<HttpFrontend | undefined> {
+function listen(settings: AckThreadSettings): Promise<HttpFrontend | undefined> {
   return startHttpFrontend({
     signingSecret: settings.signingSecret,
     port: settings.port,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Worker } from "node:worker_threads";
 import type { Logger } from "../../log/create-logger.js";
 import { handleProbe, type Probes } from "../serve-probes.js";
 import { type HttpFrontend, SLACK_EVENTS_PATH } from "../start-http-frontend.js";
@@ -10,9 +11,11 @@ import type {
   ToAckThread,
 } from "./ack-thread-messages.js";
 import { captureHttpAnswer } from "./capture-http-answer.js";
-import { startModuleWorker } from "./start-module-worker.js";
+import { startAckThreadWorker } from "./start-ack-thread-worker.js";
 
 export interface AckThreadFrontendOptions extends AckThreadSettings {
+  /** A worker from `startAckThreadWorker` started earlier (it is this front's now); default one started now. */
+  worker?: Worker;
   /** Bolt's `HTTPReceiver.requestListener`, run in this thread for every request the ack thread hands over. */
   boltListener: (req: IncomingMessage, res: ServerResponse) => void;
   logger: Logger;
@@ -76,8 +79,7 @@ export function prepareAckThreadFrontend(options: AckThreadFrontendOptions): Ack
         throw error;
       });
     });
-  const worker = startModuleWorker(import.meta.url, "run-ack-thread", { workerData: settings });
-  worker.unref();
+  const worker = options.worker ?? startAckThreadWorker();
   const send = (message: ToAckThread) => worker.postMessage(message);
 
   const dispatch = (request: ForwardedRequest): Promise<ThreadAnswer> => {
@@ -156,7 +158,7 @@ export function prepareAckThreadFrontend(options: AckThreadFrontendOptions): Ack
       if (ended !== undefined) throw ended;
       const url = await new Promise<string>((resolve, reject) => {
         pendingListen = { resolve, reject };
-        send({ type: "listen" });
+        send({ type: "listen", settings });
       }).finally(() => {
         pendingListen = undefined;
       });
