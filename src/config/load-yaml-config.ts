@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import {
   type Alias,
+  Composer,
   type CST,
   type Document,
   isAlias,
@@ -11,7 +12,7 @@ import {
   Lexer,
   LineCounter,
   Parser,
-  parseDocument,
+  YAMLParseError,
 } from "yaml";
 import type * as z from "zod";
 import { type ConfigError, type ConfigPath, formatConfigPath } from "./format-config-errors.js";
@@ -106,18 +107,18 @@ export function parseYamlConfig<S extends z.ZodType>(
 
   // yaml composes documents recursively; a few thousand nested brackets overflow the stack, which has been
   // seen to leave V8's regexp compiler unusable afterwards. The CST parser is iterative, so measure there first.
-  const tooDeep = findExcessiveNesting(text, lines, options.maxDepth ?? DEFAULT_MAX_DEPTH);
-  if (tooDeep !== undefined) {
+  const cst = parseCst(text, lines, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  if (!cst.ok) {
     return fail([
       at(
-        tooDeep,
+        cst.tooDeepAt,
         [],
         `nesting deeper than ${options.maxDepth ?? DEFAULT_MAX_DEPTH} levels; flatten the file`,
       ),
     ]);
   }
 
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+  const doc = composeDocument(cst.tokens, text.length);
   const syntax = doc.errors.map((e) => at(e.pos[0], [], yamlErrorMessage(e.code, e.message)));
   // Warnings are unresolved tags and the like: in a hand-written config they are mistakes, not extensions.
   const warnings = doc.warnings.map((e) => at(e.pos[0], [], `YAML: ${e.message}`));
@@ -211,12 +212,38 @@ function yamlErrorMessage(code: string, message: string): string {
   return `YAML syntax error: ${message.replace(/\s+/g, " ").trim()}`;
 }
 
+/** What yaml's `parseDocument` does after parsing, on tokens already parsed: one document, errors kept. */
+function composeDocument(tokens: readonly CST.Token[], length: number): Document.Parsed {
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens, true, length)) {
+    if (doc === undefined) doc = next;
+    else {
+      doc.errors.push(
+        new YAMLParseError(
+          [next.range[0], next.range[1]],
+          "MULTIPLE_DOCS",
+          "Source contains multiple documents; please use YAML.parseAllDocuments()",
+        ),
+      );
+      break;
+    }
+  }
+  // compose(…, forceDoc = true) always ends with a document.
+  return doc as Document.Parsed;
+}
+
 /**
- * Offset of the first collection nested deeper than `maxDepth`, if any. Drives yaml's CST parser token by
- * token and watches its stack, so a megabyte of `[` is refused after 65 of them; the final walk over the
- * finished CST (iterative on purpose) catches what the stack did not show.
+ * yaml's CST of `text` (its lines counted into `lines`), unless a collection is nested deeper than `maxDepth`:
+ * then the offset of the first one. Drives the CST parser token by token and watches its stack, so a megabyte
+ * of `[` is refused after 65 of them; the final walk over the finished CST (iterative on purpose) catches what
+ * the stack did not show. The tokens are then composed as they are: the text is parsed once.
  */
-function findExcessiveNesting(text: string, lines: LineCounter, maxDepth: number): number | undefined {
+function parseCst(
+  text: string,
+  lines: LineCounter,
+  maxDepth: number,
+): { ok: true; tokens: CST.Token[] } | { ok: false; tooDeepAt: number } {
   const parser = new Parser(lines.addNewLine);
   const tokens: CST.Token[] = [];
   lines.addNewLine(0);
@@ -230,7 +257,7 @@ function findExcessiveNesting(text: string, lines: LineCounter, maxDepth: number
   for (const lexeme of new Lexer().lex(text)) {
     for (const token of parser.next(lexeme)) tokens.push(token);
     const offset = deepOpen();
-    if (offset !== undefined) return offset;
+    if (offset !== undefined) return { ok: false, tooDeepAt: offset };
   }
   for (const token of parser.end()) tokens.push(token);
   const stack: { token: CST.Token; depth: number }[] = [];
@@ -243,13 +270,13 @@ function findExcessiveNesting(text: string, lines: LineCounter, maxDepth: number
     }
     if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection")
       continue;
-    if (depth + 1 > maxDepth) return token.offset;
+    if (depth + 1 > maxDepth) return { ok: false, tooDeepAt: token.offset };
     for (const item of token.items) {
       if (item.key) stack.push({ token: item.key, depth: depth + 1 });
       if (item.value) stack.push({ token: item.value, depth: depth + 1 });
     }
   }
-  return undefined;
+  return { ok: true, tokens };
 }
 
 interface StructureScan {
