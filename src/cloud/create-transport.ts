@@ -1,5 +1,5 @@
 import { fullJitter } from "exponential-backoff/dist/jitter/full/full.jitter.js";
-import { Agent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Authenticator } from "./create-authenticator.js";
 import {
@@ -201,15 +201,20 @@ type AttemptFailure = { kind: "timeout" | "not-sent" | "network" | "aborted"; ca
  */
 export function createTransport(options: TransportOptions, deps: TransportDeps = {}): Transport {
   const ownsDispatcher = deps.dispatcher === undefined;
-  const dispatcher =
-    deps.dispatcher ??
-    new Agent({
-      connect: { timeout: options.connectTimeoutMs },
-      connections: 32,
-      keepAliveTimeout: 10_000,
-      headersTimeout: options.requestTimeoutMs,
-      bodyTimeout: options.requestTimeoutMs,
-    });
+  // undici loads with the first request, not with the bot (about 60 ms of a start to /healthz).
+  let dispatcher: Promise<Dispatcher> | undefined =
+    deps.dispatcher === undefined ? undefined : Promise.resolve(deps.dispatcher);
+  const dispatcherFor = (): Promise<Dispatcher> =>
+    (dispatcher ??= import("undici").then(
+      ({ Agent }) =>
+        new Agent({
+          connect: { timeout: options.connectTimeoutMs },
+          connections: 32,
+          keepAliveTimeout: 10_000,
+          headersTimeout: options.requestTimeoutMs,
+          bodyTimeout: options.requestTimeoutMs,
+        }),
+    ));
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? defaultSleep;
   const jitter = deps.jitter ?? fullJitter;
@@ -263,8 +268,10 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
     // The attempt's clock starts after authentication (a token fetch has its own timeout).
     const timeoutSignal = AbortSignal.timeout(options.requestTimeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeoutSignal]) : timeoutSignal;
+    // Outside the try: nothing was sent if the HTTP library cannot load.
+    const http = await dispatcherFor();
     try {
-      const res = await dispatcher.request({
+      const res = await http.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: req.method,
@@ -423,7 +430,8 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
     async close() {
       if (!ownsDispatcher || closed) return;
       closed = true;
-      await dispatcher.close();
+      // Never used: nothing was loaded, nothing to close.
+      if (dispatcher !== undefined) await (await dispatcher).close();
     },
   };
 }
