@@ -206,8 +206,9 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
     deps.dispatcher === undefined ? undefined : Promise.resolve(deps.dispatcher);
   const dispatcherFor = (): Promise<Dispatcher> =>
     (dispatcher ??= import("undici").then(
-      ({ Agent }) =>
-        new Agent({
+      (undici) =>
+        // A CommonJS package: Node's loader names its exports, the bundle (esbuild) has only `default`.
+        new (undici.Agent ?? (undici as unknown as { default: typeof undici }).default.Agent)({
           connect: { timeout: options.connectTimeoutMs },
           connections: 32,
           keepAliveTimeout: 10_000,

@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CloudSimulator, startCloudSimulator } from "../../src/sandbox/cloud/index.js";
+import { simulatorCloudEnv } from "../../src/sandbox/cloud/simulator-cloud-config.js";
 import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../../src/sandbox/slack/index.js";
 import { sendSlashCommand } from "../helpers/slack-requests.js";
 
@@ -19,12 +21,15 @@ const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const refuseTsx = fileURLToPath(new URL("./helpers/refuse-tsx.mjs", import.meta.url));
 const run = promisify(execFile);
 let fake: FakeSlack;
+let sim: CloudSimulator;
 
 beforeAll(async () => {
   fake = await startFakeSlack();
+  sim = await startCloudSimulator({ seed: 7 });
 });
 afterAll(async () => {
   await fake?.close();
+  await sim?.close();
 });
 
 async function freePort(): Promise<number> {
@@ -67,10 +72,8 @@ describe("npm start runs compiled JavaScript", () => {
           SLACK_SIGNING_SECRET: fake.signingSecret,
           SLACK_API_URL: fake.apiUrl,
           PORT: String(port),
-          HUAWEICLOUD_SDK_REGION: "cn-north-4",
-          HUAWEICLOUD_SDK_AK: "AKNOTUSED",
-          HUAWEICLOUD_SDK_SK: "SKNOTUSED0SECRET",
-          HUAWEICLOUD_SDK_PROJECT_ID: "p",
+          // The simulated cloud: the bundle's cloud client (its lazily loaded HTTP library) is exercised too.
+          ...simulatorCloudEnv(sim),
           STORE_URL: "memory://",
         },
         stdio: ["ignore", "pipe", "pipe"],
@@ -113,6 +116,16 @@ describe("npm start runs compiled JavaScript", () => {
       expect(ack.body).toBe("");
       const help = await fake.waitFor(() => fake.ephemerals({ user: SLACK_IDS.alice })[0], 30_000);
       expect(JSON.stringify(help.blocks)).toContain("/ecs");
+      // A command that reads the cloud: the server's card, with its ID from the simulator.
+      await sendSlashCommand(
+        `http://127.0.0.1:${port}/slack/events`,
+        fake.signingSecret,
+        fake.buildSlashCommand({ command: "/ecs", text: "show web-01" }),
+      );
+      const card = await fake.waitFor(() => fake.ephemerals({ user: SLACK_IDS.alice })[1], 30_000);
+      const webId = sim.control.servers().find((s) => s.name === "web-01")?.id;
+      expect(webId).toBeDefined();
+      expect(JSON.stringify(card.blocks)).toContain(webId ?? "(none)");
     } finally {
       if (child?.pid !== undefined) {
         const gone = once(child, "exit");
