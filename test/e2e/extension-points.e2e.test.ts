@@ -4,13 +4,8 @@ import type { MutationContext, MutationIntent, OpsIntent } from "../../src/comma
 import { actions, button, md, section } from "../../src/render/message-model.js";
 import { SLACK_IDS } from "../../src/sandbox/slack/index.js";
 import { blocksText, findElement } from "../helpers/read-slack-blocks.js";
-import { textInputValue } from "../helpers/slack-payloads.js";
-import {
-  responseJson,
-  sendBlockAction,
-  sendSlashCommand,
-  sendViewSubmission,
-} from "../helpers/slack-requests.js";
+import { registerReasonModal, SHORT_REASON_ERROR, submitReason } from "../helpers/reason-modal.js";
+import { sendBlockAction, sendSlashCommand } from "../helpers/slack-requests.js";
 import { type BotHarness, startBotHarness } from "../helpers/start-bot-harness.js";
 
 /**
@@ -24,7 +19,7 @@ const mutations: {
   user: string;
 }[] = [];
 const ops: OpsIntent[] = [];
-const submissions: Record<string, string | undefined>[] = [];
+let submissions: Record<string, string | undefined>[];
 let h: BotHarness;
 
 beforeAll(async () => {
@@ -62,13 +57,7 @@ beforeAll(async () => {
       { replaceOriginal: true },
     );
   });
-  h.bot.registerView("approval.reject", {
-    validate: (s) =>
-      (s.values.reason ?? "").length < 5 ? { reason: "Give a reason (5+ characters)" } : undefined,
-    async handle(s) {
-      submissions.push(s.values);
-    },
-  });
+  submissions = registerReasonModal(h.bot, "approval.reject");
 });
 afterAll(async () => {
   await h?.close();
@@ -177,23 +166,9 @@ describe("ops handler and registries", () => {
 
   it("a registered modal: validation errors in the ack, then the handler", async () => {
     const view = { id: "V_REJECT", callback_id: "approval.reject", private_metadata: "req-1" };
-    const short = await sendViewSubmission(
-      h.eventsUrl,
-      h.fake.signingSecret,
-      h.fake.buildViewSubmission({ view, values: { reason: { reason: textInputValue("no") } } }),
-    );
-    expect(responseJson(short)).toEqual({
-      response_action: "errors",
-      errors: { reason: "Give a reason (5+ characters)" },
-    });
-    const good = await sendViewSubmission(
-      h.eventsUrl,
-      h.fake.signingSecret,
-      h.fake.buildViewSubmission({
-        view,
-        values: { reason: { reason: textInputValue("kernel patch pending") } },
-      }),
-    );
+    const short = await submitReason(h, view, "no");
+    expect(short.json).toEqual({ response_action: "errors", errors: { reason: SHORT_REASON_ERROR } });
+    const good = await submitReason(h, view, "kernel patch pending");
     expect(good.status).toBe(200);
     expect(good.body).toBe("");
     await h.fake.waitFor(() => submissions.length === 1 || undefined);

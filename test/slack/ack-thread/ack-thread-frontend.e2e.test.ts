@@ -5,13 +5,8 @@ import { createLogger } from "../../../src/log/create-logger.js";
 import { SLACK_IDS } from "../../../src/sandbox/slack/index.js";
 import { SlackStartError } from "../../../src/slack/slack-start-error.js";
 import { blocksText } from "../../helpers/read-slack-blocks.js";
-import { textInputValue } from "../../helpers/slack-payloads.js";
-import {
-  responseJson,
-  sendSignedRequest,
-  sendSlashCommand,
-  sendViewSubmission,
-} from "../../helpers/slack-requests.js";
+import { registerReasonModal, SHORT_REASON_ERROR, submitReason } from "../../helpers/reason-modal.js";
+import { sendSignedRequest, sendSlashCommand } from "../../helpers/slack-requests.js";
 import { type BotHarness, startBotHarness } from "../../helpers/start-bot-harness.js";
 
 /**
@@ -20,17 +15,11 @@ import { type BotHarness, startBotHarness } from "../../helpers/start-bot-harnes
  * validation errors, the probes and the front's log lines cross between the threads.
  */
 let h: BotHarness;
-const submissions: Record<string, string | undefined>[] = [];
+let submissions: Record<string, string | undefined>[];
 
 beforeAll(async () => {
   h = await startBotHarness({ ackThread: true });
-  h.bot.registerView("ack.reason", {
-    validate: (s) =>
-      (s.values.reason ?? "").length < 5 ? { reason: "Give a reason (5+ characters)" } : undefined,
-    async handle(s) {
-      submissions.push(s.values);
-    },
-  });
+  submissions = registerReasonModal(h.bot, "ack.reason");
 });
 afterAll(async () => {
   await h?.close();
@@ -54,21 +43,10 @@ describe("the ack thread", () => {
 
   it("a modal submission waits for the bot's thread: its validation errors are the ack", async () => {
     const view = { id: "V_ACK", callback_id: "ack.reason", private_metadata: "" };
-    const short = await sendViewSubmission(
-      h.eventsUrl,
-      h.fake.signingSecret,
-      h.fake.buildViewSubmission({ view, values: { reason: { reason: textInputValue("no") } } }),
-    );
+    const short = await submitReason(h, view, "no");
     expect(short.status).toBe(200);
-    expect(responseJson(short)).toEqual({
-      response_action: "errors",
-      errors: { reason: "Give a reason (5+ characters)" },
-    });
-    const good = await sendViewSubmission(
-      h.eventsUrl,
-      h.fake.signingSecret,
-      h.fake.buildViewSubmission({ view, values: { reason: { reason: textInputValue("patch night") } } }),
-    );
+    expect(short.json).toEqual({ response_action: "errors", errors: { reason: SHORT_REASON_ERROR } });
+    const good = await submitReason(h, view, "patch night");
     expect(good.status).toBe(200);
     expect(good.body).toBe("");
     await h.fake.waitFor(() => submissions.length === 1 || undefined);
