@@ -1,10 +1,10 @@
 /**
  * The ack thread's entry (a `worker_threads` Worker started by `start-ack-thread-frontend.ts`): the HTTP front
  * of `start-http-frontend.ts`, judging every request exactly as it does in the bot's thread, then acking slash
- * commands, clicks and events at once and handing them to the bot's thread. It loads at once and listens when
- * told to, with its settings (after Slack auth), so it can be started before the bot has read its configuration
- * and its start-up overlaps the bot's. Its event loop does nothing else,
- * so an ack never waits behind the work of earlier requests.
+ * commands, clicks and events at once and handing them to the bot's thread. Its event loop does nothing else,
+ * so an ack never waits behind the work of earlier requests. It loads at once and listens when told to, with
+ * its settings (after Slack auth), so it can start before the bot has read its configuration and its start-up
+ * overlaps the bot's.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parentPort } from "node:worker_threads";
