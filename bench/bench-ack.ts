@@ -59,6 +59,17 @@ function cpuSplitMs(pid: number): { user: number; system: number } {
   };
 }
 
+/** Waits until a process uses under 5 % of a core over half a second (at most a minute). */
+async function waitForQuiet(pid: number): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  while (performance.now() < deadline) {
+    const before = cpuSplitMs(pid);
+    await sleep(500);
+    const after = cpuSplitMs(pid);
+    if (after.user + after.system - before.user - before.system < 25) return;
+  }
+}
+
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
@@ -311,7 +322,12 @@ export async function benchAck(report: Report): Promise<void> {
       await load(bare, fake, names, click, 20, 2, async () => {});
       await load(bot, fake, names, click, 20, 2, settleBot);
 
+      // Both measured in steady state: the bot's start-up work (the fleet index, the watchers' first runs)
+      // would otherwise share the cores with the bare app's measurement, or with its own.
+      const quietBot = () => waitForQuiet(bot.child.pid ?? 0);
+      await quietBot();
       const anchor = await load(bare, fake, names, click, rate, seconds, async () => {});
+      await quietBot();
       const ours = await load(bot, fake, names, click, rate, seconds, settleBot);
       const busy = fake
         .ephemerals()

@@ -4,6 +4,7 @@
  */
 // Only what the first lines of `main` need is imported statically: the ack thread starts loading before the
 // rest of the bot does (see `main`), and the rest is imported there.
+import { setPriority } from "node:os";
 import type { StartupFailureContext } from "./app/explain-startup-failure.js";
 import type { Logger } from "./log/create-logger.js";
 import { startAckThreadWorker } from "./slack/ack-thread/start-ack-thread-worker.js";
@@ -75,9 +76,27 @@ function wantsAckThread(wantsPlayground: boolean, env: NodeJS.ProcessEnv): boole
   return !wantsPlayground && !env.SLACK_APP_TOKEN?.trim() && env.ACK_THREAD?.trim() !== "off";
 }
 
+/** How many nice levels the bot's own thread runs below the ack thread. */
+const WORK_NICENESS = 5;
+
+/**
+ * When a core is wanted by both, the thread that acks comes first: this thread (the bot's work after the
+ * ack) lowers its own priority by {@link WORK_NICENESS}. On Linux a nice value is per thread, so the ack
+ * thread, started just before, and V8's helper threads keep theirs. Lowering a priority needs no privilege;
+ * where it fails anyway, nothing changes.
+ */
+function yieldToAckThread(): void {
+  try {
+    setPriority(0, WORK_NICENESS);
+  } catch {
+    // A platform that refuses: the bot still works, its acks only compete with its work for the cores.
+  }
+}
+
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const wantsPlayground = argv.includes("--playground") || !env.SLACK_BOT_TOKEN?.trim();
   const ackThreadWorker = wantsAckThread(wantsPlayground, env) ? startAckThreadWorker() : undefined;
+  if (ackThreadWorker !== undefined) yieldToAckThread();
   const [
     { explainStartupFailure },
     { guardProcess },
