@@ -34,7 +34,8 @@ function send(res: ServerResponse, status: number, contentType: string, text: st
   res.end(text);
 }
 
-const sendJson = (res: ServerResponse, status: number, body: unknown) =>
+/** Answers `body` as JSON, never cached. */
+export const sendJson = (res: ServerResponse, status: number, body: unknown) =>
   send(res, status, "application/json; charset=utf-8", JSON.stringify(body));
 
 /**

@@ -6,7 +6,7 @@ import type { Logger } from "../log/create-logger.js";
 import { checkRequestTimestamp, MAX_REQUEST_SKEW_SECONDS } from "./check-request-timestamp.js";
 import { checkSlackPayload } from "./check-slack-payload.js";
 import { parseSlackHttpBody, type SlackHttpBody } from "./parse-slack-http-body.js";
-import { handleProbe, listenHttp, type Probes } from "./serve-probes.js";
+import { handleProbe, listenHttp, type Probes, sendJson } from "./serve-probes.js";
 
 export { HEALTH_PATH } from "./serve-probes.js";
 
@@ -47,16 +47,6 @@ export interface HttpFrontend {
   url: string;
   /** Stops accepting connections; resolves when open connections are done (idle ones are closed now). */
   close(graceMs?: number): Promise<void>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-  });
-  res.end(text);
 }
 
 /** A request whose body the front has read; Bolt's receiver uses `rawBody` instead of reading the stream. */

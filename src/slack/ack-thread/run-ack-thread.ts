@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parentPort } from "node:worker_threads";
 import type { Logger } from "../../log/create-logger.js";
-import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../serve-probes.js";
+import { HEALTH_PATH, METRICS_PATH, READY_PATH, sendJson } from "../serve-probes.js";
 import { type HttpFrontend, startHttpFrontend } from "../start-http-frontend.js";
 import type {
   AckThreadSettings,
@@ -83,11 +83,7 @@ function answerProbe(req: IncomingMessage, res: ServerResponse): boolean {
   // A bot thread that does not answer in time is not alive, whatever this thread can still do.
   const timer = setTimeout(() => {
     waiting.delete(id);
-    write(res, {
-      status: 503,
-      headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
-      body: JSON.stringify({ status: "unresponsive", afterMs: answerDeadlineMs }),
-    });
+    if (!res.headersSent) sendJson(res, 503, { status: "unresponsive", afterMs: answerDeadlineMs });
   }, answerDeadlineMs);
   void answer.then((a) => {
     clearTimeout(timer);

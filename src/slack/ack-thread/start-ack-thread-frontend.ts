@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Worker } from "node:worker_threads";
 import type { Logger } from "../../log/create-logger.js";
-import { handleProbe, type Probes } from "../serve-probes.js";
+import { handleProbe, type Probes, sendJson } from "../serve-probes.js";
 import { type HttpFrontend, SLACK_EVENTS_PATH } from "../start-http-frontend.js";
 import type {
   AckThreadSettings,
@@ -115,8 +115,7 @@ export function prepareAckThreadFrontend(options: AckThreadFrontendOptions): Ack
         return;
       case "probe": {
         const { req, res, answer } = captureHttpAnswer({ method: message.method, url: message.url });
-        if (!handleProbe(req, res, probes, log))
-          res.writeHead(404).end(JSON.stringify({ error: "not_found" }));
+        if (!handleProbe(req, res, probes, log)) sendJson(res, 404, { error: "not_found" });
         void answer.then((a) => send({ type: "answer", id: message.id, answer: a }));
         return;
       }
