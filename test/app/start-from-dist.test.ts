@@ -122,10 +122,14 @@ describe("npm start runs compiled JavaScript", () => {
         fake.signingSecret,
         fake.buildSlashCommand({ command: "/ecs", text: "show web-01" }),
       );
-      const card = await fake.waitFor(() => fake.ephemerals({ user: SLACK_IDS.alice })[1], 30_000);
       const webId = sim.control.servers().find((s) => s.name === "web-01")?.id;
       expect(webId).toBeDefined();
-      expect(JSON.stringify(card.blocks)).toContain(webId ?? "(none)");
+      // A slow first cloud call shows "⏳ Looking up web-01…" first; the card then replaces it in place.
+      const card = await fake.waitFor(() => {
+        const e = fake.ephemerals({ user: SLACK_IDS.alice })[1];
+        return e && JSON.stringify(e.blocks).includes(webId ?? "(none)") ? e : undefined;
+      }, 30_000);
+      expect(JSON.stringify(card.blocks)).not.toContain("Looking up");
     } finally {
       if (child?.pid !== undefined) {
         const gone = once(child, "exit");
