@@ -14,6 +14,7 @@ import {
 } from "../slack/ack-thread/start-ack-thread-frontend.js";
 import { createBoltLogger } from "../slack/create-bolt-logger.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
+import { createSlackFetch } from "../slack/create-slack-fetch.js";
 import { guardSocketModeClient, type SocketModeClientLike } from "../slack/guard-socket-mode-client.js";
 import { registerListeners } from "../slack/listeners/index.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
@@ -56,6 +57,11 @@ export interface CreateBotOptions {
    * overlaps the bot's. The bot owns it: used with {@link ackThread}, ended at once otherwise.
    */
   ackThreadWorker?: Worker;
+  /**
+   * The fetch Bolt's Web client and `respond()` use; default {@link createSlackFetch}'s (kept-alive
+   * `node:http(s)` connections, closed by `stop()`).
+   */
+  slackFetch?: typeof fetch;
   /** How long `stop()` waits for in-flight work by default; default 10 s. */
   shutdownGraceMs?: number;
   /**
@@ -123,8 +129,10 @@ export function createBot(options: CreateBotOptions): Bot {
   const { slack, logger } = options;
   const log = logger.child({ component: "bot" });
   const graceDefault = options.shutdownGraceMs ?? 10_000;
+  const ownFetch = options.slackFetch === undefined ? createSlackFetch() : undefined;
   const clientOptions = {
     ...(slack.apiUrl !== undefined ? { slackApiUrl: slack.apiUrl } : {}),
+    fetch: options.slackFetch ?? ownFetch?.fetch,
     // A chat reply that waits half an hour helps nobody: a few quick retries, then fail and explain.
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
     timeout: 10_000,
@@ -352,6 +360,7 @@ export function createBot(options: CreateBotOptions): Bot {
         if (!drained) log.warn({ pending: tasks.pending() }, "stopped with work still in flight");
         // Last: while draining, /healthz and /readyz say "stopping" to the orchestrator.
         await probeServer?.close();
+        ownFetch?.close();
         log.info("stopped");
       })();
       return stopping;
