@@ -27,6 +27,11 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** Scopes every row; several namespaces can share one file. Default "hwc". */
   namespace?: string;
+  /**
+   * Brings the write-ahead log to disk (the group commit's sync); default an fsync of the `-wal` file. Used
+   * by the first store to open the file in this process.
+   */
+  syncWal?: (walFile: string) => Promise<void>;
 }
 
 const DEFAULT_LOG_LIMIT = 100;
@@ -102,7 +107,9 @@ const EMPTY_HEAD: HeadRow = { seq: 0, hash: GENESIS_HASH, pruned_seq: 0, pruned_
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const clock = options.clock ?? systemClock;
   const ns = options.namespace ?? "hwc";
-  const handle = openExclusiveDatabase(options.file);
+  const handle = openExclusiveDatabase(options.file, {
+    ...(options.syncWal !== undefined && { syncWal: options.syncWal }),
+  });
   const db = handle.db;
   let sql: ReturnType<typeof prepareStatements>;
   try {
@@ -125,18 +132,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   /**
-   * Runs one transaction at the requested durability. `synchronous` is per connection, so a relaxed write
-   * switches to NORMAL (WAL: commit without fsync) just for its own transaction and back to FULL, whose next
-   * commit syncs the WAL, relaxed frames included.
+   * Answers a write once it is on disk (see `flush` in `openExclusiveDatabase`): the transaction has
+   * committed without syncing, and one fsync of the log serves every write made meanwhile. A `relaxed`
+   * write answers at once; the next sync takes it along.
    */
-  function withDurability<T>(durability: Durability | undefined, write: () => T): T {
-    if (durability !== "relaxed") return write();
-    db.pragma("synchronous = NORMAL");
-    try {
-      return write();
-    } finally {
-      db.pragma("synchronous = FULL");
-    }
+  async function durable<T>(result: T, durability?: Durability): Promise<T> {
+    if (durability !== "relaxed") await handle.flush();
+    return result;
   }
 
   function nextRevision(): number {
@@ -271,9 +273,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       validateTtl(options.ttlMs);
       const json = toJson(value);
       const riders = prepareRiders(options);
-      return withDurability(options.durability, () =>
-        conditionalWrite(key, expectedVersion, json, options.ttlMs, riders),
-      );
+      return durable(conditionalWrite(key, expectedVersion, json, options.ttlMs, riders), options.durability);
     },
 
     update(key, fn, options) {
@@ -282,17 +282,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async delete(key) {
       assertOpen();
-      return deleteKey(key);
+      return durable(deleteKey(key));
     },
 
     async addToSet(setKey, member) {
       assertOpen();
-      return sql.addMember.run(ns, setKey, member).changes === 1;
+      return durable(sql.addMember.run(ns, setKey, member).changes === 1);
     },
 
     async removeFromSet(setKey, member) {
       assertOpen();
-      return sql.removeMember.run(ns, setKey, member).changes === 1;
+      return durable(sql.removeMember.run(ns, setKey, member).changes === 1);
     },
 
     async members(setKey) {
@@ -304,24 +304,24 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async claimOnce(key, ttlMs, options = {}) {
       assertOpen();
       validateTtl(ttlMs);
-      return withDurability(options.durability, () => claim(key, ttlMs));
+      return durable(claim(key, ttlMs), options.durability);
     },
 
     async acquireLease(name, owner, ttlMs) {
       assertOpen();
       validateTtl(ttlMs);
-      return acquire(name, owner, ttlMs);
+      return durable(acquire(name, owner, ttlMs));
     },
 
     async renewLease(name, owner, token, ttlMs) {
       assertOpen();
       validateTtl(ttlMs);
-      return renew(name, owner, token, ttlMs);
+      return durable(renew(name, owner, token, ttlMs));
     },
 
     async releaseLease(name, owner, token) {
       assertOpen();
-      return release(name, owner, token);
+      return durable(release(name, owner, token));
     },
 
     async getLease(name): Promise<LeaseInfo | undefined> {
@@ -333,7 +333,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async append(stream, record) {
       assertOpen();
-      return append(stream, toCanonicalJson(record));
+      return durable(append(stream, toCanonicalJson(record)));
     },
 
     async readLog<R>(stream: string, options: ReadLogOptions<R> = {}): Promise<LogEntry<R>[]> {
@@ -369,12 +369,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async pruneLog(stream, throughSeq, record) {
       assertOpen();
-      return prune(stream, throughSeq, toCanonicalJson(record));
+      return durable(prune(stream, throughSeq, toCanonicalJson(record)));
     },
 
     async close() {
       if (closed) return;
       closed = true;
+      // Writes already answered are on disk; a sync still running for another handle's writes finishes first.
+      await handle.idle();
       handle.release();
     },
   };

@@ -1,7 +1,19 @@
-import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { createGroupCommit, type GroupCommit } from "./create-group-commit.js";
 import { type LockHolder, StoreInUseError } from "./store-in-use-error.js";
 
 /** A process-wide handle on a SQLite file that this process holds exclusively. */
@@ -14,13 +26,27 @@ export interface ExclusiveDatabase {
    * file before is gone: it closed its connection or died.
    */
   readonly firstInProcess: boolean;
+  /**
+   * Resolves once every transaction committed on the connection before the call is on disk (group commit,
+   * see {@link createGroupCommit}); shared by every handle on the file.
+   */
+  flush(): Promise<void>;
+  /** Resolves when no sync is running or waiting: before `release()`, so the last one is not cut off. */
+  idle(): Promise<void>;
   /** Drops this handle; the last one closes the connection, which releases the lock. Idempotent. */
   release(): void;
+}
+
+export interface OpenExclusiveOptions {
+  /** Brings the write-ahead log (the `-wal` file) to disk; default an fsync of it, off the event loop. */
+  syncWal?: (walFile: string) => Promise<void>;
 }
 
 interface OpenEntry {
   db: Database.Database;
   refs: number;
+  commit: GroupCommit;
+  closeWal(): void;
 }
 
 /**
@@ -38,12 +64,24 @@ const openFiles = new Map<string, OpenEntry>();
  * beside the file (`<file>.pid`) only to name it in that message; the lock itself is the authority, so a
  * stale pid file left by a killed process never blocks anyone.
  */
-export function openExclusiveDatabase(file: string): ExclusiveDatabase {
+export function openExclusiveDatabase(file: string, options: OpenExclusiveOptions = {}): ExclusiveDatabase {
   const path = canonicalPath(file);
   let entry = openFiles.get(path);
   const firstInProcess = entry === undefined;
   if (entry === undefined) {
-    entry = { db: lockDatabase(path), refs: 0 };
+    const { db, wal } = lockDatabase(path);
+    const walSync = !wal
+      ? undefined
+      : options.syncWal !== undefined
+        ? { sync: options.syncWal, close: () => {} }
+        : fsyncFile();
+    entry = {
+      db,
+      refs: 0,
+      // Not in WAL mode (a file system without shared memory for it): every commit syncs itself (FULL).
+      commit: createGroupCommit(walSync === undefined ? async () => {} : () => walSync.sync(`${path}-wal`)),
+      closeWal: () => walSync?.close(),
+    };
     openFiles.set(path, entry);
   }
   entry.refs += 1;
@@ -53,6 +91,8 @@ export function openExclusiveDatabase(file: string): ExclusiveDatabase {
     db: held.db,
     file: path,
     firstInProcess,
+    flush: () => held.commit.flush(),
+    idle: () => held.commit.idle(),
     release() {
       if (released) return;
       released = true;
@@ -61,6 +101,7 @@ export function openExclusiveDatabase(file: string): ExclusiveDatabase {
       openFiles.delete(path);
       removeOwnPidFile(path);
       held.db.close();
+      held.closeWal();
     },
   };
 }
@@ -76,16 +117,20 @@ function canonicalPath(file: string): string {
   }
 }
 
-function lockDatabase(path: string): Database.Database {
+function lockDatabase(path: string): { db: Database.Database; wal: boolean } {
   // timeout 0: a held lock is reported at once; waiting would only delay the same answer.
   const db = new Database(path, { timeout: 0 });
+  let wal: boolean;
   try {
     // Order matters: EXCLUSIVE before WAL makes SQLite keep the WAL index in process memory (no -shm file),
     // and the write transaction is what actually takes the lock, which is then never given back.
     db.pragma("locking_mode = EXCLUSIVE");
-    db.pragma("journal_mode = WAL");
-    // FULL: a committed transition survives power loss too, not only a crash of the process.
-    db.pragma("synchronous = FULL");
+    wal = db.pragma("journal_mode = WAL", { simple: true }) === "wal";
+    // A committed transition must survive power loss too, not only a crash of the process. In WAL mode a
+    // commit does not sync (NORMAL): the store waits for the group commit's fsync of the log before it
+    // answers (`flush`), so a burst of writes shares one fsync and none blocks the event loop. Otherwise
+    // (FULL) each commit syncs itself.
+    db.pragma(wal ? "synchronous = NORMAL" : "synchronous = FULL");
     db.exec("BEGIN IMMEDIATE; COMMIT");
   } catch (error) {
     db.close();
@@ -93,7 +138,41 @@ function lockDatabase(path: string): Database.Database {
     throw error;
   }
   writePidFile(path);
-  return db;
+  return { db, wal };
+}
+
+/**
+ * An fsync of a file through a descriptor of its own, on libuv's thread pool. The first sync also syncs the
+ * directory, so that the file's own existence is on disk too. SQLite keeps the `-wal` file (it only rewinds
+ * it) until the connection closes.
+ */
+function fsyncFile(): { sync(file: string): Promise<void>; close(): void } {
+  let handle: Promise<FileHandle> | undefined;
+  return {
+    async sync(file) {
+      if (handle === undefined) {
+        const opening = open(file, "r+").then((h) => {
+          const dir = openSync(dirname(file), "r");
+          try {
+            fsyncSync(dir);
+          } finally {
+            closeSync(dir);
+          }
+          return h;
+        });
+        opening.catch(() => {
+          // Not opened: the next sync tries again.
+          if (handle === opening) handle = undefined;
+        });
+        handle = opening;
+      }
+      await (await handle).sync();
+    },
+    close() {
+      void handle?.then((h) => h.close()).catch(() => {});
+      handle = undefined;
+    },
+  };
 }
 
 function isBusy(error: unknown): boolean {

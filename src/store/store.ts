@@ -88,7 +88,7 @@ export interface WriteOptions {
 /**
  * `full` (default): once the call returns, the write survives a crash of the process and a power loss.
  * `relaxed`: it survives a crash of the process but may be lost with the last moments before a power loss
- * (SQLite: committed without its own fsync; the next `full` write syncs it). Only for disposable keys whose
+ * (SQLite: answered without waiting for the group commit's fsync, which the next `full` write waits for). Only for disposable keys whose
  * loss costs a user one retry (a delivery's dedupe claim, the query behind result buttons), never for
  * approvals, runs, leases or the audit log. Backends without such a distinction ignore it.
  */

@@ -201,3 +201,66 @@ describe("createSqliteStore", () => {
     expect((await runSqliteChild(file, "read", "k")).code).toBe(0);
   });
 });
+
+describe("createSqliteStore: group commit", () => {
+  it("answers a write only once the log's sync after it finished; writes meanwhile share syncs", async () => {
+    const synced: string[] = [];
+    let release: (() => void) | undefined;
+    const store = createSqliteStore({
+      file: freshFile(),
+      namespace: "g",
+      clock: createManualClock(),
+      syncWal: (walFile) => {
+        synced.push(walFile);
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+    });
+    try {
+      let answered = false;
+      const write = store.createIfAbsent("k", { v: 1 }).then((created) => {
+        answered = true;
+        return created;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(synced).toHaveLength(1);
+      expect(synced[0]).toMatch(/store-\d+\.sqlite-wal$/);
+      expect(answered).toBe(false);
+      // Committed already (a reader sees it); answered once it is on disk.
+      expect((await store.get("k"))?.value).toEqual({ v: 1 });
+      const more = Array.from({ length: 50 }, (_, i) => store.claimOnce(`c${i}`, 60_000));
+      release?.();
+      expect(await write).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(synced).toHaveLength(2);
+      release?.();
+      expect(await Promise.all(more)).toEqual(Array(50).fill(true));
+      // A relaxed write does not wait for a sync; the next one takes it along.
+      expect(await store.claimOnce("relaxed", 60_000, { durability: "relaxed" })).toBe(true);
+      expect(synced).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("fails a write whose sync failed, and syncs again for the next one", async () => {
+    let fail = true;
+    const store = createSqliteStore({
+      file: freshFile(),
+      namespace: "g",
+      clock: createManualClock(),
+      syncWal: async () => {
+        if (fail) throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
+      },
+    });
+    try {
+      await expect(store.addToSet("s", "a")).rejects.toMatchObject({ code: "EIO" });
+      fail = false;
+      expect(await store.addToSet("s", "b")).toBe(true);
+      expect(await store.members("s")).toEqual(["a", "b"]);
+    } finally {
+      await store.close();
+    }
+  });
+});
