@@ -102,7 +102,8 @@ const EMPTY_HEAD: HeadRow = { seq: 0, hash: GENESIS_HASH, pruned_seq: 0, pruned_
  * so each method's read-check-write runs as one transaction with nothing interleaved: that alone makes CAS,
  * claims, leases and riders atomic. The process holds the file exclusively (see `openExclusiveDatabase`):
  * a second process is refused with a message pointing at Redis, because SQLite serves one replica only.
- * Opening is synchronous and throws {@link StoreInUseError} when the file is taken.
+ * Opening is synchronous and throws {@link StoreInUseError} when the file is taken. A write is answered once
+ * it is on disk, through the file's group commit (one fsync for the writes made meanwhile, off the event loop).
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const clock = options.clock ?? systemClock;
