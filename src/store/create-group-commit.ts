@@ -35,7 +35,8 @@ export function createGroupCommit(
       defer(() => {
         // Every flush so far followed its commit, so a sync that starts now covers all of them.
         const upTo = requested;
-        sync().then(
+        // Through a promise, so a sync that throws instead of rejecting fails its writes, not the process.
+        new Promise<void>((resolve) => resolve(sync())).then(
           () => settle(upTo, undefined, done),
           (error: unknown) => settle(upTo, error ?? new Error("sync failed"), done),
         );

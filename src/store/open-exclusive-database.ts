@@ -151,12 +151,17 @@ function fsyncFile(): { sync(file: string): Promise<void>; close(): void } {
   return {
     async sync(file) {
       if (handle === undefined) {
-        const opening = open(file, "r+").then((h) => {
-          const dir = openSync(dirname(file), "r");
+        const opening = open(file, "r+").then(async (h) => {
           try {
-            fsyncSync(dir);
-          } finally {
-            closeSync(dir);
+            const dir = openSync(dirname(file), "r");
+            try {
+              fsyncSync(dir);
+            } finally {
+              closeSync(dir);
+            }
+          } catch (error) {
+            await h.close();
+            throw error;
           }
           return h;
         });

@@ -98,3 +98,19 @@ describe("createGroupCommit", () => {
     expect(again.done).toBe(true);
   });
 });
+
+describe("createGroupCommit: a sync that throws", () => {
+  it("fails the flushes it covered instead of throwing out of the event loop", async () => {
+    const deferred: (() => void)[] = [];
+    const commit = createGroupCommit(
+      () => {
+        throw new Error("EBADF: bad file descriptor");
+      },
+      (run) => deferred.push(run),
+    );
+    const flushed = commit.flush();
+    expect(() => deferred.shift()?.()).not.toThrow();
+    await expect(flushed).rejects.toThrow("EBADF");
+    await commit.idle();
+  });
+});
