@@ -40,9 +40,9 @@ export function createSlackFetch(options: SlackFetchOptions = {}): SlackFetch {
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
 
   const slackFetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    if (typeof input !== "string" && !(input instanceof URL)) return fallback(input, init);
     const body = bodyBytes(init.body);
     const headers = plainHeaders(init.headers);
-    if (typeof input !== "string" && !(input instanceof URL)) return fallback(input, init);
     const url = typeof input === "string" ? new URL(input) : input;
     const secure = url.protocol === "https:";
     if (body === undefined || headers === undefined || (!secure && url.protocol !== "http:"))
@@ -52,8 +52,7 @@ export function createSlackFetch(options: SlackFetchOptions = {}): SlackFetch {
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && init.redirect !== "manual") {
       res.resume();
-      if (init.redirect === "error")
-        throw new TypeError("fetch failed", { cause: new Error(`redirected (${status})`) });
+      if (init.redirect === "error") throw fetchFailed(new Error(`redirected (${status})`));
       return fallback(input, init);
     }
     return toResponse(url, res, await readAll(res));
@@ -78,9 +77,7 @@ export function createSlackFetch(options: SlackFetchOptions = {}): SlackFetch {
         },
         resolve,
       );
-      req.on("error", (error) =>
-        reject(signal?.aborted ? signal.reason : new TypeError("fetch failed", { cause: error })),
-      );
+      req.on("error", (error) => reject(signal?.aborted ? signal.reason : fetchFailed(error)));
       req.end(body ?? undefined);
     });
   }
@@ -92,6 +89,11 @@ export function createSlackFetch(options: SlackFetchOptions = {}): SlackFetch {
       agents.https.destroy();
     },
   };
+}
+
+/** A transport failure as fetch reports one: a `TypeError` whose `cause` says what happened. */
+function fetchFailed(cause: unknown): TypeError {
+  return new TypeError("fetch failed", { cause });
 }
 
 /** The body as bytes (`null`: none); `undefined` when it is a kind this fetch leaves to the fallback. */
@@ -117,11 +119,10 @@ function readAll(res: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = [];
     res.on("data", (chunk: Buffer) => chunks.push(chunk));
     res.on("end", () => resolve(Buffer.concat(chunks)));
-    res.on("error", (error) => reject(new TypeError("fetch failed", { cause: error })));
+    res.on("error", (error) => reject(fetchFailed(error)));
     // A connection closed mid-body (no "end"): fetch rejects rather than answering with half a body.
     res.on("close", () => {
-      if (!res.complete)
-        reject(new TypeError("fetch failed", { cause: new Error("connection closed mid-body") }));
+      if (!res.complete) reject(fetchFailed(new Error("connection closed mid-body")));
     });
   });
 }

@@ -70,18 +70,15 @@ export function openExclusiveDatabase(file: string, options: OpenExclusiveOption
   const firstInProcess = entry === undefined;
   if (entry === undefined) {
     const { db, wal } = lockDatabase(path);
-    const walSync = !wal
-      ? undefined
-      : options.syncWal !== undefined
-        ? { sync: options.syncWal, close: () => {} }
-        : fsyncFile();
-    entry = {
-      db,
-      refs: 0,
-      // Not in WAL mode (a file system without shared memory for it): every commit syncs itself (FULL).
-      commit: createGroupCommit(walSync === undefined ? async () => {} : () => walSync.sync(`${path}-wal`)),
-      closeWal: () => walSync?.close(),
-    };
+    const walFile = `${path}-wal`;
+    const syncWal = options.syncWal;
+    const log: WalSync = !wal
+      ? // Not in WAL mode (a file system without shared memory for it): every commit syncs itself (FULL).
+        { sync: async () => {}, close: () => {} }
+      : syncWal !== undefined
+        ? { sync: () => syncWal(walFile), close: () => {} }
+        : fsyncFile(walFile);
+    entry = { db, refs: 0, commit: createGroupCommit(log.sync), closeWal: log.close };
     openFiles.set(path, entry);
   }
   entry.refs += 1;
@@ -146,10 +143,15 @@ function lockDatabase(path: string): { db: Database.Database; wal: boolean } {
  * directory, so that the file's own existence is on disk too. SQLite keeps the `-wal` file (it only rewinds
  * it) until the connection closes.
  */
-function fsyncFile(): { sync(file: string): Promise<void>; close(): void } {
+interface WalSync {
+  sync(): Promise<void>;
+  close(): void;
+}
+
+function fsyncFile(file: string): WalSync {
   let handle: Promise<FileHandle> | undefined;
   return {
-    async sync(file) {
+    async sync() {
       if (handle === undefined) {
         const opening = open(file, "r+").then(async (h) => {
           try {
