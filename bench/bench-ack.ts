@@ -292,7 +292,8 @@ export async function benchAck(report: Report): Promise<void> {
         ...botArgs.slice(0, -1),
         // Extra Node flags for experiments (e.g. another heap limit): after npm start's, so they win.
         ...(process.env.BENCH_BOT_NODE_ARGS ?? "").split(" ").filter(Boolean),
-        ...botArgs.slice(-1),
+        // `BENCH_BOT_ENTRY=dist/main.js` runs the unbundled build, so a profile names our files and packages.
+        process.env.BENCH_BOT_ENTRY ?? botArgs.at(-1) ?? "dist/bundle/main.js",
       ],
       botEnv(9),
     );

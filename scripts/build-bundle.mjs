@@ -8,10 +8,53 @@
  * worker-spawning packages stay in node_modules: better-sqlite3 (a native addon) and pino with its transports
  * (started by path in worker threads).
  */
-import { cpSync, rmSync } from "node:fs";
+import { cpSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const OUT = "dist/bundle";
+
+/**
+ * Bolt's entry points load every receiver when they are loaded: Socket Mode (with its WebSocket client and
+ * undici), Express (with body-parser) and AWS Lambda, about 75 ms of the start-up of a bot that uses one of
+ * them. This plugin turns those `require`s into getters, so a receiver's code is evaluated when it is first
+ * used (the bundle still holds all of it). The rewrite is matched textually: if a Bolt release changes
+ * those lines, the build warns and the receivers load eagerly as before, which is slower, never wrong.
+ */
+const LAZY_RECEIVERS = ["SocketModeReceiver", "ExpressReceiver", "AwsLambdaReceiver"];
+const lazyBoltReceivers = {
+  name: "lazy-bolt-receivers",
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]@slack[\\/]bolt[\\/]dist[\\/](App|index)\.js$/ }, (args) => {
+      let contents = readFileSync(args.path, "utf8");
+      let rewritten = 0;
+      for (const name of LAZY_RECEIVERS) {
+        const load = `__importDefault(require("./receivers/${name}"))`;
+        // index.js: `const X_1 = load; exports.X = X_1.default;` becomes an export getter.
+        const reexport = `const ${name}_1 = ${load};\nexports.${name} = ${name}_1.default;`;
+        // App.js: `const X_1 = load;` becomes an object whose `default` loads the receiver when read.
+        const binding = `const ${name}_1 = ${load};`;
+        if (contents.includes(reexport)) {
+          contents = contents.replace(
+            reexport,
+            `Object.defineProperty(exports, "${name}", { enumerable: true, get: () => ${load}.default });`,
+          );
+          rewritten++;
+        } else if (contents.includes(binding)) {
+          contents = contents.replace(
+            binding,
+            `const ${name}_1 = { get default() { return ${load}.default; } };`,
+          );
+          rewritten++;
+        }
+      }
+      const warnings =
+        rewritten === 0
+          ? [{ text: `${args.path}: no receiver require to make lazy (Bolt changed?); they load eagerly` }]
+          : [];
+      return { contents, loader: "js", warnings };
+    });
+  },
+};
 
 const common = {
   outdir: OUT,
@@ -26,11 +69,21 @@ const common = {
     js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
   },
   logLevel: "warning",
+  // Less text to decode and compile at start-up (about 30 % fewer bytes); identifiers keep their names, so
+  // stack traces still name our functions.
+  minifyWhitespace: true,
+  minifySyntax: true,
 };
 
 rmSync(OUT, { recursive: true, force: true });
 // Flat: the bot's chunks and the worker's file in one folder.
-await build({ ...common, entryPoints: ["dist/main.js"], splitting: true, chunkNames: "[name]-[hash]" });
+await build({
+  ...common,
+  entryPoints: ["dist/main.js"],
+  splitting: true,
+  chunkNames: "[name]-[hash]",
+  plugins: [lazyBoltReceivers],
+});
 await build({ ...common, entryPoints: ["dist/slack/ack-thread/run-ack-thread.js"] });
 // The playground serves its page from beside its module, in dist/ and in the bundle alike.
 cpSync("src/sandbox/playground/public", "dist/sandbox/playground/public", { recursive: true });

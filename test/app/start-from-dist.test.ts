@@ -140,6 +140,48 @@ describe("npm start runs compiled JavaScript", () => {
   });
 });
 
+describe("the bundle in Socket Mode", () => {
+  // The bundle loads Bolt's Socket Mode receiver only when it is used (scripts/build-bundle.mjs): started with
+  // an app token, the receiver must still load, connect and answer.
+  it("connects to Slack's socket and answers /ecs help", { timeout: 120_000 }, async () => {
+    const child = spawn(process.execPath, ["dist/bundle/main.js"], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH,
+        SLACK_BOT_TOKEN: fake.botToken,
+        SLACK_APP_TOKEN: fake.appToken,
+        SLACK_API_URL: fake.apiUrl,
+        ...simulatorCloudEnv(sim),
+        STORE_URL: "memory://",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const keep = (c: Buffer) => {
+      output += c.toString();
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    try {
+      await fake.waitForSocketConnections(1, 100_000).catch((error: unknown) => {
+        throw new Error(`no Socket Mode connection (${String(error)}):\n${output}`);
+      });
+      const before = fake.ephemerals({ user: SLACK_IDS.bob }).length;
+      const ack = await fake.deliverSocket(
+        "slash_commands",
+        fake.buildSlashCommand({ command: "/ecs", text: "help", user: SLACK_IDS.bob }),
+      );
+      expect(ack).toEqual({});
+      const help = await fake.waitFor(() => fake.ephemerals({ user: SLACK_IDS.bob })[before], 30_000);
+      expect(JSON.stringify(help.blocks)).toContain("/ecs");
+    } finally {
+      const gone = once(child, "exit");
+      child.kill("SIGTERM");
+      await gone;
+    }
+  });
+});
+
 describe("scripts/ensure-dist.mjs (prestart)", () => {
   const script = join(repoRoot, "scripts/ensure-dist.mjs");
   let dir: string;
