@@ -1,4 +1,5 @@
 import { ChatDeliveryError, type ChatPort, type Responder } from "../app/ports.js";
+import { readGroupsOnce } from "../app/read-groups-once.js";
 import type { CloudClient, Server } from "../cloud/types.js";
 import { extractBreakGlass } from "../intents/extract-break-glass.js";
 import {
@@ -348,8 +349,10 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     if (!isReadIntent(intent)) throw new Error(`no route for intent ${(intent as Intent).type}`);
 
     const resolved = resolvedReadIntent(intent, servers);
+    // The read policy and the offered actions ask about the same person at the same moment: one read.
+    const chat = readGroupsOnce(deps.chat);
     if (handlers.readPolicy !== undefined) {
-      const decision = await handlers.readPolicy(resolved, { request, servers });
+      const decision = await handlers.readPolicy(resolved, { request, servers, chat });
       if (!decision.allowed) {
         await reply(responder, decision.message, logger, replyOptions);
         return;
@@ -358,7 +361,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     // A private read (a console log) gets no buttons and leaves no stored query behind to replay.
     const token = isShareable(resolved) ? tokens.newToken() : undefined;
     let snapshot: ListSnapshot | undefined;
-    const offer = await offerServerActions(resolved, servers, request, logger);
+    const offer = await offerServerActions(resolved, servers, request, chat, logger);
     const message = await runReadQuery(
       resolved,
       {
@@ -392,6 +395,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     intent: ReadIntent,
     servers: readonly Server[],
     request: RequestMeta,
+    chat: ChatPort,
     logger: Logger,
   ): Promise<ReadOptions["offer"]> {
     const server = servers[0];
@@ -403,7 +407,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     try {
       const allowed = await handlers.offerActions(
         candidates.map((action) => serverActionIntent(action, server.id)),
-        { request, servers: [server], chat: deps.chat },
+        { request, servers: [server], chat },
       );
       const types = new Set(allowed.map((i) => i.type));
       offered = candidates.filter((action) => types.has(`ecs.${action}`));

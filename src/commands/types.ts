@@ -134,7 +134,12 @@ export type ReadDecision = { allowed: true } | { allowed: false; message: Messag
  */
 export type ReadPolicy = (
   intent: ReadIntent,
-  ctx: { request: Pick<RequestMeta, "actor" | "channelId" | "channelName">; servers: readonly Server[] },
+  ctx: {
+    request: Pick<RequestMeta, "actor" | "channelId" | "channelName">;
+    servers: readonly Server[];
+    /** The command's chat port (its groups read once for the whole command); absent: the policy's own. */
+    chat?: ChatPort;
+  },
 ) => Promise<ReadDecision>;
 
 /** What the live policy says about each action for this requester, for `help` (optional). */

@@ -16,10 +16,18 @@ export interface PolicyGateDeps {
   chat: () => ChatPort | undefined;
 }
 
-/** Groups only matter when a rule names requester groups: then they are read from Slack now. */
-async function groupsFor(deps: PolicyGateDeps, policy: Policy, userId: string): Promise<string[]> {
+/**
+ * Groups only matter when a rule names requester groups: then they are read from Slack now, through the
+ * command's own chat port when it has one (its groups are read once for the whole command).
+ */
+async function groupsFor(
+  deps: PolicyGateDeps,
+  policy: Policy,
+  userId: string,
+  commandChat?: ChatPort,
+): Promise<string[]> {
   const needed = policy.rules.some((r) => (r.when.requesters?.groups.length ?? 0) > 0);
-  const chat = deps.chat();
+  const chat = commandChat ?? deps.chat();
   if (!needed || chat === undefined) return [];
   return chat.userGroupsOf(userId);
 }
@@ -35,7 +43,7 @@ export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
       action: intentAction(intent),
       requester: {
         userId: ctx.request.actor.userId,
-        groups: await groupsFor(deps, policy, ctx.request.actor.userId),
+        groups: await groupsFor(deps, policy, ctx.request.actor.userId, ctx.chat),
       },
       channel: {
         id: ctx.request.channelId,

@@ -1,4 +1,5 @@
 import type { ChatPort, ChatUserGroup } from "../app/ports.js";
+import { groupHandlesOf } from "../app/read-groups-once.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { type GroupMembers, requireEnoughApprovers } from "../policy/require-enough-approvers.js";
@@ -37,11 +38,7 @@ export async function readGroups(chat: ChatPort): Promise<GroupsSnapshot> {
 
 export function snapshotOf(groups: readonly ChatUserGroup[]): GroupsSnapshot {
   return {
-    groupsOf: (userId) =>
-      groups
-        .filter((g) => g.users.includes(userId))
-        .map((g) => g.handle)
-        .sort(),
+    groupsOf: (userId) => groupHandlesOf(groups, userId),
     members: new Map(groups.map((g) => [g.handle, g.users])),
     ids: Object.fromEntries(groups.map((g) => [g.handle, g.id])),
   };

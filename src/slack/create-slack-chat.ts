@@ -1,5 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import type { ChatPort, ChatUserGroup, MessageRef, ModalSpec } from "../app/ports.js";
+import { groupHandlesOf } from "../app/read-groups-once.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
 import { renderBlockKit, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
@@ -106,10 +107,7 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
     },
 
     async userGroupsOf(userId: string): Promise<string[]> {
-      return (await listUserGroups())
-        .filter((g) => g.users.includes(userId))
-        .map((g) => g.handle)
-        .sort();
+      return groupHandlesOf(await listUserGroups(), userId);
     },
 
     listUserGroups,

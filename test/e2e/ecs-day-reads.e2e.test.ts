@@ -58,6 +58,20 @@ function fleetListings(): number {
     ).length;
 }
 
+it("/ecs show web-02: the read policy and the offered actions share one read of the user groups", async () => {
+  const before = h.fake.calls("usergroups.list").length;
+  h.sim.control.clearRequests();
+  await h.command("show web-02");
+  const card = await answer(IDS.alice, "web-02");
+  // The shipped policy has group rules: both questions need the requester's groups; Slack is asked once.
+  expect(buttons(card).length).toBeGreaterThan(0);
+  expect(h.fake.calls("usergroups.list").length - before).toBe(1);
+  // A later command reads them again: nothing is kept between commands.
+  await h.command("show web-03");
+  await answer(IDS.alice, "web-03");
+  expect(h.fake.calls("usergroups.list").length - before).toBe(2);
+});
+
 it("/ecs tags web-01 shows its tags; /ecs tags the project's keys and values", async () => {
   await h.command("tags web-01");
   const tags = textOf(await answer(IDS.alice, "Tags of web-01"));
