@@ -5,7 +5,7 @@ import type { Clock } from "../store/store.js";
 import type { FlowEvent } from "../workflow/flow-events.js";
 import { flowStatusMessage } from "../workflow/flow-status-message.js";
 import { flowSummaryMessage } from "../workflow/flow-summary-message.js";
-import { type FlowViewState, reduceFlowEvent } from "../workflow/reduce-flow-event.js";
+import { type FlowViewState, reduceFlowEvent, sameFlowProgress } from "../workflow/reduce-flow-event.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
 import { createCoalescer } from "./create-coalescer.js";
 import { systemTimers, type Timers } from "./timers.js";
@@ -91,8 +91,11 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
 
   return {
     onEvent(event) {
+      const before = state;
       state = reduceFlowEvent(state, event);
-      show();
+      // A poll that saw nothing new changes nothing the reader sees but the elapsed time, which the ticker
+      // below refreshes: no update of the message (one chat.update less per unchanged poll).
+      if (before === undefined || state === undefined || !sameFlowProgress(before, state)) show();
       // A slow job sends no events for minutes: the elapsed time and step are refreshed meanwhile.
       if (ticker === undefined && state !== undefined && !suspended) {
         ticker = timers.setInterval(() => {

@@ -108,3 +108,15 @@ export function reduceFlowEvent(
     }
   }
 }
+
+/**
+ * Whether two states show the same progress: they differ at most in when they were last updated. A job poll
+ * that saw nothing new gives such a state; the status message need not be sent again for it (its elapsed
+ * time is refreshed on its own schedule).
+ */
+export function sameFlowProgress(a: FlowViewState, b: FlowViewState): boolean {
+  if (a === b) return true;
+  const { updatedAt: _a, ...restA } = a;
+  const { updatedAt: _b, ...restB } = b;
+  return JSON.stringify(restA) === JSON.stringify(restB);
+}

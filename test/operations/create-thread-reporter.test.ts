@@ -88,4 +88,47 @@ describe("createThreadReporter", () => {
     expect(rec.updates).toHaveLength(after);
     expect(time.pendingTimers()).toBe(0);
   });
+
+  it("a job poll that saw nothing new does not update the message; a change does, and the ticker keeps the time", async () => {
+    const time = createManualTime(1_000_000);
+    const rec = recordingChat();
+    rec.setNow(time.clock.now);
+    const reporter = createThreadReporter({
+      chat: rec.chat,
+      root: { channel: "C1", ts: "1.0" },
+      clock: time.clock,
+      logger: pino({ level: "silent" }),
+      timers: time.timers,
+      intervalMs: 1_000,
+    });
+    for (const e of run(time.clock.now())) reporter.onEvent(e);
+    await time.advance(2_000);
+    const poll = (status: string, succeeded: number): FlowEvent => ({
+      type: "job_progress",
+      runId: "r1",
+      stepId: "wait_stopped",
+      jobId: "job-1",
+      source: "job",
+      status,
+      counts: { total: 1, succeeded, failed: 0, running: 1 - succeeded },
+      at: time.clock.now(),
+    });
+    reporter.onEvent(poll("RUNNING", 0));
+    await time.advance(2_000);
+    const afterFirstPoll = rec.updates.length;
+    // Three more polls, each 2 s apart, all still RUNNING: nothing the reader sees has changed.
+    for (let i = 0; i < 3; i++) {
+      reporter.onEvent(poll("RUNNING", 0));
+      await time.advance(2_000);
+    }
+    expect(rec.updates).toHaveLength(afterFirstPoll);
+    reporter.onEvent(poll("SUCCESS", 1));
+    await time.advance(2_000);
+    expect(rec.updates).toHaveLength(afterFirstPoll + 1);
+    expect(rec.updates.at(-1)?.text).toContain("1 of 1");
+    // Without news, the elapsed time still moves on the ticker's schedule.
+    await time.advance(15_000);
+    expect(rec.updates.length).toBeGreaterThan(afterFirstPoll + 1);
+    await reporter.suspend();
+  });
 });
