@@ -218,32 +218,61 @@ async function skipStep(
   });
 }
 
+/** The record change and audit entry of a pending step that starts at `at`. */
+function stepStarted(
+  ctx: RunContext,
+  def: { id: string; kind: StepRecord["kind"] },
+  at: number,
+): { change: (r: RunRecord) => void; audit: Omit<AuditEntryInput, "actorId"> } {
+  return {
+    change: (r) => {
+      const s = stepOf(r, def.id);
+      s.status = "running";
+      s.startedAt = at;
+      r.currentStep = def.id;
+    },
+    audit: {
+      ...auditBase(ctx.record),
+      type: "execution.step",
+      serverIds: stepOf(ctx.record, def.id).serverIds,
+      message: `step ${def.id} started`,
+      detail: { phase: "step_started", stepId: def.id, kind: def.kind },
+      at,
+    },
+  };
+}
+
+/**
+ * Starts the step: a pending step is recorded as running (with `also`, a change that belongs to the same
+ * write, e.g. a call's planned mutations), then its start is announced.
+ */
 async function startStep(
   ctx: RunContext,
   def: { id: string; kind: StepRecord["kind"]; description: string },
+  also?: (r: RunRecord) => void,
 ) {
   const rec = stepOf(ctx.record, def.id);
   const at = now(ctx);
   if (rec.status === "pending") {
+    const started = stepStarted(ctx, def, at);
     await commit(
       ctx,
       (r) => {
-        const s = stepOf(r, def.id);
-        s.status = "running";
-        s.startedAt = at;
-        r.currentStep = def.id;
+        also?.(r);
+        started.change(r);
       },
-      [
-        {
-          ...auditBase(ctx.record),
-          type: "execution.step",
-          serverIds: rec.serverIds,
-          message: `step ${def.id} started`,
-          detail: { phase: "step_started", stepId: def.id, kind: def.kind },
-        },
-      ],
+      [started.audit],
     );
   }
+  announceStart(ctx, def, at);
+}
+
+function announceStart(
+  ctx: RunContext,
+  def: { id: string; kind: StepRecord["kind"]; description: string },
+  at: number,
+): void {
+  const rec = stepOf(ctx.record, def.id);
   emit(ctx.deps, {
     type: "step_started",
     runId: ctx.record.runId,
@@ -262,11 +291,16 @@ async function finishStep(
   change: (s: StepRecord) => void,
   counts: Record<ServerResult, number>,
   extraAudit: readonly Omit<AuditEntryInput, "actorId">[] = [],
+  /** A change of the run that belongs to the same write (applied before the step's own). */
+  also?: (r: RunRecord) => void,
+  /** Called once the write is done, before the step's end is announced. */
+  beforeAnnounce?: () => void,
 ): Promise<void> {
   const at = now(ctx);
   await commit(
     ctx,
     (r) => {
+      also?.(r);
       const s = stepOf(r, def.id);
       change(s);
       s.status = status;
@@ -283,6 +317,7 @@ async function finishStep(
       },
     ],
   );
+  beforeAnnounce?.();
   const rec = stepOf(ctx.record, def.id);
   emit(ctx.deps, {
     type: "step_finished",
@@ -303,8 +338,15 @@ async function finishStep(
 // recheck
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A re-check only reads, so its start and its end are one write: a re-check interrupted before that write is
+ * found pending and simply reads again. The audit keeps both entries, the start with its own time.
+ */
 async function runRecheck(ctx: RunContext, def: RecheckStep): Promise<void> {
-  await startStep(ctx, def);
+  const startedAt = now(ctx);
+  const started =
+    stepOf(ctx.record, def.id).status === "pending" ? stepStarted(ctx, def, startedAt) : undefined;
+  announceStart(ctx, def, startedAt);
   const { targets } = ctx.record;
   const ids = targets.map((t) => t.id);
   // Reads made just before the run may serve only a re-check that precedes every call of the run.
@@ -314,32 +356,39 @@ async function runRecheck(ctx: RunContext, def: RecheckStep): Promise<void> {
     (await readServers(ctx.deps.cloud.ecs, ids, ctx.deps.signal));
   const drift = detectDrift(targets, reads);
   const counts = emptyCounts();
-  if (drift.length === 0) {
-    counts.succeeded = targets.length;
-    await finishStep(ctx, def, "succeeded", () => {}, counts);
-    return;
-  }
   const drifted = new Set(drift.map((d) => d.serverId));
   counts.failed = drifted.size;
   counts.succeeded = targets.length - drifted.size;
   const lines = drift.map(describeDrift);
-  await commit(
+  const driftAudit: Omit<AuditEntryInput, "actorId">[] =
+    drift.length === 0
+      ? []
+      : [
+          {
+            ...auditBase(ctx.record),
+            type: "execution.step",
+            serverIds: [...drifted],
+            message: `aborted before any call: the servers changed since approval: ${lines.join("; ")}`,
+            detail: { phase: "drift", stepId: def.id, drift: lines },
+          },
+        ];
+  await finishStep(
     ctx,
+    def,
+    drift.length === 0 ? "succeeded" : "failed",
+    () => {},
+    counts,
+    [...(started !== undefined ? [started.audit] : []), ...driftAudit],
     (r) => {
-      r.drift = drift;
+      started?.change(r);
+      if (drift.length > 0) r.drift = drift;
     },
-    [
-      {
-        ...auditBase(ctx.record),
-        type: "execution.step",
-        serverIds: [...drifted],
-        message: `aborted before any call: the servers changed since approval: ${lines.join("; ")}`,
-        detail: { phase: "drift", stepId: def.id, drift: lines },
-      },
-    ],
+    // Announced between the drift's record and the step's end, as a reader of the events expects.
+    () => {
+      if (drift.length > 0)
+        emit(ctx.deps, { type: "drift_detected", runId: ctx.record.runId, drift, at: now(ctx) });
+    },
   );
-  emit(ctx.deps, { type: "drift_detected", runId: ctx.record.runId, drift, at: now(ctx) });
-  await finishStep(ctx, def, "failed", () => {}, counts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,14 +417,16 @@ async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
     await skipStep(ctx, def.id, def.kind, "no_targets");
     return;
   }
+  // The plan is written with the step's start: nothing is sent before the intent of each call is saved.
+  let plan: ((r: RunRecord) => void) | undefined;
   if (rec.status === "pending") {
     const params = callParamsOf(def.call, ctx.record.parameters);
     const mutations = planMutations(def.call, rec.serverIds, params);
-    await commit(ctx, (r) => {
+    plan = (r) => {
       stepOf(r, def.id).mutations = mutations;
-    });
+    };
   }
-  await startStep(ctx, def);
+  await startStep(ctx, def, plan);
   const base = auditBase(ctx.record);
   for (const planned of stepOf(ctx.record, def.id).mutations) {
     const index = planned.index;

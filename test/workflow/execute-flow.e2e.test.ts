@@ -58,6 +58,22 @@ describe("stop", () => {
     expect(phases.indexOf("intent")).toBeLessThan(phases.indexOf("job"));
     expect(entries.find((e) => e.type === "execution.job")!.jobId).toBe(mutation.jobId);
     expect(entries.at(-1)).toMatchObject({ outcome: "succeeded", detail: { phase: "run_finished" } });
+    expect(phases).toEqual([
+      "run_created",
+      "step_started",
+      "step_finished",
+      "step_started",
+      "intent",
+      "job",
+      "step_finished",
+      "step_started",
+      "step_finished",
+      "run_finished",
+    ]);
+    // Written as few times as the guarantees allow: created; the re-check (a read: its start and end in
+    // one write); the call's plan with its start; its intent before the call; its job ID after it; its end;
+    // the wait's start and end; the run's end.
+    expect(record.rev).toBe(9);
 
     const kinds = events
       .filter((e) => e.type !== "job_progress")
