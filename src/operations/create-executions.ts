@@ -81,8 +81,12 @@ export type Activator = (request: ApprovalRequest) => Promise<{ ok: true } | { o
  * and the final card. Work runs in the background and is tracked for shutdown.
  */
 export interface Executions {
-  /** Claims and runs an approved request (no-op if someone else claimed it). Never throws. */
-  runApproved(requestId: string): Promise<void>;
+  /**
+   * Claims and runs an approved request (no-op if someone else claimed it). Never throws. With `cardStale`,
+   * the request's card has not been shown since it was approved: the run's start shows it, and if the run
+   * does not start here, the card is refreshed anyway.
+   */
+  runApproved(requestId: string, options?: { cardStale?: boolean }): Promise<void>;
   /** Continues a claimed request whose run was interrupted (or never created). Never throws. */
   resumeClaimed(request: ApprovalRequest): Promise<void>;
   /** Continues an open run whose request record is gone or not executing (report only in the log). */
@@ -339,7 +343,19 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     await deps.refreshCard(request.id);
   }
 
-  async function runApproved(requestId: string): Promise<void> {
+  async function runApproved(requestId: string, options: { cardStale?: boolean } = {}): Promise<void> {
+    let cardShown = false;
+    try {
+      await claimAndRun(requestId, () => {
+        cardShown = true;
+      });
+    } finally {
+      if (options.cardStale === true && !cardShown) await deps.refreshCard(requestId);
+    }
+  }
+
+  /** `cardShown` is called once the card was refreshed for the claimed request (its run or activation). */
+  async function claimAndRun(requestId: string, cardShown: () => void): Promise<void> {
     if (stopping || running.has(requestId)) return;
     running.add(requestId);
     try {
@@ -361,6 +377,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       }
       const activator = deps.activators?.[claimed.action];
       if (activator !== undefined) {
+        cardShown();
         await activate(claimed, runId, activator);
         return;
       }
@@ -373,6 +390,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         } catch (error) {
           log.warn({ err: error }, "could not record the run ID for the card");
         }
+        cardShown();
         void deps.refreshCard(requestId);
         await drive(claimed, runId, lease, (d) => {
           const plan = wavePlanOf(claimed.parameters);
@@ -479,8 +497,8 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
   }
 
   return {
-    runApproved(requestId) {
-      const work = runApproved(requestId);
+    runApproved(requestId, options) {
+      const work = runApproved(requestId, options);
       track(work);
       return work.catch(() => undefined);
     },

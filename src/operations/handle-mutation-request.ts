@@ -258,10 +258,13 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       );
       if (!approved.ok)
         throw new Error(`the policy-allowed request ${requestId} could not be approved: ${approved.code}`);
-      await deps.refreshCard(requestId);
-      // A scheduled change waits for its time: the periodic pass of whichever replica starts it then.
-      if (schedule !== undefined) await reply(buildScheduledNoticeView(schedule, undefined));
-      else void deps.executions.runApproved(requestId);
+      // A scheduled change waits for its time: the periodic pass of whichever replica starts it then. One
+      // that runs now shows its card when its run starts (one update of the card less), or, if it does not
+      // start here, as approved.
+      if (schedule !== undefined) {
+        await deps.refreshCard(requestId);
+        await reply(buildScheduledNoticeView(schedule, undefined));
+      } else void deps.executions.runApproved(requestId, { cardStale: true });
       if (schedule === undefined && breakGlass !== undefined && policy.breakGlass !== undefined) {
         await reply(
           buildNoticeView(

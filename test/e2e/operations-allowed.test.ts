@@ -47,6 +47,14 @@ it("/ecs stop web-01 (allowed): announced, executed at once, thread shows runnin
   expect(text).toContain("env=dev");
   // Only Details: no approval buttons on a request the policy allowed.
   expect(actionIdsOf(card)).toEqual(["ops.request.details"]);
+  // The card goes from "Preparing" straight to "Running" (shown by the run's start), then "Done": an allowed
+  // request that runs at once is not shown as "Allowed" in between (one update of the card less).
+  const versions = card.history.map((v) => v.text ?? "");
+  expect(versions).toEqual([
+    expect.stringContaining("Preparing"),
+    expect.stringContaining("Running"),
+    expect.stringContaining("Done"),
+  ]);
 
   const replies = await h.fake.waitFor(() => {
     const r = h.replies(card);
@@ -71,6 +79,25 @@ it("/ecs stop web-01 (allowed): announced, executed at once, thread shows runnin
     decision: "allow",
     ruleIds: ["soft-power"],
   });
+});
+
+it("an allowed request that cannot be decided again before it runs is not run, and its card says it was allowed", async () => {
+  h.sim.control.setServer(h.serverId("web-02"), { tags: { env: "dev", team: "platform", role: "web" } });
+  // The request's own decision reads the groups; the re-decision just before the run cannot.
+  const unsubscribe = h.fake.subscribe(() => {
+    const texts = h.fake.messages(IDS.ops).map((m) => m.text ?? "");
+    if (texts.some((t) => t.includes("Preparing") && t.includes("web-02"))) {
+      h.fake.faultNext("usergroups.list", { kind: "error", error: "internal_error" }, 1);
+      unsubscribe();
+    }
+  });
+  await h.command("stop web-02");
+  const card = await h.waitCard("/ecs stop web-02", (t) => !t.includes("Preparing"));
+  await h.ops.idle();
+  expect(textOf(card)).toContain("Allowed");
+  expect(textOf(card)).not.toContain("Running");
+  expect(h.mutations("batchStopServers")).toHaveLength(0);
+  expect(h.sim.control.server("web-02")!.status).toBe("ACTIVE");
 });
 
 it("a batch where some sub-jobs fail reports per-server failures with reasons", async () => {
