@@ -312,10 +312,11 @@ export async function benchAck(report: Report): Promise<void> {
       const click = { message: list, value: value ?? "2:unknown" };
       const settleBot = async () => {
         for (;;) {
-          const health = (await (await fetch(`http://127.0.0.1:${bot.port}/healthz`)).json()) as {
-            running?: number;
-            queued?: number;
-          };
+          // A kept-alive connection the bot closed after idling is refused once: ask again.
+          const health = (await fetch(`http://127.0.0.1:${bot.port}/healthz`).then(
+            (r) => r.json(),
+            () => ({}),
+          )) as { running?: number; queued?: number };
           if (health.running === 0 && health.queued === 0) return;
           await sleep(50);
         }
