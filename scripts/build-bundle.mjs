@@ -6,7 +6,7 @@
  * ack thread's worker (`run-ack-thread.js`), bundled on its own so that it shares no chunk with the bot: it
  * loads only the front, not megabytes of the bot it would parse for nothing while the bot starts. Native and
  * worker-spawning packages stay in node_modules: better-sqlite3 (a native addon) and pino with its transports
- * (started by path in worker threads).
+ * (started by path in worker threads); so do the bot's packages loaded only when first used (see below).
  */
 import { cpSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
@@ -83,6 +83,11 @@ await build({
   splitting: true,
   chunkNames: "[name]-[hash]",
   plugins: [lazyBoltReceivers],
+  // Loaded from node_modules when first used, not compiled with the bot at start-up (about 1 MB of the
+  // bundle): the receivers they serve are loaded lazily (above), and the cloud client imports its HTTP
+  // library on its first request. Socket Mode (with its WebSocket client and undici), Express (a receiver
+  // the bot does not use) and undici (the cloud client's HTTP library).
+  external: [...common.external, "@slack/socket-mode", "express", "undici"],
 });
 await build({ ...common, entryPoints: ["dist/slack/ack-thread/run-ack-thread.js"] });
 // The playground serves its page from beside its module, in dist/ and in the bundle alike.
