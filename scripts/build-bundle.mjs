@@ -56,6 +56,39 @@ const lazyBoltReceivers = {
   },
 };
 
+/**
+ * The Web API client builds three debug lines for every call (the body, the headers and the result, each
+ * walked by its `redact` and serialized to JSON, about 75 µs for a card's blocks) before `logger.debug`
+ * drops them at any level but debug. This plugin builds them only when the logger is at debug; the lines
+ * are the same when it is. Matched textually like the receivers: if a release changes them, the build warns
+ * and the client stays as it is.
+ */
+/** `this.logger.debug(\`http request body: ${JSON.stringify(redact(body))}\`);` and its two siblings. */
+const EAGER_DEBUG_LINE =
+  /this\.logger\.debug\(`http request (?:result|body|headers): \$\{JSON\.stringify\(redact\(\w+\)\)\}`\);/g;
+const EAGER_DEBUG_LINES = 3;
+const lazyWebClientDebug = {
+  name: "lazy-web-client-debug",
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]@slack[\\/]web-api[\\/]dist[\\/]WebClient\.js$/ }, (args) => {
+      let rewritten = 0;
+      const contents = readFileSync(args.path, "utf8").replace(EAGER_DEBUG_LINE, (line) => {
+        rewritten++;
+        return `if (this.logger.getLevel() === "debug") ${line}`;
+      });
+      const warnings =
+        rewritten === EAGER_DEBUG_LINES
+          ? []
+          : [
+              {
+                text: `${args.path}: ${rewritten} of ${EAGER_DEBUG_LINES} debug lines found (web-api changed?)`,
+              },
+            ];
+      return { contents, loader: "js", warnings };
+    });
+  },
+};
+
 const common = {
   outdir: OUT,
   entryNames: "[name]",
@@ -82,7 +115,7 @@ await build({
   entryPoints: ["dist/main.js"],
   splitting: true,
   chunkNames: "[name]-[hash]",
-  plugins: [lazyBoltReceivers],
+  plugins: [lazyBoltReceivers, lazyWebClientDebug],
   // Loaded from node_modules when first used, not compiled with the bot at start-up (about 1 MB of the
   // bundle): the receivers they serve are loaded lazily (above), and the cloud client imports its HTTP
   // library on its first request. Socket Mode (with its WebSocket client and undici), Express (a receiver
