@@ -56,21 +56,27 @@ const run = (at: number): FlowEvent[] => [
   },
 ];
 
+/** A reporter on manual time, 1 s apart, that has seen the run start and its wait step begin 2 s ago. */
+async function startedRun() {
+  const time = createManualTime(1_000_000);
+  const rec = recordingChat();
+  rec.setNow(time.clock.now);
+  const reporter = createThreadReporter({
+    chat: rec.chat,
+    root: { channel: "C1", ts: "1.0" },
+    clock: time.clock,
+    logger: pino({ level: "silent" }),
+    timers: time.timers,
+    intervalMs: 1_000,
+  });
+  for (const e of run(time.clock.now())) reporter.onEvent(e);
+  await time.advance(2_000);
+  return { time, rec, reporter };
+}
+
 describe("createThreadReporter", () => {
   it("refreshes the status message at least every 15 s while a slow job sends no events, with the elapsed time", async () => {
-    const time = createManualTime(1_000_000);
-    const rec = recordingChat();
-    rec.setNow(time.clock.now);
-    const reporter = createThreadReporter({
-      chat: rec.chat,
-      root: { channel: "C1", ts: "1.0" },
-      clock: time.clock,
-      logger: pino({ level: "silent" }),
-      timers: time.timers,
-      intervalMs: 1_000,
-    });
-    for (const e of run(time.clock.now())) reporter.onEvent(e);
-    await time.advance(2_000);
+    const { time, rec, reporter } = await startedRun();
     expect(rec.posts).toHaveLength(1);
     expect(rec.updates.at(-1)?.text).toContain("now: wait until they are stopped");
 
@@ -90,19 +96,7 @@ describe("createThreadReporter", () => {
   });
 
   it("a job poll that saw nothing new does not update the message; a change does, and the ticker keeps the time", async () => {
-    const time = createManualTime(1_000_000);
-    const rec = recordingChat();
-    rec.setNow(time.clock.now);
-    const reporter = createThreadReporter({
-      chat: rec.chat,
-      root: { channel: "C1", ts: "1.0" },
-      clock: time.clock,
-      logger: pino({ level: "silent" }),
-      timers: time.timers,
-      intervalMs: 1_000,
-    });
-    for (const e of run(time.clock.now())) reporter.onEvent(e);
-    await time.advance(2_000);
+    const { time, rec, reporter } = await startedRun();
     const poll = (status: string, succeeded: number): FlowEvent => ({
       type: "job_progress",
       runId: "r1",
