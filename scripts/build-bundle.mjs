@@ -14,80 +14,92 @@ import { build } from "esbuild";
 const OUT = "dist/bundle";
 
 /**
+ * A build plugin that rewrites the text of the package files matching `filter` with `patch`, which returns
+ * the new text and how many of the places it expected it found (`expected` of them). When a release of the
+ * package changes those places, the build warns and leaves what it did not find as it is.
+ */
+function textPatch(name, filter, expected, patch) {
+  return {
+    name,
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter }, (args) => {
+        const { contents, found } = patch(readFileSync(args.path, "utf8"), args.path);
+        const warnings =
+          found === expected(args.path)
+            ? []
+            : [
+                {
+                  text: `${name}: ${found} of ${expected(args.path)} places found in ${args.path} (package changed?)`,
+                },
+              ];
+        return { contents, loader: "js", warnings };
+      });
+    },
+  };
+}
+
+/**
  * Bolt's entry points load every receiver when they are loaded: Socket Mode (with its WebSocket client and
  * undici), Express (with body-parser) and AWS Lambda, about 75 ms of the start-up of a bot that uses one of
  * them. This plugin turns those `require`s into getters, so a receiver's code is evaluated when it is first
- * used (the bundle still holds all of it). The rewrite is matched textually: if a Bolt release changes
- * those lines, the build warns and the receivers load eagerly as before, which is slower, never wrong.
+ * used (the bundle still holds all of it). A receiver whose line is not found loads eagerly as before,
+ * which is slower, never wrong.
  */
 const LAZY_RECEIVERS = ["SocketModeReceiver", "ExpressReceiver", "AwsLambdaReceiver"];
-const lazyBoltReceivers = {
-  name: "lazy-bolt-receivers",
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]@slack[\\/]bolt[\\/]dist[\\/](App|index)\.js$/ }, (args) => {
-      let contents = readFileSync(args.path, "utf8");
-      let rewritten = 0;
-      for (const name of LAZY_RECEIVERS) {
-        const load = `__importDefault(require("./receivers/${name}"))`;
-        // index.js: `const X_1 = load; exports.X = X_1.default;` becomes an export getter.
-        const reexport = `const ${name}_1 = ${load};\nexports.${name} = ${name}_1.default;`;
-        // App.js: `const X_1 = load;` becomes an object whose `default` loads the receiver when read.
-        const binding = `const ${name}_1 = ${load};`;
-        if (contents.includes(reexport)) {
-          contents = contents.replace(
-            reexport,
-            `Object.defineProperty(exports, "${name}", { enumerable: true, get: () => ${load}.default });`,
-          );
-          rewritten++;
-        } else if (contents.includes(binding)) {
-          contents = contents.replace(
-            binding,
-            `const ${name}_1 = { get default() { return ${load}.default; } };`,
-          );
-          rewritten++;
-        }
+const lazyBoltReceivers = textPatch(
+  "lazy-bolt-receivers",
+  /[\\/]@slack[\\/]bolt[\\/]dist[\\/](App|index)\.js$/,
+  // index.js re-exports all three; App.js uses only Socket Mode's.
+  (path) => (path.endsWith("index.js") ? LAZY_RECEIVERS.length : 1),
+  (text) => {
+    let contents = text;
+    let found = 0;
+    for (const name of LAZY_RECEIVERS) {
+      const load = `__importDefault(require("./receivers/${name}"))`;
+      // index.js: `const X_1 = load; exports.X = X_1.default;` becomes an export getter.
+      const reexport = `const ${name}_1 = ${load};\nexports.${name} = ${name}_1.default;`;
+      // App.js: `const X_1 = load;` becomes an object whose `default` loads the receiver when read.
+      const binding = `const ${name}_1 = ${load};`;
+      if (contents.includes(reexport)) {
+        contents = contents.replace(
+          reexport,
+          `Object.defineProperty(exports, "${name}", { enumerable: true, get: () => ${load}.default });`,
+        );
+        found++;
+      } else if (contents.includes(binding)) {
+        contents = contents.replace(
+          binding,
+          `const ${name}_1 = { get default() { return ${load}.default; } };`,
+        );
+        found++;
       }
-      const warnings =
-        rewritten === 0
-          ? [{ text: `${args.path}: no receiver require to make lazy (Bolt changed?); they load eagerly` }]
-          : [];
-      return { contents, loader: "js", warnings };
-    });
+    }
+    return { contents, found };
   },
-};
+);
 
 /**
  * The Web API client builds three debug lines for every call (the body, the headers and the result, each
  * walked by its `redact` and serialized to JSON, about 75 µs for a card's blocks) before `logger.debug`
  * drops them at any level but debug. This plugin builds them only when the logger is at debug; the lines
- * are the same when it is. Matched textually like the receivers: if a release changes them, the build warns
- * and the client stays as it is.
+ * are the same when it is.
  */
 /** `this.logger.debug(\`http request body: ${JSON.stringify(redact(body))}\`);` and its two siblings. */
 const EAGER_DEBUG_LINE =
   /this\.logger\.debug\(`http request (?:result|body|headers): \$\{JSON\.stringify\(redact\(\w+\)\)\}`\);/g;
-const EAGER_DEBUG_LINES = 3;
-const lazyWebClientDebug = {
-  name: "lazy-web-client-debug",
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]@slack[\\/]web-api[\\/]dist[\\/]WebClient\.js$/ }, (args) => {
-      let rewritten = 0;
-      const contents = readFileSync(args.path, "utf8").replace(EAGER_DEBUG_LINE, (line) => {
-        rewritten++;
-        return `if (this.logger.getLevel() === "debug") ${line}`;
-      });
-      const warnings =
-        rewritten === EAGER_DEBUG_LINES
-          ? []
-          : [
-              {
-                text: `${args.path}: ${rewritten} of ${EAGER_DEBUG_LINES} debug lines found (web-api changed?)`,
-              },
-            ];
-      return { contents, loader: "js", warnings };
+const lazyWebClientDebug = textPatch(
+  "lazy-web-client-debug",
+  /[\\/]@slack[\\/]web-api[\\/]dist[\\/]WebClient\.js$/,
+  () => 3,
+  (text) => {
+    let found = 0;
+    const contents = text.replace(EAGER_DEBUG_LINE, (line) => {
+      found++;
+      return `if (this.logger.getLevel() === "debug") ${line}`;
     });
+    return { contents, found };
   },
-};
+);
 
 const common = {
   outdir: OUT,

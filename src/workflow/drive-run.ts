@@ -284,30 +284,34 @@ function announceStart(
   });
 }
 
+/** What else belongs to a step's end. */
+interface StepEnd {
+  /** Changes written with the end (the step, and the run for what is not the step's). */
+  change?: (step: StepRecord, run: RunRecord) => void;
+  /** Audit entries written before the step's own `step_finished` entry. */
+  audit?: readonly Omit<AuditEntryInput, "actorId">[];
+  /** Called once the write is done, before the step's end is announced. */
+  beforeAnnounce?: () => void;
+}
+
 async function finishStep(
   ctx: RunContext,
   def: { id: string; kind: StepRecord["kind"] },
   status: StepStatus,
-  change: (s: StepRecord) => void,
   counts: Record<ServerResult, number>,
-  extraAudit: readonly Omit<AuditEntryInput, "actorId">[] = [],
-  /** A change of the run that belongs to the same write (applied before the step's own). */
-  also?: (r: RunRecord) => void,
-  /** Called once the write is done, before the step's end is announced. */
-  beforeAnnounce?: () => void,
+  end: StepEnd = {},
 ): Promise<void> {
   const at = now(ctx);
   await commit(
     ctx,
     (r) => {
-      also?.(r);
       const s = stepOf(r, def.id);
-      change(s);
+      end.change?.(s, r);
       s.status = status;
       s.finishedAt = at;
     },
     [
-      ...extraAudit,
+      ...(end.audit ?? []),
       {
         ...auditBase(ctx.record),
         type: "execution.step",
@@ -317,7 +321,7 @@ async function finishStep(
       },
     ],
   );
-  beforeAnnounce?.();
+  end.beforeAnnounce?.();
   const rec = stepOf(ctx.record, def.id);
   emit(ctx.deps, {
     type: "step_finished",
@@ -372,23 +376,18 @@ async function runRecheck(ctx: RunContext, def: RecheckStep): Promise<void> {
             detail: { phase: "drift", stepId: def.id, drift: lines },
           },
         ];
-  await finishStep(
-    ctx,
-    def,
-    drift.length === 0 ? "succeeded" : "failed",
-    () => {},
-    counts,
-    [...(started !== undefined ? [started.audit] : []), ...driftAudit],
-    (r) => {
+  await finishStep(ctx, def, drift.length === 0 ? "succeeded" : "failed", counts, {
+    change: (_step, r) => {
       started?.change(r);
       if (drift.length > 0) r.drift = drift;
     },
+    audit: [...(started !== undefined ? [started.audit] : []), ...driftAudit],
     // Announced between the drift's record and the step's end, as a reader of the events expects.
-    () => {
+    beforeAnnounce: () => {
       if (drift.length > 0)
         emit(ctx.deps, { type: "drift_detected", runId: ctx.record.runId, drift, at: now(ctx) });
     },
-  );
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -549,7 +548,7 @@ async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
   }
   const status: StepStatus =
     counts.failed > 0 ? "failed" : counts.unknown > 0 ? "outcome_unknown" : "succeeded";
-  await finishStep(ctx, def, status, () => {}, counts);
+  await finishStep(ctx, def, status, counts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -693,17 +692,13 @@ async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
       : counts.unknown > 0
         ? "outcome_unknown"
         : "succeeded";
-  await finishStep(
-    ctx,
-    def,
-    status,
-    (s) => {
+  await finishStep(ctx, def, status, counts, {
+    change: (s) => {
       s.results = results;
       s.jobs = jobs;
     },
-    counts,
-    reconciledAudit,
-  );
+    audit: reconciledAudit,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
