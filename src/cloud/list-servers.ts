@@ -1,9 +1,9 @@
 import type { EcsApiContext } from "./create-ecs-api.js";
 import type { CloudResponse } from "./create-transport.js";
-import { listServersV1Page, listServersV1Response, toServer, type WireServer } from "./ecs-schemas.js";
+import { listServersV1Page, listServersV1Response } from "./ecs-schemas.js";
 import { fetchOffsetPages } from "./fetch-offset-pages.js";
 import { parseResponse } from "./parse-response.js";
-import { readWireServer } from "./read-wire-server.js";
+import { readServerRecord } from "./read-server-record.js";
 import type { ListServersFilter, Server } from "./types.js";
 
 /** The native API's largest page. */
@@ -62,10 +62,10 @@ export async function listServersV1(
   });
   const out: Server[] = [];
   const seen = new Set<string>();
-  for (const wire of listed.items) {
-    if (seen.has(wire.id)) continue;
-    seen.add(wire.id);
-    out.push(toServer(wire));
+  for (const server of listed.items) {
+    if (seen.has(server.id)) continue;
+    seen.add(server.id);
+    out.push(server);
   }
   return out;
 }
@@ -99,25 +99,34 @@ export async function listServersByIds(
       signal,
     });
     const wanted = new Set(part);
-    for (const wire of readPage(res, operation).servers) {
-      // An unknown ID comes back as `{ id, fault: { code: 404 } }` without a status: not a server.
-      if (!wanted.has(wire.id) || wire.status === undefined || wire.status === null) continue;
-      wanted.delete(wire.id);
-      out.push(toServer(wire));
+    // An unknown ID comes back as `{ id, fault: { code: 404 } }` without a status: not a server. Anything
+    // else is read (and a malformed record fails the page).
+    const notUnknownId = (raw: unknown) =>
+      typeof raw !== "object" || raw === null || (raw as { status?: unknown }).status != null;
+    for (const server of readPage(res, operation, notUnknownId).servers) {
+      if (!wanted.has(server.id)) continue;
+      wanted.delete(server.id);
+      out.push(server);
     }
   }
   return out;
 }
 
 /**
- * One page, each record read once by `readWireServer` (the schema's reading without its per-field cost). A
- * record it rejects fails the page with the schema's own message (`INVALID_RESPONSE`).
+ * One page, each record read once by `readServerRecord` (the schema's reading without its per-field cost),
+ * skipping the records `keep` refuses. A record it rejects fails the page with the schema's own message
+ * (`INVALID_RESPONSE`).
  */
-function readPage(res: CloudResponse, operation: string): { count: number; servers: WireServer[] } {
+function readPage(
+  res: CloudResponse,
+  operation: string,
+  keep: (raw: unknown) => boolean = () => true,
+): { count: number; servers: Server[] } {
   const page = parseResponse(listServersV1Page, res, operation);
-  const servers: WireServer[] = [];
+  const servers: Server[] = [];
   for (const raw of page.servers ?? []) {
-    const read = readWireServer(raw);
+    if (!keep(raw)) continue;
+    const read = readServerRecord(raw);
     if (!read.ok) {
       parseResponse(listServersV1Response, res, operation);
       throw new Error(`${operation}: ${read.error}`);

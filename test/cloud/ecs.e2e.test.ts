@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { serverSchema, toServer } from "../../src/cloud/ecs-schemas.js";
 import { CloudError } from "../../src/cloud/errors.js";
 import { waitForJob } from "../../src/cloud/wait-for-job.js";
+import { call, type Row } from "../sandbox/cloud/sim-client.js";
 import { type SimClient, startSimClient } from "./helpers/start-sim-client.js";
 
 let env: SimClient;
@@ -43,6 +45,26 @@ describe("ECS against the simulated cloud", () => {
     expect(web01.addresses.map((a) => a.addr)).toContain(view.privateIp);
     expect(web01.tags).toContain(`env=${view.tags.env}`);
     expect(web01.created).toBe(view.created.replace(/\.\d{3}Z$/, "Z"));
+  });
+
+  it("reads the simulator's records without the schema, and as the schema would", async () => {
+    // Every record the service renders is one the listing's fast reading is sure about: the per-field schema
+    // (the slow path) is not used, and each server equals the schema's reading of the raw record.
+    const slowPath = vi.spyOn(serverSchema, "safeParse");
+    try {
+      const listed = await env.client.ecs.listServers();
+      expect(slowPath).not.toHaveBeenCalled();
+      const byId = new Map(listed.map((s) => [s.id, s]));
+      const page = await call(env.sim, "GET", `/v1/${env.sim.projectId}/cloudservers/detail`, {
+        query: { limit: 1000 },
+      });
+      const raw = (page.json.servers as Row[]).filter((r) => byId.has(r.id));
+      expect(raw.length).toBe(listed.length);
+      for (const record of raw)
+        expect(byId.get(record.id)).toStrictEqual(toServer(serverSchema.parse(record)));
+    } finally {
+      slowPath.mockRestore();
+    }
   });
 
   it("filters by name, status, ip, flavor and tags", async () => {
