@@ -9,10 +9,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { loadavg, tmpdir } from "node:os";
+import { loadavg, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import type { Worker } from "node:worker_threads";
 import { startCloudSimulator } from "../src/sandbox/cloud/index.js";
 import { simulatorCloudEnv } from "../src/sandbox/cloud/simulator-cloud-config.js";
 import { buildSlashCommandPayload } from "../src/sandbox/slack/build-slack-payloads.js";
@@ -132,6 +133,20 @@ interface LoadResult {
   systemPerCommandMs: number;
 }
 
+/** How many nice levels the bench's own thread (the simulated cloud and the fake Slack) runs below the apps. */
+const SERVICES_NICENESS = 10;
+
+const WATCHER_RUNS = /^hwc_chatops_watcher_runs_total\{/;
+
+/** The sum of the bot's `/metrics` samples whose line matches `pattern`. */
+async function metricSum(port: number, pattern: RegExp): Promise<number> {
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return metrics
+    .split("\n")
+    .filter((line) => pattern.test(line))
+    .reduce((total, line) => total + Number(line.split(" ").at(-1)), 0);
+}
+
 /** Which requests the load mixes (0 list, 1 show, 2 stop, 3 Next click); `BENCH_ACK_KINDS=2` for stops only. */
 const kinds = (process.env.BENCH_ACK_KINDS ?? "0,1,2,3").split(",").map(Number);
 
@@ -141,6 +156,7 @@ const kinds = (process.env.BENCH_ACK_KINDS ?? "0,1,2,3").split(",").map(Number);
  * process used by the number of requests.
  */
 async function load(
+  sender: Worker,
   target: Child,
   fake: FakeSlack,
   names: readonly string[],
@@ -172,11 +188,9 @@ async function load(
     return new URLSearchParams({ payload: JSON.stringify({ ...click, type: "block_actions" }) }).toString();
   });
   const cpuBefore = cpuSplitMs(pid);
-  const worker = startModuleWorker(import.meta.url, "send-load", {
-    workerData: { url, signingSecret: fake.signingSecret, bodies, rate } satisfies LoadPlan,
-  });
-  const [{ latencies, failed }] = (await once(worker, "message")) as [LoadTimes];
-  await worker.terminate();
+  const answered = once(sender, "message");
+  sender.postMessage({ url, signingSecret: fake.signingSecret, bodies, rate } satisfies LoadPlan);
+  const [{ latencies, failed }] = (await answered) as [LoadTimes];
   await settle();
   const cpuAfter = cpuSplitMs(pid);
   const systemUsed = cpuAfter.system - cpuBefore.system;
@@ -298,6 +312,18 @@ export async function benchAck(report: Report): Promise<void> {
       botEnv(9),
     );
     const bare = await startChild(["bench/bare-bolt.mjs"], env);
+    // The simulated cloud and the fake Slack run on this thread; in production they are other machines.
+    // Lowered below the two apps (and below the load generator, whose thread is made first and keeps the
+    // normal priority), they take the cores only when neither app wants them, as when they are elsewhere.
+    // The CPU figures are unchanged by this (CPU time is counted, not waited for); for the rest of the run
+    // this thread stays lowered, so this part of the bench runs last.
+    const sender = startModuleWorker(import.meta.url, "send-load");
+    await once(sender, "online");
+    try {
+      setPriority(0, SERVICES_NICENESS);
+    } catch {
+      // Not allowed here: the services share the cores with the apps at the same priority, as before.
+    }
     try {
       // A list to click Next on (the bot's own reply), then a warm-up of both.
       await sendSlashCommand(
@@ -321,19 +347,29 @@ export async function benchAck(report: Report): Promise<void> {
           await sleep(50);
         }
       };
-      await load(bare, fake, names, click, 20, 2, async () => {});
-      await load(bot, fake, names, click, 20, 2, settleBot);
+      await load(sender, bare, fake, names, click, 20, 2, async () => {});
+      await load(sender, bot, fake, names, click, 20, 2, settleBot);
 
       // Both measured in steady state: the bot's start-up work (the fleet index, the watchers' first runs)
       // would otherwise share the cores with the bare app's measurement, or with its own.
       const quietBot = () => waitForQuiet(bot.child.pid ?? 0);
       await quietBot();
-      const anchor = await load(bare, fake, names, click, rate, seconds, async () => {});
-      await quietBot();
-      const ours = await load(bot, fake, names, click, rate, seconds, settleBot);
-      const busy = fake
-        .ephemerals()
-        .filter((e) => JSON.stringify(e.blocks).includes("busy, try again")).length;
+      const anchor = await load(sender, bare, fake, names, click, rate, seconds, async () => {});
+      // A watcher run inside the window (the ECS one lists the 10,000 servers every minute: about 1 s of CPU)
+      // is not the commands' work: such a window is measured again, at most twice.
+      const busyAnswers = () =>
+        fake.ephemerals().filter((e) => JSON.stringify(e.blocks).includes("busy, try again")).length;
+      let ours: LoadResult;
+      let busy: number;
+      let repeated = 0;
+      for (;;) {
+        await quietBot();
+        const [runsBefore, busyBefore] = [await metricSum(bot.port, WATCHER_RUNS), busyAnswers()];
+        ours = await load(sender, bot, fake, names, click, rate, seconds, settleBot);
+        busy = busyAnswers() - busyBefore;
+        if ((await metricSum(bot.port, WATCHER_RUNS)) === runsBefore || repeated === 2) break;
+        repeated++;
+      }
       report(
         `ack p99 at ${rate} commands/s: bot`,
         `${ours.p99.toFixed(1)} ms`,
@@ -347,7 +383,7 @@ export async function benchAck(report: Report): Promise<void> {
       report(
         "CPU per command (ack + all work after it): bot",
         `${ours.cpuPerCommandMs.toFixed(2)} ms`,
-        `of which kernel ${ours.systemPerCommandMs.toFixed(2)} ms; bare Bolt ${anchor.cpuPerCommandMs.toFixed(2)} ms, ratio ${(ours.cpuPerCommandMs / anchor.cpuPerCommandMs).toFixed(1)}× (goal ≤ 3 ms)`,
+        `of which kernel ${ours.systemPerCommandMs.toFixed(2)} ms; bare Bolt ${anchor.cpuPerCommandMs.toFixed(2)} ms, ratio ${(ours.cpuPerCommandMs / anchor.cpuPerCommandMs).toFixed(1)}× (goal ≤ 3 ms); ${repeated === 0 ? "no watcher ran in the window" : `window repeated ${repeated}× after a watcher ran in it`}`,
       );
       await stopChild(bare);
 
@@ -371,23 +407,21 @@ export async function benchAck(report: Report): Promise<void> {
       }
       await Promise.all(sends);
       await settleBot();
-      const metrics = await (await fetch(`http://127.0.0.1:${bot.port}/metrics`)).text();
-      const sum = (pattern: RegExp) =>
-        metrics
-          .split("\n")
-          .filter((line) => pattern.test(line))
-          .reduce((total, line) => total + Number(line.split(" ").at(-1)), 0);
-      const pending = sum(/^hwc_chatops_policy_decisions_total\{decision="needs_approval",stage="request"/);
-      const watcherRuns = sum(/^hwc_chatops_watcher_runs_total\{/);
-      const heapMb = sum(/^hwc_chatops_nodejs_heap_size_used_bytes /) / 1024 / 1024;
-      const heapTotalMb = sum(/^hwc_chatops_nodejs_heap_size_total_bytes /) / 1024 / 1024;
-      const externalMb = sum(/^hwc_chatops_nodejs_external_memory_bytes /) / 1024 / 1024;
+      const sum = (pattern: RegExp) => metricSum(bot.port, pattern);
+      const pending = await sum(
+        /^hwc_chatops_policy_decisions_total\{decision="needs_approval",stage="request"/,
+      );
+      const watcherRuns = await sum(WATCHER_RUNS);
+      const heapMb = (await sum(/^hwc_chatops_nodejs_heap_size_used_bytes /)) / 1024 / 1024;
+      const heapTotalMb = (await sum(/^hwc_chatops_nodejs_heap_size_total_bytes /)) / 1024 / 1024;
+      const externalMb = (await sum(/^hwc_chatops_nodejs_external_memory_bytes /)) / 1024 / 1024;
       report(
         "RSS with watchers and pending approvals: bot",
         `${Math.round(rssMb(bot.child.pid ?? 0))} MB`,
         `goal ≤ 250 MB; JS heap used ${Math.round(heapMb)} of ${Math.round(heapTotalMb)} MB, external ${Math.round(externalMb)} MB; ${pending} requests waiting for approval (policy decisions), ${watcherRuns} watcher runs so far; bare Bolt at rest ${Math.round(median(bareRss))} MB`,
       );
     } finally {
+      await sender.terminate();
       await stopChild(bare);
       await stopChild(bot);
     }

@@ -3,7 +3,7 @@
  * given rate and times each answer, so that what it measures is the ack as Slack would see it, not the wait
  * for the bench process's own event loop, which also serves the simulated cloud and the fake Slack.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { sendSignedRequest } from "../test/helpers/slack-requests.js";
 
 export interface LoadPlan {
@@ -22,28 +22,37 @@ export interface LoadTimes {
   failed: number;
 }
 
-const plan = workerData as LoadPlan;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const latencies: number[] = [];
-let failed = 0;
-const inFlight: Promise<void>[] = [];
-const start = performance.now();
-for (const [i, body] of plan.bodies.entries()) {
-  const wait = start + (i * 1000) / plan.rate - performance.now();
-  if (wait > 1) await sleep(wait);
-  const sentAt = performance.now();
-  inFlight.push(
-    sendSignedRequest(plan.url, plan.signingSecret, body, "application/x-www-form-urlencoded").then(
-      (r) => {
-        latencies.push(performance.now() - sentAt);
-        if (r.status !== 200) failed += 1;
-      },
-      () => {
-        latencies.push(performance.now() - sentAt);
-        failed += 1;
-      },
-    ),
-  );
+
+/** Sends one plan's bodies at its rate and times each answer. */
+async function run(plan: LoadPlan): Promise<LoadTimes> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const inFlight: Promise<void>[] = [];
+  const start = performance.now();
+  for (const [i, body] of plan.bodies.entries()) {
+    const wait = start + (i * 1000) / plan.rate - performance.now();
+    if (wait > 1) await sleep(wait);
+    const sentAt = performance.now();
+    inFlight.push(
+      sendSignedRequest(plan.url, plan.signingSecret, body, "application/x-www-form-urlencoded").then(
+        (r) => {
+          latencies.push(performance.now() - sentAt);
+          if (r.status !== 200) failed += 1;
+        },
+        () => {
+          latencies.push(performance.now() - sentAt);
+          failed += 1;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { latencies, failed };
 }
-await Promise.all(inFlight);
-parentPort?.postMessage({ latencies, failed } satisfies LoadTimes);
+
+// One thread for every load of a bench run: it is started before the bench's own thread lowers its priority
+// (see `bench-ack.ts`), so it keeps the priority it was created with. Plans arrive one at a time.
+parentPort?.on("message", (plan: LoadPlan) => {
+  run(plan).then((times) => parentPort?.postMessage(times));
+});

@@ -4,6 +4,7 @@
  */
 // Only what the first lines of `main` need is imported statically: the ack thread starts loading before the
 // rest of the bot does (see `main`), and the rest is imported there.
+import { readdirSync } from "node:fs";
 import { setPriority } from "node:os";
 import type { StartupFailureContext } from "./app/explain-startup-failure.js";
 import type { Logger } from "./log/create-logger.js";
@@ -79,24 +80,39 @@ function wantsAckThread(wantsPlayground: boolean, env: NodeJS.ProcessEnv): boole
 /** How many nice levels the bot's own thread runs below the ack thread. */
 const WORK_NICENESS = 5;
 
-/**
- * When a core is wanted by both, the thread that acks comes first: this thread (the bot's work after the
- * ack) lowers its own priority by {@link WORK_NICENESS}. On Linux a nice value is per thread, so the ack
- * thread, started just before, and V8's helper threads keep theirs. Lowering a priority needs no privilege;
- * where it fails anyway, nothing changes.
- */
-function yieldToAckThread(): void {
+/** This process's threads (Linux: `/proc/self/task`), or none where that cannot be read. */
+function threadIds(): number[] {
   try {
-    setPriority(0, WORK_NICENESS);
+    return readdirSync("/proc/self/task").map(Number);
   } catch {
-    // A platform that refuses: the bot still works, its acks only compete with its work for the cores.
+    return [];
+  }
+}
+
+/**
+ * When a core is wanted by both, the thread that acks comes first: every thread the process had before the
+ * ack thread was made (this one, which does the bot's work after the ack, and V8's helper threads, which
+ * collect its garbage and compile its code) is lowered by {@link WORK_NICENESS}. On Linux a nice value is per
+ * thread, a thread made later inherits its maker's (libuv's pool, made by this one, is lowered too), and the
+ * ack thread keeps its own. Lowering a priority needs no privilege; where it fails anyway, nothing changes.
+ */
+function yieldToAckThread(threadsBefore: readonly number[]): void {
+  // Elsewhere (no per-thread list), at least this thread.
+  for (const thread of threadsBefore.length > 0 ? threadsBefore : [0]) {
+    try {
+      setPriority(thread, WORK_NICENESS);
+    } catch {
+      // A platform that refuses, or a thread that has ended: the acks only compete with it for the cores.
+    }
   }
 }
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const wantsPlayground = argv.includes("--playground") || !env.SLACK_BOT_TOKEN?.trim();
-  const ackThreadWorker = wantsAckThread(wantsPlayground, env) ? startAckThreadWorker() : undefined;
-  if (ackThreadWorker !== undefined) yieldToAckThread();
+  const ackThread = wantsAckThread(wantsPlayground, env);
+  const threadsBefore = ackThread ? threadIds() : [];
+  const ackThreadWorker = ackThread ? startAckThreadWorker() : undefined;
+  if (ackThreadWorker !== undefined) yieldToAckThread(threadsBefore);
   const [
     { explainStartupFailure },
     { guardProcess },

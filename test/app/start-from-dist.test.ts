@@ -5,7 +5,15 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,6 +46,42 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** The `node dist/bundle/main.js` process under `npm start` (npm, then a shell, then node). */
+function botProcess(ancestor: number): number {
+  const parentOf = (pid: string) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      return -1;
+    }
+  };
+  const descends = (pid: string): boolean => {
+    for (let p = Number(pid); p > 1; p = parentOf(String(p))) if (p === ancestor) return true;
+    return false;
+  };
+  const bot = readdirSync("/proc")
+    .filter((pid) => /^\d+$/.test(pid) && descends(pid))
+    .find((pid) => {
+      try {
+        // Node itself, not the shell npm runs it with (whose one argument holds the whole command).
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes("dist/bundle/main.js");
+      } catch {
+        return false;
+      }
+    });
+  if (bot === undefined) throw new Error(`no bot process under ${ancestor}`);
+  return Number(bot);
+}
+
+/** Each thread of a process with its nice value (Linux `/proc/<pid>/task/<tid>/stat`, field 19). */
+function threadNiceness(pid: number): { tid: number; nice: number }[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]) };
+  });
 }
 
 describe("npm start runs compiled JavaScript", () => {
@@ -107,6 +151,13 @@ describe("npm start runs compiled JavaScript", () => {
         unknown
       >;
       expect(health).toMatchObject({ status: "ok", ackThread: true });
+      // The ack comes first: the bot's thread and the threads it had before the ack thread (V8's helpers) run
+      // lowered, the ack thread (the first one at the normal priority) does not.
+      const threads = threadNiceness(botProcess(child.pid ?? 0));
+      const ackThread = Math.min(...threads.filter((t) => t.nice === 0).map((t) => t.tid));
+      const before = threads.filter((t) => t.tid < ackThread);
+      expect(before.length).toBeGreaterThanOrEqual(2);
+      expect(before.every((t) => t.nice === 5)).toBe(true);
       const ack = await sendSlashCommand(
         `http://127.0.0.1:${port}/slack/events`,
         fake.signingSecret,
