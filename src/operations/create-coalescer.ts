@@ -7,6 +7,11 @@ export interface CoalescerOptions<T> {
   clock: Clock;
   /** Minimum time between the starts of two deliveries. Default 1000 ms. */
   intervalMs?: number;
+  /**
+   * How long a value pushed while nothing waits waits anyway, for the values that follow it at once (a step
+   * that ends as the next begins): a burst of changes is one delivery, its last value. Default 0.
+   */
+  settleMs?: number;
   timers?: Pick<Timers, "setTimeout" | "clearTimeout">;
   onError?: (error: unknown) => void;
 }
@@ -17,8 +22,11 @@ export interface CoalescerOptions<T> {
  * always delivered, after everything before it.
  */
 export interface Coalescer<T> {
-  /** The latest value: delivered at once if the last delivery started at least an interval ago, else later. */
-  push(value: T): void;
+  /**
+   * The latest value: delivered after the settle time (none with `settle: false`, for news that must not
+   * wait) if the last delivery started at least an interval ago, else later.
+   */
+  push(value: T, options?: { settle?: boolean }): void;
   /**
    * Delivers `value` (or the pending one) as the last value, still respecting the interval, and resolves when
    * nothing is left to deliver. Later pushes are ignored.
@@ -31,6 +39,7 @@ export interface Coalescer<T> {
 export function createCoalescer<T>(options: CoalescerOptions<T>): Coalescer<T> {
   const { send, clock } = options;
   const intervalMs = options.intervalMs ?? 1000;
+  const settleMs = options.settleMs ?? 0;
   const timers = options.timers ?? systemTimers;
   const onError = options.onError ?? (() => {});
 
@@ -71,13 +80,14 @@ export function createCoalescer<T>(options: CoalescerOptions<T>): Coalescer<T> {
       });
   }
 
-  function schedule(): void {
+  /** Delivers the pending value when the interval allows, and not before `atLeastMs` from now. */
+  function schedule(atLeastMs = 0): void {
     if (inFlight || timer !== undefined) return;
     if (pending === undefined) {
       settleIfIdle();
       return;
     }
-    const wait = lastStart === undefined ? 0 : lastStart + intervalMs - clock.now();
+    const wait = Math.max(atLeastMs, lastStart === undefined ? 0 : lastStart + intervalMs - clock.now());
     if (wait <= 0) {
       deliver();
       return;
@@ -89,15 +99,15 @@ export function createCoalescer<T>(options: CoalescerOptions<T>): Coalescer<T> {
         timer = undefined;
         deliver();
       },
-      Math.min(wait, intervalMs),
+      Math.min(wait, Math.max(intervalMs, atLeastMs)),
     );
   }
 
   return {
-    push(value) {
+    push(value, pushOptions = {}) {
       if (closed) return;
       pending = { value };
-      schedule();
+      schedule(pushOptions.settle === false ? 0 : settleMs);
     },
     close(value) {
       if (!closed && value !== undefined) pending = { value };

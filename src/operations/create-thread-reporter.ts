@@ -4,6 +4,7 @@ import { context, type Message, md, userMention } from "../render/message-model.
 import type { Clock } from "../store/store.js";
 import type { FlowEvent } from "../workflow/flow-events.js";
 import { flowStatusMessage } from "../workflow/flow-status-message.js";
+import { isIn, TERMINAL_JOB_STATUSES } from "../workflow/flow-statuses.js";
 import { flowSummaryMessage } from "../workflow/flow-summary-message.js";
 import { type FlowViewState, reduceFlowEvent, sameFlowProgress } from "../workflow/reduce-flow-event.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
@@ -24,14 +25,21 @@ export interface ThreadReporterOptions {
   requesterId?: string;
   /** Minimum time between two updates of the status message. Default 1000 ms. */
   intervalMs?: number;
+  /**
+   * How long a change waits for the ones that follow it at once before the status message shows it (the run's
+   * start and its first steps, a step that ends as the next begins): one Slack call for the burst. A job's end
+   * does not wait. Default 250 ms.
+   */
+  settleMs?: number;
   /** While the run goes on, the status message is refreshed this often (its elapsed time). Default 15 s. */
   tickMs?: number;
   timers?: Timers;
 }
 
 /**
- * Reports one run in its request's thread: one status message, posted on the first event and then updated in
- * place (coalesced: at most one update per interval, the last state wins, the final state always shown),
+ * Reports one run in its request's thread: one status message, posted on the first event (after the settle
+ * time) and then updated in place (coalesced: at most one update per interval, the last state wins, the final
+ * state always shown),
  * then a final summary as a new reply. Chat failures are logged, never thrown: Slack being down must not stop
  * an execution that is changing servers.
  */
@@ -49,6 +57,9 @@ export interface ThreadReporter {
   suspend(): Promise<void>;
 }
 
+/** See `ThreadReporterOptions.settleMs`: short enough that a person does not notice it. */
+const DEFAULT_SETTLE_MS = 250;
+
 export function createThreadReporter(options: ThreadReporterOptions): ThreadReporter {
   const { chat, root, logger } = options;
   let state: FlowViewState | undefined;
@@ -62,6 +73,7 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
   const coalescer = createCoalescer<Message>({
     clock: options.clock,
     ...(options.intervalMs !== undefined && { intervalMs: options.intervalMs }),
+    settleMs: options.settleMs ?? DEFAULT_SETTLE_MS,
     ...(options.timers !== undefined && { timers: options.timers }),
     send: async (message) => {
       if (chat === undefined || root === undefined || suspended) return;
@@ -85,8 +97,8 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
     if (ticker !== undefined) timers.clearInterval(ticker);
     ticker = undefined;
   };
-  const show = () => {
-    if (state !== undefined) coalescer.push(flowStatusMessage(state, options.clock.now()));
+  const show = (settle = true) => {
+    if (state !== undefined) coalescer.push(flowStatusMessage(state, options.clock.now()), { settle });
   };
 
   return {
@@ -95,7 +107,9 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
       state = reduceFlowEvent(state, event);
       // A poll that saw nothing new changes nothing the reader sees but the elapsed time, which the ticker
       // below refreshes: no update of the message (one chat.update less per unchanged poll).
-      if (before === undefined || state === undefined || !sameFlowProgress(before, state)) show();
+      // A job's end is shown without the settle time: it is the news the thread is followed for.
+      if (before === undefined || state === undefined || !sameFlowProgress(before, state))
+        show(!(event.type === "job_progress" && isIn(TERMINAL_JOB_STATUSES, event.status)));
       // A slow job sends no events for minutes: the elapsed time and step are refreshed meanwhile.
       if (ticker === undefined && state !== undefined && !suspended) {
         ticker = timers.setInterval(() => {

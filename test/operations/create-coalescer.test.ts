@@ -3,7 +3,7 @@ import { createCoalescer } from "../../src/operations/create-coalescer.js";
 import { createManualTime, flush } from "./manual-time.js";
 
 /** A coalescer whose sends are recorded with their start time; `hold` keeps sends in flight until released. */
-function setup(options: { hold?: boolean; fail?: (v: number) => boolean } = {}) {
+function setup(options: { hold?: boolean; fail?: (v: number) => boolean; settleMs?: number } = {}) {
   const time = createManualTime(1_000_000);
   const sends: { value: number; at: number }[] = [];
   const releases: (() => void)[] = [];
@@ -12,6 +12,7 @@ function setup(options: { hold?: boolean; fail?: (v: number) => boolean } = {}) 
     clock: time.clock,
     timers: time.timers,
     intervalMs: 1000,
+    ...(options.settleMs !== undefined && { settleMs: options.settleMs }),
     onError: (e) => errors.push(e),
     send: (value) => {
       sends.push({ value, at: time.clock.now() });
@@ -40,6 +41,36 @@ describe("createCoalescer", () => {
       { value: 1, at: 1_000_000 },
       { value: 4, at: 1_001_000 },
     ]);
+  });
+
+  it("with a settle time, a burst after a quiet spell is one delivery of its last value, a settle time later", async () => {
+    const { time, sends, c } = setup({ settleMs: 250 });
+    c.push(1);
+    await time.advance(100);
+    c.push(2);
+    c.push(3);
+    await time.advance(149);
+    expect(sends).toEqual([]);
+    await time.advance(1);
+    expect(sends).toEqual([{ value: 3, at: 1_000_250 }]);
+    // The interval still spaces deliveries: a value soon after waits for it, not only for the settle time.
+    c.push(4);
+    await time.advance(999);
+    expect(sends).toHaveLength(1);
+    await time.advance(1);
+    expect(sends.at(-1)).toEqual({ value: 4, at: 1_001_250 });
+    // News that must not wait skips the settle time (not the interval).
+    await time.advance(5_000);
+    c.push(7, { settle: false });
+    await flush();
+    expect(sends.at(-1)).toEqual({ value: 7, at: 1_006_250 });
+    // A final value given while one settles replaces it: still one delivery.
+    await time.advance(5_000);
+    c.push(5);
+    const done = c.close(6);
+    await time.advance(250);
+    await done;
+    expect(sends.slice(3)).toEqual([{ value: 6, at: 1_011_500 }]);
   });
 
   it("never starts two deliveries less than an interval apart, whatever the push rate", async () => {

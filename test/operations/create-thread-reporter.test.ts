@@ -77,8 +77,10 @@ async function startedRun() {
 describe("createThreadReporter", () => {
   it("refreshes the status message at least every 15 s while a slow job sends no events, with the elapsed time", async () => {
     const { time, rec, reporter } = await startedRun();
+    // The run's start and its wait step's came at once: one post shows both.
     expect(rec.posts).toHaveLength(1);
-    expect(rec.updates.at(-1)?.text).toContain("now: wait until they are stopped");
+    expect(rec.updates).toHaveLength(0);
+    expect(rec.posts[0]).toContain("now: wait until they are stopped");
 
     // Two minutes without an event: the message still moves on, at least every 15 s.
     await time.advance(120_000);
@@ -123,6 +125,40 @@ describe("createThreadReporter", () => {
     // Without news, the elapsed time still moves on the ticker's schedule.
     await time.advance(15_000);
     expect(rec.updates.length).toBeGreaterThan(afterFirstPoll + 1);
+    await reporter.suspend();
+  });
+
+  it("a job's end is shown at once, without the settle time; what follows it at once waits for the interval", async () => {
+    const { time, rec, reporter } = await startedRun();
+    const before = rec.updates.length;
+    reporter.onEvent({
+      type: "job_progress",
+      runId: "r1",
+      stepId: "wait_stopped",
+      jobId: "job-1",
+      source: "job",
+      status: "SUCCESS",
+      counts: { total: 1, succeeded: 1, failed: 0, running: 0 },
+      at: time.clock.now(),
+    });
+    await time.advance(0);
+    expect(rec.updates).toHaveLength(before + 1);
+    expect(rec.updates.at(-1)?.text).toContain("1 of 1 done");
+    reporter.onEvent({
+      type: "step_finished",
+      runId: "r1",
+      stepId: "wait_stopped",
+      kind: "wait",
+      status: "succeeded",
+      counts: { succeeded: 1, failed: 0, unknown: 0, skipped: 0, incomplete: 0, not_started: 0 },
+      jobIds: ["job-1"],
+      at: time.clock.now(),
+    });
+    await time.advance(999);
+    expect(rec.updates).toHaveLength(before + 1);
+    await time.advance(1);
+    expect(rec.updates).toHaveLength(before + 2);
+    expect(rec.updates.at(-1)?.text).toContain("1 done");
     await reporter.suspend();
   });
 });
