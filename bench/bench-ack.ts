@@ -50,15 +50,23 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** User and system CPU time (ms) a process has used so far: system time is the kernel's (I/O, fsync, sockets). */
-function cpuSplitMs(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/**
+ * A process's or thread's `/proc/…/stat` (`/proc/<pid>` or `/proc/<pid>/task/<tid>`): user and system CPU time
+ * (ms) so far, system time being the kernel's (I/O, fsync, sockets), and its nice value.
+ */
+function readStat(path: string): { user: number; system: number; nice: number } {
+  const stat = readFileSync(`${path}/stat`, "utf8");
+  // The fields after the command name (which may hold spaces), from the third (state) on.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return {
     user: (Number(fields[11]) * 1000) / CLOCK_TICKS_PER_SECOND,
     system: (Number(fields[12]) * 1000) / CLOCK_TICKS_PER_SECOND,
+    nice: Number(fields[16]),
   };
 }
+
+/** User and system CPU time (ms) a process has used so far. */
+const cpuSplitMs = (pid: number) => readStat(`/proc/${pid}`);
 
 /**
  * CPU time (ms, user and system) of a process's threads at the normal priority (nice 0). In the bot that is
@@ -68,10 +76,8 @@ function normalPriorityCpuMs(pid: number): number {
   let total = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[16]) !== 0) continue;
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+      const thread = readStat(`/proc/${pid}/task/${tid}`);
+      if (thread.nice === 0) total += thread.user + thread.system;
     } catch {
       // A thread that ended between the listing and the read.
     }

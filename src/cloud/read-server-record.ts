@@ -69,32 +69,13 @@ export function readServerRecord(raw: unknown): { ok: true; server: Server } | {
 // Each field is set only when it has a value, in `toServer`'s order, so the objects match its output exactly
 // (no `delete`, which would also turn them into slow dictionary objects).
 function fastServer(raw: Raw, id: string): Server {
-  const name = str(raw.name);
-  const status = str(raw.status);
-  const created = str(raw.created);
-  const updated = str(raw.updated);
-  const tenantId = str(raw.tenant_id);
-  const description = str(raw.description);
-  const keyName = str(raw.key_name);
-  const hostStatus = str(raw.host_status);
-  const availabilityZone = str(raw["OS-EXT-AZ:availability_zone"]);
-  const taskState = str(raw["OS-EXT-STS:task_state"]);
-  const vmState = str(raw["OS-EXT-STS:vm_state"]);
-  const powerState = number(raw["OS-EXT-STS:power_state"]);
-
   const f = map(raw.flavor);
-  const flavorId = str(f.id);
-  const flavorName = str(f.name);
   const originalName = str(f.original_name);
-  const flavor: Server["flavor"] = { id: flavorId ?? originalName ?? "" };
-  const shownName = flavorName ?? originalName;
-  if (shownName !== undefined) flavor.name = shownName;
-  const vcpus = number(f.vcpus);
-  if (vcpus !== undefined) flavor.vcpus = vcpus;
-  const ramMb = number(f.ram);
-  if (ramMb !== undefined) flavor.ramMb = ramMb;
-  const diskGb = number(f.disk);
-  if (diskGb !== undefined) flavor.diskGb = diskGb;
+  const flavor: Server["flavor"] = { id: str(f.id) ?? originalName ?? "" };
+  put(flavor, "name", str(f.name) ?? originalName);
+  put(flavor, "vcpus", number(f.vcpus));
+  put(flavor, "ramMb", number(f.ram));
+  put(flavor, "diskGb", number(f.disk));
 
   const addresses: ServerAddress[] = [];
   for (const [network, entries] of Object.entries(map(raw.addresses))) {
@@ -105,12 +86,9 @@ function fastServer(raw: Raw, id: string): Server {
         addr: a.addr,
         version: number(a.version) ?? (a.addr.includes(":") ? 6 : 4),
       };
-      const type = str(a["OS-EXT-IPS:type"]);
-      if (type !== undefined) address.type = type;
-      const macAddr = str(a["OS-EXT-IPS-MAC:mac_addr"]);
-      if (macAddr !== undefined) address.macAddr = macAddr;
-      const portId = str(a["OS-EXT-IPS:port_id"]);
-      if (portId !== undefined) address.portId = portId;
+      put(address, "type", str(a["OS-EXT-IPS:type"]));
+      put(address, "macAddr", str(a["OS-EXT-IPS-MAC:mac_addr"]));
+      put(address, "portId", str(a["OS-EXT-IPS:port_id"]));
       addresses.push(address);
     }
   }
@@ -140,12 +118,9 @@ function fastServer(raw: Raw, id: string): Server {
     if (!isObject(v) || typeof v.id !== "string") throw UNSURE;
     volumeIds.push(v.id);
     const volume: ServerVolume = { id: v.id };
-    const deleteOnTermination = bool(v.delete_on_termination);
-    if (deleteOnTermination !== undefined) volume.deleteOnTermination = deleteOnTermination;
-    const bootIndex = index(v.bootIndex);
-    if (bootIndex !== undefined) volume.bootIndex = bootIndex;
-    const device = str(v.device);
-    if (device !== undefined) volume.device = device;
+    put(volume, "deleteOnTermination", bool(v.delete_on_termination));
+    put(volume, "bootIndex", index(v.bootIndex));
+    put(volume, "device", str(v.device));
     volumeDetails ||= Object.keys(volume).length > 1;
     volumes.push(volume);
   }
@@ -163,42 +138,43 @@ function fastServer(raw: Raw, id: string): Server {
   if (raw.fault !== undefined && raw.fault !== null) {
     if (!isObject(raw.fault)) throw UNSURE;
     fault = {};
-    const code = number(raw.fault.code);
-    if (code !== undefined) fault.code = code;
-    const message = str(raw.fault.message);
-    if (message !== undefined) fault.message = message;
-    const details = str(raw.fault.details);
-    if (details !== undefined) fault.details = details;
+    put(fault, "code", number(raw.fault.code));
+    put(fault, "message", str(raw.fault.message));
+    put(fault, "details", str(raw.fault.details));
   }
 
   // The required fields after the optional ones are set below, in `toServer`'s order.
   const server = {
     id,
-    name: name ?? "",
-    status: status ?? "UNKNOWN",
+    name: str(raw.name) ?? "",
+    status: str(raw.status) ?? "UNKNOWN",
     flavor,
     addresses,
     tags: [...(tags as string[])],
   } as Server;
-  if (availabilityZone !== undefined) server.availabilityZone = availabilityZone;
-  if (created !== undefined) server.created = created;
-  if (updated !== undefined) server.updated = updated;
-  if (vmState !== undefined) server.vmState = vmState;
-  if (powerState !== undefined) server.powerState = powerState;
-  if (imageId !== undefined) server.imageId = imageId;
-  if (keyName) server.keyName = keyName;
+  put(server, "availabilityZone", str(raw["OS-EXT-AZ:availability_zone"]));
+  put(server, "created", str(raw.created));
+  put(server, "updated", str(raw.updated));
+  put(server, "vmState", str(raw["OS-EXT-STS:vm_state"]));
+  put(server, "powerState", number(raw["OS-EXT-STS:power_state"]));
+  put(server, "imageId", imageId);
+  put(server, "keyName", str(raw.key_name) || undefined);
   server.metadata = metadata;
   server.volumeIds = volumeIds;
   if (volumeDetails) server.volumes = volumes;
   server.securityGroups = securityGroups;
-  const locked = bool(raw.locked);
-  if (locked !== undefined) server.locked = locked;
-  if (description !== undefined) server.description = description;
-  if (tenantId !== undefined) server.tenantId = tenantId;
-  if (hostStatus !== undefined) server.hostStatus = hostStatus;
-  if (fault !== undefined) server.fault = fault;
+  put(server, "locked", bool(raw.locked));
+  put(server, "description", str(raw.description));
+  put(server, "tenantId", str(raw.tenant_id));
+  put(server, "hostStatus", str(raw.host_status));
+  put(server, "fault", fault);
   // task_state is meaningful when null (idle), so it is kept even then.
-  const rawTaskState = raw["OS-EXT-STS:task_state"];
-  if (rawTaskState !== undefined) server.taskState = taskState ?? null;
+  const taskState = str(raw["OS-EXT-STS:task_state"]);
+  if (raw["OS-EXT-STS:task_state"] !== undefined) server.taskState = taskState ?? null;
   return server;
+}
+
+/** Sets `key` only when there is a value, so the object never holds an undefined property. */
+function put<T, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
 }
