@@ -1,13 +1,19 @@
 import type { ChatPort } from "../app/ports.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
-import type { ActionOffer, DescribePolicyFor, ReadPolicy } from "../commands/types.js";
+import type { ActionOffer, DescribePolicyFor, MutationIntent, ReadPolicy } from "../commands/types.js";
 import { intentAction } from "../intents/index.js";
-import { evaluatePolicy } from "../policy/evaluate-policy.js";
+import { evaluatePolicy, requesterGroupsMatter } from "../policy/evaluate-policy.js";
 import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy } from "../policy/types.js";
 import { code, md } from "../render/message-model.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
-import { decidePolicy, readGroups } from "./decide-policy.js";
+import {
+  decidePolicy,
+  evaluateQuestion,
+  type GroupsSnapshot,
+  type PolicyQuestion,
+  readGroups,
+} from "./decide-policy.js";
 import { toOperationRequest } from "./to-operation-request.js";
 
 export interface PolicyGateDeps {
@@ -17,16 +23,22 @@ export interface PolicyGateDeps {
 }
 
 /**
- * Groups only matter when a rule names requester groups: then they are read from Slack now, through the
- * command's own chat port when it has one (its groups are read once for the whole command).
+ * Groups only matter when a rule that can decide `action` names requester groups (any rule, for help, which
+ * asks about every action): then they are read from Slack now, through the command's own chat port when it
+ * has one (its groups are read once for the whole command). Otherwise nothing is read: the decision cannot
+ * depend on them.
  */
 async function groupsFor(
   deps: PolicyGateDeps,
   policy: Policy,
   userId: string,
+  action: string | undefined,
   commandChat?: ChatPort,
 ): Promise<string[]> {
-  const needed = policy.rules.some((r) => (r.when.requesters?.groups.length ?? 0) > 0);
+  const needed =
+    action === undefined
+      ? policy.rules.some((r) => (r.when.requesters?.groups.length ?? 0) > 0)
+      : requesterGroupsMatter(policy, action);
   const chat = commandChat ?? deps.chat();
   if (!needed || chat === undefined) return [];
   return chat.userGroupsOf(userId);
@@ -39,11 +51,12 @@ async function groupsFor(
 export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
   return async (intent, ctx) => {
     const policy = deps.policy();
+    const action = intentAction(intent);
     const decision = evaluatePolicy(policy, {
-      action: intentAction(intent),
+      action,
       requester: {
         userId: ctx.request.actor.userId,
-        groups: await groupsFor(deps, policy, ctx.request.actor.userId, ctx.chat),
+        groups: await groupsFor(deps, policy, ctx.request.actor.userId, action, ctx.chat),
       },
       channel: {
         id: ctx.request.channelId,
@@ -69,7 +82,7 @@ export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
 export function createDescribePolicy(deps: PolicyGateDeps): DescribePolicyFor {
   return async (request) => {
     const policy = deps.policy();
-    const groups = await groupsFor(deps, policy, request.actor.userId);
+    const groups = await groupsFor(deps, policy, request.actor.userId, undefined);
     return (action) => {
       const decision = evaluatePolicy(policy, {
         action,
@@ -98,25 +111,32 @@ export function createDescribePolicy(deps: PolicyGateDeps): DescribePolicyFor {
 export function createActionOffer(deps: Pick<PolicyGateDeps, "policy">): ActionOffer {
   return async (intents, ctx) => {
     const policy = deps.policy();
-    const groups = await readGroups(ctx.chat);
-    return intents.filter((intent) => {
+    let groups: GroupsSnapshot | undefined;
+    const offered: MutationIntent[] = [];
+    for (const intent of intents) {
       const op = toOperationRequest(intent);
-      const decision = decidePolicy(
-        policy,
-        {
-          action: op.action,
-          requesterId: ctx.request.actor.userId,
-          channel: {
-            id: ctx.request.channelId,
-            ...(ctx.request.channelName !== undefined && { name: ctx.request.channelName }),
-          },
-          targets: ctx.servers,
-          flags: op.flags,
-          ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+      const question: PolicyQuestion = {
+        action: op.action,
+        requesterId: ctx.request.actor.userId,
+        channel: {
+          id: ctx.request.channelId,
+          ...(ctx.request.channelName !== undefined && { name: ctx.request.channelName }),
         },
-        groups,
-      );
-      return decision.effect !== "deny";
-    });
+        targets: ctx.servers,
+        flags: op.flags,
+        ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+      };
+      // Without group rules for the action, an allow or a deny is final without the groups; only an approval
+      // needs them (whether enough people could approve), and then they are read, once for every action.
+      let decision = requesterGroupsMatter(policy, op.action)
+        ? undefined
+        : evaluateQuestion(policy, question, []);
+      if (decision === undefined || decision.effect === "needs_approval") {
+        groups ??= await readGroups(ctx.chat);
+        decision = decidePolicy(policy, question, groups);
+      }
+      if (decision.effect !== "deny") offered.push(intent);
+    }
+    return offered;
   };
 }

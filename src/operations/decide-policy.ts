@@ -65,9 +65,22 @@ export function decidePolicy(
   question: PolicyQuestion,
   groups: GroupsSnapshot,
 ): PolicyDecision {
-  const decision = evaluatePolicy(policy, {
+  const decision = evaluateQuestion(policy, question, groups.groupsOf(question.requesterId));
+  return requireEnoughApprovers(decision, question.requesterId, groups.members);
+}
+
+/**
+ * The rules' decision alone (`evaluatePolicy`), the requester in `requesterGroups`: without the check that
+ * enough people could approve, which {@link decidePolicy} adds. Final as it is when it allows or denies.
+ */
+export function evaluateQuestion(
+  policy: Policy,
+  question: PolicyQuestion,
+  requesterGroups: string[],
+): PolicyDecision {
+  return evaluatePolicy(policy, {
     action: question.action,
-    requester: { userId: question.requesterId, groups: groups.groupsOf(question.requesterId) },
+    requester: { userId: question.requesterId, groups: requesterGroups },
     channel: question.channel,
     targets: question.targets.map(toPolicyTarget),
     flags: question.flags,
@@ -75,5 +88,4 @@ export function decidePolicy(
     ...(question.waves !== undefined && { waves: question.waves }),
     ...(question.at !== undefined && { at: question.at }),
   });
-  return requireEnoughApprovers(decision, question.requesterId, groups.members);
 }

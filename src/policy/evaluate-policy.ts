@@ -26,6 +26,20 @@ import type {
  */
 type Quantifier = "all" | "any";
 
+/** The rules whose `actions` name `action` (exactly or by pattern): the only ones that can decide it. */
+function rulesFor(policy: Policy, action: string): PolicyRule[] {
+  return policy.rules.filter((rule) => rule.actions.some((pattern) => matchGlob(pattern, action)));
+}
+
+/**
+ * Whether the requester's user groups can change the decision on `action`: some rule for it names requester
+ * groups. When none does, the decision is the same whatever groups are passed, so a caller need not read
+ * them (one chat-platform call less; Slack allows about 20 group listings a minute).
+ */
+export function requesterGroupsMatter(policy: Policy, action: string): boolean {
+  return rulesFor(policy, action).some((rule) => (rule.when.requesters?.groups.length ?? 0) > 0);
+}
+
 /**
  * Decides a request against the policy. Deny by default; when several rules match, the most restrictive wins:
  * deny > too many targets > approval (highest requirement, plus every `additional_approvals`) > allow.
@@ -70,9 +84,7 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
   };
   const applies = (rule: PolicyRule, quantifier: Quantifier) =>
     conditionsHold(rule.when, subject, quantifier);
-  const candidates = policy.rules.filter((rule) =>
-    rule.actions.some((pattern) => matchGlob(pattern, action)),
-  );
+  const candidates = rulesFor(policy, action);
 
   const denials = candidates.filter((r) => r.effect.deny !== undefined && applies(r, "any"));
   if (denials.length > 0)

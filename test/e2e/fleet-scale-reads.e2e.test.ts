@@ -83,7 +83,8 @@ it("/ecs stop web-01 with an approval still makes at most 5 ECS requests, the re
   expect(fleetListings()).toEqual([]);
 });
 
-it("a page click of /ecs list serves from the command's listing: at most 1 cloud request", async () => {
+it("a page click of /ecs list serves from the command's listing: at most 1 cloud request, and no group read", async () => {
+  const groupReads = h.fake.calls("usergroups.list").length;
   await h.command("list");
   const first = await h.fake.waitFor(() =>
     h.fake.ephemerals({ user: SLACK_IDS.alice }).find((e) => blocksText(e.blocks).includes("of 10,")),
@@ -98,6 +99,9 @@ it("a page click of /ecs list serves from the command's listing: at most 1 cloud
   expect(blocksText(page2.blocks)).toMatch(/Showing 21–40 of 10,0\d\d/);
   expect(ecsRequests()).toHaveLength(1);
   expect(ecsRequests()[0]?.query.server_id?.toString().split(",")).toHaveLength(20);
+  // No rule of the shipped policy for listing names requester groups: the command and its click read none
+  // (Slack allows about 20 group listings a minute; 100 commands a second cannot each make one).
+  expect(h.fake.calls("usergroups.list").length).toBe(groupReads);
 });
 
 it("an unknown name gets suggestions without a blocking fleet listing: the name query, and the index behind", async () => {
