@@ -26,6 +26,13 @@ export interface ListingCache {
 export interface ListingCacheOptions {
   /** How long a finished listing serves other commands with the same filters. Default 5 s. */
   reuseMs?: number;
+  /**
+   * How long it serves once it has served {@link ListingCacheOptions.burstUses} commands: under a burst the
+   * fleet is listed at most this often. Default 30 s.
+   */
+  burstReuseMs?: number;
+  /** Commands (the one that listed included) that make a listing a burst's. Default 50. */
+  burstUses?: number;
   /** Milliseconds since the epoch. */
   now?: () => number;
   /** Filter sets kept at once (each holds its servers until it is older than `reuseMs`). Default 32. */
@@ -35,10 +42,21 @@ export interface ListingCacheOptions {
 /** Default reuse window: long enough to absorb a burst of `/ecs list`, short enough that totals stay current. */
 export const DEFAULT_LISTING_REUSE_MS = 5_000;
 
+/**
+ * Under a burst (50 commands on one listing, 10 a second for 5 s: a script, not a team), a listing serves for
+ * 30 s. A listing of 10,000 servers is 24.6 MB of JSON to decode and parse, and the garbage it leaves: made
+ * every 5 s at 100 mixed commands a second, it was a fifth of the bot's CPU (about 2 ms a command). A person
+ * typing `/ecs list` never makes a burst, and sees totals at most 5 s old as before.
+ */
+export const DEFAULT_BURST_REUSE_MS = 30_000;
+export const DEFAULT_BURST_USES = 50;
+
 interface Entry {
   promise: Promise<SharedListing>;
   /** When the listing finished; undefined while it is in flight. */
   listedAt?: number;
+  /** Commands it served, the one that listed included. */
+  uses: number;
 }
 
 /**
@@ -46,18 +64,25 @@ interface Entry {
  * command's CPU; under a burst (100 commands a second) every `/ecs list` with the same filters in the
  * reuse window shares one listing, and concurrent ones wait for the same requests instead of each listing
  * the fleet. The rows a reuser shows are re-read by ID, so only totals and per-status counts can be up to
- * `reuseMs` old.
+ * `reuseMs` old, and under a burst up to `burstReuseMs`; so can the set of servers (one made or deleted since
+ * shows from the next listing on).
  */
 export function createListingCache(options: ListingCacheOptions = {}): ListingCache {
   const reuseMs = options.reuseMs ?? DEFAULT_LISTING_REUSE_MS;
+  const burstReuseMs = Math.max(reuseMs, options.burstReuseMs ?? DEFAULT_BURST_REUSE_MS);
+  const burstUses = options.burstUses ?? DEFAULT_BURST_USES;
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 32;
   const entries = new Map<string, Entry>();
 
+  /** Whether a listing still serves: in flight, or younger than its window (longer once it served a burst). */
+  const serves = (entry: Entry, t: number) =>
+    entry.listedAt === undefined || t - entry.listedAt < (entry.uses >= burstUses ? burstReuseMs : reuseMs);
+
   function prune(): void {
     const t = now();
     for (const [key, entry] of entries) {
-      if (entry.listedAt !== undefined && t - entry.listedAt >= reuseMs) entries.delete(key);
+      if (!serves(entry, t)) entries.delete(key);
     }
     // Still too many (many distinct filters at once): the oldest go first; in-flight ones keep their callers.
     for (const [key] of entries) {
@@ -69,11 +94,13 @@ export function createListingCache(options: ListingCacheOptions = {}): ListingCa
   return {
     async get(key, list) {
       const found = entries.get(key);
-      if (found !== undefined && (found.listedAt === undefined || now() - found.listedAt < reuseMs)) {
+      if (found !== undefined && serves(found, now())) {
+        found.uses += 1;
         return { listing: await found.promise, made: false };
       }
       prune();
       const entry: Entry = {
+        uses: 1,
         promise: list().then((listed) => {
           const servers = [...listed];
           const statusCounts: Record<string, number> = {};

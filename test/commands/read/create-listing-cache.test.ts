@@ -56,6 +56,59 @@ describe("createListingCache", () => {
     expect(calls).toBe(3);
   });
 
+  it("a listing that served a burst serves for the burst window; one below the burst does not", async () => {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, reuseMs: 5_000, burstReuseMs: 30_000, burstUses: 4 });
+    let calls = 0;
+    const list = async () => {
+      calls += 1;
+      return [server(`s${calls}`)];
+    };
+    // Three commands: not a burst. The listing ends with the normal window.
+    const quiet = await cache.get("quiet", list);
+    await cache.get("quiet", list);
+    await cache.get("quiet", list);
+    c.advance(5_000);
+    expect((await cache.get("quiet", list)).listing.id).not.toBe(quiet.listing.id);
+    expect(calls).toBe(2);
+
+    // Four commands on one listing: a burst. It serves until 30 s after it was made, not a moment longer.
+    const busy = await cache.get("busy", list);
+    for (let i = 0; i < 3; i++) await cache.get("busy", list);
+    c.advance(29_999);
+    const reused = await cache.get("busy", list);
+    expect(reused.made).toBe(false);
+    expect(reused.listing.id).toBe(busy.listing.id);
+    expect(calls).toBe(3);
+    c.advance(1);
+    const fresh = await cache.get("busy", list);
+    expect(fresh.made).toBe(true);
+    expect(calls).toBe(4);
+    // The new listing starts over: it is not a burst's until it serves one.
+    c.advance(5_000);
+    expect((await cache.get("busy", list)).made).toBe(true);
+    expect(calls).toBe(5);
+  });
+
+  it("commands waiting on a listing in flight count toward the burst", async () => {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, reuseMs: 5_000, burstReuseMs: 30_000, burstUses: 3 });
+    let calls = 0;
+    let release: (servers: Server[]) => void = () => {};
+    const list = () => {
+      calls += 1;
+      return new Promise<Server[]>((resolve) => {
+        release = resolve;
+      });
+    };
+    const all = Promise.all([cache.get("k", list), cache.get("k", list), cache.get("k", list)]);
+    release([server("a")]);
+    await all;
+    c.advance(20_000);
+    expect((await cache.get("k", list)).made).toBe(false);
+    expect(calls).toBe(1);
+  });
+
   it("does not keep a failed listing: the next command lists again", async () => {
     const cache = createListingCache({ now: clock().now });
     await expect(cache.get("k", () => Promise.reject(new Error("cloud down")))).rejects.toThrow("cloud down");
