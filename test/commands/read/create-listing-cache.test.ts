@@ -14,22 +14,35 @@ function clock() {
   };
 }
 
-describe("createListingCache", () => {
-  it("concurrent commands with the same filters share one listing; only the first made it", async () => {
-    const c = clock();
-    const cache = createListingCache({ now: c.now, reuseMs: 5_000 });
-    let calls = 0;
-    let release: (servers: Server[]) => void = () => {};
-    const list = () => {
+/** A listing that stays in flight until `release`, counting how often it was asked for. */
+function heldListing() {
+  let calls = 0;
+  let release: (servers: Server[]) => void = () => {};
+  return {
+    list: () => {
       calls += 1;
       return new Promise<Server[]>((resolve) => {
         release = resolve;
       });
-    };
-    const all = Promise.all([cache.get("k", list), cache.get("k", list), cache.get("k", list)]);
-    release([server("a"), server("b", "SHUTOFF"), server("c")]);
+    },
+    release: (servers: Server[]) => release(servers),
+    calls: () => calls,
+  };
+}
+
+describe("createListingCache", () => {
+  it("concurrent commands with the same filters share one listing; only the first made it", async () => {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, reuseMs: 5_000 });
+    const held = heldListing();
+    const all = Promise.all([
+      cache.get("k", held.list),
+      cache.get("k", held.list),
+      cache.get("k", held.list),
+    ]);
+    held.release([server("a"), server("b", "SHUTOFF"), server("c")]);
     const results = await all;
-    expect(calls).toBe(1);
+    expect(held.calls()).toBe(1);
     expect(results.map((r) => r.made)).toEqual([true, false, false]);
     expect(new Set(results.map((r) => r.listing.id)).size).toBe(1);
     expect(results[0]?.listing.statusCounts).toEqual({ ACTIVE: 2, SHUTOFF: 1 });
@@ -93,20 +106,17 @@ describe("createListingCache", () => {
   it("commands waiting on a listing in flight count toward the burst", async () => {
     const c = clock();
     const cache = createListingCache({ now: c.now, reuseMs: 5_000, burstReuseMs: 30_000, burstUses: 3 });
-    let calls = 0;
-    let release: (servers: Server[]) => void = () => {};
-    const list = () => {
-      calls += 1;
-      return new Promise<Server[]>((resolve) => {
-        release = resolve;
-      });
-    };
-    const all = Promise.all([cache.get("k", list), cache.get("k", list), cache.get("k", list)]);
-    release([server("a")]);
+    const held = heldListing();
+    const all = Promise.all([
+      cache.get("k", held.list),
+      cache.get("k", held.list),
+      cache.get("k", held.list),
+    ]);
+    held.release([server("a")]);
     await all;
     c.advance(20_000);
-    expect((await cache.get("k", list)).made).toBe(false);
-    expect(calls).toBe(1);
+    expect((await cache.get("k", held.list)).made).toBe(false);
+    expect(held.calls()).toBe(1);
   });
 
   it("does not keep a failed listing: the next command lists again", async () => {
