@@ -35,12 +35,8 @@ async function groupsFor(
   action: string | undefined,
   commandChat?: ChatPort,
 ): Promise<string[]> {
-  const needed =
-    action === undefined
-      ? policy.rules.some((r) => (r.when.requesters?.groups.length ?? 0) > 0)
-      : requesterGroupsMatter(policy, action);
   const chat = commandChat ?? deps.chat();
-  if (!needed || chat === undefined) return [];
+  if (!requesterGroupsMatter(policy, action) || chat === undefined) return [];
   return chat.userGroupsOf(userId);
 }
 

@@ -32,12 +32,15 @@ function rulesFor(policy: Policy, action: string): PolicyRule[] {
 }
 
 /**
- * Whether the requester's user groups can change the decision on `action`: some rule for it names requester
- * groups. When none does, the decision is the same whatever groups are passed, so a caller need not read
- * them (one chat-platform call less; Slack allows about 20 group listings a minute).
+ * Whether the requester's user groups can change the decision on `action` (on any action when it is left
+ * out): some rule for it names requester groups. When none does, the decision is the same whatever groups are
+ * passed, so a caller need not read them (one chat-platform call less; Slack allows about 20 group listings a
+ * minute).
  */
-export function requesterGroupsMatter(policy: Policy, action: string): boolean {
-  return rulesFor(policy, action).some((rule) => (rule.when.requesters?.groups.length ?? 0) > 0);
+export function requesterGroupsMatter(policy: Policy, action?: string): boolean {
+  return (action === undefined ? policy.rules : rulesFor(policy, action)).some(
+    (rule) => (rule.when.requesters?.groups.length ?? 0) > 0,
+  );
 }
 
 /**

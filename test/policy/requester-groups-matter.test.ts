@@ -24,6 +24,8 @@ describe("requesterGroupsMatter", () => {
     expect(requesterGroupsMatter(shipped, "ecs:servers:get")).toBe(false);
     expect(requesterGroupsMatter(shipped, "ecs:cloudServers:stop")).toBe(false);
     expect(requesterGroupsMatter(shipped, "ecs:servers:getConsoleOutput")).toBe(true);
+    // Any action (help describes them all): the console log's rule names a group.
+    expect(requesterGroupsMatter(shipped)).toBe(true);
   });
 
   it("follows action patterns: a rule on `ecs:*:get` for a group matters to gets only", () => {
@@ -49,6 +51,19 @@ rules:
     expect(requesterGroupsMatter(policy, "ecs:servers:list")).toBe(false);
     expect(requesterGroupsMatter(policy, "ecs:cloudServers:stop")).toBe(false);
     expect(requesterGroupsMatter(policy, "ecs:cloudServers:delete")).toBe(false);
+    expect(requesterGroupsMatter(policy)).toBe(true);
+    expect(
+      requesterGroupsMatter(
+        policyOf(`
+version: 1
+rules:
+  - id: lists-for-everyone
+    description: Anyone lists.
+    actions: ["ecs:*:list"]
+    effect: allow
+`),
+      ),
+    ).toBe(false);
   });
 
   // Rules built from parts: an action pattern, requester conditions with or without groups, an effect.
