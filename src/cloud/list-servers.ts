@@ -71,6 +71,13 @@ export async function listServersV1(
 }
 
 /**
+ * An unknown ID comes back as `{ id, fault: { code: 404 } }` without a status: not a server. Anything else is
+ * read (and a malformed record fails the page).
+ */
+const notUnknownId = (raw: unknown) =>
+  typeof raw !== "object" || raw === null || (raw as { status?: unknown }).status != null;
+
+/**
  * The servers with these IDs, by the native listing's `server_id` filter (100 IDs a request): a read
  * proportional to the targets, not the fleet. IDs the cloud does not know are absent from the answer (the
  * API lists them as a bare 404 `fault`).
@@ -99,10 +106,6 @@ export async function listServersByIds(
       signal,
     });
     const wanted = new Set(part);
-    // An unknown ID comes back as `{ id, fault: { code: 404 } }` without a status: not a server. Anything
-    // else is read (and a malformed record fails the page).
-    const notUnknownId = (raw: unknown) =>
-      typeof raw !== "object" || raw === null || (raw as { status?: unknown }).status != null;
     for (const server of readPage(res, operation, notUnknownId).servers) {
       if (!wanted.has(server.id)) continue;
       wanted.delete(server.id);
