@@ -1,36 +1,26 @@
 import { type Logger, pino } from "pino";
+import { redactLogSecrets } from "./redact-log-secrets.js";
 
 /**
- * Paths pino censors wherever they appear in a log object. Secrets must never reach the logs:
- * credentials, tokens and signatures are redacted even if a caller logs a whole request or config.
+ * The redaction every logger of the bot uses (pino's `formatters`): secrets never reach the logs, at whatever
+ * depth a caller puts them (see {@link redactLogSecrets}), bindings of child loggers included.
  */
-export const REDACTED_PATHS = [
-  "sk",
-  "*.sk",
-  "ak",
-  "*.ak",
-  "password",
-  "*.password",
-  "*.*.password",
-  "token",
-  "*.token",
-  "securityToken",
-  "*.securityToken",
-  "signingSecret",
-  "*.signingSecret",
-  "botToken",
-  "*.botToken",
-  "appToken",
-  "*.appToken",
-  "headers.authorization",
-  "headers.Authorization",
-  'headers["x-auth-token"]',
-  'headers["X-Auth-Token"]',
-  'headers["x-security-token"]',
-  'headers["x-slack-signature"]',
-  "*.headers.authorization",
-  "*.headers.Authorization",
-];
+export const REDACTING_FORMATTERS = {
+  log: (object: Record<string, unknown>) => redactLogSecrets(object),
+  bindings: (bindings: Record<string, unknown>) => redactLogSecrets(bindings),
+};
+
+/**
+ * The logger with its children's bindings redacted too: pino passes a child's bindings through no formatter,
+ * so its `child` is wrapped (children inherit the wrapper from it).
+ */
+export function redactingChildren(logger: Logger): Logger {
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings, options) {
+    return child.call(this, redactLogSecrets(bindings), options);
+  } as Logger["child"];
+  return logger;
+}
 
 export interface LoggerOptions {
   level?: string;
@@ -44,13 +34,15 @@ export interface LoggerOptions {
  * whose log reader had gone away could never exit. Written synchronously, a broken pipe only stops logging.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino(
-    {
-      level: options.level ?? "info",
-      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-      base: { app: "hwc-chatops" },
-    },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+  return redactingChildren(
+    pino(
+      {
+        level: options.level ?? "info",
+        formatters: REDACTING_FORMATTERS,
+        base: { app: "hwc-chatops" },
+      },
+      options.destination ?? pino.destination({ dest: 1, sync: true }),
+    ),
   );
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Logger, pino } from "pino";
 import pretty from "pino-pretty";
-import { REDACTED_PATHS } from "./create-logger.js";
+import { REDACTING_FORMATTERS, redactingChildren } from "./create-logger.js";
 
 export interface PlaygroundLoggerOptions {
   /** The level of the log file; default `info`. */
@@ -38,12 +38,14 @@ export function createPlaygroundLogger(options: PlaygroundLoggerOptions): Logger
     { level, stream: pino.destination({ dest: options.file, sync: true, append: true }) },
     { level: consoleLevel, stream: toConsole },
   ];
-  return pino(
-    {
-      level,
-      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-      base: { app: "hwc-chatops" },
-    },
-    pino.multistream(streams as Parameters<typeof pino.multistream>[0]),
+  return redactingChildren(
+    pino(
+      {
+        level,
+        formatters: REDACTING_FORMATTERS,
+        base: { app: "hwc-chatops" },
+      },
+      pino.multistream(streams as Parameters<typeof pino.multistream>[0]),
+    ),
   );
 }

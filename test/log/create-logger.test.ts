@@ -50,6 +50,21 @@ describe("createLogger", () => {
     }
     expect(text).toContain("[redacted]");
   });
+
+  it("redacts deeper than any path list, in errors and in a child logger's bindings", () => {
+    const { lines, logger } = capture();
+    const err = Object.assign(new Error("token refused"), {
+      request: { headers: { "X-Auth-Token": "iam-2" } },
+    });
+    logger
+      .child({ component: "cloud", auth: { token: "child-token" } })
+      .warn({ err, deep: { a: { b: { password: "deep-pass" } } } }, "refused");
+    const text = lines.join("");
+    for (const secret of ["iam-2", "child-token", "deep-pass"]) expect(text).not.toContain(secret);
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({ component: "cloud", msg: "refused", err: { message: "token refused" } });
+    expect(entry.deep.a.b.password).toBe("[redacted]");
+  });
 });
 
 describe("createLogger on stdout", () => {
