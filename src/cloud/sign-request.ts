@@ -22,9 +22,26 @@ export interface SigningCredentials {
 }
 
 const UNRESERVED = /[A-Za-z0-9\-_.~]/;
+/** A value of unreserved characters only, as nearly every ID, path segment and query value is. */
+const ALL_UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+/** What `encodeURIComponent` leaves as they are although RFC 3986 reserves them. */
+const SUB_DELIMS_LEFT = /[!'()*]/g;
+const percentOf = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
 
 /** RFC 3986 percent-encoding of every byte except the unreserved set, upper-case hex. */
 export function rfc3986Encode(value: string): string {
+  if (ALL_UNRESERVED.test(value)) return value;
+  try {
+    // The engine's UTF-8 percent-encoding (upper-case hex) for everything but `!'()*`.
+    return encodeURIComponent(value).replace(SUB_DELIMS_LEFT, percentOf);
+  } catch {
+    // A lone surrogate, which encodeURIComponent refuses: encoded as the bytes Buffer makes of it.
+    return encodeByBytes(value);
+  }
+}
+
+/** {@link rfc3986Encode} byte by byte: any string, lone surrogates as U+FFFD (Buffer's UTF-8). */
+export function encodeByBytes(value: string): string {
   let out = "";
   for (const ch of value) {
     if (ch.length === 1 && UNRESERVED.test(ch)) {

@@ -5,9 +5,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   canonicalUri,
+  encodeByBytes,
   formatSdkDate,
   parseAuthorization,
   parseSdkDate,
+  rfc3986Encode,
   signaturesEqual,
   signRequest,
 } from "../../src/cloud/sign-request.js";
@@ -214,5 +216,27 @@ describe("signRequest against the official AKSKSigner", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("rfc3986Encode", () => {
+  it("equals the byte-by-byte encoding for any text, lone surrogates included (property)", () => {
+    const text = fc.oneof(
+      fc.string({ unit: "grapheme", maxLength: 12 }),
+      fc.string({ unit: "binary", maxLength: 12 }),
+      fc.string({
+        unit: fc.constantFrom("a", "~", "!", "'", "(", ")", "*", " ", "%", "\uD800", "\uDC00", "é"),
+        maxLength: 12,
+      }),
+    );
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(rfc3986Encode(value)).toBe(encodeByBytes(value));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(rfc3986Encode("web-01_a.b~")).toBe("web-01_a.b~");
+    expect(rfc3986Encode("a b!*'()")).toBe("a%20b%21%2A%27%28%29");
+    expect(rfc3986Encode("\uD800x")).toBe("%EF%BF%BDx");
   });
 });
