@@ -23,7 +23,11 @@ export const REDACTED = "[redacted]";
 /** Deeper than any object the bot logs; it also ends a walk through a cycle. */
 const MAX_DEPTH = 8;
 
-const isSecretKey = (key: string) => SECRET_KEYS.has(key) || SECRET_KEYS.has(key.toLowerCase());
+const SECRET_KEY_LENGTHS = new Set([...SECRET_KEYS].map((k) => k.length));
+
+// Lower-cased only at a secret key's length: most keys are camel case, and each would be a new string.
+const isSecretKey = (key: string) =>
+  SECRET_KEYS.has(key) || (SECRET_KEY_LENGTHS.has(key.length) && SECRET_KEYS.has(key.toLowerCase()));
 
 /**
  * A log object with every secret's value replaced by {@link REDACTED}: pino's `formatters.log` (and
@@ -32,7 +36,7 @@ const isSecretKey = (key: string) => SECRET_KEYS.has(key) || SECRET_KEYS.has(key
  * which on the audit lines was most of each line: a fifth of all the bot's allocations at 100 commands/s.)
  *
  * It walks plain objects, arrays and errors (an error's own enumerable fields; one that holds a secret
- * becomes the plain object pino's error serializer would have written). Other objects (buffers, sockets,
+ * is copied, of its class). Other objects (buffers, sockets,
  * class instances) are left to their own serialization.
  */
 export function redactLogSecrets<T extends object>(object: T): T {
@@ -69,12 +73,13 @@ function redactValue(value: unknown, depth: number): unknown {
   return copy ?? value;
 }
 
-/** An error as pino's serializer writes it (type, message, stack and its own fields), to redact in. */
+/**
+ * A copy of an error to redact in: of its class (so pino's error serializer still names its type), with its
+ * message, stack and own fields.
+ */
 function errorFields(error: Error): Record<string, unknown> {
-  return {
-    type: error.constructor?.name ?? error.name,
-    message: error.message,
-    stack: error.stack,
-    ...(error as unknown as Record<string, unknown>),
-  };
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Record<string, unknown>;
+  for (const key of ["message", "stack"] as const)
+    Object.defineProperty(copy, key, { value: error[key], writable: true, configurable: true });
+  return Object.assign(copy, error);
 }

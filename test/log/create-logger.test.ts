@@ -62,7 +62,16 @@ describe("createLogger", () => {
     const text = lines.join("");
     for (const secret of ["iam-2", "child-token", "deep-pass"]) expect(text).not.toContain(secret);
     const entry = JSON.parse(lines[0]!);
-    expect(entry).toMatchObject({ component: "cloud", msg: "refused", err: { message: "token refused" } });
+    expect(entry).toMatchObject({
+      component: "cloud",
+      msg: "refused",
+      err: {
+        type: "Error",
+        message: "token refused",
+        request: { headers: { "X-Auth-Token": "[redacted]" } },
+      },
+    });
+    expect(entry.err.stack).toContain("token refused");
     expect(entry.deep.a.b.password).toBe("[redacted]");
   });
 });
