@@ -6,9 +6,21 @@ import { redactLogSecrets } from "./redact-log-secrets.js";
  * depth a caller puts them (see {@link redactLogSecrets}), bindings of child loggers included.
  */
 export const REDACTING_FORMATTERS = {
-  log: (object: Record<string, unknown>) => redactLogSecrets(object),
-  bindings: (bindings: Record<string, unknown>) => redactLogSecrets(bindings),
+  log: (object: Record<string, unknown>) => redactedOrNote(object),
+  bindings: (bindings: Record<string, unknown>) => redactedOrNote(bindings),
 };
+
+/**
+ * An object that cannot be walked (a getter or a proxy that throws) is not logged at all, rather than logged
+ * unredacted or made to throw in the caller: the line keeps its message and says what was left out.
+ */
+function redactedOrNote(object: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return redactLogSecrets(object);
+  } catch {
+    return { logFieldsOmitted: "they could not be checked for secrets" };
+  }
+}
 
 /**
  * The logger with its children's bindings redacted too: pino passes a child's bindings through no formatter,
@@ -17,7 +29,7 @@ export const REDACTING_FORMATTERS = {
 export function redactingChildren(logger: Logger): Logger {
   const child = logger.child;
   logger.child = function redactedChild(this: Logger, bindings, options) {
-    return child.call(this, redactLogSecrets(bindings), options);
+    return child.call(this, redactedOrNote(bindings), options);
   } as Logger["child"];
   return logger;
 }

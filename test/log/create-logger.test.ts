@@ -74,6 +74,25 @@ describe("createLogger", () => {
     expect(entry.err.stack).toContain("token refused");
     expect(entry.deep.a.b.password).toBe("[redacted]");
   });
+
+  it("leaves out fields that cannot be checked for secrets, and does not throw", () => {
+    const { lines, logger } = capture();
+    const hostile = new Proxy(
+      { token: "proxy-secret" },
+      {
+        ownKeys() {
+          throw new Error("no keys");
+        },
+      },
+    );
+    expect(() => logger.info({ hostile }, "odd object")).not.toThrow();
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({
+      msg: "odd object",
+      logFieldsOmitted: "they could not be checked for secrets",
+    });
+    expect(lines.join("")).not.toContain("proxy-secret");
+  });
 });
 
 describe("createLogger on stdout", () => {
