@@ -3,9 +3,9 @@ import { redactLogSecrets } from "./redact-log-secrets.js";
 
 /**
  * The redaction every logger of the bot uses (pino's `formatters`): secrets never reach the logs, at whatever
- * depth a caller puts them (see {@link redactLogSecrets}), bindings of child loggers included.
+ * depth a caller puts them (see {@link redactLogSecrets}).
  */
-export const REDACTING_FORMATTERS = {
+const REDACTING_FORMATTERS = {
   log: (object: Record<string, unknown>) => redactedOrNote(object),
   bindings: (bindings: Record<string, unknown>) => redactedOrNote(bindings),
 };
@@ -23,10 +23,12 @@ function redactedOrNote(object: Record<string, unknown>): Record<string, unknown
 }
 
 /**
- * The logger with its children's bindings redacted too: pino passes a child's bindings through no formatter,
- * so its `child` is wrapped (children inherit the wrapper from it).
+ * A pino logger of the bot (`app: hwc-chatops`) with secret redaction, child loggers' bindings included: pino
+ * passes a child's bindings through no formatter, so `child` is wrapped (children inherit the wrapper).
+ * Both the production logger and the playground's are made here; they differ in level and destination only.
  */
-export function redactingChildren(logger: Logger): Logger {
+export function createRedactingPino(level: string, destination: Parameters<typeof pino>[1]): Logger {
+  const logger = pino({ level, formatters: REDACTING_FORMATTERS, base: { app: "hwc-chatops" } }, destination);
   const child = logger.child;
   logger.child = function redactedChild(this: Logger, bindings, options) {
     return child.call(this, redactedOrNote(bindings), options);
@@ -46,15 +48,9 @@ export interface LoggerOptions {
  * whose log reader had gone away could never exit. Written synchronously, a broken pipe only stops logging.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return redactingChildren(
-    pino(
-      {
-        level: options.level ?? "info",
-        formatters: REDACTING_FORMATTERS,
-        base: { app: "hwc-chatops" },
-      },
-      options.destination ?? pino.destination({ dest: 1, sync: true }),
-    ),
+  return createRedactingPino(
+    options.level ?? "info",
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Logger, pino } from "pino";
 import pretty from "pino-pretty";
-import { REDACTING_FORMATTERS, redactingChildren } from "./create-logger.js";
+import { createRedactingPino } from "./create-logger.js";
 
 export interface PlaygroundLoggerOptions {
   /** The level of the log file; default `info`. */
@@ -38,14 +38,5 @@ export function createPlaygroundLogger(options: PlaygroundLoggerOptions): Logger
     { level, stream: pino.destination({ dest: options.file, sync: true, append: true }) },
     { level: consoleLevel, stream: toConsole },
   ];
-  return redactingChildren(
-    pino(
-      {
-        level,
-        formatters: REDACTING_FORMATTERS,
-        base: { app: "hwc-chatops" },
-      },
-      pino.multistream(streams as Parameters<typeof pino.multistream>[0]),
-    ),
-  );
+  return createRedactingPino(level, pino.multistream(streams as Parameters<typeof pino.multistream>[0]));
 }
