@@ -23,7 +23,7 @@ export interface SigningCredentials {
 
 const UNRESERVED = /[A-Za-z0-9\-_.~]/;
 /** A value of unreserved characters only, as nearly every ID, path segment and query value is. */
-const ALL_UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+const ALL_UNRESERVED = new RegExp(`^${UNRESERVED.source}*$`);
 /** What `encodeURIComponent` leaves as they are although RFC 3986 reserves them. */
 const SUB_DELIMS_LEFT = /[!'()*]/g;
 const percentOf = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
