@@ -71,6 +71,9 @@ const EVENT_SCOPES: Readonly<Record<string, string | null>> = {
   app_home_opened: null,
   app_mention: "app_mentions:read",
   "message.im": "im:history",
+  subteam_created: "usergroups:read",
+  subteam_members_changed: "usergroups:read",
+  subteam_updated: "usergroups:read",
 };
 
 /** Every TypeScript file under `dir`. */

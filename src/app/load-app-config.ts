@@ -29,6 +29,11 @@ export interface AppConfig {
   work?: { concurrency: number; queueSize: number };
   /** HTTP mode: Slack's requests are judged and acked in a thread of their own (`ACK_THREAD`); absent: one thread. */
   ackThread?: boolean;
+  /**
+   * How old the user groups a policy decision uses may be (`USER_GROUPS_MAX_AGE`, 0 to 10 min); absent: the
+   * default (1 min). Clicks are always authorized on groups read at the click.
+   */
+  userGroupsMaxAgeMs?: number;
 }
 
 /** Retention periods (ms), from `REQUEST_RETENTION`, `RUN_RETENTION`, `DELIVERY_DEDUPE_TTL`, `SAVED_QUERY_TTL`. */
@@ -52,6 +57,7 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** How long after the grace a stopping process exits regardless (closing connections, releasing leases). */
 export const SHUTDOWN_MARGIN_MS = 5_000;
 const MAX_SHUTDOWN_GRACE_MS = 10 * 60_000;
+const MAX_USER_GROUPS_MAX_AGE_MS = 10 * 60_000;
 
 /** App settings are neither required nor secret: every one has a safe default. */
 export type AppEnvVar = Omit<EnvVarDoc, "required" | "secret">;
@@ -134,6 +140,12 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
       "HTTP mode: `on` judges and acks Slack's requests in a thread of their own, so an ack never waits behind the work of earlier requests; `off` runs everything on one thread.",
   },
   {
+    name: "USER_GROUPS_MAX_AGE",
+    default: "1m",
+    meaning:
+      "How old the Slack user groups a policy decision uses may be (0s to 10m; 0s reads them for every decision). They are read again at once when Slack announces a change (`subteam_*` events); who may approve a click is always read at the click.",
+  },
+  {
     name: "HWC_FAULT_POINT",
     meaning:
       "Test hook, inert unless set: `after-intent` or `after-send` makes the process exit (137) at that point of the next mutation.",
@@ -174,6 +186,15 @@ const schema = z.object({
   WORK_CONCURRENCY: count(DEFAULT_WORK_CONCURRENCY, 1, 1_000),
   WORK_QUEUE_SIZE: count(DEFAULT_WORK_QUEUE_SIZE, 0, 100_000),
   ACK_THREAD: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
+  USER_GROUPS_MAX_AGE: z
+    .string()
+    .default("1m")
+    .transform((value, ctx): number => {
+      const parsed = parseDuration(value);
+      if (parsed.ok && parsed.ms <= MAX_USER_GROUPS_MAX_AGE_MS) return parsed.ms;
+      ctx.addIssue({ code: "custom", message: parsed.ok ? "must be at most 10m" : parsed.error });
+      return z.NEVER;
+    }),
 });
 
 /** A whole number variable with a default and bounds. */
@@ -256,6 +277,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       },
       work: { concurrency: parsed.data.WORK_CONCURRENCY, queueSize: parsed.data.WORK_QUEUE_SIZE },
       ackThread: parsed.data.ACK_THREAD === "on",
+      userGroupsMaxAgeMs: parsed.data.USER_GROUPS_MAX_AGE,
     },
   };
 }

@@ -54,6 +54,12 @@ export interface ChatPort {
   userGroupsOf(userId: string): Promise<string[]>;
   /** Every user group that is not deleted, with its members, read now. */
   listUserGroups(): Promise<ChatUserGroup[]>;
+  /**
+   * The same as recently read, for policy decisions (new requests, the decision again before a run, read
+   * policy, `/ops policy explain`, schedules): at most `USER_GROUPS_MAX_AGE` old and never from before a
+   * change the chat platform announced. Never for authorizing a click: that is {@link userGroupsOf}, read now.
+   */
+  recentUserGroups(): Promise<ChatUserGroup[]>;
   /** The user's IANA time zone from their chat profile (Slack: `users.info` `tz`), for local times they type. */
   userTimeZone(userId: string): Promise<string>;
   /** A link that opens the message (in its thread when it is a reply). */

@@ -10,15 +10,23 @@ export function groupHandlesOf(groups: readonly ChatUserGroup[], userId: string)
 
 /**
  * The chat port for the work of one command: the user groups are read at most once, on first use, and every
- * later question about them (the read policy, the actions a view may offer) gets that same answer. Each
- * caller gets its own copy of the groups. Not for anything that outlives the command: a click is a new
- * command and reads the groups again.
+ * later question about them (the read policy, the actions a view may offer) gets that same answer; a
+ * `recentUserGroups` after a read made now gets that read. Each caller gets its own copy of the groups. Not
+ * for anything that outlives the command: a click is a new command and reads the groups again.
  */
 export function readGroupsOnce(chat: ChatPort): ChatPort {
   let groups: Promise<ChatUserGroup[]> | undefined;
+  let recent: Promise<ChatUserGroup[]> | undefined;
+  const copyOf = (read: ChatUserGroup[]) => read.map((g) => ({ ...g, users: [...g.users] }));
   const list = async () => {
     groups ??= chat.listUserGroups();
-    return (await groups).map((g) => ({ ...g, users: [...g.users] }));
+    return copyOf(await groups);
+  };
+  // A read made now for this command is at least as recent as a kept one.
+  const listRecent = async () => {
+    if (groups !== undefined) return copyOf(await groups);
+    recent ??= chat.recentUserGroups();
+    return copyOf(await recent);
   };
   return {
     postMessage: (channel, message, options) => chat.postMessage(channel, message, options),
@@ -28,6 +36,7 @@ export function readGroupsOnce(chat: ChatPort): ChatPort {
     openModal: (triggerId, modal) => chat.openModal(triggerId, modal),
     userGroupsOf: async (userId) => groupHandlesOf(await list(), userId),
     listUserGroups: list,
+    recentUserGroups: listRecent,
     userTimeZone: (userId) => chat.userTimeZone(userId),
     getPermalink: (ref) => chat.getPermalink(ref),
     postDirect: (userId, message) => chat.postDirect(userId, message),

@@ -24,6 +24,7 @@ import { createOperations, type Operations } from "../operations/index.js";
 import { loadPolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/types.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
+import { createUserGroupCache } from "../slack/create-user-group-cache.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
 import { createStore } from "../store/create-store.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
@@ -172,8 +173,16 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
       return buildWatchListMessage(await notifier.listWatchers(), await notifier.listDigests(), now);
     },
   });
+  // One for both chats of the process: a change Slack announces to the bot reaches the notifier's too.
+  const userGroups = createUserGroupCache({
+    store,
+    logger,
+    ...(options.clock && { clock: options.clock }),
+    ...(options.app.userGroupsMaxAgeMs !== undefined && { maxAgeMs: options.app.userGroupsMaxAgeMs }),
+  });
   const bot = createBot({
     slack: options.slack,
+    userGroups,
     cloud,
     logger,
     store,
@@ -200,7 +209,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
       }),
     }),
   );
-  const chat = createSlackChat(bot.app.client, { metrics });
+  const chat = createSlackChat(bot.app.client, { metrics, groups: userGroups });
   notifier = createNotifier({
     config: files.notifications,
     cloud,

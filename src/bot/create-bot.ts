@@ -15,6 +15,7 @@ import {
 import { createBoltLogger } from "../slack/create-bolt-logger.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
 import { createSlackFetch } from "../slack/create-slack-fetch.js";
+import { createUserGroupCache, type UserGroupCache } from "../slack/create-user-group-cache.js";
 import { guardSocketModeClient, type SocketModeClientLike } from "../slack/guard-socket-mode-client.js";
 import { registerListeners } from "../slack/listeners/index.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
@@ -74,6 +75,11 @@ export interface CreateBotOptions {
    * and how many wait; beyond that a request is answered "busy". Defaults 16 and 200.
    */
   work?: { concurrency?: number; queueSize?: number };
+  /**
+   * Keeps the user groups for policy decisions, dropped when Slack announces a change (`subteam_*` events);
+   * give the one the process's other chats share. Default: one over `store`, at most a minute old.
+   */
+  userGroups?: UserGroupCache;
   /** `/ecs list` listings shared by commands with the same filters (default: reused for 5 s, real clock). */
   listings?: ListingCache;
   /** Placeholders of slow requests: shown after `delayMs` (default 300 ms), timers from `scheduler`. */
@@ -169,13 +175,14 @@ export function createBot(options: CreateBotOptions): Bot {
   });
 
   const metrics = options.metrics ?? noopMetrics;
-  const chat = createSlackChat(app.client, { metrics });
+  const store = options.store ?? createMemoryStore();
+  const userGroups = options.userGroups ?? createUserGroupCache({ store, logger: log });
+  const chat = createSlackChat(app.client, { metrics, groups: userGroups });
   // The Web client waits out a rate limit itself (and says so with this event) before sending again.
   app.client.on(webApi.WebClientEvent.RATE_LIMITED, (retrySec: number, request?: { url?: string }) => {
     const method = request?.url?.split("/").at(-1) ?? "unknown";
     metrics.slackRateLimited(method, retrySec * 1_000);
   });
-  const store = options.store ?? createMemoryStore();
   const router = createCommandRouter({
     cloud: options.cloud,
     chat,
@@ -218,6 +225,7 @@ export function createBot(options: CreateBotOptions): Bot {
     claimDelivery: (key) => dedupe.claim(key),
     storeUnavailable: buildStoreUnavailableView(),
     ...(options.handlers?.home !== undefined && { home: options.handlers.home }),
+    forgetUserGroups: () => userGroups.forget(),
   });
 
   let frontend: HttpFrontend | undefined;

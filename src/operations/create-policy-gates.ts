@@ -1,4 +1,5 @@
 import type { ChatPort } from "../app/ports.js";
+import { groupHandlesOf } from "../app/read-groups-once.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { ActionOffer, DescribePolicyFor, MutationIntent, ReadPolicy } from "../commands/types.js";
 import { intentAction } from "../intents/index.js";
@@ -24,9 +25,9 @@ export interface PolicyGateDeps {
 
 /**
  * Groups only matter when a rule that can decide `action` names requester groups (any rule, for help, which
- * asks about every action): then they are read from Slack now, through the command's own chat port when it
- * has one (its groups are read once for the whole command). Otherwise nothing is read: the decision cannot
- * depend on them.
+ * asks about every action): then they are the recently read ones (`recentUserGroups`), through the command's
+ * own chat port when it has one (its groups are read once for the whole command). Otherwise nothing is read:
+ * the decision cannot depend on them.
  */
 async function groupsFor(
   deps: PolicyGateDeps,
@@ -37,7 +38,7 @@ async function groupsFor(
 ): Promise<string[]> {
   const chat = commandChat ?? deps.chat();
   if (!requesterGroupsMatter(policy, action) || chat === undefined) return [];
-  return chat.userGroupsOf(userId);
+  return groupHandlesOf(await chat.recentUserGroups(), userId);
 }
 
 /**

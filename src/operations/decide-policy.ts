@@ -31,9 +31,12 @@ export interface GroupsSnapshot {
   ids: GroupIds;
 }
 
-/** One read of the chat platform's user groups, for every question a decision asks about people. */
+/**
+ * The chat platform's user groups as recently read (`recentUserGroups`), for every question a decision asks
+ * about people. Who may approve a click is decided on a read made at the click, not on this.
+ */
 export async function readGroups(chat: ChatPort): Promise<GroupsSnapshot> {
-  return snapshotOf(await chat.listUserGroups());
+  return snapshotOf(await chat.recentUserGroups());
 }
 
 export function snapshotOf(groups: readonly ChatUserGroup[]): GroupsSnapshot {

@@ -5,6 +5,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
 import { renderBlockKit, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
 import { buildModalView } from "./build-modal-view.js";
+import type { UserGroupCache } from "./create-user-group-cache.js";
 import { toChatDeliveryError } from "./to-chat-delivery-error.js";
 
 export interface SlackChatOptions {
@@ -12,13 +13,19 @@ export interface SlackChatOptions {
   metrics?: Pick<Metrics, "slackCall">;
   /** Monotonic clock (ms) for call latency; default `performance.now`. */
   elapsed?: () => number;
+  /**
+   * Keeps the groups for `recentUserGroups` (share one between the chats of a process); absent: every read is
+   * made now.
+   */
+  groups?: UserGroupCache;
 }
 
 /**
  * The {@link ChatPort} over Slack's Web API: messages are rendered with `renderBlockKit`, every failure
- * becomes a `ChatDeliveryError` with Slack's error code. User groups are read for every call (group
- * membership decides approvals, so it is never cached); calls made while a read is in flight share it, so
- * its answer is never older than the call.
+ * becomes a `ChatDeliveryError` with Slack's error code. User groups are read now for `listUserGroups` and
+ * `userGroupsOf` (who may approve a click is decided on them) and kept by `options.groups` for
+ * `recentUserGroups`; calls made while a read is in flight share it, so its answer is never older than the
+ * call.
  */
 export function createSlackChat(client: webApi.WebClient, options: SlackChatOptions = {}): ChatPort {
   const elapsed = options.elapsed ?? (() => performance.now());
@@ -36,12 +43,20 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
   };
 
   let groupsInFlight: Promise<ChatUserGroup[]> | undefined;
-  async function listUserGroups(): Promise<ChatUserGroup[]> {
+  const readShared = (): Promise<ChatUserGroup[]> => {
     groupsInFlight ??= readUserGroups().finally(() => {
       groupsInFlight = undefined;
     });
-    // Each caller gets its own copy: one caller's changes never reach another.
-    return (await groupsInFlight).map((g) => ({ ...g, users: [...g.users] }));
+    return groupsInFlight;
+  };
+  // Each caller gets its own copy: one caller's changes never reach another (nor the kept answer).
+  const copyOf = (groups: ChatUserGroup[]) => groups.map((g) => ({ ...g, users: [...g.users] }));
+  const cache = options.groups;
+  async function listUserGroups(): Promise<ChatUserGroup[]> {
+    return copyOf(await (cache === undefined ? readShared() : cache.fresh(readShared)));
+  }
+  async function recentUserGroups(): Promise<ChatUserGroup[]> {
+    return copyOf(await (cache === undefined ? readShared() : cache.recent(readShared)));
   }
 
   async function readUserGroups(): Promise<ChatUserGroup[]> {
@@ -111,6 +126,7 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
     },
 
     listUserGroups,
+    recentUserGroups,
 
     async userTimeZone(userId: string): Promise<string> {
       const result = await call("users.info", () => client.users.info({ user: userId }));

@@ -19,6 +19,7 @@ describe("loadAppConfig", () => {
         },
         work: { concurrency: 16, queueSize: 200 },
         ackThread: true,
+        userGroupsMaxAgeMs: 60_000,
       },
     });
   });
@@ -93,5 +94,17 @@ describe("loadAppConfig", () => {
     expect(on.ok && on.config.ackThread).toBe(true);
     const bad = loadAppConfig({ ACK_THREAD: "yes" });
     expect(bad.ok ? [] : bad.issues).toEqual(['ACK_THREAD: must be "on" or "off"']);
+  });
+
+  it("reads how old the user groups of a decision may be: 0s to 10m", () => {
+    const read = (value: string) => {
+      const result = loadAppConfig({ USER_GROUPS_MAX_AGE: value });
+      return result.ok ? result.config.userGroupsMaxAgeMs : result.issues;
+    };
+    expect(read("0s")).toBe(0);
+    expect(read("30s")).toBe(30_000);
+    expect(read("10m")).toBe(600_000);
+    expect(read("11m")).toEqual(["USER_GROUPS_MAX_AGE: must be at most 10m"]);
+    expect(read("soon")).toEqual(["USER_GROUPS_MAX_AGE: `soon` is not a duration; use e.g. 30m, 2h, 1d"]);
   });
 });

@@ -8,9 +8,14 @@ const GROUPS: ChatUserGroup[] = [
   { id: "S3", handle: "web", users: ["U3"] },
 ];
 
-/** A chat port that only answers `listUserGroups`, counting the reads. */
-function chatReading(read: () => Promise<ChatUserGroup[]>): { chat: ChatPort; reads: () => number } {
+/** A chat port that only answers `listUserGroups` and `recentUserGroups`, counting the reads of each. */
+function chatReading(read: () => Promise<ChatUserGroup[]>): {
+  chat: ChatPort;
+  reads: () => number;
+  recentReads: () => number;
+} {
   let reads = 0;
+  let recentReads = 0;
   const unused = () => {
     throw new Error("not used here");
   };
@@ -24,12 +29,16 @@ function chatReading(read: () => Promise<ChatUserGroup[]>): { chat: ChatPort; re
       reads++;
       return read();
     },
+    recentUserGroups: () => {
+      recentReads++;
+      return read();
+    },
     userTimeZone: unused,
     getPermalink: unused,
     postDirect: unused,
     publishHome: unused,
   };
-  return { chat, reads: () => reads };
+  return { chat, reads: () => reads, recentReads: () => recentReads };
 }
 
 describe("groupHandlesOf", () => {
@@ -57,6 +66,25 @@ describe("readGroupsOnce", () => {
     // Another command's port reads again.
     await readGroupsOnce(chat).userGroupsOf("U1");
     expect(reads()).toBe(2);
+  });
+
+  it("asks for the recent groups once; a read made now for the command answers for them", async () => {
+    const recentFirst = chatReading(async () => GROUPS);
+    const once = readGroupsOnce(recentFirst.chat);
+    const [a, b] = await Promise.all([once.recentUserGroups(), once.recentUserGroups()]);
+    expect(a).toEqual(GROUPS);
+    expect(b).toEqual(GROUPS);
+    expect([recentFirst.recentReads(), recentFirst.reads()]).toEqual([1, 0]);
+    // Who may approve a click is read now even after a recent read.
+    expect(await once.userGroupsOf("U1")).toEqual(["dba", "sre"]);
+    expect([recentFirst.recentReads(), recentFirst.reads()]).toEqual([1, 1]);
+
+    const nowFirst = chatReading(async () => GROUPS);
+    const click = readGroupsOnce(nowFirst.chat);
+    await click.userGroupsOf("U1");
+    (await click.recentUserGroups())[0]?.users.push("U9");
+    expect(await click.recentUserGroups()).toEqual(GROUPS);
+    expect([nowFirst.recentReads(), nowFirst.reads()]).toEqual([0, 1]);
   });
 
   it("each caller gets its own copy: one caller's changes never reach another", async () => {

@@ -60,6 +60,7 @@ const chat: ChatPort = {
   openModal: async () => {},
   userGroupsOf: async () => [],
   listUserGroups: async () => [],
+  recentUserGroups: async () => [],
   getPermalink: async (ref) => `https://example.slack.com/archives/${ref.channel}/p${ref.ts}`,
   postDirect: async (user) => ({ channel: user, ts: "1.2" }),
   publishHome: async () => {},

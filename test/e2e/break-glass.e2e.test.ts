@@ -31,8 +31,8 @@ afterAll(async () => {
 beforeEach(async () => {
   await h.ops.idle();
   h.sim.control.reset();
-  h.fake.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
-  h.fake.setUserGroupMembers("sre", [IDS.alice, IDS.erin]);
+  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
+  await h.setUserGroupMembers("sre", [IDS.alice, IDS.erin]);
   await h.policy.replace(`${shipped.replace(/^# break_glass:[\s\S]*?(?=^\S)/m, "")}
 break_glass:
   groups: [sre]

@@ -16,7 +16,7 @@ beforeEach(async () => {
   await h.ops.idle();
   h.sim.control.reset();
   h.fake.reset();
-  h.fake.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
+  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
 });
 
 function answer(needle: string, user: string = IDS.alice) {
@@ -50,7 +50,7 @@ it("the requester's own membership does not count; an approver asking leaves two
 });
 
 it("with a third member in the group the same request gets its card", async () => {
-  h.fake.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol, IDS.erin]);
+  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol, IDS.erin]);
   await h.command("delete web-01");
   const card = await h.waitCard("/ecs delete web-01", (t) => t.includes("Approve"));
   expect(textOf(card)).toContain("0 of 3");

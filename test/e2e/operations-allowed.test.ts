@@ -2,7 +2,9 @@
  * Operations end to end, requests the policy allows or refuses at once: signed Slack requests into the bot
  * over loopback, the fake Slack, the simulated cloud and the shipped policy and flows.
  */
+
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { DEFAULT_USER_GROUPS_MAX_AGE_MS } from "../../src/slack/create-user-group-cache.js";
 import {
   actionIdsOf,
   IDS,
@@ -85,10 +87,12 @@ it("/ecs stop web-01 (allowed): announced, executed at once, thread shows the ru
 
 it("an allowed request that cannot be decided again before it runs is not run, and its card says it was allowed", async () => {
   h.sim.control.setServer(h.serverId("web-02"), { tags: { env: "dev", team: "platform", role: "web" } });
-  // The request's own decision reads the groups; the re-decision just before the run cannot.
+  // The request's own decision reads the groups; the re-decision just before the run finds that read too
+  // old (USER_GROUPS_MAX_AGE has passed) and cannot read them again.
   const unsubscribe = h.fake.subscribe(() => {
     const texts = h.fake.messages(IDS.ops).map((m) => m.text ?? "");
     if (texts.some((t) => t.includes("Preparing") && t.includes("web-02"))) {
+      h.clock.advance(DEFAULT_USER_GROUPS_MAX_AGE_MS);
       h.fake.faultNext("usergroups.list", { kind: "error", error: "internal_error" }, 1);
       unsubscribe();
     }

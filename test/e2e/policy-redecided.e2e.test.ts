@@ -25,7 +25,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await h.ops.idle();
   h.sim.control.reset();
-  h.fake.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
+  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
   await h.policy.replace(shipped);
 });
 
@@ -201,7 +201,7 @@ it("an approver who left the approvers' group before the execution: not run, the
     { isApprover: true },
   );
   expect(approved.ok && approved.request.status).toBe("approved");
-  h.fake.setUserGroupMembers("ops-approvers", [IDS.carol]);
+  await h.setUserGroupMembers("ops-approvers", [IDS.carol]);
 
   const replica = createOperations({ ...h.opsOptions, chat });
   await replica.start();

@@ -72,7 +72,7 @@ beforeEach(async () => {
   await h.ops.idle();
   await second.idle();
   h.sim.control.reset();
-  h.fake.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
+  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
 });
 
 async function approveBy(card: FakeSlackMessage, ...users: string[]): Promise<void> {

@@ -49,8 +49,8 @@ afterAll(async () => {
 beforeEach(async () => {
   await h.ops.idle();
   h.sim.control.reset();
-  h.fake.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
-  h.fake.setUserGroupMembers("sre", [IDS.alice, IDS.erin]);
+  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
+  await h.setUserGroupMembers("sre", [IDS.alice, IDS.erin]);
   await h.policy.replace(STAGED);
 });
 
@@ -160,7 +160,7 @@ it("a stage the request did not go through, added before it runs, revokes it", a
 });
 
 it("a stage nobody could approve is refused at request time, naming the stage", async () => {
-  h.fake.setUserGroupMembers("sre", [IDS.dave]);
+  await h.setUserGroupMembers("sre", [IDS.dave]);
   await h.command("reboot web-03 --hard", { user: IDS.dave });
   const text = await ephemeral(IDS.dave, "Not allowed");
   expect(text).toContain("stage 2 (security) needs 1 approval, but only 0 people could approve it");

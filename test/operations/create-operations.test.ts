@@ -67,6 +67,10 @@ function recordingChat(groups: string[] = []) {
       calls.push("listUserGroups");
       return groups.map((handle) => ({ id: `S_${handle}`, handle, users: ["U_ALICE"] }));
     },
+    recentUserGroups: async () => {
+      calls.push("recentUserGroups");
+      return groups.map((handle) => ({ id: `S_${handle}`, handle, users: ["U_ALICE"] }));
+    },
     getPermalink: async (ref) => {
       calls.push("getPermalink");
       return `https://example.slack.com/archives/${ref.channel}/p${ref.ts}`;
@@ -141,12 +145,12 @@ describe("createOperations", () => {
         mutationContext(chat, store, replies),
       ),
     ).rejects.toThrow("audit stream unavailable");
-    expect(calls).toEqual(["listUserGroups"]);
+    expect(calls).toEqual(["recentUserGroups"]);
     expect(replies).toEqual([]);
     expect(await base.members("approvals:status:pending")).toEqual([]);
   });
 
-  it("the read policy follows the policy file with the user's groups read now; help describes actions", async () => {
+  it("the read policy follows the policy file with the user's groups as recently read; help describes actions", async () => {
     const store = createMemoryStore();
     const sre = recordingChat(["sre"]);
     const ops = createOperations({
@@ -163,7 +167,7 @@ describe("createOperations", () => {
     ).toEqual({
       allowed: true,
     });
-    expect(sre.calls).toEqual(["userGroupsOf"]);
+    expect(sre.calls).toEqual(["recentUserGroups"]);
 
     const outsider = createOperations({
       policy: policy(),

@@ -4,6 +4,8 @@ import { ChatDeliveryError } from "../../src/app/ports.js";
 import { md, section } from "../../src/render/message-model.js";
 import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../../src/sandbox/slack/index.js";
 import { createSlackChat } from "../../src/slack/create-slack-chat.js";
+import { createUserGroupCache } from "../../src/slack/create-user-group-cache.js";
+import { createMemoryStore } from "../../src/store/create-memory-store.js";
 
 /** The ChatPort over a real WebClient against the fake Slack (loopback HTTP). */
 let fake: FakeSlack;
@@ -112,6 +114,23 @@ describe("createSlackChat", () => {
     } finally {
       fake.setUserGroupMembers("ops-approvers", members);
     }
+  });
+
+  it("with a group cache, decisions share one read and clicks read now; each caller gets its own copy", async () => {
+    const client = new webApi.WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+    const cached = createSlackChat(client, { groups: createUserGroupCache({ store: createMemoryStore() }) });
+    fake.clearCalls();
+    const first = await cached.recentUserGroups();
+    first[0]?.users.push("U_INTRUDER");
+    expect(await cached.recentUserGroups()).not.toContainEqual(
+      expect.objectContaining({ users: expect.arrayContaining(["U_INTRUDER"]) }),
+    );
+    expect(fake.calls("usergroups.list")).toHaveLength(1);
+    expect(await cached.userGroupsOf(SLACK_IDS.bob)).toEqual(["ops-approvers"]);
+    await cached.listUserGroups();
+    expect(fake.calls("usergroups.list")).toHaveLength(3);
+    await cached.recentUserGroups();
+    expect(fake.calls("usergroups.list")).toHaveLength(3);
   });
 
   it("lists user groups with their IDs and members", async () => {

@@ -327,3 +327,31 @@ export function buildAppHomeOpenedPayload(input: AppHomeOpenedInput = {}): Recor
     input,
   );
 }
+
+export interface SubteamMembersChangedInput extends EventCallbackInput {
+  subteamId: string;
+  added: readonly string[];
+  removed: readonly string[];
+}
+
+/** The `subteam_members_changed` event Slack sends when a user group's members change. */
+export function buildSubteamMembersChangedPayload(
+  input: SubteamMembersChangedInput,
+): Record<string, unknown> {
+  const world = input.world ?? buildSlackWorld();
+  const seconds = Math.floor((input.now ?? Date.now()) / 1000);
+  return buildEventCallbackPayload(
+    {
+      type: "subteam_members_changed",
+      subteam_id: input.subteamId,
+      team_id: world.team.id,
+      date_previous_update: seconds - 1,
+      date_update: seconds,
+      added_users: [...input.added],
+      added_users_count: String(input.added.length),
+      removed_users: [...input.removed],
+      removed_users_count: String(input.removed.length),
+    },
+    input,
+  );
+}

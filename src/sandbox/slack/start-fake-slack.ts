@@ -6,6 +6,7 @@ import {
   buildAppHomeOpenedPayload,
   buildBlockActionPayload,
   buildSlashCommandPayload,
+  buildSubteamMembersChangedPayload,
   buildViewSubmissionPayload,
   randomTriggerId,
   type SlashCommandInput,
@@ -73,8 +74,11 @@ export interface FakeSlack {
   readonly signingSecret: string;
   /** A copy of the current world (membership changes from `conversations.join` show here). */
   world(): FakeSlackWorld;
-  /** Replaces the members of the user group with this handle, as an admin editing it in Slack would. */
-  setUserGroupMembers(handle: string, users: readonly string[]): void;
+  /**
+   * Replaces the members of the user group with this handle, as an admin editing it in Slack would. Returns
+   * the `subteam_members_changed` event Slack then sends to subscribed apps (deliver it to the bot).
+   */
+  setUserGroupMembers(handle: string, users: readonly string[]): Record<string, unknown>;
 
   /** Recorded Web API calls, oldest first, optionally of one method. */
   calls(method?: string): FakeSlackCall[];
@@ -269,7 +273,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     setUserGroupMembers(handle, users) {
       const group = state.world.userGroups.find((g) => g.handle === handle);
       if (group === undefined) throw new Error(`fake-slack: no user group @${handle}`);
+      const before = group.users;
       group.users = [...users];
+      return buildSubteamMembersChangedPayload({
+        world: state.world,
+        now: state.now(),
+        subteamId: group.id,
+        added: users.filter((u) => !before.includes(u)),
+        removed: before.filter((u) => !users.includes(u)),
+      });
     },
     calls: (method) =>
       copy(method === undefined ? state.calls : state.calls.filter((c) => c.method === method)),

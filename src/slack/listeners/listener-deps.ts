@@ -28,4 +28,9 @@ export interface ListenerDeps {
   storeUnavailable?: Message;
   /** Publishes the Home tab of a user who opened it; absent: `app_home_opened` is ignored. */
   home?: HomeHandler;
+  /**
+   * Slack announced that a user group changed (members, handle, a new group): the kept groups are read again
+   * for the next decision. Absent: the events are ignored.
+   */
+  forgetUserGroups?(): Promise<void>;
 }

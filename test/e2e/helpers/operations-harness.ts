@@ -24,6 +24,10 @@ import {
   startFakeSlack,
 } from "../../../src/sandbox/slack/index.js";
 import { createSlackChat } from "../../../src/slack/create-slack-chat.js";
+import {
+  createUserGroupCache,
+  USER_GROUPS_GENERATION_KEY,
+} from "../../../src/slack/create-user-group-cache.js";
 import type { SlackConfig } from "../../../src/slack/load-slack-config.js";
 import { createMemoryStore } from "../../../src/store/create-memory-store.js";
 import type { Clock, Store } from "../../../src/store/store.js";
@@ -31,6 +35,7 @@ import { loadFlows } from "../../../src/workflow/load-flows.js";
 import {
   type SlackRequestResult,
   sendBlockAction,
+  sendEvent,
   sendSlashCommand,
   sendViewSubmission,
 } from "../../helpers/slack-requests.js";
@@ -170,8 +175,11 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
     apiUrl: fake.apiUrl,
     transport: { kind: "http", signingSecret: fake.signingSecret, port: 0 },
   };
+  // One for both chats, on the harness clock, as the production composition has it.
+  const userGroups = createUserGroupCache({ store, clock, logger });
   const bot: Bot = createBot({
     slack,
+    userGroups,
     cloud,
     logger,
     host: "127.0.0.1",
@@ -183,7 +191,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
   });
   ops.register(bot);
   await bot.start();
-  await ops.start({ chat: createSlackChat(bot.app.client) });
+  await ops.start({ chat: createSlackChat(bot.app.client, { groups: userGroups }) });
   const eventsUrl = `${bot.url}/slack/events`;
 
   const h = {
@@ -208,6 +216,20 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
         fake.signingSecret,
         fake.buildSlashCommand({ text, command: input.command ?? "/ecs", ...input }),
       );
+    },
+    /**
+     * Changes a user group's members in Slack and delivers the `subteam_members_changed` event Slack sends
+     * about it; resolves once the bot has taken it in (the groups' generation moved).
+     */
+    async setUserGroupMembers(handle: string, users: readonly string[]): Promise<void> {
+      const generation = async () => (await store.get(USER_GROUPS_GENERATION_KEY))?.version ?? 0;
+      const before = await generation();
+      const sent = await sendEvent(eventsUrl, fake.signingSecret, fake.setUserGroupMembers(handle, users));
+      if (sent.status !== 200) throw new Error(`the event was answered ${sent.status}`);
+      for (let i = 0; (await generation()) === before; i++) {
+        if (i > 500) throw new Error("the bot did not take in the user group change");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     },
     /** Clicks a button of a (channel or ephemeral) message. */
     click(

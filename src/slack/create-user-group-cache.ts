@@ -1,0 +1,111 @@
+import type { ChatUserGroup } from "../app/ports.js";
+import type { Logger } from "../log/create-logger.js";
+import { type Clock, type Store, systemClock } from "../store/store.js";
+
+/** Default of `USER_GROUPS_MAX_AGE`: how old the groups a policy decision uses may be. */
+export const DEFAULT_USER_GROUPS_MAX_AGE_MS = 60_000;
+
+/**
+ * The store key whose version is the user groups' generation: written when Slack announces a change, read
+ * before every cached answer, so a change announced to one replica reaches all of them.
+ */
+export const USER_GROUPS_GENERATION_KEY = "chat:usergroups:generation";
+
+/** Says that no generation could be read: never equal to a stored version, so nothing is served from it. */
+const UNKNOWN_GENERATION = -1;
+
+/**
+ * The user groups as recently read, for policy decisions. Slack's `usergroups.list` is a Tier 2 method (about
+ * 20 calls a minute); a decision that read it every time would be rate limited at a few changes a minute.
+ */
+export interface UserGroupCache {
+  /**
+   * The groups last read if that read is under the maximum age and no change was announced since it began
+   * (on any replica sharing the store); otherwise `read()`, kept for the next calls.
+   */
+  recent(read: () => Promise<ChatUserGroup[]>): Promise<ChatUserGroup[]>;
+  /** `read()` now (for authorizing a click), kept for later {@link recent} calls. */
+  fresh(read: () => Promise<ChatUserGroup[]>): Promise<ChatUserGroup[]>;
+  /**
+   * Slack announced a change (a group's members, handle or state): every replica's next {@link recent} reads
+   * again. The local cache is dropped even when the store cannot be written (other replicas then fall back
+   * on the maximum age).
+   */
+  forget(): Promise<void>;
+}
+
+export interface UserGroupCacheOptions {
+  /** Shared by the replicas: carries the generation. */
+  store: Store;
+  clock?: Clock;
+  /** How old an answer may be (ms); 0 reads every time. Default {@link DEFAULT_USER_GROUPS_MAX_AGE_MS}. */
+  maxAgeMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * A {@link UserGroupCache} over `store`. An answer is kept with the generation read before its read began,
+ * so a change announced while a read is in flight makes the next call read again.
+ */
+export function createUserGroupCache(options: UserGroupCacheOptions): UserGroupCache {
+  const { store } = options;
+  const clock = options.clock ?? systemClock;
+  const maxAgeMs = options.maxAgeMs ?? DEFAULT_USER_GROUPS_MAX_AGE_MS;
+  let kept: { groups: ChatUserGroup[]; at: number; generation: number } | undefined;
+  // Counts this replica's forget() calls: a read that began before one is not kept, even when the store could
+  // not record the change.
+  let forgotten = 0;
+
+  const generation = async (): Promise<number> => {
+    try {
+      return (await store.get(USER_GROUPS_GENERATION_KEY))?.version ?? 0;
+    } catch (error) {
+      // Without the generation an answer cannot be trusted to be current: read Slack instead.
+      options.logger?.warn({ err: error }, "could not read the user groups' generation; reading them again");
+      return UNKNOWN_GENERATION;
+    }
+  };
+
+  const readAndKeep = async (
+    read: () => Promise<ChatUserGroup[]>,
+    known?: { generation: number; epoch: number },
+  ): Promise<ChatUserGroup[]> => {
+    const at = clock.now();
+    const epoch = known?.epoch ?? forgotten;
+    const gen = known?.generation ?? (await generation());
+    const groups = await read();
+    // A slower read that began earlier never replaces a newer answer.
+    if (epoch === forgotten && (kept === undefined || kept.at <= at)) kept = { groups, at, generation: gen };
+    return groups;
+  };
+
+  return {
+    async recent(read) {
+      if (maxAgeMs <= 0) return read();
+      const epoch = forgotten;
+      const gen = await generation();
+      const held = kept;
+      if (
+        held !== undefined &&
+        gen !== UNKNOWN_GENERATION &&
+        held.generation === gen &&
+        clock.now() - held.at < maxAgeMs
+      )
+        return held.groups;
+      return readAndKeep(read, { generation: gen, epoch });
+    },
+    fresh: (read) => (maxAgeMs <= 0 ? read() : readAndKeep(read)),
+    async forget() {
+      kept = undefined;
+      forgotten++;
+      try {
+        await store.update(USER_GROUPS_GENERATION_KEY, () => ({ changedAt: clock.now() }), { retries: 3 });
+      } catch (error) {
+        options.logger?.warn(
+          { err: error },
+          "could not tell the other replicas that the user groups changed; they read them again within the maximum age",
+        );
+      }
+    },
+  };
+}
