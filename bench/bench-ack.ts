@@ -399,17 +399,22 @@ export async function benchAck(report: Report): Promise<void> {
       const runs: LoadResult[] = [];
       let busy = 0;
       let repeated = 0;
+      // Slack Web API calls of the bot's measured windows, by method: what Slack's rate tiers would see.
+      const slackCalls = new Map<string, number>();
       for (let w = 0; w < windows; w++) {
         await quietBot();
         anchors.push(await load(sender, bare, fake, names, click, rate, seconds, async () => {}));
         for (let again = 0; ; again++) {
           await quietBot();
           const [runsBefore, busyBefore] = [await metricSum(bot.port, WATCHER_RUNS), busyAnswers()];
+          fake.clearCalls();
           const run = await load(sender, bot, fake, names, click, rate, seconds, settleBot);
           const watcherRan = (await metricSum(bot.port, WATCHER_RUNS)) !== runsBefore;
           if (!watcherRan || again === 2) {
             runs.push(run);
             busy += busyAnswers() - busyBefore;
+            for (const call of fake.calls())
+              slackCalls.set(call.method, (slackCalls.get(call.method) ?? 0) + 1);
             break;
           }
           repeated++;
@@ -446,6 +451,13 @@ export async function benchAck(report: Report): Promise<void> {
         "CPU per command on the thread that acks: bot",
         `${mid((r) => r.normalPriorityPerCommandMs, runs).toFixed(2)} ms`,
         `windows ${span((r) => r.normalPriorityPerCommandMs, runs, 2)} ms; its threads at the normal priority: the ack thread (the rest is the bot's own thread and V8's helpers, lowered); bare Bolt, one event loop, the whole process: ${anchorCpu.toFixed(2)} ms`,
+      );
+      const perMinute = (count: number) => (count * 60) / (windows * seconds);
+      const byMethod = [...slackCalls].sort((a, b) => b[1] - a[1]);
+      report(
+        `Slack Web API calls a minute at ${rate} commands/s: bot`,
+        `${Math.round(perMinute(byMethod.reduce((sofar, [, n]) => sofar + n, 0)))}`,
+        `${byMethod.map(([method, n]) => `${method} ${Math.round(perMinute(n))}`).join(", ")}; Slack allows usergroups.list about 20 a minute (Tier 2), chat.update about 50 (Tier 3), chat.postMessage about 1 a second per channel; replies to response URLs are not Web API calls`,
       );
       await stopChild(bare);
 
