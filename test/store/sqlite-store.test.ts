@@ -63,6 +63,58 @@ describe("createSqliteStore", () => {
     expect((await store.acquireLease("notify:watcher:w", "A", 1000))!.token).toBeGreaterThan(41);
   });
 
+  it("rebuilds a version 2 file's kv and logs as rowid tables, every key, version and chain link kept", async () => {
+    const file = freshFile();
+    const old = new Database(file);
+    const first = hashLogEntry(GENESIS_HASH, '{"type":"created"}', 1);
+    const second = hashLogEntry(first, '"two"', 2);
+    const big = JSON.stringify({ text: "x".repeat(5_000) });
+    old.exec(`
+      CREATE TABLE store_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+      INSERT INTO store_meta VALUES ('schema_version', 2), ('revision', 7);
+      CREATE TABLE kv (ns TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, version INTEGER NOT NULL,
+        expires_at REAL, PRIMARY KEY (ns, key)) STRICT, WITHOUT ROWID;
+      CREATE INDEX kv_expiry ON kv (ns, expires_at) WHERE expires_at IS NOT NULL;
+      INSERT INTO kv VALUES ('t', 'small', '{"n":1}', 5, NULL), ('t', 'big', '${big}', 6, NULL),
+        ('other', 'small', '{"n":2}', 7, NULL);
+      CREATE TABLE logs (ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,
+        prev_hash TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (ns, stream, seq)) STRICT, WITHOUT ROWID;
+      INSERT INTO logs VALUES ('t', 'audit', 1, '{"type":"created"}', '${GENESIS_HASH}', '${first}'),
+        ('t', 'audit', 2, '"two"', '${first}', '${second}');
+      CREATE TABLE log_heads (ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
+        pruned_seq INTEGER NOT NULL, pruned_hash TEXT NOT NULL, PRIMARY KEY (ns, stream)) STRICT, WITHOUT ROWID;
+      INSERT INTO log_heads VALUES ('t', 'audit', 2, '${second}', 0, '${GENESIS_HASH}');
+    `);
+    old.close();
+
+    const store = open(file);
+    expect(await store.get("small")).toEqual({ value: { n: 1 }, version: 5 });
+    expect(await store.get("big")).toEqual({ value: JSON.parse(big), version: 6 });
+    expect(await store.readLog("audit")).toEqual([
+      { seq: 1, record: { type: "created" }, prevHash: GENESIS_HASH, hash: first },
+      { seq: 2, record: "two", prevHash: first, hash: second },
+    ]);
+    // Writes go on from where the file was: versions above its revision, the chain from its head.
+    expect(await store.compareAndSwap("small", 5, { n: 3 })).toBe(true);
+    expect((await store.get("small"))?.version).toBeGreaterThan(7);
+    expect(await store.append("audit", "three")).toBe(3);
+    expect((await store.readLog("audit", { afterSeq: 2 }))[0]?.prevHash).toBe(second);
+    await store.close();
+
+    const check = new Database(file, { readonly: true });
+    const sqlOf = (name: string) =>
+      (check.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(name) as { sql: string }).sql;
+    expect(sqlOf("kv")).not.toMatch(/WITHOUT ROWID/i);
+    expect(sqlOf("logs")).not.toMatch(/WITHOUT ROWID/i);
+    expect(sqlOf("kv_expiry")).toContain("expires_at");
+    expect(check.prepare("SELECT value FROM store_meta WHERE name = 'schema_version'").get()).toEqual({
+      value: 3,
+    });
+    expect(check.prepare("SELECT json FROM kv WHERE ns = 'other'").all()).toEqual([{ json: '{"n":2}' }]);
+    check.close();
+  });
+
   it("a second store opened in the same process leaves the first one's leases alone", async () => {
     const file = freshFile();
     const clock = createManualClock();
