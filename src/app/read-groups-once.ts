@@ -8,6 +8,11 @@ export function groupHandlesOf(groups: readonly ChatUserGroup[], userId: string)
     .sort();
 }
 
+/** A copy of the groups that shares nothing with them: one caller's changes never reach another. */
+export function copyUserGroups(groups: readonly ChatUserGroup[]): ChatUserGroup[] {
+  return groups.map((g) => ({ ...g, users: [...g.users] }));
+}
+
 /**
  * The chat port for the work of one command: the user groups are read at most once, on first use, and every
  * later question about them (the read policy, the actions a view may offer) gets that same answer; a
@@ -17,16 +22,15 @@ export function groupHandlesOf(groups: readonly ChatUserGroup[], userId: string)
 export function readGroupsOnce(chat: ChatPort): ChatPort {
   let groups: Promise<ChatUserGroup[]> | undefined;
   let recent: Promise<ChatUserGroup[]> | undefined;
-  const copyOf = (read: ChatUserGroup[]) => read.map((g) => ({ ...g, users: [...g.users] }));
   const list = async () => {
     groups ??= chat.listUserGroups();
-    return copyOf(await groups);
+    return copyUserGroups(await groups);
   };
   // A read made now for this command is at least as recent as a kept one.
   const listRecent = async () => {
-    if (groups !== undefined) return copyOf(await groups);
+    if (groups !== undefined) return copyUserGroups(await groups);
     recent ??= chat.recentUserGroups();
-    return copyOf(await recent);
+    return copyUserGroups(await recent);
   };
   return {
     postMessage: (channel, message, options) => chat.postMessage(channel, message, options),

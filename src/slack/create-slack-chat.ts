@@ -1,6 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import type { ChatPort, ChatUserGroup, MessageRef, ModalSpec } from "../app/ports.js";
-import { groupHandlesOf } from "../app/read-groups-once.js";
+import { copyUserGroups, groupHandlesOf } from "../app/read-groups-once.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
 import { renderBlockKit, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
@@ -50,13 +50,12 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
     return groupsInFlight;
   };
   // Each caller gets its own copy: one caller's changes never reach another (nor the kept answer).
-  const copyOf = (groups: ChatUserGroup[]) => groups.map((g) => ({ ...g, users: [...g.users] }));
   const cache = options.groups;
   async function listUserGroups(): Promise<ChatUserGroup[]> {
-    return copyOf(await (cache === undefined ? readShared() : cache.fresh(readShared)));
+    return copyUserGroups(await (cache === undefined ? readShared() : cache.fresh(readShared)));
   }
   async function recentUserGroups(): Promise<ChatUserGroup[]> {
-    return copyOf(await (cache === undefined ? readShared() : cache.recent(readShared)));
+    return copyUserGroups(await (cache === undefined ? readShared() : cache.recent(readShared)));
   }
 
   async function readUserGroups(): Promise<ChatUserGroup[]> {
