@@ -51,11 +51,12 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
   };
   // Each caller gets its own copy: one caller's changes never reach another (nor the kept answer).
   const cache = options.groups;
+  // With a cache, it shares the reads in flight itself (it knows which began before an announced change).
   async function listUserGroups(): Promise<ChatUserGroup[]> {
-    return copyUserGroups(await (cache === undefined ? readShared() : cache.fresh(readShared)));
+    return copyUserGroups(await (cache === undefined ? readShared() : cache.fresh(readUserGroups)));
   }
   async function recentUserGroups(): Promise<ChatUserGroup[]> {
-    return copyUserGroups(await (cache === undefined ? readShared() : cache.recent(readShared)));
+    return copyUserGroups(await (cache === undefined ? readShared() : cache.recent(readUserGroups)));
   }
 
   async function readUserGroups(): Promise<ChatUserGroup[]> {

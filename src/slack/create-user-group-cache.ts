@@ -24,7 +24,10 @@ export interface UserGroupCache {
    * (on any replica sharing the store); otherwise `read()`, kept for the next calls.
    */
   recent(read: () => Promise<ChatUserGroup[]>): Promise<ChatUserGroup[]>;
-  /** `read()` now (for authorizing a click), kept for later {@link recent} calls. */
+  /**
+   * `read()` now (for authorizing a click; a read already in flight, begun since the last announced change,
+   * answers it too), kept for later {@link recent} calls.
+   */
   fresh(read: () => Promise<ChatUserGroup[]>): Promise<ChatUserGroup[]>;
   /**
    * Slack announced a change (a group's members, handle or state): every replica's next {@link recent} reads
@@ -44,8 +47,9 @@ export interface UserGroupCacheOptions {
 }
 
 /**
- * A {@link UserGroupCache} over `store`. An answer is kept with the generation read before its read began,
- * so a change announced while a read is in flight makes the next call read again.
+ * A {@link UserGroupCache} over `store`. An answer is kept with the generation read before its read began, so
+ * a change announced while a read is in flight makes the next call read again. Calls made while a read is in
+ * flight share it, unless a change was announced since it began.
  */
 export function createUserGroupCache(options: UserGroupCacheOptions): UserGroupCache {
   const { store } = options;
@@ -66,17 +70,35 @@ export function createUserGroupCache(options: UserGroupCacheOptions): UserGroupC
     }
   };
 
-  const readAndKeep = async (
+  // The read in flight, with what was known when it began: later callers share it only while that holds.
+  let inFlight: { promise: Promise<ChatUserGroup[]>; epoch: number; generation: number } | undefined;
+
+  const readAndKeep = (
     read: () => Promise<ChatUserGroup[]>,
-    known?: { generation: number; epoch: number },
+    generation: number,
+    epoch: number,
   ): Promise<ChatUserGroup[]> => {
+    // A read that began before a change was announced (here or on another replica) answers nobody after it.
+    if (
+      inFlight !== undefined &&
+      inFlight.epoch === epoch &&
+      inFlight.generation === generation &&
+      generation !== UNKNOWN_GENERATION
+    )
+      return inFlight.promise;
     const at = clock.now();
-    const epoch = known?.epoch ?? forgotten;
-    const gen = known?.generation ?? (await generation());
-    const groups = await read();
-    // A slower read that began earlier never replaces a newer answer.
-    if (epoch === forgotten && (kept === undefined || kept.at <= at)) kept = { groups, at, generation: gen };
-    return groups;
+    const promise = read().then((groups) => {
+      // Kept with the generation read before it began; a slower read never replaces a newer answer.
+      if (epoch === forgotten && (kept === undefined || kept.at <= at)) kept = { groups, at, generation };
+      return groups;
+    });
+    const entry = { promise, epoch, generation };
+    inFlight = entry;
+    const done = () => {
+      if (inFlight === entry) inFlight = undefined;
+    };
+    promise.then(done, done);
+    return promise;
   };
 
   return {
@@ -92,9 +114,13 @@ export function createUserGroupCache(options: UserGroupCacheOptions): UserGroupC
         clock.now() - held.at < maxAgeMs
       )
         return held.groups;
-      return readAndKeep(read, { generation: gen, epoch });
+      return readAndKeep(read, gen, epoch);
     },
-    fresh: (read) => (maxAgeMs <= 0 ? read() : readAndKeep(read)),
+    async fresh(read) {
+      if (maxAgeMs <= 0) return read();
+      const epoch = forgotten;
+      return readAndKeep(read, await generation(), epoch);
+    },
     async forget() {
       kept = undefined;
       forgotten++;

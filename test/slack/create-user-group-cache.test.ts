@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatUserGroup } from "../../src/app/ports.js";
-import { createUserGroupCache, USER_GROUPS_GENERATION_KEY } from "../../src/slack/create-user-group-cache.js";
+import {
+  createUserGroupCache,
+  DEFAULT_USER_GROUPS_MAX_AGE_MS,
+  USER_GROUPS_GENERATION_KEY,
+} from "../../src/slack/create-user-group-cache.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import { openSharedRedis } from "../replicas/helpers/shared-redis.js";
@@ -84,6 +88,53 @@ describe("createUserGroupCache", () => {
     const s = slack(SRE_AND_U2);
     expect(await cache.recent(s.read)).toEqual(SRE_AND_U2);
     expect(s.reads()).toBe(1);
+  });
+
+  it("calls made while a read is in flight share it, unless a change was announced since it began", async () => {
+    const clock = clockAt();
+    const store = createMemoryStore({ clock });
+    const cache = createUserGroupCache({ store, clock });
+    const releases: ((groups: ChatUserGroup[]) => void)[] = [];
+    let reads = 0;
+    const slow = () => {
+      reads++;
+      return new Promise<ChatUserGroup[]>((resolve) => releases.push(resolve));
+    };
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const first = cache.recent(slow);
+    await settle();
+    const [second, click] = [cache.recent(slow), cache.fresh(slow)];
+    await settle();
+    expect(reads).toBe(1);
+    releases[0]?.(SRE);
+    expect(await Promise.all([first, second, click])).toEqual([SRE, SRE, SRE]);
+
+    // Announced here while a read is in flight: a click after it reads Slack again.
+    clock.advance(DEFAULT_USER_GROUPS_MAX_AGE_MS);
+    const before = cache.recent(slow);
+    await settle();
+    await cache.forget();
+    const after = cache.fresh(slow);
+    await settle();
+    expect(reads).toBe(3);
+    releases[1]?.(SRE);
+    releases[2]?.(SRE_AND_U2);
+    expect([await before, await after]).toEqual([SRE, SRE_AND_U2]);
+
+    // Announced on another replica (the generation moved) while a read is in flight: the same.
+    const other = createUserGroupCache({ store, clock });
+    clock.advance(DEFAULT_USER_GROUPS_MAX_AGE_MS);
+    const stale = cache.recent(slow);
+    await settle();
+    await other.forget();
+    const current = cache.fresh(slow);
+    await settle();
+    expect(reads).toBe(5);
+    releases[3]?.(SRE);
+    releases[4]?.(SRE_AND_U2);
+    expect([await stale, await current]).toEqual([SRE, SRE_AND_U2]);
+    expect(await cache.recent(slow)).toEqual(SRE_AND_U2);
+    expect(reads).toBe(5);
   });
 
   it("the same when the store could not record the change: this replica still reads again", async () => {
