@@ -109,30 +109,26 @@ describe("createUserGroupCache", () => {
     releases[0]?.(SRE);
     expect(await Promise.all([first, second, click])).toEqual([SRE, SRE, SRE]);
 
-    // Announced here while a read is in flight: a click after it reads Slack again.
-    clock.advance(DEFAULT_USER_GROUPS_MAX_AGE_MS);
-    const before = cache.recent(slow);
-    await settle();
-    await cache.forget();
-    const after = cache.fresh(slow);
-    await settle();
+    /**
+     * A decision's read begins (its answer is Slack's groups before the change), `announce` says a change
+     * happened, then a click asks: it must not get that read's answer.
+     */
+    const changeDuringRead = async (announce: () => Promise<void>) => {
+      clock.advance(DEFAULT_USER_GROUPS_MAX_AGE_MS);
+      const before = cache.recent(slow);
+      await settle();
+      await announce();
+      const after = cache.fresh(slow);
+      await settle();
+      releases.at(-2)?.(SRE);
+      releases.at(-1)?.(SRE_AND_U2);
+      return [await before, await after];
+    };
+    // Announced here, then on another replica (the generation moved): each time the click reads again.
+    expect(await changeDuringRead(() => cache.forget())).toEqual([SRE, SRE_AND_U2]);
     expect(reads).toBe(3);
-    releases[1]?.(SRE);
-    releases[2]?.(SRE_AND_U2);
-    expect([await before, await after]).toEqual([SRE, SRE_AND_U2]);
-
-    // Announced on another replica (the generation moved) while a read is in flight: the same.
     const other = createUserGroupCache({ store, clock });
-    clock.advance(DEFAULT_USER_GROUPS_MAX_AGE_MS);
-    const stale = cache.recent(slow);
-    await settle();
-    await other.forget();
-    const current = cache.fresh(slow);
-    await settle();
-    expect(reads).toBe(5);
-    releases[3]?.(SRE);
-    releases[4]?.(SRE_AND_U2);
-    expect([await stale, await current]).toEqual([SRE, SRE_AND_U2]);
+    expect(await changeDuringRead(() => other.forget())).toEqual([SRE, SRE_AND_U2]);
     expect(await cache.recent(slow)).toEqual(SRE_AND_U2);
     expect(reads).toBe(5);
   });
