@@ -45,13 +45,17 @@ const SWEEP_EVERY_TTL_WRITES = 256;
  * `kv` and `logs` are rowid tables (see `migrateToV3`).
  */
 const SCHEMA_VERSION = 3;
+/** The columns of `kv`, and of `logs` as version 2 completed them: for a new file and for the rebuild. */
+const KV_COLUMNS = `ns TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, version INTEGER NOT NULL,
+    expires_at REAL, PRIMARY KEY (ns, key)`;
+const KV_EXPIRY_INDEX = "kv_expiry ON kv (ns, expires_at) WHERE expires_at IS NOT NULL";
+const LOGS_COLUMNS = `ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,
+    prev_hash TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL DEFAULT '', PRIMARY KEY (ns, stream, seq)`;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
   INSERT OR IGNORE INTO store_meta (name, value) VALUES ('revision', 0);
-  CREATE TABLE IF NOT EXISTS kv (
-    ns TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, version INTEGER NOT NULL, expires_at REAL,
-    PRIMARY KEY (ns, key)) STRICT;
-  CREATE INDEX IF NOT EXISTS kv_expiry ON kv (ns, expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TABLE IF NOT EXISTS kv (${KV_COLUMNS}) STRICT;
+  CREATE INDEX IF NOT EXISTS ${KV_EXPIRY_INDEX};
   CREATE TABLE IF NOT EXISTS claims (
     ns TEXT NOT NULL, key TEXT NOT NULL, expires_at REAL NOT NULL,
     PRIMARY KEY (ns, key)) STRICT, WITHOUT ROWID;
@@ -63,9 +67,7 @@ const SCHEMA = `
     ns TEXT NOT NULL, name TEXT NOT NULL, owner TEXT, token INTEGER NOT NULL, expires_at REAL NOT NULL,
     PRIMARY KEY (ns, name)) STRICT, WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS leases_expiry ON leases (ns, expires_at);
-  CREATE TABLE IF NOT EXISTS logs (
-    ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,
-    PRIMARY KEY (ns, stream, seq)) STRICT;
+  CREATE TABLE IF NOT EXISTS logs (${LOGS_COLUMNS}) STRICT;
   CREATE TABLE IF NOT EXISTS log_heads (
     ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
     pruned_seq INTEGER NOT NULL, pruned_hash TEXT NOT NULL,
@@ -471,7 +473,9 @@ function migrate(db: Database.Database): void {
       | { value: number }
       | undefined;
     const columns = (db.prepare("PRAGMA table_info(logs)").all() as { name: string }[]).map((c) => c.name);
-    const version = row === undefined ? (columns.includes("hash") ? SCHEMA_VERSION : 1) : row.value;
+    // Without a version row: a new file (its logs made with the hash columns: nothing to migrate but the
+    // no-op rebuild) or one from before versions (1).
+    const version = row === undefined ? (columns.includes("hash") ? 2 : 1) : row.value;
     if (version > SCHEMA_VERSION)
       throw new Error(`the store file has schema version ${version}; this bot knows up to ${SCHEMA_VERSION}`);
     if (!columns.includes("hash")) {
@@ -527,35 +531,24 @@ function migrateToV2(db: Database.Database): void {
  * (a 2 KB value: 40 µs a read, 6 times a rowid table's). Rebuilt as rowid tables, rows and keys as they were.
  */
 function migrateToV3(db: Database.Database): void {
-  const withoutRowid = (table: string) =>
-    /WITHOUT\s+ROWID/i.test(
-      (
-        db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) as
-          | { sql: string }
-          | undefined
-      )?.sql ?? "",
-    );
-  if (withoutRowid("kv")) {
-    db.exec(`
-      CREATE TABLE kv_v3 (
-        ns TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, version INTEGER NOT NULL, expires_at REAL,
-        PRIMARY KEY (ns, key)) STRICT;
-      INSERT INTO kv_v3 (ns, key, json, version, expires_at) SELECT ns, key, json, version, expires_at FROM kv;
-      DROP TABLE kv;
-      ALTER TABLE kv_v3 RENAME TO kv;
-      CREATE INDEX kv_expiry ON kv (ns, expires_at) WHERE expires_at IS NOT NULL;
-    `);
-  }
-  if (withoutRowid("logs")) {
-    db.exec(`
-      CREATE TABLE logs_v3 (
-        ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,
-        prev_hash TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL DEFAULT '',
-        PRIMARY KEY (ns, stream, seq)) STRICT;
-      INSERT INTO logs_v3 (ns, stream, seq, json, prev_hash, hash)
-        SELECT ns, stream, seq, json, prev_hash, hash FROM logs;
-      DROP TABLE logs;
-      ALTER TABLE logs_v3 RENAME TO logs;
-    `);
-  }
+  rebuildWithRowid(db, "kv", KV_COLUMNS, ["ns", "key", "json", "version", "expires_at"]);
+  db.exec(`CREATE INDEX IF NOT EXISTS ${KV_EXPIRY_INDEX}`);
+  rebuildWithRowid(db, "logs", LOGS_COLUMNS, ["ns", "stream", "seq", "json", "prev_hash", "hash"]);
+}
+
+/** Rebuilds a `WITHOUT ROWID` table as a rowid table of `columns`, its rows as they were; others stay. */
+function rebuildWithRowid(db: Database.Database, table: string, columns: string, names: string[]): void {
+  const { sql } = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+    .get(table) as {
+    sql: string;
+  };
+  if (!/WITHOUT\s+ROWID/i.test(sql)) return;
+  const list = names.join(", ");
+  db.exec(`
+    CREATE TABLE ${table}_v3 (${columns}) STRICT;
+    INSERT INTO ${table}_v3 (${list}) SELECT ${list} FROM ${table};
+    DROP TABLE ${table};
+    ALTER TABLE ${table}_v3 RENAME TO ${table};
+  `);
 }
