@@ -56,8 +56,6 @@ const DEFAULT_NOTIFICATIONS_FILE = "flows/notifications.yml";
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** How long after the grace a stopping process exits regardless (closing connections, releasing leases). */
 export const SHUTDOWN_MARGIN_MS = 5_000;
-const MAX_SHUTDOWN_GRACE_MS = 10 * 60_000;
-const MAX_USER_GROUPS_MAX_AGE_MS = 10 * 60_000;
 
 /** App settings are neither required nor secret: every one has a safe default. */
 export type AppEnvVar = Omit<EnvVarDoc, "required" | "secret">;
@@ -158,43 +156,17 @@ const schema = z.object({
   FLOWS_DIR: z.string().min(1).default(DEFAULT_FLOWS_DIR),
   NOTIFICATIONS_FILE: z.string().min(1).default(DEFAULT_NOTIFICATIONS_FILE),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  RUN_LEASE_TTL: z
-    .string()
-    .optional()
-    .transform((value, ctx): number | undefined => {
-      if (value === undefined) return undefined;
-      const parsed = parseDuration(value);
-      if (parsed.ok && parsed.ms >= 1_000) return parsed.ms;
-      ctx.addIssue({ code: "custom", message: parsed.ok ? "must be at least 1s" : parsed.error });
-      return z.NEVER;
-    }),
-  SHUTDOWN_GRACE: z
-    .string()
-    .optional()
-    .transform((value, ctx): number | undefined => {
-      if (value === undefined) return undefined;
-      const parsed = parseDuration(value);
-      if (parsed.ok && parsed.ms <= MAX_SHUTDOWN_GRACE_MS) return parsed.ms;
-      ctx.addIssue({ code: "custom", message: parsed.ok ? "must be at most 10m" : parsed.error });
-      return z.NEVER;
-    }),
+  RUN_LEASE_TTL: optionalPeriod({ min: "1s" }),
+  SHUTDOWN_GRACE: optionalPeriod({ max: "10m" }),
   HWC_FAULT_POINT: z.enum(FAULT_POINTS).optional(),
-  REQUEST_RETENTION: period("90d", 3_600_000, "1h"),
-  RUN_RETENTION: period("90d", 3_600_000, "1h"),
-  DELIVERY_DEDUPE_TTL: period("1h", 5 * 60_000, "5m"),
-  SAVED_QUERY_TTL: period("1d", 60_000, "1m"),
+  REQUEST_RETENTION: period("90d", { min: "1h" }),
+  RUN_RETENTION: period("90d", { min: "1h" }),
+  DELIVERY_DEDUPE_TTL: period("1h", { min: "5m" }),
+  SAVED_QUERY_TTL: period("1d", { min: "1m" }),
   WORK_CONCURRENCY: count(DEFAULT_WORK_CONCURRENCY, 1, 1_000),
   WORK_QUEUE_SIZE: count(DEFAULT_WORK_QUEUE_SIZE, 0, 100_000),
   ACK_THREAD: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
-  USER_GROUPS_MAX_AGE: z
-    .string()
-    .default("1m")
-    .transform((value, ctx): number => {
-      const parsed = parseDuration(value);
-      if (parsed.ok && parsed.ms <= MAX_USER_GROUPS_MAX_AGE_MS) return parsed.ms;
-      ctx.addIssue({ code: "custom", message: parsed.ok ? "must be at most 10m" : parsed.error });
-      return z.NEVER;
-    }),
+  USER_GROUPS_MAX_AGE: period("1m", { max: "10m" }),
 });
 
 /** A whole number variable with a default and bounds. */
@@ -213,17 +185,48 @@ function count(fallback: number, min: number, max: number) {
     });
 }
 
-/** A duration variable with a default and a minimum (the error names both forms). */
-function period(fallback: string, minMs: number, minText: string) {
+/** Bounds of a duration variable, written as durations (`1h`): the error names them as written. */
+interface PeriodBounds {
+  min?: string;
+  max?: string;
+}
+
+/** Milliseconds of a bound written here (a typo in one is a programming fault). */
+function boundMs(text: string): number {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) throw new Error(`bad duration bound: ${parsed.error}`);
+  return parsed.ms;
+}
+
+/** Parses a duration variable's value and checks it against `bounds`, adding the issue when it fails. */
+function within(bounds: PeriodBounds) {
+  const minMs = bounds.min === undefined ? 0 : boundMs(bounds.min);
+  const maxMs = bounds.max === undefined ? Number.POSITIVE_INFINITY : boundMs(bounds.max);
+  return (value: string, ctx: z.RefinementCtx): number => {
+    const parsed = parseDuration(value);
+    if (parsed.ok && parsed.ms >= minMs && parsed.ms <= maxMs) return parsed.ms;
+    const message = !parsed.ok
+      ? parsed.error
+      : parsed.ms < minMs
+        ? `must be at least ${bounds.min}`
+        : `must be at most ${bounds.max}`;
+    ctx.addIssue({ code: "custom", message });
+    return z.NEVER;
+  };
+}
+
+/** A duration variable with a default and bounds (the error names both forms). */
+function period(fallback: string, bounds: PeriodBounds) {
+  return z.string().default(fallback).transform(within(bounds));
+}
+
+/** A duration variable without a default: absent means the component's own default. */
+function optionalPeriod(bounds: PeriodBounds) {
+  const check = within(bounds);
   return z
     .string()
-    .default(fallback)
-    .transform((value, ctx): number => {
-      const parsed = parseDuration(value);
-      if (parsed.ok && parsed.ms >= minMs) return parsed.ms;
-      ctx.addIssue({ code: "custom", message: parsed.ok ? `must be at least ${minText}` : parsed.error });
-      return z.NEVER;
-    });
+    .optional()
+    .transform((value, ctx): number | undefined => (value === undefined ? undefined : check(value, ctx)));
 }
 
 /** Where the declarative files are, from the environment or the defaults (even when other settings are bad). */
