@@ -314,21 +314,29 @@ function listSlot(part: Extract<Part, { kind: "list" }>): Slot {
       const closed: string[] = [];
       let closedCost = 0;
       let open: string | undefined;
+      // The open section's length inside a JSON string, kept as items join it: measuring the whole section
+      // again for every item was most of a 20-server page's rendering. Escaping is per character, and the
+      // line break between two items (2 characters escaped) keeps a surrogate of one from pairing with the
+      // next, so the lengths add up exactly.
+      let openJson = 0;
       let shown = 0;
       for (const item of part.items) {
         const text = renderListItem(item);
+        const textJson = jsonLength(text);
         const joins = open !== undefined && open.length + 1 + text.length <= L.sectionText;
         const nextOpen = joins ? `${open}\n${text}` : text;
+        const nextOpenJson = joins ? openJson + 2 + textJson : textJson;
         const nextClosedCost =
-          joins || open === undefined ? closedCost : closedCost + SECTION_OVERHEAD + jsonLength(open);
+          joins || open === undefined ? closedCost : closedCost + SECTION_OVERHEAD + openJson;
         const nextClosedCount = joins || open === undefined ? closed.length : closed.length + 1;
         const more = shown + 1 < total;
-        const cost = nextClosedCost + SECTION_OVERHEAD + jsonLength(nextOpen) + (more ? footerCost : 0);
+        const cost = nextClosedCost + SECTION_OVERHEAD + nextOpenJson + (more ? footerCost : 0);
         const count = nextClosedCount + 1 + (more ? 1 : 0);
         if (cost > budget.chars || count > budget.blocks) break;
         if (!joins && open !== undefined) closed.push(open);
         closedCost = nextClosedCost;
         open = nextOpen;
+        openJson = nextOpenJson;
         shown++;
       }
       const texts = open === undefined ? closed : [...closed, open];

@@ -116,6 +116,22 @@ describe("renderBlockKit properties", () => {
     );
   });
 
+  it("a list section's JSON length is the sum of its items' (what the packing adds up instead of measuring)", () => {
+    // Lone surrogates are escaped as \uXXXX and a pair is not: the line break between items keeps a
+    // surrogate of one item from pairing with the next, so the sum is exact for any text.
+    const jsonLength = (s: string) => JSON.stringify(s).length - 2;
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: "binary", maxLength: 60 }), { minLength: 1, maxLength: 20 }),
+        (items) => {
+          const summed = items.reduce((sum, item, i) => sum + (i > 0 ? 2 : 0) + jsonLength(item), 0);
+          expect(jsonLength(items.join("\n"))).toBe(summed);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it("any list fits the limits and reports truthfully what it left out", () => {
     const item: fc.Arbitrary<ListItem> = fc.record({
       status: fc.option(fc.constantFrom("ACTIVE", "SHUTOFF", "ERROR", "weird"), { nil: undefined }),
