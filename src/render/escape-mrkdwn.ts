@@ -49,6 +49,17 @@ const EMOJI_SHORTCODE = /(^|[^\p{L}\p{N}]):([a-z0-9_+'-]*[a-z][a-z0-9_+'-]*):(?=
 const BROADCAST = /@(channel|here|everyone)(?![\p{L}\p{N}_])/giu;
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 
+/**
+ * Fast paths: a value with none of the characters a step acts on is returned as it is (most names, IDs and
+ * addresses), instead of being copied by a chain of replacements that change nothing.
+ */
+const NEEDS_SANITIZING =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: every character sanitizeInline acts on, controls included.
+  /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029\uD800-\uDFFF]/;
+/** Every character defuseFormatting acts on: shortcodes need `:`, broadcasts `@`, a quote `>`. */
+const NEEDS_DEFUSING = /[:@*~`_>]/;
+const NEEDS_ENTITIES = /[&<>]/;
+
 const ZERO_WIDTH_SPACE = "\u200B";
 const WORD_JOINER = "\u2060";
 
@@ -59,6 +70,7 @@ function toWellFormed(value: string): string {
 
 /** Makes an untrusted value a single line without control or bidi characters. */
 export function sanitizeInline(value: string, lineBreak = "↵"): string {
+  if (!NEEDS_SANITIZING.test(value)) return value;
   return toWellFormed(value).replace(LINE_BREAK, lineBreak).replace(/\t/g, " ").replace(CONTROL_AND_BIDI, "");
 }
 
@@ -69,10 +81,10 @@ export function sanitizeMultiline(value: string): string {
 
 /** `&`, `<`, `>` to entities; nothing else. Applied to trusted text too. */
 function escapeEntities(value: string): string {
+  if (!NEEDS_ENTITIES.test(value)) return value;
   return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Replaces mrkdwn formatting characters with look-alikes (see the module comment). */
 /**
  * Puts a zero-width space after the opening colon of emoji shortcodes (see the module comment for which ones).
  * Also used for untrusted values in `plain_text` objects, where Slack renders shortcodes as well.
@@ -84,7 +96,9 @@ export function defuseEmojiShortcodes(value: string): string {
   );
 }
 
+/** Replaces mrkdwn formatting characters with look-alikes (see the module comment). */
 function defuseFormatting(value: string): string {
+  if (!NEEDS_DEFUSING.test(value)) return value;
   const chars = Array.from(defuseEmojiShortcodes(value).replace(BROADCAST, `@${WORD_JOINER}$1`));
   let out = "";
   for (let i = 0; i < chars.length; i++) {

@@ -7,6 +7,7 @@ import {
   escapeUntrustedMrkdwn,
   exactCodeSpan,
   formatCount,
+  sanitizeInline,
   toPlainText,
   truncateGraphemes,
 } from "../../src/render/escape-mrkdwn.js";
@@ -68,6 +69,48 @@ describe("escapeUntrustedMrkdwn", () => {
         // An underscore survives only between two letters/digits, where Slack does not italicise.
         expect(out).not.toMatch(/(^|[^\p{L}\p{N}])_|_($|[^\p{L}\p{N}])/u);
       }),
+    );
+  });
+});
+
+// Each step returns a value with nothing to act on as it is. These compare that fast path with the full
+// chain, which a leading character of the step's own kind forces (its effect is context-free and known).
+describe("fast paths agree with the full escaping", () => {
+  // Random text with every character some step acts on mixed in (random code points alone rarely hit them).
+  const special = fc.constantFrom(
+    ..."\u2028\u2029\u0085\r\n\t\u0000\u001F\u007F\u009F\u061C\u200E\u200F\u202A\u202E\u2066\u2069\uD800\uDBFF\uDC00\uDFFF&<>:@*~`_ a1".split(
+      "",
+    ),
+  );
+  const anyText = fc
+    .array(fc.oneof(special, fc.string({ unit: "binary", maxLength: 3 })), { maxLength: 30 })
+    .map((parts) => parts.join(""));
+
+  it("sanitizeInline: as after a leading control character, which it drops", () => {
+    fc.assert(
+      fc.property(anyText, (v) => {
+        expect(sanitizeInline(v)).toBe(sanitizeInline(`\u0001${v}`));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("entities: as after a leading &", () => {
+    fc.assert(
+      fc.property(anyText, (v) => {
+        expect(`&amp;${escapeMrkdwn(v)}`).toBe(escapeMrkdwn(`&${v}`));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("formatting: a value without formatting characters reads as after a leading *", () => {
+    fc.assert(
+      fc.property(anyText, (v) => {
+        fc.pre(!/[:@*~`_>]/.test(v));
+        expect(`∗${escapeUntrustedMrkdwn(v)}`).toBe(escapeUntrustedMrkdwn(`*${v}`));
+      }),
+      { numRuns: 300, maxSkipsPerRun: 1000 },
     );
   });
 });
