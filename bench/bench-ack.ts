@@ -174,6 +174,14 @@ async function metricSum(port: number, pattern: RegExp): Promise<number> {
     .reduce((total, line) => total + Number(line.split(" ").at(-1)), 0);
 }
 
+/** The requests the load can send, cheapest first, as the by-kind figure names them. */
+const KIND_NAMES: readonly (readonly [number, string])[] = [
+  [3, "Next click"],
+  [1, "/ecs show"],
+  [0, "/ecs list"],
+  [2, "/ecs stop"],
+];
+
 /** Which requests the load mixes (0 list, 1 show, 2 stop, 3 Next click); `BENCH_ACK_KINDS=2` for stops only. */
 const kinds = (process.env.BENCH_ACK_KINDS ?? "0,1,2,3").split(",").map(Number);
 
@@ -191,13 +199,14 @@ async function load(
   rate: number,
   seconds: number,
   settle: () => Promise<void>,
+  mix: readonly number[] = kinds,
 ): Promise<LoadResult> {
   const url = `http://127.0.0.1:${target.port}/slack/events`;
   const pid = target.child.pid ?? 0;
   const total = rate * seconds;
   const bodies = Array.from({ length: total }, (_, i) => {
     const name = names[(i * 7919) % names.length] ?? "web-01";
-    const kind = kinds[i % kinds.length] ?? 0;
+    const kind = mix[i % mix.length] ?? 0;
     const command = (text: string) =>
       new URLSearchParams({
         ...buildSlashCommandPayload(),
@@ -459,6 +468,26 @@ export async function benchAck(report: Report): Promise<void> {
         `${Math.round(perMinute(byMethod.reduce((sofar, [, n]) => sofar + n, 0)))}`,
         `${byMethod.map(([method, n]) => `${method} ${Math.round(perMinute(n))}`).join(", ")}; Slack allows usergroups.list about 20 a minute (Tier 2), chat.update about 50 (Tier 3), chat.postMessage about 1 a second per channel; replies to response URLs are not Web API calls`,
       );
+      // Each kind alone for one window (the bot only; the bare app's cost does not depend on what it acks):
+      // where the mix's CPU goes. `BENCH_ACK_KIND_WINDOWS=0` leaves this out.
+      if (process.env.BENCH_ACK_KIND_WINDOWS !== "0") {
+        const byKind: string[] = [];
+        for (const [kind, name] of KIND_NAMES) {
+          let run: LoadResult | undefined;
+          for (let again = 0; run === undefined; again++) {
+            await quietBot();
+            const runsBefore = await metricSum(bot.port, WATCHER_RUNS);
+            const measured = await load(sender, bot, fake, names, click, rate, seconds, settleBot, [kind]);
+            if ((await metricSum(bot.port, WATCHER_RUNS)) === runsBefore || again === 2) run = measured;
+          }
+          byKind.push(`${name} ${run.cpuPerCommandMs.toFixed(2)} ms`);
+        }
+        report(
+          "CPU per command by kind, each alone: bot",
+          byKind.join(", "),
+          `one window of ${rate * seconds} requests each at ${rate}/s (a window in which a watcher ran measured again); bare Bolt ${anchorCpu.toFixed(2)} ms for any request`,
+        );
+      }
       await stopChild(bare);
 
       // RSS with the watchers running and 1,000 approvals pending: a hard reboot of 1,000 distinct servers
