@@ -2,6 +2,8 @@ import { type Classified, classifyTarget, targetKey } from "./classify-target.js
 import { usageFor } from "./help.js";
 import {
   type Command,
+  type ExplainableIntent,
+  type Intent,
   type IntentError,
   type IntentErrorCode,
   JOB_ID_RE,
@@ -29,7 +31,15 @@ export interface Ctx {
   /** The whole (escaped) text the tokens' offsets refer to. */
   text: string;
   depth: number;
+  /**
+   * Parses a whole command line (`ecs delete web-03`) at `depth`, for the verbs that carry one (`/ops policy
+   * explain`, `/ops schedule add`): the dispatcher's own parser, given here so those verbs need not import it.
+   */
+  parseLine: (raw: string, depth: number) => Result<ExplainableIntent | Intent>;
 }
+
+/** Parses one verb's arguments (the tokens after the verb). */
+export type VerbParser = (ctx: Ctx, tokens: readonly Token[]) => Result<Intent>;
 
 export function failure(
   code: IntentErrorCode,

@@ -1,7 +1,6 @@
 import {
   DEFAULT_CONSOLE_LINES,
   DEVICE_RE,
-  type Intent,
   KEY_PAIR_RE,
   MAX_CONSOLE_LINES,
   MAX_TAG_CHANGES,
@@ -28,6 +27,7 @@ import {
   type Result,
   unexpected,
   usage,
+  type VerbParser,
 } from "./parse-arguments.js";
 import { WAVE_FLAGS, waveOptionsOf } from "./parse-wave-flags.js";
 import { quoteUserText } from "./quote-user-text.js";
@@ -39,8 +39,6 @@ import type { Token } from "./tokenize.js";
  */
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-type VerbParser = (ctx: Ctx, tokens: readonly Token[]) => Result<Intent>;
 
 /** One server reference, nothing else. */
 function oneServer(ctx: Ctx, tokens: readonly Token[]): Result<ServerRef> {
