@@ -1,9 +1,9 @@
 import type { CloudClient } from "../cloud/types.js";
 import type { Clock } from "../store/store.js";
-import { RunSuspendedError } from "../workflow/drive-run.js";
 import type { Operation } from "../workflow/flow-vocabulary.js";
 import { readHssHosts } from "../workflow/read-hss-posture.js";
 import { readServers } from "../workflow/read-servers.js";
+import { RunSuspendedError } from "../workflow/run-context.js";
 import type { FlowTarget } from "../workflow/types.js";
 
 /** The ECS status each server must show after a wave of `operation` (by server ID). */

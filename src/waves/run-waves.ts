@@ -1,10 +1,10 @@
 import { defaultSleep } from "../cloud/create-transport.js";
 import type { CloudClient } from "../cloud/types.js";
 import { writeUpdate } from "../store/store.js";
-import { RunOwnershipLostError, RunSuspendedError } from "../workflow/drive-run.js";
 import { executeFlow } from "../workflow/execute-flow.js";
 import { readHssHosts } from "../workflow/read-hss-posture.js";
 import { resumeFlow } from "../workflow/resume-flow.js";
+import { RunOwnershipLostError, RunSuspendedError } from "../workflow/run-context.js";
 import { RunRecordSchema, runKey } from "../workflow/run-record.js";
 import { type FlowOutcome, summarizeRun } from "../workflow/summarize-run.js";
 import type { ExecuteFlowDeps, ExecuteFlowSpec } from "../workflow/types.js";

@@ -1,7 +1,8 @@
-import { driveRun, emit, type RunContext, RunOwnershipLostError } from "./drive-run.js";
+import { driveRun } from "./drive-run.js";
 import { stepOfEvent } from "./flow-events.js";
 import { OPERATIONS } from "./flow-vocabulary.js";
 import { conditionHolds } from "./operation-rules.js";
+import { emit, type RunContext, RunOwnershipLostError } from "./run-context.js";
 import { OPEN_RUNS_SET, type RunRecord, RunRecordSchema, runKey, type StepRecord } from "./run-record.js";
 import type { FlowOutcome } from "./summarize-run.js";
 import type { ExecuteFlowDeps, ExecuteFlowSpec, FlowDefinition } from "./types.js";

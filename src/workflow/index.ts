@@ -1,6 +1,5 @@
 /** Public surface of the workflow: flow files, preflight, executor, run records and their views. */
 export { type DriftItem, describeDrift, detectDrift } from "./detect-drift.js";
-export { type RunDeps, RunOwnershipLostError, RunSuspendedError } from "./drive-run.js";
 export { type ExecuteFlowResult, executeFlow, newRunRecord } from "./execute-flow.js";
 export { FAULT_POINTS, type FaultPoint } from "./fault-points.js";
 export type { FlowEvent, FlowEventType, ProgressCounts } from "./flow-events.js";
@@ -23,6 +22,7 @@ export {
   reduceFlowEvent,
 } from "./reduce-flow-event.js";
 export { type ResumeFlowResult, resumeFlow } from "./resume-flow.js";
+export { type RunDeps, RunOwnershipLostError, RunSuspendedError } from "./run-context.js";
 export {
   type AttachedEip,
   type AttachedVolume,

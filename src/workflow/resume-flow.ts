@@ -1,6 +1,7 @@
-import { commit, driveRun, emit, type RunContext, type RunDeps } from "./drive-run.js";
+import { driveRun } from "./drive-run.js";
 import { stepOfEvent } from "./flow-events.js";
 import { isIn, TERMINAL_RUN_STATUSES } from "./flow-statuses.js";
+import { commit, emit, type RunContext, type RunDeps } from "./run-context.js";
 import { type RunRecord, RunRecordSchema, runKey } from "./run-record.js";
 import { type FlowOutcome, summarizeRun } from "./summarize-run.js";
 

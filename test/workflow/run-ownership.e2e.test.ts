@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
-import { RunOwnershipLostError, RunSuspendedError } from "../../src/workflow/drive-run.js";
 import { executeFlow } from "../../src/workflow/execute-flow.js";
 import { resumeFlow } from "../../src/workflow/resume-flow.js";
+import { RunOwnershipLostError, RunSuspendedError } from "../../src/workflow/run-context.js";
 import { type RunRecord, runKey } from "../../src/workflow/run-record.js";
 import type { ExecuteFlowSpec } from "../../src/workflow/types.js";
 import { startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";

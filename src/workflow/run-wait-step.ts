@@ -1,0 +1,160 @@
+import type { AuditEntryInput } from "../audit/audit-entry.js";
+import { defaultSleep } from "../cloud/create-transport.js";
+import { type JobProgress, waitForJob } from "../cloud/wait-for-job.js";
+import type { ProgressCounts } from "./flow-events.js";
+import type { StepStatus } from "./flow-statuses.js";
+import { reconcileFromServers } from "./reconcile-from-servers.js";
+import { countsOfJobServers, expectedOutcome, resultsOfJob } from "./results-of-job.js";
+import { auditBase, emit, now, type RunContext, stepOf } from "./run-context.js";
+import type { ServerStepResult } from "./run-record.js";
+import { finishStep, skipStep, startStep } from "./run-step-lifecycle.js";
+import { emptyCounts } from "./summarize-run.js";
+import type { WaitStep } from "./types.js";
+
+/** The `wait` step: the cloud's jobs of the call followed to their end, or the servers read when an answer was lost. */
+
+export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
+  const callRec = stepOf(ctx.record, def.after);
+  if (callRec.status === "skipped") {
+    await skipStep(ctx, def.id, def.kind, callRec.skipReason ?? "no_targets");
+    return;
+  }
+  // A wait found running was interrupted: the interruption does not eat into its time, it gets the full timeout again.
+  const resumed = stepOf(ctx.record, def.id).status === "running";
+  await startStep(ctx, def);
+  const { deps } = ctx;
+  const rec = stepOf(ctx.record, def.id);
+  const deadline = (resumed ? now(ctx) : (rec.startedAt ?? now(ctx))) + def.timeoutMs;
+  const sleep = deps.sleep ?? defaultSleep;
+  const parameters = ctx.record.parameters;
+  const runId = ctx.record.runId;
+  const progress = (
+    jobId: string | null,
+    source: "job" | "servers",
+    status: string,
+    counts: ProgressCounts,
+  ) =>
+    emit(deps, { type: "job_progress", runId, stepId: def.id, jobId, source, status, counts, at: now(ctx) });
+  const base = auditBase(ctx.record);
+  const reconciledAudit: Omit<AuditEntryInput, "actorId">[] = [];
+
+  const perMutation = await Promise.all(
+    callRec.mutations.map(
+      async (m): Promise<{ results: ServerStepResult[]; job?: { jobId: string; status: string } }> => {
+        /** Reads the servers until they show the call's effect: a call without a job, or of unknown outcome. */
+        const fromServers = async (why: "confirmed" | "reconciled") => {
+          const results = await reconcileFromServers({
+            ecs: deps.cloud.ecs,
+            serverIds: m.serverIds,
+            expect: def.expect,
+            parameters,
+            deadline,
+            now: () => deps.clock.now(),
+            sleep,
+            ...deps.polling,
+            ...(deps.signal && { signal: deps.signal }),
+            onProgress: (counts) =>
+              progress(null, "servers", why === "confirmed" ? "CONFIRMING" : "RECONCILING", counts),
+          });
+          const settled = results.filter((x) => x.result !== "unknown").length;
+          reconciledAudit.push({
+            ...base,
+            type: "execution.step",
+            serverIds: m.serverIds,
+            message:
+              why === "confirmed"
+                ? `${m.call} (no job) confirmed from the servers' state: ${settled} of ${m.serverIds.length} settled`
+                : `${m.call} (outcome unknown) reconciled from the servers' state: ${settled} of ${m.serverIds.length} settled`,
+            detail: {
+              phase: why,
+              stepId: def.id,
+              call: m.call,
+              index: m.index,
+              results: results.map((x) => ({ serverId: x.serverId, result: x.result })),
+            },
+          });
+          return { results };
+        };
+        switch (m.state) {
+          case "accepted": {
+            if (m.jobId === undefined) return fromServers("confirmed");
+            const jobId = m.jobId;
+            const expect = expectedOutcome(def.expect, m.serverIds, parameters);
+            const waitStarted = deps.clock.now();
+            const r = await waitForJob({
+              ecs: deps.cloud.ecs,
+              jobId,
+              ...(expect && { expect }),
+              timeoutMs: Math.max(0, deadline - now(ctx)),
+              now: () => deps.clock.now(),
+              sleep,
+              ...deps.polling,
+              ...(deps.pollGate && { gate: deps.pollGate }),
+              ...(deps.signal && { signal: deps.signal }),
+              onProgress: (p: JobProgress) => {
+                if (p.kind === "job")
+                  progress(jobId, "job", p.to, countsOfJobServers(m.serverIds.length, p.servers));
+                else if (p.kind === "servers") {
+                  const succeeded = p.servers.filter((s) => s.reached).length;
+                  const failed = p.servers.filter((s) => !s.reached && s.status === "ERROR").length;
+                  progress(jobId, "servers", "RECONCILING", {
+                    total: p.servers.length,
+                    succeeded,
+                    failed,
+                    running: p.servers.length - succeeded - failed,
+                  });
+                }
+              },
+            });
+            const { results, jobStatus } = resultsOfJob(m, jobId, r);
+            deps.metrics?.jobFinished(jobStatus, deps.clock.now() - waitStarted);
+            return { results, job: { jobId, status: jobStatus } };
+          }
+          case "intent":
+          case "outcome_unknown":
+            return fromServers("reconciled");
+          case "rejected":
+            return {
+              results: m.serverIds.map((serverId) => ({
+                serverId,
+                result: "failed",
+                source: "call",
+                reason: m.error?.message ?? "the call was rejected",
+                ...(m.error && { code: m.error.code }),
+              })),
+            };
+          case "planned":
+            return {
+              results: m.serverIds.map((serverId) => ({
+                serverId,
+                result: "not_started",
+                source: "call",
+                reason: "the call was not sent",
+              })),
+            };
+        }
+      },
+    ),
+  );
+  const byServer = new Map(perMutation.flatMap((p) => p.results).map((r) => [r.serverId, r]));
+  const results = callRec.serverIds.flatMap((id) => {
+    const r = byServer.get(id);
+    return r ? [r] : [];
+  });
+  const jobs = perMutation.flatMap((p) => (p.job ? [p.job] : []));
+  const counts = emptyCounts();
+  for (const r of results) counts[r.result]++;
+  const status: StepStatus =
+    counts.failed > 0 || counts.not_started > 0
+      ? "failed"
+      : counts.unknown > 0
+        ? "outcome_unknown"
+        : "succeeded";
+  await finishStep(ctx, def, status, counts, {
+    change: (s) => {
+      s.results = results;
+      s.jobs = jobs;
+    },
+    audit: reconciledAudit,
+  });
+}
