@@ -86,23 +86,38 @@ function parseOpsPolicy(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
       usage: usage(ctx),
     });
   }
-  const rawInner = ctx.text.slice(firstInner.start);
-  const inner = ctx.parseLine(rawInner, ctx.depth + 1);
-  if (!inner.ok) {
-    return {
-      ok: false,
-      error: { ...inner.error, message: `Cannot explain that command: ${inner.error.message}` },
-    };
-  }
-  const intent = inner.value;
+  const inner = parseNestedLine(ctx, ctx.text.slice(firstInner.start), "explain");
+  if (!inner.ok) return inner;
+  const { intent, commandLine } = inner.value;
   if (intent.type === "ops.policy.explain" || intent.type === "ops.schedule.add") {
     return failure("nested_explain", "A policy explanation cannot explain another explanation.", {
       usage: usage(ctx),
     });
   }
-  const typed = unescapeSlackText(rawInner).trim();
-  const commandLine = typed.startsWith("/") ? typed : `/${typed}`;
   return { ok: true, value: { type: "ops.policy.explain", commandLine, intent } };
+}
+
+/**
+ * The command line a verb carries (`/ops policy explain …`, `/ops schedule add … …`), parsed one level deeper,
+ * with the line as the user typed it (a leading `/` added); a failure says which verb could not take it.
+ */
+function parseNestedLine(
+  ctx: Ctx,
+  rawInner: string,
+  verb: "explain" | "schedule",
+): Result<{ intent: ExplainableIntent | Intent; commandLine: string }> {
+  const inner = ctx.parseLine(rawInner, ctx.depth + 1);
+  if (!inner.ok) {
+    return {
+      ok: false,
+      error: { ...inner.error, message: `Cannot ${verb} that command: ${inner.error.message}` },
+    };
+  }
+  const typed = unescapeSlackText(rawInner).trim();
+  return {
+    ok: true,
+    value: { intent: inner.value, commandLine: typed.startsWith("/") ? typed : `/${typed}` },
+  };
 }
 
 function parseNoArgs(
@@ -285,16 +300,9 @@ function parseOpsSchedule(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   if (!firstInner.mention && /^\/?ops$/i.test(firstInner.text)) {
     return onlyMutations(unescapeSlackText(rawInner).trim(), "is about the bot itself");
   }
-  const inner = ctx.parseLine(rawInner, ctx.depth + 1);
-  if (!inner.ok) {
-    return {
-      ok: false,
-      error: { ...inner.error, message: `Cannot schedule that command: ${inner.error.message}` },
-    };
-  }
-  const intent = inner.value;
-  const typed = unescapeSlackText(rawInner).trim();
-  const commandLine = typed.startsWith("/") ? typed : `/${typed}`;
+  const inner = parseNestedLine(ctx, rawInner, "schedule");
+  if (!inner.ok) return inner;
+  const { intent, commandLine } = inner.value;
   if (intent.type === "ops.policy.explain" || intent.type === "ops.schedule.add" || !isMutation(intent)) {
     return onlyMutations(
       commandLine,
