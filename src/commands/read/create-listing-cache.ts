@@ -1,15 +1,22 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "../../cloud/types.js";
 
-/** A fleet listing for one set of filters: its servers in display order and their per-status counts. */
+/** A fleet listing for one set of filters as the cache keeps it: its servers' IDs in display order and counts. */
 export interface SharedListing {
   /** Names this listing in the store, so the page clicks of every command it served share one saved copy. */
   id: string;
-  servers: readonly Server[];
-  /** The servers' IDs in the same order, made once for every command the listing serves. */
+  /** The servers' IDs in display order, made once for every command the listing serves. */
   ids: string[];
   statusCounts: Record<string, number>;
 }
+
+/**
+ * What `get` answers: the command that listed also gets the servers (its page is as fresh as a read); the
+ * others get the kept listing and read their page by ID.
+ */
+export type ListingUse =
+  | { made: true; listing: SharedListing; servers: readonly Server[] }
+  | { made: false; listing: SharedListing };
 
 export interface ListingCache {
   /**
@@ -17,10 +24,7 @@ export interface ListingCache {
    * `made` is true for the call that listed (its rows are as fresh as a read); a reuser re-reads its page.
    * A failed listing is not kept: the next command lists again.
    */
-  get(
-    key: string,
-    list: () => Promise<readonly Server[]>,
-  ): Promise<{ listing: SharedListing; made: boolean }>;
+  get(key: string, list: () => Promise<readonly Server[]>): Promise<ListingUse>;
 }
 
 export interface ListingCacheOptions {
@@ -35,7 +39,7 @@ export interface ListingCacheOptions {
   burstUses?: number;
   /** Milliseconds since the epoch. */
   now?: () => number;
-  /** Filter sets kept at once (each holds its servers until it is older than `reuseMs`). Default 32. */
+  /** Filter sets kept at once (each holds its IDs and counts until it is older than `reuseMs`). Default 32. */
   maxEntries?: number;
 }
 
@@ -66,6 +70,10 @@ interface Entry {
  * the fleet. The rows a reuser shows are re-read by ID, so only totals and per-status counts can be up to
  * `reuseMs` old, and under a burst up to `burstReuseMs`; so can the set of servers (one made or deleted since
  * shows from the next listing on).
+ *
+ * Only the IDs and counts are kept: the servers themselves (10,000 records, some 20 MB of heap) go to the
+ * command that listed and are garbage once its page is shown. Kept for the window, every full garbage
+ * collection (about one a second at 100 commands a second) would mark them again.
  */
 export function createListingCache(options: ListingCacheOptions = {}): ListingCache {
   const reuseMs = options.reuseMs ?? DEFAULT_LISTING_REUSE_MS;
@@ -99,22 +107,25 @@ export function createListingCache(options: ListingCacheOptions = {}): ListingCa
         return { listing: await found.promise, made: false };
       }
       prune();
+      const listed = list().then((servers) => {
+        const statusCounts: Record<string, number> = {};
+        for (const s of servers) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
+        const ids = servers.map((s) => s.id);
+        return { listing: { id: randomBytes(9).toString("base64url"), ids, statusCounts }, servers };
+      });
       const entry: Entry = {
         uses: 1,
-        promise: list().then((listed) => {
-          const servers = [...listed];
-          const statusCounts: Record<string, number> = {};
-          for (const s of servers) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
+        promise: listed.then(({ listing }) => {
           entry.listedAt = now();
-          const ids = servers.map((s) => s.id);
-          return { id: randomBytes(9).toString("base64url"), servers, ids, statusCounts };
+          return listing;
         }),
       };
       entries.set(key, entry);
       entry.promise.catch(() => {
         if (entries.get(key) === entry) entries.delete(key);
       });
-      return { listing: await entry.promise, made: true };
+      const { listing, servers } = await listed;
+      return { made: true, listing, servers };
     },
   };
 }

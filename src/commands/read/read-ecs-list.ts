@@ -49,15 +49,16 @@ export async function readEcsList(
   // Without a shared cache every command lists for itself (a cache that keeps nothing).
   const listings = deps.listings ?? createListingCache({ reuseMs: 0 });
   const key = JSON.stringify([f.name, f.status, f.flavor, f.ip, [...tags].sort()]);
-  const { listing, made } = await listings.get(key, list);
+  const use = await listings.get(key, list);
+  const { listing } = use;
   const snapshot: ListSnapshot = { id: listing.id, ids: listing.ids, statusCounts: listing.statusCounts };
   options.keepSnapshot?.(snapshot);
   // Another command's listing: its rows may be seconds old, so this page is read again by ID.
-  if (!made) return readSnapshotPage(intent, snapshot, options, deps);
-  const page = pageOf(listing.servers, options.page);
+  if (!use.made) return readSnapshotPage(intent, snapshot, options, deps);
+  const page = pageOf(use.servers, options.page);
   return buildServerListView({
     servers: page.items,
-    total: listing.servers.length,
+    total: use.servers.length,
     page: page.page,
     filters: f,
     statusCounts: listing.statusCounts,

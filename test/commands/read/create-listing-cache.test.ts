@@ -48,6 +48,22 @@ describe("createListingCache", () => {
     expect(results[0]?.listing.statusCounts).toEqual({ ACTIVE: 2, SHUTOFF: 1 });
   });
 
+  it("gives the servers to the command that listed and keeps only their IDs and counts for the others", async () => {
+    const cache = createListingCache({ now: clock().now, reuseMs: 5_000 });
+    const listed = [server("a"), server("b", "SHUTOFF")];
+    const first = await cache.get("k", async () => listed);
+    expect(first.made && first.servers).toEqual(listed);
+    const reused = await cache.get("k", async () => []);
+    expect(reused.made).toBe(false);
+    expect("servers" in reused).toBe(false);
+    // What the cache holds for the window: no server records (10,000 of them would stay on the heap).
+    expect(reused.listing).toEqual({
+      id: first.listing.id,
+      ids: ["a", "b"],
+      statusCounts: { ACTIVE: 1, SHUTOFF: 1 },
+    });
+  });
+
   it("reuses a finished listing within the window, lists again after it, and keeps filters apart", async () => {
     const c = clock();
     const cache = createListingCache({ now: c.now, reuseMs: 5_000 });
