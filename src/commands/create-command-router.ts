@@ -1,52 +1,33 @@
 import { ChatDeliveryError, type ChatPort, type Responder } from "../app/ports.js";
-import { readGroupsOnce } from "../app/read-groups-once.js";
 import type { CloudClient, Server } from "../cloud/types.js";
-import { extractBreakGlass } from "../intents/extract-break-glass.js";
 import {
   type DescribePolicy,
-  formatCommandLine,
   helpFor,
   type Intent,
-  type IntentAction,
-  intentAction,
   isMutation,
-  MUTATING_ACTIONS,
-  parseIntent,
   redactSecrets,
   type Target,
 } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CommandOutcome, Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
-import { code, md, type Span } from "../render/message-model.js";
-import { takeScheduleFlags } from "../schedule/take-schedule-flags.js";
+import { md } from "../render/message-model.js";
 import type { Store } from "../store/store.js";
-import { createCloudTargetLookup } from "../targets/create-cloud-target-lookup.js";
-import { createFleetNameIndex } from "../targets/create-fleet-name-index.js";
+import { createSuggestingTargetLookup } from "../targets/create-cloud-target-lookup.js";
 import { nameMatchingFor } from "../targets/name-matching-for.js";
-import { replaceTarget, targetsOf } from "../targets/replace-target.js";
+import { targetsOf } from "../targets/replace-target.js";
 import { resolveTargets } from "../targets/resolve-targets.js";
 import type { NameMatching, Resolution, TargetLookup } from "../targets/types.js";
-import { actionsForStatus, SERVER_ACTIONS, type ServerAction, VIEW_ACTIONS } from "../views/action-ids.js";
+import { VIEW_ACTIONS } from "../views/action-ids.js";
 import { buildAmbiguityView } from "../views/build-ambiguity-view.js";
 import { buildHelpView } from "../views/build-help-view.js";
-import {
-  buildExpiredView,
-  buildNotEnabledView,
-  buildNoticeView,
-  buildNotYoursView,
-} from "../views/build-notice-view.js";
-import { DEFAULT_PAGE_SIZE } from "../views/build-paged-list.js";
-import { buildParseErrorView } from "../views/build-parse-error-view.js";
+import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
 import { buildPendingView, type PendingWork } from "../views/build-pending-view.js";
 import { buildPrefixMatchNotes, withNotes } from "../views/build-prefix-match-notes.js";
-import { buildResolutionErrorView, type NameOffer } from "../views/build-resolution-error-view.js";
+import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
 import { commandLabel } from "./command-label.js";
-import {
-  createInteractionTokens,
-  type InteractionTokens,
-  type StoredPick,
-} from "./create-interaction-tokens.js";
+import { createInteractionTokens, type InteractionTokens } from "./create-interaction-tokens.js";
+import { createPendingChoices } from "./create-pending-choices.js";
 import {
   createPendingReply,
   DEFAULT_PLACEHOLDER_DELAY_MS,
@@ -56,9 +37,12 @@ import {
 import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
+import { pendingWorkOf } from "./pending-work-of.js";
 import { createListingCache, type ListingCache } from "./read/create-listing-cache.js";
-import type { ListSnapshot, ReadDeps, ReadOptions } from "./read/read-options.js";
-import { isReadIntent, isShareable, runReadQuery } from "./read/run-read-query.js";
+import type { ReadDeps } from "./read/read-options.js";
+import { isReadIntent } from "./read/run-read-query.js";
+import { replyToRequester } from "./reply-to-requester.js";
+import { runReadCommand } from "./run-read-command.js";
 import type {
   ActionHandler,
   ActionRequest,
@@ -66,13 +50,12 @@ import type {
   CommandRequest,
   HandlerContext,
   InteractionContext,
-  MutationIntent,
   OpsIntent,
-  ReadIntent,
   RequestMeta,
   ViewHandler,
   ViewSubmission,
 } from "./types.js";
+import { isMutationIntent, understandCommand } from "./understand-command.js";
 
 export interface CommandRouterDeps {
   cloud: CloudClient;
@@ -120,63 +103,19 @@ export interface CommandRouter {
   warmUp(): void;
 }
 
-/** Commands whose action changes servers go to the mutation handler (a `resize --dry-run` included). */
-function isMutationIntent(intent: Intent): intent is MutationIntent {
-  return (MUTATING_ACTIONS as readonly IntentAction[]).includes(intentAction(intent));
-}
-
 function isOpsIntent(intent: Intent): intent is OpsIntent {
   return intent.type.startsWith("ops.");
-}
-
-/** What the placeholder of a command says it is doing, from what was typed. */
-function pendingWorkOf(intent: Intent): PendingWork {
-  const targets = targetsOf(intent);
-  const [only] = targets;
-  if (isMutationIntent(intent) && targets.length > 0) return { kind: "check", targets };
-  if (targets.length === 1 && only !== undefined) return { kind: "lookup", target: only };
-  if (targets.length > 1) return { kind: "check", targets };
-  if (intent.type === "ecs.list" || intent.type === "hss.hosts") return { kind: "list" };
-  return { kind: "working" };
-}
-
-/** The read intent with its server reference replaced by the resolved ID (what buttons replay). */
-function resolvedReadIntent(intent: ReadIntent, servers: readonly Server[]): ReadIntent {
-  const server = servers[0];
-  if ("server" in intent && intent.server !== undefined && server !== undefined) {
-    return { ...intent, server: { kind: "id", id: server.id } } as ReadIntent;
-  }
-  return intent;
-}
-
-/**
- * Targets resolved with the cloud's filters; "did you mean" names from a fleet index listed in the background
- * from the bot's start (`warmUp`, so the first miss already has them), never by the command that missed.
- */
-function cloudLookup(deps: CommandRouterDeps): { lookup: TargetLookup<Server>; warmUp: () => void } {
-  const onError = (error: unknown) =>
-    deps.logger.warn({ err: error }, "could not list server names for suggestions");
-  const names = createFleetNameIndex({ list: () => deps.cloud.ecs.listServers(), onError });
-  return {
-    lookup: createCloudTargetLookup(deps.cloud.ecs, { names }),
-    warmUp: () => {
-      names.refresh().catch(onError);
-    },
-  };
-}
-
-/** The command an offered power action runs: on exactly one server, by ID, soft (`--hard` is for typing). */
-function serverActionIntent(action: ServerAction, serverId: string): MutationIntent {
-  const targets: Target[] = [{ kind: "id", id: serverId }];
-  if (action === "start") return { type: "ecs.start", targets };
-  return { type: action === "stop" ? "ecs.stop" : "ecs.reboot", targets, hard: false };
 }
 
 export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const botName = deps.botName ?? "hwc-chatops";
   const handlers = deps.handlers ?? {};
   const { lookup, warmUp } =
-    deps.lookup !== undefined ? { lookup: deps.lookup, warmUp: () => {} } : cloudLookup(deps);
+    deps.lookup !== undefined
+      ? { lookup: deps.lookup, warmUp: () => {} }
+      : createSuggestingTargetLookup(deps.cloud.ecs, (error) =>
+          deps.logger.warn({ err: error }, "could not list server names for suggestions"),
+        );
   const tokens = deps.tokens ?? createInteractionTokens(deps.store);
   const placeholderDelayMs = deps.placeholder?.delayMs ?? DEFAULT_PLACEHOLDER_DELAY_MS;
   const scheduler = deps.placeholder?.scheduler ?? systemScheduler;
@@ -204,19 +143,12 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     ...(handlers.auditTrail !== undefined && { auditTrail: handlers.auditTrail }),
   };
 
-  async function reply(
-    responder: Responder | undefined,
-    message: Message,
-    logger: Logger,
-    options?: { inChannel?: boolean; replaceOriginal?: boolean },
-  ): Promise<void> {
-    if (responder === undefined) return;
-    try {
-      await responder.respond(message, options);
-    } catch (error) {
-      logger.warn({ err: error }, "could not reply to the requester");
-    }
-  }
+  const reply = replyToRequester;
+  const choices = createPendingChoices({
+    tokens,
+    handlers,
+    runChosen: (intent, request, responder, logger) => runIntent(intent, request, responder, logger, "pick"),
+  });
 
   function handlerContext(request: RequestMeta, responder: Responder, logger: Logger): HandlerContext {
     return {
@@ -305,21 +237,13 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       if (!resolution.ok) {
         if (resolution.failed.length > 0) {
           logger.info({ failed: resolution.failed.map((f) => f.kind) }, "targets not resolved");
-          const offer = mutation ? await offerNames(resolution.failed, intent, request) : undefined;
+          const offer = mutation ? await choices.offerNames(resolution.failed, intent, request) : undefined;
           await reply(responder, buildResolutionErrorView(resolution.failed, offer), logger, replyOptions);
           return;
         }
         const first = resolution.ambiguous[0];
         if (first === undefined) throw new Error("unresolved targets without a reason");
-        const token = tokens.newToken();
-        const { triggerId: _trigger, ...stored } = request;
-        await tokens.savePick(token, {
-          owner: request.actor.userId,
-          request: stored,
-          intent,
-          target: first.target,
-          candidateIds: first.candidates.map((c) => c.id),
-        });
+        const token = await choices.offerCandidates(first, intent, request);
         logger.info({ candidates: first.candidates.length }, "ambiguous target: asking the requester");
         await reply(
           responder,
@@ -348,208 +272,16 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     }
     if (!isReadIntent(intent)) throw new Error(`no route for intent ${(intent as Intent).type}`);
 
-    const resolved = resolvedReadIntent(intent, servers);
-    // The read policy and the offered actions ask about the same person at the same moment: one read.
-    const chat = readGroupsOnce(deps.chat);
-    if (handlers.readPolicy !== undefined) {
-      const decision = await handlers.readPolicy(resolved, { request, servers, chat });
-      if (!decision.allowed) {
-        await reply(responder, decision.message, logger, replyOptions);
-        return;
-      }
-    }
-    // A private read (a console log) gets no buttons and leaves no stored query behind to replay.
-    const token = isShareable(resolved) ? tokens.newToken() : undefined;
-    let snapshot: ListSnapshot | undefined;
-    const offer = await offerServerActions(resolved, servers, request, chat, logger);
-    const message = await runReadQuery(
-      resolved,
-      {
-        page: 1,
-        ...(token !== undefined && {
-          controls: { token },
-          keepSnapshot: (s: ListSnapshot) => {
-            snapshot = s;
-          },
-        }),
-        ...(servers[0] ? { server: servers[0] } : {}),
-        ...(offer !== undefined && { offer }),
-      },
+    const read = await runReadCommand(intent, servers, request, logger, {
+      chat: deps.chat,
+      tokens,
       readDeps,
-    );
-    if (token !== undefined) {
-      await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
-      // A single page needs no clicks to serve.
-      if (snapshot !== undefined && snapshot.ids.length > DEFAULT_PAGE_SIZE)
-        await tokens.saveSnapshot(token, snapshot);
-    }
-    await reply(responder, withNotes(message, prefixNotes), logger, replyOptions);
+      offerServerActions: choices.offerServerActions,
+      ...(handlers.readPolicy !== undefined && { readPolicy: handlers.readPolicy }),
+    });
+    const message = read.allowed ? withNotes(read.message, prefixNotes) : read.message;
+    await reply(responder, message, logger, replyOptions);
   }
-
-  /**
-   * `/ecs show`: the power actions that fit the server's state and that the policy does not deny for this
-   * requester, saved as a pending choice so a button runs one as the requester's command. Never fails the
-   * read: without an answer from the policy nothing is offered.
-   */
-  async function offerServerActions(
-    intent: ReadIntent,
-    servers: readonly Server[],
-    request: RequestMeta,
-    chat: ChatPort,
-    logger: Logger,
-  ): Promise<ReadOptions["offer"]> {
-    const server = servers[0];
-    if (intent.type !== "ecs.show" || server === undefined) return undefined;
-    if (handlers.mutation === undefined || handlers.offerActions === undefined) return undefined;
-    const candidates = actionsForStatus(server.status);
-    if (candidates.length === 0) return undefined;
-    let offered: ServerAction[];
-    try {
-      const allowed = await handlers.offerActions(
-        candidates.map((action) => serverActionIntent(action, server.id)),
-        { request, servers: [server], chat },
-      );
-      const types = new Set(allowed.map((i) => i.type));
-      offered = candidates.filter((action) => types.has(`ecs.${action}`));
-    } catch (error) {
-      logger.warn({ err: error }, "could not ask the policy which actions to offer");
-      return undefined;
-    }
-    if (offered.length === 0) return undefined;
-    const token = tokens.newToken();
-    const { triggerId: _trigger, ...stored } = request;
-    await tokens.savePick(token, {
-      owner: request.actor.userId,
-      request: stored,
-      intent,
-      target: { kind: "id", id: server.id },
-      candidateIds: [],
-      offeredActions: offered,
-    });
-    return { token, actions: offered };
-  }
-
-  /**
-   * For a command that changes servers and named one that does not exist: the exact names the requester
-   * may have meant, saved with the command so a button can run it again with one of them.
-   */
-  async function offerNames(
-    failed: Extract<Resolution<Server>, { ok: false }>["failed"],
-    intent: Intent,
-    request: RequestMeta,
-  ): Promise<NameOffer | undefined> {
-    const miss = failed.find(
-      (f) => f.kind === "not_found" && f.target.kind === "name" && f.suggestions.length > 0,
-    );
-    if (miss === undefined || miss.kind !== "not_found") return undefined;
-    const token = tokens.newToken();
-    const { triggerId: _trigger, ...stored } = request;
-    await tokens.savePick(token, {
-      owner: request.actor.userId,
-      request: stored,
-      intent,
-      target: miss.target,
-      candidateIds: [],
-      candidateNames: miss.suggestions,
-    });
-    return { target: miss.target, names: miss.suggestions, token, commandLabel: commandLabel(intent.type) };
-  }
-
-  /**
-   * Continues a command waiting for its requester's choice. `choose` turns the stored command and the
-   * clicked value into the command to run (undefined: the value is not one of the offered choices).
-   */
-  async function continuePending(
-    action: ActionRequest,
-    ctx: InteractionContext,
-    choose: (pending: StoredPick, choice: string) => { intent: Intent; chosen: Span[] } | undefined,
-  ): Promise<void> {
-    const value = action.value ?? "";
-    const split = value.lastIndexOf(":");
-    const token = split > 0 ? value.slice(0, split) : "";
-    const choice = split > 0 ? value.slice(split + 1) : "";
-    const pending = await tokens.peekPick(token);
-    if (pending === undefined) {
-      await reply(ctx.responder, buildExpiredView(), ctx.logger, { replaceOriginal: true });
-      return;
-    }
-    if (pending.owner !== action.actor.userId) {
-      ctx.logger.warn({ owner: pending.owner }, "a pending choice answered by someone else");
-      await reply(ctx.responder, buildNotYoursView(), ctx.logger);
-      return;
-    }
-    if (choose(pending, choice) === undefined) {
-      ctx.logger.warn({ choice }, "choice is not one of the offered ones");
-      await reply(ctx.responder, buildExpiredView(), ctx.logger, { replaceOriginal: true });
-      return;
-    }
-    const taken = await tokens.takePick(token);
-    const next = taken === undefined ? undefined : choose(taken, choice);
-    if (taken === undefined || next === undefined) {
-      await reply(
-        ctx.responder,
-        buildNoticeView(
-          ":hourglass:",
-          md`This choice was already made. Run the command again to choose anew.`,
-        ),
-        ctx.logger,
-      );
-      return;
-    }
-    if (ctx.responder === undefined) throw new Error("a choice without a response_url");
-    const request: RequestMeta = {
-      ...taken.request,
-      actor: action.actor,
-      ...(action.triggerId !== undefined ? { triggerId: action.triggerId } : {}),
-      // The command as it now runs (the chosen server in place of what was typed), for the card and audit.
-      ...(isMutationIntent(next.intent) && { commandLine: formatCommandLine(next.intent) }),
-    };
-    ctx.logger.info({ choice }, "pending command continued by the requester");
-    if (!isReadIntent(next.intent)) {
-      // A read replaces the menu with its result; anything else first says what was chosen, so the menu
-      // cannot be mistaken for still open while the command continues.
-      await reply(
-        ctx.responder,
-        buildNoticeView(
-          ":white_check_mark:",
-          md`Chosen: ${next.chosen}. Continuing ${code(commandLabel(next.intent.type))}…`,
-        ),
-        ctx.logger,
-        { replaceOriginal: true },
-      );
-    }
-    await runIntent(next.intent, request, ctx.responder, ctx.logger, "pick");
-  }
-
-  /** The requester's choice in an ambiguity menu continues the command with the chosen server ID. */
-  const pickHandler: ActionHandler = (action, ctx) =>
-    continuePending(action, ctx, (pending, serverId) => {
-      if (!pending.candidateIds.includes(serverId)) return undefined;
-      const intent = replaceTarget(pending.intent, pending.target, serverId);
-      if (intent === undefined) throw new Error("the pending command does not contain the chosen target");
-      return { intent, chosen: [code(serverId)] };
-    });
-
-  /** A name offered for a near miss runs the same command again with that exact name. */
-  const suggestHandler: ActionHandler = (action, ctx) =>
-    continuePending(action, ctx, (pending, index) => {
-      const name = /^\d{1,3}$/.test(index) ? pending.candidateNames?.[Number(index)] : undefined;
-      if (name === undefined) return undefined;
-      const intent = replaceTarget(pending.intent, pending.target, { kind: "name", name });
-      if (intent === undefined) throw new Error("the pending command does not contain the offered target");
-      return { intent, chosen: [code(name)] };
-    });
-
-  /** An action `/ecs show` offered runs as the requester's command on exactly the shown server. */
-  const actHandler: ActionHandler = (action, ctx) =>
-    continuePending(action, ctx, (pending, verb) => {
-      const offered = pending.offeredActions ?? [];
-      if (!offered.includes(verb) || pending.target.kind !== "id") return undefined;
-      const chosen = SERVER_ACTIONS.find((a) => a === verb);
-      if (chosen === undefined) return undefined;
-      const label = chosen === "start" ? "Start" : chosen === "stop" ? "Stop" : "Reboot";
-      return { intent: serverActionIntent(chosen, pending.target.id), chosen: md`${label}` };
-    });
 
   const resultDeps = {
     cloud: deps.cloud,
@@ -560,9 +292,9 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   };
   actions.register(VIEW_ACTIONS.page, createPageActionHandler(resultDeps));
   actions.register(VIEW_ACTIONS.share, createShareActionHandler(resultDeps));
-  actions.register(VIEW_ACTIONS.pick, pickHandler);
-  actions.register(VIEW_ACTIONS.suggest, suggestHandler);
-  actions.register(VIEW_ACTIONS.act, actHandler);
+  actions.register(VIEW_ACTIONS.pick, choices.pick);
+  actions.register(VIEW_ACTIONS.suggest, choices.suggest);
+  actions.register(VIEW_ACTIONS.act, choices.act);
   const ownResultActions: readonly string[] = [VIEW_ACTIONS.page, VIEW_ACTIONS.pick, VIEW_ACTIONS.suggest];
 
   return {
@@ -574,78 +306,32 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         channel: request.channelId,
         command: request.command,
       });
-      // `--at` / `--window` apply to every change: taken out here, so no verb's grammar has to know them.
-      const taken = takeScheduleFlags(request.text);
-      if (!taken.ok) {
-        deps.metrics?.command("unparsed", "not_understood");
-        await reply(responder, buildParseErrorView({ code: "invalid_flag", message: taken.message }), logger);
-        return;
-      }
-      const meta: RequestMeta = {
-        ...(taken.flags !== undefined && { schedule: taken.flags }),
-        actor: request.actor,
-        channelId: request.channelId,
-        ...(request.channelName !== undefined ? { channelName: request.channelName } : {}),
-        ...(request.triggerId !== undefined ? { triggerId: request.triggerId } : {}),
-        commandLine: `${request.command} ${request.text}`.trim(),
-        requestId,
-      };
       // A password typed by mistake (refused by the grammar) must not reach the logs either.
       logger.info({ text: redactSecrets(request.text) }, "command received");
       let verb = "unparsed";
       let outcome: CommandOutcome = "failed";
       try {
-        // `--break-glass "<reason>"` is read here, for every command that changes servers alike.
-        const glass = extractBreakGlass(taken.text);
-        if (!glass.ok) {
+        const understood = understandCommand(request, requestId);
+        if (!understood.ok) {
+          verb = understood.verb;
           outcome = "not_understood";
-          await reply(responder, buildNoticeView(":raised_hand:", md`${glass.message}`), logger);
+          if (understood.parseErrorCode !== undefined)
+            logger.info({ code: understood.parseErrorCode }, "command not understood");
+          await reply(responder, understood.message, logger);
           return;
         }
-        const parsed = parseIntent(request.command, glass.text);
-        if (!parsed.ok) {
-          logger.info({ code: parsed.error.code }, "command not understood");
-          outcome = "not_understood";
-          await reply(responder, buildParseErrorView(parsed.error), logger);
-          return;
-        }
-        verb = parsed.intent.type;
-        if (glass.reason !== undefined) {
-          if (!isMutationIntent(parsed.intent)) {
-            outcome = "not_understood";
-            await reply(
-              responder,
-              buildNoticeView(
-                ":raised_hand:",
-                md`\`--break-glass\` only applies to commands that change servers (it skips their approval); ${code(commandLabel(parsed.intent.type))} needs none.`,
-              ),
-              logger,
-            );
-            return;
-          }
-          meta.commandLine = `${request.command} ${glass.text}`.trim();
-          meta.breakGlass = { reason: glass.reason };
-          logger.info("break-glass requested");
-        }
-        // `/ops policy explain <change> --window …` explains the decision as of that start time.
-        const explainsChange =
-          parsed.intent.type === "ops.policy.explain" && isMutationIntent(parsed.intent.intent);
-        if (taken.flags !== undefined && !isMutationIntent(parsed.intent) && !explainsChange) {
-          outcome = "not_understood";
-          const message =
-            "`--at` and `--window` schedule a change (`/ecs stop web-01 --window <name>`); this command changes nothing";
-          await reply(responder, buildParseErrorView({ code: "invalid_flag", message }), logger);
-          return;
-        }
-        if (parsed.intent.type === "help") {
-          await runIntent(parsed.intent, meta, responder, logger, "command");
+        const { intent, meta } = understood;
+        verb = intent.type;
+        if (meta.breakGlass !== undefined) logger.info("break-glass requested");
+        if (intent.type === "help") {
+          await runIntent(intent, meta, responder, logger, "command");
           outcome = "handled";
           return;
         }
         // Anything that may wait for the cloud or the store says what it is doing within a second.
-        const pending = pendingReply(responder, pendingWorkOf(parsed.intent), logger, "new");
+        const pending = pendingReply(responder, pendingWorkOf(intent), logger, "new");
         try {
-          await runIntent(parsed.intent, meta, pending.responder, logger, "command");
+          await runIntent(intent, meta, pending.responder, logger, "command");
           outcome = "handled";
         } catch (error) {
           await reply(pending.responder, explainFailure(error, logger, botName), logger);

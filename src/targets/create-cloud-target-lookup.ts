@@ -1,5 +1,5 @@
 import type { EcsApi, Server } from "../cloud/types.js";
-import type { FleetNameIndex } from "./create-fleet-name-index.js";
+import { createFleetNameIndex, type FleetNameIndex } from "./create-fleet-name-index.js";
 import type { TargetLookup } from "./types.js";
 
 /** Page size for the lookups' listings: the ECS maximum, so a big answer costs few requests. */
@@ -38,5 +38,23 @@ export function createCloudTargetLookup(
     byTag: (key, value) => ecs.listServers({ tags: `${key}=${value}`, pageSize: PAGE_SIZE }),
     all: () => ecs.listServers({ pageSize: PAGE_SIZE }),
     ...(options.names !== undefined && { knownNames: options.names.names }),
+  };
+}
+
+/**
+ * The lookups with "did you mean" names from a fleet index listed in the background from the bot's start
+ * (`warmUp`, so the first miss already has them), never by the command that missed. `onError`: a listing
+ * of the names failed (the previous names keep serving).
+ */
+export function createSuggestingTargetLookup(
+  ecs: EcsApi,
+  onError: (error: unknown) => void,
+): { lookup: TargetLookup<Server>; warmUp: () => void } {
+  const names = createFleetNameIndex({ list: () => ecs.listServers(), onError });
+  return {
+    lookup: createCloudTargetLookup(ecs, { names }),
+    warmUp: () => {
+      names.refresh().catch(onError);
+    },
   };
 }

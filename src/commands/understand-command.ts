@@ -1,0 +1,80 @@
+import { extractBreakGlass } from "../intents/extract-break-glass.js";
+import {
+  type Intent,
+  type IntentAction,
+  intentAction,
+  MUTATING_ACTIONS,
+  parseIntent,
+} from "../intents/index.js";
+import type { Message } from "../render/message-model.js";
+import { code, md } from "../render/message-model.js";
+import { takeScheduleFlags } from "../schedule/take-schedule-flags.js";
+import { buildNoticeView } from "../views/build-notice-view.js";
+import { buildParseErrorView } from "../views/build-parse-error-view.js";
+import { commandLabel } from "./command-label.js";
+import type { CommandRequest, MutationIntent, RequestMeta } from "./types.js";
+
+/** Commands whose action changes servers go to the mutation handler (a `resize --dry-run` included). */
+export function isMutationIntent(intent: Intent): intent is MutationIntent {
+  return (MUTATING_ACTIONS as readonly IntentAction[]).includes(intentAction(intent));
+}
+
+/**
+ * A slash command as the router runs it, or why it cannot run: `verb` is the intent type for the metrics
+ * (`unparsed` before there is one), `message` the answer for the requester, `parseErrorCode` the grammar's
+ * code when the text was not understood.
+ */
+export type CommandUnderstanding =
+  | { ok: true; intent: Intent; meta: RequestMeta }
+  | { ok: false; verb: string; message: Message; parseErrorCode?: string };
+
+/**
+ * Reads a slash command: the flags that apply to every change (`--at` / `--window`, `--break-glass`) are
+ * taken out here, so no verb's grammar has to know them, then the rest is parsed; flags on a command they
+ * do not apply to are refused. Pure: changes nothing and logs nothing.
+ */
+export function understandCommand(request: CommandRequest, requestId: string): CommandUnderstanding {
+  const taken = takeScheduleFlags(request.text);
+  if (!taken.ok)
+    return refused("unparsed", buildParseErrorView({ code: "invalid_flag", message: taken.message }));
+  const meta: RequestMeta = {
+    ...(taken.flags !== undefined && { schedule: taken.flags }),
+    actor: request.actor,
+    channelId: request.channelId,
+    ...(request.channelName !== undefined ? { channelName: request.channelName } : {}),
+    ...(request.triggerId !== undefined ? { triggerId: request.triggerId } : {}),
+    commandLine: `${request.command} ${request.text}`.trim(),
+    requestId,
+  };
+  const glass = extractBreakGlass(taken.text);
+  if (!glass.ok) return refused("unparsed", buildNoticeView(":raised_hand:", md`${glass.message}`));
+  const parsed = parseIntent(request.command, glass.text);
+  if (!parsed.ok)
+    return { ...refused("unparsed", buildParseErrorView(parsed.error)), parseErrorCode: parsed.error.code };
+  const { intent } = parsed;
+  if (glass.reason !== undefined) {
+    if (!isMutationIntent(intent)) {
+      return refused(
+        intent.type,
+        buildNoticeView(
+          ":raised_hand:",
+          md`\`--break-glass\` only applies to commands that change servers (it skips their approval); ${code(commandLabel(intent.type))} needs none.`,
+        ),
+      );
+    }
+    meta.commandLine = `${request.command} ${glass.text}`.trim();
+    meta.breakGlass = { reason: glass.reason };
+  }
+  // `/ops policy explain <change> --window …` explains the decision as of that start time.
+  const explainsChange = intent.type === "ops.policy.explain" && isMutationIntent(intent.intent);
+  if (taken.flags !== undefined && !isMutationIntent(intent) && !explainsChange) {
+    const message =
+      "`--at` and `--window` schedule a change (`/ecs stop web-01 --window <name>`); this command changes nothing";
+    return refused(intent.type, buildParseErrorView({ code: "invalid_flag", message }));
+  }
+  return { ok: true, intent, meta };
+}
+
+function refused(verb: string, message: Message): Extract<CommandUnderstanding, { ok: false }> {
+  return { ok: false, verb, message };
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import type { CommandRequest } from "../../src/commands/types.js";
+import { understandCommand } from "../../src/commands/understand-command.js";
+import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { blocksText } from "../helpers/read-slack-blocks.js";
+
+const request = (command: string, text: string): CommandRequest => ({
+  command,
+  text,
+  actor: { userId: "U1", teamId: "T1" },
+  channelId: "C1",
+  triggerId: "trigger",
+});
+
+const refusal = (command: string, text: string) => {
+  const understood = understandCommand(request(command, text), "ref");
+  if (understood.ok) throw new Error(`understood: ${JSON.stringify(understood.intent)}`);
+  return { ...understood, text: blocksText(renderBlockKit(understood.message).blocks) };
+};
+
+describe("understandCommand", () => {
+  it("reads a change with its schedule and break-glass reason out of the text", () => {
+    const understood = understandCommand(
+      request("/ecs", 'stop web-01 --window night --break-glass "db down"'),
+      "ref-1",
+    );
+    expect(understood.ok).toBe(true);
+    if (!understood.ok) return;
+    expect(understood.intent).toMatchObject({
+      type: "ecs.stop",
+      targets: [{ kind: "name", name: "web-01" }],
+    });
+    expect(understood.meta).toEqual({
+      schedule: { window: "night" },
+      actor: { userId: "U1", teamId: "T1" },
+      channelId: "C1",
+      triggerId: "trigger",
+      // The reason is kept apart, not in the command line the card and the audit show (the schedule is
+      // shown from \`schedule\`).
+      commandLine: "/ecs stop web-01",
+      breakGlass: { reason: "db down" },
+      requestId: "ref-1",
+    });
+  });
+
+  it("keeps the command line as typed when there is no break-glass", () => {
+    const understood = understandCommand(request("/ecs", "show web-01 "), "ref-2");
+    expect(understood.ok && understood.meta.commandLine).toBe("/ecs show web-01");
+  });
+
+  it("refuses text the grammar does not understand, with its code, before any verb is known", () => {
+    const refused = refusal("/ecs", "stopp web-01");
+    expect(refused.verb).toBe("unparsed");
+    expect(refused.parseErrorCode).toBe("unknown_verb");
+    expect(refused.text).toContain("stopp");
+  });
+
+  it("refuses a schedule flag without a value", () => {
+    const refused = refusal("/ecs", "stop web-01 --at");
+    expect(refused.verb).toBe("unparsed");
+    expect("parseErrorCode" in refused).toBe(false);
+    expect(refused.text).toMatch(/--at/);
+  });
+
+  it("refuses --break-glass on a read, naming the command", () => {
+    const refused = refusal("/ecs", 'show web-01 --break-glass "because"');
+    expect(refused.verb).toBe("ecs.show");
+    expect(refused.text).toContain("only applies to commands that change servers");
+    expect(refused.text).toContain("/ecs show");
+  });
+
+  it("refuses a malformed --break-glass", () => {
+    const refused = refusal("/ecs", "stop web-01 --break-glass");
+    expect(refused.verb).toBe("unparsed");
+    expect(refused.text).toMatch(/break-glass/);
+  });
+
+  it("refuses --at and --window on a command that changes nothing", () => {
+    const refused = refusal("/ecs", "list --window night");
+    expect(refused.verb).toBe("ecs.list");
+    expect(refused.text).toContain("this command changes nothing");
+  });
+
+  it("takes --window on /ops policy explain of a change (the decision as of that start)", () => {
+    const understood = understandCommand(
+      request("/ops", "policy explain /ecs stop web-01 --window night"),
+      "r",
+    );
+    expect(understood.ok && understood.intent.type).toBe("ops.policy.explain");
+    expect(understood.ok && understood.meta.schedule).toEqual({ window: "night" });
+  });
+});
