@@ -13,7 +13,7 @@ import {
   type Span,
 } from "../render/message-model.js";
 import { WATCHER_TITLES } from "./build-change-message.js";
-import type { DigestInfo, WatcherInfo } from "./create-notifier.js";
+import type { DigestInfo, WatcherInfo } from "./notifier-types.js";
 import type { StoredRunResult } from "./watcher-records.js";
 
 function ago(now: number, at: number): Span[] {

@@ -1,7 +1,7 @@
 import { type Clock, type Store, systemClock } from "../store/store.js";
-import type { NotifierLogger } from "./create-notifier.js";
 import type { NotificationsConfig } from "./load-notifications-config.js";
 import { markExpectedTransition } from "./mark-expected-transition.js";
+import type { NotifierLogger } from "./notifier-types.js";
 
 /**
  * The ECS status each executor call leaves its servers in. A reboot, a resize and a migration keep the

@@ -5,18 +5,7 @@ export {
   type ExpectationMarkerDeps,
   type ExpectedMutation,
 } from "./create-expectation-marker.js";
-export {
-  createNotifier,
-  type DigestInfo,
-  type DigestRunResult,
-  type Notifier,
-  type NotifierDeps,
-  type NotifierLogger,
-  type SkipReason,
-  type TickReport,
-  type WatcherInfo,
-  type WatcherRunResult,
-} from "./create-notifier.js";
+export { createNotifier } from "./create-notifier.js";
 export {
   EVENT_SEVERITY,
   EVENT_TYPES,
@@ -40,6 +29,17 @@ export {
   type WatcherConfig,
 } from "./load-notifications-config.js";
 export { markExpectedTransition } from "./mark-expected-transition.js";
+export type {
+  DigestInfo,
+  DigestRunResult,
+  Notifier,
+  NotifierDeps,
+  NotifierLogger,
+  SkipReason,
+  TickReport,
+  WatcherInfo,
+  WatcherRunResult,
+} from "./notifier-types.js";
 export {
   NOTIFY_ACTION_ID_PATTERN,
   NOTIFY_ACTION_PREFIX,

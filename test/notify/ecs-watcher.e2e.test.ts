@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Notifier } from "../../src/notify/create-notifier.js";
+import type { Notifier } from "../../src/notify/notifier-types.js";
 import { NOTIFY_ACTIONS } from "../../src/notify/notify-action-ids.js";
 import { outsideCodeSpans } from "../render/block-kit-test-helpers.js";
 import {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildWatchListMessage } from "../../src/notify/build-watch-list-message.js";
-import type { Notifier } from "../../src/notify/create-notifier.js";
+import type { Notifier } from "../../src/notify/notifier-types.js";
 import { renderPlainText } from "../../src/render/render-plain-text.js";
 import { type NotifyEnv, startNotifyEnv, testConfig } from "./helpers/start-notify-env.js";
 

@@ -1,8 +1,9 @@
 import { createCloudClient } from "../../../src/cloud/create-cloud-client.js";
 import type { CloudConfig } from "../../../src/cloud/load-cloud-config.js";
-import { createNotifier, type NotifierDeps } from "../../../src/notify/create-notifier.js";
+import { createNotifier } from "../../../src/notify/create-notifier.js";
 import type { NotificationsConfig } from "../../../src/notify/load-notifications-config.js";
 import { parseNotificationsConfig } from "../../../src/notify/load-notifications-config.js";
+import type { NotifierDeps } from "../../../src/notify/notifier-types.js";
 import type { NotifierCloud } from "../../../src/notify/watcher-kind.js";
 import {
   type CloudSimulatorOptions,
