@@ -91,7 +91,9 @@ describe("npm start runs compiled JavaScript", () => {
       dependencies: Record<string, string>;
       devDependencies: Record<string, string>;
     };
-    expect(pkg.scripts.start).toMatch(/^node --max-old-space-size=\d+( --[a-z-]+=\d+)* dist\/bundle\/main\.js$/);
+    expect(pkg.scripts.start).toMatch(
+      /^node --max-old-space-size=\d+( --[a-z-]+=\d+)* dist\/bundle\/main\.js$/,
+    );
     expect(pkg.scripts.prestart).toBe("node scripts/ensure-dist.mjs");
     expect(pkg.scripts.prepare).toBe("npm run build");
     expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json && node scripts/build-bundle.mjs");
