@@ -1,7 +1,15 @@
-import { buildMachine, type PortSpec, stableState, toPort } from "./build-machine.js";
+import { buildMachine, stableState } from "./build-machine.js";
 import { SimControlError } from "./control-error.js";
 import type { FailRequestsOptions, FaultSettings } from "./create-fault-injector.js";
-import { effectiveAgentStatus, renderScanTask, scanTaskStatus } from "./create-hss-routes.js";
+import {
+  type AddPortSpec,
+  applyHostPatch,
+  checkPort,
+  createHssControl,
+  type HostPatch,
+  type HssControl,
+  isObject,
+} from "./create-hss-control.js";
 import type { FailJobOptions, JobSummary, JobTiming } from "./create-job-engine.js";
 import { createPrng, deriveSeed } from "./create-prng.js";
 import type { RequestLogEntry } from "./create-request-log.js";
@@ -9,20 +17,7 @@ import { createResourceControl, type ResourceControl } from "./create-resource-c
 import { OS_IMAGES, type OsImageKey } from "./os-images.js";
 import { isManualClock } from "./sim-clock.js";
 import type { SimCore } from "./sim-core.js";
-import type {
-  AgentStatus,
-  AssetValue,
-  DetectResult,
-  PortStatus,
-  ProtectStatus,
-  ScanStatus,
-  ServerStatus,
-  SimHost,
-  SimPort,
-  SimScanHost,
-  SimScanTask,
-  SimServer,
-} from "./world-types.js";
+import type { ServerStatus, SimHost, SimServer } from "./world-types.js";
 
 export { SimControlError };
 
@@ -92,127 +87,17 @@ export interface AddServerSpec {
   ports?: AddPortSpec[];
 }
 
-export interface HostView {
-  hostId: string;
-  hostName: string;
-  /** As HSS reports it (an online agent of a stopped server reads offline). */
-  agentStatus: string;
-  /** As stored. */
-  storedAgentStatus: AgentStatus;
-  protectStatus: ProtectStatus;
-  version: string;
-  detectResult: DetectResult;
-  vulnerability: number;
-  baseline: number;
-  intrusion: number;
-  assetValue: AssetValue;
-  osType: "Linux" | "Windows";
-  osName: string;
-  osVersion: string;
-  labels: string[];
-}
-
-export interface HostPatch {
-  agentStatus?: AgentStatus;
-  protectStatus?: ProtectStatus;
-  version?: string;
-  detectResult?: DetectResult;
-  vulnerability?: number;
-  baseline?: number;
-  intrusion?: number;
-  assetValue?: AssetValue;
-  osName?: string;
-  osVersion?: string;
-  kernelVersion?: string;
-  labels?: string[];
-}
-
-export interface AddPortSpec {
-  port: number;
-  type?: "TCP" | "UDP";
-  laddr?: string;
-  status?: PortStatus;
-  pid?: number;
-  path: string;
-}
-
-export interface PortView {
-  hostId: string;
-  port: number;
-  type: "TCP" | "UDP";
-  laddr: string;
-  status: PortStatus;
-  pid: number;
-  path: string;
-}
-
 export interface FlavorView {
   id: string;
   vcpus: number;
   ramMb: number;
 }
 
-export interface ScanTaskView {
-  id: string;
-  status: "running" | "finished";
-  vulTypes: string[];
-  hostCount: number;
-  succeeded: number;
-  failed: number;
-  scanning: number;
-}
-
-/** A failure reason of a scan host; `vulType` defaults to the task's first vulnerability type. */
-export interface ScanFailureSpec {
-  vulType?: string;
-  failedReason: string;
-}
-
-/** One host of a scan task added through the control interface. */
-export interface ScanHostSpec {
-  /** Server ID or name; the server must have an HSS host. */
-  host: string;
-  /** Default: `scanning` in a running task, `success` in a finished one. */
-  scanStatus?: ScanStatus;
-  /** Only for `failed` hosts; default one generic reason. */
-  failedReasons?: ScanFailureSpec[];
-}
-
-export interface AddScanTaskSpec {
-  /** Default: a random 32-hex-digit ID. */
-  id?: string;
-  /** Default `manual`. */
-  scanType?: "manual" | "schedule";
-  /** Default `["linux_vul"]`. */
-  vulTypes?: string[];
-  /** Default `running`; a finished task cannot have `scanning` hosts. */
-  status?: "running" | "finished";
-  /** ms since epoch; default now. */
-  startTime?: number;
-  /** Server IDs/names (default status) or full specs. */
-  hosts: (string | ScanHostSpec)[];
-}
-
-/** A host named in `finishScanTask`: by the host ID or name it has in the task. */
-export type ScanHostRef = string | { host: string; failedReasons?: ScanFailureSpec[] };
-
-export interface FinishScanTaskOptions {
-  /**
-   * Default `finished`: the task ends now and every host still scanning that is not listed in
-   * `failed` succeeds. `running` only applies the listed host outcomes (progress of a running task).
-   */
-  status?: "running" | "finished";
-  /** Hosts that failed, with reasons (default one generic reason). */
-  failed?: ScanHostRef[];
-  /** Hosts that succeeded. */
-  succeeded?: string[];
-}
-
 /**
  * In-process control of the simulated cloud (also served as JSON under `/__sim/`). Reads see jobs
  * settled up to the current simulator time. Unknown IDs and invalid values throw `SimControlError`.
  */
-export interface SimulatorControl extends ResourceControl {
+export interface SimulatorControl extends ResourceControl, HssControl {
   /** Simulator time (ms since epoch). */
   now(): number;
   /** Moves simulator time forward: jobs progress, tokens age, manual-clock timers fire. */
@@ -228,16 +113,6 @@ export interface SimulatorControl extends ResourceControl {
   /** Removes a server at once (no job), with its HSS host and ports; false when unknown. */
   deleteServer(id: string): boolean;
   flavors(): FlavorView[];
-  host(id: string): HostView | undefined;
-  setHost(id: string, patch: HostPatch): HostView;
-  ports(hostId: string): PortView[];
-  addPort(hostId: string, spec: AddPortSpec): PortView;
-  scanTasks(): ScanTaskView[];
-  scanTask(id: string): ScanTaskView | undefined;
-  /** Adds a vulnerability scan task over existing hosts (a snapshot of their names and IPs). */
-  addScanTask(spec: AddScanTaskSpec): ScanTaskView;
-  /** Sets the outcome of a running task's hosts and (by default) finishes it; 409 when already finished. */
-  finishScanTask(id: string, options?: FinishScanTaskOptions): ScanTaskView;
   /** Makes the next job(s) fail, entirely or for the given servers only. */
   failNextJob(options?: FailJobOptions): void;
   clearJobFailures(): void;
@@ -295,38 +170,6 @@ function serverView(core: SimCore, s: SimServer): ServerView {
   };
 }
 
-function hostView(host: SimHost, server: SimServer): HostView {
-  return {
-    hostId: host.hostId,
-    hostName: server.name,
-    agentStatus: effectiveAgentStatus(host, server),
-    storedAgentStatus: host.agentStatus,
-    protectStatus: host.protectStatus,
-    version: host.version,
-    detectResult: host.detectResult,
-    vulnerability: host.vulnerability,
-    baseline: host.baseline,
-    intrusion: host.intrusion,
-    assetValue: host.assetValue,
-    osType: host.osType,
-    osName: host.osName,
-    osVersion: host.osVersion,
-    labels: [...host.labels],
-  };
-}
-
-function portView(p: SimPort): PortView {
-  return {
-    hostId: p.hostId,
-    port: p.port,
-    type: p.type,
-    laddr: p.laddr,
-    status: p.status,
-    pid: p.pid,
-    path: p.path,
-  };
-}
-
 const STATUSES: readonly ServerStatus[] = [
   "ACTIVE",
   "SHUTOFF",
@@ -342,56 +185,6 @@ const STATUSES: readonly ServerStatus[] = [
   "UNKNOWN",
 ];
 
-function scanTaskView(t: SimScanTask): ScanTaskView {
-  const r = renderScanTask(t);
-  return {
-    id: t.id,
-    status: scanTaskStatus(t),
-    vulTypes: [...t.vulTypes],
-    hostCount: t.hosts.length,
-    succeeded: r.success_host_num as number,
-    failed: r.failed_host_num as number,
-    scanning: r.scanning_host_num as number,
-  };
-}
-
-const SCAN_STATUSES: readonly string[] = ["scanning", "success", "failed"];
-const DEFAULT_FAILURE = "Scan failed.";
-
-function checkReasons(value: unknown, vulTypes: readonly string[]): SimScanHost["failedReasons"] {
-  if (value === undefined) return [{ vulType: vulTypes[0] ?? "linux_vul", failedReason: DEFAULT_FAILURE }];
-  if (!Array.isArray(value) || value.length === 0)
-    throw new SimControlError(400, "failedReasons must be a non-empty array");
-  return value.map((r: unknown) => {
-    const reason = r as ScanFailureSpec;
-    if (!isObject(r) || typeof reason.failedReason !== "string" || reason.failedReason === "")
-      throw new SimControlError(400, "each failed reason needs a failedReason string");
-    if (reason.vulType !== undefined && typeof reason.vulType !== "string")
-      throw new SimControlError(400, "vulType must be a string");
-    return { vulType: reason.vulType ?? vulTypes[0] ?? "linux_vul", failedReason: reason.failedReason };
-  });
-}
-
-function isObject(value: unknown): boolean {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function checkPort(spec: AddPortSpec): PortSpec {
-  if (!isObject(spec)) throw new SimControlError(400, "port spec must be an object");
-  if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65_535) {
-    throw new SimControlError(400, "port must be an integer in 1..65535");
-  }
-  if (typeof spec.path !== "string" || spec.path === "") throw new SimControlError(400, "path is required");
-  if (spec.type !== undefined && spec.type !== "TCP" && spec.type !== "UDP") {
-    throw new SimControlError(400, "type must be TCP or UDP");
-  }
-  if (spec.status !== undefined && !["danger", "unknow", "normal"].includes(spec.status)) {
-    throw new SimControlError(400, "status must be danger, unknow or normal");
-  }
-  return { ...spec };
-}
-
-/** Builds the control interface over the shared core; `regenerate` rebuilds store + jobs for reset(). */
 export function createSimulatorControl(core: SimCore, regenerate: () => void): SimulatorControl {
   const settle = (): void => core.jobs.settle(core.now());
   const requireServer = (id: string): SimServer => {
@@ -408,6 +201,7 @@ export function createSimulatorControl(core: SimCore, regenerate: () => void): S
   };
   const control: SimulatorControl = {
     ...createResourceControl(core, requireServer),
+    ...createHssControl(core, settle, requireHost),
     now: () => core.now(),
     advance(ms) {
       if (!(ms >= 0) || !Number.isFinite(ms))
@@ -529,145 +323,6 @@ export function createSimulatorControl(core: SimCore, regenerate: () => void): S
     },
     flavors: () =>
       [...core.store.flavors.values()].map((f) => ({ id: f.id, vcpus: f.vcpus, ramMb: f.ramMb })),
-    host(id) {
-      settle();
-      const server = core.store.server(id);
-      const host = core.store.host(id);
-      return server && host ? hostView(host, server) : undefined;
-    },
-    setHost(id, patch) {
-      const { host, server } = requireHost(id);
-      applyHostPatch(host, patch);
-      return hostView(host, server);
-    },
-    ports(hostId) {
-      requireHost(hostId);
-      return core.store.ports(hostId).map(portView);
-    },
-    addPort(hostId, spec) {
-      requireHost(hostId);
-      const port = toPort(core.addPrng, hostId, checkPort(spec));
-      core.store.ports(hostId).push(port);
-      return portView(port);
-    },
-    scanTasks: () => core.store.scanTasks().map(scanTaskView),
-    scanTask(id) {
-      const t = core.store.scanTask(id);
-      return t ? scanTaskView(t) : undefined;
-    },
-    addScanTask(spec) {
-      settle();
-      if (!isObject(spec)) throw new SimControlError(400, "scan task spec must be an object");
-      if (spec.id !== undefined && (typeof spec.id !== "string" || !/^[\w-]+$/.test(spec.id)))
-        throw new SimControlError(400, "id must be letters, digits, _ or -");
-      if (spec.id !== undefined && core.store.scanTask(spec.id))
-        throw new SimControlError(409, `scan task ${spec.id} exists`);
-      if (spec.scanType !== undefined && spec.scanType !== "manual" && spec.scanType !== "schedule")
-        throw new SimControlError(400, "scanType must be manual or schedule");
-      if (spec.status !== undefined && spec.status !== "running" && spec.status !== "finished")
-        throw new SimControlError(400, "status must be running or finished");
-      if (
-        spec.vulTypes !== undefined &&
-        (!Array.isArray(spec.vulTypes) ||
-          spec.vulTypes.length === 0 ||
-          spec.vulTypes.some((v) => typeof v !== "string" || v === ""))
-      ) {
-        throw new SimControlError(400, "vulTypes must be a non-empty array of strings");
-      }
-      if (spec.startTime !== undefined && (!Number.isInteger(spec.startTime) || spec.startTime < 0))
-        throw new SimControlError(400, "startTime must be a ms timestamp");
-      if (!Array.isArray(spec.hosts)) throw new SimControlError(400, "hosts must be an array");
-      const status = spec.status ?? "running";
-      const vulTypes = spec.vulTypes ? [...spec.vulTypes] : ["linux_vul"];
-      const seen = new Set<string>();
-      const hosts = spec.hosts.map((h): SimScanHost => {
-        const hs: ScanHostSpec = typeof h === "string" ? { host: h } : h;
-        if (!isObject(hs) || typeof hs.host !== "string")
-          throw new SimControlError(
-            400,
-            "each host is a server ID/name or { host, scanStatus?, failedReasons? }",
-          );
-        const server = core.store.server(hs.host) ?? core.store.servers().find((x) => x.name === hs.host);
-        const host = server && core.store.host(server.id);
-        if (!server || !host) throw new SimControlError(404, `no HSS host ${hs.host}`);
-        if (seen.has(server.id)) throw new SimControlError(400, `host ${hs.host} is listed twice`);
-        seen.add(server.id);
-        const scanStatus = hs.scanStatus ?? (status === "running" ? "scanning" : "success");
-        if (!SCAN_STATUSES.includes(scanStatus))
-          throw new SimControlError(400, "scanStatus must be scanning, success or failed");
-        if (scanStatus === "scanning" && status === "finished")
-          throw new SimControlError(400, "a finished task cannot have scanning hosts");
-        if (scanStatus !== "failed" && hs.failedReasons !== undefined)
-          throw new SimControlError(400, "failedReasons only apply to failed hosts");
-        return {
-          hostId: server.id,
-          hostName: server.name,
-          publicIp: server.publicIp ?? "",
-          privateIp: server.privateIp,
-          assetValue: host.assetValue,
-          scanStatus,
-          failedReasons: scanStatus === "failed" ? checkReasons(hs.failedReasons, vulTypes) : [],
-        };
-      });
-      const now = core.now();
-      const task: SimScanTask = {
-        id: spec.id ?? core.addPrng.hex(32),
-        scanType: spec.scanType ?? "manual",
-        status,
-        startTime: spec.startTime ?? now,
-        endTime: status === "finished" ? now : -1,
-        vulTypes,
-        hosts,
-      };
-      core.store.addScanTask(task);
-      return scanTaskView(task);
-    },
-    finishScanTask(id, options = {}) {
-      settle();
-      const task = core.store.scanTask(id);
-      if (!task) throw new SimControlError(404, `no scan task ${id}`);
-      if (!isObject(options)) throw new SimControlError(400, "options must be an object");
-      if (scanTaskStatus(task) === "finished")
-        throw new SimControlError(409, `scan task ${id} is already finished`);
-      const status = options.status ?? "finished";
-      if (status !== "running" && status !== "finished")
-        throw new SimControlError(400, "status must be running or finished");
-      if (options.failed !== undefined && !Array.isArray(options.failed))
-        throw new SimControlError(400, "failed must be an array");
-      if (options.succeeded !== undefined && !Array.isArray(options.succeeded))
-        throw new SimControlError(400, "succeeded must be an array");
-      const find = (ref: unknown): SimScanHost => {
-        if (typeof ref !== "string") throw new SimControlError(400, "hosts are named by ID or name");
-        const h = task.hosts.find((x) => x.hostId === ref) ?? task.hosts.find((x) => x.hostName === ref);
-        if (!h) throw new SimControlError(400, `host ${ref} is not part of scan task ${id}`);
-        return h;
-      };
-      const outcomes = new Map<SimScanHost, SimScanHost["failedReasons"] | null>();
-      for (const ref of options.failed ?? []) {
-        const r = typeof ref === "string" ? { host: ref } : ref;
-        if (!isObject(r))
-          throw new SimControlError(400, "each failed host is a name/ID or { host, failedReasons? }");
-        const h = find(r.host);
-        if (outcomes.has(h)) throw new SimControlError(400, `host ${r.host} is listed twice`);
-        outcomes.set(h, checkReasons(r.failedReasons, task.vulTypes));
-      }
-      for (const ref of options.succeeded ?? []) {
-        const h = find(ref);
-        if (outcomes.has(h)) throw new SimControlError(400, `host ${ref} is listed twice`);
-        outcomes.set(h, null);
-      }
-      // Validated in full above: apply only now, so a rejected call changes nothing.
-      for (const [h, reasons] of outcomes) {
-        h.scanStatus = reasons ? "failed" : "success";
-        h.failedReasons = reasons ?? [];
-      }
-      if (status === "finished") {
-        for (const h of task.hosts) if (h.scanStatus === "scanning") h.scanStatus = "success";
-        task.endTime = core.now();
-      }
-      task.status = status;
-      return scanTaskView(task);
-    },
     failNextJob: (options) => core.jobs.failNext(options),
     clearJobFailures: () => core.jobs.clearFailures(),
     jobs: () => core.jobs.list(core.now()),
@@ -688,36 +343,4 @@ export function createSimulatorControl(core: SimCore, regenerate: () => void): S
     },
   };
   return control;
-}
-
-const HOST_ENUMS: Partial<Record<keyof HostPatch, readonly string[]>> = {
-  agentStatus: ["online", "offline", "not_installed", "install_failed", "installing"],
-  protectStatus: ["opened", "closed", "protection_exception"],
-  detectResult: ["undetected", "clean", "risk", "scanning"],
-  assetValue: ["important", "common", "test"],
-};
-
-function applyHostPatch(host: SimHost, patch: HostPatch): void {
-  if (!isObject(patch)) throw new SimControlError(400, "host patch must be an object");
-  for (const key of ["vulnerability", "baseline", "intrusion"] as const) {
-    const v = patch[key];
-    if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
-      throw new SimControlError(400, `${key} must be an integer >= 0`);
-    }
-  }
-  for (const [key, allowed] of Object.entries(HOST_ENUMS)) {
-    const v = patch[key as keyof HostPatch];
-    if (v !== undefined && !allowed.includes(v as string)) {
-      throw new SimControlError(400, `${key} must be one of ${allowed.join(", ")}`);
-    }
-  }
-  if (
-    patch.labels !== undefined &&
-    (!Array.isArray(patch.labels) || patch.labels.some((l) => typeof l !== "string"))
-  ) {
-    throw new SimControlError(400, "labels must be an array of strings");
-  }
-  const { labels, ...rest } = patch;
-  Object.assign(host, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
-  if (labels) host.labels = [...labels];
 }

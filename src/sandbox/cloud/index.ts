@@ -5,6 +5,19 @@ export type {
   PathMatch,
 } from "./create-fault-injector.js";
 export type {
+  AddPortSpec,
+  AddScanTaskSpec,
+  FinishScanTaskOptions,
+  HostPatch,
+  HostView,
+  HssControl,
+  PortView,
+  ScanFailureSpec,
+  ScanHostRef,
+  ScanHostSpec,
+  ScanTaskView,
+} from "./create-hss-control.js";
+export type {
   FailJobOptions,
   JobKind,
   JobStatus,
@@ -23,18 +36,8 @@ export type {
   VolumeView,
 } from "./create-resource-control.js";
 export type {
-  AddPortSpec,
-  AddScanTaskSpec,
   AddServerSpec,
-  FinishScanTaskOptions,
   FlavorView,
-  HostPatch,
-  HostView,
-  PortView,
-  ScanFailureSpec,
-  ScanHostRef,
-  ScanHostSpec,
-  ScanTaskView,
   ServerPatch,
   ServerView,
   SimulatorControl,
