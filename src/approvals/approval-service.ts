@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import type { AuditEntryInput } from "../audit/audit-entry.js";
 import type { AuditLog, PreparedAuditEntry } from "../audit/create-audit-log.js";
 import type { Metrics } from "../metrics/metrics.js";
 import {
@@ -10,6 +9,7 @@ import {
   type Store,
   writeUpdate,
 } from "../store/store.js";
+import { auditContext, auditEntryFor, refusalEntry } from "./approval-audit-entries.js";
 import type { Notice } from "./approval-notice.js";
 import {
   ActionNameSchema,
@@ -151,12 +151,6 @@ export const DEFAULT_FINISHED_RETENTION_MS = 90 * 24 * 60 * 60_000;
 const requestKey = (id: string) => `approval:${id}`;
 const statusSetKey = (status: OpenStatus) => `approvals:status:${status}`;
 
-/** Actor IDs of transitions no user caused. */
-const EXPIRY_ACTOR = "system:expiry";
-const EXECUTOR_ACTOR = "system:executor";
-/** The re-decision of the policy just before execution. */
-const POLICY_REDECIDER = "system:policy";
-
 /**
  * The approval workflow over a {@link Store}.
  *
@@ -206,98 +200,6 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     return { removeFromSets, addToSets };
   }
 
-  /** Fields every audit record of a request carries. */
-  function context(request: ApprovalRequest) {
-    return {
-      requestId: request.id,
-      requesterId: request.requester.userId,
-      teamId: request.requester.teamId,
-      action: request.action,
-      serverIds: request.targets.map((t) => t.id),
-      ruleIds: request.ruleIds,
-      bindingHash: request.bindingHash,
-    };
-  }
-
-  /** Every entry of a break-glass request says so (`detail.breakGlass`), so the trail shows approval was skipped. */
-  function auditEntryFor(
-    request: ApprovalRequest,
-    effect: ApprovalEffect,
-    observedBy?: string,
-  ): AuditEntryInput {
-    const entry = plainEntryFor(request, effect, observedBy);
-    if (request.breakGlass === undefined) return entry;
-    return { ...entry, detail: { ...(entry.detail ?? {}), breakGlass: true } };
-  }
-
-  function plainEntryFor(
-    request: ApprovalRequest,
-    effect: ApprovalEffect,
-    observedBy?: string,
-  ): AuditEntryInput {
-    const base = { ...context(request), at: effect.at };
-    switch (effect.type) {
-      case "approval_recorded":
-        return {
-          ...base,
-          type: "approval.recorded",
-          actorId: effect.userId,
-          detail: {
-            count: effect.count,
-            required: effect.required,
-            ...(effect.stage !== undefined && { stage: effect.stage, stageComplete: effect.stageComplete }),
-          },
-        };
-      case "approved":
-        return {
-          ...base,
-          type: "request.approved",
-          actorId: effect.userId,
-          detail: { approvers: effect.approvers },
-        };
-      case "rejected":
-        return {
-          ...base,
-          type: "request.rejected",
-          actorId: effect.userId,
-          ...(effect.reason !== undefined && { detail: { reason: effect.reason } }),
-        };
-      case "cancelled":
-        return { ...base, type: "request.cancelled", actorId: effect.userId };
-      case "expired":
-        return {
-          ...base,
-          type: "request.expired",
-          actorId: EXPIRY_ACTOR,
-          detail: { expiresAt: request.expiresAt, ...(observedBy !== undefined && { observedBy }) },
-        };
-      case "revoked":
-        return {
-          ...base,
-          type: "request.revoked",
-          actorId: POLICY_REDECIDER,
-          message: effect.reasons.join("; "),
-          detail: { reasons: effect.reasons, ...(effect.lapsed === true && { lapsed: true }) },
-        };
-      case "execution_started":
-        return {
-          ...base,
-          type: "execution.started",
-          actorId: EXECUTOR_ACTOR,
-          executionId: effect.executionId,
-        };
-      case "execution_finished":
-        return {
-          ...base,
-          type: "execution.finished",
-          actorId: EXECUTOR_ACTOR,
-          executionId: effect.executionId,
-          outcome: effect.outcome,
-          ...(effect.error !== undefined && { detail: { error: effect.error } }),
-        };
-    }
-  }
-
   /** Metrics of a committed transition (after the commit: a lost race is not counted). */
   function observe(request: ApprovalRequest, effects: readonly ApprovalEffect[]): void {
     const metrics = options.metrics;
@@ -321,17 +223,6 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
           break;
       }
     }
-  }
-
-  function refusalEntry(request: ApprovalRequest, event: ApprovalEvent, code: RefusalCode): AuditEntryInput {
-    return {
-      ...context(request),
-      at: event.at,
-      type: "click.refused",
-      actorId: "userId" in event ? event.userId : EXPIRY_ACTOR,
-      message: code,
-      detail: { code, event: event.type, status: request.status },
-    };
   }
 
   /**
@@ -442,7 +333,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       } satisfies ApprovalRequest);
 
       const created = audit.prepare({
-        ...context(request),
+        ...auditContext(request),
         at: now,
         type: "request.created",
         actorId: request.requester.userId,
