@@ -16,13 +16,10 @@ import { SCHEDULE_CREATE_ACTION } from "../recurring/schedule-deps.js";
 import type { Message } from "../render/message-model.js";
 import { createPeriodicPass } from "../schedule/create-periodic-pass.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
-import { WAVE_ACTION_PREFIX } from "../waves/wave-action-ids.js";
-import { parentOfWaveRun } from "../waves/wave-run-record.js";
-import { OPEN_RUNS_SET } from "../workflow/run-record.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
-import { APPROVAL_ACTION_PREFIX, REJECT_MODAL_ID, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
-import { BREAK_GLASS_ACK_ACTION } from "./build-break-glass-views.js";
+import { adoptUnfinishedWork } from "./adopt-unfinished-work.js";
 import { buildRequestCard } from "./build-request-card.js";
+import { createApprovalInteractions } from "./create-approval-interactions.js";
 import { createBreakGlass } from "./create-break-glass.js";
 import { createDecisionAnnouncer } from "./create-decision-announcer.js";
 import { createExecutions, type ExecutionsDeps } from "./create-executions.js";
@@ -34,12 +31,8 @@ import { createActionOffer, createDescribePolicy, createReadPolicy } from "./cre
 import { createRunLeases } from "./create-run-leases.js";
 import { createWaveMessages } from "./create-wave-messages.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
-import { createApprovalClickHandler, createRejectViewHandler } from "./handle-approval-click.js";
-import { createBreakGlassAckHandler } from "./handle-break-glass-ack.js";
 import { createMutationRequestHandler } from "./handle-mutation-request.js";
 import { createOpsCommandHandler } from "./handle-ops-command.js";
-import { createRequestDetailsHandler } from "./handle-request-details.js";
-import { createWaveClickHandler } from "./handle-wave-click.js";
 import { createRequestDetailsStore } from "./request-details.js";
 import { systemTimers, type Timers } from "./timers.js";
 
@@ -301,7 +294,6 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.breakGlassIntervalMs !== undefined && { intervalMs: options.breakGlassIntervalMs }),
     ...(options.timers !== undefined && { timers: options.timers }),
   });
-  const breakGlassAck = createBreakGlassAckHandler({ breakGlass, learnChat });
   const scheduled = createPeriodicPass({
     approvals,
     executions,
@@ -312,113 +304,27 @@ export function createOperations(options: OperationsOptions): Operations {
   });
 
   const home = createHomePublisher({ approvals, store, clock, logger });
-  const clickDeps = { approvals, clock, executions, refreshCard, learnChat, announce };
-  const clickHandler = createApprovalClickHandler(clickDeps);
-  const rejectView = createRejectViewHandler(clickDeps);
-  const approvalClick: ActionHandler = (action, ctx) =>
-    guardStoreUnavailable(
-      () => clickHandler(action, ctx),
-      async (m) => {
-        if (ctx.responder) await ctx.responder.respond(m);
-        else if (action.channelId !== undefined)
-          await ctx.chat.postEphemeral(action.channelId, action.actor.userId, m);
-      },
-      ctx.logger,
-    );
-  const detailsHandler = createRequestDetailsHandler({ approvals, details, groups, learnChat });
-  const waveClick = createWaveClickHandler({
+  const { actionHandlers, viewHandlers } = createApprovalInteractions({
     approvals,
+    clock,
+    executions,
+    refreshCard,
+    learnChat,
+    announce,
+    details,
+    groups,
     store,
     audit,
-    clock,
-    learnChat,
-    onWaves: (record) => waveMessages.show(record),
+    breakGlass,
+    home,
+    showWaves: (record) => waveMessages.show(record),
   });
-  // A click whose store is unavailable is answered with that, not dropped.
-  const answeringStoreUnavailable =
-    (handler: ActionHandler): ActionHandler =>
-    (action, ctx) =>
-      guardStoreUnavailable(
-        () => handler(action, ctx),
-        async (m) => {
-          if (ctx.responder) await ctx.responder.respond(m);
-        },
-        ctx.logger,
-      );
-  const actionHandlers: Record<string, ActionHandler> = {
-    [WAVE_ACTION_PREFIX]: answeringStoreUnavailable(waveClick),
-    [BREAK_GLASS_ACK_ACTION]: answeringStoreUnavailable(breakGlassAck),
-    [REQUEST_DETAILS_ACTION]: answeringStoreUnavailable(detailsHandler),
-    [APPROVAL_ACTION_PREFIX]: async (action, ctx) => {
-      if (!action.fromHome) return approvalClick(action, ctx);
-      // The Home tab's buttons are the card's, judged by the same handler. The tab has no response_url and no
-      // channel: the answer the card's click would get is shown at the top of the tab, published again.
-      let notice: Message | undefined;
-      const answerInHome = {
-        respond: async (message: Message) => {
-          notice = message;
-        },
-      };
-      try {
-        await approvalClick(action, { ...ctx, responder: answerInHome });
-      } finally {
-        await home.publish(action.actor, ctx.chat, notice);
-      }
-    },
-  };
-  const viewHandlers: Record<string, ViewHandler> = {
-    [REJECT_MODAL_ID]: {
-      ...rejectView,
-      // A modal has no reply channel: the user sees the card unchanged; the log says why.
-      handle: async (submission, ctx) => {
-        await guardStoreUnavailable(
-          () => rejectView.handle(submission, ctx),
-          async () => {},
-          ctx.logger,
-        );
-        // The reason form may have been opened from the Home tab: it must not still offer this request.
-        await home.publish(submission.actor, ctx.chat);
-      },
-    },
-  };
+  const adopt = () => adoptUnfinishedWork({ approvals, executions, store });
 
   let started = false;
   let stopping: Promise<void> | undefined;
   let adoptTimer: unknown;
   let adopting = false;
-
-  /**
-   * One adoption pass: every claimed request and open run whose lease is free is resumed here (the lease
-   * decides who: the others skip), every approved request not yet claimed is claimed (the claim decides).
-   */
-  async function adopt(): Promise<number> {
-    const claimed = await approvals.listByStatus("executing");
-    const covered = new Set<string>();
-    let count = 0;
-    for (const request of claimed) {
-      if (request.execution) covered.add(request.execution.executionId);
-      if (!executions.isRunning(request.id)) {
-        count++;
-        void executions.resumeClaimed(request);
-      }
-    }
-    for (const request of await approvals.listByStatus("approved")) {
-      if (!executions.isRunning(request.id)) {
-        count++;
-        void executions.runApproved(request.id);
-      }
-    }
-    for (const runId of await store.members(OPEN_RUNS_SET)) {
-      // A wave's run (`<runId>.w<n>`) is driven by its request's run in waves, under that run's lease.
-      const parent = parentOfWaveRun(runId);
-      if (parent !== undefined && covered.has(parent)) continue;
-      if (!covered.has(runId) && !executions.isRunning(runId)) {
-        count++;
-        void executions.resumeOrphanRun(runId);
-      }
-    }
-    return count;
-  }
 
   function adoptPeriodically(): void {
     if (adopting || stopping !== undefined) return;
