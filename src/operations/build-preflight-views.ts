@@ -11,7 +11,7 @@ import {
 } from "../render/message-model.js";
 import { plural } from "../workflow/format-flow-text.js";
 import { preflightMessageParts } from "../workflow/preflight-message-parts.js";
-import type { Preflight } from "../workflow/run-preflight.js";
+import type { Preflight } from "../workflow/preflight-types.js";
 
 /** The preflight found something that stops the request: nothing is asked or done. Pure. */
 export function buildPreflightRefusalView(commandLine: string, preflight: Preflight): Message {

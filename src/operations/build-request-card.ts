@@ -23,7 +23,7 @@ import { describeWavePlan } from "../views/build-wave-views.js";
 import { typeable } from "../views/format-values.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
 import { formatElapsed, plural } from "../workflow/format-flow-text.js";
-import type { Preflight } from "../workflow/run-preflight.js";
+import type { Preflight } from "../workflow/preflight-types.js";
 import { approvalActionId, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
 import {
   describeApprovals,

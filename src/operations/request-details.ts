@@ -3,7 +3,7 @@ import { DEFAULT_FINISHED_RETENTION_MS } from "../approvals/approval-service.js"
 import type { PolicyTightening } from "../policy/compare-decisions.js";
 import { NO_CHANGE, type Store } from "../store/store.js";
 import type { DriftItem } from "../workflow/detect-drift.js";
-import type { Preflight } from "../workflow/run-preflight.js";
+import type { Preflight } from "../workflow/preflight-types.js";
 
 /**
  * What the card of a request shows beyond the approval record: the preflight, the policy rules with their

@@ -21,7 +21,7 @@ import { buildNoticeView } from "../views/build-notice-view.js";
 import { buildScheduleListView } from "../views/build-recurring-schedule-views.js";
 import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
 import { plural } from "../workflow/format-flow-text.js";
-import type { Preflight } from "../workflow/run-preflight.js";
+import type { Preflight } from "../workflow/preflight-types.js";
 import { combineDecisions } from "./combine-decisions.js";
 import { summarizeSchedule } from "./describe-schedule.js";
 import { parseScheduleTiming } from "./parse-schedule-timing.js";

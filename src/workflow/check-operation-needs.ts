@@ -8,7 +8,6 @@ import { CloudError } from "../cloud/errors.js";
 import { findSystemDisk } from "../cloud/find-system-disk.js";
 import type { CloudClient, Flavor, Server, VolumeAttachment } from "../cloud/types.js";
 import type { Operation, PreflightCheck } from "./flow-vocabulary.js";
-import type { ServerRead } from "./read-servers.js";
 import type {
   AttachedVolume,
   PreflightProblem,
@@ -16,7 +15,8 @@ import type {
   PreflightTarget,
   QuotaCheck,
   QuotaFigure,
-} from "./run-preflight.js";
+} from "./preflight-types.js";
+import type { ServerRead } from "./read-servers.js";
 import type { FlowParameters } from "./types.js";
 
 /** An ECS has at most 10 tags (doc 5.9.3). */

@@ -1,6 +1,6 @@
 /** Small plain-text formatters shared by the workflow views (no markup: callers decide how to escape). */
 import { formatCount } from "../render/escape-mrkdwn.js";
-import type { FlavorInfo } from "./run-preflight.js";
+import type { FlavorInfo } from "./preflight-types.js";
 
 /** `1m 12s`, `45s`, `2h 3m`, `0s`. */
 export function formatElapsed(ms: number): string {

@@ -16,6 +16,17 @@ export {
 } from "./load-flows.js";
 export { preflightMessageParts } from "./preflight-message-parts.js";
 export {
+  type AttachedEip,
+  type AttachedVolume,
+  type FlavorInfo,
+  type HssPosture,
+  PREFLIGHT_PROBLEM_CODES,
+  type Preflight,
+  type PreflightProblem,
+  type PreflightProblemCode,
+  type PreflightTarget,
+} from "./preflight-types.js";
+export {
   type FlowViewJob,
   type FlowViewState,
   type FlowViewStep,
@@ -23,19 +34,7 @@ export {
 } from "./reduce-flow-event.js";
 export { type ResumeFlowResult, resumeFlow } from "./resume-flow.js";
 export { type RunDeps, RunOwnershipLostError, RunSuspendedError } from "./run-context.js";
-export {
-  type AttachedEip,
-  type AttachedVolume,
-  type FlavorInfo,
-  type HssPosture,
-  PREFLIGHT_PROBLEM_CODES,
-  type Preflight,
-  type PreflightOptions,
-  type PreflightProblem,
-  type PreflightProblemCode,
-  type PreflightTarget,
-  runPreflight,
-} from "./run-preflight.js";
+export { type PreflightOptions, runPreflight } from "./run-preflight.js";
 export {
   type CallParams,
   type MutationRecord,

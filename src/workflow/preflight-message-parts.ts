@@ -10,7 +10,7 @@ import {
   section,
 } from "../render/message-model.js";
 import { formatFlavor, plural } from "./format-flow-text.js";
-import type { HssPosture, Preflight, PreflightTarget } from "./run-preflight.js";
+import type { HssPosture, Preflight, PreflightTarget } from "./preflight-types.js";
 
 const OPERATION_TITLES: Readonly<Record<Preflight["operation"], string>> = {
   start: "Start",

@@ -1,6 +1,6 @@
 import { CloudError } from "../cloud/errors.js";
 import type { CloudClient, HssHost } from "../cloud/types.js";
-import type { HssPosture } from "./run-preflight.js";
+import type { HssPosture } from "./preflight-types.js";
 
 /** Above this many targets HSS is read with one listing rather than one filtered query each. */
 const HSS_PER_TARGET_LIMIT = 20;

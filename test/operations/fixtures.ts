@@ -1,7 +1,7 @@
 import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
 import { bindingInputOf, computeBindingHash } from "../../src/approvals/compute-binding-hash.js";
 import type { RequestDetails } from "../../src/operations/request-details.js";
-import type { Preflight } from "../../src/workflow/run-preflight.js";
+import type { Preflight } from "../../src/workflow/preflight-types.js";
 
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 

@@ -14,7 +14,7 @@ import { createDeliveryDedupe } from "../../src/bot/create-delivery-dedupe.js";
 import { createInteractionTokens } from "../../src/commands/create-interaction-tokens.js";
 import { createRequestDetailsStore } from "../../src/operations/request-details.js";
 import type { Store } from "../../src/store/store.js";
-import type { Preflight } from "../../src/workflow/run-preflight.js";
+import type { Preflight } from "../../src/workflow/preflight-types.js";
 import type { ManualClock } from "../store/manual-clock.js";
 
 const DAY = 86_400_000;

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { preflightMessageParts } from "../../src/workflow/preflight-message-parts.js";
-import { type Preflight, runPreflight } from "../../src/workflow/run-preflight.js";
+import type { Preflight } from "../../src/workflow/preflight-types.js";
+import { runPreflight } from "../../src/workflow/run-preflight.js";
 import { startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
 
 let env: WorkflowEnv;
