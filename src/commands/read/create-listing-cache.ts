@@ -73,7 +73,7 @@ interface Entry {
  *
  * Only the IDs and counts are kept: the servers themselves (10,000 records, some 20 MB of heap) go to the
  * command that listed and are garbage once its page is shown. Kept for the window, every full garbage
- * collection (about one a second at 100 commands a second) would mark them again.
+ * collection would mark them again.
  */
 export function createListingCache(options: ListingCacheOptions = {}): ListingCache {
   const reuseMs = options.reuseMs ?? DEFAULT_LISTING_REUSE_MS;
