@@ -137,16 +137,18 @@ export function createWatcherRunner(deps: WatcherRunnerDeps): WatcherRunner {
       return failed(w, lease, error, runAt);
     }
     const now = clock.now();
+    /** The snapshot this run commits: what it observed, with the flap damping's state `quiet`. */
+    const snapshotOf = (quiet: SnapshotRecord["quiet"]): SnapshotRecord => ({
+      v: 1,
+      kind: w.kind,
+      takenAt: now,
+      token: lease.token,
+      data: observation.data,
+      quiet,
+    });
 
     if (previous === undefined) {
-      const commit = await fenceAndCommit(w, stored, {
-        v: 1,
-        kind: w.kind,
-        takenAt: now,
-        token: lease.token,
-        data: observation.data,
-        quiet: EMPTY_QUIET_STATE,
-      });
+      const commit = await fenceAndCommit(w, stored, snapshotOf(EMPTY_QUIET_STATE));
       if (!commit.ok) return { watcherId: w.id, outcome: "skipped", reason: commit.reason };
       const result: StoredRunResult = {
         outcome: "baseline",
@@ -169,14 +171,7 @@ export function createWatcherRunner(deps: WatcherRunnerDeps): WatcherRunner {
       quietPeriodMs: w.quietPeriodMs,
       stateOf: (family) => impl.stateOf(observation.data, family),
     });
-    const commit = await fenceAndCommit(w, stored, {
-      v: 1,
-      kind: w.kind,
-      takenAt: now,
-      token: lease.token,
-      data: observation.data,
-      quiet: quiet.state,
-    });
+    const commit = await fenceAndCommit(w, stored, snapshotOf(quiet.state));
     if (!commit.ok) return { watcherId: w.id, outcome: "skipped", reason: commit.reason };
     for (const e of explained) await consumeExpectedTransition(store, clock, e.subject.id, e.state);
 
