@@ -36,7 +36,8 @@ export function instrumentStore(
     addToSet: (setKey, member) => timed("addToSet", () => store.addToSet(setKey, member)),
     removeFromSet: (setKey, member) => timed("removeFromSet", () => store.removeFromSet(setKey, member)),
     members: (setKey) => timed("members", () => store.members(setKey)),
-    claimOnce: (key, ttlMs) => timed("claimOnce", () => store.claimOnce(key, ttlMs)),
+    // Every argument passes through: a dropped `durability` made relaxed claims wait for the disk.
+    claimOnce: (key, ttlMs, options) => timed("claimOnce", () => store.claimOnce(key, ttlMs, options)),
     acquireLease: (name, owner, ttlMs) => timed("acquireLease", () => store.acquireLease(name, owner, ttlMs)),
     renewLease: (name, owner, token, ttlMs) =>
       timed("renewLease", () => store.renewLease(name, owner, token, ttlMs)),
