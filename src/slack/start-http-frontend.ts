@@ -15,8 +15,9 @@ export const SLACK_EVENTS_PATH = "/slack/events";
 
 export interface HttpFrontendOptions {
   /**
-   * Takes a request the front has judged: Bolt's `HTTPReceiver.requestListener` (verifies the signature, acks,
-   * dispatches), or the ack thread's hand-off to the bot's thread. `body` is the body as the front parsed it.
+   * Takes a request the front has judged: Bolt's `HTTPReceiver.requestListener` (acks and dispatches; it
+   * does not verify the signature again, the front has), or the ack thread's hand-off to the bot's thread.
+   * `body` is the body as the front parsed it.
    */
   boltListener: (req: IncomingMessage, res: ServerResponse, body: SlackHttpBody) => void;
   /** The app's signing secret: the front verifies signatures itself before it judges a body. */
@@ -82,8 +83,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
  * - the body is parsed as Bolt will parse it and its shape checked (`check-slack-payload.ts`): 400 with a log
  *   line naming what is wrong. Bolt dereferences fields unchecked, and a signed `payload=null` used to become an
  *   unhandled rejection inside its receiver that ended the process.
- * Only then is the request handed to Bolt (which verifies the signature again). Any failure of the front itself
- * is logged and answered 400; a request Bolt leaves unanswered is answered 500 after `answerDeadlineMs`.
+ * Only then is the request handed to Bolt (which trusts the front's verification). Any failure of the front
+ * itself is logged and answered 400; a request Bolt leaves unanswered is answered 500 after `answerDeadlineMs`.
  * Everything else is 404.
  */
 export async function startHttpFrontend(options: HttpFrontendOptions): Promise<HttpFrontend> {
