@@ -3,7 +3,7 @@
  * policy, flows and notifications) side by side with a bare Bolt app (`bench/bare-bolt.mjs`), in one run, on a
  * 10,000-server simulated fleet. Both run as child processes; the load generator, the fake Slack and the
  * simulator share this process. `BENCH_PROFILE=1` also writes a CPU profile of the bot and prints where its
- * time went.
+ * time went inside the measured windows (`BENCH_PROFILE_KEEP=<dir>` keeps the profiles).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -165,6 +165,28 @@ const SERVICES_NICENESS = 10;
 
 const WATCHER_RUNS = /^hwc_chatops_watcher_runs_total\{/;
 
+/**
+ * The bot's counts of store operations, cloud requests and Slack Web API calls so far, from its `/metrics`,
+ * named `store <operation>`, `cloud <operation>` and `slack <method>`.
+ */
+async function requestCountsOf(port: number): Promise<Map<string, number>> {
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const counts = new Map<string, number>();
+  const kinds: [RegExp, string][] = [
+    [/^hwc_chatops_store_operation_duration_seconds_count\{operation="([^"]+)"/, "store"],
+    [/^hwc_chatops_cloud_requests_total\{operation="([^"]+)"/, "cloud"],
+    [/^hwc_chatops_slack_api_calls_total\{method="([^"]+)"/, "slack"],
+  ];
+  for (const line of metrics.split("\n"))
+    for (const [pattern, kind] of kinds) {
+      const name = pattern.exec(line)?.[1];
+      if (name === undefined) continue;
+      const key = `${kind} ${name}`;
+      counts.set(key, (counts.get(key) ?? 0) + Number(line.split(" ").at(-1)));
+    }
+  return counts;
+}
+
 /** The sum of the bot's `/metrics` samples whose line matches `pattern`. */
 async function metricSum(port: number, pattern: RegExp): Promise<number> {
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -247,9 +269,21 @@ async function load(
   };
 }
 
-/** Where the profiled bot spent its CPU: the functions with the most self time. */
-function summarizeProfile(dir: string, report: Report): void {
-  const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+/**
+ * Where the profiled bot spent its CPU during the measured windows (`windows`: start and end, in µs of the
+ * monotonic clock V8 stamps its samples with): the functions and modules with the most self time. The
+ * start-up, the warm-up and the watcher runs between windows are left out: they are not the commands' work.
+ */
+function summarizeProfile(
+  dir: string,
+  report: Report,
+  windows: readonly (readonly [number, number])[],
+): void {
+  // The bot's own thread (thread 0); the ack thread's profile is the other file.
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort();
+  const file = files.find((f) => /\.0\.\d+\.cpuprofile$/.test(f)) ?? files[0];
   if (file === undefined) return;
   const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
     nodes: {
@@ -257,7 +291,25 @@ function summarizeProfile(dir: string, report: Report): void {
       hitCount: number;
       callFrame: { functionName: string; url: string; lineNumber: number };
     }[];
+    startTime: number;
+    samples: number[];
+    timeDeltas: number[];
   };
+  // Samples by node, counted only inside a window.
+  const inWindows = new Map<number, number>();
+  let at = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (!windows.some(([from, to]) => at >= from && at <= to)) continue;
+    const id = profile.samples[i] ?? -1;
+    inWindows.set(id, (inWindows.get(id) ?? 0) + 1);
+  }
+  for (const node of profile.nodes) node.hitCount = inWindows.get(node.id) ?? 0;
+  report(
+    "profile of the bot's thread",
+    `${windows.length} window${windows.length === 1 ? "" : "s"}`,
+    "self time, of its samples inside the measured windows",
+  );
   const byFrame = new Map<string, number>();
   let hits = 0;
   for (const node of profile.nodes) {
@@ -297,6 +349,8 @@ export async function benchAck(report: Report): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "hwc-bench-ack-"));
   const profileDir = join(dir, "profile");
   mkdirSync(profileDir);
+  // The bot's kept windows, in µs of the monotonic clock V8 stamps its profile samples with.
+  const profiledWindows: [number, number][] = [];
   const env: Record<string, string> = {
     SLACK_BOT_TOKEN: fake.botToken,
     SLACK_SIGNING_SECRET: fake.signingSecret,
@@ -410,17 +464,25 @@ export async function benchAck(report: Report): Promise<void> {
       let repeated = 0;
       // Slack Web API calls of the bot's measured windows, by method: what Slack's rate tiers would see.
       const slackCalls = new Map<string, number>();
+      // What the commands of the bot's kept windows did (store operations, cloud requests, Slack calls).
+      const requestCounts = new Map<string, number>();
       for (let w = 0; w < windows; w++) {
         await quietBot();
         anchors.push(await load(sender, bare, fake, names, click, rate, seconds, async () => {}));
         for (let again = 0; ; again++) {
           await quietBot();
           const [runsBefore, busyBefore] = [await metricSum(bot.port, WATCHER_RUNS), busyAnswers()];
+          const countsBefore = await requestCountsOf(bot.port);
           fake.clearCalls();
+          const from = Number(process.hrtime.bigint() / 1000n);
           const run = await load(sender, bot, fake, names, click, rate, seconds, settleBot);
+          const to = Number(process.hrtime.bigint() / 1000n);
           const watcherRan = (await metricSum(bot.port, WATCHER_RUNS)) !== runsBefore;
           if (!watcherRan || again === 2) {
             runs.push(run);
+            profiledWindows.push([from, to]);
+            for (const [name, n] of await requestCountsOf(bot.port))
+              requestCounts.set(name, (requestCounts.get(name) ?? 0) + n - (countsBefore.get(name) ?? 0));
             busy += busyAnswers() - busyBefore;
             for (const call of fake.calls())
               slackCalls.set(call.method, (slackCalls.get(call.method) ?? 0) + 1);
@@ -463,6 +525,20 @@ export async function benchAck(report: Report): Promise<void> {
       );
       const perMinute = (count: number) => (count * 60) / (windows * seconds);
       const byMethod = [...slackCalls].sort((a, b) => b[1] - a[1]);
+      const perCommand = (prefix: string) =>
+        [...requestCounts]
+          .filter(([name, n]) => name.startsWith(prefix) && n > 0)
+          .sort((a, b) => b[1] - a[1]);
+      const said = (prefix: string) => {
+        const parts = perCommand(prefix);
+        const all = parts.reduce((sofar, [, n]) => sofar + n, 0) / sent;
+        return `${all.toFixed(2)} (${parts.map(([name, n]) => `${name.slice(prefix.length)} ${(n / sent).toFixed(2)}`).join(", ")})`;
+      };
+      report(
+        "requests per command in the measured windows: bot",
+        `${said("store ").split(" ")[0]} store`,
+        `store operations ${said("store ")}; cloud requests ${said("cloud ")}; Slack Web API calls ${said("slack ")}; from the bot's /metrics`,
+      );
       report(
         `Slack Web API calls a minute at ${rate} commands/s: bot`,
         `${Math.round(perMinute(byMethod.reduce((sofar, [, n]) => sofar + n, 0)))}`,
@@ -528,7 +604,7 @@ export async function benchAck(report: Report): Promise<void> {
       await stopChild(bare);
       await stopChild(bot);
     }
-    if (profile) summarizeProfile(profileDir, report);
+    if (profile) summarizeProfile(profileDir, report, profiledWindows);
     if (process.env.BENCH_PROFILE_KEEP)
       cpSync(profileDir, process.env.BENCH_PROFILE_KEEP, { recursive: true });
   } finally {
