@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { APPROVAL_STATUSES, EXECUTION_OUTCOMES } from "./approval-state.js";
+import { APPROVAL_STATUSES, EXECUTION_OUTCOMES } from "./approval-statuses.js";
 
 /** Slack IDs and our own IDs: non-empty, no whitespace. */
 const IdSchema = z.string().regex(/^\S+$/, "must be a non-empty ID without whitespace");

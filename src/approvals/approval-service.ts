@@ -33,13 +33,15 @@ import {
   type ApprovalEvent,
   applyEvent,
   type ClickAuthz,
+  type RefusalCode,
+} from "./approval-state.js";
+import {
   type ExecutionOutcome,
   isStatusIn,
   OPEN_STATUSES,
   type OpenStatus,
-  type RefusalCode,
   TERMINAL_STATUSES,
-} from "./approval-state.js";
+} from "./approval-statuses.js";
 import { bindingInputOf, computeBindingHash } from "./compute-binding-hash.js";
 
 /** What the command handler knows when it asks for approval; the service adds ids, times and the hash. */

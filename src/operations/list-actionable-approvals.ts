@@ -1,7 +1,7 @@
 import type { Actor } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
-import { OPEN_STATUSES } from "../approvals/approval-state.js";
+import { OPEN_STATUSES } from "../approvals/approval-statuses.js";
 import { isPolicyAllowed } from "./describe-request.js";
 import { isListedApprover } from "./is-listed-approver.js";
 

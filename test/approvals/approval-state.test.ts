@@ -3,17 +3,19 @@ import { describe, expect, it } from "vitest";
 import { noticeText } from "../../src/approvals/approval-notice.js";
 import { type ApprovalRequest, ApprovalRequestSchema } from "../../src/approvals/approval-request.js";
 import {
-  ACTIONABLE_STATUSES,
-  APPROVAL_STATUSES,
   type ApplyResult,
   type ApprovalEvent,
   applyEvent,
   type ClickAuthz,
   approvalEvents as ev,
+} from "../../src/approvals/approval-state.js";
+import {
+  ACTIONABLE_STATUSES,
+  APPROVAL_STATUSES,
   OPEN_STATUSES,
   TERMINAL_STATUSES,
   TRANSITIONS,
-} from "../../src/approvals/approval-state.js";
+} from "../../src/approvals/approval-statuses.js";
 import { makeRequest, requirement, T0 } from "./make-request.js";
 
 const APPROVER: ClickAuthz = { isApprover: true };

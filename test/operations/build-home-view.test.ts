@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
-import { OPEN_STATUSES, type OpenStatus } from "../../src/approvals/approval-state.js";
+import { OPEN_STATUSES, type OpenStatus } from "../../src/approvals/approval-statuses.js";
 import { buildHomeView, type HomeViewInput } from "../../src/operations/build-home-view.js";
 import type { RunningJob } from "../../src/operations/build-jobs-view.js";
 import {
