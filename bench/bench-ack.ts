@@ -525,19 +525,20 @@ export async function benchAck(report: Report): Promise<void> {
       );
       const perMinute = (count: number) => (count * 60) / (windows * seconds);
       const byMethod = [...slackCalls].sort((a, b) => b[1] - a[1]);
-      const perCommand = (prefix: string) =>
-        [...requestCounts]
-          .filter(([name, n]) => name.startsWith(prefix) && n > 0)
+      // Each kind's operations a command, most first, and their sum.
+      const perCommand = (kind: string) => {
+        const parts = [...requestCounts]
+          .filter(([name, n]) => name.startsWith(`${kind} `) && n > 0)
           .sort((a, b) => b[1] - a[1]);
-      const said = (prefix: string) => {
-        const parts = perCommand(prefix);
         const all = parts.reduce((sofar, [, n]) => sofar + n, 0) / sent;
-        return `${all.toFixed(2)} (${parts.map(([name, n]) => `${name.slice(prefix.length)} ${(n / sent).toFixed(2)}`).join(", ")})`;
+        const each = parts.map(([name, n]) => `${name.slice(kind.length + 1)} ${(n / sent).toFixed(2)}`);
+        return { all, said: `${all.toFixed(2)} (${each.join(", ")})` };
       };
+      const [store, cloud, slack] = ["store", "cloud", "slack"].map(perCommand);
       report(
         "requests per command in the measured windows: bot",
-        `${said("store ").split(" ")[0]} store`,
-        `store operations ${said("store ")}; cloud requests ${said("cloud ")}; Slack Web API calls ${said("slack ")}; from the bot's /metrics`,
+        `${store?.all.toFixed(2)} store`,
+        `store operations ${store?.said}; cloud requests ${cloud?.said}; Slack Web API calls ${slack?.said}; from the bot's /metrics`,
       );
       report(
         `Slack Web API calls a minute at ${rate} commands/s: bot`,

@@ -1,4 +1,4 @@
-import { type PortSpec, toPort } from "./build-machine.js";
+import { type HostFacts, type PortSpec, toPort } from "./build-machine.js";
 import { SimControlError } from "./control-error.js";
 import { effectiveAgentStatus, renderScanTask, scanTaskStatus } from "./create-hss-routes.js";
 import type { SimCore } from "./sim-core.js";
@@ -16,20 +16,14 @@ import type {
   SimServer,
 } from "./world-types.js";
 
-export interface HostView {
+/** A host as the control shows it: its pinnable facts, with the agent status as HSS reports it. */
+export interface HostView extends Omit<HostFacts, "agentStatus"> {
   hostId: string;
   hostName: string;
   /** As HSS reports it (an online agent of a stopped server reads offline). */
   agentStatus: string;
   /** As stored. */
   storedAgentStatus: AgentStatus;
-  protectStatus: ProtectStatus;
-  version: string;
-  detectResult: DetectResult;
-  vulnerability: number;
-  baseline: number;
-  intrusion: number;
-  assetValue: AssetValue;
   osType: "Linux" | "Windows";
   osName: string;
   osVersion: string;
