@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { loadavg, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -85,6 +85,12 @@ function normalPriorityCpuMs(pid: number): number {
   return total;
 }
 
+/** CPU time (ms, user and system) one thread of a process has used so far. */
+function threadCpuMs(pid: number, tid: number): number {
+  const thread = readStat(`/proc/${pid}/task/${tid}`);
+  return thread.user + thread.system;
+}
+
 /** Waits until a process uses under 5 % of a core over half a second (at most a minute). */
 async function waitForQuiet(pid: number): Promise<void> {
   const deadline = performance.now() + 60_000;
@@ -158,6 +164,8 @@ interface LoadResult {
   systemPerCommandMs: number;
   /** The part of `cpuPerCommandMs` spent by threads at the normal priority (the bot: its ack thread). */
   normalPriorityPerCommandMs: number;
+  /** The part spent by the process's first thread (the bot's own event loop; the bare app's only one). */
+  mainThreadPerCommandMs: number;
 }
 
 /** How many nice levels the bench's own thread (the simulated cloud and the fake Slack) runs below the apps. */
@@ -247,12 +255,14 @@ async function load(
   });
   const cpuBefore = cpuSplitMs(pid);
   const normalBefore = normalPriorityCpuMs(pid);
+  const mainBefore = threadCpuMs(pid, pid);
   const answered = once(sender, "message");
   sender.postMessage({ url, signingSecret: fake.signingSecret, bodies, rate } satisfies LoadPlan);
   const [{ latencies, failed }] = (await answered) as [LoadTimes];
   await settle();
   const cpuAfter = cpuSplitMs(pid);
   const normalUsed = normalPriorityCpuMs(pid) - normalBefore;
+  const mainUsed = threadCpuMs(pid, pid) - mainBefore;
   const systemUsed = cpuAfter.system - cpuBefore.system;
   const cpuUsed = cpuAfter.user - cpuBefore.user + systemUsed;
   latencies.sort((a, b) => a - b);
@@ -266,6 +276,7 @@ async function load(
     cpuPerCommandMs: cpuUsed / total,
     systemPerCommandMs: systemUsed / total,
     normalPriorityPerCommandMs: normalUsed / total,
+    mainThreadPerCommandMs: mainUsed / total,
   };
 }
 
@@ -523,6 +534,15 @@ export async function benchAck(report: Report): Promise<void> {
         `${mid((r) => r.normalPriorityPerCommandMs, runs).toFixed(2)} ms`,
         `windows ${span((r) => r.normalPriorityPerCommandMs, runs, 2)} ms; its threads at the normal priority: the ack thread (the rest is the bot's own thread and V8's helpers, lowered); bare Bolt, one event loop, the whole process: ${anchorCpu.toFixed(2)} ms`,
       );
+      // The rest: the threads V8 collects garbage and compiles on, and libuv's pool (the WAL's fsync). The
+      // bare app has no ack thread (all its threads run at the normal priority): its rest is all but its first.
+      const helpers = (r: LoadResult) =>
+        r.cpuPerCommandMs - r.mainThreadPerCommandMs - r.normalPriorityPerCommandMs;
+      report(
+        "CPU per command on the bot's own thread: bot",
+        `${mid((r) => r.mainThreadPerCommandMs, runs).toFixed(2)} ms`,
+        `windows ${span((r) => r.mainThreadPerCommandMs, runs, 2)} ms; its other threads (V8's garbage collection and compilers, libuv's pool) ${mid(helpers, runs).toFixed(2)} ms (${span(helpers, runs, 2)}); bare Bolt's first thread ${mid((r) => r.mainThreadPerCommandMs, anchors).toFixed(2)} ms, its other threads ${mid((r) => r.cpuPerCommandMs - r.mainThreadPerCommandMs, anchors).toFixed(2)} ms`,
+      );
       const perMinute = (count: number) => (count * 60) / (windows * seconds);
       const byMethod = [...slackCalls].sort((a, b) => b[1] - a[1]);
       // Each kind's operations a command, most first, and their sum.
@@ -606,8 +626,11 @@ export async function benchAck(report: Report): Promise<void> {
       await stopChild(bot);
     }
     if (profile) summarizeProfile(profileDir, report, profiledWindows);
-    if (process.env.BENCH_PROFILE_KEEP)
+    if (process.env.BENCH_PROFILE_KEEP) {
+      // The windows beside the profiles, so that a kept profile can be read for the windows only.
+      if (profile) writeFileSync(join(profileDir, "windows.json"), JSON.stringify(profiledWindows));
       cpSync(profileDir, process.env.BENCH_PROFILE_KEEP, { recursive: true });
+    }
   } finally {
     await sim.close();
     await fake.close();
