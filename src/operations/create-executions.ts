@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { ChatPort, MessageRef } from "../app/ports.js";
+import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import { createTaskTracker } from "../bot/create-task-tracker.js";
-import { createJobPollGate, type JobPollGateOptions } from "../cloud/create-job-poll-gate.js";
+import type { JobPollGateOptions } from "../cloud/create-job-poll-gate.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
@@ -15,20 +15,16 @@ import { buildNoticeView } from "../views/build-notice-view.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
 import { type RunWavesDeps, type RunWavesResult, runWaves } from "../waves/run-waves.js";
 import { type ExecuteFlowResult, executeFlow } from "../workflow/execute-flow.js";
-import { approvalOutcomeOf, isIn, TERMINAL_RUN_STATUSES } from "../workflow/flow-statuses.js";
-import { describeCounts } from "../workflow/flow-summary-message.js";
 import { type ResumeFlowResult, resumeFlow } from "../workflow/resume-flow.js";
 import { RunOwnershipLostError, RunSuspendedError } from "../workflow/run-context.js";
 import { type RunRecord, runKey } from "../workflow/run-record.js";
-import type { FlowOutcome } from "../workflow/summarize-run.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
 import { createExecutionGate } from "./create-execution-gate.js";
 import type { RunLease, RunLeases } from "./create-run-leases.js";
-import { createThreadReporter, type ThreadReporter } from "./create-thread-reporter.js";
-import { POLICY_ACTOR } from "./describe-request.js";
+import { createRunSetup, flowSpecOf } from "./create-run-setup.js";
 import type { RequestDetailsStore } from "./request-details.js";
+import { activateRequest, settleExecution } from "./settle-execution.js";
 import type { Timers } from "./timers.js";
-import { flowParametersOf, operationOfAction } from "./to-operation-request.js";
 
 export interface ExecutionsDeps {
   /** The live policy: decided again on every approved request just before it is claimed. */
@@ -109,12 +105,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
   const { approvals, logger } = deps;
   const tasks = createTaskTracker();
   const mayRun = createExecutionGate(deps);
-  // One schedule for every job this replica follows: 500 concurrent jobs share one poll budget.
-  const pollGate = createJobPollGate({
-    ...deps.jobPolls,
-    now: () => deps.clock.now(),
-    ...(deps.sleep !== undefined && { sleep: deps.sleep }),
-  });
+  const { reporterFor, runDeps, wavesDeps } = createRunSetup(deps);
   /** Request IDs (and IDs of runs without a request) this process is driving. */
   const running = new Set<string>();
   let stopping = false;
@@ -128,64 +119,6 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     );
   }
 
-  async function reporterFor(
-    request: ApprovalRequest | undefined,
-    runLogger: Logger,
-  ): Promise<ThreadReporter> {
-    let statusMessage: MessageRef | undefined;
-    if (request !== undefined) {
-      try {
-        statusMessage = (await deps.details.get(request.id))?.statusMessage;
-      } catch (error) {
-        runLogger.warn({ err: error }, "could not read the status message of the run");
-      }
-    }
-    return createThreadReporter({
-      chat: deps.chat(),
-      root: request?.message,
-      ...(request !== undefined && { requesterId: request.requester.userId }),
-      clock: deps.clock,
-      logger: runLogger,
-      ...(statusMessage !== undefined && { statusMessage }),
-      ...(request !== undefined && {
-        onStatusPosted: (ref: MessageRef) =>
-          deps.details.update(request.id, (d) => ({ ...d, statusMessage: ref })),
-      }),
-      ...(deps.statusIntervalMs !== undefined && { intervalMs: deps.statusIntervalMs }),
-      ...(deps.timers !== undefined && { timers: deps.timers }),
-    });
-  }
-
-  function runDeps(reporter: ThreadReporter, lease: RunLease): ExecuteFlowDeps {
-    return {
-      cloud: deps.cloud,
-      flows: deps.flows,
-      store: deps.store,
-      audit: deps.audit,
-      clock: deps.clock,
-      onEvent: (event) => reporter.onEvent(event),
-      fence: lease.fence,
-      signal: lease.signal,
-      pollGate,
-      ...(deps.polling !== undefined && { polling: deps.polling }),
-      ...(deps.sleep !== undefined && { sleep: deps.sleep }),
-      ...(deps.onBeforeMutation !== undefined && { onBeforeMutation: deps.onBeforeMutation }),
-      ...(deps.faultPoint !== undefined && { faultPoint: deps.faultPoint }),
-      ...(deps.runRetentionMs !== undefined && { runRetentionMs: deps.runRetentionMs }),
-      ...(deps.metrics !== undefined && { metrics: deps.metrics }),
-    };
-  }
-
-  function wavesDeps(d: ExecuteFlowDeps): RunWavesDeps {
-    return {
-      ...d,
-      cloud: deps.cloud,
-      ...(deps.onWaves !== undefined && { onWaves: deps.onWaves }),
-      ...(deps.waves?.gate !== undefined && { gate: deps.waves.gate }),
-      ...(deps.waves?.holdPollMs !== undefined && { holdPollMs: deps.waves.holdPollMs }),
-    };
-  }
-
   /** Claims the run's single final summary; false if it was claimed before (or cannot be claimed now). */
   async function claimFinalSummary(runId: string, runLogger: Logger): Promise<boolean> {
     try {
@@ -195,12 +128,6 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       runLogger.warn({ err: error }, "could not claim the final summary");
       return false;
     }
-  }
-
-  /** Who started the execution: the approver whose approval completed it, or the requester if allowed. */
-  function actorOf(request: ApprovalRequest): string {
-    const last = request.approvals.at(-1)?.userId;
-    return last === undefined || last === POLICY_ACTOR ? request.requester.userId : last;
   }
 
   /** Runs (or resumes) the flow of a claimed request under its lease and settles everything after it. */
@@ -247,7 +174,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     }
     if (!result.ok) {
       runLogger.error({ error: result.error, message: result.message }, "execution could not run");
-      await settle(request, runId, undefined, result.message);
+      await settleExecution(deps, request, runId, undefined, result.message);
       if (await claimFinalSummary(runId, runLogger))
         await reporter.abandon(buildNoticeView(":x:", md`The execution could not run: ${result.message}`));
       else await reporter.suspend();
@@ -255,54 +182,8 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       return;
     }
     await reporter.finish(result.outcome, { summary: await claimFinalSummary(runId, runLogger) });
-    await settle(request, runId, result.outcome);
+    await settleExecution(deps, request, runId, result.outcome);
     await deps.refreshCard(request.id);
-  }
-
-  /** Records the result (details, then the approval's final status with its audit record). */
-  async function settle(
-    request: ApprovalRequest,
-    runId: string,
-    outcome: FlowOutcome | undefined,
-    error?: string,
-  ) {
-    const status = outcome?.status;
-    try {
-      await deps.details.update(request.id, (d) => ({
-        ...d,
-        runId,
-        ...(outcome && status !== undefined && isIn(TERMINAL_RUN_STATUSES, status)
-          ? {
-              result: {
-                status,
-                summary: status === "aborted" ? "aborted, nothing changed" : describeCounts(outcome),
-                ...(outcome.durationMs !== undefined && { durationMs: outcome.durationMs }),
-              },
-            }
-          : {}),
-        ...(error !== undefined && { executionError: error }),
-      }));
-    } catch (err) {
-      logger.warn({ err, approval: request.id }, "could not record the result for the card");
-    }
-    const final =
-      status !== undefined && isIn(TERMINAL_RUN_STATUSES, status)
-        ? approvalOutcomeOf(status)
-        : ("failed" as const);
-    const failure =
-      error ??
-      (status === "aborted"
-        ? "aborted: the servers changed since approval"
-        : outcome && final !== "succeeded"
-          ? describeCounts(outcome)
-          : undefined);
-    try {
-      const finished = await approvals.finishExecution(request.id, runId, final, failure);
-      if (!finished.ok)
-        logger.warn({ code: finished.code, approval: request.id }, "could not finish the execution");
-    } catch (err) {
-      logger.error({ err, approval: request.id }, "could not record the end of the execution");
-    }
   }
 
   /** Takes the run's lease; undefined when another replica (or a task of this one) drives it. */
@@ -316,31 +197,6 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       log.warn({ err: error }, "could not take the run lease");
       return undefined;
     }
-  }
-
-  /** A claimed request whose action has an activator: activated, then finished with its result. */
-  async function activate(request: ApprovalRequest, runId: string, activator: Activator): Promise<void> {
-    const log = logger.child({ approval: request.id, run: runId });
-    let result: Awaited<ReturnType<Activator>>;
-    try {
-      result = await activator(request);
-    } catch (error) {
-      // Left executing: the next adoption pass resumes it (activators are idempotent).
-      log.error({ err: error }, "could not activate the request");
-      return;
-    }
-    try {
-      const finished = await approvals.finishExecution(
-        request.id,
-        runId,
-        result.ok ? "succeeded" : "failed",
-        result.ok ? undefined : result.error,
-      );
-      if (!finished.ok) log.warn({ code: finished.code }, "could not finish the activation");
-    } catch (error) {
-      log.error({ err: error }, "could not record the end of the activation");
-    }
-    await deps.refreshCard(request.id);
   }
 
   async function runApproved(requestId: string, options: { cardStale?: boolean } = {}): Promise<void> {
@@ -378,7 +234,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       const activator = deps.activators?.[claimed.action];
       if (activator !== undefined) {
         cardShown();
-        await activate(claimed, runId, activator);
+        await activateRequest(deps, claimed, runId, activator);
         return;
       }
       const log = logger.child({ approval: requestId, run: runId });
@@ -396,8 +252,8 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
           const plan = wavePlanOf(claimed.parameters);
           // Waves read their servers again per wave; a single run starts from the re-decision's fresh reads.
           return plan !== undefined
-            ? runWaves(specOf(claimed, runId), plan, wavesDeps(d))
-            : executeFlow(specOf(claimed, runId), {
+            ? runWaves(flowSpecOf(claimed, runId), plan, wavesDeps(d))
+            : executeFlow(flowSpecOf(claimed, runId), {
                 ...d,
                 ...(gate.reads !== undefined && { primedReads: gate.reads }),
               });
@@ -417,7 +273,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     try {
       const activator = deps.activators?.[request.action];
       if (activator !== undefined) {
-        await activate(request, runId, activator);
+        await activateRequest(deps, request, runId, activator);
         return;
       }
       const log = logger.child({ approval: request.id, run: runId });
@@ -431,14 +287,14 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         if (plan !== undefined) {
           // The wave record says where the run is; each wave's own run is resumed, never re-sent.
           log.info("adopting a run in waves");
-          await drive(current, runId, lease, (d) => runWaves(specOf(current, runId), plan, wavesDeps(d)));
+          await drive(current, runId, lease, (d) => runWaves(flowSpecOf(current, runId), plan, wavesDeps(d)));
           return;
         }
         const exists = (await deps.store.get(runKey(runId))) !== undefined;
         log.info({ exists }, exists ? "adopting an unfinished run" : "starting a claimed run never created");
         // Claimed but the run never created: nothing was sent yet, so it is started now.
         await drive(current, runId, lease, (d) =>
-          exists ? resumeFlow(runId, d) : executeFlow(specOf(current, runId), d),
+          exists ? resumeFlow(runId, d) : executeFlow(flowSpecOf(current, runId), d),
         );
       } finally {
         await lease.release();
@@ -473,27 +329,6 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     } finally {
       running.delete(runId);
     }
-  }
-
-  function specOf(request: ApprovalRequest, runId: string) {
-    const operation = operationOfAction(request.action);
-    if (operation === undefined) throw new Error(`no flow for ${request.action}`);
-    return {
-      runId,
-      requestId: request.id,
-      operation,
-      targets: request.targets.map((t) => ({
-        id: t.id,
-        name: t.name,
-        status: t.status,
-        flavor: t.flavor,
-        ...(t.tags !== undefined && { tags: { ...t.tags } }),
-        ...(t.selectedBy !== undefined && { selectedBy: [...t.selectedBy] }),
-        ...(t.locked !== undefined && { locked: t.locked }),
-      })),
-      parameters: flowParametersOf(request.parameters),
-      actorId: actorOf(request),
-    };
   }
 
   return {

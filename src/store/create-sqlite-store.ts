@@ -1,6 +1,13 @@
-import type Database from "better-sqlite3";
 import { GENESIS_HASH, hashLogEntry } from "./hash-log-entry.js";
+import { migrateSqliteSchema, SQLITE_SCHEMA } from "./migrate-sqlite-schema.js";
 import { openExclusiveDatabase } from "./open-exclusive-database.js";
+import {
+  type HeadRow,
+  type KvRow,
+  type LeaseRow,
+  type LogRow,
+  prepareSqliteStatements,
+} from "./prepare-sqlite-statements.js";
 import {
   ABSENT,
   type Clock,
@@ -40,66 +47,6 @@ const LOG_PAGE = 256;
 /** Expired rows are invisible at once (the clock decides); they are deleted after this many TTL writes. */
 const SWEEP_EVERY_TTL_WRITES = 256;
 
-/**
- * Version 2: hash-chained logs (`logs.prev_hash`, `logs.hash`, `log_heads`); see `migrateToV2`. Version 3:
- * `kv` and `logs` are rowid tables (see `migrateToV3`).
- */
-const SCHEMA_VERSION = 3;
-/** The columns of `kv`, and of `logs` as version 2 completed them: for a new file and for the rebuild. */
-const KV_COLUMNS = `ns TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, version INTEGER NOT NULL,
-    expires_at REAL, PRIMARY KEY (ns, key)`;
-const KV_EXPIRY_INDEX = "kv_expiry ON kv (ns, expires_at) WHERE expires_at IS NOT NULL";
-const LOGS_COLUMNS = `ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,
-    prev_hash TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL DEFAULT '', PRIMARY KEY (ns, stream, seq)`;
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
-  INSERT OR IGNORE INTO store_meta (name, value) VALUES ('revision', 0);
-  CREATE TABLE IF NOT EXISTS kv (${KV_COLUMNS}) STRICT;
-  CREATE INDEX IF NOT EXISTS ${KV_EXPIRY_INDEX};
-  CREATE TABLE IF NOT EXISTS claims (
-    ns TEXT NOT NULL, key TEXT NOT NULL, expires_at REAL NOT NULL,
-    PRIMARY KEY (ns, key)) STRICT, WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS claims_expiry ON claims (ns, expires_at);
-  CREATE TABLE IF NOT EXISTS set_members (
-    ns TEXT NOT NULL, set_key TEXT NOT NULL, member TEXT NOT NULL,
-    PRIMARY KEY (ns, set_key, member)) STRICT, WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS leases (
-    ns TEXT NOT NULL, name TEXT NOT NULL, owner TEXT, token INTEGER NOT NULL, expires_at REAL NOT NULL,
-    PRIMARY KEY (ns, name)) STRICT, WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS leases_expiry ON leases (ns, expires_at);
-  CREATE TABLE IF NOT EXISTS logs (${LOGS_COLUMNS}) STRICT;
-  CREATE TABLE IF NOT EXISTS log_heads (
-    ns TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
-    pruned_seq INTEGER NOT NULL, pruned_hash TEXT NOT NULL,
-    PRIMARY KEY (ns, stream)) STRICT, WITHOUT ROWID;
-`;
-
-interface KvRow {
-  json: string;
-  version: number;
-  expires_at: number | null;
-}
-
-interface LeaseRow {
-  owner: string | null;
-  token: number;
-  expires_at: number;
-}
-
-interface HeadRow {
-  seq: number;
-  hash: string;
-  pruned_seq: number;
-  pruned_hash: string;
-}
-
-interface LogRow {
-  seq: number;
-  json: string;
-  prev_hash: string;
-  hash: string;
-}
-
 const EMPTY_HEAD: HeadRow = { seq: 0, hash: GENESIS_HASH, pruned_seq: 0, pruned_hash: GENESIS_HASH };
 
 /**
@@ -117,11 +64,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...(options.syncWal !== undefined && { syncWal: options.syncWal }),
   });
   const db = handle.db;
-  let sql: ReturnType<typeof prepareStatements>;
+  let sql: ReturnType<typeof prepareSqliteStatements>;
   try {
-    db.exec(SCHEMA);
-    migrate(db);
-    sql = prepareStatements(db);
+    db.exec(SQLITE_SCHEMA);
+    migrateSqliteSchema(db);
+    sql = prepareSqliteStatements(db);
     // The exclusive lock proves that no other process holds this file, so leases still recorded in it belong
     // to a process that is gone (closed or killed): expire them now, so its runs and watchers are adopted at
     // once instead of after their TTL. Tokens are kept, so fencing stays monotonic.
@@ -404,151 +351,4 @@ function prepareRiders(options: WriteOptions): Riders {
     adds: options.addToSets ?? [],
     removes: options.removeFromSets ?? [],
   };
-}
-
-function prepareStatements(db: Database.Database) {
-  return {
-    nextRevision: db.prepare(
-      "UPDATE store_meta SET value = value + 1 WHERE name = 'revision' RETURNING value",
-    ),
-    getKv: db.prepare("SELECT json, version, expires_at FROM kv WHERE ns = ? AND key = ?"),
-    putKv: db.prepare(
-      `INSERT INTO kv (ns, key, json, version, expires_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (ns, key) DO UPDATE SET json = excluded.json, version = excluded.version,
-         expires_at = excluded.expires_at`,
-    ),
-    deleteKv: db.prepare("DELETE FROM kv WHERE ns = ? AND key = ?"),
-    sweepKv: db.prepare("DELETE FROM kv WHERE ns = ? AND expires_at <= ?"),
-    getClaim: db.prepare("SELECT expires_at FROM claims WHERE ns = ? AND key = ?"),
-    putClaim: db.prepare(
-      `INSERT INTO claims (ns, key, expires_at) VALUES (?, ?, ?)
-       ON CONFLICT (ns, key) DO UPDATE SET expires_at = excluded.expires_at`,
-    ),
-    sweepClaims: db.prepare("DELETE FROM claims WHERE ns = ? AND expires_at <= ?"),
-    addMember: db.prepare("INSERT OR IGNORE INTO set_members (ns, set_key, member) VALUES (?, ?, ?)"),
-    removeMember: db.prepare("DELETE FROM set_members WHERE ns = ? AND set_key = ? AND member = ?"),
-    members: db.prepare("SELECT member FROM set_members WHERE ns = ? AND set_key = ?"),
-    getLease: db.prepare("SELECT owner, token, expires_at FROM leases WHERE ns = ? AND name = ?"),
-    putLease: db.prepare(
-      `INSERT INTO leases (ns, name, owner, token, expires_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (ns, name) DO UPDATE SET owner = excluded.owner, token = excluded.token,
-         expires_at = excluded.expires_at`,
-    ),
-    deleteLease: db.prepare("DELETE FROM leases WHERE ns = ? AND name = ?"),
-    sweepLeases: db.prepare("DELETE FROM leases WHERE ns = ? AND expires_at <= ?"),
-    getHead: db.prepare(
-      "SELECT seq, hash, pruned_seq, pruned_hash FROM log_heads WHERE ns = ? AND stream = ?",
-    ),
-    putHead: db.prepare(
-      `INSERT INTO log_heads (ns, stream, seq, hash, pruned_seq, pruned_hash) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (ns, stream) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
-         pruned_seq = excluded.pruned_seq, pruned_hash = excluded.pruned_hash`,
-    ),
-    insertLog: db.prepare(
-      "INSERT INTO logs (ns, stream, seq, json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    getLogEntry: db.prepare(
-      "SELECT seq, json, prev_hash, hash FROM logs WHERE ns = ? AND stream = ? AND seq = ?",
-    ),
-    pruneLog: db.prepare("DELETE FROM logs WHERE ns = ? AND stream = ? AND seq <= ?"),
-    logPageAsc: db.prepare(
-      `SELECT seq, json, prev_hash, hash FROM logs WHERE ns = ? AND stream = ? AND seq > ?
-       ORDER BY seq ASC LIMIT ?`,
-    ),
-    logPageDesc: db.prepare(
-      `SELECT seq, json, prev_hash, hash FROM logs WHERE ns = ? AND stream = ? AND seq < ?
-       ORDER BY seq DESC LIMIT ?`,
-    ),
-  };
-}
-
-/**
- * Brings an older file up to {@link SCHEMA_VERSION} in one transaction. Version 1 (no version row, or 1) had
- * unchained logs: their entries are re-serialized as canonical JSON and chained in order, per namespace and
- * stream, as if they had been appended now, and the heads are recorded. A file newer than this code is refused.
- */
-function migrate(db: Database.Database): void {
-  db.transaction(() => {
-    const row = db.prepare("SELECT value FROM store_meta WHERE name = 'schema_version'").get() as
-      | { value: number }
-      | undefined;
-    const columns = (db.prepare("PRAGMA table_info(logs)").all() as { name: string }[]).map((c) => c.name);
-    // Without a version row: a new file (its logs made with the hash columns: nothing to migrate but the
-    // no-op rebuild) or one from before versions (1).
-    const version = row === undefined ? (columns.includes("hash") ? 2 : 1) : row.value;
-    if (version > SCHEMA_VERSION)
-      throw new Error(`the store file has schema version ${version}; this bot knows up to ${SCHEMA_VERSION}`);
-    if (!columns.includes("hash")) {
-      db.exec("ALTER TABLE logs ADD COLUMN prev_hash TEXT NOT NULL DEFAULT ''");
-      db.exec("ALTER TABLE logs ADD COLUMN hash TEXT NOT NULL DEFAULT ''");
-    }
-    if (version < 2) migrateToV2(db);
-    if (version < 3) migrateToV3(db);
-    db.prepare("INSERT OR REPLACE INTO store_meta (name, value) VALUES ('schema_version', ?)").run(
-      SCHEMA_VERSION,
-    );
-  })();
-}
-
-function migrateToV2(db: Database.Database): void {
-  // Lease tokens were counted per name; now they come from the revision, which must start above all of them.
-  db.exec(`UPDATE store_meta SET value = MAX(value, (SELECT COALESCE(MAX(token), 0) FROM leases))
-           WHERE name = 'revision'`);
-  const rows = db.prepare("SELECT ns, stream, seq, json FROM logs ORDER BY ns, stream, seq").all() as {
-    ns: string;
-    stream: string;
-    seq: number;
-    json: string;
-  }[];
-  const update = db.prepare(
-    "UPDATE logs SET json = ?, prev_hash = ?, hash = ? WHERE ns = ? AND stream = ? AND seq = ?",
-  );
-  const putHead = db.prepare(
-    "INSERT OR REPLACE INTO log_heads (ns, stream, seq, hash, pruned_seq, pruned_hash) VALUES (?, ?, ?, ?, 0, ?)",
-  );
-  let current: { ns: string; stream: string; seq: number; hash: string } | undefined;
-  const flush = () => {
-    if (current !== undefined)
-      putHead.run(current.ns, current.stream, current.seq, current.hash, GENESIS_HASH);
-  };
-  for (const r of rows) {
-    if (current?.ns !== r.ns || current.stream !== r.stream) {
-      flush();
-      current = { ns: r.ns, stream: r.stream, seq: 0, hash: GENESIS_HASH };
-    }
-    const json = toCanonicalJson(JSON.parse(r.json));
-    const hash = hashLogEntry(current.hash, json, r.seq);
-    update.run(json, current.hash, hash, r.ns, r.stream, r.seq);
-    current = { ...current, seq: r.seq, hash };
-  }
-  flush();
-}
-
-/**
- * `kv` and `logs` hold JSON documents of a few kilobytes (requests, runs, audit entries). In a `WITHOUT ROWID`
- * table a row lives in the primary key's B-tree, where SQLite keeps at most about a quarter of a page in the
- * node and spills the rest to overflow pages, so every read and write of such a row walked and rewrote those
- * (a 2 KB value: 40 µs a read, 6 times a rowid table's). Rebuilt as rowid tables, rows and keys as they were.
- */
-function migrateToV3(db: Database.Database): void {
-  rebuildWithRowid(db, "kv", KV_COLUMNS, ["ns", "key", "json", "version", "expires_at"]);
-  db.exec(`CREATE INDEX IF NOT EXISTS ${KV_EXPIRY_INDEX}`);
-  rebuildWithRowid(db, "logs", LOGS_COLUMNS, ["ns", "stream", "seq", "json", "prev_hash", "hash"]);
-}
-
-/** Rebuilds a `WITHOUT ROWID` table as a rowid table of `columns`, its rows as they were; others stay. */
-function rebuildWithRowid(db: Database.Database, table: string, columns: string, names: string[]): void {
-  const { sql } = db
-    .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
-    .get(table) as {
-    sql: string;
-  };
-  if (!/WITHOUT\s+ROWID/i.test(sql)) return;
-  const list = names.join(", ");
-  db.exec(`
-    CREATE TABLE ${table}_v3 (${columns}) STRICT;
-    INSERT INTO ${table}_v3 (${list}) SELECT ${list} FROM ${table};
-    DROP TABLE ${table};
-    ALTER TABLE ${table}_v3 RENAME TO ${table};
-  `);
 }

@@ -1,0 +1,133 @@
+/**
+ * What a run this replica drives is given: its reporter in the request's thread, the deps of `executeFlow`,
+ * `resumeFlow` and `runWaves` (one job-poll schedule shared by all its runs), and the flow spec of its request.
+ * Apart from `create-executions.ts`, which claims, leases, drives and settles the runs, because this is wiring.
+ */
+import type { MessageRef } from "../app/ports.js";
+import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { createJobPollGate } from "../cloud/create-job-poll-gate.js";
+import type { Logger } from "../log/create-logger.js";
+import type { RunWavesDeps } from "../waves/run-waves.js";
+import type { ExecuteFlowDeps, ExecuteFlowSpec } from "../workflow/types.js";
+import type { ExecutionsDeps } from "./create-executions.js";
+import type { RunLease } from "./create-run-leases.js";
+import { createThreadReporter, type ThreadReporter } from "./create-thread-reporter.js";
+import { POLICY_ACTOR } from "./describe-request.js";
+import { flowParametersOf, operationOfAction } from "./to-operation-request.js";
+
+/** Builds the parts of one run; made once per `createExecutions` by {@link createRunSetup}. */
+export interface RunSetup {
+  /**
+   * The run's reporter, in the thread of `request` (none without one), continuing in the status message the
+   * request's details recorded, and recording the one it posts. A failed read of the details is only logged.
+   */
+  reporterFor(request: ApprovalRequest | undefined, runLogger: Logger): Promise<ThreadReporter>;
+  /** The deps of `executeFlow` and `resumeFlow` for a run driven under `lease`, its events to `reporter`. */
+  runDeps(reporter: ThreadReporter, lease: RunLease): ExecuteFlowDeps;
+  /** `d` with what `runWaves` needs on top (the wave list's updates, the health gate, the pause poll). */
+  wavesDeps(d: ExecuteFlowDeps): RunWavesDeps;
+}
+
+/**
+ * Creates the schedule of job polls that every run of these executions shares, and the builders of a run's
+ * reporter and deps around it. Called once, by `createExecutions`.
+ */
+export function createRunSetup(deps: ExecutionsDeps): RunSetup {
+  // One schedule for every job this replica follows: 500 concurrent jobs share one poll budget.
+  const pollGate = createJobPollGate({
+    ...deps.jobPolls,
+    now: () => deps.clock.now(),
+    ...(deps.sleep !== undefined && { sleep: deps.sleep }),
+  });
+
+  async function reporterFor(
+    request: ApprovalRequest | undefined,
+    runLogger: Logger,
+  ): Promise<ThreadReporter> {
+    let statusMessage: MessageRef | undefined;
+    if (request !== undefined) {
+      try {
+        statusMessage = (await deps.details.get(request.id))?.statusMessage;
+      } catch (error) {
+        runLogger.warn({ err: error }, "could not read the status message of the run");
+      }
+    }
+    return createThreadReporter({
+      chat: deps.chat(),
+      root: request?.message,
+      ...(request !== undefined && { requesterId: request.requester.userId }),
+      clock: deps.clock,
+      logger: runLogger,
+      ...(statusMessage !== undefined && { statusMessage }),
+      ...(request !== undefined && {
+        onStatusPosted: (ref: MessageRef) =>
+          deps.details.update(request.id, (d) => ({ ...d, statusMessage: ref })),
+      }),
+      ...(deps.statusIntervalMs !== undefined && { intervalMs: deps.statusIntervalMs }),
+      ...(deps.timers !== undefined && { timers: deps.timers }),
+    });
+  }
+
+  function runDeps(reporter: ThreadReporter, lease: RunLease): ExecuteFlowDeps {
+    return {
+      cloud: deps.cloud,
+      flows: deps.flows,
+      store: deps.store,
+      audit: deps.audit,
+      clock: deps.clock,
+      onEvent: (event) => reporter.onEvent(event),
+      fence: lease.fence,
+      signal: lease.signal,
+      pollGate,
+      ...(deps.polling !== undefined && { polling: deps.polling }),
+      ...(deps.sleep !== undefined && { sleep: deps.sleep }),
+      ...(deps.onBeforeMutation !== undefined && { onBeforeMutation: deps.onBeforeMutation }),
+      ...(deps.faultPoint !== undefined && { faultPoint: deps.faultPoint }),
+      ...(deps.runRetentionMs !== undefined && { runRetentionMs: deps.runRetentionMs }),
+      ...(deps.metrics !== undefined && { metrics: deps.metrics }),
+    };
+  }
+
+  function wavesDeps(d: ExecuteFlowDeps): RunWavesDeps {
+    return {
+      ...d,
+      cloud: deps.cloud,
+      ...(deps.onWaves !== undefined && { onWaves: deps.onWaves }),
+      ...(deps.waves?.gate !== undefined && { gate: deps.waves.gate }),
+      ...(deps.waves?.holdPollMs !== undefined && { holdPollMs: deps.waves.holdPollMs }),
+    };
+  }
+
+  return { reporterFor, runDeps, wavesDeps };
+}
+
+/** Who started the execution: the approver whose approval completed it, or the requester if allowed. */
+function actorOf(request: ApprovalRequest): string {
+  const last = request.approvals.at(-1)?.userId;
+  return last === undefined || last === POLICY_ACTOR ? request.requester.userId : last;
+}
+
+/**
+ * The flow spec of the run `runId` of a claimed request: its operation, its targets as approved (copied), its
+ * parameters and the actor who started it. Throws when the request's action runs no flow.
+ */
+export function flowSpecOf(request: ApprovalRequest, runId: string): ExecuteFlowSpec {
+  const operation = operationOfAction(request.action);
+  if (operation === undefined) throw new Error(`no flow for ${request.action}`);
+  return {
+    runId,
+    requestId: request.id,
+    operation,
+    targets: request.targets.map((t) => ({
+      id: t.id,
+      name: t.name,
+      status: t.status,
+      flavor: t.flavor,
+      ...(t.tags !== undefined && { tags: { ...t.tags } }),
+      ...(t.selectedBy !== undefined && { selectedBy: [...t.selectedBy] }),
+      ...(t.locked !== undefined && { locked: t.locked }),
+    })),
+    parameters: flowParametersOf(request.parameters),
+    actorId: actorOf(request),
+  };
+}
