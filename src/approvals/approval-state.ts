@@ -10,11 +10,24 @@
  * `revoke`: the policy, decided again just before execution on the servers as they are then, is stricter
  * than what the request was approved under; nothing runs and the requester asks again.
  */
-import { listMentions, mention, type Notice, say } from "./approval-notice.js";
+import {
+  type ApplyResult,
+  type ApprovalEffect,
+  change,
+  describeStatus,
+  expiredByClick,
+  iso,
+  refuse,
+  unchanged,
+} from "./apply-result.js";
+import { mention, say } from "./approval-notice.js";
 import type { ApprovalRequest } from "./approval-request.js";
 import type { ExecutionOutcome } from "./approval-statuses.js";
 import { verifyBinding } from "./compute-binding-hash.js";
 import { currentStage } from "./current-stage.js";
+
+export type { ApplyResult, ApprovalEffect, RefusalCode } from "./apply-result.js";
+export { describeStatus } from "./apply-result.js";
 
 export type ApprovalEvent =
   | { type: "approve"; userId: string; at: number }
@@ -49,149 +62,6 @@ export interface ClickAuthz {
   isApprover: boolean;
   /** Staged requests: the names of the stages whose approvers the user is among, now. */
   stages?: readonly string[];
-}
-
-/** What happened, for the audit log and for the caller (update the card, start the executor). */
-export type ApprovalEffect =
-  | {
-      type: "approval_recorded";
-      userId: string;
-      at: number;
-      count: number;
-      required: number;
-      /** Staged requests: the stage it counted for, and whether that completed the stage. */
-      stage?: string;
-      stageComplete?: boolean;
-    }
-  | { type: "approved"; userId: string; at: number; approvers: string[] }
-  | { type: "rejected"; userId: string; reason?: string; at: number }
-  | { type: "cancelled"; userId: string; at: number }
-  | { type: "expired"; at: number }
-  | { type: "execution_started"; executionId: string; at: number }
-  | { type: "revoked"; reasons: string[]; at: number; lapsed?: true }
-  | {
-      type: "execution_finished";
-      executionId: string;
-      outcome: ExecutionOutcome;
-      error?: string;
-      at: number;
-    };
-
-export type RefusalCode =
-  /** The request is no longer pending (approved, rejected, expired, cancelled, executing…). */
-  | "not_pending"
-  /** The clicking user is not among the approvers. */
-  | "not_an_approver"
-  /** Staged: the user approves a later stage than the one the request waits on. */
-  | "stage_not_reached"
-  /** The requester tried to approve their own request and the rule forbids it. */
-  | "self_approval"
-  /** A rejection without a reason where the rule requires one. */
-  | "reason_required"
-  /** Someone other than the requester tried to cancel. */
-  | "only_requester_can_cancel"
-  /** The click came at or after `expiresAt`: the request is expired by it (see `transition`). */
-  | "expired"
-  /** `expire` before `expiresAt`. */
-  | "not_due"
-  /** `start_execution` on a request that is not approved (e.g. another execution already claimed it). */
-  | "not_approved"
-  /** The request's targets/parameters no longer hash to its `bindingHash`: never execute it. */
-  | "binding_mismatch"
-  /** `finish` on a request that is not executing. */
-  | "not_executing"
-  /** `finish` from an execution other than the one that claimed the request. */
-  | "execution_mismatch";
-
-export type ApplyResult =
-  | {
-      ok: true;
-      request: ApprovalRequest;
-      /** False for an idempotent repeat (same person approving twice, redelivered event). */
-      changed: boolean;
-      effects: ApprovalEffect[];
-      /** For the clicking user. */
-      message: Notice;
-    }
-  | {
-      ok: false;
-      code: RefusalCode;
-      message: Notice;
-      /**
-       * A change that happened even though the event was refused, to be persisted like a normal transition:
-       * a click at or after `expiresAt` expires the request.
-       */
-      transition?: { request: ApprovalRequest; effects: ApprovalEffect[] };
-    };
-
-const iso = (at: number) => new Date(at).toISOString();
-
-/** Why a non-pending request cannot be acted on, saying what happened and by whom. */
-export function describeStatus(request: ApprovalRequest): Notice {
-  const approvedBy = say`approved by ${listMentions(request.approvals.map((a) => a.userId))}`;
-  switch (request.status) {
-    case "pending":
-      return say`pending (${request.approvals.length} of ${request.requirement.minApprovals} approvals)`;
-    case "approved":
-      return say`already ${approvedBy}`;
-    case "rejected": {
-      const r = request.rejection;
-      if (!r) return say`already rejected`;
-      // The reason is text typed by a person: it stays a text part, whatever it looks like.
-      return r.reason
-        ? say`already rejected by ${mention(r.userId)}: ${r.reason}`
-        : say`already rejected by ${mention(r.userId)}`;
-    }
-    case "expired":
-      return say`expired at ${iso(request.expiredAt ?? request.expiresAt)}`;
-    case "cancelled":
-      return request.cancellation
-        ? say`cancelled by ${mention(request.cancellation.userId)}`
-        : say`cancelled`;
-    case "revoked":
-      return say`${approvedBy}, then not run: the policy is stricter now`;
-    case "executing":
-      return say`already ${approvedBy} and executing`;
-    case "succeeded":
-    case "failed":
-      return say`already ${approvedBy} and executed (${request.status})`;
-    case "outcome_unknown":
-      return say`already ${approvedBy} and executed (outcome unknown: check the servers before retrying)`;
-  }
-}
-
-function refuse(code: RefusalCode, message: Notice): ApplyResult {
-  return { ok: false, code, message };
-}
-
-function change(
-  request: ApprovalRequest,
-  next: Partial<ApprovalRequest>,
-  effects: ApprovalEffect[],
-  message: Notice,
-): ApplyResult {
-  return {
-    ok: true,
-    request: { ...request, ...next, version: request.version + 1 },
-    changed: true,
-    effects,
-    message,
-  };
-}
-
-function unchanged(request: ApprovalRequest, message: Notice): ApplyResult {
-  return { ok: true, request, changed: false, effects: [], message };
-}
-
-/** Expires a pending request whose time is up (the click that noticed it is refused with `expired`). */
-function expiredByClick(request: ApprovalRequest, at: number): ApplyResult {
-  const expired = { ...request, status: "expired" as const, expiredAt: at, version: request.version + 1 };
-  return {
-    ok: false,
-    code: "expired",
-    message: say`This request expired at ${iso(request.expiresAt)}; nothing was done.`,
-    transition: { request: expired, effects: [{ type: "expired", at }] },
-  };
 }
 
 /**

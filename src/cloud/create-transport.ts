@@ -10,9 +10,28 @@ import {
   RETRYABLE_READ_STATUSES,
 } from "./errors.js";
 import { parseRetryAfter } from "./parse-retry-after.js";
-import { rfc3986Encode } from "./sign-request.js";
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  defaultSleep,
+  encodePath,
+  encodeQuery,
+  errorCode,
+  headerRecord,
+  NOT_SENT_CODES,
+  normaliseQuery,
+  type QueryValue,
+  type RetryOptions,
+} from "./transport-helpers.js";
 
-export type QueryValue = string | number | boolean | readonly string[] | undefined;
+export {
+  backoffDelay,
+  DEFAULT_RETRY,
+  defaultSleep,
+  normaliseQuery,
+  type QueryValue,
+  type RetryOptions,
+} from "./transport-helpers.js";
 
 /** One API call. */
 export interface CloudRequest {
@@ -51,27 +70,6 @@ export interface CloudResponse {
   requestId: string | undefined;
 }
 
-export interface RetryOptions {
-  /** Attempts of a read, including the first. Default 4. */
-  maxAttempts: number;
-  /** Backoff base: the cap of the first retry's full-jitter delay. Default 200 ms. */
-  baseDelayMs: number;
-  /** Backoff cap. Default 5 s. */
-  maxDelayMs: number;
-  /** A `Retry-After` longer than this is not waited for: the error is thrown instead. Default 60 s. */
-  maxRetryAfterMs: number;
-  /** Resends of a mutation after throttling rejections (429 / APIG.0308). Default 3. */
-  maxThrottleRetries: number;
-}
-
-export const DEFAULT_RETRY: RetryOptions = {
-  maxAttempts: 4,
-  baseDelayMs: 200,
-  maxDelayMs: 5000,
-  maxRetryAfterMs: 60_000,
-  maxThrottleRetries: 3,
-};
-
 /** Minimal logger surface (pino-compatible). Never given secrets. */
 export interface TransportLogger {
   debug(obj: object, msg?: string): void;
@@ -105,92 +103,6 @@ export interface TransportDeps {
 export interface Transport {
   send(req: CloudRequest): Promise<CloudResponse>;
   close(): Promise<void>;
-}
-
-/** Errors raised before any byte of the request could have reached the server. */
-const NOT_SENT_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "CERT_HAS_EXPIRED",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-]);
-
-export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** The delay before retry number `retry` (1-based): full jitter over a capped exponential. */
-export function backoffDelay(
-  retry: number,
-  opts: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs">,
-  jitter: (delayMs: number) => number = fullJitter,
-): number {
-  const capped = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return jitter(capped);
-}
-
-/** Flattens query values to strings (undefined dropped), the form both signed and sent. */
-export function normaliseQuery(query: Record<string, QueryValue> = {}): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    out[key] = Array.isArray(value) ? [...(value as readonly string[])] : String(value);
-  }
-  return out;
-}
-
-function encodePath(decodedPath: string): string {
-  return decodedPath
-    .split("/")
-    .map((segment) => rfc3986Encode(segment))
-    .join("/");
-}
-
-function encodeQuery(query: Record<string, string | string[]>): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(query)) {
-    for (const v of typeof value === "string" ? [value] : value)
-      parts.push(`${rfc3986Encode(key)}=${rfc3986Encode(v)}`);
-  }
-  return parts.length > 0 ? `?${parts.join("&")}` : "";
-}
-
-function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-  }
-  return out;
-}
-
-function errorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 4 && e; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 type AttemptFailure = { kind: "timeout" | "not-sent" | "network" | "aborted"; cause: unknown };

@@ -1,31 +1,16 @@
-import { ChatDeliveryError, type ChatPort, type Responder } from "../app/ports.js";
+import type { ChatPort, Responder } from "../app/ports.js";
 import type { CloudClient, Server } from "../cloud/types.js";
-import {
-  type DescribePolicy,
-  helpFor,
-  type Intent,
-  isMutation,
-  redactSecrets,
-  type Target,
-} from "../intents/index.js";
+import { redactSecrets } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CommandOutcome, Metrics } from "../metrics/metrics.js";
-import type { Message } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
 import type { Store } from "../store/store.js";
 import { createSuggestingTargetLookup } from "../targets/create-cloud-target-lookup.js";
-import { nameMatchingFor } from "../targets/name-matching-for.js";
-import { targetsOf } from "../targets/replace-target.js";
-import { resolveTargets } from "../targets/resolve-targets.js";
-import type { NameMatching, Resolution, TargetLookup } from "../targets/types.js";
+import type { TargetLookup } from "../targets/types.js";
 import { VIEW_ACTIONS } from "../views/action-ids.js";
-import { buildAmbiguityView } from "../views/build-ambiguity-view.js";
-import { buildHelpView } from "../views/build-help-view.js";
-import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
+import { buildNoticeView } from "../views/build-notice-view.js";
 import { buildPendingView, type PendingWork } from "../views/build-pending-view.js";
-import { buildPrefixMatchNotes, withNotes } from "../views/build-prefix-match-notes.js";
-import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
-import { commandLabel } from "./command-label.js";
+import { createIntentRunner } from "./create-intent-runner.js";
 import { createInteractionTokens, type InteractionTokens } from "./create-interaction-tokens.js";
 import { createPendingChoices } from "./create-pending-choices.js";
 import {
@@ -38,24 +23,18 @@ import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
 import { pendingWorkOf } from "./pending-work-of.js";
-import { createListingCache, type ListingCache } from "./read/create-listing-cache.js";
-import type { ReadDeps } from "./read/read-options.js";
-import { isReadIntent } from "./read/run-read-query.js";
+import type { ListingCache } from "./read/create-listing-cache.js";
 import { replyToRequester } from "./reply-to-requester.js";
-import { runReadCommand } from "./run-read-command.js";
 import type {
   ActionHandler,
   ActionRequest,
   CommandHandlers,
   CommandRequest,
-  HandlerContext,
   InteractionContext,
-  OpsIntent,
-  RequestMeta,
   ViewHandler,
   ViewSubmission,
 } from "./types.js";
-import { isMutationIntent, understandCommand } from "./understand-command.js";
+import { understandCommand } from "./understand-command.js";
 
 export interface CommandRouterDeps {
   cloud: CloudClient;
@@ -103,10 +82,6 @@ export interface CommandRouter {
   warmUp(): void;
 }
 
-function isOpsIntent(intent: Intent): intent is OpsIntent {
-  return intent.type.startsWith("ops.");
-}
-
 export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const botName = deps.botName ?? "hwc-chatops";
   const handlers = deps.handlers ?? {};
@@ -135,42 +110,13 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const actions = createPrefixRegistry<ActionHandler>("action");
   // Modal callback IDs match exactly: a modal is not a family of IDs (see create-prefix-registry.ts).
   const views = createPrefixRegistry<ViewHandler>("view", { exact: true });
-  const resolve = (targets: readonly Target[], names: NameMatching): Promise<Resolution<Server>> =>
-    resolveTargets(targets, lookup, { names });
-  const readDeps: ReadDeps = {
-    cloud: deps.cloud,
-    listings: deps.listings ?? createListingCache(),
-    ...(handlers.auditTrail !== undefined && { auditTrail: handlers.auditTrail }),
-  };
-
   const reply = replyToRequester;
   const choices = createPendingChoices({
     tokens,
     handlers,
     runChosen: (intent, request, responder, logger) => runIntent(intent, request, responder, logger, "pick"),
   });
-
-  function handlerContext(request: RequestMeta, responder: Responder, logger: Logger): HandlerContext {
-    return {
-      request,
-      responder,
-      chat: deps.chat,
-      cloud: deps.cloud,
-      store: deps.store,
-      logger,
-      resolveTargets: resolve,
-      replyWithError: (error) => reply(responder, explainFailure(error, logger, botName), logger),
-      async postToChannel(message, options) {
-        try {
-          return await deps.chat.postMessage(request.channelId, message, options);
-        } catch (error) {
-          if (!(error instanceof ChatDeliveryError)) throw error;
-          await reply(responder, explainFailure(error, logger, botName), logger);
-          return undefined;
-        }
-      },
-    };
-  }
+  const runIntent = createIntentRunner(deps, { botName, handlers, lookup, tokens, choices });
 
   function interactionContext(responder: Responder | undefined, logger: Logger): InteractionContext {
     return {
@@ -185,102 +131,6 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         await reply(responder, message, logger);
       },
     };
-  }
-
-  async function describePolicy(request: RequestMeta, logger: Logger): Promise<DescribePolicy | undefined> {
-    if (handlers.describePolicy === undefined) return undefined;
-    try {
-      return await handlers.describePolicy(request);
-    } catch (error) {
-      // Help must render without the live policy.
-      logger.warn({ err: error }, "could not describe the policy for help");
-      return undefined;
-    }
-  }
-
-  /** Runs a parsed intent: help, ops, target resolution, then a mutation handler or a read query. */
-  async function runIntent(
-    intent: Intent,
-    request: RequestMeta,
-    responder: Responder,
-    logger: Logger,
-    origin: "command" | "pick",
-  ): Promise<void> {
-    const replyOptions = origin === "pick" ? { replaceOriginal: true } : undefined;
-    const ctx = handlerContext(request, responder, logger);
-
-    if (intent.type === "help") {
-      const help = helpFor(intent.topic, await describePolicy(request, logger));
-      await reply(responder, buildHelpView(help), logger, replyOptions);
-      return;
-    }
-    if (isOpsIntent(intent)) {
-      if (handlers.ops === undefined) {
-        await reply(responder, buildNotEnabledView(commandLabel(intent.type)), logger, replyOptions);
-        return;
-      }
-      await handlers.ops(intent, ctx);
-      return;
-    }
-    const mutation = isMutationIntent(intent);
-    if (mutation && handlers.mutation === undefined) {
-      await reply(responder, buildNotEnabledView(commandLabel(intent.type)), logger, replyOptions);
-      return;
-    }
-
-    let servers: Server[] = [];
-    let prefixNotes: Message["blocks"] = [];
-    const targets = targetsOf(intent);
-    if (targets.length > 0) {
-      // A command that changes servers acts only on exact names; a read may take a unique prefix.
-      const resolution = await resolve(targets, nameMatchingFor(intent));
-      if (!resolution.ok) {
-        if (resolution.failed.length > 0) {
-          logger.info({ failed: resolution.failed.map((f) => f.kind) }, "targets not resolved");
-          const offer = mutation ? await choices.offerNames(resolution.failed, intent, request) : undefined;
-          await reply(responder, buildResolutionErrorView(resolution.failed, offer), logger, replyOptions);
-          return;
-        }
-        const first = resolution.ambiguous[0];
-        if (first === undefined) throw new Error("unresolved targets without a reason");
-        const token = await choices.offerCandidates(first, intent, request);
-        logger.info({ candidates: first.candidates.length }, "ambiguous target: asking the requester");
-        await reply(
-          responder,
-          buildAmbiguityView({
-            target: first.target,
-            rule: first.rule,
-            candidates: first.candidates,
-            token,
-            commandLabel: commandLabel(intent.type),
-            mutating: isMutation(intent),
-          }),
-          logger,
-          replyOptions,
-        );
-        return;
-      }
-      servers = resolution.servers;
-      prefixNotes = buildPrefixMatchNotes(resolution.outcomes);
-    }
-
-    if (mutation) {
-      // Checked above; repeated for the type checker.
-      if (handlers.mutation === undefined) return;
-      await handlers.mutation(intent, { ...ctx, servers, origin });
-      return;
-    }
-    if (!isReadIntent(intent)) throw new Error(`no route for intent ${(intent as Intent).type}`);
-
-    const read = await runReadCommand(intent, servers, request, logger, {
-      chat: deps.chat,
-      tokens,
-      readDeps,
-      offerServerActions: choices.offerServerActions,
-      ...(handlers.readPolicy !== undefined && { readPolicy: handlers.readPolicy }),
-    });
-    const message = read.allowed ? withNotes(read.message, prefixNotes) : read.message;
-    await reply(responder, message, logger, replyOptions);
   }
 
   const resultDeps = {

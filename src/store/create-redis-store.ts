@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { createClient, ErrorReply } from "@redis/client";
+import { ErrorReply } from "@redis/client";
+import { createRedisConnection, type RedisConnectionOptions } from "./create-redis-connection.js";
 import { GENESIS_HASH } from "./hash-log-entry.js";
 import {
   ACQUIRE_LEASE,
@@ -23,25 +23,16 @@ import {
   systemClock,
   type Versioned,
 } from "./store.js";
-import { StoreUnavailableError } from "./store-unavailable-error.js";
 import { toCanonicalJson } from "./to-canonical-json.js";
 import { toJson } from "./to-json.js";
 import { updateWithCas } from "./update-with-cas.js";
 import { validateTtl } from "./validate-ttl.js";
 
-export interface RedisStoreOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
-  url: string;
+/** Options of {@link createRedisStore}: where Redis is and how long to wait for it, plus the clock and key namespace. */
+export interface RedisStoreOptions extends RedisConnectionOptions {
   clock?: Clock;
   /** Prefixes every Redis key (`hwc:{namespace}:…`); several namespaces share one Redis. Default "hwc". */
   namespace?: string;
-  /** How long the first call waits for the initial connection before failing. Default 5000. */
-  connectTimeoutMs?: number;
-  /**
-   * A call without an answer after this long fails with {@link StoreUnavailableError}, and a connection
-   * silent this long is re-dialled: a hung server must not hang the bot. Default 5000.
-   */
-  commandTimeoutMs?: number;
 }
 
 const DEFAULT_LOG_LIMIT = 100;
@@ -51,12 +42,6 @@ const LOG_PAGE = 256;
  * injected clock decides. The margin absorbs clock skew between replicas and a manual clock in tests.
  */
 const GC_MARGIN_MS = 60 * 60 * 1000;
-/** Reconnect backoff: 50 ms doubling to 2 s, forever; calls fail fast meanwhile (no offline queue). */
-const reconnectDelay = (retries: number) => Math.min(50 * 2 ** retries, 2000);
-
-/** Redis error replies that mean "the server cannot serve now", not "this command is wrong". */
-const UNAVAILABLE_REPLIES =
-  /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|MISCONF|NOAUTH|WRONGPASS|NOPERM)\b/;
 
 /**
  * The shared {@link Store} for several replicas, over Redis. Every primitive that reads-checks-writes is one
@@ -72,28 +57,7 @@ const UNAVAILABLE_REPLIES =
 export function createRedisStore(options: RedisStoreOptions): Store {
   const clock = options.clock ?? systemClock;
   const namespace = options.namespace ?? "hwc";
-  const where = `Redis at ${describeRedisUrl(options.url)}`;
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-  const commandTimeoutMs = options.commandTimeoutMs ?? 5000;
-  let client: ReturnType<typeof createRedisClient>;
-  try {
-    client = createRedisClient(options.url, connectTimeoutMs, commandTimeoutMs);
-  } catch (error) {
-    // The driver's message names the bad part ("Invalid pathname"), never the password; redacted anyway.
-    throw new Error(`STORE_URL is not a usable Redis URL: ${redact((error as Error).message, options.url)}`);
-  }
-  type Client = typeof client;
-  /** The last connection error, to say why the store is unavailable ("connect ECONNREFUSED …"). */
-  let lastError: Error | undefined;
-  // Without a listener, an 'error' event (every failed reconnect) would crash the process.
-  client.on("error", (error: Error) => {
-    lastError = error;
-  });
-  client.on("ready", () => {
-    lastError = undefined;
-  });
-  let initialConnection: Promise<void> | undefined;
-  let closed = false;
+  const { run, evalScript, close } = createRedisConnection(options);
 
   const prefix = `hwc:{${namespace}}:`;
   const keys = {
@@ -105,74 +69,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     log: (stream: string) => `${prefix}log:${stream}`,
     logHead: (stream: string) => `${prefix}loghead:${stream}`,
   };
-
-  /**
-   * Starts the connection on first use and waits for the first attempt's outcome: ready, or an error
-   * (refused, timed out after `connectTimeoutMs`, bad password). Either way later calls do not wait again:
-   * while not ready they fail with the client's offline error, and the client keeps redialling.
-   */
-  function connectOnce(): Promise<void> {
-    initialConnection ??= new Promise<void>((resolve) => {
-      // Backstop only: the socket's own connect timeout normally ends the first attempt first.
-      const timer = setTimeout(resolve, connectTimeoutMs + 1000);
-      timer.unref();
-      const done = () => {
-        clearTimeout(timer);
-        client.off("error", done);
-        resolve();
-      };
-      client.once("error", done);
-      client.connect().then(done, (error: unknown) => {
-        lastError = error instanceof Error ? error : new Error(String(error));
-        done();
-      });
-    });
-    return initialConnection;
-  }
-
-  /** Runs one interaction with Redis, turning connection failures into {@link StoreUnavailableError}. */
-  async function run<R>(fn: (c: Client) => Promise<R>): Promise<R> {
-    if (closed) throw new Error("store is closed");
-    await connectOnce();
-    // The client's own command timeout only covers commands not yet sent; this bounds the whole call.
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${commandTimeoutMs} ms`)),
-        commandTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([fn(client), deadline]);
-    } catch (error) {
-      throw toStoreError(error);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  function toStoreError(error: unknown): unknown {
-    if (error instanceof ErrorReply && !UNAVAILABLE_REPLIES.test(error.message)) return error;
-    const cause = !client.isReady && lastError !== undefined ? lastError : error;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return new StoreUnavailableError(where, redact(reason, options.url), { cause: error });
-  }
-
-  const shas = new Map<string, string>();
-  /** EVALSHA, loading the script on a NOSCRIPT (first use, or after a Redis restart). */
-  async function evalScript(c: Client, script: string, scriptKeys: string[], args: string[]) {
-    let sha = shas.get(script);
-    if (sha === undefined) {
-      sha = createHash("sha1").update(script).digest("hex");
-      shas.set(script, sha);
-    }
-    try {
-      return await c.evalSha(sha, { keys: scriptKeys, arguments: args });
-    } catch (error) {
-      if (!(error instanceof ErrorReply && error.message.startsWith("NOSCRIPT"))) throw error;
-      return await c.eval(script, { keys: scriptKeys, arguments: args });
-    }
-  }
 
   const store: Store = {
     namespace,
@@ -392,30 +288,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       }
     },
 
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (!client.isOpen) return;
-      // destroy, not a graceful close: a graceful close waits for a reconnect that may never come.
-      client.destroy();
-    },
+    close,
   };
   return store;
-}
-
-function createRedisClient(url: string, connectTimeoutMs: number, commandTimeoutMs: number) {
-  return createClient({
-    url,
-    disableOfflineQueue: true,
-    // A connection that stays silent this long is dropped and re-dialled; the PINGs keep a healthy idle
-    // connection from looking silent. This is what notices a hung server or a dead network path.
-    pingInterval: Math.max(1, Math.floor(commandTimeoutMs / 2)),
-    socket: {
-      connectTimeout: connectTimeoutMs,
-      socketTimeout: commandTimeoutMs,
-      reconnectStrategy: reconnectDelay,
-    },
-  });
 }
 
 const LOG_ITEM = /^(\d+) ([0-9a-f]{64}) ([0-9a-f]{64}) ([\s\S]*)$/;
@@ -430,25 +305,4 @@ function parseLogItem<R>(item: string, positionalSeq: number): LogEntry<R> {
 
 function gcTtl(ttlMs: number): number {
   return Math.ceil(ttlMs + GC_MARGIN_MS);
-}
-
-/** "host:port" of a Redis URL, never its credentials. */
-function describeRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname || "localhost"}:${parsed.port || "6379"}`;
-  } catch {
-    return "an invalid URL";
-  }
-}
-
-/** Defensive: an error text from the driver must never carry the password. */
-function redact(text: string, url: string): string {
-  let password = "";
-  try {
-    password = decodeURIComponent(new URL(url).password);
-  } catch {
-    // An unparsable URL has no password we could find; the driver will have rejected it anyway.
-  }
-  return password ? text.split(password).join("***") : text;
 }

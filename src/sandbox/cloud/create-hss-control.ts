@@ -1,138 +1,33 @@
-import { type HostFacts, type PortSpec, toPort } from "./build-machine.js";
+import { type PortSpec, toPort } from "./build-machine.js";
 import { SimControlError } from "./control-error.js";
-import { effectiveAgentStatus, renderScanTask, scanTaskStatus } from "./create-hss-routes.js";
-import type { SimCore } from "./sim-core.js";
+import { renderScanTask, scanTaskStatus } from "./create-hss-routes.js";
 import type {
-  AgentStatus,
-  AssetValue,
-  DetectResult,
-  PortStatus,
-  ProtectStatus,
-  ScanStatus,
-  SimHost,
-  SimPort,
-  SimScanHost,
-  SimScanTask,
-  SimServer,
-} from "./world-types.js";
+  AddPortSpec,
+  HostPatch,
+  HostView,
+  HssControl,
+  PortView,
+  ScanFailureSpec,
+  ScanHostSpec,
+  ScanTaskView,
+} from "./hss-control.js";
+import { effectiveAgentStatus } from "./list-hss-hosts.js";
+import type { SimCore } from "./sim-core.js";
+import type { SimHost, SimPort, SimScanHost, SimScanTask, SimServer } from "./world-types.js";
 
-/** A host as the control shows it: its pinnable facts, with the agent status as HSS reports it. */
-export interface HostView extends Omit<HostFacts, "agentStatus"> {
-  hostId: string;
-  hostName: string;
-  /** As HSS reports it (an online agent of a stopped server reads offline). */
-  agentStatus: string;
-  /** As stored. */
-  storedAgentStatus: AgentStatus;
-  osType: "Linux" | "Windows";
-  osName: string;
-  osVersion: string;
-  labels: string[];
-}
-
-export interface HostPatch {
-  agentStatus?: AgentStatus;
-  protectStatus?: ProtectStatus;
-  version?: string;
-  detectResult?: DetectResult;
-  vulnerability?: number;
-  baseline?: number;
-  intrusion?: number;
-  assetValue?: AssetValue;
-  osName?: string;
-  osVersion?: string;
-  kernelVersion?: string;
-  labels?: string[];
-}
-
-export interface AddPortSpec {
-  port: number;
-  type?: "TCP" | "UDP";
-  laddr?: string;
-  status?: PortStatus;
-  pid?: number;
-  path: string;
-}
-
-export interface PortView {
-  hostId: string;
-  port: number;
-  type: "TCP" | "UDP";
-  laddr: string;
-  status: PortStatus;
-  pid: number;
-  path: string;
-}
-
-export interface ScanTaskView {
-  id: string;
-  status: "running" | "finished";
-  vulTypes: string[];
-  hostCount: number;
-  succeeded: number;
-  failed: number;
-  scanning: number;
-}
-
-/** A failure reason of a scan host; `vulType` defaults to the task's first vulnerability type. */
-export interface ScanFailureSpec {
-  vulType?: string;
-  failedReason: string;
-}
-
-/** One host of a scan task added through the control interface. */
-export interface ScanHostSpec {
-  /** Server ID or name; the server must have an HSS host. */
-  host: string;
-  /** Default: `scanning` in a running task, `success` in a finished one. */
-  scanStatus?: ScanStatus;
-  /** Only for `failed` hosts; default one generic reason. */
-  failedReasons?: ScanFailureSpec[];
-}
-
-export interface AddScanTaskSpec {
-  /** Default: a random 32-hex-digit ID. */
-  id?: string;
-  /** Default `manual`. */
-  scanType?: "manual" | "schedule";
-  /** Default `["linux_vul"]`. */
-  vulTypes?: string[];
-  /** Default `running`; a finished task cannot have `scanning` hosts. */
-  status?: "running" | "finished";
-  /** ms since epoch; default now. */
-  startTime?: number;
-  /** Server IDs/names (default status) or full specs. */
-  hosts: (string | ScanHostSpec)[];
-}
-
-/** A host named in `finishScanTask`: by the host ID or name it has in the task. */
-export type ScanHostRef = string | { host: string; failedReasons?: ScanFailureSpec[] };
-
-export interface FinishScanTaskOptions {
-  /**
-   * Default `finished`: the task ends now and every host still scanning that is not listed in
-   * `failed` succeeds. `running` only applies the listed host outcomes (progress of a running task).
-   */
-  status?: "running" | "finished";
-  /** Hosts that failed, with reasons (default one generic reason). */
-  failed?: ScanHostRef[];
-  /** Hosts that succeeded. */
-  succeeded?: string[];
-}
-
-/** The HSS side of the simulator's control interface: hosts, their open ports and vulnerability scan tasks. */
-export interface HssControl {
-  host(id: string): HostView | undefined;
-  setHost(id: string, patch: HostPatch): HostView;
-  ports(hostId: string): PortView[];
-  addPort(hostId: string, spec: AddPortSpec): PortView;
-  scanTasks(): ScanTaskView[];
-  scanTask(id: string): ScanTaskView | undefined;
-  /** Adds a vulnerability scan task over existing hosts (a snapshot of their names and IPs). */
-  addScanTask(spec: AddScanTaskSpec): ScanTaskView;
-  /** Sets the outcome of a running task's hosts and (by default) finishes it; 409 when already finished. */
-  finishScanTask(id: string, options?: FinishScanTaskOptions): ScanTaskView;
-}
+export type {
+  AddPortSpec,
+  AddScanTaskSpec,
+  FinishScanTaskOptions,
+  HostPatch,
+  HostView,
+  HssControl,
+  PortView,
+  ScanFailureSpec,
+  ScanHostRef,
+  ScanHostSpec,
+  ScanTaskView,
+} from "./hss-control.js";
 
 /**
  * The HSS part of {@link SimulatorControl}. `settle` brings jobs up to the simulator's time before a read;
@@ -348,10 +243,12 @@ function checkReasons(value: unknown, vulTypes: readonly string[]): SimScanHost[
   });
 }
 
+/** A plain object (not null, not an array): what every spec and patch must be. */
 export function isObject(value: unknown): boolean {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** Checks a port spec of the control interface (port 1-65535, a path, type and status if given), or throws a 400. */
 export function checkPort(spec: AddPortSpec): PortSpec {
   if (!isObject(spec)) throw new SimControlError(400, "port spec must be an object");
   if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65_535) {
@@ -367,7 +264,7 @@ export function checkPort(spec: AddPortSpec): PortSpec {
   return { ...spec };
 }
 
-/** Builds the control interface over the shared core; `regenerate` rebuilds store + jobs for reset(). */
+/** The values a host patch may set for each enumerated field (what the real HSS reports, nothing else). */
 const HOST_ENUMS: Partial<Record<keyof HostPatch, readonly string[]>> = {
   agentStatus: ["online", "offline", "not_installed", "install_failed", "installing"],
   protectStatus: ["opened", "closed", "protection_exception"],
@@ -375,6 +272,7 @@ const HOST_ENUMS: Partial<Record<keyof HostPatch, readonly string[]>> = {
   assetValue: ["important", "common", "test"],
 };
 
+/** Checks `patch` in full (throws a 400 on any bad field), then applies its defined fields to `host`. */
 export function applyHostPatch(host: SimHost, patch: HostPatch): void {
   if (!isObject(patch)) throw new SimControlError(400, "host patch must be an object");
   for (const key of ["vulnerability", "baseline", "intrusion"] as const) {

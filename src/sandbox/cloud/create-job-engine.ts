@@ -4,7 +4,6 @@ import type { WorldStore } from "./create-world-store.js";
 import { attachVolume, rebuildSystemDisk } from "./job-effects.js";
 import {
   ACTION_NAMES,
-  allowedStatuses,
   enterTransition,
   INJECTED_DEFAULTS,
   JOB_TYPES,
@@ -14,12 +13,22 @@ import {
   uuidOf,
   VERIFYING_KINDS,
 } from "./job-kinds.js";
+import {
+  type Failure,
+  iso,
+  type JobRecord,
+  type JobSummary,
+  ruleFailure,
+  type SubJobRecord,
+  statusAt,
+  subStatusAt,
+  summarize,
+} from "./job-records.js";
 import type { SimInstanceAction, SimServer } from "./world-types.js";
 
 export type { JobKind, JobParams } from "./job-kinds.js";
-
-/** Job and sub-job statuses (doc, "Querying Task Execution Status"). */
-export type JobStatus = "INIT" | "RUNNING" | "SUCCESS" | "FAIL";
+export type { JobStatus, JobSummary, SubJobSummary } from "./job-records.js";
+export { iso } from "./job-records.js";
 
 export interface JobTiming {
   /** Time spent in INIT before the job starts RUNNING. */
@@ -40,58 +49,6 @@ export interface FailJobOptions {
   errorCode?: string;
   /** `fail_reason` on the failed sub-jobs. */
   reason?: string;
-}
-
-export interface SubJobSummary {
-  jobId: string;
-  serverId: string;
-  status: JobStatus;
-  errorCode: string | null;
-  failReason: string | null;
-}
-
-/** A job as the control interface shows it (UI panel, tests). */
-export interface JobSummary {
-  id: string;
-  kind: JobKind;
-  /** `job_type` on the wire, e.g. `batchStopServers`. */
-  jobType: string;
-  status: JobStatus;
-  serverIds: string[];
-  params: JobParams;
-  createdAt: string;
-  runningAt: string;
-  endAt: string;
-  subJobs: SubJobSummary[];
-}
-
-interface Failure {
-  code: string;
-  reason: string;
-  /** Injected failures run (servers show the transition) and then revert; rule failures never touch the server. */
-  injected: boolean;
-}
-
-interface SubJobRecord {
-  id: string;
-  serverId: string;
-  serverName: string;
-  failure: Failure | null;
-  /** Stable status to return to after an injected failure. */
-  revertTo: SimServer["status"] | null;
-  /** The server's `os-instance-actions` entry for this operation (marked `Error` on failure). */
-  action: SimInstanceAction | null;
-}
-
-interface JobRecord {
-  id: string;
-  kind: JobKind;
-  params: JobParams;
-  createdAt: number;
-  runningAt: number;
-  verifyAt: number;
-  endAt: number;
-  subJobs: SubJobRecord[];
 }
 
 interface JobEvent {
@@ -120,10 +77,6 @@ export interface JobEngine {
   retentionMs: number;
   clear(): void;
 }
-
-const STATE_CODE = "Ecs.0100";
-const LOCKED_CODE = "Ecs.0605";
-const NO_SYSTEM_DISK_CODE = "Ecs.0105";
 
 /**
  * Asynchronous ECS jobs whose progress is a pure function of time: INIT for `initMs`, RUNNING for
@@ -158,41 +111,6 @@ export function createJobEngine(
     events.splice(lo, 0, e);
   };
 
-  const ruleFailure = (kind: JobKind, server: SimServer, params: JobParams): Failure | null => {
-    if (server.locked) {
-      return {
-        code: LOCKED_CODE,
-        reason: `ECS locked. ECS ${server.id} is locked; unlock it first.`,
-        injected: false,
-      };
-    }
-    if (server.busyJobId) {
-      return {
-        code: STATE_CODE,
-        reason: `The ECS status does not meet requirements: another task (${server.busyJobId}) is in progress on ECS ${server.id}.`,
-        injected: false,
-      };
-    }
-    const allowed = allowedStatuses(kind, params);
-    if (allowed && !allowed.includes(server.status)) {
-      return {
-        code: STATE_CODE,
-        reason: `The ECS status does not meet requirements: ECS ${server.id} is ${server.status}; ${kind} requires ${allowed.join(" or ")}.`,
-        injected: false,
-      };
-    }
-    const needsSystemDisk =
-      kind === "start" || kind === "reboot" || kind === "reinstall" || kind === "changeos";
-    if (needsSystemDisk && !server.disks.some((d) => d.bootIndex === 0)) {
-      return {
-        code: NO_SYSTEM_DISK_CODE,
-        reason: `No system disk found. Attach the system disk to ECS ${server.id} and try again.`,
-        injected: false,
-      };
-    }
-    return null;
-  };
-
   const takeInjected = (kind: JobKind, serverIds: readonly string[]): Map<string, Failure> => {
     const out = new Map<string, Failure>();
     const rule = rules.find((r) => !r.serverIds || r.serverIds.some((id) => serverIds.includes(id)));
@@ -209,18 +127,6 @@ export function createJobEngine(
       if (rule.remaining <= 0) rules = rules.filter((r) => r !== rule);
     }
     return out;
-  };
-
-  const statusAt = (job: JobRecord, now: number): JobStatus => {
-    if (now < job.runningAt) return "INIT";
-    if (now < job.endAt) return "RUNNING";
-    return job.subJobs.some((s) => s.failure) ? "FAIL" : "SUCCESS";
-  };
-
-  const subStatusAt = (job: JobRecord, sub: SubJobRecord, now: number): JobStatus => {
-    const status = statusAt(job, now);
-    if (status === "INIT" || status === "RUNNING") return status;
-    return sub.failure ? "FAIL" : "SUCCESS";
   };
 
   const purgeExpired = (now: number): void => {
@@ -434,38 +340,9 @@ export function createJobEngine(
     },
   };
 
-  function summarize(job: JobRecord, now: number): JobSummary {
-    return {
-      id: job.id,
-      kind: job.kind,
-      jobType: JOB_TYPES[job.kind].job,
-      status: statusAt(job, now),
-      serverIds: job.subJobs.map((s) => s.serverId),
-      params: { ...job.params },
-      createdAt: iso(job.createdAt),
-      runningAt: iso(job.runningAt),
-      endAt: iso(job.endAt),
-      subJobs: job.subJobs.map((sub) => {
-        const status = subStatusAt(job, sub, now);
-        return {
-          jobId: sub.id,
-          serverId: sub.serverId,
-          status,
-          errorCode: status === "FAIL" ? (sub.failure?.code ?? null) : null,
-          failReason: status === "FAIL" ? (sub.failure?.reason ?? null) : null,
-        };
-      }),
-    };
-  }
-
   return engine;
 }
 
 function nonNegative(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
-}
-
-/** `2016-04-25T20:04:47.591Z`, the job API's time format. */
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

@@ -1,0 +1,157 @@
+/**
+ * What applying an event to an approval request yields: the effects, the refusal codes and the result, with
+ * the constructors the state machine builds its results with and the wording of a request's status. Apart
+ * from `approval-state.ts`, which judges the events, because this is what the judgement answers with.
+ */
+import { listMentions, mention, type Notice, say } from "./approval-notice.js";
+import type { ApprovalRequest } from "./approval-request.js";
+import type { ExecutionOutcome } from "./approval-statuses.js";
+
+/** What happened, for the audit log and for the caller (update the card, start the executor). */
+export type ApprovalEffect =
+  | {
+      type: "approval_recorded";
+      userId: string;
+      at: number;
+      count: number;
+      required: number;
+      /** Staged requests: the stage it counted for, and whether that completed the stage. */
+      stage?: string;
+      stageComplete?: boolean;
+    }
+  | { type: "approved"; userId: string; at: number; approvers: string[] }
+  | { type: "rejected"; userId: string; reason?: string; at: number }
+  | { type: "cancelled"; userId: string; at: number }
+  | { type: "expired"; at: number }
+  | { type: "execution_started"; executionId: string; at: number }
+  | { type: "revoked"; reasons: string[]; at: number; lapsed?: true }
+  | {
+      type: "execution_finished";
+      executionId: string;
+      outcome: ExecutionOutcome;
+      error?: string;
+      at: number;
+    };
+
+/** Why the state machine refused an event (the `code` of a refused {@link ApplyResult}). */
+export type RefusalCode =
+  /** The request is no longer pending (approved, rejected, expired, cancelled, executing…). */
+  | "not_pending"
+  /** The clicking user is not among the approvers. */
+  | "not_an_approver"
+  /** Staged: the user approves a later stage than the one the request waits on. */
+  | "stage_not_reached"
+  /** The requester tried to approve their own request and the rule forbids it. */
+  | "self_approval"
+  /** A rejection without a reason where the rule requires one. */
+  | "reason_required"
+  /** Someone other than the requester tried to cancel. */
+  | "only_requester_can_cancel"
+  /** The click came at or after `expiresAt`: the request is expired by it (see `transition`). */
+  | "expired"
+  /** `expire` before `expiresAt`. */
+  | "not_due"
+  /** `start_execution` on a request that is not approved (e.g. another execution already claimed it). */
+  | "not_approved"
+  /** The request's targets/parameters no longer hash to its `bindingHash`: never execute it. */
+  | "binding_mismatch"
+  /** `finish` on a request that is not executing. */
+  | "not_executing"
+  /** `finish` from an execution other than the one that claimed the request. */
+  | "execution_mismatch";
+
+/** The answer of `applyEvent`: the request as it now is, or a refusal (never thrown). */
+export type ApplyResult =
+  | {
+      ok: true;
+      request: ApprovalRequest;
+      /** False for an idempotent repeat (same person approving twice, redelivered event). */
+      changed: boolean;
+      effects: ApprovalEffect[];
+      /** For the clicking user. */
+      message: Notice;
+    }
+  | {
+      ok: false;
+      code: RefusalCode;
+      message: Notice;
+      /**
+       * A change that happened even though the event was refused, to be persisted like a normal transition:
+       * a click at or after `expiresAt` expires the request.
+       */
+      transition?: { request: ApprovalRequest; effects: ApprovalEffect[] };
+    };
+
+/** An instant as ISO 8601 (UTC), for the notices. */
+export const iso = (at: number) => new Date(at).toISOString();
+
+/** Why a non-pending request cannot be acted on, saying what happened and by whom. */
+export function describeStatus(request: ApprovalRequest): Notice {
+  const approvedBy = say`approved by ${listMentions(request.approvals.map((a) => a.userId))}`;
+  switch (request.status) {
+    case "pending":
+      return say`pending (${request.approvals.length} of ${request.requirement.minApprovals} approvals)`;
+    case "approved":
+      return say`already ${approvedBy}`;
+    case "rejected": {
+      const r = request.rejection;
+      if (!r) return say`already rejected`;
+      // The reason is text typed by a person: it stays a text part, whatever it looks like.
+      return r.reason
+        ? say`already rejected by ${mention(r.userId)}: ${r.reason}`
+        : say`already rejected by ${mention(r.userId)}`;
+    }
+    case "expired":
+      return say`expired at ${iso(request.expiredAt ?? request.expiresAt)}`;
+    case "cancelled":
+      return request.cancellation
+        ? say`cancelled by ${mention(request.cancellation.userId)}`
+        : say`cancelled`;
+    case "revoked":
+      return say`${approvedBy}, then not run: the policy is stricter now`;
+    case "executing":
+      return say`already ${approvedBy} and executing`;
+    case "succeeded":
+    case "failed":
+      return say`already ${approvedBy} and executed (${request.status})`;
+    case "outcome_unknown":
+      return say`already ${approvedBy} and executed (outcome unknown: check the servers before retrying)`;
+  }
+}
+
+/** A refusal without a side change. */
+export function refuse(code: RefusalCode, message: Notice): ApplyResult {
+  return { ok: false, code, message };
+}
+
+/** A change: `next` over `request`, one version later, with its effects and the clicking user's notice. */
+export function change(
+  request: ApprovalRequest,
+  next: Partial<ApprovalRequest>,
+  effects: ApprovalEffect[],
+  message: Notice,
+): ApplyResult {
+  return {
+    ok: true,
+    request: { ...request, ...next, version: request.version + 1 },
+    changed: true,
+    effects,
+    message,
+  };
+}
+
+/** An idempotent repeat: nothing changes, nothing is written. */
+export function unchanged(request: ApprovalRequest, message: Notice): ApplyResult {
+  return { ok: true, request, changed: false, effects: [], message };
+}
+
+/** Expires a pending request whose time is up (the click that noticed it is refused with `expired`). */
+export function expiredByClick(request: ApprovalRequest, at: number): ApplyResult {
+  const expired = { ...request, status: "expired" as const, expiredAt: at, version: request.version + 1 };
+  return {
+    ok: false,
+    code: "expired",
+    message: say`This request expired at ${iso(request.expiresAt)}; nothing was done.`,
+    transition: { request: expired, effects: [{ type: "expired", at }] },
+  };
+}
