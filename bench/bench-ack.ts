@@ -8,7 +8,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -19,6 +18,7 @@ import { simulatorCloudEnv } from "../src/sandbox/cloud/simulator-cloud-config.j
 import { buildSlashCommandPayload } from "../src/sandbox/slack/build-slack-payloads.js";
 import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../src/sandbox/slack/index.js";
 import { startModuleWorker } from "../src/slack/ack-thread/start-module-worker.js";
+import { findFreePort } from "../test/helpers/find-free-port.js";
 import { sendSlashCommand } from "../test/helpers/slack-requests.js";
 import type { LoadPlan, LoadTimes } from "./send-load.js";
 
@@ -38,14 +38,6 @@ interface Child {
   child: ChildProcess;
   port: number;
   output(): string;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -108,7 +100,7 @@ function rssMb(pid: number): number {
 }
 
 async function startChild(args: string[], env: Record<string, string>): Promise<Child & { readyMs: number }> {
-  const port = await freePort();
+  const port = await findFreePort();
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,

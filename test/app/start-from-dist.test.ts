@@ -14,7 +14,6 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CloudSimulator, startCloudSimulator } from "../../src/sandbox/cloud/index.js";
 import { simulatorCloudEnv } from "../../src/sandbox/cloud/simulator-cloud-config.js";
 import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../../src/sandbox/slack/index.js";
+import { findFreePort } from "../helpers/find-free-port.js";
 import { sendSlashCommand } from "../helpers/slack-requests.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -39,14 +39,6 @@ afterAll(async () => {
   await fake?.close();
   await sim?.close();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The `node dist/bundle/main.js` process under `npm start` (npm, then a shell, then node). */
 function botProcess(ancestor: number): number {
@@ -103,7 +95,7 @@ describe("npm start runs compiled JavaScript", () => {
   });
 
   it("npm start answers /healthz without tsx at run time", { timeout: 240_000 }, async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     let child: ChildProcess | undefined;
     let output = "";
     try {

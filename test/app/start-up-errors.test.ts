@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FakeSlack, startFakeSlack } from "../../src/sandbox/slack/index.js";
+import { findFreePort } from "../helpers/find-free-port.js";
 
 const run = promisify(execFile);
 let fake: FakeSlack;
@@ -25,15 +26,6 @@ afterAll(async () => {
   await new Promise((resolve) => busy?.close(resolve));
 });
 beforeEach(() => fake.reset());
-
-/** A port nothing listens on (taken from the OS, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const CLOUD = {
   HUAWEICLOUD_SDK_REGION: "cn-north-4",
@@ -149,7 +141,7 @@ describe("a start that fails on the environment ends with one line naming the se
   }, 60_000);
 
   it("nothing answers at SLACK_API_URL: SLACK_API_URL", async () => {
-    const url = `http://127.0.0.1:${await freePort()}/api/`;
+    const url = `http://127.0.0.1:${await findFreePort()}/api/`;
     const result = await start(http({ SLACK_API_URL: url }));
     expect(result.code).toBe(1);
     expect(result.lines).toEqual([

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
+import { findFreePort } from "../helpers/find-free-port.js";
 
 /** A private redis-server for outage tests: never the shared one, which other tests use. */
 export interface RedisServer {
@@ -16,17 +17,7 @@ export interface RedisServer {
   resume(): void;
 }
 
-/** A port that was free a moment ago (bound on 0, then released). */
-export async function findFreePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (address === null || typeof address === "string") throw new Error("no TCP address");
-  return address.port;
-}
+export { findFreePort };
 
 /** Starts a redis-server on a free port; with `startNow: false` only reserves the port (Redis "down"). */
 export async function spawnRedisServer(
