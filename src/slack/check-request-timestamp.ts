@@ -8,7 +8,7 @@ export type TimestampCheck =
 /**
  * Checks `X-Slack-Request-Timestamp` against the clock, in both directions: Bolt only refuses stale
  * timestamps, so a captured request signed with a future timestamp could otherwise be replayed until
- * that future arrives. Runs before Bolt, which still verifies the signature.
+ * that future arrives. Runs before the signature is verified (`verify-slack-signature.ts`).
  */
 export function checkRequestTimestamp(
   header: string | string[] | undefined,

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 // Bolt's own checks, from their modules: the ack thread loads these, not the whole of Bolt and its Web client.
 import { defaultBodyLimit } from "@slack/bolt/dist/receivers/HTTPModuleFunctions.js";
-import { isValidSlackRequest } from "@slack/bolt/dist/receivers/verify-request.js";
 import type { Logger } from "../log/create-logger.js";
 import { checkRequestTimestamp, MAX_REQUEST_SKEW_SECONDS } from "./check-request-timestamp.js";
 import { checkSlackPayload } from "./check-slack-payload.js";
 import { parseSlackHttpBody, type SlackHttpBody } from "./parse-slack-http-body.js";
 import { handleProbe, listenHttp, type Probes, sendJson } from "./serve-probes.js";
+import { verifySlackSignature } from "./verify-slack-signature.js";
 
 export { HEALTH_PATH } from "./serve-probes.js";
 
@@ -79,7 +79,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
  * The bot's own HTTP server in front of Bolt: `GET /healthz`, `/readyz` and `/metrics` (`serve-probes.ts`), and `POST /slack/events`, where nothing reaches
  * Bolt before the front has judged it:
  * - the replay window is checked in *both* directions (Bolt accepts any future timestamp): 401;
- * - the body is read (413 past the limit) and the signature verified: 401;
+ * - the body is read (413 past the limit) and the signature verified (`verify-slack-signature.ts`): 401;
  * - the body is parsed as Bolt will parse it and its shape checked (`check-slack-payload.ts`): 400 with a log
  *   line naming what is wrong. Bolt dereferences fields unchecked, and a signed `payload=null` used to become an
  *   unhandled rejection inside its receiver that ended the process.
@@ -121,14 +121,12 @@ export async function startHttpFrontend(options: HttpFrontendOptions): Promise<H
     const parsed = parseSlackHttpBody(req.headers["content-type"], raw);
     if (parsed.kind !== "ssl_check") {
       const signature = req.headers["x-slack-signature"];
-      const signed = isValidSlackRequest({
+      const signed = verifySlackSignature({
         signingSecret: options.signingSecret,
+        // A string: checkRequestTimestamp refused anything else.
+        timestamp: String(timestamp),
         body: raw,
-        headers: {
-          "x-slack-signature": typeof signature === "string" ? signature : "",
-          "x-slack-request-timestamp": Number(timestamp),
-        },
-        nowMilliseconds: now(),
+        signature: typeof signature === "string" ? signature : undefined,
       });
       if (!signed) {
         log.warn("refused a Slack request: missing or wrong signature");

@@ -13,7 +13,7 @@ export interface AckThreadSettings {
   answerDeadlineMs?: number;
 }
 
-/** A Slack request as the front received it: all Bolt needs to verify and dispatch it again. */
+/** A Slack request as the front received and verified it: all Bolt needs to dispatch it. */
 export interface ForwardedRequest {
   headers: Record<string, string | string[] | undefined>;
   raw: Uint8Array;
