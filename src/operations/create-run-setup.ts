@@ -8,6 +8,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { createJobPollGate } from "../cloud/create-job-poll-gate.js";
 import type { Logger } from "../log/create-logger.js";
 import type { RunWavesDeps } from "../waves/run-waves.js";
+import { copyFlowTarget } from "../workflow/copy-flow-target.js";
 import type { ExecuteFlowDeps, ExecuteFlowSpec } from "../workflow/types.js";
 import type { ExecutionsDeps } from "./create-executions.js";
 import type { RunLease } from "./create-run-leases.js";
@@ -118,15 +119,7 @@ export function flowSpecOf(request: ApprovalRequest, runId: string): ExecuteFlow
     runId,
     requestId: request.id,
     operation,
-    targets: request.targets.map((t) => ({
-      id: t.id,
-      name: t.name,
-      status: t.status,
-      flavor: t.flavor,
-      ...(t.tags !== undefined && { tags: { ...t.tags } }),
-      ...(t.selectedBy !== undefined && { selectedBy: [...t.selectedBy] }),
-      ...(t.locked !== undefined && { locked: t.locked }),
-    })),
+    targets: request.targets.map(copyFlowTarget),
     parameters: flowParametersOf(request.parameters),
     actorId: actorOf(request),
   };

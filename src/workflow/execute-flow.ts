@@ -1,3 +1,4 @@
+import { copyFlowTarget } from "./copy-flow-target.js";
 import { driveRun } from "./drive-run.js";
 import { stepOfEvent } from "./flow-events.js";
 import { OPERATIONS } from "./flow-vocabulary.js";
@@ -103,15 +104,7 @@ export function newRunRecord(spec: ExecuteFlowSpec, flow: FlowDefinition, at: nu
     requestId: spec.requestId,
     operation: spec.operation,
     actorId: spec.actorId,
-    targets: spec.targets.map((t) => ({
-      id: t.id,
-      name: t.name,
-      status: t.status,
-      flavor: t.flavor,
-      ...(t.tags !== undefined && { tags: { ...t.tags } }),
-      ...(t.selectedBy !== undefined && { selectedBy: [...t.selectedBy] }),
-      ...(t.locked !== undefined && { locked: t.locked }),
-    })),
+    targets: spec.targets.map(copyFlowTarget),
     parameters,
     flow: {
       source: flow.source,

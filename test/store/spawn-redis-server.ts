@@ -17,8 +17,6 @@ export interface RedisServer {
   resume(): void;
 }
 
-export { findFreePort };
-
 /** Starts a redis-server on a free port; with `startNow: false` only reserves the port (Redis "down"). */
 export async function spawnRedisServer(
   options: { password?: string; startNow?: boolean } = {},

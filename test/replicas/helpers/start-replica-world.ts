@@ -14,12 +14,12 @@ import {
   startFakeSlack,
 } from "../../../src/sandbox/slack/index.js";
 import { textOf } from "../../e2e/helpers/operations-harness.js";
+import { findFreePort } from "../../helpers/find-free-port.js";
 import {
   type SignedRequestOptions,
   sendBlockAction,
   sendSlashCommand,
 } from "../../helpers/slack-requests.js";
-import { findFreePort } from "../../store/spawn-redis-server.js";
 import { type BotProcess, spawnBotProcess } from "./spawn-bot-process.js";
 
 export const IDS = SLACK_IDS;
