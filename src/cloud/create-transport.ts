@@ -13,6 +13,7 @@ import { parseRetryAfter } from "./parse-retry-after.js";
 import {
   backoffDelay,
   DEFAULT_RETRY,
+  decodeBody,
   defaultSleep,
   encodePath,
   encodeQuery,
@@ -192,7 +193,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
         body,
         signal,
       });
-      const text = await res.body.text();
+      const text = decodeBody(await res.body.bytes());
       const resHeaders = headerRecord(res.headers);
       let json: unknown;
       if (text.trim() !== "") {

@@ -143,6 +143,20 @@ describe("transport: signing and encoding", () => {
 });
 
 describe("transport: reads", () => {
+  it("reads a large body, and one with a byte-order mark and text that is not ASCII, as JSON", async () => {
+    const servers = Array.from({ length: 3000 }, (_, i) => ({ id: `id-${i}`, name: `web-${i}` }));
+    const bodies = [
+      JSON.stringify({ servers }),
+      `\uFEFF${JSON.stringify({ servers: [{ name: "数据库-01 ✓" }, ...servers] })}`,
+    ];
+    const { send } = await setup((_r, i) => ({ status: 200, body: bodies[i] ?? "" }));
+    const plain = await send({});
+    expect(plain.text.length).toBeGreaterThan(100_000);
+    expect(plain.json).toEqual({ servers });
+    const marked = await send({});
+    expect(marked.json).toEqual({ servers: [{ name: "数据库-01 ✓" }, ...servers] });
+  });
+
   it.each([429, 502, 503, 504])("retries a read after %i", async (status) => {
     const { server, send, sleeps } = await setup((_r, i) =>
       i === 0 ? { status } : { status: 200, body: { ok: 1 } },
