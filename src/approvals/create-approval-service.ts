@@ -3,8 +3,8 @@
  * index moves as riders, the reads through the open-status indexes, the expiry pass. Apart from
  * `approval-service.ts`, which holds the service's contract (what its callers see and give it).
  */
-import { randomBytes } from "node:crypto";
 import type { PreparedAuditEntry } from "../audit/create-audit-log.js";
+import { randomText } from "../random/random-text.js";
 import { abortUpdate, NO_CHANGE, type SetMember, type Store, writeUpdate } from "../store/store.js";
 import { auditContext, auditEntryFor, refusalEntry } from "./approval-audit-entries.js";
 import {
@@ -52,7 +52,7 @@ const statusSetKey = (status: OpenStatus) => `approvals:status:${status}`;
 export function createApprovalService(options: ApprovalServiceOptions): ApprovalService {
   const { store, clock, audit } = options;
   const retries = options.retries ?? 100;
-  const generateId = options.generateId ?? (() => `apr_${randomBytes(16).toString("base64url")}`);
+  const generateId = options.generateId ?? (() => `apr_${randomText(16, "base64url")}`);
   const finishedRetentionMs = options.finishedRetentionMs ?? DEFAULT_FINISHED_RETENTION_MS;
   /** A finished request expires; an open one never does (it is in an index set, and the sweeper expires it). */
   const retentionOf = (request: ApprovalRequest) =>

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import type { Intent, Target } from "../intents/index.js";
+import { randomText } from "../random/random-text.js";
 import type { Store } from "../store/store.js";
 import type { ListSnapshot } from "./read/read-options.js";
 import type { ReadIntent, RequestMeta } from "./types.js";
@@ -93,7 +93,7 @@ export function createInteractionTokens(
   };
   const valid = (token: string) => TOKEN_RE.test(token);
   return {
-    newToken: () => randomBytes(9).toString("base64url"),
+    newToken: () => randomText(9, "base64url"),
     async saveQuery(token, query) {
       // Disposable: a query lost to a power cut only makes its buttons say "run the command again".
       await store.createIfAbsent(`ui:query:${token}`, query, { ttlMs: queryTtlMs, durability: "relaxed" });

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { ChatDeliveryError } from "../app/ports.js";
 import { CloudError, OutcomeUnknownError } from "../cloud/errors.js";
 import type { Logger } from "../log/create-logger.js";
+import { randomText } from "../random/random-text.js";
 import { buildErrorMessage } from "../render/build-error-message.js";
 import type { Message } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
@@ -12,7 +12,7 @@ import { buildStoreUnavailableView } from "../views/build-store-unavailable-view
 
 /** A short reference users can quote; the log line with the details carries the same value. */
 export function newReference(): string {
-  return randomBytes(4).toString("hex");
+  return randomText(4, "hex");
 }
 
 /**

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
@@ -9,6 +8,7 @@ import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
+import { randomText } from "../random/random-text.js";
 import { md } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
@@ -217,7 +217,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     try {
       const gate = await mayRun(requestId);
       if (gate === false) return;
-      const runId = `run_${randomBytes(12).toString("base64url")}`;
+      const runId = `run_${randomText(12, "base64url")}`;
       let claimed: ApprovalRequest;
       try {
         const claim = await approvals.claimExecution(requestId, runId);

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import type { Server } from "../../cloud/types.js";
+import { randomText } from "../../random/random-text.js";
 
 /** A fleet listing for one set of filters as the cache keeps it: its servers' IDs in display order and counts. */
 export interface SharedListing {
@@ -111,7 +111,7 @@ export function createListingCache(options: ListingCacheOptions = {}): ListingCa
         const statusCounts: Record<string, number> = {};
         for (const s of servers) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
         const ids = servers.map((s) => s.id);
-        return { listing: { id: randomBytes(9).toString("base64url"), ids, statusCounts }, servers };
+        return { listing: { id: randomText(9, "base64url"), ids, statusCounts }, servers };
       });
       const entry: Entry = {
         uses: 1,
