@@ -13,7 +13,6 @@ import { parseRetryAfter } from "./parse-retry-after.js";
 import {
   backoffDelay,
   DEFAULT_RETRY,
-  decodeBody,
   defaultSleep,
   encodePath,
   encodeQuery,
@@ -193,7 +192,10 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
         body,
         signal,
       });
-      const text = decodeBody(await res.body.bytes());
+      // Decoded as UTF-8 even when the body is all ASCII: a byte copy reads a 1,000-server page (2.5 MB) ten
+      // times faster, but Node makes such a string outside V8's heap (over about 1 MB), and the fleet
+      // listing's pages then held 20-40 MB more RSS until a collection freed them (measured).
+      const text = await res.body.text();
       const resHeaders = headerRecord(res.headers);
       let json: unknown;
       if (text.trim() !== "") {
