@@ -19,6 +19,7 @@ import { buildSlashCommandPayload } from "../src/sandbox/slack/build-slack-paylo
 import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../src/sandbox/slack/index.js";
 import { startModuleWorker } from "../src/slack/ack-thread/start-module-worker.js";
 import { findFreePort } from "../test/helpers/find-free-port.js";
+import { blocksText, findElement } from "../test/helpers/read-slack-blocks.js";
 import { sendSlashCommand } from "../test/helpers/slack-requests.js";
 import type { LoadPlan, LoadTimes } from "./send-load.js";
 
@@ -428,11 +429,16 @@ export async function benchAck(report: Report): Promise<void> {
         fake.signingSecret,
         fake.buildSlashCommand({ command: "/ecs", text: "list" }),
       );
-      const list = await fake.waitFor(() => fake.ephemerals({ user: SLACK_IDS.alice })[0], 60_000);
-      const value = JSON.stringify(list.blocks).match(
-        /"action_id":"q\.page\.next"[^}]*"value":"([^"]+)"/,
-      )?.[1];
-      const click = { message: list, value: value ?? "2:unknown" };
+      // The answer itself, not the "Fetching the list…" it replaces: its Next button's value names the
+      // list's saved query, without which every click would be answered "expired" and measure no page.
+      const list = await fake.waitFor(
+        () =>
+          fake
+            .ephemerals({ user: SLACK_IDS.alice })
+            .find((e) => findElement(e.blocks, "q.page.next")?.value !== undefined),
+        60_000,
+      );
+      const click = { message: list, value: findElement(list.blocks, "q.page.next")?.value ?? "" };
       const settleBot = async () => {
         for (;;) {
           // A kept-alive connection the bot closed after idling is refused once: ask again.
@@ -449,6 +455,12 @@ export async function benchAck(report: Report): Promise<void> {
       // 100/s cost about a sixth more CPU a command than the ones after them.
       await load(sender, bare, fake, names, click, rate, warmupSeconds, async () => {});
       await load(sender, bot, fake, names, click, rate, warmupSeconds, settleBot);
+      // The clicks turned the list's page: they measure a page read, not an answer that the list expired.
+      const clicked = fake.ephemerals({ user: SLACK_IDS.alice }).find((e) => e.ts === list.ts);
+      if (!blocksText(clicked?.blocks).includes("Showing 21–40"))
+        throw new Error(
+          `a Next click did not show the second page: ${blocksText(clicked?.blocks).slice(0, 200)}`,
+        );
 
       // Both measured in steady state: the bot's start-up work (the fleet index, the watchers' first runs)
       // would otherwise share the cores with the bare app's measurement, or with its own.
