@@ -23,7 +23,7 @@ import { createPrefixRegistry } from "./create-prefix-registry.js";
 import { explainFailure, newReference } from "./explain-failure.js";
 import { createPageActionHandler, createShareActionHandler } from "./handle-result-actions.js";
 import { pendingWorkOf } from "./pending-work-of.js";
-import type { ListingCache } from "./read/create-listing-cache.js";
+import { createListingCache, type ListingCache } from "./read/create-listing-cache.js";
 import { replyToRequester } from "./reply-to-requester.js";
 import type {
   ActionHandler,
@@ -116,7 +116,10 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     handlers,
     runChosen: (intent, request, responder, logger) => runIntent(intent, request, responder, logger, "pick"),
   });
-  const runIntent = createIntentRunner(deps, { botName, handlers, lookup, tokens, choices });
+  // One for commands and page clicks: a click on a list whose snapshot has expired lists again, and a burst
+  // of such clicks shares one listing with the commands instead of each listing the fleet.
+  const listings = deps.listings ?? createListingCache();
+  const runIntent = createIntentRunner(deps, { botName, handlers, lookup, tokens, choices, listings });
 
   function interactionContext(responder: Responder | undefined, logger: Logger): InteractionContext {
     return {
@@ -135,6 +138,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
 
   const resultDeps = {
     cloud: deps.cloud,
+    listings,
     ...(handlers.auditTrail !== undefined && { auditTrail: handlers.auditTrail }),
     tokens,
     botName,

@@ -22,7 +22,7 @@ import type { CommandRouterDeps } from "./create-command-router.js";
 import type { InteractionTokens } from "./create-interaction-tokens.js";
 import type { PendingChoices } from "./create-pending-choices.js";
 import { explainFailure } from "./explain-failure.js";
-import { createListingCache } from "./read/create-listing-cache.js";
+import type { ListingCache } from "./read/create-listing-cache.js";
 import type { ReadDeps } from "./read/read-options.js";
 import { isReadIntent } from "./read/run-read-query.js";
 import { replyToRequester } from "./reply-to-requester.js";
@@ -39,6 +39,8 @@ export interface IntentRunnerWiring {
   tokens: InteractionTokens;
   /** The requester's choices a run offers (an ambiguous or unknown target, a server's actions). */
   choices: PendingChoices;
+  /** `/ecs list` listings, shared with the page clicks of their answers. */
+  listings: ListingCache;
 }
 
 /**
@@ -63,12 +65,12 @@ function isOpsIntent(intent: Intent): intent is OpsIntent {
  * once, by `createCommandRouter`; the choices it offers lead back to it for the intent they continue.
  */
 export function createIntentRunner(deps: CommandRouterDeps, wiring: IntentRunnerWiring): RunIntent {
-  const { botName, handlers, lookup, tokens, choices } = wiring;
+  const { botName, handlers, lookup, tokens, choices, listings } = wiring;
   const resolve = (targets: readonly Target[], names: NameMatching): Promise<Resolution<Server>> =>
     resolveTargets(targets, lookup, { names });
   const readDeps: ReadDeps = {
     cloud: deps.cloud,
-    listings: deps.listings ?? createListingCache(),
+    listings,
     ...(handlers.auditTrail !== undefined && { auditTrail: handlers.auditTrail }),
   };
 

@@ -6,13 +6,17 @@ import type { Message } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
 import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
 import { buildExpiredView, buildNoticeView } from "../views/build-notice-view.js";
+import { DEFAULT_PAGE_SIZE } from "../views/build-paged-list.js";
 import type { InteractionTokens } from "./create-interaction-tokens.js";
+import type { ListingCache } from "./read/create-listing-cache.js";
 import { type AuditTrail, type ListSnapshot, type ReadDeps, serverFor } from "./read/read-options.js";
 import { isShareable, runReadQuery } from "./read/run-read-query.js";
 import type { ActionHandler, ReadIntent, ReadPolicy } from "./types.js";
 
 export interface ResultActionDeps {
   cloud: CloudClient;
+  /** `/ecs list` listings shared with commands: a page whose snapshot has expired lists through them. */
+  listings?: ListingCache;
   auditTrail?: AuditTrail;
   tokens: InteractionTokens;
   botName: string;
@@ -79,7 +83,11 @@ async function allowed(
 }
 
 function readDepsOf(deps: ResultActionDeps): ReadDeps {
-  return { cloud: deps.cloud, ...(deps.auditTrail !== undefined && { auditTrail: deps.auditTrail }) };
+  return {
+    cloud: deps.cloud,
+    ...(deps.listings !== undefined && { listings: deps.listings }),
+    ...(deps.auditTrail !== undefined && { auditTrail: deps.auditTrail }),
+  };
 }
 
 /** Previous/Next: re-runs the stored query for the requested page and replaces the message in place. */
@@ -95,17 +103,32 @@ export function createPageActionHandler(deps: ResultActionDeps): ActionHandler {
       await say(ctx.responder, gate.message, ctx.logger);
       return;
     }
+    // A list whose snapshot has expired is listed again (shared with commands); the new snapshot is kept for
+    // the clicks after this one, which then read only their page again.
+    let relisted: ListSnapshot | undefined;
     const message = await runReadQuery(
       found.intent,
       {
         page: found.page,
         controls: { token: found.token },
         ...(found.server ? { server: found.server } : {}),
-        ...(found.snapshot ? { snapshot: found.snapshot } : {}),
+        ...(found.snapshot
+          ? { snapshot: found.snapshot }
+          : {
+              keepSnapshot: (snapshot: ListSnapshot) => {
+                relisted = snapshot;
+              },
+            }),
       },
       readDepsOf(deps),
     );
     await say(ctx.responder, message, ctx.logger, { replaceOriginal: true });
+    if (relisted !== undefined && relisted.ids.length > DEFAULT_PAGE_SIZE) {
+      // Disposable: without it the next click lists again.
+      await deps.tokens
+        .saveSnapshot(found.token, relisted)
+        .catch((error: unknown) => ctx.logger.warn({ err: error }, "could not keep a list's new snapshot"));
+    }
   };
 }
 

@@ -160,3 +160,43 @@ it("a burst of /ecs list shares one fleet listing; each later command reads only
   );
   expect(ecsRequests()).toHaveLength(1);
 });
+
+it("clicks on a list whose snapshot expired share one listing with each other, and keep its snapshot for later clicks", async () => {
+  h.clock.advance(60_000);
+  const before = h.fake.ephemerals({ user: SLACK_IDS.alice }).length;
+  await h.command("list");
+  const answer = await h.fake.waitFor(() =>
+    h.fake
+      .ephemerals({ user: SLACK_IDS.alice })
+      .slice(before)
+      .find((e) => blocksText(e.blocks).includes("Showing 1–20 of 10,")),
+  );
+  await h.ops.idle();
+  // Past the snapshot's 2 minutes and the listing's reuse: a click must list again.
+  h.clock.advance(3 * 60_000);
+  h.sim.control.clearRequests();
+  /** Waits for `n` more answers showing the second page (each click answers its response URL once). */
+  const pagesShown = async (n: number) => {
+    const shown = () =>
+      h.fake.responses().filter((r) => blocksText(r.body.blocks).includes("Showing 21–40")).length;
+    const from = shown();
+    return async () => h.fake.waitFor(() => (shown() >= from + n ? true : undefined));
+  };
+  const three = await pagesShown(3);
+  await Promise.all([clickNext(answer), clickNext(answer), clickNext(answer)]);
+  await three();
+  // One listing of the fleet (10 pages) for the three clicks, not one each; the others read their page by ID.
+  const listed = ecsRequests().filter(
+    (r) => r.path.endsWith("servers/detail") && r.query.server_id === undefined,
+  );
+  expect(listed).toHaveLength(10);
+  expect(ecsRequests().length).toBeLessThanOrEqual(12);
+
+  // The listing's snapshot is kept under the answer's token: the next click reads only its page.
+  h.sim.control.clearRequests();
+  const one = await pagesShown(1);
+  await clickNext(answer);
+  await one();
+  expect(ecsRequests()).toHaveLength(1);
+  expect(ecsRequests()[0]?.query.server_id?.toString().split(",")).toHaveLength(20);
+});
