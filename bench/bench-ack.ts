@@ -423,22 +423,30 @@ export async function benchAck(report: Report): Promise<void> {
       // Not allowed here: the services share the cores with the apps at the same priority, as before.
     }
     try {
-      // A list to click Next on (the bot's own reply), then a warm-up of both.
-      await sendSlashCommand(
-        `http://127.0.0.1:${bot.port}/slack/events`,
-        fake.signingSecret,
-        fake.buildSlashCommand({ command: "/ecs", text: "list" }),
-      );
-      // The answer itself, not the "Fetching the list…" it replaces: its Next button's value names the
-      // list's saved query, without which every click would be answered "expired" and measure no page.
-      const list = await fake.waitFor(
-        () =>
-          fake
-            .ephemerals({ user: SLACK_IDS.alice })
-            .find((e) => findElement(e.blocks, "q.page.next")?.value !== undefined),
-        60_000,
-      );
-      const click = { message: list, value: findElement(list.blocks, "q.page.next")?.value ?? "" };
+      /**
+       * A list answer to click Next on, asked for just before the load that clicks it, as a person clicks
+       * through a list they have just asked for: its snapshot is kept (2 min), so a click reads its page by
+       * ID. Its own filter keeps it apart from the listing the load's `/ecs list` commands share. Found by its
+       * Next button, not as the "Fetching the list…" it replaces: the button's value names the saved query,
+       * without which every click would be answered "expired" and measure no page.
+       */
+      const listToClick = async () => {
+        const seen = new Set(fake.ephemerals({ user: SLACK_IDS.alice }).map((e) => e.ts));
+        await sendSlashCommand(
+          `http://127.0.0.1:${bot.port}/slack/events`,
+          fake.signingSecret,
+          fake.buildSlashCommand({ command: "/ecs", text: "list status=ACTIVE" }),
+        );
+        const message = await fake.waitFor(
+          () =>
+            fake
+              .ephemerals({ user: SLACK_IDS.alice })
+              .find((e) => !seen.has(e.ts) && findElement(e.blocks, "q.page.next")?.value !== undefined),
+          60_000,
+        );
+        return { message, value: findElement(message.blocks, "q.page.next")?.value ?? "" };
+      };
+      let click = await listToClick();
       const settleBot = async () => {
         for (;;) {
           // A kept-alive connection the bot closed after idling is refused once: ask again.
@@ -456,7 +464,7 @@ export async function benchAck(report: Report): Promise<void> {
       await load(sender, bare, fake, names, click, rate, warmupSeconds, async () => {});
       await load(sender, bot, fake, names, click, rate, warmupSeconds, settleBot);
       // The clicks turned the list's page: they measure a page read, not an answer that the list expired.
-      const clicked = fake.ephemerals({ user: SLACK_IDS.alice }).find((e) => e.ts === list.ts);
+      const clicked = fake.ephemerals({ user: SLACK_IDS.alice }).find((e) => e.ts === click.message.ts);
       if (!blocksText(clicked?.blocks).includes("Showing 21–40"))
         throw new Error(
           `a Next click did not show the second page: ${blocksText(clicked?.blocks).slice(0, 200)}`,
@@ -484,6 +492,7 @@ export async function benchAck(report: Report): Promise<void> {
       for (let w = 0; w < windows; w++) {
         await quietBot();
         anchors.push(await load(sender, bare, fake, names, click, rate, seconds, async () => {}));
+        click = await listToClick();
         for (let again = 0; ; again++) {
           await quietBot();
           const [runsBefore, busyBefore] = [await metricSum(bot.port, WATCHER_RUNS), busyAnswers()];
@@ -575,6 +584,7 @@ export async function benchAck(report: Report): Promise<void> {
         const byKind: string[] = [];
         for (const [kind, name] of KIND_NAMES) {
           let run: LoadResult | undefined;
+          if (kind === 3) click = await listToClick();
           for (let again = 0; run === undefined; again++) {
             await quietBot();
             const runsBefore = await metricSum(bot.port, WATCHER_RUNS);
