@@ -56,7 +56,10 @@ export interface CommandRouterDeps {
   placeholder?: { delayMs?: number; scheduler?: Scheduler };
   /** Commands by verb (intent type) and outcome; default none recorded. */
   metrics?: Pick<Metrics, "command">;
-  /** `/ecs list` listings shared by commands with the same filters; default: reused for 5 s. */
+  /**
+   * `/ecs list` listings shared by commands with the same filters and by the page clicks of their answers;
+   * default: reused for 5 s.
+   */
   listings?: ListingCache;
 }
 
