@@ -122,13 +122,13 @@ export function createPageActionHandler(deps: ResultActionDeps): ActionHandler {
       },
       readDepsOf(deps),
     );
-    await say(ctx.responder, message, ctx.logger, { replaceOriginal: true });
+    // Kept before the answer, so a click on the answer finds it. Disposable: without it the next click lists again.
     if (relisted !== undefined && relisted.ids.length > DEFAULT_PAGE_SIZE) {
-      // Disposable: without it the next click lists again.
       await deps.tokens
         .saveSnapshot(found.token, relisted)
         .catch((error: unknown) => ctx.logger.warn({ err: error }, "could not keep a list's new snapshot"));
     }
+    await say(ctx.responder, message, ctx.logger, { replaceOriginal: true });
   };
 }
 
