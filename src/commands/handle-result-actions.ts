@@ -6,7 +6,6 @@ import type { Message } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
 import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
 import { buildExpiredView, buildNoticeView } from "../views/build-notice-view.js";
-import { DEFAULT_PAGE_SIZE } from "../views/build-paged-list.js";
 import type { InteractionTokens } from "./create-interaction-tokens.js";
 import type { ListingCache } from "./read/create-listing-cache.js";
 import { type AuditTrail, type ListSnapshot, type ReadDeps, serverFor } from "./read/read-options.js";
@@ -123,7 +122,7 @@ export function createPageActionHandler(deps: ResultActionDeps): ActionHandler {
       readDepsOf(deps),
     );
     // Kept before the answer, so a click on the answer finds it. Disposable: without it the next click lists again.
-    if (relisted !== undefined && relisted.ids.length > DEFAULT_PAGE_SIZE) {
+    if (relisted !== undefined) {
       await deps.tokens
         .saveSnapshot(found.token, relisted)
         .catch((error: unknown) => ctx.logger.warn({ err: error }, "could not keep a list's new snapshot"));

@@ -3,7 +3,6 @@ import { readGroupsOnce } from "../app/read-groups-once.js";
 import type { Server } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Message } from "../render/message-model.js";
-import { DEFAULT_PAGE_SIZE } from "../views/build-paged-list.js";
 import type { InteractionTokens } from "./create-interaction-tokens.js";
 import type { PendingChoices } from "./create-pending-choices.js";
 import type { ListSnapshot, ReadDeps } from "./read/read-options.js";
@@ -69,9 +68,7 @@ export async function runReadCommand(
   );
   if (token !== undefined) {
     await tokens.saveQuery(token, { owner: request.actor.userId, intent: resolved });
-    // A single page needs no clicks to serve.
-    if (snapshot !== undefined && snapshot.ids.length > DEFAULT_PAGE_SIZE)
-      await tokens.saveSnapshot(token, snapshot);
+    if (snapshot !== undefined) await tokens.saveSnapshot(token, snapshot);
   }
   return { allowed: true, message };
 }

@@ -52,7 +52,7 @@ export async function readEcsList(
   const use = await listings.get(key, list);
   const { listing } = use;
   const snapshot: ListSnapshot = { id: listing.id, ids: listing.ids, statusCounts: listing.statusCounts };
-  options.keepSnapshot?.(snapshot);
+  if (snapshot.ids.length > DEFAULT_PAGE_SIZE) options.keepSnapshot?.(snapshot);
   // Another command's listing: its rows may be seconds old, so this page is read again by ID.
   if (!use.made) return readSnapshotPage(intent, snapshot, options, deps);
   const page = pageOf(use.servers, options.page);

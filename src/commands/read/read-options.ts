@@ -17,7 +17,10 @@ export interface ReadOptions {
   offer?: { token: string; actions: readonly ServerAction[] };
   /** `/ecs list`: the listing made for the command, to page through without listing again. */
   snapshot?: ListSnapshot;
-  /** `/ecs list`: told the listing it made, for later page clicks. */
+  /**
+   * `/ecs list`: told the listing it made, for later page clicks; only a listing of more than one page (a
+   * single page needs no clicks to serve).
+   */
   keepSnapshot?: (snapshot: ListSnapshot) => void;
 }
 
