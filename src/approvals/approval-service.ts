@@ -60,9 +60,26 @@ export interface ListPendingFilter {
   groups?: readonly string[];
 }
 
+/** A new request validated and given its ID and times, not stored yet (see {@link ApprovalService.prepare}). */
+export interface PreparedApprovalRequest {
+  /** The request as it will be stored (pending, version 1), for its card. */
+  readonly request: ApprovalRequest;
+  /**
+   * Stores it with the message its card was posted as (and its `request.created` audit record, atomically).
+   * Once only: a second call throws, as an ID collision would.
+   */
+  create(message: MessageRef): Promise<ApprovalRequest>;
+}
+
 export interface ApprovalService {
   /** Creates a pending request (and its `request.created` audit record, atomically). */
   create(input: NewApprovalRequest): Promise<ApprovalRequest>;
+  /**
+   * A pending request with its ID, as `create` would store it, stored only by its own `create(message)`: its
+   * card (whose buttons carry the ID) is posted first, so no request exists that nobody could see, and the
+   * card needs no second write to Slack. A click before it is stored finds no request.
+   */
+  prepare(input: Omit<NewApprovalRequest, "message">): PreparedApprovalRequest;
   get(id: string): Promise<ApprovalRequest | undefined>;
   /**
    * Applies a click atomically. `authz` is computed by the caller at click time. Refused clicks are audited

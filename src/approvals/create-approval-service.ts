@@ -18,7 +18,12 @@ import {
   MessageRefSchema,
   RequestScheduleSchema,
 } from "./approval-request.js";
-import type { ActResult, ApprovalService, ApprovalServiceOptions } from "./approval-service.js";
+import type {
+  ActResult,
+  ApprovalService,
+  ApprovalServiceOptions,
+  NewApprovalRequest,
+} from "./approval-service.js";
 import {
   type ApplyResult,
   type ApprovalEffect,
@@ -175,6 +180,61 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     return { ok: false, code: applied.code, message: applied.message, request: before, effects: [] };
   }
 
+  /** A new request validated, with its ID, times and binding hash: what `create` stores. */
+  function build(input: NewApprovalRequest): ApprovalRequest {
+    const now = clock.now();
+    const requirement = ApprovalRequirementSchema.parse(input.requirement);
+    const targets = input.targets.map((t) => ApprovalTargetSchema.parse(t));
+    const action = ActionNameSchema.parse(input.action);
+    const parameters = ActionParametersSchema.parse(input.parameters);
+    return ApprovalRequestSchema.parse({
+      id: generateId(),
+      status: "pending",
+      createdAt: now,
+      expiresAt: Math.min(now + requirement.expiresInMs, input.schedule?.runAt ?? Number.POSITIVE_INFINITY),
+      requester: { userId: input.requester.userId, teamId: input.requester.teamId },
+      channel: input.channel,
+      action,
+      commandText: input.commandText,
+      targets,
+      parameters,
+      ruleIds: input.ruleIds,
+      requirement,
+      ...(input.terms !== undefined && { terms: ApprovedTermsSchema.parse(input.terms) }),
+      approvals: [],
+      ...(input.message && { message: MessageRefSchema.parse(input.message) }),
+      ...(input.breakGlass !== undefined && { breakGlass: { reason: input.breakGlass.reason } }),
+      ...(input.schedule !== undefined && { schedule: RequestScheduleSchema.parse(input.schedule) }),
+      bindingHash: computeBindingHash(bindingInputOf({ action, targets, parameters })),
+      version: 1,
+    } satisfies ApprovalRequest);
+  }
+
+  /** Stores a built request and its `request.created` audit record, atomically. */
+  async function record(request: ApprovalRequest): Promise<ApprovalRequest> {
+    const created = audit.prepare({
+      ...auditContext(request),
+      at: clock.now(),
+      type: "request.created",
+      actorId: request.requester.userId,
+      message: request.commandText,
+      detail: {
+        channel: request.channel,
+        expiresAt: request.expiresAt,
+        requirement: request.requirement,
+        ...(request.breakGlass !== undefined && { breakGlass: true, reason: request.breakGlass.reason }),
+        ...(request.schedule !== undefined && { schedule: request.schedule }),
+      },
+    });
+    const wrote = await store.createIfAbsent(requestKey(request.id), request, {
+      append: [created.append],
+      ...indexMoves(request.id, undefined, "pending"),
+    });
+    if (!wrote) throw new Error(`approval id collision: ${request.id}`);
+    created.publish();
+    return request;
+  }
+
   async function readMany(ids: readonly string[]): Promise<ApprovalRequest[]> {
     const requests = await Promise.all(ids.map(read));
     return requests
@@ -189,54 +249,15 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
 
   return {
     async create(input) {
-      const now = clock.now();
-      const requirement = ApprovalRequirementSchema.parse(input.requirement);
-      const targets = input.targets.map((t) => ApprovalTargetSchema.parse(t));
-      const action = ActionNameSchema.parse(input.action);
-      const parameters = ActionParametersSchema.parse(input.parameters);
-      const request = ApprovalRequestSchema.parse({
-        id: generateId(),
-        status: "pending",
-        createdAt: now,
-        expiresAt: Math.min(now + requirement.expiresInMs, input.schedule?.runAt ?? Number.POSITIVE_INFINITY),
-        requester: { userId: input.requester.userId, teamId: input.requester.teamId },
-        channel: input.channel,
-        action,
-        commandText: input.commandText,
-        targets,
-        parameters,
-        ruleIds: input.ruleIds,
-        requirement,
-        ...(input.terms !== undefined && { terms: ApprovedTermsSchema.parse(input.terms) }),
-        approvals: [],
-        ...(input.message && { message: MessageRefSchema.parse(input.message) }),
-        ...(input.breakGlass !== undefined && { breakGlass: { reason: input.breakGlass.reason } }),
-        ...(input.schedule !== undefined && { schedule: RequestScheduleSchema.parse(input.schedule) }),
-        bindingHash: computeBindingHash(bindingInputOf({ action, targets, parameters })),
-        version: 1,
-      } satisfies ApprovalRequest);
+      return record(build(input));
+    },
 
-      const created = audit.prepare({
-        ...auditContext(request),
-        at: now,
-        type: "request.created",
-        actorId: request.requester.userId,
-        message: request.commandText,
-        detail: {
-          channel: request.channel,
-          expiresAt: request.expiresAt,
-          requirement,
-          ...(request.breakGlass !== undefined && { breakGlass: true, reason: request.breakGlass.reason }),
-          ...(request.schedule !== undefined && { schedule: request.schedule }),
-        },
-      });
-      const wrote = await store.createIfAbsent(requestKey(request.id), request, {
-        append: [created.append],
-        ...indexMoves(request.id, undefined, "pending"),
-      });
-      if (!wrote) throw new Error(`approval id collision: ${request.id}`);
-      created.publish();
-      return request;
+    prepare(input) {
+      const request = build(input);
+      return {
+        request,
+        create: async (message) => record({ ...request, message: MessageRefSchema.parse(message) }),
+      };
     },
 
     get: read,

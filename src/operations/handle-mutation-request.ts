@@ -29,6 +29,7 @@ import {
   buildPreflightRefusalView,
   buildPreparingView,
 } from "./build-preflight-views.js";
+import { buildRequestCard } from "./build-request-card.js";
 import type { BreakGlass } from "./create-break-glass.js";
 import type { Executions } from "./create-executions.js";
 import { decideBreakGlass } from "./decide-break-glass.js";
@@ -200,43 +201,53 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       return;
     }
 
-    // Posted first: proves the bot can post here before a request exists that nobody could see. Where it
-    // cannot (`not_in_channel`…), the router's postToChannel tells the requester what to do.
-    // With `mention` (the default), the approvers are mentioned in this first post: Slack notifies on a new
-    // message, not on the edit that turns it into the card.
+    const kind = decision.effect === "needs_approval" ? "approval" : "allowed";
+    const draft = deps.approvals.prepare({
+      requester: { userId: actor.userId, teamId: actor.teamId },
+      channel: channelId,
+      action: op.action,
+      commandText: commandLine,
+      targets: withSelectors(preflight.snapshot, targetsOf(intent)),
+      // As the preflight resolved them (a reinstall binds the key pair it read from the server).
+      parameters: { ...preflight.parameters, ...(planned?.ok && { waves: planned.plan }) },
+      ruleIds: decision.rules.map((r) => r.id),
+      requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
+      terms: breakGlass !== undefined ? { ...termsOf(decision), breakGlass: true } : termsOf(decision),
+      ...(breakGlass !== undefined && { breakGlass: { reason: breakGlass.reason } }),
+      ...(schedule !== undefined && { schedule }),
+    });
+    const requestId = draft.request.id;
+    const details = {
+      requestId,
+      kind,
+      rules: decision.rules,
+      preflight,
+      ...(channelName !== undefined && { channelName }),
+    } as const;
+
+    // Posted before the request is recorded: proves the bot can post here before a request exists that
+    // nobody could see. Where it cannot (`not_in_channel`…), the router's postToChannel tells the requester
+    // what to do. A request for approval is posted as its card, once; one that runs at once as "Preparing",
+    // which its run turns into the card. With `mention` (the default), the approvers are mentioned in this
+    // first post's text: Slack notifies on a new message, not on the edit of one.
     const mention = mentionsApprovers(decision);
-    const root = await ctx.postToChannel(preparingViewFor(commandLine, decision, groups.ids, actor.userId));
+    const first = preparingViewFor(commandLine, decision, groups.ids, actor.userId);
+    const root = await ctx.postToChannel(
+      kind === "approval"
+        ? {
+            ...buildRequestCard({ request: draft.request, details, groupIds: mention ? groups.ids : {} }),
+            ...(mention && { text: first.text }),
+          }
+        : first,
+    );
     if (root === undefined) {
       ctx.logger.info("cannot post the request in the channel; nothing created");
       return;
     }
 
-    const kind = decision.effect === "needs_approval" ? "approval" : "allowed";
-    let requestId: string;
     try {
-      const request = await deps.approvals.create({
-        requester: { userId: actor.userId, teamId: actor.teamId },
-        channel: channelId,
-        action: op.action,
-        commandText: commandLine,
-        targets: withSelectors(preflight.snapshot, targetsOf(intent)),
-        // As the preflight resolved them (a reinstall binds the key pair it read from the server).
-        parameters: { ...preflight.parameters, ...(planned?.ok && { waves: planned.plan }) },
-        ruleIds: decision.rules.map((r) => r.id),
-        requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
-        terms: breakGlass !== undefined ? { ...termsOf(decision), breakGlass: true } : termsOf(decision),
-        message: root,
-        ...(breakGlass !== undefined && { breakGlass: { reason: breakGlass.reason } }),
-        ...(schedule !== undefined && { schedule }),
-      });
-      requestId = request.id;
-      await deps.details.create({
-        requestId,
-        kind,
-        rules: decision.rules,
-        preflight,
-        ...(channelName !== undefined && { channelName }),
-      });
+      const request = await draft.create(root);
+      await deps.details.create(details);
       for (const t of request.targets) await deps.store.addToSet(serverNameKey(t.name), t.id);
     } catch (error) {
       await ctx.chat.updateMessage(root, buildNotRecordedView(commandLine)).catch(() => undefined);
@@ -275,7 +286,6 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       }
       return;
     }
-    await deps.refreshCard(requestId);
     if (decision.effect === "needs_approval") {
       if (notifies(decision.approval, "dm")) {
         const people = eligibleApprovers(decision.approval, actor.userId, groups.members);

@@ -136,6 +136,41 @@ describe("create / get / listPending", () => {
     expect((await service.listPending()).map((r) => r.id)).toEqual([request.id]);
   });
 
+  it("prepares a request without storing it; its create stores it once, with the message it was posted as", async () => {
+    const { service, auditTypes, clock } = setup();
+    const draft = service.prepare(newRequest());
+    expect(draft.request).toMatchObject({ status: "pending", createdAt: T0, version: 1, approvals: [] });
+    expect(draft.request.id).toMatch(/^apr_[A-Za-z0-9_-]{22}$/);
+    expect(draft.request.message).toBeUndefined();
+    // Not stored: a click on its card now finds no request, and nothing is audited or listed.
+    expect(await service.get(draft.request.id)).toBeUndefined();
+    expect(
+      await service.act(draft.request.id, { type: "approve", userId: "UBOB" }, { isApprover: true }),
+    ).toMatchObject({
+      ok: false,
+      code: "not_found",
+    });
+    expect(await auditTypes(draft.request.id)).toEqual([]);
+    expect(await service.listPending()).toEqual([]);
+
+    clock.advance(1_000);
+    const message = { channel: "COPS", ts: "1700000000.000100" };
+    const stored = await draft.create(message);
+    expect(stored).toEqual({ ...draft.request, message });
+    expect(await service.get(draft.request.id)).toEqual(stored);
+    expect(await auditTypes(draft.request.id)).toEqual(["request.created"]);
+    expect((await service.listPending()).map((r) => r.id)).toEqual([draft.request.id]);
+    // Once only: a second create would be a second request under the same ID.
+    await expect(draft.create(message)).rejects.toThrow(/collision/);
+    await expect(service.prepare(newRequest()).create({ channel: "", ts: "" })).rejects.toThrow();
+  });
+
+  it("prepare refuses invalid input before anything is posted", () => {
+    const { service } = setup();
+    expect(() => service.prepare(newRequest({ action: "delete servers" }))).toThrow();
+    expect(() => service.prepare(newRequest({ requirement: requirement({ minApprovals: 0 }) }))).toThrow();
+  });
+
   it("generates unguessable, distinct ids", async () => {
     const { service } = setup();
     const ids = await Promise.all(

@@ -5,8 +5,15 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { createApprovalService } from "../../src/approvals/approval-service.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
-import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+import {
+  actionIdsOf,
+  IDS,
+  type OperationsHarness,
+  startOperationsHarness,
+  textOf,
+} from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
 const REJECT = "ops.approval.reject";
@@ -44,6 +51,23 @@ it("the approver group is mentioned in the first post (which notifies), in its b
   expect(first.text).toContain(mention);
   expect(JSON.stringify(first.blocks)).toContain(mention);
   expect(JSON.stringify(card.blocks)).toContain(mention);
+});
+
+it("a request for approval is posted once, as its card: one chat.postMessage, no edit", async () => {
+  await h.command("resize web-03 s6.large.2");
+  const card = await h.waitCard("/ecs resize web-03 s6.large.2", (t) => t.includes("Approval needed"));
+  // The first post is the card itself, buttons and all; the text that notifies asks the approvers.
+  expect(card.history).toHaveLength(1);
+  expect(actionIdsOf(card)).toEqual(expect.arrayContaining([APPROVE, REJECT, CANCEL]));
+  expect(card.text).toContain(`<!subteam^${IDS.opsApprovers}>`);
+  expect(card.text).toContain(`<@${IDS.alice}> asks`);
+  expect(h.fake.calls("chat.postMessage")).toHaveLength(1);
+  expect(h.fake.calls("chat.update")).toHaveLength(0);
+  // It is recorded under the ID its buttons carry, with the message it was posted as.
+  const approvals = createApprovalService({ store: h.store, clock: h.clock, audit: h.audit });
+  const request = await approvals.get(requestIdOf(card));
+  expect(request?.message).toEqual({ channel: card.channel, ts: card.ts });
+  expect(request?.status).toBe("pending");
 });
 
 it("every decision is a thread reply; the requester hears of approval and of the end", async () => {

@@ -272,13 +272,17 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
         )
         .at(-1);
     },
-    /** Waits for a card in the channel whose command line includes `command` and which satisfies `check`. */
-    waitCard(
+    /**
+     * Waits for a card in the channel whose command line includes `command` and which satisfies `check`, and
+     * for the work acked so far: a request's card is posted before the request is recorded, and a person
+     * reads it before they click.
+     */
+    async waitCard(
       command: string,
       check: (text: string, message: FakeSlackMessage) => boolean = () => true,
       channel = IDS.ops,
     ) {
-      return fake.waitFor(() => {
+      const found = await fake.waitFor(() => {
         const card = fake
           .messages(channel)
           .filter(
@@ -287,6 +291,8 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
           .at(-1);
         return card && check(textOf(card), card) ? card : undefined;
       });
+      await bot.idle();
+      return found;
     },
     /** Bot replies in the thread of `root` (without the root). */
     replies(root: FakeSlackMessage) {

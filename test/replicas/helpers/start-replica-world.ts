@@ -72,6 +72,24 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
     };
   }
 
+  /**
+   * Until every running bot has no acked work left (`/healthz`: nothing running or queued), at most 10 s: a
+   * bot that cannot finish (its store frozen) or answer (killed) is not waited for.
+   */
+  async function settled(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (const bot of processes) {
+      while (bot.child.exitCode === null && bot.child.signalCode === null && Date.now() < deadline) {
+        const health = (await fetch(`http://127.0.0.1:${bot.port}/healthz`).then(
+          (r) => r.json(),
+          () => undefined,
+        )) as { running?: number; queued?: number } | undefined;
+        if (health === undefined || (health.running === 0 && health.queued === 0)) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  }
+
   const world = {
     fake,
     sim,
@@ -107,9 +125,13 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
     waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
       return fake.waitFor(check, timeoutMs);
     },
-    /** Waits for the bot's message in #ops about `command` whose text passes `check`. */
-    waitCard(command: string, check: (text: string) => boolean = () => true, timeoutMs = 60_000) {
-      return fake.waitFor(() => {
+    /**
+     * Waits for the bot's message in #ops about `command` whose text passes `check`, then for the bots' acked
+     * work (a request's card is posted before the request is recorded, and a person reads it before they
+     * click; see {@link settled}).
+     */
+    async waitCard(command: string, check: (text: string) => boolean = () => true, timeoutMs = 60_000) {
+      const found = await fake.waitFor(() => {
         const card = fake
           .messages(IDS.ops)
           .filter(
@@ -118,6 +140,8 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
           .at(-1);
         return card && check(textOf(card)) ? card : undefined;
       }, timeoutMs);
+      await settled();
+      return found;
     },
     /** The bot's replies in the thread of `root`. */
     replies(root: FakeSlackMessage): FakeSlackMessage[] {
