@@ -4,7 +4,7 @@ import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { MutationHandler } from "../commands/types.js";
-import { formatCommandLine, type Target } from "../intents/index.js";
+import type { Target } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { termsOf } from "../policy/compare-decisions.js";
@@ -36,6 +36,7 @@ import { decideBreakGlass } from "./decide-break-glass.js";
 import { decidePolicy, readGroups } from "./decide-policy.js";
 import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
 import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
+import { splitDeniedCommand } from "./split-denied-command.js";
 import { toOperationRequest } from "./to-operation-request.js";
 
 export interface MutationRequestDeps {
@@ -167,7 +168,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
           commandLine,
           reasons: decision.reasons,
           rules: decision.rules,
-          ...splitOf(policy, decision, intent, ctx.servers),
+          ...splitDeniedCommand(policy, decision, intent, ctx.servers),
         }),
       );
       return;
@@ -380,31 +381,4 @@ export function withSelectors(snapshot: readonly FlowTarget[], targets: readonly
     const selectedBy = selectors.filter((s) => t.tags?.[s.key] === s.value).map((s) => `${s.key}=${s.value}`);
     return selectedBy.length > 0 ? { ...t, selectedBy } : { ...t };
   });
-}
-
-/**
- * For a denial by a `max_targets` cap: the command split into allowed chunks of the resolved servers (by
- * name when the names are distinct, else by ID, so every chunk names exactly the servers it should).
- */
-function splitOf(
-  policy: Policy,
-  decision: Extract<PolicyDecision, { effect: "deny" }>,
-  intent: Parameters<MutationHandler>[0],
-  servers: readonly { id: string; name: string }[],
-): { split?: { cap: number; commands: string[] } } {
-  const caps = decision.rules
-    .map((ref) => policy.rules.find((r) => r.id === ref.id)?.effect.maxTargets)
-    .filter((n): n is number => n !== undefined);
-  if (caps.length === 0 || servers.length === 0) return {};
-  const cap = Math.min(...caps);
-  const distinct = new Set(servers.map((s) => s.name)).size === servers.length;
-  const refs: Target[] = servers.map((s) =>
-    distinct ? { kind: "name", name: s.name } : { kind: "id", id: s.id },
-  );
-  const commands: string[] = [];
-  for (let i = 0; i < refs.length; i += cap) {
-    const chunk = refs.slice(i, i + cap);
-    commands.push(formatCommandLine("targets" in intent ? { ...intent, targets: chunk } : intent));
-  }
-  return commands.length < 2 ? {} : { split: { cap, commands } };
 }
