@@ -475,6 +475,9 @@ export async function benchAck(report: Report): Promise<void> {
       const quietBot = () => waitForQuiet(bot.child.pid ?? 0);
       // A watcher run inside the window (the ECS one lists the 10,000 servers every minute: about 1 s of CPU)
       // is not the commands' work: such a window is measured again, at most twice.
+      // Replies to response URLs (each post, a placeholder and the answer replacing it alike, is a version).
+      const responsePosts = () => fake.ephemerals().reduce((sofar, e) => sofar + e.history.length, 0);
+      let replies = 0;
       const busyAnswers = () =>
         fake.ephemerals().filter((e) => JSON.stringify(e.blocks).includes("busy, try again")).length;
       // Several windows, the bare app's and the bot's alternating, so that what this machine does meanwhile
@@ -496,6 +499,7 @@ export async function benchAck(report: Report): Promise<void> {
         for (let again = 0; ; again++) {
           await quietBot();
           const [runsBefore, busyBefore] = [await metricSum(bot.port, WATCHER_RUNS), busyAnswers()];
+          const repliesBefore = responsePosts();
           const countsBefore = await requestCountsOf(bot.port);
           fake.clearCalls();
           const from = Number(process.hrtime.bigint() / 1000n);
@@ -508,6 +512,7 @@ export async function benchAck(report: Report): Promise<void> {
             for (const [name, n] of await requestCountsOf(bot.port))
               requestCounts.set(name, (requestCounts.get(name) ?? 0) + n - (countsBefore.get(name) ?? 0));
             busy += busyAnswers() - busyBefore;
+            replies += responsePosts() - repliesBefore;
             for (const call of fake.calls())
               slackCalls.set(call.method, (slackCalls.get(call.method) ?? 0) + 1);
             break;
@@ -571,7 +576,7 @@ export async function benchAck(report: Report): Promise<void> {
       report(
         "requests per command in the measured windows: bot",
         `${store?.all.toFixed(2)} store`,
-        `store operations ${store?.said}; cloud requests ${cloud?.said}; Slack Web API calls ${slack?.said}; from the bot's /metrics`,
+        `store operations ${store?.said}; cloud requests ${cloud?.said}; Slack Web API calls ${slack?.said}, from the bot's /metrics; replies to response URLs ${(replies / sent).toFixed(2)} (placeholders and answers, from the fake Slack)`,
       );
       report(
         `Slack Web API calls a minute at ${rate} commands/s: bot`,
