@@ -188,6 +188,25 @@ async function requestCountsOf(port: number): Promise<Map<string, number>> {
   return counts;
 }
 
+/**
+ * The bot's garbage collections so far, by kind (`minor`, `major`, `incremental`, `weakcb`): how many and
+ * their time on the bot's thread (ms), from prom-client's `nodejs_gc_duration_seconds` in its `/metrics`.
+ */
+async function gcOf(port: number): Promise<Map<string, { count: number; ms: number }>> {
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const byKind = new Map<string, { count: number; ms: number }>();
+  for (const line of metrics.split("\n")) {
+    const match = /^hwc_chatops_nodejs_gc_duration_seconds_(count|sum)\{kind="([^"]+)"\} (\S+)/.exec(line);
+    if (match === null) continue;
+    const [, what, kind = "", value] = match;
+    const entry = byKind.get(kind) ?? { count: 0, ms: 0 };
+    if (what === "count") entry.count += Number(value);
+    else entry.ms += Number(value) * 1000;
+    byKind.set(kind, entry);
+  }
+  return byKind;
+}
+
 /** The sum of the bot's `/metrics` samples whose line matches `pattern`. */
 async function metricSum(port: number, pattern: RegExp): Promise<number> {
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -476,6 +495,8 @@ export async function benchAck(report: Report): Promise<void> {
       // A watcher run inside the window (the ECS one lists the 10,000 servers every minute: about 1 s of CPU)
       // is not the commands' work: such a window is measured again, at most twice.
       // Replies to response URLs (each post, a placeholder and the answer replacing it alike, is a version).
+      // The bot's garbage collections in its kept windows, by kind.
+      const collections = new Map<string, { count: number; ms: number }>();
       const responsePosts = () => fake.ephemerals().reduce((sofar, e) => sofar + e.history.length, 0);
       let replies = 0;
       const busyAnswers = () =>
@@ -500,6 +521,7 @@ export async function benchAck(report: Report): Promise<void> {
           await quietBot();
           const [runsBefore, busyBefore] = [await metricSum(bot.port, WATCHER_RUNS), busyAnswers()];
           const repliesBefore = responsePosts();
+          const gcBefore = await gcOf(bot.port);
           const countsBefore = await requestCountsOf(bot.port);
           fake.clearCalls();
           const from = Number(process.hrtime.bigint() / 1000n);
@@ -513,6 +535,14 @@ export async function benchAck(report: Report): Promise<void> {
               requestCounts.set(name, (requestCounts.get(name) ?? 0) + n - (countsBefore.get(name) ?? 0));
             busy += busyAnswers() - busyBefore;
             replies += responsePosts() - repliesBefore;
+            for (const [kind, after] of await gcOf(bot.port)) {
+              const before = gcBefore.get(kind) ?? { count: 0, ms: 0 };
+              const sofar = collections.get(kind) ?? { count: 0, ms: 0 };
+              collections.set(kind, {
+                count: sofar.count + after.count - before.count,
+                ms: sofar.ms + after.ms - before.ms,
+              });
+            }
             for (const call of fake.calls())
               slackCalls.set(call.method, (slackCalls.get(call.method) ?? 0) + 1);
             break;
@@ -560,6 +590,18 @@ export async function benchAck(report: Report): Promise<void> {
         "CPU per command on the bot's own thread: bot",
         `${mid((r) => r.mainThreadPerCommandMs, runs).toFixed(2)} ms`,
         `windows ${span((r) => r.mainThreadPerCommandMs, runs, 2)} ms; its other threads (V8's garbage collection and compilers, libuv's pool) ${mid(helpers, runs).toFixed(2)} ms (${span(helpers, runs, 2)}); bare Bolt's first thread ${mid((r) => r.mainThreadPerCommandMs, anchors).toFixed(2)} ms, its other threads ${mid((r) => r.cpuPerCommandMs - r.mainThreadPerCommandMs, anchors).toFixed(2)} ms`,
+      );
+      const gcSaid = [...collections]
+        .filter(([, c]) => c.count > 0)
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .map(
+          ([kind, c]) =>
+            `${kind} ${(c.count / (windows * seconds)).toFixed(1)} a second, ${(c.ms / c.count).toFixed(1)} ms each, ${(c.ms / sent).toFixed(2)} ms a command`,
+        );
+      report(
+        "garbage collections in the measured windows: bot",
+        gcSaid[0]?.split(",")[0] ?? "none",
+        `${gcSaid.join("; ")}; their time on the bot's thread (the helper threads' share of the work is not in it), from prom-client's nodejs_gc_duration_seconds`,
       );
       const perMinute = (count: number) => (count * 60) / (windows * seconds);
       const byMethod = [...slackCalls].sort((a, b) => b[1] - a[1]);
