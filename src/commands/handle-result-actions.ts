@@ -14,8 +14,11 @@ import type { ActionHandler, ReadIntent, ReadPolicy } from "./types.js";
 
 export interface ResultActionDeps {
   cloud: CloudClient;
-  /** `/ecs list` listings shared with commands: a page whose snapshot has expired lists through them. */
-  listings?: ListingCache;
+  /**
+   * `/ecs list` listings shared with commands: a page whose snapshot has expired lists through them (without
+   * them each such click would list the fleet by itself).
+   */
+  listings: ListingCache;
   auditTrail?: AuditTrail;
   tokens: InteractionTokens;
   botName: string;
@@ -84,7 +87,7 @@ async function allowed(
 function readDepsOf(deps: ResultActionDeps): ReadDeps {
   return {
     cloud: deps.cloud,
-    ...(deps.listings !== undefined && { listings: deps.listings }),
+    listings: deps.listings,
     ...(deps.auditTrail !== undefined && { auditTrail: deps.auditTrail }),
   };
 }

@@ -35,7 +35,7 @@ import type { Executions } from "./create-executions.js";
 import { decideBreakGlass } from "./decide-break-glass.js";
 import { decidePolicy, readGroups } from "./decide-policy.js";
 import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
-import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
+import { type RequestDetails, type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { splitDeniedCommand } from "./split-denied-command.js";
 import { toOperationRequest } from "./to-operation-request.js";
 
@@ -218,13 +218,13 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       ...(schedule !== undefined && { schedule }),
     });
     const requestId = draft.request.id;
-    const details = {
+    const details: RequestDetails = {
       requestId,
       kind,
       rules: decision.rules,
       preflight,
       ...(channelName !== undefined && { channelName }),
-    } as const;
+    };
 
     // Posted before the request is recorded: proves the bot can post here before a request exists that
     // nobody could see. Where it cannot (`not_in_channel`…), the router's postToChannel tells the requester
