@@ -20,6 +20,7 @@ import { createStore } from "../src/store/create-store.js";
 import type { Store } from "../src/store/store.js";
 import { buildServerListView, serverListItem } from "../src/views/build-server-list-view.js";
 import { benchAck } from "./bench-ack.js";
+import { benchJobs } from "./bench-jobs.js";
 import { benchListing } from "./bench-listing.js";
 
 interface Row {
@@ -89,7 +90,7 @@ async function benchCloud(): Promise<void> {
   try {
     const list = await time(() => cloud.ecs.listServers());
     report(
-      "ECS list 10,000 servers (marker pages, loopback)",
+      "ECS list 10,000 servers (1,000 a page, loopback)",
       `${Math.round(list.ms)} ms`,
       `${list.value.length} servers`,
     );
@@ -213,6 +214,7 @@ await benchPure();
 await benchCloud();
 await benchListing(report);
 await benchStores();
+await benchJobs(report);
 console.log("\nack, CPU and start-up against a bare Bolt app (10,000-server fleet):");
 await benchAck(report);
 console.log(`\n${rows.length} figures.`);
