@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_WORK_CONCURRENCY, DEFAULT_WORK_QUEUE_SIZE } from "../bot/create-work-queue.js";
+import { DEFAULT_JOB_POLLS_PER_SECOND } from "../cloud/create-job-poll-gate.js";
 import type { EnvVarDoc } from "../config/env-var-doc.js";
 import { parseDuration } from "../config/parse-duration.js";
 import { DEFAULT_STORE_URL } from "../store/create-store.js";
@@ -34,6 +35,11 @@ export interface AppConfig {
    * default (1 min). Clicks are always authorized on groups read at the click.
    */
   userGroupsMaxAgeMs?: number;
+  /**
+   * Polls of cloud jobs a second, every job the replica follows together (`JOB_POLLS_PER_SECOND`); absent:
+   * the default of the shared poll schedule (20).
+   */
+  jobPollsPerSecond?: number;
 }
 
 /** Retention periods (ms), from `REQUEST_RETENTION`, `RUN_RETENTION`, `DELIVERY_DEDUPE_TTL`, `SAVED_QUERY_TTL`. */
@@ -144,6 +150,12 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
       "How old the Slack user groups a policy decision uses may be (0s to 10m; 0s reads them for every decision). They are read again at once when Slack announces a change (`subteam_*` events); who may approve a click is always read at the click.",
   },
   {
+    name: "JOB_POLLS_PER_SECOND",
+    default: String(DEFAULT_JOB_POLLS_PER_SECOND),
+    meaning:
+      "How many polls of cloud jobs leave a replica in a second, every job it follows together (1–1000). Each job is polled every 2 s in its first minute and every 5 s after, so the default follows 40 jobs at once at that pace; more jobs wait their turn. Raise it only as far as the account's API rate limit allows.",
+  },
+  {
     name: "HWC_FAULT_POINT",
     meaning:
       "Test hook, inert unless set: `after-intent` or `after-send` makes the process exit (137) at that point of the next mutation.",
@@ -167,6 +179,7 @@ const schema = z.object({
   WORK_QUEUE_SIZE: count(DEFAULT_WORK_QUEUE_SIZE, 0, 100_000),
   ACK_THREAD: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
   USER_GROUPS_MAX_AGE: period("1m", { max: "10m" }),
+  JOB_POLLS_PER_SECOND: count(DEFAULT_JOB_POLLS_PER_SECOND, 1, 1_000),
 });
 
 /** A whole number variable with a default and bounds. */
@@ -281,6 +294,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       work: { concurrency: parsed.data.WORK_CONCURRENCY, queueSize: parsed.data.WORK_QUEUE_SIZE },
       ackThread: parsed.data.ACK_THREAD === "on",
       userGroupsMaxAgeMs: parsed.data.USER_GROUPS_MAX_AGE,
+      jobPollsPerSecond: parsed.data.JOB_POLLS_PER_SECOND,
     },
   };
 }

@@ -151,6 +151,9 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
     replicaId,
     ...(options.app.runLeaseTtlMs !== undefined && { runLeaseTtlMs: options.app.runLeaseTtlMs }),
+    ...(options.app.jobPollsPerSecond !== undefined && {
+      jobPolls: { maxPollsPerSecond: options.app.jobPollsPerSecond },
+    }),
     ...(retention !== undefined && {
       retention: { finishedRequestsMs: retention.finishedRequestsMs, runsMs: retention.runsMs },
     }),

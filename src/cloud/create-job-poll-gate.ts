@@ -1,5 +1,8 @@
 import { defaultSleep } from "./create-transport.js";
 
+/** Default of `maxPollsPerSecond` (`JOB_POLLS_PER_SECOND`): 40 jobs at one poll every 2 s. */
+export const DEFAULT_JOB_POLLS_PER_SECOND = 20;
+
 /**
  * When each followed cloud job may be polled, shared by every job a replica follows: a job is polled again
  * `earlyIntervalMs` after its last poll while it is younger than `lateAfterMs` (a finished job is seen within
@@ -19,7 +22,7 @@ export interface JobPollGateOptions {
   lateIntervalMs?: number;
   /** Default one minute. */
   lateAfterMs?: number;
-  /** Polls of every job together, per second of the clock. Default 20. */
+  /** Polls of every job together, per second of the clock. Default {@link DEFAULT_JOB_POLLS_PER_SECOND}. */
   maxPollsPerSecond?: number;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -29,7 +32,7 @@ export function createJobPollGate(options: JobPollGateOptions = {}): JobPollGate
   const early = options.earlyIntervalMs ?? 2_000;
   const late = options.lateIntervalMs ?? 5_000;
   const lateAfter = options.lateAfterMs ?? 60_000;
-  const perSecond = Math.max(1, Math.floor(options.maxPollsPerSecond ?? 20));
+  const perSecond = Math.max(1, Math.floor(options.maxPollsPerSecond ?? DEFAULT_JOB_POLLS_PER_SECOND));
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   /** Reserved polls per second of the clock (key: whole seconds). */

@@ -20,6 +20,7 @@ describe("loadAppConfig", () => {
         work: { concurrency: 16, queueSize: 200 },
         ackThread: true,
         userGroupsMaxAgeMs: 60_000,
+        jobPollsPerSecond: 20,
       },
     });
   });
@@ -106,5 +107,18 @@ describe("loadAppConfig", () => {
     expect(read("10m")).toBe(600_000);
     expect(read("11m")).toEqual(["USER_GROUPS_MAX_AGE: must be at most 10m"]);
     expect(read("soon")).toEqual(["USER_GROUPS_MAX_AGE: `soon` is not a duration; use e.g. 30m, 2h, 1d"]);
+  });
+
+  it("reads the replica's budget of job polls a second: a whole number from 1 to 1000", () => {
+    const read = (value: string) => {
+      const result = loadAppConfig({ JOB_POLLS_PER_SECOND: value });
+      return result.ok ? result.config.jobPollsPerSecond : result.issues;
+    };
+    expect(read("1")).toBe(1);
+    expect(read("250")).toBe(250);
+    expect(read("1000")).toBe(1000);
+    expect(read("0")).toEqual(['JOB_POLLS_PER_SECOND: must be a whole number from 1 to 1000, got "0"']);
+    expect(read("2.5")).toEqual(['JOB_POLLS_PER_SECOND: must be a whole number from 1 to 1000, got "2.5"']);
+    expect(read("fast")).toEqual(['JOB_POLLS_PER_SECOND: must be a whole number from 1 to 1000, got "fast"']);
   });
 });

@@ -1,0 +1,100 @@
+/**
+ * `JOB_POLLS_PER_SECOND` as production composes it (`startHwcChatops`): three allowed stops run at once over
+ * signed Slack requests, and the simulated cloud's request log shows their job polls spread over the seconds
+ * of the configured budget (1 a second) instead of leaving together, as the default budget (20) lets them.
+ */
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type RunningBot, startHwcChatops } from "../../src/app/start-hwc-chatops.js";
+import { createLogger } from "../../src/log/create-logger.js";
+import {
+  type CloudSimulator,
+  simulatorCloudConfig,
+  startCloudSimulator,
+} from "../../src/sandbox/cloud/index.js";
+import { type FakeSlack, startFakeSlack } from "../../src/sandbox/slack/index.js";
+import { createMemoryStore } from "../../src/store/create-memory-store.js";
+import { IDS, textOf } from "../e2e/helpers/operations-harness.js";
+import { sendSlashCommand } from "../helpers/slack-requests.js";
+
+const NAMES = ["web-01", "web-02", "web-03"];
+
+let fake: FakeSlack;
+let sim: CloudSimulator;
+let bot: RunningBot;
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  sim = await startCloudSimulator({ jobTiming: { initMs: 20, runningMs: 60 } });
+  // Under the shipped policy a stop of a dev server runs without approval.
+  for (const name of NAMES) {
+    const server = sim.control.server(name);
+    if (!server) throw new Error(`no server ${name}`);
+    sim.control.setServer(server.id, { status: "ACTIVE", tags: { env: "dev", role: "web" } });
+  }
+  bot = await startHwcChatops({
+    slack: {
+      botToken: fake.botToken,
+      apiUrl: fake.apiUrl,
+      transport: { kind: "http", signingSecret: fake.signingSecret, port: 0 },
+    },
+    cloud: { ...simulatorCloudConfig(sim), connectTimeoutMs: 2_000, requestTimeoutMs: 10_000 },
+    app: {
+      storeUrl: "memory://",
+      policyFile: "flows/policy.yml",
+      flowsDir: "flows",
+      notificationsFile: "flows/notifications.yml",
+      logLevel: "warn",
+      jobPollsPerSecond: 1,
+    },
+    logger: createLogger({
+      level: "warn",
+      destination: new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+    }),
+    host: "127.0.0.1",
+    store: createMemoryStore(),
+  });
+});
+
+afterAll(async () => {
+  await bot?.stop(2_000);
+  await sim?.close();
+  await fake?.close();
+});
+
+it("JOB_POLLS_PER_SECOND=1: three concurrent jobs are polled one a second, each followed to its end", async () => {
+  sim.control.clearRequests();
+  const sent = await Promise.all(
+    NAMES.map((name) =>
+      sendSlashCommand(
+        `${bot.url}/slack/events`,
+        fake.signingSecret,
+        fake.buildSlashCommand({ text: `stop ${name}`, command: "/ecs", user: IDS.alice }),
+      ),
+    ),
+  );
+  expect(sent.map((r) => r.status)).toEqual([200, 200, 200]);
+  for (const name of NAMES) {
+    await fake.waitFor(
+      () =>
+        fake
+          .messages(IDS.ops)
+          .some(
+            (m) => m.user === IDS.bot && textOf(m).includes(`stop ${name}`) && textOf(m).includes("Done"),
+          ),
+      20_000,
+    );
+  }
+  await bot.operations.idle();
+  const polls = sim.control.requests().filter((r) => r.method === "GET" && /\/jobs\/[^/]+$/.test(r.path));
+  // Each of the three jobs was polled (one batch job a stop) …
+  expect(new Set(polls.map((r) => r.path)).size).toBe(3);
+  // … and no second of the clock saw two polls: the configured budget, not the default 20.
+  const perSecond = new Map<number, number>();
+  for (const r of polls) {
+    const second = Math.floor(Date.parse(r.time) / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+  }
+  expect(Math.max(...perSecond.values())).toBe(1);
+  for (const name of NAMES) expect(sim.control.server(name)?.status).toBe("SHUTOFF");
+}, 30_000);
