@@ -22,6 +22,7 @@ import { buildServerListView, serverListItem } from "../src/views/build-server-l
 import { benchAck } from "./bench-ack.js";
 import { benchJobs } from "./bench-jobs.js";
 import { benchListing } from "./bench-listing.js";
+import { benchWatchers } from "./bench-watchers.js";
 
 interface Row {
   name: string;
@@ -215,6 +216,7 @@ await benchCloud();
 await benchListing(report);
 await benchStores();
 await benchJobs(report);
+await benchWatchers(report);
 console.log("\nack, CPU and start-up against a bare Bolt app (10,000-server fleet):");
 await benchAck(report);
 console.log(`\n${rows.length} figures.`);
