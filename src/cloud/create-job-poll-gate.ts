@@ -1,3 +1,4 @@
+import type { Metrics } from "../metrics/metrics.js";
 import { defaultSleep } from "./create-transport.js";
 
 /** Default of `maxPollsPerSecond` (`JOB_POLLS_PER_SECOND`): 40 jobs at one poll every 2 s. */
@@ -24,6 +25,8 @@ export interface JobPollGateOptions {
   lateAfterMs?: number;
   /** Polls of every job together, per second of the clock. Default {@link DEFAULT_JOB_POLLS_PER_SECOND}. */
   maxPollsPerSecond?: number;
+  /** Told how long each poll waited past its due time for the budget; default none recorded. */
+  metrics?: Pick<Metrics, "jobPollWaited">;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -50,8 +53,9 @@ export function createJobPollGate(options: JobPollGateOptions = {}): JobPollGate
   return {
     async wait(job, signal) {
       const age = job.lastPollAt - job.startedAt;
-      const due = job.lastPollAt + (age < lateAfter ? early : late);
-      const at = reserve(Math.max(due, now()));
+      const due = Math.max(job.lastPollAt + (age < lateAfter ? early : late), now());
+      const at = reserve(due);
+      options.metrics?.jobPollWaited(at - due);
       const delay = at - now();
       if (delay > 0) await sleep(delay, signal);
     },

@@ -78,6 +78,12 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     ["status"],
     WAIT_BUCKETS,
   );
+  const jobPollWaits = histogram(
+    "job_poll_budget_wait_seconds",
+    "How long each cloud job poll waited past its due time for the replica's poll budget (JOB_POLLS_PER_SECOND).",
+    [],
+    [0.001, 1, 2, 5, 10, 30, 60, 300],
+  );
   const watcherRuns = counter("watcher_runs_total", "Watcher runs, by kind and outcome.", [
     "kind",
     "outcome",
@@ -126,6 +132,7 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     cloudRetry: (operation, reason) => cloudRetries.inc({ operation, reason }),
     outcomeUnknown: (operation) => outcomeUnknown.inc({ operation }),
     jobFinished: (status, durationMs) => jobs.observe({ status }, seconds(durationMs)),
+    jobPollWaited: (waitedMs) => jobPollWaits.observe(seconds(waitedMs)),
     watcherRun(kind, outcome) {
       watcherRuns.inc({ kind, outcome });
       if (outcome === "failed") watcherFailures.inc({ kind });

@@ -21,6 +21,11 @@ export interface Metrics {
   outcomeUnknown(operation: string): void;
   /** A cloud job the executor followed ended (`status`: `SUCCESS`, `FAIL`, `timeout`…). */
   jobFinished(status: string, durationMs: number): void;
+  /**
+   * A job poll went `waitedMs` after it was due because the replica's poll budget (`JOB_POLLS_PER_SECOND`)
+   * was taken (0 when it went on time): a high share of long waits says the budget is too small for the jobs.
+   */
+  jobPollWaited(waitedMs: number): void;
   /** A watcher ran (`outcome`: `ok`, `failed`, `skipped`). */
   watcherRun(kind: string, outcome: string): void;
   /** One Slack Web API call (`outcome`: `ok` or Slack's error code). */
@@ -51,6 +56,7 @@ export const noopMetrics: Metrics = {
   cloudRetry() {},
   outcomeUnknown() {},
   jobFinished() {},
+  jobPollWaited() {},
   watcherRun() {},
   slackCall() {},
   slackRateLimited() {},

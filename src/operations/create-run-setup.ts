@@ -37,6 +37,7 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
   // One schedule for every job this replica follows: 500 concurrent jobs share one poll budget.
   const pollGate = createJobPollGate({
     ...deps.jobPolls,
+    ...(deps.metrics !== undefined && { metrics: deps.metrics }),
     now: () => deps.clock.now(),
     ...(deps.sleep !== undefined && { sleep: deps.sleep }),
   });

@@ -93,4 +93,19 @@ describe("createJobPollGate", () => {
       for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(2_000);
     }
   });
+
+  it("tells the metrics how long each poll waited past its due time for the budget", async () => {
+    const time = createVirtualTime();
+    const waited: number[] = [];
+    const gate = createJobPollGate({
+      now: time.now,
+      sleep: time.sleep,
+      maxPollsPerSecond: 1,
+      metrics: { jobPollWaited: (ms) => waited.push(ms) },
+    });
+    // Three jobs started together are all due 2 s later; one poll a second sends them 0, 1 and 2 s late.
+    for (let i = 0; i < 3; i++) void gate.wait({ startedAt: 0, lastPollAt: 0 });
+    await time.run(10_000);
+    expect(waited).toEqual([0, 1_000, 2_000]);
+  });
 });
