@@ -185,7 +185,7 @@ async function track(count: number, gated: boolean, perSecond?: number): Promise
   }
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const spread = (sorted: number[]) =>
   `p50 ${seconds(quantile(sorted, 0.5))}, p99 ${seconds(quantile(sorted, 0.99))}, max ${seconds(sorted.at(-1) ?? Number.NaN)}`;
 
