@@ -22,6 +22,7 @@ import { findFreePort } from "../test/helpers/find-free-port.js";
 import { blocksText, findElement } from "../test/helpers/read-slack-blocks.js";
 import { sendSlashCommand } from "../test/helpers/slack-requests.js";
 import type { LoadPlan, LoadTimes } from "./send-load.js";
+import { median, percentile } from "./statistics.js";
 
 const repoRoot = fileURLToPath(new URL("../", import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -134,16 +135,6 @@ async function stopChild(c: Child): Promise<void> {
   c.child.kill("SIGTERM");
   await gone;
 }
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
 
 interface LoadResult {
   sent: number;
@@ -494,9 +485,9 @@ export async function benchAck(report: Report): Promise<void> {
       const quietBot = () => waitForQuiet(bot.child.pid ?? 0);
       // A watcher run inside the window (the ECS one lists the 10,000 servers every minute: about 1 s of CPU)
       // is not the commands' work: such a window is measured again, at most twice.
-      // Replies to response URLs (each post, a placeholder and the answer replacing it alike, is a version).
       // The bot's garbage collections in its kept windows, by kind.
       const collections = new Map<string, { count: number; ms: number }>();
+      // Replies to response URLs (each post, a placeholder and the answer replacing it alike, is a version).
       const responsePosts = () => fake.ephemerals().reduce((sofar, e) => sofar + e.history.length, 0);
       let replies = 0;
       const busyAnswers = () =>

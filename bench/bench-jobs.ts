@@ -16,6 +16,7 @@ import {
 import type { EcsApi } from "../src/cloud/types.js";
 import { waitForJob } from "../src/cloud/wait-for-job.js";
 import { createManualClock, simulatorCloudConfig, startCloudSimulator } from "../src/sandbox/cloud/index.js";
+import { percentile } from "./statistics.js";
 
 type Report = (name: string, figure: string, detail?: string) => void;
 
@@ -79,9 +80,6 @@ function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
 /** Starts `count` stops on distinct servers, their run times spread over 5 s–3 min, and follows them all. */
 async function track(count: number, gated: boolean, perSecond?: number): Promise<Tracked> {
@@ -187,7 +185,7 @@ async function track(count: number, gated: boolean, perSecond?: number): Promise
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const spread = (sorted: number[]) =>
-  `p50 ${seconds(quantile(sorted, 0.5))}, p99 ${seconds(quantile(sorted, 0.99))}, max ${seconds(sorted.at(-1) ?? Number.NaN)}`;
+  `p50 ${seconds(percentile(sorted, 50))}, p99 ${seconds(percentile(sorted, 99))}, max ${seconds(sorted.at(-1) ?? Number.NaN)}`;
 
 export async function benchJobs(report: Report): Promise<void> {
   // The default budget with the jobs it serves at the goal's pace, then the issue's 500; then 500 with a

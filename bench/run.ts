@@ -23,6 +23,7 @@ import { benchAck } from "./bench-ack.js";
 import { benchJobs } from "./bench-jobs.js";
 import { benchListing } from "./bench-listing.js";
 import { benchWatchers } from "./bench-watchers.js";
+import { percentile } from "./statistics.js";
 
 interface Row {
   name: string;
@@ -44,10 +45,6 @@ async function time<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T
   const start = performance.now();
   const value = await fn();
   return { ms: performance.now() - start, value };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 async function benchPure(): Promise<void> {
