@@ -1,61 +1,28 @@
 /**
  * Job tracking: concurrent ECS jobs against the simulator over loopback, each followed by `waitForJob` as a
- * run follows it, with the replica's shared poll schedule (`createJobPollGate`, the shipped defaults: every
- * 2 s under a minute, 5 s after, 20 polls a second in all) next to the anchor, each wait backing off alone
- * (1 s, ×1.5, up to 10 s: how jobs were followed before). 40 jobs are what the budget serves at the goal's
- * pace; 500 are the issue's figure. Time is the simulator's manual clock, moved from one wake-up to the next,
- * so minutes of jobs take seconds; the figures are simulator time: how long after its end a job was seen, and
- * how often jobs were polled.
- */
+ * run follows it: as shipped, with the replica's shared poll schedule (`createJobPollGate`, the shipped
+ * defaults: every 2 s under a minute, 5 s after, 20 polls a second in all) and the board that reads the jobs'
+ * servers together (`createServerBoard`) so that a job whose servers settled is polled first; next to the
+ * schedule without the board, and to the anchor, each wait backing off alone (1 s, ×1.5, up to 10 s: how jobs
+ * were followed before). 40 jobs are what the budget serves at the goal's pace by polling alone; 500 are the
+ * issue's figure. Time is the simulator's manual clock, moved from one wake-up to the next, so minutes of
+ * jobs take seconds; the figures are simulator time: how long after its end a job was seen, and how often
+ * jobs were polled. */
 import { createCloudClient } from "../src/cloud/create-cloud-client.js";
 import {
   createJobPollGate,
   DEFAULT_JOB_POLLS_PER_SECOND,
   type JobPollGate,
 } from "../src/cloud/create-job-poll-gate.js";
+import { BOARD_READS_PER_SECOND, createServerBoard } from "../src/cloud/create-server-board.js";
+import { IDS_PER_QUERY } from "../src/cloud/list-servers.js";
 import type { EcsApi } from "../src/cloud/types.js";
 import { waitForJob } from "../src/cloud/wait-for-job.js";
 import { createManualClock, simulatorCloudConfig, startCloudSimulator } from "../src/sandbox/cloud/index.js";
+import { createSimVirtualTime } from "../test/cloud/helpers/create-sim-virtual-time.js";
 import { percentile } from "./statistics.js";
 
 type Report = (name: string, figure: string, detail?: string) => void;
-
-/** Sleepers on the simulator's clock; `run` wakes them in time order once everyone awake is asleep again. */
-function createVirtualTime(sim: { control: { now(): number; advance(ms: number): void } }) {
-  const sleepers: { at: number; wake: () => void }[] = [];
-  /** Waits not asleep and not finished: polling the cloud or deciding. */
-  let awake = 0;
-  const sleep = (ms: number) =>
-    new Promise<void>((wake) => {
-      awake--;
-      sleepers.push({ at: sim.control.now() + Math.max(0, ms), wake });
-    });
-  return {
-    now: () => sim.control.now(),
-    sleep,
-    started() {
-      awake++;
-    },
-    finished() {
-      awake--;
-    },
-    async run(): Promise<void> {
-      for (;;) {
-        // Everyone awake has polled over HTTP and gone back to sleep (or finished).
-        while (awake > 0) await new Promise((r) => setTimeout(r, 0));
-        if (sleepers.length === 0) return;
-        sleepers.sort((a, b) => a.at - b.at);
-        const at = sleepers[0]!.at;
-        const due = sleepers.filter((s) => s.at <= at);
-        sleepers.splice(0, due.length);
-        const ahead = at - sim.control.now();
-        if (ahead > 0) sim.control.advance(ahead);
-        awake += due.length;
-        for (const s of due) s.wake();
-      }
-    },
-  };
-}
 
 interface Tracked {
   /** Seen after the end: simulator ms, for jobs under a minute and for longer ones. */
@@ -66,6 +33,9 @@ interface Tracked {
   /** The most polls of all jobs together in one second of the clock. */
   maxPerSecond: number;
   polls: number;
+  /** Requests of the board's reads of the followed servers, in all and the most in one second. */
+  boardReads: number;
+  maxBoardReadsPerSecond: number;
   wallMs: number;
 }
 
@@ -82,7 +52,13 @@ function seededRandom(seed: number): () => number {
 }
 
 /** Starts `count` stops on distinct servers, their run times spread over 5 s–3 min, and follows them all. */
-async function track(count: number, gated: boolean, perSecond?: number): Promise<Tracked> {
+/**
+ * How the jobs are followed: as shipped (the shared schedule, jobs polled first when the board sees their
+ * servers settle), the schedule without the board, or each wait backing off alone.
+ */
+type Mode = "shipped" | "schedule" | "alone";
+
+async function track(count: number, mode: Mode): Promise<Tracked> {
   const sim = await startCloudSimulator({
     servers: Math.ceil(count * 1.25) + 20,
     seed: 7,
@@ -106,40 +82,37 @@ async function track(count: number, gated: boolean, perSecond?: number): Promise
       const { jobs } = await cloud.ecs.stopServers([id]);
       jobIds.push(jobs[0]!.jobId);
     }
-    const time = createVirtualTime(sim);
-    const gate: JobPollGate | undefined = gated
-      ? createJobPollGate({
-          now: time.now,
-          sleep: time.sleep,
-          ...(perSecond !== undefined && { maxPollsPerSecond: perSecond }),
-        })
-      : undefined;
+    const time = createSimVirtualTime(sim);
     const polls: { jobId: string; at: number }[] = [];
-    const ecs: Pick<EcsApi, "getJob" | "getServer"> = {
+    const boardReads: number[] = [];
+    const ecs: Pick<EcsApi, "getJob" | "getServer" | "listServersByIds"> = {
       getJob: (jobId, signal) => {
         polls.push({ jobId, at: sim.control.now() });
-        return cloud.ecs.getJob(jobId, signal);
+        return time.request(() => cloud.ecs.getJob(jobId, signal));
       },
-      getServer: (id, signal) => cloud.ecs.getServer(id, signal),
+      getServer: (id, signal) => time.request(() => cloud.ecs.getServer(id, signal)),
+      listServersByIds: (serverIds, signal) => {
+        for (let i = 0; i < serverIds.length; i += IDS_PER_QUERY) boardReads.push(sim.control.now());
+        return time.request(() => cloud.ecs.listServersByIds(serverIds, signal));
+      },
     };
+    const gate: JobPollGate | undefined =
+      mode === "alone" ? undefined : createJobPollGate({ now: time.now, sleep: time.sleep });
+    const board = mode === "shipped" ? createServerBoard({ ecs, sleep: time.sleep }) : undefined;
     const seen = new Map<string, number>();
-    const waits = jobIds.map((jobId) => {
-      time.started();
-      return waitForJob({
+    const waits = jobIds.map((jobId, i) =>
+      waitForJob({
         ecs,
         jobId,
         now: time.now,
         sleep: time.sleep,
         timeoutMs: 30 * 60_000,
         ...(gate !== undefined && { gate }),
-      }).then(
-        (result) => {
-          if (result.outcome === "SUCCESS") seen.set(jobId, sim.control.now());
-          time.finished();
-        },
-        () => time.finished(),
-      );
-    });
+        ...(board !== undefined && { hints: { board, serverIds: [ids[i]!] } }),
+      }).then((result) => {
+        if (result.outcome === "SUCCESS") seen.set(jobId, sim.control.now());
+      }),
+    );
     const started = performance.now();
     await time.run();
     await Promise.all(waits);
@@ -155,12 +128,7 @@ async function track(count: number, gated: boolean, perSecond?: number): Promise
       (end - Date.parse(job.createdAt) < 60_000 ? short : long).push(at - end);
     }
     const byJob = new Map<string, number[]>();
-    const bySecond = new Map<number, number>();
-    for (const p of polls) {
-      byJob.set(p.jobId, [...(byJob.get(p.jobId) ?? []), p.at]);
-      const second = Math.floor(p.at / 1000);
-      bySecond.set(second, (bySecond.get(second) ?? 0) + 1);
-    }
+    for (const p of polls) byJob.set(p.jobId, [...(byJob.get(p.jobId) ?? []), p.at]);
     let maxPerJobMinute = 0;
     for (const times of byJob.values()) {
       for (const [i, t] of times.entries()) {
@@ -173,8 +141,10 @@ async function track(count: number, gated: boolean, perSecond?: number): Promise
       short: short.sort((a, b) => a - b),
       long: long.sort((a, b) => a - b),
       maxPerJobMinute,
-      maxPerSecond: Math.max(...bySecond.values()),
+      maxPerSecond: maxPerSecondOf(polls.map((p) => p.at)),
       polls: polls.length,
+      boardReads: boardReads.length,
+      maxBoardReadsPerSecond: maxPerSecondOf(boardReads),
       wallMs,
     };
   } finally {
@@ -183,40 +153,48 @@ async function track(count: number, gated: boolean, perSecond?: number): Promise
   }
 }
 
+/** The most of `times` in one second of the clock. */
+function maxPerSecondOf(times: readonly number[]): number {
+  const bySecond = new Map<number, number>();
+  for (const at of times) bySecond.set(Math.floor(at / 1000), (bySecond.get(Math.floor(at / 1000)) ?? 0) + 1);
+  return Math.max(0, ...bySecond.values());
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const spread = (sorted: number[]) =>
   `p50 ${seconds(percentile(sorted, 50))}, p99 ${seconds(percentile(sorted, 99))}, max ${seconds(sorted.at(-1) ?? Number.NaN)}`;
 
 export async function benchJobs(report: Report): Promise<void> {
-  // The default budget with the jobs it serves at the goal's pace, then the issue's 500; then 500 with a
-  // budget raised to what they need (`JOB_POLLS_PER_SECOND=250`), where the account's rate limit allows it.
-  for (const [count, perSecond] of [
-    [40, DEFAULT_JOB_POLLS_PER_SECOND],
-    [500, DEFAULT_JOB_POLLS_PER_SECOND],
-    [500, 250],
-  ] as const) {
-    const gated = await track(count, true, perSecond);
-    const alone = await track(count, false);
-    const jobs = `${count} jobs at ${perSecond} polls/s`;
+  // The jobs the default budget serves at the goal's pace by polling alone, then the issue's 500.
+  for (const count of [40, 500]) {
+    const shipped = await track(count, "shipped");
+    const schedule = await track(count, "schedule");
+    const alone = await track(count, "alone");
+    const jobs = `${count} jobs at ${DEFAULT_JOB_POLLS_PER_SECOND} polls/s`;
     report(
       `job seen after its end, ${jobs}, those under a minute`,
-      seconds(gated.short.at(-1) ?? Number.NaN),
-      `goal ≤ 2 s; ${spread(gated.short)}; each wait backing off alone: ${spread(alone.short)}; ${count} concurrent stop jobs, half of them 5–55 s, half 65 s–3 min, in simulator time (${Math.round(gated.wallMs)} ms of wall time)`,
+      seconds(shipped.short.at(-1) ?? Number.NaN),
+      `goal ≤ 2 s; ${spread(shipped.short)}; the schedule without the board: ${spread(schedule.short)}; each wait backing off alone: ${spread(alone.short)}; ${count} concurrent stop jobs, half of them 5–55 s, half 65 s–3 min, in simulator time (${Math.round(shipped.wallMs)} ms of wall time)`,
     );
     report(
       `job seen after its end, ${jobs}, the longer ones`,
-      seconds(gated.long.at(-1) ?? Number.NaN),
-      `goal ≤ 5 s; ${spread(gated.long)}; each wait backing off alone: ${spread(alone.long)}`,
+      seconds(shipped.long.at(-1) ?? Number.NaN),
+      `goal ≤ 5 s; ${spread(shipped.long)}; the schedule without the board: ${spread(schedule.long)}; each wait backing off alone: ${spread(alone.long)}`,
     );
     report(
       `polls of one job in any minute, ${jobs}`,
-      String(gated.maxPerJobMinute),
-      `goal ≤ 30; each wait backing off alone: ${alone.maxPerJobMinute}; ${gated.polls} polls in all against ${alone.polls}`,
+      String(shipped.maxPerJobMinute),
+      `goal ≤ 30; the schedule without the board: ${schedule.maxPerJobMinute}; each wait backing off alone: ${alone.maxPerJobMinute}; ${shipped.polls} polls in all against ${schedule.polls} and ${alone.polls}`,
     );
     report(
       `polls a second, ${jobs}, all together`,
-      String(gated.maxPerSecond),
+      String(shipped.maxPerSecond),
       `the budget (JOB_POLLS_PER_SECOND, default ${DEFAULT_JOB_POLLS_PER_SECOND}); each wait backing off alone: ${alone.maxPerSecond} at most`,
+    );
+    report(
+      `board reads of the followed servers a second, ${count} jobs`,
+      String(shipped.maxBoardReadsPerSecond),
+      `at most ${BOARD_READS_PER_SECOND} (100 servers a request, every second while they fit); ${shipped.boardReads} in all, against ${shipped.polls} job polls`,
     );
   }
 }

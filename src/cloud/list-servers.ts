@@ -14,7 +14,7 @@ export const SERVER_PAGE_SIZE = 1000;
  */
 const DEFAULT_PAGE_CONCURRENCY = 10;
 /** IDs per `server_id` query: keeps the URL short whatever the ID format. */
-const IDS_PER_QUERY = 100;
+export const IDS_PER_QUERY = 100;
 
 /**
  * Lists servers with the native `GET /v1/{project_id}/cloudservers/detail`: its `offset` is a page number

@@ -1,4 +1,5 @@
 import type { JobPollGate } from "./create-job-poll-gate.js";
+import type { ServerBoard } from "./create-server-board.js";
 import { defaultSleep } from "./create-transport.js";
 import { CloudError } from "./errors.js";
 import type { EcsApi, Job, JobStatus, Server, ServerStatus } from "./types.js";
@@ -84,7 +85,16 @@ export interface WaitForJobOptions {
    * budget), in place of `initialIntervalMs`/`maxIntervalMs`/`backoffFactor`.
    */
   gate?: JobPollGate;
+  /**
+   * With `gate`: the job's servers, watched on the replica's board with those of its other jobs. When they
+   * settle, the job is polled ahead of its turn (and twice more at its interval, should the job record lag
+   * its servers); the job record still decides.
+   */
+  hints?: { board: ServerBoard; serverIds: readonly string[] };
 }
+
+/** Polls ahead of their turn after the servers settled: the one they prompt and two more. */
+const HINTED_POLLS = 3;
 
 const TERMINAL_SUCCESS = "SUCCESS";
 const TERMINAL_FAIL = "FAIL";
@@ -150,6 +160,61 @@ function failReasonOf(states: readonly ServerStateResult[]): string {
  * waited for even when the servers already look done.
  */
 export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitResult> {
+  const { gate, hints, signal } = options;
+  if (gate === undefined) return pollJob(options, undefined);
+  let hinted = false;
+  let hintedPolls = 0;
+  let wake: (() => void) | undefined;
+  const unfollow = hints?.board.follow(hints.serverIds, () => {
+    hinted = true;
+    wake?.();
+  });
+  /** The next turn of the shared schedule: ahead of the others once the servers settled. */
+  const turn = async (job: { startedAt: number; lastPollAt: number }): Promise<void> => {
+    if (hinted) {
+      hinted = false;
+      hintedPolls = HINTED_POLLS;
+    }
+    if (hintedPolls > 0) {
+      hintedPolls--;
+      await gate.wait({ ...job, hinted: true }, signal);
+      return;
+    }
+    if (unfollow === undefined) {
+      await gate.wait(job, signal);
+      return;
+    }
+    // The regular turn, given up for a hinted one should the servers settle first.
+    const regular = new AbortController();
+    const onAbort = () => regular.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const due = gate.wait(job, regular.signal).then(() => "turn" as const);
+      const settled = new Promise<"hint">((resolve) => {
+        wake = () => resolve("hint");
+      });
+      if ((await Promise.race([due, settled])) === "turn") return;
+      due.catch(() => {});
+      regular.abort();
+      hinted = false;
+      hintedPolls = HINTED_POLLS - 1;
+      await gate.wait({ ...job, hinted: true }, signal);
+    } finally {
+      wake = undefined;
+      signal?.removeEventListener("abort", onAbort);
+    }
+  };
+  try {
+    return await pollJob(options, turn);
+  } finally {
+    unfollow?.();
+  }
+}
+
+async function pollJob(
+  options: WaitForJobOptions,
+  turn: ((job: { startedAt: number; lastPollAt: number }) => Promise<void>) | undefined,
+): Promise<JobWaitResult> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const initial = options.initialIntervalMs ?? 1000;
@@ -162,7 +227,7 @@ export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitRes
   let lastPollAt = startedAt;
 
   const pause = async () => {
-    if (options.gate) await options.gate.wait({ startedAt, lastPollAt }, signal);
+    if (turn) await turn({ startedAt, lastPollAt });
     else await sleep(Math.max(0, Math.min(interval, deadline - now())), signal);
     interval = Math.min(cap, interval * factor);
   };
@@ -172,7 +237,7 @@ export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitRes
   let lastStates: ServerStateResult[] | undefined;
   let lastStatesPrint: string | undefined;
   // On the shared schedule the first poll waits its interval too: no job finishes the moment it is accepted.
-  if (options.gate) await options.gate.wait({ startedAt, lastPollAt }, signal);
+  if (turn) await turn({ startedAt, lastPollAt });
   for (;;) {
     let job: Job | undefined;
     lastPollAt = now();

@@ -1,11 +1,13 @@
 /**
  * What a run this replica drives is given: its reporter in the request's thread, the deps of `executeFlow`,
- * `resumeFlow` and `runWaves` (one job-poll schedule shared by all its runs), and the flow spec of its request.
+ * `resumeFlow` and `runWaves` (one job-poll schedule and one server board shared by all its runs), and the
+ * flow spec of its request.
  * Apart from `create-executions.ts`, which claims, leases, drives and settles the runs, because this is wiring.
  */
 import type { MessageRef } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { createJobPollGate } from "../cloud/create-job-poll-gate.js";
+import { createServerBoard } from "../cloud/create-server-board.js";
 import type { Logger } from "../log/create-logger.js";
 import type { RunWavesDeps } from "../waves/run-waves.js";
 import { copyFlowTarget } from "../workflow/copy-flow-target.js";
@@ -30,8 +32,9 @@ export interface RunSetup {
 }
 
 /**
- * Creates the schedule of job polls that every run of these executions shares, and the builders of a run's
- * reporter and deps around it. Called once, by `createExecutions`.
+ * Creates the schedule of job polls and the board of the followed jobs' servers that every run of these
+ * executions shares, and the builders of a run's reporter and deps around them. Called once, by
+ * `createExecutions`.
  */
 export function createRunSetup(deps: ExecutionsDeps): RunSetup {
   // One schedule for every job this replica follows: 500 concurrent jobs share one poll budget.
@@ -39,6 +42,12 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
     ...deps.jobPolls,
     ...(deps.metrics !== undefined && { metrics: deps.metrics }),
     now: () => deps.clock.now(),
+    ...(deps.sleep !== undefined && { sleep: deps.sleep }),
+  });
+  // The servers of those jobs, read together: a job is polled ahead of its turn when its servers settle.
+  const serverBoard = createServerBoard({
+    ecs: deps.cloud.ecs,
+    onError: (err) => deps.logger.debug({ err }, "could not read the servers of the followed jobs"),
     ...(deps.sleep !== undefined && { sleep: deps.sleep }),
   });
 
@@ -81,6 +90,7 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
       fence: lease.fence,
       signal: lease.signal,
       pollGate,
+      serverBoard,
       ...(deps.polling !== undefined && { polling: deps.polling }),
       ...(deps.sleep !== undefined && { sleep: deps.sleep }),
       ...(deps.onBeforeMutation !== undefined && { onBeforeMutation: deps.onBeforeMutation }),

@@ -90,6 +90,7 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
               sleep,
               ...deps.polling,
               ...(deps.pollGate && { gate: deps.pollGate }),
+              ...(deps.serverBoard && { hints: { board: deps.serverBoard, serverIds: m.serverIds } }),
               ...(deps.signal && { signal: deps.signal }),
               onProgress: (p: JobProgress) => {
                 if (p.kind === "job")

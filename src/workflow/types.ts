@@ -5,6 +5,7 @@
 
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { JobPollGate } from "../cloud/create-job-poll-gate.js";
+import type { ServerBoard } from "../cloud/create-server-board.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Clock, Store, WriteFence } from "../store/store.js";
@@ -168,6 +169,8 @@ export interface ExecuteFlowDeps {
   primedReads?: ServerReadMemo;
   /** The replica's shared job poll schedule (see `createJobPollGate`); absent: each wait backs off alone. */
   pollGate?: JobPollGate;
+  /** The servers of the replica's followed jobs, read together (see `createServerBoard`); used with `pollGate`. */
+  serverBoard?: ServerBoard;
   /** Poll intervals of job waits (defaults of `waitForJob`: 1 s growing ×1.5 to 10 s). */
   polling?: { initialIntervalMs?: number; maxIntervalMs?: number; backoffFactor?: number };
   /**

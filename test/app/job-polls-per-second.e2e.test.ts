@@ -104,3 +104,42 @@ it("JOB_POLLS_PER_SECOND=1: three concurrent jobs are polled one a second, each 
   const metrics = await (await fetch(`${bot.url}/metrics`)).text();
   expect(sample(metrics, "hwc_chatops_job_poll_budget_wait_seconds_count")).toBe(polls.length);
 }, 30_000);
+
+it("while a stop's job runs, the board reads its server once a second, and stops when the job is seen", async () => {
+  const web01 = sim.control.server("web-01")!;
+  sim.control.setServer(web01.id, { status: "ACTIVE" });
+  sim.control.setJobTiming({ initMs: 200, runningMs: 3_000 });
+  try {
+    const done = () =>
+      fake
+        .messages(IDS.ops)
+        .filter((m) => m.user === IDS.bot && textOf(m).includes("stop web-01") && textOf(m).includes("Done"))
+        .length;
+    const before = done();
+    sim.control.clearRequests();
+    const sent = await sendSlashCommand(
+      `${bot.url}/slack/events`,
+      fake.signingSecret,
+      fake.buildSlashCommand({ text: "stop web-01", command: "/ecs", user: IDS.alice }),
+    );
+    expect(sent.status).toBe(200);
+    await fake.waitFor(() => done() > before, 20_000);
+    await bot.operations.idle();
+    const requests = sim.control.requests();
+    const boardReads = requests.filter(
+      (r) => r.path.endsWith("/cloudservers/detail") && "server_id" in r.query,
+    );
+    // The job ran 3.2 s: the board read web-01 about once a second (alone: its only followed server).
+    expect(boardReads.length).toBeGreaterThanOrEqual(2);
+    expect(boardReads.every((r) => r.query.server_id === web01.id)).toBe(true);
+    // None after the job was seen: the last poll (SUCCESS) ended the following.
+    const lastPoll = requests.findLast((r) => r.method === "GET" && /\/jobs\/[^/]+$/.test(r.path))!;
+    expect(boardReads.every((r) => r.seq < lastPoll.seq)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(
+      sim.control.requests().filter((r) => r.path.endsWith("/cloudservers/detail") && "server_id" in r.query),
+    ).toHaveLength(boardReads.length);
+  } finally {
+    sim.control.setJobTiming({ initMs: 20, runningMs: 60 });
+  }
+}, 30_000);

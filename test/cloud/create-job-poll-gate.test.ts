@@ -18,8 +18,9 @@ function createVirtualTime() {
       for (;;) {
         await new Promise((r) => setImmediate(r));
         sleepers.sort((a, b) => a.at - b.at);
-        const next = sleepers.shift();
+        const next = sleepers[0];
         if (!next || next.at > until) return;
+        sleepers.shift();
         now = Math.max(now, next.at);
         next.wake();
       }
@@ -107,5 +108,45 @@ describe("createJobPollGate", () => {
     for (let i = 0; i < 3; i++) void gate.wait({ startedAt: 0, lastPollAt: 0 });
     await time.run(10_000);
     expect(waited).toEqual([0, 1_000, 2_000]);
+  });
+
+  it("lets jobs due together go one by one, evenly over the second", async () => {
+    const time = createVirtualTime();
+    const gate = createJobPollGate({ now: time.now, sleep: time.sleep, maxPollsPerSecond: 20 });
+    const released: number[] = [];
+    for (let i = 0; i < 25; i++)
+      void gate.wait({ startedAt: 0, lastPollAt: 0 }).then(() => released.push(time.now()));
+    await time.run(10_000);
+    expect(released.slice(0, 21)).toEqual(Array.from({ length: 21 }, (_, i) => 2_000 + i * 50));
+    expect(released).toHaveLength(25);
+  });
+
+  it("a hinted job goes before the jobs merely due, 1 s after its last poll", async () => {
+    const time = createVirtualTime();
+    const gate = createJobPollGate({ now: time.now, sleep: time.sleep, maxPollsPerSecond: 1 });
+    const order: string[] = [];
+    for (const name of ["a", "b", "c"])
+      void gate.wait({ startedAt: 0, lastPollAt: 0 }).then(() => order.push(`${name}@${time.now()}`));
+    // Polled at 1.5 s; its servers settle: hinted, it is due at 2.5 s and goes at the next slot, before b and c.
+    void gate
+      .wait({ startedAt: 0, lastPollAt: 1_500, hinted: true })
+      .then(() => order.push(`hinted@${time.now()}`));
+    await time.run(10_000);
+    expect(order).toEqual(["a@2000", "hinted@3000", "b@4000", "c@5000"]);
+  });
+
+  it("an aborted wait takes no slot and rejects with the signal's reason", async () => {
+    const time = createVirtualTime();
+    const gate = createJobPollGate({ now: time.now, sleep: time.sleep, maxPollsPerSecond: 1 });
+    const order: string[] = [];
+    const controller = new AbortController();
+    void gate.wait({ startedAt: 0, lastPollAt: 0 }).then(() => order.push(`a@${time.now()}`));
+    const aborted = gate.wait({ startedAt: 0, lastPollAt: 0 }, controller.signal);
+    void gate.wait({ startedAt: 0, lastPollAt: 500 }).then(() => order.push(`c@${time.now()}`));
+    await time.run(2_600);
+    controller.abort(new Error("run stopped"));
+    await expect(aborted).rejects.toThrow("run stopped");
+    await time.run(10_000);
+    expect(order).toEqual(["a@2000", "c@3000"]);
   });
 });

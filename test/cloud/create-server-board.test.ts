@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { createServerBoard } from "../../src/cloud/create-server-board.js";
+import type { EcsApi, Server } from "../../src/cloud/types.js";
+
+/** A simulated clock: sleeping advances it (each sleeper wakes in time order); aborted sleeps reject. */
+function createVirtualTime() {
+  let now = 0;
+  const sleepers: { at: number; wake: () => void }[] = [];
+  return {
+    now: () => now,
+    sleep: (ms: number, signal?: AbortSignal) =>
+      new Promise<void>((wake, reject) => {
+        const onAbort = () => {
+          sleepers.splice(sleepers.indexOf(sleeper), 1);
+          reject(signal?.reason);
+        };
+        const sleeper = {
+          at: now + ms,
+          wake: () => {
+            signal?.removeEventListener("abort", onAbort);
+            wake();
+          },
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        sleepers.push(sleeper);
+      }),
+    async run(until: number) {
+      for (;;) {
+        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+        sleepers.sort((a, b) => a.at - b.at);
+        const next = sleepers[0];
+        if (!next || next.at > until) {
+          now = Math.max(now, until);
+          return;
+        }
+        sleepers.shift();
+        now = Math.max(now, next.at);
+        next.wake();
+      }
+    },
+    sleeping: () => sleepers.length,
+  };
+}
+
+/** Servers whose states the test sets; each `listServersByIds` is recorded with its time and IDs. */
+function fakeServers(time: { now: () => number }) {
+  const states = new Map<string, { status: string; taskState?: string } | "gone" | "unreadable">();
+  const reads: { at: number; ids: string[] }[] = [];
+  const ecs: Pick<EcsApi, "listServersByIds"> = {
+    async listServersByIds(ids) {
+      reads.push({ at: time.now(), ids: [...ids] });
+      const out: Server[] = [];
+      for (const id of ids) {
+        const state = states.get(id);
+        if (state === "unreadable") throw new Error("the cloud is slow");
+        if (state === undefined || state === "gone") continue;
+        out.push({ id, name: id, ...state } as unknown as Server);
+      }
+      return out;
+    },
+  };
+  return { ecs, states, reads };
+}
+
+describe("createServerBoard", () => {
+  it("hints once every followed server has changed into a settled state, never on the first read", async () => {
+    const time = createVirtualTime();
+    const { ecs, states, reads } = fakeServers(time);
+    states.set("a", { status: "ACTIVE", taskState: "powering-off" });
+    states.set("b", { status: "SHUTOFF" });
+    const board = createServerBoard({ ecs, sleep: time.sleep });
+    const hints: number[] = [];
+    board.follow(["a", "b"], () => hints.push(time.now()));
+    await time.run(1_500);
+    // Read at 1 s: where they stand. b is already settled, but it has not been seen changing.
+    expect(reads.map((r) => r.at)).toEqual([1_000]);
+    states.set("a", { status: "SHUTOFF" });
+    await time.run(2_500);
+    expect(hints).toEqual([]);
+    states.set("b", { status: "ACTIVE", taskState: "powering-on" });
+    await time.run(3_500);
+    expect(hints).toEqual([]);
+    states.set("b", { status: "ACTIVE" });
+    await time.run(10_500);
+    expect(hints).toEqual([4_000]);
+    expect(reads.every((r) => r.ids.join() === "a,b")).toBe(true);
+  });
+
+  it("a server gone (deleted) counts as settled", async () => {
+    const time = createVirtualTime();
+    const { ecs, states } = fakeServers(time);
+    states.set("a", { status: "ACTIVE", taskState: "deleting" });
+    const board = createServerBoard({ ecs, sleep: time.sleep });
+    const hints: number[] = [];
+    board.follow(["a"], () => hints.push(time.now()));
+    await time.run(1_500);
+    states.set("a", "gone");
+    await time.run(2_500);
+    expect(hints).toEqual([2_000]);
+  });
+
+  it("reads every followed server together, less often once they take more than 5 requests a second", async () => {
+    const time = createVirtualTime();
+    const { ecs, states, reads } = fakeServers(time);
+    const ids = Array.from({ length: 1_000 }, (_, i) => `s-${i}`);
+    for (const id of ids) states.set(id, { status: "ACTIVE" });
+    const board = createServerBoard({ ecs, sleep: time.sleep });
+    const first = board.follow(ids.slice(0, 400), () => {});
+    await time.run(2_500);
+    expect(reads.map((r) => [r.at, r.ids.length])).toEqual([
+      [1_000, 400],
+      [2_000, 400],
+    ]);
+    board.follow(ids.slice(400), () => {});
+    first();
+    await time.run(3_500);
+    // 600 servers left: 6 requests of 100, at 5 a second: every 1.2 s.
+    expect(reads.slice(2).map((r) => [r.at, r.ids.length])).toEqual([[3_000, 600]]);
+    await time.run(5_000);
+    expect(reads.slice(3).map((r) => [r.at, r.ids.length])).toEqual([[4_200, 600]]);
+  });
+
+  it("a failed read is told and the next one goes at its time", async () => {
+    const time = createVirtualTime();
+    const { ecs, states, reads } = fakeServers(time);
+    states.set("a", "unreadable");
+    const errors: unknown[] = [];
+    const board = createServerBoard({ ecs, sleep: time.sleep, onError: (e) => errors.push(e) });
+    const hints: number[] = [];
+    board.follow(["a"], () => hints.push(time.now()));
+    await time.run(2_500);
+    expect(errors.map(String)).toEqual(["Error: the cloud is slow", "Error: the cloud is slow"]);
+    states.set("a", { status: "ACTIVE", taskState: "powering-off" });
+    await time.run(3_500);
+    states.set("a", { status: "SHUTOFF" });
+    await time.run(4_500);
+    expect(reads.map((r) => r.at)).toEqual([1_000, 2_000, 3_000, 4_000]);
+    expect(hints).toEqual([4_000]);
+  });
+
+  it("stops reading once nobody is followed, and a server followed twice is read once", async () => {
+    const time = createVirtualTime();
+    const { ecs, states, reads } = fakeServers(time);
+    states.set("a", { status: "ACTIVE", taskState: "powering-off" });
+    const board = createServerBoard({ ecs, sleep: time.sleep });
+    const hints: string[] = [];
+    const first = board.follow(["a"], () => hints.push("first"));
+    const second = board.follow(["a"], () => hints.push("second"));
+    await time.run(1_500);
+    first();
+    states.set("a", { status: "SHUTOFF" });
+    await time.run(2_500);
+    // The first follower left: only the second is told.
+    expect(hints).toEqual(["second"]);
+    second();
+    await time.run(60_000);
+    expect(reads.map((r) => [r.at, r.ids])).toEqual([
+      [1_000, ["a"]],
+      [2_000, ["a"]],
+    ]);
+    expect(time.sleeping()).toBe(0);
+  });
+});
