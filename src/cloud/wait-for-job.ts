@@ -87,8 +87,8 @@ export interface WaitForJobOptions {
   gate?: JobPollGate;
   /**
    * With `gate`: the job's servers, watched on the replica's board with those of its other jobs. When they
-   * settle, the job is polled ahead of its turn (and twice more at its interval, should the job record lag
-   * its servers); the job record still decides.
+   * settle, the job is polled ahead of its turn (and twice more, 1 s apart, should the job record lag its
+   * servers); the job record still decides.
    */
   hints?: { board: ServerBoard; serverIds: readonly string[] };
 }
