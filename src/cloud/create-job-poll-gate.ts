@@ -9,10 +9,11 @@ export interface PolledJob {
   startedAt: number;
   lastPollAt: number;
   /**
-   * Its servers were seen settling (see `createServerBoard`): it is polled before every job merely due, 1 s
-   * after its last poll at the earliest, so that its end is seen at once even when the budget is short.
+   * Polled before every job merely due, so that its end is seen at once even when the budget is short:
+   * `hinted`, its servers were just seen settling (see `createServerBoard`), 1 s after its last poll at the
+   * earliest; `settled`, they settled a while ago and its record has not followed yet, at its interval.
    */
-  hinted?: boolean;
+  ahead?: "hinted" | "settled";
 }
 
 /**
@@ -49,9 +50,9 @@ export interface JobPollGateOptions {
 /** Between a poll and a hinted one: the servers said the job ended, so it is worth a read sooner. */
 const HINTED_INTERVAL_MS = 1_000;
 
-interface Ready {
+interface Waiting {
   due: number;
-  hinted: boolean;
+  ahead: boolean;
   release: () => void;
 }
 
@@ -63,30 +64,35 @@ export function createJobPollGate(options: JobPollGateOptions = {}): JobPollGate
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   /**
-   * Polls go one at a time on a grid of `1000 / maxPollsPerSecond` ms, so that a hinted job never waits
+   * Polls go one at a time on a grid of `1000 / maxPollsPerSecond` ms, so that a job ahead never waits
    * behind a second already spent at its start; the count per second of the clock is the hard limit.
    */
   const spacing = 1000 / perSecond;
   let lastSlot = Number.NEGATIVE_INFINITY;
   let second = Number.NaN;
   let used = 0;
-  /** Due jobs waiting for a slot. */
-  const ready: Ready[] = [];
-  /** A wake-up at the next slot is pending (one for the whole queue, not one per job). */
-  let ticking = false;
+  /** Every job waiting, due or not: one timer serves them all, and a job ahead due at a slot takes it. */
+  const waiting: Waiting[] = [];
+  /** When the earliest pending wake-up is (later ones may be pending too: each only drains). */
+  let wakeUpAt = Number.POSITIVE_INFINITY;
 
-  /** The ready job to go first: hinted, then the longest overdue. */
-  function takeBest(): Ready {
-    let best = 0;
-    for (let i = 1; i < ready.length; i++) {
-      const a = ready[i]!;
-      const b = ready[best]!;
-      if (a.hinted !== b.hinted ? a.hinted : a.due < b.due) best = i;
+  /** The due job to go first: one ahead, then the longest overdue; and when the next one falls due. */
+  function best(at: number): { index: number; nextDue: number } {
+    let index = -1;
+    let nextDue = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < waiting.length; i++) {
+      const a = waiting[i]!;
+      if (a.due > at) {
+        nextDue = Math.min(nextDue, a.due);
+        continue;
+      }
+      const b = index < 0 ? undefined : waiting[index]!;
+      if (b === undefined || (a.ahead !== b.ahead ? a.ahead : a.due < b.due)) index = i;
     }
-    return ready.splice(best, 1)[0]!;
+    return { index, nextDue };
   }
 
-  /** Lets the best ready job go when a slot is free, and wakes up at the next slot while others wait. */
+  /** Lets the best due job go when a slot is free, and wakes up when the next may go. */
   function drain(): void {
     const at = now();
     const current = Math.floor(at / 1000);
@@ -94,41 +100,45 @@ export function createJobPollGate(options: JobPollGateOptions = {}): JobPollGate
       second = current;
       used = 0;
     }
-    if (ready.length === 0) return;
+    if (waiting.length === 0) return;
     const slot = Math.max(lastSlot + 1, Math.floor(at / spacing));
     if (slot * spacing <= at && used < perSecond) {
-      lastSlot = slot;
-      used++;
-      const job = takeBest();
-      options.metrics?.jobPollWaited(Math.max(0, at - job.due));
-      job.release();
+      const { index } = best(at);
+      if (index >= 0) {
+        lastSlot = slot;
+        used++;
+        const job = waiting.splice(index, 1)[0]!;
+        options.metrics?.jobPollWaited(Math.max(0, at - job.due));
+        job.release();
+      }
     }
-    if (ready.length > 0 && !ticking) {
-      ticking = true;
-      const nextSlotAt = (lastSlot + 1) * spacing;
-      const wakeAt = used >= perSecond ? Math.max((current + 1) * 1000, nextSlotAt) : nextSlotAt;
-      const tick = () => {
-        ticking = false;
-        drain();
-      };
-      // Not cancellable: it only drains the queue, which may have emptied meanwhile.
-      sleep(Math.max(1, Math.ceil(wakeAt - at))).then(tick, tick);
-    }
+    if (waiting.length === 0) return;
+    const { index, nextDue } = best(at);
+    let wakeAt = (lastSlot + 1) * spacing;
+    if (used >= perSecond) wakeAt = Math.max(wakeAt, (current + 1) * 1000);
+    if (index < 0) wakeAt = Math.max(wakeAt, nextDue);
+    if (wakeAt >= wakeUpAt) return;
+    wakeUpAt = wakeAt;
+    const tick = () => {
+      if (wakeUpAt === wakeAt) wakeUpAt = Number.POSITIVE_INFINITY;
+      drain();
+    };
+    // Not cancellable: it only drains the queue, which may have emptied meanwhile.
+    sleep(Math.max(1, Math.ceil(wakeAt - at))).then(tick, tick);
   }
 
   return {
     async wait(job, signal) {
-      const age = job.lastPollAt - job.startedAt;
-      const interval = job.hinted ? Math.min(HINTED_INTERVAL_MS, early) : age < lateAfter ? early : late;
-      const due = Math.max(job.lastPollAt + interval, now());
-      const delay = due - now();
-      if (delay > 0) await sleep(delay, signal);
       signal?.throwIfAborted();
+      const age = job.lastPollAt - job.startedAt;
+      const interval =
+        job.ahead === "hinted" ? Math.min(HINTED_INTERVAL_MS, early) : age < lateAfter ? early : late;
+      const due = Math.max(job.lastPollAt + interval, now());
       await new Promise<void>((resolve, reject) => {
-        const entry: Ready = { due, hinted: job.hinted === true, release: () => finish(resolve) };
+        const entry: Waiting = { due, ahead: job.ahead !== undefined, release: () => finish(resolve) };
         const onAbort = () => {
-          const at = ready.indexOf(entry);
-          if (at >= 0) ready.splice(at, 1);
+          const at = waiting.indexOf(entry);
+          if (at >= 0) waiting.splice(at, 1);
           reject(signal?.reason);
         };
         const finish = (done: () => void) => {
@@ -136,7 +146,7 @@ export function createJobPollGate(options: JobPollGateOptions = {}): JobPollGate
           done();
         };
         signal?.addEventListener("abort", onAbort, { once: true });
-        ready.push(entry);
+        waiting.push(entry);
         drain();
       });
     },

@@ -87,13 +87,13 @@ export interface WaitForJobOptions {
   gate?: JobPollGate;
   /**
    * With `gate`: the job's servers, watched on the replica's board with those of its other jobs. When they
-   * settle, the job is polled ahead of its turn (and twice more, 1 s apart, should the job record lag its
-   * servers); the job record still decides.
+   * settle, the job is polled ahead of its turn (twice more 1 s apart, then at its interval but still ahead
+   * of the others, should the job record lag its servers); the job record still decides.
    */
   hints?: { board: ServerBoard; serverIds: readonly string[] };
 }
 
-/** Polls ahead of their turn after the servers settled: the one they prompt and two more. */
+/** Polls 1 s apart after the servers settled: the one they prompt and two more. */
 const HINTED_POLLS = 3;
 
 const TERMINAL_SUCCESS = "SUCCESS";
@@ -162,43 +162,43 @@ function failReasonOf(states: readonly ServerStateResult[]): string {
 export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitResult> {
   const { gate, hints, signal } = options;
   if (gate === undefined) return pollJob(options, undefined);
-  let hinted = false;
+  /** Polls left 1 s apart since the servers settled; then the job stays ahead of the others. */
   let hintedPolls = 0;
+  let settled = false;
   let wake: (() => void) | undefined;
   const unfollow = hints?.board.follow(hints.serverIds, () => {
-    hinted = true;
+    settled = true;
+    hintedPolls = HINTED_POLLS;
     wake?.();
   });
+  const ahead = (): "hinted" | "settled" => {
+    if (hintedPolls === 0) return "settled";
+    hintedPolls--;
+    return "hinted";
+  };
   /** The next turn of the shared schedule: ahead of the others once the servers settled. */
   const turn = async (job: { startedAt: number; lastPollAt: number }): Promise<void> => {
-    if (hinted) {
-      hinted = false;
-      hintedPolls = HINTED_POLLS;
-    }
-    if (hintedPolls > 0) {
-      hintedPolls--;
-      await gate.wait({ ...job, hinted: true }, signal);
+    if (settled) {
+      await gate.wait({ ...job, ahead: ahead() }, signal);
       return;
     }
     if (unfollow === undefined) {
       await gate.wait(job, signal);
       return;
     }
-    // The regular turn, given up for a hinted one should the servers settle first.
+    // The regular turn, given up for one ahead should the servers settle first.
     const regular = new AbortController();
     const onAbort = () => regular.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const due = gate.wait(job, regular.signal).then(() => "turn" as const);
-      const settled = new Promise<"hint">((resolve) => {
+      const hint = new Promise<"hint">((resolve) => {
         wake = () => resolve("hint");
       });
-      if ((await Promise.race([due, settled])) === "turn") return;
+      if ((await Promise.race([due, hint])) === "turn") return;
       due.catch(() => {});
       regular.abort();
-      hinted = false;
-      hintedPolls = HINTED_POLLS - 1;
-      await gate.wait({ ...job, hinted: true }, signal);
+      await gate.wait({ ...job, ahead: ahead() }, signal);
     } finally {
       wake = undefined;
       signal?.removeEventListener("abort", onAbort);

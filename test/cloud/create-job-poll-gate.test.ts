@@ -129,7 +129,7 @@ describe("createJobPollGate", () => {
       void gate.wait({ startedAt: 0, lastPollAt: 0 }).then(() => order.push(`${name}@${time.now()}`));
     // Polled at 1.5 s; its servers settle: hinted, it is due at 2.5 s and goes at the next slot, before b and c.
     void gate
-      .wait({ startedAt: 0, lastPollAt: 1_500, hinted: true })
+      .wait({ startedAt: 0, lastPollAt: 1_500, ahead: "hinted" })
       .then(() => order.push(`hinted@${time.now()}`));
     await time.run(10_000);
     expect(order).toEqual(["a@2000", "hinted@3000", "b@4000", "c@5000"]);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { createJobPollGate } from "../../src/cloud/create-job-poll-gate.js";
 import { createServerBoard } from "../../src/cloud/create-server-board.js";
-import type { EcsApi, Server } from "../../src/cloud/types.js";
+import type { EcsApi, Job, Server } from "../../src/cloud/types.js";
+import { waitForJob } from "../../src/cloud/wait-for-job.js";
 
 /** A simulated clock: sleeping advances it (each sleeper wakes in time order); aborted sleeps reject. */
 function createVirtualTime() {
@@ -159,5 +161,44 @@ describe("createServerBoard", () => {
       [2_000, ["a"]],
     ]);
     expect(time.sleeping()).toBe(0);
+  });
+});
+
+describe("waitForJob with the board", () => {
+  it("a job whose record lags its settled servers stays ahead of the others until the record follows", async () => {
+    const time = createVirtualTime();
+    const { ecs: servers, states } = fakeServers(time);
+    // The server settles at 10 s; the job record says SUCCESS only at 15.5 s. 20 other jobs never end.
+    states.set("s", { status: "ACTIVE", taskState: "powering-off" });
+    const polls: { jobId: string; at: number }[] = [];
+    const ecs = {
+      ...servers,
+      async getJob(jobId: string): Promise<Job> {
+        polls.push({ jobId, at: time.now() });
+        const done = jobId === "lagging" && time.now() >= 15_500;
+        return { jobId, jobType: "batchStopServers", status: done ? "SUCCESS" : "RUNNING", subJobs: [] };
+      },
+      getServer: async () => {
+        throw new Error("not used");
+      },
+    } as unknown as Pick<EcsApi, "getJob" | "getServer" | "listServersByIds">;
+    const gate = createJobPollGate({ now: time.now, sleep: time.sleep, maxPollsPerSecond: 1 });
+    const board = createServerBoard({ ecs, sleep: time.sleep });
+    const stop = new AbortController();
+    const options = { ecs, now: time.now, sleep: time.sleep, gate, signal: stop.signal };
+    for (let i = 0; i < 20; i++) void waitForJob({ ...options, jobId: `other-${i}` }).catch(() => {});
+    let seenAt: number | undefined;
+    void waitForJob({ ...options, jobId: "lagging", hints: { board, serverIds: ["s"] } }).then(() => {
+      seenAt = time.now();
+    });
+    await time.run(9_500);
+    states.set("s", { status: "SHUTOFF" });
+    await time.run(30_000);
+    stop.abort(new Error("done"));
+    // Settled seen at 10 s: polled at 11, 12 and 13 s (1 s apart), then every 2 s ahead of the 20 others.
+    expect(polls.filter((p) => p.jobId === "lagging" && p.at >= 10_000).map((p) => p.at)).toEqual([
+      11_000, 12_000, 13_000, 15_000, 17_000,
+    ]);
+    expect(seenAt).toBe(17_000);
   });
 });
