@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Logger } from "../log/create-logger.js";
 import type { Clock, Store, WriteFence } from "../store/store.js";
 import { systemTimers, type Timers } from "./timers.js";
@@ -125,6 +126,9 @@ export function createRunLeases(options: RunLeasesOptions): RunLeases {
         controller: new AbortController(),
         ended: undefined,
       };
+      // Every read, sleep and job wait of the run listens to it, one per job at once (a resize of 50 servers
+      // follows 50 jobs): not a leak, so Node's warning past 10 listeners would only alarm the operator.
+      setMaxListeners(0, h.controller.signal);
       // Several holds of one run in this process cannot happen: the store grants the lease once.
       held.set(runId, h);
       armRenewals();

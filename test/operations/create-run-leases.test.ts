@@ -16,6 +16,23 @@ function setup() {
 }
 
 describe("createRunLeases", () => {
+  it("a run's signal takes one listener per job it follows without Node warning of a leak", async () => {
+    const { replica } = setup();
+    const held = (await replica("A").acquire("run_many"))!;
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      // 50 job waits at once (a resize of 50 servers), each listening for the run's end.
+      for (let i = 0; i < 50; i++) held.signal.addEventListener("abort", () => {});
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.map((w) => w.name)).toEqual([]);
+    await held.release();
+  });
+
   it("one replica holds a run; renewals keep it past the TTL; release hands it over at once", async () => {
     const { time, replica } = setup();
     const a = replica("A");
