@@ -30,12 +30,14 @@ export interface JobPollGate {
    * by `signal`, it rejects with the signal's reason and takes no slot.
    */
   wait(job: PolledJob, signal?: AbortSignal): Promise<void>;
+  /** How many jobs the budget polls at their early interval: more wait their turn (40 by default). */
+  readonly jobsAtPace: number;
 }
 
 export interface JobPollGateOptions {
   /** Between two polls of a job younger than `lateAfterMs`. Default 2 s (30 polls a minute). */
   earlyIntervalMs?: number;
-  /** Between two polls of an older job. Default 5 s. */
+  /** Between two polls of an older job. Default 4 s: seen within 5 s of its end, a slot's wait and the request included. */
   lateIntervalMs?: number;
   /** Default one minute. */
   lateAfterMs?: number;
@@ -58,7 +60,7 @@ interface Waiting {
 
 export function createJobPollGate(options: JobPollGateOptions = {}): JobPollGate {
   const early = options.earlyIntervalMs ?? 2_000;
-  const late = options.lateIntervalMs ?? 5_000;
+  const late = options.lateIntervalMs ?? 4_000;
   const lateAfter = options.lateAfterMs ?? 60_000;
   const perSecond = Math.max(1, Math.floor(options.maxPollsPerSecond ?? DEFAULT_JOB_POLLS_PER_SECOND));
   const now = options.now ?? Date.now;
@@ -128,6 +130,7 @@ export function createJobPollGate(options: JobPollGateOptions = {}): JobPollGate
   }
 
   return {
+    jobsAtPace: Math.floor((perSecond * early) / 1000),
     async wait(job, signal) {
       signal?.throwIfAborted();
       const age = job.lastPollAt - job.startedAt;

@@ -3,8 +3,9 @@ import { IDS_PER_QUERY } from "./list-servers.js";
 import type { EcsApi, Server } from "./types.js";
 
 /**
- * The servers of every job a replica follows, read together by ID (100 a request) every second or so, so
- * that a job is polled the moment its servers settle rather than at its next turn of the poll budget. Only
+ * The servers of every job a replica follows, read together by ID (100 a request) every second or so while
+ * it follows more jobs than its poll budget serves at their pace, so that a job is polled the moment its
+ * servers settle rather than at its next turn of the budget. Only
  * a hint: the job record stays the authority on the outcome, and a job whose servers never visibly change
  * (a request refused by a rule, a job that ended before its servers were first read) is still found by its
  * regular polls.
@@ -23,6 +24,11 @@ export interface ServerBoardOptions {
   intervalMs?: number;
   /** Read requests a second at most: more followed servers read less often. Default {@link BOARD_READS_PER_SECOND}. */
   readsPerSecond?: number;
+  /**
+   * Reads only while more jobs than this are followed: as many as the poll schedule serves at their pace
+   * are seen in time by their polls alone, and are not worth a read a second. Default 0.
+   */
+  minFollowers?: number;
   /** Told of a read that failed (it is only a hint: the next one is tried at its time). */
   onError?: (error: unknown) => void;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -46,6 +52,7 @@ function observe(server: Server | undefined): { print: string; settled: boolean 
 export function createServerBoard(options: ServerBoardOptions): ServerBoard {
   const interval = options.intervalMs ?? 1_000;
   const readsPerSecond = Math.max(1, options.readsPerSecond ?? BOARD_READS_PER_SECOND);
+  const minFollowers = options.minFollowers ?? 0;
   const sleep = options.sleep ?? defaultSleep;
   const followers = new Set<Follower>();
   /** Followers of each server, and what its last read showed. */
@@ -86,7 +93,7 @@ export function createServerBoard(options: ServerBoardOptions): ServerBoard {
         const requests = Math.ceil(byServer.size / IDS_PER_QUERY);
         await sleep(Math.max(interval, (requests / readsPerSecond) * 1000), controller.signal);
         if (controller.signal.aborted) return;
-        await read();
+        if (followers.size > minFollowers) await read();
       }
     } catch {
       // Aborted: nobody is followed any more.

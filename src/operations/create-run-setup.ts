@@ -44,9 +44,11 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
     now: () => deps.clock.now(),
     ...(deps.sleep !== undefined && { sleep: deps.sleep }),
   });
-  // The servers of those jobs, read together: a job is polled ahead of its turn when its servers settle.
+  // The servers of those jobs, read together once the budget cannot poll them all at their pace: a job is
+  // then polled ahead of its turn when its servers settle.
   const serverBoard = createServerBoard({
     ecs: deps.cloud.ecs,
+    minFollowers: pollGate.jobsAtPace,
     onError: (err) => deps.logger.debug({ err }, "could not read the servers of the followed jobs"),
     ...(deps.sleep !== undefined && { sleep: deps.sleep }),
   });

@@ -2,7 +2,8 @@
  * `JOB_POLLS_PER_SECOND` as production composes it (`startHwcChatops`): three allowed stops run at once over
  * signed Slack requests, and the simulated cloud's request log shows their job polls spread over the seconds
  * of the configured budget (1 a second) instead of leaving together, as the default budget (20) lets them;
- * `/metrics` counts each poll with its wait for the budget.
+ * `/metrics` counts each poll with its wait for the budget. With more jobs than that budget polls at their
+ * pace (2), the board reads their servers together; with one, it reads nothing.
  */
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -64,10 +65,10 @@ afterAll(async () => {
   await fake?.close();
 });
 
-it("JOB_POLLS_PER_SECOND=1: three concurrent jobs are polled one a second, each followed to its end", async () => {
-  sim.control.clearRequests();
+/** Alice's `/ecs stop <name>` for each of `names`, all at once; each acknowledged. */
+async function stopAll(names: readonly string[]): Promise<void> {
   const sent = await Promise.all(
-    NAMES.map((name) =>
+    names.map((name) =>
       sendSlashCommand(
         `${bot.url}/slack/events`,
         fake.signingSecret,
@@ -75,18 +76,28 @@ it("JOB_POLLS_PER_SECOND=1: three concurrent jobs are polled one a second, each 
       ),
     ),
   );
-  expect(sent.map((r) => r.status)).toEqual([200, 200, 200]);
-  for (const name of NAMES) {
-    await fake.waitFor(
-      () =>
-        fake
-          .messages(IDS.ops)
-          .some(
-            (m) => m.user === IDS.bot && textOf(m).includes(`stop ${name}`) && textOf(m).includes("Done"),
-          ),
-      20_000,
-    );
-  }
+  expect(sent.map((r) => r.status)).toEqual(names.map(() => 200));
+}
+
+/** The bot's "Done" messages of stops of `names` in the channel. */
+const doneCount = (names: readonly string[]) =>
+  fake
+    .messages(IDS.ops)
+    .filter(
+      (m) =>
+        m.user === IDS.bot &&
+        textOf(m).includes("Done") &&
+        names.some((n) => textOf(m).includes(`stop ${n}`)),
+    ).length;
+
+/** The board's reads the cloud saw: servers listed by ID. */
+const boardReads = () =>
+  sim.control.requests().filter((r) => r.path.endsWith("/cloudservers/detail") && "server_id" in r.query);
+
+it("JOB_POLLS_PER_SECOND=1: three concurrent jobs are polled one a second, each followed to its end", async () => {
+  sim.control.clearRequests();
+  await stopAll(NAMES);
+  await fake.waitFor(() => doneCount(NAMES) === 3, 20_000);
   await bot.operations.idle();
   const polls = sim.control.requests().filter((r) => r.method === "GET" && /\/jobs\/[^/]+$/.test(r.path));
   // Each of the three jobs was polled (one batch job a stop) …
@@ -105,40 +116,43 @@ it("JOB_POLLS_PER_SECOND=1: three concurrent jobs are polled one a second, each 
   expect(sample(metrics, "hwc_chatops_job_poll_budget_wait_seconds_count")).toBe(polls.length);
 }, 30_000);
 
-it("while a stop's job runs, the board reads its server once a second, and stops when the job is seen", async () => {
+it("while more jobs run than the budget polls at their pace, the board reads their servers together once a second", async () => {
+  // At 1 poll a second the budget polls 2 jobs every 2 s: with three, the board reads their servers.
+  for (const name of NAMES) sim.control.setServer(sim.control.server(name)!.id, { status: "ACTIVE" });
+  const ids = NAMES.map((name) => sim.control.server(name)!.id).sort();
+  // Long enough that the three jobs run together even when CI load spreads their starts.
+  sim.control.setJobTiming({ initMs: 200, runningMs: 6_000 });
+  try {
+    const before = doneCount(NAMES);
+    sim.control.clearRequests();
+    await stopAll(NAMES);
+    await fake.waitFor(() => doneCount(NAMES) >= before + 3, 30_000);
+    await bot.operations.idle();
+    const reads = boardReads();
+    // One request for the three servers, about once a second while all three jobs ran (6.2 s).
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    expect(reads.some((r) => String(r.query.server_id).split(",").sort().join() === ids.join())).toBe(true);
+    for (const name of NAMES) expect(sim.control.server(name)?.status).toBe("SHUTOFF");
+    // None once the jobs were seen: the last polls ended the following.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(boardReads()).toHaveLength(reads.length);
+  } finally {
+    sim.control.setJobTiming({ initMs: 20, runningMs: 60 });
+  }
+}, 40_000);
+
+it("a single job is followed by its polls alone: the board does not read its server", async () => {
   const web01 = sim.control.server("web-01")!;
   sim.control.setServer(web01.id, { status: "ACTIVE" });
   sim.control.setJobTiming({ initMs: 200, runningMs: 3_000 });
   try {
-    const done = () =>
-      fake
-        .messages(IDS.ops)
-        .filter((m) => m.user === IDS.bot && textOf(m).includes("stop web-01") && textOf(m).includes("Done"))
-        .length;
-    const before = done();
+    const before = doneCount(["web-01"]);
     sim.control.clearRequests();
-    const sent = await sendSlashCommand(
-      `${bot.url}/slack/events`,
-      fake.signingSecret,
-      fake.buildSlashCommand({ text: "stop web-01", command: "/ecs", user: IDS.alice }),
-    );
-    expect(sent.status).toBe(200);
-    await fake.waitFor(() => done() > before, 20_000);
+    await stopAll(["web-01"]);
+    await fake.waitFor(() => doneCount(["web-01"]) > before, 20_000);
     await bot.operations.idle();
-    const requests = sim.control.requests();
-    const boardReads = requests.filter(
-      (r) => r.path.endsWith("/cloudservers/detail") && "server_id" in r.query,
-    );
-    // The job ran 3.2 s: the board read web-01 about once a second (alone: its only followed server).
-    expect(boardReads.length).toBeGreaterThanOrEqual(2);
-    expect(boardReads.every((r) => r.query.server_id === web01.id)).toBe(true);
-    // None after the job was seen: the last poll (SUCCESS) ended the following.
-    const lastPoll = requests.findLast((r) => r.method === "GET" && /\/jobs\/[^/]+$/.test(r.path))!;
-    expect(boardReads.every((r) => r.seq < lastPoll.seq)).toBe(true);
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(
-      sim.control.requests().filter((r) => r.path.endsWith("/cloudservers/detail") && "server_id" in r.query),
-    ).toHaveLength(boardReads.length);
+    expect(sim.control.server("web-01")?.status).toBe("SHUTOFF");
+    expect(boardReads()).toEqual([]);
   } finally {
     sim.control.setJobTiming({ initMs: 20, runningMs: 60 });
   }

@@ -52,7 +52,8 @@ it("a job whose servers settle is polled ahead of 30 others waiting their turn, 
       time.request(() => cloud.ecs.listServersByIds(serverIds, signal)),
   };
   const gate = createJobPollGate({ now: time.now, sleep: time.sleep, maxPollsPerSecond: 1 });
-  const board = createServerBoard({ ecs, sleep: time.sleep });
+  // As the replica composes it: reading while more jobs are followed than the budget polls at their pace.
+  const board = createServerBoard({ ecs, sleep: time.sleep, minFollowers: gate.jobsAtPace });
   const stop = new AbortController();
   // 31 waits on one signal.
   setMaxListeners(100, stop.signal);

@@ -140,6 +140,29 @@ describe("createServerBoard", () => {
     expect(hints).toEqual([4_000]);
   });
 
+  it("reads only while more jobs are followed than the poll schedule serves at their pace", async () => {
+    const time = createVirtualTime();
+    const { ecs, states, reads } = fakeServers(time);
+    for (const id of ["a", "b", "c"]) states.set(id, { status: "ACTIVE", taskState: "powering-off" });
+    const board = createServerBoard({ ecs, sleep: time.sleep, minFollowers: 2 });
+    const hints: string[] = [];
+    const a = board.follow(["a"], () => hints.push("a"));
+    board.follow(["b"], () => hints.push("b"));
+    await time.run(2_500);
+    expect(reads).toEqual([]);
+    const c = board.follow(["c"], () => hints.push("c"));
+    await time.run(3_500);
+    expect(reads.map((r) => [r.at, r.ids])).toEqual([[3_000, ["a", "b", "c"]]]);
+    states.set("b", { status: "SHUTOFF" });
+    await time.run(4_500);
+    expect(hints).toEqual(["b"]);
+    // Two left: their polls serve them; the board sleeps until more come.
+    a();
+    c();
+    await time.run(10_000);
+    expect(reads).toHaveLength(2);
+  });
+
   it("stops reading once nobody is followed, and a server followed twice is read once", async () => {
     const time = createVirtualTime();
     const { ecs, states, reads } = fakeServers(time);
