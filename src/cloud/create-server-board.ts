@@ -5,10 +5,9 @@ import type { EcsApi, Server } from "./types.js";
 /**
  * The servers of every job a replica follows, read together by ID (100 a request) every second or so while
  * it follows more jobs than its poll budget serves at their pace, so that a job is polled the moment its
- * servers settle rather than at its next turn of the budget. Only
- * a hint: the job record stays the authority on the outcome, and a job whose servers never visibly change
- * (a request refused by a rule, a job that ended before its servers were first read) is still found by its
- * regular polls.
+ * servers settle rather than at its next turn of the budget. Only a hint: the job record stays the
+ * authority on the outcome, and a job whose servers never visibly change (a request refused by a rule, a
+ * job that ended before its servers were first read) is still found by its regular polls.
  */
 export interface ServerBoard {
   /**
@@ -29,7 +28,7 @@ export interface ServerBoardOptions {
    * are seen in time by their polls alone, and are not worth a read a second. Default 0.
    */
   minFollowers?: number;
-  /** Told of a read that failed (it is only a hint: the next one is tried at its time). */
+  /** Told of a read that failed (it is only a hint: the next one is tried at its time), or a follower's fault. */
   onError?: (error: unknown) => void;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -59,15 +58,17 @@ export function createServerBoard(options: ServerBoardOptions): ServerBoard {
   const byServer = new Map<string, { followers: Set<Follower>; last?: string }>();
   let loop: AbortController | undefined;
 
-  async function read(): Promise<void> {
+  async function read(controller: AbortController): Promise<void> {
     const ids = [...byServer.keys()];
     let servers: Server[];
     try {
-      servers = await options.ecs.listServersByIds(ids, loop?.signal);
+      servers = await options.ecs.listServersByIds(ids, controller.signal);
     } catch (error) {
-      options.onError?.(error);
+      // Aborted: nobody is followed any more, nothing to tell.
+      if (!controller.signal.aborted) options.onError?.(error);
       return;
     }
+    if (controller.signal.aborted) return;
     const found = new Map(servers.map((s) => [s.id, s]));
     const settledNow: Follower[] = [];
     for (const id of ids) {
@@ -83,7 +84,13 @@ export function createServerBoard(options: ServerBoardOptions): ServerBoard {
       entry.last = print;
     }
     for (const f of settledNow) {
-      if (followers.has(f)) f.onSettled();
+      if (!followers.has(f)) continue;
+      // One follower's fault must not end the reads of the others.
+      try {
+        f.onSettled();
+      } catch (error) {
+        options.onError?.(error);
+      }
     }
   }
 
@@ -93,7 +100,7 @@ export function createServerBoard(options: ServerBoardOptions): ServerBoard {
         const requests = Math.ceil(byServer.size / IDS_PER_QUERY);
         await sleep(Math.max(interval, (requests / readsPerSecond) * 1000), controller.signal);
         if (controller.signal.aborted) return;
-        if (followers.size > minFollowers) await read();
+        if (followers.size > minFollowers) await read(controller);
       }
     } catch {
       // Aborted: nobody is followed any more.

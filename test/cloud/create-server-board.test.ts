@@ -163,6 +163,26 @@ describe("createServerBoard", () => {
     expect(reads).toHaveLength(2);
   });
 
+  it("a follower that throws is told as an error; the others are still told and the reads go on", async () => {
+    const time = createVirtualTime();
+    const { ecs, states, reads } = fakeServers(time);
+    for (const id of ["a", "b"]) states.set(id, { status: "ACTIVE", taskState: "powering-off" });
+    const errors: unknown[] = [];
+    const board = createServerBoard({ ecs, sleep: time.sleep, onError: (e) => errors.push(e) });
+    const hints: string[] = [];
+    board.follow(["a"], () => {
+      throw new Error("broken follower");
+    });
+    board.follow(["b"], () => hints.push("b"));
+    await time.run(1_500);
+    states.set("a", { status: "SHUTOFF" });
+    states.set("b", { status: "SHUTOFF" });
+    await time.run(3_500);
+    expect(errors.map(String)).toEqual(["Error: broken follower"]);
+    expect(hints).toEqual(["b"]);
+    expect(reads.map((r) => r.at)).toEqual([1_000, 2_000, 3_000]);
+  });
+
   it("stops reading once nobody is followed, and a server followed twice is read once", async () => {
     const time = createVirtualTime();
     const { ecs, states, reads } = fakeServers(time);
