@@ -229,7 +229,8 @@ async function pollJob(
   const pause = async () => {
     if (turn) await turn({ startedAt, lastPollAt });
     else await sleep(Math.max(0, Math.min(interval, deadline - now())), signal);
-    interval = Math.min(cap, interval * factor);
+    // Whole milliseconds: a clock advanced by the sleeps stays an integer (1 s ×1.5 reaches 5,062.5).
+    interval = Math.min(cap, Math.round(interval * factor));
   };
 
   let lastJob: Job | undefined;
@@ -385,6 +386,7 @@ async function waitForServers(
     }
     if (now() >= deadline) return { outcome: "UNKNOWN", reason: "deadline", servers: states };
     await sleep(Math.max(0, Math.min(interval, deadline - now())), signal);
-    interval = Math.min(cap, interval * factor);
+    // Whole milliseconds: a clock advanced by the sleeps stays an integer (1 s ×1.5 reaches 5,062.5).
+    interval = Math.min(cap, Math.round(interval * factor));
   }
 }

@@ -84,6 +84,12 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     [],
     [0.001, 1, 2, 5, 10, 30, 60, 300],
   );
+  const jobsSeen = histogram(
+    "job_seen_after_end_seconds",
+    "How long after its end (the cloud's end_time) each followed job was seen finished, by the job's length (under_1m, over_1m).",
+    ["length"],
+    [0.5, 1, 2, 3, 5, 10, 30, 60],
+  );
   const watcherRuns = counter("watcher_runs_total", "Watcher runs, by kind and outcome.", [
     "kind",
     "outcome",
@@ -133,6 +139,7 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     outcomeUnknown: (operation) => outcomeUnknown.inc({ operation }),
     jobFinished: (status, durationMs) => jobs.observe({ status }, seconds(durationMs)),
     jobPollWaited: (waitedMs) => jobPollWaits.observe(seconds(waitedMs)),
+    jobSeen: (length, afterEndMs) => jobsSeen.observe({ length }, seconds(afterEndMs)),
     watcherRun(kind, outcome) {
       watcherRuns.inc({ kind, outcome });
       if (outcome === "failed") watcherFailures.inc({ kind });

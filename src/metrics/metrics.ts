@@ -26,6 +26,11 @@ export interface Metrics {
    * was taken (0 when it went on time): a high share of long waits says the budget is too small for the jobs.
    */
   jobPollWaited(waitedMs: number): void;
+  /**
+   * A job the executor followed was seen finished `afterEndMs` after the end the cloud recorded (`end_time`;
+   * 0 when the clocks disagree), `under` a minute long or `over`: what the thread shows late.
+   */
+  jobSeen(length: "under_1m" | "over_1m", afterEndMs: number): void;
   /** A watcher ran (`outcome`: `ok`, `failed`, `skipped`). */
   watcherRun(kind: string, outcome: string): void;
   /** One Slack Web API call (`outcome`: `ok` or Slack's error code). */
@@ -57,6 +62,7 @@ export const noopMetrics: Metrics = {
   outcomeUnknown() {},
   jobFinished() {},
   jobPollWaited() {},
+  jobSeen() {},
   watcherRun() {},
   slackCall() {},
   slackRateLimited() {},

@@ -57,7 +57,7 @@ export interface ExecutionsDeps {
   /** Runs in waves: the health gate's timeout and poll, and how often a pause looks again. */
   waves?: Pick<RunWavesDeps, "gate" | "holdPollMs">;
   /** Policy re-decisions and the durations of the cloud jobs the flows follow; default none recorded. */
-  metrics?: Pick<Metrics, "policyDecision" | "jobFinished" | "jobPollWaited">;
+  metrics?: Pick<Metrics, "policyDecision" | "jobFinished" | "jobPollWaited" | "jobSeen">;
   /**
    * Approved requests whose action runs no flow (`ops:schedule:create`): after the claim, the activator is
    * called instead of a flow (idempotent: a claimed request may be resumed), and the request finishes with

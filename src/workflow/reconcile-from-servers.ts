@@ -72,7 +72,8 @@ export async function reconcileFromServers(options: ReconcileOptions): Promise<S
     }
     if (settled.size === serverIds.length || options.now() >= options.deadline) break;
     await options.sleep(Math.max(0, Math.min(interval, options.deadline - options.now())), signal);
-    interval = Math.min(cap, interval * factor);
+    // Whole milliseconds: a clock advanced by the sleeps stays an integer (1 s ×1.5 reaches 5,062.5).
+    interval = Math.min(cap, Math.round(interval * factor));
   }
   return serverIds.map((serverId) => {
     const done = settled.get(serverId);

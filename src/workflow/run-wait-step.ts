@@ -1,5 +1,6 @@
 import type { AuditEntryInput } from "../audit/audit-entry.js";
 import { defaultSleep } from "../cloud/create-transport.js";
+import type { Job } from "../cloud/types.js";
 import { type JobProgress, waitForJob } from "../cloud/wait-for-job.js";
 import type { ProgressCounts } from "./flow-events.js";
 import type { StepStatus } from "./flow-statuses.js";
@@ -109,6 +110,7 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
             });
             const { results, jobStatus } = resultsOfJob(m, jobId, r);
             deps.metrics?.jobFinished(jobStatus, deps.clock.now() - waitStarted);
+            if (r.outcome !== "UNKNOWN" && r.source === "job") recordJobSeen(deps, r.job);
             return { results, job: { jobId, status: jobStatus } };
           }
           case "intent":
@@ -158,4 +160,12 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
     },
     audit: reconciledAudit,
   });
+}
+
+/** How late the thread learnt of the job's end, against the end the cloud recorded (when it recorded one). */
+function recordJobSeen(deps: RunContext["deps"], job: Job): void {
+  const begin = Date.parse(job.beginTime ?? "");
+  const end = Date.parse(job.endTime ?? "");
+  if (Number.isNaN(begin) || Number.isNaN(end)) return;
+  deps.metrics?.jobSeen(end - begin < 60_000 ? "under_1m" : "over_1m", Math.max(0, deps.clock.now() - end));
 }

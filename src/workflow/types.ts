@@ -190,5 +190,5 @@ export interface ExecuteFlowDeps {
   /** How long a finished run's record is kept after its last write. Default 90 days. */
   runRetentionMs?: number;
   /** Durations of the cloud jobs followed to their end; default none recorded. */
-  metrics?: Pick<Metrics, "jobFinished">;
+  metrics?: Pick<Metrics, "jobFinished" | "jobSeen">;
 }

@@ -114,6 +114,12 @@ it("JOB_POLLS_PER_SECOND=1: three concurrent jobs are polled one a second, each 
   // on how far apart the three jobs started, are checked exactly in the gate's unit test).
   const metrics = await (await fetch(`${bot.url}/metrics`)).text();
   expect(sample(metrics, "hwc_chatops_job_poll_budget_wait_seconds_count")).toBe(polls.length);
+  // … and how late each job was seen against the end the cloud recorded: the 80 ms jobs were first polled
+  // 2 s after they started, so each was seen at least 1.5 s after its end.
+  const seen = { length: "under_1m" };
+  expect(sample(metrics, "hwc_chatops_job_seen_after_end_seconds_count", seen)).toBe(3);
+  expect(sample(metrics, "hwc_chatops_job_seen_after_end_seconds_sum", seen)).toBeGreaterThanOrEqual(4.5);
+  expect(sample(metrics, "hwc_chatops_job_seen_after_end_seconds_count", { length: "over_1m" })).toBe(0);
 }, 30_000);
 
 it("while more jobs run than the budget polls at their pace, the board reads their servers together once a second", async () => {

@@ -106,6 +106,29 @@ describe("stop", () => {
     expect(JSON.stringify(summary)).toContain("2 stopped");
   });
 
+  it("tells the metrics how late each job was seen against the end the cloud recorded, by the job's length", async () => {
+    const seen: [string, number][] = [];
+    const metrics = {
+      jobFinished: () => {},
+      jobSeen: (length: string, ms: number) => seen.push([length, ms]),
+    };
+    const short = env.fresh();
+    await executeFlow(spec("stop", env.targets("web-03")), { ...short.deps, metrics });
+    env.sim.control.setJobTiming({ initMs: 1_000, runningMs: 90_000 });
+    try {
+      const long = env.fresh();
+      await executeFlow(spec("stop", env.targets("web-04")), { ...long.deps, metrics });
+    } finally {
+      env.sim.control.setJobTiming({ initMs: 200, runningMs: 1000 });
+    }
+    expect(seen.map(([length]) => length)).toEqual(["under_1m", "over_1m"]);
+    // Followed alone, backing off to 10 s: seen within that of the end.
+    for (const [, ms] of seen) {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThanOrEqual(10_000);
+    }
+  });
+
   it("leaves out a server that is already stopped (step condition target_was_running)", async () => {
     const { deps } = env.fresh();
     const result = await executeFlow(spec("stop", env.targets("web-03", "worker-01")), deps);
