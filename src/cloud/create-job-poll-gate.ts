@@ -94,9 +94,13 @@ export function createJobPollGate(options: JobPollGateOptions = {}): JobPollGate
     return { index, nextDue };
   }
 
-  /** Lets the best due job go when a slot is free, and wakes up when the next may go. */
-  function drain(): void {
-    const at = now();
+  /**
+   * Lets the best due job go when a slot is free, and wakes up when the next may go. A wake-up counts as that
+   * time having come even when the clock says otherwise (a clock that stands still in a test, or was set
+   * back): the queue moves at its timers' pace rather than spinning.
+   */
+  function drain(wokenFor = Number.NEGATIVE_INFINITY): void {
+    const at = Math.max(now(), wokenFor);
     const current = Math.floor(at / 1000);
     if (current !== second) {
       second = current;
@@ -123,7 +127,7 @@ export function createJobPollGate(options: JobPollGateOptions = {}): JobPollGate
     wakeUpAt = wakeAt;
     const tick = () => {
       if (wakeUpAt === wakeAt) wakeUpAt = Number.POSITIVE_INFINITY;
-      drain();
+      drain(wakeAt);
     };
     // Not cancellable: it only drains the queue, which may have emptied meanwhile.
     sleep(Math.max(1, Math.ceil(wakeAt - at))).then(tick, tick);

@@ -149,4 +149,23 @@ describe("createJobPollGate", () => {
     await time.run(10_000);
     expect(order).toEqual(["a@2000", "c@3000"]);
   });
+
+  it("moves at its timers' pace on a clock that stands still, instead of spinning", async () => {
+    // The clock never moves; sleeping only counts the timers.
+    const timers: number[] = [];
+    const gate = createJobPollGate({
+      now: () => 0,
+      sleep: async (ms) => {
+        timers.push(ms);
+        await new Promise((r) => setImmediate(r));
+      },
+      maxPollsPerSecond: 1,
+    });
+    const released: number[] = [];
+    for (let i = 0; i < 3; i++) void gate.wait({ startedAt: 0, lastPollAt: 0 }).then(() => released.push(i));
+    for (let i = 0; i < 50 && released.length < 3; i++) await new Promise((r) => setImmediate(r));
+    expect(released).toEqual([0, 1, 2]);
+    // Due after 2 s, then one a second: three timers, not a loop of 1 ms ones.
+    expect(timers).toEqual([2_000, 1_000, 1_000]);
+  });
 });
