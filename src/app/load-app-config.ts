@@ -153,7 +153,7 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
     name: "JOB_POLLS_PER_SECOND",
     default: String(DEFAULT_JOB_POLLS_PER_SECOND),
     meaning:
-      "How many polls of cloud jobs leave a replica in a second, every job it follows together (1–1000). Each job is polled every 2 s in its first minute and every 5 s after, so the default follows 40 jobs at once at that pace; more jobs wait their turn. Raise it only as far as the account's API rate limit allows.",
+      "How many polls of cloud jobs leave a replica in a second, every job it follows together (1–1000). Each job is polled every 2 s in its first minute and every 4 s after, so the default follows 40 jobs at once at that pace; more jobs wait their turn, and then the replica reads the servers of the jobs it follows together, by ID, every second, and a job whose servers were seen settling goes first. Raise it only as far as the account's API rate limit allows.",
   },
   {
     name: "HWC_FAULT_POINT",

@@ -2,31 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createJobPollGate } from "../../src/cloud/create-job-poll-gate.js";
 import type { EcsApi, Job } from "../../src/cloud/types.js";
 import { waitForJob } from "../../src/cloud/wait-for-job.js";
-
-/** A simulated clock: sleeping advances it (each sleeper wakes in time order). */
-function createVirtualTime() {
-  let now = 0;
-  const sleepers: { at: number; wake: () => void }[] = [];
-  return {
-    now: () => now,
-    sleep: (ms: number) =>
-      new Promise<void>((wake) => {
-        sleepers.push({ at: now + ms, wake });
-      }),
-    /** Runs until no one sleeps or the clock passes `until`. */
-    async run(until: number) {
-      for (;;) {
-        await new Promise((r) => setImmediate(r));
-        sleepers.sort((a, b) => a.at - b.at);
-        const next = sleepers[0];
-        if (!next || next.at > until) return;
-        sleepers.shift();
-        now = Math.max(now, next.at);
-        next.wake();
-      }
-    },
-  };
-}
+import { createVirtualTime } from "./helpers/create-virtual-time.js";
 
 /** Jobs finishing at given times; every `getJob` is counted (per job, with its time). */
 function fakeJobs(finishAt: Map<string, number>, time: { now: () => number }) {

@@ -3,46 +3,7 @@ import { createJobPollGate } from "../../src/cloud/create-job-poll-gate.js";
 import { createServerBoard } from "../../src/cloud/create-server-board.js";
 import type { EcsApi, Job, Server } from "../../src/cloud/types.js";
 import { waitForJob } from "../../src/cloud/wait-for-job.js";
-
-/** A simulated clock: sleeping advances it (each sleeper wakes in time order); aborted sleeps reject. */
-function createVirtualTime() {
-  let now = 0;
-  const sleepers: { at: number; wake: () => void }[] = [];
-  return {
-    now: () => now,
-    sleep: (ms: number, signal?: AbortSignal) =>
-      new Promise<void>((wake, reject) => {
-        const onAbort = () => {
-          sleepers.splice(sleepers.indexOf(sleeper), 1);
-          reject(signal?.reason);
-        };
-        const sleeper = {
-          at: now + ms,
-          wake: () => {
-            signal?.removeEventListener("abort", onAbort);
-            wake();
-          },
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-        sleepers.push(sleeper);
-      }),
-    async run(until: number) {
-      for (;;) {
-        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-        sleepers.sort((a, b) => a.at - b.at);
-        const next = sleepers[0];
-        if (!next || next.at > until) {
-          now = Math.max(now, until);
-          return;
-        }
-        sleepers.shift();
-        now = Math.max(now, next.at);
-        next.wake();
-      }
-    },
-    sleeping: () => sleepers.length,
-  };
-}
+import { createVirtualTime } from "./helpers/create-virtual-time.js";
 
 /** Servers whose states the test sets; each `listServersByIds` is recorded with its time and IDs. */
 function fakeServers(time: { now: () => number }) {
