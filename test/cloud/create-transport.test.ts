@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAkSkAuthenticator, createTokenAuthenticator } from "../../src/cloud/create-authenticator.js";
 import {
@@ -270,6 +271,35 @@ describe("transport: mutations", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("a caller's abort in flight ends a mutation as an unknown outcome, never resent", async () => {
+    const { server, send } = await setup(() => "hang", { requestTimeoutMs: 5000 });
+    const caller = new AbortController();
+    const sent = send({ ...post, signal: caller.signal });
+    await waitUntil(() => server.requests.length === 1);
+    caller.abort(new Error("run cancelled"));
+    await expect(sent).rejects.toMatchObject({ name: "OutcomeUnknownError", reason: "network" });
+    expect(server.requests).toHaveLength(1);
+    expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("a caller's abort in flight ends a read with the caller's reason, not retried", async () => {
+    const { server, send } = await setup(() => "hang", { requestTimeoutMs: 5000 });
+    const caller = new AbortController();
+    const read = send({ signal: caller.signal });
+    await waitUntil(() => server.requests.length === 1);
+    const reason = new Error("nobody waits any more");
+    caller.abort(reason);
+    await expect(read).rejects.toBe(reason);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("leaves nothing listening on the caller's signal once an attempt is over", async () => {
+    const { send } = await setup(() => ({ status: 200, body: { ok: true } }));
+    const caller = new AbortController();
+    for (let i = 0; i < 3; i++) await send({ signal: caller.signal });
+    expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
+  });
+
   it("resends after a throttling rejection, honouring Retry-After", async () => {
     const { server, send, sleeps } = await setup((_r, i) =>
       i === 0
@@ -352,3 +382,9 @@ describe("transport: token authentication", () => {
     expect(server.requests.map((r) => r.headers["x-auth-token"])).toEqual(["token-1", "token-2"]);
   });
 });
+
+/** Resolves once `done()` holds (checked every 5 ms, at most 5 s). */
+async function waitUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  if (!done()) throw new Error("condition not met in 5 s");
+}

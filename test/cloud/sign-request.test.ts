@@ -39,6 +39,32 @@ describe("signRequest", () => {
     expect(canonicalUri("/v1/x/")).toBe("/v1/x/");
   });
 
+  it("formats X-Sdk-Date from the date's own second, whatever the dates before it", () => {
+    const plain = (d: Date) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, "")}Z`;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.date({
+            min: new Date("1960-01-01T00:00:00Z"),
+            max: new Date("9999-12-31T23:59:59Z"),
+            noInvalidDate: true,
+          }),
+          { maxLength: 8 },
+        ),
+        fc.integer({ min: 0, max: 999 }),
+        (dates, ms) => {
+          // Each date, then another millisecond of the same second: both as formatted from scratch.
+          for (const date of dates) {
+            const sameSecond = new Date(date.getTime() - date.getUTCMilliseconds() + ms);
+            expect(formatSdkDate(date)).toBe(plain(date));
+            expect(formatSdkDate(sameSecond)).toBe(plain(sameSecond));
+          }
+        },
+      ),
+    );
+    expect(() => formatSdkDate(new Date(Number.NaN))).toThrow(RangeError);
+  });
+
   it("round-trips X-Sdk-Date and Authorization", () => {
     const date = new Date(Date.UTC(2019, 10, 15, 3, 36, 55));
     expect(formatSdkDate(date)).toBe("20191115T033655Z");
