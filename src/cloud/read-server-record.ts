@@ -77,9 +77,12 @@ function fastServer(raw: Raw, id: string): Server {
   put(flavor, "ramMb", number(f.ram));
   put(flavor, "diskGb", number(f.disk));
 
+  // `for…in` over the parsed JSON's own keys (its prototype has none to add), in `Object.entries`' order,
+  // without the pair arrays it makes: they were a third of what reading a page of servers allocated.
   const addresses: ServerAddress[] = [];
-  for (const [network, entries] of Object.entries(map(raw.addresses))) {
-    for (const a of list(entries)) {
+  const networks = map(raw.addresses);
+  for (const network in networks) {
+    for (const a of list(networks[network])) {
       if (!isObject(a) || typeof a.addr !== "string") throw UNSURE;
       const address: ServerAddress = {
         network,
@@ -97,7 +100,9 @@ function fastServer(raw: Raw, id: string): Server {
   for (const t of tags) if (typeof t !== "string") throw UNSURE;
 
   const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(map(raw.metadata))) {
+  const rawMetadata = map(raw.metadata);
+  for (const k in rawMetadata) {
+    const v = rawMetadata[k];
     if (v === undefined || v === null) continue;
     if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") throw UNSURE;
     metadata[k] = String(v);
@@ -121,7 +126,10 @@ function fastServer(raw: Raw, id: string): Server {
     put(volume, "deleteOnTermination", bool(v.delete_on_termination));
     put(volume, "bootIndex", index(v.bootIndex));
     put(volume, "device", str(v.device));
-    volumeDetails ||= Object.keys(volume).length > 1;
+    volumeDetails ||=
+      volume.deleteOnTermination !== undefined ||
+      volume.bootIndex !== undefined ||
+      volume.device !== undefined;
     volumes.push(volume);
   }
 
