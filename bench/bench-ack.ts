@@ -358,6 +358,14 @@ export async function benchAck(report: Report): Promise<void> {
   const seconds = Number(process.env.BENCH_ACK_SECONDS ?? 10);
   const warmupSeconds = Number(process.env.BENCH_ACK_WARMUP_SECONDS ?? 10);
   const profile = process.env.BENCH_PROFILE === "1";
+  /**
+   * `BENCH_ACK_VERSUS="[<entry>] [--node-flag …] [NAME=value …]"`: the anchor is a second bot (npm start's
+   * flags, then these flags, the entry given or npm start's, these settings, a store of its own) instead of the bare app: an A/B of two builds or
+   * two sets of flags, their windows alternating in one run, each clicking Next on a list of its own. "bare
+   * Bolt" in the output then means that bot; its windows are measured again after a watcher run as the bot's
+   * are. The figures of each kind alone and the RSS with pending approvals are left out.
+   */
+  const versus = process.env.BENCH_ACK_VERSUS?.split(" ").filter(Boolean);
   const fake = await startFakeSlack();
   const sim = await startCloudSimulator({ servers: 10_000, seed: 7 });
   const dir = mkdtempSync(join(tmpdir(), "hwc-bench-ack-"));
@@ -419,7 +427,28 @@ export async function benchAck(report: Report): Promise<void> {
       ],
       botEnv(9),
     );
-    const bare = await startChild(["bench/bare-bolt.mjs"], env);
+    const bare =
+      versus === undefined
+        ? await startChild(["bench/bare-bolt.mjs"], env)
+        : await startChild(
+            [
+              ...botArgs.slice(0, -1),
+              ...versus.filter((word) => word.startsWith("--")),
+              versus.find((word) => !word.startsWith("--") && !word.includes("=")) ??
+                botArgs.at(-1) ??
+                "dist/bundle/main.js",
+            ],
+            {
+              ...botEnv(8),
+              ...Object.fromEntries(
+                versus
+                  .filter((word) => /^[A-Z_]+=/.test(word))
+                  .map((word) => word.split(/=(.*)/s).slice(0, 2)),
+              ),
+            },
+          );
+    if (versus !== undefined)
+      report("anchor of this run (BENCH_ACK_VERSUS)", "a second bot", `node … ${versus.join(" ")}`);
     // The simulated cloud and the fake Slack run on this thread; in production they are other machines.
     // Lowered below the two apps (and below the load generator, whose thread is made first and keeps the
     // normal priority), they take the cores only when neither app wants them, as when they are elsewhere.
@@ -440,10 +469,10 @@ export async function benchAck(report: Report): Promise<void> {
        * Next button, not as the "Fetching the list…" it replaces: the button's value names the saved query,
        * without which every click would be answered "expired" and measure no page.
        */
-      const listToClick = async () => {
+      const listToClick = async (target: Child = bot) => {
         const seen = new Set(fake.ephemerals({ user: SLACK_IDS.alice }).map((e) => e.ts));
         await sendSlashCommand(
-          `http://127.0.0.1:${bot.port}/slack/events`,
+          `http://127.0.0.1:${target.port}/slack/events`,
           fake.signingSecret,
           fake.buildSlashCommand({ command: "/ecs", text: "list status=ACTIVE" }),
         );
@@ -457,10 +486,11 @@ export async function benchAck(report: Report): Promise<void> {
         return { message, value: findElement(message.blocks, "q.page.next")?.value ?? "" };
       };
       let click = await listToClick();
-      const settleBot = async () => {
+      let anchorClick = versus === undefined ? click : await listToClick(bare);
+      const settleOf = (target: Child) => async () => {
         for (;;) {
           // A kept-alive connection the bot closed after idling is refused once: ask again.
-          const health = (await fetch(`http://127.0.0.1:${bot.port}/healthz`).then(
+          const health = (await fetch(`http://127.0.0.1:${target.port}/healthz`).then(
             (r) => r.json(),
             () => ({}),
           )) as { running?: number; queued?: number };
@@ -468,10 +498,12 @@ export async function benchAck(report: Report): Promise<void> {
           await sleep(50);
         }
       };
+      const settleBot = settleOf(bot);
+      const settleAnchor = versus === undefined ? async () => {} : settleOf(bare);
       // Warmed up at the measured rate, so both are measured as they run for hours: their code compiled by
       // the JIT and their heaps at their working size. Right after a short warm-up the bot's first seconds at
       // 100/s cost about a sixth more CPU a command than the ones after them.
-      await load(sender, bare, fake, names, click, rate, warmupSeconds, async () => {});
+      await load(sender, bare, fake, names, anchorClick, rate, warmupSeconds, settleAnchor);
       await load(sender, bot, fake, names, click, rate, warmupSeconds, settleBot);
       // The clicks turned the list's page: they measure a page read, not an answer that the list expired.
       const clicked = fake.ephemerals({ user: SLACK_IDS.alice }).find((e) => e.ts === click.message.ts);
@@ -506,7 +538,21 @@ export async function benchAck(report: Report): Promise<void> {
       const requestCounts = new Map<string, number>();
       for (let w = 0; w < windows; w++) {
         await quietBot();
-        anchors.push(await load(sender, bare, fake, names, click, rate, seconds, async () => {}));
+        if (versus === undefined)
+          anchors.push(await load(sender, bare, fake, names, click, rate, seconds, settleAnchor));
+        else {
+          anchorClick = await listToClick(bare);
+          for (let again = 0; ; again++) {
+            await waitForQuiet(bare.child.pid ?? 0);
+            await quietBot();
+            const runsBefore = await metricSum(bare.port, WATCHER_RUNS);
+            const run = await load(sender, bare, fake, names, anchorClick, rate, seconds, settleAnchor);
+            if ((await metricSum(bare.port, WATCHER_RUNS)) === runsBefore || again === 2) {
+              anchors.push(run);
+              break;
+            }
+          }
+        }
         click = await listToClick();
         for (let again = 0; ; again++) {
           await quietBot();
@@ -616,62 +662,64 @@ export async function benchAck(report: Report): Promise<void> {
         `${Math.round(perMinute(byMethod.reduce((sofar, [, n]) => sofar + n, 0)))}`,
         `${byMethod.map(([method, n]) => `${method} ${Math.round(perMinute(n))}`).join(", ")}; Slack allows usergroups.list about 20 a minute (Tier 2), chat.update about 50 (Tier 3), chat.postMessage about 1 a second per channel; replies to response URLs are not Web API calls`,
       );
-      // Each kind alone for one window (the bot only; the bare app's cost does not depend on what it acks):
-      // where the mix's CPU goes. `BENCH_ACK_KIND_WINDOWS=0` leaves this out.
-      if (process.env.BENCH_ACK_KIND_WINDOWS !== "0") {
-        const byKind: string[] = [];
-        for (const [kind, name] of KIND_NAMES) {
-          let run: LoadResult | undefined;
-          if (kind === 3) click = await listToClick();
-          for (let again = 0; run === undefined; again++) {
-            await quietBot();
-            const runsBefore = await metricSum(bot.port, WATCHER_RUNS);
-            const measured = await load(sender, bot, fake, names, click, rate, seconds, settleBot, [kind]);
-            if ((await metricSum(bot.port, WATCHER_RUNS)) === runsBefore || again === 2) run = measured;
+      if (versus === undefined) {
+        // Each kind alone for one window (the bot only; the bare app's cost does not depend on what it acks):
+        // where the mix's CPU goes. `BENCH_ACK_KIND_WINDOWS=0` leaves this out.
+        if (process.env.BENCH_ACK_KIND_WINDOWS !== "0") {
+          const byKind: string[] = [];
+          for (const [kind, name] of KIND_NAMES) {
+            let run: LoadResult | undefined;
+            if (kind === 3) click = await listToClick();
+            for (let again = 0; run === undefined; again++) {
+              await quietBot();
+              const runsBefore = await metricSum(bot.port, WATCHER_RUNS);
+              const measured = await load(sender, bot, fake, names, click, rate, seconds, settleBot, [kind]);
+              if ((await metricSum(bot.port, WATCHER_RUNS)) === runsBefore || again === 2) run = measured;
+            }
+            byKind.push(`${name} ${run.cpuPerCommandMs.toFixed(2)} ms`);
           }
-          byKind.push(`${name} ${run.cpuPerCommandMs.toFixed(2)} ms`);
+          report(
+            "CPU per command by kind, each alone: bot",
+            byKind.join(", "),
+            `one window of ${rate * seconds} requests each at ${rate}/s (a window in which a watcher ran measured again); bare Bolt ${anchorCpu.toFixed(2)} ms for any request`,
+          );
         }
-        report(
-          "CPU per command by kind, each alone: bot",
-          byKind.join(", "),
-          `one window of ${rate * seconds} requests each at ${rate}/s (a window in which a watcher ran measured again); bare Bolt ${anchorCpu.toFixed(2)} ms for any request`,
-        );
-      }
-      await stopChild(bare);
+        await stopChild(bare);
 
-      // RSS with the watchers running and 1,000 approvals pending: a hard reboot of 1,000 distinct servers
-      // (each needs an approval under the shipped policy), sent like the load above, then settled.
-      const pendingNames = names.slice(0, Number(process.env.BENCH_PENDING ?? 1000));
-      const url = `http://127.0.0.1:${bot.port}/slack/events`;
-      const sends: Promise<unknown>[] = [];
-      const startedAt = performance.now();
-      for (const [i, name] of pendingNames.entries()) {
-        // 50 a second: all of them get their card (the bound queue would answer some "busy" at 100).
-        const wait = startedAt + i * 20 - performance.now();
-        if (wait > 1) await sleep(wait);
-        sends.push(
-          sendSlashCommand(
-            url,
-            fake.signingSecret,
-            fake.buildSlashCommand({ command: "/ecs", text: `reboot ${name} --hard` }),
-          ),
+        // RSS with the watchers running and 1,000 approvals pending: a hard reboot of 1,000 distinct servers
+        // (each needs an approval under the shipped policy), sent like the load above, then settled.
+        const pendingNames = names.slice(0, Number(process.env.BENCH_PENDING ?? 1000));
+        const url = `http://127.0.0.1:${bot.port}/slack/events`;
+        const sends: Promise<unknown>[] = [];
+        const startedAt = performance.now();
+        for (const [i, name] of pendingNames.entries()) {
+          // 50 a second: all of them get their card (the bound queue would answer some "busy" at 100).
+          const wait = startedAt + i * 20 - performance.now();
+          if (wait > 1) await sleep(wait);
+          sends.push(
+            sendSlashCommand(
+              url,
+              fake.signingSecret,
+              fake.buildSlashCommand({ command: "/ecs", text: `reboot ${name} --hard` }),
+            ),
+          );
+        }
+        await Promise.all(sends);
+        await settleBot();
+        const sum = (pattern: RegExp) => metricSum(bot.port, pattern);
+        const pending = await sum(
+          /^hwc_chatops_policy_decisions_total\{decision="needs_approval",stage="request"/,
+        );
+        const watcherRuns = await sum(WATCHER_RUNS);
+        const heapMb = (await sum(/^hwc_chatops_nodejs_heap_size_used_bytes /)) / 1024 / 1024;
+        const heapTotalMb = (await sum(/^hwc_chatops_nodejs_heap_size_total_bytes /)) / 1024 / 1024;
+        const externalMb = (await sum(/^hwc_chatops_nodejs_external_memory_bytes /)) / 1024 / 1024;
+        report(
+          "RSS with watchers and pending approvals: bot",
+          `${Math.round(rssMb(bot.child.pid ?? 0))} MB`,
+          `goal ≤ 250 MB; JS heap used ${Math.round(heapMb)} of ${Math.round(heapTotalMb)} MB, external ${Math.round(externalMb)} MB; ${pending} requests waiting for approval (policy decisions), ${watcherRuns} watcher runs so far; bare Bolt at rest ${Math.round(median(bareRss))} MB`,
         );
       }
-      await Promise.all(sends);
-      await settleBot();
-      const sum = (pattern: RegExp) => metricSum(bot.port, pattern);
-      const pending = await sum(
-        /^hwc_chatops_policy_decisions_total\{decision="needs_approval",stage="request"/,
-      );
-      const watcherRuns = await sum(WATCHER_RUNS);
-      const heapMb = (await sum(/^hwc_chatops_nodejs_heap_size_used_bytes /)) / 1024 / 1024;
-      const heapTotalMb = (await sum(/^hwc_chatops_nodejs_heap_size_total_bytes /)) / 1024 / 1024;
-      const externalMb = (await sum(/^hwc_chatops_nodejs_external_memory_bytes /)) / 1024 / 1024;
-      report(
-        "RSS with watchers and pending approvals: bot",
-        `${Math.round(rssMb(bot.child.pid ?? 0))} MB`,
-        `goal ≤ 250 MB; JS heap used ${Math.round(heapMb)} of ${Math.round(heapTotalMb)} MB, external ${Math.round(externalMb)} MB; ${pending} requests waiting for approval (policy decisions), ${watcherRuns} watcher runs so far; bare Bolt at rest ${Math.round(median(bareRss))} MB`,
-      );
     } finally {
       await sender.terminate();
       await stopChild(bare);
