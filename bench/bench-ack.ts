@@ -359,13 +359,16 @@ export async function benchAck(report: Report): Promise<void> {
   const warmupSeconds = Number(process.env.BENCH_ACK_WARMUP_SECONDS ?? 10);
   const profile = process.env.BENCH_PROFILE === "1";
   /**
-   * `BENCH_ACK_VERSUS="[<entry>] [--node-flag …] [NAME=value …]"`: the anchor is a second bot (npm start's
-   * flags, then these flags, the entry given or npm start's, these settings, a store of its own) instead of the bare app: an A/B of two builds or
-   * two sets of flags, their windows alternating in one run, each clicking Next on a list of its own. "bare
-   * Bolt" in the output then means that bot; its windows are measured again after a watcher run as the bot's
-   * are. The figures of each kind alone and the RSS with pending approvals are left out.
+   * `BENCH_ACK_VERSUS="[<entry>] [--node-flag …] [NAME=value …]"`: the anchor is a second bot instead of the
+   * bare app (npm start's flags, then these flags, the entry given or npm start's, these settings, a store of
+   * its own): an A/B of two builds or two sets of flags, their windows alternating in one run, each clicking
+   * Next on a list of its own. The ack and CPU lines then compare with "the other bot" (the start-up lines
+   * still with the bare app); its windows are measured again after a watcher run as the bot's are. The
+   * figures of each kind alone and the RSS with pending approvals are left out.
    */
   const versus = process.env.BENCH_ACK_VERSUS?.split(" ").filter(Boolean);
+  /** What the ack and CPU figures are compared with. */
+  const anchorName = versus === undefined ? "bare Bolt" : "the other bot";
   const fake = await startFakeSlack();
   const sim = await startCloudSimulator({ servers: 10_000, seed: 7 });
   const dir = mkdtempSync(join(tmpdir(), "hwc-bench-ack-"));
@@ -600,19 +603,19 @@ export async function benchAck(report: Report): Promise<void> {
       report(
         `ack p99 at ${rate} commands/s: bot`,
         `${mid((r) => r.p99, runs).toFixed(1)} ms`,
-        `bare Bolt ${mid((r) => r.p99, anchors).toFixed(1)} ms, ratio ${median(ratios).toFixed(2)}× (goal ≤ 1.5×; windows ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×); bot ${span((r) => r.p99, runs, 1)} ms, bare ${span((r) => r.p99, anchors, 1)} ms; p50 ${mid((r) => r.p50, runs).toFixed(1)} vs ${mid((r) => r.p50, anchors).toFixed(1)} ms; max ${Math.round(Math.max(...runs.map((r) => r.max)))} vs ${Math.round(Math.max(...anchors.map((r) => r.max)))} ms; ${windowsSaid}; ${conditions}`,
+        `${anchorName} ${mid((r) => r.p99, anchors).toFixed(1)} ms, ratio ${median(ratios).toFixed(2)}× (goal ≤ 1.5×; windows ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×); bot ${span((r) => r.p99, runs, 1)} ms, bare ${span((r) => r.p99, anchors, 1)} ms; p50 ${mid((r) => r.p50, runs).toFixed(1)} vs ${mid((r) => r.p50, anchors).toFixed(1)} ms; max ${Math.round(Math.max(...runs.map((r) => r.max)))} vs ${Math.round(Math.max(...anchors.map((r) => r.max)))} ms; ${windowsSaid}; ${conditions}`,
       );
       report(
         "acks over 3 s / failed: bot",
         `${total((r) => r.over3s, runs)} / ${total((r) => r.failed, runs)}`,
-        `of ${sent} requests; bare Bolt ${total((r) => r.over3s, anchors)} / ${total((r) => r.failed, anchors)}; answered busy: ${busy}`,
+        `of ${sent} requests; ${anchorName} ${total((r) => r.over3s, anchors)} / ${total((r) => r.failed, anchors)}; answered busy: ${busy}`,
       );
       const cpu = mid((r) => r.cpuPerCommandMs, runs);
       const anchorCpu = mid((r) => r.cpuPerCommandMs, anchors);
       report(
         "CPU per command (ack + all work after it): bot",
         `${cpu.toFixed(2)} ms`,
-        `windows ${span((r) => r.cpuPerCommandMs, runs, 2)} ms, of which kernel ${mid((r) => r.systemPerCommandMs, runs).toFixed(2)} ms; bare Bolt ${anchorCpu.toFixed(2)} ms (${span((r) => r.cpuPerCommandMs, anchors, 2)}), ratio ${(cpu / anchorCpu).toFixed(1)}× (goal ≤ 3 ms); ${repeated === 0 ? "no watcher ran in a window" : `${repeated} window(s) measured again after a watcher ran in them`}`,
+        `windows ${span((r) => r.cpuPerCommandMs, runs, 2)} ms, of which kernel ${mid((r) => r.systemPerCommandMs, runs).toFixed(2)} ms; ${anchorName} ${anchorCpu.toFixed(2)} ms (${span((r) => r.cpuPerCommandMs, anchors, 2)}), ratio ${(cpu / anchorCpu).toFixed(1)}× (goal ≤ 3 ms); ${repeated === 0 ? "no watcher ran in a window" : `${repeated} window(s) measured again after a watcher ran in them`}`,
       );
       report(
         "CPU per command on the thread that acks: bot",
