@@ -17,6 +17,7 @@ import {
   encodePath,
   encodeQuery,
   errorCode,
+  followAbort,
   headerRecord,
   NOT_SENT_CODES,
   normaliseQuery,
@@ -191,10 +192,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
       attemptAbort.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
     }, options.requestTimeoutMs);
     timer.unref();
-    const outer = req.signal;
-    const onOuterAbort = () => attemptAbort.abort(outer?.reason);
-    if (outer?.aborted) onOuterAbort();
-    else outer?.addEventListener("abort", onOuterAbort, { once: true });
+    const unfollow = followAbort(req.signal, attemptAbort);
     const signal = attemptAbort.signal;
     try {
       const res = await http.request({
@@ -234,7 +232,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
       return { kind: "network", cause: err };
     } finally {
       clearTimeout(timer);
-      outer?.removeEventListener("abort", onOuterAbort);
+      unfollow();
     }
   }
 

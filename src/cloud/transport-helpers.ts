@@ -65,6 +65,21 @@ export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Aborts `controller` with `signal`'s reason when `signal` aborts (at once if it already has), until the
+ * returned function is called. Unlike `AbortSignal.any`, nothing of either is kept once the work is over.
+ */
+export function followAbort(signal: AbortSignal | undefined, controller: AbortController): () => void {
+  if (signal === undefined) return () => {};
+  const onAbort = () => controller.abort(signal.reason);
+  if (signal.aborted) {
+    onAbort();
+    return () => {};
+  }
+  signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}
+
 /** The delay before retry number `retry` (1-based): full jitter over a capped exponential. */
 export function backoffDelay(
   retry: number,

@@ -2,6 +2,7 @@ import type { JobPollGate } from "./create-job-poll-gate.js";
 import type { ServerBoard } from "./create-server-board.js";
 import { defaultSleep } from "./create-transport.js";
 import { CloudError } from "./errors.js";
+import { followAbort } from "./transport-helpers.js";
 import type { EcsApi, Job, JobStatus, Server, ServerStatus } from "./types.js";
 
 /** The state a job's servers should end in, for the fallback when the job record is gone. */
@@ -91,6 +92,14 @@ export interface WaitForJobOptions {
    * of the others, should the job record lag its servers); the job record still decides.
    */
   hints?: { board: ServerBoard; serverIds: readonly string[] };
+}
+
+/**
+ * The interval after `interval` in a backoff growing by `factor` up to `cap`, in whole milliseconds: a clock
+ * advanced by the sleeps stays an integer (1 s ×1.5 would reach 5,062.5).
+ */
+export function nextPollInterval(interval: number, factor: number, cap: number): number {
+  return Math.min(cap, Math.round(interval * factor));
 }
 
 /** Polls 1 s apart after the servers settled: the one they prompt and two more. */
@@ -188,8 +197,7 @@ export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitRes
     }
     // The regular turn, given up for one ahead should the servers settle first.
     const regular = new AbortController();
-    const onAbort = () => regular.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const unfollowSignal = followAbort(signal, regular);
     try {
       const due = gate.wait(job, regular.signal).then(() => "turn" as const);
       const hint = new Promise<"hint">((resolve) => {
@@ -201,7 +209,7 @@ export async function waitForJob(options: WaitForJobOptions): Promise<JobWaitRes
       await gate.wait({ ...job, ahead: ahead() }, signal);
     } finally {
       wake = undefined;
-      signal?.removeEventListener("abort", onAbort);
+      unfollowSignal();
     }
   };
   try {
@@ -229,8 +237,7 @@ async function pollJob(
   const pause = async () => {
     if (turn) await turn({ startedAt, lastPollAt });
     else await sleep(Math.max(0, Math.min(interval, deadline - now())), signal);
-    // Whole milliseconds: a clock advanced by the sleeps stays an integer (1 s ×1.5 reaches 5,062.5).
-    interval = Math.min(cap, Math.round(interval * factor));
+    interval = nextPollInterval(interval, factor, cap);
   };
 
   let lastJob: Job | undefined;
@@ -386,7 +393,6 @@ async function waitForServers(
     }
     if (now() >= deadline) return { outcome: "UNKNOWN", reason: "deadline", servers: states };
     await sleep(Math.max(0, Math.min(interval, deadline - now())), signal);
-    // Whole milliseconds: a clock advanced by the sleeps stays an integer (1 s ×1.5 reaches 5,062.5).
-    interval = Math.min(cap, Math.round(interval * factor));
+    interval = nextPollInterval(interval, factor, cap);
   }
 }

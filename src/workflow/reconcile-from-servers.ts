@@ -1,5 +1,6 @@
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { EcsApi, Server } from "../cloud/types.js";
+import { nextPollInterval } from "../cloud/wait-for-job.js";
 import type { ProgressCounts } from "./flow-events.js";
 import type { Expectation } from "./flow-vocabulary.js";
 import { readServers, type ServerRead } from "./read-servers.js";
@@ -72,8 +73,7 @@ export async function reconcileFromServers(options: ReconcileOptions): Promise<S
     }
     if (settled.size === serverIds.length || options.now() >= options.deadline) break;
     await options.sleep(Math.max(0, Math.min(interval, options.deadline - options.now())), signal);
-    // Whole milliseconds: a clock advanced by the sleeps stays an integer (1 s ×1.5 reaches 5,062.5).
-    interval = Math.min(cap, Math.round(interval * factor));
+    interval = nextPollInterval(interval, factor, cap);
   }
   return serverIds.map((serverId) => {
     const done = settled.get(serverId);
