@@ -8,7 +8,13 @@ import {
   type Store,
   systemClock,
 } from "../store/store.js";
-import { type AuditEntry, type AuditEntryInput, AuditEntrySchema, type AuditRecord } from "./audit-entry.js";
+import {
+  type AuditEntry,
+  type AuditEntryInput,
+  AuditEntrySchema,
+  type AuditRecord,
+  readAuditEntry,
+} from "./audit-entry.js";
 import { type ChainDigest, type ChainVerification, verifyAuditChain } from "./verify-audit-chain.js";
 
 /** The store stream holding the audit log. */
@@ -89,7 +95,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const clock = options.clock ?? systemClock;
 
   function validate(input: AuditEntryInput): AuditEntry {
-    return AuditEntrySchema.parse({ ...input, id: randomUUID(), at: input.at ?? clock.now() });
+    const candidate = { ...input, id: randomUUID(), at: input.at ?? clock.now() };
+    return readAuditEntry(candidate) ?? AuditEntrySchema.parse(candidate);
   }
 
   function publish(entry: AuditEntry, seq?: number): void {

@@ -2,16 +2,15 @@ import { assertPathId } from "./create-ecs-api.js";
 import type { CloudResponse, QueryValue, Transport } from "./create-transport.js";
 import { fetchOffsetPages } from "./fetch-offset-pages.js";
 import {
-  listHostsResponse,
   listPortsResponse,
   listScanTaskHostsResponse,
   listScanTasksResponse,
-  toHssHost,
   toOpenPort,
   toScanTask,
   toScanTaskHost,
 } from "./hss-schemas.js";
 import { parseResponse } from "./parse-response.js";
+import { readHostsPage } from "./read-hss-host.js";
 import type { HssApi, HssHostFilter, HssPageOptions } from "./types.js";
 
 /** Documented page size range of HSS listings. */
@@ -132,11 +131,8 @@ export function createHssApi(ctx: HssApiContext): HssApi {
           enterprise_project_id: filter.enterpriseProjectId ?? ctx.enterpriseProjectId,
         },
         options,
-        (res) => {
-          const body = parseResponse(listHostsResponse, res, operation);
-          return { total: body.total_num ?? 0, items: body.data_list ?? [] };
-        },
-        toHssHost,
+        (res) => readHostsPage(res, operation),
+        (host) => host,
         filter.region ? { region: filter.region } : undefined,
       );
       // A host may shift across page boundaries while pages are read: keep its first occurrence.

@@ -3,13 +3,9 @@
  * ignored, enum values kept verbatim (e.g. port status `unknow`), `null` accepted for absent.
  */
 import { z } from "zod";
+import { numberish, optNum, optStr } from "./ecs-schemas.js";
 import type { HssHost, OpenPort, ScanTask, ScanTaskHost } from "./types.js";
 
-const numberish = z
-  .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)])
-  .transform((v) => (typeof v === "number" ? v : Number(v)));
-const optStr = z.string().nullish();
-const optNum = numberish.nullish();
 const boolish = z
   .union([z.boolean(), z.enum(["true", "false"])])
   .transform((v) => v === true || v === "true")
@@ -21,7 +17,8 @@ function defined<T extends object>(obj: T): T {
   return obj;
 }
 
-const hostSchema = z.object({
+/** One host of `ListHosts`; `readHssHost` reads the usual ones without it, and hands it the rest. */
+export const hostSchema = z.object({
   host_id: z.string(),
   host_name: optStr,
   agent_id: optStr,

@@ -1,45 +1,20 @@
 import { serverSchema, toServer } from "./ecs-schemas.js";
+import { isObject, list, number, put, type Raw, readFastOrSchema, str, UNSURE } from "./read-wire-values.js";
 import type { Server, ServerAddress, ServerVolume } from "./types.js";
 
-type Raw = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
-/** Numbers as the lenient schema reads them (a number, or a numeric string); `false` when it would reject. */
-function num(v: unknown): number | null | undefined | false {
-  if (v === undefined || v === null) return v;
-  if (typeof v === "number") return v;
-  if (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
-  return false;
-}
+/** `lenientBool`: a boolean, or its text in any case; anything else reads as absent. */
 function bool(v: unknown): boolean | undefined {
   if (typeof v === "boolean") return v;
   if (typeof v === "string" && /^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
   return undefined;
 }
+/** A volume's `bootIndex` as the schema reads it: an integer or its text; anything else reads as absent. */
 function index(v: unknown): number | undefined {
   if (typeof v === "number" && Number.isInteger(v)) return v;
   if (typeof v === "string" && /^-?\d+$/.test(v.trim())) return Number(v);
   return undefined;
 }
-/** Marks a record the fast reading is not sure about: `serverSchema` reads it instead. */
-class Unsure extends Error {}
-const UNSURE = new Unsure();
-function str(v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === "string") return v;
-  throw UNSURE;
-}
-function number(v: unknown): number | undefined {
-  const n = num(v);
-  if (n === false) throw UNSURE;
-  return n ?? undefined;
-}
-/** `value` and the rest of the nullable-list rules: an array, or nothing. */
-function list(v: unknown): unknown[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw UNSURE;
-  return v;
-}
+/** An object, or nothing (`null`, absent). */
 function map(v: unknown): Raw {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) throw UNSURE;
@@ -53,17 +28,10 @@ function map(v: unknown): Raw {
  * type anywhere) goes through the schema itself, so tolerance and error messages stay the schema's.
  */
 export function readServerRecord(raw: unknown): { ok: true; server: Server } | { ok: false; error: string } {
-  if (isObject(raw) && typeof raw.id === "string") {
-    try {
-      return { ok: true, server: fastServer(raw, raw.id) };
-    } catch (error) {
-      if (!(error instanceof Unsure)) throw error;
-    }
-  }
-  const parsed = serverSchema.safeParse(raw);
-  if (parsed.success) return { ok: true, server: toServer(parsed.data) };
-  const issue = parsed.error.issues[0];
-  return { ok: false, error: issue ? `${issue.path.join(".") || "(record)"}: ${issue.message}` : "invalid" };
+  const fast =
+    isObject(raw) && typeof raw.id === "string" ? () => fastServer(raw, raw.id as string) : undefined;
+  const read = readFastOrSchema(raw, fast, serverSchema, toServer);
+  return read.ok ? { ok: true, server: read.value } : read;
 }
 
 // Each field is set only when it has a value, in `toServer`'s order, so the objects match its output exactly
@@ -180,9 +148,4 @@ function fastServer(raw: Raw, id: string): Server {
   const taskState = str(raw["OS-EXT-STS:task_state"]);
   if (raw["OS-EXT-STS:task_state"] !== undefined) server.taskState = taskState ?? null;
   return server;
-}
-
-/** Sets `key` only when there is a value, so the object never holds an undefined property. */
-function put<T, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
-  if (value !== undefined) target[key] = value;
 }
