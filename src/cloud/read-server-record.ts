@@ -28,15 +28,15 @@ function map(v: unknown): Raw {
  * type anywhere) goes through the schema itself, so tolerance and error messages stay the schema's.
  */
 export function readServerRecord(raw: unknown): { ok: true; server: Server } | { ok: false; error: string } {
-  const fast =
-    isObject(raw) && typeof raw.id === "string" ? () => fastServer(raw, raw.id as string) : undefined;
-  const read = readFastOrSchema(raw, fast, serverSchema, toServer);
+  const read = readFastOrSchema(raw, fastServer, serverSchema, toServer);
   return read.ok ? { ok: true, server: read.value } : read;
 }
 
 // Each field is set only when it has a value, in `toServer`'s order, so the objects match its output exactly
 // (no `delete`, which would also turn them into slow dictionary objects).
-function fastServer(raw: Raw, id: string): Server {
+function fastServer(raw: Raw): Server {
+  const id = raw.id;
+  if (typeof id !== "string") throw UNSURE;
   const f = map(raw.flavor);
   const originalName = str(f.original_name);
   const flavor: Server["flavor"] = { id: str(f.id) ?? originalName ?? "" };
