@@ -123,19 +123,27 @@ const FIELD_CHECKS: Readonly<Record<keyof AuditEntry, (v: unknown) => boolean>> 
   requestId: optionalText,
   requesterId: optionalText,
   action: optionalText,
-  serverIds: (v) =>
-    v === undefined || (Array.isArray(v) && v.every((s) => typeof s === "string" && s !== "")),
-  ruleIds: (v) => v === undefined || (Array.isArray(v) && v.every((s) => typeof s === "string" && s !== "")),
+  serverIds: (v) => v === undefined || everyItem(v, isText),
+  ruleIds: (v) => v === undefined || everyItem(v, isText),
   bindingHash: (v) => v === undefined || (typeof v === "string" && /^[0-9a-f]{64}$/.test(v)),
   decision: (v) => v === undefined || v === "allow" || v === "needs_approval" || v === "deny",
   executionId: optionalText,
   jobId: optionalText,
   outcome: (v) => v === undefined || v === "succeeded" || v === "failed" || v === "outcome_unknown",
   message: (v) => v === undefined || typeof v === "string",
-  detail: (v) => v === undefined || (isPlainRecord(v) && Object.values(v).every(isJson)),
+  detail: (v) => v === undefined || (isPlainRecord(v) && Object.values(v).every((item) => isJson(item))),
 };
 const FIELDS = Object.keys(FIELD_CHECKS) as (keyof AuditEntry)[];
 
+/** Whether `v` is an array whose every index (holes included, as the schema reads them) passes `test`. */
+function everyItem(v: unknown, test: (item: unknown) => boolean): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (!test(v[i])) return false;
+  return true;
+}
+function isText(v: unknown): boolean {
+  return typeof v === "string" && v !== "";
+}
 function optionalText(v: unknown): boolean {
   return v === undefined || (typeof v === "string" && v !== "");
 }
@@ -150,7 +158,7 @@ function isJson(v: unknown, depth = 0): boolean {
   if (depth > 8) return false;
   if (v === null || typeof v === "string" || typeof v === "boolean") return true;
   if (typeof v === "number") return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every((item) => isJson(item, depth + 1));
+  if (Array.isArray(v)) return everyItem(v, (item) => isJson(item, depth + 1));
   return isPlainRecord(v) && Object.values(v).every((item) => isJson(item, depth + 1));
 }
 /** A copy of JSON data, as the schema's parse returns one. */

@@ -128,4 +128,18 @@ describe("readAuditEntry on hostile details", () => {
     expect(readAuditEntry(entry)).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it("does not read past a hole in a list: the schema rejects it, and so is it left", () => {
+    const base = { type: "click.refused", actorId: "U1", requestId: "apr_1", id: randomUUID(), at: 1 };
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the hostile input under test.
+    const holes = [["a", , "b"], { list: [1, , 2] }] as const;
+    const withHoles = [
+      { ...base, serverIds: holes[0] },
+      { ...base, detail: holes[1] },
+    ];
+    for (const candidate of withHoles) {
+      expect(AuditEntrySchema.safeParse(candidate).success).toBe(false);
+      expect(readAuditEntry(candidate)).toBeUndefined();
+    }
+  });
 });
