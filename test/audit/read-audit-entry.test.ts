@@ -11,6 +11,7 @@ const odd = fc.oneof(
   fc.constantFrom(undefined, null, "", 0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, true),
   fc.string({ maxLength: 3 }),
   fc.array(fc.string({ maxLength: 2 }), { maxLength: 2 }),
+  fc.sparseArray(fc.string({ minLength: 1, maxLength: 2 }), { maxLength: 3 }),
   fc.object({ maxDepth: 1 }),
 );
 /** Mostly what the field takes, sometimes anything. */
@@ -24,6 +25,7 @@ const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie("value"), { maxLength: 3 }),
+    fc.sparseArray(tie("value"), { maxLength: 3 }),
     fc.dictionary(fc.string({ maxLength: 3 }), tie("value"), { maxKeys: 3 }),
   ),
 })).value;

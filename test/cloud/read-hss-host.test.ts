@@ -14,7 +14,12 @@ const scalar = fc.oneof(
   fc.constant(null),
   fc.constant(undefined),
 );
-const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(fc.string(), scalar));
+const value = fc.oneof(
+  scalar,
+  fc.array(scalar, { maxLength: 3 }),
+  fc.sparseArray(scalar, { maxLength: 3 }),
+  fc.dictionary(fc.string(), scalar),
+);
 
 /**
  * Every field of the schema (so a field added to it and not to the fast reading is caught): mostly a value
@@ -26,7 +31,8 @@ const takes = (name: keyof typeof hostSchema.shape, v: unknown) =>
 const absent = fc.constantFrom(null, undefined);
 function wellTyped(name: keyof typeof hostSchema.shape): fc.Arbitrary<unknown> {
   if (name === "labels") return fc.array(fc.constantFrom("", "web", "db"), { maxLength: 3 });
-  if (name === "common_login_area_codes") return fc.array(scalar, { maxLength: 4 });
+  if (name === "common_login_area_codes")
+    return fc.oneof(fc.array(scalar, { maxLength: 4 }), fc.sparseArray(scalar, { maxLength: 4 }));
   if (takes(name, "text")) return fc.oneof(fc.string(), absent);
   if (takes(name, 5)) return fc.oneof(fc.integer(), fc.constantFrom("12", "-3", "1.5"), absent);
   if (takes(name, true)) return fc.oneof(fc.boolean(), fc.constantFrom("true", "false"), absent);
