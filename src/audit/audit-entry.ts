@@ -118,7 +118,7 @@ const FIELD_CHECKS: Readonly<Record<keyof AuditEntry, (v: unknown) => boolean>> 
     typeof v === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(v),
   type: (v) => typeof v === "string" && ENTRY_TYPES.has(v),
   at: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
-  actorId: (v) => typeof v === "string" && v !== "",
+  actorId: isText,
   teamId: optionalText,
   requestId: optionalText,
   requesterId: optionalText,
@@ -134,6 +134,7 @@ const FIELD_CHECKS: Readonly<Record<keyof AuditEntry, (v: unknown) => boolean>> 
   detail: (v) => v === undefined || (isPlainRecord(v) && Object.values(v).every((item) => isJson(item))),
 };
 const FIELDS = Object.keys(FIELD_CHECKS) as (keyof AuditEntry)[];
+const LISTS_WITH_DEFAULT: ReadonlySet<string> = new Set(["serverIds", "ruleIds"]);
 
 /** Whether `v` is an array whose every index (holes included, as the schema reads them) passes `test`. */
 function everyItem(v: unknown, test: (item: unknown) => boolean): boolean {
@@ -145,7 +146,7 @@ function isText(v: unknown): boolean {
   return typeof v === "string" && v !== "";
 }
 function optionalText(v: unknown): boolean {
-  return v === undefined || (typeof v === "string" && v !== "");
+  return v === undefined || isText(v);
 }
 function isPlainRecord(v: unknown): v is Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
@@ -180,14 +181,12 @@ export function readAuditEntry(candidate: Record<string, unknown>): AuditEntry |
   for (const key of Object.keys(candidate)) if (!Object.hasOwn(FIELD_CHECKS, key)) return undefined;
   const entry: Record<string, unknown> = {};
   for (const field of FIELDS) {
-    if (!Object.hasOwn(candidate, field)) {
-      if (field === "serverIds" || field === "ruleIds") entry[field] = [];
-      continue;
-    }
+    const present = Object.hasOwn(candidate, field);
     const value = candidate[field];
-    if (!FIELD_CHECKS[field](value)) return undefined;
-    entry[field] =
-      value === undefined && (field === "serverIds" || field === "ruleIds") ? [] : copyJson(value);
+    if (present && !FIELD_CHECKS[field](value)) return undefined;
+    // The schema's `.default([])` for the two lists, absent or undefined alike.
+    if (value === undefined && LISTS_WITH_DEFAULT.has(field)) entry[field] = [];
+    else if (present) entry[field] = copyJson(value);
   }
   for (const field of REQUIRED_BY_TYPE[entry.type as AuditEntryType] ?? []) {
     if (entry[field] === undefined) return undefined;
