@@ -5,353 +5,27 @@
  * simulator share this process. `BENCH_PROFILE=1` also writes a CPU profile of the bot and prints where its
  * time went inside the measured windows (`BENCH_PROFILE_KEEP=<dir>` keeps the profiles).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import type { Worker } from "node:worker_threads";
 import { startCloudSimulator } from "../src/sandbox/cloud/index.js";
 import { simulatorCloudEnv } from "../src/sandbox/cloud/simulator-cloud-config.js";
-import { buildSlashCommandPayload } from "../src/sandbox/slack/build-slack-payloads.js";
-import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../src/sandbox/slack/index.js";
+import { SLACK_IDS, startFakeSlack } from "../src/sandbox/slack/index.js";
 import { startModuleWorker } from "../src/slack/ack-thread/start-module-worker.js";
-import { findFreePort } from "../test/helpers/find-free-port.js";
 import { blocksText, findElement } from "../test/helpers/read-slack-blocks.js";
 import { sendSlashCommand } from "../test/helpers/slack-requests.js";
-import type { LoadPlan, LoadTimes } from "./send-load.js";
-import { median, percentile } from "./statistics.js";
-
-const repoRoot = fileURLToPath(new URL("../", import.meta.url));
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** The bot's command line as `npm start` has it (`node <flags> dist/main.js`), without `node`. */
-const botArgs = (
-  JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: { start: string } }
-).scripts.start
-  .split(" ")
-  .slice(1);
-
-export type Report = (name: string, figure: string, detail?: string) => void;
-
-interface Child {
-  child: ChildProcess;
-  port: number;
-  output(): string;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * A process's or thread's `/proc/…/stat` (`/proc/<pid>` or `/proc/<pid>/task/<tid>`): user and system CPU time
- * (ms) so far, system time being the kernel's (I/O, fsync, sockets), and its nice value.
- */
-function readStat(path: string): { user: number; system: number; nice: number } {
-  const stat = readFileSync(`${path}/stat`, "utf8");
-  // The fields after the command name (which may hold spaces), from the third (state) on.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return {
-    user: (Number(fields[11]) * 1000) / CLOCK_TICKS_PER_SECOND,
-    system: (Number(fields[12]) * 1000) / CLOCK_TICKS_PER_SECOND,
-    nice: Number(fields[16]),
-  };
-}
-
-/** User and system CPU time (ms) a process has used so far. */
-const cpuSplitMs = (pid: number) => readStat(`/proc/${pid}`);
-
-/**
- * CPU time (ms, user and system) of a process's threads at the normal priority (nice 0). In the bot that is
- * its ack thread: every thread made before it runs lowered, and so do the threads they make (see `main.ts`).
- */
-function normalPriorityCpuMs(pid: number): number {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const thread = readStat(`/proc/${pid}/task/${tid}`);
-      if (thread.nice === 0) total += thread.user + thread.system;
-    } catch {
-      // A thread that ended between the listing and the read.
-    }
-  }
-  return total;
-}
-
-/** CPU time (ms, user and system) one thread of a process has used so far. */
-function threadCpuMs(pid: number, tid: number): number {
-  const thread = readStat(`/proc/${pid}/task/${tid}`);
-  return thread.user + thread.system;
-}
-
-/** Waits until a process uses under 5 % of a core over half a second (at most a minute). */
-async function waitForQuiet(pid: number): Promise<void> {
-  const deadline = performance.now() + 60_000;
-  while (performance.now() < deadline) {
-    const before = cpuSplitMs(pid);
-    await sleep(500);
-    const after = cpuSplitMs(pid);
-    if (after.user + after.system - before.user - before.system < 25) return;
-  }
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
-}
-
-async function startChild(args: string[], env: Record<string, string>): Promise<Child & { readyMs: number }> {
-  const port = await findFreePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, PORT: String(port) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited:\n${output}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    if (performance.now() - started > 120_000) throw new Error(`no /healthz after 120 s:\n${output}`);
-    await sleep(10);
-  }
-  return { child, port, output: () => output, readyMs: performance.now() - started };
-}
-
-async function stopChild(c: Child): Promise<void> {
-  // A child ended by a signal has a null exitCode and its signalCode set: stopped either way.
-  if (c.child.exitCode !== null || c.child.signalCode !== null) return;
-  const gone = once(c.child, "exit");
-  c.child.kill("SIGTERM");
-  await gone;
-}
-
-interface LoadResult {
-  sent: number;
-  p50: number;
-  p99: number;
-  max: number;
-  over3s: number;
-  failed: number;
-  cpuPerCommandMs: number;
-  /** The part of `cpuPerCommandMs` spent in the kernel. */
-  systemPerCommandMs: number;
-  /** The part of `cpuPerCommandMs` spent by threads at the normal priority (the bot: its ack thread). */
-  normalPriorityPerCommandMs: number;
-  /** The part spent by the process's first thread (the bot's own event loop; the bare app's only one). */
-  mainThreadPerCommandMs: number;
-}
+import { measurePendingRss } from "./measure-pending-rss.js";
+import { gcOf, metricSum, requestCountsOf, WATCHER_RUNS } from "./read-bot-metrics.js";
+import { rssMb, sleep, waitForQuiet } from "./read-process-stats.js";
+import type { Report } from "./report.js";
+import { KIND_NAMES, kinds, type LoadResult, sendCommandMix } from "./send-command-mix.js";
+import { botArgs, type Child, startChild, stopChild } from "./start-app-process.js";
+import { median } from "./statistics.js";
+import { summarizeProfile } from "./summarize-cpu-profile.js";
 
 /** How many nice levels the bench's own thread (the simulated cloud and the fake Slack) runs below the apps. */
 const SERVICES_NICENESS = 10;
-
-const WATCHER_RUNS = /^hwc_chatops_watcher_runs_total\{/;
-
-/**
- * The bot's counts of store operations, cloud requests and Slack Web API calls so far, from its `/metrics`,
- * named `store <operation>`, `cloud <operation>` and `slack <method>`.
- */
-async function requestCountsOf(port: number): Promise<Map<string, number>> {
-  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const counts = new Map<string, number>();
-  const kinds: [RegExp, string][] = [
-    [/^hwc_chatops_store_operation_duration_seconds_count\{operation="([^"]+)"/, "store"],
-    [/^hwc_chatops_cloud_requests_total\{operation="([^"]+)"/, "cloud"],
-    [/^hwc_chatops_slack_api_calls_total\{method="([^"]+)"/, "slack"],
-  ];
-  for (const line of metrics.split("\n"))
-    for (const [pattern, kind] of kinds) {
-      const name = pattern.exec(line)?.[1];
-      if (name === undefined) continue;
-      const key = `${kind} ${name}`;
-      counts.set(key, (counts.get(key) ?? 0) + Number(line.split(" ").at(-1)));
-    }
-  return counts;
-}
-
-/**
- * The bot's garbage collections so far, by kind (`minor`, `major`, `incremental`, `weakcb`): how many and
- * their time on the bot's thread (ms), from prom-client's `nodejs_gc_duration_seconds` in its `/metrics`.
- */
-async function gcOf(port: number): Promise<Map<string, { count: number; ms: number }>> {
-  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const byKind = new Map<string, { count: number; ms: number }>();
-  for (const line of metrics.split("\n")) {
-    const match = /^hwc_chatops_nodejs_gc_duration_seconds_(count|sum)\{kind="([^"]+)"\} (\S+)/.exec(line);
-    if (match === null) continue;
-    const [, what, kind = "", value] = match;
-    const entry = byKind.get(kind) ?? { count: 0, ms: 0 };
-    if (what === "count") entry.count += Number(value);
-    else entry.ms += Number(value) * 1000;
-    byKind.set(kind, entry);
-  }
-  return byKind;
-}
-
-/** The sum of the bot's `/metrics` samples whose line matches `pattern`. */
-async function metricSum(port: number, pattern: RegExp): Promise<number> {
-  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return metrics
-    .split("\n")
-    .filter((line) => pattern.test(line))
-    .reduce((total, line) => total + Number(line.split(" ").at(-1)), 0);
-}
-
-/** The requests the load can send, cheapest first, as the by-kind figure names them. */
-const KIND_NAMES: readonly (readonly [number, string])[] = [
-  [3, "Next click"],
-  [1, "/ecs show"],
-  [0, "/ecs list"],
-  [2, "/ecs stop"],
-];
-
-/** Which requests the load mixes (0 list, 1 show, 2 stop, 3 Next click); `BENCH_ACK_KINDS=2` for stops only. */
-const kinds = (process.env.BENCH_ACK_KINDS ?? "0,1,2,3").split(",").map(Number);
-
-/**
- * Sends `rate` signed requests a second for `seconds` (a mix of `/ecs list`, `/ecs show`, `/ecs stop` and
- * Next clicks), measuring each ack from a thread of its own (`send-load.ts`); then waits for the work after the acks to settle and divides the CPU the
- * process used by the number of requests.
- */
-async function load(
-  sender: Worker,
-  target: Child,
-  fake: FakeSlack,
-  names: readonly string[],
-  clicked: { message: { ts: string; blocks?: unknown[] }; value: string },
-  rate: number,
-  seconds: number,
-  settle: () => Promise<void>,
-  mix: readonly number[] = kinds,
-): Promise<LoadResult> {
-  const url = `http://127.0.0.1:${target.port}/slack/events`;
-  const pid = target.child.pid ?? 0;
-  const total = rate * seconds;
-  const bodies = Array.from({ length: total }, (_, i) => {
-    const name = names[(i * 7919) % names.length] ?? "web-01";
-    const kind = mix[i % mix.length] ?? 0;
-    const command = (text: string) =>
-      new URLSearchParams({
-        ...buildSlashCommandPayload(),
-        ...fake.buildSlashCommand({ command: "/ecs", text }),
-      }).toString();
-    if (kind === 0) return command("list");
-    if (kind === 1) return command(`show ${name}`);
-    if (kind === 2) return command(`stop ${name}`);
-    const click = fake.buildBlockAction({
-      user: SLACK_IDS.alice,
-      message: clicked.message,
-      isEphemeral: true,
-      actions: [{ actionId: "q.page.next", value: clicked.value }],
-    });
-    return new URLSearchParams({ payload: JSON.stringify({ ...click, type: "block_actions" }) }).toString();
-  });
-  const cpuBefore = cpuSplitMs(pid);
-  const normalBefore = normalPriorityCpuMs(pid);
-  const mainBefore = threadCpuMs(pid, pid);
-  const answered = once(sender, "message");
-  sender.postMessage({ url, signingSecret: fake.signingSecret, bodies, rate } satisfies LoadPlan);
-  const [{ latencies, failed }] = (await answered) as [LoadTimes];
-  await settle();
-  const cpuAfter = cpuSplitMs(pid);
-  const normalUsed = normalPriorityCpuMs(pid) - normalBefore;
-  const mainUsed = threadCpuMs(pid, pid) - mainBefore;
-  const systemUsed = cpuAfter.system - cpuBefore.system;
-  const cpuUsed = cpuAfter.user - cpuBefore.user + systemUsed;
-  latencies.sort((a, b) => a - b);
-  return {
-    sent: total,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? Number.NaN,
-    over3s: latencies.filter((ms) => ms > 3_000).length,
-    failed,
-    cpuPerCommandMs: cpuUsed / total,
-    systemPerCommandMs: systemUsed / total,
-    normalPriorityPerCommandMs: normalUsed / total,
-    mainThreadPerCommandMs: mainUsed / total,
-  };
-}
-
-/**
- * Where the profiled bot spent its CPU during the measured windows (`windows`: start and end, in µs of the
- * monotonic clock V8 stamps its samples with): the functions and modules with the most self time. The
- * start-up, the warm-up and the watcher runs between windows are left out: they are not the commands' work.
- */
-function summarizeProfile(
-  dir: string,
-  report: Report,
-  windows: readonly (readonly [number, number])[],
-): void {
-  // The bot's own thread (thread 0); the ack thread's profile is the other file.
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".cpuprofile"))
-    .sort();
-  const file = files.find((f) => /\.0\.\d+\.cpuprofile$/.test(f)) ?? files[0];
-  if (file === undefined) return;
-  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
-    nodes: {
-      id: number;
-      hitCount: number;
-      callFrame: { functionName: string; url: string; lineNumber: number };
-    }[];
-    startTime: number;
-    samples: number[];
-    timeDeltas: number[];
-  };
-  // Samples by node, counted only inside a window.
-  const inWindows = new Map<number, number>();
-  let at = profile.startTime;
-  for (let i = 0; i < profile.samples.length; i++) {
-    at += profile.timeDeltas[i] ?? 0;
-    if (!windows.some(([from, to]) => at >= from && at <= to)) continue;
-    const id = profile.samples[i] ?? -1;
-    inWindows.set(id, (inWindows.get(id) ?? 0) + 1);
-  }
-  for (const node of profile.nodes) node.hitCount = inWindows.get(node.id) ?? 0;
-  report(
-    "profile of the bot's thread",
-    `${windows.length} window${windows.length === 1 ? "" : "s"}`,
-    "self time, of its samples inside the measured windows",
-  );
-  const byFrame = new Map<string, number>();
-  let hits = 0;
-  for (const node of profile.nodes) {
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/dist\//, "dist/");
-    const key = `${functionName || "(anonymous)"} ${where}:${lineNumber + 1}`;
-    byFrame.set(key, (byFrame.get(key) ?? 0) + node.hitCount);
-    hits += node.hitCount;
-  }
-  const top = [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, 15);
-  for (const [frame, count] of top)
-    report(`  profile: ${frame}`.slice(0, 58), `${((count / hits) * 100).toFixed(1)} %`);
-  // Self time by module (a package, or a file of ours): which part of the bot the CPU goes to.
-  const byModule = new Map<string, number>();
-  for (const node of profile.nodes) {
-    const url = node.callFrame.url;
-    const module = url.includes("node_modules/")
-      ? (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? url)
-      : url.includes("/dist/")
-        ? url.replace(/^.*\/dist\//, "dist/")
-        : url === ""
-          ? node.callFrame.functionName || "(native)"
-          : url.replace(/^node:/, "node:");
-    byModule.set(module, (byModule.get(module) ?? 0) + node.hitCount);
-  }
-  for (const [module, count] of [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 15))
-    report(`  by module: ${module}`.slice(0, 58), `${((count / hits) * 100).toFixed(1)} %`);
-}
 
 export async function benchAck(report: Report): Promise<void> {
   const rate = Number(process.env.BENCH_ACK_RATE ?? 100);
@@ -506,8 +180,8 @@ export async function benchAck(report: Report): Promise<void> {
       // Warmed up at the measured rate, so both are measured as they run for hours: their code compiled by
       // the JIT and their heaps at their working size. Right after a short warm-up the bot's first seconds at
       // 100/s cost about a sixth more CPU a command than the ones after them.
-      await load(sender, bare, fake, names, anchorClick, rate, warmupSeconds, settleAnchor);
-      await load(sender, bot, fake, names, click, rate, warmupSeconds, settleBot);
+      await sendCommandMix(sender, bare, fake, names, anchorClick, rate, warmupSeconds, settleAnchor);
+      await sendCommandMix(sender, bot, fake, names, click, rate, warmupSeconds, settleBot);
       // The clicks turned the list's page: they measure a page read, not an answer that the list expired.
       const clicked = fake.ephemerals({ user: SLACK_IDS.alice }).find((e) => e.ts === click.message.ts);
       if (kinds.includes(3) && !blocksText(clicked?.blocks).includes("Showing 21–40"))
@@ -542,14 +216,23 @@ export async function benchAck(report: Report): Promise<void> {
       for (let w = 0; w < windows; w++) {
         await quietBot();
         if (versus === undefined)
-          anchors.push(await load(sender, bare, fake, names, click, rate, seconds, settleAnchor));
+          anchors.push(await sendCommandMix(sender, bare, fake, names, click, rate, seconds, settleAnchor));
         else {
           anchorClick = await listToClick(bare);
           for (let again = 0; ; again++) {
             await waitForQuiet(bare.child.pid ?? 0);
             await quietBot();
             const runsBefore = await metricSum(bare.port, WATCHER_RUNS);
-            const run = await load(sender, bare, fake, names, anchorClick, rate, seconds, settleAnchor);
+            const run = await sendCommandMix(
+              sender,
+              bare,
+              fake,
+              names,
+              anchorClick,
+              rate,
+              seconds,
+              settleAnchor,
+            );
             if ((await metricSum(bare.port, WATCHER_RUNS)) === runsBefore || again === 2) {
               anchors.push(run);
               break;
@@ -565,7 +248,7 @@ export async function benchAck(report: Report): Promise<void> {
           const countsBefore = await requestCountsOf(bot.port);
           fake.clearCalls();
           const from = Number(process.hrtime.bigint() / 1000n);
-          const run = await load(sender, bot, fake, names, click, rate, seconds, settleBot);
+          const run = await sendCommandMix(sender, bot, fake, names, click, rate, seconds, settleBot);
           const to = Number(process.hrtime.bigint() / 1000n);
           const watcherRan = (await metricSum(bot.port, WATCHER_RUNS)) !== runsBefore;
           if (!watcherRan || again === 2) {
@@ -676,7 +359,17 @@ export async function benchAck(report: Report): Promise<void> {
             for (let again = 0; run === undefined; again++) {
               await quietBot();
               const runsBefore = await metricSum(bot.port, WATCHER_RUNS);
-              const measured = await load(sender, bot, fake, names, click, rate, seconds, settleBot, [kind]);
+              const measured = await sendCommandMix(
+                sender,
+                bot,
+                fake,
+                names,
+                click,
+                rate,
+                seconds,
+                settleBot,
+                [kind],
+              );
               if ((await metricSum(bot.port, WATCHER_RUNS)) === runsBefore || again === 2) run = measured;
             }
             byKind.push(`${name} ${run.cpuPerCommandMs.toFixed(2)} ms`);
@@ -689,39 +382,7 @@ export async function benchAck(report: Report): Promise<void> {
         }
         await stopChild(bare);
 
-        // RSS with the watchers running and 1,000 approvals pending: a hard reboot of 1,000 distinct servers
-        // (each needs an approval under the shipped policy), sent like the load above, then settled.
-        const pendingNames = names.slice(0, Number(process.env.BENCH_PENDING ?? 1000));
-        const url = `http://127.0.0.1:${bot.port}/slack/events`;
-        const sends: Promise<unknown>[] = [];
-        const startedAt = performance.now();
-        for (const [i, name] of pendingNames.entries()) {
-          // 50 a second: all of them get their card (the bound queue would answer some "busy" at 100).
-          const wait = startedAt + i * 20 - performance.now();
-          if (wait > 1) await sleep(wait);
-          sends.push(
-            sendSlashCommand(
-              url,
-              fake.signingSecret,
-              fake.buildSlashCommand({ command: "/ecs", text: `reboot ${name} --hard` }),
-            ),
-          );
-        }
-        await Promise.all(sends);
-        await settleBot();
-        const sum = (pattern: RegExp) => metricSum(bot.port, pattern);
-        const pending = await sum(
-          /^hwc_chatops_policy_decisions_total\{decision="needs_approval",stage="request"/,
-        );
-        const watcherRuns = await sum(WATCHER_RUNS);
-        const heapMb = (await sum(/^hwc_chatops_nodejs_heap_size_used_bytes /)) / 1024 / 1024;
-        const heapTotalMb = (await sum(/^hwc_chatops_nodejs_heap_size_total_bytes /)) / 1024 / 1024;
-        const externalMb = (await sum(/^hwc_chatops_nodejs_external_memory_bytes /)) / 1024 / 1024;
-        report(
-          "RSS with watchers and pending approvals: bot",
-          `${Math.round(rssMb(bot.child.pid ?? 0))} MB`,
-          `goal ≤ 250 MB; JS heap used ${Math.round(heapMb)} of ${Math.round(heapTotalMb)} MB, external ${Math.round(externalMb)} MB; ${pending} requests waiting for approval (policy decisions), ${watcherRuns} watcher runs so far; bare Bolt at rest ${Math.round(median(bareRss))} MB`,
-        );
+        await measurePendingRss(bot, fake, names, settleBot, median(bareRss), report);
       }
     } finally {
       await sender.terminate();

@@ -20,9 +20,8 @@ import type { EcsApi } from "../src/cloud/types.js";
 import { waitForJob } from "../src/cloud/wait-for-job.js";
 import { createManualClock, simulatorCloudConfig, startCloudSimulator } from "../src/sandbox/cloud/index.js";
 import { createSimVirtualTime } from "../test/cloud/helpers/create-sim-virtual-time.js";
+import type { Report } from "./report.js";
 import { percentile } from "./statistics.js";
-
-type Report = (name: string, figure: string, detail?: string) => void;
 
 interface Tracked {
   /** Seen after the end: simulator ms, for jobs under a minute and for longer ones. */

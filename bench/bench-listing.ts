@@ -9,9 +9,8 @@ import { runInNewContext } from "node:vm";
 import { createCloudClient } from "../src/cloud/create-cloud-client.js";
 import { simulatorCloudConfig, startCloudSimulator } from "../src/sandbox/cloud/index.js";
 import { loadOfficialSdk } from "../test/sandbox/cloud/load-official-sdk.js";
+import type { Report } from "./report.js";
 import { median } from "./statistics.js";
-
-type Report = (name: string, figure: string, detail?: string) => void;
 
 let gc: (() => void) | undefined;
 /**

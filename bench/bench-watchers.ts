@@ -6,7 +6,7 @@
  */
 import { startNotifyEnv, testConfig } from "../test/notify/helpers/start-notify-env.js";
 
-type Report = (name: string, figure: string, detail?: string) => void;
+import type { Report } from "./report.js";
 
 const INTERVAL_MS = 15 * 60_000;
 const STEADY_RUNS = 3;
