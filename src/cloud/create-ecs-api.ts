@@ -14,7 +14,7 @@ import {
   toServerTags,
 } from "./ecs-schemas.js";
 import { CloudError, OutcomeUnknownError, parseCloudError } from "./errors.js";
-import { listServersByIds, listServersV1 } from "./list-servers.js";
+import { listServerChanges, listServersByIds, listServersV1, NOVA_MICROVERSION } from "./list-servers.js";
 import { parseResponse } from "./parse-response.js";
 import { readJobId } from "./read-job-id.js";
 import type {
@@ -29,8 +29,6 @@ import type {
 
 /** Most servers one batch call (start/stop/reboot/delete) accepts. */
 export const ECS_BATCH_LIMIT = 1000;
-/** Microversion that returns `tags` in server details. */
-export const NOVA_MICROVERSION = "2.26";
 
 export interface EcsApiContext {
   transport: Transport;
@@ -109,6 +107,7 @@ export function createEcsApi(ctx: EcsApiContext): EcsApi {
       for (const id of serverIds) assertPathId(id, "server ID");
       return listServersByIds(ctx, serverIds, signal);
     },
+    listServerChanges: (since, signal) => listServerChanges(ctx, since, signal),
 
     async getServer(serverId, signal) {
       assertPathId(serverId, "server ID");

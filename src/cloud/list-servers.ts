@@ -4,10 +4,12 @@ import { listServersV1Page, listServersV1Response } from "./ecs-schemas.js";
 import { fetchOffsetPages } from "./fetch-offset-pages.js";
 import { parseResponse } from "./parse-response.js";
 import { readServerRecord } from "./read-server-record.js";
-import type { ListServersFilter, Server } from "./types.js";
+import type { ListServersFilter, Server, ServerChanges } from "./types.js";
 
 /** The native API's largest page. */
 export const SERVER_PAGE_SIZE = 1000;
+/** Microversion that returns `tags` in server details. */
+export const NOVA_MICROVERSION = "2.26";
 /**
  * Pages in flight at once after the first page told the count (ECS admits bursts well above this): a fleet of
  * up to 11,000 servers is read in two round trips, the first page and then all the others at once.
@@ -113,6 +115,64 @@ export async function listServersByIds(
     }
   }
   return out;
+}
+
+/**
+ * What changed in the whole fleet since `since` (ISO 8601, on the cloud's clock), and how many servers it
+ * has now: the servers whose status changed at or after it, by `GET /v2.1/{project_id}/servers/detail`'s
+ * `changes-since` (6.2.5; pages of 1,000 by marker, usually one), and the native listing's `count` of every
+ * server (`GET /v1/{project_id}/cloudservers/detail`, one record). Two requests where a listing of 10,000
+ * servers is ten of 1,000 records. The count lets a caller tell whether the changes account for every
+ * server it knows: a deletion that the changes do not report leaves it holding one server too many.
+ */
+export async function listServerChanges(
+  ctx: EcsApiContext,
+  since: string,
+  signal?: AbortSignal,
+): Promise<ServerChanges> {
+  const projectId = await ctx.projectId(signal);
+  // The documented form (whole seconds, "2018-01-17T03:03:32Z"); rounded down, so nothing is left out.
+  const t = Date.parse(since);
+  const changesSince = Number.isNaN(t)
+    ? since
+    : new Date(Math.floor(t / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const readChanges = async (): Promise<Server[]> => {
+    const operation = "ecs.listServerChanges";
+    const changed: Server[] = [];
+    for (let marker: string | undefined; ; ) {
+      const res = await ctx.transport.send({
+        method: "GET",
+        endpoint: ctx.endpoint,
+        projectId,
+        path: `/v2.1/${projectId}/servers/detail`,
+        query: { "changes-since": changesSince, limit: SERVER_PAGE_SIZE, marker },
+        headers: { "X-OpenStack-Nova-API-Version": NOVA_MICROVERSION },
+        operation,
+        signal,
+      });
+      const page = readPage(res, operation).servers;
+      changed.push(...page);
+      // Nova links a next page whenever a page is full; a short page is the last.
+      const last = page.at(-1);
+      if (page.length < SERVER_PAGE_SIZE || last === undefined) return changed;
+      marker = last.id;
+    }
+  };
+  const readCount = async (): Promise<number> => {
+    const operation = "ecs.countServers";
+    const res = await ctx.transport.send({
+      method: "GET",
+      endpoint: ctx.endpoint,
+      projectId,
+      path: `/v1/${projectId}/cloudservers/detail`,
+      query: { limit: 1 },
+      operation,
+      signal,
+    });
+    return readPage(res, operation).count;
+  };
+  const [changed, count] = await Promise.all([readChanges(), readCount()]);
+  return { changed, count };
 }
 
 /**

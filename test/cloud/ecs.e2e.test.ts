@@ -94,6 +94,45 @@ describe("ECS against the simulated cloud", () => {
     expect((err as CloudError).requestId).toMatch(/\w+/);
   });
 
+  it("tells what changed since a moment (Nova's changes-since) and how many servers there are: two requests", async () => {
+    const from = new Date(env.sim.control.now()).toISOString();
+    const fleet = env.sim.control.servers().length;
+    const quiet = await env.client.ecs.listServerChanges(from);
+    expect(quiet).toEqual({ changed: [], count: fleet });
+
+    env.sim.control.advance(5_000);
+    const web01 = serverNamed("web-01");
+    env.sim.control.setServer(web01.id, { status: "SHUTOFF" });
+    env.sim.control.clearRequests();
+    const changes = await env.client.ecs.listServerChanges(from);
+    expect(changes.changed.map((s) => [s.id, s.name, s.status])).toEqual([[web01.id, "web-01", "SHUTOFF"]]);
+    expect(Date.parse(changes.changed[0]?.updated ?? "")).toBeGreaterThanOrEqual(Date.parse(from));
+    expect(changes.count).toBe(fleet);
+    const made = env.sim.control
+      .requests()
+      .map((r) => [r.method, r.path.replace(env.sim.projectId, "{p}"), r.query]);
+    expect(made).toEqual(
+      expect.arrayContaining([
+        // In the documented form: whole seconds, rounded down.
+        ["GET", "/v2.1/{p}/servers/detail", { "changes-since": `${from.slice(0, 19)}Z`, limit: "1000" }],
+        ["GET", "/v1/{p}/cloudservers/detail", { limit: "1" }],
+      ]),
+    );
+    expect(made).toHaveLength(2);
+
+    // A deleted server is not among the changes: the count says the fleet has one less.
+    env.sim.control.deleteServer(serverNamed("web-02").id);
+    const afterDelete = await env.client.ecs.listServerChanges(from);
+    expect(afterDelete.changed.map((s) => s.name)).toEqual(["web-01"]);
+    expect(afterDelete.count).toBe(fleet - 1);
+  });
+
+  it("a changes-since that is not a time is the service's 400, not a listing", async () => {
+    const err = await env.client.ecs.listServerChanges("yesterday").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CloudError);
+    expect(err).toMatchObject({ status: 400, retryable: false });
+  });
+
   it("lists flavors", async () => {
     const flavors = await env.client.ecs.listFlavors();
     expect(flavors.map((f) => f.id).sort()).toEqual(

@@ -126,8 +126,8 @@ it("an unknown name gets suggestions without a blocking fleet listing: the name 
 });
 
 it("a burst of /ecs list shares one fleet listing; each later command reads only its page, and pages still click", async () => {
-  // The shared listing of the earlier test may still be in its reuse window: move past it.
-  h.clock.advance(60_000);
+  // The shared listing of the earlier test may still serve, or be kept current by its changes: move past both.
+  h.clock.advance(6 * 60_000);
   h.sim.control.clearRequests();
   const before = h.fake.ephemerals({ user: SLACK_IDS.alice }).length;
   await Promise.all([1, 2, 3, 4, 5].map(() => h.command("list")));
@@ -172,8 +172,8 @@ it("clicks on a list whose snapshot expired share one listing with each other, a
       .find((e) => blocksText(e.blocks).includes("Showing 1–20 of 10,")),
   );
   await h.ops.idle();
-  // Past the snapshot's 2 minutes and the listing's reuse: a click must list again.
-  h.clock.advance(3 * 60_000);
+  // Past the snapshot's 2 minutes, the listing's reuse and its 5 minutes kept current: a click must list again.
+  h.clock.advance(6 * 60_000);
   h.sim.control.clearRequests();
   /** Waits for `n` more answers showing the second page (each click answers its response URL once). */
   const pagesShown = async (n: number) => {
@@ -199,4 +199,64 @@ it("clicks on a list whose snapshot expired share one listing with each other, a
   await one();
   expect(ecsRequests()).toHaveLength(1);
   expect(ecsRequests()[0]?.query.server_id?.toString().split(",")).toHaveLength(20);
+});
+
+it("an /ecs list after the fleet's listing expired reads its changes and the count, not the fleet; a deletion they miss lists it again", async () => {
+  /** Alice's next list answer after `before`, with its total and its count of SHUTOFF servers. */
+  const nextList = async (before: number) => {
+    const answer = await h.fake.waitFor(() =>
+      h.fake
+        .ephemerals({ user: SLACK_IDS.alice })
+        .slice(before)
+        .find((e) => blocksText(e.blocks).includes("Showing 1–20 of ")),
+    );
+    const text = blocksText(answer.blocks);
+    const number = (pattern: RegExp) => Number(pattern.exec(text)?.[1]?.replaceAll(",", "") ?? Number.NaN);
+    return { total: number(/Showing 1–20 of ([\d,]+)/), shutoff: number(/([\d,]+) SHUTOFF/) };
+  };
+  const list = async () => {
+    const before = h.fake.ephemerals({ user: SLACK_IDS.alice }).length;
+    await h.command("list");
+    const shown = await nextList(before);
+    await h.ops.idle();
+    return shown;
+  };
+  const fleetPages = () =>
+    ecsRequests().filter(
+      (r) =>
+        r.path.endsWith("/cloudservers/detail") &&
+        r.query.server_id === undefined &&
+        r.query.limit === "1000",
+    );
+
+  // A listing of the whole fleet (ten pages), past any kept one.
+  h.clock.advance(6 * 60_000);
+  h.sim.control.clearRequests();
+  const first = await list();
+  expect(fleetPages()).toHaveLength(10);
+
+  // A server stopped in the console; a minute later (past the listing's reuse) the next /ecs list shows it
+  // stopped from two requests (its changes and the count) and the page it shows, read by ID.
+  const running = h.sim.control.servers().find((s) => s.status === "ACTIVE" && /^[a-z]+-\d+$/.test(s.name));
+  h.sim.control.setServer(running?.id ?? "", { status: "SHUTOFF" });
+  h.clock.advance(60_000);
+  h.sim.control.clearRequests();
+  const second = await list();
+  expect(second).toEqual({ total: first.total, shutoff: first.shutoff + 1 });
+  expect(fleetPages()).toEqual([]);
+  const made = ecsRequests();
+  expect(made.filter((r) => r.query["changes-since"] !== undefined)).toHaveLength(1);
+  expect(made.filter((r) => r.query.limit === "1" && r.path.endsWith("/cloudservers/detail"))).toHaveLength(
+    1,
+  );
+  expect(made.filter((r) => r.query.server_id !== undefined)).toHaveLength(1);
+  expect(made).toHaveLength(3);
+
+  // A deleted server, which the changes do not report: the count tells, and the fleet is listed again.
+  h.sim.control.deleteServer(h.sim.control.servers().find((s) => s.status === "SHUTOFF")?.id ?? "");
+  h.clock.advance(60_000);
+  h.sim.control.clearRequests();
+  const third = await list();
+  expect(third).toEqual({ total: first.total - 1, shutoff: first.shutoff });
+  expect(fleetPages()).toHaveLength(10);
 });

@@ -49,7 +49,12 @@ export async function readEcsList(
   // Without a shared cache every command lists for itself (a cache that keeps nothing).
   const listings = deps.listings ?? createListingCache({ reuseMs: 0 });
   const key = JSON.stringify([f.name, f.status, f.flavor, f.ip, [...tags].sort()]);
-  const use = await listings.get(key, list);
+  // The whole fleet's listing is kept current by its changes; a filtered one could lose a member unreported.
+  const whole =
+    f.name === undefined && f.status === undefined && f.flavor === undefined && f.ip === undefined;
+  const changes =
+    whole && tags.length === 0 ? (since: string) => deps.cloud.ecs.listServerChanges(since) : undefined;
+  const use = await listings.get(key, list, changes);
   const { listing } = use;
   const snapshot: ListSnapshot = { id: listing.id, ids: listing.ids, statusCounts: listing.statusCounts };
   if (snapshot.ids.length > DEFAULT_PAGE_SIZE) options.keepSnapshot?.(snapshot);

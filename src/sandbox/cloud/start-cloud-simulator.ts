@@ -92,6 +92,11 @@
  * - `/v2.1` list APIs follow Nova: `limit` default 25, max 1000; a next link whenever a page is
  *   full; unknown `marker` → 400; microversion (`X-OpenStack-Nova-API-Version`) controls `tags`
  *   (2.26+) and the flavor shape (2.47+). The v1 list API's `offset` is a 1-based page number.
+ * - `changes-since` (6.2.4/6.2.5: "ECSs with statuses updated later than the timestamp"): the servers
+ *   whose last change (any change the simulator makes: status, task, tags, a control patch) is at or
+ *   after it; any ISO 8601 time is accepted (the doc's form has whole seconds), anything else → 400. A
+ *   deleted server is gone from it: the doc does not say that deletions are reported (Nova reports them
+ *   as `DELETED`), so the bot must not count on it and compares the fleet's `count` instead.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";

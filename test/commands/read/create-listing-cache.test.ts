@@ -161,3 +161,169 @@ describe("createListingCache", () => {
     expect(calls).toBe(4);
   });
 });
+
+describe("createListingCache: a listing kept current by its changes", () => {
+  /** A server with the time of its last status change (the cloud's clock). */
+  const at = (id: string, name: string, status: string, updated: string) =>
+    ({ id, name, status, updated }) as unknown as Server;
+  const fleet = () => [
+    at("i1", "app-1", "ACTIVE", "2026-12-01T10:00:00Z"),
+    at("i2", "app-2", "ACTIVE", "2026-12-01T11:00:00Z"),
+    at("i3", "db-1", "SHUTOFF", "2026-12-01T12:00:00Z"),
+  ];
+
+  /** The cloud's side: how often the fleet was listed, and the changes asked for (their `since`). */
+  function cloud(initial: Server[]) {
+    const state = { servers: initial, lists: 0, since: [] as string[], changed: [] as Server[], count: -1 };
+    return {
+      state,
+      list: async () => {
+        state.lists += 1;
+        return [...state.servers];
+      },
+      changes: async (since: string) => {
+        state.since.push(since);
+        return { changed: state.changed, count: state.count < 0 ? state.servers.length : state.count };
+      },
+    };
+  }
+
+  /** A cache that has listed the three-server fleet once (kept current by its changes from then on). */
+  async function listedOnce() {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, reuseMs: 5_000 });
+    const cl = cloud(fleet());
+    await cache.get("all", cl.list, cl.changes);
+    return { c, cache, cl };
+  }
+
+  it("an expired listing is brought up to date from the changes since its newest change, less the listing's time and a minute", async () => {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, reuseMs: 5_000 });
+    const cl = cloud(fleet());
+    // The listing itself took 2 s: a change made while its pages were read may be in none of them.
+    const first = await cache.get(
+      "all",
+      async () => {
+        c.advance(2_000);
+        return cl.list();
+      },
+      cl.changes,
+    );
+    expect(first.made).toBe(true);
+    expect(first.listing.ids).toEqual(["i1", "i2", "i3"]);
+
+    // app-2 stopped, db-1 renamed to app-0 (reported with its change): counts and order follow.
+    cl.state.changed = [
+      at("i2", "app-2", "SHUTOFF", "2026-12-01T12:30:00Z"),
+      at("i3", "app-0", "SHUTOFF", "2026-12-01T12:31:00Z"),
+    ];
+    c.advance(5_000);
+    const updated = await cache.get("all", cl.list, cl.changes);
+    expect(cl.state.lists).toBe(1);
+    expect(cl.state.since).toEqual(["2026-12-01T11:58:58.000Z"]);
+    expect(updated.made).toBe(false);
+    expect(updated.listing.ids).toEqual(["i3", "i1", "i2"]);
+    expect(updated.listing.statusCounts).toEqual({ ACTIVE: 1, SHUTOFF: 2 });
+    expect(updated.listing.id).not.toBe(first.listing.id);
+    // Served like a new listing for its window.
+    expect((await cache.get("all", cl.list, cl.changes)).listing.id).toBe(updated.listing.id);
+    expect(cl.state.since).toHaveLength(1);
+
+    // Nothing changed since: the same listing (and saved copy) serves on; the next changes are asked from
+    // the newest change seen, less the same margin.
+    c.advance(5_000);
+    cl.state.changed = [];
+    const same = await cache.get("all", cl.list, cl.changes);
+    expect(same.listing).toEqual(updated.listing);
+    expect(cl.state.since[1]).toBe("2026-12-01T12:30:00.000Z");
+    expect(cl.state.lists).toBe(1);
+  });
+
+  it("a server the changes report deleted leaves; one they report new joins", async () => {
+    const { c, cache, cl } = await listedOnce();
+    cl.state.changed = [
+      at("i1", "app-1", "DELETED", "2026-12-01T13:00:00Z"),
+      at("i4", "web-1", "BUILD", "2026-12-01T13:01:00Z"),
+    ];
+    cl.state.count = 3;
+    c.advance(5_000);
+    const use = await cache.get("all", cl.list, cl.changes);
+    expect(use.listing.ids).toEqual(["i2", "i3", "i4"]);
+    expect(use.listing.statusCounts).toEqual({ ACTIVE: 1, SHUTOFF: 1, BUILD: 1 });
+    expect(cl.state.lists).toBe(1);
+  });
+
+  it("lists again in full when the changes do not account for every server the cloud counts", async () => {
+    const { c, cache, cl } = await listedOnce();
+    // db-1 was deleted and the changes do not say so: the cloud counts 2, the listing would hold 3.
+    cl.state.servers = fleet().slice(0, 2);
+    cl.state.changed = [];
+    c.advance(5_000);
+    const use = await cache.get("all", cl.list, cl.changes);
+    expect(cl.state.lists).toBe(2);
+    expect(use.made).toBe(false);
+    expect(use.listing.ids).toEqual(["i1", "i2"]);
+    // The full listing is kept current in turn.
+    c.advance(5_000);
+    await cache.get("all", cl.list, cl.changes);
+    expect(cl.state.lists).toBe(2);
+    expect(cl.state.since).toHaveLength(2);
+  });
+
+  it("lists again in full when the changes cannot be read, and after relistMs whatever they say", async () => {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, reuseMs: 5_000, relistMs: 60_000 });
+    const cl = cloud(fleet());
+    await cache.get("all", cl.list, cl.changes);
+    c.advance(5_000);
+    const failing = async () => {
+      throw new Error("changes unavailable");
+    };
+    expect((await cache.get("all", cl.list, failing)).listing.ids).toEqual(["i1", "i2", "i3"]);
+    expect(cl.state.lists).toBe(2);
+    // Within relistMs of that full listing: changes; past it: the fleet again.
+    c.advance(30_000);
+    await cache.get("all", cl.list, cl.changes);
+    expect(cl.state.lists).toBe(2);
+    c.advance(30_000);
+    const relisted = await cache.get("all", cl.list, cl.changes);
+    expect(relisted.made).toBe(true);
+    expect(cl.state.lists).toBe(3);
+  });
+
+  it("a listing without changes, or whose servers have no change time, is listed again in full as before", async () => {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, reuseMs: 5_000 });
+    const cl = cloud([server("a"), server("b")]);
+    await cache.get("timeless", cl.list, cl.changes);
+    c.advance(5_000);
+    expect((await cache.get("timeless", cl.list, cl.changes)).made).toBe(true);
+    const filtered = cloud(fleet());
+    await cache.get("filtered", filtered.list);
+    c.advance(5_000);
+    expect((await cache.get("filtered", filtered.list)).made).toBe(true);
+    expect(cl.state.since).toEqual([]);
+    expect(filtered.state.lists).toBe(2);
+  });
+
+  it("commands arriving while a listing is brought up to date share it: one read of the changes", async () => {
+    const { c, cache, cl } = await listedOnce();
+    c.advance(5_000);
+    let release: () => void = () => {};
+    const held = (since: string) =>
+      new Promise<{ changed: Server[]; count: number }>((resolve) => {
+        release = () => resolve({ changed: [], count: 3 });
+        cl.state.since.push(since);
+      });
+    const all = Promise.all([
+      cache.get("all", cl.list, held),
+      cache.get("all", cl.list, held),
+      cache.get("all", cl.list, held),
+    ]);
+    release();
+    const uses = await all;
+    expect(cl.state.since).toHaveLength(1);
+    expect(new Set(uses.map((u) => u.listing.id)).size).toBe(1);
+  });
+});

@@ -1,7 +1,12 @@
 import type { EcsClient } from "@huaweicloud/huaweicloud-sdk-ecs";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CloudSimulator, startCloudSimulator } from "../../../src/sandbox/cloud/index.js";
+import { createCloudClient } from "../../../src/cloud/create-cloud-client.js";
+import {
+  type CloudSimulator,
+  simulatorCloudConfig,
+  startCloudSimulator,
+} from "../../../src/sandbox/cloud/index.js";
 import { loadOfficialSdk } from "./load-official-sdk.js";
 
 const { core, ecs, signer } = loadOfficialSdk();
@@ -77,6 +82,25 @@ describe("official @huaweicloud/huaweicloud-sdk-ecs against the simulator", () =
     const shown = await client.showServer(new ShowServerRequest(targets[0]));
     expect(shown.server?.status).toBe("SHUTOFF");
     expect(sim.control.server("web-02")?.status).toBe("SHUTOFF");
+  });
+
+  it("lists the changes since a moment as our client does (Nova's changes-since, 6.2.5), and counts the fleet alike", async () => {
+    const ours = createCloudClient(simulatorCloudConfig(sim));
+    try {
+      const from = new Date(Date.now() - 1_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      sim.control.setServer(sim.control.server("db-01")!.id, { status: "SHUTOFF" });
+      const sdk = await client.novaListServersDetails(
+        new NovaListServersDetailsRequest().withChangesSince(from).withLimit(1000),
+      );
+      const changes = await ours.ecs.listServerChanges(from);
+      const ids = (servers: readonly { id?: string }[]) => servers.map((s) => s.id).sort();
+      expect(ids(changes.changed)).toEqual(ids(sdk.servers ?? []));
+      expect(changes.changed.map((s) => s.name)).toContain("db-01");
+      const v1 = await client.listServersDetails(new ListServersDetailsRequest().withLimit(1));
+      expect(changes.count).toBe(v1.count);
+    } finally {
+      await ours.close();
+    }
   });
 
   it("surfaces simulator errors as the SDK's typed exceptions", async () => {
