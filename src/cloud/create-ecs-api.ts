@@ -107,7 +107,7 @@ export function createEcsApi(ctx: EcsApiContext): EcsApi {
       for (const id of serverIds) assertPathId(id, "server ID");
       return listServersByIds(ctx, serverIds, signal);
     },
-    listServerChanges: (since, signal) => listServerChanges(ctx, since, signal),
+    listServerChanges: (since, filter, signal) => listServerChanges(ctx, since, filter, signal),
 
     async getServer(serverId, signal) {
       assertPathId(serverId, "server ID");

@@ -118,16 +118,18 @@ export async function listServersByIds(
 }
 
 /**
- * What changed in the whole fleet since `since` (ISO 8601, on the cloud's clock), and how many servers it
- * has now: the servers whose status changed at or after it, by `GET /v2.1/{project_id}/servers/detail`'s
- * `changes-since` (6.2.5; pages of 1,000 by marker, usually one), and the native listing's `count` of every
- * server (`GET /v1/{project_id}/cloudservers/detail`, one record). Two requests where a listing of 10,000
- * servers is ten of 1,000 records. The count lets a caller tell whether the changes account for every
- * server it knows: a deletion that the changes do not report leaves it holding one server too many.
+ * What changed since `since` (ISO 8601, on the cloud's clock) among the servers in `status` (default: the
+ * whole fleet), and how many there are now: the servers whose status changed at or after it, by
+ * `GET /v2.1/{project_id}/servers/detail`'s `changes-since` (6.2.5; pages of 1,000 by marker, usually one),
+ * and the native listing's `count` (`GET /v1/{project_id}/cloudservers/detail`, one record), both with the
+ * same `status` filter. Two requests where a listing of 10,000 servers is ten of 1,000 records. The count lets
+ * a caller tell whether the changes account for every server it knows: a server that left (deleted, or out
+ * of `status`) without being among the changes leaves it holding one server too many.
  */
 export async function listServerChanges(
   ctx: EcsApiContext,
   since: string,
+  filter: { status?: string } = {},
   signal?: AbortSignal,
 ): Promise<ServerChanges> {
   const projectId = await ctx.projectId(signal);
@@ -145,7 +147,7 @@ export async function listServerChanges(
         endpoint: ctx.endpoint,
         projectId,
         path: `/v2.1/${projectId}/servers/detail`,
-        query: { "changes-since": changesSince, limit: SERVER_PAGE_SIZE, marker },
+        query: { "changes-since": changesSince, status: filter.status, limit: SERVER_PAGE_SIZE, marker },
         headers: { "X-OpenStack-Nova-API-Version": NOVA_MICROVERSION },
         operation,
         signal,
@@ -165,7 +167,7 @@ export async function listServerChanges(
       endpoint: ctx.endpoint,
       projectId,
       path: `/v1/${projectId}/cloudservers/detail`,
-      query: { limit: 1 },
+      query: { status: filter.status, limit: 1 },
       operation,
       signal,
     });

@@ -250,14 +250,14 @@ export interface DeleteServersOptions {
 /** Result of a resize: a job, or for `dryRun` only the confirmation that the request passed the checks. */
 export type ResizeResult = { dryRun: false; jobId: string } | { dryRun: true };
 
-/** What changed in the fleet since a moment (`EcsApi.listServerChanges`). */
+/** What changed in the fleet, or among the servers in one status, since a moment (`EcsApi.listServerChanges`). */
 export interface ServerChanges {
   /**
    * The servers whose status changed at or after the moment, as they are now. A deleted one may be among
    * them with the status `DELETED`, or be absent: the API does not say which.
    */
   changed: Server[];
-  /** How many servers the native listing counts now. */
+  /** How many servers (in the status asked for) the native listing counts now. */
   count: number;
 }
 
@@ -268,10 +268,14 @@ export interface EcsApi extends EcsTagOperations, EcsServerOperations {
   /** The servers with these IDs that exist (unknown IDs are simply absent), few requests per 100 IDs. */
   listServersByIds(serverIds: readonly string[], signal?: AbortSignal): Promise<Server[]>;
   /**
-   * The servers whose status changed at or after `since` (ISO 8601, the cloud's clock), as they are now, and
-   * the count of every server: two requests, for keeping a whole-fleet listing current.
+   * The servers in `status` (default: any) whose status changed at or after `since` (ISO 8601, the cloud's
+   * clock), as they are now, and the count of every server in it: two requests, for keeping a listing current.
    */
-  listServerChanges(since: string, signal?: AbortSignal): Promise<ServerChanges>;
+  listServerChanges(
+    since: string,
+    filter?: { status?: string },
+    signal?: AbortSignal,
+  ): Promise<ServerChanges>;
   /** One server; throws `CloudError` with `status` 404 when it does not exist. */
   getServer(serverId: string, signal?: AbortSignal): Promise<Server>;
   listFlavors(availabilityZone?: string, signal?: AbortSignal): Promise<Flavor[]>;

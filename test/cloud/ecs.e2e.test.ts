@@ -120,6 +120,21 @@ describe("ECS against the simulated cloud", () => {
     );
     expect(made).toHaveLength(2);
 
+    // Among one status's servers: the stopped one has joined SHUTOFF's, and left ACTIVE's unreported (only
+    // the count says so).
+    const shutoff = await env.client.ecs.listServerChanges(from, { status: "SHUTOFF" });
+    expect(shutoff.changed.map((s) => s.name)).toEqual(["web-01"]);
+    expect(shutoff.count).toBe(env.sim.control.servers().filter((s) => s.status === "SHUTOFF").length);
+    const active = await env.client.ecs.listServerChanges(from, { status: "ACTIVE" });
+    expect(active.changed).toEqual([]);
+    expect(active.count).toBe(env.sim.control.servers().filter((s) => s.status === "ACTIVE").length);
+    expect(
+      env.sim.control
+        .requests()
+        .slice(-2)
+        .map((r) => r.query.status),
+    ).toEqual(["ACTIVE", "ACTIVE"]);
+
     // A deleted server is not among the changes: the count says the fleet has one less.
     env.sim.control.deleteServer(serverNamed("web-02").id);
     const afterDelete = await env.client.ecs.listServerChanges(from);

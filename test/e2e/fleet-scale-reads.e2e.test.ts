@@ -260,3 +260,46 @@ it("an /ecs list after the fleet's listing expired reads its changes and the cou
   expect(third).toEqual({ total: first.total - 1, shutoff: first.shutoff });
   expect(fleetPages()).toHaveLength(10);
 });
+
+it("/ecs list status=SHUTOFF is kept current the same way; a server that leaves SHUTOFF shows in the count and lists it again", async () => {
+  const listShutoff = async () => {
+    const before = h.fake.ephemerals({ user: SLACK_IDS.alice }).length;
+    await h.command("list status=SHUTOFF");
+    const answer = await h.fake.waitFor(() =>
+      h.fake
+        .ephemerals({ user: SLACK_IDS.alice })
+        .slice(before)
+        .find((e) => /Showing 1–20 of [\d,]+/.test(blocksText(e.blocks))),
+    );
+    await h.ops.idle();
+    return Number(/Showing 1–20 of ([\d,]+)/.exec(blocksText(answer.blocks))?.[1]?.replaceAll(",", ""));
+  };
+  const shutoffPages = () =>
+    ecsRequests().filter(
+      (r) =>
+        r.path.endsWith("/cloudservers/detail") && r.query.status === "SHUTOFF" && r.query.limit === "1000",
+    );
+  h.clock.advance(6 * 60_000);
+  h.sim.control.clearRequests();
+  const first = await listShutoff();
+  expect(shutoffPages().length).toBeGreaterThanOrEqual(1);
+
+  // One more stopped: its change and the count, both of SHUTOFF's servers, and the page by ID.
+  const running = h.sim.control.servers().find((s) => s.status === "ACTIVE" && /^[a-z]+-\d+$/.test(s.name));
+  h.sim.control.setServer(running?.id ?? "", { status: "SHUTOFF" });
+  h.clock.advance(60_000);
+  h.sim.control.clearRequests();
+  expect(await listShutoff()).toBe(first + 1);
+  expect(shutoffPages()).toEqual([]);
+  expect(
+    ecsRequests().filter((r) => r.query["changes-since"] !== undefined && r.query.status === "SHUTOFF"),
+  ).toHaveLength(1);
+  expect(ecsRequests()).toHaveLength(3);
+
+  // One started again: it leaves SHUTOFF without being among its changes; the count tells, and it is listed again.
+  h.sim.control.setServer(running?.id ?? "", { status: "ACTIVE" });
+  h.clock.advance(60_000);
+  h.sim.control.clearRequests();
+  expect(await listShutoff()).toBe(first);
+  expect(shutoffPages().length).toBeGreaterThanOrEqual(1);
+});

@@ -21,9 +21,10 @@ export type ListingUse =
 
 /**
  * Keeps a listing current without listing again: the servers changed since a moment of the cloud's clock
- * (ISO 8601) and the count of every server now. Only for a listing that every changed server is reported to
- * (the whole fleet's: a filtered one could lose a member without it being reported), in name-then-ID order
- * (the order a listing brought up to date is put in).
+ * (ISO 8601) and the count of every server the listing would hold now. Only for a listing whose every
+ * change is either among them or seen in the count (the whole fleet's, or one status's: a server that leaves
+ * it leaves the listing holding one too many), in name-then-ID order (the order a listing brought up to date
+ * is put in).
  */
 export type ListingChanges = (since: string) => Promise<ServerChanges>;
 

@@ -49,11 +49,14 @@ export async function readEcsList(
   // Without a shared cache every command lists for itself (a cache that keeps nothing).
   const listings = deps.listings ?? createListingCache({ reuseMs: 0 });
   const key = JSON.stringify([f.name, f.status, f.flavor, f.ip, [...tags].sort()]);
-  // The whole fleet's listing is kept current by its changes; a filtered one could lose a member unreported.
-  const whole =
-    f.name === undefined && f.status === undefined && f.flavor === undefined && f.ip === undefined;
-  const changes =
-    whole && tags.length === 0 ? (since: string) => deps.cloud.ecs.listServerChanges(since) : undefined;
+  // The whole fleet's listing, or one status's, is kept current by its changes: a server that leaves it
+  // shows in the count. Other filters could differ between the two APIs that tell the changes and the count.
+  const byStatusOnly =
+    f.name === undefined && f.flavor === undefined && f.ip === undefined && tags.length === 0;
+  const status = f.status;
+  const changes = byStatusOnly
+    ? (since: string) => deps.cloud.ecs.listServerChanges(since, status === undefined ? {} : { status })
+    : undefined;
   const use = await listings.get(key, list, changes);
   const { listing } = use;
   const snapshot: ListSnapshot = { id: listing.id, ids: listing.ids, statusCounts: listing.statusCounts };
