@@ -1,6 +1,7 @@
 import type { EcsApiContext } from "./create-ecs-api.js";
 import type { CloudResponse } from "./create-transport.js";
 import { listServersV1Page, listServersV1Response } from "./ecs-schemas.js";
+import { CloudError, ErrorCodes } from "./errors.js";
 import { fetchOffsetPages } from "./fetch-offset-pages.js";
 import { parseResponse } from "./parse-response.js";
 import { readServerRecord } from "./read-server-record.js";
@@ -157,6 +158,17 @@ export async function listServerChanges(
       // Nova links a next page whenever a page is full; a short page is the last.
       const last = page.at(-1);
       if (page.length < SERVER_PAGE_SIZE || last === undefined) return changed;
+      // A service that ignored the marker would answer the same page for ever.
+      if (last.id === marker) {
+        throw new CloudError({
+          status: res.status,
+          code: ErrorCodes.INVALID_RESPONSE,
+          message: `${operation}: unexpected response (the page after ${marker} ends with it again)`,
+          requestId: res.requestId,
+          retryable: false,
+          operation,
+        });
+      }
       marker = last.id;
     }
   };

@@ -5,7 +5,7 @@ import { findSystemDisk } from "../../src/cloud/find-system-disk.js";
 import type { ReinstallOsOptions } from "../../src/cloud/index.js";
 import { waitForJob } from "../../src/cloud/wait-for-job.js";
 import { OS_IMAGES } from "../../src/sandbox/cloud/os-images.js";
-import { startScriptedServer } from "./helpers/start-scripted-server.js";
+import { scriptedCloudConfig, startScriptedServer } from "./helpers/start-scripted-server.js";
 import { type SimClient, startSimClient } from "./helpers/start-sim-client.js";
 
 let env: SimClient;
@@ -266,15 +266,7 @@ describe("reinstall and change OS send a key pair and never a password", () => {
       bodies.push(JSON.parse(req.body.toString("utf8")));
       return { status: 200, body: { job_id: "ff80808288d41e1b018990260955686a" } };
     });
-    const client = createCloudClient({
-      region: "cn-north-4",
-      projectId: "p1",
-      auth: { kind: "aksk", ak: "AK", sk: "SK" },
-      endpoints: { ecs: scripted.url, hss: scripted.url, iam: scripted.url },
-      hssEnterpriseProjectId: "all_granted_eps",
-      connectTimeoutMs: 1000,
-      requestTimeoutMs: 2000,
-    });
+    const client = createCloudClient(scriptedCloudConfig(scripted.url));
     try {
       const sneaky = {
         keyName: "KeyPair-ops",

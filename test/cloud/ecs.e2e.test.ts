@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createCloudClient } from "../../src/cloud/create-cloud-client.js";
 import { serverSchema, toServer } from "../../src/cloud/ecs-schemas.js";
 import { CloudError } from "../../src/cloud/errors.js";
 import { waitForJob } from "../../src/cloud/wait-for-job.js";
 import { call, type Row } from "../sandbox/cloud/sim-client.js";
+import { scriptedCloudConfig, startScriptedServer } from "./helpers/start-scripted-server.js";
 import { type SimClient, startSimClient } from "./helpers/start-sim-client.js";
 
 let env: SimClient;
@@ -140,6 +142,54 @@ describe("ECS against the simulated cloud", () => {
     const afterDelete = await env.client.ecs.listServerChanges(from);
     expect(afterDelete.changed.map((s) => s.name)).toEqual(["web-01"]);
     expect(afterDelete.count).toBe(fleet - 1);
+  });
+
+  it("reads every page of the changes by marker; a service that ignores the marker is a fault, not a loop", async () => {
+    const record = (i: number) => ({
+      id: `s${i}`,
+      name: `n${i}`,
+      status: "ACTIVE",
+      updated: "2026-12-01T00:00:00Z",
+      flavor: { id: "f1" },
+      addresses: {},
+    });
+    const page = (from: number, n: number) => Array.from({ length: n }, (_, i) => record(from + i));
+    let ignoreMarker = false;
+    const scripted = await startScriptedServer((req) => {
+      const url = new URL(req.url, "http://x");
+      if (url.pathname.endsWith("/cloudservers/detail"))
+        return { status: 200, body: { count: 1500, servers: [] } };
+      const marker = url.searchParams.get("marker");
+      if (marker === null || ignoreMarker) return { status: 200, body: { servers: page(0, 1000) } };
+      return { status: 200, body: { servers: page(1000, 500) } };
+    });
+    const client = createCloudClient(scriptedCloudConfig(scripted.url));
+    try {
+      const changes = await client.ecs.listServerChanges("2026-12-01T00:00:00Z");
+      expect(changes.changed).toHaveLength(1500);
+      expect(changes.count).toBe(1500);
+      const markers = scripted.requests
+        .map((r) => new URL(r.url, "http://x"))
+        .filter((u) => u.pathname.endsWith("/servers/detail"))
+        .map((u) => u.searchParams.get("marker"));
+      expect(markers).toEqual([null, "s999"]);
+
+      // A service that answers the first page whatever the marker: the second answer ends with the marker it
+      // was asked after, and the read stops there.
+      ignoreMarker = true;
+      const before = scripted.requests.length;
+      const err = await client.ecs.listServerChanges("2026-12-01T00:00:00Z").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CloudError);
+      expect(err).toMatchObject({
+        code: "INVALID_RESPONSE",
+        retryable: false,
+        operation: "ecs.listServerChanges",
+      });
+      expect(scripted.requests.length - before).toBeLessThanOrEqual(3);
+    } finally {
+      await client.close();
+      await scripted.close();
+    }
   });
 
   it("a changes-since that is not a time is the service's 400, not a listing", async () => {

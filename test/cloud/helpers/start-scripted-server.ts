@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { CloudConfig } from "../../../src/cloud/load-cloud-config.js";
 
 export interface RecordedRequest {
   method: string;
@@ -63,5 +64,18 @@ export async function startScriptedServer(handler: (req: RecordedRequest, index:
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** A cloud client's settings with every service at `url` (a scripted server): AK/SK, a known project. */
+export function scriptedCloudConfig(url: string): CloudConfig {
+  return {
+    region: "cn-north-4",
+    projectId: "p1",
+    auth: { kind: "aksk", ak: "AK", sk: "SK" },
+    endpoints: { ecs: url, hss: url, iam: url },
+    hssEnterpriseProjectId: "all_granted_eps",
+    connectTimeoutMs: 1000,
+    requestTimeoutMs: 2000,
   };
 }
