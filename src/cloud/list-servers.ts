@@ -1,9 +1,8 @@
 import type { EcsApiContext } from "./create-ecs-api.js";
-import type { CloudResponse } from "./create-transport.js";
+import type { CloudRequest, CloudResponse } from "./create-transport.js";
 import { listServersV1Page, listServersV1Response } from "./ecs-schemas.js";
-import { CloudError, ErrorCodes } from "./errors.js";
 import { fetchOffsetPages } from "./fetch-offset-pages.js";
-import { parseResponse } from "./parse-response.js";
+import { invalid, parseResponse } from "./parse-response.js";
 import { readServerRecord } from "./read-server-record.js";
 import type { ListServersFilter, Server, ServerChanges } from "./types.js";
 
@@ -18,6 +17,25 @@ export const NOVA_MICROVERSION = "2.26";
 const DEFAULT_PAGE_CONCURRENCY = 10;
 /** IDs per `server_id` query: keeps the URL short whatever the ID format. */
 export const IDS_PER_QUERY = 100;
+
+/** One request of the native listing, `GET /v1/{project_id}/cloudservers/detail`, with `query`. */
+function sendDetailQuery(
+  ctx: EcsApiContext,
+  projectId: string,
+  query: CloudRequest["query"],
+  operation: string,
+  signal?: AbortSignal,
+): Promise<CloudResponse> {
+  return ctx.transport.send({
+    method: "GET",
+    endpoint: ctx.endpoint,
+    projectId,
+    path: `/v1/${projectId}/cloudservers/detail`,
+    query,
+    operation,
+    signal,
+  });
+}
 
 /**
  * Lists servers with the native `GET /v1/{project_id}/cloudservers/detail`: its `offset` is a page number
@@ -46,15 +64,13 @@ export async function listServersV1(
     reservation_id: filter.reservationId,
   };
   const fetchPage = async (offset: number, size: number, pageSignal?: AbortSignal) => {
-    const res = await ctx.transport.send({
-      method: "GET",
-      endpoint: ctx.endpoint,
+    const res = await sendDetailQuery(
+      ctx,
       projectId,
-      path: `/v1/${projectId}/cloudservers/detail`,
-      query: { ...query, limit: size, offset: Math.floor(offset / size) + 1 },
+      { ...query, limit: size, offset: Math.floor(offset / size) + 1 },
       operation,
-      signal: pageSignal,
-    });
+      pageSignal,
+    );
     const page = readPage(res, operation);
     return { totalNum: page.count, items: page.servers };
   };
@@ -99,15 +115,13 @@ export async function listServersByIds(
   const out: Server[] = [];
   for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
     const part = unique.slice(i, i + IDS_PER_QUERY);
-    const res = await ctx.transport.send({
-      method: "GET",
-      endpoint: ctx.endpoint,
+    const res = await sendDetailQuery(
+      ctx,
       projectId,
-      path: `/v1/${projectId}/cloudservers/detail`,
-      query: { server_id: part.join(","), limit: part.length },
+      { server_id: part.join(","), limit: part.length },
       operation,
       signal,
-    });
+    );
     const wanted = new Set(part);
     for (const server of readPage(res, operation, notUnknownId).servers) {
       if (!wanted.has(server.id)) continue;
@@ -159,30 +173,13 @@ export async function listServerChanges(
       const last = page.at(-1);
       if (page.length < SERVER_PAGE_SIZE || last === undefined) return changed;
       // A service that ignored the marker would answer the same page for ever.
-      if (last.id === marker) {
-        throw new CloudError({
-          status: res.status,
-          code: ErrorCodes.INVALID_RESPONSE,
-          message: `${operation}: unexpected response (the page after ${marker} ends with it again)`,
-          requestId: res.requestId,
-          retryable: false,
-          operation,
-        });
-      }
+      if (last.id === marker) invalid(operation, res, `the page after ${marker} ends with it again`);
       marker = last.id;
     }
   };
   const readCount = async (): Promise<number> => {
     const operation = "ecs.countServers";
-    const res = await ctx.transport.send({
-      method: "GET",
-      endpoint: ctx.endpoint,
-      projectId,
-      path: `/v1/${projectId}/cloudservers/detail`,
-      query: { status: filter.status, limit: 1 },
-      operation,
-      signal,
-    });
+    const res = await sendDetailQuery(ctx, projectId, { status: filter.status, limit: 1 }, operation, signal);
     return readPage(res, operation).count;
   };
   const [changed, count] = await Promise.all([readChanges(), readCount()]);

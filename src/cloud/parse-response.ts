@@ -18,7 +18,8 @@ export function parseResponse<S extends z.ZodType>(
   return invalid(operation, res, where);
 }
 
-function invalid(operation: string, res: CloudResponse, where: string): never {
+/** Throws the `INVALID_RESPONSE` fault of `operation`: its answer was not what the API documents (`where`). */
+export function invalid(operation: string, res: CloudResponse, where: string): never {
   throw new CloudError({
     status: res.status,
     code: ErrorCodes.INVALID_RESPONSE,

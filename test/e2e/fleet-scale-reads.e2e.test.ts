@@ -201,25 +201,27 @@ it("clicks on a list whose snapshot expired share one listing with each other, a
   expect(ecsRequests()[0]?.query.server_id?.toString().split(",")).toHaveLength(20);
 });
 
+/** Alice sends `/ecs <text>` and waits for her new list answer: its total, and any other number it shows. */
+async function listAnswer(text: string) {
+  const before = h.fake.ephemerals({ user: SLACK_IDS.alice }).length;
+  await h.command(text);
+  const answer = await h.fake.waitFor(() =>
+    h.fake
+      .ephemerals({ user: SLACK_IDS.alice })
+      .slice(before)
+      .find((e) => /Showing 1–20 of [\d,]+/.test(blocksText(e.blocks))),
+  );
+  await h.ops.idle();
+  const shown = blocksText(answer.blocks);
+  const number = (pattern: RegExp) => Number(pattern.exec(shown)?.[1]?.replaceAll(",", "") ?? Number.NaN);
+  return { total: number(/Showing 1–20 of ([\d,]+)/), number };
+}
+
 it("an /ecs list after the fleet's listing expired reads its changes and the count, not the fleet; a deletion they miss lists it again", async () => {
-  /** Alice's next list answer after `before`, with its total and its count of SHUTOFF servers. */
-  const nextList = async (before: number) => {
-    const answer = await h.fake.waitFor(() =>
-      h.fake
-        .ephemerals({ user: SLACK_IDS.alice })
-        .slice(before)
-        .find((e) => blocksText(e.blocks).includes("Showing 1–20 of ")),
-    );
-    const text = blocksText(answer.blocks);
-    const number = (pattern: RegExp) => Number(pattern.exec(text)?.[1]?.replaceAll(",", "") ?? Number.NaN);
-    return { total: number(/Showing 1–20 of ([\d,]+)/), shutoff: number(/([\d,]+) SHUTOFF/) };
-  };
+  /** The list's total and its count of SHUTOFF servers. */
   const list = async () => {
-    const before = h.fake.ephemerals({ user: SLACK_IDS.alice }).length;
-    await h.command("list");
-    const shown = await nextList(before);
-    await h.ops.idle();
-    return shown;
+    const answer = await listAnswer("list");
+    return { total: answer.total, shutoff: answer.number(/([\d,]+) SHUTOFF/) };
   };
   const fleetPages = () =>
     ecsRequests().filter(
@@ -262,18 +264,7 @@ it("an /ecs list after the fleet's listing expired reads its changes and the cou
 });
 
 it("/ecs list status=SHUTOFF is kept current the same way; a server that leaves SHUTOFF shows in the count and lists it again", async () => {
-  const listShutoff = async () => {
-    const before = h.fake.ephemerals({ user: SLACK_IDS.alice }).length;
-    await h.command("list status=SHUTOFF");
-    const answer = await h.fake.waitFor(() =>
-      h.fake
-        .ephemerals({ user: SLACK_IDS.alice })
-        .slice(before)
-        .find((e) => /Showing 1–20 of [\d,]+/.test(blocksText(e.blocks))),
-    );
-    await h.ops.idle();
-    return Number(/Showing 1–20 of ([\d,]+)/.exec(blocksText(answer.blocks))?.[1]?.replaceAll(",", ""));
-  };
+  const listShutoff = async () => (await listAnswer("list status=SHUTOFF")).total;
   const shutoffPages = () =>
     ecsRequests().filter(
       (r) =>

@@ -117,11 +117,11 @@ function newestUpdate(servers: readonly { updated?: string }[], from = Number.NE
   return newest;
 }
 
-/** The IDs of `servers` in their order (the display order) and their counts by status. */
-function summarize(servers: readonly Kept[]): Omit<SharedListing, "id"> {
+/** A new listing of `servers` in their order (the display order): their IDs and their counts by status. */
+function newListing(servers: readonly Kept[]): SharedListing {
   const statusCounts: Record<string, number> = {};
   for (const s of servers) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
-  return { ids: servers.map((s) => s.id), statusCounts };
+  return { id: randomText(9, "base64url"), ids: servers.map((s) => s.id), statusCounts };
 }
 
 /**
@@ -179,38 +179,36 @@ export function createListingCache(options: ListingCacheOptions = {}): ListingCa
   }
 
   /**
-   * What keeping a listing of `servers` current needs, or undefined when a server has no time of its last
-   * change (nothing to ask the changes from). `startedAt` and `t`: when the listing began and ended (`now`).
+   * Lists in full: the servers, their listing, when it finished and, when `tracked`, what keeping it current
+   * needs (none when a server has no time of its last change: nothing to ask the changes from).
    */
-  function track(servers: readonly Server[], startedAt: number, t: number): Tracking | undefined {
-    const newest = newestUpdate(servers);
-    if (newest === undefined || !Number.isFinite(newest)) return undefined;
-    return {
-      servers: new Map(servers.map((s) => [s.id, { id: s.id, name: s.name, status: s.status }])),
-      sinceMs: newest - (t - startedAt) - CHANGES_MARGIN_MS,
-      listedInFullAt: t,
-    };
+  async function listFully(list: () => Promise<readonly Server[]>, tracked: boolean) {
+    const startedAt = now();
+    const servers = await list();
+    const listedAt = now();
+    const newest = tracked ? newestUpdate(servers) : undefined;
+    const tracking: Tracking | undefined =
+      newest === undefined || !Number.isFinite(newest)
+        ? undefined
+        : {
+            servers: new Map(servers.map((s) => [s.id, { id: s.id, name: s.name, status: s.status }])),
+            sinceMs: newest - (listedAt - startedAt) - CHANGES_MARGIN_MS,
+            listedInFullAt: listedAt,
+          };
+    return { servers, listing: newListing(servers), listedAt, tracking };
   }
 
-  /**
-   * Lists in full: the servers go to the caller, the entry keeps their IDs and counts (and, when `tracked`,
-   * what keeping them current needs).
-   */
+  /** Gives `entry` what a full listing found, and its listing. */
+  function settle(entry: Entry, full: Awaited<ReturnType<typeof listFully>>): SharedListing {
+    entry.listedAt = full.listedAt;
+    entry.tracking = full.tracking;
+    return full.listing;
+  }
+
+  /** Lists in full for `key`: the servers go to the caller, the entry keeps their IDs and counts. */
   function listInFull(key: string, list: () => Promise<readonly Server[]>, tracked: boolean) {
-    const startedAt = now();
-    const listed = list().then((servers) => {
-      const listing = { id: randomText(9, "base64url"), ...summarize(servers) };
-      return { listing, servers };
-    });
-    const entry: Entry = {
-      uses: 1,
-      promise: listed.then(({ listing, servers }) => {
-        const t = now();
-        entry.listedAt = t;
-        if (tracked) entry.tracking = track(servers, startedAt, t);
-        return listing;
-      }),
-    };
+    const listed = listFully(list, tracked);
+    const entry: Entry = { uses: 1, promise: listed.then((full) => settle(entry, full)) };
     keep(key, entry);
     return listed;
   }
@@ -259,18 +257,10 @@ export function createListingCache(options: ListingCacheOptions = {}): ListingCa
           };
           // Unchanged: the same listing (and its saved copy) serves the page clicks of both.
           if (!changed) return old.promise;
-          return {
-            id: randomText(9, "base64url"),
-            ...summarize([...tracking.servers.values()].sort(byNameThenId)),
-          };
+          return newListing([...tracking.servers.values()].sort(byNameThenId));
         }
       }
-      const fullStartedAt = now();
-      const servers = await list();
-      const t = now();
-      entry.listedAt = t;
-      entry.tracking = track(servers, fullStartedAt, t);
-      return { id: randomText(9, "base64url"), ...summarize(servers) };
+      return settle(entry, await listFully(list, true));
     }
     keep(key, entry);
     return entry.promise;
