@@ -14,7 +14,9 @@ let cleanup: (() => Promise<void>) | undefined;
 beforeAll(async () => {
   cleanup = (await openSharedRedis(namespace)).cleanup;
   world = await startReplicaWorld();
-  const socket = { SLACK_APP_TOKEN: world.fake.appToken };
+  // The default lease TTL, not the world's 3 s: nothing here is taken over, and on a loaded CI machine a
+  // renewal late by 3 s would suspend the run mid-stop (an unknown outcome, rightly never re-sent).
+  const socket = { SLACK_APP_TOKEN: world.fake.appToken, RUN_LEASE_TTL: "30s" };
   const storeUrl = storeUrlOf(REDIS_URL, namespace);
   // Socket Mode opens no port: ready means connected.
   await world.startBot("S1", storeUrl, socket, false);

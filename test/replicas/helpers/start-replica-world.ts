@@ -90,6 +90,19 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
     }
   }
 
+  /**
+   * What a timed-out wait could not see, for its failure message: the bot's messages in #ops and its
+   * ephemerals, and the end of each bot process' log (a CI run keeps nothing else).
+   */
+  function whatHappened(): string {
+    const messages = fake
+      .messages(IDS.ops, { includeReplies: true })
+      .map((m) => `  ${m.user}: ${textOf(m).slice(0, 300)}`);
+    const ephemerals = fake.ephemerals().map((e) => `  ephemeral: ${textOf(e).slice(0, 300)}`);
+    const logs = processes.map((p) => `--- ${p.name} (last 3,000 characters)\n${p.output().slice(-3000)}`);
+    return ["#ops:", ...messages, ...ephemerals, ...logs].join("\n");
+  }
+
   const world = {
     fake,
     sim,
@@ -123,7 +136,9 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
     },
     /** `fake.waitFor` with a generous default: bot processes on a loaded machine can be slow. */
     waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
-      return fake.waitFor(check, timeoutMs);
+      return fake.waitFor(check, timeoutMs).catch((error: unknown) => {
+        throw new Error(`${messageOf(error)}\n${whatHappened()}`);
+      });
     },
     /**
      * Waits for the bot's message in #ops about `command` whose text passes `check`, then for the bots' acked
@@ -131,15 +146,21 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
      * click; see {@link settled}).
      */
     async waitCard(command: string, check: (text: string) => boolean = () => true, timeoutMs = 60_000) {
-      const found = await fake.waitFor(() => {
-        const card = fake
-          .messages(IDS.ops)
-          .filter(
-            (m) => m.user === IDS.bot && textOf(m).includes(command) && !textOf(m).includes("Preparing"),
-          )
-          .at(-1);
-        return card && check(textOf(card)) ? card : undefined;
-      }, timeoutMs);
+      const found = await fake
+        .waitFor(() => {
+          const card = fake
+            .messages(IDS.ops)
+            .filter(
+              (m) => m.user === IDS.bot && textOf(m).includes(command) && !textOf(m).includes("Preparing"),
+            )
+            .at(-1);
+          return card && check(textOf(card)) ? card : undefined;
+        }, timeoutMs)
+        .catch((error: unknown) => {
+          throw new Error(
+            `${messageOf(error)}: no card for "${command}" passed the check\n${whatHappened()}`,
+          );
+        });
       await settled();
       return found;
     },
@@ -170,6 +191,8 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
 }
 
 export type ReplicaWorld = Awaited<ReturnType<typeof startReplicaWorld>>;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The approval request ID shown on a card. */
 export function requestIdOf(message: FakeSlackMessage): string {
