@@ -17,7 +17,8 @@ import { createSlackChat } from "../slack/create-slack-chat.js";
 import { createSlackFetch } from "../slack/create-slack-fetch.js";
 import { createUserGroupCache, type UserGroupCache } from "../slack/create-user-group-cache.js";
 import { guardSocketModeClient, type SocketModeClientLike } from "../slack/guard-socket-mode-client.js";
-import { registerListeners } from "../slack/listeners/index.js";
+import { createDirectDispatch } from "../slack/listeners/create-direct-dispatch.js";
+import { type ListenerDeps, registerListeners } from "../slack/listeners/index.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
 import { type ProbeServer, type Readiness, startProbeServer } from "../slack/serve-probes.js";
 import { SlackStartError, type SlackStartStage } from "../slack/slack-start-error.js";
@@ -219,7 +220,7 @@ export function createBot(options: CreateBotOptions): Bot {
     logger: log,
     ...(options.retention?.deliveryDedupeMs !== undefined && { ttlMs: options.retention.deliveryDedupeMs }),
   });
-  registerListeners(app, {
+  const listenerDeps: ListenerDeps = {
     router,
     chat,
     logger,
@@ -234,7 +235,8 @@ export function createBot(options: CreateBotOptions): Bot {
     storeUnavailable: buildStoreUnavailableView(),
     ...(options.handlers?.home !== undefined && { home: options.handlers.home }),
     forgetUserGroups: () => userGroups.forget(),
-  });
+  };
+  registerListeners(app, listenerDeps);
 
   let frontend: HttpFrontend | undefined;
   let probeServer: ProbeServer | undefined;
@@ -292,6 +294,8 @@ export function createBot(options: CreateBotOptions): Bot {
     options.ackThread === true && slack.transport.kind === "http"
       ? prepareAckThreadFrontend({
           ...frontOptions(slack.transport),
+          // The commands and clicks it acked go to their listeners directly; the rest through Bolt.
+          direct: createDirectDispatch(listenerDeps, clientOptions.fetch ?? globalThis.fetch),
           ...(options.ackThreadWorker !== undefined && { worker: options.ackThreadWorker }),
         })
       : undefined;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SLACK_IDS } from "../../src/sandbox/slack/index.js";
+import { eventually } from "../helpers/eventually.js";
 import { blocksText } from "../helpers/read-slack-blocks.js";
 import { buildEventCallbackPayload } from "../helpers/slack-payloads.js";
 import {
@@ -28,17 +29,6 @@ function broken(value: Record<string, unknown>, change: (copy: Broken) => void) 
   const copy = structuredClone(value) as Broken;
   change(copy);
   return copy;
-}
-
-/** Polls `check` until it returns something (log lines arrive without a fake Slack change to wake `waitFor`). */
-async function eventually<T>(check: () => T | undefined, timeoutMs = 2_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`nothing after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** The bot answers a command (it was not crashed or wedged by what came before). */
@@ -286,7 +276,11 @@ describe("over Socket Mode", () => {
   ])("a raw frame %s is logged and dropped; the connection stays up", async (frame, message) => {
     const before = h.logs.length;
     expect(h.fake.sendSocketFrame(frame)).toBe(true);
-    await eventually(() => h.logs.slice(before).find((l) => message.test(String(l.msg))));
+    await eventually(
+      () => h.logs.slice(before).find((l) => message.test(String(l.msg))),
+      2_000,
+      String(message),
+    );
     expect(h.fake.socketConnections().filter((c) => c.open)).toHaveLength(1);
     await expectServing(h, command);
   });

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  buildEventCallbackPayload,
-  type FakeSlackEphemeral,
-  SLACK_IDS,
-} from "../../src/sandbox/slack/index.js";
+import { type FakeSlackEphemeral, SLACK_IDS } from "../../src/sandbox/slack/index.js";
+import { mentionTheBot } from "../helpers/mention-the-bot.js";
 import { blocksText, findElement, mrkdwnTexts } from "../helpers/read-slack-blocks.js";
-import { sendBlockAction, sendEvent, sendSlashCommand } from "../helpers/slack-requests.js";
+import { sendBlockAction, sendSlashCommand } from "../helpers/slack-requests.js";
 import { type BotHarness, startBotHarness } from "../helpers/start-bot-harness.js";
 
 /**
@@ -337,31 +334,8 @@ describe("HTTP front", () => {
 
 describe("events", () => {
   it("answers a human's mention in its thread and ignores bots, itself included", async () => {
-    const fromBot = h.fake.postUserMessage(SLACK_IDS.ops, SLACK_IDS.bot, `<@${SLACK_IDS.bot}> loop?`);
-    await sendEvent(
-      h.eventsUrl,
-      h.fake.signingSecret,
-      buildEventCallbackPayload({
-        type: "app_mention",
-        user: SLACK_IDS.bot,
-        bot_id: SLACK_IDS.botId,
-        text: fromBot.text,
-        ts: fromBot.ts,
-        channel: SLACK_IDS.ops,
-      }),
-    );
-    const human = h.fake.postUserMessage(SLACK_IDS.ops, SLACK_IDS.alice, `<@${SLACK_IDS.bot}> hi`);
-    await sendEvent(
-      h.eventsUrl,
-      h.fake.signingSecret,
-      buildEventCallbackPayload({
-        type: "app_mention",
-        user: SLACK_IDS.alice,
-        text: human.text,
-        ts: human.ts,
-        channel: SLACK_IDS.ops,
-      }),
-    );
+    const fromBot = await mentionTheBot(h, SLACK_IDS.bot, { botId: SLACK_IDS.botId });
+    const human = await mentionTheBot(h);
     const answer = await h.fake.waitFor(() => h.fake.thread(SLACK_IDS.ops, human.ts)[1]);
     expect(blocksText(answer.blocks)).toContain("/ecs help");
     expect(h.fake.thread(SLACK_IDS.ops, fromBot.ts)).toHaveLength(1);

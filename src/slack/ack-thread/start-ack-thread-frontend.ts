@@ -18,6 +18,11 @@ export interface AckThreadFrontendOptions extends AckThreadSettings {
   worker?: Worker;
   /** Bolt's `HTTPReceiver.requestListener`, run in this thread for every request the ack thread hands over. */
   boltListener: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * Takes an acked delivery itself, without Bolt (see `createDirectDispatch`): true when it did. Absent, or
+   * false: Bolt dispatches it.
+   */
+  direct?: (request: ForwardedRequest) => boolean;
   logger: Logger;
   /** Extra fields for `/healthz`; `status` is always `ok` while serving. */
   health?: () => Record<string, unknown>;
@@ -104,6 +109,7 @@ export function prepareAckThreadFrontend(options: AckThreadFrontendOptions): Ack
         );
         return;
       case "deliver":
+        if (options.direct?.(message.request) === true) return;
         // Acked already: what Bolt answers goes nowhere, but a refusal is worth a line.
         void dispatch(message.request).then((answer) => {
           if (answer.status >= 400)

@@ -15,6 +15,9 @@ import {
 } from "../../../src/sandbox/slack/index.js";
 import { textOf } from "../../e2e/helpers/operations-harness.js";
 import { findFreePort } from "../../helpers/find-free-port.js";
+
+export { eventually } from "../../helpers/eventually.js";
+
 import {
   type SignedRequestOptions,
   sendBlockAction,
@@ -200,19 +203,4 @@ export function requestIdOf(message: FakeSlackMessage): string {
   const match = /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(message.blocks));
   if (!match) throw new Error(`no request ID in: ${textOf(message)}`);
   return match[0];
-}
-
-/** Polls `check` (async) until it returns a value, every 100 ms, for up to `timeoutMs`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 60_000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

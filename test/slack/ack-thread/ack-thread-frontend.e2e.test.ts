@@ -4,9 +4,11 @@ import { createBot } from "../../../src/bot/create-bot.js";
 import { createLogger } from "../../../src/log/create-logger.js";
 import { SLACK_IDS } from "../../../src/sandbox/slack/index.js";
 import { SlackStartError } from "../../../src/slack/slack-start-error.js";
+import { eventually } from "../../helpers/eventually.js";
+import { mentionTheBot } from "../../helpers/mention-the-bot.js";
 import { blocksText } from "../../helpers/read-slack-blocks.js";
 import { registerReasonModal, SHORT_REASON_ERROR, submitReason } from "../../helpers/reason-modal.js";
-import { sendSignedRequest, sendSlashCommand } from "../../helpers/slack-requests.js";
+import { sendBlockAction, sendSignedRequest, sendSlashCommand } from "../../helpers/slack-requests.js";
 import { type BotHarness, startBotHarness } from "../../helpers/start-bot-harness.js";
 
 /**
@@ -39,6 +41,54 @@ describe("the ack thread", () => {
     expect(result.body).toBe("");
     const reply = await h.fake.waitFor(() => h.fake.ephemerals({ user: SLACK_IDS.alice })[0]);
     expect(blocksText(reply.blocks)).toContain("web-01");
+  });
+
+  it("commands and clicks go to their listeners without Bolt's dispatch; an event and a command of another app through it", async () => {
+    // Bolt's global middleware runs for every request Bolt dispatches, and for nothing else.
+    const dispatched: string[] = [];
+    h.bot.app.use(async ({ body, next }) => {
+      const { type, command } = body as { type?: unknown; command?: unknown };
+      dispatched.push(String(type ?? command));
+      await next();
+    });
+    const clicks: { actionId: string; userId: string }[] = [];
+    h.bot.registerAction("direct", async (action) => {
+      clicks.push({ actionId: action.actionId, userId: action.actor.userId });
+    });
+
+    await sendSlashCommand(
+      h.eventsUrl,
+      h.fake.signingSecret,
+      h.fake.buildSlashCommand({ command: "/ecs", text: "show web-01" }),
+    );
+    const reply = await h.fake.waitFor(() => h.fake.ephemerals({ user: SLACK_IDS.alice })[0]);
+    expect(blocksText(reply.blocks)).toContain("web-01");
+    const message = h.fake.postUserMessage(SLACK_IDS.ops, SLACK_IDS.alice, "a message with a button");
+    const click = await sendBlockAction(
+      h.eventsUrl,
+      h.fake.signingSecret,
+      h.fake.buildBlockAction({
+        user: SLACK_IDS.bob,
+        channel: SLACK_IDS.ops,
+        message,
+        actions: [{ actionId: "direct.go" }],
+      }),
+    );
+    expect(click.status).toBe(200);
+    await eventually(() => clicks[0], 10_000, "the click");
+    expect(clicks).toEqual([{ actionId: "direct.go", userId: SLACK_IDS.bob }]);
+    expect(dispatched).toEqual([]);
+
+    const human = await mentionTheBot(h);
+    const answer = await h.fake.waitFor(() => h.fake.thread(SLACK_IDS.ops, human.ts)[1]);
+    expect(blocksText(answer.blocks)).toContain("/ecs help");
+    await sendSlashCommand(
+      h.eventsUrl,
+      h.fake.signingSecret,
+      h.fake.buildSlashCommand({ command: "/weather", text: "today" }),
+    );
+    await eventually(() => dispatched.length === 2, 10_000, "two dispatches by Bolt");
+    expect(dispatched).toEqual(["event_callback", "/weather"]);
   });
 
   it("a modal submission waits for the bot's thread: its validation errors are the ack", async () => {

@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import type { BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { createSlackResponder } from "../../create-slack-responder.js";
 import { admitDelivery, enqueueOrTellBusy } from "../admit-delivery.js";
 import { actionDeliveryKey } from "../delivery-keys.js";
@@ -14,7 +14,7 @@ export function handleBlockAction(deps: ListenerDeps) {
     ack,
     body,
     respond,
-  }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
+  }: Pick<SlackActionMiddlewareArgs<BlockAction>, "ack" | "body" | "respond">): Promise<void> => {
     await ack();
     const request = toActionRequest(body);
     if (request === undefined) {

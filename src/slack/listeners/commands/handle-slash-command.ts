@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import type { SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { createSlackResponder } from "../../create-slack-responder.js";
 import { admitDelivery, enqueueOrTellBusy } from "../admit-delivery.js";
 import { commandDeliveryKey } from "../delivery-keys.js";
@@ -9,7 +9,11 @@ import type { ListenerDeps } from "../listener-deps.js";
  * command to the router, which replies. A full queue answers "busy" instead.
  */
 export function handleSlashCommand(deps: ListenerDeps) {
-  return async ({ command, ack, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    command,
+    ack,
+    respond,
+  }: Pick<SlackCommandMiddlewareArgs, "command" | "ack" | "respond">): Promise<void> => {
     await ack();
     const responder = createSlackResponder(respond);
     const tell = (m: Parameters<typeof responder.respond>[0]) => responder.respond(m);
