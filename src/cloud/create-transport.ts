@@ -1,6 +1,5 @@
 import { fullJitter } from "exponential-backoff/dist/jitter/full/full.jitter.js";
 import type { Dispatcher } from "undici";
-import { loadUndiciAgent } from "../http/load-undici-agent.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Authenticator } from "./create-authenticator.js";
 import {
@@ -115,16 +114,21 @@ type AttemptFailure = { kind: "timeout" | "not-sent" | "network" | "aborted"; ca
  */
 export function createTransport(options: TransportOptions, deps: TransportDeps = {}): Transport {
   const ownsDispatcher = deps.dispatcher === undefined;
+  // undici loads with the first request, not with the bot (about 60 ms of a start to /healthz).
   let dispatcher: Promise<Dispatcher> | undefined =
     deps.dispatcher === undefined ? undefined : Promise.resolve(deps.dispatcher);
   const dispatcherFor = (): Promise<Dispatcher> =>
-    (dispatcher ??= loadUndiciAgent({
-      connect: { timeout: options.connectTimeoutMs },
-      connections: 32,
-      keepAliveTimeout: 10_000,
-      headersTimeout: options.requestTimeoutMs,
-      bodyTimeout: options.requestTimeoutMs,
-    }));
+    (dispatcher ??= import("undici").then(
+      (undici) =>
+        // A CommonJS package: Node's loader names its exports, the bundle (esbuild) has only `default`.
+        new (undici.Agent ?? (undici as unknown as { default: typeof undici }).default.Agent)({
+          connect: { timeout: options.connectTimeoutMs },
+          connections: 32,
+          keepAliveTimeout: 10_000,
+          headersTimeout: options.requestTimeoutMs,
+          bodyTimeout: options.requestTimeoutMs,
+        }),
+    ));
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? defaultSleep;
   const jitter = deps.jitter ?? fullJitter;
