@@ -15,9 +15,6 @@ import {
 } from "../../../src/sandbox/slack/index.js";
 import { textOf } from "../../e2e/helpers/operations-harness.js";
 import { findFreePort } from "../../helpers/find-free-port.js";
-
-export { eventually } from "../../helpers/eventually.js";
-
 import {
   type SignedRequestOptions,
   sendBlockAction,
@@ -27,6 +24,7 @@ import { type BotProcess, spawnBotProcess } from "./spawn-bot-process.js";
 
 export const IDS = SLACK_IDS;
 export const APPROVE = "ops.approval.approve";
+export { eventually } from "../../helpers/eventually.js";
 export { textOf };
 
 const shippedFlows = fileURLToPath(new URL("../../../flows", import.meta.url));
@@ -106,6 +104,14 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
     return ["#ops:", ...messages, ...ephemerals, ...logs].join("\n");
   }
 
+  /** `fake.waitFor`, its timeout explained by {@link whatHappened} (and `what`, when given). */
+  function waitExplained<T>(check: () => T | undefined | null | false, timeoutMs: number, what?: string) {
+    return fake.waitFor(check, timeoutMs).catch((error: unknown) => {
+      const said = error instanceof Error ? error.message : String(error);
+      throw new Error(`${said}${what === undefined ? "" : `: ${what}`}\n${whatHappened()}`);
+    });
+  }
+
   const world = {
     fake,
     sim,
@@ -139,9 +145,7 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
     },
     /** `fake.waitFor` with a generous default: bot processes on a loaded machine can be slow. */
     waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
-      return fake.waitFor(check, timeoutMs).catch((error: unknown) => {
-        throw new Error(`${messageOf(error)}\n${whatHappened()}`);
-      });
+      return waitExplained(check, timeoutMs);
     },
     /**
      * Waits for the bot's message in #ops about `command` whose text passes `check`, then for the bots' acked
@@ -149,8 +153,8 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
      * click; see {@link settled}).
      */
     async waitCard(command: string, check: (text: string) => boolean = () => true, timeoutMs = 60_000) {
-      const found = await fake
-        .waitFor(() => {
+      const found = await waitExplained(
+        () => {
           const card = fake
             .messages(IDS.ops)
             .filter(
@@ -158,12 +162,10 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
             )
             .at(-1);
           return card && check(textOf(card)) ? card : undefined;
-        }, timeoutMs)
-        .catch((error: unknown) => {
-          throw new Error(
-            `${messageOf(error)}: no card for "${command}" passed the check\n${whatHappened()}`,
-          );
-        });
+        },
+        timeoutMs,
+        `no card for "${command}" passed the check`,
+      );
       await settled();
       return found;
     },
@@ -194,8 +196,6 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
 }
 
 export type ReplicaWorld = Awaited<ReturnType<typeof startReplicaWorld>>;
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The approval request ID shown on a card. */
 export function requestIdOf(message: FakeSlackMessage): string {
