@@ -1,5 +1,5 @@
-import { Cron } from "croner";
 import * as z from "zod";
+import { cronProblem, isTimeZone } from "../config/check-cron-and-time-zone.js";
 import { boundedDurationSchema } from "../config/parse-duration.js";
 
 // The on-disk shape of `calendars:` in flows/policy.yml; `compileCalendars` turns it into `Calendar`s.
@@ -10,24 +10,6 @@ export const MAX_EVENT_DURATION_MS = 14 * 86_400_000;
 const calendarName = z.string().refine((s) => /^[a-z0-9][a-z0-9_-]*$/.test(s), {
   params: { predicate: "is not a calendar name; use lower-case letters, digits, `-` and `_`" },
 });
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function cronProblem(pattern: string): string | undefined {
-  try {
-    new Cron(pattern, { paused: true });
-    return undefined;
-  } catch (error) {
-    return (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, "");
-  }
-}
 
 const timeZone = z.string().superRefine((value, ctx) => {
   if (!isTimeZone(value))

@@ -1,10 +1,7 @@
 import type { Intent, IntentType } from "./intent-schema.js";
 
-/**
- * Huawei IAM-style action names, one per kind of intent. The policy loader validates rule actions
- * against this list, so adding an intent means adding its action here.
- */
-export const INTENT_ACTIONS = [
+/** Actions that change cloud state: each has a flow (`flows/<operation>.yml`), a preflight and an approval. */
+export const MUTATING_ACTIONS = [
   "ecs:cloudServers:start",
   "ecs:cloudServers:stop",
   "ecs:cloudServers:reboot",
@@ -19,6 +16,15 @@ export const INTENT_ACTIONS = [
   "ecs:cloudServers:attach",
   "ecs:cloudServers:detachVolume",
   "ecs:cloudServers:migrate",
+] as const;
+
+/**
+ * Huawei IAM-style action names, one per kind of intent: the mutating ones, then the reads. The policy loader
+ * validates rule actions against this list, so adding an intent means adding its action here (a mutating one
+ * in {@link MUTATING_ACTIONS}).
+ */
+export const INTENT_ACTIONS = [
+  ...MUTATING_ACTIONS,
   "ecs:servers:list",
   "ecs:servers:get",
   "ecs:flavors:list",
@@ -48,24 +54,6 @@ export const INTENT_ACTIONS = [
   "ops:help",
 ] as const;
 export type IntentAction = (typeof INTENT_ACTIONS)[number];
-
-/** Actions that change cloud state: each has a flow (`flows/<operation>.yml`), a preflight and an approval. */
-export const MUTATING_ACTIONS = [
-  "ecs:cloudServers:start",
-  "ecs:cloudServers:stop",
-  "ecs:cloudServers:reboot",
-  "ecs:cloudServers:resize",
-  "ecs:cloudServers:delete",
-  "ecs:servers:addTags",
-  "ecs:servers:deleteTags",
-  "ecs:servers:lock",
-  "ecs:servers:unlock",
-  "ecs:cloudServers:rebuild",
-  "ecs:cloudServers:changeOS",
-  "ecs:cloudServers:attach",
-  "ecs:cloudServers:detachVolume",
-  "ecs:cloudServers:migrate",
-] as const satisfies readonly IntentAction[];
 
 /** Exhaustive by construction: adding an intent type without an action fails to compile. */
 const ACTION_BY_TYPE: Readonly<Record<IntentType, IntentAction>> = {

@@ -1,5 +1,5 @@
-import { Cron } from "croner";
 import * as z from "zod";
+import { cronProblem, isTimeZone } from "../config/check-cron-and-time-zone.js";
 import { boundedDurationSchema } from "../config/parse-duration.js";
 import { suggestClosest } from "../config/suggest-closest.js";
 import { matchGlob } from "../policy/match-glob.js";
@@ -205,22 +205,4 @@ function uniqueIds(items: readonly { id: string }[], list: string, ctx: z.Refine
       });
     }
   });
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function cronProblem(pattern: string): string | undefined {
-  try {
-    new Cron(pattern, { paused: true });
-    return undefined;
-  } catch (error) {
-    return (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, "");
-  }
 }

@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import { cronProblem, isTimeZone } from "../config/check-cron-and-time-zone.js";
 
 /** When a schedule runs: a 5-field cron expression read in an IANA time zone. */
 export interface ScheduleTiming {
@@ -34,16 +35,13 @@ export function parseScheduleTiming(cron: string, timeZone: string | undefined):
       message: `\`${clip(zone)}\` is not a time zone. Give an IANA name such as \`Europe/Paris\`, \`America/New_York\` or \`UTC\`.`,
     };
   }
-  try {
-    const job = new Cron(expression, { paused: true, timezone: zone });
-    if (job.nextRun(new Date(0)) === null) {
-      return { ok: false, message: `The cron expression \`${clip(cron)}\` never matches a date.` };
-    }
-  } catch (error) {
-    const why = (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, "");
+  const why = cronProblem(expression);
+  if (why !== undefined)
     return { ok: false, message: `The cron expression \`${clip(cron)}\` is not valid: ${clip(why)}.` };
-  }
-  return { ok: true, timing: { cron: expression, timeZone: zone } };
+  const timing = { cron: expression, timeZone: zone };
+  if (cronOf(timing).nextRun(new Date(0)) === null)
+    return { ok: false, message: `The cron expression \`${clip(cron)}\` never matches a date.` };
+  return { ok: true, timing };
 }
 
 /** The next `count` slots strictly after `after` (epoch ms). */
@@ -89,15 +87,6 @@ export function slotsBetween(
 
 function cronOf(timing: ScheduleTiming): Cron {
   return new Cron(timing.cron, { paused: true, timezone: timing.timeZone });
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** User text inside backticks: bounded, without backticks. */
