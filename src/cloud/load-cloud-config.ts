@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { EnvVarDoc } from "../config/env-var-doc.js";
+import { isHttpBaseUrl } from "../config/is-http-base-url.js";
 
 /** How the client authenticates: AK/SK request signing, or an IAM user's token. */
 export type CloudAuth =
@@ -138,14 +139,10 @@ const endpoint = z.preprocess(
   z
     .string()
     .trim()
-    .refine((v) => {
-      try {
-        const url = new URL(v);
-        return (url.protocol === "https:" || url.protocol === "http:") && !url.search && !url.hash;
-      } catch {
-        return false;
-      }
-    }, "an http(s) URL without query or fragment, e.g. https://ecs.ap-southeast-1.myhuaweicloud.com")
+    .refine(
+      isHttpBaseUrl,
+      "an http(s) URL without query or fragment, e.g. https://ecs.ap-southeast-1.myhuaweicloud.com",
+    )
     .transform((v) => v.replace(/\/+$/, ""))
     .optional(),
 );

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { EnvVarDoc } from "../config/env-var-doc.js";
+import { isHttpBaseUrl } from "../config/is-http-base-url.js";
 
 /** How Slack reaches the bot. */
 export type SlackTransport =
@@ -121,14 +122,7 @@ const envSchema = z.object({
     z
       .string()
       .trim()
-      .refine((v) => {
-        try {
-          const url = new URL(v);
-          return (url.protocol === "https:" || url.protocol === "http:") && !url.search && !url.hash;
-        } catch {
-          return false;
-        }
-      }, "an http(s) URL without query or fragment, e.g. https://slack.com/api/"),
+      .refine(isHttpBaseUrl, "an http(s) URL without query or fragment, e.g. https://slack.com/api/"),
   ),
 });
 
