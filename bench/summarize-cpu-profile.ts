@@ -108,7 +108,7 @@ function reportParts(profile: CpuProfile, report: Report): void {
     if (/^node:_http_/.test(url)) return [2, "node:http"];
     return url.startsWith("node:") ? [1, url] : undefined;
   };
-  let folders = 0;
+  let sawFolder = false;
   const part = (leaf: number): string => {
     let outside: [number, string] | undefined;
     for (let id: number | undefined = leaf; id !== undefined; id = parentOf.get(id)) {
@@ -117,7 +117,7 @@ function reportParts(profile: CpuProfile, report: Report): void {
       if (own !== undefined) return own;
       const folder = /\/dist\/(?!bundle\/)([^/]+)\//.exec(url)?.[1];
       if (folder !== undefined) {
-        folders++;
+        sawFolder = true;
         return folder;
       }
       const rank = rankOf(url);
@@ -135,7 +135,7 @@ function reportParts(profile: CpuProfile, report: Report): void {
     byPart.set(name, (byPart.get(name) ?? 0) + node.hitCount);
     busy += node.hitCount;
   }
-  if (folders === 0) return;
+  if (!sawFolder) return;
   report(
     "profile of the bot's thread by part",
     `${busy} samples`,

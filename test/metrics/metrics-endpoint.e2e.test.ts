@@ -18,7 +18,7 @@ import {
 } from "../../src/sandbox/cloud/index.js";
 import { type FakeSlack, type FakeSlackMessage, startFakeSlack } from "../../src/sandbox/slack/index.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
-import { IDS, textOf } from "../e2e/helpers/operations-harness.js";
+import { IDS, latestCard } from "../e2e/helpers/operations-harness.js";
 import { sendBlockAction, sendSlashCommand } from "../helpers/slack-requests.js";
 import { sample, scrape } from "./scrape-metrics.js";
 
@@ -51,15 +51,7 @@ function command(text: string, user: string = IDS.alice) {
 }
 
 function card(commandLine: string, check: (text: string) => boolean): Promise<FakeSlackMessage> {
-  return fake.waitFor(() => {
-    const found = fake
-      .messages(IDS.ops)
-      .filter(
-        (m) => m.user === IDS.bot && textOf(m).includes(commandLine) && !textOf(m).includes("Preparing"),
-      )
-      .at(-1);
-    return found && check(textOf(found)) ? found : undefined;
-  });
+  return fake.waitFor(() => latestCard(fake, commandLine, check));
 }
 
 const id = (name: string) => {

@@ -81,6 +81,23 @@ export interface LivePolicy {
   replace(yaml: string): Promise<void>;
 }
 
+/**
+ * The bot's newest message in `channel` about `command` that is its card (not the "Preparing" post before it)
+ * and passes `check`; undefined while there is none.
+ */
+export function latestCard(
+  fake: Pick<FakeSlack, "messages">,
+  command: string,
+  check: (text: string, message: FakeSlackMessage) => boolean = () => true,
+  channel: string = IDS.ops,
+): FakeSlackMessage | undefined {
+  const card = fake
+    .messages(channel)
+    .filter((m) => m.user === IDS.bot && textOf(m).includes(command) && !textOf(m).includes("Preparing"))
+    .at(-1);
+  return card && check(textOf(card), card) ? card : undefined;
+}
+
 /** Every text of a Slack message (section text, fields, context elements, buttons) as one string. */
 export function textOf(message: { text?: string; blocks?: unknown[] } | undefined): string {
   if (!message) return "";
@@ -282,15 +299,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
       check: (text: string, message: FakeSlackMessage) => boolean = () => true,
       channel = IDS.ops,
     ) {
-      const found = await fake.waitFor(() => {
-        const card = fake
-          .messages(channel)
-          .filter(
-            (m) => m.user === IDS.bot && textOf(m).includes(command) && !textOf(m).includes("Preparing"),
-          )
-          .at(-1);
-        return card && check(textOf(card), card) ? card : undefined;
-      });
+      const found = await fake.waitFor(() => latestCard(fake, command, check, channel));
       await bot.idle();
       return found;
     },

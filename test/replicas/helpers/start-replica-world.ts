@@ -13,7 +13,7 @@ import {
   SLACK_IDS,
   startFakeSlack,
 } from "../../../src/sandbox/slack/index.js";
-import { textOf } from "../../e2e/helpers/operations-harness.js";
+import { latestCard, textOf } from "../../e2e/helpers/operations-harness.js";
 import { findFreePort } from "../../helpers/find-free-port.js";
 import {
   type SignedRequestOptions,
@@ -154,15 +154,7 @@ export async function startReplicaWorld(options: ReplicaWorldOptions = {}) {
      */
     async waitCard(command: string, check: (text: string) => boolean = () => true, timeoutMs = 60_000) {
       const found = await waitExplained(
-        () => {
-          const card = fake
-            .messages(IDS.ops)
-            .filter(
-              (m) => m.user === IDS.bot && textOf(m).includes(command) && !textOf(m).includes("Preparing"),
-            )
-            .at(-1);
-          return card && check(textOf(card)) ? card : undefined;
-        },
+        () => latestCard(fake, command, check),
         timeoutMs,
         `no card for "${command}" passed the check`,
       );
