@@ -8,7 +8,13 @@ import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
 import { buildExpiredView, buildNoticeView } from "../views/build-notice-view.js";
 import type { InteractionTokens } from "./create-interaction-tokens.js";
 import type { ListingCache } from "./read/create-listing-cache.js";
-import { type AuditTrail, type ListSnapshot, type ReadDeps, serverFor } from "./read/read-options.js";
+import {
+  type AuditTrail,
+  type ListSnapshot,
+  type ReadDeps,
+  SNAPSHOT_READS,
+  serverFor,
+} from "./read/read-options.js";
 import { isShareable, runReadQuery } from "./read/run-read-query.js";
 import type { ActionHandler, ReadIntent, ReadPolicy } from "./types.js";
 
@@ -59,7 +65,9 @@ async function replay(
     "server" in intent && intent.server !== undefined
       ? await serverFor(intent.server, { page: 1 }, { cloud: deps.cloud })
       : undefined;
-  const snapshot = intent.type === "ecs.list" ? await deps.tokens.loadSnapshot(decoded.context) : undefined;
+  const snapshot = SNAPSHOT_READS.has(intent.type)
+    ? await deps.tokens.loadSnapshot(decoded.context)
+    : undefined;
   return {
     token: decoded.context,
     page: decoded.page,

@@ -1,7 +1,7 @@
+import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Clock } from "../store/store.js";
 import type { Operation } from "../workflow/flow-vocabulary.js";
-import { readHssHosts } from "../workflow/read-hss-posture.js";
 import { readServers } from "../workflow/read-servers.js";
 import { RunSuspendedError } from "../workflow/run-context.js";
 import type { FlowTarget } from "../workflow/types.js";
@@ -55,7 +55,7 @@ export async function checkWaveHealth(
     });
     const waitingAgents = [...checking].filter((id) => agents.has(id) && !pending.includes(id));
     if (waitingAgents.length > 0) {
-      const hosts = await readHssHosts(deps.cloud.hss, waitingAgents, deps.signal);
+      const hosts = await readHssHostsById(deps.cloud.hss, waitingAgents, deps.signal);
       const back = hosts instanceof Map ? hosts : new Map();
       for (const id of waitingAgents) if (back.get(id)?.agentStatus !== "online") pending.push(id);
     }

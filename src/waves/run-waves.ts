@@ -1,8 +1,8 @@
 import { defaultSleep } from "../cloud/create-transport.js";
+import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient } from "../cloud/types.js";
 import { writeUpdate } from "../store/store.js";
 import { executeFlow } from "../workflow/execute-flow.js";
-import { readHssHosts } from "../workflow/read-hss-posture.js";
 import { resumeFlow } from "../workflow/resume-flow.js";
 import { RunOwnershipLostError, RunSuspendedError } from "../workflow/run-context.js";
 import { RunRecordSchema, runKey } from "../workflow/run-record.js";
@@ -253,7 +253,7 @@ function needsAgent(operation: string): boolean {
 
 /** The servers whose HSS agent is online now (HSS unreadable: none, so the gate does not wait for it). */
 async function onlineAgents(deps: RunWavesDeps, ids: readonly string[]): Promise<string[]> {
-  const hosts = await readHssHosts(deps.cloud.hss, ids, deps.signal);
+  const hosts = await readHssHostsById(deps.cloud.hss, ids, deps.signal);
   if (!(hosts instanceof Map)) return [];
   return ids.filter((id) => hosts.get(id)?.agentStatus === "online");
 }

@@ -1,5 +1,6 @@
 import { CloudError } from "../cloud/errors.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
+import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient, Flavor, Server } from "../cloud/types.js";
 import { checkOperationNeeds, lockProblem, RESTARTING, restartWarning } from "./check-operation-needs.js";
 import { CHECKS_OF_OPERATION, type Operation, type PreflightCheck } from "./flow-vocabulary.js";
@@ -20,7 +21,7 @@ import type {
   PreflightProblemCode,
   PreflightTarget,
 } from "./preflight-types.js";
-import { posture, readHssHosts } from "./read-hss-posture.js";
+import { posture } from "./read-hss-posture.js";
 import { readServers, type ServerRead } from "./read-servers.js";
 import type { FlowDefinition, FlowParameters } from "./types.js";
 
@@ -307,7 +308,7 @@ export async function runPreflight(
   });
 
   if (has("hss_posture") && found.length > 0) {
-    const hosts = await readHssHosts(
+    const hosts = await readHssHostsById(
       cloud.hss,
       found.map((t) => t.id),
       signal,

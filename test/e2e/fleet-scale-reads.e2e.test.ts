@@ -104,6 +104,38 @@ it("a page click of /ecs list serves from the command's listing: at most 1 cloud
   expect(h.fake.calls("usergroups.list").length).toBe(groupReads);
 });
 
+it("a page click of /hss hosts reads its page's 20 hosts by ID, not the 50 pages of every host", async () => {
+  await h.command("hosts", { command: "/hss" });
+  const first = await h.fake.waitFor(() =>
+    h.fake
+      .ephemerals({ user: SLACK_IDS.alice })
+      .find((e) => /HSS hosts[\s\S]*Showing 1–20/.test(blocksText(e.blocks))),
+  );
+  const header = (text: string) => text.match(/agent .*? with risks/)?.[0];
+  expect(blocksText(first.blocks)).toContain("Showing 1–20 of 10,000");
+  h.sim.control.clearRequests();
+  await clickNext(first);
+  const page2 = await h.fake.waitFor(() =>
+    h.fake
+      .ephemerals({ user: SLACK_IDS.alice })
+      .find((e) => /HSS hosts[\s\S]*Showing 21–40/.test(blocksText(e.blocks))),
+  );
+  const hssRequests = h.sim.control.requests().filter((r) => r.path.endsWith("/host-management/hosts"));
+  expect(hssRequests.length).toBeGreaterThan(0);
+  expect(hssRequests.length).toBeLessThanOrEqual(20);
+  for (const r of hssRequests) expect(r.query.host_id).toBeDefined();
+  expect(ecsRequests()).toEqual([]);
+  // The listing's order and counts: hosts 21-40 by name, under the same counts as the first page.
+  const text = blocksText(page2.blocks);
+  expect(header(text)).toBe(header(blocksText(first.blocks)));
+  const byName = h.sim.control
+    .servers()
+    .map((s) => s.name)
+    .sort();
+  const shown = byName.slice(20, 40).filter((name) => text.includes(`\`${name}\``));
+  expect(shown).toHaveLength(20);
+});
+
 it("an unknown name gets suggestions without a blocking fleet listing: the name query, and the index behind", async () => {
   h.sim.control.clearRequests();
   await h.command("stop web-1");

@@ -15,25 +15,30 @@ export interface ReadOptions {
   server?: Server;
   /** `/ecs show`: the power actions its viewer may request, behind a pending token. */
   offer?: { token: string; actions: readonly ServerAction[] };
-  /** `/ecs list`: the listing made for the command, to page through without listing again. */
+  /** `/ecs list`, `/hss hosts`: the listing made for the command, to page through without listing again. */
   snapshot?: ListSnapshot;
   /**
-   * `/ecs list`: told the listing it made, for later page clicks; only a listing of more than one page (a
-   * single page needs no clicks to serve).
+   * `/ecs list`, `/hss hosts`: told the listing it made, for later page clicks; only a listing of more than
+   * one page (a single page needs no clicks to serve).
    */
   keepSnapshot?: (snapshot: ListSnapshot) => void;
 }
 
 /**
- * The result of an `/ecs list` as listed for the command: the matching servers' IDs in display order and
- * their per-status counts. A page click reads only its page's servers by ID (one request), not the fleet.
+ * The result of an `/ecs list` or `/hss hosts` as listed for the command: the matching servers' (hosts') IDs
+ * in display order and the counts its header shows. A page click reads only its page's servers by ID (one
+ * ECS request; up to 20 HSS queries), not the fleet.
  */
 export interface ListSnapshot {
   /** The shared listing it came from (see create-listing-cache.ts): commands sharing it save it once. */
   id?: string;
   ids: string[];
+  /** ECS: servers by status; HSS: the host counts of `countHosts` by name. */
   statusCounts: Record<string, number>;
 }
+
+/** The read commands whose page clicks serve from a {@link ListSnapshot}. */
+export const SNAPSHOT_READS: ReadonlySet<string> = new Set(["ecs.list", "hss.hosts"]);
 
 export interface ReadDeps {
   cloud: CloudClient;
