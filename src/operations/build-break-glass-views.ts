@@ -1,4 +1,5 @@
 import { formatDuration } from "../config/parse-duration.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
   button,
@@ -14,7 +15,7 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
-import { formatElapsed, plural } from "../workflow/format-flow-text.js";
+import { formatElapsed } from "../workflow/format-flow-text.js";
 import type { BreakGlassUse } from "./create-break-glass.js";
 import { describeApprovers } from "./describe-request.js";
 

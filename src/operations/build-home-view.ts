@@ -1,4 +1,5 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
   code,
@@ -15,7 +16,7 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
-import { formatElapsed, nameList, plural } from "../workflow/format-flow-text.js";
+import { formatElapsed, nameList } from "../workflow/format-flow-text.js";
 import { describeListedRequest } from "./build-approval-list-view.js";
 import type { RunningJob } from "./build-jobs-view.js";
 import { cardButtons } from "./build-request-card.js";

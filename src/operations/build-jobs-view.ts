@@ -1,3 +1,4 @@
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   code,
   context,
@@ -12,7 +13,7 @@ import {
   userMention,
 } from "../render/message-model.js";
 import { joinTexts, typeable } from "../views/format-values.js";
-import { formatElapsed, plural } from "../workflow/format-flow-text.js";
+import { formatElapsed } from "../workflow/format-flow-text.js";
 import { formatTime } from "./describe-request.js";
 
 export interface RunningJob {

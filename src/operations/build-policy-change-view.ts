@@ -1,9 +1,9 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { PolicyTightening } from "../policy/compare-decisions.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import { code, type Message, md, type Span, section, userMention } from "../render/message-model.js";
 import { renderPlain } from "../render/render-mrkdwn.js";
 import { type DriftItem, describeDrift } from "../workflow/detect-drift.js";
-import { plural } from "../workflow/format-flow-text.js";
 import { verbOf } from "./describe-request.js";
 
 /** What the re-decision before execution found: the servers' changed facts and the stricter decision. */

@@ -1,5 +1,6 @@
 import type { CalendarNote } from "../calendars/explain-calendar-conditions.js";
 import type { DecisionExplanation } from "../policy/explain-decision.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   code,
   context,
@@ -11,7 +12,6 @@ import {
   section,
 } from "../render/message-model.js";
 import { typeable } from "../views/format-values.js";
-import { plural } from "../workflow/format-flow-text.js";
 
 export interface PolicyExplanationInput {
   commandLine: string;

@@ -1,4 +1,5 @@
 import type { PolicyDecision } from "../policy/types.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   code,
   context,
@@ -9,7 +10,6 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
-import { plural } from "../workflow/format-flow-text.js";
 import { preflightMessageParts } from "../workflow/preflight-message-parts.js";
 import type { Preflight } from "../workflow/preflight-types.js";
 
@@ -35,7 +35,7 @@ export function buildDryRunView(
     decision.effect === "allow"
       ? md`a real resize would run without approval`
       : decision.effect === "needs_approval"
-        ? md`a real resize would need ${String(decision.approval.minApprovals)} approval(s)`
+        ? md`a real resize would need ${plural(decision.approval.minApprovals, "approval")}`
         : md`a real resize would be denied`;
   const blocks: Part[] = [
     section({ text: md`:mag: *Dry run:* ${code(commandLine)} — nothing was changed; ${verdict}.` }),

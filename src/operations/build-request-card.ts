@@ -1,6 +1,7 @@
 import type { ApprovalRequest, ApprovalTarget } from "../approvals/approval-request.js";
 import { approvalsFor, currentStage } from "../approvals/current-stage.js";
 import { formatDuration } from "../config/parse-duration.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   type Action,
   actions,
@@ -22,7 +23,7 @@ import { scheduleSection } from "../views/build-schedule-views.js";
 import { describeWavePlan } from "../views/build-wave-views.js";
 import { typeable } from "../views/format-values.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
-import { formatElapsed, plural } from "../workflow/format-flow-text.js";
+import { formatElapsed } from "../workflow/format-flow-text.js";
 import type { Preflight } from "../workflow/preflight-types.js";
 import { approvalActionId, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
 import {

@@ -1,3 +1,4 @@
+import { plural } from "../render/escape-mrkdwn.js";
 import { normalizeGroup } from "./normalize-names.js";
 import type { ApprovalRequirement, PolicyDecision } from "./types.js";
 
@@ -65,8 +66,4 @@ export function requireEnoughApprovers(
       `it needs ${plural(approval.minApprovals, "approval")}, but only ${plural(count, "person", "people")} could approve it (${who}${requester}); the rules asking for them: ${rules}`,
     ],
   };
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

@@ -14,13 +14,13 @@ import {
 import { isListedApprover } from "../operations/is-listed-approver.js";
 import { toOperationRequest } from "../operations/to-operation-request.js";
 import { termsOf } from "../policy/compare-decisions.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import { code, localTime, type Message, md, userMention } from "../render/message-model.js";
 import { abortUpdate, writeUpdate } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { buildScheduleListView } from "../views/build-recurring-schedule-views.js";
 import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
-import { plural } from "../workflow/format-flow-text.js";
 import type { Preflight } from "../workflow/preflight-types.js";
 import { combineDecisions } from "./combine-decisions.js";
 import { summarizeSchedule } from "./describe-schedule.js";

@@ -1,4 +1,5 @@
 import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   code,
   localTime,
@@ -8,7 +9,6 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
-import { plural } from "../workflow/format-flow-text.js";
 import { buildNoticeView } from "./build-notice-view.js";
 import { withInlineCode } from "./format-values.js";
 

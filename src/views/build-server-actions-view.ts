@@ -1,5 +1,6 @@
 import type { Server } from "../cloud/types.js";
 import type { BotCall, CorrelatedAction } from "../commands/read/correlate-server-actions.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
   code,
@@ -15,7 +16,7 @@ import {
 } from "../render/message-model.js";
 import type { ResultControls } from "./action-ids.js";
 import { shareButton } from "./build-paged-list.js";
-import { formatTime, plural, sharedByLine } from "./format-values.js";
+import { formatTime, sharedByLine } from "./format-values.js";
 
 /** Most rows shown; the cloud keeps a server's whole history. */
 const MAX_ROWS = 25;

@@ -1,5 +1,6 @@
 import type { ServerGroup } from "../cloud/ecs-operation-types.js";
 import type { Server } from "../cloud/types.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
   code,
@@ -13,7 +14,7 @@ import {
 } from "../render/message-model.js";
 import type { ResultControls } from "./action-ids.js";
 import { buildPagedList, shareButton } from "./build-paged-list.js";
-import { joinTexts, plural, sharedByLine, typeable } from "./format-values.js";
+import { joinTexts, sharedByLine, typeable } from "./format-values.js";
 
 export interface ServerGroupListViewInput {
   groups: readonly ServerGroup[];

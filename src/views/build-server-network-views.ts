@@ -1,5 +1,6 @@
 import type { SecurityGroup, SecurityGroupRule, ServerNic } from "../cloud/ecs-operation-types.js";
 import type { Server } from "../cloud/types.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
   code,
@@ -14,7 +15,7 @@ import {
 } from "../render/message-model.js";
 import type { ResultControls } from "./action-ids.js";
 import { shareButton } from "./build-paged-list.js";
-import { joinTexts, plural, sharedByLine } from "./format-values.js";
+import { joinTexts, sharedByLine } from "./format-values.js";
 
 interface Common {
   server: Pick<Server, "id" | "name">;

@@ -1,5 +1,6 @@
 import type { ProjectTag } from "../cloud/ecs-operation-types.js";
 import type { Server, ServerTag } from "../cloud/types.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
   code,
@@ -12,7 +13,7 @@ import {
 } from "../render/message-model.js";
 import type { ResultControls } from "./action-ids.js";
 import { buildPagedList, shareButton } from "./build-paged-list.js";
-import { joinTexts, plural, sharedByLine } from "./format-values.js";
+import { joinTexts, sharedByLine } from "./format-values.js";
 
 /** An ECS has at most 10 tags. */
 const MAX_TAGS = 10;

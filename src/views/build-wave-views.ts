@@ -1,4 +1,5 @@
 import { formatDuration } from "../config/parse-duration.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
   button,
@@ -14,7 +15,6 @@ import {
 import type { WavePlan } from "../waves/plan-waves.js";
 import { WAVE_ACTIONS } from "../waves/wave-action-ids.js";
 import { failuresOf, type WaveRecord, type WaveRunRecord } from "../waves/wave-run-record.js";
-import { plural } from "../workflow/format-flow-text.js";
 import { emoji, withInlineCode } from "./format-values.js";
 
 /** The wave flags cannot be planned on these servers: nothing was requested. */

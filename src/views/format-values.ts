@@ -58,11 +58,6 @@ export function joinTexts(texts: readonly Text[], separator = " · "): Span[] {
   return spans;
 }
 
-/** `1 server` / `2 servers`. */
-export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count.toLocaleString("en-US")} ${count === 1 ? singular : pluralForm}`;
-}
-
 /**
  * A name the operator may type back into a command (a server, a tag value): a code span, so it is displayed
  * and copied exactly, `*bold* _x_`, `<`, `>`, `&` and backticks included (see `exactCodeSpan`), never with

@@ -1,9 +1,9 @@
-import { formatCount } from "../render/escape-mrkdwn.js";
+import { formatCount, plural } from "../render/escape-mrkdwn.js";
 import { type Message, md, type Part, type Span, section } from "../render/message-model.js";
 import { describeDrift } from "./detect-drift.js";
 import type { StepStatus } from "./flow-statuses.js";
 import type { CallName, Expectation } from "./flow-vocabulary.js";
-import { formatElapsed, plural } from "./format-flow-text.js";
+import { formatElapsed } from "./format-flow-text.js";
 import type { FlowViewJob, FlowViewState, FlowViewStep } from "./reduce-flow-event.js";
 
 const STEP_ICONS: Readonly<Record<StepStatus, string>> = {

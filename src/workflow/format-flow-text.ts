@@ -21,11 +21,6 @@ export function formatFlavor(f: FlavorInfo): string {
   return `${f.id} (${f.vcpus} vCPU, ${ram})`;
 }
 
-/** `3 servers`, `1 server`. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
-}
-
 /** Up to `max` names, then `+N more`. */
 export function nameList(names: readonly string[], max = 10): string {
   if (names.length <= max) return names.join(", ");

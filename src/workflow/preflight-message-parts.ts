@@ -1,3 +1,4 @@
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   code,
   context,
@@ -9,7 +10,7 @@ import {
   type Span,
   section,
 } from "../render/message-model.js";
-import { formatFlavor, plural } from "./format-flow-text.js";
+import { formatFlavor } from "./format-flow-text.js";
 import type { HssPosture, Preflight, PreflightTarget } from "./preflight-types.js";
 
 const OPERATION_TITLES: Readonly<Record<Preflight["operation"], string>> = {

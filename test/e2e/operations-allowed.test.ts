@@ -190,6 +190,10 @@ it("resize --dry-run shows the preflight and what a real resize needs, and chang
   expect(text).toContain("passed");
   expect(h.mutations()).toHaveLength(0);
   expect(h.sim.control.server("api-02")!.flavorId).toBe("c7.xlarge.2");
+  // A production server needs one more, counted in words.
+  h.sim.control.setServer(h.serverId("web-01"), { tags: { env: "prod", role: "web" } });
+  await h.command("resize web-01 c7.xlarge.2 --dry-run");
+  expect(await reply(IDS.alice, "resize web-01")).toContain("would need 2 approvals");
 });
 
 it("/ops jobs lists recent operations", async () => {
