@@ -28,12 +28,26 @@ const cron = z.string().superRefine((value, ctx) => {
     });
 });
 
+/** Whether the year-month-day of an ISO date-time names a day that exists (not `2026-02-30`). */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number) as [number, number, number];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 /** An ISO date-time with its offset (`2026-12-20T00:00:00+01:00` or `…Z`): a zone-less time would be ambiguous. */
 const instant = z.union([z.string(), z.date()]).transform((value, ctx): number => {
   if (value instanceof Date) return value.getTime();
   const ms = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(value)
     ? Date.parse(value)
     : Number.NaN;
+  if (!Number.isNaN(ms) && !isCalendarDate(value)) {
+    // Date.parse rolls 30 February over to 2 March: a freeze would start on another day than written.
+    ctx.addIssue({
+      code: "custom",
+      message: `\`${value}\` is not a date of the calendar (that day does not exist)`,
+    });
+    return z.NEVER;
+  }
   if (Number.isNaN(ms)) {
     ctx.addIssue({
       code: "custom",

@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import { cronProblem, isTimeZone } from "../config/check-cron-and-time-zone.js";
+import { CRON_FIELD_NAMES, cronProblem, isTimeZone } from "../config/check-cron-and-time-zone.js";
 
 /** When a schedule runs: a 5-field cron expression read in an IANA time zone. */
 export interface ScheduleTiming {
@@ -12,8 +12,6 @@ export type TimingResult = { ok: true; timing: ScheduleTiming } | { ok: false; m
 /** The zone of a schedule created without `tz=`. */
 export const DEFAULT_SCHEDULE_ZONE = "UTC";
 
-const FIELD_NAMES = ["minute", "hour", "day of month", "month", "day of week"] as const;
-
 /**
  * Checks a cron expression and a time zone as typed after `/ops schedule add`. Five fields only (minute hour
  * day-of-month month day-of-week): a schedule runs at most once a minute. The zone must be an IANA name.
@@ -25,7 +23,7 @@ export function parseScheduleTiming(cron: string, timeZone: string | undefined):
   if (fields.length !== 5) {
     return {
       ok: false,
-      message: `The cron expression \`${clip(cron)}\` has ${fields.length} field${fields.length === 1 ? "" : "s"}; a schedule takes 5: ${FIELD_NAMES.join(", ")} (e.g. \`0 19 * * 1-5\` for 19:00 Monday to Friday).`,
+      message: `The cron expression \`${clip(cron)}\` has ${fields.length} field${fields.length === 1 ? "" : "s"}; a schedule takes 5: ${CRON_FIELD_NAMES.join(", ")} (e.g. \`0 19 * * 1-5\` for 19:00 Monday to Friday).`,
     };
   }
   const zone = timeZone?.trim() || DEFAULT_SCHEDULE_ZONE;
@@ -38,10 +36,7 @@ export function parseScheduleTiming(cron: string, timeZone: string | undefined):
   const why = cronProblem(expression);
   if (why !== undefined)
     return { ok: false, message: `The cron expression \`${clip(cron)}\` is not valid: ${clip(why)}.` };
-  const timing = { cron: expression, timeZone: zone };
-  if (cronOf(timing).nextRun(new Date(0)) === null)
-    return { ok: false, message: `The cron expression \`${clip(cron)}\` never matches a date.` };
-  return { ok: true, timing };
+  return { ok: true, timing: { cron: expression, timeZone: zone } };
 }
 
 /** The next `count` slots strictly after `after` (epoch ms). */

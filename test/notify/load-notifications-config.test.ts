@@ -30,6 +30,14 @@ describe("loadNotificationsConfig", () => {
       'bad-cron.yml:4:15: `schedule: 0 25 * * *` is not a cron expression (Invalid value for hour: 25); use e.g. "0 9 * * 1-5" (09:00 on weekdays)',
     ],
     [
+      "never-cron.yml",
+      'never-cron.yml:4:15: `schedule: 0 0 31 2,4,6,9,11 *` is not a cron expression (it never matches a date); use e.g. "0 9 * * 1-5" (09:00 on weekdays)',
+    ],
+    [
+      "seconds-cron.yml",
+      'seconds-cron.yml:4:15: `schedule: * * * * * *` is not a cron expression (it has 6 fields; a cron expression takes 5: minute, hour, day of month, month, day of week); use e.g. "0 9 * * 1-5" (09:00 on weekdays)',
+    ],
+    [
       "bad-time-zone.yml",
       "bad-time-zone.yml:5:16: `time_zone: Europe/Berln` is not an IANA time zone (like UTC, Europe/Berlin, Asia/Shanghai)",
     ],

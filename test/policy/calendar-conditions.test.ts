@@ -143,6 +143,20 @@ rules:
     expect(text).toContain("is not a cron expression");
   });
 
+  it("a cron no date matches, which croner's search would overflow on at every decision", () => {
+    for (const cron of ["0 0 30 2 *", "0 0 31 2,4,6,9,11 *"]) {
+      const text = errors(withCalendar(`{ cron: "${cron}", duration: 1h, time_zone: UTC }`));
+      expect(text).toContain("flows/policy.yml:7");
+      expect(text).toContain(`\`${cron}\` is not a cron expression (it never matches a date)`);
+    }
+  });
+
+  it("a day that does not exist, not rolled over to the next month", () => {
+    const text = errors(withCalendar(`{ start: "2026-02-30T00:00:00Z", end: "2026-03-04T00:00:00Z" }`));
+    expect(text).toContain("flows/policy.yml:7");
+    expect(text).toContain("`2026-02-30T00:00:00Z` is not a date of the calendar (that day does not exist)");
+  });
+
   it("an unknown time zone", () => {
     const text = errors(withCalendar(`{ cron: "0 22 * * *", duration: 1h, time_zone: Europe/Berlinn }`));
     expect(text).toContain("flows/policy.yml:7");
