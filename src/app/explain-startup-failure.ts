@@ -1,5 +1,6 @@
 import { SlackStartError } from "../slack/slack-start-error.js";
 import { StoreInUseError } from "../store/store-in-use-error.js";
+import { StoreOpenError } from "../store/store-open-error.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
 import { ConfigFileError } from "./start-hwc-chatops.js";
 
@@ -84,6 +85,7 @@ function innermostMessage(error: unknown): string | undefined {
 export function explainStartupFailure(error: unknown, context: StartupFailureContext): string | undefined {
   if (error instanceof ConfigFileError) return error.message;
   if (error instanceof StoreInUseError) return `STORE_URL: ${error.message}`;
+  if (error instanceof StoreOpenError) return `STORE_URL: ${error.message}`;
   if (error instanceof StoreUnavailableError) return `STORE_URL: ${error.message}`;
   const stage = error instanceof SlackStartError ? error.stage : undefined;
   const cause = error instanceof SlackStartError ? error.cause : error;

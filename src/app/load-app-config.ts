@@ -94,7 +94,7 @@ export const APP_ENV_VARS: readonly AppEnvVar[] = [
     name: "RUN_LEASE_TTL",
     default: "30s",
     meaning:
-      "Lease of a running flow, renewed by the replica driving it: a dead replica's runs are adopted by another one after this long.",
+      "Lease of a running flow, renewed by the replica driving it: a dead replica's runs are adopted by another one after this long (1s to 1h).",
   },
   {
     name: "SHUTDOWN_GRACE",
@@ -168,7 +168,7 @@ const schema = z.object({
   FLOWS_DIR: z.string().min(1).default(DEFAULT_FLOWS_DIR),
   NOTIFICATIONS_FILE: z.string().min(1).default(DEFAULT_NOTIFICATIONS_FILE),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  RUN_LEASE_TTL: optionalPeriod({ min: "1s" }),
+  RUN_LEASE_TTL: optionalPeriod({ min: "1s", max: "1h" }),
   SHUTDOWN_GRACE: optionalPeriod({ max: "10m" }),
   HWC_FAULT_POINT: z.enum(FAULT_POINTS).optional(),
   REQUEST_RETENTION: period("90d", { min: "1h" }),

@@ -141,7 +141,7 @@ const endpoint = z.preprocess(
     .trim()
     .refine(
       isHttpBaseUrl,
-      "an http(s) URL without query or fragment, e.g. https://ecs.ap-southeast-1.myhuaweicloud.com",
+      "an http(s) URL without user, password, query or fragment, e.g. https://ecs.ap-southeast-1.myhuaweicloud.com",
     )
     .transform((v) => v.replace(/\/+$/, ""))
     .optional(),

@@ -15,6 +15,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { createGroupCommit, type GroupCommit } from "./create-group-commit.js";
 import { type LockHolder, StoreInUseError } from "./store-in-use-error.js";
+import { StoreOpenError } from "./store-open-error.js";
 
 /** A process-wide handle on a SQLite file that this process holds exclusively. */
 export interface ExclusiveDatabase {
@@ -115,8 +116,13 @@ function canonicalPath(file: string): string {
 }
 
 function lockDatabase(path: string): { db: Database.Database; wal: boolean } {
-  // timeout 0: a held lock is reported at once; waiting would only delay the same answer.
-  const db = new Database(path, { timeout: 0 });
+  let db: Database.Database;
+  try {
+    // timeout 0: a held lock is reported at once; waiting would only delay the same answer.
+    db = new Database(path, { timeout: 0 });
+  } catch (error) {
+    throw openError(path, error);
+  }
   let wal: boolean;
   try {
     // Order matters: EXCLUSIVE before WAL makes SQLite keep the WAL index in process memory (no -shm file),
@@ -132,10 +138,18 @@ function lockDatabase(path: string): { db: Database.Database; wal: boolean } {
   } catch (error) {
     db.close();
     if (isBusy(error)) throw new StoreInUseError(path, readHolder(path), { cause: error });
-    throw error;
+    throw openError(path, error);
   }
   writePidFile(path);
   return { db, wal };
+}
+
+/** SQLite's refusal to open `path` (a directory, not a database, no such folder), as a setting to fix. */
+function openError(path: string, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
+  const reason = (error as Error).message || code;
+  return new StoreOpenError(path, reason, { cause: error });
 }
 
 /**

@@ -48,6 +48,18 @@ export function parseStoreUrl(url: string): ParsedStoreUrl {
     case "rediss:":
       if (parsed.hostname === "")
         return { ok: false, error: "STORE_URL redis:// needs a host, e.g. redis://127.0.0.1:6379" };
+      // What the Redis client would refuse only when it starts, with a stack.
+      if (!/^\/?\d*$/.test(parsed.pathname))
+        return {
+          ok: false,
+          error: "STORE_URL redis:// takes a database number as its path, e.g. redis://127.0.0.1:6379/0",
+        };
+      try {
+        decodeURIComponent(parsed.username);
+        decodeURIComponent(parsed.password);
+      } catch {
+        return { ok: false, error: "STORE_URL has a malformed %-escape in its redis:// user or password" };
+      }
       parsed.searchParams.delete("namespace");
       return { ok: true, target: { backend: "redis", url: parsed.href, ...scoped } };
     default:

@@ -3,6 +3,7 @@ import { explainStartupFailure } from "../../src/app/explain-startup-failure.js"
 import { ConfigFileError } from "../../src/app/start-hwc-chatops.js";
 import { SlackStartError } from "../../src/slack/slack-start-error.js";
 import { StoreInUseError } from "../../src/store/store-in-use-error.js";
+import { StoreOpenError } from "../../src/store/store-open-error.js";
 import { StoreUnavailableError } from "../../src/store/store-unavailable-error.js";
 
 const context = { slackApiUrl: "https://slack.com/api/", port: 3000 };
@@ -64,6 +65,9 @@ describe("explainStartupFailure", () => {
     ).toBe("STORE_URL: the state store (Redis at 10.0.0.5:6379) is unavailable: refused");
     expect(explainStartupFailure(new StoreInUseError("data/x.sqlite", { pid: 7 }), context)).toMatch(
       /^STORE_URL: /,
+    );
+    expect(explainStartupFailure(new StoreOpenError("data", "directory"), context)).toMatch(
+      /^STORE_URL: data cannot be opened as the bot's SQLite database \(directory\)/,
     );
     const files = new ConfigFileError([
       { file: "flows/policy.yml", line: 3, column: 5, path: "", message: "bad" },

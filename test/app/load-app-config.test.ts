@@ -70,6 +70,23 @@ describe("loadAppConfig", () => {
     expect(!bad.ok && bad.issues[0]).toMatch(/^SHUTDOWN_GRACE: `soon` is not a duration/);
   });
 
+  it("reads RUN_LEASE_TTL from 1s to 1h: a longer one would overflow the adoption timer to 1 ms", () => {
+    const ok = loadAppConfig({ RUN_LEASE_TTL: "1h" });
+    expect(ok.ok && ok.config.runLeaseTtlMs).toBe(3_600_000);
+    expect(loadAppConfig({ RUN_LEASE_TTL: "100d" })).toEqual({
+      ok: false,
+      issues: ["RUN_LEASE_TTL: must be at most 1h"],
+    });
+  });
+
+  it("refuses a Redis URL the client would refuse only at start, with the other settings", () => {
+    const result = loadAppConfig({ STORE_URL: "redis://127.0.0.1:6379/abc", WORK_CONCURRENCY: "0" });
+    expect(result.ok ? [] : result.issues).toEqual([
+      'WORK_CONCURRENCY: must be a whole number from 1 to 1000, got "0"',
+      "STORE_URL redis:// takes a database number as its path, e.g. redis://127.0.0.1:6379/0",
+    ]);
+  });
+
   it("refuses an unknown store scheme without echoing a password", () => {
     const result = loadAppConfig({ STORE_URL: "postgres://admin:hunter2@db:5432/x" });
     expect(result.ok).toBe(false);

@@ -19,6 +19,8 @@ describe("isHttpBaseUrl", () => {
     "https://slack.com/api/?token=x",
     "https://slack.com/api/#frag",
     "https://",
+    "https://proxyuser:Sup3rS3cretPW@127.0.0.1:1/api/",
+    "https://proxyuser@slack.com/api/",
   ])("refuses %j", (url) => {
     expect(isHttpBaseUrl(url)).toBe(false);
   });

@@ -67,6 +67,17 @@ describe("loadSlackConfig", () => {
     for (const value of Object.values(env)) expect(text).not.toContain(value);
   });
 
+  it("refuses an API URL carrying a user and password, without printing them", () => {
+    const result = loadSlackConfig({
+      SLACK_BOT_TOKEN: BOT,
+      SLACK_SIGNING_SECRET: "signing-secret-1",
+      SLACK_API_URL: "https://proxyuser:Sup3rS3cretPW@127.0.0.1:1/api/",
+    });
+    expect(result).toMatchObject({ ok: false, issues: [{ variable: "SLACK_API_URL" }] });
+    expect(JSON.stringify(result)).not.toContain("Sup3rS3cretPW");
+    expect(JSON.stringify(result)).toContain("without user, password, query or fragment");
+  });
+
   it("requires a bot token, and a signing secret unless Socket Mode: every missing one at once", () => {
     expect(loadSlackConfig({})).toMatchObject({
       ok: false,

@@ -41,4 +41,19 @@ describe("parseStoreUrl", () => {
       error: expect.stringContaining("%-escape"),
     });
   });
+
+  it("refuses at load what the Redis client would refuse only when it starts", () => {
+    expect(parseStoreUrl("redis://127.0.0.1:6379/abc")).toEqual({
+      ok: false,
+      error: "STORE_URL redis:// takes a database number as its path, e.g. redis://127.0.0.1:6379/0",
+    });
+    const badEscape = parseStoreUrl("redis://default:p%zzSecret@127.0.0.1:6379");
+    expect(badEscape).toEqual({
+      ok: false,
+      error: "STORE_URL has a malformed %-escape in its redis:// user or password",
+    });
+    expect(JSON.stringify(badEscape)).not.toContain("Secret");
+    for (const ok of ["redis://127.0.0.1:6379", "redis://127.0.0.1:6379/", "redis://u:p%40ss@h:1/15"])
+      expect(parseStoreUrl(ok)).toMatchObject({ ok: true });
+  });
 });

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -8,12 +8,34 @@ import { createSqliteStore } from "../../src/store/create-sqlite-store.js";
 import { hashLogEntry } from "../../src/store/hash-log-entry.js";
 import { GENESIS_HASH, type Store } from "../../src/store/store.js";
 import { StoreInUseError } from "../../src/store/store-in-use-error.js";
+import { StoreOpenError } from "../../src/store/store-open-error.js";
 import { createManualClock } from "./manual-clock.js";
 import { killHard, runSqliteChild, startSqliteHolder } from "./run-sqlite-child.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hwc-sqlite-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("a path that cannot be the database (a folder, a file that is not SQLite) is a setting to fix, named", () => {
+  const folder = join(dir, "a-folder");
+  mkdirSync(folder);
+  const notDb = join(dir, "policy.yml");
+  writeFileSync(notDb, "version: 1\nrules: []\n".repeat(100));
+  for (const file of [folder, notDb]) {
+    let refusal: unknown;
+    try {
+      createSqliteStore({ file });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(StoreOpenError);
+    expect((refusal as Error).message).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} cannot be opened as the bot's SQLite database \\(.+\\); point STORE_URL at a file of its own`,
+      ),
+    );
+  }
+});
 
 // One file for the whole contract: namespaces must isolate stores sharing it.
 describeStoreContract("sqlite", ({ clock, namespace }) =>
