@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { cronProblem, isTimeZone } from "../config/check-cron-and-time-zone.js";
+import { generatedMessage } from "../config/describe-config-issues.js";
 import { boundedDurationSchema } from "../config/parse-duration.js";
 
 // The on-disk shape of `calendars:` in flows/policy.yml; `compileCalendars` turns it into `Calendar`s.
@@ -80,10 +81,12 @@ const event = z.unknown().transform((value, ctx): EventFile => {
     });
     return z.NEVER;
   }
-  const parsed = "cron" in value ? recurring.safeParse(value) : absolute.safeParse(value);
+  // Parsed as the file is (our error map, inputs kept), so its issues read like the rest: did-you-mean and all.
+  const options = { reportInput: true, error: generatedMessage } as const;
+  const parsed = "cron" in value ? recurring.safeParse(value, options) : absolute.safeParse(value, options);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues)
-    ctx.addIssue({ code: "custom", message: issue.message, path: [...issue.path] as PropertyKey[] });
+    ctx.addIssue({ ...issue, path: [...issue.path] as PropertyKey[] } as z.core.$ZodRawIssue);
   return z.NEVER;
 });
 

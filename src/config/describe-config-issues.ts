@@ -148,6 +148,9 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: ConfigPath, view: Source
         const within = parentPath.length > 0 ? ` in \`${formatConfigPath(parentPath)}\`` : "";
         return [{ ...problem(`missing required key \`${key}\`${within}`, where), kind: "missing" }];
       }
+      // YAML reads `1e400` as infinity, which zod calls the wrong type: it is the size that is wrong.
+      if (typeof input === "number" && !Number.isFinite(input))
+        return [problem(`${subject(path, found, input)} is too large a number`)];
       const expected = describeExpected(issue.expected);
       return [
         problem(
@@ -183,6 +186,19 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: ConfigPath, view: Source
       const predicate = issue.params?.[PREDICATE_PARAM];
       if (typeof predicate === "string") return [problem(`${subject(path, found, input)} ${predicate}`)];
       return [problem(`${subject(path, found, input)} is not valid`)];
+    }
+    case "invalid_key": {
+      // A key of a name → value mapping (a calendar's name): said of the key, in its schema's words.
+      const predicate = issue.issues
+        .map((inner) => (inner.code === "custom" ? inner.params?.[PREDICATE_PARAM] : undefined))
+        .find((p): p is string => typeof p === "string");
+      const key = String(input ?? path.at(-1));
+      return [
+        problem(`key \`${key}\` ${predicate ?? "is not a valid name here"}`, {
+          ...found,
+          offset: findKeyOffset(view, path) ?? found.offset,
+        }),
+      ];
     }
     default:
       return [problem(`${subject(path, found, input)} is not valid (${issue.code})`)];

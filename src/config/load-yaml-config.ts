@@ -187,6 +187,29 @@ function tooLargeMessage(bytes: number, maxBytes: number): string {
   return `file is ${bytes} bytes; config files are limited to ${maxBytes} bytes`;
 }
 
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The file's text, or where its first byte that is not UTF-8 is: read leniently, such a byte would become
+ * U+FFFD and a name or tag value holding it would silently never match (a Latin-1 `é` saved by an old editor).
+ */
+function decodeUtf8(
+  file: string,
+  bytes: Buffer,
+): { ok: true; text: string } | { ok: false; errors: ConfigError[] } {
+  try {
+    return { ok: true, text: STRICT_UTF8.decode(bytes) };
+  } catch {
+    const text = bytes.toString("utf8");
+    const at = text.indexOf("\uFFFD");
+    const before = text.slice(0, Math.max(0, at));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    const message = "is not UTF-8 text here; save the file as UTF-8";
+    return { ok: false, errors: [{ file, line, column, path: "", message }] };
+  }
+}
+
 async function readConfigText(
   file: string,
   maxBytes: number,
@@ -196,7 +219,7 @@ async function readConfigText(
     if (!info.isFile()) return { ok: false, errors: [fileError(file, "is not a regular file")] };
     if (info.size > maxBytes)
       return { ok: false, errors: [fileError(file, tooLargeMessage(info.size, maxBytes))] };
-    return { ok: true, text: await readFile(file, "utf8") };
+    return decodeUtf8(file, await readFile(file));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === undefined) throw error;

@@ -121,6 +121,19 @@ describe("loadYamlConfig", () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
+    it("refuses a byte that is not UTF-8 at its line, instead of reading it as U+FFFD that would never match", async () => {
+      expect(await errorsOf("latin1.yml")).toBe(
+        "test/config/fixtures/latin1.yml:4:20: is not UTF-8 text here; save the file as UTF-8",
+      );
+    });
+
+    it("says a number YAML reads as infinity is too large, not of the wrong type", () => {
+      const result = parseYamlConfig("big.yml", "name: x\nsteps:\n  - run: a\n    retries: 1e400\n", schema);
+      expect(result.ok ? "" : formatConfigErrors(result.errors)).toBe(
+        "big.yml:4:14: `retries: 1e400` is too large a number",
+      );
+    });
+
     it("does not execute or accept language-specific tags", async () => {
       expect(await errorsOf("custom-tag.yml")).toContain(
         "test/config/fixtures/custom-tag.yml:1:7: YAML: Unresolved tag: tag:yaml.org,2002:js/function",

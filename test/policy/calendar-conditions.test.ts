@@ -157,6 +157,17 @@ rules:
     expect(text).toContain("`2026-02-30T00:00:00Z` is not a date of the calendar (that day does not exist)");
   });
 
+  it("a calendar name out of its alphabet, and a typo in an event's key, in the file's words", () => {
+    const named = errors(
+      withCalendar(`{ cron: "0 22 * * *", duration: 1h, time_zone: UTC }`).replace("maint:", "Year-End:"),
+    );
+    expect(named).toContain(
+      "flows/policy.yml:3:3: key `Year-End` is not a calendar name; use lower-case letters, digits, `-` and `_`",
+    );
+    const typo = errors(withCalendar(`{ cron: "0 22 * * *", duration: 1h, timezone: UTC }`));
+    expect(typo).toBe("flows/policy.yml:7:45: unknown key `timezone` (did you mean `time_zone`?)");
+  });
+
   it("an unknown time zone", () => {
     const text = errors(withCalendar(`{ cron: "0 22 * * *", duration: 1h, time_zone: Europe/Berlinn }`));
     expect(text).toContain("flows/policy.yml:7");
