@@ -325,9 +325,21 @@ export function carriesPassword(token: Token): boolean {
   if (token.mention) return false;
   const flag = flagOf(token);
   if (flag !== undefined) return PASSWORD_NAME_RE.test(flag.replace(/^-+/, "").split("=")[0] ?? "");
-  // Quoted or not: a quoted `"password"=x` must not slip through and be echoed in an error.
-  const eq = token.text.indexOf("=");
-  return eq > 0 && PASSWORD_NAME_RE.test(token.text.slice(0, eq).trim());
+  // Quoted or not: a quoted `"password"=x` or `"--password"` must not slip through and be echoed in an
+  // error; nor `password:x`, the way a password is often written down.
+  const text = token.text.trim();
+  if (/^[-\u2013\u2014]{1,2}/.test(text) && PASSWORD_NAME_RE.test(text.replace(/^[-\u2013\u2014]{1,2}/, "")))
+    return true;
+  const sep = text.search(/[=:]/);
+  return (
+    sep > 0 &&
+    PASSWORD_NAME_RE.test(
+      text
+        .slice(0, sep)
+        .trim()
+        .replace(/^[-\u2013\u2014]{1,2}/, ""),
+    )
+  );
 }
 
 /** The refusal of a command carrying a password: it names no value, so the password is never repeated. */

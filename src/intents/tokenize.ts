@@ -275,11 +275,12 @@ export function tokenize(input: string): TokenizeResult {
 }
 
 const SECRET_RE =
-  /(?:^|[\s,])[-\u2013\u2014]{0,2}(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)(?=[\s=,]|$)/i;
+  /(?:^|[\s,])["'\u2018\u2019\u201c\u201d]?[-\u2013\u2014]{0,2}(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)(?=[\s=:,"'\u2018\u2019\u201c\u201d]|$)/i;
 
 /**
  * Command text as it may be logged: everything from the first option named like a password (`--password`,
- * `adminpass=`…) on is replaced by `[redacted]`, so a password typed by mistake never reaches the logs.
+ * `adminpass=`, `password:`, quoted or not…) on is replaced by `[redacted]`, so a password typed by mistake
+ * never reaches the logs.
  */
 export function redactSecrets(text: string): string {
   const match = SECRET_RE.exec(text);

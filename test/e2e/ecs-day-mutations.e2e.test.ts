@@ -192,10 +192,20 @@ it("/ecs reinstall of a prod server needs 3 approvals; a password is refused and
   await h.command("reinstall api-01");
   expect(await reply(IDS.alice, "/ecs reinstall api-01")).toContain("needs 3 approvals");
 
-  await h.command("reinstall worker-01 --password Sup3rS3cret");
-  const refusal = await reply(IDS.alice, "never takes a password");
-  expect(refusal).not.toContain("Sup3rS3cret");
-  expect(h.logs.map((l) => JSON.stringify(l)).join("\n")).not.toContain("Sup3rS3cret");
+  // However it is written: a flag, `key:value`, a quoted flag.
+  for (const [i, form] of [
+    "--password Sup3rS3cret0",
+    "password:Sup3rS3cret1",
+    '"--password" Sup3rS3cret2',
+  ].entries()) {
+    const before = h.ephemeralTexts(IDS.alice).length;
+    await h.command(`reinstall worker-01 ${form}`);
+    await h.fake.waitFor(() => h.ephemeralTexts(IDS.alice).length > before || undefined);
+    const refusal = await reply(IDS.alice, "never takes a password");
+    expect(refusal).not.toContain(`Sup3rS3cret${i}`);
+    expect(h.ephemeralTexts(IDS.alice).join("\n")).not.toContain(`Sup3rS3cret${i}`);
+    expect(h.logs.map((l) => JSON.stringify(l)).join("\n")).not.toContain(`Sup3rS3cret${i}`);
+  }
   expect(h.mutations()).toHaveLength(0);
 });
 

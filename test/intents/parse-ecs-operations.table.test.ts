@@ -239,6 +239,11 @@ describe("passwords", () => {
       ["/ecs", 'tag web-01 add "adminpass"=Hunter2-secret'],
       ["/ecs", "tag web-01 remove passwd"],
       ["/ecs", 'reinstall web-03 "password"=Hunter2-secret'],
+      ["/ecs", "reinstall web-01 password:Hunter2-secret"],
+      ["/ecs", "reinstall web-01 adminPass:Hunter2-secret"],
+      ["/ecs", "change-os web-01 img-1 --keypair k root_password:Hunter2-secret"],
+      ["/ecs", 'reinstall web-01 "--password" Hunter2-secret'],
+      ["/ecs", "reinstall web-01 \u201c--password\u201d Hunter2-secret"],
     ] as const) {
       const result = parseIntent(command, text);
       expect(result.ok).toBe(false);
@@ -255,10 +260,17 @@ describe("passwords", () => {
       "reinstall web-03 --keypair KeyPair-ops",
     );
     expect(redactSecrets("stop web-01")).toBe("stop web-01");
+    expect(redactSecrets("reinstall web-01 password:Hunter2")).toBe("reinstall web-01 [redacted]");
+    expect(redactSecrets('reinstall web-01 "--password" Hunter2')).toBe("reinstall web-01 [redacted]");
+    expect(redactSecrets("reinstall web-01 \u201c--password\u201d Hunter2")).toBe(
+      "reinstall web-01 [redacted]",
+    );
+    expect(redactSecrets("show password-vault")).toBe("show password-vault");
   });
 
   it("a server or tag merely containing the word is not a password", () => {
     expect(parseIntent("/ecs", "show password-vault").ok).toBe(true);
     expect(parseIntent("/ecs", "tag web-01 add vault=password").ok).toBe(true);
+    expect(parseIntent("/ecs", "show password").ok).toBe(true);
   });
 });
