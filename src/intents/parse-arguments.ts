@@ -135,7 +135,12 @@ export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): 
         if (eq >= 0) value = token.text.slice(token.text.indexOf("=") + 1);
         else {
           const next = tokens[i + 1];
-          if (next !== undefined && isBare(next) && flagOf(next) === undefined) {
+          if (next?.mention !== undefined)
+            return failure("invalid_value", `\`${name}\` takes a name, not a Slack mention.`, {
+              usage: usage(ctx),
+            });
+          // A quoted value is a value, even one that starts with `-`.
+          if (next !== undefined && (!isBare(next) || flagOf(next) === undefined)) {
             value = next.text;
             i++;
           }

@@ -98,10 +98,26 @@ function addedTag(ctx: Ctx, token: Token): Result<TagPair> {
   }
   const key = token.text.slice(0, eq);
   const value = token.text.slice(eq + 1);
+  if (key === "") {
+    return failure(
+      "invalid_value",
+      `${quoteUserText(token.text)} has no key before \`=\`: write \`key=value\`, e.g. \`owner=alice\`.`,
+      { usage: usage(ctx) },
+    );
+  }
   if (!NEW_TAG_KEY_RE.test(key)) {
     return failure(
       "invalid_value",
       `${quoteUserText(key)} is not a tag key ECS accepts: 1 to 36 letters, digits, \`-\` and \`_\`.`,
+      { usage: usage(ctx) },
+    );
+  }
+  if (key === "__proto__") {
+    // ECS would take it, but the bot reads tags into JavaScript objects, where it is never a key (see
+    // parseServerTags): the change could never be seen done.
+    return failure(
+      "invalid_value",
+      "`__proto__` is a name the bot cannot use as a tag key (it could not read the tag back); choose another key.",
       { usage: usage(ctx) },
     );
   }

@@ -38,6 +38,7 @@ export function parseOpsHelp(ctx: Ctx, tokens: readonly Token[]): Result<Intent>
   const [first, second, third] = words;
   const extra = tokens[2];
   if (first === undefined) return { ok: true, value: { type: "help", topic: { command: "ops" } } };
+  if (tokens[0]?.mention) return unexpected(ctx, tokens[0]);
   const command = (COMMANDS as readonly string[]).includes(first) ? (first as Command) : undefined;
   if (command) {
     if (third !== undefined && extra) return unexpected(ctx, extra);

@@ -69,6 +69,15 @@ const GRAMMAR: Record<string, Row[]> = {
     ["tag web-01 add owner", { error: "invalid_value", message: ["`key=value`"] }],
     ["tag web-01 add owner=", { error: "invalid_value", message: ["needs a value"] }],
     ["tag web-01 add own:er=alice", { error: "invalid_value", message: ["tag key ECS accepts", "36"] }],
+    ["tag web-01 add =x", { error: "invalid_value", message: ["`=x` has no key before `=`"] }],
+    [
+      'reinstall web-01 --keypair "<!here>"',
+      { error: "invalid_value", message: ["takes a name, not a Slack mention"] },
+    ],
+    [
+      "tag web-01 add __proto__=x",
+      { error: "invalid_value", message: ["`__proto__` is a name the bot cannot use"] },
+    ],
     ["tag web-01 add owner=a/b", { error: "invalid_value", message: ["tag value ECS accepts", "43"] }],
     [`tag web-01 add ${"k".repeat(37)}=v`, { error: "invalid_value", message: ["36"] }],
     ["tag web-01 add owner=a owner=b", { error: "invalid_value", message: ["given twice"] }],

@@ -35,6 +35,7 @@ const rows: Row[] = [
   ["/ops", "help reboot", { intent: { type: "help", topic: { command: "ecs", verb: "reboot" } } }],
   ["/ops", "policy help", { intent: { type: "help", topic: { command: "ops", verb: "policy" } } }],
   ["/ecs", "help rebot", { error: "unknown_verb", suggestion: "reboot" }],
+  ["/ops", "help <!channel>", { error: "unexpected_argument", message: ["does not take a Slack mention"] }],
 
   // ---- /ecs list, show, flavors, job ----
   ["/ecs", "list", { intent: { type: "ecs.list", filters: { tags: [] } } }],
