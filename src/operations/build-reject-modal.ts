@@ -1,5 +1,6 @@
 import type { ModalSpec } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { visibleText } from "../render/escape-mrkdwn.js";
 import { code, md, section, userMention } from "../render/message-model.js";
 import { REJECT_MODAL_ID, REJECT_REASON_INPUT } from "./approval-action-ids.js";
 import { describeWhat } from "./describe-request.js";
@@ -36,7 +37,7 @@ export function buildRejectModal(request: ApprovalRequest): ModalSpec {
 /** Validation of the modal: errors by input ID, or undefined when the reason is fine. */
 export function validateRejectReason(reason: string | undefined): Record<string, string> | undefined {
   const trimmed = reason?.trim() ?? "";
-  if (trimmed === "")
+  if (visibleText(trimmed) === "")
     return { [REJECT_REASON_INPUT]: "Say why you reject it, so the requester knows what to change." };
   if (trimmed.length > MAX_REASON_LENGTH)
     return { [REJECT_REASON_INPUT]: `At most ${MAX_REASON_LENGTH} characters.` };

@@ -1,3 +1,4 @@
+import { visibleText } from "../render/escape-mrkdwn.js";
 import { normalizeGroup } from "./normalize-names.js";
 import type { Policy, PolicyDecision } from "./types.js";
 
@@ -40,7 +41,8 @@ export function applyBreakGlass(
     };
   }
   const min = Math.max(MIN_BREAK_GLASS_REASON, glass.minReasonLength);
-  const length = [...reason.trim()].length;
+  // Counted as read: zero-width and control characters make no reason longer.
+  const length = [...visibleText(reason)].length;
   if (length < min) {
     return {
       ok: false,

@@ -21,7 +21,8 @@
  *   bot messages unless `link_names` is set (we never set it) and the renderer marks every mrkdwn object
  *   `verbatim: true`; the word joiner is defence in depth.
  * - Untrusted inline values lose control and bidi-override characters (U+202E can reverse what follows), lone
- *   surrogates become U+FFFD, and line breaks become `↵` so a name cannot start a fake line or a block quote.
+ *   surrogates and invisible characters (zero-width space, word joiner…: `web-01` and `web-01\u200B` would
+ *   look the same) become U+FFFD, and line breaks become `↵` so a name cannot start a fake line or a block quote.
  *   A value starting with `>` gets a zero-width space in front for the same reason.
  * - Inside code spans and code blocks formatting is inert, but `&<>` are still escaped. A code span shows the value
  *   exactly as it can be typed back (`*bold* _x_` and `<b>&` included: Slack decodes the entities on display
@@ -45,6 +46,14 @@ const CONTROL_AND_BIDI =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 const LINE_BREAK = /\r\n|[\r\n\u2028\u2029\u0085]/g;
+/**
+ * Characters that take no room on screen (zero-width space and joiners, word joiner, soft hyphen, BOM): in a
+ * name they make `web-01\u200B` look exactly like `web-01`. A zero-width joiner inside an emoji sequence is
+ * kept (it is what draws 👩‍💻).
+ */
+const INVISIBLE = /[\u00AD\u180E\u200B\u200C\u2060-\u2064\uFEFF]|\u200D(?!\p{Extended_Pictographic})/gu;
+/** What an invisible character shows as: visibly something that cannot be typed. */
+const INVISIBLE_SHOWN = "\uFFFD";
 const EMOJI_SHORTCODE = /(^|[^\p{L}\p{N}]):([a-z0-9_+'-]*[a-z][a-z0-9_+'-]*):(?=$|[^\p{L}\p{N}])/giu;
 const BROADCAST = /@(channel|here|everyone)(?![\p{L}\p{N}_])/giu;
 const WORD_CHAR = /[\p{L}\p{N}]/u;
@@ -55,7 +64,7 @@ const WORD_CHAR = /[\p{L}\p{N}]/u;
  */
 const NEEDS_SANITIZING =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: every character sanitizeInline acts on, controls included.
-  /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029\uD800-\uDFFF]/;
+  /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u2028\u2029\uFEFF\uD800-\uDFFF]/;
 /** Every character defuseFormatting acts on: shortcodes need `:`, broadcasts `@`, a quote `>`. */
 const NEEDS_DEFUSING = /[:@*~`_>]/;
 const NEEDS_ENTITIES = /[&<>]/;
@@ -68,15 +77,42 @@ function toWellFormed(value: string): string {
   return value.replace(LONE_SURROGATE, "\uFFFD");
 }
 
-/** Makes an untrusted value a single line without control or bidi characters. */
-export function sanitizeInline(value: string, lineBreak = "↵"): string {
+/**
+ * Makes an untrusted value a single line without control or bidi characters, its invisible characters shown
+ * as `\uFFFD`.
+ */
+export function sanitizeInline(value: string, lineBreak = "↵", invisible = INVISIBLE_SHOWN): string {
   if (!NEEDS_SANITIZING.test(value)) return value;
-  return toWellFormed(value).replace(LINE_BREAK, lineBreak).replace(/\t/g, " ").replace(CONTROL_AND_BIDI, "");
+  const line = toWellFormed(value)
+    .replace(LINE_BREAK, lineBreak)
+    .replace(/\t/g, " ")
+    .replace(CONTROL_AND_BIDI, "");
+  return invisible === KEEP_INVISIBLE ? line : line.replace(INVISIBLE, invisible);
 }
 
 /** Like {@link sanitizeInline} but keeps line breaks (normalised to `\n`). */
-export function sanitizeMultiline(value: string): string {
-  return toWellFormed(value).replace(LINE_BREAK, "\n").replace(CONTROL_AND_BIDI, "");
+export function sanitizeMultiline(value: string, invisible = INVISIBLE_SHOWN): string {
+  const text = toWellFormed(value).replace(LINE_BREAK, "\n").replace(CONTROL_AND_BIDI, "");
+  return invisible === KEEP_INVISIBLE ? text : text.replace(INVISIBLE, invisible);
+}
+
+/**
+ * For the `invisible` argument of {@link sanitizeInline}: text whose untrusted parts were already through
+ * {@link revealInvisible}, and which holds the zero-width characters our own defusing put in.
+ */
+export const KEEP_INVISIBLE = "keep";
+
+/**
+ * What of a typed text a reader sees: without control and format characters (zero-width, bidi, soft hyphen),
+ * trimmed. A reason that must be given is judged on this, so `\u200B` alone is no reason.
+ */
+export function visibleText(value: string): string {
+  return value.replace(/[\p{Cc}\p{Cf}]/gu, "").trim();
+}
+
+/** An untrusted value's invisible characters shown as `\uFFFD` (see {@link sanitizeInline}). */
+export function revealInvisible(value: string): string {
+  return value.replace(INVISIBLE, INVISIBLE_SHOWN);
 }
 
 /** `&`, `<`, `>` to entities; nothing else. Applied to trusted text too. */

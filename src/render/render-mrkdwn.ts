@@ -5,6 +5,8 @@ import {
   escapeMrkdwn,
   escapeUntrustedMrkdwn,
   exactCodeSpan,
+  KEEP_INVISIBLE,
+  revealInvisible,
   sanitizeInline,
   sanitizeMultiline,
   truncateGraphemes,
@@ -133,7 +135,8 @@ function flatten(span: Span, defuseEmoji: boolean): string {
       return span.v;
     case "untrusted":
     case "code":
-      return defuseEmoji ? defuseEmojiShortcodes(span.v) : span.v;
+      // Revealed here, before defusing adds zero-width characters of its own that must stay invisible.
+      return defuseEmoji ? defuseEmojiShortcodes(revealInvisible(span.v)) : revealInvisible(span.v);
     case "bold":
     case "italic":
       return span.v.map((s) => flatten(s, defuseEmoji)).join("");
@@ -169,6 +172,8 @@ export function renderPlain(
   const raw = toSpans(text)
     .map((s) => flatten(s, options.defuseEmoji ?? false))
     .join("");
-  const clean = options.multiline ? sanitizeMultiline(raw) : sanitizeInline(raw, " ");
+  const clean = options.multiline
+    ? sanitizeMultiline(raw, KEEP_INVISIBLE)
+    : sanitizeInline(raw, " ", KEEP_INVISIBLE);
   return truncateGraphemes(clean, maxLength);
 }

@@ -112,6 +112,10 @@ describe("validateRejectReason", () => {
     expect(validateRejectReason("  \n ")).toHaveProperty("reason");
     expect(validateRejectReason("x".repeat(1001))).toHaveProperty("reason");
     expect(validateRejectReason("too risky")).toBeUndefined();
+    // Nothing a reader could see: zero-width, word joiners, bell, bidi override.
+    for (const invisible of ["\u200B", "\u2060\u2060\u2060", "\u0007\u0007", "\u202E", " \u200B\n"])
+      expect(validateRejectReason(invisible)).toHaveProperty("reason");
+    expect(validateRejectReason("\u200Bwrong flavor")).toBeUndefined();
   });
 });
 

@@ -258,6 +258,11 @@ rules:
       ok: false,
       reason: expect.stringContaining("at least 15 characters (yours has 10)"),
     });
+    // Padding that nobody can read counts for nothing.
+    expect(applyBreakGlass(policy, needs, sre, `urgent fix${"\u200B".repeat(20)}`)).toEqual({
+      ok: false,
+      reason: expect.stringContaining("at least 15 characters (yours has 10)"),
+    });
     expect(applyBreakGlass({}, needs, sre, reason)).toEqual({
       ok: false,
       reason: expect.stringContaining("not set up"),

@@ -32,6 +32,11 @@ describe("escapeUntrustedMrkdwn", () => {
     ["tab\there", "tab here"],
     ["\u202Egnp.exe", "gnp.exe"],
     ["服务器-01 🚀", "服务器-01 🚀"],
+    // Invisible characters are shown, so `web-01\u200B` never looks like `web-01`; an emoji's joiner stays.
+    ["web-01\u200B", "web-01\uFFFD"],
+    ["web\u2060-01\uFEFF\u00AD", "web\uFFFD-01\uFFFD\uFFFD"],
+    ["a\u200Db", "a\uFFFDb"],
+    ["👩\u200D💻", "👩\u200D💻"],
     ["12:30:45 2001:db8:85a3::1", "12:30:45 2001:db8:85a3::1"],
   ])("%j → %j", (input, expected) => {
     expect(escapeUntrustedMrkdwn(input)).toBe(expected);
@@ -78,7 +83,7 @@ describe("escapeUntrustedMrkdwn", () => {
 describe("fast paths agree with the full escaping", () => {
   // Random text with every character some step acts on mixed in (random code points alone rarely hit them).
   const special = fc.constantFrom(
-    ..."\u2028\u2029\u0085\r\n\t\u0000\u001F\u007F\u009F\u061C\u200E\u200F\u202A\u202E\u2066\u2069\uD800\uDBFF\uDC00\uDFFF&<>:@*~`_ a1".split(
+    ..."\u2028\u2029\u0085\r\n\t\u0000\u001F\u007F\u009F\u00AD\u061C\u200B\u200D\u200E\u200F\u202A\u202E\u2060\u2066\u2069\uFEFF\uD800\uDBFF\uDC00\uDFFF&<>:@*~`_ a1".split(
       "",
     ),
   );
