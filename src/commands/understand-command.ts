@@ -11,6 +11,7 @@ import { code, md } from "../render/message-model.js";
 import { takeScheduleFlags } from "../schedule/take-schedule-flags.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { buildParseErrorView } from "../views/build-parse-error-view.js";
+import { withInlineCode } from "../views/format-values.js";
 import { commandLabel } from "./command-label.js";
 import type { CommandRequest, MutationIntent, RequestMeta } from "./types.js";
 
@@ -47,7 +48,7 @@ export function understandCommand(request: CommandRequest, requestId: string): C
     requestId,
   };
   const glass = extractBreakGlass(taken.text);
-  if (!glass.ok) return refused("unparsed", buildNoticeView(":raised_hand:", md`${glass.message}`));
+  if (!glass.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(glass.message)));
   const parsed = parseIntent(request.command, glass.text);
   if (!parsed.ok)
     return { ...refused("unparsed", buildParseErrorView(parsed.error)), parseErrorCode: parsed.error.code };

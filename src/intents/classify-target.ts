@@ -86,7 +86,8 @@ function validateName(text: string, written: string, quoted: boolean): Classifie
     return fail(
       "invalid_target",
       `${quoteUserText(written)} is not a server name, ID, IP address or \`tag:key=value\` selector. ` +
-        `Names may contain letters, digits, "-", "_", "." and spaces (in quotes).${hint}`,
+        "Names may contain letters, digits, `-`, `_`, `.` and spaces (in quotes)." +
+        hint,
     );
   }
   return { ok: true, value: { kind: "name", name } };

@@ -1,5 +1,6 @@
 import type { RuleRef } from "../policy/types.js";
 import { code, context, type Message, md, type Part, section } from "../render/message-model.js";
+import { withInlineCode } from "../views/format-values.js";
 
 export interface DenialViewInput {
   commandLine: string;
@@ -18,7 +19,7 @@ export function buildDenialView(input: DenialViewInput): Message {
     section({
       text: [
         ...md`:no_entry: *Not allowed:* ${code(input.commandLine)}`,
-        ...input.reasons.flatMap((r) => md`\n• ${r}`),
+        ...input.reasons.flatMap((r) => md`\n• ${withInlineCode(r)}`),
       ],
     }),
   ];

@@ -2,6 +2,7 @@ import type { ChatPort } from "../app/ports.js";
 import type { ActionHandler } from "../commands/types.js";
 import { md, type Span, userMention } from "../render/message-model.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
+import { withInlineCode } from "../views/format-values.js";
 import type { BreakGlass } from "./create-break-glass.js";
 
 export interface BreakGlassAckDeps {
@@ -38,7 +39,7 @@ export function createBreakGlassAckHandler(deps: BreakGlassAckDeps): ActionHandl
       "break-glass acknowledge",
     );
     if (!result.ok) {
-      await tell(":raised_hand:", md`${result.message}`);
+      await tell(":raised_hand:", withInlineCode(result.message));
       return;
     }
     if (result.changed) {

@@ -46,7 +46,7 @@ export function applyBreakGlass(
   if (length < min) {
     return {
       ok: false,
-      reason: `a break-glass reason must say why in at least ${min} characters (yours has ${length}), e.g. --break-glass "web tier down, INC-4711"`,
+      reason: `a break-glass reason must say why in at least ${min} characters (yours has ${length}), e.g. \`--break-glass "web tier down, INC-4711"\``,
     };
   }
   if (decision.effect !== "needs_approval") return { ok: true, decision, skipped: false };

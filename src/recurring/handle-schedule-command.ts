@@ -21,6 +21,7 @@ import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { buildScheduleListView } from "../views/build-recurring-schedule-views.js";
 import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
+import { withInlineCode } from "../views/format-values.js";
 import type { Preflight } from "../workflow/preflight-types.js";
 import { combineDecisions } from "./combine-decisions.js";
 import { summarizeSchedule } from "./describe-schedule.js";
@@ -76,7 +77,7 @@ async function addSchedule(
 ): Promise<Message | undefined> {
   const { actor, channelId, channelName } = ctx.request;
   const timing = parseScheduleTiming(intent.cron, intent.timeZone);
-  if (!timing.ok) return refused(md`${timing.message} Nothing was created.`);
+  if (!timing.ok) return refused(md`${withInlineCode(timing.message)} Nothing was created.`);
   const command = intent.intent as MutationIntent;
 
   const resolution = await ctx.resolveTargets(targetsOf(command), "exact");

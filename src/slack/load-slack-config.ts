@@ -122,7 +122,10 @@ const envSchema = z.object({
     z
       .string()
       .trim()
-      .refine(isHttpBaseUrl, "an http(s) URL without user, password, query or fragment, e.g. https://slack.com/api/"),
+      .refine(
+        isHttpBaseUrl,
+        "an http(s) URL without user, password, query or fragment, e.g. https://slack.com/api/",
+      ),
   ),
 });
 

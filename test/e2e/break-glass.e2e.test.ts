@@ -156,9 +156,12 @@ it("a non-member is refused with the reason, and nothing is created or run", asy
 
 it("a reason under 15 characters is refused, saying how long it must be", async () => {
   await h.command('stop web-03 --hard --break-glass "urgent"', { user: IDS.erin });
-  expect(await ephemeral(IDS.erin, "at least 15 characters")).toContain("yours has 6");
+  const short = await ephemeral(IDS.erin, "at least 15 characters");
+  expect(short).toContain("yours has 6");
+  // The example can be copied: a code span, not look-alike characters.
+  expect(short).toContain('e.g. `--break-glass "web tier down, INC-4711"`');
   await h.command("stop web-03 --hard --break-glass", { user: IDS.erin });
-  expect(await ephemeral(IDS.erin, "needs a reason")).toBeTruthy();
+  expect(await ephemeral(IDS.erin, "needs a reason")).toContain('`--break-glass "web tier down, INC-4711"`');
 });
 
 it("a deny rule and max_targets still deny with break-glass", async () => {
