@@ -295,7 +295,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       const n = decision.approval.minApprovals;
       const stages = decision.approval.stages;
       if (schedule !== undefined) {
-        await reply(buildScheduledNoticeView(schedule, n));
+        await reply(buildScheduledNoticeView(schedule, { minApprovals: n, by: draft.request.expiresAt }));
         return;
       }
       await reply(

@@ -27,20 +27,27 @@ export function buildScheduleRefusalView(commandLine: string, message: string): 
   );
 }
 
-/** To the requester: the scheduled change is posted; it runs at its time (once approved, when it needs approval). */
+/**
+ * To the requester: the scheduled change is posted; it runs at its time (once approved, when it needs
+ * approval). `approval.by` is the request's expiry: the policy's time limit for approving, or the start time
+ * when that comes first.
+ */
 export function buildScheduledNoticeView(
   schedule: RequestSchedule,
-  minApprovals: number | undefined,
+  approval: { minApprovals: number; by: number } | undefined,
 ): Message {
-  return minApprovals === undefined
-    ? buildNoticeView(
-        ":calendar:",
-        md`Scheduled: ${describeSchedule(schedule)}. I posted it in the channel; you or an approver can cancel it until then.`,
-      )
-    : buildNoticeView(
-        ":calendar:",
-        md`Your change needs ${plural(minApprovals, "approval")} before ${localTime(schedule.runAt)}, or it lapses; I posted it in the channel. ${describeSchedule(schedule)}.`,
-      );
+  if (approval === undefined)
+    return buildNoticeView(
+      ":calendar:",
+      md`Scheduled: ${describeSchedule(schedule)}. I posted it in the channel; you or an approver can cancel it until then.`,
+    );
+  const needs = plural(approval.minApprovals, "approval");
+  return buildNoticeView(
+    ":calendar:",
+    approval.by < schedule.runAt
+      ? md`Your change needs ${needs} before ${localTime(approval.by)} (the policy's time limit for approving), or it expires; I posted it in the channel. ${describeSchedule(schedule)}.`
+      : md`Your change needs ${needs} before ${localTime(schedule.runAt)}, or it lapses; I posted it in the channel. ${describeSchedule(schedule)}.`,
+  );
 }
 
 /** Why a scheduled change did not run (kept with the request; shown on the card). */

@@ -122,6 +122,12 @@ it("a windowed change approved before the window runs once at its opening, with 
   await h.command("reboot web-03 --hard --window maint");
   const card = await h.waitCard("/ecs reboot web-03 --hard --window maint", (t) => t.includes("0 of 1"));
   expect(textOf(card)).toContain("when the maintenance window `maint` opens");
+  // The window opens in an hour, the policy's time limit for approving is 30 minutes: both say the same.
+  expect(textOf(card)).toContain("(in 30m)");
+  const notice = await h.fake.waitFor(() =>
+    h.ephemeralTexts(IDS.alice).find((t) => t.includes("needs 1 approval before")),
+  );
+  expect(notice).toContain("(the policy's time limit for approving), or it expires");
   await approveBy(card, IDS.bob);
   await h.waitCard("/ecs reboot web-03", (t) => t.includes("Scheduled:"));
   expect(threadText(card)).toContain("your request is approved. Runs <!date^");
@@ -207,8 +213,17 @@ it("a windowed change whose window closed before it could start does not run, an
 
 it("an approval not complete before the start time lapses", async () => {
   await withCalendars([1000, 1010], [30, 90]);
+  const noticesBefore = h.ephemeralTexts(IDS.alice).length;
   await h.command("reboot web-03 --hard --window maint");
   const card = await h.waitCard("/ecs reboot web-03 --hard --window maint", (t) => t.includes("0 of 1"));
+  // The window opens when the policy's 30 minutes end: the start time is the deadline.
+  const notice = await h.fake.waitFor(() =>
+    h
+      .ephemeralTexts(IDS.alice)
+      .slice(noticesBefore)
+      .find((t) => t.includes("needs 1 approval before")),
+  );
+  expect(notice).toContain("or it lapses");
 
   h.clock.advance(31 * MINUTE);
   expect((await h.click(card, APPROVE, IDS.bob)).status).toBe(200);
