@@ -8,6 +8,7 @@ import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy } from "../policy/types.js";
 import { code, md } from "../render/message-model.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
+import { withInlineCode } from "../views/format-values.js";
 import {
   decidePolicy,
   evaluateQuestion,
@@ -69,7 +70,7 @@ export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
       allowed: false,
       message: buildNoticeView(
         ":no_entry:",
-        md`Not allowed by the policy: ${why}${e.rules.length > 0 ? md` (${code(decision.rules.map((r) => r.id).join(", "))})` : md``}.`,
+        md`Not allowed by the policy: ${withInlineCode(why)}${e.rules.length > 0 ? md` (${code(decision.rules.map((r) => r.id).join(", "))})` : md``}.`,
       ),
     };
   };

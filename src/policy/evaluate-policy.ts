@@ -126,9 +126,8 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
   };
 
   const grants = candidates.filter((r) => (r.effect.allow || isApprovalBase(r)) && applies(r, "all"));
-  if (grants.length === 0) {
-    return deny([], [`no rule allows \`${action}\` for this request, and anything not allowed is denied`]);
-  }
+  if (grants.length === 0)
+    return deny([], [noGrantReason(candidates.filter((r) => r.effect.allow || isApprovalBase(r)))]);
 
   const bases = grants.filter(isApprovalBase);
   const additions = candidates.filter(
@@ -213,6 +212,20 @@ function isApprovalBase(rule: PolicyRule): boolean {
 
 function deny(rules: readonly PolicyRule[], reasons: string[]): PolicyDecision {
   return { effect: "deny", rules: rules.map(refOf), reasons };
+}
+
+/**
+ * Why nothing allows a request: no rule at all, or the rules that would, whose conditions this request does
+ * not meet, with their descriptions, so the requester learns who may (`only members of @sre`) instead of a
+ * permission name.
+ */
+function noGrantReason(wouldAllow: readonly PolicyRule[]): string {
+  if (wouldAllow.length === 0) return "no rule of the policy allows it, and anything not allowed is denied";
+  const shown = wouldAllow.slice(0, 3).map((r) => `\`${r.id}\` (${r.description.replace(/\.\s*$/, "")})`);
+  const more = wouldAllow.length > shown.length ? ` and ${wouldAllow.length - shown.length} more` : "";
+  return wouldAllow.length === 1
+    ? `only rule ${shown[0]} allows it, and it does not apply to this request; anything not allowed is denied`
+    : `only rules ${shown.join(", ")}${more} allow it, and none applies to this request; anything not allowed is denied`;
 }
 
 function refOf(rule: PolicyRule): RuleRef {

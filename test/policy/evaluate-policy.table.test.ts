@@ -350,7 +350,25 @@ const inlineCases = (): Case[] => [
     expected: {
       effect: "deny",
       rules: [],
-      reason: "no rule allows `ops:help` for this request, and anything not allowed is denied",
+      reason: "no rule of the policy allows it, and anything not allowed is denied",
+    },
+  },
+  {
+    name: "a rule that would allow it, for others: the denial names it and says why in its words",
+    policy: inline(`version: 1
+rules:
+  - id: console-log-for-sre
+    description: A console log can reveal secrets, so only members of @sre may read it.
+    actions: [ecs:servers:getConsoleOutput]
+    match: { requesters: { groups: [sre] } }
+    effect: allow
+`),
+    request: request("ecs:servers:getConsoleOutput"),
+    expected: {
+      effect: "deny",
+      rules: [],
+      reason:
+        "only rule `console-log-for-sre` (A console log can reveal secrets, so only members of @sre may read it) allows it, and it does not apply to this request; anything not allowed is denied",
     },
   },
   {
