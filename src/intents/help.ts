@@ -38,7 +38,17 @@ const KIND_TITLES: Readonly<Record<VerbKind, string>> = {
 
 /** What the live policy says about an action for the caller, if the caller knows. */
 export type PolicyVerdict = "allowed" | "needs approval" | "denied";
-export type DescribePolicy = (action: IntentAction) => PolicyVerdict | undefined;
+
+/**
+ * The live policy on an action for the caller, on servers no rule singles out (`verdict`), and the rules that
+ * decide otherwise for some servers by their tags or names (`serverRules`: e.g. one more approval on
+ * `env=prod`), which a verdict without servers cannot tell.
+ */
+export interface PolicyDescription {
+  verdict: PolicyVerdict;
+  serverRules: readonly string[];
+}
+export type DescribePolicy = (action: IntentAction) => PolicyDescription | undefined;
 
 export interface VerbHelp {
   summary: string;
@@ -232,27 +242,32 @@ export function usageFor(command: Command, verb?: string): string {
     .join("\n");
 }
 
-const VERDICT_NOTE: Readonly<Record<PolicyVerdict, string>> = {
-  allowed: "Current policy: allowed without approval.",
-  "needs approval": "Current policy: needs approval before it runs.",
-  denied: "Current policy: denied.",
+const VERDICT_TEXT: Readonly<Record<PolicyVerdict, string>> = {
+  allowed: "allowed without approval",
+  "needs approval": "needs approval before it runs",
+  denied: "denied",
 };
 
 /** What the verb's help says about the policy: the shipped decision, and the live one when known. */
 function policyNotes(entry: VerbHelp, describe: DescribePolicy | undefined): string[] {
   const says = entry.kind === "change" || entry.kind === "destructive" || entry.policyNote === true;
   if (!says || entry.action === undefined || entry.shipped === undefined) return [];
-  let verdict: PolicyVerdict | undefined;
+  let live: PolicyDescription | undefined;
   try {
-    verdict = describe?.(entry.action);
+    live = describe?.(entry.action);
   } catch {
     // Help must render even if the live policy cannot be consulted: the shipped decision is still said.
-    verdict = undefined;
+    live = undefined;
   }
   const shipped = `Shipped policy: ${entry.shipped}.`;
-  return verdict !== undefined && Object.hasOwn(VERDICT_NOTE, verdict)
-    ? [VERDICT_NOTE[verdict], shipped]
-    : [shipped];
+  if (live === undefined || !Object.hasOwn(VERDICT_TEXT, live.verdict)) return [shipped];
+  const verdict = VERDICT_TEXT[live.verdict];
+  if (live.serverRules.length === 0) return [`Current policy: ${verdict}.`, shipped];
+  const rules = live.serverRules.map((id) => `\`${id}\``).join(", ");
+  return [
+    `Current policy, on servers no rule singles out: ${verdict}. Rules on servers' tags or names decide otherwise for some (${rules}): \`/ops policy explain <command line>\` tells for yours.`,
+    shipped,
+  ];
 }
 
 const KIND_ORDER: readonly VerbKind[] = ["read", "change", "destructive"];

@@ -8,6 +8,7 @@ export {
   type DescribePolicy,
   type HelpText,
   helpFor,
+  type PolicyDescription,
   type PolicyVerdict,
   shippedPolicyOf,
   usageFor,

@@ -3,7 +3,7 @@ import { groupHandlesOf } from "../app/read-groups-once.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { ActionOffer, DescribePolicyFor, MutationIntent, ReadPolicy } from "../commands/types.js";
 import { intentAction } from "../intents/index.js";
-import { evaluatePolicy, requesterGroupsMatter } from "../policy/evaluate-policy.js";
+import { evaluatePolicy, requesterGroupsMatter, serverRulesFor } from "../policy/evaluate-policy.js";
 import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy } from "../policy/types.js";
 import { code, md } from "../render/message-model.js";
@@ -92,11 +92,11 @@ export function createDescribePolicy(deps: PolicyGateDeps): DescribePolicyFor {
         targets: [],
         flags: {},
       });
-      return decision.effect === "allow"
-        ? "allowed"
-        : decision.effect === "deny"
-          ? "denied"
-          : "needs approval";
+      return {
+        verdict:
+          decision.effect === "allow" ? "allowed" : decision.effect === "deny" ? "denied" : "needs approval",
+        serverRules: serverRulesFor(policy, action),
+      };
     };
   };
 }

@@ -44,6 +44,16 @@ export function requesterGroupsMatter(policy: Policy, action?: string): boolean 
 }
 
 /**
+ * The rules on `action` that single out servers by their tags or names (`match.targets`): a decision made
+ * without servers does not show what they decide (one more approval on `env=prod`, a deny on `lock=true`).
+ */
+export function serverRulesFor(policy: Policy, action: string): string[] {
+  return rulesFor(policy, action)
+    .filter((rule) => rule.when.targets !== undefined)
+    .map((rule) => rule.id);
+}
+
+/**
  * Decides a request against the policy. Deny by default; when several rules match, the most restrictive wins:
  * deny > too many targets > approval (highest requirement, plus every `additional_approvals`) > allow.
  * The decision names the rules that produced it. See `flows/policy.yml` for the format and the reasoning.

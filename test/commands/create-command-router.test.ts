@@ -98,7 +98,7 @@ describe("createCommandRouter", () => {
     const r1 = responder();
     await router({
       describePolicy: async () => (action) =>
-        action === "ecs:cloudServers:stop" ? "needs approval" : undefined,
+        action === "ecs:cloudServers:stop" ? { verdict: "needs approval", serverRules: [] } : undefined,
     }).handleCommand(request("/ecs", "stop help"), r1);
     expect(r1.text()).toContain("Current policy: needs approval before it runs.");
     const r2 = responder();

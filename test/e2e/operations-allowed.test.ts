@@ -202,3 +202,10 @@ it("/ops jobs lists recent operations", async () => {
   expect(text).toMatch(/stop 1 server: 1 stopped/);
   expect(text).toContain("Running* (0)");
 });
+
+it("/ecs help stop tells what the live policy decides without servers, and which rules decide otherwise for some", async () => {
+  await h.command("help stop");
+  const help = await reply(IDS.alice, "Current policy");
+  expect(help).toContain("Current policy, on servers no rule singles out: allowed without approval.");
+  expect(help).toContain("(`prod-needs-one-more`)");
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { PolicyDescription } from "../../src/intents/help.js";
 import {
   COMMANDS,
   helpFor,
@@ -64,13 +65,19 @@ describe("helpFor", () => {
   });
 
   it("describes the live policy when the caller can, next to the shipped one", () => {
-    const describe = (action: string) =>
+    const describe = (action: string): PolicyDescription | undefined =>
       action === "ecs:cloudServers:delete"
-        ? "denied"
+        ? { verdict: "denied", serverRules: [] }
         : action === "ecs:cloudServers:stop"
-          ? "needs approval"
-          : undefined;
+          ? { verdict: "needs approval", serverRules: [] }
+          : action === "ecs:cloudServers:reboot"
+            ? { verdict: "allowed", serverRules: ["prod-needs-one-more"] }
+            : undefined;
     expect(helpFor({ command: "ecs", verb: "delete" }, describe).notes).toContain("Current policy: denied.");
+    // What a decision without servers cannot tell is said, with the rules that decide it and how to ask.
+    expect(helpFor({ command: "ecs", verb: "reboot" }, describe).notes).toContain(
+      "Current policy, on servers no rule singles out: allowed without approval. Rules on servers' tags or names decide otherwise for some (`prod-needs-one-more`): `/ops policy explain <command line>` tells for yours.",
+    );
     expect(helpFor({ command: "ecs", verb: "stop" }, describe).notes).toContain(
       "Current policy: needs approval before it runs.",
     );

@@ -184,9 +184,9 @@ describe("createOperations", () => {
     expect(denied.allowed).toBe(false);
 
     const describe = await ops.handlers.describePolicy(request);
-    expect(describe?.("ecs:cloudServers:stop")).toBe("allowed");
-    expect(describe?.("ecs:cloudServers:delete")).toBe("needs approval");
-    expect(describe?.("ecs:cloudServers:reboot")).toBe("denied");
+    expect(describe?.("ecs:cloudServers:stop")?.verdict).toBe("allowed");
+    expect(describe?.("ecs:cloudServers:delete")?.verdict).toBe("needs approval");
+    expect(describe?.("ecs:cloudServers:reboot")?.verdict).toBe("denied");
   });
 
   it("registers its action prefixes and its exact view callback ID", () => {
