@@ -27,6 +27,11 @@ export const ErrorCodes = {
    * `code`/`message` at the top level per Table 5-63): for a job ID the service issued, the record is gone.
    */
   ECS_JOB_NOT_FOUND: "Common.0011",
+  /**
+   * HSS: "Requested resource not found" (HTTP 400), e.g. an unknown or purged vulnerability scan task ID.
+   * The reference documents no error codes for the scan-task hosts API; this is what the service answers.
+   */
+  HSS_RESOURCE_NOT_FOUND: "HSS.0011",
   /** ECS: the ECS is locked (unlock it first). */
   ECS_LOCKED: "Ecs.0605",
   /** ECS: commands are being executed, try again later. */

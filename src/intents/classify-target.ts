@@ -21,8 +21,41 @@ const IPV4_RE = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 const IPV4_LIKE_RE = /^\d+\.\d+\.\d+\.\d+$/;
 const TAG_PREFIX_RE = /^tag:/i;
 
-function fail<T>(code: IntentErrorCode, message: string): Classified<T> {
-  return { ok: false, error: { code, message } };
+function fail<T>(code: IntentErrorCode, message: string, suggestion?: string): Classified<T> {
+  return { ok: false, error: { code, message, ...(suggestion !== undefined && { suggestion }) } };
+}
+
+/** `key<separator>value` split at the first separator, when both parts are a valid tag key and value. */
+function tagPairOf(text: string, separator: "=" | ":"): TagPair | undefined {
+  const at = text.indexOf(separator);
+  if (at <= 0) return undefined;
+  const key = text.slice(0, at).trim();
+  const value = text.slice(at + 1).trim();
+  // A key without a letter (`10.0.0.5:80`) is more likely something else than a tag.
+  if (
+    !/\p{L}/u.test(key) ||
+    value === "" ||
+    key.length > MAX_TAG_KEY_LENGTH ||
+    value.length > MAX_TAG_VALUE_LENGTH
+  )
+    return undefined;
+  return TAG_TEXT_RE.test(key) && TAG_TEXT_RE.test(value) ? { key, value } : undefined;
+}
+
+function formatTagPair(pair: TagPair): string {
+  return `${quoteIfNeeded(pair.key)}=${quoteIfNeeded(pair.value)}`;
+}
+
+/**
+ * The tag selector a word written as `key=value` or `key:value` (a target that is not a valid name) was
+ * probably meant to be: `env:staging` → `tag:env=staging`, `tags:env=prod` → `tag:env=prod`. Undefined when
+ * the word is no such pair.
+ */
+export function tagSelectorFor(text: string): string | undefined {
+  // `tags:env=prod`, `tag=env=prod` (the list filter's spelling): the selector is what follows.
+  const bare = text.replace(/^tags?[:=](?=.)/i, "");
+  const pair = tagPairOf(bare, "=") ?? tagPairOf(bare, ":");
+  return pair === undefined ? undefined : `tag:${formatTagPair(pair)}`;
 }
 
 /** RFC 5952 canonical form (lower case, longest zero run compressed), or undefined if not IPv6. */
@@ -50,6 +83,18 @@ export function parseTagPair(
   const eq = text.indexOf("=");
   const key = (eq < 0 ? text : text.slice(0, eq)).trim();
   const value = eq < 0 ? "" : text.slice(eq + 1).trim();
+  if (eq < 0 && key !== "") {
+    // `tag:env:staging`: the value is there, written after `:` instead of `=`.
+    const corrected = tagPairOf(text, ":");
+    if (corrected !== undefined) {
+      const fixed = `${written.slice(0, written.length - text.length)}${formatTagPair(corrected)}`;
+      return fail(
+        badCode,
+        `The tag selector ${quoteUserText(written)} separates key and value with \`:\`; write \`=\`: ${quoteUserText(fixed)}.`,
+        fixed,
+      );
+    }
+  }
   if (key === "" || value === "") {
     const what = key === "" && value === "" ? "a key and a value" : key === "" ? "a key" : "a value";
     return fail(
@@ -80,14 +125,18 @@ function validateName(text: string, written: string, quoted: boolean): Classifie
   }
   if (!NAME_RE.test(name)) {
     let hint = "";
+    const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(name);
+    const selector = quoted || url ? undefined : tagSelectorFor(name);
     if (quoted) hint = " Quoted text is always read as a name.";
+    else if (url) hint = " URLs are not targets.";
+    else if (selector !== undefined) hint = ` To select servers by tag, write ${quoteUserText(selector)}.`;
     else if (name.includes("=")) hint = " To select servers by tag, write `tag:key=value`.";
-    else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(name)) hint = " URLs are not targets.";
     return fail(
       "invalid_target",
       `${quoteUserText(written)} is not a server name, ID, IP address or \`tag:key=value\` selector. ` +
         "Names may contain letters, digits, `-`, `_`, `.` and spaces (in quotes)." +
         hint,
+      selector,
     );
   }
   return { ok: true, value: { kind: "name", name } };

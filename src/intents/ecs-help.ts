@@ -182,7 +182,7 @@ export const ECS_HELP: CommandHelp = {
     resize: {
       summary: "Change a server's flavor.",
       usage: ["/ecs resize <server> <flavor> [--dry-run]"],
-      examples: ["/ecs resize web-01 s6.large.2", "/ecs resize web-01 c7.xlarge.4 --dry-run"],
+      examples: ["/ecs resize web-01 s6.xlarge.2", "/ecs resize web-01 c7.2xlarge.4 --dry-run"],
       notes: [
         "One server at a time. --dry-run only checks whether the resize is possible.",
         "The preflight refuses a resize the vCPU or RAM quota cannot hold, with the figures.",

@@ -1,4 +1,4 @@
-import { type Classified, classifyTarget, targetKey } from "./classify-target.js";
+import { type Classified, classifyTarget, tagSelectorFor, targetKey } from "./classify-target.js";
 import { usageFor } from "./help.js";
 import {
   type Command,
@@ -187,11 +187,21 @@ export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): 
         if (!spec.filters.includes(kv.key)) {
           const suggestion = suggest(kv.key, spec.filters);
           const valid = spec.filters.map((f) => `${f}=`);
+          // `env=prod` where a tag filter is accepted: most likely a tag, written `tag=env=prod`.
+          const tag =
+            suggestion === undefined && spec.filters.includes("tag") && kv.token.quoteStart === undefined
+              ? tagFilterFor(kv.token.text)
+              : undefined;
+          const hint = suggestion
+            ? ` Did you mean \`${suggestion}=\`?`
+            : tag
+              ? ` To filter by tag, write ${quoteUserText(tag)}.`
+              : "";
+          const corrected = suggestion ? `${suggestion}=` : tag;
           return failure(
             "unknown_filter",
-            `${label(ctx)} has no filter ${quoteUserText(`${kv.key}=`)}. Valid filters: ${valid.map((f) => `\`${f}\``).join(", ")}.` +
-              (suggestion ? ` Did you mean \`${suggestion}=\`?` : ""),
-            { usage: usage(ctx), validFlags: valid, ...(suggestion ? { suggestion: `${suggestion}=` } : {}) },
+            `${label(ctx)} has no filter ${quoteUserText(`${kv.key}=`)}. Valid filters: ${valid.map((f) => `\`${f}\``).join(", ")}.${hint}`,
+            { usage: usage(ctx), validFlags: valid, ...(corrected ? { suggestion: corrected } : {}) },
           );
         }
         args.filters.push(kv);
@@ -205,6 +215,11 @@ export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): 
     args.positionals.push(token);
   }
   return { ok: true, value: args };
+}
+
+/** The `tag=key=value` filter a word written `key=value` or `key:value` probably meant, if it is such a pair. */
+export function tagFilterFor(text: string): string | undefined {
+  return tagSelectorFor(text)?.replace(/^tag:/, "tag=");
 }
 
 /** Returns the single value of a filter, or an error if given twice. */
@@ -260,9 +275,10 @@ export function parseTargets(ctx: Ctx, tokens: readonly Token[]): Result<Target[
     return missing(ctx, "at least one target (a server name, ID, IP or `tag:key=value`)");
   const seen = new Set<string>();
   const targets: Target[] = [];
-  for (const token of tokens) {
+  for (const [i, token] of tokens.entries()) {
     const classified = classifyTarget(token);
-    if (!classified.ok) return withUsage(ctx, classified);
+    if (!classified.ok)
+      return splitTagSelector(ctx, tokens[i - 1], token, tokens[i + 1]) ?? withUsage(ctx, classified);
     const key = targetKey(classified.value);
     if (seen.has(key)) continue;
     seen.add(key);
@@ -276,6 +292,30 @@ export function parseTargets(ctx: Ctx, tokens: readonly Token[]): Result<Target[
     }
   }
   return { ok: true, value: targets };
+}
+
+/**
+ * `tag env:staging`, `tag: env=staging`: a tag selector split by a space, seen where one of its halves is
+ * refused as a target (`tag` alone is a valid name, `env:staging` is not). Undefined when `token` is no
+ * such half.
+ */
+function splitTagSelector(
+  ctx: Ctx,
+  previous: Token | undefined,
+  token: Token,
+  next: Token | undefined,
+): { ok: false; error: IntentError } | undefined {
+  const isTagWord = (t: Token | undefined): t is Token =>
+    t !== undefined && isBare(t) && /^tag:?$/i.test(t.text);
+  const [word, pairToken] = isTagWord(previous) ? [previous, token] : isTagWord(token) ? [token, next] : [];
+  if (word === undefined || pairToken === undefined || !isBare(pairToken)) return undefined;
+  const selector = tagSelectorFor(pairToken.text);
+  if (selector === undefined) return undefined;
+  return failure(
+    "invalid_target",
+    `${quoteUserText(`${word.text} ${pairToken.text}`)} is not a tag selector: write it as one word with \`=\` between key and value, ${quoteUserText(selector)}.`,
+    { usage: usage(ctx), suggestion: selector },
+  );
 }
 
 export function withUsage<T>(

@@ -23,6 +23,7 @@ import {
   parseTargets,
   type Result,
   singleFilter,
+  tagFilterFor,
   unexpected,
   usage,
   type VerbParser,
@@ -54,12 +55,15 @@ function parseEcsList(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
       addTag(pair.value);
       continue;
     }
+    const tag = token.mention || !isBare(token) ? undefined : tagFilterFor(token.text);
     return unexpected(
       ctx,
       token,
       token.mention
         ? ""
-        : ` It takes filters like \`name=web\`; to see one server use \`/ecs show <server>\`.`,
+        : tag !== undefined
+          ? ` To filter by tag, write ${quoteUserText(tag)}.`
+          : ` It takes filters like \`name=web\`; to see one server use \`/ecs show <server>\`.`,
     );
   }
   for (const key of ["name", "status", "flavor", "ip"] as const) {

@@ -1,6 +1,7 @@
 import type { ApprovalRequest, ApprovalTarget } from "../approvals/approval-request.js";
 import { approvalsFor, currentStage } from "../approvals/current-stage.js";
 import { formatDuration } from "../config/parse-duration.js";
+import { BLOCK_KIT_LIMITS } from "../render/block-kit-limits.js";
 import { plural } from "../render/escape-mrkdwn.js";
 import {
   type Action,
@@ -19,6 +20,7 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { renderMrkdwn } from "../render/render-mrkdwn.js";
 import { scheduleSection } from "../views/build-schedule-views.js";
 import { describeWavePlan } from "../views/build-wave-views.js";
 import { typeable } from "../views/format-values.js";
@@ -197,10 +199,11 @@ function stageLines(
 
 /**
  * Approve / Reject / Cancel for one request; `index` makes the IDs unique in a list of requests. Approve asks
- * for a confirmation naming the action and the servers (styled as dangerous when it cannot be undone).
+ * for a confirmation naming the action, the servers and the options that change what runs (styled as
+ * dangerous when it cannot be undone).
  */
 export function cardButtons(
-  request: Pick<ApprovalRequest, "id" | "action" | "targets">,
+  request: Pick<ApprovalRequest, "id" | "action" | "targets" | "parameters" | "schedule">,
   index = 0,
   which: { approve?: boolean; reject?: boolean; cancel?: boolean } = {},
 ): Action[] {
@@ -226,15 +229,17 @@ export function cardButtons(
   return out;
 }
 
-/** "Delete web-03 (a160f99e…)?" — what approving runs, on which exact servers. */
-function approveConfirm(request: Pick<ApprovalRequest, "action" | "targets">): Confirm {
+/**
+ * What approving runs, on which exact servers, and with which options: "Stop 2 servers: web-01 (d704b694…),
+ * web-02 (f38404cb…)?" then the options that change what runs (the card's *Options:* line, from
+ * {@link describeParameters}), the wave plan and, for a scheduled change, when it runs. Slack cuts a
+ * confirmation at 300 characters: fewer and shorter names are shown, then the waves and the start time in
+ * fewer words, before anything is cut.
+ */
+export function approveConfirm(
+  request: Pick<ApprovalRequest, "action" | "targets" | "parameters" | "schedule">,
+): Confirm {
   const verb = verbOf(request.action);
-  const Verb = verb.charAt(0).toUpperCase() + verb.slice(1);
-  const named = request.targets.slice(0, 3).map((t) => md`${t.name} (${t.id.slice(0, 8)}…)`);
-  const list = named.flatMap((n, i) => (i === 0 ? n : [...md`, `, ...n]));
-  const more = request.targets.length > 3 ? md` and ${String(request.targets.length - 3)} more` : md``;
-  const servers =
-    request.targets.length === 1 ? list : [...md`${plural(request.targets.length, "server")}: `, ...list];
   const destructive = isDestructive(request.action);
   const consequence =
     verb === "delete"
@@ -242,13 +247,82 @@ function approveConfirm(request: Pick<ApprovalRequest, "action" | "targets">): C
       : destructive
         ? md` Everything on the system disk is lost; data disks are kept.`
         : md``;
+  let text: Span[] = [];
+  for (const fit of CONFIRM_FITS) {
+    text = [...question(request, verb, fit), ...consequence, ...approvedTerms(request, fit.compact)];
+    if (renderMrkdwn(text).length <= BLOCK_KIT_LIMITS.confirmText) break;
+  }
   return {
     title: `Approve: ${verb}?`,
-    text: [...md`${Verb} ${servers}${more}?`, ...consequence],
+    text,
     confirm: `Approve ${verb}`,
     deny: "Back",
     ...(destructive && { style: "danger" as const }),
   };
+}
+
+/** How much the confirmation says, most first: the first that fits is used (else the last, cut by Slack). */
+interface ConfirmFit {
+  /** Servers named (the others are counted). */
+  names: number;
+  /** Longest server name shown whole; longer ones are cut with "…" (the ID prefix still tells them apart). */
+  nameMax: number;
+  /** The waves and the start time in fewer words. */
+  compact: boolean;
+}
+const CONFIRM_FITS: readonly ConfirmFit[] = [
+  { names: 3, nameMax: Number.POSITIVE_INFINITY, compact: false },
+  { names: 2, nameMax: Number.POSITIVE_INFINITY, compact: false },
+  { names: 1, nameMax: Number.POSITIVE_INFINITY, compact: false },
+  { names: 1, nameMax: 24, compact: false },
+  { names: 1, nameMax: 24, compact: true },
+];
+
+/** "Stop 2 servers: web-01 (d704b694…), web-02 (f38404cb…)?" */
+function question(request: Pick<ApprovalRequest, "targets">, verb: string, fit: ConfirmFit): Span[] {
+  const Verb = verb.charAt(0).toUpperCase() + verb.slice(1);
+  const cut = (name: string) => {
+    const chars = [...name];
+    return chars.length > fit.nameMax ? `${chars.slice(0, fit.nameMax).join("")}…` : name;
+  };
+  const named = request.targets.slice(0, fit.names).map((t) => md`${cut(t.name)} (${t.id.slice(0, 8)}…)`);
+  const list = named.flatMap((n, i) => (i === 0 ? n : [...md`, `, ...n]));
+  const rest = request.targets.length - named.length;
+  const more = rest > 0 ? md` and ${String(rest)} more` : md``;
+  const servers =
+    request.targets.length === 1 ? list : [...md`${plural(request.targets.length, "server")}: `, ...list];
+  return md`${Verb} ${servers}${more}?`;
+}
+
+/** The options, the waves and the start time the approver agrees to, a line each (as the card says them). */
+function approvedTerms(
+  request: Pick<ApprovalRequest, "action" | "parameters" | "schedule">,
+  compact: boolean,
+): Span[] {
+  const lines: Span[][] = [];
+  const options = describeParameters(request.action, request.parameters);
+  if (options !== undefined) lines.push(md`*Options:* ${options}`);
+  const waves = wavePlanOf(request.parameters);
+  if (waves !== undefined) {
+    const share = waves.maxFailuresText !== String(waves.maxFailures) ? ` (${waves.maxFailuresText})` : "";
+    lines.push(
+      compact
+        ? md`*Waves:* ${plural(waves.waves.length, "wave")}, stops at ${plural(waves.maxFailures, "failed server")}${share}`
+        : md`*Waves:* ${describeWavePlan(waves)}`,
+    );
+  }
+  const schedule = request.schedule;
+  if (schedule !== undefined) {
+    const window = schedule.window;
+    lines.push(
+      window === undefined
+        ? md`*Runs:* ${localTime(schedule.runAt)}`
+        : compact
+          ? md`*Runs:* when the maintenance window ${code(window)} opens`
+          : md`*Runs:* ${localTime(schedule.runAt)}, when the maintenance window ${code(window)} opens`,
+    );
+  }
+  return lines.flatMap((l) => md`\n${l}`);
 }
 
 function detailsButton(request: Pick<ApprovalRequest, "id">): Action {

@@ -6,7 +6,10 @@ import type { TargetLookup } from "./types.js";
 const PAGE_SIZE = 1000;
 
 export interface CloudTargetLookupOptions {
-  /** The fleet's names for "did you mean" suggestions (read without waiting). Absent: the name query's. */
+  /**
+   * The fleet's names (and IDs) for "did you mean" suggestions (read without waiting). Absent: the name
+   * query's names, and no server offered for a shortened ID.
+   */
   names?: FleetNameIndex;
 }
 
@@ -37,7 +40,10 @@ export function createCloudTargetLookup(
         : ecs.listServers({ pageSize: PAGE_SIZE }),
     byTag: (key, value) => ecs.listServers({ tags: `${key}=${value}`, pageSize: PAGE_SIZE }),
     all: () => ecs.listServers({ pageSize: PAGE_SIZE }),
-    ...(options.names !== undefined && { knownNames: options.names.names }),
+    ...(options.names !== undefined && {
+      knownNames: options.names.names,
+      knownIdsStartingWith: (prefix: string) => options.names?.idsStartingWith(prefix),
+    }),
   };
 }
 

@@ -2,7 +2,14 @@ import { canonicalIpv6 } from "../intents/classify-target.js";
 import type { Target } from "../intents/index.js";
 import { closestNames } from "./closest-names.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
-import type { NameMatching, Resolution, ResolvableServer, TargetLookup, TargetOutcome } from "./types.js";
+import type {
+  NameMatching,
+  Resolution,
+  ResolvableServer,
+  ServerBrief,
+  TargetLookup,
+  TargetOutcome,
+} from "./types.js";
 
 export interface ResolveTargetsOptions {
   /**
@@ -26,7 +33,8 @@ export interface ResolveTargetsOptions {
  *
  * - **exact ID**: a UUID target is the server with that ID;
  * - **exact name** (case-sensitive): one server → it; several (duplicate names) → `ambiguous`;
- * - with `names: "prefix"` only (reads): **unique case-insensitive prefix**: one → it; several → `ambiguous`;
+ * - with `names: "prefix"` only (reads): **unique case-insensitive prefix**: one → it (rule `case` when its
+ *   name differs from the target only in case, else `prefix`); several → `ambiguous`;
  * - **IP**: a server having exactly that address (fixed or floating); several → `ambiguous`.
  *
  * A UUID- or IP-shaped target is tried as an exact name before its ID/IP rule gives up, but never as a
@@ -60,8 +68,14 @@ export async function resolveTargets<S extends ResolvableServer>(
     return knownCache.names;
   };
 
+  const idStart = (name: string): readonly ServerBrief[] | undefined => {
+    if (!isIdStartShape(name)) return undefined;
+    const found = (effective.knownIdsStartingWith ?? lookup.knownIdsStartingWith)?.(name) ?? [];
+    return looksLikeIdStart(name, found.length > 0) ? found.slice(0, limit) : undefined;
+  };
+
   const outcomes = await mapWithConcurrency(targets, options.concurrency ?? 4, (target) =>
-    resolveOne(target, effective, { matching, known, limit }),
+    resolveOne(target, effective, { matching, known, idStart, limit }),
   );
 
   const ambiguous = outcomes.filter(
@@ -90,7 +104,32 @@ interface ResolveContext {
   matching: NameMatching;
   /** The fleet's names as last seen, if known (asked on a miss only). */
   known: () => readonly string[] | undefined;
+  /**
+   * For a missing name that looks like the start of a server ID: the servers known to have an ID starting
+   * so (possibly none); undefined for any other name. Asked on a miss only.
+   */
+  idStart: (name: string) => readonly ServerBrief[] | undefined;
   limit: number;
+}
+
+const UUID_TEMPLATE = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+/**
+ * 8 or more hex digits, with dashes where a UUID has them or none at all: how cards and lists shorten
+ * server IDs (`d704b694`, `d704b694-9efd`, `d704b6949efd`). A whole UUID is an ID target, not a name.
+ */
+function isIdStartShape(name: string): boolean {
+  if (/^[0-9a-f]{8,31}$/i.test(name)) return true;
+  if (name.length < 8 || name.length >= UUID_TEMPLATE.length) return false;
+  return [...name].every((c, i) => (UUID_TEMPLATE[i] === "-" ? c === "-" : /^[0-9a-f]$/i.test(c)));
+}
+
+/**
+ * Whether a name (that matched no server) reads as the start of a server ID: `d704b694`, `d704b694-9efd`.
+ * Pure digits (`20240101`) read as an ID only when a server's ID does start so (`known` says).
+ */
+export function looksLikeIdStart(name: string, known = false): boolean {
+  return isIdStartShape(name) && (known || /[a-f]/i.test(name));
 }
 
 /**
@@ -145,6 +184,10 @@ async function resolveOne<S extends ResolvableServer>(
       if (context.matching === "prefix") {
         const prefix = target.name.toLowerCase();
         const prefixed = sortServers(listed.filter((s) => s.name.toLowerCase().startsWith(prefix)));
+        // One server whose name differs only in case is said so, not called a prefix match.
+        const only = prefixed.length === 1 ? prefixed[0] : undefined;
+        if (only !== undefined && only.name.toLowerCase() === prefix)
+          return { kind: "resolved", target, rule: "case", servers: [only] };
         if (prefixed.length > 0) return pick(target, "prefix", prefixed);
       }
       const suggestions = suggestNames(
@@ -153,6 +196,13 @@ async function resolveOne<S extends ResolvableServer>(
         context.known(),
         context.limit,
       );
+      // `d704b694`, as cards shorten IDs: said so, with the servers whose ID starts so as the suggestions
+      // (offered, never resolved to: a prefix is not an ID).
+      const idStart = context.idStart(target.name);
+      if (idStart !== undefined) {
+        const names = idStart.length > 0 ? [...new Set(idStart.map((s) => s.name))] : suggestions;
+        return { kind: "not_found", target, suggestions: names, idStart: [...idStart] };
+      }
       return { kind: "not_found", target, suggestions };
     }
     case "ip": {
@@ -227,5 +277,9 @@ export function createListLookup<S extends ResolvableServer>(servers: readonly S
     byTag: async (key, value) => servers.filter((s) => s.tags.includes(`${key}=${value}`)),
     all: async () => servers,
     knownNames: () => servers.map((s) => s.name),
+    knownIdsStartingWith: (prefix) => {
+      const wanted = prefix.toLowerCase().replaceAll("-", "");
+      return servers.filter((s) => s.id.toLowerCase().replaceAll("-", "").startsWith(wanted));
+    },
   };
 }

@@ -32,6 +32,17 @@ export interface TargetLookup<S extends ResolvableServer> {
    * listing: undefined while none is known yet (suggestions then come from the name query alone).
    */
   knownNames?(): readonly string[] | undefined;
+  /**
+   * Servers of the fleet as last seen whose ID starts with `prefix` (case-insensitive, dashes ignored), for
+   * a name that looks like a shortened ID; without a blocking listing: undefined while none is known yet.
+   */
+  knownIdsStartingWith?(prefix: string): readonly ServerBrief[] | undefined;
+}
+
+/** A server's ID and name, as the fleet index keeps them. */
+export interface ServerBrief {
+  readonly id: string;
+  readonly name: string;
 }
 
 /**
@@ -41,8 +52,11 @@ export interface TargetLookup<S extends ResolvableServer> {
  */
 export type NameMatching = "exact" | "prefix";
 
-/** Which rule resolved a target. */
-export type ResolutionRule = "id" | "name" | "prefix" | "ip" | "tag";
+/**
+ * Which rule resolved a target. `case` (reads): the one server whose name equals the target but for case;
+ * `prefix` (reads): the one server whose name starts with it (case-insensitive).
+ */
+export type ResolutionRule = "id" | "name" | "case" | "prefix" | "ip" | "tag";
 
 /** What became of one target. */
 export type TargetOutcome<S extends ResolvableServer> =
@@ -54,7 +68,16 @@ export type TargetOutcome<S extends ResolvableServer> =
    * No server fits the reference. `suggestions`: names the requester may have meant, best first (names
    * differing only in case or extending it as a prefix, then the closest by edit distance; possibly none).
    */
-  | { kind: "not_found"; target: Target; suggestions: string[] }
+  | {
+      kind: "not_found";
+      target: Target;
+      suggestions: string[];
+      /**
+       * Set when the missing name looks like the start of a server ID (`d704b694`, as cards shorten IDs):
+       * the servers known to have an ID starting so (possibly none). Their names are then the suggestions.
+       */
+      idStart?: ServerBrief[];
+    }
   /** A tag selector that matches no server (never "all servers"). */
   | { kind: "no_match"; target: Target }
   /** A selector that cannot select anything safely (empty key or value). */

@@ -11,16 +11,20 @@ interface MatchedTarget {
 }
 
 /**
- * One line per target a read resolved by prefix rather than by its exact name ("matched by prefix: web-10"),
- * so the reader knows which server the answer is about. Exact matches need no note.
+ * One line per target a read resolved by prefix or by its name in another case rather than by its exact name
+ * ("Matched by prefix: web-10", "Matched ignoring case: web-01"), so the reader knows which server the answer
+ * is about. Exact matches need no note.
  */
 export function buildPrefixMatchNotes(outcomes: readonly MatchedTarget[]): Part[] {
   return outcomes.flatMap((o) => {
     const server = o.servers?.[0];
-    if (o.kind !== "resolved" || o.rule !== "prefix" || server === undefined) return [];
+    if (o.kind !== "resolved" || server === undefined) return [];
+    const how =
+      o.rule === "prefix" ? "Matched by prefix" : o.rule === "case" ? "Matched ignoring case" : undefined;
+    if (how === undefined) return [];
     return [
       context(
-        md`${emoji(":information_source:")} Matched by prefix: ${code(server.name)} (you typed ${code(formatTarget(o.target))}).`,
+        md`${emoji(":information_source:")} ${how}: ${code(server.name)} (you typed ${code(formatTarget(o.target))}).`,
       ),
     ];
   });

@@ -15,7 +15,13 @@ import { emoji, joinTexts } from "./format-values.js";
 
 /** A target that could not be resolved (the parts of a target outcome a view needs). */
 export type UnresolvedTarget =
-  | { kind: "not_found"; target: Target; suggestions: readonly string[] }
+  | {
+      kind: "not_found";
+      target: Target;
+      suggestions: readonly string[];
+      /** The name looks like the start of a server ID: the servers whose ID starts so (possibly none). */
+      idStart?: readonly { id: string; name: string }[];
+    }
   | { kind: "no_match"; target: Target }
   | { kind: "invalid"; target: Target; reason: "empty_tag_selector" };
 
@@ -27,6 +33,8 @@ function describe(problem: UnresolvedTarget, offered: boolean): Span[] {
   if (problem.kind === "no_match") {
     return md`No server has the tag ${code(formatTarget(t).replace(/^tag:/, ""))}. A tag selector must match at least one server.`;
   }
+  if (t.kind === "name" && problem.idStart !== undefined)
+    return describeIdStart(t.name, problem.idStart, problem.suggestions, offered);
   const miss =
     t.kind === "id"
       ? md`No server has the ID ${code(t.id)}.`
@@ -39,6 +47,34 @@ function describe(problem: UnresolvedTarget, offered: boolean): Span[] {
     problem.suggestions.map((s) => code(s)),
     ", ",
   )}?`;
+}
+
+/**
+ * A name that looks like the start of a server ID (cards print IDs shortened): asks for the whole ID and
+ * says which servers' IDs start so, with their whole IDs (offered as buttons by name when `offered`).
+ */
+function describeIdStart(
+  name: string,
+  servers: readonly { id: string; name: string }[],
+  suggestions: readonly string[],
+  offered: boolean,
+): Span[] {
+  const miss = md`No server is named ${code(name)}. ${code(name)} looks like the start of a server ID; give the whole ID (${code("/ecs list")} shows them).`;
+  if (servers.length === 0) {
+    if (suggestions.length === 0) return miss;
+    if (offered) return md`${miss} Did you mean one of these?`;
+    return md`${miss} Did you mean ${joinTexts(
+      suggestions.map((s) => code(s)),
+      ", ",
+    )}?`;
+  }
+  const which = joinTexts(
+    servers.map((s) => md`${code(s.name)} (${code(s.id)})`),
+    ", ",
+  );
+  const owner = servers.length === 1 ? md`It starts the ID of ${which}.` : md`It starts the IDs of ${which}.`;
+  if (!offered) return md`${miss} ${owner}`;
+  return md`${miss} ${owner} Did you mean ${servers.length === 1 ? "it" : "one of these"}?`;
 }
 
 /**

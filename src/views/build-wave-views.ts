@@ -55,6 +55,9 @@ function waveLine(
 ): Span[] {
   const n = plural(wave.serverIds.length, "server");
   const who = wave.serverIds.slice(0, 5).map(names).join(", ") + (wave.serverIds.length > 5 ? ", …" : "");
+  // Left out (nothing to do, e.g. a stopped server in a reboot): said as the card and the summary say it.
+  const skipped = (sep: string) =>
+    (wave.skipped ?? 0) > 0 ? md`${sep}${String(wave.skipped)} skipped` : md``;
   const state = ((): Span[] => {
     switch (wave.status) {
       case "pending":
@@ -64,9 +67,9 @@ function waveLine(
       case "gate":
         return md`health check`;
       case "done":
-        return md`done: ${String(wave.succeeded)} ok`;
+        return md`done: ${String(wave.succeeded)} ok${skipped(" · ")}`;
       case "failed":
-        return md`failed: ${String(wave.failed)} failed${wave.unhealthy.length > 0 ? md` (${String(wave.unhealthy.length)} not healthy in time)` : md``}, ${String(wave.succeeded)} ok`;
+        return md`failed: ${String(wave.failed)} failed${wave.unhealthy.length > 0 ? md` (${String(wave.unhealthy.length)} not healthy in time)` : md``}, ${String(wave.succeeded)} ok${skipped(", ")}`;
     }
   })();
   const icon =
@@ -105,6 +108,7 @@ export function buildWaveProgressView(
   now: number,
 ): Message {
   const done = record.waves.reduce((n, w) => n + w.succeeded, 0);
+  const skipped = record.waves.reduce((n, w) => n + (w.skipped ?? 0), 0);
   const failed = failuresOf(record);
   const notRun = record.waves
     .filter((w) => w.status === "pending" || w.status === "running" || w.status === "gate")
@@ -115,7 +119,7 @@ export function buildWaveProgressView(
       text: record.waves.flatMap((w, i) => [...(i > 0 ? md`\n` : []), ...waveLine(w, i, record, names)]),
     }),
     context(
-      md`*Totals:* ${String(done)} ok · ${String(failed)} failed · ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
+      md`*Totals:* ${String(done)} ok${skipped > 0 ? ` · ${String(skipped)} skipped` : ""} · ${String(failed)} failed · ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
       md`Stops at ${plural(record.maxFailures, "failed server")}${record.maxFailuresText !== String(record.maxFailures) ? ` (${record.maxFailuresText})` : ""}`,
       ...(record.status === "running" && record.nextWaveAt !== undefined && record.nextWaveAt > now
         ? [md`Next wave after the pause, in ${formatDuration(record.nextWaveAt - now)}`]
@@ -150,7 +154,7 @@ export function buildWaveProgressView(
     );
   }
   return {
-    text: md`Waves: ${String(done)} ok, ${String(failed)} failed, ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
+    text: md`Waves: ${String(done)} ok, ${skipped > 0 ? `${String(skipped)} skipped, ` : ""}${String(failed)} failed, ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
     blocks,
   };
 }

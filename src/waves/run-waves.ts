@@ -154,7 +154,9 @@ export async function runWaves(
       record = await write((r) => {
         const w = r.waves[index]!;
         w.failed = failed;
-        w.succeeded = outcome.counts.succeeded + outcome.counts.skipped;
+        w.succeeded = outcome.counts.succeeded;
+        // Left out (nothing to do): neither ok nor failed, as the card and the run's summary say.
+        w.skipped = outcome.counts.skipped;
         if (drift) {
           // The servers changed since approval: nothing of this wave ran, and nothing more will.
           w.status = "failed";

@@ -40,7 +40,13 @@ export const WaveRecordSchema = z.strictObject({
   status: z.enum(WAVE_STATUSES),
   startedAt: ts.optional(),
   finishedAt: ts.optional(),
+  /** Servers the wave changed as asked (not the ones it left out). */
   succeeded: z.number().int().nonnegative(),
+  /**
+   * Servers the wave left out, having nothing to do (e.g. a stopped server in a reboot). Absent in records
+   * written before it was counted (then they are in `succeeded`).
+   */
+  skipped: z.number().int().nonnegative().optional(),
   failed: z.number().int().nonnegative(),
   /** Servers that did what was asked but were not healthy in time (counted in `failed`). */
   unhealthy: z.array(z.string()),

@@ -11,7 +11,7 @@ import {
   section,
 } from "../render/message-model.js";
 import { formatFlavor } from "./format-flow-text.js";
-import type { HssPosture, Preflight, PreflightTarget } from "./preflight-types.js";
+import type { HssPosture, Preflight, PreflightProblem, PreflightTarget } from "./preflight-types.js";
 
 const OPERATION_TITLES: Readonly<Record<Preflight["operation"], string>> = {
   start: "Start",
@@ -51,6 +51,8 @@ export function preflightMessageParts(preflight: Preflight): Part[] {
   );
   if (blocking.length > 0) {
     parts.push(section({ text: [...md`:no_entry: *Blocking*`, ...bullets(blocking.map((p) => p.message))] }));
+    const refusals = cloudDetails(blocking);
+    if (refusals.length > 0) parts.push(context(...refusals));
   }
   if (warnings.length > 0) {
     parts.push(section({ text: [...md`:warning: *Warnings*`, ...bullets(warnings.map((p) => p.message))] }));
@@ -75,6 +77,27 @@ export function preflightMessageParts(preflight: Preflight): Part[] {
 
 function joinSpans(items: readonly Span[][], separator: string): Span[] {
   return items.flatMap((item, i) => (i === 0 ? item : [{ t: "plain" as const, v: separator }, ...item]));
+}
+
+/** Context elements a context block holds at most. */
+const MAX_CONTEXT_ELEMENTS = 10;
+
+/**
+ * The cloud's error codes and request IDs behind the problems, as a cloud error shows them (for support):
+ * `Error code: Ecs.0103`, `Request ID: …`; each once.
+ */
+function cloudDetails(problems: readonly PreflightProblem[]): Span[][] {
+  const codes = new Set<string>();
+  const requests = new Set<string>();
+  for (const p of problems) {
+    if (p.cloud === undefined) continue;
+    codes.add(p.cloud.code);
+    if (p.cloud.requestId !== undefined && p.cloud.requestId !== "") requests.add(p.cloud.requestId);
+  }
+  return [
+    ...[...codes].map((c) => md`Error code: ${code(c)}`),
+    ...[...requests].map((r) => md`Request ID: ${code(r)}`),
+  ].slice(0, MAX_CONTEXT_ELEMENTS);
 }
 
 function bullets(lines: readonly string[]): Span[] {
@@ -132,9 +155,9 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
   }
   if (t.current.locked === true) subtitle = [...subtitle, ...md` · :lock: locked`];
   if (t.hss) fields.push({ label: "HSS", value: hssText(t.hss) });
-  const issues = t.problems.filter((p) => p.severity === "blocking");
-  if (issues.length > 0)
-    subtitle = [...subtitle, ...md` · :no_entry: ${issues.map((p) => p.code).join(", ")}`];
+  // What is wrong is in the Blocking list above, in words; the row only says that this server is blocked.
+  if (t.problems.some((p) => p.severity === "blocking"))
+    subtitle = [...subtitle, ...md` · :no_entry: blocked`];
   return { status: t.current.status, title: md`${code(t.name)}`, subtitle, fields };
 }
 
@@ -146,7 +169,7 @@ function flavorCheckText(resize: NonNullable<PreflightTarget["resize"]>): Span[]
     case "inconclusive":
       return md`checked again after the stop (the server is running)`;
     case "rejected":
-      return md`refused by ECS: ${resize.dryRunMessage ?? ""}`;
+      return md`refused by Huawei Cloud (the reason is under Blocking)`;
     case "unavailable":
       return md`could not run: ${resize.dryRunMessage ?? ""}`;
     case "not_run":

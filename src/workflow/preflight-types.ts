@@ -49,6 +49,8 @@ export interface PreflightProblem {
   serverId?: string;
   /** Plain text (may contain server names: escape when rendering). */
   message: string;
+  /** The cloud's refusal behind the problem, if any: shown apart, as other cloud errors are (for support). */
+  cloud?: { code: string; requestId?: string };
 }
 
 export interface FlavorInfo {

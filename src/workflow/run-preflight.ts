@@ -2,6 +2,7 @@ import { CloudError } from "../cloud/errors.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient, Flavor, Server } from "../cloud/types.js";
+import { closestNames } from "../targets/closest-names.js";
 import { checkOperationNeeds, lockProblem, RESTARTING, restartWarning } from "./check-operation-needs.js";
 import { CHECKS_OF_OPERATION, type Operation, type PreflightCheck } from "./flow-vocabulary.js";
 import {
@@ -35,6 +36,19 @@ export interface PreflightOptions {
    * again. Only for a preflight shown before approval; the execution re-reads the servers whatever this is.
    */
   known?: readonly Server[];
+}
+
+/**
+ * An unknown flavor, with the existing flavors closest to it (a hint only, never used) and where to see
+ * them all. Plain text: the preflight view escapes it.
+ */
+export function unknownFlavorMessage(flavorRef: string, existing: Iterable<string>): string {
+  const close = closestNames(flavorRef, existing, 3);
+  const hint =
+    close.length === 0
+      ? ""
+      : ` Did you mean ${close.length === 1 ? close[0] : `${close.slice(0, -1).join(", ")} or ${close.at(-1)}`}?`;
+  return `flavor ${flavorRef} does not exist in this region.${hint} /ecs flavors lists them.`;
 }
 
 const CONCURRENCY = 4;
@@ -113,7 +127,7 @@ export async function runPreflight(
       global.push({
         severity: "blocking",
         code: "unknown_flavor",
-        message: `flavor ${params.flavorRef} does not exist in this region`,
+        message: unknownFlavorMessage(params.flavorRef, flavors.keys()),
       });
     }
   }
@@ -238,7 +252,8 @@ export async function runPreflight(
               severity: "blocking",
               code: "dry_run_rejected",
               serverId: t.id,
-              message: `${t.name}: the resize dry run was rejected: ${err.code} ${err.message}`,
+              message: `${t.name}: Huawei Cloud refuses this resize: ${err.message}`,
+              cloud: { code: err.code, ...(err.requestId !== undefined && { requestId: err.requestId }) },
             });
           }
         }

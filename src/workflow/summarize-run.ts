@@ -1,3 +1,4 @@
+import { tagChangeOf } from "./check-operation-needs.js";
 import type { DriftItem } from "./detect-drift.js";
 import {
   isIn,
@@ -85,7 +86,7 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
     if (calls.length === 0) {
       // No call of the flow applies to it: it was already in the end state (e.g. stop of a stopped server).
       out.result = record.steps.some((s) => s.kind === "call") ? "skipped" : "not_started";
-      if (out.result === "skipped") out.reason = `nothing to do (it was ${t.status})`;
+      if (out.result === "skipped") out.reason = nothingToDo(record.operation, t);
       return out;
     }
     let done = 0;
@@ -102,6 +103,11 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
       if (r.result === "succeeded") done++;
     }
     out.result = done === calls.length ? "succeeded" : done > 0 ? "incomplete" : "not_started";
+    if (out.result === "succeeded" && tagsAlreadySo(record, t)) {
+      // The (idempotent) call was made, but changed nothing: the preflight said so, and so does the summary.
+      out.result = "skipped";
+      out.reason = nothingToDo(record.operation, t);
+    }
     return out;
   });
 
@@ -145,6 +151,29 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
     };
   }
   return outcome;
+}
+
+/** Why a server needed nothing, in the operation's terms (the card's preflight said the same). */
+function nothingToDo(operation: Operation, t: RunRecord["targets"][number]): string {
+  switch (operation) {
+    case "lock":
+      if (t.locked === true) return "nothing to do (it was already locked)";
+      break;
+    case "unlock":
+      if (t.locked === false) return "nothing to do (it was already unlocked)";
+      break;
+    case "tag":
+    case "untag":
+      return "nothing to do (its tags were already so)";
+  }
+  return `nothing to do (it was ${t.status})`;
+}
+
+/** A tag / untag target whose approved tags the change leaves as they were (unknown tags: not said). */
+function tagsAlreadySo(record: RunRecord, t: RunRecord["targets"][number]): boolean {
+  if ((record.operation !== "tag" && record.operation !== "untag") || t.tags === undefined) return false;
+  const { added, removed } = tagChangeOf(t.tags, record.parameters);
+  return added.length + removed.length === 0;
 }
 
 function groupByReason(servers: readonly ServerOutcome[]): ReasonGroup[] {

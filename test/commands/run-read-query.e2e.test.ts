@@ -96,11 +96,11 @@ describe("runReadQuery against the simulator", () => {
       expect(text.indexOf(":x:")).toBeLessThan(text.indexOf(":large_green_circle:"));
   });
 
-  it("an unknown scan task surfaces the HSS error (thrown for the caller to explain)", async () => {
-    await expect(read("/hss", "scan no-such-task")).rejects.toMatchObject({
-      name: "CloudError",
-      code: "HSS.0011",
-    });
+  it("an unknown scan task is answered plainly (HSS.0011 is not shown as a rejected request)", async () => {
+    const text = await read("/hss", "scan no-such-task status=failed");
+    expect(text).toContain("No HSS scan task `no-such-task`");
+    expect(text).toContain("`/hss scan` lists the recent ones");
+    expect(text).not.toContain("HSS.0011");
   });
 
   it("page 2 of the list", async () => {

@@ -167,6 +167,34 @@ it("/ecs lock: allowed, one lock call; the server shows locked; a stop is then r
   expect(h.sim.control.server("web-03")!.locked).toBe(false);
 });
 
+it("/ecs lock of a locked and an unlocked server: one call; the locked one is skipped as already locked", async () => {
+  h.sim.control.setServer(h.serverId("db-01"), { locked: true });
+  await h.command("lock db-01,db-02");
+  const card = await h.waitCard("/ecs lock db-01,db-02", (t) => t.includes("Done"));
+  expect(textOf(card)).toContain("db-01: already locked; it will be left out");
+  const done = await summary(card, "your request finished");
+  expect(done).toContain("1 locked, 1 skipped");
+  expect(done).toContain("skipped: nothing to do (it was already locked)");
+  expect(done).not.toContain("(it was ACTIVE)");
+  expect(h.mutations("lockServer")).toHaveLength(1);
+});
+
+it("/ecs tag … remove of a key one server lacks: that server is counted skipped, not untagged", async () => {
+  h.sim.control.setServer(h.serverId("web-03"), {
+    tags: { ...h.sim.control.server("web-03")!.tags, owner: "alice" },
+  });
+  const lacking = { ...h.sim.control.server("web-04")!.tags };
+  delete lacking.owner;
+  h.sim.control.setServer(h.serverId("web-04"), { tags: lacking });
+  await h.command("tag web-03 web-04 remove owner");
+  const card = await h.waitCard("/ecs tag web-03 web-04 remove owner", (t) => t.includes("Done"));
+  expect(textOf(card)).toContain("web-04: its tags are already so; nothing changes");
+  const done = await summary(card, "your request finished");
+  expect(done).toContain("1 untagged, 1 skipped");
+  expect(done).toContain("skipped: nothing to do (its tags were already so)");
+  expect(tagsOf("web-03")).not.toContain("owner=alice");
+});
+
 it("/ecs reinstall worker-01: 2 approvals, the server's own key pair bound, one reinstall call, job followed", async () => {
   const command = "/ecs reinstall worker-01";
   await h.command("reinstall worker-01");

@@ -7,7 +7,14 @@
 
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { DEFAULT_USER_GROUPS_MAX_AGE_MS } from "../../src/slack/create-user-group-cache.js";
-import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+import {
+  fleetListingCount,
+  IDS,
+  type OperationsHarness,
+  requestPaths,
+  startOperationsHarness,
+  textOf,
+} from "./helpers/operations-harness.js";
 
 let h: OperationsHarness;
 beforeAll(async () => {
@@ -44,21 +51,8 @@ function buttons(message: { blocks?: unknown[] }): string[] {
   return JSON.stringify(message.blocks ?? []).match(/"action_id":"[^"]+"/g) ?? [];
 }
 
-/** Paths of the cloud requests made since the log was cleared. */
-function paths(): string[] {
-  return h.sim.control.requests().map((r) => `${r.method} ${r.path}`);
-}
-
-/** Listings of the whole fleet (no filter) since the log was cleared. */
-function fleetListings(): number {
-  return h.sim.control
-    .requests()
-    .filter(
-      (r) =>
-        r.path.endsWith("servers/detail") &&
-        Object.keys(r.query).every((k) => k === "limit" || k === "marker" || k === "offset"),
-    ).length;
-}
+const paths = () => requestPaths(h.sim);
+const fleetListings = () => fleetListingCount(h.sim);
 
 it("/ecs show reads the user groups only when they can change an answer, and keeps that read for a minute", async () => {
   // Whatever an earlier test read is too old now.

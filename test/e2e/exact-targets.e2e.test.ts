@@ -121,6 +121,10 @@ it("reads still accept a unique prefix and say which server they matched", async
   await h.command("show web-1");
   const answer = await ephemeral("web-10");
   expect(textOf(answer)).toContain("Matched by prefix: `web-10` (you typed `web-1`)");
+  // A name in another case is not a prefix match: said as what it is.
+  await h.command("show WEB-10");
+  const cased = await ephemeral("WEB-10");
+  expect(textOf(cased)).toContain("Matched ignoring case: `web-10` (you typed `WEB-10`)");
 });
 
 it("/ops policy explain resolves targets as the explained command does", async () => {

@@ -122,13 +122,18 @@ it("notify_approvers: dm — each possible approver gets a direct message with a
   expect(JSON.stringify(card.history[0]?.blocks)).not.toContain("<!subteam^");
 });
 
-it("every Approve of a change asks for a confirmation naming the action and the servers", async () => {
+it("every Approve of a change asks for a confirmation naming the action, the servers and the options", async () => {
   const web03 = h.serverId("web-03").slice(0, 8);
+  const forced = "\n*Options:* forced (hard): unsaved data can be lost";
   for (const [command, confirm, danger] of [
-    ["stop web-03 --hard", `Stop web-03 (${web03}…)?`, false],
-    ["reboot web-03 --hard", `Reboot web-03 (${web03}…)?`, false],
-    ["resize web-03 s6.large.2", `Resize web-03 (${web03}…)?`, false],
-    ["delete web-03", `Delete web-03 (${web03}…)? This cannot be undone.`, true],
+    ["stop web-03 --hard", `Stop web-03 (${web03}…)?${forced}`, false],
+    ["reboot web-03 --hard", `Reboot web-03 (${web03}…)?${forced}`, false],
+    ["resize web-03 s6.large.2", `Resize web-03 (${web03}…)?\n*Options:* new flavor s6.large.2`, false],
+    [
+      "delete web-03 --delete-volume",
+      `Delete web-03 (${web03}…)? This cannot be undone.\n*Options:* data disks deleted too · EIPs kept`,
+      true,
+    ],
   ] as const) {
     await h.command(command);
     const card = await h.waitCard(`/ecs ${command}`, (t) => t.includes("Approval needed"));

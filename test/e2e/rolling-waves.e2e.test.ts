@@ -212,6 +212,20 @@ it("require_waves: a request without compliant waves is refused saying what to a
   expect(rebootCalls()).toHaveLength(3);
 });
 
+it("a server the reboot leaves out (SHUTOFF) is counted skipped in its wave and the totals, as on the card", async () => {
+  const ids = SERVERS.map((n) => h.serverId(n));
+  h.sim.control.setServer(ids[1]!, { status: "SHUTOFF" });
+  await h.command("reboot web-03,web-04 --waves 2");
+  const card = await h.waitCard("reboot web-03,web-04 --waves 2", (t) => t.includes("Result"));
+  expect(textOf(card)).toContain("web-04: is SHUTOFF; it will be left out of the reboot");
+  expect(textOf(card)).toContain("1 restarted, 1 skipped");
+  const list = await waveList(card, (t) => t.includes("*Waves finished*"));
+  expect(list).toMatch(/\*Wave 1\* \(1 server: web-03\) — done: 1 ok\n/);
+  expect(list).toMatch(/\*Wave 2\* \(1 server: web-04\) — done: 0 ok · 1 skipped/);
+  expect(list).toContain("*Totals:* 1 ok · 1 skipped · 0 failed · 0 not run");
+  expect(rebootCalls()).toEqual([[ids[0]]]);
+});
+
 it("wave flags that cannot be planned are refused before anything is requested", async () => {
   await h.command("reboot web-03 web-04 --waves 3");
   await h.fake.waitFor(() =>

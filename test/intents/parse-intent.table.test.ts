@@ -79,6 +79,25 @@ const rows: Row[] = [
   ["/ecs", "list tag=", { error: "empty_tag_selector" }],
   ["/ecs", "list tag=env", { error: "empty_tag_selector", message: ["needs a value"] }],
   ["/ecs", "list web-01", { error: "unexpected_argument", message: ["/ecs show"] }],
+  // A tag written as a filter of its own, or with `:`: the corrected `tag=key=value`.
+  [
+    "/ecs",
+    "list env=prod",
+    {
+      error: "unknown_filter",
+      suggestion: "tag=env=prod",
+      message: ["no filter `env=`", "write `tag=env=prod`"],
+    },
+  ],
+  ["/ecs", "list ENV=Prod", { error: "unknown_filter", suggestion: "tag=ENV=Prod" }],
+  ["/ecs", 'list "env=prod"', { error: "unexpected_argument", message: ["/ecs show"] }],
+  ["/ecs", "list env:prod", { error: "unexpected_argument", message: ["write `tag=env=prod`"] }],
+  [
+    "/ecs",
+    "list tag=env:prod",
+    { error: "invalid_value", suggestion: "tag=env=prod", message: ["with `:`", "`tag=env=prod`"] },
+  ],
+  ["/ecs", "list tag:env:prod", { error: "invalid_value", suggestion: "tag:env=prod" }],
   ["/ecs", "show web-01", { intent: { type: "ecs.show", server: name("web-01") } }],
   ["/ecs", `show ${UUID.toUpperCase()}`, { intent: { type: "ecs.show", server: { kind: "id", id: UUID } } }],
   ["/ecs", "show", { error: "missing_argument", usage: "/ecs show <server>" }],
@@ -186,6 +205,44 @@ const rows: Row[] = [
   ["/ecs", "delete TAG:env=", { error: "empty_tag_selector", message: ["needs a value"] }],
   ["/ecs", "stop 10.0.0.256", { error: "invalid_target", message: ["not a valid IPv4"] }],
   ["/ecs", "stop status=SHUTOFF", { error: "invalid_target", message: ["tag:key=value"] }],
+  // Tag selectors written with `:` or split by a space: said so, with the corrected selector.
+  [
+    "/ecs",
+    "stop tag:env:staging",
+    {
+      error: "invalid_target",
+      suggestion: "tag:env=staging",
+      message: ["`tag:env:staging` separates key and value with `:`", "`tag:env=staging`"],
+    },
+  ],
+  ["/ecs", "stop TAG:env:a:b", { error: "invalid_target", suggestion: "TAG:env=a:b" }],
+  ["/ecs", "stop tag:env", { error: "empty_tag_selector", message: ["needs a value"] }],
+  ["/ecs", "stop tag::x", { error: "empty_tag_selector" }],
+  [
+    "/ecs",
+    "stop tag env:staging",
+    {
+      error: "invalid_target",
+      suggestion: "tag:env=staging",
+      message: ["`tag env:staging` is not a tag selector"],
+    },
+  ],
+  ["/ecs", "stop web-01 tag env=staging", { error: "invalid_target", suggestion: "tag:env=staging" }],
+  ["/ecs", "stop tag: env=staging", { error: "invalid_target", suggestion: "tag:env=staging" }],
+  [
+    "/ecs",
+    "stop tag web-01",
+    { intent: { type: "ecs.stop", targets: [name("tag"), name("web-01")], hard: false } },
+  ],
+  [
+    "/ecs",
+    "stop env=staging",
+    { error: "invalid_target", suggestion: "tag:env=staging", message: ["write `tag:env=staging`"] },
+  ],
+  ["/ecs", "stop env:staging", { error: "invalid_target", suggestion: "tag:env=staging" }],
+  ["/ecs", "stop tags:env=staging", { error: "invalid_target", suggestion: "tag:env=staging" }],
+  ["/ecs", "stop 10.0.0.5:80", { error: "invalid_target", message: ["is not a server name"] }],
+  ["/ecs", "stop http://env=x", { error: "invalid_target", message: ["URLs are not targets"] }],
   [
     "/ecs",
     "rebot web-01",

@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
-import { buildRequestCard, type RequestCardInput } from "../../src/operations/build-request-card.js";
+import {
+  approveConfirm,
+  buildRequestCard,
+  type RequestCardInput,
+} from "../../src/operations/build-request-card.js";
 import { buildRequestDetailsView } from "../../src/operations/build-request-details-view.js";
 import { type BlockKitMessage, renderBlockKit } from "../../src/render/render-block-kit.js";
+import { renderMrkdwn } from "../../src/render/render-mrkdwn.js";
 import {
   collectMrkdwn,
   collectPlainText,
@@ -277,16 +282,80 @@ describe("buildRequestCard", () => {
     expect(new Set(buttons.map((b) => b.value))).toEqual(new Set(["apr_AAAAAAAAAAAAAAAAAAAAAA"]));
   });
 
-  it("Approve asks for a confirmation naming the action and the servers; destructive ones in red", () => {
+  it("Approve asks for a confirmation naming the action, the servers and the options; destructive ones in red", () => {
     const del = render({ request: oneServer(), details: makeDetails() }).buttons[0]!;
-    expect(del.confirm?.text.text).toBe("Delete web-03 (11111111…)? This cannot be undone.");
+    expect(del.confirm?.text.text).toBe(
+      "Delete web-03 (11111111…)? This cannot be undone.\n*Options:* data disks kept · EIPs kept",
+    );
     expect(del.confirm?.style).toBe("danger");
     const stop = render({
       request: makeRequest({ action: "ecs:cloudServers:stop", parameters: { hard: true } }),
       details: makeDetails(),
     }).buttons[0]!;
-    expect(stop.confirm?.text.text).toBe("Stop 2 servers: web-03 (11111111…), web-04 (11111111…)?");
+    expect(stop.confirm?.text.text).toBe(
+      "Stop 2 servers: web-03 (11111111…), web-04 (11111111…)?\n*Options:* forced (hard): unsaved data can be lost",
+    );
     expect(stop.confirm?.style).toBeUndefined();
+  });
+
+  it("the confirmation says every option that changes what runs: volumes, EIPs, key pair, flavor, waves, window", () => {
+    const confirmOf = (overrides: Partial<ApprovalRequest>) =>
+      approveConfirm({ ...makeRequest(), ...overrides }).text;
+    const text = (overrides: Partial<ApprovalRequest>) => renderMrkdwn(confirmOf(overrides));
+    expect(text({ parameters: { deleteVolume: true, deleteEip: true } })).toContain(
+      "*Options:* data disks deleted too · EIPs released too",
+    );
+    expect(text({ action: "ecs:cloudServers:resize", parameters: { flavorRef: "s6.xlarge.2" } })).toContain(
+      "*Options:* new flavor s6.xlarge.2",
+    );
+    expect(text({ action: "ecs:cloudServers:rebuild", parameters: { keyName: "ops-key" } })).toContain(
+      "key pair `ops-key` (no password)",
+    );
+    const waves = { waves: [["a"], ["b"]], pauseMs: 60_000, maxFailures: 1, maxFailuresText: "1" };
+    expect(text({ action: "ecs:cloudServers:reboot", parameters: { hard: false, waves } })).toContain(
+      "\n*Waves:* 2 waves (1, 1 servers) · 1m pause between waves · stops at 1 failed server",
+    );
+    const windowed = text({ schedule: { runAt: T0 + 3_600_000, startBy: T0 + 7_200_000, window: "maint" } });
+    expect(windowed).toContain(`*Runs:* <!date^${Math.floor((T0 + 3_600_000) / 1000)}^`);
+    expect(windowed).toContain("when the maintenance window `maint` opens");
+  });
+
+  it("the confirmation keeps its options within Slack's 300 characters: fewer, shorter names go first", () => {
+    const long = "x".repeat(60);
+    const targets = Array.from({ length: 5 }, (_, i) => ({
+      id: `11111111-0000-0000-0000-00000000000${String(i)}`,
+      name: `${long}-${String(i)}`,
+      status: "ACTIVE",
+      flavor: "s6.medium.2",
+    }));
+    const request = makeRequest({
+      action: "ecs:cloudServers:stop",
+      targets,
+      parameters: {
+        hard: true,
+        waves: { waves: [["a"], ["b"], ["c"]], pauseMs: 300_000, maxFailures: 1, maxFailuresText: "20%" },
+      },
+      schedule: { runAt: T0 + 3_600_000, startBy: T0 + 7_200_000, window: "maintenance-weekly" },
+    });
+    const text = renderMrkdwn(approveConfirm(request).text);
+    expect(text.length).toBeLessThanOrEqual(300);
+    expect(text).toMatch(/^Stop 5 servers: x+… \(11111111…\) and 4 more\?/);
+    expect(text).toContain("*Options:* forced (hard): unsaved data can be lost");
+    expect(text).toContain("*Waves:* 3 waves");
+    expect(text).toContain("`maintenance-weekly`");
+  });
+
+  it("the confirmation escapes untrusted names and options", () => {
+    const request = makeRequest({
+      action: "ecs:cloudServers:rebuild",
+      parameters: { keyName: "<!channel>" },
+      targets: [
+        { id: "11111111-0000-0000-0000-000000000009", name: "<!here> *x*", status: "ACTIVE", flavor: "s" },
+      ],
+    });
+    const text = renderMrkdwn(approveConfirm(request).text);
+    expect(text).not.toContain("<!channel>");
+    expect(text).not.toContain("<!here>");
   });
 
   it("each warning in one line", () => {

@@ -73,4 +73,35 @@ describe("createFleetNameIndex", () => {
     expect(errors).toHaveLength(1);
     expect(index.names()).toEqual(["a"]);
   });
+
+  it("finds the servers whose ID starts with a short ID, without waiting; a stale index refreshes in the background", async () => {
+    let now = 0;
+    let calls = 0;
+    const fleet = [
+      { id: "d704b694-9efd-4a74-920f-e8cf2caf37eb", name: "web-01" },
+      { id: "D704B694-1111-4a74-920f-e8cf2caf37eb", name: "web-02" },
+      { id: "a160f99e-6e84-4657-8383-8cc454d96c36", name: "web-03" },
+      { name: "no-id" },
+    ];
+    const index = createFleetNameIndex({
+      list: async () => {
+        calls += 1;
+        return fleet;
+      },
+      now: () => now,
+      maxAgeMs: 1_000,
+    });
+    expect(index.idsStartingWith("d704b694")).toBeUndefined();
+    expect(calls).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(index.idsStartingWith("d704b694")?.map((s) => s.name)).toEqual(["web-01", "web-02"]);
+    expect(index.idsStartingWith("D704B694-9E")).toEqual([{ id: fleet[0]!.id, name: "web-01" }]);
+    expect(index.idsStartingWith("d704b6949efd")?.map((s) => s.name)).toEqual(["web-01"]);
+    expect(index.idsStartingWith("d704b694", 1)).toHaveLength(1);
+    expect(index.idsStartingWith("ffffffff")).toEqual([]);
+    expect(calls).toBe(1);
+    now = 1_000;
+    index.idsStartingWith("a160f99e");
+    expect(calls).toBe(2);
+  });
 });

@@ -89,6 +89,26 @@ describe("resolveTargets", () => {
     expect(upper).toMatchObject({ ok: true, servers: [{ name: "db-01" }] });
   });
 
+  it("reads: a name differing only in case resolves by the rule `case`, not `prefix`", async () => {
+    const { lookup } = recording();
+    const r = await resolveTargets([name("DB-01")], lookup, { names: "prefix" });
+    expect(r).toMatchObject({ ok: true, servers: [{ name: "db-01" }] });
+    expect(r.outcomes[0]).toMatchObject({ kind: "resolved", rule: "case" });
+    const cache = await resolveTargets([name("cache-primary")], lookup, { names: "prefix" });
+    expect(cache.outcomes[0]).toMatchObject({
+      kind: "resolved",
+      rule: "case",
+      servers: [{ name: "Cache-Primary" }],
+    });
+    // Still a prefix when the name only starts so, and still ambiguous when a longer name shares it.
+    expect((await resolveTargets([name("CACHE")], lookup, { names: "prefix" })).outcomes[0]).toMatchObject({
+      rule: "prefix",
+    });
+    expect((await resolveTargets([name("WEB-01")], lookup, { names: "prefix" })).ok).toBe(false);
+    // A change never takes a different case.
+    expect((await resolveTargets([name("DB-01")], lookup)).ok).toBe(false);
+  });
+
   it("mutations (the default): a prefix or a different case is never acted on, only suggested", async () => {
     const { lookup } = recording();
     for (const [typed, meant] of [
@@ -260,5 +280,82 @@ describe("resolveTargets", () => {
     const r = await resolveTargets([tag("role", "db"), ip("10.0.0.2")], sloppy);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.servers.map((s) => s.name)).toEqual(["db-01", "web-02"]);
+  });
+});
+
+describe("a name that looks like the start of a server ID (cards print IDs shortened)", () => {
+  const HEX: S[] = [
+    { id: "d704b694-9efd-4a74-920f-e8cf2caf37eb", name: "web-01", addresses: [], tags: [] },
+    { id: "d704b694-1111-4a74-920f-e8cf2caf37eb", name: "web-02", addresses: [], tags: [] },
+    { id: "a160f99e-6e84-4657-8383-8cc454d96c36", name: "web-03", addresses: [], tags: [] },
+    { id: "12345678-6e84-4657-8383-8cc454d96c36", name: "batch-01", addresses: [], tags: [] },
+  ];
+  function withIds() {
+    const { lookup, calls } = recording(HEX);
+    const base = createListLookup(HEX);
+    return {
+      lookup: { ...lookup, knownIdsStartingWith: (p: string) => base.knownIdsStartingWith?.(p) },
+      calls,
+    };
+  }
+
+  it.each([
+    ["a160f99e", ["web-03"]],
+    ["A160F99E-6E84", ["web-03"]],
+    ["a160f99e6e84", ["web-03"]],
+    ["d704b694", ["web-01", "web-02"]],
+    ["d704b694-9efd", ["web-01"]],
+    ["12345678", ["batch-01"]],
+  ])(
+    "%s: not found, never resolved (even for a read), the servers whose ID starts so suggested",
+    async (text, names) => {
+      const { lookup, calls } = withIds();
+      for (const names_ of ["exact", "prefix"] as const) {
+        const r = await resolveTargets([name(text)], lookup, { names: names_ });
+        expect(r.ok).toBe(false);
+        if (r.ok) return;
+        const miss = r.failed[0]!;
+        expect(miss).toMatchObject({ kind: "not_found", suggestions: names });
+        if (miss.kind !== "not_found") return;
+        expect(miss.idStart?.map((s) => s.name)).toEqual(names);
+      }
+      expect(calls.every((c) => c.startsWith("name:"))).toBe(true);
+    },
+  );
+
+  it("hex that starts no ID: said to look like one, nothing offered; digits only: a plain name miss", async () => {
+    const { lookup } = withIds();
+    const hex = await resolveTargets([name("deadbeef")], lookup);
+    expect(hex.ok ? undefined : hex.failed[0]).toEqual({
+      kind: "not_found",
+      target: name("deadbeef"),
+      suggestions: [],
+      idStart: [],
+    });
+    const digits = await resolveTargets([name("20240101")], lookup);
+    expect(digits.ok ? undefined : digits.failed[0]).toEqual({
+      kind: "not_found",
+      target: name("20240101"),
+      suggestions: [],
+    });
+  });
+
+  it("not hex, too short, or a server really named so: the usual rules", async () => {
+    const named: S[] = [...HEX, { id: id(99), name: "a160f99e", addresses: [], tags: [] }];
+    const base = createListLookup(named);
+    const lookup = { ...base, knownIdsStartingWith: (p: string) => base.knownIdsStartingWith?.(p) };
+    const exact = await resolveTargets([name("a160f99e")], lookup);
+    expect(exact.ok && exact.servers.map((s) => s.id)).toEqual([id(99)]);
+    for (const text of ["a160f99", "web-0x", "a160f99e-6e84-4657-8383-8cc454d96c3g", "a160f99e--6e84"]) {
+      const r = await resolveTargets([name(text)], lookup);
+      const miss = r.ok ? undefined : r.failed[0];
+      expect(miss && "idStart" in miss ? miss.idStart : undefined).toBeUndefined();
+    }
+  });
+
+  it("without an index of IDs, a hex name is still said to look like an ID, with no servers", async () => {
+    const { lookup } = recording(HEX);
+    const r = await resolveTargets([name("a160f99e")], lookup);
+    expect(r.ok ? undefined : r.failed[0]).toMatchObject({ kind: "not_found", idStart: [] });
   });
 });

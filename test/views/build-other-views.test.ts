@@ -182,6 +182,31 @@ describe("read-only views", () => {
     await expect(golden).toMatchFileSnapshot("golden/not-found-offer.json");
   });
 
+  it("a short server ID (as cards print them): asks for the whole ID, names the servers whose ID starts so", async () => {
+    const web01 = { id: "d704b694-9efd-4a74-920f-e8cf2caf37eb", name: "web-01" };
+    const web02 = { id: "d704b694-1111-4a74-920f-e8cf2caf37eb", name: HOSTILE_NAMES[0]! };
+    const short = { kind: "name", name: "d704b694" } as const;
+    const read = render(
+      buildResolutionErrorView([
+        { kind: "not_found", target: short, suggestions: ["web-01"], idStart: [web01] },
+        { kind: "not_found", target: { kind: "name", name: "deadbeef" }, suggestions: [], idStart: [] },
+      ]),
+    );
+    expectHarmless(read.kit);
+    expect(interactiveElements(read.kit)).toEqual([]);
+    await expect(read.golden).toMatchFileSnapshot("golden/not-found-short-id.json");
+    const names = [web01.name, web02.name];
+    const offer = render(
+      buildResolutionErrorView(
+        [{ kind: "not_found", target: short, suggestions: names, idStart: [web01, web02] }],
+        { target: short, names, token: "tok", commandLabel: "/ecs stop" },
+      ),
+    );
+    expectHarmless(offer.kit);
+    expect(interactiveElements(offer.kit).map((e) => e.value)).toEqual(["tok:0", "tok:1"]);
+    await expect(offer.golden).toMatchFileSnapshot("golden/not-found-short-id-offer.json");
+  });
+
   it("errors: cloud (code + request ID), internal (reference), delivery, not enabled", async () => {
     const cloud = render(
       buildCloudErrorView({

@@ -7,7 +7,7 @@ import {
 } from "../../src/views/build-wave-views.js";
 import { planWaves } from "../../src/waves/plan-waves.js";
 import type { WaveRunRecord } from "../../src/waves/wave-run-record.js";
-import { collectPlainText } from "../render/block-kit-test-helpers.js";
+import { collectMrkdwn, collectPlainText } from "../render/block-kit-test-helpers.js";
 import { HOSTILE_NAMES } from "./fixtures.js";
 import { expectHarmless, interactiveElements, render } from "./view-test-helpers.js";
 
@@ -60,6 +60,25 @@ describe("wave views", () => {
     const { kit, golden } = render(buildWaveProgressView(paused, names, NOW));
     expect(interactiveElements(kit).map((e) => e.action_id)).toEqual(["ops.waves.resume", "ops.waves.abort"]);
     await expect(golden).toMatchFileSnapshot("golden/waves-paused.json");
+  });
+
+  it("servers a wave left out (nothing to do) are counted skipped, never ok, in the wave and the totals", async () => {
+    const finished = record({
+      status: "succeeded",
+      waves: [
+        { serverIds: ["a", "b"], status: "done", succeeded: 1, skipped: 1, failed: 0, unhealthy: [] },
+        { serverIds: ["e"], status: "done", succeeded: 0, skipped: 1, failed: 0, unhealthy: [] },
+        // The last wave: its failure ends the run as finished, the threshold reached by then or not.
+        { serverIds: ["c", "d"], status: "failed", succeeded: 0, skipped: 1, failed: 1, unhealthy: [] },
+      ],
+    });
+    const { kit, golden } = render(buildWaveProgressView(finished, names, NOW));
+    const text = collectMrkdwn(kit).join("\n");
+    expect(text).toContain("*Wave 1* (2 servers: web-01, web-02) — done: 1 ok · 1 skipped");
+    expect(text).toContain("*Wave 2* (1 server: cache-01) — done: 0 ok · 1 skipped");
+    expect(text).toContain("*Wave 3* (2 servers: web-03, web-04) — failed: 1 failed, 0 ok, 1 skipped");
+    expect(text).toContain("*Totals:* 1 ok · 3 skipped · 1 failed · 0 not run");
+    await expect(golden).toMatchFileSnapshot("golden/waves-skipped.json");
   });
 
   it("server names from the cloud are escaped", () => {

@@ -105,6 +105,121 @@ describe("summarizeRun", () => {
   });
 });
 
+/** A finished run of a one-call flow (lock, unlock, tag, untag) in which every server called succeeded. */
+function finishedOneCall(
+  operation: "lock" | "unlock" | "tag" | "untag",
+  all: FlowTarget[],
+  parameters: RunRecord["parameters"] = {},
+): RunRecord {
+  const record = newRunRecord(
+    { runId: "r1", requestId: "apr_1", operation, targets: all, parameters, actorId: "U1" },
+    flows[operation],
+    1_000,
+  );
+  for (const step of record.steps) {
+    step.status = step.serverIds.length === 0 && step.kind !== "recheck" ? "skipped" : "succeeded";
+    if (step.kind === "wait")
+      step.results = step.serverIds.map((serverId) => ({ serverId, result: "succeeded", source: "servers" }));
+  }
+  record.status = "succeeded";
+  record.finishedAt = 3_000;
+  return record;
+}
+
+describe("summarizeRun: servers that needed nothing", () => {
+  it("a lock skips a server already locked, saying so (not its status)", () => {
+    const [a, b] = targets(2);
+    const o = summarizeRun(
+      finishedOneCall("lock", [
+        { ...a!, locked: true },
+        { ...b!, locked: false },
+      ]),
+    );
+    expect(describeCounts(o)).toBe("1 locked, 1 skipped");
+    expect(o.servers[0]).toMatchObject({
+      result: "skipped",
+      reason: "nothing to do (it was already locked)",
+    });
+    expect(o.servers[1]?.result).toBe("succeeded");
+  });
+
+  it("an unlock skips a server already unlocked, saying so", () => {
+    const [a, b] = targets(2);
+    const o = summarizeRun(
+      finishedOneCall("unlock", [
+        { ...a!, locked: true },
+        { ...b!, locked: false },
+      ]),
+    );
+    expect(describeCounts(o)).toBe("1 unlocked, 1 skipped");
+    expect(o.servers[1]).toMatchObject({
+      result: "skipped",
+      reason: "nothing to do (it was already unlocked)",
+    });
+  });
+
+  it("a reboot's stopped server keeps its status as the reason", () => {
+    const [a] = targets(1);
+    const record = newRunRecord(
+      {
+        runId: "r1",
+        requestId: "apr_1",
+        operation: "reboot",
+        targets: [{ ...a!, status: "SHUTOFF" }],
+        parameters: {},
+        actorId: "U1",
+      },
+      flows.reboot,
+      1_000,
+    );
+    record.status = "succeeded";
+    expect(summarizeRun(record).servers[0]).toMatchObject({
+      result: "skipped",
+      reason: "nothing to do (it was SHUTOFF)",
+    });
+  });
+
+  it("an untag counts a server without the key as skipped, not untagged", () => {
+    const [a, b] = targets(2);
+    const o = summarizeRun(
+      finishedOneCall(
+        "untag",
+        [
+          { ...a!, tags: { owner: "alice", env: "dev" } },
+          { ...b!, tags: { env: "dev" } },
+        ],
+        {
+          removeTags: [{ key: "owner" }],
+        },
+      ),
+    );
+    expect(describeCounts(o)).toBe("1 untagged, 1 skipped");
+    expect(o.servers[1]).toMatchObject({
+      result: "skipped",
+      reason: "nothing to do (its tags were already so)",
+    });
+    const text = JSON.stringify(renderBlockKit(flowSummaryMessage(o)));
+    expect(text).toContain("1 untagged, 1 skipped");
+  });
+
+  it("a tag counts a server that has the tag already as skipped; a new value is a change", () => {
+    const [a, b, c] = targets(3);
+    const o = summarizeRun(
+      finishedOneCall(
+        "tag",
+        [
+          { ...a!, tags: { owner: "alice" } },
+          { ...b!, tags: { owner: "bob" } },
+          { ...c! }, // approved before tags were bound: not known, so not said
+        ],
+        { addTags: [{ key: "owner", value: "alice" }] },
+      ),
+    );
+    expect(o.servers.map((x) => x.result)).toEqual(["skipped", "succeeded", "succeeded"]);
+    expect(describeCounts(o)).toBe("2 tagged, 1 skipped");
+  });
+});
+
 describe("detectDrift", () => {
   it("names each difference", () => {
     const expected: FlowTarget[] = [

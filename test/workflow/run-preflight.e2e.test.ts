@@ -154,6 +154,14 @@ describe("resize", () => {
   it("blocks an unknown flavor and a missing one", async () => {
     const unknown = await runPreflight("resize", ref("worker-01"), { flavorRef: "x9.huge.99" }, env.cloud);
     expect(codes(unknown)).toEqual(["blocking:unknown_flavor"]);
+    expect(unknown.problems[0]!.message).toBe(
+      "flavor x9.huge.99 does not exist in this region. /ecs flavors lists them.",
+    );
+    const near = await runPreflight("resize", ref("worker-01"), { flavorRef: "s6.xlarge" }, env.cloud);
+    expect(codes(near)).toEqual(["blocking:unknown_flavor"]);
+    expect(near.problems[0]!.message).toMatch(
+      /^flavor s6\.xlarge does not exist in this region\. Did you mean s6\.xlarge\.2\b.*\? \/ecs flavors lists them\.$/,
+    );
     const missing = await runPreflight("resize", ref("worker-01"), {}, env.cloud);
     expect(codes(missing)).toEqual(["blocking:flavor_missing"]);
   });

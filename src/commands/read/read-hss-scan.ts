@@ -1,5 +1,7 @@
+import { CloudError, ErrorCodes } from "../../cloud/errors.js";
 import type { IntentOf } from "../../intents/index.js";
-import type { Message } from "../../render/message-model.js";
+import { code, type Message, md } from "../../render/message-model.js";
+import { buildNoticeView } from "../../views/build-notice-view.js";
 import { pageOf } from "../../views/build-paged-list.js";
 import { buildScanTaskListView } from "../../views/build-scan-task-list-view.js";
 import { buildScanTaskView } from "../../views/build-scan-task-view.js";
@@ -10,7 +12,10 @@ const STATUS_ORDER: Readonly<Record<string, number>> = { failed: 0, scanning: 1,
 /** How many recent scan tasks `/hss scan` reads (10 pages of 20). */
 const RECENT_TASKS = 200;
 
-/** `/hss scan <task_id>`: the hosts of a vulnerability scan task, failures first; `/hss scan`: recent tasks. */
+/**
+ * `/hss scan <task_id>`: the hosts of a vulnerability scan task, failures first (an unknown task ID gets a
+ * plain explanation); `/hss scan`: recent tasks.
+ */
 export async function readHssScan(
   intent: IntentOf<"hss.scan">,
   options: ReadOptions,
@@ -18,9 +23,20 @@ export async function readHssScan(
 ): Promise<Message> {
   const taskId = intent.taskId;
   if (taskId === undefined) return readRecentTasks(options, deps);
-  const listing = await deps.cloud.hss.listScanTaskHosts(taskId, {
-    ...(intent.status !== undefined ? { scanStatus: intent.status } : {}),
-  });
+  const listing = await deps.cloud.hss
+    .listScanTaskHosts(taskId, {
+      ...(intent.status !== undefined ? { scanStatus: intent.status } : {}),
+    })
+    .catch((error: unknown) => {
+      if (isUnknownTask(error)) return undefined;
+      throw error;
+    });
+  if (listing === undefined) {
+    return buildNoticeView(
+      ":mag:",
+      md`No HSS scan task ${code(taskId)}. Check the ID; ${code("/hss scan")} lists the recent ones.`,
+    );
+  }
   const hosts = [...listing.items].sort(
     (a, b) =>
       (STATUS_ORDER[a.scanStatus ?? ""] ?? 3) - (STATUS_ORDER[b.scanStatus ?? ""] ?? 3) ||
@@ -38,6 +54,13 @@ export async function readHssScan(
     counts,
     ...viewOptions(options),
   });
+}
+
+/** HSS's answer for a task ID it does not know (never issued, or purged). */
+function isUnknownTask(error: unknown): boolean {
+  return (
+    error instanceof CloudError && (error.isNotFound || error.code === ErrorCodes.HSS_RESOURCE_NOT_FOUND)
+  );
 }
 
 /** The newest {@link RECENT_TASKS} scan tasks, newest first, one page shown. */

@@ -99,6 +99,22 @@ export function latestCard(
 }
 
 /** Every text of a Slack message (section text, fields, context elements, buttons) as one string. */
+/** The cloud requests the simulator received since its log was cleared, as `METHOD path`. */
+export function requestPaths(sim: CloudSimulator): string[] {
+  return sim.control.requests().map((r) => `${r.method} ${r.path}`);
+}
+
+/** Listings of the whole fleet (no filter, only paging) the simulator received since its log was cleared. */
+export function fleetListingCount(sim: CloudSimulator): number {
+  return sim.control
+    .requests()
+    .filter(
+      (r) =>
+        r.path.endsWith("servers/detail") &&
+        Object.keys(r.query).every((k) => k === "limit" || k === "marker" || k === "offset"),
+    ).length;
+}
+
 export function textOf(message: { text?: string; blocks?: unknown[] } | undefined): string {
   if (!message) return "";
   const out: string[] = [message.text ?? ""];
