@@ -1,3 +1,4 @@
+import { plural } from "../render/escape-mrkdwn.js";
 import type { StepStatus } from "./flow-statuses.js";
 import { auditBase, checkpoint, commit, now, type RunContext, stepOf } from "./run-context.js";
 import type { MutationRecord, RunRecord } from "./run-record.js";
@@ -85,7 +86,7 @@ export async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
           ...base,
           type: "execution.step",
           serverIds: planned.serverIds,
-          message: `${def.call} about to be sent for ${planned.serverIds.length} server(s)`,
+          message: `${def.call} about to be sent for ${plural(planned.serverIds.length, "server")}`,
           detail: { phase: "intent", stepId: def.id, call: def.call, index, params: planned.params },
         },
       ],
