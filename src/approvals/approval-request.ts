@@ -127,6 +127,8 @@ export const ApprovalRequestSchema = z.strictObject({
   approvals: z.array(z.strictObject({ userId: IdSchema, at: TimestampSchema, stage: z.string().optional() })),
   /** Run with `--break-glass`: approval skipped for this reason (the use is reviewed in the alert channel). */
   breakGlass: z.strictObject({ reason: z.string().min(1) }).optional(),
+  /** `--reason`: why the change is asked for, as the requester put it. Not bound by the hash: it runs nothing. */
+  why: z.string().min(1).max(2000).optional(),
   rejection: z
     .strictObject({ userId: IdSchema, reason: z.string().optional(), at: TimestampSchema })
     .optional(),

@@ -30,6 +30,8 @@ export interface NewApprovalRequest {
   message?: MessageRef;
   /** `--break-glass`: approval skipped for this reason. */
   breakGlass?: { reason: string };
+  /** `--reason`: why the change is asked for, as the requester put it (shown to approvers, audited). */
+  why?: string;
   /** A scheduled change: approval must be complete before `runAt`, so the request expires then at the latest. */
   schedule?: RequestSchedule;
 }

@@ -204,6 +204,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       approvals: [],
       ...(input.message && { message: MessageRefSchema.parse(input.message) }),
       ...(input.breakGlass !== undefined && { breakGlass: { reason: input.breakGlass.reason } }),
+      ...(input.why !== undefined && { why: input.why }),
       ...(input.schedule !== undefined && { schedule: RequestScheduleSchema.parse(input.schedule) }),
       bindingHash: computeBindingHash(bindingInputOf({ action, targets, parameters })),
       version: 1,
@@ -223,6 +224,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         expiresAt: request.expiresAt,
         requirement: request.requirement,
         ...(request.breakGlass !== undefined && { breakGlass: true, reason: request.breakGlass.reason }),
+        ...(request.why !== undefined && { why: request.why }),
         ...(request.schedule !== undefined && { schedule: request.schedule }),
       },
     });

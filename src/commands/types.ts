@@ -33,6 +33,8 @@ export interface RequestMeta {
   requestId: string;
   /** `--break-glass "<reason>"` was given (commands that change servers only; taken out of `commandLine`). */
   breakGlass?: { reason: string };
+  /** `--reason "…"` as typed (taken out of the text before parsing): why the change is asked for. */
+  why?: string;
   /** `--at` / `--window` as typed (taken out of the text before parsing): a scheduled change. */
   schedule?: ScheduleFlags;
 }

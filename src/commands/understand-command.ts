@@ -1,4 +1,4 @@
-import { extractBreakGlass } from "../intents/extract-break-glass.js";
+import { extractBreakGlass, extractReason } from "../intents/extract-text-flag.js";
 import {
   type Intent,
   type IntentAction,
@@ -30,7 +30,8 @@ export type CommandUnderstanding =
   | { ok: false; verb: string; message: Message; parseErrorCode?: string };
 
 /**
- * Reads a slash command: the flags that apply to every change (`--at` / `--window`, `--break-glass`) are
+ * Reads a slash command: the flags that apply to every change (`--at` / `--window`, `--break-glass`,
+ * `--reason`) are
  * taken out here, so no verb's grammar has to know them, then the rest is parsed; flags on a command they
  * do not apply to are refused. Pure: changes nothing and logs nothing.
  */
@@ -49,23 +50,26 @@ export function understandCommand(request: CommandRequest, requestId: string): C
   };
   const glass = extractBreakGlass(taken.text);
   if (!glass.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(glass.message)));
-  const parsed = parseIntent(request.command, glass.text);
+  const why = extractReason(glass.text);
+  if (!why.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(why.message)));
+  const parsed = parseIntent(request.command, why.text);
   if (!parsed.ok)
     return { ...refused("unparsed", buildParseErrorView(parsed.error)), parseErrorCode: parsed.error.code };
   const { intent } = parsed;
-  if (glass.reason !== undefined) {
-    if (!isMutationIntent(intent)) {
-      return refused(
-        intent.type,
-        buildNoticeView(
-          ":raised_hand:",
-          md`\`--break-glass\` only applies to commands that change servers (it skips their approval); ${code(commandLabel(intent.type))} needs none.`,
-        ),
-      );
-    }
-    meta.commandLine = `${request.command} ${glass.text}`.trim();
-    meta.breakGlass = { reason: glass.reason };
-  }
+  // Flags that only mean something for a change: refused on anything else, said why.
+  const changeOnly = isMutationIntent(intent)
+    ? undefined
+    : why.value !== undefined
+      ? md`\`--reason\` says why a change is asked for, for its approvers; ${code(commandLabel(intent.type))} changes nothing.`
+      : glass.value !== undefined
+        ? md`\`--break-glass\` only applies to commands that change servers (it skips their approval); ${code(commandLabel(intent.type))} needs none.`
+        : undefined;
+  if (changeOnly !== undefined) return refused(intent.type, buildNoticeView(":raised_hand:", changeOnly));
+  // The flags are kept apart, not in the command line the card and the audit show.
+  if (why.value !== undefined || glass.value !== undefined)
+    meta.commandLine = `${request.command} ${why.text}`.trim();
+  if (why.value !== undefined) meta.why = why.value;
+  if (glass.value !== undefined) meta.breakGlass = { reason: glass.value };
   // `/ops policy explain <change> --window …` explains the decision as of that start time.
   const explainsChange = intent.type === "ops.policy.explain" && isMutationIntent(intent.intent);
   if (taken.flags !== undefined && !isMutationIntent(intent) && !explainsChange) {

@@ -19,6 +19,7 @@ export const ECS_HELP: CommandHelp = {
   notes: [
     TARGETS_NOTE,
     "Every change can run later: `--at 22:30` (your time zone), `--at 2026-12-08T22:30+01:00`, or `--window <name>` (the next opening of a maintenance window; `/ops calendar` lists them).",
+    'Say why with `--reason "INC-4711: memory leak"`: approvers see it on the card, and the audit keeps it.',
     "Type `/ecs help <verb>` or `/ecs <verb> help` for details.",
   ],
   verbs: {

@@ -7,6 +7,8 @@ import { code, link, type Message, md, section, userMention } from "../render/me
 export function buildApprovalDmView(input: {
   requesterId: string;
   commandLine: string;
+  /** `--reason`: why the requester asks. */
+  why?: string;
   channelId: string;
   permalink: string | undefined;
 }): Message {
@@ -15,6 +17,10 @@ export function buildApprovalDmView(input: {
   const text = md`:lock: ${userMention(input.requesterId)} asks for your approval: ${code(input.commandLine)}`;
   return {
     text,
-    blocks: [section({ text }), section({ text: md`${where} to approve or reject it.` })],
+    blocks: [
+      section({ text }),
+      ...(input.why !== undefined ? [section({ text: md`*Why:* ${input.why}` })] : []),
+      section({ text: md`${where} to approve or reject it.` }),
+    ],
   };
 }

@@ -33,6 +33,11 @@ export const MAX_LISTED_APPROVALS = 15;
  * to its card. Shared by `/ops approvals` and the Home tab.
  */
 export function describeListedRequest(request: ApprovalRequest, cardLink: string | undefined): Span[] {
+  const why = request.why !== undefined ? md`\n*Why:* ${request.why}` : md``;
+  return [...describeListed(request, cardLink), ...why];
+}
+
+function describeListed(request: ApprovalRequest, cardLink: string | undefined): Span[] {
   const r = request;
   if (r.status === "approved" && r.schedule !== undefined) {
     return md`${userMention(r.requester.userId)} asked to ${describeWhat(r)}\n${code(r.commandText)} · approved (${describeApprovals(r)}) · ${describeSchedule(r.schedule)} · request ${code(r.id)}${

@@ -62,6 +62,8 @@ export function buildRequestCard(input: RequestCardInput): Message {
   const groupIds = input.groupIds ?? {};
   const allowed = details?.kind === "allowed";
   const blocks: Part[] = [section({ text: headline(request, allowed) })];
+  // The requester's own words (untrusted text), before what the approvers are asked to check.
+  if (request.why !== undefined) blocks.push(section({ text: md`*Why:* ${request.why}` }));
 
   blocks.push(
     list(request.targets.slice(0, MAX_CARD_TARGETS).map(targetItem), {

@@ -215,6 +215,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
       terms: breakGlass !== undefined ? { ...termsOf(decision), breakGlass: true } : termsOf(decision),
       ...(breakGlass !== undefined && { breakGlass: { reason: breakGlass.reason } }),
+      ...(ctx.request.why !== undefined && { why: ctx.request.why }),
       ...(schedule !== undefined && { schedule }),
     });
     const requestId = draft.request.id;
@@ -290,7 +291,17 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     if (decision.effect === "needs_approval") {
       if (notifies(decision.approval, "dm")) {
         const people = eligibleApprovers(decision.approval, actor.userId, groups.members);
-        await sendApprovalDms(ctx, root, people, { requesterId: actor.userId, commandLine }, ctx.logger);
+        await sendApprovalDms(
+          ctx,
+          root,
+          people,
+          {
+            requesterId: actor.userId,
+            commandLine,
+            ...(ctx.request.why !== undefined && { why: ctx.request.why }),
+          },
+          ctx.logger,
+        );
       }
       const n = decision.approval.minApprovals;
       const stages = decision.approval.stages;
@@ -350,7 +361,7 @@ async function sendApprovalDms(
   ctx: Parameters<MutationHandler>[1],
   root: MessageRef,
   people: readonly string[],
-  request: { requesterId: string; commandLine: string },
+  request: { requesterId: string; commandLine: string; why?: string },
   logger: Logger,
 ): Promise<void> {
   let permalink: string | undefined;

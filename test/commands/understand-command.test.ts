@@ -43,6 +43,20 @@ describe("understandCommand", () => {
     });
   });
 
+  it("reads why a change is asked for out of the text, and refuses it on a command that changes nothing", () => {
+    const understood = understandCommand(
+      request("/ecs", 'stop web-01 --hard --reason "INC-4711: leaks memory"'),
+      "ref-3",
+    );
+    expect(understood.ok && understood.meta).toMatchObject({
+      commandLine: "/ecs stop web-01 --hard",
+      why: "INC-4711: leaks memory",
+    });
+    const refused = refusal("/ecs", 'show web-01 --reason "curious"');
+    expect(refused.text).toContain("`--reason` says why a change is asked for, for its approvers;");
+    expect(refusal("/ecs", "stop web-01 --reason").text).toContain("`--reason` needs why.");
+  });
+
   it("keeps the command line as typed when there is no break-glass", () => {
     const understood = understandCommand(request("/ecs", "show web-01 "), "ref-2");
     expect(understood.ok && understood.meta.commandLine).toBe("/ecs show web-01");

@@ -265,6 +265,26 @@ it("/ops approvals lists what the user can act on, with working buttons", async 
   expect(h.sim.control.server("cache-02")!.flavorId).toBe("s6.large.2");
 });
 
+it("--reason: approvers read why on the card and in /ops approvals, escaped; the audit keeps it; the command line does not", async () => {
+  const why = "INC-4711 <!channel> *now*: leaks memory";
+  await h.command(`resize worker-01 s6.large.2 --reason "${why}"`);
+  const card = await h.waitCard("/ecs resize worker-01 s6.large.2", (t) => t.includes("Approval needed"));
+  // Slack sends the mention as \`<!channel>\`: it reaches the card as text that pings nobody.
+  expect(textOf(card)).toContain("*Why:* INC-4711 @\u2060channel ∗now∗: leaks memory");
+  expect(textOf(card)).not.toContain("--reason");
+  const id = requestIdOf(card);
+  await h.command("approvals", { command: "/ops", user: IDS.bob });
+  const list = await h.fake.waitFor(() =>
+    h.ephemeralTexts(IDS.bob).find((t) => t.includes(id) && t.includes("*Why:*")),
+  );
+  expect(list).toContain("*Why:* INC-4711 @\u2060channel ∗now∗: leaks memory");
+  const [created] = await h.audit.query({ type: "request.created", requestId: id, limit: 1 });
+  expect(created?.detail?.why).toMatch(/^INC-4711 .*channel.* \*now\*: leaks memory$/);
+  expect(created?.message).toBe("/ecs resize worker-01 s6.large.2");
+  await h.click(card, CANCEL, IDS.alice);
+  await h.waitCard("/ecs resize worker-01 s6.large.2", (t) => t.includes("Cancelled"));
+});
+
 it("drift: the flavor changed after the request, so the approved resize aborts with the difference and no call", async () => {
   await h.command("resize api-02 s6.large.2");
   const card = await h.waitCard("/ecs resize api-02 s6.large.2", (t) => t.includes("Approval needed"));

@@ -106,7 +106,7 @@ it("a rejection (its reason inert) and a cancellation are replies too", async ()
 
 it("notify_approvers: dm — each possible approver gets a direct message with a link to the card", async () => {
   await h.policy.replace(shipped.replace("  notify_approvers: mention\n", "  notify_approvers: dm\n"));
-  await h.command("delete web-03");
+  await h.command('delete web-03 --reason "decommissioned, CHG-88"');
   const card = await h.waitCard("/ecs delete web-03", (t) => t.includes("Approval needed"));
   const dms = await h.fake.waitFor(() => {
     const bob = h.fake.messages(`D_BOB`);
@@ -115,6 +115,8 @@ it("notify_approvers: dm — each possible approver gets a direct message with a
   });
   for (const dm of dms) {
     expect(textOf(dm)).toContain(`<@${IDS.alice}> asks for your approval`);
+    // Why, in the requester's words: the approver decides from the message too.
+    expect(textOf(dm)).toContain("*Why:* decommissioned, CHG-88");
     expect(JSON.stringify(dm.blocks)).toContain(`/archives/${IDS.ops}/p${card.ts.replace(".", "")}`);
   }
   // The requester is not asked; the group is named, not mentioned, on the card.

@@ -311,7 +311,8 @@ describe("round trips", () => {
     const keyPair = fc.option(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,20}$/), { nil: undefined });
     const newKey = fc
       .stringMatching(/^[A-Za-z0-9_\-\u4E00-\u4E0F]{1,36}$/)
-      .filter((k) => !PASSWORD_NAME_RE.test(k));
+      // Refused by the grammar: a password's name, and `__proto__` (which fast-check likes to try).
+      .filter((k) => !PASSWORD_NAME_RE.test(k) && k !== "__proto__");
     const newValue = fc.stringMatching(/^[A-Za-z0-9_.\-\u4E00-\u4E0F]{1,43}$/);
     const uniqueByKey = <T extends { key: string }>(tags: T[]) =>
       tags.filter((t, i) => tags.findIndex((u) => u.key === t.key) === i);

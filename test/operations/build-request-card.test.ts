@@ -64,6 +64,10 @@ function expectOperatorWords(kit: BlockKitMessage): void {
 
 const STATES: [string, RequestCardInput][] = [
   ["pending", { request: oneServer(), details: makeDetails() }],
+  [
+    "pending-why",
+    { request: oneServer({ why: "INC-4711: leaks memory <@U0EVIL> *now*" }), details: makeDetails() },
+  ],
   ["pending-one-approved", { request: oneServer({ approvals: [approvals[0]!] }), details: makeDetails() }],
   ["approved", { request: oneServer({ status: "approved", approvals }), details: makeDetails() }],
   [

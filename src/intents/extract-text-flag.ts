@@ -1,0 +1,89 @@
+import { flagOf, normalizeFlag } from "./parse-arguments.js";
+import { type Token, tokenize } from "./tokenize.js";
+
+export const BREAK_GLASS_FLAG = "--break-glass";
+export const REASON_FLAG = "--reason";
+
+/** The longest `--reason` kept: a sentence or two and a ticket, not a document. */
+export const MAX_REASON_LENGTH = 300;
+
+/**
+ * The command text without `<flag> "<text>"`, and that text; or why the flag is malformed. `value` is absent
+ * when the flag is not given. The text is cut at the flag's exact place, so the rest parses as if it had
+ * never been typed.
+ */
+export type TextFlagExtraction = { ok: true; text: string; value?: string } | { ok: false; message: string };
+
+/** A flag that carries free text in quotes, said with an example of it for the messages. */
+interface TextFlag {
+  name: string;
+  /** `--break-glass "web tier down, INC-4711"`. */
+  example: string;
+  /** What the text is, in a message: "a reason". */
+  what: string;
+  maxLength?: number;
+}
+
+/**
+ * Takes `<flag> "<text>"` (or `<flag>="<text>"`) out of slash-command text, before the command's own grammar
+ * reads the rest. Tokenizer failures are left to the grammar (it explains them).
+ */
+function extractTextFlag(text: string, flag: TextFlag): TextFlagExtraction {
+  const tokenized = tokenize(text);
+  if (!tokenized.ok) return { ok: true, text };
+  const { tokens } = tokenized;
+  const at = tokens.findIndex((t) => flagText(t, flag.name) !== undefined);
+  if (at < 0) return { ok: true, text };
+  const token = tokens[at];
+  if (token === undefined) return { ok: true, text };
+  if (tokens.slice(at + 1).some((t) => flagText(t, flag.name) !== undefined))
+    return { ok: false, message: `\`${flag.name}\` is given more than once; give it once.` };
+  const usage = `Write ${flag.what} after it in quotes: \`${flag.example}\`.`;
+  let end = token.end;
+  let value = flagText(token, flag.name)?.inline ?? "";
+  if (value === "") {
+    const next = tokens[at + 1];
+    if (next === undefined || (next.quoteStart === undefined && flagOf(next) !== undefined))
+      return { ok: false, message: `\`${flag.name}\` needs ${flag.what}. ${usage}` };
+    value = next.text;
+    end = next.end;
+  }
+  if (value.trim() === "") return { ok: false, message: `\`${flag.name}\` needs ${flag.what}. ${usage}` };
+  if (flag.maxLength !== undefined && [...value.trim()].length > flag.maxLength)
+    return {
+      ok: false,
+      message: `\`${flag.name}\` takes at most ${flag.maxLength} characters; say it shorter, or link a ticket.`,
+    };
+  const rest = `${text.slice(0, token.start).trimEnd()} ${text.slice(end).trimStart()}`.trim();
+  return { ok: true, text: rest, value: value.trim() };
+}
+
+/** `--break-glass "<reason>"`: skip approval, for this reason (see `apply-break-glass.ts`). */
+export function extractBreakGlass(text: string): TextFlagExtraction {
+  return extractTextFlag(text, {
+    name: BREAK_GLASS_FLAG,
+    example: '--break-glass "web tier down, INC-4711"',
+    what: "a reason",
+  });
+}
+
+/** `--reason "<why>"`: why a change is asked for, shown to its approvers and kept in the audit. */
+export function extractReason(text: string): TextFlagExtraction {
+  return extractTextFlag(text, {
+    name: REASON_FLAG,
+    example: '--reason "INC-4711: memory leak, restart until the fix ships"',
+    what: "why",
+    maxLength: MAX_REASON_LENGTH,
+  });
+}
+
+/** Whether a token is the flag (smart dashes too), and the text written into it after `=`. */
+function flagText(token: Token, name: string): { inline: string } | undefined {
+  if (token.mention !== undefined) return undefined;
+  // A quote may open right after `=`: only the part before it is the flag's name.
+  const head = token.quoteStart === undefined ? token.text : token.text.slice(0, token.quoteStart);
+  const flag = normalizeFlag(head);
+  if (flag === name && token.quoteStart === undefined) return { inline: "" };
+  if (flag?.startsWith(`${name}=`) !== true) return undefined;
+  return { inline: token.text.slice(token.text.indexOf("=") + 1) };
+}
