@@ -328,7 +328,7 @@ async function checkAttachable(input: NeedsInput, t: PreflightTarget): Promise<v
       t,
       "warning",
       "attach_dry_run_unavailable",
-      `${t.name}: the attach dry run could not be run (${why})`,
+      `${t.name}: Huawei Cloud could not check this attach in advance (${err instanceof CloudError ? `error ${why}` : why}); it may still refuse it when it runs`,
     );
   }
 }

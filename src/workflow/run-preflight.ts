@@ -224,7 +224,7 @@ export async function runPreflight(
               severity: "warning",
               code: "dry_run_unavailable",
               serverId: t.id,
-              message: `${t.name}: the resize dry run could not be run (${resize.dryRunMessage})`,
+              message: `${t.name}: Huawei Cloud could not check this resize in advance (${resize.dryRunMessage}); it may still refuse it when it runs`,
             });
             return;
           }
@@ -235,7 +235,7 @@ export async function runPreflight(
               severity: "warning",
               code: "dry_run_unavailable",
               serverId: t.id,
-              message: `${t.name}: the resize dry run could not be run (${err.code})`,
+              message: `${t.name}: Huawei Cloud could not check this resize in advance (error ${err.code}); it may still refuse it when it runs`,
             });
           } else if (t.restart && err.code === "Ecs.0100") {
             // ECS checks a resize against a stopped server; a running one fails the state part of the check.

@@ -182,6 +182,10 @@ describe("resize", () => {
     const p = await runPreflight("resize", ref("worker-01"), { flavorRef: "s6.large.2" }, env.cloud);
     expect(p.blocking).toBe(false);
     expect(codes(p)).toEqual(["warning:dry_run_unavailable"]);
+    // Said for an operator: what it means for the change, the cloud's code in parentheses.
+    expect(p.problems[0]?.message).toMatch(
+      /^worker-01: Huawei Cloud could not check this resize in advance \(error Ecs\.\d+\); it may still refuse it when it runs$/,
+    );
     expect(p.targets[0]!.resize).toMatchObject({
       dryRun: "unavailable",
       dryRunMessage: expect.stringContaining("Ecs.1000"),
