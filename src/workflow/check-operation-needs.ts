@@ -8,6 +8,7 @@ import { CloudError } from "../cloud/errors.js";
 import { findSystemDisk } from "../cloud/find-system-disk.js";
 import type { CloudClient, Flavor, Server, VolumeAttachment } from "../cloud/types.js";
 import type { Operation, PreflightCheck } from "./flow-vocabulary.js";
+import { applyTagChange } from "./operation-rules.js";
 import type {
   AttachedVolume,
   PreflightProblem,
@@ -181,38 +182,12 @@ async function checkQuota(input: NeedsInput): Promise<QuotaCheck | undefined> {
 }
 
 /**
- * What a tag / untag with these parameters does to a server with these tags: the `key=value` pairs it gains
- * and loses, and the tags it ends with. Nothing added nor removed: its tags are already so. Pure; the
- * preflight says it, and the run's summary counts such a server as skipped.
- */
-export function tagChangeOf(
-  tags: Readonly<Record<string, string>>,
-  params: Pick<FlowParameters, "addTags" | "removeTags">,
-): { added: string[]; removed: string[]; after: Record<string, string> } {
-  const added: string[] = [];
-  const removed: string[] = [];
-  const after = { ...tags };
-  for (const { key, value } of params.addTags ?? []) {
-    if (tags[key] === value) continue;
-    if (Object.hasOwn(tags, key)) removed.push(`${key}=${tags[key]}`);
-    added.push(`${key}=${value}`);
-    after[key] = value;
-  }
-  for (const ref of params.removeTags ?? []) {
-    if (!Object.hasOwn(tags, ref.key) || (ref.value !== undefined && tags[ref.key] !== ref.value)) continue;
-    removed.push(`${ref.key}=${tags[ref.key]}`);
-    delete after[ref.key];
-  }
-  return { added, removed, after };
-}
-
-/**
  * Tag / untag: what each server gains and loses, a server that would end with more than 10 tags (refused),
  * and a server the change leaves as it is (said, never refused: the call is idempotent).
  */
 function describeTagChanges(input: NeedsInput): void {
   for (const t of input.found) {
-    const { added, removed, after } = tagChangeOf(t.current?.tags ?? {}, input.params);
+    const { added, removed, after } = applyTagChange(t.current?.tags ?? {}, input.params);
     t.tagChange = { added, removed };
     const count = Object.keys(after).length;
     if (count > MAX_SERVER_TAGS) {

@@ -88,7 +88,8 @@ export function newRunRecord(spec: ExecuteFlowSpec, flow: FlowDefinition, at: nu
   const serverIdsOf = new Map<string, string[]>();
   const steps = flow.steps.map((s): StepRecord => {
     let serverIds: string[];
-    if (s.kind === "call") serverIds = spec.targets.filter((t) => conditionHolds(s.when, t)).map((t) => t.id);
+    if (s.kind === "call")
+      serverIds = spec.targets.filter((t) => conditionHolds(s.when, t, spec.parameters)).map((t) => t.id);
     else if (s.kind === "wait") serverIds = serverIdsOf.get(s.after) ?? [];
     else serverIds = spec.targets.map((t) => t.id);
     serverIdsOf.set(s.id, serverIds);

@@ -127,6 +127,8 @@ export const CONDITIONS = [
   "target_was_stopped",
   "target_was_locked",
   "target_was_unlocked",
+  /** Tag / untag: the request's tags change something on the target (not already so). */
+  "target_tags_change",
 ] as const;
 export type Condition = (typeof CONDITIONS)[number];
 

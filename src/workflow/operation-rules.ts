@@ -57,13 +57,54 @@ export interface PlannedState {
   flavor: string;
   /** Absent: not known (then neither lock condition holds). */
   locked?: boolean;
+  /** Key → value; absent: not known (then a tag change is assumed). */
+  tags?: Readonly<Record<string, string>>;
 }
 
-/** Whether a call step with this condition applies to a target in its approved pre-state. */
-export function conditionHolds(condition: Condition, pre: Pick<PlannedState, "status" | "locked">): boolean {
+/**
+ * What a tag / untag with these parameters does to a server with these tags: the `key=value` pairs it gains
+ * and loses, and the tags it ends with. Nothing added nor removed: its tags are already so. Pure; the
+ * preflight says it, and the `target_tags_change` condition leaves such a server out of the call.
+ */
+export function applyTagChange(
+  tags: Readonly<Record<string, string>>,
+  params: Pick<FlowParameters, "addTags" | "removeTags">,
+): { added: string[]; removed: string[]; after: Record<string, string> } {
+  const added: string[] = [];
+  const removed: string[] = [];
+  const after = { ...tags };
+  for (const { key, value } of params.addTags ?? []) {
+    if (tags[key] === value) continue;
+    if (Object.hasOwn(tags, key)) removed.push(`${key}=${tags[key]}`);
+    added.push(`${key}=${value}`);
+    after[key] = value;
+  }
+  for (const ref of params.removeTags ?? []) {
+    if (!Object.hasOwn(tags, ref.key) || (ref.value !== undefined && tags[ref.key] !== ref.value)) continue;
+    removed.push(`${ref.key}=${tags[ref.key]}`);
+    delete after[ref.key];
+  }
+  return { added, removed, after };
+}
+
+/**
+ * Whether a call step with this condition applies to a target in its approved pre-state. `parameters`: the
+ * request's, for the conditions on what it changes (without them, or without the target's tags, those hold:
+ * the call is made).
+ */
+export function conditionHolds(
+  condition: Condition,
+  pre: Pick<PlannedState, "status" | "locked" | "tags">,
+  parameters?: Pick<FlowParameters, "addTags" | "removeTags">,
+): boolean {
   switch (condition) {
     case "always":
       return true;
+    case "target_tags_change": {
+      if (pre.tags === undefined || parameters === undefined) return true;
+      const { added, removed } = applyTagChange(pre.tags, parameters);
+      return added.length + removed.length > 0;
+    }
     case "target_was_running":
       return pre.status === "ACTIVE";
     case "target_was_stopped":
@@ -124,8 +165,8 @@ export const DEFAULT_CALL_PLANS: Readonly<Record<Operation, CallPlan>> = {
     { call: "ecs.batch_start", when: "target_was_running" },
   ],
   delete: [{ call: "ecs.delete", when: "always" }],
-  tag: [{ call: "ecs.add_tags", when: "always" }],
-  untag: [{ call: "ecs.delete_tags", when: "always" }],
+  tag: [{ call: "ecs.add_tags", when: "target_tags_change" }],
+  untag: [{ call: "ecs.delete_tags", when: "target_tags_change" }],
   lock: [{ call: "ecs.lock", when: "target_was_unlocked" }],
   unlock: [{ call: "ecs.unlock", when: "target_was_locked" }],
   reinstall: [
@@ -159,7 +200,7 @@ export function planTarget(
   let state = pre;
   const calls: CallName[] = [];
   for (const { call, when } of plan) {
-    if (!conditionHolds(when, pre)) continue;
+    if (!conditionHolds(when, pre, parameters)) continue;
     calls.push(call);
     state = stateAfter(EXPECTATION_OF_CALL[call], state, parameters);
   }

@@ -180,7 +180,7 @@ export async function runPreflight(
     }
     const { calls, end } = planTarget(
       plan,
-      { status: s.status, flavor: s.flavor.id, locked: s.locked === true },
+      { status: s.status, flavor: s.flavor.id, locked: s.locked === true, tags: target.current.tags },
       params,
     );
     target.planned = {

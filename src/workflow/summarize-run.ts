@@ -1,4 +1,3 @@
-import { tagChangeOf } from "./check-operation-needs.js";
 import type { DriftItem } from "./detect-drift.js";
 import {
   isIn,
@@ -103,11 +102,6 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
       if (r.result === "succeeded") done++;
     }
     out.result = done === calls.length ? "succeeded" : done > 0 ? "incomplete" : "not_started";
-    if (out.result === "succeeded" && tagsAlreadySo(record, t)) {
-      // The (idempotent) call was made, but changed nothing: the preflight said so, and so does the summary.
-      out.result = "skipped";
-      out.reason = nothingToDo(record.operation, t);
-    }
     return out;
   });
 
@@ -167,13 +161,6 @@ function nothingToDo(operation: Operation, t: RunRecord["targets"][number]): str
       return "nothing to do (its tags were already so)";
   }
   return `nothing to do (it was ${t.status})`;
-}
-
-/** A tag / untag target whose approved tags the change leaves as they were (unknown tags: not said). */
-function tagsAlreadySo(record: RunRecord, t: RunRecord["targets"][number]): boolean {
-  if ((record.operation !== "tag" && record.operation !== "untag") || t.tags === undefined) return false;
-  const { added, removed } = tagChangeOf(t.tags, record.parameters);
-  return added.length + removed.length === 0;
 }
 
 function groupByReason(servers: readonly ServerOutcome[]): ReasonGroup[] {

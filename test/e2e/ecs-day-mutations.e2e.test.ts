@@ -193,6 +193,10 @@ it("/ecs tag … remove of a key one server lacks: that server is counted skippe
   expect(done).toContain("1 untagged, 1 skipped");
   expect(done).toContain("skipped: nothing to do (its tags were already so)");
   expect(tagsOf("web-03")).not.toContain("owner=alice");
+  // Skipped means no call: only web-03's tags were sent for deletion.
+  const calls = h.mutations("batchDeleteServerTags");
+  expect(calls).toHaveLength(1);
+  expect(calls[0]?.path).toContain(h.serverId("web-03"));
 });
 
 it("/ecs reinstall worker-01: 2 approvals, the server's own key pair bound, one reinstall call, job followed", async () => {
