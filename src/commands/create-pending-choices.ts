@@ -172,13 +172,20 @@ export function createPendingChoices(deps: PendingChoiceDeps): PendingChoices {
         (f) => f.kind === "not_found" && f.target.kind === "name" && f.suggestions.length > 0,
       );
       if (miss === undefined || miss.kind !== "not_found") return undefined;
+      // A shortened ID: the servers whose ID starts so, each offered by its whole ID and labelled with its
+      // name and the start of its ID (as cards print them).
+      const byId = miss.idStart !== undefined && miss.idStart.length > 0 ? miss.idStart : undefined;
       const token = await savePick(request, {
         intent,
         target: miss.target,
         candidateIds: [],
-        candidateNames: miss.suggestions,
+        ...(byId !== undefined
+          ? { candidateServerIds: byId.map((s) => s.id) }
+          : { candidateNames: miss.suggestions }),
       });
-      return { target: miss.target, names: miss.suggestions, token, commandLabel: commandLabel(intent.type) };
+      const names =
+        byId !== undefined ? byId.map((s) => `${s.name} (${s.id.slice(0, 8)}…)`) : miss.suggestions;
+      return { target: miss.target, names, token, commandLabel: commandLabel(intent.type) };
     },
 
     async offerServerActions(intent, servers, request, chat, logger) {
@@ -219,7 +226,15 @@ export function createPendingChoices(deps: PendingChoiceDeps): PendingChoices {
 
     suggest: (action, ctx) =>
       continuePending(action, ctx, (pending, index) => {
-        const name = /^\d{1,3}$/.test(index) ? pending.candidateNames?.[Number(index)] : undefined;
+        const at = /^\d{1,3}$/.test(index) ? Number(index) : undefined;
+        const serverId = at === undefined ? undefined : pending.candidateServerIds?.[at];
+        if (serverId !== undefined) {
+          const intent = replaceTarget(pending.intent, pending.target, serverId);
+          if (intent === undefined)
+            throw new Error("the pending command does not contain the offered target");
+          return { intent, chosen: [code(serverId)] };
+        }
+        const name = at === undefined ? undefined : pending.candidateNames?.[at];
         if (name === undefined) return undefined;
         const intent = replaceTarget(pending.intent, pending.target, { kind: "name", name });
         if (intent === undefined) throw new Error("the pending command does not contain the offered target");

@@ -6,6 +6,7 @@ import {
   MUTATING_ACTIONS,
   parseIntent,
 } from "../intents/index.js";
+import { passwordRefused, textCarriesPassword } from "../intents/parse-arguments.js";
 import type { Message } from "../render/message-model.js";
 import { code, md } from "../render/message-model.js";
 import { takeScheduleFlags } from "../schedule/take-schedule-flags.js";
@@ -52,6 +53,12 @@ export function understandCommand(request: CommandRequest, requestId: string): C
   if (!glass.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(glass.message)));
   const why = extractReason(glass.text);
   if (!why.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(why.message)));
+  // A password in the reason would be shown to every approver and kept in the audit: refused like anywhere.
+  for (const free of [why.value, glass.value])
+    if (free !== undefined && textCarriesPassword(free)) {
+      const { error } = passwordRefused();
+      return refused("unparsed", buildParseErrorView(error));
+    }
   const parsed = parseIntent(request.command, why.text);
   if (!parsed.ok)
     return { ...refused("unparsed", buildParseErrorView(parsed.error)), parseErrorCode: parsed.error.code };
@@ -60,14 +67,17 @@ export function understandCommand(request: CommandRequest, requestId: string): C
   const changeOnly = isMutationIntent(intent)
     ? undefined
     : why.value !== undefined
-      ? md`\`--reason\` says why a change is asked for, for its approvers; ${code(commandLabel(intent.type))} changes nothing.`
+      ? intent.type === "ops.schedule.add"
+        ? md`\`--reason\` goes on a command that changes servers now; ${code(commandLabel(intent.type))} does not take it.`
+        : md`\`--reason\` says why a change is asked for, for its approvers; ${code(commandLabel(intent.type))} changes nothing.`
       : glass.value !== undefined
         ? md`\`--break-glass\` only applies to commands that change servers (it skips their approval); ${code(commandLabel(intent.type))} needs none.`
         : undefined;
   if (changeOnly !== undefined) return refused(intent.type, buildNoticeView(":raised_hand:", changeOnly));
-  // The flags are kept apart, not in the command line the card and the audit show.
+  // The flags are kept apart, not in the command line the card and the audit show (`--at` and `--window`
+  // stay in it, as without them).
   if (why.value !== undefined || glass.value !== undefined)
-    meta.commandLine = `${request.command} ${why.text}`.trim();
+    meta.commandLine = `${request.command} ${withoutTextFlags(request.text)}`.trim();
   if (why.value !== undefined) meta.why = why.value;
   if (glass.value !== undefined) meta.breakGlass = { reason: glass.value };
   // `/ops policy explain <change> --window …` explains the decision as of that start time.
@@ -78,6 +88,14 @@ export function understandCommand(request: CommandRequest, requestId: string): C
     return refused(intent.type, buildParseErrorView({ code: "invalid_flag", message }));
   }
   return { ok: true, intent, meta };
+}
+
+/** The text without `--break-glass "…"` and `--reason "…"` (already read without fault from it). */
+function withoutTextFlags(text: string): string {
+  const glass = extractBreakGlass(text);
+  const rest = glass.ok ? glass.text : text;
+  const why = extractReason(rest);
+  return why.ok ? why.text : rest;
 }
 
 function refused(verb: string, message: Message): Extract<CommandUnderstanding, { ok: false }> {

@@ -4,6 +4,8 @@ import { type Token, tokenize } from "./tokenize.js";
 export const BREAK_GLASS_FLAG = "--break-glass";
 export const REASON_FLAG = "--reason";
 
+const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+
 /** The longest `--reason` kept: a sentence or two and a ticket, not a document. */
 export const MAX_REASON_LENGTH = 300;
 
@@ -45,11 +47,19 @@ function extractTextFlag(text: string, flag: TextFlag): TextFlagExtraction {
     const next = tokens[at + 1];
     if (next === undefined || (next.quoteStart === undefined && flagOf(next) !== undefined))
       return { ok: false, message: `\`${flag.name}\` needs ${flag.what}. ${usage}` };
+    // `--reason deploy web-03`: the words after an unquoted value would silently become targets.
+    const after = tokens[at + 2];
+    if (next.quoteStart === undefined && after !== undefined && flagOf(after) === undefined)
+      return {
+        ok: false,
+        message: `Put ${flag.what} after \`${flag.name}\` in quotes, or the words after it are read as part of the command: \`${flag.example}\`.`,
+      };
     value = next.text;
     end = next.end;
   }
   if (value.trim() === "") return { ok: false, message: `\`${flag.name}\` needs ${flag.what}. ${usage}` };
-  if (flag.maxLength !== undefined && [...value.trim()].length > flag.maxLength)
+  // Counted as read: an emoji of several code points is one character.
+  if (flag.maxLength !== undefined && [...graphemes.segment(value.trim())].length > flag.maxLength)
     return {
       ok: false,
       message: `\`${flag.name}\` takes at most ${flag.maxLength} characters; say it shorter, or link a ticket.`,

@@ -387,6 +387,16 @@ export function carriesPassword(token: Token): boolean {
   );
 }
 
+/**
+ * Whether free text (a `--reason`) carries a password the way a command would: `--password x`, `password=x`,
+ * `adminPass: x`. The word alone ("the password rotation failed") is no password.
+ */
+export function textCarriesPassword(text: string): boolean {
+  return /(?:^|[\s,"'\u2018\u2019\u201c\u201d])(?:[-\u2013\u2014]{1,2}(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)(?![\p{L}\p{N}])|(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)\s*[=:])/iu.test(
+    text,
+  );
+}
+
 /** The refusal of a command carrying a password: it names no value, so the password is never repeated. */
 export function passwordRefused(): { ok: false; error: IntentError } {
   return failure(

@@ -38,6 +38,7 @@ import {
   verbOf,
 } from "./describe-request.js";
 import type { RequestDetails } from "./request-details.js";
+import { flowParametersOf } from "./to-operation-request.js";
 
 export interface RequestCardInput {
   request: ApprovalRequest;
@@ -251,7 +252,7 @@ export function approveConfirm(
         : md``;
   let text: Span[] = [];
   for (const fit of CONFIRM_FITS) {
-    text = [...question(request, verb, fit), ...consequence, ...approvedTerms(request, fit.compact)];
+    text = [...question(request, verb, fit), ...consequence, ...approvedTerms(request, fit)];
     if (renderMrkdwn(text).length <= BLOCK_KIT_LIMITS.confirmText) break;
   }
   return {
@@ -271,6 +272,11 @@ interface ConfirmFit {
   nameMax: number;
   /** The waves and the start time in fewer words. */
   compact: boolean;
+  /**
+   * The options counted, not listed, when even that does not fit (many long tags): said so, and pointed to
+   * the card above, rather than cut by Slack after the first few (which could drop `env=prod`).
+   */
+  briefOptions?: boolean;
 }
 const CONFIRM_FITS: readonly ConfirmFit[] = [
   { names: 3, nameMax: Number.POSITIVE_INFINITY, compact: false },
@@ -278,6 +284,7 @@ const CONFIRM_FITS: readonly ConfirmFit[] = [
   { names: 1, nameMax: Number.POSITIVE_INFINITY, compact: false },
   { names: 1, nameMax: 24, compact: false },
   { names: 1, nameMax: 24, compact: true },
+  { names: 1, nameMax: 24, compact: true, briefOptions: true },
 ];
 
 /** "Stop 2 servers: web-01 (d704b694…), web-02 (f38404cb…)?" */
@@ -299,11 +306,13 @@ function question(request: Pick<ApprovalRequest, "targets">, verb: string, fit: 
 /** The options, the waves and the start time the approver agrees to, a line each (as the card says them). */
 function approvedTerms(
   request: Pick<ApprovalRequest, "action" | "parameters" | "schedule">,
-  compact: boolean,
+  fit: ConfirmFit,
 ): Span[] {
+  const { compact } = fit;
   const lines: Span[][] = [];
-  const options = describeParameters(request.action, request.parameters);
-  if (options !== undefined) lines.push(md`*Options:* ${options}`);
+  const options = fit.briefOptions ? briefOptions(request.parameters) : undefined;
+  const full = options ?? describeParameters(request.action, request.parameters);
+  if (full !== undefined) lines.push(md`*Options:* ${full}`);
   const waves = wavePlanOf(request.parameters);
   if (waves !== undefined) {
     const share = waves.maxFailuresText !== String(waves.maxFailures) ? ` (${waves.maxFailuresText})` : "";
@@ -325,6 +334,19 @@ function approvedTerms(
     );
   }
   return lines.flatMap((l) => md`\n${l}`);
+}
+
+/** Tags to add and remove, counted (see {@link ConfirmFit.briefOptions}); undefined when there are none. */
+function briefOptions(parameters: Readonly<Record<string, unknown>>): Span[] | undefined {
+  const p = flowParametersOf(parameters);
+  const added = p.addTags?.length ?? 0;
+  const removed = p.removeTags?.length ?? 0;
+  if (added + removed === 0) return undefined;
+  const what = [
+    ...(added > 0 ? [`${plural(added, "tag")} to add`] : []),
+    ...(removed > 0 ? [`${plural(removed, "tag")} to remove`] : []),
+  ].join(" and ");
+  return md`${what}, each listed on the card: read them there before you approve`;
 }
 
 function detailsButton(request: Pick<ApprovalRequest, "id">): Action {

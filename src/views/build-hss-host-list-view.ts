@@ -19,6 +19,8 @@ export interface HssHostCounts {
 export interface HssHostListViewInput {
   hosts: readonly HssHost[];
   total: number;
+  /** Of this page's items (a page of an earlier listing), how many no longer exist (see `PagedListInput`). */
+  gone?: number;
   page: number;
   pageSize?: number;
   filters: HssHostFilters;
@@ -136,6 +138,7 @@ export function buildHssHostListView(input: HssHostListViewInput): Message {
     summary,
     items: input.hosts.map(hostItem),
     total: input.total,
+    ...(input.gone !== undefined && { gone: input.gone }),
     page: input.page,
     pageSize: input.pageSize ?? DEFAULT_PAGE_SIZE,
     empty: filters.length > 0 ? md`No hosts match these filters.` : md`No hosts are known to HSS.`,

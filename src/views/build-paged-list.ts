@@ -52,6 +52,11 @@ export interface PagedListInput {
   items: readonly ListItem[];
   /** Size of the whole result. */
   total: number;
+  /**
+   * Items of this page (of a result listed earlier) that no longer exist: left out of `items` but counted in
+   * the range, which is said, so that pages still add up ("Showing 21–40 of 50; 10 no longer exist").
+   */
+  gone?: number;
   page: number;
   pageSize?: number;
   /** Shown instead of the list when the result is empty. */
@@ -71,12 +76,14 @@ export function buildPagedList(input: PagedListInput): Part[] {
   if (input.total === 0 || items.length === 0) {
     parts.push(context(...input.summary, input.empty));
   } else {
+    const gone = Math.max(0, input.gone ?? 0);
     const first = window.offset + 1;
-    const last = window.offset + items.length;
+    const last = Math.min(window.offset + items.length + gone, input.total);
+    const goneNote = gone > 0 ? md`; ${formatCount(gone)} of them no longer exist` : md``;
     const range =
       window.pageCount > 1
-        ? md`Showing ${formatCount(first)}–${formatCount(last)} of ${formatCount(input.total)}`
-        : md`${formatCount(input.total)} in total`;
+        ? md`Showing ${formatCount(first)}–${formatCount(last)} of ${formatCount(input.total)}${goneNote}`
+        : md`${formatCount(input.total)} in total${goneNote}`;
     parts.push(context(range, ...input.summary));
     parts.push(list(items));
   }

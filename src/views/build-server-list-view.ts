@@ -14,6 +14,8 @@ export interface ServerListViewInput {
   servers: readonly Server[];
   /** Servers matching the query in total. */
   total: number;
+  /** Of this page's items (a page of an earlier listing), how many no longer exist (see `PagedListInput`). */
+  gone?: number;
   page: number;
   pageSize?: number;
   filters: EcsListFilters;
@@ -81,6 +83,7 @@ export function buildServerListView(input: ServerListViewInput): Message {
     summary,
     items: input.servers.map(serverListItem),
     total: input.total,
+    ...(input.gone !== undefined && { gone: input.gone }),
     page: input.page,
     pageSize: input.pageSize ?? DEFAULT_PAGE_SIZE,
     empty: filters.length > 0 ? md`No servers match these filters.` : md`No servers in this project.`,

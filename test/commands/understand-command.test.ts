@@ -35,9 +35,9 @@ describe("understandCommand", () => {
       actor: { userId: "U1", teamId: "T1" },
       channelId: "C1",
       triggerId: "trigger",
-      // The reason is kept apart, not in the command line the card and the audit show (the schedule is
-      // shown from \`schedule\`).
-      commandLine: "/ecs stop web-01",
+      // The reason is kept apart, not in the command line the card and the audit show; the schedule stays
+      // in it, as when no reason is given.
+      commandLine: "/ecs stop web-01 --window night",
       breakGlass: { reason: "db down" },
       requestId: "ref-1",
     });
@@ -51,6 +51,23 @@ describe("understandCommand", () => {
     expect(understood.ok && understood.meta).toMatchObject({
       commandLine: "/ecs stop web-01 --hard",
       why: "INC-4711: leaks memory",
+    });
+    // A password in the reason is refused like one anywhere else; unquoted words after it are not targets.
+    expect(refusal("/ecs", 'reboot web-03 --hard --reason "INC-1 --password hunter2"').text).toContain(
+      "never takes a password",
+    );
+    expect(refusal("/ecs", 'stop web-01 --break-glass "down, adminPass: x"').text).toContain(
+      "never takes a password",
+    );
+    expect(
+      understandCommand(request("/ecs", 'stop web-01 --reason "the password rotation failed"'), "r").ok,
+    ).toBe(true);
+    expect(refusal("/ecs", "stop web-04 --reason deploy web-03").text).toContain(
+      "Put why after `--reason` in quotes, or the words after it are read as part of the command",
+    );
+    expect(understandCommand(request("/ecs", "stop web-04 --reason INC-4711"), "r").ok).toBe(true);
+    expect(understandCommand(request("/ecs", 'stop web-04 --at 22:30 --reason "x"'), "r")).toMatchObject({
+      meta: { commandLine: "/ecs stop web-04 --at 22:30", why: "x" },
     });
     const refused = refusal("/ecs", 'show web-01 --reason "curious"');
     expect(refused.text).toContain("`--reason` says why a change is asked for, for its approvers;");

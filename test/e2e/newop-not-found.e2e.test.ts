@@ -74,18 +74,21 @@ it("/ecs show <short ID>: asks for the whole ID and names the server whose ID st
   expect(fleetListings()).toBe(0);
 });
 
-it("/ecs stop <short ID>: nothing stops; the server is offered by its exact name, and choosing it runs on that name", async () => {
+it("/ecs stop <short ID>: nothing stops; the server is offered by its whole ID, and choosing it runs on that ID even after another server took its name", async () => {
   const id = h.serverId("web-03");
   const short = id.slice(0, 13);
   const answer = await reply(`stop ${short}`);
   expect(textOf(answer)).toContain("looks like the start of a server ID");
   expect(textOf(answer)).toContain(`It starts the ID of \`web-03\` (\`${id}\`)`);
   const buttons = buttonsOf(answer);
-  expect(buttons.map((b) => b.text.text)).toEqual(["web-03"]);
+  expect(buttons.map((b) => b.text.text)).toEqual([`web-03 (${id.slice(0, 8)}…)`]);
   await h.ops.idle();
   expect(h.mutations()).toEqual([]);
   expect(fleetListings()).toBe(0);
 
+  // Between the offer and the click, the server is renamed and a new one takes its name.
+  h.sim.control.setServer(id, { name: "web-03-retired" });
+  h.sim.control.addServer({ name: "web-03", status: "ACTIVE", tags: { env: "dev" } });
   await sendBlockAction(
     h.eventsUrl,
     h.fake.signingSecret,
@@ -97,8 +100,8 @@ it("/ecs stop <short ID>: nothing stops; the server is offered by its exact name
       actions: [{ actionId: buttons[0]!.action_id }],
     }),
   );
-  const card = await h.waitCard("/ecs stop web-03");
-  expect(textOf(card)).toContain("web-03");
+  const card = await h.waitCard(`/ecs stop ${id}`);
+  expect(textOf(card)).toContain("web-03-retired");
   await h.ops.idle();
   for (const m of h.mutations()) expect(m.mutation?.serverIds).toEqual([id]);
 });

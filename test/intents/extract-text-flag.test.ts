@@ -29,6 +29,7 @@ describe("extractBreakGlass", () => {
     ["stop web-01 --break-glass --hard", "needs a reason"],
     ['stop web-01 --break-glass ""', "needs a reason"],
     ['stop --break-glass "a reason here" web-01 --break-glass "again"', "more than once"],
+    ["stop web-01 --break-glass urgent web-03", "Put a reason after `--break-glass` in quotes"],
   ])("%s is refused", (text, message) => {
     const result = extractBreakGlass(text);
     expect(result.ok).toBe(false);
@@ -37,6 +38,11 @@ describe("extractBreakGlass", () => {
 });
 
 describe("extractReason", () => {
+  it("counts characters as read: 60 family emoji are 60, not 300 code points", () => {
+    const family = "\u{1F468}\u200D\u{1F469}\u200D\u{1F467}";
+    expect(extractReason(`stop web-01 --reason "${family.repeat(60)}"`).ok).toBe(true);
+  });
+
   it("takes the reason out wherever it stands, beside --break-glass", () => {
     expect(extractReason('stop web-01 --hard --reason "INC-4711: leaks memory"')).toEqual({
       ok: true,

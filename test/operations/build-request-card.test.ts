@@ -349,6 +349,21 @@ describe("buildRequestCard", () => {
     expect(text).toContain("`maintenance-weekly`");
   });
 
+  it("many long tags are counted, not cut: the confirmation never silently drops one (env=prod last)", () => {
+    const tag = (c: string) => ({ key: c.repeat(36), value: c.repeat(43) });
+    const request = makeRequest({
+      action: "ecs:servers:addTags",
+      parameters: {
+        addTags: [tag("a"), tag("c"), tag("e"), tag("g"), tag("i"), { key: "env", value: "prod" }],
+      },
+    });
+    const text = renderMrkdwn(approveConfirm(request).text);
+    expect(text.length).toBeLessThanOrEqual(300);
+    expect(text).toContain(
+      "*Options:* 6 tags to add, each listed on the card: read them there before you approve",
+    );
+  });
+
   it("the confirmation escapes untrusted names and options", () => {
     const request = makeRequest({
       action: "ecs:cloudServers:rebuild",

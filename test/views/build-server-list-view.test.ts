@@ -115,3 +115,21 @@ describe("buildServerListView", () => {
     await expect(golden).toMatchFileSnapshot("golden/server-list-hostile.json");
   });
 });
+
+describe("a page of an earlier listing whose servers were deleted since", () => {
+  it("keeps the page's range and says how many no longer exist, so pages still add up", () => {
+    const servers = Array.from({ length: 15 }, (_, i) => makeServer(i + 21));
+    const { kit } = render(
+      buildServerListView({
+        servers,
+        total: 50,
+        gone: 5,
+        page: 2,
+        filters: { tags: [] },
+        controls: { token: "t" },
+      }),
+    );
+    const text = JSON.stringify(kit.blocks);
+    expect(text).toContain("Showing 21–40 of 50; 5 of them no longer exist");
+  });
+});

@@ -90,6 +90,7 @@ async function readSnapshotPage(
   return buildServerListView({
     servers,
     total: snapshot.ids.length,
+    gone: page.items.length - servers.length,
     page: page.page,
     filters: intent.filters,
     statusCounts: snapshot.statusCounts,

@@ -72,9 +72,11 @@ async function readSnapshotPage(
   const page = pageOf(snapshot.ids, options.page);
   const read = await readHssHostsById(deps.cloud.hss, page.items);
   if (read instanceof CloudError) throw read;
+  const hosts = page.items.flatMap((id) => read.get(id) ?? []);
   return buildHssHostListView({
-    hosts: page.items.flatMap((id) => read.get(id) ?? []),
+    hosts,
     total: snapshot.ids.length,
+    gone: page.items.length - hosts.length,
     page: page.page,
     filters: intent.filters,
     counts: countsOf(snapshot.statusCounts),
