@@ -183,7 +183,12 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     ...(options.clock && { clock: options.clock }),
     ...(options.app.userGroupsMaxAgeMs !== undefined && { maxAgeMs: options.app.userGroupsMaxAgeMs }),
   });
+  const auth = options.cloud.auth;
   const bot = createBot({
+    secretValues:
+      auth.kind === "aksk"
+        ? [auth.sk, ...(auth.securityToken !== undefined ? [auth.securityToken] : [])]
+        : [auth.password],
     slack: options.slack,
     userGroups,
     cloud,

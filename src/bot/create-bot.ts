@@ -32,6 +32,8 @@ import { createTaskTracker } from "./create-task-tracker.js";
 import { createWorkQueue } from "./create-work-queue.js";
 
 export interface CreateBotOptions {
+  /** Secrets besides Slack's (the cloud's SK or IAM password): masked in the command text the bot logs. */
+  secretValues?: readonly string[];
   slack: SlackConfig;
   /** The Huawei Cloud client; owned by the caller (the bot does not close it). */
   cloud: CloudClient;
@@ -193,6 +195,11 @@ export function createBot(options: CreateBotOptions): Bot {
     metrics.slackRateLimited(method, retrySec * 1_000);
   });
   const router = createCommandRouter({
+    secretValues: [
+      slack.botToken,
+      ...(slack.transport.kind === "http" ? [slack.transport.signingSecret] : [slack.transport.appToken]),
+      ...(options.secretValues ?? []),
+    ],
     cloud: options.cloud,
     chat,
     store,

@@ -37,6 +37,8 @@ import type {
 import { understandCommand } from "./understand-command.js";
 
 export interface CommandRouterDeps {
+  /** The bot's own secrets (tokens, signing secret, the cloud's keys): masked in the command text it logs. */
+  secretValues?: readonly string[];
   cloud: CloudClient;
   chat: ChatPort;
   /** Shared state: tokens behind buttons and menus live here (with a TTL). */
@@ -164,7 +166,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         command: request.command,
       });
       // A password typed by mistake (refused by the grammar) must not reach the logs either.
-      logger.info({ text: redactSecrets(request.text) }, "command received");
+      logger.info({ text: redactSecrets(request.text, deps.secretValues) }, "command received");
       let verb = "unparsed";
       let outcome: CommandOutcome = "failed";
       try {

@@ -274,15 +274,22 @@ export function tokenize(input: string): TokenizeResult {
   return { ok: true, tokens };
 }
 
+/** Shorter "secrets" (a test's placeholder) would mask ordinary words. */
+const MIN_KNOWN_SECRET = 8;
+
 const SECRET_RE =
   /(?:^|[\s,])["'\u2018\u2019\u201c\u201d]?[-\u2013\u2014]{0,2}(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)(?=[\s=:,"'\u2018\u2019\u201c\u201d]|$)/i;
 
 /**
  * Command text as it may be logged: everything from the first option named like a password (`--password`,
  * `adminpass=`, `password:`, quoted or not…) on is replaced by `[redacted]`, so a password typed by mistake
- * never reaches the logs.
+ * never reaches the logs. `knownSecrets` (the bot's own tokens and keys) are masked wherever they appear.
  */
-export function redactSecrets(text: string): string {
+export function redactSecrets(text: string, knownSecrets: readonly string[] = []): string {
+  // The bot's own secrets pasted by mistake (a token, the signing secret, the cloud's SK): masked wherever.
+  for (const secret of knownSecrets)
+    if (secret.length >= MIN_KNOWN_SECRET && text.includes(secret))
+      text = text.replaceAll(secret, "[redacted]");
   const match = SECRET_RE.exec(text);
   if (match === null) return text;
   return `${text.slice(0, match.index + (match[0].length - match[0].trimStart().length))}[redacted]`;

@@ -239,6 +239,17 @@ it("/ecs reinstall of a prod server needs 3 approvals; a password is refused and
     expect(h.logs.map((l) => JSON.stringify(l)).join("\n")).not.toContain(`Sup3rS3cret${i}`);
   }
   expect(h.mutations()).toHaveLength(0);
+  // The bot's own signing secret pasted into a command is masked in the logged command text too.
+  await h.command(`show web-01 ${h.fake.signingSecret}`);
+  await h.fake.waitFor(
+    () =>
+      h.logs.some(
+        (l) =>
+          JSON.stringify(l).includes("command received") &&
+          JSON.stringify(l).includes("show web-01 [redacted]"),
+      ) || undefined,
+  );
+  expect(h.logs.map((l) => JSON.stringify(l)).join("\n")).not.toContain(h.fake.signingSecret);
 });
 
 it("/ecs reinstall of a server without a key pair is refused: the bot never sets a password", async () => {

@@ -275,6 +275,10 @@ describe("passwords", () => {
       "reinstall web-01 [redacted]",
     );
     expect(redactSecrets("show password-vault")).toBe("show password-vault");
+    // The bot's own secrets, pasted by mistake, wherever they stand; short ones would mask ordinary words.
+    expect(redactSecrets("show web-01 SimulatorSecretKey01 now", ["SimulatorSecretKey01", "web"])).toBe(
+      "show web-01 [redacted] now",
+    );
   });
 
   it("a server or tag merely containing the word is not a password", () => {
