@@ -4,6 +4,8 @@ import type { TargetLookup } from "./types.js";
 
 /** Page size for the lookups' listings: the ECS maximum, so a big answer costs few requests. */
 const PAGE_SIZE = 1000;
+/** Servers read for a shortened ID: past this many, the answer says "more than". */
+const ID_START_READ = 100;
 
 export interface CloudTargetLookupOptions {
   /**
@@ -42,7 +44,8 @@ export function createCloudTargetLookup(
     all: () => ecs.listServers({ pageSize: PAGE_SIZE }),
     ...(options.names !== undefined && {
       knownNames: options.names.names,
-      knownIdsStartingWith: (prefix: string) => options.names?.idsStartingWith(prefix),
+      // More than are shown, so that the answer can say how many it leaves out.
+      knownIdsStartingWith: (prefix: string) => options.names?.idsStartingWith(prefix, ID_START_READ),
     }),
   };
 }

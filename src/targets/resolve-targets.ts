@@ -68,10 +68,11 @@ export async function resolveTargets<S extends ResolvableServer>(
     return knownCache.names;
   };
 
-  const idStart = (name: string): readonly ServerBrief[] | undefined => {
+  const idStart = (name: string): { shown: readonly ServerBrief[]; more: number } | undefined => {
     if (!isIdStartShape(name)) return undefined;
     const found = (effective.knownIdsStartingWith ?? lookup.knownIdsStartingWith)?.(name) ?? [];
-    return looksLikeIdStart(name, found.length > 0) ? found.slice(0, limit) : undefined;
+    if (!looksLikeIdStart(name, found.length > 0)) return undefined;
+    return { shown: found.slice(0, limit), more: Math.max(0, found.length - limit) };
   };
 
   const outcomes = await mapWithConcurrency(targets, options.concurrency ?? 4, (target) =>
@@ -108,7 +109,7 @@ interface ResolveContext {
    * For a missing name that looks like the start of a server ID: the servers known to have an ID starting
    * so (possibly none); undefined for any other name. Asked on a miss only.
    */
-  idStart: (name: string) => readonly ServerBrief[] | undefined;
+  idStart: (name: string) => { shown: readonly ServerBrief[]; more: number } | undefined;
   limit: number;
 }
 
@@ -200,8 +201,15 @@ async function resolveOne<S extends ResolvableServer>(
       // (offered, never resolved to: a prefix is not an ID).
       const idStart = context.idStart(target.name);
       if (idStart !== undefined) {
-        const names = idStart.length > 0 ? [...new Set(idStart.map((s) => s.name))] : suggestions;
-        return { kind: "not_found", target, suggestions: names, idStart: [...idStart] };
+        const { shown, more } = idStart;
+        const names = shown.length > 0 ? [...new Set(shown.map((s) => s.name))] : suggestions;
+        return {
+          kind: "not_found",
+          target,
+          suggestions: names,
+          idStart: [...shown],
+          ...(more > 0 && { idStartMore: more }),
+        };
       }
       return { kind: "not_found", target, suggestions };
     }

@@ -77,6 +77,8 @@ export type TargetOutcome<S extends ResolvableServer> =
        * the servers known to have an ID starting so (possibly none). Their names are then the suggestions.
        */
       idStart?: ServerBrief[];
+      /** How many more servers' IDs start so than `idStart` holds (said, not offered). */
+      idStartMore?: number;
     }
   /** A tag selector that matches no server (never "all servers"). */
   | { kind: "no_match"; target: Target }

@@ -1,4 +1,5 @@
 import { formatTarget, type Target, targetKey } from "../intents/index.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
   button,
@@ -21,6 +22,8 @@ export type UnresolvedTarget =
       suggestions: readonly string[];
       /** The name looks like the start of a server ID: the servers whose ID starts so (possibly none). */
       idStart?: readonly { id: string; name: string }[];
+      /** How many more servers' IDs start so than `idStart` holds. */
+      idStartMore?: number;
     }
   | { kind: "no_match"; target: Target }
   | { kind: "invalid"; target: Target; reason: "empty_tag_selector" };
@@ -34,7 +37,7 @@ function describe(problem: UnresolvedTarget, offered: boolean): Span[] {
     return md`No server has the tag ${code(formatTarget(t).replace(/^tag:/, ""))}. A tag selector must match at least one server.`;
   }
   if (t.kind === "name" && problem.idStart !== undefined)
-    return describeIdStart(t.name, problem.idStart, problem.suggestions, offered);
+    return describeIdStart(t.name, problem.idStart, problem.suggestions, offered, problem.idStartMore ?? 0);
   const miss =
     t.kind === "id"
       ? md`No server has the ID ${code(t.id)}.`
@@ -58,6 +61,7 @@ function describeIdStart(
   servers: readonly { id: string; name: string }[],
   suggestions: readonly string[],
   offered: boolean,
+  more: number,
 ): Span[] {
   const miss = md`No server is named ${code(name)}. ${code(name)} looks like the start of a server ID; give the whole ID (${code("/ecs list")} shows them).`;
   if (servers.length === 0) {
@@ -72,7 +76,11 @@ function describeIdStart(
     servers.map((s) => md`${code(s.name)} (${code(s.id)})`),
     ", ",
   );
-  const owner = servers.length === 1 ? md`It starts the ID of ${which}.` : md`It starts the IDs of ${which}.`;
+  const others = more > 0 ? md` and of ${plural(more, "more server")}: give more of the ID` : md``;
+  const owner =
+    servers.length === 1 && more === 0
+      ? md`It starts the ID of ${which}.`
+      : md`It starts the IDs of ${which}${others}.`;
   if (!offered) return md`${miss} ${owner}`;
   return md`${miss} ${owner} Did you mean ${servers.length === 1 ? "it" : "one of these"}?`;
 }

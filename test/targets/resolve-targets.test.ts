@@ -323,6 +323,19 @@ describe("a name that looks like the start of a server ID (cards print IDs short
     },
   );
 
+  it("more servers than are offered: the rest counted, never dropped unsaid", async () => {
+    const many: S[] = Array.from({ length: 7 }, (_, i) => ({
+      id: `abcdef01-0000-4000-8000-00000000000${String(i)}`,
+      name: `many-${String(i)}`,
+      addresses: [],
+      tags: [],
+    }));
+    const r = await resolveTargets([name("abcdef01")], createListLookup(many), { suggestions: 5 });
+    expect(r.ok ? undefined : r.failed[0]).toMatchObject({ kind: "not_found", idStartMore: 2 });
+    if (r.ok || r.failed[0]?.kind !== "not_found") return;
+    expect(r.failed[0].idStart).toHaveLength(5);
+  });
+
   it("hex that starts no ID: said to look like one, nothing offered; digits only: a plain name miss", async () => {
     const { lookup } = withIds();
     const hex = await resolveTargets([name("deadbeef")], lookup);

@@ -205,6 +205,12 @@ describe("read-only views", () => {
     expectHarmless(offer.kit);
     expect(interactiveElements(offer.kit).map((e) => e.value)).toEqual(["tok:0", "tok:1"]);
     await expect(offer.golden).toMatchFileSnapshot("golden/not-found-short-id-offer.json");
+    const more = render(
+      buildResolutionErrorView([
+        { kind: "not_found", target: short, suggestions: ["web-01"], idStart: [web01], idStartMore: 3 },
+      ]),
+    );
+    expect(JSON.stringify(more.kit.blocks)).toContain("and of 3 more servers: give more of the ID.");
   });
 
   it("errors: cloud (code + request ID), internal (reference), delivery, not enabled", async () => {
