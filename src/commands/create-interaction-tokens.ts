@@ -21,12 +21,11 @@ export interface StoredPick {
   intent: Intent;
   target: Target;
   candidateIds: string[];
-  candidateNames?: string[];
   /**
-   * The offered servers' IDs, when the miss looked like the start of a server ID: a click runs on the ID
-   * offered, never on a name (which another server may carry by the time of the click).
+   * Names offered for a near miss. Without them, the offered servers are `candidateIds` (a shortened ID: a
+   * click runs on the ID offered, never on a name, which another server may carry by then).
    */
-  candidateServerIds?: string[];
+  candidateNames?: string[];
   /** `/ecs show`: the power actions offered on the server `target` names (an ID). */
   offeredActions?: string[];
 }

@@ -178,10 +178,9 @@ export function createPendingChoices(deps: PendingChoiceDeps): PendingChoices {
       const token = await savePick(request, {
         intent,
         target: miss.target,
-        candidateIds: [],
         ...(byId !== undefined
-          ? { candidateServerIds: byId.map((s) => s.id) }
-          : { candidateNames: miss.suggestions }),
+          ? { candidateIds: byId.map((s) => s.id) }
+          : { candidateIds: [], candidateNames: miss.suggestions }),
       });
       const names =
         byId !== undefined ? byId.map((s) => `${s.name} (${s.id.slice(0, 8)}…)`) : miss.suggestions;
@@ -227,7 +226,8 @@ export function createPendingChoices(deps: PendingChoiceDeps): PendingChoices {
     suggest: (action, ctx) =>
       continuePending(action, ctx, (pending, index) => {
         const at = /^\d{1,3}$/.test(index) ? Number(index) : undefined;
-        const serverId = at === undefined ? undefined : pending.candidateServerIds?.[at];
+        const serverId =
+          at === undefined || pending.candidateNames !== undefined ? undefined : pending.candidateIds[at];
         if (serverId !== undefined) {
           const intent = replaceTarget(pending.intent, pending.target, serverId);
           if (intent === undefined)

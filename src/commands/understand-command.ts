@@ -32,12 +32,15 @@ export type CommandUnderstanding =
 
 /**
  * Reads a slash command: the flags that apply to every change (`--at` / `--window`, `--break-glass`,
- * `--reason`) are
- * taken out here, so no verb's grammar has to know them, then the rest is parsed; flags on a command they
- * do not apply to are refused. Pure: changes nothing and logs nothing.
+ * `--reason`) are taken out here, so no verb's grammar has to know them, then the rest is parsed; flags on a
+ * command they do not apply to are refused. Pure: changes nothing and logs nothing.
  */
 export function understandCommand(request: CommandRequest, requestId: string): CommandUnderstanding {
-  const taken = takeScheduleFlags(request.text);
+  const glass = extractBreakGlass(request.text);
+  if (!glass.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(glass.message)));
+  const why = extractReason(glass.text);
+  if (!why.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(why.message)));
+  const taken = takeScheduleFlags(why.text);
   if (!taken.ok)
     return refused("unparsed", buildParseErrorView({ code: "invalid_flag", message: taken.message }));
   const meta: RequestMeta = {
@@ -46,20 +49,17 @@ export function understandCommand(request: CommandRequest, requestId: string): C
     channelId: request.channelId,
     ...(request.channelName !== undefined ? { channelName: request.channelName } : {}),
     ...(request.triggerId !== undefined ? { triggerId: request.triggerId } : {}),
-    commandLine: `${request.command} ${request.text}`.trim(),
+    // Without the quoted flags, kept apart (`--at` and `--window` stay in it): the line the card and audit show.
+    commandLine: `${request.command} ${why.text}`.trim(),
     requestId,
   };
-  const glass = extractBreakGlass(taken.text);
-  if (!glass.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(glass.message)));
-  const why = extractReason(glass.text);
-  if (!why.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(why.message)));
   // A password in the reason would be shown to every approver and kept in the audit: refused like anywhere.
   for (const free of [why.value, glass.value])
     if (free !== undefined && textCarriesPassword(free)) {
       const { error } = passwordRefused();
       return refused("unparsed", buildParseErrorView(error));
     }
-  const parsed = parseIntent(request.command, why.text);
+  const parsed = parseIntent(request.command, taken.text);
   if (!parsed.ok)
     return { ...refused("unparsed", buildParseErrorView(parsed.error)), parseErrorCode: parsed.error.code };
   const { intent } = parsed;
@@ -74,10 +74,6 @@ export function understandCommand(request: CommandRequest, requestId: string): C
         ? md`\`--break-glass\` only applies to commands that change servers (it skips their approval); ${code(commandLabel(intent.type))} needs none.`
         : undefined;
   if (changeOnly !== undefined) return refused(intent.type, buildNoticeView(":raised_hand:", changeOnly));
-  // The flags are kept apart, not in the command line the card and the audit show (`--at` and `--window`
-  // stay in it, as without them).
-  if (why.value !== undefined || glass.value !== undefined)
-    meta.commandLine = `${request.command} ${withoutTextFlags(request.text)}`.trim();
   if (why.value !== undefined) meta.why = why.value;
   if (glass.value !== undefined) meta.breakGlass = { reason: glass.value };
   // `/ops policy explain <change> --window …` explains the decision as of that start time.
@@ -88,14 +84,6 @@ export function understandCommand(request: CommandRequest, requestId: string): C
     return refused(intent.type, buildParseErrorView({ code: "invalid_flag", message }));
   }
   return { ok: true, intent, meta };
-}
-
-/** The text without `--break-glass "…"` and `--reason "…"` (already read without fault from it). */
-function withoutTextFlags(text: string): string {
-  const glass = extractBreakGlass(text);
-  const rest = glass.ok ? glass.text : text;
-  const why = extractReason(rest);
-  return why.ok ? why.text : rest;
 }
 
 function refused(verb: string, message: Message): Extract<CommandUnderstanding, { ok: false }> {

@@ -31,6 +31,9 @@ interface TextFlag {
  * reads the rest. Tokenizer failures are left to the grammar (it explains them).
  */
 function extractTextFlag(text: string, flag: TextFlag): TextFlagExtraction {
+  // Nearly every command has no such flag: not worth a tokenization (the flag's name is matched without
+  // case, after its dashes).
+  if (!text.toLowerCase().includes(flag.name.slice(2))) return { ok: true, text };
   const tokenized = tokenize(text);
   if (!tokenized.ok) return { ok: true, text };
   const { tokens } = tokenized;

@@ -97,11 +97,14 @@ export const DEVICE_RE = /^\/dev\/(vd|sd|xvd)[a-z]{1,2}$/;
 export const NEW_TAG_KEY_RE = /^[A-Za-z0-9_\-\u4E00-\u9FFF]{1,36}$/u;
 /** Tag values the ECS tag API creates (5.9.3: at most 43 of A-Z a-z 0-9 - _ . and CJK ideographs). */
 export const NEW_TAG_VALUE_RE = /^[A-Za-z0-9_.\-\u4E00-\u9FFF]{1,43}$/u;
+/** The names of a password (`password`, `adminpass`, `root_pwd`…) as a regular expression's source. */
+export const PASSWORD_NAME = "(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)";
+
 /**
  * Option and key names that carry a password (`--password`, `adminpass=`, `--root-pwd`…), in any case. A
  * command naming one is refused, so no intent has a tag key named like this either.
  */
-export const PASSWORD_NAME_RE = /^(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)$/i;
+export const PASSWORD_NAME_RE = new RegExp(`^${PASSWORD_NAME}$`, "i");
 /** An ECS has at most 10 tags (5.9.3), so one command changes at most 10. */
 export const MAX_TAG_CHANGES = 10;
 /** `/ecs console-log` shows the last 50 lines unless told otherwise, and at most 200. */

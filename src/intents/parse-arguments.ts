@@ -8,6 +8,7 @@ import {
   type IntentErrorCode,
   JOB_ID_RE,
   MAX_TARGETS,
+  PASSWORD_NAME,
   PASSWORD_NAME_RE,
   type ServerRef,
   type Target,
@@ -392,10 +393,13 @@ export function carriesPassword(token: Token): boolean {
  * `adminPass: x`. The word alone ("the password rotation failed") is no password.
  */
 export function textCarriesPassword(text: string): boolean {
-  return /(?:^|[\s,"'\u2018\u2019\u201c\u201d])(?:[-\u2013\u2014]{1,2}(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)(?![\p{L}\p{N}])|(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)\s*[=:])/iu.test(
-    text,
-  );
+  return PASSWORD_IN_TEXT_RE.test(text);
 }
+
+const PASSWORD_IN_TEXT_RE = new RegExp(
+  `(?:^|[\\s,"'\u2018\u2019\u201c\u201d])(?:[-\u2013\u2014]{1,2}${PASSWORD_NAME}(?![\\p{L}\\p{N}])|${PASSWORD_NAME}\\s*[=:])`,
+  "iu",
+);
 
 /** The refusal of a command carrying a password: it names no value, so the password is never repeated. */
 export function passwordRefused(): { ok: false; error: IntentError } {

@@ -1,3 +1,4 @@
+import { PASSWORD_NAME } from "./intent-constants.js";
 import type { IntentError } from "./intent-schema.js";
 
 /**
@@ -277,8 +278,10 @@ export function tokenize(input: string): TokenizeResult {
 /** Shorter "secrets" (a test's placeholder) would mask ordinary words. */
 const MIN_KNOWN_SECRET = 8;
 
-const SECRET_RE =
-  /(?:^|[\s,])["'\u2018\u2019\u201c\u201d]?[-\u2013\u2014]{0,2}(?:(?:admin|root)[-_]?)?(?:pass(?:word)?|passwd|pwd)(?=[\s=:,"'\u2018\u2019\u201c\u201d]|$)/i;
+const SECRET_RE = new RegExp(
+  `(?:^|[\\s,])["'\u2018\u2019\u201c\u201d]?[-\u2013\u2014]{0,2}${PASSWORD_NAME}(?=[\\s=:,"'\u2018\u2019\u201c\u201d]|$)`,
+  "i",
+);
 
 /**
  * Command text as it may be logged: everything from the first option named like a password (`--password`,

@@ -78,29 +78,33 @@ function toWellFormed(value: string): string {
 }
 
 /**
- * Makes an untrusted value a single line without control or bidi characters, its invisible characters shown
- * as `\uFFFD`.
+ * What to do with invisible characters: `reveal` (as `\uFFFD`), or `keep` for text whose untrusted parts were
+ * already through {@link revealInvisible} and which holds the zero-width characters our own defusing put in.
  */
-export function sanitizeInline(value: string, lineBreak = "↵", invisible = INVISIBLE_SHOWN): string {
+export type InvisibleCharacters = "reveal" | "keep";
+
+/**
+ * Makes an untrusted value a single line without control or bidi characters, its invisible characters
+ * revealed (see {@link InvisibleCharacters}).
+ */
+export function sanitizeInline(
+  value: string,
+  lineBreak = "↵",
+  invisible: InvisibleCharacters = "reveal",
+): string {
   if (!NEEDS_SANITIZING.test(value)) return value;
   const line = toWellFormed(value)
     .replace(LINE_BREAK, lineBreak)
     .replace(/\t/g, " ")
     .replace(CONTROL_AND_BIDI, "");
-  return invisible === KEEP_INVISIBLE ? line : line.replace(INVISIBLE, invisible);
+  return invisible === "keep" ? line : revealInvisible(line);
 }
 
 /** Like {@link sanitizeInline} but keeps line breaks (normalised to `\n`). */
-export function sanitizeMultiline(value: string, invisible = INVISIBLE_SHOWN): string {
+export function sanitizeMultiline(value: string, invisible: InvisibleCharacters = "reveal"): string {
   const text = toWellFormed(value).replace(LINE_BREAK, "\n").replace(CONTROL_AND_BIDI, "");
-  return invisible === KEEP_INVISIBLE ? text : text.replace(INVISIBLE, invisible);
+  return invisible === "keep" ? text : revealInvisible(text);
 }
-
-/**
- * For the `invisible` argument of {@link sanitizeInline}: text whose untrusted parts were already through
- * {@link revealInvisible}, and which holds the zero-width characters our own defusing put in.
- */
-export const KEEP_INVISIBLE = "keep";
 
 /**
  * What of a typed text a reader sees: without control and format characters (zero-width, bidi, soft hyphen),

@@ -5,7 +5,6 @@ import {
   escapeMrkdwn,
   escapeUntrustedMrkdwn,
   exactCodeSpan,
-  KEEP_INVISIBLE,
   revealInvisible,
   sanitizeInline,
   sanitizeMultiline,
@@ -172,8 +171,6 @@ export function renderPlain(
   const raw = toSpans(text)
     .map((s) => flatten(s, options.defuseEmoji ?? false))
     .join("");
-  const clean = options.multiline
-    ? sanitizeMultiline(raw, KEEP_INVISIBLE)
-    : sanitizeInline(raw, " ", KEEP_INVISIBLE);
+  const clean = options.multiline ? sanitizeMultiline(raw, "keep") : sanitizeInline(raw, " ", "keep");
   return truncateGraphemes(clean, maxLength);
 }

@@ -28,8 +28,8 @@ export interface FleetNameIndexOptions {
   onError?: (error: unknown) => void;
 }
 
-/** An ID as compared with a prefix: lower case, no dashes. */
-function idKey(id: string): string {
+/** An ID, or the start of one, as they are compared: lower case, no dashes. */
+export function idKey(id: string): string {
   return id.toLowerCase().replaceAll("-", "");
 }
 

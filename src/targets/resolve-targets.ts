@@ -1,6 +1,7 @@
 import { canonicalIpv6 } from "../intents/classify-target.js";
 import type { Target } from "../intents/index.js";
 import { closestNames } from "./closest-names.js";
+import { idKey } from "./create-fleet-name-index.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 import type {
   NameMatching,
@@ -286,8 +287,8 @@ export function createListLookup<S extends ResolvableServer>(servers: readonly S
     all: async () => servers,
     knownNames: () => servers.map((s) => s.name),
     knownIdsStartingWith: (prefix) => {
-      const wanted = prefix.toLowerCase().replaceAll("-", "");
-      return servers.filter((s) => s.id.toLowerCase().replaceAll("-", "").startsWith(wanted));
+      const wanted = idKey(prefix);
+      return servers.filter((s) => idKey(s.id).startsWith(wanted));
     },
   };
 }

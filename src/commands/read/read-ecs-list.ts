@@ -11,6 +11,7 @@ import {
   type ListSnapshot,
   type ReadDeps,
   type ReadOptions,
+  readSnapshotItems,
   viewOptions,
 } from "./read-options.js";
 
@@ -84,14 +85,14 @@ async function readSnapshotPage(
   options: ReadOptions,
   deps: ReadDeps,
 ): Promise<Message> {
-  const page = pageOf(snapshot.ids, options.page);
-  const byId = new Map((await deps.cloud.ecs.listServersByIds(page.items)).map((s) => [s.id, s]));
-  const servers = page.items.flatMap((id) => byId.get(id) ?? []);
+  const { items, ...page } = await readSnapshotItems(
+    snapshot,
+    options.page,
+    async (ids) => new Map((await deps.cloud.ecs.listServersByIds(ids)).map((s) => [s.id, s])),
+  );
   return buildServerListView({
-    servers,
-    total: snapshot.ids.length,
-    gone: page.items.length - servers.length,
-    page: page.page,
+    servers: items,
+    ...page,
     filters: intent.filters,
     statusCounts: snapshot.statusCounts,
     ...viewOptions(options),

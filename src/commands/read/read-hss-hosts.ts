@@ -10,7 +10,13 @@ import {
   hasRisk,
 } from "../../views/build-hss-host-list-view.js";
 import { DEFAULT_PAGE_SIZE, pageOf } from "../../views/build-paged-list.js";
-import { type ListSnapshot, type ReadDeps, type ReadOptions, viewOptions } from "./read-options.js";
+import {
+  type ListSnapshot,
+  type ReadDeps,
+  type ReadOptions,
+  readSnapshotItems,
+  viewOptions,
+} from "./read-options.js";
 
 const GROUP_ID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -69,15 +75,14 @@ async function readSnapshotPage(
   options: ReadOptions,
   deps: ReadDeps,
 ): Promise<Message> {
-  const page = pageOf(snapshot.ids, options.page);
-  const read = await readHssHostsById(deps.cloud.hss, page.items);
-  if (read instanceof CloudError) throw read;
-  const hosts = page.items.flatMap((id) => read.get(id) ?? []);
+  const { items, ...page } = await readSnapshotItems(snapshot, options.page, async (ids) => {
+    const read = await readHssHostsById(deps.cloud.hss, ids);
+    if (read instanceof CloudError) throw read;
+    return read;
+  });
   return buildHssHostListView({
-    hosts,
-    total: snapshot.ids.length,
-    gone: page.items.length - hosts.length,
-    page: page.page,
+    hosts: items,
+    ...page,
     filters: intent.filters,
     counts: countsOf(snapshot.statusCounts),
     ...viewOptions(options),

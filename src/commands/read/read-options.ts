@@ -1,6 +1,7 @@
 import type { AuditRecord } from "../../audit/audit-entry.js";
 import type { CloudClient, Server } from "../../cloud/types.js";
 import type { ResultControls, ServerAction } from "../../views/action-ids.js";
+import { pageOf } from "../../views/build-paged-list.js";
 import type { ListingCache } from "./create-listing-cache.js";
 
 /** How a read query is rendered. */
@@ -35,6 +36,21 @@ export interface ListSnapshot {
   ids: string[];
   /** ECS: servers by status; HSS: the host counts of `countHosts` by name. */
   statusCounts: Record<string, number>;
+}
+
+/**
+ * A page of a snapshot: its items read again by ID (`read`), in the listing's order; one that no longer
+ * exists is left out and counted in `gone`. `total` is the listing's.
+ */
+export async function readSnapshotItems<T>(
+  snapshot: ListSnapshot,
+  page: number,
+  read: (ids: string[]) => Promise<ReadonlyMap<string, T>>,
+): Promise<{ items: T[]; total: number; gone: number; page: number }> {
+  const window = pageOf(snapshot.ids, page);
+  const byId = await read(window.items);
+  const items = window.items.flatMap((id) => byId.get(id) ?? []);
+  return { items, total: snapshot.ids.length, gone: window.items.length - items.length, page: window.page };
 }
 
 /** The read commands whose page clicks serve from a {@link ListSnapshot}. */
