@@ -1,11 +1,10 @@
 /** The audit trail of approval requests: the entry each transition and each refusal writes. */
-import type { AuditEntryInput } from "../audit/audit-entry.js";
+import { type AuditEntryInput, EXECUTOR_ACTOR } from "../audit/audit-entry.js";
 import type { ApprovalRequest } from "./approval-request.js";
 import type { ApprovalEffect, ApprovalEvent, RefusalCode } from "./approval-state.js";
 
 /** Actor IDs of transitions no user caused. */
 const EXPIRY_ACTOR = "system:expiry";
-const EXECUTOR_ACTOR = "system:executor";
 /** The re-decision of the policy just before execution. */
 const POLICY_REDECIDER = "system:policy";
 

@@ -34,6 +34,11 @@ export interface NewApprovalRequest {
   why?: string;
   /** A scheduled change: approval must be complete before `runAt`, so the request expires then at the latest. */
   schedule?: RequestSchedule;
+  /**
+   * The reference the request's `policy.decided` audit entry names (the Slack delivery that asked for it):
+   * written into its `request.created` entry, which ties the decision to the request. Not stored on it.
+   */
+  decisionRef?: string;
 }
 
 /** A user's click, as the service takes it: the service stamps the time with its own clock. */

@@ -212,7 +212,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
   }
 
   /** Stores a built request and its `request.created` audit record, atomically. */
-  async function record(request: ApprovalRequest): Promise<ApprovalRequest> {
+  async function record(request: ApprovalRequest, decisionRef?: string): Promise<ApprovalRequest> {
     const created = audit.prepare({
       ...auditContext(request),
       at: clock.now(),
@@ -226,6 +226,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         ...(request.breakGlass !== undefined && { breakGlass: true, reason: request.breakGlass.reason }),
         ...(request.why !== undefined && { why: request.why }),
         ...(request.schedule !== undefined && { schedule: request.schedule }),
+        ...(decisionRef !== undefined && { reference: decisionRef }),
       },
     });
     const wrote = await store.createIfAbsent(requestKey(request.id), request, {
@@ -251,14 +252,15 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
 
   return {
     async create(input) {
-      return record(build(input));
+      return record(build(input), input.decisionRef);
     },
 
     prepare(input) {
       const request = build(input);
       return {
         request,
-        create: async (message) => record({ ...request, message: MessageRefSchema.parse(message) }),
+        create: async (message) =>
+          record({ ...request, message: MessageRefSchema.parse(message) }, input.decisionRef),
       };
     },
 

@@ -6,6 +6,11 @@ export const AUDIT_ENTRY_TYPES = [
   "request.created",
   /** The policy decided allow / needs_approval / deny for a command. */
   "policy.decided",
+  /**
+   * A command the policy did not deny was not turned into a request: its preflight or its wave plan refused
+   * it, or its card could not be posted (`detail.why`, `detail.reference` as in its `policy.decided`).
+   */
+  "request.refused",
   /** One approver's approval was counted. */
   "approval.recorded",
   /** A click (approve/reject/cancel) was refused: not an approver, self approval, too late… */
@@ -45,10 +50,14 @@ export const AUDIT_ENTRY_TYPES = [
 ] as const;
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
 
+/** The actor of what the bot does itself for an approved request: its runs' steps, calls and jobs. */
+export const EXECUTOR_ACTOR = "system:executor";
+
 /** Fields an entry of a given type must carry beyond the common ones. */
 const REQUIRED_BY_TYPE: Partial<Record<AuditEntryType, readonly (keyof AuditEntry)[]>> = {
   "request.created": ["requestId", "action", "bindingHash"],
   "policy.decided": ["decision", "action"],
+  "request.refused": ["action", "detail"],
   "approval.recorded": ["requestId", "bindingHash"],
   "click.refused": ["requestId"],
   "request.approved": ["requestId", "bindingHash"],

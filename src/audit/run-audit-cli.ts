@@ -1,11 +1,11 @@
 import { pino } from "pino";
 import { loadAppConfig } from "../app/load-app-config.js";
-import { parseDuration } from "../config/parse-duration.js";
 import { describeAuditVerification } from "../operations/build-audit-verify-view.js";
 import { formatTime } from "../operations/describe-request.js";
-import { createStore } from "../store/create-store.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
 import { createAuditLog } from "./create-audit-log.js";
+import { openAuditStore } from "./open-audit-store.js";
+import { parseTimeArgument } from "./parse-time-argument.js";
 import { pruneAuditLog } from "./prune-audit-log.js";
 import type { ChainDigest } from "./verify-audit-chain.js";
 
@@ -14,7 +14,10 @@ export interface AuditCliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   clock?: Clock;
-  /** Tests pass a store; otherwise `STORE_URL` is opened like the bot does. */
+  /**
+   * Tests pass a store; otherwise `STORE_URL` is opened like the bot does, except that a store that does not
+   * exist is refused instead of created (see `openAuditStore`).
+   */
   store?: Store;
 }
 
@@ -27,30 +30,14 @@ export const AUDIT_CLI_USAGE = `Usage:
   npm run audit -- prune --before <time>
       Removes the entries older than <time> (export them first); the prune is recorded in the chain.
   <time>: an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z) or an age (90d, 12h).
-  The store is STORE_URL, as for the bot (an SQLite file can only be opened while the bot is stopped).`;
+  The store is STORE_URL, as for the bot (an SQLite file can only be opened while the bot is stopped); it must
+  exist already: the audit command never creates one.`;
 
 type Parsed =
   | { command: "verify"; digest?: ChainDigest }
   | { command: "export"; since?: number }
   | { command: "prune"; before: number }
   | { command: "help" };
-
-/** `2025-01-31`, `2025-01-31T12:00:00Z`, or an age (`90d`) before `now`. */
-export function parseTimeArgument(
-  text: string,
-  now: number,
-): { ok: true; at: number } | { ok: false; error: string } {
-  const age = parseDuration(text);
-  if (age.ok) return { ok: true, at: now - age.ms };
-  if (/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
-    const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-    if (Number.isFinite(at)) return { ok: true, at };
-  }
-  return {
-    ok: false,
-    error: `\`${text}\` is not a time; use an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z) or an age (90d)`,
-  };
-}
 
 function parseArgs(
   argv: readonly string[],
@@ -117,8 +104,8 @@ function parseArgs(
 
 /**
  * `npm run audit -- verify|export|prune`: the audit chain of the store named by `STORE_URL`, outside the bot.
- * Returns the exit code: 0 done (verify: intact), 1 tampered or failed, 2 bad usage. Nothing is changed on a
- * bad input or a broken chain.
+ * Returns the exit code: 0 done (verify: intact), 1 tampered or failed (or no store at STORE_URL), 2 bad usage.
+ * Nothing is changed on a bad input or a broken chain, and nothing is created where there is no store.
  */
 export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Promise<number> {
   const clock = io.clock ?? systemClock;
@@ -139,7 +126,15 @@ export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Prom
       return 2;
     }
     try {
-      store = await createStore(config.config.storeUrl, { clock });
+      const opened = await openAuditStore(config.config.storeUrl, {
+        clock,
+        defaulted: (io.env.STORE_URL ?? "").trim() === "",
+      });
+      if (!opened.ok) {
+        io.stderr(`audit: ${opened.error}\n`);
+        return 1;
+      }
+      store = opened.store;
     } catch (error) {
       io.stderr(`audit: cannot open the store: ${(error as Error).message}\n`);
       return 1;

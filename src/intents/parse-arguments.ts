@@ -389,15 +389,16 @@ export function carriesPassword(token: Token): boolean {
 }
 
 /**
- * Whether free text (a `--reason`) carries a password the way a command would: `--password x`, `password=x`,
- * `adminPass: x`. The word alone ("the password rotation failed") is no password.
+ * Whether free text (a `--reason`) carries a password the way a command would, `--password x`, `password=x`,
+ * `adminPass: x`, or the way a sentence gives one, `the root password is x`. The word alone ("the password
+ * rotation failed") is no password; "the password is expired" is refused too, and can be put another way.
  */
 export function textCarriesPassword(text: string): boolean {
   return PASSWORD_IN_TEXT_RE.test(text);
 }
 
 const PASSWORD_IN_TEXT_RE = new RegExp(
-  `(?:^|[\\s,"'\u2018\u2019\u201c\u201d])(?:[-\u2013\u2014]{1,2}${PASSWORD_NAME}(?![\\p{L}\\p{N}])|${PASSWORD_NAME}\\s*[=:])`,
+  `(?:^|[\\s,"'\u2018\u2019\u201c\u201d])(?:[-\u2013\u2014]{1,2}${PASSWORD_NAME}(?![\\p{L}\\p{N}])|${PASSWORD_NAME}\\s*[=:]|${PASSWORD_NAME}\\s+is\\s+\\S)`,
   "iu",
 );
 

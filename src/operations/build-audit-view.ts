@@ -1,3 +1,4 @@
+import type { RefusalCode } from "../approvals/approval-state.js";
 import type { AuditEntryType, AuditRecord } from "../audit/audit-entry.js";
 import { code, context, type ListItem, list, type Message, md, type Span } from "../render/message-model.js";
 import { formatTime } from "./describe-request.js";
@@ -15,6 +16,7 @@ const SLACK_USER_RE = /^[UW][A-Z0-9_]{2,20}$/;
 const ENTRY_TITLES: Readonly<Record<AuditEntryType, string>> = {
   "request.created": "Request created",
   "policy.decided": "Policy decided",
+  "request.refused": "Not requested",
   "approval.recorded": "Approval counted",
   "click.refused": "Click refused",
   "request.approved": "Request approved",
@@ -45,6 +47,45 @@ const DECISIONS: Readonly<Record<string, string>> = {
   deny: "denied",
 };
 
+/** Why a click or event was refused (`click.refused`'s `detail.code`), in words. */
+const REFUSALS: Readonly<Record<RefusalCode, string>> = {
+  not_pending: "the request was no longer waiting for approval",
+  not_an_approver: "not one of its approvers",
+  stage_not_reached: "their stage had not been reached",
+  self_approval: "requesters may not approve their own request",
+  reason_required: "a rejection needs a reason",
+  only_requester_can_cancel: "only the requester can cancel",
+  expired: "the request had expired",
+  not_due: "not due to expire yet",
+  not_approved: "the request was not approved",
+  binding_mismatch: "the request no longer matched what was approved",
+  not_executing: "the request was not running",
+  execution_mismatch: "another run holds the request",
+};
+
+/** What was refused (`detail.event`), in words. */
+const REFUSED_EVENTS: Readonly<Record<string, string>> = {
+  approve: "Approve",
+  reject: "Reject",
+  cancel: "Cancel",
+  expire: "Expiry",
+  start_execution: "Start of a run",
+  revoke: "Revocation",
+  finish: "End of a run",
+};
+
+/** A refused click's message in words (its code and the request's status then), or the entry's own message. */
+function messageOf(e: AuditRecord): string | undefined {
+  if (e.type !== "click.refused") return e.message;
+  const code = e.detail?.code;
+  const why = typeof code === "string" ? REFUSALS[code as RefusalCode] : undefined;
+  if (why === undefined) return e.message;
+  const event = e.detail?.event;
+  const what = (typeof event === "string" ? REFUSED_EVENTS[event] : undefined) ?? "Click";
+  const status = typeof e.detail?.status === "string" ? ` (it was ${e.detail.status})` : "";
+  return `${what} refused: ${why}${status}`;
+}
+
 /** A person, or the part of the bot that acted (`system:executor` → the bot's executor). */
 function actor(id: string): Span[] {
   if (SLACK_USER_RE.test(id)) return [{ t: "user", id }];
@@ -65,14 +106,18 @@ export function buildAuditView(input: AuditViewInput): Message {
     if (e.bindingHash)
       fields.push({ label: "Approved terms (hash)", value: [code(e.bindingHash.slice(0, 12))] });
     const reason = typeof e.detail?.reason === "string" ? md` — reason: ${e.detail.reason}` : md``;
+    // The requester's `--reason`, kept apart from a rejection's or break-glass's reason.
+    const why = typeof e.detail?.why === "string" ? md` — why: ${e.detail.why}` : md``;
+    const message = messageOf(e);
     return {
       title: md`${formatTime(e.at)} ${ENTRY_TITLES[e.type] ?? e.type} ${code(e.type)}`,
       subtitle: [
         ...md`by `,
         ...actor(e.actorId),
         // The message may hold text someone typed (a command line): untrusted, mentions in it stay text.
-        ...(e.message ? md`: ${e.message}` : []),
+        ...(message ? md`: ${message}` : []),
         ...reason,
+        ...why,
       ],
       fields,
     };

@@ -135,5 +135,7 @@ export function flowSpecOf(request: ApprovalRequest, runId: string): ExecuteFlow
     targets: request.targets.map(copyFlowTarget),
     parameters: flowParametersOf(request.parameters),
     actorId: actorOf(request),
+    requesterId: request.requester.userId,
+    ...(request.breakGlass !== undefined && { breakGlass: true }),
   };
 }

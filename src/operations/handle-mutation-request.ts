@@ -185,7 +185,28 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       await reply(buildDryRunView(commandLine, preflight, decision));
       return;
     }
+    /**
+     * A command the policy did not deny that is not turned into a request says so in the audit, after its
+     * `policy.decided` (which names the same `reference`): the trail does not end at "allowed".
+     */
+    const recordRefusal = (refusedBy: "preflight" | "waves" | "not_posted", reason: string) =>
+      deps.audit.record({
+        type: "request.refused",
+        actorId: actor.userId,
+        teamId: actor.teamId,
+        requesterId: actor.userId,
+        action: op.action,
+        serverIds: ctx.servers.map((s) => s.id),
+        message: commandLine,
+        detail: { reference: ctx.request.requestId, refusedBy, reason },
+      });
     if (preflight.blocking || preflight.snapshot.length === 0) {
+      const blocking = preflight.problems.filter((p) => p.severity === "blocking");
+      const shown = blocking.length > 0 ? blocking : preflight.problems;
+      await recordRefusal(
+        "preflight",
+        shown.length > 0 ? shown.map((p) => p.message).join("; ") : "no server is left to change",
+      );
       await reply(buildPreflightRefusalView(commandLine, preflight));
       return;
     }
@@ -198,6 +219,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
             waveOptions,
           );
     if (planned !== undefined && !planned.ok) {
+      await recordRefusal("waves", planned.error);
       await reply(buildWavesRefusalView(commandLine, planned.error));
       return;
     }
@@ -217,6 +239,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       ...(breakGlass !== undefined && { breakGlass: { reason: breakGlass.reason } }),
       ...(ctx.request.why !== undefined && { why: ctx.request.why }),
       ...(schedule !== undefined && { schedule }),
+      decisionRef: ctx.request.requestId,
     });
     const requestId = draft.request.id;
     const details: RequestDetails = {
@@ -244,6 +267,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     );
     if (root === undefined) {
       ctx.logger.info("cannot post the request in the channel; nothing created");
+      await recordRefusal("not_posted", "its card could not be posted in the channel");
       return;
     }
 

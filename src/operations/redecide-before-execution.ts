@@ -134,6 +134,7 @@ export async function redecideBeforeExecution(
       stricter: tightenings.length > 0,
       tightenings: tightenings.map((t) => t.kind),
       changed: changes.map((c) => `${c.serverId}:${c.kind}`),
+      ...(glass !== undefined && { breakGlass: true }),
     },
   });
   return tightenings.length > 0

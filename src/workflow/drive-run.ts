@@ -104,7 +104,16 @@ async function finishRun(ctx: RunContext): Promise<FlowOutcome> {
         serverIds: record.targets.map((t) => t.id),
         outcome: approvalOutcomeOf(status),
         message: `run ${status}`,
-        detail: { phase: "run_finished", status },
+        // The state each server was left in, read after the last step: the trail ends with the outcome.
+        detail: {
+          phase: "run_finished",
+          status,
+          finalStates: finalStates.map((f) => ({
+            serverId: f.serverId,
+            status: String(f.status),
+            ...(f.flavor !== undefined && { flavor: f.flavor }),
+          })),
+        },
       },
     ],
     { removeFromSets: [{ setKey: OPEN_RUNS_SET, member: record.runId }] },

@@ -3,7 +3,7 @@ import { driveRun } from "./drive-run.js";
 import { stepOfEvent } from "./flow-events.js";
 import { OPERATIONS } from "./flow-vocabulary.js";
 import { conditionHolds } from "./operation-rules.js";
-import { emit, type RunContext, RunOwnershipLostError } from "./run-context.js";
+import { emit, type RunContext, RunOwnershipLostError, runAuditEntry } from "./run-context.js";
 import { OPEN_RUNS_SET, type RunRecord, RunRecordSchema, runKey, type StepRecord } from "./run-record.js";
 import type { FlowOutcome } from "./summarize-run.js";
 import type { ExecuteFlowDeps, ExecuteFlowSpec, FlowDefinition } from "./types.js";
@@ -25,15 +25,14 @@ export async function executeFlow(spec: ExecuteFlowSpec, deps: ExecuteFlowDeps):
   if (problem !== undefined) return { ok: false, error: "invalid_spec", message: problem };
   const flow = deps.flows[spec.operation];
   const record = newRunRecord(spec, flow, deps.clock.now());
-  const entry = deps.audit.prepare({
-    type: "execution.step",
-    actorId: spec.actorId,
-    requestId: spec.requestId,
-    executionId: spec.runId,
-    serverIds: spec.targets.map((t) => t.id),
-    message: `run of ${spec.operation} created (flow ${flow.source})`,
-    detail: { phase: "run_created", operation: spec.operation, flow: flow.source },
-  });
+  const entry = deps.audit.prepare(
+    runAuditEntry(record, {
+      type: "execution.step",
+      serverIds: spec.targets.map((t) => t.id),
+      message: `run of ${spec.operation} created (flow ${flow.source})`,
+      detail: { phase: "run_created", operation: spec.operation, flow: flow.source, startedBy: spec.actorId },
+    }),
+  );
   const sameStore = deps.audit.store === deps.store;
   if (!sameStore) await deps.audit.record(entry.entry);
   const created = await deps.store.createIfAbsent(runKey(spec.runId), record, {
@@ -105,6 +104,8 @@ export function newRunRecord(spec: ExecuteFlowSpec, flow: FlowDefinition, at: nu
     requestId: spec.requestId,
     operation: spec.operation,
     actorId: spec.actorId,
+    ...(spec.requesterId !== undefined && { requesterId: spec.requesterId }),
+    ...(spec.breakGlass === true && { breakGlass: true }),
     targets: spec.targets.map(copyFlowTarget),
     parameters,
     flow: {

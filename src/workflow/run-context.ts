@@ -1,4 +1,4 @@
-import type { AuditEntryInput } from "../audit/audit-entry.js";
+import { type AuditEntryInput, EXECUTOR_ACTOR } from "../audit/audit-entry.js";
 import { abortUpdate, type WriteOptions, writeUpdate } from "../store/store.js";
 import type { FlowEvent } from "./flow-events.js";
 import { isIn, STOPPING_STEP_STATUSES } from "./flow-statuses.js";
@@ -63,14 +63,34 @@ export function emit(deps: RunDeps, event: FlowEvent): void {
 
 export const now = (ctx: RunContext) => ctx.deps.clock.now();
 
-/** Base of every audit record of a run. */
+/**
+ * Base of every audit record of a run. The bot itself acts (who approved or started the run is in the
+ * request's entries and the run's `run_created` entry); the requester is named so that their history shows
+ * what ran for their request.
+ */
 export function auditBase(record: RunRecord): Omit<AuditEntryInput, "type"> {
   return {
-    actorId: record.actorId,
+    actorId: EXECUTOR_ACTOR,
     requestId: record.requestId,
     executionId: record.runId,
+    ...(record.requesterId !== undefined && { requesterId: record.requesterId }),
   };
 }
+
+/**
+ * An audit entry of the run `record` as it is written: the run's base fields where the entry has none, and
+ * `detail.breakGlass` on every entry of a request that skipped approval (the trail shows it to the last call).
+ */
+export function runAuditEntry(record: RunRecord, entry: Omit<AuditEntryInput, "actorId">): AuditEntryInput {
+  const withBase = { ...auditBase(record), ...entry } as AuditEntryInput;
+  if (record.breakGlass !== true) return withBase;
+  return { ...withBase, detail: { ...(withBase.detail ?? {}), breakGlass: true } };
+}
+
+/** A run's audit entries, or what makes them from the record as the write leaves it. */
+export type RunAudit =
+  | readonly Omit<AuditEntryInput, "actorId">[]
+  | ((next: RunRecord) => readonly Omit<AuditEntryInput, "actorId">[]);
 
 /**
  * Writes the next version of the run record, with its audit records committed atomically when the audit log
@@ -79,7 +99,7 @@ export function auditBase(record: RunRecord): Omit<AuditEntryInput, "type"> {
 export async function commit(
   ctx: RunContext,
   change: (r: RunRecord) => void,
-  audit: readonly Omit<AuditEntryInput, "actorId">[] = [],
+  audit: RunAudit = [],
   options: Pick<WriteOptions, "addToSets" | "removeFromSets"> = {},
 ): Promise<void> {
   const { store } = ctx.deps;
@@ -90,7 +110,7 @@ export async function commit(
   next.updatedAt = now(ctx);
   next.rev = previous.rev + 1;
   RunRecordSchema.parse(next);
-  const entries = audit.map((e) => ({ actorId: previous.actorId, ...e }) as AuditEntryInput);
+  const entries = (typeof audit === "function" ? audit(next) : audit).map((e) => runAuditEntry(previous, e));
   const sameStore = auditLog.store === store;
   const prepared = sameStore ? entries.map((e) => auditLog.prepare(e)) : [];
   if (!sameStore) for (const e of entries) await auditLog.record(e);

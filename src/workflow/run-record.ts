@@ -177,6 +177,10 @@ export const RunRecordSchema = z.strictObject({
   requestId: z.string().min(1),
   operation: z.enum(OPERATIONS),
   actorId: z.string().min(1),
+  /** The requester of the approval request (absent in runs recorded before it was kept). */
+  requesterId: z.string().min(1).optional(),
+  /** The request skipped approval by break-glass. */
+  breakGlass: z.literal(true).optional(),
   targets: z.array(
     z.strictObject({
       id: z.string().min(1),

@@ -135,16 +135,25 @@ export async function finishStep(
       s.status = status;
       s.finishedAt = at;
     },
-    [
-      ...(end.audit ?? []),
-      {
-        ...auditBase(ctx.record),
-        type: "execution.step",
-        serverIds: stepOf(ctx.record, def.id).serverIds,
-        message: `step ${def.id} ${status}`,
-        detail: { phase: "step_finished", stepId: def.id, status, counts },
-      },
-    ],
+    (next) => {
+      const problems = problemsOf(stepOf(next, def.id));
+      return [
+        ...(end.audit ?? []),
+        {
+          ...auditBase(ctx.record),
+          type: "execution.step",
+          serverIds: stepOf(ctx.record, def.id).serverIds,
+          message: `step ${def.id} ${status}`,
+          detail: {
+            phase: "step_finished",
+            stepId: def.id,
+            status,
+            counts,
+            ...(problems.length > 0 && { problems }),
+          },
+        },
+      ];
+    },
   );
   end.beforeAnnounce?.();
   const rec = stepOf(ctx.record, def.id);
@@ -161,4 +170,21 @@ export async function finishStep(
         : rec.jobs.map((j) => j.jobId),
     at,
   });
+}
+
+/**
+ * The servers a step failed on or could not tell about, with what the cloud answered and the status they were
+ * seen in: the audit of a partial failure names each server, not only the counts.
+ */
+function problemsOf(step: StepRecord) {
+  return step.results
+    .filter((r) => r.result === "failed" || r.result === "unknown")
+    .map((r) => ({
+      serverId: r.serverId,
+      result: r.result,
+      ...(r.code !== undefined && { code: r.code }),
+      ...(r.reason !== undefined && { reason: r.reason }),
+      ...(r.status !== undefined && { status: r.status }),
+      ...(r.jobId !== undefined && { jobId: r.jobId }),
+    }));
 }

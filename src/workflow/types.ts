@@ -130,8 +130,12 @@ export interface ExecuteFlowSpec {
   /** The approved expected pre-state of every target. */
   targets: FlowTarget[];
   parameters: FlowParameters;
-  /** Who approved/started it (Slack user ID or `system:…`), for the audit log. */
+  /** Who approved/started it (Slack user ID or `system:…`), in the run's `run_created` audit entry. */
   actorId: string;
+  /** The request's requester, named on every audit entry of the run. */
+  requesterId?: string;
+  /** The request skipped approval by break-glass: every audit entry of the run says so. */
+  breakGlass?: boolean;
 }
 
 /** A cloud mutation about to be sent, as {@link ExecuteFlowDeps.onBeforeMutation} sees it. */

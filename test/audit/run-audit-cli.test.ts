@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseTimeArgument, runAuditCli } from "../../src/audit/run-audit-cli.js";
+import { runAuditCli } from "../../src/audit/run-audit-cli.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { createSqliteStore } from "../../src/store/create-sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -26,6 +26,19 @@ async function cli(store: Store, clock: ManualClock, ...argv: string[]) {
     stderr: (t) => err.push(t),
     clock,
     store,
+  });
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+/** The CLI as an operator runs it: its own process, `STORE_URL` from the environment, nothing passed in. */
+async function cliAt(env: Record<string, string | undefined>, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runAuditCli(argv, {
+    env,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    clock: createManualClock(START),
   });
   return { code, out: out.join(""), err: err.join("") };
 }
@@ -116,6 +129,19 @@ describe("npm run audit", () => {
       [["export", "--since"], "--since needs a value"],
       [["verify", "--digest", "12:abc"], "--digest must be <seq>:<hash>"],
       [["verify", "--before", "1d"], "`verify` takes no option --before"],
+      [
+        ["export", "--since", "2025-02-30"],
+        "--since: `2025-02-30` is not a real date: February 2025 has 28 days",
+      ],
+      [["export", "--since", "2025-13-01"], "--since: `2025-13-01` is not a real date: there is no month 13"],
+      [
+        ["prune", "--before", "2023-04-31"],
+        "--before: `2023-04-31` is not a real date: April 2023 has 30 days",
+      ],
+      [
+        ["prune", "--before", "2024-06-01T25:00:00Z"],
+        "--before: `2024-06-01T25:00:00Z` is not a real time: there is no hour 25",
+      ],
     ];
     for (const [argv, message] of cases) {
       const result = await cli(store, clock, ...argv);
@@ -123,16 +149,6 @@ describe("npm run audit", () => {
       expect(result.err).toContain(message);
     }
     expect((await store.logState("audit")).head.seq).toBe(3);
-  });
-
-  it("reads times as ISO dates, times or ages", () => {
-    expect(parseTimeArgument("2025-01-31", START)).toEqual({ ok: true, at: Date.UTC(2025, 0, 31) });
-    expect(parseTimeArgument("2025-01-31T12:00:00Z", START)).toEqual({
-      ok: true,
-      at: Date.UTC(2025, 0, 31, 12),
-    });
-    expect(parseTimeArgument("90d", START)).toEqual({ ok: true, at: START - 90 * 86_400_000 });
-    expect(parseTimeArgument("2025-13-45", START).ok).toBe(false);
   });
 
   it("runs as `npm run audit -- verify` against STORE_URL, like the bot", async () => {
@@ -149,5 +165,110 @@ describe("npm run audit", () => {
       env: { ...process.env, STORE_URL: `sqlite://${file}` },
     }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining("prune needs --before") });
+  }, 60_000);
+
+  it("accepts the valid date and time forms, leap days included", async () => {
+    const { clock, store } = await filled(12);
+    const seqs = async (since: string) => {
+      const result = await cli(store, clock, "export", "--since", since);
+      expect(result.code, since).toBe(0);
+      return result.out === ""
+        ? []
+        : result.out
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l).seq);
+    };
+    expect(await seqs("2025-01-01")).toHaveLength(12);
+    expect(await seqs("2024-02-29")).toHaveLength(12);
+    expect(await seqs("2025-01-01 00:10Z")).toEqual([10, 11, 12]);
+    expect(await seqs("2025-01-01T01:10:00.000+01:00")).toEqual([10, 11, 12]);
+    expect(await seqs("2024-12-31T24:00:00Z")).toHaveLength(12);
+    expect(await seqs("2025-01-02")).toEqual([]);
+    expect((await cli(store, clock, "prune", "--before", "2025-01-01T00:03:30+0000")).out).toContain(
+      "Pruned 3 entries",
+    );
+  });
+});
+
+describe("npm run audit, where there is no store", () => {
+  const noStoreMessage = (path: string) =>
+    `audit: no audit store at ${path}: check STORE_URL (the bot's store file).\n`;
+
+  it("refuses a STORE_URL naming no file, for every command, naming the path and creating nothing", async () => {
+    const parent = mkdtempSync(join(dir, "typo-"));
+    const paths = [join(parent, "typo-prod.db"), join(parent, "no-such-folder", "hwc-chatops.sqlite")];
+    for (const path of paths)
+      for (const argv of [["verify"], ["export"], ["export", "--since", "1d"], ["prune", "--before", "1d"]]) {
+        const result = await cliAt({ STORE_URL: `sqlite://${path}` }, ...argv);
+        expect(result, `${path} ${argv.join(" ")}`).toEqual({ code: 1, out: "", err: noStoreMessage(path) });
+      }
+    // Not the file, its -wal, its .pid, nor the missing folder.
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it("names the absolute path of a relative STORE_URL, and refuses a folder and memory://", async () => {
+    // Relative to the current directory, but landing in the temporary one, so that a regression litters nothing.
+    const absolute = join(dir, "no-such-folder", "typo.sqlite");
+    const relativePath = relative(process.cwd(), absolute);
+    expect(relativePath.startsWith("..")).toBe(true);
+    expect(await cliAt({ STORE_URL: `sqlite://${relativePath}` }, "verify")).toEqual({
+      code: 1,
+      out: "",
+      err: noStoreMessage(absolute),
+    });
+    expect(existsSync(join(dir, "no-such-folder"))).toBe(false);
+
+    const folder = mkdtempSync(join(dir, "folder-"));
+    const onFolder = await cliAt({ STORE_URL: `sqlite://${folder}` }, "verify");
+    expect(onFolder).toMatchObject({ code: 1, out: "" });
+    expect(onFolder.err).toBe(
+      `audit: no audit store at ${folder}, which is not a file: check STORE_URL (the bot's store file).\n`,
+    );
+    expect(readdirSync(folder)).toEqual([]);
+
+    const memory = await cliAt({ STORE_URL: "memory://" }, "verify");
+    expect(memory).toMatchObject({ code: 1, out: "" });
+    expect(memory.err).toContain("STORE_URL is memory://");
+    expect(memory.err).toContain("there is no audit log here to read");
+  });
+
+  it("checks usage before the store: a bad argument is still exit code 2", async () => {
+    const path = join(dir, "never-there.sqlite");
+    const result = await cliAt({ STORE_URL: `sqlite://${path}` }, "export", "--since", "2025-02-30");
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("February 2025 has 28 days");
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("with STORE_URL unset, looks for the bot's default file and creates nothing; uses it when it is there", async () => {
+    const cwd = realpathSync(mkdtempSync(join(dir, "cwd-")));
+    const tsx = resolve("node_modules/.bin/tsx");
+    const script = resolve("src/audit/cli.ts");
+    const { STORE_URL: _unset, ...env } = process.env;
+    const missing = await run(tsx, [script, "verify"], { cwd, env }).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(missing).toMatchObject({ code: 1, stdout: "" });
+    expect(missing.stderr).toBe(
+      `audit: no audit store at ${join(cwd, "data", "hwc-chatops.sqlite")}: STORE_URL is not set, so the bot's default (sqlite://./data/hwc-chatops.sqlite) was looked for in the current directory. Set STORE_URL to the bot's store file.\n`,
+    );
+    expect(readdirSync(cwd)).toEqual([]);
+
+    // The reported defect, as typed: a mistyped STORE_URL in the environment.
+    const typo = join(cwd, "typo-prod.db");
+    const mistyped = await run(tsx, [script, "verify"], {
+      cwd,
+      env: { ...env, STORE_URL: `sqlite://${typo}` },
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(mistyped).toMatchObject({ code: 1, stdout: "", stderr: noStoreMessage(typo) });
+    expect(readdirSync(cwd)).toEqual([]);
+
+    const clock = createManualClock(START);
+    const store = createSqliteStore({ file: join(cwd, "data", "hwc-chatops.sqlite"), clock });
+    await writeEntries(auditOver(store, clock), clock, 3);
+    await store.close();
+    const { stdout } = await run(tsx, [script, "verify"], { cwd, env });
+    expect(stdout).toContain("The audit log is intact: entries 1–3 are linked");
   }, 60_000);
 });

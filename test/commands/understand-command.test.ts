@@ -62,6 +62,10 @@ describe("understandCommand", () => {
     expect(
       understandCommand(request("/ecs", 'stop web-01 --reason "the password rotation failed"'), "r").ok,
     ).toBe(true);
+    // A password given in a sentence is one too: the reason is shown to approvers and kept in the audit.
+    expect(refusal("/ecs", 'stop web-01 --reason "the root password is Hunter2Secret"').text).toContain(
+      "never takes a password",
+    );
     expect(refusal("/ecs", "stop web-04 --reason deploy web-03").text).toContain(
       "Put why after `--reason` in quotes, or the words after it are read as part of the command",
     );

@@ -12,6 +12,28 @@ const base = { serverIds: ["d704b694-9efd-4a74-920f-e8cf2caf37eb"], ruleIds: [] 
 const ENTRIES: AuditRecord[] = [
   {
     ...base,
+    id: "00000000-0000-4000-8000-000000000005",
+    seq: 5,
+    type: "click.refused",
+    at: AT + 180_000,
+    actorId: "U_BOB",
+    requestId: "apr_AAAAAAAAAAAAAAAAAAAAAA",
+    message: "not_pending",
+    detail: { code: "not_pending", event: "approve", status: "cancelled" },
+  },
+  {
+    ...base,
+    id: "00000000-0000-4000-8000-000000000004",
+    seq: 4,
+    type: "request.refused",
+    at: AT + 150_000,
+    actorId: "U_ALICE",
+    action: "ecs:cloudServers:stop",
+    message: "/ecs stop web-03",
+    detail: { reference: "7b7c9e85", refusedBy: "preflight", reason: "web-03 is locked" },
+  },
+  {
+    ...base,
     id: "00000000-0000-4000-8000-000000000003",
     seq: 3,
     type: "execution.finished",
@@ -32,6 +54,7 @@ const ENTRIES: AuditRecord[] = [
     action: "ecs:cloudServers:reboot",
     bindingHash: HASH,
     message: "/ecs reboot web-03 --hard <!channel>",
+    detail: { why: "INC-4711 <!here> memory leak" },
   },
   {
     ...base,
@@ -53,6 +76,14 @@ it("says each entry in words, with its type, the bot's part and the decision in 
   expect(text).toContain("Run finished `execution.finished`");
   expect(text).toContain("by the bot (executor)");
   expect(text).toContain("Decision: needs approval");
+  expect(text).toContain("why: INC-4711");
+  expect(text).toContain("Not requested `request.refused`");
+  expect(text).toContain("reason: web-03 is locked");
+  expect(text).toContain(
+    "Approve refused: the request was no longer waiting for approval (it was cancelled)",
+  );
+  expect(text).not.toContain("not_pending");
+  expect(text).not.toContain("<!here>");
   expect(text).not.toContain("<!channel>");
   await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/audit-view.json");
 });

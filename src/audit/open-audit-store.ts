@@ -1,0 +1,57 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { createStore, DEFAULT_STORE_URL } from "../store/create-store.js";
+import { parseStoreUrl } from "../store/parse-store-url.js";
+import type { Clock, Store } from "../store/store.js";
+
+export interface OpenAuditStoreOptions {
+  clock: Clock;
+  /** `STORE_URL` was not set and `url` is the bot's default: the message then says so. */
+  defaulted: boolean;
+}
+
+/** The store to read, or why there is none: a message for the operator, naming what to fix. */
+export type OpenAuditStoreResult = { ok: true; store: Store } | { ok: false; error: string };
+
+/**
+ * Opens the store named by `STORE_URL` for the audit CLI, which reads what the bot wrote and so must never
+ * make a store up. The bot's start creates its SQLite file (and folder) on first run; here a file that does
+ * not exist is refused, before anything is opened, so that a mistyped path is reported instead of being
+ * created and verified as an empty, intact log. A `memory://` store exists only inside the process that opens
+ * it, so it can hold no log of the bot's either. Redis URLs are opened as the bot opens them. Throws what
+ * `createStore` throws (a file in use, not a database).
+ */
+export async function openAuditStore(
+  url: string,
+  options: OpenAuditStoreOptions,
+): Promise<OpenAuditStoreResult> {
+  const parsed = parseStoreUrl(url);
+  if (parsed.ok && parsed.target.backend === "memory")
+    return {
+      ok: false,
+      error:
+        "STORE_URL is memory://, a store that lives only inside the process that opens it: there is no audit log here to read. Set STORE_URL to the bot's store (its SQLite file or Redis URL).",
+    };
+  if (parsed.ok && parsed.target.backend === "sqlite") {
+    const problem = sqliteFileProblem(resolve(parsed.target.file), options.defaulted);
+    if (problem !== undefined) return { ok: false, error: problem };
+  }
+  return { ok: true, store: await createStore(url, { clock: options.clock }) };
+}
+
+function sqliteFileProblem(file: string, defaulted: boolean): string | undefined {
+  const fix = defaulted
+    ? `STORE_URL is not set, so the bot's default (${DEFAULT_STORE_URL}) was looked for in the current directory. Set STORE_URL to the bot's store file.`
+    : "check STORE_URL (the bot's store file).";
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    // ENOTDIR: a folder on the way is a file, so there is nothing at this path either.
+    if (code === "ENOENT" || code === "ENOTDIR") return `no audit store at ${file}: ${fix}`;
+    // Anything else (no permission on a folder on the way): not opened either, as that could create folders.
+    return `cannot look for the audit store at ${file} (${(error as Error).message})`;
+  }
+  return isFile ? undefined : `no audit store at ${file}, which is not a file: ${fix}`;
+}
