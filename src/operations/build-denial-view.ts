@@ -8,12 +8,22 @@ export interface DenialViewInput {
   rules: readonly RuleRef[];
   /** When a `max_targets` cap denied it: the same command split into requests of at most `cap` servers. */
   split?: { cap: number; commands: string[] };
+  /**
+   * The refusal is of `--break-glass` (not a member, no reason, not set up), not of the command: the view then
+   * says how to ask without it. Default false: no such hint.
+   */
+  breakGlassRefused?: boolean;
 }
 
 /** Most split commands spelled out; beyond them the requester gets the count. */
 const MAX_SPLIT_SHOWN = 3;
 
-/** Why the policy refused a command (reasons and rule IDs), and for too many targets how to split it. Pure. */
+/**
+ * Why the policy refused a command (reasons and rule IDs), and for too many targets how to split it. A denial
+ * without rules says nothing of rules: its reason says why (no rule grants it, the channel is not on the
+ * allow-list, break-glass was refused), and claiming "no rule allows it" would be wrong when one does, with
+ * approval. Pure.
+ */
 export function buildDenialView(input: DenialViewInput): Message {
   const blocks: Part[] = [
     section({
@@ -40,8 +50,13 @@ export function buildDenialView(input: DenialViewInput): Message {
     blocks.push(
       context(...input.rules.slice(0, 10).map((r) => md`${code(r.id)} ${r.description} (${r.source})`)),
     );
-  } else {
-    blocks.push(context(md`No rule allows it; anything the policy does not allow is denied.`));
+  }
+  if (input.breakGlassRefused === true) {
+    blocks.push(
+      context(
+        md`Only break-glass was refused: the same command without ${code("--break-glass")} is decided as usual, and waits for approval when the policy asks for one.`,
+      ),
+    );
   }
   blocks.push(
     context(md`Nothing was done. ${code("/ops policy explain <command>")} shows what the policy says.`),

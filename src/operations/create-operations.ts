@@ -257,9 +257,9 @@ export function createOperations(options: OperationsOptions): Operations {
           (m) => ctx.responder.respond(m),
           ctx.logger,
         ),
-      readPolicy: createReadPolicy({ policy, chat }),
-      offerActions: createActionOffer({ policy }),
-      describePolicy: createDescribePolicy({ policy, chat }),
+      readPolicy: createReadPolicy({ policy, chat, clock }),
+      offerActions: createActionOffer({ policy, clock }),
+      describePolicy: createDescribePolicy({ policy, chat, clock }),
       home: async (viewer, ctx) => {
         learnChat(ctx.chat);
         await home.publish(viewer, ctx.chat);

@@ -7,6 +7,7 @@ import { evaluatePolicy, requesterGroupsMatter, serverRulesFor } from "../policy
 import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy } from "../policy/types.js";
 import { code, md } from "../render/message-model.js";
+import type { Clock } from "../store/store.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { withInlineCode } from "../views/format-values.js";
 import {
@@ -22,6 +23,11 @@ export interface PolicyGateDeps {
   policy: () => Policy;
   /** The chat port known so far (the router's read-policy context carries none). */
   chat: () => ChatPort | undefined;
+  /**
+   * The bot's clock: every gate decides as of now, like a new request, so the calendar conditions (`during`,
+   * `outside`) are judged, not failed closed (a freeze next month would otherwise deny today).
+   */
+  clock: Clock;
 }
 
 /**
@@ -43,8 +49,8 @@ async function groupsFor(
 }
 
 /**
- * The policy for read-only commands (asked by the router after resolution and on every page/share click).
- * Reads cannot be approved: anything but `allow` refuses, with the reasons.
+ * The policy for read-only commands (asked by the router after resolution and on every page/share click), as of
+ * now. Reads cannot be approved: anything but `allow` refuses, with the reasons.
  */
 export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
   return async (intent, ctx) => {
@@ -62,6 +68,7 @@ export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
       },
       targets: ctx.servers.map((s) => ({ id: s.id, name: s.name, tags: parseServerTags(s.tags) })),
       flags: {},
+      at: deps.clock.now(),
     });
     if (decision.effect === "allow") return { allowed: true };
     const e = explainDecision(decision);
@@ -76,11 +83,15 @@ export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
   };
 }
 
-/** What the live policy says about each action for this requester (without targets), for help. */
+/**
+ * What the live policy says about each action for this requester (without targets) as of now, for help: what
+ * a request made now would get, freezes and windows included.
+ */
 export function createDescribePolicy(deps: PolicyGateDeps): DescribePolicyFor {
   return async (request) => {
     const policy = deps.policy();
     const groups = await groupsFor(deps, policy, request.actor.userId, undefined);
+    const at = deps.clock.now();
     return (action) => {
       const decision = evaluatePolicy(policy, {
         action,
@@ -91,6 +102,7 @@ export function createDescribePolicy(deps: PolicyGateDeps): DescribePolicyFor {
         },
         targets: [],
         flags: {},
+        at,
       });
       return {
         verdict:
@@ -103,12 +115,14 @@ export function createDescribePolicy(deps: PolicyGateDeps): DescribePolicyFor {
 
 /**
  * The actions a view may offer as buttons: every command the policy does not deny for this requester on these
- * servers, decided exactly as a new request would be (`decidePolicy`, the groups read now), so a button is
- * offered only when the click would be allowed or could be approved. The click decides again.
+ * servers, decided exactly as a new request made now would be (`decidePolicy`, the groups read now, the clock's
+ * time), so a button is offered only when the click would be allowed or could be approved. The click decides
+ * again.
  */
-export function createActionOffer(deps: Pick<PolicyGateDeps, "policy">): ActionOffer {
+export function createActionOffer(deps: Pick<PolicyGateDeps, "policy" | "clock">): ActionOffer {
   return async (intents, ctx) => {
     const policy = deps.policy();
+    const at = deps.clock.now();
     let groups: GroupsSnapshot | undefined;
     const offered: MutationIntent[] = [];
     for (const intent of intents) {
@@ -123,6 +137,7 @@ export function createActionOffer(deps: Pick<PolicyGateDeps, "policy">): ActionO
         targets: ctx.servers,
         flags: op.flags,
         ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+        at,
       };
       // Without group rules for the action, an allow or a deny is final without the groups; only an approval
       // needs them (whether enough people could approve), and then they are read, once for every action.

@@ -168,6 +168,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
           commandLine,
           reasons: decision.reasons,
           rules: decision.rules,
+          ...(glassVerdict?.ok === false && { breakGlassRefused: true }),
           ...splitDeniedCommand(policy, decision, intent, ctx.servers),
         }),
       );

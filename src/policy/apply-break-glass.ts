@@ -16,8 +16,9 @@ export type BreakGlassVerdict =
 /**
  * Applies break-glass to a decision already made for the requester: refused unless the policy has
  * `break_glass:`, the requester belongs to one of its groups (as read now) and the reason is long enough.
- * Then a `needs_approval` decision becomes `allow` (its `max_targets` kept); `deny` — a deny rule, a cap,
- * nobody allowing it — stays `deny`: break-glass skips approval, nothing else. Pure.
+ * Then a `needs_approval` decision becomes `allow` (its `max_targets` cap and `require_waves` requirement kept,
+ * so the run and its re-decision are bound by them as an approved one is); `deny` — a deny rule, a cap, waves
+ * missing, nobody allowing it — stays `deny`: break-glass skips approval, nothing else. Pure.
  */
 export function applyBreakGlass(
   policy: Pick<Policy, "breakGlass">,
@@ -57,6 +58,7 @@ export function applyBreakGlass(
       effect: "allow",
       rules: decision.rules,
       ...(decision.maxTargets !== undefined && { maxTargets: decision.maxTargets }),
+      ...(decision.waves !== undefined && { waves: decision.waves }),
     },
   };
 }

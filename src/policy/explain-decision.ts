@@ -51,6 +51,7 @@ export function explainDecision(decision: PolicyDecision): DecisionExplanation {
                   `${decision.eligibleApprovers} ${decision.eligibleApprovers === 1 ? "person" : "people"} could approve it now`,
                 ]
               : []),
+            ...wavesDetails(decision.waves),
           ],
           rules,
         };

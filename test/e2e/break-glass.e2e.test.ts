@@ -2,7 +2,9 @@
  * Break-glass end to end over signed HTTP, with the shipped policy plus a `break_glass:` section (@sre may
  * break the glass; alerts in #prod-ops; reminders every hour): approval skipped and the alert with its review
  * card posted at once, reminders by the injected clock until acknowledged, non-members and short reasons
- * refused, a deny rule and `max_targets` still deny, `/ops audit break-glass` lists the uses.
+ * refused, a deny rule and `max_targets` still deny, `/ops audit break-glass` lists the uses. Break-glass is
+ * decided on the same facts as the request without it (planned waves, the time it runs: a freeze next month, a
+ * window open now), approval skipped and nothing else.
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
@@ -146,6 +148,8 @@ it("a non-member is refused with the reason, and nothing is created or run", asy
   await h.command(`delete web-03 --break-glass "${REASON}"`, { user: IDS.dave });
   const text = await ephemeral(IDS.dave, "Not allowed");
   expect(text).toContain("break-glass is only for members of @sre, and you are not one");
+  // A rule allows the delete with approval: the refusal is of break-glass, not of the command.
+  expect(text).not.toMatch(/no rule (of the policy )?allows it/i);
   expect(h.fake.messages(IDS.ops)).toHaveLength(before);
   expect(h.fake.messages(IDS.prod).filter((m) => textOf(m).includes("delete web-03 --break"))).toHaveLength(
     0,
@@ -188,4 +192,111 @@ break_glass:
 it("--break-glass on a command that changes nothing is refused", async () => {
   await h.command(`list --break-glass "${REASON}"`, { user: IDS.erin });
   expect(await ephemeral(IDS.erin, "only applies to commands that change servers")).toBeTruthy();
+});
+
+const MINUTE = 60_000;
+const GLASS = `break_glass:
+  groups: [sre]
+  alert_channel: ${IDS.prod}
+`;
+/** An ISO time `minutes` from the harness clock's now. */
+const iso = (minutes: number) => new Date(h.clock.now() + minutes * MINUTE).toISOString();
+/** The shipped policy (break-glass section removed) with `calendar` added to its calendars. */
+function withCalendar(calendar: string): string {
+  return shipped
+    .replace(/^# break_glass:[\s\S]*?(?=^\S)/m, "")
+    .replace(/^calendars:\n/m, `calendars:\n${calendar}`);
+}
+/** The first ephemeral to `user` after the `from`th that includes one of `needles`. */
+function nextEphemeral(user: string, from: number, ...needles: string[]): Promise<string> {
+  return h.fake.waitFor(() =>
+    h
+      .ephemeralTexts(user)
+      .slice(from)
+      .find((t) => needles.some((n) => t.includes(n))),
+  );
+}
+
+it("with compliant --waves, break-glass skips approval and runs in the waves planned, as the request would", async () => {
+  await h.policy.replace(`${withCalendar("")}
+  - id: big-reboots-in-waves
+    description: Reboots of three or more servers go in waves.
+    actions: [ecs:cloudServers:reboot]
+    match: { target_count: { min: 3 } }
+    effect:
+      require_waves: { min_waves: 3, max_failures: "1" }
+${GLASS}`);
+  const cmd = "reboot web-03 web-04 cache-02 --hard --waves 3 --max-failures 1";
+  let from = h.ephemeralTexts(IDS.erin).length;
+  await h.command(`policy explain /ecs ${cmd}`, { command: "/ops", user: IDS.erin });
+  expect(await nextEphemeral(IDS.erin, from, "Needs", "Denied")).toContain("Runs in at least 3 waves");
+
+  from = h.ephemeralTexts(IDS.erin).length;
+  await h.command(`${cmd} --break-glass "${REASON}"`, { user: IDS.erin });
+  const answer = await nextEphemeral(IDS.erin, from, "Break-glass: approval skipped", "Not allowed");
+  expect(answer).toContain("Break-glass: approval skipped");
+  const card = await h.waitCard(`/ecs ${cmd}`);
+  expect(textOf(card)).toContain("3 waves (1, 1, 1 servers)");
+  await h.waitCard(`/ecs ${cmd}`, (t) => t.includes("Done"));
+  await h.ops.idle();
+  expect(h.mutations("batchRebootServers")).toHaveLength(3);
+
+  // Without the waves it is refused, break-glass or not: it skips approval, nothing else.
+  from = h.ephemeralTexts(IDS.erin).length;
+  await h.command(`reboot web-03 web-04 cache-02 --hard --break-glass "${REASON}"`, { user: IDS.erin });
+  expect(await nextEphemeral(IDS.erin, from, "Break-glass: approval skipped", "Not allowed")).toContain(
+    "must run in at least 3 waves",
+  );
+});
+
+it("a freeze next month does not refuse break-glass today; in the freeze it does", async () => {
+  await h.policy.replace(`${withCalendar(`  test-freeze:
+    kind: freeze
+    description: A freeze next month.
+    events:
+      - { start: "${iso(60 * 24 * 30)}", end: "${iso(60 * 24 * 31)}" }
+`)}
+  - id: freeze-denies-power
+    description: No power changes during the freeze.
+    actions: [ecs:cloudServers:stop, ecs:cloudServers:reboot]
+    match: { during: [test-freeze] }
+    effect: { deny: "Changes are frozen." }
+${GLASS}`);
+  let from = h.ephemeralTexts(IDS.erin).length;
+  await h.command(`reboot web-04 --hard --break-glass "${REASON}"`, { user: IDS.erin });
+  expect(await nextEphemeral(IDS.erin, from, "Break-glass: approval skipped", "Not allowed")).toContain(
+    "Break-glass: approval skipped",
+  );
+  await h.waitCard("/ecs reboot web-04 --hard", (t) => t.includes("Done"));
+  await h.ops.idle();
+
+  h.clock.advance(30 * 24 * 60 * MINUTE + 60 * MINUTE);
+  from = h.ephemeralTexts(IDS.erin).length;
+  await h.command(`reboot web-04 --hard --break-glass "${REASON}"`, { user: IDS.erin });
+  expect(await nextEphemeral(IDS.erin, from, "Break-glass: approval skipped", "Not allowed")).toContain(
+    "Changes are frozen.",
+  );
+});
+
+it("a rule granting only in a window grants break-glass while the window is open", async () => {
+  await h.policy.replace(`${withCalendar(`  now-window:
+    kind: window
+    description: A window open now.
+    events:
+      - { start: "${iso(-10)}", end: "${iso(120)}" }
+`).replace(
+    "    actions: [ecs:cloudServers:migrate]\n",
+    "    actions: [ecs:cloudServers:migrate]\n    match: { during: [now-window] }\n",
+  )}
+${GLASS}`);
+  let from = h.ephemeralTexts(IDS.erin).length;
+  await h.command("policy explain /ecs migrate web-04", { command: "/ops", user: IDS.erin });
+  expect(await nextEphemeral(IDS.erin, from, "Needs", "Denied")).toContain("Needs 1 approval");
+  from = h.ephemeralTexts(IDS.erin).length;
+  await h.command(`migrate web-04 --break-glass "${REASON}"`, { user: IDS.erin });
+  expect(await nextEphemeral(IDS.erin, from, "Break-glass: approval skipped", "Not allowed")).toContain(
+    "Break-glass: approval skipped",
+  );
+  const card = await h.waitCard("/ecs migrate web-04", (t) => t.includes("*Break-glass:* approval skipped"));
+  expect(textOf(card)).toContain(`<@${IDS.erin}> asked to *migrate* web-04`);
 });

@@ -248,6 +248,34 @@ rules:
     });
   });
 
+  it("a member skips approval keeping the waves `require_waves` asks for, as an approved request is bound by them", () => {
+    const waved = policyOf(`${HEAD}
+break_glass: { groups: [sre], alert_channel: C0ALERTS }
+rules:
+  - id: resize-needs-approval
+    description: Resizing needs one approval.
+    actions: [ecs:cloudServers:resize]
+    effect: { require_approval: { min_approvals: 1 } }
+  - id: big-in-waves
+    description: Two or more servers go in waves.
+    actions: [ecs:cloudServers:resize]
+    match: { target_count: { min: 2 } }
+    effect: { require_waves: { min_waves: 2, max_failures: 1 } }
+`);
+    const two = ask({
+      targets: ["a", "b"].map((n) => ({ id: n, name: `web-${n}`, tags: {} })),
+      waves: { count: 2, maxFailures: 1 },
+    });
+    const needs = evaluatePolicy(waved, two);
+    expect(needs).toMatchObject({ effect: "needs_approval", waves: { minWaves: 2 } });
+    if (needs.effect !== "needs_approval") return;
+    expect(applyBreakGlass(waved, needs, sre, reason)).toEqual({
+      ok: true,
+      skipped: true,
+      decision: { effect: "allow", rules: needs.rules, waves: needs.waves },
+    });
+  });
+
   it("refuses non-members, short reasons and a policy without break_glass, saying why", () => {
     const needs = evaluatePolicy(policy, ask());
     expect(applyBreakGlass(policy, needs, { userId: "U0DAVE", groups: ["ops-approvers"] }, reason)).toEqual({
