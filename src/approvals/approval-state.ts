@@ -67,7 +67,8 @@ export interface ClickAuthz {
 /**
  * An approval of a staged request: it counts for the stage the request waits on, and only from that
  * stage's approvers (an approver of a later stage is told to wait). One person approves one stage. When a
- * stage completes, the request's expiry moves to the next stage's (its clock starts now).
+ * stage completes, the request's expiry moves to the next stage's (its clock starts now), but never past a
+ * scheduled change's start time: approval must be complete before it starts, whatever the stage's expiry.
  */
 function approveStage(
   request: ApprovalRequest,
@@ -129,7 +130,10 @@ function approveStage(
   if (next !== undefined) {
     return change(
       request,
-      { approvals, expiresAt: event.at + next.expiresInMs },
+      {
+        approvals,
+        expiresAt: Math.min(event.at + next.expiresInMs, request.schedule?.runAt ?? Number.POSITIVE_INFINITY),
+      },
       [recorded],
       say`Approval recorded: ${stage.name} is complete. Next: ${next.name} (stage ${index + 2} of ${stages.length}).`,
     );
@@ -141,6 +145,15 @@ function approveStage(
     [recorded, { type: "approved", userId: event.userId, at: event.at, approvers }],
     say`Approved: every stage is complete (${stages.map((s) => s.name).join(", ")}).`,
   );
+}
+
+/**
+ * Whether people approve the request: one the policy allowed outright is approved by a `system:` actor alone
+ * (its requirement names no person or group).
+ */
+function hasApprovers(request: ApprovalRequest): boolean {
+  const { users, groups } = request.requirement.approvers;
+  return groups.length > 0 || users.some((u) => !u.startsWith("system:"));
 }
 
 /**
@@ -245,7 +258,9 @@ export function applyEvent(
         if (event.userId !== request.requester.userId && !authz.isApprover) {
           return refuse(
             "only_requester_can_cancel",
-            say`Only the requester (${mention(request.requester.userId)}) or an approver can cancel a scheduled change.`,
+            hasApprovers(request)
+              ? say`Only the requester (${mention(request.requester.userId)}) or an approver can cancel a scheduled change.`
+              : say`Only the requester (${mention(request.requester.userId)}) can cancel this scheduled change: the policy allowed it without approval, so it has no approvers.`,
           );
         }
         const cancellation = { userId: event.userId, at: event.at };

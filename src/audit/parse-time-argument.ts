@@ -1,4 +1,5 @@
 import { parseDuration } from "../config/parse-duration.js";
+import { calendarDateProblem } from "../schedule/local-wall-time.js";
 
 /** Result of {@link parseTimeArgument}: the instant in epoch milliseconds, or what is wrong, for the operator. */
 export type TimeArgumentResult = { ok: true; at: number } | { ok: false; error: string };
@@ -12,21 +13,6 @@ const FORMS = "use an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z) or an 
  */
 const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:(?:T(\d{2})|[ ](\d{1,2})):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|([+-])(\d{2}):?(\d{2}))?)?$/;
-
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-] as const;
 
 /**
  * Reads a time argument of the audit CLI (`--since`, `--before`): `2025-01-31` (midnight UTC),
@@ -54,7 +40,7 @@ export function parseTimeArgument(text: string, now: number): TimeArgumentResult
     zoneHour,
     zoneMinute,
   ] = match;
-  const dateProblem = calendarDateProblem(Number(year), Number(month), day);
+  const dateProblem = calendarDateProblem(Number(year), Number(month), Number(day));
   if (dateProblem !== undefined)
     return { ok: false, error: `\`${text}\` is not a real date: ${dateProblem}` };
   const hour = isoHour ?? spacedHour;
@@ -76,21 +62,6 @@ function utcMidnight(text: string, date: string): TimeArgumentResult {
 
 function instant(text: string, at: number): TimeArgumentResult {
   return Number.isFinite(at) ? { ok: true, at } : { ok: false, error: `\`${text}\` is not a time; ${FORMS}` };
-}
-
-/** What makes year-month-day not a day of the calendar (proleptic Gregorian, as `Date` counts), if anything. */
-function calendarDateProblem(year: number, month: number, day: string): string | undefined {
-  const name = MONTHS[month - 1];
-  if (name === undefined) return `there is no month ${String(month).padStart(2, "0")} (months run 01 to 12)`;
-  const days = daysIn(year, month);
-  if (Number(day) === 0) return "there is no day 00 (days start at 01)";
-  if (Number(day) > days) return `${name} ${year} has ${days} days`;
-  return undefined;
-}
-
-function daysIn(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
 function clockTimeProblem(

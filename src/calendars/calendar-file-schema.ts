@@ -2,6 +2,7 @@ import * as z from "zod";
 import { cronProblem, isTimeZone } from "../config/check-cron-and-time-zone.js";
 import { generatedMessage } from "../config/describe-config-issues.js";
 import { boundedDurationSchema } from "../config/parse-duration.js";
+import { isCalendarDate } from "../schedule/local-wall-time.js";
 
 // The on-disk shape of `calendars:` in flows/policy.yml; `compileCalendars` turns it into `Calendar`s.
 
@@ -30,9 +31,9 @@ const cron = z.string().superRefine((value, ctx) => {
 });
 
 /** Whether the year-month-day of an ISO date-time names a day that exists (not `2026-02-30`). */
-function isCalendarDate(value: string): boolean {
+function namesCalendarDate(value: string): boolean {
   const [year, month, day] = value.slice(0, 10).split("-").map(Number) as [number, number, number];
-  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return isCalendarDate(year, month, day);
 }
 
 /** An ISO date-time with its offset (`2026-12-20T00:00:00+01:00` or `…Z`): a zone-less time would be ambiguous. */
@@ -41,7 +42,7 @@ const instant = z.union([z.string(), z.date()]).transform((value, ctx): number =
   const ms = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(value)
     ? Date.parse(value)
     : Number.NaN;
-  if (!Number.isNaN(ms) && !isCalendarDate(value)) {
+  if (!Number.isNaN(ms) && !namesCalendarDate(value)) {
     // Date.parse rolls 30 February over to 2 March: a freeze would start on another day than written.
     ctx.addIssue({
       code: "custom",

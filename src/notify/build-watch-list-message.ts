@@ -13,6 +13,8 @@ import {
   type Span,
 } from "../render/message-model.js";
 import { WATCHER_TITLES } from "./build-change-message.js";
+import { describeUndeliverable } from "./build-undeliverable-channel-message.js";
+import type { UndeliverableChannel } from "./channel-health.js";
 import type { DigestInfo, WatcherInfo } from "./notifier-types.js";
 import type { StoredRunResult } from "./watcher-records.js";
 
@@ -42,16 +44,35 @@ function describeResult(result: StoredRunResult): Span[] {
       if (result.expected > 0) parts.push(md`${formatCount(result.expected)} by hwc-chatops`);
       if (result.held > 0) parts.push(md`${formatCount(result.held)} held back`);
       if (result.deliveryErrors.length > 0)
-        parts.push(md`${formatCount(result.deliveryErrors.length)} not delivered`);
+        parts.push(md`not delivered to ${undelivered(result.deliveryErrors)}`);
       return parts.flatMap((p, i) => [...(i === 0 ? [] : md` · `), ...p]);
     }
   }
 }
 
+/** `["C1: not_in_channel"]` (as a run records them) → "#c1 (`not_in_channel`)". Slack's code is untrusted. */
+function undelivered(errors: readonly string[]): Span[] {
+  return errors.flatMap((entry, i) => {
+    const colon = entry.indexOf(": ");
+    const where =
+      colon < 0 ? md`${entry}` : md`${channelLink(entry.slice(0, colon))} (${code(entry.slice(colon + 2))})`;
+    return [...(i === 0 ? [] : md`, `), ...where];
+  });
+}
+
+/** "#random (the bot is not in the channel: invite it); #nope (…)". */
+function cannotPostTo(channels: readonly UndeliverableChannel[]): Span[] {
+  return channels.flatMap((u, i) => [
+    ...(i === 0 ? [] : md`; `),
+    ...md`${channelLink(u.channel)} (${describeUndeliverable(u.error)})`,
+  ]);
+}
+
 function watcherStatus(w: WatcherInfo): string {
   if (!w.available) return "UNKNOWN";
   if (w.lastResult === undefined) return "PENDING";
-  if (w.lastResult.outcome === "failed") return "FAILED";
+  // A watcher whose messages cannot reach a channel is not OK, however well it reads the cloud.
+  if (w.lastResult.outcome === "failed" || w.undeliverable.length > 0) return "FAILED";
   return "OK";
 }
 
@@ -73,6 +94,9 @@ export function buildWatchListMessage(
       },
       { label: md`to`, value: channelList(w.channels) },
     ];
+    if (w.undeliverable.length > 0) {
+      fields.push({ label: md`cannot post to`, value: cannotPostTo(w.undeliverable) });
+    }
     const rotation = w.lastResult?.outcome === "failed" ? undefined : w.lastResult?.rotation;
     if (rotation !== undefined && rotation.total > rotation.perRun) {
       const runs = Math.ceil(rotation.total / rotation.perRun);
@@ -103,6 +127,9 @@ export function buildWatchListMessage(
     subtitle: md`${code(d.schedule)} (${d.timeZone})${d.description !== undefined ? md` — ${d.description}` : []}`,
     fields: [
       { label: md`to`, value: channelList(d.channels) },
+      ...(d.undeliverable.length > 0
+        ? [{ label: md`cannot post to`, value: cannotPostTo(d.undeliverable) }]
+        : []),
       {
         label: md`last`,
         value:
@@ -116,12 +143,17 @@ export function buildWatchListMessage(
     ],
   }));
   const failing = watchers.filter((w) => w.lastResult?.outcome === "failed").length;
+  const blocked = [
+    ...new Set([...watchers, ...digests].flatMap((x) => x.undeliverable.map((u) => u.channel))),
+  ].length;
+  const unreachable =
+    blocked > 0 ? md`, cannot post to ${formatCount(blocked)} ${blocked === 1 ? "channel" : "channels"}` : [];
   return {
-    text: md`${formatCount(watchers.length)} watchers (${formatCount(failing)} failing), ${formatCount(digests.length)} digests`,
+    text: md`${formatCount(watchers.length)} watchers (${formatCount(failing)} failing), ${formatCount(digests.length)} digests${unreachable}`,
     blocks: [
       header(md`Watchers`),
       context(
-        md`${formatCount(watchers.length)} watchers, ${formatCount(failing)} failing · configured in \`flows/notifications.yml\``,
+        md`${formatCount(watchers.length)} watchers, ${formatCount(failing)} failing${unreachable} · configured in \`flows/notifications.yml\``,
       ),
       list(items, { moreHint: md`see \`flows/notifications.yml\`` }),
       header(md`Digests`),

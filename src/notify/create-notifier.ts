@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Cron } from "croner";
 import type { Message } from "../render/message-model.js";
 import { systemClock } from "../store/store.js";
+import { buildUndeliverableChannelMessage } from "./build-undeliverable-channel-message.js";
+import { createChannelHealth, isPermanentDeliveryError } from "./channel-health.js";
 import { composeDigest } from "./compose-digest.js";
 import { createChannelSender, type SendResult } from "./create-channel-sender.js";
 import { createWatcherRunner, WATCHER_KINDS } from "./create-watcher-runner.js";
@@ -71,12 +73,47 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return crons.get(digestId)?.nextRun(new Date(after))?.getTime();
   }
 
-  async function post(channels: readonly string[], message: Message): Promise<SendResult[]> {
+  const health = createChannelHealth({ store, clock, logger });
+
+  /**
+   * Posts one message to each channel. A channel that refuses it for good (the bot is not in it, it does not
+   * exist, it is archived…) is recorded for `/ops watch list` and said once in `alertChannels`, until a post
+   * there succeeds again; other failures (rate limits, Slack errors) are only logged.
+   */
+  async function post(
+    channels: readonly string[],
+    message: Message,
+    alertChannels: readonly string[],
+  ): Promise<SendResult[]> {
     const results = await Promise.all(channels.map((c) => sender.send(c, message)));
-    results.forEach((r, i) => {
-      if (!r.ok) logger.warn({ channel: channels[i], error: r.error }, "notification not delivered");
-    });
+    await Promise.all(
+      results.map(async (r, i) => {
+        const channel = channels[i]!;
+        if (r.ok) return health.delivered(channel);
+        if (!isPermanentDeliveryError(r.error)) {
+          logger.warn({ channel, error: r.error }, "notification not delivered");
+          return;
+        }
+        if (await health.failed(channel, r.error)) await sayUndeliverable(channel, r.error, alertChannels);
+      }),
+    );
     return results;
+  }
+
+  /** The one message about a channel that cannot be posted to, in the alert channels other than itself. */
+  async function sayUndeliverable(channel: string, error: string, alertChannels: readonly string[]) {
+    const targets = alertChannels.filter((c) => c !== channel);
+    if (targets.length === 0) return;
+    const message = buildUndeliverableChannelMessage({
+      channel,
+      error,
+      routes: config.routes.filter((r) => r.channels.includes(channel)),
+      digests: config.digests.filter((d) => d.channels.includes(channel)),
+      alertsOf: config.watchers.filter((w) => w.alertChannels.includes(channel)).map((w) => w.id),
+    });
+    // An alert channel that refuses it is recorded in turn, with nowhere further to say so.
+    const results = await post(targets, message, []);
+    if (!results.some((r) => r.ok)) await health.alertNotDelivered(channel);
   }
 
   const runner = createWatcherRunner({
@@ -108,7 +145,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     if (!(await store.claimOnce(digestClaimKey(d.id, slot), DIGEST_CLAIM_TTL_MS))) {
       return { digestId: d.id, slot, outcome: "skipped", reason: "claimed" };
     }
-    const results = await post(d.channels, message);
+    const results = await post(d.channels, message, d.alertChannels);
     const stored: StoredDigestResult = {
       outcome: "posted",
       posted: results.filter((r) => r.ok).length,
@@ -196,6 +233,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             available: why === undefined,
             ...(why !== undefined && { unavailableReason: why }),
             ...(lease !== undefined && { holder: lease.owner }),
+            undeliverable: await health.list([...channels, ...w.alertChannels]),
             ...(s !== undefined && {
               lastRunAt: s.lastRunAt,
               nextRunAt: s.lastRunAt + w.intervalMs,
@@ -222,6 +260,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             schedule: d.schedule,
             timeZone: d.timeZone,
             channels: d.channels,
+            undeliverable: await health.list(d.channels),
             ...(nextAt !== undefined && { nextAt }),
             ...(status !== undefined && { lastSlot: status.lastSlot, lastResult: status.lastResult }),
           };

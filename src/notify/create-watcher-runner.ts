@@ -46,8 +46,15 @@ export interface WatcherRunnerDeps {
   replicaId: string;
   /** Where a run's changes go. */
   routes: NotificationsConfig["routes"];
-  /** Posts one message to each channel (paced and retried), logging what was not delivered. */
-  post(channels: readonly string[], message: Message): Promise<SendResult[]>;
+  /**
+   * Posts one message to each channel (paced and retried), logging what was not delivered; a channel that
+   * refuses it for good is said once in `alertChannels` (see `createNotifier`).
+   */
+  post(
+    channels: readonly string[],
+    message: Message,
+    alertChannels: readonly string[],
+  ): Promise<SendResult[]>;
   metrics?: Pick<Metrics, "watcherRun">;
 }
 
@@ -199,7 +206,7 @@ export function createWatcherRunner(deps: WatcherRunnerDeps): WatcherRunner {
           maxItems: w.maxItems,
           detailedUpTo: w.detailedUpTo,
         });
-        const [result] = await post([channel], message);
+        const [result] = await post([channel], message, w.alertChannels);
         return { channel, result: result! };
       }),
     );
@@ -291,6 +298,7 @@ export function createWatcherRunner(deps: WatcherRunnerDeps): WatcherRunner {
           { watcherId: w.id, kind: w.kind, intervalMs: w.intervalMs },
           recoveredAfter,
         ),
+        w.alertChannels,
       );
     }
   }
@@ -345,6 +353,7 @@ export function createWatcherRunner(deps: WatcherRunnerDeps): WatcherRunner {
           failures,
           text,
         ),
+        w.alertChannels,
       );
     }
     return { watcherId: w.id, outcome: "failed", error: text, consecutiveFailures: failures, alerted: alert };

@@ -1,3 +1,5 @@
+import type { WATCHER_KINDS } from "./notifications-file-schema.js";
+
 /**
  * The events the watchers report: one state transition of one server, host, port or scan result.
  * Events are JSON (they are kept in the store while a flapping item is held back), so every field is
@@ -45,6 +47,28 @@ export const EVENT_SEVERITY: Readonly<Record<EventType, Severity>> = {
   "hss.risk_increased": "warning",
   "hss.dangerous_port": "critical",
   "hss.scan_failed": "warning",
+};
+
+/**
+ * The kind of watcher that reports each event type (checked against each watcher's `diff` in the tests), so
+ * the file check can refuse a route whose watchers can never report its events.
+ */
+export const EVENT_WATCHER_KIND: Readonly<Record<EventType, (typeof WATCHER_KINDS)[number]>> = {
+  "ecs.error": "ecs_servers",
+  "ecs.stopped": "ecs_servers",
+  "ecs.started": "ecs_servers",
+  "ecs.recovered": "ecs_servers",
+  "ecs.disappeared": "ecs_servers",
+  "hss.agent_offline": "hss_hosts",
+  "hss.agent_online": "hss_hosts",
+  "hss.agent_install_failed": "hss_hosts",
+  "hss.protection_closed": "hss_hosts",
+  "hss.protection_exception": "hss_hosts",
+  "hss.protection_restored": "hss_hosts",
+  "hss.detect_risk": "hss_hosts",
+  "hss.risk_increased": "hss_hosts",
+  "hss.dangerous_port": "hss_open_ports",
+  "hss.scan_failed": "hss_scan_tasks",
 };
 
 export function severityRank(severity: Severity): number {

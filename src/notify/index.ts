@@ -1,6 +1,11 @@
 /** Public surface of the channel notifications (watchers, digests, `/ops watch list`). */
 export { buildWatchListMessage } from "./build-watch-list-message.js";
 export {
+  isPermanentDeliveryError,
+  PERMANENT_DELIVERY_ERRORS,
+  type UndeliverableChannel,
+} from "./channel-health.js";
+export {
   createExpectationMarker,
   type ExpectationMarkerDeps,
   type ExpectedMutation,

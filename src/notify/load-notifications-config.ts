@@ -6,7 +6,14 @@ import {
   type YamlConfigResult,
 } from "../config/load-yaml-config.js";
 import type { Severity } from "./fleet-event.js";
-import { type NotificationsFile, notificationsFileSchema } from "./notifications-file-schema.js";
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_REQUESTS_PER_RUN,
+  type NotificationsFile,
+  notificationsFileSchema,
+} from "./notifications-file-schema.js";
 
 export type WatcherKind = NotificationsFile["watchers"][number]["kind"];
 export type DigestKind = NotificationsFile["digests"][number]["kind"];
@@ -68,6 +75,8 @@ export interface DigestConfig {
   /** How many hosts the "top risky" / "without agent" lists show. */
   top: number;
   match?: SubjectMatch;
+  /** Where a channel it cannot post to is said: `defaults.alert_channels` (digests have none of their own). */
+  alertChannels: string[];
   source: string;
 }
 
@@ -97,14 +106,14 @@ export interface NotificationsConfig {
 }
 
 export const NOTIFY_DEFAULTS = {
-  intervalMs: 60_000,
+  intervalMs: DEFAULT_INTERVAL_MS,
   quietPeriodMs: 15 * 60_000,
   maxItems: 10,
   detailedUpTo: 5,
-  failureThreshold: 3,
+  failureThreshold: DEFAULT_FAILURE_THRESHOLD,
   leaseTtlMs: 2 * 60_000,
-  concurrency: 4,
-  requestsPerRun: 500,
+  concurrency: DEFAULT_CONCURRENCY,
+  requestsPerRun: DEFAULT_REQUESTS_PER_RUN,
   timeZone: "UTC",
   top: 10,
   minIntervalMs: 1_000,
@@ -203,6 +212,7 @@ function compile(file: string, loaded: YamlConfigResult<NotificationsFile>): Not
             channels: [...new Set(g.channels)],
             top: g.top ?? NOTIFY_DEFAULTS.top,
             ...(g.match !== undefined && { match: g.match }),
+            alertChannels: d.alert_channels ?? [],
             source: at(["digests", index]),
           },
         ],

@@ -1,9 +1,17 @@
 import * as z from "zod";
 import { cronProblem, isTimeZone } from "../config/check-cron-and-time-zone.js";
-import { boundedDurationSchema } from "../config/parse-duration.js";
+import { boundedDurationSchema, formatDuration } from "../config/parse-duration.js";
 import { suggestClosest } from "../config/suggest-closest.js";
+import { valueIssue } from "../config/value-issue.js";
 import { matchGlob } from "../policy/match-glob.js";
-import { EVENT_TYPES, SEVERITIES } from "./fleet-event.js";
+import {
+  EVENT_SEVERITY,
+  EVENT_TYPES,
+  EVENT_WATCHER_KIND,
+  type EventType,
+  SEVERITIES,
+  severityRank,
+} from "./fleet-event.js";
 
 // The on-disk shape of flows/notifications.yml (snake_case, as written).
 // `load-notifications-config.ts` compiles it into `NotificationsConfig`.
@@ -13,6 +21,29 @@ export const DIGEST_KINDS = ["hss_posture", "ecs_fleet"] as const;
 
 /** Polling faster than this would mostly load the cloud APIs (and their throttling). */
 export const MIN_INTERVAL_MS = 10_000;
+
+/** What a watcher that sets nothing gets (`NOTIFY_DEFAULTS` takes them from here). */
+export const DEFAULT_INTERVAL_MS = 60_000;
+export const DEFAULT_FAILURE_THRESHOLD = 3;
+export const DEFAULT_REQUESTS_PER_RUN = 500;
+export const DEFAULT_CONCURRENCY = 4;
+
+/** The kinds that read one host per request and take `concurrency` and `requests_per_run`; others ignore them. */
+export const PER_HOST_KINDS: readonly (typeof WATCHER_KINDS)[number][] = ["hss_open_ports"];
+
+/**
+ * Most failed runs before "watcher is failing" is said, and the longest a watcher may fail unsaid
+ * (`failure_threshold` × `interval`): beyond a day, a watcher that cannot read the cloud is as good as absent.
+ */
+export const MAX_FAILURE_THRESHOLD = 100;
+export const MAX_UNSAID_FAILURE_MS = 86_400_000;
+
+/**
+ * The per-host budget's average rate (`requests_per_run` / `interval`): HSS throttles per account, and the
+ * commands' own HSS reads share that quota. The shipped 500 every 15m is about 0.6 a second, the defaults (500
+ * every 1m) about 8.
+ */
+export const MAX_PER_HOST_REQUESTS_PER_SECOND = 10;
 
 const id = z.string().refine((s) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(s), {
   params: { predicate: "is not a valid id; use up to 64 letters, digits, `-`, `_` and `.`" },
@@ -38,6 +69,19 @@ const interval = boundedDurationSchema({ minMs: MIN_INTERVAL_MS, maxMs: 86_400_0
 const quietPeriod = boundedDurationSchema({ minMs: 0, maxMs: 7 * 86_400_000, example: "15m" });
 const leaseTtl = boundedDurationSchema({ minMs: 1_000, maxMs: 3_600_000, example: "2m" });
 const minPostInterval = boundedDurationSchema({ minMs: 0, maxMs: 60_000, example: "1s" });
+
+const failureThreshold = z
+  .int()
+  .min(1)
+  .superRefine((n, ctx) => {
+    if (n > MAX_FAILURE_THRESHOLD)
+      ctx.addIssue(
+        valueIssue(
+          n,
+          `must be at most ${MAX_FAILURE_THRESHOLD}: the failed runs in a row before "watcher is failing" is said (default ${DEFAULT_FAILURE_THRESHOLD}, so a blip pages nobody and a real failure is said within minutes)`,
+        ),
+      );
+  });
 
 const timeZone = z.string().refine(isTimeZone, {
   params: { predicate: "is not an IANA time zone (like UTC, Europe/Berlin, Asia/Shanghai)" },
@@ -77,7 +121,7 @@ const defaults = z.strictObject({
   quiet_period: quietPeriod.optional(),
   max_items: z.int().min(1).max(50).optional(),
   detailed_up_to: z.int().min(0).max(10).optional(),
-  failure_threshold: z.int().min(1).optional(),
+  failure_threshold: failureThreshold.optional(),
   lease_ttl: leaseTtl.optional(),
   alert_channels: channels.optional(),
   time_zone: timeZone.optional(),
@@ -92,7 +136,7 @@ const watcher = z.strictObject({
   quiet_period: quietPeriod.optional(),
   max_items: z.int().min(1).max(50).optional(),
   detailed_up_to: z.int().min(0).max(10).optional(),
-  failure_threshold: z.int().min(1).optional(),
+  failure_threshold: failureThreshold.optional(),
   lease_ttl: leaseTtl.optional(),
   alert_channels: channels.optional(),
   scope: subjectMatch.optional(),
@@ -188,6 +232,8 @@ export const notificationsFileSchema = z
         });
       }
     });
+    checkWatcherSettings(file, ctx);
+    checkRoutesCanMatch(file, ctx);
   });
 
 export type NotificationsFile = z.output<typeof notificationsFileSchema>;
@@ -204,5 +250,145 @@ function uniqueIds(items: readonly { id: string }[], list: string, ctx: z.Refine
         message: `id \`${item.id}\` is already used by ${list}[${first}]; ids must be unique`,
       });
     }
+  });
+}
+
+type FileShape = {
+  defaults?: { interval?: number | undefined; failure_threshold?: number | undefined } | undefined;
+  watchers: readonly {
+    id: string;
+    kind: (typeof WATCHER_KINDS)[number];
+    interval?: number | undefined;
+    failure_threshold?: number | undefined;
+    concurrency?: number | undefined;
+    requests_per_run?: number | undefined;
+  }[];
+  routes: readonly {
+    id: string;
+    watchers?: readonly string[] | undefined;
+    events?: readonly string[] | undefined;
+    min_severity?: (typeof SEVERITIES)[number] | undefined;
+  }[];
+};
+
+/**
+ * Settings that can never work: the per-host budget on a kind that reads no hosts one by one, a budget whose
+ * average rate would exceed the cloud's throttling, a watcher that could fail for more than a day unsaid.
+ */
+function checkWatcherSettings(file: FileShape, ctx: z.RefinementCtx): void {
+  const d = file.defaults ?? {};
+  let unsaidFromDefaults = false;
+  file.watchers.forEach((w, index) => {
+    const at = (key: string) => ["watchers", index, key];
+    if (!PER_HOST_KINDS.includes(w.kind)) {
+      for (const key of ["concurrency", "requests_per_run"] as const) {
+        if (w[key] === undefined) continue;
+        ctx.addIssue({
+          ...valueIssue(
+            w[key],
+            `is ignored by \`${w.kind}\` watchers: only ${PER_HOST_KINDS.map((k) => `\`${k}\``).join(", ")} watchers read hosts one request at a time; remove it`,
+          ),
+          path: at(key),
+        });
+      }
+    }
+    const intervalMs = w.interval ?? d.interval ?? DEFAULT_INTERVAL_MS;
+    const every = formatDuration(intervalMs);
+    if (PER_HOST_KINDS.includes(w.kind)) {
+      const perRun = w.requests_per_run ?? DEFAULT_REQUESTS_PER_RUN;
+      const perSecond = perRun / (intervalMs / 1_000);
+      if (perSecond > MAX_PER_HOST_REQUESTS_PER_SECOND) {
+        const most = Math.floor((MAX_PER_HOST_REQUESTS_PER_SECOND * intervalMs) / 1_000);
+        const rate = `${formatCount(Math.round(perSecond))} requests a second to HSS on average (HSS throttles per account)`;
+        const fix = `keep it to ${MAX_PER_HOST_REQUESTS_PER_SECOND} a second: at most ${formatCount(most)} a run every ${every}, or a longer \`interval\``;
+        if (w.requests_per_run !== undefined) {
+          ctx.addIssue({
+            ...valueIssue(w.requests_per_run, `every ${every} is ${rate}; ${fix}`),
+            path: at("requests_per_run"),
+          });
+        } else {
+          ctx.addIssue({
+            code: "custom",
+            path: w.interval !== undefined ? at("interval") : ["watchers", index],
+            message: `watcher \`${w.id}\` reads ${formatCount(perRun)} hosts (the default \`requests_per_run\`) every ${every}: ${rate}; set \`requests_per_run\` to at most ${formatCount(most)}, or a longer \`interval\``,
+          });
+        }
+      }
+    }
+    const threshold = w.failure_threshold ?? d.failure_threshold ?? DEFAULT_FAILURE_THRESHOLD;
+    if (threshold > MAX_FAILURE_THRESHOLD || threshold * intervalMs <= MAX_UNSAID_FAILURE_MS) return;
+    const most = Math.max(1, Math.floor(MAX_UNSAID_FAILURE_MS / intervalMs));
+    const message = `a watcher that fails every run (every ${every}) is said to be failing only after ${formatCount(threshold)} runs, ${formatDuration(threshold * intervalMs)} later; keep \`failure_threshold\` × \`interval\` within ${formatDuration(MAX_UNSAID_FAILURE_MS)} (here at most ${formatCount(most)} runs)`;
+    if (w.failure_threshold !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("failure_threshold"),
+        message: `watcher \`${w.id}\`: ${message}`,
+      });
+    } else if (w.interval !== undefined) {
+      ctx.addIssue({ code: "custom", path: at("interval"), message: `watcher \`${w.id}\`: ${message}` });
+    } else if (!unsaidFromDefaults) {
+      unsaidFromDefaults = true;
+      ctx.addIssue({
+        code: "custom",
+        path:
+          d.failure_threshold !== undefined ? ["defaults", "failure_threshold"] : ["defaults", "interval"],
+        message: `in \`defaults\`: ${message}`,
+      });
+    }
+  });
+}
+
+/** 10000 → "10,000". */
+function formatCount(n: number): string {
+  return Math.trunc(n).toLocaleString("en");
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+/**
+ * Routes that can never match: an event pattern none of the route's watchers reports (by their kinds), or a
+ * `min_severity` above every event the route can get.
+ */
+function checkRoutesCanMatch(file: FileShape, ctx: z.RefinementCtx): void {
+  file.routes.forEach((r, index) => {
+    const watchers =
+      r.watchers === undefined ? file.watchers : file.watchers.filter((w) => r.watchers?.includes(w.id));
+    // Unknown watcher IDs are reported on their own; a file without watchers routes nothing yet.
+    if (watchers.length === 0) return;
+    const kinds = new Set(watchers.map((w) => w.kind));
+    const reported = EVENT_TYPES.filter((type) => kinds.has(EVENT_WATCHER_KIND[type]));
+    const whose =
+      r.watchers === undefined
+        ? `no watcher in this file reports it (its watchers: ${watchers.map((w) => `\`${w.id}\` (${w.kind})`).join(", ")})`
+        : `this route's watchers (${watchers.map((w) => `\`${w.id}\`: ${w.kind}`).join(", ")}) report only ${listed(reported)}`;
+    r.events?.forEach((pattern, j) => {
+      if (reported.some((type) => matchGlob(pattern, type))) return;
+      const from = [
+        ...new Set(EVENT_TYPES.filter((type) => matchGlob(pattern, type)).map((t) => EVENT_WATCHER_KIND[t])),
+      ];
+      ctx.addIssue({
+        code: "custom",
+        path: ["routes", index, "events", j],
+        message: `event \`${pattern}\` comes only from ${listed(from.map((k) => `\`${k}\``))} watchers, and ${whose}, so route \`${r.id}\` never gets it; fix \`events\` or \`watchers\``,
+      });
+    });
+    if (r.min_severity === undefined) return;
+    const min = severityRank(r.min_severity);
+    const selected: EventType[] = reported.filter(
+      (type) => r.events === undefined || r.events.some((pattern) => matchGlob(pattern, type)),
+    );
+    if (selected.length === 0 || selected.some((type) => severityRank(EVENT_SEVERITY[type]) >= min)) return;
+    ctx.addIssue({
+      ...valueIssue(
+        r.min_severity,
+        `lets none of this route's events through (${selected.map((t) => `${t}: ${EVENT_SEVERITY[t]}`).join(", ")}), so route \`${r.id}\` never matches; lower \`min_severity\` or change \`events\``,
+      ),
+      path: ["routes", index, "min_severity"],
+    });
   });
 }

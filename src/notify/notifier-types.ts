@@ -2,6 +2,7 @@
 import type { ChatPort } from "../app/ports.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Clock, Store } from "../store/store.js";
+import type { UndeliverableChannel } from "./channel-health.js";
 import type { DigestKind, NotificationsConfig, WatcherKind } from "./load-notifications-config.js";
 import type { NotifierCloud } from "./watcher-kind.js";
 import type { StoredDigestResult, StoredRunResult } from "./watcher-records.js";
@@ -70,6 +71,8 @@ export interface WatcherInfo {
   /** Channels its changes can reach (from the routes). */
   channels: string[];
   alertChannels: string[];
+  /** Of `channels` and `alertChannels`, those posts fail to for good (until a post there succeeds again). */
+  undeliverable: UndeliverableChannel[];
   available: boolean;
   unavailableReason?: string;
   /** Replica holding its lease now. */
@@ -91,6 +94,8 @@ export interface DigestInfo {
   schedule: string;
   timeZone: string;
   channels: string[];
+  /** Of `channels`, those posts fail to for good (until a post there succeeds again). */
+  undeliverable: UndeliverableChannel[];
   /** Next time this replica will fire it. */
   nextAt?: number;
   lastSlot?: number;

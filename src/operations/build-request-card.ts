@@ -104,11 +104,13 @@ export function buildRequestCard(input: RequestCardInput): Message {
       const rule = position?.stage ?? req;
       // A scheduled change must be approved before it starts, which may be sooner than the policy's expiry.
       const bySchedule = request.schedule !== undefined && request.expiresAt >= request.schedule.runAt;
+      // With the day ("today", "tomorrow" or the date, in each reader's time zone): a deadline days ahead
+      // must not read as today's.
       blocks.push(
         context(
           bySchedule
-            ? md`Approve before ${localTime(request.expiresAt, "time")}, when it starts, or it lapses`
-            : md`Expires ${localTime(request.expiresAt, "time")} (in ${formatDuration(rule.expiresInMs)}${position !== undefined ? md` for this stage` : md``})`,
+            ? md`Approve before ${localTime(request.expiresAt)}, when it starts, or it lapses`
+            : md`Expires ${localTime(request.expiresAt)} (in ${formatDuration(rule.expiresInMs)}${position !== undefined ? md` for this stage` : md``})`,
           rule.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
         ),
       );
@@ -406,7 +408,12 @@ const STATUS_WORDS: Readonly<Record<ApprovalRequest["status"], string>> = {
 function fallbackLead(request: ApprovalRequest, allowed: boolean): Span[] {
   if (isWaitingScheduled(request)) return md`Scheduled:`;
   if (allowed && (request.status === "pending" || request.status === "approved")) return md`Allowed:`;
-  return md`${STATUS_WORDS[request.status].replace(/^./, (c) => c.toUpperCase())}:`;
+  // A lapsed scheduled change was revoked by its time, not by a stricter policy: its headline says so too.
+  const words =
+    request.status === "revoked" && request.revocation?.lapsed === true
+      ? "not run, its time passed"
+      : STATUS_WORDS[request.status];
+  return md`${words.replace(/^./, (c) => c.toUpperCase())}:`;
 }
 
 function outcome(request: ApprovalRequest, details: RequestDetails | undefined): Span[] | undefined {
@@ -442,13 +449,10 @@ function outcome(request: ApprovalRequest, details: RequestDetails | undefined):
       const result = details?.result;
       const error = request.execution?.error ?? details?.executionError;
       if (result === undefined) return error !== undefined ? md`*Result:* ${error}` : undefined;
+      // An aborted run's summary says why itself (changed, or could not be read) and that nothing was sent.
+      if (result.status === "aborted") return md`*Result:* ${result.summary}. Details in the thread.`;
       const took = result.durationMs !== undefined ? md` in ${formatElapsed(result.durationMs)}` : md``;
-      const note =
-        result.status === "aborted"
-          ? md` — aborted: the servers changed since approval, nothing was changed`
-          : result.status === "outcome_unknown"
-            ? md` — check the servers before retrying`
-            : md``;
+      const note = result.status === "outcome_unknown" ? md` — check the servers before retrying` : md``;
       return md`*Result:* ${result.summary}${took}${note}. Details in the thread.`;
     }
     default:

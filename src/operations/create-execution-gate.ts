@@ -2,15 +2,26 @@ import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
+import { findActiveOccurrence, findNextOccurrences } from "../calendars/find-calendar-occurrences.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
+import type { Message } from "../render/message-model.js";
 import { judgeScheduledStart } from "../schedule/resolve-start-time.js";
 import type { Clock } from "../store/store.js";
 import { buildScheduleMissedReply, scheduleMissedReason } from "../views/build-schedule-views.js";
+import { wavePlanOf } from "../waves/plan-waves.js";
+import type { WaveCheck } from "../waves/run-waves.js";
 import { createServerReadMemo, type ServerReadMemo } from "../workflow/create-server-read-memo.js";
 import { buildPolicyChangedReply, type PolicyChange, policyChangeText } from "./build-policy-change-view.js";
+import {
+  buildStartCheckReply,
+  buildWaveStoppedReply,
+  type StartCheck,
+  startCheckReason,
+  type WaveStop,
+} from "./build-start-check-view.js";
 import { redecideBeforeExecution } from "./redecide-before-execution.js";
 import type { RequestDetailsStore } from "./request-details.js";
 
@@ -32,11 +43,52 @@ export interface ExecutionGateDeps {
 export type GateAnswer = false | { reads?: ServerReadMemo };
 
 /**
+ * A scheduled change whose approval was complete only at or after its start time (a stage completed late in
+ * a record kept from before stages' expiries were capped at the start time): it never runs.
+ */
+export function judgeApprovalTime(
+  request: Pick<ApprovalRequest, "approvals">,
+  schedule: RequestSchedule,
+): StartCheck | undefined {
+  const approvedAt = Math.max(...request.approvals.map((a) => a.at));
+  return approvedAt >= schedule.runAt
+    ? { kind: "approved_late", runAt: schedule.runAt, approvedAt }
+    : undefined;
+}
+
+/**
+ * Whether a change scheduled in a maintenance window may start (or run its next wave) now, judged on the
+ * calendar as it is now, not as it was when the change was approved: `open` in the window's approved span
+ * (`startBy` is its end) and the window open now; `later` when the window is not open now but opens again
+ * before the approved end (the change may start then, as approved); else why it never will. A change
+ * without a window: `open`. Pure.
+ */
+export function judgeWindow(
+  schedule: RequestSchedule,
+  policy: Pick<Policy, "calendars">,
+  now: number,
+): "open" | "later" | StartCheck {
+  const name = schedule.window;
+  if (name === undefined) return "open";
+  if (now >= schedule.startBy) return { kind: "window_closed", window: name, closedAt: schedule.startBy };
+  const calendar = (policy.calendars ?? []).find((c) => c.name === name && c.kind === "window");
+  if (calendar === undefined) return { kind: "window_moved", window: name };
+  if (findActiveOccurrence(calendar, now) !== undefined) return "open";
+  const next = findNextOccurrences(calendar, now, 1)[0];
+  return next !== undefined && next.start < schedule.startBy
+    ? "later"
+    : { kind: "window_moved", window: name };
+}
+
+/**
  * The gate before an approved request is claimed for execution: the policy is decided again on the servers
  * as they are now (`redecideBeforeExecution`). Resolves truthy when the request may be claimed, with the
  * reads the re-decision made (fresh: the run's first re-check may use them instead of reading again). Stricter: the
  * request is revoked (once, whatever the replicas: a CAS), and its card and thread say what changed.
- * Undecided or failed: false, nothing runs now, and the next adoption pass tries again. Never throws.
+ * Undecided or failed: false, nothing runs now, and the next adoption pass tries again. Before that, a
+ * scheduled change starts only in its time (`judgeScheduledStart`), approved before it (`judgeApprovalTime`)
+ * and in its window as the calendar has it now (`judgeWindow`); else it lapses, and its thread says why.
+ * Never throws.
  */
 export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string) => Promise<GateAnswer> {
   const { approvals, logger } = deps;
@@ -71,22 +123,18 @@ export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string
     await deps.refreshCard(request.id);
   }
 
-  async function lapse(request: ApprovalRequest, schedule: RequestSchedule): Promise<void> {
+  /** The scheduled change never runs (`reason`, kept with it); its thread says why (`reply`) and its card. */
+  async function lapse(
+    request: ApprovalRequest,
+    reason: string,
+    reply: Message,
+    logged: Record<string, unknown>,
+  ): Promise<void> {
     const log = logger.child({ approval: request.id });
-    const result = await approvals.revoke(request.id, [scheduleMissedReason(schedule)], { lapsed: true });
+    const result = await approvals.revoke(request.id, [reason], { lapsed: true });
     if (!result.ok || !result.changed) return;
-    log.info({ startBy: schedule.startBy }, "not run: its time passed before it could start");
-    const chat = deps.chat();
-    const root = request.message;
-    if (chat !== undefined && root !== undefined) {
-      await chat
-        .postMessage(root.channel, buildScheduleMissedReply(request, schedule), {
-          threadTs: root.threadTs ?? root.ts,
-        })
-        .catch((error: unknown) =>
-          log.warn({ err: error }, "could not say in the thread why it did not run"),
-        );
-    }
+    log.info(logged, "not run: its time passed, or its window is not open, before it could start");
+    await sayInThread(deps, request, reply, log);
     await deps.refreshCard(request.id);
   }
 
@@ -95,12 +143,26 @@ export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string
       const request = await approvals.get(requestId);
       // Not approved (claimed, finished, gone): the claim refuses it and says why in the log.
       if (request?.status !== "approved") return request !== undefined && {};
-      if (request.schedule !== undefined) {
-        const start = judgeScheduledStart(request.schedule, deps.clock.now());
+      const schedule = request.schedule;
+      if (schedule !== undefined) {
+        const start = judgeScheduledStart(schedule, deps.clock.now());
         // Not yet: quiet, the periodic pass comes back. Too late: nothing runs, and the thread says why.
         if (start === "wait") return false;
         if (start === "missed") {
-          await lapse(request, request.schedule);
+          await lapse(request, scheduleMissedReason(schedule), buildScheduleMissedReply(request, schedule), {
+            startBy: schedule.startBy,
+          });
+          return false;
+        }
+        // Its time has come; what was approved is a change approved before it, in its window: the window as the
+        // calendar has it now (edited since, it may have moved, or open later within the approved span).
+        const verdict =
+          judgeApprovalTime(request, schedule) ?? judgeWindow(schedule, deps.policy(), deps.clock.now());
+        if (verdict === "later") return false;
+        if (verdict !== "open") {
+          await lapse(request, startCheckReason(verdict), buildStartCheckReply(request, verdict), {
+            check: verdict.kind,
+          });
           return false;
         }
       }
@@ -119,6 +181,74 @@ export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string
       // Never run without the re-decision and its audit record; the next adoption pass tries again.
       logger.error({ err: error, approval: requestId }, "could not decide the policy again before execution");
       return false;
+    }
+  };
+}
+
+/** Posts `message` in the request's thread; a failure is only logged (the card says it too). */
+async function sayInThread(
+  deps: Pick<ExecutionGateDeps, "chat">,
+  request: ApprovalRequest,
+  message: Message,
+  log: Logger,
+): Promise<void> {
+  const chat = deps.chat();
+  const root = request.message;
+  if (chat === undefined || root === undefined) return;
+  await chat
+    .postMessage(root.channel, message, { threadTs: root.threadTs ?? root.ts })
+    .catch((error: unknown) => log.warn({ err: error }, "could not say in the thread why it did not run"));
+}
+
+/**
+ * The check before each wave of a run in waves after its first (`RunWavesDeps.beforeWave`; the first follows
+ * the gate's decision at the claim): a change scheduled in a maintenance window starts no wave once the window
+ * closed, nor while the window is not open in the current calendar; and the policy is decided again as of now
+ * on the request, as before its execution (`redecideBeforeExecution`: freezes included, audited). Stricter, or
+ * the window gone: the run stops there and the thread says why. Undecided (groups unreadable) or a failure:
+ * hold, and ask again. Never throws.
+ */
+export function createWaveGate(
+  deps: ExecutionGateDeps,
+): (requestId: string, index: number) => Promise<WaveCheck> {
+  const stop = (request: ApprovalRequest, index: number, why: WaveStop): WaveCheck => {
+    const waves = wavePlanOf(request.parameters)?.waves.length ?? index + 1;
+    const log = deps.logger.child({ approval: request.id, wave: index + 1 });
+    const reasons =
+      why.kind === "policy" ? policyChangeText(why.change, request.action) : [startCheckReason(why)];
+    log.info({ stop: why.kind, reasons }, "wave not started: the later waves are not run");
+    return {
+      kind: "stop",
+      why: reasons.join("; "),
+      announce: () => sayInThread(deps, request, buildWaveStoppedReply(request, index, waves, why), log),
+    };
+  };
+  return async (requestId, index) => {
+    try {
+      const request = await deps.approvals.get(requestId);
+      if (request === undefined)
+        return { kind: "stop", why: "its request is gone", announce: async () => {} };
+      const schedule = request.schedule;
+      if (schedule !== undefined) {
+        const window = judgeWindow(schedule, deps.policy(), deps.clock.now());
+        if (window === "later") return { kind: "hold", why: "its maintenance window is not open now" };
+        if (window !== "open") return stop(request, index, window);
+      }
+      const channelName = (await deps.details.get(requestId))?.channelName;
+      const decided = await redecideBeforeExecution(deps, request, channelName);
+      if (decided.kind === "proceed") return { kind: "go" };
+      if (decided.kind === "undecided") {
+        deps.logger.warn(
+          { approval: requestId, why: decided.why },
+          "policy not decided again yet: wave held",
+        );
+        return { kind: "hold", why: decided.why };
+      }
+      return stop(request, index, { kind: "policy", change: decided.change });
+    } catch (error) {
+      // Never start a wave without the check; the run asks again after a while.
+      deps.logger.error({ err: error, approval: requestId }, "could not check the next wave");
+      return { kind: "hold", why: "the check before the wave failed" };
     }
   };
 }

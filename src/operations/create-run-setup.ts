@@ -10,8 +10,11 @@ import { createJobPollGate } from "../cloud/create-job-poll-gate.js";
 import { createServerBoard } from "../cloud/create-server-board.js";
 import type { Logger } from "../log/create-logger.js";
 import type { RunWavesDeps } from "../waves/run-waves.js";
+import { parentOfWaveRun } from "../waves/wave-run-record.js";
 import { copyFlowTarget } from "../workflow/copy-flow-target.js";
+import { DEFAULT_RUN_RETENTION_MS } from "../workflow/run-record.js";
 import type { ExecuteFlowDeps, ExecuteFlowSpec } from "../workflow/types.js";
+import { createWaveGate } from "./create-execution-gate.js";
 import type { ExecutionsDeps } from "./create-executions.js";
 import type { RunLease } from "./create-run-leases.js";
 import { createThreadReporter, type ThreadReporter } from "./create-thread-reporter.js";
@@ -21,8 +24,9 @@ import { flowParametersOf, operationOfAction } from "./to-operation-request.js";
 /** Builds the parts of one run; made once per `createExecutions` by {@link createRunSetup}. */
 export interface RunSetup {
   /**
-   * The run's reporter, in the thread of `request` (none without one), continuing in the status message the
-   * request's details recorded, and recording the one it posts. A failed read of the details is only logged.
+   * The run's reporter, in the thread of `request` (none without one), continuing in the status message each
+   * run recorded (the request's run in the request's details, a wave's run under its own run ID) and recording
+   * the one it posts.
    */
   reporterFor(request: ApprovalRequest | undefined, runLogger: Logger): Promise<ThreadReporter>;
   /** The deps of `executeFlow` and `resumeFlow` for a run driven under `lease`, its events to `reporter`. */
@@ -37,6 +41,8 @@ export interface RunSetup {
  * `createExecutions`.
  */
 export function createRunSetup(deps: ExecutionsDeps): RunSetup {
+  // Before each wave after the first: the window still open, the policy decided again as of then.
+  const beforeWave = createWaveGate(deps);
   // One schedule for every job this replica follows: 500 concurrent jobs share one poll budget.
   const pollGate = createJobPollGate({
     ...deps.jobPolls,
@@ -57,24 +63,27 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
     request: ApprovalRequest | undefined,
     runLogger: Logger,
   ): Promise<ThreadReporter> {
-    let statusMessage: MessageRef | undefined;
-    if (request !== undefined) {
-      try {
-        statusMessage = (await deps.details.get(request.id))?.statusMessage;
-      } catch (error) {
-        runLogger.warn({ err: error }, "could not read the status message of the run");
-      }
-    }
+    // The request's run has its status message in the request's details; a run in waves has one per wave's
+    // run, under that run's ID (a replica adopting the run updates the same messages), kept as long as the
+    // run records are.
+    const waveStatusKey = (runId: string) => `runstatusmsg:${runId}`;
+    const waveStatusTtlMs = deps.runRetentionMs ?? DEFAULT_RUN_RETENTION_MS;
     return createThreadReporter({
       chat: deps.chat(),
       root: request?.message,
       ...(request !== undefined && { requesterId: request.requester.userId }),
       clock: deps.clock,
       logger: runLogger,
-      ...(statusMessage !== undefined && { statusMessage }),
       ...(request !== undefined && {
-        onStatusPosted: (ref: MessageRef) =>
-          deps.details.update(request.id, (d) => ({ ...d, statusMessage: ref })),
+        findStatusMessage: async (runId: string) =>
+          parentOfWaveRun(runId) === undefined
+            ? (await deps.details.get(request.id))?.statusMessage
+            : (await deps.store.get<MessageRef>(waveStatusKey(runId)))?.value,
+        onStatusPosted: async (ref: MessageRef, runId: string) => {
+          if (parentOfWaveRun(runId) === undefined)
+            await deps.details.update(request.id, (d) => ({ ...d, statusMessage: ref }));
+          else await deps.store.createIfAbsent(waveStatusKey(runId), ref, { ttlMs: waveStatusTtlMs });
+        },
       }),
       ...(deps.statusIntervalMs !== undefined && { intervalMs: deps.statusIntervalMs }),
       ...(deps.timers !== undefined && { timers: deps.timers }),
@@ -109,6 +118,7 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
       ...(deps.onWaves !== undefined && { onWaves: deps.onWaves }),
       ...(deps.waves?.gate !== undefined && { gate: deps.waves.gate }),
       ...(deps.waves?.holdPollMs !== undefined && { holdPollMs: deps.waves.holdPollMs }),
+      beforeWave,
     };
   }
 

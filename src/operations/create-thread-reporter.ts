@@ -1,6 +1,6 @@
 import type { ChatPort, MessageRef } from "../app/ports.js";
 import type { Logger } from "../log/create-logger.js";
-import { context, type Message, md, userMention } from "../render/message-model.js";
+import { bold, context, type Message, md, toSpans, userMention } from "../render/message-model.js";
 import type { Clock } from "../store/store.js";
 import type { FlowEvent } from "../workflow/flow-events.js";
 import { flowStatusMessage } from "../workflow/flow-status-message.js";
@@ -8,17 +8,20 @@ import { isIn, TERMINAL_JOB_STATUSES } from "../workflow/flow-statuses.js";
 import { flowSummaryMessage } from "../workflow/flow-summary-message.js";
 import { type FlowViewState, reduceFlowEvent, sameFlowProgress } from "../workflow/reduce-flow-event.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
-import { createCoalescer } from "./create-coalescer.js";
+import { type Coalescer, createCoalescer } from "./create-coalescer.js";
 import { systemTimers, type Timers } from "./timers.js";
 
 export interface ThreadReporterOptions {
   chat: ChatPort | undefined;
   /** The request's root message; undefined: nothing is posted (logged only). */
   root: MessageRef | undefined;
-  /** The run's status message posted before (by another replica, or before a restart): updated, not posted anew. */
-  statusMessage?: MessageRef;
-  /** Called once when the status message is first posted, to remember it for whoever resumes the run. */
-  onStatusPosted?: (ref: MessageRef) => void | Promise<void>;
+  /**
+   * A run's status message posted before (by another replica, or before a restart), looked up before its
+   * first update: it is updated, not posted anew. A failed lookup is logged (a new message is posted).
+   */
+  findStatusMessage?: (runId: string) => Promise<MessageRef | undefined>;
+  /** Called once when a run's status message is first posted, to remember it for whoever resumes the run. */
+  onStatusPosted?: (ref: MessageRef, runId: string) => void | Promise<void>;
   clock: Clock;
   logger: Logger;
   /** Mentioned in the final summary (and an abandoned run's note), so they learn the outcome. */
@@ -37,17 +40,19 @@ export interface ThreadReporterOptions {
 }
 
 /**
- * Reports one run in its request's thread: one status message, posted on the first event (after the settle
- * time) and then updated in place (coalesced: at most one update per interval, the last state wins, the final
- * state always shown),
- * then a final summary as a new reply. Chat failures are logged, never thrown: Slack being down must not stop
- * an execution that is changing servers.
+ * Reports an execution in its request's thread: each run has one status message, posted on its first event
+ * (after the settle time) and then updated in place (coalesced: at most one update per interval, the last state
+ * wins, the final state always shown), then a final summary as a new reply. A run in waves is a run per wave:
+ * each wave has its own status message, saying which wave it is, that ends as that wave ended; the whole
+ * request is in the wave list and the summary. Chat failures are logged, never thrown: Slack being down must
+ * not stop an execution that is changing servers.
  */
 export interface ThreadReporter {
   /** Pass as the executor's `onEvent`. */
   onEvent(event: FlowEvent): void;
   /**
-   * Shows the final state in the status message, then posts the summary unless `summary` is false (it was
+   * Shows the final state in the status message of the run `outcome` is of (a run in waves: each wave's
+   * message shows its own end, not the request's), then posts the summary unless `summary` is false (it was
    * posted before: the run's single final message is claimed in the store by whoever posts it).
    */
   finish(outcome: FlowOutcome, options?: { summary?: boolean }): Promise<void>;
@@ -60,36 +65,63 @@ export interface ThreadReporter {
 /** See `ThreadReporterOptions.settleMs`: short enough that a person does not notice it. */
 const DEFAULT_SETTLE_MS = 250;
 
+/** The status message of one run: its view state and its message in the thread. */
+interface RunStatus {
+  runId: string;
+  state: FlowViewState | undefined;
+  coalescer: Coalescer<Message>;
+}
+
 export function createThreadReporter(options: ThreadReporterOptions): ThreadReporter {
   const { chat, root, logger } = options;
-  let state: FlowViewState | undefined;
-  let statusRef: MessageRef | undefined = options.statusMessage;
+  let current: RunStatus | undefined;
+  /** Status messages of earlier runs (the waves before), still delivering their last state. */
+  const closing: Promise<void>[] = [];
   let suspended = false;
 
   const post = async (message: Message): Promise<MessageRef | undefined> => {
     if (chat === undefined || root === undefined) return undefined;
     return chat.postMessage(root.channel, message, { threadTs: root.threadTs ?? root.ts });
   };
-  const coalescer = createCoalescer<Message>({
-    clock: options.clock,
-    ...(options.intervalMs !== undefined && { intervalMs: options.intervalMs }),
-    settleMs: options.settleMs ?? DEFAULT_SETTLE_MS,
-    ...(options.timers !== undefined && { timers: options.timers }),
-    send: async (message) => {
-      if (chat === undefined || root === undefined || suspended) return;
-      if (statusRef === undefined) {
-        statusRef = await post(message);
-        if (statusRef !== undefined) {
-          try {
-            await options.onStatusPosted?.(statusRef);
-          } catch (error) {
-            logger.warn({ err: error }, "could not remember the status message");
-          }
+  const find = async (runId: string): Promise<MessageRef | undefined> => {
+    try {
+      return await options.findStatusMessage?.(runId);
+    } catch (error) {
+      logger.warn({ err: error, run: runId }, "could not read the status message of the run");
+      return undefined;
+    }
+  };
+
+  const statusOf = (runId: string): RunStatus => {
+    let ref: MessageRef | undefined;
+    let looked = false;
+    const coalescer = createCoalescer<Message>({
+      clock: options.clock,
+      ...(options.intervalMs !== undefined && { intervalMs: options.intervalMs }),
+      settleMs: options.settleMs ?? DEFAULT_SETTLE_MS,
+      ...(options.timers !== undefined && { timers: options.timers }),
+      send: async (message) => {
+        if (chat === undefined || root === undefined || suspended) return;
+        if (!looked) {
+          ref = await find(runId);
+          looked = true;
         }
-      } else await chat.updateMessage(statusRef, message);
-    },
-    onError: (error) => logger.warn({ err: error }, "could not update the status message in the thread"),
-  });
+        if (ref !== undefined) {
+          await chat.updateMessage(ref, message);
+          return;
+        }
+        ref = await post(message);
+        if (ref === undefined) return;
+        try {
+          await options.onStatusPosted?.(ref, runId);
+        } catch (error) {
+          logger.warn({ err: error }, "could not remember the status message");
+        }
+      },
+      onError: (error) => logger.warn({ err: error }, "could not update the status message in the thread"),
+    });
+    return { runId, state: undefined, coalescer };
+  };
 
   const timers = options.timers ?? systemTimers;
   let ticker: unknown;
@@ -98,32 +130,53 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
     ticker = undefined;
   };
   const show = (settle = true) => {
-    if (state !== undefined) coalescer.push(flowStatusMessage(state, options.clock.now()), { settle });
+    if (current?.state !== undefined)
+      current.coalescer.push(statusMessageOf(current.state, options.clock.now()), { settle });
+  };
+  /** Lets the status message of the run reported so far deliver its last state: another run begins. */
+  const retire = () => {
+    if (current === undefined) return;
+    closing.push(current.coalescer.close());
+    current = undefined;
+  };
+  const closeAll = async (final?: Message) => {
+    if (current !== undefined) closing.push(current.coalescer.close(final));
+    await Promise.all(closing);
   };
 
   return {
     onEvent(event) {
-      const before = state;
-      state = reduceFlowEvent(state, event);
+      if (suspended) return;
+      if (event.type === "run_started" && current !== undefined && current.runId !== event.runId) retire();
+      if (current === undefined) {
+        // Nothing is shown before a run starts; then the events of that run only.
+        if (event.type !== "run_started") return;
+        current = statusOf(event.runId);
+      }
+      const before = current.state;
+      const state = reduceFlowEvent(before, event);
+      current.state = state;
       // A poll that saw nothing new changes nothing the reader sees but the elapsed time, which the ticker
       // below refreshes: no update of the message (one chat.update less per unchanged poll).
       // A job's end is shown without the settle time: it is the news the thread is followed for.
       if (before === undefined || state === undefined || !sameFlowProgress(before, state))
         show(!(event.type === "job_progress" && isIn(TERMINAL_JOB_STATUSES, event.status)));
       // A slow job sends no events for minutes: the elapsed time and step are refreshed meanwhile.
-      if (ticker === undefined && state !== undefined && !suspended) {
+      if (ticker === undefined && state !== undefined) {
         ticker = timers.setInterval(() => {
-          if (state?.status === "running" && !suspended) show();
+          if (current?.state?.status === "running" && !suspended) show();
         }, options.tickMs ?? 15_000);
       }
     },
     async finish(outcome, finishOptions = {}) {
       stopTicking();
+      const state = current?.state;
+      // Only the run's own status message takes its outcome: a wave's message has shown its wave's end.
       const final =
-        state !== undefined
-          ? flowStatusMessage({ ...state, status: outcome.status, outcome }, options.clock.now())
+        state !== undefined && state.runId === outcome.runId
+          ? statusMessageOf({ ...state, status: outcome.status, outcome }, options.clock.now())
           : undefined;
-      await coalescer.close(final);
+      await closeAll(final);
       if (finishOptions.summary === false) return;
       try {
         await post(mentioning(flowSummaryMessage(outcome), options.requesterId));
@@ -134,17 +187,32 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
     async suspend() {
       stopTicking();
       suspended = true;
-      await coalescer.close();
+      await closeAll();
     },
     async abandon(message) {
       stopTicking();
-      await coalescer.close();
+      await closeAll();
       try {
         await post(mentioning(message, options.requesterId));
       } catch (error) {
         logger.warn({ err: error }, "could not post in the thread");
       }
     },
+  };
+}
+
+/**
+ * The status message of a run as of `now`; a finished run's as of its end, so its elapsed time is the one its
+ * summary gives. A wave's run says which wave it is first.
+ */
+export function statusMessageOf(state: FlowViewState, now: number): Message {
+  const at = state.status !== "running" ? (state.outcome?.finishedAt ?? now) : now;
+  const message = flowStatusMessage(state, at);
+  if (state.wave === undefined) return message;
+  const wave = `Wave ${state.wave.number} of ${state.wave.of}`;
+  return {
+    text: [...md`${wave} · `, ...toSpans(message.text)],
+    blocks: [context(md`${bold(wave)}`), ...message.blocks],
   };
 }
 

@@ -94,7 +94,8 @@ export function createApprovalClickHandler(deps: ApprovalClickDeps): ActionHandl
     const log = ctx.logger.child({ approval: id, verb });
 
     if (verb === "cancel") {
-      // A scheduled change may also be called off by an approver (judged with their groups now).
+      // A scheduled change may also be called off by an approver (judged with their groups now). One the policy
+      // allowed has no approvers: only its requester may (the state machine says so to anyone else).
       const isApprover =
         request.schedule !== undefined && !isPolicyAllowed(request)
           ? isListedApprover(

@@ -5,7 +5,7 @@
  */
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { approvalOutcomeOf, isIn, TERMINAL_RUN_STATUSES } from "../workflow/flow-statuses.js";
-import { describeCounts } from "../workflow/flow-summary-message.js";
+import { describeAbort, describeCounts } from "../workflow/flow-summary-message.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
 import type { Activator, ExecutionsDeps } from "./create-executions.js";
 
@@ -31,7 +31,8 @@ export async function settleExecution(
         ? {
             result: {
               status,
-              summary: status === "aborted" ? "aborted, nothing changed" : describeCounts(outcome),
+              // An aborted run's summary says why (changed, or could not be read) and that nothing was sent.
+              summary: status === "aborted" ? describeAbort(outcome) : describeCounts(outcome),
               ...(outcome.durationMs !== undefined && { durationMs: outcome.durationMs }),
             },
           }
@@ -47,8 +48,8 @@ export async function settleExecution(
       : ("failed" as const);
   const failure =
     error ??
-    (status === "aborted"
-      ? "aborted: the servers changed since approval"
+    (status === "aborted" && outcome
+      ? describeAbort(outcome)
       : outcome && final !== "succeeded"
         ? describeCounts(outcome)
         : undefined);

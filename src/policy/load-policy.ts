@@ -1,6 +1,7 @@
 import { compileCalendars } from "../calendars/compile-calendars.js";
 import type { ConfigError } from "../config/format-config-errors.js";
 import { loadYamlConfig, parseYamlConfig, type YamlConfigResult } from "../config/load-yaml-config.js";
+import { refuseNeverMatchingRules } from "./check-rule-conditions.js";
 import { normalizeChannelName, normalizeGroup } from "./normalize-names.js";
 import { type PolicyFile, policyFileSchema } from "./policy-file-schema.js";
 import type { ChannelSet, Policy, PolicyFlags, PolicyRule, Principals, RuleConditions } from "./types.js";
@@ -14,19 +15,38 @@ export const DEFAULT_APPROVAL_EXPIRY_MS = 30 * 60_000;
 export const DEFAULT_BREAK_GLASS_REMIND_MS = 60 * 60_000;
 
 /**
- * Reads and validates a policy file (normally `flows/policy.yml`). Problems come back as errors naming the file,
- * line and column; render them with `formatConfigErrors`. Pass `text` to validate content not on disk.
+ * The policy file as the bot starts with it: well formed, and no rule with a condition that can never hold for
+ * its own actions (a `deny` on `start` with `flags: { hard: true }` protects nothing, and its author believes it
+ * does; see `check-rule-conditions.ts`).
+ */
+const checkedPolicyFileSchema = policyFileSchema.superRefine(refuseNeverMatchingRules);
+
+/**
+ * Reads and validates a policy file (normally `flows/policy.yml`), as the bot does at start: a malformed file,
+ * or a rule that can never match, comes back as errors naming the file, line and column; render them with
+ * `formatConfigErrors`. Pass `text` to validate content not on disk.
  */
 export async function loadPolicy(
   filePath: string,
   options: { text?: string } = {},
 ): Promise<PolicyLoadResult> {
-  return compile(filePath, await loadYamlConfig(filePath, policyFileSchema, options));
+  return compile(filePath, await loadYamlConfig(filePath, checkedPolicyFileSchema, options));
 }
 
-/** {@link loadPolicy} for policy text in hand (tests, `/ops policy check`); `file` labels errors and rule sources. */
-export function parsePolicy(text: string, file = "policy.yml"): PolicyLoadResult {
-  return compile(file, parseYamlConfig(file, text, policyFileSchema));
+/**
+ * {@link loadPolicy} for policy text in hand (tests); `file` labels errors and rule sources. It checks the form
+ * only, so a test can build a rule that never matches to probe the evaluator; `{ checkRules: true }` also
+ * refuses such rules, as {@link loadPolicy} does.
+ */
+export function parsePolicy(
+  text: string,
+  file = "policy.yml",
+  options: { checkRules?: boolean } = {},
+): PolicyLoadResult {
+  return compile(
+    file,
+    parseYamlConfig(file, text, options.checkRules === true ? checkedPolicyFileSchema : policyFileSchema),
+  );
 }
 
 function compile(file: string, loaded: YamlConfigResult<PolicyFile>): PolicyLoadResult {

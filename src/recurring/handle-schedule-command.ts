@@ -2,7 +2,6 @@ import type { ApprovalRequest, ApprovalTarget } from "../approvals/approval-requ
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { Server } from "../cloud/types.js";
 import type { HandlerContext, MutationIntent, ScheduleIntent } from "../commands/types.js";
-import { buildDenialView } from "../operations/build-denial-view.js";
 import { buildNotRecordedView } from "../operations/build-preflight-views.js";
 import { decidePolicy, readGroups } from "../operations/decide-policy.js";
 import { describeApprovers, POLICY_ACTOR } from "../operations/describe-request.js";
@@ -14,16 +13,21 @@ import {
 import { isListedApprover } from "../operations/is-listed-approver.js";
 import { toOperationRequest } from "../operations/to-operation-request.js";
 import { termsOf } from "../policy/compare-decisions.js";
-import { plural } from "../render/escape-mrkdwn.js";
 import { code, localTime, type Message, md, userMention } from "../render/message-model.js";
 import { abortUpdate, writeUpdate } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
-import { buildScheduleListView } from "../views/build-recurring-schedule-views.js";
+import {
+  buildScheduleDenialView,
+  buildScheduleListView,
+  buildScheduleNeverRunsText,
+  buildScheduleRequestedView,
+} from "../views/build-recurring-schedule-views.js";
 import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
 import { withInlineCode } from "../views/format-values.js";
 import type { Preflight } from "../workflow/preflight-types.js";
 import { combineDecisions } from "./combine-decisions.js";
+import { calendarsMatter, decideAtNextSlot } from "./decide-at-next-slot.js";
 import { summarizeSchedule } from "./describe-schedule.js";
 import { parseScheduleTiming } from "./parse-schedule-timing.js";
 import { SCHEDULE_CREATE_ACTION, type ScheduleDeps } from "./schedule-deps.js";
@@ -91,21 +95,43 @@ async function addSchedule(
   const op = toOperationRequest(command);
   const groups = await readGroups(ctx.chat);
   const channel = { id: channelId, ...(channelName !== undefined && { name: channelName }) };
-  const commandDecision = decidePolicy(
-    deps.policy(),
+  const policy = deps.policy();
+  const now = deps.clock.now();
+  // The command is decided as its runs will be: at its next slot (a freeze or a window counts at the run's time,
+  // not now). A denied next slot with a later one let through is asked for under that later one, with a note.
+  const timeMatters = calendarsMatter(policy, op.action);
+  const judged = decideAtNextSlot(
+    timing.timing,
+    now,
+    (at) =>
+      decidePolicy(
+        policy,
+        {
+          action: op.action,
+          requesterId: actor.userId,
+          channel,
+          targets: servers,
+          flags: op.flags,
+          ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+          at,
+        },
+        groups,
+      ),
+    { timeMatters },
+  );
+  if (judged.kind === "no_slot") return refused(buildScheduleNeverRunsText(timing.timing));
+  const commandDecision = judged.decision;
+  // Creating the schedule is decided now: it is asked for and approved now.
+  const scheduleDecision = decidePolicy(
+    policy,
     {
-      action: op.action,
+      action: SCHEDULE_CREATE_ACTION,
       requesterId: actor.userId,
       channel,
       targets: servers,
-      flags: op.flags,
-      ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+      flags: {},
+      at: now,
     },
-    groups,
-  );
-  const scheduleDecision = decidePolicy(
-    deps.policy(),
-    { action: SCHEDULE_CREATE_ACTION, requesterId: actor.userId, channel, targets: servers, flags: {} },
     groups,
   );
   const decision = combineDecisions(scheduleDecision, commandDecision);
@@ -125,14 +151,37 @@ async function addSchedule(
       command: intent.commandLine,
       commandAction: op.action,
       commandDecision: commandDecision.effect,
+      commandDecidedAt: new Date(judged.slotAt).toISOString(),
+      ...(judged.kind === "later" && {
+        nextSlotDenied: new Date(judged.deniedAt).toISOString(),
+        slotsDenied: judged.skipped,
+      }),
       cron: timing.timing.cron,
       timeZone: timing.timing.timeZone,
     },
   });
   if (decision.effect === "deny" || commandDecision.effect === "deny") {
     const reasons = decision.effect === "deny" ? decision.reasons : [];
-    return buildDenialView({ commandLine: ctx.request.commandLine, reasons, rules: decision.rules });
+    return buildScheduleDenialView({
+      commandLine: ctx.request.commandLine,
+      reasons,
+      rules: decision.rules,
+      // Named only when the time can matter: a deny on a locked server is not about when it runs.
+      ...(judged.kind === "denied" &&
+        timeMatters && {
+          slots: { firstAt: judged.slotAt, lastCheckedAt: judged.lastCheckedAt, checked: judged.checked },
+        }),
+    });
   }
+  const deniedRuns =
+    judged.kind === "later"
+      ? {
+          firstAt: judged.deniedAt,
+          count: judged.skipped,
+          reasons: judged.denied.reasons,
+          firstAllowedAt: judged.slotAt,
+        }
+      : undefined;
 
   const root = await ctx.postToChannel(
     preparingViewFor(ctx.request.commandLine, decision, groups.ids, actor.userId),
@@ -141,7 +190,6 @@ async function addSchedule(
   if (root === undefined) return undefined;
 
   const id = newScheduleId();
-  const now = deps.clock.now();
   let request: ApprovalRequest;
   try {
     request = await deps.approvals.create({
@@ -218,17 +266,16 @@ async function addSchedule(
       throw new Error(`the policy-allowed schedule ${id} could not be approved: ${approved.code}`);
     await deps.refreshCard(request.id);
     void deps.runApproved(request.id);
-    return buildNoticeView(
-      ":repeat:",
-      md`Schedule ${code(id)} is allowed by the policy and active; its card is in the channel.`,
-    );
+    return buildScheduleRequestedView({ id, allowed: true, ...(deniedRuns !== undefined && { deniedRuns }) });
   }
   await deps.refreshCard(request.id);
-  const n = decision.approval.minApprovals;
-  return buildNoticeView(
-    ":lock:",
-    md`Your schedule ${code(id)} needs ${plural(n, "approval")} from ${describeApprovers(decision.approval, groups.ids)}; I posted it in the channel.`,
-  );
+  return buildScheduleRequestedView({
+    id,
+    allowed: false,
+    minApprovals: decision.approval.minApprovals,
+    approvers: describeApprovers(decision.approval, groups.ids),
+    ...(deniedRuns !== undefined && { deniedRuns }),
+  });
 }
 
 /** A schedule request has no preflight of its own (each run has one): the details record gets an empty one. */

@@ -54,14 +54,16 @@ export function nextSlots(timing: ScheduleTiming, after: number, count: number):
 }
 
 /**
- * The slots in `(after, until]`, oldest first, at most `max` of them (the newest kept when there are more:
- * `truncated` says so). A bot that was down for weeks reads a bounded number of dates.
+ * The slots in `(after, until]`, oldest first, at most `max` of them (the newest kept when there are more, or
+ * the oldest with `keep: "oldest"`: `truncated` says so). A bot that was down for weeks reads a bounded number
+ * of dates.
  */
 export function slotsBetween(
   timing: ScheduleTiming,
   after: number,
   until: number,
   max = 500,
+  keep: "newest" | "oldest" = "newest",
 ): { slots: number[]; truncated: boolean } {
   const job = cronOf(timing);
   const slots: number[] = [];
@@ -70,6 +72,10 @@ export function slotsBetween(
   for (;;) {
     const next = job.nextRun(from);
     if (next === null || next.getTime() > until) break;
+    if (keep === "oldest" && slots.length >= max) {
+      truncated = true;
+      break;
+    }
     slots.push(next.getTime());
     if (slots.length > max) {
       slots.shift();

@@ -42,7 +42,7 @@ type SlotResult = NonNullable<Schedule["lastRun"]>;
  * slots since the last one handled. The newest slot is claimed in the store (`schedslot:<id>@<slot ISO>`,
  * created once whatever the replicas), so one replica handles it; the slots before it were missed (no replica
  * ran them at their time) and are reported in one message, never run late. The newest runs only if it is
- * within the grace; its run re-resolves the command's servers, decides the policy as the owner now and runs
+ * within the grace; its run re-resolves the command's servers, decides the policy as the owner at the slot and runs
  * only within what was approved (same command, at most `maxTargets` servers, a decision no stricter than the
  * command's at approval), through the exactly-once execution path. Never throws.
  */
@@ -84,7 +84,10 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
     return { slotAt, result: "skipped", why: reasons[0] ?? "skipped" };
   }
 
-  /** One slot's run: re-resolve, decide, check against what was approved, then the execution path. */
+  /**
+   * One slot's run: re-resolve, decide at the slot's time (calendars included), check against what was
+   * approved, then the execution path (which decides again just before the claim).
+   */
   async function runSlot(chat: ChatPort, s: Schedule, slotAt: number): Promise<SlotResult> {
     const command = s.intent as MutationIntent;
     const op = toOperationRequest(command);
@@ -117,6 +120,8 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
         targets: servers,
         flags: op.flags,
         ...(op.tagChange !== undefined && { tagChange: op.tagChange }),
+        // The run is decided at its slot: a freeze or a window counts when the run is due, as at creation.
+        at: slotAt,
       },
       groups,
     );
@@ -141,7 +146,7 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
     });
     if (tightenings.length > 0 || decision.effect === "deny") {
       return skip(chat, s, slotAt, [
-        "The policy, checked now as the schedule's owner, is stricter than when the schedule was approved:",
+        "The policy, checked as the schedule's owner at this run's time, is stricter than when the schedule was approved:",
         ...policyChangeText({ changes: [], tightenings }, op.action),
       ]);
     }

@@ -1,8 +1,15 @@
-import { Cron } from "croner";
 import type { RequestSchedule } from "../approvals/approval-request.js";
 import { findNextOccurrences } from "../calendars/find-calendar-occurrences.js";
 import { suggestClosest } from "../config/suggest-closest.js";
 import type { Policy } from "../policy/types.js";
+import { type AtRefusal, describeAtRefusal } from "../views/build-schedule-views.js";
+import {
+  formatWallTime,
+  instantsOf,
+  isCalendarDate,
+  nextTimeOfDay,
+  type WallTime,
+} from "./local-wall-time.js";
 import type { ScheduleFlags } from "./take-schedule-flags.js";
 
 /** How late an `--at` change may still start (every replica was down at its time): then it does not run. */
@@ -10,12 +17,15 @@ export const AT_START_GRACE_MS = 15 * 60_000;
 /** How far ahead a change can be scheduled: no approval outlives a month (see `MAX_EXPIRES_IN_MS`). */
 export const MAX_SCHEDULE_AHEAD_MS = 30 * 86_400_000;
 
-export type StartTimeResult = { ok: true; schedule: RequestSchedule } | { ok: false; message: string };
+/** A refusal's `message` is operator text (a `--window` one has no `refusal`: it is said as it is). */
+export type StartTimeResult =
+  | { ok: true; schedule: RequestSchedule }
+  | { ok: false; message: string; refusal?: AtRefusal };
 
 export interface StartTimeContext {
   now: number;
   policy: Policy;
-  /** The requester's IANA time zone (Slack profile), read only when the time is local (`HH:MM`). */
+  /** The requester's IANA time zone (Slack profile), read only for a local time (`HH:MM`, a date-time without offset). */
   timeZone: () => Promise<string>;
 }
 
@@ -30,43 +40,101 @@ export async function resolveStartTime(
   ctx: StartTimeContext,
 ): Promise<StartTimeResult> {
   if (flags.window !== undefined) return windowStart(flags.window, ctx);
-  const text = flags.at ?? "";
-  let runAt: number | undefined;
-  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(text)) runAt = Date.parse(text);
-  else {
-    const local = /^(?:(\d{4})-(\d\d)-(\d\d)T)?(\d{1,2}):(\d\d)$/.exec(text);
-    if (local === null)
-      return {
-        ok: false,
-        message: `\`--at ${text}\` is not a time; write \`--at 22:30\` (the next 22:30 in your time zone) or \`--at 2026-12-08T22:30+01:00\``,
-      };
-    const [, year, month, day, hour, minute] = local;
-    if (Number(hour) > 23 || Number(minute) > 59)
-      return { ok: false, message: `\`--at ${text}\` is not a time of day (00:00 to 23:59)` };
+  const resolved = await resolveAt(flags.at ?? "", ctx);
+  if (!resolved.ok)
+    return { ok: false, message: describeAtRefusal(resolved.refusal), refusal: resolved.refusal };
+  return { ok: true, schedule: { runAt: resolved.at, startBy: resolved.at + AT_START_GRACE_MS } };
+}
+
+/** The instant an `--at` value names, or why it names none that can be scheduled. */
+export type AtResult = { ok: true; at: number } | { ok: false; refusal: AtRefusal };
+
+const ISO_WITH_OFFSET =
+  /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?(?:(Z)|([+-])(\d\d):(\d\d))$/i;
+const LOCAL = /^(?:(\d{4})-(\d\d)-(\d\d)T)?(\d{1,2}):(\d\d)$/;
+/** The widest offsets from UTC in use (Baker Island, the Line Islands). */
+const MIN_OFFSET_MINUTES = -12 * 60;
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * Resolves `--at` in steps, each with its own answer: the form (a time at all?), the parts (a time of day, a
+ * date of the calendar, an offset in use), the local time in the requester's zone (explicitly, both ways
+ * around a daylight-saving change: a time the clocks skip is refused, never moved; a time that comes twice is
+ * taken at its next coming), then in the past, then too far ahead.
+ */
+export async function resolveAt(
+  text: string,
+  ctx: Pick<StartTimeContext, "now" | "timeZone">,
+): Promise<AtResult> {
+  const refuse = (refusal: AtRefusal): AtResult => ({ ok: false, refusal });
+  let at: number;
+  const iso = ISO_WITH_OFFSET.exec(text);
+  const local = iso === null ? LOCAL.exec(text) : null;
+  if (iso !== null) {
+    const [, y, mo, d, h, mi, sec, fraction, zulu, sign, oh, om] = iso;
+    const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, sec ?? "0"].map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    if (hour > 23 || minute > 59 || second > 59) return refuse({ kind: "not_a_time_of_day", text });
+    if (!isCalendarDate(year, month, day)) return refuse({ kind: "not_a_date", text, year, month, day });
+    const offsetMinutes = zulu !== undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om));
+    if (Number(om) > 59 || offsetMinutes < MIN_OFFSET_MINUTES || offsetMinutes > MAX_OFFSET_MINUTES)
+      return refuse({ kind: "bad_offset", text });
+    const utc = new Date(0);
+    utc.setUTCFullYear(year, month - 1, day);
+    utc.setUTCHours(hour, minute, second, Math.round(Number(`0.${fraction ?? "0"}`) * 1000));
+    at = utc.getTime() - offsetMinutes * 60_000;
+  } else if (local !== null) {
+    const [, y, mo, d, h, mi] = local;
+    const hour = Number(h);
+    const minute = Number(mi);
+    if (hour > 23 || minute > 59) return refuse({ kind: "not_a_time_of_day", text });
+    const date = y === undefined ? undefined : { year: Number(y), month: Number(mo), day: Number(d) };
+    if (date !== undefined && !isCalendarDate(date.year, date.month, date.day))
+      return refuse({ kind: "not_a_date", text, ...date });
     let zone: string;
     try {
       zone = await ctx.timeZone();
     } catch (error) {
-      return {
-        ok: false,
-        message: `I could not read your time zone from Slack (${(error as Error).message}); give the time with its offset, e.g. \`--at 2026-12-08T22:30+01:00\``,
-      };
+      return refuse({ kind: "no_time_zone", text, error: (error as Error).message });
     }
-    // The next wall-clock match in the zone, daylight saving included; a date must come out as that date.
-    const pattern = `${Number(minute)} ${Number(hour)} ${day ? Number(day) : "*"} ${month ? Number(month) : "*"} *`;
-    const next = new Cron(pattern, { paused: true, timezone: zone }).nextRun(new Date(ctx.now))?.getTime();
-    if (next === undefined || (year !== undefined && !localDateIs(next, zone, `${year}-${month}-${day}`)))
-      return { ok: false, message: `\`--at ${text}\` is in the past; give a time to come` };
-    runAt = next;
-  }
-  if (Number.isNaN(runAt)) return { ok: false, message: `\`--at ${text}\` is not a valid date-time` };
-  if (runAt <= ctx.now) return { ok: false, message: `\`--at ${text}\` is in the past; give a time to come` };
-  if (runAt - ctx.now > MAX_SCHEDULE_AHEAD_MS)
-    return {
-      ok: false,
-      message: `\`--at ${text}\` is more than 30 days ahead; schedule it closer to the time`,
-    };
-  return { ok: true, schedule: { runAt, startBy: runAt + AT_START_GRACE_MS } };
+    const time = `${String(hour).padStart(2, "0")}:${mi}`;
+    const skipped = (on: WallTime, found: { from: string; to: string }): AtResult =>
+      refuse({
+        kind: "skipped",
+        text,
+        zone,
+        date: formatWallTime(on).slice(0, 10),
+        time,
+        from: found.from,
+        to: found.to,
+        dated: date !== undefined,
+      });
+    if (date === undefined) {
+      const next = nextTimeOfDay(hour, minute, ctx.now, zone);
+      if (next.kind === "skipped") return skipped(next.date, next);
+      at = next.at;
+    } else {
+      const wall = { ...date, hour, minute };
+      const found = instantsOf(wall, zone);
+      if (found.kind === "skipped") {
+        // Once the clocks have gone forward, that night's time is simply past.
+        if (found.transition <= ctx.now) return refuse({ kind: "past", text });
+        return skipped(wall, found);
+      }
+      // Twice on the night the clocks go back: the next coming of it.
+      at = found.instants.find((t) => t > ctx.now) ?? found.instants.at(-1) ?? 0;
+    }
+  } else return refuse({ kind: "not_a_time", text });
+  if (at <= ctx.now) return refuse({ kind: "past", text });
+  if (at - ctx.now > MAX_SCHEDULE_AHEAD_MS)
+    return refuse({ kind: "too_far", text, maxAheadDays: MAX_SCHEDULE_AHEAD_MS / 86_400_000 });
+  return { ok: true, at };
 }
 
 function windowStart(name: string, ctx: StartTimeContext): StartTimeResult {
@@ -95,16 +163,6 @@ function windowStart(name: string, ctx: StartTimeContext): StartTimeResult {
   if (next === undefined || next.start - ctx.now > MAX_SCHEDULE_AHEAD_MS)
     return { ok: false, message: `the maintenance window \`${name}\` does not open in the next 30 days` };
   return { ok: true, schedule: { runAt: next.start, startBy: next.end, window: name } };
-}
-
-function localDateIs(at: number, zone: string, ymd: string): boolean {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: zone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(new Date(at));
-  return parts === ymd;
 }
 
 /** Whether a scheduled change may start now: not yet, yes, or never (its time has passed). */

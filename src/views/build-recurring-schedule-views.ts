@@ -1,6 +1,8 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { formatDuration } from "../config/parse-duration.js";
 import { approvalActionId } from "../operations/approval-action-ids.js";
+import { buildDenialView, type DenialViewInput } from "../operations/build-denial-view.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
   button,
@@ -17,7 +19,8 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
-import { emoji, typeable } from "./format-values.js";
+import { buildNoticeView } from "./build-notice-view.js";
+import { emoji, typeable, withInlineCode } from "./format-values.js";
 
 /** What a schedule's card and list lines show about it (the view's own shape: no store types). */
 export interface ScheduleSummary {
@@ -320,4 +323,80 @@ export function buildScheduledRunNote(input: {
       ),
     ],
   };
+}
+
+/**
+ * A new schedule whose next run the policy denies (decided at that run's time) while a later run is let through:
+ * the runs from `firstAt` (`count` of them) will be skipped when they come, for `reasons`; the schedule is asked
+ * for under the decision at `firstAllowedAt`.
+ */
+export interface DeniedRuns {
+  firstAt: number;
+  count: number;
+  reasons: readonly string[];
+  firstAllowedAt: number;
+}
+
+/**
+ * To the requester: the schedule is asked for (its card is in the channel) and active at once when the policy
+ * allows it, or waiting for approvals. When its next runs are denied, says which will be skipped and why, and
+ * the first run the policy lets through, whose decision the schedule was asked under.
+ */
+export function buildScheduleRequestedView(
+  input: { id: string; deniedRuns?: DeniedRuns } & (
+    | { allowed: true }
+    | { allowed: false; minApprovals: number; approvers: readonly Span[] }
+  ),
+): Message {
+  const notice = input.allowed
+    ? buildNoticeView(
+        ":repeat:",
+        md`Schedule ${code(input.id)} is allowed by the policy and active; its card is in the channel.`,
+      )
+    : buildNoticeView(
+        ":lock:",
+        md`Your schedule ${code(input.id)} needs ${plural(input.minApprovals, "approval")} from ${input.approvers}; I posted it in the channel.`,
+      );
+  const denied = input.deniedRuns;
+  if (denied === undefined) return notice;
+  const which =
+    denied.count === 1
+      ? md`Its next run, ${localTime(denied.firstAt)}, is denied by the policy as it stands`
+      : md`Its next ${String(denied.count)} runs, from ${localTime(denied.firstAt)}, are denied by the policy as it stands`;
+  return {
+    text: notice.text,
+    blocks: [
+      ...notice.blocks,
+      section({
+        text: [
+          ...md`${emoji(":fast_forward:")} ${which}${denied.reasons.length > 0 ? md`:` : md``}`,
+          ...denied.reasons.slice(0, 5).flatMap((r) => md`\n• ${withInlineCode(r)}`),
+          ...md`\n${denied.count === 1 ? "It will be skipped" : "They will be skipped"} (and reported in the channel) unless the policy changes by then. The first run the policy lets through is ${localTime(denied.firstAllowedAt)}: the schedule is asked for under the policy's decision for that run.`,
+        ],
+      }),
+    ],
+  };
+}
+
+/**
+ * A schedule refused by the policy. `slots`: its command was denied at its next run (`firstAt`) and at every
+ * run looked at after it, up to `lastCheckedAt`; the denial says so, since the same command could be allowed now.
+ */
+export function buildScheduleDenialView(
+  input: DenialViewInput & { slots?: { firstAt: number; lastCheckedAt: number; checked: number } },
+): Message {
+  const { slots, ...denial } = input;
+  const view = buildDenialView(denial);
+  if (slots === undefined) return view;
+  const when =
+    slots.checked === 1
+      ? md`Decided for its next run, ${localTime(slots.firstAt)} (the policy judges each run at its time).`
+      : md`Decided for its next run, ${localTime(slots.firstAt)} (the policy judges each run at its time), and for every run after it up to ${localTime(slots.lastCheckedAt)} (${String(slots.checked)} runs): all would be denied, so nothing was created.`;
+  const [first, ...rest] = view.blocks;
+  return { text: view.text, blocks: [...(first !== undefined ? [first] : []), context(when), ...rest] };
+}
+
+/** A schedule whose cron names no time to come (e.g. the 30th of February): nothing is created. */
+export function buildScheduleNeverRunsText(timing: { cron: string; timeZone: string }): Span[] {
+  return md`The cron expression ${code(timing.cron)} (${timing.timeZone}) names no time to come: the schedule would never run. Nothing was created.`;
 }

@@ -9,6 +9,7 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { calendarDateProblem, MONTH_NAMES } from "../schedule/local-wall-time.js";
 import { buildNoticeView } from "./build-notice-view.js";
 import { withInlineCode } from "./format-values.js";
 
@@ -28,6 +29,91 @@ export function buildScheduleRefusalView(commandLine: string, message: string): 
 }
 
 /**
+ * Why an `--at <time>` cannot be scheduled (the view's own shape; `text` is the value as typed). `skipped`: the
+ * local `time` (`HH:MM`) does not exist on `date` (`YYYY-MM-DD`) in `zone`, the clocks going forward from `from`
+ * to `to` (`dated`: the date was typed, not the next such time).
+ */
+export type AtRefusal =
+  | { kind: "not_a_time"; text: string }
+  | { kind: "not_a_time_of_day"; text: string }
+  | { kind: "not_a_date"; text: string; year: number; month: number; day: number }
+  | { kind: "bad_offset"; text: string }
+  | { kind: "no_time_zone"; text: string; error: string }
+  | {
+      kind: "skipped";
+      text: string;
+      zone: string;
+      date: string;
+      time: string;
+      from: string;
+      to: string;
+      dated: boolean;
+    }
+  | { kind: "past"; text: string }
+  | { kind: "too_far"; text: string; maxAheadDays: number };
+
+/** `--at` as typed, inside backticks: bounded, without backticks. */
+function typedAt(text: string): string {
+  const flat = text.replace(/[`\n\r]/g, "'");
+  return `\`--at ${flat.length > 40 ? `${flat.slice(0, 39)}…` : flat}\``;
+}
+
+/** `Sunday 28 March 2027` from `2027-03-28` (a calendar date: no zone involved). */
+function longDate(ymd: string): string {
+  const [y, m, d] = ymd.split("-").map(Number);
+  const at = new Date(0);
+  at.setUTCFullYear(y ?? 1970, (m ?? 1) - 1, d ?? 1);
+  const weekday = at.toLocaleDateString("en-GB", { weekday: "long", timeZone: "UTC" });
+  return `${weekday} ${String(d)} ${MONTH_NAMES[(m ?? 1) - 1] ?? ""} ${String(y)}`;
+}
+
+/**
+ * The reason an `--at` time is refused, as one line for {@link buildScheduleRefusalView} (code spans in
+ * backticks, no final period). Each case says what is wrong and what to give instead.
+ */
+export function describeAtRefusal(refusal: AtRefusal): string {
+  const at = typedAt(refusal.text);
+  switch (refusal.kind) {
+    case "not_a_time":
+      return `${at} is not a time; write \`--at 22:30\` (the next 22:30 in your time zone) or \`--at 2026-12-08T22:30+01:00\``;
+    case "not_a_time_of_day":
+      return `${at} is not a time of day (00:00 to 23:59)`;
+    case "not_a_date": {
+      const { year, month, day } = refusal;
+      return `${at} is not a date: ${calendarDateProblem(year, month, day) ?? "that day does not exist"}`;
+    }
+    case "bad_offset":
+      return `${at} has no valid offset from UTC; offsets go from \`-12:00\` to \`+14:00\`, e.g. \`--at 2026-12-08T22:30+01:00\``;
+    case "no_time_zone":
+      return `I could not read your time zone from Slack (${refusal.error.replace(/`/g, "'")}); give the time with its offset, e.g. \`--at 2026-12-08T22:30+01:00\``;
+    case "skipped": {
+      const { date, time, from, to } = refusal;
+      const instead = refusal.dated
+        ? span(`--at ${date}T${to}`)
+        : `${span(`--at ${to}`)}, or ${span(`--at ${dayAfter(date)}T${time}`)} for the night after`;
+      return `${at} names a time that does not exist: on ${longDate(date)} the clocks in ${refusal.zone} go forward from ${from} to ${to}, so there is no ${time} that night. Give a time before ${from} or from ${to} (e.g. ${instead})`;
+    }
+    case "past":
+      return `${at} is in the past; give a time to come`;
+    case "too_far":
+      return `${at} is more than ${String(refusal.maxAheadDays)} days ahead; a change is scheduled at most ${String(refusal.maxAheadDays)} days ahead, so ask again closer to the time`;
+  }
+}
+
+/** A code span in a refusal line. */
+function span(text: string): string {
+  return `\`${text}\``;
+}
+
+/** The date after `YYYY-MM-DD`. */
+function dayAfter(ymd: string): string {
+  const [y, m, d] = ymd.split("-").map(Number);
+  const at = new Date(0);
+  at.setUTCFullYear(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + 1);
+  return at.toISOString().slice(0, 10);
+}
+
+/**
  * To the requester: the scheduled change is posted; it runs at its time (once approved, when it needs
  * approval). `approval.by` is the request's expiry: the policy's time limit for approving, or the start time
  * when that comes first.
@@ -39,7 +125,8 @@ export function buildScheduledNoticeView(
   if (approval === undefined)
     return buildNoticeView(
       ":calendar:",
-      md`Scheduled: ${describeSchedule(schedule)}. I posted it in the channel; you or an approver can cancel it until then.`,
+      // Allowed without approval, it has no approvers: only its requester can call it off.
+      md`Scheduled: ${describeSchedule(schedule)}. I posted it in the channel; you can cancel it from its card until then.`,
     );
   const needs = plural(approval.minApprovals, "approval");
   return buildNoticeView(

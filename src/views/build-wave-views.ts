@@ -80,14 +80,23 @@ function waveLine(
 function headline(record: WaveRunRecord): Span[] {
   const by = record.controlBy !== undefined ? md` by ${userMention(record.controlBy)}` : md``;
   switch (record.status) {
-    case "succeeded":
-      return md`${emoji(":white_check_mark:")} *Waves finished*`;
+    case "succeeded": {
+      // Failures that did not stop the waves are still failures: not a success to show in green.
+      const failed = failuresOf(record);
+      return failed > 0
+        ? md`${emoji(":warning:")} *Waves finished* with ${plural(failed, "failed server")}`
+        : md`${emoji(":white_check_mark:")} *Waves finished*`;
+    }
     case "stopped_failures":
       return md`${emoji(":octagonal_sign:")} *Stopped:* ${plural(failuresOf(record), "failed server")} reached the limit of ${String(record.maxFailures)}; the later waves were not run`;
     case "aborted":
-      return md`${emoji(":octagonal_sign:")} *Aborted*${by}; the later waves were not run`;
+      // Without a person, the check before a wave stopped it (the window closed, the policy is stricter now).
+      return record.controlBy !== undefined
+        ? md`${emoji(":octagonal_sign:")} *Aborted*${by}; the later waves were not run`
+        : md`${emoji(":octagonal_sign:")} *Stopped* before the next wave (the thread says why); the later waves were not run`;
     case "stopped_drift":
-      return md`${emoji(":octagonal_sign:")} *Stopped:* the servers of a wave changed since approval; nothing more was run`;
+      // The wave's re-check stopped it: its servers changed, or could not be read to tell (the summary says which).
+      return md`${emoji(":octagonal_sign:")} *Stopped:* the re-check of a wave stopped it (its servers changed since approval, or could not be read); nothing more was sent`;
     case "running":
       if (record.control === "paused")
         return md`${emoji(":double_vertical_bar:")} *Paused*${by}: the next wave waits for Resume`;

@@ -1,5 +1,10 @@
 import type { RunStatus } from "../workflow/flow-statuses.js";
-import { emptyCounts, type FlowOutcome, type ServerOutcome } from "../workflow/summarize-run.js";
+import {
+  emptyCounts,
+  type FlowOutcome,
+  groupByReason,
+  type ServerOutcome,
+} from "../workflow/summarize-run.js";
 import type { ExecuteFlowSpec } from "../workflow/types.js";
 import type { WaveRunRecord } from "./wave-run-record.js";
 
@@ -44,20 +49,6 @@ export function combineWaveOutcomes(
         : counts.unknown > 0
           ? "outcome_unknown"
           : "succeeded";
-  const group = (result: "failed" | "unknown") => {
-    const groups = new Map<string, FlowOutcome["failuresByReason"][number]>();
-    for (const s of servers.filter((x) => x.result === result)) {
-      const key = s.code ?? s.reason ?? "";
-      const g = groups.get(key) ?? {
-        reason: s.reason ?? "no reason given",
-        servers: [],
-        ...(s.code !== undefined && { code: s.code }),
-      };
-      g.servers.push({ id: s.id, name: s.name });
-      groups.set(key, g);
-    }
-    return [...groups.values()].sort((a, b) => b.servers.length - a.servers.length);
-  };
   const outcome: FlowOutcome = {
     runId: spec.runId,
     requestId: spec.requestId,
@@ -68,8 +59,8 @@ export function combineWaveOutcomes(
     startedAt: record.startedAt,
     servers,
     counts,
-    failuresByReason: group("failed"),
-    unknownByReason: group("unknown"),
+    failuresByReason: groupByReason(servers.filter((s) => s.result === "failed")),
+    unknownByReason: groupByReason(servers.filter((s) => s.result === "unknown")),
     jobs: ran.flatMap((o) => o.jobs),
     drift: ran.flatMap((o) => o.drift),
     resumes: ran.reduce((n, o) => n + o.resumes, 0),

@@ -1,3 +1,4 @@
+import { EXECUTOR_ACTOR } from "../audit/audit-entry.js";
 import { defaultSleep } from "../cloud/create-transport.js";
 import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient } from "../cloud/types.js";
@@ -20,6 +21,17 @@ import {
   waveRunKey,
 } from "./wave-run-record.js";
 
+/** What the check before a wave says (see {@link RunWavesDeps.beforeWave}). */
+export type WaveCheck =
+  | { kind: "go" }
+  /** Not now: the wave waits, and the check is asked again after `holdPollMs` (e.g. the policy is undecided). */
+  | { kind: "hold"; why: string }
+  /**
+   * Never: the run stops before this wave, which and the later ones are not run. `why` (plain text) is
+   * audited; `announce` says it in the thread, once the run's record says it stopped.
+   */
+  | { kind: "stop"; why: string; announce: () => Promise<void> };
+
 export interface RunWavesDeps extends ExecuteFlowDeps {
   cloud: Pick<CloudClient, "ecs" | "hss">;
   /** Called after every change of the wave record (the thread's wave list). Never awaited by the run. */
@@ -28,6 +40,12 @@ export interface RunWavesDeps extends ExecuteFlowDeps {
   gate?: { timeoutMs?: number; pollMs?: number };
   /** How often a pause (timed, or by an operator) looks at the clock and the record again. Default 1 s. */
   holdPollMs?: number;
+  /**
+   * Asked before each wave starts, after its pause, except the first wave of a new run (the policy was just
+   * decided again for the claim): e.g. the maintenance window still open and the policy decided again as of
+   * now. Absent: every wave starts. Should not throw (a throw holds the wave, like `hold`).
+   */
+  beforeWave?: (requestId: string, index: number) => Promise<WaveCheck>;
 }
 
 export type RunWavesResult =
@@ -110,8 +128,32 @@ export async function runWaves(
   const safePoint = () => {
     if (deps.signal?.aborted) throw new RunSuspendedError(spec.runId);
   };
+  /**
+   * The check before wave `index` stopped the run: this wave and the later ones are not run. Recorded as an
+   * abort without an operator (the thread says why), and audited.
+   */
+  const stopBefore = async (index: number, why: string): Promise<WaveRunRecord> => {
+    const stopped = await write((r) => {
+      const { controlBy: _by, controlAt: _at, ...rest } = r;
+      return { ...rest, status: "aborted", finishedAt: deps.clock.now() };
+    });
+    await deps.audit
+      .record({
+        type: "execution.step",
+        actorId: EXECUTOR_ACTOR,
+        requestId: spec.requestId,
+        executionId: spec.runId,
+        serverIds: stopped.waves.slice(index).flatMap((w) => w.serverIds),
+        message: `wave ${index + 1} not started, nor the later ones: ${why}`,
+        detail: { phase: "waves_check", wave: index + 1 },
+      })
+      // Audited when it can be: the run has stopped either way, and the thread says why.
+      .catch(() => undefined);
+    return stopped;
+  };
 
-  let record = (await read()) ?? (await write((r) => r));
+  const found = await read();
+  let record = found ?? (await write((r) => r));
   deps.onWaves?.(record);
   for (;;) {
     safePoint();
@@ -136,6 +178,24 @@ export async function runWaves(
         record = (await read()) ?? record;
         continue;
       }
+      // Checked again before the wave: the first of a resumed run too, its claim's decision may be old.
+      if (deps.beforeWave !== undefined && (index > 0 || found !== undefined)) {
+        const check = await deps
+          .beforeWave(spec.requestId, index)
+          .catch((error: unknown): WaveCheck => ({ kind: "hold", why: String(error) }));
+        safePoint();
+        if (check.kind === "hold") {
+          await sleep(holdPollMs, deps.signal);
+          safePoint();
+          record = (await read()) ?? record;
+          continue;
+        }
+        if (check.kind === "stop") {
+          record = await stopBefore(index, check.why);
+          await check.announce();
+          break;
+        }
+      }
       const agentOnline = needsAgent(spec.operation) ? await onlineAgents(deps, wave.serverIds) : undefined;
       record = await write((r) => {
         const w = r.waves[index]!;
@@ -147,7 +207,10 @@ export async function runWaves(
       continue;
     }
     if (wave.status === "running") {
-      const outcome = await runWaveFlow(spec, wave.serverIds, waveFlowRunId(spec.runId, index), deps);
+      const outcome = await runWaveFlow(spec, wave.serverIds, waveFlowRunId(spec.runId, index), {
+        ...deps,
+        ...(deps.onEvent !== undefined && { onEvent: inWave(deps.onEvent, index, record.waves.length) }),
+      });
       const failed = outcome.counts.failed + outcome.counts.unknown + outcome.counts.incomplete;
       const drift = outcome.status === "aborted";
       const timeoutMs = deps.gate?.timeoutMs ?? DEFAULT_GATE_TIMEOUT_MS;
@@ -221,6 +284,12 @@ async function runWaveFlow(
   const resumed = await resumeFlow(runId, deps);
   if (!resumed.ok) throw new Error(resumed.message);
   return resumed.outcome;
+}
+
+/** The events of wave `index`'s run, its start saying which wave it is (its status message says so). */
+function inWave(onEvent: NonNullable<RunWavesDeps["onEvent"]>, index: number, of: number): typeof onEvent {
+  return (event) =>
+    onEvent(event.type === "run_started" ? { ...event, wave: { number: index + 1, of } } : event);
 }
 
 /**

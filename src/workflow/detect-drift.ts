@@ -16,13 +16,36 @@ export type DriftItem =
   | { serverId: string; name: string; kind: "unselected"; selector: string }
   /** The server was locked or unlocked since approval. */
   | { serverId: string; name: string; kind: "lock"; expected: boolean; actual: boolean }
+  /**
+   * Not a change: the server could not be read again (`message`: the cloud's code and message, and its request
+   * ID when known). It stops the run all the same (nothing is sent to a server that cannot be verified), but it
+   * is its own reason, never worded as "the servers changed" ({@link isUnreadable}, {@link abortReasonOf}).
+   */
   | { serverId: string; name: string; kind: "unreadable"; message: string };
+
+/** Why a re-check stopped a run: the servers changed since approval, or some could not be read to tell. */
+export type AbortReason = "changed" | "unreadable";
+
+/** Whether the item is a server that could not be read (not a change of the server). */
+export function isUnreadable(item: DriftItem): item is Extract<DriftItem, { kind: "unreadable" }> {
+  return item.kind === "unreadable";
+}
+
+/**
+ * Why the re-check's findings stop the run, or undefined when there are none. A change outranks a failed read:
+ * an approval for a world that no longer exists must be asked again whatever the cloud answers now.
+ */
+export function abortReasonOf(items: readonly DriftItem[]): AbortReason | undefined {
+  if (items.length === 0) return undefined;
+  return items.every(isUnreadable) ? "unreadable" : "changed";
+}
 
 /**
  * Compares every target's approved pre-state with what was just read. Any difference is drift: the approval
  * was for a world that no longer exists. That covers the facts the policy decided on (name, tags, the tag
- * that selected it) as well as status, flavor and lock. A target that could not be read counts too (it
- * cannot be verified).
+ * that selected it) as well as status, flavor and lock. A target that could not be read is reported too, as
+ * `unreadable` (it cannot be verified, so nothing may be sent to it), which is not a change: the views say
+ * the cloud could not be read, never that the servers changed.
  *
  * For a tag change too, every tag is compared, the ones it changes included: the re-check runs before the
  * call, when the change must not have happened yet. A tag it adds already there, or one it removes already
@@ -39,7 +62,7 @@ export function detectDrift(
     const read = reads.get(t.id);
     const who = { serverId: t.id, name: t.name };
     if (read === undefined) {
-      drift.push({ ...who, kind: "unreadable", message: "not read" });
+      drift.push({ ...who, kind: "unreadable", message: "no answer" });
       continue;
     }
     if (read.kind === "not_found") {
@@ -47,7 +70,7 @@ export function detectDrift(
       continue;
     }
     if (read.kind === "unreadable") {
-      drift.push({ ...who, kind: "unreadable", message: `${read.code}: ${read.message}` });
+      drift.push({ ...who, kind: "unreadable", message: cloudAnswerOf(read) });
       continue;
     }
     const s = read.server;
@@ -76,6 +99,11 @@ export function detectDrift(
   return drift;
 }
 
+/** What the cloud answered to a read that failed: its code and message, with the request ID for Huawei support. */
+function cloudAnswerOf(read: Extract<ServerRead, { kind: "unreadable" }>): string {
+  return `${read.code}: ${read.message}${read.requestId !== undefined ? `, request ${read.requestId}` : ""}`;
+}
+
 function tagText(key: string, value: string): string {
   return value === "" ? key : `${key}=${value}`;
 }
@@ -92,7 +120,7 @@ export function describeDrift(item: DriftItem): string {
     case "busy":
       return `${item.name}: a task is in progress (${item.taskState})`;
     case "unreadable":
-      return `${item.name}: could not be re-read (${item.message})`;
+      return `${item.name}: could not be read (${item.message})`;
     case "renamed":
       return `${item.name}: renamed to ${item.actual}`;
     case "tags": {

@@ -20,11 +20,21 @@ export type FlowEvent =
       requestId: string;
       operation: Operation;
       at: number;
-      /** True when `resumeFlow` picked up an interrupted run. */
+      /** True when `resumeFlow` picked up an interrupted run (or showed a finished one again). */
       resumed: boolean;
+      /** When the run started, if before `at`: a resumed run's, from its record. */
+      startedAt?: number;
       targets: { id: string; name: string }[];
-      /** `call`/`expect`: what a call or wait step does, for operator words (never the flow's description). */
-      steps: { id: string; kind: StepKind; description: string; call?: CallName; expect?: Expectation }[];
+      /**
+       * `call`/`expect`: what a call or wait step does, for operator words (never the flow's description).
+       * A resumed run's steps also say where each stood in its record (absent: not started).
+       */
+      steps: RunStartedStep[];
+      /** A resumed run: the step it was at, and the drift its re-check found (as in its record). */
+      currentStepId?: string;
+      drift?: DriftItem[];
+      /** The run is one wave of a run in waves: which one (from 1), of how many. */
+      wave?: { number: number; of: number };
     }
   | {
       type: "step_started";
@@ -56,12 +66,30 @@ export type FlowEvent =
       skipReason?: "no_targets" | "flow_stopped";
       counts: Record<ServerResult, number>;
       jobIds: string[];
+      /** A call's: what the cloud answered to its calls whose outcome is unknown (code, request ID). */
+      answers?: string[];
       at: number;
     }
   | { type: "drift_detected"; runId: string; drift: DriftItem[]; at: number }
   | { type: "run_finished"; runId: string; outcome: FlowOutcome; at: number };
 
 export type FlowEventType = FlowEvent["type"];
+
+/** A step as `run_started` announces it. */
+export interface RunStartedStep {
+  id: string;
+  kind: StepKind;
+  description: string;
+  call?: CallName;
+  expect?: Expectation;
+  /** A resumed run: the step's status in the record; absent: pending. */
+  status?: StepStatus;
+  /** A resumed run: how many servers the step applies to, once started. */
+  serverCount?: number;
+  /** A resumed run: the step's per-server counts, once finished. */
+  counts?: Record<ServerResult, number>;
+  skipReason?: "no_targets" | "flow_stopped";
+}
 
 /** A flow step as `run_started` announces it (what it does, not how the flow file describes it). */
 export function stepOfEvent(step: {
@@ -70,7 +98,7 @@ export function stepOfEvent(step: {
   description: string;
   call?: CallName;
   expect?: Expectation;
-}): Extract<FlowEvent, { type: "run_started" }>["steps"][number] {
+}): RunStartedStep {
   return {
     id: step.id,
     kind: step.kind,

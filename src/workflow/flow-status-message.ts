@@ -1,6 +1,6 @@
 import { formatCount, plural } from "../render/escape-mrkdwn.js";
 import { type Message, md, type Part, type Span, section } from "../render/message-model.js";
-import { describeDrift } from "./detect-drift.js";
+import { abortReasonOf, describeDrift, isUnreadable } from "./detect-drift.js";
 import type { StepStatus } from "./flow-statuses.js";
 import type { CallName, Expectation } from "./flow-vocabulary.js";
 import { formatElapsed } from "./format-flow-text.js";
@@ -62,6 +62,29 @@ const WAIT_WORDS: Readonly<Record<Expectation, string>> = {
   migrated: "Wait until the migration is done",
 };
 
+/** A call as a noun, for what the cloud answered to it: "the stop", "the flavor change". */
+const CALL_NOUNS: Readonly<Record<CallName, string>> = {
+  "ecs.batch_start": "the start",
+  "ecs.batch_stop": "the stop",
+  "ecs.batch_reboot": "the reboot",
+  "ecs.resize": "the flavor change",
+  "ecs.delete": "the delete",
+  "ecs.add_tags": "the tag change",
+  "ecs.delete_tags": "the tag removal",
+  "ecs.lock": "the lock",
+  "ecs.unlock": "the unlock",
+  "ecs.reinstall": "the reinstall",
+  "ecs.change_os": "the operating system change",
+  "ecs.attach_volume": "the disk attach",
+  "ecs.detach_volume": "the disk detach",
+  "ecs.migrate": "the migration",
+};
+
+/** A call as a noun ("the stop"), lower case. */
+export function callNoun(call: CallName): string {
+  return CALL_NOUNS[call];
+}
+
 /** A step in operator words, e.g. "Stop the servers", "Wait until they are stopped". */
 export function stepWords(step: Pick<FlowViewStep, "kind" | "call" | "expect">): string {
   if (step.kind === "recheck") return "Check that nothing changed since approval";
@@ -83,14 +106,28 @@ export function flowStatusMessage(state: FlowViewState, now: number = state.upda
     state.status === "running"
       ? md`${what}: running for ${elapsed}${current ? md` · now: ${stepWords(current).toLowerCase()}` : md``}${state.resumed ? md` (resumed)` : md``}`
       : md`${what}: ${RUN_WORDS[state.status]} after ${elapsed}${state.resumed ? md` (resumed)` : md``}`;
-  const lines = state.steps.flatMap((s) => [...md`\n`, ...stepLine(s)]);
+  const lines = state.steps.flatMap((s, i) => [...md`\n`, ...stepLine(s, i, state)]);
   const blocks: Part[] = [section({ text: [...heading, ...lines] })];
-  if (state.drift.length > 0) {
+  const changed = state.drift.filter((d) => !isUnreadable(d));
+  const unreadable = state.drift.filter(isUnreadable);
+  if (changed.length > 0) {
     blocks.push(
       section({
         text: [
           ...md`:warning: *The servers changed since approval; nothing was done:*`,
-          ...state.drift.flatMap((d) => md`\n• ${describeDrift(d)}`),
+          ...changed.flatMap((d) => md`\n• ${describeDrift(d)}`),
+        ],
+      }),
+    );
+  }
+  if (unreadable.length > 0) {
+    // Not a change: the cloud did not answer the re-check, and nothing is sent to a server that cannot be checked.
+    blocks.push(
+      section({
+        text: [
+          ...md`:warning: *The servers could not be read before the change; nothing was sent:*`,
+          ...unreadable.flatMap((d) => md`\n• ${describeDrift(d)}`),
+          ...(changed.length === 0 ? md`\nAsk again once the cloud answers.` : []),
         ],
       }),
     );
@@ -102,8 +139,18 @@ export function flowStatusMessage(state: FlowViewState, now: number = state.upda
   return { text, blocks };
 }
 
-function stepLine(s: FlowViewStep): Span[] {
+/**
+ * A step as the status message reads it. `answers` (what the cloud answered to a call whose outcome is unknown:
+ * HTTP status, error code, request ID) come with the step's `step_finished` event; at the run's end they are
+ * also read from its outcome.
+ */
+type StatusStep = FlowViewStep;
+
+function stepLine(s: StatusStep, index: number, state: FlowViewState): Span[] {
+  if (s.kind === "call" && s.status === "outcome_unknown") return unknownCallLine(s, index, state);
   const head = md`${icon(STEP_ICONS[s.status])} ${stepWords(s)}`;
+  if (s.kind === "recheck" && s.status === "failed" && abortReasonOf(state.drift) === "unreadable")
+    return [...head, ...md` — the servers could not be read`];
   if (s.status === "skipped") {
     return [
       ...head,
@@ -119,6 +166,33 @@ function stepLine(s: FlowViewStep): Span[] {
     return [...head, ...md` — ${parts.join(", ")}`];
   }
   return head;
+}
+
+/**
+ * A call whose answer was unclear (5xx, timeout, lost connection, interruption). It is never sent again: its
+ * wait reads the servers. Once the wait has settled it, the line shows the settled result; otherwise it says
+ * what the cloud answered, so it can be given to Huawei support.
+ */
+function unknownCallLine(s: StatusStep, index: number, state: FlowViewState): Span[] {
+  const wait = state.steps.slice(index + 1).find((x) => x.kind === "wait");
+  if (wait !== undefined && (wait.status === "succeeded" || wait.status === "failed")) {
+    return md`${icon(STEP_ICONS[wait.status])} ${stepWords(s)} — no clear answer from the cloud; settled from the servers, not sent again`;
+  }
+  const answers = [
+    ...new Set([
+      ...(s.answers ?? []),
+      ...(state.outcome?.servers.flatMap((x) => (x.stepId === s.id && x.answer ? [x.answer.text] : [])) ??
+        []),
+    ]),
+  ];
+  const said =
+    answers.length === 0
+      ? "no clear answer from the cloud"
+      : answers.length === 1
+        ? answers[0]!
+        : `${answers[0]!} (and ${plural(answers.length - 1, "other answer")})`;
+  const following = wait?.status === "running" ? ", following the servers" : "";
+  return md`${icon(STEP_ICONS.outcome_unknown)} ${stepWords(s)} — ${said}; not sent again${following}`;
 }
 
 function jobsText(jobs: readonly FlowViewJob[]): Span[] {

@@ -10,7 +10,8 @@ import {
   type Span,
   section,
 } from "../render/message-model.js";
-import { describeDrift } from "./detect-drift.js";
+import { abortReasonOf, describeDrift, isUnreadable } from "./detect-drift.js";
+import { callNoun, stepWords } from "./flow-status-message.js";
 import type { RunStatus, ServerResult } from "./flow-statuses.js";
 import { formatElapsed, nameList } from "./format-flow-text.js";
 import type { FlowOutcome, ReasonGroup, ServerOutcome } from "./summarize-run.js";
@@ -40,6 +41,28 @@ export function describeCounts(outcome: FlowOutcome): string {
 }
 
 /**
+ * Why an aborted run did nothing, as the card and the approval record say it: the servers changed since the
+ * approval, or they could not be read to tell (the cloud did not answer), so nothing was sent. Plain text.
+ */
+export function describeAbort(outcome: Pick<FlowOutcome, "drift">): string {
+  switch (abortReasonOf(outcome.drift)) {
+    case "unreadable":
+      return "aborted: the servers could not be read, nothing was sent; ask again once the cloud answers";
+    case "changed":
+      return "aborted: the servers changed since approval, nothing was changed";
+    case undefined:
+      return "aborted: nothing was changed";
+  }
+}
+
+/** The headline's words of an aborted run (after the operation: "*reboot* aborted: …"). */
+function abortedWords(outcome: FlowOutcome): string {
+  return abortReasonOf(outcome.drift) === "unreadable"
+    ? "aborted: the servers could not be read, nothing was sent"
+    : "aborted: nothing was changed";
+}
+
+/**
  * The final summary of a run: counts ("48 stopped, 2 failed"), duration, where the flow stopped, failures
  * and unknown outcomes grouped by error code, per-server results with their final state, and job IDs, as
  * the flow's `report.include` asks. Pure.
@@ -53,28 +76,41 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
       : md``;
   const headline =
     outcome.status === "aborted"
-      ? md`*${outcome.operation}* aborted: nothing was changed`
+      ? md`*${outcome.operation}* ${abortedWords(outcome)}`
       : md`*${outcome.operation}*: ${describeCounts(outcome)}${duration}`;
   blocks.push(
     section({ text: [{ t: "plain", v: RUN_ICONS[outcome.status] }, { t: "plain", v: " " }, ...headline] }),
   );
 
-  if (outcome.drift.length > 0) {
+  const changed = outcome.drift.filter((d) => !isUnreadable(d));
+  const unreadable = outcome.drift.filter(isUnreadable);
+  if (changed.length > 0) {
     blocks.push(
       section({
         text: [
           ...md`The servers changed since the request was approved:`,
-          ...outcome.drift.flatMap((d) => md`\n• ${describeDrift(d)}`),
+          ...changed.flatMap((d) => md`\n• ${describeDrift(d)}`),
         ],
       }),
     );
   }
-  if (outcome.stoppedAt && outcome.status !== "aborted") {
+  if (unreadable.length > 0) {
+    // Not a change: nobody is known to have touched them, the cloud just did not answer the re-check.
     blocks.push(
       section({
-        text: md`Stopped at step ${code(outcome.stoppedAt.stepId)}: ${outcome.stoppedAt.description}`,
+        text: [
+          ...md`The servers could not be read just before the change, so nothing was sent to any of them:`,
+          ...unreadable.flatMap((d) => md`\n• ${describeDrift(d)}`),
+          ...(changed.length === 0 ? md`\nAsk again once the cloud answers.` : []),
+        ],
       }),
     );
+  }
+  const stopped = outcome.stoppedAt;
+  if (stopped && outcome.status !== "aborted" && stopped.notRun.length > 0) {
+    // Said only when it left something undone: a flow stopped at its last step is said by its results.
+    const notRun = stopped.notRun.map((s) => stepWords(s).toLowerCase()).join("; ");
+    blocks.push(section({ text: md`The run stopped at: ${stepWords(stopped.step)}. Not run: ${notRun}.` }));
   }
   if (inc.has("failures_by_reason") && outcome.failuresByReason.length > 0) {
     blocks.push(section({ text: [...md`*Failed*`, ...groupLines(outcome.failuresByReason)] }));
@@ -104,7 +140,7 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
   blocks.push(context(...footer));
   const text =
     outcome.status === "aborted"
-      ? md`${outcome.operation} aborted: nothing was changed`
+      ? md`${outcome.operation} ${abortedWords(outcome)}`
       : md`${outcome.operation}: ${describeCounts(outcome)}`;
   return { text, blocks };
 }
@@ -114,8 +150,17 @@ function groupLines(groups: readonly ReasonGroup[]): Span[] {
     const names = nameList(g.servers.map((s) => s.name));
     const head =
       g.code !== undefined ? md`\n• ${code(g.code)} ×${g.servers.length}: ` : md`\n• ×${g.servers.length}: `;
-    return [...head, ...md`${g.reason} — ${names}`];
+    // An unknown outcome says what the cloud answered to the call (status, code, request ID for support).
+    const answer =
+      g.answer !== undefined
+        ? md`\n    ${capitalize(callNoun(g.answer.call))}: ${g.answer.text}; not sent again`
+        : md``;
+    return [...head, ...md`${g.reason} — ${names}`, ...answer];
   });
+}
+
+function capitalize(text: string): string {
+  return text.replace(/^./, (c) => c.toUpperCase());
 }
 
 const RESULT_WORDS: Readonly<Record<ServerResult, string>> = {
@@ -133,13 +178,17 @@ function serverItem(s: ServerOutcome, outcome: FlowOutcome, showFinal: boolean):
   const item: ListItem = { title: md`${code(s.name)}`, subtitle };
   // A server that can no longer be read is gone: say so plainly instead of showing a lookup code.
   const gone = s.finalStatus === "NOT_FOUND";
-  const finalStatus = gone ? "DELETED" : s.finalStatus;
+  // One the cloud did not answer for at the end has no known state: no status icon, and the words for it.
+  const unread = s.finalStatus === "UNREADABLE";
+  const finalStatus = gone ? "DELETED" : unread ? undefined : s.finalStatus;
   const status = finalStatus ?? (s.result === "failed" ? "FAILED" : undefined);
   const now = gone
     ? "gone (no longer in ECS)"
-    : s.finalFlavor !== undefined
-      ? `${s.finalStatus} · ${s.finalFlavor}`
-      : s.finalStatus;
+    : unread
+      ? "could not be read"
+      : s.finalFlavor !== undefined
+        ? `${s.finalStatus} · ${s.finalFlavor}`
+        : s.finalStatus;
   const fields = showFinal && now !== undefined ? [{ label: "Now", value: now }] : [];
   return { ...item, ...(status !== undefined && { status }), ...(fields.length > 0 && { fields }) };
 }

@@ -5,7 +5,7 @@ import type { EcsApi, Server } from "../cloud/types.js";
 export type ServerRead =
   | { kind: "found"; server: Server }
   | { kind: "not_found" }
-  | { kind: "unreadable"; code: string; message: string };
+  | { kind: "unreadable"; code: string; message: string; requestId?: string };
 
 const CONCURRENCY = 8;
 
@@ -57,6 +57,11 @@ async function readOne(
   } catch (err) {
     if (!(err instanceof CloudError)) throw err;
     if (err.isNotFound) return { kind: "not_found" };
-    return { kind: "unreadable", code: err.code, message: err.message };
+    return {
+      kind: "unreadable",
+      code: err.code,
+      message: err.message,
+      ...(err.requestId !== undefined && { requestId: err.requestId }),
+    };
   }
 }

@@ -1,5 +1,5 @@
 import type { DriftItem } from "./detect-drift.js";
-import type { FlowEvent, ProgressCounts } from "./flow-events.js";
+import type { FlowEvent, ProgressCounts, RunStartedStep } from "./flow-events.js";
 import type { RunStatus, ServerResult, StepStatus } from "./flow-statuses.js";
 import type { CallName, Expectation, Operation, StepKind } from "./flow-vocabulary.js";
 import type { FlowOutcome } from "./summarize-run.js";
@@ -23,6 +23,8 @@ export interface FlowViewStep {
   jobs: FlowViewJob[];
   counts?: Record<ServerResult, number>;
   skipReason?: "no_targets" | "flow_stopped";
+  /** What the cloud answered to the step's calls whose outcome is unknown. */
+  answers?: readonly string[];
 }
 
 /** What the thread's status message shows; built from events by {@link reduceFlowEvent}. */
@@ -39,6 +41,8 @@ export interface FlowViewState {
   currentStepId?: string;
   drift: DriftItem[];
   outcome?: FlowOutcome;
+  /** The run is one wave of a run in waves: which one (from 1), of how many. */
+  wave?: { number: number; of: number };
 }
 
 /**
@@ -50,21 +54,29 @@ export function reduceFlowEvent(
   event: FlowEvent,
 ): FlowViewState | undefined {
   if (event.type === "run_started") {
-    return {
+    const same = state?.runId === event.runId ? state : undefined;
+    const next: FlowViewState = {
       runId: event.runId,
       requestId: event.requestId,
       operation: event.operation,
       status: "running",
       resumed: event.resumed,
-      startedAt: state?.runId === event.runId ? state.startedAt : event.at,
+      // A resumed run keeps the time it started: its record's (or, in the same reporter, the first start seen).
+      startedAt: event.startedAt ?? same?.startedAt ?? event.at,
       updatedAt: event.at,
       targetCount: event.targets.length,
-      steps: event.steps.map((s) => {
-        const before = state?.runId === event.runId ? state.steps.find((x) => x.id === s.id) : undefined;
-        return before ?? { ...s, status: "pending", jobs: [] };
-      }),
-      drift: state?.runId === event.runId ? state.drift : [],
+      steps: event.steps.map((s) =>
+        startedStep(
+          s,
+          same?.steps.find((x) => x.id === s.id),
+        ),
+      ),
+      drift: event.drift ?? same?.drift ?? [],
     };
+    if (event.currentStepId !== undefined) next.currentStepId = event.currentStepId;
+    const wave = event.wave ?? same?.wave;
+    if (wave !== undefined) next.wave = wave;
+    return next;
   }
   if (state === undefined || state.runId !== event.runId) return state;
   const next: FlowViewState = { ...state, updatedAt: event.at };
@@ -95,6 +107,7 @@ export function reduceFlowEvent(
         status: event.status,
         counts: event.counts,
         ...(event.skipReason !== undefined && { skipReason: event.skipReason }),
+        ...(event.answers !== undefined && { answers: event.answers }),
       }));
       return next;
     case "drift_detected":
@@ -107,6 +120,28 @@ export function reduceFlowEvent(
       return rest;
     }
   }
+}
+
+/**
+ * A step as `run_started` announces it. What the event says of it (a resumed run's record) wins over what was
+ * seen before; a step that said nothing keeps what was seen (or is pending). The jobs of a step still running
+ * are kept: the record has them only once the step has finished.
+ */
+function startedStep(s: RunStartedStep, before: FlowViewStep | undefined): FlowViewStep {
+  if (s.status === undefined && before !== undefined) return before;
+  const step: FlowViewStep = {
+    id: s.id,
+    kind: s.kind,
+    description: s.description,
+    ...(s.call !== undefined && { call: s.call }),
+    ...(s.expect !== undefined && { expect: s.expect }),
+    status: s.status ?? "pending",
+    jobs: s.status === "running" && before?.status === "running" ? before.jobs : [],
+  };
+  if (s.serverCount !== undefined) step.serverCount = s.serverCount;
+  if (s.counts !== undefined) step.counts = s.counts;
+  if (s.skipReason !== undefined) step.skipReason = s.skipReason;
+  return step;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { driveRun } from "./drive-run.js";
-import { stepOfEvent } from "./flow-events.js";
-import { isIn, TERMINAL_RUN_STATUSES } from "./flow-statuses.js";
+import { type FlowEvent, type RunStartedStep, stepOfEvent } from "./flow-events.js";
+import { isIn, type ServerResult, TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES } from "./flow-statuses.js";
 import { commit, emit, type RunContext, type RunDeps } from "./run-context.js";
-import { type RunRecord, RunRecordSchema, runKey } from "./run-record.js";
-import { type FlowOutcome, summarizeRun } from "./summarize-run.js";
+import { type RunRecord, RunRecordSchema, runKey, type StepRecord } from "./run-record.js";
+import { emptyCounts, type FlowOutcome, summarizeRun } from "./summarize-run.js";
 
 export type ResumeFlowResult =
   /** `resumed: false`: the run had already finished; `outcome` is its summary, nothing was done. */
@@ -15,6 +15,11 @@ export type ResumeFlowResult =
  * finished are not repeated; a mutation whose intent was saved without a result may have been sent, so it is
  * never sent again: its outcome is settled by reading the job (if its ID was saved) or the servers. Calls
  * still `planned` (never attempted) are sent. The flow followed is the one saved in the record.
+ *
+ * Its `run_started` event says where the run stands (when it started, each step's status and counts, the
+ * drift), so a status message shown again by whoever resumes it looks as it would have without the
+ * interruption. A run that had finished sends nothing to the cloud; its start and end are announced again from
+ * the record, so a status message left behind by the interruption shows how it ended.
  */
 export async function resumeFlow(runId: string, deps: RunDeps): Promise<ResumeFlowResult> {
   const stored = await deps.store.get<unknown>(runKey(runId));
@@ -28,8 +33,17 @@ export async function resumeFlow(runId: string, deps: RunDeps): Promise<ResumeFl
     };
   }
   const record: RunRecord = parsed.data;
-  if (isIn(TERMINAL_RUN_STATUSES, record.status))
-    return { ok: true, resumed: false, outcome: summarizeRun(record) };
+  if (isIn(TERMINAL_RUN_STATUSES, record.status)) {
+    const outcome = summarizeRun(record);
+    emit(deps, runStartedOf(record, record.resumes > 0, deps.clock.now()));
+    emit(deps, {
+      type: "run_finished",
+      runId: record.runId,
+      outcome,
+      at: record.finishedAt ?? deps.clock.now(),
+    });
+    return { ok: true, resumed: false, outcome };
+  }
   const ctx: RunContext = { record, deps };
   await commit(
     ctx,
@@ -46,15 +60,68 @@ export async function resumeFlow(runId: string, deps: RunDeps): Promise<ResumeFl
       },
     ],
   );
-  emit(deps, {
+  emit(deps, runStartedOf(ctx.record, true, deps.clock.now()));
+  return { ok: true, resumed: true, outcome: await driveRun(ctx) };
+}
+
+/** The `run_started` event of a recorded run: its start, and each step where the record has it. */
+export function runStartedOf(
+  record: RunRecord,
+  resumed: boolean,
+  at: number,
+): Extract<FlowEvent, { type: "run_started" }> {
+  const recorded = new Map(record.steps.map((s) => [s.id, s]));
+  return {
     type: "run_started",
     runId: record.runId,
     requestId: record.requestId,
     operation: record.operation,
-    at: deps.clock.now(),
-    resumed: true,
+    at,
+    resumed,
+    startedAt: record.startedAt,
     targets: record.targets.map((t) => ({ id: t.id, name: t.name })),
-    steps: record.flow.steps.map(stepOfEvent),
-  });
-  return { ok: true, resumed: true, outcome: await driveRun(ctx) };
+    steps: record.flow.steps.map((def) => {
+      const rec = recorded.get(def.id);
+      return rec === undefined ? stepOfEvent(def) : recordedStep(stepOfEvent(def), rec, record);
+    }),
+    // The step it is at: a step that has finished is not shown as the one going on.
+    ...(record.currentStep !== null &&
+      recorded.get(record.currentStep)?.status === "running" && { currentStepId: record.currentStep }),
+    ...(record.drift.length > 0 && { drift: record.drift }),
+  };
+}
+
+/** The step as its record has it: its status, its servers once started, its counts once finished. */
+function recordedStep(step: RunStartedStep, rec: StepRecord, record: RunRecord): RunStartedStep {
+  if (rec.status === "pending") return { ...step, status: "pending" };
+  const out: RunStartedStep = { ...step, status: rec.status, serverCount: rec.serverIds.length };
+  if (rec.skipReason !== undefined) out.skipReason = rec.skipReason;
+  if (isIn(TERMINAL_STEP_STATUSES, rec.status)) out.counts = countsOf(rec, record);
+  return out;
+}
+
+/** A finished step's counts, as the step announced them when it finished. */
+function countsOf(rec: StepRecord, record: RunRecord): Record<ServerResult, number> {
+  const counts = emptyCounts();
+  if (rec.status === "skipped") return counts;
+  switch (rec.kind) {
+    case "recheck": {
+      const drifted = new Set(record.drift.map((d) => d.serverId)).size;
+      counts.failed = drifted;
+      counts.succeeded = record.targets.length - drifted;
+      break;
+    }
+    case "call":
+      for (const m of rec.mutations) {
+        const n = m.serverIds.length;
+        if (m.state === "accepted") counts.succeeded += n;
+        else if (m.state === "rejected") counts.failed += n;
+        else counts.unknown += n;
+      }
+      break;
+    case "wait":
+      for (const r of rec.results) counts[r.result]++;
+      break;
+  }
+  return counts;
 }

@@ -140,13 +140,15 @@ export async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
             message:
               outcome.kind === "rejected"
                 ? `${def.call} rejected: ${outcome.code} ${outcome.message}`
-                : `${def.call} outcome unknown (${outcome.code}); not resent, to be reconciled from the servers`,
+                : `${def.call} outcome unknown (${outcome.code}: ${outcome.message}); not resent, to be reconciled from the servers`,
             detail: {
               phase: outcome.kind === "rejected" ? "call_rejected" : "call_outcome_unknown",
               stepId: def.id,
               call: def.call,
               index,
               code: outcome.code,
+              // The cloud's answer (HTTP status, error code, request ID): what Huawei support asks for.
+              ...(outcome.kind === "outcome_unknown" && { answer: outcome.message }),
             },
           },
         ],

@@ -1,5 +1,5 @@
 import type { AuditEntryInput } from "../audit/audit-entry.js";
-import { describeDrift, detectDrift } from "./detect-drift.js";
+import { abortReasonOf, describeDrift, detectDrift } from "./detect-drift.js";
 import { readServers } from "./read-servers.js";
 import { auditBase, emit, now, type RunContext, stepOf } from "./run-context.js";
 import { announceStart, finishStep, stepStarted } from "./run-step-lifecycle.js";
@@ -30,16 +30,21 @@ export async function runRecheck(ctx: RunContext, def: RecheckStep): Promise<voi
   counts.failed = drifted.size;
   counts.succeeded = targets.length - drifted.size;
   const lines = drift.map(describeDrift);
+  // A server that could not be read stops the run as a change does, but it is not one: the audit says which.
+  const reason = abortReasonOf(drift);
   const driftAudit: Omit<AuditEntryInput, "actorId">[] =
-    drift.length === 0
+    reason === undefined
       ? []
       : [
           {
             ...auditBase(ctx.record),
             type: "execution.step",
             serverIds: [...drifted],
-            message: `aborted before any call: the servers changed since approval: ${lines.join("; ")}`,
-            detail: { phase: "drift", stepId: def.id, drift: lines },
+            message:
+              reason === "unreadable"
+                ? `aborted before any call: the servers could not be read, nothing was sent: ${lines.join("; ")}`
+                : `aborted before any call: the servers changed since approval: ${lines.join("; ")}`,
+            detail: { phase: "drift", stepId: def.id, reason, drift: lines },
           },
         ];
   await finishStep(ctx, def, drift.length === 0 ? "succeeded" : "failed", counts, {

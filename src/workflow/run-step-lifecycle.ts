@@ -157,6 +157,12 @@ export async function finishStep(
   );
   end.beforeAnnounce?.();
   const rec = stepOf(ctx.record, def.id);
+  // What the cloud answered to the calls whose outcome is unknown, shown on the call's line while the run waits.
+  const answers = [
+    ...new Set(
+      rec.mutations.flatMap((m) => (m.state === "outcome_unknown" && m.error ? [m.error.message] : [])),
+    ),
+  ];
   emit(ctx.deps, {
     type: "step_finished",
     runId: ctx.record.runId,
@@ -168,6 +174,7 @@ export async function finishStep(
       rec.kind === "call"
         ? rec.mutations.flatMap((m) => (m.jobId ? [m.jobId] : []))
         : rec.jobs.map((j) => j.jobId),
+    ...(answers.length > 0 && { answers }),
     at,
   });
 }

@@ -69,17 +69,51 @@ export function planMutations(
 
 /**
  * How a call ended. `accepted` without a job ID: the API answers the call without a job (tags, lock); the
- * wait that follows confirms it from the servers.
+ * wait that follows confirms it from the servers. `outcome_unknown`: `code` says why (`server-error`,
+ * `timeout`, `network`, `invalid-response`, `INTERNAL`) and `message` what the cloud answered, in operator
+ * words with its HTTP status, error code and request ID where known (see {@link describeUnknownAnswer}).
  */
 export type SendOutcome =
   | { kind: "accepted"; jobId?: string }
   | { kind: "rejected"; code: string; message: string }
   | { kind: "outcome_unknown"; code: string; message: string };
 
+/** Longest cloud message kept in an answer: enough to recognise it, never a page of HTML. */
+const MAX_CLOUD_MESSAGE = 120;
+
+/**
+ * What the cloud answered to a call whose outcome is unknown, for the run record, the thread and Huawei
+ * support: "the cloud answered 503 APIG.0202: Backend unavailable (request 5f2c…)", "no answer in time
+ * (timed out)". Plain text (the views escape it).
+ */
+export function describeUnknownAnswer(err: OutcomeUnknownError): string {
+  const cause = err.cause instanceof CloudError ? err.cause : undefined;
+  const requestId = err.requestId ?? cause?.requestId;
+  const request = requestId !== undefined ? ` (request ${requestId})` : "";
+  switch (err.reason) {
+    case "server-error": {
+      const status = err.status ?? cause?.status;
+      const code = cause !== undefined && !/^HTTP_\d+$/.test(cause.code) ? ` ${cause.code}` : "";
+      const text = cause?.message.trim() ?? "";
+      const said =
+        text === "" || text === `HTTP ${status}`
+          ? ""
+          : `: ${text.length > MAX_CLOUD_MESSAGE ? `${text.slice(0, MAX_CLOUD_MESSAGE)}…` : text}`;
+      return `the cloud answered ${status ?? "a server error"}${code}${said}${request}`;
+    }
+    case "timeout":
+      return `no answer in time (timed out)${request}`;
+    case "network":
+      return `the connection broke before the answer arrived${request}`;
+    case "invalid-response":
+      return `the cloud's answer could not be read${request}`;
+  }
+}
+
 function outcomeOfError(err: unknown): SendOutcome {
   if (err instanceof CloudError) return { kind: "rejected", code: err.code, message: err.message };
   if (err instanceof OutcomeUnknownError)
-    return { kind: "outcome_unknown", code: err.reason, message: err.message };
+    return { kind: "outcome_unknown", code: err.reason, message: describeUnknownAnswer(err) };
   // Anything else happened somewhere between us and the cloud: whether the call left cannot be known.
   return {
     kind: "outcome_unknown",

@@ -7,8 +7,24 @@ import {
   STOPPING_STEP_STATUSES,
   type StepStatus,
 } from "./flow-statuses.js";
-import type { Operation, ReportItem } from "./flow-vocabulary.js";
+import type { CallName, Expectation, Operation, ReportItem, StepKind } from "./flow-vocabulary.js";
 import type { RunRecord, StepRecord } from "./run-record.js";
+
+/** What a step does (its kind, call or expectation), for operator words: never its ID or the flow's text. */
+export interface StepWhat {
+  kind: StepKind;
+  call?: CallName;
+  expect?: Expectation;
+}
+
+/**
+ * What the cloud answered to a call whose outcome stayed unknown, e.g. "the cloud answered 503 APIG.0202:
+ * Backend unavailable (request 5f2c…)", or why there was no answer: what to give Huawei support.
+ */
+export interface CallAnswer {
+  call: CallName;
+  text: string;
+}
 
 /** One server in the final summary. */
 export interface ServerOutcome {
@@ -19,6 +35,8 @@ export interface ServerOutcome {
   stepId?: string;
   reason?: string;
   code?: string;
+  /** Its outcome is unknown: what the cloud answered to the call (which was not sent again). */
+  answer?: CallAnswer;
   /** State read at the end of the run, if it could be read (`NOT_FOUND` once deleted). */
   finalStatus?: string;
   finalFlavor?: string;
@@ -30,6 +48,8 @@ export interface ReasonGroup {
   code?: string;
   /** The first server's reason (codes group reasons that differ only by server ID). */
   reason: string;
+  /** Outcome unknown: what the cloud answered to their call (servers of one call share it). */
+  answer?: CallAnswer;
   servers: { id: string; name: string }[];
 }
 
@@ -45,8 +65,12 @@ export interface FlowOutcome {
   startedAt: number;
   finishedAt?: number;
   durationMs?: number;
-  /** The step where the flow stopped, if it did not run to the end. */
-  stoppedAt?: { stepId: string; description: string; status: StepStatus };
+  /**
+   * The step that stopped the flow (a re-check or a wait that failed or stayed unknown; a call's own status is
+   * provisional, its wait settles it), with the steps that were therefore not run. Never on a run that
+   * succeeded. In the terms of what the steps do: the views word them (never the flow file's text).
+   */
+  stoppedAt?: { stepId: string; status: StepStatus; step: StepWhat; notRun: StepWhat[] };
   servers: ServerOutcome[];
   counts: Record<ServerResult, number>;
   failuresByReason: ReasonGroup[];
@@ -72,6 +96,14 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
     }
   }
   const finals = new Map((record.finalStates ?? []).map((f) => [f.serverId, f]));
+  // What the cloud answered to each call whose outcome is unknown, by call step and server.
+  const answers = new Map<string, CallAnswer>();
+  for (const s of record.steps)
+    for (const m of s.mutations)
+      if (m.state === "outcome_unknown" && m.error !== undefined) {
+        const answer = { call: m.call, text: m.error.message };
+        for (const id of m.serverIds) answers.set(`${s.id}\u0000${id}`, answer);
+      }
 
   const servers = record.targets.map((t): ServerOutcome => {
     const out: ServerOutcome = { id: t.id, name: t.name, result: "not_started" };
@@ -97,6 +129,8 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
         out.stepId = call.id;
         if (r.reason !== undefined) out.reason = r.reason;
         if (r.code !== undefined) out.code = r.code;
+        const answer = r.result === "unknown" ? answers.get(`${call.id}\u0000${t.id}`) : undefined;
+        if (answer !== undefined) out.answer = answer;
         return out;
       }
       if (r.result === "succeeded") done++;
@@ -108,7 +142,12 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
   const counts = emptyCounts();
   for (const s of servers) counts[s.result]++;
 
-  const stopped = record.steps.find((s) => isIn(STOPPING_STEP_STATUSES, s.status));
+  // A call's own status is provisional (an answer lost, then settled from the servers by its wait): only a
+  // re-check or a wait stops the flow, and a run that succeeded was not stopped anywhere.
+  const stopped =
+    record.status === "succeeded"
+      ? undefined
+      : record.steps.find((s) => s.kind !== "call" && isIn(STOPPING_STEP_STATUSES, s.status));
   const jobs = record.steps.flatMap((s) =>
     s.mutations.flatMap((m) => {
       if (m.jobId === undefined) return [];
@@ -138,10 +177,17 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
     outcome.durationMs = record.finishedAt - record.startedAt;
   }
   if (stopped) {
+    const what = (id: string): StepWhat => {
+      const def = stepDefs.get(id);
+      if (def?.kind === "call") return { kind: "call", call: def.call };
+      if (def?.kind === "wait") return { kind: "wait", expect: def.expect };
+      return { kind: def?.kind ?? "recheck" };
+    };
     outcome.stoppedAt = {
       stepId: stopped.id,
-      description: stepDefs.get(stopped.id)?.description ?? "",
       status: stopped.status,
+      step: what(stopped.id),
+      notRun: record.steps.filter((s) => s.skipReason === "flow_stopped").map((s) => what(s.id)),
     };
   }
   return outcome;
@@ -163,14 +209,20 @@ function nothingToDo(operation: Operation, t: RunRecord["targets"][number]): str
   return `nothing to do (it was ${t.status})`;
 }
 
-function groupByReason(servers: readonly ServerOutcome[]): ReasonGroup[] {
+/**
+ * Servers grouped by error code (else reason) and, for an unknown outcome, by the cloud's answer to their call;
+ * the largest group first. Shared by the runs in waves, whose outcome combines their waves'.
+ */
+export function groupByReason(servers: readonly ServerOutcome[]): ReasonGroup[] {
   const groups = new Map<string, ReasonGroup>();
   for (const s of servers) {
-    const key = s.code ?? s.reason ?? "";
+    // Servers of different calls are told apart by the cloud's answer to each (its request ID above all).
+    const key = `${s.code ?? s.reason ?? ""}\u0000${s.answer?.text ?? ""}`;
     let group = groups.get(key);
     if (!group) {
       group = { reason: s.reason ?? "no reason given", servers: [] };
       if (s.code !== undefined) group.code = s.code;
+      if (s.answer !== undefined) group.answer = s.answer;
       groups.set(key, group);
     }
     group.servers.push({ id: s.id, name: s.name });

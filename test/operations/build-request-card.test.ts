@@ -103,7 +103,12 @@ const STATES: [string, RequestCardInput][] = [
     "aborted",
     {
       request: oneServer({ status: "failed", approvals }),
-      details: makeDetails({ result: { status: "aborted", summary: "aborted, nothing changed" } }),
+      details: makeDetails({
+        result: {
+          status: "aborted",
+          summary: "aborted: the servers changed since approval, nothing was changed",
+        },
+      }),
     },
   ],
   [
@@ -159,6 +164,17 @@ const STATES: [string, RequestCardInput][] = [
       request: oneServer({
         schedule: { runAt: T0 + 3_600_000, startBy: T0 + 7_200_000, window: "maint" },
         expiresAt: T0 + 1_800_000,
+      }),
+      details: makeDetails(),
+    },
+  ],
+  [
+    // The window opens two days ahead, the policy gives three days to approve: the deadline is the start.
+    "scheduled-pending-days-ahead",
+    {
+      request: oneServer({
+        schedule: { runAt: T0 + 2 * 86_400_000, startBy: T0 + 2 * 86_400_000 + 3_600_000, window: "maint" },
+        expiresAt: T0 + 2 * 86_400_000,
       }),
       details: makeDetails(),
     },
@@ -271,7 +287,7 @@ describe("buildRequestCard", () => {
       "*Options:* data disks kept · EIPs kept",
       ":white_check_mark: Checks passed",
       "*Approvals: 0 of 2* from <!subteam^S_OPS_APPROVERS> (not <@U_ALICE>) · approved by: nobody yet",
-      `Expires <!date^${Math.floor(makeRequest().expiresAt / 1000)}^{time}|12:30 UTC>`,
+      `Expires <!date^${Math.floor(makeRequest().expiresAt / 1000)}^{date_short_pretty} {time}|2025-01-01 12:30 UTC>`,
       "Rejecting needs a reason",
     ]) {
       expect(text).toContain(expected);
@@ -284,6 +300,25 @@ describe("buildRequestCard", () => {
     ]);
     // The buttons carry the opaque request ID and nothing else.
     expect(new Set(buttons.map((b) => b.value))).toEqual(new Set(["apr_AAAAAAAAAAAAAAAAAAAAAA"]));
+  });
+
+  it("the approval deadline names its day, in each reader's time zone: a start two days ahead is not read as today", () => {
+    const runAt = T0 + 2 * 86_400_000 + 9 * 3_600_000;
+    const { text } = render({
+      request: oneServer({
+        schedule: { runAt, startBy: runAt + 3_600_000, window: "maint" },
+        expiresAt: runAt,
+      }),
+      details: makeDetails(),
+    });
+    expect(text).toContain(
+      `Approve before <!date^${runAt / 1000}^{date_short_pretty} {time}|2025-01-03 21:00 UTC>, when it starts, or it lapses`,
+    );
+    // The policy's own time limit for approving names its day too.
+    const expiry = render({ request: oneServer(), details: makeDetails() }).text;
+    expect(expiry).toMatch(
+      /Expires <!date\^\d+\^\{date_short_pretty\} \{time\}\|2025-01-01 12:30 UTC> \(in /,
+    );
   });
 
   it("Approve asks for a confirmation naming the action, the servers and the options; destructive ones in red", () => {

@@ -5,24 +5,32 @@ import { createThreadReporter } from "../../src/operations/create-thread-reporte
 import type { Message } from "../../src/render/message-model.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import type { FlowEvent } from "../../src/workflow/flow-events.js";
+import { emptyCounts, type FlowOutcome } from "../../src/workflow/summarize-run.js";
+import { blocksText } from "../helpers/read-slack-blocks.js";
+import { expectHarmless, render } from "../views/view-test-helpers.js";
 import { createManualTime } from "./manual-time.js";
 
 /** A chat that records every post and update of the status message as rendered text. */
 function recordingChat() {
   const posts: string[] = [];
   const updates: { at: number; text: string }[] = [];
+  /** Every message in the thread as it stands now, by its `ts`. */
+  const thread = new Map<string, Message>();
   let now = () => 0;
   const text = (m: Message) => JSON.stringify(renderBlockKit(m).blocks);
   const chat = {
     postMessage: async (channel: string, message: Message) => {
       posts.push(text(message));
-      return { channel, ts: `1.${posts.length}` } satisfies MessageRef;
+      const ref = { channel, ts: `1.${posts.length}` } satisfies MessageRef;
+      thread.set(ref.ts, message);
+      return ref;
     },
-    updateMessage: async (_ref: MessageRef, message: Message) => {
+    updateMessage: async (ref: MessageRef, message: Message) => {
       updates.push({ at: now(), text: text(message) });
+      thread.set(ref.ts, message);
     },
   } as unknown as ChatPort;
-  return { chat, posts, updates, setNow: (fn: () => number) => (now = fn) };
+  return { chat, posts, updates, thread, setNow: (fn: () => number) => (now = fn) };
 }
 
 const run = (at: number): FlowEvent[] => [
@@ -160,5 +168,262 @@ describe("createThreadReporter", () => {
     expect(rec.updates).toHaveLength(before + 2);
     expect(rec.updates.at(-1)?.text).toContain("1 done");
     await reporter.suspend();
+  });
+});
+
+/** An outcome of `runId` (a stop), as the executor or the waves give it. */
+function outcomeOf(
+  runId: string,
+  status: FlowOutcome["status"],
+  times: { startedAt: number; finishedAt: number },
+  servers: { name: string; result: "succeeded" | "failed" }[],
+): FlowOutcome {
+  const counts = emptyCounts();
+  for (const s of servers) counts[s.result]++;
+  const outcomeServers = servers.map((s) => ({
+    id: `id-${s.name}`,
+    name: s.name,
+    result: s.result,
+    ...(s.result === "failed" && { stepId: "stop", code: "Ecs.0111", reason: "disk busy" }),
+  }));
+  const failed = outcomeServers.filter((s) => s.result === "failed");
+  return {
+    runId,
+    requestId: "apr_1",
+    operation: "stop",
+    status,
+    verb: "stopped",
+    include: ["duration", "per_server_results", "failures_by_reason"],
+    ...times,
+    durationMs: times.finishedAt - times.startedAt,
+    servers: outcomeServers,
+    counts,
+    failuresByReason:
+      failed.length > 0
+        ? [
+            {
+              code: "Ecs.0111",
+              reason: "disk busy",
+              servers: failed.map((s) => ({ id: s.id, name: s.name })),
+            },
+          ]
+        : [],
+    unknownByReason: [],
+    jobs: [],
+    drift: [],
+    resumes: 0,
+  };
+}
+
+const STOP_STEPS = (run(0)[0] as Extract<FlowEvent, { type: "run_started" }>).steps;
+const counts = (succeeded: number, failed = 0) => ({ ...emptyCounts(), succeeded, failed });
+
+/** The events of a whole stop run of `names` (the first `failed` of them fail in the wait), from `at`. */
+function stopRun(
+  runId: string,
+  names: string[],
+  at: number,
+  options: { failed?: number; wave?: { number: number; of: number }; endsAt: number },
+): { events: FlowEvent[]; outcome: FlowOutcome } {
+  const ids = names.map((n) => `id-${n}`);
+  const failed = options.failed ?? 0;
+  const outcome = outcomeOf(
+    runId,
+    failed > 0 ? "failed" : "succeeded",
+    { startedAt: at, finishedAt: options.endsAt },
+    names.map((name, i) => ({ name, result: i < failed ? "failed" : "succeeded" })),
+  );
+  const step = (
+    stepId: string,
+    kind: "recheck" | "call" | "wait",
+    status: "succeeded" | "failed",
+    c = counts(names.length),
+  ): FlowEvent[] => [
+    { type: "step_started", runId, stepId, kind, description: "", serverIds: ids, at },
+    { type: "step_finished", runId, stepId, kind, status, counts: c, jobIds: [], at },
+  ];
+  return {
+    outcome,
+    events: [
+      {
+        type: "run_started",
+        runId,
+        requestId: "apr_1",
+        operation: "stop",
+        at,
+        resumed: false,
+        targets: names.map((name) => ({ id: `id-${name}`, name })),
+        steps: STOP_STEPS,
+        ...(options.wave !== undefined && { wave: options.wave }),
+      },
+      ...step("recheck", "recheck", "succeeded"),
+      ...step("stop", "call", "succeeded"),
+      ...step(
+        "wait_stopped",
+        "wait",
+        failed > 0 ? "failed" : "succeeded",
+        counts(names.length - failed, failed),
+      ),
+      { type: "run_finished", runId, outcome, at: options.endsAt },
+    ],
+  };
+}
+
+describe("createThreadReporter: a resumed run", () => {
+  it("continues the status message posted before, from where the record stands, and ends with the summary's time", async () => {
+    const time = createManualTime(1_000_000);
+    const rec = recordingChat();
+    const found: string[] = [];
+    const reporter = createThreadReporter({
+      chat: rec.chat,
+      root: { channel: "C1", ts: "1.0" },
+      findStatusMessage: async (runId) => {
+        found.push(runId);
+        return { channel: "C1", ts: "1.7" };
+      },
+      clock: time.clock,
+      logger: pino({ level: "silent" }),
+      timers: time.timers,
+      intervalMs: 1_000,
+      requesterId: "U_ALICE",
+    });
+    // Another process started it 40 s ago; its re-check and its call were done when it stopped.
+    const startedAt = time.clock.now() - 40_000;
+    const steps = STOP_STEPS.map((s) =>
+      s.id === "wait_stopped"
+        ? { ...s, status: "running" as const, serverCount: 1 }
+        : { ...s, status: "succeeded" as const, serverCount: 1, counts: counts(1) },
+    );
+    reporter.onEvent({
+      type: "run_started",
+      runId: "r1",
+      requestId: "apr_1",
+      operation: "stop",
+      at: time.clock.now(),
+      resumed: true,
+      startedAt,
+      currentStepId: "wait_stopped",
+      targets: [{ id: "id-web-03", name: "web-03" }],
+      steps,
+    });
+    await time.advance(2_000);
+    expect(found).toEqual(["r1"]);
+    expect(rec.posts).toEqual([]);
+    const adopted = blocksText(renderBlockKit(rec.thread.get("1.7")!).blocks);
+    expect(adopted).toContain(
+      "*stop* of 1 server: running for 40s · now: wait until they are stopped (resumed)",
+    );
+    expect(adopted).toContain(":white_check_mark: Check that nothing changed since approval");
+    expect(adopted).toContain(":white_check_mark: Stop the servers");
+
+    const outcome = outcomeOf("r1", "succeeded", { startedAt, finishedAt: time.clock.now() }, [
+      { name: "web-03", result: "succeeded" },
+    ]);
+    reporter.onEvent({
+      type: "step_finished",
+      runId: "r1",
+      stepId: "wait_stopped",
+      kind: "wait",
+      status: "succeeded",
+      counts: counts(1),
+      jobIds: ["job-1"],
+      at: time.clock.now(),
+    });
+    reporter.onEvent({ type: "run_finished", runId: "r1", outcome, at: time.clock.now() });
+    // The final state is shown as of the run's end, however late the message is updated.
+    await time.advance(5_000);
+    await reporter.finish(outcome);
+    const { kit, golden } = render(rec.thread.get("1.7")!);
+    expectHarmless(kit);
+    await expect(golden).toMatchFileSnapshot("golden/status-resumed.json");
+    expect(blocksText(kit.blocks)).toContain("*stop* of 1 server: finished after 42s (resumed)");
+    // One message posted: the summary, with the same time.
+    expect(rec.posts).toHaveLength(1);
+    expect(rec.posts[0]).toContain("1 stopped in 42s");
+  });
+});
+
+describe("createThreadReporter: a run in waves", () => {
+  it("gives each wave its own status message, saying which; the request's outcome does not overwrite the last", async () => {
+    const time = createManualTime(1_000_000);
+    const rec = recordingChat();
+    const remembered: [string, string][] = [];
+    const reporter = createThreadReporter({
+      chat: rec.chat,
+      root: { channel: "C1", ts: "1.0" },
+      findStatusMessage: async () => undefined,
+      onStatusPosted: (ref, runId) => {
+        remembered.push([runId, ref.ts]);
+      },
+      clock: time.clock,
+      logger: pino({ level: "silent" }),
+      timers: time.timers,
+      intervalMs: 1_000,
+    });
+    const start = time.clock.now();
+    const wave1 = stopRun("r1.w1", ["web-01", "web-02"], start, {
+      failed: 1,
+      wave: { number: 1, of: 2 },
+      endsAt: start + 5_000,
+    });
+    for (const e of wave1.events) reporter.onEvent(e);
+    // The health gate and the pause between the waves.
+    await time.advance(20_000);
+    const wave2 = stopRun("r1.w2", ["web-03", "web-04"], time.clock.now(), {
+      wave: { number: 2, of: 2 },
+      endsAt: time.clock.now() + 4_000,
+    });
+    for (const e of wave2.events) reporter.onEvent(e);
+    await time.advance(4_000);
+    // The request's outcome: 3 stopped, 1 failed, over both waves.
+    const request = outcomeOf("r1", "failed", { startedAt: start, finishedAt: time.clock.now() }, [
+      { name: "web-01", result: "failed" },
+      { name: "web-02", result: "succeeded" },
+      { name: "web-03", result: "succeeded" },
+      { name: "web-04", result: "succeeded" },
+    ]);
+    await reporter.finish(request);
+
+    expect(remembered).toEqual([
+      ["r1.w1", "1.1"],
+      ["r1.w2", "1.2"],
+    ]);
+    expect(rec.posts).toHaveLength(3);
+    const first = render(rec.thread.get("1.1")!);
+    expectHarmless(first.kit);
+    await expect(first.golden).toMatchFileSnapshot("golden/status-wave-failed.json");
+    const second = blocksText(renderBlockKit(rec.thread.get("1.2")!).blocks);
+    // The last wave's message ends as that wave ended, agreeing with its lines.
+    expect(second.split("\n")).toEqual([
+      "*Wave 2 of 2*",
+      "*stop* of 2 servers: finished after 4s",
+      ":white_check_mark: Check that nothing changed since approval",
+      ":white_check_mark: Stop the servers",
+      ":white_check_mark: Wait until they are stopped — 2 done",
+    ]);
+    // The summary is the request's.
+    expect(rec.posts[2]).toContain("3 stopped, 1 failed in 24s");
+  });
+
+  it("a wave's status message posted before (by another replica) is updated, not posted again", async () => {
+    const time = createManualTime(1_000_000);
+    const rec = recordingChat();
+    const reporter = createThreadReporter({
+      chat: rec.chat,
+      root: { channel: "C1", ts: "1.0" },
+      findStatusMessage: async (runId) => (runId === "r1.w2" ? { channel: "C1", ts: "1.42" } : undefined),
+      clock: time.clock,
+      logger: pino({ level: "silent" }),
+      timers: time.timers,
+    });
+    const wave2 = stopRun("r1.w2", ["web-03"], time.clock.now(), {
+      wave: { number: 2, of: 3 },
+      endsAt: time.clock.now() + 1_000,
+    });
+    for (const e of wave2.events) reporter.onEvent(e);
+    await time.advance(2_000);
+    await reporter.suspend();
+    expect(rec.posts).toEqual([]);
+    expect(blocksText(renderBlockKit(rec.thread.get("1.42")!).blocks)).toContain("*Wave 2 of 3*");
   });
 });

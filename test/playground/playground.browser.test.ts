@@ -540,7 +540,8 @@ describe("a rolling wave in the playground", { timeout: 90_000 }, () => {
 
     // The thread's wave list: a line per wave, updated in place.
     await root.getByRole("button", { name: /repl(y|ies)/ }).click();
-    const waves = page.locator('#thread-messages .msg[data-kind="message"]', { hasText: "Wave 1" });
+    // The list, not a wave's own status message ("Wave 1 of 3"): its lines read "Wave 1 (n servers…".
+    const waves = page.locator('#thread-messages .msg[data-kind="message"]', { hasText: /Wave 1 \(/ });
     await waves.getByText(new RegExp(`Wave 3 \\(${third} servers`)).waitFor({ timeout: 20_000 });
     await waves.getByText(new RegExp(`Wave 2 \\(${second} servers.*— pending`)).waitFor();
 

@@ -1,8 +1,12 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parsePolicy } from "../../src/policy/load-policy.js";
+import { formatWallTime, wallTimeOf } from "../../src/schedule/local-wall-time.js";
 import {
   AT_START_GRACE_MS,
   judgeScheduledStart,
+  MAX_SCHEDULE_AHEAD_MS,
+  resolveAt,
   resolveStartTime,
 } from "../../src/schedule/resolve-start-time.js";
 
@@ -72,6 +76,130 @@ describe("resolveStartTime", () => {
       { ...ctx, timeZone: async () => Promise.reject(new Error("user_not_found")) },
     );
     expect(noZone.ok ? "" : noZone.message).toContain("could not read your time zone");
+  });
+});
+
+describe("resolveAt: each step has its own answer", () => {
+  const at = (text: string, nowIso: string, zone = "Europe/Berlin") =>
+    resolveAt(text, { now: Date.parse(nowIso), timeZone: async () => zone });
+  const instant = async (text: string, nowIso: string, zone?: string) => {
+    const r = await at(text, nowIso, zone);
+    return r.ok ? new Date(r.at).toISOString() : r.refusal.kind;
+  };
+
+  it("spring forward in Berlin (28 Mar 2027): 02:30 does not exist; refused, not moved to 03:30", async () => {
+    expect(await at("02:30", "2027-03-27T12:00:00Z")).toEqual({
+      ok: false,
+      refusal: {
+        kind: "skipped",
+        text: "02:30",
+        zone: "Europe/Berlin",
+        date: "2027-03-28",
+        time: "02:30",
+        from: "02:00",
+        to: "03:00",
+        dated: false,
+      },
+    });
+    expect(await at("2027-03-28T02:30", "2027-03-27T12:00:00Z")).toMatchObject({
+      ok: false,
+      refusal: { kind: "skipped", date: "2027-03-28", dated: true },
+    });
+    expect(await instant("2:30", "2027-03-27T12:00:00Z")).toBe("skipped");
+    // Around the gap, and after it has passed.
+    expect(await instant("01:59", "2027-03-27T12:00:00Z")).toBe("2027-03-28T00:59:00.000Z");
+    expect(await instant("03:00", "2027-03-27T12:00:00Z")).toBe("2027-03-28T01:00:00.000Z");
+    expect(await instant("02:30", "2027-03-28T01:15:00Z")).toBe("2027-03-29T00:30:00.000Z");
+    expect(await instant("2027-03-28T02:30", "2027-03-28T01:15:00Z")).toBe("past");
+  });
+
+  it("fall back in Berlin (31 Oct 2027): a repeated time is its next coming", async () => {
+    // Asked at 02:45 summer time: the 02:30 winter time 45 minutes later, not tomorrow's.
+    expect(await instant("02:30", "2027-10-31T00:45:00Z")).toBe("2027-10-31T01:30:00.000Z");
+    expect(await instant("2027-10-31T02:30", "2027-10-31T00:45:00Z")).toBe("2027-10-31T01:30:00.000Z");
+    // Asked the day before: the first of the two (summer time).
+    expect(await instant("02:30", "2027-10-30T12:00:00Z")).toBe("2027-10-31T00:30:00.000Z");
+    expect(await instant("2027-10-31T02:30", "2027-10-30T12:00:00Z")).toBe("2027-10-31T00:30:00.000Z");
+    // Both gone.
+    expect(await instant("2027-10-31T02:30", "2027-10-31T01:30:00Z")).toBe("past");
+  });
+
+  it("west of UTC too (New York), both directions", async () => {
+    const ny = "America/New_York";
+    expect(await instant("02:30", "2027-03-13T17:00:00Z", ny)).toBe("skipped");
+    expect(await instant("01:30", "2027-11-07T05:45:00Z", ny)).toBe("2027-11-07T06:30:00.000Z");
+    expect(await instant("2027-11-07T01:30", "2027-11-06T12:00:00Z", ny)).toBe("2027-11-07T05:30:00.000Z");
+  });
+
+  it("leap days: 29 February 2028 is a date, 2027's and 30 February are not", async () => {
+    expect(await instant("2028-02-29T10:00", "2028-02-10T12:00:00Z")).toBe("2028-02-29T09:00:00.000Z");
+    expect(await instant("2028-02-29T10:00+01:00", "2028-02-10T12:00:00Z")).toBe("2028-02-29T09:00:00.000Z");
+    expect(await at("2027-02-29T10:00", "2027-02-10T12:00:00Z")).toEqual({
+      ok: false,
+      refusal: { kind: "not_a_date", text: "2027-02-29T10:00", year: 2027, month: 2, day: 29 },
+    });
+    expect(await instant("2026-02-30T10:00", "2026-02-10T12:00:00Z")).toBe("not_a_date");
+    expect(await instant("2026-02-30T10:00Z", "2026-02-10T12:00:00Z")).toBe("not_a_date");
+    expect(await instant("2026-13-01T10:00", "2026-02-10T12:00:00Z")).toBe("not_a_date");
+    expect(await instant("2026-04-31T10:00+02:00", "2026-02-10T12:00:00Z")).toBe("not_a_date");
+  });
+
+  it("a date is checked before the zone is read", async () => {
+    const r = await resolveAt("2026-02-30T10:00", {
+      now: Date.parse("2026-02-10T12:00:00Z"),
+      timeZone: async () => Promise.reject(new Error("not read")),
+    });
+    expect(r).toMatchObject({ ok: false, refusal: { kind: "not_a_date" } });
+  });
+
+  it("far off and past are different answers", async () => {
+    const now = "2026-12-06T12:00:00Z";
+    expect(await instant("2028-01-10T12:00", now)).toBe("too_far");
+    expect(await instant("2028-01-10T12:00Z", now)).toBe("too_far");
+    expect(await instant("2027-01-06T12:00Z", now)).toBe("too_far");
+    expect(await instant("2027-01-05T12:00Z", now)).toBe("2027-01-05T12:00:00.000Z");
+    expect(await instant("2026-12-06T13:00", now)).toBe("past");
+    expect(await instant("2026-12-06T12:00Z", now)).toBe("past");
+    expect(await instant("2025-01-10T12:00", now)).toBe("past");
+    expect(await instant("2026-12-06T14:00", now)).toBe("2026-12-06T13:00:00.000Z");
+  });
+
+  it("offsets, fractions and malformed input", async () => {
+    const now = "2026-12-06T12:00:00Z";
+    expect(await instant("2026-12-08T22:30:15.5+05:45", now)).toBe("2026-12-08T16:45:15.500Z");
+    expect(await instant("2026-12-08T22:30-03:30", now)).toBe("2026-12-09T02:00:00.000Z");
+    expect(await instant("2026-12-08T22:30+15:00", now)).toBe("bad_offset");
+    expect(await instant("2026-12-08T22:30+01:75", now)).toBe("bad_offset");
+    expect(await instant("2026-12-08T24:00+01:00", now)).toBe("not_a_time_of_day");
+    expect(await instant("2026-12-08T22:60", now)).toBe("not_a_time_of_day");
+    expect(await instant("2026-12-08T22:30+0100", now)).toBe("not_a_time");
+    expect(await instant("11pm", now)).toBe("not_a_time");
+  });
+
+  it("property: any local time of the next 30 days that exists resolves to an instant reading it", async () => {
+    const zones = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"];
+    const base = Date.parse("2027-01-01T00:00:00Z");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 * 365 * 24 * 60 }),
+        fc.integer({ min: 1, max: 30 * 24 * 60 - 60 * 24 }),
+        fc.constantFrom(...zones),
+        async (nowMinute, aheadMinutes, zone) => {
+          const now = base + nowMinute * 60_000;
+          const target = now + aheadMinutes * 60_000;
+          const wall = wallTimeOf(target, zone);
+          const text = formatWallTime(wall);
+          const r = await resolveAt(text, { now, timeZone: async () => zone });
+          expect(r.ok).toBe(true);
+          if (r.ok) {
+            expect(wallTimeOf(r.at, zone)).toEqual(wall);
+            expect(r.at).toBeGreaterThan(now);
+            expect(r.at - now).toBeLessThanOrEqual(MAX_SCHEDULE_AHEAD_MS);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

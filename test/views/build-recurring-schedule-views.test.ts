@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { describeCron } from "../../src/recurring/describe-cron.js";
 import { nextSlots } from "../../src/recurring/parse-schedule-timing.js";
+import { md } from "../../src/render/message-model.js";
 import {
   buildScheduleCard,
+  buildScheduleDenialView,
   buildScheduleListView,
   buildScheduleMissedView,
+  buildScheduleNeverRunsText,
+  buildScheduleRequestedView,
   buildScheduleSkippedView,
   type ScheduleSummary,
 } from "../../src/views/build-recurring-schedule-views.js";
@@ -103,5 +107,66 @@ describe("recurring schedule views", () => {
     );
     expect(missed.golden).toContain("missed 2 runs");
     await expect(missed.golden).toMatchFileSnapshot("golden/recurring-schedule-missed.json");
+  });
+});
+
+describe("a new schedule decided at its next run", () => {
+  const DAY = 86_400_000;
+  const FREEZE = "Production is frozen for the year-end.";
+
+  it("next runs denied, a later one let through: the requester is told which are skipped, why, and the first that runs", async () => {
+    const { golden } = render(
+      buildScheduleRequestedView({
+        id: summary.id,
+        allowed: false,
+        minApprovals: 1,
+        approvers: md`@ops-approvers`,
+        deniedRuns: { firstAt: T0, count: 2, reasons: [FREEZE], firstAllowedAt: T0 + 14 * DAY },
+      }),
+    );
+    expect(golden).toContain("needs 1 approval");
+    expect(golden).toContain("Its next 2 runs");
+    expect(golden).toContain(FREEZE);
+    expect(golden).toContain("They will be skipped");
+    expect(golden).toContain(`<!date^${(T0 + 14 * DAY) / 1000}^`);
+    await expect(golden).toMatchFileSnapshot("golden/recurring-schedule-requested-denied-runs.json");
+    const one = render(
+      buildScheduleRequestedView({
+        id: summary.id,
+        allowed: true,
+        deniedRuns: { firstAt: T0, count: 1, reasons: [FREEZE], firstAllowedAt: T0 + 7 * DAY },
+      }),
+    ).golden;
+    expect(one).toContain("allowed by the policy and active");
+    expect(one).toContain("Its next run,");
+    expect(one).toContain("It will be skipped");
+    // Without denied runs: the notice alone.
+    const plain = render(buildScheduleRequestedView({ id: summary.id, allowed: true })).golden;
+    expect(plain).not.toContain("skipped");
+  });
+
+  it("every run looked at denied: the denial names the next run and how far it looked", async () => {
+    const { kit, golden } = render(
+      buildScheduleDenialView({
+        commandLine: '/ops schedule add "0 23 * * 2" tz=Europe/Berlin /ecs stop web-01',
+        reasons: [FREEZE],
+        rules: [{ id: "year-end-freeze", description: "During the freeze", source: "flows/policy.yml:12" }],
+        slots: { firstAt: T0, lastCheckedAt: T0 + 364 * DAY, checked: 53 },
+      }),
+    );
+    expect(golden).toContain("Not allowed");
+    expect(golden).toContain("Decided for its next run");
+    expect(golden).toContain("(53 runs)");
+    expect(kit.blocks[1]).toMatchObject({ type: "context" });
+    await expect(golden).toMatchFileSnapshot("golden/recurring-schedule-denied-at-slots.json");
+    const plain = render(
+      buildScheduleDenialView({ commandLine: "/ops schedule add", reasons: [FREEZE], rules: [] }),
+    ).golden;
+    expect(plain).not.toContain("Decided for its next run");
+  });
+
+  it("a cron that names no time to come", () => {
+    const text = JSON.stringify(buildScheduleNeverRunsText({ cron: "0 0 30 2 *", timeZone: "UTC" }));
+    expect(text).toContain("would never run");
   });
 });

@@ -43,6 +43,24 @@ describe("wave views", () => {
     await expect(golden).toMatchFileSnapshot("golden/waves-stopped.json");
   });
 
+  it("a wave stopped by its re-check: changed or could not be read, never only 'changed'", async () => {
+    const stopped = record({
+      status: "stopped_drift",
+      waves: [
+        { serverIds: ["a", "b"], status: "done", succeeded: 2, failed: 0, unhealthy: [] },
+        { serverIds: ["c", "d"], status: "failed", succeeded: 0, failed: 0, unhealthy: [] },
+        { serverIds: ["e"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+      ],
+    });
+    const { kit, golden } = render(buildWaveProgressView(stopped, names, NOW));
+    const text = collectMrkdwn(kit).join("\n");
+    // The wave record does not keep why: a re-check also stops a wave whose servers the cloud did not answer for.
+    expect(text).toContain(
+      "*Stopped:* the re-check of a wave stopped it (its servers changed since approval, or could not be read); nothing more was sent",
+    );
+    await expect(golden).toMatchFileSnapshot("golden/waves-stopped-recheck.json");
+  });
+
   it("a paused run offers Resume and Abort (with a confirmation), the next wave's pause left", async () => {
     const paused = record({
       status: "running",

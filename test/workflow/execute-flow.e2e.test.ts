@@ -259,7 +259,11 @@ describe("resize", () => {
     expect(mutationTypes()).toEqual(["batchStopServers", "resizeServer"]);
     const text = JSON.stringify(renderBlockKit(flowSummaryMessage(result.outcome)));
     expect(text).toContain("Ecs.0207");
-    expect(text).toContain("wait_resized");
+    // Where it stopped and what was left undone, in operator words: never the step ID or the flow file's text.
+    expect(text).toContain(
+      "The run stopped at: Wait until the new flavor is in place. Not run: start the servers; wait until they are running.",
+    );
+    expect(text).not.toContain("wait_resized");
   });
 });
 

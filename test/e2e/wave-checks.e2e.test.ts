@@ -1,0 +1,110 @@
+/**
+ * The check before each wave of a run in waves, end to end: signed Slack requests into the bot, the fake Slack,
+ * the simulated cloud, a memory store, the shipped policy plus a freeze and a maintenance window set relative
+ * to the test's clock. A later wave starts neither after the window closed nor inside a freeze that began
+ * during the pause. Time only moves through the injected clock: the pause is passed by moving it.
+ */
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+
+const APPROVE = "ops.approval.approve";
+const MINUTE = 60_000;
+let h: OperationsHarness;
+let shipped: string;
+
+beforeAll(async () => {
+  shipped = await readFile("flows/policy.yml", "utf8");
+  h = await startOperationsHarness({
+    operations: {
+      runLeaseTtlMs: 24 * 60 * 60_000,
+      waves: { holdPollMs: 10, gate: { pollMs: 10, timeoutMs: 60_000 } },
+    },
+  });
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await h.ops.idle();
+  h.sim.control.reset();
+  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
+});
+
+/** The shipped policy, a freeze that denies power changes and the window `maint`, at minutes from now. */
+async function withCalendars(freeze: [number, number], window: [number, number]): Promise<void> {
+  const iso = (minutes: number) => new Date(h.clock.now() + minutes * MINUTE).toISOString();
+  await h.policy.replace(`${shipped.replace(
+    /^calendars:\n/m,
+    `calendars:
+  test-freeze:
+    kind: freeze
+    description: A test freeze.
+    events:
+      - { start: "${iso(freeze[0])}", end: "${iso(freeze[1])}" }
+  maint:
+    kind: window
+    description: A test maintenance window.
+    events:
+      - { start: "${iso(window[0])}", end: "${iso(window[1])}" }
+`,
+  )}
+  - id: freeze-denies-power
+    description: No power changes during the freeze.
+    actions: [ecs:cloudServers:stop, ecs:cloudServers:reboot]
+    match: { during: [test-freeze] }
+    effect: { deny: "Changes are frozen." }
+`);
+}
+
+const threadText = (card: FakeSlackMessage) => h.replies(card).map(textOf).join("\n");
+/** Waits until wave 1 is done and the run holds in its pause (the thread's wave list says so). */
+const waitForPause = (card: FakeSlackMessage) =>
+  h.fake.waitFor(() => threadText(card).includes("Next wave after the pause"));
+
+it("a windowed change in waves starts no wave after its window closed; the thread says why", async () => {
+  await withCalendars([5000, 5010], [60, 120]);
+  const command = "/ecs reboot cache-02 web-04 --hard --waves 2 --pause 90m --window maint";
+  await h.command(command.slice("/ecs ".length));
+  const card = await h.waitCard(command, (t) => t.includes("0 of 1"));
+  await h.click(card, APPROVE, IDS.bob);
+  await h.waitCard(command, (t) => t.includes("Scheduled:"));
+  await h.bot.idle();
+
+  h.clock.advance(61 * MINUTE);
+  // Not idle(): the run holds in its pause.
+  await h.ops.runScheduled();
+  await waitForPause(card);
+  expect(h.mutations("batchRebootServers")).toHaveLength(1);
+
+  // The pause ends at about +151; the window closed at +120.
+  h.clock.advance(95 * MINUTE);
+  await h.waitCard("/ecs reboot cache-02 web-04", (t) => t.includes("Failed"));
+  await h.ops.idle();
+  expect(h.mutations("batchRebootServers")).toHaveLength(1);
+  const thread = threadText(card);
+  expect(thread).toContain("Wave 2 of 2 not started: the maintenance window `maint` closed at <!date^");
+  expect(thread).toContain("Wave 1 ran; wave 2 is not run: nothing more is done.");
+  expect(thread).toContain(":black_circle: *Wave 2* (1 server: web-04) — not run");
+}, 30_000);
+
+it("a run in waves starts no wave once a freeze is in force: the policy is decided again before it", async () => {
+  await withCalendars([10, 200], [5000, 5010]);
+  const command = "/ecs reboot cache-02 web-03 --waves 2 --pause 30m";
+  await h.command(command.slice("/ecs ".length));
+  const card = await h.waitCard(command, (t) => t.includes("Running") || t.includes("waves"));
+  await waitForPause(card);
+  expect(h.mutations("batchRebootServers")).toHaveLength(1);
+
+  // The freeze began at +10, during the pause.
+  h.clock.advance(35 * MINUTE);
+  await h.waitCard("/ecs reboot cache-02 web-03", (t) => t.includes("Failed"));
+  await h.ops.idle();
+  expect(h.mutations("batchRebootServers")).toHaveLength(1);
+  const thread = threadText(card);
+  expect(thread).toContain(
+    ":no_entry: *Wave 2 of 2 not started.* Checked again before the wave, the policy is stricter now:",
+  );
+  expect(thread).toContain("this reboot is not allowed any more: Changes are frozen.");
+}, 30_000);

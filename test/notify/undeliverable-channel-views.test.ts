@@ -1,0 +1,165 @@
+/**
+ * The operator's wording about channels the bot cannot post to: the one message in the alert channel, and what
+ * `/ops watch list` says (golden files), with Slack's error code treated as untrusted text.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  buildUndeliverableChannelMessage,
+  describeUndeliverable,
+} from "../../src/notify/build-undeliverable-channel-message.js";
+import { buildWatchListMessage } from "../../src/notify/build-watch-list-message.js";
+import { PERMANENT_DELIVERY_ERRORS } from "../../src/notify/channel-health.js";
+import type { DigestInfo, WatcherInfo } from "../../src/notify/notifier-types.js";
+import { LITERAL_BACKTICK } from "../../src/render/escape-mrkdwn.js";
+import { section } from "../../src/render/message-model.js";
+import { renderPlainText } from "../../src/render/render-plain-text.js";
+import { collectMrkdwn } from "../render/block-kit-test-helpers.js";
+import { render } from "../views/view-test-helpers.js";
+
+const NOW = Date.UTC(2026, 0, 5, 7, 0, 0);
+const HOSTILE_CODE = "<!channel> *bold* <https://evil.example|click> `x`";
+
+/** No mention, broadcast or link from untrusted text survives; channel links (`<#C…>`) are ours. */
+function expectNoUntrustedMarkup(texts: readonly string[]): void {
+  for (const raw of texts) {
+    // A backtick inside code is written as an unformattable date's fallback: the one sequence allowed.
+    const text = raw.split(LITERAL_BACKTICK).join("");
+    expect(text).not.toMatch(/<!|<@|<https?:/);
+    expect(text.replaceAll(/<#C_[A-Z]+>/g, "")).not.toContain("<#");
+  }
+}
+
+const watcher = (overrides: Partial<WatcherInfo> = {}): WatcherInfo => ({
+  id: "ecs",
+  kind: "ecs_servers",
+  source: "flows/notifications.yml:92",
+  intervalMs: 60_000,
+  quietPeriodMs: 900_000,
+  channels: ["C_OPS", "C_RANDOM", "C_NOPE"],
+  alertChannels: ["C_OPS"],
+  undeliverable: [],
+  available: true,
+  lastRunAt: NOW - 30_000,
+  nextRunAt: NOW + 30_000,
+  lastResult: {
+    outcome: "ok",
+    observed: 12,
+    changes: 2,
+    expected: 0,
+    held: 0,
+    announced: 2,
+    posted: 1,
+    deliveryErrors: ["C_RANDOM: not_in_channel", "C_NOPE: channel_not_found"],
+    notes: [],
+  },
+  consecutiveFailures: 0,
+  failing: false,
+  ...overrides,
+});
+
+const digest = (overrides: Partial<DigestInfo> = {}): DigestInfo => ({
+  id: "fleet",
+  kind: "ecs_fleet",
+  source: "flows/notifications.yml:140",
+  schedule: "0 8 * * 1",
+  timeZone: "UTC",
+  channels: ["C_RANDOM"],
+  undeliverable: [],
+  ...overrides,
+});
+
+const record = (channel: string, error: string) => ({
+  channel,
+  error,
+  since: NOW - 60_000,
+  lastAt: NOW - 30_000,
+  alerted: true,
+});
+
+describe("the message in the alert channel", () => {
+  it("names the channel, the reason, what to do and what does not reach it", async () => {
+    const { kit, golden } = render(
+      buildUndeliverableChannelMessage({
+        channel: "C_RANDOM",
+        error: "not_in_channel",
+        routes: [{ id: "random", source: "flows/notifications.yml:33" }],
+        digests: [{ id: "fleet", source: "flows/notifications.yml:140" }],
+        alertsOf: ["ecs", "hss"],
+      }),
+    );
+    const text = renderPlainText(
+      buildUndeliverableChannelMessage({
+        channel: "C_RANDOM",
+        error: "not_in_channel",
+        routes: [{ id: "random", source: "flows/notifications.yml:33" }],
+        digests: [],
+        alertsOf: [],
+      }),
+    );
+    expect(text).toContain("(the bot is not in the channel: invite it)");
+    expect(text).toContain("route random (flows/notifications.yml:33)");
+    expectNoUntrustedMarkup(collectMrkdwn(kit));
+    await expect(golden).toMatchFileSnapshot("golden/undeliverable-channel.json");
+  });
+
+  it("shows an unexpected Slack answer as code, never as markup", async () => {
+    const { kit, golden } = render(
+      buildUndeliverableChannelMessage({
+        channel: "C_NOPE",
+        error: HOSTILE_CODE,
+        routes: [],
+        digests: [],
+        alertsOf: ["ecs"],
+      }),
+    );
+    expectNoUntrustedMarkup(collectMrkdwn(kit));
+    await expect(golden).toMatchFileSnapshot("golden/undeliverable-channel-hostile.json");
+  });
+
+  it("says what to do for every error it treats as permanent", () => {
+    for (const code of PERMANENT_DELIVERY_ERRORS) {
+      const text = renderPlainText({ text: "", blocks: [section({ text: describeUndeliverable(code) })] });
+      expect(text, code).toMatch(/: (invite|check|unarchive|ask)/);
+    }
+  });
+});
+
+describe("/ops watch list", () => {
+  it("names each channel it cannot post to, with the reason, and does not call the watcher OK", async () => {
+    const { kit, golden } = render(
+      buildWatchListMessage(
+        [
+          watcher({
+            undeliverable: [record("C_RANDOM", "not_in_channel"), record("C_NOPE", "channel_not_found")],
+          }),
+        ],
+        [digest({ undeliverable: [record("C_RANDOM", "not_in_channel")] })],
+        NOW,
+      ),
+    );
+    const text = collectMrkdwn(kit).join("\n");
+    expect(text).toContain("cannot post to: <#C_RANDOM> (the bot is not in the channel: invite it)");
+    expect(text).toContain(
+      "not delivered to <#C_RANDOM> (`not_in_channel`), <#C_NOPE> (`channel_not_found`)",
+    );
+    expect(text).toContain("cannot post to 2 channels");
+    expect(text).not.toContain(":large_green_circle: *ecs*");
+    await expect(golden).toMatchFileSnapshot("golden/watch-list-undeliverable.json");
+  });
+
+  it("shows a failed post's Slack answer as code", () => {
+    const { kit } = render(
+      buildWatchListMessage(
+        [
+          watcher({
+            lastResult: { ...watcher().lastResult!, deliveryErrors: [`C_PROD: ${HOSTILE_CODE}`] } as never,
+            undeliverable: [record("C_NOPE", HOSTILE_CODE)],
+          }),
+        ],
+        [],
+        NOW,
+      ),
+    );
+    expectNoUntrustedMarkup(collectMrkdwn(kit));
+  });
+});
