@@ -48,7 +48,9 @@ describe("how a run's end is worded", () => {
     const said = textOf(summary);
     // With the request ID the cloud gave, for Huawei support.
     expect(said).toMatch(
-      new RegExp(`${server.name}: could not be read \\(APIG\\.0202: Backend unavailable, request [0-9a-f]{8,}\\)`),
+      new RegExp(
+        `${server.name}: could not be read \\(APIG\\.0202: Backend unavailable, request [0-9a-f]{8,}\\)`,
+      ),
     );
     expect(said).toContain("Ask again once the cloud answers.");
     expect(said).not.toContain("changed since");
