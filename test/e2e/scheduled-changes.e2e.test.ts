@@ -10,6 +10,7 @@ import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import { createSlackChat } from "../../src/slack/create-slack-chat.js";
 import { createRedisStore } from "../../src/store/create-redis-store.js";
 import type { Store } from "../../src/store/store.js";
+import { FREEZE_DENIES_POWER, testCalendarsYaml } from "../helpers/test-calendars.js";
 import { openSharedRedis, REDIS_URL } from "../replicas/helpers/shared-redis.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
@@ -45,27 +46,10 @@ afterAll(async () => {
 
 /** The policy as shipped, plus a freeze and a window at the given offsets from now (minutes). */
 async function withCalendars(freeze: [number, number], window: [number, number]): Promise<void> {
-  const iso = (minutes: number) => new Date(h.clock.now() + minutes * MINUTE).toISOString();
-  const calendars = `calendars:
-  test-freeze:
-    kind: freeze
-    description: A test freeze.
-    events:
-      - { start: "${iso(freeze[0])}", end: "${iso(freeze[1])}" }
-  maint:
-    kind: window
-    description: A test maintenance window.
-    events:
-      - { start: "${iso(window[0])}", end: "${iso(window[1])}" }
-`;
   // The shipped calendars stay; the test's join them, and a freeze rule is added to the shipped rules.
-  await h.policy.replace(`${shipped.replace(/^calendars:\n/m, calendars)}
-  - id: freeze-denies-power
-    description: No power changes during the freeze.
-    actions: [ecs:cloudServers:stop, ecs:cloudServers:reboot]
-    match: { during: [test-freeze] }
-    effect: { deny: "Changes are frozen." }
-`);
+  await h.policy.replace(
+    `${shipped.replace(/^calendars:\n/m, testCalendarsYaml(h.clock.now(), freeze, window))}\n${FREEZE_DENIES_POWER}`,
+  );
 }
 
 beforeEach(async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import { NO_CHANGE } from "../../src/store/store.js";
+import { testCalendarsYaml } from "../helpers/test-calendars.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
@@ -35,18 +36,7 @@ beforeEach(async () => {
 const iso = (minutes: number) => new Date(h.clock.now() + minutes * MINUTE).toISOString();
 
 function calendars(freeze: [number, number], window: [number, number]): string {
-  return `calendars:
-  test-freeze:
-    kind: freeze
-    description: A test freeze.
-    events:
-      - { start: "${iso(freeze[0])}", end: "${iso(freeze[1])}" }
-  maint:
-    kind: window
-    description: A test maintenance window.
-    events:
-      - { start: "${iso(window[0])}", end: "${iso(window[1])}" }
-`;
+  return testCalendarsYaml(h.clock.now(), freeze, window);
 }
 
 /** The shipped policy, its calendars joined by a freeze and the window `maint` at minutes from now. */

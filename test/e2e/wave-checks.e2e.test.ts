@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { FREEZE_DENIES_POWER, testCalendarsYaml } from "../helpers/test-calendars.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
@@ -34,28 +35,9 @@ beforeEach(async () => {
 
 /** The shipped policy, a freeze that denies power changes and the window `maint`, at minutes from now. */
 async function withCalendars(freeze: [number, number], window: [number, number]): Promise<void> {
-  const iso = (minutes: number) => new Date(h.clock.now() + minutes * MINUTE).toISOString();
-  await h.policy.replace(`${shipped.replace(
-    /^calendars:\n/m,
-    `calendars:
-  test-freeze:
-    kind: freeze
-    description: A test freeze.
-    events:
-      - { start: "${iso(freeze[0])}", end: "${iso(freeze[1])}" }
-  maint:
-    kind: window
-    description: A test maintenance window.
-    events:
-      - { start: "${iso(window[0])}", end: "${iso(window[1])}" }
-`,
-  )}
-  - id: freeze-denies-power
-    description: No power changes during the freeze.
-    actions: [ecs:cloudServers:stop, ecs:cloudServers:reboot]
-    match: { during: [test-freeze] }
-    effect: { deny: "Changes are frozen." }
-`);
+  await h.policy.replace(
+    `${shipped.replace(/^calendars:\n/m, testCalendarsYaml(h.clock.now(), freeze, window))}\n${FREEZE_DENIES_POWER}`,
+  );
 }
 
 const threadText = (card: FakeSlackMessage) => h.replies(card).map(textOf).join("\n");

@@ -24,6 +24,7 @@ import type { Store } from "../../src/store/store.js";
 import type { WavePlan } from "../../src/waves/plan-waves.js";
 import { type RunWavesDeps, runWaves, type WaveCheck } from "../../src/waves/run-waves.js";
 import { type WaveRunRecord, waveRunKey } from "../../src/waves/wave-run-record.js";
+import { testCalendarsYaml } from "../helpers/test-calendars.js";
 import { startWorkflowEnv, type WorkflowEnv } from "../workflow/helpers/start-workflow-env.js";
 
 const MINUTE = 60_000;
@@ -40,23 +41,11 @@ beforeEach(() => {
 
 /** A reboot allowed by the policy, a freeze and the window `maint` at minutes from now. */
 function policyWith(freeze: [number, number], window: [number, number]): Policy {
-  const iso = (minutes: number) => new Date(env.clock.now() + minutes * MINUTE).toISOString();
   const loaded = parsePolicy(`
 version: 1
 defaults:
   approvers: { groups: [ops-approvers] }
-calendars:
-  test-freeze:
-    kind: freeze
-    description: A test freeze.
-    events:
-      - { start: "${iso(freeze[0])}", end: "${iso(freeze[1])}" }
-  maint:
-    kind: window
-    description: A test maintenance window.
-    events:
-      - { start: "${iso(window[0])}", end: "${iso(window[1])}" }
-rules:
+${testCalendarsYaml(env.clock.now(), freeze, window)}rules:
   - id: reboots
     description: Graceful reboots need no approval.
     actions: [ecs:cloudServers:reboot]
