@@ -25,6 +25,7 @@ import { scheduleSection } from "../views/build-schedule-views.js";
 import { describeWavePlan } from "../views/build-wave-views.js";
 import { typeable } from "../views/format-values.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
+import { flowParametersOf } from "../workflow/flow-parameters-of.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import type { Preflight } from "../workflow/preflight-types.js";
 import { approvalActionId, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
@@ -38,7 +39,6 @@ import {
   verbOf,
 } from "./describe-request.js";
 import type { RequestDetails } from "./request-details.js";
-import { flowParametersOf } from "./to-operation-request.js";
 
 export interface RequestCardInput {
   request: ApprovalRequest;

@@ -12,6 +12,7 @@ import type { Logger } from "../log/create-logger.js";
 import type { RunWavesDeps } from "../waves/run-waves.js";
 import { parentOfWaveRun } from "../waves/wave-run-record.js";
 import { copyFlowTarget } from "../workflow/copy-flow-target.js";
+import { flowParametersOf, operationOfAction } from "../workflow/flow-parameters-of.js";
 import { DEFAULT_RUN_RETENTION_MS } from "../workflow/run-record.js";
 import type { ExecuteFlowDeps, ExecuteFlowSpec } from "../workflow/types.js";
 import { createWaveGate } from "./create-execution-gate.js";
@@ -19,7 +20,6 @@ import type { ExecutionsDeps } from "./create-executions.js";
 import type { RunLease } from "./create-run-leases.js";
 import { createThreadReporter, type ThreadReporter } from "./create-thread-reporter.js";
 import { POLICY_ACTOR } from "./describe-request.js";
-import { flowParametersOf, operationOfAction } from "./to-operation-request.js";
 
 /** Builds the parts of one run; made once per `createExecutions` by {@link createRunSetup}. */
 export interface RunSetup {

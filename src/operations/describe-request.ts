@@ -2,8 +2,8 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalRequirement } from "../policy/types.js";
 import { plural } from "../render/escape-mrkdwn.js";
 import { code, groupMention, md, type Span, userMention } from "../render/message-model.js";
+import { flowParametersOf, operationOfAction } from "../workflow/flow-parameters-of.js";
 import { DESTRUCTIVE_OPERATIONS, type Operation } from "../workflow/flow-vocabulary.js";
-import { flowParametersOf, operationOfAction } from "./to-operation-request.js";
 
 /** The approver of policy-allowed requests (they run without a human approval). */
 export const POLICY_ACTOR = "system:policy";

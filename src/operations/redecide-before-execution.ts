@@ -7,6 +7,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { applyBreakGlass } from "../policy/apply-break-glass.js";
 import { type ApprovedTerms, compareDecisions } from "../policy/compare-decisions.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
+import { policyFlagsOf, tagChangeOf } from "../policy/policy-facts-of.js";
 import type { Policy, PolicyDecision, PolicyTarget } from "../policy/types.js";
 import { policyWavesOf, wavePlanOf } from "../waves/plan-waves.js";
 import { detectDrift } from "../workflow/detect-drift.js";
@@ -15,7 +16,6 @@ import type { FlowTarget } from "../workflow/types.js";
 import type { PolicyChange } from "./build-policy-change-view.js";
 import { readGroups } from "./decide-policy.js";
 import { isPolicyAllowed, POLICY_ACTOR } from "./describe-request.js";
-import { policyFlagsOf, tagChangeOf } from "./to-operation-request.js";
 
 /** The bound tag change of a tag request, decided on again like its flags. */
 function tagChangeFor(request: ApprovalRequest) {

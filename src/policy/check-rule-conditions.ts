@@ -1,9 +1,9 @@
 import type * as z from "zod";
 import { valueIssue } from "../config/value-issue.js";
 import { MUTATING_ACTIONS } from "../intents/intent-action.js";
-import { policyFlagsOf, tagChangeOf } from "../operations/to-operation-request.js";
 import { KNOWN_ACTIONS } from "./actions.js";
 import { matchGlob } from "./match-glob.js";
+import { policyFlagsOf, tagChangeOf } from "./policy-facts-of.js";
 import type { PolicyFlags } from "./types.js";
 
 /**
@@ -34,7 +34,7 @@ const FLAG_FIELD = {
 
 /**
  * The actions whose requests carry each flag. Read from the one place that sets them, the requests' own
- * mapping (`policyFlagsOf` in `src/operations/to-operation-request.ts`): a new flag on an action counts here
+ * mapping (`policyFlagsOf` in `policy-facts-of.ts`): a new flag on an action counts here
  * at once. Any other action's request has the flag false.
  */
 export const ACTIONS_TAKING_FLAG: Readonly<Record<PolicyFlagKey, readonly string[]>> = {

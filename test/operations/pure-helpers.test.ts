@@ -6,8 +6,9 @@ import { buildDenialView } from "../../src/operations/build-denial-view.js";
 import { validateRejectReason } from "../../src/operations/build-reject-modal.js";
 import { isListedApprover } from "../../src/operations/is-listed-approver.js";
 import { noticeToSpans } from "../../src/operations/notice-to-spans.js";
-import { flowParametersOf, toOperationRequest } from "../../src/operations/to-operation-request.js";
+import { toOperationRequest } from "../../src/operations/to-operation-request.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { flowParametersOf } from "../../src/workflow/flow-parameters-of.js";
 import { makeRequest } from "./fixtures.js";
 
 describe("approval action IDs", () => {
