@@ -1,6 +1,6 @@
 import type { ChatPort, Responder } from "../app/ports.js";
 import type { CloudClient, Server } from "../cloud/types.js";
-import { redactSecrets } from "../intents/index.js";
+import { carriesKnownSecret, redactSecrets } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CommandOutcome, Metrics } from "../metrics/metrics.js";
 import { md } from "../render/message-model.js";
@@ -8,7 +8,7 @@ import type { Store } from "../store/store.js";
 import { createSuggestingTargetLookup } from "../targets/create-cloud-target-lookup.js";
 import type { TargetLookup } from "../targets/types.js";
 import { VIEW_ACTIONS } from "../views/action-ids.js";
-import { buildNoticeView } from "../views/build-notice-view.js";
+import { buildNoticeView, buildOwnSecretRefusedView } from "../views/build-notice-view.js";
 import { buildPendingView, type PendingWork } from "../views/build-pending-view.js";
 import { createIntentRunner } from "./create-intent-runner.js";
 import { createInteractionTokens, type InteractionTokens } from "./create-interaction-tokens.js";
@@ -170,6 +170,12 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       let verb = "unparsed";
       let outcome: CommandOutcome = "failed";
       try {
+        // The bot's own secret in a command would reach its card, the audit, a tag: nothing is done with it.
+        if (carriesKnownSecret(request.text, deps.secretValues)) {
+          outcome = "not_understood";
+          await reply(responder, buildOwnSecretRefusedView(), logger);
+          return;
+        }
         const understood = understandCommand(request, requestId);
         if (!understood.ok) {
           verb = understood.verb;

@@ -29,6 +29,7 @@ export * from "./intent-schema.js";
 export { parseIntent } from "./parse-intent.js";
 export { editDistance, suggest } from "./suggest.js";
 export {
+  carriesKnownSecret,
   decodeSlackEntities,
   redactSecrets,
   type SlackMention,

@@ -283,6 +283,11 @@ const SECRET_RE = new RegExp(
   "i",
 );
 
+/** Whether `text` holds one of `knownSecrets` (the bot's own tokens and keys), as {@link redactSecrets} masks them. */
+export function carriesKnownSecret(text: string, knownSecrets: readonly string[] = []): boolean {
+  return knownSecrets.some((secret) => secret.length >= MIN_KNOWN_SECRET && text.includes(secret));
+}
+
 /**
  * Command text as it may be logged: everything from the first option named like a password (`--password`,
  * `adminpass=`, `password:`, quoted or not…) on is replaced by `[redacted]`, so a password typed by mistake
@@ -290,9 +295,9 @@ const SECRET_RE = new RegExp(
  */
 export function redactSecrets(text: string, knownSecrets: readonly string[] = []): string {
   // The bot's own secrets pasted by mistake (a token, the signing secret, the cloud's SK): masked wherever.
-  for (const secret of knownSecrets)
-    if (secret.length >= MIN_KNOWN_SECRET && text.includes(secret))
-      text = text.replaceAll(secret, "[redacted]");
+  if (carriesKnownSecret(text, knownSecrets))
+    for (const secret of knownSecrets)
+      if (secret.length >= MIN_KNOWN_SECRET) text = text.replaceAll(secret, "[redacted]");
   const match = SECRET_RE.exec(text);
   if (match === null) return text;
   return `${text.slice(0, match.index + (match[0].length - match[0].trimStart().length))}[redacted]`;

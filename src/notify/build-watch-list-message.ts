@@ -1,5 +1,5 @@
 import { formatDuration } from "../config/parse-duration.js";
-import { formatCount } from "../render/escape-mrkdwn.js";
+import { formatCount, plural } from "../render/escape-mrkdwn.js";
 import {
   channelLink,
   code,
@@ -29,7 +29,8 @@ function channelList(channels: readonly string[]): Span[] {
   return channels.flatMap((c, i) => [...(i === 0 ? [] : md`, `), channelLink(c)]);
 }
 
-function describeResult(result: StoredRunResult): Span[] {
+/** A run's result; `blocked`: channels said apart ("cannot post to"), left out of "not delivered to". */
+function describeResult(result: StoredRunResult, blocked: ReadonlySet<string> = new Set()): Span[] {
   switch (result.outcome) {
     case "baseline":
       return md`baseline of ${formatCount(result.observed)} recorded`;
@@ -39,12 +40,12 @@ function describeResult(result: StoredRunResult): Span[] {
       const parts = [
         md`${formatCount(result.observed)} observed`,
         md`${formatCount(result.changes)} changes`,
-        md`${formatCount(result.announced)} announced in ${formatCount(result.posted)} messages`,
+        md`${formatCount(result.announced)} announced in ${plural(result.posted, "message")}`,
       ];
       if (result.expected > 0) parts.push(md`${formatCount(result.expected)} by hwc-chatops`);
       if (result.held > 0) parts.push(md`${formatCount(result.held)} held back`);
-      if (result.deliveryErrors.length > 0)
-        parts.push(md`not delivered to ${undelivered(result.deliveryErrors)}`);
+      const errors = result.deliveryErrors.filter((e) => !blocked.has(e.slice(0, e.indexOf(": "))));
+      if (errors.length > 0) parts.push(md`not delivered to ${undelivered(errors)}`);
       return parts.flatMap((p, i) => [...(i === 0 ? [] : md` · `), ...p]);
     }
   }
@@ -90,7 +91,7 @@ export function buildWatchListMessage(
         value:
           w.lastRunAt === undefined || w.lastResult === undefined
             ? md`never`
-            : md`${ago(now, w.lastRunAt)}: ${describeResult(w.lastResult)}`,
+            : md`${ago(now, w.lastRunAt)}: ${describeResult(w.lastResult, new Set(w.undeliverable.map((u) => u.channel)))}`,
       },
       { label: md`to`, value: channelList(w.channels) },
     ];
@@ -142,18 +143,19 @@ export function buildWatchListMessage(
         : []),
     ],
   }));
-  const failing = watchers.filter((w) => w.lastResult?.outcome === "failed").length;
+  // As each watcher's own status says: failing to read the cloud, or to reach a channel.
+  const failing = watchers.filter((w) => watcherStatus(w) === "FAILED").length;
   const blocked = [
     ...new Set([...watchers, ...digests].flatMap((x) => x.undeliverable.map((u) => u.channel))),
   ].length;
   const unreachable =
     blocked > 0 ? md`, cannot post to ${formatCount(blocked)} ${blocked === 1 ? "channel" : "channels"}` : [];
   return {
-    text: md`${formatCount(watchers.length)} watchers (${formatCount(failing)} failing), ${formatCount(digests.length)} digests${unreachable}`,
+    text: md`${plural(watchers.length, "watcher")} (${formatCount(failing)} failing), ${plural(digests.length, "digest")}${unreachable}`,
     blocks: [
       header(md`Watchers`),
       context(
-        md`${formatCount(watchers.length)} watchers, ${formatCount(failing)} failing${unreachable} · configured in \`flows/notifications.yml\``,
+        md`${plural(watchers.length, "watcher")}, ${formatCount(failing)} failing${unreachable} · configured in \`flows/notifications.yml\``,
       ),
       list(items, { moreHint: md`see \`flows/notifications.yml\`` }),
       header(md`Digests`),

@@ -86,6 +86,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     alertChannels: readonly string[],
   ): Promise<SendResult[]> {
     const results = await Promise.all(channels.map((c) => sender.send(c, message)));
+    const newlyFailed: { channel: string; error: string }[] = [];
     await Promise.all(
       results.map(async (r, i) => {
         const channel = channels[i]!;
@@ -94,26 +95,53 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           logger.warn({ channel, error: r.error }, "notification not delivered");
           return;
         }
-        if (await health.failed(channel, r.error)) await sayUndeliverable(channel, r.error, alertChannels);
+        if (await health.failed(channel, r.error)) newlyFailed.push({ channel, error: r.error });
       }),
     );
+    for (const f of newlyFailed) toSay.push({ ...f, alertChannels });
     return results;
   }
 
-  /** The one message about a channel that cannot be posted to, in the alert channels other than itself. */
-  async function sayUndeliverable(channel: string, error: string, alertChannels: readonly string[]) {
-    const targets = alertChannels.filter((c) => c !== channel);
+  /**
+   * Channels newly found undeliverable, said together once the run or digest that found them is done
+   * (`sayUndeliverableFound`): thirty failing routes are one alert, not thirty.
+   */
+  const toSay: { channel: string; error: string; alertChannels: readonly string[] }[] = [];
+
+  async function sayUndeliverableFound(): Promise<void> {
+    const found = toSay.splice(0);
+    const byAlertChannels = new Map<string, typeof found>();
+    for (const f of found) {
+      const key = [...f.alertChannels].sort().join(",");
+      byAlertChannels.set(key, [...(byAlertChannels.get(key) ?? []), f]);
+    }
+    for (const group of byAlertChannels.values())
+      await sayUndeliverable(group, group[0]?.alertChannels ?? []);
+  }
+
+  /**
+   * The one message about the channels that cannot be posted to, in the alert channels other than those: one
+   * message for all a post found, however many.
+   */
+  async function sayUndeliverable(
+    failed: readonly { channel: string; error: string }[],
+    alertChannels: readonly string[],
+  ) {
+    const failing = new Set(failed.map((f) => f.channel));
+    const targets = alertChannels.filter((c) => !failing.has(c));
     if (targets.length === 0) return;
-    const message = buildUndeliverableChannelMessage({
-      channel,
-      error,
-      routes: config.routes.filter((r) => r.channels.includes(channel)),
-      digests: config.digests.filter((d) => d.channels.includes(channel)),
-      alertsOf: config.watchers.filter((w) => w.alertChannels.includes(channel)).map((w) => w.id),
-    });
+    const message = buildUndeliverableChannelMessage(
+      failed.map(({ channel, error }) => ({
+        channel,
+        error,
+        routes: config.routes.filter((r) => r.channels.includes(channel)),
+        digests: config.digests.filter((d) => d.channels.includes(channel)),
+        alertsOf: config.watchers.filter((w) => w.alertChannels.includes(channel)).map((w) => w.id),
+      })),
+    );
     // An alert channel that refuses it is recorded in turn, with nowhere further to say so.
     const results = await post(targets, message, []);
-    if (!results.some((r) => r.ok)) await health.alertNotDelivered(channel);
+    if (!results.some((r) => r.ok)) for (const f of failed) await health.alertNotDelivered(f.channel);
   }
 
   const runner = createWatcherRunner({
@@ -186,6 +214,17 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     };
   }
 
+  /** `work`, then the undeliverable channels it found, said together (a failure to say them is logged). */
+  async function thenSayFound<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } finally {
+      await sayUndeliverableFound().catch((err: unknown) =>
+        logger.warn({ err }, "could not say which channels cannot be posted to"),
+      );
+    }
+  }
+
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
   let inFlight: Promise<unknown> | undefined;
@@ -194,16 +233,16 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     async runOnce(watcherId) {
       const w = watchers.get(watcherId);
       if (w === undefined) throw new RangeError(`no watcher ${watcherId}`);
-      return runner.run(w);
+      return thenSayFound(runner.run(w));
     },
 
     async runDigest(digestId) {
       const d = digests.get(digestId);
       if (d === undefined) throw new RangeError(`no digest ${digestId}`);
-      return runDigestAt(d, clock.now());
+      return thenSayFound(runDigestAt(d, clock.now()));
     },
 
-    tick,
+    tick: (now) => thenSayFound(tick(now)),
 
     async listWatchers() {
       return Promise.all(
@@ -277,7 +316,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       const interval = deps.tickIntervalMs ?? 1_000;
       const loop = () => {
         if (stopped) return;
-        inFlight = tick()
+        inFlight = thenSayFound(tick())
           .catch((error: unknown) => logger.error({ error: describeError(error) }, "notifier tick failed"))
           .finally(() => {
             if (!stopped) timer = setTimeout(loop, interval);

@@ -109,7 +109,7 @@ export function buildRequestCard(input: RequestCardInput): Message {
       blocks.push(
         context(
           bySchedule
-            ? md`Approve before ${localTime(request.expiresAt)}, when it starts, or it lapses`
+            ? md`Approve before ${localTime(request.expiresAt)} (its start time), or it lapses`
             : md`Expires ${localTime(request.expiresAt)} (in ${formatDuration(rule.expiresInMs)}${position !== undefined ? md` for this stage` : md``})`,
           rule.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
         ),
@@ -365,7 +365,7 @@ function headline(request: ApprovalRequest, allowed: boolean): Span[] {
   const what = describeWhat(request);
   if (isWaitingScheduled(request)) return md`:calendar: *Scheduled:* ${who} asked to ${what}`;
   if (request.status === "revoked" && request.revocation?.lapsed === true)
-    return md`:hourglass: *Not run, its time passed:* ${who} asked to ${what}`;
+    return md`:hourglass: *Not run (lapsed):* ${who} asked to ${what}`;
   switch (request.status) {
     case "pending":
     case "approved":
@@ -411,7 +411,7 @@ function fallbackLead(request: ApprovalRequest, allowed: boolean): Span[] {
   // A lapsed scheduled change was revoked by its time, not by a stricter policy: its headline says so too.
   const words =
     request.status === "revoked" && request.revocation?.lapsed === true
-      ? "not run, its time passed"
+      ? "not run (lapsed)"
       : STATUS_WORDS[request.status];
   return md`${words.replace(/^./, (c) => c.toUpperCase())}:`;
 }

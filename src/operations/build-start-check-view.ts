@@ -51,7 +51,7 @@ export function buildStartCheckReply(
 ): Message {
   return buildNoticeView(
     ":hourglass:",
-    md`Not run: ${why(check)}. ${userMention(request.requester.userId)} nothing was done; schedule it again if it is still needed.`,
+    md`Not run: ${why(check)}. Nothing was done. ${userMention(request.requester.userId)}, schedule it again if it is still needed.`,
   );
 }
 
@@ -66,10 +66,13 @@ export function buildWaveStoppedReply(
   stop: WaveStop,
 ): Message {
   const which = md`Wave ${String(index + 1)} of ${String(waves)}`;
-  const notRun =
+  const later =
     index + 1 === waves
-      ? md`wave ${String(waves)} is not run: nothing more is done.`
-      : md`waves ${String(index + 1)} to ${String(waves)} are not run: nothing more is done.`;
+      ? md`wave ${String(waves)} was not run, and its servers were`
+      : index + 2 === waves
+        ? md`waves ${String(index + 1)} and ${String(waves)} were not run, and their servers were`
+        : md`waves ${String(index + 1)} to ${String(waves)} were not run, and their servers were`;
+  const notRun = md`${later} not touched. To finish, ask for the change again for those servers.`;
   const ran =
     index === 0 ? md`No wave ran` : index === 1 ? md`Wave 1 ran` : md`Waves 1 to ${String(index)} ran`;
   const rest = md`${ran}; ${notRun}`;
@@ -82,7 +85,7 @@ export function buildWaveStoppedReply(
     blocks: [
       section({
         text: [
-          ...md`:no_entry: *${which} not started.* Checked again before the wave, the policy is stricter now:`,
+          ...md`:no_entry: *${which} not started:* the policy, checked again before this wave, is stricter now:`,
           ...lines.flatMap((line) => [...md`\n• `, ...line]),
         ],
       }),

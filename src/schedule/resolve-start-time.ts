@@ -100,6 +100,8 @@ export async function resolveAt(
     let zone: string;
     try {
       zone = await ctx.timeZone();
+      // Slack's profile names a zone this runtime may not know: refused below like a zone not read at all.
+      new Intl.DateTimeFormat("en", { timeZone: zone });
     } catch (error) {
       return refuse({ kind: "no_time_zone", text, error: (error as Error).message });
     }

@@ -26,3 +26,14 @@ export function buildNotYoursView(): Message {
     md`Only the person who ran the command can choose here. Run it yourself to get your own menu.`,
   );
 }
+
+/**
+ * A command that holds one of the bot's own secrets (its Slack token or signing secret, the cloud's key): it is
+ * not run, so the secret goes nowhere else (no card, audit entry, tag or log line), and never repeated.
+ */
+export function buildOwnSecretRefusedView(): Message {
+  return buildNoticeView(
+    ":no_entry:",
+    md`That command holds one of this bot's own secrets (a Slack token or signing secret, or a cloud key), so I did nothing with it. It is now in this conversation's history: delete the message if Slack kept it, and ask the people who run hwc-chatops to rotate that secret.`,
+  );
+}

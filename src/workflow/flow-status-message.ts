@@ -19,9 +19,15 @@ const RUN_WORDS = {
   running: "running",
   succeeded: "finished",
   failed: "failed",
-  outcome_unknown: "finished, outcome unknown",
-  aborted: "aborted, nothing changed",
+  outcome_unknown: "finished",
+  aborted: "aborted",
 } as const;
+
+/** What follows the time in a finished run's heading: what the state word alone leaves unsaid. */
+const RUN_AFTERWORDS: Partial<Record<keyof typeof RUN_WORDS, string>> = {
+  outcome_unknown: ", outcome unknown",
+  aborted: "; nothing was sent",
+};
 
 /** Trusted emoji markup chosen from a closed map (never from data). */
 function icon(name: string): Span {
@@ -105,7 +111,7 @@ export function flowStatusMessage(state: FlowViewState, now: number = state.upda
   const heading =
     state.status === "running"
       ? md`${what}: running for ${elapsed}${current ? md` · now: ${stepWords(current).toLowerCase()}` : md``}${state.resumed ? md` (resumed)` : md``}`
-      : md`${what}: ${RUN_WORDS[state.status]} after ${elapsed}${state.resumed ? md` (resumed)` : md``}`;
+      : md`${what}: ${RUN_WORDS[state.status]} after ${elapsed}${RUN_AFTERWORDS[state.status] ?? ""}${state.resumed ? md` (resumed)` : md``}`;
   const lines = state.steps.flatMap((s, i) => [...md`\n`, ...stepLine(s, i, state)]);
   const blocks: Part[] = [section({ text: [...heading, ...lines] })];
   const changed = state.drift.filter((d) => !isUnreadable(d));
@@ -135,7 +141,7 @@ export function flowStatusMessage(state: FlowViewState, now: number = state.upda
   const text =
     state.status === "running"
       ? md`${state.operation} of ${plural(state.targetCount, "server")}: running for ${elapsed}`
-      : md`${state.operation} of ${plural(state.targetCount, "server")}: ${RUN_WORDS[state.status]}`;
+      : md`${state.operation} of ${plural(state.targetCount, "server")}: ${RUN_WORDS[state.status]}${RUN_AFTERWORDS[state.status] ?? ""}`;
   return { text, blocks };
 }
 

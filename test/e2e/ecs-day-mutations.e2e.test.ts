@@ -239,7 +239,8 @@ it("/ecs reinstall of a prod server needs 3 approvals; a password is refused and
     expect(h.logs.map((l) => JSON.stringify(l)).join("\n")).not.toContain(`Sup3rS3cret${i}`);
   }
   expect(h.mutations()).toHaveLength(0);
-  // The bot's own signing secret pasted into a command is masked in the logged command text too.
+  // The bot's own signing secret pasted into a command is masked in the logged command text too, and the
+  // command is refused: the secret would otherwise reach a card, the audit or a tag.
   await h.command(`show web-01 ${h.fake.signingSecret}`);
   await h.fake.waitFor(
     () =>
@@ -250,6 +251,12 @@ it("/ecs reinstall of a prod server needs 3 approvals; a password is refused and
       ) || undefined,
   );
   expect(h.logs.map((l) => JSON.stringify(l)).join("\n")).not.toContain(h.fake.signingSecret);
+  const [latest] = await h.audit.query({ limit: 1 });
+  await h.command(`tag web-01 add note=${h.fake.botToken}`);
+  const refusal = await reply(IDS.alice, "holds one of this bot's own secrets");
+  expect(refusal).not.toContain(h.fake.botToken);
+  expect((await h.audit.query({ limit: 1 }))[0]?.seq).toBe(latest?.seq);
+  expect(h.mutations()).toHaveLength(0);
 });
 
 it("/ecs reinstall of a server without a key pair is refused: the bot never sets a password", async () => {

@@ -71,13 +71,13 @@ it("a window moved after approval: at the old opening nothing runs, it lapses, a
   await withCalendars([5000, 5010], [300, 360]);
   h.clock.advance(61 * MINUTE);
   await pass();
-  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run, its time passed"));
+  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run (lapsed)"));
   expect(textOf(h.latest("/ecs reboot web-04 --hard --window maint"))).toContain(
     "Not run: the maintenance window maint is not open now: the window moved or was removed",
   );
   await h.fake.waitFor(() => threadText(card).includes("moved or was removed"));
   expect(threadText(card)).toContain(
-    "Not run: the maintenance window `maint` is not open now: the window moved or was removed (see `/ops calendar`). <@U_ALICE> nothing was done",
+    "Not run: the maintenance window `maint` is not open now: the window moved or was removed (see `/ops calendar`). Nothing was done. <@U_ALICE>, schedule it again",
   );
   // Not either once the moved window opens: what was approved was a start at the old opening.
   h.clock.advance(240 * MINUTE);
@@ -132,7 +132,7 @@ it("staged: the last stage cannot be completed after the start; the card names t
   expect(textOf(afterFirst)).toContain(
     `Approve before <!date^${Math.floor(runAt / 1000)}^{date_short_pretty} {time}|`,
   );
-  expect(textOf(afterFirst)).toContain("when it starts, or it lapses");
+  expect(textOf(afterFirst)).toContain("(its start time), or it lapses");
 
   // 40 minutes after the start, security clicks: too late, nothing runs.
   h.clock.advance(95 * MINUTE);
@@ -162,7 +162,7 @@ it("a scheduled change whose last approval came after its start time does not ru
   );
   h.clock.advance(61 * MINUTE);
   await pass();
-  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run, its time passed"));
+  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run (lapsed)"));
   await h.fake.waitFor(() => threadText(card).includes("after its start time"));
   expect(threadText(card)).toContain("Not run: its approval was complete only at <!date^");
   expect(h.mutations("batchRebootServers")).toHaveLength(0);
@@ -212,7 +212,7 @@ it("the card's deadline two days ahead names its day, not only the time", async 
     .split("\n")
     .find((l) => l.includes("Approve before"));
   expect(line).toMatch(
-    /^Approve before <!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>, when it starts, or it lapses/,
+    /^Approve before <!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC> \(its start time\), or it lapses/,
   );
   expect((await h.click(card, CANCEL, IDS.alice)).status).toBe(200);
   await h.waitCard("/ecs reboot web-03 --hard --window maint", (t) => t.includes("Cancelled"));

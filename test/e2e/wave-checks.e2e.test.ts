@@ -67,7 +67,7 @@ it("a windowed change in waves starts no wave after its window closed; the threa
   expect(h.mutations("batchRebootServers")).toHaveLength(1);
   const thread = threadText(card);
   expect(thread).toContain("Wave 2 of 2 not started: the maintenance window `maint` closed at <!date^");
-  expect(thread).toContain("Wave 1 ran; wave 2 is not run: nothing more is done.");
+  expect(thread).toContain("Wave 1 ran; wave 2 was not run, and its servers were not touched.");
   expect(thread).toContain(":black_circle: *Wave 2* (1 server: web-04) — not run");
 }, 30_000);
 
@@ -86,7 +86,7 @@ it("a run in waves starts no wave once a freeze is in force: the policy is decid
   expect(h.mutations("batchRebootServers")).toHaveLength(1);
   const thread = threadText(card);
   expect(thread).toContain(
-    ":no_entry: *Wave 2 of 2 not started.* Checked again before the wave, the policy is stricter now:",
+    ":no_entry: *Wave 2 of 2 not started:* the policy, checked again before this wave, is stricter now:",
   );
   expect(thread).toContain("this reboot is not allowed any more: Changes are frozen.");
 }, 30_000);

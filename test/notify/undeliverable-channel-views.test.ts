@@ -79,24 +79,28 @@ const record = (channel: string, error: string) => ({
 describe("the message in the alert channel", () => {
   it("names the channel, the reason, what to do and what does not reach it", async () => {
     const { kit, golden } = render(
-      buildUndeliverableChannelMessage({
-        channel: "C_RANDOM",
-        error: "not_in_channel",
-        routes: [{ id: "random", source: "flows/notifications.yml:33" }],
-        digests: [{ id: "fleet", source: "flows/notifications.yml:140" }],
-        alertsOf: ["ecs", "hss"],
-      }),
+      buildUndeliverableChannelMessage([
+        {
+          channel: "C_RANDOM",
+          error: "not_in_channel",
+          routes: [{ id: "random", source: "flows/notifications.yml:33" }],
+          digests: [{ id: "fleet", source: "flows/notifications.yml:140" }],
+          alertsOf: ["ecs", "hss"],
+        },
+      ]),
     );
     const text = renderPlainText(
-      buildUndeliverableChannelMessage({
-        channel: "C_RANDOM",
-        error: "not_in_channel",
-        routes: [{ id: "random", source: "flows/notifications.yml:33" }],
-        digests: [],
-        alertsOf: [],
-      }),
+      buildUndeliverableChannelMessage([
+        {
+          channel: "C_RANDOM",
+          error: "not_in_channel",
+          routes: [{ id: "random", source: "flows/notifications.yml:33" }],
+          digests: [],
+          alertsOf: [],
+        },
+      ]),
     );
-    expect(text).toContain("(the bot is not in the channel: invite it)");
+    expect(text).toContain("(the bot is not in the channel: invite it there (/invite @hwc-chatops))");
     expect(text).toContain("route random (flows/notifications.yml:33)");
     expectNoUntrustedMarkup(collectMrkdwn(kit));
     await expect(golden).toMatchFileSnapshot("golden/undeliverable-channel.json");
@@ -104,16 +108,30 @@ describe("the message in the alert channel", () => {
 
   it("shows an unexpected Slack answer as code, never as markup", async () => {
     const { kit, golden } = render(
-      buildUndeliverableChannelMessage({
-        channel: "C_NOPE",
-        error: HOSTILE_CODE,
-        routes: [],
-        digests: [],
-        alertsOf: ["ecs"],
-      }),
+      buildUndeliverableChannelMessage([
+        { channel: "C_NOPE", error: HOSTILE_CODE, routes: [], digests: [], alertsOf: ["ecs"] },
+      ]),
     );
     expectNoUntrustedMarkup(collectMrkdwn(kit));
     await expect(golden).toMatchFileSnapshot("golden/undeliverable-channel-hostile.json");
+  });
+
+  it("says every channel one run found in one message, the first ten one by one", async () => {
+    const inputs = Array.from({ length: 13 }, (_, i) => ({
+      channel: `C_GONE${String.fromCharCode(65 + i)}`,
+      error: i % 2 === 0 ? "channel_not_found" : "not_in_channel",
+      routes: [{ id: `r${i}`, source: `flows/notifications.yml:${40 + i}` }],
+      digests: [],
+      alertsOf: [],
+    }));
+    const { kit, golden } = render(buildUndeliverableChannelMessage(inputs));
+    const text = renderPlainText(buildUndeliverableChannelMessage(inputs));
+    expect(text).toContain("Notifications cannot be posted to 13 channels:");
+    expect(text).toContain("route r9 (flows/notifications.yml:49)");
+    expect(text).not.toContain("route r10 ");
+    expect(text).toContain("…and 3 more: see `/ops watch list`.");
+    expectNoUntrustedMarkup(collectMrkdwn(kit));
+    await expect(golden).toMatchFileSnapshot("golden/undeliverable-channels-many.json");
   });
 
   it("says what to do for every error it treats as permanent", () => {
@@ -138,11 +156,10 @@ describe("/ops watch list", () => {
       ),
     );
     const text = collectMrkdwn(kit).join("\n");
-    expect(text).toContain("cannot post to: <#C_RANDOM> (the bot is not in the channel: invite it)");
-    expect(text).toContain(
-      "not delivered to <#C_RANDOM> (`not_in_channel`), <#C_NOPE> (`channel_not_found`)",
-    );
-    expect(text).toContain("cannot post to 2 channels");
+    expect(text).toContain("cannot post to: <#C_RANDOM> (the bot is not in the channel: invite it there");
+    // Said once, in words: the run's raw codes for the same channels are not repeated.
+    expect(text).not.toContain("not delivered to");
+    expect(text).toContain("1 failing, cannot post to 2 channels");
     expect(text).not.toContain(":large_green_circle: *ecs*");
     await expect(golden).toMatchFileSnapshot("golden/watch-list-undeliverable.json");
   });

@@ -312,7 +312,7 @@ describe("buildRequestCard", () => {
       details: makeDetails(),
     });
     expect(text).toContain(
-      `Approve before <!date^${runAt / 1000}^{date_short_pretty} {time}|2025-01-03 21:00 UTC>, when it starts, or it lapses`,
+      `Approve before <!date^${runAt / 1000}^{date_short_pretty} {time}|2025-01-03 21:00 UTC> (its start time), or it lapses`,
     );
     // The policy's own time limit for approving names its day too.
     const expiry = render({ request: oneServer(), details: makeDetails() }).text;

@@ -27,7 +27,7 @@ describe("a scheduled change that does not start", () => {
   ] as const)("%s: the thread says why and mentions the requester", async (name, check) => {
     const kit = renderBlockKit(buildStartCheckReply(reboot, check));
     expectValidBlockKit(kit);
-    expect(JSON.stringify(kit)).toContain("<@U_ALICE> nothing was done; schedule it again");
+    expect(JSON.stringify(kit)).toContain("Nothing was done. <@U_ALICE>, schedule it again");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot(`golden/${name}.json`);
   });
 
@@ -50,7 +50,7 @@ describe("a scheduled change that does not start", () => {
       }),
     );
     const text = JSON.stringify(card);
-    expect(text).toContain("Not run, its time passed");
+    expect(text).toContain("Not run (lapsed)");
     expect(text).toContain(
       "Not run: the maintenance window maint is not open now: the window moved or was removed",
     );
@@ -63,7 +63,7 @@ describe("a run in waves stopped before a wave", () => {
     expectValidBlockKit(kit);
     const text = JSON.stringify(kit);
     expect(text).toContain("Wave 2 of 3 not started: the maintenance window `maint` closed at <!date^");
-    expect(text).toContain("Wave 1 ran; waves 2 to 3 are not run: nothing more is done.");
+    expect(text).toContain("Wave 1 ran; waves 2 and 3 were not run, and their servers were not touched.");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/wave-stopped-window-closed.json");
   });
 
@@ -80,10 +80,10 @@ describe("a run in waves stopped before a wave", () => {
     expectValidBlockKit(kit);
     const text = JSON.stringify(kit);
     expect(text).toContain(
-      "*Wave 3 of 3 not started.* Checked again before the wave, the policy is stricter now:",
+      "*Wave 3 of 3 not started:* the policy, checked again before this wave, is stricter now:",
     );
     expect(text).toContain("this reboot is not allowed any more: Changes are frozen.");
-    expect(text).toContain("Waves 1 to 2 ran; wave 3 is not run: nothing more is done.");
+    expect(text).toContain("Waves 1 to 2 ran; wave 3 was not run, and its servers were not touched.");
     expect(text).not.toContain("<!channel>");
     expect(text).not.toContain("<@U123>");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/wave-stopped-policy.json");
@@ -92,6 +92,6 @@ describe("a run in waves stopped before a wave", () => {
   it("before the first wave of a resumed run: no wave ran", () => {
     const text = JSON.stringify(renderBlockKit(buildWaveStoppedReply(reboot, 0, 2, moved)));
     expect(text).toContain("Wave 1 of 2 not started: the maintenance window `maint` is not open now");
-    expect(text).toContain("No wave ran; waves 1 to 2 are not run: nothing more is done.");
+    expect(text).toContain("No wave ran; waves 1 and 2 were not run, and their servers were not touched.");
   });
 });

@@ -76,6 +76,11 @@ describe("resolveStartTime", () => {
       { ...ctx, timeZone: async () => Promise.reject(new Error("user_not_found")) },
     );
     expect(noZone.ok ? "" : noZone.message).toContain("could not read your time zone");
+    // A zone Slack names that this runtime does not know is refused the same way, never thrown.
+    for (const zone of ["Mars/Olympus", "", "+05:00"]) {
+      const unknown = await resolveStartTime({ at: "22:30" }, { ...ctx, timeZone: async () => zone });
+      expect(unknown.ok ? "" : unknown.message).toContain("could not read your time zone");
+    }
   });
 });
 

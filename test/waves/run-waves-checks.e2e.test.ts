@@ -175,7 +175,7 @@ describe("a run in waves scheduled in a maintenance window", () => {
     expect(w.said[0]).toMatch(
       /^:hourglass: Wave 2 of 2 not started: the maintenance window maint closed at /,
     );
-    expect(w.said[0]).toContain("Wave 1 ran; wave 2 is not run");
+    expect(w.said[0]).toContain("Wave 1 ran; wave 2 was not run");
   });
 
   it("a window moved later, still within the approved span, holds the wave until it opens", async () => {
@@ -215,7 +215,7 @@ describe("a run in waves with no schedule", () => {
     expect(reboots()).toHaveLength(1);
     expect((await record(w.store, runId))?.status).toBe("aborted");
     expect(w.said[0]).toContain(
-      ":no_entry: *Wave 2 of 2 not started.* Checked again before the wave, the policy is stricter now:",
+      ":no_entry: *Wave 2 of 2 not started:* the policy, checked again before this wave, is stricter now:",
     );
     expect(w.said[0]).toContain("this reboot is not allowed any more: Changes are frozen.");
     // Audited: the re-decision, and the run's stop with its reason.
