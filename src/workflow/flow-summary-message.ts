@@ -110,7 +110,11 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
   if (stopped && outcome.status !== "aborted" && stopped.notRun.length > 0) {
     // Said only when it left something undone: a flow stopped at its last step is said by its results.
     const notRun = stopped.notRun.map((s) => stepWords(s).toLowerCase()).join("; ");
-    blocks.push(section({ text: md`The run stopped at: ${stepWords(stopped.step)}. Not run: ${notRun}.` }));
+    blocks.push(
+      section({
+        text: md`The run stopped at: ${stepWords(stopped.step).toLowerCase()}. Not run: ${notRun}. The servers are left as listed below: finish what was not run by hand (for example with \`/ecs start\`), or ask for the change again.`,
+      }),
+    );
   }
   if (inc.has("failures_by_reason") && outcome.failuresByReason.length > 0) {
     blocks.push(section({ text: [...md`*Failed*`, ...groupLines(outcome.failuresByReason)] }));
@@ -119,7 +123,7 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
     blocks.push(
       section({
         text: [
-          ...md`*Outcome unknown* (not resent; check these servers)`,
+          ...md`*Outcome unknown* (not sent again): check each of these servers with \`/ecs show\`, then ask again if the change is still needed`,
           ...groupLines(outcome.unknownByReason),
         ],
       }),

@@ -261,7 +261,7 @@ describe("resize", () => {
     expect(text).toContain("Ecs.0207");
     // Where it stopped and what was left undone, in operator words: never the step ID or the flow file's text.
     expect(text).toContain(
-      "The run stopped at: Wait until the new flavor is in place. Not run: start the servers; wait until they are running.",
+      "The run stopped at: wait until the new flavor is in place. Not run: start the servers; wait until they are running. The servers are left as listed below",
     );
     expect(text).not.toContain("wait_resized");
   });

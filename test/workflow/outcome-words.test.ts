@@ -384,7 +384,7 @@ describe("a call its wait settled, and where a flow stopped", () => {
     const message = flowSummaryMessage(summarizeRun(r));
     const { golden } = render(message);
     expect(text(message)).toContain(
-      "The run stopped at: Wait until the new flavor is in place. Not run: start the servers; wait until they are running.",
+      "The run stopped at: wait until the new flavor is in place. Not run: start the servers; wait until they are running. The servers are left as listed below",
     );
     for (const step of flows.resize.steps) {
       expect(text(message)).not.toContain(step.description);
