@@ -47,6 +47,21 @@ const WAVE_ICON: Record<WaveRecord["status"], `:${string}:`> = {
   failed: ":x:",
 };
 
+/**
+ * The wave whose re-check stopped the run (`stopped_drift`): the last one that started. Its record says
+ * "failed" with nothing counted, as nothing of it was sent; the views say that, not "0 failed".
+ */
+function recheckStoppedWave(record: WaveRunRecord): number {
+  if (record.status !== "stopped_drift") return -1;
+  return record.waves.findLastIndex((w) => w.status !== "pending");
+}
+
+/** The wave whose failures reached the limit and stopped the run; the others' failures did not stop it. */
+function limitReachedWave(record: WaveRunRecord): number {
+  if (record.status !== "stopped_failures") return -1;
+  return record.waves.findLastIndex((w) => w.status !== "pending");
+}
+
 function waveLine(
   wave: WaveRecord,
   index: number,
@@ -69,11 +84,19 @@ function waveLine(
       case "done":
         return md`done: ${String(wave.succeeded)} ok${skipped(" · ")}`;
       case "failed":
-        return md`failed: ${String(wave.failed)} failed${wave.unhealthy.length > 0 ? md` (${String(wave.unhealthy.length)} not healthy in time)` : md``}, ${String(wave.succeeded)} ok${skipped(", ")}`;
+        if (index === recheckStoppedWave(record)) return md`stopped by its re-check: nothing was sent`;
+        return md`${String(wave.failed)} failed${wave.unhealthy.length > 0 ? md` (${String(wave.unhealthy.length)} not healthy in time)` : md``} · ${String(wave.succeeded)} ok${skipped(" · ")}${index === limitReachedWave(record) ? md` — the limit was reached here` : md``}`;
     }
   })();
   const icon =
-    wave.status === "pending" && record.status !== "running" ? ":black_circle:" : WAVE_ICON[wave.status];
+    wave.status === "pending" && record.status !== "running"
+      ? ":black_circle:"
+      : index === recheckStoppedWave(record)
+        ? ":octagonal_sign:"
+        : // Failures under the limit did not stop the waves: a warning, as the run's headline says it.
+          wave.status === "failed" && index !== limitReachedWave(record)
+          ? ":warning:"
+          : WAVE_ICON[wave.status];
   return md`${emoji(icon)} *Wave ${String(index + 1)}* (${n}: ${who}) — ${state}`;
 }
 
@@ -119,8 +142,11 @@ export function buildWaveProgressView(
   const done = record.waves.reduce((n, w) => n + w.succeeded, 0);
   const skipped = record.waves.reduce((n, w) => n + (w.skipped ?? 0), 0);
   const failed = failuresOf(record);
+  const stoppedAt = recheckStoppedWave(record);
   const notRun = record.waves
-    .filter((w) => w.status === "pending" || w.status === "running" || w.status === "gate")
+    .filter(
+      (w, i) => w.status === "pending" || w.status === "running" || w.status === "gate" || i === stoppedAt,
+    )
     .reduce((n, w) => n + w.serverIds.length, 0);
   const blocks: Part[] = [
     section({ text: headline(record) }),

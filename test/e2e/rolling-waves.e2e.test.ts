@@ -74,7 +74,7 @@ it("the plan is on the card; a 3-wave reboot stops at the failure threshold and 
 
   const list = await waveList(card, (t) => t.includes("*Stopped:*"));
   expect(list).toContain("1 failed server reached the limit of 1; the later waves were not run");
-  expect(list).toMatch(/\*Wave 1\* \(1 server: web-03\) — failed: 1 failed/);
+  expect(list).toMatch(/\*Wave 1\* \(1 server: web-03\) — 1 failed · 0 ok — the limit was reached here/);
   expect(list).toMatch(/\*Wave 2\* \(1 server: web-04\) — not run/);
   expect(list).toMatch(/\*Wave 3\* \(1 server: cache-02\) — not run/);
   expect(list).toContain("*Totals:* 0 ok · 1 failed · 2 not run");

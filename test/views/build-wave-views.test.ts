@@ -58,7 +58,30 @@ describe("wave views", () => {
     expect(text).toContain(
       "*Stopped:* the re-check of a wave stopped it (its servers changed since approval, or could not be read); nothing more was sent",
     );
+    // Nothing of the stopped wave was sent: not "0 failed", and its servers are counted as not run.
+    expect(text).toContain(
+      "*Wave 2* (2 servers: web-03, web-04) — stopped by its re-check: nothing was sent",
+    );
+    expect(text).toContain("*Totals:* 2 ok · 0 failed · 3 not run");
     await expect(golden).toMatchFileSnapshot("golden/waves-stopped-recheck.json");
+  });
+
+  it("a wave's failures under the limit are a warning; the wave that reached the limit says so", () => {
+    const stopped = record({
+      maxFailures: 2,
+      maxFailuresText: "2",
+      waves: [
+        { serverIds: ["a", "b"], status: "failed", succeeded: 1, failed: 1, unhealthy: [] },
+        { serverIds: ["c", "d"], status: "failed", succeeded: 1, failed: 1, unhealthy: ["d"] },
+        { serverIds: ["e"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+      ],
+    });
+    const text = collectMrkdwn(render(buildWaveProgressView(stopped, names, NOW)).kit).join("\n");
+    expect(text).toContain(":warning: *Wave 1* (2 servers: web-01, web-02) — 1 failed · 1 ok\n");
+    expect(text).toContain(
+      ":x: *Wave 2* (2 servers: web-03, web-04) — 1 failed (1 not healthy in time) · 1 ok — the limit was reached here",
+    );
+    expect(text).toContain("*Totals:* 2 ok · 2 failed · 1 not run");
   });
 
   it("a paused run offers Resume and Abort (with a confirmation), the next wave's pause left", async () => {
@@ -94,7 +117,7 @@ describe("wave views", () => {
     const text = collectMrkdwn(kit).join("\n");
     expect(text).toContain("*Wave 1* (2 servers: web-01, web-02) — done: 1 ok · 1 skipped");
     expect(text).toContain("*Wave 2* (1 server: cache-01) — done: 0 ok · 1 skipped");
-    expect(text).toContain("*Wave 3* (2 servers: web-03, web-04) — failed: 1 failed, 0 ok, 1 skipped");
+    expect(text).toContain("*Wave 3* (2 servers: web-03, web-04) — 1 failed · 0 ok · 1 skipped");
     expect(text).toContain("*Totals:* 1 ok · 3 skipped · 1 failed · 0 not run");
     await expect(golden).toMatchFileSnapshot("golden/waves-skipped.json");
   });
