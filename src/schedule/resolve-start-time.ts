@@ -9,6 +9,7 @@ import {
   isCalendarDate,
   nextTimeOfDay,
   type WallTime,
+  wallTimeOf,
 } from "./local-wall-time.js";
 import type { ScheduleFlags } from "./take-schedule-flags.js";
 
@@ -68,6 +69,8 @@ export async function resolveAt(
 ): Promise<AtResult> {
   const refuse = (refusal: AtRefusal): AtResult => ({ ok: false, refusal });
   let at: number;
+  /** Where the time was read (a zone, or the offset typed), for saying what time it is there now. */
+  let nowThere: () => { now: string; zone: string };
   const iso = ISO_WITH_OFFSET.exec(text);
   const local = iso === null ? LOCAL.exec(text) : null;
   if (iso !== null) {
@@ -89,6 +92,10 @@ export async function resolveAt(
     utc.setUTCFullYear(year, month - 1, day);
     utc.setUTCHours(hour, minute, second, Math.round(Number(`0.${fraction ?? "0"}`) * 1000));
     at = utc.getTime() - offsetMinutes * 60_000;
+    nowThere = () => ({
+      now: formatWallTime(wallTimeOf(ctx.now + offsetMinutes * 60_000, "UTC")),
+      zone: offsetMinutes === 0 ? "UTC" : `UTC${sign}${oh}:${om}`,
+    });
   } else if (local !== null) {
     const [, y, mo, d, h, mi] = local;
     const hour = Number(h);
@@ -106,6 +113,7 @@ export async function resolveAt(
       return refuse({ kind: "no_time_zone", text, error: (error as Error).message });
     }
     const time = `${String(hour).padStart(2, "0")}:${mi}`;
+    nowThere = () => ({ now: formatWallTime(wallTimeOf(ctx.now, zone)), zone });
     const skipped = (on: WallTime, found: { from: string; to: string }): AtResult =>
       refuse({
         kind: "skipped",
@@ -126,14 +134,14 @@ export async function resolveAt(
       const found = instantsOf(wall, zone);
       if (found.kind === "skipped") {
         // Once the clocks have gone forward, that night's time is simply past.
-        if (found.transition <= ctx.now) return refuse({ kind: "past", text });
+        if (found.transition <= ctx.now) return refuse({ kind: "past", text, ...nowThere() });
         return skipped(wall, found);
       }
       // Twice on the night the clocks go back: the next coming of it.
       at = found.instants.find((t) => t > ctx.now) ?? found.instants.at(-1) ?? 0;
     }
   } else return refuse({ kind: "not_a_time", text });
-  if (at <= ctx.now) return refuse({ kind: "past", text });
+  if (at <= ctx.now) return refuse({ kind: "past", text, ...nowThere() });
   if (at - ctx.now > MAX_SCHEDULE_AHEAD_MS)
     return refuse({ kind: "too_far", text, maxAheadDays: MAX_SCHEDULE_AHEAD_MS / 86_400_000 });
   return { ok: true, at };

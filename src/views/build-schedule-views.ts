@@ -49,7 +49,8 @@ export type AtRefusal =
       to: string;
       dated: boolean;
     }
-  | { kind: "past"; text: string }
+  /** `now`: the time it is (`YYYY-MM-DDTHH:MM`) in `zone`, where the typed time was read (a zone or `UTC+01:00`). */
+  | { kind: "past"; text: string; now: string; zone: string }
   | { kind: "too_far"; text: string; maxAheadDays: number };
 
 /** `--at` as typed, inside backticks: bounded, without backticks. */
@@ -91,10 +92,13 @@ export function describeAtRefusal(refusal: AtRefusal): string {
       const instead = refusal.dated
         ? span(`--at ${date}T${to}`)
         : `${span(`--at ${to}`)}, or ${span(`--at ${dayAfter(date)}T${time}`)} for the night after`;
-      return `${at} names a time that does not exist: on ${longDate(date)} the clocks in ${refusal.zone} go forward from ${from} to ${to}, so there is no ${time} that night. Give a time before ${from} or from ${to} (e.g. ${instead})`;
+      return `${at} names a time that does not exist: on ${longDate(date)} the clocks in ${refusal.zone} go forward from ${from} to ${to}, so there is no ${time} that night. Give a time ${
+        // Where the clocks jump at midnight, "before 00:00" would be the day before.
+        from === "00:00" ? `from ${to}` : `before ${from} or from ${to}`
+      } (e.g. ${instead})`;
     }
     case "past":
-      return `${at} is in the past; give a time to come`;
+      return `${at} is in the past: it is now ${refusal.now.slice(11)} on ${longDate(refusal.now.slice(0, 10))} in ${refusal.zone}; give a time to come`;
     case "too_far":
       return `${at} is more than ${String(refusal.maxAheadDays)} days ahead; a change is scheduled at most ${String(refusal.maxAheadDays)} days ahead, so ask again closer to the time`;
   }

@@ -169,6 +169,25 @@ describe("resolveAt: each step has its own answer", () => {
     expect(await instant("2026-12-06T14:00", now)).toBe("2026-12-06T13:00:00.000Z");
   });
 
+  it("a time in the past says what time it is where the time was read: the zone, or the offset typed", async () => {
+    const now = Date.parse("2026-12-06T12:05:00Z");
+    const refusalOf = async (text: string) => {
+      const r = await resolveAt(text, { now, timeZone: async () => "Europe/Berlin" });
+      return r.ok ? undefined : r.refusal;
+    };
+    expect(await refusalOf("2026-12-06T13:00")).toEqual({
+      kind: "past",
+      text: "2026-12-06T13:00",
+      now: "2026-12-06T13:05",
+      zone: "Europe/Berlin",
+    });
+    expect(await refusalOf("2026-12-06T09:00-03:00")).toMatchObject({
+      now: "2026-12-06T09:05",
+      zone: "UTC-03:00",
+    });
+    expect(await refusalOf("2026-12-06T11:00Z")).toMatchObject({ now: "2026-12-06T12:05", zone: "UTC" });
+  });
+
   it("offsets, fractions and malformed input", async () => {
     const now = "2026-12-06T12:00:00Z";
     expect(await instant("2026-12-08T22:30:15.5+05:45", now)).toBe("2026-12-08T16:45:15.500Z");

@@ -38,6 +38,19 @@ describe("--at refusals", () => {
       dated: true,
     });
     expect(dated).toContain("(e.g. `--at 2027-03-28T03:00`)");
+    // Where the clocks jump at midnight (Santiago, Beirut), "before 00:00" would name the day before.
+    const midnight = describeAtRefusal({
+      kind: "skipped",
+      text: "00:30",
+      zone: "America/Santiago",
+      date: "2027-09-05",
+      time: "00:30",
+      from: "00:00",
+      to: "01:00",
+      dated: false,
+    });
+    expect(midnight).toContain("Give a time from 01:00 (e.g. `--at 01:00`");
+    expect(midnight).not.toContain("before 00:00");
   });
 
   it("not a date, in the past, too far ahead: each its own answer", async () => {
@@ -69,8 +82,13 @@ describe("--at refusals", () => {
     const past = refusal("/ecs stop web-03 --at 2026-12-06T13:00", {
       kind: "past",
       text: "2026-12-06T13:00",
+      now: "2026-12-06T19:10",
+      zone: "Europe/Berlin",
     });
-    expect(past.golden).toContain("is in the past");
+    // What time it is where the typed time was read: the zone is what a person most often got wrong.
+    expect(past.golden).toContain(
+      "is in the past: it is now 19:10 on Sunday 6 December 2026 in Europe/Berlin; give a time to come",
+    );
     await expect(past.golden).toMatchFileSnapshot("golden/schedule-at-past.json");
   });
 
