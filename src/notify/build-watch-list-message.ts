@@ -16,7 +16,7 @@ import { WATCHER_TITLES } from "./build-change-message.js";
 import { describeUndeliverable } from "./build-undeliverable-channel-message.js";
 import type { UndeliverableChannel } from "./channel-health.js";
 import type { DigestInfo, WatcherInfo } from "./notifier-types.js";
-import type { StoredRunResult } from "./watcher-records.js";
+import { readDeliveryError, type StoredRunResult } from "./watcher-records.js";
 
 function ago(now: number, at: number): Span[] {
   const ms = now - at;
@@ -44,7 +44,7 @@ function describeResult(result: StoredRunResult, blocked: ReadonlySet<string> = 
       ];
       if (result.expected > 0) parts.push(md`${formatCount(result.expected)} by hwc-chatops`);
       if (result.held > 0) parts.push(md`${formatCount(result.held)} held back`);
-      const errors = result.deliveryErrors.filter((e) => !blocked.has(e.slice(0, e.indexOf(": "))));
+      const errors = result.deliveryErrors.filter((e) => !blocked.has(readDeliveryError(e).channel ?? ""));
       if (errors.length > 0) parts.push(md`not delivered to ${undelivered(errors)}`);
       return parts.flatMap((p, i) => [...(i === 0 ? [] : md` · `), ...p]);
     }
@@ -54,9 +54,8 @@ function describeResult(result: StoredRunResult, blocked: ReadonlySet<string> = 
 /** `["C1: not_in_channel"]` (as a run records them) → "#c1 (`not_in_channel`)". Slack's code is untrusted. */
 function undelivered(errors: readonly string[]): Span[] {
   return errors.flatMap((entry, i) => {
-    const colon = entry.indexOf(": ");
-    const where =
-      colon < 0 ? md`${entry}` : md`${channelLink(entry.slice(0, colon))} (${code(entry.slice(colon + 2))})`;
+    const { channel, error } = readDeliveryError(entry);
+    const where = channel === undefined ? md`${error}` : md`${channelLink(channel)} (${code(error)})`;
     return [...(i === 0 ? [] : md`, `), ...where];
   });
 }

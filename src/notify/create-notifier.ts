@@ -21,6 +21,7 @@ import type {
 } from "./notifier-types.js";
 import {
   type DigestStatusRecord,
+  deliveryError,
   digestClaimKey,
   digestStatusKey,
   leaseName,
@@ -177,7 +178,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const stored: StoredDigestResult = {
       outcome: "posted",
       posted: results.filter((r) => r.ok).length,
-      deliveryErrors: results.flatMap((r, i) => (r.ok ? [] : [`${d.channels[i]}: ${r.error}`])),
+      deliveryErrors: results.flatMap((r, i) => (r.ok ? [] : [deliveryError(d.channels[i] ?? "", r.error)])),
     };
     await recordDigest(d, slot, stored);
     logger.info({ digest: d.id, slot, posted: stored.posted }, "digest posted");

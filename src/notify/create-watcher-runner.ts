@@ -21,6 +21,7 @@ import type { NotifierLogger, WatcherRunResult } from "./notifier-types.js";
 import { routeEvents } from "./route-events.js";
 import type { NotifierCloud, WatcherKindImpl } from "./watcher-kind.js";
 import {
+  deliveryError,
   leaseName,
   type SnapshotRecord,
   type StoredRunResult,
@@ -214,7 +215,7 @@ export function createWatcherRunner(deps: WatcherRunnerDeps): WatcherRunner {
       ...pendingResult,
       posted: deliveries.filter((d) => d.result.ok).length,
       deliveryErrors: deliveries.flatMap(({ channel, result: r }) =>
-        r.ok ? [] : [`${channel}: ${r.error}`],
+        r.ok ? [] : [deliveryError(channel, r.error)],
       ),
     };
     if (deliveries.length > 0) await recordResult(w, commit.lease, result);

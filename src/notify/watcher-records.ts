@@ -68,3 +68,14 @@ export interface DigestStatusRecord {
   lastRunAt: number;
   lastResult: StoredDigestResult;
 }
+
+/** A post that failed, as a run records it: `C0123: not_in_channel` (the channel, then Slack's error code). */
+export function deliveryError(channel: string, error: string): string {
+  return `${channel}: ${error}`;
+}
+
+/** The channel and Slack's code of a recorded {@link deliveryError}; the whole entry as `error` when it has no channel. */
+export function readDeliveryError(entry: string): { channel?: string; error: string } {
+  const colon = entry.indexOf(": ");
+  return colon < 0 ? { error: entry } : { channel: entry.slice(0, colon), error: entry.slice(colon + 2) };
+}
