@@ -1,4 +1,6 @@
 import { flowParametersOf, operationOfAction } from "../workflow/flow-parameters-of.js";
+import type { Operation } from "../workflow/flow-vocabulary.js";
+import type { FlowParameters } from "../workflow/types.js";
 import type { PolicyFlags, TagChange } from "./types.js";
 
 /**
@@ -12,8 +14,12 @@ import type { PolicyFlags, TagChange } from "./types.js";
  * look at when the decision is made again before execution (the same flags as when it was requested).
  */
 export function policyFlagsOf(action: string, parameters: Readonly<Record<string, unknown>>): PolicyFlags {
-  const p = flowParametersOf(parameters);
-  switch (operationOfAction(action)) {
+  return flagsOfParameters(operationOfAction(action), flowParametersOf(parameters));
+}
+
+/** The policy flags of an operation with these parameters (at request time, and read back before execution). */
+export function flagsOfParameters(operation: Operation | undefined, p: FlowParameters): PolicyFlags {
+  switch (operation) {
     case "stop":
     case "reboot":
       return { hard: p.hard === true };
@@ -34,8 +40,15 @@ export function tagChangeOf(
   action: string,
   parameters: Readonly<Record<string, unknown>>,
 ): TagChange | undefined {
-  const p = flowParametersOf(parameters);
-  switch (operationOfAction(action)) {
+  return tagChangeOfParameters(operationOfAction(action), flowParametersOf(parameters));
+}
+
+/** The tag change of an operation with these parameters; undefined unless it is a tag or untag. */
+export function tagChangeOfParameters(
+  operation: Operation | undefined,
+  p: FlowParameters,
+): TagChange | undefined {
+  switch (operation) {
     case "tag":
       return { add: p.addTags ?? [], remove: [] };
     case "untag":

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseServerTags } from "../../src/cloud/parse-server-tags.js";
+import type { MutationIntent } from "../../src/commands/types.js";
 import { approvalActionId, parseApprovalActionId } from "../../src/operations/approval-action-ids.js";
 import { buildApprovalListView } from "../../src/operations/build-approval-list-view.js";
 import { buildDenialView } from "../../src/operations/build-denial-view.js";
@@ -7,6 +8,7 @@ import { validateRejectReason } from "../../src/operations/build-reject-modal.js
 import { isListedApprover } from "../../src/operations/is-listed-approver.js";
 import { noticeToSpans } from "../../src/operations/notice-to-spans.js";
 import { toOperationRequest } from "../../src/operations/to-operation-request.js";
+import { policyFlagsOf, tagChangeOf } from "../../src/policy/policy-facts-of.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { flowParametersOf } from "../../src/workflow/flow-parameters-of.js";
 import { makeRequest } from "./fixtures.js";
@@ -66,6 +68,31 @@ describe("toOperationRequest", () => {
     ).toMatchObject({
       parameters: { deleteVolume: true, deleteEip: false },
       flags: { deleteVolume: true, deleteEip: false },
+    });
+  });
+
+  it("asks the policy, at request time, what the re-decision reads back from the bound parameters", () => {
+    const t = [{ kind: "name" as const, name: "a" }];
+    const intents: MutationIntent[] = [
+      { type: "ecs.start", targets: t },
+      { type: "ecs.stop", targets: t, hard: false },
+      { type: "ecs.reboot", targets: t, hard: true },
+      { type: "ecs.resize", server: t[0]!, flavor: "s6.large.2", dryRun: false },
+      { type: "ecs.delete", targets: t, deleteVolume: true, deleteEip: true },
+      { type: "ecs.tag.add", targets: t, tags: [{ key: "env", value: "prod" }] },
+      { type: "ecs.tag.remove", targets: t, tags: [{ key: "env" }, { key: "team", value: "a" }] },
+      { type: "ecs.lock", targets: t },
+    ];
+    for (const intent of intents) {
+      const asked = toOperationRequest(intent);
+      // As the approval stores them: JSON.
+      const bound = JSON.parse(JSON.stringify(asked.parameters)) as Record<string, unknown>;
+      expect(policyFlagsOf(asked.action, bound), intent.type).toEqual(asked.flags);
+      expect(tagChangeOf(asked.action, bound), intent.type).toEqual(asked.tagChange);
+    }
+    expect(toOperationRequest(intents[6]!).tagChange).toEqual({
+      add: [],
+      remove: [{ key: "env" }, { key: "team", value: "a" }],
     });
   });
 
