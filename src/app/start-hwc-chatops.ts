@@ -240,6 +240,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
           logger: logger.child({ component: "audit-digest" }),
           channel: auditChannel,
           everyMs: files.notifications.audit.everyMs,
+          post: (to, message) => notifier.deliver(to, message),
         });
 
   try {

@@ -1,12 +1,13 @@
 import type { Logger } from "pino";
 import type { ChatPort } from "../app/ports.js";
+import type { Message } from "../render/message-model.js";
 import { type Clock, NO_CHANGE } from "../store/store.js";
 import { buildAuditDigestMessage } from "./build-audit-digest-message.js";
 import { AUDIT_DIGEST_KEY, AUDIT_STREAM, type AuditLog, type PostedDigest } from "./create-audit-log.js";
 
 export interface AuditDigestPosterOptions {
   audit: AuditLog;
-  chat: ChatPort;
+  chat: Pick<ChatPort, "postMessage">;
   clock: Clock;
   logger: Logger;
   /** Where the chain head goes. */
@@ -15,6 +16,11 @@ export interface AuditDigestPosterOptions {
   everyMs: number;
   /** How often to look whether a slot is due. Default a minute (or `everyMs`, when shorter). */
   checkEveryMs?: number;
+  /**
+   * Posts the digest; default `chat.postMessage`. The bot passes the notifier's delivery, so a channel that
+   * refuses the digest for good is said in the alert channels instead of only logged at each slot.
+   */
+  post?: (channel: string, message: Message) => Promise<{ ok: true } | { ok: false; error: string }>;
 }
 
 export type AuditDigestTick =
@@ -47,6 +53,12 @@ export function createAuditDigestPoster(options: AuditDigestPosterOptions): Audi
   const { audit, chat, clock, logger, channel, everyMs } = options;
   const store = audit.store;
   const checkEveryMs = options.checkEveryMs ?? Math.min(60_000, everyMs);
+  const post =
+    options.post ??
+    (async (to: string, message: Message) => {
+      await chat.postMessage(to, message);
+      return { ok: true } as const;
+    });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
 
@@ -62,7 +74,11 @@ export function createAuditDigestPoster(options: AuditDigestPosterOptions): Audi
       if (!(await store.claimOnce(`audit:digest:slot:${slot}`, everyMs + CLAIM_MARGIN_MS))) {
         return { outcome: "claimed", slot };
       }
-      await chat.postMessage(channel, buildAuditDigestMessage(head, now));
+      const sent = await post(channel, buildAuditDigestMessage(head, now));
+      if (!sent.ok) {
+        logger.warn({ error: sent.error, channel }, "audit digest not posted");
+        return { outcome: "failed", slot, error: sent.error };
+      }
       const posted: PostedDigest = { seq: head.seq, hash: head.hash, postedAt: now, channel };
       await store.update<PostedDigest, never>(
         AUDIT_DIGEST_KEY,

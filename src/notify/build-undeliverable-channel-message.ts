@@ -28,6 +28,8 @@ export interface ChannelUses {
   digests: readonly { id: string; source: string }[];
   /** Watchers whose "failing" / "recovered" messages go there. */
   alertsOf: readonly string[];
+  /** The audit chain's digest goes there: the `file:line` of the `audit` section. */
+  auditDigest?: string;
 }
 
 export interface UndeliverableChannelInput extends ChannelUses {
@@ -52,6 +54,7 @@ function usesOf(input: UndeliverableChannelInput): Span[][] {
           md`the alerts of watcher${input.alertsOf.length === 1 ? "" : "s"} ${joined(input.alertsOf.map((w) => [code(w)]))}`,
         ]
       : []),
+    ...(input.auditDigest !== undefined ? [md`the audit chain's digest (${input.auditDigest})`] : []),
   ];
 }
 

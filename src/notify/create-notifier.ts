@@ -138,6 +138,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         routes: config.routes.filter((r) => r.channels.includes(channel)),
         digests: config.digests.filter((d) => d.channels.includes(channel)),
         alertsOf: config.watchers.filter((w) => w.alertChannels.includes(channel)).map((w) => w.id),
+        ...(config.audit.channel === channel && { auditDigest: config.audit.source ?? config.source }),
       })),
     );
     // An alert channel that refuses it is recorded in turn, with nowhere further to say so.
@@ -231,6 +232,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   let inFlight: Promise<unknown> | undefined;
 
   return {
+    async deliver(channel, message) {
+      const [result] = await thenSayFound(post([channel], message, config.audit.alertChannels));
+      return result ?? { ok: false, error: "not_sent", attempts: 0 };
+    },
     async runOnce(watcherId) {
       const w = watchers.get(watcherId);
       if (w === undefined) throw new RangeError(`no watcher ${watcherId}`);

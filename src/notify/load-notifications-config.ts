@@ -92,6 +92,8 @@ export interface AuditDigestConfig {
   /** Absent: no digest is posted. */
   channel?: string;
   everyMs: number;
+  /** Where to say that the digest cannot be posted to `channel` (the defaults' `alert_channels`). */
+  alertChannels: string[];
   /** `file:line` of the `audit` section. */
   source?: string;
 }
@@ -231,6 +233,7 @@ function compile(file: string, loaded: YamlConfigResult<NotificationsFile>): Not
       audit: {
         ...(value.audit?.digest_channel !== undefined && { channel: value.audit.digest_channel }),
         everyMs: value.audit?.digest_every ?? NOTIFY_DEFAULTS.auditDigestEveryMs,
+        alertChannels: d.alert_channels ?? [],
         ...(value.audit !== undefined && { source: at(["audit"]) }),
       },
     },

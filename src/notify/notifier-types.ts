@@ -1,8 +1,10 @@
 /** What the channel notifier is given, answers and reports (see create-notifier.ts). */
 import type { ChatPort } from "../app/ports.js";
 import type { Metrics } from "../metrics/metrics.js";
+import type { Message } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import type { UndeliverableChannel } from "./channel-health.js";
+import type { SendResult } from "./create-channel-sender.js";
 import type { DigestKind, NotificationsConfig, WatcherKind } from "./load-notifications-config.js";
 import type { NotifierCloud } from "./watcher-kind.js";
 import type { StoredDigestResult, StoredRunResult } from "./watcher-records.js";
@@ -103,6 +105,12 @@ export interface DigestInfo {
 }
 
 export interface Notifier {
+  /**
+   * Posts a message of the bot's own that is neither a watcher's nor a digest's (the audit chain's digest)
+   * through the notifier's sender: paced and retried like the rest, and a channel that refuses it for good is
+   * recorded and said once in the defaults' alert channels, as the notifier's own channels are. Never throws.
+   */
+  deliver(channel: string, message: Message): Promise<SendResult>;
   /** Runs one watcher now, due or not (still only under its lease). Throws for an unknown ID. */
   runOnce(watcherId: string): Promise<WatcherRunResult>;
   /** Builds and posts one digest now (slot = now). Throws for an unknown ID. */

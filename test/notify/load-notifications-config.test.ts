@@ -89,9 +89,18 @@ describe("loadNotificationsConfig", () => {
 
   it("compiles the audit digest: off by default, every hour unless set", async () => {
     const none = parseNotificationsConfig("version: 1\n", "n.yml");
-    expect(none.ok && none.config.audit).toEqual({ everyMs: 3_600_000 });
-    const set = parseNotificationsConfig("audit:\n  digest_channel: C_AUDIT\n  digest_every: 30m\n", "n.yml");
-    expect(set.ok && set.config.audit).toEqual({ channel: "C_AUDIT", everyMs: 1_800_000, source: "n.yml:2" });
+    expect(none.ok && none.config.audit).toEqual({ everyMs: 3_600_000, alertChannels: [] });
+    const set = parseNotificationsConfig(
+      "defaults:\n  alert_channels: [C_OPS]\naudit:\n  digest_channel: C_AUDIT\n  digest_every: 30m\n",
+      "n.yml",
+    );
+    // A digest channel that refuses it is said where the defaults say failures.
+    expect(set.ok && set.config.audit).toEqual({
+      channel: "C_AUDIT",
+      everyMs: 1_800_000,
+      alertChannels: ["C_OPS"],
+      source: "n.yml:4",
+    });
   });
 
   it("stops the start of the bot with every problem and its place", async () => {

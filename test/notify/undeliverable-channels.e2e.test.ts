@@ -5,7 +5,10 @@
  * cloud, on a manual clock.
  */
 import { webApi } from "@slack/bolt";
+import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { createAuditDigestPoster } from "../../src/audit/create-audit-digest-poster.js";
+import { createAuditLog } from "../../src/audit/create-audit-log.js";
 import { buildWatchListMessage } from "../../src/notify/build-watch-list-message.js";
 import { undeliverableKey } from "../../src/notify/channel-health.js";
 import type { Notifier } from "../../src/notify/notifier-types.js";
@@ -206,5 +209,48 @@ routes: [{ id: prod, channels: [C_PROD] }]
     expect(text).toContain("not delivered to <#C_PROD> (`");
     expect(text).not.toContain("cannot post to");
     for (const mrkdwn of collectMrkdwn(kit)) expect(mrkdwn).not.toContain("<!channel>");
+  });
+
+  it("the audit chain's digest to a channel that refuses it is said once in the alert channels, not only logged at each slot", async () => {
+    env = await startNotifyEnv();
+    const config = testConfig(`
+version: 1
+defaults: { alert_channels: [C_OPS] }
+audit: { digest_channel: C_NOPE, digest_every: 1h }
+`);
+    const e = env;
+    const notifier = e.notifier(config);
+    const logger = pino({ level: "silent" });
+    const audit = createAuditLog({ store: e.store, clock: e.clock, logger });
+    const poster = createAuditDigestPoster({
+      audit,
+      chat: e.chat,
+      clock: e.clock,
+      logger,
+      channel: "C_NOPE",
+      everyMs: 3_600_000,
+      post: (to, message) => notifier.deliver(to, message),
+    });
+    const hourly = async (n: number) => {
+      await audit.record({
+        type: "policy.decided",
+        actorId: "U1",
+        decision: "allow",
+        action: "ecs:cloudServers:stop",
+        message: `entry ${String(n)}`,
+      });
+      e.clock.advance(3_600_000);
+      return poster.tick();
+    };
+    expect(await hourly(1)).toMatchObject({ outcome: "failed", error: "channel_not_found" });
+    const [alert, ...more] = alertsAbout(e, "C_NOPE");
+    expect(more).toHaveLength(0);
+    expect(alert).toContain("no such channel, or a private channel the bot is not in");
+    expect(alert).toContain("the audit chain's digest (test-notifications.yml:4)");
+    // The next slots fail the same way: nothing more is said.
+    expect(await hourly(2)).toMatchObject({ outcome: "failed" });
+    expect(await hourly(3)).toMatchObject({ outcome: "failed" });
+    expect(alertsAbout(e, "C_NOPE")).toHaveLength(1);
+    expect(e.posted("C_NOPE")).toHaveLength(0);
   });
 });
