@@ -1,3 +1,4 @@
+import { createEcsCatalogReads } from "./create-ecs-catalog-reads.js";
 import { createEcsServerOperations } from "./create-ecs-server-operations.js";
 import { createEcsTagOperations } from "./create-ecs-tag-operations.js";
 import type { CloudRequest, CloudResponse, Transport } from "./create-transport.js";
@@ -101,6 +102,7 @@ export function createEcsApi(ctx: EcsApiContext): EcsApi {
   return {
     ...createEcsTagOperations(ctx),
     ...createEcsServerOperations(ctx),
+    ...createEcsCatalogReads(ctx),
     listServers: (filter: ListServersFilter = {}, signal?: AbortSignal): Promise<Server[]> =>
       listServersV1(ctx, filter, signal),
     listServersByIds: (serverIds, signal) => {

@@ -180,6 +180,40 @@ export interface ServerAction {
   userId?: string;
 }
 
+/** An SSH key pair of the project (`GET /v2.1/{project_id}/os-keypairs/{keypair_name}`, 6.11.2). */
+export interface KeyPair {
+  name: string;
+  fingerprint?: string;
+  /** `ssh` (microversion 2.2+). */
+  type?: string;
+  /** `created_at` as returned, e.g. `2014-05-07T12:06:13.681238`. */
+  createdAt?: string;
+}
+
+/** An image (`GET /v2.1/{project_id}/images/{image_id}`, 11.2.3). */
+export interface OsImage {
+  id: string;
+  name?: string;
+  /** `ACTIVE` when usable. */
+  status?: string;
+  /** `minDisk` in GB. */
+  minDiskGb?: number;
+}
+
+/**
+ * What a read of one named resource found: it, or that the service says it does not exist (its own 404).
+ * Any other failure is thrown as `CloudError` (the answer is then unknown, not "absent").
+ */
+export type Lookup<T> = { found: true; value: T } | { found: false };
+
+/** Reads of what a reinstall or change of OS names. Reads: retried like any GET. */
+export interface EcsCatalogReads {
+  /** The key pair of this name (6.11.2); `{found: false}` when the project has none. */
+  getKeyPair(name: string, signal?: AbortSignal): Promise<Lookup<KeyPair>>;
+  /** The image with this ID (11.2.3); `{found: false}` when the region has none. */
+  getImage(imageId: string, signal?: AbortSignal): Promise<Lookup<OsImage>>;
+}
+
 /**
  * Tag operations. Mutations are never resent when their outcome is unknown (`OutcomeUnknownError`);
  * every method throws `CloudError` when the service refuses.

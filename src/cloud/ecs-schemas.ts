@@ -96,6 +96,7 @@ export const serverSchema = z.object({
   "OS-EXT-STS:power_state": optNum,
   "os-extended-volumes:volumes_attached": z.array(attachedVolumeSchema).nullish(),
   fault: z.object({ code: optNum, message: optStr, details: optStr }).nullish(),
+  "os:scheduler_hints": z.unknown().optional(),
 });
 export type WireServer = z.infer<typeof serverSchema>;
 
@@ -142,6 +143,25 @@ function toServerVolume(w: z.infer<typeof attachedVolumeSchema>): ServerVolume {
 function volumesOf(list: z.infer<typeof attachedVolumeSchema>[]): ServerVolume[] | undefined {
   const volumes = list.map(toServerVolume);
   return volumes.some((v) => Object.keys(v).length > 1) ? volumes : undefined;
+}
+
+/** The first string of a value documented as "Array of strings" (a plain string is accepted too). */
+function firstString(v: unknown): string | undefined {
+  const item = Array.isArray(v) ? v[0] : v;
+  return typeof item === "string" && item !== "" ? item : undefined;
+}
+
+/**
+ * The dedicated host of `os:scheduler_hints` (Tables 6-46/6-57: `tenancy` and `dedicated_host_id`, arrays of
+ * strings in responses, plain strings in Table 6-16's request): undefined when the hints show none.
+ */
+export function dedicatedHostOf(hints: unknown): Server["dedicatedHost"] {
+  if (hints === null || typeof hints !== "object" || Array.isArray(hints)) return undefined;
+  const h = hints as Record<string, unknown>;
+  const tenancy = Array.isArray(h.tenancy) ? h.tenancy : [h.tenancy];
+  const id = firstString(h.dedicated_host_id);
+  if (id === undefined && !tenancy.includes("dedicated")) return undefined;
+  return id === undefined ? {} : { id };
 }
 
 export function toServer(w: WireServer): Server {
@@ -198,6 +218,7 @@ export function toServer(w: WireServer): Server {
           details: w.fault.details ?? undefined,
         })
       : undefined,
+    dedicatedHost: dedicatedHostOf(w["os:scheduler_hints"]),
   });
   // task_state is meaningful when null (idle), so it is kept even then.
   if (w["OS-EXT-STS:task_state"] !== undefined) server.taskState = w["OS-EXT-STS:task_state"];

@@ -16,7 +16,7 @@ export {
   type OutcomeUnknownReason,
   parseCloudError,
 } from "./errors.js";
-export { findSystemDisk } from "./find-system-disk.js";
+export { findSystemDisk, isSystemDisk } from "./find-system-disk.js";
 export { isUnknownPortStatus } from "./hss-schemas.js";
 export {
   CLOUD_ENV_VARS,

@@ -1,4 +1,4 @@
-import { serverSchema, toServer } from "./ecs-schemas.js";
+import { dedicatedHostOf, serverSchema, toServer } from "./ecs-schemas.js";
 import { isObject, list, number, put, type Raw, readFastOrSchema, str, UNSURE } from "./read-wire-values.js";
 import type { Server, ServerAddress, ServerVolume } from "./types.js";
 
@@ -144,6 +144,7 @@ function fastServer(raw: Raw): Server {
   put(server, "tenantId", str(raw.tenant_id));
   put(server, "hostStatus", str(raw.host_status));
   put(server, "fault", fault);
+  put(server, "dedicatedHost", dedicatedHostOf(raw["os:scheduler_hints"]));
   // task_state is meaningful when null (idle), so it is kept even then.
   const taskState = str(raw["OS-EXT-STS:task_state"]);
   if (raw["OS-EXT-STS:task_state"] !== undefined) server.taskState = taskState ?? null;

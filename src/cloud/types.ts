@@ -4,7 +4,7 @@
  * Enumerations the cloud may extend are typed as "known values or any string": an unknown value is
  * kept verbatim, never rejected, so a new status on the service side cannot break a listing.
  */
-import type { EcsServerOperations, EcsTagOperations } from "./ecs-operation-types.js";
+import type { EcsCatalogReads, EcsServerOperations, EcsTagOperations } from "./ecs-operation-types.js";
 import type { CloudError, OutcomeUnknownError } from "./errors.js";
 import type { HssApi } from "./hss-types.js";
 
@@ -95,6 +95,12 @@ export interface Server {
   hostStatus?: string;
   /** `fault` when the server is in ERROR. */
   fault?: { code?: number; message?: string; details?: string };
+  /**
+   * The dedicated host the ECS is on, from `os:scheduler_hints` (Tables 6-46/6-57: "only available in DeH
+   * scenarios"): present when `tenancy` is `dedicated` or a `dedicated_host_id` is given (`id`, when given).
+   * Absent: its details show no DeH, i.e. it is in the public resource pool.
+   */
+  dedicatedHost?: { id?: string };
 }
 
 /** One entry of `os-extended-volumes:volumes_attached`. */
@@ -262,7 +268,7 @@ export interface ServerChanges {
 }
 
 /** The ECS operations. Every method throws `CloudError` / `OutcomeUnknownError` on failure (batch ops: see result). */
-export interface EcsApi extends EcsTagOperations, EcsServerOperations {
+export interface EcsApi extends EcsTagOperations, EcsServerOperations, EcsCatalogReads {
   /** All servers matching the filter (every page; pages after the first fetched concurrently). */
   listServers(filter?: ListServersFilter, signal?: AbortSignal): Promise<Server[]>;
   /** The servers with these IDs that exist (unknown IDs are simply absent), few requests per 100 IDs. */

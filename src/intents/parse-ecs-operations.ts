@@ -29,7 +29,6 @@ import {
   usage,
   type VerbParser,
 } from "./parse-arguments.js";
-import { WAVE_FLAGS, waveOptionsOf } from "./parse-wave-flags.js";
 import { quoteUserText } from "./quote-user-text.js";
 import type { Token } from "./tokenize.js";
 
@@ -318,25 +317,19 @@ const parseDetach: VerbParser = (ctx, tokens) => {
   return { ok: true, value: { type: "ecs.detach", server: server.value, volumeId: volumeId.value } };
 };
 
+/** Migrate takes exactly one server, so no wave flags: an unknown flag gets the usual refusal with the usage. */
 const parseMigrate: VerbParser = (ctx, tokens) => {
-  const collected = collectArgs(ctx, tokens, { valueFlags: ["--dedicated-host", ...WAVE_FLAGS] });
+  const collected = collectArgs(ctx, tokens, { valueFlags: ["--dedicated-host"] });
   if (!collected.ok) return collected;
   const token = onePositional(ctx, collected.value, "one server (name, ID or IP)");
   if (!token.ok) return token;
   const server = parseServerRef(ctx, token.value);
   if (!server.ok) return server;
-  const waves = waveOptionsOf(ctx, collected.value);
-  if (!waves.ok) return waves;
-  const withWaves = waves.value === undefined ? {} : { waves: waves.value };
   const host = collected.value.values.get("--dedicated-host");
-  if (host === undefined)
-    return { ok: true, value: { type: "ecs.migrate", server: server.value, ...withWaves } };
+  if (host === undefined) return { ok: true, value: { type: "ecs.migrate", server: server.value } };
   const hostId = uuidOf(ctx, { text: host }, "dedicated host ID");
   if (!hostId.ok) return hostId;
-  return {
-    ok: true,
-    value: { type: "ecs.migrate", server: server.value, dedicatedHostId: hostId.value, ...withWaves },
-  };
+  return { ok: true, value: { type: "ecs.migrate", server: server.value, dedicatedHostId: hostId.value } };
 };
 
 function parseNone(type: "ecs.quotas" | "ecs.groups"): VerbParser {

@@ -1,12 +1,14 @@
 /**
  * The preflight checks of what an operation needs beyond an existing, idle server in the right status: the
- * lock, the quota of a resize, the tag limit, the key pair of a reinstall, the system disk it wipes, and the
- * disk of an attach or detach. Reads only (an attach dry run changes nothing). Results are written onto the
+ * lock, the quota of a resize, the tag limit, the key pair of a reinstall (and that it exists), the image of a
+ * change of OS, the direction of a migration, the system disk a reinstall wipes, and the disk of an attach or
+ * detach. Reads only (an attach dry run changes nothing). Results are written onto the
  * preflight targets, like the rest of `runPreflight`.
  */
 import { CloudError } from "../cloud/errors.js";
-import { findSystemDisk } from "../cloud/find-system-disk.js";
+import { isSystemDisk } from "../cloud/find-system-disk.js";
 import type { CloudClient, Flavor, Server, VolumeAttachment } from "../cloud/types.js";
+import { checkImageAvailable, checkKeyPairsExist, checkMigrationTarget } from "./check-named-resources.js";
 import type { Operation, PreflightCheck } from "./flow-vocabulary.js";
 import { applyTagChange } from "./operation-rules.js";
 import type {
@@ -22,7 +24,6 @@ import type { FlowParameters } from "./types.js";
 
 /** An ECS has at most 10 tags (doc 5.9.3). */
 export const MAX_SERVER_TAGS = 10;
-const SYSTEM_DEVICE = /^\/dev\/(x?vd|sd|hd)a$/;
 const CONCURRENCY = 4;
 
 /** Operations that stop a running server before their call (and, for some, start it again). */
@@ -39,7 +40,10 @@ export function restartWarning(operation: Operation, name: string): string {
   }
 }
 
-/** What the lock of a server means for an operation: refused, or (lock/unlock) nothing to do. */
+/**
+ * What the lock of a server means for an operation: refused (by the cloud, or for tags by the team's rule), or
+ * (lock/unlock) nothing to do.
+ */
 export function lockProblem(
   operation: Operation,
   name: string,
@@ -59,13 +63,18 @@ export function lockProblem(
       ? undefined
       : { severity: "warning", code: "not_locked", message: `${name}: is not locked; it will be left out` };
   }
-  return locked
-    ? {
-        severity: "blocking",
-        code: "server_locked",
-        message: `${name}: is locked, and a locked server refuses changes; unlock it first (/ecs unlock)`,
-      }
-    : undefined;
+  if (!locked) return undefined;
+  // 6.3.4: a lock blocks life cycle, status, NIC, disk and password management, not tags: refusing a tag
+  // change is the bot's own rule (flows/tag.yml, flows/untag.yml), so it is said as such.
+  const why =
+    operation === "tag" || operation === "untag"
+      ? "and by the team's rule the bot does not change the tags of a locked server"
+      : "and a locked server refuses changes";
+  return {
+    severity: "blocking",
+    code: "server_locked",
+    message: `${name}: is locked, ${why}; unlock it first (/ecs unlock)`,
+  };
 }
 
 export interface NeedsInput {
@@ -96,8 +105,12 @@ export async function checkOperationNeeds(input: NeedsInput): Promise<NeedsResul
   let quota: QuotaCheck | undefined;
   if (operation === "resize" && has("quota_allows")) quota = await checkQuota(input);
   if ((operation === "tag" && has("tag_limit")) || operation === "untag") describeTagChanges(input);
-  if ((operation === "reinstall" || operation === "change-os") && has("key_pair_available"))
+  if ((operation === "reinstall" || operation === "change-os") && has("key_pair_available")) {
     parameters = resolveKeyPair(input);
+    await checkKeyPairsExist(input, parameters);
+  }
+  if (operation === "change-os" && has("image_available")) await checkImageAvailable(input);
+  if (operation === "migrate" && has("migration_target_valid")) checkMigrationTarget(input);
   if ((operation === "reinstall" || operation === "change-os") && has("attached_resources"))
     await forEachLimited(input.found, (t) => checkSystemDisk(input, t));
   if (operation === "attach" && has("volume_attachable"))
@@ -222,12 +235,6 @@ function resolveKeyPair(input: NeedsInput): FlowParameters {
   return only === undefined ? { ...input.params } : { ...input.params, keyName: only };
 }
 
-function isSystem(a: VolumeAttachment, system: VolumeAttachment | undefined): boolean {
-  if (system !== undefined) return a === system;
-  // Without boot indexes, the first device is the system disk: the cautious reading.
-  return a.bootIndex === undefined && a.device !== undefined && SYSTEM_DEVICE.test(a.device);
-}
-
 async function attachmentsOf(
   input: NeedsInput,
   t: PreflightTarget,
@@ -253,13 +260,15 @@ async function checkSystemDisk(input: NeedsInput, t: PreflightTarget): Promise<v
     );
     return;
   }
-  const system = findSystemDisk(attachments);
-  const volumes: AttachedVolume[] = attachments.map((a) => ({
-    id: a.volumeId,
-    ...(a.device !== undefined && { device: a.device }),
-    system: isSystem(a, system),
-    fate: isSystem(a, system) ? "wiped" : "kept",
-  }));
+  const volumes: AttachedVolume[] = attachments.map((a) => {
+    const system = isSystemDisk(a, attachments);
+    return {
+      id: a.volumeId,
+      ...(a.device !== undefined && { device: a.device }),
+      system,
+      fate: system ? "wiped" : "kept",
+    };
+  });
   t.attached = { volumes, eips: [] };
   if (!volumes.some((v) => v.system)) {
     push(t, "blocking", "no_system_disk", `${t.name}: has no system disk to install on; attach one first`);
@@ -331,7 +340,7 @@ async function checkDetachable(input: NeedsInput, t: PreflightTarget): Promise<v
     push(t, "blocking", "volume_not_attached", `${t.name}: disk ${volumeId} is not attached to it`);
     return;
   }
-  const system = isSystem(disk, findSystemDisk(attachments));
+  const system = isSystemDisk(disk, attachments);
   t.volume = { id: volumeId, ...(disk.device !== undefined && { device: disk.device }), system };
   if (system) {
     push(

@@ -1,3 +1,4 @@
+import { formatTarget } from "../intents/classify-target.js";
 import { formatCount } from "../render/escape-mrkdwn.js";
 import {
   code,
@@ -113,6 +114,17 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
     blocks.push(
       section({
         text: md`The run stopped at: ${stepWords(stopped.step).toLowerCase()}. Not run: ${notRun}. The servers are left as listed below: finish what was not run by hand (for example with \`/ecs start\`), or ask for the change again.`,
+      }),
+    );
+  }
+  const leftStopped = outcome.leftStopped ?? [];
+  if (leftStopped.length > 0) {
+    // The bot never starts them on its own: a server stopped for a change that failed may need a look first.
+    const names = leftStopped.map((s) => s.name);
+    const start = `/ecs start ${names.map((name) => formatTarget({ kind: "name", name })).join(" ")}`;
+    blocks.push(
+      section({
+        text: md`${nameList(names)} ${leftStopped.length === 1 ? "was" : "were"} stopped by this run and ${leftStopped.length === 1 ? "is" : "are"} left stopped: the bot does not start ${leftStopped.length === 1 ? "it" : "them"} again on its own. When ready, start ${leftStopped.length === 1 ? "it" : "them"} with ${code(start)}.`,
       }),
     );
   }

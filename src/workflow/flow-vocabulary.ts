@@ -223,8 +223,18 @@ export const PREFLIGHT_CHECKS = [
   "quota_allows",
   /** Tag: no target would end with more than 10 tags (the ECS limit). */
   "tag_limit",
-  /** Reinstall / change OS: a key pair is named, or the server has one; never a password. */
+  /**
+   * Reinstall / change OS: a key pair is named, or the server has one (never a password), and the project has
+   * it (one read per distinct key pair).
+   */
   "key_pair_available",
+  /** Change OS: the image exists in the region and is ACTIVE (one read). */
+  "image_available",
+  /**
+   * Migrate: what the server's details show allows the move (5.2.3: public pool → DeH, DeH → DeH, DeH →
+   * public pool): a server in the public pool needs a dedicated host, and not the one it is on.
+   */
+  "migration_target_valid",
   /** Attach: the disk is not attached here already, and the API's own dry run accepts the attach. */
   "volume_attachable",
   /** Detach: the disk is attached to the server and is not its system disk. */
@@ -251,10 +261,10 @@ export const REQUIRED_CHECKS: Readonly<Record<Operation, readonly PreflightCheck
   lock: [...BASE_CHECKS],
   unlock: [...BASE_CHECKS],
   reinstall: [...BASE_CHECKS, "key_pair_available", "attached_resources"],
-  "change-os": [...BASE_CHECKS, "key_pair_available", "attached_resources"],
+  "change-os": [...BASE_CHECKS, "key_pair_available", "image_available", "attached_resources"],
   attach: [...BASE_CHECKS, "volume_attachable"],
   detach: [...BASE_CHECKS, "volume_detachable"],
-  migrate: [...BASE_CHECKS],
+  migrate: [...BASE_CHECKS, "migration_target_valid"],
 };
 
 /** Checks that make sense for the operation. */
@@ -269,10 +279,10 @@ export const CHECKS_OF_OPERATION: Readonly<Record<Operation, readonly PreflightC
   lock: [...BASE_CHECKS],
   unlock: [...BASE_CHECKS],
   reinstall: [...BASE_CHECKS, "key_pair_available", "attached_resources", "hss_posture"],
-  "change-os": [...BASE_CHECKS, "key_pair_available", "attached_resources", "hss_posture"],
+  "change-os": [...BASE_CHECKS, "key_pair_available", "image_available", "attached_resources", "hss_posture"],
   attach: [...BASE_CHECKS, "volume_attachable"],
   detach: [...BASE_CHECKS, "volume_detachable", "hss_posture"],
-  migrate: [...BASE_CHECKS, "hss_posture"],
+  migrate: [...BASE_CHECKS, "migration_target_valid", "hss_posture"],
 };
 
 /** How the approval point is decided (a marker: the executor runs only approved requests). */

@@ -1,4 +1,5 @@
 import { CloudError } from "../cloud/errors.js";
+import { isSystemDisk } from "../cloud/find-system-disk.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient, Flavor, Server } from "../cloud/types.js";
@@ -52,7 +53,6 @@ export function unknownFlavorMessage(flavorRef: string, existing: Iterable<strin
 }
 
 const CONCURRENCY = 4;
-const SYSTEM_DISK = /^\/dev\/(x?vd|sd|hd)a$/;
 
 /**
  * Shows exactly what an operation would do, before anyone approves it: for each target its current and end
@@ -270,7 +270,7 @@ export async function runPreflight(
       try {
         const attachments = await ecs.listVolumeAttachments(t.id, signal);
         const volumes: AttachedVolume[] = attachments.map((a) => {
-          const system = a.device !== undefined && SYSTEM_DISK.test(a.device);
+          const system = isSystemDisk(a, attachments);
           return {
             id: a.volumeId,
             ...(a.device !== undefined && { device: a.device }),

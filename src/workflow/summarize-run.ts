@@ -7,7 +7,14 @@ import {
   STOPPING_STEP_STATUSES,
   type StepStatus,
 } from "./flow-statuses.js";
-import type { CallName, Expectation, Operation, ReportItem, StepKind } from "./flow-vocabulary.js";
+import {
+  type CallName,
+  type Expectation,
+  type Operation,
+  PRIMARY_CALL_OF_OPERATION,
+  type ReportItem,
+  type StepKind,
+} from "./flow-vocabulary.js";
 import type { RunRecord, StepRecord } from "./run-record.js";
 
 /** What a step does (its kind, call or expectation), for operator words: never its ID or the flow's text. */
@@ -78,6 +85,12 @@ export interface FlowOutcome {
   jobs: { stepId: string; jobId: string; status?: string }[];
   drift: DriftItem[];
   resumes: number;
+  /**
+   * Servers this run stopped on its way to something else (the stop before a resize, a reinstall, a
+   * migration…) that were SHUTOFF when it ended: the run leaves them so, never starts them on its own, and the
+   * summary says so with how to start them. Absent when there are none, and for a stop, whose purpose it is.
+   */
+  leftStopped?: { id: string; name: string }[];
 }
 
 export function emptyCounts(): Record<ServerResult, number> {
@@ -172,6 +185,8 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
     drift: record.drift,
     resumes: record.resumes,
   };
+  const leftStopped = stoppedByTheRun(record, waitOf).filter((t) => finals.get(t.id)?.status === "SHUTOFF");
+  if (leftStopped.length > 0) outcome.leftStopped = leftStopped;
   if (record.finishedAt !== undefined) {
     outcome.finishedAt = record.finishedAt;
     outcome.durationMs = record.finishedAt - record.startedAt;
@@ -191,6 +206,24 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
     };
   }
   return outcome;
+}
+
+/**
+ * The targets the run's own stop step stopped (its wait saw them stopped), when stopping is not the
+ * operation's purpose.
+ */
+function stoppedByTheRun(
+  record: RunRecord,
+  waitOf: ReadonlyMap<string, StepRecord>,
+): { id: string; name: string }[] {
+  if (PRIMARY_CALL_OF_OPERATION[record.operation] === "ecs.batch_stop") return [];
+  const stopSteps = record.flow.steps.filter((s) => s.kind === "call" && s.call === "ecs.batch_stop");
+  const stopped = new Set(
+    stopSteps.flatMap((s) =>
+      (waitOf.get(s.id)?.results ?? []).filter((r) => r.result === "succeeded").map((r) => r.serverId),
+    ),
+  );
+  return record.targets.filter((t) => stopped.has(t.id)).map((t) => ({ id: t.id, name: t.name }));
 }
 
 /** Why a server needed nothing, in the operation's terms (the card's preflight said the same). */

@@ -20,6 +20,16 @@ describe("readServerRecord", () => {
       name: scalar,
       status: fc.oneof(fc.constantFrom("ACTIVE", "SHUTOFF"), scalar),
       locked: scalar,
+      "os:scheduler_hints": fc.oneof(
+        fc.record(
+          {
+            tenancy: fc.oneof(fc.constantFrom(["dedicated"], ["shared"], "dedicated"), value),
+            dedicated_host_id: fc.oneof(fc.array(fc.uuid(), { maxLength: 2 }), value),
+          },
+          { requiredKeys: [] },
+        ),
+        value,
+      ),
       "OS-EXT-STS:power_state": scalar,
       "OS-EXT-STS:task_state": scalar,
       flavor: fc.oneof(

@@ -289,6 +289,8 @@ it("a rule granting only in a window grants break-glass while the window is open
     "    actions: [ecs:cloudServers:migrate]\n    match: { during: [now-window] }\n",
   )}
 ${GLASS}`);
+  // On a dedicated host, so a migrate without --dedicated-host (back to the public pool) passes its preflight.
+  h.sim.control.setServer(h.serverId("web-04"), { dedicatedHostId: h.sim.control.dedicatedHosts()[0]! });
   let from = h.ephemeralTexts(IDS.erin).length;
   await h.command("policy explain /ecs migrate web-04", { command: "/ops", user: IDS.erin });
   expect(await nextEphemeral(IDS.erin, from, "Needs", "Denied")).toContain("Needs 1 approval");

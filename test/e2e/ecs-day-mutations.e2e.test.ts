@@ -328,6 +328,8 @@ it("/ecs migrate api-02 --dedicated-host: 1 approval, one migrate call, the job 
 });
 
 it("/ecs migrate of a prod server needs 2 approvals", async () => {
+  // On a dedicated host, so that a migration without --dedicated-host (back to the public pool) is one ECS makes.
+  h.sim.control.setServer(h.serverId("web-01"), { dedicatedHostId: h.sim.control.dedicatedHosts()[0]! });
   await h.command("migrate web-01");
   const card = await h.waitCard("/ecs migrate web-01", (t) => t.includes("Approval needed"));
   expect(textOf(card)).toContain("0 of 2");

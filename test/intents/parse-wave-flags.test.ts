@@ -23,10 +23,6 @@ describe("wave flags", () => {
         waves: { size: { kind: "count", value: 1 }, maxFailures: { kind: "count", value: 2 } },
       },
     });
-    expect(parseIntent("/ecs", "migrate web-01 --waves 1")).toMatchObject({
-      ok: true,
-      intent: { waves: { waves: 1 } },
-    });
     expect(parseIntent("/ecs", "resize web-01 s6.large.2 --waves 1")).toMatchObject({
       ok: true,
       intent: { waves: { waves: 1 } },
@@ -67,11 +63,17 @@ describe("wave flags", () => {
       expect(parsed.ok, text).toBe(false);
       if (!parsed.ok) expect(parsed.error.message, text).toBe(message);
     }
-    // Not on operations without waves.
+    // Not on operations without waves, nor on migrate, which takes exactly one server.
     expect(parseIntent("/ecs", "delete web-01 --waves 2")).toMatchObject({
       ok: false,
       error: { code: "unknown_flag" },
     });
+    for (const flags of ["--waves 1", "--wave-size 1", "--pause 30s", "--max-failures 1"]) {
+      expect(parseIntent("/ecs", `migrate web-01 ${flags}`)).toMatchObject({
+        ok: false,
+        error: { code: "unknown_flag", message: expect.stringContaining("--dedicated-host") },
+      });
+    }
   });
 
   it("writes the wave flags back so the line parses to the same intent", () => {
@@ -79,7 +81,6 @@ describe("wave flags", () => {
       "reboot web-01 web-02 web-03 --waves 3 --pause 5m --max-failures 10%",
       "start tag:env=dev --wave-size 25%",
       "stop web-01 --hard --wave-size 2 --max-failures 1",
-      "migrate web-01 --waves 1 --pause 30s",
     ]) {
       const parsed = parseIntent("/ecs", text);
       if (!parsed.ok) throw new Error(parsed.error.message);

@@ -18,9 +18,9 @@ import {
   type RouteContext,
   type RouteResult,
 } from "./match-route.js";
-import { OS_IMAGES } from "./os-images.js";
+import { osImageById } from "./os-images.js";
 import { novaMicroversion } from "./render-ecs.js";
-import type { SimImage, SimServer } from "./world-types.js";
+import type { SimServer } from "./world-types.js";
 
 /** Disks a KVM ECS takes: the system disk and 23 data disks (`attachableQuantity.free_blk`). */
 export const MAX_DISKS = 24;
@@ -94,17 +94,13 @@ function reinstall(ctx: RouteContext, server: SimServer): RouteResult {
   });
 }
 
-function imageById(id: string): SimImage | undefined {
-  return Object.values(OS_IMAGES).find((image) => image.id === id);
-}
-
 /** `POST /v2/{project_id}/cloudservers/{server_id}/changeos` (doc 5.2.2). */
 function changeOs(ctx: RouteContext, server: SimServer): RouteResult {
   const body = jsonObject(ctx.body);
   if (!body || !isRecord(body["os-change"])) return badBody("os-change is required.");
   const option = body["os-change"];
   if (typeof option.imageid !== "string" || option.imageid === "") return badBody("imageid is required.");
-  const image = imageById(option.imageid);
+  const image = osImageById(option.imageid);
   if (!image) return ecsErr(ECS_ERRORS.imageMissing, `imageid: ${option.imageid}`);
   const options = parseOsOptions(ctx, option);
   if ("invalid" in options) return options.invalid;

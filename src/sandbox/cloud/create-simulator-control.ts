@@ -67,6 +67,8 @@ export interface ServerPatch {
   description?: string;
   /** Locks or unlocks the server (as Nova `lock`/`unlock` would, without an action record). */
   locked?: boolean;
+  /** Puts the server on one of the world's dedicated hosts, or (null) in the public resource pool. */
+  dedicatedHostId?: string | null;
 }
 
 export interface AddServerSpec {
@@ -261,8 +263,15 @@ export function createSimulatorControl(core: SimCore, regenerate: () => void): S
       }
       if (patch.locked !== undefined && typeof patch.locked !== "boolean")
         throw new SimControlError(400, "locked must be a boolean");
+      if (
+        patch.dedicatedHostId !== undefined &&
+        patch.dedicatedHostId !== null &&
+        !core.store.dedicatedHostIds.includes(patch.dedicatedHostId)
+      )
+        throw new SimControlError(400, `unknown dedicated host ${String(patch.dedicatedHostId)}`);
       if (patch.description !== undefined) s.description = patch.description;
       if (patch.locked !== undefined) s.locked = patch.locked;
+      if (patch.dedicatedHostId !== undefined) s.dedicatedHostId = patch.dedicatedHostId;
       s.updated = core.now();
       return serverView(core, s);
     },

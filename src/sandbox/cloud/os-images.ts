@@ -45,3 +45,8 @@ export const OS_IMAGES = {
 } as const satisfies Record<string, SimImage>;
 
 export type OsImageKey = keyof typeof OS_IMAGES;
+
+/** The public image with this ID, if the simulated region has one (change OS and the image API read it). */
+export function osImageById(id: string): SimImage | undefined {
+  return Object.values(OS_IMAGES).find((image) => image.id === id);
+}

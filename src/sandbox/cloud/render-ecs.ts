@@ -139,6 +139,9 @@ export function renderNovaServer(core: SimCore, server: SimServer, mv: number): 
   };
   const f = fault(server);
   if (f) out.fault = f;
+  // Tables 6-46/6-57: "only available in DeH scenarios", arrays of strings.
+  if (server.dedicatedHostId !== null)
+    out["os:scheduler_hints"] = { tenancy: ["dedicated"], dedicated_host_id: [server.dedicatedHostId] };
   if (mv >= 3) {
     Object.assign(out, {
       "OS-EXT-SRV-ATTR:hostname": hostname(server),

@@ -49,6 +49,15 @@
  *   DeHs, or with `migrate: null` from a DeH back to the public pool; a public-pool ECS with
  *   `migrate: null` or an unknown DeH → `Ecs.0005`; the DeH it is on → `Ecs.0221`. It runs like
  *   Nova's cold migration: RESIZE (resize_migrating) → VERIFY_RESIZE → SHUTOFF on a new host.
+ *   An ECS on a DeH shows it in its details as `os:scheduler_hints` `{tenancy: ["dedicated"],
+ *   dedicated_host_id: [id]}` (Tables 6-46/6-57 type both "Array of strings" and say the field is
+ *   "only available in DeH scenarios"; Table 6-16, the request side, has plain strings); a public-pool
+ *   ECS has no `os:scheduler_hints`. The DeH list itself is another service's API, not served here.
+ * - Key pairs and images (6.11.2, 11.2.3): `GET /v2.1/{project_id}/os-keypairs/{keypair_name}` and
+ *   `GET /v2.1/{project_id}/images/{image_id}` answer the project's key pairs and the region's public
+ *   images with the documented bodies; an unknown one is Nova's 404 `itemNotFound`. 11.2.3 is marked
+ *   "Discarded" in favour of the image service's API, which the reference does not document, so it is
+ *   served as printed. Key pair `id` is an integer (Table 6-185) and `type` appears from microversion 2.2.
  * - Quotas (5.7.1): limits are generated with room above the fleet (the doc example's values for
  *   small fleets); usage is counted from the current fleet at each request.
  * - ECS groups (5.10.5/5.10.6): creation order; `limit` without `marker` is the first page,
@@ -100,6 +109,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createEcsCatalogRoutes } from "./create-ecs-catalog-routes.js";
 import { createEcsInspectionRoutes } from "./create-ecs-inspection-routes.js";
 import { createEcsRoutes } from "./create-ecs-routes.js";
 import { createEcsServerActionRoutes } from "./create-ecs-server-action-routes.js";
@@ -240,6 +250,7 @@ export async function startCloudSimulator(options: CloudSimulatorOptions = {}): 
   // `/cloudservers/{server_id}` routes that would otherwise take them for a server ID.
   const routes = [
     ...createEcsInspectionRoutes(),
+    ...createEcsCatalogRoutes(),
     ...createEcsTagRoutes(),
     ...createEcsServerActionRoutes(),
     ...createEcsRoutes(),
