@@ -198,11 +198,50 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   // Scheduler
   // ------------------------------------------------------------------------------------------------
 
+  /** Digests whose slots missed while no replica ran are yet to be looked for (once, at the first tick). */
+  const toCatchUp = new Set(config.digests.map((d) => d.id));
+
+  /**
+   * The latest slot of `d` after the last one any replica handled (the stored status) and at or before `now`:
+   * a slot that came while the bot was down (a deploy over 08:00), posted late rather than lost. Undefined
+   * when there is none, or for a digest never posted (a new one starts with its next slot).
+   */
+  async function missedSlot(d: DigestConfig, now: number): Promise<number | undefined> {
+    const status = await store.get<DigestStatusRecord>(digestStatusKey(d.id));
+    if (status === undefined) return undefined;
+    let latest: number | undefined;
+    // Bounded: a minutely digest down for a week is 10,080 slots; only the latest is wanted.
+    for (
+      let at = nextFire(d.id, status.value.lastSlot), n = 0;
+      at !== undefined && at <= now && n < 20_000;
+      n++
+    ) {
+      latest = at;
+      at = nextFire(d.id, at);
+    }
+    return latest;
+  }
+
   async function tick(nowArg?: number): Promise<TickReport> {
     const now = nowArg ?? clock.now();
     const watcherRuns = await Promise.all(config.watchers.map((w) => runner.runIfDue(w, now)));
     const digestRuns = await Promise.all(
       config.digests.map(async (d): Promise<DigestRunResult | undefined> => {
+        if (toCatchUp.has(d.id)) {
+          const missed = await missedSlot(d, now).catch((err: unknown) => {
+            logger.warn({ digest: d.id, error: describeError(err) }, "could not look for a missed digest");
+            return null;
+          });
+          // Looked for once it could be read; an unreadable store is asked again at the next tick.
+          if (missed !== null) toCatchUp.delete(d.id);
+          if (missed != null && missed < (nextDigestAt.get(d.id) ?? Number.POSITIVE_INFINITY)) {
+            logger.info(
+              { digest: d.id, slot: missed },
+              "a digest slot passed while the bot was down: posting it now",
+            );
+            nextDigestAt.set(d.id, missed);
+          }
+        }
         const due = nextDigestAt.get(d.id);
         if (due === undefined || now < due) return undefined;
         // Missed slots (the bot was down) collapse into one digest, for the latest slot.

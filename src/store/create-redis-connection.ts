@@ -124,7 +124,9 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     if (error instanceof ErrorReply && !UNAVAILABLE_REPLIES.test(error.message)) return error;
     const cause = !client.isReady && lastError !== undefined ? lastError : error;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    return new StoreUnavailableError(where, redact(reason, options.url), { cause: error });
+    // Logs add a cause's message to the error's own (pino): only a cause that says more than the reason.
+    const saysMore = !(error instanceof Error) || error.message !== reason;
+    return new StoreUnavailableError(where, redact(reason, options.url), saysMore ? { cause: error } : {});
   }
 
   const shas = new Map<string, string>();

@@ -376,3 +376,38 @@ describe("start / stop", () => {
     expect((await notifier.listWatchers()).map((w) => w.lastRunAt)).toEqual(after);
   });
 });
+
+describe("digests missed while the bot was down", () => {
+  it("a slot that passed while every replica was down is posted late, once, by whichever replica starts", async () => {
+    env = await startNotifyEnv({ start: T0 + 29 * MINUTE });
+    const e = env;
+    // 08:30 Berlin: posted, then the bot is down over the next day's 08:30 (a deploy that took too long).
+    const before = e.notifier(CONFIG);
+    e.clock.advance(MINUTE);
+    expect((await before.tick()).digests.map((d) => d.outcome)).toEqual(["posted", "posted"]);
+    const firstSlot = T0 + 30 * MINUTE;
+    e.clock.advance(firstSlot + 24 * 60 * MINUTE + 20 * MINUTE - e.clock.now());
+
+    // Two replicas start at 08:50: the missed 08:30 is posted once, for its slot, by one of them.
+    const a = e.notifier(CONFIG, { replicaId: "a" });
+    const b = e.notifier(CONFIG, { replicaId: "b" });
+    const [ra, rb] = await Promise.all([a.tick(), b.tick()]);
+    const runs = [...ra.digests, ...rb.digests];
+    expect(runs.filter((r) => r.outcome === "posted").map((r) => [r.digestId, r.slot])).toEqual([
+      ["posture", firstSlot + 24 * 60 * MINUTE],
+      ["fleet", firstSlot + 24 * 60 * MINUTE],
+    ]);
+    expect(e.posted("C_OPS")).toHaveLength(4);
+    // Nothing more until the next slot.
+    expect((await a.tick()).digests).toEqual([]);
+    expect((await b.tick()).digests).toEqual([]);
+    expect(e.posted("C_OPS")).toHaveLength(4);
+  });
+
+  it("a digest never posted before starts with its next slot, not with one from before the bot ran", async () => {
+    env = await startNotifyEnv({ start: T0 + 3 * 60 * MINUTE });
+    const notifier = env.notifier(CONFIG);
+    expect((await notifier.tick()).digests).toEqual([]);
+    expect(env.posted("C_OPS")).toHaveLength(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createClient } from "@redis/client";
 import fc from "fast-check";
+import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRedisStore, type RedisStoreOptions } from "../../src/store/create-redis-store.js";
 import { SHA256_LUA } from "../../src/store/redis-sha256-lua.js";
@@ -267,6 +268,10 @@ describe("createRedisStore", () => {
       const hung = await failure(store.get("k"));
       expect(hung).toBeInstanceOf(StoreUnavailableError);
       expect(hung.message).toContain("is unavailable");
+      // Logged as pino writes errors (the message with its causes'): the reason once, not twice.
+      expect(pino.stdSerializers.err(hung).message).toBe(
+        `the state store (Redis at 127.0.0.1:${server.port}) is unavailable: no answer within 300 ms`,
+      );
 
       server.resume();
       expect((await onceAvailable(() => store.get("k")))?.value).toBe(1);
