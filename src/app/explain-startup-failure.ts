@@ -2,6 +2,7 @@ import { SlackStartError } from "../slack/slack-start-error.js";
 import { StoreInUseError } from "../store/store-in-use-error.js";
 import { StoreOpenError } from "../store/store-open-error.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
+import { ClockSkewError } from "./create-replica-presence.js";
 import { ConfigFileError } from "./start-hwc-chatops.js";
 
 /** Slack's answers to a token it does not accept (any method). */
@@ -87,6 +88,7 @@ export function explainStartupFailure(error: unknown, context: StartupFailureCon
   if (error instanceof StoreInUseError) return `STORE_URL: ${error.message}`;
   if (error instanceof StoreOpenError) return `STORE_URL: ${error.message}`;
   if (error instanceof StoreUnavailableError) return `STORE_URL: ${error.message}`;
+  if (error instanceof ClockSkewError) return error.message;
   const stage = error instanceof SlackStartError ? error.stage : undefined;
   const cause = error instanceof SlackStartError ? error.cause : error;
   const f = fields(cause);

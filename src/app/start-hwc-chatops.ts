@@ -31,6 +31,7 @@ import { type Clock, type Store, systemClock } from "../store/store.js";
 import type { FaultPoint } from "../workflow/fault-points.js";
 import { loadFlows } from "../workflow/load-flows.js";
 import type { FlowSet } from "../workflow/types.js";
+import { createReplicaPresence, fingerprintConfigFiles } from "./create-replica-presence.js";
 import type { AppConfig } from "./load-app-config.js";
 
 /** A policy, flow or notification file that cannot be used: the bot refuses to start. */
@@ -243,19 +244,39 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
           post: (to, message) => notifier.deliver(to, message),
         });
 
+  const fingerprint = await fingerprintConfigFiles(options.app);
+  const presence = createReplicaPresence({
+    store,
+    // An injected clock (tests, the playground) is not the machine's: there is nothing to compare.
+    clock: options.clock ?? systemClock,
+    measureClock: options.clock === undefined,
+    logger: logger.child({ component: "replicas" }),
+    replicaId,
+    files: fingerprint,
+    onCheck: (report) =>
+      metrics.replicaPresence({
+        skewMs: report.skewMs,
+        replicas: report.replicas,
+        withOtherFiles: report.differing.length,
+      }),
+  });
+
   try {
+    // First: a replica whose clock is far off the store's would take runs from the others once it runs them.
+    await presence.start();
     await bot.start();
     await operations.start({ chat });
     notifier.start();
     auditDigest?.start();
   } catch (error) {
+    await presence.stop().catch(() => {});
     await bot.stop(0).catch(() => {});
     await operations.stop(0).catch(() => {});
     if (!options.cloudClient) await cloud.close();
     if (!options.store) await store.close();
     throw error;
   }
-  logger.info({ replicaId, store: store.namespace }, "hwc-chatops is running");
+  logger.info({ replicaId, store: store.namespace, files: fingerprint }, "hwc-chatops is running");
 
   let stopping: Promise<void> | undefined;
   return {
@@ -277,6 +298,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
           operations.stop(graceMs),
           notifier?.stop(),
           auditDigest?.stop(),
+          presence.stop(),
         ]);
         if (!options.cloudClient) await cloud.close();
         if (!options.store) await store.close();

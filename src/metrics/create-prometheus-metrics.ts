@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Metrics, MetricsExposition } from "./metrics.js";
 
 /** Metric names start with this, so the bot's series are easy to find next to the process metrics. */
@@ -120,6 +120,21 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     CALL_BUCKETS,
   );
 
+  const gauge = (name: string, help: string) =>
+    new Gauge({ name: `${METRICS_PREFIX}${name}`, help, registers: [registry] });
+  const clockSkew = gauge(
+    "clock_skew_seconds",
+    "This replica's clock minus the shared store's (Redis), at the last comparison; leases assume it is near 0.",
+  );
+  const replicasSeen = gauge(
+    "replicas",
+    "Live replicas sharing the store, this one included, at the last comparison.",
+  );
+  const otherFiles = gauge(
+    "replicas_with_other_files",
+    "Live replicas running another policy, flows or notifications file than this one: they decide differently.",
+  );
+
   return {
     registry,
     contentType: registry.contentType,
@@ -154,5 +169,10 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     },
     storeOperation: (operation, outcome, durationMs) =>
       storeLatency.observe({ operation, outcome }, seconds(durationMs)),
+    replicaPresence({ skewMs, replicas, withOtherFiles }) {
+      if (skewMs !== undefined) clockSkew.set(skewMs / 1000);
+      replicasSeen.set(replicas);
+      otherFiles.set(withOtherFiles);
+    },
   };
 }

@@ -48,6 +48,9 @@ export function instrumentStore(
     logState: (stream) => timed("logState", () => store.logState(stream)),
     pruneLog: (stream, throughSeq, record) =>
       timed("pruneLog", () => store.pruneLog(stream, throughSeq, record)),
+    ...(store.serverTime !== undefined && {
+      serverTime: () => timed("serverTime", () => store.serverTime!()),
+    }),
     close: () => store.close(),
   };
 }

@@ -39,6 +39,11 @@ export interface Metrics {
   slackRateLimited(method: string, waitMs: number): void;
   /** One store operation (`outcome`: `ok` or `error`). */
   storeOperation(operation: string, outcome: "ok" | "error", durationMs: number): void;
+  /**
+   * The last comparison with the other replicas: this replica's clock minus the shared store's (undefined
+   * without one), the live replicas seen (this one included) and how many of them run other files.
+   */
+  replicaPresence(report: { skewMs: number | undefined; replicas: number; withOtherFiles: number }): void;
 }
 
 export type CommandOutcome = "handled" | "not_understood" | "failed";
@@ -67,4 +72,5 @@ export const noopMetrics: Metrics = {
   slackCall() {},
   slackRateLimited() {},
   storeOperation() {},
+  replicaPresence() {},
 };

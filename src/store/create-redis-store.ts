@@ -200,6 +200,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       });
     },
 
+    async serverTime() {
+      return run(async (c) => {
+        const [seconds = "0", micros = "0"] = (await c.time()) as unknown as string[];
+        return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      });
+    },
+
     async append(stream, record) {
       const json = toCanonicalJson(record);
       return run(async (c) =>

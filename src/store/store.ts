@@ -304,6 +304,13 @@ export interface Store {
    */
   pruneLog(stream: string, throughSeq: number, record: unknown): Promise<PruneLogResult>;
 
+  /**
+   * The store server's own clock (ms since the epoch), where the store is shared over the network (Redis):
+   * leases and expiries follow each replica's clock, so a replica whose clock is far off the others' is
+   * found by comparing with this one. Absent for stores on the replica's own machine (SQLite, memory).
+   */
+  serverTime?(): Promise<number>;
+
   /** Releases connections. The store must not be used afterwards. */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ClockSkewError } from "../../src/app/create-replica-presence.js";
 import { explainStartupFailure } from "../../src/app/explain-startup-failure.js";
 import { ConfigFileError } from "../../src/app/start-hwc-chatops.js";
 import { SlackStartError } from "../../src/slack/slack-start-error.js";
@@ -63,6 +64,9 @@ describe("explainStartupFailure", () => {
     expect(
       explainStartupFailure(new StoreUnavailableError("Redis at 10.0.0.5:6379", "refused"), context),
     ).toBe("STORE_URL: the state store (Redis at 10.0.0.5:6379) is unavailable: refused");
+    expect(explainStartupFailure(new ClockSkewError(45_200), context)).toMatch(
+      /^this machine's clock is 45\.2 s ahead of the state store's \(Redis\); .+synchronise the clock \(NTP\) and start again$/,
+    );
     expect(explainStartupFailure(new StoreInUseError("data/x.sqlite", { pid: 7 }), context)).toMatch(
       /^STORE_URL: /,
     );
