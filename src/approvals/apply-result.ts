@@ -3,7 +3,7 @@
  * the constructors the state machine builds its results with and the wording of a request's status. Apart
  * from `approval-state.ts`, which judges the events, because this is what the judgement answers with.
  */
-import { listMentions, mention, type Notice, say } from "./approval-notice.js";
+import { instant, listMentions, mention, type Notice, say } from "./approval-notice.js";
 import type { ApprovalRequest } from "./approval-request.js";
 import type { ExecutionOutcome } from "./approval-statuses.js";
 
@@ -82,8 +82,8 @@ export type ApplyResult =
       transition?: { request: ApprovalRequest; effects: ApprovalEffect[] };
     };
 
-/** An instant as ISO 8601 (UTC), for the notices. */
-export const iso = (at: number) => new Date(at).toISOString();
+/** An instant in a notice: the reader's local time where it is shown, ISO 8601 (UTC) in logs and audit text. */
+export const iso = (at: number) => instant(at);
 
 /** Why a non-pending request cannot be acted on, saying what happened and by whom. */
 export function describeStatus(request: ApprovalRequest): Notice {

@@ -5,8 +5,11 @@
  * mention; nothing is parsed back out of the text.
  */
 
-/** Plain text (rendered untrusted) or a Slack user ID to mention. */
-export type NoticePart = string | { readonly user: string };
+/**
+ * Plain text (rendered untrusted), a Slack user ID to mention, or an instant (shown in each reader's local
+ * time by renderers that can, as ISO 8601 UTC in logs).
+ */
+export type NoticePart = string | { readonly user: string } | { readonly at: number };
 export type Notice = readonly NoticePart[];
 
 /** What {@link say} interpolates: text, numbers, a mention, or another notice (spliced in). */
@@ -14,6 +17,9 @@ export type NoticeValue = string | number | NoticePart | Notice;
 
 /** A mention of a Slack user. */
 export const mention = (userId: string): NoticePart => ({ user: userId });
+
+/** An instant, for the reader's local time. */
+export const instant = (at: number): NoticePart => ({ at });
 
 /** `<@A>, <@B>` as a notice. */
 export function listMentions(userIds: readonly string[]): Notice {
@@ -40,5 +46,7 @@ export function say(strings: TemplateStringsArray, ...values: readonly NoticeVal
 
 /** The notice as one line, mentions written `<@U…>` (for logs and tests; never rendered to Slack as is). */
 export function noticeText(notice: Notice): string {
-  return notice.map((p) => (typeof p === "string" ? p : `<@${p.user}>`)).join("");
+  return notice
+    .map((p) => (typeof p === "string" ? p : "user" in p ? `<@${p.user}>` : new Date(p.at).toISOString()))
+    .join("");
 }

@@ -1,26 +1,153 @@
-import { code, link, type Message, md, section, userMention } from "../render/message-model.js";
+import type { ApprovalRequest } from "../approvals/approval-request.js";
+import {
+  code,
+  context,
+  link,
+  type Message,
+  md,
+  type Span,
+  section,
+  userMention,
+} from "../render/message-model.js";
+import { describeSchedule } from "../views/build-schedule-views.js";
+import { nameList } from "../workflow/format-flow-text.js";
+import { describeProgress } from "./describe-request.js";
+
+/** What an approver's direct message shows of the request. */
+export type ApprovalDmRequest = Pick<
+  ApprovalRequest,
+  | "requester"
+  | "commandText"
+  | "why"
+  | "targets"
+  | "approvals"
+  | "requirement"
+  | "expiresAt"
+  | "status"
+  | "schedule"
+  | "rejection"
+  | "cancellation"
+  | "revocation"
+>;
+
+/** Most server names a direct message lists (the card and its Details have them all). */
+const MAX_DM_SERVER_NAMES = 10;
 
 /**
- * The direct message to one approver under `notify_approvers: dm`: who asks what, where, and a link to the
- * card (the buttons are there, with the checks that go with them). Pure.
+ * The direct message to one approver under `notify_approvers: dm`, sent when their approval is wanted (a
+ * staged request's later stages when they are reached): who asks what, why, the servers (named as the card
+ * names them, at most 10), where the approvals stand and until when (each reader's local time), and a link
+ * to the card (the buttons are there, with the checks that go with them). Pure; every value is untrusted text.
  */
 export function buildApprovalDmView(input: {
-  requesterId: string;
-  commandLine: string;
-  /** `--reason`: why the requester asks. */
-  why?: string;
-  channelId: string;
+  request: ApprovalDmRequest;
   permalink: string | undefined;
 }): Message {
+  const { request } = input;
   const where =
     input.permalink !== undefined ? link(input.permalink, "Open the request") : md`See the channel`;
-  const text = md`:lock: ${userMention(input.requesterId)} asks for your approval: ${code(input.commandLine)}`;
+  const text = md`:lock: ${userMention(request.requester.userId)} asks for your approval: ${code(request.commandText)}`;
   return {
     text,
     blocks: [
       section({ text }),
-      ...(input.why !== undefined ? [section({ text: md`*Why:* ${input.why}` })] : []),
+      ...(request.why !== undefined ? [section({ text: md`*Why:* ${request.why}` })] : []),
+      section({
+        text: md`*Servers (${String(request.targets.length)}):* ${nameList(
+          request.targets.map((t) => t.name),
+          MAX_DM_SERVER_NAMES,
+        )}\n${describeProgress(request)}`,
+      }),
       section({ text: md`${where} to approve or reject it.` }),
     ],
   };
+}
+
+/**
+ * The same direct message once the request no longer waits for anyone: "No longer waiting for you: approved
+ * by @bob, @carol and run (succeeded)", "… rejected by @bob: <reason>", "… cancelled by @alice", "… expired".
+ * Undefined while it still waits (pending). Pure; the reason is untrusted text.
+ */
+export function buildApprovalDmClosedView(input: {
+  request: ApprovalDmRequest;
+  permalink: string | undefined;
+}): Message | undefined {
+  const { request } = input;
+  const outcome = dmOutcome(request);
+  if (outcome === undefined) return undefined;
+  const text = md`${outcome.icon} No longer waiting for you: ${userMention(request.requester.userId)}'s request ${code(
+    request.commandText,
+  )} was ${outcome.words}`;
+  const where = input.permalink !== undefined ? md`${link(input.permalink, "Open the request")}` : md``;
+  return {
+    text,
+    blocks: [section({ text }), ...(input.permalink !== undefined ? [context(where)] : [])],
+  };
+}
+
+/** How the request ended for its approvers, or undefined while it still waits for approvals. */
+function dmOutcome(request: ApprovalDmRequest): { icon: string; words: Span[] } | undefined {
+  const by = md`approved by ${mentions(request.approvals.map((a) => a.userId))}`;
+  switch (request.status) {
+    case "pending":
+      return undefined;
+    case "approved":
+      return {
+        icon: ":white_check_mark:",
+        words:
+          request.schedule !== undefined
+            ? md`${by}. ${describeSchedule(request.schedule)}.`
+            : md`${by}; it runs now.`,
+      };
+    case "executing":
+      return { icon: ":white_check_mark:", words: md`${by}; it is running.` };
+    case "succeeded":
+      return { icon: ":white_check_mark:", words: md`${by} and run (succeeded).` };
+    case "failed":
+      return { icon: ":x:", words: md`${by} and run: it failed. The thread has the details.` };
+    case "outcome_unknown":
+      return {
+        icon: ":warning:",
+        words: md`${by} and run, with an unknown outcome: check the servers. The thread has the details.`,
+      };
+    case "revoked":
+      return {
+        icon: ":no_entry:",
+        words:
+          request.revocation?.lapsed === true
+            ? md`${by}, then not run: its time had passed.`
+            : md`${by}, then not run: the policy is stricter now.`,
+      };
+    case "rejected": {
+      const r = request.rejection;
+      if (r === undefined) return { icon: ":no_entry_sign:", words: md`rejected.` };
+      return {
+        icon: ":no_entry_sign:",
+        words:
+          r.reason !== undefined
+            ? md`rejected by ${userMention(r.userId)}: ${r.reason}`
+            : md`rejected by ${userMention(r.userId)}.`,
+      };
+    }
+    case "cancelled":
+      return {
+        icon: ":heavy_multiplication_x:",
+        words:
+          request.cancellation !== undefined
+            ? md`cancelled by ${userMention(request.cancellation.userId)}.`
+            : md`cancelled.`,
+      };
+    case "expired":
+      return {
+        icon: ":hourglass:",
+        words: md`expired without enough approvals (${String(request.approvals.length)} of ${String(
+          request.requirement.minApprovals,
+        )}). Nothing was done.`,
+      };
+  }
+}
+
+function mentions(userIds: readonly string[]): Span[] {
+  if (userIds.length === 0) return md`nobody`;
+  return userIds.flatMap((id, i) => (i === 0 ? [userMention(id)] : [...md`, `, userMention(id)]));
 }

@@ -11,9 +11,10 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { rendersWhole } from "../render/render-block-kit.js";
 import { describeSchedule } from "../views/build-schedule-views.js";
 import { cardButtons } from "./build-request-card.js";
-import { describeApprovals, describeWhat, formatTime } from "./describe-request.js";
+import { describeApprovals, describeProgress, describeWhat } from "./describe-request.js";
 
 export interface ActionableApproval {
   request: ApprovalRequest;
@@ -25,7 +26,10 @@ export interface ActionableApproval {
   scheduled?: boolean;
 }
 
-/** Most requests listed in one message (each takes two blocks). */
+/**
+ * Most requests listed in one message. Fewer are shown when their entries (each a section and a row of buttons
+ * with their confirmations) would not fit the message's budget: the list says how many it left out itself.
+ */
 export const MAX_LISTED_APPROVALS = 15;
 
 /**
@@ -44,9 +48,7 @@ function describeListed(request: ApprovalRequest, cardLink: string | undefined):
       cardLink !== undefined ? md` · ${link(cardLink, "Open the card")}` : md``
     }`;
   }
-  return md`${userMention(r.requester.userId)} asks to ${describeWhat(r)}\n${code(r.commandText)} · approvals ${String(
-    r.approvals.length,
-  )} of ${String(r.requirement.minApprovals)} (${describeApprovals(r)}) · expires ${formatTime(r.expiresAt)} · request ${code(r.id)}${
+  return md`${userMention(r.requester.userId)} asks to ${describeWhat(r)}\n${code(r.commandText)} · ${describeProgress(r)} · request ${code(r.id)}${
     cardLink !== undefined ? md` · ${link(cardLink, "Open the card")}` : md``
   }`;
 }
@@ -66,42 +68,60 @@ export function buildApprovalListView(items: readonly ActionableApproval[]): Mes
   const toApprove = items.filter((i) => i.canApprove && i.scheduled !== true);
   const own = items.filter((i) => !i.canApprove && i.canCancel && i.scheduled !== true);
   const later = items.filter((i) => i.scheduled === true);
-  const shown = [...toApprove, ...own].slice(0, MAX_LISTED_APPROVALS);
-  const blocks: Part[] = [];
-  shown.forEach((item, i) => {
-    if (i === 0 && item.canApprove)
-      blocks.push(section({ text: md`*Waiting for your approval* (${String(toApprove.length)})` }));
-    if (!item.canApprove && (i === 0 || shown[i - 1]?.canApprove))
-      blocks.push(section({ text: md`*Your pending requests* (${String(own.length)})` }));
-    blocks.push(section({ text: describeListedRequest(item.request, item.link) }));
-    blocks.push(
-      actions(
-        ...cardButtons(item.request, i, {
-          approve: item.canApprove,
-          reject: item.canApprove,
-          cancel: item.canCancel,
-        }),
-      ),
-    );
-  });
-  const listed = toApprove.length + own.length;
-  if (listed > MAX_LISTED_APPROVALS) {
-    blocks.push(context(md`…and ${String(listed - MAX_LISTED_APPROVALS)} more; act on the oldest first.`));
-  }
-  // Scheduled changes: cancellable by their requester or an approver until they start.
-  const laterShown = later.slice(0, Math.max(0, MAX_LISTED_APPROVALS - shown.length));
-  if (laterShown.length > 0)
-    blocks.push(section({ text: md`*Scheduled changes* (${String(later.length)})` }));
-  laterShown.forEach((item, j) => {
-    blocks.push(section({ text: describeListedRequest(item.request, item.link) }));
-    blocks.push(
-      actions(
-        ...cardButtons(item.request, shown.length + j, { approve: false, reject: false, cancel: true }),
-      ),
-    );
-  });
-  return {
-    text: md`${String(toApprove.length)} waiting for your approval, ${String(own.length)} of your requests pending`,
-    blocks,
+  const sections: ListSection[] = [
+    { title: "Waiting for your approval", hidden: "waiting for your approval", items: toApprove },
+    { title: "Your pending requests", hidden: "of your pending requests", items: own },
+    // Scheduled changes: cancellable by their requester or an approver until they start.
+    { title: "Scheduled changes", hidden: "scheduled changes", items: later },
+  ];
+  const ordered = sections.flatMap((s) => s.items);
+  const build = (shown: number): Part[] => {
+    const blocks: Part[] = [];
+    let index = 0;
+    for (const { title, items: entries } of sections) {
+      const here = entries.slice(0, Math.max(0, shown - index));
+      if (here.length > 0) blocks.push(section({ text: md`*${title}* (${String(entries.length)})` }));
+      for (const item of here) {
+        blocks.push(section({ text: describeListedRequest(item.request, item.link) }));
+        blocks.push(
+          actions(
+            ...cardButtons(item.request, index++, {
+              approve: item.canApprove && item.scheduled !== true,
+              reject: item.canApprove && item.scheduled !== true,
+              cancel: item.canCancel || item.scheduled === true,
+            }),
+          ),
+        );
+      }
+    }
+    if (shown < ordered.length) blocks.push(context(moreLine(sections, shown)));
+    return blocks;
   };
+  const text = md`${String(toApprove.length)} waiting for your approval, ${String(own.length)} of your requests pending`;
+  // As many as fit whole: the renderer would otherwise cut the list (and its own "…and N more") short.
+  let shown = Math.min(ordered.length, MAX_LISTED_APPROVALS);
+  while (shown > 1 && !rendersWhole({ text, blocks: build(shown) })) shown--;
+  return { text, blocks: build(shown) };
+}
+
+interface ListSection {
+  title: string;
+  /** How the section's entries left out are counted: `45 more waiting for your approval`. */
+  hidden: string;
+  items: readonly ActionableApproval[];
+}
+
+/**
+ * `…and 45 more waiting for your approval, 2 more of your pending requests not shown here`, with what the
+ * list offers to reach them: it is ordered oldest first, so the next ones appear as these are decided.
+ */
+function moreLine(sections: readonly ListSection[], shown: number): Span[] {
+  let before = 0;
+  const hidden: string[] = [];
+  for (const { hidden: words, items } of sections) {
+    const left = items.length - Math.min(items.length, Math.max(0, shown - before));
+    before += items.length;
+    if (left > 0) hidden.push(`${String(left)} more ${words}`);
+  }
+  return md`…and ${hidden.join(", ")} not shown here. The oldest are listed first: the next ones appear here as these are decided (or open the cards in their channels).`;
 }

@@ -1,9 +1,11 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalEffect } from "../approvals/approval-state.js";
+import { approvalsFor, currentStage } from "../approvals/current-stage.js";
 import { formatDuration } from "../config/parse-duration.js";
-import { type Message, md, type Span, section, userMention } from "../render/message-model.js";
+import { localTime, type Message, md, type Span, section, userMention } from "../render/message-model.js";
 import { buildScheduleLapsedLine, describeSchedule } from "../views/build-schedule-views.js";
-import { POLICY_ACTOR } from "./describe-request.js";
+import { describeApprovers, type GroupIds, POLICY_ACTOR } from "./describe-request.js";
+import { notifies } from "./notify-approvers.js";
 
 /**
  * The reply in a request's thread for the decisions one transition made: "@bob approved (1 of 2)",
@@ -15,6 +17,11 @@ export function buildDecisionReply(
   request: Pick<ApprovalRequest, "requester" | "requirement" | "createdAt" | "approvals"> &
     Partial<Pick<ApprovalRequest, "schedule" | "expiresAt">> & { action?: string },
   effects: readonly ApprovalEffect[],
+  /**
+   * User-group IDs by handle: a staged request's next stage, reached by these effects, has its approvers
+   * mentioned with them (`notify_approvers: mention`); a handle without an ID is named, not mentioned.
+   */
+  groupIds: GroupIds = {},
 ): Message | undefined {
   const requester = userMention(request.requester.userId);
   // A recurring schedule's creation runs nothing now: approving it makes it active.
@@ -34,7 +41,9 @@ export function buildDecisionReply(
             : approved !== undefined
               ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} ${outcome}`
               : effect.stage !== undefined
-                ? md`:ballot_box_with_check: ${userMention(effect.userId)} approved for ${effect.stage}${effect.stageComplete === true ? md`, which is complete` : md``} (${String(effect.count)} of ${String(effect.required)}).`
+                ? md`:ballot_box_with_check: ${userMention(effect.userId)} approved for ${effect.stage}${effect.stageComplete === true ? md`, which is complete` : md``} (${String(effect.count)} of ${String(effect.required)}).${
+                    effect.stageComplete === true ? nextStageLine(request, groupIds) : md``
+                  }`
                 : md`:ballot_box_with_check: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}).`,
         );
         break;
@@ -60,9 +69,7 @@ export function buildDecisionReply(
           lines.push(buildScheduleLapsedLine(request, request.schedule));
           break;
         }
-        lines.push(
-          md`:hourglass: Expired after ${formatDuration(request.requirement.expiresInMs)} with ${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals. ${requester} nothing was done; ask again if it is still needed.`,
-        );
+        lines.push(expiredLine(request));
         break;
       default:
         break;
@@ -71,4 +78,57 @@ export function buildDecisionReply(
   if (lines.length === 0) return undefined;
   const text = lines.flatMap((line, i) => (i === 0 ? line : [...md`\n`, ...line]));
   return { text, blocks: [section({ text })] };
+}
+
+/**
+ * ` Now stage *security* (2 of 2): @sre, your approval is wanted (1 needed, until <time>).` after the approval
+ * that completed the stage before it: the next stage's approvers are told it is their turn, mentioned when their
+ * rule notifies by mention (Slack notifies on this new message), named otherwise (they get a direct message).
+ */
+function nextStageLine(
+  request: Pick<ApprovalRequest, "requirement" | "approvals"> & Partial<Pick<ApprovalRequest, "expiresAt">>,
+  groupIds: GroupIds,
+): Span[] {
+  const next = currentStage(request);
+  if (next === undefined) return md``;
+  const mentioned = notifies(request.requirement, "mention") ? groupIds : {};
+  const until = request.expiresAt !== undefined ? md`, until ${localTime(request.expiresAt)}` : md``;
+  return md`\nNow stage *${next.stage.name}* (${String(next.index + 1)} of ${String(next.total)}): ${describeApprovers(
+    next.stage,
+    mentioned,
+  )}, your approval is wanted (${String(next.stage.minApprovals - next.count)} needed${until}).`;
+}
+
+/**
+ * `Expired after 30m with 0 of 2 approvals.`; a staged request names the stage that ran out and how long it
+ * waited from when it was reached (its own `expires_in`), with what the stages before it got.
+ */
+function expiredLine(
+  request: Pick<ApprovalRequest, "requester" | "requirement" | "createdAt" | "approvals"> &
+    Partial<Pick<ApprovalRequest, "expiresAt">>,
+): Span[] {
+  const requester = userMention(request.requester.userId);
+  const tail = md`${requester} nothing was done; ask again if it is still needed.`;
+  const position = currentStage(request);
+  if (position === undefined)
+    return md`:hourglass: Expired after ${formatDuration(request.requirement.expiresInMs)} with ${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals. ${tail}`;
+  const { stage, index, total, count } = position;
+  const before = request.requirement.stages?.[index - 1];
+  // The stage was reached when the one before it completed (its last approval), or when the request was made.
+  const reachedAt =
+    before === undefined
+      ? request.createdAt
+      : Math.max(request.createdAt, ...approvalsFor(request, before.name).map((a) => a.at));
+  const waited =
+    request.expiresAt !== undefined && request.expiresAt > reachedAt
+      ? request.expiresAt - reachedAt
+      : stage.expiresInMs;
+  const done =
+    index > 0
+      ? md` (${(request.requirement.stages ?? [])
+          .slice(0, index)
+          .map((s) => s.name)
+          .join(", ")} complete)`
+      : md``;
+  return md`:hourglass: Expired at stage *${stage.name}* (${String(index + 1)} of ${String(total)}): it waited ${formatDuration(waited)} with ${String(count)} of ${String(stage.minApprovals)} approvals${done}. ${tail}`;
 }

@@ -9,6 +9,7 @@ import {
   type ListItem,
   link,
   list,
+  localTime,
   type Message,
   md,
   type Part,
@@ -16,11 +17,12 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { rendersWhole, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
 import { formatElapsed, nameList } from "../workflow/format-flow-text.js";
 import { describeListedRequest } from "./build-approval-list-view.js";
 import type { RunningJob } from "./build-jobs-view.js";
 import { cardButtons } from "./build-request-card.js";
-import { describeApprovals, describeWhat, formatTime } from "./describe-request.js";
+import { describeProgress, describeWhat } from "./describe-request.js";
 
 /** A request with the link to its card, when there is one. */
 export interface LinkedRequest {
@@ -53,9 +55,7 @@ export const MAX_HOME_SCHEDULED = 10;
 function statusOf(request: ApprovalRequest): Span[] {
   switch (request.status) {
     case "pending":
-      return md`waiting for approvals: ${String(request.approvals.length)} of ${String(
-        request.requirement.minApprovals,
-      )} (${describeApprovals(request)}) · expires ${formatTime(request.expiresAt)}`;
+      return md`waiting: ${describeProgress(request)}`;
     case "approved":
       return md`approved, starting`;
     case "executing":
@@ -65,8 +65,18 @@ function statusOf(request: ApprovalRequest): Span[] {
   }
 }
 
-function more(count: number, shown: number, hint: Span[]): Part[] {
-  return count > shown ? [context(md`…and ${String(count - shown)} more; ${hint}`)] : [];
+/**
+ * What a section leaves out, and how to reach it: the lists here and in `/ops approvals` are both oldest first
+ * and bounded, so neither "lists them"; the next ones appear as these are decided.
+ */
+function more(count: number, shown: number): Part[] {
+  return count > shown
+    ? [
+        context(
+          md`…and ${String(count - shown)} more not shown here. The oldest are listed first: the next ones appear as these are decided (or open the cards in their channels).`,
+        ),
+      ]
+    : [];
 }
 
 /**
@@ -75,10 +85,18 @@ function more(count: number, shown: number, hint: Span[]): Part[] {
  * to use the bot. Pure; at most 100 blocks.
  */
 export function buildHomeView(input: HomeViewInput): Message {
+  // As many waiting requests as fit whole: the renderer would otherwise cut the tab (and its "…and N more").
+  let shown = Math.min(input.waiting.length, MAX_HOME_WAITING);
+  let view = composeHomeView(input, shown);
+  while (shown > 1 && !rendersWhole(view, VIEW_RENDER_OPTIONS)) view = composeHomeView(input, --shown);
+  return view;
+}
+
+function composeHomeView(input: HomeViewInput, waitingShown: number): Message {
   const blocks: Part[] = [
     header("hwc-chatops"),
     context(
-      md`Updated ${formatTime(input.now)}. This tab is refreshed each time you open it and after each click here.`,
+      md`Updated ${localTime(input.now)}. This tab is refreshed each time you open it and after each click here.`,
     ),
   ];
   if (input.notice !== undefined) blocks.push(...input.notice.blocks);
@@ -90,12 +108,12 @@ export function buildHomeView(input: HomeViewInput): Message {
     section({ text: md`*Waiting for your approval* (${String(input.waiting.length)})` }),
   );
   if (input.waiting.length === 0) blocks.push(context(md`Nothing is waiting for your approval.`));
-  for (const { request, link: cardLink } of input.waiting.slice(0, MAX_HOME_WAITING)) {
+  for (const { request, link: cardLink } of input.waiting.slice(0, waitingShown)) {
     const own = request.requester.userId === input.viewer;
     blocks.push(section({ text: describeListedRequest(request, cardLink) }));
     blocks.push(actions(...cardButtons(request, index++, { approve: true, reject: true, cancel: own })));
   }
-  blocks.push(...more(input.waiting.length, MAX_HOME_WAITING, md`act on the oldest first.`));
+  blocks.push(...more(input.waiting.length, waitingShown));
 
   blocks.push(divider(), section({ text: md`*Your open requests* (${String(input.mine.length)})` }));
   if (input.mine.length === 0) blocks.push(context(md`You have no open requests.`));
@@ -110,7 +128,7 @@ export function buildHomeView(input: HomeViewInput): Message {
     if (request.status === "pending")
       blocks.push(actions(...cardButtons(request, index++, { approve: false, reject: false, cancel: true })));
   }
-  blocks.push(...more(input.mine.length, MAX_HOME_MINE, md`${code("/ops approvals")} lists them.`));
+  blocks.push(...more(input.mine.length, MAX_HOME_MINE));
 
   // Shown only when there are some: most teams schedule little, and the tab stays short.
   const scheduled = input.scheduled ?? [];
@@ -120,7 +138,7 @@ export function buildHomeView(input: HomeViewInput): Message {
       blocks.push(section({ text: describeListedRequest(request, cardLink) }));
       blocks.push(actions(...cardButtons(request, index++, { approve: false, reject: false, cancel: true })));
     }
-    blocks.push(...more(scheduled.length, MAX_HOME_SCHEDULED, md`${code("/ops approvals")} lists them.`));
+    blocks.push(...more(scheduled.length, MAX_HOME_SCHEDULED));
   }
 
   blocks.push(divider(), section({ text: md`*Running now* (${String(input.running.length)})` }));

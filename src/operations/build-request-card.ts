@@ -29,6 +29,7 @@ import { flowParametersOf } from "../workflow/flow-parameters-of.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import type { Preflight } from "../workflow/preflight-types.js";
 import { approvalActionId, REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
+import { policyChangeLines } from "./build-policy-change-view.js";
 import {
   describeApprovals,
   describeApprovers,
@@ -65,12 +66,17 @@ export function buildRequestCard(input: RequestCardInput): Message {
   const blocks: Part[] = [section({ text: headline(request, allowed) })];
   // The requester's own words (untrusted text), before what the approvers are asked to check.
   if (request.why !== undefined) blocks.push(section({ text: md`*Why:* ${request.why}` }));
+  // After a run, the servers as it left them (a deleted one says so), not as they were approved.
+  const finalStates = new Map((details?.result?.servers ?? []).map((s) => [s.id, s]));
 
   blocks.push(
-    list(request.targets.slice(0, MAX_CARD_TARGETS).map(targetItem), {
-      total: request.targets.length,
-      moreHint: md`all of them under Details`,
-    }),
+    list(
+      request.targets.slice(0, MAX_CARD_TARGETS).map((t) => targetItem(t, finalStates.get(t.id))),
+      {
+        total: request.targets.length,
+        moreHint: md`all of them under Details`,
+      },
+    ),
   );
   const options = describeParameters(request.action, request.parameters);
   const waves = wavePlanOf(request.parameters);
@@ -135,14 +141,20 @@ export function buildRequestCard(input: RequestCardInput): Message {
   return { text: [...fallbackLead(request, allowed), ...md` `, ...describeWhat(request)], blocks };
 }
 
-/** `web-03` · ACTIVE · `s6.medium.2 · env=staging` (the ID is in the details). */
-function targetItem(t: ApprovalTarget): ListItem {
+/**
+ * `web-03` · ACTIVE · `s6.medium.2 · env=staging` (the ID is in the details); after a run, its status and
+ * flavor as the run read them at the end (`deleted` once it is gone).
+ */
+function targetItem(t: ApprovalTarget, after?: { status?: string; flavor?: string }): ListItem {
+  if (after?.status === "NOT_FOUND")
+    return { status: "DELETED", title: typeable(t.name), subtitle: md`no longer exists` };
   const env = t.tags?.env;
   const locked = t.locked === true ? md` · :lock: locked` : md``;
+  const flavor = after?.flavor ?? t.flavor;
   return {
-    status: t.status,
+    status: after?.status ?? t.status,
     title: typeable(t.name),
-    subtitle: env !== undefined ? md`${t.flavor} · env=${env}${locked}` : md`${t.flavor}${locked}`,
+    subtitle: env !== undefined ? md`${flavor} · env=${env}${locked}` : md`${flavor}${locked}`,
   };
 }
 
@@ -438,7 +450,14 @@ function outcome(request: ApprovalRequest, details: RequestDetails | undefined):
         return md`Not run: ${request.revocation.reasons[0] ?? "its time passed"}. Nothing was done; schedule it again if it is still needed.`;
       return [
         ...md`Checked again before running, the policy is stricter now:`,
-        ...(request.revocation?.reasons ?? []).slice(0, 6).flatMap((r) => md`\n• ${r}`),
+        // In words with real mentions from the re-decision kept with the card; the recorded reasons (plain text,
+        // with the rules' sources, for the audit) when it could not be kept.
+        ...(details?.redecision !== undefined
+          ? policyChangeLines(details.redecision, request.action, { request })
+          : (request.revocation?.reasons ?? []).map((r) => md`${r}`)
+        )
+          .slice(0, 6)
+          .flatMap((line) => [...md`\n• `, ...line]),
         ...md`\nNothing was done. Ask again to get the approvals it needs now: ${request.commandText}`,
       ];
     case "executing":

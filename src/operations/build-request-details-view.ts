@@ -58,7 +58,10 @@ export function buildRequestDetailsView(
       section({
         text: [
           ...md`*Checked again before running:*`,
-          ...policyChangeLines(details.redecision, request.action).flatMap((line) => [...md`\n• `, ...line]),
+          ...policyChangeLines(details.redecision, request.action, { request }).flatMap((line) => [
+            ...md`\n• `,
+            ...line,
+          ]),
         ],
       }),
     );

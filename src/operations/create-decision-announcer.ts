@@ -3,6 +3,8 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalEffect } from "../approvals/approval-state.js";
 import type { Logger } from "../log/create-logger.js";
 import { buildDecisionReply } from "./build-decision-reply.js";
+import type { GroupIds } from "./describe-request.js";
+import { type ApproverMessages, notifies } from "./notify-approvers.js";
 
 /**
  * Says each decision on a request in its thread, once: it is called with the effects of a transition that this
@@ -14,13 +16,29 @@ export type DecisionAnnouncer = (
   effects: readonly ApprovalEffect[],
 ) => Promise<void>;
 
+/**
+ * A staged request's next stage is announced from here too, as the decision that reached it is: its approvers
+ * are mentioned in the reply (`notify_approvers: mention`) or asked by direct message (`dm`), once.
+ */
 export function createDecisionAnnouncer(deps: {
   chat: () => ChatPort | undefined;
   logger: Logger;
+  /** User-group IDs by handle, so the next stage's groups are mentioned (notified). */
+  groupIds?: () => Promise<GroupIds>;
+  /** Asks the next stage's approvers by direct message. */
+  approverMessages?: Pick<ApproverMessages, "stageReached">;
 }): DecisionAnnouncer {
   return async (request, effects) => {
-    const reply = buildDecisionReply(request, effects);
     const chat = deps.chat();
+    const stageReached =
+      effects.some((e) => e.type === "approval_recorded" && e.stageComplete === true) &&
+      !effects.some((e) => e.type === "approved");
+    const groupIds =
+      stageReached && deps.groupIds !== undefined && notifies(request.requirement, "mention")
+        ? await deps.groupIds()
+        : {};
+    const reply = buildDecisionReply(request, effects, groupIds);
+    if (stageReached && chat !== undefined) await deps.approverMessages?.stageReached(request, chat);
     const root = request.message;
     if (reply === undefined || chat === undefined || root === undefined) return;
     try {

@@ -26,6 +26,7 @@ import { createWaveMessages } from "./create-wave-messages.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { createMutationRequestHandler } from "./handle-mutation-request.js";
 import { createOpsCommandHandler } from "./handle-ops-command.js";
+import { createApproverMessages } from "./notify-approvers.js";
 import type { Operations, OperationsOptions } from "./operations.js";
 import { createRequestDetailsStore } from "./request-details.js";
 import { systemTimers } from "./timers.js";
@@ -66,12 +67,24 @@ export function createOperations(options: OperationsOptions): Operations {
   };
 
   const groups = createGroupDirectory({ chat, clock, logger });
-  const announce = createDecisionAnnouncer({ chat, logger });
+  const approverMessages = createApproverMessages({
+    store,
+    logger,
+    ...(requestRetentionMs !== undefined && { retentionMs: requestRetentionMs }),
+  });
+  const announce = createDecisionAnnouncer({
+    chat,
+    logger,
+    groupIds: () => groups.ids(),
+    approverMessages,
+  });
   const cards = createLatestRunner(
     async (requestId) => {
       const c = knownChat;
       const request = await approvals.get(requestId);
       if (c === undefined || request?.message === undefined) return;
+      // The approvers' direct messages follow the card once the request no longer waits (once per outcome).
+      await approverMessages.settled(request, c);
       // Approvers told only by direct message (or not at all) are named, not mentioned, on the card.
       const groupIds = (request.requirement.notify ?? ["mention"]).includes("mention")
         ? await groups.ids()
@@ -139,6 +152,7 @@ export function createOperations(options: OperationsOptions): Operations {
     chat,
     runApproved: (requestId) => executions.runApproved(requestId),
     refreshCard,
+    approverMessages,
     replicaId,
     timers,
     ...(options.schedules?.intervalMs !== undefined && { intervalMs: options.schedules.intervalMs }),
@@ -228,6 +242,7 @@ export function createOperations(options: OperationsOptions): Operations {
     refreshCard,
     learnChat,
     breakGlass,
+    approverMessages,
   });
   const opsHandler = createOpsCommandHandler({
     policy,

@@ -1,7 +1,8 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { approvalsFor, currentStage } from "../approvals/current-stage.js";
 import type { ApprovalRequirement } from "../policy/types.js";
 import { plural } from "../render/escape-mrkdwn.js";
-import { code, groupMention, md, type Span, userMention } from "../render/message-model.js";
+import { code, groupMention, localTime, md, type Span, userMention } from "../render/message-model.js";
 import { flowParametersOf, operationOfAction } from "../workflow/flow-parameters-of.js";
 import { DESTRUCTIVE_OPERATIONS, type Operation } from "../workflow/flow-vocabulary.js";
 
@@ -102,7 +103,28 @@ export function describeApprovals(request: Pick<ApprovalRequest, "approvals">): 
   );
 }
 
-/** `2025-01-02 14:05:00 UTC`. */
+/**
+ * Where a pending request stands, for the lists, the Home tab and the approvers' messages: `approvals 1 of 2
+ * (@bob) · expires <time>`; a staged one names the stage it waits on, its count and its own expiry:
+ * `stage *security* (2 of 2): 0 of 1 (nobody yet) · the stage expires <time>`. Times are Slack date tokens
+ * (each reader's local time, the date when it is not today).
+ */
+export function describeProgress(
+  request: Pick<ApprovalRequest, "approvals" | "requirement" | "expiresAt">,
+): Span[] {
+  const position = currentStage(request);
+  if (position !== undefined) {
+    const given = approvalsFor(request, position.stage.name);
+    return md`stage *${position.stage.name}* (${String(position.index + 1)} of ${String(position.total)}): ${String(
+      position.count,
+    )} of ${String(position.stage.minApprovals)} (${describeApprovals({ approvals: given })}) · the stage expires ${localTime(request.expiresAt)}`;
+  }
+  return md`approvals ${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} (${describeApprovals(
+    request,
+  )}) · expires ${localTime(request.expiresAt)}`;
+}
+
+/** `2025-01-02 14:05:00 UTC`: for logs and plain fallbacks; what a person reads uses `localTime`. */
 export function formatTime(at: number): string {
   return `${new Date(at).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }

@@ -1,14 +1,12 @@
-import type { ChatPort, MessageRef } from "../app/ports.js";
-import type { RequestSchedule } from "../approvals/approval-request.js";
+import type { ChatPort } from "../app/ports.js";
+import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { MutationHandler } from "../commands/types.js";
 import type { Target } from "../intents/index.js";
-import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { termsOf } from "../policy/compare-decisions.js";
-import { eligibleApprovers } from "../policy/require-enough-approvers.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
 import { plural } from "../render/escape-mrkdwn.js";
 import { channelLink, type Message, md } from "../render/message-model.js";
@@ -21,7 +19,6 @@ import { buildWavesRefusalView } from "../views/build-wave-views.js";
 import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-waves.js";
 import { runPreflight } from "../workflow/run-preflight.js";
 import type { FlowSet, FlowTarget } from "../workflow/types.js";
-import { buildApprovalDmView } from "./build-approval-dm-view.js";
 import { buildDenialView } from "./build-denial-view.js";
 import {
   buildDryRunView,
@@ -35,6 +32,7 @@ import type { Executions } from "./create-executions.js";
 import { decideBreakGlass } from "./decide-break-glass.js";
 import { decidePolicy, readGroups } from "./decide-policy.js";
 import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
+import { type ApproverMessages, askedNow, notifies } from "./notify-approvers.js";
 import { type RequestDetails, type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { splitDeniedCommand } from "./split-denied-command.js";
 import { toOperationRequest } from "./to-operation-request.js";
@@ -54,6 +52,8 @@ export interface MutationRequestDeps {
   refreshCard: (requestId: string) => Promise<void>;
   learnChat: (chat: ChatPort) => void;
   breakGlass: BreakGlass;
+  /** Asks the approvers by direct message (`notify_approvers: dm`). */
+  approverMessages: Pick<ApproverMessages, "requested">;
 }
 
 /**
@@ -256,12 +256,17 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     // what to do. A request for approval is posted as its card, once; one that runs at once as "Preparing",
     // which its run turns into the card. With `mention` (the default), the approvers are mentioned in this
     // first post's text: Slack notifies on a new message, not on the edit of one.
+    // A staged request mentions only its first stage's groups: the others are told when their stage comes.
     const mention = mentionsApprovers(decision);
     const first = preparingViewFor(commandLine, decision, groups.ids, actor.userId);
     const root = await ctx.postToChannel(
       kind === "approval"
         ? {
-            ...buildRequestCard({ request: draft.request, details, groupIds: mention ? groups.ids : {} }),
+            ...buildRequestCard({
+              request: draft.request,
+              details,
+              groupIds: mention ? idsOfAskedNow(draft.request, groups.ids) : {},
+            }),
             ...(mention && { text: first.text }),
           }
         : first,
@@ -272,8 +277,10 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       return;
     }
 
+    let recorded: ApprovalRequest;
     try {
       const request = await draft.create(root);
+      recorded = request;
       await deps.details.create(details);
       for (const t of request.targets) await deps.store.addToSet(serverNameKey(t.name), t.id);
     } catch (error) {
@@ -314,20 +321,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       return;
     }
     if (decision.effect === "needs_approval") {
-      if (notifies(decision.approval, "dm")) {
-        const people = eligibleApprovers(decision.approval, actor.userId, groups.members);
-        await sendApprovalDms(
-          ctx,
-          root,
-          people,
-          {
-            requesterId: actor.userId,
-            commandLine,
-            ...(ctx.request.why !== undefined && { why: ctx.request.why }),
-          },
-          ctx.logger,
-        );
-      }
+      await deps.approverMessages.requested(recorded, ctx.chat, groups.members);
       const n = decision.approval.minApprovals;
       const stages = decision.approval.stages;
       if (schedule !== undefined) {
@@ -346,7 +340,6 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
   };
 }
 
-/** Whether the approvers are told this way (requests from before `notify` existed mention them). */
 /**
  * The first post of a request, before its card: it mentions the approvers when the request needs approval and
  * its rule notifies by mention (Slack notifies on a new message, not on the edit that turns it into the card).
@@ -362,8 +355,8 @@ export function preparingViewFor(
     decision.effect === "needs_approval" && mentionsApprovers(decision)
       ? {
           requesterId,
-          minApprovals: decision.approval.minApprovals,
-          approvers: describeApprovers(decision.approval, groupIds),
+          minApprovals: askedNow({ requirement: decision.approval, approvals: [] }).minApprovals,
+          approvers: describeApprovers(askedNow({ requirement: decision.approval, approvals: [] }), groupIds),
         }
       : undefined,
   );
@@ -374,34 +367,13 @@ function mentionsApprovers(decision: PolicyDecision): boolean {
   return decision.effect === "needs_approval" && notifies(decision.approval, "mention");
 }
 
-function notifies(requirement: ApprovalRequirement, mode: "mention" | "dm"): boolean {
-  return (requirement.notify ?? ["mention"]).includes(mode);
-}
-
-/** Most approvers sent a direct message about one request (a big group gets the first ones, and a log line). */
-const MAX_APPROVAL_DMS = 50;
-
-/** `notify_approvers: dm`: each person who could approve gets a direct message linking to the card. */
-async function sendApprovalDms(
-  ctx: Parameters<MutationHandler>[1],
-  root: MessageRef,
-  people: readonly string[],
-  request: { requesterId: string; commandLine: string; why?: string },
-  logger: Logger,
-): Promise<void> {
-  let permalink: string | undefined;
-  try {
-    permalink = await ctx.chat.getPermalink(root);
-  } catch (error) {
-    logger.warn({ err: error }, "no link to the card for the approvers' messages");
-  }
-  if (people.length > MAX_APPROVAL_DMS)
-    logger.warn({ people: people.length }, "too many approvers to message each");
-  for (const userId of people.slice(0, MAX_APPROVAL_DMS)) {
-    await ctx.chat
-      .postDirect(userId, buildApprovalDmView({ ...request, channelId: root.channel, permalink }))
-      .catch((error: unknown) => logger.warn({ err: error, userId }, "could not message an approver"));
-  }
+/** The IDs of the groups asked now (a staged request's first stage): the others are named, not mentioned. */
+export function idsOfAskedNow(
+  request: Pick<ApprovalRequest, "requirement" | "approvals">,
+  groupIds: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const asked = new Set(askedNow(request).approvers.groups);
+  return Object.fromEntries(Object.entries(groupIds).filter(([handle]) => asked.has(handle)));
 }
 
 /**

@@ -2,8 +2,9 @@ import type { Actor } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import { OPEN_STATUSES } from "../approvals/approval-statuses.js";
+import { currentStage } from "../approvals/current-stage.js";
 import { isPolicyAllowed } from "./describe-request.js";
-import { isListedApprover } from "./is-listed-approver.js";
+import { isListedApprover, listedStages } from "./is-listed-approver.js";
 
 /** The person looking, with the handles of the user groups they belong to now. */
 export type Viewer = Actor & { groups: readonly string[] };
@@ -12,13 +13,25 @@ export type Viewer = Actor & { groups: readonly string[] };
  * Whether a click on Approve by `viewer` would count now, judged as the card's click would be: a pending
  * request that needs people (not one the policy allowed), not expired, the viewer a listed approver of the
  * requester's team (by ID or a group they belong to now), not their own request unless the rule allows it,
- * and not approved by them already. The state machine still decides the click itself.
+ * and not approved by them already. A staged request is judged on the stage it waits on only, with that
+ * stage's approvers and self-approval rule (`currentStage`, `listedStages`: what the click handler and the
+ * state machine use), so a later or a completed stage's approvers are not offered a click that would be
+ * refused. The state machine still decides the click itself.
  */
 export function mayApproveNow(request: ApprovalRequest, viewer: Viewer, now: number): boolean {
   if (request.status !== "pending" || isPolicyAllowed(request) || now >= request.expiresAt) return false;
+  // Each person approves once (one stage, for a staged request).
+  if (request.approvals.some((a) => a.userId === viewer.userId)) return false;
+  const own = request.requester.userId === viewer.userId;
+  if (request.requirement.stages !== undefined) {
+    const position = currentStage(request);
+    if (position === undefined) return false;
+    if (!listedStages(request.requirement, viewer, request.requester).includes(position.stage.name))
+      return false;
+    return !own || position.stage.allowSelfApproval;
+  }
   if (!isListedApprover(request.requirement, viewer, request.requester)) return false;
-  if (request.requester.userId === viewer.userId && !request.requirement.allowSelfApproval) return false;
-  return !request.approvals.some((a) => a.userId === viewer.userId);
+  return !own || request.requirement.allowSelfApproval;
 }
 
 export interface ActionableApprovals {

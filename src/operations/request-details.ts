@@ -27,6 +27,13 @@ export const RequestDetailsSchema = z.object({
       /** `48 stopped, 2 failed`. */
       summary: z.string(),
       durationMs: z.number().optional(),
+      /**
+       * Each server's state read at the end of the run (`NOT_FOUND`: deleted), so the card shows the servers as
+       * the run left them rather than as they were approved. Absent for runs recorded before it was kept.
+       */
+      servers: z
+        .array(z.object({ id: z.string(), status: z.string().optional(), flavor: z.string().optional() }))
+        .optional(),
     })
     .optional(),
   /**

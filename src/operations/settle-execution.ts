@@ -34,6 +34,7 @@ export async function settleExecution(
               // An aborted run's summary says why (changed, or could not be read) and that nothing was sent.
               summary: status === "aborted" ? describeAbort(outcome) : describeCounts(outcome),
               ...(outcome.durationMs !== undefined && { durationMs: outcome.durationMs }),
+              ...finalStatesOf(outcome),
             },
           }
         : {}),
@@ -60,6 +61,21 @@ export async function settleExecution(
   } catch (err) {
     logger.error({ err, approval: request.id }, "could not record the end of the execution");
   }
+}
+
+/** The servers' states read at the end of the run, for the card; none when the run could not read them. */
+function finalStatesOf(outcome: FlowOutcome): {
+  servers?: { id: string; status?: string; flavor?: string }[];
+} {
+  const read = outcome.servers.filter((s) => s.finalStatus !== undefined || s.finalFlavor !== undefined);
+  if (read.length === 0) return {};
+  return {
+    servers: read.map((server) => ({
+      id: server.id,
+      ...(server.finalStatus !== undefined && { status: server.finalStatus }),
+      ...(server.finalFlavor !== undefined && { flavor: server.finalFlavor }),
+    })),
+  };
 }
 
 /**

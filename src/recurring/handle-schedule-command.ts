@@ -269,6 +269,8 @@ async function addSchedule(
     return buildScheduleRequestedView({ id, allowed: true, ...(deniedRuns !== undefined && { deniedRuns }) });
   }
   await deps.refreshCard(request.id);
+  // Asked the same way as for any change (`notify_approvers`), from the same place.
+  await deps.approverMessages?.requested(request, ctx.chat, groups.members);
   return buildScheduleRequestedView({
     id,
     allowed: false,

@@ -3,6 +3,7 @@ import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
+import type { ApproverMessages } from "../operations/notify-approvers.js";
 import type { RequestDetailsStore } from "../operations/request-details.js";
 import type { Policy } from "../policy/types.js";
 import type { Clock, Store } from "../store/store.js";
@@ -25,6 +26,8 @@ export interface ScheduleDeps {
   runApproved: (requestId: string) => Promise<void>;
   /** Re-renders a request's card from the store. */
   refreshCard: (requestId: string) => Promise<void>;
+  /** Asks the approvers of a new request by direct message (`notify_approvers: dm`), as for any change. */
+  approverMessages?: Pick<ApproverMessages, "requested">;
 }
 
 /** The action of a request to create a schedule (IAM-style, like the commands' own). */

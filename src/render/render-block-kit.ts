@@ -262,6 +262,26 @@ function fallbackText(message: Message): string {
  * (action IDs or values too long, duplicate action IDs), which truncation would turn into wrong behaviour.
  */
 export function renderBlockKit(message: Message, options: RenderBlockKitOptions = {}): BlockKitMessage {
+  const { blocks, budget } = renderUntrimmed(message, options);
+  return { text: fallbackText(message), blocks: trimToBudget(blocks, budget) };
+}
+
+/**
+ * Whether the message renders whole within the budget of `options` (the same defaults as
+ * {@link renderBlockKit}): no block would be cut by the generic "message shortened" line. Lists and code
+ * blocks shrink on their own and count as fitting. Lets a view choose how many entries it shows, so its own
+ * "…and N more" is the one the reader sees. Pure.
+ */
+export function rendersWhole(message: Message, options: RenderBlockKitOptions = {}): boolean {
+  const { blocks, budget } = renderUntrimmed(message, options);
+  return blocksCost(blocks) <= budget.chars && blocks.length <= budget.blocks;
+}
+
+/** Every block of the message, elastic parts fitted, before the whole message is held to its budget. */
+function renderUntrimmed(
+  message: Message,
+  options: RenderBlockKitOptions,
+): { blocks: KnownBlock[]; budget: Budget } {
   const maxBlocks = options.maxBlocks ?? L.blocksPerMessage;
   // The array brackets: a non-empty array serializes to 1 + Σ(block + comma).
   const maxChars = (options.maxBlocksJsonChars ?? L.defaultBlocksJsonBudget) - 1;
@@ -290,8 +310,5 @@ export function renderBlockKit(message: Message, options: RenderBlockKitOptions 
   });
 
   const blocks = slots.flatMap((s) => (s.kind === "fixed" ? s.blocks : (rendered.get(s) ?? [])));
-  return {
-    text: fallbackText(message),
-    blocks: trimToBudget(blocks, { chars: maxChars, blocks: maxBlocks }),
-  };
+  return { blocks, budget: { chars: maxChars, blocks: maxBlocks } };
 }

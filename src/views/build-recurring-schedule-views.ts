@@ -98,7 +98,7 @@ export function buildScheduleCard(input: ScheduleCardInput): Message {
     const req = request.requirement;
     blocks.push(
       context(
-        md`Expires ${localTime(request.expiresAt, "time")} (in ${formatDuration(req.expiresInMs)})`,
+        md`Expires ${localTime(request.expiresAt)} (in ${formatDuration(req.expiresInMs)})`,
         req.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
       ),
     );

@@ -97,7 +97,7 @@ it("each person's Home shows what they may approve, their own open requests and 
   expect(buttonOf(alices, "approve", id)).toBeUndefined();
   expect(buttonOf(alices, "cancel", id)).toBeDefined();
   expect(homeText(alices)).toMatch(/Your open requests\* \(\d+\)/);
-  expect(homeText(alices)).toContain("waiting for approvals: 0 of 2");
+  expect(homeText(alices)).toContain("waiting: approvals 0 of 2");
 
   const daves = await openHome(IDS.dave);
   expect(homeText(daves)).toContain("Nothing is waiting for your approval.");

@@ -29,8 +29,12 @@ describe("policy change views", () => {
     const text = JSON.stringify(kit);
     expect(text).toContain("web-03: now tagged env=prod; no longer tagged env=staging");
     expect(text).toContain("this delete now needs 3 approvals, it had 2");
-    expect(text).toContain("the rule `prod-needs-one-more` applies now (flows/policy.yml:120)");
-    expect(text).toContain("the approval of <@U_BOB> no longer counts");
+    // People read the rule's ID and description; where it is written is for the audit (below).
+    expect(text).toContain("the rule `prod-needs-one-more` applies now: prod");
+    expect(text).not.toContain("policy.yml");
+    expect(text).toContain(
+      "the approval of <@U_BOB> no longer counts: they are no longer among its approvers (it asked `@ops-approvers`)",
+    );
     expect(text).toContain("the limit per request is 5 servers now, it was 10");
     expect(text).toContain("<@U_ALICE> nothing was done");
     expect(text).not.toContain("<@U123>");
@@ -42,6 +46,7 @@ describe("policy change views", () => {
     const lines = policyChangeText(change, "ecs:cloudServers:delete");
     expect(lines[0]).toBe("web-03: now tagged env=prod; no longer tagged env=staging");
     expect(lines).toContain("this delete now needs 3 approvals, it had 2");
+    expect(lines).toContain("the rule prod-needs-one-more applies now (flows/policy.yml:120)");
   });
 
   it("the card of a revoked request says it did not run, why, and how to ask again; only Details", () => {

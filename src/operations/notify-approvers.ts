@@ -1,0 +1,160 @@
+import { z } from "zod";
+import type { ChatPort } from "../app/ports.js";
+import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { DEFAULT_FINISHED_RETENTION_MS } from "../approvals/approval-service.js";
+import { currentStage } from "../approvals/current-stage.js";
+import type { Logger } from "../log/create-logger.js";
+import { eligibleApprovers, type GroupMembers } from "../policy/require-enough-approvers.js";
+import type { ApprovalRequirement } from "../policy/types.js";
+import { NO_CHANGE, type Store } from "../store/store.js";
+import { buildApprovalDmClosedView, buildApprovalDmView } from "./build-approval-dm-view.js";
+import { snapshotOf } from "./decide-policy.js";
+
+/**
+ * The approvers' direct messages of a request (`notify_approvers: dm`), kept next to `opsrequest:<id>` with the
+ * same retention: each message's place, so any replica can update them when the request no longer waits, and
+ * the outcome they were last updated to, so that update is made once.
+ */
+const ApprovalDmsSchema = z.object({
+  messages: z.array(z.object({ userId: z.string(), channel: z.string(), ts: z.string() })),
+  /** The outcome the messages say (`approved`, `succeeded`, `rejected`…); absent while they ask. */
+  shown: z.string().optional(),
+});
+type ApprovalDms = z.infer<typeof ApprovalDmsSchema>;
+
+export const approvalDmsKey = (requestId: string) => `opsdms:${requestId}`;
+
+/** Most approvers sent a direct message about one request (a big group gets the first ones, and a log line). */
+const MAX_APPROVAL_DMS = 50;
+
+/** Whether the request's approvers are told this way (requests from before `notify` existed mention them). */
+export function notifies(requirement: Pick<ApprovalRequirement, "notify">, mode: "mention" | "dm"): boolean {
+  return (requirement.notify ?? ["mention"]).includes(mode);
+}
+
+/**
+ * Who is asked now: a staged request's approvers are asked stage by stage (the stage it waits on), others all
+ * at once. Its `approvers` are the ones to mention, its `allowSelfApproval` decides whether the requester is.
+ */
+export function askedNow(
+  request: Pick<ApprovalRequest, "requirement" | "approvals">,
+): Pick<ApprovalRequirement, "approvers" | "allowSelfApproval" | "minApprovals"> {
+  return currentStage(request)?.stage ?? request.requirement;
+}
+
+/**
+ * Direct messages to the approvers of a request, from one place for every kind of request (changes, recurring
+ * schedules). Each call is made by the process that committed the transition it is about (the request's
+ * creation, the approval that completed a stage: the store's compare-and-swap gives each to one caller), so a
+ * person is asked once whatever the replicas. Best effort: a failed message never affects the request.
+ */
+export interface ApproverMessages {
+  /** A new request: asks the people who may approve it now (a staged request's first stage only). */
+  requested(request: ApprovalRequest, chat: ChatPort, members: GroupMembers): Promise<void>;
+  /** A stage was completed by a transition this process committed: asks the next stage's approvers. */
+  stageReached(request: ApprovalRequest, chat: ChatPort): Promise<void>;
+  /**
+   * The request no longer waits (approved, rejected, cancelled, expired) or finished: every message is updated
+   * to say so, once per outcome (claimed in the store, so replicas refreshing the same card do not repeat it).
+   */
+  settled(request: ApprovalRequest, chat: ChatPort): Promise<void>;
+}
+
+export function createApproverMessages(deps: {
+  store: Store;
+  logger: Logger;
+  /** How long the record of the messages is kept after its last write (default: like finished requests). */
+  retentionMs?: number;
+}): ApproverMessages {
+  const ttlMs = deps.retentionMs ?? DEFAULT_FINISHED_RETENTION_MS;
+  const logger = deps.logger.child({ component: "approver-dms" });
+
+  async function permalinkOf(request: ApprovalRequest, chat: ChatPort): Promise<string | undefined> {
+    if (request.message === undefined) return undefined;
+    try {
+      return await chat.getPermalink(request.message);
+    } catch (error) {
+      logger.warn({ err: error, approval: request.id }, "no link to the card for the approvers' messages");
+      return undefined;
+    }
+  }
+
+  async function ask(request: ApprovalRequest, chat: ChatPort, members: GroupMembers): Promise<void> {
+    if (!notifies(request.requirement, "dm")) return;
+    const given = new Set(request.approvals.map((a) => a.userId));
+    const people = eligibleApprovers(askedNow(request), request.requester.userId, members).filter(
+      (u) => !given.has(u),
+    );
+    if (people.length === 0) return;
+    if (people.length > MAX_APPROVAL_DMS)
+      logger.warn({ people: people.length, approval: request.id }, "too many approvers to message each");
+    const view = buildApprovalDmView({ request, permalink: await permalinkOf(request, chat) });
+    const sent: ApprovalDms["messages"] = [];
+    for (const userId of people.slice(0, MAX_APPROVAL_DMS)) {
+      try {
+        const ref = await chat.postDirect(userId, view);
+        sent.push({ userId, channel: ref.channel, ts: ref.ts });
+      } catch (error) {
+        logger.warn({ err: error, userId, approval: request.id }, "could not message an approver");
+      }
+    }
+    if (sent.length === 0) return;
+    try {
+      await deps.store.update<ApprovalDms>(
+        approvalDmsKey(request.id),
+        (current) => ({
+          ...(current?.value ?? {}),
+          messages: [...(current?.value.messages ?? []), ...sent],
+        }),
+        { retries: 20, ttlMs },
+      );
+    } catch (error) {
+      // The messages went out; they are just not updated at the end.
+      logger.warn({ err: error, approval: request.id }, "could not keep the approvers' messages");
+    }
+  }
+
+  return {
+    requested: (request, chat, members) => ask(request, chat, members),
+    async stageReached(request, chat) {
+      if (!notifies(request.requirement, "dm") || request.status !== "pending") return;
+      try {
+        await ask(request, chat, snapshotOf(await chat.recentUserGroups()).members);
+      } catch (error) {
+        logger.warn({ err: error, approval: request.id }, "could not message the next stage's approvers");
+      }
+    },
+    async settled(request, chat) {
+      const outcome = request.status === "executing" ? "approved" : request.status;
+      // Nobody was messaged about a request whose rule does not say `dm`: no record to read.
+      if (outcome === "pending" || !notifies(request.requirement, "dm")) return;
+      try {
+        const key = approvalDmsKey(request.id);
+        // The claim: only the write that moves `shown` to this outcome updates the messages.
+        const claimed = await deps.store.update<ApprovalDms>(
+          key,
+          (current) =>
+            current === undefined || current.value.shown === outcome
+              ? NO_CHANGE
+              : { ...current.value, shown: outcome },
+          { retries: 20, ttlMs },
+        );
+        if (!claimed.ok || !claimed.changed) return;
+        const view = buildApprovalDmClosedView({ request, permalink: await permalinkOf(request, chat) });
+        if (view === undefined) return;
+        for (const m of ApprovalDmsSchema.parse(claimed.value).messages) {
+          await chat
+            .updateMessage({ channel: m.channel, ts: m.ts }, view)
+            .catch((error: unknown) =>
+              logger.warn(
+                { err: error, userId: m.userId, approval: request.id },
+                "could not update a message",
+              ),
+            );
+        }
+      } catch (error) {
+        logger.warn({ err: error, approval: request.id }, "could not update the approvers' messages");
+      }
+    },
+  };
+}
