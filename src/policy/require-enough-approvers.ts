@@ -23,6 +23,35 @@ export function eligibleApprovers(
 }
 
 /**
+ * How many of the stages' approvals distinct people can give, each person one stage: a maximum matching of
+ * people to the stages' seats (a stage needing 2 approvals is 2 seats), by augmenting paths (Kuhn's
+ * algorithm; the groups are small). `pools[i]` are the people who may approve stage `i`.
+ */
+function assignableApprovals(
+  stages: readonly Pick<ApprovalRequirement, "minApprovals">[],
+  pools: readonly (readonly string[])[],
+): number {
+  const seats = stages.flatMap((stage, index) => Array.from({ length: stage.minApprovals }, () => index));
+  const seatOf = new Map<string, number>(); // person → the seat they fill
+  const fill = (seat: number, visited: Set<string>): boolean => {
+    for (const person of pools[seats[seat] ?? -1] ?? []) {
+      if (visited.has(person)) continue;
+      visited.add(person);
+      const held = seatOf.get(person);
+      // A free person, or one whose seat someone else can take.
+      if (held === undefined || fill(held, visited)) {
+        seatOf.set(person, seat);
+        return true;
+      }
+    }
+    return false;
+  };
+  let filled = 0;
+  for (let seat = 0; seat < seats.length; seat++) if (fill(seat, new Set())) filled++;
+  return filled;
+}
+
+/**
  * A request that needs more approvals than there are people who could give them would only sit until it
  * expires: it is denied at once, saying how many are needed, how many could approve and which rules asked.
  * Other decisions are returned as they are; an approval decision gets `eligibleApprovers` (the count).
@@ -34,10 +63,23 @@ export function requireEnoughApprovers(
 ): PolicyDecision {
   if (decision.effect !== "needs_approval") return decision;
   const { approval } = decision;
-  // Staged: each stage must be completable by its own approvers.
-  for (const [index, stage] of (approval.stages ?? []).entries()) {
-    const eligible = eligibleApprovers(stage, requesterId, members).length;
-    if (eligible >= stage.minApprovals) continue;
+  // Staged: each stage must be completable by its own approvers, and all of them together by different
+  // people, as each person approves one stage only.
+  const stages = approval.stages ?? [];
+  const pools = stages.map((stage) => eligibleApprovers(stage, requesterId, members));
+  for (const [index, stage] of stages.entries()) {
+    const eligible = pools[index]?.length ?? 0;
+    if (eligible >= stage.minApprovals) {
+      const needed = stages.slice(0, index + 1).reduce((n, s) => n + s.minApprovals, 0);
+      if (assignableApprovals(stages.slice(0, index + 1), pools) >= needed) continue;
+      return {
+        effect: "deny",
+        rules: decision.rules,
+        reasons: [
+          `stage ${index + 1} (${stage.name}) needs ${plural(stage.minApprovals, "approval")}, but its possible approvers are also needed for the stages before it, and each person approves one stage only; the rules asking for it: ${decision.rules.map((r) => r.id).join(", ")}`,
+        ],
+      };
+    }
     const whoCould = [
       ...stage.approvers.groups.map((g) => `members of @${g}`),
       ...(stage.approvers.users.length > 0 ? ["the listed users"] : []),

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { eligibleApprovers, requireEnoughApprovers } from "../../src/policy/require-enough-approvers.js";
-import type { ApprovalRequirement, PolicyDecision } from "../../src/policy/types.js";
+import type { ApprovalRequirement, ApprovalStage, PolicyDecision } from "../../src/policy/types.js";
 
 const requirement = (over: Partial<ApprovalRequirement> = {}): ApprovalRequirement => ({
   approvers: { users: [], groups: ["ops-approvers"] },
@@ -97,5 +97,76 @@ describe("requireEnoughApprovers", () => {
         },
       ),
     );
+  });
+
+  describe("stages: each person approves one stage", () => {
+    const stage = (name: string, groups: string[], minApprovals = 1): ApprovalStage => ({
+      name,
+      approvers: { users: [], groups },
+      minApprovals,
+      allowSelfApproval: false,
+      expiresInMs: 60_000,
+      reasonRequired: false,
+    });
+    const staged = (...stages: ApprovalStage[]) =>
+      needs(
+        requirement({
+          stages,
+          // As the policy compiles a staged requirement: its approvers are the stages' together.
+          approvers: { users: [], groups: stages.flatMap((s) => s.approvers.groups) },
+          minApprovals: stages.reduce((n, s) => n + s.minApprovals, 0),
+        }),
+      );
+
+    it("a later stage whose only possible approvers are needed for an earlier one is refused at once", () => {
+      const m = new Map([
+        ["ops-approvers", ["U_BOB", "U_CAROL"]],
+        ["sre", ["U_BOB"]],
+      ]);
+      // Stage 1 could take Carol, leaving Bob for stage 2: completable.
+      expect(
+        requireEnoughApprovers(
+          staged(stage("team lead", ["ops-approvers"]), stage("security", ["sre"])),
+          "U_DAVE",
+          m,
+        ).effect,
+      ).toBe("needs_approval");
+      // Two from the team leads: Bob must be one of them, and nobody is left for security.
+      const d = requireEnoughApprovers(
+        staged(stage("team lead", ["ops-approvers"], 2), stage("security", ["sre"])),
+        "U_DAVE",
+        m,
+      );
+      expect(d.effect).toBe("deny");
+      expect(d.effect === "deny" && d.reasons[0]).toContain(
+        "stage 2 (security) needs 1 approval, but its possible approvers are also needed for the stages before it, and each person approves one stage only",
+      );
+    });
+
+    it("property: allowed exactly when some assignment of distinct people completes every stage", () => {
+      const user = fc.constantFrom("U_A", "U_B", "U_C", "U_D");
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.array(user, { maxLength: 4 }), fc.integer({ min: 1, max: 2 })), {
+            minLength: 1,
+            maxLength: 3,
+          }),
+          (spec) => {
+            const m = new Map(spec.map(([people], i) => [`g${i}`, people] as const));
+            const stages = spec.map(([, min], i) => stage(`s${i}`, [`g${i}`], min));
+            const pools = spec.map(([people]) => [...new Set(people)].filter((p) => p !== "U_REQ"));
+            // Brute force: seats in order, each taken by an unused person of its stage's pool.
+            const seats = stages.flatMap((s, i) => Array.from({ length: s.minApprovals }, () => i));
+            const completable = (seat: number, used: ReadonlySet<string>): boolean =>
+              seat === seats.length ||
+              (pools[seats[seat]!] ?? []).some(
+                (p) => !used.has(p) && completable(seat + 1, new Set([...used, p])),
+              );
+            const decision = requireEnoughApprovers(staged(...stages), "U_REQ", m);
+            expect(decision.effect).toBe(completable(0, new Set()) ? "needs_approval" : "deny");
+          },
+        ),
+      );
+    });
   });
 });
