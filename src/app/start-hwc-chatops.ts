@@ -197,7 +197,15 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     store,
     handlers: operations.handlers,
     metrics,
-    scrape: metrics,
+    // Each scrape runs /readyz's store check first: `store_up` then says whether the store answers as of the
+    // scrape, which an alert can see (a store outage leaves the process up, so `up` cannot).
+    scrape: {
+      contentType: metrics.contentType,
+      async render() {
+        metrics.storeReady((await bot.readiness()).checks.store === "ok");
+        return metrics.render();
+      },
+    },
     ...(options.host !== undefined && { host: options.host }),
     ...(options.app.work !== undefined && { work: options.app.work }),
     ...(options.app.ackThread !== undefined && { ackThread: options.app.ackThread }),

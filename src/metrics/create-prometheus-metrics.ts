@@ -120,6 +120,17 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     CALL_BUCKETS,
   );
 
+  const handedOver = counter(
+    "runs_handed_over_total",
+    "Runs this replica let go of at a safe point, by why: stopping (SIGTERM) or lost (lease refused or expired).",
+    ["why"],
+  );
+  const adopted = counter(
+    "runs_adopted_total",
+    "Unfinished runs this replica took over from the store (another replica's, or its own before a restart).",
+    [],
+  );
+
   const gauge = (name: string, help: string) =>
     new Gauge({ name: `${METRICS_PREFIX}${name}`, help, registers: [registry] });
   const clockSkew = gauge(
@@ -133,6 +144,10 @@ export function createPrometheusMetrics(): PrometheusMetrics {
   const otherFiles = gauge(
     "replicas_with_other_files",
     "Live replicas running another policy, flows or notifications file than this one: they decide differently.",
+  );
+  const storeUp = gauge(
+    "store_up",
+    "1 when the store answered /readyz's store check, run at each scrape of /metrics; 0 when it did not.",
   );
 
   return {
@@ -174,5 +189,8 @@ export function createPrometheusMetrics(): PrometheusMetrics {
       replicasSeen.set(replicas);
       otherFiles.set(withOtherFiles);
     },
+    runHandedOver: (why) => handedOver.inc({ why }),
+    runAdopted: () => adopted.inc(),
+    storeReady: (up) => storeUp.set(up ? 1 : 0),
   };
 }

@@ -44,6 +44,15 @@ export interface Metrics {
    * without one), the live replicas seen (this one included) and how many of them run other files.
    */
   replicaPresence(report: { skewMs: number | undefined; replicas: number; withOtherFiles: number }): void;
+  /**
+   * This replica let go of a run it drove, at a safe point: `stopping` (SIGTERM), or `lost` (its lease was
+   * refused or expired: the store was unreachable, or another replica took the run).
+   */
+  runHandedOver(why: "lost" | "stopping"): void;
+  /** This replica took over an unfinished run from the store (another replica's, or its own before a restart). */
+  runAdopted(): void;
+  /** The store answered (`true`) or not `/readyz`'s store check, as run for a scrape of `/metrics`. */
+  storeReady(up: boolean): void;
 }
 
 export type CommandOutcome = "handled" | "not_understood" | "failed";
@@ -73,4 +82,7 @@ export const noopMetrics: Metrics = {
   slackRateLimited() {},
   storeOperation() {},
   replicaPresence() {},
+  runHandedOver() {},
+  runAdopted() {},
+  storeReady() {},
 };

@@ -22,9 +22,12 @@ import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
 import { createExecutionGate } from "./create-execution-gate.js";
 import type { RunLease, RunLeases } from "./create-run-leases.js";
 import { createRunSetup, flowSpecOf } from "./create-run-setup.js";
+import type { ThreadReporter } from "./create-thread-reporter.js";
+import { reportLostRecord } from "./report-lost-record.js";
 import type { RequestDetailsStore } from "./request-details.js";
 import { activateRequest, settleExecution } from "./settle-execution.js";
 import type { Timers } from "./timers.js";
+import { trackSentCalls } from "./track-sent-calls.js";
 
 export interface ExecutionsDeps {
   /** The live policy: decided again on every approved request just before it is claimed. */
@@ -57,7 +60,10 @@ export interface ExecutionsDeps {
   /** Runs in waves: the health gate's timeout and poll, and how often a pause looks again. */
   waves?: Pick<RunWavesDeps, "gate" | "holdPollMs">;
   /** Policy re-decisions and the durations of the cloud jobs the flows follow; default none recorded. */
-  metrics?: Pick<Metrics, "policyDecision" | "jobFinished" | "jobPollWaited" | "jobSeen">;
+  metrics?: Pick<
+    Metrics,
+    "policyDecision" | "jobFinished" | "jobPollWaited" | "jobSeen" | "runHandedOver" | "runAdopted"
+  >;
   /**
    * Approved requests whose action runs no flow (`ops:schedule:create`): after the claim, the activator is
    * called instead of a flow (idempotent: a claimed request may be resumed), and the request finishes with
@@ -139,9 +145,18 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
   ): Promise<void> {
     const runLogger = logger.child({ approval: request.id, run: runId });
     const reporter = await reporterFor(request, runLogger);
+    // What the run sent, should its record be lost (a store that came back empty).
+    const sent = trackSentCalls();
+    const observed: ThreadReporter = {
+      ...reporter,
+      onEvent(event) {
+        sent.observe(event);
+        reporter.onEvent(event);
+      },
+    };
     let result: ExecuteFlowResult | ResumeFlowResult;
     try {
-      result = await run(runDeps(reporter, lease));
+      result = await run(runDeps(observed, lease));
     } catch (error) {
       if (
         lease.ended !== undefined ||
@@ -150,11 +165,12 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       ) {
         // Quiet: whoever continues the run (another replica, or this one after a restart) reports in the same
         // status message and posts the one summary.
-        runLogger.warn(
-          { why: lease.ended ?? (error instanceof RunSuspendedError ? "stopping" : "lost") },
-          "run handed over at a safe point",
-        );
+        const why = lease.ended ?? (error instanceof RunSuspendedError ? "stopping" : "lost");
+        runLogger.warn({ why }, "run handed over at a safe point");
+        deps.metrics?.runHandedOver(why);
         await reporter.suspend();
+        // Unless nobody can: a store that lost the run's record lets no replica continue it.
+        if (why === "lost" && sent.started) await reportLostRecord(deps, request, runId, sent, runLogger);
         return;
       }
       // The run record stays open: the next adoption pass resumes it without resending anything.
@@ -287,11 +303,13 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         if (plan !== undefined) {
           // The wave record says where the run is; each wave's own run is resumed, never re-sent.
           log.info("adopting a run in waves");
+          deps.metrics?.runAdopted();
           await drive(current, runId, lease, (d) => runWaves(flowSpecOf(current, runId), plan, wavesDeps(d)));
           return;
         }
         const exists = (await deps.store.get(runKey(runId))) !== undefined;
         log.info({ exists }, exists ? "adopting an unfinished run" : "starting a claimed run never created");
+        if (exists) deps.metrics?.runAdopted();
         // Claimed but the run never created: nothing was sent yet, so it is started now.
         await drive(current, runId, lease, (d) =>
           exists ? resumeFlow(runId, d) : executeFlow(flowSpecOf(current, runId), d),
@@ -317,15 +335,18 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         const stored = await deps.store.get<RunRecord>(runKey(runId));
         if (stored === undefined || stored.value.status !== "running") return;
         const reporter = await reporterFor(undefined, log);
+        deps.metrics?.runAdopted();
         const result = await resumeFlow(runId, runDeps(reporter, lease));
         log.info({ ok: result.ok }, "resumed a run without an executing request");
       } finally {
         await lease.release();
       }
     } catch (error) {
-      if (error instanceof RunSuspendedError || error instanceof RunOwnershipLostError)
-        log.warn("run handed over at a safe point");
-      else log.error({ err: error }, "could not resume the run");
+      if (error instanceof RunSuspendedError || error instanceof RunOwnershipLostError) {
+        const why = error instanceof RunSuspendedError ? "stopping" : "lost";
+        log.warn({ why }, "run handed over at a safe point");
+        deps.metrics?.runHandedOver(why);
+      } else log.error({ err: error }, "could not resume the run");
     } finally {
       running.delete(runId);
     }

@@ -2,6 +2,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Clock } from "../store/store.js";
+import { createOutageLog } from "./create-outage-log.js";
 import { repeatPass, systemTimers, type Timers } from "./timers.js";
 
 export interface ExpirySweeperOptions {
@@ -26,17 +27,20 @@ export interface ExpirySweeper {
 }
 
 export function createExpirySweeper(options: ExpirySweeperOptions): ExpirySweeper {
+  const outage = createOutageLog(options.logger.child({ component: "expiry-sweeper" }), options.clock);
   const loop = repeatPass(
     async () => {
       try {
         const expired = await options.approvals.expireDue(options.clock.now());
+        outage.succeeded();
         if (expired.length > 0) {
           options.logger.info({ approvals: expired.map((r) => r.id) }, "approval requests expired");
           await options.onExpired(expired);
         }
         return expired.length;
       } catch (error) {
-        options.logger.error({ err: error }, "expiry sweep failed");
+        if (!outage.failed(error, "requests do not expire"))
+          options.logger.error({ err: error }, "expiry sweep failed");
         return 0;
       }
     },

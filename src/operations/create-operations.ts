@@ -20,6 +20,7 @@ import { createExpirySweeper } from "./create-expiry-sweeper.js";
 import { createGroupDirectory } from "./create-group-directory.js";
 import { createHomePublisher } from "./create-home-publisher.js";
 import { createLatestRunner } from "./create-latest-runner.js";
+import { createOutageLog } from "./create-outage-log.js";
 import { createActionOffer, createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
 import { createWaveMessages } from "./create-wave-messages.js";
@@ -210,6 +211,7 @@ export function createOperations(options: OperationsOptions): Operations {
     showWaves: (record) => waveMessages.show(record),
   });
   const adopt = () => adoptUnfinishedWork({ approvals, executions, store });
+  const adoptionOutage = createOutageLog(logger.child({ component: "adoption" }), clock);
 
   let started = false;
   let stopping: Promise<void> | undefined;
@@ -220,8 +222,11 @@ export function createOperations(options: OperationsOptions): Operations {
     if (adopting || stopping !== undefined) return;
     adopting = true;
     const pass = adopt().then(
-      () => undefined,
-      (error: unknown) => logger.warn({ err: error }, "could not look for unfinished work to adopt"),
+      () => adoptionOutage.succeeded(),
+      (error: unknown) => {
+        if (!adoptionOutage.failed(error, "no unfinished work is adopted"))
+          logger.warn({ err: error }, "could not look for unfinished work to adopt");
+      },
     );
     void pass.finally(() => {
       adopting = false;

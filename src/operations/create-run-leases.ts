@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { Logger } from "../log/create-logger.js";
 import type { Clock, Store, WriteFence } from "../store/store.js";
+import { createOutageLog } from "./create-outage-log.js";
 import { systemTimers, type Timers } from "./timers.js";
 
 /** Lease name of a run: whoever holds it drives the run; every write to its record is fenced by it. */
@@ -64,6 +65,7 @@ export function createRunLeases(options: RunLeasesOptions): RunLeases {
   const logger = options.logger.child({ component: "run-leases", replica: replicaId });
   const timers = options.timers ?? systemTimers;
   const held = new Map<string, Held>();
+  const outage = createOutageLog(logger, clock);
   let timer: unknown;
   let renewing = false;
   let stopping = false;
@@ -93,7 +95,9 @@ export function createRunLeases(options: RunLeasesOptions): RunLeases {
         [...held.values()].map(async (h) => {
           if (h.ended === "lost") return;
           try {
-            if (await store.renewLease(runLeaseName(h.runId), replicaId, h.token, ttlMs)) {
+            const renewed = await store.renewLease(runLeaseName(h.runId), replicaId, h.token, ttlMs);
+            outage.succeeded();
+            if (renewed) {
               h.expiresAt = clock.now() + ttlMs;
               return;
             }
@@ -101,7 +105,8 @@ export function createRunLeases(options: RunLeasesOptions): RunLeases {
             end(h, "lost");
           } catch (error) {
             if (clock.now() < h.expiresAt) {
-              logger.warn({ err: error, run: h.runId }, "could not renew the run lease; retrying");
+              if (!outage.failed(error, "run leases are not renewed", { run: h.runId }))
+                logger.warn({ err: error, run: h.runId }, "could not renew the run lease; retrying");
               return;
             }
             logger.warn({ err: error, run: h.runId }, "run lease expired while the store was unreachable");

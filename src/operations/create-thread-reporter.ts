@@ -58,7 +58,11 @@ export interface ThreadReporter {
   finish(outcome: FlowOutcome, options?: { summary?: boolean }): Promise<void>;
   /** Ends the status message and posts `message` instead of a summary (the run could not finish). */
   abandon(message: Message): Promise<void>;
-  /** Stops reporting without posting anything: the run continues elsewhere (another replica, a restart). */
+  /**
+   * Stops reporting without posting anything: the run continues elsewhere (another replica, a restart). The
+   * status messages of runs that finished (a run in waves: the waves before) still get their last state,
+   * which is final whoever continues; the message of a run still going is left to whoever continues it.
+   */
   suspend(): Promise<void>;
 }
 
@@ -70,6 +74,8 @@ interface RunStatus {
   runId: string;
   state: FlowViewState | undefined;
   coalescer: Coalescer<Message>;
+  /** Drops the edits not sent yet, and any later one: someone else continues this message. */
+  drop(): void;
 }
 
 export function createThreadReporter(options: ThreadReporterOptions): ThreadReporter {
@@ -95,13 +101,14 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
   const statusOf = (runId: string): RunStatus => {
     let ref: MessageRef | undefined;
     let looked = false;
+    let dropped = false;
     const coalescer = createCoalescer<Message>({
       clock: options.clock,
       ...(options.intervalMs !== undefined && { intervalMs: options.intervalMs }),
       settleMs: options.settleMs ?? DEFAULT_SETTLE_MS,
       ...(options.timers !== undefined && { timers: options.timers }),
       send: async (message) => {
-        if (chat === undefined || root === undefined || suspended) return;
+        if (chat === undefined || root === undefined || dropped) return;
         if (!looked) {
           ref = await find(runId);
           looked = true;
@@ -120,7 +127,14 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
       },
       onError: (error) => logger.warn({ err: error }, "could not update the status message in the thread"),
     });
-    return { runId, state: undefined, coalescer };
+    return {
+      runId,
+      state: undefined,
+      coalescer,
+      drop: () => {
+        dropped = true;
+      },
+    };
   };
 
   const timers = options.timers ?? systemTimers;
@@ -187,6 +201,10 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
     async suspend() {
       stopTicking();
       suspended = true;
+      // A run still going is continued elsewhere, in the same message: an edit from here could land after
+      // the new owner's and show an older state. A finished run's last state is delivered (a wave that just
+      // ended, during the pause): nobody else would show it unless they adopt the run.
+      if (current?.state?.status === "running") current.drop();
       await closeAll();
     },
     async abandon(message) {

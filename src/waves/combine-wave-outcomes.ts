@@ -11,7 +11,7 @@ import type { WaveRunRecord } from "./wave-run-record.js";
 /**
  * The outcome of a run in waves as one run's (what the thread's summary, the card and the approval record
  * show): every wave's servers, the servers of waves never run as `not_started`, a server that failed the
- * health gate as failed. Pure.
+ * health gate as failed; resumed as often as the wave run or its waves' runs changed hands. Pure.
  */
 export function combineWaveOutcomes(
   spec: Pick<ExecuteFlowSpec, "runId" | "requestId" | "operation" | "targets">,
@@ -63,7 +63,12 @@ export function combineWaveOutcomes(
     unknownByReason: groupByReason(servers.filter((s) => s.result === "unknown")),
     jobs: ran.flatMap((o) => o.jobs),
     drift: ran.flatMap((o) => o.drift),
-    resumes: ran.reduce((n, o) => n + o.resumes, 0),
+    // Every wave's run resumed was resumed by an adoption of the wave run, so the adoptions count the
+    // handovers; the larger count covers records from before adoptions were counted.
+    resumes: Math.max(
+      record.resumes ?? 0,
+      ran.reduce((n, o) => n + o.resumes, 0),
+    ),
   };
   if (record.finishedAt !== undefined) {
     outcome.finishedAt = record.finishedAt;

@@ -4,9 +4,10 @@ import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient } from "../cloud/types.js";
 import { writeUpdate } from "../store/store.js";
 import { executeFlow } from "../workflow/execute-flow.js";
-import { resumeFlow } from "../workflow/resume-flow.js";
+import { isIn, TERMINAL_RUN_STATUSES } from "../workflow/flow-statuses.js";
+import { resumeFlow, runStartedOf } from "../workflow/resume-flow.js";
 import { RunOwnershipLostError, RunSuspendedError } from "../workflow/run-context.js";
-import { RunRecordSchema, runKey } from "../workflow/run-record.js";
+import { type RunRecord, RunRecordSchema, runKey } from "../workflow/run-record.js";
 import { type FlowOutcome, summarizeRun } from "../workflow/summarize-run.js";
 import type { ExecuteFlowDeps, ExecuteFlowSpec } from "../workflow/types.js";
 import { checkWaveHealth, expectedStatusOf } from "./check-wave-health.js";
@@ -155,6 +156,12 @@ export async function runWaves(
   const found = await read();
   let record = found ?? (await write((r) => r));
   deps.onWaves?.(record);
+  if (found?.status === "running") {
+    // Adopted (another replica's run, or this one's before a restart): the run changed hands, whatever wave
+    // it was at, and the summary says it was resumed.
+    record = await write((r) => ({ ...r, resumes: (r.resumes ?? 0) + 1 }));
+    await redrawFinishedWaves(deps, record);
+  }
   for (;;) {
     safePoint();
     if (record.status !== "running") break;
@@ -263,6 +270,41 @@ export async function runWaves(
     ok: true,
     outcome: combineWaveOutcomes(spec, record, await waveOutcomes(deps, spec.runId, record)),
   };
+}
+
+/**
+ * Shows again, from their records, how the waves that finished before an adoption ended. Their status
+ * messages may have been left mid-run: the replica that drove them may have died (kill -9) before its last,
+ * coalesced edit went out, and it gets no chance to send it. Sends nothing to the cloud. Awaited before the
+ * run goes on, so these events never interleave with the running wave's. Best effort: a wave whose record
+ * cannot be read keeps its message as it is.
+ */
+async function redrawFinishedWaves(deps: RunWavesDeps, record: WaveRunRecord): Promise<void> {
+  const onEvent = deps.onEvent;
+  if (onEvent === undefined) return;
+  const now = deps.clock.now();
+  // In order: each wave's start retires the previous wave's message, whose last state is then delivered.
+  for (const [index, wave] of record.waves.entries()) {
+    if (wave.status === "pending" || wave.status === "running") continue;
+    const run = await finishedRun(deps, waveFlowRunId(record.runId, index));
+    if (run === undefined) continue;
+    const emit = inWave(onEvent, index, record.waves.length);
+    emit(runStartedOf(run, run.resumes > 0, now));
+    emit({ type: "run_finished", runId: run.runId, outcome: summarizeRun(run), at: run.finishedAt ?? now });
+  }
+}
+
+/** The record of a wave's run if it has finished; undefined when it has not, is absent or unreadable. */
+async function finishedRun(deps: RunWavesDeps, runId: string): Promise<RunRecord | undefined> {
+  try {
+    const stored = await deps.store.get<unknown>(runKey(runId));
+    const parsed = stored === undefined ? undefined : RunRecordSchema.safeParse(stored.value);
+    return parsed?.success === true && isIn(TERMINAL_RUN_STATUSES, parsed.data.status)
+      ? parsed.data
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs (or continues) one wave's flow: its run is created once; found, it is resumed, never sent again. */

@@ -78,6 +78,12 @@ export const WaveRunRecordSchema = z.strictObject({
     .optional(),
   startedAt: ts,
   finishedAt: ts.optional(),
+  /**
+   * How many times the run changed hands while running (adopted by another replica or after a restart): a
+   * handover between waves resumes no wave's own run, so only this says the summary's run was resumed.
+   * Absent in records written before it was counted.
+   */
+  resumes: z.number().int().nonnegative().optional(),
 });
 export type WaveRunRecord = z.infer<typeof WaveRunRecordSchema>;
 

@@ -154,7 +154,7 @@ describe("requireEnoughApprovers", () => {
           (spec) => {
             const m = new Map(spec.map(([people], i) => [`g${i}`, people] as const));
             const stages = spec.map(([, min], i) => stage(`s${i}`, [`g${i}`], min));
-            const pools = spec.map(([people]) => [...new Set(people)].filter((p) => p !== "U_REQ"));
+            const pools = spec.map(([people]) => [...new Set<string>(people)].filter((p) => p !== "U_REQ"));
             // Brute force: seats in order, each taken by an unused person of its stage's pool.
             const seats = stages.flatMap((s, i) => Array.from({ length: s.minApprovals }, () => i));
             const completable = (seat: number, used: ReadonlySet<string>): boolean =>

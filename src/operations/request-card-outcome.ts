@@ -1,0 +1,122 @@
+/** The approval card's status words: its headline, its fallback text's lead and its outcome (see `buildRequestCard`). */
+import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { localTime, md, type Span, userMention } from "../render/message-model.js";
+import { formatElapsed } from "../workflow/format-flow-text.js";
+import { policyChangeLines } from "./build-policy-change-view.js";
+import { describeWhat } from "./describe-request.js";
+import type { RequestDetails } from "./request-details.js";
+
+/** Approved (or allowed) and waiting for its scheduled time. */
+export function isWaitingScheduled(request: ApprovalRequest): boolean {
+  return request.status === "approved" && request.schedule !== undefined;
+}
+
+/** The card's first line: an icon and the request's state, who asked and what. */
+export function headline(request: ApprovalRequest, allowed: boolean): Span[] {
+  const who = userMention(request.requester.userId);
+  const what = describeWhat(request);
+  if (isWaitingScheduled(request)) return md`:calendar: *Scheduled:* ${who} asked to ${what}`;
+  if (request.status === "revoked" && request.revocation?.lapsed === true)
+    return md`:hourglass: *Not run (lapsed):* ${who} asked to ${what}`;
+  switch (request.status) {
+    case "pending":
+    case "approved":
+      if (allowed) return md`:arrow_forward: ${who} asked to ${what} — allowed, starting`;
+      return request.status === "pending"
+        ? md`:lock: *Approval needed:* ${who} asks to ${what}`
+        : md`:white_check_mark: *Approved:* ${who} asked to ${what} — starting`;
+    case "executing":
+      return md`:hourglass_flowing_sand: *Running:* ${who} asked to ${what} — progress in the thread`;
+    case "succeeded":
+      return md`:white_check_mark: *Done:* ${who} asked to ${what}`;
+    case "failed":
+      return md`:x: *Failed:* ${who} asked to ${what}`;
+    case "outcome_unknown":
+      return md`:grey_question: *Outcome unknown:* ${who} asked to ${what}`;
+    case "rejected":
+      return md`:no_entry_sign: *Rejected:* ${who} asked to ${what}`;
+    case "cancelled":
+      return md`:heavy_multiplication_x: *Cancelled:* ${who} asked to ${what}`;
+    case "expired":
+      return md`:hourglass: *Expired:* ${who} asked to ${what}`;
+    case "revoked":
+      return md`:no_entry: *Not run, the policy changed:* ${who} asked to ${what}`;
+  }
+}
+
+const STATUS_WORDS: Readonly<Record<ApprovalRequest["status"], string>> = {
+  pending: "approval needed",
+  approved: "approved",
+  executing: "running",
+  succeeded: "done",
+  failed: "failed",
+  outcome_unknown: "outcome unknown",
+  rejected: "rejected",
+  cancelled: "cancelled",
+  expired: "expired",
+  revoked: "not run, the policy changed",
+};
+
+/** The first word of the card's fallback text (notifications, lists): the request's state. */
+export function fallbackLead(request: ApprovalRequest, allowed: boolean): Span[] {
+  if (isWaitingScheduled(request)) return md`Scheduled:`;
+  if (allowed && (request.status === "pending" || request.status === "approved")) return md`Allowed:`;
+  // A lapsed scheduled change was revoked by its time, not by a stricter policy: its headline says so too.
+  const words =
+    request.status === "revoked" && request.revocation?.lapsed === true
+      ? "not run (lapsed)"
+      : STATUS_WORDS[request.status];
+  return md`${words.replace(/^./, (c) => c.toUpperCase())}:`;
+}
+
+/** What came of the request (why nothing was done, since when it runs, or its result); undefined while pending. */
+export function outcome(request: ApprovalRequest, details: RequestDetails | undefined): Span[] | undefined {
+  switch (request.status) {
+    case "rejected": {
+      const r = request.rejection;
+      if (!r) return md`Nothing was done.`;
+      return r.reason
+        ? md`Rejected by ${userMention(r.userId)}: ${r.reason}\nNothing was done.`
+        : md`Rejected by ${userMention(r.userId)}. Nothing was done.`;
+    }
+    case "cancelled":
+      return request.cancellation
+        ? md`Cancelled by ${userMention(request.cancellation.userId)}. Nothing was done.`
+        : md`Nothing was done.`;
+    case "expired":
+      if (request.schedule !== undefined && request.expiresAt >= request.schedule.runAt)
+        return md`Lapsed ${localTime(request.expiredAt ?? request.expiresAt)}: approval was not complete before its start time. Nothing was done; schedule it again if it is still needed.`;
+      return md`Expired ${localTime(request.expiredAt ?? request.expiresAt)} without enough approvals. Nothing was done; ask again if it is still needed.`;
+    case "revoked":
+      if (request.revocation?.lapsed === true)
+        return md`Not run: ${request.revocation.reasons[0] ?? "its time passed"}. Nothing was done; schedule it again if it is still needed.`;
+      return [
+        ...md`Checked again before running, the policy is stricter now:`,
+        // In words with real mentions from the re-decision kept with the card; the recorded reasons (plain text,
+        // with the rules' sources, for the audit) when it could not be kept.
+        ...(details?.redecision !== undefined
+          ? policyChangeLines(details.redecision, request.action, { request })
+          : (request.revocation?.reasons ?? []).map((r) => md`${r}`)
+        )
+          .slice(0, 6)
+          .flatMap((line) => [...md`\n• `, ...line]),
+        ...md`\nNothing was done. Ask again to get the approvals it needs now: ${request.commandText}`,
+      ];
+    case "executing":
+      return md`Running since ${localTime(request.execution?.startedAt ?? request.createdAt, "time")}.`;
+    case "succeeded":
+    case "failed":
+    case "outcome_unknown": {
+      const result = details?.result;
+      const error = request.execution?.error ?? details?.executionError;
+      if (result === undefined) return error !== undefined ? md`*Result:* ${error}` : undefined;
+      // An aborted run's summary says why itself (changed, or could not be read) and that nothing was sent.
+      if (result.status === "aborted") return md`*Result:* ${result.summary}. Details in the thread.`;
+      const took = result.durationMs !== undefined ? md` in ${formatElapsed(result.durationMs)}` : md``;
+      const note = result.status === "outcome_unknown" ? md` — check the servers before retrying` : md``;
+      return md`*Result:* ${result.summary}${took}${note}. Details in the thread.`;
+    }
+    default:
+      return undefined;
+  }
+}
