@@ -57,8 +57,10 @@ export const ECS_HELP: CommandHelp = {
     job: {
       summary: "Show the status of an ECS job.",
       usage: ["/ecs job <job_id>"],
-      examples: ["/ecs job ff80808288d41e1b018990260955686a"],
-      notes: [],
+      examples: ["/ecs job <job_id>"],
+      notes: [
+        "`<job_id>`: the ECS job ID. The thread of each change names its jobs when the run ends (`jobs: …`).",
+      ],
       action: "ecs:jobs:get",
       kind: "read",
       shipped: "allowed",
@@ -111,8 +113,8 @@ export const ECS_HELP: CommandHelp = {
     group: {
       summary: "Show one ECS group and its members.",
       usage: ["/ecs group <group_id>"],
-      examples: ["/ecs group 3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"],
-      notes: ["`/ecs groups` lists the IDs."],
+      examples: ["/ecs group <group_id>"],
+      notes: ["`<group_id>`: the ECS group's ID, from `/ecs groups`."],
       action: "ecs:serverGroups:get",
       kind: "read",
       shipped: "allowed",
@@ -231,11 +233,11 @@ export const ECS_HELP: CommandHelp = {
     attach: {
       summary: "Attach an available disk to a server.",
       usage: ["/ecs attach <server> <volume_id> [<device>]"],
-      examples: [
-        "/ecs attach web-01 5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
-        "/ecs attach web-01 5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d /dev/vdc",
+      examples: ["/ecs attach web-01 <volume_id>", "/ecs attach web-01 <volume_id> /dev/vdc"],
+      notes: [
+        "`<volume_id>`: the ID of an available EVS disk, from the console's EVS page (Elastic Volume Service → Disks); the bot does not list disks that are not attached.",
+        "Without a device name the next free one is used.",
       ],
-      notes: ["Without a device name the next free one is used."],
       action: "ecs:cloudServers:attach",
       kind: "change",
       shipped: "allowed",
@@ -243,8 +245,11 @@ export const ECS_HELP: CommandHelp = {
     detach: {
       summary: "Detach a data disk from a server.",
       usage: ["/ecs detach <server> <volume_id>"],
-      examples: ["/ecs detach web-01 5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"],
-      notes: ["The system disk is never detached from chat."],
+      examples: ["/ecs detach web-01 <volume_id>"],
+      notes: [
+        "`<volume_id>`: the disk's volume ID, from `/ecs show <server>` (it lists each attached disk).",
+        "The system disk is never detached from chat.",
+      ],
       action: "ecs:cloudServers:detachVolume",
       kind: "change",
       shipped: "1 approval",
@@ -252,11 +257,9 @@ export const ECS_HELP: CommandHelp = {
     migrate: {
       summary: "Cold-migrate a server to a dedicated host, or back to the public pool.",
       usage: ["/ecs migrate <server> [--dedicated-host <host_id>]"],
-      examples: [
-        "/ecs migrate web-01 --dedicated-host 7d6c5b4a-3f2e-4d1c-9b8a-7f6e5d4c3b2a",
-        "/ecs migrate web-01",
-      ],
+      examples: ["/ecs migrate web-01", "/ecs migrate web-01 --dedicated-host <host_id>"],
       notes: [
+        "`<host_id>`: the dedicated host's ID, from the console's Dedicated Host (DeH) page.",
         "A running server is stopped, migrated and started again.",
         "Without --dedicated-host a server on a dedicated host goes back to the public pool.",
       ],
@@ -289,10 +292,11 @@ export const ECS_HELP: CommandHelp = {
       summary: "Change a server's OS to another image (wipes the system disk).",
       usage: ["/ecs change-os <server> <image_id> [--keypair <name>]"],
       examples: [
-        "/ecs change-os web-03 1b1d5f3c-6a6f-4d1e-9a43-2b8d2d7c0a01",
-        "/ecs change-os web-03 1b1d5f3c-6a6f-4d1e-9a43-2b8d2d7c0a01 --keypair KeyPair-deploy",
+        "/ecs change-os web-03 <image_id>",
+        "/ecs change-os web-03 <image_id> --keypair KeyPair-deploy",
       ],
       notes: [
+        "`<image_id>`: the image's ID, from the console's Image Management Service (IMS) page; `/ecs show <server>` shows the image a server runs.",
         "Never a password: the key pair named, or the server's own key pair. A command with a password is refused.",
         "A running server is stopped first; it starts again on the new system disk. Data disks are kept.",
       ],

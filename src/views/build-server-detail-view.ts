@@ -1,4 +1,4 @@
-import type { HssHost, Server } from "../cloud/types.js";
+import type { HssHost, Server, ServerVolume } from "../cloud/types.js";
 import {
   actions,
   type Button,
@@ -64,6 +64,28 @@ function hssLine(hss: HssHost | null | "unavailable"): Text {
   return joinTexts(describeHssStatus(hss));
 }
 
+/** Disks listed one by one; more are counted (a section's text stays well within Slack's 3,000 characters). */
+const MAX_DISKS = 20;
+
+/**
+ * The attached disks, one line each: device and system/data when the details carry them (the native v1 API's
+ * do; Nova's, which `/ecs show` reads by ID, give only the volume ID), then the volume ID, which `/ecs detach`
+ * takes. Size is not in a server's details (only in its block devices), so it is not shown.
+ */
+function disksSection(s: Server): Part | undefined {
+  if (s.volumeIds.length === 0) return undefined;
+  const volumes: ServerVolume[] = s.volumes ?? s.volumeIds.map((id) => ({ id }));
+  const lines = volumes.slice(0, MAX_DISKS).flatMap((v) => {
+    const parts: Text[] = [];
+    if (v.device !== undefined) parts.push(code(v.device));
+    if (v.bootIndex !== undefined) parts.push(md`${v.bootIndex === 0 ? "system" : "data"} disk`);
+    parts.push(md`volume ID ${code(v.id)}`);
+    return md`\n• ${joinTexts(parts)}`;
+  });
+  const more = volumes.length > MAX_DISKS ? md`\n… and ${String(volumes.length - MAX_DISKS)} more` : [];
+  return section({ text: [...md`*Disks* (${String(volumes.length)} attached)`, ...lines, ...more] });
+}
+
 function field(label: string, value: Text): Span[] {
   return [bold(label), { t: "plain", v: "\n" }, ...toSpanList(value)];
 }
@@ -97,12 +119,13 @@ export function buildServerDetailView(input: ServerDetailViewInput): Message {
   ];
   const created = formatTime(s.created);
   if (created !== undefined) fields.push(field("Created", created));
-  if (s.volumeIds.length > 0) fields.push(field("Disks", `${s.volumeIds.length} attached`));
   if (input.hss !== undefined) fields.push(field("HSS", hssLine(input.hss)));
   if (s.locked)
     fields.push(field("Locked", md`${emoji(":lock:")} yes: changes are refused until it is unlocked`));
 
   const blocks: Part[] = [header(s.name), section({ fields })];
+  const disks = disksSection(s);
+  if (disks !== undefined) blocks.push(disks);
   if (s.fault?.message) {
     blocks.push(section({ text: md`${emoji(":x:")} Fault: ${s.fault.message}` }));
   }

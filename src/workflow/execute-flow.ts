@@ -1,6 +1,6 @@
 import { copyFlowTarget } from "./copy-flow-target.js";
 import { driveRun } from "./drive-run.js";
-import { stepOfEvent } from "./flow-events.js";
+import { approvedByPeople, stepOfEvent } from "./flow-events.js";
 import { OPERATIONS } from "./flow-vocabulary.js";
 import { conditionHolds } from "./operation-rules.js";
 import { emit, type RunContext, RunOwnershipLostError, runAuditEntry } from "./run-context.js";
@@ -57,6 +57,7 @@ export async function executeFlow(spec: ExecuteFlowSpec, deps: ExecuteFlowDeps):
     resumed: false,
     targets: spec.targets.map((t) => ({ id: t.id, name: t.name })),
     steps: flow.steps.map(stepOfEvent),
+    ...(!approvedByPeople(spec) && { approved: false as const }),
   });
   return { ok: true, outcome: await driveRun(ctx) };
 }

@@ -35,6 +35,11 @@ export type FlowEvent =
       drift?: DriftItem[];
       /** The run is one wave of a run in waves: which one (from 1), of how many. */
       wave?: { number: number; of: number };
+      /**
+       * `false`: no one approved the request (the policy allowed it, or break-glass skipped approval), so the
+       * thread does not speak of an approval. Absent: people approved it.
+       */
+      approved?: false;
     }
   | {
       type: "step_started";
@@ -74,6 +79,21 @@ export type FlowEvent =
   | { type: "run_finished"; runId: string; outcome: FlowOutcome; at: number };
 
 export type FlowEventType = FlowEvent["type"];
+
+/**
+ * Whether people approved the request a run executes, from who the run says started it: a request that
+ * needed no approval (the policy allowed it; a schedule's run; break-glass) runs as its requester, an
+ * approved one as its last approver. A requester approving their own request (only where the policy allows
+ * self-approval) reads as not approved: the words then say "since it was asked", which is still true.
+ */
+export function approvedByPeople(run: {
+  actorId: string;
+  requesterId?: string;
+  breakGlass?: boolean;
+}): boolean {
+  if (run.breakGlass === true) return false;
+  return run.requesterId === undefined || run.actorId !== run.requesterId;
+}
 
 /** A step as `run_started` announces it. */
 export interface RunStartedStep {

@@ -91,9 +91,15 @@ export function callNoun(call: CallName): string {
   return CALL_NOUNS[call];
 }
 
-/** A step in operator words, e.g. "Stop the servers", "Wait until they are stopped". */
-export function stepWords(step: Pick<FlowViewStep, "kind" | "call" | "expect">): string {
-  if (step.kind === "recheck") return "Check that nothing changed since approval";
+/**
+ * A step in operator words, e.g. "Stop the servers", "Wait until they are stopped". `approved`: whether people
+ * approved the request; a re-check of one the policy allowed compares with the servers as they were when asked.
+ */
+export function stepWords(step: Pick<FlowViewStep, "kind" | "call" | "expect">, approved = true): string {
+  if (step.kind === "recheck")
+    return approved
+      ? "Check that nothing changed since approval"
+      : "Check that nothing changed since it was asked";
   if (step.kind === "call") return step.call !== undefined ? CALL_WORDS[step.call] : "Call ECS";
   return step.expect !== undefined ? WAIT_WORDS[step.expect] : "Wait for ECS";
 }
@@ -106,11 +112,12 @@ export function stepWords(step: Pick<FlowViewStep, "kind" | "call" | "expect">):
  */
 export function flowStatusMessage(state: FlowViewState, now: number = state.updatedAt): Message {
   const what = md`*${state.operation}* of ${plural(state.targetCount, "server")}`;
+  const approved = state.approved !== false;
   const current = state.steps.find((s) => s.id === state.currentStepId);
   const elapsed = formatElapsed(Math.max(0, now - state.startedAt));
   const heading =
     state.status === "running"
-      ? md`${what}: running for ${elapsed}${current ? md` · now: ${stepWords(current).toLowerCase()}` : md``}${state.resumed ? md` (resumed)` : md``}`
+      ? md`${what}: running for ${elapsed}${current ? md` · now: ${stepWords(current, approved).toLowerCase()}` : md``}${state.resumed ? md` (resumed)` : md``}`
       : md`${what}: ${RUN_WORDS[state.status]} after ${elapsed}${RUN_AFTERWORDS[state.status] ?? ""}${state.resumed ? md` (resumed)` : md``}`;
   const lines = state.steps.flatMap((s, i) => [...md`\n`, ...stepLine(s, i, state)]);
   const blocks: Part[] = [section({ text: [...heading, ...lines] })];
@@ -120,7 +127,9 @@ export function flowStatusMessage(state: FlowViewState, now: number = state.upda
     blocks.push(
       section({
         text: [
-          ...md`:warning: *The servers changed since approval; nothing was done:*`,
+          ...(approved
+            ? md`:warning: *The servers changed since approval; nothing was done:*`
+            : md`:warning: *The servers changed since the request was made; nothing was done:*`),
           ...changed.flatMap((d) => md`\n• ${describeDrift(d)}`),
         ],
       }),
@@ -154,7 +163,7 @@ type StatusStep = FlowViewStep;
 
 function stepLine(s: StatusStep, index: number, state: FlowViewState): Span[] {
   if (s.kind === "call" && s.status === "outcome_unknown") return unknownCallLine(s, index, state);
-  const head = md`${icon(STEP_ICONS[s.status])} ${stepWords(s)}`;
+  const head = md`${icon(STEP_ICONS[s.status])} ${stepWords(s, state.approved !== false)}`;
   if (s.kind === "recheck" && s.status === "failed" && abortReasonOf(state.drift) === "unreadable")
     return [...head, ...md` — the servers could not be read`];
   if (s.status === "skipped") {

@@ -43,6 +43,8 @@ export interface FlowViewState {
   outcome?: FlowOutcome;
   /** The run is one wave of a run in waves: which one (from 1), of how many. */
   wave?: { number: number; of: number };
+  /** `false`: the request ran without anyone's approval (see `run_started`). Absent: people approved it. */
+  approved?: false;
 }
 
 /**
@@ -76,6 +78,7 @@ export function reduceFlowEvent(
     if (event.currentStepId !== undefined) next.currentStepId = event.currentStepId;
     const wave = event.wave ?? same?.wave;
     if (wave !== undefined) next.wave = wave;
+    if (event.approved === false) next.approved = false;
     return next;
   }
   if (state === undefined || state.runId !== event.runId) return state;

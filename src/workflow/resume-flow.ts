@@ -1,5 +1,5 @@
 import { driveRun } from "./drive-run.js";
-import { type FlowEvent, type RunStartedStep, stepOfEvent } from "./flow-events.js";
+import { approvedByPeople, type FlowEvent, type RunStartedStep, stepOfEvent } from "./flow-events.js";
 import { isIn, type ServerResult, TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES } from "./flow-statuses.js";
 import { commit, emit, type RunContext, type RunDeps } from "./run-context.js";
 import { type RunRecord, RunRecordSchema, runKey, type StepRecord } from "./run-record.js";
@@ -88,6 +88,7 @@ export function runStartedOf(
     ...(record.currentStep !== null &&
       recorded.get(record.currentStep)?.status === "running" && { currentStepId: record.currentStep }),
     ...(record.drift.length > 0 && { drift: record.drift }),
+    ...(!approvedByPeople(record) && { approved: false as const }),
   };
 }
 

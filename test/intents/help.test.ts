@@ -21,14 +21,38 @@ describe("helpFor", () => {
         expect(help.usage.join("\n")).toBe(usageFor(command, verb));
         expect(help.examples.length).toBeGreaterThan(0);
         for (const example of help.examples) {
+          // An example that needs an ID shows its placeholder (a made-up ID would fail when typed), and its
+          // notes say where the ID comes from; with an ID in its place, the example parses.
+          for (const [placeholder] of example.matchAll(/<[a-z_]+_id>/g)) {
+            expect(help.notes.some((n) => n.startsWith(`\`${placeholder}\`: `))).toBe(true);
+          }
           // Slack turns a picked `@alice` into `<@U…|alice>` before we see it.
-          const sent = example.replace("@alice", "<@U0ALICE|alice>");
+          const sent = example
+            .replace("@alice", "<@U0ALICE|alice>")
+            .replace("<job_id>", "ff80808288d41e1b018990260955686a")
+            .replace(/<[a-z_]+_id>/g, "5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d");
           const [cmd = "", ...rest] = sent.split(" ");
           const result = parseIntent(cmd, rest.join(" "));
           expect(result.ok ? "ok" : `${example}: ${result.error.message}`).toBe("ok");
         }
       }
     }
+  });
+
+  it("shows no made-up ID in an example: an ID the reader must look up is a placeholder", () => {
+    for (const command of COMMANDS) {
+      for (const verb of verbsOf(command)) {
+        for (const example of helpFor({ command, verb }).examples) {
+          expect(example).not.toMatch(/\b[0-9a-f]{8}-[0-9a-f]{4}-|\b[0-9a-f]{32}\b/);
+        }
+      }
+    }
+    expect(helpFor({ command: "ecs", verb: "job" }).examples).toEqual(["/ecs job <job_id>"]);
+    expect(helpFor({ command: "ecs", verb: "group" }).notes).toContain(
+      "`<group_id>`: the ECS group's ID, from `/ecs groups`.",
+    );
+    expect(helpFor({ command: "ecs", verb: "attach" }).notes.join("\n")).toContain("the console's EVS page");
+    expect(helpFor({ command: "ecs", verb: "detach" }).notes.join("\n")).toContain("`/ecs show <server>`");
   });
 
   it("says what the shipped policy decides about every verb that changes something", () => {

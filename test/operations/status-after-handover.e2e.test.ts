@@ -44,7 +44,7 @@ it("the adopted run's status message shows what was done before the hand-over an
       statusMessages(card).find((m) => textOf(m).includes("(resumed)")),
     );
     // As adopted: what was done is shown done, and the time counts from the run's start.
-    expect(textOf(adopted)).toContain(":white_check_mark: Check that nothing changed since approval");
+    expect(textOf(adopted)).toContain(":white_check_mark: Check that nothing changed since it was asked");
     expect(textOf(adopted)).toContain(":white_check_mark: Stop the servers");
     expect(textOf(adopted)).toMatch(/running for 3\ds · now: wait until they are stopped \(resumed\)/);
 
@@ -64,7 +64,7 @@ it("the adopted run's status message shows what was done before the hand-over an
     expect(took).toMatch(/^3\ds$/);
     expect(textOf(final).split("\n").slice(1)).toEqual([
       `*stop* of 1 server: finished after ${took} (resumed)`,
-      ":white_check_mark: Check that nothing changed since approval",
+      ":white_check_mark: Check that nothing changed since it was asked",
       ":white_check_mark: Stop the servers",
       ":white_check_mark: Wait until they are stopped — 1 done",
     ]);

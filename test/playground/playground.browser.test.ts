@@ -616,6 +616,7 @@ describe("the app's Home tab", { timeout: 90_000 }, () => {
       has: page.getByRole("button", { name: /^Approve/ }),
     });
     await card.waitFor();
+    const cardTs = await card.getAttribute("data-ts");
 
     // Bob opens the app: its Home tab, built for him, with the card's buttons and a link to it.
     await actAs(page, SLACK_IDS.bob);
@@ -632,6 +633,19 @@ describe("the app's Home tab", { timeout: 90_000 }, () => {
     ).toMatch(/^https:\/\/hwc-fake\.slack\.com\/archives\/C_OPS\/p\d+$/);
     await saveScreenshot(page, "playground-home", "playground-home");
 
+    // "Open the card" shows the card in #ops, marked, as Slack would: no new tab on the fake domain.
+    const popups: Page[] = [];
+    page.on("popup", (p) => popups.push(p));
+    await home
+      .locator(".bk-section", { hasText: "web-07" })
+      .getByRole("link", { name: "Open the card" })
+      .click();
+    await page.locator(`.channel-link.active[data-channel="${SLACK_IDS.ops}"]`).waitFor();
+    await page.locator(`#messages .msg.msg-highlight[data-ts="${cardTs}"]`).waitFor();
+    expect(popups).toEqual([]);
+    await page.locator(`.channel-link[data-channel="${SLACK_IDS.dmBob}"]`).click();
+    await page.locator('#app-tabs .app-tab.active[data-tab="home"]').waitFor();
+
     await approveFromHome(page, "web-07", /Approval recorded \(1 of 2\)/);
 
     // Switching to Carol shows her own Home; she completes the approvals there.
@@ -646,6 +660,178 @@ describe("the app's Home tab", { timeout: 90_000 }, () => {
     // The card in the channel says so too (Messages and channels are one click away).
     await page.locator(`.channel-link[data-channel="${SLACK_IDS.ops}"]`).click();
     await card.waitFor({ state: "detached" });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+/** A permalink of a message, as the bot gets it from (fake) Slack's `chat.getPermalink`. */
+async function permalinkOf(channel: string, ts: string): Promise<string> {
+  const response = await fetch(`${pg.slack.apiUrl}chat.getPermalink`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${pg.slack.botToken}`,
+      "content-type": "application/json; charset=utf-8",
+    },
+    body: JSON.stringify({ channel, message_ts: ts }),
+  });
+  const json = (await response.json()) as { ok: boolean; permalink: string; error?: string };
+  if (!json.ok) throw new Error(`chat.getPermalink failed: ${json.error}`);
+  return json.permalink;
+}
+
+/** Posts as a person, through the page's API: another user's message arriving in the channel. */
+async function postAsUser(user: string, channel: string, text: string): Promise<void> {
+  const response = await fetch(`${pg.url}/api/command`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user, channel, text }),
+  });
+  if (!response.ok) throw new Error(`posting as ${user} failed: HTTP ${response.status}`);
+}
+
+/** Whether `item` is within the visible part of the scrolling list `list`. */
+async function isShownIn(page: Page, list: string, item: string): Promise<boolean> {
+  const box = await page.locator(list).boundingBox();
+  const el = await page.locator(item).boundingBox();
+  return box !== null && el !== null && el.y >= box.y - 1 && el.y + el.height <= box.y + box.height + 1;
+}
+
+const scrolledToBottom = (page: Page, list: string) =>
+  page.locator(list).evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 40);
+
+// Last in the file: these fill channels with messages the earlier tests do not expect.
+describe("what a first-week operator ran into", { timeout: 60_000 }, () => {
+  it("bold around a code span (a server named *bold* _x_) keeps the code span whole, as Slack shows it", async () => {
+    const page = await openPage(SLACK_IDS.carol, SLACK_IDS.prod);
+    const ts = await postAsBot({
+      channel: SLACK_IDS.prod,
+      text: "fallback",
+      blocks: [
+        // An /ecs list row as the bot sends it for that name, then other code spans inside and next to bold.
+        { type: "section", text: { type: "mrkdwn", text: "*`*bold* _x_`* · ACTIVE — `s6.medium.2`" } },
+        { type: "section", text: { type: "mrkdwn", text: "*a `b*c` d* and `e*` *f*" } },
+      ],
+    });
+    const message = page.locator(`#messages .msg[data-ts="${ts}"]`);
+    const [row, mixed] = [message.locator(".bk-section").nth(0), message.locator(".bk-section").nth(1)];
+    await row.waitFor();
+    expect(await row.locator("b > code.md-code").textContent()).toBe("*bold* _x_");
+    expect(await row.locator("code.md-code").allTextContents()).toEqual(["*bold* _x_", "s6.medium.2"]);
+    expect(await row.locator("code b, code i, code code, b b, i").count()).toBe(0);
+    expect(await row.textContent()).toBe("*bold* _x_ · ACTIVE — s6.medium.2");
+    // A mark inside a code span neither opens nor closes bold.
+    expect(await mixed.locator("b").allTextContents()).toEqual(["a b*c d", "f"]);
+    expect(await mixed.locator("b > code.md-code").textContent()).toBe("b*c");
+    expect(await mixed.locator("code.md-code").allTextContents()).toEqual(["b*c", "e*"]);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("the user switcher tells what Dave can do: in no group, allowed what anyone may do, no approving", async () => {
+    const page = await openPage(SLACK_IDS.dave);
+    const title = (await page.locator("#user-switcher").getAttribute("title")) ?? "";
+    expect(title).not.toMatch(/be refused as Dave/);
+    expect(title).toContain("Dave is in no group");
+    expect(title).toContain("a graceful stop, a lock");
+    expect(title).toContain("cannot approve");
+    const dave = page.locator(`#user-switcher option[value="${SLACK_IDS.dave}"]`);
+    expect(await dave.textContent()).toMatch(/· in no group$/);
+    expect(await dave.getAttribute("title")).toMatch(/changes the policy allows anyone.*cannot approve/);
+    expect(await page.locator("#me .me-role").textContent()).toBe("in no group");
+    for (const option of await page.locator("#user-switcher option").allTextContents())
+      expect(option).not.toMatch(/· outsider$/);
+    await page.close();
+  });
+
+  it("a permalink of the workspace opens its message in the page (channel or thread), marked; others open normally", async () => {
+    const target = await postAsBot({ channel: SLACK_IDS.ops, text: "Request card for the permalink test" });
+    const reply = await postAsBot({
+      channel: SLACK_IDS.ops,
+      thread_ts: target,
+      text: "A reply in its thread",
+    });
+    // Enough later messages that the card is far above the bottom of #ops.
+    for (let i = 0; i < 30; i++)
+      await postAsBot({ channel: SLACK_IDS.ops, text: `filler ${i}\nsecond line` });
+    const [card, inThread] = [
+      await permalinkOf(SLACK_IDS.ops, target),
+      await permalinkOf(SLACK_IDS.ops, reply),
+    ];
+    expect(card).toMatch(/^https:\/\/hwc-fake\.slack\.com\/archives\/C_OPS\/p\d+$/);
+    expect(inThread).toContain(`thread_ts=${target}`);
+    await postAsBot({
+      channel: SLACK_IDS.prod,
+      text: `<${card}|Open the card> · <${inThread}|Open the reply> · <https://example.com/docs|Elsewhere>`,
+    });
+
+    const page = await openPage(SLACK_IDS.alice, SLACK_IDS.prod);
+    const popups: Page[] = [];
+    page.on("popup", (p) => popups.push(p));
+    const links = page.locator("#messages .msg", { hasText: "Open the card" }).last();
+    // Any other link still opens in a new tab, as before.
+    const elsewhere = links.getByRole("link", { name: "Elsewhere" });
+    expect(await elsewhere.getAttribute("target")).toBe("_blank");
+    expect(await elsewhere.getAttribute("href")).toBe("https://example.com/docs");
+
+    await links.getByRole("link", { name: "Open the card" }).click();
+    await page.locator(`.channel-link.active[data-channel="${SLACK_IDS.ops}"]`).waitFor();
+    const marked = `#messages .msg.msg-highlight[data-ts="${target}"]`;
+    await page.locator(marked).waitFor();
+    expect(await isShownIn(page, "#messages", marked)).toBe(true);
+    // The mark fades, as Slack's does.
+    await page.locator(marked).waitFor({ state: "detached", timeout: 5_000 });
+
+    await page.locator(`.channel-link[data-channel="${SLACK_IDS.prod}"]`).click();
+    await links.getByRole("link", { name: "Open the reply" }).click();
+    await page.locator(`.channel-link.active[data-channel="${SLACK_IDS.ops}"]`).waitFor();
+    const markedReply = `#thread-messages .msg.msg-highlight[data-ts="${reply}"]`;
+    await page.locator(markedReply).waitFor();
+    expect(await isShownIn(page, "#thread-messages", markedReply)).toBe(true);
+
+    expect(popups).toEqual([]);
+    expect(page.url()).toBe(`${pg.url}/`);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("scrolled up: others' messages show a New messages button; your own message and command go to the bottom", async () => {
+    for (let i = 0; i < 30; i++) await postAsUser(SLACK_IDS.bob, SLACK_IDS.random, `earlier chat ${i}\nmore`);
+    const page = await openPage(SLACK_IDS.alice, SLACK_IDS.random);
+    await page.locator("#messages .msg", { hasText: "earlier chat 29" }).waitFor();
+    expect(await scrolledToBottom(page, "#messages")).toBe(true);
+    const marker = page.locator('.new-messages[data-for="messages"]');
+
+    // Someone else writes while Alice reads older messages: she stays where she is, and is told.
+    await page.locator("#messages").evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await postAsUser(SLACK_IDS.bob, SLACK_IDS.random, "Bob: a newer message");
+    await page.locator("#messages .msg", { hasText: "Bob: a newer message" }).waitFor();
+    await marker.waitFor();
+    expect(await page.locator("#messages").evaluate((el) => el.scrollTop)).toBe(0);
+    await marker.click();
+    await marker.waitFor({ state: "hidden" });
+    expect(await scrolledToBottom(page, "#messages")).toBe(true);
+
+    // Her own message, sent while scrolled up, is shown at the bottom.
+    await page.locator("#messages").evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await type(page, "Alice: my own message");
+    const mine = page.locator("#messages .msg", { hasText: "Alice: my own message" });
+    await mine.waitFor();
+    await expect.poll(() => scrolledToBottom(page, "#messages")).toBe(true);
+    expect(await marker.isHidden()).toBe(true);
+
+    // So is the answer to a command sent while scrolled up.
+    await page.locator("#messages").evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await type(page, "/ops help");
+    await page.locator('#messages .msg[data-kind="ephemeral"]').last().waitFor();
+    await expect.poll(() => scrolledToBottom(page, "#messages")).toBe(true);
+    expect(await marker.isHidden()).toBe(true);
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });

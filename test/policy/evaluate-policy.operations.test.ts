@@ -287,7 +287,13 @@ describe("help says what the shipped policy decides", () => {
     verbsOf("ecs").filter((v) => verbKindOf("ecs", v) === "change" || verbKindOf("ecs", v) === "destructive"),
   )("/ecs %s", (verb) => {
     const text = shippedPolicyOf("ecs", verb) ?? "";
-    const intent = parseIntent("/ecs", helpFor({ command: "ecs", verb }).examples[0]!.replace(/^\/ecs /, ""));
+    const intent = parseIntent(
+      "/ecs",
+      helpFor({ command: "ecs", verb })
+        .examples[0]!.replace(/^\/ecs /, "")
+        // The help shows where an ID goes, not a made-up one: any well-formed ID stands in for it here.
+        .replace(/<[a-z_]+_id>/g, "5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"),
+    );
     if (!intent.ok) throw new Error(intent.error.message);
     const action = intentAction(intent.intent);
     const change = verb === "tag" ? { tagChange: add({ owner: "x" }) } : {};

@@ -37,6 +37,33 @@ describe("buildServerDetailView", () => {
     await expect(golden).toMatchFileSnapshot("golden/server-detail-error-hostile.json");
   });
 
+  it("lists each attached disk: device and system/data when the details carry them, and its volume ID", async () => {
+    const server = makeServer(6, {
+      volumeIds: ["9c1e0001-aaaa-4bbb-8ccc-000000000001", "9c1e0002-aaaa-4bbb-8ccc-000000000002"],
+      volumes: [
+        { id: "9c1e0001-aaaa-4bbb-8ccc-000000000001", bootIndex: 0, device: "/dev/vda" },
+        { id: "9c1e0002-aaaa-4bbb-8ccc-000000000002", bootIndex: 1, device: "/dev/vdb" },
+      ],
+    });
+    const { kit, golden } = render(buildServerDetailView({ server }));
+    const text = JSON.stringify(kit);
+    expect(text).toContain("*Disks* (2 attached)");
+    expect(text).toContain("• `/dev/vda` · system disk · volume ID `9c1e0001-aaaa-4bbb-8ccc-000000000001`");
+    expect(text).toContain("• `/dev/vdb` · data disk · volume ID `9c1e0002-aaaa-4bbb-8ccc-000000000002`");
+    await expect(golden).toMatchFileSnapshot("golden/server-detail-disks.json");
+
+    // Nova's details (what `/ecs show` reads by ID) carry only the IDs: those are listed, nothing is guessed.
+    const bare = JSON.stringify(render(buildServerDetailView({ server: makeServer(6) })).kit);
+    expect(bare).toContain("*Disks* (1 attached)\\n• volume ID `vol-1`");
+    expect(bare).not.toMatch(/system disk|data disk/);
+
+    // Many disks: the first 20, then a count; a hostile ID stays harmless.
+    const many = Array.from({ length: 23 }, (_, i) => `vol-${i} <!channel> *x*`);
+    const crowded = render(buildServerDetailView({ server: makeServer(6, { volumeIds: many }) })).kit;
+    expectHarmless(crowded);
+    expect(JSON.stringify(crowded)).toContain("… and 3 more");
+  });
+
   it("every hostile name is harmless as a header", () => {
     for (const name of HOSTILE_NAMES)
       expectHarmless(render(buildServerDetailView({ server: makeServer(1, { name }) })).kit);

@@ -27,6 +27,24 @@ const spec = createSpecFactory("run");
 const mutationTypes = () => env.mutations().map((r) => r.mutation?.type ?? `${r.method} ${r.path}`);
 
 describe("stop", () => {
+  it("a request the policy allowed (it runs as its requester): the thread's re-check says since it was asked", async () => {
+    const { deps, events } = env.fresh();
+    const s = { ...spec("stop", env.targets("web-03")), actorId: "U0ALICE", requesterId: "U0ALICE" };
+    const result = await executeFlow(s, deps);
+    expect(result.ok).toBe(true);
+    const started = events.find((e) => e.type === "run_started");
+    expect(started).toMatchObject({ approved: false });
+    let state: FlowViewState | undefined;
+    for (const e of events) state = reduceFlowEvent(state, e);
+    const text = JSON.stringify(renderBlockKit(flowStatusMessage(state!)));
+    expect(text).toContain("Check that nothing changed since it was asked");
+    expect(text).not.toContain("since approval");
+    // Approved by someone else: the words it always had.
+    const approved = env.fresh();
+    await executeFlow({ ...spec("stop", env.targets("web-04")), requesterId: "U0ALICE" }, approved.deps);
+    expect(approved.events.find((e) => e.type === "run_started")).not.toHaveProperty("approved");
+  });
+
   it("stops running servers: SHUTOFF, job ID saved after the intent, audited, events in order", async () => {
     const { deps, events, store, audit } = env.fresh();
     const s = spec("stop", env.targets("web-03", "web-04"));

@@ -5,11 +5,12 @@ import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { describeDrift, detectDrift } from "../../src/workflow/detect-drift.js";
 import { newRunRecord } from "../../src/workflow/execute-flow.js";
 import type { FlowEvent } from "../../src/workflow/flow-events.js";
-import { stepOfEvent } from "../../src/workflow/flow-events.js";
+import { approvedByPeople, stepOfEvent } from "../../src/workflow/flow-events.js";
 import { flowStatusMessage } from "../../src/workflow/flow-status-message.js";
 import { describeCounts, flowSummaryMessage } from "../../src/workflow/flow-summary-message.js";
 import { loadFlows } from "../../src/workflow/load-flows.js";
 import { type FlowViewState, reduceFlowEvent } from "../../src/workflow/reduce-flow-event.js";
+import { runStartedOf } from "../../src/workflow/resume-flow.js";
 import type { RunRecord } from "../../src/workflow/run-record.js";
 import { summarizeRun } from "../../src/workflow/summarize-run.js";
 import type { FlowSet, FlowTarget } from "../../src/workflow/types.js";
@@ -358,5 +359,74 @@ describe("reduceFlowEvent + flowStatusMessage", () => {
     expect(text).not.toContain("wait_stopped");
     for (const step of flows.stop.steps) expect(text).not.toContain(step.description);
     expect(text).toContain(":white_check_mark:");
+  });
+});
+
+describe("the re-check's words: since approval only when people approved", () => {
+  const started: FlowEvent = {
+    type: "run_started",
+    runId: "r1",
+    requestId: "apr_1",
+    operation: "stop",
+    at: 0,
+    resumed: false,
+    targets: [{ id: "a", name: "web-03" }],
+    steps: flows.stop.steps.map(stepOfEvent),
+  };
+  const recheckRunning: FlowEvent = {
+    type: "step_started",
+    runId: "r1",
+    stepId: "recheck",
+    kind: "recheck",
+    description: "",
+    serverIds: ["a"],
+    at: 1,
+  };
+  const textOf = (first: FlowEvent, ...more: FlowEvent[]) => {
+    let state: FlowViewState | undefined;
+    for (const e of [first, ...more]) state = reduceFlowEvent(state, e);
+    return JSON.stringify(renderBlockKit(flowStatusMessage(state!, 2)));
+  };
+
+  it("a run the policy allowed (no one approved it) checks against the servers as they were asked", () => {
+    const text = textOf({ ...started, approved: false }, recheckRunning);
+    expect(text).toContain("Check that nothing changed since it was asked");
+    expect(text).toContain("now: check that nothing changed since it was asked");
+    expect(text).not.toContain("approval");
+    // Its drift heading does not speak of an approval either.
+    const drifted = textOf(
+      { ...started, approved: false, drift: [{ serverId: "a", name: "web-03", kind: "gone" }] },
+      recheckRunning,
+    );
+    expect(drifted).toContain("The servers changed since the request was made; nothing was done");
+    expect(drifted).not.toContain("approval");
+  });
+
+  it('an approved run keeps "since approval"', () => {
+    const text = textOf(started, recheckRunning);
+    expect(text).toContain("Check that nothing changed since approval");
+    expect(text).not.toContain("since it was asked");
+  });
+
+  it("the run knows from who started it: its requester (policy, schedule, break-glass) or an approver", () => {
+    expect(approvedByPeople({ actorId: "U_ALICE", requesterId: "U_ALICE" })).toBe(false);
+    expect(approvedByPeople({ actorId: "U_BOB", requesterId: "U_ALICE" })).toBe(true);
+    expect(approvedByPeople({ actorId: "U_ALICE", requesterId: "U_ALICE", breakGlass: true })).toBe(false);
+    // Older records without a requester read as approved: the words they always had.
+    expect(approvedByPeople({ actorId: "U_BOB" })).toBe(true);
+    const spec = {
+      runId: "r1",
+      requestId: "apr_1",
+      operation: "stop" as const,
+      targets: targets(1),
+      parameters: {},
+      actorId: "U_ALICE",
+      requesterId: "U_ALICE",
+    };
+    // A resumed run says so too, from its record.
+    expect(runStartedOf(newRunRecord(spec, flows.stop, 0), true, 1).approved).toBe(false);
+    expect(
+      runStartedOf(newRunRecord({ ...spec, actorId: "U_BOB" }, flows.stop, 0), true, 1),
+    ).not.toHaveProperty("approved");
   });
 });

@@ -23,7 +23,8 @@ export interface PlaygroundChannel {
 
 /** Everything the page needs to draw itself (`GET /api/state`); SSE events keep it current. */
 export interface PlaygroundState {
-  team: { id: string; name: string };
+  /** `domain`: the page opens this workspace's permalinks (`https://<domain>.slack.com/archives/…`) itself. */
+  team: { id: string; name: string; domain: string };
   bot: { userId: string; name: string };
   users: PlaygroundUser[];
   /** User groups, so `<!subteam^ID>` mentions show their handle. */
@@ -46,7 +47,7 @@ export function buildPlaygroundState(
 ): PlaygroundState {
   const world = slack.world();
   return {
-    team: { id: world.team.id, name: world.team.name },
+    team: { id: world.team.id, name: world.team.name, domain: world.team.domain },
     bot: { userId: world.bot.userId, name: world.bot.name },
     users: world.users
       .filter((u) => !u.isBot && !u.deleted)

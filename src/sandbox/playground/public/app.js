@@ -11,7 +11,7 @@ const app = {
   channel: localStorage.getItem("playground.channel") ?? "C_OPS",
   /** ts of the thread open in the side pane, or null. */
   threadTs: null,
-  team: { name: "" },
+  team: { name: "", domain: "" },
   bot: { userId: "U_BOT", name: "hwc-chatops" },
   users: [],
   groups: [],
@@ -33,6 +33,10 @@ const app = {
   unread: new Map(),
   cloud: null,
   cloudFilter: "",
+  /** The message a permalink led to, shown marked until `until`: { key, until }. */
+  highlight: null,
+  /** Where to scroll once the next render has drawn it: { list: "#messages" | "#thread-messages", ts }. */
+  focus: null,
   ready: false,
   /** True while a snapshot loads; events are held in `held` meanwhile. */
   loading: true,
@@ -73,8 +77,18 @@ function roleOf(user) {
   if (user.groups.includes("ops-approvers")) return "approver";
   if (user.isAdmin) return "admin";
   if (user.id === "U_ALICE") return "requester";
-  if (user.groups.length === 0) return "outsider";
+  // Not "outsider": the shipped policy lets anyone make some changes (a graceful stop, a lock).
+  if (user.groups.length === 0) return "in no group";
   return user.groups.join(", ");
+}
+
+/** What the role means under the shipped policy (flows/policy.yml), for the switcher's tooltips. */
+function roleNote(user) {
+  if (user.groups.length === 0 && !user.isAdmin) {
+    return "In no group: can make the changes the policy allows anyone (a graceful stop, a lock) and is refused what needs a group or an approval; cannot approve.";
+  }
+  if (user.groups.includes("ops-approvers")) return "Approver: can approve other people's requests.";
+  return `Groups: ${user.groups.length > 0 ? user.groups.map((g) => `@${g}`).join(", ") : "none"}.`;
 }
 
 function channelLabel(channel) {
@@ -217,6 +231,7 @@ function scheduleRender() {
     renderChannel();
     renderThread();
     renderModal();
+    applyFocus();
   });
 }
 
@@ -225,7 +240,11 @@ function renderUserSwitcher() {
   clear(select);
   for (const user of app.users) {
     select.append(
-      h("option", { value: user.id, text: `${user.realName} (@${user.name}) · ${roleOf(user)}` }),
+      h("option", {
+        value: user.id,
+        text: `${user.realName} (@${user.name}) · ${roleOf(user)}`,
+        title: roleNote(user),
+      }),
     );
   }
   select.value = app.me;
@@ -236,7 +255,7 @@ function renderMe() {
   const me = userById(app.me);
   const box = clear($("#me"));
   if (!me) return;
-  append(box, [avatar(me.id), h("span", { class: "me-role", text: roleOf(me) })]);
+  append(box, [avatar(me.id), h("span", { class: "me-role", text: roleOf(me), title: roleNote(me) })]);
 }
 
 function renderSidebar() {
@@ -378,10 +397,11 @@ function renderItem(item, place) {
   const attachments = renderAttachments(r.attachments, ctx);
   if (attachments) content.append(attachments);
 
+  const highlighted = app.highlight?.key === keyOf(r.channel, r.ts) && Date.now() < app.highlight.until;
   const el = h(
     "div",
     {
-      class: `msg${item.kind === "ephemeral" ? " msg-ephemeral" : ""}`,
+      class: `msg${item.kind === "ephemeral" ? " msg-ephemeral" : ""}${highlighted ? " msg-highlight" : ""}`,
       data: { kind: item.kind, ts: r.ts, channel: r.channel },
     },
     avatar(isBot ? app.bot.userId : r.user),
@@ -451,13 +471,69 @@ function ephemeralNote(dismiss) {
   );
 }
 
-/** Keeps the scroll at the bottom if it was there; otherwise where the reader left it. */
-function replaceList(list, nodes) {
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+/** Whether a list is scrolled to (near) its newest item. */
+function isAtBottom(list) {
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+}
+
+/** The ts of the newest item of a list, from its rendered nodes. */
+function newestTs(nodes) {
+  for (let i = nodes.length - 1; i >= 0; i -= 1) {
+    const ts = nodes[i]?.dataset?.ts;
+    if (ts !== undefined) return ts;
+  }
+  return undefined;
+}
+
+/**
+ * Redraws a list, as Slack scrolls it: a list shown for another channel or thread (`scope`) opens at its
+ * newest item; one scrolled to the bottom stays there; one the reader scrolled up stays where they left it
+ * and, if newer items arrived meanwhile, shows a "new messages" button instead of jumping.
+ */
+function replaceList(list, nodes, scope = list.dataset.scope ?? "") {
+  const sameScope = (list.dataset.scope ?? "") === scope;
+  const atBottom = !sameScope || isAtBottom(list);
   const previous = list.scrollTop;
+  const before = list.dataset.newest;
+  const newest = newestTs(nodes);
   clear(list);
   append(list, nodes);
+  list.dataset.scope = scope;
+  if (newest === undefined) delete list.dataset.newest;
+  else list.dataset.newest = newest;
   list.scrollTop = atBottom ? list.scrollHeight : previous;
+  const marker = newMessagesMarker(list);
+  if (!marker) return;
+  if (atBottom) marker.hidden = true;
+  else if (newest !== undefined && (before === undefined || compareTs(newest, before) > 0))
+    marker.hidden = false;
+}
+
+function scrollToNewest(list) {
+  list.scrollTop = list.scrollHeight;
+  const marker = newMessagesMarker(list);
+  if (marker) marker.hidden = true;
+}
+
+/** The "new messages" button of a message list (`#messages`, `#thread-messages`), made on first use. */
+function newMessagesMarker(list) {
+  if (!list.classList.contains("messages")) return null;
+  let marker = list.parentElement.querySelector(`.new-messages[data-for="${list.id}"]`);
+  if (marker) return marker;
+  marker = h("button", {
+    type: "button",
+    class: "new-messages",
+    text: "↓ New messages",
+    hidden: true,
+    data: { for: list.id },
+    on: { click: () => scrollToNewest(list) },
+  });
+  list.after(marker);
+  // Reaching the bottom by hand reads the new messages too.
+  list.addEventListener("scroll", () => {
+    if (isAtBottom(list)) marker.hidden = true;
+  });
+  return marker;
 }
 
 function renderChannel() {
@@ -501,7 +577,7 @@ function renderChannel() {
           ),
         ]
       : items.map((item) => renderItem(item, "channel"));
-  replaceList($("#messages"), nodes);
+  replaceList($("#messages"), nodes, `${app.me}/${channel.id}`);
 }
 
 function openThread(ts) {
@@ -538,7 +614,88 @@ function renderThread() {
       );
     }
   });
-  replaceList($("#thread-messages"), nodes);
+  replaceList($("#thread-messages"), nodes, `${app.me}/${app.channel}/${app.threadTs}`);
+}
+
+// ---------------------------------------------------------------- permalinks
+
+/**
+ * Where a permalink of this workspace points (`https://<domain>.slack.com/archives/<channel>/p<ts without
+ * the dot>`, a reply's with `?thread_ts=<parent>`), or undefined for any other URL. The fake workspace's
+ * domain resolves nowhere, so the page follows these links itself, as the Slack client does.
+ */
+function permalinkTarget(href) {
+  let url;
+  try {
+    url = new URL(href);
+  } catch {
+    return undefined;
+  }
+  if (app.team.domain === "" || url.protocol !== "https:" || url.host !== `${app.team.domain}.slack.com`)
+    return undefined;
+  const match = /^\/archives\/([A-Z0-9_]+)\/p(\d+)(\d{6})$/.exec(url.pathname);
+  if (!match) return undefined;
+  const [, channel, seconds, micros] = match;
+  const ts = `${seconds}.${micros}`;
+  const threadTs = url.searchParams.get("thread_ts");
+  return { channel, ts, threadTs: threadTs !== null && threadTs !== ts ? threadTs : undefined };
+}
+
+/** Shows the message a permalink names: its channel, its thread for a reply, scrolled to and marked. */
+function openPermalink(target) {
+  const channel = channelById(target.channel);
+  if (!channel || !visibleChannels().some((c) => c.id === channel.id)) {
+    flash("That message is in a conversation you are not in.");
+    return;
+  }
+  const message = app.messages.get(keyOf(target.channel, target.ts));
+  if (!message || message.deleted) {
+    flash("That message is no longer there.");
+    return;
+  }
+  if (channel.isIm && app.tab !== "messages") {
+    app.tab = "messages";
+    localStorage.setItem("playground.tab", app.tab);
+  }
+  if (app.channel !== channel.id) selectChannel(channel.id);
+  if (target.threadTs !== undefined) {
+    // A reply: its thread opens beside the channel, scrolled to the reply.
+    app.threadTs = target.threadTs;
+    app.focus = { list: "#thread-messages", ts: target.ts };
+  } else {
+    app.focus = { list: "#messages", ts: target.ts };
+  }
+  app.highlight = { key: keyOf(target.channel, target.ts), until: Date.now() + HIGHLIGHT_MS };
+  setTimeout(scheduleRender, HIGHLIGHT_MS + 50);
+  scheduleRender();
+}
+
+const HIGHLIGHT_MS = 2500;
+
+/** After a render: scrolls the message a permalink led to into the middle of its list. */
+function applyFocus() {
+  if (!app.focus) return;
+  const { list, ts } = app.focus;
+  // One try: a later redraw must not jump back to it.
+  app.focus = null;
+  $(list)
+    ?.querySelector(`.msg[data-ts="${CSS.escape(ts)}"]`)
+    ?.scrollIntoView({ block: "center" });
+}
+
+function setupPermalinks() {
+  const follow = (e) => {
+    const link = e.target instanceof Element ? e.target.closest("a[href]") : null;
+    const target = link ? permalinkTarget(link.href) : undefined;
+    if (!target) return;
+    e.preventDefault();
+    openPermalink(target);
+  };
+  document.addEventListener("click", follow);
+  // A middle click would open the same dead page in a new tab.
+  document.addEventListener("auxclick", (e) => {
+    if (e.button === 1) follow(e);
+  });
 }
 
 // ---------------------------------------------------------------- actions, confirm, modals
@@ -789,6 +946,9 @@ function setupComposer(textarea, getThreadTs) {
     if (text === "") return;
     textarea.value = "";
     refresh();
+    // Slack shows what you send (and the answer to it) at the bottom, wherever you had scrolled to: at the
+    // bottom, the redraws that bring the answer keep following it.
+    scrollToNewest(textarea.closest(".channel, .thread").querySelector(".messages"));
     const threadTs = getThreadTs();
     const body = { user: app.me, channel: app.channel, text };
     // Slash commands go to the channel (Slack does not tell apps about the thread); messages stay in it.
@@ -1001,6 +1161,7 @@ function start() {
   setupComposer($("#composer"), () => null);
   setupComposer($("#thread-composer"), () => app.threadTs);
   setupCloudPanel();
+  setupPermalinks();
   connectEvents();
   void pollCloud();
 }

@@ -89,9 +89,16 @@ function nextToken(text, from) {
       const before = i === 0 ? "" : text[i - 1];
       const after = text[i + 1] ?? "";
       if ((before === "" || !WORD.test(before)) && after !== "" && !/\s/.test(after) && after !== mark) {
-        // Closing mark: preceded by non-space, followed by a non-word character or the end.
+        // Closing mark: preceded by non-space, followed by a non-word character or the end. A mark inside a
+        // code span is text (Slack reads `*`*a* b`*` as bold around one code span), so spans are skipped.
+        const spans = codeSpans(text, i + 1);
         let j = text.indexOf(mark, i + 1);
         while (j !== -1) {
+          const span = spans.find((s) => j >= s.start && j < s.end);
+          if (span) {
+            j = text.indexOf(mark, span.end);
+            continue;
+          }
           const prev = text[j - 1];
           const next = text[j + 1] ?? "";
           if (!/\s/.test(prev) && (next === "" || !WORD.test(next))) break;
@@ -106,6 +113,16 @@ function nextToken(text, from) {
     }
   }
   return best;
+}
+
+/** Where the code spans at or after `from` are, as [start, end) ranges. */
+function codeSpans(text, from) {
+  const spans = [];
+  const code = /`[^`\n]+`/g;
+  code.lastIndex = from;
+  for (let c = code.exec(text); c; c = code.exec(text))
+    spans.push({ start: c.index, end: c.index + c[0].length });
+  return spans;
 }
 
 function renderInline(text, ctx, depth) {
