@@ -226,6 +226,7 @@ export function createBot(options: CreateBotOptions): Bot {
     store,
     logger: log,
     ...(options.retention?.deliveryDedupeMs !== undefined && { ttlMs: options.retention.deliveryDedupeMs }),
+    ...(options.now !== undefined && { now: options.now }),
   });
   const listenerDeps: ListenerDeps = {
     router,

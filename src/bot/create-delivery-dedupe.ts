@@ -1,4 +1,5 @@
 import type { Logger } from "../log/create-logger.js";
+import { createOutageLog } from "../log/create-outage-log.js";
 import type { DeliveryClaim } from "../slack/listeners/listener-deps.js";
 import type { Store } from "../store/store.js";
 
@@ -15,19 +16,25 @@ export function createDeliveryDedupe(options: {
   store: Store;
   logger: Logger;
   ttlMs?: number;
+  /** For how long an outage lasted (default `Date.now`). */
+  now?: () => number;
 }): DeliveryDedupe {
   const ttlMs = options.ttlMs ?? 60 * 60_000;
+  // Every command and click meets the store here: an outage is said once as it starts and once as it ends.
+  const outage = createOutageLog(options.logger, { now: options.now ?? Date.now });
   return {
     async claim(key) {
       try {
         // Disposable: losing a claim to a power cut at worst lets one redelivery through again.
         const first = await options.store.claimOnce(key, ttlMs, { durability: "relaxed" });
+        outage.succeeded();
         return first ? "first" : "repeat";
       } catch (error) {
-        options.logger.warn(
-          { err: error },
-          "could not record a Slack delivery: the state store is unavailable",
-        );
+        if (!outage.failed(error, "could not record a Slack delivery (nothing is handled)"))
+          options.logger.warn(
+            { err: error },
+            "could not record a Slack delivery: the state store is unavailable",
+          );
         return "unavailable";
       }
     },

@@ -1,4 +1,5 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { formatCount, truncateGraphemes } from "../render/escape-mrkdwn.js";
 import {
   code,
   context,
@@ -9,14 +10,15 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { renderMrkdwn } from "../render/render-mrkdwn.js";
 import { describeSchedule } from "../views/build-schedule-views.js";
-import { nameList } from "../workflow/format-flow-text.js";
-import { describeProgress } from "./describe-request.js";
+import { describeExpiry, describeProgress } from "./describe-request.js";
 
 /** What an approver's direct message shows of the request. */
 export type ApprovalDmRequest = Pick<
   ApprovalRequest,
   | "requester"
+  | "createdAt"
   | "commandText"
   | "why"
   | "targets"
@@ -32,6 +34,8 @@ export type ApprovalDmRequest = Pick<
 
 /** Most server names a direct message lists (the card and its Details have them all). */
 const MAX_DM_SERVER_NAMES = 10;
+/** Longest a name shows, escaped (the card's bound on a target's title): ten fit in one section. */
+const MAX_DM_SERVER_NAME_LENGTH = 150;
 
 /**
  * The direct message to one approver under `notify_approvers: dm`, sent when their approval is wanted (a
@@ -53,11 +57,10 @@ export function buildApprovalDmView(input: {
       section({ text }),
       ...(request.why !== undefined ? [section({ text: md`*Why:* ${request.why}` })] : []),
       section({
-        text: md`*Servers (${String(request.targets.length)}):* ${nameList(
-          request.targets.map((t) => t.name),
-          MAX_DM_SERVER_NAMES,
-        )}\n${describeProgress(request)}`,
+        text: md`*Servers (${String(request.targets.length)}):* ${serverNames(request.targets.map((t) => t.name))}`,
       }),
+      // A block of its own: however long the names, the approvals and the expiry are never cut off.
+      section({ text: describeProgress(request) }),
       section({ text: md`${where} to approve or reject it.` }),
     ],
   };
@@ -140,11 +143,28 @@ function dmOutcome(request: ApprovalDmRequest): { icon: string; words: Span[] } 
     case "expired":
       return {
         icon: ":hourglass:",
-        words: md`expired without enough approvals (${String(request.approvals.length)} of ${String(
-          request.requirement.minApprovals,
-        )}). Nothing was done.`,
+        words: md`expired ${describeExpiry(request)}. Nothing was done.`,
       };
   }
+}
+
+/** `` `web-01`, `web-02` +3 more ``: each name as typed (code), bounded once escaped, as the card bounds it. */
+function serverNames(names: readonly string[]): Span[] {
+  const shown = names.slice(0, MAX_DM_SERVER_NAMES).flatMap((name, i) => {
+    const span = boundedName(name);
+    return i === 0 ? [span] : [...md`, `, span];
+  });
+  const more =
+    names.length > MAX_DM_SERVER_NAMES ? md` +${formatCount(names.length - MAX_DM_SERVER_NAMES)} more` : md``;
+  return [...shown, ...more];
+}
+
+/** The name as code, cut (with `…`) until it fits `MAX_DM_SERVER_NAME_LENGTH` escaped: `&` takes five. */
+function boundedName(name: string): Span {
+  let cut = name;
+  for (let n = name.length; n > 1 && renderMrkdwn(code(cut)).length > MAX_DM_SERVER_NAME_LENGTH; n--)
+    cut = truncateGraphemes(name, n);
+  return code(cut);
 }
 
 function mentions(userIds: readonly string[]): Span[] {

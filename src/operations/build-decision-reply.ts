@@ -1,10 +1,9 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalEffect } from "../approvals/approval-state.js";
-import { approvalsFor, currentStage } from "../approvals/current-stage.js";
-import { formatDuration } from "../config/parse-duration.js";
+import { currentStage } from "../approvals/current-stage.js";
 import { localTime, type Message, md, type Span, section, userMention } from "../render/message-model.js";
 import { buildScheduleLapsedLine, describeSchedule } from "../views/build-schedule-views.js";
-import { describeApprovers, type GroupIds, POLICY_ACTOR } from "./describe-request.js";
+import { describeApprovers, describeExpiry, type GroupIds, POLICY_ACTOR } from "./describe-request.js";
 import { notifies } from "./notify-approvers.js";
 
 /**
@@ -22,6 +21,8 @@ export function buildDecisionReply(
    * mentioned with them (`notify_approvers: mention`); a handle without an ID is named, not mentioned.
    */
   groupIds: GroupIds = {},
+  /** `nextStage: false` leaves the next stage's turn unsaid (the request no longer waits: cancelled since). */
+  options: { nextStage?: boolean } = {},
 ): Message | undefined {
   const requester = userMention(request.requester.userId);
   // A recurring schedule's creation runs nothing now: approving it makes it active.
@@ -42,7 +43,9 @@ export function buildDecisionReply(
               ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} ${outcome}`
               : effect.stage !== undefined
                 ? md`:ballot_box_with_check: ${userMention(effect.userId)} approved for ${effect.stage}${effect.stageComplete === true ? md`, which is complete` : md``} (${String(effect.count)} of ${String(effect.required)}).${
-                    effect.stageComplete === true ? nextStageLine(request, groupIds) : md``
+                    effect.stageComplete === true && options.nextStage !== false
+                      ? nextStageLine(request, groupIds)
+                      : md``
                   }`
                 : md`:ballot_box_with_check: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}).`,
         );
@@ -99,36 +102,11 @@ function nextStageLine(
   )}, your approval is wanted (${String(next.stage.minApprovals - next.count)} needed${until}).`;
 }
 
-/**
- * `Expired after 30m with 0 of 2 approvals.`; a staged request names the stage that ran out and how long it
- * waited from when it was reached (its own `expires_in`), with what the stages before it got.
- */
+/** `Expired after 30m with 0 of 2 approvals.`, or at which stage (`describeExpiry`), and what to do next. */
 function expiredLine(
   request: Pick<ApprovalRequest, "requester" | "requirement" | "createdAt" | "approvals"> &
     Partial<Pick<ApprovalRequest, "expiresAt">>,
 ): Span[] {
   const requester = userMention(request.requester.userId);
-  const tail = md`${requester} nothing was done; ask again if it is still needed.`;
-  const position = currentStage(request);
-  if (position === undefined)
-    return md`:hourglass: Expired after ${formatDuration(request.requirement.expiresInMs)} with ${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals. ${tail}`;
-  const { stage, index, total, count } = position;
-  const before = request.requirement.stages?.[index - 1];
-  // The stage was reached when the one before it completed (its last approval), or when the request was made.
-  const reachedAt =
-    before === undefined
-      ? request.createdAt
-      : Math.max(request.createdAt, ...approvalsFor(request, before.name).map((a) => a.at));
-  const waited =
-    request.expiresAt !== undefined && request.expiresAt > reachedAt
-      ? request.expiresAt - reachedAt
-      : stage.expiresInMs;
-  const done =
-    index > 0
-      ? md` (${(request.requirement.stages ?? [])
-          .slice(0, index)
-          .map((s) => s.name)
-          .join(", ")} complete)`
-      : md``;
-  return md`:hourglass: Expired at stage *${stage.name}* (${String(index + 1)} of ${String(total)}): it waited ${formatDuration(waited)} with ${String(count)} of ${String(stage.minApprovals)} approvals${done}. ${tail}`;
+  return md`:hourglass: Expired ${describeExpiry(request)}. ${requester} nothing was done; ask again if it is still needed.`;
 }

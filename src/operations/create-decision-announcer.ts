@@ -27,7 +27,25 @@ export function createDecisionAnnouncer(deps: {
   groupIds?: () => Promise<GroupIds>;
   /** Asks the next stage's approvers by direct message. */
   approverMessages?: Pick<ApproverMessages, "stageReached">;
+  /**
+   * The request as it is now. A stage's turn is announced only while the request still waits: a cancel (or a
+   * rejection, an expiry) may land between the transition and the announcement, and its own reply may already
+   * be in the thread.
+   */
+  readRequest: (requestId: string) => Promise<ApprovalRequest | undefined>;
 }): DecisionAnnouncer {
+  const stillWaits = async (requestId: string): Promise<boolean> => {
+    try {
+      return (await deps.readRequest(requestId))?.status === "pending";
+    } catch (error) {
+      // Unknown: the turn is not announced rather than announced for a request that may be closed.
+      deps.logger.warn(
+        { err: error, approval: requestId },
+        "could not read the request before its next stage",
+      );
+      return false;
+    }
+  };
   return async (request, effects) => {
     const chat = deps.chat();
     const stageReached =
@@ -37,8 +55,11 @@ export function createDecisionAnnouncer(deps: {
       stageReached && deps.groupIds !== undefined && notifies(request.requirement, "mention")
         ? await deps.groupIds()
         : {};
-    const reply = buildDecisionReply(request, effects, groupIds);
-    if (stageReached && chat !== undefined) await deps.approverMessages?.stageReached(request, chat);
+    // Read again right before the messages: the snapshot is from before this transition's effects were said.
+    if (stageReached && chat !== undefined && (await stillWaits(request.id)))
+      await deps.approverMessages?.stageReached(request, chat);
+    const nextStageWaits = stageReached && (await stillWaits(request.id));
+    const reply = buildDecisionReply(request, effects, groupIds, { nextStage: nextStageWaits });
     const root = request.message;
     if (reply === undefined || chat === undefined || root === undefined) return;
     try {

@@ -1,8 +1,8 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { Logger } from "../log/create-logger.js";
+import { createOutageLog } from "../log/create-outage-log.js";
 import type { Clock } from "../store/store.js";
-import { createOutageLog } from "./create-outage-log.js";
 import { repeatPass, systemTimers, type Timers } from "./timers.js";
 
 export interface ExpirySweeperOptions {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ChatPort } from "../app/ports.js";
 import { createApprovalService } from "../approvals/approval-service.js";
 import { createAuditLog } from "../audit/create-audit-log.js";
+import { createOutageLog } from "../log/create-outage-log.js";
 import {
   createRecurringSchedules,
   isScheduleRequest,
@@ -20,7 +21,6 @@ import { createExpirySweeper } from "./create-expiry-sweeper.js";
 import { createGroupDirectory } from "./create-group-directory.js";
 import { createHomePublisher } from "./create-home-publisher.js";
 import { createLatestRunner } from "./create-latest-runner.js";
-import { createOutageLog } from "./create-outage-log.js";
 import { createActionOffer, createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
 import { createWaveMessages } from "./create-wave-messages.js";
@@ -71,6 +71,7 @@ export function createOperations(options: OperationsOptions): Operations {
   const approverMessages = createApproverMessages({
     store,
     logger,
+    readRequest: (requestId) => approvals.get(requestId),
     ...(requestRetentionMs !== undefined && { retentionMs: requestRetentionMs }),
   });
   const announce = createDecisionAnnouncer({
@@ -78,6 +79,7 @@ export function createOperations(options: OperationsOptions): Operations {
     logger,
     groupIds: () => groups.ids(),
     approverMessages,
+    readRequest: (requestId) => approvals.get(requestId),
   });
   const cards = createLatestRunner(
     async (requestId) => {

@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { Logger } from "../log/create-logger.js";
+import { createOutageLog } from "../log/create-outage-log.js";
 import type { Clock, Store, WriteFence } from "../store/store.js";
-import { createOutageLog } from "./create-outage-log.js";
 import { systemTimers, type Timers } from "./timers.js";
 
 /** Lease name of a run: whoever holds it drives the run; every write to its record is fenced by it. */

@@ -1,5 +1,6 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { approvalsFor, currentStage } from "../approvals/current-stage.js";
+import { formatDuration } from "../config/parse-duration.js";
 import type { ApprovalRequirement } from "../policy/types.js";
 import { plural } from "../render/escape-mrkdwn.js";
 import { code, groupMention, localTime, md, type Span, userMention } from "../render/message-model.js";
@@ -133,4 +134,38 @@ export function formatTime(at: number): string {
 export function isPolicyAllowed(request: Pick<ApprovalRequest, "requirement">): boolean {
   const { users, groups } = request.requirement.approvers;
   return groups.length === 0 && users.length === 1 && users[0] === POLICY_ACTOR;
+}
+
+/**
+ * How a request expired, the one wording the thread and the approvers' messages share: `after 30m with 0 of 2
+ * approvals`; a staged request names the stage that ran out and how long it waited from when it was reached
+ * (its own `expires_in`), with what the stages before it got: `at stage *security* (2 of 2): it waited 10m with
+ * 0 of 1 approvals (team lead complete)`.
+ */
+export function describeExpiry(
+  request: Pick<ApprovalRequest, "requirement" | "createdAt" | "approvals"> &
+    Partial<Pick<ApprovalRequest, "expiresAt">>,
+): Span[] {
+  const position = currentStage(request);
+  if (position === undefined)
+    return md`after ${formatDuration(request.requirement.expiresInMs)} with ${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals`;
+  const { stage, index, total, count } = position;
+  const before = request.requirement.stages?.[index - 1];
+  // The stage was reached when the one before it completed (its last approval), or when the request was made.
+  const reachedAt =
+    before === undefined
+      ? request.createdAt
+      : Math.max(request.createdAt, ...approvalsFor(request, before.name).map((a) => a.at));
+  const waited =
+    request.expiresAt !== undefined && request.expiresAt > reachedAt
+      ? request.expiresAt - reachedAt
+      : stage.expiresInMs;
+  const done =
+    index > 0
+      ? md` (${(request.requirement.stages ?? [])
+          .slice(0, index)
+          .map((s) => s.name)
+          .join(", ")} complete)`
+      : md``;
+  return md`at stage *${stage.name}* (${String(index + 1)} of ${String(total)}): it waited ${formatDuration(waited)} with ${String(count)} of ${String(stage.minApprovals)} approvals${done}`;
 }

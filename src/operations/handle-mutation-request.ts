@@ -321,21 +321,21 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       return;
     }
     if (decision.effect === "needs_approval") {
-      await deps.approverMessages.requested(recorded, ctx.chat, groups.members);
       const n = decision.approval.minApprovals;
       const stages = decision.approval.stages;
-      if (schedule !== undefined) {
+      // The requester is answered first: messaging the approvers (one by one, up to 50) must not delay it.
+      if (schedule !== undefined)
         await reply(buildScheduledNoticeView(schedule, { minApprovals: n, by: draft.request.expiresAt }));
-        return;
-      }
-      await reply(
-        buildNoticeView(
-          ":lock:",
-          stages !== undefined
-            ? md`Your request needs approval in ${String(stages.length)} stages, in order: ${stages.map((s) => s.name).join(", then ")}; I posted it in the channel.`
-            : md`Your request needs ${plural(n, "approval")} from ${describeApprovers(decision.approval, mention ? groups.ids : {})}; I posted it in the channel.`,
-        ),
-      );
+      else
+        await reply(
+          buildNoticeView(
+            ":lock:",
+            stages !== undefined
+              ? md`Your request needs approval in ${String(stages.length)} stages, in order: ${stages.map((s) => s.name).join(", then ")}; I posted it in the channel.`
+              : md`Your request needs ${plural(n, "approval")} from ${describeApprovers(decision.approval, mention ? groups.ids : {})}; I posted it in the channel.`,
+          ),
+        );
+      await deps.approverMessages.requested(recorded, ctx.chat, groups.members);
     }
   };
 }

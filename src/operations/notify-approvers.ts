@@ -27,6 +27,11 @@ export const approvalDmsKey = (requestId: string) => `opsdms:${requestId}`;
 /** Most approvers sent a direct message about one request (a big group gets the first ones, and a log line). */
 const MAX_APPROVAL_DMS = 50;
 
+/** The outcome a request's messages say: a request being executed was approved. */
+function outcomeOf(request: Pick<ApprovalRequest, "status">): string {
+  return request.status === "executing" ? "approved" : request.status;
+}
+
 /** Whether the request's approvers are told this way (requests from before `notify` existed mention them). */
 export function notifies(requirement: Pick<ApprovalRequirement, "notify">, mode: "mention" | "dm"): boolean {
   return (requirement.notify ?? ["mention"]).includes(mode);
@@ -63,6 +68,11 @@ export interface ApproverMessages {
 export function createApproverMessages(deps: {
   store: Store;
   logger: Logger;
+  /**
+   * The request as it is now: messages sent while the request stopped waiting (a cancel during the sending)
+   * are closed with what it became, read again rather than from the snapshot they were sent for.
+   */
+  readRequest: (requestId: string) => Promise<ApprovalRequest | undefined>;
   /** How long the record of the messages is kept after its last write (default: like finished requests). */
   retentionMs?: number;
 }): ApproverMessages {
@@ -99,8 +109,11 @@ export function createApproverMessages(deps: {
       }
     }
     if (sent.length === 0) return;
+    let closedAlready: string | undefined;
     try {
-      await deps.store.update<ApprovalDms>(
+      // Appended in one write that also reads `shown`: a `settled` that claimed before this write did not see
+      // these messages, so they are closed here; one that claims after it sees them and closes them itself.
+      const kept = await deps.store.update<ApprovalDms>(
         approvalDmsKey(request.id),
         (current) => ({
           ...(current?.value ?? {}),
@@ -108,9 +121,53 @@ export function createApproverMessages(deps: {
         }),
         { retries: 20, ttlMs },
       );
+      closedAlready = kept.ok && kept.changed ? ApprovalDmsSchema.parse(kept.value).shown : undefined;
     } catch (error) {
       // The messages went out; they are just not updated at the end.
       logger.warn({ err: error, approval: request.id }, "could not keep the approvers' messages");
+      return;
+    }
+    if (closedAlready === undefined) return;
+    // Best effort like the rest: a failure here is logged, never raised to the request's handler.
+    await closeLate(request.id, sent, chat).catch((error: unknown) =>
+      logger.warn({ err: error, approval: request.id }, "could not close the messages sent too late"),
+    );
+  }
+
+  /**
+   * Updates messages that were sent after the request had stopped waiting to what it is now. The outcome may
+   * move on while this runs (approved, then succeeded): the record's `shown` is read again after each update,
+   * and the messages follow it until it stays put (a `settled` that claims after the append updates them too).
+   */
+  async function closeLate(
+    requestId: string,
+    messages: ApprovalDms["messages"],
+    chat: ChatPort,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const request = await deps.readRequest(requestId);
+      if (request === undefined) return;
+      const view = buildApprovalDmClosedView({ request, permalink: await permalinkOf(request, chat) });
+      if (view === undefined) return;
+      await updateEach(requestId, messages, view, chat);
+      const shown = ApprovalDmsSchema.safeParse((await deps.store.get(approvalDmsKey(requestId)))?.value).data
+        ?.shown;
+      if (shown === outcomeOf(request)) return;
+    }
+  }
+
+  async function updateEach(
+    requestId: string,
+    messages: ApprovalDms["messages"],
+    view: NonNullable<ReturnType<typeof buildApprovalDmClosedView>>,
+    chat: ChatPort,
+  ): Promise<void> {
+    for (const m of messages) {
+      await chat
+        .updateMessage({ channel: m.channel, ts: m.ts }, view)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, userId: m.userId, approval: requestId }, "could not update a message"),
+        );
     }
   }
 
@@ -125,33 +182,29 @@ export function createApproverMessages(deps: {
       }
     },
     async settled(request, chat) {
-      const outcome = request.status === "executing" ? "approved" : request.status;
+      const outcome = outcomeOf(request);
       // Nobody was messaged about a request whose rule does not say `dm`: no record to read.
       if (outcome === "pending" || !notifies(request.requirement, "dm")) return;
       try {
         const key = approvalDmsKey(request.id);
-        // The claim: only the write that moves `shown` to this outcome updates the messages.
+        // The claim: only the write that moves `shown` to this outcome updates the messages. An absent record
+        // is created with it (messages still being sent then find it and close themselves: `ask`).
         const claimed = await deps.store.update<ApprovalDms>(
           key,
           (current) =>
-            current === undefined || current.value.shown === outcome
-              ? NO_CHANGE
-              : { ...current.value, shown: outcome },
+            current === undefined
+              ? { messages: [], shown: outcome }
+              : current.value.shown === outcome
+                ? NO_CHANGE
+                : { ...current.value, shown: outcome },
           { retries: 20, ttlMs },
         );
         if (!claimed.ok || !claimed.changed) return;
+        const messages = ApprovalDmsSchema.parse(claimed.value).messages;
+        if (messages.length === 0) return;
         const view = buildApprovalDmClosedView({ request, permalink: await permalinkOf(request, chat) });
         if (view === undefined) return;
-        for (const m of ApprovalDmsSchema.parse(claimed.value).messages) {
-          await chat
-            .updateMessage({ channel: m.channel, ts: m.ts }, view)
-            .catch((error: unknown) =>
-              logger.warn(
-                { err: error, userId: m.userId, approval: request.id },
-                "could not update a message",
-              ),
-            );
-        }
+        await updateEach(request.id, messages, view, chat);
       } catch (error) {
         logger.warn({ err: error, approval: request.id }, "could not update the approvers' messages");
       }

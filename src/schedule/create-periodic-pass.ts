@@ -1,5 +1,6 @@
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { Logger } from "../log/create-logger.js";
+import { createOutageLog } from "../log/create-outage-log.js";
 import type { Executions } from "../operations/create-executions.js";
 import { repeatPass, systemTimers, type Timers } from "../operations/timers.js";
 import type { Clock } from "../store/store.js";
@@ -32,6 +33,8 @@ export interface PeriodicPass {
  * survives restarts. Never throws.
  */
 export function createPeriodicPass(options: PeriodicPassOptions): PeriodicPass {
+  // Every 5 s while the store is down: said once as it starts and once as it ends, not with a stack each time.
+  const outage = createOutageLog(options.logger, options.clock);
   return repeatPass(
     async () => {
       try {
@@ -40,10 +43,12 @@ export function createPeriodicPass(options: PeriodicPassOptions): PeriodicPass {
           (r) => r.schedule !== undefined && r.schedule.runAt <= now && !options.executions.isRunning(r.id),
         );
         for (const request of due) void options.executions.runApproved(request.id);
+        outage.succeeded();
         if (due.length > 0) options.logger.info({ approvals: due.map((r) => r.id) }, "scheduled changes due");
         return due.length;
       } catch (error) {
-        options.logger.warn({ err: error }, "could not look for scheduled changes that are due");
+        if (!outage.failed(error, "could not look for scheduled changes that are due"))
+          options.logger.warn({ err: error }, "could not look for scheduled changes that are due");
         return 0;
       }
     },

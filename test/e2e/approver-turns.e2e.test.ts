@@ -160,7 +160,7 @@ it("dm: only the first stage is messaged at first; the next stage when it is rea
   // What is asked, in the message itself: the servers, where the approvals stand and until when.
   expect(asked).toContain(`<@${IDS.dave}> asks for your approval: \`${COMMAND}\``);
   expect(asked).toContain("*Why:* kernel patch CHG-1");
-  expect(asked).toContain("*Servers (1):* web-03");
+  expect(asked).toContain("*Servers (1):* `web-03`");
   expect(asked).toContain("stage *team lead* (1 of 2): 0 of 1 (nobody yet) · the stage expires <!date^");
 
   await h.click(card, APPROVE, IDS.bob);

@@ -1,10 +1,10 @@
-import type { Logger } from "../log/create-logger.js";
 import type { Clock } from "../store/store.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
+import type { Logger } from "./create-logger.js";
 
 /**
- * How one component that works on a timer (run-lease renewals, the adoption pass, the expiry sweep) logs a
- * store outage: a warning with the reason when its first store call fails, debug while it lasts, and one info
+ * How one component that meets the store again and again (run-lease renewals, the adoption pass, the expiry
+ * sweep, the scheduled changes' pass, the Slack delivery claims) logs a store outage: a warning with the reason when its first store call fails, debug while it lasts, and one info
  * line with how long it lasted when a call succeeds again. Such a component retries every second or so: a
  * warning with a stack each time buries the one line that matters. Other errors are not outages: the caller
  * logs them as before.
@@ -19,6 +19,7 @@ export interface OutageLog {
   succeeded(): void;
 }
 
+/** One per component (each says its own outage once); below its users, as a seam shared by several layers. */
 export function createOutageLog(logger: Logger, clock: Clock): OutageLog {
   let since: number | undefined;
   return {
