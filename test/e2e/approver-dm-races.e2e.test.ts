@@ -8,30 +8,17 @@ import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import { eventually } from "../helpers/eventually.js";
+import { stagedRebootPolicy } from "../helpers/staged-reboot-policy.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
-const STAGED = `
-version: 1
-defaults:
-  approvers: { groups: [ops-approvers] }
-  expires_in: 30m
-  reason_required: false
-  notify_approvers: dm
-rules:
-  - id: hard-reboot-in-stages
-    description: A forced reboot is approved by a team lead, then by security.
-    actions: [ecs:cloudServers:reboot]
-    match: { flags: { hard: true } }
-    effect:
-      require_approval:
-        stages:
-          - { name: team lead, approvers: { groups: [ops-approvers] }, min_approvals: 1 }
-          - { name: security, approvers: { groups: [sre] }, min_approvals: 1, expires_in: 10m }
-  - id: rest
+const STAGED = stagedRebootPolicy(
+  "dm",
+  `  - id: rest
     description: The rest is allowed.
     actions: ["*"]
     effect: allow
-`;
+`,
+);
 
 /** Holds the next write to an approvers' messages record (once armed) until released. */
 function createDmsGate() {

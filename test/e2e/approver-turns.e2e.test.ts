@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import { sendEvent } from "../helpers/slack-requests.js";
+import { SOFT_POWER_RULE, stagedRebootPolicy } from "../helpers/staged-reboot-policy.js";
 import {
   actionIdsOf,
   IDS,
@@ -23,29 +24,7 @@ const APPROVE = "ops.approval.approve";
 const CANCEL = "ops.approval.cancel";
 const COMMAND = "/ecs reboot web-03 --hard";
 
-const staged = (notify: "mention" | "dm") => `
-version: 1
-defaults:
-  approvers: { groups: [ops-approvers] }
-  expires_in: 30m
-  reason_required: false
-  notify_approvers: ${notify}
-rules:
-  - id: soft-power
-    description: Graceful power operations need no approval.
-    actions: [ecs:cloudServers:start, ecs:cloudServers:stop, ecs:cloudServers:reboot]
-    match: { flags: { hard: false } }
-    effect: allow
-  - id: hard-reboot-in-stages
-    description: A forced reboot is approved by a team lead, then by security.
-    actions: [ecs:cloudServers:reboot]
-    match: { flags: { hard: true } }
-    effect:
-      require_approval:
-        stages:
-          - { name: team lead, approvers: { groups: [ops-approvers] }, min_approvals: 1 }
-          - { name: security, approvers: { groups: [sre] }, min_approvals: 1, expires_in: 10m }
-`;
+const staged = (notify: "mention" | "dm") => stagedRebootPolicy(notify, SOFT_POWER_RULE);
 
 let h: OperationsHarness;
 let shipped: string;

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { stagedRebootPolicy } from "../helpers/staged-reboot-policy.js";
 import { openSharedRedis, REDIS_URL, storeUrlOf } from "../replicas/helpers/shared-redis.js";
 import type { BotProcess } from "../replicas/helpers/spawn-bot-process.js";
 import {
@@ -24,24 +25,7 @@ let cleanup: (() => Promise<void>) | undefined;
 let a: BotProcess;
 let b: BotProcess;
 
-const STAGED = `
-version: 1
-defaults:
-  approvers: { groups: [ops-approvers] }
-  expires_in: 30m
-  reason_required: false
-  notify_approvers: dm
-rules:
-  - id: hard-reboot-in-stages
-    description: A forced reboot is approved by a team lead, then by security.
-    actions: [ecs:cloudServers:reboot]
-    match: { flags: { hard: true } }
-    effect:
-      require_approval:
-        stages:
-          - { name: team lead, approvers: { groups: [ops-approvers] }, min_approvals: 1 }
-          - { name: security, approvers: { groups: [sre] }, min_approvals: 1, expires_in: 10m }
-`;
+const STAGED = stagedRebootPolicy("dm");
 
 beforeAll(async () => {
   const redis = await openSharedRedis(namespace);
