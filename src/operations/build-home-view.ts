@@ -20,7 +20,7 @@ import {
 import { rendersWhole, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
 import { formatElapsed, nameList } from "../workflow/format-flow-text.js";
 import { describeListedRequest } from "./build-approval-list-view.js";
-import type { RunningJob } from "./build-jobs-view.js";
+import { describeRunningNow, type RunningJob } from "./build-jobs-view.js";
 import { cardButtons } from "./build-request-card.js";
 import { describeProgress, describeWhat } from "./describe-request.js";
 
@@ -149,7 +149,7 @@ function composeHomeView(input: HomeViewInput, waitingShown: number): Message {
         input.running.slice(0, MAX_HOME_RUNNING).map(
           (j): ListItem => ({
             title: md`:hourglass_flowing_sand: ${j.operation} ${plural(j.targetNames.length, "server")}`,
-            subtitle: md`${nameList(j.targetNames, 5)} · now: ${j.currentStep ?? "starting"} · for ${formatElapsed(
+            subtitle: md`${nameList(j.targetNames, 5)} · ${describeRunningNow(j, input.now)} · for ${formatElapsed(
               input.now - j.startedAt,
             )}${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}`,
           }),

@@ -16,6 +16,21 @@ import { joinTexts, typeable } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import { formatTime } from "./describe-request.js";
 
+/**
+ * Where a request running in waves is: `wave` (wave `number` runs), `gate` (its health check), `pause`
+ * (before wave `number`, until `nextWaveAt`), `paused` (held by `pausedBy`'s Pause), `aborting` (Abort
+ * clicked: the running wave finishes). `done`: the servers of the waves finished, of the request's.
+ */
+export interface RunningWaves {
+  number: number;
+  of: number;
+  done: number;
+  state: "wave" | "gate" | "pause" | "paused" | "aborting";
+  nextWaveAt?: number;
+  pausedBy?: string;
+}
+
+/** A run open now; one entry per request, a request in waves included (then `waves` says where it is). */
 export interface RunningJob {
   runId: string;
   requestId: string;
@@ -28,6 +43,8 @@ export interface RunningJob {
   resumes: number;
   /** Permalink of the request's thread (its card), when Slack gave one. */
   link?: string;
+  /** A request running in waves: which wave, how many servers are done, the pause between waves. */
+  waves?: RunningWaves;
 }
 
 export interface RecentJob {
@@ -35,6 +52,7 @@ export interface RecentJob {
   operation: string;
   targetNames: string[];
   requesterId?: string;
+  /** The execution's outcome (`succeeded`, `failed`, `outcome_unknown`), or `stopped`: a run in waves stopped on purpose. */
   outcome: string;
   finishedAt: number;
   summary?: string;
@@ -54,6 +72,7 @@ const OUTCOME_ICONS: Readonly<Record<string, Span>> = {
   succeeded: { t: "plain", v: ":white_check_mark:" },
   failed: { t: "plain", v: ":x:" },
   outcome_unknown: { t: "plain", v: ":grey_question:" },
+  stopped: { t: "plain", v: ":octagonal_sign:" },
 };
 
 /** Up to five names as they can be typed back, then how many more. */
@@ -70,6 +89,35 @@ function threadLink(url: string | undefined): Span[] {
   return url === undefined ? [] : md` · ${link(url, "Open the thread")}`;
 }
 
+/**
+ * What a running operation does now, as `/ops jobs` and the Home tab say it: `now: wait until they are
+ * restarted`, or for a request in waves `wave 2 of 3: restart them · 5 of 14 servers done`, `next wave (3 of
+ * 3) in 1m 40s · 10 of 14 servers done`, `paused by @bob before wave 3 of 3 · …`.
+ */
+export function describeRunningNow(job: RunningJob, now: number): Span[] {
+  const w = job.waves;
+  const step = job.currentStep ?? "starting";
+  if (w === undefined) return md`now: ${step}`;
+  const wave = `wave ${String(w.number)} of ${String(w.of)}`;
+  const where = ((): Span[] => {
+    switch (w.state) {
+      case "wave":
+        return md`${wave}: ${step}`;
+      case "gate":
+        return md`${wave}: health check`;
+      case "pause":
+        return w.nextWaveAt !== undefined && w.nextWaveAt > now
+          ? md`next wave (${String(w.number)} of ${String(w.of)}) in ${formatElapsed(w.nextWaveAt - now)}`
+          : md`${wave} starting`;
+      case "paused":
+        return md`paused${w.pausedBy !== undefined ? md` by ${userMention(w.pausedBy)}` : md``} before ${wave}`;
+      case "aborting":
+        return md`aborting: ${wave} finishes, nothing more starts`;
+    }
+  })();
+  return md`${where} · ${String(w.done)} of ${plural(job.targetNames.length, "server")} done`;
+}
+
 /** `/ops jobs`: operations running now and the ones that finished recently. Pure. */
 export function buildJobsView(input: JobsViewInput): Message {
   const blocks: Part[] = [];
@@ -79,7 +127,7 @@ export function buildJobsView(input: JobsViewInput): Message {
       input.running.map(
         (j): ListItem => ({
           title: md`:hourglass_flowing_sand: ${j.operation} ${plural(j.targetNames.length, "server")}`,
-          subtitle: md`${names(j.targetNames)} · now: ${j.currentStep ?? "starting"} · for ${formatElapsed(
+          subtitle: md`${names(j.targetNames)} · ${describeRunningNow(j, input.now)} · for ${formatElapsed(
             input.now - j.startedAt,
           )}${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}${j.resumes > 0 ? md` · resumed` : md``}${threadLink(j.link)}`,
           fields: [{ label: "Request", value: code(j.requestId) }],

@@ -205,7 +205,11 @@ async function listJobs(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Mess
       operation: verbOf(entry.action ?? request?.action ?? "?"),
       targetNames: request?.targets.map((t) => t.name) ?? entry.serverIds,
       ...(request && { requesterId: request.requester.userId }),
-      outcome: entry.outcome ?? "unknown",
+      // A run in waves stopped on purpose with nothing failed: the stop sign, as its card, never a plain success.
+      outcome:
+        entry.outcome === "succeeded" && details?.result?.stop !== undefined
+          ? "stopped"
+          : (entry.outcome ?? "unknown"),
       finishedAt: entry.at,
       ...(details?.result && { summary: details.result.summary }),
       ...(details?.result?.durationMs !== undefined && { durationMs: details.result.durationMs }),

@@ -1,23 +1,49 @@
+import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { Store } from "../store/store.js";
+import { wavePlanOf } from "../waves/plan-waves.js";
+import {
+  parentOfWaveRun,
+  type WaveRunRecord,
+  WaveRunRecordSchema,
+  waveFlowRunId,
+  waveRunKey,
+} from "../waves/wave-run-record.js";
+import { approvedByPeople } from "../workflow/flow-events.js";
+import { operationOfAction } from "../workflow/flow-parameters-of.js";
 import { stepWords } from "../workflow/flow-status-message.js";
-import { OPEN_RUNS_SET, RunRecordSchema, runKey } from "../workflow/run-record.js";
-import type { RunningJob } from "./build-jobs-view.js";
+import { OPEN_RUNS_SET, type RunRecord, RunRecordSchema, runKey } from "../workflow/run-record.js";
+import type { RunningJob, RunningWaves } from "./build-jobs-view.js";
 
 /**
- * The operations running now, from the open-runs index (one read per open run, never a scan of finished
- * ones), each with its request's requester. A run record that cannot be read is left out.
+ * The operations running now, each with its request's requester: the open runs (from the open-runs index,
+ * one read per open run, never a scan of finished ones) and the requests running in waves (from the index of
+ * executing requests, one read of each one's wave record), as one entry per request: a wave's own run
+ * (`<runId>.w<n>`) is shown as its request's, and between waves, when no run of it is open, the request is
+ * still listed. A record that cannot be read is left out.
  */
 export async function readRunningJobs(
   store: Pick<Store, "members" | "get">,
-  approvals: Pick<ApprovalService, "get">,
+  approvals: Pick<ApprovalService, "get" | "listByStatus">,
 ): Promise<RunningJob[]> {
-  const running: RunningJob[] = [];
+  const open = new Map<string, RunRecord>();
   for (const runId of await store.members(OPEN_RUNS_SET)) {
     const stored = await store.get<unknown>(runKey(runId));
     const parsed = stored ? RunRecordSchema.safeParse(stored.value) : undefined;
-    if (!parsed?.success) continue;
-    const run = parsed.data;
+    if (parsed?.success) open.set(runId, parsed.data);
+  }
+  const running: RunningJob[] = [];
+  const inWaves = new Set<string>();
+  for (const request of await approvals.listByStatus("executing")) {
+    const job = await wavesJobOf(store, request, open);
+    if (job === undefined) continue;
+    inWaves.add(job.runId);
+    running.push(job);
+  }
+  for (const [runId, run] of open) {
+    // A wave of a request listed above: its request's entry says which wave runs and what it does.
+    const parent = parentOfWaveRun(runId);
+    if (parent !== undefined && inWaves.has(parent)) continue;
     const request = await approvals.get(run.requestId);
     running.push({
       runId,
@@ -25,15 +51,81 @@ export async function readRunningJobs(
       operation: run.operation,
       targetNames: run.targets.map((t) => t.name),
       ...(request && { requesterId: request.requester.userId }),
-      // In operator words, from the flow the run follows (never the step's ID).
-      ...(run.currentStep !== null && {
-        currentStep: stepWords(
-          run.flow.steps.find((s) => s.id === run.currentStep) ?? { kind: "wait" },
-        ).toLowerCase(),
-      }),
+      ...currentStepOf(run),
       startedAt: run.startedAt,
       resumes: run.resumes,
     });
   }
   return running.sort((a, b) => a.startedAt - b.startedAt);
+}
+
+/**
+ * What the run does now, in operator words from the flow it follows (never the step's ID); its re-check said
+ * as since the request was asked when nobody approved it (as its status message says it).
+ */
+function currentStepOf(run: RunRecord): { currentStep?: string } {
+  if (run.currentStep === null) return {};
+  const step = run.flow.steps.find((s) => s.id === run.currentStep) ?? { kind: "wait" as const };
+  return { currentStep: stepWords(step, approvedByPeople(run)).toLowerCase() };
+}
+
+/**
+ * The entry of an executing request that runs in waves, while its wave record says it runs (or before the
+ * record exists, just claimed): the whole request's operation and servers, the wave it is at, the servers of
+ * the waves finished, and during a wave what its run does now. Undefined for a request not in waves.
+ */
+async function wavesJobOf(
+  store: Pick<Store, "get">,
+  request: ApprovalRequest,
+  open: ReadonlyMap<string, RunRecord>,
+): Promise<RunningJob | undefined> {
+  const runId = request.execution?.executionId;
+  const plan = wavePlanOf(request.parameters);
+  const operation = operationOfAction(request.action);
+  if (runId === undefined || plan === undefined || operation === undefined) return undefined;
+  const stored = await store.get<unknown>(waveRunKey(runId));
+  const parsed = stored === undefined ? undefined : WaveRunRecordSchema.safeParse(stored.value);
+  if (parsed?.success === false) return undefined;
+  const record = parsed?.data;
+  if (record !== undefined && record.status !== "running") return undefined;
+  const index =
+    record === undefined ? 0 : record.waves.findIndex((w) => w.status !== "done" && w.status !== "failed");
+  const waveRun = open.get(waveFlowRunId(runId, Math.max(0, index)));
+  return {
+    runId,
+    requestId: request.id,
+    operation,
+    targetNames: request.targets.map((t) => t.name),
+    requesterId: request.requester.userId,
+    ...(waveRun !== undefined && currentStepOf(waveRun)),
+    startedAt: record?.startedAt ?? request.execution?.startedAt ?? request.createdAt,
+    resumes: record?.resumes ?? 0,
+    waves:
+      record === undefined
+        ? { number: 1, of: plan.waves.length, done: 0, state: "wave" }
+        : wavesOf(record, index),
+  };
+}
+
+/** Where a running wave record is: the wave running (or next), the servers of finished waves, the pause. */
+function wavesOf(record: WaveRunRecord, index: number): RunningWaves {
+  const at = index < 0 ? record.waves.length - 1 : index;
+  const wave = record.waves[at];
+  const done = record.waves
+    .filter((w) => w.status === "done" || w.status === "failed")
+    .reduce((n, w) => n + w.serverIds.length, 0);
+  const base = { number: at + 1, of: record.waves.length, done };
+  if (record.control === "aborting") return { ...base, state: "aborting" };
+  if (wave?.status !== "pending") return { ...base, state: wave?.status === "gate" ? "gate" : "wave" };
+  if (record.control === "paused")
+    return {
+      ...base,
+      state: "paused",
+      ...(record.controlBy !== undefined && { pausedBy: record.controlBy }),
+    };
+  return {
+    ...base,
+    state: "pause",
+    ...(record.nextWaveAt !== undefined && { nextWaveAt: record.nextWaveAt }),
+  };
 }

@@ -11,11 +11,38 @@ export function isWaitingScheduled(request: ApprovalRequest): boolean {
   return request.status === "approved" && request.schedule !== undefined;
 }
 
-/** The card's first line: an icon and the request's state, who asked and what. */
-export function headline(request: ApprovalRequest, allowed: boolean): Span[] {
+/** How a run in waves was stopped on purpose, as its card shows it (`RequestDetails.result.stop`). */
+export type CardStop = NonNullable<NonNullable<RequestDetails["result"]>["stop"]>;
+
+/**
+ * The stop of a run in waves that ended without failures (a run with failed or unknown servers is shown as
+ * such, whoever stopped it), or undefined.
+ */
+export function stopShown(
+  request: ApprovalRequest,
+  details: RequestDetails | undefined,
+): CardStop | undefined {
+  return request.status === "succeeded" ? details?.result?.stop : undefined;
+}
+
+/** `Aborted by @alice after wave 2 of 3`, `Stopped before wave 3 of 3`: a stop's words, capitalised. */
+function stopTitle(stop: CardStop): Span[] {
+  if (stop.kind === "check") return md`Stopped before wave ${String(stop.beforeWave)} of ${String(stop.of)}`;
+  const by = stop.by !== undefined ? md` by ${userMention(stop.by)}` : md``;
+  return stop.afterWave === 0
+    ? md`Aborted${by} before the first wave`
+    : md`Aborted${by} after wave ${String(stop.afterWave)} of ${String(stop.of)}`;
+}
+
+/**
+ * The card's first line: an icon and the request's state, who asked and what. `stop` (see {@link stopShown}):
+ * a run in waves stopped on purpose, said instead of "Done".
+ */
+export function headline(request: ApprovalRequest, allowed: boolean, stop?: CardStop): Span[] {
   const who = userMention(request.requester.userId);
   const what = describeWhat(request);
   if (isWaitingScheduled(request)) return md`:calendar: *Scheduled:* ${who} asked to ${what}`;
+  if (stop !== undefined) return md`:octagonal_sign: *${stopTitle(stop)}:* ${who} asked to ${what}`;
   if (request.status === "revoked" && request.revocation?.lapsed === true)
     return md`:hourglass: *Not run (lapsed):* ${who} asked to ${what}`;
   switch (request.status) {
@@ -58,8 +85,9 @@ const STATUS_WORDS: Readonly<Record<ApprovalRequest["status"], string>> = {
 };
 
 /** The first word of the card's fallback text (notifications, lists): the request's state. */
-export function fallbackLead(request: ApprovalRequest, allowed: boolean): Span[] {
+export function fallbackLead(request: ApprovalRequest, allowed: boolean, stop?: CardStop): Span[] {
   if (isWaitingScheduled(request)) return md`Scheduled:`;
+  if (stop !== undefined) return stop.kind === "abort" ? md`Aborted:` : md`Stopped:`;
   if (allowed && (request.status === "pending" || request.status === "approved")) return md`Allowed:`;
   // A lapsed scheduled change was revoked by its time, not by a stricter policy: its headline says so too.
   const words =
@@ -114,7 +142,12 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
       if (result.status === "aborted") return md`*Result:* ${result.summary}. Details in the thread.`;
       const took = result.durationMs !== undefined ? md` in ${formatElapsed(result.durationMs)}` : md``;
       const note = result.status === "outcome_unknown" ? md` — check the servers before retrying` : md``;
-      return md`*Result:* ${result.summary}${took}${note}. Details in the thread.`;
+      // The check's reason (plain text, escaped here) is the card's only word on why the later waves did not run.
+      const why =
+        result.stop?.kind === "check"
+          ? md` Wave ${String(result.stop.beforeWave)} was not started: ${result.stop.why.replace(/\.$/, "")}.`
+          : md``;
+      return md`*Result:* ${result.summary}${took}${note}.${why} Details in the thread.`;
     }
     default:
       return undefined;

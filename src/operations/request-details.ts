@@ -34,6 +34,26 @@ export const RequestDetailsSchema = z.object({
       servers: z
         .array(z.object({ id: z.string(), status: z.string().optional(), flavor: z.string().optional() }))
         .optional(),
+      /**
+       * A run in waves stopped on purpose (a `RunStop`): an Abort (who, after which wave) or the check before a
+       * wave (which, why). The card then says so instead of "Done" or "Failed". Absent otherwise.
+       */
+      stop: z
+        .discriminatedUnion("kind", [
+          z.object({
+            kind: z.literal("abort"),
+            by: z.string().optional(),
+            afterWave: z.number().int().nonnegative(),
+            of: z.number().int().min(1),
+          }),
+          z.object({
+            kind: z.literal("check"),
+            beforeWave: z.number().int().min(1),
+            of: z.number().int().min(1),
+            why: z.string(),
+          }),
+        ])
+        .optional(),
     })
     .optional(),
   /**

@@ -35,6 +35,8 @@ export async function settleExecution(
               summary: status === "aborted" ? describeAbort(outcome) : describeCounts(outcome),
               ...(outcome.durationMs !== undefined && { durationMs: outcome.durationMs }),
               ...finalStatesOf(outcome),
+              // Who or what stopped a run in waves on purpose: the card says it rather than a bare result.
+              ...(outcome.stop !== undefined && { stop: outcome.stop }),
             },
           }
         : {}),

@@ -114,6 +114,8 @@ function headline(record: WaveRunRecord): Span[] {
       return md`${emoji(":octagonal_sign:")} *Stopped:* ${plural(failuresOf(record), "failed server")} reached the limit of ${String(record.maxFailures)}; the later waves were not run`;
     case "aborted":
       // Without a person, the check before a wave stopped it (the window closed, the policy is stricter now).
+      if (record.stop?.kind === "check")
+        return md`${emoji(":octagonal_sign:")} *Stopped* before wave ${String(record.stop.beforeWave)}: ${record.stop.why.replace(/\.$/, "")}; the later waves were not run`;
       return record.controlBy !== undefined
         ? md`${emoji(":octagonal_sign:")} *Aborted*${by}; the later waves were not run`
         : md`${emoji(":octagonal_sign:")} *Stopped* before the next wave (the thread says why); the later waves were not run`;

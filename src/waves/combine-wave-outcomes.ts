@@ -3,6 +3,7 @@ import {
   emptyCounts,
   type FlowOutcome,
   groupByReason,
+  type RunStop,
   type ServerOutcome,
 } from "../workflow/summarize-run.js";
 import type { ExecuteFlowSpec } from "../workflow/types.js";
@@ -11,7 +12,9 @@ import type { WaveRunRecord } from "./wave-run-record.js";
 /**
  * The outcome of a run in waves as one run's (what the thread's summary, the card and the approval record
  * show): every wave's servers, the servers of waves never run as `not_started`, a server that failed the
- * health gate as failed; resumed as often as the wave run or its waves' runs changed hands. Pure.
+ * health gate as failed; resumed as often as the wave run or its waves' runs changed hands. A run stopped on
+ * purpose (an Abort, the check before a wave) is judged by the servers that ran, with `stop` saying who or why,
+ * and the servers of the waves not run say why they were not. Pure.
  */
 export function combineWaveOutcomes(
   spec: Pick<ExecuteFlowSpec, "runId" | "requestId" | "operation" | "targets">,
@@ -19,12 +22,20 @@ export function combineWaveOutcomes(
   outcomes: readonly (FlowOutcome | undefined)[],
 ): FlowOutcome {
   const byId = new Map(spec.targets.map((t) => [t.id, t]));
+  const stop = stopOf(record);
+  const notRun = notRunReason(record, stop);
   const servers: ServerOutcome[] = [];
   record.waves.forEach((wave, i) => {
     const outcome = outcomes[i];
     const found = new Map((outcome?.servers ?? []).map((s) => [s.id, s]));
     for (const id of wave.serverIds) {
-      const s = found.get(id) ?? { id, name: byId.get(id)?.name ?? id, result: "not_started" as const };
+      const s: ServerOutcome = found.get(id) ?? {
+        id,
+        name: byId.get(id)?.name ?? id,
+        result: "not_started",
+        // A wave never run: the summary says why its servers were not touched.
+        ...(wave.status === "pending" && notRun !== undefined && { reason: notRun }),
+      };
       servers.push(
         wave.unhealthy.includes(id)
           ? {
@@ -44,7 +55,11 @@ export function combineWaveOutcomes(
   const status: RunStatus =
     record.status === "stopped_drift" && counts.succeeded === 0
       ? "aborted"
-      : counts.failed > 0 || record.status !== "succeeded"
+      : counts.failed > 0 ||
+          counts.incomplete > 0 ||
+          // Stopped on purpose (an Abort, the check before a wave) is not a failure: the waves that ran say
+          // how it went. Stopped by failures or by a wave's re-check is.
+          (record.status !== "succeeded" && record.status !== "aborted")
         ? "failed"
         : counts.unknown > 0
           ? "outcome_unknown"
@@ -70,9 +85,47 @@ export function combineWaveOutcomes(
       ran.reduce((n, o) => n + o.resumes, 0),
     ),
   };
+  if (stop !== undefined) outcome.stop = stop;
   if (record.finishedAt !== undefined) {
     outcome.finishedAt = record.finishedAt;
     outcome.durationMs = record.finishedAt - record.startedAt;
   }
   return outcome;
+}
+
+/**
+ * Why an aborted run stopped, from its record; for a record written before the reason was kept, who clicked
+ * Abort if anyone did (otherwise the check before a wave stopped it, its reason unknown here).
+ */
+function stopOf(record: WaveRunRecord): RunStop | undefined {
+  if (record.status !== "aborted") return undefined;
+  const of = record.waves.length;
+  if (record.stop !== undefined) return { ...record.stop, of };
+  const ran = record.waves.filter((w) => w.status !== "pending").length;
+  return record.controlBy !== undefined
+    ? { kind: "abort", by: record.controlBy, afterWave: ran, of }
+    : { kind: "check", beforeWave: ran + 1, of, why: "the check before the wave stopped the run" };
+}
+
+/**
+ * Why the servers of the waves never run were not touched (plain text: a person is named in the summary's
+ * headline as a mention, never in data), or undefined while the run may still run them.
+ */
+function notRunReason(record: WaveRunRecord, stop: RunStop | undefined): string | undefined {
+  const of = record.waves.length;
+  if (stop?.kind === "abort")
+    return stop.afterWave === 0
+      ? "the run was aborted by a person before its first wave"
+      : `the run was aborted by a person after wave ${stop.afterWave} of ${of}`;
+  if (stop?.kind === "check") return `stopped before wave ${stop.beforeWave} of ${of}: ${stop.why}`;
+  switch (record.status) {
+    case "stopped_failures":
+      return `the failed servers reached the limit of ${record.maxFailures}`;
+    case "stopped_drift":
+      return "the re-check of an earlier wave stopped the run";
+    case "running":
+    case "succeeded":
+    case "aborted":
+      return undefined;
+  }
 }

@@ -136,7 +136,12 @@ export async function runWaves(
   const stopBefore = async (index: number, why: string): Promise<WaveRunRecord> => {
     const stopped = await write((r) => {
       const { controlBy: _by, controlAt: _at, ...rest } = r;
-      return { ...rest, status: "aborted", finishedAt: deps.clock.now() };
+      return {
+        ...rest,
+        status: "aborted",
+        finishedAt: deps.clock.now(),
+        stop: { kind: "check", beforeWave: index + 1, why },
+      };
     });
     await deps.audit
       .record({
@@ -174,7 +179,13 @@ export async function runWaves(
     if (wave.status === "pending") {
       // Between waves: an abort stops here; a pause (an operator's, or the timed one) holds here.
       if (record.control === "aborting") {
-        record = await write((r) => ({ ...r, status: "aborted", finishedAt: deps.clock.now() }));
+        // Kept with the record: the card and the summary say who stopped it and after which wave.
+        record = await write((r) => ({
+          ...r,
+          status: "aborted",
+          finishedAt: deps.clock.now(),
+          stop: { kind: "abort", afterWave: index, ...(r.controlBy !== undefined && { by: r.controlBy }) },
+        }));
         break;
       }
       const waitUntil = record.nextWaveAt ?? 0;

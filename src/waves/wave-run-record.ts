@@ -84,8 +84,25 @@ export const WaveRunRecordSchema = z.strictObject({
    * Absent in records written before it was counted.
    */
   resumes: z.number().int().nonnegative().optional(),
+  /**
+   * Why an `aborted` run stopped, so the card and the summary can say it was stopped on purpose rather than
+   * failed: a person's Abort (who, and after how many waves had run: 0 when none had), or the check before
+   * wave `beforeWave` (1-based) with its reason (plain text). Absent in records written before it was kept.
+   */
+  stop: z
+    .discriminatedUnion("kind", [
+      z.strictObject({
+        kind: z.literal("abort"),
+        by: z.string().optional(),
+        afterWave: z.number().int().nonnegative(),
+      }),
+      z.strictObject({ kind: z.literal("check"), beforeWave: z.number().int().min(1), why: z.string() }),
+    ])
+    .optional(),
 });
 export type WaveRunRecord = z.infer<typeof WaveRunRecordSchema>;
+/** Why an aborted run in waves stopped (see `WaveRunRecord.stop`). */
+export type WaveRunStop = NonNullable<WaveRunRecord["stop"]>;
 
 /** Failed servers so far, over every wave. */
 export function failuresOf(record: WaveRunRecord): number {

@@ -10,12 +10,13 @@ import {
   type Part,
   type Span,
   section,
+  userMention,
 } from "../render/message-model.js";
 import { abortReasonOf, describeDrift, isUnreadable } from "./detect-drift.js";
 import { callNoun, stepWords } from "./flow-status-message.js";
 import type { RunStatus, ServerResult } from "./flow-statuses.js";
 import { formatElapsed, nameList } from "./format-flow-text.js";
-import type { FlowOutcome, ReasonGroup, ServerOutcome } from "./summarize-run.js";
+import type { FlowOutcome, ReasonGroup, RunStop, ServerOutcome } from "./summarize-run.js";
 
 const RUN_ICONS: Readonly<Record<RunStatus, string>> = {
   running: ":hourglass_flowing_sand:",
@@ -56,6 +57,18 @@ export function describeAbort(outcome: Pick<FlowOutcome, "drift">): string {
   }
 }
 
+/**
+ * How a run in waves was stopped on purpose, after the operation ("*reboot* aborted by @alice after wave 2 of
+ * 3"): the person as a real mention, the check's reason left to the caller (it can be long).
+ */
+export function describeStop(stop: RunStop): Span[] {
+  if (stop.kind === "check") return md`stopped before wave ${String(stop.beforeWave)} of ${String(stop.of)}`;
+  const by = stop.by !== undefined ? md` by ${userMention(stop.by)}` : md``;
+  return stop.afterWave === 0
+    ? md`aborted${by} before its first wave`
+    : md`aborted${by} after wave ${String(stop.afterWave)} of ${String(stop.of)}`;
+}
+
 /** The headline's words of an aborted run (after the operation: "*reboot* aborted: …"). */
 function abortedWords(outcome: FlowOutcome): string {
   return abortReasonOf(outcome.drift) === "unreadable"
@@ -75,13 +88,19 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
     inc.has("duration") && outcome.durationMs !== undefined
       ? md` in ${formatElapsed(outcome.durationMs)}`
       : md``;
+  const stop = outcome.stop;
   const headline =
     outcome.status === "aborted"
       ? md`*${outcome.operation}* ${abortedWords(outcome)}`
-      : md`*${outcome.operation}*: ${describeCounts(outcome)}${duration}`;
-  blocks.push(
-    section({ text: [{ t: "plain", v: RUN_ICONS[outcome.status] }, { t: "plain", v: " " }, ...headline] }),
-  );
+      : stop !== undefined
+        ? md`*${outcome.operation}* ${describeStop(stop)}: ${describeCounts(outcome)}${duration}`
+        : md`*${outcome.operation}*: ${describeCounts(outcome)}${duration}`;
+  // Stopped on purpose with nothing failed is not a failure, nor a plain success: the stop sign, as the card.
+  const icon =
+    stop !== undefined && outcome.status === "succeeded" ? ":octagonal_sign:" : RUN_ICONS[outcome.status];
+  blocks.push(section({ text: [{ t: "plain", v: icon }, { t: "plain", v: " " }, ...headline] }));
+  if (stop?.kind === "check")
+    blocks.push(section({ text: md`*Why:* ${stop.why.replace(/\.$/, "")}. The later waves were not run.` }));
 
   const changed = outcome.drift.filter((d) => !isUnreadable(d));
   const unreadable = outcome.drift.filter(isUnreadable);
@@ -157,7 +176,9 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
   const text =
     outcome.status === "aborted"
       ? md`${outcome.operation} ${abortedWords(outcome)}`
-      : md`${outcome.operation}: ${describeCounts(outcome)}`;
+      : stop !== undefined
+        ? md`${outcome.operation} ${describeStop(stop)}: ${describeCounts(outcome)}`
+        : md`${outcome.operation}: ${describeCounts(outcome)}`;
   return { text, blocks };
 }
 

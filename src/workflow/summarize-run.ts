@@ -60,6 +60,15 @@ export interface ReasonGroup {
   servers: { id: string; name: string }[];
 }
 
+/**
+ * A run in waves stopped on purpose before its later waves: by a person's Abort (`by`: their Slack user ID,
+ * absent when unknown; after `afterWave` of `of` waves had run), or by the check before wave `beforeWave`
+ * (1-based), which said `why` (plain text). Not a failure: what ran is judged by its own results.
+ */
+export type RunStop =
+  | { kind: "abort"; by?: string; afterWave: number; of: number }
+  | { kind: "check"; beforeWave: number; of: number; why: string };
+
 /** The outcome of a run: everything the final summary shows. */
 export interface FlowOutcome {
   runId: string;
@@ -91,6 +100,8 @@ export interface FlowOutcome {
    * summary says so with how to start them. Absent when there are none, and for a stop, whose purpose it is.
    */
   leftStopped?: { id: string; name: string }[];
+  /** A run in waves stopped on purpose (an Abort, the check before a wave): who or why, and where. */
+  stop?: RunStop;
 }
 
 export function emptyCounts(): Record<ServerResult, number> {

@@ -11,19 +11,19 @@ import { createOperations } from "../../src/operations/index.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import { createSlackChat } from "../../src/slack/create-slack-chat.js";
 import { type WaveRunRecord, waveRunKey } from "../../src/waves/wave-run-record.js";
-import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+import {
+  IDS,
+  type OperationsHarness,
+  startOperationsHarness,
+  textOf,
+  WAVES_ON_THE_HARNESS_CLOCK,
+} from "./helpers/operations-harness.js";
 
 let h: OperationsHarness;
 let shippedPolicy: string;
 beforeAll(async () => {
   shippedPolicy = await readFile("flows/policy.yml", "utf8");
-  h = await startOperationsHarness({
-    operations: {
-      // A pause of minutes passes by the harness clock: the run's lease must outlive the jumps.
-      runLeaseTtlMs: 24 * 60 * 60_000,
-      waves: { holdPollMs: 10, gate: { pollMs: 10, timeoutMs: 60_000 } },
-    },
-  });
+  h = await startOperationsHarness({ operations: WAVES_ON_THE_HARNESS_CLOCK });
 });
 afterAll(async () => {
   await h?.close();
@@ -89,6 +89,12 @@ it("the plan is on the card; a 3-wave reboot stops at the failure threshold and 
       .find((t) => t.includes("your request finished")),
   );
   expect(summary).toContain("failed");
+  // A real failure stays one: red, and the waves not run say why.
+  expect(summary).toContain(":x: *reboot*: 1 failed, 2 not started");
+  expect(summary).toMatch(/web-04`.*not started: the failed servers reached the limit of 1/);
+  expect(textOf(await h.waitCard("--max-failures 1`", (t) => t.includes("*Result:*")))).toContain(
+    ":x: *Failed:*",
+  );
   await h.ops.idle();
   expect(rebootCalls()).toEqual([[ids[0]]]);
 });
@@ -130,6 +136,34 @@ it("Pause holds the next wave past its pause, Resume continues, Abort stops afte
   expect(list).toContain("*Totals:* 2 ok · 0 failed · 1 not run");
   await h.ops.idle();
   expect(rebootCalls()).toEqual([[ids[0]], [ids[1]]]);
+  // Stopped on purpose, nothing failed: the card and the summary say who stopped it and where, not "Failed".
+  const done = textOf(await h.waitCard("--pause 10m", (t) => t.includes("*Result:*")));
+  expect(done).toContain(
+    `:octagonal_sign: *Aborted by <@${IDS.alice}> after wave 2 of 3:* <@${IDS.alice}> asked to`,
+  );
+  expect(done).toContain("*Result:* 2 restarted, 1 not started");
+  expect(done).not.toMatch(/Failed|:x:/);
+  const summary = await h.fake.waitFor(() =>
+    h
+      .replies(card)
+      .map(textOf)
+      .find((t) => t.includes("your request finished")),
+  );
+  expect(summary).toContain(
+    `:octagonal_sign: *reboot* aborted by <@${IDS.alice}> after wave 2 of 3: 2 restarted, 1 not started`,
+  );
+  expect(summary).toMatch(/cache-02`.*not started: the run was aborted by a person after wave 2 of 3/);
+  expect(summary).not.toContain(":x:");
+  expect((await record(card)).stop).toEqual({ kind: "abort", by: IDS.alice, afterWave: 2 });
+  const before = h.ephemeralTexts(IDS.alice).length;
+  await h.command("jobs", { command: "/ops" });
+  const jobs = await h.fake.waitFor(() =>
+    h
+      .ephemeralTexts(IDS.alice)
+      .slice(before)
+      .find((t) => t.includes("*Recent*")),
+  );
+  expect(jobs).toContain(":octagonal_sign: reboot 3 servers: 2 restarted, 1 not started");
 
   // A click on a button shown before the end answers that there is nothing to steer.
   await h.click(message, "ops.waves.pause", IDS.alice);

@@ -8,7 +8,13 @@ import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import { FREEZE_DENIES_POWER, testCalendarsYaml } from "../helpers/test-calendars.js";
-import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+import {
+  IDS,
+  type OperationsHarness,
+  startOperationsHarness,
+  textOf,
+  WAVES_ON_THE_HARNESS_CLOCK,
+} from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
 const MINUTE = 60_000;
@@ -17,12 +23,7 @@ let shipped: string;
 
 beforeAll(async () => {
   shipped = await readFile("flows/policy.yml", "utf8");
-  h = await startOperationsHarness({
-    operations: {
-      runLeaseTtlMs: 24 * 60 * 60_000,
-      waves: { holdPollMs: 10, gate: { pollMs: 10, timeoutMs: 60_000 } },
-    },
-  });
+  h = await startOperationsHarness({ operations: WAVES_ON_THE_HARNESS_CLOCK });
 });
 afterAll(async () => {
   await h?.close();
@@ -62,13 +63,32 @@ it("a windowed change in waves starts no wave after its window closed; the threa
 
   // The pause ends at about +151; the window closed at +120.
   h.clock.advance(95 * MINUTE);
-  await h.waitCard("/ecs reboot cache-02 web-04", (t) => t.includes("Failed"));
+  // Stopped on purpose by the check, not failed: the card says where it stopped and why.
+  const done = await h.waitCard("/ecs reboot cache-02 web-04", (t) =>
+    t.includes("Stopped before wave 2 of 2"),
+  );
+  expect(textOf(done)).toContain(":octagonal_sign: *Stopped before wave 2 of 2:*");
+  expect(textOf(done)).toContain("Wave 2 was not started: the maintenance window maint closed at ");
+  expect(textOf(done)).not.toMatch(/Failed|:x:/);
   await h.ops.idle();
   expect(h.mutations("batchRebootServers")).toHaveLength(1);
   const thread = threadText(card);
   expect(thread).toContain("Wave 2 of 2 not started: the maintenance window `maint` closed at <!date^");
   expect(thread).toContain("Wave 1 ran; wave 2 was not run, and its servers were not touched.");
   expect(thread).toContain(":black_circle: *Wave 2* (1 server: web-04) — not run");
+  expect(thread).toContain("*Stopped* before wave 2: the maintenance window maint closed at ");
+  // The summary: the stop sign and where it stopped, and why its servers were not touched.
+  const summary = h
+    .replies(card)
+    .map(textOf)
+    .find((t) => t.includes("your request finished"));
+  expect(summary).toContain(
+    ":octagonal_sign: *reboot* stopped before wave 2 of 2: 1 restarted, 1 not started",
+  );
+  expect(summary).toMatch(
+    /web-04`.*not started: stopped before wave 2 of 2: the maintenance window maint closed/,
+  );
+  expect(summary).not.toContain(":x:");
 }, 30_000);
 
 it("a run in waves starts no wave once a freeze is in force: the policy is decided again before it", async () => {
@@ -81,7 +101,13 @@ it("a run in waves starts no wave once a freeze is in force: the policy is decid
 
   // The freeze began at +10, during the pause.
   h.clock.advance(35 * MINUTE);
-  await h.waitCard("/ecs reboot cache-02 web-03", (t) => t.includes("Failed"));
+  const done = await h.waitCard("/ecs reboot cache-02 web-03", (t) =>
+    t.includes("Stopped before wave 2 of 2"),
+  );
+  expect(textOf(done)).toContain(
+    "Wave 2 was not started: this reboot is not allowed any more: Changes are frozen.",
+  );
+  expect(textOf(done)).not.toMatch(/Failed|:x:/);
   await h.ops.idle();
   expect(h.mutations("batchRebootServers")).toHaveLength(1);
   const thread = threadText(card);

@@ -54,4 +54,48 @@ describe("buildJobsView", () => {
     expect(text).not.toMatch(/[∗ˍˋ∼]/);
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-with-links.json");
   });
+
+  it("a request in waves is one entry: the wave it is at, the servers done, the pause or who paused it", async () => {
+    const base = {
+      requestId: "apr_w",
+      operation: "reboot",
+      targetNames: Array.from({ length: 14 }, (_, i) => `web-${String(i + 1).padStart(2, "0")}`),
+      requesterId: "U_ALICE",
+      startedAt: NOW - 300_000,
+      resumes: 0,
+    };
+    const kit = renderBlockKit(
+      buildJobsView({
+        running: [
+          {
+            ...base,
+            runId: "run_a",
+            currentStep: "wait until they are back up",
+            waves: { number: 2, of: 3, done: 5, state: "wave" },
+          },
+          {
+            ...base,
+            runId: "run_b",
+            waves: { number: 3, of: 3, done: 10, state: "pause", nextWaveAt: NOW + 100_000 },
+          },
+          {
+            ...base,
+            runId: "run_c",
+            waves: { number: 3, of: 3, done: 10, state: "paused", pausedBy: "U_BOB" },
+          },
+          { ...base, runId: "run_d", waves: { number: 2, of: 3, done: 5, state: "gate" } },
+          { ...base, runId: "run_e", waves: { number: 2, of: 3, done: 5, state: "aborting" } },
+        ],
+        recent: [],
+        now: NOW,
+      }),
+    );
+    expectValidBlockKit(kit);
+    const text = JSON.stringify(kit);
+    expect(text).toContain("reboot 14 servers");
+    expect(text).toContain("wave 2 of 3: wait until they are back up · 5 of 14 servers done");
+    expect(text).toContain("next wave (3 of 3) in 1m 40s · 10 of 14 servers done");
+    expect(text).toContain("paused by <@U_BOB> before wave 3 of 3 · 10 of 14 servers done");
+    await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-waves.json");
+  });
 });

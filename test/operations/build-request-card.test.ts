@@ -112,6 +112,41 @@ const STATES: [string, RequestCardInput][] = [
     },
   ],
   [
+    // A run in waves aborted by a person between waves, nothing failed: who and where, not "Failed".
+    "waves-aborted",
+    {
+      request: oneServer({ status: "succeeded", approvals }),
+      details: makeDetails({
+        result: {
+          status: "succeeded",
+          summary: "9 restarted, 1 skipped, 4 not started",
+          durationMs: 153_000,
+          stop: { kind: "abort", by: "U_ALICE", afterWave: 2, of: 3 },
+        },
+      }),
+    },
+  ],
+  [
+    // Stopped by the check before a wave: where, and why (untrusted text, escaped).
+    "waves-stopped-check",
+    {
+      request: oneServer({ status: "succeeded", approvals }),
+      details: makeDetails({
+        result: {
+          status: "succeeded",
+          summary: "1 restarted, 1 not started",
+          durationMs: 5_700_000,
+          stop: {
+            kind: "check",
+            beforeWave: 2,
+            of: 2,
+            why: "the maintenance window <!channel> closed at 2026-12-06 22:19 UTC.",
+          },
+        },
+      }),
+    },
+  ],
+  [
     "outcome-unknown",
     {
       request: oneServer({ status: "outcome_unknown", approvals }),

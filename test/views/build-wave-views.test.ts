@@ -66,6 +66,24 @@ describe("wave views", () => {
     await expect(golden).toMatchFileSnapshot("golden/waves-stopped-recheck.json");
   });
 
+  it("a run stopped by the check before a wave says which and why (escaped) in its headline", async () => {
+    const stopped = record({
+      status: "aborted",
+      waves: [
+        { serverIds: ["a", "b"], status: "done", succeeded: 2, failed: 0, unhealthy: [] },
+        { serverIds: ["c", "d"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+        { serverIds: ["e"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+      ],
+      stop: { kind: "check", beforeWave: 2, why: "the maintenance window <!channel> closed at 12:00 UTC." },
+    });
+    const { kit, golden } = render(buildWaveProgressView(stopped, names, NOW));
+    expectHarmless(kit);
+    expect(JSON.stringify(kit)).toContain(
+      "*Stopped* before wave 2: the maintenance window &lt;!channel&gt; closed at 12:00 UTC; the later waves were not run",
+    );
+    await expect(golden).toMatchFileSnapshot("golden/waves-stopped-check.json");
+  });
+
   it("a wave's failures under the limit are a warning; the wave that reached the limit says so", () => {
     const stopped = record({
       maxFailures: 2,

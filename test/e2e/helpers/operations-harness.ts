@@ -53,6 +53,15 @@ export function createTestClock() {
   };
 }
 
+/**
+ * Operations options for runs in waves on the harness clock: a pause of minutes passes by jumps of the clock,
+ * so the run's lease must outlive them, and the holds and health gates poll often.
+ */
+export const WAVES_ON_THE_HARNESS_CLOCK = {
+  runLeaseTtlMs: 24 * 60 * 60_000,
+  waves: { holdPollMs: 10, gate: { pollMs: 10, timeoutMs: 60_000 } },
+};
+
 export interface OperationsHarnessOptions {
   sweepIntervalMs?: number;
   statusIntervalMs?: number;
