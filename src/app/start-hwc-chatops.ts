@@ -128,6 +128,8 @@ export interface RunningBot {
  */
 export async function startHwcChatops(options: StartOptions): Promise<RunningBot> {
   const { logger } = options;
+  // Read while the rest starts: only the replicas' comparison needs it, before the first run.
+  const fingerprinting = fingerprintConfigFiles(options.app);
   const files = options.files ?? (await loadConfigFiles(options.app));
   const metrics = options.metrics ?? createPrometheusMetrics();
   // Instrumented at the seams: every store operation, cloud attempt and Slack call is counted where it happens.
@@ -252,7 +254,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
           post: (to, message) => notifier.deliver(to, message),
         });
 
-  const fingerprint = await fingerprintConfigFiles(options.app);
+  const fingerprint = await fingerprinting;
   const presence = createReplicaPresence({
     store,
     // An injected clock (tests, the playground) is not the machine's: there is nothing to compare.
@@ -270,9 +272,11 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
   });
 
   try {
-    // First: a replica whose clock is far off the store's would take runs from the others once it runs them.
-    await presence.start();
-    await bot.start();
+    // Before any run is adopted or resumed: a replica whose clock is far off the store's would take runs from
+    // the others. Alongside the listener's start, which it would otherwise delay (start-up to /healthz).
+    // Both settled before either failure is thrown: the listener is never stopped while it is still starting.
+    const started = await Promise.allSettled([presence.start(), bot.start()]);
+    for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
     await operations.start({ chat });
     notifier.start();
     auditDigest?.start();
