@@ -13,6 +13,8 @@ export interface DenialViewInput {
    * says how to ask without it. Default false: no such hint.
    */
   breakGlassRefused?: boolean;
+  /** Fewer people could approve it than it needs: the next step is more approvers, not another command. */
+  tooFewApprovers?: boolean;
 }
 
 /** Most split commands spelled out; beyond them the requester gets the count. */
@@ -59,7 +61,11 @@ export function buildDenialView(input: DenialViewInput): Message {
     );
   }
   blocks.push(
-    context(md`Nothing was done. ${code("/ops policy explain <command>")} shows what the policy says.`),
+    context(
+      input.tooFewApprovers === true
+        ? md`Nothing was done. It can be asked for once enough people can approve it: a Slack admin can add people to the groups named above, or the policy's owners can change who approves.`
+        : md`Nothing was done. ${code("/ops policy explain <command>")} shows what the policy says.`,
+    ),
   );
   return { text: md`Not allowed: ${input.reasons[0] ?? "denied by policy"}`, blocks };
 }

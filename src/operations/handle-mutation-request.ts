@@ -169,6 +169,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
           reasons: decision.reasons,
           rules: decision.rules,
           ...(glassVerdict?.ok === false && { breakGlassRefused: true }),
+          ...(decision.cause === "too_few_approvers" && { tooFewApprovers: true }),
           ...splitDeniedCommand(policy, decision, intent, ctx.servers),
         }),
       );

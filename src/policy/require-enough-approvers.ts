@@ -74,6 +74,7 @@ export function requireEnoughApprovers(
       if (assignableApprovals(stages.slice(0, index + 1), pools) >= needed) continue;
       return {
         effect: "deny",
+        cause: "too_few_approvers",
         rules: decision.rules,
         reasons: [
           `stage ${index + 1} (${stage.name}) needs ${plural(stage.minApprovals, "approval")}, but its possible approvers are also needed for the stages before it, and each person approves one stage only; the rules asking for it: ${decision.rules.map((r) => r.id).join(", ")}`,
@@ -87,6 +88,7 @@ export function requireEnoughApprovers(
     const notRequester = stage.allowSelfApproval ? "" : ", not counting the requester";
     return {
       effect: "deny",
+      cause: "too_few_approvers",
       rules: decision.rules,
       reasons: [
         `stage ${index + 1} (${stage.name}) needs ${plural(stage.minApprovals, "approval")}, but only ${plural(eligible, "person", "people")} could approve it (${whoCould}${notRequester}); the rules asking for it: ${decision.rules.map((r) => r.id).join(", ")}`,
@@ -103,6 +105,7 @@ export function requireEnoughApprovers(
   const rules = decision.rules.map((r) => r.id).join(", ");
   return {
     effect: "deny",
+    cause: "too_few_approvers",
     rules: decision.rules,
     reasons: [
       `it needs ${plural(approval.minApprovals, "approval")}, but only ${plural(count, "person", "people")} could approve it (${who}${requester}); the rules asking for them: ${rules}`,

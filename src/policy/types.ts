@@ -129,7 +129,16 @@ export type PolicyDecision =
       /** The rolling waves `require_waves` rules ask for (met by the request, or it would be denied). */
       waves?: WaveRequirement;
     }
-  | { effect: "deny"; rules: RuleRef[]; reasons: string[] };
+  | {
+      effect: "deny";
+      rules: RuleRef[];
+      reasons: string[];
+      /**
+       * `too_few_approvers`: the rules would allow it with approvals, but fewer people could give them than
+       * it needs (`requireEnoughApprovers`): no rewording of the command helps, only more approvers.
+       */
+      cause?: "too_few_approvers";
+    };
 
 /** A loaded, validated policy; build it with `loadPolicy` / `parsePolicy`. */
 export interface Policy {

@@ -36,6 +36,11 @@ it("/ecs delete web-01 (prod: 3 approvals) with two possible approvers is denied
   expect(text).toContain("it needs 3 approvals, but only 2 people could approve it");
   expect(text).toContain("members of @ops-approvers, not counting the requester");
   expect(text).toContain("delete-needs-two-approvals, prod-needs-one-more");
+  // The next step is more approvers: explaining the policy again would only repeat the refusal.
+  expect(text).toContain(
+    "It can be asked for once enough people can approve it: a Slack admin can add people",
+  );
+  expect(text).not.toContain("/ops policy explain <command>");
   // No card, no request that would sit at "2 of 3" until it expires.
   expect(h.fake.messages(IDS.ops)).toHaveLength(before);
   expect(await h.store.members("approvals:status:pending")).toEqual([]);

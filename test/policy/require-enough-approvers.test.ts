@@ -45,6 +45,8 @@ describe("requireEnoughApprovers", () => {
     const decision = requireEnoughApprovers(needs(requirement({ minApprovals: 3 })), "U_ALICE", members);
     expect(decision).toEqual({
       effect: "deny",
+      // Said apart from other denials: the next step is more approvers, not another command.
+      cause: "too_few_approvers",
       rules,
       reasons: [
         "it needs 3 approvals, but only 2 people could approve it (members of @ops-approvers, not counting the requester); the rules asking for them: delete-needs-two-approvals, prod-needs-one-more",
