@@ -48,18 +48,19 @@ const WAVE_ICON: Record<WaveRecord["status"], `:${string}:`> = {
 };
 
 /**
- * The wave whose re-check stopped the run (`stopped_drift`): the last one that started. Its record says
- * "failed" with nothing counted, as nothing of it was sent; the views say that, not "0 failed".
+ * The wave that stopped the run, and how: its re-check (`stopped_drift`: its record says "failed" with nothing
+ * counted, as nothing of it was sent; the views say that, not "0 failed"), or its failures reaching the limit
+ * (the other waves' failures did not stop it). The last wave that started; undefined for any other ending.
  */
-function recheckStoppedWave(record: WaveRunRecord): number {
-  if (record.status !== "stopped_drift") return -1;
-  return record.waves.findLastIndex((w) => w.status !== "pending");
-}
-
-/** The wave whose failures reached the limit and stopped the run; the others' failures did not stop it. */
-function limitReachedWave(record: WaveRunRecord): number {
-  if (record.status !== "stopped_failures") return -1;
-  return record.waves.findLastIndex((w) => w.status !== "pending");
+function stoppingWave(record: WaveRunRecord): { index: number; by: "recheck" | "limit" } | undefined {
+  const by =
+    record.status === "stopped_drift"
+      ? "recheck"
+      : record.status === "stopped_failures"
+        ? "limit"
+        : undefined;
+  if (by === undefined) return undefined;
+  return { index: record.waves.findLastIndex((w) => w.status !== "pending"), by };
 }
 
 function waveLine(
@@ -67,7 +68,9 @@ function waveLine(
   index: number,
   record: WaveRunRecord,
   names: (id: string) => string,
+  stopping: ReturnType<typeof stoppingWave>,
 ): Span[] {
+  const stoppedHere = stopping?.index === index ? stopping.by : undefined;
   const n = plural(wave.serverIds.length, "server");
   const who = wave.serverIds.slice(0, 5).map(names).join(", ") + (wave.serverIds.length > 5 ? ", …" : "");
   // Left out (nothing to do, e.g. a stopped server in a reboot): said as the card and the summary say it.
@@ -84,17 +87,17 @@ function waveLine(
       case "done":
         return md`done: ${String(wave.succeeded)} ok${skipped(" · ")}`;
       case "failed":
-        if (index === recheckStoppedWave(record)) return md`stopped by its re-check: nothing was sent`;
-        return md`${String(wave.failed)} failed${wave.unhealthy.length > 0 ? md` (${String(wave.unhealthy.length)} not healthy in time)` : md``} · ${String(wave.succeeded)} ok${skipped(" · ")}${index === limitReachedWave(record) ? md` — the limit was reached here` : md``}`;
+        if (stoppedHere === "recheck") return md`stopped by its re-check: nothing was sent`;
+        return md`${String(wave.failed)} failed${wave.unhealthy.length > 0 ? md` (${String(wave.unhealthy.length)} not healthy in time)` : md``} · ${String(wave.succeeded)} ok${skipped(" · ")}${stoppedHere === "limit" ? md` — the limit was reached here` : md``}`;
     }
   })();
   const icon =
     wave.status === "pending" && record.status !== "running"
       ? ":black_circle:"
-      : index === recheckStoppedWave(record)
+      : stoppedHere === "recheck"
         ? ":octagonal_sign:"
         : // Failures under the limit did not stop the waves: a warning, as the run's headline says it.
-          wave.status === "failed" && index !== limitReachedWave(record)
+          wave.status === "failed" && stoppedHere !== "limit"
           ? ":warning:"
           : WAVE_ICON[wave.status];
   return md`${emoji(icon)} *Wave ${String(index + 1)}* (${n}: ${who}) — ${state}`;
@@ -144,7 +147,8 @@ export function buildWaveProgressView(
   const done = record.waves.reduce((n, w) => n + w.succeeded, 0);
   const skipped = record.waves.reduce((n, w) => n + (w.skipped ?? 0), 0);
   const failed = failuresOf(record);
-  const stoppedAt = recheckStoppedWave(record);
+  const stopping = stoppingWave(record);
+  const stoppedAt = stopping?.by === "recheck" ? stopping.index : -1;
   const notRun = record.waves
     .filter(
       (w, i) => w.status === "pending" || w.status === "running" || w.status === "gate" || i === stoppedAt,
@@ -153,7 +157,10 @@ export function buildWaveProgressView(
   const blocks: Part[] = [
     section({ text: headline(record) }),
     section({
-      text: record.waves.flatMap((w, i) => [...(i > 0 ? md`\n` : []), ...waveLine(w, i, record, names)]),
+      text: record.waves.flatMap((w, i) => [
+        ...(i > 0 ? md`\n` : []),
+        ...waveLine(w, i, record, names, stopping),
+      ]),
     }),
     context(
       md`*Totals:* ${String(done)} ok${skipped > 0 ? ` · ${String(skipped)} skipped` : ""} · ${String(failed)} failed · ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
