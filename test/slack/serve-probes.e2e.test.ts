@@ -10,11 +10,13 @@ import { createCloudClient } from "../../src/cloud/create-cloud-client.js";
 import type { CloudClient } from "../../src/cloud/types.js";
 import { createLogger } from "../../src/log/create-logger.js";
 import { createPrometheusMetrics } from "../../src/metrics/create-prometheus-metrics.js";
+import { createManualClock } from "../../src/sandbox/cloud/create-manual-clock.js";
 import {
   type CloudSimulator,
   simulatorCloudConfig,
   startCloudSimulator,
 } from "../../src/sandbox/cloud/index.js";
+import type { ManualClock } from "../../src/sandbox/cloud/sim-clock.js";
 import { type FakeSlack, startFakeSlack } from "../../src/sandbox/slack/index.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { sample, scrape } from "../metrics/scrape-metrics.js";
@@ -24,9 +26,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function world() {
+async function world(clock?: ManualClock) {
   const fake: FakeSlack = await startFakeSlack();
-  const sim: CloudSimulator = await startCloudSimulator();
+  const sim: CloudSimulator = await startCloudSimulator(clock !== undefined ? { clock } : {});
   const cloud: CloudClient = createCloudClient({
     ...simulatorCloudConfig(sim),
     connectTimeoutMs: 2_000,
@@ -41,7 +43,7 @@ async function world() {
     level: "warn",
     destination: new Writable({ write: (_c, _e, callback) => callback() }),
   });
-  return { fake, cloud, logger };
+  return { fake, sim, cloud, logger };
 }
 
 async function readyz(base: string) {
@@ -146,5 +148,55 @@ describe("GET /readyz", () => {
     await expect(bot.start()).rejects.toMatchObject({ name: "SlackStartError", stage: "auth" });
     expect(bot.probeUrl).toBeUndefined();
     if (probeUrl !== undefined) await expect(fetch(`${probeUrl}/readyz`)).rejects.toThrow();
+  });
+
+  it("Socket Mode: while a stopping bot drains its work, METRICS_PORT answers 503 stopping, then closes", async () => {
+    // The cloud answers on a manual clock: the command's read stays in flight until the clock moves.
+    const clock = createManualClock();
+    const { fake, sim, cloud, logger } = await world(clock);
+    sim.control.setFaults({ latencyMs: 5_000 });
+    const bot: Bot = createBot({
+      slack: {
+        botToken: fake.botToken,
+        apiUrl: fake.apiUrl,
+        transport: { kind: "socket", appToken: fake.appToken, metricsPort: 0 },
+      },
+      cloud,
+      logger,
+      host: "127.0.0.1",
+    });
+    await bot.start();
+    cleanups.push(() => bot.stop(500));
+    await fake.waitForSocketConnections(1);
+    const probeUrl = bot.probeUrl ?? "";
+    const name = sim.control.servers()[0]?.name ?? "";
+    await fake.deliverSocket(
+      "slash_commands",
+      fake.buildSlashCommand({ command: "/ecs", text: `show ${name}` }),
+    );
+    // Polled, not timed: the command's task is in flight once /healthz counts it.
+    while (((await (await fetch(`${probeUrl}/healthz`)).json()) as { inFlight: number }).inFlight === 0)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopped = bot.stop(60_000);
+    // The command is still in flight: the orchestrator sees "stopping", not "ready".
+    const draining = await readyz(probeUrl);
+    expect(draining.status).toBe(503);
+    expect(draining.body).toMatchObject({ ready: false, checks: { bot: "stopping" } });
+    const health = await fetch(`${probeUrl}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: "stopping", transport: "socket", inFlight: 1 });
+    // The work finishes as the clock passes the cloud's delay; then the bot stops and the port closes.
+    let done = false;
+    void stopped.then(() => {
+      done = true;
+    });
+    // Each of its cloud requests (the token, then the read) waits its delay on the clock.
+    for (let step = 0; step < 20 && !done; step++) {
+      clock.advance(5_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await stopped;
+    expect(fake.ephemerals().at(-1)?.text).toContain(name);
+    await expect(fetch(`${probeUrl}/readyz`)).rejects.toThrow();
   });
 });
