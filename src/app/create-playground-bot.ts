@@ -7,7 +7,7 @@ import { loadConfigFiles, type RunningBot, startHwcChatops } from "./start-hwc-c
 
 /**
  * Break-glass in the playground, when its policy has none: @sre (Alice and Erin in the fake Slack) may break the
- * glass; alerts go to #prod-ops, where the default approvers (Bob, Carol) acknowledge; a reminder every 5 minutes.
+ * glass; alerts go to #prod-ops, where the playground's approvers (Bob, Carol, Frank) acknowledge; a reminder every 5 minutes.
  */
 export const PLAYGROUND_BREAK_GLASS: Omit<BreakGlassPolicy, "reviewers"> = {
   groups: ["sre"],

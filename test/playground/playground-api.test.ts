@@ -1,10 +1,13 @@
 import { request } from "node:http";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCloudClient } from "../../src/cloud/create-cloud-client.js";
 import type { ViewSubmission } from "../../src/commands/types.js";
 import { createLogger } from "../../src/log/create-logger.js";
+import { simulatorCloudConfig } from "../../src/sandbox/cloud/index.js";
 import {
   createDefaultPlaygroundBot,
+  PLAYGROUND_IDS,
   type Playground,
   startPlayground,
 } from "../../src/sandbox/playground/index.js";
@@ -330,6 +333,41 @@ describe("the page's view of things", () => {
     expect(hints.map((h) => h.insert)).toEqual(
       expect.arrayContaining(["/ecs", "/ecs list", "/hss hosts", "/ops help"]),
     );
+  });
+
+  it("lists the three approvers and the people of the default world; Frank Approver is in #ops, #prod-ops and his DM", async () => {
+    const { json } = await call("GET", "/api/state");
+    const users = json.users as Array<{ id: string; realName: string; groups: string[] }>;
+    expect(users.filter((u) => u.groups.includes("ops-approvers")).map((u) => u.realName)).toEqual([
+      "Bob Approver",
+      "Carol Approver",
+      "Frank Approver",
+    ]);
+    expect(users.map((u) => u.id)).toEqual(
+      expect.arrayContaining([SLACK_IDS.alice, SLACK_IDS.dave, SLACK_IDS.erin, PLAYGROUND_IDS.frank]),
+    );
+    const channels = json.channels as Array<{ id: string; members: string[]; user?: string }>;
+    for (const id of [SLACK_IDS.ops, SLACK_IDS.prod, SLACK_IDS.random])
+      expect(channels.find((c) => c.id === id)?.members).toContain(PLAYGROUND_IDS.frank);
+    expect(channels.find((c) => c.id === PLAYGROUND_IDS.dmFrank)?.user).toBe(PLAYGROUND_IDS.frank);
+  });
+
+  it("the seeded scan tasks, as HSS lists them, are of the last days of the playground's clock, none in its future", async () => {
+    const client = createCloudClient(simulatorCloudConfig(pg.cloud));
+    try {
+      const now = pg.cloud.control.now();
+      const { items } = await client.hss.listScanTasks();
+      expect(items.length).toBeGreaterThan(0);
+      for (const task of items) {
+        const times = [task.startTime ?? 0, ...((task.endTime ?? -1) > 0 ? [task.endTime ?? 0] : [])];
+        for (const at of times) {
+          expect(at, task.id).toBeGreaterThan(now - 30 * 86_400_000);
+          expect(at, task.id).toBeLessThanOrEqual(now);
+        }
+      }
+    } finally {
+      await client.close();
+    }
   });
 
   it("the operator's-day commands work from the page: a lock runs, the panel shows it locked", async () => {

@@ -4,7 +4,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ViewSubmission } from "../../src/commands/types.js";
 import { createLogger } from "../../src/log/create-logger.js";
-import { type Playground, startPlayground } from "../../src/sandbox/playground/index.js";
+import { PLAYGROUND_IDS, type Playground, startPlayground } from "../../src/sandbox/playground/index.js";
 import { SLACK_IDS } from "../../src/sandbox/slack/index.js";
 import { composeTestBot, OPEN_FORM_ACTION } from "./compose-test-bot.js";
 import { type LaunchedBrowser, launchChromium } from "./launch-chromium.js";
@@ -660,6 +660,94 @@ describe("the app's Home tab", { timeout: 90_000 }, () => {
     // The card in the channel says so too (Messages and channels are one click away).
     await page.locator(`.channel-link[data-channel="${SLACK_IDS.ops}"]`).click();
     await card.waitFor({ state: "detached" });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("a delete of a prod server in the playground", { timeout: 90_000 }, () => {
+  it("Alice asks to delete cache-01 (prod: 3 approvals); Bob, Carol and Frank approve it and it runs", async () => {
+    // cache-01 is tagged env=prod: `delete-needs-two-approvals` (2) and `prod-needs-one-more` (+1).
+    expect(pg.cloud.control.server("cache-01")?.tags.env).toBe("prod");
+    const page = await openPage(SLACK_IDS.alice);
+    // The switcher offers the third approver, and its help names him.
+    const frank = page.locator(`#user-switcher option[value="${PLAYGROUND_IDS.frank}"]`);
+    expect(await frank.textContent()).toBe("Frank Approver (@frank) · approver");
+    expect(await frank.getAttribute("title")).toBe("Approver: can approve other people's requests.");
+    expect(await page.locator("#user-switcher").getAttribute("title")).toContain(
+      "approve as Bob, Carol or Frank (a delete of a prod server needs all three)",
+    );
+
+    await type(page, "/ecs delete cache-01");
+    const card = page.locator('#messages .msg[data-kind="message"]', { hasText: "cache-01" }).filter({
+      has: page.getByRole("button", { name: /^Approve/ }),
+    });
+    await card.waitFor();
+    const ts = await card.getAttribute("data-ts");
+    const root = page.locator(`#messages .msg[data-kind="message"][data-ts="${ts}"]`);
+    const deletes = () =>
+      pg.cloud.control.requests().filter((r) => r.mutation !== null && r.mutation.type === "deleteServers");
+    const deletesBefore = deletes().length;
+
+    const approvers = [
+      [SLACK_IDS.bob, /@bob|U_BOB/],
+      [SLACK_IDS.carol, /@carol|U_CAROL/],
+      [PLAYGROUND_IDS.frank, /@frank|U_FRANK/],
+    ] as const;
+    for (const [i, [approver, mention]] of approvers.entries()) {
+      // Nothing has run before the third approval.
+      expect(deletes().length).toBe(deletesBefore);
+      await actAs(page, approver);
+      await root.getByRole("button", { name: /^Approve/ }).click();
+      const confirm = page.locator("#confirm-layer .dialog");
+      await confirm.getByText("Approve: delete?").waitFor();
+      await confirm.getByRole("button", { name: "Approve delete" }).click();
+      // The card names who approved (as a mention, or as text while the fake's IDs are not mentionable).
+      await root.getByText(mention).first().waitFor();
+      if (i < approvers.length - 1)
+        await root
+          .getByText(new RegExp(`${i + 1} of 3`))
+          .first()
+          .waitFor();
+    }
+    await root.getByRole("button", { name: /^Approve/ }).waitFor({ state: "detached" });
+
+    await root.getByRole("button", { name: /repl(y|ies)/ }).click();
+    await page
+      .locator("#thread-messages .msg", { hasText: /deleted|succeeded|success|done/i })
+      .last()
+      .waitFor({ timeout: 30_000 });
+    await page
+      .locator('#cloud-servers tr[data-server-name="cache-01"]')
+      .waitFor({ state: "detached", timeout: 30_000 });
+    expect(pg.cloud.control.server("cache-01")).toBeUndefined();
+    expect(deletes().length).toBe(deletesBefore + 1);
+    await saveScreenshot(page, "playground-prod-delete");
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("vulnerability scans in the playground", { timeout: 60_000 }, () => {
+  it("/hss scan: every date shown is of the last 30 days of the playground's clock, none in its future", async () => {
+    const now = pg.cloud.control.now();
+    // In #random: the earlier tests count the ephemerals in #ops.
+    const page = await openPage(SLACK_IDS.alice, SLACK_IDS.random);
+    await type(page, "/hss scan");
+    const list = page.locator('#messages .msg[data-kind="ephemeral"]', { hasText: "Vulnerability scans" });
+    await list
+      .getByText(/started \d{4}-/)
+      .first()
+      .waitFor();
+    const shown = [...((await list.textContent()) ?? "").matchAll(/(\d{4}-\d\d-\d\d) (\d\d:\d\d) UTC/g)].map(
+      ([text, day, time]) => ({ text, at: Date.parse(`${day}T${time}:00Z`) }),
+    );
+    // Each seeded task's start, and the end of each finished one.
+    expect(shown.length).toBeGreaterThanOrEqual(pg.cloud.control.scanTasks().length);
+    for (const { text, at } of shown) {
+      expect(at, text).toBeGreaterThan(now - 30 * 86_400_000);
+      expect(at, text).toBeLessThanOrEqual(now);
+    }
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });

@@ -23,17 +23,24 @@ function scanHost(m: Machine, scanStatus: SimScanHost["scanStatus"], reasons: Si
   } satisfies SimScanHost;
 }
 
+/** The instant the seeded scan tasks lead up to by default: 400 days into the world, when every server exists. */
+export const DEFAULT_SCAN_TASKS_END = WORLD_EPOCH + 400 * DAY;
+
 /**
  * Three vulnerability scan tasks: a finished full Linux scan, a running one, a Windows scan. Hosts are
  * the machines with an HSS agent; `prng` is drawn in machine order, so the same inputs give the same tasks.
+ * They lead up to `end`: the running one started 10 minutes before it, the others a day and two days before.
  */
-export function generateScanTasks(prng: Prng, machines: Machine[]): SimScanTask[] {
+export function generateScanTasks(
+  prng: Prng,
+  machines: Machine[],
+  end: number = DEFAULT_SCAN_TASKS_END,
+): SimScanTask[] {
   const withAgent = machines.filter(
     (m) => m.host.agentStatus === "online" || m.host.agentStatus === "offline",
   );
   const linux = withAgent.filter((m) => m.host.osType === "Linux");
   const windows = withAgent.filter((m) => m.host.osType === "Windows");
-  const end = WORLD_EPOCH + 400 * DAY;
   const full: SimScanTask = {
     id: prng.hex(32),
     scanType: "schedule",

@@ -26,6 +26,8 @@ export interface WorldOptions {
   seed: number;
   region: string;
   edgeCases: boolean;
+  /** The instant the seeded scan tasks lead up to; default a fixed one (same seed, same world). */
+  scanTasksEnd?: number;
 }
 
 export interface GeneratedWorld {
@@ -124,7 +126,11 @@ export function generateWorld(options: WorldOptions): GeneratedWorld {
   const machines = specs.map((spec, i) =>
     buildMachine(createPrng(deriveSeed(seed, "machine", i, spec.name)), spec, plan),
   );
-  const scanTasks = generateScanTasks(createPrng(deriveSeed(seed, "scan-tasks")), machines);
+  const scanTasks = generateScanTasks(
+    createPrng(deriveSeed(seed, "scan-tasks")),
+    machines,
+    options.scanTasksEnd,
+  );
   const flavors = new Map(FLAVOR_CATALOG.map((f) => [f.id, f]));
   const limits = quotaLimitsFor(
     machines,

@@ -163,6 +163,13 @@ export interface CloudSimulatorOptions {
   jobTiming?: { initMs?: number; runningMs?: number };
   /** Default: the wall clock. Pass `createManualClock()` to drive time from tests. */
   clock?: SimClock;
+  /**
+   * The seeded vulnerability scan tasks lead up to the clock's now when the world is built (at start and on
+   * reset): the running one started 10 minutes before, the finished ones a day and two days before, as a
+   * visitor of the playground expects. Default false: they lead up to a fixed instant of the world, so the
+   * same seed gives the same world whatever the clock.
+   */
+  recentScanTasks?: boolean;
   /** How long finished jobs stay queryable (default one day). */
   jobRetentionMs?: number;
   /**
@@ -222,7 +229,13 @@ export async function startCloudSimulator(options: CloudSimulatorOptions = {}): 
 
   const buildWorld = () =>
     createWorldStore(
-      generateWorld({ servers: config.servers, seed: config.seed, region, edgeCases: config.edgeCases }),
+      generateWorld({
+        servers: config.servers,
+        seed: config.seed,
+        region,
+        edgeCases: config.edgeCases,
+        ...(options.recentScanTasks ? { scanTasksEnd: clock.now() } : {}),
+      }),
     );
   const store = buildWorld();
   const core: SimCore = {

@@ -9,6 +9,7 @@ import type { SlackConfig } from "../../slack/load-slack-config.js";
 import { type CloudSimulator, simulatorCloudConfig, startCloudSimulator } from "../cloud/index.js";
 import { type FakeSlack, startFakeSlack } from "../slack/index.js";
 import { buildCommandHints } from "./build-command-hints.js";
+import { buildPlaygroundWorld } from "./build-playground-world.js";
 import { createBotGateway } from "./create-bot-gateway.js";
 import { createEventStream } from "./create-event-stream.js";
 import { createInteractionDriver } from "./create-interaction-driver.js";
@@ -146,11 +147,15 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       servers: options.servers ?? 50,
       seed: options.seed ?? 1,
       edgeCases: options.edgeCases ?? true,
+      // The seeded scan tasks lead up to the playground's clock, so the dates a visitor sees are recent.
+      recentScanTasks: true,
       ...(options.jobTiming ? { jobTiming: options.jobTiming } : {}),
       onInternalError: (error) => logger.error({ err: error }, "playground: cloud simulator failed"),
     });
     cleanups.push(() => cloud.close());
     const slack = await startFakeSlack({
+      // The default people plus a third approver, so a delete of a prod server (3 approvals) can be approved.
+      world: buildPlaygroundWorld(),
       onError: (error) => logger.error({ err: error }, "playground: fake Slack failed"),
     });
     cleanups.push(() => slack.close());
