@@ -18,6 +18,11 @@ export type ApprovalEffect =
       /** Staged requests: the stage it counted for, and whether that completed the stage. */
       stage?: string;
       stageComplete?: boolean;
+      /**
+       * Approvals given before that this one would have completed the count (or a stage) with, judged again at
+       * it and no longer qualifying: they stopped counting (`count` leaves them out), the request still waits.
+       */
+      lapsed?: LapsedApproval[];
     }
   | { type: "approved"; userId: string; at: number; approvers: string[] }
   | { type: "rejected"; userId: string; reason?: string; at: number }
@@ -32,6 +37,9 @@ export type ApprovalEffect =
       error?: string;
       at: number;
     };
+
+/** An approval that stopped counting (see `ApprovalRequest.lapsedApprovals`). */
+export type LapsedApproval = NonNullable<ApprovalRequest["lapsedApprovals"]>[number];
 
 /** Why the state machine refused an event (the `code` of a refused {@link ApplyResult}). */
 export type RefusalCode =
@@ -60,6 +68,13 @@ export type RefusalCode =
   /** `finish` from an execution other than the one that claimed the request. */
   | "execution_mismatch";
 
+/**
+ * Not a refusal of the click: the approval would complete the count (or a stage), and approvals counted before
+ * have not been judged again now (`unjudged`). The service judges them and applies the click again; never
+ * answered to a click, never audited.
+ */
+export type JudgeAgain = "approvals_unjudged";
+
 /** The answer of `applyEvent`: the request as it now is, or a refusal (never thrown). */
 export type ApplyResult =
   | {
@@ -73,13 +88,15 @@ export type ApplyResult =
     }
   | {
       ok: false;
-      code: RefusalCode;
+      code: RefusalCode | JudgeAgain;
       message: Notice;
       /**
        * A change that happened even though the event was refused, to be persisted like a normal transition:
        * a click at or after `expiresAt` expires the request.
        */
       transition?: { request: ApprovalRequest; effects: ApprovalEffect[] };
+      /** `approvals_unjudged`: the approvers whose approvals are to be judged again. */
+      unjudged?: readonly string[];
     };
 
 /** An instant in a notice: the reader's local time where it is shown, ISO 8601 (UTC) in logs and audit text. */

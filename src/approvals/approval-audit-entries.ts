@@ -51,6 +51,16 @@ function plainEntryFor(
           count: effect.count,
           required: effect.required,
           ...(effect.stage !== undefined && { stage: effect.stage, stageComplete: effect.stageComplete }),
+          // Approvals judged again at this one that stopped counting: who, for which stage, and why.
+          ...(effect.lapsed !== undefined &&
+            effect.lapsed.length > 0 && {
+              lapsed: effect.lapsed.map((l) => ({
+                userId: l.userId,
+                approvedAt: l.at,
+                reason: l.reason,
+                ...(l.stage !== undefined && { stage: l.stage }),
+              })),
+            }),
         },
       };
     case "approved":

@@ -125,6 +125,23 @@ export const ApprovalRequestSchema = z.strictObject({
   terms: ApprovedTermsSchema.optional(),
   /** Distinct approvers, in click order; `stage`: the stage a staged approval counted for. */
   approvals: z.array(z.strictObject({ userId: IdSchema, at: TimestampSchema, stage: z.string().optional() })),
+  /**
+   * Approvals that stopped counting: the click that would have completed the approvals (or a stage) judged every
+   * counted approval again, as a click of its approver would be judged then (their groups read at that click),
+   * and these no longer qualified (`reason`: the state machine's refusal code). They count for nothing; the card
+   * shows them. `at`/`stage`: as the approval was given; `lapsedAt`: when it was judged again.
+   */
+  lapsedApprovals: z
+    .array(
+      z.strictObject({
+        userId: IdSchema,
+        at: TimestampSchema,
+        stage: z.string().optional(),
+        lapsedAt: TimestampSchema,
+        reason: z.enum(["not_an_approver", "self_approval"]),
+      }),
+    )
+    .optional(),
   /** Run with `--break-glass`: approval skipped for this reason (the use is reviewed in the alert channel). */
   breakGlass: z.strictObject({ reason: z.string().min(1) }).optional(),
   /** `--reason`: why the change is asked for, as the requester put it. Not bound by the hash: it runs nothing. */

@@ -41,6 +41,9 @@ export interface NewApprovalRequest {
   decisionRef?: string;
 }
 
+/** Authorizes each of these approvers now, as their own click would be (see {@link ApprovalService.act}). */
+export type JudgeApprovers = (userIds: readonly string[]) => Promise<Readonly<Record<string, ClickAuthz>>>;
+
 /** A user's click, as the service takes it: the service stamps the time with its own clock. */
 export type ClickEvent = DistributiveOmit<
   Extract<ApprovalEvent, { type: "approve" | "reject" | "cancel" }>,
@@ -91,8 +94,14 @@ export interface ApprovalService {
   /**
    * Applies a click atomically. `authz` is computed by the caller at click time. Refused clicks are audited
    * (`click.refused`). Repeats (double clicks, redeliveries) return `changed: false` and write nothing.
+   *
+   * `judge`: authorizes other approvers as their own click would be authorized now (the same check as
+   * `authz`). Given, the approval that would complete the count (or a stage) first judges every approval
+   * counted before with it, and one that no longer qualifies stops counting: the request keeps waiting and
+   * shows it (`lapsedApprovals`). It is called only for such a click, with the approvers to judge (again for
+   * one whose approval came in meanwhile). Every person's click must pass it: without it nothing is judged again.
    */
-  act(id: string, event: ClickEvent, authz: ClickAuthz): Promise<ActResult>;
+  act(id: string, event: ClickEvent, authz: ClickAuthz, judge?: JudgeApprovers): Promise<ActResult>;
   /**
    * approved → executing. Exactly one caller wins per request, whatever the concurrency, retries or
    * replicas; every other call gets `{ ok: false }` (including a repeat with the same executionId). Throws

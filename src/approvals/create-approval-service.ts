@@ -6,6 +6,7 @@
 import type { PreparedAuditEntry } from "../audit/create-audit-log.js";
 import { randomText } from "../random/random-text.js";
 import { abortUpdate, NO_CHANGE, type SetMember, type Store, writeUpdate } from "../store/store.js";
+import type { JudgeAgain } from "./apply-result.js";
 import { auditContext, auditEntryFor, refusalEntry } from "./approval-audit-entries.js";
 import {
   ActionNameSchema,
@@ -33,6 +34,31 @@ import {
 } from "./approval-state.js";
 import { isStatusIn, OPEN_STATUSES, type OpenStatus, TERMINAL_STATUSES } from "./approval-statuses.js";
 import { bindingInputOf, computeBindingHash } from "./compute-binding-hash.js";
+
+/** How many times a click is applied again because approvals came in while the ones before were judged. */
+const JUDGE_ATTEMPTS = 10;
+
+const BUSY: ActResult = {
+  ok: false,
+  code: "conflict",
+  message: ["The request is busy; please try again."],
+  effects: [],
+};
+
+/**
+ * A transition's result for a caller that judges nothing again (`act` without `judge`): the state machine asks
+ * for judgements only when given `approversNow`, so this never happens; it is not approved if it does.
+ */
+function settled(result: ActResult | AskedToJudge): ActResult {
+  return "unjudged" in result ? BUSY : result;
+}
+
+/** The state machine's request to judge these approvers again before the click is applied. */
+interface AskedToJudge {
+  ok: false;
+  code: JudgeAgain;
+  unjudged: readonly string[];
+}
 
 /** Default of {@link ApprovalServiceOptions.finishedRetentionMs}. */
 export const DEFAULT_FINISHED_RETENTION_MS = 90 * 24 * 60 * 60_000;
@@ -124,6 +150,16 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     authz: ClickAuthz,
     auditRefusal: boolean,
   ): Promise<ActResult> {
+    return settled(await apply(id, event, authz, auditRefusal));
+  }
+
+  /** {@link transition}, or the approvers the state machine asks to be judged again (`authz.approversNow`). */
+  async function apply(
+    id: string,
+    event: ApprovalEvent,
+    authz: ClickAuthz,
+    auditRefusal: boolean,
+  ): Promise<ActResult | AskedToJudge> {
     // The last attempt's evaluation is the one that committed (or decided not to write).
     let applied: ApplyResult | undefined;
     let before: ApprovalRequest | undefined;
@@ -142,7 +178,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         prepared = persist.effects.map((effect) =>
           audit.prepare(auditEntryFor(persist.request, effect, observer)),
         );
-        if (!applied.ok && auditRefusal)
+        if (!applied.ok && auditRefusal && applied.code !== "approvals_unjudged")
           prepared.push(audit.prepare(refusalEntry(persist.request, event, applied.code)));
         return writeUpdate(persist.request, {
           append: prepared.map((p) => p.append),
@@ -153,14 +189,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       { retries },
     );
 
-    if (!result.ok && result.reason === "conflict") {
-      return {
-        ok: false,
-        code: "conflict",
-        message: ["The request is busy; please try again."],
-        effects: [],
-      };
-    }
+    if (!result.ok && result.reason === "conflict") return BUSY;
     if (!result.ok && result.detail === "not_found") {
       return { ok: false, code: "not_found", message: ["No such approval request."], effects: [] };
     }
@@ -173,6 +202,9 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     }
 
     if (applied.ok) return applied;
+    // Not a refusal: the caller judges the approvers named and applies the click again.
+    if (applied.code === "approvals_unjudged")
+      return { ok: false, code: applied.code, unjudged: applied.unjudged ?? [] };
     if (applied.transition) {
       return { ok: false, code: applied.code, message: applied.message, ...applied.transition };
     }
@@ -266,8 +298,20 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
 
     get: read,
 
-    act(id, event, authz) {
-      return transition(id, { ...event, at: clock.now() } as ApprovalEvent, authz, true);
+    async act(id, event, authz, judge) {
+      const click = { ...event, at: clock.now() } as ApprovalEvent;
+      if (judge === undefined) return transition(id, click, authz, true);
+      // The approvers judged again at this click, by user ID: asked for by the state machine only when the
+      // click would complete the count (or a stage), and again for an approval that came in meanwhile.
+      const approversNow: Record<string, ClickAuthz> = {};
+      for (let attempt = 0; attempt < JUDGE_ATTEMPTS; attempt++) {
+        const result = await apply(id, click, { ...authz, approversNow }, true);
+        if (!("unjudged" in result)) return result;
+        const judged = await judge(result.unjudged);
+        for (const userId of result.unjudged)
+          approversNow[userId] = judged[userId] ?? { isApprover: false, stages: [] };
+      }
+      return BUSY;
     },
 
     claimExecution(id, executionId) {

@@ -4,6 +4,8 @@
  * this interface only; `createPrometheusMetrics` implements it with prom-client in the composition root, and
  * {@link noopMetrics} stands in where nobody scrapes (most tests, the CLI).
  */
+import type { ExecutionOutcome } from "../approvals/approval-statuses.js";
+
 export interface Metrics {
   /** A slash command was handled: `verb` is the intent type (`ecs.stop`) or `unparsed`. */
   command(verb: string, outcome: CommandOutcome): void;
@@ -57,7 +59,11 @@ export interface Metrics {
 
 export type CommandOutcome = "handled" | "not_understood" | "failed";
 export type ApprovalOutcome = "approved" | "rejected" | "cancelled" | "expired";
-export type ExecutionOutcome = "succeeded" | "failed" | "outcome_unknown";
+/**
+ * How an execution ended: the approval record's closed set, so the metrics count what the record says (a run
+ * aborted by its re-check, or a run in waves stopped on purpose, is `failed` there and here, never `succeeded`).
+ */
+export type { ExecutionOutcome };
 
 /** The scrape side of a metrics implementation: the `/metrics` body and its content type. */
 export interface MetricsExposition {

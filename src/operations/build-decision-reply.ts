@@ -49,6 +49,11 @@ export function buildDecisionReply(
                   }`
                 : md`:ballot_box_with_check: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}).`,
         );
+        // Approvals judged again at this one that no longer qualify: they stopped counting (the card says why).
+        for (const lapsed of effect.lapsed ?? [])
+          lines.push(
+            md`:warning: The approval of ${userMention(lapsed.userId)}${lapsed.stage !== undefined ? md` for ${lapsed.stage}` : md``} no longer counts: they are no longer among its approvers. Nothing runs until enough approvers approve.`,
+          );
         break;
       case "rejected":
         lines.push(

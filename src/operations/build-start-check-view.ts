@@ -41,7 +41,7 @@ function why(check: StartCheck): Span[] {
 
 /** Why the scheduled change did not run, as plain text (kept with the request; its card shows it). */
 export function startCheckReason(check: StartCheck): string {
-  return renderPlain(why(check));
+  return renderPlain(why(check), Number.POSITIVE_INFINITY, { codeTicks: true });
 }
 
 /** In the thread: the scheduled change did not start, and why; the requester (mentioned) may schedule it again. */

@@ -40,7 +40,16 @@ export function createApprovalInteractions(deps: ApprovalInteractionDeps): {
   viewHandlers: Record<string, ViewHandler>;
 } {
   const { approvals, clock, executions, refreshCard, learnChat, announce, details, groups, home } = deps;
-  const clickDeps = { approvals, clock, executions, refreshCard, learnChat, announce };
+  const clickDeps = {
+    approvals,
+    clock,
+    executions,
+    refreshCard,
+    learnChat,
+    announce,
+    policy: deps.policy,
+    details,
+  };
   const breakGlassAck = createBreakGlassAckHandler({ breakGlass: deps.breakGlass, learnChat });
   const clickHandler = createApprovalClickHandler(clickDeps);
   const rejectView = createRejectViewHandler(clickDeps);

@@ -6,6 +6,7 @@ import type { Clock, Store } from "../store/store.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
 import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
 import { buildHomeView, MAX_HOME_MINE, MAX_HOME_SCHEDULED, MAX_HOME_WAITING } from "./build-home-view.js";
+import type { CancellersOf } from "./cancel-approvers-of.js";
 import { createLatestRunner } from "./create-latest-runner.js";
 import { listActionableApprovals } from "./list-actionable-approvals.js";
 import { readCardLinks } from "./read-card-links.js";
@@ -13,6 +14,8 @@ import { readRunningJobs } from "./read-running-jobs.js";
 
 export interface HomePublisherDeps {
   approvals: ApprovalService;
+  /** Who besides the requester may cancel a scheduled change (listed with its Cancel for them). */
+  cancellersOf?: (chat: ChatPort) => CancellersOf;
   store: Store;
   clock: Clock;
   logger: Logger;
@@ -40,7 +43,12 @@ export function createHomePublisher(deps: HomePublisherDeps): HomePublisher {
   async function build(viewer: Actor, chat: ChatPort, notice: Message | undefined): Promise<Message> {
     const groups = await chat.userGroupsOf(viewer.userId);
     const now = clock.now();
-    const { waiting, mine, scheduled } = await listActionableApprovals(approvals, { ...viewer, groups }, now);
+    const { waiting, mine, scheduled } = await listActionableApprovals(
+      approvals,
+      { ...viewer, groups },
+      now,
+      deps.cancellersOf?.(chat),
+    );
     const running = await readRunningJobs(store, approvals);
     const shown = [
       ...waiting.slice(0, MAX_HOME_WAITING),

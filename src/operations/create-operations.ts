@@ -13,6 +13,7 @@ import { createPeriodicPass } from "../schedule/create-periodic-pass.js";
 import { systemClock } from "../store/store.js";
 import { adoptUnfinishedWork } from "./adopt-unfinished-work.js";
 import { buildRequestCard } from "./build-request-card.js";
+import { createCancellersOf } from "./cancel-approvers-of.js";
 import { createApprovalInteractions } from "./create-approval-interactions.js";
 import { createBreakGlass } from "./create-break-glass.js";
 import { createDecisionAnnouncer } from "./create-decision-announcer.js";
@@ -196,9 +197,16 @@ export function createOperations(options: OperationsOptions): Operations {
     ...(options.timers !== undefined && { timers: options.timers }),
   });
 
-  const home = createHomePublisher({ approvals, store, clock, logger });
+  const home = createHomePublisher({
+    approvals,
+    store,
+    clock,
+    logger,
+    cancellersOf: (chat) => createCancellersOf(policy, details, chat),
+  });
   const { actionHandlers, viewHandlers } = createApprovalInteractions({
     approvals,
+    policy,
     clock,
     executions,
     refreshCard,

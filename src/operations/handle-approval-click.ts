@@ -1,19 +1,25 @@
 import type { ChatPort } from "../app/ports.js";
+import { readGroupsOnce } from "../app/read-groups-once.js";
 import { ApprovalIdSchema, type ApprovalRequest } from "../approvals/approval-request.js";
-import type { ActResult, ApprovalService } from "../approvals/approval-service.js";
+import type { ActResult, ApprovalService, JudgeApprovers } from "../approvals/approval-service.js";
+import type { ClickAuthz } from "../approvals/approval-state.js";
 import { currentStage } from "../approvals/current-stage.js";
 import type { ActionHandler, InteractionContext, ViewHandler } from "../commands/types.js";
+import type { Policy, Principals } from "../policy/types.js";
 import type { Message } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
 import type { Clock } from "../store/store.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
+import { buildCancelRefusedView, buildScheduleCancelledDm } from "../views/build-schedule-views.js";
 import { parseApprovalActionId, REJECT_REASON_INPUT } from "./approval-action-ids.js";
 import { buildRejectModal, validateRejectReason } from "./build-reject-modal.js";
+import { createCancellersOf } from "./cancel-approvers-of.js";
 import type { DecisionAnnouncer } from "./create-decision-announcer.js";
 import type { Executions } from "./create-executions.js";
 import { isPolicyAllowed } from "./describe-request.js";
 import { isListedApprover, listedStages } from "./is-listed-approver.js";
 import { noticeToSpans } from "./notice-to-spans.js";
+import type { RequestDetailsStore } from "./request-details.js";
 
 export interface ApprovalClickDeps {
   approvals: ApprovalService;
@@ -23,6 +29,10 @@ export interface ApprovalClickDeps {
   learnChat: (chat: ChatPort) => void;
   /** Says each decision in the request's thread. */
   announce: DecisionAnnouncer;
+  /** The live policy: who may cancel a scheduled change is judged on it as it is at the click. */
+  policy: () => Policy;
+  /** The request's recorded channel name (for rules on channel names), read at a Cancel click. */
+  details: Pick<RequestDetailsStore, "get">;
 }
 
 const ICONS = { accepted: ":ballot_box_with_check:", refused: ":raised_hand:", gone: ":hourglass:" } as const;
@@ -54,6 +64,45 @@ async function settle(
   if (result.ok && result.effects.some((e) => e.type === "approved") && result.request.schedule === undefined)
     void deps.executions.runApproved(requestId);
   await tell(noticeOf(result));
+}
+
+/**
+ * Who a user is for a request now: listed among its approvers, and for a staged one the stages they may approve,
+ * with their groups read from Slack now. The one authorization of an approval click, and of the approvals given
+ * before it when it would complete the count (`judgeApprovers`).
+ */
+async function authorizeNow(
+  chat: Pick<ChatPort, "userGroupsOf">,
+  request: Pick<ApprovalRequest, "requirement" | "requester">,
+  user: { userId: string; teamId: string },
+): Promise<ClickAuthz> {
+  const who = { ...user, groups: await chat.userGroupsOf(user.userId) };
+  return {
+    isApprover: isListedApprover(request.requirement, who, request.requester),
+    stages: listedStages(request.requirement, who, request.requester),
+  };
+}
+
+/**
+ * The approvers who approved before, authorized as their click would be now, on the same read of the groups.
+ * Each was judged of the requester's team when they clicked (a user's team does not change).
+ */
+function judgeApprovers(
+  chat: Pick<ChatPort, "userGroupsOf">,
+  request: Pick<ApprovalRequest, "requirement" | "requester">,
+): JudgeApprovers {
+  return async (userIds) =>
+    Object.fromEntries(
+      await Promise.all(
+        userIds.map(
+          async (userId) =>
+            [
+              userId,
+              await authorizeNow(chat, request, { userId, teamId: request.requester.teamId }),
+            ] as const,
+        ),
+      ),
+    );
 }
 
 /**
@@ -94,25 +143,14 @@ export function createApprovalClickHandler(deps: ApprovalClickDeps): ActionHandl
     const log = ctx.logger.child({ approval: id, verb });
 
     if (verb === "cancel") {
-      // A scheduled change may also be called off by an approver (judged with their groups now). One the policy
-      // allowed has no approvers: only its requester may (the state machine says so to anyone else).
-      const isApprover =
-        request.schedule !== undefined && !isPolicyAllowed(request)
-          ? isListedApprover(
-              request.requirement,
-              { ...user, groups: await ctx.chat.userGroupsOf(user.userId) },
-              request.requester,
-            )
-          : false;
-      const result = await deps.approvals.act(id, { type: "cancel", userId: user.userId }, { isApprover });
-      log.info({ ok: result.ok, code: result.ok ? undefined : result.code }, "cancel click");
-      await settle(deps, id, result, (m) => tell(m, request));
+      await cancelClick(deps, request, action.actor, ctx, log, (m) => tell(m, request));
       return;
     }
 
-    const groups = await ctx.chat.userGroupsOf(user.userId);
-    const isApprover = isListedApprover(request.requirement, { ...user, groups }, request.requester);
-    const stages = listedStages(request.requirement, { ...user, groups }, request.requester);
+    // One read of the groups for this click: the clicking user's, and the earlier approvers' if it completes.
+    const chat = readGroupsOnce(ctx.chat);
+    const authz = await authorizeNow(chat, request, user);
+    const { isApprover } = authz;
     const reasonRequired = currentStage(request)?.stage.reasonRequired ?? request.requirement.reasonRequired;
     if (
       verb === "reject" &&
@@ -139,10 +177,90 @@ export function createApprovalClickHandler(deps: ApprovalClickDeps): ActionHandl
       verb === "approve"
         ? { type: "approve" as const, userId: user.userId }
         : { type: "reject" as const, userId: user.userId };
-    const result = await deps.approvals.act(id, event, { isApprover, stages });
+    const result = await deps.approvals.act(id, event, authz, judgeApprovers(chat, request));
     log.info({ ok: result.ok, code: result.ok ? undefined : result.code, isApprover }, "approval click");
     await settle(deps, id, result, (m) => tell(m, request));
   };
+}
+
+/**
+ * Cancel, judged now by user ID. A scheduled change waiting for its time (approved, not started) may be called
+ * off by its requester and by anyone the policy as it is now accepts as an approver of that action on those
+ * servers (`cancelApproversOf`), whether it needed approval or the policy allowed it outright: cancelling runs
+ * nothing, and the requester may be away when it should be stopped. Whether the clicker is among them is the
+ * approval clicks' check (`isListedApprover`, their groups read now). Anyone else is told who may. A request
+ * still waiting for approval is the requester's to cancel (its approvers reject it). The state machine applies
+ * the cancel atomically and audits it (`request.cancelled`, the canceller as its actor); when someone other
+ * than the requester cancelled, the requester is told by direct message.
+ */
+async function cancelClick(
+  deps: ApprovalClickDeps,
+  request: ApprovalRequest,
+  user: { userId: string; teamId: string },
+  ctx: InteractionContext,
+  log: InteractionContext["logger"],
+  tell: (message: Message) => Promise<void>,
+): Promise<void> {
+  const waitsForItsTime = request.status === "approved" && request.schedule !== undefined;
+  const judged =
+    waitsForItsTime && user.userId !== request.requester.userId
+      ? await judgeCanceller(deps, request, user, ctx)
+      : undefined;
+  const result = await deps.approvals.act(
+    request.id,
+    { type: "cancel", userId: user.userId },
+    { isApprover: judged?.isApprover ?? false },
+  );
+  log.info(
+    { ok: result.ok, code: result.ok ? undefined : result.code, isApprover: judged?.isApprover },
+    "cancel click",
+  );
+  // Refused for who they are: say who may, as the policy has it now.
+  const refusal =
+    !result.ok && result.code === "only_requester_can_cancel" && judged !== undefined
+      ? buildCancelRefusedView(request, judged.approvers)
+      : undefined;
+  await settle(deps, request.id, result, (m) => tell(refusal ?? m));
+  const cancelled = result.ok && result.changed && result.effects.some((e) => e.type === "cancelled");
+  if (cancelled && user.userId !== request.requester.userId)
+    await tellRequester(request, user.userId, ctx, log);
+}
+
+/** Whether the clicker is among the people the policy as it is now accepts as approvers of the change. */
+async function judgeCanceller(
+  deps: ApprovalClickDeps,
+  request: ApprovalRequest,
+  user: { userId: string; teamId: string },
+  ctx: InteractionContext,
+): Promise<{ isApprover: boolean; approvers: Principals }> {
+  const approvers = await createCancellersOf(deps.policy, deps.details, ctx.chat)(request);
+  const groups = await ctx.chat.userGroupsOf(user.userId);
+  return { isApprover: isListedApprover({ approvers }, { ...user, groups }, request.requester), approvers };
+}
+
+/** The requester learns by direct message that someone else cancelled their scheduled change. Best effort. */
+async function tellRequester(
+  request: ApprovalRequest,
+  cancelledBy: string,
+  ctx: InteractionContext,
+  log: InteractionContext["logger"],
+): Promise<void> {
+  let permalink: string | undefined;
+  if (request.message !== undefined) {
+    try {
+      permalink = await ctx.chat.getPermalink(request.message);
+    } catch (error) {
+      log.warn({ err: error }, "no link to the card for the requester's message");
+    }
+  }
+  try {
+    await ctx.chat.postDirect(
+      request.requester.userId,
+      buildScheduleCancelledDm(request, cancelledBy, permalink),
+    );
+  } catch (error) {
+    log.warn({ err: error }, "could not tell the requester that their scheduled change was cancelled");
+  }
 }
 
 /** The reason modal: validated before the ack (non-empty), applied after it with the user's groups read now. */

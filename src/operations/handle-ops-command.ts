@@ -31,6 +31,7 @@ import { buildAuditView } from "./build-audit-view.js";
 import { buildBreakGlassListView } from "./build-break-glass-views.js";
 import { buildJobsView, type RecentJob } from "./build-jobs-view.js";
 import { buildPolicyExplanationView } from "./build-policy-explanation-view.js";
+import { createCancellersOf } from "./cancel-approvers-of.js";
 import type { BreakGlassUse } from "./create-break-glass.js";
 import { decidePolicy, readGroups, toPolicyTarget } from "./decide-policy.js";
 import { verbOf } from "./describe-request.js";
@@ -207,7 +208,8 @@ async function listJobs(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Mess
       ...(request && { requesterId: request.requester.userId }),
       // A run in waves stopped on purpose with nothing failed: the stop sign, as its card, never a plain success.
       outcome:
-        entry.outcome === "succeeded" && details?.result?.stop !== undefined
+        details?.result?.stop !== undefined &&
+        (details.result.status === "aborted" || entry.outcome === "succeeded")
           ? "stopped"
           : (entry.outcome ?? "unknown"),
       finishedAt: entry.at,
@@ -235,6 +237,7 @@ async function listApprovals(deps: OpsCommandDeps, ctx: HandlerContext): Promise
     deps.approvals,
     { ...actor, groups },
     deps.clock.now(),
+    createCancellersOf(deps.policy, deps.details, ctx.chat),
   );
   const pendingMine = mine.filter((r) => r.status === "pending");
   const shown = [...waiting, ...pendingMine, ...scheduled].slice(0, MAX_LISTED_APPROVALS);

@@ -3,6 +3,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import { OPEN_STATUSES } from "../approvals/approval-statuses.js";
 import { currentStage } from "../approvals/current-stage.js";
+import type { CancellersOf } from "./cancel-approvers-of.js";
 import { isPolicyAllowed } from "./describe-request.js";
 import { isListedApprover, listedStages } from "./is-listed-approver.js";
 
@@ -43,7 +44,8 @@ export interface ActionableApprovals {
    */
   mine: ApprovalRequest[];
   /**
-   * Scheduled changes waiting for their time (approved, not started) that the viewer asked for or may approve,
+   * Scheduled changes waiting for their time (approved, not started) that the viewer asked for or may cancel
+   * as an approver (`cancellersOf`: whom the policy now accepts; without it, the request's own approvers),
    * soonest first: either may cancel them until they start. Not repeated under `mine`.
    */
   scheduled: ApprovalRequest[];
@@ -57,18 +59,22 @@ export async function listActionableApprovals(
   approvals: Pick<ApprovalService, "listByStatus">,
   viewer: Viewer,
   now: number,
+  cancellersOf?: CancellersOf,
 ): Promise<ActionableApprovals> {
   const open = (await Promise.all(OPEN_STATUSES.map((s) => approvals.listByStatus(s)))).flat();
   open.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   const waiting = open.filter((r) => mayApproveNow(r, viewer, now));
-  const scheduled = open
-    .filter(
-      (r) =>
-        r.status === "approved" &&
-        r.schedule !== undefined &&
-        ((r.requester.userId === viewer.userId && r.requester.teamId === viewer.teamId) ||
-          (!isPolicyAllowed(r) && isListedApprover(r.requirement, viewer, r.requester))),
-    )
+  // Those the Cancel click would accept: the requester, and whom the policy now accepts as its approvers.
+  const mayCancel = async (r: ApprovalRequest): Promise<boolean> => {
+    if (r.requester.userId === viewer.userId && r.requester.teamId === viewer.teamId) return true;
+    if (cancellersOf !== undefined)
+      return isListedApprover({ approvers: await cancellersOf(r) }, viewer, r.requester);
+    return !isPolicyAllowed(r) && isListedApprover(r.requirement, viewer, r.requester);
+  };
+  const waitingForTime = open.filter((r) => r.status === "approved" && r.schedule !== undefined);
+  const cancellable = await Promise.all(waitingForTime.map(mayCancel));
+  const scheduled = waitingForTime
+    .filter((_, i) => cancellable[i])
     .sort((a, b) => (a.schedule?.runAt ?? 0) - (b.schedule?.runAt ?? 0));
   const listed = new Set([...waiting, ...scheduled].map((r) => r.id));
   const mine = open.filter(

@@ -91,7 +91,8 @@ export function createApproverMessages(deps: {
 
   async function ask(request: ApprovalRequest, chat: ChatPort, members: GroupMembers): Promise<void> {
     if (!notifies(request.requirement, "dm")) return;
-    const given = new Set(request.approvals.map((a) => a.userId));
+    // Nor those whose approval lapsed: they are no longer among its approvers.
+    const given = new Set([...request.approvals, ...(request.lapsedApprovals ?? [])].map((a) => a.userId));
     const people = eligibleApprovers(askedNow(request), request.requester.userId, members).filter(
       (u) => !given.has(u),
     );

@@ -1,11 +1,15 @@
 /** The approval card's approvals line, or its stages a line each (see `buildRequestCard`). */
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { approvalsFor, currentStage } from "../approvals/current-stage.js";
-import { md, type Span, userMention } from "../render/message-model.js";
+import { code, localTime, md, type Span, userMention } from "../render/message-model.js";
 import { describeApprovals, describeApprovers, type GroupIds } from "./describe-request.js";
 
 /** `*Approvals: 0 of 2* from @ops-approvers (not @alice) · approved by: nobody yet`. */
 export function approvalLine(request: ApprovalRequest, groupIds: GroupIds): Span[] {
+  return [...countLine(request, groupIds), ...lapsedLines(request)];
+}
+
+function countLine(request: ApprovalRequest, groupIds: GroupIds): Span[] {
   const req = request.requirement;
   if (req.stages !== undefined) return stageLines(request, req.stages, groupIds);
   const who = describeApprovers(req, groupIds);
@@ -47,4 +51,28 @@ function stageLines(
       ? md`*Approval in ${String(stages.length)} stages*, now: ${stages[waiting]?.name ?? ""}`
       : md`*Approval in ${String(stages.length)} stages*`;
   return [...head, ...lines.flatMap((l) => [...md`\n`, ...l])];
+}
+
+/**
+ * The approvals that stopped counting, a line each, after the count: the approval that would have completed it
+ * judged them again and their approvers no longer qualified. In the words of the re-decision before execution
+ * (`build-policy-change-view.ts`), the groups named, not mentioned: `:warning: The approval of @bob for team
+ * lead no longer counts: they were no longer among its approvers at <time> (it asked `@ops-approvers`)`.
+ */
+function lapsedLines(request: ApprovalRequest): Span[] {
+  const stages = request.requirement.stages;
+  return (request.lapsedApprovals ?? []).flatMap((lapsed) => {
+    const stage = stages?.find((s) => s.name === lapsed.stage);
+    const asked = (stage ?? request.requirement).approvers.groups.map((g) => `@${g}`);
+    const whose = md`The approval of ${userMention(lapsed.userId)}${lapsed.stage !== undefined ? md` for ${lapsed.stage}` : md``}`;
+    const why =
+      lapsed.reason === "self_approval"
+        ? md`the requester may not approve it now`
+        : stages !== undefined && stage === undefined
+          ? md`its stage is no longer asked for`
+          : asked.length > 0
+            ? md`they were no longer among its approvers at ${localTime(lapsed.lapsedAt)} (it asked ${code(asked.join(", "))})`
+            : md`they were no longer among its approvers at ${localTime(lapsed.lapsedAt)}`;
+    return md`\n:warning: ${whose} no longer counts: ${why}`;
+  });
 }

@@ -1,6 +1,7 @@
 /** The approval card's status words: its headline, its fallback text's lead and its outcome (see `buildRequestCard`). */
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { localTime, md, type Span, userMention } from "../render/message-model.js";
+import { withInlineCode } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import { policyChangeLines } from "./build-policy-change-view.js";
 import { describeWhat } from "./describe-request.js";
@@ -22,7 +23,11 @@ export function stopShown(
   request: ApprovalRequest,
   details: RequestDetails | undefined,
 ): CardStop | undefined {
-  return request.status === "succeeded" ? details?.result?.stop : undefined;
+  const result = details?.result;
+  // A stop with nothing failed is recorded as aborted (older records: succeeded); either way it is said as a stop.
+  return result?.stop !== undefined && (result.status === "aborted" || request.status === "succeeded")
+    ? result.stop
+    : undefined;
 }
 
 /** `Aborted by @alice after wave 2 of 3`, `Stopped before wave 3 of 3`: a stop's words, capitalised. */
@@ -117,7 +122,7 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
       return md`Expired ${localTime(request.expiredAt ?? request.expiresAt)} without enough approvals. Nothing was done; ask again if it is still needed.`;
     case "revoked":
       if (request.revocation?.lapsed === true)
-        return md`Not run: ${request.revocation.reasons[0] ?? "its time passed"}. Nothing was done; schedule it again if it is still needed.`;
+        return md`Not run: ${withInlineCode(request.revocation.reasons[0] ?? "its time passed")}. Nothing was done; schedule it again if it is still needed.`;
       return [
         ...md`Checked again before running, the policy is stricter now:`,
         // In words with real mentions from the re-decision kept with the card; the recorded reasons (plain text,
@@ -139,13 +144,14 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
       const error = request.execution?.error ?? details?.executionError;
       if (result === undefined) return error !== undefined ? md`*Result:* ${error}` : undefined;
       // An aborted run's summary says why itself (changed, or could not be read) and that nothing was sent.
-      if (result.status === "aborted") return md`*Result:* ${result.summary}. Details in the thread.`;
+      if (result.status === "aborted" && result.stop === undefined)
+        return md`*Result:* ${result.summary}. Details in the thread.`;
       const took = result.durationMs !== undefined ? md` in ${formatElapsed(result.durationMs)}` : md``;
       const note = result.status === "outcome_unknown" ? md` — check the servers before retrying` : md``;
       // The check's reason (plain text, escaped here) is the card's only word on why the later waves did not run.
       const why =
         result.stop?.kind === "check"
-          ? md` Wave ${String(result.stop.beforeWave)} was not started: ${result.stop.why.replace(/\.$/, "")}.`
+          ? md` Wave ${String(result.stop.beforeWave)} was not started: ${withInlineCode(result.stop.why.replace(/\.$/, ""))}.`
           : md``;
       return md`*Result:* ${result.summary}${took}${note}.${why} Details in the thread.`;
     }

@@ -32,7 +32,11 @@ export async function settleExecution(
             result: {
               status,
               // An aborted run's summary says why (changed, or could not be read) and that nothing was sent.
-              summary: status === "aborted" ? describeAbort(outcome) : describeCounts(outcome),
+              // A run in waves stopped on purpose is aborted too, but its card says the stop and the counts.
+              summary:
+                status === "aborted" && outcome.stop === undefined
+                  ? describeAbort(outcome)
+                  : describeCounts(outcome),
               ...(outcome.durationMs !== undefined && { durationMs: outcome.durationMs }),
               ...finalStatesOf(outcome),
               // Who or what stopped a run in waves on purpose: the card says it rather than a bare result.

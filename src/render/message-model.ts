@@ -179,6 +179,20 @@ export function code(value: string | number): Span {
   return { t: "code", v: String(value) };
 }
 
+/**
+ * Text from our own help and parser (plain text where backticks mark inline code) as spans: the code parts
+ * become code spans, the rest stays untrusted (escaped), so a quoted user fragment cannot format anything.
+ */
+export function withInlineCode(text: string): Span[] {
+  const spans: Span[] = [];
+  const parts = text.split(/`([^`]*)`/);
+  parts.forEach((part, i) => {
+    if (i % 2 === 1) spans.push(code(part));
+    else if (part !== "") spans.push({ t: "untrusted", v: part });
+  });
+  return spans;
+}
+
 /** A mention of a Slack user by ID (from a trusted source such as the event payload). */
 export function userMention(id: string): Span {
   return { t: "user", id };

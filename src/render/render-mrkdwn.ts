@@ -128,17 +128,20 @@ export function renderMrkdwn(text: Text, maxLength = Number.POSITIVE_INFINITY): 
   return full.length <= maxLength ? full : renderSpans(spans, maxLength);
 }
 
-function flatten(span: Span, defuseEmoji: boolean): string {
+function flatten(span: Span, defuseEmoji: boolean, codeTicks = false): string {
   switch (span.t) {
     case "plain":
       return span.v;
-    case "untrusted":
     case "code":
+      // Kept as text that a later `withInlineCode` turns back into a code span (a backtick inside cannot end it).
+      if (codeTicks) return `\`${revealInvisible(span.v).replaceAll("`", "ˋ")}\``;
+      return defuseEmoji ? defuseEmojiShortcodes(revealInvisible(span.v)) : revealInvisible(span.v);
+    case "untrusted":
       // Revealed here, before defusing adds zero-width characters of its own that must stay invisible.
       return defuseEmoji ? defuseEmojiShortcodes(revealInvisible(span.v)) : revealInvisible(span.v);
     case "bold":
     case "italic":
-      return span.v.map((s) => flatten(s, defuseEmoji)).join("");
+      return span.v.map((s) => flatten(s, defuseEmoji, codeTicks)).join("");
     case "user":
       return `@${span.id}`;
     case "group":
@@ -157,6 +160,8 @@ export interface RenderPlainOptions {
   multiline?: boolean;
   /** Defuse `:emoji:` shortcodes in untrusted values, for `plain_text` objects with `emoji: true`. */
   defuseEmoji?: boolean;
+  /** Code spans between backticks: text kept for a view to show again with `withInlineCode`. */
+  codeTicks?: boolean;
 }
 
 /**
@@ -169,7 +174,7 @@ export function renderPlain(
   options: RenderPlainOptions = {},
 ): string {
   const raw = toSpans(text)
-    .map((s) => flatten(s, options.defuseEmoji ?? false))
+    .map((s) => flatten(s, options.defuseEmoji ?? false, options.codeTicks ?? false))
     .join("");
   const clean = options.multiline ? sanitizeMultiline(raw, "keep") : sanitizeInline(raw, " ", "keep");
   return truncateGraphemes(clean, maxLength);

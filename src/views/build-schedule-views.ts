@@ -1,7 +1,10 @@
 import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
+import { describeApprovers, describeWhat } from "../operations/describe-request.js";
+import type { Principals } from "../policy/types.js";
 import { plural } from "../render/escape-mrkdwn.js";
 import {
   code,
+  link,
   localTime,
   type Message,
   md,
@@ -129,8 +132,8 @@ export function buildScheduledNoticeView(
   if (approval === undefined)
     return buildNoticeView(
       ":calendar:",
-      // Allowed without approval, it has no approvers: only its requester can call it off.
-      md`Scheduled: ${describeSchedule(schedule)}. I posted it in the channel; you can cancel it from its card until then.`,
+      // Allowed without approval, it needs no approvers; those the policy accepts for it may still call it off.
+      md`Scheduled: ${describeSchedule(schedule)}. I posted it in the channel; until then you, or an approver, can cancel it from its card.`,
     );
   const needs = plural(approval.minApprovals, "approval");
   return buildNoticeView(
@@ -141,10 +144,14 @@ export function buildScheduledNoticeView(
   );
 }
 
-/** Why a scheduled change did not run (kept with the request; shown on the card). */
+/**
+ * Why a scheduled change did not run (kept with the request; shown on the card): plain text where backticks
+ * mark inline code, like the other stored reasons (a window's name in a code span, its own backticks and line
+ * breaks taken out so it cannot end the span).
+ */
 export function scheduleMissedReason(schedule: RequestSchedule): string {
   return schedule.window !== undefined
-    ? `the maintenance window ${schedule.window} closed before the change could start`
+    ? `the maintenance window ${span(schedule.window.replace(/[`\n\r]/g, "'"))} closed before the change could start`
     : "its start time passed while no replica of the bot could start it";
 }
 
@@ -174,4 +181,43 @@ export function buildScheduleLapsedLine(
 /** The answer to a section-text request for a scheduled card. */
 export function scheduleSection(schedule: RequestSchedule): ReturnType<typeof section> {
   return section({ text: md`:calendar: ${describeSchedule(schedule)}.` });
+}
+
+/**
+ * To someone who clicked Cancel on a scheduled change they may not cancel: who may. `approvers`: the people the
+ * policy as it is now accepts as approvers of that action on those servers (see `cancelApproversOf`).
+ */
+export function buildCancelRefusedView(
+  request: Pick<ApprovalRequest, "requester" | "action" | "targets">,
+  approvers: Principals,
+): Message {
+  const requester = userMention(request.requester.userId);
+  const what = describeWhat(request);
+  if (approvers.users.length + approvers.groups.length === 0)
+    return buildNoticeView(
+      ":raised_hand:",
+      md`Only the requester (${requester}) can cancel this scheduled change: the policy as it is now names nobody who could approve ${what}.`,
+    );
+  return buildNoticeView(
+    ":raised_hand:",
+    md`Only the requester (${requester}) or an approver can cancel this scheduled change: someone the policy as it is now accepts as an approver of ${what} (${describeApprovers({ approvers })}). You are neither, so it stays scheduled.`,
+  );
+}
+
+/**
+ * To the requester, by direct message: someone else cancelled their scheduled change before it ran, so nothing
+ * will run. `permalink`: the card, when a link to it could be had.
+ */
+export function buildScheduleCancelledDm(
+  request: Pick<ApprovalRequest, "commandText" | "schedule">,
+  cancelledBy: string,
+  permalink: string | undefined,
+): Message {
+  const when =
+    request.schedule !== undefined ? md` (it was to run ${localTime(request.schedule.runAt)})` : md``;
+  const card = permalink !== undefined ? md` ${link(permalink, "See the request")}.` : md``;
+  return buildNoticeView(
+    ":heavy_multiplication_x:",
+    md`${userMention(cancelledBy)} cancelled your scheduled change ${code(request.commandText)}${when}. It will not run; nothing was done.${card}`,
+  );
 }

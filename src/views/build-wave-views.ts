@@ -118,13 +118,13 @@ function headline(record: WaveRunRecord): Span[] {
     case "aborted":
       // Without a person, the check before a wave stopped it (the window closed, the policy is stricter now).
       if (record.stop?.kind === "check")
-        return md`${emoji(":octagonal_sign:")} *Stopped* before wave ${String(record.stop.beforeWave)}: ${record.stop.why.replace(/\.$/, "")}; the later waves were not run`;
+        return md`${emoji(":octagonal_sign:")} *Stopped* before wave ${String(record.stop.beforeWave)}: ${withInlineCode(record.stop.why.replace(/\.$/, ""))}; the later waves were not run`;
       return record.controlBy !== undefined
         ? md`${emoji(":octagonal_sign:")} *Aborted*${by}; the later waves were not run`
         : md`${emoji(":octagonal_sign:")} *Stopped* before the next wave (the thread says why); the later waves were not run`;
     case "stopped_drift":
       // The wave's re-check stopped it: its servers changed, or could not be read to tell (the summary says which).
-      return md`${emoji(":octagonal_sign:")} *Stopped:* the re-check of a wave stopped it (its servers changed since approval, or could not be read); nothing more was sent`;
+      return md`${emoji(":octagonal_sign:")} *Stopped:* the re-check of a wave stopped it (its servers changed since ${record.approved === false ? "it was asked" : "approval"}, or could not be read); nothing more was sent`;
     case "running":
       if (record.control === "paused")
         return md`${emoji(":double_vertical_bar:")} *Paused*${by}: the next wave waits for Resume`;

@@ -6,19 +6,8 @@ export function emoji(shortcode: `:${string}:`): Span {
   return { t: "plain", v: shortcode };
 }
 
-/**
- * Text from our own help and parser (plain text where backticks mark inline code) as spans: the code parts
- * become code spans, the rest stays untrusted (escaped), so a quoted user fragment cannot format anything.
- */
-export function withInlineCode(text: string): Span[] {
-  const spans: Span[] = [];
-  const parts = text.split(/`([^`]*)`/);
-  parts.forEach((part, i) => {
-    if (i % 2 === 1) spans.push(code(part));
-    else if (part !== "") spans.push({ t: "untrusted", v: part });
-  });
-  return spans;
-}
+// One home in the render layer (the workflow words need it too); views import it from here as before.
+export { withInlineCode } from "../render/message-model.js";
 
 /** `4 GiB`, `512 MiB`, `1.5 GiB`. */
 export function formatRamMb(mb: number | undefined): string {

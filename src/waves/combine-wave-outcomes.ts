@@ -13,8 +13,9 @@ import type { WaveRunRecord } from "./wave-run-record.js";
  * The outcome of a run in waves as one run's (what the thread's summary, the card and the approval record
  * show): every wave's servers, the servers of waves never run as `not_started`, a server that failed the
  * health gate as failed; resumed as often as the wave run or its waves' runs changed hands. A run stopped on
- * purpose (an Abort, the check before a wave) is judged by the servers that ran, with `stop` saying who or why,
- * and the servers of the waves not run say why they were not. Pure.
+ * purpose (an Abort, the check before a wave) is `aborted` when nothing failed (failed or unknown when the
+ * servers that ran say so), with `stop` saying who or why, and the servers of the waves not run say why they
+ * were not. Pure.
  */
 export function combineWaveOutcomes(
   spec: Pick<ExecuteFlowSpec, "runId" | "requestId" | "operation" | "targets">,
@@ -63,7 +64,12 @@ export function combineWaveOutcomes(
         ? "failed"
         : counts.unknown > 0
           ? "outcome_unknown"
-          : "succeeded";
+          : // Stopped on purpose with nothing failed did not do all it was asked: aborted, as a run whose
+            // re-check stopped it (the approval record, the audit and the metrics say so), never succeeded.
+            stop !== undefined
+            ? "aborted"
+            : "succeeded";
+  // A request nobody approved (the policy allowed it): its words say "since it was asked", not "since approval".
   const outcome: FlowOutcome = {
     runId: spec.runId,
     requestId: spec.requestId,
@@ -84,6 +90,7 @@ export function combineWaveOutcomes(
       record.resumes ?? 0,
       ran.reduce((n, o) => n + o.resumes, 0),
     ),
+    ...(record.approved === false && { approved: false as const }),
   };
   if (stop !== undefined) outcome.stop = stop;
   if (record.finishedAt !== undefined) {
@@ -117,7 +124,9 @@ function notRunReason(record: WaveRunRecord, stop: RunStop | undefined): string 
     return stop.afterWave === 0
       ? "the run was aborted by a person before its first wave"
       : `the run was aborted by a person after wave ${stop.afterWave} of ${of}`;
-  if (stop?.kind === "check") return `stopped before wave ${stop.beforeWave} of ${of}: ${stop.why}`;
+  // A server's reason is shown as untrusted text: the code marks of the stored reason would show as look-alikes.
+  if (stop?.kind === "check")
+    return `stopped before wave ${stop.beforeWave} of ${of}: ${stop.why.replaceAll("`", "")}`;
   switch (record.status) {
     case "stopped_failures":
       return `the failed servers reached the limit of ${record.maxFailures}`;

@@ -4,6 +4,7 @@ import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient } from "../cloud/types.js";
 import { writeUpdate } from "../store/store.js";
 import { executeFlow } from "../workflow/execute-flow.js";
+import { approvedByPeople } from "../workflow/flow-events.js";
 import { isIn, TERMINAL_RUN_STATUSES } from "../workflow/flow-statuses.js";
 import { resumeFlow, runStartedOf } from "../workflow/resume-flow.js";
 import { RunOwnershipLostError, RunSuspendedError } from "../workflow/run-context.js";
@@ -125,6 +126,7 @@ export async function runWaves(
     status: "running",
     control: "run",
     startedAt: deps.clock.now(),
+    ...(!approvedByPeople(spec) && { approved: false as const }),
   });
   const safePoint = () => {
     if (deps.signal?.aborted) throw new RunSuspendedError(spec.runId);
@@ -239,7 +241,7 @@ export async function runWaves(
         // Left out (nothing to do): neither ok nor failed, as the card and the run's summary say.
         w.skipped = outcome.counts.skipped;
         if (drift) {
-          // The servers changed since approval: nothing of this wave ran, and nothing more will.
+          // The servers changed since approval (or since asked): nothing of this wave ran, nor will anything more.
           w.status = "failed";
           w.finishedAt = deps.clock.now();
           r.status = "stopped_drift";

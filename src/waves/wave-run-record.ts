@@ -85,6 +85,12 @@ export const WaveRunRecordSchema = z.strictObject({
    */
   resumes: z.number().int().nonnegative().optional(),
   /**
+   * `false`: no one approved the request (the policy allowed it, or break-glass skipped approval), so the
+   * wave list and the summary say the servers changed "since it was asked", not "since approval". Absent:
+   * people approved it (and in records written before it was kept).
+   */
+  approved: z.literal(false).optional(),
+  /**
    * Why an `aborted` run stopped, so the card and the summary can say it was stopped on purpose rather than
    * failed: a person's Abort (who, and after how many waves had run: 0 when none had), or the check before
    * wave `beforeWave` (1-based) with its reason (plain text). Absent in records written before it was kept.

@@ -11,6 +11,7 @@ import {
   type Span,
   section,
   userMention,
+  withInlineCode,
 } from "../render/message-model.js";
 import { abortReasonOf, describeDrift, isUnreadable } from "./detect-drift.js";
 import { callNoun, stepWords } from "./flow-status-message.js";
@@ -27,7 +28,7 @@ const RUN_ICONS: Readonly<Record<RunStatus, string>> = {
 };
 
 /** `48 stopped, 2 failed`: the outcome's counts in words (plain text). */
-export function describeCounts(outcome: FlowOutcome): string {
+export function describeCounts(outcome: Pick<FlowOutcome, "counts" | "verb">): string {
   const c = outcome.counts;
   const parts: string[] = [];
   const add = (n: number, words: string) => {
@@ -43,15 +44,37 @@ export function describeCounts(outcome: FlowOutcome): string {
 }
 
 /**
- * Why an aborted run did nothing, as the card and the approval record say it: the servers changed since the
- * approval, or they could not be read to tell (the cloud did not answer), so nothing was sent. Plain text.
+ * Why an aborted run did not do what was asked, as the card and the approval record say it: the servers
+ * changed since the approval (since it was asked, when nobody approved it), or they could not be read to tell
+ * (the cloud did not answer), so nothing was sent; or, for a run in waves stopped on purpose, who or what
+ * stopped it and where, with what the waves that ran did. Plain text (a person is not named: the card and the
+ * summary name them as a mention).
  */
-export function describeAbort(outcome: Pick<FlowOutcome, "drift">): string {
+export function describeAbort(
+  outcome: Pick<FlowOutcome, "drift"> & Partial<Pick<FlowOutcome, "stop" | "counts" | "verb" | "approved">>,
+): string {
+  const stop = outcome.stop;
+  if (stop !== undefined) {
+    const where =
+      stop.kind === "check"
+        ? `stopped before wave ${stop.beforeWave} of ${stop.of}`
+        : stop.afterWave === 0
+          ? "aborted by a person before its first wave"
+          : `aborted by a person after wave ${stop.afterWave} of ${stop.of}`;
+    const done =
+      outcome.counts !== undefined && outcome.verb !== undefined
+        ? `: ${describeCounts({ counts: outcome.counts, verb: outcome.verb })}`
+        : "";
+    const why = stop.kind === "check" ? `; why: ${stop.why.replace(/\.$/, "")}` : "";
+    return `${where}${done}${why}`;
+  }
   switch (abortReasonOf(outcome.drift)) {
     case "unreadable":
       return "aborted: the servers could not be read, nothing was sent; ask again once the cloud answers";
     case "changed":
-      return "aborted: the servers changed since approval, nothing was changed";
+      return outcome.approved === false
+        ? "aborted: the servers changed since it was asked, nothing was changed"
+        : "aborted: the servers changed since approval, nothing was changed";
     case undefined:
       return "aborted: nothing was changed";
   }
@@ -89,18 +112,26 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
       ? md` in ${formatElapsed(outcome.durationMs)}`
       : md``;
   const stop = outcome.stop;
+  const approved = outcome.approved !== false;
+  // A run in waves stopped on purpose says who or why and what its waves did, whatever its status.
   const headline =
-    outcome.status === "aborted"
-      ? md`*${outcome.operation}* ${abortedWords(outcome)}`
-      : stop !== undefined
-        ? md`*${outcome.operation}* ${describeStop(stop)}: ${describeCounts(outcome)}${duration}`
+    stop !== undefined
+      ? md`*${outcome.operation}* ${describeStop(stop)}: ${describeCounts(outcome)}${duration}`
+      : outcome.status === "aborted"
+        ? md`*${outcome.operation}* ${abortedWords(outcome)}`
         : md`*${outcome.operation}*: ${describeCounts(outcome)}${duration}`;
-  // Stopped on purpose with nothing failed is not a failure, nor a plain success: the stop sign, as the card.
+  // Stopped on purpose with nothing failed (aborted) is not a failure, nor a success: the stop sign, as the card.
   const icon =
-    stop !== undefined && outcome.status === "succeeded" ? ":octagonal_sign:" : RUN_ICONS[outcome.status];
+    stop !== undefined && (outcome.status === "aborted" || outcome.status === "succeeded")
+      ? ":octagonal_sign:"
+      : RUN_ICONS[outcome.status];
   blocks.push(section({ text: [{ t: "plain", v: icon }, { t: "plain", v: " " }, ...headline] }));
   if (stop?.kind === "check")
-    blocks.push(section({ text: md`*Why:* ${stop.why.replace(/\.$/, "")}. The later waves were not run.` }));
+    blocks.push(
+      section({
+        text: md`*Why:* ${withInlineCode(stop.why.replace(/\.$/, ""))}. The later waves were not run.`,
+      }),
+    );
 
   const changed = outcome.drift.filter((d) => !isUnreadable(d));
   const unreadable = outcome.drift.filter(isUnreadable);
@@ -108,7 +139,9 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
     blocks.push(
       section({
         text: [
-          ...md`The servers changed since the request was approved:`,
+          ...(approved
+            ? md`The servers changed since the request was approved:`
+            : md`The servers changed since the request was made:`),
           ...changed.flatMap((d) => md`\n• ${describeDrift(d)}`),
         ],
       }),
@@ -129,10 +162,10 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
   const stopped = outcome.stoppedAt;
   if (stopped && outcome.status !== "aborted" && stopped.notRun.length > 0) {
     // Said only when it left something undone: a flow stopped at its last step is said by its results.
-    const notRun = stopped.notRun.map((s) => stepWords(s).toLowerCase()).join("; ");
+    const notRun = stopped.notRun.map((s) => stepWords(s, approved).toLowerCase()).join("; ");
     blocks.push(
       section({
-        text: md`The run stopped at: ${stepWords(stopped.step).toLowerCase()}. Not run: ${notRun}. The servers are left as listed below: finish what was not run by hand (for example with \`/ecs start\`), or ask for the change again.`,
+        text: md`The run stopped at: ${stepWords(stopped.step, approved).toLowerCase()}. Not run: ${notRun}. The servers are left as listed below: finish what was not run by hand (for example with \`/ecs start\`), or ask for the change again.`,
       }),
     );
   }
@@ -174,10 +207,10 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
   if (outcome.resumes > 0) footer.push(md`resumed ${outcome.resumes}×`);
   blocks.push(context(...footer));
   const text =
-    outcome.status === "aborted"
-      ? md`${outcome.operation} ${abortedWords(outcome)}`
-      : stop !== undefined
-        ? md`${outcome.operation} ${describeStop(stop)}: ${describeCounts(outcome)}`
+    stop !== undefined
+      ? md`${outcome.operation} ${describeStop(stop)}: ${describeCounts(outcome)}`
+      : outcome.status === "aborted"
+        ? md`${outcome.operation} ${abortedWords(outcome)}`
         : md`${outcome.operation}: ${describeCounts(outcome)}`;
   return { text, blocks };
 }

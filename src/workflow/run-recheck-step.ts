@@ -1,5 +1,6 @@
 import type { AuditEntryInput } from "../audit/audit-entry.js";
 import { abortReasonOf, describeDrift, detectDrift } from "./detect-drift.js";
+import { approvedByPeople } from "./flow-events.js";
 import { readServers } from "./read-servers.js";
 import { auditBase, emit, now, type RunContext, stepOf } from "./run-context.js";
 import { announceStart, finishStep, stepStarted } from "./run-step-lifecycle.js";
@@ -43,7 +44,8 @@ export async function runRecheck(ctx: RunContext, def: RecheckStep): Promise<voi
             message:
               reason === "unreadable"
                 ? `aborted before any call: the servers could not be read, nothing was sent: ${lines.join("; ")}`
-                : `aborted before any call: the servers changed since approval: ${lines.join("; ")}`,
+                : // Nobody approved a request the policy allowed: it changed since it was asked.
+                  `aborted before any call: the servers changed since ${approvedByPeople(ctx.record) ? "approval" : "it was asked"}: ${lines.join("; ")}`,
             detail: { phase: "drift", stepId: def.id, reason, drift: lines },
           },
         ];

@@ -1,4 +1,5 @@
 import type { DriftItem } from "./detect-drift.js";
+import { approvedByPeople } from "./flow-events.js";
 import {
   isIn,
   type RunStatus,
@@ -102,6 +103,8 @@ export interface FlowOutcome {
   leftStopped?: { id: string; name: string }[];
   /** A run in waves stopped on purpose (an Abort, the check before a wave): who or why, and where. */
   stop?: RunStop;
+  /** `false`: nobody approved the request (see {@link approvedByPeople}): its words say "since it was asked". */
+  approved?: false;
 }
 
 export function emptyCounts(): Record<ServerResult, number> {
@@ -195,6 +198,7 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
     jobs,
     drift: record.drift,
     resumes: record.resumes,
+    ...(!approvedByPeople(record) && { approved: false as const }),
   };
   const leftStopped = stoppedByTheRun(record, waitOf).filter((t) => finals.get(t.id)?.status === "SHUTOFF");
   if (leftStopped.length > 0) outcome.leftStopped = leftStopped;

@@ -73,7 +73,7 @@ it("a window moved after approval: at the old opening nothing runs, it lapses, a
   await pass();
   await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run (lapsed)"));
   expect(textOf(h.latest("/ecs reboot web-04 --hard --window maint"))).toContain(
-    "Not run: the maintenance window maint is not open now: the window moved or was removed",
+    "Not run: the maintenance window `maint` is not open now: the window moved or was removed",
   );
   await h.fake.waitFor(() => threadText(card).includes("moved or was removed"));
   expect(threadText(card)).toContain(
@@ -168,7 +168,7 @@ it("a scheduled change whose last approval came after its start time does not ru
   expect(h.mutations("batchRebootServers")).toHaveLength(0);
 });
 
-it("a scheduled change that needed no approval: only its requester may cancel it, as the notice and the refusal say", async () => {
+it("a scheduled change that needed no approval: its requester and an on-call approver may cancel it, as the notice and the refusal say", async () => {
   await withCalendars([5000, 5010], [60, 120]);
   const at = iso(180).replace(/\.\d+Z$/, "Z");
   const command = `/ecs stop web-03 --at ${at}`;
@@ -181,22 +181,24 @@ it("a scheduled change that needed no approval: only its requester may cancel it
       .slice(notices)
       .find((t) => t.startsWith("Scheduled:")),
   );
-  expect(notice).toContain("I posted it in the channel; you can cancel it from its card until then.");
-  expect(notice).not.toContain("approver");
+  expect(notice).toContain(
+    "I posted it in the channel; until then you, or an approver, can cancel it from its card.",
+  );
 
-  // Bob approves changes, but this one has no approvers: he is told so, and it stays scheduled.
-  const before = h.ephemeralTexts(IDS.bob).length;
-  expect((await h.click(card, CANCEL, IDS.bob)).status).toBe(200);
-  const said = await h.fake.waitFor(() => h.ephemeralTexts(IDS.bob).slice(before)[0]);
+  // Dave approves nothing: he is told who can, and it stays scheduled.
+  const before = h.ephemeralTexts(IDS.dave).length;
+  expect((await h.click(card, CANCEL, IDS.dave)).status).toBe(200);
+  const said = await h.fake.waitFor(() => h.ephemeralTexts(IDS.dave).slice(before)[0]);
   expect(said).toContain(
-    "Only the requester (<@U_ALICE>) can cancel this scheduled change: the policy allowed it without approval, so it has no approvers.",
+    "Only the requester (<@U_ALICE>) or an approver can cancel this scheduled change: someone the policy as it is now accepts as an approver of *stop* web-03 (`@ops-approvers`).",
   );
   await h.bot.idle();
   await h.ops.idle();
   expect(textOf(h.latest(command))).toContain("Scheduled:");
 
-  expect((await h.click(card, CANCEL, IDS.alice)).status).toBe(200);
-  await h.waitCard(command, (t) => t.includes("Cancelled"));
+  // Bob, an on-call approver, may: the requester may be away.
+  expect((await h.click(card, CANCEL, IDS.bob)).status).toBe(200);
+  await h.waitCard(command, (t) => t.includes("Cancelled by <@U_BOB>"));
 });
 
 it("the card's deadline two days ahead names its day, not only the time", async () => {

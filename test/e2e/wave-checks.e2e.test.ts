@@ -68,7 +68,7 @@ it("a windowed change in waves starts no wave after its window closed; the threa
     t.includes("Stopped before wave 2 of 2"),
   );
   expect(textOf(done)).toContain(":octagonal_sign: *Stopped before wave 2 of 2:*");
-  expect(textOf(done)).toContain("Wave 2 was not started: the maintenance window maint closed at ");
+  expect(textOf(done)).toContain("Wave 2 was not started: the maintenance window `maint` closed at ");
   expect(textOf(done)).not.toMatch(/Failed|:x:/);
   await h.ops.idle();
   expect(h.mutations("batchRebootServers")).toHaveLength(1);
@@ -76,7 +76,7 @@ it("a windowed change in waves starts no wave after its window closed; the threa
   expect(thread).toContain("Wave 2 of 2 not started: the maintenance window `maint` closed at <!date^");
   expect(thread).toContain("Wave 1 ran; wave 2 was not run, and its servers were not touched.");
   expect(thread).toContain(":black_circle: *Wave 2* (1 server: web-04) — not run");
-  expect(thread).toContain("*Stopped* before wave 2: the maintenance window maint closed at ");
+  expect(thread).toContain("*Stopped* before wave 2: the maintenance window `maint` closed at ");
   // The summary: the stop sign and where it stopped, and why its servers were not touched.
   const summary = h
     .replies(card)

@@ -31,9 +31,9 @@ describe("a scheduled change that does not start", () => {
     await expect(toGoldenJson(kit)).toMatchFileSnapshot(`golden/${name}.json`);
   });
 
-  it("the reason kept with the request is plain text, and the card shows it", () => {
+  it("the reason kept with the request is plain text with its code marked, and the card shows it as code", () => {
     expect(startCheckReason(moved)).toBe(
-      "the maintenance window maint is not open now: the window moved or was removed (see /ops calendar)",
+      "the maintenance window `maint` is not open now: the window moved or was removed (see `/ops calendar`)",
     );
     expect(startCheckReason(late)).toBe(
       "its approval was complete only at 2025-01-01 13:40 UTC, after its start time 2025-01-01 13:00 UTC",
@@ -52,7 +52,7 @@ describe("a scheduled change that does not start", () => {
     const text = JSON.stringify(card);
     expect(text).toContain("Not run (lapsed)");
     expect(text).toContain(
-      "Not run: the maintenance window maint is not open now: the window moved or was removed",
+      "Not run: the maintenance window `maint` is not open now: the window moved or was removed (see `/ops calendar`)",
     );
   });
 });

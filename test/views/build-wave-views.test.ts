@@ -66,6 +66,23 @@ describe("wave views", () => {
     await expect(golden).toMatchFileSnapshot("golden/waves-stopped-recheck.json");
   });
 
+  it("a wave stopped by its re-check in a run nobody approved (the policy allowed it): since it was asked", () => {
+    const stopped = record({
+      status: "stopped_drift",
+      approved: false,
+      waves: [
+        { serverIds: ["a", "b"], status: "done", succeeded: 2, failed: 0, unhealthy: [] },
+        { serverIds: ["c", "d"], status: "failed", succeeded: 0, failed: 0, unhealthy: [] },
+        { serverIds: ["e"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+      ],
+    });
+    const text = collectMrkdwn(render(buildWaveProgressView(stopped, names, NOW)).kit).join("\n");
+    expect(text).toContain(
+      "*Stopped:* the re-check of a wave stopped it (its servers changed since it was asked, or could not be read); nothing more was sent",
+    );
+    expect(text).not.toContain("approval");
+  });
+
   it("a run stopped by the check before a wave says which and why (escaped) in its headline", async () => {
     const stopped = record({
       status: "aborted",

@@ -1,12 +1,14 @@
 /**
- * The outcome of a run in waves stopped on purpose (pure): an Abort or the check before a wave is not a
- * failure (the waves that ran decide the status), the servers of the waves not run say why, and the summary's
- * headline says who (a real mention) or why (escaped text), while a real failure still reads as one.
+ * The outcome of a run in waves stopped on purpose (pure): an Abort or the check before a wave with nothing
+ * failed is aborted (not a success: the approval record, the audit and the metrics say it did not do all it was
+ * asked, as for a run its re-check aborted), the servers of the waves not run say why, and the summary's
+ * headline says who (a real mention) or why (escaped text) under the stop sign, while a real failure still
+ * reads as one. A request nobody approved says its servers changed "since it was asked".
  */
 import { describe, expect, it } from "vitest";
 import { combineWaveOutcomes } from "../../src/waves/combine-wave-outcomes.js";
 import type { WaveRunRecord } from "../../src/waves/wave-run-record.js";
-import { flowSummaryMessage } from "../../src/workflow/flow-summary-message.js";
+import { describeAbort, flowSummaryMessage } from "../../src/workflow/flow-summary-message.js";
 import { emptyCounts, type FlowOutcome } from "../../src/workflow/summarize-run.js";
 import { render } from "../views/view-test-helpers.js";
 
@@ -68,13 +70,15 @@ function waveRun(ids: string[], failed: string[] = []): FlowOutcome {
 }
 
 describe("a run in waves stopped on purpose", () => {
-  it("an Abort after wave 2 of 3 succeeded as far as it went: the summary says who and where", async () => {
+  it("an Abort after wave 2 of 3 with nothing failed is aborted: the summary says who and where", async () => {
     const outcome = combineWaveOutcomes(
       spec,
       record({ stop: { kind: "abort", by: "U_ALICE", afterWave: 2 } }),
       [waveRun(["a", "b"]), waveRun(["c", "d"]), undefined],
     );
-    expect(outcome.status).toBe("succeeded");
+    expect(outcome.status).toBe("aborted");
+    // What the approval record and the audit keep (plain text: the person is a mention on the card only).
+    expect(describeAbort(outcome)).toBe("aborted by a person after wave 2 of 3: 4 restarted, 1 not started");
     expect(outcome.stop).toEqual({ kind: "abort", by: "U_ALICE", afterWave: 2, of: 3 });
     expect(outcome.servers.find((s) => s.id === "e")).toMatchObject({
       result: "not_started",
@@ -96,7 +100,10 @@ describe("a run in waves stopped on purpose", () => {
       record({ control: "run", controlBy: undefined, stop: { kind: "check", beforeWave: 3, why } }),
       [waveRun(["a", "b"]), waveRun(["c", "d"]), undefined],
     );
-    expect(outcome.status).toBe("succeeded");
+    expect(outcome.status).toBe("aborted");
+    expect(describeAbort(outcome)).toBe(
+      `stopped before wave 3 of 3: 4 restarted, 1 not started; why: ${why}`,
+    );
     expect(outcome.servers.find((s) => s.id === "e")?.reason).toBe(`stopped before wave 3 of 3: ${why}`);
     const { kit, golden } = render(flowSummaryMessage(outcome));
     const json = JSON.stringify(kit);
@@ -127,8 +134,26 @@ describe("a run in waves stopped on purpose", () => {
       waveRun(["c", "d"]),
       undefined,
     ]);
-    expect(outcome.status).toBe("succeeded");
+    expect(outcome.status).toBe("aborted");
     expect(outcome.stop).toEqual({ kind: "abort", by: "U_ALICE", afterWave: 2, of: 3 });
+  });
+
+  it("a run that finished every wave is the one that succeeded", () => {
+    const outcome = combineWaveOutcomes(
+      spec,
+      record({
+        status: "succeeded",
+        control: "run",
+        controlBy: undefined,
+        waves: [
+          { serverIds: ["a", "b"], status: "done", succeeded: 2, failed: 0, unhealthy: [] },
+          { serverIds: ["c", "d", "e"], status: "done", succeeded: 3, failed: 0, unhealthy: [] },
+        ],
+      }),
+      [waveRun(["a", "b"]), waveRun(["c", "d", "e"])],
+    );
+    expect(outcome.status).toBe("succeeded");
+    expect(outcome.stop).toBeUndefined();
   });
 
   it("a run stopped at its failure threshold stays failed; its waves not run say why", () => {
@@ -151,5 +176,51 @@ describe("a run in waves stopped on purpose", () => {
     expect(outcome.servers.find((s) => s.id === "c")?.reason).toBe(
       "the failed servers reached the limit of 1",
     );
+  });
+});
+
+describe("a run in waves whose first wave's re-check found the servers changed", () => {
+  const drift = [
+    { serverId: "a", name: "web-01", kind: "status" as const, expected: "ACTIVE", actual: "SHUTOFF" },
+  ];
+  const stoppedAtFirst = (approved?: false) =>
+    record({
+      status: "stopped_drift",
+      control: "run",
+      controlBy: undefined,
+      waves: [
+        { serverIds: ["a", "b"], status: "failed", succeeded: 1, failed: 1, unhealthy: [] },
+        { serverIds: ["c", "d"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+        { serverIds: ["e"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+      ],
+      ...(approved === false && { approved }),
+    });
+  const aborted = (): FlowOutcome => ({
+    ...waveRun(["a", "b"]),
+    status: "aborted",
+    servers: [
+      { id: "a", name: "web-01", result: "not_started" },
+      { id: "b", name: "web-02", result: "not_started" },
+    ],
+    counts: { ...emptyCounts(), not_started: 2 },
+    drift,
+  });
+
+  it("nobody approved it (the policy allowed it): changed since it was asked, in the summary and the record", () => {
+    const outcome = combineWaveOutcomes(spec, stoppedAtFirst(false), [aborted(), undefined, undefined]);
+    expect(outcome.status).toBe("aborted");
+    expect(describeAbort(outcome)).toBe(
+      "aborted: the servers changed since it was asked, nothing was changed",
+    );
+    const json = JSON.stringify(render(flowSummaryMessage(outcome)).kit);
+    expect(json).toContain("The servers changed since the request was made:");
+    expect(json).not.toContain("approv");
+  });
+
+  it("people approved it: changed since approval, as before", () => {
+    const outcome = combineWaveOutcomes(spec, stoppedAtFirst(), [aborted(), undefined, undefined]);
+    expect(describeAbort(outcome)).toBe("aborted: the servers changed since approval, nothing was changed");
+    const json = JSON.stringify(render(flowSummaryMessage(outcome)).kit);
+    expect(json).toContain("The servers changed since the request was approved:");
   });
 });

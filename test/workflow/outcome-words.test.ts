@@ -199,6 +199,21 @@ describe("a server that could not be read is not a change", () => {
     expect(describeAbort({ drift })).toBe("aborted: the servers changed since approval, nothing was changed");
   });
 
+  it("a run nobody approved (the policy allowed it) changed since it was asked, not since approval", () => {
+    const drift: DriftItem[] = [
+      { serverId: "b", name: "web-04", kind: "status", expected: "ACTIVE", actual: "SHUTOFF" },
+    ];
+    expect(describeAbort({ drift, approved: false })).toBe(
+      "aborted: the servers changed since it was asked, nothing was changed",
+    );
+    const outcome = { ...summarizeRun(rebootAborted(drift, "ACTIVE")), approved: false as const };
+    const summary = text(flowSummaryMessage(outcome));
+    expect(summary).toContain(
+      "The servers changed since the request was made:\\n• web-04: status ACTIVE → SHUTOFF",
+    );
+    expect(summary).not.toContain("approv");
+  });
+
   it("the summary of a run aborted because the cloud did not answer says so, never that the servers changed", async () => {
     const outcome = summarizeRun(rebootAborted([unreadable("a", "web-03"), unreadable("b", "web-04")]));
     const message = flowSummaryMessage(outcome);
