@@ -1,6 +1,7 @@
 /**
  * The only module that touches the process: reads the environment, chooses between the real bot and the
- * local playground, and wires signals. Everything else takes its configuration as parameters.
+ * local playground, and wires signals. Everything else takes its configuration as parameters. With `--check`
+ * (`npm run check-config`) it only loads and checks the configuration, as a start would, and exits.
  */
 // Only what the first lines of `main` need is imported statically: the ack thread starts loading before the
 // rest of the bot does (see `main`), and the rest is imported there.
@@ -109,14 +110,15 @@ function yieldToAckThread(threadsBefore: readonly number[]): void {
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const wantsPlayground = argv.includes("--playground") || !env.SLACK_BOT_TOKEN?.trim();
-  const ackThread = wantsAckThread(wantsPlayground, env);
+  const wantsCheck = argv.includes("--check");
+  const ackThread = !wantsCheck && wantsAckThread(wantsPlayground, env);
   const threadsBefore = ackThread ? threadIds() : [];
   const ackThreadWorker = ackThread ? startAckThreadWorker() : undefined;
   if (ackThreadWorker !== undefined) yieldToAckThread(threadsBefore);
   const [
     { explainStartupFailure },
     { guardProcess },
-    { DEFAULT_SHUTDOWN_GRACE_MS, SHUTDOWN_MARGIN_MS },
+    { DEFAULT_SHUTDOWN_GRACE_MS, SHUTDOWN_MARGIN_MS, describeConfigFilePaths },
     { formatStartupProblems, loadStartupConfig },
     { startHwcChatops },
     { createLogger },
@@ -140,7 +142,27 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   };
   // Every variable and every file is checked before anything starts, and every problem is reported at once.
   const loaded = await loadStartupConfig(env, { playground: wantsPlayground });
-  if (!loaded.ok) fail(formatStartupProblems(loaded.problems));
+  if (wantsCheck) {
+    // The same loader, the same messages; nothing is started or contacted. Warnings do not fail a start, so
+    // they do not fail the check either.
+    for (const warning of loaded.warnings) tellStderr(`warning: ${warning}`);
+    if (!loaded.ok) fail(formatStartupProblems(loaded.problems));
+    const paths = describeConfigFilePaths(loaded.config.app);
+    const checked =
+      loaded.config.mode === "bot"
+        ? "with the Slack and cloud settings"
+        : "as the playground would start: SLACK_BOT_TOKEN is not set, so the Slack and cloud settings are not checked";
+    // Exits once the line is out (a pipe may take it asynchronously).
+    process.stdout.write(
+      `configuration OK: policy ${paths.policy}, flows ${paths.flows}, notifications ${paths.notifications} (${checked})\n`,
+      () => process.exit(0),
+    );
+    return;
+  }
+  if (!loaded.ok) {
+    for (const warning of loaded.warnings) tellStderr(`warning: ${warning}`);
+    fail(formatStartupProblems(loaded.problems));
+  }
   const startup = loaded.config;
   const { app } = startup;
   const graceMs = app.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
@@ -155,6 +177,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     ]);
     const logger = createPlaygroundLogger({ level: app.logLevel, file: PLAYGROUND_LOG_FILE });
     guardProcess(process, logger);
+    for (const warning of loaded.warnings) logger.warn(warning);
     const playground = await startPlayground({
       port: startup.port,
       logger,
@@ -169,6 +192,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
 
   const logger = createLogger({ level: app.logLevel });
   guardProcess(process, logger);
+  // Variables that look like settings but are none (`POLICY_FIEL`), ignored: one warning each.
+  for (const warning of loaded.warnings) logger.warn(warning);
   const { slack, cloud, files } = startup;
   const { transport } = slack;
   const context: StartupFailureContext = {

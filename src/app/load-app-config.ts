@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 import { DEFAULT_WORK_CONCURRENCY, DEFAULT_WORK_QUEUE_SIZE } from "../bot/create-work-queue.js";
 import { DEFAULT_JOB_POLLS_PER_SECOND } from "../cloud/create-job-poll-gate.js";
@@ -251,6 +252,20 @@ export function configFilePaths(
     policyFile: value("POLICY_FILE", DEFAULT_POLICY_FILE),
     flowsDir: value("FLOWS_DIR", DEFAULT_FLOWS_DIR),
     notificationsFile: value("NOTIFICATIONS_FILE", DEFAULT_NOTIFICATIONS_FILE),
+  };
+}
+
+/**
+ * The declarative files' locations as absolute paths (relative settings are read from the working directory),
+ * for the start-up log and `--check`: which files were read, not only their hashes.
+ */
+export function describeConfigFilePaths(
+  config: Pick<AppConfig, "policyFile" | "flowsDir" | "notificationsFile">,
+): { policy: string; flows: string; notifications: string } {
+  return {
+    policy: resolve(config.policyFile),
+    flows: resolve(config.flowsDir),
+    notifications: resolve(config.notificationsFile),
   };
 }
 

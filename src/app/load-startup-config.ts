@@ -1,6 +1,7 @@
 import { type CloudConfig, loadCloudConfig } from "../cloud/load-cloud-config.js";
 import { formatConfigErrors } from "../config/format-config-errors.js";
 import { loadSlackConfig, type SlackConfig } from "../slack/load-slack-config.js";
+import { describeUnknownSetting, findUnknownSettings } from "./find-unknown-settings.js";
 import { type AppConfig, configFilePaths, loadAppConfig } from "./load-app-config.js";
 import { ConfigFileError, type LoadedFiles, loadConfigFiles } from "./start-hwc-chatops.js";
 
@@ -10,10 +11,17 @@ export type StartupConfig =
   | { mode: "playground"; app: AppConfig; port: number; files: LoadedFiles }
   | { mode: "bot"; app: AppConfig; slack: SlackConfig; cloud: CloudConfig; files: LoadedFiles };
 
-export type LoadStartupConfigResult =
+export type LoadStartupConfigResult = (
   | { ok: true; config: StartupConfig }
   /** One line per problem: `VARIABLE: …` for the environment, `file:line:column: …` for the files. */
-  | { ok: false; problems: string[] };
+  | { ok: false; problems: string[] }
+) & {
+  /**
+   * What does not stop the start but is probably a mistake, one line each: variables that look like settings
+   * but are none (`POLICY_FIEL`), so are ignored. Start-up logs each at level warn; `--check` prints them.
+   */
+  warnings: string[];
+};
 
 const PORT_EXPECTED = "PORT: expected a port number between 0 and 65535";
 
@@ -34,6 +42,7 @@ export async function loadStartupConfig(
   options: { playground: boolean },
 ): Promise<LoadStartupConfigResult> {
   const app = loadAppConfig(env);
+  const warnings = findUnknownSettings(env).map(describeUnknownSetting);
   const problems: string[] = app.ok ? [] : [...app.issues];
   let slack: SlackConfig | undefined;
   let cloud: CloudConfig | undefined;
@@ -57,11 +66,11 @@ export async function loadStartupConfig(
     problems.push(...formatConfigErrors([...error.errors]).split("\n"));
   }
 
-  if (problems.length > 0 || !app.ok || files === undefined) return { ok: false, problems };
+  if (problems.length > 0 || !app.ok || files === undefined) return { ok: false, problems, warnings };
   if (options.playground && port !== undefined)
-    return { ok: true, config: { mode: "playground", app: app.config, port, files } };
-  if (slack === undefined || cloud === undefined) return { ok: false, problems };
-  return { ok: true, config: { mode: "bot", app: app.config, slack, cloud, files } };
+    return { ok: true, config: { mode: "playground", app: app.config, port, files }, warnings };
+  if (slack === undefined || cloud === undefined) return { ok: false, problems, warnings };
+  return { ok: true, config: { mode: "bot", app: app.config, slack, cloud, files }, warnings };
 }
 
 /** The start-up report of {@link loadStartupConfig}'s problems. */

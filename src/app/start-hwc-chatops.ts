@@ -32,7 +32,7 @@ import type { FaultPoint } from "../workflow/fault-points.js";
 import { loadFlows } from "../workflow/load-flows.js";
 import type { FlowSet } from "../workflow/types.js";
 import { createReplicaPresence, fingerprintConfigFiles } from "./create-replica-presence.js";
-import type { AppConfig } from "./load-app-config.js";
+import { type AppConfig, describeConfigFilePaths } from "./load-app-config.js";
 
 /** A policy, flow or notification file that cannot be used: the bot refuses to start. */
 export class ConfigFileError extends Error {
@@ -288,7 +288,12 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     if (!options.store) await store.close();
     throw error;
   }
-  logger.info({ replicaId, store: store.namespace, files: fingerprint }, "hwc-chatops is running");
+  // The files' hashes (what replicas compare) and where they were read from (a misspelled POLICY_FILE falls
+  // back to the shipped policy: the path shows it).
+  logger.info(
+    { replicaId, store: store.namespace, files: fingerprint, paths: describeConfigFilePaths(options.app) },
+    "hwc-chatops is running",
+  );
 
   let stopping: Promise<void> | undefined;
   return {

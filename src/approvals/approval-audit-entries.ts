@@ -2,6 +2,7 @@
 import { type AuditEntryInput, EXECUTOR_ACTOR } from "../audit/audit-entry.js";
 import type { ApprovalRequest } from "./approval-request.js";
 import type { ApprovalEffect, ApprovalEvent, RefusalCode } from "./approval-state.js";
+import { currentStage } from "./current-stage.js";
 
 /** Actor IDs of transitions no user caused. */
 const EXPIRY_ACTOR = "system:expiry";
@@ -84,7 +85,12 @@ function plainEntryFor(
         ...base,
         type: "request.expired",
         actorId: EXPIRY_ACTOR,
-        detail: { expiresAt: request.expiresAt, ...(observedBy !== undefined && { observedBy }) },
+        detail: {
+          expiresAt: request.expiresAt,
+          ...(observedBy !== undefined && { observedBy }),
+          // Where it stood: the auditor reads how far it got (and on which stage) without the card.
+          ...expiredAt(request),
+        },
       };
     case "revoked":
       return {
@@ -126,5 +132,19 @@ export function refusalEntry(
     actorId: "userId" in event ? event.userId : EXPIRY_ACTOR,
     message: code,
     detail: { code, event: event.type, status: request.status },
+  };
+}
+
+/** How many approvals a request had when it expired, of how many, and the stage it waited on (staged). */
+function expiredAt(request: ApprovalRequest): Record<string, string | number> {
+  const position = currentStage(request);
+  if (position === undefined)
+    return { count: request.approvals.length, required: request.requirement.minApprovals };
+  return {
+    count: position.count,
+    required: position.stage.minApprovals,
+    stage: position.stage.name,
+    stageIndex: position.index + 1,
+    stages: position.total,
   };
 }

@@ -47,6 +47,12 @@ export const AUDIT_ENTRY_TYPES = [
   "schedule.run",
   /** One slot of a schedule did not run: skipped (the policy, too many servers…) or missed (the bot was down). */
   "schedule.skipped",
+  /**
+   * A server's console log was asked for (`/ecs console-log`, or a page of it): it may show secrets, so every
+   * attempt is recorded, allowed or not. `decision` is the policy's; `detail.allowed` whether it was shown,
+   * `detail.reasons` why not, `detail.servers` the servers' names.
+   */
+  "console_log.read",
 ] as const;
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
 
@@ -71,6 +77,7 @@ const REQUIRED_BY_TYPE: Partial<Record<AuditEntryType, readonly (keyof AuditEntr
   "execution.job": ["executionId", "jobId"],
   "execution.finished": ["executionId", "outcome"],
   "audit.pruned": ["detail"],
+  "console_log.read": ["action", "decision", "detail"],
 };
 
 /** One audit record. Times are epoch milliseconds. */

@@ -70,7 +70,8 @@ export interface AuditLog {
   entries(options?: { since?: number }): AsyncIterable<LogEntry<AuditEntry>>;
   /**
    * Walks the chain and reports its first broken or missing link. Checked against `digest` when given,
-   * otherwise against the last digest the bot posted (if any).
+   * otherwise against the store's copy of the last digest the bot posted (if it is there: it lives in the
+   * same store, so whoever can delete entries can delete it too).
    */
   verify(options?: { digest?: ChainDigest }): Promise<ChainVerification>;
   /** The last chain head posted to the digest channel, if any. */

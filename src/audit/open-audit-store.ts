@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { createStore, DEFAULT_STORE_URL } from "../store/create-store.js";
 import { parseStoreUrl } from "../store/parse-store-url.js";
 import type { Clock, Store } from "../store/store.js";
+import { AUDIT_STREAM } from "./create-audit-log.js";
 
 export interface OpenAuditStoreOptions {
   clock: Clock;
@@ -18,8 +19,10 @@ export type OpenAuditStoreResult = { ok: true; store: Store } | { ok: false; err
  * make a store up. The bot's start creates its SQLite file (and folder) on first run; here a file that does
  * not exist is refused, before anything is opened, so that a mistyped path is reported instead of being
  * created and verified as an empty, intact log. A `memory://` store exists only inside the process that opens
- * it, so it can hold no log of the bot's either. Redis URLs are opened as the bot opens them. Throws what
- * `createStore` throws (a file in use, not a database).
+ * it, so it can hold no log of the bot's either. Redis URLs are opened as the bot opens them, and a namespace
+ * holding no audit log (no entry and no chain head: a mistyped `?namespace=`, or none given where the bot
+ * has one) is refused likewise, instead of being verified as an empty, intact log. Throws what `createStore`
+ * throws (a file in use, not a database).
  */
 export async function openAuditStore(
   url: string,
@@ -36,7 +39,32 @@ export async function openAuditStore(
     const problem = sqliteFileProblem(resolve(parsed.target.file), options.defaulted);
     if (problem !== undefined) return { ok: false, error: problem };
   }
-  return { ok: true, store: await createStore(url, { clock: options.clock }) };
+  const store = await createStore(url, { clock: options.clock });
+  if (parsed.ok && parsed.target.backend === "redis") {
+    const problem = await redisNamespaceProblem(store, parsed.target.url, parsed.target.namespace);
+    if (problem !== undefined) {
+      await store.close();
+      return { ok: false, error: problem };
+    }
+  }
+  return { ok: true, store };
+}
+
+async function redisNamespaceProblem(
+  store: Store,
+  url: string,
+  named: string | undefined,
+): Promise<string | undefined> {
+  const state = await store.logState(AUDIT_STREAM);
+  if (state.head.seq > 0 || state.prunedThrough.seq > 0) return undefined;
+  const where = new URL(url);
+  where.username = "";
+  where.password = "";
+  const which =
+    named === undefined
+      ? `STORE_URL names no namespace, so the bot's default (${store.namespace}) was read; if the bot runs with ?namespace=…, add it`
+      : "check the namespace in STORE_URL (?namespace=…)";
+  return `no audit log in namespace ${store.namespace} at ${where.href}: ${which}.`;
 }
 
 function sqliteFileProblem(file: string, defaulted: boolean): string | undefined {

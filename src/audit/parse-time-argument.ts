@@ -4,7 +4,8 @@ import { calendarDateProblem } from "../schedule/local-wall-time.js";
 /** Result of {@link parseTimeArgument}: the instant in epoch milliseconds, or what is wrong, for the operator. */
 export type TimeArgumentResult = { ok: true; at: number } | { ok: false; error: string };
 
-const FORMS = "use an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z) or an age (90d)";
+const FORMS =
+  "use an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z) or an age (90d); a time without Z or an offset is read in this host's time zone";
 
 /**
  * Shaped like an ISO date or time, whatever its numbers: they are checked one by one afterwards, so that

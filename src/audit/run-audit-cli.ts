@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
 import { pino } from "pino";
 import { loadAppConfig } from "../app/load-app-config.js";
 import { describeAuditVerification } from "../operations/build-audit-verify-view.js";
@@ -6,7 +9,7 @@ import { type Clock, type Store, systemClock } from "../store/store.js";
 import { createAuditLog } from "./create-audit-log.js";
 import { openAuditStore } from "./open-audit-store.js";
 import { parseTimeArgument } from "./parse-time-argument.js";
-import { pruneAuditLog } from "./prune-audit-log.js";
+import { type PruneExport, type PruneOperator, pruneAuditLog } from "./prune-audit-log.js";
 import type { ChainDigest } from "./verify-audit-chain.js";
 
 export interface AuditCliIo {
@@ -19,24 +22,31 @@ export interface AuditCliIo {
    * exist is refused instead of created (see `openAuditStore`).
    */
   store?: Store;
+  /** Who runs a prune, as recorded in it; default: `os.userInfo()` and `os.hostname()` (not verified). */
+  operator?: PruneOperator;
 }
 
 export const AUDIT_CLI_USAGE = `Usage:
   npm run audit -- verify [--digest <seq>:<hash>]
       Walks the audit chain and reports the first broken or missing link (exit 1 when there is one).
-      --digest: check against a digest posted in the digest channel (default: the last one the bot posted).
+      --digest: check against a digest posted in the digest channel (default: the copy of the last one the
+      bot posted that the store keeps, which is in the same store as the entries: prefer the channel's).
   npm run audit -- export [--since <time>] [--format jsonl]
       Writes the entries in order, with their hashes, one JSON object per line, to standard output.
-  npm run audit -- prune --before <time>
-      Removes the entries older than <time> (export them first); the prune is recorded in the chain.
-  <time>: an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z) or an age (90d, 12h).
+  npm run audit -- prune --before <time> [--export <file>]
+      Removes the entries older than <time> (export them first); the prune is recorded in the chain, with
+      your OS user and host (as this machine reports them: not verified).
+      --export: the export file; nothing is removed unless it holds every entry to remove with the same
+      hash, and its SHA-256 is recorded. Without it, the record says you stated they were exported.
+  <time>: an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z, 2025-01-31T12:00:00+01:00) or an age (90d,
+  12h). A date alone is midnight UTC; a time without Z or an offset is read in this host's time zone (TZ).
   The store is STORE_URL, as for the bot (an SQLite file can only be opened while the bot is stopped); it must
   exist already: the audit command never creates one.`;
 
 type Parsed =
   | { command: "verify"; digest?: ChainDigest }
   | { command: "export"; since?: number }
-  | { command: "prune"; before: number }
+  | { command: "prune"; before: number; exportFile?: string }
   | { command: "help" };
 
 function parseArgs(
@@ -70,7 +80,7 @@ function parseArgs(
       const text = options.get("--digest");
       if (text === undefined) return { ok: true, value: { command } };
       const match = /^(\d{1,15}):([0-9a-f]{64})$/.exec(text);
-      if (match === null)
+      if (match === null || Number(match[1]) === 0)
         return {
           ok: false,
           error: "--digest must be <seq>:<hash> as posted, e.g. 1234:3f5a…(64 hex digits)",
@@ -88,14 +98,18 @@ function parseArgs(
       return { ok: true, value: { command, ...(since !== undefined && { since: since.at }) } };
     }
     case "prune": {
-      const problem = allow("--before");
+      const problem = allow("--before", "--export");
       if (problem) return { ok: false, error: problem };
       const before = time("--before");
       if (before === undefined) return { ok: false, error: "prune needs --before <time>" };
       if (!before.ok) return { ok: false, error: `--before: ${before.error}` };
       if (before.at > now)
         return { ok: false, error: "--before is in the future; nothing newer than now can be pruned" };
-      return { ok: true, value: { command, before: before.at } };
+      const exportFile = options.get("--export");
+      return {
+        ok: true,
+        value: { command, before: before.at, ...(exportFile !== undefined && { exportFile }) },
+      };
     }
     default:
       return { ok: false, error: `unknown command \`${command}\`; use verify, export or prune` };
@@ -177,13 +191,27 @@ async function runCommand(
       return 0;
     }
     case "prune": {
-      const actor = `cli:${io.env.USER ?? io.env.USERNAME ?? "unknown"}`;
-      const outcome = await pruneAuditLog(audit, command.before, actor);
+      let exported: PruneExport | undefined;
+      if (command.exportFile !== undefined) {
+        const read = readExport(command.exportFile);
+        if (!read.ok) {
+          io.stderr(`Not pruned: ${read.error}\n`);
+          return 1;
+        }
+        exported = read.value;
+      }
+      const outcome = await pruneAuditLog(audit, command.before, io.operator ?? osOperator(), exported);
       if (outcome.ok) {
         io.stdout(
           `Pruned ${outcome.removed} entries (up to entry ${outcome.throughSeq}, ${formatTime(outcome.throughAt)}); the prune is entry ${outcome.seq}.\n`,
         );
         return 0;
+      }
+      if (outcome.reason === "not_exported") {
+        io.stderr(
+          `Not pruned: ${command.exportFile} does not hold entry ${outcome.seq} with the hash it has in the store, and entries up to ${outcome.throughSeq} would be removed. Export again (\`npm run audit -- export > <file>\`) and give that file.\n`,
+        );
+        return 1;
       }
       if (outcome.reason === "nothing_to_prune") {
         io.stdout(`Nothing to prune: no entry before ${formatTime(command.before)} is left.\n`);
@@ -196,4 +224,40 @@ async function runCommand(
       return 1;
     }
   }
+}
+
+/** The OS user and host running the CLI, as the machine reports them (nothing authenticates them). */
+function osOperator(): PruneOperator {
+  let osUser = "unknown";
+  try {
+    osUser = userInfo().username;
+  } catch {
+    // No entry for the process's user ID (a container's arbitrary UID): recorded as unknown.
+  }
+  return { osUser, host: hostname() };
+}
+
+/** An export file (`npm run audit -- export`): its SHA-256 and each entry's hash by number, or why not. */
+function readExport(file: string): { ok: true; value: PruneExport } | { ok: false; error: string } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    return { ok: false, error: `cannot read the export ${file} (${(error as Error).message})` };
+  }
+  const hashes = new Map<number, string>();
+  const lines = bytes.toString("utf8").split("\n");
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === "") continue;
+    let entry: { seq?: unknown; hash?: unknown };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      return { ok: false, error: `${file} is not an audit export: line ${i + 1} is not JSON` };
+    }
+    if (typeof entry?.seq !== "number" || typeof entry.hash !== "string")
+      return { ok: false, error: `${file} is not an audit export: line ${i + 1} has no seq and hash` };
+    hashes.set(entry.seq, entry.hash);
+  }
+  return { ok: true, value: { sha256: createHash("sha256").update(bytes).digest("hex"), hashes } };
 }

@@ -53,7 +53,7 @@ export interface CloudRequest {
   /** Sent as `X-Project-Id` (and signed). */
   projectId?: string;
   /**
-   * `read`: retried on 429/502/503/504 and network errors. `mutation`: never resent, except after a
+   * `read`: retried on 429/500/502/503/504 and network errors. `mutation`: never resent, except after a
    * throttling rejection. Defaults to `read` for GET, `mutation` otherwise.
    */
   retry?: "read" | "mutation";

@@ -42,8 +42,13 @@ export const ErrorCodes = {
   INVALID_RESPONSE: "INVALID_RESPONSE",
 } as const;
 
-/** HTTP statuses after which a read is retried. */
-export const RETRYABLE_READ_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+/**
+ * HTTP statuses after which a read is retried. A read changes nothing, so it is safe to send again; 500 is
+ * in: ECS answers a passing fault with 500 `Ecs.1000` "A system exception occurred. Try again later".
+ * A mutation is never resent after any of these but 429 (the transport's policy, not this set): its
+ * outcome is unknown.
+ */
+export const RETRYABLE_READ_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 /** OpenStack (Nova) fault wrappers: `{"<faultName>": {"code": 404, "message": "…"}}`. */
 export const OPENSTACK_FAULT_NAMES = [

@@ -62,6 +62,10 @@ export type JobWaitResult =
       reason: "deadline" | "job-not-found" | "error";
       job?: Job;
       servers?: ServerJobResult[] | ServerStateResult[];
+      /**
+       * `error`: the failure that ended the wait. `deadline`: set when the last read of the job failed (a
+       * transient failure that lasted until the deadline), so the reason is not lost.
+       */
       error?: CloudError;
     };
 
@@ -244,6 +248,8 @@ async function pollJob(
   let lastPrint: string | undefined;
   let lastStates: ServerStateResult[] | undefined;
   let lastStatesPrint: string | undefined;
+  /** The failure of the latest job read, cleared by the next read that succeeds. */
+  let lastError: CloudError | undefined;
   // On the shared schedule the first poll waits its interval too: no job finishes the moment it is accepted.
   if (turn) await turn({ startedAt, lastPollAt });
   for (;;) {
@@ -251,6 +257,7 @@ async function pollJob(
     lastPollAt = now();
     try {
       job = await ecs.getJob(jobId, signal);
+      lastError = undefined;
     } catch (err) {
       if (!(err instanceof CloudError)) throw err;
       if (err.isNotFound) {
@@ -258,12 +265,14 @@ async function pollJob(
         await options.onProgress?.({ kind: "fallback", jobId, reason: "job-not-found" });
         return waitForServers(options.expect, { ...options, now, sleep }, deadline, interval);
       }
-      // A transient failure (throttled, 5xx, network) is not an answer: keep polling until the deadline.
+      // A transient failure (throttled, 5xx, network: `retryable`) is not an answer: keep polling, with the
+      // same backoff, until the deadline. Reading a job changes nothing, so asking again is always safe.
       if (!err.retryable) {
         const result: JobWaitResult = { outcome: "UNKNOWN", reason: "error", error: err };
         if (lastJob) result.job = lastJob;
         return result;
       }
+      lastError = err;
       // Meanwhile the servers may already show the outcome: a visible transition settles it now.
       if (options.expect) {
         const states = await readServerStates(ecs, options.expect, signal);
@@ -309,6 +318,7 @@ async function pollJob(
     }
     if (now() >= deadline) {
       const result: JobWaitResult = { outcome: "UNKNOWN", reason: "deadline" };
+      if (lastError) result.error = lastError;
       if (lastJob) {
         result.job = lastJob;
         result.servers = serverResultsOf(lastJob);

@@ -6,7 +6,7 @@ import {
   MUTATING_ACTIONS,
   parseIntent,
 } from "../intents/index.js";
-import { passwordRefused, textCarriesPassword } from "../intents/parse-arguments.js";
+import { secretInTextRefused, textCarriesPassword } from "../intents/parse-arguments.js";
 import type { Message } from "../render/message-model.js";
 import { code, md } from "../render/message-model.js";
 import { takeScheduleFlags } from "../schedule/take-schedule-flags.js";
@@ -53,10 +53,11 @@ export function understandCommand(request: CommandRequest, requestId: string): C
     commandLine: `${request.command} ${why.text}`.trim(),
     requestId,
   };
-  // A password in the reason would be shown to every approver and kept in the audit: refused like anywhere.
+  // A password or a credential in the reason would be shown to every approver and kept in the audit and the
+  // logs: refused like anywhere, saying what kind was found (never the value).
   for (const free of [why.value, glass.value])
     if (free !== undefined && textCarriesPassword(free)) {
-      const { error } = passwordRefused();
+      const { error } = secretInTextRefused(free);
       return refused("unparsed", buildParseErrorView(error));
     }
   const parsed = parseIntent(request.command, taken.text);

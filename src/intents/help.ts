@@ -172,12 +172,17 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         shipped: "allowed",
       },
       audit: {
-        summary: "Show the audit log, optionally for one server or user.",
-        usage: ["/ops audit [<server>|@user] [<n>]", "/ops audit verify", "/ops audit break-glass"],
+        summary: "Show the audit log, optionally for one server, user or request.",
+        usage: [
+          "/ops audit [<server>|@user|<request-id>] [<n>]",
+          "/ops audit verify",
+          "/ops audit break-glass",
+        ],
         examples: [
           "/ops audit",
           "/ops audit web-01 20",
           "/ops audit @alice",
+          "/ops audit apr_3k0IumKsfxN2SQBoVreoVg",
           "/ops audit verify",
           "/ops audit break-glass",
         ],

@@ -97,6 +97,8 @@ export const OpsCalendarIntentSchema = z.strictObject({ type: z.literal("ops.cal
 export const AuditSubjectSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("server"), server: ServerRefSchema }),
   z.strictObject({ kind: z.literal("user"), userId: z.string().regex(SLACK_USER_ID_RE) }),
+  /** One request's entries, by its ID (`apr_…`, as cards, the audit and `/ops approvals` show it). */
+  z.strictObject({ kind: z.literal("request"), requestId: z.string().regex(/^apr_[A-Za-z0-9_-]{22,64}$/) }),
 ]);
 export type AuditSubject = z.infer<typeof AuditSubjectSchema>;
 export const OpsAuditIntentSchema = z.strictObject({

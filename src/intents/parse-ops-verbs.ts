@@ -157,6 +157,9 @@ function parseOpsWatch(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
  */
 const BARE_USER_ID_RE = /^[UW](?:(?=[A-Z]*\d)[A-Z0-9]{8,30}|[A-Z0-9]*_[A-Z0-9_]+)$/;
 
+/** An approval request's ID (`apr_` + 22 or more base64url characters): `/ops audit apr_…` shows its entries. */
+const REQUEST_ID_RE = /^apr_[A-Za-z0-9_-]{22,64}$/;
+
 function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const collected = collectArgs(ctx, tokens, {});
   if (!collected.ok) return collected;
@@ -196,12 +199,14 @@ function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
       next = { kind: "user", userId: id };
     } else if (isBare(token) && BARE_USER_ID_RE.test(token.text)) {
       next = { kind: "user", userId: token.text };
+    } else if (isBare(token) && REQUEST_ID_RE.test(token.text)) {
+      next = { kind: "request", requestId: token.text };
     } else {
       const server = parseServerRef(ctx, token);
       if (!server.ok) return server;
       next = { kind: "server", server: server.value };
     }
-    if (subject) return unexpected(ctx, token, " Give one server or one user.");
+    if (subject) return unexpected(ctx, token, " Give one server, one user or one request ID.");
     subject = next;
   }
   const intent: Extract<Intent, { type: "ops.audit" }> = { type: "ops.audit" };

@@ -1,5 +1,6 @@
 import { PASSWORD_NAME } from "./intent-constants.js";
 import type { IntentError } from "./intent-schema.js";
+import { redactCredentials } from "./parse-arguments.js";
 
 /**
  * Tokenizer for Slack slash-command text.
@@ -291,9 +292,12 @@ export function carriesKnownSecret(text: string, knownSecrets: readonly string[]
 /**
  * Command text as it may be logged: everything from the first option named like a password (`--password`,
  * `adminpass=`, `password:`, quoted or not…) on is replaced by `[redacted]`, so a password typed by mistake
- * never reaches the logs. `knownSecrets` (the bot's own tokens and keys) are masked wherever they appear.
+ * never reaches the logs. `knownSecrets` (the bot's own tokens and keys) and credentials of a known shape
+ * (`redactCredentials`) are masked wherever they appear.
  */
 export function redactSecrets(text: string, knownSecrets: readonly string[] = []): string {
+  // Credentials by shape (Slack and GitHub tokens, AK/SK, bearer tokens, private keys…): masked wherever.
+  text = redactCredentials(text);
   // The bot's own secrets pasted by mistake (a token, the signing secret, the cloud's SK): masked wherever.
   if (carriesKnownSecret(text, knownSecrets))
     for (const secret of knownSecrets)

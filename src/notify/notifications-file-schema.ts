@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { cronProblem, isTimeZone } from "../config/check-cron-and-time-zone.js";
+import { cronProblem, timeZoneProblem } from "../config/check-cron-and-time-zone.js";
 import { boundedDurationSchema, formatDuration } from "../config/parse-duration.js";
 import { suggestClosest } from "../config/suggest-closest.js";
 import { valueIssue } from "../config/value-issue.js";
@@ -83,8 +83,9 @@ const failureThreshold = z
       );
   });
 
-const timeZone = z.string().refine(isTimeZone, {
-  params: { predicate: "is not an IANA time zone (like UTC, Europe/Berlin, Asia/Shanghai)" },
+const timeZone = z.string().superRefine((value, ctx) => {
+  const problem = timeZoneProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: `\`${value}\` ${problem}` });
 });
 
 /** Which servers / hosts: every tag (values may use `*` and `?`) and any one of the name globs. */
@@ -258,6 +259,7 @@ type FileShape = {
   watchers: readonly {
     id: string;
     kind: (typeof WATCHER_KINDS)[number];
+    enabled?: boolean | undefined;
     interval?: number | undefined;
     failure_threshold?: number | undefined;
     concurrency?: number | undefined;
@@ -352,29 +354,48 @@ function listed(items: readonly string[]): string {
 
 /**
  * Routes that can never match: an event pattern none of the route's watchers reports (by their kinds), or a
- * `min_severity` above every event the route can get.
+ * `min_severity` above every event the route can get. A disabled watcher (`enabled: false`) reports nothing: a
+ * route that names only disabled watchers is refused, and so is an event only disabled watchers would report.
+ * A file whose watchers are all disabled (notifications switched off) leaves its routes alone, as a file
+ * without watchers does: they wait for one to be enabled.
  */
 function checkRoutesCanMatch(file: FileShape, ctx: z.RefinementCtx): void {
+  const running = file.watchers.filter((w) => w.enabled !== false);
   file.routes.forEach((r, index) => {
-    const watchers =
+    const named =
       r.watchers === undefined ? file.watchers : file.watchers.filter((w) => r.watchers?.includes(w.id));
     // Unknown watcher IDs are reported on their own; a file without watchers routes nothing yet.
-    if (watchers.length === 0) return;
+    if (named.length === 0 || (r.watchers === undefined && running.length === 0)) return;
+    const watchers = named.filter((w) => w.enabled !== false);
+    const disabled = named.filter((w) => w.enabled === false);
+    if (watchers.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["routes", index, "watchers"],
+        message: `route \`${r.id}\` gets events only from ${listed(disabled.map((w) => `\`${w.id}\``))}, which ${disabled.length === 1 ? "is" : "are"} disabled (\`enabled: false\`), so it never matches; enable ${disabled.length === 1 ? "it" : "one"}, or add an enabled watcher to \`watchers\``,
+      });
+      return;
+    }
     const kinds = new Set(watchers.map((w) => w.kind));
     const reported = EVENT_TYPES.filter((type) => kinds.has(EVENT_WATCHER_KIND[type]));
+    const off =
+      disabled.length === 0
+        ? ""
+        : `; ${listed(disabled.map((w) => `\`${w.id}\` (${w.kind})`))} ${disabled.length === 1 ? "is" : "are"} disabled and report${disabled.length === 1 ? "s" : ""} nothing`;
     const whose =
       r.watchers === undefined
-        ? `no watcher in this file reports it (its watchers: ${watchers.map((w) => `\`${w.id}\` (${w.kind})`).join(", ")})`
-        : `this route's watchers (${watchers.map((w) => `\`${w.id}\`: ${w.kind}`).join(", ")}) report only ${listed(reported)}`;
+        ? `no ${disabled.length === 0 ? "" : "enabled "}watcher in this file reports it (its ${disabled.length === 0 ? "" : "enabled "}watchers: ${watchers.map((w) => `\`${w.id}\` (${w.kind})`).join(", ")}${off})`
+        : `this route's ${disabled.length === 0 ? "" : "enabled "}watchers (${watchers.map((w) => `\`${w.id}\`: ${w.kind}`).join(", ")}) report only ${listed(reported)}${off}`;
     r.events?.forEach((pattern, j) => {
-      if (reported.some((type) => matchGlob(pattern, type))) return;
       const from = [
         ...new Set(EVENT_TYPES.filter((type) => matchGlob(pattern, type)).map((t) => EVENT_WATCHER_KIND[t])),
       ];
+      // An event no watcher kind reports is unknown, and said so on its own (with a did-you-mean).
+      if (from.length === 0 || reported.some((type) => matchGlob(pattern, type))) return;
       ctx.addIssue({
         code: "custom",
         path: ["routes", index, "events", j],
-        message: `event \`${pattern}\` comes only from ${listed(from.map((k) => `\`${k}\``))} watchers, and ${whose}, so route \`${r.id}\` never gets it; fix \`events\` or \`watchers\``,
+        message: `event \`${pattern}\` comes only from ${listed(from.map((k) => `\`${k}\``))} watchers, and ${whose}, so route \`${r.id}\` never gets it; fix \`events\` or \`watchers\`${disabled.length === 0 ? "" : ", or enable a watcher"}`,
       });
     });
     if (r.min_severity === undefined) return;

@@ -35,10 +35,29 @@ function describeProblem(problem: ChainProblem): string[] {
       return [
         `Entry ${formatCount(problem.seq)}${when(problem.at)} appears where entry ${formatCount(problem.expectedSeq)} was expected: entries were moved or duplicated.`,
       ];
-    case "unchained":
+    case "unchained": {
+      const one = problem.fromSeq === problem.toSeq;
+      const prune =
+        problem.at === undefined
+          ? "`npm run audit -- prune --before <time> --export audit.jsonl`, <time> after the last of them"
+          : `\`npm run audit -- prune --before ${new Date(problem.at + 1).toISOString()} --export audit.jsonl\``;
       return [
-        `Entry ${formatCount(problem.seq)}${when(problem.at)} was written before the audit log was chained, so it cannot be checked.`,
-        "Export the log, then prune it up to the first chained entry (`npm run audit -- prune --before <time>`).",
+        `${range(problem.fromSeq, problem.toSeq)} at the start of the log and ${one ? "was" : "were"} written before the audit log was chained${one || problem.at === undefined ? when(problem.at) : ` (the last at ${formatTime(problem.at)})`}: ${one ? "it has" : "they have"} no hash and cannot be checked. Every entry after ${one ? "it" : "them"} is linked and matches its hash.`,
+        `Export the log, then prune ${one ? "it" : "them"}: \`npm run audit -- export > audit.jsonl\`, then ${prune}.`,
+      ];
+    }
+    case "hash_removed":
+      return [
+        `Entry ${formatCount(problem.seq)}${when(problem.at)} carries no hash, but an entry before it is chained: only entries at the start of the log can predate the chain, so its hash was removed after it was written.`,
+      ];
+    case "unrecorded_prune":
+      return [
+        `The prune point is set to entry ${formatCount(problem.throughSeq)} (${short(problem.throughHash)}), so the entries up to it are not checked, but no \`audit.pruned\` entry in the log records a prune through it with that hash: entries were deleted outside \`npm run audit -- prune\`, or the prune point was rewritten.`,
+        ...(problem.recorded === undefined
+          ? []
+          : [
+              `Entry ${formatCount(problem.recorded.seq)} records a prune through entry ${formatCount(problem.throughSeq)} with another hash (${short(problem.recorded.throughHash)}): the prune point was rewritten.`,
+            ]),
       ];
     case "missing_tail":
       return problem.witness === "head"
@@ -54,6 +73,10 @@ function describeProblem(problem: ChainProblem): string[] {
         `The chain head names entry ${formatCount(problem.headSeq)} (${short(problem.headHash)}) but the last entry is ${formatCount(problem.lastSeq)} (${short(problem.lastHash)}): the head was rewritten, or entries were added outside the bot.`,
       ];
     case "digest_mismatch":
+      if (problem.pruneRecordSeq !== undefined)
+        return [
+          `The digest posted${when(problem.postedAt)} names entry ${formatCount(problem.seq)} (${short(problem.digestHash)}), which was pruned, but the prune recorded in entry ${formatCount(problem.pruneRecordSeq)} names it with another hash (${short(problem.storedHash)}): history up to it was rewritten.`,
+        ];
       return [
         `Entry ${formatCount(problem.seq)}${when(problem.at)} no longer has the hash the digest posted${when(problem.postedAt)} named (${short(problem.digestHash)}, now ${short(problem.storedHash)}): history up to it was rewritten.`,
       ];
@@ -68,25 +91,36 @@ export function describeAuditVerification(result: ChainVerification): AuditVerif
       ok: false,
       headline:
         result.problem.kind === "unchained"
-          ? `Part of the audit log predates its hash chain and cannot be verified (${checked}).`
-          : `The audit log was changed outside the bot (${checked}).`,
+          ? `Part of the audit log predates its hash chain and cannot be verified (checked ${formatCount(result.checked)} entries after it).`
+          : result.problem.kind === "unrecorded_prune"
+            ? `The start of the audit log was removed without a recorded prune (${checked}).`
+            : `The audit log was changed outside the bot (${checked}).`,
       details: describeProblem(result.problem),
     };
   }
-  const { prunedThrough, head, checked, digest } = result;
+  const { prunedThrough, head, checked, digest, prunedDigest, pruneRecord } = result;
   const details: string[] = [];
   if (checked === 0 && prunedThrough.seq === 0) {
     return { ok: true, headline: "The audit log is empty: nothing to verify.", details };
   }
   if (prunedThrough.seq > 0)
     details.push(
-      `Entries 1–${formatCount(prunedThrough.seq)} were pruned after export; the chain is checked from there.`,
+      `Entries 1–${formatCount(prunedThrough.seq)} were pruned${pruneRecord === undefined ? "" : `, as entry ${formatCount(pruneRecord.seq)}${when(pruneRecord.at)} records`}; the chain is checked from there.`,
     );
-  details.push(
-    digest === undefined
-      ? "No digest has been posted yet, so a deletion of the newest entries together with the chain head would not show here."
-      : `It still contains entry ${formatCount(digest.seq)} with the hash of the digest posted${when(digest.postedAt)}.`,
-  );
+  if (digest !== undefined)
+    details.push(
+      `It still contains entry ${formatCount(digest.seq)} with the hash of the digest posted${when(digest.postedAt)}.`,
+    );
+  else if (prunedDigest !== undefined)
+    details.push(
+      prunedDigest.pruneRecordSeq === undefined
+        ? `The digest posted${when(prunedDigest.digest.postedAt)} names entry ${formatCount(prunedDigest.digest.seq)}, which predates the prune point (entry ${formatCount(prunedDigest.prunedThroughSeq)}): it was pruned, so the digest cannot be checked against the live log. Check it against the export that holds entry ${formatCount(prunedDigest.digest.seq)}, or give a digest posted after the prune.`
+        : `The digest posted${when(prunedDigest.digest.postedAt)} names entry ${formatCount(prunedDigest.digest.seq)}, which was pruned: the prune recorded in entry ${formatCount(prunedDigest.pruneRecordSeq)} names it with the same hash. The entries after it were not checked against a digest.`,
+    );
+  else
+    details.push(
+      "No digest is recorded in this store, so a deletion of the newest entries together with the chain head would not show here (whoever can do that can delete the store's copy of the last digest too). Check against the latest digest in the digest channel: `npm run audit -- verify --digest <seq>:<hash>`.",
+    );
   const first = prunedThrough.seq + 1;
   return {
     ok: true,

@@ -1,6 +1,7 @@
 import type { RefusalCode } from "../approvals/approval-state.js";
 import type { AuditEntryType, AuditRecord } from "../audit/audit-entry.js";
 import { code, context, type ListItem, list, type Message, md, type Span } from "../render/message-model.js";
+import { withInlineCode } from "../views/format-values.js";
 import { formatTime } from "./describe-request.js";
 
 export interface AuditViewInput {
@@ -38,7 +39,26 @@ const ENTRY_TITLES: Readonly<Record<AuditEntryType, string>> = {
   "schedule.deleted": "Schedule deleted",
   "schedule.run": "Scheduled run started",
   "schedule.skipped": "Scheduled run skipped",
+  "console_log.read": "Console log read",
 };
+
+/**
+ * Entries whose binding hash is the terms approvers approved: an approval, the approval, and what happened to
+ * an approved request. Elsewhere (created, expired, rejected, cancelled…) it is the terms asked for.
+ */
+const APPROVED_TERMS: ReadonlySet<AuditEntryType> = new Set<AuditEntryType>([
+  "approval.recorded",
+  "request.approved",
+  "request.revoked",
+  "policy.redecided",
+  "execution.started",
+]);
+
+/**
+ * What the list's "…and N more" says: the narrowing `/ops audit` has (it shows at most what fits in one
+ * message), and where the whole log is.
+ */
+const NARROW_DOWN = md`narrow down with ${code("/ops audit <server>")}, ${code("/ops audit @user")} or ${code("/ops audit apr_…")} (one request); the whole log: ${code("npm run audit -- export")} on the bot's host`;
 
 /** A policy decision in words. */
 const DECISIONS: Readonly<Record<string, string>> = {
@@ -86,6 +106,56 @@ function messageOf(e: AuditRecord): string | undefined {
   return `${what} refused: ${why}${status}`;
 }
 
+/** A slash command as typed (`/ecs …`, `/ops …`) at the start of a message or after its `: `. */
+const COMMAND_RE = /^((?:.*?: )?)(\/(?:ecs|ops)\s.*?)( \(([^()]+), ([^(),\s]+)\))?$/s;
+
+/**
+ * A message, with the command line it holds in a code span, so it reads and copies exactly as it ran (`*` in a
+ * cron stays `*`, not a look-alike): a schedule's message ends with ` (<cron>, <zone>)`, its cron also in one.
+ * The rest may hold text someone typed: untrusted, mentions in it stay text.
+ */
+function messageSpans(type: AuditEntryType, message: string): Span[] {
+  const m = COMMAND_RE.exec(message);
+  if (m === null) return md`${message}`;
+  const [, before = "", command = "", suffix, cron = "", zone = ""] = m;
+  const lead = before === "" ? [] : md`${before}`;
+  if (suffix !== undefined && type.startsWith("schedule.")) {
+    return [...lead, code(command), ...md` (${code(cron)}, ${zone})`];
+  }
+  return [...lead, code(command + (suffix ?? ""))];
+}
+
+/** A detail's list of strings (`reasons`), or undefined. */
+function stringsOf(value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  return value.every((v): v is string => typeof v === "string") ? value : undefined;
+}
+
+/**
+ * The policy's reasons: composed by the bot, with rule IDs in backticks, shown as code spans (not escaped to
+ * look-alikes); joined by `; `.
+ */
+function reasonsSpans(reasons: readonly string[]): Span[] {
+  return reasons.flatMap((r, i) => [...(i > 0 ? md`; ` : []), ...withInlineCode(r)]);
+}
+
+/**
+ * Where an expired request stood (`request.expired`'s `detail`): `count` approvals of `required`, and for a
+ * staged request the stage it waited on, `stage` (its name), `stageIndex` (1-based) of `stages`. In words.
+ */
+function expiredAt(detail: AuditRecord["detail"]): Span[] | undefined {
+  const count = detail?.count;
+  const required = detail?.required;
+  if (typeof count !== "number" || typeof required !== "number") return undefined;
+  const approvals = md`${String(count)} of ${String(required)} approvals`;
+  if (typeof detail?.stage !== "string") return approvals;
+  const position =
+    typeof detail.stageIndex === "number" && typeof detail.stages === "number"
+      ? ` (${detail.stageIndex} of ${detail.stages})`
+      : "";
+  return md`waiting on stage ${detail.stage}${position}, ${approvals}`;
+}
+
 /** A person, or the part of the bot that acted (`system:executor` → the bot's executor). */
 function actor(id: string): Span[] {
   if (SLACK_USER_RE.test(id)) return [{ t: "user", id }];
@@ -104,19 +174,35 @@ export function buildAuditView(input: AuditViewInput): Message {
     if (e.jobId) fields.push({ label: "Job", value: [code(e.jobId)] });
     if (e.outcome) fields.push({ label: "Outcome", value: md`${e.outcome}` });
     if (e.bindingHash)
-      fields.push({ label: "Approved terms (hash)", value: [code(e.bindingHash.slice(0, 12))] });
+      fields.push({
+        label: APPROVED_TERMS.has(e.type) ? "Approved terms (hash)" : "Terms (hash)",
+        value: [code(e.bindingHash.slice(0, 12))],
+      });
+    if (e.type === "request.expired") {
+      const when = expiredAt(e.detail);
+      if (when !== undefined) fields.push({ label: "When it expired", value: when });
+    }
+    // The policy file's SHA-256 the decision was made under (as logged at start).
+    if (typeof e.detail?.policySha256 === "string")
+      fields.push({ label: "Policy (SHA-256)", value: [code(e.detail.policySha256.slice(0, 12))] });
     const reason = typeof e.detail?.reason === "string" ? md` — reason: ${e.detail.reason}` : md``;
+    // The policy's reasons (a denial, a revocation, a skipped slot, a refused read).
+    const reasonList = stringsOf(e.detail?.reasons);
+    const reasons = reasonList === undefined ? md`` : md` — reasons: ${reasonsSpans(reasonList)}`;
     // The requester's `--reason`, kept apart from a rejection's or break-glass's reason.
     const why = typeof e.detail?.why === "string" ? md` — why: ${e.detail.why}` : md``;
-    const message = messageOf(e);
+    const said = messageOf(e);
+    // A message that only repeats the reasons (a revocation's) is said once, by them.
+    const message = said === reasonList?.join("; ") ? undefined : said;
     return {
       title: md`${formatTime(e.at)} ${ENTRY_TITLES[e.type] ?? e.type} ${code(e.type)}`,
       subtitle: [
         ...md`by `,
         ...actor(e.actorId),
         // The message may hold text someone typed (a command line): untrusted, mentions in it stay text.
-        ...(message ? md`: ${message}` : []),
+        ...(message ? [...md`: `, ...messageSpans(e.type, message)] : []),
         ...reason,
+        ...reasons,
         ...why,
       ],
       fields,
@@ -126,7 +212,7 @@ export function buildAuditView(input: AuditViewInput): Message {
     text: md`Audit${about}: ${String(input.entries.length)} entries`,
     blocks: [
       { kind: "section", text: md`*Audit log*${about} — newest first, up to ${String(input.limit)}` },
-      list(items),
+      list(items, { moreHint: NARROW_DOWN }),
       context(md`The store's audit stream is the record of truth; every entry is also shipped to the log.`),
     ],
   };

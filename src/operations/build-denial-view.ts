@@ -15,6 +15,11 @@ export interface DenialViewInput {
   breakGlassRefused?: boolean;
   /** Fewer people could approve it than it needs: the next step is more approvers, not another command. */
   tooFewApprovers?: boolean;
+  /**
+   * With `tooFewApprovers`: approver groups Slack does not have (the decision's `unknownApproverGroups`): the
+   * next step is the policy's owners fixing the name, not a Slack admin adding people.
+   */
+  unknownApproverGroups?: readonly string[];
 }
 
 /** Most split commands spelled out; beyond them the requester gets the count. */
@@ -60,12 +65,16 @@ export function buildDenialView(input: DenialViewInput): Message {
       ),
     );
   }
+  const unknown = input.unknownApproverGroups ?? [];
   blocks.push(
     context(
-      input.tooFewApprovers === true
-        ? md`Nothing was done. It can be asked for once enough people can approve it: a Slack admin can add people to the groups named above, or the policy's owners can change who approves.`
-        : md`Nothing was done. ${code("/ops policy explain <command>")} shows what the policy says.`,
+      input.tooFewApprovers !== true
+        ? md`Nothing was done. ${code("/ops policy explain <command>")} shows what the policy says.`
+        : unknown.length > 0
+          ? md`Nothing was done. It can be asked for once the policy's owners fix the approver ${unknown.length === 1 ? "group" : "groups"} ${unknown.map((g) => `@${g}`).join(", ")}, which Slack does not have (a misspelt name?), or change who approves.`
+          : md`Nothing was done. It can be asked for once enough people can approve it: a Slack admin can add people to the groups named above, or the policy's owners can change who approves.`,
     ),
   );
-  return { text: md`Not allowed: ${input.reasons[0] ?? "denied by policy"}`, blocks };
+  // The bot's reason names rules in backticks: code spans here too, not look-alikes (`ˋrule-idˋ`).
+  return { text: md`Not allowed: ${withInlineCode(input.reasons[0] ?? "denied by policy")}`, blocks };
 }

@@ -15,12 +15,11 @@ import {
   type Part,
   type Span,
   section,
-  userMention,
 } from "../render/message-model.js";
 import { rendersWhole, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
 import { formatElapsed, nameList } from "../workflow/format-flow-text.js";
 import { describeListedRequest } from "./build-approval-list-view.js";
-import { describeRunningNow, type RunningJob } from "./build-jobs-view.js";
+import { describeRunningNow, type RunningJob, runSubtitle } from "./build-jobs-view.js";
 import { cardButtons } from "./build-request-card.js";
 import { describeProgress, describeWhat } from "./describe-request.js";
 
@@ -149,9 +148,12 @@ function composeHomeView(input: HomeViewInput, waitingShown: number): Message {
         input.running.slice(0, MAX_HOME_RUNNING).map(
           (j): ListItem => ({
             title: md`:hourglass_flowing_sand: ${j.operation} ${plural(j.targetNames.length, "server")}`,
-            subtitle: md`${nameList(j.targetNames, 5)} · ${describeRunningNow(j, input.now)} · for ${formatElapsed(
-              input.now - j.startedAt,
-            )}${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}`,
+            // Who asked and the link to the thread stay whole: long names give way (`web-01 +5 more`).
+            subtitle: runSubtitle(
+              j,
+              [describeRunningNow(j, input.now), md`for ${formatElapsed(input.now - j.startedAt)}`],
+              (names, max) => md`${nameList(names, max)}`,
+            ),
           }),
         ),
         { total: input.running.length, moreHint: md`${code("/ops jobs")} lists them all` },

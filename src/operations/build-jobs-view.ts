@@ -12,6 +12,8 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { LIST_SUBTITLE_LIMIT } from "../render/render-block-kit.js";
+import { renderMrkdwn } from "../render/render-mrkdwn.js";
 import { joinTexts, typeable } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import { formatTime } from "./describe-request.js";
@@ -75,18 +77,43 @@ const OUTCOME_ICONS: Readonly<Record<string, Span>> = {
   stopped: { t: "plain", v: ":octagonal_sign:" },
 };
 
-/** Up to five names as they can be typed back, then how many more. */
-function names(list: readonly string[]): Span[] {
+/** Names listed in a run's line at most; fewer when they are long (see `runSubtitle`). */
+const MAX_LISTED_NAMES = 5;
+
+/** Up to `max` names as they can be typed back, then how many more. */
+function names(list: readonly string[], max: number): Span[] {
   const shown = joinTexts(
-    list.slice(0, 5).map((n) => typeable(n)),
+    list.slice(0, max).map((n) => typeable(n)),
     ", ",
   );
-  return list.length <= 5 ? shown : [...shown, ...md` +${String(list.length - 5)} more`];
+  return list.length <= max ? shown : [...shown, ...md` +${String(list.length - max)} more`];
 }
 
-/** ` · Open the thread` (a link), or nothing without a permalink. */
-function threadLink(url: string | undefined): Span[] {
-  return url === undefined ? [] : md` · ${link(url, "Open the thread")}`;
+/**
+ * A run's line in a list (`/ops jobs`, the Home tab): its servers, `rest` (`now: …`, `finished …`: parts joined
+ * with ` · `), who asked and the link to its thread. The renderer cuts a list item's subtitle at its limit, so
+ * the servers' names give way first (down to `web-01 +5 more`, then, with several servers, to none: the title
+ * counts them); should that not be enough, who asked and the link come first and the end is cut. Either way the
+ * link and the requester stay whole. `nameSpans` lists the first `max` names (default: as they can be typed back).
+ */
+export function runSubtitle(
+  run: { targetNames: readonly string[]; requesterId?: string | undefined; link?: string | undefined },
+  rest: readonly Span[][],
+  nameSpans: (list: readonly string[], max: number) => Span[] = names,
+): Span[] {
+  const who = run.requesterId === undefined ? [] : md`by ${userMention(run.requesterId)}`;
+  const thread = run.link === undefined ? [] : [link(run.link, "Open the thread")];
+  const line = (...parts: Span[][]) =>
+    joinTexts(
+      parts.filter((part) => part.length > 0),
+      " · ",
+    );
+  const count = run.targetNames.length;
+  for (let max = Math.min(MAX_LISTED_NAMES, count); max >= (count > 1 ? 0 : 1); max--) {
+    const spans = line(max === 0 ? [] : nameSpans(run.targetNames, max), ...rest, who, thread);
+    if (renderMrkdwn(spans).length <= LIST_SUBTITLE_LIMIT) return spans;
+  }
+  return line(who, thread, nameSpans(run.targetNames, 1), ...rest);
 }
 
 /**
@@ -127,9 +154,11 @@ export function buildJobsView(input: JobsViewInput): Message {
       input.running.map(
         (j): ListItem => ({
           title: md`:hourglass_flowing_sand: ${j.operation} ${plural(j.targetNames.length, "server")}`,
-          subtitle: md`${names(j.targetNames)} · ${describeRunningNow(j, input.now)} · for ${formatElapsed(
-            input.now - j.startedAt,
-          )}${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}${j.resumes > 0 ? md` · resumed` : md``}${threadLink(j.link)}`,
+          subtitle: runSubtitle(j, [
+            describeRunningNow(j, input.now),
+            md`for ${formatElapsed(input.now - j.startedAt)}`,
+            j.resumes > 0 ? md`resumed` : [],
+          ]),
           fields: [{ label: "Request", value: code(j.requestId) }],
         }),
       ),
@@ -141,9 +170,11 @@ export function buildJobsView(input: JobsViewInput): Message {
       input.recent.map(
         (j): ListItem => ({
           title: md`${OUTCOME_ICONS[j.outcome] ?? OUTCOME_ICONS.outcome_unknown!} ${j.operation} ${plural(j.targetNames.length, "server")}: ${j.summary ?? j.outcome.replace("_", " ")}`,
-          subtitle: md`${names(j.targetNames)} · finished ${formatTime(j.finishedAt)}${
-            j.durationMs !== undefined ? md` after ${formatElapsed(j.durationMs)}` : md``
-          }${j.requesterId ? md` · by ${userMention(j.requesterId)}` : md``}${threadLink(j.link)}`,
+          subtitle: runSubtitle(j, [
+            md`finished ${formatTime(j.finishedAt)}${
+              j.durationMs !== undefined ? md` after ${formatElapsed(j.durationMs)}` : md``
+            }`,
+          ]),
           fields: [{ label: "Request", value: code(j.requestId) }],
         }),
       ),

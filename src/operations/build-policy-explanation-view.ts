@@ -9,6 +9,7 @@ import {
   type Message,
   md,
   type Part,
+  type Span,
   section,
 } from "../render/message-model.js";
 import { typeable } from "../views/format-values.js";
@@ -24,6 +25,20 @@ export interface PolicyExplanationInput {
   unresolved: readonly string[];
   /** The calendars the matching rules look at, as they stand now. */
   calendars?: readonly CalendarNote[];
+}
+
+/**
+ * After an `allow` rule that the rules asking for approval override: that it lifts nothing, and why (the
+ * precedence `flows/policy.yml` documents), so an admin who wrote it to exempt someone is not left to guess.
+ * Rule lines start with the rule's id and `: ` (ids hold neither `:` nor spaces).
+ */
+function overruledNote(e: DecisionExplanation, ruleLine: string): Span[] {
+  const o = e.overruledAllows;
+  if (o === undefined || !o.ruleIds.some((id) => ruleLine.startsWith(`${id}: `))) return [];
+  const ids = o.by.flatMap((id, i) => [...(i > 0 ? md`, ` : []), code(id)]);
+  const one = o.by.length === 1;
+  return md`
+  ↳ _Its allow is overridden here:_ ${ids} ${one ? "asks" : "ask"} for approval, and when rules match the strictest outcome wins (deny, then too many targets, then approval, then allow). To exempt someone, narrow the \`match\` of ${one ? "that rule" : "those rules"}.`;
 }
 
 const ICONS = { allow: ":white_check_mark:", needs_approval: ":lock:", deny: ":no_entry:" } as const;
@@ -44,7 +59,7 @@ export function buildPolicyExplanationView(input: PolicyExplanationInput): Messa
     section({
       text:
         e.rules.length > 0
-          ? [...md`*Matching rules:*`, ...e.rules.flatMap((r) => md`\n• ${r}`)]
+          ? [...md`*Matching rules:*`, ...e.rules.flatMap((r) => [...md`\n• ${r}`, ...overruledNote(e, r)])]
           : md`*Matching rules:* none — anything the policy does not allow is denied.`,
     }),
   );

@@ -287,7 +287,8 @@ export function createOperations(options: OperationsOptions): Operations {
           (m) => ctx.responder.respond(m),
           ctx.logger,
         ),
-      readPolicy: createReadPolicy({ policy, chat, clock }),
+      // A console log may show secrets: each read of one is audited, allowed or denied.
+      readPolicy: createReadPolicy({ policy, chat, clock, recordAudit: (entry) => audit.record(entry) }),
       offerActions: createActionOffer({ policy, clock }),
       describePolicy: createDescribePolicy({ policy, chat, clock }),
       home: async (viewer, ctx) => {

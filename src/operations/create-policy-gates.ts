@@ -1,5 +1,6 @@
 import type { ChatPort } from "../app/ports.js";
 import { groupHandlesOf } from "../app/read-groups-once.js";
+import type { AuditEntryInput } from "../audit/audit-entry.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { ActionOffer, DescribePolicyFor, MutationIntent, ReadPolicy } from "../commands/types.js";
 import { intentAction } from "../intents/index.js";
@@ -28,7 +29,16 @@ export interface PolicyGateDeps {
    * `outside`) are judged, not failed closed (a freeze next month would otherwise deny today).
    */
   clock: Clock;
+  /**
+   * Records what a sensitive read ({@link AUDITED_READS}) was asked and decided (the audit log's `record`).
+   * A read whose entry cannot be written is refused (a console log may show secrets: none is shown unrecorded).
+   * Absent (tests of other gates): nothing is recorded.
+   */
+  recordAudit?: (entry: AuditEntryInput) => Promise<unknown>;
 }
+
+/** Reads that may show secrets (a console log prints whatever the OS printed): each attempt is audited. */
+const AUDITED_READS: ReadonlySet<string> = new Set(["ecs.console-log"]);
 
 /**
  * Groups only matter when a rule that can decide `action` names requester groups (any rule, for help, which
@@ -70,9 +80,37 @@ export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
       flags: {},
       at: deps.clock.now(),
     });
-    if (decision.effect === "allow") return { allowed: true };
+    const why =
+      decision.effect === "allow"
+        ? undefined
+        : decision.effect === "deny"
+          ? decision.reasons.join("; ")
+          : "reads cannot wait for approval";
+    if (deps.recordAudit !== undefined && AUDITED_READS.has(intent.type)) {
+      // Recorded before anything is shown; a read that cannot be recorded is not shown.
+      const recorded = await recordRead(deps.recordAudit, {
+        actorId: ctx.request.actor.userId,
+        teamId: ctx.request.actor.teamId,
+        action,
+        servers: ctx.servers,
+        decision: decision.effect,
+        ruleIds: decision.rules.map((r) => r.id),
+        ...(why !== undefined && {
+          reasons: decision.effect === "deny" ? decision.reasons : [why],
+        }),
+      });
+      if (!recorded) {
+        return {
+          allowed: false,
+          message: buildNoticeView(
+            ":no_entry:",
+            md`Not shown: a console log may show secrets, and this read could not be recorded in the audit log. Try again later.`,
+          ),
+        };
+      }
+    }
+    if (why === undefined) return { allowed: true };
     const e = explainDecision(decision);
-    const why = decision.effect === "deny" ? decision.reasons.join("; ") : "reads cannot wait for approval";
     return {
       allowed: false,
       message: buildNoticeView(
@@ -81,6 +119,46 @@ export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
       ),
     };
   };
+}
+
+interface AuditedRead {
+  actorId: string;
+  teamId: string | undefined;
+  action: string;
+  servers: readonly { id: string; name: string }[];
+  decision: "allow" | "needs_approval" | "deny";
+  ruleIds: string[];
+  /** Why it was refused (absent: it was shown). */
+  reasons?: readonly string[];
+}
+
+/** One `console_log.read` entry: who, which servers, shown or refused and why. False when it was not recorded. */
+async function recordRead(
+  record: (entry: AuditEntryInput) => Promise<unknown>,
+  read: AuditedRead,
+): Promise<boolean> {
+  const names = read.servers.map((s) => s.name);
+  const allowed = read.reasons === undefined;
+  try {
+    await record({
+      type: "console_log.read",
+      actorId: read.actorId,
+      ...(read.teamId !== undefined && read.teamId !== "" && { teamId: read.teamId }),
+      action: read.action,
+      serverIds: read.servers.map((s) => s.id),
+      ruleIds: read.ruleIds,
+      decision: read.decision,
+      message: `Console log of ${names.join(", ") || "no server"}: ${allowed ? "shown" : "refused"}`,
+      detail: {
+        allowed,
+        servers: names,
+        ...(read.reasons !== undefined && { reasons: [...read.reasons] }),
+      },
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

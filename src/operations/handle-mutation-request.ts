@@ -7,6 +7,7 @@ import type { MutationHandler } from "../commands/types.js";
 import type { Target } from "../intents/index.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { termsOf } from "../policy/compare-decisions.js";
+import { policyVersion } from "../policy/policy-version.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
 import { plural } from "../render/escape-mrkdwn.js";
 import { channelLink, type Message, md } from "../render/message-model.js";
@@ -152,6 +153,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       detail: {
         channel: channelId,
         reference: ctx.request.requestId,
+        ...policyVersion(policy),
         ...(op.dryRun && { dryRun: true }),
         ...(glass !== undefined && {
           breakGlass: { reason: glass.reason, accepted: breakGlass !== undefined },
@@ -170,6 +172,9 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
           rules: decision.rules,
           ...(glassVerdict?.ok === false && { breakGlassRefused: true }),
           ...(decision.cause === "too_few_approvers" && { tooFewApprovers: true }),
+          ...(decision.unknownApproverGroups !== undefined && {
+            unknownApproverGroups: decision.unknownApproverGroups,
+          }),
           ...splitDeniedCommand(policy, decision, intent, ctx.servers),
         }),
       );

@@ -263,6 +263,13 @@ async function showAudit(
   const limit = intent.limit ?? DEFAULT_AUDIT_ENTRIES;
   const subject = intent.subject;
   if (subject === undefined) return buildAuditView({ entries: await deps.audit.query({ limit }), limit });
+  if (subject.kind === "request") {
+    return buildAuditView({
+      subject: [code(subject.requestId)],
+      entries: await deps.audit.query({ requestId: subject.requestId, limit }),
+      limit,
+    });
+  }
   if (subject.kind === "user") {
     return buildAuditView({
       subject: [userMention(subject.userId)],

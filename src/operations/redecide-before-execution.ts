@@ -8,6 +8,7 @@ import { applyBreakGlass } from "../policy/apply-break-glass.js";
 import { type ApprovedTerms, compareDecisions } from "../policy/compare-decisions.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { policyFlagsOf, tagChangeOf } from "../policy/policy-facts-of.js";
+import { policyVersion } from "../policy/policy-version.js";
 import type { Policy, PolicyDecision, PolicyTarget } from "../policy/types.js";
 import { policyWavesOf, wavePlanOf } from "../waves/plan-waves.js";
 import { detectDrift } from "../workflow/detect-drift.js";
@@ -131,6 +132,7 @@ export async function redecideBeforeExecution(
     bindingHash: request.bindingHash,
     message: tightenings.length > 0 ? "stricter than approved: not run" : "same or laxer: runs as approved",
     detail: {
+      ...policyVersion(policy),
       stricter: tightenings.length > 0,
       tightenings: tightenings.map((t) => t.kind),
       changed: changes.map((c) => `${c.serverId}:${c.kind}`),

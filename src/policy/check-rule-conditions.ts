@@ -58,6 +58,25 @@ export const TAG_WRITING_ACTIONS: readonly string[] = TAG_CHANGE_ACTIONS.filter(
   (action) => (tagChangeOf(action, { addTags: [{ key: "k", value: "v" }] })?.add.length ?? 0) > 0,
 );
 
+/**
+ * The actions whose requests can carry target servers (what `match.targets` and `match.target_count` look at):
+ * every change, the reads of one server (`/ecs show web-1`, `/ecs console-log web-1`, `/hss ports web-1`, …)
+ * and a schedule's creation (the servers of its command). Every other action's request has no targets: a list
+ * (`/ecs list`, `/ecs flavors`) is allowed or denied as a whole, never filtered server by server. Held to the
+ * intents' own targets (`targetsOf` in `replace-target.ts`) by a test over every help example.
+ */
+export const ACTIONS_WITH_TARGETS: readonly string[] = [
+  ...MUTATING_ACTIONS,
+  "ecs:servers:get",
+  "ecs:serverTags:list",
+  "ecs:servers:getConsoleOutput",
+  "ecs:serverInterfaces:list",
+  "ecs:securityGroups:list",
+  "ecs:instanceActions:list",
+  "hss:ports:list",
+  "ops:schedule:create",
+];
+
 /** The known actions a rule's patterns cover. */
 export function actionsOfPatterns(patterns: readonly string[]): string[] {
   return KNOWN_ACTIONS.filter((action) => patterns.some((pattern) => matchGlob(pattern, action)));
@@ -71,6 +90,7 @@ export interface RuleToCheck {
     | {
         flags?: Partial<Record<PolicyFlagKey, boolean | undefined>> | undefined;
         tag_change?: { adds?: Record<string, string> | undefined } | undefined;
+        targets?: unknown;
         target_count?: { min?: number | undefined; max?: number | undefined } | undefined;
         during?: readonly string[] | undefined;
         outside?: readonly string[] | undefined;
@@ -85,6 +105,7 @@ export interface RuleConditionIssue {
 }
 
 const MUTATING = new Set<string>(MUTATING_ACTIONS);
+const WITH_TARGETS = new Set<string>(ACTIONS_WITH_TARGETS);
 
 /** `a`, `a and b`, `a, b and c`. */
 function listed(items: readonly string[]): string {
@@ -105,6 +126,8 @@ function describeActions(rule: RuleToCheck, covered: readonly string[]): string 
  * - a flag none of its actions take (`hard` on `ecs:cloudServers:start`);
  * - `tag_change` when none of its actions changes tags, `tag_change.adds` when none writes tags;
  * - a calendar under both `during` and `outside`;
+ * - `targets` or `target_count` when none of its actions' requests has targets (a list: see
+ *   {@link ACTIONS_WITH_TARGETS});
  * - `target_count.max: 0` when every action it names is a change (a change always has a target).
  */
 export function checkRuleConditions(rule: RuleToCheck): RuleConditionIssue[] {
@@ -176,7 +199,25 @@ export function checkRuleConditions(rule: RuleToCheck): RuleConditionIssue[] {
     });
   }
 
-  if (match.target_count?.max === 0 && covered.length > 0 && covered.every((a) => MUTATING.has(a))) {
+  if (covered.length > 0 && !covered.some((a) => WITH_TARGETS.has(a))) {
+    const none = `requests for ${actions} have no target servers (list commands are not filtered by targets: the policy allows or denies the whole list)`;
+    const instead =
+      "to keep a server from being shown, match `targets` in a rule on the reads of one server (ecs:servers:get, ecs:servers:getConsoleOutput, …); to limit who may list, match `requesters` or `channels`";
+    for (const key of ["targets", "target_count"] as const) {
+      if (match[key] === undefined) continue;
+      // No targets: a count of 0, which `target_count` without a `min` (or with `min: 0`) lets through.
+      const always = key === "target_count" && (match.target_count?.min ?? 0) === 0;
+      found.push({
+        path: ["match", key],
+        issue: {
+          code: "custom",
+          message: always
+            ? `\`${key}\` always holds: ${none}; remove \`${key}\`: ${instead}`
+            : `\`${key}\` never holds: ${none}, ${never}; remove \`${key}\`: ${instead}`,
+        },
+      });
+    }
+  } else if (match.target_count?.max === 0 && covered.length > 0 && covered.every((a) => MUTATING.has(a))) {
     found.push({
       path: ["match", "target_count", "max"],
       issue: valueIssue(

@@ -184,7 +184,11 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyDe
     return deny(producing, ["the approval rules name no approvers; the policy must set `approvers`"]);
   }
   if (approvers.users.length + approvers.groups.length === 0) {
-    const ids = contributing.map((r) => `\`${r.id}\``).join(", ");
+    // Only the rules that name approvers conflict: one that names none defers to them.
+    const ids = contributing
+      .filter((r) => r.effect.approval?.approvers !== undefined)
+      .map((r) => `\`${r.id}\``)
+      .join(", ");
     return deny(producing, [
       `rules ${ids} name different approvers and nobody is on every list, so nobody could approve; the policy must name a common approver`,
     ]);

@@ -11,10 +11,18 @@ export interface DecisionExplanation {
   details: string[];
   /** The rules that produced the decision: "`id`: description (file:line)". */
   rules: string[];
+  /**
+   * Of the rules of a decision that needs approval, the `allow` rules (ids), which lift nothing: when rules
+   * match the strictest outcome wins, so `by` (the rules asking for approval) decide. Absent otherwise.
+   */
+  overruledAllows?: { ruleIds: string[]; by: string[] };
 }
 
 export function explainDecision(decision: PolicyDecision): DecisionExplanation {
   const rules = decision.rules.map((r) => `${r.id}: ${r.description} (${r.source})`);
+  const by = decision.effect === "needs_approval" ? decision.approvalRuleIds : [];
+  const allows = decision.rules.filter((r) => by.length > 0 && !by.includes(r.id)).map((r) => r.id);
+  const overruled = allows.length > 0 ? { overruledAllows: { ruleIds: allows, by } } : {};
   switch (decision.effect) {
     case "allow":
       return { effect: "allow", headline: "Allowed", details: wavesDetails(decision.waves), rules };
@@ -54,6 +62,7 @@ export function explainDecision(decision: PolicyDecision): DecisionExplanation {
             ...wavesDetails(decision.waves),
           ],
           rules,
+          ...overruled,
         };
       }
       return {
@@ -75,6 +84,7 @@ export function explainDecision(decision: PolicyDecision): DecisionExplanation {
           ...wavesDetails(decision.waves),
         ],
         rules,
+        ...overruled,
       };
     }
   }

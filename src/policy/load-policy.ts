@@ -108,6 +108,7 @@ function compile(file: string, loaded: YamlConfigResult<PolicyFile>): PolicyLoad
     ok: true,
     policy: {
       source: file,
+      sha256: loaded.sha256,
       allowedChannels: value.allowed_channels && normalizeChannels(value.allowed_channels),
       defaultApprovers: defaults.approvers && normalizePrincipals(defaults.approvers),
       rules,

@@ -17,8 +17,18 @@ const groupHandle = z.string().refine((s) => /^@?[a-z0-9][a-z0-9._-]*$/i.test(s)
   params: { predicate: "is not a Slack user-group handle (like ops-approvers)" },
 });
 
-const channelId = z.string().refine((s) => /^[CGD][A-Z0-9_]{2,}$/.test(s), {
+const CHANNEL_ID_RE = /^[CGD][A-Z0-9_]{2,}$/;
+
+const channelId = z.string().refine((s) => CHANNEL_ID_RE.test(s), {
   params: { predicate: "is not a Slack channel ID (like C0123ABCD); put channel names under `names`" },
+});
+
+/** `break_glass.alert_channel`: one channel the bot posts to, by ID only (it has no `names` beside it). */
+const alertChannelId = z.string().refine((s) => CHANNEL_ID_RE.test(s), {
+  params: {
+    predicate:
+      "is not a Slack channel ID (like C0123ABCD); `alert_channel` takes the channel's ID, not its name (in Slack, the channel's details show its ID at the bottom)",
+  },
 });
 
 const channelName = z.string().refine((s) => /^#?[a-z0-9][a-z0-9_-]*$/i.test(s), {
@@ -164,7 +174,7 @@ const remindEvery = boundedDurationSchema({ minMs: 60_000, maxMs: 7 * 86_400_000
 /** `break_glass:`: who may skip approval in an emergency, where it is announced and how it is reviewed. */
 export const breakGlass = z.strictObject({
   groups: z.array(groupHandle).min(1),
-  alert_channel: channelId,
+  alert_channel: alertChannelId,
   remind_every: remindEvery.optional(),
   reviewers: principals.optional(),
   min_reason_length: z.int().min(15).max(200).optional(),

@@ -172,8 +172,15 @@ const rule = z.strictObject({
 });
 
 /**
- * The policy file: `version`, `defaults`, `break_glass`, `allowed_channels`, `calendars` and `rules`. An empty
- * file is an empty policy.
+ * A policy without `rules:` (an empty file, one with only comments, or a `rules` key lost in an edit) would
+ * deny every command without a word; the bot refuses it. A file that means it says `rules: []`.
+ */
+export const NO_RULES_MESSAGE =
+  "the policy has no rules: every command would be denied; if that is meant, write `rules: []`";
+
+/**
+ * The policy file: `version`, `defaults`, `break_glass`, `allowed_channels`, `calendars` and `rules`. `rules`
+ * is required ({@link NO_RULES_MESSAGE}); `rules: []` is an empty policy.
  */
 export const policyFileSchema = z
   .strictObject({
@@ -182,8 +189,12 @@ export const policyFileSchema = z
     break_glass: breakGlass.optional(),
     allowed_channels: channelSet.optional(),
     calendars: calendarsSchema.optional(),
-    // `rules:` with nothing after it reads as "no rules", which is what the author meant.
-    rules: z.preprocess((v) => v ?? [], z.array(rule)),
+    // `rules:` with nothing after it reads as "no rules", which is what the author wrote; no `rules` at all is
+    // refused (an empty or comments-only file is reported at line 1).
+    rules: z.preprocess(
+      (v) => (v === null ? [] : v),
+      z.array(rule, { error: (issue) => (issue.input === undefined ? NO_RULES_MESSAGE : undefined) }),
+    ),
   })
   .superRefine((file, ctx) => {
     if (

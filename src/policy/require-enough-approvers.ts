@@ -1,3 +1,4 @@
+import { suggestClosest } from "../config/suggest-closest.js";
 import { plural } from "../render/escape-mrkdwn.js";
 import { normalizeGroup } from "./normalize-names.js";
 import type { ApprovalRequirement, PolicyDecision } from "./types.js";
@@ -52,6 +53,28 @@ function assignableApprovals(
 }
 
 /**
+ * The approver groups of `approvers` that the chat platform does not have (`members` holds every group read,
+ * empty ones included): a misspelt handle, or a group deleted since. Such a group has nobody in it, and no
+ * Slack admin can add people to it: the policy's owners must fix its name.
+ */
+export function unknownApproverGroups(
+  approvers: ApprovalRequirement["approvers"],
+  members: GroupMembers,
+): string[] {
+  return approvers.groups.map(normalizeGroup).filter((group) => !members.has(group));
+}
+
+/** `; there is no user group @x (did you mean @y?) in Slack …`, or "" when every group exists. */
+function unknownGroupsText(unknown: readonly string[], members: GroupMembers): string {
+  if (unknown.length === 0) return "";
+  const named = unknown.map((group) => {
+    const guess = suggestClosest(group, members.keys());
+    return `@${group}${guess !== undefined ? ` (did you mean @${guess}?)` : ""}`;
+  });
+  return `; there is no user group ${named.join(" or ")} in Slack (none by that name is enabled), so nobody could be in it: the policy's owners must fix the name in the policy`;
+}
+
+/**
  * A request that needs more approvals than there are people who could give them would only sit until it
  * expires: it is denied at once, saying how many are needed, how many could approve and which rules asked.
  * Other decisions are returned as they are; an approval decision gets `eligibleApprovers` (the count).
@@ -86,13 +109,15 @@ export function requireEnoughApprovers(
       ...(stage.approvers.users.length > 0 ? ["the listed users"] : []),
     ].join(" and ");
     const notRequester = stage.allowSelfApproval ? "" : ", not counting the requester";
+    const unknown = unknownApproverGroups(stage.approvers, members);
     return {
       effect: "deny",
       cause: "too_few_approvers",
       rules: decision.rules,
       reasons: [
-        `stage ${index + 1} (${stage.name}) needs ${plural(stage.minApprovals, "approval")}, but only ${plural(eligible, "person", "people")} could approve it (${whoCould}${notRequester}); the rules asking for it: ${decision.rules.map((r) => r.id).join(", ")}`,
+        `stage ${index + 1} (${stage.name}) needs ${plural(stage.minApprovals, "approval")}, but only ${plural(eligible, "person", "people")} could approve it (${whoCould}${notRequester})${unknownGroupsText(unknown, members)}; the rules asking for it: ${decision.rules.map((r) => r.id).join(", ")}`,
       ],
+      ...(unknown.length > 0 && { unknownApproverGroups: unknown }),
     };
   }
   const count = eligibleApprovers(approval, requesterId, members).length;
@@ -103,12 +128,14 @@ export function requireEnoughApprovers(
   ].join(" and ");
   const requester = approval.allowSelfApproval ? "" : ", not counting the requester";
   const rules = decision.rules.map((r) => r.id).join(", ");
+  const unknown = unknownApproverGroups(approval.approvers, members);
   return {
     effect: "deny",
     cause: "too_few_approvers",
     rules: decision.rules,
     reasons: [
-      `it needs ${plural(approval.minApprovals, "approval")}, but only ${plural(count, "person", "people")} could approve it (${who}${requester}); the rules asking for them: ${rules}`,
+      `it needs ${plural(approval.minApprovals, "approval")}, but only ${plural(count, "person", "people")} could approve it (${who}${requester})${unknownGroupsText(unknown, members)}; the rules asking for them: ${rules}`,
     ],
+    ...(unknown.length > 0 && { unknownApproverGroups: unknown }),
   };
 }

@@ -138,12 +138,22 @@ export type PolicyDecision =
        * it needs (`requireEnoughApprovers`): no rewording of the command helps, only more approvers.
        */
       cause?: "too_few_approvers";
+      /**
+       * With `too_few_approvers`: approver groups (handles) the chat platform does not have, so nobody is in
+       * them and only the policy's owners can fix it (a misspelt name), not a Slack admin adding people.
+       */
+      unknownApproverGroups?: string[];
     };
 
 /** A loaded, validated policy; build it with `loadPolicy` / `parsePolicy`. */
 export interface Policy {
   /** The file it came from. */
   source: string;
+  /**
+   * SHA-256 (hex) of the policy's text: the version each decision is recorded with in the audit log (for a
+   * file without a byte-order mark, what `sha256sum` prints; its first 12 digits are in the start-up log).
+   */
+  sha256?: string;
   /** When set, requests from any other channel are denied before rules are considered. */
   allowedChannels: ChannelSet | undefined;
   /** Approvers for approval rules that name none (`defaults.approvers`). */

@@ -13,6 +13,7 @@ import {
 import { isListedApprover } from "../operations/is-listed-approver.js";
 import { toOperationRequest } from "../operations/to-operation-request.js";
 import { termsOf } from "../policy/compare-decisions.js";
+import { policyVersion } from "../policy/policy-version.js";
 import { code, localTime, type Message, md, userMention } from "../render/message-model.js";
 import { abortUpdate, writeUpdate } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
@@ -148,6 +149,7 @@ async function addSchedule(
     detail: {
       channel: channelId,
       reference: ctx.request.requestId,
+      ...policyVersion(policy),
       command: intent.commandLine,
       commandAction: op.action,
       commandDecision: commandDecision.effect,

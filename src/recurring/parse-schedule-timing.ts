@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import { CRON_FIELD_NAMES, cronProblem, isTimeZone } from "../config/check-cron-and-time-zone.js";
+import { CRON_FIELD_NAMES, cronProblem, timeZoneProblem } from "../config/check-cron-and-time-zone.js";
 
 /** When a schedule runs: a 5-field cron expression read in an IANA time zone. */
 export interface ScheduleTiming {
@@ -27,12 +27,8 @@ export function parseScheduleTiming(cron: string, timeZone: string | undefined):
     };
   }
   const zone = timeZone?.trim() || DEFAULT_SCHEDULE_ZONE;
-  if (!isTimeZone(zone)) {
-    return {
-      ok: false,
-      message: `\`${clip(zone)}\` is not a time zone. Give an IANA name such as \`Europe/Paris\`, \`America/New_York\` or \`UTC\`.`,
-    };
-  }
+  const zoneProblem = timeZoneProblem(zone);
+  if (zoneProblem !== undefined) return { ok: false, message: `\`${clip(zone)}\` ${zoneProblem}.` };
   const why = cronProblem(expression);
   if (why !== undefined)
     return { ok: false, message: `The cron expression \`${clip(cron)}\` is not valid: ${clip(why)}.` };

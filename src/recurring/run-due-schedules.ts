@@ -8,6 +8,7 @@ import { POLICY_ACTOR } from "../operations/describe-request.js";
 import { POLICY_ALLOWED_REQUIREMENT, withSelectors } from "../operations/handle-mutation-request.js";
 import { toOperationRequest } from "../operations/to-operation-request.js";
 import { compareDecisions, termsOf } from "../policy/compare-decisions.js";
+import { policyVersion } from "../policy/policy-version.js";
 import type { Message } from "../render/message-model.js";
 import { abortUpdate, writeUpdate } from "../store/store.js";
 import { createCloudTargetLookup, resolveTargets, targetsOf } from "../targets/index.js";
@@ -111,8 +112,9 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
       ]);
     }
     const groups = await readGroups(chat);
+    const policy = deps.policy();
     const decision = decidePolicy(
-      deps.policy(),
+      policy,
       {
         action: op.action,
         requesterId: s.owner.userId,
@@ -138,6 +140,7 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
       ruleIds: decision.rules.map((r) => r.id),
       message: s.commandLine,
       detail: {
+        ...policyVersion(policy),
         scheduleId: s.id,
         slot: new Date(slotAt).toISOString(),
         stricter: tightenings.length > 0,

@@ -51,6 +51,8 @@ type Slot =
   | { kind: "elastic"; min: Budget; render: (budget: Budget) => KnownBlock[] };
 
 const LIST_ITEM_LIMITS = { title: 150, status: 40, subtitle: 200, label: 40, value: 200, fields: 6 } as const;
+/** A list item's subtitle is cut at this many rendered characters: a view that must keep a part whole checks. */
+export const LIST_SUBTITLE_LIMIT = LIST_ITEM_LIMITS.subtitle;
 const DEFAULT_MORE_HINT = md`use the buttons / filters to narrow down`;
 /** Two em spaces: an indent Slack does not collapse. */
 const INDENT = "\u2003\u2003";

@@ -100,6 +100,41 @@ function cloudDetails(problems: readonly PreflightProblem[]): Span[][] {
   ].slice(0, MAX_CONTEXT_ELEMENTS);
 }
 
+/** ECS statuses a task in progress puts a server in (it returns to a stable one when the task ends), in words. */
+const TASK_OF_STATUS: Readonly<Record<string, string>> = {
+  BUILD: "its creation",
+  REBOOT: "a reboot",
+  HARD_REBOOT: "a hard reboot",
+  REBUILD: "an OS reinstall",
+  MIGRATING: "a migration",
+  RESIZE: "a resize",
+  REVERT_RESIZE: "the revert of a resize",
+};
+
+/** `OS-EXT-STS:task_state` values (Nova's task states), in words; the first that matches. */
+const TASK_OF_TASK_STATE: readonly (readonly [RegExp, string])[] = [
+  [/^reboot.*hard$/, "a hard reboot"],
+  [/^reboot/, "a reboot"],
+  [/^powering-off/, "a stop"],
+  [/^powering-on/, "a start"],
+  [/^resiz/, "a resize"],
+  [/^rebuild/, "an OS reinstall"],
+  [/migrat/, "a migration"],
+  [/^(deleting|soft-deleting)/, "a deletion"],
+  [/^(scheduling|networking|block_device_mapping|spawning)/, "its creation"],
+];
+
+/**
+ * What a server is busy with, from its status and task state: `a reboot`, `a stop`…; `a task` when it is busy
+ * with one we have no words for; undefined when it is not busy (a stable status and no task state).
+ */
+export function taskInProgress(status: string, taskState?: string | null): string | undefined {
+  const byStatus = TASK_OF_STATUS[status];
+  if (byStatus !== undefined) return byStatus;
+  if (!taskState) return undefined;
+  return TASK_OF_TASK_STATE.find(([pattern]) => pattern.test(taskState))?.[1] ?? "a task";
+}
+
 function bullets(lines: readonly string[]): Span[] {
   return lines.flatMap((line) => md`\n• ${line}`);
 }
@@ -114,8 +149,14 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
   const fields: ListField[] = [];
   const end = t.planned;
   let subtitle: Span[];
-  if (end && end.calls.length === 0) {
-    subtitle = md`${t.current.status}: nothing to do, left out`;
+  const busy = taskInProgress(t.current.status, t.current.taskState);
+  const blocked = t.problems.some((p) => p.severity === "blocking");
+  if (busy !== undefined && (blocked || end?.calls.length === 0)) {
+    // Not "nothing to do": the server is in the middle of something; the Blocking list says to wait.
+    subtitle = md`${t.current.status}: busy, ${busy} is in progress`;
+  } else if (end && end.calls.length === 0) {
+    // Blocked (the reason is under Blocking) is not "nothing to do": only a target left out is.
+    subtitle = blocked ? md`${t.current.status}` : md`${t.current.status}: nothing to do, left out`;
   } else if (preflight.operation === "resize" && t.resize) {
     subtitle = md`${formatFlavor(t.resize.from)} → ${formatFlavor(t.resize.to)}${
       t.restart ? md` · stopped, resized and started again` : md` · stays ${t.current.status}`

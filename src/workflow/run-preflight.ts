@@ -14,6 +14,7 @@ import {
   leftOutStatuses,
   planTarget,
 } from "./operation-rules.js";
+import { taskInProgress } from "./preflight-message-parts.js";
 import type {
   AttachedEip,
   AttachedVolume,
@@ -50,6 +51,21 @@ export function unknownFlavorMessage(flavorRef: string, existing: Iterable<strin
       ? ""
       : ` Did you mean ${close.length === 1 ? close[0] : `${close.slice(0, -1).join(", ")} or ${close.at(-1)}`}?`;
   return `flavor ${flavorRef} does not exist in this region.${hint} /ecs flavors lists them.`;
+}
+
+/**
+ * What to do about servers busy with a task in progress: wait for it, and where to follow it. Plain text: the
+ * preflight view escapes it.
+ */
+export function waitForTasksMessage(busy: readonly Pick<PreflightTarget, "name">[]): string {
+  const follow = "/ops jobs shows what the bot is running";
+  if (busy.length === 1) {
+    const name = busy[0]!.name;
+    return `${name} is busy with a task in progress: wait until it ends, then ask again (/ecs show ${name} shows its state, ${follow})`;
+  }
+  const names = busy.slice(0, 5).map((t) => t.name);
+  const more = busy.length > 5 ? ` +${busy.length - 5} more` : "";
+  return `${busy.length} servers are busy with a task in progress (${names.join(", ")}${more}): wait until their tasks end, then ask again (/ecs show shows a server's state, ${follow})`;
 }
 
 const CONCURRENCY = 4;
@@ -161,14 +177,18 @@ export async function runPreflight(
       locked: s.locked === true,
     };
     if (s.taskState) target.current.taskState = s.taskState;
-    if (has("no_task_in_progress") && s.taskState) {
-      problem("blocking", "task_in_progress", `${name}: a task is in progress (${s.taskState})`);
-    }
+    // A task in progress (`REBOOT`, `powering-off`…) is said as such, once per server: `busy, a reboot is in progress`.
+    const busy = taskInProgress(s.status, s.taskState);
+    const busyMessage = (detail: string) => `${name}: busy, ${busy ?? "a task"} is in progress (${detail})`;
+    const taskReported = has("no_task_in_progress") && Boolean(s.taskState);
+    if (taskReported) problem("blocking", "task_in_progress", busyMessage(s.taskState!));
     if (has("status_allows_operation")) {
       if (doneStatuses(operation).includes(s.status)) {
         problem("warning", "already_in_state", `${name}: already ${s.status}; it will be left out`);
       } else if (leftOutStatuses(operation).includes(s.status)) {
         problem("warning", "left_out", `${name}: is ${s.status}; it will be left out of the ${operation}`);
+      } else if (busy !== undefined && !allowedStatuses(operation).includes(s.status)) {
+        if (!taskReported) problem("blocking", "status_not_allowed", busyMessage(s.status));
       } else if (!allowedStatuses(operation).includes(s.status)) {
         const allowed = allowedStatuses(operation).join(" or ");
         problem("blocking", "status_not_allowed", `${name}: is ${s.status}; ${operation} needs ${allowed}`);
@@ -343,7 +363,18 @@ export async function runPreflight(
     }
   }
 
-  if (found.length > 0 && found.every((t) => t.planned?.calls.length === 0)) {
+  // Servers busy with a task in progress block it: what to do is to wait, said once (never "nothing to do").
+  const busy = found.filter((t) =>
+    t.problems.some(
+      (p) =>
+        p.severity === "blocking" &&
+        (p.code === "task_in_progress" ||
+          (p.code === "status_not_allowed" && taskInProgress(t.current!.status) !== undefined)),
+    ),
+  );
+  if (busy.length > 0) {
+    global.push({ severity: "blocking", code: "task_in_progress", message: waitForTasksMessage(busy) });
+  } else if (found.length > 0 && found.every((t) => t.planned?.calls.length === 0)) {
     global.push({ severity: "blocking", code: "nothing_to_do", message: `there is nothing to ${operation}` });
   }
 

@@ -400,7 +400,7 @@ describe("claimExecution / finishExecution", () => {
 
 describe("expiry", () => {
   it("expireDue expires exactly the due requests, once", async () => {
-    const { service, clock, auditTypes } = setup();
+    const { service, clock, auditTypes, store } = setup();
     const short = await service.create(newRequest({ requirement: requirement({ expiresInMs: 60_000 }) }));
     const long = await service.create(newRequest({ requirement: requirement({ expiresInMs: 600_000 }) }));
     clock.advance(59_999);
@@ -411,6 +411,15 @@ describe("expiry", () => {
     expect(await service.expireDue()).toEqual([]);
     expect((await service.listPending()).map((r) => r.id)).toEqual([long.id]);
     expect(await auditTypes(short.id)).toEqual(["request.created", "request.expired"]);
+    // Where it stood when it expired: no approval of the one it needed.
+    const entry = (
+      await store.readLog<{ type: string; requestId?: string; detail?: unknown }>(AUDIT_STREAM, {
+        limit: 10_000,
+      })
+    )
+      .map((e) => e.record)
+      .find((r) => r.requestId === short.id && r.type === "request.expired");
+    expect(entry?.detail).toMatchObject({ count: 0, required: short.requirement.minApprovals });
     expect((await service.expireDue(T0 + 600_000)).map((r) => r.id)).toEqual([long.id]);
   });
 

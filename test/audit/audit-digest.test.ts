@@ -161,7 +161,12 @@ describe("a deleted tail is found against the last posted digest", () => {
     );
     // …and so does the digest read back from Slack, even once that record is deleted too.
     await store.delete(AUDIT_DIGEST_KEY);
-    expect((await cli(store, clock, "verify")).code).toBe(0);
+    const unrecorded = await cli(store, clock, "verify");
+    expect(unrecorded.code).toBe(0);
+    expect(unrecorded.out).toContain(
+      "No digest is recorded in this store, so a deletion of the newest entries together with the chain head would not show here",
+    );
+    expect(unrecorded.out).toContain("Check against the latest digest in the digest channel");
     const withSlack = await cli(store, clock, "verify", "--digest", digest);
     expect(withSlack.code).toBe(1);
     expect(withSlack.err).toContain("Entries 18–20 are missing at the end");

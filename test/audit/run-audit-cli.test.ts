@@ -22,6 +22,7 @@ async function cli(store: Store, clock: ManualClock, ...argv: string[]) {
   const err: string[] = [];
   const code = await runAuditCli(argv, {
     env: { USER: "ops-admin" },
+    operator: { osUser: "ops-admin", host: "ops-host" },
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     clock,
@@ -88,13 +89,13 @@ describe("npm run audit", () => {
     expect(log[0]?.seq).toBe(6);
     expect(log.at(-1)?.record).toMatchObject({
       type: "audit.pruned",
-      actorId: "cli:ops-admin",
+      actorId: "cli:ops-admin@ops-host",
       detail: { throughSeq: 5, throughAt: START + 5 * 60_000 },
     });
     const verified = await cli(store, clock, "verify");
     expect(verified.code).toBe(0);
     expect(verified.out).toContain("The audit log is intact: entries 6–13 are linked");
-    expect(verified.out).toContain("Entries 1–5 were pruned after export");
+    expect(verified.out).toContain("Entries 1–5 were pruned, as entry 13 (2025-01-01 00:12:00 UTC) records");
     expect((await cli(store, clock, "prune", "--before", "2025-01-01T00:05:30Z")).out).toContain(
       "Nothing to prune",
     );

@@ -69,9 +69,16 @@ describe("verifyAuditChain", () => {
     });
     const swapped = [entries[0]!, entries[2]!, entries[1]!];
     expect((await verifyAuditChain(iterate(swapped), state)).ok).toBe(false);
-    const legacy = [{ ...entries[0]!, hash: "", prevHash: "" }];
+    // Without a hash after a chained entry: removed, not written before chaining.
+    const blanked = entries.map((e) => (e.seq === 4 ? { ...e, hash: "", prevHash: "" } : e));
+    expect(await verifyAuditChain(iterate(blanked), state)).toMatchObject({
+      checked: 3,
+      problem: { kind: "hash_removed", seq: 4 },
+    });
+    // At the start, a run without hashes is reported once the rest verified; here the next link breaks.
+    const legacy = entries.map((e) => (e.seq <= 2 ? { ...e, hash: "", prevHash: "" } : e));
     expect(await verifyAuditChain(iterate(legacy), state)).toMatchObject({
-      problem: { kind: "unchained", seq: 1 },
+      problem: { kind: "broken_link", seq: 3, expectedPrevHash: GENESIS_HASH },
     });
   });
 });

@@ -115,13 +115,14 @@ describe("parseCloudError", () => {
       retryable: true,
     });
     expect(parse(503, "")).toMatchObject({ code: "HTTP_503", message: "HTTP 503", retryable: true });
-    expect(parse(500, "[1,2]")).toMatchObject({ code: "HTTP_500", retryable: false });
+    expect(parse(500, "[1,2]")).toMatchObject({ code: "HTTP_500", retryable: true });
     expect(parse(418, "x".repeat(1000)).message.length).toBeLessThanOrEqual(300);
   });
 
   it("marks retryable statuses", () => {
-    for (const s of [429, 502, 503, 504]) expect(parse(s, {}).retryable).toBe(true);
-    for (const s of [400, 401, 403, 404, 409, 500, 501]) expect(parse(s, {}).retryable).toBe(false);
+    // 500 included: ECS's "A system exception occurred. Try again later" (Ecs.1000) passes; a read may be resent.
+    for (const s of [429, 500, 502, 503, 504]) expect(parse(s, {}).retryable).toBe(true);
+    for (const s of [400, 401, 403, 404, 409, 501]) expect(parse(s, {}).retryable).toBe(false);
   });
 });
 

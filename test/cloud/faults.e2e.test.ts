@@ -35,7 +35,7 @@ describe("reads", () => {
     expect(env.sleeps).toEqual([4000, 4000]);
   });
 
-  it.each([502, 503, 504] as const)("retries a read after a %i", async (status) => {
+  it.each([500, 502, 503, 504] as const)("retries a read after a %i", async (status) => {
     env.sim.control.failNextRequests({ status, count: 2, match: /\/cloudservers\/detail/ });
     const servers = await env.client.ecs.listServers();
     expect(servers.length).toBe(env.sim.control.servers().length);
@@ -52,14 +52,23 @@ describe("reads", () => {
     expect(requestsTo("/host-management/hosts")).toHaveLength(4);
   });
 
-  it("does not retry a service 500 (HSS body)", async () => {
-    env.sim.control.failNextRequests({ status: 500, match: /\/host-management\/hosts/ });
+  it("retries a service 500 (HSS body), and gives up after the last attempt with the service's error", async () => {
+    env.sim.control.failNextRequests({ status: 500, count: 10, match: /\/host-management\/hosts/ });
     await expect(env.client.hss.listHosts()).rejects.toMatchObject({
       status: 500,
       code: "HSS.0041",
-      retryable: false,
+      retryable: true,
     });
-    expect(requestsTo("/host-management/hosts")).toHaveLength(1);
+    expect(requestsTo("/host-management/hosts").map((c) => c.status)).toEqual([500, 500, 500, 500]);
+  });
+
+  it("a job read that meets one ECS 500 (Ecs.1000) is sent again and answers", async () => {
+    const { jobs } = await env.client.ecs.stopServers([id("web-03")]);
+    env.sim.control.failNextRequests({ status: 500, method: "GET", match: "/jobs/" });
+    const job = await env.client.ecs.getJob(jobs[0]!.jobId);
+    expect(job.jobId).toBe(jobs[0]!.jobId);
+    expect(requestsTo("/jobs/", "GET").map((c) => c.status)).toEqual([500, 200]);
+    expect(env.sleeps).toHaveLength(1);
   });
 });
 

@@ -77,6 +77,69 @@ describe("waitForJob against the simulated cloud", () => {
     }
   });
 
+  it("keeps polling through a run of 500s (Ecs.1000) on the job read, with its backoff, and ends SUCCESS", async () => {
+    const web03 = id("web-03");
+    const { jobs } = await env.client.ecs.stopServers([web03]);
+    // More than the transport's four attempts: the first poll fails outright, and the wait goes on.
+    env.sim.control.failNextRequests({ status: 500, count: 6, method: "GET", match: "/jobs/" });
+    env.sleeps.length = 0;
+    const result = await waitForJob({ ecs: env.client.ecs, jobId: jobs[0]!.jobId, ...env.clock });
+    expect(result).toMatchObject({ outcome: "SUCCESS", source: "job", job: { status: "SUCCESS" } });
+    const reads = env.sim.control.requests().filter((r) => r.method === "GET" && r.path.includes("/jobs/"));
+    expect(reads.slice(0, 6).map((r) => r.status)).toEqual([500, 500, 500, 500, 500, 500]);
+    expect(reads.at(-1)?.status).toBe(200);
+    // The job wait's own backoff (1 s, then ×1.5) between polls, the transport's short retries within one.
+    const waits = env.sleeps.filter((ms) => ms >= 1000);
+    expect(waits.slice(0, 3)).toEqual([1000, 1500, 2250]);
+    expect(env.sim.control.server(web03)?.status).toBe("SHUTOFF");
+  });
+
+  it("keeps polling through a throttled job read (429) and ends SUCCESS", async () => {
+    const { jobs } = await env.client.ecs.stopServers([id("web-03")]);
+    env.sim.control.failNextRequests({ status: 429, count: 5, method: "GET", match: "/jobs/" });
+    const result = await waitForJob({ ecs: env.client.ecs, jobId: jobs[0]!.jobId, ...env.clock });
+    expect(result).toMatchObject({ outcome: "SUCCESS", source: "job" });
+  });
+
+  it("a job read that fails until the deadline ends UNKNOWN at the deadline, with the last failure", async () => {
+    const { jobs } = await env.client.ecs.stopServers([id("web-03")]);
+    env.sim.control.failNextRequests({ status: 500, count: 1000, method: "GET", match: "/jobs/" });
+    const started = env.sim.control.now();
+    const result = await waitForJob({
+      ecs: env.client.ecs,
+      jobId: jobs[0]!.jobId,
+      timeoutMs: 60_000,
+      ...env.clock,
+    });
+    expect(result).toMatchObject({
+      outcome: "UNKNOWN",
+      reason: "deadline",
+      error: { status: 500, code: "Ecs.1000", retryable: true },
+    });
+    expect(env.sim.control.now() - started).toBeGreaterThanOrEqual(60_000);
+    // Polled all along, not given up at the first failure.
+    const reads = env.sim.control.requests().filter((r) => r.method === "GET" && r.path.includes("/jobs/"));
+    expect(reads.length).toBeGreaterThan(8);
+  });
+
+  it("a job read that recovers before the deadline leaves no stale failure on a later UNKNOWN", async () => {
+    env.sim.control.setJobTiming({ runningMs: 3_600_000 });
+    try {
+      const { jobs } = await env.client.ecs.stopServers([id("web-03")]);
+      env.sim.control.failNextRequests({ status: 500, count: 4, method: "GET", match: "/jobs/" });
+      const result = await waitForJob({
+        ecs: env.client.ecs,
+        jobId: jobs[0]!.jobId,
+        timeoutMs: 60_000,
+        ...env.clock,
+      });
+      expect(result).toMatchObject({ outcome: "UNKNOWN", reason: "deadline", job: { status: "RUNNING" } });
+      expect(result.outcome === "UNKNOWN" && result.error).toBeUndefined();
+    } finally {
+      env.sim.control.setJobTiming({ runningMs: 4000 });
+    }
+  });
+
   it("falls back to the servers' state once the job record is purged (404)", async () => {
     const web03 = id("web-03");
     const { jobs } = await env.client.ecs.stopServers([web03]);

@@ -222,6 +222,46 @@ describe("waitForJob", () => {
     expect(result).toMatchObject({ outcome: "SUCCESS", source: "job" });
   });
 
+  it("keeps polling through a 500 (Ecs.1000), throttling and a network error, with its backoff", async () => {
+    const c = clock();
+    const systemError = new CloudError({
+      status: 500,
+      code: "Ecs.1000",
+      message: "A system exception occurred.",
+    });
+    const throttled = new CloudError({ status: 429, code: "APIG.0308", message: "throttled" });
+    const network = new CloudError({ code: "NETWORK_ERROR", message: "ECONNRESET", retryable: true });
+    const result = await waitForJob({
+      ecs: fakeEcs([job("RUNNING"), systemError, throttled, network, job("SUCCESS")]),
+      jobId: "j1",
+      ...c,
+    });
+    expect(result).toMatchObject({ outcome: "SUCCESS", source: "job" });
+    expect(c.sleeps).toEqual([1000, 1500, 2250, 3375]);
+  });
+
+  it("a job read failing until the deadline: UNKNOWN at the deadline, with the last job seen and the failure", async () => {
+    const c = clock();
+    const systemError = new CloudError({
+      status: 500,
+      code: "Ecs.1000",
+      message: "A system exception occurred.",
+    });
+    const result = await waitForJob({
+      ecs: fakeEcs([job("RUNNING"), systemError]),
+      jobId: "j1",
+      timeoutMs: 60_000,
+      ...c,
+    });
+    expect(result).toMatchObject({
+      outcome: "UNKNOWN",
+      reason: "deadline",
+      job: { status: "RUNNING" },
+      error: { code: "Ecs.1000" },
+    });
+    expect(c.now()).toBe(60_000);
+  });
+
   it("returns UNKNOWN on a non-retryable error", async () => {
     const c = clock();
     const result = await waitForJob({

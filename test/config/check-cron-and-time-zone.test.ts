@@ -1,9 +1,47 @@
 import { describe, expect, it } from "vitest";
-import { cronProblem, isTimeZone } from "../../src/config/check-cron-and-time-zone.js";
+import { cronProblem, isTimeZone, timeZoneProblem } from "../../src/config/check-cron-and-time-zone.js";
 
 describe("isTimeZone", () => {
-  it.each(["UTC", "Europe/Paris", "America/New_York", "Asia/Shanghai"])("knows %s", (zone) => {
+  it.each([
+    "UTC",
+    "Europe/Paris",
+    "America/New_York",
+    "Asia/Shanghai",
+    "Etc/GMT-2",
+    "Etc/UTC",
+    "America/Argentina/Buenos_Aires",
+    "America/Port-au-Prince",
+  ])("knows %s", (zone) => {
     expect(isTimeZone(zone)).toBe(true);
+    expect(timeZoneProblem(zone)).toBeUndefined();
+  });
+
+  it.each(["EST", "PST", "IST", "CET", "GMT", "PST8PDT", "EST5EDT"])(
+    "refuses the abbreviation %s, which the runtime would take (EST as a fixed UTC-05:00 all year)",
+    (zone) => {
+      expect(isTimeZone(zone)).toBe(false);
+    },
+  );
+
+  it.each([
+    ["EST", "did you mean `America/New_York`?"],
+    ["EDT", "did you mean `America/New_York`?"],
+    ["PST", "did you mean `America/Los_Angeles`?"],
+    ["CET", "did you mean `Europe/Berlin` or `Europe/Paris`?"],
+    ["IST", "did you mean `Asia/Kolkata`, `Europe/Dublin` or `Asia/Jerusalem`?"],
+  ])("says which IANA name %s may stand for", (zone, hint) => {
+    expect(timeZoneProblem(zone)).toBe(
+      `is an abbreviation, not an IANA time zone (Area/Location): ${hint} A region's name follows its daylight saving time`,
+    );
+  });
+
+  it("gives a fixed offset its Etc/ name (counted the other way) and a misspelt name its closest", () => {
+    expect(timeZoneProblem("UTC+2")).toContain("or `Etc/GMT-2` for this offset all year");
+    expect(timeZoneProblem("GMT-5")).toContain("or `Etc/GMT+5` for this offset all year");
+    expect(timeZoneProblem("Europe/Berln")).toBe("is not an IANA time zone (did you mean `Europe/Berlin`?)");
+    expect(timeZoneProblem("Mars/Olympus")).toBe(
+      "is not an IANA time zone; write e.g. Europe/Berlin, Asia/Shanghai or UTC",
+    );
   });
 
   it.each(["", "Mars/Olympus", "Europe/Paris ", "UTC+25", "../etc/passwd", "\u0000"])(

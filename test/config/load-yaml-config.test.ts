@@ -114,6 +114,19 @@ describe("loadYamlConfig", () => {
       );
     });
 
+    it("refuses a YAML merge key once, saying so, while a plain alias (and a quoted `<<` key) loads", async () => {
+      expect(await errorsOf("merge-key.yml")).toBe(
+        "test/config/fixtures/merge-key.yml:5:5: YAML merge keys (`<<: *anchor`) are not supported; write the keys out, or reuse a whole value with a plain alias (`match: *prod`, with `&prod` on the first one)",
+      );
+      const plain = await loadYamlConfig(fixture("plain-alias.yml"), schema);
+      if (!plain.ok) expect.fail(formatConfigErrors(plain.errors));
+      expect(plain.value.steps).toEqual([
+        { run: "echo one", retries: 2 },
+        { run: "echo one", retries: 2 },
+      ]);
+      expect(plain.value.labels).toEqual({ "<<": "quoted" });
+    });
+
     it("treats __proto__ as an ordinary unknown key, without touching prototypes", async () => {
       expect(await errorsOf("proto-key.yml")).toBe(
         "test/config/fixtures/proto-key.yml:3:1: unknown key `__proto__`; expected one of `name`, `timeout`, `steps`, `labels`",

@@ -56,7 +56,7 @@ it("says the log is intact, then names the entry changed in Redis", async () => 
 
   const intact = await verifyAs(IDS.erin);
   expect(intact).toMatch(/The audit log is intact: entries 1–\d+ are linked, every hash matches/);
-  expect(intact).toContain("No digest has been posted yet");
+  expect(intact).toContain("No digest is recorded in this store");
 
   const list = `hwc:{${namespace}}:log:audit`;
   const first = String(await admin.lIndex(list, 0));

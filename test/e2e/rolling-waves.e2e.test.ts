@@ -223,8 +223,9 @@ it("require_waves: a request without compliant waves is refused saying what to a
   const refusal = await h.fake.waitFor(() =>
     h.ephemeralTexts(IDS.alice).find((t) => t.includes("must run in at least 3 waves")),
   );
-  // Policy reasons are quoted as text (their backticks neutralised), the flags to add readable as typed.
-  expect(refusal).toContain("add ˋ--waves 3 --max-failures 10%ˋ");
+  // The bot's own backticks in policy reasons are code spans, the flags to add copyable as typed.
+  expect(refusal).toContain("add `--waves 3 --max-failures 10%`");
+  expect(refusal).not.toContain("ˋ");
 
   await h.command(`reboot ${SERVERS.join(" ")} --waves 2`);
   await h.fake.waitFor(() =>

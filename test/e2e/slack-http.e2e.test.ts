@@ -163,10 +163,15 @@ describe("slash commands over HTTP", () => {
 
   it("a cloud error reaches the user with its error code and request ID", async () => {
     h.sim.control.clearRequests();
-    h.sim.control.failNextRequests({ status: 500, match: "servers/detail" });
+    // More than the client retries a read (a 500 is retried): the list fails.
+    h.sim.control.failNextRequests({ status: 500, count: 10, match: "servers/detail" });
     await command("list");
     const answer = await reply();
-    const failed = h.sim.control.requests().find((r) => r.fault === "error");
+    // The answer names the last attempt's request ID (the one the user's error came from).
+    const failed = h.sim.control
+      .requests()
+      .filter((r) => r.fault === "error")
+      .at(-1);
     expect(failed).toBeDefined();
     const text = blocksText(answer.blocks);
     expect(text).toContain("Huawei Cloud had an internal error");

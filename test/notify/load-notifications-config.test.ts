@@ -39,7 +39,7 @@ describe("loadNotificationsConfig", () => {
     ],
     [
       "bad-time-zone.yml",
-      "bad-time-zone.yml:5:16: `time_zone: Europe/Berln` is not an IANA time zone (like UTC, Europe/Berlin, Asia/Shanghai)",
+      "bad-time-zone.yml:5:16: `Europe/Berln` is not an IANA time zone (did you mean `Europe/Berlin`?)",
     ],
     [
       "unknown-event.yml",

@@ -92,7 +92,7 @@ describe("watcher settings that cannot work", () => {
     ]);
   });
 
-  it("loads every setting at its limit, and routes that can match (also through a disabled watcher)", async () => {
+  it("loads every setting at its limit, and routes that can match (also with a disabled watcher among theirs)", async () => {
     const result = await loadNotificationsConfig(fixture("valid-limits.yml"));
     if (!result.ok) expect.fail(formatConfigErrors(result.errors));
     const ports = result.config.watchers.find((w) => w.id === "ports")!;

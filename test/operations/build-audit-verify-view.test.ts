@@ -19,6 +19,7 @@ describe("buildAuditVerifyView", () => {
         ok: true,
         checked: 1_200,
         prunedThrough: { seq: 300, hash: H1 },
+        pruneRecord: { seq: 301, at: AT },
         head: { seq: 1_500, hash: H2 },
         digest: { seq: 1_480, hash: H1, postedAt: AT },
       }),
@@ -50,7 +51,12 @@ describe("buildAuditVerifyView", () => {
         "Entries 40–45 are missing, after entry 39 (2025-03-04 09:30:00 UTC)",
       ],
       [{ kind: "out_of_order", seq: 12, expectedSeq: 15 }, "Entry 12 appears where entry 15 was expected"],
-      [{ kind: "unchained", seq: 1 }, "written before the audit log was chained"],
+      [{ kind: "unchained", fromSeq: 1, toSeq: 2 }, "were written before the audit log was chained"],
+      [{ kind: "hash_removed", seq: 10 }, "its hash was removed after it was written"],
+      [
+        { kind: "unrecorded_prune", throughSeq: 30, throughHash: H1 },
+        "no `audit.pruned` entry in the log records a prune through it",
+      ],
       [
         { kind: "missing_tail", fromSeq: 991, toSeq: 1_000, witness: "head", at: AT },
         "Entries 991–1,000 are missing at the end: the chain head names entry 1,000",

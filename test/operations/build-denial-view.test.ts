@@ -9,6 +9,7 @@ import { buildDenialView, type DenialViewInput } from "../../src/operations/buil
 import { applyBreakGlass } from "../../src/policy/apply-break-glass.js";
 import { evaluatePolicy } from "../../src/policy/evaluate-policy.js";
 import { parsePolicy } from "../../src/policy/load-policy.js";
+import { requireEnoughApprovers } from "../../src/policy/require-enough-approvers.js";
 import type { Policy, PolicyDecision, PolicyRequest } from "../../src/policy/types.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { collectMrkdwn, expectValidBlockKit, toGoldenJson } from "../render/block-kit-test-helpers.js";
@@ -96,6 +97,26 @@ const CASES: [string, DenialViewInput][] = [
     },
   ],
   [
+    "unknown-approver-group",
+    {
+      commandLine: "/ecs delete web-04",
+      ...(() => {
+        const decision = requireEnoughApprovers(
+          evaluatePolicy(policyOf(), ask({ action: "ecs:cloudServers:delete", flags: {} })),
+          "U_DAVE",
+          new Map([["sre", ["U_BOB"]]]),
+        );
+        if (decision.effect !== "deny") throw new Error("not a denial");
+        return {
+          reasons: decision.reasons,
+          rules: decision.rules,
+          tooFewApprovers: true,
+          unknownApproverGroups: decision.unknownApproverGroups ?? [],
+        };
+      })(),
+    },
+  ],
+  [
     "cap-split",
     {
       commandLine: "/ecs delete a b c",
@@ -149,8 +170,17 @@ describe("buildDenialView", () => {
       expect(texts[name], name).not.toContain("Only break-glass was refused");
   });
 
+  it("an approver group Slack does not have: the policy's owners must fix its name, not a Slack admin add people", () => {
+    const text = textOf(CASES.find(([name]) => name === "unknown-approver-group")?.[1] as DenialViewInput);
+    expect(text).toContain("there is no user group @ops-approvers in Slack");
+    expect(text).toContain(
+      "the policy's owners fix the approver group @ops-approvers, which Slack does not have",
+    );
+    expect(text).not.toContain("a Slack admin can add people");
+  });
+
   it("lists the rules that denied it, and how to split a capped request", () => {
-    const text = textOf(CASES[4]?.[1] as DenialViewInput);
+    const text = textOf(CASES.find(([name]) => name === "cap-split")?.[1] as DenialViewInput);
     expect(text).toContain("at most 2 per request");
     expect(text).toContain("`deletes-capped` At most two deletes per request. (flows/policy.yml:");
     expect(text).toContain("`/ecs delete a b`");

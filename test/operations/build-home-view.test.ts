@@ -132,6 +132,37 @@ describe("buildHomeView", () => {
     expect(interactiveElements(kit)).toEqual([]);
   });
 
+  it("a run on servers with long names keeps who asked (and the thread link) whole: the names give way", async () => {
+    const names = Array.from(
+      { length: 8 },
+      (_, i) => `payments-frontend-production-eu-${String(i + 1).padStart(2, "0")}`,
+    );
+    const { golden, text } = render({
+      viewer: "U_DAVE",
+      waiting: [],
+      mine: [],
+      running: [
+        { ...running, runId: "run_long", targetNames: names, currentStep: "wait until they are back up" },
+        {
+          ...running,
+          runId: "run_linked",
+          targetNames: names.slice(0, 3),
+          currentStep: "wait until they are back up",
+          link: PERMALINK,
+        },
+      ],
+      now: T0,
+    });
+    expect(text).toContain(
+      "payments-frontend-production-eu-03 +5 more · now: wait until they are back up · for 1m 35s · by <@U_ERIN>",
+    );
+    expect(text).toContain(
+      `eu-01 +2 more · now: wait until they are back up · for 1m 35s · by <@U_ERIN> · <${PERMALINK}|Open the thread>`,
+    );
+    expect(text).not.toContain("…");
+    await expect(golden).toMatchFileSnapshot("golden/home-running-long-names.json");
+  });
+
   it("hostile names and commands stay text", () => {
     const hostile = makeRequest({
       commandText: "/ecs delete <!channel> <@U_BOB>",

@@ -98,4 +98,99 @@ describe("buildJobsView", () => {
     expect(text).toContain("paused by <@U_BOB> before wave 3 of 3 · 10 of 14 servers done");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-waves.json");
   });
+
+  it("runs on servers with long names keep who asked and the thread link whole: the names give way", async () => {
+    const long = (n: number) =>
+      Array.from(
+        { length: n },
+        (_, i) => `payments-frontend-production-eu-${String(i + 1).padStart(2, "0")}`,
+      );
+    const kit = renderBlockKit(
+      buildJobsView({
+        running: [
+          {
+            runId: "run-long",
+            requestId: "apr_long",
+            operation: "reboot",
+            targetNames: long(6),
+            requesterId: "U_ALICE",
+            currentStep: "wait until they are back up",
+            startedAt: NOW - 125_000,
+            resumes: 1,
+            link: LINK,
+          },
+          {
+            runId: "run-waves",
+            requestId: "apr_waves",
+            operation: "reboot",
+            targetNames: long(14),
+            requesterId: "U_BOB",
+            startedAt: NOW - 300_000,
+            resumes: 0,
+            link: LINK,
+            waves: { number: 3, of: 3, done: 10, state: "paused", pausedBy: "U_CAROL" },
+          },
+        ],
+        recent: [
+          {
+            requestId: "apr_done",
+            operation: "stop",
+            targetNames: long(4),
+            requesterId: "U_DAVE",
+            outcome: "outcome_unknown",
+            finishedAt: NOW - 600_000,
+            summary: "1 stopped, 3 unknown",
+            durationMs: 900_000,
+            link: LINK,
+          },
+        ],
+        now: NOW,
+      }),
+    );
+    expectValidBlockKit(kit);
+    const text = JSON.stringify(kit);
+    // Every run keeps its link and requester; nothing is cut with an ellipsis.
+    expect(text.match(/\|Open the thread>/g)).toHaveLength(3);
+    for (const user of ["U_ALICE", "U_BOB", "U_DAVE"]) expect(text).toContain(`by <@${user}>`);
+    expect(text).not.toContain("…");
+    // The names shrink to what fits, saying how many more there are; to none when even one is too many (the
+    // title counts the servers).
+    expect(text).toContain(
+      "`payments-frontend-production-eu-01` +5 more · now: wait until they are back up · for 2m 5s · resumed · by <@U_ALICE>",
+    );
+    expect(text).toContain(
+      `reboot 14 servers* — paused by <@U_CAROL> before wave 3 of 3 · 10 of 14 servers done · for 5m 0s · by <@U_BOB> · <${LINK}|Open the thread>`,
+    );
+    expect(text).toContain("`payments-frontend-production-eu-01` +3 more · finished");
+    await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-long-names.json");
+  });
+
+  it("when one name and the state are too long still, who asked and the link come first and the end is cut", () => {
+    const kit = renderBlockKit(
+      buildJobsView({
+        running: [
+          {
+            runId: "run-1",
+            requestId: "apr_1",
+            operation: "resize",
+            targetNames: ["x".repeat(64), "y".repeat(64)],
+            requesterId: "U_ALICE",
+            currentStep: `wait until they are resized ${"to a flavor with a long name ".repeat(3)}`,
+            startedAt: NOW - 60_000,
+            resumes: 0,
+            link: LINK,
+          },
+        ],
+        recent: [],
+        now: NOW,
+      }),
+    );
+    expectValidBlockKit(kit);
+    const text = JSON.stringify(kit);
+    expect(text).toContain(
+      `— by <@U_ALICE> · <${LINK}|Open the thread> · \`${"x".repeat(64)}\` +1 more · now: wait`,
+    );
+    // The end gives way: cut with an ellipsis before the indented line of fields.
+    expect(text).toMatch(/ · now: wait until they are [^"\\]*…\\n/);
+  });
 });

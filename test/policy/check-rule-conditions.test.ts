@@ -47,6 +47,15 @@ describe("rules that can never match", () => {
       at(
         "58:35: `max: 0` never holds: every request for ecs:cloudServers:* (10 actions) has at least one target, so rule `empty-count` can never match; use `max: 1` or more",
       ),
+      at(
+        "63:23: `targets` never holds: requests for ecs:servers:list, ecs:flavors:list have no target servers (list commands are not filtered by targets: the policy allows or denies the whole list), so rule `hide-prod-from-lists` can never match; remove `targets`: to keep a server from being shown, match `targets` in a rule on the reads of one server (ecs:servers:get, ecs:servers:getConsoleOutput, …); to limit who may list, match `requesters` or `channels`",
+      ),
+      at(
+        "68:28: `target_count` never holds: requests for ops:*:list (6 actions) have no target servers (list commands are not filtered by targets: the policy allows or denies the whole list), so rule `big-lists` can never match; remove `target_count`: to keep a server from being shown, match `targets` in a rule on the reads of one server (ecs:servers:get, ecs:servers:getConsoleOutput, …); to limit who may list, match `requesters` or `channels`",
+      ),
+      at(
+        "73:28: `target_count` always holds: requests for ops:jobs:list have no target servers (list commands are not filtered by targets: the policy allows or denies the whole list); remove `target_count`: to keep a server from being shown, match `targets` in a rule on the reads of one server (ecs:servers:get, ecs:servers:getConsoleOutput, …); to limit who may list, match `requesters` or `channels`",
+      ),
     ]);
   });
 
@@ -61,7 +70,7 @@ describe("rules that can never match", () => {
       { playground: true },
     );
     expect(result.ok).toBe(false);
-    expect(result.ok ? [] : result.problems).toHaveLength(8);
+    expect(result.ok ? [] : result.problems).toHaveLength(11);
   });
 
   it("load when each condition can hold for one of the rule's actions", async () => {

@@ -198,7 +198,7 @@ const shippedCases: Case[] = [
   },
 ];
 
-const empty = () => inline("");
+const empty = () => inline("rules: []");
 const star = () =>
   inline(`
 rules:
@@ -306,6 +306,26 @@ rules:
     description: A modifier alone grants nothing.
     actions: [ecs:cloudServers:delete]
     effect: { require_approval: { additional_approvals: 1 } }
+`);
+const namelessAndNamed = () =>
+  inline(`
+defaults:
+  approvers: { groups: [everyone] }
+rules:
+  - id: resize-base
+    description: Resizes need one approval from the default approvers.
+    actions: [ecs:cloudServers:resize]
+    effect: { require_approval: { min_approvals: 1 } }
+  - id: dba-for-prod
+    description: Only DBAs approve prod.
+    actions: [ecs:cloudServers:resize]
+    match: { targets: { tags: { env: prod } } }
+    effect: { require_approval: { additional_approvals: 1, approvers: { groups: [dba] } } }
+  - id: sre-for-pci
+    description: Only SRE approves PCI.
+    actions: [ecs:cloudServers:resize]
+    match: { targets: { tags: { pci: "yes" } } }
+    effect: { require_approval: { additional_approvals: 1, approvers: { groups: [sre] } } }
 `);
 const who = () =>
   inline(`
@@ -516,6 +536,16 @@ rules:
       rules: ["dba-or-ops", "ops-for-prod", "sre-for-pci"],
       reason:
         "rules `dba-or-ops`, `ops-for-prod`, `sre-for-pci` name different approvers and nobody is on every list",
+    },
+  },
+  {
+    name: "disjoint approver lists blame only the rules that name approvers",
+    policy: namelessAndNamed(),
+    request: request(resize, { targets: [server("x", { env: "prod", pci: "yes" })] }),
+    expected: {
+      effect: "deny",
+      rules: ["resize-base", "dba-for-prod", "sre-for-pci"],
+      reason: "rules `dba-for-prod`, `sre-for-pci` name different approvers and nobody is on every list",
     },
   },
   {

@@ -89,6 +89,10 @@ describe("loadPolicy", () => {
       "unsatisfiable-defaults.yml",
       "unsatisfiable-defaults.yml:11:24: `min_approvals: 3` can never be met: only 2 approvers are in `defaults.approvers` (users only, no group)",
     ],
+    [
+      "tz-abbreviation.yml",
+      "tz-abbreviation.yml:13:56: `EST` is an abbreviation, not an IANA time zone (Area/Location): did you mean `America/New_York`? A region's name follows its daylight saving time",
+    ],
   ])("refuses %s with file:line and what is wrong", async (name, expected) => {
     expect(await errorsOf(name)).toBe(`test/policy/fixtures/${expected}`);
   });
@@ -116,8 +120,25 @@ describe("loadPolicy", () => {
     });
   });
 
-  it("loads an empty file as an empty policy, which denies everything", async () => {
-    const loaded = await loadPolicy(fixture("empty.yml"));
+  it.each(["empty.yml", "zero-bytes.yml"])(
+    "refuses %s (no rules: everything denied without a word) at line 1",
+    async (name) => {
+      expect(await errorsOf(name)).toBe(
+        `test/policy/fixtures/${name}:1:1: the policy has no rules: every command would be denied; if that is meant, write \`rules: []\``,
+      );
+    },
+  );
+
+  it("refuses a file whose `rules` key is missing, and says so beside a misspelt one", () => {
+    const loaded = parsePolicy("version: 1\nrule: []\n", "p.yml");
+    expect(loaded.ok ? "" : formatConfigErrors(loaded.errors)).toContain(
+      "the policy has no rules: every command would be denied",
+    );
+  });
+
+  it("loads an explicit `rules: []` (or `rules:` with nothing after it) as an empty policy, which denies everything", async () => {
+    expect(parsePolicy("rules:\n", "p.yml").ok).toBe(true);
+    const loaded = await loadPolicy(fixture("explicit-no-rules.yml"));
     if (!loaded.ok) expect.fail(formatConfigErrors(loaded.errors));
     expect(loaded.policy.rules).toEqual([]);
     const decision = evaluatePolicy(loaded.policy, {

@@ -66,6 +66,31 @@ describe("requireEnoughApprovers", () => {
     });
   });
 
+  it("an approver group Slack does not have is named as such, with the closest one, for the policy's owners", () => {
+    const decision = requireEnoughApprovers(
+      needs(requirement({ approvers: { users: [], groups: ["ops-aprovers"] }, minApprovals: 1 })),
+      "U_ALICE",
+      members,
+    );
+    expect(decision).toEqual({
+      effect: "deny",
+      cause: "too_few_approvers",
+      rules,
+      unknownApproverGroups: ["ops-aprovers"],
+      reasons: [
+        "it needs 1 approval, but only 0 people could approve it (members of @ops-aprovers, not counting the requester); there is no user group @ops-aprovers (did you mean @ops-approvers?) in Slack (none by that name is enabled), so nobody could be in it: the policy's owners must fix the name in the policy; the rules asking for them: delete-needs-two-approvals, prod-needs-one-more",
+      ],
+    });
+    // A group that exists but is empty is for a Slack admin to fill: not called unknown.
+    const empty = requireEnoughApprovers(
+      needs(requirement({ approvers: { users: [], groups: ["dba"] }, minApprovals: 1 })),
+      "U_ALICE",
+      new Map([...members, ["dba", []]]),
+    );
+    expect(empty).not.toHaveProperty("unknownApproverGroups");
+    expect(empty.effect === "deny" ? empty.reasons.join("") : "").not.toContain("no user group");
+  });
+
   it("allow and deny pass through unchanged", () => {
     const allow: PolicyDecision = { effect: "allow", rules };
     const deny: PolicyDecision = { effect: "deny", rules, reasons: ["no"] };

@@ -18,7 +18,7 @@ describe("parseScheduleTiming", () => {
     ["0 0 19 * * *", undefined, "has 6 fields"],
     ["", undefined, "has 0 fields"],
     ["0 25 * * *", undefined, "is not valid"],
-    ["0 19 * * 1-5", "Mars/Olympus", "is not a time zone"],
+    ["0 19 * * 1-5", "Mars/Olympus", "is not an IANA time zone"],
     ["0 0 30 2 *", undefined, "never matches"],
   ])("%s (%s): %s", (cron, zone, message) => {
     const result = parseScheduleTiming(cron, zone);

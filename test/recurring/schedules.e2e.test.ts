@@ -80,7 +80,7 @@ it("bad cron, zone, command or servers: a specific message, nothing stored", asy
   // The example is a real code span (typeable), not look-alike characters of untrusted text.
   expect(await ephemeral(IDS.alice, "has 4 fields")).toContain("(e.g. `0 19 * * 1-5` for 19:00");
   await ops(`schedule add "0 19 * * *" tz=Mars/Olympus ${COMMAND}`);
-  expect(await ephemeral(IDS.alice, "is not a time zone")).toContain("`Europe/Paris`");
+  expect(await ephemeral(IDS.alice, "is not an IANA time zone")).toContain("Europe/Berlin");
   await ops(`schedule add 0 19 * * * ${COMMAND}`);
   await ephemeral(IDS.alice, "Put the cron expression in quotes");
   await ops(`schedule add "0 19 * * *" /ecs list`);

@@ -29,6 +29,42 @@ function blocked(
   return p;
 }
 
+describe("a server that cannot be changed now: busy, blocked or left out, each said as it is", () => {
+  function row(status: string, options: { taskState?: string; blocking?: boolean; calls?: [] }): string {
+    const p = blocked("reboot", { code: "status_not_allowed", message: "web-03: the reason" });
+    const target = p.targets[0]!;
+    target.current!.status = status;
+    if (options.taskState !== undefined) target.current!.taskState = options.taskState;
+    target.planned = { calls: [], status, flavor: { id: "s6.medium.2" } };
+    if (options.blocking === false) {
+      target.problems = [];
+      p.problems = [];
+      p.blocking = false;
+    }
+    const line = text(p)
+      .split("\n")
+      .find((l) => l.includes("*`web-03`*"));
+    return line ?? "";
+  }
+
+  it.each([
+    ["REBOOT", "reboot_started", "REBOOT: busy, a reboot is in progress · :no_entry: blocked"],
+    ["HARD_REBOOT", undefined, "HARD_REBOOT: busy, a hard reboot is in progress · :no_entry: blocked"],
+    ["ACTIVE", "powering-off", "ACTIVE: busy, a stop is in progress · :no_entry: blocked"],
+    ["RESIZE", "resize_migrating", "RESIZE: busy, a resize is in progress · :no_entry: blocked"],
+    ["ACTIVE", "some_new_state", "ACTIVE: busy, a task is in progress · :no_entry: blocked"],
+  ])("%s (%s): busy, never 'nothing to do'", (status, taskState, expected) => {
+    const line = row(status, taskState === undefined ? {} : { taskState });
+    expect(line).toContain(`— ${expected}`);
+    expect(line).not.toContain("nothing to do");
+  });
+
+  it("blocked for another reason: the status alone, the reason under Blocking; left out: nothing to do", () => {
+    expect(row("ERROR", {})).toContain("— ERROR · :no_entry: blocked");
+    expect(row("SHUTOFF", { blocking: false })).toContain("— SHUTOFF: nothing to do, left out");
+  });
+});
+
 describe("preflightMessageParts: operator words", () => {
   it.each([
     ["resize", "same_flavor", "web-03: already has flavor s6.medium.2"],

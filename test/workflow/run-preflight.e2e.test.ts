@@ -1,9 +1,11 @@
 /** The preflight against the simulated cloud: what an approver is shown before approving. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildPreflightRefusalView } from "../../src/operations/build-preflight-views.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { preflightMessageParts } from "../../src/workflow/preflight-message-parts.js";
 import type { Preflight } from "../../src/workflow/preflight-types.js";
 import { runPreflight } from "../../src/workflow/run-preflight.js";
+import { toGoldenJson } from "../render/block-kit-test-helpers.js";
 import { startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
 
 let env: WorkflowEnv;
@@ -81,10 +83,60 @@ describe("stop / start / reboot", () => {
       env.cloud,
     );
     expect(p.blocking).toBe(true);
-    expect(codes(p)).toEqual(["blocking:task_in_progress", "blocking:server_not_found", "warning:left_out"]);
+    // web-04 is being stopped: said once as busy, with what to do (wait), before the servers' own problems.
+    expect(codes(p)).toEqual([
+      "blocking:task_in_progress",
+      "blocking:task_in_progress",
+      "blocking:server_not_found",
+      "warning:left_out",
+    ]);
+    expect(p.problems.slice(0, 2).map((x) => x.message)).toEqual([
+      "web-04 is busy with a task in progress: wait until it ends, then ask again (/ecs show web-04 shows its state, /ops jobs shows what the bot is running)",
+      "web-04: busy, a stop is in progress (powering-off)",
+    ]);
     expect(p.snapshot.map((t) => t.name)).toEqual(["worker-01", "web-04", "web-03"]);
     expect(rendered(p)).toContain("ghost");
     expect(rendered(p)).toContain("worker-01: is SHUTOFF; it will be left out of the reboot");
+  });
+
+  it("a reboot asked again while one runs: the server is busy with a reboot in progress, wait; never 'nothing to do'", async () => {
+    await env.cloud.ecs.rebootServers([env.id("web-03")], "SOFT");
+    env.sim.control.advance(500);
+    expect(env.sim.control.server("web-03")).toMatchObject({ status: "REBOOT", taskState: "reboot_started" });
+    const p = await runPreflight("reboot", ref("web-03"), { hard: false }, env.cloud, {
+      flow: env.flows.reboot,
+    });
+    expect(p.blocking).toBe(true);
+    expect(codes(p)).toEqual(["blocking:task_in_progress", "blocking:task_in_progress"]);
+    expect(p.problems.map((x) => x.message)).toEqual([
+      "web-03 is busy with a task in progress: wait until it ends, then ask again (/ecs show web-03 shows its state, /ops jobs shows what the bot is running)",
+      "web-03: busy, a reboot is in progress (reboot_started)",
+    ]);
+    const text = rendered(p);
+    expect(text).toContain("REBOOT: busy, a reboot is in progress · :no_entry: blocked");
+    expect(text).not.toContain("nothing to");
+    expect(text).not.toContain("needs ACTIVE");
+    await expect(
+      toGoldenJson(renderBlockKit(buildPreflightRefusalView("/ecs reboot web-03", p))),
+    ).toMatchFileSnapshot("golden/preflight-reboot-busy.json");
+  });
+
+  it("several busy servers: one line says to wait for their tasks, each server says what it is busy with", async () => {
+    await env.cloud.ecs.rebootServers([env.id("web-03")], "HARD");
+    await env.cloud.ecs.stopServers([env.id("web-04")]);
+    env.sim.control.advance(500);
+    const p = await runPreflight("delete", ref("web-03", "web-04"), {}, env.cloud, {
+      flow: env.flows.delete,
+    });
+    expect(p.blocking).toBe(true);
+    expect(p.problems.filter((x) => x.severity === "blocking").map((x) => x.message)).toEqual([
+      "2 servers are busy with a task in progress (web-03, web-04): wait until their tasks end, then ask again (/ecs show shows a server's state, /ops jobs shows what the bot is running)",
+      "web-03: busy, a hard reboot is in progress (reboot_started_hard)",
+      "web-04: busy, a stop is in progress (powering-off)",
+    ]);
+    const text = rendered(p);
+    expect(text).toContain("HARD_REBOOT: busy, a hard reboot is in progress");
+    expect(text).toContain("ACTIVE: busy, a stop is in progress");
   });
 
   it("a reboot of a group with one stopped member goes ahead without it", async () => {
@@ -178,7 +230,8 @@ describe("resize", () => {
   });
 
   it("warns when the dry run cannot be run (a server error is not a verdict)", async () => {
-    env.sim.control.failNextRequests({ status: 500, match: /\/resize$/ });
+    // Past the transport's four attempts: a dry run (a read) is sent again after a 500.
+    env.sim.control.failNextRequests({ status: 500, count: 10, match: /\/resize$/ });
     const p = await runPreflight("resize", ref("worker-01"), { flavorRef: "s6.large.2" }, env.cloud);
     expect(p.blocking).toBe(false);
     expect(codes(p)).toEqual(["warning:dry_run_unavailable"]);
