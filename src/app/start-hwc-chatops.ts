@@ -33,6 +33,7 @@ import { loadFlows } from "../workflow/load-flows.js";
 import type { FlowSet } from "../workflow/types.js";
 import { createReplicaPresence, fingerprintConfigFiles } from "./create-replica-presence.js";
 import { type AppConfig, describeConfigFilePaths } from "./load-app-config.js";
+import { warnUnknownPolicyGroups } from "./warn-unknown-policy-groups.js";
 
 /** A policy, flow or notification file that cannot be used: the bot refuses to start. */
 export class ConfigFileError extends Error {
@@ -112,6 +113,8 @@ export interface RunningBot {
   notifier: Notifier;
   /** Posts the audit chain head to `audit.digest_channel`; absent when none is configured. */
   auditDigest: AuditDigestPoster | undefined;
+  /** The start-up check of the policy's user groups against Slack's: the handles Slack does not have. */
+  groupsChecked: Promise<string[]>;
   /** The store as the bot uses it (every operation timed into the metrics). */
   store: Store;
   metrics: PrometheusMetrics;
@@ -294,6 +297,8 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     { replicaId, store: store.namespace, files: fingerprint, paths: describeConfigFilePaths(options.app) },
     "hwc-chatops is running",
   );
+  // In the background: a policy group Slack does not have is worth a warning, never a delay of the start.
+  const groupsChecked = warnUnknownPolicyGroups(files.policy, chat, logger).catch(() => []);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -301,6 +306,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     operations,
     notifier,
     auditDigest,
+    groupsChecked,
     store,
     metrics,
     get url() {
