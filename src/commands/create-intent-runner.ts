@@ -21,7 +21,7 @@ import { commandLabel } from "./command-label.js";
 import type { CommandRouterDeps } from "./create-command-router.js";
 import type { InteractionTokens } from "./create-interaction-tokens.js";
 import type { PendingChoices } from "./create-pending-choices.js";
-import { explainFailure } from "./explain-failure.js";
+import { explainFailure, nothingRequested } from "./explain-failure.js";
 import type { ListingCache } from "./read/create-listing-cache.js";
 import type { ReadDeps } from "./read/read-options.js";
 import { isReadIntent } from "./read/run-read-query.js";
@@ -144,7 +144,10 @@ export function createIntentRunner(deps: CommandRouterDeps, wiring: IntentRunner
     const targets = targetsOf(intent);
     if (targets.length > 0) {
       // A command that changes servers acts only on exact names; a read may take a unique prefix.
-      const resolution = await resolve(targets, nameMatchingFor(intent));
+      const resolution = await resolve(targets, nameMatchingFor(intent)).catch((error: unknown) => {
+        // A change command whose servers could not be looked up requested nothing: its explanation says so.
+        throw mutation ? nothingRequested(error) : error;
+      });
       if (!resolution.ok) {
         if (resolution.failed.length > 0) {
           logger.info({ failed: resolution.failed.map((f) => f.kind) }, "targets not resolved");

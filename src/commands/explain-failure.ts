@@ -10,6 +10,18 @@ import { buildCloudErrorView, buildInternalErrorView } from "../views/build-clou
 import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
 import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
 
+/** Errors thrown before a change command requested anything (see `nothingRequested`). */
+const NOTHING_REQUESTED = new WeakSet<object>();
+
+/**
+ * Marks `error` (the same error, rethrown as it is) as thrown before a change command requested anything,
+ * e.g. by the lookup of its servers: explained, a cloud error says nothing was requested or changed.
+ */
+export function nothingRequested(error: unknown): unknown {
+  if (typeof error === "object" && error !== null) NOTHING_REQUESTED.add(error);
+  return error;
+}
+
 /** A short reference users can quote; the log line with the details carries the same value. */
 export function newReference(): string {
   return randomText(4, "hex");
@@ -17,7 +29,8 @@ export function newReference(): string {
 
 /**
  * The message explaining a failure to the requester, and the matching log line:
- * - `CloudError`: the service's explanation, error code and request ID (warn);
+ * - `CloudError`: the service's explanation, error code and request ID (warn); marked `nothingRequested`,
+ *   also that nothing was requested or changed (and, when it may pass, that trying again is safe);
  * - `OutcomeUnknownError`: that the outcome is unknown, with the request ID (warn);
  * - `ChatDeliveryError`: why the bot could not post and what to do (info);
  * - `StoreUnavailableError`: the state store is down, so nothing was done; try again later (warn) —
@@ -36,12 +49,15 @@ export function explainFailure(error: unknown, logger: Logger, botName: string):
       },
       "cloud request failed",
     );
-    return buildCloudErrorView({
-      code: error.code,
-      message: error.message,
-      ...(error.status !== undefined ? { status: error.status } : {}),
-      ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
-    });
+    return buildCloudErrorView(
+      {
+        code: error.code,
+        message: error.message,
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
+      },
+      { nothingRequested: NOTHING_REQUESTED.has(error) },
+    );
   }
   if (error instanceof OutcomeUnknownError) {
     logger.warn({ err: error, operation: error.operation, reason: error.reason }, "cloud outcome unknown");

@@ -4,7 +4,7 @@
  * flow spec of its request.
  * Apart from `create-executions.ts`, which claims, leases, drives and settles the runs, because this is wiring.
  */
-import type { MessageRef } from "../app/ports.js";
+import type { ChatPort, MessageRef } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { createJobPollGate } from "../cloud/create-job-poll-gate.js";
 import { createServerBoard } from "../cloud/create-server-board.js";
@@ -69,7 +69,7 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
     const waveStatusKey = (runId: string) => `runstatusmsg:${runId}`;
     const waveStatusTtlMs = deps.runRetentionMs ?? DEFAULT_RUN_RETENTION_MS;
     return createThreadReporter({
-      chat: deps.chat(),
+      chat: skippingUnchangedUpdates(deps.chat()),
       root: request?.message,
       ...(request !== undefined && { requesterId: request.requester.userId }),
       clock: deps.clock,
@@ -86,6 +86,9 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
         },
       }),
       ...(deps.statusIntervalMs !== undefined && { intervalMs: deps.statusIntervalMs }),
+      // The reporter's periodic redraw, at most once a minute: the status message says since when the run
+      // runs, not for how long, so a redraw only repeats it (and then costs no Slack call, see above).
+      tickMs: STATUS_REDRAW_MS,
       ...(deps.timers !== undefined && { timers: deps.timers }),
     });
   }
@@ -123,6 +126,39 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
   }
 
   return { reporterFor, runDeps, wavesDeps };
+}
+
+/**
+ * How often the status message of a run going on may be drawn again without news, at most: Slack's chat.update
+ * is rate-limited.
+ */
+const STATUS_REDRAW_MS = 60_000;
+
+/**
+ * `chat` leaving out an update that would show a message exactly as this reporter last posted or updated it.
+ * The status message of a run going on does not depend on the time ("running since 21:52"): the reporter's
+ * periodic redraw while a job sends no news then costs no chat.update (Slack's rate limit is per workspace,
+ * shared by every run). A failed update is not remembered: the next one is sent.
+ */
+function skippingUnchangedUpdates(chat: ChatPort | undefined): ChatPort | undefined {
+  if (chat === undefined) return undefined;
+  const shown = new Map<string, string>();
+  const keyOf = (ref: MessageRef) => `${ref.channel}\u0000${ref.ts}`;
+  const own: Pick<ChatPort, "postMessage" | "updateMessage"> = {
+    async postMessage(channel, message, options) {
+      const ref = await chat.postMessage(channel, message, options);
+      shown.set(keyOf(ref), JSON.stringify(message));
+      return ref;
+    },
+    async updateMessage(ref, message) {
+      const drawn = JSON.stringify(message);
+      if (shown.get(keyOf(ref)) === drawn) return;
+      await chat.updateMessage(ref, message);
+      shown.set(keyOf(ref), drawn);
+    },
+  };
+  // Everything else is the chat's own (the reporter posts and updates only).
+  return Object.assign(Object.create(chat) as ChatPort, own);
 }
 
 /** Who started the execution: the approver whose approval completed it, or the requester if allowed. */

@@ -65,15 +65,18 @@ export function createWaveClickHandler(deps: WaveClickDeps): ActionHandler {
       return;
     }
     const control = verb === "pause" ? "paused" : verb === "resume" ? "run" : "aborting";
-    let finished = false;
+    // Why nothing changed, read inside the update: the run ended (by an Abort or otherwise), someone is
+    // aborting it, or it is already as asked.
+    let seen: WaveRunRecord | undefined;
     const result = await deps.store.update<WaveRunRecord>(
       waveRunKey(runId),
       (current) => {
         if (current === undefined) return NO_CHANGE;
         const record = WaveRunRecordSchema.parse(current.value);
-        finished = record.status !== "running";
+        seen = record;
         // Aborting is final: neither Pause nor Resume takes it back.
-        if (finished || record.control === control || record.control === "aborting") return NO_CHANGE;
+        if (record.status !== "running" || record.control === control || record.control === "aborting")
+          return NO_CHANGE;
         return { ...record, control, controlBy: user.userId, controlAt: deps.clock.now() };
       },
       { retries: 10 },
@@ -83,7 +86,7 @@ export function createWaveClickHandler(deps: WaveClickDeps): ActionHandler {
       return;
     }
     if (!result.changed) {
-      await tell(buildWaveControlReply(finished ? "finished" : "unchanged"));
+      await tell(unchangedReply(seen));
       return;
     }
     await deps.audit
@@ -102,4 +105,24 @@ export function createWaveClickHandler(deps: WaveClickDeps): ActionHandler {
       buildWaveControlReply(verb === "pause" ? "paused" : verb === "resume" ? "resumed" : "aborting"),
     );
   };
+}
+
+/**
+ * The answer to a click that changed nothing: a run a person aborted or is aborting says so (and by whom),
+ * never "it is already so" to a Pause on an aborting run; any other finished run has nothing to steer.
+ */
+function unchangedReply(record: WaveRunRecord | undefined): Message {
+  if (record === undefined) return buildWaveControlReply("unknown");
+  const by = record.stop?.kind === "abort" ? (record.stop.by ?? record.controlBy) : record.controlBy;
+  if (record.status === "running")
+    return record.control === "aborting"
+      ? buildWaveControlReply("being_aborted", by)
+      : buildWaveControlReply("unchanged");
+  // Aborted by a person (a record from before the reason was kept: a person's control was an Abort).
+  if (
+    record.status === "aborted" &&
+    (record.stop?.kind === "abort" || (record.stop === undefined && record.controlBy !== undefined))
+  )
+    return buildWaveControlReply("aborted", by);
+  return buildWaveControlReply("finished");
 }

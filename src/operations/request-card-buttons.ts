@@ -139,7 +139,7 @@ function approvedTerms(
     const share = waves.maxFailuresText !== String(waves.maxFailures) ? ` (${waves.maxFailuresText})` : "";
     lines.push(
       compact
-        ? md`*Waves:* ${plural(waves.waves.length, "wave")}, stops at ${plural(waves.maxFailures, "failed server")}${share}`
+        ? md`*Waves:* ${plural(waves.waves.length, "wave")}, stops at ${plural(waves.maxFailures, "failed or unknown server")}${share}`
         : md`*Waves:* ${describeWavePlan(waves)}`,
     );
   }

@@ -34,10 +34,37 @@ function explain(failure: CloudFailure): Span[] {
   return md`Huawei Cloud rejected the request: ${said}`;
 }
 
-/** A cloud error as a short explanation with the error code and the request ID (for support). */
-export function buildCloudErrorView(failure: CloudFailure): Message {
+/** Failures that pass: trying again in a moment may well work (a refusal or rejection would not). */
+function isTransient(failure: CloudFailure): boolean {
+  return (
+    failure.code === "TIMEOUT" ||
+    failure.code === "NETWORK_ERROR" ||
+    failure.code === "APIG.0308" ||
+    failure.status === 429 ||
+    (failure.status !== undefined && failure.status >= 500)
+  );
+}
+
+export interface CloudErrorOptions {
+  /**
+   * The failure came before a change command requested anything (the lookup of its servers): the view says
+   * nothing was requested or changed, and, for a failure that passes, that trying again is safe.
+   */
+  nothingRequested?: boolean;
+}
+
+/**
+ * A cloud error as a short explanation with the error code and the request ID (for support); for a change
+ * command that failed before requesting anything, that nothing was requested or changed.
+ */
+export function buildCloudErrorView(failure: CloudFailure, options: CloudErrorOptions = {}): Message {
+  const nothing = options.nothingRequested
+    ? isTransient(failure)
+      ? md`\nNothing was requested or changed (the servers could not be looked up), so it is safe to try again.`
+      : md`\nNothing was requested or changed (the servers could not be looked up).`
+    : md``;
   return buildErrorMessage({
-    userMessage: explain(failure),
+    userMessage: md`${explain(failure)}${nothing}`,
     code: failure.code,
     ...(failure.requestId !== undefined ? { requestId: failure.requestId } : {}),
   });

@@ -30,13 +30,19 @@ export function buildWavesRefusalView(commandLine: string, error: string): Messa
   };
 }
 
-/** `3 waves (2, 2, 1 servers) · 5m pause · stops at 1 failed server (10%)`: the plan as the card shows it. */
+/**
+ * A server whose outcome is unknown counts against `--max-failures` as a failed one does: the waves' counts
+ * say "failed or unknown" (never "failed" alone, as the run's summary tells the two apart).
+ */
+const FAILED_OR_UNKNOWN = "failed or unknown server";
+
+/** `3 waves (2, 2, 1 servers) · 5m pause · stops at 1 failed or unknown server (10%)`: the plan as the card shows it. */
 export function describeWavePlan(plan: WavePlan): Span[] {
   const sizes = plan.waves.map((w) => w.length);
   const shown = sizes.length > 8 ? `${sizes.slice(0, 8).join(", ")}, …` : sizes.join(", ");
   const pause = plan.pauseMs > 0 ? md` · ${formatDuration(plan.pauseMs)} pause between waves` : md``;
   const share = plan.maxFailuresText !== String(plan.maxFailures) ? ` (${plan.maxFailuresText})` : "";
-  return md`${plural(plan.waves.length, "wave")} (${shown} servers)${pause} · stops at ${plural(plan.maxFailures, "failed server")}${share}`;
+  return md`${plural(plan.waves.length, "wave")} (${shown} servers)${pause} · stops at ${plural(plan.maxFailures, FAILED_OR_UNKNOWN)}${share}`;
 }
 
 const WAVE_ICON: Record<WaveRecord["status"], `:${string}:`> = {
@@ -88,7 +94,7 @@ function waveLine(
         return md`done: ${String(wave.succeeded)} ok${skipped(" · ")}`;
       case "failed":
         if (stoppedHere === "recheck") return md`stopped by its re-check: nothing was sent`;
-        return md`${String(wave.failed)} failed${wave.unhealthy.length > 0 ? md` (${String(wave.unhealthy.length)} not healthy in time)` : md``} · ${String(wave.succeeded)} ok${skipped(" · ")}${stoppedHere === "limit" ? md` — the limit was reached here` : md``}`;
+        return md`${String(wave.failed)} failed or unknown${wave.unhealthy.length > 0 ? md` (${String(wave.unhealthy.length)} not healthy in time)` : md``} · ${String(wave.succeeded)} ok${skipped(" · ")}${stoppedHere === "limit" ? md` — the limit was reached here` : md``}`;
     }
   })();
   const icon =
@@ -110,11 +116,11 @@ function headline(record: WaveRunRecord): Span[] {
       // Failures that did not stop the waves are still failures: not a success to show in green.
       const failed = failuresOf(record);
       return failed > 0
-        ? md`${emoji(":warning:")} *Waves finished* with ${plural(failed, "failed server")}`
+        ? md`${emoji(":warning:")} *Waves finished* with ${plural(failed, FAILED_OR_UNKNOWN)}`
         : md`${emoji(":white_check_mark:")} *Waves finished*`;
     }
     case "stopped_failures":
-      return md`${emoji(":octagonal_sign:")} *Stopped:* ${plural(failuresOf(record), "failed server")} reached the limit of ${String(record.maxFailures)}; the later waves were not run`;
+      return md`${emoji(":octagonal_sign:")} *Stopped:* ${plural(failuresOf(record), FAILED_OR_UNKNOWN)} reached the limit of ${String(record.maxFailures)}; the later waves were not run`;
     case "aborted":
       // Without a person, the check before a wave stopped it (the window closed, the policy is stricter now).
       if (record.stop?.kind === "check")
@@ -136,8 +142,9 @@ function headline(record: WaveRunRecord): Span[] {
 
 /**
  * The thread's list of waves, updated in place: a line per wave (done / failed / running / pending, or not
- * run once the run stopped), the totals, and while it runs the Pause / Resume / Abort buttons (value: the
- * request ID; who may click is decided at click time). Pure.
+ * run once the run stopped), the totals (a server whose outcome is unknown counted with the failed ones, as
+ * the limit counts it, and said so), and while it runs the Pause / Resume / Abort buttons (value: the request
+ * ID; who may click is decided at click time), none once it is being aborted. Pure.
  */
 export function buildWaveProgressView(
   record: WaveRunRecord,
@@ -163,50 +170,62 @@ export function buildWaveProgressView(
       ]),
     }),
     context(
-      md`*Totals:* ${String(done)} ok${skipped > 0 ? ` · ${String(skipped)} skipped` : ""} · ${String(failed)} failed · ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
-      md`Stops at ${plural(record.maxFailures, "failed server")}${record.maxFailuresText !== String(record.maxFailures) ? ` (${record.maxFailuresText})` : ""}`,
+      md`*Totals:* ${String(done)} ok${skipped > 0 ? ` · ${String(skipped)} skipped` : ""} · ${String(failed)} failed or unknown · ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
+      md`Stops at ${plural(record.maxFailures, FAILED_OR_UNKNOWN)}${record.maxFailuresText !== String(record.maxFailures) ? ` (${record.maxFailuresText})` : ""}`,
       ...(record.status === "running" && record.nextWaveAt !== undefined && record.nextWaveAt > now
         ? [md`Next wave after the pause, in ${formatDuration(record.nextWaveAt - now)}`]
         : []),
     ),
   ];
-  if (record.status === "running") {
+  // Aborting is final (neither Pause nor Resume takes it back, nor is Abort clicked twice): no buttons.
+  if (record.status === "running" && record.control !== "aborting") {
     const value = record.requestId;
     blocks.push(
       actions(
         ...(record.control === "paused"
           ? [button({ id: WAVE_ACTIONS.resume, label: "Resume", value, style: "primary" })]
           : [button({ id: WAVE_ACTIONS.pause, label: "Pause", value })]),
-        ...(record.control !== "aborting"
-          ? [
-              button({
-                id: WAVE_ACTIONS.abort,
-                label: "Abort",
-                value,
-                style: "danger",
-                confirm: {
-                  title: "Abort the waves?",
-                  text: md`The running wave finishes; the later waves are not run.`,
-                  confirm: "Abort",
-                  deny: "Keep going",
-                  style: "danger",
-                },
-              }),
-            ]
-          : []),
+        button({
+          id: WAVE_ACTIONS.abort,
+          label: "Abort",
+          value,
+          style: "danger",
+          confirm: {
+            title: "Abort the waves?",
+            text: md`The running wave finishes; the later waves are not run.`,
+            confirm: "Abort",
+            deny: "Keep going",
+            style: "danger",
+          },
+        }),
       ),
     );
   }
   return {
-    text: md`Waves: ${String(done)} ok, ${skipped > 0 ? `${String(skipped)} skipped, ` : ""}${String(failed)} failed, ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
+    text: md`Waves: ${String(done)} ok, ${skipped > 0 ? `${String(skipped)} skipped, ` : ""}${String(failed)} failed or unknown, ${String(notRun)} ${record.status === "running" ? "to go" : "not run"}`,
     blocks,
   };
 }
 
-/** The answer to a Pause / Resume / Abort click, to the clicker only. */
+/**
+ * The answer to a Pause / Resume / Abort click, to the clicker only. `being_aborted` / `aborted`: a click
+ * (from a list shown before the Abort) on a run someone is aborting or aborted, `by` who (a user ID) when
+ * known; nothing changed.
+ */
 export function buildWaveControlReply(
-  outcome: "paused" | "resumed" | "aborting" | "not_allowed" | "finished" | "unchanged" | "unknown",
+  outcome:
+    | "paused"
+    | "resumed"
+    | "aborting"
+    | "being_aborted"
+    | "aborted"
+    | "not_allowed"
+    | "finished"
+    | "unchanged"
+    | "unknown",
+  by?: string,
 ): Message {
+  const who = by !== undefined ? md` by ${userMention(by)}` : md``;
   switch (outcome) {
     case "paused":
       return {
@@ -230,6 +249,24 @@ export function buildWaveControlReply(
         blocks: [
           section({
             text: md`${emoji(":octagonal_sign:")} Aborting: the running wave finishes, then nothing more is run.`,
+          }),
+        ],
+      };
+    case "being_aborted":
+      return {
+        text: "Being aborted: nothing changed",
+        blocks: [
+          section({
+            text: md`${emoji(":octagonal_sign:")} These waves are being aborted${who}: the running wave finishes, then nothing more is run. Nothing changed; they cannot be paused or resumed any more.`,
+          }),
+        ],
+      };
+    case "aborted":
+      return {
+        text: "Aborted: nothing changed",
+        blocks: [
+          section({
+            text: md`${emoji(":octagonal_sign:")} These waves were aborted${who}; there is nothing to steer. Nothing changed.`,
           }),
         ],
       };

@@ -129,7 +129,8 @@ function notRunReason(record: WaveRunRecord, stop: RunStop | undefined): string 
     return `stopped before wave ${stop.beforeWave} of ${of}: ${stop.why.replaceAll("`", "")}`;
   switch (record.status) {
     case "stopped_failures":
-      return `the failed servers reached the limit of ${record.maxFailures}`;
+      // Unknown outcomes count against the limit: said as the wave list says it.
+      return `the failed or unknown servers reached the limit of ${record.maxFailures}`;
     case "stopped_drift":
       return "the re-check of an earlier wave stopped the run";
     case "running":

@@ -1,5 +1,5 @@
 import { formatCount, plural } from "../render/escape-mrkdwn.js";
-import { type Message, md, type Part, type Span, section } from "../render/message-model.js";
+import { localTime, type Message, md, type Part, type Span, section } from "../render/message-model.js";
 import { abortReasonOf, describeDrift, isUnreadable } from "./detect-drift.js";
 import type { StepStatus } from "./flow-statuses.js";
 import type { CallName, Expectation } from "./flow-vocabulary.js";
@@ -105,19 +105,25 @@ export function stepWords(step: Pick<FlowViewStep, "kind" | "call" | "expect">, 
 }
 
 /**
- * The thread's status message of a run: the operation, how long it has been running (as of `now`) and what it
- * is doing now, then one line per step with its status and, for a wait, the sub-job counts. In operator words:
- * never the flow file's descriptions or step IDs. Pure; post it on `run_started`, update it (coalesced) on
- * later events and on a timer while it runs, so the elapsed time stays current.
+ * The thread's status message of a run: the operation, since when it runs (a running one) or how long it took
+ * (a finished one, as of `now`: its end) and what it is doing now, then one line per step with its status and,
+ * for a wait, the sub-job counts. In operator words: never the flow file's descriptions or step IDs. Pure; post
+ * it on `run_started`, update it (coalesced) on later events.
+ *
+ * A running run's message does not depend on `now`: its start is a date each reader's Slack shows in their own
+ * time ("running since 21:52"), which stays true however long a job sends no news and whether or not the message
+ * is drawn again (a stuck job, Slack's rate limit, a replica gone). An elapsed time drawn into the text would
+ * read "running for 0s" until the next redraw.
  */
 export function flowStatusMessage(state: FlowViewState, now: number = state.updatedAt): Message {
   const what = md`*${state.operation}* of ${plural(state.targetCount, "server")}`;
   const approved = state.approved !== false;
   const current = state.steps.find((s) => s.id === state.currentStepId);
   const elapsed = formatElapsed(Math.max(0, now - state.startedAt));
+  const since = localTime(state.startedAt, "time");
   const heading =
     state.status === "running"
-      ? md`${what}: running for ${elapsed}${current ? md` · now: ${stepWords(current, approved).toLowerCase()}` : md``}${state.resumed ? md` (resumed)` : md``}`
+      ? md`${what}: running since ${since}${current ? md` · now: ${stepWords(current, approved).toLowerCase()}` : md``}${state.resumed ? md` (resumed)` : md``}`
       : md`${what}: ${RUN_WORDS[state.status]} after ${elapsed}${RUN_AFTERWORDS[state.status] ?? ""}${state.resumed ? md` (resumed)` : md``}`;
   const lines = state.steps.flatMap((s, i) => [...md`\n`, ...stepLine(s, i, state)]);
   const blocks: Part[] = [section({ text: [...heading, ...lines] })];
@@ -149,7 +155,7 @@ export function flowStatusMessage(state: FlowViewState, now: number = state.upda
   }
   const text =
     state.status === "running"
-      ? md`${state.operation} of ${plural(state.targetCount, "server")}: running for ${elapsed}`
+      ? md`${state.operation} of ${plural(state.targetCount, "server")}: running since ${since}`
       : md`${state.operation} of ${plural(state.targetCount, "server")}: ${RUN_WORDS[state.status]}${RUN_AFTERWORDS[state.status] ?? ""}`;
   return { text, blocks };
 }

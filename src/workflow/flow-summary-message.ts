@@ -16,6 +16,7 @@ import {
 import { abortReasonOf, describeDrift, isUnreadable } from "./detect-drift.js";
 import { callNoun, stepWords } from "./flow-status-message.js";
 import type { RunStatus, ServerResult } from "./flow-statuses.js";
+import type { Operation } from "./flow-vocabulary.js";
 import { formatElapsed, nameList } from "./format-flow-text.js";
 import type { FlowOutcome, ReasonGroup, RunStop, ServerOutcome } from "./summarize-run.js";
 
@@ -184,11 +185,14 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
     blocks.push(section({ text: [...md`*Failed*`, ...groupLines(outcome.failuresByReason)] }));
   }
   if (outcome.unknownByReason.length > 0) {
+    const jobs = new Map(outcome.unknownByReason.map((g) => [g, runningJobsOf(g, outcome)]));
+    const byJob = [...jobs.values()].every((ids) => ids.length > 0);
     blocks.push(
       section({
         text: [
-          ...md`*Outcome unknown* (not sent again): check each of these servers with \`/ecs show\`, then ask again if the change is still needed`,
-          ...groupLines(outcome.unknownByReason),
+          ...md`*Outcome unknown* (not sent again): ${byJob ? followJobs([...new Set([...jobs.values()].flat())]) : checkServers(outcome.operation)}, then ask again if the change is still needed`,
+          // A job still running is followed with `/ecs job`: said on its group's line unless the heading says it.
+          ...groupLines(outcome.unknownByReason, byJob ? undefined : (g) => jobs.get(g) ?? []),
         ],
       }),
     );
@@ -215,7 +219,47 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
   return { text, blocks };
 }
 
-function groupLines(groups: readonly ReasonGroup[]): Span[] {
+/**
+ * Operations whose servers look the same whether the change happened or not (ACTIVE before and after): `/ecs
+ * show` cannot tell, the cloud's record of what was done to the server can (`/ecs actions`). The change, as a
+ * noun.
+ */
+const SEEN_IN_ACTIONS_ONLY: Partial<Record<Operation, string>> = {
+  reboot: "the reboot",
+  migrate: "the migration",
+};
+
+/** How to check the servers of an unknown outcome yourself, for the operation. */
+function checkServers(operation: Operation): Span[] {
+  const change = SEEN_IN_ACTIONS_ONLY[operation];
+  return change !== undefined
+    ? md`check each of these servers with ${code("/ecs actions <server>")}, the cloud's record of what was done to it (\`/ecs show\` cannot tell: the server is ACTIVE before and after ${change})`
+    : md`check each of these servers with \`/ecs show\``;
+}
+
+/** `/ecs job` for jobs still running at the deadline: they will still end, and say how. */
+function followJobs(jobIds: readonly string[]): Span[] {
+  return jobIds.length === 1
+    ? md`the cloud's job was still running at the deadline: follow it with ${code(`/ecs job ${jobIds[0]!}`)}`
+    : md`the cloud's jobs were still running at the deadline: follow each with ${code("/ecs job <id>")} (the IDs are below)`;
+}
+
+/** Job statuses of a job that had not finished. */
+const UNFINISHED_JOB_STATUSES: ReadonlySet<string> = new Set(["INIT", "RUNNING"]);
+
+/**
+ * The jobs of a group of unknown outcomes that were still running when the wait's deadline came: those its
+ * reason names (the servers' job) that the run saw last as not finished. None when the job is not known (an
+ * answer lost), could not be read, or had ended.
+ */
+function runningJobsOf(g: ReasonGroup, outcome: FlowOutcome): string[] {
+  const running = outcome.jobs.filter(
+    (j) => j.status !== undefined && UNFINISHED_JOB_STATUSES.has(j.status) && g.reason.includes(j.jobId),
+  );
+  return [...new Set(running.map((j) => j.jobId))];
+}
+
+function groupLines(groups: readonly ReasonGroup[], runningJobs?: (g: ReasonGroup) => string[]): Span[] {
   return groups.flatMap((g) => {
     const names = nameList(g.servers.map((s) => s.name));
     const head =
@@ -225,7 +269,12 @@ function groupLines(groups: readonly ReasonGroup[]): Span[] {
       g.answer !== undefined
         ? md`\n    ${capitalize(callNoun(g.answer.call))}: ${g.answer.text}; not sent again`
         : md``;
-    return [...head, ...md`${g.reason} — ${names}`, ...answer];
+    const jobIds = runningJobs?.(g) ?? [];
+    const follow =
+      jobIds.length > 0
+        ? md`\n    Still running at the deadline: follow ${jobIds.length === 1 ? "it" : "each"} with ${code(`/ecs job ${jobIds.length === 1 ? jobIds[0]! : "<id>"}`)}`
+        : md``;
+    return [...head, ...md`${g.reason} — ${names}`, ...answer, ...follow];
   });
 }
 

@@ -50,6 +50,7 @@ async function start(policyText: string): Promise<{ bot: RunningBot; logs: () =>
       policyFile,
       flowsDir: "flows",
       notificationsFile: "flows/notifications.yml",
+      logLevel: "warn",
     },
     logger: createLogger({ level: "warn", destination: sink }),
     host: "127.0.0.1",

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ChatDeliveryError } from "../../src/app/ports.js";
 import { CloudError, OutcomeUnknownError } from "../../src/cloud/errors.js";
-import { explainFailure } from "../../src/commands/explain-failure.js";
+import { explainFailure, nothingRequested } from "../../src/commands/explain-failure.js";
 import { createLogger } from "../../src/log/create-logger.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { StoreUnavailableError } from "../../src/store/store-unavailable-error.js";
@@ -35,6 +35,21 @@ describe("explainFailure", () => {
     expect(text(m)).toContain("Huawei Cloud rejected the request: Invalid parameter.");
     expect(text(m)).toContain("Error code: `Ecs.0005`");
     expect(text(m)).toContain("Request ID: `req-9`");
+  });
+
+  it("a cloud error marked as thrown before anything was requested says nothing was requested or changed", () => {
+    const { logger } = capture();
+    const error = new CloudError({ status: 503, code: "APIG.0202", message: "Backend unavailable" });
+    // Unmarked: the same error says nothing of the kind (it may come after a change was sent).
+    expect(text(explainFailure(error, logger, "b"))).not.toContain("Nothing was requested");
+    const marked = nothingRequested(error);
+    // The same error, rethrown as it is: whoever catches a CloudError still does.
+    expect(marked).toBe(error);
+    expect(text(explainFailure(marked, logger, "b"))).toContain(
+      "Nothing was requested or changed (the servers could not be looked up), so it is safe to try again.",
+    );
+    // Anything thrown can be marked, a non-object too (left as it is).
+    expect(nothingRequested("x")).toBe("x");
   });
 
   it("throttling and timeouts get plain advice", () => {

@@ -322,7 +322,7 @@ it("resize of a running server: stop → resize → start, progress in the threa
   const replies = h.replies(card);
   expect(textOf(replies[0])).toContain(`<@${IDS.carol}> approved (1 of 1)`);
   const status = replies.find((m) => m.history.length > 1)!;
-  expect(textOf(status.history[0])).toContain("running for");
+  expect(textOf(status.history[0])).toContain("running since");
   expect(textOf(status)).toContain("finished after");
   for (const step of [
     "Wait until they are stopped",

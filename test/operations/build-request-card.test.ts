@@ -387,7 +387,7 @@ describe("buildRequestCard", () => {
     );
     const waves = { waves: [["a"], ["b"]], pauseMs: 60_000, maxFailures: 1, maxFailuresText: "1" };
     expect(text({ action: "ecs:cloudServers:reboot", parameters: { hard: false, waves } })).toContain(
-      "\n*Waves:* 2 waves (1, 1 servers) · 1m pause between waves · stops at 1 failed server",
+      "\n*Waves:* 2 waves (1, 1 servers) · 1m pause between waves · stops at 1 failed or unknown server",
     );
     const windowed = text({ schedule: { runAt: T0 + 3_600_000, startBy: T0 + 7_200_000, window: "maint" } });
     expect(windowed).toContain(`*Runs:* <!date^${Math.floor((T0 + 3_600_000) / 1000)}^`);

@@ -83,7 +83,7 @@ async function startedRun() {
 }
 
 describe("createThreadReporter", () => {
-  it("refreshes the status message at least every 15 s while a slow job sends no events, with the elapsed time", async () => {
+  it("refreshes the status message at least every 15 s while a slow job sends no events, saying since when it runs", async () => {
     const { time, rec, reporter } = await startedRun();
     // The run's start and its wait step's came at once: one post shows both.
     expect(rec.posts).toHaveLength(1);
@@ -95,7 +95,7 @@ describe("createThreadReporter", () => {
     const times = rec.updates.map((u) => u.at);
     expect(times.length).toBeGreaterThanOrEqual(8);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeLessThanOrEqual(15_000);
-    expect(rec.updates.at(-1)?.text).toContain("running for 2m");
+    expect(rec.updates.at(-1)?.text).toContain("running since <!date^1000^{time}|00:16 UTC>");
     expect(rec.updates.at(-1)?.text).not.toContain("The intent is saved");
 
     await reporter.suspend();
@@ -311,7 +311,7 @@ describe("createThreadReporter: a resumed run", () => {
     expect(rec.posts).toEqual([]);
     const adopted = blocksText(renderBlockKit(rec.thread.get("1.7")!).blocks);
     expect(adopted).toContain(
-      "*stop* of 1 server: running for 40s · now: wait until they are stopped (resumed)",
+      "*stop* of 1 server: running since <!date^960^{time}|00:16 UTC> · now: wait until they are stopped (resumed)",
     );
     expect(adopted).toContain(":white_check_mark: Check that nothing changed since approval");
     expect(adopted).toContain(":white_check_mark: Stop the servers");

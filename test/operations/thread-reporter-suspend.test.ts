@@ -75,11 +75,11 @@ it("a run that finished gets its last state when the replica lets go, before the
   const { time, texts, reporter } = reporterOnManualTime();
   reporter.onEvent(started(time.clock.now()));
   await time.advance(1_000);
-  expect(texts.at(-1)).toContain("running for");
+  expect(texts.at(-1)).toContain("running since");
   // The end comes within the minute-long interval: its edit waits.
   reporter.onEvent(finished(time.clock.now()));
   await time.advance(1_000);
-  expect(texts.at(-1)).toContain("running for");
+  expect(texts.at(-1)).toContain("running since");
 
   const suspended = reporter.suspend();
   await time.advance(60_000);

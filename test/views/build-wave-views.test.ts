@@ -62,7 +62,7 @@ describe("wave views", () => {
     expect(text).toContain(
       "*Wave 2* (2 servers: web-03, web-04) — stopped by its re-check: nothing was sent",
     );
-    expect(text).toContain("*Totals:* 2 ok · 0 failed · 3 not run");
+    expect(text).toContain("*Totals:* 2 ok · 0 failed or unknown · 3 not run");
     await expect(golden).toMatchFileSnapshot("golden/waves-stopped-recheck.json");
   });
 
@@ -112,11 +112,11 @@ describe("wave views", () => {
       ],
     });
     const text = collectMrkdwn(render(buildWaveProgressView(stopped, names, NOW)).kit).join("\n");
-    expect(text).toContain(":warning: *Wave 1* (2 servers: web-01, web-02) — 1 failed · 1 ok\n");
+    expect(text).toContain(":warning: *Wave 1* (2 servers: web-01, web-02) — 1 failed or unknown · 1 ok\n");
     expect(text).toContain(
-      ":x: *Wave 2* (2 servers: web-03, web-04) — 1 failed (1 not healthy in time) · 1 ok — the limit was reached here",
+      ":x: *Wave 2* (2 servers: web-03, web-04) — 1 failed or unknown (1 not healthy in time) · 1 ok — the limit was reached here",
     );
-    expect(text).toContain("*Totals:* 2 ok · 2 failed · 1 not run");
+    expect(text).toContain("*Totals:* 2 ok · 2 failed or unknown · 1 not run");
   });
 
   it("a paused run offers Resume and Abort (with a confirmation), the next wave's pause left", async () => {
@@ -152,8 +152,8 @@ describe("wave views", () => {
     const text = collectMrkdwn(kit).join("\n");
     expect(text).toContain("*Wave 1* (2 servers: web-01, web-02) — done: 1 ok · 1 skipped");
     expect(text).toContain("*Wave 2* (1 server: cache-01) — done: 0 ok · 1 skipped");
-    expect(text).toContain("*Wave 3* (2 servers: web-03, web-04) — 1 failed · 0 ok · 1 skipped");
-    expect(text).toContain("*Totals:* 1 ok · 3 skipped · 1 failed · 0 not run");
+    expect(text).toContain("*Wave 3* (2 servers: web-03, web-04) — 1 failed or unknown · 0 ok · 1 skipped");
+    expect(text).toContain("*Totals:* 1 ok · 3 skipped · 1 failed or unknown · 0 not run");
     await expect(golden).toMatchFileSnapshot("golden/waves-skipped.json");
   });
 
@@ -178,7 +178,9 @@ describe("wave views", () => {
     const line = describeWavePlan(plan.plan)
       .map((s) => ("v" in s ? s.v : ""))
       .join("");
-    expect(line).toBe("3 waves (2, 2, 1 servers) · 5m pause between waves · stops at 1 failed server (10%)");
+    expect(line).toBe(
+      "3 waves (2, 2, 1 servers) · 5m pause between waves · stops at 1 failed or unknown server (10%)",
+    );
     const { golden } = render(
       buildWavesRefusalView(
         "/ecs reboot web-01 --waves 3",
@@ -191,10 +193,81 @@ describe("wave views", () => {
       "resumed",
       "aborting",
       "not_allowed",
+      "being_aborted",
+      "aborted",
       "finished",
       "unchanged",
       "unknown",
     ] as const)
       expect(render(buildWaveControlReply(outcome)).kit.blocks.length).toBe(1);
+  });
+
+  it("a run being aborted offers no buttons: neither Pause nor Resume takes the Abort back", async () => {
+    const aborting = record({
+      status: "running",
+      control: "aborting",
+      controlBy: "U_ALICE",
+      waves: [
+        { serverIds: ["a", "b"], status: "running", succeeded: 0, failed: 0, unhealthy: [] },
+        { serverIds: ["c", "d"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+        { serverIds: ["e"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+      ],
+    });
+    delete aborting.finishedAt;
+    const { kit, golden } = render(buildWaveProgressView(aborting, names, NOW));
+    expect(interactiveElements(kit)).toEqual([]);
+    expect(collectMrkdwn(kit).join("\n")).toContain(
+      "*Aborting* by <@U_ALICE>: the running wave finishes, nothing more starts",
+    );
+    await expect(golden).toMatchFileSnapshot("golden/waves-aborting.json");
+  });
+
+  it("servers whose outcome is unknown are counted as the limit counts them: failed or unknown, never 'failed'", () => {
+    // The wave record counts a server whose job did not finish in time with the failed ones.
+    const unknown = record({
+      status: "stopped_failures",
+      waves: [
+        { serverIds: ["a", "b"], status: "failed", succeeded: 0, failed: 2, unhealthy: [] },
+        { serverIds: ["c", "d"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+        { serverIds: ["e"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+      ],
+    });
+    const view = buildWaveProgressView(unknown, names, NOW);
+    const text = collectMrkdwn(render(view).kit).join("\n");
+    expect(text).toContain(
+      "*Stopped:* 2 failed or unknown servers reached the limit of 1; the later waves were not run",
+    );
+    expect(text).toContain("— 2 failed or unknown · 0 ok — the limit was reached here");
+    expect(text).toContain("*Totals:* 0 ok · 2 failed or unknown · 3 not run");
+    expect(text).toContain("Stops at 1 failed or unknown server (10%)");
+    expect(text).not.toMatch(/\d failed(?! or unknown)/);
+    const finished = record({
+      status: "succeeded",
+      maxFailures: 5,
+      maxFailuresText: "5",
+      waves: [{ serverIds: ["a", "b", "c", "d"], status: "failed", succeeded: 0, failed: 4, unhealthy: [] }],
+    });
+    const done = buildWaveProgressView(finished, names, NOW);
+    expect(collectMrkdwn(render(done).kit).join("\n")).toContain(
+      ":warning: *Waves finished* with 4 failed or unknown servers",
+    );
+    expect(render(done).kit.text).toBe("Waves: 0 ok, 4 failed or unknown, 0 not run");
+  });
+
+  it("a stale click on a run being aborted or aborted says so, and who, never 'it is already so'", async () => {
+    const being = render(buildWaveControlReply("being_aborted", "U_ALICE"));
+    expect(collectMrkdwn(being.kit).join("\n")).toContain(
+      "These waves are being aborted by <@U_ALICE>: the running wave finishes, then nothing more is run. Nothing changed",
+    );
+    await expect(being.golden).toMatchFileSnapshot("golden/waves-click-being-aborted.json");
+    const aborted = render(buildWaveControlReply("aborted", "U_ALICE"));
+    expect(collectMrkdwn(aborted.kit).join("\n")).toContain(
+      "These waves were aborted by <@U_ALICE>; there is nothing to steer. Nothing changed.",
+    );
+    await expect(aborted.golden).toMatchFileSnapshot("golden/waves-click-aborted.json");
+    // Who aborted, when the record does not say: still the answer, without a name.
+    expect(collectMrkdwn(render(buildWaveControlReply("aborted")).kit).join("\n")).toContain(
+      "These waves were aborted; there is nothing to steer.",
+    );
   });
 });

@@ -174,7 +174,7 @@ describe("a run in waves stopped on purpose", () => {
     expect(outcome.status).toBe("failed");
     expect(outcome.stop).toBeUndefined();
     expect(outcome.servers.find((s) => s.id === "c")?.reason).toBe(
-      "the failed servers reached the limit of 1",
+      "the failed or unknown servers reached the limit of 1",
     );
   });
 });

@@ -69,7 +69,9 @@ it("the owner dies right after wave 1: the adopter ends wave 1's message, runs w
     h.fake.clearFaults("chat.update");
     // Before the adoption, wave 1's message still shows its run going.
     expect(statusMessages(card).map((m) => m.text)).toEqual([
-      "Wave 1 of 2 · reboot of 1 server: running for 0s",
+      expect.stringMatching(
+        /^Wave 1 of 2 · reboot of 1 server: running since <!date\^\d+\^\{time\}\|\d\d:\d\d UTC>$/,
+      ),
     ]);
 
     const replica = createOperations({ ...h.opsOptions, chat: createSlackChat(h.bot.app.client) });
@@ -97,7 +99,7 @@ it("the owner dies right after wave 1: the adopter ends wave 1's message, runs w
     expect(summary).toContain("resumed 1×");
     expect(h.mutations("batchRebootServers")).toHaveLength(2);
     await h.fake.waitFor(
-      () => statusMessages(card).every((m) => !/running for/.test(textOf(m))) || undefined,
+      () => statusMessages(card).every((m) => !/: running since/.test(textOf(m))) || undefined,
     );
     expect(statusMessages(card).map((m) => m.text)).toEqual([
       "Wave 1 of 2 · reboot of 1 server: finished",

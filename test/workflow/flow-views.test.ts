@@ -354,7 +354,9 @@ describe("reduceFlowEvent + flowStatusMessage", () => {
     const message = flowStatusMessage(state!, 72_004);
     const text = JSON.stringify(renderBlockKit(message));
     expect(text).toContain("Wait until they are stopped — 12 of 50 done, 37 in progress, 1 failed");
-    expect(text).toContain("running for 1m 12s · now: wait until they are stopped");
+    // Since when it runs, as a date each reader sees in their own time: true however late it is read.
+    expect(text).toContain("running since <!date^0^{time}|00:00 UTC> · now: wait until they are stopped");
+    expect(flowStatusMessage(state!, 600_004)).toEqual(message);
     // Operator words: neither step IDs nor the flow file's descriptions.
     expect(text).not.toContain("wait_stopped");
     for (const step of flows.stop.steps) expect(text).not.toContain(step.description);

@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { statusMessageOf } from "../../src/operations/create-thread-reporter.js";
+import { localTime } from "../../src/render/message-model.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { renderMrkdwn } from "../../src/render/render-mrkdwn.js";
 import { executeFlow, newRunRecord } from "../../src/workflow/execute-flow.js";
 import { type FlowEvent, stepOfEvent } from "../../src/workflow/flow-events.js";
 import { formatElapsed } from "../../src/workflow/format-flow-text.js";
@@ -106,7 +108,7 @@ describe("a run resumed with a reporter that saw nothing of it", () => {
     // time counts from the run's start, not from the resume.
     const adopted = shown(stateOf([start!]), startedAt + 40_000);
     expect(adopted.heading).toBe(
-      "*stop* of 1 server: running for 40s · now: wait until they are stopped (resumed)",
+      `*stop* of 1 server: running since ${renderMrkdwn(localTime(startedAt, "time"))} · now: wait until they are stopped (resumed)`,
     );
     expect(adopted.lines).toEqual([
       ":white_check_mark: Check that nothing changed since approval",
@@ -215,7 +217,7 @@ describe("reduceFlowEvent: a run_started that says where the run stands", () => 
     const text = blocksText(renderBlockKit(statusMessageOf(state, 6_000)).blocks);
     expect(text.split("\n").slice(0, 2)).toEqual([
       "*Wave 2 of 3*",
-      "*stop* of 1 server: running for 5s · now: stop the servers",
+      "*stop* of 1 server: running since <!date^1^{time}|00:00 UTC> · now: stop the servers",
     ]);
   });
 });
