@@ -47,6 +47,8 @@ export interface AuditQuery {
   userId?: string;
   requestId?: string;
   type?: AuditEntry["type"];
+  /** Only entries older than this sequence number (paging back): the scan starts below it. */
+  beforeSeq?: number;
   /** Newest first, at most this many. */
   limit: number;
 }
@@ -174,6 +176,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const entries = await store.readLog<AuditEntry>(AUDIT_STREAM, {
         fromEnd: true,
         limit: query.limit,
+        ...(query.beforeSeq !== undefined && { beforeSeq: query.beforeSeq }),
         filter: matches,
       });
       return entries.map(({ seq, record }) => ({ ...AuditEntrySchema.parse(record), seq }));

@@ -174,7 +174,7 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
       audit: {
         summary: "Show the audit log, optionally for one server, user or request.",
         usage: [
-          "/ops audit [<server>|@user|<request-id>] [<n>]",
+          "/ops audit [<server>|@user|<request-id>] [<n>] [--before <entry>]",
           "/ops audit verify",
           "/ops audit break-glass",
         ],
@@ -183,11 +183,13 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
           "/ops audit web-01 20",
           "/ops audit @alice",
           "/ops audit apr_3k0IumKsfxN2SQBoVreoVg",
+          "/ops audit web-01 60 --before 4521",
           "/ops audit verify",
           "/ops audit break-glass",
         ],
         notes: [
-          `<n> is the number of entries, 1 to ${MAX_AUDIT_ENTRIES}.`,
+          `<n> is the number of entries, 1 to ${MAX_AUDIT_ENTRIES}: as many as fit in one message are shown, newest first.`,
+          "`--before <entry>` goes back in time: the entries older than that one (`#4521` on the view); its *Older entries* button does the same.",
           "`verify` checks that no entry was changed or deleted since it was written (a server named verify: give its ID).",
         ],
         action: "ops:audit:list",

@@ -105,6 +105,8 @@ export const OpsAuditIntentSchema = z.strictObject({
   type: z.literal("ops.audit"),
   subject: AuditSubjectSchema.optional(),
   limit: z.number().int().min(1).max(MAX_AUDIT_ENTRIES).optional(),
+  /** `--before <seq>`: only entries older than this one (paging back through the log). */
+  beforeSeq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 /** `/ops audit verify`: walk the audit hash chain. */
 export const OpsAuditVerifyIntentSchema = z.strictObject({ type: z.literal("ops.audit.verify") });

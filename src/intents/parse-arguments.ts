@@ -449,7 +449,8 @@ const CREDENTIAL_PATTERNS: readonly (readonly [CredentialKind, RegExp])[] = [
     "an Authorization header",
     /(?<![A-Za-z])authorization\s*[:=]\s*(?:basic|digest|token|apikey)\s+[A-Za-z0-9+/=._~-]{8,}/i,
   ],
-  ["a URL with a password", /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@[^\s/@]/i],
+  // The userinfo of an authority (RFC 3986): before any `/`, `?` or `#`.
+  ["a URL with a password", /[a-z][a-z0-9+.-]*:\/\/[^\s/?#:@]+:[^\s/?#@]+@[^\s/?#@]/i],
   [
     "a secret key",
     /(?<![A-Za-z0-9])(?:sk|ak|secret|secret[_-]?key|access[_-]?key(?:[_-]?id)?|api[_-]?key|apikey|(?:access[_-]?)?token|client[_-]?secret|private[_-]?key)["']?\s*[=:]\s*["']?(?=[A-Za-z0-9_\-./+=]{0,200}[0-9])(?=[A-Za-z0-9_\-./+=]{0,200}[A-Za-z])[A-Za-z0-9_\-./+=]{16,}/i,

@@ -160,17 +160,34 @@ const BARE_USER_ID_RE = /^[UW](?:(?=[A-Z]*\d)[A-Z0-9]{8,30}|[A-Z0-9]*_[A-Z0-9_]+
 /** An approval request's ID (`apr_` + 22 or more base64url characters): `/ops audit apr_…` shows its entries. */
 const REQUEST_ID_RE = /^apr_[A-Za-z0-9_-]{22,64}$/;
 
+/** `--before <seq>`: an entry's sequence number as the audit view shows it (`#4521`), `#` optional. */
+const BEFORE_SEQ_RE = /^#?(\d{1,15})$/;
+
 function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
-  const collected = collectArgs(ctx, tokens, {});
+  const collected = collectArgs(ctx, tokens, { valueFlags: ["--before"] });
   if (!collected.ok) return collected;
   const [first, extra] = collected.value.positionals;
-  if (first !== undefined && isBare(first) && first.text.toLowerCase() === "verify") {
-    if (extra) return unexpected(ctx, extra, " `verify` takes no arguments.");
-    return { ok: true, value: { type: "ops.audit.verify" } };
+  const before = collected.value.values.get("--before");
+  for (const sub of ["verify", "break-glass"] as const) {
+    if (first === undefined || !isBare(first) || first.text.toLowerCase() !== sub) continue;
+    if (extra) return unexpected(ctx, extra, ` \`${sub}\` takes no arguments.`);
+    if (before !== undefined)
+      return failure(
+        "unexpected_argument",
+        `\`${sub}\` takes no arguments; \`--before\` pages the audit log.`,
+        {
+          usage: usage(ctx),
+        },
+      );
+    return { ok: true, value: { type: sub === "verify" ? "ops.audit.verify" : "ops.audit.break-glass" } };
   }
-  if (first !== undefined && isBare(first) && first.text.toLowerCase() === "break-glass") {
-    if (extra) return unexpected(ctx, extra, " `break-glass` takes no arguments.");
-    return { ok: true, value: { type: "ops.audit.break-glass" } };
+  let beforeSeq: number | undefined;
+  if (before !== undefined) {
+    const digits = BEFORE_SEQ_RE.exec(before)?.[1];
+    const n = digits === undefined ? Number.NaN : Number(digits);
+    if (!(Number.isSafeInteger(n) && n >= 1))
+      return badValue(ctx, "--before", before, "an entry's number as the audit shows it, e.g. `#4521`");
+    beforeSeq = n;
   }
   let subject: AuditSubject | undefined;
   let limit: number | undefined;
@@ -212,6 +229,7 @@ function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const intent: Extract<Intent, { type: "ops.audit" }> = { type: "ops.audit" };
   if (subject) intent.subject = subject;
   if (limit !== undefined) intent.limit = limit;
+  if (beforeSeq !== undefined) intent.beforeSeq = beforeSeq;
   return { ok: true, value: intent };
 }
 

@@ -3,7 +3,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import { createTaskTracker } from "../bot/create-task-tracker.js";
-import type { JobPollGateOptions } from "../cloud/create-job-poll-gate.js";
+import type { JobPollGate, JobPollGateOptions } from "../cloud/create-job-poll-gate.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
@@ -18,6 +18,7 @@ import { type ExecuteFlowResult, executeFlow } from "../workflow/execute-flow.js
 import { type ResumeFlowResult, resumeFlow } from "../workflow/resume-flow.js";
 import { RunOwnershipLostError, RunSuspendedError } from "../workflow/run-context.js";
 import { type RunRecord, runKey } from "../workflow/run-record.js";
+import type { FlowOutcome } from "../workflow/summarize-run.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
 import { createExecutionGate } from "./create-execution-gate.js";
 import type { RunLease, RunLeases } from "./create-run-leases.js";
@@ -51,6 +52,13 @@ export interface ExecutionsDeps {
   polling?: ExecuteFlowDeps["polling"];
   /** The schedule of job polls shared by every run of this replica (intervals, polls per second). */
   jobPolls?: Omit<JobPollGateOptions, "now" | "sleep">;
+  /** The replica's job-poll gate, shared beyond the runs (the job follow-ups); default one from `jobPolls`. */
+  pollGate?: JobPollGate;
+  /**
+   * A run of `request` ended (its summary posted, before the request is settled): e.g. follow its jobs that had
+   * not finished by the deadline. Must not throw.
+   */
+  onRunFinished?: (request: ApprovalRequest, outcome: FlowOutcome) => Promise<unknown>;
   sleep?: ExecuteFlowDeps["sleep"];
   onBeforeMutation?: ExecuteFlowDeps["onBeforeMutation"];
   timers?: Timers;
@@ -198,6 +206,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       return;
     }
     await reporter.finish(result.outcome, { summary: await claimFinalSummary(runId, runLogger) });
+    await deps.onRunFinished?.(request, result.outcome);
     await settleExecution(deps, request, runId, result.outcome);
     await deps.refreshCard(request.id);
   }

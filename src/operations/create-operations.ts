@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ChatPort } from "../app/ports.js";
 import { createApprovalService } from "../approvals/approval-service.js";
 import { createAuditLog } from "../audit/create-audit-log.js";
+import { createJobPollGate } from "../cloud/create-job-poll-gate.js";
 import { createOutageLog } from "../log/create-outage-log.js";
 import {
   createRecurringSchedules,
@@ -12,6 +13,7 @@ import { SCHEDULE_CREATE_ACTION } from "../recurring/schedule-deps.js";
 import { createPeriodicPass } from "../schedule/create-periodic-pass.js";
 import { systemClock } from "../store/store.js";
 import { adoptUnfinishedWork } from "./adopt-unfinished-work.js";
+import { AUDIT_PAGE_ACTION } from "./build-audit-view.js";
 import { buildRequestCard } from "./build-request-card.js";
 import { createCancellersOf } from "./cancel-approvers-of.js";
 import { createApprovalInteractions } from "./create-approval-interactions.js";
@@ -21,13 +23,14 @@ import { createExecutions } from "./create-executions.js";
 import { createExpirySweeper } from "./create-expiry-sweeper.js";
 import { createGroupDirectory } from "./create-group-directory.js";
 import { createHomePublisher } from "./create-home-publisher.js";
+import { createJobFollowUps } from "./create-job-follow-ups.js";
 import { createLatestRunner } from "./create-latest-runner.js";
 import { createActionOffer, createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
 import { createWaveMessages } from "./create-wave-messages.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { createMutationRequestHandler } from "./handle-mutation-request.js";
-import { createOpsCommandHandler } from "./handle-ops-command.js";
+import { createAuditPageHandler, createOpsCommandHandler } from "./handle-ops-command.js";
 import { createApproverMessages } from "./notify-approvers.js";
 import type { Operations, OperationsOptions } from "./operations.js";
 import { createRequestDetailsStore } from "./request-details.js";
@@ -116,7 +119,27 @@ export function createOperations(options: OperationsOptions): Operations {
   });
 
   const waveMessages = createWaveMessages({ store, approvals, chat, clock, logger });
+  // One schedule of job polls for the replica: its runs' and the follow-ups of jobs their runs left running.
+  const pollGate = createJobPollGate({
+    ...options.jobPolls,
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
+    now: () => clock.now(),
+    ...(options.sleep !== undefined && { sleep: options.sleep }),
+  });
+  const jobFollowUps = createJobFollowUps({
+    store,
+    audit,
+    ecs: cloud.ecs,
+    gate: pollGate,
+    chat,
+    clock,
+    logger,
+    ...(options.timers !== undefined && { timers: options.timers }),
+    ...(options.jobFollowUps !== undefined && { settings: options.jobFollowUps }),
+  });
   const executions = createExecutions({
+    pollGate,
+    onRunFinished: (request, outcome) => jobFollowUps.afterRun(request, outcome),
     policy,
     onWaves: (record) => waveMessages.show(record),
     ...(options.waves !== undefined && { waves: options.waves }),
@@ -204,7 +227,7 @@ export function createOperations(options: OperationsOptions): Operations {
     logger,
     cancellersOf: (chat) => createCancellersOf(policy, details, chat),
   });
-  const { actionHandlers, viewHandlers } = createApprovalInteractions({
+  const interactions = createApprovalInteractions({
     approvals,
     policy,
     clock,
@@ -220,6 +243,12 @@ export function createOperations(options: OperationsOptions): Operations {
     home,
     showWaves: (record) => waveMessages.show(record),
   });
+  // The audit view's Older/Newest buttons answer as the command does, with the clicker as the requester.
+  const actionHandlers = {
+    ...interactions.actionHandlers,
+    [AUDIT_PAGE_ACTION]: createAuditPageHandler({ audit, learnChat }),
+  };
+  const viewHandlers = interactions.viewHandlers;
   const adopt = () => adoptUnfinishedWork({ approvals, executions, store });
   const adoptionOutage = createOutageLog(logger.child({ component: "adoption" }), clock);
 
@@ -319,6 +348,7 @@ export function createOperations(options: OperationsOptions): Operations {
       breakGlass.start();
       scheduled.start();
       schedules.start();
+      jobFollowUps.start();
     },
     stop(graceMs = 10_000) {
       stopping ??= (async () => {
@@ -329,6 +359,7 @@ export function createOperations(options: OperationsOptions): Operations {
         await sweeper.stop();
         await breakGlass.stop();
         await scheduled.stop();
+        await jobFollowUps.stop();
         const drained = await executions.drain(graceMs);
         if (!drained)
           logger.warn("stopped with executions still in progress; another replica or a restart resumes them");
@@ -340,6 +371,7 @@ export function createOperations(options: OperationsOptions): Operations {
     remindBreakGlass: () => breakGlass.remindDue(),
     runScheduled: () => scheduled.run(),
     runSchedules: () => schedules.runDue(),
+    followUpJobs: () => jobFollowUps.runDue(),
     async idle() {
       await executions.drain();
       await cards.idle();

@@ -43,13 +43,16 @@ export interface RunSetup {
 export function createRunSetup(deps: ExecutionsDeps): RunSetup {
   // Before each wave after the first: the window still open, the policy decided again as of then.
   const beforeWave = createWaveGate(deps);
-  // One schedule for every job this replica follows: 500 concurrent jobs share one poll budget.
-  const pollGate = createJobPollGate({
-    ...deps.jobPolls,
-    ...(deps.metrics !== undefined && { metrics: deps.metrics }),
-    now: () => deps.clock.now(),
-    ...(deps.sleep !== undefined && { sleep: deps.sleep }),
-  });
+  // One schedule for every job this replica follows: 500 concurrent jobs share one poll budget (the job
+  // follow-ups' too, when the replica's gate is given).
+  const pollGate =
+    deps.pollGate ??
+    createJobPollGate({
+      ...deps.jobPolls,
+      ...(deps.metrics !== undefined && { metrics: deps.metrics }),
+      now: () => deps.clock.now(),
+      ...(deps.sleep !== undefined && { sleep: deps.sleep }),
+    });
   // The servers of those jobs, read together once the budget cannot poll them all at their pace: a job is
   // then polled ahead of its turn when its servers settle.
   const serverBoard = createServerBoard({

@@ -6,6 +6,7 @@ import type { AuditLog } from "../audit/create-audit-log.js";
 import { explainCalendarConditions } from "../calendars/explain-calendar-conditions.js";
 import type { Server } from "../cloud/types.js";
 import type {
+  ActionHandler,
   HandlerContext,
   MutationIntent,
   OpsHandler,
@@ -16,18 +17,18 @@ import type {
 import { formatTarget, type Intent, intentAction, isMutation } from "../intents/index.js";
 import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy, PolicyFlags } from "../policy/types.js";
-import { code, type Message, md, type Span, userMention } from "../render/message-model.js";
+import { code, type Message, md } from "../render/message-model.js";
 import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildCalendarView } from "../views/build-calendar-view.js";
-import { buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
+import { buildExpiredView, buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
 import { buildScheduleRefusalView } from "../views/build-schedule-views.js";
 import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-waves.js";
 import { buildApprovalListView, MAX_LISTED_APPROVALS } from "./build-approval-list-view.js";
 import { buildAuditVerifyView } from "./build-audit-verify-view.js";
-import { buildAuditView } from "./build-audit-view.js";
+import { type AuditPageQuery, buildAuditView, decodeAuditPage } from "./build-audit-view.js";
 import { buildBreakGlassListView } from "./build-break-glass-views.js";
 import { buildJobsView, type RecentJob } from "./build-jobs-view.js";
 import { buildPolicyExplanationView } from "./build-policy-explanation-view.js";
@@ -35,6 +36,7 @@ import { createCancellersOf } from "./cancel-approvers-of.js";
 import type { BreakGlassUse } from "./create-break-glass.js";
 import { decidePolicy, readGroups, toPolicyTarget } from "./decide-policy.js";
 import { verbOf } from "./describe-request.js";
+import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { listActionableApprovals } from "./list-actionable-approvals.js";
 import { readCardLinks } from "./read-card-links.js";
 import { readRunningJobs } from "./read-running-jobs.js";
@@ -261,24 +263,22 @@ async function showAudit(
   ctx: HandlerContext,
 ): Promise<Message> {
   const limit = intent.limit ?? DEFAULT_AUDIT_ENTRIES;
+  // Typed `--before`: which page of the history this is, is not known; the pages' buttons keep count.
+  const paging = intent.beforeSeq === undefined ? { offset: 0 } : { beforeSeq: intent.beforeSeq };
   const subject = intent.subject;
-  if (subject === undefined) return buildAuditView({ entries: await deps.audit.query({ limit }), limit });
+  if (subject === undefined) return showAuditPage(deps.audit, { limit, ...paging });
   if (subject.kind === "request") {
-    return buildAuditView({
-      subject: [code(subject.requestId)],
-      entries: await deps.audit.query({ requestId: subject.requestId, limit }),
+    return showAuditPage(deps.audit, {
+      subject: { kind: "request", requestId: subject.requestId },
       limit,
+      ...paging,
     });
   }
   if (subject.kind === "user") {
-    return buildAuditView({
-      subject: [userMention(subject.userId)],
-      entries: await deps.audit.query({ userId: subject.userId, limit }),
-      limit,
-    });
+    return showAuditPage(deps.audit, { subject: { kind: "user", userId: subject.userId }, limit, ...paging });
   }
   const ref = subject.server;
-  const label: Span[] = [code(formatTarget(ref))];
+  const label = formatTarget(ref);
   const ids = new Set<string>();
   if (ref.kind === "id") ids.add(ref.id);
   else {
@@ -291,17 +291,67 @@ async function showAudit(
     if (ref.kind === "name") for (const id of await deps.store.members(serverNameKey(ref.name))) ids.add(id);
   }
   if (ids.size === 0) {
-    return buildNoticeView(":mag:", md`No server ${label} exists, and no request ever named it.`);
+    return buildNoticeView(":mag:", md`No server ${code(label)} exists, and no request ever named it.`);
   }
-  const entries = await queryServers(deps.audit, [...ids], limit);
-  return buildAuditView({ subject: label, entries, limit });
+  return showAuditPage(deps.audit, { subject: { kind: "server", label, ids: [...ids] }, limit, ...paging });
 }
 
-/** Entries of any of the servers, newest first, at most `limit`. */
-async function queryServers(audit: AuditLog, serverIds: string[], limit: number): Promise<AuditRecord[]> {
+/**
+ * A page of `/ops audit`: the matching entries older than the query's cursor, one more than asked for (so the
+ * view knows older ones exist), read from the stream below the cursor. The command and its paging buttons
+ * both answer through here.
+ */
+function showAuditPage(audit: AuditLog, query: AuditPageQuery): Promise<Message> {
+  return queryAuditPage(audit, query).then((entries) => buildAuditView({ query, entries }));
+}
+
+async function queryAuditPage(audit: AuditLog, query: AuditPageQuery): Promise<AuditRecord[]> {
+  const limit = query.limit + 1;
+  const before = query.beforeSeq === undefined ? {} : { beforeSeq: query.beforeSeq };
+  const subject = query.subject;
+  if (subject === undefined) return audit.query({ limit, ...before });
+  if (subject.kind === "request") return audit.query({ requestId: subject.requestId, limit, ...before });
+  if (subject.kind === "user") return audit.query({ userId: subject.userId, limit, ...before });
+  return queryServers(audit, subject.ids, limit, query.beforeSeq);
+}
+
+/** Entries of any of the servers older than `beforeSeq` (when given), newest first, at most `limit`. */
+async function queryServers(
+  audit: AuditLog,
+  serverIds: readonly string[],
+  limit: number,
+  beforeSeq: number | undefined,
+): Promise<AuditRecord[]> {
   const bySeq = new Map<number, AuditRecord>();
   for (const serverId of serverIds) {
-    for (const e of await audit.query({ serverId, limit })) bySeq.set(e.seq, e);
+    for (const e of await audit.query({ serverId, limit, ...(beforeSeq !== undefined && { beforeSeq }) }))
+      bySeq.set(e.seq, e);
   }
   return [...bySeq.values()].sort((a, b) => b.seq - a.seq).slice(0, limit);
+}
+
+/**
+ * The audit view's Older / Newest buttons ({@link AUDIT_PAGE_ACTION}): the page the button's value names (its
+ * query: subject, size, cursor), in place of the clicked one. Judged like the command it continues: `/ops`
+ * reads go to whoever runs them (the command router asks no read policy for `/ops`), so the click, by whoever
+ * clicks, is answered as `/ops audit … --before <seq>` typed by them would be. Nothing is kept between clicks.
+ */
+export function createAuditPageHandler(deps: Pick<OpsCommandDeps, "audit" | "learnChat">): ActionHandler {
+  return (action, ctx) =>
+    guardStoreUnavailable(
+      async () => {
+        deps.learnChat(ctx.chat);
+        const query = decodeAuditPage(action.value ?? "");
+        if (query === undefined) {
+          ctx.logger.info({ actionId: action.actionId }, "audit page click without a query");
+          await ctx.responder?.respond(buildExpiredView(), { replaceOriginal: true });
+          return;
+        }
+        await ctx.responder?.respond(await showAuditPage(deps.audit, query), { replaceOriginal: true });
+      },
+      async (m) => {
+        await ctx.responder?.respond(m);
+      },
+      ctx.logger,
+    );
 }

@@ -15,6 +15,7 @@ import type { Message } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
 import type { ExecutionsDeps } from "./create-executions.js";
+import type { JobFollowUpSettings } from "./job-follow-up-record.js";
 import type { Timers } from "./timers.js";
 
 /** What `createOperations` is composed from (`policy`, `flows`, `store`, `cloud` and `logger` required). */
@@ -52,6 +53,12 @@ export interface OperationsOptions {
   polling?: ExecuteFlowDeps["polling"];
   /** The replica's shared job poll schedule (default: 2 s under a minute, 5 s after, 20 polls/s in all). */
   jobPolls?: ExecutionsDeps["jobPolls"];
+  /**
+   * Jobs still running when their run ended (servers left "outcome unknown"): how often and how long they are
+   * followed, and how often due ones are looked for (defaults `JOB_FOLLOW_UP_SETTINGS`: every 2 minutes backing
+   * off to 10, for 24 hours).
+   */
+  jobFollowUps?: Partial<JobFollowUpSettings>;
   sleep?: ExecuteFlowDeps["sleep"];
   /**
    * Called before the executor sends each start/stop/reboot/resize/delete call (see `ExecuteFlowDeps`);
@@ -135,6 +142,8 @@ export interface Operations {
   runScheduled(): Promise<number>;
   /** One pass over the recurring schedules now (what the timer does); resolves with the slots handled here. */
   runSchedules(): Promise<number>;
+  /** One pass of the job follow-ups now (what the timer does); resolves with the replies this replica posted. */
+  followUpJobs(): Promise<number>;
   /** Resolves when background work (executions, card updates) started so far has settled. */
   idle(): Promise<void>;
 }

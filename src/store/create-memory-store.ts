@@ -5,6 +5,7 @@ import { GENESIS_HASH, hashLogEntry } from "./hash-log-entry.js";
 import {
   ABSENT,
   type Clock,
+  checkBeforeSeq,
   type Lease,
   type LeaseInfo,
   type LogEntry,
@@ -322,12 +323,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       assertOpen();
       const limit = options.limit ?? DEFAULT_LOG_LIMIT;
       if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer`);
+      const beforeSeq = checkBeforeSeq(options);
       const head = await readHead(stream);
       const entries: LogEntry<R>[] = [];
       const step = options.fromEnd ? -1 : 1;
       const first = Math.max(head.prunedSeq, options.fromEnd ? 0 : (options.afterSeq ?? 0)) + 1;
       for (
-        let seq = options.fromEnd ? head.seq : first;
+        let seq = options.fromEnd ? Math.min(head.seq, beforeSeq - 1) : first;
         seq >= first && seq <= head.seq && entries.length < limit;
         seq += step
       ) {

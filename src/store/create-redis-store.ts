@@ -15,6 +15,7 @@ import {
 import {
   ABSENT,
   type Clock,
+  checkBeforeSeq,
   type LeaseInfo,
   type LogEntry,
   type LogState,
@@ -219,9 +220,16 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer`);
       const direction = options.fromEnd ? "desc" : "asc";
       const afterSeq = options.fromEnd ? 0 : (options.afterSeq ?? 0);
+      const beforeSeq = checkBeforeSeq(options);
       return run(async (c) => {
         const entries: LogEntry<R>[] = [];
-        let cursor: { index: number; pseq: number } | undefined;
+        // A cursor is a list index as of a prune point: entry `seq` sits at index `seq - 1` as of no prune, so
+        // newest first before `beforeSeq` starts at the cursor of `beforeSeq - 1` (the script shifts it by the
+        // entries pruned since, and holds it within the list).
+        let cursor: { index: number; pseq: number } | undefined =
+          options.fromEnd && beforeSeq !== Number.MAX_SAFE_INTEGER
+            ? { index: beforeSeq - 2, pseq: 0 }
+            : undefined;
         while (entries.length < limit) {
           const reply = (await evalScript(
             c,

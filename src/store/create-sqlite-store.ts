@@ -11,6 +11,7 @@ import {
 import {
   ABSENT,
   type Clock,
+  checkBeforeSeq,
   type Durability,
   type Lease,
   type LeaseInfo,
@@ -293,9 +294,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       assertOpen();
       const limit = options.limit ?? DEFAULT_LOG_LIMIT;
       if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer`);
+      const beforeSeq = checkBeforeSeq(options);
       const page = options.fromEnd ? sql.logPageDesc : sql.logPageAsc;
       const entries: LogEntry<R>[] = [];
-      let after = options.fromEnd ? Number.MAX_SAFE_INTEGER : (options.afterSeq ?? 0);
+      // Newest first, `after` is the bound the page reads below (`seq < ?`).
+      let after = options.fromEnd ? beforeSeq : (options.afterSeq ?? 0);
       while (entries.length < limit) {
         const rows = page.all(ns, stream, after, LOG_PAGE) as LogRow[];
         for (const row of rows) {

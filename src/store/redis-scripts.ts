@@ -193,6 +193,7 @@ if ARGV[1] == 'asc' then
   last = first + count - 1
 else
   if ARGV[2] == '' then last = len - 1 else last = tonumber(ARGV[2]) - (pseq - tonumber(ARGV[3])) end
+  if last > len - 1 then last = len - 1 end
   if last < 0 then return {string.format('%d', pseq), '0'} end
   first = math.max(0, last - count + 1)
 end

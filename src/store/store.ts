@@ -143,6 +143,11 @@ export interface ReadLogOptions<R = unknown> {
   fromEnd?: boolean;
   /** Oldest first only: start after this sequence number (paging through a long log). Default 0. */
   afterSeq?: number;
+  /**
+   * Newest first only (`fromEnd`): start before this sequence number, so a reader pages back through a long
+   * log without reading the newer entries again. A non-negative integer; default: from the head.
+   */
+  beforeSeq?: number;
   /** Keeps only records for which this returns true. Applied while scanning, before `limit`. */
   filter?: (record: R) => boolean;
 }
@@ -313,4 +318,15 @@ export interface Store {
 
   /** Releases connections. The store must not be used afterwards. */
   close(): Promise<void>;
+}
+
+/**
+ * The bound a newest-first read stays below ({@link ReadLogOptions.beforeSeq}); `Number.MAX_SAFE_INTEGER` when
+ * there is none (or the read is oldest first). Throws `RangeError` for anything but a non-negative integer.
+ */
+export function checkBeforeSeq(options: Pick<ReadLogOptions, "fromEnd" | "beforeSeq">): number {
+  if (options.beforeSeq === undefined) return Number.MAX_SAFE_INTEGER;
+  if (!Number.isSafeInteger(options.beforeSeq) || options.beforeSeq < 0)
+    throw new RangeError(`beforeSeq must be a non-negative integer`);
+  return options.fromEnd ? options.beforeSeq : Number.MAX_SAFE_INTEGER;
 }

@@ -4,7 +4,7 @@ import { AUDIT_ENTRY_TYPES, type AuditEntryInput } from "../../src/audit/audit-e
 import { AUDIT_STREAM, createAuditLog } from "../../src/audit/create-audit-log.js";
 import { createLogger, type Logger } from "../../src/log/create-logger.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
-import type { Store } from "../../src/store/store.js";
+import type { ReadLogOptions, Store } from "../../src/store/store.js";
 import { createManualClock } from "../store/manual-clock.js";
 
 const HASH = "a".repeat(64);
@@ -152,5 +152,41 @@ describe("createAuditLog", () => {
     expect(ids(await audit.query({ requestId: "apr_1", limit: 10 }))).toEqual([2, 1]);
     expect(ids(await audit.query({ type: "request.created", serverId: "srv-3", limit: 10 }))).toEqual([3]);
     expect(await audit.query({ userId: "UNOBODY", limit: 10 })).toEqual([]);
+  });
+
+  it("pages back before a sequence number: entries of one millisecond neither skipped nor repeated", async () => {
+    const memory = createMemoryStore({ clock: createManualClock(Date.UTC(2025, 0, 1)) });
+    // Counts the records the scan looks at: paging back starts below the cursor, not at the head.
+    let scanned = 0;
+    const counting: Store = Object.assign(Object.create(memory) as Store, {
+      readLog: <R>(stream: string, options: ReadLogOptions<R> = {}) =>
+        memory.readLog<R>(stream, {
+          ...options,
+          filter: (record: R) => {
+            scanned++;
+            return options.filter === undefined || options.filter(record);
+          },
+        }),
+    });
+    const { audit } = setup(counting);
+    // 40 entries in one millisecond (the clock never moves), alternating between two servers.
+    for (let i = 0; i < 40; i++)
+      await audit.record(created({ serverIds: [i % 2 === 0 ? "srv-1" : "srv-2"] }));
+    const seen: number[] = [];
+    let beforeSeq: number | undefined;
+    for (let page = 0; page < 10; page++) {
+      scanned = 0;
+      const entries = await audit.query({
+        serverId: "srv-1",
+        limit: 3,
+        ...(beforeSeq !== undefined && { beforeSeq }),
+      });
+      if (entries.length === 0) break;
+      // Three matches in every other entry: at most 6 records looked at, whatever the page.
+      expect(scanned).toBeLessThanOrEqual(6);
+      seen.push(...entries.map((e) => e.seq));
+      beforeSeq = entries.at(-1)?.seq;
+    }
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => 39 - 2 * i));
   });
 });

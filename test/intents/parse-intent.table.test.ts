@@ -378,6 +378,36 @@ const rows: Row[] = [
   ["/ops", "audit verify", { intent: { type: "ops.audit.verify" } }],
   ["/ops", "audit VERIFY", { intent: { type: "ops.audit.verify" } }],
   ["/ops", "audit verify 20", { error: "unexpected_argument", message: ["takes no arguments"] }],
+  // ---- /ops audit --before: paging back in time ----
+  [
+    "/ops",
+    "audit web-04 60 --before 4521",
+    {
+      intent: {
+        type: "ops.audit",
+        subject: { kind: "server", server: name("web-04") },
+        limit: 60,
+        beforeSeq: 4521,
+      },
+    },
+  ],
+  ["/ops", "audit --before #4521", { intent: { type: "ops.audit", beforeSeq: 4521 } }],
+  [
+    "/ops",
+    "audit --before=17 <@U0123ABCD>",
+    { intent: { type: "ops.audit", subject: { kind: "user", userId: "U0123ABCD" }, beforeSeq: 17 } },
+  ],
+  ["/ops", "audit web-04 --before", { error: "missing_argument", message: ["`--before` needs a value"] }],
+  ["/ops", "audit --before 0", { error: "invalid_value", message: ["#4521"] }],
+  ["/ops", "audit --before web-04", { error: "invalid_value" }],
+  ["/ops", "audit --before 4521 --before 12", { error: "invalid_flag", message: ["more than once"] }],
+  ["/ops", "audit verify --before 4521", { error: "unexpected_argument", message: ["takes no arguments"] }],
+  [
+    "/ops",
+    "audit break-glass --before 4521",
+    { error: "unexpected_argument", message: ["takes no arguments"] },
+  ],
+  ["/ops", "audit --after 4521", { error: "unknown_flag", message: ["--before"] }],
   [
     "/ops",
     'audit "verify"',

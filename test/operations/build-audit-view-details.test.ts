@@ -6,7 +6,6 @@
 import { describe, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/audit/audit-entry.js";
 import { buildAuditView } from "../../src/operations/build-audit-view.js";
-import { md } from "../../src/render/message-model.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { collectMrkdwn, expectValidBlockKit, toGoldenJson } from "../render/block-kit-test-helpers.js";
 
@@ -116,7 +115,12 @@ const ENTRIES: AuditRecord[] = [
 ];
 
 const render = (entries: readonly AuditRecord[], limit = 20) =>
-  renderBlockKit(buildAuditView({ subject: md`\`web-03\``, entries, limit }));
+  renderBlockKit(
+    buildAuditView({
+      query: { subject: { kind: "server", label: "web-03", ids: [SERVER] }, limit, offset: 0 },
+      entries,
+    }),
+  );
 const textOf = (entries: readonly AuditRecord[]) => collectMrkdwn(render(entries)).join("\n");
 const lineOf = (text: string, type: string) =>
   text
@@ -201,17 +205,31 @@ describe("buildAuditView: more entries than fit", () => {
     }),
   );
 
-  it("the note names filters /ops audit has, and no buttons it does not", () => {
+  it("shows as many as fit whole, then the way back in time from the oldest shown, and the filters", () => {
     const kit = render(many, 100);
     expectValidBlockKit(kit);
     const text = collectMrkdwn(kit).join("\n");
-    const note = /…and \d+ more \((.*)\)/.exec(text)?.[1] ?? "";
-    expect(note).not.toBe("");
-    expect(note).not.toContain("button");
-    expect(note).toContain("`/ops audit &lt;server&gt;`");
-    expect(note).toContain("`/ops audit @user`");
-    expect(note).toContain("`npm run audit -- export`");
-    expect(kit.blocks.some((b) => b.type === "actions")).toBe(false);
+    // The page is chosen to fit: the renderer cuts nothing, so its own "…and N more" never shows.
+    expect(text).not.toMatch(/…and \d+ more/);
+    const shown = [...text.matchAll(/^• \*#(\d+) /gm)].map((m) => Number(m[1]));
+    expect(shown.length).toBeGreaterThan(20);
+    expect(shown.length).toBeLessThan(100);
+    expect(shown).toEqual(many.slice(0, shown.length).map((e) => e.seq));
+    const oldest = shown.at(-1);
+    expect(text).toContain(`entries 1–${shown.length}, newest first`);
+    expect(text).toContain(`\`/ops audit web-03 100 --before ${oldest}\` (or the button below)`);
+    expect(text).toContain("`/ops audit &lt;server&gt;`");
+    expect(text).toContain("`npm run audit -- export`");
+    const buttons = kit.blocks.flatMap((b) =>
+      b.type === "actions" ? (b.elements as { action_id: string; value: string }[]) : [],
+    );
+    expect(buttons.map((b) => b.action_id)).toEqual(["ops.audit.page.older"]);
+    expect(JSON.parse(buttons[0]!.value)).toEqual({
+      subject: { kind: "server", label: "web-03", ids: [SERVER] },
+      limit: 100,
+      offset: shown.length,
+      beforeSeq: oldest,
+    });
   });
 });
 

@@ -1,8 +1,7 @@
 /** `/ops audit`: each entry said in words beside its type, the bot's parts and decisions in words; a golden. */
 import { expect, it } from "vitest";
 import type { AuditRecord } from "../../src/audit/audit-entry.js";
-import { buildAuditView } from "../../src/operations/build-audit-view.js";
-import { md } from "../../src/render/message-model.js";
+import { buildAuditView, decodeAuditPage } from "../../src/operations/build-audit-view.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { collectMrkdwn, expectValidBlockKit, toGoldenJson } from "../render/block-kit-test-helpers.js";
 
@@ -70,7 +69,16 @@ const ENTRIES: AuditRecord[] = [
 ];
 
 it("says each entry in words, with its type, the bot's part and the decision in words", async () => {
-  const kit = renderBlockKit(buildAuditView({ subject: md`\`web-03\``, entries: ENTRIES, limit: 20 }));
+  const kit = renderBlockKit(
+    buildAuditView({
+      query: {
+        subject: { kind: "server", label: "web-03", ids: [base.serverIds[0]!] },
+        limit: 20,
+        offset: 0,
+      },
+      entries: ENTRIES,
+    }),
+  );
   expectValidBlockKit(kit);
   const text = collectMrkdwn(kit).join("\n");
   expect(text).toContain("Run finished `execution.finished`");
@@ -86,4 +94,57 @@ it("says each entry in words, with its type, the bot's part and the decision in 
   expect(text).not.toContain("<!here>");
   expect(text).not.toContain("<!channel>");
   await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/audit-view.json");
+});
+
+it("a later page says which entries it shows, from where, and offers older and newest entries", async () => {
+  const query = {
+    subject: { kind: "server" as const, label: "web-03", ids: [base.serverIds[0]!] },
+    limit: 2,
+    beforeSeq: 6,
+    offset: 2,
+  };
+  // One more than asked for: older entries exist.
+  const kit = renderBlockKit(buildAuditView({ query, entries: ENTRIES.slice(1, 4) }));
+  expectValidBlockKit(kit);
+  const text = collectMrkdwn(kit).join("\n");
+  expect(text).toContain("entries 3–4 older than #6, newest first");
+  expect(text).toContain("`/ops audit web-03 2 --before 3` (or the button below)");
+  const buttons = kit.blocks.flatMap((b) =>
+    b.type === "actions" ? (b.elements as { action_id: string; value: string }[]) : [],
+  );
+  expect(buttons.map((b) => b.action_id)).toEqual(["ops.audit.page.older", "ops.audit.page.newest"]);
+  expect(decodeAuditPage(buttons[0]!.value)).toEqual({ ...query, beforeSeq: 3, offset: 4 });
+  expect(decodeAuditPage(buttons[1]!.value)).toEqual({ subject: query.subject, limit: 2, offset: 0 });
+  await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/audit-view-page.json");
+});
+
+it("a page typed with --before counts its entries; the last page says nothing is older", async () => {
+  const kit = renderBlockKit(
+    buildAuditView({
+      query: { subject: { kind: "user", userId: "U_ALICE" }, limit: 20, beforeSeq: 3 },
+      entries: ENTRIES.slice(3),
+    }),
+  );
+  expectValidBlockKit(kit);
+  const text = collectMrkdwn(kit).join("\n");
+  expect(text).toContain("*Audit log* for <@U_ALICE> — 2 entries older than #3, newest first");
+  expect(text).toContain("No older entries for <@U_ALICE>.");
+  expect(kit.blocks.flatMap((b) => (b.type === "actions" ? b.elements : []))).toHaveLength(1);
+  const empty = collectMrkdwn(
+    renderBlockKit(buildAuditView({ query: { limit: 20, beforeSeq: 1 }, entries: [] })),
+  ).join("\n");
+  expect(empty).toContain("*Audit log* — no entries older than #1");
+  await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/audit-view-page-typed.json");
+});
+
+it("a button's value that is not an audit page query is refused", () => {
+  expect(decodeAuditPage("")).toBeUndefined();
+  expect(decodeAuditPage("{")).toBeUndefined();
+  expect(decodeAuditPage(JSON.stringify({ limit: 101 }))).toBeUndefined();
+  expect(decodeAuditPage(JSON.stringify({ limit: 5, beforeSeq: 0 }))).toBeUndefined();
+  expect(decodeAuditPage(JSON.stringify({ limit: 5, extra: 1 }))).toBeUndefined();
+  expect(
+    decodeAuditPage(JSON.stringify({ limit: 5, subject: { kind: "user", userId: "<!here>" } })),
+  ).toBeUndefined();
+  expect(decodeAuditPage(JSON.stringify({ limit: 5, beforeSeq: 9 }))).toEqual({ limit: 5, beforeSeq: 9 });
 });

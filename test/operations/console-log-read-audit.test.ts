@@ -97,7 +97,7 @@ describe("console-log reads are audited", () => {
     expect(reasons.length).toBeGreaterThan(0);
     expect(reasons.join(" ")).toContain("console-log-for-sre");
     // And `/ops audit` shows it, with the reasons.
-    const text = renderPlainText(buildAuditView({ entries: await reads(), limit: 20 }));
+    const text = renderPlainText(buildAuditView({ query: { limit: 20, offset: 0 }, entries: await reads() }));
     expect(text).toContain("Console log read");
     expect(text).toContain("Console log of web-03: refused — reasons:");
   });

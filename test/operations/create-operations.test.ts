@@ -207,6 +207,7 @@ describe("createOperations", () => {
       "action ops.breakglass.ack",
       "action ops.request.details",
       "action ops.approval",
+      "action ops.audit.page",
       "view ops.approval.reject",
     ]);
   });

@@ -565,6 +565,46 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect(page.map((e) => e.seq)).toEqual(Array.from({ length: 300 }, (_, i) => 251 + i));
         expect((await store.readLog("s", { afterSeq: 600 })).length).toBe(0);
       });
+
+      it("pages newest first before a sequence number, across its pages, filtered, never past the head", async () => {
+        const store = await fresh();
+        for (let n = 1; n <= 600; n++) await store.append("s", n);
+        const seqs = async (options: {
+          beforeSeq: number;
+          limit?: number;
+          filter?: (n: number) => boolean;
+        }) => (await store.readLog<number>("s", { fromEnd: true, ...options })).map((e) => e.seq);
+        const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from - i);
+        // Crosses a backend's read page (256) below the bound.
+        expect(await seqs({ beforeSeq: 450, limit: 300 })).toEqual(range(449, 300));
+        expect(await seqs({ beforeSeq: 3, limit: 10 })).toEqual([2, 1]);
+        expect(await seqs({ beforeSeq: 1 })).toEqual([]);
+        expect(await seqs({ beforeSeq: 0 })).toEqual([]);
+        // Past the head: from the head.
+        expect(await seqs({ beforeSeq: 10_000, limit: 2 })).toEqual([600, 599]);
+        expect(await seqs({ beforeSeq: 601, limit: 2 })).toEqual([600, 599]);
+        // The filter sees only entries below the bound, and the limit counts what it keeps.
+        expect(await seqs({ beforeSeq: 400, limit: 3, filter: (n) => n % 100 === 0 })).toEqual([
+          300, 200, 100,
+        ]);
+        // Oldest first ignores it (as newest first ignores `afterSeq`).
+        expect((await store.readLog("s", { beforeSeq: 5, limit: 2 })).map((e) => e.seq)).toEqual([1, 2]);
+        await expect(store.readLog("s", { fromEnd: true, beforeSeq: 1.5 })).rejects.toThrow(RangeError);
+        await expect(store.readLog("s", { fromEnd: true, beforeSeq: -1 })).rejects.toThrow(RangeError);
+      });
+
+      it("pages newest first before a sequence number after a prune", async () => {
+        const store = await fresh();
+        for (let n = 1; n <= 10; n++) await store.append("s", n);
+        await store.pruneLog("s", 4, "pruned");
+        const seqs = async (beforeSeq: number) =>
+          (await store.readLog("s", { fromEnd: true, beforeSeq, limit: 3 })).map((e) => e.seq);
+        expect(await seqs(9)).toEqual([8, 7, 6]);
+        expect(await seqs(7)).toEqual([6, 5]);
+        expect(await seqs(5)).toEqual([]);
+        expect(await seqs(3)).toEqual([]);
+        expect(await seqs(100)).toEqual([11, 10, 9]);
+      });
     });
 
     describe("hash chain", () => {
