@@ -7,9 +7,10 @@
  * shown by `/metrics`; a clock too far off the store's refuses the start.
  */
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Clock, Store } from "../store/store.js";
+import { OPERATIONS } from "../workflow/flow-vocabulary.js";
 
 /** The SHA-256 (hex, first 12) of each declarative file set a replica runs with. */
 export interface ConfigFingerprint {
@@ -30,9 +31,9 @@ export async function fingerprintConfigFiles(files: {
     return hash.digest("hex").slice(0, 12);
   };
   const readOrEmpty = (path: string) => readFile(path).catch(() => Buffer.alloc(0));
-  const flowNames = (await readdir(files.flowsDir).catch(() => [] as string[]))
-    .filter((name) => /\.ya?ml$/.test(name))
-    .sort();
+  // The files the flows are loaded from, and no other: with the defaults, `FLOWS_DIR` also holds the policy and
+  // the notifications, which an edit of theirs must not show as a difference in the flows too.
+  const flowNames = OPERATIONS.map((operation) => `${operation}.yml`).sort();
   const flowParts = await Promise.all(
     flowNames.map(async (name) => [`${name}\0`, await readOrEmpty(join(files.flowsDir, name))] as const),
   );

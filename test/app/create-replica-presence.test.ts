@@ -197,7 +197,7 @@ describe("a replica whose clock is off the shared store's (Redis)", () => {
 });
 
 describe("fingerprintConfigFiles", () => {
-  it("differs when a file's bytes differ, and not with the order the flows are listed in", async () => {
+  it("differs when a file's bytes differ, and not with the order the flows are listed in nor other files beside them", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hwc-fingerprint-"));
     const flows = join(dir, "flows");
     await import("node:fs/promises").then((fs) => fs.mkdir(flows));
@@ -206,6 +206,8 @@ describe("fingerprintConfigFiles", () => {
     await writeFile(join(flows, "stop.yml"), "a\n");
     await writeFile(join(flows, "start.yml"), "b\n");
     await writeFile(join(flows, "README.md"), "not a flow\n");
+    // The shipped layout: the policy beside the flows, in the same folder.
+    await writeFile(join(flows, "policy.yml"), "version: 1\n");
     const paths = {
       policyFile: join(dir, "policy.yml"),
       flowsDir: flows,
@@ -215,6 +217,9 @@ describe("fingerprintConfigFiles", () => {
     expect(before.policy).toMatch(/^[0-9a-f]{12}$/);
     await writeFile(join(flows, "README.md"), "changed, still not a flow\n");
     expect(await fingerprintConfigFiles(paths)).toEqual(before);
+    // A YAML file in the flows' folder that is not a flow (the policy there) is not a flow either.
+    await writeFile(join(flows, "policy.yml"), "version: 1\n# edited\n");
+    expect((await fingerprintConfigFiles(paths)).flows).toBe(before.flows);
     await writeFile(join(dir, "policy.yml"), "version: 1\n# a comment\n");
     const after = await fingerprintConfigFiles(paths);
     expect(after.policy).not.toBe(before.policy);
