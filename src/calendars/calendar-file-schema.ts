@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import * as z from "zod";
-import { cronProblem, timeZoneProblem } from "../config/check-cron-and-time-zone.js";
+import { cronProblem, timeZoneSchema } from "../config/check-cron-and-time-zone.js";
 import { generatedMessage } from "../config/describe-config-issues.js";
 import { boundedDurationSchema, formatDuration } from "../config/parse-duration.js";
 import { valueIssue } from "../config/value-issue.js";
@@ -15,10 +15,7 @@ const calendarName = z.string().refine((s) => /^[a-z0-9][a-z0-9_-]*$/.test(s), {
   params: { predicate: "is not a calendar name; use lower-case letters, digits, `-` and `_`" },
 });
 
-const timeZone = z.string().superRefine((value, ctx) => {
-  const problem = timeZoneProblem(value);
-  if (problem !== undefined) ctx.addIssue({ code: "custom", message: `\`${value}\` ${problem}` });
-});
+const timeZone = timeZoneSchema;
 
 const cron = z.string().superRefine((value, ctx) => {
   const problem = cronProblem(value);

@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import * as z from "zod";
 import { suggestClosest } from "./suggest-closest.js";
 
 /**
@@ -129,3 +130,9 @@ export function cronProblem(pattern: string): string | undefined {
   }
   return undefined;
 }
+
+/** A `time_zone` value of a declarative file: refused with {@link timeZoneProblem}'s words. */
+export const timeZoneSchema = z.string().superRefine((value, ctx) => {
+  const problem = timeZoneProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: `\`${value}\` ${problem}` });
+});

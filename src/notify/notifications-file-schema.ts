@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { cronProblem, timeZoneProblem } from "../config/check-cron-and-time-zone.js";
+import { cronProblem, timeZoneSchema } from "../config/check-cron-and-time-zone.js";
 import { boundedDurationSchema, formatDuration } from "../config/parse-duration.js";
 import { suggestClosest } from "../config/suggest-closest.js";
 import { valueIssue } from "../config/value-issue.js";
@@ -83,10 +83,7 @@ const failureThreshold = z
       );
   });
 
-const timeZone = z.string().superRefine((value, ctx) => {
-  const problem = timeZoneProblem(value);
-  if (problem !== undefined) ctx.addIssue({ code: "custom", message: `\`${value}\` ${problem}` });
-});
+const timeZone = timeZoneSchema;
 
 /** Which servers / hosts: every tag (values may use `*` and `?`) and any one of the name globs. */
 const subjectMatch = z

@@ -1,9 +1,8 @@
 import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { requesterGroupsMatter } from "../policy/evaluate-policy.js";
-import { policyFlagsOf, tagChangeOf } from "../policy/policy-facts-of.js";
 import type { Policy, PolicyTarget, Principals } from "../policy/types.js";
-import { policyWavesOf, wavePlanOf } from "../waves/plan-waves.js";
+import { boundPolicyFacts } from "./bound-policy-facts.js";
 import { evaluateQuestion } from "./decide-policy.js";
 import type { RequestDetailsStore } from "./request-details.js";
 
@@ -39,8 +38,6 @@ export async function cancelApproversOf(
     name: t.name,
     tags: { ...t.tags },
   }));
-  const tagChange = tagChangeOf(request.action, request.parameters);
-  const plan = wavePlanOf(request.parameters);
   const decision = evaluateQuestion(
     policy,
     {
@@ -51,9 +48,7 @@ export async function cancelApproversOf(
         ...(question.channelName !== undefined && { name: question.channelName }),
       },
       targets,
-      flags: policyFlagsOf(request.action, request.parameters),
-      ...(tagChange !== undefined && { tagChange }),
-      ...(plan !== undefined && { waves: policyWavesOf(plan) }),
+      ...boundPolicyFacts(request),
       ...(request.schedule !== undefined && { at: request.schedule.runAt }),
     },
     groups,

@@ -7,28 +7,15 @@ import type { Metrics } from "../metrics/metrics.js";
 import { applyBreakGlass } from "../policy/apply-break-glass.js";
 import { type ApprovedTerms, compareDecisions } from "../policy/compare-decisions.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
-import { policyFlagsOf, tagChangeOf } from "../policy/policy-facts-of.js";
 import { policyVersion } from "../policy/policy-version.js";
 import type { Policy, PolicyDecision, PolicyTarget } from "../policy/types.js";
-import { policyWavesOf, wavePlanOf } from "../waves/plan-waves.js";
 import { detectDrift } from "../workflow/detect-drift.js";
 import { readServers, type ServerRead } from "../workflow/read-servers.js";
 import type { FlowTarget } from "../workflow/types.js";
+import { boundPolicyFacts } from "./bound-policy-facts.js";
 import type { PolicyChange } from "./build-policy-change-view.js";
 import { readGroups } from "./decide-policy.js";
 import { isPolicyAllowed, POLICY_ACTOR } from "./describe-request.js";
-
-/** The bound tag change of a tag request, decided on again like its flags. */
-function tagChangeFor(request: ApprovalRequest) {
-  const tagChange = tagChangeOf(request.action, request.parameters);
-  return tagChange === undefined ? {} : { tagChange };
-}
-
-/** The bound wave plan of a request, decided on again like its flags (`require_waves`). */
-function wavesFor(request: ApprovalRequest) {
-  const plan = wavePlanOf(request.parameters);
-  return plan === undefined ? {} : { waves: policyWavesOf(plan) };
-}
 
 export interface RedecideDeps {
   policy: () => Policy;
@@ -92,9 +79,7 @@ export async function redecideBeforeExecution(
     requester,
     channel: { id: request.channel, ...(channelName !== undefined && { name: channelName }) },
     targets,
-    flags: policyFlagsOf(request.action, request.parameters),
-    ...tagChangeFor(request),
-    ...wavesFor(request),
+    ...boundPolicyFacts(request),
     ...(deps.clock !== undefined && { at: deps.clock.now() }),
   });
   // Break-glass skips approval again now, and only approval: a deny rule or a cap still stops it, and so does
