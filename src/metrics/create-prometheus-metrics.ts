@@ -122,7 +122,7 @@ export function createPrometheusMetrics(): PrometheusMetrics {
 
   const handedOver = counter(
     "runs_handed_over_total",
-    "Runs this replica let go of at a safe point, by why: stopping (SIGTERM) or lost (lease refused or expired).",
+    "Runs this replica let go of, by why: stopping (SIGTERM), lost (lease refused or expired) or interrupted (a progress write failed).",
     ["why"],
   );
   const adopted = counter(

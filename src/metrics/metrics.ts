@@ -47,15 +47,19 @@ export interface Metrics {
    */
   replicaPresence(report: { skewMs: number | undefined; replicas: number; withOtherFiles: number }): void;
   /**
-   * This replica let go of a run it drove, at a safe point: `stopping` (SIGTERM), or `lost` (its lease was
-   * refused or expired: the store was unreachable, or another replica took the run).
+   * This replica let go of a run it drove: at a safe point, `stopping` (SIGTERM) or `lost` (its lease was
+   * refused or expired: the store was unreachable, or another replica took the run); or `interrupted`, when a
+   * write of the run's progress failed (the store went away mid-write) and the run is left to the adoption pass.
    */
-  runHandedOver(why: "lost" | "stopping"): void;
+  runHandedOver(why: RunHandOver): void;
   /** This replica took over an unfinished run from the store (another replica's, or its own before a restart). */
   runAdopted(): void;
   /** The store answered (`true`) or not `/readyz`'s store check, as run for a scrape of `/metrics`. */
   storeReady(up: boolean): void;
 }
+
+/** Why a replica let go of a run it drove (`runs_handed_over_total`'s `why`). */
+export type RunHandOver = "lost" | "stopping" | "interrupted";
 
 export type CommandOutcome = "handled" | "not_understood" | "failed";
 export type ApprovalOutcome = "approved" | "rejected" | "cancelled" | "expired";

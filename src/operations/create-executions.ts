@@ -183,6 +183,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       }
       // The run record stays open: the next adoption pass resumes it without resending anything.
       runLogger.error({ err: error }, "execution interrupted");
+      deps.metrics?.runHandedOver("interrupted");
       await reporter.abandon(
         buildNoticeView(
           ":warning:",
