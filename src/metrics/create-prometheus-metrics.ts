@@ -131,6 +131,17 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     [],
   );
 
+  const followUpsStarted = counter(
+    "job_follow_ups_started_total",
+    "Jobs left unknown at their run's deadline that the bot started following.",
+    [],
+  );
+  const followUpsEnded = counter(
+    "job_follow_ups_ended_total",
+    "Follow-ups of late jobs that ended, by ending: finished (by the cloud), gone, or gave_up (followed for their time).",
+    ["ending"],
+  );
+
   const gauge = (name: string, help: string) =>
     new Gauge({ name: `${METRICS_PREFIX}${name}`, help, registers: [registry] });
   const clockSkew = gauge(
@@ -191,6 +202,8 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     },
     runHandedOver: (why) => handedOver.inc({ why }),
     runAdopted: () => adopted.inc(),
+    jobFollowUpStarted: () => followUpsStarted.inc(),
+    jobFollowUpEnded: (ending) => followUpsEnded.inc({ ending }),
     storeReady: (up) => storeUp.set(up ? 1 : 0),
   };
 }

@@ -54,6 +54,13 @@ export interface Metrics {
   runHandedOver(why: RunHandOver): void;
   /** This replica took over an unfinished run from the store (another replica's, or its own before a restart). */
   runAdopted(): void;
+  /** A job left unknown at its run's deadline is followed from now on (once per job, whichever replica). */
+  jobFollowUpStarted(): void;
+  /**
+   * A followed job's follow-up ended (once per job): the cloud `finished` it, it was `gone`, or the bot
+   * `gave_up` after following it for its time.
+   */
+  jobFollowUpEnded(ending: "finished" | "gone" | "gave_up"): void;
   /** The store answered (`true`) or not `/readyz`'s store check, as run for a scrape of `/metrics`. */
   storeReady(up: boolean): void;
 }
@@ -94,5 +101,7 @@ export const noopMetrics: Metrics = {
   replicaPresence() {},
   runHandedOver() {},
   runAdopted() {},
+  jobFollowUpStarted() {},
+  jobFollowUpEnded() {},
   storeReady() {},
 };

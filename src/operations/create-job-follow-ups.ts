@@ -21,16 +21,16 @@ import { CloudError } from "../cloud/errors.js";
 import type { EcsApi, Job } from "../cloud/types.js";
 import { nextPollInterval, serverResultsOf } from "../cloud/wait-for-job.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Clock, Store } from "../store/store.js";
 import { mapWithConcurrency } from "../targets/map-with-concurrency.js";
-import { WaveRunRecordSchema, waveFlowRunId, waveRunKey } from "../waves/wave-run-record.js";
-import { type RunRecord, RunRecordSchema, runKey } from "../workflow/run-record.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
 import {
   buildJobFollowUpView,
   type JobFollowUpEnding,
   type JobFollowUpServer,
 } from "./build-job-follow-up-view.js";
+import { findLateJobs } from "./find-late-jobs.js";
 import {
   JOB_FOLLOW_UP_SETTINGS,
   JOB_FOLLOW_UPS_OPEN,
@@ -58,6 +58,7 @@ export interface JobFollowUpsDeps {
   chat: () => ChatPort | undefined;
   clock: Clock;
   logger: Logger;
+  metrics?: Pick<Metrics, "jobFollowUpStarted" | "jobFollowUpEnded">;
   timers?: Pick<Timers, "setInterval" | "clearInterval">;
   settings?: Partial<JobFollowUpSettings>;
 }
@@ -88,7 +89,7 @@ export function createJobFollowUps(deps: JobFollowUpsDeps): JobFollowUps {
       const root = request.message;
       const unknown = new Set(outcome.servers.filter((s) => s.result === "unknown").map((s) => s.id));
       if (root === undefined || unknown.size === 0) return 0;
-      const jobs = await lateJobsOf(store, outcome.runId, unknown);
+      const jobs = await findLateJobs(store, outcome.runId, unknown);
       const now = clock.now();
       const runEndedAt = outcome.finishedAt ?? now;
       let started = 0;
@@ -117,6 +118,7 @@ export function createJobFollowUps(deps: JobFollowUpsDeps): JobFollowUps {
         });
         if (created) {
           started++;
+          deps.metrics?.jobFollowUpStarted();
           logger.info(
             { job: job.jobId, run: outcome.runId, approval: request.id, servers: job.servers.length },
             "following a job that had not finished by the run's deadline",
@@ -262,6 +264,7 @@ export function createJobFollowUps(deps: JobFollowUpsDeps): JobFollowUps {
     });
     if (!(await swap(version, ended, { append: [entry.append] }))) return false;
     entry.publish();
+    deps.metrics?.jobFollowUpEnded(ending.is.kind);
     logger.info(
       { job: record.jobId, run: record.runId, approval: record.requestId, ending: ending.is.kind },
       "a followed job ended",
@@ -366,58 +369,6 @@ export function createJobFollowUps(deps: JobFollowUpsDeps): JobFollowUps {
       await pass.stop();
     },
   };
-}
-
-/** A late job of a run: its servers whose outcome stayed unknown, and its status when the run gave up. */
-interface LateJob {
-  jobId: string;
-  servers: { id: string; name: string }[];
-  lastStatus?: string;
-}
-
-/**
- * The jobs of the run `runId` (a run in waves: of its waves' runs) that had not finished by their wait's
- * deadline, with their servers whose final outcome is unknown (`unknown`).
- */
-async function lateJobsOf(store: Store, runId: string, unknown: ReadonlySet<string>): Promise<LateJob[]> {
-  const runIds = [runId];
-  const waves = await store.get(waveRunKey(runId));
-  const parsedWaves = waves === undefined ? undefined : WaveRunRecordSchema.safeParse(waves.value);
-  if (parsedWaves?.success) runIds.push(...parsedWaves.data.waves.map((_, i) => waveFlowRunId(runId, i)));
-  const byJob = new Map<string, LateJob>();
-  for (const id of runIds) {
-    const stored = await store.get(runKey(id));
-    const parsed = stored === undefined ? undefined : RunRecordSchema.safeParse(stored.value);
-    if (!parsed?.success) continue;
-    collectLateJobs(parsed.data, unknown, byJob);
-  }
-  return [...byJob.values()];
-}
-
-function collectLateJobs(record: RunRecord, unknown: ReadonlySet<string>, into: Map<string, LateJob>): void {
-  const names = new Map(record.targets.map((t) => [t.id, t.name]));
-  for (const step of record.steps) {
-    if (step.kind !== "wait") continue;
-    for (const r of step.results) {
-      const jobId = r.jobId;
-      if (r.result !== "unknown" || r.source !== "job" || jobId === undefined || !unknown.has(r.serverId))
-        continue;
-      // Only a job still going at the deadline: one gone or unreadable has nothing more to tell.
-      if (!(r.reason ?? "").startsWith(`job ${jobId} had not finished by the deadline`)) continue;
-      let job = into.get(jobId);
-      if (job === undefined) {
-        const status = step.jobs.find((j) => j.jobId === jobId)?.status;
-        job = {
-          jobId,
-          servers: [],
-          ...(status !== undefined && status !== "UNKNOWN" && { lastStatus: status }),
-        };
-        into.set(jobId, job);
-      }
-      if (!job.servers.some((s) => s.id === r.serverId))
-        job.servers.push({ id: r.serverId, name: names.get(r.serverId) ?? r.serverId });
-    }
-  }
 }
 
 /** The end time the cloud recorded for the job, if it did. */

@@ -134,6 +134,7 @@ export function createOperations(options: OperationsOptions): Operations {
     chat,
     clock,
     logger,
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
     ...(options.timers !== undefined && { timers: options.timers }),
     ...(options.jobFollowUps !== undefined && { settings: options.jobFollowUps }),
   });

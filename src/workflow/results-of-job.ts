@@ -70,6 +70,8 @@ export function resultsOfJob(
         : r.reason === "job-not-found"
           ? `job ${jobId} no longer exists and the servers' state cannot prove the outcome`
           : `job ${jobId} could not be read (${r.error?.code ?? "error"}: ${r.error?.message ?? ""})`;
+    const unknownBecause =
+      r.reason === "deadline" ? "deadline" : r.reason === "job-not-found" ? "job_gone" : "job_unreadable";
     const results = m.serverIds.map((serverId): ServerStepResult => {
       const s = jobServers.find((x) => x.serverId === serverId);
       if (s && "reached" in s && s.reached)
@@ -86,7 +88,7 @@ export function resultsOfJob(
           ...(s.errorCode !== undefined && { code: s.errorCode }),
         };
       }
-      return { serverId, result: "unknown", source: "job", jobId, reason: why };
+      return { serverId, result: "unknown", source: "job", jobId, reason: why, unknownBecause };
     });
     return { results, jobStatus: r.job?.status ?? "UNKNOWN" };
   }

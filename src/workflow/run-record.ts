@@ -102,6 +102,11 @@ export const ServerStepResultSchema = z.strictObject({
   jobId: z.string().optional(),
   /** How the result was established. */
   source: z.enum(["job", "servers", "call"]).optional(),
+  /**
+   * Why an `unknown` result from a job is unknown: the job had not finished by the wait's deadline (it may
+   * still finish: the job follow-ups look at it later), was gone, or could not be read.
+   */
+  unknownBecause: z.enum(["deadline", "job_gone", "job_unreadable"]).optional(),
 });
 export type ServerStepResult = z.infer<typeof ServerStepResultSchema>;
 

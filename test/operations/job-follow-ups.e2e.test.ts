@@ -7,15 +7,27 @@
  * is never changed, and the cloud is asked little: one job read per due time, one read by ID per server.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { createPrometheusMetrics } from "../../src/metrics/create-prometheus-metrics.js";
 import { createOperations, type Operations } from "../../src/operations/index.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import { createSlackChat } from "../../src/slack/create-slack-chat.js";
-import { type OperationsHarness, startOperationsHarness, textOf } from "../e2e/helpers/operations-harness.js";
+import {
+  type OperationsHarness,
+  startOperationsHarness,
+  textOf,
+  WAVES_ON_THE_HARNESS_CLOCK,
+} from "../e2e/helpers/operations-harness.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 let h: OperationsHarness;
+const metrics = createPrometheusMetrics();
+/** A counter's value on `/metrics` now (0 before its first count). */
+async function counted(series: string): Promise<number> {
+  const line = (await metrics.render()).split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
 /** Other operations instances over the harness's store (replicas, restarts), stopped after each test. */
 const others: Operations[] = [];
 
@@ -26,6 +38,8 @@ beforeAll(async () => {
       runLeaseTtlMs: 48 * HOUR,
       // Looked for often by the timers; what is due is judged by the (moved) clock, at the shipped pace.
       jobFollowUps: { passIntervalMs: 20 },
+      waves: WAVES_ON_THE_HARNESS_CLOCK.waves,
+      metrics,
     },
   });
 });
@@ -224,6 +238,46 @@ it("the job fails later: the reply says FAIL and why; a job gone from the cloud:
   expect(followUps(purged.card)).toHaveLength(1);
 });
 
+it("a rollout in waves stopped by its late job: the job of wave 1 is followed, one reply in the request's thread", async () => {
+  const servers = [addServer(), addServer()];
+  const names = servers.map((s) => s.name);
+  const started = await counted("hwc_chatops_job_follow_ups_started_total");
+  const finished = await counted('hwc_chatops_job_follow_ups_ended_total{ending="finished"}');
+  const timing = h.sim.control.jobTiming();
+  h.sim.control.setJobTiming({ runningMs: 10 * HOUR });
+  let card: FakeSlackMessage;
+  let jobId: string;
+  try {
+    expect((await h.command(`stop ${names.join(" ")} --waves 2`)).status).toBe(200);
+    card = await h.waitCard(`/ecs stop ${names.join(" ")}`);
+    jobId = await h.fake.waitFor(() => h.sim.control.jobs()[0]?.id);
+    await h.fake.waitFor(() => jobReads(jobId)[0]);
+  } finally {
+    h.sim.control.setJobTiming(timing);
+  }
+  // Wave 1's wait runs out: its server is unknown, and the rollout stops there (wave 2 never sent).
+  h.clock.advance(16 * MINUTE);
+  const summary = await h.fake.waitFor(
+    () => h.replies(card).find((m) => textOf(m).includes("your request finished")),
+    10_000,
+  );
+  expect(textOf(summary)).toContain("1 unknown");
+  await h.ops.idle();
+  expect(h.mutations("batchStopServers")).toHaveLength(1);
+  expect(await counted("hwc_chatops_job_follow_ups_started_total")).toBe(started + 1);
+
+  h.sim.control.advance(10 * HOUR);
+  h.clock.advance(2 * MINUTE + 1_000);
+  const posted = textOf(await h.fake.waitFor(() => followUps(card)[0], 10_000));
+  expect(posted).toContain(`job \`${jobId}\` ended *SUCCESS*`);
+  expect(posted).toContain(`\`${names[0]}\``);
+  expect(posted).not.toContain(`\`${names[1]}\``);
+  await settle();
+  expect(followUps(card)).toHaveLength(1);
+  expect(h.mutations("batchStopServers")).toHaveLength(1);
+  expect(await counted('hwc_chatops_job_follow_ups_ended_total{ending="finished"}')).toBe(finished + 1);
+});
+
 it("two replicas on one store: one poll per due time, one follow-up; a restart resumes it", async () => {
   const { card, jobId } = await stopPastTheDeadline();
   const requestId = (await h.audit.query({ type: "execution.finished", limit: 1 }))[0]!.requestId;
@@ -234,10 +288,6 @@ it("two replicas on one store: one poll per due time, one follow-up; a restart r
   h.clock.advance(2 * MINUTE + 1_000);
   await Promise.all([h.ops.followUpJobs(), b.followUpJobs()]);
   await settle();
-  console.log(
-    JSON.stringify(jobReads(jobId)),
-    JSON.stringify(h.logs.slice(-30).map((l) => [l.component, l.msg, l.run])),
-  );
   expect(jobReads(jobId)).toHaveLength(1);
   h.clock.advance(3 * MINUTE + 1_000);
   await Promise.all([h.ops.followUpJobs(), b.followUpJobs()]);
