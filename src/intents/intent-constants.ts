@@ -10,8 +10,8 @@ export const MAX_TARGETS = 1000;
 export const MAX_INPUT_CHARS = 4000;
 /** Longest server name / filter value accepted by the parser (Huawei allows 128 for names; we are lenient). */
 export const MAX_NAME_LENGTH = 255;
-/** Tag key and value limits (Huawei: key ≤ 128, value ≤ 255). */
-export const MAX_TAG_KEY_LENGTH = 128;
+/** Tag key and value limits of the tags ECS keeps and filters by (5.9.2 Table 5-69, 5.9.4 Table 5-79: key ≤ 127, value ≤ 255). */
+export const MAX_TAG_KEY_LENGTH = 127;
 export const MAX_TAG_VALUE_LENGTH = 255;
 /** Upper bound for `/ops audit … n`. */
 export const MAX_AUDIT_ENTRIES = 100;

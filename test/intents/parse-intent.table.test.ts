@@ -202,6 +202,12 @@ const rows: Row[] = [
   ["/ecs", "stop tag:", { error: "empty_tag_selector", message: ["never means all servers"] }],
   ["/ecs", "stop tag:=", { error: "empty_tag_selector" }],
   ["/ecs", "delete tag:=prod", { error: "empty_tag_selector", message: ["needs a key"] }],
+  // ECS keeps tag keys of at most 127 characters (5.9.2 Table 5-69): a longer one is refused before any request.
+  [
+    "/ecs",
+    `stop tag:${"k".repeat(128)}=prod`,
+    { error: "invalid_target", message: ["Tag keys are at most 127 characters"] },
+  ],
   ["/ecs", "delete TAG:env=", { error: "empty_tag_selector", message: ["needs a value"] }],
   ["/ecs", "stop 10.0.0.256", { error: "invalid_target", message: ["not a valid IPv4"] }],
   ["/ecs", "stop status=SHUTOFF", { error: "invalid_target", message: ["tag:key=value"] }],
