@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import { basename } from "node:path";
 import {
   type Alias,
   Composer,
@@ -234,9 +235,26 @@ async function readConfigText(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === undefined) throw error;
-    const what = code === "ENOENT" ? "file not found" : `cannot read the file (${code})`;
+    const what = code === "ENOENT" ? await notFoundMessage(file) : `cannot read the file (${code})`;
     return { ok: false, errors: [fileError(file, what)] };
   }
+}
+
+/** "file not found", naming the file beside it with the other YAML extension if there is one (`stop.yaml`). */
+async function notFoundMessage(file: string): Promise<string> {
+  const other = /\.yml$/.test(file)
+    ? file.replace(/\.yml$/, ".yaml")
+    : /\.yaml$/.test(file)
+      ? file.replace(/\.yaml$/, ".yml")
+      : undefined;
+  if (other === undefined) return "file not found";
+  const found = await stat(other).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+  return found
+    ? `file not found; ${basename(other)} is there: rename it to ${basename(file)}`
+    : "file not found";
 }
 
 function yamlErrorMessage(code: string, message: string): string {

@@ -161,6 +161,29 @@ describe("malformed and hostile flow files", () => {
     }
   });
 
+  it("a flow saved as .yaml instead of .yml: refused, and the message names the file to rename", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "flows-"));
+    try {
+      for (const op of OPERATIONS) {
+        const name = op === "stop" ? "stop.yaml" : `${op}.yml`;
+        await writeFile(join(dir, name), await readFile(`flows/${op}.yml`, "utf8"));
+      }
+      const result = await loadFlows(dir);
+      expect(result).toMatchObject({
+        ok: false,
+        errors: [
+          {
+            file: join(dir, "stop.yml"),
+            line: 1,
+            message: "file not found; stop.yaml is there: rename it to stop.yml",
+          },
+        ],
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses an oversized flow file", () => {
     const result = parseFlow(`description: "${"x".repeat(70_000)}"\n`, "big.yml");
     expect(result).toMatchObject({
