@@ -80,8 +80,12 @@ export function understandCommand(request: CommandRequest, requestId: string): C
   // `/ops policy explain <change> --window …` explains the decision as of that start time.
   const explainsChange = intent.type === "ops.policy.explain" && isMutationIntent(intent.intent);
   if (taken.flags !== undefined && !isMutationIntent(intent) && !explainsChange) {
+    // A recurring schedule does change servers, at its cron times: it takes neither flag, and a window is
+    // kept by the policy (a rule that denies its action `outside:` the window), not by the schedule.
     const message =
-      "`--at` and `--window` schedule a change (`/ecs stop web-01 --window <name>`); this command changes nothing";
+      intent.type === "ops.schedule.add"
+        ? "`--at` and `--window` schedule one change; a recurring schedule runs at its cron times and takes neither. To keep its runs inside a maintenance window, give the policy a rule that denies the action `outside: [maintenance]` (your window's name); each run is decided against it then"
+        : "`--at` and `--window` schedule a change (`/ecs stop web-01 --window <name>`); this command changes nothing";
     return refused(intent.type, buildParseErrorView({ code: "invalid_flag", message }));
   }
   return { ok: true, intent, meta };

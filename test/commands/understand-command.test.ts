@@ -116,6 +116,17 @@ describe("understandCommand", () => {
     expect(refused.text).toContain("this command changes nothing");
   });
 
+  it("refuses --window on a recurring schedule, saying how a window is kept for its runs", () => {
+    const refused = refusal(
+      "/ops",
+      'schedule add "0 19 * * 2" tz=Europe/Berlin /ecs reboot web-04 --hard --window maintenance',
+    );
+    expect(refused.verb).toBe("ops.schedule.add");
+    expect(refused.text).toContain("a recurring schedule runs at its cron times and takes neither");
+    expect(refused.text).toContain("`outside: [maintenance]`");
+    expect(refused.text).not.toContain("this command changes nothing");
+  });
+
   it("takes --window on /ops policy explain of a change (the decision as of that start)", () => {
     const understood = understandCommand(
       request("/ops", "policy explain /ecs stop web-01 --window night"),
