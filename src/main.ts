@@ -141,7 +141,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     fail(line ?? (error instanceof Error ? (error.stack ?? error.message) : String(error)));
   };
   // Every variable and every file is checked before anything starts, and every problem is reported at once.
-  const loaded = await loadStartupConfig(env, { playground: wantsPlayground });
+  const loaded = await loadStartupConfig(env, {
+    playground: wantsPlayground,
+    asked: argv.includes("--playground"),
+  });
   if (wantsCheck) {
     // The same loader, the same messages; nothing is started or contacted. Warnings do not fail a start, so
     // they do not fail the check either.

@@ -25,6 +25,17 @@ export type LoadStartupConfigResult = (
 
 const PORT_EXPECTED = "PORT: expected a port number between 0 and 65535";
 
+/** Credentials that say the bot is meant to start for real: with any of them, no playground unless asked. */
+const REAL_CREDENTIALS = [
+  "SLACK_SIGNING_SECRET",
+  "SLACK_APP_TOKEN",
+  "HUAWEICLOUD_SDK_AK",
+  "HUAWEICLOUD_SDK_SK",
+  "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+  "HUAWEICLOUD_IAM_USERNAME",
+  "HUAWEICLOUD_IAM_PASSWORD",
+] as const;
+
 /** The playground's page port (`PORT`, default 3000). */
 function playgroundPort(env: Record<string, string | undefined>): number | undefined {
   const raw = env.PORT?.trim();
@@ -39,11 +50,24 @@ function playgroundPort(env: Record<string, string | undefined>): number | undef
  */
 export async function loadStartupConfig(
   env: Record<string, string | undefined>,
-  options: { playground: boolean },
+  /** `playground`: no `SLACK_BOT_TOKEN`, or `--playground`; `asked`: `--playground` was given. */
+  options: { playground: boolean; asked?: boolean },
 ): Promise<LoadStartupConfigResult> {
   const app = loadAppConfig(env);
   const warnings = findUnknownSettings(env).map(describeUnknownSetting);
   const problems: string[] = app.ok ? [] : [...app.issues];
+  const given = (name: string) => (env[name]?.trim() ?? "") !== "";
+  // A production environment missing its bot token (a misspelt SLACK_TOKEN) would start the playground and
+  // pass the check: a bot that silently serves nobody. Without `--playground`, the other credentials say so.
+  const realOnes = REAL_CREDENTIALS.filter(given);
+  if (options.playground && options.asked !== true && realOnes.length > 0)
+    problems.push(
+      `SLACK_BOT_TOKEN: not set, but ${realOnes.join(", ")} ${realOnes.length === 1 ? "is" : "are"}: set it to start the bot (the playground starts only without Slack and cloud credentials, or with --playground)`,
+    );
+  if (!options.playground && given("SLACK_APP_TOKEN") && given("PORT") && !given("METRICS_PORT"))
+    warnings.push(
+      "PORT: not used in Socket Mode (SLACK_APP_TOKEN is set), so nothing listens on it; set METRICS_PORT to serve /healthz, /readyz and /metrics",
+    );
   let slack: SlackConfig | undefined;
   let cloud: CloudConfig | undefined;
   const port = options.playground ? playgroundPort(env) : undefined;

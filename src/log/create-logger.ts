@@ -30,8 +30,17 @@ function redactedOrNote(object: Record<string, unknown>): Record<string, unknown
 export function createRedactingPino(level: string, destination: Parameters<typeof pino>[1]): Logger {
   const logger = pino({ level, formatters: REDACTING_FORMATTERS, base: { app: "hwc-chatops" } }, destination);
   const child = logger.child;
+  const rootBindings = logger.bindings();
   logger.child = function redactedChild(this: Logger, bindings, options) {
-    return child.call(this, redactedOrNote(bindings), options);
+    const bound = this.bindings();
+    if (!Object.keys(bindings).some((key) => key in bound))
+      return child.call(this, redactedOrNote(bindings), options);
+    // A key bound again (a part's `component` under its owner's): pino would write it twice in every line,
+    // which log pipelines read as either value or refuse. The child is made from the root instead, with the
+    // bindings merged (the new value wins) and the parent's level.
+    const merged: Record<string, unknown> = { ...bound, ...bindings };
+    for (const [key, value] of Object.entries(rootBindings)) if (merged[key] === value) delete merged[key];
+    return child.call(logger, redactedOrNote(merged), { level: this.level, ...options });
   } as Logger["child"];
   return logger;
 }

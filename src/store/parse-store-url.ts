@@ -1,3 +1,5 @@
+import { suggestClosest } from "../config/suggest-closest.js";
+
 /** Where a `STORE_URL` points, before anything is opened. */
 export type StoreTarget =
   | { backend: "memory"; namespace?: string }
@@ -8,6 +10,8 @@ export type StoreTarget =
 export type ParsedStoreUrl = { ok: true; target: StoreTarget } | { ok: false; error: string };
 
 const EXPECTED = "expected sqlite://path, redis://host:port or memory://";
+const PERCENT_ENCODE =
+  "percent-encode special characters of the password or path (# as %23, @ as %40, ? as %3F, / as %2F)";
 
 /**
  * Reads a `STORE_URL` without opening anything, so configuration can be validated at load time:
@@ -18,19 +22,26 @@ const EXPECTED = "expected sqlite://path, redis://host:port or memory://";
  * Each accepts `?namespace=x`. Errors never echo the URL: a redis:// URL may carry a password.
  */
 export function parseStoreUrl(url: string): ParsedStoreUrl {
+  // A `#` or a parameter we do not know is refused: with a password not percent-encoded, what follows a `#`,
+  // `?` or `/` in it is read as a fragment, a parameter or a path, and the host as a piece of the password (a
+  // DNS query for it); a misspelt `?namespace=` would split the replicas into stores that never see each other.
+  if (url.includes("#")) return { ok: false, error: `STORE_URL has a '#': ${PERCENT_ENCODE}` };
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return { ok: false, error: `STORE_URL is not a valid URL (${EXPECTED})` };
+    const hint = url.includes("@") ? `; if its password has special characters, ${PERCENT_ENCODE}` : "";
+    return { ok: false, error: `STORE_URL is not a valid URL (${EXPECTED})${hint}` };
   }
+  const unknown = [...parsed.searchParams.keys()].filter((key) => key !== "namespace");
+  if (unknown.length > 0) return { ok: false, error: unknownParameterError(unknown) };
   const namespace = parsed.searchParams.get("namespace") || undefined;
   const scoped = namespace === undefined ? {} : { namespace };
   switch (parsed.protocol) {
     case "memory:":
       return { ok: true, target: { backend: "memory", ...scoped } };
     case "sqlite:": {
-      const rest = url.replace(/^sqlite:(\/\/)?/i, "").replace(/[?#].*$/s, "");
+      const rest = url.replace(/^sqlite:(\/\/)?/i, "").replace(/\?.*$/s, "");
       let file: string;
       try {
         file = decodeURIComponent(rest);
@@ -68,4 +79,15 @@ export function parseStoreUrl(url: string): ParsedStoreUrl {
         error: `STORE_URL has an unsupported scheme ${JSON.stringify(parsed.protocol)} (${EXPECTED})`,
       };
   }
+}
+
+/**
+ * Names the parameter only when it is a near miss of `namespace` (a typo, not a secret): anything else may be a
+ * piece of a password that was not percent-encoded.
+ */
+function unknownParameterError(keys: readonly string[]): string {
+  const nearMiss = keys.find((key) => /^[A-Za-z_]{1,32}$/.test(key) && suggestClosest(key, ["namespace"]));
+  if (nearMiss !== undefined)
+    return `STORE_URL has an unknown parameter ?${nearMiss}=; did you mean ?namespace=? (it is the only parameter)`;
+  return "STORE_URL has a parameter other than ?namespace=: the only one it takes. If a '?' is part of the password or path, percent-encode it (%3F)";
 }

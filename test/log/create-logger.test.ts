@@ -23,6 +23,29 @@ describe("createLogger", () => {
     expect(entry).toMatchObject({ app: "hwc-chatops", serverId: "s-1", msg: "stopped", level: 30 });
   });
 
+  it("a key bound again in a child (a part's component under its owner's) appears once, the child's value", () => {
+    const { lines, logger } = capture();
+    const operations = logger.child({ component: "operations", replica: "r1" }, { level: "warn" });
+    const adoption = operations.child({ component: "adoption", token: "xoxb-1234567890-secret" });
+    adoption.warn({ run: "run_1" }, "no unfinished work is adopted");
+    adoption.info("below the parent's level");
+    adoption.child({ run: "run_2" }).warn("deeper");
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      // Counted in the text: JSON.parse would hide a key written twice.
+      expect(line.match(/"component":/g)).toHaveLength(1);
+      expect(line.match(/"app":/g)).toHaveLength(1);
+      expect(line).not.toContain("xoxb-1234567890-secret");
+    }
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      app: "hwc-chatops",
+      component: "adoption",
+      replica: "r1",
+      run: "run_1",
+    });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ component: "adoption", run: "run_2", msg: "deeper" });
+  });
+
   it("redacts credentials, tokens and signatures wherever a caller logs them", () => {
     const { lines, logger } = capture();
     logger.info(

@@ -29,6 +29,41 @@ describe("parseStoreUrl", () => {
     });
   });
 
+  it("refuses a '#' (a password not percent-encoded) without echoing any piece of it", () => {
+    for (const url of [
+      "redis://:p@ssW0rdX#tail@127.0.0.1:16557",
+      "rediss://user:a#b@cache:6379",
+      "sqlite://./data/state#1.sqlite",
+    ]) {
+      const result = parseStoreUrl(url);
+      expect(result).toEqual({ ok: false, error: expect.stringContaining("percent-encode") });
+      for (const piece of ["ssW0rdX", "tail", "a#b", "state#1"])
+        expect(JSON.stringify(result)).not.toContain(piece);
+    }
+    // Percent-encoded, the same password is taken.
+    expect(parseStoreUrl("redis://:p%40ssW0rdX%23tail@127.0.0.1:16557")).toMatchObject({
+      ok: true,
+      target: { backend: "redis", url: "redis://:p%40ssW0rdX%23tail@127.0.0.1:16557" },
+    });
+  });
+
+  it("refuses a parameter other than ?namespace=: a near miss is named, anything else is not echoed", () => {
+    expect(parseStoreUrl("redis://127.0.0.1:6379?namespce=prod")).toEqual({
+      ok: false,
+      error:
+        "STORE_URL has an unknown parameter ?namespce=; did you mean ?namespace=? (it is the only parameter)",
+    });
+    expect(parseStoreUrl("sqlite://./data/x.sqlite?Namespace=a")).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("did you mean ?namespace=?"),
+    });
+    // A '?' in a password: the rest reads as a parameter, and is never echoed.
+    const result = parseStoreUrl("redis://:secret?Hunter2x@10.0.0.5:6379");
+    expect(result).toEqual({ ok: false, error: expect.stringContaining("? as %3F") });
+    expect(JSON.stringify(result)).not.toContain("Hunter2x");
+    expect(parseStoreUrl("memory://?namespace=a&debug=1")).toMatchObject({ ok: false });
+  });
+
   it("returns errors instead of throwing, without echoing the URL", () => {
     const result = parseStoreUrl("mysql://root:hunter2@db");
     expect(result).toEqual({
