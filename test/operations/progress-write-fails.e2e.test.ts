@@ -34,7 +34,8 @@ beforeAll(async () => {
       };
       return store;
     },
-    operations: { runLeaseTtlMs: 300, metrics },
+    // Long enough that a loaded machine never loses the lease by a late renewal: only the failed write hands over.
+    operations: { runLeaseTtlMs: 3_000, metrics },
   });
 });
 afterAll(async () => {

@@ -64,7 +64,9 @@ it("the store loses a followed run's record: the thread and the card say so once
     await eventually(() =>
       h.logs.some((l) => l.msg === "the store lost the run's record: no replica can continue it"),
     );
-    expect(await metrics.render()).toContain('hwc_chatops_runs_handed_over_total{why="lost"} 1');
+    // At least once: on a loaded machine a renewal 300 ms late loses the lease before the store is emptied too
+    // (then the run is adopted again at once, and lost for good at the clear).
+    expect(await metrics.render()).toMatch(/^hwc_chatops_runs_handed_over_total\{why="lost"\} [1-9]\d*$/m);
   } finally {
     h.sim.control.setJobTiming(timing);
   }
