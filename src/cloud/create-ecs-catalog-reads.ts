@@ -28,11 +28,11 @@ const imageResponse = z.object({
 });
 
 /**
- * The service's own "does not exist": a 404 from the service (Nova's `itemNotFound`), not the gateway's
- * (`APIG.*`, e.g. an API the region does not serve), which says nothing about the resource.
+ * The service's own "does not exist" (`CloudError.isNotFound`: never the gateway's `APIG.*` 404, e.g. an API
+ * the region does not serve, which says nothing about the resource).
  */
 function isServiceNotFound(err: unknown): boolean {
-  return err instanceof CloudError && err.status === 404 && !err.code.startsWith("APIG.");
+  return err instanceof CloudError && err.isNotFound;
 }
 
 /** The key pair and image reads a reinstall or change of OS needs before anything is sent. */

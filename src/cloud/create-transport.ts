@@ -2,13 +2,7 @@ import { fullJitter } from "exponential-backoff/dist/jitter/full/full.jitter.js"
 import type { Dispatcher } from "undici";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Authenticator } from "./create-authenticator.js";
-import {
-  CloudError,
-  ErrorCodes,
-  OutcomeUnknownError,
-  parseCloudError,
-  RETRYABLE_READ_STATUSES,
-} from "./errors.js";
+import { CloudError, ErrorCodes, OutcomeUnknownError, parseCloudError } from "./errors.js";
 import { parseRetryAfter } from "./parse-retry-after.js";
 import {
   backoffDelay,
@@ -53,8 +47,9 @@ export interface CloudRequest {
   /** Sent as `X-Project-Id` (and signed). */
   projectId?: string;
   /**
-   * `read`: retried on 429/500/502/503/504 and network errors. `mutation`: never resent, except after a
-   * throttling rejection. Defaults to `read` for GET, `mutation` otherwise.
+   * `read`: retried on 429/500/502/503/504, network errors and the codes `CloudError.retryable` names.
+   * `mutation`: never resent, except after a throttling rejection. Defaults to `read` for GET, `mutation`
+   * otherwise.
    */
   retry?: "read" | "mutation";
   /** false for requests that must not carry credentials (IAM token issuance). */
@@ -316,7 +311,8 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
       }
 
       const throttled = error.isThrottled;
-      const retryableRead = policy === "read" && (RETRYABLE_READ_STATUSES.has(result.status) || throttled);
+      // Statuses and codes after which a read may pass (5xx, 429, busy `Ecs.0603`, `Ecs.1000`–`Ecs.1002`).
+      const retryableRead = policy === "read" && error.retryable;
       const retryableMutation =
         policy === "mutation" && throttled && throttleRetries < retry.maxThrottleRetries;
       if ((retryableRead && attemptNo < retry.maxAttempts) || retryableMutation) {
@@ -339,7 +335,10 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
         continue;
       }
 
-      if (policy === "mutation" && result.status >= 500) {
+      // `Ecs.0603` (501, "other commands are being executed") is a refusal: the cloud did nothing, so it
+      // is an ordinary rejection. Any other 5xx, or an internal failure code (`Ecs.1000`–`Ecs.1002`, which
+      // the reference gives 400), may have come after part of the work: the outcome is unknown.
+      if (policy === "mutation" && !error.isBusy && (result.status >= 500 || error.isInternalFailure)) {
         throw unknownOutcome(
           new OutcomeUnknownError({
             operation: req.operation,

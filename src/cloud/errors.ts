@@ -24,7 +24,9 @@ export const ErrorCodes = {
   ECS_SERVER_NOT_FOUND_2: "Ecs.0614",
   /**
    * Job API: "Failed to query system tasks. Invalid job ID." (HTTP 400 in the error code table, with
-   * `code`/`message` at the top level per Table 5-63): for a job ID the service issued, the record is gone.
+   * `code`/`message` at the top level per Table 5-63). For a job ID the service issued we take it as "the
+   * record is gone": an assumption (the reference does not say what a purged job answers), hence taken at
+   * any status, and a gone job is settled from the servers, never from this answer alone.
    */
   ECS_JOB_NOT_FOUND: "Common.0011",
   /**
@@ -34,8 +36,20 @@ export const ErrorCodes = {
   HSS_RESOURCE_NOT_FOUND: "HSS.0011",
   /** ECS: the ECS is locked (unlock it first). */
   ECS_LOCKED: "Ecs.0605",
-  /** ECS: commands are being executed, try again later. */
+  /**
+   * ECS: "Other commands are being executed. Try again 1 minute later." (HTTP 501 in the error code table):
+   * a refusal, the server did nothing; a mutation so answered is not in doubt, and a read may be sent again.
+   */
   ECS_BUSY: "Ecs.0603",
+  /**
+   * ECS internal failures: "Failed to call the Nova API" (`Ecs.1000`), "OpenStack access error"
+   * (`Ecs.1001`), "OpenStack access timed out" (`Ecs.1002`). The error code table gives them HTTP 400, but
+   * they are the service failing, not the request: a mutation so answered may have been carried out in part
+   * (its outcome is unknown), and a read may be sent again. See {@link INTERNAL_FAILURE_CODES}.
+   */
+  ECS_NOVA_CALL_FAILED: "Ecs.1000",
+  ECS_OPENSTACK_ERROR: "Ecs.1001",
+  ECS_OPENSTACK_TIMEOUT: "Ecs.1002",
   /** Synthetic codes for failures that have no service code. */
   NETWORK_ERROR: "NETWORK_ERROR",
   TIMEOUT: "TIMEOUT",
@@ -44,11 +58,30 @@ export const ErrorCodes = {
 
 /**
  * HTTP statuses after which a read is retried. A read changes nothing, so it is safe to send again; 500 is
- * in: ECS answers a passing fault with 500 `Ecs.1000` "A system exception occurred. Try again later".
+ * in: ECS answers an internal fault with 500 `Common.0001` "A system exception occurred. Try again later".
  * A mutation is never resent after any of these but 429 (the transport's policy, not this set): its
  * outcome is unknown.
  */
 export const RETRYABLE_READ_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * Codes of the service failing inside (whatever the HTTP status: the reference warns "HTTP status codes may
+ * not be accurate", and gives these 400): a mutation so answered has an unknown outcome, a read is retried.
+ */
+export const INTERNAL_FAILURE_CODES: ReadonlySet<string> = new Set([
+  ErrorCodes.ECS_NOVA_CALL_FAILED,
+  ErrorCodes.ECS_OPENSTACK_ERROR,
+  ErrorCodes.ECS_OPENSTACK_TIMEOUT,
+]);
+
+/**
+ * Whether an error code is the API gateway's own (`APIG.*`): about the request's route, credentials or rate,
+ * never about a resource. A 404 `APIG.0101` ("the API does not exist") says the endpoint is wrong, not that
+ * the server or job is gone.
+ */
+export function isGatewayCode(code: string): boolean {
+  return code.startsWith("APIG.");
+}
 
 /** OpenStack (Nova) fault wrappers: `{"<faultName>": {"code": 404, "message": "…"}}`. */
 export const OPENSTACK_FAULT_NAMES = [
@@ -94,7 +127,7 @@ export class CloudError extends Error {
   readonly status: number | undefined;
   readonly code: string;
   readonly requestId: string | undefined;
-  /** Whether retrying the same request may succeed (throttling, 5xx, network). */
+  /** Whether retrying the same request may succeed (throttling, 5xx, network, busy, internal failures). */
   readonly retryable: boolean;
   readonly details: Array<{ code?: string; message?: string }>;
   readonly internalErrors: InternalError[];
@@ -111,8 +144,13 @@ export class CloudError extends Error {
     this.operation = init.operation;
   }
 
-  /** True for "does not exist" (404, `Ecs.0114`, `Ecs.0614`, `Common.0011` for jobs, `itemNotFound`). */
+  /**
+   * True for "does not exist" (the service's 404, `Ecs.0114`, `Ecs.0614`, `Common.0011` for jobs,
+   * `itemNotFound`). Never for a gateway code: a 404 `APIG.0101` is a wrong endpoint, and taking it for
+   * "gone" would count a server still there as deleted. The one test of "not found" for every caller.
+   */
   get isNotFound(): boolean {
+    if (isGatewayCode(this.code)) return false;
     return (
       this.status === 404 ||
       this.code === ErrorCodes.ECS_SERVER_NOT_FOUND ||
@@ -120,6 +158,16 @@ export class CloudError extends Error {
       this.code === ErrorCodes.ECS_JOB_NOT_FOUND ||
       this.code === "itemNotFound"
     );
+  }
+
+  /** True when ECS refused as other commands are running on the server (`Ecs.0603`): nothing was done. */
+  get isBusy(): boolean {
+    return this.code === ErrorCodes.ECS_BUSY;
+  }
+
+  /** True for the service failing inside (`Ecs.1000`–`Ecs.1002`): a mutation's outcome is then unknown. */
+  get isInternalFailure(): boolean {
+    return INTERNAL_FAILURE_CODES.has(this.code);
   }
 
   /** True when the gateway throttled the request (it never reached the service). */
@@ -133,7 +181,8 @@ export type OutcomeUnknownReason = "timeout" | "network" | "server-error" | "inv
 
 /**
  * A mutation (POST/DELETE) whose outcome is unknown: it timed out, the connection was reset, or the
- * service answered 5xx. It may or may not have taken effect; it is never resent automatically.
+ * service answered 5xx (but `Ecs.0603`, a refusal) or an internal failure code (`Ecs.1000`–`Ecs.1002`,
+ * documented as 400). It may or may not have taken effect; it is never resent automatically.
  * Callers reconcile by reading the resources named in `identity`.
  */
 export class OutcomeUnknownError extends Error {
@@ -143,7 +192,7 @@ export class OutcomeUnknownError extends Error {
   /** What the request was about, e.g. `{ serverIds: [...] }`: enough to query and reconcile. */
   readonly identity: Readonly<Record<string, unknown>>;
   readonly reason: OutcomeUnknownReason;
-  /** HTTP status when the service answered 5xx. */
+  /** HTTP status when the service answered (5xx, or 400 with an internal failure code). */
   readonly status: number | undefined;
   readonly requestId: string | undefined;
 
@@ -167,9 +216,14 @@ export class OutcomeUnknownError extends Error {
   }
 }
 
+/**
+ * Whether a read so answered may be sent again: a retryable status, throttling, the server busy (`Ecs.0603`,
+ * 501) or an internal failure code (`Ecs.1000`–`Ecs.1002`, 400); with no status, a network error or timeout.
+ */
 export function isRetryableStatus(status: number | undefined, code?: string): boolean {
   if (status === undefined) return code === ErrorCodes.NETWORK_ERROR || code === ErrorCodes.TIMEOUT;
-  return RETRYABLE_READ_STATUSES.has(status) || code === ErrorCodes.APIG_THROTTLED;
+  if (code === ErrorCodes.APIG_THROTTLED || code === ErrorCodes.ECS_BUSY) return true;
+  return RETRYABLE_READ_STATUSES.has(status) || (code !== undefined && INTERNAL_FAILURE_CODES.has(code));
 }
 
 function str(value: unknown): string | undefined {

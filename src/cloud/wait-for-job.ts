@@ -167,7 +167,8 @@ function failReasonOf(states: readonly ServerStateResult[]): string {
  * Follows `GET /v1/{project_id}/jobs/{job_id}` until SUCCESS or FAIL, polling quickly at first and
  * backing off to a cap. Reports each transition. At the deadline the result is UNKNOWN, never a
  * guess. With `expect`, the servers' state decides whenever the job cannot: when the job record is gone
- * (404: records are purged after a day) the wait follows the servers alone; while the job cannot be read
+ * (`CloudError.isNotFound`: records are purged after a day; never a gateway 404 such as `APIG.0101`, a wrong
+ * endpoint) the wait follows the servers alone; while the job cannot be read
  * (5xx, throttling, network) the servers are read on every poll, and the wait ends as soon as they show the
  * expected state (or every one of them failed). A job that can be read is the authority: its SUCCESS is
  * waited for even when the servers already look done.
@@ -260,6 +261,7 @@ async function pollJob(
       lastError = undefined;
     } catch (err) {
       if (!(err instanceof CloudError)) throw err;
+      // The job's record is gone (the service said so; a gateway 404 is not "gone": it ends below, an error).
       if (err.isNotFound) {
         if (!options.expect) return { outcome: "UNKNOWN", reason: "job-not-found", job: lastJob, error: err };
         await options.onProgress?.({ kind: "fallback", jobId, reason: "job-not-found" });
@@ -358,6 +360,8 @@ async function readServerStates(
         out[index] = r;
       } catch (err) {
         if (!(err instanceof CloudError)) throw err;
+        // Only the service's "does not exist" counts as deleted: a gateway 404 (`APIG.0101`) is a wrong
+        // endpoint, and taking it for "gone" would call a delete done while the server is still there.
         if (err.isNotFound)
           out[index] = { serverId, status: "NOT_FOUND", reached: expect.state === "DELETED" };
         else if (err.retryable) out[index] = { serverId, status: "UNREADABLE", reached: false };

@@ -187,7 +187,7 @@ export const ECS_HELP: CommandHelp = {
       usage: ["/ecs resize <server> <flavor> [--dry-run]"],
       examples: ["/ecs resize web-01 s6.xlarge.2", "/ecs resize web-01 c7.2xlarge.4 --dry-run"],
       notes: [
-        "One server at a time. --dry-run only checks whether the resize is possible.",
+        "One server at a time. --dry-run shows the preflight (the bot's checks and Huawei Cloud's dry run, which checks only the request's format) and changes nothing.",
         "The preflight refuses a resize the vCPU or RAM quota cannot hold, with the figures.",
       ],
       action: "ecs:cloudServers:resize",

@@ -1,3 +1,4 @@
+import { ErrorCodes, INTERNAL_FAILURE_CODES, isRetryableStatus } from "../cloud/errors.js";
 import { buildErrorMessage } from "../render/build-error-message.js";
 import type { Message, Span } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
@@ -11,6 +12,13 @@ export interface CloudFailure {
   message: string;
   requestId?: string;
 }
+
+/**
+ * What an operator is told when ECS refused because other commands are running on the server (`Ecs.0603`,
+ * "Try again 1 minute later"): the cloud did nothing, and asking again in a minute is safe. Plain text (the
+ * views escape it): the reason of a refused call in a run's thread and summary, and a refused read's answer.
+ */
+export const SERVER_BUSY_REFUSAL = "busy: another operation is running on the server, try again in a minute";
 
 /** At most this much of the service's message is shown; the rest is in the logs. */
 const MAX_SERVICE_MESSAGE = 300;
@@ -28,7 +36,9 @@ function explain(failure: CloudFailure): Span[] {
   if (failure.status === 401 || failure.status === 403) {
     return md`Huawei Cloud refused the bot's credentials or permissions: ${said}`;
   }
-  if (failure.status !== undefined && failure.status >= 500) {
+  if (failure.code === ErrorCodes.ECS_BUSY) return md`Huawei Cloud answered ${SERVER_BUSY_REFUSAL}.`;
+  // `Ecs.1000`–`Ecs.1002` come as 400 but are the service failing, not the request.
+  if ((failure.status !== undefined && failure.status >= 500) || INTERNAL_FAILURE_CODES.has(failure.code)) {
     return md`Huawei Cloud had an internal error: ${said}`;
   }
   return md`Huawei Cloud rejected the request: ${said}`;
@@ -37,11 +47,7 @@ function explain(failure: CloudFailure): Span[] {
 /** Failures that pass: trying again in a moment may well work (a refusal or rejection would not). */
 function isTransient(failure: CloudFailure): boolean {
   return (
-    failure.code === "TIMEOUT" ||
-    failure.code === "NETWORK_ERROR" ||
-    failure.code === "APIG.0308" ||
-    failure.status === 429 ||
-    (failure.status !== undefined && failure.status >= 500)
+    (failure.status !== undefined && failure.status >= 500) || isRetryableStatus(failure.status, failure.code)
   );
 }
 

@@ -30,6 +30,20 @@ const OPERATION_TITLES: Readonly<Record<Preflight["operation"], string>> = {
   migrate: "Migrate",
 };
 
+/** Warnings that say a check could not run or concluded nothing (never that something is wrong). */
+const UNCONCLUDED: readonly PreflightProblem["code"][] = [
+  "server_unreadable",
+  "flavors_unreadable",
+  "dry_run_inconclusive",
+  "dry_run_unavailable",
+  "attachments_unreadable",
+  "hss_unavailable",
+  "quota_unreadable",
+  "key_pair_unreadable",
+  "image_unreadable",
+  "attach_dry_run_unavailable",
+];
+
 /**
  * The preflight as message parts, for the approval card: a summary line, the blocking problems and
  * warnings, then one row per server with its current → end state, flavor change, disks and EIPs and HSS
@@ -40,8 +54,14 @@ export function preflightMessageParts(preflight: Preflight): Part[] {
   const blocking = preflight.problems.filter((p) => p.severity === "blocking");
   const warnings = preflight.problems.filter((p) => p.severity === "warning");
   const title = OPERATION_TITLES[preflight.operation];
+  // "All checks passed" only when every check concluded: a check that could not run (or whose answer says
+  // nothing) is not a pass, and the approver should not read it as one.
   const verdict =
-    blocking.length > 0 ? md`:no_entry: cannot go ahead` : md`:white_check_mark: all checks passed`;
+    blocking.length > 0
+      ? md`:no_entry: cannot go ahead`
+      : warnings.some((p) => UNCONCLUDED.includes(p.code))
+        ? md`:white_check_mark: nothing found that blocks it, but some checks could not conclude`
+        : md`:white_check_mark: all checks passed`;
   parts.push(
     section({
       text: md`*Preflight: ${title} ${plural(preflight.targets.length, "server")}* — ${verdict}${
@@ -161,7 +181,10 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
     subtitle = md`${formatFlavor(t.resize.from)} → ${formatFlavor(t.resize.to)}${
       t.restart ? md` · stopped, resized and started again` : md` · stays ${t.current.status}`
     }`;
-    fields.push({ label: "Flavor check", value: flavorCheckText(t.resize) });
+    fields.push(
+      { label: "Flavor check", value: flavorCheckText(preflight, t) },
+      { label: "Dry run", value: dryRunText(t.resize) },
+    );
   } else if (preflight.operation === "reboot") {
     subtitle = md`${t.current.status} → restarted → ${end?.status ?? "?"}${
       preflight.parameters.hard === true ? md` (hard)` : md``
@@ -202,19 +225,41 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
   return { status: t.current.status, title: md`${code(t.name)}`, subtitle, fields };
 }
 
-/** The API's validation of the new flavor (its `dry_run`), in words. */
-function flavorCheckText(resize: NonNullable<PreflightTarget["resize"]>): Span[] {
+/** Problems that are the bot's own flavor check failing; the Blocking list says which. */
+const FLAVOR_REFUSALS: readonly PreflightProblem["code"][] = [
+  "flavor_missing",
+  "unknown_flavor",
+  "same_flavor",
+];
+
+/**
+ * The bot's own check of the new flavor (in the region's flavor list, not the server's current one), in
+ * words: never the cloud's dry run, which checks only the request's parameters and format (5.2.4).
+ */
+function flavorCheckText(preflight: Preflight, t: PreflightTarget): Span[] {
+  if (!preflight.checks.includes("flavor_change_valid")) return md`not checked`;
+  const refused = preflight.problems.some(
+    (p) => FLAVOR_REFUSALS.includes(p.code) && (p.serverId === undefined || p.serverId === t.id),
+  );
+  if (refused) return md`failed (the reason is under Blocking)`;
+  if (preflight.problems.some((p) => p.code === "flavors_unreadable"))
+    return md`not checked (the flavor list could not be read)`;
+  return md`in the region's flavor list, differs from the current one (the bot's own check)`;
+}
+
+/** What Huawei Cloud's resize `dry_run` said, in words, claiming no more than it checks (5.2.4). */
+function dryRunText(resize: NonNullable<PreflightTarget["resize"]>): Span[] {
   switch (resize.dryRun) {
     case "passed":
-      return md`passed`;
+      return md`accepted by Huawei Cloud (it checks only the request's parameters and format)`;
     case "inconclusive":
-      return md`checked again after the stop (the server is running)`;
+      return md`inconclusive (refused for a running server); not run again after the stop`;
     case "rejected":
       return md`refused by Huawei Cloud (the reason is under Blocking)`;
     case "unavailable":
       return md`could not run: ${resize.dryRunMessage ?? ""}`;
     case "not_run":
-      return md`not checked`;
+      return md`not run`;
   }
 }
 

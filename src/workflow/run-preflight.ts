@@ -72,9 +72,11 @@ const CONCURRENCY = 4;
 
 /**
  * Shows exactly what an operation would do, before anyone approves it: for each target its current and end
- * state, for a resize the current and new flavor (validated by the API's own `dry_run`) and whether it will
- * be restarted, for a delete its disks and EIPs and whether each is kept or released, and its HSS posture.
- * Problems are classified as blocking or warnings. Reads only (a `dry_run` resize changes nothing).
+ * state, for a resize the current and new flavor (the bot checks that the new one is in the region's flavor
+ * list and differs; the API's own `dry_run` checks only the request's parameters and format, 5.2.4) and
+ * whether it will be restarted, for a delete its disks and EIPs and whether each is kept or released, and
+ * its HSS posture. Problems are classified as blocking or warnings. Reads only (a `dry_run` resize changes
+ * nothing).
  */
 export async function runPreflight(
   operation: Operation,
@@ -118,7 +120,7 @@ export async function runPreflight(
         global.push({
           severity: "warning",
           code: "flavors_unreadable",
-          message: `the flavor list could not be read (${err.code}); the new flavor is checked by the dry run only`,
+          message: `the flavor list could not be read (${err.code}), so whether ${params.flavorRef ? `flavor ${params.flavorRef}` : "the new flavor"} exists is not checked (the dry run does not check it)`,
         });
       }
     }
@@ -258,13 +260,15 @@ export async function runPreflight(
               message: `${t.name}: Huawei Cloud could not check this resize in advance (error ${err.code}); it may still refuse it when it runs`,
             });
           } else if (t.restart && err.code === "Ecs.0100") {
-            // ECS checks a resize against a stopped server; a running one fails the state part of the check.
+            // 5.2.4 promises a dry run checks only parameters and format, but a region refusing it for a
+            // running server (its state) tells nothing about the rest. The flow sends no second dry run
+            // after the stop: the resize itself is the next check, and a refusal then leaves it stopped.
             resize.dryRun = "inconclusive";
             t.problems.push({
               severity: "warning",
               code: "dry_run_inconclusive",
               serverId: t.id,
-              message: `${t.name}: the dry run cannot check a running server's state; it runs after the stop`,
+              message: `${t.name}: Huawei Cloud's dry run refused the running server (${err.code}), so it checked nothing; no dry run follows the stop: if Huawei Cloud refuses the resize then, ${t.name} stays stopped`,
             });
           } else {
             resize.dryRun = "rejected";

@@ -6,6 +6,7 @@
 import { ECS_BATCH_LIMIT } from "../cloud/create-ecs-api.js";
 import { CloudError, OutcomeUnknownError } from "../cloud/errors.js";
 import type { BatchActionResult, CloudClient } from "../cloud/types.js";
+import { SERVER_BUSY_REFUSAL } from "../views/build-cloud-error-view.js";
 import { BATCH_CALLS, type CallName } from "./flow-vocabulary.js";
 import type { CallParams, MutationRecord } from "./run-record.js";
 import type { FlowParameters } from "./types.js";
@@ -111,7 +112,11 @@ export function describeUnknownAnswer(err: OutcomeUnknownError): string {
 }
 
 function outcomeOfError(err: unknown): SendOutcome {
-  if (err instanceof CloudError) return { kind: "rejected", code: err.code, message: err.message };
+  // A refusal: the cloud did nothing. The server busy with other commands (`Ecs.0603`) is said in the
+  // operator's words (the cloud's own is only "Try again later"). An answer whose outcome is in doubt (5xx,
+  // `Ecs.1000`–`Ecs.1002`) arrives as `OutcomeUnknownError`, never here (see the transport).
+  if (err instanceof CloudError)
+    return { kind: "rejected", code: err.code, message: err.isBusy ? SERVER_BUSY_REFUSAL : err.message };
   if (err instanceof OutcomeUnknownError)
     return { kind: "outcome_unknown", code: err.reason, message: describeUnknownAnswer(err) };
   // Anything else happened somewhere between us and the cloud: whether the call left cannot be known.

@@ -62,7 +62,7 @@ describe("reads", () => {
     expect(requestsTo("/host-management/hosts").map((c) => c.status)).toEqual([500, 500, 500, 500]);
   });
 
-  it("a job read that meets one ECS 500 (Ecs.1000) is sent again and answers", async () => {
+  it("a job read that meets one ECS 500 (Common.0001) is sent again and answers", async () => {
     const { jobs } = await env.client.ecs.stopServers([id("web-03")]);
     env.sim.control.failNextRequests({ status: 500, method: "GET", match: "/jobs/" });
     const job = await env.client.ecs.getJob(jobs[0]!.jobId);

@@ -77,7 +77,7 @@ describe("waitForJob against the simulated cloud", () => {
     }
   });
 
-  it("keeps polling through a run of 500s (Ecs.1000) on the job read, with its backoff, and ends SUCCESS", async () => {
+  it("keeps polling through a run of 500s (Common.0001) on the job read, with its backoff, and ends SUCCESS", async () => {
     const web03 = id("web-03");
     const { jobs } = await env.client.ecs.stopServers([web03]);
     // More than the transport's four attempts: the first poll fails outright, and the wait goes on.
@@ -114,7 +114,7 @@ describe("waitForJob against the simulated cloud", () => {
     expect(result).toMatchObject({
       outcome: "UNKNOWN",
       reason: "deadline",
-      error: { status: 500, code: "Ecs.1000", retryable: true },
+      error: { status: 500, code: "Common.0001", retryable: true },
     });
     expect(env.sim.control.now() - started).toBeGreaterThanOrEqual(60_000);
     // Polled all along, not given up at the first failure.

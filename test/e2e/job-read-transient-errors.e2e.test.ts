@@ -1,6 +1,6 @@
 /**
  * A passing cloud fault while the bot follows a job is not an outcome: a stop whose job read meets an HTTP 500
- * (`Ecs.1000` "A system exception occurred. Try again later") goes on polling and ends "stopped", over signed
+ * (`Common.0001` "A system exception occurred. Try again later") goes on polling and ends "stopped", over signed
  * Slack requests against the simulated cloud. The stop itself (a mutation) is sent once.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";

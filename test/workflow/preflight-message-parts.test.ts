@@ -97,7 +97,7 @@ describe("preflightMessageParts: operator words", () => {
     expect(t).not.toContain("attach_rejected");
   });
 
-  it("a refused resize dry run: the flavor check says who refused, the reason is under Blocking", () => {
+  it("a refused resize dry run: the dry run field says who refused, the reason is under Blocking", () => {
     const p = blocked("resize", {
       code: "dry_run_rejected",
       message: "web-03: Huawei Cloud refuses this resize: flavor not allowed",
@@ -111,10 +111,25 @@ describe("preflightMessageParts: operator words", () => {
       dryRunMessage: "Ecs.0021: flavor not allowed",
     };
     const t = text(p);
-    expect(t).toContain("refused by Huawei Cloud (the reason is under Blocking)");
+    expect(t).toContain("Dry run: refused by Huawei Cloud (the reason is under Blocking)");
     expect(t).toContain("Error code: `Ecs.0021`");
     expect(t).not.toContain("Ecs.0021:");
     expect(t).not.toContain("dry_run_rejected");
+  });
+
+  it("a check that could not conclude is never said as 'all checks passed'", () => {
+    const p = makePreflight();
+    p.problems = [];
+    p.blocking = false;
+    expect(text(p)).toContain(":white_check_mark: all checks passed");
+    p.problems = [
+      { severity: "warning", code: "hss_unavailable", message: "HSS could not be read (APIG.0101)" },
+    ];
+    const t = text(p);
+    expect(t).toContain(
+      ":white_check_mark: nothing found that blocks it, but some checks could not conclude (1 warning)",
+    );
+    expect(t).not.toContain("all checks passed");
   });
 
   it("cloud error codes stay code spans (untrusted)", () => {

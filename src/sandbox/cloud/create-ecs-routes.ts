@@ -114,7 +114,11 @@ function deleteServers(ctx: RouteContext): RouteResult {
   });
 }
 
-/** `POST /v1/{project_id}/cloudservers/{server_id}/resize` (only a stopped ECS; `dry_run` checks only). */
+/**
+ * `POST /v1/{project_id}/cloudservers/{server_id}/resize` (only a stopped ECS). A `dry_run` checks what 5.2.4
+ * says it checks, "mandatory parameters and request format", and nothing else: an unknown or unchanged
+ * flavor, a running, busy or locked ECS all pass it (202), and are refused only by the real resize.
+ */
 function resize(ctx: RouteContext): RouteResult {
   const body = jsonObject(ctx.body);
   if (!body || !isRecord(body.resize)) return badBody("resize is required.");
@@ -124,6 +128,7 @@ function resize(ctx: RouteContext): RouteResult {
     return badBody("dry_run must be a boolean.");
   const server = ctx.core.store.server(ctx.params.server_id!);
   if (!server) return v1NotFound(ctx.params.server_id!);
+  if (body.dry_run === true) return { status: 202, body: {} };
   if (!ctx.core.store.flavors.has(flavorRef)) {
     return ecsError(
       400,
@@ -135,7 +140,6 @@ function resize(ctx: RouteContext): RouteResult {
     return ecsError(400, ECS_ERRORS.sameFlavor.code, ECS_ERRORS.sameFlavor.message);
   const refused = singleServerCheck(server, ["SHUTOFF"], "modifying the specifications");
   if (refused) return refused;
-  if (body.dry_run === true) return { status: 202, body: {} };
   return accepted(ctx, "resize", [server], { flavorId: flavorRef });
 }
 

@@ -1,4 +1,5 @@
 import type { Prng } from "./create-prng.js";
+import { INJECTABLE_ERRORS, type InjectableErrorCode, isInjectableErrorCode } from "./error-bodies.js";
 
 /**
  * A path matcher: a plain string is a substring of the raw request path, taken literally (even
@@ -37,9 +38,15 @@ export interface FaultSettings {
   dropAfterCommit: DropAfterCommit | null;
 }
 
-/** One-shot failures for the next matching requests (deterministic, unlike the rates). */
+/**
+ * One-shot failures for the next matching requests (deterministic, unlike the rates): a 429/5xx by `status`,
+ * or a documented error answer by `code` (`APIG.0101` 404, `Ecs.0603` 501, `Ecs.1000`–`Ecs.1002` 400: see
+ * `INJECTABLE_ERRORS`), its status from the reference (a `status` given with it must be that one). Either
+ * way the request never reaches the service: nothing changes.
+ */
 export interface FailRequestsOptions {
-  status: 429 | 500 | 502 | 503 | 504;
+  status?: 429 | 500 | 502 | 503 | 504 | 400 | 404 | 501;
+  code?: InjectableErrorCode | null;
   /** Default 1. */
   count?: number;
   match?: PathMatch | null;
@@ -50,7 +57,33 @@ export interface FailRequestsOptions {
 export type FaultDecision =
   | { kind: "none" }
   | { kind: "throttle" }
-  | { kind: "error"; status: 500 | 502 | 503 | 504 };
+  | { kind: "error"; status: 500 | 502 | 503 | 504 }
+  | { kind: "answer"; code: InjectableErrorCode };
+
+const FAIL_STATUSES: readonly number[] = [429, 500, 502, 503, 504];
+
+/**
+ * Checks one-shot options: a 429/5xx `status`, or an injectable `code` (with no status, or its own). Throws a
+ * `TypeError` naming what is wrong (the admin API answers it as 400).
+ */
+function checkFailRequests(options: FailRequestsOptions): void {
+  const { code, status } = options;
+  if (code !== undefined && code !== null) {
+    if (!isInjectableErrorCode(code))
+      throw new TypeError(`code must be one of ${Object.keys(INJECTABLE_ERRORS).join(", ")}`);
+    const documented = INJECTABLE_ERRORS[code].status;
+    if (status !== undefined && status !== documented)
+      throw new TypeError(`${code} is answered with status ${documented}, not ${status}`);
+  } else if (!FAIL_STATUSES.includes(status as number)) {
+    throw new TypeError("status must be 429, 500, 502, 503 or 504 (or give an injectable code)");
+  }
+  if (options.count !== undefined && (typeof options.count !== "number" || !(options.count >= 1))) {
+    throw new TypeError("count must be >= 1");
+  }
+  if (options.method !== undefined && options.method !== null && typeof options.method !== "string") {
+    throw new TypeError("method must be a string");
+  }
+}
 
 export interface FaultInjector {
   settings(): FaultSettings;
@@ -145,15 +178,7 @@ export function createFaultInjector(prng: Prng): FaultInjector {
       return this.settings();
     },
     failNext(options) {
-      if (![429, 500, 502, 503, 504].includes(options.status)) {
-        throw new TypeError("status must be 429, 500, 502, 503 or 504");
-      }
-      if (options.count !== undefined && (typeof options.count !== "number" || !(options.count >= 1))) {
-        throw new TypeError("count must be >= 1");
-      }
-      if (options.method !== undefined && options.method !== null && typeof options.method !== "string") {
-        throw new TypeError("method must be a string");
-      }
+      checkFailRequests(options);
       oneShots.push({
         ...options,
         match: toPathMatch(options.match),
@@ -175,7 +200,10 @@ export function createFaultInjector(prng: Prng): FaultInjector {
       if (shot) {
         shot.remaining -= 1;
         if (shot.remaining <= 0) oneShots = oneShots.filter((o) => o !== shot);
-        return shot.status === 429 ? { kind: "throttle" } : { kind: "error", status: shot.status };
+        if (shot.code !== undefined && shot.code !== null) return { kind: "answer", code: shot.code };
+        return shot.status === 429
+          ? { kind: "throttle" }
+          : { kind: "error", status: shot.status as 500 | 502 | 503 | 504 };
       }
       if ((settings.rate429 <= 0 && settings.rate5xx <= 0) || !matches(settings.match, path))
         return { kind: "none" };

@@ -7,6 +7,7 @@ import {
   ecsError,
   gatewayError,
   hssError,
+  injectedErrorResponse,
   keystoneError,
   type SimResponse,
 } from "./error-bodies.js";
@@ -64,7 +65,10 @@ function send(res: ServerResponse, response: SimResponse, requestId: string): vo
     .end(payload);
 }
 
-/** A 500 in the failing service's own error format (the gateway's own faults use 502/503/504). */
+/**
+ * A 500 in the failing service's own error format (the gateway's own faults use 502/503/504). ECS's is
+ * `Common.0001`, the error code table's 500 "A system exception occurred" (`Ecs.1000` is 400 there).
+ */
 function backendError(service: Service): SimResponse {
   switch (service) {
     case "hss":
@@ -74,7 +78,7 @@ function backendError(service: Service): SimResponse {
     case "nova":
       return { status: 500, body: { computeFault: { code: 500, message: "Unexpected API Error." } } };
     default:
-      return ecsError(500, ECS_ERRORS.systemError.code, ECS_ERRORS.systemError.message);
+      return ecsError(500, ECS_ERRORS.internalError.code, ECS_ERRORS.internalError.message);
   }
 }
 
@@ -91,7 +95,8 @@ function sleep(core: SimCore, ms: number): Promise<void> {
 /**
  * The request pipeline of the simulated gateway + services:
  * admin routes → body → route match (404 APIG.0101) → latency → auth (401 APIG.0301) →
- * injected 429/5xx → service handler → drop-after-commit for mutations → response + request log.
+ * injected 429/5xx or documented error answer → service handler → drop-after-commit for mutations →
+ * response + request log.
  */
 export function createHttpHandler(
   core: SimCore,
@@ -215,6 +220,11 @@ export function createHttpHandler(
     if (fault.kind === "error") {
       entry.fault = "error";
       finish(fault.status === 500 ? backendError(route.service) : gatewayFault(fault.status, requestId));
+      return;
+    }
+    if (fault.kind === "answer") {
+      entry.fault = "error";
+      finish(injectedErrorResponse(fault.code, requestId));
       return;
     }
 

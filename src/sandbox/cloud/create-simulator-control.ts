@@ -126,7 +126,7 @@ export interface SimulatorControl extends ResourceControl, HssControl {
   faults(): FaultSettings;
   /** Changes latency, 429/5xx rates and drop-after-commit; unspecified fields keep their value. */
   setFaults(patch: Partial<FaultSettings>): FaultSettings;
-  /** The next `count` matching requests fail with `status`. */
+  /** The next `count` matching requests fail with `status` (429/5xx), or with a documented error `code`. */
   failNextRequests(options: FailRequestsOptions): void;
   clearFaults(): void;
   /** Cloud API requests received, oldest first (bounded). */

@@ -61,10 +61,28 @@ export const ECS_ERRORS = {
   notFound: { code: "Ecs.0114", message: "The ECS does not exist." },
   tooMany: { code: "Ecs.0118", message: "The number of ECSs exceeds the maximum allowed limit." },
   projectMismatch: { code: "Ecs.0023", message: "project_id in token mismatches with project_id in url." },
+  /** 500 in the error code table: the ECS body of an injected 500. */
+  internalError: {
+    code: "Common.0001",
+    message: "A system exception occurred. Try again later or contact customer service.",
+  },
+  /** "Failed to call the Nova API": 400 in the error code table (the service failing, not the request). */
   systemError: {
     code: "Ecs.1000",
     message: "A system exception occurred. Try again later or contact customer service.",
   },
+  /** "OpenStack access error": 400. */
+  openStackError: {
+    code: "Ecs.1001",
+    message: "A system exception occurred. Try again later or contact customer service.",
+  },
+  /** "OpenStack access timed out": 400. */
+  openStackTimeout: {
+    code: "Ecs.1002",
+    message: "A system exception occurred. Try again later or contact customer service.",
+  },
+  /** "Other commands are being executed. Try again 1 minute later.": 501. */
+  busy: { code: "Ecs.0603", message: "The commands are being executed. Try again later." },
   invalidJob: { code: "Common.0011", message: "Failed to query system tasks. Invalid job ID." },
   locked: { code: "Ecs.0605", message: "ECS locked. Check whether the ECS is locked. If so, unlock it." },
   diskNotAttached: {
@@ -110,4 +128,37 @@ export const ECS_ERRORS = {
  */
 export function jobQueryError(status: number, code: string, message: string): SimResponse {
   return { status, body: { code, message } };
+}
+
+/**
+ * Documented error answers a test can inject on a matching request (`failNextRequests({ code })`), each with
+ * the HTTP status of its reference table: the gateway's "no such API" and the ECS answers the simulator's
+ * services never give on their own (busy, and the internal failures the error code table lists as 400).
+ */
+export const INJECTABLE_ERRORS = {
+  "APIG.0101": {
+    status: 404,
+    layer: "gateway",
+    message: "The API does not exist or has not been published in the environment.",
+  },
+  "Ecs.0603": { status: 501, layer: "ecs", message: ECS_ERRORS.busy.message },
+  "Ecs.1000": { status: 400, layer: "ecs", message: ECS_ERRORS.systemError.message },
+  "Ecs.1001": { status: 400, layer: "ecs", message: ECS_ERRORS.openStackError.message },
+  "Ecs.1002": { status: 400, layer: "ecs", message: ECS_ERRORS.openStackTimeout.message },
+} as const satisfies Record<string, { status: number; layer: "gateway" | "ecs"; message: string }>;
+
+/** A code of {@link INJECTABLE_ERRORS}. */
+export type InjectableErrorCode = keyof typeof INJECTABLE_ERRORS;
+
+/** Whether `code` is one of {@link INJECTABLE_ERRORS}. */
+export function isInjectableErrorCode(code: unknown): code is InjectableErrorCode {
+  return typeof code === "string" && Object.hasOwn(INJECTABLE_ERRORS, code);
+}
+
+/** The injected answer for `code`: the gateway's body for `APIG.*`, ECS's `{"error":…}` otherwise. */
+export function injectedErrorResponse(code: InjectableErrorCode, requestId: string): SimResponse {
+  const e = INJECTABLE_ERRORS[code];
+  return e.layer === "gateway"
+    ? gatewayError(e.status, code, e.message, requestId)
+    : ecsError(e.status, code, e.message);
 }

@@ -72,15 +72,24 @@
  * - Resize: the doc says "only when the ECS is stopped"; resizing anything but a SHUTOFF server is
  *   rejected synchronously with 400 `Ecs.0100`. Unknown flavor: 400 `Ecs.0029`; same flavor: 400
  *   `Ecs.0810`. The v1 resize confirms itself: RESIZE → VERIFY_RESIZE → SHUTOFF (new flavor).
+ *   Its `dry_run` checks only what 5.2.4 lists, "mandatory parameters and request format" (`resize`,
+ *   a non-empty `flavorRef`, a boolean `dry_run`; an unknown ECS is still 404 `Ecs.0114`): an unknown
+ *   or unchanged flavor and a running, busy or locked ECS pass it with 202, and only the real resize
+ *   refuses them: the doc promises no more, so a client must not read a passed dry run as more.
  * - State rule violations inside batch jobs (start an ACTIVE server, stop a stopped one, act on a
  *   server another job holds) fail that server's sub-job with `Ecs.0100` and a reason; the job ends
  *   FAIL when any sub-job fails. Unknown server IDs reject the whole request: 404 `Ecs.0114`.
  * - Batch actions over 1,000 servers: 400 `Ecs.0118`; malformed bodies: 400 `Ecs.0005`.
- * - Unknown or purged job IDs: 400 `{"code":"Common.0011","message":…}`. Table 5-63 lists `code` and
- *   `message` among the job query's own response parameters (the SDK's `ShowJobResponse` has them
- *   at the top level too), and the error code table gives Common.0011 status 400; the `{"error":…}`
- *   wrapper of 10.3.1 belongs to the task-submitting APIs. A disk not attached to the ECS is 400
- *   `Ecs.0111` (error code table) on every block device / volume attachment read.
+ * - Unknown or purged job IDs: 400 `{"code":"Common.0011","message":…}`. An assumption: the error code
+ *   table lists 400 `Common.0011` "Failed to query system tasks" / "Invalid job ID" (printed split as
+ *   "Comm on.00 11"), but says neither how long a job's record is kept nor what the ID of a purged job
+ *   answers; we believe it is this, with the body in Table 5-63's shape (`code` and `message` among the
+ *   job query's own response parameters, at the top level as in the SDK's `ShowJobResponse`; the
+ *   `{"error":…}` wrapper of 10.3.1 belongs to the task-submitting APIs). Records are purged a day after
+ *   the job ends (our choice). The bot is tolerant because it cannot be sure: `CloudError.isNotFound`
+ *   takes `Common.0011` at any status, or a 404 from the service (never the gateway's `APIG.*`), as "job
+ *   gone", and a gone job is then settled from the servers' state, never taken as success. A disk not
+ *   attached to the ECS is 400 `Ecs.0111` (error code table) on every block device / volume attachment read.
  * - Disk size in `block_device` answers is an integer (the doc's table and the SDK say Integer;
  *   its example shows a string). The doc's `/v2.1/servers/{id}/block_device` (no project ID) is
  *   served as printed, next to the SDK's `/v1/{project_id}/cloudservers/{id}/block_device`.
@@ -90,7 +99,17 @@
  * - Gateway errors use `APIG.0301` (IAM authentication: bad signature, unknown AK, skew > 15 min,
  *   bad token), `APIG.0308` (429), `APIG.0101` (no such API), `APIG.0202`/`APIG.0203` (502/503/504).
  *   `APIG.0303` is the gateway's *app* authentication code, which IAM-authenticated cloud services
- *   do not use. Injected 500s use the failing service's own body (`Ecs.1000`, `HSS.0041`, …).
+ *   do not use. Injected 500s use the failing service's own body: ECS's is `Common.0001` (the error code
+ *   table's 500 "A system exception occurred"; `Ecs.1000` is 400 there), HSS's `HSS.0041`, Nova's
+ *   `computeFault`.
+ * - Documented answers a test injects by code (`failNextRequests({ code })`, `INJECTABLE_ERRORS`), with
+ *   the status the reference gives them, before the request reaches the service (nothing changes):
+ *   404 `APIG.0101` (the gateway's "no such API": a wrong endpoint, which says nothing about the server
+ *   or job asked for); 501 `Ecs.0603` ("Other commands are being executed. Try again 1 minute later": a
+ *   refusal); 400 `Ecs.1000`/`Ecs.1001`/`Ecs.1002` (Nova call failed / OpenStack access error / timed
+ *   out: the service failing inside, so a mutation's outcome is unknown). The table's statuses "may not
+ *   be accurate" (A.2), so the bot classifies these by code, not status; the simulator never gives
+ *   `Ecs.0603` or `Ecs.100x` on its own (its jobs' sub-job failures may carry `Ecs.1000` as `error_code`).
  * - HSS hosts carry `common_login_area_codes` only with `get_common_login_locations=true`: one or
  *   two area codes fixed by the host ID, none for a host whose agent never reported.
  * - HSS host/port `limit` outside 10–200 → 400 `HSS.0001`; the scan-task hosts API documents no

@@ -50,7 +50,8 @@ describe("fault injection", () => {
     sim.control.failNextRequests({ status: 500, method: "POST" });
     const ecs = await stop("web-01");
     expect(ecs.status).toBe(500);
-    expect(ecs.json.error.code).toBe("Ecs.1000");
+    // The error code table's 500 (`Ecs.1000` is 400 there, injected by code).
+    expect(ecs.json.error.code).toBe("Common.0001");
     expect(sim.control.jobs()).toHaveLength(0); // failed before reaching the service
 
     sim.control.failNextRequests({ status: 500, match: "/v5/" });
