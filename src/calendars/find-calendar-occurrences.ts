@@ -1,48 +1,257 @@
 import { Cron } from "croner";
-import type { Calendar, CalendarEventSpec, CalendarOccurrence } from "./calendar-types.js";
+import { offsetAt } from "../schedule/local-wall-time.js";
+import type { Calendar, CalendarEventSpec, CalendarKind, CalendarOccurrence } from "./calendar-types.js";
 
-function cronOf(spec: Extract<CalendarEventSpec, { kind: "recurring" }>): Cron {
-  return new Cron(spec.cron, { paused: true, timezone: spec.timeZone });
+/*
+ * One home for when a recurring event is in force: `findActiveOccurrence` and `findNextOccurrences` both walk the
+ * same enumeration of starts (`occurrencesOf`), so what `/ops calendar` lists is exactly what a decision sees.
+ *
+ * The cron is read on the zone's wall clock (evaluated on "naive" readings, as the file's overlap check does),
+ * and each reading is turned into instants here, not by croner: croner's own zone handling skips a day when a
+ * search starts inside a repeated or skipped hour, and resolves a repeated hour differently by zone.
+ */
+
+type Recurring = Extract<CalendarEventSpec, { kind: "recurring" }>;
+type Span = { start: number; end: number };
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** Offsets are sampled this far apart: no zone changes its clocks twice within 6 hours (as `instantsOf` assumes). */
+const SAMPLE_MS = 6 * HOUR;
+/**
+ * How far around `at` the zone's offsets are compared to bound the search for a start still in force: more than
+ * any change of offset there is (a day, where a zone moved across the date line).
+ */
+const CHANGE_MARGIN_MS = 30 * HOUR;
+/** Starts looked at per search, at most: only stops a cron croner cannot bound (a search takes a handful). */
+const MAX_STARTS = 10_000;
+
+/** How the zone's clock comes to a reading `naive` (UTC milliseconds of the reading). */
+interface Reading {
+  /** The first instant the clock reads it or later (a skipped reading: the instant the clocks go forward). */
+  reached: number;
+  /** The last instant the clock comes to it from an earlier reading (repeated: the second time; skipped: the change). */
+  lastReached: number;
+  /**
+   * The latest instant the reading can be taken to name: the second of a repeated one, and for a skipped one the
+   * reading on the offset before the change (02:30 on a 02:00 → 03:00 night: 03:30), as croner and RFC 5545 read it.
+   */
+  latest: number;
 }
 
-/** The occurrence of one event in force at `at` (start ≤ at < end), if any. */
-function activeOf(spec: CalendarEventSpec, at: number): { start: number; end: number } | undefined {
+/** The offsets and changes of one zone's clock, found as a search needs them. */
+interface ZoneClock {
+  /** How the clock comes to the reading `naive`. */
+  reading(naive: number): Reading;
+  /** The zone's offset at `at`. */
+  offset(at: number): number;
+  /** The largest difference between the zone's offsets from `from` to `to` (0 where the clocks do not change). */
+  spread(from: number, to: number): number;
+}
+
+/** Samples and changes kept per zone, at most this many each (a decade of samples), then started afresh. */
+const MAX_KEPT = 16_000;
+const kept = new Map<string, { samples: Map<number, number>; changes: Map<number, number> }>();
+
+/**
+ * The clock of one zone: its offset sampled every 6 hours, and each change between two samples found to the
+ * second, once, and kept (the zone's rules do not change while the process runs). `instantsOf` answers the same
+ * for one reading but asks the runtime a dozen times or more; a policy decision reads several starts per event.
+ * Like `instantsOf`, it takes a zone never to change its clocks twice within 6 hours.
+ */
+function zoneClock(zone: string): ZoneClock {
+  let memo = kept.get(zone);
+  if (memo === undefined || memo.samples.size > MAX_KEPT || memo.changes.size > MAX_KEPT) {
+    memo = { samples: new Map(), changes: new Map() };
+    kept.set(zone, memo);
+  }
+  const { samples, changes } = memo;
+  const sample = (k: number): number => {
+    let offset = samples.get(k);
+    if (offset === undefined) {
+      offset = offsetAt(k * SAMPLE_MS, zone);
+      samples.set(k, offset);
+    }
+    return offset;
+  };
+  /** The first instant (to the second) with sample k + 1's offset, when it differs from sample k's. */
+  const changeAfter = (k: number): number => {
+    let at = changes.get(k);
+    if (at === undefined) {
+      const after = sample(k + 1);
+      let lo = k * SAMPLE_MS;
+      let hi = (k + 1) * SAMPLE_MS;
+      while (hi - lo > 1000) {
+        const mid = Math.floor((lo + hi) / 2000) * 1000;
+        if (offsetAt(mid, zone) === after) hi = mid;
+        else lo = mid;
+      }
+      at = hi;
+      changes.set(k, at);
+    }
+    return at;
+  };
+  const offset = (at: number): number => {
+    const k = Math.floor(at / SAMPLE_MS);
+    const before = sample(k);
+    const after = sample(k + 1);
+    return before === after || at < changeAfter(k) ? before : after;
+  };
+  // The instants a reading names lie within UTC−12 to UTC+14 of it; one sample more either side finds a change.
+  const around = (naive: number) => ({
+    from: Math.floor((naive - 14 * HOUR) / SAMPLE_MS) - 1,
+    to: Math.ceil((naive + 12 * HOUR) / SAMPLE_MS) + 1,
+  });
+  const reading = (naive: number): Reading => {
+    const { from, to } = around(naive);
+    const offsets = new Set<number>();
+    for (let k = from; k <= to; k++) offsets.add(sample(k));
+    const instants = [...offsets]
+      .map((o) => naive - o)
+      .filter((at) => offset(at) === naive - at)
+      .sort((a, b) => a - b);
+    const first = instants[0];
+    const last = instants.at(-1);
+    if (first !== undefined && last !== undefined) return { reached: first, lastReached: last, latest: last };
+    // Skipped: the clocks went forward at T from `before` to `after`, and T + before ≤ naive < T + after.
+    for (let k = from; k < to; k++) {
+      const before = sample(k);
+      const after = sample(k + 1);
+      if (after <= before) continue;
+      const change = changeAfter(k);
+      if (change + before <= naive && naive < change + after)
+        return { reached: change, lastReached: change, latest: naive - before };
+    }
+    // Unreachable with real zones (a reading is named or skipped); the reading on the sampled offset, then.
+    return { reached: naive - sample(from), lastReached: naive - sample(from), latest: naive - sample(from) };
+  };
+  const spread = (from: number, to: number): number => {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let k = Math.floor(from / SAMPLE_MS); k <= Math.ceil(to / SAMPLE_MS); k++) {
+      min = Math.min(min, sample(k));
+      max = Math.max(max, sample(k));
+    }
+    return max - min;
+  };
+  return { reading, offset, spread };
+}
+
+/**
+ * The span one start of a recurring event covers, from the clock reading `naive` it starts at, for `durationMs`.
+ * On an ordinary day both kinds are the same: from the instant the clock reads the start, for the duration. On a
+ * night the clocks change, the kinds part so that neither is ever more permissive than written:
+ *
+ * - A freeze is in force whenever any reading of it would be: from the first moment the clock reads its start
+ *   (a start the clocks skip, e.g. 02:30 on a 02:00 → 03:00 night: from 03:00), until the later of the duration
+ *   after the latest reading of the start (skipped: 03:30 for 02:30; repeated: its second coming) and the last
+ *   moment the clock reads its end. It is never shorter than written, by the clock or by the duration: a 1h freeze
+ *   at 02:30 New York on 14 Mar 2027 is in force 03:00–04:30 EDT; a 2h freeze at 02:00 Berlin on 31 Oct 2027
+ *   (02:00–03:00 comes twice) from 02:00 summer time to 04:00 winter time, three hours.
+ * - A maintenance window (it opens the bot to changes) is open only where the clock and the duration agree: from
+ *   the first moment the clock reads its start, for at most the duration and never past the first moment the
+ *   clock reads its end. It never opens before the clock shows its start nor lasts longer than written, by the clock or the
+ *   duration: a repeated start opens it once, the first time; a 1h window at 02:30 on a 02:00 → 03:00 night is
+ *   open 03:00–03:30 (the part of 02:30–03:30 the clock shows); one wholly inside the skipped hour does not open.
+ *
+ * Undefined when nothing is left (a window wholly skipped).
+ */
+function spanOf(kind: CalendarKind, clock: ZoneClock, naive: number, durationMs: number): Span | undefined {
+  const start = clock.reading(naive);
+  const end = clock.reading(naive + durationMs);
+  if (kind === "freeze")
+    return { start: start.reached, end: Math.max(start.latest + durationMs, end.lastReached) };
+  const close = Math.min(start.reached + durationMs, end.reached);
+  return close > start.reached ? { start: start.reached, end: close } : undefined;
+}
+
+const crons = new Map<string, Cron>();
+
+/** The cron of a pattern, kept (the policy's patterns are few; croner takes a while to parse one). */
+function cronOf(pattern: string): Cron {
+  let cron = crons.get(pattern);
+  if (cron === undefined) {
+    if (crons.size >= 1000) crons.clear();
+    // A fixed offset, not `timezone`: the cron is matched against the wall clock itself (see `zoneClock`).
+    cron = new Cron(pattern, { paused: true, utcOffset: 0 });
+    crons.set(pattern, cron);
+  }
+  return cron;
+}
+
+/**
+ * The spans of a recurring event whose start the clock reads after `fromNaive`, in order of start (starts never
+ * go backwards: each is the first moment the clock reads a later time); the same span twice is given once.
+ */
+function* occurrencesOf(spec: Recurring, kind: CalendarKind, clock: ZoneClock, fromNaive: number) {
+  const cron = cronOf(spec.cron);
+  let previous: Span | undefined;
+  let from = new Date(fromNaive);
+  for (let n = 0; n < MAX_STARTS; n++) {
+    const next = cron.nextRun(from);
+    if (next === null) return;
+    from = next;
+    const span = spanOf(kind, clock, next.getTime(), spec.durationMs);
+    if (span === undefined || (span.start === previous?.start && span.end === previous.end)) continue;
+    previous = span;
+    yield span;
+  }
+}
+
+/** The occurrence of one event in force at `at` (start ≤ at < end), the one ending last if several are. */
+function activeOf(spec: CalendarEventSpec, kind: CalendarKind, at: number): Span | undefined {
   if (spec.kind === "absolute") return spec.start <= at && at < spec.end ? spec : undefined;
-  // The first start after `at - duration` is the only one that can still be running at `at`.
-  const start = cronOf(spec)
-    .nextRun(new Date(at - spec.durationMs))
-    ?.getTime();
-  return start !== undefined && start <= at ? { start, end: start + spec.durationMs } : undefined;
+  const clock = zoneClock(spec.timeZone);
+  // A start still in force at `at` is read at most its duration, and the zone's changes of offset around, before
+  // `at`'s reading: every span ends at most that long after its reading on the zone's smallest offset.
+  const spread = clock.spread(at - spec.durationMs - CHANGE_MARGIN_MS, at + CHANGE_MARGIN_MS);
+  const from = at + clock.offset(at) - spec.durationMs - spread - 1000;
+  let found: Span | undefined;
+  for (const span of occurrencesOf(spec, kind, clock, from)) {
+    if (span.start > at) break;
+    if (at < span.end && (found === undefined || span.end > found.end)) found = span;
+  }
+  return found;
 }
 
 /**
  * The occurrence of `calendar` in force at `at`, if any; when several of its events overlap, the one that ends
- * last (what "in force until" means to a reader). Pure.
+ * last (what "in force until" means to a reader). Exactly when one of the occurrences `findNextOccurrences` lists
+ * covers `at`; on nights the clocks change, see `spanOf` for how freezes and windows are read. Pure.
  */
 export function findActiveOccurrence(calendar: Calendar, at: number): CalendarOccurrence | undefined {
-  let found: { start: number; end: number } | undefined;
+  let found: Span | undefined;
   for (const spec of calendar.events) {
-    const active = activeOf(spec, at);
+    const active = activeOf(spec, calendar.kind, at);
     if (active !== undefined && (found === undefined || active.end > found.end)) found = active;
   }
   return found && { calendar: calendar.name, kind: calendar.kind, start: found.start, end: found.end };
 }
 
-/** The next `count` occurrences of `calendar` that start after `at`, in order of start. Pure. */
+/**
+ * The next `count` occurrences of `calendar` that start after `at`, in order of start. On nights the clocks
+ * change, a freeze may last longer and a window less long than written (see `spanOf`). Pure.
+ */
 export function findNextOccurrences(calendar: Calendar, at: number, count: number): CalendarOccurrence[] {
-  const starts: { start: number; end: number }[] = [];
+  const starts: Span[] = [];
   for (const spec of calendar.events) {
     if (spec.kind === "absolute") {
       if (spec.start > at) starts.push(spec);
       continue;
     }
-    for (const d of cronOf(spec).nextRuns(count, new Date(at))) {
-      const start = d.getTime();
-      starts.push({ start, end: start + spec.durationMs });
+    if (count <= 0) continue;
+    const clock = zoneClock(spec.timeZone);
+    let n = 0;
+    // A start read after `at`'s reading may still be reached by `at` (the clocks went back); one read before it
+    // always is (see `occurrencesOf`).
+    for (const span of occurrencesOf(spec, calendar.kind, clock, at + clock.offset(at))) {
+      if (span.start <= at) continue;
+      starts.push(span);
+      if (++n >= count) break;
     }
   }
   return starts
     .sort((a, b) => a.start - b.start || a.end - b.end)
     .slice(0, count)
-    .map((o) => ({ calendar: calendar.name, kind: calendar.kind, ...o }));
+    .map((o) => ({ calendar: calendar.name, kind: calendar.kind, start: o.start, end: o.end }));
 }
