@@ -14,6 +14,7 @@ import { channelLink, type Message, md } from "../render/message-model.js";
 import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
+import { buildDirectMessageRefusalView } from "../views/build-direct-message-refusal-view.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { buildScheduledNoticeView, buildScheduleRefusalView } from "../views/build-schedule-views.js";
 import { buildWavesRefusalView } from "../views/build-wave-views.js";
@@ -33,6 +34,7 @@ import type { Executions } from "./create-executions.js";
 import { decideBreakGlass } from "./decide-break-glass.js";
 import { decidePolicy, readGroups } from "./decide-policy.js";
 import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
+import { directConversationOf } from "./direct-conversation-of.js";
 import { type ApproverMessages, askedNow, notifies } from "./notify-approvers.js";
 import { type RequestDetails, type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { splitDeniedCommand } from "./split-denied-command.js";
@@ -164,6 +166,25 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       },
     });
 
+    /**
+     * A command the policy did not deny that is not turned into a request says so in the audit, after its
+     * `policy.decided` (which names the same `reference`): the trail does not end at "allowed".
+     */
+    const recordRefusal = (
+      refusedBy: "direct_message" | "preflight" | "waves" | "not_posted",
+      reason: string,
+    ) =>
+      deps.audit.record({
+        type: "request.refused",
+        actorId: actor.userId,
+        teamId: actor.teamId,
+        requesterId: actor.userId,
+        action: op.action,
+        serverIds: ctx.servers.map((s) => s.id),
+        message: commandLine,
+        detail: { reference: ctx.request.requestId, refusedBy, reason },
+      });
+
     if (decision.effect === "deny") {
       await reply(
         buildDenialView({
@@ -181,6 +202,23 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       return;
     }
 
+    // A card in someone's direct conversation with the bot is seen by nobody else: approvers (mentioned or sent
+    // a link to it) and break-glass reviewers (its alert links to its thread) could not act on it. Refused before
+    // the preflight and before any request is recorded; what the policy allows outright runs there.
+    const direct = directConversationOf(channelId, channelName);
+    const alertChannel = breakGlass !== undefined ? policy.breakGlass?.alertChannel : undefined;
+    const needs =
+      decision.effect === "needs_approval"
+        ? { approval: decision.approval }
+        : alertChannel !== undefined
+          ? { alertChannel }
+          : undefined;
+    if (direct !== undefined && needs !== undefined && !op.dryRun) {
+      await recordRefusal("direct_message", `asked in a direct conversation (${direct}) nobody else can see`);
+      await reply(buildDirectMessageRefusalView({ commandLine, where: direct, needs }));
+      return;
+    }
+
     const flow = deps.flows[op.operation];
     const preflight = await runPreflight(op.operation, ctx.servers, op.parameters, deps.cloud, {
       flow,
@@ -192,21 +230,6 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       await reply(buildDryRunView(commandLine, preflight, decision));
       return;
     }
-    /**
-     * A command the policy did not deny that is not turned into a request says so in the audit, after its
-     * `policy.decided` (which names the same `reference`): the trail does not end at "allowed".
-     */
-    const recordRefusal = (refusedBy: "preflight" | "waves" | "not_posted", reason: string) =>
-      deps.audit.record({
-        type: "request.refused",
-        actorId: actor.userId,
-        teamId: actor.teamId,
-        requesterId: actor.userId,
-        action: op.action,
-        serverIds: ctx.servers.map((s) => s.id),
-        message: commandLine,
-        detail: { reference: ctx.request.requestId, refusedBy, reason },
-      });
     if (preflight.blocking || preflight.snapshot.length === 0) {
       const blocking = preflight.problems.filter((p) => p.severity === "blocking");
       const shown = blocking.length > 0 ? blocking : preflight.problems;
@@ -314,7 +337,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       // start here, as approved.
       if (schedule !== undefined) {
         await deps.refreshCard(requestId);
-        await reply(buildScheduledNoticeView(schedule, undefined));
+        await reply(buildScheduledNoticeView(schedule, undefined, direct ?? "channel"));
       } else void deps.executions.runApproved(requestId, { cardStale: true });
       if (schedule === undefined && breakGlass !== undefined && policy.breakGlass !== undefined) {
         await reply(

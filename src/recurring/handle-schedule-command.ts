@@ -5,6 +5,7 @@ import type { HandlerContext, MutationIntent, ScheduleIntent } from "../commands
 import { buildNotRecordedView } from "../operations/build-preflight-views.js";
 import { decidePolicy, readGroups } from "../operations/decide-policy.js";
 import { describeApprovers, POLICY_ACTOR } from "../operations/describe-request.js";
+import { directConversationOf } from "../operations/direct-conversation-of.js";
 import {
   POLICY_ALLOWED_REQUIREMENT,
   preparingViewFor,
@@ -17,6 +18,7 @@ import { policyVersion } from "../policy/policy-version.js";
 import { code, localTime, type Message, md, userMention } from "../render/message-model.js";
 import { abortUpdate, writeUpdate } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
+import { buildDirectMessageRefusalView } from "../views/build-direct-message-refusal-view.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import {
   buildScheduleDenialView,
@@ -184,6 +186,16 @@ async function addSchedule(
           firstAllowedAt: judged.slotAt,
         }
       : undefined;
+
+  // A schedule always needs approval: asked in a direct conversation, its card would wait where no approver
+  // can see it (as a change's would; see the mutation handler).
+  const direct = directConversationOf(channelId, channelName);
+  if (direct !== undefined && decision.effect === "needs_approval")
+    return buildDirectMessageRefusalView({
+      commandLine: ctx.request.commandLine,
+      where: direct,
+      needs: { approval: decision.approval },
+    });
 
   const root = await ctx.postToChannel(
     preparingViewFor(ctx.request.commandLine, decision, groups.ids, actor.userId),

@@ -13,6 +13,7 @@ import {
   userMention,
 } from "../render/message-model.js";
 import { calendarDateProblem, MONTH_NAMES } from "../schedule/local-wall-time.js";
+import type { DirectConversationKind } from "./build-direct-message-refusal-view.js";
 import { buildNoticeView } from "./build-notice-view.js";
 import { withInlineCode } from "./format-values.js";
 
@@ -123,24 +124,30 @@ function dayAfter(ymd: string): string {
 /**
  * To the requester: the scheduled change is posted; it runs at its time (once approved, when it needs
  * approval). `approval.by` is the request's expiry: the policy's time limit for approving, or the start time
- * when that comes first.
+ * when that comes first. `postedIn`: where its card is, the conversation the change was asked in (a change
+ * needing approval is never asked in a direct conversation: it is refused there).
  */
 export function buildScheduledNoticeView(
   schedule: RequestSchedule,
   approval: { minApprovals: number; by: number } | undefined,
+  postedIn: "channel" | DirectConversationKind = "channel",
 ): Message {
   if (approval === undefined)
     return buildNoticeView(
       ":calendar:",
-      // Allowed without approval, it needs no approvers; those the policy accepts for it may still call it off.
-      md`Scheduled: ${describeSchedule(schedule)}. I posted it in the channel; until then you, or an approver, can cancel it from its card.`,
+      // Allowed without approval, it needs no approvers; those the policy accepts for it may still call it off
+      // from its card, where they can see it: not in someone else's direct conversation with the bot.
+      postedIn === "channel"
+        ? md`Scheduled: ${describeSchedule(schedule)}. I posted it in the channel; until then you, or an approver, can cancel it from its card.`
+        : md`Scheduled: ${describeSchedule(schedule)}. I posted it here, in ${postedIn === "im" ? "our direct messages" : "this group conversation"}; until then you can cancel it from its card.`,
     );
   const needs = plural(approval.minApprovals, "approval");
+  const posted = postedIn === "channel" ? "in the channel" : "here";
   return buildNoticeView(
     ":calendar:",
     approval.by < schedule.runAt
-      ? md`Your change needs ${needs} before ${localTime(approval.by)} (the policy's time limit for approving), or it expires; I posted it in the channel. ${describeSchedule(schedule)}.`
-      : md`Your change needs ${needs} before ${localTime(schedule.runAt)}, or it lapses; I posted it in the channel. ${describeSchedule(schedule)}.`,
+      ? md`Your change needs ${needs} before ${localTime(approval.by)} (the policy's time limit for approving), or it expires; I posted it ${posted}. ${describeSchedule(schedule)}.`
+      : md`Your change needs ${needs} before ${localTime(schedule.runAt)}, or it lapses; I posted it ${posted}. ${describeSchedule(schedule)}.`,
   );
 }
 
