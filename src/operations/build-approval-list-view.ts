@@ -1,4 +1,5 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
   code,
@@ -97,11 +98,24 @@ export function buildApprovalListView(items: readonly ActionableApproval[]): Mes
     if (shown < ordered.length) blocks.push(context(moreLine(sections, shown)));
     return blocks;
   };
-  const text = md`${String(toApprove.length)} waiting for your approval, ${String(own.length)} of your requests pending`;
+  const text = countLine(toApprove.length, own.length, later.length);
   // As many as fit whole: the renderer would otherwise cut the list (and its own "…and N more") short.
   let shown = Math.min(ordered.length, MAX_LISTED_APPROVALS);
   while (shown > 1 && !rendersWhole({ text, blocks: build(shown) })) shown--;
   return { text, blocks: build(shown) };
+}
+
+/**
+ * The message's text (what a notification shows): what each section lists, the empty ones left out, so a list
+ * of scheduled changes only is not "0 of your requests pending" (a scheduled change is approved, not pending).
+ */
+function countLine(toApprove: number, own: number, scheduled: number): Span[] {
+  const counts = [
+    toApprove > 0 ? `${String(toApprove)} waiting for your approval` : "",
+    own > 0 ? `${String(own)} of your requests pending` : "",
+    scheduled > 0 ? `${plural(scheduled, "scheduled change")} you may cancel` : "",
+  ];
+  return md`${counts.filter((c) => c !== "").join(", ")}`;
 }
 
 interface ListSection {

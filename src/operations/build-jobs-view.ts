@@ -5,6 +5,7 @@ import {
   type ListItem,
   link,
   list,
+  localTime,
   type Message,
   md,
   type Part,
@@ -16,7 +17,7 @@ import { LIST_SUBTITLE_LIMIT } from "../render/render-block-kit.js";
 import { renderMrkdwn } from "../render/render-mrkdwn.js";
 import { joinTexts, typeable } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
-import { formatTime } from "./describe-request.js";
+import { describeParameters, formatTime } from "./describe-request.js";
 
 /**
  * Where a request running in waves is: `wave` (wave `number` runs), `gate` (its health check), `pause`
@@ -63,8 +64,31 @@ export interface RecentJob {
   link?: string;
 }
 
+/** An approved change waiting for its time (`--at`, `--window`): it runs then unless cancelled. */
+export interface ScheduledJob {
+  requestId: string;
+  operation: string;
+  targetNames: string[];
+  requesterId: string;
+  /** Who approved it (people only). */
+  approverIds: string[];
+  /** The policy allowed it without approval. */
+  allowedByPolicy: boolean;
+  /** The request's action and parameters, for its options (`forced (hard)`). */
+  action: string;
+  parameters: Readonly<Record<string, unknown>>;
+  /** When it runs: the time asked (`--at`) or the window's opening (`--window`). */
+  runAt: number;
+  /** `--window <name>`: the maintenance window it runs in. */
+  window?: string;
+  /** Permalink of the request's thread (its card), when Slack gave one. */
+  link?: string;
+}
+
 export interface JobsViewInput {
   running: RunningJob[];
+  /** The soonest scheduled changes and how many there are in all; absent: not read (no section). */
+  scheduled?: { jobs: readonly ScheduledJob[]; total: number };
   recent: RecentJob[];
   now: number;
 }
@@ -164,6 +188,7 @@ export function buildJobsView(input: JobsViewInput): Message {
       ),
     ),
   );
+  if (input.scheduled !== undefined) blocks.push(...scheduledSection(input.scheduled, input.now));
   blocks.push(section({ text: md`*Recent* (${String(input.recent.length)})` }));
   blocks.push(
     list(
@@ -181,8 +206,60 @@ export function buildJobsView(input: JobsViewInput): Message {
     ),
   );
   blocks.push(context(md`Each operation's thread has its progress and per-server results.`));
+  if ((input.scheduled?.total ?? 0) > 0)
+    blocks.push(
+      context(
+        md`A scheduled change runs at its time unless cancelled before: by its requester or an approver, from its card or ${code("/ops approvals")}.`,
+      ),
+    );
+  const scheduled = input.scheduled === undefined ? md`` : md`${String(input.scheduled.total)} scheduled, `;
   return {
-    text: md`${String(input.running.length)} running, ${String(input.recent.length)} recent operations`,
+    text: md`${String(input.running.length)} running, ${scheduled}${String(input.recent.length)} recent operations`,
     blocks,
   };
+}
+
+/**
+ * The approved changes waiting for their time, soonest first, for anyone to read (cancelling stays with
+ * `/ops approvals` and the card): when each runs, what on which servers, who asked and who approved. The
+ * soonest are listed, the others counted.
+ */
+function scheduledSection(scheduled: NonNullable<JobsViewInput["scheduled"]>, now: number): Part[] {
+  return [
+    section({ text: md`*Scheduled* (${String(scheduled.total)})` }),
+    list(
+      scheduled.jobs.map((j): ListItem => {
+        const options = describeParameters(j.action, j.parameters);
+        return {
+          title: md`:calendar: ${describeWhen(j, now)}: ${j.operation} ${plural(j.targetNames.length, "server")}`,
+          subtitle: runSubtitle(j, []),
+          fields: [
+            { label: "Approved by", value: describeApprovedBy(j) },
+            ...(options !== undefined ? [{ label: "Options", value: options }] : []),
+            { label: "Request", value: code(j.requestId) },
+          ],
+        };
+      }),
+      {
+        total: scheduled.total,
+        moreHint: md`scheduled later than these`,
+      },
+    ),
+  ];
+}
+
+/** `<date>`, `<date> in the window \`maint\``; `starting` once its time has come (the run is being claimed). */
+function describeWhen(job: Pick<ScheduledJob, "runAt" | "window">, now: number): Span[] {
+  const window = job.window !== undefined ? md` in the window ${code(job.window)}` : md``;
+  return md`${localTime(job.runAt)}${window}${job.runAt <= now ? md` (starting)` : md``}`;
+}
+
+/** `@bob, @carol`, or `the policy (no approval needed)`. */
+function describeApprovedBy(job: Pick<ScheduledJob, "approverIds" | "allowedByPolicy">): Span[] {
+  if (job.approverIds.length === 0)
+    return job.allowedByPolicy ? md`the policy (no approval needed)` : md`nobody`;
+  return joinTexts(
+    job.approverIds.map((u) => [userMention(u)]),
+    ", ",
+  );
 }

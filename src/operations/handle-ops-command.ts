@@ -39,7 +39,7 @@ import { verbOf } from "./describe-request.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { listActionableApprovals } from "./list-actionable-approvals.js";
 import { readCardLinks } from "./read-card-links.js";
-import { readRunningJobs } from "./read-running-jobs.js";
+import { readRunningJobs, readScheduledJobs } from "./read-running-jobs.js";
 import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { toOperationRequest } from "./to-operation-request.js";
 
@@ -188,9 +188,10 @@ function explainedWaves(intent: Intent, servers: readonly { id: string }[]) {
   return planned.ok ? { waves: policyWavesOf(planned.plan) } : {};
 }
 
-/** Running and recent operations, each with a link to its thread (the request's card). */
+/** Running, scheduled and recent operations, each with a link to its thread (the request's card). */
 async function listJobs(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Message> {
   const running = await readRunningJobs(deps.store, deps.approvals);
+  const scheduled = await readScheduledJobs(deps.approvals);
   const finished = await deps.audit.query({ type: "execution.finished", limit: RECENT_JOBS });
   const recent: RecentJob[] = [];
   const requests = new Map<string, ApprovalRequest>();
@@ -219,6 +220,7 @@ async function listJobs(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Mess
       ...(details?.result?.durationMs !== undefined && { durationMs: details.result.durationMs }),
     });
   }
+  for (const request of scheduled.requests) requests.set(request.id, request);
   const links = await readCardLinks(ctx.chat, [...requests.values()], ctx.logger);
   const withLink = <J extends { requestId: string }>(job: J): J => {
     const url = links.get(job.requestId);
@@ -226,6 +228,7 @@ async function listJobs(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Mess
   };
   return buildJobsView({
     running: running.map(withLink),
+    scheduled: { jobs: scheduled.jobs.map(withLink), total: scheduled.total },
     recent: recent.map(withLink),
     now: deps.clock.now(),
   });

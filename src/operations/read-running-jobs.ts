@@ -13,7 +13,60 @@ import { approvedByPeople } from "../workflow/flow-events.js";
 import { operationOfAction } from "../workflow/flow-parameters-of.js";
 import { stepWords } from "../workflow/flow-status-message.js";
 import { OPEN_RUNS_SET, type RunRecord, RunRecordSchema, runKey } from "../workflow/run-record.js";
-import type { RunningJob, RunningWaves } from "./build-jobs-view.js";
+import type { RunningJob, RunningWaves, ScheduledJob } from "./build-jobs-view.js";
+import { isPolicyAllowed, POLICY_ACTOR, verbOf } from "./describe-request.js";
+
+/** Scheduled changes `/ops jobs` lists at most: the soonest; the others are counted. */
+export const MAX_LISTED_SCHEDULED = 10;
+
+/** The scheduled changes to list (the soonest first), how many there are in all, and their requests (for links). */
+export interface ScheduledJobs {
+  jobs: ScheduledJob[];
+  total: number;
+  requests: ApprovalRequest[];
+}
+
+/**
+ * The approved changes waiting for their time (`--at`, `--window`): they will run unless cancelled, whoever
+ * looks. Read from the index of approved requests (one read of each, the same as `/ops approvals`; a request
+ * approved now and not scheduled leaves it as it starts), never a scan of finished requests nor a cloud call:
+ * the names are the request's own. The `limit` soonest, by start time (then oldest asked first).
+ */
+export async function readScheduledJobs(
+  approvals: Pick<ApprovalService, "listByStatus">,
+  limit: number = MAX_LISTED_SCHEDULED,
+): Promise<ScheduledJobs> {
+  const waiting = (await approvals.listByStatus("approved"))
+    .filter((r) => r.status === "approved" && r.schedule !== undefined)
+    .sort(
+      (a, b) =>
+        (a.schedule?.runAt ?? 0) - (b.schedule?.runAt ?? 0) ||
+        a.createdAt - b.createdAt ||
+        (a.id < b.id ? -1 : 1),
+    );
+  const requests = waiting.slice(0, Math.max(0, limit));
+  return { jobs: requests.flatMap(scheduledJobOf), total: waiting.length, requests };
+}
+
+/** A scheduled request as `/ops jobs` lists it (none without a schedule). */
+function scheduledJobOf(request: ApprovalRequest): ScheduledJob[] {
+  const { schedule } = request;
+  if (schedule === undefined) return [];
+  return [
+    {
+      requestId: request.id,
+      operation: verbOf(request.action),
+      targetNames: request.targets.map((t) => t.name),
+      requesterId: request.requester.userId,
+      approverIds: request.approvals.map((a) => a.userId).filter((u) => u !== POLICY_ACTOR),
+      allowedByPolicy: isPolicyAllowed(request),
+      action: request.action,
+      parameters: request.parameters,
+      runAt: schedule.runAt,
+      ...(schedule.window !== undefined && { window: schedule.window }),
+    },
+  ];
+}
 
 /**
  * The operations running now, each with its request's requester: the open runs (from the open-runs index,

@@ -194,3 +194,92 @@ describe("buildJobsView", () => {
     expect(text).toMatch(/ · now: wait until they are [^"\\]*…\\n/);
   });
 });
+
+describe("buildJobsView: scheduled changes", () => {
+  const base = {
+    requesterId: "U_ALICE",
+    approverIds: ["U_BOB"],
+    allowedByPolicy: false,
+    action: "ecs:cloudServers:reboot",
+    parameters: { hard: true },
+  };
+
+  it("lists approved changes waiting for their time, soonest first: when, what, who asked, who approved", async () => {
+    const kit = renderBlockKit(
+      buildJobsView({
+        running: [],
+        scheduled: {
+          jobs: [
+            {
+              ...base,
+              requestId: "apr_due",
+              operation: "reboot",
+              targetNames: ["web-02"],
+              runAt: NOW - 5_000,
+              link: LINK,
+            },
+            {
+              ...base,
+              requestId: "apr_tonight",
+              operation: "reboot",
+              targetNames: ["web-03"],
+              approverIds: ["U_BOB", "U_CAROL"],
+              runAt: NOW + 6 * 3_600_000,
+              link: LINK,
+            },
+            {
+              ...base,
+              requestId: "apr_window",
+              operation: "stop",
+              targetNames: ["db-01", "db-02"],
+              requesterId: "U_DAVE",
+              approverIds: [],
+              allowedByPolicy: true,
+              action: "ecs:cloudServers:stop",
+              parameters: {},
+              runAt: NOW + 24 * 3_600_000,
+              window: "maint",
+            },
+          ],
+          total: 14,
+        },
+        recent: [],
+        now: NOW,
+      }),
+    );
+    expectValidBlockKit(kit);
+    const text = JSON.stringify(kit);
+    expect(text).toContain("*Scheduled* (14)");
+    // When, as a Slack date token with its UTC fallback, then what.
+    const tonight = Math.floor((NOW + 6 * 3_600_000) / 1000);
+    expect(text).toContain(
+      `:calendar: <!date^${String(tonight)}^{date_short_pretty} {time}|2025-01-02 18:00 UTC>: reboot 1 server*`,
+    );
+    expect(text).toContain(`\`web-03\` · by <@U_ALICE> · <${LINK}|Open the thread>`);
+    expect(text).toContain("Approved by: <@U_BOB>, <@U_CAROL>");
+    expect(text).toContain("Options: forced (hard): unsaved data can be lost");
+    expect(text).toContain("in the window `maint`: stop 2 servers*");
+    expect(text).toContain("Approved by: the policy (no approval needed)");
+    // Its time has come: the run is being claimed.
+    expect(text).toContain("UTC> (starting): reboot 1 server*");
+    // Soonest first, the rest counted.
+    expect(text.indexOf("apr_due")).toBeLessThan(text.indexOf("apr_tonight"));
+    expect(text.indexOf("apr_tonight")).toBeLessThan(text.indexOf("apr_window"));
+    expect(text).toContain("…and 11 more (scheduled later than these)");
+    // Read-only: nobody cancels from here.
+    expect(text).not.toContain('"type":"button"');
+    expect((kit as { text?: string }).text).toBe("0 running, 14 scheduled, 0 recent operations");
+    await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-scheduled.json");
+  });
+
+  it("nothing scheduled: the section says so, between running and recent", async () => {
+    const kit = renderBlockKit(
+      buildJobsView({ running: [], scheduled: { jobs: [], total: 0 }, recent: [], now: NOW }),
+    );
+    expectValidBlockKit(kit);
+    const text = JSON.stringify(kit);
+    expect(text.indexOf("*Running* (0)")).toBeLessThan(text.indexOf("*Scheduled* (0)"));
+    expect(text.indexOf("*Scheduled* (0)")).toBeLessThan(text.indexOf("*Recent* (0)"));
+    await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-nothing-scheduled.json");
+  });
+});
