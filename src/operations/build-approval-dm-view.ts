@@ -1,4 +1,5 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { approvalsFor, currentStage } from "../approvals/current-stage.js";
 import { formatCount, truncateGraphemes } from "../render/escape-mrkdwn.js";
 import {
   code,
@@ -30,6 +31,7 @@ export type ApprovalDmRequest = Pick<
   | "rejection"
   | "cancellation"
   | "revocation"
+  | "lapsedApprovals"
 >;
 
 /** Most server names a direct message lists (the card and its Details have them all). */
@@ -67,6 +69,77 @@ export function buildApprovalDmView(input: {
 }
 
 /**
+ * One approver's direct message as the request stands now, once approvals were given (`stage`: the stage they
+ * were asked for, when the request is staged). While it waits: asked again with the new count; "You approved …"
+ * with where the approvals stand once they have; "No longer waiting for you: stage *team lead* … is complete"
+ * once the stage they were asked for no longer waits (it names the stages after it, words that stay true while
+ * those go on); "… your approval no longer counts" when it lapsed. Once the request no longer waits, the closed
+ * message ({@link buildApprovalDmClosedView}). Pure; every value is untrusted text.
+ */
+export function buildApprovalDmViewFor(input: {
+  request: ApprovalDmRequest;
+  permalink: string | undefined;
+  userId: string;
+  stage?: string;
+}): Message {
+  const { request, userId } = input;
+  const closed = buildApprovalDmClosedView(input);
+  if (closed !== undefined) return closed;
+  const whose = md`${userMention(request.requester.userId)}'s request ${code(request.commandText)}`;
+  const stages = request.requirement.stages ?? [];
+  const askedFor = stages.findIndex((s) => s.name === input.stage);
+  const position = currentStage(request);
+  const approved = request.approvals.some((a) => a.userId === userId);
+  if (askedFor >= 0 && (position === undefined || askedFor < position.index)) {
+    const name = stages[askedFor]?.name ?? "";
+    const after = stages
+      .slice(askedFor + 1)
+      .flatMap((s, i) => (i === 0 ? md`*${s.name}*` : md`, *${s.name}*`));
+    const text = approved
+      ? md`:ballot_box_with_check: You approved stage *${name}* of ${whose}: it is complete.`
+      : md`:fast_forward: No longer waiting for you: stage *${name}* of ${whose} is complete (approved by ${mentions(
+          approvalsFor(request, name).map((a) => a.userId),
+        )}).`;
+    return closedShape(
+      text,
+      md`${text} The stages after it: ${after}. This message is updated when the request ends.`,
+      input.permalink,
+    );
+  }
+  if (approved) {
+    const text = md`:ballot_box_with_check: You approved ${whose}; it waits for more approvals.`;
+    return {
+      text,
+      blocks: [
+        section({ text }),
+        ...(request.why !== undefined ? [section({ text: md`*Why:* ${request.why}` })] : []),
+        section({
+          text: md`*Servers (${String(request.targets.length)}):* ${serverNames(request.targets.map((t) => t.name))}`,
+        }),
+        section({ text: describeProgress(request) }),
+        ...(input.permalink !== undefined ? [context(link(input.permalink, "Open the request"))] : []),
+      ],
+    };
+  }
+  if ((request.lapsedApprovals ?? []).some((a) => a.userId === userId)) {
+    const text = md`:warning: No longer waiting for you: your approval of ${whose} no longer counts (the card says why).`;
+    return closedShape(text, text, input.permalink);
+  }
+  return buildApprovalDmView(input);
+}
+
+/** A message that asks nothing: what happened, and the link to the card under it. */
+function closedShape(text: Span[], body: Span[], permalink: string | undefined): Message {
+  return {
+    text,
+    blocks: [
+      section({ text: body }),
+      ...(permalink !== undefined ? [context(link(permalink, "Open the request"))] : []),
+    ],
+  };
+}
+
+/**
  * The same direct message once the request no longer waits for anyone: "No longer waiting for you: approved
  * by @bob, @carol and run (succeeded)", "… rejected by @bob: <reason>", "… cancelled by @alice", "… expired".
  * Undefined while it still waits (pending). Pure; the reason is untrusted text.
@@ -81,41 +154,37 @@ export function buildApprovalDmClosedView(input: {
   const text = md`${outcome.icon} No longer waiting for you: ${userMention(request.requester.userId)}'s request ${code(
     request.commandText,
   )} was ${outcome.words}`;
-  const where = input.permalink !== undefined ? md`${link(input.permalink, "Open the request")}` : md``;
-  return {
-    text,
-    blocks: [section({ text }), ...(input.permalink !== undefined ? [context(where)] : [])],
-  };
+  return closedShape(text, text, input.permalink);
 }
 
 /** How the request ended for its approvers, or undefined while it still waits for approvals. */
-function dmOutcome(request: ApprovalDmRequest): { icon: string; words: Span[] } | undefined {
+function dmOutcome(request: ApprovalDmRequest): { icon: Span[]; words: Span[] } | undefined {
   const by = md`approved by ${mentions(request.approvals.map((a) => a.userId))}`;
   switch (request.status) {
     case "pending":
       return undefined;
     case "approved":
       return {
-        icon: ":white_check_mark:",
+        icon: md`:white_check_mark:`,
         words:
           request.schedule !== undefined
             ? md`${by}. ${describeSchedule(request.schedule)}.`
             : md`${by}; it runs now.`,
       };
     case "executing":
-      return { icon: ":white_check_mark:", words: md`${by}; it is running.` };
+      return { icon: md`:white_check_mark:`, words: md`${by}; it is running.` };
     case "succeeded":
-      return { icon: ":white_check_mark:", words: md`${by} and run (succeeded).` };
+      return { icon: md`:white_check_mark:`, words: md`${by} and run (succeeded).` };
     case "failed":
-      return { icon: ":x:", words: md`${by} and run: it failed. The thread has the details.` };
+      return { icon: md`:x:`, words: md`${by} and run: it failed. The thread has the details.` };
     case "outcome_unknown":
       return {
-        icon: ":warning:",
+        icon: md`:warning:`,
         words: md`${by} and run, with an unknown outcome: check the servers. The thread has the details.`,
       };
     case "revoked":
       return {
-        icon: ":no_entry:",
+        icon: md`:no_entry:`,
         words:
           request.revocation?.lapsed === true
             ? md`${by}, then not run: its time had passed.`
@@ -123,9 +192,9 @@ function dmOutcome(request: ApprovalDmRequest): { icon: string; words: Span[] } 
       };
     case "rejected": {
       const r = request.rejection;
-      if (r === undefined) return { icon: ":no_entry_sign:", words: md`rejected.` };
+      if (r === undefined) return { icon: md`:no_entry_sign:`, words: md`rejected.` };
       return {
-        icon: ":no_entry_sign:",
+        icon: md`:no_entry_sign:`,
         words:
           r.reason !== undefined
             ? md`rejected by ${userMention(r.userId)}: ${r.reason}`
@@ -134,7 +203,7 @@ function dmOutcome(request: ApprovalDmRequest): { icon: string; words: Span[] } 
     }
     case "cancelled":
       return {
-        icon: ":heavy_multiplication_x:",
+        icon: md`:heavy_multiplication_x:`,
         words:
           request.cancellation !== undefined
             ? md`cancelled by ${userMention(request.cancellation.userId)}.`
@@ -142,7 +211,7 @@ function dmOutcome(request: ApprovalDmRequest): { icon: string; words: Span[] } 
       };
     case "expired":
       return {
-        icon: ":hourglass:",
+        icon: md`:hourglass:`,
         words: md`expired ${describeExpiry(request)}. Nothing was done.`,
       };
   }

@@ -13,6 +13,7 @@ import {
   type Message,
   md,
   type Part,
+  type Span,
   section,
 } from "../render/message-model.js";
 import { scheduleSection } from "../views/build-schedule-views.js";
@@ -95,9 +96,7 @@ export function buildRequestCard(input: RequestCardInput): Message {
   } else {
     blocks.push(section({ text: approvalLine(request, groupIds) }));
     if (request.status === "pending") {
-      const req = request.requirement;
-      const position = currentStage(request);
-      const rule = position?.stage ?? req;
+      const rule = currentStage(request)?.stage ?? request.requirement;
       // A scheduled change must be approved before it starts, which may be sooner than the policy's expiry.
       const bySchedule = request.schedule !== undefined && request.expiresAt >= request.schedule.runAt;
       // With the day ("today", "tomorrow" or the date, in each reader's time zone): a deadline days ahead
@@ -106,7 +105,7 @@ export function buildRequestCard(input: RequestCardInput): Message {
         context(
           bySchedule
             ? md`Approve before ${localTime(request.expiresAt)} (its start time), or it lapses`
-            : md`Expires ${localTime(request.expiresAt)} (in ${formatDuration(rule.expiresInMs)}${position !== undefined ? md` for this stage` : md``})`,
+            : describeExpiresAt(request),
           rule.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
         ),
       );
@@ -129,6 +128,24 @@ export function buildRequestCard(input: RequestCardInput): Message {
     ),
   );
   return { text: [...fallbackLead(request, allowed, stop), ...md` `, ...describeWhat(request)], blocks };
+}
+
+/**
+ * When a pending request expires, in words true whenever the card is read (it is drawn again only when something
+ * happens to it): the time in each reader's time zone, and how long after the request was asked (a staged one's
+ * stage was reached) that is: `Expires <time> (30m after it was asked)`. Never "in 30m", which the card drawn
+ * again 20 minutes later would still say. One wording for every approval card (changes, recurring schedules).
+ * The time is `expires_in` after it started (an expiry cut short by a scheduled start is worded by the caller).
+ */
+export function describeExpiresAt(
+  request: Pick<ApprovalRequest, "expiresAt" | "approvals" | "requirement">,
+): Span[] {
+  const position = currentStage(request);
+  const rule = position?.stage ?? request.requirement;
+  const after = formatDuration(rule.expiresInMs);
+  return position !== undefined
+    ? md`Expires ${localTime(request.expiresAt)} (${after} after this stage was reached)`
+    : md`Expires ${localTime(request.expiresAt)} (${after} after it was asked)`;
 }
 
 /** The preflight in a line, and each warning in a line (a pending card never has blocking problems). */

@@ -25,8 +25,8 @@ export function createDecisionAnnouncer(deps: {
   logger: Logger;
   /** User-group IDs by handle, so the next stage's groups are mentioned (notified). */
   groupIds?: () => Promise<GroupIds>;
-  /** Asks the next stage's approvers by direct message. */
-  approverMessages?: Pick<ApproverMessages, "stageReached">;
+  /** Updates the approvers' direct messages an approval changed, then asks the next stage's approvers. */
+  approverMessages?: Pick<ApproverMessages, "progressed" | "stageReached">;
   /**
    * The request as it is now. A stage's turn is announced only while the request still waits: a cancel (or a
    * rejection, an expiry) may land between the transition and the announcement, and its own reply may already
@@ -55,6 +55,7 @@ export function createDecisionAnnouncer(deps: {
       stageReached && deps.groupIds !== undefined && notifies(request.requirement, "mention")
         ? await deps.groupIds()
         : {};
+    if (chat !== undefined) await deps.approverMessages?.progressed(request, effects, chat);
     // Read again right before the messages: the snapshot is from before this transition's effects were said.
     if (stageReached && chat !== undefined && (await stillWaits(request.id)))
       await deps.approverMessages?.stageReached(request, chat);

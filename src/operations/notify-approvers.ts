@@ -2,12 +2,17 @@ import { z } from "zod";
 import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { DEFAULT_FINISHED_RETENTION_MS } from "../approvals/approval-service.js";
+import type { ApprovalEffect } from "../approvals/approval-state.js";
 import { currentStage } from "../approvals/current-stage.js";
 import type { Logger } from "../log/create-logger.js";
 import { eligibleApprovers, type GroupMembers } from "../policy/require-enough-approvers.js";
 import type { ApprovalRequirement } from "../policy/types.js";
 import { NO_CHANGE, type Store } from "../store/store.js";
-import { buildApprovalDmClosedView, buildApprovalDmView } from "./build-approval-dm-view.js";
+import {
+  buildApprovalDmClosedView,
+  buildApprovalDmView,
+  buildApprovalDmViewFor,
+} from "./build-approval-dm-view.js";
 import { snapshotOf } from "./decide-policy.js";
 
 /**
@@ -16,7 +21,15 @@ import { snapshotOf } from "./decide-policy.js";
  * the outcome they were last updated to, so that update is made once.
  */
 const ApprovalDmsSchema = z.object({
-  messages: z.array(z.object({ userId: z.string(), channel: z.string(), ts: z.string() })),
+  messages: z.array(
+    z.object({
+      userId: z.string(),
+      channel: z.string(),
+      ts: z.string(),
+      /** The stage the person was asked for (a staged request); absent for others and in older records. */
+      stage: z.string().optional(),
+    }),
+  ),
   /** The outcome the messages say (`approved`, `succeeded`, `rejected`…); absent while they ask. */
   shown: z.string().optional(),
 });
@@ -59,6 +72,12 @@ export interface ApproverMessages {
   /** A stage was completed by a transition this process committed: asks the next stage's approvers. */
   stageReached(request: ApprovalRequest, chat: ChatPort): Promise<void>;
   /**
+   * Approvals were recorded by a transition this process committed (`effects`), and the request may still wait:
+   * the messages they change are updated to the request as it is now (see `follow`). Called before the next
+   * stage is asked, so a completed stage's approvers read that it no longer waits for them first.
+   */
+  progressed(request: ApprovalRequest, effects: readonly ApprovalEffect[], chat: ChatPort): Promise<void>;
+  /**
    * The request no longer waits (approved, rejected, cancelled, expired) or finished: every message is updated
    * to say so, once per outcome (claimed in the store, so replicas refreshing the same card do not repeat it).
    */
@@ -100,11 +119,12 @@ export function createApproverMessages(deps: {
     if (people.length > MAX_APPROVAL_DMS)
       logger.warn({ people: people.length, approval: request.id }, "too many approvers to message each");
     const view = buildApprovalDmView({ request, permalink: await permalinkOf(request, chat) });
+    const stage = currentStage(request)?.stage.name;
     const sent: ApprovalDms["messages"] = [];
     for (const userId of people.slice(0, MAX_APPROVAL_DMS)) {
       try {
         const ref = await chat.postDirect(userId, view);
-        sent.push({ userId, channel: ref.channel, ts: ref.ts });
+        sent.push({ userId, channel: ref.channel, ts: ref.ts, ...(stage !== undefined && { stage }) });
       } catch (error) {
         logger.warn({ err: error, userId, approval: request.id }, "could not message an approver");
       }
@@ -172,8 +192,63 @@ export function createApproverMessages(deps: {
     }
   }
 
+  /**
+   * Brings each of `messages` to what it should say for the request as read now, and checks afterwards: when the
+   * request moved on meanwhile (another approval on another replica, whose own update may have landed before
+   * ours), the messages that now read differently are updated again, so the last update shows the latest state
+   * read from the store. A request that stopped waiting meanwhile is `settled`'s, which may have closed the
+   * messages before our update overwrote them: they are closed again (`closeLate`). Bounded like `closeLate`.
+   */
+  async function follow(requestId: string, messages: ApprovalDms["messages"], chat: ChatPort): Promise<void> {
+    const shows = new Map<string, string>();
+    let permalink: string | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const request = await deps.readRequest(requestId);
+      if (request === undefined) return;
+      if (request.status !== "pending") {
+        if (attempt > 0) await closeLate(requestId, messages, chat);
+        return;
+      }
+      if (attempt === 0) permalink = await permalinkOf(request, chat);
+      let updated = false;
+      for (const m of messages) {
+        const view = buildApprovalDmViewFor({ request, permalink, userId: m.userId, stage: m.stage });
+        const key = `${m.channel}/${m.ts}`;
+        const print = JSON.stringify(view);
+        if (shows.get(key) === print) continue;
+        updated = true;
+        shows.set(key, print);
+        await chat
+          .updateMessage({ channel: m.channel, ts: m.ts }, view)
+          .catch((error: unknown) =>
+            logger.warn({ err: error, userId: m.userId, approval: requestId }, "could not update a message"),
+          );
+      }
+      if (!updated) return;
+    }
+  }
+
   return {
     requested: (request, chat, members) => ask(request, chat, members),
+    async progressed(request, effects, chat) {
+      if (!notifies(request.requirement, "dm") || request.status !== "pending") return;
+      const recorded = effects.flatMap((e) => (e.type === "approval_recorded" ? [e] : []));
+      if (recorded.length === 0) return;
+      try {
+        const kept = ApprovalDmsSchema.safeParse(
+          (await deps.store.get(approvalDmsKey(request.id)))?.value,
+        ).data;
+        if (kept === undefined || kept.shown !== undefined) return;
+        // Only the messages an approval changes: its stage's (every one of an unstaged request). Approvals that
+        // lapsed may reopen an earlier stage: then every message.
+        const every = recorded.some((e) => e.stage === undefined || (e.lapsed?.length ?? 0) > 0);
+        const stages = new Set(recorded.map((e) => e.stage));
+        const changed = kept.messages.filter((m) => every || m.stage === undefined || stages.has(m.stage));
+        if (changed.length > 0) await follow(request.id, changed, chat);
+      } catch (error) {
+        logger.warn({ err: error, approval: request.id }, "could not update the approvers' messages");
+      }
+    },
     async stageReached(request, chat) {
       if (!notifies(request.requirement, "dm") || request.status !== "pending") return;
       try {

@@ -2,6 +2,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { formatDuration } from "../config/parse-duration.js";
 import { approvalActionId } from "../operations/approval-action-ids.js";
 import { buildDenialView, type DenialViewInput } from "../operations/build-denial-view.js";
+import { describeExpiresAt } from "../operations/build-request-card.js";
 import { plural } from "../render/escape-mrkdwn.js";
 import {
   actions,
@@ -98,7 +99,7 @@ export function buildScheduleCard(input: ScheduleCardInput): Message {
     const req = request.requirement;
     blocks.push(
       context(
-        md`Expires ${localTime(request.expiresAt)} (in ${formatDuration(req.expiresInMs)})`,
+        describeExpiresAt(request),
         req.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
       ),
     );

@@ -93,7 +93,7 @@ it("security approving before the team lead is refused; the stages complete in o
   expect(await ephemeral(IDS.bob, "team lead is complete")).toContain("Next: security");
   const afterLead = await h.waitCard("/ecs reboot web-03 --hard", (t) => t.includes("now: security"));
   expect(textOf(afterLead)).toContain(`1. team lead: 1 of 1, approved by <@${IDS.bob}>`);
-  expect(textOf(afterLead)).toContain("for this stage");
+  expect(textOf(afterLead)).toContain("after this stage was reached");
   expect(h.mutations("batchRebootServers")).toHaveLength(0);
   await h.fake.waitFor(() =>
     h.replies(card).find((m) => textOf(m).includes("approved for team lead, which is complete")),

@@ -8,6 +8,7 @@ import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
 import {
   buildApprovalDmClosedView,
   buildApprovalDmView,
+  buildApprovalDmViewFor,
 } from "../../src/operations/build-approval-dm-view.js";
 import { buildDecisionReply } from "../../src/operations/build-decision-reply.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
@@ -85,6 +86,8 @@ describe("an approver's direct message", () => {
     const kit = renderBlockKit(dm!);
     expectValidBlockKit(kit);
     const text = sectionsOf(kit).join("\n");
+    // The icon is the emoji, not its shortcode defused as text.
+    expect(text).toMatch(/^:hourglass: No longer waiting for you/);
     const words = "at stage *security* (2 of 2): it waited 10m with 0 of 1 approvals (team lead complete)";
     expect(text).toContain(`was expired ${words}. Nothing was done.`);
     expect(text).not.toContain("without enough approvals");
@@ -92,5 +95,98 @@ describe("an approver's direct message", () => {
     const thread = renderBlockKit(buildDecisionReply(request, [{ type: "expired", at: request.expiresAt }])!);
     expect(sectionsOf(thread).join("\n")).toContain(`Expired ${words}.`);
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/approval-dm-expired-staged.json");
+  });
+
+  describe("as approvals are given (per person)", () => {
+    const PERMALINK = "https://slack.example/p1";
+    const stagedRequest = (approvals: ApprovalRequest["approvals"]) =>
+      makeRequest({
+        commandText: "/ecs reboot web-03 --hard",
+        action: "ecs:cloudServers:reboot",
+        requester: { userId: "U_DAVE", teamId: "T0001" },
+        requirement: {
+          approvers: { users: [], groups: ["ops-approvers", "sre"] },
+          minApprovals: 2,
+          allowSelfApproval: false,
+          expiresInMs: 30 * 60_000,
+          reasonRequired: false,
+          stages: STAGES,
+        },
+        approvals,
+        expiresAt: LEAD.at + 10 * 60_000,
+      });
+    const textOf = (message: Parameters<typeof renderBlockKit>[0]) => {
+      const kit = renderBlockKit(message);
+      expectValidBlockKit(kit);
+      return { kit, text: sectionsOf(kit).join("\n") };
+    };
+
+    it("the approver who clicked: they approved, and where the approvals stand", async () => {
+      const request = makeRequest({ approvals: [{ userId: "U_BOB", at: T0 + 60_000 }] });
+      const { kit, text } = textOf(
+        buildApprovalDmViewFor({ request, permalink: PERMALINK, userId: "U_BOB" }),
+      );
+      expect(text).toMatch(/^:ballot_box_with_check: You approved <@U_ALICE>'s request/);
+      expect(text).toContain("approvals 1 of 2 (<@U_BOB>) · expires <!date^");
+      expect(text).not.toContain("asks for your approval");
+      await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/approval-dm-approved-by-you.json");
+    });
+
+    it("another approver of the same request: still asked, with the new count", () => {
+      const request = makeRequest({ approvals: [{ userId: "U_BOB", at: T0 + 60_000 }] });
+      const { text } = textOf(buildApprovalDmViewFor({ request, permalink: PERMALINK, userId: "U_CAROL" }));
+      expect(text).toContain("asks for your approval");
+      expect(text).toContain("approvals 1 of 2 (<@U_BOB>)");
+      // The same message a new approver would be sent now.
+      expect(buildApprovalDmViewFor({ request, permalink: PERMALINK, userId: "U_CAROL" })).toEqual(
+        buildApprovalDmView({ request, permalink: PERMALINK }),
+      );
+    });
+
+    it("a completed stage: its approvers are no longer asked, the one who clicked is told it is complete", async () => {
+      const request = stagedRequest([LEAD]);
+      const carol = textOf(
+        buildApprovalDmViewFor({ request, permalink: PERMALINK, userId: "U_CAROL", stage: "team lead" }),
+      );
+      expect(carol.text).toContain(
+        ":fast_forward: No longer waiting for you: stage *team lead* of <@U_DAVE>'s request `/ecs reboot web-03 --hard` is complete (approved by <@U_BOB>).",
+      );
+      expect(carol.text).toContain("The stages after it: *security*.");
+      await expect(toGoldenJson(carol.kit)).toMatchFileSnapshot("golden/approval-dm-stage-complete.json");
+      const bob = textOf(
+        buildApprovalDmViewFor({ request, permalink: PERMALINK, userId: "U_BOB", stage: "team lead" }),
+      );
+      expect(bob.text).toMatch(
+        /^:ballot_box_with_check: You approved stage \*team lead\* of <@U_DAVE>'s request/,
+      );
+      await expect(toGoldenJson(bob.kit)).toMatchFileSnapshot(
+        "golden/approval-dm-stage-approved-by-you.json",
+      );
+      // The stage it waits on now is still asked.
+      const erin = textOf(
+        buildApprovalDmViewFor({ request, permalink: PERMALINK, userId: "U_ERIN", stage: "security" }),
+      );
+      expect(erin.text).toContain("stage *security* (2 of 2): 0 of 1 (nobody yet)");
+    });
+
+    it("an approval that stopped counting: no longer asked; a request that ended: closed", async () => {
+      const request = makeRequest({
+        lapsedApprovals: [
+          { userId: "U_BOB", at: T0 + 60_000, lapsedAt: T0 + 120_000, reason: "not_an_approver" },
+        ],
+      });
+      const { kit, text } = textOf(
+        buildApprovalDmViewFor({ request, permalink: undefined, userId: "U_BOB" }),
+      );
+      expect(text).toMatch(/^:warning: No longer waiting for you: your approval of <@U_ALICE>'s request/);
+      await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/approval-dm-approval-lapsed.json");
+      const ended = makeRequest({
+        status: "cancelled",
+        cancellation: { userId: "U_ALICE", at: T0 + 60_000 },
+      });
+      expect(buildApprovalDmViewFor({ request: ended, permalink: undefined, userId: "U_BOB" })).toEqual(
+        buildApprovalDmClosedView({ request: ended, permalink: undefined }),
+      );
+    });
   });
 });

@@ -352,7 +352,7 @@ describe("buildRequestCard", () => {
     // The policy's own time limit for approving names its day too.
     const expiry = render({ request: oneServer(), details: makeDetails() }).text;
     expect(expiry).toMatch(
-      /Expires <!date\^\d+\^\{date_short_pretty\} \{time\}\|2025-01-01 12:30 UTC> \(in /,
+      /Expires <!date\^\d+\^\{date_short_pretty\} \{time\}\|2025-01-01 12:30 UTC> \(30m after it was asked\)/,
     );
   });
 

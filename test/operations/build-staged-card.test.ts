@@ -85,7 +85,7 @@ describe("the staged card, golden", () => {
     expect(second).toContain(":white_check_mark: 1. team lead: 1 of 1, approved by <@U_BOB>");
     expect(second).toContain("now: security");
     expect(second).toContain("Rejecting needs a reason");
-    expect(second).toContain("in 10m for this stage");
+    expect(second).toContain("(10m after this stage was reached)");
   });
 });
 
