@@ -7,6 +7,7 @@ import {
   link,
   type Message,
   md,
+  type Part,
   type Span,
   section,
   userMention,
@@ -57,15 +58,22 @@ export function buildApprovalDmView(input: {
     text,
     blocks: [
       section({ text }),
-      ...(request.why !== undefined ? [section({ text: md`*Why:* ${request.why}` })] : []),
-      section({
-        text: md`*Servers (${String(request.targets.length)}):* ${serverNames(request.targets.map((t) => t.name))}`,
-      }),
-      // A block of its own: however long the names, the approvals and the expiry are never cut off.
-      section({ text: describeProgress(request) }),
+      ...requestParts(request),
       section({ text: md`${where} to approve or reject it.` }),
     ],
   };
+}
+
+/** What the request is about and where its approvals stand: why, the servers, the approvals and the expiry. */
+function requestParts(request: ApprovalDmRequest): Part[] {
+  return [
+    ...(request.why !== undefined ? [section({ text: md`*Why:* ${request.why}` })] : []),
+    section({
+      text: md`*Servers (${String(request.targets.length)}):* ${serverNames(request.targets.map((t) => t.name))}`,
+    }),
+    // A block of its own: however long the names, the approvals and the expiry are never cut off.
+    section({ text: describeProgress(request) }),
+  ];
 }
 
 /**
@@ -112,11 +120,7 @@ export function buildApprovalDmViewFor(input: {
       text,
       blocks: [
         section({ text }),
-        ...(request.why !== undefined ? [section({ text: md`*Why:* ${request.why}` })] : []),
-        section({
-          text: md`*Servers (${String(request.targets.length)}):* ${serverNames(request.targets.map((t) => t.name))}`,
-        }),
-        section({ text: describeProgress(request) }),
+        ...requestParts(request),
         ...(input.permalink !== undefined ? [context(link(input.permalink, "Open the request"))] : []),
       ],
     };
