@@ -150,7 +150,8 @@ export class CloudError extends Error {
    * "gone" would count a server still there as deleted. The one test of "not found" for every caller.
    */
   get isNotFound(): boolean {
-    if (isGatewayCode(this.code)) return false;
+    // Nor a 404 without a service's body (`HTTP_404`: a proxy's page, an empty answer): nothing says what is gone.
+    if (isGatewayCode(this.code) || this.code === "HTTP_404") return false;
     return (
       this.status === 404 ||
       this.code === ErrorCodes.ECS_SERVER_NOT_FOUND ||
@@ -165,9 +166,17 @@ export class CloudError extends Error {
     return this.code === ErrorCodes.ECS_BUSY;
   }
 
-  /** True for the service failing inside (`Ecs.1000`–`Ecs.1002`): a mutation's outcome is then unknown. */
+  /**
+   * True for the service failing inside (`Ecs.1000`–`Ecs.1002`), as the answer's code or as the code of any of
+   * its details or a batch answer's `internalError` entries (one server's failure inside a batch may leave the
+   * others in doubt): a mutation's outcome is then unknown.
+   */
   get isInternalFailure(): boolean {
-    return INTERNAL_FAILURE_CODES.has(this.code);
+    return (
+      INTERNAL_FAILURE_CODES.has(this.code) ||
+      this.details.some((d) => d.code !== undefined && INTERNAL_FAILURE_CODES.has(d.code)) ||
+      this.internalErrors.some((e) => e.errorCode !== undefined && INTERNAL_FAILURE_CODES.has(e.errorCode))
+    );
   }
 
   /** True when the gateway throttled the request (it never reached the service). */

@@ -108,6 +108,26 @@ describe("parseCloudError", () => {
     expect(e.isNotFound).toBe(true);
   });
 
+  it("never takes a 404 without a service's body, nor a gateway's, for 'not found'", () => {
+    // A proxy's page or an empty answer says nothing about the server: a delete's wait must not count it gone.
+    expect(parse(404, "<html>Not Found</html>")).toMatchObject({ code: "HTTP_404", isNotFound: false });
+    expect(parse(404, "")).toMatchObject({ code: "HTTP_404", isNotFound: false });
+    expect(parse(404, { error_code: "APIG.0101", error_msg: "no such API" }).isNotFound).toBe(false);
+  });
+
+  it("an internal failure code anywhere in the answer (a batch's internalError[], a detail) is one", () => {
+    const inBatch = parse(400, {
+      error: { code: "Ecs.0005", message: "batch failed" },
+      internalError: [{ id: "s1", error_code: "Ecs.1002", error_message: "OpenStack access timed out" }],
+    });
+    expect(inBatch.isInternalFailure).toBe(true);
+    const inDetail = parse(400, {
+      error: { code: "Ecs.0005", message: "x", details: [{ code: "Ecs.1000", message: "nova" }] },
+    });
+    expect(inDetail.isInternalFailure).toBe(true);
+    expect(parse(400, { error: { code: "Ecs.0005", message: "x" } }).isInternalFailure).toBe(false);
+  });
+
   it("normalises non-JSON and empty bodies", () => {
     expect(parse(502, "<html>Bad Gateway</html>")).toMatchObject({
       code: "HTTP_502",
