@@ -212,11 +212,17 @@ const parseConsoleLog: VerbParser = (ctx, tokens) => {
   if (!server.ok) return server;
   let lines = DEFAULT_CONSOLE_LINES;
   if (linesToken) {
-    const n = isBare(linesToken) && /^\d{1,4}$/.test(linesToken.text) ? Number(linesToken.text) : Number.NaN;
+    const n = isBare(linesToken) && /^\d+$/.test(linesToken.text) ? Number(linesToken.text) : Number.NaN;
     if (!(n >= 1 && n <= MAX_CONSOLE_LINES)) {
+      // A number out of range is a number: said so, with the bound it broke.
+      const what = Number.isNaN(n)
+        ? `${linesToken.mention ? "A Slack mention" : quoteUserText(linesToken.text)} is not a number of lines`
+        : n < 1
+          ? "At least 1 line"
+          : `At most ${MAX_CONSOLE_LINES} lines are shown`;
       return failure(
         "invalid_value",
-        `${linesToken.mention ? "A Slack mention" : quoteUserText(linesToken.text)} is not a number of lines: expected 1 to ${MAX_CONSOLE_LINES} (default ${DEFAULT_CONSOLE_LINES}).`,
+        `${what}: expected 1 to ${MAX_CONSOLE_LINES} (default ${DEFAULT_CONSOLE_LINES}).`,
         { usage: usage(ctx) },
       );
     }

@@ -97,9 +97,14 @@ const GRAMMAR: Record<string, Row[]> = {
     ["console-log web-01", { intent: { type: "ecs.console-log", server: name("web-01"), lines: 50 } }],
     ["console-log web-01 200", { intent: { type: "ecs.console-log", server: name("web-01"), lines: 200 } }],
     ["console-log web-01 1", { intent: { type: "ecs.console-log", server: name("web-01"), lines: 1 } }],
-    ["console-log web-01 201", { error: "invalid_value", message: ["1 to 200", "default 50"] }],
-    ["console-log web-01 0", { error: "invalid_value", message: ["1 to 200"] }],
-    ["console-log web-01 all", { error: "invalid_value" }],
+    [
+      "console-log web-01 201",
+      { error: "invalid_value", message: ["At most 200 lines are shown", "1 to 200", "default 50"] },
+    ],
+    // A number is never "not a number", however large.
+    ["console-log web-01 500000", { error: "invalid_value", message: ["At most 200 lines are shown"] }],
+    ["console-log web-01 0", { error: "invalid_value", message: ["At least 1 line", "1 to 200"] }],
+    ["console-log web-01 all", { error: "invalid_value", message: ["is not a number of lines"] }],
     ["console-log", { error: "missing_argument" }],
     ["console-log web-01 5 6", { error: "unexpected_argument" }],
     ["console-log tag:env=prod", { error: "invalid_target" }],
