@@ -32,6 +32,13 @@ export function createRedactingPino(level: string, destination: Parameters<typeo
   const child = logger.child;
   const rootBindings = logger.bindings();
   logger.child = function redactedChild(this: Logger, bindings, options) {
+    // A child is made per request and per run: the serialized bindings are searched for a key bound again,
+    // and parsed (`bindings()`) only when one is.
+    const serialized = (this as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym];
+    const again =
+      typeof serialized !== "string" ||
+      Object.keys(bindings).some((key) => serialized.includes(`${JSON.stringify(key)}:`));
+    if (!again) return child.call(this, redactedOrNote(bindings), options);
     const bound = this.bindings();
     if (!Object.keys(bindings).some((key) => key in bound))
       return child.call(this, redactedOrNote(bindings), options);
