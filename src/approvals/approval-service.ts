@@ -39,6 +39,11 @@ export interface NewApprovalRequest {
    * written into its `request.created` entry, which ties the decision to the request. Not stored on it.
    */
   decisionRef?: string;
+  /**
+   * The request's ID, taken from {@link ApprovalService.newId} before its first `policy.decided` entry was
+   * recorded (which then names it, so the request's audit starts at that decision); default a new one.
+   */
+  id?: string;
 }
 
 /** Authorizes each of these approvers now, as their own click would be (see {@link ApprovalService.act}). */
@@ -82,6 +87,8 @@ export interface PreparedApprovalRequest {
 }
 
 export interface ApprovalService {
+  /** A new request ID, for a request not built yet (see {@link NewApprovalRequest.id}). */
+  newId(): string;
   /** Creates a pending request (and its `request.created` audit record, atomically). */
   create(input: NewApprovalRequest): Promise<ApprovalRequest>;
   /**

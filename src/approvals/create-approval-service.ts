@@ -220,7 +220,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     const action = ActionNameSchema.parse(input.action);
     const parameters = ActionParametersSchema.parse(input.parameters);
     return ApprovalRequestSchema.parse({
-      id: generateId(),
+      id: input.id ?? generateId(),
       status: "pending",
       createdAt: now,
       expiresAt: Math.min(now + requirement.expiresInMs, input.schedule?.runAt ?? Number.POSITIVE_INFINITY),
@@ -283,6 +283,8 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
   }
 
   return {
+    newId: generateId,
+
     async create(input) {
       return record(build(input), input.decisionRef);
     },

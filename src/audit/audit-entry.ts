@@ -4,7 +4,13 @@ import { z } from "zod";
 export const AUDIT_ENTRY_TYPES = [
   /** A command was turned into an approval request. */
   "request.created",
-  /** The policy decided allow / needs_approval / deny for a command. */
+  /**
+   * The policy decided allow / needs_approval / deny for a command. `requestId`: the request it is asked for
+   * (its ID is taken before this entry is written, so `/ops audit apr_…` starts here); none for a denial or a
+   * dry run, which never become requests, nor in entries written before (`detail.reference` ties those to
+   * their `request.created`). An ID whose request was then refused or not recorded ends here (or at its
+   * `request.refused`).
+   */
   "policy.decided",
   /**
    * A command the policy did not deny was not turned into a request: its preflight or its wave plan refused

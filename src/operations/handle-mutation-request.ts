@@ -141,12 +141,16 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     );
 
     deps.metrics?.policyDecision(decision.effect, "request");
+    // The request's ID before its first decision is recorded, which names it: `/ops audit apr_…` then starts
+    // there. A denial or a dry run never becomes a request: its entry names only the command's reference.
+    const plannedId = decision.effect === "deny" || op.dryRun ? undefined : deps.approvals.newId();
     // Written before anything else happens: if it cannot be written, nothing does.
     await deps.audit.record({
       type: "policy.decided",
       actorId: actor.userId,
       teamId: actor.teamId,
       requesterId: actor.userId,
+      ...(plannedId !== undefined && { requestId: plannedId }),
       action: op.action,
       decision: decision.effect,
       serverIds: ctx.servers.map((s) => s.id),
@@ -179,6 +183,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         actorId: actor.userId,
         teamId: actor.teamId,
         requesterId: actor.userId,
+        ...(plannedId !== undefined && { requestId: plannedId }),
         action: op.action,
         serverIds: ctx.servers.map((s) => s.id),
         message: commandLine,
@@ -270,6 +275,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       ...(ctx.request.why !== undefined && { why: ctx.request.why }),
       ...(schedule !== undefined && { schedule }),
       decisionRef: ctx.request.requestId,
+      ...(plannedId !== undefined && { id: plannedId }),
     });
     const requestId = draft.request.id;
     const details: RequestDetails = {

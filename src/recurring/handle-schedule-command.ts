@@ -138,11 +138,15 @@ async function addSchedule(
     groups,
   );
   const decision = combineDecisions(scheduleDecision, commandDecision);
+  // The creation request's ID before its first decision is recorded, which names it (as a change's does).
+  const plannedId =
+    decision.effect === "deny" || commandDecision.effect === "deny" ? undefined : deps.approvals.newId();
   await deps.audit.record({
     type: "policy.decided",
     actorId: actor.userId,
     teamId: actor.teamId,
     requesterId: actor.userId,
+    ...(plannedId !== undefined && { requestId: plannedId }),
     action: SCHEDULE_CREATE_ACTION,
     decision: decision.effect,
     serverIds: servers.map((s) => s.id),
@@ -231,6 +235,8 @@ async function addSchedule(
       requirement: decision.effect === "needs_approval" ? decision.approval : POLICY_ALLOWED_REQUIREMENT,
       terms: termsOf(decision),
       message: root,
+      decisionRef: ctx.request.requestId,
+      ...(plannedId !== undefined && { id: plannedId }),
     });
     const schedule: Schedule = ScheduleSchema.parse({
       id,

@@ -129,8 +129,11 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
     );
     const approvers = s.approvedBy.map((userId) => ({ userId, groups: groups.groupsOf(userId) }));
     const tightenings = compareDecisions(s.commandTerms, decision, approvers, s.owner.userId);
+    // The run's request ID before its first decision is recorded, so `/ops audit apr_…` starts there.
+    const runId = tightenings.length > 0 || decision.effect === "deny" ? undefined : deps.approvals.newId();
     await deps.audit.record({
       type: "policy.decided",
+      ...(runId !== undefined && { requestId: runId }),
       actorId: SCHEDULER_ACTOR,
       teamId: s.owner.teamId,
       requesterId: s.owner.userId,
@@ -165,6 +168,7 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
     const root = await post(chat, s.channel, buildPreparingView(s.commandLine));
     if (root === undefined) return { slotAt, result: "skipped", why: "the bot cannot post in the channel" };
     const request = await deps.approvals.create({
+      ...(runId !== undefined && { id: runId }),
       requester: s.owner,
       channel: s.channel,
       action: op.action,

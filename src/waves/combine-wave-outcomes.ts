@@ -1,3 +1,4 @@
+import { abortReasonOf } from "../workflow/detect-drift.js";
 import type { RunStatus } from "../workflow/flow-statuses.js";
 import {
   emptyCounts,
@@ -13,9 +14,10 @@ import type { WaveRunRecord } from "./wave-run-record.js";
  * The outcome of a run in waves as one run's (what the thread's summary, the card and the approval record
  * show): every wave's servers, the servers of waves never run as `not_started`, a server that failed the
  * health gate as failed; resumed as often as the wave run or its waves' runs changed hands. A run stopped on
- * purpose (an Abort, the check before a wave) is `aborted` when nothing failed (failed or unknown when the
- * servers that ran say so), with `stop` saying who or why, and the servers of the waves not run say why they
- * were not. Pure.
+ * purpose (an Abort, the check before a wave, or a later wave's re-check: nothing of that wave was sent) is
+ * `aborted` when nothing failed (failed or unknown when the servers that ran say so), with `stop` saying who
+ * or why, and the servers of the waves not run say why they were not. A first wave's re-check stops a run
+ * that did nothing: `aborted` without a stop, as a run without waves. Pure.
  */
 export function combineWaveOutcomes(
   spec: Pick<ExecuteFlowSpec, "runId" | "requestId" | "operation" | "targets">,
@@ -23,7 +25,7 @@ export function combineWaveOutcomes(
   outcomes: readonly (FlowOutcome | undefined)[],
 ): FlowOutcome {
   const byId = new Map(spec.targets.map((t) => [t.id, t]));
-  const stop = stopOf(record);
+  const stop = stopOf(record, outcomes);
   const notRun = notRunReason(record, stop);
   const servers: ServerOutcome[] = [];
   record.waves.forEach((wave, i) => {
@@ -54,13 +56,13 @@ export function combineWaveOutcomes(
   const ran = outcomes.filter((o): o is FlowOutcome => o !== undefined);
   const first = ran[0];
   const status: RunStatus =
-    record.status === "stopped_drift" && counts.succeeded === 0
+    record.status === "stopped_drift" && stop === undefined
       ? "aborted"
       : counts.failed > 0 ||
           counts.incomplete > 0 ||
-          // Stopped on purpose (an Abort, the check before a wave) is not a failure: the waves that ran say
-          // how it went. Stopped by failures or by a wave's re-check is.
-          (record.status !== "succeeded" && record.status !== "aborted")
+          // Stopped on purpose (an Abort, the check before a wave, a later wave's re-check) is not a failure:
+          // the waves that ran say how it went. Stopped by failures is.
+          (record.status !== "succeeded" && stop === undefined)
         ? "failed"
         : counts.unknown > 0
           ? "outcome_unknown"
@@ -104,7 +106,8 @@ export function combineWaveOutcomes(
  * Why an aborted run stopped, from its record; for a record written before the reason was kept, who clicked
  * Abort if anyone did (otherwise the check before a wave stopped it, its reason unknown here).
  */
-function stopOf(record: WaveRunRecord): RunStop | undefined {
+function stopOf(record: WaveRunRecord, outcomes: readonly (FlowOutcome | undefined)[]): RunStop | undefined {
+  if (record.status === "stopped_drift") return recheckStopOf(record, outcomes);
   if (record.status !== "aborted") return undefined;
   const of = record.waves.length;
   if (record.stop !== undefined) return { ...record.stop, of };
@@ -112,6 +115,25 @@ function stopOf(record: WaveRunRecord): RunStop | undefined {
   return record.controlBy !== undefined
     ? { kind: "abort", by: record.controlBy, afterWave: ran, of }
     : { kind: "check", beforeWave: ran + 1, of, why: "the check before the wave stopped the run" };
+}
+
+/**
+ * The re-check of a wave after the first stopped the run (`stopped_drift`): nothing of that wave was sent, so
+ * it is said as the check before that wave, with why in words (the servers themselves are listed once, by the
+ * summary's drift lines); undefined when it was the first wave's, which stopped a run that did nothing.
+ */
+function recheckStopOf(
+  record: WaveRunRecord,
+  outcomes: readonly (FlowOutcome | undefined)[],
+): RunStop | undefined {
+  const index = record.waves.findLastIndex((w) => w.status !== "pending");
+  if (index < 1) return undefined;
+  const since = record.approved === false ? "since it was asked" : "since approval";
+  const why =
+    abortReasonOf(outcomes[index]?.drift ?? []) === "unreadable"
+      ? "its re-check could not read its servers, so nothing was sent to them"
+      : `its re-check found its servers changed ${since}, so nothing was sent to them`;
+  return { kind: "check", beforeWave: index + 1, of: record.waves.length, why };
 }
 
 /**

@@ -93,7 +93,8 @@ it("/ecs delete web-03 web-04: two approvals, refusals for the requester and an 
 
   // The whole story, from the audit log and through /ops audit (the server is gone: found by its name).
   const story = (await h.audit.query({ requestId: id, limit: 100 })).reverse().map((e) => e.type);
-  expect(story.slice(0, 6)).toEqual([
+  expect(story.slice(0, 7)).toEqual([
+    "policy.decided",
     "request.created",
     "approval.recorded",
     "click.refused",

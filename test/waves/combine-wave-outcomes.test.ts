@@ -224,3 +224,83 @@ describe("a run in waves whose first wave's re-check found the servers changed",
     expect(json).toContain("The servers changed since the request was approved:");
   });
 });
+
+describe("a run in waves whose later wave's re-check stopped it", () => {
+  const drift = [{ serverId: "c", name: "web-03", kind: "unselected" as const, selector: "team=web" }];
+  const stoppedAtSecond = (wave1: WaveRunRecord["waves"][number], approved?: false) =>
+    record({
+      status: "stopped_drift",
+      control: "run",
+      controlBy: undefined,
+      waves: [
+        wave1,
+        { serverIds: ["c", "d"], status: "failed", succeeded: 0, failed: 0, unhealthy: [] },
+        { serverIds: ["e"], status: "pending", succeeded: 0, failed: 0, unhealthy: [] },
+      ],
+      ...(approved === false && { approved }),
+    });
+  const aborted = (): FlowOutcome => ({
+    ...waveRun(["c", "d"]),
+    status: "aborted",
+    servers: [
+      { id: "c", name: "web-03", result: "not_started" },
+      { id: "d", name: "web-04", result: "not_started" },
+    ],
+    counts: { ...emptyCounts(), not_started: 2 },
+    drift,
+  });
+  const done = { serverIds: ["a", "b"], status: "done" as const, succeeded: 2, failed: 0, unhealthy: [] };
+
+  it("nothing failed: stopped on purpose before that wave (aborted, never failed nor succeeded), drift said once", () => {
+    const outcome = combineWaveOutcomes(spec, stoppedAtSecond(done, false), [
+      waveRun(["a", "b"]),
+      aborted(),
+      undefined,
+    ]);
+    expect(outcome.status).toBe("aborted");
+    expect(outcome.stop).toEqual({
+      kind: "check",
+      beforeWave: 2,
+      of: 3,
+      why: "its re-check found its servers changed since it was asked, so nothing was sent to them",
+    });
+    expect(outcome.servers.find((s) => s.id === "e")?.reason).toBe(
+      "stopped before wave 2 of 3: its re-check found its servers changed since it was asked, so nothing was sent to them",
+    );
+    const json = JSON.stringify(render(flowSummaryMessage(outcome)).kit);
+    expect(json).toContain(":octagonal_sign:");
+    expect(json).toContain("stopped before wave 2 of 3: 2 restarted, 3 not started");
+    expect(json.split("no longer tagged team=web")).toHaveLength(2);
+    expect(json).not.toContain("approv");
+  });
+
+  it("people approved it: changed since approval; a server its re-check could not read is said so", () => {
+    const changed = combineWaveOutcomes(spec, stoppedAtSecond(done), [
+      waveRun(["a", "b"]),
+      aborted(),
+      undefined,
+    ]);
+    expect(changed.stop).toMatchObject({ why: expect.stringContaining("changed since approval") });
+    const unreadable = combineWaveOutcomes(spec, stoppedAtSecond(done), [
+      waveRun(["a", "b"]),
+      {
+        ...aborted(),
+        drift: [{ serverId: "c", name: "web-03", kind: "unreadable", message: "APIGW.0308: busy" }],
+      },
+      undefined,
+    ]);
+    expect(unreadable.stop).toMatchObject({
+      why: "its re-check could not read its servers, so nothing was sent to them",
+    });
+  });
+
+  it("a server failed in an earlier wave: still a failure, with the stop said", () => {
+    const outcome = combineWaveOutcomes(
+      spec,
+      { ...stoppedAtSecond({ ...done, status: "failed", succeeded: 1, failed: 1 }), maxFailures: 2 },
+      [waveRun(["a", "b"], ["b"]), aborted(), undefined],
+    );
+    expect(outcome.status).toBe("failed");
+    expect(outcome.stop).toMatchObject({ kind: "check", beforeWave: 2 });
+  });
+});

@@ -273,7 +273,7 @@ describe("detectDrift", () => {
       "web-04: flavor s6.small.1 → s6.large.2",
       "web-04: a task is in progress (powering-off)",
       "web-04: renamed to web-04b",
-      "cache-01: now tagged env=prod, lock; no longer tagged env=dev, role=cache",
+      "cache-01: now tagged env=prod, lock; no longer tagged env=dev",
       "cache-01: no longer tagged role=cache, the tag that selected it",
     ]);
   });
