@@ -1,8 +1,9 @@
 /**
  * Preflight checks of what a request names besides its servers, made before anything is sent: the key pair of
- * a reinstall or change of OS, the image of a change of OS, and the direction of a migration. Each of these
- * the cloud checks only when the call is made, which comes after a running server was stopped: caught here,
- * the request is refused with nothing stopped. Results are written onto the preflight like the other checks.
+ * a reinstall or change of OS, the image of a change of OS, and the direction and host of a migration. Each of
+ * these the cloud checks only when the call is made, which comes after a running server was stopped: caught
+ * here, the request is refused with nothing stopped (or, for a host the ECS API cannot show, the approvers are
+ * told what a wrong one does). Results are written onto the preflight like the other checks.
  */
 import { CloudError } from "../cloud/errors.js";
 import type { Server } from "../cloud/types.js";
@@ -113,10 +114,15 @@ export async function checkImageAvailable(input: NeedsInput): Promise<void> {
  * Migrate: the move the server's details allow (5.2.3: public pool → DeH, DeH → DeH, DeH → public pool). A
  * server whose details show no dedicated host is in the public pool: it needs `--dedicated-host`; a server
  * is not moved to the host it is on. Whether a named host exists cannot be read through the ECS API (the
- * DeH list is another service's), so the cloud still decides that when the migration runs.
+ * DeH list is another service's, and 5.2.3 has no dry run): the cloud decides it when the migration is sent,
+ * after a running server was stopped, and a refusal then leaves it stopped. So for a running server the
+ * approvers are warned what a wrong ID does. (Only another server on the host could prove it exists, through
+ * its `os:scheduler_hints`, and no documented read filters by host: a listing of the whole fleet for one
+ * migration is not worth a proof that an empty host can never give.)
  */
-export function checkMigrationTarget(input: NeedsInput): void {
+export async function checkMigrationTarget(input: NeedsInput): Promise<void> {
   const to = input.params.dedicatedHostId;
+  const toStop: PreflightTarget[] = [];
   for (const t of input.found) {
     const host = serverOf(input, t)?.dedicatedHost;
     if (to === undefined && host === undefined) {
@@ -135,6 +141,18 @@ export function checkMigrationTarget(input: NeedsInput): void {
         `${t.name}: is already on dedicated host ${to}; name another one, or leave out --dedicated-host to move it back to the public resource pool`,
         input.global,
       );
+    } else if (to !== undefined && t.restart) {
+      toStop.push(t);
     }
+  }
+  if (to === undefined) return;
+  for (const t of toStop) {
+    problem(
+      t,
+      "warning",
+      "dedicated_host_unconfirmed",
+      `${t.name}: Huawei Cloud checks dedicated host ${to} only after the stop: if the ID is wrong, ${t.name} stays stopped (/ecs start ${t.name})`,
+      input.global,
+    );
   }
 }

@@ -41,6 +41,22 @@ export function restartWarning(operation: Operation, name: string): string {
 }
 
 /**
+ * A reinstall or change of OS of a stopped server (`from` SHUTOFF, planned to end ACTIVE): Huawei Cloud starts
+ * it on its new system disk (the flow's wait expects it ACTIVE), so it does not stay stopped as the approvers
+ * may expect. Undefined for any other case.
+ */
+export function startWarning(
+  operation: Operation,
+  name: string,
+  from: string,
+  to: string,
+): string | undefined {
+  if (operation !== "reinstall" && operation !== "change-os") return undefined;
+  if (from !== "SHUTOFF" || to !== "ACTIVE") return undefined;
+  return `${name}: is stopped; Huawei Cloud starts it on its new system disk, so it will be running afterwards`;
+}
+
+/**
  * What the lock of a server means for an operation: refused (by the cloud, or for tags by the team's rule), or
  * (lock/unlock) nothing to do.
  */
@@ -110,7 +126,7 @@ export async function checkOperationNeeds(input: NeedsInput): Promise<NeedsResul
     await checkKeyPairsExist(input, parameters);
   }
   if (operation === "change-os" && has("image_available")) await checkImageAvailable(input);
-  if (operation === "migrate" && has("migration_target_valid")) checkMigrationTarget(input);
+  if (operation === "migrate" && has("migration_target_valid")) await checkMigrationTarget(input);
   if ((operation === "reinstall" || operation === "change-os") && has("attached_resources"))
     await forEachLimited(input.found, (t) => checkSystemDisk(input, t));
   if (operation === "attach" && has("volume_attachable"))

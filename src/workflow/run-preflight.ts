@@ -4,7 +4,13 @@ import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient, Flavor, Server } from "../cloud/types.js";
 import { closestNames } from "../targets/closest-names.js";
-import { checkOperationNeeds, lockProblem, RESTARTING, restartWarning } from "./check-operation-needs.js";
+import {
+  checkOperationNeeds,
+  lockProblem,
+  RESTARTING,
+  restartWarning,
+  startWarning,
+} from "./check-operation-needs.js";
 import { CHECKS_OF_OPERATION, type Operation, type PreflightCheck } from "./flow-vocabulary.js";
 import {
   allowedStatuses,
@@ -214,6 +220,8 @@ export async function runPreflight(
       target.restart = calls.includes("ecs.batch_stop");
       if (target.restart) problem("warning", "will_restart", restartWarning(operation, name));
     }
+    const starts = startWarning(operation, name, s.status, end.status);
+    if (starts !== undefined) problem("warning", "will_start", starts);
     if (operation === "resize") {
       target.resize = {
         from: flavorInfo(s.flavor.id, s.flavor),

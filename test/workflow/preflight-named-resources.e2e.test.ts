@@ -109,11 +109,33 @@ describe("migrate: the direction ECS allows (5.2.3)", () => {
     expect(back.blocking).toBe(false);
   });
 
-  it("lets a named host through: whether it exists is not readable through the ECS API", async () => {
+  it("lets a named host through for a stopped server, with no read: a refusal would leave it as it was", async () => {
     const p = await runPreflight("migrate", ref("worker-01"), { dedicatedHostId: BOGUS }, env.cloud, {
       flow: env.flows.migrate,
     });
     expect(p.blocking).toBe(false);
+    expect(codes(p)).toEqual([]);
+    expect(requests("/cloudservers/detail").filter((r) => r.query.server_id === undefined)).toEqual([]);
+  });
+
+  it("a running server to a named host: warns (never refuses) that a wrong ID leaves it stopped, with no fleet read", async () => {
+    for (const hostId of [BOGUS, env.sim.control.dedicatedHosts()[0]!]) {
+      const before = requests("/cloudservers/detail").filter((r) => r.query.server_id === undefined).length;
+      const p = await runPreflight("migrate", ref("web-03"), { dedicatedHostId: hostId }, env.cloud, {
+        flow: env.flows.migrate,
+      });
+      expect(p.blocking).toBe(false);
+      expect(codes(p)).toEqual(["warning:will_restart", "warning:dedicated_host_unconfirmed"]);
+      expect(p.problems.map((x) => x.message)).toEqual([
+        "web-03: is running; it will be stopped, migrated and started again",
+        `web-03: Huawei Cloud checks dedicated host ${hostId} only after the stop: if the ID is wrong, web-03 stays stopped (/ecs start web-03)`,
+      ]);
+      // A command about one server reads that server: never the fleet, to look for the host on others.
+      expect(requests("/cloudservers/detail").filter((r) => r.query.server_id === undefined)).toHaveLength(
+        before,
+      );
+    }
+    expect(mutations()).toEqual([]);
   });
 });
 

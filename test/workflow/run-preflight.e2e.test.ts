@@ -198,6 +198,21 @@ describe("resize", () => {
     expect(text).toContain("stopped, resized and started again");
   });
 
+  it("reinstall of a stopped and a running server: each is told how its running state changes, once", async () => {
+    const p = await runPreflight("reinstall", ref("worker-01", "web-03"), {}, env.cloud, {
+      flow: env.flows.reinstall,
+    });
+    expect(p.targets.map((t) => [t.name, t.current?.status, t.planned?.status, t.restart])).toEqual([
+      ["worker-01", "SHUTOFF", "ACTIVE", false],
+      ["web-03", "ACTIVE", "ACTIVE", true],
+    ]);
+    const running = p.problems.filter((x) => x.code === "will_start" || x.code === "will_restart");
+    expect(running.map((x) => `${x.code}: ${x.message}`)).toEqual([
+      "will_start: worker-01: is stopped; Huawei Cloud starts it on its new system disk, so it will be running afterwards",
+      "will_restart: web-03: is running; it will be stopped, then start on its new system disk",
+    ]);
+  });
+
   it("blocks a resize to the same flavor", async () => {
     const p = await runPreflight("resize", ref("web-03"), { flavorRef: "s6.medium.2" }, env.cloud);
     expect(codes(p)).toContain("blocking:same_flavor");
