@@ -47,6 +47,8 @@ interface ZoneClock {
   offset(at: number): number;
   /** The largest difference between the zone's offsets from `from` to `to` (0 where the clocks do not change). */
   spread(from: number, to: number): number;
+  /** The instants the clocks change strictly after `from` and before `to`, in order. */
+  changesBetween(from: number, to: number): number[];
 }
 
 /** Samples and changes kept per zone, at most this many each (a decade of samples), then started afresh. */
@@ -134,7 +136,16 @@ function zoneClock(zone: string): ZoneClock {
     }
     return max - min;
   };
-  return { reading, offset, spread };
+  const changesBetween = (from: number, to: number): number[] => {
+    const found: number[] = [];
+    for (let k = Math.floor(from / SAMPLE_MS); k * SAMPLE_MS < to; k++) {
+      if (sample(k) === sample(k + 1)) continue;
+      const change = changeAfter(k);
+      if (from < change && change < to) found.push(change);
+    }
+    return found;
+  };
+  return { reading, offset, spread, changesBetween };
 }
 
 /**
@@ -148,21 +159,50 @@ function zoneClock(zone: string): ZoneClock {
  *   moment the clock reads its end. It is never shorter than written, by the clock or by the duration: a 1h freeze
  *   at 02:30 New York on 14 Mar 2027 is in force 03:00–04:30 EDT; a 2h freeze at 02:00 Berlin on 31 Oct 2027
  *   (02:00–03:00 comes twice) from 02:00 summer time to 04:00 winter time, three hours.
- * - A maintenance window (it opens the bot to changes) is open only where the clock and the duration agree: from
- *   the first moment the clock reads its start, for at most the duration and never past the first moment the
- *   clock reads its end. It never opens before the clock shows its start nor lasts longer than written, by the clock or the
- *   duration: a repeated start opens it once, the first time; a 1h window at 02:30 on a 02:00 → 03:00 night is
- *   open 03:00–03:30 (the part of 02:30–03:30 the clock shows); one wholly inside the skipped hour does not open.
+ * - A maintenance window (it opens the bot to changes) is open only while the clock reads inside it as written, for
+ *   at most its duration: from the first moment the clock reads its start, until the duration, the clock reading
+ *   its end, or a change taking the clock back before its start or forward past its end, whichever comes first; it
+ *   does not reopen when the clocks going back bring its readings again (see `windowSpan`).
  *
  * Undefined when nothing is left (a window wholly skipped).
  */
 function spanOf(kind: CalendarKind, clock: ZoneClock, naive: number, durationMs: number): Span | undefined {
+  if (kind === "window") return windowSpan(clock, naive, durationMs);
   const start = clock.reading(naive);
   const end = clock.reading(naive + durationMs);
-  if (kind === "freeze")
-    return { start: start.reached, end: Math.max(start.latest + durationMs, end.lastReached) };
-  const close = Math.min(start.reached + durationMs, end.reached);
-  return close > start.reached ? { start: start.reached, end: close } : undefined;
+  return { start: start.reached, end: Math.max(start.latest + durationMs, end.lastReached) };
+}
+
+/**
+ * The one span a maintenance window is open, from the clock reading `naive`, for `durationMs`: from the first
+ * moment the clock reads its start (a start the clocks skip: the change, if the clock then reads before its end),
+ * for as long as the clock reads a time from its start to before its end, at most the duration. It closes at the
+ * first of: the duration; the clock reading its end; a change that takes the clock back before its start or
+ * forward to its end or past. So at every instant it is open, the clock reads inside it as written. Once closed it
+ * stays closed that night, even when the clocks going back bring its readings again: one span per start, so what
+ * `/ops calendar` lists is exactly what a decision sees.
+ *
+ * For example, 01:30–02:30 London on 31 Oct 2027 (02:00 BST → 01:00 GMT at 01:00Z) is open 00:30Z–01:00Z, not
+ * while the clock reads 01:00–01:29 GMT; 02:30 for 1h on a 02:00 → 03:00 night is open 03:00–03:30 (the part of
+ * 02:30–03:30 the clock shows); one wholly inside the skipped hour does not open.
+ */
+function windowSpan(clock: ZoneClock, naive: number, durationMs: number): Span | undefined {
+  const end = naive + durationMs;
+  const open = clock.reading(naive).reached;
+  let close = open + durationMs;
+  let offset = clock.offset(open);
+  for (const change of clock.changesBetween(open, close)) {
+    // Until the change the clock runs on `offset`, reaching the window's end at `end - offset`.
+    if (end - offset <= change) break;
+    const after = clock.offset(change);
+    if (change + after < naive || change + after >= end) {
+      close = change;
+      break;
+    }
+    offset = after;
+  }
+  close = Math.min(close, end - offset);
+  return close > open ? { start: open, end: close } : undefined;
 }
 
 const crons = new Map<string, Cron>();

@@ -2,7 +2,7 @@
  * Recurring calendar events on the nights the clocks change, in zones of both hemispheres and one that moves by
  * 30 minutes. Whether an event is in force is decided from the same starts the calendar lists, so the two always
  * agree; a freeze is never shorter than written (by the clock or by its duration), a maintenance window never
- * opens earlier nor lasts longer.
+ * opens earlier nor lasts longer, and closes when the clocks go back before its start (dst-window-readings.test.ts).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -183,6 +183,7 @@ describe("the reviewer's nights, and the same in the other zones", () => {
       "2027-10-31T00:30Z",
       "2027-10-31T02:30Z",
     ],
+    // The window closes when the clocks go back (01:00Z): the clock then reads 02:00 CET, before its 02:30 start.
     [
       "window",
       "30 2 * * *",
@@ -190,7 +191,7 @@ describe("the reviewer's nights, and the same in the other zones", () => {
       "Europe/Berlin",
       "2027-10-30T22:00:00Z",
       "2027-10-31T00:30Z",
-      "2027-10-31T01:30Z",
+      "2027-10-31T01:00Z",
     ],
     // Berlin, clocks forward on 28 Mar 2027: 02:30 does not exist; 03:00 CEST is 01:00Z.
     [
@@ -240,6 +241,7 @@ describe("the reviewer's nights, and the same in the other zones", () => {
       "2027-03-14T07:30Z",
     ],
     // New York, clocks back on 7 Nov 2027: 01:30 comes at 05:30Z (EDT) and 06:30Z (EST); the first, as in Berlin.
+    // The window closes at the change (06:00Z), when the clock reads 01:00 EST, before its start.
     [
       "freeze",
       "30 1 * * *",
@@ -256,7 +258,7 @@ describe("the reviewer's nights, and the same in the other zones", () => {
       "America/New_York",
       "2027-11-07T03:00:00Z",
       "2027-11-07T05:30Z",
-      "2027-11-07T06:30Z",
+      "2027-11-07T06:00Z",
     ],
     // Sydney, back on 4 Apr 2027 (03:00 AEDT → 02:00 AEST at 16:00Z), forward on 3 Oct (02:00 → 03:00 at 16:00Z).
     [
@@ -296,6 +298,7 @@ describe("the reviewer's nights, and the same in the other zones", () => {
       "2027-04-03T14:45Z",
       "2027-04-03T16:15Z",
     ],
+    // The window closes at the change (15:00Z): the clock then reads 01:30, before its 01:45 start.
     [
       "window",
       "45 1 * * *",
@@ -303,7 +306,7 @@ describe("the reviewer's nights, and the same in the other zones", () => {
       "Australia/Lord_Howe",
       "2027-04-03T12:00:00Z",
       "2027-04-03T14:45Z",
-      "2027-04-03T15:45Z",
+      "2027-04-03T15:00Z",
     ],
     [
       "freeze",
