@@ -24,7 +24,14 @@ import { REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
 import { describeParameters, describeWhat, type GroupIds } from "./describe-request.js";
 import { approvalLine } from "./request-card-approvals.js";
 import { cardButtons } from "./request-card-buttons.js";
-import { fallbackLead, headline, isWaitingScheduled, outcome, stopShown } from "./request-card-outcome.js";
+import {
+  abortedShown,
+  fallbackLead,
+  headline,
+  isWaitingScheduled,
+  outcome,
+  stopShown,
+} from "./request-card-outcome.js";
 import { targetItem } from "./request-card-targets.js";
 import type { RequestDetails } from "./request-details.js";
 
@@ -54,7 +61,8 @@ export function buildRequestCard(input: RequestCardInput): Message {
   const groupIds = input.groupIds ?? {};
   const allowed = details?.kind === "allowed";
   const stop = stopShown(request, details);
-  const blocks: Part[] = [section({ text: headline(request, allowed, stop) })];
+  const aborted = abortedShown(request, details);
+  const blocks: Part[] = [section({ text: headline(request, allowed, stop, aborted) })];
   // The requester's own words (untrusted text), before what the approvers are asked to check.
   if (request.why !== undefined) blocks.push(section({ text: md`*Why:* ${request.why}` }));
   // After a run, the servers as it left them (a deleted one says so), not as they were approved.
@@ -127,7 +135,10 @@ export function buildRequestCard(input: RequestCardInput): Message {
       detailsButton(request),
     ),
   );
-  return { text: [...fallbackLead(request, allowed, stop), ...md` `, ...describeWhat(request)], blocks };
+  return {
+    text: [...fallbackLead(request, allowed, stop, aborted), ...md` `, ...describeWhat(request)],
+    blocks,
+  };
 }
 
 /**

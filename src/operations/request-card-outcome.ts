@@ -30,6 +30,17 @@ export function stopShown(
     : undefined;
 }
 
+/**
+ * A run stopped before it sent anything, because the servers no longer matched what was approved (the run's
+ * `aborted`; the approval record keeps `failed`, as its metrics do): said as such, never "Failed", which the
+ * Result line under it would contradict. A run in waves stopped on purpose is its {@link stopShown} instead.
+ */
+export function abortedShown(request: ApprovalRequest, details: RequestDetails | undefined): boolean {
+  return (
+    request.status === "failed" && details?.result?.status === "aborted" && details.result.stop === undefined
+  );
+}
+
 /** `Aborted by @alice after wave 2 of 3`, `Stopped before wave 3 of 3`: a stop's words, capitalised. */
 function stopTitle(stop: CardStop): Span[] {
   if (stop.kind === "check") return md`Stopped before wave ${String(stop.beforeWave)} of ${String(stop.of)}`;
@@ -43,11 +54,17 @@ function stopTitle(stop: CardStop): Span[] {
  * The card's first line: an icon and the request's state, who asked and what. `stop` (see {@link stopShown}):
  * a run in waves stopped on purpose, said instead of "Done".
  */
-export function headline(request: ApprovalRequest, allowed: boolean, stop?: CardStop): Span[] {
+export function headline(
+  request: ApprovalRequest,
+  allowed: boolean,
+  stop?: CardStop,
+  aborted = false,
+): Span[] {
   const who = userMention(request.requester.userId);
   const what = describeWhat(request);
   if (isWaitingScheduled(request)) return md`:calendar: *Scheduled:* ${who} asked to ${what}`;
   if (stop !== undefined) return md`:octagonal_sign: *${stopTitle(stop)}:* ${who} asked to ${what}`;
+  if (aborted) return md`:no_entry: *Aborted, nothing changed:* ${who} asked to ${what}`;
   if (request.status === "revoked" && request.revocation?.lapsed === true)
     return md`:hourglass: *Not run (lapsed):* ${who} asked to ${what}`;
   switch (request.status) {
@@ -90,9 +107,15 @@ const STATUS_WORDS: Readonly<Record<ApprovalRequest["status"], string>> = {
 };
 
 /** The first word of the card's fallback text (notifications, lists): the request's state. */
-export function fallbackLead(request: ApprovalRequest, allowed: boolean, stop?: CardStop): Span[] {
+export function fallbackLead(
+  request: ApprovalRequest,
+  allowed: boolean,
+  stop?: CardStop,
+  aborted = false,
+): Span[] {
   if (isWaitingScheduled(request)) return md`Scheduled:`;
   if (stop !== undefined) return stop.kind === "abort" ? md`Aborted:` : md`Stopped:`;
+  if (aborted) return md`Aborted:`;
   if (allowed && (request.status === "pending" || request.status === "approved")) return md`Allowed:`;
   // A lapsed scheduled change was revoked by its time, not by a stricter policy: its headline says so too.
   const words =

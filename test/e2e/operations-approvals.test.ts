@@ -294,8 +294,12 @@ it("drift: the flavor changed after the request, so the approved resize aborts w
   h.sim.control.setServer(h.serverId("api-02"), { flavorId: "c7.2xlarge.4" });
   h.sim.control.clearRequests();
   await h.click(card, APPROVE, IDS.bob);
-  const failed = await h.waitCard("/ecs resize api-02 s6.large.2", (t) => t.includes("Failed"));
+  // Aborted before anything was sent: said as such, never "Failed" (the approval record keeps `failed`).
+  const failed = await h.waitCard("/ecs resize api-02 s6.large.2", (t) =>
+    t.includes("Aborted, nothing changed"),
+  );
   expect(textOf(failed)).toContain("aborted");
+  expect(textOf(failed)).not.toContain("Failed");
   const summary = await h.fake.waitFor(() => h.replies(card).find((m) => textOf(m).includes("aborted")));
   expect(textOf(summary)).toContain("c7.xlarge.2");
   expect(textOf(summary)).toContain("c7.2xlarge.4");
