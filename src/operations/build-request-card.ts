@@ -19,6 +19,7 @@ import {
 import { scheduleSection } from "../views/build-schedule-views.js";
 import { describeWavePlan } from "../views/build-wave-views.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
+import { describeDeleteFates } from "../workflow/preflight-message-parts.js";
 import type { Preflight } from "../workflow/preflight-types.js";
 import { REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
 import { describeParameters, describeWhat, type GroupIds } from "./describe-request.js";
@@ -167,7 +168,12 @@ function verdict(preflight: Preflight): Part[] {
     return [context(md`:no_entry: Checks: ${blocking.map((p) => p.message).join("; ")}`)];
   }
   const lead = md`:white_check_mark: Checks passed${warnings.length > 0 ? md`, with ${plural(warnings.length, "warning")}:` : md``}`;
-  return [context(lead, ...warnings.slice(0, 9).map((w) => md`:warning: ${w.message}`))];
+  // A delete's data disks and EIPs by name: those that go with it, and those kept (they stay, and are billed).
+  const fates = describeDeleteFates(preflight);
+  return [
+    context(lead, ...warnings.slice(0, 9).map((w) => md`:warning: ${w.message}`)),
+    ...(fates.length > 0 ? [context(...fates)] : []),
+  ];
 }
 
 function detailsButton(request: Pick<ApprovalRequest, "id">): Action {

@@ -21,6 +21,9 @@ import type { RunLease } from "./create-run-leases.js";
 import { createThreadReporter, type ThreadReporter } from "./create-thread-reporter.js";
 import { POLICY_ACTOR } from "./describe-request.js";
 
+/** Operations whose summary says what the run left, from the preflight its approvers read. */
+const SAYS_WHAT_IT_LEFT: ReadonlySet<string> = new Set(["detach", "delete"]);
+
 /** Builds the parts of one run; made once per `createExecutions` by {@link createRunSetup}. */
 export interface RunSetup {
   /**
@@ -71,10 +74,24 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
     // run records are.
     const waveStatusKey = (runId: string) => `runstatusmsg:${runId}`;
     const waveStatusTtlMs = deps.runRetentionMs ?? DEFAULT_RUN_RETENTION_MS;
+    // What its approvers read, for the summary's word on what the run left (a detach's disk, a delete's kept
+    // disks and EIPs): best effort, never in the run's way, and read only for those (a stop needs none).
+    const leaves = request !== undefined && SAYS_WHAT_IT_LEFT.has(operationOfAction(request.action) ?? "");
+    const preflight =
+      request === undefined || !leaves
+        ? undefined
+        : await deps.details.get(request.id).then(
+            (d) => d?.preflight,
+            (err: unknown) => {
+              runLogger.warn({ err }, "could not read the request's preflight for the summary");
+              return undefined;
+            },
+          );
     return createThreadReporter({
       chat: skippingUnchangedUpdates(deps.chat()),
       root: request?.message,
       ...(request !== undefined && { requesterId: request.requester.userId }),
+      ...(preflight !== undefined && { preflight }),
       clock: deps.clock,
       logger: runLogger,
       ...(request !== undefined && {

@@ -6,6 +6,7 @@ import type { FlowEvent } from "../workflow/flow-events.js";
 import { flowStatusMessage } from "../workflow/flow-status-message.js";
 import { isIn, TERMINAL_JOB_STATUSES } from "../workflow/flow-statuses.js";
 import { flowSummaryMessage } from "../workflow/flow-summary-message.js";
+import type { Preflight } from "../workflow/preflight-types.js";
 import { type FlowViewState, reduceFlowEvent, sameFlowProgress } from "../workflow/reduce-flow-event.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
 import { type Coalescer, createCoalescer } from "./create-coalescer.js";
@@ -26,6 +27,11 @@ export interface ThreadReporterOptions {
   logger: Logger;
   /** Mentioned in the final summary (and an abandoned run's note), so they learn the outcome. */
   requesterId?: string;
+  /**
+   * The request's preflight, as its approvers read it: the summary says from it what the run left (a detached
+   * disk and how to attach it again, the disks and EIPs a delete kept). Absent: the summary says none of it.
+   */
+  preflight?: Preflight;
   /** Minimum time between two updates of the status message. Default 1000 ms. */
   intervalMs?: number;
   /**
@@ -193,7 +199,7 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
       await closeAll(final);
       if (finishOptions.summary === false) return;
       try {
-        await post(mentioning(flowSummaryMessage(outcome), options.requesterId));
+        await post(mentioning(flowSummaryMessage(outcome, options.preflight), options.requesterId));
       } catch (error) {
         logger.warn({ err: error }, "could not post the summary in the thread");
       }

@@ -66,7 +66,7 @@ export function describeParameters(
     case "attach":
       return md`disk ${code(p.volumeId ?? "?")}${p.device !== undefined ? md` as ${code(p.device)}` : md` on the next free device`}`;
     case "detach":
-      return md`disk ${code(p.volumeId ?? "?")}`;
+      return md`disk ${code(p.volumeId ?? "?")}${p.device !== undefined ? md` (attached as ${code(p.device)})` : md``}`;
     case "migrate":
       return p.dedicatedHostId !== undefined
         ? md`to dedicated host ${code(p.dedicatedHostId)}`

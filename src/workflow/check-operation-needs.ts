@@ -131,8 +131,13 @@ export async function checkOperationNeeds(input: NeedsInput): Promise<NeedsResul
     await forEachLimited(input.found, (t) => checkSystemDisk(input, t));
   if (operation === "attach" && has("volume_attachable"))
     await forEachLimited(input.found, (t) => checkAttachable(input, t));
-  if (operation === "detach" && has("volume_detachable"))
+  if (operation === "detach" && has("volume_detachable")) {
     await forEachLimited(input.found, (t) => checkDetachable(input, t));
+    // The device the disk is on, as read: bound with the request, so the card says it (the detach call does
+    // not send it).
+    const device = input.found[0]?.volume?.device;
+    if (device !== undefined) parameters = { ...parameters, device };
+  }
   return { parameters, ...(quota !== undefined && { quota }) };
 }
 

@@ -18,6 +18,8 @@ import { callNoun, stepWords } from "./flow-status-message.js";
 import type { RunStatus, ServerResult } from "./flow-statuses.js";
 import type { Operation } from "./flow-vocabulary.js";
 import { formatElapsed, nameList } from "./format-flow-text.js";
+import { describeKeptResources } from "./preflight-message-parts.js";
+import type { Preflight } from "./preflight-types.js";
 import type { FlowOutcome, ReasonGroup, RunStop, ServerOutcome } from "./summarize-run.js";
 
 const RUN_ICONS: Readonly<Record<RunStatus, string>> = {
@@ -101,11 +103,12 @@ function abortedWords(outcome: FlowOutcome): string {
 }
 
 /**
- * The final summary of a run: counts ("48 stopped, 2 failed"), duration, where the flow stopped, failures
- * and unknown outcomes grouped by error code, per-server results with their final state, and job IDs, as
- * the flow's `report.include` asks. Pure.
+ * The final summary of a run: counts ("48 stopped, 2 failed"), duration, where the flow stopped, what to do
+ * next (see {@link whatNextParts}), failures and unknown outcomes grouped by error code, per-server results with
+ * their final state, and job IDs, as the flow's `report.include` asks. `preflight`: the request's, as its
+ * approvers were shown it (absent: no hint that needs it). Pure.
  */
-export function flowSummaryMessage(outcome: FlowOutcome): Message {
+export function flowSummaryMessage(outcome: FlowOutcome, preflight?: Preflight): Message {
   const inc = new Set(outcome.include);
   const blocks: Part[] = [];
   const duration =
@@ -170,17 +173,7 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
       }),
     );
   }
-  const leftStopped = outcome.leftStopped ?? [];
-  if (leftStopped.length > 0) {
-    // The bot never starts them on its own: a server stopped for a change that failed may need a look first.
-    const names = leftStopped.map((s) => s.name);
-    const start = `/ecs start ${names.map((name) => formatTarget({ kind: "name", name })).join(" ")}`;
-    blocks.push(
-      section({
-        text: md`${nameList(names)} ${leftStopped.length === 1 ? "was" : "were"} stopped by this run and ${leftStopped.length === 1 ? "is" : "are"} left stopped: the bot does not start ${leftStopped.length === 1 ? "it" : "them"} again on its own. When ready, start ${leftStopped.length === 1 ? "it" : "them"} with ${code(start)}.`,
-      }),
-    );
-  }
+  blocks.push(...whatNextParts(outcome, preflight));
   if (inc.has("failures_by_reason") && outcome.failuresByReason.length > 0) {
     blocks.push(section({ text: [...md`*Failed*`, ...groupLines(outcome.failuresByReason)] }));
   }
@@ -217,6 +210,54 @@ export function flowSummaryMessage(outcome: FlowOutcome): Message {
         ? md`${outcome.operation} ${abortedWords(outcome)}`
         : md`${outcome.operation}: ${describeCounts(outcome)}`;
   return { text, blocks };
+}
+
+/**
+ * What the run leaves to do, or to know, and how, in one place for every operation: servers it stopped and left
+ * stopped (start them with `/ecs start`); a disk it detached, kept and available (attach it again with `/ecs
+ * attach`, on the device it had); the data disks and EIPs a delete kept, still billed. The disk and EIP facts are
+ * the preflight's, the very ones its approvers read: never read again after the run. Said only of servers the
+ * run changed.
+ */
+function whatNextParts(outcome: FlowOutcome, preflight: Preflight | undefined): Part[] {
+  const parts: Part[] = [];
+  const leftStopped = outcome.leftStopped ?? [];
+  if (leftStopped.length > 0) {
+    // The bot never starts them on its own: a server stopped for a change that failed may need a look first.
+    const names = leftStopped.map((s) => s.name);
+    const start = `/ecs start ${names.map((name) => formatTarget({ kind: "name", name })).join(" ")}`;
+    parts.push(
+      section({
+        text: md`${nameList(names)} ${leftStopped.length === 1 ? "was" : "were"} stopped by this run and ${leftStopped.length === 1 ? "is" : "are"} left stopped: the bot does not start ${leftStopped.length === 1 ? "it" : "them"} again on its own. When ready, start ${leftStopped.length === 1 ? "it" : "them"} with ${code(start)}.`,
+      }),
+    );
+  }
+  if (preflight === undefined) return parts;
+  const changed = new Set(outcome.servers.filter((s) => s.result === "succeeded").map((s) => s.id));
+  const targets = preflight.targets.filter((t) => changed.has(t.id));
+  if (outcome.operation === "detach") {
+    for (const t of targets) {
+      if (t.volume === undefined) continue;
+      const { id, device } = t.volume;
+      const attach = [
+        "/ecs attach",
+        formatTarget({ kind: "name", name: t.name }),
+        id,
+        ...(device !== undefined ? [device] : []),
+      ].join(" ");
+      parts.push(
+        section({
+          text: md`:floppy_disk: Disk ${code(id)}${device !== undefined ? md` (was ${code(device)})` : md``} is kept, now available; to attach it again: ${code(attach)}.`,
+        }),
+      );
+    }
+  }
+  if (outcome.operation === "delete") {
+    const kept = describeKeptResources(targets);
+    if (kept !== undefined)
+      parts.push(section({ text: md`:package: *Kept* (not deleted, still billed): ${kept}` }));
+  }
+  return parts;
 }
 
 /**

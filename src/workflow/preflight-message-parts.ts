@@ -42,6 +42,7 @@ const UNCONCLUDED: readonly PreflightProblem["code"][] = [
   "key_pair_unreadable",
   "image_unreadable",
   "attach_dry_run_unavailable",
+  "dedicated_host_unconfirmed",
 ];
 
 /**
@@ -273,4 +274,94 @@ function hssText(h: HssPosture): Span[] {
 /** The HSS posture of a server in a few words, or undefined when there is none. */
 export function hssSummary(h: HssPosture | undefined): Span[] | undefined {
   return h === undefined ? undefined : hssText(h);
+}
+
+/** Disks or EIPs named in a line, at most; the rest are counted ("and 3 more"). */
+const MAX_NAMED_RESOURCES = 5;
+
+/** The data disks and EIPs of some targets, each named as untrusted code (they come from the cloud). */
+interface NamedResources {
+  disks: Span[][];
+  eips: Span[][];
+}
+
+/**
+ * The data disks and EIPs of a delete's targets that are deleted or released with them (`kept` false) or kept
+ * (`kept` true), as the preflight read them. The system disk always goes with its server: never named. A
+ * target whose disks could not be read names nothing (its warning says so). The server is named beside each
+ * one when they come from more than one server.
+ */
+function attachedResources(targets: readonly PreflightTarget[], kept: boolean): NamedResources {
+  const read = targets.flatMap((t) =>
+    t.attached !== undefined && !("unknown" in t.attached) ? [{ name: t.name, ...t.attached }] : [],
+  );
+  const many = read.length > 1;
+  const disks: Span[][] = [];
+  const eips: Span[][] = [];
+  for (const t of read) {
+    for (const v of t.volumes) {
+      if (v.system || (v.fate === "kept") !== kept) continue;
+      const where = [
+        ...(v.device !== undefined ? [[code(v.device)]] : []),
+        ...(many ? [md`on ${t.name}`] : []),
+      ];
+      disks.push(where.length > 0 ? md`${code(v.id)} (${joinSpans(where, " ")})` : md`${code(v.id)}`);
+    }
+    for (const e of t.eips)
+      if ((e.fate === "kept") === kept)
+        eips.push(many ? md`${code(e.address)} (on ${t.name})` : md`${code(e.address)}`);
+  }
+  return { disks, eips };
+}
+
+/** `data disk \`a\` (\`/dev/vdb\`)` or `3 data disks: \`a\` …, \`b\` … and 1 more`; undefined for none. */
+function namedCount(noun: string, items: readonly Span[][]): Span[] | undefined {
+  if (items.length === 0) return undefined;
+  if (items.length === 1) return md`${noun} ${items[0]!}`;
+  const named = joinSpans(items.slice(0, MAX_NAMED_RESOURCES), ", ");
+  const more = items.length - MAX_NAMED_RESOURCES;
+  return md`${plural(items.length, noun)}: ${named}${more > 0 ? md` and ${String(more)} more` : md``}`;
+}
+
+/** The disks, then the EIPs, each named and counted: `data disk \`a\` (\`/dev/vdb\`) · EIP \`1.2.3.4\``. */
+function describeResources(r: NamedResources): Span[] | undefined {
+  const parts = [namedCount("data disk", r.disks), namedCount("EIP", r.eips)].filter((p) => p !== undefined);
+  return parts.length > 0 ? joinSpans(parts, " · ") : undefined;
+}
+
+/**
+ * The data disks and EIPs a delete keeps, of these targets, named (the first few, then counted), or undefined
+ * when it keeps none: they stay, unattached, and are still billed. For the card and for the summary after the
+ * run (of the servers it deleted).
+ */
+export function describeKeptResources(targets: readonly PreflightTarget[]): Span[] | undefined {
+  return describeResources(attachedResources(targets, true));
+}
+
+/**
+ * A delete's data disks and EIPs by fate, for its card: those deleted or released with the servers, and those
+ * kept (still billed), each named (the first few, then counted) as the preflight read them. No line for a fate
+ * nothing has, and none for other operations.
+ */
+export function describeDeleteFates(preflight: Preflight): Span[][] {
+  if (preflight.operation !== "delete") return [];
+  const gone = attachedResources(preflight.targets, false);
+  const lines: Span[][] = [];
+  const deleted = namedCount("data disk", gone.disks);
+  const released = namedCount("EIP", gone.eips);
+  if (deleted !== undefined || released !== undefined) {
+    lines.push([
+      ...md`:wastebasket: `,
+      ...joinSpans(
+        [
+          ...(deleted !== undefined ? [md`*Deleted too:* ${deleted}`] : []),
+          ...(released !== undefined ? [md`*Released too:* ${released}`] : []),
+        ],
+        " · ",
+      ),
+    ]);
+  }
+  const kept = describeKeptResources(preflight.targets);
+  if (kept !== undefined) lines.push(md`:package: *Kept* (still billed): ${kept}`);
+  return lines;
 }

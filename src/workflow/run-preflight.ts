@@ -3,6 +3,7 @@ import { isSystemDisk } from "../cloud/find-system-disk.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient, Flavor, Server } from "../cloud/types.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import { closestNames } from "../targets/closest-names.js";
 import {
   checkOperationNeeds,
@@ -317,7 +318,7 @@ export async function runPreflight(
             severity: "warning",
             code: "data_disks_deleted",
             serverId: t.id,
-            message: `${t.name}: ${dataDeleted} data disk(s) will be deleted`,
+            message: `${t.name}: ${plural(dataDeleted, "data disk")} will be deleted`,
           });
         }
       } catch (err) {
@@ -336,7 +337,7 @@ export async function runPreflight(
           severity: "warning",
           code: "eips_released",
           serverId: t.id,
-          message: `${t.name}: ${released} EIP(s) will be released`,
+          message: `${t.name}: ${plural(released, "EIP")} will be released`,
         });
       }
     });

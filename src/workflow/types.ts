@@ -47,7 +47,7 @@ export interface FlowParameters {
   imageId?: string;
   /** attach / detach: the disk. */
   volumeId?: string;
-  /** attach: the device name (absent: the next free one). */
+  /** attach: the device name (absent: the next free one); detach: the device the disk was on, as the preflight read it (shown, never sent). */
   device?: string;
   /** migrate: the dedicated host (absent: back to the public pool). */
   dedicatedHostId?: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { context } from "../../src/render/message-model.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
-import { preflightMessageParts } from "../../src/workflow/preflight-message-parts.js";
+import { describeDeleteFates, preflightMessageParts } from "../../src/workflow/preflight-message-parts.js";
 import {
   PREFLIGHT_PROBLEM_CODES,
   type Preflight,
@@ -142,5 +143,79 @@ describe("preflightMessageParts: operator words", () => {
     );
     expect(t).not.toContain("<!channel>");
     expect(t).not.toContain("<!here>");
+  });
+});
+
+describe("describeDeleteFates: the card names the disks and EIPs a delete takes and those it keeps", () => {
+  const kitText = (p: Preflight) =>
+    collectMrkdwn(renderBlockKit({ text: "card", blocks: [context(...describeDeleteFates(p))] }))
+      .slice(1)
+      .join("\n");
+  const disk = (n: number, fate: "deleted" | "kept") => ({
+    id: `vol-${n}`,
+    device: `/dev/vd${String.fromCharCode(97 + n)}`,
+    system: false,
+    fate,
+  });
+
+  function withAttached(...servers: { name: string; disks: number[]; eips: string[]; keep: boolean }[]) {
+    const p = makePreflight();
+    const base = p.targets[0]!;
+    p.targets = servers.map((s, i) => ({
+      ...base,
+      id: `${base.id.slice(0, -1)}${i}`,
+      name: s.name,
+      attached: {
+        volumes: [
+          { id: `sys-${i}`, device: "/dev/vda", system: true, fate: "deleted" as const },
+          ...s.disks.map((n) => disk(n, s.keep ? "kept" : "deleted")),
+        ],
+        eips: s.eips.map((address) => ({
+          address,
+          fate: s.keep ? ("kept" as const) : ("released" as const),
+        })),
+      },
+    }));
+    return p;
+  }
+
+  it("one server: each named (never the system disk), singular words, no server named", () => {
+    const p = withAttached({ name: "web-03", disks: [1], eips: ["121.36.0.9"], keep: false });
+    expect(kitText(p)).toBe(
+      ":wastebasket: *Deleted too:* data disk `vol-1` (`/dev/vdb`) · *Released too:* EIP `121.36.0.9`",
+    );
+  });
+
+  it("many: plurals, the first five then 'and N more'; the server beside each when there are several", () => {
+    const p = withAttached(
+      { name: "web-03", disks: [1, 2, 3, 4], eips: [], keep: true },
+      { name: "web-04", disks: [5, 6, 7], eips: ["121.36.0.1", "121.36.0.2"], keep: true },
+    );
+    expect(kitText(p)).toBe(
+      ":package: *Kept* (still billed): 7 data disks: `vol-1` (`/dev/vdb` on web-03), `vol-2` (`/dev/vdc` on web-03), `vol-3` (`/dev/vdd` on web-03), `vol-4` (`/dev/vde` on web-03), `vol-5` (`/dev/vdf` on web-04) and 2 more · 2 EIPs: `121.36.0.1` (on web-04), `121.36.0.2` (on web-04)",
+    );
+    expect(kitText(p)).not.toMatch(/\(s\)|sys-/);
+  });
+
+  it("nothing attached, disks unreadable, or another operation: no line", () => {
+    expect(describeDeleteFates(withAttached({ name: "web-03", disks: [], eips: [], keep: true }))).toEqual(
+      [],
+    );
+    const unread = makePreflight();
+    unread.targets[0]!.attached = { unknown: "Ecs.0001: no" };
+    expect(describeDeleteFates(unread)).toEqual([]);
+    const stop = withAttached({ name: "web-03", disks: [1], eips: [], keep: true });
+    stop.operation = "stop";
+    expect(describeDeleteFates(stop)).toEqual([]);
+  });
+
+  it("IDs, devices and addresses from the cloud are code spans: nothing in them formats or mentions", () => {
+    const p = withAttached({ name: "web-03", disks: [1], eips: ["<!channel>"], keep: true });
+    const attached = p.targets[0]!.attached as { volumes: { id: string; device?: string }[] };
+    attached.volumes[1]!.id = "*bold* <@U1>";
+    attached.volumes[1]!.device = "`/dev/vdb`";
+    const t = kitText(p);
+    expect(t).not.toMatch(/<!channel>|<@U1>/);
+    expect(t).toContain(":package: *Kept* (still billed): data disk `");
   });
 });
