@@ -110,7 +110,8 @@ const CONFIRM_FITS: readonly ConfirmFit[] = [
 
 /** "Stop 2 servers: web-01 (d704b694…), web-02 (f38404cb…)?" */
 function question(request: Pick<ApprovalRequest, "targets">, verb: string, fit: ConfirmFit): Span[] {
-  const Verb = verb.charAt(0).toUpperCase() + verb.slice(1);
+  // Verbs are the operations' names; one of them is not a verb of English.
+  const Verb = verb === "change-os" ? "Change the OS of" : verb.charAt(0).toUpperCase() + verb.slice(1);
   const cut = (name: string) => {
     const chars = [...name];
     return chars.length > fit.nameMax ? `${chars.slice(0, fit.nameMax).join("")}…` : name;

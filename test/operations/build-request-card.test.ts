@@ -389,6 +389,10 @@ describe("buildRequestCard", () => {
     expect(text({ action: "ecs:cloudServers:reboot", parameters: { hard: false, waves } })).toContain(
       "\n*Waves:* 2 waves (1, 1 servers) · 1m pause between waves · stops at 1 failed or unknown server",
     );
+    // The operation's name is no English verb: the question says what it does.
+    expect(text({ action: "ecs:cloudServers:changeOS", parameters: { imageRef: "img-1" } })).toMatch(
+      /^Change the OS of 2 servers: web-03/,
+    );
     const windowed = text({ schedule: { runAt: T0 + 3_600_000, startBy: T0 + 7_200_000, window: "maint" } });
     expect(windowed).toContain(`*Runs:* <!date^${Math.floor((T0 + 3_600_000) / 1000)}^`);
     expect(windowed).toContain("when the maintenance window `maint` opens");
