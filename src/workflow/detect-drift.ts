@@ -83,24 +83,21 @@ export function detectDrift(
       drift.push({ ...who, kind: "lock", expected: t.locked, actual: s.locked === true });
     if (t.tags !== undefined) {
       const now = parseServerTags(s.tags);
-      const unselected = (t.selectedBy ?? []).filter((selector) => {
-        const at = selector.indexOf("=");
-        return now[selector.slice(0, at)] !== selector.slice(at + 1);
-      });
-      // A selecting tag that is gone is said once, as such ("the tag that selected it"), not again as removed.
-      const saidApart = new Set(
-        unselected.map((selector) => {
+      const unselected = (t.selectedBy ?? [])
+        .map((selector) => {
           const at = selector.indexOf("=");
-          return tagText(selector.slice(0, at), selector.slice(at + 1));
-        }),
-      );
+          return { selector, key: selector.slice(0, at), value: selector.slice(at + 1) };
+        })
+        .filter(({ key, value }) => now[key] !== value);
+      // A selecting tag that is gone is said once, as such ("the tag that selected it"), not again as removed.
+      const saidApart = new Set(unselected.map(({ key, value }) => tagText(key, value)));
       const pairs = (tags: Record<string, string>) => Object.entries(tags).map(([k, v]) => tagText(k, v));
       const before = new Set(pairs(t.tags));
       const after = new Set(pairs(now));
       const added = [...after].filter((p) => !before.has(p)).sort();
       const removed = [...before].filter((p) => !after.has(p) && !saidApart.has(p)).sort();
       if (added.length > 0 || removed.length > 0) drift.push({ ...who, kind: "tags", added, removed });
-      for (const selector of unselected) drift.push({ ...who, kind: "unselected", selector });
+      for (const { selector } of unselected) drift.push({ ...who, kind: "unselected", selector });
     }
   }
   return drift;

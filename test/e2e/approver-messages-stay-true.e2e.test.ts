@@ -8,7 +8,13 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { SOFT_POWER_RULE, stagedRebootPolicy } from "../helpers/staged-reboot-policy.js";
-import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+import {
+  IDS,
+  type OperationsHarness,
+  resetApprovalWorld,
+  startOperationsHarness,
+  textOf,
+} from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
 
@@ -22,11 +28,7 @@ afterAll(async () => {
   await h?.close();
 });
 beforeEach(async () => {
-  await h.ops.idle();
-  h.sim.control.reset();
-  h.fake.reset();
-  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
-  await h.setUserGroupMembers("sre", [IDS.alice, IDS.erin]);
+  await resetApprovalWorld(h);
 });
 
 /** The one direct message the bot sent in `channel`, as it reads now. */

@@ -16,6 +16,7 @@ import {
   actionIdsOf,
   IDS,
   type OperationsHarness,
+  resetApprovalWorld,
   startOperationsHarness,
   textOf,
 } from "./helpers/operations-harness.js";
@@ -36,11 +37,7 @@ afterAll(async () => {
   await h?.close();
 });
 beforeEach(async () => {
-  await h.ops.idle();
-  h.sim.control.reset();
-  h.fake.reset();
-  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
-  await h.setUserGroupMembers("sre", [IDS.alice, IDS.erin]);
+  await resetApprovalWorld(h);
 });
 
 /** The user's Home tab, opened now: its text and its action IDs. */

@@ -11,6 +11,7 @@ import {
   IDS,
   latestCard,
   type OperationsHarness,
+  resetApprovalWorld,
   startOperationsHarness,
   textOf,
 } from "./helpers/operations-harness.js";
@@ -31,11 +32,7 @@ afterAll(async () => {
   await h?.close();
 });
 beforeEach(async () => {
-  await h.ops.idle();
-  h.sim.control.reset();
-  h.fake.reset();
-  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
-  await h.setUserGroupMembers("sre", [IDS.alice, IDS.erin]);
+  await resetApprovalWorld(h);
   await h.policy.replace(shipped);
 });
 

@@ -124,6 +124,18 @@ export function fleetListingCount(sim: CloudSimulator): number {
     ).length;
 }
 
+/**
+ * Between two tests on one harness with the shipped policy's groups: nothing running, the cloud and Slack as
+ * new, `@ops-approvers` Bob and Carol, `@sre` Alice and Erin.
+ */
+export async function resetApprovalWorld(h: OperationsHarness): Promise<void> {
+  await h.ops.idle();
+  h.sim.control.reset();
+  h.fake.reset();
+  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
+  await h.setUserGroupMembers("sre", [IDS.alice, IDS.erin]);
+}
+
 export function textOf(message: { text?: string; blocks?: unknown[] } | undefined): string {
   if (!message) return "";
   const out: string[] = [message.text ?? ""];
