@@ -1,8 +1,10 @@
 /**
  * Wall-clock times in an IANA time zone, computed explicitly (no cron library): which instants a local date and
  * time names (none on the night the clocks go forward, two on the night they go back), and the next instant a
- * local time of day comes. Pure (the zone rules come from the runtime's `Intl`).
+ * local time of day comes. Pure (the zone rules come from the runtime's `Intl`, read through `zone-clock.ts`).
  */
+
+import { clockOf, offsetAt, zoneClock } from "./zone-clock.js";
 
 /** A local date and time, as read on a clock in some zone (month 1 to 12). */
 export interface WallTime {
@@ -26,44 +28,6 @@ export type WallTimeInstants =
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterOf(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-/** The local clock reading of an instant in a zone, as UTC milliseconds of that reading (seconds kept). */
-function clockOf(at: number, zone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatterOf(zone).formatToParts(new Date(at)))
-    if (p.type !== "literal") parts[p.type] = Number(p.value);
-  const { year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = parts;
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, 0);
-  return d.getTime();
-}
-
-/** The zone's offset from UTC at an instant (ms, east positive), to the second. */
-export function offsetAt(at: number, zone: string): number {
-  const whole = Math.floor(at / 1000) * 1000;
-  return clockOf(whole, zone) - whole;
-}
 
 /** The local date and time of an instant in a zone. */
 export function wallTimeOf(at: number, zone: string): WallTime {
@@ -138,38 +102,22 @@ function hhmm(naive: number): string {
 }
 
 /**
- * The instants a local date and time names in a zone: the offsets in force around it (a day either side covers
- * any daylight-saving change) each give a candidate, kept only when the zone's clock does read that time then.
+ * The instants a local date and time names in a zone, read on the zone's kept clock (`zoneClock`, which the
+ * calendars read too): one, two when the clocks go back over it, none when they skip it.
  */
 export function instantsOf(w: WallTime, zone: string): WallTimeInstants {
   const naive = naiveOf(w);
-  const offsets = new Set<number>();
-  for (let k = -4; k <= 4; k++) offsets.add(offsetAt(naive + k * 6 * HOUR, zone));
-  const instants = [...offsets]
-    .map((o) => naive - o)
-    .filter((at) => clockOf(at, zone) === naive)
-    .sort((a, b) => a - b);
-  const unique = instants.filter((at, i) => i === 0 || at !== instants[i - 1]);
-  if (unique.length > 0) return { kind: "exists", instants: unique };
-  // Skipped: the offset before the change is the one a day earlier, after it the one a day later.
-  const before = offsetAt(naive - DAY, zone);
-  const after = offsetAt(naive + DAY, zone);
-  // The reading on the later offset is before the change and the one on the earlier offset after it (either
-  // would otherwise name the time): the change is between them, found to the second.
-  let lo = naive - after;
-  let hi = naive - before;
-  while (hi - lo > 1000) {
-    const mid = Math.floor((lo + hi) / 2000) * 1000;
-    if (offsetAt(mid, zone) === before) lo = mid;
-    else hi = mid;
-  }
-  const transition = Math.max(hi, naive - after);
+  const clock = zoneClock(zone);
+  const { reached, lastReached, latest } = clock.reading(naive);
+  if (clock.offset(reached) === naive - reached)
+    return { kind: "exists", instants: reached === lastReached ? [reached] : [reached, lastReached] };
+  // Skipped: the clocks go forward at `reached`; `latest` is the reading on the offset before the change.
   return {
     kind: "skipped",
-    transition,
-    from: hhmm(transition + before),
-    to: hhmm(transition + after),
-    pushed: naive - before,
+    transition: reached,
+    from: hhmm(reached + naive - latest),
+    to: hhmm(reached + clock.offset(reached)),
+    pushed: latest,
   };
 }
 

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Calendar, CalendarKind } from "../../src/calendars/calendar-types.js";
 import { findActiveOccurrence, findNextOccurrences } from "../../src/calendars/find-calendar-occurrences.js";
-import { offsetAt } from "../../src/schedule/local-wall-time.js";
+import { offsetAt } from "../../src/schedule/zone-clock.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -5,10 +5,10 @@ import {
   instantsOf,
   isCalendarDate,
   nextTimeOfDay,
-  offsetAt,
   type WallTime,
   wallTimeOf,
 } from "../../src/schedule/local-wall-time.js";
+import { offsetAt } from "../../src/schedule/zone-clock.js";
 
 const utc = (iso: string) => Date.parse(iso);
 const wall = (iso: string): WallTime => {
