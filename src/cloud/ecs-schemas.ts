@@ -4,6 +4,7 @@
  * (numbers as strings, `null` for absent) accepted.
  */
 import { z } from "zod";
+import { parseOperationAz } from "./read-flavor-sale.js";
 import type {
   Flavor,
   Job,
@@ -251,8 +252,14 @@ export function toFlavor(w: z.infer<typeof flavorSchema>): Flavor {
     generation: extraSpecs["ecs:generation"],
     operationStatus: extraSpecs["cond:operation:status"],
     operationAz: extraSpecs["cond:operation:az"],
+    statusByAz: statusByAzOf(extraSpecs["cond:operation:az"]),
     extraSpecs,
   });
+}
+
+function statusByAzOf(value: string | undefined): Record<string, string> | undefined {
+  const byAz = parseOperationAz(value);
+  return Object.keys(byAz).length > 0 ? byAz : undefined;
 }
 
 /** `{"job_id": "…"}` of an accepted asynchronous request. */

@@ -158,6 +158,11 @@ export interface Flavor {
   operationStatus?: string;
   /** `os_extra_specs["cond:operation:az"]`, e.g. `az1(normal),az2(sellout)`. */
   operationAz?: string;
+  /**
+   * `operationAz` parsed: AZ → status (lower-cased), only the AZs it names; absent when it names none. An
+   * AZ it does not name has `operationStatus` (see `flavorStatusIn`).
+   */
+  statusByAz?: Readonly<Record<string, string>>;
   /** All of `os_extra_specs`, verbatim. */
   extraSpecs: Record<string, string>;
 }

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import * as z from "zod";
+import { joinWords } from "../render/escape-mrkdwn.js";
 import { suggestClosest } from "./suggest-closest.js";
 
 /**
@@ -67,9 +68,10 @@ const MEANT_BY: Readonly<Record<string, readonly string[]>> = {
 
 /** `a`, `a or b`, `a, b or c`, each in backticks. */
 function either(names: readonly string[]): string {
-  const quoted = names.map((n) => `\`${n}\``);
-  if (quoted.length <= 1) return quoted.join("");
-  return `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
+  return joinWords(
+    names.map((n) => `\`${n}\``),
+    "or",
+  );
 }
 
 /**

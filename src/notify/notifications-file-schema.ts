@@ -4,6 +4,7 @@ import { boundedDurationSchema, formatDuration } from "../config/parse-duration.
 import { suggestClosest } from "../config/suggest-closest.js";
 import { valueIssue } from "../config/value-issue.js";
 import { matchGlob } from "../policy/match-glob.js";
+import { joinWords } from "../render/escape-mrkdwn.js";
 import {
   EVENT_SEVERITY,
   EVENT_TYPES,
@@ -343,12 +344,6 @@ function formatCount(n: number): string {
   return Math.trunc(n).toLocaleString("en");
 }
 
-/** `a`, `a and b`, `a, b and c`. */
-function listed(items: readonly string[]): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
-}
-
 /**
  * Routes that can never match: an event pattern none of the route's watchers reports (by their kinds), or a
  * `min_severity` above every event the route can get. A disabled watcher (`enabled: false`) reports nothing: a
@@ -369,7 +364,7 @@ function checkRoutesCanMatch(file: FileShape, ctx: z.RefinementCtx): void {
       ctx.addIssue({
         code: "custom",
         path: ["routes", index, "watchers"],
-        message: `route \`${r.id}\` gets events only from ${listed(disabled.map((w) => `\`${w.id}\``))}, which ${disabled.length === 1 ? "is" : "are"} disabled (\`enabled: false\`), so it never matches; enable ${disabled.length === 1 ? "it" : "one"}, or add an enabled watcher to \`watchers\``,
+        message: `route \`${r.id}\` gets events only from ${joinWords(disabled.map((w) => `\`${w.id}\``))}, which ${disabled.length === 1 ? "is" : "are"} disabled (\`enabled: false\`), so it never matches; enable ${disabled.length === 1 ? "it" : "one"}, or add an enabled watcher to \`watchers\``,
       });
       return;
     }
@@ -378,11 +373,11 @@ function checkRoutesCanMatch(file: FileShape, ctx: z.RefinementCtx): void {
     const off =
       disabled.length === 0
         ? ""
-        : `; ${listed(disabled.map((w) => `\`${w.id}\` (${w.kind})`))} ${disabled.length === 1 ? "is" : "are"} disabled and report${disabled.length === 1 ? "s" : ""} nothing`;
+        : `; ${joinWords(disabled.map((w) => `\`${w.id}\` (${w.kind})`))} ${disabled.length === 1 ? "is" : "are"} disabled and report${disabled.length === 1 ? "s" : ""} nothing`;
     const whose =
       r.watchers === undefined
         ? `no ${disabled.length === 0 ? "" : "enabled "}watcher in this file reports it (its ${disabled.length === 0 ? "" : "enabled "}watchers: ${watchers.map((w) => `\`${w.id}\` (${w.kind})`).join(", ")}${off})`
-        : `this route's ${disabled.length === 0 ? "" : "enabled "}watchers (${watchers.map((w) => `\`${w.id}\`: ${w.kind}`).join(", ")}) report only ${listed(reported)}${off}`;
+        : `this route's ${disabled.length === 0 ? "" : "enabled "}watchers (${watchers.map((w) => `\`${w.id}\`: ${w.kind}`).join(", ")}) report only ${joinWords(reported)}${off}`;
     r.events?.forEach((pattern, j) => {
       const from = [
         ...new Set(EVENT_TYPES.filter((type) => matchGlob(pattern, type)).map((t) => EVENT_WATCHER_KIND[t])),
@@ -392,7 +387,7 @@ function checkRoutesCanMatch(file: FileShape, ctx: z.RefinementCtx): void {
       ctx.addIssue({
         code: "custom",
         path: ["routes", index, "events", j],
-        message: `event \`${pattern}\` comes only from ${listed(from.map((k) => `\`${k}\``))} watchers, and ${whose}, so route \`${r.id}\` never gets it; fix \`events\` or \`watchers\`${disabled.length === 0 ? "" : ", or enable a watcher"}`,
+        message: `event \`${pattern}\` comes only from ${joinWords(from.map((k) => `\`${k}\``))} watchers, and ${whose}, so route \`${r.id}\` never gets it; fix \`events\` or \`watchers\`${disabled.length === 0 ? "" : ", or enable a watcher"}`,
       });
     });
     if (r.min_severity === undefined) return;

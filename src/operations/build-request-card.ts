@@ -20,7 +20,7 @@ import { scheduleSection } from "../views/build-schedule-views.js";
 import { describeWavePlan } from "../views/build-wave-views.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
 import { describeDeleteFates } from "../workflow/preflight-message-parts.js";
-import type { Preflight } from "../workflow/preflight-types.js";
+import type { Preflight, PreflightProblem } from "../workflow/preflight-types.js";
 import { REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
 import { describeParameters, describeWhat, type GroupIds } from "./describe-request.js";
 import { approvalLine } from "./request-card-approvals.js";
@@ -160,6 +160,12 @@ export function describeExpiresAt(
     : md`Expires ${localTime(request.expiresAt)} (${after} after it was asked)`;
 }
 
+/** A delete's warnings that count what its named line ({@link describeDeleteFates}) names. */
+const NAMED_BY_FATES: ReadonlySet<PreflightProblem["code"]> = new Set([
+  "data_disks_deleted",
+  "eips_released",
+]);
+
 /** The preflight in a line, and each warning in a line (a pending card never has blocking problems). */
 function verdict(preflight: Preflight): Part[] {
   const blocking = preflight.problems.filter((p) => p.severity === "blocking");
@@ -167,11 +173,13 @@ function verdict(preflight: Preflight): Part[] {
   if (blocking.length > 0) {
     return [context(md`:no_entry: Checks: ${blocking.map((p) => p.message).join("; ")}`)];
   }
-  const lead = md`:white_check_mark: Checks passed${warnings.length > 0 ? md`, with ${plural(warnings.length, "warning")}:` : md``}`;
   // A delete's data disks and EIPs by name: those that go with it, and those kept (they stay, and are billed).
   const fates = describeDeleteFates(preflight);
+  // The named line says what goes: a warning counting the same disks or EIPs would say it twice.
+  const shown = fates.length > 0 ? warnings.filter((w) => !NAMED_BY_FATES.has(w.code)) : warnings;
+  const lead = md`:white_check_mark: Checks passed${shown.length > 0 ? md`, with ${plural(shown.length, "warning")}:` : md``}`;
   return [
-    context(lead, ...warnings.slice(0, 9).map((w) => md`:warning: ${w.message}`)),
+    context(lead, ...shown.slice(0, 9).map((w) => md`:warning: ${w.message}`)),
     ...(fates.length > 0 ? [context(...fates)] : []),
   ];
 }

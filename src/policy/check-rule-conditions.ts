@@ -1,6 +1,7 @@
 import type * as z from "zod";
 import { valueIssue } from "../config/value-issue.js";
 import { MUTATING_ACTIONS } from "../intents/intent-action.js";
+import { joinWords } from "../render/escape-mrkdwn.js";
 import { KNOWN_ACTIONS } from "./actions.js";
 import { matchGlob } from "./match-glob.js";
 import { policyFlagsOf, tagChangeOf } from "./policy-facts-of.js";
@@ -107,12 +108,6 @@ export interface RuleConditionIssue {
 const MUTATING = new Set<string>(MUTATING_ACTIONS);
 const WITH_TARGETS = new Set<string>(ACTIONS_WITH_TARGETS);
 
-/** `a`, `a and b`, `a, b and c`. */
-function listed(items: readonly string[]): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
-}
-
 /** The rule's actions as written, for messages: the patterns, and what a wildcard covers. */
 function describeActions(rule: RuleToCheck, covered: readonly string[]): string {
   const written = rule.actions.join(", ");
@@ -144,7 +139,7 @@ export function checkRuleConditions(rule: RuleToCheck): RuleConditionIssue[] {
     const takers = ACTIONS_TAKING_FLAG[key];
     if (covered.some((a) => takers.includes(a))) continue;
     const flag = COMMAND_FLAG_OF[key];
-    const who = `only ${listed(takers)} ${takers.length === 1 ? "takes" : "take"} \`${flag}\`, and this rule's actions (${actions}) do not`;
+    const who = `only ${joinWords(takers)} ${takers.length === 1 ? "takes" : "take"} \`${flag}\`, and this rule's actions (${actions}) do not`;
     found.push({
       path: ["match", "flags", key],
       issue: valueIssue(
@@ -163,7 +158,7 @@ export function checkRuleConditions(rule: RuleToCheck): RuleConditionIssue[] {
         path: ["match", "tag_change"],
         issue: {
           code: "custom",
-          message: `\`tag_change\` never holds: only ${listed(TAG_CHANGE_ACTIONS)} requests change tags, and this rule's actions (${actions}) are none of them, ${never}; fix \`actions\` or remove \`tag_change\``,
+          message: `\`tag_change\` never holds: only ${joinWords(TAG_CHANGE_ACTIONS)} requests change tags, and this rule's actions (${actions}) are none of them, ${never}; fix \`actions\` or remove \`tag_change\``,
         },
       });
     } else if (
@@ -174,7 +169,7 @@ export function checkRuleConditions(rule: RuleToCheck): RuleConditionIssue[] {
         path: ["match", "tag_change", "adds"],
         issue: {
           code: "custom",
-          message: `\`tag_change.adds\` never holds: only ${listed(TAG_WRITING_ACTIONS)} writes tags, and this rule's actions (${actions}) only remove them, ${never}; use \`removes\`, or fix \`actions\``,
+          message: `\`tag_change.adds\` never holds: only ${joinWords(TAG_WRITING_ACTIONS)} writes tags, and this rule's actions (${actions}) only remove them, ${never}; use \`removes\`, or fix \`actions\``,
         },
       });
     }

@@ -1,3 +1,5 @@
+import { joinWords } from "../render/escape-mrkdwn.js";
+
 /**
  * A 5-field cron expression in words, for the common forms: fixed times (`0 19 * * *` → "at 19:00"), lists
  * of hours, steps of minutes or hours, a day-of-week range or list, days of the month. Anything else (month
@@ -36,11 +38,6 @@ function parseList(text: string, min: number, max: number): number[] | undefined
 
 function pad(n: number): string {
   return String(n).padStart(2, "0");
-}
-
-function joinWords(words: readonly string[]): string {
-  if (words.length <= 1) return words.join("");
-  return `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }
 
 function stepOf(text: string): number | undefined {

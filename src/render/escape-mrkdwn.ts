@@ -282,3 +282,9 @@ export function formatCount(n: number): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
+
+/** `a`, `a and b`, `a, b and c` (or with `or`): words for a sentence, as they are (nothing escaped). */
+export function joinWords(words: readonly string[], last: "and" | "or" = "and"): string {
+  if (words.length <= 1) return words.join("");
+  return `${words.slice(0, -1).join(", ")} ${last} ${words.at(-1)}`;
+}

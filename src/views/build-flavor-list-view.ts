@@ -1,3 +1,4 @@
+import { flavorStatusIn } from "../cloud/read-flavor-sale.js";
 import type { Flavor } from "../cloud/types.js";
 import type { IntentOf } from "../intents/index.js";
 import { code, type ListItem, type Message, md, type Text } from "../render/message-model.js";
@@ -17,7 +18,8 @@ export interface FlavorListViewInput {
   sharedBy?: string;
 }
 
-function flavorItem(flavor: Flavor): ListItem {
+/** One flavor; with `az` (the `az=` filter), its sale status in that AZ rather than the region's and the AZ list. */
+function flavorItem(flavor: Flavor, az: string | undefined): ListItem {
   const subtitle: Text[] = [
     md`${flavor.vcpus} vCPU${flavor.vcpus === 1 ? "" : "s"}`,
     formatRamMb(flavor.ramMb),
@@ -25,10 +27,15 @@ function flavorItem(flavor: Flavor): ListItem {
   if (flavor.performanceType) subtitle.push(flavor.performanceType);
   const fields: { label: Text; value: Text }[] = [];
   if (flavor.name !== flavor.id) fields.push({ label: md`Name`, value: flavor.name });
-  if (flavor.operationStatus && flavor.operationStatus !== "normal") {
-    fields.push({ label: md`Sale status`, value: flavor.operationStatus });
+  if (az !== undefined) {
+    const { status } = flavorStatusIn(flavor, az);
+    if (status !== "normal") fields.push({ label: md`Sale status in ${az}`, value: status });
+  } else {
+    if (flavor.operationStatus && flavor.operationStatus !== "normal") {
+      fields.push({ label: md`Sale status`, value: flavor.operationStatus });
+    }
+    if (flavor.operationAz) fields.push({ label: md`AZs`, value: flavor.operationAz });
   }
-  if (flavor.operationAz) fields.push({ label: md`AZs`, value: flavor.operationAz });
   return { title: code(flavor.id), subtitle: joinTexts(subtitle), fields };
 }
 
@@ -41,7 +48,7 @@ export function buildFlavorListView(input: FlavorListViewInput): Message {
   const blocks = buildPagedList({
     title: md`ECS flavors`,
     summary: filters.length > 0 ? [md`Filters: ${joinTexts(filters)}`] : [],
-    items: input.flavors.map(flavorItem),
+    items: input.flavors.map((f) => flavorItem(f, input.query.az)),
     total: input.total,
     page: input.page,
     pageSize: input.pageSize ?? DEFAULT_PAGE_SIZE,

@@ -15,6 +15,7 @@ import {
 import { statusIcon } from "../render/status-icon.js";
 import type { ResultControls } from "./action-ids.js";
 import { shareButton } from "./build-paged-list.js";
+import { describeDiskFailureNextStep, diskOperationOfJob } from "./describe-disk-failure-next-step.js";
 import { emoji, formatTime, joinTexts, sharedByLine } from "./format-values.js";
 
 export interface JobViewInput {
@@ -53,6 +54,10 @@ export function buildJobView(input: JobViewInput): Message {
     if (job.errorCode) why.push(code(job.errorCode));
     if (job.failReason) why.push(job.failReason);
     blocks.push(section({ text: md`${emoji(":x:")} ${joinTexts(why, " ")}` }));
+    // A failed disk job says what to look at next, which the cloud's reason never does.
+    const disk = diskOperationOfJob(job.jobType);
+    const server = job.serverId ?? job.subJobs.find((s) => s.serverId)?.serverId;
+    if (disk !== undefined) blocks.push(context(describeDiskFailureNextStep(disk, server ?? "<server>")));
   }
   if (times.length > 0) blocks.push(context(joinTexts(times)));
   if (job.subJobs.length > 0) {

@@ -8,6 +8,8 @@
 import { CloudError } from "../cloud/errors.js";
 import { isSystemDisk } from "../cloud/find-system-disk.js";
 import type { CloudClient, Flavor, Server, VolumeAttachment } from "../cloud/types.js";
+import { suggestClosest } from "../config/suggest-closest.js";
+import { joinWords } from "../render/escape-mrkdwn.js";
 import { checkImageAvailable, checkKeyPairsExist, checkMigrationTarget } from "./check-named-resources.js";
 import type { Operation, PreflightCheck } from "./flow-vocabulary.js";
 import { applyTagChange } from "./operation-rules.js";
@@ -232,9 +234,27 @@ function describeTagChanges(input: NeedsInput): void {
         `${t.name}: would have ${count} tags; an ECS has at most ${MAX_SERVER_TAGS}`,
       );
     } else if (added.length + removed.length === 0) {
-      push(t, "warning", "no_tag_change", `${t.name}: its tags are already so; nothing changes`);
+      push(t, "warning", "no_tag_change", noTagChangeMessage(t.name, t.current?.tags ?? {}, input.params));
     }
   }
+}
+
+/**
+ * Why a tag change leaves a server as it is. A key to remove that the server does not have is named (most
+ * often a typo), with the closest key it does have.
+ */
+function noTagChangeMessage(
+  name: string,
+  tags: Readonly<Record<string, string>>,
+  params: FlowParameters,
+): string {
+  const missing = [
+    ...new Set((params.removeTags ?? []).map((r) => r.key).filter((k) => !Object.hasOwn(tags, k))),
+  ];
+  if (missing.length === 0) return `${name}: its tags are already so; nothing changes`;
+  const guesses = missing.flatMap((k) => suggestClosest(k, Object.keys(tags)) ?? []);
+  const hint = guesses.length > 0 ? ` (did you mean ${joinWords([...new Set(guesses)], "or")}?)` : "";
+  return `${name}: has no ${missing.length === 1 ? "tag" : "tags"} ${joinWords(missing)}${hint}; nothing changes`;
 }
 
 /** Reinstall / change OS: the key pair named, else the server's own. Never a password: none, no request. */

@@ -60,6 +60,8 @@ export type FlowEvent =
       /** ECS job status (INIT, RUNNING, SUCCESS, FAIL…), or `RECONCILING` when reading servers. */
       status: string;
       counts: ProgressCounts;
+      /** Reading the servers after a call whose outcome is unknown: until when (the wait's deadline). */
+      until?: number;
       at: number;
     }
   | {

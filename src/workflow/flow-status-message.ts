@@ -216,7 +216,16 @@ function unknownCallLine(s: StatusStep, index: number, state: FlowViewState): Sp
   return md`${icon(STEP_ICONS.outcome_unknown)} ${stepWords(s)} — ${said}; not sent again${following}`;
 }
 
+/**
+ * Servers read after a call whose outcome is unknown (its answer lost, or sent before an interruption): no job to
+ * follow (`jobId` null) and the cloud may never have accepted the change, so they are not "in progress".
+ */
+function isUnknownOutcome(job: FlowViewJob): boolean {
+  return job.source === "servers" && job.jobId === null && job.status === "RECONCILING";
+}
+
 function jobsText(jobs: readonly FlowViewJob[]): Span[] {
+  const unknown = jobs.filter(isUnknownOutcome);
   const total = jobs.reduce(
     (acc, j) => ({
       total: acc.total + j.counts.total,
@@ -226,9 +235,16 @@ function jobsText(jobs: readonly FlowViewJob[]): Span[] {
     }),
     { total: 0, succeeded: 0, failed: 0, running: 0 },
   );
+  // What is not done of an unknown outcome is not known to be under way: only a known job's is "in progress".
+  const running = total.running - unknown.reduce((n, j) => n + j.counts.running, 0);
   const parts = [`${formatCount(total.succeeded)} of ${formatCount(total.total)} done`];
-  if (total.running > 0) parts.push(`${formatCount(total.running)} in progress`);
+  if (running > 0) parts.push(`${formatCount(running)} in progress`);
   if (total.failed > 0) parts.push(`${formatCount(total.failed)} failed`);
+  if (unknown.length > 0) {
+    const deadlines = unknown.flatMap((j) => (j.until !== undefined ? [j.until] : []));
+    const until = deadlines.length > 0 ? md` until ${localTime(Math.max(...deadlines), "time")}` : md``;
+    return md`${parts.join(", ")}; outcome not known yet: watching the servers${until}`;
+  }
   const source = jobs.some((j) => j.source === "servers") ? " (read from the servers)" : "";
   return md`${parts.join(", ")}${source}`;
 }

@@ -13,6 +13,7 @@ import {
   userMention,
   withInlineCode,
 } from "../render/message-model.js";
+import { describeDiskFailureNextStep } from "../views/describe-disk-failure-next-step.js";
 import { abortReasonOf, describeDrift, isUnreadable } from "./detect-drift.js";
 import { callNoun, stepWords } from "./flow-status-message.js";
 import type { RunStatus, ServerResult } from "./flow-statuses.js";
@@ -175,7 +176,11 @@ export function flowSummaryMessage(outcome: FlowOutcome, preflight?: Preflight):
   }
   blocks.push(...whatNextParts(outcome, preflight));
   if (inc.has("failures_by_reason") && outcome.failuresByReason.length > 0) {
-    blocks.push(section({ text: [...md`*Failed*`, ...groupLines(outcome.failuresByReason)] }));
+    blocks.push(
+      section({
+        text: [...md`*Failed*`, ...groupLines(outcome.failuresByReason), ...diskNextStep(outcome)],
+      }),
+    );
   }
   if (outcome.unknownByReason.length > 0) {
     const jobs = new Map(outcome.unknownByReason.map((g) => [g, runningJobsOf(g, outcome)]));
@@ -298,6 +303,17 @@ function runningJobsOf(g: ReasonGroup, outcome: FlowOutcome): string[] {
     (j) => j.status !== undefined && UNFINISHED_JOB_STATUSES.has(j.status) && g.reason.includes(j.jobId),
   );
   return [...new Set(running.map((j) => j.jobId))];
+}
+
+/**
+ * After the cloud's reason for a failed attach or detach, what to look at next (see
+ * {@link describeDiskFailureNextStep}); nothing for other operations.
+ */
+function diskNextStep(outcome: FlowOutcome): Span[] {
+  if (outcome.operation !== "attach" && outcome.operation !== "detach") return [];
+  const names = [...new Set(outcome.failuresByReason.flatMap((g) => g.servers.map((s) => s.name)))];
+  const server = names.length === 1 ? formatTarget({ kind: "name", name: names[0]! }) : "<server>";
+  return [...md`\n`, ...describeDiskFailureNextStep(outcome.operation, server)];
 }
 
 function groupLines(groups: readonly ReasonGroup[], runningJobs?: (g: ReasonGroup) => string[]): Span[] {

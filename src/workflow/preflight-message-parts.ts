@@ -172,12 +172,13 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
   let subtitle: Span[];
   const busy = taskInProgress(t.current.status, t.current.taskState);
   const blocked = t.problems.some((p) => p.severity === "blocking");
-  if (busy !== undefined && (blocked || end?.calls.length === 0)) {
+  const busyRow = busy !== undefined && (blocked || end?.calls.length === 0);
+  if (busyRow) {
     // Not "nothing to do": the server is in the middle of something; the Blocking list says to wait.
     subtitle = md`${t.current.status}: busy, ${busy} is in progress`;
   } else if (end && end.calls.length === 0) {
     // Blocked (the reason is under Blocking) is not "nothing to do": only a target left out is.
-    subtitle = blocked ? md`${t.current.status}` : md`${t.current.status}: nothing to do, left out`;
+    subtitle = blocked ? [] : md`${t.current.status}: nothing to do, left out`;
   } else if (preflight.operation === "resize" && t.resize) {
     subtitle = md`${formatFlavor(t.resize.from)} → ${formatFlavor(t.resize.to)}${
       t.restart ? md` · stopped, resized and started again` : md` · stays ${t.current.status}`
@@ -186,6 +187,10 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
       { label: "Flavor check", value: flavorCheckText(preflight, t) },
       { label: "Dry run", value: dryRunText(t.resize) },
     );
+  } else if (blocked || end?.status === t.current.status) {
+    // Blocked, nothing runs; a tag, lock or disk change leaves the status as it is: the status once (the row's,
+    // beside the name), never "SHUTOFF → SHUTOFF".
+    subtitle = [];
   } else if (preflight.operation === "reboot") {
     subtitle = md`${t.current.status} → restarted → ${end?.status ?? "?"}${
       preflight.parameters.hard === true ? md` (hard)` : md``
@@ -218,12 +223,47 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
       value: `${t.volume.id}${t.volume.device ? ` as ${t.volume.device}` : ""}${kind}`,
     });
   }
-  if (t.current.locked === true) subtitle = [...subtitle, ...md` · :lock: locked`];
   if (t.hss) fields.push({ label: "HSS", value: hssText(t.hss) });
-  // What is wrong is in the Blocking list above, in words; the row only says that this server is blocked.
-  if (t.problems.some((p) => p.severity === "blocking"))
-    subtitle = [...subtitle, ...md` · :no_entry: blocked`];
-  return { status: t.current.status, title: md`${code(t.name)}`, subtitle, fields };
+  const marks: Span[][] = subtitle.length > 0 ? [subtitle] : [];
+  if (t.current.locked === true) marks.push(md`:lock: locked`);
+  // The Blocking list above says what is wrong in full; the row says it in a few words (a busy server's row
+  // says already what it is busy with).
+  if (blocked) marks.push(busyRow ? md`:no_entry: blocked` : md`:no_entry: blocked: ${blockedWords(t)}`);
+  const line = joinSpans(marks, " · ");
+  return {
+    status: t.current.status,
+    title: md`${code(t.name)}`,
+    ...(line.length > 0 && { subtitle: line }),
+    fields,
+  };
+}
+
+/** A server's blocking problems in a few words, for its row; in full in the Blocking list. */
+const BLOCKED_WORDS: Partial<Record<PreflightProblem["code"], string>> = {
+  server_locked: "it is locked",
+  status_not_allowed: "its status does not allow it",
+  task_in_progress: "a task is in progress",
+  same_flavor: "it has that flavor already",
+  flavor_not_sold: "the flavor is not sold in its AZ",
+  dry_run_rejected: "Huawei Cloud refuses the resize",
+  too_many_tags: "too many tags",
+  no_key_pair: "it has no key pair",
+  key_pair_not_found: "its key pair no longer exists",
+  no_system_disk: "it has no system disk",
+  volume_already_attached: "the disk is attached already",
+  attach_rejected: "Huawei Cloud refuses the attach",
+  attachments_unreadable: "its disks could not be read",
+  volume_not_attached: "the disk is not attached to it",
+  system_disk_detach: "the disk is its system disk",
+  migration_needs_host: "it needs --dedicated-host",
+  same_dedicated_host: "it is on that host already",
+};
+
+function blockedWords(t: PreflightTarget): string {
+  const words = t.problems.flatMap((p) =>
+    p.severity === "blocking" ? [BLOCKED_WORDS[p.code] ?? "see Blocking above"] : [],
+  );
+  return [...new Set(words)].join("; ");
 }
 
 /** Problems that are the bot's own flavor check failing; the Blocking list says which. */
@@ -231,6 +271,7 @@ const FLAVOR_REFUSALS: readonly PreflightProblem["code"][] = [
   "flavor_missing",
   "unknown_flavor",
   "same_flavor",
+  "flavor_not_sold",
 ];
 
 /**
@@ -245,6 +286,15 @@ function flavorCheckText(preflight: Preflight, t: PreflightTarget): Span[] {
   if (refused) return md`failed (the reason is under Blocking)`;
   if (preflight.problems.some((p) => p.code === "flavors_unreadable"))
     return md`not checked (the flavor list could not be read)`;
+  const sale = t.resize?.sale;
+  if (sale) {
+    // Sold, so not refused; but not plainly on sale, which the approver should read.
+    const how =
+      sale.sale === "open_beta"
+        ? md`in open beta in ${sale.availabilityZone} (${sale.status})`
+        : md`sale status ${sale.status} in ${sale.availabilityZone}, unknown to the bot (not refused)`;
+    return md`in the region's flavor list, ${how}, differs from the current one (the bot's own check)`;
+  }
   return md`in the region's flavor list, differs from the current one (the bot's own check)`;
 }
 

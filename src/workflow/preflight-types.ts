@@ -14,6 +14,7 @@ export const PREFLIGHT_PROBLEM_CODES = [
   "flavor_missing",
   "unknown_flavor",
   "same_flavor",
+  "flavor_not_sold",
   "flavors_unreadable",
   "dry_run_rejected",
   "dry_run_inconclusive",
@@ -119,6 +120,11 @@ export interface PreflightTarget {
     to: FlavorInfo;
     dryRun: "passed" | "inconclusive" | "rejected" | "unavailable" | "not_run";
     dryRunMessage?: string;
+    /**
+     * The new flavor is sold in the server's AZ, but not plainly: in open beta (`obt`), or a status the bot
+     * does not know (never refused). Absent when it is on sale, or was not checked.
+     */
+    sale?: { availabilityZone: string; status: string; sale: "open_beta" | "unknown" };
   };
   /** Delete: attached disks and EIPs and what happens to them; `unknown` when they could not be read. */
   attached?: { volumes: AttachedVolume[]; eips: AttachedEip[] } | { unknown: string };

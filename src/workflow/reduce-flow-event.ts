@@ -10,6 +10,8 @@ export interface FlowViewJob {
   source: "job" | "servers";
   status: string;
   counts: ProgressCounts;
+  /** Reading the servers after a call whose outcome is unknown: until when (the wait's deadline). */
+  until?: number;
 }
 
 export interface FlowViewStep {
@@ -98,6 +100,7 @@ export function reduceFlowEvent(
           source: event.source,
           status: event.status,
           counts: event.counts,
+          ...(event.until !== undefined && { until: event.until }),
         };
         const index = s.jobs.findIndex((j) => j.jobId === event.jobId);
         const jobs = index < 0 ? [...s.jobs, job] : s.jobs.map((j, i) => (i === index ? job : j));

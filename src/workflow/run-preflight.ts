@@ -3,8 +3,9 @@ import { isSystemDisk } from "../cloud/find-system-disk.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient, Flavor, Server } from "../cloud/types.js";
-import { plural } from "../render/escape-mrkdwn.js";
+import { joinWords, plural } from "../render/escape-mrkdwn.js";
 import { closestNames } from "../targets/closest-names.js";
+import { checkFlavorSale } from "./check-flavor-sale.js";
 import {
   checkOperationNeeds,
   lockProblem,
@@ -53,10 +54,7 @@ export interface PreflightOptions {
  */
 export function unknownFlavorMessage(flavorRef: string, existing: Iterable<string>): string {
   const close = closestNames(flavorRef, existing, 3);
-  const hint =
-    close.length === 0
-      ? ""
-      : ` Did you mean ${close.length === 1 ? close[0] : `${close.slice(0, -1).join(", ")} or ${close.at(-1)}`}?`;
+  const hint = close.length === 0 ? "" : ` Did you mean ${joinWords(close, "or")}?`;
   return `flavor ${flavorRef} does not exist in this region.${hint} /ecs flavors lists them.`;
 }
 
@@ -80,10 +78,10 @@ const CONCURRENCY = 4;
 /**
  * Shows exactly what an operation would do, before anyone approves it: for each target its current and end
  * state, for a resize the current and new flavor (the bot checks that the new one is in the region's flavor
- * list and differs; the API's own `dry_run` checks only the request's parameters and format, 5.2.4) and
- * whether it will be restarted, for a delete its disks and EIPs and whether each is kept or released, and
- * its HSS posture. Problems are classified as blocking or warnings. Reads only (a `dry_run` resize changes
- * nothing).
+ * list, differs, and is neither sold out nor abandoned in the server's AZ; the API's own `dry_run` checks
+ * only the request's parameters and format, 5.2.4) and whether it will be restarted, for a delete its disks
+ * and EIPs and whether each is kept or released, and its HSS posture. Problems are classified as blocking or
+ * warnings. Reads only (a `dry_run` resize changes nothing).
  */
 export async function runPreflight(
   operation: Operation,
@@ -231,6 +229,10 @@ export async function runPreflight(
       };
       if (has("flavor_change_valid") && params.flavorRef && s.flavor.id === params.flavorRef) {
         problem("blocking", "same_flavor", `${name}: already has flavor ${s.flavor.id}`);
+      } else if (has("flavor_change_valid") && params.flavorRef && flavors) {
+        const sale = checkFlavorSale({ name, server: s, flavorRef: params.flavorRef, flavors });
+        if (sale && "refusal" in sale) problem("blocking", "flavor_not_sold", sale.refusal);
+        else if (sale) target.resize.sale = sale.note;
       }
     }
     return target;
@@ -241,7 +243,13 @@ export async function runPreflight(
   if (operation === "resize" && has("resize_dry_run") && flavorValid && params.flavorRef) {
     const flavorRef = params.flavorRef;
     await forEachLimited(
-      found.filter((t) => t.current?.flavor.id !== flavorRef && !t.current?.taskState),
+      // Not a flavor the bot's check refused for the server's AZ: a dry run would tell nothing more.
+      found.filter(
+        (t) =>
+          t.current?.flavor.id !== flavorRef &&
+          !t.current?.taskState &&
+          !t.problems.some((p) => p.code === "flavor_not_sold"),
+      ),
       async (t) => {
         const resize = t.resize!;
         try {

@@ -34,8 +34,19 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
     source: "job" | "servers",
     status: string,
     counts: ProgressCounts,
+    until?: number,
   ) =>
-    emit(deps, { type: "job_progress", runId, stepId: def.id, jobId, source, status, counts, at: now(ctx) });
+    emit(deps, {
+      type: "job_progress",
+      runId,
+      stepId: def.id,
+      jobId,
+      source,
+      status,
+      counts,
+      ...(until !== undefined && { until }),
+      at: now(ctx),
+    });
   const base = auditBase(ctx.record);
   const reconciledAudit: Omit<AuditEntryInput, "actorId">[] = [];
 
@@ -54,8 +65,11 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
             sleep,
             ...deps.polling,
             ...(deps.signal && { signal: deps.signal }),
+            // An unknown outcome's status message says until when the servers are watched.
             onProgress: (counts) =>
-              progress(null, "servers", why === "confirmed" ? "CONFIRMING" : "RECONCILING", counts),
+              why === "confirmed"
+                ? progress(null, "servers", "CONFIRMING", counts)
+                : progress(null, "servers", "RECONCILING", counts, deadline),
           });
           const settled = results.filter((x) => x.result !== "unknown").length;
           reconciledAudit.push({

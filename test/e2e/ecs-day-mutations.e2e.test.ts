@@ -188,7 +188,7 @@ it("/ecs tag … remove of a key one server lacks: that server is counted skippe
   h.sim.control.setServer(h.serverId("web-04"), { tags: lacking });
   await h.command("tag web-03 web-04 remove owner");
   const card = await h.waitCard("/ecs tag web-03 web-04 remove owner", (t) => t.includes("Done"));
-  expect(textOf(card)).toContain("web-04: its tags are already so; nothing changes");
+  expect(textOf(card)).toContain("web-04: has no tag owner; nothing changes");
   const done = await summary(card, "your request finished");
   expect(done).toContain("1 untagged, 1 skipped");
   expect(done).toContain("skipped: nothing to do (its tags were already so)");

@@ -60,24 +60,36 @@ describe("a server that cannot be changed now: busy, blocked or left out, each s
     expect(line).not.toContain("nothing to do");
   });
 
-  it("blocked for another reason: the status alone, the reason under Blocking; left out: nothing to do", () => {
-    expect(row("ERROR", {})).toContain("— ERROR · :no_entry: blocked");
+  it("blocked for another reason: the status once, the reason in a few words (in full under Blocking); left out: nothing to do", () => {
+    const line = row("ERROR", {});
+    expect(line).toContain("*`web-03`* · ERROR — :no_entry: blocked: its status does not allow it");
+    expect(line).not.toContain("ERROR — ERROR");
     expect(row("SHUTOFF", { blocking: false })).toContain("— SHUTOFF: nothing to do, left out");
   });
 });
 
 describe("preflightMessageParts: operator words", () => {
   it.each([
-    ["resize", "same_flavor", "web-03: already has flavor s6.medium.2"],
-    ["detach", "volume_not_attached", "web-03: disk 5b4a3c2d is not attached to it"],
-    ["attach", "volume_already_attached", "web-03: disk 5b4a3c2d is attached to it already"],
-    ["stop", "server_locked", "web-03: is locked"],
+    ["resize", "same_flavor", "web-03: already has flavor s6.medium.2", "it has that flavor already"],
+    [
+      "detach",
+      "volume_not_attached",
+      "web-03: disk 5b4a3c2d is not attached to it",
+      "the disk is not attached to it",
+    ],
+    [
+      "attach",
+      "volume_already_attached",
+      "web-03: disk 5b4a3c2d is attached to it already",
+      "the disk is attached already",
+    ],
+    ["stop", "server_locked", "web-03: is locked", "it is locked"],
   ] as const)(
-    "%s blocked by %s: the message, and the row says blocked, never the code",
-    (operation, code, message) => {
+    "%s blocked by %s: the message, and the row says blocked and why in a few words, never the code",
+    (operation, code, message, why) => {
       const t = text(blocked(operation, { code, message }));
       expect(t).toContain(`• ${message}`);
-      expect(t).toContain("· :no_entry: blocked");
+      expect(t).toContain(`:no_entry: blocked: ${why}`);
       for (const c of PREFLIGHT_PROBLEM_CODES) expect(t).not.toContain(c);
     },
   );

@@ -10,6 +10,7 @@ import {
   withServer,
 } from "./ecs-route-helpers.js";
 import { ECS_ERRORS, ecsError, jobQueryError, novaError } from "./error-bodies.js";
+import { isListedInAz, resizeSaleRefusal } from "./flavor-catalog.js";
 import { novaList, v1List } from "./list-ecs-servers.js";
 import {
   first,
@@ -138,6 +139,8 @@ function resize(ctx: RouteContext): RouteResult {
   }
   if (server.flavorId === flavorRef)
     return ecsError(400, ECS_ERRORS.sameFlavor.code, ECS_ERRORS.sameFlavor.message);
+  const unsold = resizeSaleRefusal(flavorRef, ctx.core.store.availabilityZones, server.availabilityZone);
+  if (unsold) return ecsError(400, unsold.code, unsold.message);
   const refused = singleServerCheck(server, ["SHUTOFF"], "modifying the specifications");
   if (refused) return refused;
   return accepted(ctx, "resize", [server], { flavorId: flavorRef });
@@ -240,8 +243,11 @@ export function createEcsRoutes(): Route[] {
     v1("GET", "/v1/:project_id/cloudservers/detail", v1List),
     v1("GET", "/v1/:project_id/cloudservers/flavors", (ctx) => {
       const az = first(ctx.query, "availability_zone");
-      const flavors =
-        az && !ctx.core.store.availabilityZones.includes(az) ? [] : [...ctx.core.store.flavors.values()];
+      const { availabilityZones: azs } = ctx.core.store;
+      // With an AZ, only the flavors it sells (5.4.1: "normal, obt, or promotion"); an unknown AZ sells none.
+      const flavors = [...ctx.core.store.flavors.values()].filter(
+        (f) => !az || (azs.includes(az) && isListedInAz(f.id, azs, az)),
+      );
       return { status: 200, body: { flavors: flavors.map((f) => renderV1Flavor(ctx.core, f)) } };
     }),
     v1("GET", "/v1/:project_id/jobs/:job_id", (ctx) => {

@@ -1,3 +1,4 @@
+import { flavorSaleSpecs } from "./flavor-catalog.js";
 import type { SimCore } from "./sim-core.js";
 import type { SimDisk, SimFlavor, SimServer } from "./world-types.js";
 
@@ -98,7 +99,7 @@ export function renderNovaServer(core: SimCore, server: SimServer, mv: number): 
             ephemeral: 0,
             swap: 0,
             original_name: server.flavorId,
-            extra_specs: flavor ? extraSpecs(flavor) : {},
+            extra_specs: flavor ? extraSpecs(flavor, core.store.availabilityZones) : {},
           }
         : {
             id: server.flavorId,
@@ -231,13 +232,13 @@ export function renderV1Server(core: SimCore, server: SimServer): Record<string,
   };
 }
 
-export function extraSpecs(flavor: SimFlavor): Record<string, string> {
+export function extraSpecs(flavor: SimFlavor, azs: readonly string[]): Record<string, string> {
   return {
     "ecs:virtualization_env_types": "CloudCompute",
     "ecs:generation": flavor.generation,
     "ecs:performancetype": flavor.performanceType,
     resource_type: flavor.resourceType,
-    "cond:operation:status": "normal",
+    ...flavorSaleSpecs(flavor.id, azs),
   };
 }
 
@@ -261,7 +262,7 @@ export function renderV1Flavor(core: SimCore, flavor: SimFlavor): Record<string,
     rxtx_quota: null,
     rxtx_cap: null,
     "os-flavor-access:is_public": true,
-    os_extra_specs: extraSpecs(flavor),
+    os_extra_specs: extraSpecs(flavor, core.store.availabilityZones),
   };
 }
 

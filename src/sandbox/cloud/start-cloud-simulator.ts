@@ -69,6 +69,17 @@
  *   (`Error`). Jobs and lock/unlock record them, with `req-<uuid>` request IDs.
  * - Nova flavors (6.6.1/6.6.2): `minRam`/`minDisk` filter (a non-integer → 400), `sort_key`
  *   (flavorid, name, memory_mb, vcpus, root_gb) and `sort_dir` (default asc) sort.
+ * - Flavor sale status (5.4.1, Table 5-41): every v1 flavor (and a server's flavor `extra_specs`) carries
+ *   `cond:operation:status` (`normal` unless set) and, where an AZ differs, `cond:operation:az` written as
+ *   the doc's example (`"<az>(<status>), <az>(<status>)"`). Which flavors are sold out, abandoned, in OBT
+ *   or on promotion in which AZ is a fixed table (`FLAVOR_SALE`), the same for every seed. Without
+ *   `availability_zone` the list has every flavor, abandoned ones included ("abandon … (not displayed)" is
+ *   read as the console's: the doc's own example is abandoned region-wide yet sold in two AZs, so it must be
+ *   listed); with it, only those whose status in that AZ is normal, obt or promotion (Table 5-37). The real
+ *   resize (not its dry run) to a flavor abandoned in the ECS's AZ → 400 `Ecs.0029` ("does not exist or
+ *   has been abandoned"), sold out there (`sellout`, `obt_sellout`) → 400 `Ecs.0319` ("Insufficient
+ *   resources for this flavor"): the resize API names no code for either; both are our reading of the
+ *   error table. Nova's flavor APIs carry no sale status.
  * - Resize: the doc says "only when the ECS is stopped"; resizing anything but a SHUTOFF server is
  *   rejected synchronously with 400 `Ecs.0100`. Unknown flavor: 400 `Ecs.0029`; same flavor: 400
  *   `Ecs.0810`. The v1 resize confirms itself: RESIZE → VERIFY_RESIZE → SHUTOFF (new flavor).
