@@ -73,8 +73,13 @@ export const HssHostsIntentSchema = z.strictObject({
     risk: z.boolean(),
     os: HssOsTypeSchema.optional(),
     version: HssVersionSchema.optional(),
-    /** Server group name or ID. */
-    group: z.string().min(1).max(128).regex(TAG_TEXT_RE).optional(),
+    /** Server group name (1–64 characters, hss-list-hosts `group_name`) or ID (a UUID). */
+    group: z
+      .string()
+      .min(1)
+      .max(64, "A server group name is 1 to 64 characters.")
+      .regex(TAG_TEXT_RE)
+      .optional(),
   }),
 });
 export const HssPortsIntentSchema = z.strictObject({

@@ -68,8 +68,9 @@ function parseHssHosts(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
         break;
       }
       case "group":
-        if (value === "" || value.length > 128 || !TAG_TEXT_RE.test(value)) {
-          return badValue(ctx, key, kv.value, "a server group name or ID");
+        // HSS takes a group name of 1 to 64 characters (hss-list-hosts `group_name`); an ID is a UUID.
+        if (value === "" || value.length > 64 || !TAG_TEXT_RE.test(value)) {
+          return badValue(ctx, key, kv.value, "a server group name (1 to 64 characters) or ID");
         }
         filters.group = value;
         break;

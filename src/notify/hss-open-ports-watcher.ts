@@ -45,8 +45,13 @@ export function rotate<T extends { id: string }>(
   return { batch, cursor: batch.at(-1)!.id };
 }
 
-/** Agents that report ports (an agent never installed has nothing to say). */
-const REPORTING_AGENTS = new Set(["online", "offline"]);
+/**
+ * Agents whose hosts are read for ports: online and offline ones (an offline agent's last report still
+ * stands), and `installed`, HSS's umbrella status that does not say which of those it is. Not read: an agent
+ * never installed, still `installing` or `install_failed`: no agent has reported ports there, so a read would
+ * spend the run's budget on an empty answer.
+ */
+const REPORTING_AGENTS = new Set(["online", "offline", "installed"]);
 
 /**
  * HSS open ports: a port HSS rates `danger` appears on a known host, with protocol, process path and PID.

@@ -7,12 +7,30 @@ import { emoji, joinTexts, typeable } from "./format-values.js";
 
 export type HssHostFilters = IntentOf<"hss.hosts">["filters"];
 
+/**
+ * Counts over a whole `/hss hosts` result (also kept with a listing's snapshot for its page clicks, see
+ * `read-hss-hosts.ts`). Every host is in exactly one agent bucket and one protection bucket.
+ */
 export interface HssHostCounts {
   agentOnline: number;
   agentOffline: number;
   agentNotInstalled: number;
+  /** `installing`: the agent is being installed (HSS has nothing from it yet). */
+  agentInstalling: number;
+  /** `install_failed`: the installation failed (someone has to act). */
+  agentInstallFailed: number;
+  /**
+   * `installed`: HSS's umbrella status (online, offline, install_failed or installing), which says the agent
+   * is there but not whether it is connected; counted apart rather than as online or offline.
+   */
+  agentInstalled: number;
+  /** No agent status, or one HSS does not document. */
+  agentUnknown: number;
   protected: number;
+  /** `closed`, or no protection status. */
   unprotected: number;
+  /** `protection_exception`: HSS reports its protection of the host as abnormal; never counted as protected. */
+  protectionError: number;
   withRisk: number;
 }
 
@@ -35,7 +53,8 @@ const AGENT_ICONS: Readonly<Record<string, `:${string}:`>> = {
   not_installed: ":white_circle:",
   installing: ":arrows_counterclockwise:",
   install_failed: ":x:",
-  installed: ":large_green_circle:",
+  // Installed, connection not reported: neither the online green nor the offline red.
+  installed: ":large_blue_circle:",
 };
 
 const PROTECT_ICONS: Readonly<Record<string, `:${string}:`>> = {
@@ -44,9 +63,12 @@ const PROTECT_ICONS: Readonly<Record<string, `:${string}:`>> = {
   protection_exception: ":warning:",
 };
 
-/** Total risk findings on a host (vulnerabilities, baseline issues, intrusions). */
+/** Operator words for protection statuses whose wire name reads badly (the others are shown as sent). */
+const PROTECT_WORDS: Readonly<Record<string, string>> = { protection_exception: "error" };
+
+/** Total risk findings on a host (asset risks, vulnerabilities, baseline issues, intrusions). */
 export function riskCount(host: HssHost): number {
-  return (host.vulnerability ?? 0) + (host.baseline ?? 0) + (host.intrusion ?? 0);
+  return (host.asset ?? 0) + (host.vulnerability ?? 0) + (host.baseline ?? 0) + (host.intrusion ?? 0);
 }
 
 /** True when HSS reports risks on the host. */
@@ -54,21 +76,35 @@ export function hasRisk(host: HssHost): boolean {
   return host.detectResult === "risk" || riskCount(host) > 0;
 }
 
+/** The count each documented agent status goes to (hss-list-hosts, `agent_status`). */
+const AGENT_BUCKETS: Readonly<Record<string, keyof HssHostCounts>> = {
+  online: "agentOnline",
+  offline: "agentOffline",
+  not_installed: "agentNotInstalled",
+  installing: "agentInstalling",
+  install_failed: "agentInstallFailed",
+  installed: "agentInstalled",
+};
+
 /** Counts over a whole result. */
 export function countHosts(hosts: readonly HssHost[]): HssHostCounts {
   const counts: HssHostCounts = {
     agentOnline: 0,
     agentOffline: 0,
     agentNotInstalled: 0,
+    agentInstalling: 0,
+    agentInstallFailed: 0,
+    agentInstalled: 0,
+    agentUnknown: 0,
     protected: 0,
     unprotected: 0,
+    protectionError: 0,
     withRisk: 0,
   };
   for (const h of hosts) {
-    if (h.agentStatus === "online") counts.agentOnline++;
-    else if (h.agentStatus === "not_installed") counts.agentNotInstalled++;
-    else counts.agentOffline++;
+    counts[AGENT_BUCKETS[h.agentStatus ?? ""] ?? "agentUnknown"]++;
     if (h.protectStatus === "opened") counts.protected++;
+    else if (h.protectStatus === "protection_exception") counts.protectionError++;
     else counts.unprotected++;
     if (hasRisk(h)) counts.withRisk++;
   }
@@ -86,7 +122,7 @@ export function describeHssStatus(host: Pick<HssHost, "agentStatus" | "protectSt
   const protect = host.protectStatus ?? "unknown";
   return [
     md`agent ${emoji(AGENT_ICONS[agent] ?? ":grey_question:")} ${agent}`,
-    md`protection ${emoji(PROTECT_ICONS[protect] ?? ":grey_question:")} ${protect}`,
+    md`protection ${emoji(PROTECT_ICONS[protect] ?? ":grey_question:")} ${PROTECT_WORDS[protect] ?? protect}`,
   ];
 }
 
@@ -94,7 +130,9 @@ function hostItem(host: HssHost): ListItem {
   const subtitle: Text[] = [...describeHssStatus(host)];
   const ed = edition(host.version);
   if (ed) subtitle.push(ed);
-  const risks: Span[] = md`${emoji(hasRisk(host) ? ":warning:" : ":white_check_mark:")} vuln ${host.vulnerability ?? 0} · baseline ${host.baseline ?? 0} · intrusion ${host.intrusion ?? 0}`;
+  // Asset risks are rare: named only when there are some, so the usual line stays short.
+  const asset = host.asset ?? 0;
+  const risks: Span[] = md`${emoji(hasRisk(host) ? ":warning:" : ":white_check_mark:")} vuln ${host.vulnerability ?? 0} · baseline ${host.baseline ?? 0} · intrusion ${host.intrusion ?? 0}${asset > 0 ? md` · asset risk ${asset}` : []}`;
   const fields: { label: Text; value: Text }[] = [{ label: md`Risks`, value: risks }];
   const ip = host.privateIp || host.publicIp;
   if (ip) fields.push({ label: md`IP`, value: ip });
@@ -105,6 +143,14 @@ function hostItem(host: HssHost): ListItem {
     });
   fields.push({ label: md`ID`, value: code(host.hostId) });
   return { title: typeable(host.hostName), subtitle: joinTexts(subtitle), fields };
+}
+
+/** `a, b, c` of the counts shown (a `false` entry is a count left out). */
+function joinCounts(parts: readonly (Span[] | false)[]): Span[] {
+  return joinTexts(
+    parts.filter((p): p is Span[] => p !== false),
+    ", ",
+  );
 }
 
 function describeFilters(filters: HssHostFilters): Span[] {
@@ -127,8 +173,22 @@ export function buildHssHostListView(input: HssHostListViewInput): Message {
   if (c !== undefined && input.total > 0) {
     summary.push(
       joinTexts([
-        md`agent ${emoji(":large_green_circle:")} ${c.agentOnline} online, ${emoji(":red_circle:")} ${c.agentOffline} offline, ${emoji(":white_circle:")} ${c.agentNotInstalled} not installed`,
-        md`protection ${emoji(":shield:")} ${c.protected} on, ${c.unprotected} off`,
+        md`agent ${joinCounts([
+          md`${emoji(":large_green_circle:")} ${c.agentOnline} online`,
+          md`${emoji(":red_circle:")} ${c.agentOffline} offline`,
+          md`${emoji(":white_circle:")} ${c.agentNotInstalled} not installed`,
+          // The rarer states only when some host is in them.
+          c.agentInstalling > 0 && md`${emoji(":arrows_counterclockwise:")} ${c.agentInstalling} installing`,
+          c.agentInstallFailed > 0 && md`${emoji(":x:")} ${c.agentInstallFailed} install failed`,
+          c.agentInstalled > 0 &&
+            md`${emoji(":large_blue_circle:")} ${c.agentInstalled} installed (connection not reported)`,
+          c.agentUnknown > 0 && md`${emoji(":grey_question:")} ${c.agentUnknown} status unknown`,
+        ])}`,
+        md`protection ${joinCounts([
+          md`${emoji(":shield:")} ${c.protected} on`,
+          md`${c.unprotected} off`,
+          c.protectionError > 0 && md`${emoji(":warning:")} ${c.protectionError} error`,
+        ])}`,
         md`${emoji(":warning:")} ${c.withRisk} with risks`,
       ]),
     );

@@ -47,7 +47,8 @@ function portItem(port: OpenPort): ListItem {
   const subtitle = danger
     ? bold(md`dangerous`)
     : port.status !== undefined && isUnknownPortStatus(port.status)
-      ? md`status unknown`
+      ? // `unknow` is "port without known risks" (not a status HSS could not read).
+        md`no known risk`
       : undefined;
   return { title, ...(subtitle !== undefined ? { subtitle } : {}), fields };
 }

@@ -305,6 +305,17 @@ const rows: Row[] = [
     },
   ],
   ["/hss", "hosts agent=sleeping", { error: "invalid_value", message: ["online", "install_failed"] }],
+  // hss-list-hosts `group_name`: 1 to 64 characters.
+  [
+    "/hss",
+    `hosts group=${"g".repeat(64)}`,
+    { intent: { type: "hss.hosts", filters: { risk: false, group: "g".repeat(64) } } },
+  ],
+  [
+    "/hss",
+    `hosts group=${"g".repeat(65)}`,
+    { error: "invalid_value", message: ["is not a valid `group`", "1 to 64 characters"] },
+  ],
   ["/hss", "hosts os=BeOS", { error: "invalid_value", message: ["Linux, Windows"] }],
   [
     "/hss",

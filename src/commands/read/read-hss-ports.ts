@@ -15,7 +15,8 @@ export async function readHssPorts(
     ...(intent.protocol !== undefined ? { type: intent.protocol.toUpperCase() } : {}),
     ...(intent.danger ? { status: "danger" } : {}),
   });
-  const ports = sortPorts(listing.items);
+  // The older edition of the API has no `status` filter and lists every port: `danger` is applied here too.
+  const ports = sortPorts(intent.danger ? listing.items.filter(isDangerous) : listing.items);
   const page = pageOf(ports, options.page);
   return buildOpenPortListView({
     server,

@@ -28,7 +28,9 @@ function renderPort(port: SimPort, agentId: string): Record<string, unknown> {
 
 /**
  * `GET /v5/{project_id}/asset/ports`. Status values follow the service (`unknow`); a filter of
- * `unknown` (the doc's response table spelling) is accepted as the same thing.
+ * `unknown` (the doc's response table spelling) is accepted as the same thing. The filters take only the
+ * documented values (`type` TCP or UDP, `status` danger or unknow): anything else is 400, so a client
+ * sending `tcp` or `normal` is caught here rather than by the real service.
  */
 function listPorts(ctx: RouteContext): RouteResult {
   const q = ctx.query;
@@ -40,11 +42,10 @@ function listPorts(ctx: RouteContext): RouteResult {
   if (isError(offset)) return offset.error;
   const port = intParam(q, "port", 1, 65_535, 0);
   if (isError(port)) return port.error;
-  const rawType = first(q, "type");
-  const type = rawType ? rawType.toUpperCase() : undefined;
+  const type = first(q, "type") || undefined;
   if (type && type !== "TCP" && type !== "UDP") return invalid("type must be TCP or UDP.");
   const rawStatus = first(q, "status");
-  if (rawStatus && !["danger", "unknow", "unknown", "normal"].includes(rawStatus)) {
+  if (rawStatus && !["danger", "unknow", "unknown"].includes(rawStatus)) {
     return invalid("status must be danger or unknow.");
   }
   const status = rawStatus === "unknown" ? "unknow" : rawStatus;

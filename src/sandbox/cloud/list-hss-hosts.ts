@@ -199,7 +199,8 @@ export function listHosts(ctx: RouteContext): RouteResult {
     const agent = effectiveAgentStatus(host, server);
     if (e.version && host.version !== e.version) return false;
     if (e.agentStatus) {
-      const installed = agent === "online" || agent === "offline";
+      // `installed` is the type whose statuses are online, offline, install_failed and installing (Table 2).
+      const installed = agent !== "not_installed";
       if (
         e.agentStatus === "installed"
           ? !installed

@@ -125,6 +125,11 @@
  *   two area codes fixed by the host ID, none for a host whose agent never reported.
  * - HSS host/port `limit` outside 10–200 → 400 `HSS.0001`; the scan-task hosts API documents no
  *   range, so it accepts 1–200. An unknown scan task → 400 `HSS.0011`.
+ * - HSS open-port filters are strict: `type` only `TCP` or `UDP` (lowercase → 400), `status` only
+ *   `danger` or `unknow` (and `unknown`, above); `normal`, listed only among the response values, → 400.
+ *   The real service's answer to other values is not documented; being strict catches a client sending them.
+ * - HSS host `agent_status=installed` matches online, offline, install_failed and installing agents (the
+ *   request table's "installed" type); the simulator never answers `installed` as a host's own status.
  * - The scan-task list (`GET /v5/{project_id}/vulnerability/scan-tasks`) is not in the reference
  *   docs: fields and filters follow the HSS SDK (`VulScanTaskInfo`, `ListVulScanTaskRequest`); the
  *   state goes out as `status` and also as `task_status` (this simulator's earlier name).

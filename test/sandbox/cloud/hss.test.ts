@@ -116,6 +116,30 @@ describe("HSS APIs over the same machines as ECS", () => {
     expect((await ports({ host_id: "no-such-host" })).json).toEqual({ total_num: 0, data_list: [] });
   });
 
+  it("takes only the documented open-port filter values: TCP/UDP, danger/unknow (and unknown)", async () => {
+    const web01 = sim.control.server("web-01")!.id;
+    for (const query of <Record<string, string>[]>[
+      { type: "tcp" },
+      { type: "udp" },
+      { type: "ICMP" },
+      { status: "normal" },
+      { status: "DANGER" },
+    ]) {
+      const res = await ports({ host_id: web01, ...query });
+      expect(res.status, JSON.stringify(query)).toBe(400);
+      expect(res.json.error_code).toBe("HSS.0001");
+    }
+    for (const query of <Record<string, string>[]>[
+      { type: "TCP" },
+      { type: "UDP" },
+      { status: "danger" },
+      { status: "unknow" },
+      { status: "unknown" },
+    ]) {
+      expect((await ports({ host_id: web01, ...query })).status, JSON.stringify(query)).toBe(200);
+    }
+  });
+
   it("lists the hosts of a vulnerability scan task, with failure reasons", async () => {
     const tasks = await call(sim, "GET", `/v5/${sim.projectId}/vulnerability/scan-tasks`);
     const taskId: string = tasks.json.data_list[0].id;
