@@ -227,21 +227,52 @@ function slotFor(part: Part, ctx: RenderContext): Slot {
   }
 }
 
-/** Last resort when fixed parts alone exceed the budget: keep blocks in order and say how many were dropped. */
+/**
+ * Last resort when fixed parts alone exceed the budget: keep blocks in order and say how many were dropped
+ * where they were. Buttons (actions blocks) are kept whatever comes before them: a card that lost its Approve
+ * button could not be acted on at all, while a dropped section is said to be missing.
+ */
 function trimToBudget(blocks: KnownBlock[], limits: Budget): KnownBlock[] {
   if (blocksCost(blocks) <= limits.chars && blocks.length <= limits.blocks) return blocks;
   const notice = (n: number) =>
     contextBlock(`${ELLIPSIS}message shortened: ${formatCount(n)} more blocks not shown`);
   const reserve = blockCost(notice(blocks.length));
+  const isActions = (block: KnownBlock) => block.type === "actions";
+  const actionsList = blocks.filter(isActions);
+  let actionChars = blocksCost(actionsList);
+  let actionCount = actionsList.length;
+  // Buttons that could not fit even alone: keep blocks in order, buttons or not.
+  const keepActions = actionChars + reserve <= limits.chars && actionCount + 1 <= limits.blocks;
   const kept: KnownBlock[] = [];
   let used = 0;
+  let dropped = 0;
+  let noticeAt = -1;
   for (const block of blocks) {
     const cost = blockCost(block);
-    if (used + cost + reserve > limits.chars || kept.length + 2 > limits.blocks) break;
-    kept.push(block);
-    used += cost;
+    if (keepActions && isActions(block)) {
+      kept.push(block);
+      used += cost;
+      actionChars -= cost;
+      actionCount -= 1;
+      continue;
+    }
+    const room = keepActions ? { chars: actionChars, blocks: actionCount } : { chars: 0, blocks: 0 };
+    if (
+      dropped === 0 &&
+      used + cost + reserve + room.chars <= limits.chars &&
+      kept.length + room.blocks + 2 <= limits.blocks
+    ) {
+      kept.push(block);
+      used += cost;
+      continue;
+    }
+    if (dropped === 0) noticeAt = kept.length;
+    dropped += 1;
+    if (!keepActions) break;
   }
-  return [...kept, notice(blocks.length - kept.length)];
+  if (!keepActions) dropped = blocks.length - kept.length;
+  kept.splice(noticeAt < 0 ? kept.length : noticeAt, 0, notice(dropped));
+  return kept;
 }
 
 function fallbackText(message: Message): string {

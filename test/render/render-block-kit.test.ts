@@ -400,6 +400,24 @@ describe("renderBlockKit: limits of single elements", () => {
     expect(last).toContain(`…message shortened: ${60 - kept} more blocks not shown`);
   });
 
+  it("when fixed parts alone overflow, the buttons stay: only sections are dropped, said where they were", () => {
+    const rendered = renderBlockKit({
+      text: "big card",
+      blocks: [
+        ...Array.from({ length: 30 }, (_, i) => section({ text: `${i} ${"y".repeat(2_900)}` })),
+        actions(button({ id: "approve", label: "Approve", value: "apr_1", style: "primary" })),
+        context("after the buttons"),
+      ],
+    });
+    expectValidBlockKit(rendered);
+    const types = rendered.blocks.map((b) => b.type);
+    expect(JSON.stringify(rendered.blocks)).toContain('"action_id":"approve"');
+    const notice = rendered.blocks.findIndex((b) => JSON.stringify(b).includes("message shortened"));
+    const kept = types.filter((t) => t === "section").length;
+    expect(JSON.stringify(rendered.blocks[notice])).toContain(`${30 - kept + 1} more blocks not shown`);
+    expect(types.slice(notice + 1)).toEqual(["actions"]);
+  });
+
   it("never lets an empty list vanish", () => {
     const rendered = renderBlockKit({ text: "none", blocks: [list([])] });
     expectValidBlockKit(rendered);

@@ -2,7 +2,7 @@ import type { FakeSlackChannel } from "./build-slack-world.js";
 import type { FakeSlackState, MessageContent } from "./fake-slack-state.js";
 import type { FakeSlackMessage } from "./fake-slack-types.js";
 import { formatMessage } from "./format-slack-objects.js";
-import { validateBlocks } from "./validate-blocks.js";
+import { MAX_MESSAGE_BLOCKS_JSON, validateBlocks } from "./validate-blocks.js";
 import {
   type ApiAnswer,
   boolArg,
@@ -21,7 +21,7 @@ type ContentCheck = { ok: true; content: MessageContent } | { ok: false; answer:
 export function readMessageContent(args: Record<string, unknown>, requireSome: boolean): ContentCheck {
   const text = typeof args.text === "string" ? args.text : undefined;
   if (text !== undefined && text.length > MAX_TEXT) return { ok: false, answer: fail("msg_too_long") };
-  const blocks = validateBlocks(args.blocks, 50);
+  const blocks = validateBlocks(args.blocks, 50, MAX_MESSAGE_BLOCKS_JSON);
   if (!blocks.ok) {
     return {
       ok: false,

@@ -13,16 +13,27 @@ const BLOCK_TYPES = new Set([
   "video",
 ]);
 
+/**
+ * Slack refuses a message whose serialized `blocks` pass about 13,200 characters with `msg_blocks_too_long`
+ * (not documented; measured in slackapi/bolt-js#2509 at 13,172-13,297 depending on content): the fake refuses
+ * past 13,000, the low end, so a bot that fits here fits there.
+ */
+export const MAX_MESSAGE_BLOCKS_JSON = 13_000;
+
 export type BlocksCheck =
   | { ok: true; blocks: unknown[] | undefined }
-  | { ok: false; error: "invalid_blocks_format" | "invalid_blocks"; problems: string[] };
+  | {
+      ok: false;
+      error: "invalid_blocks_format" | "invalid_blocks" | "msg_blocks_too_long";
+      problems: string[];
+    };
 
 /**
  * Checks a `blocks` argument against the Block Kit limits the bot is most likely to trip on
  * (counts, lengths, duplicate block_ids, duplicate action_ids within a block), so the fake refuses what Slack would refuse.
- * `maxBlocks` is 50 for messages and 100 for views.
+ * `maxBlocks` is 50 for messages and 100 for views; `maxJson`, for messages, the serialized length Slack refuses.
  */
-export function validateBlocks(value: unknown, maxBlocks: number): BlocksCheck {
+export function validateBlocks(value: unknown, maxBlocks: number, maxJson?: number): BlocksCheck {
   if (value === undefined || value === "") return { ok: true, blocks: undefined };
   if (!Array.isArray(value)) {
     return { ok: false, error: "invalid_blocks_format", problems: ["blocks must be a JSON array"] };
@@ -66,12 +77,21 @@ export function validateBlocks(value: unknown, maxBlocks: number): BlocksCheck {
       case "context":
         if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 10) {
           problems.push(`context needs 1-10 elements [json-pointer:${at}/elements]`);
+        } else {
+          b.elements.forEach((e, j) => {
+            // Image elements aside, a context element is a text object (at most 3000 characters).
+            if ((e as { type?: unknown })?.type !== "image")
+              checkText(e, `${at}/elements/${j}`, 3000, problems, false);
+          });
         }
         break;
       case "input":
         if (typeof b.label !== "object" || b.label === null) {
           problems.push(`input needs a label [json-pointer:${at}/label]`);
+        } else {
+          checkText(b.label, `${at}/label`, 2000, problems, true);
         }
+        if (b.hint !== undefined) checkText(b.hint, `${at}/hint`, 2000, problems, true);
         if (typeof b.element !== "object" || b.element === null) {
           problems.push(`input needs an element [json-pointer:${at}/element]`);
         } else {
@@ -82,9 +102,11 @@ export function validateBlocks(value: unknown, maxBlocks: number): BlocksCheck {
         break;
     }
   });
-  return problems.length > 0
-    ? { ok: false, error: "invalid_blocks", problems }
-    : { ok: true, blocks: value as unknown[] };
+  if (problems.length > 0) return { ok: false, error: "invalid_blocks", problems };
+  if (maxJson !== undefined && JSON.stringify(value).length > maxJson) {
+    return { ok: false, error: "msg_blocks_too_long", problems: ["blocks too long [json-pointer:/blocks]"] };
+  }
+  return { ok: true, blocks: value as unknown[] };
 }
 
 function checkSection(
@@ -166,6 +188,41 @@ function checkElement(
     } else {
       actionIds.add(e.action_id);
     }
+  }
+  if (e.confirm !== undefined) {
+    const c = e.confirm as Record<string, unknown>;
+    if (typeof c !== "object" || c === null)
+      problems.push(`confirm must be an object [json-pointer:${at}/confirm]`);
+    else {
+      checkText(c.title, `${at}/confirm/title`, 100, problems, true);
+      checkText(c.text, `${at}/confirm/text`, 300, problems, false);
+      checkText(c.confirm, `${at}/confirm/confirm`, 30, problems, true);
+      checkText(c.deny, `${at}/confirm/deny`, 30, problems, true);
+    }
+  }
+  if (e.type === "static_select") {
+    const options = e.options;
+    if (!Array.isArray(options) || options.length === 0 || options.length > 100) {
+      problems.push(`static_select needs 1-100 options [json-pointer:${at}/options]`);
+    } else {
+      options.forEach((o, i) => {
+        const option = (o ?? {}) as Record<string, unknown>;
+        checkText(option.text, `${at}/options/${i}/text`, 75, problems, true);
+        if (typeof option.value !== "string" || option.value.length === 0 || option.value.length > 150) {
+          problems.push(`value must be 1-150 characters [json-pointer:${at}/options/${i}/value]`);
+        }
+      });
+    }
+    if (e.placeholder !== undefined) checkText(e.placeholder, `${at}/placeholder`, 150, problems, true);
+  }
+  if (e.type === "plain_text_input") {
+    for (const k of ["min_length", "max_length"] as const) {
+      const n = e[k];
+      if (n !== undefined && (typeof n !== "number" || n < (k === "min_length" ? 0 : 1) || n > 3000)) {
+        problems.push(`${k} must be ${k === "min_length" ? 0 : 1}-3000 [json-pointer:${at}/${k}]`);
+      }
+    }
+    if (e.placeholder !== undefined) checkText(e.placeholder, `${at}/placeholder`, 150, problems, true);
   }
   if (e.type === "button") {
     checkText(e.text, `${at}/text`, 75, problems, true);

@@ -64,6 +64,19 @@ function readView(
         problems.push("title must be 1-24 characters [json-pointer:/view/title/text]");
       }
     }
+    for (const key of ["submit", "close"] as const) {
+      const label = v[key];
+      if (label === undefined || label === null) continue;
+      const text = (label as Record<string, unknown>).text;
+      if (
+        (label as Record<string, unknown>).type !== "plain_text" ||
+        typeof text !== "string" ||
+        text.length === 0 ||
+        text.length > 24
+      ) {
+        problems.push(`${key} must be plain_text of 1-24 characters [json-pointer:/view/${key}/text]`);
+      }
+    }
   }
   const blocks = validateBlocks(v.blocks ?? [], 100);
   if (!blocks.ok)
@@ -154,6 +167,7 @@ function externalIdTaken(state: FakeSlackState, externalId: unknown): boolean {
 function open(ctx: MethodContext): ApiAnswer {
   const input = readView(ctx.args);
   if (!input.ok) return input.answer;
+  if (JSON.stringify(input.value).length > MAX_VIEW_BYTES) return fail("view_too_large");
   if (externalIdTaken(ctx.state, input.value.external_id)) return fail("duplicate_external_id");
   const trigger = exchangeTrigger(ctx);
   if (!trigger.ok) return trigger.answer;
@@ -167,6 +181,7 @@ function open(ctx: MethodContext): ApiAnswer {
 function push(ctx: MethodContext): ApiAnswer {
   const input = readView(ctx.args);
   if (!input.ok) return input.answer;
+  if (JSON.stringify(input.value).length > MAX_VIEW_BYTES) return fail("view_too_large");
   if (externalIdTaken(ctx.state, input.value.external_id)) return fail("duplicate_external_id");
   const trigger = exchangeTrigger(ctx);
   if (!trigger.ok) return trigger.answer;
@@ -199,6 +214,7 @@ function update(ctx: MethodContext): ApiAnswer {
   if (!stored) return fail("not_found");
   const input = readView(ctx.args);
   if (!input.ok) return input.answer;
+  if (JSON.stringify(input.value).length > MAX_VIEW_BYTES) return fail("view_too_large");
   const hash = stringArg(ctx.args, "hash");
   if (hash !== undefined && hash !== stored.hash) return fail("hash_conflict");
   const view = buildView(
