@@ -15,6 +15,11 @@ export interface ExpectedOutcome {
   state: "ACTIVE" | "SHUTOFF" | "DELETED";
   /** For a resize: the flavor the servers must have. */
   flavorId?: string;
+  /**
+   * Servers that were in ERROR when the call was sent (a reinstall retried after a failed one): ERROR is where
+   * they began, so it is a failure only once they were seen out of it in this wait (else it stays pending).
+   */
+  startedInError?: readonly string[];
 }
 
 /** Per-server result as reported by the job's sub-jobs. */
@@ -150,10 +155,21 @@ function reachedState(server: Server, expect: ExpectedOutcome): boolean {
   return expect.flavorId === undefined || server.flavor.id === expect.flavorId;
 }
 
-/** Where a set of server states stands against the expectation. */
-function judgeStates(states: readonly ServerStateResult[]): "reached" | "failed" | "pending" {
+/**
+ * Where a set of server states stands against the expectation. `seenOut` collects, across the reads of one
+ * wait, the servers of `expect.startedInError` seen out of ERROR: only theirs is then a failure.
+ */
+function judgeStates(
+  states: readonly ServerStateResult[],
+  expect: ExpectedOutcome,
+  seenOut: Set<string>,
+): "reached" | "failed" | "pending" {
   if (states.every((s) => s.reached)) return "reached";
-  return states.every((s) => s.reached || (s.status === "ERROR" && !s.taskState)) ? "failed" : "pending";
+  const began = new Set(expect.startedInError ?? []);
+  for (const s of states) if (s.status !== "ERROR" || s.taskState) seenOut.add(s.serverId);
+  const failed = (s: ServerStateResult) =>
+    s.status === "ERROR" && !s.taskState && (!began.has(s.serverId) || seenOut.has(s.serverId));
+  return states.every((s) => s.reached || failed(s)) ? "failed" : "pending";
 }
 
 function failReasonOf(states: readonly ServerStateResult[]): string {
@@ -249,6 +265,8 @@ async function pollJob(
   let lastPrint: string | undefined;
   let lastStates: ServerStateResult[] | undefined;
   let lastStatesPrint: string | undefined;
+  /** Servers that began in ERROR and were seen out of it (see `judgeStates`), over every read of this wait. */
+  const seenOut = new Set<string>();
   /** The failure of the latest job read, cleared by the next read that succeeds. */
   let lastError: CloudError | undefined;
   // On the shared schedule the first poll waits its interval too: no job finishes the moment it is accepted.
@@ -265,7 +283,7 @@ async function pollJob(
       if (err.isNotFound) {
         if (!options.expect) return { outcome: "UNKNOWN", reason: "job-not-found", job: lastJob, error: err };
         await options.onProgress?.({ kind: "fallback", jobId, reason: "job-not-found" });
-        return waitForServers(options.expect, { ...options, now, sleep }, deadline, interval);
+        return waitForServers(options.expect, { ...options, now, sleep }, deadline, interval, seenOut);
       }
       // A transient failure (throttled, 5xx, network: `retryable`) is not an answer: keep polling, with the
       // same backoff, until the deadline. Reading a job changes nothing, so asking again is always safe.
@@ -285,7 +303,7 @@ async function pollJob(
             await options.onProgress?.({ kind: "servers", jobId, servers: states });
             lastStatesPrint = print;
           }
-          const verdict = judgeStates(states);
+          const verdict = judgeStates(states, options.expect, seenOut);
           if (verdict === "reached")
             return { outcome: "SUCCESS", source: "servers", via: "job-unreadable", servers: states };
           if (verdict === "failed") {
@@ -378,6 +396,7 @@ async function waitForServers(
   options: WaitForJobOptions & { now: () => number; sleep: NonNullable<WaitForJobOptions["sleep"]> },
   deadline: number,
   startInterval: number,
+  seenOut: Set<string>,
 ): Promise<JobWaitResult> {
   const { jobId, signal, now, sleep } = options;
   const cap = options.maxIntervalMs ?? 10_000;
@@ -398,7 +417,7 @@ async function waitForServers(
       await options.onProgress?.({ kind: "servers", jobId, servers: states });
       lastPrint = print;
     }
-    const verdict = judgeStates(states);
+    const verdict = judgeStates(states, expect, seenOut);
     if (verdict === "reached")
       return { outcome: "SUCCESS", source: "servers", via: "job-not-found", servers: states };
     if (verdict === "failed") {

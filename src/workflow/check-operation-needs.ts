@@ -1,10 +1,13 @@
 /**
  * The preflight checks of what an operation needs beyond an existing, idle server in the right status: the
  * lock, the quota of a resize, the tag limit, the key pair of a reinstall (and that it exists), the image of a
- * change of OS, the direction of a migration, the system disk a reinstall wipes, and the disk of an attach or
- * detach. Reads only (an attach dry run changes nothing). Results are written onto the
- * preflight targets, like the rest of `runPreflight`.
+ * change of OS, the direction of a migration, the system disk a reinstall wipes, the disk of an attach or
+ * detach, and that a reinstall or change of OS of a server in ERROR follows a failed one. Reads only (an
+ * attach dry run changes nothing). Results are written onto the preflight targets, like the rest of
+ * `runPreflight`.
  */
+
+import type { ServerAction } from "../cloud/ecs-operation-types.js";
 import { CloudError } from "../cloud/errors.js";
 import { isSystemDisk } from "../cloud/find-system-disk.js";
 import type { CloudClient, Flavor, Server, VolumeAttachment } from "../cloud/types.js";
@@ -127,6 +130,11 @@ export async function checkOperationNeeds(input: NeedsInput): Promise<NeedsResul
     parameters = resolveKeyPair(input);
     await checkKeyPairsExist(input, parameters);
   }
+  if ((operation === "reinstall" || operation === "change-os") && has("status_allows_operation"))
+    await forEachLimited(
+      input.found.filter((t) => t.current?.status === "ERROR" && !t.current.taskState),
+      (t) => checkRetryAfterFailedOsChange(input, t),
+    );
   if (operation === "change-os" && has("image_available")) await checkImageAvailable(input);
   if (operation === "migrate" && has("migration_target_valid")) await checkMigrationTarget(input);
   if ((operation === "reinstall" || operation === "change-os") && has("attached_resources"))
@@ -274,6 +282,63 @@ function resolveKeyPair(input: NeedsInput): FlowParameters {
   const keys = new Set(own);
   const only = keys.size === 1 ? own[0] : undefined;
   return only === undefined ? { ...input.params } : { ...input.params, keyName: only };
+}
+
+/**
+ * Whether a server's newest operation that can change its state (lock and unlock do not) is a reinstall or
+ * change of OS that failed: both are `rebuild` in the cloud's record (6.13.1, Table 6-209), `Error` when it
+ * failed. Actions come newest first.
+ */
+export function failedOsChangeOf(actions: readonly ServerAction[]): ServerAction | undefined {
+  const last = actions.find((a) => a.action !== "lock" && a.action !== "unlock");
+  return last?.action === "rebuild" && last.message === "Error" ? last : undefined;
+}
+
+/**
+ * Reinstall / change OS of a server in ERROR: Huawei Cloud allows it only "for which OS reinstallation has
+ * failed" (5.2.1, 5.2.2), and a failed one leaves the server in ERROR. Its operations tell: after a failed
+ * reinstall or change of OS it is said what doing it again does (it is not stopped first, and it will be
+ * running afterwards); any other ERROR, or operations that cannot be read, blocks the request with what the
+ * operator can do.
+ */
+async function checkRetryAfterFailedOsChange(input: NeedsInput, t: PreflightTarget): Promise<void> {
+  let actions: ServerAction[];
+  try {
+    actions = await input.ecs.listServerActions(t.id, input.signal);
+  } catch (err) {
+    if (!(err instanceof CloudError)) throw err;
+    push(
+      t,
+      "blocking",
+      "status_not_allowed",
+      `${t.name}: is in ERROR, and its operations could not be read (${err.code}) to show that a reinstall or change of OS failed, the only ERROR Huawei Cloud reinstalls from; ask again in a moment`,
+    );
+    return;
+  }
+  const again =
+    input.operation === "reinstall"
+      ? "reinstalling it again installs a new system disk from its image"
+      : "changing its OS again installs a new system disk from the new image";
+  if (failedOsChangeOf(actions) !== undefined) {
+    push(
+      t,
+      "warning",
+      "will_start",
+      `${t.name}: is in ERROR after a failed reinstall or change of OS; ${again} (it is not stopped first) and Huawei Cloud starts it, so it will be running afterwards`,
+    );
+    return;
+  }
+  const last = actions.find((a) => a.action !== "lock" && a.action !== "unlock");
+  const lastWords =
+    last === undefined
+      ? "its operations show none"
+      : `its last operation: ${last.action}${last.message === "Error" ? ", failed" : ""}`;
+  push(
+    t,
+    "blocking",
+    "status_not_allowed",
+    `${t.name}: is in ERROR, not after a failed reinstall or change of OS (${lastWords}); Huawei Cloud reinstalls or changes the OS only of a stopped server or one whose reinstall or change of OS failed. /ecs actions ${t.name} shows what it went through; recover it outside the bot first (for an ECS left abnormal, Huawei Cloud says to contact its technical support), then ask again`,
+  );
 }
 
 async function attachmentsOf(

@@ -6,7 +6,12 @@ import type { CallName, Condition, Expectation, Operation } from "./flow-vocabul
 import { EXPECTATION_OF_CALL } from "./flow-vocabulary.js";
 import type { FlowParameters, FlowStep } from "./types.js";
 
-/** Statuses from which the operation can run. */
+/**
+ * Statuses from which the operation can run. Reinstall and change OS: Huawei Cloud allows "an ECS that is
+ * stopped or for which OS reinstallation has failed" (5.2.1, 5.2.2); the flow stops an ACTIVE one first, and
+ * a failed reinstall leaves it in ERROR, which the preflight's `status_allows_operation` accepts only when
+ * the server's operations show that failure (`checkOperationNeeds`): never any other ERROR.
+ */
 export function allowedStatuses(operation: Operation): readonly string[] {
   switch (operation) {
     case "start":
@@ -14,9 +19,10 @@ export function allowedStatuses(operation: Operation): readonly string[] {
     case "stop":
     case "reboot":
       return ["ACTIVE"];
-    case "resize":
     case "reinstall":
     case "change-os":
+      return ["ACTIVE", "SHUTOFF", "ERROR"];
+    case "resize":
     case "attach":
     case "detach":
     case "migrate":
@@ -28,6 +34,16 @@ export function allowedStatuses(operation: Operation): readonly string[] {
     case "unlock":
       return ["ACTIVE", "SHUTOFF", "ERROR"];
   }
+}
+
+/**
+ * What the operation needs, in words, for a refusal of a server in another status: `reinstall needs SHUTOFF
+ * or ACTIVE (stopped first), or ERROR after a failed reinstall or change of OS`.
+ */
+export function describeAllowedStatuses(operation: Operation): string {
+  if (operation === "reinstall" || operation === "change-os")
+    return `${operation} needs SHUTOFF or ACTIVE (stopped first), or ERROR after a failed reinstall or change of OS`;
+  return `${operation} needs ${allowedStatuses(operation).join(" or ")}`;
 }
 
 /** Statuses in which the operation has nothing to do (the target is left out, with a warning). */

@@ -13,6 +13,11 @@ export interface ReconcileOptions {
   expect: Expectation;
   /** The run's parameters: the flavor of a resize, the tags of a tag change, the image, the disk. */
   parameters: FlowParameters;
+  /**
+   * Servers that were in ERROR when the call was sent (a reinstall retried after a failed one): ERROR is where
+   * they began, so it is a failure only once they were seen out of it (else they stay unknown at the deadline).
+   */
+  startedInError?: readonly string[];
   /** Absolute time (by `now`) after which servers not yet in the expected state are reported unknown. */
   deadline: number;
   now: () => number;
@@ -32,7 +37,7 @@ type Verdict = { settled: true; result: ServerStepResult } | { settled: false; s
  * interrupted between saving the intent and saving the job ID), and confirms the calls the API answers
  * without a job (tags, lock), by reading the servers, never by sending the call again. A server that reaches
  * the expected state counts as done (the pre-state was re-checked to differ from it); one in ERROR or gone
- * counts as failed; one that shows no change by the deadline stays unknown (the call may never have arrived,
+ * counts as failed (one that began in ERROR, only once seen out of it); one that shows no change by the deadline stays unknown (the call may never have arrived,
  * or is still queued). A reboot or a migration ends in the state it began in, so its effect cannot be seen
  * in the state: it stays unknown.
  */
@@ -48,6 +53,8 @@ export async function reconcileFromServers(options: ReconcileOptions): Promise<S
   }
   const settled = new Map<string, ServerStepResult>();
   const lastStatus = new Map<string, string>();
+  const began = new Set(options.startedInError ?? []);
+  const seenOut = new Set<string>();
   let interval = options.initialIntervalMs ?? 1000;
   const cap = options.maxIntervalMs ?? 10_000;
   const factor = options.backoffFactor ?? 1.5;
@@ -56,7 +63,11 @@ export async function reconcileFromServers(options: ReconcileOptions): Promise<S
     const pending = serverIds.filter((id) => !settled.has(id));
     const reads = await readServers(ecs, pending, signal);
     for (const id of pending) {
-      const verdict = judge(id, reads.get(id), expect, options.parameters);
+      const read = reads.get(id);
+      if (read?.kind === "found" && (read.server.status !== "ERROR" || read.server.taskState))
+        seenOut.add(id);
+      const errorFails = !began.has(id) || seenOut.has(id);
+      const verdict = judge(id, read, expect, options.parameters, errorFails);
       if (verdict.settled) settled.set(id, verdict.result);
       else if (verdict.status !== undefined) lastStatus.set(id, verdict.status);
     }
@@ -94,6 +105,7 @@ function judge(
   read: ServerRead | undefined,
   expect: Expectation,
   parameters: FlowParameters,
+  errorFails: boolean,
 ): Verdict {
   if (read === undefined || read.kind === "unreadable") return { settled: false };
   if (read.kind === "not_found") {
@@ -120,7 +132,7 @@ function judge(
       result: { serverId: id, result: "succeeded", status: s.status, source: "servers" },
     };
   }
-  if (s.status === "ERROR" && !s.taskState) {
+  if (s.status === "ERROR" && !s.taskState && errorFails) {
     return {
       settled: true,
       result: {

@@ -21,7 +21,8 @@ export function expectedOutcome(
     case "running":
       return { serverIds, state: "ACTIVE" };
     case "reinstalled":
-      // Sent only to a stopped server (the flow stops a running one first): ACTIVE again means it ran.
+      // Sent only to a stopped server (the flow stops a running one first) or one in ERROR after a failed
+      // reinstall: ACTIVE again means it ran.
       return { serverIds, state: "ACTIVE" };
     case "stopped":
       return { serverIds, state: "SHUTOFF" };

@@ -18,6 +18,7 @@ import {
   allowedStatuses,
   callPlanOf,
   DEFAULT_CALL_PLANS,
+  describeAllowedStatuses,
   doneStatuses,
   leftOutStatuses,
   planTarget,
@@ -197,8 +198,11 @@ export async function runPreflight(
       } else if (busy !== undefined && !allowedStatuses(operation).includes(s.status)) {
         if (!taskReported) problem("blocking", "status_not_allowed", busyMessage(s.status));
       } else if (!allowedStatuses(operation).includes(s.status)) {
-        const allowed = allowedStatuses(operation).join(" or ");
-        problem("blocking", "status_not_allowed", `${name}: is ${s.status}; ${operation} needs ${allowed}`);
+        problem(
+          "blocking",
+          "status_not_allowed",
+          `${name}: is ${s.status}; ${describeAllowedStatuses(operation)}`,
+        );
       }
     }
     if (has("lock_state")) {

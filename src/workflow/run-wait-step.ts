@@ -48,6 +48,8 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
       at: now(ctx),
     });
   const base = auditBase(ctx.record);
+  // A reinstall retried after a failed one is sent to a server in ERROR: there ERROR is not yet its outcome.
+  const startedInError = ctx.record.targets.filter((t) => t.status === "ERROR").map((t) => t.id);
   const reconciledAudit: Omit<AuditEntryInput, "actorId">[] = [];
 
   const perMutation = await Promise.all(
@@ -60,6 +62,7 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
             serverIds: m.serverIds,
             expect: def.expect,
             parameters,
+            ...(startedInError.length > 0 && { startedInError }),
             deadline,
             now: () => deps.clock.now(),
             sleep,
@@ -94,7 +97,8 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
           case "accepted": {
             if (m.jobId === undefined) return fromServers("confirmed");
             const jobId = m.jobId;
-            const expect = expectedOutcome(def.expect, m.serverIds, parameters);
+            const expected = expectedOutcome(def.expect, m.serverIds, parameters);
+            const expect = expected && startedInError.length > 0 ? { ...expected, startedInError } : expected;
             const waitStarted = deps.clock.now();
             const r = await waitForJob({
               ecs: deps.cloud.ecs,

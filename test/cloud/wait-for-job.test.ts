@@ -344,6 +344,35 @@ describe("waitForJob", () => {
     expect(unknown).toMatchObject({ outcome: "UNKNOWN", reason: "deadline", servers: [{ reached: false }] });
   });
 
+  it("fallback: a server that began in ERROR (a reinstall retried) fails only once seen out of it", async () => {
+    // Still in the ERROR it began in until the deadline: not the retry's outcome, so UNKNOWN, not FAIL.
+    const c = clock();
+    const unmoved = await waitForJob({
+      ecs: fakeEcs([notFound()], (id) => server(id, "ERROR", { fault: { message: "rebuild failed" } })),
+      jobId: "j1",
+      expect: { serverIds: ["s1"], state: "ACTIVE", startedInError: ["s1"] },
+      timeoutMs: 30_000,
+      ...c,
+    });
+    expect(unmoved).toMatchObject({ outcome: "UNKNOWN", reason: "deadline" });
+
+    // Seen rebuilding, then in ERROR again: the retry failed.
+    const c2 = clock();
+    const states = [
+      server("s1", "ERROR"),
+      server("s1", "REBUILD", { taskState: "rebuilding" }),
+      server("s1", "ERROR", { fault: { message: "rebuild failed again" } }),
+    ];
+    const failed = await waitForJob({
+      ecs: fakeEcs([notFound()], (_id, call) => states[Math.min(call, states.length - 1)]!),
+      jobId: "j1",
+      expect: { serverIds: ["s1"], state: "ACTIVE", startedInError: ["s1"] },
+      timeoutMs: 60_000,
+      ...c2,
+    });
+    expect(failed).toMatchObject({ outcome: "FAIL", failReason: "s1: rebuild failed again" });
+  });
+
   it("fallback: a resize is reached only with the target flavor", async () => {
     const c = clock();
     const result = await waitForJob({

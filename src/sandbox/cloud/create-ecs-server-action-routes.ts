@@ -71,9 +71,30 @@ function parseOsOptions(ctx: RouteContext, option: Record<string, unknown>): OsO
   return { keyName: typeof keyname === "string" ? keyname : undefined, stopFirst: mode === "withStopServer" };
 }
 
-/** Status rules shared by reinstall and change OS (doc 5.2.1/5.2.2 constraints). */
+/**
+ * Whether an ECS is in ERROR because its reinstall or OS change failed: its newest operation that can
+ * change its state (lock and unlock do not) is a `rebuild` (both record as such, Table 6-209) that
+ * failed (`Error`). Other ERRORs (a failed creation, resize, reboot…) do not qualify.
+ */
+export function inErrorAfterFailedOsChange(server: SimServer): boolean {
+  if (server.status !== "ERROR") return false;
+  const last = server.actions.findLast((a) => a.action !== "lock" && a.action !== "unlock");
+  return last?.action === "rebuild" && last.message === "Error";
+}
+
+/**
+ * Status rules shared by reinstall and change OS (doc 5.2.1/5.2.2 constraints): "an ECS that is stopped
+ * or for which OS reinstallation has failed"; an ACTIVE one with `mode: withStopServer`.
+ */
 function osTaskCheck(server: SimServer, options: OsOptions, what: string): RouteResult | undefined {
-  const refused = singleServerCheck(server, options.stopFirst ? ["SHUTOFF", "ACTIVE"] : ["SHUTOFF"], what);
+  if (server.status === "ERROR" && !server.locked && !server.busyJobId && !inErrorAfterFailedOsChange(server))
+    return ecsErr(
+      ECS_ERRORS.badState,
+      `ECS ${server.id} is ERROR, not after a failed reinstall or OS change; ${what} requires SHUTOFF or a failed reinstall or OS change.`,
+    );
+  const allowed: SimServer["status"][] = options.stopFirst ? ["SHUTOFF", "ACTIVE"] : ["SHUTOFF"];
+  if (inErrorAfterFailedOsChange(server)) allowed.push("ERROR");
+  const refused = singleServerCheck(server, allowed, what);
   if (refused) return refused;
   if (!server.disks.some((d) => d.bootIndex === 0))
     return ecsErr(ECS_ERRORS.noSystemDisk, `ECS ${server.id} has no system disk.`);

@@ -10,6 +10,7 @@ import {
   type JobKind,
   type JobParams,
   SINGLE_SERVER_KINDS,
+  statusAfterFailure,
   uuidOf,
   VERIFYING_KINDS,
 } from "./job-kinds.js";
@@ -162,7 +163,7 @@ export function createJobEngine(
     server.busyJobId = null;
     server.taskState = null;
     if (sub.failure) {
-      Object.assign(server, stableState(sub.revertTo ?? "ACTIVE"));
+      Object.assign(server, stableState(statusAfterFailure(job.kind, sub.revertTo)));
       return;
     }
     switch (job.kind) {

@@ -111,13 +111,28 @@ export function allowedStatuses(kind: JobKind, params: JobParams): SimServer["st
       return ["SHUTOFF"];
     case "reinstall":
     case "changeos":
-      return params.stopFirst ? ["SHUTOFF", "ACTIVE"] : ["SHUTOFF"];
+      // ERROR only after a failed reinstall or OS change (5.2.1/5.2.2), which the route checks: the only
+      // way such a job is created.
+      return params.stopFirst ? ["SHUTOFF", "ACTIVE", "ERROR"] : ["SHUTOFF", "ERROR"];
     case "attach":
     case "detach":
       return ["ACTIVE", "SHUTOFF"];
     case "delete":
       return undefined;
   }
+}
+
+/**
+ * The status a server's failed (injected) sub-job leaves it in: a failed reinstall or OS change leaves the
+ * ECS in ERROR (vm_state `error`), from which 5.2.1/5.2.2 allow reinstalling or changing the OS again;
+ * every other failure puts the server back in the status it started from.
+ */
+export function statusAfterFailure(
+  kind: JobKind,
+  startedFrom: SimServer["status"] | null,
+): SimServer["status"] {
+  if (kind === "reinstall" || kind === "changeos") return "ERROR";
+  return startedFrom ?? "ACTIVE";
 }
 
 /** Transitional state while a job runs (doc, Table A-4: vm_state + task_state -> status). */

@@ -36,6 +36,15 @@
  *   client signing with AK/SK has no user ID to send). Only a SHUTOFF ECS (or an ACTIVE one with
  *   `mode: "withStopServer"`, the doc's example) with a system disk (else `Ecs.0105`); an unknown
  *   image → `Ecs.0031`. The job rebuilds (REBUILD) with a new system disk and the ECS ends ACTIVE.
+ * - A failed reinstall/change OS: 5.2.1/5.2.2 also allow an ECS "for which OS reinstallation has failed"
+ *   ("on which reinstalling or changing the OS failed"), but no page says what status that ECS is in. We
+ *   read Table A-4 (vm_state `error` + task_state `rebuilding` → REBUILD, so an ECS in error can be
+ *   rebuilt) and Nova (a failed rebuild sets vm_state `error`): a failed reinstall/change OS job leaves
+ *   the ECS in ERROR (vm_state `error`, with `fault`), its disks as they were. Such an ECS (its newest
+ *   operation in os-instance-actions other than lock/unlock is a `rebuild` with message `Error`) is
+ *   accepted by both APIs again, with or without `mode`; an ECS in ERROR for any other reason → 400
+ *   `Ecs.0100`, as are every other status but SHUTOFF (and ACTIVE with `withStopServer`). 6.3.6's
+ *   "ECSs in the error state cannot be rebuilt" is about Nova's native rebuild, which is not served.
  * - Attach (5.6.1): an available disk to an ACTIVE or SHUTOFF ECS. A disk already attached to this
  *   ECS (or being attached to it) → 400 `Ecs.0057`; attached elsewhere, reserved by another attach,
  *   or unknown → 400 `Ecs.0103`; a device name in use → `Ecs.0005`; more than 24 disks →
