@@ -59,8 +59,8 @@ export interface CommandRouterDeps {
   /** Commands by verb (intent type) and outcome; default none recorded. */
   metrics?: Pick<Metrics, "command">;
   /**
-   * `/ecs list` listings shared by commands with the same filters and by the page clicks of their answers;
-   * default: reused for 5 s.
+   * `/ecs list` and `/hss hosts` listings shared by commands with the same filters and by the page clicks of
+   * their answers; default: reused for 5 s (30 s under a burst).
    */
   listings?: ListingCache;
 }
@@ -121,8 +121,9 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     handlers,
     runChosen: (intent, request, responder, logger) => runIntent(intent, request, responder, logger, "pick"),
   });
-  // One for commands and page clicks: a click on a list whose snapshot has expired lists again, and a burst
-  // of such clicks shares one listing with the commands instead of each listing the fleet.
+  // One for commands and page clicks of both `/ecs list` and `/hss hosts`: a click on a list whose snapshot
+  // has expired lists again, and a burst of such clicks shares one listing with the commands instead of each
+  // listing the fleet.
   const listings = deps.listings ?? createListingCache();
   const runIntent = createIntentRunner(deps, { botName, handlers, lookup, tokens, choices, listings });
 

@@ -39,7 +39,7 @@ export interface IntentRunnerWiring {
   tokens: InteractionTokens;
   /** The requester's choices a run offers (an ambiguous or unknown target, a server's actions). */
   choices: PendingChoices;
-  /** `/ecs list` listings, shared with the page clicks of their answers. */
+  /** `/ecs list` and `/hss hosts` listings, shared with the page clicks of their answers. */
   listings: ListingCache;
 }
 

@@ -21,8 +21,8 @@ import type { ActionHandler, ReadIntent, ReadPolicy } from "./types.js";
 export interface ResultActionDeps {
   cloud: CloudClient;
   /**
-   * `/ecs list` listings shared with commands: a page whose snapshot has expired lists through them (without
-   * them each such click would list the fleet by itself).
+   * `/ecs list` and `/hss hosts` listings shared with commands: a page whose snapshot has expired lists
+   * through them (without them each such click would list the fleet by itself).
    */
   listings: ListingCache;
   auditTrail?: AuditTrail;

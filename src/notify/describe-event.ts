@@ -91,17 +91,24 @@ export function describeEvent(event: FleetEvent): Span[] {
   return [...base, ...notes];
 }
 
-function riskChanges(
-  before: { vulnerability: number; baseline: number; intrusion: number },
-  after: { vulnerability: number; baseline: number; intrusion: number },
-): Span[] {
+/** A host's risk counts in an event; `asset` is absent from events recorded before asset risks were watched. */
+interface RiskCountsOf {
+  vulnerability: number;
+  baseline: number;
+  intrusion: number;
+  asset?: number;
+}
+
+function riskChanges(before: RiskCountsOf, after: RiskCountsOf): Span[] {
   const parts: Span[][] = [];
-  const one = (label: string, a: number, b: number) => {
-    parts.push(a === b ? md`${label} ${b}` : md`${label} ${a} → ${bold(b)}`);
+  const one = (label: string, a: number | undefined, b: number) => {
+    parts.push(a === undefined || a === b ? md`${label} ${b}` : md`${label} ${a} → ${bold(b)}`);
   };
   one("vulnerabilities", before.vulnerability, after.vulnerability);
   one("baseline", before.baseline, after.baseline);
   one("intrusions", before.intrusion, after.intrusion);
+  // Asset risks are rare (as in `/hss hosts`): named only when the host has or had some.
+  if ((before.asset ?? 0) > 0 || (after.asset ?? 0) > 0) one("asset risks", before.asset, after.asset ?? 0);
   return parts.flatMap((p, i) => (i === 0 ? p : [...md` · `, ...p]));
 }
 

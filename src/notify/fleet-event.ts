@@ -89,8 +89,9 @@ export type EventDetail =
   | { kind: "hss_state"; previous: string; current: string; reason?: string }
   | {
       kind: "risk";
-      before: { vulnerability: number; baseline: number; intrusion: number };
-      after: { vulnerability: number; baseline: number; intrusion: number };
+      /** `asset` (asset risks) is absent from events recorded before asset risks were watched. */
+      before: { vulnerability: number; baseline: number; intrusion: number; asset?: number };
+      after: { vulnerability: number; baseline: number; intrusion: number; asset?: number };
     }
   | { kind: "port"; port: number; protocol: string; laddr?: string; pid?: number; path?: string }
   | { kind: "scan"; taskId: string; reasons: { vulType?: string; reason?: string }[] };

@@ -4,10 +4,16 @@ import { type EventSubject, type EventType, type FleetEvent, fleetEvent } from "
 import { matchSubject } from "./match-subject.js";
 import type { WatcherKindImpl } from "./watcher-kind.js";
 
+/** A host's risk counts as HSS reports them (hss-list-hosts: `vulnerability`, `baseline`, `intrusion`, `asset`). */
 export interface RiskCounts {
   vulnerability: number;
   baseline: number;
   intrusion: number;
+  /**
+   * Asset risks (HSS's `asset`). Undefined in a host recorded before they were watched: not compared until
+   * the host is observed again, so that their first observation announces nothing.
+   */
+  asset?: number;
 }
 
 /** A host as the HSS watcher remembers it. */
@@ -40,7 +46,7 @@ function family(kind: Family, hostId: string): string {
 }
 
 export function riskState(risk: RiskCounts): string {
-  return `${risk.vulnerability}/${risk.baseline}/${risk.intrusion}`;
+  return `${risk.vulnerability}/${risk.baseline}/${risk.intrusion}/${risk.asset ?? "?"}`;
 }
 
 function agentState(host: HssHost): string {
@@ -53,7 +59,7 @@ function agentState(host: HssHost): string {
 
 /**
  * HSS hosts: agent offline / back online / install failed, protection closed or in exception (and back on),
- * detection result turning `risk`, and risk counts (vulnerabilities, baseline, intrusions) rising.
+ * detection result turning `risk`, and risk counts (vulnerabilities, baseline, intrusions, asset risks) rising.
  * Hosts are tagged with their server's ECS tags for routing. New hosts are recorded silently.
  */
 export const hssHostsWatcher: WatcherKindImpl<HssSnapshot> = {
@@ -77,6 +83,7 @@ export const hssHostsWatcher: WatcherKindImpl<HssSnapshot> = {
           vulnerability: h.vulnerability ?? 0,
           baseline: h.baseline ?? 0,
           intrusion: h.intrusion ?? 0,
+          asset: h.asset ?? 0,
         },
       };
       if (h.installResultCode !== undefined) record.installCode = h.installResultCode;
@@ -117,7 +124,8 @@ export const hssHostsWatcher: WatcherKindImpl<HssSnapshot> = {
       if (
         n.risk.vulnerability > p.risk.vulnerability ||
         n.risk.baseline > p.risk.baseline ||
-        n.risk.intrusion > p.risk.intrusion
+        n.risk.intrusion > p.risk.intrusion ||
+        (p.risk.asset !== undefined && (n.risk.asset ?? 0) > p.risk.asset)
       ) {
         events.push(
           fleetEvent("hss.risk_increased", family("hss.risk", id), riskState(n.risk), subject, {

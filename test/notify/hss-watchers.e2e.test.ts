@@ -146,6 +146,19 @@ describe("HSS watchers against the simulated cloud and the fake Slack", () => {
     expect((await run("hss")).ops).toHaveLength(0);
   });
 
+  it("announces rising asset risks in the operator's words", async () => {
+    const host = nextHost();
+    const view = env.control.host(host.id)!;
+    env.control.setHost(host.id, { asset: view.asset + 2 });
+    const rose = await run("hss");
+    expect(rose.ops).toHaveLength(1);
+    expect(textsOf(rose.ops[0]!).join("\n")).toContain(`asset risks ${view.asset} → *${view.asset + 2}*`);
+
+    env.clock.advance(QUIET);
+    env.control.setHost(host.id, { asset: 0 });
+    expect((await run("hss")).ops).toHaveLength(0);
+  });
+
   it("announces a new dangerous open port with protocol, process path and PID, escaped", async () => {
     const host = nextHost((s) => s.tags.env === "prod");
     env.control.addPort(host.id, {

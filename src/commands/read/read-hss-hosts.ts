@@ -1,6 +1,7 @@
+import { HSS_MAX_PAGE_SIZE } from "../../cloud/create-hss-api.js";
 import { CloudError } from "../../cloud/errors.js";
 import { readHssHostsById } from "../../cloud/read-hss-hosts-by-id.js";
-import type { HssHostFilter } from "../../cloud/types.js";
+import type { HssHost, HssHostFilter } from "../../cloud/types.js";
 import type { IntentOf } from "../../intents/index.js";
 import type { Message } from "../../render/message-model.js";
 import {
@@ -10,6 +11,7 @@ import {
   hasRisk,
 } from "../../views/build-hss-host-list-view.js";
 import { DEFAULT_PAGE_SIZE, pageOf } from "../../views/build-paged-list.js";
+import { createListingCache } from "./create-listing-cache.js";
 import {
   type ListSnapshot,
   type ReadDeps,
@@ -22,9 +24,14 @@ const GROUP_ID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-
 
 /**
  * `/hss hosts`: hosts with agent/protection/risk, the service filtering what it can, sorted by name with
- * counts over the whole result. HSS pages 200 hosts at most and cannot sort by name, so the command lists
- * every matching host (50 requests for 10,000); its page clicks then read only their page's hosts by ID from
- * the listing kept for them (see {@link readSnapshotPage}).
+ * counts over the whole result. HSS pages 200 hosts at most and cannot sort by name, so a listing is every
+ * matching host (50 requests for 10,000). Commands with the same filters share one listing (`deps.listings`,
+ * as `/ecs list` does): concurrent ones wait for the same requests, and a finished listing serves the next
+ * ones for 5 s (30 s once it has served a burst of 50). A command that did not list reads its page's hosts
+ * by ID, as a page click does (see {@link readSnapshotPage}): its rows are as fresh as a page click's, and
+ * only its totals and counts (and which hosts are listed) are up to that window old. A listing HSS gave in
+ * one request (at most 200 hosts, none left out by `risk`) is not read by ID but listed again: one request,
+ * where the page would be up to 20.
  */
 export async function readHssHosts(
   intent: IntentOf<"hss.hosts">,
@@ -42,24 +49,37 @@ export async function readHssHosts(
     if (GROUP_ID_RE.test(f.group)) filter.groupId = f.group;
     else filter.groupName = f.group;
   }
-  const listing = await deps.cloud.hss.listHosts(filter);
-  // The client has no `has_risk` filter: risk is decided here from the detection result and counts.
-  const hosts = listing.items
-    .filter((h) => !f.risk || hasRisk(h))
-    .sort((a, b) =>
-      a.hostName < b.hostName ? -1 : a.hostName > b.hostName ? 1 : a.hostId < b.hostId ? -1 : 1,
-    );
-  const counts = countHosts(hosts);
-  if (hosts.length > DEFAULT_PAGE_SIZE) {
-    options.keepSnapshot?.({ ids: hosts.map((h) => h.hostId), statusCounts: { ...counts } });
-  }
+  const list = async (): Promise<readonly HssHost[]> => {
+    const listing = await deps.cloud.hss.listHosts(filter);
+    // The client has no `has_risk` filter: risk is decided here from the detection result and counts.
+    return listing.items
+      .filter((h) => !f.risk || hasRisk(h))
+      .sort((a, b) =>
+        a.hostName < b.hostName ? -1 : a.hostName > b.hostName ? 1 : a.hostId < b.hostId ? -1 : 1,
+      );
+  };
+  // Without a shared cache every command lists for itself (a cache that keeps nothing).
+  const listings = deps.listings ?? createListingCache({ reuseMs: 0 });
+  const key = `hss.hosts ${JSON.stringify([filter.agentStatus, filter.protectStatus, filter.osType, filter.version, filter.groupId, filter.groupName, f.risk])}`;
+  const summarize = (hosts: readonly HssHost[]): ListSnapshot => ({
+    ids: hosts.map((h) => h.hostId),
+    statusCounts: { ...countHosts(hosts) },
+  });
+  const use = await listings.share(key, list, summarize);
+  // Another command's listing of one HSS request: listing again costs one, its page by ID up to 20.
+  const relist = !use.made && !f.risk && use.listing.ids.length <= HSS_MAX_PAGE_SIZE;
+  const hosts = use.made ? use.items : relist ? await list() : undefined;
+  const snapshot = relist && hosts !== undefined ? summarize(hosts) : use.listing;
+  if (snapshot.ids.length > DEFAULT_PAGE_SIZE) options.keepSnapshot?.(snapshot);
+  // Another command's listing: its rows may be seconds old, so this page is read again by ID.
+  if (hosts === undefined) return readSnapshotPage(intent, snapshot, options, deps);
   const page = pageOf(hosts, options.page);
   return buildHssHostListView({
     hosts: page.items,
     total: hosts.length,
     page: page.page,
     filters: f,
-    counts,
+    counts: countsOf(snapshot.statusCounts),
     ...viewOptions(options),
   });
 }

@@ -60,7 +60,7 @@ export interface ReadDeps {
   cloud: CloudClient;
   /** The bot's audit entries about a server, newest first (for `/ecs actions`); absent: none shown. */
   auditTrail?: AuditTrail;
-  /** `/ecs list`: listings shared by commands with the same filters; absent: every command lists. */
+  /** `/ecs list`, `/hss hosts`: listings shared by commands with the same filters; absent: every command lists. */
   listings?: ListingCache;
 }
 

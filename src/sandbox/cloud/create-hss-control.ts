@@ -193,6 +193,7 @@ function hostView(host: SimHost, server: SimServer): HostView {
     vulnerability: host.vulnerability,
     baseline: host.baseline,
     intrusion: host.intrusion,
+    asset: host.asset,
     assetValue: host.assetValue,
     osType: host.osType,
     osName: host.osName,
@@ -275,7 +276,7 @@ const HOST_ENUMS: Partial<Record<keyof HostPatch, readonly string[]>> = {
 /** Checks `patch` in full (throws a 400 on any bad field), then applies its defined fields to `host`. */
 export function applyHostPatch(host: SimHost, patch: HostPatch): void {
   if (!isObject(patch)) throw new SimControlError(400, "host patch must be an object");
-  for (const key of ["vulnerability", "baseline", "intrusion"] as const) {
+  for (const key of ["vulnerability", "baseline", "intrusion", "asset"] as const) {
     const v = patch[key];
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
       throw new SimControlError(400, `${key} must be an integer >= 0`);

@@ -20,6 +20,8 @@ export interface HostView extends Omit<HostFacts, "agentStatus"> {
   agentStatus: string;
   /** As stored. */
   storedAgentStatus: AgentStatus;
+  /** Asset risks (HSS's `asset`). */
+  asset: number;
   osType: "Linux" | "Windows";
   osName: string;
   osVersion: string;
@@ -34,6 +36,8 @@ export interface HostPatch {
   vulnerability?: number;
   baseline?: number;
   intrusion?: number;
+  /** Asset risks (HSS's `asset`). */
+  asset?: number;
   assetValue?: AssetValue;
   osName?: string;
   osVersion?: string;

@@ -327,3 +327,61 @@ describe("createListingCache: a listing kept current by its changes", () => {
     expect(new Set(uses.map((u) => u.listing.id)).size).toBe(1);
   });
 });
+
+describe("createListingCache: share (any listing but /ecs list's, e.g. /hss hosts)", () => {
+  const host = (hostId: string, agent: string) => ({ hostId, agent });
+  const summarize = (hosts: readonly { hostId: string; agent: string }[]) => {
+    const statusCounts: Record<string, number> = {};
+    for (const h of hosts) statusCounts[h.agent] = (statusCounts[h.agent] ?? 0) + 1;
+    return { ids: hosts.map((h) => h.hostId), statusCounts };
+  };
+
+  it("shares in flight and for the window like get, gives the items to the one that listed, and keeps a failure for no one", async () => {
+    const c = clock();
+    const cache = createListingCache({ now: c.now, reuseMs: 5_000 });
+    let calls = 0;
+    let release: () => void = () => {};
+    const list = () => {
+      calls += 1;
+      return new Promise<{ hostId: string; agent: string }[]>((resolve) => {
+        release = () => resolve([host("h1", "online"), host("h2", "offline")]);
+      });
+    };
+    const all = Promise.all([1, 2, 3].map(() => cache.share("hss.hosts []", list, summarize)));
+    release();
+    const uses = await all;
+    expect(calls).toBe(1);
+    expect(uses.map((u) => u.made)).toEqual([true, false, false]);
+    expect(uses[0]?.made && uses[0].items.map((h) => h.hostId)).toEqual(["h1", "h2"]);
+    expect(uses[1]?.listing).toEqual({
+      id: uses[0]?.listing.id,
+      ids: ["h1", "h2"],
+      statusCounts: { online: 1, offline: 1 },
+    });
+    c.advance(4_999);
+    expect((await cache.share("hss.hosts []", list, summarize)).made).toBe(false);
+    c.advance(1);
+    const again = cache.share("hss.hosts []", list, summarize);
+    release();
+    expect((await again).made).toBe(true);
+    expect(calls).toBe(2);
+
+    c.advance(5_000);
+    await expect(
+      cache.share("hss.hosts []", () => Promise.reject(new Error("HSS down")), summarize),
+    ).rejects.toThrow("HSS down");
+    const after = cache.share("hss.hosts []", list, summarize);
+    release();
+    expect((await after).made).toBe(true);
+  });
+
+  it("keeps its listings apart from /ecs list's, whatever the key", async () => {
+    const cache = createListingCache({ now: clock().now });
+    await cache.get("hss.hosts []", async () => [server("s1")]);
+    const shared = await cache.share("hss.hosts []", async () => [host("h1", "online")], summarize);
+    expect(shared.made).toBe(true);
+    const ecs = await cache.get("hss.hosts []", async () => []);
+    expect(ecs.made).toBe(false);
+    expect(ecs.listing.ids).toEqual(["s1"]);
+  });
+});
