@@ -3,6 +3,8 @@
  * the constructors the state machine builds its results with and the wording of a request's status. Apart
  * from `approval-state.ts`, which judges the events, because this is what the judgement answers with.
  */
+import { formatCommandLine } from "../intents/format-command-line.js";
+import type { Target } from "../intents/intent-schema.js";
 import { instant, listMentions, mention, type Notice, say } from "./approval-notice.js";
 import type { ApprovalRequest } from "./approval-request.js";
 import type { ExecutionOutcome } from "./approval-statuses.js";
@@ -102,9 +104,18 @@ export type ApplyResult =
 /** An instant in a notice: the reader's local time where it is shown, ISO 8601 (UTC) in logs and audit text. */
 export const iso = (at: number) => instant(at);
 
-/** Why a non-pending request cannot be acted on, saying what happened and by whom. */
+/**
+ * Why a non-pending request cannot be acted on, saying what happened and by whom: the end of "This request
+ * was …" and of "You already approved this request; it is …". A request already running says that it cannot
+ * be stopped from chat and what to do instead.
+ */
 export function describeStatus(request: ApprovalRequest): Notice {
-  const approvedBy = say`approved by ${listMentions(request.approvals.map((a) => a.userId))}`;
+  const approvedBy =
+    request.approvals.length > 0
+      ? say`approved by ${listMentions(request.approvals.map((a) => a.userId))}`
+      : request.breakGlass !== undefined
+        ? say`run without approval (break-glass)`
+        : say`approved`;
   switch (request.status) {
     case "pending":
       return say`pending (${request.approvals.length} of ${request.requirement.minApprovals} approvals)`;
@@ -119,21 +130,56 @@ export function describeStatus(request: ApprovalRequest): Notice {
         : say`already rejected by ${mention(r.userId)}`;
     }
     case "expired":
-      return say`expired at ${iso(request.expiredAt ?? request.expiresAt)}`;
+      return say`not approved in time: it expired at ${iso(request.expiredAt ?? request.expiresAt)}`;
     case "cancelled":
       return request.cancellation
         ? say`cancelled by ${mention(request.cancellation.userId)}`
         : say`cancelled`;
     case "revoked":
       return say`${approvedBy}, then not run: the policy is stricter now`;
-    case "executing":
-      return say`already ${approvedBy} and executing`;
+    case "executing": {
+      const undo = undoCommand(request);
+      return say`${approvedBy} and is executing now; it cannot be stopped from chat. Follow it in this card's thread${undo === undefined ? "" : `; to undo it once it has finished: ${undo}`}`;
+    }
     case "succeeded":
+      return say`${approvedBy} and has run: it succeeded`;
     case "failed":
-      return say`already ${approvedBy} and executed (${request.status})`;
+      return say`${approvedBy} and has run: it failed (see this card's thread)`;
     case "outcome_unknown":
-      return say`already ${approvedBy} and executed (outcome unknown: check the servers before retrying)`;
+      return say`${approvedBy} and has run, outcome unknown: check the servers before asking again`;
   }
+}
+
+/** The commands that undo a change outright, by the change's action: power and lock, each the other's. */
+const UNDO_VERBS: Readonly<Partial<Record<string, "start" | "stop" | "lock" | "unlock">>> = {
+  "ecs:cloudServers:stop": "start",
+  "ecs:cloudServers:start": "stop",
+  "ecs:servers:lock": "unlock",
+  "ecs:servers:unlock": "lock",
+};
+
+/** Beyond this many servers, the undo hint names the command, not each server. */
+const MAX_UNDO_TARGETS = 5;
+
+/**
+ * The command that undoes a request's change (`/ecs start web-03` for a stop), where one obviously does;
+ * undefined otherwise (a reboot, a resize, a delete…). Its servers by name, by ID where a name is not unique
+ * among them.
+ */
+function undoCommand(request: ApprovalRequest): string | undefined {
+  const verb = UNDO_VERBS[request.action];
+  if (verb === undefined || request.targets.length === 0) return undefined;
+  if (request.targets.length > MAX_UNDO_TARGETS) return `/ecs ${verb} on the same servers`;
+  const names = request.targets.map((t) => t.name);
+  const targets = request.targets.map(
+    (t): Target =>
+      t.name !== "" && names.indexOf(t.name) === names.lastIndexOf(t.name)
+        ? { kind: "name", name: t.name }
+        : { kind: "id", id: t.id },
+  );
+  return formatCommandLine(
+    verb === "stop" ? { type: "ecs.stop", targets, hard: false } : { type: `ecs.${verb}`, targets },
+  );
 }
 
 /** A refusal without a side change. */

@@ -83,7 +83,10 @@ export interface CreateBotOptions {
    * give the one the process's other chats share. Default: one over `store`, at most a minute old.
    */
   userGroups?: UserGroupCache;
-  /** `/ecs list` listings shared by commands with the same filters (default: reused for 5 s, real clock). */
+  /**
+   * `/ecs list` and `/hss hosts` listings shared by commands with the same filters (default: reused for 5 s,
+   * real clock).
+   */
   listings?: ListingCache;
   /** Placeholders of slow requests: shown after `delayMs` (default 300 ms), timers from `scheduler`. */
   placeholder?: { delayMs?: number; scheduler?: Scheduler };

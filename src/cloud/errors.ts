@@ -42,6 +42,11 @@ export const ErrorCodes = {
    */
   ECS_BUSY: "Ecs.0603",
   /**
+   * ECS: "The ECS status does not meet requirements": a refusal, the server did nothing. Generic (a wrong
+   * status for the operation); its form naming another task in progress is busy ({@link isServerBusyAnswer}).
+   */
+  ECS_STATUS_NOT_MET: "Ecs.0100",
+  /**
    * ECS internal failures: "Failed to call the Nova API" (`Ecs.1000`), "OpenStack access error"
    * (`Ecs.1001`), "OpenStack access timed out" (`Ecs.1002`). The error code table gives them HTTP 400, but
    * they are the service failing, not the request: a mutation so answered may have been carried out in part
@@ -161,9 +166,12 @@ export class CloudError extends Error {
     );
   }
 
-  /** True when ECS refused as other commands are running on the server (`Ecs.0603`): nothing was done. */
+  /**
+   * True when ECS refused as other commands or another task are running on the server (`Ecs.0603`, or the
+   * busy form of `Ecs.0100`: see {@link isServerBusyAnswer}): nothing was done.
+   */
   get isBusy(): boolean {
-    return this.code === ErrorCodes.ECS_BUSY;
+    return isServerBusyAnswer(this.code, this.message);
   }
 
   /**
@@ -223,6 +231,26 @@ export class OutcomeUnknownError extends Error {
     this.status = init.status;
     this.requestId = init.requestId;
   }
+}
+
+/**
+ * `Ecs.0100` ("The ECS status does not meet requirements") is a generic status refusal (absent from the ECS
+ * reference's error table); only its form naming another task in progress on the server ("…: another task
+ * (<job>) is in progress on ECS <id>.") says the server is busy.
+ */
+const ANOTHER_TASK_IN_PROGRESS = /\banother task\b[^.]*\bin progress\b/i;
+
+/**
+ * Whether ECS refused a call (or one server's part of a batch job) because the server is busy with something
+ * else: `Ecs.0603` ("Other commands are being executed"), or `Ecs.0100` naming another task in progress on it.
+ * Either way the cloud did nothing to the server. The one test of "busy" (a `CloudError`'s `isBusy`, a failed
+ * sub-job's code and reason).
+ */
+export function isServerBusyAnswer(code: string | undefined, message: string | undefined): boolean {
+  if (code === ErrorCodes.ECS_BUSY) return true;
+  return (
+    code === ErrorCodes.ECS_STATUS_NOT_MET && message !== undefined && ANOTHER_TASK_IN_PROGRESS.test(message)
+  );
 }
 
 /**

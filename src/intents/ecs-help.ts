@@ -14,6 +14,13 @@ export const TARGETS_NOTE =
   "`<targets…>`: server names, IDs, IP addresses or `tag:key=value` selectors, separated by spaces or commas. " +
   `Quote names with spaces: \`"ops box 1"\`. At most ${MAX_TARGETS} targets.`;
 
+/**
+ * The flags every change takes besides its own (`CHANGE_FLAGS`), said in each change's help: its usage lines
+ * stay those of the verb, short enough for the overview.
+ */
+export const CHANGE_FLAGS_NOTE =
+  'Like every change: `--reason "<why>"` for its approvers and the audit; `--at <time>` or `--window <name>` to run it later; `--break-glass "<why>"` to skip approval in an emergency, if the policy lets you.';
+
 export const ECS_HELP: CommandHelp = {
   title: "/ecs: Elastic Cloud Servers",
   notes: [
@@ -149,6 +156,7 @@ export const ECS_HELP: CommandHelp = {
       examples: ["/ecs start web-01", '/ecs start web-01, web-02 "ops box 1"', "/ecs start tag:env=staging"],
       notes: [
         "In waves: `--waves <n>` or `--wave-size <n|p%>`, with `--pause <duration>` between them and `--max-failures <n|p%>` (default 1) to stop early; each wave waits for its servers to be healthy.",
+        CHANGE_FLAGS_NOTE,
       ],
       action: "ecs:cloudServers:start",
       kind: "change",
@@ -161,6 +169,7 @@ export const ECS_HELP: CommandHelp = {
       notes: [
         "--hard forces power-off without waiting for the OS.",
         "In waves: `--waves <n>` or `--wave-size <n|p%>`, with `--pause <duration>` between them and `--max-failures <n|p%>` (default 1) to stop early; each wave waits for its servers to be healthy.",
+        CHANGE_FLAGS_NOTE,
       ],
       action: "ecs:cloudServers:stop",
       kind: "change",
@@ -177,6 +186,7 @@ export const ECS_HELP: CommandHelp = {
       notes: [
         "--hard forces a reset without waiting for the OS.",
         "In waves: `--waves <n>` or `--wave-size <n|p%>`, with `--pause <duration>` between them and `--max-failures <n|p%>` (default 1) to stop early; each wave waits for its servers to be healthy.",
+        CHANGE_FLAGS_NOTE,
       ],
       action: "ecs:cloudServers:reboot",
       kind: "change",
@@ -189,6 +199,7 @@ export const ECS_HELP: CommandHelp = {
       notes: [
         "One server at a time. --dry-run shows the preflight (the bot's checks and Huawei Cloud's dry run, which checks only the request's format) and changes nothing.",
         "The preflight refuses a resize the vCPU or RAM quota cannot hold, with the figures.",
+        CHANGE_FLAGS_NOTE,
       ],
       action: "ecs:cloudServers:resize",
       kind: "change",
@@ -206,6 +217,7 @@ export const ECS_HELP: CommandHelp = {
         `At most ${MAX_TAG_CHANGES} tags; keys are 1 to 36 letters, digits, \`-\` and \`_\`, values 1 to 43 (also \`.\`).`,
         "Adding a key the server has replaces its value. `remove key` removes it whatever its value; `remove key=value` only with that value.",
         "A tag that a policy rule matches on (such as `env`) changes what the policy decides about the server, so changing it may need approval.",
+        CHANGE_FLAGS_NOTE,
       ],
       action: "ecs:servers:addTags",
       kind: "change",
@@ -216,7 +228,10 @@ export const ECS_HELP: CommandHelp = {
       summary: "Lock servers: the cloud refuses changes to them until they are unlocked.",
       usage: ["/ecs lock <targets…>"],
       examples: ["/ecs lock db-01", "/ecs lock tag:env=prod"],
-      notes: ["The bot refuses every change to a locked server before anyone approves it, and says why."],
+      notes: [
+        "The bot refuses every change to a locked server before anyone approves it, and says why.",
+        CHANGE_FLAGS_NOTE,
+      ],
       action: "ecs:servers:lock",
       kind: "change",
       shipped: "allowed",
@@ -225,7 +240,7 @@ export const ECS_HELP: CommandHelp = {
       summary: "Unlock servers.",
       usage: ["/ecs unlock <targets…>"],
       examples: ["/ecs unlock db-01"],
-      notes: [],
+      notes: [CHANGE_FLAGS_NOTE],
       action: "ecs:servers:unlock",
       kind: "change",
       shipped: "1 approval",
@@ -237,6 +252,7 @@ export const ECS_HELP: CommandHelp = {
       notes: [
         "`<volume_id>`: the ID of an available EVS disk, from the console's EVS page (Elastic Volume Service → Disks); the bot does not list disks that are not attached.",
         "Without a device name the next free one is used.",
+        CHANGE_FLAGS_NOTE,
       ],
       action: "ecs:cloudServers:attach",
       kind: "change",
@@ -249,6 +265,7 @@ export const ECS_HELP: CommandHelp = {
       notes: [
         "`<volume_id>`: the disk's volume ID, from `/ecs show <server>` (it lists each attached disk).",
         "The system disk is never detached from chat.",
+        CHANGE_FLAGS_NOTE,
       ],
       action: "ecs:cloudServers:detachVolume",
       kind: "change",
@@ -262,6 +279,7 @@ export const ECS_HELP: CommandHelp = {
         "`<host_id>`: the dedicated host's ID, from the console's Dedicated Host (DeH) page.",
         "A running server is stopped, migrated and started again.",
         "Without --dedicated-host a server on a dedicated host goes back to the public pool.",
+        CHANGE_FLAGS_NOTE,
       ],
       action: "ecs:cloudServers:migrate",
       kind: "change",
@@ -271,7 +289,10 @@ export const ECS_HELP: CommandHelp = {
       summary: "Delete servers.",
       usage: ["/ecs delete <targets…> [--delete-volume] [--delete-eip]"],
       examples: ["/ecs delete web-03", "/ecs delete web-03 --delete-volume --delete-eip"],
-      notes: ["Irreversible. Data disks and EIPs are kept unless --delete-volume / --delete-eip are given."],
+      notes: [
+        "Irreversible. Data disks and EIPs are kept unless --delete-volume / --delete-eip are given.",
+        CHANGE_FLAGS_NOTE,
+      ],
       action: "ecs:cloudServers:delete",
       kind: "destructive",
       shipped: "2 approvals; +1 for `env=prod` servers; at most 10 servers",
@@ -283,6 +304,7 @@ export const ECS_HELP: CommandHelp = {
       notes: [
         "Never a password: the key pair named, or the server's own key pair. A command with a password is refused.",
         "A running server is stopped first; it starts again on the new system disk. Data disks are kept.",
+        CHANGE_FLAGS_NOTE,
       ],
       action: "ecs:cloudServers:rebuild",
       kind: "destructive",
@@ -299,6 +321,7 @@ export const ECS_HELP: CommandHelp = {
         "`<image_id>`: the image's ID, from the console's Image Management Service (IMS) page; `/ecs show <server>` shows the image a server runs.",
         "Never a password: the key pair named, or the server's own key pair. A command with a password is refused.",
         "A running server is stopped first; it starts again on the new system disk. Data disks are kept.",
+        CHANGE_FLAGS_NOTE,
       ],
       action: "ecs:cloudServers:changeOS",
       kind: "destructive",

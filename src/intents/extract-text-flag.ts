@@ -4,6 +4,13 @@ import { type Token, tokenize } from "./tokenize.js";
 export const BREAK_GLASS_FLAG = "--break-glass";
 export const REASON_FLAG = "--reason";
 
+/**
+ * The flags every change takes, whatever its verb: `--reason` and `--break-glass` (taken out here) and `--at` /
+ * `--window` (`takeScheduleFlags`). They are taken out of the text before the verb's grammar reads it, so a
+ * verb's own flags never list them: the grammar adds them where it says which flags a change accepts.
+ */
+export const CHANGE_FLAGS: readonly string[] = [REASON_FLAG, BREAK_GLASS_FLAG, "--at", "--window"];
+
 const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
 
 /** The longest `--reason` kept: a sentence or two and a ticket, not a document. */

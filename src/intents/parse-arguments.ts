@@ -1,5 +1,8 @@
 import { type Classified, classifyTarget, tagSelectorFor, targetKey } from "./classify-target.js";
+import { ECS_HELP } from "./ecs-help.js";
+import { CHANGE_FLAGS } from "./extract-text-flag.js";
 import { usageFor } from "./help.js";
+import { MUTATING_ACTIONS } from "./intent-action.js";
 import {
   type Command,
   type ExplainableIntent,
@@ -163,15 +166,13 @@ export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): 
         });
       }
       if (!flags.includes(name)) {
-        const suggestion = suggest(name, flags);
-        const valid =
-          flags.length > 0
-            ? `Valid flags: ${flags.map((f) => `\`${f}\``).join(", ")}.`
-            : `${label(ctx)} takes no flags.`;
+        // Said once: the view lists `validFlags` ("Accepted here"), so the sentence does not repeat them.
+        const valid = [...flags, ...changeFlagsOf(ctx)];
+        const suggestion = suggest(name, valid);
         return failure(
           "unknown_flag",
-          `${quoteUserText(name)} is not a flag of ${label(ctx)}. ${valid}${suggestion ? ` Did you mean \`${suggestion}\`?` : ""}`,
-          { usage: usage(ctx), validFlags: [...flags], ...(suggestion ? { suggestion } : {}) },
+          `${quoteUserText(name)} is not a flag of ${label(ctx)}.${suggestion ? ` Did you mean \`${suggestion}\`?` : ""}`,
+          { usage: usage(ctx), validFlags: valid, ...(suggestion ? { suggestion } : {}) },
         );
       }
       args.flags.add(name);
@@ -199,9 +200,10 @@ export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): 
               ? ` To filter by tag, write ${quoteUserText(tag)}.`
               : "";
           const corrected = suggestion ? `${suggestion}=` : tag;
+          // Said once: the view lists `validFlags` ("Accepted here").
           return failure(
             "unknown_filter",
-            `${label(ctx)} has no filter ${quoteUserText(`${kv.key}=`)}. Valid filters: ${valid.map((f) => `\`${f}\``).join(", ")}.${hint}`,
+            `${label(ctx)} has no filter ${quoteUserText(`${kv.key}=`)}.${hint}`,
             { usage: usage(ctx), validFlags: valid, ...(corrected ? { suggestion: corrected } : {}) },
           );
         }
@@ -216,6 +218,17 @@ export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): 
     args.positionals.push(token);
   }
   return { ok: true, value: args };
+}
+
+/**
+ * The flags every change takes besides its verb's own ({@link CHANGE_FLAGS}): for a verb that changes servers,
+ * typed as a command of its own (depth 0). A command inside another (`/ops schedule add`, `/ops policy explain`)
+ * is not one: those take them apart, or not at all.
+ */
+function changeFlagsOf(ctx: Ctx): readonly string[] {
+  if (ctx.depth > 0 || ctx.command !== "ecs" || !Object.hasOwn(ECS_HELP.verbs, ctx.verb)) return [];
+  const action = ECS_HELP.verbs[ctx.verb]?.action;
+  return (MUTATING_ACTIONS as readonly string[]).includes(action ?? "") ? CHANGE_FLAGS : [];
 }
 
 /** The `tag=key=value` filter a word written `key=value` or `key:value` probably meant, if it is such a pair. */

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { RefusalCode } from "../approvals/approval-state.js";
 import type { AuditEntryType, AuditRecord } from "../audit/audit-entry.js";
 import { SLACK_USER_ID_RE } from "../intents/intent-schema.js";
 import {
@@ -18,7 +17,9 @@ import {
 } from "../render/message-model.js";
 import { renderBlockKit } from "../render/render-block-kit.js";
 import { withInlineCode } from "../views/format-values.js";
+import { describeAuditEntry, describeFoldedEntry } from "./describe-audit-entry.js";
 import { formatTime } from "./describe-request.js";
+import { type AuditLine, foldRunSteps, type StepFacts } from "./fold-run-steps.js";
 
 /** The audit view's paging buttons (`ops.audit.page.older`, `ops.audit.page.newest`); value: an {@link AuditPageQuery}. */
 export const AUDIT_PAGE_ACTION = "ops.audit.page";
@@ -79,37 +80,6 @@ const MAX_BUTTON_VALUE = 2000;
 /** The hint of the probe rendering's list: it shows only when the renderer had to cut the list. */
 const CUT_PROBE = "audit-page-cut-probe";
 
-const SLACK_USER_RE = /^[UW][A-Z0-9_]{2,20}$/;
-
-/** What each kind of entry records, in words; its type stays beside it, as the export and queries name it. */
-const ENTRY_TITLES: Readonly<Record<AuditEntryType, string>> = {
-  "request.created": "Request created",
-  "policy.decided": "Policy decided",
-  "request.refused": "Not requested",
-  "approval.recorded": "Approval counted",
-  "click.refused": "Click refused",
-  "request.approved": "Request approved",
-  "request.rejected": "Request rejected",
-  "request.cancelled": "Request cancelled",
-  "request.expired": "Request expired",
-  "request.revoked": "Request revoked before it ran",
-  "policy.redecided": "Policy decided again before running",
-  "execution.started": "Run started",
-  "execution.step": "Run step",
-  "execution.job": "Cloud job started",
-  "execution.finished": "Run finished",
-  "break_glass.used": "Break-glass used",
-  "break_glass.acknowledged": "Break-glass reviewed",
-  "audit.pruned": "Audit log pruned",
-  "schedule.activated": "Schedule activated",
-  "schedule.paused": "Schedule paused",
-  "schedule.resumed": "Schedule resumed",
-  "schedule.deleted": "Schedule deleted",
-  "schedule.run": "Scheduled run started",
-  "schedule.skipped": "Scheduled run skipped",
-  "console_log.read": "Console log read",
-};
-
 /**
  * Entries whose binding hash is the terms approvers approved: an approval, the approval, and what happened to
  * an approved request. Elsewhere (created, expired, rejected, cancelled…) it is the terms asked for.
@@ -134,64 +104,6 @@ const DECISIONS: Readonly<Record<string, string>> = {
   needs_approval: "needs approval",
   deny: "denied",
 };
-
-/** Why a click or event was refused (`click.refused`'s `detail.code`), in words. */
-const REFUSALS: Readonly<Record<RefusalCode, string>> = {
-  not_pending: "the request was no longer waiting for approval",
-  not_an_approver: "not one of its approvers",
-  stage_not_reached: "their stage had not been reached",
-  self_approval: "requesters may not approve their own request",
-  reason_required: "a rejection needs a reason",
-  only_requester_can_cancel: "only the requester can cancel",
-  expired: "the request had expired",
-  not_due: "not due to expire yet",
-  not_approved: "the request was not approved",
-  binding_mismatch: "the request no longer matched what was approved",
-  not_executing: "the request was not running",
-  execution_mismatch: "another run holds the request",
-};
-
-/** What was refused (`detail.event`), in words. */
-const REFUSED_EVENTS: Readonly<Record<string, string>> = {
-  approve: "Approve",
-  reject: "Reject",
-  cancel: "Cancel",
-  expire: "Expiry",
-  start_execution: "Start of a run",
-  revoke: "Revocation",
-  finish: "End of a run",
-};
-
-/** A refused click's message in words (its code and the request's status then), or the entry's own message. */
-function messageOf(e: AuditRecord): string | undefined {
-  if (e.type !== "click.refused") return e.message;
-  const code = e.detail?.code;
-  const why = typeof code === "string" ? REFUSALS[code as RefusalCode] : undefined;
-  if (why === undefined) return e.message;
-  const event = e.detail?.event;
-  const what = (typeof event === "string" ? REFUSED_EVENTS[event] : undefined) ?? "Click";
-  const status = typeof e.detail?.status === "string" ? ` (it was ${e.detail.status})` : "";
-  return `${what} refused: ${why}${status}`;
-}
-
-/** A slash command as typed (`/ecs …`, `/ops …`) at the start of a message or after its `: `. */
-const COMMAND_RE = /^((?:.*?: )?)(\/(?:ecs|ops)\s.*?)( \(([^()]+), ([^(),\s]+)\))?$/s;
-
-/**
- * A message, with the command line it holds in a code span, so it reads and copies exactly as it ran (`*` in a
- * cron stays `*`, not a look-alike): a schedule's message ends with ` (<cron>, <zone>)`, its cron also in one.
- * The rest may hold text someone typed: untrusted, mentions in it stay text.
- */
-function messageSpans(type: AuditEntryType, message: string): Span[] {
-  const m = COMMAND_RE.exec(message);
-  if (m === null) return md`${message}`;
-  const [, before = "", command = "", suffix, cron = "", zone = ""] = m;
-  const lead = before === "" ? [] : md`${before}`;
-  if (suffix !== undefined && type.startsWith("schedule.")) {
-    return [...lead, code(command), ...md` (${code(cron)}, ${zone})`];
-  }
-  return [...lead, code(command + (suffix ?? ""))];
-}
 
 /** A detail's list of strings (`reasons`), or undefined. */
 function stringsOf(value: unknown): string[] | undefined {
@@ -224,13 +136,6 @@ function expiredAt(detail: AuditRecord["detail"]): Span[] | undefined {
   return md`waiting on stage ${detail.stage}${position}, ${approvals}`;
 }
 
-/** A person, or the part of the bot that acted (`system:executor` → the bot's executor). */
-function actor(id: string): Span[] {
-  if (SLACK_USER_RE.test(id)) return [{ t: "user", id }];
-  const part = /^system:([a-z_-]+)$/.exec(id)?.[1];
-  return part !== undefined ? md`the bot (${part})` : [code(id)];
-}
-
 /** What a page is about, in words: `web-04`, a user, a request; undefined for the whole log. */
 function subjectSpans(subject: AuditPageSubject | undefined): Span[] | undefined {
   if (subject === undefined) return undefined;
@@ -261,9 +166,8 @@ function olderCommand(query: AuditPageQuery, seq: number): string {
 export function buildAuditView(input: AuditViewInput): Message {
   const { query } = input;
   const candidates = input.entries.slice(0, query.limit);
-  const items = candidates.map(itemOf);
   const fits = (shown: number) => {
-    const kit = renderBlockKit(compose(input, items, shown, md`${CUT_PROBE}`));
+    const kit = renderBlockKit(compose(input, shown, md`${CUT_PROBE}`));
     return !JSON.stringify(kit.blocks).includes(CUT_PROBE);
   };
   let shown = candidates.length;
@@ -278,17 +182,17 @@ export function buildAuditView(input: AuditViewInput): Message {
     }
     shown = low;
   }
-  return compose(input, items, shown, NARROW_DOWN);
+  return compose(input, shown, NARROW_DOWN);
 }
 
-/** The page with its first `shown` entries; `moreHint` is the list's, should the renderer cut it. */
-function compose(
-  input: AuditViewInput,
-  items: readonly ListItem[],
-  shown: number,
-  moreHint: Span[],
-): Message {
+/**
+ * The page with its first `shown` entries (a step's start and its end on one line when both are shown, see
+ * {@link foldRunSteps}); `moreHint` is the list's, should the renderer cut it.
+ */
+function compose(input: AuditViewInput, shown: number, moreHint: Span[]): Message {
   const { query, entries } = input;
+  const { lines, stepFacts } = foldRunSteps(entries.slice(0, shown));
+  const items = lines.map((line) => itemOf(line, stepFacts));
   const subject = subjectSpans(query.subject);
   const about = subject ? md` for ${subject}` : md``;
   const oldest = entries[shown - 1];
@@ -302,7 +206,7 @@ function compose(
         : md`${String(shown)} ${shown === 1 ? "entry" : "entries"}${older}, newest first`;
   const blocks: Part[] = [
     { kind: "section", text: md`*Audit log*${about} — ${range}` },
-    list(items.slice(0, shown), { moreHint }),
+    list(items, { moreHint }),
   ];
   const buttons: Button[] = [];
   if (hasOlder) {
@@ -335,8 +239,12 @@ function compose(
   return { text: md`Audit${about}: ${count}${older}`, blocks };
 }
 
-/** One entry as a list item: its number (`#4521`, what `--before` takes), time, kind, who and what. */
-function itemOf(e: AuditRecord): ListItem {
+/**
+ * One line as a list item: its entry's number (`#4521`, what `--before` takes), time, kind, who and what, in
+ * operator words ({@link describeAuditEntry}), then the entries folded into it by number.
+ */
+function itemOf(line: AuditLine, stepFacts: (e: AuditRecord) => StepFacts): ListItem {
+  const e = line.entry;
   const fields: { label: string; value: Span[] }[] = [];
   if (e.requestId) fields.push({ label: "Request", value: [code(e.requestId)] });
   if (e.decision) fields.push({ label: "Decision", value: md`${DECISIONS[e.decision] ?? e.decision}` });
@@ -355,25 +263,19 @@ function itemOf(e: AuditRecord): ListItem {
   // The policy file's SHA-256 the decision was made under (as logged at start).
   if (typeof e.detail?.policySha256 === "string")
     fields.push({ label: "Policy (SHA-256)", value: [code(e.detail.policySha256.slice(0, 12))] });
-  const reason = typeof e.detail?.reason === "string" ? md` — reason: ${e.detail.reason}` : md``;
   // The policy's reasons (a denial, a revocation, a skipped slot, a refused read).
   const reasonList = stringsOf(e.detail?.reasons);
   const reasons = reasonList === undefined ? md`` : md` — reasons: ${reasonsSpans(reasonList)}`;
-  // The requester's `--reason`, kept apart from a rejection's or break-glass's reason.
-  const why = typeof e.detail?.why === "string" ? md` — why: ${e.detail.why}` : md``;
-  const said = messageOf(e);
-  // A message that only repeats the reasons (a revocation's) is said once, by them.
-  const message = said === reasonList?.join("; ") ? undefined : said;
+  const words = describeAuditEntry(e, stepFacts(e));
   return {
-    title: md`#${String(e.seq)} ${formatTime(e.at)} ${ENTRY_TITLES[e.type] ?? e.type} ${code(e.type)}`,
+    title: md`#${String(e.seq)} ${formatTime(e.at)} ${words.title} ${code(e.type)}`,
     subtitle: [
       ...md`by `,
-      ...actor(e.actorId),
-      // The message may hold text someone typed (a command line): untrusted, mentions in it stay text.
-      ...(message ? [...md`: `, ...messageSpans(e.type, message)] : []),
-      ...reason,
+      ...words.by,
+      ...(words.said ? [...md`: `, ...words.said] : []),
+      ...words.notes,
       ...reasons,
-      ...why,
+      ...line.also.flatMap(describeFoldedEntry),
     ],
     fields,
   };

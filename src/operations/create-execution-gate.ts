@@ -7,14 +7,16 @@ import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
+import { randomText } from "../random/random-text.js";
 import type { Message } from "../render/message-model.js";
 import { judgeScheduledStart } from "../schedule/resolve-start-time.js";
-import type { Clock } from "../store/store.js";
+import type { Clock, Store } from "../store/store.js";
 import { buildScheduleMissedReply, scheduleMissedReason } from "../views/build-schedule-views.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
 import type { WaveCheck } from "../waves/run-waves.js";
 import { createServerReadMemo, type ServerReadMemo } from "../workflow/create-server-read-memo.js";
 import { buildPolicyChangedReply, type PolicyChange, policyChangeText } from "./build-policy-change-view.js";
+import { buildServersHeldReply, type HolderShown, serversHeldReason } from "./build-servers-held-view.js";
 import {
   buildStartCheckReply,
   buildWaveStoppedReply,
@@ -22,6 +24,8 @@ import {
   startCheckReason,
   type WaveStop,
 } from "./build-start-check-view.js";
+import { findRunsHoldingServers, type RunHoldingServers } from "./find-runs-holding-servers.js";
+import { readCardLinks } from "./read-card-links.js";
 import { redecideBeforeExecution } from "./redecide-before-execution.js";
 import type { RequestDetailsStore } from "./request-details.js";
 
@@ -88,10 +92,67 @@ export function judgeWindow(
  * Undecided or failed: false, nothing runs now, and the next adoption pass tries again. Before that, a
  * scheduled change starts only in its time (`judgeScheduledStart`), approved before it (`judgeApprovalTime`)
  * and in its window as the calendar has it now (`judgeWindow`); else it lapses, and its thread says why.
- * Never throws.
+ * Then no other of the bot's changes may still be running on any of its servers, whichever replica drives it
+ * (`findRunsHoldingServers`, from the store): the cloud would refuse the second call (`Ecs.0100`, "another
+ * task is in progress") or, worse, take it. Held: the request is claimed and ended at once as aborted, nothing
+ * sent (the approval record keeps `failed`, as for any run aborted before sending), and its thread says which
+ * change holds the servers and to ask again once it has finished. Never throws.
  */
-export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string) => Promise<GateAnswer> {
+export function createExecutionGate(
+  deps: ExecutionGateDeps & { store: Pick<Store, "get" | "members"> },
+): (requestId: string) => Promise<GateAnswer> {
   const { approvals, logger } = deps;
+
+  /**
+   * Ends the approved `request` without running it: `holders` still run on its servers. Claimed (one winner,
+   * audited), then finished at once with the reason; a claim lost means someone else has it (nothing here).
+   */
+  async function refuseHeld(request: ApprovalRequest, holders: readonly RunHoldingServers[]): Promise<void> {
+    const runId = `run_${randomText(12, "base64url")}`;
+    const log = logger.child({ approval: request.id, run: runId });
+    const chat = deps.chat();
+    const links =
+      chat === undefined
+        ? new Map<string, string>()
+        : await readCardLinks(
+            chat,
+            holders.flatMap((h) =>
+              h.message === undefined ? [] : [{ id: h.requestId, message: h.message }],
+            ),
+            log,
+          );
+    const shown: HolderShown[] = holders.map((h) => {
+      const url = links.get(h.requestId);
+      return url === undefined ? h : { ...h, link: url };
+    });
+    const reason = serversHeldReason(shown);
+    const claim = await approvals.claimExecution(request.id, runId);
+    if (!claim.ok) {
+      log.info({ code: claim.code }, "not claimed: another execution has it");
+      return;
+    }
+    // Nothing is ever sent for it: no run record exists, and the approval ends now. The card shows it as aborted.
+    try {
+      await deps.details.update(request.id, (d) => ({
+        ...d,
+        runId,
+        result: { status: "aborted", summary: reason },
+      }));
+    } catch (error) {
+      log.warn({ err: error }, "could not record the result for the card");
+    }
+    const finished = await approvals.finishExecution(request.id, runId, "failed", reason);
+    if (!finished.ok) log.warn({ code: finished.code }, "could not finish the execution");
+    log.info(
+      {
+        heldBy: holders.map((h) => h.requestId),
+        servers: holders.flatMap((h) => h.servers.map((s) => s.id)),
+      },
+      "not run: another of the bot's changes is still running on its servers",
+    );
+    await sayInThread(deps, request, buildServersHeldReply(request, shown), log);
+    await deps.refreshCard(request.id);
+  }
 
   async function revoke(request: ApprovalRequest, change: PolicyChange): Promise<void> {
     const log = logger.child({ approval: request.id });
@@ -165,6 +226,12 @@ export function createExecutionGate(deps: ExecutionGateDeps): (requestId: string
           });
           return false;
         }
+      }
+      // Before the re-decision (and its audit record saying it runs): a change that cannot start now never does.
+      const holders = await findRunsHoldingServers(deps.store, approvals, request);
+      if (holders.length > 0) {
+        await refuseHeld(request, holders);
+        return false;
       }
       const channelName = (await deps.details.get(requestId))?.channelName;
       // Taken before the reads: their age is never understated.

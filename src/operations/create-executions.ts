@@ -318,6 +318,16 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
           return;
         }
         const exists = (await deps.store.get(runKey(runId))) !== undefined;
+        const result = exists ? undefined : (await deps.details.get(current.id))?.result;
+        if (result?.status === "aborted") {
+          // Refused by the gate before anything was sent (another change held its servers) and interrupted
+          // before it was finished: it is finished now, never started.
+          const reason = result.summary;
+          const finished = await approvals.finishExecution(current.id, runId, "failed", reason);
+          log.info({ code: finished.ok ? undefined : finished.code }, "finished a claimed run the gate refused");
+          await deps.refreshCard(current.id);
+          return;
+        }
         log.info({ exists }, exists ? "adopting an unfinished run" : "starting a claimed run never created");
         if (exists) deps.metrics?.runAdopted();
         // Claimed but the run never created: nothing was sent yet, so it is started now.

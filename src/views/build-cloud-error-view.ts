@@ -1,4 +1,4 @@
-import { ErrorCodes, INTERNAL_FAILURE_CODES, isRetryableStatus } from "../cloud/errors.js";
+import { INTERNAL_FAILURE_CODES, isRetryableStatus, isServerBusyAnswer } from "../cloud/errors.js";
 import { buildErrorMessage } from "../render/build-error-message.js";
 import type { Message, Span } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
@@ -15,10 +15,19 @@ export interface CloudFailure {
 
 /**
  * What an operator is told when ECS refused because other commands are running on the server (`Ecs.0603`,
- * "Try again 1 minute later"): the cloud did nothing, and asking again in a minute is safe. Plain text (the
- * views escape it): the reason of a refused call in a run's thread and summary, and a refused read's answer.
+ * "Try again 1 minute later", or `Ecs.0100` naming another task in progress: `isServerBusyAnswer`): the cloud
+ * did nothing, and asking again in a minute is safe. Plain text (the views escape it): the reason of a refused
+ * call in a run's thread and summary, and a refused read's answer.
  */
 export const SERVER_BUSY_REFUSAL = "busy: another operation is running on the server, try again in a minute";
+
+/**
+ * A cloud refusal's reason in operator words: {@link SERVER_BUSY_REFUSAL} for the server busy (whatever the
+ * cloud's own words: a job ID, "Try again 1 minute later"), else the cloud's message as it is. Plain text.
+ */
+export function cloudRefusalReason(code: string | undefined, message: string): string {
+  return isServerBusyAnswer(code, message) ? SERVER_BUSY_REFUSAL : message;
+}
 
 /** At most this much of the service's message is shown; the rest is in the logs. */
 const MAX_SERVICE_MESSAGE = 300;
@@ -36,7 +45,8 @@ function explain(failure: CloudFailure): Span[] {
   if (failure.status === 401 || failure.status === 403) {
     return md`Huawei Cloud refused the bot's credentials or permissions: ${said}`;
   }
-  if (failure.code === ErrorCodes.ECS_BUSY) return md`Huawei Cloud answered ${SERVER_BUSY_REFUSAL}.`;
+  if (isServerBusyAnswer(failure.code, failure.message))
+    return md`Huawei Cloud answered ${SERVER_BUSY_REFUSAL}.`;
   // `Ecs.1000`–`Ecs.1002` come as 400 but are the service failing, not the request.
   if ((failure.status !== undefined && failure.status >= 500) || INTERNAL_FAILURE_CODES.has(failure.code)) {
     return md`Huawei Cloud had an internal error: ${said}`;

@@ -1,7 +1,7 @@
 import { formatCount, plural } from "../render/escape-mrkdwn.js";
 import { localTime, type Message, md, type Part, type Span, section } from "../render/message-model.js";
 import { abortReasonOf, describeDrift, isUnreadable } from "./detect-drift.js";
-import type { StepStatus } from "./flow-statuses.js";
+import { SERVER_RESULTS, type ServerResult, type StepStatus } from "./flow-statuses.js";
 import type { CallName, Expectation } from "./flow-vocabulary.js";
 import { formatElapsed } from "./format-flow-text.js";
 import type { FlowViewJob, FlowViewState, FlowViewStep } from "./reduce-flow-event.js";
@@ -179,14 +179,56 @@ function stepLine(s: StatusStep, index: number, state: FlowViewState): Span[] {
     ];
   }
   if (s.status === "running" && s.jobs.length > 0) return [...head, ...md` — ${jobsText(s.jobs)}`];
-  if (s.counts && s.status !== "pending" && s.kind === "wait") {
-    const c = s.counts;
-    const parts = [`${formatCount(c.succeeded)} done`];
-    if (c.failed > 0) parts.push(`${formatCount(c.failed)} failed`);
-    if (c.unknown > 0) parts.push(`${formatCount(c.unknown)} unknown`);
-    return [...head, ...md` — ${parts.join(", ")}`];
-  }
+  if (s.kind === "call" && s.status === "failed" && s.counts) return [...head, ...refusedCallText(s.counts)];
+  if (s.counts && s.status !== "pending" && s.kind === "wait") return waitLine(s, s.counts, index, state);
   return head;
+}
+
+/** A call the cloud refused (for some or all of its servers): nothing was sent or accepted for those. */
+function refusedCallText(c: Readonly<Record<ServerResult, number>>): Span[] {
+  const total = SERVER_RESULTS.reduce((n, r) => n + c[r], 0);
+  if (c.failed === 0) return [];
+  return c.failed >= total
+    ? md` — the cloud refused it`
+    : md` — the cloud refused it for ${formatCount(c.failed)} of ${plural(total, "server")}`;
+}
+
+/**
+ * A wait with its counts, of the servers it waited for only. A server whose call the cloud refused (or that no
+ * call was sent for) was never waited for: a wait with no other server is shown skipped, never "failed".
+ * After a call whose outcome is unknown the wait did read the servers: what it could not settle from them is
+ * "not confirmed from the servers".
+ */
+function waitLine(
+  s: StatusStep,
+  c: Readonly<Record<ServerResult, number>>,
+  index: number,
+  state: FlowViewState,
+): Span[] {
+  const words = stepWords(s, state.approved !== false);
+  const call = state.steps
+    .slice(0, index)
+    .reverse()
+    .find((x) => x.kind === "call");
+  const refused = Math.min(call?.counts?.failed ?? 0, c.failed);
+  const notWaited = refused + c.not_started;
+  const failed = c.failed - refused;
+  const waited = SERVER_RESULTS.reduce((n, r) => n + c[r], 0) - notWaited;
+  const noun = call?.call !== undefined ? callNoun(call.call) : "the call";
+  const why = refused > 0 ? `the cloud refused ${noun}` : `${noun} was not sent`;
+  if (waited <= 0 && notWaited > 0) return md`${icon(STEP_ICONS.skipped)} ${words} _(skipped: ${why})_`;
+  const status: StepStatus = failed > 0 ? "failed" : c.unknown > 0 ? "outcome_unknown" : "succeeded";
+  const shown = notWaited > 0 && s.status !== "running" ? status : s.status;
+  const parts = [`${formatCount(c.succeeded)} done`];
+  if (failed > 0) parts.push(`${formatCount(failed)} failed`);
+  if (c.unknown > 0)
+    parts.push(
+      call?.status === "outcome_unknown"
+        ? `${formatCount(c.unknown)} not confirmed from the servers`
+        : `${formatCount(c.unknown)} unknown`,
+    );
+  const skipped = notWaited > 0 ? `; ${formatCount(notWaited)} not waited for (${why})` : "";
+  return md`${icon(STEP_ICONS[shown])} ${words} — ${parts.join(", ")}${skipped}`;
 }
 
 /**

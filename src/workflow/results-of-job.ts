@@ -3,6 +3,7 @@
  * whichever way it ended (the job, the servers' state, or unknown).
  */
 import type { ExpectedOutcome, JobWaitResult, ServerJobResult } from "../cloud/wait-for-job.js";
+import { cloudRefusalReason } from "../views/build-cloud-error-view.js";
 import type { ProgressCounts } from "./flow-events.js";
 import type { Expectation } from "./flow-vocabulary.js";
 import type { MutationRecord, ServerStepResult } from "./run-record.js";
@@ -85,7 +86,8 @@ export function resultsOfJob(
           result: "failed",
           source: "job",
           jobId,
-          reason: s.failReason ?? "sub-job failed",
+          // The server busy with another task (`Ecs.0100` naming it, `Ecs.0603`): in operator words.
+          reason: cloudRefusalReason(s.errorCode, s.failReason ?? "sub-job failed"),
           ...(s.errorCode !== undefined && { code: s.errorCode }),
         };
       }
@@ -133,8 +135,10 @@ export function resultsOfJob(
         result: "failed",
         source: "job",
         jobId,
-        reason:
+        reason: cloudRefusalReason(
+          s.errorCode,
           s.failReason ?? (r.outcome === "FAIL" ? (r.failReason ?? "sub-job failed") : "sub-job failed"),
+        ),
         ...(s.errorCode !== undefined && { code: s.errorCode }),
       };
     }

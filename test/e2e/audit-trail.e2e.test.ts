@@ -89,7 +89,7 @@ it("/ops audit shows the requester's --reason, and a refused click in words", as
   await h.bot.idle();
   const view = await auditView("audit web-03 5");
   expect(view).toContain("Request created");
-  expect(view).toContain("why: INC-3 capacity");
+  expect(view).toContain("— reason: INC-3 capacity");
   expect(view).toContain(
     "Approve refused: the request was no longer waiting for approval (it was cancelled)",
   );

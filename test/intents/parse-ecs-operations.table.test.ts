@@ -184,7 +184,10 @@ const GRAMMAR: Record<string, Row[]> = {
       { intent: { type: "ecs.migrate", server: name("web-01"), dedicatedHostId: DEH } },
     ],
     ["migrate web-01 --dedicated-host deh-1", { error: "invalid_value", message: ["dedicated host ID"] }],
-    ["migrate web-01 --host x", { error: "unknown_flag", message: ["--dedicated-host"] }],
+    [
+      "migrate web-01 --host x",
+      { error: "unknown_flag", message: ["`--host` is not a flag of `/ecs migrate`"] },
+    ],
     ["migrate", { error: "missing_argument" }],
   ],
   quotas: [

@@ -187,12 +187,43 @@ const rows: Row[] = [
     {
       error: "unknown_flag",
       message: ["--hard", "is not a flag of `/ecs start`"],
-      validFlags: ["--waves", "--wave-size", "--pause", "--max-failures"],
+      // A change takes the flags every change takes too (taken out before its grammar reads it).
+      validFlags: [
+        "--waves",
+        "--wave-size",
+        "--pause",
+        "--max-failures",
+        "--reason",
+        "--break-glass",
+        "--at",
+        "--window",
+      ],
     },
   ],
   [
     "/ecs",
     "stop web-01 --force",
+    {
+      error: "unknown_flag",
+      validFlags: [
+        "--hard",
+        "--waves",
+        "--wave-size",
+        "--pause",
+        "--max-failures",
+        "--reason",
+        "--break-glass",
+        "--at",
+        "--window",
+      ],
+    },
+  ],
+  ["/ecs", 'stop web-01 --reasn "INC-9"', { error: "unknown_flag", suggestion: "--reason" }],
+  // A read takes none of them; nor does a command inside another (`/ops schedule add` takes them apart).
+  ["/ecs", "list --reason", { error: "unknown_flag", validFlags: [] }],
+  [
+    "/ops",
+    'schedule add "0 19 * * 1-5" /ecs stop web-01 --force',
     { error: "unknown_flag", validFlags: ["--hard", "--waves", "--wave-size", "--pause", "--max-failures"] },
   ],
   ["/ecs", "stop web-01 --hrad", { error: "unknown_flag", suggestion: "--hard" }],
@@ -424,7 +455,7 @@ const rows: Row[] = [
     "audit break-glass --before 4521",
     { error: "unexpected_argument", message: ["takes no arguments"] },
   ],
-  ["/ops", "audit --after 4521", { error: "unknown_flag", message: ["--before"] }],
+  ["/ops", "audit --after 4521", { error: "unknown_flag", validFlags: ["--before"] }],
   [
     "/ops",
     'audit "verify"',

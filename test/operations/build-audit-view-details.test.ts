@@ -244,6 +244,7 @@ describe("buildAuditView: only command lines become code", () => {
       }),
     ]);
     const text = collectMrkdwn(kit).join("\n");
-    expect(text).toContain("<@U_ALICE>: needed because /ecs stop failed twice");
+    expect(text).toContain("<@U_ALICE> — break-glass reason: needed because /ecs stop failed twice");
+    expect(text).not.toContain("`/ecs stop");
   });
 });

@@ -82,11 +82,14 @@ it("says each entry in words, with its type, the bot's part and the decision in 
   expectValidBlockKit(kit);
   const text = collectMrkdwn(kit).join("\n");
   expect(text).toContain("Run finished `execution.finished`");
-  expect(text).toContain("by the bot (executor)");
+  // The bot's executor is "the bot": its component names are not the operator's words.
+  expect(text).toContain("by the bot: reboot 1 server");
+  expect(text).not.toContain("(executor)");
   expect(text).toContain("Decision: needs approval");
-  expect(text).toContain("why: INC-4711");
+  // The requester's --reason is "reason"; a refusal's is said as one.
+  expect(text).toContain("— reason: INC-4711");
   expect(text).toContain("Not requested `request.refused`");
-  expect(text).toContain("reason: web-03 is locked");
+  expect(text).toContain("refused because: web-03 is locked");
   expect(text).toContain(
     "Approve refused: the request was no longer waiting for approval (it was cancelled)",
   );
