@@ -324,7 +324,10 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
           // before it was finished: it is finished now, never started.
           const reason = result.summary;
           const finished = await approvals.finishExecution(current.id, runId, "failed", reason);
-          log.info({ code: finished.ok ? undefined : finished.code }, "finished a claimed run the gate refused");
+          log.info(
+            { code: finished.ok ? undefined : finished.code },
+            "finished a claimed run the gate refused",
+          );
           await deps.refreshCard(current.id);
           return;
         }
