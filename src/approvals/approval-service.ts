@@ -12,6 +12,7 @@ import type {
 } from "./approval-request.js";
 import type { ApprovalEffect, ApprovalEvent, ClickAuthz, RefusalCode } from "./approval-state.js";
 import type { ExecutionOutcome, OpenStatus } from "./approval-statuses.js";
+import type { IntentClaim } from "./claim-pending-intent.js";
 
 export { createApprovalService, DEFAULT_FINISHED_RETENTION_MS } from "./create-approval-service.js";
 
@@ -84,6 +85,16 @@ export interface PreparedApprovalRequest {
    * Once only: a second call throws, as an ID collision would.
    */
   create(message: MessageRef): Promise<ApprovalRequest>;
+  /**
+   * Claims the request's intent (its requester, channel, action, servers by ID, parameters and schedule; not
+   * its `--reason`) before its card is posted: `ok: false` names the request of the same intent that still
+   * waits for approval, and then nothing is to be posted or created. Atomic across replicas (one claim per
+   * intent in the store); a request that was decided or expired blocks nothing. For requests that wait for
+   * approval: one the policy allows runs at once and is not claimed.
+   */
+  claimIntent(): Promise<IntentClaim>;
+  /** Gives the intent's claim up when this request will not be created after all (best effort by the caller). */
+  releaseIntent(): Promise<void>;
 }
 
 export interface ApprovalService {

@@ -33,6 +33,7 @@ import {
   type ClickAuthz,
 } from "./approval-state.js";
 import { isStatusIn, OPEN_STATUSES, type OpenStatus, TERMINAL_STATUSES } from "./approval-statuses.js";
+import { createIntentClaims } from "./claim-pending-intent.js";
 import { bindingInputOf, computeBindingHash } from "./compute-binding-hash.js";
 
 /** How many times a click is applied again because approvals came in while the ones before were judged. */
@@ -270,6 +271,8 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
     return request;
   }
 
+  const intents = createIntentClaims({ store, clock, read });
+
   async function readMany(ids: readonly string[]): Promise<ApprovalRequest[]> {
     const requests = await Promise.all(ids.map(read));
     return requests
@@ -295,6 +298,8 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         request,
         create: async (message) =>
           record({ ...request, message: MessageRefSchema.parse(message) }, input.decisionRef),
+        claimIntent: () => intents.claim(request),
+        releaseIntent: () => intents.release(request),
       };
     },
 

@@ -10,7 +10,13 @@ import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { MAX_LISTED_APPROVALS } from "../../src/operations/build-approval-list-view.js";
 import { sendEvent } from "../helpers/slack-requests.js";
-import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+import {
+  cancelWaitingRequests,
+  IDS,
+  type OperationsHarness,
+  startOperationsHarness,
+  textOf,
+} from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
 let h: OperationsHarness;
@@ -25,6 +31,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await h.ops.idle();
+  await cancelWaitingRequests(h);
   h.sim.control.reset();
   h.fake.reset();
   await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
@@ -32,10 +39,18 @@ beforeEach(async () => {
 });
 
 it("/ops approvals with many pending lists what fits and says how many more, itself; the Home tab promises nothing more", async () => {
-  const pending = 24;
+  // Twelve different changes (the same change asked again would answer with a link to the first, not a card).
+  const flavors = ["s6.large.2", "c7.large.2", "c7.xlarge.2", "m6.large.8", "c7.2xlarge.4"];
+  const asks = [
+    ...flavors.map((f) => `web-03 ${f}`),
+    "web-03 s6.xlarge.2",
+    ...flavors.map((f) => `web-04 ${f}`),
+    "web-04 m6.2xlarge.8",
+  ];
+  const pending = asks.length;
   const why = `INC-${"9".repeat(4)}: ${"long explanation of the change ".repeat(7)}`;
-  for (let i = 0; i < pending; i++) {
-    await h.command(`resize web-0${String(3 + (i % 2))} s6.large.2 --reason "${why} ${String(i)}"`);
+  for (const [i, ask] of asks.entries()) {
+    await h.command(`resize ${ask} --reason "${why} ${String(i)}"`);
     await h.fake.waitFor(() => h.fake.messages(IDS.ops).length > i || undefined);
   }
   await h.bot.idle();

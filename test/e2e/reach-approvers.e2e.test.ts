@@ -9,6 +9,7 @@ import { createApprovalService } from "../../src/approvals/approval-service.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import {
   actionIdsOf,
+  cancelWaitingRequests,
   IDS,
   type OperationsHarness,
   startOperationsHarness,
@@ -30,6 +31,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await h.ops.idle();
+  await cancelWaitingRequests(h);
   h.sim.control.reset();
   h.fake.reset();
   await h.policy.replace(shipped);

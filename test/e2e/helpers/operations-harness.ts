@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { createApprovalService } from "../../../src/approvals/approval-service.js";
 import { createAuditLog } from "../../../src/audit/create-audit-log.js";
 import { type Bot, createBot } from "../../../src/bot/create-bot.js";
 import { createCloudClient } from "../../../src/cloud/create-cloud-client.js";
@@ -130,10 +131,28 @@ export function fleetListingCount(sim: CloudSimulator): number {
  */
 export async function resetApprovalWorld(h: OperationsHarness): Promise<void> {
   await h.ops.idle();
+  await cancelWaitingRequests(h);
   h.sim.control.reset();
   h.fake.reset();
   await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
   await h.setUserGroupMembers("sre", [IDS.alice, IDS.erin]);
+}
+
+/**
+ * Cancels, as their requesters would, the requests a test left waiting for approval: one that waits blocks the
+ * same change asked again by the same person in the same channel (one pending request per intent), and the
+ * store outlives each test of a harness.
+ */
+export async function cancelWaitingRequests(
+  h: Pick<OperationsHarness, "store" | "clock" | "audit">,
+): Promise<void> {
+  const approvals = createApprovalService({ store: h.store, clock: h.clock, audit: h.audit });
+  for (const request of await approvals.listPending())
+    await approvals.act(
+      request.id,
+      { type: "cancel", userId: request.requester.userId },
+      { isApprover: false },
+    );
 }
 
 export function textOf(message: { text?: string; blocks?: unknown[] } | undefined): string {
