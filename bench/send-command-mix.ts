@@ -35,9 +35,6 @@ export const KIND_NAMES: readonly (readonly [number, string])[] = [
 /** Which requests the load mixes (0 list, 1 show, 2 stop, 3 Next click); `BENCH_ACK_KINDS=2` for stops only. */
 export const kinds = (process.env.BENCH_ACK_KINDS ?? "0,1,2,3").split(",").map(Number);
 
-/** Requests built by {@link sendCommandMix} so far in this process. */
-let sentSoFar = 0;
-
 /**
  * Sends `rate` signed requests a second for `seconds` (a mix of `/ecs list`, `/ecs show`, `/ecs stop` and
  * Next clicks), measuring each ack from a thread of its own (`send-load.ts`); then waits for the work after the acks to settle and divides the CPU the
@@ -57,13 +54,8 @@ export async function sendCommandMix(
   const url = `http://127.0.0.1:${target.port}/slack/events`;
   const pid = target.child.pid ?? 0;
   const total = rate * seconds;
-  // Each call goes on where the last one stopped: a stop of a server asked again while its first request
-  // still waits for approval is answered with a link to it (one request per intent), which is not the work
-  // a new request does. 7919 is prime to the fleet's size: 10,000 requests before a name comes again.
-  const first = sentSoFar;
-  sentSoFar += total;
   const bodies = Array.from({ length: total }, (_, i) => {
-    const name = names[((first + i) * 7919) % names.length] ?? "web-01";
+    const name = names[(i * 7919) % names.length] ?? "web-01";
     const kind = mix[i % mix.length] ?? 0;
     const command = (text: string) =>
       new URLSearchParams({
