@@ -156,19 +156,38 @@ function reachedState(server: Server, expect: ExpectedOutcome): boolean {
 }
 
 /**
- * Where a set of server states stands against the expectation. `seenOut` collects, across the reads of one
- * wait, the servers of `expect.startedInError` seen out of ERROR: only theirs is then a failure.
+ * The rule for servers that began in ERROR (a reinstall retried after a failed one), over the reads of one
+ * wait: their ERROR is where they began, so it is the call's outcome only once they were seen out of it. Any
+ * other server's ERROR (with no task) is its outcome at once. One home for the job wait and the reconciliation
+ * from the servers.
  */
+export interface ErrorOutcomes {
+  /** Notes a read of a server (`taskState` set: busy, so out of a settled ERROR). */
+  see(serverId: string, status: string, taskState: string | null | undefined): void;
+  /** Whether a server read in ERROR with no task is, now, the call's outcome. */
+  isOutcome(serverId: string): boolean;
+}
+
+export function trackErrorOutcomes(startedInError: readonly string[] = []): ErrorOutcomes {
+  const began = new Set(startedInError);
+  const seenOut = new Set<string>();
+  return {
+    see(serverId, status, taskState) {
+      if (status !== "ERROR" || taskState) seenOut.add(serverId);
+    },
+    isOutcome: (serverId) => !began.has(serverId) || seenOut.has(serverId),
+  };
+}
+
+/** Where a set of server states stands against the expectation (`errors`: this wait's, see above). */
 function judgeStates(
   states: readonly ServerStateResult[],
-  expect: ExpectedOutcome,
-  seenOut: Set<string>,
+  errors: ErrorOutcomes,
 ): "reached" | "failed" | "pending" {
   if (states.every((s) => s.reached)) return "reached";
-  const began = new Set(expect.startedInError ?? []);
-  for (const s of states) if (s.status !== "ERROR" || s.taskState) seenOut.add(s.serverId);
+  for (const s of states) errors.see(s.serverId, s.status, s.taskState);
   const failed = (s: ServerStateResult) =>
-    s.status === "ERROR" && !s.taskState && (!began.has(s.serverId) || seenOut.has(s.serverId));
+    s.status === "ERROR" && !s.taskState && errors.isOutcome(s.serverId);
   return states.every((s) => s.reached || failed(s)) ? "failed" : "pending";
 }
 
@@ -265,8 +284,7 @@ async function pollJob(
   let lastPrint: string | undefined;
   let lastStates: ServerStateResult[] | undefined;
   let lastStatesPrint: string | undefined;
-  /** Servers that began in ERROR and were seen out of it (see `judgeStates`), over every read of this wait. */
-  const seenOut = new Set<string>();
+  const errors = trackErrorOutcomes(options.expect?.startedInError);
   /** The failure of the latest job read, cleared by the next read that succeeds. */
   let lastError: CloudError | undefined;
   // On the shared schedule the first poll waits its interval too: no job finishes the moment it is accepted.
@@ -283,7 +301,7 @@ async function pollJob(
       if (err.isNotFound) {
         if (!options.expect) return { outcome: "UNKNOWN", reason: "job-not-found", job: lastJob, error: err };
         await options.onProgress?.({ kind: "fallback", jobId, reason: "job-not-found" });
-        return waitForServers(options.expect, { ...options, now, sleep }, deadline, interval, seenOut);
+        return waitForServers(options.expect, { ...options, now, sleep }, deadline, interval, errors);
       }
       // A transient failure (throttled, 5xx, network: `retryable`) is not an answer: keep polling, with the
       // same backoff, until the deadline. Reading a job changes nothing, so asking again is always safe.
@@ -303,7 +321,7 @@ async function pollJob(
             await options.onProgress?.({ kind: "servers", jobId, servers: states });
             lastStatesPrint = print;
           }
-          const verdict = judgeStates(states, options.expect, seenOut);
+          const verdict = judgeStates(states, errors);
           if (verdict === "reached")
             return { outcome: "SUCCESS", source: "servers", via: "job-unreadable", servers: states };
           if (verdict === "failed") {
@@ -396,7 +414,7 @@ async function waitForServers(
   options: WaitForJobOptions & { now: () => number; sleep: NonNullable<WaitForJobOptions["sleep"]> },
   deadline: number,
   startInterval: number,
-  seenOut: Set<string>,
+  errors: ErrorOutcomes,
 ): Promise<JobWaitResult> {
   const { jobId, signal, now, sleep } = options;
   const cap = options.maxIntervalMs ?? 10_000;
@@ -417,7 +435,7 @@ async function waitForServers(
       await options.onProgress?.({ kind: "servers", jobId, servers: states });
       lastPrint = print;
     }
-    const verdict = judgeStates(states, expect, seenOut);
+    const verdict = judgeStates(states, errors);
     if (verdict === "reached")
       return { outcome: "SUCCESS", source: "servers", via: "job-not-found", servers: states };
     if (verdict === "failed") {

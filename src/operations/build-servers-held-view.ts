@@ -43,12 +43,17 @@ function held(holder: HolderShown, rich: boolean): Span[] {
   return md`${listed} ${are} being changed by a ${verb} the bot is still running (request ${id}${by}${thread})`;
 }
 
+/** Each holder in words (see `held`), separated by semicolons. */
+function heldAll(holders: readonly HolderShown[], linked: boolean): Span[] {
+  return holders.flatMap((h, i) => (i === 0 ? held(h, linked) : [...md`; `, ...held(h, linked)]));
+}
+
 /**
  * Why the request was not run, as plain text (the card's result line, the audit's failure): the servers held
  * by another of the bot's changes still running, and that nothing was sent.
  */
 export function serversHeldReason(holders: readonly HolderShown[]): string {
-  const spans = holders.flatMap((h, i) => (i === 0 ? held(h, false) : [...md`; `, ...held(h, false)]));
+  const spans = heldAll(holders, false);
   return renderPlain(
     md`Not run: ${spans}; nothing was sent, ask again once it has finished`,
     Number.POSITIVE_INFINITY,
@@ -65,7 +70,7 @@ export function buildServersHeldReply(
   request: Pick<ApprovalRequest, "requester" | "commandText">,
   holders: readonly HolderShown[],
 ): Message {
-  const spans = holders.flatMap((h, i) => (i === 0 ? held(h, true) : [...md`; `, ...held(h, true)]));
+  const spans = heldAll(holders, true);
   return buildNoticeView(
     ":no_entry:",
     md`Not run: ${spans}. Nothing was sent to the cloud. ${userMention(request.requester.userId)}, ask again once it has finished: ${code(request.commandText)}`,

@@ -1,6 +1,6 @@
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { EcsApi, Server } from "../cloud/types.js";
-import { nextPollInterval } from "../cloud/wait-for-job.js";
+import { nextPollInterval, trackErrorOutcomes } from "../cloud/wait-for-job.js";
 import type { ProgressCounts } from "./flow-events.js";
 import type { Expectation } from "./flow-vocabulary.js";
 import { readServers, type ServerRead } from "./read-servers.js";
@@ -53,8 +53,7 @@ export async function reconcileFromServers(options: ReconcileOptions): Promise<S
   }
   const settled = new Map<string, ServerStepResult>();
   const lastStatus = new Map<string, string>();
-  const began = new Set(options.startedInError ?? []);
-  const seenOut = new Set<string>();
+  const errors = trackErrorOutcomes(options.startedInError);
   let interval = options.initialIntervalMs ?? 1000;
   const cap = options.maxIntervalMs ?? 10_000;
   const factor = options.backoffFactor ?? 1.5;
@@ -64,10 +63,8 @@ export async function reconcileFromServers(options: ReconcileOptions): Promise<S
     const reads = await readServers(ecs, pending, signal);
     for (const id of pending) {
       const read = reads.get(id);
-      if (read?.kind === "found" && (read.server.status !== "ERROR" || read.server.taskState))
-        seenOut.add(id);
-      const errorFails = !began.has(id) || seenOut.has(id);
-      const verdict = judge(id, read, expect, options.parameters, errorFails);
+      if (read?.kind === "found") errors.see(id, read.server.status, read.server.taskState);
+      const verdict = judge(id, read, expect, options.parameters, errors.isOutcome(id));
       if (verdict.settled) settled.set(id, verdict.result);
       else if (verdict.status !== undefined) lastStatus.set(id, verdict.status);
     }
