@@ -13,7 +13,7 @@ import {
 import { renderPlain } from "../render/render-mrkdwn.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { typeable } from "../views/format-values.js";
-import type { RunHoldingServers } from "./find-runs-holding-servers.js";
+import type { RunHoldingServers } from "./hold-servers.js";
 
 /** A change holding the servers, with the link to its card's thread when one could be read. */
 export type HolderShown = RunHoldingServers & { link?: string };

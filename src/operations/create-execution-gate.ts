@@ -24,7 +24,12 @@ import {
   startCheckReason,
   type WaveStop,
 } from "./build-start-check-view.js";
-import { findRunsHoldingServers, type RunHoldingServers } from "./find-runs-holding-servers.js";
+import {
+  findRunsHoldingServers,
+  holdServers,
+  type RunHoldingServers,
+  releaseServers,
+} from "./hold-servers.js";
 import { readCardLinks } from "./read-card-links.js";
 import { redecideBeforeExecution } from "./redecide-before-execution.js";
 import type { RequestDetailsStore } from "./request-details.js";
@@ -84,6 +89,29 @@ export function judgeWindow(
     : { kind: "window_moved", window: name };
 }
 
+/** The gate of approved requests (`createExecutionGate`). */
+export interface ExecutionGate {
+  /**
+   * May the request be claimed: `false` (not now, or never: then it was ended and its thread says why), or
+   * yes with the targets as just read. Never throws.
+   */
+  mayRun(requestId: string): Promise<GateAnswer>;
+  /**
+   * After the claim, before anything is sent: takes the claimed request's servers for its run (`holdServers`).
+   * False when another of the bot's changes holds one (the request is then ended as aborted, nothing sent, and
+   * its thread says which change holds them) or when the store failed (left claimed: the adoption pass tries
+   * again). Never throws.
+   */
+  takeServers(request: ApprovalRequest, runId: string): Promise<boolean>;
+  /**
+   * For a run already started (adopted): takes back its servers' holds where they are free; one another
+   * change holds is only logged (the run has sent already and goes on). Never throws.
+   */
+  retakeServers(request: ApprovalRequest, runId: string): Promise<void>;
+  /** Once the run has ended: gives its servers back. Never throws (a hold not given back ends with its run). */
+  giveBackServers(request: ApprovalRequest, runId: string): Promise<void>;
+}
+
 /**
  * The gate before an approved request is claimed for execution: the policy is decided again on the servers
  * as they are now (`redecideBeforeExecution`). Resolves truthy when the request may be claimed, with the
@@ -93,22 +121,38 @@ export function judgeWindow(
  * scheduled change starts only in its time (`judgeScheduledStart`), approved before it (`judgeApprovalTime`)
  * and in its window as the calendar has it now (`judgeWindow`); else it lapses, and its thread says why.
  * Then no other of the bot's changes may still be running on any of its servers, whichever replica drives it
- * (`findRunsHoldingServers`, from the store): the cloud would refuse the second call (`Ecs.0100`, "another
- * task is in progress") or, worse, take it. Held: the request is claimed and ended at once as aborted, nothing
- * sent (the approval record keeps `failed`, as for any run aborted before sending), and its thread says which
- * change holds the servers and to ask again once it has finished. Never throws.
+ * (their holds, from the store: `findRunsHoldingServers`): the cloud would refuse the second call (`Ecs.0100`,
+ * "another task is in progress") or, worse, take it. Held: the request is claimed and ended at once as
+ * aborted, nothing sent (the approval record keeps `failed`, as for any run aborted before sending), and its
+ * thread says which change holds the servers and to ask again once it has finished. Two approvals passing
+ * this check at once are told apart after their claims, by `takeServers`: exactly one takes the servers.
  */
 export function createExecutionGate(
-  deps: ExecutionGateDeps & { store: Pick<Store, "get" | "members"> },
-): (requestId: string) => Promise<GateAnswer> {
+  deps: ExecutionGateDeps & { store: Pick<Store, "get" | "createIfAbsent" | "compareAndSwap" | "update"> },
+): ExecutionGate {
   const { approvals, logger } = deps;
 
-  /**
-   * Ends the approved `request` without running it: `holders` still run on its servers. Claimed (one winner,
-   * audited), then finished at once with the reason; a claim lost means someone else has it (nothing here).
-   */
+  /** Ends the approved `request` without running it: `holders` still run on its servers. */
   async function refuseHeld(request: ApprovalRequest, holders: readonly RunHoldingServers[]): Promise<void> {
     const runId = `run_${randomText(12, "base64url")}`;
+    const claim = await approvals.claimExecution(request.id, runId);
+    if (!claim.ok) {
+      logger.info({ approval: request.id, code: claim.code }, "not claimed: another execution has it");
+      return;
+    }
+    await endHeld(request, runId, holders);
+  }
+
+  /**
+   * Ends the claimed `request` (run `runId`, never started): recorded aborted for its card, then finished with
+   * the reason; the thread says who holds its servers. Interrupted before the finish, the adoption pass
+   * finishes it from the recorded result, never starts it.
+   */
+  async function endHeld(
+    request: ApprovalRequest,
+    runId: string,
+    holders: readonly RunHoldingServers[],
+  ): Promise<void> {
     const log = logger.child({ approval: request.id, run: runId });
     const chat = deps.chat();
     const links =
@@ -126,11 +170,6 @@ export function createExecutionGate(
       return url === undefined ? h : { ...h, link: url };
     });
     const reason = serversHeldReason(shown);
-    const claim = await approvals.claimExecution(request.id, runId);
-    if (!claim.ok) {
-      log.info({ code: claim.code }, "not claimed: another execution has it");
-      return;
-    }
     // Nothing is ever sent for it: no run record exists, and the approval ends now. The card shows it as aborted.
     try {
       await deps.details.update(request.id, (d) => ({
@@ -152,6 +191,43 @@ export function createExecutionGate(
     );
     await sayInThread(deps, request, buildServersHeldReply(request, shown), log);
     await deps.refreshCard(request.id);
+  }
+
+  async function takeServers(request: ApprovalRequest, runId: string): Promise<boolean> {
+    try {
+      const held = await holdServers(deps, request, runId, deps.clock.now());
+      if (held.ok) return true;
+      await endHeld(request, runId, held.holders);
+      return false;
+    } catch (error) {
+      // Nothing sent; left claimed without a run, so the adoption pass takes its servers again later.
+      logger.error(
+        { err: error, approval: request.id, run: runId },
+        "could not take the request's servers: not run now",
+      );
+      return false;
+    }
+  }
+
+  async function retakeServers(request: ApprovalRequest, runId: string): Promise<void> {
+    try {
+      const held = await holdServers(deps, request, runId, deps.clock.now());
+      if (!held.ok)
+        logger.warn(
+          { approval: request.id, run: runId, heldBy: held.holders.map((h) => h.requestId) },
+          "an adopted run's servers are held by another change: it goes on (it has sent already)",
+        );
+    } catch (error) {
+      logger.warn({ err: error, approval: request.id, run: runId }, "could not take back the run's servers");
+    }
+  }
+
+  async function giveBackServers(request: ApprovalRequest, runId: string): Promise<void> {
+    try {
+      await releaseServers(deps, request, runId);
+    } catch (error) {
+      logger.warn({ err: error, approval: request.id, run: runId }, "could not give the servers back");
+    }
   }
 
   async function revoke(request: ApprovalRequest, change: PolicyChange): Promise<void> {
@@ -199,7 +275,7 @@ export function createExecutionGate(
     await deps.refreshCard(request.id);
   }
 
-  return async (requestId) => {
+  async function mayRun(requestId: string): Promise<GateAnswer> {
     try {
       const request = await approvals.get(requestId);
       // Not approved (claimed, finished, gone): the claim refuses it and says why in the log.
@@ -228,7 +304,7 @@ export function createExecutionGate(
         }
       }
       // Before the re-decision (and its audit record saying it runs): a change that cannot start now never does.
-      const holders = await findRunsHoldingServers(deps.store, approvals, request);
+      const holders = await findRunsHoldingServers(deps, request);
       if (holders.length > 0) {
         await refuseHeld(request, holders);
         return false;
@@ -249,7 +325,9 @@ export function createExecutionGate(
       logger.error({ err: error, approval: requestId }, "could not decide the policy again before execution");
       return false;
     }
-  };
+  }
+
+  return { mayRun, takeServers, retakeServers, giveBackServers };
 }
 
 /** Posts `message` in the request's thread; a failure is only logged (the card says it too). */

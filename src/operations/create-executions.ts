@@ -14,6 +14,7 @@ import type { Clock, Store } from "../store/store.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
 import { type RunWavesDeps, type RunWavesResult, runWaves } from "../waves/run-waves.js";
+import { waveRunKey } from "../waves/wave-run-record.js";
 import { type ExecuteFlowResult, executeFlow } from "../workflow/execute-flow.js";
 import { type ResumeFlowResult, resumeFlow } from "../workflow/resume-flow.js";
 import { RunOwnershipLostError, RunSuspendedError } from "../workflow/run-context.js";
@@ -118,7 +119,7 @@ export const finalSummaryClaim = (runId: string) => `runfinal:${runId}`;
 export function createExecutions(deps: ExecutionsDeps): Executions {
   const { approvals, logger } = deps;
   const tasks = createTaskTracker();
-  const mayRun = createExecutionGate(deps);
+  const gate = createExecutionGate(deps);
   const { reporterFor, runDeps, wavesDeps } = createRunSetup(deps);
   /** Request IDs (and IDs of runs without a request) this process is driving. */
   const running = new Set<string>();
@@ -200,6 +201,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     if (!result.ok) {
       runLogger.error({ error: result.error, message: result.message }, "execution could not run");
       await settleExecution(deps, request, runId, undefined, result.message);
+      await gate.giveBackServers(request, runId);
       if (await claimFinalSummary(runId, runLogger))
         await reporter.abandon(buildNoticeView(":x:", md`The execution could not run: ${result.message}`));
       else await reporter.suspend();
@@ -209,6 +211,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     await reporter.finish(result.outcome, { summary: await claimFinalSummary(runId, runLogger) });
     await deps.onRunFinished?.(request, result.outcome);
     await settleExecution(deps, request, runId, result.outcome);
+    await gate.giveBackServers(request, runId);
     await deps.refreshCard(request.id);
   }
 
@@ -241,8 +244,8 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
     if (stopping || running.has(requestId)) return;
     running.add(requestId);
     try {
-      const gate = await mayRun(requestId);
-      if (gate === false) return;
+      const answer = await gate.mayRun(requestId);
+      if (answer === false) return;
       const runId = `run_${randomText(12, "base64url")}`;
       let claimed: ApprovalRequest;
       try {
@@ -263,6 +266,8 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         await activateRequest(deps, claimed, runId, activator);
         return;
       }
+      // Nothing is sent before the servers are this run's: of two changes approved at once, one takes them.
+      if (!(await gate.takeServers(claimed, runId))) return;
       const log = logger.child({ approval: requestId, run: runId });
       const lease = await leaseOf(runId, log);
       if (lease === undefined) return;
@@ -281,7 +286,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
             ? runWaves(flowSpecOf(claimed, runId), plan, wavesDeps(d))
             : executeFlow(flowSpecOf(claimed, runId), {
                 ...d,
-                ...(gate.reads !== undefined && { primedReads: gate.reads }),
+                ...(answer.reads !== undefined && { primedReads: answer.reads }),
               });
         });
       } finally {
@@ -310,18 +315,12 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
         const current = await approvals.get(request.id);
         if (current?.status !== "executing" || current.execution?.executionId !== runId) return;
         const plan = wavePlanOf(current.parameters);
-        if (plan !== undefined) {
-          // The wave record says where the run is; each wave's own run is resumed, never re-sent.
-          log.info("adopting a run in waves");
-          deps.metrics?.runAdopted();
-          await drive(current, runId, lease, (d) => runWaves(flowSpecOf(current, runId), plan, wavesDeps(d)));
-          return;
-        }
-        const exists = (await deps.store.get(runKey(runId))) !== undefined;
+        const exists =
+          (await deps.store.get(plan !== undefined ? waveRunKey(runId) : runKey(runId))) !== undefined;
         const result = exists ? undefined : (await deps.details.get(current.id))?.result;
         if (result?.status === "aborted") {
-          // Refused by the gate before anything was sent (another change held its servers) and interrupted
-          // before it was finished: it is finished now, never started.
+          // Refused before anything was sent (another change held its servers) and interrupted before it was
+          // finished: it is finished now, never started.
           const reason = result.summary;
           const finished = await approvals.finishExecution(current.id, runId, "failed", reason);
           log.info(
@@ -329,6 +328,17 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
             "finished a claimed run the gate refused",
           );
           await deps.refreshCard(current.id);
+          return;
+        }
+        // A run never created sends nothing before its servers are its own (held: ended, and said); one that
+        // was created keeps going, and takes back what it can (a run begun by a version without holds).
+        if (!exists && !(await gate.takeServers(current, runId))) return;
+        if (exists) await gate.retakeServers(current, runId);
+        if (plan !== undefined) {
+          // The wave record says where the run is; each wave's own run is resumed, never re-sent.
+          log.info({ exists }, "adopting a run in waves");
+          deps.metrics?.runAdopted();
+          await drive(current, runId, lease, (d) => runWaves(flowSpecOf(current, runId), plan, wavesDeps(d)));
           return;
         }
         log.info({ exists }, exists ? "adopting an unfinished run" : "starting a claimed run never created");
