@@ -1,4 +1,4 @@
-import { flagOf, normalizeFlag } from "./parse-arguments.js";
+import { flagOf, readFlag } from "./parse-arguments.js";
 import { type Token, tokenize } from "./tokenize.js";
 
 export const BREAK_GLASS_FLAG = "--break-glass";
@@ -34,8 +34,9 @@ interface TextFlag {
 }
 
 /**
- * Takes `<flag> "<text>"` (or `<flag>="<text>"`) out of slash-command text, before the command's own grammar
- * reads the rest. Tokenizer failures are left to the grammar (it explains them).
+ * Takes `<flag> "<text>"` (or `<flag>="<text>"`, `"<flag>=<text>"`: see `readFlag`) out of slash-command text,
+ * before the command's own grammar reads the rest. Tokenizer failures are left to the grammar (it explains
+ * them, and nothing is taken out).
  */
 function extractTextFlag(text: string, flag: TextFlag): TextFlagExtraction {
   // Nearly every command has no such flag: not worth a tokenization (the flag's name is matched without
@@ -52,14 +53,15 @@ function extractTextFlag(text: string, flag: TextFlag): TextFlagExtraction {
     return { ok: false, message: `\`${flag.name}\` is given more than once; give it once.` };
   const usage = `Write ${flag.what} after it in quotes: \`${flag.example}\`.`;
   let end = token.end;
-  let value = flagText(token, flag.name)?.inline ?? "";
-  if (value === "") {
+  let value = flagText(token, flag.name)?.inline;
+  // Only a flag without `=` takes the next token: `--reason="" web-02` is an empty reason, never `web-02`.
+  if (value === undefined) {
     const next = tokens[at + 1];
     if (next === undefined || (next.quoteStart === undefined && flagOf(next) !== undefined))
       return { ok: false, message: `\`${flag.name}\` needs ${flag.what}. ${usage}` };
     // `--reason deploy web-03`: the words after an unquoted value would silently become targets.
     const after = tokens[at + 2];
-    if (next.quoteStart === undefined && after !== undefined && flagOf(after) === undefined)
+    if (next.quoteStart === undefined && after !== undefined && readFlag(after) === undefined)
       return {
         ok: false,
         message: `Put ${flag.what} after \`${flag.name}\` in quotes, or the words after it are read as part of the command: \`${flag.example}\`.`,
@@ -97,13 +99,8 @@ export function extractReason(text: string): TextFlagExtraction {
   });
 }
 
-/** Whether a token is the flag (smart dashes too), and the text written into it after `=`. */
-function flagText(token: Token, name: string): { inline: string } | undefined {
-  if (token.mention !== undefined) return undefined;
-  // A quote may open right after `=`: only the part before it is the flag's name.
-  const head = token.quoteStart === undefined ? token.text : token.text.slice(0, token.quoteStart);
-  const flag = normalizeFlag(head);
-  if (flag === name && token.quoteStart === undefined) return { inline: "" };
-  if (flag?.startsWith(`${name}=`) !== true) return undefined;
-  return { inline: token.text.slice(token.text.indexOf("=") + 1) };
+/** Whether a token is the flag (smart dashes too), and the text written into it after `=` (absent: none). */
+function flagText(token: Token, name: string): { inline: string | undefined } | undefined {
+  const flag = readFlag(token);
+  return flag?.name === name ? { inline: flag.value } : undefined;
 }

@@ -78,6 +78,32 @@ export function flagOf(token: Token): string | undefined {
   return isBare(token) ? normalizeFlag(token.text) : undefined;
 }
 
+/** A token read as a flag: its name (lower case, `--` for smart dashes) and what follows its first `=`. */
+export interface FlagToken {
+  name: string;
+  /** As typed, quotes taken off; absent without `=` (the value, if any, is the next token). */
+  value?: string;
+}
+
+/**
+ * A token as a flag, the way a shell reads it: `--name`, `--name=value`, the value quoted (`--name="a b"`) or
+ * the whole of it (`"--name=a b"`, `"--name"=value`). One reading for every flag, the change flags taken out
+ * before the grammar (`--reason`, `--at`…) and each verb's own (`--keypair`, `--waves`…). A token quoted from
+ * its start without `=` (`"--hard"`) stays a literal, the way to name a server `--hard`: with `=` it could not
+ * be a name (names have none). A mention is never a flag.
+ */
+export function readFlag(token: Token): FlagToken | undefined {
+  if (token.mention !== undefined) return undefined;
+  const eq = token.text.indexOf("=");
+  // The tokenizer opens a quote at a token's start or after `=` / `:`: one after `:` or inside the name
+  // (`--x:"a=b"`) does not make a flag of it.
+  if (token.quoteStart !== undefined && (eq < 0 || (token.quoteStart > 0 && token.quoteStart <= eq)))
+    return undefined;
+  const name = normalizeFlag(eq < 0 ? token.text : token.text.slice(0, eq));
+  if (name === undefined) return undefined;
+  return eq < 0 ? { name } : { name, value: token.text.slice(eq + 1) };
+}
+
 export function isHelpToken(token: Token): boolean {
   if (!isBare(token)) return false;
   const t = token.text.toLowerCase();
@@ -130,14 +156,12 @@ export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): 
   };
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    const flag = flagOf(token);
+    const flag = readFlag(token);
     if (flag !== undefined) {
-      const eq = flag.indexOf("=");
-      const name = eq < 0 ? flag : flag.slice(0, eq);
+      const { name } = flag;
       if (valueFlags.includes(name)) {
-        let value: string | undefined;
-        if (eq >= 0) value = token.text.slice(token.text.indexOf("=") + 1);
-        else {
+        let value = flag.value;
+        if (value === undefined) {
           const next = tokens[i + 1];
           if (next?.mention !== undefined)
             return failure("invalid_value", `\`${name}\` takes a name, not a Slack mention.`, {
@@ -160,7 +184,7 @@ export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): 
         args.values.set(name, value);
         continue;
       }
-      if (flags.includes(name) && eq >= 0) {
+      if (flags.includes(name) && flag.value !== undefined) {
         return failure("invalid_flag", `The flag \`${name}\` takes no value; write just \`${name}\`.`, {
           usage: usage(ctx),
         });

@@ -1,6 +1,7 @@
 import { PASSWORD_NAME } from "./intent-constants.js";
 import type { IntentError } from "./intent-schema.js";
-import { redactCredentials } from "./parse-arguments.js";
+import { normalizeFlag, redactCredentials } from "./parse-arguments.js";
+import { quoteUserText } from "./quote-user-text.js";
 
 /**
  * Tokenizer for Slack slash-command text.
@@ -20,7 +21,8 @@ import { redactCredentials } from "./parse-arguments.js";
  *   group text with spaces and commas. Any quote of the same family (double or single) closes.
  *   A quote opens only at the start of a token or right after `=` / `:` (`name="ops box"`), so an
  *   apostrophe inside a word stays literal. A token that starts with a quote is a literal: the parser
- *   never reads it as a flag, keyword, filter or selector.
+ *   never reads it as a keyword, filter or selector, nor as a flag, except `"--flag=value"` (a shell's
+ *   reading, `readFlag`; no name has a `=`). An unterminated quote is refused, naming the flag it follows.
  * - Separators: any whitespace (including newlines and non-breaking spaces) and commas outside quotes.
  *   Empty tokens (`a,,b`) are dropped.
  * - Rejected outright (`invalid_character`): C0/C1 control characters other than tab/CR/LF, DEL,
@@ -227,15 +229,7 @@ export function tokenize(input: string): TokenizeResult {
       (b.length === 0 || lastChar === "=" || lastChar === ":")
     ) {
       const close = closingQuoteIndex(input, ch, i + 1);
-      if (close < 0) {
-        return {
-          ok: false,
-          error: {
-            code: "unterminated_quote",
-            message: `The quote opened at position ${i + 1} is never closed. Close it with a matching quote.`,
-          },
-        };
-      }
+      if (close < 0) return { ok: false, error: unterminatedQuote(ch, i, b.parts.join("")) };
       if (b.quoteStart === undefined) b.quoteStart = b.length;
       const inner = unescapeSlackText(input.slice(i + 1, close));
       // Mentions inside quotes still count as mentions.
@@ -274,6 +268,20 @@ export function tokenize(input: string): TokenizeResult {
   }
   flush(input.length);
   return { ok: true, tokens };
+}
+
+/**
+ * The quote opened at `at` never closes: where, the flag it gives a value to (`--reason="disk full`; only its
+ * name is repeated, never what follows the quote), and the quote that closes it.
+ */
+function unterminatedQuote(open: string, at: number, before: string): IntentError {
+  const flag = before.endsWith("=") ? normalizeFlag(before.slice(0, -1)) : undefined;
+  const after = flag !== undefined ? `, after ${quoteUserText(`${flag}=`)},` : "";
+  const closing = DOUBLE_QUOTES.has(open) ? '`"`' : "`'`";
+  return {
+    code: "unterminated_quote",
+    message: `The quote opened at position ${at + 1}${after} is never closed. Close it with a matching quote (${closing}).`,
+  };
 }
 
 /** Shorter "secrets" (a test's placeholder) would mask ordinary words. */

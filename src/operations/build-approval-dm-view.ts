@@ -14,7 +14,10 @@ import {
 } from "../render/message-model.js";
 import { renderMrkdwn } from "../render/render-mrkdwn.js";
 import { describeSchedule } from "../views/build-schedule-views.js";
+import { withInlineCode } from "../views/format-values.js";
 import { describeExpiry, describeProgress } from "./describe-request.js";
+import { abortedShown, stopShown, stopTitle } from "./request-card-outcome.js";
+import type { RequestDetails } from "./request-details.js";
 
 /** What an approver's direct message shows of the request. */
 export type ApprovalDmRequest = Pick<
@@ -34,6 +37,13 @@ export type ApprovalDmRequest = Pick<
   | "revocation"
   | "lapsedApprovals"
 >;
+
+/**
+ * What a closed message reads of the request's details: how its run ended, so a run that never sent anything
+ * (the servers changed, or another change held them) or was stopped between waves is said as its card says
+ * it, never "failed". Absent (details not read, or gone): said from the approval record alone.
+ */
+export type ApprovalDmDetails = Pick<RequestDetails, "result"> | undefined;
 
 /** Most server names a direct message lists (the card and its Details have them all). */
 const MAX_DM_SERVER_NAMES = 10;
@@ -89,6 +99,7 @@ export function buildApprovalDmViewFor(input: {
   permalink: string | undefined;
   userId: string;
   stage?: string;
+  details?: ApprovalDmDetails;
 }): Message {
   const { request, userId } = input;
   const closed = buildApprovalDmClosedView(input);
@@ -145,15 +156,17 @@ function closedShape(text: Span[], body: Span[], permalink: string | undefined):
 
 /**
  * The same direct message once the request no longer waits for anyone: "No longer waiting for you: approved
- * by @bob, @carol and run (succeeded)", "… rejected by @bob: <reason>", "… cancelled by @alice", "… expired".
- * Undefined while it still waits (pending). Pure; the reason is untrusted text.
+ * by @bob, @carol and run (succeeded)", "… approved by @bob; it did not run: nothing was changed" (a run the
+ * card calls aborted, with its result), "… rejected by @bob: <reason>", "… cancelled by @alice", "… expired".
+ * Undefined while it still waits (pending). Pure; the reason and the result are untrusted text.
  */
 export function buildApprovalDmClosedView(input: {
   request: ApprovalDmRequest;
   permalink: string | undefined;
+  details?: ApprovalDmDetails;
 }): Message | undefined {
   const { request } = input;
-  const outcome = dmOutcome(request);
+  const outcome = dmOutcome(request, input.details);
   if (outcome === undefined) return undefined;
   const text = md`${outcome.icon} No longer waiting for you: ${userMention(request.requester.userId)}'s request ${code(
     request.commandText,
@@ -161,9 +174,30 @@ export function buildApprovalDmClosedView(input: {
   return closedShape(text, text, input.permalink);
 }
 
-/** How the request ended for its approvers, or undefined while it still waits for approvals. */
-function dmOutcome(request: ApprovalDmRequest): { icon: Span[]; words: Span[] } | undefined {
+/**
+ * How the request ended for its approvers, or undefined while it still waits for approvals. A run stopped
+ * between waves, or aborted before it sent anything, is told apart from a failure as the card tells it
+ * (`stopShown`, `abortedShown`): the approval record alone says `failed` (a stop: or `succeeded`).
+ */
+function dmOutcome(
+  request: ApprovalDmRequest,
+  details: ApprovalDmDetails,
+): { icon: Span[]; words: Span[] } | undefined {
   const by = md`approved by ${mentions(request.approvals.map((a) => a.userId))}`;
+  const stop = stopShown(request, details);
+  if (stop !== undefined)
+    return {
+      icon: md`:octagonal_sign:`,
+      words: md`${by}. ${stopTitle(stop)}; the later waves were not run. The thread has the details.`,
+    };
+  if (abortedShown(request, details)) {
+    const summary = details?.result?.summary ?? "";
+    return {
+      icon: md`:no_entry:`,
+      // The summary says why (changed, unreadable, held by another change); its code spans stay code.
+      words: md`${by}; it did not run: nothing was changed.${summary !== "" ? md` *Result:* ${withInlineCode(summary)}.` : md``} The thread has the details.`,
+    };
+  }
   switch (request.status) {
     case "pending":
       return undefined;

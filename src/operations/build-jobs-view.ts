@@ -15,7 +15,7 @@ import {
 } from "../render/message-model.js";
 import { LIST_SUBTITLE_LIMIT } from "../render/render-block-kit.js";
 import { renderMrkdwn } from "../render/render-mrkdwn.js";
-import { joinTexts, typeable } from "../views/format-values.js";
+import { joinTexts, typeable, withInlineCode } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import { describeParameters, formatTime } from "./describe-request.js";
 
@@ -194,7 +194,7 @@ export function buildJobsView(input: JobsViewInput): Message {
     list(
       input.recent.map(
         (j): ListItem => ({
-          title: md`${OUTCOME_ICONS[j.outcome] ?? OUTCOME_ICONS.outcome_unknown!} ${j.operation} ${plural(j.targetNames.length, "server")}: ${j.summary ?? j.outcome.replace("_", " ")}`,
+          title: md`${OUTCOME_ICONS[j.outcome] ?? OUTCOME_ICONS.outcome_unknown!} ${j.operation} ${plural(j.targetNames.length, "server")}: ${j.summary !== undefined ? withInlineCode(j.summary) : j.outcome.replace("_", " ")}`,
           subtitle: runSubtitle(j, [
             md`finished ${formatTime(j.finishedAt)}${
               j.durationMs !== undefined ? md` after ${formatElapsed(j.durationMs)}` : md``

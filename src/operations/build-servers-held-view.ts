@@ -23,12 +23,12 @@ const MAX_NAMED = 5;
 
 /**
  * `web-01 and web-02 are being changed by a reboot the bot is still running (request apr_x by @alice, its
- * thread)`; `rich`: names and the request ID as code, the verb bold, who asked and the link; else plain words
- * (the card's result line escapes any markup).
+ * thread)`: names and the request ID as code (copied exactly, underscores included, even from plain text: see
+ * `serversHeldReason`); `rich`: also the verb bold, who asked and the link.
  */
 function held(holder: HolderShown, rich: boolean): Span[] {
   const names = holder.servers.map((s) => s.name);
-  const shown = names.slice(0, MAX_NAMED).map((n) => (rich ? typeable(n) : untrusted(n)));
+  const shown = names.slice(0, MAX_NAMED).map((n) => typeable(n));
   const more = names.length - MAX_NAMED;
   const listed: Span[] = shown.flatMap((name, i) => {
     if (i === 0) return [name];
@@ -36,7 +36,7 @@ function held(holder: HolderShown, rich: boolean): Span[] {
   });
   if (more > 0) listed.push(...md` and ${plural(more, "more server")}`);
   const verb = rich ? bold(holder.verb) : untrusted(holder.verb);
-  const id = rich ? code(holder.requestId) : untrusted(holder.requestId);
+  const id = code(holder.requestId);
   const by = rich && holder.requesterId !== undefined ? md` by ${userMention(holder.requesterId)}` : md``;
   const thread = rich && holder.link !== undefined ? md`, ${link(holder.link, "its thread")}` : md``;
   const are = names.length === 1 ? "is" : "are";
@@ -50,13 +50,16 @@ function heldAll(holders: readonly HolderShown[], linked: boolean): Span[] {
 
 /**
  * Why the request was not run, as plain text (the card's result line, the audit's failure): the servers held
- * by another of the bot's changes still running, and that nothing was sent.
+ * by another of the bot's changes still running, and that nothing was sent. The names and the request ID keep
+ * their backticks, so the views that show it (`withInlineCode`) show them as code: escaped as words, a run of
+ * underscores in an ID would be defused (`ˍ`) and the ID copied wrong.
  */
 export function serversHeldReason(holders: readonly HolderShown[]): string {
   const spans = heldAll(holders, false);
   return renderPlain(
     md`Not run: ${spans}; nothing was sent, ask again once it has finished`,
     Number.POSITIVE_INFINITY,
+    { codeTicks: true },
   );
 }
 

@@ -76,6 +76,7 @@ export function createOperations(options: OperationsOptions): Operations {
     store,
     logger,
     readRequest: (requestId) => approvals.get(requestId),
+    readDetails: (requestId) => details.get(requestId),
     ...(requestRetentionMs !== undefined && { retentionMs: requestRetentionMs }),
   });
   const announce = createDecisionAnnouncer({

@@ -14,6 +14,7 @@ import {
   buildApprovalDmViewFor,
 } from "./build-approval-dm-view.js";
 import { snapshotOf } from "./decide-policy.js";
+import type { RequestDetails } from "./request-details.js";
 
 /**
  * The approvers' direct messages of a request (`notify_approvers: dm`), kept next to `opsrequest:<id>` with the
@@ -92,6 +93,12 @@ export function createApproverMessages(deps: {
    * are closed with what it became, read again rather than from the snapshot they were sent for.
    */
   readRequest: (requestId: string) => Promise<ApprovalRequest | undefined>;
+  /**
+   * The request's details, read when the messages are closed: a run that never sent anything (the servers
+   * changed, another change held them) is said as its card says it, never "failed". Absent, or unreadable:
+   * said from the approval record alone.
+   */
+  readDetails?: (requestId: string) => Promise<RequestDetails | undefined>;
   /** How long the record of the messages is kept after its last write (default: like finished requests). */
   retentionMs?: number;
 }): ApproverMessages {
@@ -104,6 +111,15 @@ export function createApproverMessages(deps: {
       return await chat.getPermalink(request.message);
     } catch (error) {
       logger.warn({ err: error, approval: request.id }, "no link to the card for the approvers' messages");
+      return undefined;
+    }
+  }
+
+  async function detailsOf(requestId: string): Promise<RequestDetails | undefined> {
+    try {
+      return await deps.readDetails?.(requestId);
+    } catch (error) {
+      logger.warn({ err: error, approval: requestId }, "no details for the approvers' messages");
       return undefined;
     }
   }
@@ -168,7 +184,11 @@ export function createApproverMessages(deps: {
     for (let attempt = 0; attempt < 3; attempt++) {
       const request = await deps.readRequest(requestId);
       if (request === undefined) return;
-      const view = buildApprovalDmClosedView({ request, permalink: await permalinkOf(request, chat) });
+      const view = buildApprovalDmClosedView({
+        request,
+        permalink: await permalinkOf(request, chat),
+        details: await detailsOf(requestId),
+      });
       if (view === undefined) return;
       await updateEach(requestId, messages, view, chat);
       const shown = ApprovalDmsSchema.safeParse((await deps.store.get(approvalDmsKey(requestId)))?.value).data
@@ -278,7 +298,11 @@ export function createApproverMessages(deps: {
         if (!claimed.ok || !claimed.changed) return;
         const messages = ApprovalDmsSchema.parse(claimed.value).messages;
         if (messages.length === 0) return;
-        const view = buildApprovalDmClosedView({ request, permalink: await permalinkOf(request, chat) });
+        const view = buildApprovalDmClosedView({
+          request,
+          permalink: await permalinkOf(request, chat),
+          details: await detailsOf(request.id),
+        });
         if (view === undefined) return;
         await updateEach(request.id, messages, view, chat);
       } catch (error) {

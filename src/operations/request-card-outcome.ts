@@ -20,8 +20,8 @@ export type CardStop = NonNullable<NonNullable<RequestDetails["result"]>["stop"]
  * such, whoever stopped it), or undefined.
  */
 export function stopShown(
-  request: ApprovalRequest,
-  details: RequestDetails | undefined,
+  request: Pick<ApprovalRequest, "status">,
+  details: Pick<RequestDetails, "result"> | undefined,
 ): CardStop | undefined {
   const result = details?.result;
   // A stop with nothing failed is recorded as aborted (older records: succeeded); either way it is said as a stop.
@@ -35,14 +35,17 @@ export function stopShown(
  * `aborted`; the approval record keeps `failed`, as its metrics do): said as such, never "Failed", which the
  * Result line under it would contradict. A run in waves stopped on purpose is its {@link stopShown} instead.
  */
-export function abortedShown(request: ApprovalRequest, details: RequestDetails | undefined): boolean {
+export function abortedShown(
+  request: Pick<ApprovalRequest, "status">,
+  details: Pick<RequestDetails, "result"> | undefined,
+): boolean {
   return (
     request.status === "failed" && details?.result?.status === "aborted" && details.result.stop === undefined
   );
 }
 
 /** `Aborted by @alice after wave 2 of 3`, `Stopped before wave 3 of 3`: a stop's words, capitalised. */
-function stopTitle(stop: CardStop): Span[] {
+export function stopTitle(stop: CardStop): Span[] {
   if (stop.kind === "check") return md`Stopped before wave ${String(stop.beforeWave)} of ${String(stop.of)}`;
   const by = stop.by !== undefined ? md` by ${userMention(stop.by)}` : md``;
   return stop.afterWave === 0
@@ -165,10 +168,13 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
     case "outcome_unknown": {
       const result = details?.result;
       const error = request.execution?.error ?? details?.executionError;
-      if (result === undefined) return error !== undefined ? md`*Result:* ${error}` : undefined;
-      // An aborted run's summary says why itself (changed, or could not be read) and that nothing was sent.
+      // Plain text that keeps its code spans between backticks (a request ID, a name): shown as code again.
+      if (result === undefined)
+        return error !== undefined ? md`*Result:* ${withInlineCode(error)}` : undefined;
+      // An aborted run's summary says why itself (changed, could not be read, held by another change) and
+      // that nothing was sent.
       if (result.status === "aborted" && result.stop === undefined)
-        return md`*Result:* ${result.summary}. Details in the thread.`;
+        return md`*Result:* ${withInlineCode(result.summary)}. Details in the thread.`;
       const took = result.durationMs !== undefined ? md` in ${formatElapsed(result.durationMs)}` : md``;
       const note = result.status === "outcome_unknown" ? md` — check the servers before retrying` : md``;
       // The check's reason (plain text, escaped here) is the card's only word on why the later waves did not run.

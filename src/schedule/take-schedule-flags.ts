@@ -1,3 +1,4 @@
+import { flagOf, readFlag } from "../intents/parse-arguments.js";
 import { tokenize } from "../intents/tokenize.js";
 
 /** `--at <time>` and `--window <name>` as typed, before they are resolved to a start time. */
@@ -12,10 +13,17 @@ export type TakeScheduleFlagsResult =
 
 const FLAGS = ["at", "window"] as const;
 
+/** What each flag needs, said when it is missing or empty. */
+const NEEDS: Readonly<Record<(typeof FLAGS)[number], string>> = {
+  at: "`--at` needs a time: `--at 22:30` (your time zone) or `--at 2026-12-08T22:30+01:00`",
+  window: "`--window` needs the name of a maintenance window: `--window <name>` (see `/ops calendar`)",
+};
+
 /**
- * Takes `--at <time>` / `--window <name>` (also `--at=<time>`) out of a command's text, so every mutation
- * accepts them without each verb's grammar knowing them; the rest of the text is parsed as before. A text the
- * tokenizer refuses is left as it is (the parser then says why). Pure.
+ * Takes `--at <time>` / `--window <name>` (also `--at=<time>`, quoted as a shell reads it: `--at="22:30"`,
+ * `--window "night shift"`, `"--at=22:30"`, see `readFlag`) out of a command's text, so every mutation accepts
+ * them without each verb's grammar knowing them; the rest of the text is parsed as before. A text the tokenizer
+ * refuses is left as it is (the parser then says why, and nothing is taken). Pure.
  */
 export function takeScheduleFlags(text: string): TakeScheduleFlagsResult {
   const tokenized = tokenize(text);
@@ -25,27 +33,21 @@ export function takeScheduleFlags(text: string): TakeScheduleFlagsResult {
   const cut: { start: number; end: number }[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
-    if (token === undefined || token.quoteStart !== undefined) continue;
-    const match = /^--(at|window)(?:=(.*))?$/i.exec(token.text);
-    if (match === null) continue;
-    const name = (match[1] ?? "").toLowerCase() as (typeof FLAGS)[number];
-    let value = match[2];
+    const flag = token === undefined ? undefined : readFlag(token);
+    if (token === undefined || (flag?.name !== "--at" && flag?.name !== "--window")) continue;
+    const name = flag.name === "--at" ? "at" : "window";
+    let value = flag.value;
     let end = token.end;
     if (value === undefined) {
       const next = tokens[i + 1];
-      if (next === undefined || next.text.startsWith("--"))
-        return {
-          ok: false,
-          message:
-            name === "at"
-              ? "`--at` needs a time: `--at 22:30` (your time zone) or `--at 2026-12-08T22:30+01:00`"
-              : "`--window` needs the name of a maintenance window: `--window <name>` (see `/ops calendar`)",
-        };
+      // A quoted next token is the value, whatever it starts with; a bare flag is not.
+      if (next === undefined || (next.quoteStart === undefined && flagOf(next) !== undefined))
+        return { ok: false, message: NEEDS[name] };
       value = next.text;
       end = next.end;
       i++;
     }
-    if (value.trim() === "") return { ok: false, message: `\`--${name}\` needs a value` };
+    if (value.trim() === "") return { ok: false, message: NEEDS[name] };
     if (flags[name] !== undefined)
       return { ok: false, message: `\`--${name}\` is given twice; give it once` };
     flags[name] = value.trim();

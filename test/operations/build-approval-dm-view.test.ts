@@ -11,9 +11,12 @@ import {
   buildApprovalDmViewFor,
 } from "../../src/operations/build-approval-dm-view.js";
 import { buildDecisionReply } from "../../src/operations/build-decision-reply.js";
+import { buildRequestCard } from "../../src/operations/build-request-card.js";
+import { serversHeldReason } from "../../src/operations/build-servers-held-view.js";
+import type { RequestDetails } from "../../src/operations/request-details.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { expectValidBlockKit, toGoldenJson } from "../render/block-kit-test-helpers.js";
-import { makeRequest, T0 } from "./fixtures.js";
+import { makeDetails, makeRequest, T0 } from "./fixtures.js";
 
 const STAGES: NonNullable<ApprovalRequest["requirement"]["stages"]> = [
   {
@@ -95,6 +98,89 @@ describe("an approver's direct message", () => {
     const thread = renderBlockKit(buildDecisionReply(request, [{ type: "expired", at: request.expiresAt }])!);
     expect(sectionsOf(thread).join("\n")).toContain(`Expired ${words}.`);
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/approval-dm-expired-staged.json");
+  });
+
+  describe("a run that ended: said as its card says it, never 'failed' for a run that changed nothing", () => {
+    /** A request ID with a run of underscores, as random IDs have: copied from the message, it must be exact. */
+    const HOLDER_ID = "apr_AbC__x_0123456789abcdefgh";
+    const APPROVALS = [
+      { userId: "U_BOB", at: T0 + 60_000 },
+      { userId: "U_CAROL", at: T0 + 120_000 },
+    ];
+    const ended = (error: string) =>
+      makeRequest({
+        status: "failed",
+        approvals: APPROVALS,
+        execution: {
+          executionId: "run_x",
+          startedAt: T0 + 180_000,
+          finishedAt: T0 + 180_000,
+          outcome: "failed",
+          error,
+        },
+      });
+    const textOf = (message: Parameters<typeof renderBlockKit>[0]) => {
+      const kit = renderBlockKit(message);
+      expectValidBlockKit(kit);
+      return { kit, text: sectionsOf(kit).join("\n") };
+    };
+
+    it("refused before anything was sent (another change held the servers): not run, nothing changed, why", async () => {
+      const reason = serversHeldReason([
+        {
+          requestId: HOLDER_ID,
+          verb: "reboot",
+          requesterId: "U_DAVE",
+          servers: [{ id: "11111111-0000-0000-0000-000000000003", name: "web-03" }],
+        },
+      ]);
+      const request = ended(reason);
+      const details: Pick<RequestDetails, "result"> = { result: { status: "aborted", summary: reason } };
+      const { kit, text } = textOf(
+        buildApprovalDmClosedView({ request, permalink: "https://slack.example/p1", details })!,
+      );
+      expect(text).toBe(
+        ":no_entry: No longer waiting for you: <@U_ALICE>'s request `/ecs delete web-03 web-04` was approved by <@U_BOB>, <@U_CAROL>; it did not run: nothing was changed." +
+          ` *Result:* Not run: \`web-03\` is being changed by a reboot the bot is still running (request \`${HOLDER_ID}\`); nothing was sent, ask again once it has finished. The thread has the details.`,
+      );
+      expect(text).not.toMatch(/failed|ˍ/);
+      // The card says the same of it.
+      const card = textOf(buildRequestCard({ request, details: { ...makeDetails(), ...details } })).text;
+      expect(card).toContain("*Aborted, nothing changed:*");
+      expect(card).toContain(`(request \`${HOLDER_ID}\`)`);
+      await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/approval-dm-aborted.json");
+      // Each approver's message once the request ended is the same one.
+      expect(buildApprovalDmViewFor({ request, permalink: undefined, userId: "U_BOB", details })).toEqual(
+        buildApprovalDmClosedView({ request, permalink: undefined, details }),
+      );
+    });
+
+    it("stopped between waves: the stop, as the card's headline says it", () => {
+      const request = ended("aborted by a person after wave 1 of 3: 1 rebooted");
+      const details: Pick<RequestDetails, "result"> = {
+        result: {
+          status: "aborted",
+          summary: "1 rebooted",
+          stop: { kind: "abort", by: "U_DAVE", afterWave: 1, of: 3 },
+        },
+      };
+      const { text } = textOf(buildApprovalDmClosedView({ request, permalink: undefined, details })!);
+      expect(text).toContain(
+        ":octagonal_sign: No longer waiting for you: <@U_ALICE>'s request `/ecs delete web-03 web-04` was approved by <@U_BOB>, <@U_CAROL>. Aborted by <@U_DAVE> after wave 1 of 3; the later waves were not run.",
+      );
+      expect(text).not.toContain("failed");
+    });
+
+    it("a run that failed still says so; without its details, the approval record alone says failed", () => {
+      const request = ended("1 deleted, 1 failed");
+      const failed: Pick<RequestDetails, "result"> = {
+        result: { status: "failed", summary: "1 deleted, 1 failed" },
+      };
+      for (const details of [failed, undefined])
+        expect(textOf(buildApprovalDmClosedView({ request, permalink: undefined, details })!).text).toContain(
+          "was approved by <@U_BOB>, <@U_CAROL> and run: it failed. The thread has the details.",
+        );
+    });
   });
 
   describe("as approvals are given (per person)", () => {

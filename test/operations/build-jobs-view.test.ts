@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildJobsView } from "../../src/operations/build-jobs-view.js";
+import { serversHeldReason } from "../../src/operations/build-servers-held-view.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { expectValidBlockKit, toGoldenJson } from "../render/block-kit-test-helpers.js";
 
@@ -53,6 +54,36 @@ describe("buildJobsView", () => {
     expect(text).toContain("`*bold* _x_`");
     expect(text).not.toMatch(/[∗ˍˋ∼]/);
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-with-links.json");
+  });
+
+  it("a recent run refused before it sent anything: the holder's request ID in its summary is code, exact", () => {
+    const summary = serversHeldReason([
+      {
+        requestId: "apr_AbC__x_0123456789abcdefgh",
+        verb: "reboot",
+        servers: [{ id: "i-1", name: "web-01" }],
+      },
+    ]);
+    const kit = renderBlockKit(
+      buildJobsView({
+        running: [],
+        recent: [
+          {
+            requestId: "apr_4",
+            operation: "reboot",
+            targetNames: ["web-01"],
+            outcome: "failed",
+            finishedAt: NOW - 60_000,
+            summary,
+          },
+        ],
+        now: NOW,
+      }),
+    );
+    expectValidBlockKit(kit);
+    const text = JSON.stringify(kit);
+    expect(text).toContain("(request `apr_AbC__x_0123456789abcdefgh`)");
+    expect(text).not.toMatch(/[ˍˋ]/);
   });
 
   it("a request in waves is one entry: the wave it is at, the servers done, the pause or who paused it", async () => {

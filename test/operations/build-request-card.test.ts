@@ -6,6 +6,7 @@ import {
   type RequestCardInput,
 } from "../../src/operations/build-request-card.js";
 import { buildRequestDetailsView } from "../../src/operations/build-request-details-view.js";
+import { serversHeldReason } from "../../src/operations/build-servers-held-view.js";
 import { type BlockKitMessage, renderBlockKit } from "../../src/render/render-block-kit.js";
 import { renderMrkdwn } from "../../src/render/render-mrkdwn.js";
 import {
@@ -22,6 +23,11 @@ const approvals = [
   { userId: "U_BOB", at: T0 + 1 },
   { userId: "U_CAROL", at: T0 + 2 },
 ];
+/** A random request ID with a run of underscores, which escaping as words would defuse (`ˍ`). */
+const HOLDER_ID = "apr_AbC__x_0123456789abcdefgh";
+const heldReason = serversHeldReason([
+  { requestId: HOLDER_ID, verb: "reboot", servers: [{ id: ONE.id, name: "web-03" }] },
+]);
 const oneServer = (overrides: Partial<ApprovalRequest> = {}) =>
   makeRequest({
     commandText: "/ecs delete web-03",
@@ -109,6 +115,14 @@ const STATES: [string, RequestCardInput][] = [
           summary: "aborted: the servers changed since approval, nothing was changed",
         },
       }),
+    },
+  ],
+  [
+    // Refused before anything was sent, another change holding the servers: its request ID copied exactly.
+    "aborted-held",
+    {
+      request: oneServer({ status: "failed", approvals }),
+      details: makeDetails({ result: { status: "aborted", summary: heldReason } }),
     },
   ],
   [
@@ -471,6 +485,27 @@ describe("buildRequestCard", () => {
     expect(text).toContain("Checks passed, with 2 warnings:");
     expect(text).toContain(":warning: web-04: already SHUTOFF; it will be left out");
     expect(text).toContain(":warning: web-03: is running; it will be stopped, resized and started again");
+  });
+
+  it("a request ID in the result (plain text) is code, copied exactly: its underscores are not defused", () => {
+    const { kit } = render({
+      request: oneServer({ status: "failed", approvals }),
+      details: makeDetails({ result: { status: "aborted", summary: heldReason } }),
+    });
+    const mrkdwn = collectMrkdwn(kit).join("\n");
+    expect(mrkdwn).toContain(`(request \`${HOLDER_ID}\`); nothing was sent`);
+    expect(mrkdwn).toContain("*Result:* Not run: `web-03` is being changed");
+    expect(mrkdwn).not.toMatch(/[ˍˋ]/);
+    // Recorded only on the approval (the details' write failed): the same.
+    const { kit: fromRecord } = render({
+      request: oneServer({
+        status: "failed",
+        approvals,
+        execution: { executionId: "run_x", startedAt: T0 + 3, outcome: "failed", error: heldReason },
+      }),
+      details: makeDetails(),
+    });
+    expect(collectMrkdwn(fromRecord).join("\n")).toContain(`(request \`${HOLDER_ID}\`)`);
   });
 
   it("escapes untrusted names and commands", () => {

@@ -29,10 +29,18 @@ describe("buildServersHeldReply", () => {
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/servers-held.json");
   });
 
-  it("the card's reason: plain words, one server said as one", () => {
+  it("the card's reason: plain words, one server said as one; the name and the ID between backticks", () => {
     const reason = serversHeldReason([{ ...holder, servers: [{ id: "i-1", name: "web-01" }] }]);
     expect(reason).toBe(
-      "Not run: web-01 is being changed by a reboot the bot is still running (request apr_first); nothing was sent, ask again once it has finished",
+      "Not run: `web-01` is being changed by a reboot the bot is still running (request `apr_first`); nothing was sent, ask again once it has finished",
     );
+  });
+
+  it("the reason keeps a random ID's run of underscores, and a name's backtick cannot open a code span", () => {
+    const reason = serversHeldReason([
+      { ...holder, requestId: "apr_AbC__x", servers: [{ id: "i-1", name: "we`b *01*" }] },
+    ]);
+    expect(reason).toContain("(request `apr_AbC__x`)");
+    expect(reason).toContain("`weˋb *01*` is being changed");
   });
 });

@@ -91,7 +91,7 @@ it("a refusal interrupted between its claim and its finish is finished by the ad
     return card !== undefined && textOf(card).includes("Aborted, nothing changed") ? card : undefined;
   }, 15_000);
   expect(failedWrites).toBe(1);
-  expect(textOf(ended)).toContain("web-03 is being changed by a reboot");
+  expect(textOf(ended)).toContain("`web-03` is being changed by a reboot");
   // Left executing by the failed write; the adoption pass finishes it (failed, as any run aborted unsent).
   const key = `approval:${requestIdOf(second)}`;
   for (let i = 0; i < 150 && (await kept.get<{ status: string }>(key))?.value.status !== "failed"; i++)

@@ -83,11 +83,11 @@ it("a second approved reboot of the same servers is not sent while the first is 
   expect(h.mutations("batchRebootServers")).toHaveLength(1);
   const text = textOf(ended);
   expect(text).not.toMatch(/Failed|Ecs\.0100/);
-  // The card's result is plain text, escaped as such: a run of underscores in a random ID is defused there
-  // (the thread below shows the ID as code, to copy).
-  expect(text.replace(/ˍ/g, "_")).toContain(
-    `web-01 and web-02 are being changed by a reboot the bot is still running (request ${firstId})`,
+  // The ID as code, copied exactly: a run of underscores in a random ID is never defused (`ˍ`) on the card.
+  expect(text).toContain(
+    `\`web-01\` and \`web-02\` are being changed by a reboot the bot is still running (request \`${firstId}\`)`,
   );
+  expect(text).not.toMatch(/[ˍˋ]/);
   expect(text).toContain("nothing was sent, ask again once it has finished");
 
   // The thread says which change holds the servers, links to it, and what to do.
@@ -131,8 +131,8 @@ it("one shared server is enough to hold a change; other servers' changes run sid
     return card !== undefined && textOf(card).includes("Aborted, nothing changed") ? card : undefined;
   });
   // Only the shared server is named.
-  expect(textOf(ended)).toContain("web-02 is being changed by a reboot");
-  expect(textOf(ended)).not.toMatch(/web-03 (is|and)/);
+  expect(textOf(ended)).toContain("`web-02` is being changed by a reboot");
+  expect(textOf(ended)).not.toMatch(/web-03`? (is|and)/);
 
   await approve(apart);
   await h.fake.waitFor(() => (h.mutations("batchRebootServers").length === 2 ? true : undefined));

@@ -2,7 +2,8 @@
  * `--at` end to end over signed HTTP (fake Slack, whose requester's time zone is Europe/Berlin, the simulated
  * cloud, the harness's movable clock): impossible and far-off dates each get their own answer, and the
  * daylight-saving nights of Berlin are resolved explicitly: a time the clocks skip is refused, saying so, and a
- * time that comes twice is its next coming.
+ * time that comes twice is its next coming. Quoted values (`--at="22:30"`, `"--reason=disk full"`) are read as
+ * a shell reads them, and an unterminated quote is refused, saying after which flag, with nothing asked.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import {
@@ -86,4 +87,33 @@ it("the fall-back night: asked at 02:45 summer time, 02:30 is the winter-time on
   expect(textOf(card)).toContain(slackDate("2027-10-31T01:30:00Z"));
   await h.click(card!, "ops.approval.cancel", IDS.alice);
   await h.bot.idle();
+});
+
+it("quoted flag values read as a shell reads them; an unterminated quote is refused, saying where, nothing asked", async () => {
+  setClock("2027-11-02T12:00:00Z"); // 13:00 CET
+  const mutations = h.mutations().length;
+  const cards = h.fake.messages(IDS.ops).length;
+  // Unterminated: the exact answer, and nothing requested (no card, no call, nothing pending).
+  const before = h.ephemeralTexts(IDS.alice).length;
+  await h.command('stop web-03 --at="22:30" --reason="disk full');
+  const refused = await h.fake.waitFor(() =>
+    h
+      .ephemeralTexts(IDS.alice)
+      .slice(before)
+      .find((t) => t.includes("never closed")),
+  );
+  await h.bot.idle();
+  expect(refused).toContain('after `--reason=`, is never closed. Close it with a matching quote (`"`).');
+  expect(h.fake.messages(IDS.ops).length).toBe(cards);
+
+  // The value quoted after `=`, and the whole flag quoted: a change at 22:30 tonight, with its reason.
+  await h.command('stop web-03 --at="22:30" "--reason=disk full"');
+  const card = await h.waitCard('/ecs stop web-03 --at="22:30"', (t) => t.includes("Scheduled"));
+  const text = textOf(card);
+  expect(text).toContain(slackDate("2027-11-02T21:30:00Z"));
+  expect(text).toContain("*Why:* disk full");
+  expect(text).not.toContain("is not a server name");
+  await h.click(card, "ops.approval.cancel", IDS.alice);
+  await h.bot.idle();
+  expect(h.mutations().length).toBe(mutations);
 });

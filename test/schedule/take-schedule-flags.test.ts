@@ -20,12 +20,27 @@ describe("takeScheduleFlags", () => {
     });
   });
 
-  it("leaves other text alone, quoted flags included", () => {
+  it("leaves other text alone, a quoted name holding a flag included", () => {
     expect(takeScheduleFlags("stop web-01")).toEqual({ ok: true, text: "stop web-01", flags: undefined });
-    expect(
-      takeScheduleFlags('tag web-01 add "--at=x"').ok && takeScheduleFlags('tag web-01 add "--at=x"'),
-    ).toMatchObject({
+    expect(takeScheduleFlags('stop "web-01 --at=22:30"')).toEqual({
+      ok: true,
+      text: 'stop "web-01 --at=22:30"',
       flags: undefined,
+    });
+    expect(takeScheduleFlags('stop "--at"')).toEqual({ ok: true, text: 'stop "--at"', flags: undefined });
+  });
+
+  it("reads a quoted value as a shell does: around the value, after the flag, or around both", () => {
+    for (const flag of ['--at="22:30"', '--at "22:30"', '"--at=22:30"', "--at=“22:30”"])
+      expect(takeScheduleFlags(`stop web-01 ${flag} --hard`)).toEqual({
+        ok: true,
+        text: "stop web-01 --hard",
+        flags: { at: "22:30" },
+      });
+    expect(takeScheduleFlags('stop web-01 --window="night shift"')).toEqual({
+      ok: true,
+      text: "stop web-01",
+      flags: { window: "night shift" },
     });
   });
 
@@ -37,6 +52,10 @@ describe("takeScheduleFlags", () => {
     expect(takeScheduleFlags("stop web-01 --window --hard")).toMatchObject({
       ok: false,
       message: expect.stringContaining("needs the name of a maintenance window"),
+    });
+    expect(takeScheduleFlags('stop web-01 --at=""')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("needs a time"),
     });
     expect(takeScheduleFlags("stop a --at 10:00 --at 11:00")).toMatchObject({
       ok: false,
