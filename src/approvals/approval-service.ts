@@ -86,11 +86,12 @@ export interface PreparedApprovalRequest {
    */
   create(message: MessageRef): Promise<ApprovalRequest>;
   /**
-   * Claims the request's intent (its requester, channel, action, servers by ID, parameters and schedule; not
-   * its `--reason`) before its card is posted: `ok: false` names the request of the same intent that still
-   * waits for approval, and then nothing is to be posted or created. Atomic across replicas (one claim per
-   * intent in the store); a request that was decided or expired blocks nothing. For requests that wait for
-   * approval: one the policy allows runs at once and is not claimed.
+   * Claims the request's intent (its requester, except for a scheduled change; channel, action, servers by ID,
+   * parameters and schedule; not its `--reason`) before its card is posted: `ok: false` names the request of the
+   * same intent that still waits for approval or, approved, has not started (a scheduled change waiting for its
+   * time), and then nothing is to be posted or created. Atomic across replicas (one claim per intent in the
+   * store); a request that started, ended or expired blocks nothing. For requests that wait for approval or for
+   * their time: one the policy allows that runs at once is not claimed.
    */
   claimIntent(): Promise<IntentClaim>;
   /** Gives the intent's claim up when this request will not be created after all (best effort by the caller). */

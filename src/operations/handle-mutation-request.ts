@@ -1,8 +1,6 @@
 import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
-import type { IntentClaim } from "../approvals/claim-pending-intent.js";
-import { currentStage } from "../approvals/current-stage.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { MutationHandler } from "../commands/types.js";
@@ -17,13 +15,13 @@ import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
 import { buildDirectMessageRefusalView } from "../views/build-direct-message-refusal-view.js";
-import { buildDuplicateRequestView } from "../views/build-duplicate-request-view.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { buildScheduledNoticeView, buildScheduleRefusalView } from "../views/build-schedule-views.js";
 import { buildWavesRefusalView } from "../views/build-wave-views.js";
 import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-waves.js";
 import { runPreflight } from "../workflow/run-preflight.js";
 import type { FlowSet, FlowTarget } from "../workflow/types.js";
+import { claimsIntent, duplicateRefusalReason, duplicateViewOf } from "./answer-duplicate-request.js";
 import { buildDenialView } from "./build-denial-view.js";
 import {
   buildDryRunView,
@@ -281,16 +279,14 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       ...(plannedId !== undefined && { id: plannedId }),
     });
     const requestId = draft.request.id;
-    // One pending request per intent: the same change asked again (pasted twice, retried after a slow answer)
-    // while the first waits for approval is not a second card that could be approved and run on its own.
-    // Claimed before the card is posted, so a duplicate posts nothing. One the policy allows runs at once.
-    if (kind === "approval") {
+    // One open request per intent: the same change asked again (pasted twice, retried after a slow answer,
+    // scheduled again) while the first waits for approval or its time is not a second change that could run.
+    // Claimed before the card is posted, so a duplicate posts nothing.
+    const claimed = claimsIntent(kind, schedule !== undefined);
+    if (claimed) {
       const claim = await draft.claimIntent();
       if (!claim.ok) {
-        await recordRefusal(
-          "duplicate",
-          `the same change is already asked by ${claim.requestId}, waiting for approval`,
-        );
+        await recordRefusal("duplicate", duplicateRefusalReason(claim));
         await reply(await duplicateViewOf(claim, draft.request, channelId, ctx.chat, ctx.logger));
         return;
       }
@@ -325,7 +321,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     );
     if (root === undefined) {
       ctx.logger.info("cannot post the request in the channel; nothing created");
-      if (kind === "approval") await releaseIntent(draft, ctx.logger);
+      if (claimed) await releaseIntent(draft, ctx.logger);
       await recordRefusal("not_posted", "its card could not be posted in the channel");
       return;
     }
@@ -338,7 +334,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       for (const t of request.targets) await deps.store.addToSet(serverNameKey(t.name), t.id);
     } catch (error) {
       await ctx.chat.updateMessage(root, buildNotRecordedView(commandLine)).catch(() => undefined);
-      if (kind === "approval") await releaseIntent(draft, ctx.logger);
+      if (claimed) await releaseIntent(draft, ctx.logger);
       throw error;
     }
     ctx.logger.info({ approval: requestId, kind }, "request recorded");
@@ -405,50 +401,6 @@ async function releaseIntent(
   await draft.releaseIntent().catch((error: unknown) => {
     logger.warn({ err: error }, "could not release the claim on the request's intent");
   });
-}
-
-/** The answer to a change asked again while the same request waits for approval: when, and a link to its card. */
-async function duplicateViewOf(
-  claim: Extract<IntentClaim, { ok: false }>,
-  asked: ApprovalRequest,
-  channelId: string,
-  chat: ChatPort,
-  logger: { warn(obj: object, msg: string): void },
-): Promise<Message> {
-  const pending = claim.pending;
-  // Not recorded yet (its card is being posted): it waits for what this one, of the same intent, would.
-  if (pending === undefined)
-    return buildDuplicateRequestView({
-      askedAt: claim.askedAt,
-      channelId,
-      waiting: waitingOf(asked),
-      posting: true,
-    });
-  let permalink: string | undefined;
-  if (pending.message !== undefined) {
-    try {
-      permalink = await chat.getPermalink(pending.message);
-    } catch (error) {
-      logger.warn({ err: error, approval: pending.id }, "no link to the card of the request asked again");
-    }
-  }
-  return buildDuplicateRequestView({
-    askedAt: claim.askedAt,
-    channelId: pending.message?.channel ?? pending.channel,
-    ...(permalink !== undefined && { permalink }),
-    waiting: waitingOf(pending),
-  });
-}
-
-/** The approvals a pending request still waits for: its current stage's, for a staged one. */
-function waitingOf(request: Pick<ApprovalRequest, "approvals" | "requirement">): {
-  approvals: number;
-  stage?: string;
-} {
-  const stage = currentStage(request);
-  return stage !== undefined
-    ? { approvals: stage.stage.minApprovals - stage.count, stage: stage.stage.name }
-    : { approvals: Math.max(1, request.requirement.minApprovals - request.approvals.length) };
 }
 
 /**
