@@ -29,6 +29,7 @@ import {
 import { buildResolutionErrorView } from "../views/build-resolution-error-view.js";
 import { withInlineCode } from "../views/format-values.js";
 import type { Preflight } from "../workflow/preflight-types.js";
+import { approvedServersOf } from "./approved-servers.js";
 import { combineDecisions } from "./combine-decisions.js";
 import { calendarsMatter, decideAtNextSlot } from "./decide-at-next-slot.js";
 import { summarizeSchedule } from "./describe-schedule.js";
@@ -251,6 +252,8 @@ async function addSchedule(
       ...(channelName !== undefined && { channelName }),
       requestId: request.id,
       maxTargets: servers.length,
+      // The servers on the card: each run acts on these, not on whatever takes their names later.
+      approvedServers: approvedServersOf(resolution.outcomes),
       commandTerms: termsOf(commandDecision),
       approvedBy: [],
       approvers:

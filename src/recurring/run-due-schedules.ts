@@ -1,6 +1,7 @@
 import type { ChatPort } from "../app/ports.js";
+import type { Server } from "../cloud/types.js";
 import type { MutationIntent } from "../commands/types.js";
-import { formatTarget } from "../intents/index.js";
+import { formatTarget, type Target, targetKey } from "../intents/index.js";
 import { policyChangeText } from "../operations/build-policy-change-view.js";
 import { buildPreparingView } from "../operations/build-preflight-views.js";
 import { decidePolicy, readGroups } from "../operations/decide-policy.js";
@@ -9,15 +10,25 @@ import { POLICY_ALLOWED_REQUIREMENT, withSelectors } from "../operations/handle-
 import { toOperationRequest } from "../operations/to-operation-request.js";
 import { compareDecisions, termsOf } from "../policy/compare-decisions.js";
 import { policyVersion } from "../policy/policy-version.js";
-import type { Message } from "../render/message-model.js";
-import { abortUpdate, writeUpdate } from "../store/store.js";
+import type { Message, Span } from "../render/message-model.js";
+import { renderPlain } from "../render/render-mrkdwn.js";
+import { abortUpdate, NO_CHANGE, writeUpdate } from "../store/store.js";
 import { createCloudTargetLookup, resolveTargets, targetsOf } from "../targets/index.js";
 import {
   buildScheduledRunNote,
   buildScheduleMissedView,
   buildScheduleSkippedView,
+  describeScheduledServer,
+  type ScheduledServerNote,
 } from "../views/build-recurring-schedule-views.js";
 import { runPreflight } from "../workflow/run-preflight.js";
+import {
+  type ApprovedServer,
+  approvedServersFromRequest,
+  checkApprovedServers,
+  referencesOf,
+  type ServerCheck,
+} from "./approved-servers.js";
 import { slotsBetween } from "./parse-schedule-timing.js";
 import { DEFAULT_MISSED_RUN_GRACE_MS, type ScheduleDeps } from "./schedule-deps.js";
 import { readSchedule, SCHEDULES_SET, type Schedule, scheduleKey, slotKey } from "./schedule-record.js";
@@ -38,14 +49,38 @@ export interface ScheduleRunnerOptions {
 
 type SlotResult = NonNullable<Schedule["lastRun"]>;
 
+/** Longest reason kept as text (audit, `/ops schedule list`). */
+const MAX_REASON_CHARS = 300;
+
+/** A reason as text, for the audit and the list (code spans between backticks). */
+function plainReason(reason: string | readonly Span[]): string {
+  return typeof reason === "string" ? reason : renderPlain(reason, MAX_REASON_CHARS, { codeTicks: true });
+}
+
+/** What to say about a server reference that is not as approved (nothing when it is). */
+function noteOf(c: ServerCheck<Server>): ScheduledServerNote | undefined {
+  if (c.kind === "same") return undefined;
+  const base = {
+    target: c.target.kind === "name" ? c.target.name : formatTarget(c.target),
+    isName: c.target.kind === "name",
+    others: c.others.map((o) => ({ id: o.id, name: o.name })),
+  };
+  if (c.kind === "unknown") return { ...base, kind: "unknown" };
+  const approved = { id: c.approved.id, ...(c.approved.name !== undefined && { name: c.approved.name }) };
+  if (c.kind === "gone") return { ...base, kind: "gone", approved };
+  const renamed = c.approved.name !== undefined && c.server.name !== c.approved.name;
+  return { ...base, kind: "moved", approved, ...(renamed && { nowNamed: c.server.name }) };
+}
+
 /**
  * The periodic pass of the recurring schedules (see `src/recurring/README.md`): for every active schedule, the
  * slots since the last one handled. The newest slot is claimed in the store (`schedslot:<id>@<slot ISO>`,
  * created once whatever the replicas), so one replica handles it; the slots before it were missed (no replica
  * ran them at their time) and are reported in one message, never run late. The newest runs only if it is
- * within the grace; its run re-resolves the command's servers, decides the policy as the owner at the slot and runs
- * only within what was approved (same command, at most `maxTargets` servers, a decision no stricter than the
- * command's at approval), through the exactly-once execution path. Never throws.
+ * within the grace; its run finds the command's servers (selectors again; servers named exactly are the ones
+ * approved, by ID), decides the policy as the owner at the slot and runs only within what was approved (same
+ * command, the approved servers, at most `maxTargets` servers, a decision no stricter than the command's at
+ * approval), through the exactly-once execution path. Never throws.
  */
 export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunnerOptions) {
   const graceMs = options.graceMs ?? DEFAULT_MISSED_RUN_GRACE_MS;
@@ -61,7 +96,13 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
     }
   }
 
-  async function skip(chat: ChatPort, s: Schedule, slotAt: number, reasons: string[]): Promise<SlotResult> {
+  async function skip(
+    chat: ChatPort,
+    s: Schedule,
+    slotAt: number,
+    given: readonly (string | Span[])[],
+  ): Promise<SlotResult> {
+    const reasons = given.map(plainReason);
     await deps.audit.record({
       type: "schedule.skipped",
       actorId: SCHEDULER_ACTOR,
@@ -78,7 +119,7 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
       buildScheduleSkippedView({
         schedule: { id: s.id, commandLine: s.commandLine, ownerId: s.owner.userId },
         slotAt,
-        reasons,
+        reasons: given,
       }),
     );
     logger.info({ schedule: s.id, slot: slotAt, reasons }, "scheduled run skipped");
@@ -86,26 +127,99 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
   }
 
   /**
-   * One slot's run: re-resolve, decide at the slot's time (calendars included), check against what was
+   * The servers of a run, in command order: selectors (`tag:`) find theirs again; each server reference (exact
+   * name, ID, IP) stands for the server approved for it (`approvedServers`), read by ID: renamed, it is still
+   * the one acted on; deleted, or never traced (a schedule stored before they were kept, its request expired),
+   * it is skipped, and a server that took its name or address is never acted on. `notes`: what to say about
+   * the references that are not as approved. Not ok: a selector selects nothing (the run is skipped).
+   */
+  async function findServers(
+    s: Schedule,
+    targets: readonly Target[],
+  ): Promise<{ ok: true; servers: Server[]; notes: Span[][] } | { ok: false; reasons: (string | Span[])[] }> {
+    const references = referencesOf(targets);
+    const selectors = targets.filter((t) => t.kind === "tag");
+    const selected = await resolveTargets(selectors, lookup, { names: "exact" });
+    // What each reference names now: only to say what the run leaves alone, never what it acts on.
+    const named =
+      references.length > 0 ? (await resolveTargets(references, lookup, { names: "exact" })).outcomes : [];
+    const namedNow = (t: Target): Server[] => {
+      const o = named.find((x) => targetKey(x.target) === targetKey(t));
+      return o?.kind === "resolved" ? o.servers : o?.kind === "ambiguous" ? o.candidates : [];
+    };
+    let approved = s.approvedServers ?? [];
+    if (s.approvedServers === undefined && references.length > 0) {
+      const request = await deps.approvals.get(s.requestId);
+      approved = approvedServersFromRequest(references, request?.targets, namedNow);
+      if (request !== undefined) await keepApprovedServers(s.id, approved);
+    }
+    const ids = [...new Set(approved.map((a) => a.id))];
+    const now = ids.length > 0 ? await deps.cloud.ecs.listServersByIds(ids) : [];
+    const approvedNow = new Map(now.filter((x) => ids.includes(x.id)).map((x) => [x.id, x]));
+    const checks = checkApprovedServers(references, approved, approvedNow, namedNow);
+    const notes = checks.flatMap((c) => {
+      const note = noteOf(c);
+      return note !== undefined ? [describeScheduledServer(note)] : [];
+    });
+    if (!selected.ok) {
+      return {
+        ok: false,
+        reasons: [
+          ...selected.failed.map((f) =>
+            f.kind === "no_match"
+              ? `${formatTarget(f.target)} selects no server now.`
+              : `${formatTarget(f.target)} was not found.`,
+          ),
+          ...notes,
+        ],
+      };
+    }
+    const servers: Server[] = [];
+    const seen = new Set<string>();
+    const add = (x: Server) => {
+      if (seen.has(x.id)) return;
+      seen.add(x.id);
+      servers.push(x);
+    };
+    let reference = 0;
+    let selector = 0;
+    for (const t of targets) {
+      if (t.kind === "tag") {
+        const o = selected.outcomes[selector++];
+        if (o?.kind === "resolved") o.servers.forEach(add);
+        continue;
+      }
+      const c = checks[reference++];
+      if (c?.kind === "same" || c?.kind === "moved") add(c.server);
+    }
+    return { ok: true, servers, notes };
+  }
+
+  /** Keeps the approved servers traced from the creation request, so later runs need not that request. */
+  async function keepApprovedServers(id: string, approved: ApprovedServer[]): Promise<void> {
+    await deps.store.update<Schedule, "gone">(
+      scheduleKey(id),
+      (current) => {
+        if (current === undefined) return abortUpdate("gone");
+        if (current.value.approvedServers !== undefined) return NO_CHANGE;
+        return writeUpdate({ ...current.value, approvedServers: approved }, {});
+      },
+      { retries: 20 },
+    );
+  }
+
+  /**
+   * One slot's run: find the servers (`findServers`), decide at the slot's time (calendars included), check against what was
    * approved, then the execution path (which decides again just before the claim).
    */
   async function runSlot(chat: ChatPort, s: Schedule, slotAt: number): Promise<SlotResult> {
     const command = s.intent as MutationIntent;
     const op = toOperationRequest(command);
     const targets = targetsOf(command);
-    const resolution = await resolveTargets(targets, lookup, { names: "exact" });
-    if (!resolution.ok) {
-      const reasons = [
-        ...resolution.failed.map((f) =>
-          f.kind === "no_match"
-            ? `${formatTarget(f.target)} selects no server now.`
-            : `${formatTarget(f.target)} was not found.`,
-        ),
-        ...resolution.ambiguous.map((a) => `${formatTarget(a.target)} names several servers now.`),
-      ];
-      return skip(chat, s, slotAt, reasons);
-    }
-    const servers = resolution.servers;
+    const found = await findServers(s, targets);
+    if (!found.ok) return skip(chat, s, slotAt, found.reasons);
+    const { servers, notes } = found;
+    if (servers.length === 0) return skip(chat, s, slotAt, notes);
     if (servers.length > s.maxTargets) {
       return skip(chat, s, slotAt, [
         `It selects ${servers.length} servers now, more than the ${s.maxTargets} approved for each run.`,
@@ -211,18 +325,35 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
       serverIds: request.targets.map((t) => t.id),
       bindingHash: request.bindingHash,
       message: s.commandLine,
-      detail: { scheduleId: s.id, slot: new Date(slotAt).toISOString(), servers: servers.length },
+      detail: {
+        scheduleId: s.id,
+        slot: new Date(slotAt).toISOString(),
+        servers: servers.length,
+        ...(notes.length > 0 && { notes: notes.map(plainReason) }),
+      },
     });
     await post(
       chat,
       s.channel,
-      buildScheduledRunNote({ scheduleId: s.id, slotAt, maxTargets: s.maxTargets, count: servers.length }),
+      buildScheduledRunNote({
+        scheduleId: s.id,
+        slotAt,
+        maxTargets: s.maxTargets,
+        count: servers.length,
+        notes,
+      }),
       root.ts,
     );
     await deps.refreshCard(request.id);
     void deps.runApproved(request.id);
     logger.info({ schedule: s.id, slot: slotAt, approval: request.id }, "scheduled run started");
-    return { slotAt, result: "started", requestId: request.id };
+    const first = notes[0];
+    return {
+      slotAt,
+      result: "started",
+      requestId: request.id,
+      ...(first !== undefined && { why: plainReason(first) }),
+    };
   }
 
   /** Records the slot as handled (monotonic) and what happened at it. */

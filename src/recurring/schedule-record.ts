@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ApprovedTermsSchema } from "../approvals/approval-request.js";
 import { ExplainableIntentSchema, SCHEDULE_ID_RE } from "../intents/intent-schema.js";
 import type { Store } from "../store/store.js";
+import { ApprovedServerSchema } from "./approved-servers.js";
 
 /**
  * A recurring schedule as stored (`schedule:<id>`, listed in the set `schedules:all`): what runs (the command
@@ -26,6 +27,12 @@ export const ScheduleSchema = z.strictObject({
   requestId: z.string().min(1),
   /** At most this many servers per run: the number resolved when the schedule was asked for (on its card). */
   maxTargets: z.number().int().positive(),
+  /**
+   * The server each server reference of the command (exact name, ID, IP) named when the schedule was asked
+   * for: each run acts on these IDs, never on another server that took the name. Absent in schedules stored
+   * before it was kept: the run then takes them from the creation request (and keeps them here).
+   */
+  approvedServers: z.array(ApprovedServerSchema).optional(),
   /** The policy's decision on the command for the owner when the schedule was asked for. */
   commandTerms: ApprovedTermsSchema,
   /** The people whose approvals made it active (they may pause, resume and delete it, like the owner). */

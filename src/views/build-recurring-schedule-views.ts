@@ -77,7 +77,7 @@ export function buildScheduleCard(input: ScheduleCardInput): Message {
       text: [
         ...md`*When:* ${when(schedule)}`,
         ...md`\n*Next runs:* ${nextRunsText(schedule.nextRuns)}`,
-        ...md`\n*At most ${String(schedule.maxTargets)} server${schedule.maxTargets === 1 ? "" : "s"} per run* (what it selects now; each run finds its servers again)`,
+        ...md`\n*At most ${plural(schedule.maxTargets, "server")} per run* (what it selects now; a server named is this one at every run, even renamed; a ${code("tag:")} finds its servers again)`,
       ],
     }),
   );
@@ -182,7 +182,7 @@ function scheduleButtons(request: ApprovalRequest, schedule: ScheduleSummary) {
       style: "primary",
       confirm: {
         title: "Approve the schedule?",
-        text: md`Run ${code(schedule.commandLine)} ${schedule.cronWords ?? schedule.cron} (${schedule.timeZone}), on at most ${String(schedule.maxTargets)} server${schedule.maxTargets === 1 ? "" : "s"} each time, until it is deleted?`,
+        text: md`Run ${code(schedule.commandLine)} ${schedule.cronWords ?? schedule.cron} (${schedule.timeZone}), on at most ${plural(schedule.maxTargets, "server")} each time, until it is deleted?`,
         confirm: "Approve schedule",
         deny: "Back",
       },
@@ -240,7 +240,7 @@ export function buildScheduleListView(schedules: readonly ScheduleSummary[]): Me
         : md`\nLast run ${localTime(s.lastRun.slotAt)}: ${s.lastRun.result === "started" ? "started" : s.lastRun.result === "skipped" ? "skipped" : "missed"}${s.lastRun.why ? md` (${s.lastRun.why})` : md``}`;
     blocks.push(
       section({
-        text: md`${code(s.id)} ${state} · ${code(s.commandLine)}\n${when(s)}${next} · by ${userMention(s.ownerId)} · at most ${String(s.maxTargets)} servers${last}`,
+        text: md`${code(s.id)} ${state} · ${code(s.commandLine)}\n${when(s)}${next} · by ${userMention(s.ownerId)} · at most ${plural(s.maxTargets, "server")}${last}`,
       }),
     );
   }
@@ -248,14 +248,17 @@ export function buildScheduleListView(schedules: readonly ScheduleSummary[]): Me
   blocks.push(
     context(md`${code("/ops schedule pause|resume|delete <id>")}: the owner or an approver of the schedule.`),
   );
-  return { text: `${schedules.length} recurring schedules`, blocks };
+  return { text: plural(schedules.length, "recurring schedule"), blocks };
 }
 
-/** Why one slot of a schedule did not run (operator text), posted in the schedule's channel. */
+/**
+ * Why one slot of a schedule did not run (operator text), posted in the schedule's channel. A reason is plain
+ * text, or spans (`describeScheduledServer`).
+ */
 export function buildScheduleSkippedView(input: {
   schedule: Pick<ScheduleSummary, "id" | "commandLine" | "ownerId">;
   slotAt: number;
-  reasons: readonly string[];
+  reasons: readonly (string | readonly Span[])[];
 }): Message {
   const { schedule } = input;
   return {
@@ -309,21 +312,92 @@ export function buildScheduleMissedView(input: {
   };
 }
 
-/** The reply under a scheduled run's card: which schedule and slot it is. */
+/**
+ * The reply under a scheduled run's card: which schedule and slot it is, and what became of the servers the
+ * command names whose approved server was renamed, deleted or replaced (`describeScheduledServer`).
+ */
 export function buildScheduledRunNote(input: {
   scheduleId: string;
   slotAt: number;
   maxTargets: number;
   count: number;
+  notes?: readonly (readonly Span[])[];
 }): Message {
+  const notes = input.notes ?? [];
   return {
     text: md`Run of schedule ${input.scheduleId} for ${localTime(input.slotAt)}`,
     blocks: [
       context(
-        md`${emoji(":repeat:")} Run of schedule ${code(input.scheduleId)} for ${localTime(input.slotAt)}: ${String(input.count)} of at most ${String(input.maxTargets)} server${input.maxTargets === 1 ? "" : "s"}, allowed by the schedule's approval.`,
+        md`${emoji(":repeat:")} Run of schedule ${code(input.scheduleId)} for ${localTime(input.slotAt)}: ${String(input.count)} of at most ${plural(input.maxTargets, "server")}, allowed by the schedule's approval.`,
       ),
+      ...(notes.length > 0
+        ? [section({ text: notes.slice(0, 8).flatMap((n, i) => md`${i === 0 ? "" : "\n"}• ${n}`) })]
+        : []),
     ],
   };
+}
+
+/**
+ * What became of one server reference of a scheduled command (an exact name, an ID or an IP address) at a run,
+ * against the server its approvers saw. `moved`: the approved server still exists and the run includes it (by
+ * ID), but it was renamed (`nowNamed`) or the reference now names `others` too, which the run leaves alone;
+ * `gone`: the approved server no longer exists; `unknown`: a schedule stored before the approved servers were
+ * kept, whose request has expired. The last two are skipped.
+ */
+export type ScheduledServerNote = {
+  /** The reference as typed: a name, an ID or an address. */
+  target: string;
+  /** Whether the reference is a name (what it names now is then "the new `web-03`"). */
+  isName: boolean;
+  /** Servers the reference names now that are not the approved one: never acted on. */
+  others: readonly { id: string; name: string }[];
+} & (
+  | { kind: "moved"; approved: { id: string; name?: string }; nowNamed?: string }
+  | { kind: "gone"; approved: { id: string; name?: string } }
+  | { kind: "unknown" }
+);
+
+/** `a9f8e7d6…`: as cards shorten server IDs. */
+function shortId(id: string): Span {
+  return code(`${id.slice(0, 8)}…`);
+}
+
+function serversText(servers: ScheduledServerNote["others"]): Span[] {
+  const shown = servers.slice(0, 3).map((o) => md`${typeable(o.name)} (${shortId(o.id)})`);
+  const more = servers.length - shown.length;
+  return [
+    ...shown.flatMap((o, i) => (i === 0 ? o : [...md`, `, ...o])),
+    ...(more > 0 ? md` and ${plural(more, "other")}` : []),
+  ];
+}
+
+/** One line of the run's note, or one reason of a skipped run, about one server reference (see the type). */
+export function describeScheduledServer(note: ScheduledServerNote): Span[] {
+  const target = typeable(note.target);
+  const { others } = note;
+  if (note.kind === "unknown") {
+    return md`Skipped ${target}: this schedule was stored before the bot kept the IDs of the servers it approves, and its approval request is no longer kept, so nothing says which server its approvers saw. Ask for a new schedule to change ${target}.`;
+  }
+  const approvedId = shortId(note.approved.id);
+  const one = others.length === 1;
+  const skipped = md`Skipped ${serversText(others)}${note.isName ? md`` : md`, which ${target} now selects`}: ${one ? "it is" : "they are"} not the server this schedule was approved for`;
+  const askAgain = note.isName
+    ? md`Ask for a new schedule to change the new ${target}.`
+    : md`Ask for a new schedule to change ${one ? "it" : "them"}.`;
+  if (note.kind === "gone") {
+    if (others.length === 0) {
+      const was = note.approved.name !== undefined ? md`${typeable(note.approved.name)}, ` : md``;
+      return md`Skipped ${target}: the server this schedule was approved for (${was}${approvedId}) no longer exists.`;
+    }
+    return md`${skipped} (that was ${approvedId}, which no longer exists). ${askAgain}`;
+  }
+  const renamed = note.nowNamed !== undefined ? md`, now named ${typeable(note.nowNamed)}` : md``;
+  if (others.length === 0) {
+    if (note.nowNamed === undefined) return md`${target} is the server approved (${approvedId}).`;
+    const approvedAs = note.approved.name !== undefined ? md` as ${typeable(note.approved.name)}` : md``;
+    return md`The server approved${approvedAs} (${approvedId}) is now named ${typeable(note.nowNamed)}: this run includes it, as approved.`;
+  }
+  return md`${skipped} (that was ${approvedId}${renamed}, which this run includes, as approved). ${askAgain}`;
 }
 
 /**

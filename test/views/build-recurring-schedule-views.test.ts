@@ -5,11 +5,14 @@ import { md } from "../../src/render/message-model.js";
 import {
   buildScheduleCard,
   buildScheduleDenialView,
+  buildScheduledRunNote,
   buildScheduleListView,
   buildScheduleMissedView,
   buildScheduleNeverRunsText,
   buildScheduleRequestedView,
   buildScheduleSkippedView,
+  describeScheduledServer,
+  type ScheduledServerNote,
   type ScheduleSummary,
 } from "../../src/views/build-recurring-schedule-views.js";
 import { makeRequest, requirement, T0 } from "../approvals/make-request.js";
@@ -109,6 +112,115 @@ describe("recurring schedule views", () => {
     );
     expect(missed.golden).toContain("missed 2 runs");
     await expect(missed.golden).toMatchFileSnapshot("golden/recurring-schedule-missed.json");
+  });
+});
+
+describe("servers named exactly, against the servers approved", () => {
+  const OLD = "a9f8e7d6-1111-4222-8333-444455556666";
+  const NEW = "b1c2d3e4-1111-4222-8333-444455556666";
+  const base = { target: "web-03", isName: true, others: [] };
+  const say = (note: ScheduledServerNote) =>
+    render(
+      buildScheduleSkippedView({ schedule: summary, slotAt: T0, reasons: [describeScheduledServer(note)] }),
+    ).golden;
+  const text = (note: ScheduledServerNote) =>
+    render(
+      buildScheduledRunNote({
+        scheduleId: summary.id,
+        slotAt: T0,
+        maxTargets: 1,
+        count: 1,
+        notes: [describeScheduledServer(note)],
+      }),
+    ).golden;
+
+  it("the list says one schedule and one server in the singular", async () => {
+    const list = render(buildScheduleListView([{ ...summary, status: "active", maxTargets: 1 }]));
+    expect(list.golden).toContain('"text": "1 recurring schedule"');
+    expect(list.golden).toContain("at most 1 server");
+    expect(list.golden).not.toContain("at most 1 servers");
+    await expect(list.golden).toMatchFileSnapshot("golden/recurring-schedule-list-one.json");
+  });
+
+  it("renamed, and a new server took its name: the new one is skipped, the approved one runs", async () => {
+    const golden = text({
+      ...base,
+      kind: "moved",
+      approved: { id: OLD, name: "web-03" },
+      nowNamed: "web-03-retired",
+      others: [{ id: NEW, name: "web-03" }],
+    });
+    expect(golden).toContain("1 of at most 1 server, allowed");
+    expect(golden).toContain(
+      "Skipped `web-03` (`b1c2d3e4…`): it is not the server this schedule was approved for (that was `a9f8e7d6…`, now named `web-03-retired`, which this run includes, as approved). Ask for a new schedule to change the new `web-03`.",
+    );
+    await expect(golden).toMatchFileSnapshot("golden/recurring-schedule-run-note-renamed-replaced.json");
+  });
+
+  it("every other case says what was approved, what is skipped and what to do", async () => {
+    const renamedOnly = say({
+      ...base,
+      kind: "moved",
+      approved: { id: OLD, name: "web-03" },
+      nowNamed: "web-03-retired",
+    });
+    expect(renamedOnly).toContain("The server approved as ");
+    expect(renamedOnly).toContain("this run includes it, as approved.");
+    const gone = say({ ...base, kind: "gone", approved: { id: OLD, name: "web-03" } });
+    expect(gone).toContain("no longer exists.");
+    const goneReplaced = say({
+      ...base,
+      kind: "gone",
+      approved: { id: OLD, name: "web-03" },
+      others: [{ id: NEW, name: "web-03" }],
+    });
+    expect(goneReplaced).toContain("which no longer exists). Ask for a new schedule to change the new ");
+    const ipMoved = say({
+      target: "10.0.0.5",
+      isName: false,
+      kind: "moved",
+      approved: { id: OLD, name: "db-1" },
+      others: [{ id: NEW, name: "db-9" }],
+    });
+    expect(ipMoved).toContain(", which ");
+    expect(ipMoved).toContain(" now selects: it is not the server");
+    expect(ipMoved).toContain("Ask for a new schedule to change it.");
+    const unknown = say({ ...base, kind: "unknown" });
+    expect(unknown).toContain("nothing says which server its approvers saw");
+    // A server name is untrusted: shown as a code span, never as markup.
+    const hostile = render(
+      buildScheduleSkippedView({
+        schedule: summary,
+        slotAt: T0,
+        reasons: [
+          describeScheduledServer({ ...base, kind: "gone", approved: { id: OLD, name: "<!channel> *x*" } }),
+        ],
+      }),
+    ).golden;
+    expect(hostile).not.toContain("<!channel>");
+    const skipped = render(
+      buildScheduleSkippedView({
+        schedule: summary,
+        slotAt: T0,
+        reasons: [
+          describeScheduledServer({ ...base, kind: "gone", approved: { id: OLD, name: "web-03" } }),
+          describeScheduledServer({ ...base, target: "web-04", kind: "unknown" }),
+          describeScheduledServer({
+            target: "10.0.0.5",
+            isName: false,
+            kind: "gone",
+            approved: { id: OLD },
+            others: [
+              { id: NEW, name: "db-9" },
+              { id: NEW, name: "db-10" },
+              { id: NEW, name: "db-11" },
+              { id: NEW, name: "db-12" },
+            ],
+          }),
+        ],
+      }),
+    ).golden;
+    await expect(skipped).toMatchFileSnapshot("golden/recurring-schedule-skipped-servers.json");
   });
 });
 
