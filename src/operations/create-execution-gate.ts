@@ -24,6 +24,7 @@ import {
   startCheckReason,
   type WaveStop,
 } from "./build-start-check-view.js";
+import { buildStartsSoonReply } from "./build-starts-soon-view.js";
 import {
   findRunsHoldingServers,
   holdServers,
@@ -47,6 +48,10 @@ export interface ExecutionGateDeps {
   clock: Clock;
   metrics?: Pick<Metrics, "policyDecision">;
 }
+
+/** How long before an approved scheduled change starts its thread says so. */
+export const STARTS_SOON_MS = 10 * 60_000;
+const startsSoonClaim = (requestId: string) => `startssoon:${requestId}`;
 
 /** May the request be claimed: `false`, or yes with the targets as just read (for the run's first re-check). */
 export type GateAnswer = false | { reads?: ServerReadMemo };
@@ -128,7 +133,9 @@ export interface ExecutionGate {
  * this check at once are told apart after their claims, by `takeServers`: exactly one takes the servers.
  */
 export function createExecutionGate(
-  deps: ExecutionGateDeps & { store: Pick<Store, "get" | "createIfAbsent" | "compareAndSwap" | "update"> },
+  deps: ExecutionGateDeps & {
+    store: Pick<Store, "get" | "createIfAbsent" | "compareAndSwap" | "update" | "claimOnce">;
+  },
 ): ExecutionGate {
   const { approvals, logger } = deps;
 
@@ -275,6 +282,30 @@ export function createExecutionGate(
     await deps.refreshCard(request.id);
   }
 
+  /**
+   * A little before an approved scheduled change starts (`STARTS_SOON_MS`), its thread says so, once whatever
+   * the replicas (a claim in the store): not for one approved moments before its start (its approval just
+   * said when it runs), nor for one the calendar no longer lets start (its lapse at the start time says why).
+   * Best effort: a failure is logged.
+   */
+  async function startsSoon(request: ApprovalRequest, schedule: RequestSchedule): Promise<void> {
+    const now = deps.clock.now();
+    const approvedAt =
+      request.approvals.length > 0 ? Math.max(...request.approvals.map((a) => a.at)) : request.createdAt;
+    if (schedule.runAt - now > STARTS_SOON_MS || schedule.runAt - approvedAt <= STARTS_SOON_MS) return;
+    const verdict = judgeApprovalTime(request, schedule) ?? judgeWindow(schedule, deps.policy(), now);
+    if (verdict !== "open" && verdict !== "later") return;
+    const log = logger.child({ approval: request.id });
+    try {
+      const ttl = schedule.startBy - now + STARTS_SOON_MS;
+      if (!(await deps.store.claimOnce(startsSoonClaim(request.id), ttl))) return;
+    } catch (error) {
+      log.warn({ err: error }, "could not claim the heads-up before the start");
+      return;
+    }
+    await sayInThread(deps, request, buildStartsSoonReply(request, schedule, now), log);
+  }
+
   async function mayRun(requestId: string): Promise<GateAnswer> {
     try {
       const request = await approvals.get(requestId);
@@ -283,8 +314,12 @@ export function createExecutionGate(
       const schedule = request.schedule;
       if (schedule !== undefined) {
         const start = judgeScheduledStart(schedule, deps.clock.now());
-        // Not yet: quiet, the periodic pass comes back. Too late: nothing runs, and the thread says why.
-        if (start === "wait") return false;
+        // Not yet: the periodic pass comes back (a little before, the thread is told once). Too late: nothing
+        // runs, and the thread says why.
+        if (start === "wait") {
+          await startsSoon(request, schedule);
+          return false;
+        }
         if (start === "missed") {
           await lapse(request, scheduleMissedReason(schedule), buildScheduleMissedReply(request, schedule), {
             startBy: schedule.startBy,

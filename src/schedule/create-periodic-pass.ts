@@ -1,6 +1,7 @@
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { Logger } from "../log/create-logger.js";
 import { createOutageLog } from "../log/create-outage-log.js";
+import { STARTS_SOON_MS } from "../operations/create-execution-gate.js";
 import type { Executions } from "../operations/create-executions.js";
 import { repeatPass, systemTimers, type Timers } from "../operations/timers.js";
 import type { Clock } from "../store/store.js";
@@ -30,19 +31,32 @@ export interface PeriodicPass {
  * through `runApproved`, whose gate judges the time (a window closed: not run, the thread says so), decides the
  * policy again at that time and checks drift, and whose claim lets exactly one replica execute it. Every replica
  * runs this pass, so a change starts on time while any replica lives; the store holds the schedule, so it
- * survives restarts. Never throws.
+ * survives restarts. A change starting within `STARTS_SOON_MS` goes through the gate once per replica before
+ * its time too, which says so in its thread (once, whatever the replicas). Never throws.
  */
 export function createPeriodicPass(options: PeriodicPassOptions): PeriodicPass {
   // Every 5 s while the store is down: said once as it starts and once as it ends, not with a stack each time.
   const outage = createOutageLog(options.logger, options.clock);
+  /** Changes starting soon this replica has handed to the gate once (the heads-up is claimed in the store). */
+  const announced = new Set<string>();
   return repeatPass(
     async () => {
       try {
         const now = options.clock.now();
-        const due = (await options.approvals.listByStatus("approved")).filter(
-          (r) => r.schedule !== undefined && r.schedule.runAt <= now && !options.executions.isRunning(r.id),
+        const waiting = (await options.approvals.listByStatus("approved")).filter(
+          (r) => r.schedule !== undefined && !options.executions.isRunning(r.id),
         );
+        const due = waiting.filter((r) => (r.schedule?.runAt ?? 0) <= now);
         for (const request of due) void options.executions.runApproved(request.id);
+        // Starting soon: the gate says so in the thread, once (not counted: nothing is started). Awaited, so
+        // the pass at its time never finds it still in the gate.
+        const soon = waiting.filter((r) => {
+          const runAt = r.schedule?.runAt ?? 0;
+          return runAt > now && runAt - STARTS_SOON_MS <= now && !announced.has(r.id);
+        });
+        for (const request of soon) announced.add(request.id);
+        await Promise.all(soon.map((r) => options.executions.runApproved(r.id)));
+        for (const id of announced) if (!waiting.some((r) => r.id === id)) announced.delete(id);
         outage.succeeded();
         if (due.length > 0) options.logger.info({ approvals: due.map((r) => r.id) }, "scheduled changes due");
         return due.length;
