@@ -105,6 +105,14 @@ export type ApplyResult =
 export const iso = (at: number) => instant(at);
 
 /**
+ * When a request expired, as every reader is told it (the card, the late click's answer): its deadline, not
+ * when a click or the expiry sweep noticed it (`expiredAt`, kept for the audit), which can be minutes later.
+ */
+export function whenExpired(request: Pick<ApprovalRequest, "expiresAt">): number {
+  return request.expiresAt;
+}
+
+/**
  * Why a non-pending request cannot be acted on, saying what happened and by whom: the end of "This request
  * was …" and of "You already approved this request; it is …". A request already running says that it cannot
  * be stopped from chat and what to do instead.
@@ -130,7 +138,7 @@ export function describeStatus(request: ApprovalRequest): Notice {
         : say`already rejected by ${mention(r.userId)}`;
     }
     case "expired":
-      return say`not approved in time: it expired at ${iso(request.expiredAt ?? request.expiresAt)}`;
+      return say`not approved in time: it expired at ${iso(whenExpired(request))}`;
     case "cancelled":
       return request.cancellation
         ? say`cancelled by ${mention(request.cancellation.userId)}`
@@ -214,7 +222,7 @@ export function expiredByClick(request: ApprovalRequest, at: number): ApplyResul
   return {
     ok: false,
     code: "expired",
-    message: say`This request expired at ${iso(request.expiresAt)}; nothing was done.`,
+    message: say`This request expired at ${iso(whenExpired(request))}; nothing was done.`,
     transition: { request: expired, effects: [{ type: "expired", at }] },
   };
 }

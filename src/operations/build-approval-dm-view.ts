@@ -15,6 +15,7 @@ import {
 import { renderMrkdwn } from "../render/render-mrkdwn.js";
 import { describeSchedule } from "../views/build-schedule-views.js";
 import { withInlineCode } from "../views/format-values.js";
+import { describeCause } from "./build-policy-change-view.js";
 import { describeExpiry, describeProgress } from "./describe-request.js";
 import { abortedShown, stopShown, stopTitle } from "./request-card-outcome.js";
 import type { RequestDetails } from "./request-details.js";
@@ -41,9 +42,10 @@ export type ApprovalDmRequest = Pick<
 /**
  * What a closed message reads of the request's details: how its run ended, so a run that never sent anything
  * (the servers changed, or another change held them) or was stopped between waves is said as its card says
- * it, never "failed". Absent (details not read, or gone): said from the approval record alone.
+ * it, never "failed"; a change not run after a re-decision, with what changed (`redecision`). Absent (details not
+ * read, or gone): said from the approval record alone.
  */
-export type ApprovalDmDetails = Pick<RequestDetails, "result"> | undefined;
+export type ApprovalDmDetails = Partial<Pick<RequestDetails, "result" | "redecision">> | undefined;
 
 /** Most server names a direct message lists (the card and its Details have them all). */
 const MAX_DM_SERVER_NAMES = 10;
@@ -170,12 +172,13 @@ export function buildApprovalDmClosedView(input: {
   if (outcome === undefined) return undefined;
   const text = md`${outcome.icon} No longer waiting for you: ${userMention(request.requester.userId)}'s request ${code(
     request.commandText,
-  )} was ${outcome.words}`;
+  )} ${outcome.words}`;
   return closedShape(text, text, input.permalink);
 }
 
 /**
- * How the request ended for its approvers, or undefined while it still waits for approvals. A run stopped
+ * How the request ended for its approvers ("was approved by …", "expired after …"), or undefined while it
+ * still waits for approvals. A run stopped
  * between waves, or aborted before it sent anything, is told apart from a failure as the card tells it
  * (`stopShown`, `abortedShown`): the approval record alone says `failed` (a stop: or `succeeded`).
  */
@@ -183,7 +186,7 @@ function dmOutcome(
   request: ApprovalDmRequest,
   details: ApprovalDmDetails,
 ): { icon: Span[]; words: Span[] } | undefined {
-  const by = md`approved by ${mentions(request.approvals.map((a) => a.userId))}`;
+  const by = md`was approved by ${mentions(request.approvals.map((a) => a.userId))}`;
   const stop = stopShown(request, details);
   if (stop !== undefined)
     return {
@@ -226,17 +229,19 @@ function dmOutcome(
         words:
           request.revocation?.lapsed === true
             ? md`${by}, then not run: its time had passed.`
-            : md`${by}, then not run: the policy is stricter now.`,
+            : details?.redecision !== undefined
+              ? md`${by}, then not run: ${describeCause(details.redecision)}. The card says why.`
+              : md`${by}, then not run: checked again before running, it no longer met the policy. The card says why.`,
       };
     case "rejected": {
       const r = request.rejection;
-      if (r === undefined) return { icon: md`:no_entry_sign:`, words: md`rejected.` };
+      if (r === undefined) return { icon: md`:no_entry_sign:`, words: md`was rejected.` };
       return {
         icon: md`:no_entry_sign:`,
         words:
           r.reason !== undefined
-            ? md`rejected by ${userMention(r.userId)}: ${r.reason}`
-            : md`rejected by ${userMention(r.userId)}.`,
+            ? md`was rejected by ${userMention(r.userId)}: ${r.reason}`
+            : md`was rejected by ${userMention(r.userId)}.`,
       };
     }
     case "cancelled":
@@ -244,8 +249,8 @@ function dmOutcome(
         icon: md`:heavy_multiplication_x:`,
         words:
           request.cancellation !== undefined
-            ? md`cancelled by ${userMention(request.cancellation.userId)}.`
-            : md`cancelled.`,
+            ? md`was cancelled by ${userMention(request.cancellation.userId)}.`
+            : md`was cancelled.`,
       };
     case "expired":
       return {

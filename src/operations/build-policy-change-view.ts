@@ -1,15 +1,84 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import type { CalendarNote } from "../calendars/explain-calendar-conditions.js";
 import type { PolicyTightening } from "../policy/compare-decisions.js";
 import { plural } from "../render/escape-mrkdwn.js";
-import { code, type Message, md, type Span, section, userMention } from "../render/message-model.js";
+import {
+  code,
+  localTime,
+  type Message,
+  md,
+  type Span,
+  section,
+  userMention,
+} from "../render/message-model.js";
 import { renderPlain } from "../render/render-mrkdwn.js";
 import { type DriftItem, describeDrift } from "../workflow/detect-drift.js";
 import { verbOf } from "./describe-request.js";
 
+/**
+ * A tightening with what the re-decision found of its cause, so its words blame what changed and not "the
+ * policy" (its file may be as it was). Both absent on records kept before they were: said as before.
+ * - `approver`: of `approver_not_accepted` (`not_an_approver`): `left` when they are in none of the groups (nor
+ *   among the people) the request asked for their approval: their groups changed; `policy` when they still are,
+ *   so the policy's approvers changed.
+ * - `calendars`: the calendars the tightening's rules look at, as they stood then (a freeze in force, until when).
+ */
+export type ExplainedTightening = PolicyTightening & {
+  approver?: "left" | "policy";
+  calendars?: readonly CalendarNote[];
+};
+
 /** What the re-decision before execution found: the servers' changed facts and the stricter decision. */
 export interface PolicyChange {
   changes: readonly DriftItem[];
-  tightenings: readonly PolicyTightening[];
+  tightenings: readonly ExplainedTightening[];
+}
+
+/** A freeze in force that one of the change's rules looks at (the first), or undefined. */
+export function freezeOf(change: Pick<PolicyChange, "tightenings">): CalendarNote | undefined {
+  return change.tightenings
+    .flatMap((t) => t.calendars ?? [])
+    .find((n) => n.kind === "freeze" && n.relation === "during");
+}
+
+/**
+ * What changed since the approval, in a few words for a headline and the audit: a freeze in force, an
+ * approver's groups, the servers (tags, name), or else the policy's decision itself.
+ */
+export function policyChangeCause(change: PolicyChange): string {
+  const freeze = freezeOf(change);
+  if (freeze !== undefined) return `the freeze ${freeze.calendar} is in force`;
+  const t = change.tightenings;
+  if (t.length > 0 && t.every((x) => x.kind === "approver_not_accepted" && x.approver === "left"))
+    return t.length === 1 ? "an approver's groups changed" : "approvers' groups changed";
+  if (change.changes.length > 0) return "the servers changed";
+  return "the policy is stricter now";
+}
+
+/** {@link policyChangeCause} as spans: the freeze's name in code, as `/ops calendar` shows it. */
+export function describeCause(change: PolicyChange): Span[] {
+  const freeze = freezeOf(change);
+  return freeze !== undefined
+    ? md`the freeze ${code(freeze.calendar)} is in force`
+    : md`${policyChangeCause(change)}`;
+}
+
+/**
+ * What the requester (mentioned, when `who` is given) can do now: asking again during a freeze or under a deny
+ * rule is denied too, so a freeze says when it ends and to ask (or schedule it with `--at`) after then; a deny
+ * says to check with `/ops policy explain`; anything else is a matter of new approvals.
+ */
+export function askAgainAdvice(change: PolicyChange, commandText: string, who?: string): Span[] {
+  const lead = who !== undefined ? md`${userMention(who)} nothing was done.` : md`Nothing was done.`;
+  const denied = change.tightenings.find((t) => t.kind === "denied");
+  if (denied === undefined)
+    return md`${lead} Ask again to get the approvals it needs now: ${code(commandText)}`;
+  const freeze = freezeOf({ tightenings: [denied] });
+  if (freeze === undefined)
+    return md`${lead} Asking again is denied too while this holds; ${code(`/ops policy explain ${commandText}`)} says what the policy decides now.`;
+  return freeze.until !== undefined
+    ? md`${lead} Asking again is denied until the freeze ends ${localTime(freeze.until)}: ask again after then, or schedule it for after then with ${code("--at")}: ${code(commandText)}`
+    : md`${lead} Asking again is denied while the freeze is in force: ask again once it is over: ${code(commandText)}`;
 }
 
 const approvals = (n: number) => plural(n, "approval");
@@ -31,11 +100,28 @@ function askedAs(request: AskedOf | undefined, userId: string): Span[] | undefin
   return md`${code(names.join(", "))}`;
 }
 
-/** "the approval of @bob no longer counts: they are no longer among its approvers (it asked `@ops-approvers`)". */
-function noLongerAnApprover(userId: string, asked: Span[] | undefined): Span[] {
-  return asked !== undefined
-    ? md`the approval of ${userMention(userId)} no longer counts: they are no longer among its approvers (it asked ${asked})`
-    : md`the approval of ${userMention(userId)} no longer counts: they are not among its approvers now`;
+/**
+ * "@bob's approval no longer counts (no longer in `@ops-approvers`)" when they left the groups it asked; when
+ * they are still in them, the policy's approvers changed; unknown (older records): not among them now.
+ */
+function noLongerAnApprover(
+  userId: string,
+  asked: Span[] | undefined,
+  cause: ExplainedTightening["approver"],
+): Span[] {
+  const whose = md`${userMention(userId)}'s approval no longer counts`;
+  if (asked === undefined) return md`${whose}: they are not among its approvers now`;
+  if (cause === "left") return md`${whose} (no longer in ${asked})`;
+  if (cause === "policy") return md`${whose}: the policy's approvers for it changed (it asked ${asked})`;
+  return md`${whose}: they are no longer among its approvers (it asked ${asked})`;
+}
+
+/** " during the freeze `test-freeze` (in force until 18:00)": why a rule applies now, when a freeze made it. */
+function duringFreeze(t: ExplainedTightening): Span[] {
+  const freeze = freezeOf({ tightenings: [t] });
+  if (freeze === undefined) return md``;
+  const until = freeze.until !== undefined ? md` (in force until ${localTime(freeze.until)})` : md``;
+  return md` during the freeze ${code(freeze.calendar)}${until}`;
 }
 
 /**
@@ -43,22 +129,24 @@ function noLongerAnApprover(userId: string, asked: Span[] | undefined): Span[] {
  * where it is written (`policy.yml:42`), for the audit and logs; people read its ID and description.
  */
 function describeTightening(
-  t: PolicyTightening,
+  t: ExplainedTightening,
   verb: string,
   request: AskedOf | undefined,
   sources: boolean,
 ): Span[] {
   switch (t.kind) {
     case "denied":
-      return md`this ${verb} is not allowed any more: ${t.reasons.join("; ")}`;
+      return freezeOf({ tightenings: [t] }) !== undefined
+        ? md`this ${verb} is not allowed${duringFreeze(t)}: ${t.reasons.join("; ")}`
+        : md`this ${verb} is not allowed any more: ${t.reasons.join("; ")}`;
     case "approval_needed":
-      return md`this ${verb} now needs ${approvals(t.minApprovals)}; it was allowed without`;
+      return md`this ${verb} now needs ${approvals(t.minApprovals)}${duringFreeze(t)}; it was allowed without`;
     case "more_approvals":
-      return md`this ${verb} now needs ${approvals(t.after)}, it had ${String(t.before)}`;
+      return md`this ${verb} now needs ${approvals(t.after)}${duringFreeze(t)}, it had ${String(t.before)}`;
     case "approver_not_accepted":
       return t.reason === "self_approval"
-        ? md`the approval of ${userMention(t.userId)} no longer counts: the requester may not approve it now`
-        : noLongerAnApprover(t.userId, askedAs(request, t.userId));
+        ? md`${userMention(t.userId)}'s approval no longer counts: the requester may not approve it now`
+        : noLongerAnApprover(t.userId, askedAs(request, t.userId), t.approver);
     case "lower_cap":
       return t.before === undefined
         ? md`a limit of ${plural(t.after, "server")} per request applies now`
@@ -97,7 +185,8 @@ export function policyChangeText(change: PolicyChange, action: string): string[]
 
 /**
  * The reply in the request's thread when it did not run because the policy, checked again just before
- * execution, is stricter: what changed, and the requester (mentioned) can ask again. Pure.
+ * execution, is stricter: what changed (an approver's groups, a freeze, the servers, else the policy), and
+ * what the requester (mentioned) can do now. Pure.
  */
 export function buildPolicyChangedReply(
   request: Pick<ApprovalRequest, "action" | "commandText" | "requester"> & Partial<AskedOf>,
@@ -109,17 +198,15 @@ export function buildPolicyChangedReply(
       : undefined;
   const lines = policyChangeLines(change, request.action, asked !== undefined ? { request: asked } : {});
   return {
-    text: md`Not run: the policy is stricter now. ${lines[0] ?? md``}`,
+    text: lines[0] !== undefined ? md`Not run: ${lines[0]}` : md`Not run: ${describeCause(change)}`,
     blocks: [
       section({
         text: [
-          ...md`:no_entry: *Not run.* Checked again just before running, the policy is stricter now:`,
+          ...md`:no_entry: *Not run, ${describeCause(change)}.* Checked again just before running:`,
           ...lines.flatMap((line) => [...md`\n• `, ...line]),
         ],
       }),
-      section({
-        text: md`${userMention(request.requester.userId)} nothing was done. Ask again to get the approvals it needs now: ${code(request.commandText)}`,
-      }),
+      section({ text: askAgainAdvice(change, request.commandText, request.requester.userId) }),
     ],
   };
 }

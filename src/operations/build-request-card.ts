@@ -63,7 +63,7 @@ export function buildRequestCard(input: RequestCardInput): Message {
   const allowed = details?.kind === "allowed";
   const stop = stopShown(request, details);
   const aborted = abortedShown(request, details);
-  const blocks: Part[] = [section({ text: headline(request, allowed, stop, aborted) })];
+  const blocks: Part[] = [section({ text: headline(request, allowed, stop, aborted, details?.redecision) })];
   // The requester's own words (untrusted text), before what the approvers are asked to check.
   if (request.why !== undefined) blocks.push(section({ text: md`*Why:* ${request.why}` }));
   // After a run, the servers as it left them (a deleted one says so), not as they were approved.
@@ -137,7 +137,11 @@ export function buildRequestCard(input: RequestCardInput): Message {
     ),
   );
   return {
-    text: [...fallbackLead(request, allowed, stop, aborted), ...md` `, ...describeWhat(request)],
+    text: [
+      ...fallbackLead(request, allowed, stop, aborted, details?.redecision),
+      ...md` `,
+      ...describeWhat(request),
+    ],
     blocks,
   };
 }

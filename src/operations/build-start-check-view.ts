@@ -10,7 +10,7 @@ import {
 } from "../render/message-model.js";
 import { renderPlain } from "../render/render-mrkdwn.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
-import { type PolicyChange, policyChangeLines } from "./build-policy-change-view.js";
+import { describeCause, type PolicyChange, policyChangeLines } from "./build-policy-change-view.js";
 
 /**
  * Why a scheduled change, or the next wave of a run, may not start now although its time has come: checked
@@ -81,11 +81,11 @@ export function buildWaveStoppedReply(
   }
   const lines = policyChangeLines(stop.change, request.action);
   return {
-    text: md`${which} not started: the policy is stricter now. ${lines[0] ?? md``}`,
+    text: md`${which} not started: ${lines[0] ?? describeCause(stop.change)}`,
     blocks: [
       section({
         text: [
-          ...md`:no_entry: *${which} not started:* the policy, checked again before this wave, is stricter now:`,
+          ...md`:no_entry: *${which} not started, ${describeCause(stop.change)}.* Checked again before this wave:`,
           ...lines.flatMap((line) => [...md`\n• `, ...line]),
         ],
       }),

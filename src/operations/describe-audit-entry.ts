@@ -233,7 +233,12 @@ function saidText(e: AuditRecord, facts: StepFacts): string | undefined {
     case "execution.job":
       return `Huawei Cloud accepted ${callObject(e.detail?.call)}${e.jobId !== undefined ? `: job ${e.jobId}` : ""}`;
     case "policy.redecided":
-      if (e.detail?.stricter === true) return "the policy is now stricter than what was approved: not run";
+      // What changed (a freeze, an approver's groups, the servers), recorded by the re-decision; older entries
+      // have only the verdict.
+      if (e.detail?.stricter === true)
+        return typeof e.detail.cause === "string"
+          ? `not run: ${e.detail.cause}`
+          : "stricter than what was approved: not run";
       if (e.detail?.stricter === false)
         return e.detail?.breakGlass === true
           ? "the policy is no stricter than when break-glass was used: runs"

@@ -1,19 +1,25 @@
 import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
+import { explainCalendarConditions } from "../calendars/explain-calendar-conditions.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { applyBreakGlass } from "../policy/apply-break-glass.js";
-import { type ApprovedTerms, compareDecisions } from "../policy/compare-decisions.js";
+import { canApprove } from "../policy/can-approve.js";
+import { type ApprovedTerms, compareDecisions, type PolicyTightening } from "../policy/compare-decisions.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { policyVersion } from "../policy/policy-version.js";
-import type { Policy, PolicyDecision, PolicyTarget } from "../policy/types.js";
+import type { Policy, PolicyDecision, PolicyTarget, RuleRef } from "../policy/types.js";
 import { detectDrift } from "../workflow/detect-drift.js";
 import { readServers, type ServerRead } from "../workflow/read-servers.js";
 import type { FlowTarget } from "../workflow/types.js";
 import { boundPolicyFacts } from "./bound-policy-facts.js";
-import type { PolicyChange } from "./build-policy-change-view.js";
+import {
+  type ExplainedTightening,
+  type PolicyChange,
+  policyChangeCause,
+} from "./build-policy-change-view.js";
 import { readGroups } from "./decide-policy.js";
 import { isPolicyAllowed, POLICY_ACTOR } from "./describe-request.js";
 
@@ -99,7 +105,10 @@ export async function redecideBeforeExecution(
       groups: groups.groupsOf(a.userId),
       ...(a.stage !== undefined && { stage: a.stage }),
     }));
-  const tightenings = compareDecisions(approvedTermsOf(request), decision, approvers, requesterId);
+  const at = deps.clock?.now();
+  const tightenings = compareDecisions(approvedTermsOf(request), decision, approvers, requesterId).map((t) =>
+    explainTightening(t, request, policy, at, groups.groupsOf),
+  );
   const flowTargets: FlowTarget[] = request.targets.map((t) => ({ ...t }));
   const changes = detectDrift(flowTargets, reads).filter((d) => POLICY_FACTS.has(d.kind));
 
@@ -115,10 +124,16 @@ export async function redecideBeforeExecution(
     serverIds: request.targets.map((t) => t.id),
     ruleIds: decision.rules.map((r) => r.id),
     bindingHash: request.bindingHash,
-    message: tightenings.length > 0 ? "stricter than approved: not run" : "same or laxer: runs as approved",
+    message:
+      tightenings.length > 0
+        ? `stricter than approved, not run: ${policyChangeCause({ changes, tightenings })}`
+        : "same or laxer: runs as approved",
     detail: {
       ...policyVersion(policy),
       stricter: tightenings.length > 0,
+      // What changed, in words (a freeze, an approver's groups, the servers), so the audit does not blame a
+      // policy edit that did not happen.
+      ...(tightenings.length > 0 && { cause: policyChangeCause({ changes, tightenings }) }),
       tightenings: tightenings.map((t) => t.kind),
       changed: changes.map((c) => `${c.serverId}:${c.kind}`),
       ...(glass !== undefined && { breakGlass: true }),
@@ -127,6 +142,36 @@ export async function redecideBeforeExecution(
   return tightenings.length > 0
     ? { kind: "stricter", change: { changes, tightenings } }
     : { kind: "proceed", reads };
+}
+
+/**
+ * A tightening with what made it, for its words (`ExplainedTightening`): whether an approver who no longer
+ * counts left the groups the request asked for their approval (else the policy's approvers changed), and the
+ * calendars its rules look at as of `at` (a freeze in force, until when; unknown without a time).
+ */
+function explainTightening(
+  t: PolicyTightening,
+  request: ApprovalRequest,
+  policy: Policy,
+  at: number | undefined,
+  groupsOf: (userId: string) => string[],
+): ExplainedTightening {
+  if (t.kind === "approver_not_accepted") {
+    if (t.reason !== "not_an_approver") return t;
+    const stage = request.approvals.find((a) => a.userId === t.userId)?.stage;
+    const asked =
+      request.requirement.stages?.find((s) => s.name === stage)?.approvers ?? request.requirement.approvers;
+    const still = canApprove(
+      { approvers: asked, allowSelfApproval: true },
+      { userId: t.userId, groups: groupsOf(t.userId) },
+      request.requester.userId,
+    ).ok;
+    return { ...t, approver: still ? "policy" : "left" };
+  }
+  const rules: readonly RuleRef[] = t.kind === "new_rule" ? [t.rule] : "rules" in t ? t.rules : [];
+  if (at === undefined || rules.length === 0) return t;
+  const calendars = explainCalendarConditions(policy, rules, at);
+  return calendars.length > 0 ? { ...t, calendars } : t;
 }
 
 /** The terms a request was approved under; requests recorded before terms were kept get them from the record. */

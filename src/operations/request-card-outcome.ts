@@ -1,11 +1,30 @@
 /** The approval card's status words: its headline, its fallback text's lead and its outcome (see `buildRequestCard`). */
+import { whenExpired } from "../approvals/apply-result.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { localTime, md, type Span, userMention } from "../render/message-model.js";
 import { withInlineCode } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
-import { policyChangeLines } from "./build-policy-change-view.js";
+import {
+  askAgainAdvice,
+  describeCause,
+  type PolicyChange,
+  policyChangeCause,
+  policyChangeLines,
+} from "./build-policy-change-view.js";
 import { describeWhat } from "./describe-request.js";
 import type { RequestDetails } from "./request-details.js";
+
+/**
+ * A scheduled change whose approval was not complete by its start time: expired then (its `expiresAt` is the
+ * start time), said "lapsed" on its card as in its thread and on its pending card ("or it lapses").
+ */
+function lapsedUnapproved(request: ApprovalRequest): boolean {
+  return (
+    request.status === "expired" &&
+    request.schedule !== undefined &&
+    request.expiresAt >= request.schedule.runAt
+  );
+}
 
 /** Approved (or allowed) and waiting for its scheduled time. */
 export function isWaitingScheduled(request: ApprovalRequest): boolean {
@@ -55,13 +74,15 @@ export function stopTitle(stop: CardStop): Span[] {
 
 /**
  * The card's first line: an icon and the request's state, who asked and what. `stop` (see {@link stopShown}):
- * a run in waves stopped on purpose, said instead of "Done".
+ * a run in waves stopped on purpose, said instead of "Done". `redecision` (the details'): what changed when a
+ * re-decision before execution stopped it (a freeze, an approver's groups…), said instead of blaming "the policy".
  */
 export function headline(
   request: ApprovalRequest,
   allowed: boolean,
   stop?: CardStop,
   aborted = false,
+  redecision?: PolicyChange,
 ): Span[] {
   const who = userMention(request.requester.userId);
   const what = describeWhat(request);
@@ -70,6 +91,7 @@ export function headline(
   if (aborted) return md`:no_entry: *Aborted, nothing changed:* ${who} asked to ${what}`;
   if (request.status === "revoked" && request.revocation?.lapsed === true)
     return md`:hourglass: *Not run (lapsed):* ${who} asked to ${what}`;
+  if (lapsedUnapproved(request)) return md`:hourglass: *Lapsed:* ${who} asked to ${what}`;
   switch (request.status) {
     case "pending":
     case "approved":
@@ -92,7 +114,9 @@ export function headline(
     case "expired":
       return md`:hourglass: *Expired:* ${who} asked to ${what}`;
     case "revoked":
-      return md`:no_entry: *Not run, the policy changed:* ${who} asked to ${what}`;
+      return redecision !== undefined
+        ? md`:no_entry: *Not run, ${describeCause(redecision)}:* ${who} asked to ${what}`
+        : md`:no_entry: *Not run:* ${who} asked to ${what}`;
   }
 }
 
@@ -106,7 +130,7 @@ const STATUS_WORDS: Readonly<Record<ApprovalRequest["status"], string>> = {
   rejected: "rejected",
   cancelled: "cancelled",
   expired: "expired",
-  revoked: "not run, the policy changed",
+  revoked: "not run",
 };
 
 /** The first word of the card's fallback text (notifications, lists): the request's state. */
@@ -115,6 +139,7 @@ export function fallbackLead(
   allowed: boolean,
   stop?: CardStop,
   aborted = false,
+  redecision?: PolicyChange,
 ): Span[] {
   if (isWaitingScheduled(request)) return md`Scheduled:`;
   if (stop !== undefined) return stop.kind === "abort" ? md`Aborted:` : md`Stopped:`;
@@ -124,7 +149,11 @@ export function fallbackLead(
   const words =
     request.status === "revoked" && request.revocation?.lapsed === true
       ? "not run (lapsed)"
-      : STATUS_WORDS[request.status];
+      : request.status === "revoked" && redecision !== undefined
+        ? `not run, ${policyChangeCause(redecision)}`
+        : lapsedUnapproved(request)
+          ? "lapsed"
+          : STATUS_WORDS[request.status];
   return md`${words.replace(/^./, (c) => c.toUpperCase())}:`;
 }
 
@@ -143,14 +172,14 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
         ? md`Cancelled by ${userMention(request.cancellation.userId)}. Nothing was done.`
         : md`Nothing was done.`;
     case "expired":
-      if (request.schedule !== undefined && request.expiresAt >= request.schedule.runAt)
-        return md`Lapsed ${localTime(request.expiredAt ?? request.expiresAt)}: approval was not complete before its start time. Nothing was done; schedule it again if it is still needed.`;
-      return md`Expired ${localTime(request.expiredAt ?? request.expiresAt)} without enough approvals. Nothing was done; ask again if it is still needed.`;
+      if (lapsedUnapproved(request))
+        return md`Lapsed ${localTime(whenExpired(request))}: approval was not complete before its start time. Nothing was done; schedule it again if it is still needed.`;
+      return md`Expired ${localTime(whenExpired(request))} without enough approvals. Nothing was done; ask again if it is still needed.`;
     case "revoked":
       if (request.revocation?.lapsed === true)
         return md`Not run: ${withInlineCode(request.revocation.reasons[0] ?? "its time passed")}. Nothing was done; schedule it again if it is still needed.`;
       return [
-        ...md`Checked again before running, the policy is stricter now:`,
+        ...md`Checked again before running:`,
         // In words with real mentions from the re-decision kept with the card; the recorded reasons (plain text,
         // with the rules' sources, for the audit) when it could not be kept.
         ...(details?.redecision !== undefined
@@ -159,7 +188,9 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
         )
           .slice(0, 6)
           .flatMap((line) => [...md`\n• `, ...line]),
-        ...md`\nNothing was done. Ask again to get the approvals it needs now: ${request.commandText}`,
+        ...md`\n`,
+        // Without the re-decision, what it needs now is not known: asking again says it.
+        ...askAgainAdvice(details?.redecision ?? { changes: [], tightenings: [] }, request.commandText),
       ];
     case "executing":
       return md`Running since ${localTime(request.execution?.startedAt ?? request.createdAt, "time")}.`;

@@ -209,6 +209,15 @@ it("an approver who left the approvers' group before the execution: not run, the
   await replica.stop(1_000);
   expect((await approvals.get(created.id))?.status).toBe("revoked");
   const thread = h.fake.thread(IDS.ops, root.ts).slice(1).map(textOf).join("\n");
-  expect(thread).toContain(`the approval of <@${IDS.bob}> no longer counts`);
+  // Bob left the group: said so, with the group, and not blamed on a policy that did not change.
+  expect(thread).toContain(
+    `Not run: <@${IDS.bob}>'s approval no longer counts (no longer in \`@ops-approvers\`)`,
+  );
+  expect(thread).toContain("*Not run, an approver's groups changed.*");
+  expect(thread).not.toContain("policy");
+  const redecided = await h.audit.query({ type: "policy.redecided", limit: 50 });
+  expect(redecided.find((e) => e.requestId === created.id)?.detail?.cause).toBe(
+    "an approver's groups changed",
+  );
   expect(h.mutations()).toEqual([]);
 });

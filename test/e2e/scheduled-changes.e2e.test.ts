@@ -137,11 +137,26 @@ it("the policy is decided again at the opening: a freeze declared after the appr
   await approveBy(card, IDS.bob);
   await h.waitCard("/ecs reboot web-04", (t) => t.includes("Scheduled:"));
   // The freeze is moved over the window after the approval, as an operator would edit the file.
+  const frozenAt = h.clock.now();
   await withCalendars([-5, 200], [60, 120]);
   h.clock.advance(61 * MINUTE);
   await bothReplicasPass();
-  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run, the policy changed"));
+  const final = await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run"));
   expect(h.mutations("batchRebootServers")).toHaveLength(0);
+  // The freeze is named with its end (as `/ops policy explain` finds it), never "the policy changed"; asking
+  // again now is denied too, so it says when to ask.
+  const freezeEnd = `<!date^${String(Math.floor((frozenAt + 200 * MINUTE) / 1000))}^`;
+  expect(textOf(final)).toContain(
+    "this reboot is not allowed during the freeze `test-freeze` (in force until",
+  );
+  expect(textOf(final)).toContain(`Asking again is denied until the freeze ends ${freezeEnd}`);
+  expect(textOf(final)).not.toContain("the policy changed");
+  const thread = await h.fake.waitFor(() =>
+    threadText(card).includes("Not run") ? threadText(card) : undefined,
+  );
+  expect(thread).toContain("*Not run, the freeze `test-freeze` is in force.*");
+  expect(thread).toContain(`Asking again is denied until the freeze ends ${freezeEnd}`);
+  expect(thread).not.toContain("Ask again to get the approvals");
 });
 
 it("a replica started after the opening, while the window is still open, runs it from the store, once", async () => {

@@ -92,7 +92,8 @@ describe("an approver's direct message", () => {
     // The icon is the emoji, not its shortcode defused as text.
     expect(text).toMatch(/^:hourglass: No longer waiting for you/);
     const words = "at stage *security* (2 of 2): it waited 10m with 0 of 1 approvals (team lead complete)";
-    expect(text).toContain(`was expired ${words}. Nothing was done.`);
+    expect(text).toContain(`'s request \`/ecs reboot web-03 --hard\` expired ${words}. Nothing was done.`);
+    expect(text).not.toContain("was expired");
     expect(text).not.toContain("without enough approvals");
     // The thread's reply says it with the same words.
     const thread = renderBlockKit(buildDecisionReply(request, [{ type: "expired", at: request.expiresAt }])!);

@@ -79,14 +79,49 @@ describe("a run in waves stopped before a wave", () => {
     );
     expectValidBlockKit(kit);
     const text = JSON.stringify(kit);
-    expect(text).toContain(
-      "*Wave 3 of 3 not started:* the policy, checked again before this wave, is stricter now:",
-    );
+    // The servers changed (renamed): said as what changed, not as a stricter policy.
+    expect(text).toContain("*Wave 3 of 3 not started, the servers changed.* Checked again before this wave:");
+    expect(text).not.toContain("the policy");
     expect(text).toContain("this reboot is not allowed any more: Changes are frozen.");
     expect(text).toContain("Waves 1 to 2 ran; wave 3 was not run, and its servers were not touched.");
     expect(text).not.toContain("<!channel>");
     expect(text).not.toContain("<@U123>");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/wave-stopped-policy.json");
+  });
+
+  it("a freeze stopped it: names the freeze and when it ends, in the header and the reason", () => {
+    const kit = renderBlockKit(
+      buildWaveStoppedReply(reboot, 1, 3, {
+        kind: "policy",
+        change: {
+          changes: [],
+          tightenings: [
+            {
+              kind: "denied",
+              rules: [{ id: "freeze-denies-power", description: "No power changes.", source: "p.yml:9" }],
+              reasons: ["Changes are frozen."],
+              calendars: [
+                {
+                  ruleId: "freeze-denies-power",
+                  calendar: "test-freeze",
+                  kind: "freeze",
+                  description: "A test freeze.",
+                  relation: "during",
+                  until: T0 + 3_600_000,
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    expectValidBlockKit(kit);
+    const text = JSON.stringify(kit);
+    expect(text).toContain("*Wave 2 of 3 not started, the freeze `test-freeze` is in force.*");
+    expect(text).toContain(
+      `this reboot is not allowed during the freeze \`test-freeze\` (in force until <!date^${String((T0 + 3_600_000) / 1000)}^`,
+    );
+    expect(text).not.toContain("the policy is stricter");
   });
 
   it("before the first wave of a resumed run: no wave ran", () => {

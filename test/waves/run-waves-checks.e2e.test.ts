@@ -214,10 +214,13 @@ describe("a run in waves with no schedule", () => {
     expect(result.ok && result.outcome.counts).toMatchObject({ succeeded: 1, not_started: 1 });
     expect(reboots()).toHaveLength(1);
     expect((await record(w.store, runId))?.status).toBe("aborted");
+    // What changed is named (the freeze and its end), not "the policy".
     expect(w.said[0]).toContain(
-      ":no_entry: *Wave 2 of 2 not started:* the policy, checked again before this wave, is stricter now:",
+      ":no_entry: *Wave 2 of 2 not started, the freeze test-freeze is in force.* Checked again before this wave:",
     );
-    expect(w.said[0]).toContain("this reboot is not allowed any more: Changes are frozen.");
+    expect(w.said[0]).toMatch(
+      /this reboot is not allowed during the freeze test-freeze \(in force until [^)]+\): Changes are frozen\./,
+    );
     // Audited: the re-decision, and the run's stop with its reason.
     const audit = env.fresh(w.store).audit;
     const redecided = await audit.query({ type: "policy.redecided", limit: 5 });
@@ -225,8 +228,9 @@ describe("a run in waves with no schedule", () => {
     const steps = await audit.query({ type: "execution.step", limit: 50 });
     expect(steps.find((e) => e.detail?.phase === "waves_check")).toMatchObject({
       executionId: runId,
-      message:
-        "wave 2 not started, nor the later ones: this reboot is not allowed any more: Changes are frozen.",
+      message: expect.stringMatching(
+        /^wave 2 not started, nor the later ones: this reboot is not allowed during the freeze test-freeze \(in force until [^)]+\): Changes are frozen\.$/,
+      ),
       serverIds: [env.id("web-03")],
     });
   });
