@@ -30,6 +30,8 @@ export function trackSentCalls(): SentCalls {
           // A resumed run's call that has a status in its record was (or may have been) sent before.
           if (event.steps.some((s) => s.kind === "call" && s.status !== undefined))
             for (const t of event.targets) serverIds.add(t.id);
+          // And the jobs its record has: said even when the record is lost before the first poll after the resume.
+          for (const step of event.steps) for (const id of step.jobIds ?? []) jobIds.add(id);
           return;
         }
         case "step_started":

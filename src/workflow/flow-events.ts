@@ -110,6 +110,8 @@ export interface RunStartedStep {
   serverCount?: number;
   /** A resumed run: the step's per-server counts, once finished. */
   counts?: Record<ServerResult, number>;
+  /** A resumed run's call step: the jobs the cloud gave for its calls, as its record has them. */
+  jobIds?: string[];
   skipReason?: "no_targets" | "flow_stopped";
 }
 

@@ -96,6 +96,8 @@ export function runStartedOf(
 function recordedStep(step: RunStartedStep, rec: StepRecord, record: RunRecord): RunStartedStep {
   if (rec.status === "pending") return { ...step, status: "pending" };
   const out: RunStartedStep = { ...step, status: rec.status, serverCount: rec.serverIds.length };
+  const jobIds = rec.mutations.flatMap((m) => (m.jobId === undefined ? [] : [m.jobId]));
+  if (jobIds.length > 0) out.jobIds = jobIds;
   if (rec.skipReason !== undefined) out.skipReason = rec.skipReason;
   if (isIn(TERMINAL_STEP_STATUSES, rec.status)) out.counts = countsOf(rec, record);
   return out;
