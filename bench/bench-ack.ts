@@ -11,15 +11,24 @@ import { loadavg, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCloudSimulator } from "../src/sandbox/cloud/index.js";
 import { simulatorCloudEnv } from "../src/sandbox/cloud/simulator-cloud-config.js";
-import { SLACK_IDS, startFakeSlack } from "../src/sandbox/slack/index.js";
+import { buildSlackWorld, SLACK_IDS, startFakeSlack } from "../src/sandbox/slack/index.js";
 import { startModuleWorker } from "../src/slack/ack-thread/start-module-worker.js";
 import { blocksText, findElement } from "../test/helpers/read-slack-blocks.js";
 import { sendSlashCommand } from "../test/helpers/slack-requests.js";
-import { measurePendingRss } from "./measure-pending-rss.js";
+import { measurePendingRss, pendingCount } from "./measure-pending-rss.js";
 import { gcOf, metricSum, requestCountsOf, WATCHER_RUNS } from "./read-bot-metrics.js";
 import { rssMb, sleep, waitForQuiet } from "./read-process-stats.js";
 import type { Report } from "./report.js";
-import { KIND_NAMES, kinds, type LoadResult, sendCommandMix } from "./send-command-mix.js";
+import {
+  KIND_NAMES,
+  kinds,
+  type LoadResult,
+  type StopPlan,
+  sendCommandMix,
+  stopChannelCount,
+  stopChannels,
+  stopMode,
+} from "./send-command-mix.js";
 import { botArgs, type Child, startChild, stopChild } from "./start-app-process.js";
 import { median } from "./statistics.js";
 import { summarizeProfile } from "./summarize-cpu-profile.js";
@@ -43,7 +52,19 @@ export async function benchAck(report: Report): Promise<void> {
   const versus = process.env.BENCH_ACK_VERSUS?.split(" ").filter(Boolean);
   /** What the ack and CPU figures are compared with. */
   const anchorName = versus === undefined ? "bare Bolt" : "the other bot";
-  const fake = await startFakeSlack();
+  const world = buildSlackWorld();
+  const channelCount = stopMode === "new" ? stopChannelCount(rate) : 0;
+  const fake = await startFakeSlack({
+    world: {
+      channels: [
+        ...world.channels,
+        ...stopChannels(
+          channelCount,
+          world.users.filter((u) => !u.deleted).map((u) => u.id),
+        ),
+      ],
+    },
+  });
   const sim = await startCloudSimulator({ servers: 10_000, seed: 7 });
   const dir = mkdtempSync(join(tmpdir(), "hwc-bench-ack-"));
   const profileDir = join(dir, "profile");
@@ -93,6 +114,23 @@ export async function benchAck(report: Report): Promise<void> {
       .servers()
       .map((s) => s.name)
       .filter((n) => /^[a-z]+-\d+$/.test(n));
+    // The stops' servers: not the ones the RSS figure's pending requests reboot (a stopped server cannot be),
+    // and for a second bot (which shares the simulated cloud) half of them each, so neither finds a server the
+    // other stopped.
+    const stopServers = names.slice(pendingCount());
+    const channelIds = stopChannels(channelCount, []).map((c) => c.id);
+    const botStops: StopPlan = {
+      servers: versus === undefined ? stopServers : stopServers.filter((_, i) => i % 2 === 0),
+      channels: channelIds,
+    };
+    const anchorStops: StopPlan = {
+      servers: versus === undefined ? stopServers : stopServers.filter((_, i) => i % 2 === 1),
+      channels: channelIds,
+    };
+    const stopsSaid =
+      stopMode === "new"
+        ? `its stops new requests (a server not asked for before in the run, ${channelCount} channels in turn, BENCH_ACK_STOPS=new)`
+        : "its stops the same in every window, in #ops (from the second window on asked again: answered as duplicates or refused; BENCH_ACK_STOPS=repeated)";
     const bot = await startChild(
       [
         ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
@@ -147,20 +185,39 @@ export async function benchAck(report: Report): Promise<void> {
        * without which every click would be answered "expired" and measure no page.
        */
       const listToClick = async (target: Child = bot) => {
-        const seen = new Set(fake.ephemerals({ user: SLACK_IDS.alice }).map((e) => e.ts));
-        await sendSlashCommand(
-          `http://127.0.0.1:${target.port}/slack/events`,
-          fake.signingSecret,
-          fake.buildSlashCommand({ command: "/ecs", text: "list status=ACTIVE" }),
-        );
-        const message = await fake.waitFor(
-          () =>
-            fake
-              .ephemerals({ user: SLACK_IDS.alice })
-              .find((e) => !seen.has(e.ts) && findElement(e.blocks, "q.page.next")?.value !== undefined),
-          60_000,
-        );
-        return { message, value: findElement(message.blocks, "q.page.next")?.value ?? "" };
+        const busyAnswer = (e: { blocks?: unknown[] }) => blocksText(e.blocks).includes("busy, try again");
+        for (let attempt = 1; ; attempt++) {
+          const seen = new Set(fake.ephemerals({ user: SLACK_IDS.alice }).map((e) => e.ts));
+          const fresh = () => fake.ephemerals({ user: SLACK_IDS.alice }).filter((e) => !seen.has(e.ts));
+          await sendSlashCommand(
+            `http://127.0.0.1:${target.port}/slack/events`,
+            fake.signingSecret,
+            fake.buildSlashCommand({ command: "/ecs", text: "list status=ACTIVE" }),
+          );
+          const answer = await fake
+            .waitFor(
+              () =>
+                fresh().find(
+                  (e) => findElement(e.blocks, "q.page.next")?.value !== undefined || busyAnswer(e),
+                ),
+              60_000,
+            )
+            .catch(() => undefined);
+          const value = answer === undefined ? undefined : findElement(answer.blocks, "q.page.next")?.value;
+          if (answer !== undefined && value !== undefined) return { message: answer, value };
+          // Answered busy (the bot's queue of work after acks was full when it came, as on a loaded machine
+          // before the load's work drained): asked again a little later, as a person would.
+          if (answer === undefined || attempt === 5)
+            throw new Error(
+              `no list to click Next on (attempt ${attempt}, ${answer === undefined ? "no answer with a Next button in 60 s" : "answered busy"}); its answers: ${fresh()
+                .map((e) => blocksText(e.blocks).slice(0, 300))
+                .join(" | ")}; its /healthz: ${await fetch(`http://127.0.0.1:${target.port}/healthz`).then(
+                (r) => r.text(),
+                (e: unknown) => String(e),
+              )}; its last log lines:\n${target.output().slice(-4_000)}`,
+            );
+          await sleep(2_000);
+        }
       };
       let click = await listToClick();
       let anchorClick = versus === undefined ? click : await listToClick(bare);
@@ -180,8 +237,18 @@ export async function benchAck(report: Report): Promise<void> {
       // Warmed up at the measured rate, so both are measured as they run for hours: their code compiled by
       // the JIT and their heaps at their working size. Right after a short warm-up the bot's first seconds at
       // 100/s cost about a sixth more CPU a command than the ones after them.
-      await sendCommandMix(sender, bare, fake, names, anchorClick, rate, warmupSeconds, settleAnchor);
-      await sendCommandMix(sender, bot, fake, names, click, rate, warmupSeconds, settleBot);
+      await sendCommandMix(
+        sender,
+        bare,
+        fake,
+        names,
+        anchorClick,
+        rate,
+        warmupSeconds,
+        settleAnchor,
+        anchorStops,
+      );
+      await sendCommandMix(sender, bot, fake, names, click, rate, warmupSeconds, settleBot, botStops);
       // The clicks turned the list's page: they measure a page read, not an answer that the list expired.
       const clicked = fake.ephemerals({ user: SLACK_IDS.alice }).find((e) => e.ts === click.message.ts);
       if (kinds.includes(3) && !blocksText(clicked?.blocks).includes("Showing 21–40"))
@@ -211,12 +278,18 @@ export async function benchAck(report: Report): Promise<void> {
       let repeated = 0;
       // Slack Web API calls of the bot's measured windows, by method: what Slack's rate tiers would see.
       const slackCalls = new Map<string, number>();
+      // Posts of the bot's measured windows by channel, and by channel and second: Slack allows about one
+      // `chat.postMessage` a second in a channel (short bursts allowed), which the fake does not enforce.
+      const channelPosts = new Map<string, number>();
+      const channelSecondPosts = new Map<string, number>();
       // What the commands of the bot's kept windows did (store operations, cloud requests, Slack calls).
       const requestCounts = new Map<string, number>();
       for (let w = 0; w < windows; w++) {
         await quietBot();
         if (versus === undefined)
-          anchors.push(await sendCommandMix(sender, bare, fake, names, click, rate, seconds, settleAnchor));
+          anchors.push(
+            await sendCommandMix(sender, bare, fake, names, click, rate, seconds, settleAnchor, anchorStops),
+          );
         else {
           anchorClick = await listToClick(bare);
           for (let again = 0; ; again++) {
@@ -232,6 +305,7 @@ export async function benchAck(report: Report): Promise<void> {
               rate,
               seconds,
               settleAnchor,
+              anchorStops,
             );
             if ((await metricSum(bare.port, WATCHER_RUNS)) === runsBefore || again === 2) {
               anchors.push(run);
@@ -248,7 +322,17 @@ export async function benchAck(report: Report): Promise<void> {
           const countsBefore = await requestCountsOf(bot.port);
           fake.clearCalls();
           const from = Number(process.hrtime.bigint() / 1000n);
-          const run = await sendCommandMix(sender, bot, fake, names, click, rate, seconds, settleBot);
+          const run = await sendCommandMix(
+            sender,
+            bot,
+            fake,
+            names,
+            click,
+            rate,
+            seconds,
+            settleBot,
+            botStops,
+          );
           const to = Number(process.hrtime.bigint() / 1000n);
           const watcherRan = (await metricSum(bot.port, WATCHER_RUNS)) !== runsBefore;
           if (!watcherRan || again === 2) {
@@ -266,8 +350,14 @@ export async function benchAck(report: Report): Promise<void> {
                 ms: sofar.ms + after.ms - before.ms,
               });
             }
-            for (const call of fake.calls())
+            for (const call of fake.calls()) {
               slackCalls.set(call.method, (slackCalls.get(call.method) ?? 0) + 1);
+              const channel = call.args.channel;
+              if (call.method !== "chat.postMessage" || typeof channel !== "string") continue;
+              channelPosts.set(channel, (channelPosts.get(channel) ?? 0) + 1);
+              const key = `${channel} ${Math.floor(Date.parse(call.at) / 1000)}`;
+              channelSecondPosts.set(key, (channelSecondPosts.get(key) ?? 0) + 1);
+            }
             break;
           }
           repeated++;
@@ -282,7 +372,7 @@ export async function benchAck(report: Report): Promise<void> {
       const total = (pick: (r: LoadResult) => number, of: LoadResult[]) =>
         of.reduce((sofar, r) => sofar + pick(r), 0);
       const sent = total((r) => r.sent, runs);
-      const windowsSaid = `median of ${windows} windows of ${rate * seconds} requests over ${seconds} s, the bare app's and the bot's alternating, after a warm-up of ${warmupSeconds} s at the same rate`;
+      const windowsSaid = `median of ${windows} windows of ${rate * seconds} requests over ${seconds} s, the bare app's and the bot's alternating, after a warm-up of ${warmupSeconds} s at the same rate; ${stopsSaid}`;
       report(
         `ack p99 at ${rate} commands/s: bot`,
         `${mid((r) => r.p99, runs).toFixed(1)} ms`,
@@ -352,6 +442,13 @@ export async function benchAck(report: Report): Promise<void> {
         `${Math.round(perMinute(byMethod.reduce((sofar, [, n]) => sofar + n, 0)))}`,
         `${byMethod.map(([method, n]) => `${method} ${Math.round(perMinute(n))}`).join(", ")}; Slack allows usergroups.list about 20 a minute (Tier 2), chat.update about 50 (Tier 3), chat.postMessage about 1 a second per channel; replies to response URLs are not Web API calls`,
       );
+      const [busiest, busiestPosts] = [...channelPosts].sort((a, b) => b[1] - a[1])[0] ?? ["none", 0];
+      const [peakKey, peakPosts] = [...channelSecondPosts].sort((a, b) => b[1] - a[1])[0] ?? ["none", 0];
+      report(
+        "chat.postMessage a second in its busiest channel: bot",
+        `${(busiestPosts / (windows * seconds)).toFixed(2)}`,
+        `${busiest}, over the measured windows' ${windows * seconds} s; at most ${peakPosts} in one second of the clock (${peakKey.split(" ")[0]}); ${channelPosts.size} channels posted in; Slack allows about 1 a second per channel, short bursts allowed (the fake Slack does not enforce it)`,
+      );
       if (versus === undefined) {
         // Each kind alone for one window (the bot only; the bare app's cost does not depend on what it acks):
         // where the mix's CPU goes. `BENCH_ACK_KIND_WINDOWS=0` leaves this out.
@@ -359,7 +456,12 @@ export async function benchAck(report: Report): Promise<void> {
           const byKind: string[] = [];
           for (const [kind, name] of KIND_NAMES) {
             let run: LoadResult | undefined;
-            if (kind === 3) click = await listToClick();
+            // The list asked once the bot is quiet, as before each window of the mix: right after the mix its
+            // new stops' runs (their jobs, their threads) are still going.
+            if (kind === 3) {
+              await quietBot();
+              click = await listToClick();
+            }
             for (let again = 0; run === undefined; again++) {
               await quietBot();
               const runsBefore = await metricSum(bot.port, WATCHER_RUNS);
@@ -372,6 +474,7 @@ export async function benchAck(report: Report): Promise<void> {
                 rate,
                 seconds,
                 settleBot,
+                botStops,
                 [kind],
               );
               if ((await metricSum(bot.port, WATCHER_RUNS)) === runsBefore || again === 2) run = measured;

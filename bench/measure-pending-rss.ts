@@ -6,6 +6,9 @@ import { rssMb, sleep } from "./read-process-stats.js";
 import type { Report } from "./report.js";
 import type { Child } from "./start-app-process.js";
 
+/** How many requests wait for approval in the RSS figure (`BENCH_PENDING`), each on a server of its own. */
+export const pendingCount = () => Number(process.env.BENCH_PENDING ?? 1000);
+
 /**
  * RSS with the watchers running and approvals pending (`BENCH_PENDING`, default 1,000): a hard reboot of as
  * many distinct servers (each needs an approval under the shipped policy), sent at 50 a second, then settled.
@@ -18,7 +21,7 @@ export async function measurePendingRss(
   bareRssMb: number,
   report: Report,
 ): Promise<void> {
-  const pendingNames = names.slice(0, Number(process.env.BENCH_PENDING ?? 1000));
+  const pendingNames = names.slice(0, pendingCount());
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
   const sends: Promise<unknown>[] = [];
   const startedAt = performance.now();
