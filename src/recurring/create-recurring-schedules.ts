@@ -2,7 +2,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { HandlerContext, ScheduleIntent } from "../commands/types.js";
 import type { Timers } from "../operations/timers.js";
 import type { Message } from "../render/message-model.js";
-import { buildScheduleCard } from "../views/build-recurring-schedule-views.js";
+import { buildScheduleCard } from "../views/build-schedule-card.js";
 import { type ActivationResult, activateSchedule } from "./activate-schedule.js";
 import { describeCron } from "./describe-cron.js";
 import { NEXT_RUNS_SHOWN, summarizeSchedule } from "./describe-schedule.js";

@@ -2,22 +2,21 @@
  * The preflight checks of what an operation needs beyond an existing, idle server in the right status: the
  * lock, the quota of a resize, the tag limit, the key pair of a reinstall (and that it exists), the image of a
  * change of OS, the direction of a migration, the system disk a reinstall wipes, the disk of an attach or
- * detach, and that a reinstall or change of OS of a server in ERROR follows a failed one. Reads only (an
- * attach dry run changes nothing). Results are written onto the preflight targets, like the rest of
- * `runPreflight`.
+ * detach (`check-attached-disks.ts`), and that a reinstall or change of OS of a server in ERROR follows a
+ * failed one. Reads only (an attach dry run changes nothing). Results are written onto the preflight targets,
+ * like the rest of `runPreflight`.
  */
 
 import type { ServerAction } from "../cloud/ecs-operation-types.js";
 import { CloudError } from "../cloud/errors.js";
-import { isSystemDisk } from "../cloud/find-system-disk.js";
-import type { CloudClient, Flavor, Server, VolumeAttachment } from "../cloud/types.js";
+import type { CloudClient, Flavor, Server } from "../cloud/types.js";
 import { suggestClosest } from "../config/suggest-closest.js";
 import { joinWords } from "../render/escape-mrkdwn.js";
+import { checkAttachable, checkDetachable, checkSystemDisk } from "./check-attached-disks.js";
 import { checkImageAvailable, checkKeyPairsExist, checkMigrationTarget } from "./check-named-resources.js";
 import type { Operation, PreflightCheck } from "./flow-vocabulary.js";
 import { applyTagChange } from "./operation-rules.js";
 import type {
-  AttachedVolume,
   PreflightProblem,
   PreflightProblemCode,
   PreflightTarget,
@@ -26,6 +25,7 @@ import type {
 } from "./preflight-types.js";
 import type { ServerRead } from "./read-servers.js";
 import type { FlowParameters } from "./types.js";
+import { checkedServerOf, writePreflightProblem } from "./write-preflight-problem.js";
 
 /** An ECS has at most 10 tags (doc 5.9.3). */
 export const MAX_SERVER_TAGS = 10;
@@ -151,21 +151,6 @@ export async function checkOperationNeeds(input: NeedsInput): Promise<NeedsResul
   return { parameters, ...(quota !== undefined && { quota }) };
 }
 
-function push(
-  t: PreflightTarget,
-  severity: PreflightProblem["severity"],
-  code: PreflightProblemCode,
-  message: string,
-): void {
-  t.problems.push({ severity, code, serverId: t.id, message });
-}
-
-function serverOf(input: NeedsInput, t: PreflightTarget): Server {
-  const read = input.reads.get(t.id);
-  if (read?.kind !== "found") throw new Error(`target ${t.id} was not found but is checked`);
-  return read.server;
-}
-
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 /**
@@ -235,14 +220,19 @@ function describeTagChanges(input: NeedsInput): void {
     t.tagChange = { added, removed };
     const count = Object.keys(after).length;
     if (count > MAX_SERVER_TAGS) {
-      push(
+      writePreflightProblem(
         t,
         "blocking",
         "too_many_tags",
         `${t.name}: would have ${count} tags; an ECS has at most ${MAX_SERVER_TAGS}`,
       );
     } else if (added.length + removed.length === 0) {
-      push(t, "warning", "no_tag_change", noTagChangeMessage(t.name, t.current?.tags ?? {}, input.params));
+      writePreflightProblem(
+        t,
+        "warning",
+        "no_tag_change",
+        noTagChangeMessage(t.name, t.current?.tags ?? {}, input.params),
+      );
     }
   }
 }
@@ -268,10 +258,10 @@ function noTagChangeMessage(
 /** Reinstall / change OS: the key pair named, else the server's own. Never a password: none, no request. */
 function resolveKeyPair(input: NeedsInput): FlowParameters {
   if (input.params.keyName !== undefined) return { ...input.params };
-  const own = input.found.map((t) => serverOf(input, t).keyName);
+  const own = input.found.map((t) => checkedServerOf(input, t).keyName);
   for (const [i, t] of input.found.entries()) {
     if (own[i] === undefined) {
-      push(
+      writePreflightProblem(
         t,
         "blocking",
         "no_key_pair",
@@ -307,7 +297,7 @@ async function checkRetryAfterFailedOsChange(input: NeedsInput, t: PreflightTarg
     actions = await input.ecs.listServerActions(t.id, input.signal);
   } catch (err) {
     if (!(err instanceof CloudError)) throw err;
-    push(
+    writePreflightProblem(
       t,
       "blocking",
       "status_not_allowed",
@@ -320,7 +310,7 @@ async function checkRetryAfterFailedOsChange(input: NeedsInput, t: PreflightTarg
       ? "reinstalling it again installs a new system disk from its image"
       : "changing its OS again installs a new system disk from the new image";
   if (failedOsChangeOf(actions) !== undefined) {
-    push(
+    writePreflightProblem(
       t,
       "warning",
       "will_start",
@@ -333,129 +323,12 @@ async function checkRetryAfterFailedOsChange(input: NeedsInput, t: PreflightTarg
     last === undefined
       ? "its operations show none"
       : `its last operation: ${last.action}${last.message === "Error" ? ", failed" : ""}`;
-  push(
+  writePreflightProblem(
     t,
     "blocking",
     "status_not_allowed",
     `${t.name}: is in ERROR, not after a failed reinstall or change of OS (${lastWords}); Huawei Cloud reinstalls or changes the OS only of a stopped server or one whose reinstall or change of OS failed. /ecs actions ${t.name} shows what it went through; recover it outside the bot first (for an ECS left abnormal, Huawei Cloud says to contact its technical support), then ask again`,
   );
-}
-
-async function attachmentsOf(
-  input: NeedsInput,
-  t: PreflightTarget,
-): Promise<VolumeAttachment[] | CloudError> {
-  try {
-    return await input.ecs.listVolumeAttachments(t.id, input.signal);
-  } catch (err) {
-    if (err instanceof CloudError) return err;
-    throw err;
-  }
-}
-
-/** Reinstall / change OS: the system disk is wiped (refused without one); data disks are kept. */
-async function checkSystemDisk(input: NeedsInput, t: PreflightTarget): Promise<void> {
-  const attachments = await attachmentsOf(input, t);
-  if (attachments instanceof CloudError) {
-    t.attached = { unknown: `${attachments.code}: ${attachments.message}` };
-    push(
-      t,
-      "warning",
-      "attachments_unreadable",
-      `${t.name}: attached disks could not be read (${attachments.code})`,
-    );
-    return;
-  }
-  const volumes: AttachedVolume[] = attachments.map((a) => {
-    const system = isSystemDisk(a, attachments);
-    return {
-      id: a.volumeId,
-      ...(a.device !== undefined && { device: a.device }),
-      system,
-      fate: system ? "wiped" : "kept",
-    };
-  });
-  t.attached = { volumes, eips: [] };
-  if (!volumes.some((v) => v.system)) {
-    push(t, "blocking", "no_system_disk", `${t.name}: has no system disk to install on; attach one first`);
-  } else {
-    push(
-      t,
-      "warning",
-      "system_disk_wiped",
-      `${t.name}: everything on its system disk is lost; data disks are kept`,
-    );
-  }
-}
-
-/** Attach: not attached here already, and the API's own dry run accepts it. */
-async function checkAttachable(input: NeedsInput, t: PreflightTarget): Promise<void> {
-  const volumeId = input.params.volumeId;
-  if (volumeId === undefined) return;
-  t.volume = { id: volumeId, ...(input.params.device !== undefined && { device: input.params.device }) };
-  if (serverOf(input, t).volumeIds.includes(volumeId)) {
-    push(t, "blocking", "volume_already_attached", `${t.name}: disk ${volumeId} is attached to it already`);
-    return;
-  }
-  try {
-    await input.ecs.attachVolume(t.id, volumeId, {
-      dryRun: true,
-      ...(input.params.device !== undefined && { device: input.params.device }),
-    });
-  } catch (err) {
-    if (err instanceof CloudError && !err.retryable && (err.status === undefined || err.status < 500)) {
-      t.problems.push({
-        severity: "blocking",
-        code: "attach_rejected",
-        serverId: t.id,
-        message: `${t.name}: Huawei Cloud refuses to attach this disk: ${err.message}`,
-        cloud: { code: err.code, ...(err.requestId !== undefined && { requestId: err.requestId }) },
-      });
-      return;
-    }
-    const why = err instanceof CloudError ? err.code : err instanceof Error ? err.message : String(err);
-    push(
-      t,
-      "warning",
-      "attach_dry_run_unavailable",
-      `${t.name}: Huawei Cloud could not check this attach in advance (${err instanceof CloudError ? `error ${why}` : why}); it may still refuse it when it runs`,
-    );
-  }
-}
-
-/**
- * Detach: the disk is attached to the server and is not its system disk. When the disks cannot be read the
- * detach is refused: nothing else can show that the disk is not the system disk.
- */
-async function checkDetachable(input: NeedsInput, t: PreflightTarget): Promise<void> {
-  const volumeId = input.params.volumeId;
-  if (volumeId === undefined) return;
-  t.volume = { id: volumeId };
-  const attachments = await attachmentsOf(input, t);
-  if (attachments instanceof CloudError) {
-    push(
-      t,
-      "blocking",
-      "attachments_unreadable",
-      `${t.name}: its disks could not be read (${attachments.code}), so the disk cannot be shown not to be its system disk`,
-    );
-    return;
-  }
-  const disk = attachments.find((a) => a.volumeId === volumeId);
-  if (disk === undefined) {
-    push(t, "blocking", "volume_not_attached", `${t.name}: disk ${volumeId} is not attached to it`);
-    return;
-  }
-  const system = isSystemDisk(disk, attachments);
-  t.volume = { id: volumeId, ...(disk.device !== undefined && { device: disk.device }), system };
-  if (system) {
-    push(
-      t,
-      "blocking",
-      "system_disk_detach",
-      `${t.name}: disk ${volumeId} is its system disk; detaching it is refused (the server could not boot)`,
-    );
-  }
 }
 
 async function forEachLimited<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {

@@ -1,6 +1,7 @@
+import { nextPollInterval } from "../cloud/next-poll-interval.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { EcsApi, Server } from "../cloud/types.js";
-import { nextPollInterval, trackErrorOutcomes } from "../cloud/wait-for-job.js";
+import { trackErrorOutcomes } from "../cloud/wait-for-servers.js";
 import type { ProgressCounts } from "./flow-events.js";
 import type { Expectation } from "./flow-vocabulary.js";
 import { readServers, type ServerRead } from "./read-servers.js";

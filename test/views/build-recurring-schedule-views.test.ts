@@ -3,18 +3,20 @@ import { describeCron } from "../../src/recurring/describe-cron.js";
 import { nextSlots } from "../../src/recurring/parse-schedule-timing.js";
 import { md } from "../../src/render/message-model.js";
 import {
-  buildScheduleCard,
   buildScheduleDenialView,
-  buildScheduledRunNote,
   buildScheduleListView,
-  buildScheduleMissedView,
   buildScheduleNeverRunsText,
   buildScheduleRequestedView,
+  type ScheduleSummary,
+} from "../../src/views/build-recurring-schedule-views.js";
+import { buildScheduleCard } from "../../src/views/build-schedule-card.js";
+import {
+  buildScheduledRunNote,
+  buildScheduleMissedView,
   buildScheduleSkippedView,
   describeScheduledServer,
   type ScheduledServerNote,
-  type ScheduleSummary,
-} from "../../src/views/build-recurring-schedule-views.js";
+} from "../../src/views/build-scheduled-run-views.js";
 import { makeRequest, requirement, T0 } from "../approvals/make-request.js";
 import { render } from "./view-test-helpers.js";
 
