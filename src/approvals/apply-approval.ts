@@ -1,3 +1,4 @@
+import { approvalDeadline } from "../schedule/approval-deadline.js";
 import {
   type ApplyResult,
   type ApprovalEffect,
@@ -161,7 +162,7 @@ function approveStage(
         approvals,
         expiresAt: Math.min(
           event.at + next.stage.expiresInMs,
-          request.schedule?.runAt ?? Number.POSITIVE_INFINITY,
+          request.schedule !== undefined ? approvalDeadline(request.schedule) : Number.POSITIVE_INFINITY,
         ),
       },
       [recorded],

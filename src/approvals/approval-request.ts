@@ -84,6 +84,11 @@ export const RequestScheduleSchema = z.strictObject({
   startBy: TimestampSchema,
   /** `--window <name>`: the maintenance window whose opening it runs in. */
   window: z.string().min(1).optional(),
+  /**
+   * `--window` asked while the window was open: `runAt` is that opening, and the change starts once approved,
+   * approval complete before `startBy` (see `approvalDeadline`).
+   */
+  openWhenAsked: z.literal(true).optional(),
 });
 export type RequestSchedule = z.infer<typeof RequestScheduleSchema>;
 

@@ -80,7 +80,16 @@ export function fingerprintIntent(intent: IntentOf): string {
     action: intent.action,
     serverIds: intent.targets.map((t) => t.id).sort(),
     parameters: intent.parameters,
-    schedule: intent.schedule ?? null,
+    // When it runs, not when it was asked: asked before its window opened or while it is open, the same
+    // opening is the same change.
+    schedule:
+      intent.schedule === undefined
+        ? null
+        : {
+            runAt: intent.schedule.runAt,
+            startBy: intent.schedule.startBy,
+            ...(intent.schedule.window !== undefined && { window: intent.schedule.window }),
+          },
   };
   return createHash("sha256").update(toCanonicalJson(document), "utf8").digest("hex");
 }

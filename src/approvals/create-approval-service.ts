@@ -5,6 +5,7 @@
  */
 import type { PreparedAuditEntry } from "../audit/create-audit-log.js";
 import { randomText } from "../random/random-text.js";
+import { approvalDeadline } from "../schedule/approval-deadline.js";
 import { abortUpdate, NO_CHANGE, type SetMember, type Store, writeUpdate } from "../store/store.js";
 import type { JudgeAgain } from "./apply-result.js";
 import { auditContext, auditEntryFor, refusalEntry } from "./approval-audit-entries.js";
@@ -224,7 +225,10 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       id: input.id ?? generateId(),
       status: "pending",
       createdAt: now,
-      expiresAt: Math.min(now + requirement.expiresInMs, input.schedule?.runAt ?? Number.POSITIVE_INFINITY),
+      expiresAt: Math.min(
+        now + requirement.expiresInMs,
+        input.schedule !== undefined ? approvalDeadline(input.schedule) : Number.POSITIVE_INFINITY,
+      ),
       requester: { userId: input.requester.userId, teamId: input.requester.teamId },
       channel: input.channel,
       action,

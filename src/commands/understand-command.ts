@@ -40,7 +40,7 @@ export function understandCommand(request: CommandRequest, requestId: string): C
   if (!glass.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(glass.message)));
   const why = extractReason(glass.text);
   if (!why.ok) return refused("unparsed", buildNoticeView(":raised_hand:", withInlineCode(why.message)));
-  const taken = takeScheduleFlags(why.text);
+  const taken = takeScheduleFlags(why.text, { breakGlass: glass.value !== undefined });
   if (!taken.ok)
     return refused("unparsed", buildParseErrorView({ code: "invalid_flag", message: taken.message }));
   const meta: RequestMeta = {

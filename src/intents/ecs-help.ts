@@ -19,13 +19,13 @@ export const TARGETS_NOTE =
  * stay those of the verb, short enough for the overview.
  */
 export const CHANGE_FLAGS_NOTE =
-  'Like every change: `--reason "<why>"` for its approvers and the audit; `--at <time>` or `--window <name>` to run it later; `--break-glass "<why>"` to skip approval in an emergency, if the policy lets you.';
+  'Like every change: `--reason "<why>"` for its approvers and the audit; `--at <time>` or `--window <name>` to run it later; `--break-glass "<why>"` to skip approval and act now in an emergency, if the policy lets you (never with `--at` or `--window`).';
 
 export const ECS_HELP: CommandHelp = {
   title: "/ecs: Elastic Cloud Servers",
   notes: [
     TARGETS_NOTE,
-    "Every change can run later: `--at 22:30` (your time zone), `--at 2026-12-08T22:30+01:00`, or `--window <name>` (the next opening of a maintenance window; `/ops calendar` lists them).",
+    "Every change can run later: `--at 22:30` (your time zone), `--at 2026-12-08T22:30+01:00`, or `--window <name>` (a maintenance window: the one open now, else its next opening; `/ops calendar` lists them).",
     'Say why with `--reason "INC-4711: memory leak"`: approvers see it on the card, and the audit keeps it.',
     "Type `/ecs help <verb>` or `/ecs <verb> help` for details.",
   ],

@@ -2,6 +2,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalEffect } from "../approvals/approval-state.js";
 import { currentStage } from "../approvals/current-stage.js";
 import { localTime, type Message, md, type Span, section, userMention } from "../render/message-model.js";
+import { approvalDeadline } from "../schedule/approval-deadline.js";
 import { buildScheduleLapsedLine, describeSchedule } from "../views/build-schedule-views.js";
 import { describeApprovers, describeExpiry, type GroupIds, POLICY_ACTOR } from "./describe-request.js";
 import { notifies } from "./notify-approvers.js";
@@ -72,7 +73,7 @@ export function buildDecisionReply(
         if (
           request.schedule !== undefined &&
           request.expiresAt !== undefined &&
-          request.expiresAt >= request.schedule.runAt
+          request.expiresAt >= approvalDeadline(request.schedule)
         ) {
           lines.push(buildScheduleLapsedLine(request, request.schedule));
           break;

@@ -15,8 +15,10 @@ import {
 } from "../render/message-model.js";
 import { LIST_SUBTITLE_LIMIT } from "../render/render-block-kit.js";
 import { renderMrkdwn } from "../render/render-mrkdwn.js";
+import { describePolicyApproval } from "../views/describe-policy-approval.js";
 import { joinTexts, typeable, withInlineCode } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
+import type { StartCheck } from "./build-start-check-view.js";
 import { describeParameters, formatTime } from "./describe-request.js";
 
 /**
@@ -55,7 +57,10 @@ export interface RecentJob {
   operation: string;
   targetNames: string[];
   requesterId?: string;
-  /** The execution's outcome (`succeeded`, `failed`, `outcome_unknown`), or `stopped`: a run in waves stopped on purpose. */
+  /**
+   * The execution's outcome (`succeeded`, `failed`, `outcome_unknown`), as its card reads it: `stopped`, a run in
+   * waves stopped on purpose; `aborted`, a run that sent nothing (`recentJobOf`).
+   */
   outcome: string;
   finishedAt: number;
   summary?: string;
@@ -81,9 +86,27 @@ export interface ScheduledJob {
   runAt: number;
   /** `--window <name>`: the maintenance window it runs in. */
   window?: string;
+  /** Approval was skipped with `--break-glass` (the policy recorded the approval): said as the audit says it. */
+  breakGlass?: boolean;
+  /** Whether it will run, judged on the calendars and the policy as they are now; absent: not judged. */
+  outlook?: ScheduledOutlook;
   /** Permalink of the request's thread (its card), when Slack gave one. */
   link?: string;
 }
+
+/**
+ * What the execution gate would do with a scheduled change at its time, were the calendars and the policy to
+ * stay as they are now: start it at `at` (its time, or the moved window's new opening within the approved
+ * span); never start it (`check`: the window moved or was removed, its approval came after its start, its time
+ * passed); or revoke it as stricter than approved, because the freeze `freeze` is in force then (until
+ * `until`) or for another reason (`cause`).
+ */
+export type ScheduledOutlook =
+  | { kind: "runs"; at: number }
+  | { kind: "never"; check: StartCheck | { kind: "missed"; startBy: number } }
+  | { kind: "stricter"; at: number; freeze: { name: string; until?: number } }
+  /** `cause`: what else changed, in the words of the thread's headline (`policyChangeCause`). */
+  | { kind: "stricter"; at: number; cause: string };
 
 export interface JobsViewInput {
   running: RunningJob[];
@@ -99,6 +122,7 @@ const OUTCOME_ICONS: Readonly<Record<string, Span>> = {
   failed: { t: "plain", v: ":x:" },
   outcome_unknown: { t: "plain", v: ":grey_question:" },
   stopped: { t: "plain", v: ":octagonal_sign:" },
+  aborted: { t: "plain", v: ":no_entry:" },
 };
 
 /** Names listed in a run's line at most; fewer when they are long (see `runSubtitle`). */
@@ -212,6 +236,12 @@ export function buildJobsView(input: JobsViewInput): Message {
         md`A scheduled change runs at its time unless cancelled before: by its requester or an approver, from its card or ${code("/ops approvals")}.`,
       ),
     );
+  if (input.scheduled?.jobs.some((j) => describeNotRunning(j.outlook) !== undefined))
+    blocks.push(
+      context(
+        md`Judged on the calendars and the policy as they are now: a change that will not run ends at its time, nothing done, and its thread says why.`,
+      ),
+    );
   const scheduled = input.scheduled === undefined ? md`` : md`${String(input.scheduled.total)} scheduled, `;
   return {
     text: md`${String(input.running.length)} running, ${scheduled}${String(input.recent.length)} recent operations`,
@@ -222,7 +252,9 @@ export function buildJobsView(input: JobsViewInput): Message {
 /**
  * The approved changes waiting for their time, soonest first, for anyone to read (cancelling stays with
  * `/ops approvals` and the card): when each runs, what on which servers, who asked and who approved. The
- * soonest are listed, the others counted.
+ * soonest are listed, the others counted. Each as the gate would take it at its time on the calendars and the
+ * policy as they are now (`outlook`): when it runs (a window moved within the approved span: its new opening),
+ * or that it will not run and why, so "what runs tonight?" is answered as things are.
  */
 function scheduledSection(scheduled: NonNullable<JobsViewInput["scheduled"]>, now: number): Part[] {
   return [
@@ -230,10 +262,26 @@ function scheduledSection(scheduled: NonNullable<JobsViewInput["scheduled"]>, no
     list(
       scheduled.jobs.map((j): ListItem => {
         const options = describeParameters(j.action, j.parameters);
+        const why = describeNotRunning(j.outlook);
+        const what = md`${j.operation} ${plural(j.targetNames.length, "server")}`;
+        const at = j.outlook?.kind === "runs" ? j.outlook.at : j.runAt;
+        // The title holds one time at most (it is cut at 150 characters): the others go in the fields.
         return {
-          title: md`:calendar: ${describeWhen(j, now)}: ${j.operation} ${plural(j.targetNames.length, "server")}`,
+          title:
+            why === undefined
+              ? md`:calendar: ${describeWhen(j, at, now)}: ${what}`
+              : md`:no_entry_sign: ${why.lead}: ${what}`,
           subtitle: runSubtitle(j, []),
           fields: [
+            ...(why !== undefined
+              ? [
+                  { label: "Why", value: why.reason },
+                  { label: "Asked for", value: describeWhen(j, j.runAt, now) },
+                ]
+              : []),
+            ...(why === undefined && at !== j.runAt
+              ? [{ label: "Window moved", value: md`it was to open ${localTime(j.runAt)}` }]
+              : []),
             { label: "Approved by", value: describeApprovedBy(j) },
             ...(options !== undefined ? [{ label: "Options", value: options }] : []),
             { label: "Request", value: code(j.requestId) },
@@ -248,16 +296,67 @@ function scheduledSection(scheduled: NonNullable<JobsViewInput["scheduled"]>, no
   ];
 }
 
-/** `<date>`, `<date> in the window \`maint\``; `starting` once its time has come (the run is being claimed). */
-function describeWhen(job: Pick<ScheduledJob, "runAt" | "window">, now: number): Span[] {
+/**
+ * `<date>`, `<date> in the window \`maint\``; `starting` once its time has come (the run is being claimed). `at`:
+ * when it runs (a window moved within the approved span: its new opening), or when it was asked for.
+ */
+function describeWhen(job: Pick<ScheduledJob, "window">, at: number, now: number): Span[] {
   const window = job.window !== undefined ? md` in the window ${code(job.window)}` : md``;
-  return md`${localTime(job.runAt)}${window}${job.runAt <= now ? md` (starting)` : md``}`;
+  return md`${localTime(at)}${window}${at <= now ? md` (starting)` : md``}`;
 }
 
-/** `@bob, @carol`, or `the policy (no approval needed)`. */
-function describeApprovedBy(job: Pick<ScheduledJob, "approverIds" | "allowedByPolicy">): Span[] {
+/**
+ * Why a scheduled change will not run, undefined when it will (or was not judged): never (`Will not run`: the
+ * gate lets it lapse at its time), or not as things are (`Will not run as things are`: the gate would find the
+ * policy stricter than approved, a freeze in force then, and revoke it; unless the freeze or the policy
+ * changes before).
+ */
+function describeNotRunning(
+  outlook: ScheduledOutlook | undefined,
+): { lead: Span[]; reason: Span[] } | undefined {
+  if (outlook === undefined || outlook.kind === "runs") return undefined;
+  if (outlook.kind === "stricter") {
+    const lead = md`Will not run as things are`;
+    if ("cause" in outlook)
+      return {
+        lead,
+        reason: md`at ${localTime(outlook.at)}, ${outlook.cause}`,
+      };
+    const { freeze } = outlook;
+    const until = freeze.until !== undefined ? md` until ${localTime(freeze.until)}` : md``;
+    return { lead, reason: md`frozen by ${code(freeze.name)}${until}` };
+  }
+  const lead = md`Will not run`;
+  const check = outlook.check;
+  switch (check.kind) {
+    case "missed":
+      return { lead, reason: md`its start time passed (it could start until ${localTime(check.startBy)})` };
+    case "window_closed":
+      return {
+        lead,
+        reason: md`the maintenance window ${code(check.window)} closed at ${localTime(check.closedAt)}`,
+      };
+    case "window_moved":
+      return {
+        lead,
+        reason: md`the maintenance window ${code(check.window)} moved or was removed: it does not open in the approved span (see ${code("/ops calendar")})`,
+      };
+    case "approved_late":
+      return {
+        lead,
+        reason: md`its approval was complete only at ${localTime(check.approvedAt)}, after its start time`,
+      };
+  }
+}
+
+/** `@bob, @carol`; with no person, the policy's approval as the audit says it (break-glass or no approval needed). */
+function describeApprovedBy(
+  job: Pick<ScheduledJob, "approverIds" | "allowedByPolicy" | "breakGlass">,
+): Span[] {
   if (job.approverIds.length === 0)
-    return job.allowedByPolicy ? md`the policy (no approval needed)` : md`nobody`;
+    return job.allowedByPolicy || job.breakGlass === true
+      ? describePolicyApproval(job.breakGlass === true)
+      : md`nobody`;
   return joinTexts(
     job.approverIds.map((u) => [userMention(u)]),
     ", ",

@@ -16,6 +16,7 @@ import {
   type Span,
   section,
 } from "../render/message-model.js";
+import { approvalDeadline } from "../schedule/approval-deadline.js";
 import { scheduleSection } from "../views/build-schedule-views.js";
 import { describeWavePlan } from "../views/build-wave-views.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
@@ -107,13 +108,14 @@ export function buildRequestCard(input: RequestCardInput): Message {
     if (request.status === "pending") {
       const rule = currentStage(request)?.stage ?? request.requirement;
       // A scheduled change must be approved before it starts, which may be sooner than the policy's expiry.
-      const bySchedule = request.schedule !== undefined && request.expiresAt >= request.schedule.runAt;
+      const schedule = request.schedule;
+      const bySchedule = schedule !== undefined && request.expiresAt >= approvalDeadline(schedule);
       // With the day ("today", "tomorrow" or the date, in each reader's time zone): a deadline days ahead
       // must not read as today's.
       blocks.push(
         context(
           bySchedule
-            ? md`Approve before ${localTime(request.expiresAt)} (its start time), or it lapses`
+            ? md`Approve before ${localTime(request.expiresAt)} (${schedule?.openWhenAsked === true ? "when its window closes" : "its start time"}), or it lapses`
             : describeExpiresAt(request),
           rule.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
         ),

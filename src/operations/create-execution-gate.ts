@@ -9,6 +9,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import { randomText } from "../random/random-text.js";
 import type { Message } from "../render/message-model.js";
+import { approvalDeadline } from "../schedule/approval-deadline.js";
 import { judgeScheduledStart } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { buildScheduleMissedReply, scheduleMissedReason } from "../views/build-schedule-views.js";
@@ -65,9 +66,9 @@ export function judgeApprovalTime(
   schedule: RequestSchedule,
 ): StartCheck | undefined {
   const approvedAt = Math.max(...request.approvals.map((a) => a.at));
-  return approvedAt >= schedule.runAt
-    ? { kind: "approved_late", runAt: schedule.runAt, approvedAt }
-    : undefined;
+  // Asked while its window was open, it may be approved until the window closes (`approvalDeadline`).
+  const deadline = approvalDeadline(schedule);
+  return approvedAt >= deadline ? { kind: "approved_late", runAt: deadline, approvedAt } : undefined;
 }
 
 /**

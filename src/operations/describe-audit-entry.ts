@@ -8,6 +8,7 @@ import type { RefusalCode } from "../approvals/approval-state.js";
 import type { AuditEntryType, AuditRecord } from "../audit/audit-entry.js";
 import { plural } from "../render/escape-mrkdwn.js";
 import { code, md, type Span } from "../render/message-model.js";
+import { describePolicyApproval } from "../views/describe-policy-approval.js";
 import { callNoun, stepWords } from "../workflow/flow-status-message.js";
 import { CALLS, type CallName } from "../workflow/flow-vocabulary.js";
 import { formatTime } from "./describe-request.js";
@@ -286,8 +287,7 @@ function byOf(e: AuditRecord): Span[] {
   const part = /^system:([a-z_-]+)$/.exec(e.actorId)?.[1];
   if (part === undefined) return [code(e.actorId)];
   const approval = e.type === "approval.recorded" || e.type === "request.approved";
-  if (part === "policy" && approval)
-    return isBreakGlass(e) ? md`break-glass (no approver)` : md`the policy (no approval needed)`;
+  if (part === "policy" && approval) return describePolicyApproval(isBreakGlass(e));
   return md`${BOT_PARTS[part] ?? `the bot (${part})`}`;
 }
 

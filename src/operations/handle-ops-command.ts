@@ -35,11 +35,10 @@ import { buildPolicyExplanationView } from "./build-policy-explanation-view.js";
 import { createCancellersOf } from "./cancel-approvers-of.js";
 import type { BreakGlassUse } from "./create-break-glass.js";
 import { decidePolicy, readGroups, toPolicyTarget } from "./decide-policy.js";
-import { verbOf } from "./describe-request.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { listActionableApprovals } from "./list-actionable-approvals.js";
 import { readCardLinks } from "./read-card-links.js";
-import { readRunningJobs, readScheduledJobs } from "./read-running-jobs.js";
+import { readRunningJobs, readScheduledJobs, recentJobOf } from "./read-running-jobs.js";
 import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { toOperationRequest } from "./to-operation-request.js";
 
@@ -191,7 +190,21 @@ function explainedWaves(intent: Intent, servers: readonly { id: string }[]) {
 /** Running, scheduled and recent operations, each with a link to its thread (the request's card). */
 async function listJobs(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Message> {
   const running = await readRunningJobs(deps.store, deps.approvals);
-  const scheduled = await readScheduledJobs(deps.approvals);
+  // The groups as recently read, as the gate's re-decision reads them; unreadable, the scheduled changes are
+  // judged on their time and window only.
+  const groups = await readGroups(ctx.chat).catch((error: unknown) => {
+    ctx.logger.warn(
+      { err: error },
+      "could not read the user groups: scheduled changes judged without the policy",
+    );
+    return undefined;
+  });
+  const scheduled = await readScheduledJobs(deps.approvals, {
+    policy: deps.policy(),
+    now: deps.clock.now(),
+    ...(groups !== undefined && { groupsOf: groups.groupsOf }),
+    channelNameOf: async (requestId) => (await deps.details.get(requestId))?.channelName,
+  });
   const finished = await deps.audit.query({ type: "execution.finished", limit: RECENT_JOBS });
   const recent: RecentJob[] = [];
   const requests = new Map<string, ApprovalRequest>();
@@ -200,25 +213,11 @@ async function listJobs(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Mess
     if (request !== undefined) requests.set(request.id, request);
   }
   for (const entry of finished) {
-    if (entry.requestId === undefined) continue;
-    const request = await deps.approvals.get(entry.requestId);
+    const { requestId } = entry;
+    if (requestId === undefined) continue;
+    const request = await deps.approvals.get(requestId);
     if (request !== undefined) requests.set(request.id, request);
-    const details = await deps.details.get(entry.requestId);
-    recent.push({
-      requestId: entry.requestId,
-      operation: verbOf(entry.action ?? request?.action ?? "?"),
-      targetNames: request?.targets.map((t) => t.name) ?? entry.serverIds,
-      ...(request && { requesterId: request.requester.userId }),
-      // A run in waves stopped on purpose with nothing failed: the stop sign, as its card, never a plain success.
-      outcome:
-        details?.result?.stop !== undefined &&
-        (details.result.status === "aborted" || entry.outcome === "succeeded")
-          ? "stopped"
-          : (entry.outcome ?? "unknown"),
-      finishedAt: entry.at,
-      ...(details?.result && { summary: details.result.summary }),
-      ...(details?.result?.durationMs !== undefined && { durationMs: details.result.durationMs }),
-    });
+    recent.push(recentJobOf({ ...entry, requestId }, request, await deps.details.get(requestId)));
   }
   for (const request of scheduled.requests) requests.set(request.id, request);
   const links = await readCardLinks(ctx.chat, [...requests.values()], ctx.logger);

@@ -1,5 +1,9 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
+import type { AuditRecord } from "../audit/audit-entry.js";
+import { findNextOccurrences } from "../calendars/find-calendar-occurrences.js";
+import type { Policy } from "../policy/types.js";
+import { judgeScheduledStart } from "../schedule/resolve-start-time.js";
 import type { Store } from "../store/store.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
 import {
@@ -13,8 +17,19 @@ import { approvedByPeople } from "../workflow/flow-events.js";
 import { operationOfAction } from "../workflow/flow-parameters-of.js";
 import { stepWords } from "../workflow/flow-status-message.js";
 import { OPEN_RUNS_SET, type RunRecord, RunRecordSchema, runKey } from "../workflow/run-record.js";
-import type { RunningJob, RunningWaves, ScheduledJob } from "./build-jobs-view.js";
+import type {
+  RecentJob,
+  RunningJob,
+  RunningWaves,
+  ScheduledJob,
+  ScheduledOutlook,
+} from "./build-jobs-view.js";
+import { freezeOf, policyChangeCause } from "./build-policy-change-view.js";
+import { judgeApprovalTime, judgeWindow } from "./create-execution-gate.js";
 import { isPolicyAllowed, POLICY_ACTOR, verbOf } from "./describe-request.js";
+import { type RedecisionFacts, redecideApproved } from "./redecide-approved.js";
+import { abortedShown, stopShown } from "./request-card-outcome.js";
+import type { RequestDetails } from "./request-details.js";
 
 /** Scheduled changes `/ops jobs` lists at most: the soonest; the others are counted. */
 export const MAX_LISTED_SCHEDULED = 10;
@@ -27,13 +42,28 @@ export interface ScheduledJobs {
 }
 
 /**
+ * What each listed change is judged on (`scheduledOutlookOf`): everything in memory or in the store, no cloud
+ * call. `groupsOf` absent (the groups could not be read): the policy is not decided again, only the time and
+ * the window are judged.
+ */
+export interface ScheduledJudging {
+  policy: Policy;
+  now: number;
+  groupsOf?: (userId: string) => string[];
+  /** The name of the channel the request was asked in (its details), for rules on channels. */
+  channelNameOf: (requestId: string) => Promise<string | undefined>;
+}
+
+/**
  * The approved changes waiting for their time (`--at`, `--window`): they will run unless cancelled, whoever
  * looks. Read from the index of approved requests (one read of each, the same as `/ops approvals`; a request
  * approved now and not scheduled leaves it as it starts), never a scan of finished requests nor a cloud call:
- * the names are the request's own. The `limit` soonest, by start time (then oldest asked first).
+ * the names are the request's own. The `limit` soonest, by start time (then oldest asked first), each judged
+ * on the calendars and the policy as they are now when `judging` is given.
  */
 export async function readScheduledJobs(
   approvals: Pick<ApprovalService, "listByStatus">,
+  judging?: ScheduledJudging,
   limit: number = MAX_LISTED_SCHEDULED,
 ): Promise<ScheduledJobs> {
   const waiting = (await approvals.listByStatus("approved"))
@@ -45,27 +75,93 @@ export async function readScheduledJobs(
         (a.id < b.id ? -1 : 1),
     );
   const requests = waiting.slice(0, Math.max(0, limit));
-  return { jobs: requests.flatMap(scheduledJobOf), total: waiting.length, requests };
+  const jobs: ScheduledJob[] = [];
+  for (const request of requests) {
+    const job = scheduledJobOf(request);
+    if (job === undefined) continue;
+    if (judging === undefined) {
+      jobs.push(job);
+      continue;
+    }
+    const { groupsOf } = judging;
+    const outlook = scheduledOutlookOf(request, judging.policy, judging.now, {
+      ...(groupsOf !== undefined && {
+        redecide: { groupsOf, channelName: await judging.channelNameOf(request.id) },
+      }),
+    });
+    jobs.push(outlook === undefined ? job : { ...job, outlook });
+  }
+  return { jobs, total: waiting.length, requests };
+}
+
+/**
+ * What the execution gate would do with a scheduled change at its time, on the calendars and the policy as
+ * they are now, judged as the gate judges at start time: its approval before its time (`judgeApprovalTime`),
+ * its window as the calendar has it (`judgeWindow`: open, later within the approved span, or never), then the
+ * policy decided again as of the start (`redecideApproved`, on its servers as approved: no cloud read) when
+ * `redecide` is given. Stricter then: the freeze in force that one of the rules that made it stricter looks at
+ * (`freezeOf`, as the thread will say it), if one is.
+ * Undefined for a request without a schedule. Pure.
+ */
+export function scheduledOutlookOf(
+  request: ApprovalRequest,
+  policy: Policy,
+  now: number,
+  options: { redecide?: Pick<RedecisionFacts, "groupsOf" | "channelName"> } = {},
+): ScheduledOutlook | undefined {
+  const { schedule } = request;
+  if (schedule === undefined) return undefined;
+  // The gate looks no sooner than the change's time.
+  const from = Math.max(now, schedule.runAt);
+  if (judgeScheduledStart(schedule, from) === "missed")
+    return { kind: "never", check: { kind: "missed", startBy: schedule.startBy } };
+  const late = judgeApprovalTime(request, schedule);
+  if (late !== undefined) return { kind: "never", check: late };
+  const window = judgeWindow(schedule, policy, from);
+  if (window !== "open" && window !== "later") return { kind: "never", check: window };
+  const at = window === "open" ? from : nextOpening(policy, schedule.window, from);
+  if (at === undefined) return undefined;
+  if (options.redecide === undefined) return { kind: "runs", at };
+  const { tightenings } = redecideApproved(policy, request, {
+    ...options.redecide,
+    targets: request.targets.map((t) => ({ id: t.id, name: t.name, tags: { ...(t.tags ?? {}) } })),
+    at,
+  });
+  if (tightenings.length === 0) return { kind: "runs", at };
+  // Named as the gate's thread will name it then: the freeze in force that one of its rules looks at.
+  const freeze = freezeOf({ tightenings });
+  if (freeze === undefined)
+    return { kind: "stricter", at, cause: policyChangeCause({ changes: [], tightenings }) };
+  return {
+    kind: "stricter",
+    at,
+    freeze: { name: freeze.calendar, ...(freeze.until !== undefined && { until: freeze.until }) },
+  };
+}
+
+/** The next opening of the window `name` after `at`, which `judgeWindow` found to be within the approved span. */
+function nextOpening(policy: Policy, name: string | undefined, at: number): number | undefined {
+  const calendar = policy.calendars?.find((c) => c.name === name && c.kind === "window");
+  return calendar === undefined ? undefined : findNextOccurrences(calendar, at, 1)[0]?.start;
 }
 
 /** A scheduled request as `/ops jobs` lists it (none without a schedule). */
-function scheduledJobOf(request: ApprovalRequest): ScheduledJob[] {
+function scheduledJobOf(request: ApprovalRequest): ScheduledJob | undefined {
   const { schedule } = request;
-  if (schedule === undefined) return [];
-  return [
-    {
-      requestId: request.id,
-      operation: verbOf(request.action),
-      targetNames: request.targets.map((t) => t.name),
-      requesterId: request.requester.userId,
-      approverIds: request.approvals.map((a) => a.userId).filter((u) => u !== POLICY_ACTOR),
-      allowedByPolicy: isPolicyAllowed(request),
-      action: request.action,
-      parameters: request.parameters,
-      runAt: schedule.runAt,
-      ...(schedule.window !== undefined && { window: schedule.window }),
-    },
-  ];
+  if (schedule === undefined) return undefined;
+  return {
+    requestId: request.id,
+    operation: verbOf(request.action),
+    targetNames: request.targets.map((t) => t.name),
+    requesterId: request.requester.userId,
+    approverIds: request.approvals.map((a) => a.userId).filter((u) => u !== POLICY_ACTOR),
+    allowedByPolicy: isPolicyAllowed(request),
+    ...(request.breakGlass !== undefined && { breakGlass: true }),
+    action: request.action,
+    parameters: request.parameters,
+    runAt: schedule.runAt,
+    ...(schedule.window !== undefined && { window: schedule.window }),
+  };
 }
 
 /**
@@ -180,5 +276,37 @@ function wavesOf(record: WaveRunRecord, index: number): RunningWaves {
     ...base,
     state: "pause",
     ...(record.nextWaveAt !== undefined && { nextWaveAt: record.nextWaveAt }),
+  };
+}
+
+/**
+ * A finished run as `/ops jobs` lists it (`entry`: its `execution.finished` audit record), its outcome read
+ * as its card reads it: a run in waves stopped on purpose with nothing failed is `stopped` (`stopShown`), a run
+ * that sent nothing (its servers changed, or another change held them) is `aborted` (`abortedShown`), never
+ * failed. A request gone since is listed from the audit alone.
+ */
+export function recentJobOf(
+  entry: AuditRecord & { requestId: string },
+  request: ApprovalRequest | undefined,
+  details: RequestDetails | undefined,
+): RecentJob {
+  const recorded = entry.outcome ?? "unknown";
+  // The card's readings need the request's status; a request gone since has the one its run was recorded with.
+  const status = request ?? { status: entry.outcome ?? "outcome_unknown" };
+  const outcome =
+    stopShown(status, details) !== undefined
+      ? "stopped"
+      : abortedShown(status, details)
+        ? "aborted"
+        : recorded;
+  return {
+    requestId: entry.requestId,
+    operation: verbOf(entry.action ?? request?.action ?? "?"),
+    targetNames: request?.targets.map((t) => t.name) ?? entry.serverIds,
+    ...(request && { requesterId: request.requester.userId }),
+    outcome,
+    finishedAt: entry.at,
+    ...(details?.result && { summary: details.result.summary }),
+    ...(details?.result?.durationMs !== undefined && { durationMs: details.result.durationMs }),
   };
 }

@@ -1,27 +1,20 @@
 import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
-import { explainCalendarConditions } from "../calendars/explain-calendar-conditions.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Metrics } from "../metrics/metrics.js";
-import { applyBreakGlass } from "../policy/apply-break-glass.js";
-import { canApprove } from "../policy/can-approve.js";
-import { type ApprovedTerms, compareDecisions, type PolicyTightening } from "../policy/compare-decisions.js";
-import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { policyVersion } from "../policy/policy-version.js";
-import type { Policy, PolicyDecision, PolicyTarget, RuleRef } from "../policy/types.js";
+import type { Policy, PolicyTarget } from "../policy/types.js";
 import { detectDrift } from "../workflow/detect-drift.js";
 import { readServers, type ServerRead } from "../workflow/read-servers.js";
 import type { FlowTarget } from "../workflow/types.js";
-import { boundPolicyFacts } from "./bound-policy-facts.js";
-import {
-  type ExplainedTightening,
-  type PolicyChange,
-  policyChangeCause,
-} from "./build-policy-change-view.js";
+import { type PolicyChange, policyChangeCause } from "./build-policy-change-view.js";
 import { readGroups } from "./decide-policy.js";
-import { isPolicyAllowed, POLICY_ACTOR } from "./describe-request.js";
+import { POLICY_ACTOR } from "./describe-request.js";
+import { redecideApproved } from "./redecide-approved.js";
+
+export { approvedTermsOf } from "./redecide-approved.js";
 
 export interface RedecideDeps {
   policy: () => Policy;
@@ -79,36 +72,14 @@ export async function redecideBeforeExecution(
   });
   const requesterId = request.requester.userId;
   const policy = deps.policy();
-  const requester = { userId: requesterId, groups: groups.groupsOf(requesterId) };
-  const ruled = evaluatePolicy(policy, {
-    action: request.action,
-    requester,
-    channel: { id: request.channel, ...(channelName !== undefined && { name: channelName }) },
-    targets,
-    ...boundPolicyFacts(request),
-    ...(deps.clock !== undefined && { at: deps.clock.now() }),
-  });
-  // Break-glass skips approval again now, and only approval: a deny rule or a cap still stops it, and so does
-  // the requester having left the break-glass groups since.
-  const glass = request.breakGlass;
-  const verdict = glass === undefined ? undefined : applyBreakGlass(policy, ruled, requester, glass.reason);
-  const decision: PolicyDecision =
-    verdict === undefined
-      ? ruled
-      : verdict.ok
-        ? verdict.decision
-        : { effect: "deny", rules: [], reasons: [verdict.reason] };
-  const approvers = request.approvals
-    .filter((a) => a.userId !== POLICY_ACTOR)
-    .map((a) => ({
-      userId: a.userId,
-      groups: groups.groupsOf(a.userId),
-      ...(a.stage !== undefined && { stage: a.stage }),
-    }));
   const at = deps.clock?.now();
-  const tightenings = compareDecisions(approvedTermsOf(request), decision, approvers, requesterId).map((t) =>
-    explainTightening(t, request, policy, at, groups.groupsOf),
-  );
+  const { decision, tightenings } = redecideApproved(policy, request, {
+    targets,
+    groupsOf: groups.groupsOf,
+    channelName,
+    at,
+  });
+  const glass = request.breakGlass;
   const flowTargets: FlowTarget[] = request.targets.map((t) => ({ ...t }));
   const changes = detectDrift(flowTargets, reads).filter((d) => POLICY_FACTS.has(d.kind));
 
@@ -142,46 +113,4 @@ export async function redecideBeforeExecution(
   return tightenings.length > 0
     ? { kind: "stricter", change: { changes, tightenings } }
     : { kind: "proceed", reads };
-}
-
-/**
- * A tightening with what made it, for its words (`ExplainedTightening`): whether an approver who no longer
- * counts left the groups the request asked for their approval (else the policy's approvers changed), and the
- * calendars its rules look at as of `at` (a freeze in force, until when; unknown without a time).
- */
-function explainTightening(
-  t: PolicyTightening,
-  request: ApprovalRequest,
-  policy: Policy,
-  at: number | undefined,
-  groupsOf: (userId: string) => string[],
-): ExplainedTightening {
-  if (t.kind === "approver_not_accepted") {
-    if (t.reason !== "not_an_approver") return t;
-    const stage = request.approvals.find((a) => a.userId === t.userId)?.stage;
-    const asked =
-      request.requirement.stages?.find((s) => s.name === stage)?.approvers ?? request.requirement.approvers;
-    const still = canApprove(
-      { approvers: asked, allowSelfApproval: true },
-      { userId: t.userId, groups: groupsOf(t.userId) },
-      request.requester.userId,
-    ).ok;
-    return { ...t, approver: still ? "policy" : "left" };
-  }
-  const rules: readonly RuleRef[] = t.kind === "new_rule" ? [t.rule] : "rules" in t ? t.rules : [];
-  if (at === undefined || rules.length === 0) return t;
-  const calendars = explainCalendarConditions(policy, rules, at);
-  return calendars.length > 0 ? { ...t, calendars } : t;
-}
-
-/** The terms a request was approved under; requests recorded before terms were kept get them from the record. */
-export function approvedTermsOf(request: ApprovalRequest): ApprovedTerms {
-  if (request.terms !== undefined) return request.terms;
-  return isPolicyAllowed(request)
-    ? { effect: "allow", minApprovals: 0, approvalRuleIds: [] }
-    : {
-        effect: "needs_approval",
-        minApprovals: request.requirement.minApprovals,
-        approvalRuleIds: [...request.ruleIds],
-      };
 }

@@ -1,8 +1,9 @@
 import type { RequestSchedule } from "../approvals/approval-request.js";
-import { findNextOccurrences } from "../calendars/find-calendar-occurrences.js";
+import { findActiveOccurrence, findNextOccurrences } from "../calendars/find-calendar-occurrences.js";
 import { suggestClosest } from "../config/suggest-closest.js";
 import type { Policy } from "../policy/types.js";
 import { type AtRefusal, describeAtRefusal } from "../views/build-schedule-views.js";
+import type { Schedule } from "./approval-deadline.js";
 import {
   formatWallTime,
   instantsOf,
@@ -17,10 +18,16 @@ import type { ScheduleFlags } from "./take-schedule-flags.js";
 export const AT_START_GRACE_MS = 15 * 60_000;
 /** How far ahead a change can be scheduled: no approval outlives a month (see `MAX_EXPIRES_IN_MS`). */
 export const MAX_SCHEDULE_AHEAD_MS = 30 * 86_400_000;
+/**
+ * How much of a window open now must be left for `--window` to mean this opening rather than the next: a change
+ * needs time to be approved and to start, and one that lapses must be asked again, which would then take the
+ * next opening anyway. The same quarter hour an `--at` change has to start.
+ */
+export const MIN_WINDOW_LEFT_MS = 15 * 60_000;
 
 /** A refusal's `message` is operator text (a `--window` one has no `refusal`: it is said as it is). */
 export type StartTimeResult =
-  | { ok: true; schedule: RequestSchedule }
+  | { ok: true; schedule: Schedule }
   | { ok: false; message: string; refusal?: AtRefusal };
 
 export interface StartTimeContext {
@@ -32,9 +39,10 @@ export interface StartTimeContext {
 
 /**
  * When a scheduled change starts: `--at` an ISO date-time with offset, a local date-time (`2026-12-08T22:30`)
- * or `HH:MM` (the next such time) in the requester's time zone; `--window <name>` the next opening of that
- * maintenance window (one open now is not used: approval must be complete before the start). The result says
- * until when it may start. Bad input is a message, never a throw.
+ * or `HH:MM` (the next such time) in the requester's time zone; `--window <name>` that maintenance window: the
+ * opening in progress when at least `MIN_WINDOW_LEFT_MS` of it is left (then the change starts once approved,
+ * approval complete before the window closes: `openWhenAsked`), else its next opening (approval complete before
+ * it opens). The result says until when it may start. Bad input is a message, never a throw.
  */
 export async function resolveStartTime(
   flags: ScheduleFlags,
@@ -168,6 +176,12 @@ function windowStart(name: string, ctx: StartTimeContext): StartTimeResult {
       ok: false,
       message: `${what}${guess !== undefined && guess !== name ? ` (did you mean \`${guess}\`?)` : ""}; ${known} (see \`/ops calendar\`)`,
     };
+  }
+  const open = findActiveOccurrence(calendar, ctx.now);
+  if (open !== undefined && open.end - ctx.now >= MIN_WINDOW_LEFT_MS) {
+    // Its opening, not now: the same window asked twice while it is open is one schedule (one intent).
+    const schedule: Schedule = { runAt: open.start, startBy: open.end, window: name, openWhenAsked: true };
+    return { ok: true, schedule };
   }
   const next = findNextOccurrences(calendar, ctx.now, 1)[0];
   if (next === undefined || next.start - ctx.now > MAX_SCHEDULE_AHEAD_MS)

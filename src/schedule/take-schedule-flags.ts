@@ -1,5 +1,6 @@
 import { flagOf, readFlag } from "../intents/parse-arguments.js";
 import { tokenize } from "../intents/tokenize.js";
+import { describeBreakGlassScheduleRefusal } from "../views/build-schedule-views.js";
 
 /** `--at <time>` and `--window <name>` as typed, before they are resolved to a start time. */
 export interface ScheduleFlags {
@@ -23,9 +24,14 @@ const NEEDS: Readonly<Record<(typeof FLAGS)[number], string>> = {
  * Takes `--at <time>` / `--window <name>` (also `--at=<time>`, quoted as a shell reads it: `--at="22:30"`,
  * `--window "night shift"`, `"--at=22:30"`, see `readFlag`) out of a command's text, so every mutation accepts
  * them without each verb's grammar knowing them; the rest of the text is parsed as before. A text the tokenizer
- * refuses is left as it is (the parser then says why, and nothing is taken). Pure.
+ * refuses is left as it is (the parser then says why, and nothing is taken). `breakGlass`: the command also has
+ * `--break-glass` (taken out before): refused with either flag, since break-glass is for acting now, in an
+ * emergency, and a change for later asks for approval. Pure.
  */
-export function takeScheduleFlags(text: string): TakeScheduleFlagsResult {
+export function takeScheduleFlags(
+  text: string,
+  given: { breakGlass?: boolean } = {},
+): TakeScheduleFlagsResult {
   const tokenized = tokenize(text);
   if (!tokenized.ok) return { ok: true, text, flags: undefined };
   const tokens = tokenized.tokens;
@@ -58,6 +64,11 @@ export function takeScheduleFlags(text: string): TakeScheduleFlagsResult {
     return {
       ok: false,
       message: "use either `--at <time>` or `--window <name>`, not both",
+    };
+  if (given.breakGlass === true)
+    return {
+      ok: false,
+      message: describeBreakGlassScheduleRefusal(flags.at !== undefined ? "--at" : "--window"),
     };
   let rest = text;
   for (const c of [...cut].reverse()) rest = `${rest.slice(0, c.start)}${rest.slice(c.end)}`;

@@ -1,4 +1,4 @@
-import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
+import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { describeApprovers, describeWhat } from "../operations/describe-request.js";
 import type { Principals } from "../policy/types.js";
 import { plural } from "../render/escape-mrkdwn.js";
@@ -12,16 +12,31 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import type { Schedule } from "../schedule/approval-deadline.js";
 import { calendarDateProblem, MONTH_NAMES } from "../schedule/local-wall-time.js";
 import type { DirectConversationKind } from "./build-direct-message-refusal-view.js";
 import { buildNoticeView } from "./build-notice-view.js";
 import { withInlineCode } from "./format-values.js";
 
-/** When a scheduled change runs, in each reader's time zone: "Runs 8 Dec 22:00, in the window `maint` (until 02:00)". */
-export function describeSchedule(schedule: RequestSchedule): Span[] {
-  return schedule.window !== undefined
-    ? md`Runs ${localTime(schedule.runAt)}, when the maintenance window ${code(schedule.window)} opens (it must start before ${localTime(schedule.startBy, "time")})`
-    : md`Runs ${localTime(schedule.runAt)}`;
+/**
+ * When a scheduled change runs, in each reader's time zone: "Runs 8 Dec 22:00, when the maintenance window
+ * `maint` opens (it must start before 02:00)"; asked while the window was open, it runs once approved. Read at
+ * any time after it was asked (the card, the thread, `/ops approvals`), so it never says "now".
+ */
+export function describeSchedule(schedule: Schedule): Span[] {
+  if (schedule.window === undefined) return md`Runs ${localTime(schedule.runAt)}`;
+  return schedule.openWhenAsked === true
+    ? md`Runs once approved, in the maintenance window ${code(schedule.window)}, open since ${localTime(schedule.runAt)} (it must start before ${localTime(schedule.startBy, "time")})`
+    : md`Runs ${localTime(schedule.runAt)}, when the maintenance window ${code(schedule.window)} opens (it must start before ${localTime(schedule.startBy, "time")})`;
+}
+
+/**
+ * Why `--break-glass` is refused with `--at` / `--window` (`flag`: the one given), for the parse error (code
+ * spans in backticks): break-glass skips approval to act now, in an emergency; a
+ * change for later has the time to be approved.
+ */
+export function describeBreakGlassScheduleRefusal(flag: "--at" | "--window"): string {
+  return `\`--break-glass\` acts now, without approval, in an emergency; a change for later (\`${flag}\`) has time to be approved, so it asks for approval. Drop \`--break-glass\` to schedule it, or drop \`${flag}\` to act now.`;
 }
 
 /** `--at` / `--window` that cannot be scheduled (bad time, unknown window): nothing was requested. */
@@ -128,10 +143,12 @@ function dayAfter(ymd: string): string {
  * needing approval is never asked in a direct conversation: it is refused there).
  */
 export function buildScheduledNoticeView(
-  schedule: RequestSchedule,
+  schedule: Schedule,
   approval: { minApprovals: number; by: number } | undefined,
   postedIn: "channel" | DirectConversationKind = "channel",
 ): Message {
+  if (schedule.openWhenAsked === true && schedule.window !== undefined)
+    return buildOpenWindowNoticeView(schedule, schedule.window, approval, postedIn);
   if (approval === undefined)
     return buildNoticeView(
       ":calendar:",
@@ -152,11 +169,43 @@ export function buildScheduledNoticeView(
 }
 
 /**
+ * The notice of a change asked with `--window` while that window is open: it is this opening, so the change
+ * starts as soon as it is approved (allowed without approval: at once), provided it is approved before the
+ * window closes or the policy's time limit for approving, whichever comes first.
+ */
+function buildOpenWindowNoticeView(
+  schedule: Schedule,
+  window: string,
+  approval: { minApprovals: number; by: number } | undefined,
+  postedIn: "channel" | DirectConversationKind,
+): Message {
+  const open = md`the maintenance window ${code(window)} is open now, until ${localTime(schedule.startBy, "time")}`;
+  const posted =
+    postedIn === "channel"
+      ? "in the channel"
+      : postedIn === "im"
+        ? "here, in our direct messages"
+        : "here, in this group conversation";
+  if (approval === undefined)
+    return buildNoticeView(
+      ":calendar:",
+      md`Scheduled: ${open}, so your change starts now. I posted it ${posted}.`,
+    );
+  const needs = plural(approval.minApprovals, "approval");
+  return buildNoticeView(
+    ":calendar:",
+    approval.by < schedule.startBy
+      ? md`Your change needs ${needs}: ${open}, and it runs once approved, if that is before ${localTime(approval.by)} (the policy's time limit for approving), or it expires. I posted it ${posted}.`
+      : md`Your change needs ${needs}: ${open}, and it runs once approved, if that is before then, or it lapses. I posted it ${posted}.`,
+  );
+}
+
+/**
  * Why a scheduled change did not run (kept with the request; shown on the card): plain text where backticks
  * mark inline code, like the other stored reasons (a window's name in a code span, its own backticks and line
  * breaks taken out so it cannot end the span).
  */
-export function scheduleMissedReason(schedule: RequestSchedule): string {
+export function scheduleMissedReason(schedule: Schedule): string {
   return schedule.window !== undefined
     ? `the maintenance window ${span(schedule.window.replace(/[`\n\r]/g, "'"))} closed before the change could start`
     : "its start time passed while no replica of the bot could start it";
@@ -165,7 +214,7 @@ export function scheduleMissedReason(schedule: RequestSchedule): string {
 /** In the thread: the scheduled change was not started in time, so nothing ran. */
 export function buildScheduleMissedReply(
   request: Pick<ApprovalRequest, "requester" | "commandText">,
-  schedule: RequestSchedule,
+  schedule: Schedule,
 ): Message {
   const why =
     schedule.window !== undefined
@@ -177,16 +226,23 @@ export function buildScheduleMissedReply(
   );
 }
 
-/** In the thread: approval was not complete before the start time, so the request lapsed. */
+/**
+ * In the thread: approval was not complete before the start time (asked while its window was open: before the
+ * window closed), so the request lapsed.
+ */
 export function buildScheduleLapsedLine(
   request: Pick<ApprovalRequest, "requester" | "requirement" | "approvals">,
-  schedule: RequestSchedule,
+  schedule: Schedule,
 ): Span[] {
-  return md`:hourglass: Lapsed: approval was not complete before its start time ${localTime(schedule.runAt)} (${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals). ${userMention(request.requester.userId)} nothing was done; schedule it again if it is still needed.`;
+  const before =
+    schedule.openWhenAsked === true && schedule.window !== undefined
+      ? md`before the maintenance window ${code(schedule.window)} closed at ${localTime(schedule.startBy)}`
+      : md`before its start time ${localTime(schedule.runAt)}`;
+  return md`:hourglass: Lapsed: approval was not complete ${before} (${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals). ${userMention(request.requester.userId)} nothing was done; schedule it again if it is still needed.`;
 }
 
 /** The answer to a section-text request for a scheduled card. */
-export function scheduleSection(schedule: RequestSchedule): ReturnType<typeof section> {
+export function scheduleSection(schedule: Schedule): ReturnType<typeof section> {
   return section({ text: md`:calendar: ${describeSchedule(schedule)}.` });
 }
 
@@ -220,8 +276,13 @@ export function buildScheduleCancelledDm(
   cancelledBy: string,
   permalink: string | undefined,
 ): Message {
+  const schedule: Schedule | undefined = request.schedule;
   const when =
-    request.schedule !== undefined ? md` (it was to run ${localTime(request.schedule.runAt)})` : md``;
+    schedule === undefined
+      ? md``
+      : schedule.openWhenAsked === true && schedule.window !== undefined
+        ? md` (it was to run once approved, in the maintenance window ${code(schedule.window)} until ${localTime(schedule.startBy, "time")})`
+        : md` (it was to run ${localTime(schedule.runAt)})`;
   const card = permalink !== undefined ? md` ${link(permalink, "See the request")}.` : md``;
   return buildNoticeView(
     ":heavy_multiplication_x:",

@@ -6,14 +6,9 @@
  */
 import { CloudError } from "../cloud/errors.js";
 import { isSystemDisk } from "../cloud/find-system-disk.js";
-import type { Server, VolumeAttachment } from "../cloud/types.js";
+import type { VolumeAttachment } from "../cloud/types.js";
 import type { NeedsInput } from "./check-operation-needs.js";
-import type {
-  AttachedVolume,
-  PreflightProblem,
-  PreflightProblemCode,
-  PreflightTarget,
-} from "./preflight-types.js";
+import type { AttachedVolume, PreflightTarget } from "./preflight-types.js";
 import { checkedServerOf, writePreflightProblem } from "./write-preflight-problem.js";
 
 async function attachmentsOf(

@@ -9,20 +9,14 @@
 
 import type { ServerAction } from "../cloud/ecs-operation-types.js";
 import { CloudError } from "../cloud/errors.js";
-import type { CloudClient, Flavor, Server } from "../cloud/types.js";
+import type { CloudClient, Flavor } from "../cloud/types.js";
 import { suggestClosest } from "../config/suggest-closest.js";
 import { joinWords } from "../render/escape-mrkdwn.js";
 import { checkAttachable, checkDetachable, checkSystemDisk } from "./check-attached-disks.js";
 import { checkImageAvailable, checkKeyPairsExist, checkMigrationTarget } from "./check-named-resources.js";
 import type { Operation, PreflightCheck } from "./flow-vocabulary.js";
 import { applyTagChange } from "./operation-rules.js";
-import type {
-  PreflightProblem,
-  PreflightProblemCode,
-  PreflightTarget,
-  QuotaCheck,
-  QuotaFigure,
-} from "./preflight-types.js";
+import type { PreflightProblem, PreflightTarget, QuotaCheck, QuotaFigure } from "./preflight-types.js";
 import type { ServerRead } from "./read-servers.js";
 import type { FlowParameters } from "./types.js";
 import { checkedServerOf, writePreflightProblem } from "./write-preflight-problem.js";

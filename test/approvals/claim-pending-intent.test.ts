@@ -246,3 +246,14 @@ describe("an approved change that has not started holds its intent", () => {
       expect(holdsIntent(at(status, SCHEDULE), T0)).toBe(false);
   });
 });
+
+describe("the fingerprint of a scheduled change", () => {
+  it("is when it runs, not when it was asked: asked before its window opened or while it is open, one intent", () => {
+    const base = replicas().services[0]!.prepare(newRequest()).request;
+    const schedule = { runAt: T0 + 3_600_000, startBy: T0 + 7_200_000, window: "maint" };
+    const before = fingerprintIntent({ ...base, schedule });
+    const during = fingerprintIntent({ ...base, schedule: { ...schedule, openWhenAsked: true as const } });
+    expect(during).toBe(before);
+    expect(fingerprintIntent({ ...base, schedule: { ...schedule, window: "other" } })).not.toBe(before);
+  });
+});

@@ -20,10 +20,7 @@ const refusal = (command: string, text: string) => {
 
 describe("understandCommand", () => {
   it("reads a change with its schedule and break-glass reason out of the text", () => {
-    const understood = understandCommand(
-      request("/ecs", 'stop web-01 --window night --break-glass "db down"'),
-      "ref-1",
-    );
+    const understood = understandCommand(request("/ecs", 'stop web-01 --break-glass "db down"'), "ref-1");
     expect(understood.ok).toBe(true);
     if (!understood.ok) return;
     expect(understood.intent).toMatchObject({
@@ -31,16 +28,26 @@ describe("understandCommand", () => {
       targets: [{ kind: "name", name: "web-01" }],
     });
     expect(understood.meta).toEqual({
-      schedule: { window: "night" },
       actor: { userId: "U1", teamId: "T1" },
       channelId: "C1",
       triggerId: "trigger",
-      // The reason is kept apart, not in the command line the card and the audit show; the schedule stays
-      // in it, as when no reason is given.
-      commandLine: "/ecs stop web-01 --window night",
+      // The reason is kept apart, not in the command line the card and the audit show.
+      commandLine: "/ecs stop web-01",
       breakGlass: { reason: "db down" },
       requestId: "ref-1",
     });
+    const scheduled = understandCommand(request("/ecs", 'stop web-01 --window night --reason "db"'), "ref-2");
+    // The schedule stays in the command line, as when no reason is given.
+    expect(scheduled.ok && scheduled.meta).toMatchObject({
+      schedule: { window: "night" },
+      commandLine: "/ecs stop web-01 --window night",
+    });
+    // Break-glass acts now: with a schedule it is refused, whichever comes first.
+    for (const text of [
+      'stop web-01 --window night --break-glass "db down"',
+      'stop web-01 --break-glass "db down" --at 22:30',
+    ])
+      expect(refusal("/ecs", text).text).toContain("`--break-glass` acts now, without approval");
   });
 
   it("reads why a change is asked for out of the text, and refuses it on a command that changes nothing", () => {

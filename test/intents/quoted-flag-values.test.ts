@@ -73,10 +73,15 @@ describe("a quoted flag value is the flag's value, for every flag", () => {
   });
 
   it("all of them in one command, each quoted its own way", () => {
-    expect(read('stop web-01 "--reason=disk full" --at="22:30" --break-glass "web tier down"')).toEqual({
+    expect(read('stop web-01 "--reason=disk full" --at="22:30"')).toEqual({
       intent: STOP_WEB_01,
       why: "disk full",
       schedule: { at: "22:30" },
+    });
+    // Break-glass acts now, so never with `--at` / `--window`.
+    expect(read('stop web-01 "--reason=disk full" --break-glass "web tier down"')).toEqual({
+      intent: STOP_WEB_01,
+      why: "disk full",
       breakGlass: "web tier down",
     });
   });

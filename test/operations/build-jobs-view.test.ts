@@ -56,7 +56,7 @@ describe("buildJobsView", () => {
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-with-links.json");
   });
 
-  it("a recent run refused before it sent anything: the holder's request ID in its summary is code, exact", () => {
+  it("a recent run refused before it sent anything: aborted as its card says, the holder's request ID in its summary is code, exact", async () => {
     const summary = serversHeldReason([
       {
         requestId: "apr_AbC__x_0123456789abcdefgh",
@@ -72,7 +72,7 @@ describe("buildJobsView", () => {
             requestId: "apr_4",
             operation: "reboot",
             targetNames: ["web-01"],
-            outcome: "failed",
+            outcome: "aborted",
             finishedAt: NOW - 60_000,
             summary,
           },
@@ -84,6 +84,10 @@ describe("buildJobsView", () => {
     const text = JSON.stringify(kit);
     expect(text).toContain("(request `apr_AbC__x_0123456789abcdefgh`)");
     expect(text).not.toMatch(/[ˍˋ]/);
+    // The card's icon for a run that sent nothing (`:no_entry: *Aborted, nothing changed:*`), never failed's.
+    expect(text).toContain(":no_entry: reboot 1 server: ");
+    expect(text).not.toContain(":x:");
+    await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-recent-aborted.json");
   });
 
   it("a request in waves is one entry: the wave it is at, the servers done, the pause or who paused it", async () => {
@@ -301,6 +305,88 @@ describe("buildJobsView: scheduled changes", () => {
     expect(text).not.toContain('"type":"button"');
     expect((kit as { text?: string }).text).toBe("0 running, 14 scheduled, 0 recent operations");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-scheduled.json");
+  });
+
+  it("each as the gate would take it now: the moved window's new time, or that it will not run and why", async () => {
+    const HOUR = 3_600_000;
+    const windowed = {
+      ...base,
+      operation: "reboot",
+      targetNames: ["web-03"],
+      runAt: NOW + 6 * HOUR,
+      window: "maint",
+      link: LINK,
+    };
+    const kit = renderBlockKit(
+      buildJobsView({
+        running: [],
+        scheduled: {
+          jobs: [
+            { ...windowed, requestId: "apr_as_asked", outlook: { kind: "runs", at: NOW + 6 * HOUR } },
+            { ...windowed, requestId: "apr_moved", outlook: { kind: "runs", at: NOW + 6 * HOUR + 600_000 } },
+            {
+              ...windowed,
+              requestId: "apr_gone",
+              outlook: { kind: "never", check: { kind: "window_moved", window: "maint" } },
+            },
+            {
+              ...windowed,
+              requestId: "apr_frozen",
+              outlook: {
+                kind: "stricter",
+                at: NOW + 6 * HOUR,
+                freeze: { name: "change-freeze", until: NOW + 8 * HOUR },
+              },
+            },
+            {
+              ...windowed,
+              requestId: "apr_stricter",
+              window: undefined,
+              outlook: { kind: "stricter", at: NOW + 7 * HOUR, cause: "an approver's groups changed" },
+            },
+            // Break-glass: the policy recorded the approval; said as the audit says it.
+            {
+              ...windowed,
+              requestId: "apr_glass",
+              approverIds: [],
+              allowedByPolicy: true,
+              breakGlass: true,
+              outlook: { kind: "runs", at: NOW + 6 * HOUR },
+            },
+          ],
+          total: 6,
+        },
+        recent: [],
+        now: NOW,
+      }),
+    );
+    expectValidBlockKit(kit);
+    const text = JSON.stringify(kit);
+    const token = (at: number) => `<!date^${String(Math.floor(at / 1000))}^{date_short_pretty} {time}|`;
+    // Moved within the approved span: the new time, and the old one it moved from.
+    expect(text).toContain(
+      `:calendar: ${token(NOW + 6 * HOUR + 600_000)}2025-01-02 18:10 UTC> in the window \`maint\`: reboot 1 server*`,
+    );
+    expect(text).toContain(`Window moved: it was to open ${token(NOW + 6 * HOUR)}2025-01-02 18:00 UTC>`);
+    expect(text).toContain(":no_entry_sign: Will not run: reboot 1 server*");
+    expect(text).toContain(
+      "Why: the maintenance window `maint` moved or was removed: it does not open in the approved span (see `/ops calendar`)",
+    );
+    expect(text).toContain(
+      `Asked for: ${token(NOW + 6 * HOUR)}2025-01-02 18:00 UTC> in the window \`maint\``,
+    );
+    expect(text).toContain(":no_entry_sign: Will not run as things are: reboot 1 server*");
+    expect(text).toContain(
+      `Why: frozen by \`change-freeze\` until ${token(NOW + 8 * HOUR)}2025-01-02 20:00 UTC>`,
+    );
+    expect(text).toContain(
+      `Why: at ${token(NOW + 7 * HOUR)}2025-01-02 19:00 UTC>, an approver's groups changed  ·  `,
+    );
+    expect(text).toContain("Approved by: break-glass (no approver)");
+    expect(text).not.toContain("the policy (no approval needed)");
+    expect(text.match(/:calendar:/g)).toHaveLength(3);
+    expect(text).toContain("Judged on the calendars and the policy as they are now");
+    await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-scheduled-outlook.json");
   });
 
   it("nothing scheduled: the section says so, between running and recent", async () => {

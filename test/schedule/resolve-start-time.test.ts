@@ -1,11 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parsePolicy } from "../../src/policy/load-policy.js";
+import { approvalDeadline, type Schedule } from "../../src/schedule/approval-deadline.js";
 import { formatWallTime, wallTimeOf } from "../../src/schedule/local-wall-time.js";
 import {
   AT_START_GRACE_MS,
   judgeScheduledStart,
   MAX_SCHEDULE_AHEAD_MS,
+  MIN_WINDOW_LEFT_MS,
   resolveAt,
   resolveStartTime,
 } from "../../src/schedule/resolve-start-time.js";
@@ -57,6 +59,65 @@ describe("resolveStartTime", () => {
         window: "maint",
       },
     });
+  });
+
+  it("--window while it is open is this opening: it starts once approved, approval until it closes", async () => {
+    const opened = Date.parse("2026-12-08T21:00:00Z");
+    const closes = Date.parse("2026-12-09T01:00:00Z");
+    const thisOne: Schedule = { runAt: opened, startBy: closes, window: "maint", openWhenAsked: true };
+    const at = (iso: string) => resolveStartTime({ window: "maint" }, { ...ctx, now: Date.parse(iso) });
+    expect(await at("2026-12-08T21:00:00Z")).toEqual({ ok: true, schedule: thisOne });
+    // Asked twice in one opening: the same schedule (one intent), not two changes.
+    expect(await at("2026-12-08T23:10:00Z")).toEqual({ ok: true, schedule: thisOne });
+    expect(approvalDeadline(thisOne)).toBe(closes);
+    expect(judgeScheduledStart(thisOne, Date.parse("2026-12-08T23:11:00Z"))).toBe("start");
+    expect(judgeScheduledStart(thisOne, closes)).toBe("missed");
+    // With a quarter hour left it is still this opening; with less, too late to be approved and start: the next.
+    expect(await at(new Date(closes - MIN_WINDOW_LEFT_MS).toISOString())).toEqual({
+      ok: true,
+      schedule: thisOne,
+    });
+    expect(await at(new Date(closes - 2 * 60_000).toISOString())).toEqual({
+      ok: true,
+      schedule: {
+        runAt: Date.parse("2026-12-15T21:00:00Z"),
+        startBy: Date.parse("2026-12-16T01:00:00Z"),
+        window: "maint",
+      },
+    });
+    // The next opening keeps its rule: approved before it opens.
+    const next = { runAt: opened, startBy: closes, window: "maint" };
+    expect(approvalDeadline(next)).toBe(opened);
+    expect(approvalDeadline({ runAt: opened, startBy: opened + AT_START_GRACE_MS })).toBe(opened);
+  });
+
+  it("a one-time window open now, with no other opening, is used, not refused", async () => {
+    const once = parsePolicy(`
+calendars:
+  once:
+    kind: window
+    description: Tonight only.
+    events: [{ start: "2026-12-04T11:00:00Z", end: "2026-12-04T14:00:00Z" }]
+rules: []
+`);
+    if (!once.ok) throw new Error(JSON.stringify(once.errors));
+    expect(await resolveStartTime({ window: "once" }, { ...ctx, policy: once.policy })).toEqual({
+      ok: true,
+      schedule: {
+        runAt: Date.parse("2026-12-04T11:00:00Z"),
+        startBy: Date.parse("2026-12-04T14:00:00Z"),
+        window: "once",
+        openWhenAsked: true,
+      },
+    });
+    // Ten minutes before it closes there is no opening left to take.
+    const late = await resolveStartTime(
+      { window: "once" },
+      { ...ctx, now: Date.parse("2026-12-04T13:50:00Z"), policy: once.policy },
+    );
+    expect(late.ok ? "" : late.message).toBe(
+      "the maintenance window `once` does not open in the next 30 days",
+    );
   });
 
   it("bad input is a message", async () => {

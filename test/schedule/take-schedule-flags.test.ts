@@ -66,4 +66,26 @@ describe("takeScheduleFlags", () => {
       message: expect.stringContaining("not both"),
     });
   });
+
+  it("refuses --at / --window with --break-glass (taken out before): break-glass acts now", () => {
+    for (const [text, flag] of [
+      ["reboot web-04 --hard --window maint", "--window"],
+      ["reboot web-04 --at 22:30 --hard", "--at"],
+    ] as const) {
+      const r = takeScheduleFlags(text, { breakGlass: true });
+      expect(r.ok).toBe(false);
+      expect(r.ok ? "" : r.message).toContain("`--break-glass` acts now, without approval");
+      expect(r.ok ? "" : r.message).toContain(`drop \`${flag}\` to act now`);
+    }
+    // Without a schedule, break-glass is the caller's; without break-glass, the schedule is taken as before.
+    expect(takeScheduleFlags("reboot web-04 --hard", { breakGlass: true })).toEqual({
+      ok: true,
+      text: "reboot web-04 --hard",
+      flags: undefined,
+    });
+    expect(takeScheduleFlags("reboot web-04 --window maint", { breakGlass: false }).ok).toBe(true);
+    // A malformed schedule flag is said first: it is what the requester has to fix either way.
+    const empty = takeScheduleFlags("reboot web-04 --window", { breakGlass: true });
+    expect(empty.ok ? "" : empty.message).toContain("`--window` needs the name");
+  });
 });
