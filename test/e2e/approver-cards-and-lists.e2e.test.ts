@@ -94,7 +94,10 @@ it("not run because the policy is stricter: the card names the rule by ID and de
   const text = textOf(revoked);
   expect(text).toMatch(/the rule `prod-needs-one-more` applies now: \S/);
   expect(text).not.toContain("policy.yml");
-  const thread = await h.fake.waitFor(() => h.replies(card).find((m) => textOf(m).includes("Not run.")));
+  // What changed is named: the servers (their tags), not "the policy".
+  const thread = await h.fake.waitFor(() =>
+    h.replies(card).find((m) => textOf(m).includes("Not run, the servers changed.")),
+  );
   expect(textOf(thread)).not.toContain("policy.yml");
   // The audit keeps where the rule is written.
   const [entry] = await h.audit.query({ type: "request.revoked", limit: 1 });

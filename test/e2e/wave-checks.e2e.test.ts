@@ -104,15 +104,16 @@ it("a run in waves starts no wave once a freeze is in force: the policy is decid
   const done = await h.waitCard("/ecs reboot cache-02 web-03", (t) =>
     t.includes("Stopped before wave 2 of 2"),
   );
-  expect(textOf(done)).toContain(
-    "Wave 2 was not started: this reboot is not allowed any more: Changes are frozen.",
+  // The freeze is named, with its end.
+  expect(textOf(done)).toMatch(
+    /Wave 2 was not started: this reboot is not allowed during the freeze test-freeze \(in force until [^)]+\): Changes are frozen\./,
   );
   expect(textOf(done)).not.toMatch(/Failed|:x:/);
   await h.ops.idle();
   expect(h.mutations("batchRebootServers")).toHaveLength(1);
   const thread = threadText(card);
   expect(thread).toContain(
-    ":no_entry: *Wave 2 of 2 not started:* the policy, checked again before this wave, is stricter now:",
+    ":no_entry: *Wave 2 of 2 not started, the freeze `test-freeze` is in force.* Checked again before this wave:",
   );
-  expect(thread).toContain("this reboot is not allowed any more: Changes are frozen.");
+  expect(thread).toMatch(/this reboot is not allowed during the freeze `test-freeze` \(in force until /);
 }, 30_000);
