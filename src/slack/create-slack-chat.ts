@@ -27,6 +27,9 @@ export interface SlackChatOptions {
  * `recentUserGroups`; calls made while a read is in flight share it, so its answer is never older than the
  * call.
  */
+/** Message links kept by the chat port (a few hundred kB at most). */
+const PERMALINKS_KEPT = 2_000;
+
 export function createSlackChat(client: webApi.WebClient, options: SlackChatOptions = {}): ChatPort {
   const elapsed = options.elapsed ?? (() => performance.now());
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
@@ -42,6 +45,7 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
     }
   };
 
+  const permalinks = new Map<string, Promise<string>>();
   let groupsInFlight: Promise<ChatUserGroup[]> | undefined;
   const readShared = (): Promise<ChatUserGroup[]> => {
     groupsInFlight ??= readUserGroups().finally(() => {
@@ -136,13 +140,25 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
       return tz;
     },
 
-    async getPermalink(ref: MessageRef): Promise<string> {
-      const result = await call("chat.getPermalink", () =>
-        client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts }),
-      );
-      if (typeof result.permalink !== "string")
-        throw toChatDeliveryError({ code: "no_permalink" }, "chat.getPermalink");
-      return result.permalink;
+    getPermalink(ref: MessageRef): Promise<string> {
+      // A message's link never changes: each is asked of Slack once (Tier 4), however many answers link it
+      // (a command pasted again links the waiting card every time), and concurrent asks share the call.
+      const key = `${ref.channel}/${ref.ts}`;
+      const known = permalinks.get(key);
+      if (known !== undefined) return known;
+      const asked = (async () => {
+        const result = await call("chat.getPermalink", () =>
+          client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts }),
+        );
+        if (typeof result.permalink !== "string")
+          throw toChatDeliveryError({ code: "no_permalink" }, "chat.getPermalink");
+        return result.permalink;
+      })();
+      // Kept only once given; the oldest forgotten first, so memory stays bounded.
+      if (permalinks.size >= PERMALINKS_KEPT) permalinks.delete(permalinks.keys().next().value ?? "");
+      permalinks.set(key, asked);
+      asked.catch(() => permalinks.delete(key));
+      return asked;
     },
 
     async postDirect(userId: string, message: Message): Promise<MessageRef> {

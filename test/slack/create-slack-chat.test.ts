@@ -52,6 +52,14 @@ describe("createSlackChat", () => {
     expect(fake.ephemerals({ user: SLACK_IDS.alice }).map((e) => e.text)).toEqual(["hello"]);
   });
 
+  it("a link Slack refused is asked again next time, never kept", async () => {
+    const ref = await chat.postMessage(SLACK_IDS.ops, { text: "card", blocks: [] });
+    fake.failNext("chat.getPermalink", "message_not_found");
+    await expect(chat.getPermalink(ref)).rejects.toMatchObject({ code: "message_not_found" });
+    expect(await chat.getPermalink(ref)).toContain(`/archives/${SLACK_IDS.ops}/`);
+    expect(fake.calls("chat.getPermalink")).toHaveLength(2);
+  });
+
   it("maps Slack errors to ChatDeliveryError with Slack's code", async () => {
     await expect(chat.postMessage(SLACK_IDS.random, hello)).rejects.toMatchObject({
       name: "ChatDeliveryError",
@@ -167,6 +175,10 @@ describe("createSlackChat", () => {
     expect(await chat.getPermalink(ref)).toMatch(
       new RegExp(`/archives/${SLACK_IDS.ops}/p${ref.ts.replace(".", "")}$`),
     );
+    // Asked of Slack once per message, however often and however many at once.
+    const again = await Promise.all([chat.getPermalink(ref), chat.getPermalink({ ...ref })]);
+    expect(new Set(again).size).toBe(1);
+    expect(fake.calls("chat.getPermalink")).toHaveLength(1);
     const dm = await chat.postDirect(SLACK_IDS.bob, { text: "your approval is needed", blocks: [] });
     expect(fake.messages(dm.channel).map((m) => m.text)).toEqual(["your approval is needed"]);
     expect(fake.world().channels.find((c) => c.id === dm.channel)).toMatchObject({
