@@ -134,6 +134,14 @@ function activeOf(spec: CalendarEventSpec, kind: CalendarKind, at: number): Span
  * last (what "in force until" means to a reader). Exactly when one of the occurrences `findNextOccurrences` lists
  * covers `at`; on nights the clocks change, see `spanOf` for how freezes and windows are read. Pure.
  */
+/** The maintenance window calendar `name` among `calendars` (a freeze of that name is not one). */
+export function findWindowCalendar(
+  calendars: readonly Calendar[] | undefined,
+  name: string | undefined,
+): Calendar | undefined {
+  return calendars?.find((c) => c.name === name && c.kind === "window");
+}
+
 export function findActiveOccurrence(calendar: Calendar, at: number): CalendarOccurrence | undefined {
   let found: Span | undefined;
   for (const spec of calendar.events) {

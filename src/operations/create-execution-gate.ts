@@ -2,7 +2,11 @@ import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
-import { findActiveOccurrence, findNextOccurrences } from "../calendars/find-calendar-occurrences.js";
+import {
+  findActiveOccurrence,
+  findNextOccurrences,
+  findWindowCalendar,
+} from "../calendars/find-calendar-occurrences.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
@@ -86,7 +90,7 @@ export function judgeWindow(
   const name = schedule.window;
   if (name === undefined) return "open";
   if (now >= schedule.startBy) return { kind: "window_closed", window: name, closedAt: schedule.startBy };
-  const calendar = (policy.calendars ?? []).find((c) => c.name === name && c.kind === "window");
+  const calendar = findWindowCalendar(policy.calendars, name);
   if (calendar === undefined) return { kind: "window_moved", window: name };
   if (findActiveOccurrence(calendar, now) !== undefined) return "open";
   const next = findNextOccurrences(calendar, now, 1)[0];

@@ -126,10 +126,10 @@ export async function findRunsHoldingServers(
     held.set(hold.runId, entry);
   });
   const found: RunHoldingServers[] = [];
+  const order = new Map(request.targets.map((t, i) => [t.id, i]));
   for (const { hold, servers } of held.values()) {
     const holder = await judgeHolder(deps, hold);
     if (!holder.holds) continue;
-    const order = new Map(request.targets.map((t, i) => [t.id, i]));
     found.push(
       shownHolder(
         hold,

@@ -1,7 +1,7 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditRecord } from "../audit/audit-entry.js";
-import { findNextOccurrences } from "../calendars/find-calendar-occurrences.js";
+import { findNextOccurrences, findWindowCalendar } from "../calendars/find-calendar-occurrences.js";
 import type { Policy } from "../policy/types.js";
 import { judgeScheduledStart } from "../schedule/resolve-start-time.js";
 import type { Store } from "../store/store.js";
@@ -141,7 +141,7 @@ export function scheduledOutlookOf(
 
 /** The next opening of the window `name` after `at`, which `judgeWindow` found to be within the approved span. */
 function nextOpening(policy: Policy, name: string | undefined, at: number): number | undefined {
-  const calendar = policy.calendars?.find((c) => c.name === name && c.kind === "window");
+  const calendar = findWindowCalendar(policy.calendars, name);
   return calendar === undefined ? undefined : findNextOccurrences(calendar, at, 1)[0]?.start;
 }
 

@@ -56,7 +56,8 @@ export function createPeriodicPass(options: PeriodicPassOptions): PeriodicPass {
         });
         for (const request of soon) announced.add(request.id);
         await Promise.all(soon.map((r) => options.executions.runApproved(r.id)));
-        for (const id of announced) if (!waiting.some((r) => r.id === id)) announced.delete(id);
+        const stillWaiting = new Set(waiting.map((r) => r.id));
+        for (const id of announced) if (!stillWaiting.has(id)) announced.delete(id);
         outage.succeeded();
         if (due.length > 0) options.logger.info({ approvals: due.map((r) => r.id) }, "scheduled changes due");
         return due.length;
