@@ -13,9 +13,10 @@ import {
   userMention,
 } from "../render/message-model.js";
 import { rendersWhole } from "../render/render-block-kit.js";
-import { describeSchedule } from "../views/build-schedule-views.js";
 import { cardButtons } from "./build-request-card.js";
+import { describeScheduleNow } from "./build-start-now-view.js";
 import { describeApprovals, describeProgress, describeWhat } from "./describe-request.js";
+import type { StartNow } from "./judge-start-now.js";
 
 export interface ActionableApproval {
   request: ApprovalRequest;
@@ -25,6 +26,8 @@ export interface ActionableApproval {
   link?: string;
   /** A scheduled change waiting for its time (listed last, with Cancel). */
   scheduled?: boolean;
+  /** When that scheduled change starts as judged now (`judgeStartNow`); absent: as asked. */
+  start?: StartNow;
 }
 
 /**
@@ -35,17 +38,22 @@ export const MAX_LISTED_APPROVALS = 15;
 
 /**
  * One request in a list: who asks for what, the command, the approvals so far, the expiry, its ID and a link
- * to its card. Shared by `/ops approvals` and the Home tab.
+ * to its card; a scheduled change's start as judged now (`start`, see `describeScheduleNow`), else as asked.
+ * Shared by `/ops approvals` and the Home tab.
  */
-export function describeListedRequest(request: ApprovalRequest, cardLink: string | undefined): Span[] {
+export function describeListedRequest(
+  request: ApprovalRequest,
+  cardLink: string | undefined,
+  start?: StartNow,
+): Span[] {
   const why = request.why !== undefined ? md`\n*Why:* ${request.why}` : md``;
-  return [...describeListed(request, cardLink), ...why];
+  return [...describeListed(request, cardLink, start), ...why];
 }
 
-function describeListed(request: ApprovalRequest, cardLink: string | undefined): Span[] {
+function describeListed(request: ApprovalRequest, cardLink: string | undefined, start?: StartNow): Span[] {
   const r = request;
   if (r.status === "approved" && r.schedule !== undefined) {
-    return md`${userMention(r.requester.userId)} asked to ${describeWhat(r)}\n${code(r.commandText)} · approved (${describeApprovals(r)}) · ${describeSchedule(r.schedule)} · request ${code(r.id)}${
+    return md`${userMention(r.requester.userId)} asked to ${describeWhat(r)}\n${code(r.commandText)} · approved (${describeApprovals(r)}) · ${describeScheduleNow(r.schedule, start)} · request ${code(r.id)}${
       cardLink !== undefined ? md` · ${link(cardLink, "Open the card")}` : md``
     }`;
   }
@@ -83,7 +91,7 @@ export function buildApprovalListView(items: readonly ActionableApproval[]): Mes
       const here = entries.slice(0, Math.max(0, shown - index));
       if (here.length > 0) blocks.push(section({ text: md`*${title}* (${String(entries.length)})` }));
       for (const item of here) {
-        blocks.push(section({ text: describeListedRequest(item.request, item.link) }));
+        blocks.push(section({ text: describeListedRequest(item.request, item.link, item.start) }));
         blocks.push(
           actions(
             ...cardButtons(item.request, index++, {

@@ -22,11 +22,14 @@ import { describeListedRequest } from "./build-approval-list-view.js";
 import { describeRunningNow, type RunningJob, runSubtitle } from "./build-jobs-view.js";
 import { cardButtons } from "./build-request-card.js";
 import { describeProgress, describeWhat } from "./describe-request.js";
+import type { StartNow } from "./judge-start-now.js";
 
 /** A request with the link to its card, when there is one. */
 export interface LinkedRequest {
   request: ApprovalRequest;
   link?: string;
+  /** A scheduled change's start as judged now (`judgeStartNow`); absent: as asked. */
+  start?: StartNow;
 }
 
 export interface HomeViewInput {
@@ -133,8 +136,8 @@ function composeHomeView(input: HomeViewInput, waitingShown: number): Message {
   const scheduled = input.scheduled ?? [];
   if (scheduled.length > 0) {
     blocks.push(divider(), section({ text: md`*Scheduled changes* (${String(scheduled.length)})` }));
-    for (const { request, link: cardLink } of scheduled.slice(0, MAX_HOME_SCHEDULED)) {
-      blocks.push(section({ text: describeListedRequest(request, cardLink) }));
+    for (const { request, link: cardLink, start } of scheduled.slice(0, MAX_HOME_SCHEDULED)) {
+      blocks.push(section({ text: describeListedRequest(request, cardLink, start) }));
       blocks.push(actions(...cardButtons(request, index++, { approve: false, reject: false, cancel: true })));
     }
     blocks.push(...more(scheduled.length, MAX_HOME_SCHEDULED));

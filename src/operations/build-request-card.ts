@@ -17,12 +17,12 @@ import {
   section,
 } from "../render/message-model.js";
 import { approvalDeadline } from "../schedule/approval-deadline.js";
-import { scheduleSection } from "../views/build-schedule-views.js";
 import { describeWavePlan } from "../views/build-wave-views.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
 import { describeDeleteFates } from "../workflow/preflight-message-parts.js";
 import type { Preflight, PreflightProblem } from "../workflow/preflight-types.js";
 import { REQUEST_DETAILS_ACTION } from "./approval-action-ids.js";
+import { scheduleNowSection } from "./build-start-now-view.js";
 import { describeParameters, describeWhat, type GroupIds } from "./describe-request.js";
 import { approvalLine } from "./request-card-approvals.js";
 import { cardButtons } from "./request-card-buttons.js";
@@ -124,8 +124,9 @@ export function buildRequestCard(input: RequestCardInput): Message {
   }
 
   const waiting = isWaitingScheduled(request);
+  // Waiting for its time: when it starts as the periodic pass last judged it (a window moved since: the new time).
   if (request.schedule !== undefined && (request.status === "pending" || waiting))
-    blocks.push(scheduleSection(request.schedule));
+    blocks.push(scheduleNowSection(request.schedule, waiting ? details?.startShown : undefined));
 
   const result = outcome(request, details);
   if (result !== undefined) blocks.push(section({ text: result }));

@@ -7,6 +7,7 @@ import { describeApprovals, describeWhat, isPolicyAllowed } from "./describe-req
 /**
  * In the thread, a little before an approved scheduled change starts: what starts when, who approved it, and
  * how to stop it (its card's Cancel, while it has not started). The requester is mentioned, so Slack tells them.
+ * `schedule.runAt`: when it starts as judged now (`judgeStartNow`: a window the calendar moved, its new opening).
  * `now` only gives the minutes left; the time itself is each reader's own.
  */
 export function buildStartsSoonReply(

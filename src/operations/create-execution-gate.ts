@@ -2,18 +2,12 @@ import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
-import {
-  findActiveOccurrence,
-  findNextOccurrences,
-  findWindowCalendar,
-} from "../calendars/find-calendar-occurrences.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Policy } from "../policy/types.js";
 import { randomText } from "../random/random-text.js";
 import type { Message } from "../render/message-model.js";
-import { approvalDeadline } from "../schedule/approval-deadline.js";
 import { judgeScheduledStart } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { buildScheduleMissedReply, scheduleMissedReason } from "../views/build-schedule-views.js";
@@ -25,7 +19,6 @@ import { buildServersHeldReply, type HolderShown, serversHeldReason } from "./bu
 import {
   buildStartCheckReply,
   buildWaveStoppedReply,
-  type StartCheck,
   startCheckReason,
   type WaveStop,
 } from "./build-start-check-view.js";
@@ -36,6 +29,7 @@ import {
   type RunHoldingServers,
   releaseServers,
 } from "./hold-servers.js";
+import { judgeApprovalTime, judgeStartNow, judgeWindow } from "./judge-start-now.js";
 import { readCardLinks } from "./read-card-links.js";
 import { redecideBeforeExecution } from "./redecide-before-execution.js";
 import type { RequestDetailsStore } from "./request-details.js";
@@ -56,48 +50,12 @@ export interface ExecutionGateDeps {
 
 /** How long before an approved scheduled change starts its thread says so. */
 export const STARTS_SOON_MS = 10 * 60_000;
-const startsSoonClaim = (requestId: string) => `startssoon:${requestId}`;
+/** The heads-up's claim; a start the calendar moved (`startsAt` other than `runAt`) has its own. */
+const startsSoonClaim = (requestId: string, moved?: number) =>
+  moved === undefined ? `startssoon:${requestId}` : `startssoon:${requestId}:${String(moved)}`;
 
 /** May the request be claimed: `false`, or yes with the targets as just read (for the run's first re-check). */
 export type GateAnswer = false | { reads?: ServerReadMemo };
-
-/**
- * A scheduled change whose approval was complete only at or after its start time (a stage completed late in
- * a record kept from before stages' expiries were capped at the start time): it never runs.
- */
-export function judgeApprovalTime(
-  request: Pick<ApprovalRequest, "approvals">,
-  schedule: RequestSchedule,
-): StartCheck | undefined {
-  const approvedAt = Math.max(...request.approvals.map((a) => a.at));
-  // Asked while its window was open, it may be approved until the window closes (`approvalDeadline`).
-  const deadline = approvalDeadline(schedule);
-  return approvedAt >= deadline ? { kind: "approved_late", runAt: deadline, approvedAt } : undefined;
-}
-
-/**
- * Whether a change scheduled in a maintenance window may start (or run its next wave) now, judged on the
- * calendar as it is now, not as it was when the change was approved: `open` in the window's approved span
- * (`startBy` is its end) and the window open now; `later` when the window is not open now but opens again
- * before the approved end (the change may start then, as approved); else why it never will. A change
- * without a window: `open`. Pure.
- */
-export function judgeWindow(
-  schedule: RequestSchedule,
-  policy: Pick<Policy, "calendars">,
-  now: number,
-): "open" | "later" | StartCheck {
-  const name = schedule.window;
-  if (name === undefined) return "open";
-  if (now >= schedule.startBy) return { kind: "window_closed", window: name, closedAt: schedule.startBy };
-  const calendar = findWindowCalendar(policy.calendars, name);
-  if (calendar === undefined) return { kind: "window_moved", window: name };
-  if (findActiveOccurrence(calendar, now) !== undefined) return "open";
-  const next = findNextOccurrences(calendar, now, 1)[0];
-  return next !== undefined && next.start < schedule.startBy
-    ? "later"
-    : { kind: "window_moved", window: name };
-}
 
 /** The gate of approved requests (`createExecutionGate`). */
 export interface ExecutionGate {
@@ -291,24 +249,33 @@ export function createExecutionGate(
    * A little before an approved scheduled change starts (`STARTS_SOON_MS`), its thread says so, once whatever
    * the replicas (a claim in the store): not for one approved moments before its start (its approval just
    * said when it runs), nor for one the calendar no longer lets start (its lapse at the start time says why).
+   * Its start is as judged now (`judgeStartNow`): a window the calendar moved later within the approved span
+   * is said ten minutes before its new opening (and again if it moves again), not before the old one.
    * Best effort: a failure is logged.
    */
   async function startsSoon(request: ApprovalRequest, schedule: RequestSchedule): Promise<void> {
     const now = deps.clock.now();
+    const start = judgeStartNow(request, deps.policy(), now);
+    if (start?.kind !== "runs") return;
+    const startsAt = start.at;
     const approvedAt =
       request.approvals.length > 0 ? Math.max(...request.approvals.map((a) => a.at)) : request.createdAt;
-    if (schedule.runAt - now > STARTS_SOON_MS || schedule.runAt - approvedAt <= STARTS_SOON_MS) return;
-    const verdict = judgeApprovalTime(request, schedule) ?? judgeWindow(schedule, deps.policy(), now);
-    if (verdict !== "open" && verdict !== "later") return;
+    if (startsAt <= now || startsAt - now > STARTS_SOON_MS || startsAt - approvedAt <= STARTS_SOON_MS) return;
     const log = logger.child({ approval: request.id });
     try {
       const ttl = schedule.startBy - now + STARTS_SOON_MS;
-      if (!(await deps.store.claimOnce(startsSoonClaim(request.id), ttl))) return;
+      const moved = startsAt === schedule.runAt ? undefined : startsAt;
+      if (!(await deps.store.claimOnce(startsSoonClaim(request.id, moved), ttl))) return;
     } catch (error) {
       log.warn({ err: error }, "could not claim the heads-up before the start");
       return;
     }
-    await sayInThread(deps, request, buildStartsSoonReply(request, schedule, now), log);
+    await sayInThread(
+      deps,
+      request,
+      buildStartsSoonReply(request, { ...schedule, runAt: startsAt }, now),
+      log,
+    );
   }
 
   async function mayRun(requestId: string): Promise<GateAnswer> {
@@ -335,7 +302,11 @@ export function createExecutionGate(
         // calendar has it now (edited since, it may have moved, or open later within the approved span).
         const verdict =
           judgeApprovalTime(request, schedule) ?? judgeWindow(schedule, deps.policy(), deps.clock.now());
-        if (verdict === "later") return false;
+        // Its window moved later within the approved span: a little before the new opening, its thread says so.
+        if (verdict === "later") {
+          await startsSoon(request, schedule);
+          return false;
+        }
         if (verdict !== "open") {
           await lapse(request, startCheckReason(verdict), buildStartCheckReply(request, verdict), {
             check: verdict.kind,

@@ -1,6 +1,7 @@
 import type { Actor, ChatPort } from "../app/ports.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { Logger } from "../log/create-logger.js";
+import type { Policy } from "../policy/types.js";
 import { header, type Message } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
@@ -19,6 +20,8 @@ export interface HomePublisherDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
+  /** The policy now: the scheduled changes' starts are judged on its calendars. Absent: as asked. */
+  policy?: () => Pick<Policy, "calendars">;
 }
 
 export interface HomePublisher {
@@ -43,11 +46,12 @@ export function createHomePublisher(deps: HomePublisherDeps): HomePublisher {
   async function build(viewer: Actor, chat: ChatPort, notice: Message | undefined): Promise<Message> {
     const groups = await chat.userGroupsOf(viewer.userId);
     const now = clock.now();
-    const { waiting, mine, scheduled } = await listActionableApprovals(
+    const { waiting, mine, scheduled, starts } = await listActionableApprovals(
       approvals,
       { ...viewer, groups },
       now,
       deps.cancellersOf?.(chat),
+      deps.policy?.(),
     );
     const running = await readRunningJobs(store, approvals);
     const shown = [
@@ -64,7 +68,10 @@ export function createHomePublisher(deps: HomePublisherDeps): HomePublisher {
       viewer: viewer.userId,
       waiting: waiting.map(linked),
       mine: mine.map(linked),
-      scheduled: scheduled.map(linked),
+      scheduled: scheduled.map((r) => {
+        const start = starts.get(r.id);
+        return { ...linked(r), ...(start !== undefined && { start }) };
+      }),
       running,
       now,
       ...(notice !== undefined && { notice }),

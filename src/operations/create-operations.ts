@@ -27,6 +27,7 @@ import { createJobFollowUps } from "./create-job-follow-ups.js";
 import { createLatestRunner } from "./create-latest-runner.js";
 import { createActionOffer, createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
+import { createStartNowCards } from "./create-start-now-cards.js";
 import { createWaveMessages } from "./create-wave-messages.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { createMutationRequestHandler } from "./handle-mutation-request.js";
@@ -218,6 +219,8 @@ export function createOperations(options: OperationsOptions): Operations {
     executions,
     clock,
     logger,
+    policy,
+    cards: createStartNowCards({ details, refreshCard, logger }),
     ...(options.scheduleIntervalMs !== undefined && { intervalMs: options.scheduleIntervalMs }),
     ...(options.timers !== undefined && { timers: options.timers }),
   });
@@ -227,6 +230,7 @@ export function createOperations(options: OperationsOptions): Operations {
     store,
     clock,
     logger,
+    policy,
     cancellersOf: (chat) => createCancellersOf(policy, details, chat),
   });
   const interactions = createApprovalInteractions({

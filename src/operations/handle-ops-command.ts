@@ -237,11 +237,12 @@ async function listJobs(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Mess
 async function listApprovals(deps: OpsCommandDeps, ctx: HandlerContext): Promise<Message> {
   const { actor } = ctx.request;
   const groups = await ctx.chat.userGroupsOf(actor.userId);
-  const { waiting, mine, scheduled } = await listActionableApprovals(
+  const { waiting, mine, scheduled, starts } = await listActionableApprovals(
     deps.approvals,
     { ...actor, groups },
     deps.clock.now(),
     createCancellersOf(deps.policy, deps.details, ctx.chat),
+    deps.policy(),
   );
   const pendingMine = mine.filter((r) => r.status === "pending");
   const shown = [...waiting, ...pendingMine, ...scheduled].slice(0, MAX_LISTED_APPROVALS);
@@ -255,7 +256,10 @@ async function listApprovals(deps: OpsCommandDeps, ctx: HandlerContext): Promise
   return buildApprovalListView([
     ...waiting.map((r) => item(r, true)),
     ...pendingMine.map((r) => item(r, false)),
-    ...scheduled.map((r) => ({ ...item(r, false), canCancel: true, scheduled: true })),
+    ...scheduled.map((r) => {
+      const start = starts.get(r.id);
+      return { ...item(r, false), canCancel: true, scheduled: true, ...(start !== undefined && { start }) };
+    }),
   ]);
 }
 

@@ -3,9 +3,11 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import { OPEN_STATUSES } from "../approvals/approval-statuses.js";
 import { currentStage } from "../approvals/current-stage.js";
+import type { Policy } from "../policy/types.js";
 import type { CancellersOf } from "./cancel-approvers-of.js";
 import { isPolicyAllowed } from "./describe-request.js";
 import { isListedApprover, listedStages } from "./is-listed-approver.js";
+import { judgeStartNow, type StartNow } from "./judge-start-now.js";
 
 /** The person looking, with the handles of the user groups they belong to now. */
 export type Viewer = Actor & { groups: readonly string[] };
@@ -46,20 +48,28 @@ export interface ActionableApprovals {
   /**
    * Scheduled changes waiting for their time (approved, not started) that the viewer asked for or may cancel
    * as an approver (`cancellersOf`: whom the policy now accepts; without it, the request's own approvers),
-   * soonest first: either may cancel them until they start. Not repeated under `mine`.
+   * soonest first (as judged now, when `policy` is given): either may cancel them until they start. Not
+   * repeated under `mine`.
    */
   scheduled: ApprovalRequest[];
+  /**
+   * When each of `scheduled` starts as judged now on the policy's calendars (`judgeStartNow`: a window moved
+   * since the approval, the new time), by request ID; empty without `policy`.
+   */
+  starts: ReadonlyMap<string, StartNow>;
 }
 
 /**
  * What the viewer can act on: reads the open-status indexes (no scan of finished requests). A request the
- * viewer may approve and also made (self-approval allowed) is listed once, under `waiting`.
+ * viewer may approve and also made (self-approval allowed) is listed once, under `waiting`. `policy`: the
+ * calendars the scheduled changes' starts are judged on now, as the gate will judge them.
  */
 export async function listActionableApprovals(
   approvals: Pick<ApprovalService, "listByStatus">,
   viewer: Viewer,
   now: number,
   cancellersOf?: CancellersOf,
+  policy?: Pick<Policy, "calendars">,
 ): Promise<ActionableApprovals> {
   const open = (await Promise.all(OPEN_STATUSES.map((s) => approvals.listByStatus(s)))).flat();
   open.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
@@ -73,9 +83,17 @@ export async function listActionableApprovals(
   };
   const waitingForTime = open.filter((r) => r.status === "approved" && r.schedule !== undefined);
   const cancellable = await Promise.all(waitingForTime.map(mayCancel));
-  const scheduled = waitingForTime
-    .filter((_, i) => cancellable[i])
-    .sort((a, b) => (a.schedule?.runAt ?? 0) - (b.schedule?.runAt ?? 0));
+  const starts = new Map<string, StartNow>();
+  for (const r of waitingForTime) {
+    const start = policy === undefined ? undefined : judgeStartNow(r, policy, now);
+    if (start !== undefined) starts.set(r.id, start);
+  }
+  // Soonest first as they start now (one that never will: at its time, when the gate ends it).
+  const startOf = (r: ApprovalRequest) => {
+    const start = starts.get(r.id);
+    return start?.kind === "runs" ? start.at : (r.schedule?.runAt ?? 0);
+  };
+  const scheduled = waitingForTime.filter((_, i) => cancellable[i]).sort((a, b) => startOf(a) - startOf(b));
   const listed = new Set([...waiting, ...scheduled].map((r) => r.id));
   const mine = open.filter(
     (r) =>
@@ -84,5 +102,5 @@ export async function listActionableApprovals(
       r.requester.teamId === viewer.teamId &&
       !(r.status === "pending" && now >= r.expiresAt),
   );
-  return { waiting, mine, scheduled };
+  return { waiting, mine, scheduled, starts };
 }

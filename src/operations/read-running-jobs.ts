@@ -1,9 +1,7 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditRecord } from "../audit/audit-entry.js";
-import { findNextOccurrences, findWindowCalendar } from "../calendars/find-calendar-occurrences.js";
 import type { Policy } from "../policy/types.js";
-import { judgeScheduledStart } from "../schedule/resolve-start-time.js";
 import type { Store } from "../store/store.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
 import {
@@ -25,8 +23,8 @@ import type {
   ScheduledOutlook,
 } from "./build-jobs-view.js";
 import { freezeOf, policyChangeCause } from "./build-policy-change-view.js";
-import { judgeApprovalTime, judgeWindow } from "./create-execution-gate.js";
 import { isPolicyAllowed, POLICY_ACTOR, verbOf } from "./describe-request.js";
+import { judgeStartNow } from "./judge-start-now.js";
 import { type RedecisionFacts, redecideApproved } from "./redecide-approved.js";
 import { abortedShown, stopShown } from "./request-card-outcome.js";
 import type { RequestDetails } from "./request-details.js";
@@ -96,9 +94,9 @@ export async function readScheduledJobs(
 
 /**
  * What the execution gate would do with a scheduled change at its time, on the calendars and the policy as
- * they are now, judged as the gate judges at start time: its approval before its time (`judgeApprovalTime`),
- * its window as the calendar has it (`judgeWindow`: open, later within the approved span, or never), then the
- * policy decided again as of the start (`redecideApproved`, on its servers as approved: no cloud read) when
+ * they are now, judged as the gate judges at start time: when it starts, or never (`judgeStartNow`: its
+ * approval before its time, its window as the calendar has it: open, later within the approved span, or never),
+ * then the policy decided again as of the start (`redecideApproved`, on its servers as approved: no cloud read) when
  * `redecide` is given. Stricter then: the freeze in force that one of the rules that made it stricter looks at
  * (`freezeOf`, as the thread will say it), if one is.
  * Undefined for a request without a schedule. Pure.
@@ -109,23 +107,15 @@ export function scheduledOutlookOf(
   now: number,
   options: { redecide?: Pick<RedecisionFacts, "groupsOf" | "channelName"> } = {},
 ): ScheduledOutlook | undefined {
-  const { schedule } = request;
-  if (schedule === undefined) return undefined;
-  // The gate looks no sooner than the change's time.
-  const from = Math.max(now, schedule.runAt);
-  if (judgeScheduledStart(schedule, from) === "missed")
-    return { kind: "never", check: { kind: "missed", startBy: schedule.startBy } };
-  const late = judgeApprovalTime(request, schedule);
-  if (late !== undefined) return { kind: "never", check: late };
-  const window = judgeWindow(schedule, policy, from);
-  if (window !== "open" && window !== "later") return { kind: "never", check: window };
-  const at = window === "open" ? from : nextOpening(policy, schedule.window, from);
-  if (at === undefined) return undefined;
+  const start = judgeStartNow(request, policy, now);
+  if (start === undefined || start.kind === "never") return start;
+  const { at } = start;
   if (options.redecide === undefined) return { kind: "runs", at };
   const { tightenings } = redecideApproved(policy, request, {
     ...options.redecide,
     targets: request.targets.map((t) => ({ id: t.id, name: t.name, tags: { ...(t.tags ?? {}) } })),
-    at,
+    // Due already (starting): the gate decides as of now.
+    at: Math.max(at, now),
   });
   if (tightenings.length === 0) return { kind: "runs", at };
   // Named as the gate's thread will name it then: the freeze in force that one of its rules looks at.
@@ -137,12 +127,6 @@ export function scheduledOutlookOf(
     at,
     freeze: { name: freeze.calendar, ...(freeze.until !== undefined && { until: freeze.until }) },
   };
-}
-
-/** The next opening of the window `name` after `at`, which `judgeWindow` found to be within the approved span. */
-function nextOpening(policy: Policy, name: string | undefined, at: number): number | undefined {
-  const calendar = findWindowCalendar(policy.calendars, name);
-  return calendar === undefined ? undefined : findNextOccurrences(calendar, at, 1)[0]?.start;
 }
 
 /** A scheduled request as `/ops jobs` lists it (none without a schedule). */

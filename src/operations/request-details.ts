@@ -4,6 +4,7 @@ import type { PolicyTightening } from "../policy/compare-decisions.js";
 import { NO_CHANGE, type Store } from "../store/store.js";
 import type { DriftItem } from "../workflow/detect-drift.js";
 import type { Preflight } from "../workflow/preflight-types.js";
+import type { StartNow } from "./judge-start-now.js";
 
 /**
  * What the card of a request shows beyond the approval record: the preflight, the policy rules with their
@@ -66,6 +67,11 @@ export const RequestDetailsSchema = z.object({
       tightenings: z.array(z.custom<PolicyTightening>((v) => typeof v === "object" && v !== null)).min(1),
     })
     .optional(),
+  /**
+   * When an approved scheduled change starts as its card says it (`judgeStartNow`, kept by the periodic pass:
+   * `createStartNowCards`), once the calendar moved its window since the approval. Absent: as asked.
+   */
+  startShown: z.custom<StartNow>((v) => typeof v === "object" && v !== null).optional(),
   /** Why the execution could not run (not a run outcome: e.g. an invalid record). */
   executionError: z.string().optional(),
   /** The run's status message in the thread, so a replica resuming the run updates it instead of posting another. */

@@ -2,16 +2,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { describeApprovers, describeWhat } from "../operations/describe-request.js";
 import type { Principals } from "../policy/types.js";
 import { plural } from "../render/escape-mrkdwn.js";
-import {
-  code,
-  link,
-  localTime,
-  type Message,
-  md,
-  type Span,
-  section,
-  userMention,
-} from "../render/message-model.js";
+import { code, link, localTime, type Message, md, type Span, userMention } from "../render/message-model.js";
 import type { Schedule } from "../schedule/approval-deadline.js";
 import { calendarDateProblem, MONTH_NAMES } from "../schedule/local-wall-time.js";
 import type { DirectConversationKind } from "./build-direct-message-refusal-view.js";
@@ -239,11 +230,6 @@ export function buildScheduleLapsedLine(
       ? md`before the maintenance window ${code(schedule.window)} closed at ${localTime(schedule.startBy)}`
       : md`before its start time ${localTime(schedule.runAt)}`;
   return md`:hourglass: Lapsed: approval was not complete ${before} (${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals). ${userMention(request.requester.userId)} nothing was done; schedule it again if it is still needed.`;
-}
-
-/** The answer to a section-text request for a scheduled card. */
-export function scheduleSection(schedule: Schedule): ReturnType<typeof section> {
-  return section({ text: md`:calendar: ${describeSchedule(schedule)}.` });
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Calendar } from "../../src/calendars/calendar-types.js";
-import { judgeApprovalTime, judgeWindow } from "../../src/operations/create-execution-gate.js";
+import { judgeApprovalTime, judgeWindow } from "../../src/operations/judge-start-now.js";
 import { T0 } from "./fixtures.js";
 
 const MINUTE = 60_000;

@@ -2,8 +2,10 @@
  * The schedule views for `--window` asked while the window is open (it runs once approved, before the window
  * closes), and the refusal of `--break-glass` with `--at` / `--window` (break-glass acts now).
  */
+
 import { describe, expect, it } from "vitest";
 import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
+import { scheduleNowSection } from "../../src/operations/build-start-now-view.js";
 import type { Schedule } from "../../src/schedule/approval-deadline.js";
 import { takeScheduleFlags } from "../../src/schedule/take-schedule-flags.js";
 import { buildParseErrorView } from "../../src/views/build-parse-error-view.js";
@@ -12,7 +14,6 @@ import {
   buildScheduledNoticeView,
   buildScheduleLapsedLine,
   describeSchedule,
-  scheduleSection,
 } from "../../src/views/build-schedule-views.js";
 import { expectHarmless, render } from "./view-test-helpers.js";
 
@@ -43,7 +44,7 @@ describe("--window asked while the window is open", () => {
   });
 
   it("the card, the thread and the DMs say it runs once approved, never 'when it opens'", async () => {
-    const card = render({ text: describeSchedule(open), blocks: [scheduleSection(open)] });
+    const card = render({ text: describeSchedule(open), blocks: [scheduleNowSection(open, undefined)] });
     expect(card.golden).toContain(
       "Runs once approved, in the maintenance window `maint`, open since <!date^",
     );
