@@ -433,7 +433,18 @@ export function carriesPassword(token: Token): boolean {
  * is shown to every approver and kept in the audit log and the logs. {@link secretInTextRefused} says which.
  */
 export function textCarriesPassword(text: string): boolean {
-  return PASSWORD_IN_TEXT_RE.test(text) || credentialInText(text) !== undefined;
+  return secretInText(text) !== undefined;
+}
+
+/**
+ * The one rule for every free text an operator types that the bot shows or keeps (a `--reason`, a
+ * `--break-glass` reason, a rejection reason): what secret it seems to hold, in words for the refusal (never
+ * the value), or undefined when it holds none. A password written the way {@link textCarriesPassword} says
+ * is named as one even beside a credential (the refusal then says to put it another way if it is none).
+ */
+export function secretInText(text: string): CredentialKind | "a password" | undefined {
+  if (PASSWORD_IN_TEXT_RE.test(text)) return "a password";
+  return credentialInText(text);
 }
 
 /** What kind of credential a text holds, in words for the refusal (never the value). */
@@ -528,8 +539,8 @@ export function redactCredentials(text: string): string {
  * kind of credential found. It never repeats the text.
  */
 export function secretInTextRefused(text: string): { ok: false; error: IntentError } {
-  const kind = credentialInText(text);
-  if (kind === undefined || PASSWORD_IN_TEXT_RE.test(text)) return passwordRefused();
+  const kind = secretInText(text);
+  if (kind === undefined || kind === "a password") return passwordRefused();
   return failure(
     "password_not_allowed",
     `The reason holds what looks like ${kind}. The bot never takes a credential in chat: a reason is shown to every approver and kept in the audit log. ` +

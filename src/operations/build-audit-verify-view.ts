@@ -1,9 +1,12 @@
 import type { ChainProblem, ChainVerification } from "../audit/verify-audit-chain.js";
 import { formatCount } from "../render/escape-mrkdwn.js";
-import { bold, context, type Message, md, section } from "../render/message-model.js";
+import { bold, context, type Message, md, section, withInlineCode } from "../render/message-model.js";
 import { formatTime } from "./describe-request.js";
 
-/** The verdict in operator words: one headline and the sentences under it. Plain text (the CLI prints it). */
+/**
+ * The verdict in operator words: one headline and the sentences under it. Plain text (the CLI prints it) where
+ * backticks mark a command to paste (the view shows it as code).
+ */
 export interface AuditVerificationText {
   ok: boolean;
   headline: string;
@@ -140,7 +143,9 @@ export function buildAuditVerifyView(result: ChainVerification): Message {
           ? md`:white_check_mark: ${bold(text.headline)}`
           : md`:rotating_light: ${bold(text.headline)}`,
       }),
-      ...text.details.map((line) => section({ text: md`${line}` })),
+      // Our own words, their backticks marking commands: as code, pasteable like the footer's (a plain
+      // interpolation would show them as look-alike backticks around escaped text).
+      ...text.details.map((line) => section({ text: withInlineCode(line) })),
       context(
         md`Every entry carries the SHA-256 of the one before it; \`npm run audit -- verify --digest <seq>:<hash>\` checks against a digest from the digest channel.`,
       ),

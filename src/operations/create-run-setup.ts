@@ -142,6 +142,7 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
       ...(deps.waves?.gate !== undefined && { gate: deps.waves.gate }),
       ...(deps.waves?.holdPollMs !== undefined && { holdPollMs: deps.waves.holdPollMs }),
       beforeWave,
+      logger: deps.logger,
     };
   }
 

@@ -1,10 +1,13 @@
 import type { ChatPort } from "../app/ports.js";
 import { ApprovalIdSchema } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
-import type { AuditLog } from "../audit/create-audit-log.js";
+import type { AuditEntryInput } from "../audit/audit-entry.js";
+import type { AuditLog, PreparedAuditEntry } from "../audit/create-audit-log.js";
 import type { ActionHandler } from "../commands/types.js";
+import type { Logger } from "../log/create-logger.js";
 import type { Message } from "../render/message-model.js";
 import { type Clock, NO_CHANGE, type Store } from "../store/store.js";
+import { StoreUnavailableError } from "../store/store-unavailable-error.js";
 import { buildWaveControlReply } from "../views/build-wave-views.js";
 import { parseWaveActionId } from "../waves/wave-action-ids.js";
 import { type WaveRunRecord, WaveRunRecordSchema, waveRunKey } from "../waves/wave-run-record.js";
@@ -14,6 +17,7 @@ import { isListedApprover } from "./is-listed-approver.js";
 export interface WaveClickDeps {
   approvals: Pick<ApprovalService, "get">;
   store: Store;
+  /** Must write to `store`: a control and its audit record commit in one write. */
   audit: AuditLog;
   clock: Clock;
   learnChat: (chat: ChatPort) => void;
@@ -24,10 +28,16 @@ export interface WaveClickDeps {
 /**
  * Pause / Resume / Abort of a run in waves. The clicker is authorized now, by user ID: the requester, anyone
  * who approved the request, or anyone the request's approval rules list as an approver (groups read now),
- * of the requester's team. The control is one CAS on the wave record, audited; the driver (whichever replica
- * holds the run) reads it before each wave. Abort lets the running wave finish.
+ * of the requester's team. The control is one CAS on the wave record with its audit record riding on it; the
+ * driver (whichever replica holds the run) reads it before each wave. Abort lets the running wave finish.
+ * When the audit log cannot record it, a Resume changes nothing and the clicker is told so; a Pause or an
+ * Abort (stopping is the safe direction) is applied anyway, logged at error and its entry tried once more.
  */
 export function createWaveClickHandler(deps: WaveClickDeps): ActionHandler {
+  if (deps.audit.store !== deps.store)
+    throw new Error(
+      "the audit log must use the wave records' store, so a control and its audit record commit together",
+    );
   return async (action, ctx) => {
     deps.learnChat(ctx.chat);
     const tell = async (message: Message) => {
@@ -65,22 +75,53 @@ export function createWaveClickHandler(deps: WaveClickDeps): ActionHandler {
       return;
     }
     const control = verb === "pause" ? "paused" : verb === "resume" ? "run" : "aborting";
+    const at = deps.clock.now();
+    const entry: AuditEntryInput = {
+      type: "execution.step",
+      at,
+      actorId: user.userId,
+      requestId: id,
+      executionId: runId,
+      message: `waves ${control === "run" ? "resumed" : control}`,
+      detail: { phase: "waves_control", control },
+    };
     // Why nothing changed, read inside the update: the run ended (by an Abort or otherwise), someone is
     // aborting it, or it is already as asked.
     let seen: WaveRunRecord | undefined;
-    const result = await deps.store.update<WaveRunRecord>(
-      waveRunKey(runId),
-      (current) => {
-        if (current === undefined) return NO_CHANGE;
-        const record = WaveRunRecordSchema.parse(current.value);
-        seen = record;
-        // Aborting is final: neither Pause nor Resume takes it back.
-        if (record.status !== "running" || record.control === control || record.control === "aborting")
-          return NO_CHANGE;
-        return { ...record, control, controlBy: user.userId, controlAt: deps.clock.now() };
-      },
-      { retries: 10 },
-    );
+    const apply = (audit?: PreparedAuditEntry) =>
+      deps.store.update<WaveRunRecord>(
+        waveRunKey(runId),
+        (current) => {
+          if (current === undefined) return NO_CHANGE;
+          const record = WaveRunRecordSchema.parse(current.value);
+          seen = record;
+          // Aborting is final: neither Pause nor Resume takes it back.
+          if (record.status !== "running" || record.control === control || record.control === "aborting")
+            return NO_CHANGE;
+          return { ...record, control, controlBy: user.userId, controlAt: at };
+        },
+        { retries: 10, ...(audit !== undefined && { append: [audit.append] }) },
+      );
+    // As every transition: the control and its audit record commit together (the entry rides on the write).
+    let audited: PreparedAuditEntry | undefined;
+    let result: Awaited<ReturnType<typeof apply>> | undefined;
+    try {
+      audited = deps.audit.prepare(entry);
+      result = await apply(audited);
+    } catch (error) {
+      // The store itself down: nothing can be written, audited or not (answered as such by the caller).
+      if (error instanceof StoreUnavailableError) throw error;
+      if (verb === "resume") {
+        // Resuming lets the change go on changing servers: never unrecorded. Nothing changed.
+        log.error({ err: error }, "wave resume refused: the audit log could not record it");
+        await tell(buildWaveControlReply("resume_not_audited"));
+        return;
+      }
+      // Stopping is the safe direction: a failing audit log never keeps anyone from pausing or aborting.
+      log.error({ err: error }, "could not audit the wave control with it: applying it unaudited");
+      audited = undefined;
+      result = await apply();
+    }
     if (!result.ok || (!result.changed && result.current === undefined)) {
       await tell(buildWaveControlReply("unknown"));
       return;
@@ -89,16 +130,8 @@ export function createWaveClickHandler(deps: WaveClickDeps): ActionHandler {
       await tell(unchangedReply(seen));
       return;
     }
-    await deps.audit
-      .record({
-        type: "execution.step",
-        actorId: user.userId,
-        requestId: id,
-        executionId: runId,
-        message: `waves ${control === "run" ? "resumed" : control}`,
-        detail: { phase: "waves_control", control },
-      })
-      .catch((error: unknown) => log.warn({ err: error }, "could not audit the wave control"));
+    if (audited !== undefined) audited.publish();
+    else await recordLate(deps.audit, entry, log);
     log.info({ control }, "wave control");
     deps.onWaves(result.value);
     await tell(
@@ -125,4 +158,21 @@ function unchangedReply(record: WaveRunRecord | undefined): Message {
   )
     return buildWaveControlReply("aborted", by);
   return buildWaveControlReply("finished");
+}
+
+/**
+ * A Pause or an Abort applied without its audit record: the entry is tried once more on its own (the
+ * audited write may have failed for a moment); still refused, it is logged at error with what it says, so
+ * the log holds what the audit log misses.
+ */
+async function recordLate(audit: AuditLog, entry: AuditEntryInput, log: Logger): Promise<void> {
+  try {
+    await audit.record(entry);
+    log.warn("the wave control was audited on a second try, apart from its write");
+  } catch (error) {
+    log.error(
+      { err: error, unaudited: { message: entry.message, at: entry.at, actorId: entry.actorId } },
+      "the wave control was applied but is not in the audit log",
+    );
+  }
 }

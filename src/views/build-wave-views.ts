@@ -222,7 +222,8 @@ export function buildWaveControlReply(
     | "not_allowed"
     | "finished"
     | "unchanged"
-    | "unknown",
+    | "unknown"
+    | "resume_not_audited",
   by?: string,
 ): Message {
   const who = by !== undefined ? md` by ${userMention(by)}` : md``;
@@ -297,6 +298,16 @@ export function buildWaveControlReply(
       return {
         text: "Unknown",
         blocks: [section({ text: md`${emoji(":grey_question:")} These waves do not exist (any more).` })],
+      };
+    // A change that goes on changing servers is never unrecorded: paused waves stay paused.
+    case "resume_not_audited":
+      return {
+        text: "Not resumed: the audit log could not record it",
+        blocks: [
+          section({
+            text: md`${emoji(":warning:")} Not resumed: the audit log could not record the Resume, and waves that change servers never go on unrecorded. Nothing changed. Try again in a moment; if it keeps failing, the bot's store needs looking at (its logs say why).`,
+          }),
+        ],
       };
   }
 }

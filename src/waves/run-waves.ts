@@ -1,8 +1,10 @@
-import { EXECUTOR_ACTOR } from "../audit/audit-entry.js";
+import { type AuditEntryInput, EXECUTOR_ACTOR } from "../audit/audit-entry.js";
 import { defaultSleep } from "../cloud/create-transport.js";
 import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient } from "../cloud/types.js";
-import { writeUpdate } from "../store/store.js";
+import type { Logger } from "../log/create-logger.js";
+import { type LogAppend, writeUpdate } from "../store/store.js";
+import { StoreUnavailableError } from "../store/store-unavailable-error.js";
 import { executeFlow } from "../workflow/execute-flow.js";
 import { approvedByPeople } from "../workflow/flow-events.js";
 import { isIn, TERMINAL_RUN_STATUSES } from "../workflow/flow-statuses.js";
@@ -48,6 +50,8 @@ export interface RunWavesDeps extends ExecuteFlowDeps {
    * now. Absent: every wave starts. Should not throw (a throw holds the wave, like `hold`).
    */
   beforeWave?: (requestId: string, index: number) => Promise<WaveCheck>;
+  /** Where a stop the audit log could not record is reported (at error). */
+  logger?: Pick<Logger, "error">;
 }
 
 export type RunWavesResult =
@@ -93,7 +97,10 @@ export async function runWaves(
   const holdPollMs = deps.holdPollMs ?? 1_000;
   const key = waveRunKey(spec.runId);
 
-  const write = async (change: (r: WaveRunRecord) => WaveRunRecord): Promise<WaveRunRecord> => {
+  const write = async (
+    change: (r: WaveRunRecord) => WaveRunRecord,
+    append?: readonly LogAppend[],
+  ): Promise<WaveRunRecord> => {
     const result = await deps.store.update<WaveRunRecord>(
       key,
       (current) => {
@@ -101,6 +108,7 @@ export async function runWaves(
         return writeUpdate(WaveRunRecordSchema.parse(change(structuredClone(base))), {
           ttlMs: WAVE_RECORD_TTL_MS,
           ...(deps.fence !== undefined && { fence: deps.fence }),
+          ...(append !== undefined && { append }),
         });
       },
       { retries: 10 },
@@ -133,10 +141,16 @@ export async function runWaves(
   };
   /**
    * The check before wave `index` stopped the run: this wave and the later ones are not run. Recorded as an
-   * abort without an operator (the thread says why), and audited.
+   * abort without an operator (the thread says why), its audit record riding on the write like any
+   * transition's. Stopping is the safe direction: when the audit log cannot take the record, the run stops
+   * anyway, the record is tried once more on its own and, still refused, logged at error.
    */
-  const stopBefore = async (index: number, why: string): Promise<WaveRunRecord> => {
-    const stopped = await write((r) => {
+  const stopBefore = async (
+    index: number,
+    why: string,
+    waves: readonly WaveRecord[],
+  ): Promise<WaveRunRecord> => {
+    const stop = (r: WaveRunRecord): WaveRunRecord => {
       const { controlBy: _by, controlAt: _at, ...rest } = r;
       return {
         ...rest,
@@ -144,19 +158,41 @@ export async function runWaves(
         finishedAt: deps.clock.now(),
         stop: { kind: "check", beforeWave: index + 1, why },
       };
-    });
-    await deps.audit
-      .record({
-        type: "execution.step",
-        actorId: EXECUTOR_ACTOR,
-        requestId: spec.requestId,
-        executionId: spec.runId,
-        serverIds: stopped.waves.slice(index).flatMap((w) => w.serverIds),
-        message: `wave ${index + 1} not started, nor the later ones: ${why}`,
-        detail: { phase: "waves_check", wave: index + 1 },
-      })
-      // Audited when it can be: the run has stopped either way, and the thread says why.
-      .catch(() => undefined);
+    };
+    const entry: AuditEntryInput = {
+      type: "execution.step",
+      at: deps.clock.now(),
+      actorId: EXECUTOR_ACTOR,
+      requestId: spec.requestId,
+      executionId: spec.runId,
+      serverIds: waves.slice(index).flatMap((w) => w.serverIds),
+      message: `wave ${index + 1} not started, nor the later ones: ${why}`,
+      detail: { phase: "waves_check", wave: index + 1 },
+    };
+    if (deps.audit.store === deps.store) {
+      try {
+        const prepared = deps.audit.prepare(entry);
+        const stopped = await write(stop, [prepared.append]);
+        prepared.publish();
+        return stopped;
+      } catch (error) {
+        // Not the audit log's doing (the run changed hands, the store is down): the caller's to handle.
+        if (error instanceof RunOwnershipLostError || error instanceof StoreUnavailableError) throw error;
+        deps.logger?.error(
+          { err: error, run: spec.runId },
+          "could not audit the check that stopped the waves",
+        );
+      }
+    }
+    const stopped = await write(stop);
+    try {
+      await deps.audit.record(entry);
+    } catch (error) {
+      deps.logger?.error(
+        { err: error, run: spec.runId, unaudited: entry.message },
+        "the waves stopped before a wave, but the audit log does not say so",
+      );
+    }
     return stopped;
   };
 
@@ -211,7 +247,7 @@ export async function runWaves(
           continue;
         }
         if (check.kind === "stop") {
-          record = await stopBefore(index, check.why);
+          record = await stopBefore(index, check.why, record.waves);
           await check.announce();
           break;
         }

@@ -38,3 +38,30 @@ it("a reason with a ticket, a URL and a commit hash is taken", async () => {
   );
   await h.waitCard("/ecs reboot web-04 --hard", (t) => t.includes("Approval needed"));
 });
+
+it("a token in a rejection reason is refused in the modal: the request stays open, the token is kept nowhere", async () => {
+  const secret = "xoxb-1111111111-2222222222-AbCdEfGhIjKlMnOpQrStUvWx";
+  await h.command("resize web-03 s6.large.2");
+  const card = await h.waitCard("/ecs resize web-03 s6.large.2", (t) => t.includes("Approval needed"));
+  const id = /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(card.blocks))?.[0] ?? "";
+  await h.click(card, "ops.approval.reject", IDS.bob);
+  const refused = await h.submitReason(IDS.bob, id, `no, use ${secret} instead <!channel>`);
+  const body = JSON.parse(refused.body) as { response_action?: string; errors?: { reason?: string } };
+  expect(body.response_action).toBe("errors");
+  expect(body.errors?.reason).toContain("looks like a Slack token");
+  expect(refused.body).not.toContain(secret.slice(-16));
+  await h.ops.idle();
+  await h.bot.idle();
+  const all: unknown[] = [];
+  for await (const e of h.audit.entries()) all.push(e);
+  expect(JSON.stringify(all)).not.toContain(secret.slice(-16));
+  expect(JSON.stringify(h.logs)).not.toContain(secret.slice(-16));
+  expect(JSON.stringify(h.fake.messages(IDS.ops))).not.toContain(secret.slice(-16));
+  expect(JSON.stringify(h.fake.ephemerals({ user: IDS.bob }))).not.toContain(secret.slice(-16));
+  expect(h.latest(id)?.blocks && JSON.stringify(h.latest(id)?.blocks)).toContain("Approval needed");
+
+  // Put another way, it is taken.
+  const ok = await h.submitReason(IDS.bob, id, "no, use the rotated bot token instead");
+  expect(ok.status).toBe(200);
+  await h.waitCard("/ecs resize web-03 s6.large.2", (t) => t.includes("Rejected"));
+});

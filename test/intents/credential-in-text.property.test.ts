@@ -9,9 +9,11 @@ import { describe, expect, it } from "vitest";
 import {
   credentialInText,
   redactCredentials,
+  secretInText,
   secretInTextRefused,
   textCarriesPassword,
 } from "../../src/intents/parse-arguments.js";
+import { validateRejectReason } from "../../src/operations/build-reject-modal.js";
 
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
@@ -170,26 +172,27 @@ describe("reasons carrying a credential", () => {
   });
 });
 
+const ordinary = [
+  "INC-12345",
+  "CHG-102 decommission",
+  "see https://jira.example.com/browse/OPS-4711 and https://wiki.example.com/x?y=1#z",
+  "revert 3f2a9c0e1b7d4a6f8e5c2b1a0d9f8e7c6b5a4d3e (the bad deploy)",
+  "deploy 3F2A9C0E1B7D4A6F8E5C2B1A0D9F8E7C6B5A4D3E",
+  "server d704b694-9efd-4a74-920f-e8cf2caf37eb is stuck",
+  "the token rotation failed, retry",
+  "token: expired",
+  "Authorization: pending from CAB",
+  "bearer of bad news",
+  "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+  "job 8a0b6c2e4f6a8c0e2a4c6e8a0c2e4a6c",
+  "https://docs.google.com/document/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEF/edit",
+  "window 2026-12-07T00:17Z to 2026-12-07T02:00Z",
+  "ask @alice, ping #ops-oncall",
+  "ssh://git@github.com/acme/infra.git",
+  "the API key is in the vault, not here",
+];
+
 describe("ordinary reasons", () => {
-  const ordinary = [
-    "INC-12345",
-    "CHG-102 decommission",
-    "see https://jira.example.com/browse/OPS-4711 and https://wiki.example.com/x?y=1#z",
-    "revert 3f2a9c0e1b7d4a6f8e5c2b1a0d9f8e7c6b5a4d3e (the bad deploy)",
-    "deploy 3F2A9C0E1B7D4A6F8E5C2B1A0D9F8E7C6B5A4D3E",
-    "server d704b694-9efd-4a74-920f-e8cf2caf37eb is stuck",
-    "the token rotation failed, retry",
-    "token: expired",
-    "Authorization: pending from CAB",
-    "bearer of bad news",
-    "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    "job 8a0b6c2e4f6a8c0e2a4c6e8a0c2e4a6c",
-    "https://docs.google.com/document/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEF/edit",
-    "window 2026-12-07T00:17Z to 2026-12-07T02:00Z",
-    "ask @alice, ping #ops-oncall",
-    "ssh://git@github.com/acme/infra.git",
-    "the API key is in the vault, not here",
-  ];
   it.each(ordinary)("%s passes", (reason) => {
     expect(credentialInText(reason)).toBeUndefined();
     expect(textCarriesPassword(reason)).toBe(false);
@@ -211,6 +214,28 @@ describe("ordinary reasons", () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("every free text an operator types follows the one rule", () => {
+  // A rejection reason is on the card, in the rejecter's reply, the audit log and the logs, like a `--reason`.
+  it("a rejection reason is refused exactly when a --reason is, naming the kind and never the value", () => {
+    fc.assert(
+      fc.property(around(credential), (reason) => {
+        const error = validateRejectReason(reason)?.reason ?? "";
+        expect(error, reason).toContain(`looks like ${secretInText(reason)}`);
+        for (const word of reason.split(/\s+/).filter((w) => w.length >= 16))
+          expect(error).not.toContain(word.slice(-12));
+      }),
+      { numRuns: 200 },
+    );
+    expect(validateRejectReason("no, use the root password is hunter2")?.reason).toContain("a password");
+    for (const reason of ordinary) expect(validateRejectReason(reason), reason).toBeUndefined();
+  });
+
+  it("a secret is named first, even in a reason too long to take", () => {
+    const reason = `${"x ".repeat(600)} xoxb-1111111111-2222222222-AbCdEfGhIjKlMnOpQrStUvWx`;
+    expect(validateRejectReason(reason)?.reason).toContain("a Slack token");
   });
 });
 

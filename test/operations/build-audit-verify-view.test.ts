@@ -40,6 +40,45 @@ describe("buildAuditVerifyView", () => {
     await expect(golden).toMatchFileSnapshot("golden/audit-verify-altered.json");
   });
 
+  it("a command in the words is pasteable code, as in the footer: real backticks, angle brackets as Slack shows them", async () => {
+    const noDigest = render(
+      buildAuditVerifyView({
+        ok: true,
+        checked: 40,
+        prunedThrough: { seq: 0, hash: GENESIS_HASH },
+        head: { seq: 40, hash: H2 },
+      }),
+    );
+    expectHarmless(noDigest.kit);
+    const unchained = render(
+      buildAuditVerifyView({
+        ok: false,
+        checked: 9,
+        problem: { kind: "unchained", fromSeq: 1, toSeq: 2, at: AT },
+      }),
+    );
+    const pasteable = "`npm run audit -- verify --digest &lt;seq&gt;:&lt;hash&gt;`";
+    const texts = JSON.stringify([noDigest.kit.blocks, unchained.kit.blocks]);
+    // Untrusted text's look-alike backtick (U+02CB): shown as code marks, pasted as no command.
+    expect(texts).not.toContain("\u02CB");
+    // Once in the words, once in the footer, the same.
+    expect(JSON.stringify(noDigest.kit.blocks).split(pasteable)).toHaveLength(3);
+    expect(JSON.stringify(unchained.kit.blocks)).toContain(
+      "`npm run audit -- prune --before 2025-03-04T09:30:00.001Z --export audit.jsonl`",
+    );
+    await expect(noDigest.golden).toMatchFileSnapshot("golden/audit-verify-no-digest.json");
+    await expect(unchained.golden).toMatchFileSnapshot("golden/audit-verify-unchained.json");
+    // The CLI prints the same words, the backticks as typed.
+    expect(
+      describeAuditVerification({
+        ok: true,
+        checked: 40,
+        prunedThrough: { seq: 0, hash: GENESIS_HASH },
+        head: { seq: 40, hash: H2 },
+      }).details.join(" "),
+    ).toContain("`npm run audit -- verify --digest <seq>:<hash>`");
+  });
+
   it("words every kind of problem", () => {
     const problems: [ChainProblem, string][] = [
       [

@@ -235,6 +235,50 @@ describe("a run in waves with no schedule", () => {
     });
   });
 
+  it("the audit log refusing the stop's entry never keeps the run from stopping: logged at error, tried again alone", async () => {
+    for (const refuses of ["rider", "both"] as const) {
+      env.sim.control.reset();
+      const w = world(policyWith([10, 200], [5000, 5010]));
+      const { runId, spec, plan } = await claimed(w, ["cache-02", "web-03"], 30 * MINUTE);
+      const audit = env.fresh(w.store).audit;
+      const isStop = (e: { detail?: unknown }) =>
+        (e.detail as { phase?: string } | undefined)?.phase === "waves_check";
+      const errors: string[] = [];
+      const result = await runWaves(spec, plan, {
+        ...w.deps,
+        audit: {
+          ...w.deps.audit,
+          prepare: (e) => {
+            if (isStop(e)) throw new Error("audit log unavailable");
+            return w.deps.audit.prepare(e);
+          },
+          record: async (e) => {
+            if (isStop(e) && refuses === "both") throw new Error("audit log unavailable");
+            return w.deps.audit.record(e);
+          },
+        },
+        logger: { error: (_obj: unknown, msg?: string) => errors.push(msg ?? "") },
+      });
+      // Stopped all the same: wave 2 never sent.
+      expect(result.ok && result.outcome.counts).toMatchObject({ succeeded: 1, not_started: 1 });
+      expect(reboots()).toHaveLength(1);
+      expect((await record(w.store, runId))?.status).toBe("aborted");
+      const stops = (await audit.query({ type: "execution.step", limit: 50 })).filter(
+        (e) => e.executionId === runId && isStop(e),
+      );
+      if (refuses === "rider") {
+        expect(errors).toEqual(["could not audit the check that stopped the waves"]);
+        expect(stops.map((e) => e.message)).toEqual([expect.stringMatching(/^wave 2 not started/)]);
+      } else {
+        expect(errors).toEqual([
+          "could not audit the check that stopped the waves",
+          "the waves stopped before a wave, but the audit log does not say so",
+        ]);
+        expect(stops).toEqual([]);
+      }
+    }
+  });
+
   it("while the policy cannot be decided (groups unreadable) the wave waits; once it can, it runs", async () => {
     const w = world(policyWith([5000, 5010], [5000, 5010]));
     const { spec, plan } = await claimed(w, ["cache-02", "web-03"], 0);
