@@ -17,6 +17,8 @@ export function auditContext(request: ApprovalRequest) {
     teamId: request.requester.teamId,
     action: request.action,
     serverIds: request.targets.map((t) => t.id),
+    // The names then: a server deleted or renamed since is still named by the export alone.
+    serverNames: Object.fromEntries(request.targets.map((t) => [t.id, t.name])),
     ruleIds: request.ruleIds,
     bindingHash: request.bindingHash,
   };

@@ -260,6 +260,8 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
         channel: request.channel,
         expiresAt: request.expiresAt,
         requirement: request.requirement,
+        // The parameters asked for (`--hard`'s `type: HARD`…), bound by the hash: the trail says what they were.
+        parameters: request.parameters,
         ...(request.breakGlass !== undefined && { breakGlass: true, reason: request.breakGlass.reason }),
         ...(request.why !== undefined && { why: request.why }),
         ...(request.schedule !== undefined && { schedule: request.schedule }),

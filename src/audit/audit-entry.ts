@@ -102,6 +102,11 @@ export const AuditEntrySchema = z
     /** IAM-style action, e.g. `ecs:cloudServers:delete`. */
     action: z.string().min(1).optional(),
     serverIds: z.array(z.string().min(1)).default([]),
+    /**
+     * Each server's name when the entry was written, by ID (some or all of `serverIds`), so that an export
+     * alone names a server deleted since. Entries written before it have none: read them by ID.
+     */
+    serverNames: z.record(z.string().min(1), z.string()).optional(),
     /** Policy rules behind the decision. */
     ruleIds: z.array(z.string().min(1)).default([]),
     /** The approval's binding hash: ties the record to exactly what was approved. */
@@ -146,6 +151,9 @@ const FIELD_CHECKS: Readonly<Record<keyof AuditEntry, (v: unknown) => boolean>> 
   requesterId: optionalText,
   action: optionalText,
   serverIds: (v) => v === undefined || everyItem(v, isText),
+  serverNames: (v) =>
+    v === undefined ||
+    (isPlainRecord(v) && Object.entries(v).every(([id, name]) => id !== "" && typeof name === "string")),
   ruleIds: (v) => v === undefined || everyItem(v, isText),
   bindingHash: (v) => v === undefined || (typeof v === "string" && /^[0-9a-f]{64}$/.test(v)),
   decision: (v) => v === undefined || v === "allow" || v === "needs_approval" || v === "deny",

@@ -38,7 +38,7 @@ export function pruneActorId(operator: PruneOperator): string {
  * (`audit.pruned`, with the last removed entry's sequence number and hash: verification accepts a prune point
  * only with such an entry) in the same atomic step as the removal. The entry says only what was checked: with
  * `exported`, that the export holds every removed entry with its hash (else nothing is removed); without, that
- * the operator stated an export; and that the OS user and host are as the machine reported them.
+ * that none was given (`--no-export`); and that the OS user and host are as the machine reported them.
  */
 export async function pruneAuditLog(
   audit: AuditLog,
@@ -68,7 +68,7 @@ export async function pruneAuditLog(
       : `OS user ${operator.osUser} on host ${operator.host} (as the machine reported them, not verified)`;
   const export_ =
     exported === undefined
-      ? "the operator stated they were exported (not checked: no export file was given)"
+      ? "removed without an export file (--no-export): nothing checked that they were kept elsewhere"
       : `the export file given (SHA-256 ${exported.sha256}) holds each of them with the same hash`;
   const record: AuditEntryInput = {
     type: "audit.pruned",

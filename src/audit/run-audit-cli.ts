@@ -3,10 +3,20 @@ import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { pino } from "pino";
 import { loadAppConfig } from "../app/load-app-config.js";
+import { formatDuration, parseDuration } from "../config/parse-duration.js";
+import { SLACK_USER_ID_RE } from "../intents/intent-constants.js";
 import { describeAuditVerification } from "../operations/build-audit-verify-view.js";
 import { formatTime } from "../operations/describe-request.js";
+import { serverNameKey } from "../operations/request-details.js";
 import { type Clock, type Store, systemClock } from "../store/store.js";
 import { createAuditLog } from "./create-audit-log.js";
+import {
+  type AuditExportFilter,
+  auditCsvHeader,
+  auditCsvRow,
+  auditJsonLine,
+  matchesExportFilter,
+} from "./export-audit-entries.js";
 import { openAuditStore } from "./open-audit-store.js";
 import { parseTimeArgument } from "./parse-time-argument.js";
 import { type PruneExport, type PruneOperator, pruneAuditLog } from "./prune-audit-log.js";
@@ -31,13 +41,20 @@ export const AUDIT_CLI_USAGE = `Usage:
       Walks the audit chain and reports the first broken or missing link (exit 1 when there is one).
       --digest: check against a digest posted in the digest channel (default: the copy of the last one the
       bot posted that the store keeps, which is in the same store as the entries: prefer the channel's).
-  npm run audit -- export [--since <time>] [--format jsonl]
-      Writes the entries in order, with their hashes, one JSON object per line, to standard output.
-  npm run audit -- prune --before <time> [--export <file>]
+  npm run audit -- export [--since <time>] [--until <time>] [--user <U…>] [--server <name or ID>]
+                          [--request <apr_…>] [--format jsonl|csv]
+      Writes the entries in order to standard output: every filter given must match (--since: at or after,
+      --until: before; --user: who acted or asked; --server: a server's ID, or a name the entries recorded
+      or a request gave it, so a deleted server's history is found too; --request: one request).
+      jsonl (default): one JSON object per line with its hashes (what prune checks). csv: one row per entry,
+      columns time,seq,type,actor,request,servers,outcome,detail (detail as JSON; a cell starting with
+      = + - @ is prefixed with ' so a spreadsheet shows it as text).
+  npm run audit -- prune --before <time> (--export <file> | --no-export)
       Removes the entries older than <time> (export them first); the prune is recorded in the chain, with
       your OS user and host (as this machine reports them: not verified).
-      --export: the export file; nothing is removed unless it holds every entry to remove with the same
-      hash, and its SHA-256 is recorded. Without it, the record says you stated they were exported.
+      --export: the export file (jsonl, unfiltered); nothing is removed unless it holds every entry to remove
+      with the same hash, and its SHA-256 is recorded. --no-export: remove without one (the record says so).
+      <time> must be at least the minimum retention ago: AUDIT_MIN_RETENTION (a duration, default 90d).
   <time>: an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z, 2025-01-31T12:00:00+01:00) or an age (90d,
   12h). A date alone is midnight UTC; a time without Z or an offset is read in this host's time zone (TZ).
   The store is STORE_URL, as for the bot (an SQLite file can only be opened while the bot is stopped); it must
@@ -45,13 +62,34 @@ export const AUDIT_CLI_USAGE = `Usage:
 
 type Parsed =
   | { command: "verify"; digest?: ChainDigest }
-  | { command: "export"; since?: number }
+  | { command: "export"; filter: ExportOptions; format: "jsonl" | "csv" }
   | { command: "prune"; before: number; exportFile?: string }
   | { command: "help" };
+
+/** Options that take no value. */
+const FLAGS: ReadonlySet<string> = new Set(["--no-export"]);
+const REQUEST_ID_RE = /^apr_[A-Za-z0-9_-]{22,64}$/;
+/** The minimum retention when AUDIT_MIN_RETENTION is not set. */
+export const DEFAULT_MIN_RETENTION = "90d";
+
+/** How long entries are kept at least (AUDIT_MIN_RETENTION, default 90 days), or what is wrong with it. */
+function minRetention(
+  env: Record<string, string | undefined>,
+): { ok: true; ms: number } | { ok: false; error: string } {
+  const text = env.AUDIT_MIN_RETENTION?.trim() || DEFAULT_MIN_RETENTION;
+  const parsed = parseDuration(text);
+  return parsed.ok
+    ? { ok: true, ms: parsed.ms }
+    : { ok: false, error: `AUDIT_MIN_RETENTION: ${parsed.error} (a duration, e.g. 90d; default 90d)` };
+}
+
+/** The export's filters as typed: `server` is resolved against the store once it is open. */
+type ExportOptions = Omit<AuditExportFilter, "server"> & { server?: string };
 
 function parseArgs(
   argv: readonly string[],
   now: number,
+  env: Record<string, string | undefined>,
 ): { ok: true; value: Parsed } | { ok: false; error: string } {
   const [command, ...rest] = argv;
   if (command === undefined || command === "help" || command === "--help")
@@ -59,10 +97,16 @@ function parseArgs(
   const options = new Map<string, string>();
   for (let i = 0; i < rest.length; i += 2) {
     const name = rest[i] ?? "";
-    const value = rest[i + 1];
     if (!name.startsWith("--")) return { ok: false, error: `unexpected argument \`${name}\`` };
-    if (value === undefined || value.startsWith("--")) return { ok: false, error: `${name} needs a value` };
     if (options.has(name)) return { ok: false, error: `${name} is given twice` };
+    // The one option without a value: saying so is the point.
+    if (FLAGS.has(name)) {
+      options.set(name, "");
+      i -= 1;
+      continue;
+    }
+    const value = rest[i + 1];
+    if (value === undefined || value.startsWith("--")) return { ok: false, error: `${name} needs a value` };
     options.set(name, value);
   }
   const allow = (...names: string[]) => {
@@ -88,24 +132,63 @@ function parseArgs(
       return { ok: true, value: { command, digest: { seq: Number(match[1]), hash: match[2] ?? "" } } };
     }
     case "export": {
-      const problem = allow("--since", "--format");
+      const problem = allow("--since", "--until", "--user", "--server", "--request", "--format");
       if (problem) return { ok: false, error: problem };
       const format = options.get("--format") ?? "jsonl";
-      if (format !== "jsonl")
-        return { ok: false, error: `--format ${format} is not supported; the only format is jsonl` };
-      const since = time("--since");
-      if (since?.ok === false) return { ok: false, error: `--since: ${since.error}` };
-      return { ok: true, value: { command, ...(since !== undefined && { since: since.at }) } };
+      if (format !== "jsonl" && format !== "csv")
+        return { ok: false, error: `--format ${format} is not supported; use jsonl (the default) or csv` };
+      const filter: ExportOptions = {};
+      for (const name of ["--since", "--until"] as const) {
+        const at = time(name);
+        if (at?.ok === false) return { ok: false, error: `${name}: ${at.error}` };
+        if (at !== undefined) filter[name === "--since" ? "since" : "until"] = at.at;
+      }
+      if (filter.since !== undefined && filter.until !== undefined && filter.until <= filter.since)
+        return { ok: false, error: "--until must be later than --since: no entry could match" };
+      const user = options.get("--user");
+      if (user !== undefined) {
+        const id = user.replace(/^<?@/, "").replace(/>$/, "");
+        if (!SLACK_USER_ID_RE.test(id))
+          return { ok: false, error: `--user ${user} is not a Slack user ID; use the ID, e.g. U012ABCDEF` };
+        filter.userId = id;
+      }
+      const request = options.get("--request");
+      if (request !== undefined) {
+        if (!REQUEST_ID_RE.test(request))
+          return { ok: false, error: `--request ${request} is not a request ID; use the apr_… ID` };
+        filter.requestId = request;
+      }
+      const server = options.get("--server");
+      if (server !== undefined) {
+        if (server.trim() === "") return { ok: false, error: "--server needs a server name or ID" };
+        filter.server = server;
+      }
+      return { ok: true, value: { command, filter, format } };
     }
     case "prune": {
-      const problem = allow("--before", "--export");
+      const problem = allow("--before", "--export", "--no-export");
       if (problem) return { ok: false, error: problem };
       const before = time("--before");
       if (before === undefined) return { ok: false, error: "prune needs --before <time>" };
       if (!before.ok) return { ok: false, error: `--before: ${before.error}` };
       if (before.at > now)
         return { ok: false, error: "--before is in the future; nothing newer than now can be pruned" };
+      const retention = minRetention(env);
+      if (!retention.ok) return retention;
+      if (before.at > now - retention.ms)
+        return {
+          ok: false,
+          error: `--before ${options.get("--before")} is within the minimum retention (${formatDuration(retention.ms)}, AUDIT_MIN_RETENTION): entries from the last ${formatDuration(retention.ms)} are kept; the latest --before allowed now is ${formatTime(now - retention.ms)}`,
+        };
       const exportFile = options.get("--export");
+      if (exportFile !== undefined && options.has("--no-export"))
+        return { ok: false, error: "give --export <file> or --no-export, not both" };
+      if (exportFile === undefined && !options.has("--no-export"))
+        return {
+          ok: false,
+          error:
+            "prune removes entries for good: give --export <file> (the export holding them: `npm run audit -- export > <file>` first), or --no-export to remove them without one",
+        };
       return {
         ok: true,
         value: { command, before: before.at, ...(exportFile !== undefined && { exportFile }) },
@@ -123,7 +206,7 @@ function parseArgs(
  */
 export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Promise<number> {
   const clock = io.clock ?? systemClock;
-  const parsed = parseArgs(argv, clock.now());
+  const parsed = parseArgs(argv, clock.now(), io.env);
   if (!parsed.ok) {
     io.stderr(`audit: ${parsed.error}\n\n${AUDIT_CLI_USAGE}\n`);
     return 2;
@@ -180,11 +263,19 @@ async function runCommand(
       return text.ok ? 0 : 1;
     }
     case "export": {
+      const { server, ...rest } = command.filter;
+      const filter: AuditExportFilter = {
+        ...rest,
+        // The IDs a name had in requests (as `/ops audit <name>` finds them): a deleted server's too.
+        ...(server !== undefined && {
+          server: { text: server, ids: new Set(await audit.store.members(serverNameKey(server))) },
+        }),
+      };
       let count = 0;
-      for await (const entry of audit.entries(command.since !== undefined ? { since: command.since } : {})) {
-        io.stdout(
-          `${JSON.stringify({ seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash, record: entry.record })}\n`,
-        );
+      if (command.format === "csv") io.stdout(auditCsvHeader());
+      for await (const entry of audit.entries(filter.since !== undefined ? { since: filter.since } : {})) {
+        if (!matchesExportFilter(entry.record, filter)) continue;
+        io.stdout(command.format === "csv" ? auditCsvRow(entry) : auditJsonLine(entry));
         count += 1;
       }
       io.stderr(`audit: exported ${count} entries\n`);

@@ -1,9 +1,9 @@
 import type { ChatPort, Responder } from "../app/ports.js";
 import type { CloudClient, Server } from "../cloud/types.js";
-import { carriesKnownSecret, redactSecrets } from "../intents/index.js";
+import { carriesKnownSecret, type Intent, intentAction, redactSecrets } from "../intents/index.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CommandOutcome, Metrics } from "../metrics/metrics.js";
-import { md } from "../render/message-model.js";
+import { type Message, md } from "../render/message-model.js";
 import type { Store } from "../store/store.js";
 import { createSuggestingTargetLookup } from "../targets/create-cloud-target-lookup.js";
 import type { TargetLookup } from "../targets/types.js";
@@ -31,6 +31,8 @@ import type {
   CommandHandlers,
   CommandRequest,
   InteractionContext,
+  OpsIntent,
+  RequestMeta,
   ViewHandler,
   ViewSubmission,
 } from "./types.js";
@@ -87,6 +89,24 @@ export interface CommandRouter {
   warmUp(): void;
 }
 
+/**
+ * `/ops` commands decided elsewhere: `schedule add` is a request of its own, allowed or approved
+ * (`ops:schedule:create`, `addSchedule`); `schedule pause|resume|delete` are decided and audited, refusals
+ * included, by the schedules (`ops:schedule:update`, `changeSchedule`).
+ */
+const OPS_DECIDED_ELSEWHERE: ReadonlySet<string> = new Set([
+  "ops.schedule.add",
+  "ops.schedule.pause",
+  "ops.schedule.resume",
+  "ops.schedule.delete",
+]);
+
+/** Help and the `/ops` commands the read policy decides before they run. */
+function isDecidedAsRead(intent: Intent): intent is OpsIntent | Extract<Intent, { type: "help" }> {
+  if (intent.type === "help") return true;
+  return intent.type.startsWith("ops.") && !OPS_DECIDED_ELSEWHERE.has(intent.type);
+}
+
 export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const botName = deps.botName ?? "hwc-chatops";
   const handlers = deps.handlers ?? {};
@@ -126,6 +146,18 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   // listing the fleet.
   const listings = deps.listings ?? createListingCache();
   const runIntent = createIntentRunner(deps, { botName, handlers, lookup, tokens, choices, listings });
+
+  /**
+   * Help and the `/ops` commands that answer at once are decided like `/ecs` reads (by the read policy, with
+   * no servers, before anything is read), so a rule decides every one of them: deny by default. The refusal,
+   * or undefined when allowed (or when no read policy is plugged in). `/ecs` and `/hss` reads are asked in
+   * `runReadCommand`, after their servers are resolved.
+   */
+  async function askReadPolicy(intent: Intent, request: RequestMeta): Promise<Message | undefined> {
+    if (handlers.readPolicy === undefined || !isDecidedAsRead(intent)) return undefined;
+    const decision = await handlers.readPolicy(intent, { request, servers: [], chat: deps.chat });
+    return decision.allowed ? undefined : decision.message;
+  }
 
   function interactionContext(responder: Responder | undefined, logger: Logger): InteractionContext {
     return {
@@ -189,6 +221,13 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         const { intent, meta } = understood;
         verb = intent.type;
         if (meta.breakGlass !== undefined) logger.info("break-glass requested");
+        const refusal = await askReadPolicy(intent, meta);
+        if (refusal !== undefined) {
+          logger.info({ action: intentAction(intent) }, "refused by the read policy");
+          outcome = "handled";
+          await reply(responder, refusal, logger);
+          return;
+        }
         if (intent.type === "help") {
           await runIntent(intent, meta, responder, logger, "command");
           outcome = "handled";

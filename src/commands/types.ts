@@ -131,11 +131,18 @@ export type OpsHandler = (intent: OpsIntent, ctx: HandlerContext) => Promise<voi
 export type ReadDecision = { allowed: true } | { allowed: false; message: Message };
 
 /**
+ * What the read policy decides: the read-only commands, help, and the `/ops` commands that answer at once (every
+ * one but `schedule add`, a request with approvals, and `schedule pause|resume|delete`, which the schedules
+ * decide and audit themselves).
+ */
+export type PolicyReadIntent = ReadIntent | OpsIntent | IntentOf<"help">;
+
+/**
  * Optional gate for read-only commands, asked after target resolution and again on every page or
  * share click (the policy may have changed). Absent: reads are allowed.
  */
 export type ReadPolicy = (
-  intent: ReadIntent,
+  intent: PolicyReadIntent,
   ctx: {
     request: Pick<RequestMeta, "actor" | "channelId" | "channelName">;
     servers: readonly Server[];

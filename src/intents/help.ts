@@ -194,7 +194,7 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         ],
         action: "ops:audit:list",
         kind: "read",
-        shipped: "allowed",
+        shipped: "allowed for @ops-approvers and @sre only",
       },
       watch: {
         summary: "List watched servers.",
@@ -220,7 +220,7 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         notes: [
           "The cron expression has 5 fields (minute hour day-of-month month day-of-week) and goes in quotes; the zone is an IANA name (default UTC).",
           "Creating a schedule is approved like its command run by you, and at least as strictly as the policy's rule for schedules. Each run finds its servers again and is checked by the policy then; a run the policy would now deny or ask approval for, or with more servers than approved, is skipped and reported in the channel.",
-          "Pause, resume and delete: the schedule's owner or one of its approvers.",
+          "Pause, resume and delete: the schedule's owner or one of its approvers (by their groups now), when the policy allows it (shipped: it does).",
         ],
         action: "ops:schedule:create",
         kind: "change",

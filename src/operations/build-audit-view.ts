@@ -13,11 +13,13 @@ import {
   md,
   type Part,
   type Span,
+  type Text,
   userMention,
 } from "../render/message-model.js";
 import { renderBlockKit } from "../render/render-block-kit.js";
 import { withInlineCode } from "../views/format-values.js";
 import { describeAuditEntry, describeFoldedEntry } from "./describe-audit-entry.js";
+import { auditServerFields, type ServerNames, serverNamesOf } from "./describe-audit-servers.js";
 import { formatTime } from "./describe-request.js";
 import { type AuditLine, foldRunSteps, type StepFacts } from "./fold-run-steps.js";
 
@@ -191,8 +193,16 @@ export function buildAuditView(input: AuditViewInput): Message {
  */
 function compose(input: AuditViewInput, shown: number, moreHint: Span[]): Message {
   const { query, entries } = input;
-  const { lines, stepFacts } = foldRunSteps(entries.slice(0, shown));
-  const items = lines.map((line) => itemOf(line, stepFacts));
+  const page = entries.slice(0, shown);
+  const { lines, stepFacts } = foldRunSteps(page);
+  const names = serverNamesOf(page);
+  const subjectIds = query.subject?.kind === "server" ? query.subject.ids : undefined;
+  let cut = false;
+  const items = lines.map((line) => {
+    const item = itemOf(line, stepFacts, names, subjectIds);
+    cut ||= item.cut;
+    return item.item;
+  });
   const subject = subjectSpans(query.subject);
   const about = subject ? md` for ${subject}` : md``;
   const oldest = entries[shown - 1];
@@ -204,10 +214,20 @@ function compose(input: AuditViewInput, shown: number, moreHint: Span[]): Messag
       : query.offset !== undefined
         ? md`entries ${String(query.offset + 1)}–${String(query.offset + shown)}${older}, newest first`
         : md`${String(shown)} ${shown === 1 ? "entry" : "entries"}${older}, newest first`;
-  const blocks: Part[] = [
-    { kind: "section", text: md`*Audit log*${about} — ${range}` },
-    list(items, { moreHint }),
-  ];
+  const blocks: Part[] = [{ kind: "section", text: md`*Audit log*${about} — ${range}` }];
+  if (subjectIds !== undefined && subjectIds.length > 1)
+    blocks.push(
+      context(
+        md`${subject ?? []} has named ${String(subjectIds.length)} different servers: ${namesakes(subjectIds)}; each entry says which one (by ID).`,
+      ),
+    );
+  blocks.push(list(items, { moreHint }));
+  if (cut)
+    blocks.push(
+      context(
+        md`Lists cut short ("and N more"): every server and parameter is in the export, ${code(exportCommand(query.subject))} on the bot's host.`,
+      ),
+    );
   const buttons: Button[] = [];
   if (hasOlder) {
     const next: AuditPageQuery = {
@@ -243,10 +263,18 @@ function compose(input: AuditViewInput, shown: number, moreHint: Span[]): Messag
  * One line as a list item: its entry's number (`#4521`, what `--before` takes), time, kind, who and what, in
  * operator words ({@link describeAuditEntry}), then the entries folded into it by number.
  */
-function itemOf(line: AuditLine, stepFacts: (e: AuditRecord) => StepFacts): ListItem {
+function itemOf(
+  line: AuditLine,
+  stepFacts: (e: AuditRecord) => StepFacts,
+  names: ServerNames,
+  subjectIds: readonly string[] | undefined,
+): { item: ListItem; cut: boolean } {
   const e = line.entry;
-  const fields: { label: string; value: Span[] }[] = [];
+  const fields: { label: Text; value: Text }[] = [];
   if (e.requestId) fields.push({ label: "Request", value: [code(e.requestId)] });
+  // Early on the line: the renderer shows an item's first fields only.
+  const servers = auditServerFields([e, ...line.also], names, subjectIds);
+  fields.push(...servers.fields);
   if (e.decision) fields.push({ label: "Decision", value: md`${DECISIONS[e.decision] ?? e.decision}` });
   if (e.ruleIds.length > 0) fields.push({ label: "Rules", value: md`${e.ruleIds.join(", ")}` });
   if (e.jobId) fields.push({ label: "Job", value: [code(e.jobId)] });
@@ -267,7 +295,7 @@ function itemOf(line: AuditLine, stepFacts: (e: AuditRecord) => StepFacts): List
   const reasonList = stringsOf(e.detail?.reasons);
   const reasons = reasonList === undefined ? md`` : md` — reasons: ${reasonsSpans(reasonList)}`;
   const words = describeAuditEntry(e, stepFacts(e));
-  return {
+  const item: ListItem = {
     title: md`#${String(e.seq)} ${formatTime(e.at)} ${words.title} ${code(e.type)}`,
     subtitle: [
       ...md`by `,
@@ -279,4 +307,23 @@ function itemOf(line: AuditLine, stepFacts: (e: AuditRecord) => StepFacts): List
     ],
     fields,
   };
+  return { item, cut: servers.cut };
+}
+
+/** The servers a name stood for, by ID as cards shorten it. */
+function namesakes(ids: readonly string[]): Span[] {
+  return ids.flatMap((id, i) => [...(i > 0 ? md`, ` : []), code(`${id.slice(0, 8)}…`)]);
+}
+
+/** The export of a page's subject, as one types it on the bot's host. */
+function exportCommand(subject: AuditPageSubject | undefined): string {
+  const filter =
+    subject === undefined
+      ? ""
+      : subject.kind === "request"
+        ? ` --request ${subject.requestId}`
+        : subject.kind === "user"
+          ? ` --user ${subject.userId}`
+          : ` --server ${subject.label}`;
+  return `npm run audit -- export${filter}`;
 }

@@ -249,10 +249,14 @@ export function createOperations(options: OperationsOptions): Operations {
     home,
     showWaves: (record) => waveMessages.show(record),
   });
-  // The audit view's Older/Newest buttons answer as the command does, with the clicker as the requester.
+  // Reads, help, `/ops` and the audit's page clicks. A console log may show secrets: each read of one is
+  // audited, allowed or denied.
+  const readPolicy = createReadPolicy({ policy, chat, clock, recordAudit: (entry) => audit.record(entry) });
+  // The audit view's Older/Newest buttons answer as the command does, with the clicker as the requester, who
+  // the read policy decides about as about the command.
   const actionHandlers = {
     ...interactions.actionHandlers,
-    [AUDIT_PAGE_ACTION]: createAuditPageHandler({ audit, learnChat }),
+    [AUDIT_PAGE_ACTION]: createAuditPageHandler({ audit, learnChat, readPolicy }),
   };
   const viewHandlers = interactions.viewHandlers;
   const adopt = () => adoptUnfinishedWork({ approvals, executions, store });
@@ -322,8 +326,7 @@ export function createOperations(options: OperationsOptions): Operations {
           (m) => ctx.responder.respond(m),
           ctx.logger,
         ),
-      // A console log may show secrets: each read of one is audited, allowed or denied.
-      readPolicy: createReadPolicy({ policy, chat, clock, recordAudit: (entry) => audit.record(entry) }),
+      readPolicy,
       offerActions: createActionOffer({ policy, clock }),
       describePolicy: createDescribePolicy({ policy, chat, clock }),
       home: async (viewer, ctx) => {

@@ -5,12 +5,11 @@ import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { ActionOffer, DescribePolicyFor, MutationIntent, ReadPolicy } from "../commands/types.js";
 import { intentAction } from "../intents/index.js";
 import { evaluatePolicy, requesterGroupsMatter, serverRulesFor } from "../policy/evaluate-policy.js";
-import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy } from "../policy/types.js";
-import { code, md } from "../render/message-model.js";
+import { md } from "../render/message-model.js";
 import type { Clock } from "../store/store.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
-import { withInlineCode } from "../views/format-values.js";
+import { buildPolicyRefusalView, refusalReasonOf } from "./build-policy-refusal-view.js";
 import {
   decidePolicy,
   evaluateQuestion,
@@ -59,8 +58,9 @@ async function groupsFor(
 }
 
 /**
- * The policy for read-only commands (asked by the router after resolution and on every page/share click), as of
- * now. Reads cannot be approved: anything but `allow` refuses, with the reasons.
+ * The policy for read-only commands (asked by the router after resolution and on every page/share click), for
+ * help and for the `/ops` commands that answer at once (and the audit's page clicks), as of now. Reads cannot be
+ * approved: anything but `allow` refuses, with the reasons.
  */
 export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
   return async (intent, ctx) => {
@@ -80,12 +80,7 @@ export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
       flags: {},
       at: deps.clock.now(),
     });
-    const why =
-      decision.effect === "allow"
-        ? undefined
-        : decision.effect === "deny"
-          ? decision.reasons.join("; ")
-          : "reads cannot wait for approval";
+    const why = refusalReasonOf(decision);
     if (deps.recordAudit !== undefined && AUDITED_READS.has(intent.type)) {
       // Recorded before anything is shown; a read that cannot be recorded is not shown.
       const recorded = await recordRead(deps.recordAudit, {
@@ -109,15 +104,8 @@ export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
         };
       }
     }
-    if (why === undefined) return { allowed: true };
-    const e = explainDecision(decision);
-    return {
-      allowed: false,
-      message: buildNoticeView(
-        ":no_entry:",
-        md`Not allowed by the policy: ${withInlineCode(why)}${e.rules.length > 0 ? md` (${code(decision.rules.map((r) => r.id).join(", "))})` : md``}.`,
-      ),
-    };
+    const refused = buildPolicyRefusalView(decision);
+    return refused === undefined ? { allowed: true } : { allowed: false, message: refused };
   };
 }
 

@@ -11,6 +11,7 @@ import type {
   MutationIntent,
   OpsHandler,
   OpsIntent,
+  ReadPolicy,
   RequestMeta,
   ScheduleIntent,
 } from "../commands/types.js";
@@ -62,7 +63,11 @@ const DEFAULT_AUDIT_ENTRIES = 20;
 /** How many finished operations `/ops jobs` shows. */
 const RECENT_JOBS = 10;
 
-/** `/ops policy explain | jobs | approvals | audit [verify] | watch list | schedule …`. Replies go to the requester only. */
+/**
+ * `/ops policy explain | jobs | approvals | audit [verify] | watch list | schedule …`. Replies go to the requester
+ * only. The router has asked the read policy about each (as about an `/ecs` read) before it gets here, but for
+ * `schedule add|pause|resume|delete`, which the schedules decide and audit themselves.
+ */
 export function createOpsCommandHandler(deps: OpsCommandDeps): OpsHandler {
   return async (intent, ctx) => {
     deps.learnChat(ctx.chat);
@@ -338,11 +343,14 @@ async function queryServers(
 
 /**
  * The audit view's Older / Newest buttons ({@link AUDIT_PAGE_ACTION}): the page the button's value names (its
- * query: subject, size, cursor), in place of the clicked one. Judged like the command it continues: `/ops`
- * reads go to whoever runs them (the command router asks no read policy for `/ops`), so the click, by whoever
- * clicks, is answered as `/ops audit … --before <seq>` typed by them would be. Nothing is kept between clicks.
+ * query: subject, size, cursor), in place of the clicked one. Judged like the command it continues: the click,
+ * by whoever clicks, is decided by the read policy as `/ops audit` typed by them in that channel would be (the
+ * policy may have changed, or the message been shared), and answered as `/ops audit … --before <seq>` would be.
+ * Refused, the refusal comes as a new message and the page stays. Nothing is kept between clicks.
  */
-export function createAuditPageHandler(deps: Pick<OpsCommandDeps, "audit" | "learnChat">): ActionHandler {
+export function createAuditPageHandler(
+  deps: Pick<OpsCommandDeps, "audit" | "learnChat"> & { readPolicy: ReadPolicy },
+): ActionHandler {
   return (action, ctx) =>
     guardStoreUnavailable(
       async () => {
@@ -353,6 +361,16 @@ export function createAuditPageHandler(deps: Pick<OpsCommandDeps, "audit" | "lea
           await ctx.responder?.respond(buildExpiredView(), { replaceOriginal: true });
           return;
         }
+        const decision = await deps.readPolicy(AUDIT_PAGE_INTENT, {
+          request: { actor: action.actor, channelId: action.channelId ?? "" },
+          servers: [],
+          chat: ctx.chat,
+        });
+        if (!decision.allowed) {
+          ctx.logger.info({ actionId: action.actionId }, "audit page click refused by the policy");
+          await ctx.responder?.respond(decision.message);
+          return;
+        }
         await ctx.responder?.respond(await showAuditPage(deps.audit, query), { replaceOriginal: true });
       },
       async (m) => {
@@ -361,3 +379,6 @@ export function createAuditPageHandler(deps: Pick<OpsCommandDeps, "audit" | "lea
       ctx.logger,
     );
 }
+
+/** What a page click reads, for the policy: the audit (`ops:audit:list`), whatever the page's subject. */
+const AUDIT_PAGE_INTENT: Extract<OpsIntent, { type: "ops.audit" }> = { type: "ops.audit" };

@@ -1,4 +1,8 @@
+import type { Actor } from "../app/ports.js";
 import type { HandlerContext, ScheduleIntent } from "../commands/types.js";
+import { actionForType } from "../intents/index.js";
+import { buildPolicyRefusalView, refusalReasonOf } from "../operations/build-policy-refusal-view.js";
+import { evaluateQuestion } from "../operations/decide-policy.js";
 import { isListedApprover } from "../operations/is-listed-approver.js";
 import { code, localTime, type Message, md, userMention } from "../render/message-model.js";
 import { abortUpdate, writeUpdate } from "../store/store.js";
@@ -18,18 +22,21 @@ const VERBS = {
   "ops.schedule.delete": { verb: "delete", done: "deleted", audit: "schedule.deleted" },
 } as const;
 
-/** Whether the user may pause, resume or delete the schedule: its owner or one of its approvers, judged now. */
-async function mayChange(schedule: Schedule, ctx: HandlerContext): Promise<boolean> {
-  const { actor } = ctx.request;
+/**
+ * Whether the user may pause, resume or delete the schedule, besides the policy: its owner, or one of its
+ * approvers by the groups they are in now (same team). Having approved it once gives no lasting right: an
+ * approver who left the approvers' group may no longer change it.
+ */
+function mayChange(schedule: Schedule, actor: Actor, groups: readonly string[]): boolean {
   if (actor.teamId !== schedule.owner.teamId) return false;
-  if (actor.userId === schedule.owner.userId || schedule.approvedBy.includes(actor.userId)) return true;
-  const groups = await ctx.chat.userGroupsOf(actor.userId);
+  if (actor.userId === schedule.owner.userId) return true;
   return isListedApprover({ approvers: schedule.approvers }, { ...actor, groups }, schedule.owner);
 }
 
 /**
- * `/ops schedule pause|resume|delete <id>`: by the owner or one of its approvers, same team; audited. Resuming
- * goes on from now.
+ * `/ops schedule pause|resume|delete <id>`: decided by the policy (`ops:schedule:update`, as of now, with the
+ * requester's groups read now; it allows or refuses, nothing waits for approval), then for the owner or one of
+ * its approvers, same team. Every change and every refusal is audited. Resuming goes on from now.
  */
 export async function changeSchedule(
   deps: ScheduleDeps,
@@ -44,7 +51,54 @@ export async function changeSchedule(
   );
   const schedule = await readSchedule(deps.store, id);
   if (schedule === undefined) return notFound;
-  if (!(await mayChange(schedule, ctx))) {
+  const { actor, channelId, channelName } = ctx.request;
+  const action = actionForType(intent.type);
+  const groups = await ctx.chat.userGroupsOf(actor.userId);
+  const decision = evaluateQuestion(
+    deps.policy(),
+    {
+      action,
+      requesterId: actor.userId,
+      channel: { id: channelId, ...(channelName !== undefined && { name: channelName }) },
+      targets: [],
+      flags: {},
+      at: deps.clock.now(),
+    },
+    [...groups],
+  );
+  const refused = buildPolicyRefusalView(decision, "schedule changes");
+  const refusal = {
+    actorId: actor.userId,
+    teamId: actor.teamId,
+    requesterId: schedule.owner.userId,
+    action,
+    ruleIds: decision.rules.map((r) => r.id),
+  };
+  if (refused !== undefined) {
+    const why = refusalReasonOf(decision, "schedule changes") ?? "";
+    await deps.audit.record({
+      ...refusal,
+      type: "policy.decided",
+      decision: decision.effect,
+      message: `not allowed to ${verb} schedule ${id}: ${schedule.commandLine}`,
+      detail: { scheduleId: id, channel: channelId, reference: ctx.request.requestId, why },
+    });
+    ctx.logger.info({ schedule: id, rules: refusal.ruleIds }, `schedule ${verb} refused by the policy`);
+    return refused;
+  }
+  if (!mayChange(schedule, actor, groups)) {
+    await deps.audit.record({
+      ...refusal,
+      type: "request.refused",
+      message: `not allowed to ${verb} schedule ${id}: ${schedule.commandLine}`,
+      detail: {
+        scheduleId: id,
+        channel: channelId,
+        reference: ctx.request.requestId,
+        reason: "neither its owner nor one of its approvers",
+      },
+    });
+    ctx.logger.info({ schedule: id }, `schedule ${verb} refused: not its owner or an approver`);
     return buildNoticeView(
       ":raised_hand:",
       md`Only the owner of schedule ${code(id)} (${userMention(schedule.owner.userId)}) or one of its approvers may ${verb} it.`,

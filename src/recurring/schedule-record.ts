@@ -35,7 +35,10 @@ export const ScheduleSchema = z.strictObject({
   approvedServers: z.array(ApprovedServerSchema).optional(),
   /** The policy's decision on the command for the owner when the schedule was asked for. */
   commandTerms: ApprovedTermsSchema,
-  /** The people whose approvals made it active (they may pause, resume and delete it, like the owner). */
+  /**
+   * The people whose approvals made it active (each run checks its decision against what they approved). It
+   * gives them no right to pause, resume or delete it: that is judged by the groups they are in at the time.
+   */
   approvedBy: z.array(z.string().min(1)),
   /** Who may approve its creation, as the policy said (they may pause, resume and delete it too). */
   approvers: z.strictObject({ users: z.array(z.string()), groups: z.array(z.string()) }),

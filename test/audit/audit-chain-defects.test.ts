@@ -50,7 +50,8 @@ async function cli(store: Store, clock: ManualClock, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const io: AuditCliIo = {
-    env: {},
+    // These entries are minutes old: the minimum retention is tested in run-audit-cli.test.ts.
+    env: { AUDIT_MIN_RETENTION: "0s" },
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     clock,
@@ -122,7 +123,9 @@ describe("1. a prune point must be recorded by an audit.pruned entry", () => {
     expect(verdict.code).toBe(1);
     await expect(normalize(verdict.err)).toMatchFileSnapshot(forged);
     // And prune does not build on it.
-    expect((await cli(s.current(), s.clock, "prune", "--before", "1m")).err).toContain("Not pruned");
+    expect((await cli(s.current(), s.clock, "prune", "--before", "1m", "--no-export")).err).toContain(
+      "Not pruned",
+    );
     await s.close();
   });
 
@@ -141,7 +144,9 @@ describe("1. a prune point must be recorded by an audit.pruned entry", () => {
 
   it("a prune entry naming the entry with another hash does not vouch for it", async () => {
     const s = await sqliteWith(12);
-    expect((await cli(s.current(), s.clock, "prune", "--before", "2025-01-01T00:05:30Z")).code).toBe(0);
+    expect(
+      (await cli(s.current(), s.clock, "prune", "--before", "2025-01-01T00:05:30Z", "--no-export")).code,
+    ).toBe(0);
     await s.tamper((db) => {
       // Prune point moved to entry 6 (deleted), the prune entry left naming entry 5.
       const h6 = sqlRows(db).find((r) => r.seq === 6)?.hash;
@@ -218,14 +223,14 @@ describe("1. a prune point must be recorded by an audit.pruned entry", () => {
       exportFile,
     );
     expect(pruned).toMatchObject({ code: 0 });
-    const again = await cli(s.current(), s.clock, "prune", "--before", "2025-01-01T00:08:30Z");
+    const again = await cli(s.current(), s.clock, "prune", "--before", "2025-01-01T00:08:30Z", "--no-export");
     expect(again.code).toBe(0);
     const records = (
       await auditOver(s.current(), s.clock).query({ type: "audit.pruned", limit: 10 })
     ).reverse();
     expect(records.map((r) => normalize(r.message ?? ""))).toEqual([
       "entries up to 5 removed by OS user alice on host ops-host-1 (as the machine reported them, not verified); the export file given (SHA-256 <hash>) holds each of them with the same hash",
-      "entries up to 8 removed by OS user alice on host ops-host-1 (as the machine reported them, not verified); the operator stated they were exported (not checked: no export file was given)",
+      "entries up to 8 removed by OS user alice on host ops-host-1 (as the machine reported them, not verified); removed without an export file (--no-export): nothing checked that they were kept elsewhere",
     ]);
     expect(records[0]).toMatchObject({
       actorId: "cli:alice@ops-host-1",
@@ -246,7 +251,9 @@ describe("2. a digest from before the prune point", () => {
     const hashes = new Map(
       (await s.current().readLog(AUDIT_STREAM, { limit: 100 })).map((e) => [e.seq, e.hash]),
     );
-    expect((await cli(s.current(), s.clock, "prune", "--before", "2025-01-01T00:05:30Z")).code).toBe(0);
+    expect(
+      (await cli(s.current(), s.clock, "prune", "--before", "2025-01-01T00:05:30Z", "--no-export")).code,
+    ).toBe(0);
     const before = await cli(s.current(), s.clock, "verify", "--digest", `3:${hashes.get(3)}`);
     expect(before.code).toBe(0);
     await expect(normalize(before.out)).toMatchFileSnapshot("golden/digest-before-prune.txt");
@@ -262,7 +269,9 @@ describe("2. a digest from before the prune point", () => {
   it("Redis: the same", async () => {
     const r = await redisWith(12);
     const hashes = new Map((await r.store.readLog(AUDIT_STREAM, { limit: 100 })).map((e) => [e.seq, e.hash]));
-    expect((await cli(r.store, r.clock, "prune", "--before", "2025-01-01T00:05:30Z")).code).toBe(0);
+    expect(
+      (await cli(r.store, r.clock, "prune", "--before", "2025-01-01T00:05:30Z", "--no-export")).code,
+    ).toBe(0);
     const before = await cli(r.store, r.clock, "verify", "--digest", `3:${hashes.get(3)}`);
     await expect(normalize(before.out)).toMatchFileSnapshot("golden/digest-before-prune.txt");
     const wrong = await cli(r.store, r.clock, "verify", "--digest", `5:${"ab".repeat(32)}`);
@@ -429,7 +438,7 @@ describe("5. a Redis namespace holding no audit log is refused", () => {
   it("names the namespace and the Redis, for every command, and writes nothing there", async () => {
     const typo = `audit-typo-${process.pid}-${counter++}`;
     namespaces.push(typo);
-    for (const argv of [["verify"], ["export"], ["prune", "--before", "1d"]]) {
+    for (const argv of [["verify"], ["export"], ["prune", "--before", "100d", "--no-export"]]) {
       expect(await cliAt(`redis://127.0.0.1:6379?namespace=${typo}`, ...argv), argv.join(" ")).toEqual({
         code: 1,
         out: "",
@@ -452,8 +461,8 @@ describe("6. the prune's actor", () => {
   it("without an operator given, is the OS user and host as os.userInfo() and os.hostname() report them", async () => {
     const s = await sqliteWith(6);
     const out: string[] = [];
-    const code = await runAuditCli(["prune", "--before", "2025-01-01T00:03:30Z"], {
-      env: { USER: "someone-else" },
+    const code = await runAuditCli(["prune", "--before", "2025-01-01T00:03:30Z", "--no-export"], {
+      env: { USER: "someone-else", AUDIT_MIN_RETENTION: "0s" },
       stdout: (t) => out.push(t),
       stderr: (t) => out.push(t),
       clock: s.clock,
@@ -474,7 +483,7 @@ describe("7. local times", () => {
     const s = await sqliteWith(1);
     const help = await cli(s.current(), s.clock, "help");
     expect(help.out).toContain("a time without Z or an offset is read in this host's time zone (TZ)");
-    const refused = await cli(s.current(), s.clock, "prune", "--before", "yesterday");
+    const refused = await cli(s.current(), s.clock, "prune", "--before", "yesterday", "--no-export");
     expect(refused.code).toBe(2);
     expect(refused.err).toContain("a time without Z or an offset is read in this host's time zone");
     await s.close();

@@ -42,6 +42,9 @@ const candidate = fc.record(
     requesterId: field(text),
     action: field(text),
     serverIds: field(fc.array(text, { maxLength: 3 })),
+    serverNames: field(
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 3 }),
+    ),
     ruleIds: field(fc.array(text, { maxLength: 3 })),
     bindingHash: field(fc.stringMatching(/^[0-9a-f]{64}$/)),
     decision: field(fc.constantFrom("allow", "needs_approval", "deny")),

@@ -21,7 +21,8 @@ async function cli(store: Store, clock: ManualClock, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runAuditCli(argv, {
-    env: { USER: "ops-admin" },
+    // These entries are minutes old: the minimum retention has tests of its own below.
+    env: { USER: "ops-admin", AUDIT_MIN_RETENTION: "0s" },
     operator: { osUser: "ops-admin", host: "ops-host" },
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
@@ -75,7 +76,7 @@ describe("npm run audit", () => {
 
   it("prune removes the exported past, records itself in the chain, and the chain still verifies", async () => {
     const { clock, store } = await filled(12);
-    const pruned = await cli(store, clock, "prune", "--before", "2025-01-01T00:05:30Z");
+    const pruned = await cli(store, clock, "prune", "--before", "2025-01-01T00:05:30Z", "--no-export");
     expect(pruned).toMatchObject({ code: 0 });
     expect(pruned.out).toContain(
       "Pruned 5 entries (up to entry 5, 2025-01-01 00:05:00 UTC); the prune is entry 13.",
@@ -96,9 +97,9 @@ describe("npm run audit", () => {
     expect(verified.code).toBe(0);
     expect(verified.out).toContain("The audit log is intact: entries 6–13 are linked");
     expect(verified.out).toContain("Entries 1–5 were pruned, as entry 13 (2025-01-01 00:12:00 UTC) records");
-    expect((await cli(store, clock, "prune", "--before", "2025-01-01T00:05:30Z")).out).toContain(
-      "Nothing to prune",
-    );
+    expect(
+      (await cli(store, clock, "prune", "--before", "2025-01-01T00:05:30Z", "--no-export")).out,
+    ).toContain("Nothing to prune");
   });
 
   it("refuses to prune a chain that does not verify", async () => {
@@ -111,7 +112,7 @@ describe("npm run audit", () => {
     db.prepare("DELETE FROM logs WHERE seq = 3").run();
     db.close();
     store = createSqliteStore({ file, clock });
-    const result = await cli(store, clock, "prune", "--before", "1h");
+    const result = await cli(store, clock, "prune", "--before", "1h", "--no-export");
     expect(result.code).toBe(1);
     expect(result.err).toContain("Not pruned: the chain does not verify");
     expect(result.err).toContain("Entry 3 is missing, after entry 2");
@@ -126,7 +127,15 @@ describe("npm run audit", () => {
       [["prune"], "prune needs --before <time>"],
       [["prune", "--before", "yesterday"], "`yesterday` is not a time"],
       [["prune", "--before", "2099-01-01"], "--before is in the future"],
-      [["export", "--format", "csv"], "--format csv is not supported"],
+      [["export", "--format", "xml"], "--format xml is not supported; use jsonl (the default) or csv"],
+      [["export", "--until", "2025-02-30"], "--until: `2025-02-30` is not a real date"],
+      [["export", "--since", "2025-02-01", "--until", "2025-01-01"], "--until must be later than --since"],
+      [["export", "--user", "alice"], "--user alice is not a Slack user ID"],
+      [["export", "--request", "42"], "--request 42 is not a request ID"],
+      [["export", "--server", " "], "--server needs a server name or ID"],
+      [["export", "--host", "x"], "`export` takes no option --host"],
+      [["prune", "--before", "2024-01-01"], "give --export <file> (the export holding them"],
+      [["prune", "--before", "2024-01-01", "--export", "x", "--no-export"], "not both"],
       [["export", "--since"], "--since needs a value"],
       [["verify", "--digest", "12:abc"], "--digest must be <seq>:<hash>"],
       [["verify", "--before", "1d"], "`verify` takes no option --before"],
@@ -186,9 +195,9 @@ describe("npm run audit", () => {
     expect(await seqs("2025-01-01T01:10:00.000+01:00")).toEqual([10, 11, 12]);
     expect(await seqs("2024-12-31T24:00:00Z")).toHaveLength(12);
     expect(await seqs("2025-01-02")).toEqual([]);
-    expect((await cli(store, clock, "prune", "--before", "2025-01-01T00:03:30+0000")).out).toContain(
-      "Pruned 3 entries",
-    );
+    expect(
+      (await cli(store, clock, "prune", "--before", "2025-01-01T00:03:30+0000", "--no-export")).out,
+    ).toContain("Pruned 3 entries");
   });
 });
 
@@ -200,7 +209,12 @@ describe("npm run audit, where there is no store", () => {
     const parent = mkdtempSync(join(dir, "typo-"));
     const paths = [join(parent, "typo-prod.db"), join(parent, "no-such-folder", "hwc-chatops.sqlite")];
     for (const path of paths)
-      for (const argv of [["verify"], ["export"], ["export", "--since", "1d"], ["prune", "--before", "1d"]]) {
+      for (const argv of [
+        ["verify"],
+        ["export"],
+        ["export", "--since", "1d"],
+        ["prune", "--before", "100d", "--no-export"],
+      ]) {
         const result = await cliAt({ STORE_URL: `sqlite://${path}` }, ...argv);
         expect(result, `${path} ${argv.join(" ")}`).toEqual({ code: 1, out: "", err: noStoreMessage(path) });
       }

@@ -25,7 +25,13 @@ const APPROVE = "ops.approval.approve";
 const CANCEL = "ops.approval.cancel";
 const COMMAND = "/ecs reboot web-03 --hard";
 
-const staged = (notify: "mention" | "dm") => stagedRebootPolicy(notify, SOFT_POWER_RULE);
+/** `/ops approvals` for everyone, as the shipped `reads-open` has it: every `/ops` command needs a rule. */
+const OPS_APPROVALS_RULE = `  - id: ops-approvals-open
+    description: Anyone may list what they may approve.
+    actions: [ops:approvals:list]
+    effect: allow
+`;
+const staged = (notify: "mention" | "dm") => stagedRebootPolicy(notify, SOFT_POWER_RULE + OPS_APPROVALS_RULE);
 
 let h: OperationsHarness;
 let shipped: string;

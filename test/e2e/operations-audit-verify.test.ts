@@ -23,6 +23,8 @@ beforeAll(async () => {
       return store;
     },
   });
+  // Dave checks the log too: the shipped policy leaves the audit to @ops-approvers and @sre.
+  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol, IDS.dave]);
 });
 afterAll(async () => {
   await h?.close();

@@ -79,3 +79,27 @@ it("a run's trail speaks operator words, one line per step, every entry still nu
     /Step finished `execution\.step`\* — by the bot: Stop the servers: done — also #\d+ [\d:]+: step started/,
   );
 });
+
+it("a tag request's trail names its servers and what was sent; its entries record the names beside the IDs", async () => {
+  await h.command(
+    'stop tag:env=prod --hard --reason "INC-10" --break-glass "prod on fire, approvers asleep"',
+  );
+  await h.waitCard("/ecs stop tag:env=prod", (t) => t.includes("Done"));
+  const [created] = await h.audit.query({ type: "request.created", limit: 1 });
+  const ids = created!.serverIds;
+  expect(ids.length).toBeGreaterThan(1);
+  const names = ids.map((id) => h.sim.control.servers().find((s) => s.id === id)?.name);
+  expect(created!.serverNames).toEqual(Object.fromEntries(ids.map((id, i) => [id, names[i]])));
+  expect(created!.detail?.parameters).toEqual({ hard: true });
+  const [finished] = await h.audit.query({
+    type: "execution.finished",
+    requestId: created!.requestId!,
+    limit: 1,
+  });
+  expect(finished!.serverNames).toEqual(created!.serverNames);
+  const text = await auditOfLatest("request.created");
+  const server = (i: number) => `\`${names[i]}\` (\`${ids[i]!.slice(0, 8)}…\`)`;
+  expect(lineWith(text, "Parameters: `hard=true`")).toContain(`Servers: ${server(0)}, ${server(1)}`);
+  expect(text).toContain("Parameters sent: `type=HARD`");
+  expect(text).toMatch(new RegExp(`Final states: [^\\n]*${names[0]}[^\\n]*SHUTOFF`));
+});

@@ -18,6 +18,7 @@ describe("loadPolicy", () => {
     if (!loaded.ok) expect.fail(formatConfigErrors(loaded.errors));
     expect(loaded.policy.rules.map((r) => r.id)).toEqual([
       "reads-open",
+      "audit-for-reviewers",
       "console-log-for-sre",
       "soft-power",
       "hard-power-needs-approval",
@@ -33,6 +34,7 @@ describe("loadPolicy", () => {
       "prod-needs-one-more",
       "locked-servers",
       "schedules-need-approval",
+      "schedule-changes-by-owners-and-approvers",
     ]);
     // Computed from the rules: the keys they match targets on.
     expect(loaded.policy.policyTagKeys).toEqual(["env", "lock"]);
