@@ -29,8 +29,11 @@ function tellStderr(line: string): void {
   }
 }
 
+/** Said when SIGHUP comes: a service manager or a closed terminal sends it expecting a reload, which the bot has not. */
+const SIGHUP_LINE = "SIGHUP: stopping as on SIGTERM; the bot has no reload, restart it to apply new files";
+
 /**
- * SIGTERM / SIGINT: stop taking work and let what is in flight finish for `graceMs`, then exit. The exit has a
+ * SIGTERM / SIGINT / SIGHUP: stop taking work and let what is in flight finish for `graceMs`, then exit. The exit has a
  * hard deadline (`graceMs` + `marginMs`, `SHUTDOWN_MARGIN_MS`): whatever is still pending then (a Slack call waiting
  * out a rate limit, a cloud that stopped answering, a watcher's run) is abandoned, since its state is in the
  * store and another replica or the restart resumes it. A second signal exits at once.
@@ -64,6 +67,12 @@ function onSignals(logger: Logger, target: Stoppable, graceMs: number, marginMs:
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // Node's default for SIGHUP ends the process at once: no log line, no hand-over of the runs (adopted only
+  // after RUN_LEASE_TTL). Stopped as on SIGTERM instead.
+  process.on("SIGHUP", () => {
+    if (!stopping) logger.warn({ signal: "SIGHUP" }, SIGHUP_LINE);
+    stop("SIGHUP");
+  });
 }
 
 /** Where the playground's JSON log goes (the console keeps the banner and pretty warnings and errors). */

@@ -33,6 +33,7 @@ import { loadFlows } from "../workflow/load-flows.js";
 import type { FlowSet } from "../workflow/types.js";
 import { createReplicaPresence, fingerprintConfigFiles } from "./create-replica-presence.js";
 import { type AppConfig, describeConfigFilePaths } from "./load-app-config.js";
+import { reportStoreDurability } from "./report-store-durability.js";
 import { warnUnknownPolicyGroups } from "./warn-unknown-policy-groups.js";
 
 /** A policy, flow or notification file that cannot be used: the bot refuses to start. */
@@ -140,6 +141,11 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     options.store ?? (await createStore(options.app.storeUrl, options.clock ? { clock: options.clock } : {})),
     metrics,
   );
+  // Once, at start, beside the rest (never fails the start): a Redis that would forget the state is said so.
+  const durabilityChecked =
+    options.store === undefined
+      ? reportStoreDurability(options.app.storeUrl, { logger, metrics })
+      : undefined;
   const cloud = options.cloudClient ?? createCloudClient(options.cloud, { metrics });
   const replicaId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const retention = options.app.retention;
@@ -258,6 +264,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
         });
 
   const fingerprint = await fingerprinting;
+  await durabilityChecked;
   const presence = createReplicaPresence({
     store,
     // An injected clock (tests, the playground) is not the machine's: there is nothing to compare.

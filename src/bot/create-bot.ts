@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Worker } from "node:worker_threads";
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from "@slack/bolt";
 import type { CloudClient } from "../cloud/types.js";
@@ -7,6 +8,7 @@ import type { Scheduler } from "../commands/create-pending-reply.js";
 import type { ListingCache } from "../commands/read/create-listing-cache.js";
 import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
+import { createOutageLog } from "../log/create-outage-log.js";
 import { type Metrics, type MetricsExposition, noopMetrics } from "../metrics/metrics.js";
 import {
   type AckThreadFrontend,
@@ -24,7 +26,7 @@ import { type ProbeServer, type Readiness, startProbeServer } from "../slack/ser
 import { SlackStartError, type SlackStartStage } from "../slack/slack-start-error.js";
 import { type HttpFrontend, SLACK_EVENTS_PATH, startHttpFrontend } from "../slack/start-http-frontend.js";
 import { createMemoryStore } from "../store/create-memory-store.js";
-import type { Store } from "../store/store.js";
+import { type Store, writeUpdate } from "../store/store.js";
 import { buildBusyView } from "../views/build-busy-view.js";
 import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
 import { createDeliveryDedupe } from "./create-delivery-dedupe.js";
@@ -98,8 +100,14 @@ export interface CreateBotOptions {
 
 /** A store that does not answer a readiness probe within this long is not ready. */
 const STORE_PROBE_TIMEOUT_MS = 2_000;
-/** The key `/readyz` reads: any answer (even "absent") proves the store serves. */
-const STORE_PROBE_KEY = "readyz:probe";
+/**
+ * `/readyz` writes its key (prefix + one ID per bot, so replicas never write the same key) and reads it back:
+ * a store that still answers reads but refuses writes (a full disk, a read-only replica) serves nobody, since
+ * every command first records its delivery. It runs once per probe and per scrape of `/metrics` (every few
+ * seconds), probes at the same time sharing one write; the key expires soon after the last one.
+ */
+const STORE_PROBE_KEY_PREFIX = "readyz:probe:";
+const STORE_PROBE_TTL_MS = 60_000;
 
 export interface Bot {
   readonly app: App;
@@ -112,7 +120,7 @@ export interface Bot {
    * server (listening before Slack auth, so `/readyz` says 503 meanwhile); undefined when none.
    */
   readonly probeUrl: string | undefined;
-  /** 200 from `/readyz`: the store answers and Slack auth (auth.test at start) succeeded. */
+  /** 200 from `/readyz`: the store takes a write and Slack auth (auth.test at start) succeeded. */
   readiness(): Promise<Readiness>;
   /** Handles clicks whose action ID is `prefix` or starts with `prefix.`. */
   registerAction(prefix: string, handler: ActionHandler): void;
@@ -228,6 +236,7 @@ export function createBot(options: CreateBotOptions): Bot {
   const dedupe = createDeliveryDedupe({
     store,
     logger: log,
+    metrics,
     ...(options.retention?.deliveryDedupeMs !== undefined && { ttlMs: options.retention.deliveryDedupeMs }),
     ...(options.now !== undefined && { now: options.now }),
   });
@@ -257,6 +266,32 @@ export function createBot(options: CreateBotOptions): Bot {
   // auth.test's answer at start, remembered: a bot whose token Slack refused is never ready.
   let slackAuthenticated = false;
 
+  const probeKey = `${STORE_PROBE_KEY_PREFIX}${randomUUID()}`;
+  // Said once as it starts and once as it ends, like every other part that meets the store again and again.
+  const probeOutage = createOutageLog(log, { now: options.now ?? Date.now });
+  let probeWrite: Promise<string> | undefined;
+  /** One write at a time: probes that come while one is in flight (a hung store) share its answer. */
+  const writeProbeKey = (): Promise<string> => {
+    probeWrite ??= store
+      .update(probeKey, () => writeUpdate(Date.now(), { ttlMs: STORE_PROBE_TTL_MS }), { retries: 2 })
+      .then(
+        (result) => {
+          if (!result.ok) return `the probe key could not be written (${result.reason})`;
+          probeOutage.succeeded();
+          return "ok";
+        },
+        (error: unknown) => {
+          if (!probeOutage.failed(error, "/readyz answers 503 and store_up is 0"))
+            log.warn({ err: error }, "/readyz: the store could not be written");
+          return error instanceof Error ? error.message : String(error);
+        },
+      )
+      .finally(() => {
+        probeWrite = undefined;
+      });
+    return probeWrite;
+  };
+
   async function readiness(): Promise<Readiness> {
     const probeStore = async (): Promise<string> => {
       let timer: NodeJS.Timeout | undefined;
@@ -268,9 +303,7 @@ export function createBot(options: CreateBotOptions): Bot {
         timer.unref();
       });
       try {
-        return await Promise.race([store.get(STORE_PROBE_KEY).then(() => "ok"), timeout]);
-      } catch (error) {
-        return error instanceof Error ? error.message : String(error);
+        return await Promise.race([writeProbeKey(), timeout]);
       } finally {
         clearTimeout(timer);
       }

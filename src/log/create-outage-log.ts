@@ -1,6 +1,5 @@
 import type { Clock } from "../store/store.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
-import type { Logger } from "./create-logger.js";
 
 /**
  * How one component that meets the store again and again (run-lease renewals, the adoption pass, the expiry
@@ -19,8 +18,15 @@ export interface OutageLog {
   succeeded(): void;
 }
 
+/** What an outage log writes with: any logger taking fields and a message (pino's, the notifier's). */
+export interface OutageLogger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
 /** One per component (each says its own outage once); below its users, as a seam shared by several layers. */
-export function createOutageLog(logger: Logger, clock: Clock): OutageLog {
+export function createOutageLog(logger: OutageLogger, clock: Clock): OutageLog {
   let since: number | undefined;
   return {
     failed(error, what, fields = {}) {

@@ -30,10 +30,11 @@ export function createPrometheusMetrics(): PrometheusMetrics {
   ) =>
     new Histogram<L>({ name: `${METRICS_PREFIX}${name}`, help, labelNames, buckets, registers: [registry] });
 
-  const commands = counter("commands_total", "Slash commands handled, by verb and outcome.", [
-    "verb",
-    "outcome",
-  ]);
+  const commands = counter(
+    "commands_total",
+    "Slash commands handled (or turned away: store_unavailable), by verb and outcome.",
+    ["verb", "outcome"],
+  );
   const policy = counter("policy_decisions_total", "Policy decisions on mutations, by decision and stage.", [
     "decision",
     "stage",
@@ -160,6 +161,13 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     "store_up",
     "1 when the store answered /readyz's store check, run at each scrape of /metrics; 0 when it did not.",
   );
+  // Labelled so that it is absent until set: SQLite, the memory store and a Redis refusing CONFIG never set it.
+  const storeDurable = new Gauge({
+    name: `${METRICS_PREFIX}store_durable`,
+    help: "1 when Redis keeps the bot's state (persistence on, maxmemory-policy noeviction), as read at start; 0 when not.",
+    labelNames: ["backend"],
+    registers: [registry],
+  });
 
   return {
     registry,
@@ -205,5 +213,6 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     jobFollowUpStarted: () => followUpsStarted.inc(),
     jobFollowUpEnded: (ending) => followUpsEnded.inc({ ending }),
     storeReady: (up) => storeUp.set(up ? 1 : 0),
+    storeDurable: (durable) => storeDurable.set({ backend: "redis" }, durable ? 1 : 0),
   };
 }

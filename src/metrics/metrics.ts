@@ -7,7 +7,10 @@
 import type { ExecutionOutcome } from "../approvals/approval-statuses.js";
 
 export interface Metrics {
-  /** A slash command was handled: `verb` is the intent type (`ecs.stop`) or `unparsed`. */
+  /**
+   * A slash command was handled, or turned away unread because the state store is unavailable
+   * (`store_unavailable`): `verb` is the intent type (`ecs.stop`) or `unparsed`.
+   */
   command(verb: string, outcome: CommandOutcome): void;
   /** The policy decided a mutation: when asked (`request`) or again just before it runs (`before_execution`). */
   policyDecision(decision: "allow" | "needs_approval" | "deny", stage: "request" | "before_execution"): void;
@@ -63,12 +66,17 @@ export interface Metrics {
   jobFollowUpEnded(ending: "finished" | "gone" | "gave_up"): void;
   /** The store answered (`true`) or not `/readyz`'s store check, as run for a scrape of `/metrics`. */
   storeReady(up: boolean): void;
+  /**
+   * Whether the Redis store keeps the bot's state across a restart and never evicts it, as read at start
+   * (`CONFIG GET appendonly`, `save`, `maxmemory-policy`); never called when it could not be read.
+   */
+  storeDurable(durable: boolean): void;
 }
 
 /** Why a replica let go of a run it drove (`runs_handed_over_total`'s `why`). */
 export type RunHandOver = "lost" | "stopping" | "interrupted";
 
-export type CommandOutcome = "handled" | "not_understood" | "failed";
+export type CommandOutcome = "handled" | "not_understood" | "failed" | "store_unavailable";
 export type ApprovalOutcome = "approved" | "rejected" | "cancelled" | "expired";
 /**
  * How an execution ended: the approval record's closed set, so the metrics count what the record says (a run
@@ -104,4 +112,5 @@ export const noopMetrics: Metrics = {
   jobFollowUpStarted() {},
   jobFollowUpEnded() {},
   storeReady() {},
+  storeDurable() {},
 };

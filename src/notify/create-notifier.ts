@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Cron } from "croner";
+import { createOutageLog } from "../log/create-outage-log.js";
 import type { Message } from "../render/message-model.js";
 import { systemClock } from "../store/store.js";
 import { buildUndeliverableChannelMessage } from "./build-undeliverable-channel-message.js";
@@ -359,10 +360,25 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       if (!stopped) return;
       stopped = false;
       const interval = deps.tickIntervalMs ?? 1_000;
+      // A tick meets the store every second: an outage is said once as it starts and once as it ends.
+      const outage = createOutageLog(
+        {
+          debug: (fields, message) => logger.debug({ component: "notifier", ...fields }, message),
+          info: (fields, message) => logger.info({ component: "notifier", ...fields }, message),
+          warn: (fields, message) => logger.warn({ component: "notifier", ...fields }, message),
+        },
+        clock,
+      );
       const loop = () => {
         if (stopped) return;
         inFlight = thenSayFound(tick())
-          .catch((error: unknown) => logger.error({ error: describeError(error) }, "notifier tick failed"))
+          .then(
+            () => outage.succeeded(),
+            (error: unknown) => {
+              if (!outage.failed(error, "no watcher runs and no digest is posted"))
+                logger.error({ error: describeError(error) }, "notifier tick failed");
+            },
+          )
           .finally(() => {
             if (!stopped) timer = setTimeout(loop, interval);
           });

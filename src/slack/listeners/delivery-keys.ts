@@ -9,6 +9,9 @@ import { createHash } from "node:crypto";
 
 const hash = (text: string) => createHash("sha256").update(text).digest("base64url");
 
+/** How a slash command's delivery key begins (the dedupe counts commands turned away by it). */
+export const COMMAND_KEY_PREFIX = "slack:command:";
+
 /** A slash command: its `trigger_id` (one per invocation), with the rest of the body as a fallback. */
 export function commandDeliveryKey(command: {
   trigger_id?: string;
@@ -19,7 +22,7 @@ export function commandDeliveryKey(command: {
   text?: string;
 }): string {
   const { trigger_id, team_id, user_id, channel_id, command: name, text } = command;
-  return `slack:command:${hash(JSON.stringify([trigger_id, team_id, user_id, channel_id, name, text]))}`;
+  return `${COMMAND_KEY_PREFIX}${hash(JSON.stringify([trigger_id, team_id, user_id, channel_id, name, text]))}`;
 }
 
 /**

@@ -1,0 +1,31 @@
+import type { Logger } from "../log/create-logger.js";
+import type { Metrics } from "../metrics/metrics.js";
+import { checkRedisDurability, type RedisDurability } from "../store/check-redis-durability.js";
+import { parseStoreUrl } from "../store/parse-store-url.js";
+
+/**
+ * At start only: whether the Redis behind `STORE_URL` keeps the bot's state (persistence on, no eviction). An
+ * unsafe Redis is accepted (the bot works until Redis restarts or fills up) but said loudly, once per problem,
+ * and kept in `store_durable` (0) for an alert; a Redis that refuses `CONFIG` (managed) is said at info, the
+ * gauge left absent. SQLite and the memory store are not checked (undefined).
+ */
+export async function reportStoreDurability(
+  storeUrl: string,
+  deps: { logger: Logger; metrics: Metrics },
+): Promise<RedisDurability | undefined> {
+  const parsed = parseStoreUrl(storeUrl);
+  if (!parsed.ok || parsed.target.backend !== "redis") return undefined;
+  const log = deps.logger.child({ component: "store" });
+  const durability = await checkRedisDurability({ url: parsed.target.url });
+  if (!durability.checked) {
+    log.info(
+      { reason: durability.reason },
+      "could not check whether Redis keeps its data (CONFIG GET refused)",
+    );
+    return durability;
+  }
+  deps.metrics.storeDurable(durability.durable);
+  for (const problem of durability.problems)
+    log.warn({ durable: false }, `Redis may lose the bot's state: ${problem}`);
+  return durability;
+}
