@@ -88,12 +88,15 @@ export interface Responder {
 /**
  * A chat delivery failure with Slack's error code, so callers can explain it (e.g. `not_in_channel`).
  * A rate limit (`ratelimited`) carries how long Slack asked us to wait (`retryAfterMs`) when it said.
+ * `method` names the platform call that failed (Slack: `usergroups.list`, `chat.postMessage`, `respond` for a
+ * response_url…): a failed read of the requester's groups is explained as that, not as a refused message.
  */
 export class ChatDeliveryError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly retryAfterMs?: number,
+    readonly method?: string,
   ) {
     super(message);
     this.name = "ChatDeliveryError";

@@ -104,7 +104,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
   function publish(entry: AuditEntry, seq?: number): void {
     try {
-      logger.info({ audit: true, ...entry, ...(seq !== undefined && { seq }) }, `audit ${entry.type}`);
+      // A call whose outcome is unknown needs someone to look (the console, not a resend): warn, not info.
+      const level = entry.detail?.phase === "call_outcome_unknown" ? "warn" : "info";
+      logger[level]({ audit: true, ...entry, ...(seq !== undefined && { seq }) }, `audit ${entry.type}`);
     } catch {
       // The store already holds the entry; a broken log sink must not turn a committed fact into an error.
     }

@@ -7,7 +7,7 @@ import type { Message } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
 import { buildCloudErrorView, buildInternalErrorView } from "../views/build-cloud-error-view.js";
-import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
+import { buildSlackFailureView, CHANNEL_REFUSALS } from "../views/build-slack-failure-view.js";
 import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
 
 /** Errors thrown before a change command requested anything (see `nothingRequested`). */
@@ -32,7 +32,10 @@ export function newReference(): string {
  * - `CloudError`: the service's explanation, error code and request ID (warn); marked `nothingRequested`,
  *   also that nothing was requested or changed (and, when it may pass, that trying again is safe);
  * - `OutcomeUnknownError`: that the outcome is unknown, with the request ID (warn);
- * - `ChatDeliveryError`: why the bot could not post and what to do (info);
+ * - `ChatDeliveryError`: which Slack call failed, in the requester's words, and what to do: a refusal about
+ *   the channel (`not_in_channel`…: theirs to fix) at info; anything else (a failed read of their user groups,
+ *   Slack answering 5xx…) at warn, with the Slack method and error code. Nothing is audited: the policy could
+ *   not decide, so nothing was decided or done (as when the store is down or the servers cannot be looked up);
  * - `StoreUnavailableError`: the state store is down, so nothing was done; try again later (warn) —
  *   the same answer mutations and approval clicks give;
  * - anything else: "something went wrong (reference …)", details only in the log (error).
@@ -67,8 +70,14 @@ export function explainFailure(error: unknown, logger: Logger, botName: string):
     });
   }
   if (error instanceof ChatDeliveryError) {
-    logger.info({ code: error.code }, "chat delivery refused");
-    return buildDeliveryErrorView({ code: error.code, botName });
+    const fields = { method: error.method, code: error.code };
+    if (CHANNEL_REFUSALS.has(error.code)) logger.info(fields, "chat delivery refused");
+    else logger.warn({ err: error, ...fields }, "Slack call failed");
+    return buildSlackFailureView({
+      code: error.code,
+      botName,
+      ...(error.method !== undefined && { method: error.method }),
+    });
   }
   if (error instanceof StoreUnavailableError) {
     logger.warn({ err: error }, "the state store is unavailable: nothing was done");

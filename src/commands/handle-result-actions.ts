@@ -4,8 +4,8 @@ import type { Logger } from "../log/create-logger.js";
 import { decodePaginationValue } from "../render/encode-pagination-value.js";
 import type { Message } from "../render/message-model.js";
 import { md } from "../render/message-model.js";
-import { buildDeliveryErrorView } from "../views/build-delivery-error-view.js";
 import { buildExpiredView, buildNoticeView } from "../views/build-notice-view.js";
+import { buildSlackFailureView } from "../views/build-slack-failure-view.js";
 import type { InteractionTokens } from "./create-interaction-tokens.js";
 import type { ListingCache } from "./read/create-listing-cache.js";
 import {
@@ -181,10 +181,17 @@ export function createShareActionHandler(deps: ResultActionDeps): ActionHandler 
       await ctx.chat.postMessage(action.channelId, message);
     } catch (error) {
       if (!(error instanceof ChatDeliveryError)) throw error;
-      ctx.logger.info({ code: error.code, channel: action.channelId }, "could not share in channel");
+      ctx.logger.info(
+        { code: error.code, method: error.method, channel: action.channelId },
+        "could not share in channel",
+      );
       await say(
         ctx.responder,
-        buildDeliveryErrorView({ code: error.code, botName: deps.botName }),
+        buildSlackFailureView({
+          code: error.code,
+          ...(error.method !== undefined && { method: error.method }),
+          botName: deps.botName,
+        }),
         ctx.logger,
       );
       return;

@@ -1,4 +1,4 @@
-import type { Responder } from "../app/ports.js";
+import { ChatDeliveryError, type Responder } from "../app/ports.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Message } from "../render/message-model.js";
 
@@ -16,6 +16,8 @@ export async function replyToRequester(
   try {
     await responder.respond(message, options);
   } catch (error) {
-    logger.warn({ err: error }, "could not reply to the requester");
+    // Which Slack call failed and what Slack said, as every Slack failure is logged.
+    const slack = error instanceof ChatDeliveryError ? { method: error.method, code: error.code } : {};
+    logger.warn({ err: error, ...slack }, "could not reply to the requester");
   }
 }

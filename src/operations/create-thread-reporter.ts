@@ -2,8 +2,9 @@ import type { ChatPort, MessageRef } from "../app/ports.js";
 import type { Logger } from "../log/create-logger.js";
 import { bold, context, type Message, md, toSpans, userMention } from "../render/message-model.js";
 import type { Clock } from "../store/store.js";
+import { buildUnknownOutcomeNoticeView } from "../views/build-unknown-outcome-notice-view.js";
 import type { FlowEvent } from "../workflow/flow-events.js";
-import { flowStatusMessage } from "../workflow/flow-status-message.js";
+import { callNoun, flowStatusMessage } from "../workflow/flow-status-message.js";
 import { isIn, TERMINAL_JOB_STATUSES } from "../workflow/flow-statuses.js";
 import { flowSummaryMessage } from "../workflow/flow-summary-message.js";
 import type { Preflight } from "../workflow/preflight-types.js";
@@ -164,6 +165,28 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
     await Promise.all(closing);
   };
 
+  /**
+   * Servers still unchanged a while after a call whose outcome is unknown: said at warn and in a reply of its
+   * own (mentioning the requester), not only in the status message, so nobody waits in silence for the deadline.
+   */
+  const tellUnchanged = (event: Extract<FlowEvent, { type: "outcome_unknown_unchanged" }>) => {
+    logger.warn(
+      { run: event.runId, call: event.call, servers: event.servers, answer: event.answer },
+      "outcome unknown: the servers show nothing of the call",
+    );
+    const notice = buildUnknownOutcomeNoticeView({
+      what: callNoun(event.call),
+      servers: event.servers,
+      ...(event.answer !== undefined && { answer: event.answer }),
+      watchedMs: event.watchedMs,
+      until: event.until,
+      ...(options.requesterId !== undefined && { requesterId: options.requesterId }),
+    });
+    post(notice).catch((error: unknown) =>
+      logger.warn({ err: error }, "could not post the unknown outcome notice in the thread"),
+    );
+  };
+
   return {
     onEvent(event) {
       if (suspended) return;
@@ -172,6 +195,10 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
         // Nothing is shown before a run starts; then the events of that run only.
         if (event.type !== "run_started") return;
         current = statusOf(event.runId);
+      }
+      if (event.type === "outcome_unknown_unchanged") {
+        tellUnchanged(event);
+        return;
       }
       const before = current.state;
       const state = reduceFlowEvent(before, event);

@@ -7,6 +7,7 @@ import { ChatDeliveryError } from "../app/ports.js";
  * WebClient is set to `rejectRateLimitedCalls`, otherwise it waits and retries itself), HTTP failures
  * `http_<status>`, transport failures `request_error`.
  * A response_url rejection (Bolt's `respond()`) keeps the code Slack answered (`used_url`, `expired_url`).
+ * `operation` (the Web API method, or `respond`) is kept as the error's `method`: what failed is explained from it.
  */
 export function toChatDeliveryError(error: unknown, operation: string): ChatDeliveryError {
   if (error instanceof ChatDeliveryError) return error;
@@ -35,7 +36,7 @@ export function toChatDeliveryError(error: unknown, operation: string): ChatDeli
         ? data.error
         : `http_${String(e.response.status ?? "error")}`;
   } else if (typeof e.code === "string" && /^E[A-Z]+$/.test(e.code)) code = "request_error";
-  const failure = new ChatDeliveryError(code, `${operation} failed: ${code}`, retryAfterMs);
+  const failure = new ChatDeliveryError(code, `${operation} failed: ${code}`, retryAfterMs, operation);
   (failure as { cause?: unknown }).cause = error;
   return failure;
 }

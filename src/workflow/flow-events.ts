@@ -77,6 +77,26 @@ export type FlowEvent =
       answers?: string[];
       at: number;
     }
+  | {
+      /**
+       * Servers watched after a call whose outcome is unknown still show nothing of it a while after it was
+       * sent (the state they had before, no task in progress): the thread is told once, while the watch goes on
+       * to the wait's deadline (without the call's job ID the cloud's job cannot be seen: never "not done").
+       */
+      type: "outcome_unknown_unchanged";
+      runId: string;
+      stepId: string;
+      call: CallName;
+      /** The servers that show nothing of the call, as last read. */
+      servers: { id: string; name: string; status: string }[];
+      /** What the cloud answered to the call (HTTP status, code, request ID), when known. */
+      answer?: string;
+      /** How long after the watch began they were read unchanged. */
+      watchedMs: number;
+      /** Until when they are watched (the wait's deadline). */
+      until: number;
+      at: number;
+    }
   | { type: "drift_detected"; runId: string; drift: DriftItem[]; at: number }
   | { type: "run_finished"; runId: string; outcome: FlowOutcome; at: number };
 

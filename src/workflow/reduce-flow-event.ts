@@ -119,6 +119,9 @@ export function reduceFlowEvent(
     case "drift_detected":
       next.drift = event.drift;
       return next;
+    case "outcome_unknown_unchanged":
+      // Told once in the thread as a reply of its own (the thread reporter); the status message is unchanged.
+      return state;
     case "run_finished": {
       next.status = event.outcome.status;
       next.outcome = event.outcome;

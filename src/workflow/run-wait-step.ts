@@ -1,18 +1,25 @@
 import type { AuditEntryInput } from "../audit/audit-entry.js";
 import { defaultSleep } from "../cloud/create-transport.js";
-import type { Job } from "../cloud/types.js";
+import type { EcsApi, Job, Server } from "../cloud/types.js";
 import { type JobProgress, waitForJob } from "../cloud/wait-for-job.js";
 import type { ProgressCounts } from "./flow-events.js";
 import type { StepStatus } from "./flow-statuses.js";
 import { reconcileFromServers } from "./reconcile-from-servers.js";
 import { countsOfJobServers, expectedOutcome, resultsOfJob } from "./results-of-job.js";
 import { auditBase, emit, now, type RunContext, stepOf } from "./run-context.js";
-import type { ServerStepResult } from "./run-record.js";
+import type { MutationRecord, ServerStepResult } from "./run-record.js";
 import { finishStep, skipStep, startStep } from "./run-step-lifecycle.js";
 import { emptyCounts } from "./summarize-run.js";
 import type { WaitStep } from "./types.js";
 
 /** The `wait` step: the cloud's jobs of the call followed to their end, or the servers read when an answer was lost. */
+
+/**
+ * How long the servers of a call whose outcome is unknown are watched before the thread is told that they
+ * still show nothing of it (see `outcome_unknown_unchanged`): soon enough that nobody waits in silence for the
+ * wait's whole timeout, late enough that a job the cloud took has touched its servers.
+ */
+export const UNKNOWN_OUTCOME_NOTICE_MS = 2 * 60_000;
 
 export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
   const callRec = stepOf(ctx.record, def.after);
@@ -57,15 +64,17 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
       async (m): Promise<{ results: ServerStepResult[]; job?: { jobId: string; status: string } }> => {
         /** Reads the servers until they show the call's effect: a call without a job, or of unknown outcome. */
         const fromServers = async (why: "confirmed" | "reconciled") => {
+          const watch =
+            why === "reconciled" ? watchUnchanged(ctx, def.id, m, deadline) : { ecs: deps.cloud.ecs, sleep };
           const results = await reconcileFromServers({
-            ecs: deps.cloud.ecs,
+            ecs: watch.ecs,
             serverIds: m.serverIds,
             expect: def.expect,
             parameters,
             ...(startedInError.length > 0 && { startedInError }),
             deadline,
             now: () => deps.clock.now(),
-            sleep,
+            sleep: watch.sleep,
             ...deps.polling,
             ...(deps.signal && { signal: deps.signal }),
             // An unknown outcome's status message says until when the servers are watched.
@@ -178,6 +187,82 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
     },
     audit: reconciledAudit,
   });
+}
+
+/**
+ * The reads and waits of a watch after a call whose outcome is unknown, which tell the thread once (an
+ * `outcome_unknown_unchanged` event, on the run's clock) when, {@link UNKNOWN_OUTCOME_NOTICE_MS} after the watch
+ * began, servers still read as they were before the call with no task in progress. The watch itself goes on to
+ * the deadline: the ECS API shows a job only by the ID its call returned, and a delete taken but still queued
+ * touches its servers later, so "not done" is never concluded early, and the call is never sent again.
+ */
+function watchUnchanged(
+  ctx: RunContext,
+  stepId: string,
+  m: MutationRecord,
+  deadline: number,
+): {
+  ecs: Pick<EcsApi, "getServer" | "listServersByIds">;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+} {
+  const { deps } = ctx;
+  const sleep = deps.sleep ?? defaultSleep;
+  const began = now(ctx);
+  const before = new Map(ctx.record.targets.map((t) => [t.id, t]));
+  // The servers read since the last wait: the ones the watch still waits for.
+  let lastRound = new Map<string, Server>();
+  const seen = (servers: readonly Server[]) => {
+    for (const server of servers) lastRound.set(server.id, server);
+  };
+  let told = false;
+  return {
+    ecs: {
+      getServer: async (id, signal) => {
+        const server = await deps.cloud.ecs.getServer(id, signal);
+        seen([server]);
+        return server;
+      },
+      listServersByIds: async (ids, signal) => {
+        const servers = await deps.cloud.ecs.listServersByIds(ids, signal);
+        seen(servers);
+        return servers;
+      },
+    },
+    sleep: (ms, signal) => {
+      const round = lastRound;
+      lastRound = new Map();
+      const watchedMs = now(ctx) - began;
+      if (!told && watchedMs >= UNKNOWN_OUTCOME_NOTICE_MS) {
+        const unchanged = [...round.values()].filter((server) => {
+          const target = before.get(server.id);
+          return (
+            target !== undefined &&
+            server.status === target.status &&
+            (server.taskState === undefined || server.taskState === null || server.taskState === "")
+          );
+        });
+        if (unchanged.length > 0) {
+          told = true;
+          emit(deps, {
+            type: "outcome_unknown_unchanged",
+            runId: ctx.record.runId,
+            stepId,
+            call: m.call,
+            servers: unchanged.map((s) => ({
+              id: s.id,
+              name: before.get(s.id)?.name ?? s.name,
+              status: s.status,
+            })),
+            ...(m.error !== undefined && { answer: m.error.message }),
+            watchedMs,
+            until: deadline,
+            at: now(ctx),
+          });
+        }
+      }
+      return sleep(ms, signal);
+    },
+  };
 }
 
 /** How late the thread learnt of the job's end, against the end the cloud recorded (when it recorded one). */

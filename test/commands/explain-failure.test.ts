@@ -80,6 +80,37 @@ describe("explainFailure", () => {
     );
   });
 
+  it("a failed read of the requester's groups says so, at warn with the Slack method: not 'another channel'", () => {
+    const { logger, lines } = capture();
+    const error = new ChatDeliveryError(
+      "http_503",
+      "usergroups.list failed: http_503",
+      undefined,
+      "usergroups.list",
+    );
+    const shown = text(explainFailure(error, logger, "my-bot"));
+    expect(shown).toContain(
+      "I could not read your Slack user groups (Slack answered 503), which the policy needs to decide this request: nothing was done. Try again in a moment.",
+    );
+    expect(shown).not.toContain("another channel");
+    expect(lines.find((l) => l.msg === "Slack call failed")).toMatchObject({
+      level: 40,
+      method: "usergroups.list",
+      code: "http_503",
+    });
+  });
+
+  it("a refusal about the channel is the requester's to fix: explained as such, at info with the method", () => {
+    const { logger, lines } = capture();
+    const error = new ChatDeliveryError("is_archived", "m", undefined, "chat.postMessage");
+    expect(text(explainFailure(error, logger, "my-bot"))).toContain("it is archived");
+    expect(lines.find((l) => l.msg === "chat delivery refused")).toMatchObject({
+      level: 30,
+      method: "chat.postMessage",
+      code: "is_archived",
+    });
+  });
+
   it("an unavailable state store: the store-unavailable answer, not an internal error", () => {
     const { logger, lines } = capture();
     const error = new StoreUnavailableError("Redis at 10.0.0.5:6379", "connection refused");

@@ -12,6 +12,11 @@ describe("toChatDeliveryError", () => {
     expect(e).toBeInstanceOf(ChatDeliveryError);
     expect(e.code).toBe("not_in_channel");
     expect(e.message).toBe("chat.postMessage failed: not_in_channel");
+    // The method that failed is kept: a failed read of the groups is explained as that, not as a refused post.
+    expect(e.method).toBe("chat.postMessage");
+    expect(
+      toChatDeliveryError({ code: "slack_webapi_http_error", statusCode: 503 }, "usergroups.list"),
+    ).toMatchObject({ code: "http_503", method: "usergroups.list" });
   });
 
   it("maps rate limits, HTTP and transport failures", () => {
