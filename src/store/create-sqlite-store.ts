@@ -1,4 +1,5 @@
 import { GENESIS_HASH, hashLogEntry } from "./hash-log-entry.js";
+import { mapDiskOutages } from "./map-disk-outages.js";
 import { migrateSqliteSchema, SQLITE_SCHEMA } from "./migrate-sqlite-schema.js";
 import { openExclusiveDatabase } from "./open-exclusive-database.js";
 import {
@@ -336,7 +337,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       handle.release();
     },
   };
-  return store;
+  return mapDiskOutages(store, options.file);
 }
 
 interface Riders {

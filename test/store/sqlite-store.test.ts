@@ -318,7 +318,7 @@ describe("createSqliteStore: group commit", () => {
     }
   });
 
-  it("fails a write whose sync failed, and syncs again for the next one", async () => {
+  it("fails a write whose sync failed as an outage, and syncs again for the next one", async () => {
     let fail = true;
     const store = createSqliteStore({
       file: freshFile(),
@@ -329,7 +329,11 @@ describe("createSqliteStore: group commit", () => {
       },
     });
     try {
-      await expect(store.addToSet("s", "a")).rejects.toMatchObject({ code: "EIO" });
+      // A failing disk is an outage, as an unreachable Redis is: every part says so and fails closed.
+      await expect(store.addToSet("s", "a")).rejects.toMatchObject({
+        name: "StoreUnavailableError",
+        cause: { code: "EIO" },
+      });
       fail = false;
       expect(await store.addToSet("s", "b")).toBe(true);
       expect(await store.members("s")).toEqual(["a", "b"]);
