@@ -206,3 +206,17 @@ export function createIntentClaims(deps: {
     },
   };
 }
+
+/**
+ * The recorded request that holds `intent` now ({@link holdsIntent}), as the claim names it: what a
+ * break-glass run of the same change supersedes. Undefined when none does (or its card is still being posted).
+ */
+export async function findIntentHolder(
+  deps: { store: Store; clock: Clock; read: (id: string) => Promise<ApprovalRequest | undefined> },
+  intent: IntentOf,
+): Promise<ApprovalRequest | undefined> {
+  const claim = await deps.store.get<IntentClaimRecord>(claimKey(fingerprintIntent(intent)));
+  if (claim === undefined || claim.value.released === true) return undefined;
+  const request = await deps.read(claim.value.requestId);
+  return request !== undefined && holdsIntent(request, deps.clock.now()) ? request : undefined;
+}

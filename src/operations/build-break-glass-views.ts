@@ -17,6 +17,7 @@ import {
 } from "../render/message-model.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import type { BreakGlassUse } from "./create-break-glass.js";
+import { serverSpans } from "./describe-audit-servers.js";
 import { describeApprovers } from "./describe-request.js";
 
 /** The alert card's Acknowledge button (value: the break-glass use ID, which is its request's ID). */
@@ -24,6 +25,24 @@ export const BREAK_GLASS_ACK_ACTION = "ops.breakglass.ack";
 
 /** Most uses `/ops audit break-glass` lists (newest first). */
 export const MAX_LISTED_USES = 20;
+
+/** Servers shown by name beside the command, at most this many (the rest counted). */
+const MAX_SERVERS_SHOWN = 5;
+
+/**
+ * ` on web-01 (`d704b694…`), web-02 (`…`)`: the servers the typed command meant, as cards name them; nothing
+ * for a use recorded before its servers were kept.
+ */
+function onServers(use: BreakGlassUse): Span[] {
+  const servers = use.servers ?? [];
+  if (servers.length === 0) return [];
+  const shown = servers
+    .slice(0, MAX_SERVERS_SHOWN)
+    .flatMap((s, i) => [...(i > 0 ? md`, ` : []), ...serverSpans(s.id, s.name)]);
+  const more =
+    servers.length > MAX_SERVERS_SHOWN ? md` and ${String(servers.length - MAX_SERVERS_SHOWN)} more` : [];
+  return [...md` on `, ...shown, ...more];
+}
 
 function thread(use: BreakGlassUse): Span[] {
   return use.threadLink !== undefined
@@ -39,7 +58,7 @@ export function buildBreakGlassAlert(use: BreakGlassUse): Message {
   const who = userMention(use.userId);
   const blocks: Part[] = [
     section({
-      text: md`:rotating_light: *Break-glass:* ${who} ran ${code(use.commandText)} without approval\n*Why:* ${use.reason}\n*Where:* ${thread(use)}`,
+      text: md`:rotating_light: *Break-glass:* ${who} ran ${code(use.commandText)}${onServers(use)} without approval\n*Why:* ${use.reason}\n*Where:* ${thread(use)}`,
     }),
   ];
   if (use.acknowledged === undefined) {
@@ -78,7 +97,7 @@ export function buildBreakGlassListView(uses: readonly BreakGlassUse[], now: num
       u.acknowledged !== undefined
         ? md`:white_check_mark: acknowledged by ${userMention(u.acknowledged.userId)} ${localTime(u.acknowledged.at)}`
         : md`:warning: *not reviewed* for ${formatElapsed(now - u.at)} (${plural(u.reminders, "reminder")})`;
-    return md`${localTime(u.at)} ${userMention(u.userId)} ${code(u.commandText)} — ${u.reason} — ${state}`;
+    return md`${localTime(u.at)} ${userMention(u.userId)} ${code(u.commandText)}${onServers(u)} — ${u.reason} — ${state}`;
   });
   const more =
     uses.length > MAX_LISTED_USES ? [context(md`…and ${String(uses.length - MAX_LISTED_USES)} older`)] : [];
@@ -86,4 +105,43 @@ export function buildBreakGlassListView(uses: readonly BreakGlassUse[], now: num
     text: head,
     blocks: [section({ text: head }), ...lines.map((l) => section({ text: l })), ...more],
   };
+}
+
+/**
+ * The requester's answer when their break-glass run starts: approval skipped, where it is announced, the
+ * request of the same change it closed (nothing runs from it), and other requests for these servers that still
+ * wait (left open: a different change; their requester may cancel them). Pure.
+ */
+export function buildBreakGlassRunningView(input: {
+  alertChannel: string;
+  closed?: { permalink?: string };
+  others?: ReadonlyArray<{ requesterId: string; commandText: string; permalink?: string }>;
+}): Message {
+  const lines: Span[][] = [
+    md`:rotating_light: Break-glass: approval skipped; running now. The use is announced in ${channelLink(input.alertChannel)} and must be reviewed there.`,
+  ];
+  if (input.closed !== undefined)
+    lines.push(
+      md`I closed ${requestLink(input.closed.permalink, "your request for the same change")} that waited for approval: nothing will run from it.`,
+    );
+  for (const other of input.others ?? [])
+    lines.push(
+      md`:warning: Another request for these servers is waiting for approval: ${code(other.commandText)} asked by ${userMention(other.requesterId)}${other.permalink !== undefined ? md` (${link(other.permalink, "its card")})` : md``}. It stays open; cancel it if it is no longer wanted.`,
+    );
+  const text = lines.flatMap((line, i) => (i === 0 ? line : [...md`\n`, ...line]));
+  return { text, blocks: [section({ text })] };
+}
+
+/**
+ * The requester's answer when the request of the same change was approved just before their break-glass run
+ * could close it: that request runs, the break-glass one does not (one run of the change), and nothing was
+ * announced. Pure.
+ */
+export function buildBreakGlassApprovedFirstView(permalink: string | undefined): Message {
+  const text = md`:information_source: Not run with break-glass: ${requestLink(permalink, "your request for the same change")} was approved moments ago and runs from there. Nothing else was run or announced.`;
+  return { text, blocks: [section({ text })] };
+}
+
+function requestLink(permalink: string | undefined, label: string): Span[] {
+  return permalink !== undefined ? md`${link(permalink, label)}` : md`${label}`;
 }

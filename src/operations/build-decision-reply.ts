@@ -1,7 +1,15 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalEffect } from "../approvals/approval-state.js";
 import { currentStage } from "../approvals/current-stage.js";
-import { localTime, type Message, md, type Span, section, userMention } from "../render/message-model.js";
+import {
+  link,
+  localTime,
+  type Message,
+  md,
+  type Span,
+  section,
+  userMention,
+} from "../render/message-model.js";
 import { approvalDeadline } from "../schedule/approval-deadline.js";
 import { buildScheduleLapsedLine, describeSchedule } from "../views/build-schedule-views.js";
 import { describeApprovers, describeExpiry, type GroupIds, POLICY_ACTOR } from "./describe-request.js";
@@ -115,4 +123,14 @@ function expiredLine(
 ): Span[] {
   const requester = userMention(request.requester.userId);
   return md`:hourglass: Expired ${describeExpiry(request)}. ${requester} nothing was done; ask again if it is still needed.`;
+}
+
+/**
+ * The reply in a request's thread when a break-glass run of the same change closed it: who ran it, a link to
+ * its thread, and that nothing will run from this request (its card says it was cancelled).
+ */
+export function buildSupersededReply(byUserId: string, glassThread: string | undefined): Message {
+  const where = glassThread !== undefined ? md` (${link(glassThread, "its thread")})` : md``;
+  const text = md`:heavy_multiplication_x: Superseded: ${userMention(byUserId)} ran the same change with break-glass${where}; nothing will run from this request.`;
+  return { text, blocks: [section({ text })] };
 }

@@ -1,5 +1,5 @@
 import type { RuleRef } from "../policy/types.js";
-import { code, context, type Message, md, type Part, section } from "../render/message-model.js";
+import { channelLink, code, context, type Message, md, type Part, section } from "../render/message-model.js";
 import { withInlineCode } from "../views/format-values.js";
 
 export interface DenialViewInput {
@@ -13,6 +13,19 @@ export interface DenialViewInput {
    * says how to ask without it. Default false: no such hint.
    */
   breakGlassRefused?: boolean;
+  /**
+   * With `breakGlassRefused`: what the policy decides for the same command without `--break-glass`, so the hint
+   * says what would actually happen (denied too: its first reason).
+   */
+  withoutBreakGlass?:
+    | { effect: "allow" }
+    | { effect: "needs_approval" }
+    | { effect: "deny"; reason?: string };
+  /**
+   * The policy's break-glass would let this requester run this change now (approval skipped): the denial says
+   * so, with the option, for an emergency. Set only for a denial of a command typed without `--break-glass`.
+   */
+  breakGlassAllowed?: { alertChannel: string };
   /** Fewer people could approve it than it needs: the next step is more approvers, not another command. */
   tooFewApprovers?: boolean;
   /**
@@ -59,9 +72,23 @@ export function buildDenialView(input: DenialViewInput): Message {
     );
   }
   if (input.breakGlassRefused === true) {
+    const without = input.withoutBreakGlass;
     blocks.push(
       context(
-        md`Only break-glass was refused: the same command without ${code("--break-glass")} is decided as usual, and waits for approval when the policy asks for one.`,
+        without === undefined
+          ? md`Only break-glass was refused: the same command without ${code("--break-glass")} is decided as usual, and waits for approval when the policy asks for one.`
+          : without.effect === "deny"
+            ? md`Only break-glass was refused, but the same command without ${code("--break-glass")} is not allowed either${without.reason !== undefined ? md`: ${withInlineCode(without.reason)}` : md``}.`
+            : without.effect === "needs_approval"
+              ? md`Only break-glass was refused: the same command without ${code("--break-glass")} asks for approval, and runs once approved.`
+              : md`Only break-glass was refused: the same command without ${code("--break-glass")} runs at once, the policy allows it without approval.`,
+      ),
+    );
+  }
+  if (input.breakGlassAllowed !== undefined) {
+    blocks.push(
+      context(
+        md`In an emergency you may run it now with ${code('--break-glass "<reason>"')} (it alerts ${channelLink(input.breakGlassAllowed.alertChannel)} and is reviewed).`,
       ),
     );
   }

@@ -18,6 +18,11 @@ export const BreakGlassUseSchema = z.strictObject({
   /** Where the command was typed. */
   channel: z.string().min(1),
   commandText: z.string(),
+  /**
+   * The servers it ran on, by ID with their names as resolved when it was used: a reviewer sees which servers
+   * the typed command (an IP, a tag) meant. Absent on uses recorded before they were kept.
+   */
+  servers: z.array(z.strictObject({ id: z.string(), name: z.string() })).optional(),
   reason: z.string().min(1),
   at: z.number().int().nonnegative(),
   alertChannel: z.string().min(1),
@@ -179,6 +184,7 @@ export function createBreakGlass(options: BreakGlassOptions): BreakGlass {
         teamId: request.requester.teamId,
         channel: request.channel,
         commandText: request.commandText,
+        servers: request.targets.map((t) => ({ id: t.id, name: t.name })),
         reason,
         at,
         alertChannel: policy.alertChannel,

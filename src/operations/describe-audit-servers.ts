@@ -27,7 +27,7 @@ export function serverNamesOf(entries: readonly AuditRecord[]): ServerNames {
 }
 
 /** A server as cards name it: `web-01` (`d704b694…`); its ID alone where no entry named it. */
-function serverSpans(id: string, name: string | undefined): Span[] {
+export function serverSpans(id: string, name: string | undefined): Span[] {
   const shortId = code(`${id.slice(0, 8)}…`);
   return name === undefined || name === "" ? [shortId] : md`${typeable(name)} (${shortId})`;
 }

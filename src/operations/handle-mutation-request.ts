@@ -10,7 +10,7 @@ import { termsOf } from "../policy/compare-decisions.js";
 import { policyVersion } from "../policy/policy-version.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
 import { plural } from "../render/escape-mrkdwn.js";
-import { channelLink, type Message, md } from "../render/message-model.js";
+import { type Message, md } from "../render/message-model.js";
 import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
@@ -34,11 +34,13 @@ import type { BreakGlass } from "./create-break-glass.js";
 import type { Executions } from "./create-executions.js";
 import { decideBreakGlass } from "./decide-break-glass.js";
 import { decidePolicy, readGroups } from "./decide-policy.js";
+import { breakGlassAllows, withoutGlassOf } from "./describe-break-glass-option.js";
 import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
 import { directConversationOf } from "./direct-conversation-of.js";
 import { type ApproverMessages, askedNow, notifies } from "./notify-approvers.js";
 import { type RequestDetails, type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { splitDeniedCommand } from "./split-denied-command.js";
+import { closeSameChange } from "./supersede-waiting-request.js";
 import { toOperationRequest } from "./to-operation-request.js";
 
 export interface MutationRequestDeps {
@@ -197,7 +199,11 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
           commandLine,
           reasons: decision.reasons,
           rules: decision.rules,
-          ...(glassVerdict?.ok === false && { breakGlassRefused: true }),
+          ...(glassVerdict?.ok === false && {
+            breakGlassRefused: true,
+            withoutBreakGlass: withoutGlassOf(decidePolicy(policy, question, groups)),
+          }),
+          ...(glass === undefined && breakGlassAllows(policy, question, groups)),
           ...(decision.cause === "too_few_approvers" && { tooFewApprovers: true }),
           ...(decision.unknownApproverGroups !== undefined && {
             unknownApproverGroups: decision.unknownApproverGroups,
@@ -339,7 +345,16 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
     }
     ctx.logger.info({ approval: requestId, kind }, "request recorded");
 
+    let glassView: Message | undefined;
     if (breakGlass !== undefined && policy.breakGlass !== undefined) {
+      // The request of the same change that waits for approval is closed first: a late approval of it must
+      // not run the change again. Its approval got there first: that one runs, this one does not.
+      const glassed = await closeSameChange(deps, recorded, root, ctx, policy.breakGlass.alertChannel);
+      if (glassed.run === false) {
+        await reply(glassed.view);
+        return;
+      }
+      glassView = glassed.view;
       // Recorded (and announced) before anything runs: a use that cannot be recorded does not run.
       const request = await deps.approvals.get(requestId);
       if (request === undefined) throw new Error(`the break-glass request ${requestId} vanished`);
@@ -360,14 +375,7 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         await deps.refreshCard(requestId);
         await reply(buildScheduledNoticeView(schedule, undefined, direct ?? "channel"));
       } else void deps.executions.runApproved(requestId, { cardStale: true });
-      if (schedule === undefined && breakGlass !== undefined && policy.breakGlass !== undefined) {
-        await reply(
-          buildNoticeView(
-            ":rotating_light:",
-            md`Break-glass: approval skipped; running now. The use is announced in ${channelLink(policy.breakGlass.alertChannel)} and must be reviewed there.`,
-          ),
-        );
-      }
+      if (schedule === undefined && glassView !== undefined) await reply(glassView);
       return;
     }
     if (decision.effect === "needs_approval") {

@@ -2,8 +2,10 @@
 import { describe, expect, it } from "vitest";
 import {
   buildBreakGlassAlert,
+  buildBreakGlassApprovedFirstView,
   buildBreakGlassListView,
   buildBreakGlassReminder,
+  buildBreakGlassRunningView,
 } from "../../src/operations/build-break-glass-views.js";
 import type { BreakGlassUse } from "../../src/operations/create-break-glass.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
@@ -48,6 +50,23 @@ describe("break-glass views, golden", () => {
       ),
     ],
     ["list-empty", buildBreakGlassListView([], T0)],
+    [
+      "alert-named-servers",
+      buildBreakGlassAlert({
+        ...USE,
+        commandText: "/ecs stop --hard 192.168.0.22",
+        servers: [{ id: "00d42e11-f5b7-4a00-a284-6f9c8d8ac24a", name: "checkout-01" }],
+      }),
+    ],
+    [
+      "running-closed-and-other",
+      buildBreakGlassRunningView({
+        alertChannel: "C_PROD",
+        closed: { permalink: "https://hwc-fake.slack.com/archives/C_OPS/p1700000000000200" },
+        others: [{ requesterId: "U_BOB", commandText: "/ecs stop web-03 --hard" }],
+      }),
+    ],
+    ["approved-first", buildBreakGlassApprovedFirstView(undefined)],
   ])("%s", async (name, message) => {
     await expect(toGoldenJson(kitOf(message))).toMatchFileSnapshot(`golden/break-glass-${name}.json`);
   });
