@@ -37,6 +37,7 @@ import { decidePolicy, readGroups } from "./decide-policy.js";
 import { breakGlassAllows, withoutGlassOf } from "./describe-break-glass-option.js";
 import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
 import { directConversationOf } from "./direct-conversation-of.js";
+import { narrowBlockedCommand } from "./narrow-blocked-command.js";
 import { type ApproverMessages, askedNow, notifies } from "./notify-approvers.js";
 import { type RequestDetails, type RequestDetailsStore, serverNameKey } from "./request-details.js";
 import { splitDeniedCommand } from "./split-denied-command.js";
@@ -249,7 +250,13 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         "preflight",
         shown.length > 0 ? shown.map((p) => p.message).join("; ") : "no server is left to change",
       );
-      await reply(buildPreflightRefusalView(commandLine, preflight));
+      await reply(
+        buildPreflightRefusalView(
+          commandLine,
+          preflight,
+          narrowBlockedCommand(intent, ctx.request, preflight),
+        ),
+      );
       return;
     }
     // Planned on the servers the preflight kept (a reboot leaves a stopped one out), and bound by the approval.

@@ -63,12 +63,15 @@ function viaBot(call: BotCall): Span[] {
 export function buildServerActionsView(input: ServerActionsViewInput): Message {
   const through = input.rows.filter((r) => r.via !== undefined).length;
   const items: ListItem[] = input.rows.slice(0, MAX_ROWS).map((r) => {
+    // The record says how the operation ended, never what state it left the server in: a failed stop leaves
+    // it running. Its `message` is the cloud's reason (`Error`); none when it went through.
     const failed = r.action.message !== undefined && r.action.message !== "";
     const when = formatTime(r.at) ?? r.action.startTime ?? "time unknown";
+    const how = r.via?.type === "HARD" ? " (hard)" : r.via?.type === "SOFT" ? " (soft)" : "";
     return {
-      status: failed ? "ERROR" : "ACTIVE",
-      title: r.action.action,
-      subtitle: md`${when}${failed ? md` · failed (${r.action.message ?? ""})` : md``}`,
+      ...(failed && { status: "FAILED" }),
+      title: `${r.action.action}${how}`,
+      subtitle: md`${when}${failed ? md` · the cloud's reason: ${r.action.message ?? ""}` : md``}`,
       fields: [
         {
           label: md`Origin`,

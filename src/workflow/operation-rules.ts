@@ -36,14 +36,48 @@ export function allowedStatuses(operation: Operation): readonly string[] {
   }
 }
 
+/** The operation as a noun in a sentence: `a reboot needs it running (ACTIVE)`. */
+export const OPERATION_NOUNS: Readonly<Record<Operation, string>> = {
+  start: "a start",
+  stop: "a stop",
+  reboot: "a reboot",
+  resize: "a resize",
+  delete: "a delete",
+  tag: "adding tags",
+  untag: "removing tags",
+  lock: "a lock",
+  unlock: "an unlock",
+  reinstall: "an OS reinstall",
+  "change-os": "a change of OS",
+  attach: "attaching a disk",
+  detach: "detaching a disk",
+  migrate: "a migration",
+};
+
+/** ECS statuses as an operator says them, the status itself beside: `running (ACTIVE)`, `in ERROR`. */
+export function statusInWords(status: string): string {
+  switch (status) {
+    case "ACTIVE":
+      return "running (ACTIVE)";
+    case "SHUTOFF":
+      return "stopped (SHUTOFF)";
+    default:
+      return `in ${status}`;
+  }
+}
+
 /**
- * What the operation needs, in words, for a refusal of a server in another status: `reinstall needs SHUTOFF
- * or ACTIVE (stopped first), or ERROR after a failed reinstall or change of OS`.
+ * What the operation needs, in words, for a refusal of a server in another status: `a reboot needs it running
+ * (ACTIVE)`, `an OS reinstall needs it stopped (SHUTOFF) or running (ACTIVE: stopped first), or in ERROR after a
+ * failed reinstall or change of OS`.
  */
 export function describeAllowedStatuses(operation: Operation): string {
+  const noun = OPERATION_NOUNS[operation];
   if (operation === "reinstall" || operation === "change-os")
-    return `${operation} needs SHUTOFF or ACTIVE (stopped first), or ERROR after a failed reinstall or change of OS`;
-  return `${operation} needs ${allowedStatuses(operation).join(" or ")}`;
+    return `${noun} needs it stopped (SHUTOFF) or running (ACTIVE: stopped first), or in ERROR after a failed reinstall or change of OS`;
+  const words = allowedStatuses(operation).map(statusInWords);
+  const listed = words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)}` : (words[0] ?? "");
+  return `${noun} needs it ${listed}`;
 }
 
 /** Statuses in which the operation has nothing to do (the target is left out, with a warning). */

@@ -21,7 +21,9 @@ import {
   describeAllowedStatuses,
   doneStatuses,
   leftOutStatuses,
+  OPERATION_NOUNS,
   planTarget,
+  statusInWords,
 } from "./operation-rules.js";
 import { taskInProgress } from "./preflight-message-parts.js";
 import type {
@@ -72,6 +74,35 @@ export function waitForTasksMessage(busy: readonly Pick<PreflightTarget, "name">
   const names = busy.slice(0, 5).map((t) => t.name);
   const more = busy.length > 5 ? ` +${busy.length - 5} more` : "";
   return `${busy.length} servers are busy with a task in progress (${names.join(", ")}${more}): wait until their tasks end, then ask again (/ecs show shows a server's state, ${follow})`;
+}
+
+/** Servers named in a line at most; the rest are counted. */
+const MAX_NAMED = 5;
+
+/**
+ * Why there is nothing to do, when every server is left out: `checkout-01 is already stopped (SHUTOFF): nothing
+ * to do`, each status said once with its servers. Left out for another reason (already locked, tags already so):
+ * `there is nothing to lock`, the warnings saying why. Plain text: the preflight view escapes it.
+ */
+export function nothingToDoMessage(operation: Operation, found: readonly PreflightTarget[]): string {
+  const done = doneStatuses(operation);
+  const leftOut = leftOutStatuses(operation);
+  const byStatus = new Map<string, string[]>();
+  for (const t of found) {
+    const status = t.current?.status ?? "";
+    if (!done.includes(status) && !leftOut.includes(status)) return `there is nothing to ${operation}`;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), t.name]);
+  }
+  const clauses = [...byStatus].map(([status, names]) => {
+    const shown = names.slice(0, MAX_NAMED);
+    const more = names.length - shown.length;
+    const who = more > 0 ? `${shown.join(", ")} and ${more} more` : joinWords(shown, "and");
+    const are = names.length === 1 ? "is" : "are";
+    return done.includes(status)
+      ? `${who} ${are} already ${statusInWords(status)}`
+      : `${who} ${are} ${statusInWords(status)}, which ${OPERATION_NOUNS[operation]} leaves out`;
+  });
+  return `${clauses.join("; ")}: nothing to do`;
 }
 
 const CONCURRENCY = 4;
@@ -201,7 +232,7 @@ export async function runPreflight(
         problem(
           "blocking",
           "status_not_allowed",
-          `${name}: is ${s.status}; ${describeAllowedStatuses(operation)}`,
+          `${name} is ${statusInWords(s.status)}: ${describeAllowedStatuses(operation)}`,
         );
       }
     }
@@ -399,8 +430,17 @@ export async function runPreflight(
   );
   if (busy.length > 0) {
     global.push({ severity: "blocking", code: "task_in_progress", message: waitForTasksMessage(busy) });
-  } else if (found.length > 0 && found.every((t) => t.planned?.calls.length === 0)) {
-    global.push({ severity: "blocking", code: "nothing_to_do", message: `there is nothing to ${operation}` });
+  } else if (
+    found.length > 0 &&
+    found.every((t) => t.planned?.calls.length === 0) &&
+    // A server that blocks it says why; "nothing to do" beside it would read as if none had been found.
+    ![...global, ...out.flatMap((t) => t.problems)].some((p) => p.severity === "blocking")
+  ) {
+    global.push({
+      severity: "blocking",
+      code: "nothing_to_do",
+      message: nothingToDoMessage(operation, found),
+    });
   }
 
   const all = [...global, ...out.flatMap((t) => t.problems)];

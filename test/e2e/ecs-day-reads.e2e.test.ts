@@ -207,5 +207,6 @@ it("/ecs actions shows the cloud's record, saying which operations came through 
   // The stop came through the bot; the lock and the server's creation did not.
   expect(text).toMatch(/3 operations in the cloud's record, 1 through the bot, 2 not/);
   expect(text).toMatch(/\*lock\*[^\n]*\n[^\n]*not through the bot/);
-  expect(text).toMatch(/\*stop\*[^\n]*\n[^\n]*through the bot: request/);
+  // The bot's record says how it stopped it (the cloud's does not): graceful, the default.
+  expect(text).toMatch(/\*stop \(soft\)\*[^\n]*\n[^\n]*through the bot: request/);
 });

@@ -156,7 +156,7 @@ describe("operator's-day views", () => {
         { action: "create", requestId: "req-1", startTime: "2023-01-01T00:00:00.000000" },
       ],
       [
-        { at, call: "ecs.batch_stop", requestId: "apr_stop", requesterId: "U0ALICE" },
+        { at, call: "ecs.batch_stop", requestId: "apr_stop", requesterId: "U0ALICE", type: "HARD" },
         { at: at + 60_000, call: "ecs.add_tags", requestId: "apr_tags", requesterId: "U0ALICE" },
         // A stop long before: not the one the cloud recorded.
         { at: at - 86_400_000, call: "ecs.batch_stop", requestId: "apr_old" },
@@ -169,7 +169,9 @@ describe("operator's-day views", () => {
     );
     const text = JSON.stringify(kit);
     expect(text).toContain("3 operations in the cloud's record, 1 through the bot, 2 not");
-    expect(text).toContain("failed (Error)");
+    // The stop failed: said as its outcome with the cloud's reason, and as hard; never as a server status.
+    expect(text).toContain(":x: *stop (hard)* · FAILED — 2024-05-22 07:48 UTC · the cloud's reason: Error");
+    expect(text).not.toContain("· ERROR");
     await expect(golden).toMatchFileSnapshot("golden/server-actions.json");
   });
 });

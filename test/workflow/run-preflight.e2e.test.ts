@@ -68,6 +68,15 @@ describe("stop / start / reboot", () => {
       "warning:already_in_state",
       "warning:already_in_state",
     ]);
+    expect(p.problems[0]?.message).toBe("web-01 and web-02 are already running (ACTIVE): nothing to do");
+  });
+
+  it("a reboot of a server in ERROR: said in words with what a reboot needs, never 'nothing to reboot'", async () => {
+    env.sim.control.setServer(env.id("web-03"), { status: "ERROR" });
+    const p = await runPreflight("reboot", ref("web-03"), {}, env.cloud);
+    expect(p.problems.filter((x) => x.severity === "blocking").map((x) => [x.code, x.message])).toEqual([
+      ["status_not_allowed", "web-03 is in ERROR: a reboot needs it running (ACTIVE)"],
+    ]);
   });
 
   it("a reboot leaves a stopped server out with a warning; blocks a missing server and one with a task in progress", async () => {

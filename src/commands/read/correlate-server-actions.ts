@@ -9,6 +9,8 @@ export interface BotCall {
   requestId?: string;
   /** Who asked for it (Slack user ID). */
   requesterId?: string;
+  /** A stop or reboot: forced (`HARD`) or graceful (`SOFT`), as the call sent it; the cloud's record says neither. */
+  type?: "HARD" | "SOFT";
 }
 
 /** One operation of the cloud's record, with the bot's call that caused it, if one did. */

@@ -133,12 +133,16 @@ export function botCallsOf(entries: Awaited<ReturnType<NonNullable<ReadDeps["aud
     const call = e.detail?.call;
     if (e.type !== "execution.step" || e.detail?.phase !== "intent" || typeof call !== "string") return [];
     const requesterId = e.requestId !== undefined ? requesters.get(e.requestId) : undefined;
+    // A stop or reboot says how it was sent (its intent's params): the cloud's record does not.
+    const params = e.detail?.params;
+    const type = typeof params === "object" && params !== null && "type" in params ? params.type : undefined;
     return [
       {
         at: e.at,
         call,
         ...(e.requestId !== undefined && { requestId: e.requestId }),
         ...(requesterId !== undefined && { requesterId }),
+        ...((type === "HARD" || type === "SOFT") && { type }),
       },
     ];
   });
