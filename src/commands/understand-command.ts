@@ -7,6 +7,7 @@ import {
   parseIntent,
 } from "../intents/index.js";
 import { secretInTextRefused, textCarriesPassword } from "../intents/parse-arguments.js";
+import { withTypedFlags } from "../intents/unknown-verb.js";
 import type { Message } from "../render/message-model.js";
 import { code, md } from "../render/message-model.js";
 import { takeScheduleFlags } from "../schedule/take-schedule-flags.js";
@@ -61,8 +62,11 @@ export function understandCommand(request: CommandRequest, requestId: string): C
       return refused("unparsed", buildParseErrorView(error));
     }
   const parsed = parseIntent(request.command, taken.text);
-  if (!parsed.ok)
-    return { ...refused("unparsed", buildParseErrorView(parsed.error)), parseErrorCode: parsed.error.code };
+  if (!parsed.ok) {
+    // A corrected command to copy keeps the flags taken out above, as typed.
+    const error = withTypedFlags(parsed.error, request.command, request.text);
+    return { ...refused("unparsed", buildParseErrorView(error)), parseErrorCode: error.code };
+  }
   const { intent } = parsed;
   // Flags that only mean something for a change: refused on anything else, said why.
   const changeOnly = isMutationIntent(intent)

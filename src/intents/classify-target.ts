@@ -128,6 +128,9 @@ function validateName(text: string, written: string, quoted: boolean): Classifie
     const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(name);
     const selector = quoted || url ? undefined : tagSelectorFor(name);
     if (quoted) hint = " Quoted text is always read as a name.";
+    // A code span wrapping the whole target is read as what is inside (`tokenize`); part of one never is.
+    else if (name.includes("`"))
+      hint = " Backticks are not part of a target: wrap the whole target in them, or none.";
     else if (url) hint = " URLs are not targets.";
     else if (selector !== undefined) hint = ` To select servers by tag, write ${quoteUserText(selector)}.`;
     else if (name.includes("=")) hint = " To select servers by tag, write `tag:key=value`.";

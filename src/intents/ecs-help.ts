@@ -29,6 +29,7 @@ export const ECS_HELP: CommandHelp = {
     'Say why with `--reason "INC-4711: memory leak"`: approvers see it on the card, and the audit keeps it.',
     "Type `/ecs help <verb>` or `/ecs <verb> help` for details.",
   ],
+  common: ["list", "show", "start", "stop", "reboot", "resize", "tag", "delete"],
   verbs: {
     list: {
       summary: "List servers, optionally filtered.",
@@ -329,8 +330,8 @@ export const ECS_HELP: CommandHelp = {
     },
     help: {
       summary: "Show this help.",
-      usage: ["/ecs help [<verb>]"],
-      examples: ["/ecs help", "/ecs help stop", "/ecs stop help"],
+      usage: ["/ecs help [<verb>|all]"],
+      examples: ["/ecs help", "/ecs help stop", "/ecs stop help", "/ecs help all"],
       notes: [],
     },
   },

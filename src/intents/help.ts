@@ -25,6 +25,11 @@ export interface HelpText {
    * the shipped policy decides about it.
    */
   kinds?: { kind: VerbKind; title: string; lines: string[] }[];
+  /**
+   * The first screen of a command's help (`/ecs help`): its most used verbs, each as one example and what the verb
+   * does; the whole reference (`kinds`) is then behind `/ecs help all`.
+   */
+  common?: { example: string; summary: string }[];
 }
 
 /** What a verb does to the cloud: nothing, a change that can be undone, or one that destroys data. */
@@ -69,6 +74,11 @@ export interface CommandHelp {
   title: string;
   verbs: Readonly<Record<string, VerbHelp>>;
   notes: string[];
+  /**
+   * The verbs most used, in the order the first screen of `/<command> help` shows them (6 to 8); absent when the
+   * whole reference is short enough to be the first screen.
+   */
+  common?: readonly string[];
 }
 
 const HELP: Readonly<Record<Command, CommandHelp>> = {
@@ -282,7 +292,8 @@ const KIND_ORDER: readonly VerbKind[] = ["read", "change", "destructive"];
 /**
  * Help for a topic: a verb's usage, examples and notes (plus, for verbs that change something or that the
  * policy restricts, what the shipped policy decides and, from `describe` when given, the live one), or a
- * command overview listing every verb by kind with its shipped policy. An unknown verb yields the overview.
+ * command overview: its first screen (its most used verbs, {@link CommandHelp.common}) unless `topic.all` or it has
+ * none, else every verb by kind with its shipped policy. An unknown verb yields the overview.
  */
 export function helpFor(topic: HelpTopic, describe?: DescribePolicy): HelpText {
   const command = HELP[topic.command];
@@ -300,6 +311,7 @@ export function helpFor(topic: HelpTopic, describe?: DescribePolicy): HelpText {
     };
   }
   const verbs = verbsOf(topic.command);
+  if (topic.all !== true && command.common !== undefined) return firstScreen(topic.command, command);
   const kinds = KIND_ORDER.map((kind) => ({
     kind,
     title: KIND_TITLES[kind],
@@ -317,6 +329,33 @@ export function helpFor(topic: HelpTopic, describe?: DescribePolicy): HelpText {
       .filter((e) => !e.includes(" help")),
     notes: [...command.notes, "After each command: what the shipped policy (`flows/policy.yml`) decides."],
     kinds,
+  };
+}
+
+/**
+ * The first screen of a command's help: its most used verbs, one example each (the first that names something to
+ * act on) and what the verb does, then how to get help on one verb and the whole reference. From the same entries
+ * as the reference, so neither drifts from the grammar.
+ */
+function firstScreen(name: Command, command: CommandHelp): HelpText {
+  const verbs = verbsOf(name);
+  const common = (command.common ?? []).flatMap((verb) => {
+    const entry = verbHelp(name, verb);
+    if (entry === undefined) return [];
+    const example = entry.examples.find((e) => e.trim() !== `/${name} ${verb}`) ?? entry.examples[0];
+    return example === undefined ? [] : [{ example, summary: entry.summary }];
+  });
+  // The help verb's own example of help on one verb (`/ecs help stop`).
+  const oneVerb =
+    command.verbs.help?.examples.find((e) => /^\/\S+ help (?!all$)\S+$/.test(e)) ?? `/${name} help <verb>`;
+  return {
+    title: command.title,
+    usage: verbs.map((v) => command.verbs[v]?.usage[0] ?? ""),
+    examples: [],
+    notes: [
+      `One verb's usage, examples and policy: \`${oneVerb}\` (or \`/${name} <verb> help\`). Every verb, its flags and what the policy decides: \`/${name} help all\`.`,
+    ],
+    common,
   };
 }
 

@@ -59,6 +59,8 @@ export const HelpTopicSchema = z.strictObject({
   command: CommandSchema,
   /** A verb of `command` (`stop`, `policy`, …); absent for the command overview. */
   verb: z.string().min(1).max(32).optional(),
+  /** The whole reference of `command` (`/ecs help all`), not its first screen; only without `verb`. */
+  all: z.literal(true).optional(),
 });
 export type HelpTopic = z.infer<typeof HelpTopicSchema>;
 
@@ -272,6 +274,10 @@ export interface IntentError {
   usage?: string;
   /** A corrected word ("did you mean"), never applied automatically. */
   suggestion?: string;
+  /** The whole command as typed with `suggestion` put in, ready to copy (an unknown verb); never run. */
+  correctedCommand?: string;
+  /** One line said under the message (plain text, inline code in backticks): where to read more. */
+  note?: string;
   /** For `unknown_flag` / `unknown_filter`: what is accepted here (may be empty). */
   validFlags?: string[];
 }

@@ -103,7 +103,7 @@ function parseWith(command: string, text: string, depth: number): ParseResult {
     return help.ok ? { ok: true, intent: help.value } : help;
   }
   const parser = Object.hasOwn(PARSERS[cmd], verb) ? PARSERS[cmd][verb] : undefined;
-  if (!parser) return unknownVerb(baseCtx, verbToken.text);
+  if (!parser) return unknownVerb(baseCtx, verbToken.text, false, tokens);
   const ctx: Ctx = { ...baseCtx, verb };
   // `/ecs stop help`, `/ecs stop web-01 --help`: help wins over running anything (a server named
   // "help" must be quoted). For `/ops policy` only the word after `policy` counts: the rest is the

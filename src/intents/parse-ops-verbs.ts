@@ -46,6 +46,7 @@ export function parseOpsHelp(ctx: Ctx, tokens: readonly Token[]): Result<Intent>
     return helpForVerb({ ...ctx, command }, command, second);
   }
   if (second !== undefined && tokens[1]) return unexpected(ctx, tokens[1]);
+  if (first === "all") return { ok: true, value: { type: "help", topic: { command: "ops", all: true } } };
   // `/ops help stop`: find the command that has this verb, ops first.
   for (const c of ["ops", "ecs", "hss"] as const) {
     if (verbsOf(c).includes(first))
@@ -61,8 +62,10 @@ export function parseOpsHelp(ctx: Ctx, tokens: readonly Token[]): Result<Intent>
   );
 }
 
+/** Help on one verb of `command`, or (`all`) its whole reference; an unknown verb is refused with the nearest. */
 export function helpForVerb(ctx: Ctx, command: Command, verb: string): Result<Intent> {
   const v = verb.toLowerCase();
+  if (v === "all") return { ok: true, value: { type: "help", topic: { command, all: true } } };
   if (verbsOf(command).includes(v)) {
     return { ok: true, value: { type: "help", topic: v === "help" ? { command } : { command, verb: v } } };
   }

@@ -23,6 +23,11 @@ import { quoteUserText } from "./quote-user-text.js";
  *   apostrophe inside a word stays literal. A token that starts with a quote is a literal: the parser
  *   never reads it as a keyword, filter or selector, nor as a flag, except `"--flag=value"` (a shell's
  *   reading, `readFlag`; no name has a `=`). An unterminated quote is refused, naming the flag it follows.
+ * - Code spans: a token wrapped whole in backticks (`` `90c4c3d7-…` ``, copied from a code span of a Slack
+ *   message) is read as what is inside, as if typed without them: an ID stays an ID, a flag a flag. Whole means
+ *   from a token's start to the next backtick, followed by a separator or the end; anything else keeps its
+ *   backticks, and no server name, tag or flag has one (ECS names are letters, digits, `_`, `-` and `.`).
+ *   Unlike quotes, a code span does not make a literal: it is formatting, not quoting.
  * - Separators: any whitespace (including newlines and non-breaking spaces) and commas outside quotes.
  *   Empty tokens (`a,,b`) are dropped.
  * - Rejected outright (`invalid_character`): C0/C1 control characters other than tab/CR/LF, DEL,
@@ -189,6 +194,27 @@ export function tokenize(input: string): TokenizeResult {
   }
 
   const tokens: Token[] = [];
+  const error = scanTokens(input, 0, tokens, true);
+  return error === undefined ? { ok: true, tokens } : { ok: false, error };
+}
+
+/**
+ * Whether the backtick at `input[at]`, at a token's start, opens a code span wrapping the whole token: the next
+ * backtick closes it, something is between them, and a separator or the end follows it. Its closing index, or
+ * undefined (the backtick is then a literal character, and no name has one).
+ */
+function codeSpanClose(input: string, at: number): number | undefined {
+  const close = input.indexOf("`", at + 1);
+  if (close <= at + 1) return undefined;
+  const after = input[close + 1];
+  return after === undefined || isSeparator(after) ? close : undefined;
+}
+
+/**
+ * Reads the tokens of `input` from `from` to its end into `tokens` (offsets stay those of `input`); the first
+ * error, if any. `spans`: whether a code span may open (not inside one).
+ */
+function scanTokens(input: string, from: number, tokens: Token[], spans: boolean): IntentError | undefined {
   let cur: Building | undefined;
 
   const append = (b: Building, text: string, markup: boolean): void => {
@@ -211,12 +237,20 @@ export function tokenize(input: string): TokenizeResult {
     cur = undefined;
   };
 
-  let i = 0;
+  let i = from;
   while (i < input.length) {
     const ch = input[i]!;
     if (isSeparator(ch)) {
       flush(i);
       i++;
+      continue;
+    }
+    // `` `90c4c3d7-…` ``, pasted from a code span of a Slack message: read as what is inside, as if typed there.
+    const spanClose = spans && !cur && ch === "`" ? codeSpanClose(input, i) : undefined;
+    if (spanClose !== undefined) {
+      const error = scanTokens(input.slice(0, spanClose), i + 1, tokens, false);
+      if (error !== undefined) return error;
+      i = spanClose + 1;
       continue;
     }
     if (!cur) cur = { parts: [], length: 0, start: i, markupCount: 0, plainCount: 0 };
@@ -229,7 +263,7 @@ export function tokenize(input: string): TokenizeResult {
       (b.length === 0 || lastChar === "=" || lastChar === ":")
     ) {
       const close = closingQuoteIndex(input, ch, i + 1);
-      if (close < 0) return { ok: false, error: unterminatedQuote(ch, i, b.parts.join("")) };
+      if (close < 0) return unterminatedQuote(ch, i, b.parts.join(""));
       if (b.quoteStart === undefined) b.quoteStart = b.length;
       const inner = unescapeSlackText(input.slice(i + 1, close));
       // Mentions inside quotes still count as mentions.
@@ -267,7 +301,7 @@ export function tokenize(input: string): TokenizeResult {
     i++;
   }
   flush(input.length);
-  return { ok: true, tokens };
+  return undefined;
 }
 
 /**
@@ -288,7 +322,7 @@ function unterminatedQuote(open: string, at: number, before: string): IntentErro
 const MIN_KNOWN_SECRET = 8;
 
 const SECRET_RE = new RegExp(
-  `(?:^|[\\s,])["'\u2018\u2019\u201c\u201d]?[-\u2013\u2014]{0,2}${PASSWORD_NAME}(?=[\\s=:,"'\u2018\u2019\u201c\u201d]|$)`,
+  `(?:^|[\\s,])["'\u2018\u2019\u201c\u201d\`]?[-\u2013\u2014]{0,2}${PASSWORD_NAME}(?=[\\s=:,"'\u2018\u2019\u201c\u201d\`]|$)`,
   "i",
 );
 

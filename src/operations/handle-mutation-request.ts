@@ -9,13 +9,12 @@ import type { Metrics } from "../metrics/metrics.js";
 import { termsOf } from "../policy/compare-decisions.js";
 import { policyVersion } from "../policy/policy-version.js";
 import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
-import { plural } from "../render/escape-mrkdwn.js";
-import { type Message, md } from "../render/message-model.js";
+import type { Message } from "../render/message-model.js";
 import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { targetsOf } from "../targets/replace-target.js";
+import { buildApprovalAskedView } from "../views/build-approval-asked-view.js";
 import { buildDirectMessageRefusalView } from "../views/build-direct-message-refusal-view.js";
-import { buildNoticeView } from "../views/build-notice-view.js";
 import { buildScheduledNoticeView, buildScheduleRefusalView } from "../views/build-schedule-views.js";
 import { buildWavesRefusalView } from "../views/build-wave-views.js";
 import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-waves.js";
@@ -393,12 +392,14 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
         await reply(buildScheduledNoticeView(schedule, { minApprovals: n, by: draft.request.expiresAt }));
       else
         await reply(
-          buildNoticeView(
-            ":lock:",
-            stages !== undefined
-              ? md`Your request needs approval in ${String(stages.length)} stages, in order: ${stages.map((s) => s.name).join(", then ")}; I posted it in the channel.`
-              : md`Your request needs ${plural(n, "approval")} from ${describeApprovers(decision.approval, mention ? groups.ids : {})}; I posted it in the channel.`,
-          ),
+          buildApprovalAskedView({
+            minApprovals: n,
+            approvers: describeApprovers(decision.approval, mention ? groups.ids : {}),
+            ...(stages !== undefined && { stages: stages.map((s) => s.name) }),
+            expiresAt: recorded.expiresAt,
+            // Said only where the break-glass path would let this requester run it now.
+            ...(glass === undefined && breakGlassAllows(policy, question, groups)),
+          }),
         );
       await deps.approverMessages.requested(recorded, ctx.chat, groups.members);
     }

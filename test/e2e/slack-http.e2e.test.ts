@@ -181,7 +181,7 @@ describe("slash commands over HTTP", () => {
 
   it("parse errors, help, and mutations without a handler", async () => {
     await command("stpo web-01");
-    expect(blocksText((await reply(0)).blocks)).toContain("Did you mean `stop`?");
+    expect(blocksText((await reply(0)).blocks)).toContain("Did you mean `/ecs stop web-01`?");
     await command("help", { command: "/ops" });
     expect(blocksText((await reply(1)).blocks)).toContain("/ops");
     await command("stop help");

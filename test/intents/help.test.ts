@@ -69,14 +69,14 @@ describe("helpFor", () => {
 
   it("lists every command by kind with its shipped policy in the overview", () => {
     for (const command of COMMANDS) {
-      const overview = helpFor({ command });
+      const overview = helpFor({ command, all: true });
       const lines = (overview.kinds ?? []).flatMap((k) => k.lines).join("\n");
       for (const verb of verbsOf(command).filter((v) => v !== "help" || command === "ops")) {
         for (const usage of helpFor({ command, verb }).usage) expect(lines).toContain(`\`${usage}\``);
         expect(lines).toContain(shippedPolicyOf(command, verb));
       }
     }
-    const ecs = helpFor({ command: "ecs" }).kinds ?? [];
+    const ecs = helpFor({ command: "ecs", all: true }).kinds ?? [];
     expect(ecs.map((k) => k.kind)).toEqual(["read", "change", "destructive"]);
     const of = (kind: string) => ecs.find((k) => k.kind === kind)?.lines.join("\n") ?? "";
     expect(of("read")).toContain("/ecs console-log");

@@ -283,7 +283,7 @@ const rows: Row[] = [
   [
     "/ecs",
     "rebot web-01",
-    { error: "unknown_verb", suggestion: "reboot", message: ["did you mean `reboot`?"] },
+    { error: "unknown_verb", suggestion: "reboot", message: ["did you mean `/ecs reboot web-01`?"] },
   ],
   ["/ecs", "restart web-01", { error: "unknown_verb", suggestion: "reboot" }],
   ["/ecs", "stpo web-01", { error: "unknown_verb", suggestion: "stop" }],
@@ -522,7 +522,8 @@ const rows: Row[] = [
   // ---- hostile and odd input ----
   ["/ecs", "stop ${process.env}", { error: "invalid_target", message: ["`${process.env}`"] }],
   ["/ecs", "stop `rm -rf /`", { error: "unknown_flag", message: ["`-rf`"] }],
-  ["/ecs", "stop `rm`", { error: "invalid_target", message: ["'rm'"] }],
+  // Wrapped whole, `rm` would be read as the name rm (a code span pasted from Slack): never run either.
+  ["/ecs", "stop `rm`x", { error: "invalid_target", message: ["'rm'x"] }],
   ["/ecs", "stop web-01`whoami`", { error: "invalid_target", message: ["'whoami'"] }],
   ["/ecs", "${process.env.SECRET}", { error: "unknown_verb", message: ["`${process.env.SECRET}`"] }],
   ["/ecs", "stop {{constructor.constructor('x')()}}", { error: "invalid_target" }],

@@ -107,14 +107,25 @@ describe("read-only views", () => {
     await expect(render(buildHelpView(helpFor({ command: "ecs" }))).golden).toMatchFileSnapshot(
       "golden/help-ecs.json",
     );
+    await expect(render(buildHelpView(helpFor({ command: "ecs", all: true }))).golden).toMatchFileSnapshot(
+      "golden/help-ecs-all.json",
+    );
   });
 
   it("a parse error with suggestion and usage", async () => {
+    const parsed = parseIntent("/ecs", "stop web-01 --hrad");
+    if (parsed.ok) throw new Error("expected a parse error");
+    const { kit, golden } = render(buildParseErrorView(parsed.error));
+    expect(JSON.stringify(kit)).toContain("`--hard`");
+    await expect(golden).toMatchFileSnapshot("golden/parse-error.json");
+  });
+
+  it("an unknown verb close to one: the corrected command and where the help is, no usage", async () => {
     const parsed = parseIntent("/ecs", "stpo web-01");
     if (parsed.ok) throw new Error("expected a parse error");
     const { kit, golden } = render(buildParseErrorView(parsed.error));
-    expect(JSON.stringify(kit)).toContain("`stop`");
-    await expect(golden).toMatchFileSnapshot("golden/parse-error.json");
+    expect(JSON.stringify(kit)).toContain("`/ecs stop web-01`");
+    await expect(golden).toMatchFileSnapshot("golden/parse-error-unknown-verb.json");
   });
 
   it("ambiguity: a select of the candidates with token:ID values, plus their details", async () => {
