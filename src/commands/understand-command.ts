@@ -1,4 +1,5 @@
 import { extractBreakGlass, extractReason } from "../intents/extract-text-flag.js";
+import { secretInTextRefused, textCarriesPassword } from "../intents/find-secrets-in-text.js";
 import {
   type Intent,
   type IntentAction,
@@ -6,7 +7,6 @@ import {
   MUTATING_ACTIONS,
   parseIntent,
 } from "../intents/index.js";
-import { secretInTextRefused, textCarriesPassword } from "../intents/parse-arguments.js";
 import { withTypedFlags } from "../intents/unknown-verb.js";
 import type { Message } from "../render/message-model.js";
 import { code, md } from "../render/message-model.js";

@@ -1,3 +1,4 @@
+import { passwordRefused } from "./find-secrets-in-text.js";
 import {
   DEFAULT_CONSOLE_LINES,
   DEVICE_RE,
@@ -23,7 +24,6 @@ import {
   onePositional,
   parseServerRef,
   parseTargets,
-  passwordRefused,
   type Result,
   unexpected,
   usage,

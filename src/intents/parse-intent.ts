@@ -1,3 +1,4 @@
+import { carriesPassword, passwordRefused } from "./find-secrets-in-text.js";
 import {
   COMMANDS,
   type Command,
@@ -9,10 +10,8 @@ import {
 } from "./intent-schema.js";
 import {
   type Ctx,
-  carriesPassword,
   failure,
   isHelpToken,
-  passwordRefused,
   type Result,
   unexpected,
   type VerbParser,

@@ -1,6 +1,7 @@
+import { redactCredentials } from "./find-secrets-in-text.js";
 import { PASSWORD_NAME } from "./intent-constants.js";
 import type { IntentError } from "./intent-schema.js";
-import { normalizeFlag, redactCredentials } from "./parse-arguments.js";
+import { normalizeFlag } from "./parse-arguments.js";
 import { quoteUserText } from "./quote-user-text.js";
 
 /**

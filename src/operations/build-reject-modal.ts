@@ -1,6 +1,6 @@
 import type { ModalSpec } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
-import { secretInText } from "../intents/parse-arguments.js";
+import { secretInText } from "../intents/find-secrets-in-text.js";
 import { visibleText } from "../render/escape-mrkdwn.js";
 import { code, md, section, userMention } from "../render/message-model.js";
 import { REJECT_MODAL_ID, REJECT_REASON_INPUT } from "./approval-action-ids.js";

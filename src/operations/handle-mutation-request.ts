@@ -4,11 +4,10 @@ import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { MutationHandler } from "../commands/types.js";
-import type { Target } from "../intents/index.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { termsOf } from "../policy/compare-decisions.js";
 import { policyVersion } from "../policy/policy-version.js";
-import type { ApprovalRequirement, Policy, PolicyDecision } from "../policy/types.js";
+import type { Policy, PolicyDecision } from "../policy/types.js";
 import type { Message } from "../render/message-model.js";
 import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
@@ -19,15 +18,10 @@ import { buildScheduledNoticeView, buildScheduleRefusalView } from "../views/bui
 import { buildWavesRefusalView } from "../views/build-wave-views.js";
 import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-waves.js";
 import { runPreflight } from "../workflow/run-preflight.js";
-import type { FlowSet, FlowTarget } from "../workflow/types.js";
+import type { FlowSet } from "../workflow/types.js";
 import { claimsIntent, duplicateRefusalReason, duplicateViewOf } from "./answer-duplicate-request.js";
 import { buildDenialView } from "./build-denial-view.js";
-import {
-  buildDryRunView,
-  buildNotRecordedView,
-  buildPreflightRefusalView,
-  buildPreparingView,
-} from "./build-preflight-views.js";
+import { buildDryRunView, buildNotRecordedView, buildPreflightRefusalView } from "./build-preflight-views.js";
 import { buildRequestCard } from "./build-request-card.js";
 import type { BreakGlass } from "./create-break-glass.js";
 import type { Executions } from "./create-executions.js";
@@ -37,8 +31,15 @@ import { breakGlassAllows, withoutGlassOf } from "./describe-break-glass-option.
 import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
 import { directConversationOf } from "./direct-conversation-of.js";
 import { narrowBlockedCommand } from "./narrow-blocked-command.js";
-import { type ApproverMessages, askedNow, notifies } from "./notify-approvers.js";
+import type { ApproverMessages } from "./notify-approvers.js";
 import { type RequestDetails, type RequestDetailsStore, serverNameKey } from "./request-details.js";
+import {
+  idsOfAskedNow,
+  mentionsApprovers,
+  POLICY_ALLOWED_REQUIREMENT,
+  preparingViewFor,
+  withSelectors,
+} from "./request-post-parts.js";
 import { splitDeniedCommand } from "./split-denied-command.js";
 import { closeSameChange } from "./supersede-waiting-request.js";
 import { toOperationRequest } from "./to-operation-request.js";
@@ -61,18 +62,6 @@ export interface MutationRequestDeps {
   /** Asks the approvers by direct message (`notify_approvers: dm`). */
   approverMessages: Pick<ApproverMessages, "requested">;
 }
-
-/**
- * The requirement recorded for a request the policy allowed: it is approved at once by `system:policy`, so
- * it goes through the same record, claim and audit trail as an approved one (one record per execution).
- */
-export const POLICY_ALLOWED_REQUIREMENT: ApprovalRequirement = {
-  approvers: { users: [POLICY_ACTOR], groups: [] },
-  minApprovals: 1,
-  allowSelfApproval: false,
-  expiresInMs: 10 * 60_000,
-  reasonRequired: false,
-};
 
 /**
  * A command that changes servers (`/ecs start|stop|…|migrate`) after parsing and target resolution: policy (with the requester's
@@ -416,56 +405,5 @@ async function releaseIntent(
 ): Promise<void> {
   await draft.releaseIntent().catch((error: unknown) => {
     logger.warn({ err: error }, "could not release the claim on the request's intent");
-  });
-}
-
-/**
- * The first post of a request, before its card: it mentions the approvers when the request needs approval and
- * its rule notifies by mention (Slack notifies on a new message, not on the edit that turns it into the card).
- */
-export function preparingViewFor(
-  commandLine: string,
-  decision: PolicyDecision,
-  groupIds: Readonly<Record<string, string>>,
-  requesterId: string,
-): Message {
-  return buildPreparingView(
-    commandLine,
-    decision.effect === "needs_approval" && mentionsApprovers(decision)
-      ? {
-          requesterId,
-          minApprovals: askedNow({ requirement: decision.approval, approvals: [] }).minApprovals,
-          approvers: describeApprovers(askedNow({ requirement: decision.approval, approvals: [] }), groupIds),
-        }
-      : undefined,
-  );
-}
-
-/** Whether the request's approvers are mentioned (it needs approval and its rule notifies by mention). */
-function mentionsApprovers(decision: PolicyDecision): boolean {
-  return decision.effect === "needs_approval" && notifies(decision.approval, "mention");
-}
-
-/** The IDs of the groups asked now (a staged request's first stage): the others are named, not mentioned. */
-export function idsOfAskedNow(
-  request: Pick<ApprovalRequest, "requirement" | "approvals">,
-  groupIds: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const asked = new Set(askedNow(request).approvers.groups);
-  return Object.fromEntries(Object.entries(groupIds).filter(([handle]) => asked.has(handle)));
-}
-
-/**
- * The approved targets with the command's tag selectors that chose each one (`key=value`), so a server
- * that loses the tag before execution is drift. A server named explicitly and also carrying a selector's tag
- * is bound to it as well: the stricter reading.
- */
-export function withSelectors(snapshot: readonly FlowTarget[], targets: readonly Target[]): FlowTarget[] {
-  const selectors = targets.flatMap((t) =>
-    t.kind === "tag" ? [{ key: t.key.trim(), value: t.value.trim() }] : [],
-  );
-  return snapshot.map((t) => {
-    const selectedBy = selectors.filter((s) => t.tags?.[s.key] === s.value).map((s) => `${s.key}=${s.value}`);
-    return selectedBy.length > 0 ? { ...t, selectedBy } : { ...t };
   });
 }

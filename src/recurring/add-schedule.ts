@@ -10,7 +10,7 @@ import {
   POLICY_ALLOWED_REQUIREMENT,
   preparingViewFor,
   withSelectors,
-} from "../operations/handle-mutation-request.js";
+} from "../operations/request-post-parts.js";
 import { toOperationRequest } from "../operations/to-operation-request.js";
 import { termsOf } from "../policy/compare-decisions.js";
 import { policyVersion } from "../policy/policy-version.js";

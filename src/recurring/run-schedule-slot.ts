@@ -6,7 +6,7 @@ import { policyChangeText } from "../operations/build-policy-change-view.js";
 import { buildPreparingView } from "../operations/build-preflight-views.js";
 import { decidePolicy, readGroups } from "../operations/decide-policy.js";
 import { POLICY_ACTOR } from "../operations/describe-request.js";
-import { POLICY_ALLOWED_REQUIREMENT, withSelectors } from "../operations/handle-mutation-request.js";
+import { POLICY_ALLOWED_REQUIREMENT, withSelectors } from "../operations/request-post-parts.js";
 import { toOperationRequest } from "../operations/to-operation-request.js";
 import { compareDecisions, termsOf } from "../policy/compare-decisions.js";
 import { policyVersion } from "../policy/policy-version.js";

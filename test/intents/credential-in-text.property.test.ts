@@ -12,7 +12,7 @@ import {
   secretInText,
   secretInTextRefused,
   textCarriesPassword,
-} from "../../src/intents/parse-arguments.js";
+} from "../../src/intents/find-secrets-in-text.js";
 import { validateRejectReason } from "../../src/operations/build-reject-modal.js";
 
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
