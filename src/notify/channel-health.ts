@@ -3,6 +3,8 @@
  * archived…), kept in the store per channel so every replica and every watcher or digest sees the same: said
  * once in the alert channels, shown by `/ops watch list`, forgotten when a post there succeeds again.
  */
+
+import { CHANNEL_DELIVERY_ERRORS } from "../slack/channel-delivery-errors.js";
 import { NO_CHANGE, type Store, writeUpdate } from "../store/store.js";
 import type { NotifierLogger } from "./notifier-types.js";
 
@@ -11,16 +13,7 @@ import type { NotifierLogger } from "./notifier-types.js";
  * fix the channel ID, unarchive, grant the app access). Rate limits, timeouts and server errors are not here.
  */
 export const PERMANENT_DELIVERY_ERRORS: ReadonlySet<string> = new Set([
-  "not_in_channel",
-  "channel_not_found",
-  "is_archived",
-  "restricted_action",
-  "restricted_action_read_only_channel",
-  "restricted_action_non_threadable_channel",
-  "restricted_action_thread_only_channel",
-  "ekm_access_denied",
-  "team_access_not_granted",
-  "not_allowed_token_type",
+  ...CHANNEL_DELIVERY_ERRORS,
   "missing_scope",
 ]);
 

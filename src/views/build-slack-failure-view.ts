@@ -1,4 +1,5 @@
 import { code, type Message, md, type Span } from "../render/message-model.js";
+import { CHANNEL_DELIVERY_ERRORS } from "../slack/channel-delivery-errors.js";
 import { buildDeliveryErrorView } from "./build-delivery-error-view.js";
 import { buildNoticeView } from "./build-notice-view.js";
 
@@ -7,19 +8,7 @@ import { buildNoticeView } from "./build-notice-view.js";
  * requester can act on them (invite the bot, use another channel, wait), so they are explained as such
  * (`buildDeliveryErrorView`). Any other failure is the bot's or Slack's, whichever call it was.
  */
-export const CHANNEL_REFUSALS: ReadonlySet<string> = new Set([
-  "not_in_channel",
-  "channel_not_found",
-  "is_archived",
-  "restricted_action",
-  "restricted_action_read_only_channel",
-  "restricted_action_non_threadable_channel",
-  "restricted_action_thread_only_channel",
-  "ekm_access_denied",
-  "team_access_not_granted",
-  "not_allowed_token_type",
-  "ratelimited",
-]);
+export const CHANNEL_REFUSALS: ReadonlySet<string> = new Set([...CHANNEL_DELIVERY_ERRORS, "ratelimited"]);
 
 /** Failures of the app's own access (its token, its scopes): nothing the requester can do but tell someone. */
 const ACCESS_FAILURES: ReadonlySet<string> = new Set([
