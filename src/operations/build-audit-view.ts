@@ -17,7 +17,7 @@ import {
   userMention,
 } from "../render/message-model.js";
 import { renderBlockKit } from "../render/render-block-kit.js";
-import { withInlineCode } from "../views/format-values.js";
+import { shortServerId, withInlineCode } from "../views/format-values.js";
 import { describeAuditEntry, describeFoldedEntry } from "./describe-audit-entry.js";
 import { auditServerFields, type ServerNames, serverNamesOf } from "./describe-audit-servers.js";
 import { formatTime } from "./describe-request.js";
@@ -312,7 +312,7 @@ function itemOf(
 
 /** The servers a name stood for, by ID as cards shorten it. */
 function namesakes(ids: readonly string[]): Span[] {
-  return ids.flatMap((id, i) => [...(i > 0 ? md`, ` : []), code(`${id.slice(0, 8)}…`)]);
+  return ids.flatMap((id, i) => [...(i > 0 ? md`, ` : []), shortServerId(id)]);
 }
 
 /** The export of a page's subject, as one types it on the bot's host. */

@@ -15,9 +15,9 @@ import {
   section,
   userMention,
 } from "../render/message-model.js";
+import { serverSpans } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import type { BreakGlassUse } from "./create-break-glass.js";
-import { serverSpans } from "./describe-audit-servers.js";
 import { describeApprovers } from "./describe-request.js";
 
 /** The alert card's Acknowledge button (value: the break-glass use ID, which is its request's ID). */

@@ -7,7 +7,7 @@
 import type { AuditRecord } from "../audit/audit-entry.js";
 import { code, type ListField, md, type Span } from "../render/message-model.js";
 import { renderMrkdwn } from "../render/render-mrkdwn.js";
-import { typeable } from "../views/format-values.js";
+import { serverSpans } from "../views/format-values.js";
 import { phaseOf } from "./fold-run-steps.js";
 
 /** A field's value is cut past this many rendered characters (the list renderer's value limit): kept within. */
@@ -24,12 +24,6 @@ export function serverNamesOf(entries: readonly AuditRecord[]): ServerNames {
   for (const e of entries)
     for (const [id, name] of Object.entries(e.serverNames ?? {})) if (!names.has(id)) names.set(id, name);
   return names;
-}
-
-/** A server as cards name it: `web-01` (`d704b694…`); its ID alone where no entry named it. */
-export function serverSpans(id: string, name: string | undefined): Span[] {
-  const shortId = code(`${id.slice(0, 8)}…`);
-  return name === undefined || name === "" ? [shortId] : md`${typeable(name)} (${shortId})`;
 }
 
 /** A field's value, and whether it left items out (` and N more`: the page then points at the export). */

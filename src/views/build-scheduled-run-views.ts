@@ -11,7 +11,7 @@ import {
   userMention,
 } from "../render/message-model.js";
 import type { ScheduleSummary } from "./build-recurring-schedule-views.js";
-import { emoji, typeable } from "./format-values.js";
+import { emoji, shortServerId, typeable } from "./format-values.js";
 
 /**
  * Why one slot of a schedule did not run (operator text), posted in the schedule's channel. A reason is plain
@@ -119,13 +119,8 @@ export type ScheduledServerNote = {
   | { kind: "unknown" }
 );
 
-/** `a9f8e7d6…`: as cards shorten server IDs. */
-function shortId(id: string): Span {
-  return code(`${id.slice(0, 8)}…`);
-}
-
 function serversText(servers: ScheduledServerNote["others"]): Span[] {
-  const shown = servers.slice(0, 3).map((o) => md`${typeable(o.name)} (${shortId(o.id)})`);
+  const shown = servers.slice(0, 3).map((o) => md`${typeable(o.name)} (${shortServerId(o.id)})`);
   const more = servers.length - shown.length;
   return [
     ...shown.flatMap((o, i) => (i === 0 ? o : [...md`, `, ...o])),
@@ -140,7 +135,7 @@ export function describeScheduledServer(note: ScheduledServerNote): Span[] {
   if (note.kind === "unknown") {
     return md`Skipped ${target}: this schedule was stored before the bot kept the IDs of the servers it approves, and its approval request is no longer kept, so nothing says which server its approvers saw. Ask for a new schedule to change ${target}.`;
   }
-  const approvedId = shortId(note.approved.id);
+  const approvedId = shortServerId(note.approved.id);
   const one = others.length === 1;
   const skipped = md`Skipped ${serversText(others)}${note.isName ? md`` : md`, which ${target} now selects`}: ${one ? "it is" : "they are"} not the server this schedule was approved for`;
   const askAgain = note.isName

@@ -24,6 +24,7 @@ import {
   formatTime,
   joinTexts,
   serverIps,
+  serverSpans,
   sharedByLine,
   typeable,
 } from "./format-values.js";
@@ -50,7 +51,7 @@ function actionButton(server: Server, token: string, action: ServerAction): Butt
     ...(action === "start" ? { style: "primary" as const } : {}),
     confirm: {
       title: md`${label} this server?`,
-      text: md`${label} ${typeable(server.name)} (${code(`${server.id.slice(0, 8)}…`)})? The request goes through the policy like ${code(`/ecs ${action}`)}: it may need approval.`,
+      text: md`${label} ${serverSpans(server.id, server.name)}? The request goes through the policy like ${code(`/ecs ${action}`)}: it may need approval.`,
       confirm: label,
       deny: md`Cancel`,
       ...(action === "start" ? {} : { style: "danger" as const }),

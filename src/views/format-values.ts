@@ -56,6 +56,18 @@ export function typeable(value: string): Span {
   return code(value);
 }
 
+/** `a9f8e7d6…`: a server ID as cards shorten it. */
+export function shortServerId(id: string): Span {
+  return code(`${id.slice(0, 8)}…`);
+}
+
+/** A server as cards name it: `web-01` (`d704b694…`); its ID alone without a name. */
+export function serverSpans(id: string, name: string | undefined): Span[] {
+  return name === undefined || name === ""
+    ? [shortServerId(id)]
+    : md`${typeable(name)} (${shortServerId(id)})`;
+}
+
 /** Spans for "Shared by @user". */
 export function sharedByLine(userId: string): Span[] {
   return md`Shared by ${{ t: "user", id: userId }}`;
