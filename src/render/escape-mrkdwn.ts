@@ -199,7 +199,9 @@ export function escapeMrkdwn(value: string, maxLength = Number.POSITIVE_INFINITY
  * `maxLength` code units (ending in `…` when cut).
  */
 export function escapeUntrustedMrkdwn(value: string, maxLength = Number.POSITIVE_INFINITY): string {
-  return escapeWithin(defuseFormatting(sanitizeInline(value)), maxLength);
+  const out = escapeWithin(defuseFormatting(sanitizeInline(value)), maxLength);
+  // A cut can end the text on an underscore that was between two letters: before the `…` it could italicise.
+  return out.endsWith(`_${ELLIPSIS}`) ? `${out.slice(0, -ELLIPSIS.length - 1)}ˍ${ELLIPSIS}` : out;
 }
 
 /** A literal backtick in mrkdwn: the unparsed fallback of a date Slack cannot format (see the module comment). */

@@ -61,6 +61,9 @@ describe("escapeUntrustedMrkdwn", () => {
     const family = "👨‍👩‍👧‍👦";
     expect(escapeUntrustedMrkdwn(`${family}${family}`, family.length + 2)).toBe(`${family}…`);
     expect(escapeUntrustedMrkdwn(`${family}${family}`, family.length)).toBe("…");
+    // Cut right after an underscore between two letters: it is no longer between two, so it is defused.
+    expect(escapeUntrustedMrkdwn("  0_0 ", 5)).toBe("  0ˍ…");
+    expect(escapeUntrustedMrkdwn("a_b", 5)).toBe("a_b");
   });
 
   it("output is escaped, bounded and free of formatting for any input", () => {
