@@ -189,11 +189,23 @@ export async function benchAck(report: Report): Promise<void> {
         for (let attempt = 1; ; attempt++) {
           const seen = new Set(fake.ephemerals({ user: SLACK_IDS.alice }).map((e) => e.ts));
           const fresh = () => fake.ephemerals({ user: SLACK_IDS.alice }).filter((e) => !seen.has(e.ts));
-          await sendSlashCommand(
+          // A kept-alive connection the app closed after idling between windows is refused once ("other side
+          // closed", nothing read): asked again a little later, as Slack retries a delivery.
+          const sent = await sendSlashCommand(
             `http://127.0.0.1:${target.port}/slack/events`,
             fake.signingSecret,
             fake.buildSlashCommand({ command: "/ecs", text: "list status=ACTIVE" }),
+          ).then(
+            () => true,
+            (error: unknown) => {
+              if (attempt === 5) throw error;
+              return false;
+            },
           );
+          if (!sent) {
+            await sleep(2_000);
+            continue;
+          }
           const answer = await fake
             .waitFor(
               () =>

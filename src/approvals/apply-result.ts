@@ -28,7 +28,8 @@ export type ApprovalEffect =
     }
   | { type: "approved"; userId: string; at: number; approvers: string[] }
   | { type: "rejected"; userId: string; reason?: string; at: number }
-  | { type: "cancelled"; userId: string; at: number }
+  /** `supersededBy`: the ID of the break-glass request of the same change that closed it. */
+  | { type: "cancelled"; userId: string; at: number; supersededBy?: string }
   | { type: "expired"; at: number }
   | { type: "execution_started"; executionId: string; at: number }
   | { type: "revoked"; reasons: string[]; at: number; lapsed?: true }
@@ -140,6 +141,8 @@ export function describeStatus(request: ApprovalRequest): Notice {
     case "expired":
       return say`not approved in time: it expired at ${iso(whenExpired(request))}`;
     case "cancelled":
+      if (request.cancellation?.supersededBy !== undefined)
+        return say`superseded: ${mention(request.cancellation.userId)} ran the same change with break-glass, so nothing will run from it`;
       return request.cancellation
         ? say`cancelled by ${mention(request.cancellation.userId)}`
         : say`cancelled`;

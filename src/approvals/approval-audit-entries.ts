@@ -81,6 +81,18 @@ function plainEntryFor(
         ...(effect.reason !== undefined && { detail: { reason: effect.reason } }),
       };
     case "cancelled":
+      // Superseded by a break-glass run of the same change: still this request's cancellation (by its requester,
+      // nothing ran from it), so the same entry, carrying the request the change ran from (as a revocation's
+      // entry carries `lapsed`). The message says it in words for `/ops audit`; the ID stays out of it, where
+      // escaping as words could defuse its underscores.
+      if (effect.supersededBy !== undefined)
+        return {
+          ...base,
+          type: "request.cancelled",
+          actorId: effect.userId,
+          message: "superseded: the same change ran with break-glass",
+          detail: { supersededBy: effect.supersededBy },
+        };
       return { ...base, type: "request.cancelled", actorId: effect.userId };
     case "expired":
       return {

@@ -154,7 +154,21 @@ export const ApprovalRequestSchema = z.strictObject({
   rejection: z
     .strictObject({ userId: IdSchema, reason: z.string().optional(), at: TimestampSchema })
     .optional(),
-  cancellation: z.strictObject({ userId: IdSchema, at: TimestampSchema }).optional(),
+  /**
+   * Who cancelled it, when, and (`supersededBy`) whether it was closed because its requester ran the same change
+   * with break-glass: that request's ID and, when Slack gave one, a link to its message. Nothing ran from this
+   * request, but the change did run (or runs) from the other: its card and its approvers say "superseded", not
+   * "cancelled".
+   */
+  cancellation: z
+    .strictObject({
+      userId: IdSchema,
+      at: TimestampSchema,
+      supersededBy: z
+        .strictObject({ requestId: ApprovalIdSchema, link: z.string().min(1).optional() })
+        .optional(),
+    })
+    .optional(),
   expiredAt: TimestampSchema.optional(),
   /**
    * Why an approved request was not run: the policy decided again before execution and is now stricter, or

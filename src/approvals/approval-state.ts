@@ -13,6 +13,7 @@
 import { applyApproval } from "./apply-approval.js";
 import {
   type ApplyResult,
+  type ApprovalEffect,
   change,
   describeStatus,
   expiredByClick,
@@ -29,10 +30,14 @@ import { currentStage } from "./current-stage.js";
 export type { ApplyResult, ApprovalEffect, RefusalCode } from "./apply-result.js";
 export { describeStatus } from "./apply-result.js";
 
+/** The break-glass request that superseded a cancelled one (see `ApprovalRequest.cancellation`). */
+export type Supersession = NonNullable<NonNullable<ApprovalRequest["cancellation"]>["supersededBy"]>;
+
 export type ApprovalEvent =
   | { type: "approve"; userId: string; at: number }
   | { type: "reject"; userId: string; reason?: string; at: number }
-  | { type: "cancel"; userId: string; at: number }
+  /** `supersededBy`: the break-glass request of the same change that closes this one (see `cancellation`). */
+  | { type: "cancel"; userId: string; at: number; supersededBy?: Supersession }
   | { type: "expire"; at: number }
   | { type: "start_execution"; executionId: string; at: number }
   | { type: "revoke"; reasons: string[]; at: number; lapsed?: true }
@@ -143,12 +148,14 @@ export function applyEvent(
               : say`Only the requester (${mention(request.requester.userId)}) can cancel this scheduled change: the policy allowed it without approval, so it has no approvers.`,
           );
         }
-        const cancellation = { userId: event.userId, at: event.at };
+        const cancellation = cancellationOf(event);
         return change(
           request,
           { status: "cancelled", cancellation },
-          [{ type: "cancelled", ...cancellation }],
-          say`Cancelled: the scheduled change will not run.`,
+          [cancelledEffect(cancellation)],
+          cancellation.supersededBy !== undefined
+            ? say`Superseded by a break-glass run of the same change: the scheduled change will not run.`
+            : say`Cancelled: the scheduled change will not run.`,
         );
       }
       if (!isPending) {
@@ -164,12 +171,14 @@ export function applyEvent(
           say`Only the requester (${mention(request.requester.userId)}) can cancel.`,
         );
       }
-      const cancellation = { userId: event.userId, at: event.at };
+      const cancellation = cancellationOf(event);
       return change(
         request,
         { status: "cancelled", cancellation },
-        [{ type: "cancelled", ...cancellation }],
-        say`Cancelled.`,
+        [cancelledEffect(cancellation)],
+        cancellation.supersededBy !== undefined
+          ? say`Superseded by a break-glass run of the same change: nothing will run from this request.`
+          : say`Cancelled.`,
       );
     }
 
@@ -260,4 +269,25 @@ export function applyEvent(
       );
     }
   }
+}
+
+/** The request's `cancellation` from a cancel event: who, when, and the break-glass request superseding it. */
+function cancellationOf(
+  event: Extract<ApprovalEvent, { type: "cancel" }>,
+): NonNullable<ApprovalRequest["cancellation"]> {
+  return {
+    userId: event.userId,
+    at: event.at,
+    ...(event.supersededBy !== undefined && { supersededBy: event.supersededBy }),
+  };
+}
+
+/** The effect of a cancel (audited): the superseding request by ID only (its link is for the card). */
+function cancelledEffect(cancellation: NonNullable<ApprovalRequest["cancellation"]>): ApprovalEffect {
+  return {
+    type: "cancelled",
+    userId: cancellation.userId,
+    at: cancellation.at,
+    ...(cancellation.supersededBy !== undefined && { supersededBy: cancellation.supersededBy.requestId }),
+  };
 }

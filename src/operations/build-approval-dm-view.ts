@@ -17,7 +17,13 @@ import { describeSchedule } from "../views/build-schedule-views.js";
 import { withInlineCode } from "../views/format-values.js";
 import { describeCause } from "./build-policy-change-view.js";
 import { describeExpiry, describeProgress } from "./describe-request.js";
-import { abortedShown, stopShown, stopTitle } from "./request-card-outcome.js";
+import {
+  abortedShown,
+  stopShown,
+  stopTitle,
+  supersededShown,
+  supersededWords,
+} from "./request-card-outcome.js";
 import type { RequestDetails } from "./request-details.js";
 
 /** What an approver's direct message shows of the request. */
@@ -159,8 +165,9 @@ function closedShape(text: Span[], body: Span[], permalink: string | undefined):
 /**
  * The same direct message once the request no longer waits for anyone: "No longer waiting for you: approved
  * by @bob, @carol and run (succeeded)", "… approved by @bob; it did not run: nothing was changed" (a run the
- * card calls aborted, with its result), "… rejected by @bob: <reason>", "… cancelled by @alice", "… expired".
- * Undefined while it still waits (pending). Pure; the reason and the result are untrusted text.
+ * card calls aborted, with its result), "… rejected by @bob: <reason>", "… cancelled by @alice", "… was
+ * superseded: @alice ran this change with break-glass" (with its link), "… expired". Undefined while it still
+ * waits (pending). Pure; the reason and the result are untrusted text.
  */
 export function buildApprovalDmClosedView(input: {
   request: ApprovalDmRequest;
@@ -244,7 +251,14 @@ function dmOutcome(
             : md`was rejected by ${userMention(r.userId)}.`,
       };
     }
-    case "cancelled":
+    case "cancelled": {
+      // The change went ahead without this approval: the approver must not read it as withdrawn.
+      const superseded = supersededShown(request);
+      if (superseded !== undefined)
+        return {
+          icon: md`:fast_forward:`,
+          words: md`was superseded: ${supersededWords(superseded)}. Your approval is no longer needed; nothing will run from this request.`,
+        };
       return {
         icon: md`:heavy_multiplication_x:`,
         words:
@@ -252,6 +266,7 @@ function dmOutcome(
             ? md`was cancelled by ${userMention(request.cancellation.userId)}.`
             : md`was cancelled.`,
       };
+    }
     case "expired":
       return {
         icon: md`:hourglass:`,

@@ -73,7 +73,9 @@ export function buildDecisionReply(
         break;
       case "cancelled":
         lines.push(
-          md`:heavy_multiplication_x: Cancelled by ${userMention(effect.userId)}. Nothing was done.`,
+          effect.supersededBy !== undefined
+            ? md`:fast_forward: Superseded: ${userMention(effect.userId)} ran the same change with break-glass; nothing will run from this request.`
+            : md`:heavy_multiplication_x: Cancelled by ${userMention(effect.userId)}. Nothing was done.`,
         );
         break;
       case "expired":
@@ -127,7 +129,7 @@ function expiredLine(
 
 /**
  * The reply in a request's thread when a break-glass run of the same change closed it: who ran it, a link to
- * its thread, and that nothing will run from this request (its card says it was cancelled).
+ * its thread, and that nothing will run from this request (its card says it was superseded).
  */
 export function buildSupersededReply(byUserId: string, glassThread: string | undefined): Message {
   const where = glassThread !== undefined ? md` (${link(glassThread, "its thread")})` : md``;

@@ -1,7 +1,7 @@
 /** The approval card's status words: its headline, its fallback text's lead and its outcome (see `buildRequestCard`). */
 import { whenExpired } from "../approvals/apply-result.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
-import { localTime, md, type Span, userMention } from "../render/message-model.js";
+import { link, localTime, md, type Span, userMention } from "../render/message-model.js";
 import { withInlineCode } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import {
@@ -24,6 +24,25 @@ function lapsedUnapproved(request: ApprovalRequest): boolean {
     request.schedule !== undefined &&
     request.expiresAt >= request.schedule.runAt
   );
+}
+
+/**
+ * Cancelled because its requester ran the same change with break-glass: who (`userId`), and the break-glass
+ * request's ID and link. Said "superseded", never "cancelled": the change was not given up, it ran from there.
+ */
+export function supersededShown(
+  request: Pick<ApprovalRequest, "status" | "cancellation">,
+): { userId: string; requestId: string; link?: string } | undefined {
+  const c = request.cancellation;
+  if (request.status !== "cancelled" || c?.supersededBy === undefined) return undefined;
+  return { userId: c.userId, ...c.supersededBy };
+}
+
+/** `@alice ran this change with break-glass (the break-glass request)`: the link when Slack gave one. */
+export function supersededWords(superseded: { userId: string; link?: string }): Span[] {
+  const where =
+    superseded.link !== undefined ? md` (${link(superseded.link, "the break-glass request")})` : md``;
+  return md`${userMention(superseded.userId)} ran this change with break-glass${where}`;
 }
 
 /** Approved (or allowed) and waiting for its scheduled time. */
@@ -110,7 +129,9 @@ export function headline(
     case "rejected":
       return md`:no_entry_sign: *Rejected:* ${who} asked to ${what}`;
     case "cancelled":
-      return md`:heavy_multiplication_x: *Cancelled:* ${who} asked to ${what}`;
+      return supersededShown(request) !== undefined
+        ? md`:fast_forward: *Superseded by break-glass:* ${who} asked to ${what}`
+        : md`:heavy_multiplication_x: *Cancelled:* ${who} asked to ${what}`;
     case "expired":
       return md`:hourglass: *Expired:* ${who} asked to ${what}`;
     case "revoked":
@@ -153,7 +174,9 @@ export function fallbackLead(
         ? `not run, ${policyChangeCause(redecision)}`
         : lapsedUnapproved(request)
           ? "lapsed"
-          : STATUS_WORDS[request.status];
+          : supersededShown(request) !== undefined
+            ? "superseded by break-glass"
+            : STATUS_WORDS[request.status];
   return md`${words.replace(/^./, (c) => c.toUpperCase())}:`;
 }
 
@@ -167,10 +190,15 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
         ? md`Rejected by ${userMention(r.userId)}: ${r.reason}\nNothing was done.`
         : md`Rejected by ${userMention(r.userId)}. Nothing was done.`;
     }
-    case "cancelled":
+    case "cancelled": {
+      // Not "nothing was done": the change ran, from the break-glass request; only this one will never run.
+      const superseded = supersededShown(request);
+      if (superseded !== undefined)
+        return md`Superseded: ${supersededWords(superseded)}. Nothing will run from this request; it needs no approval.`;
       return request.cancellation
         ? md`Cancelled by ${userMention(request.cancellation.userId)}. Nothing was done.`
         : md`Nothing was done.`;
+    }
     case "expired":
       if (lapsedUnapproved(request))
         return md`Lapsed ${localTime(whenExpired(request))}: approval was not complete before its start time. Nothing was done; schedule it again if it is still needed.`;

@@ -3,7 +3,9 @@
  * its Approve button, and a late approval runs the change a second time. "The same change" is the intent the
  * duplicate check defines ({@link fingerprintIntent}); the waiting request is cancelled through the approval
  * service's cancel (atomic, audited as `request.cancelled` by its requester, who is the one breaking the glass),
- * its card and its approvers' direct messages updated as a cancel's are, and its thread says why.
+ * marked superseded by the break-glass request (`cancellation.supersededBy`, the entry's `detail.supersededBy`):
+ * its card and its approvers' direct messages, updated as a cancel's are, read "superseded" with a link to the
+ * break-glass request (the change went ahead; it was not withdrawn), and its thread says why.
  */
 import type { ChatPort, MessageRef } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
@@ -66,9 +68,15 @@ export async function supersedeWaitingRequest(
   };
   if (waiting.status === "approved") return withLink("approved_first", waiting);
 
+  // Read before the cancel: the closed card and direct messages link to it from their first update.
+  const glassLink = await permalinkOf(glassRoot);
   const result = await deps.approvals.act(
     waiting.id,
-    { type: "cancel", userId: glass.requester.userId },
+    {
+      type: "cancel",
+      userId: glass.requester.userId,
+      supersededBy: { requestId: glass.id, ...(glassLink !== undefined && { link: glassLink }) },
+    },
     { isApprover: false },
   );
   if (result.ok) {
@@ -77,7 +85,6 @@ export async function supersedeWaitingRequest(
     void deps.refreshCard(waiting.id);
     const root = result.request.message;
     if (root !== undefined) {
-      const glassLink = await permalinkOf(glassRoot);
       await chat
         .postMessage(root.channel, buildSupersededReply(glass.requester.userId, glassLink), {
           threadTs: root.threadTs ?? root.ts,
@@ -98,7 +105,8 @@ export async function supersedeWaitingRequest(
 /**
  * The other requests for any of `serverIds` that wait for approval (a different change of the same servers:
  * a soft reboot asked, a hard one broken through). They are left open (they may be wanted still; their
- * requester decides) and named in the break-glass reply, with a link to each.
+ * requester decides) and named in the break-glass reply, with a link to each. Requests for other servers only
+ * are left out: they are not what the person breaking the glass has to weigh, and would bury those that are.
  */
 export async function otherWaitingRequests(
   approvals: Pick<ApprovalService, "listPending">,

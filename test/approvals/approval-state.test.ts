@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { auditEntryFor } from "../../src/approvals/approval-audit-entries.js";
 import { noticeText } from "../../src/approvals/approval-notice.js";
 import { type ApprovalRequest, ApprovalRequestSchema } from "../../src/approvals/approval-request.js";
 import {
@@ -208,6 +209,41 @@ describe("cancel", () => {
     expect(noticeText(approve.message)).toContain("cancelled by <@UREQUESTER>");
     const approved = run(makeRequest(), [ev.approve("UAPPROVER1", t), APPROVER]);
     expect(refused(applyEvent(approved, ev.cancel("UREQUESTER", t + 1), NOBODY)).code).toBe("not_pending");
+  });
+
+  it("superseded by a break-glass run: recorded on the request and in its audit entry, and a late click is told", () => {
+    const glassId = "apr_BreakGlass0123456789abcd";
+    const supersededBy = { requestId: glassId, link: "https://slack.example/archives/C1/p1" };
+    const cancel: ApprovalEvent = { type: "cancel", userId: "UREQUESTER", at: t, supersededBy };
+    const result = ok(applyEvent(makeRequest(), cancel, NOBODY));
+    expect(ApprovalRequestSchema.parse(result.request).cancellation).toEqual({
+      userId: "UREQUESTER",
+      at: t,
+      supersededBy,
+    });
+    // The effect (what is audited) names the break-glass request by ID: its link is for the card.
+    expect(result.effects).toEqual([
+      { type: "cancelled", userId: "UREQUESTER", at: t, supersededBy: glassId },
+    ]);
+    expect(noticeText(result.message)).toContain("Superseded by a break-glass run");
+    expect(auditEntryFor(result.request, result.effects[0]!)).toMatchObject({
+      type: "request.cancelled",
+      actorId: "UREQUESTER",
+      requestId: result.request.id,
+      detail: { supersededBy: glassId },
+      message: "superseded: the same change ran with break-glass",
+    });
+    // A plain cancel's entry is as it was.
+    const plain = ok(applyEvent(makeRequest(), ev.cancel("UREQUESTER", t), NOBODY));
+    const plainEntry = auditEntryFor(plain.request, plain.effects[0]!);
+    expect(plainEntry).not.toHaveProperty("detail");
+    expect(plainEntry).not.toHaveProperty("message");
+
+    const late = refused(applyEvent(result.request, ev.approve("UAPPROVER1", t + 1), APPROVER));
+    expect(late.code).toBe("not_pending");
+    expect(noticeText(late.message)).toContain(
+      "superseded: <@UREQUESTER> ran the same change with break-glass, so nothing will run from it",
+    );
   });
 });
 

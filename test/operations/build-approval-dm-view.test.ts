@@ -101,6 +101,42 @@ describe("an approver's direct message", () => {
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/approval-dm-expired-staged.json");
   });
 
+  it("superseded by its requester's break-glass run: said as superseded, with a link to the break-glass request", async () => {
+    const glassLink = "https://slack.example/archives/C_OPS/p1700000000000200";
+    const superseded = (link?: string) =>
+      makeRequest({
+        status: "cancelled",
+        cancellation: {
+          userId: "U_ALICE",
+          at: T0 + 60_000,
+          supersededBy: { requestId: "apr_BreakGlass0123456789abcd", ...(link !== undefined && { link }) },
+        },
+      });
+    const request = superseded(glassLink);
+    const kit = renderBlockKit(
+      buildApprovalDmClosedView({ request, permalink: "https://slack.example/p1" })!,
+    );
+    expectValidBlockKit(kit);
+    const [text] = sectionsOf(kit);
+    expect(text).toBe(
+      ":fast_forward: No longer waiting for you: <@U_ALICE>'s request `/ecs delete web-03 web-04` was superseded:" +
+        ` <@U_ALICE> ran this change with break-glass (<${glassLink}|the break-glass request>).` +
+        " Your approval is no longer needed; nothing will run from this request.",
+    );
+    expect(text).not.toContain("cancelled");
+    await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/approval-dm-superseded.json");
+    // Every approver's message reads the same; without a link, the words alone.
+    expect(buildApprovalDmViewFor({ request, permalink: undefined, userId: "U_BOB" })).toEqual(
+      buildApprovalDmClosedView({ request, permalink: undefined }),
+    );
+    const unlinked = sectionsOf(
+      renderBlockKit(buildApprovalDmClosedView({ request: superseded(), permalink: undefined })!),
+    );
+    expect(unlinked[0]).toContain(
+      "<@U_ALICE> ran this change with break-glass. Your approval is no longer needed",
+    );
+  });
+
   describe("a run that ended: said as its card says it, never 'failed' for a run that changed nothing", () => {
     /** A request ID with a run of underscores, as random IDs have: copied from the message, it must be exact. */
     const HOLDER_ID = "apr_AbC__x_0123456789abcdefgh";

@@ -187,6 +187,24 @@ const STATES: [string, RequestCardInput][] = [
     },
   ],
   [
+    // Closed by its requester's break-glass run of the same change: the change went ahead, it was not withdrawn.
+    "superseded",
+    {
+      request: oneServer({
+        status: "cancelled",
+        cancellation: {
+          userId: "U_ALICE",
+          at: T0 + 1,
+          supersededBy: {
+            requestId: "apr_BreakGlass0123456789abcd",
+            link: "https://example.slack.com/archives/C_OPS/p1700000000000200",
+          },
+        },
+      }),
+      details: makeDetails(),
+    },
+  ],
+  [
     "expired",
     { request: oneServer({ status: "expired", expiredAt: T0 + 31 * 60_000 }), details: makeDetails() },
   ],
