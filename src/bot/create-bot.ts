@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { Worker } from "node:worker_threads";
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from "@slack/bolt";
+import { App, type HTTPReceiver, LogLevel, webApi } from "@slack/bolt";
 import type { CloudClient } from "../cloud/types.js";
 import { type CommandRouter, createCommandRouter } from "../commands/create-command-router.js";
 import { createInteractionTokens } from "../commands/create-interaction-tokens.js";
@@ -8,7 +7,6 @@ import type { Scheduler } from "../commands/create-pending-reply.js";
 import type { ListingCache } from "../commands/read/create-listing-cache.js";
 import type { ActionHandler, CommandHandlers, ViewHandler } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
-import { createOutageLog } from "../log/create-outage-log.js";
 import { type Metrics, type MetricsExposition, noopMetrics } from "../metrics/metrics.js";
 import {
   type AckThreadFrontend,
@@ -18,18 +16,19 @@ import { createBoltLogger } from "../slack/create-bolt-logger.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
 import { createSlackFetch } from "../slack/create-slack-fetch.js";
 import { createUserGroupCache, type UserGroupCache } from "../slack/create-user-group-cache.js";
-import { guardSocketModeClient, type SocketModeClientLike } from "../slack/guard-socket-mode-client.js";
 import { createDirectDispatch } from "../slack/listeners/create-direct-dispatch.js";
 import { type ListenerDeps, registerListeners } from "../slack/listeners/index.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
 import { type ProbeServer, type Readiness, startProbeServer } from "../slack/serve-probes.js";
 import { SlackStartError, type SlackStartStage } from "../slack/slack-start-error.js";
-import { type HttpFrontend, SLACK_EVENTS_PATH, startHttpFrontend } from "../slack/start-http-frontend.js";
+import { type HttpFrontend, startHttpFrontend } from "../slack/start-http-frontend.js";
 import { createMemoryStore } from "../store/create-memory-store.js";
-import { type Store, writeUpdate } from "../store/store.js";
+import type { Store } from "../store/store.js";
 import { buildBusyView } from "../views/build-busy-view.js";
 import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
 import { createDeliveryDedupe } from "./create-delivery-dedupe.js";
+import { createSlackReceiver } from "./create-slack-receiver.js";
+import { createStoreProbe } from "./create-store-probe.js";
 import { createTaskTracker } from "./create-task-tracker.js";
 import { createWorkQueue } from "./create-work-queue.js";
 
@@ -98,17 +97,6 @@ export interface CreateBotOptions {
   scrape?: MetricsExposition;
 }
 
-/** A store that does not answer a readiness probe within this long is not ready. */
-const STORE_PROBE_TIMEOUT_MS = 2_000;
-/**
- * `/readyz` writes its key (prefix + one ID per bot, so replicas never write the same key) and reads it back:
- * a store that still answers reads but refuses writes (a full disk, a read-only replica) serves nobody, since
- * every command first records its delivery. It runs once per probe and per scrape of `/metrics` (every few
- * seconds), probes at the same time sharing one write; the key expires soon after the last one.
- */
-const STORE_PROBE_KEY_PREFIX = "readyz:probe:";
-const STORE_PROBE_TTL_MS = 60_000;
-
 export interface Bot {
   readonly app: App;
   /** The command router (the middle); also where extensions register. */
@@ -158,28 +146,7 @@ export function createBot(options: CreateBotOptions): Bot {
     timeout: 10_000,
   };
 
-  let receiver: HTTPReceiver | SocketModeReceiver;
-  if (slack.transport.kind === "http") {
-    receiver = new HTTPReceiver({
-      signingSecret: slack.transport.signingSecret,
-      endpoints: SLACK_EVENTS_PATH,
-      logger: createBoltLogger(logger),
-      // Never listens itself: its listener is reached only through our front (one thread or the ack
-      // thread), which has verified the signature and the timestamp of every request before handing it
-      // over. Verifying again here cost an HMAC and a constant-time compare of every request (about 1.5 % of
-      // the bot's CPU at 100 commands a second).
-      signatureVerification: false,
-    });
-  } else {
-    const socketReceiver = new SocketModeReceiver({
-      appToken: slack.transport.appToken,
-      logger: createBoltLogger(logger),
-      installerOptions: { clientOptions },
-    });
-    // Malformed frames are judged before the client dereferences them (they used to end the process).
-    guardSocketModeClient(socketReceiver.client as unknown as SocketModeClientLike, log);
-    receiver = socketReceiver;
-  }
+  const receiver = createSlackReceiver(slack, logger, log, clientOptions);
   const app = new App({
     token: slack.botToken,
     receiver,
@@ -266,48 +233,9 @@ export function createBot(options: CreateBotOptions): Bot {
   // auth.test's answer at start, remembered: a bot whose token Slack refused is never ready.
   let slackAuthenticated = false;
 
-  const probeKey = `${STORE_PROBE_KEY_PREFIX}${randomUUID()}`;
-  // Said once as it starts and once as it ends, like every other part that meets the store again and again.
-  const probeOutage = createOutageLog(log, { now: options.now ?? Date.now });
-  let probeWrite: Promise<string> | undefined;
-  /** One write at a time: probes that come while one is in flight (a hung store) share its answer. */
-  const writeProbeKey = (): Promise<string> => {
-    probeWrite ??= store
-      .update(probeKey, () => writeUpdate(Date.now(), { ttlMs: STORE_PROBE_TTL_MS }), { retries: 2 })
-      .then(
-        (result) => {
-          if (!result.ok) return `the probe key could not be written (${result.reason})`;
-          probeOutage.succeeded();
-          return "ok";
-        },
-        (error: unknown) => {
-          if (!probeOutage.failed(error, "/readyz answers 503 and store_up is 0"))
-            log.warn({ err: error }, "/readyz: the store could not be written");
-          return error instanceof Error ? error.message : String(error);
-        },
-      )
-      .finally(() => {
-        probeWrite = undefined;
-      });
-    return probeWrite;
-  };
+  const probeStore = createStoreProbe(store, log, options.now ?? Date.now);
 
   async function readiness(): Promise<Readiness> {
-    const probeStore = async (): Promise<string> => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<string>((resolve) => {
-        timer = setTimeout(
-          () => resolve(`no answer within ${STORE_PROBE_TIMEOUT_MS} ms`),
-          STORE_PROBE_TIMEOUT_MS,
-        );
-        timer.unref();
-      });
-      try {
-        return await Promise.race([writeProbeKey(), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    };
     const checks = {
       slack: slackAuthenticated ? "ok" : "auth.test has not succeeded",
       store: await probeStore(),

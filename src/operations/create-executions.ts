@@ -1,88 +1,25 @@
-import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
-import type { ApprovalService } from "../approvals/approval-service.js";
-import type { AuditLog } from "../audit/create-audit-log.js";
 import { createTaskTracker } from "../bot/create-task-tracker.js";
-import type { JobPollGate, JobPollGateOptions } from "../cloud/create-job-poll-gate.js";
-import type { CloudClient } from "../cloud/types.js";
 import type { Logger } from "../log/create-logger.js";
-import type { Metrics } from "../metrics/metrics.js";
-import type { Policy } from "../policy/types.js";
 import { randomText } from "../random/random-text.js";
 import { md } from "../render/message-model.js";
-import type { Clock, Store } from "../store/store.js";
 import { buildNoticeView } from "../views/build-notice-view.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
-import { type RunWavesDeps, type RunWavesResult, runWaves } from "../waves/run-waves.js";
+import { type RunWavesResult, runWaves } from "../waves/run-waves.js";
 import { waveRunKey } from "../waves/wave-run-record.js";
 import { type ExecuteFlowResult, executeFlow } from "../workflow/execute-flow.js";
 import { type ResumeFlowResult, resumeFlow } from "../workflow/resume-flow.js";
 import { RunOwnershipLostError, RunSuspendedError } from "../workflow/run-context.js";
 import { type RunRecord, runKey } from "../workflow/run-record.js";
-import type { FlowOutcome } from "../workflow/summarize-run.js";
-import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
+import type { ExecuteFlowDeps } from "../workflow/types.js";
 import { createExecutionGate } from "./create-execution-gate.js";
-import type { RunLease, RunLeases } from "./create-run-leases.js";
+import type { RunLease } from "./create-run-leases.js";
 import { createRunSetup, flowSpecOf } from "./create-run-setup.js";
 import type { ThreadReporter } from "./create-thread-reporter.js";
+import type { ExecutionsDeps } from "./executions-deps.js";
 import { reportLostRecord } from "./report-lost-record.js";
-import type { RequestDetailsStore } from "./request-details.js";
 import { activateRequest, settleExecution } from "./settle-execution.js";
-import type { Timers } from "./timers.js";
 import { trackSentCalls } from "./track-sent-calls.js";
-
-export interface ExecutionsDeps {
-  /** The live policy: decided again on every approved request just before it is claimed. */
-  policy: () => Policy;
-  approvals: ApprovalService;
-  details: RequestDetailsStore;
-  flows: FlowSet;
-  store: Store;
-  audit: AuditLog;
-  cloud: CloudClient;
-  clock: Clock;
-  logger: Logger;
-  chat: () => ChatPort | undefined;
-  /** Re-renders a request's card from the store. */
-  refreshCard: (requestId: string) => Promise<void>;
-  /** Run ownership: a run is driven only under its lease, and every write to its record is fenced by it. */
-  leases: RunLeases;
-  /** Test hook (`HWC_FAULT_POINT`), inert unless given. */
-  faultPoint?: ExecuteFlowDeps["faultPoint"];
-  statusIntervalMs?: number;
-  polling?: ExecuteFlowDeps["polling"];
-  /** The schedule of job polls shared by every run of this replica (intervals, polls per second). */
-  jobPolls?: Omit<JobPollGateOptions, "now" | "sleep">;
-  /** The replica's job-poll gate, shared beyond the runs (the job follow-ups); default one from `jobPolls`. */
-  pollGate?: JobPollGate;
-  /**
-   * A run of `request` ended (its summary posted, before the request is settled): e.g. follow its jobs that had
-   * not finished by the deadline. Must not throw.
-   */
-  onRunFinished?: (request: ApprovalRequest, outcome: FlowOutcome) => Promise<unknown>;
-  sleep?: ExecuteFlowDeps["sleep"];
-  onBeforeMutation?: ExecuteFlowDeps["onBeforeMutation"];
-  timers?: Timers;
-  runRetentionMs?: ExecuteFlowDeps["runRetentionMs"];
-  /** Runs in waves: every change of a wave record (the thread's wave list). */
-  onWaves?: RunWavesDeps["onWaves"];
-  /** Runs in waves: the health gate's timeout and poll, and how often a pause looks again. */
-  waves?: Pick<RunWavesDeps, "gate" | "holdPollMs">;
-  /** Policy re-decisions and the durations of the cloud jobs the flows follow; default none recorded. */
-  metrics?: Pick<
-    Metrics,
-    "policyDecision" | "jobFinished" | "jobPollWaited" | "jobSeen" | "runHandedOver" | "runAdopted"
-  >;
-  /**
-   * Approved requests whose action runs no flow (`ops:schedule:create`): after the claim, the activator is
-   * called instead of a flow (idempotent: a claimed request may be resumed), and the request finishes with
-   * its result (failed with its error).
-   */
-  activators?: Readonly<Record<string, Activator>>;
-}
-
-/** What the execution of a request without a flow does (e.g. make a schedule active). */
-export type Activator = (request: ApprovalRequest) => Promise<{ ok: true } | { ok: false; error: string }>;
 
 /**
  * Runs approved requests, exactly once each: `claimExecution` (one winner across double clicks, redeliveries,

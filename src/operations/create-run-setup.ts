@@ -15,11 +15,11 @@ import { copyFlowTarget } from "../workflow/copy-flow-target.js";
 import { flowParametersOf, operationOfAction } from "../workflow/flow-parameters-of.js";
 import { DEFAULT_RUN_RETENTION_MS } from "../workflow/run-record.js";
 import type { ExecuteFlowDeps, ExecuteFlowSpec } from "../workflow/types.js";
-import { createWaveGate } from "./create-execution-gate.js";
-import type { ExecutionsDeps } from "./create-executions.js";
 import type { RunLease } from "./create-run-leases.js";
 import { createThreadReporter, type ThreadReporter } from "./create-thread-reporter.js";
+import { createWaveGate } from "./create-wave-gate.js";
 import { POLICY_ACTOR } from "./describe-request.js";
+import type { ExecutionsDeps } from "./executions-deps.js";
 
 /** Operations whose summary says what the run left, from the preflight its approvers read. */
 const SAYS_WHAT_IT_LEFT: ReadonlySet<string> = new Set(["detach", "delete"]);

@@ -1,5 +1,5 @@
 import type { ChatPort } from "../app/ports.js";
-import type { ApprovalRequest, RequestSchedule } from "../approvals/approval-request.js";
+import type { RequestSchedule } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
 import type { CloudClient } from "../cloud/types.js";
@@ -21,8 +21,7 @@ import { runPreflight } from "../workflow/run-preflight.js";
 import type { FlowSet } from "../workflow/types.js";
 import { claimsIntent, duplicateRefusalReason, duplicateViewOf } from "./answer-duplicate-request.js";
 import { buildDenialView } from "./build-denial-view.js";
-import { buildDryRunView, buildNotRecordedView, buildPreflightRefusalView } from "./build-preflight-views.js";
-import { buildRequestCard } from "./build-request-card.js";
+import { buildDryRunView, buildPreflightRefusalView } from "./build-preflight-views.js";
 import type { BreakGlass } from "./create-break-glass.js";
 import type { Executions } from "./create-executions.js";
 import { decideBreakGlass } from "./decide-break-glass.js";
@@ -32,14 +31,9 @@ import { describeApprovers, POLICY_ACTOR } from "./describe-request.js";
 import { directConversationOf } from "./direct-conversation-of.js";
 import { narrowBlockedCommand } from "./narrow-blocked-command.js";
 import type { ApproverMessages } from "./notify-approvers.js";
-import { type RequestDetails, type RequestDetailsStore, serverNameKey } from "./request-details.js";
-import {
-  idsOfAskedNow,
-  mentionsApprovers,
-  POLICY_ALLOWED_REQUIREMENT,
-  preparingViewFor,
-  withSelectors,
-} from "./request-post-parts.js";
+import { postAndRecordRequest } from "./post-and-record-request.js";
+import type { RequestDetails, RequestDetailsStore } from "./request-details.js";
+import { mentionsApprovers, POLICY_ALLOWED_REQUIREMENT, withSelectors } from "./request-post-parts.js";
 import { splitDeniedCommand } from "./split-denied-command.js";
 import { closeSameChange } from "./supersede-waiting-request.js";
 import { toOperationRequest } from "./to-operation-request.js";
@@ -300,44 +294,20 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       ...(channelName !== undefined && { channelName }),
     };
 
-    // Posted before the request is recorded: proves the bot can post here before a request exists that
-    // nobody could see. Where it cannot (`not_in_channel`…), the router's postToChannel tells the requester
-    // what to do. A request for approval is posted as its card, once; one that runs at once as "Preparing",
-    // which its run turns into the card. With `mention` (the default), the approvers are mentioned in this
-    // first post's text: Slack notifies on a new message, not on the edit of one.
-    // A staged request mentions only its first stage's groups: the others are told when their stage comes.
     const mention = mentionsApprovers(decision);
-    const first = preparingViewFor(commandLine, decision, groups.ids, actor.userId);
-    const root = await ctx.postToChannel(
-      kind === "approval"
-        ? {
-            ...buildRequestCard({
-              request: draft.request,
-              details,
-              groupIds: mention ? idsOfAskedNow(draft.request, groups.ids) : {},
-            }),
-            ...(mention && { text: first.text }),
-          }
-        : first,
-    );
-    if (root === undefined) {
-      ctx.logger.info("cannot post the request in the channel; nothing created");
-      if (claimed) await releaseIntent(draft, ctx.logger);
+    const posted = await postAndRecordRequest(deps, ctx, {
+      draft,
+      details,
+      decision,
+      groupIds: groups.ids,
+      mention,
+      claimed,
+    });
+    if (posted === undefined) {
       await recordRefusal("not_posted", "its card could not be posted in the channel");
       return;
     }
-
-    let recorded: ApprovalRequest;
-    try {
-      const request = await draft.create(root);
-      recorded = request;
-      await deps.details.create(details);
-      for (const t of request.targets) await deps.store.addToSet(serverNameKey(t.name), t.id);
-    } catch (error) {
-      await ctx.chat.updateMessage(root, buildNotRecordedView(commandLine)).catch(() => undefined);
-      if (claimed) await releaseIntent(draft, ctx.logger);
-      throw error;
-    }
+    const { root, recorded } = posted;
     ctx.logger.info({ approval: requestId, kind }, "request recorded");
 
     let glassView: Message | undefined;
@@ -393,17 +363,4 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       await deps.approverMessages.requested(recorded, ctx.chat, groups.members);
     }
   };
-}
-
-/**
- * Gives up the intent's claim of a request that was not created, so its requester can ask again at once.
- * Best effort: a claim left behind blocks only until its request is seen missing past the posting grace.
- */
-async function releaseIntent(
-  draft: { releaseIntent(): Promise<void> },
-  logger: { warn(obj: object, msg: string): void },
-): Promise<void> {
-  await draft.releaseIntent().catch((error: unknown) => {
-    logger.warn({ err: error }, "could not release the claim on the request's intent");
-  });
 }

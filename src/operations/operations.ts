@@ -14,7 +14,7 @@ import type { Policy } from "../policy/types.js";
 import type { Message } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
-import type { ExecutionsDeps } from "./create-executions.js";
+import type { ExecutionsDeps } from "./executions-deps.js";
 import type { JobFollowUpSettings } from "./job-follow-up-record.js";
 import type { Timers } from "./timers.js";
 

@@ -5,8 +5,8 @@ import { waveRunKey } from "../waves/wave-run-record.js";
 import { runKey } from "../workflow/run-record.js";
 import { buildRecordLostView, RECORD_LOST_RESULT } from "./build-record-lost-view.js";
 import { buildRequestCard } from "./build-request-card.js";
-import type { ExecutionsDeps } from "./create-executions.js";
 import { verbOf } from "./describe-request.js";
+import type { ExecutionsDeps } from "./executions-deps.js";
 import type { SentCalls } from "./track-sent-calls.js";
 
 /**

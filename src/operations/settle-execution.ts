@@ -7,7 +7,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { approvalOutcomeOf, isIn, TERMINAL_RUN_STATUSES } from "../workflow/flow-statuses.js";
 import { describeAbort, describeCounts } from "../workflow/flow-summary-message.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
-import type { Activator, ExecutionsDeps } from "./create-executions.js";
+import type { Activator, ExecutionsDeps } from "./executions-deps.js";
 
 /**
  * Records the result of a claimed request's run: in its details (for the card), then the approval's final

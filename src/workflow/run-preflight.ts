@@ -1,10 +1,8 @@
 import { CloudError } from "../cloud/errors.js";
-import { isSystemDisk } from "../cloud/find-system-disk.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient, Flavor, Server } from "../cloud/types.js";
-import { joinWords, plural } from "../render/escape-mrkdwn.js";
-import { closestNames } from "../targets/closest-names.js";
+import { checkAttachedResources } from "./check-attached-resources.js";
 import { checkFlavorSale } from "./check-flavor-sale.js";
 import {
   checkOperationNeeds,
@@ -21,14 +19,16 @@ import {
   describeAllowedStatuses,
   doneStatuses,
   leftOutStatuses,
-  OPERATION_NOUNS,
   planTarget,
   statusInWords,
 } from "./operation-rules.js";
+import {
+  nothingToDoMessage,
+  unknownFlavorMessage,
+  waitForTasksMessage,
+} from "./preflight-blocking-messages.js";
 import { taskInProgress } from "./preflight-message-parts.js";
 import type {
-  AttachedEip,
-  AttachedVolume,
   FlavorInfo,
   Preflight,
   PreflightProblem,
@@ -37,6 +37,7 @@ import type {
 } from "./preflight-types.js";
 import { posture } from "./read-hss-posture.js";
 import { readServers, type ServerRead } from "./read-servers.js";
+import { runResizeDryRun } from "./run-resize-dry-run.js";
 import type { FlowDefinition, FlowParameters } from "./types.js";
 
 export interface PreflightOptions {
@@ -49,60 +50,6 @@ export interface PreflightOptions {
    * again. Only for a preflight shown before approval; the execution re-reads the servers whatever this is.
    */
   known?: readonly Server[];
-}
-
-/**
- * An unknown flavor, with the existing flavors closest to it (a hint only, never used) and where to see
- * them all. Plain text: the preflight view escapes it.
- */
-export function unknownFlavorMessage(flavorRef: string, existing: Iterable<string>): string {
-  const close = closestNames(flavorRef, existing, 3);
-  const hint = close.length === 0 ? "" : ` Did you mean ${joinWords(close, "or")}?`;
-  return `flavor ${flavorRef} does not exist in this region.${hint} /ecs flavors lists them.`;
-}
-
-/**
- * What to do about servers busy with a task in progress: wait for it, and where to follow it. Plain text: the
- * preflight view escapes it.
- */
-export function waitForTasksMessage(busy: readonly Pick<PreflightTarget, "name">[]): string {
-  const follow = "/ops jobs shows what the bot is running";
-  if (busy.length === 1) {
-    const name = busy[0]!.name;
-    return `${name} is busy with a task in progress: wait until it ends, then ask again (/ecs show ${name} shows its state, ${follow})`;
-  }
-  const names = busy.slice(0, 5).map((t) => t.name);
-  const more = busy.length > 5 ? ` +${busy.length - 5} more` : "";
-  return `${busy.length} servers are busy with a task in progress (${names.join(", ")}${more}): wait until their tasks end, then ask again (/ecs show shows a server's state, ${follow})`;
-}
-
-/** Servers named in a line at most; the rest are counted. */
-const MAX_NAMED = 5;
-
-/**
- * Why there is nothing to do, when every server is left out: `checkout-01 is already stopped (SHUTOFF): nothing
- * to do`, each status said once with its servers. Left out for another reason (already locked, tags already so):
- * `there is nothing to lock`, the warnings saying why. Plain text: the preflight view escapes it.
- */
-export function nothingToDoMessage(operation: Operation, found: readonly PreflightTarget[]): string {
-  const done = doneStatuses(operation);
-  const leftOut = leftOutStatuses(operation);
-  const byStatus = new Map<string, string[]>();
-  for (const t of found) {
-    const status = t.current?.status ?? "";
-    if (!done.includes(status) && !leftOut.includes(status)) return `there is nothing to ${operation}`;
-    byStatus.set(status, [...(byStatus.get(status) ?? []), t.name]);
-  }
-  const clauses = [...byStatus].map(([status, names]) => {
-    const shown = names.slice(0, MAX_NAMED);
-    const more = names.length - shown.length;
-    const who = more > 0 ? `${shown.join(", ")} and ${more} more` : joinWords(shown, "and");
-    const are = names.length === 1 ? "is" : "are";
-    return done.includes(status)
-      ? `${who} ${are} already ${statusInWords(status)}`
-      : `${who} ${are} ${statusInWords(status)}, which ${OPERATION_NOUNS[operation]} leaves out`;
-  });
-  return `${clauses.join("; ")}: nothing to do`;
 }
 
 const CONCURRENCY = 4;
@@ -285,104 +232,14 @@ export async function runPreflight(
           !t.current?.taskState &&
           !t.problems.some((p) => p.code === "flavor_not_sold"),
       ),
-      async (t) => {
-        const resize = t.resize!;
-        try {
-          await ecs.resizeServer(t.id, flavorRef, { dryRun: true });
-          resize.dryRun = "passed";
-        } catch (err) {
-          if (!(err instanceof CloudError)) {
-            resize.dryRun = "unavailable";
-            resize.dryRunMessage = err instanceof Error ? err.message : String(err);
-            t.problems.push({
-              severity: "warning",
-              code: "dry_run_unavailable",
-              serverId: t.id,
-              message: `${t.name}: Huawei Cloud could not check this resize in advance (${resize.dryRunMessage}); it may still refuse it when it runs`,
-            });
-            return;
-          }
-          resize.dryRunMessage = `${err.code}: ${err.message}`;
-          if (err.retryable || (err.status !== undefined && err.status >= 500)) {
-            resize.dryRun = "unavailable";
-            t.problems.push({
-              severity: "warning",
-              code: "dry_run_unavailable",
-              serverId: t.id,
-              message: `${t.name}: Huawei Cloud could not check this resize in advance (error ${err.code}); it may still refuse it when it runs`,
-            });
-          } else if (t.restart && err.code === "Ecs.0100") {
-            // 5.2.4 promises a dry run checks only parameters and format, but a region refusing it for a
-            // running server (its state) tells nothing about the rest. The flow sends no second dry run
-            // after the stop: the resize itself is the next check, and a refusal then leaves it stopped.
-            resize.dryRun = "inconclusive";
-            t.problems.push({
-              severity: "warning",
-              code: "dry_run_inconclusive",
-              serverId: t.id,
-              message: `${t.name}: Huawei Cloud's dry run refused the running server (${err.code}), so it checked nothing; no dry run follows the stop: if Huawei Cloud refuses the resize then, ${t.name} stays stopped`,
-            });
-          } else {
-            resize.dryRun = "rejected";
-            t.problems.push({
-              severity: "blocking",
-              code: "dry_run_rejected",
-              serverId: t.id,
-              message: `${t.name}: Huawei Cloud refuses this resize: ${err.message}`,
-              cloud: { code: err.code, ...(err.requestId !== undefined && { requestId: err.requestId }) },
-            });
-          }
-        }
-      },
+      (t) => runResizeDryRun(ecs, t, flavorRef),
     );
   }
 
   if (operation === "delete" && has("attached_resources")) {
-    await forEachLimited(found, async (t) => {
+    await forEachLimited(found, (t) => {
       const server = (reads.get(t.id) as { kind: "found"; server: Server }).server;
-      const eips: AttachedEip[] = server.addresses
-        .filter((a) => a.type === "floating")
-        .map((a) => ({ address: a.addr, fate: params.deleteEip === true ? "released" : "kept" }));
-      try {
-        const attachments = await ecs.listVolumeAttachments(t.id, signal);
-        const volumes: AttachedVolume[] = attachments.map((a) => {
-          const system = isSystemDisk(a, attachments);
-          return {
-            id: a.volumeId,
-            ...(a.device !== undefined && { device: a.device }),
-            system,
-            fate: system || params.deleteVolume === true ? "deleted" : "kept",
-          };
-        });
-        t.attached = { volumes, eips };
-        const dataDeleted = volumes.filter((v) => !v.system && v.fate === "deleted").length;
-        if (dataDeleted > 0) {
-          t.problems.push({
-            severity: "warning",
-            code: "data_disks_deleted",
-            serverId: t.id,
-            message: `${t.name}: ${plural(dataDeleted, "data disk")} will be deleted`,
-          });
-        }
-      } catch (err) {
-        if (!(err instanceof CloudError)) throw err;
-        t.attached = { unknown: `${err.code}: ${err.message}` };
-        t.problems.push({
-          severity: "warning",
-          code: "attachments_unreadable",
-          serverId: t.id,
-          message: `${t.name}: attached disks could not be read (${err.code})`,
-        });
-      }
-      const released = eips.filter((e) => e.fate === "released").length;
-      if (released > 0) {
-        t.problems.push({
-          severity: "warning",
-          code: "eips_released",
-          serverId: t.id,
-          message: `${t.name}: ${plural(released, "EIP")} will be released`,
-        });
-      }
+      return checkAttachedResources(ecs, t, server, params, signal);
     });
   }
 

@@ -10,8 +10,8 @@ import type { ChatPort, ChatUserGroup, MessageRef } from "../../src/app/ports.js
 import type { RequestSchedule } from "../../src/approvals/approval-request.js";
 import { type ApprovalService, createApprovalService } from "../../src/approvals/approval-service.js";
 import { formatConfigErrors } from "../../src/config/load-yaml-config.js";
-import { createWaveGate } from "../../src/operations/create-execution-gate.js";
 import { flowSpecOf } from "../../src/operations/create-run-setup.js";
+import { createWaveGate } from "../../src/operations/create-wave-gate.js";
 import { POLICY_ACTOR } from "../../src/operations/describe-request.js";
 import { createRequestDetailsStore } from "../../src/operations/request-details.js";
 import { POLICY_ALLOWED_REQUIREMENT } from "../../src/operations/request-post-parts.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { unknownFlavorMessage } from "../../src/workflow/run-preflight.js";
+import { unknownFlavorMessage } from "../../src/workflow/preflight-blocking-messages.js";
 
 const FLAVORS = ["s6.small.1", "s6.medium.2", "s6.large.2", "s6.xlarge.2", "c7.xlarge.2", "m6.2xlarge.8"];
 
