@@ -1,4 +1,5 @@
 import { CloudError } from "./errors.js";
+import { forEachLimited } from "./for-each-limited.js";
 import type { CloudClient, HssHost } from "./types.js";
 
 /** Above this many hosts HSS is read with one listing rather than one filtered query each. */
@@ -24,7 +25,7 @@ export async function readHssHostsById(
       return out;
     }
     let failure: CloudError | undefined;
-    await forEachLimited(ids, async (id) => {
+    await forEachLimited(ids, CONCURRENCY, async (id) => {
       if (failure) return;
       try {
         const page = await hss.listHosts({ hostId: id }, signal ? { signal } : {});
@@ -40,12 +41,4 @@ export async function readHssHostsById(
     if (err instanceof CloudError) return err;
     throw err;
   }
-}
-
-async function forEachLimited<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
 }

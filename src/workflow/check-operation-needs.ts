@@ -9,6 +9,7 @@
 
 import type { ServerAction } from "../cloud/ecs-operation-types.js";
 import { CloudError } from "../cloud/errors.js";
+import { forEachLimited } from "../cloud/for-each-limited.js";
 import type { CloudClient, Flavor } from "../cloud/types.js";
 import { suggestClosest } from "../config/suggest-closest.js";
 import { joinWords } from "../render/escape-mrkdwn.js";
@@ -127,16 +128,17 @@ export async function checkOperationNeeds(input: NeedsInput): Promise<NeedsResul
   if ((operation === "reinstall" || operation === "change-os") && has("status_allows_operation"))
     await forEachLimited(
       input.found.filter((t) => t.current?.status === "ERROR" && !t.current.taskState),
+      CONCURRENCY,
       (t) => checkRetryAfterFailedOsChange(input, t),
     );
   if (operation === "change-os" && has("image_available")) await checkImageAvailable(input);
   if (operation === "migrate" && has("migration_target_valid")) await checkMigrationTarget(input);
   if ((operation === "reinstall" || operation === "change-os") && has("attached_resources"))
-    await forEachLimited(input.found, (t) => checkSystemDisk(input, t));
+    await forEachLimited(input.found, CONCURRENCY, (t) => checkSystemDisk(input, t));
   if (operation === "attach" && has("volume_attachable"))
-    await forEachLimited(input.found, (t) => checkAttachable(input, t));
+    await forEachLimited(input.found, CONCURRENCY, (t) => checkAttachable(input, t));
   if (operation === "detach" && has("volume_detachable")) {
-    await forEachLimited(input.found, (t) => checkDetachable(input, t));
+    await forEachLimited(input.found, CONCURRENCY, (t) => checkDetachable(input, t));
     // The device the disk is on, as read: bound with the request, so the card says it (the detach call does
     // not send it).
     const device = input.found[0]?.volume?.device;
@@ -323,12 +325,4 @@ async function checkRetryAfterFailedOsChange(input: NeedsInput, t: PreflightTarg
     "status_not_allowed",
     `${t.name}: is in ERROR, not after a failed reinstall or change of OS (${lastWords}); Huawei Cloud reinstalls or changes the OS only of a stopped server or one whose reinstall or change of OS failed. /ecs actions ${t.name} shows what it went through; recover it outside the bot first (for an ECS left abnormal, Huawei Cloud says to contact its technical support), then ask again`,
   );
-}
-
-async function forEachLimited<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
 }

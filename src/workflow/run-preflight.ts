@@ -1,4 +1,5 @@
 import { CloudError } from "../cloud/errors.js";
+import { forEachLimited } from "../cloud/for-each-limited.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { readHssHostsById } from "../cloud/read-hss-hosts-by-id.js";
 import type { CloudClient, Flavor, Server } from "../cloud/types.js";
@@ -232,12 +233,13 @@ export async function runPreflight(
           !t.current?.taskState &&
           !t.problems.some((p) => p.code === "flavor_not_sold"),
       ),
+      CONCURRENCY,
       (t) => runResizeDryRun(ecs, t, flavorRef),
     );
   }
 
   if (operation === "delete" && has("attached_resources")) {
-    await forEachLimited(found, (t) => {
+    await forEachLimited(found, CONCURRENCY, (t) => {
       const server = (reads.get(t.id) as { kind: "found"; server: Server }).server;
       return checkAttachedResources(ecs, t, server, params, signal);
     });
@@ -323,12 +325,4 @@ export async function runPreflight(
       locked: t.current!.locked === true,
     })),
   };
-}
-
-async function forEachLimited<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
 }
