@@ -59,6 +59,13 @@ export const AUDIT_ENTRY_TYPES = [
    * `detail.reasons` why not, `detail.servers` the servers' names.
    */
   "console_log.read",
+  /**
+   * The audit log was read: viewed in Slack (`/ops audit`, its pages, `verify`, `break-glass`) or exported from
+   * the command line (`npm run audit -- export`), or refused by the policy. `action` is what was read (the policy
+   * action, or `audit:export`); `detail.via` (`view` or `export`), `detail.allowed`, `detail.filters` as asked,
+   * `detail.entries` how many were shown or exported, `detail.reasons` why it was refused. See `recordAuditRead`.
+   */
+  "audit.read",
 ] as const;
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
 
@@ -84,6 +91,7 @@ const REQUIRED_BY_TYPE: Partial<Record<AuditEntryType, readonly (keyof AuditEntr
   "execution.finished": ["executionId", "outcome"],
   "audit.pruned": ["detail"],
   "console_log.read": ["action", "decision", "detail"],
+  "audit.read": ["action", "decision", "detail"],
 };
 
 /** One audit record. Times are epoch milliseconds. */

@@ -19,7 +19,8 @@ import {
 } from "./export-audit-entries.js";
 import { openAuditStore } from "./open-audit-store.js";
 import { parseTimeArgument } from "./parse-time-argument.js";
-import { type PruneExport, type PruneOperator, pruneAuditLog } from "./prune-audit-log.js";
+import { type PruneExport, type PruneOperator, pruneActorId, pruneAuditLog } from "./prune-audit-log.js";
+import { AUDIT_EXPORT_ACTION, recordAuditRead } from "./record-audit-read.js";
 import type { ChainDigest } from "./verify-audit-chain.js";
 
 export interface AuditCliIo {
@@ -32,7 +33,10 @@ export interface AuditCliIo {
    * exist is refused instead of created (see `openAuditStore`).
    */
   store?: Store;
-  /** Who runs a prune, as recorded in it; default: `os.userInfo()` and `os.hostname()` (not verified). */
+  /**
+   * Who runs a prune or an export, as recorded in it; default: `os.userInfo()` and `os.hostname()` (not
+   * verified).
+   */
   operator?: PruneOperator;
 }
 
@@ -49,6 +53,8 @@ export const AUDIT_CLI_USAGE = `Usage:
       jsonl (default): one JSON object per line with its hashes (what prune checks). csv: one row per entry,
       columns time,seq,type,actor,request,servers,outcome,detail (detail as JSON; a cell starting with
       = + - @ is prefixed with ' so a spreadsheet shows it as text).
+      The export itself is recorded in the audit log (an audit.read entry: your OS user and host, as this
+      machine reports them, the filters and how many entries were written).
   npm run audit -- prune --before <time> (--export <file> | --no-export)
       Removes the entries older than <time> (export them first); the prune is recorded in the chain, with
       your OS user and host (as this machine reports them: not verified).
@@ -279,6 +285,27 @@ async function runCommand(
         count += 1;
       }
       io.stderr(`audit: exported ${count} entries\n`);
+      // Recorded like a read in Slack, so an auditor sees who exported what. Whoever runs this can write the
+      // store anyway, so the entry is a trail, not a gate: an export is never withheld for it (a read-only
+      // copy of the store exports as well), and a failure to record is said, not fatal.
+      const recorded = await recordAuditRead((entry) => audit.record(entry), {
+        actorId: pruneActorId(io.operator ?? osOperator()),
+        action: AUDIT_EXPORT_ACTION,
+        via: "export",
+        filters: {
+          ...(rest.since !== undefined && { since: rest.since }),
+          ...(rest.until !== undefined && { until: rest.until }),
+          ...(rest.userId !== undefined && { user: rest.userId }),
+          ...(rest.requestId !== undefined && { request: rest.requestId }),
+          ...(filter.server !== undefined && {
+            server: filter.server.text,
+            serverIds: [...filter.server.ids],
+          }),
+          format: command.format,
+        },
+        entries: count,
+      });
+      if (!recorded) io.stderr("audit: this export could not be recorded in the audit log\n");
       return 0;
     }
     case "prune": {

@@ -17,6 +17,7 @@ import {
   section,
 } from "../render/message-model.js";
 import { rendersWhole, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
+import { buildHomeWithheldPart, type HomePart } from "../views/build-home-withheld-view.js";
 import { formatElapsed, nameList } from "../workflow/format-flow-text.js";
 import { describeListedRequest } from "./build-approval-list-view.js";
 import { describeRunningNow, type RunningJob, runSubtitle } from "./build-jobs-view.js";
@@ -45,6 +46,11 @@ export interface HomeViewInput {
   now: number;
   /** What became of the viewer's last click on this tab (the same answer the card's click gives). */
   notice?: Message;
+  /**
+   * The parts the read policy does not let the viewer read: each is one line saying so, never its content (the
+   * publisher then passes no data for it either). Absent: every part is shown.
+   */
+  withheld?: ReadonlySet<HomePart>;
 }
 
 /** Requests listed per section: the tab holds at most 100 blocks and each request takes two. */
@@ -105,6 +111,32 @@ function composeHomeView(input: HomeViewInput, waitingShown: number): Message {
 
   // One running index over the whole tab keeps every button's action ID unique in the view.
   let index = 0;
+  const withheld = input.withheld ?? new Set<HomePart>();
+  if (withheld.has("requests")) blocks.push(...buildHomeWithheldPart("requests"));
+  else index = pushRequests(blocks, input, waitingShown, index);
+
+  if (withheld.has("running")) blocks.push(...buildHomeWithheldPart("running"));
+  else pushRunning(blocks, input);
+
+  if (withheld.has("help")) blocks.push(...buildHomeWithheldPart("help"));
+  else pushHelp(blocks);
+
+  // The notification's text says only what the tab shows.
+  const counts = [
+    ...(withheld.has("requests")
+      ? []
+      : [
+          `${String(input.waiting.length)} waiting for your approval`,
+          plural(input.mine.length, "open request"),
+        ]),
+    ...(withheld.has("running") ? [] : [`${String(input.running.length)} running`]),
+  ];
+  return { text: counts.length === 0 ? "hwc-chatops" : md`${counts.join(" · ")}`, blocks };
+}
+
+/** The requests waiting for the viewer's approval, their own open ones, the scheduled ones; the next index. */
+function pushRequests(blocks: Part[], input: HomeViewInput, waitingShown: number, start: number): number {
+  let index = start;
   blocks.push(
     divider(),
     section({ text: md`*Waiting for your approval* (${String(input.waiting.length)})` }),
@@ -143,6 +175,11 @@ function composeHomeView(input: HomeViewInput, waitingShown: number): Message {
     blocks.push(...more(scheduled.length, MAX_HOME_SCHEDULED));
   }
 
+  return index;
+}
+
+/** The operations running now. */
+function pushRunning(blocks: Part[], input: HomeViewInput): void {
   blocks.push(divider(), section({ text: md`*Running now* (${String(input.running.length)})` }));
   if (input.running.length === 0) blocks.push(context(md`Nothing is running.`));
   else
@@ -162,7 +199,10 @@ function composeHomeView(input: HomeViewInput, waitingShown: number): Message {
         { total: input.running.length, moreHint: md`${code("/ops jobs")} lists them all` },
       ),
     );
+}
 
+/** How to use the bot. */
+function pushHelp(blocks: Part[]): void {
   blocks.push(
     divider(),
     section({
@@ -176,11 +216,4 @@ function composeHomeView(input: HomeViewInput, waitingShown: number): Message {
       md`Approve and Reject here are the card's own buttons: who may approve is checked when you click. Progress and results are in each request's thread.`,
     ),
   );
-  return {
-    text: md`${String(input.waiting.length)} waiting for your approval · ${plural(
-      input.mine.length,
-      "open request",
-    )} · ${String(input.running.length)} running`,
-    blocks,
-  };
 }

@@ -1,14 +1,17 @@
 import type { Actor, ChatPort } from "../app/ports.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
+import type { PolicyReadIntent } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Policy } from "../policy/types.js";
 import { header, type Message } from "../render/message-model.js";
 import type { Clock, Store } from "../store/store.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
+import type { HomePart } from "../views/build-home-withheld-view.js";
 import { buildStoreUnavailableView } from "../views/build-store-unavailable-view.js";
 import { buildHomeView, MAX_HOME_MINE, MAX_HOME_SCHEDULED, MAX_HOME_WAITING } from "./build-home-view.js";
 import type { CancellersOf } from "./cancel-approvers-of.js";
 import { createLatestRunner } from "./create-latest-runner.js";
+import { createReadPolicy } from "./create-policy-gates.js";
 import { listActionableApprovals } from "./list-actionable-approvals.js";
 import { readCardLinks } from "./read-card-links.js";
 import { readRunningJobs } from "./read-running-jobs.js";
@@ -20,9 +23,25 @@ export interface HomePublisherDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
-  /** The policy now: the scheduled changes' starts are judged on its calendars. Absent: as asked. */
-  policy?: () => Pick<Policy, "calendars">;
+  /**
+   * The policy now: it decides which parts of the tab the viewer may read (as the commands showing the same
+   * would be), and the scheduled changes' starts are judged on its calendars.
+   */
+  policy: () => Policy;
 }
+
+/** Each part of the tab and the command it is decided as: what the tab shows, that command shows too. */
+const PART_INTENTS: Readonly<Record<HomePart, PolicyReadIntent>> = {
+  requests: { type: "ops.approvals" },
+  running: { type: "ops.jobs" },
+  help: { type: "help", topic: { command: "ops" } },
+};
+
+/**
+ * The Home tab is in no channel: each part is decided as its command typed by the viewer where no channel rule
+ * applies (a rule limited to channels, or an `allowed_channels` list, does not grant it).
+ */
+const NO_CHANNEL = "";
 
 export interface HomePublisher {
   /**
@@ -43,17 +62,49 @@ export function createHomePublisher(deps: HomePublisherDeps): HomePublisher {
   const logger = deps.logger.child({ component: "home" });
   const wanted = new Map<string, { viewer: Actor; chat: ChatPort; notice?: Message }>();
 
+  /**
+   * The parts the read policy refuses the viewer now. Deny by default: a part is shown only when its command
+   * is allowed; nothing of a refused part is read.
+   */
+  async function withheldParts(viewer: Actor, chat: ChatPort): Promise<Set<HomePart>> {
+    const readPolicy = createReadPolicy({ policy: deps.policy, chat: () => chat, clock });
+    const withheld = new Set<HomePart>(Object.keys(PART_INTENTS) as HomePart[]);
+    for (const [part, intent] of Object.entries(PART_INTENTS) as [HomePart, PolicyReadIntent][]) {
+      const decision = await readPolicy(intent, {
+        request: { actor: viewer, channelId: NO_CHANNEL },
+        servers: [],
+        chat,
+      });
+      if (decision.allowed) withheld.delete(part);
+    }
+    return withheld;
+  }
+
   async function build(viewer: Actor, chat: ChatPort, notice: Message | undefined): Promise<Message> {
-    const groups = await chat.userGroupsOf(viewer.userId);
+    const withheld = await withheldParts(viewer, chat);
     const now = clock.now();
+    const notices = notice !== undefined ? { notice } : {};
+    if (withheld.has("requests")) {
+      const running = withheld.has("running") ? [] : await readRunningJobs(store, approvals);
+      return buildHomeView({
+        viewer: viewer.userId,
+        waiting: [],
+        mine: [],
+        running,
+        now,
+        withheld,
+        ...notices,
+      });
+    }
+    const groups = await chat.userGroupsOf(viewer.userId);
     const { waiting, mine, scheduled, starts } = await listActionableApprovals(
       approvals,
       { ...viewer, groups },
       now,
       deps.cancellersOf?.(chat),
-      deps.policy?.(),
+      deps.policy(),
     );
-    const running = await readRunningJobs(store, approvals);
+    const running = withheld.has("running") ? [] : await readRunningJobs(store, approvals);
     const shown = [
       ...waiting.slice(0, MAX_HOME_WAITING),
       ...mine.slice(0, MAX_HOME_MINE),
@@ -74,7 +125,8 @@ export function createHomePublisher(deps: HomePublisherDeps): HomePublisher {
       }),
       running,
       now,
-      ...(notice !== undefined && { notice }),
+      withheld,
+      ...notices,
     });
   }
 

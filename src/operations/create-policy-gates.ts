@@ -1,9 +1,17 @@
 import type { ChatPort } from "../app/ports.js";
 import { groupHandlesOf } from "../app/read-groups-once.js";
 import type { AuditEntryInput } from "../audit/audit-entry.js";
+import { type AuditReadFilters, recordAuditRead } from "../audit/record-audit-read.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
-import type { ActionOffer, DescribePolicyFor, MutationIntent, ReadPolicy } from "../commands/types.js";
-import { intentAction } from "../intents/index.js";
+import type {
+  ActionOffer,
+  DescribePolicyFor,
+  MutationIntent,
+  PolicyReadIntent,
+  ReadDecision,
+  ReadPolicy,
+} from "../commands/types.js";
+import { formatTarget, intentAction } from "../intents/index.js";
 import { evaluatePolicy, requesterGroupsMatter, serverRulesFor } from "../policy/evaluate-policy.js";
 import type { Policy } from "../policy/types.js";
 import { md } from "../render/message-model.js";
@@ -38,6 +46,38 @@ export interface PolicyGateDeps {
 
 /** Reads that may show secrets (a console log prints whatever the OS printed): each attempt is audited. */
 const AUDITED_READS: ReadonlySet<string> = new Set(["ecs.console-log"]);
+/**
+ * The reads of the audit log itself: a refusal is recorded here (`audit.read`), an allowed one by its answer,
+ * which knows how many entries it showed (`recordAuditRead`).
+ */
+const AUDIT_LOG_READS: ReadonlySet<string> = new Set([
+  "ops.audit",
+  "ops.audit.verify",
+  "ops.audit.break-glass",
+]);
+
+/**
+ * The read policy as the bot builds it. An audit page click passes the page's filters: its intent is the bare
+ * `ops.audit` (the page's subject is in the button, not in a command), and a refusal is recorded with them.
+ */
+export type AuditingReadPolicy = (
+  intent: PolicyReadIntent,
+  ctx: Parameters<ReadPolicy>[1],
+  auditFilters?: AuditReadFilters,
+) => Promise<ReadDecision>;
+
+/** The filters a typed `/ops audit …` asks for (none for `verify` and `break-glass`). */
+function auditFiltersOf(intent: PolicyReadIntent): AuditReadFilters {
+  if (intent.type !== "ops.audit") return {};
+  const subject = intent.subject;
+  return {
+    ...(subject?.kind === "server" && { server: formatTarget(subject.server) }),
+    ...(subject?.kind === "user" && { user: subject.userId }),
+    ...(subject?.kind === "request" && { request: subject.requestId }),
+    ...(intent.limit !== undefined && { limit: intent.limit }),
+    ...(intent.beforeSeq !== undefined && { beforeSeq: intent.beforeSeq }),
+  };
+}
 
 /**
  * Groups only matter when a rule that can decide `action` names requester groups (any rule, for help, which
@@ -62,8 +102,8 @@ async function groupsFor(
  * help and for the `/ops` commands that answer at once (and the audit's page clicks), as of now. Reads cannot be
  * approved: anything but `allow` refuses, with the reasons.
  */
-export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
-  return async (intent, ctx) => {
+export function createReadPolicy(deps: PolicyGateDeps): AuditingReadPolicy {
+  return async (intent, ctx, auditFilters) => {
     const policy = deps.policy();
     const action = intentAction(intent);
     const decision = evaluatePolicy(policy, {
@@ -105,6 +145,21 @@ export function createReadPolicy(deps: PolicyGateDeps): ReadPolicy {
       }
     }
     const refused = buildPolicyRefusalView(decision);
+    if (refused !== undefined && deps.recordAudit !== undefined && AUDIT_LOG_READS.has(intent.type)) {
+      // Refused either way; an entry that cannot be written changes nothing for the refused.
+      await recordAuditRead(deps.recordAudit, {
+        actorId: ctx.request.actor.userId,
+        teamId: ctx.request.actor.teamId,
+        action,
+        via: "view",
+        filters: auditFilters ?? auditFiltersOf(intent),
+        refused: {
+          decision: decision.effect === "deny" ? "deny" : "needs_approval",
+          ruleIds: decision.rules.map((r) => r.id),
+          reasons: decision.effect === "deny" ? decision.reasons : why !== undefined ? [why] : [],
+        },
+      });
+    }
     return refused === undefined ? { allowed: true } : { allowed: false, message: refused };
   };
 }

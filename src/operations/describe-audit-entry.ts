@@ -41,6 +41,7 @@ const ENTRY_TITLES: Readonly<Record<AuditEntryType, string>> = {
   "schedule.run": "Scheduled run started",
   "schedule.skipped": "Scheduled run skipped",
   "console_log.read": "Console log read",
+  "audit.read": "Audit log read",
 };
 
 /** An `execution.step`'s title by its phase. */
@@ -319,6 +320,9 @@ function notesOf(e: AuditRecord): Span[] {
             : "reason";
     note(label, d.reason);
   }
+  // The break-glass request that superseded a cancelled one: its ID as code, exact to copy into `/ops audit`.
+  if (typeof d?.supersededBy === "string" && e.type === "request.cancelled")
+    notes.push(...md` — break-glass request: ${code(d.supersededBy)}`);
   // Any other `why` (a skipped slot's "skipped" only repeats the title): said as it was written.
   if (typeof d?.why === "string" && e.type !== "request.created" && e.type !== "schedule.skipped")
     note("why", d.why);

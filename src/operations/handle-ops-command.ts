@@ -1,47 +1,47 @@
 import type { ChatPort } from "../app/ports.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { ApprovalService } from "../approvals/approval-service.js";
-import type { AuditRecord } from "../audit/audit-entry.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
+import { recordAuditRead } from "../audit/record-audit-read.js";
 import { explainCalendarConditions } from "../calendars/explain-calendar-conditions.js";
 import type { Server } from "../cloud/types.js";
 import type {
-  ActionHandler,
   HandlerContext,
   MutationIntent,
   OpsHandler,
   OpsIntent,
-  ReadPolicy,
   RequestMeta,
   ScheduleIntent,
 } from "../commands/types.js";
 import { formatTarget, type Intent, intentAction, isMutation } from "../intents/index.js";
 import { explainDecision } from "../policy/explain-decision.js";
 import type { Policy, PolicyFlags } from "../policy/types.js";
-import { code, type Message, md } from "../render/message-model.js";
+import type { Message } from "../render/message-model.js";
 import { resolveStartTime } from "../schedule/resolve-start-time.js";
 import type { Clock, Store } from "../store/store.js";
 import { nameMatchingFor } from "../targets/name-matching-for.js";
 import { targetsOf } from "../targets/replace-target.js";
+import { buildAuditReadNotRecordedView } from "../views/build-audit-read-not-recorded-view.js";
 import { buildCalendarView } from "../views/build-calendar-view.js";
-import { buildExpiredView, buildNotEnabledView, buildNoticeView } from "../views/build-notice-view.js";
+import { buildNotEnabledView } from "../views/build-notice-view.js";
 import { buildScheduleRefusalView } from "../views/build-schedule-views.js";
 import { planWaves, policyWavesOf, waveOptionsOfIntent } from "../waves/plan-waves.js";
 import { buildApprovalListView, MAX_LISTED_APPROVALS } from "./build-approval-list-view.js";
 import { buildAuditVerifyView } from "./build-audit-verify-view.js";
-import { type AuditPageQuery, buildAuditView, decodeAuditPage } from "./build-audit-view.js";
 import { buildBreakGlassListView } from "./build-break-glass-views.js";
 import { buildJobsView, type RecentJob } from "./build-jobs-view.js";
 import { buildPolicyExplanationView } from "./build-policy-explanation-view.js";
 import { createCancellersOf } from "./cancel-approvers-of.js";
 import type { BreakGlassUse } from "./create-break-glass.js";
 import { decidePolicy, readGroups, toPolicyTarget } from "./decide-policy.js";
-import { guardStoreUnavailable } from "./guard-store-unavailable.js";
 import { listActionableApprovals } from "./list-actionable-approvals.js";
 import { readCardLinks } from "./read-card-links.js";
 import { readRunningJobs, readScheduledJobs, recentJobOf } from "./read-running-jobs.js";
-import { type RequestDetailsStore, serverNameKey } from "./request-details.js";
+import type { RequestDetailsStore } from "./request-details.js";
+import { showAuditEntries } from "./show-audit-entries.js";
 import { toOperationRequest } from "./to-operation-request.js";
+
+// The audit page buttons' handler, where the bot is composed: the audit's read path is in its own files.
 
 export interface OpsCommandDeps {
   policy: () => Policy;
@@ -58,8 +58,6 @@ export interface OpsCommandDeps {
   schedules?: (intent: ScheduleIntent, ctx: HandlerContext) => Promise<Message | undefined>;
 }
 
-/** Default and cap of `/ops audit … n`. */
-const DEFAULT_AUDIT_ENTRIES = 20;
 /** How many finished operations `/ops jobs` shows. */
 const RECENT_JOBS = 10;
 
@@ -89,13 +87,20 @@ async function answer(
     case "ops.approvals":
       return listApprovals(deps, ctx);
     case "ops.audit":
-      return showAudit(deps, intent, ctx);
-    case "ops.audit.verify":
-      return buildAuditVerifyView(await deps.audit.verify());
-    case "ops.audit.break-glass":
-      return deps.breakGlassUses
-        ? buildBreakGlassListView(await deps.breakGlassUses(), deps.clock.now())
-        : buildNotEnabledView("/ops audit break-glass");
+      return showAuditEntries(deps, intent, ctx);
+    case "ops.audit.verify": {
+      const verification = await deps.audit.verify();
+      return recordedRead(deps, ctx, "ops:audit:verify", verification.checked, () =>
+        buildAuditVerifyView(verification),
+      );
+    }
+    case "ops.audit.break-glass": {
+      if (!deps.breakGlassUses) return buildNotEnabledView("/ops audit break-glass");
+      const uses = await deps.breakGlassUses();
+      return recordedRead(deps, ctx, "ops:audit:breakGlass", uses.length, () =>
+        buildBreakGlassListView(uses, deps.clock.now()),
+      );
+    }
     case "ops.watch.list":
       return deps.watchList ? deps.watchList(ctx.request) : buildNotEnabledView("/ops watch list");
     case "ops.calendar":
@@ -107,6 +112,28 @@ async function answer(
     case "ops.schedule.delete":
       return deps.schedules ? deps.schedules(intent, ctx) : buildNotEnabledView("/ops schedule");
   }
+}
+
+/**
+ * An audit read's answer once it is recorded (`audit.read`: who, how many); not recorded, nothing is shown. The
+ * entries' pages record themselves (`showAuditPage`).
+ */
+async function recordedRead(
+  deps: OpsCommandDeps,
+  ctx: HandlerContext,
+  action: "ops:audit:verify" | "ops:audit:breakGlass",
+  entries: number,
+  view: () => Message,
+): Promise<Message> {
+  const recorded = await recordAuditRead((entry) => deps.audit.record(entry), {
+    actorId: ctx.request.actor.userId,
+    teamId: ctx.request.actor.teamId,
+    action,
+    via: "view",
+    filters: {},
+    entries,
+  });
+  return recorded ? view() : buildAuditReadNotRecordedView();
 }
 
 /** Flags the policy looks at for an intent (none for reads). */
@@ -267,118 +294,3 @@ async function listApprovals(deps: OpsCommandDeps, ctx: HandlerContext): Promise
     }),
   ]);
 }
-
-async function showAudit(
-  deps: OpsCommandDeps,
-  intent: Extract<OpsIntent, { type: "ops.audit" }>,
-  ctx: HandlerContext,
-): Promise<Message> {
-  const limit = intent.limit ?? DEFAULT_AUDIT_ENTRIES;
-  // Typed `--before`: which page of the history this is, is not known; the pages' buttons keep count.
-  const paging = intent.beforeSeq === undefined ? { offset: 0 } : { beforeSeq: intent.beforeSeq };
-  const subject = intent.subject;
-  if (subject === undefined) return showAuditPage(deps.audit, { limit, ...paging });
-  if (subject.kind === "request") {
-    return showAuditPage(deps.audit, {
-      subject: { kind: "request", requestId: subject.requestId },
-      limit,
-      ...paging,
-    });
-  }
-  if (subject.kind === "user") {
-    return showAuditPage(deps.audit, { subject: { kind: "user", userId: subject.userId }, limit, ...paging });
-  }
-  const ref = subject.server;
-  const label = formatTarget(ref);
-  const ids = new Set<string>();
-  if (ref.kind === "id") ids.add(ref.id);
-  else {
-    const resolution = await ctx.resolveTargets([ref], "prefix");
-    if (resolution.ok) for (const s of resolution.servers) ids.add(s.id);
-    else
-      for (const o of resolution.outcomes)
-        if (o.kind === "ambiguous") for (const c of o.candidates) ids.add(c.id);
-    // A deleted server no longer resolves: the IDs its name had in requests still find its history.
-    if (ref.kind === "name") for (const id of await deps.store.members(serverNameKey(ref.name))) ids.add(id);
-  }
-  if (ids.size === 0) {
-    return buildNoticeView(":mag:", md`No server ${code(label)} exists, and no request ever named it.`);
-  }
-  return showAuditPage(deps.audit, { subject: { kind: "server", label, ids: [...ids] }, limit, ...paging });
-}
-
-/**
- * A page of `/ops audit`: the matching entries older than the query's cursor, one more than asked for (so the
- * view knows older ones exist), read from the stream below the cursor. The command and its paging buttons
- * both answer through here.
- */
-function showAuditPage(audit: AuditLog, query: AuditPageQuery): Promise<Message> {
-  return queryAuditPage(audit, query).then((entries) => buildAuditView({ query, entries }));
-}
-
-async function queryAuditPage(audit: AuditLog, query: AuditPageQuery): Promise<AuditRecord[]> {
-  const limit = query.limit + 1;
-  const before = query.beforeSeq === undefined ? {} : { beforeSeq: query.beforeSeq };
-  const subject = query.subject;
-  if (subject === undefined) return audit.query({ limit, ...before });
-  if (subject.kind === "request") return audit.query({ requestId: subject.requestId, limit, ...before });
-  if (subject.kind === "user") return audit.query({ userId: subject.userId, limit, ...before });
-  return queryServers(audit, subject.ids, limit, query.beforeSeq);
-}
-
-/** Entries of any of the servers older than `beforeSeq` (when given), newest first, at most `limit`. */
-async function queryServers(
-  audit: AuditLog,
-  serverIds: readonly string[],
-  limit: number,
-  beforeSeq: number | undefined,
-): Promise<AuditRecord[]> {
-  const bySeq = new Map<number, AuditRecord>();
-  for (const serverId of serverIds) {
-    for (const e of await audit.query({ serverId, limit, ...(beforeSeq !== undefined && { beforeSeq }) }))
-      bySeq.set(e.seq, e);
-  }
-  return [...bySeq.values()].sort((a, b) => b.seq - a.seq).slice(0, limit);
-}
-
-/**
- * The audit view's Older / Newest buttons ({@link AUDIT_PAGE_ACTION}): the page the button's value names (its
- * query: subject, size, cursor), in place of the clicked one. Judged like the command it continues: the click,
- * by whoever clicks, is decided by the read policy as `/ops audit` typed by them in that channel would be (the
- * policy may have changed, or the message been shared), and answered as `/ops audit … --before <seq>` would be.
- * Refused, the refusal comes as a new message and the page stays. Nothing is kept between clicks.
- */
-export function createAuditPageHandler(
-  deps: Pick<OpsCommandDeps, "audit" | "learnChat"> & { readPolicy: ReadPolicy },
-): ActionHandler {
-  return (action, ctx) =>
-    guardStoreUnavailable(
-      async () => {
-        deps.learnChat(ctx.chat);
-        const query = decodeAuditPage(action.value ?? "");
-        if (query === undefined) {
-          ctx.logger.info({ actionId: action.actionId }, "audit page click without a query");
-          await ctx.responder?.respond(buildExpiredView(), { replaceOriginal: true });
-          return;
-        }
-        const decision = await deps.readPolicy(AUDIT_PAGE_INTENT, {
-          request: { actor: action.actor, channelId: action.channelId ?? "" },
-          servers: [],
-          chat: ctx.chat,
-        });
-        if (!decision.allowed) {
-          ctx.logger.info({ actionId: action.actionId }, "audit page click refused by the policy");
-          await ctx.responder?.respond(decision.message);
-          return;
-        }
-        await ctx.responder?.respond(await showAuditPage(deps.audit, query), { replaceOriginal: true });
-      },
-      async (m) => {
-        await ctx.responder?.respond(m);
-      },
-      ctx.logger,
-    );
-}
-
-/** What a page click reads, for the policy: the audit (`ops:audit:list`), whatever the page's subject. */
-const AUDIT_PAGE_INTENT: Extract<OpsIntent, { type: "ops.audit" }> = { type: "ops.audit" };

@@ -359,8 +359,9 @@ describe("4. only a prefix can predate the chain, and it can be pruned", () => {
     expect(pruned.out).toContain("Pruned 2 entries (up to entry 2");
     const after = await cli(store, clock, "verify");
     expect(after.code).toBe(0);
-    expect(after.out).toMatch(/Entries 1–2 were pruned, as entry 6 \(2025-01-01 00:0\d:00 UTC\) records/);
-    expect(after.out).toContain("The audit log is intact: entries 3–6 are linked");
+    // The export is recorded (entry 6), then the prune (entry 7).
+    expect(after.out).toMatch(/Entries 1–2 were pruned, as entry 7 \(2025-01-01 00:0\d:00 UTC\) records/);
+    expect(after.out).toContain("The audit log is intact: entries 3–7 are linked");
   }
 
   it("SQLite: a legacy prefix is reported as such and pruned as the verdict says", async () => {

@@ -66,12 +66,52 @@ describe("npm run audit", () => {
     expect(lines[0].record).toMatchObject({ type: "policy.decided", message: "entry 1" });
     expect(all.err).toContain("exported 12 entries");
     const since = await cli(store, clock, "export", "--since", "2025-01-01T00:10:00Z", "--format", "jsonl");
-    expect(
-      since.out
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l).seq),
-    ).toEqual([10, 11, 12]);
+    const sinceLines = since.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    // The first export is recorded after what it wrote (entry 13), so the second one holds it.
+    expect(sinceLines.map((l) => l.seq)).toEqual([10, 11, 12, 13]);
+    expect(sinceLines[3].record).toMatchObject({
+      type: "audit.read",
+      actorId: "cli:ops-admin@ops-host",
+      action: "audit:export",
+      detail: { via: "export", allowed: true, entries: 12, filters: { format: "jsonl" } },
+    });
+  });
+
+  it("an export is recorded in the chain: the OS user and host, its filters, its format, how many entries", async () => {
+    const { clock, store } = await filled(12);
+    const csv = await cli(
+      store,
+      clock,
+      "export",
+      "--since",
+      "2025-01-01T00:05:00Z",
+      "--until",
+      "2025-01-01T00:08:00Z",
+      "--user",
+      "<@U_ALICE>",
+      "--format",
+      "csv",
+    );
+    expect(csv).toMatchObject({ code: 0 });
+    const [read] = await auditOver(store, clock).query({ type: "audit.read", limit: 5 });
+    expect(read).toMatchObject({
+      seq: 13,
+      actorId: "cli:ops-admin@ops-host",
+      action: "audit:export",
+      decision: "allow",
+      detail: {
+        via: "export",
+        allowed: true,
+        filters: { since: START + 5 * 60_000, until: START + 8 * 60_000, user: "U_ALICE", format: "csv" },
+      },
+    });
+    // The count is what was written: the rows under the header.
+    expect(read?.detail?.entries).toBe(csv.out.trim().split("\n").length - 1);
+    expect(read?.message).toContain("Exported");
+    expect(read?.message).toContain("as csv");
   });
 
   it("prune removes the exported past, records itself in the chain, and the chain still verifies", async () => {
@@ -182,12 +222,15 @@ describe("npm run audit", () => {
     const seqs = async (since: string) => {
       const result = await cli(store, clock, "export", "--since", since);
       expect(result.code, since).toBe(0);
+      // Each export is recorded (`audit.read`): those entries are left aside here.
       return result.out === ""
         ? []
         : result.out
             .trim()
             .split("\n")
-            .map((l) => JSON.parse(l).seq);
+            .map((l) => JSON.parse(l))
+            .filter((l) => l.record.type !== "audit.read")
+            .map((l) => l.seq);
     };
     expect(await seqs("2025-01-01")).toHaveLength(12);
     expect(await seqs("2024-02-29")).toHaveLength(12);

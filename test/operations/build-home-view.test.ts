@@ -163,6 +163,44 @@ describe("buildHomeView", () => {
     await expect(golden).toMatchFileSnapshot("golden/home-running-long-names.json");
   });
 
+  it("parts the policy withholds: one line each naming the command, no content, no count, none in the text", async () => {
+    const partly = makeRequest({ approvals: [{ userId: "U_CAROL", at: T0 + 1_000 }] });
+    const { golden, text, kit } = render({
+      viewer: "U_DAVE",
+      waiting: [],
+      mine: [],
+      running: [running],
+      now: T0,
+      withheld: new Set(["requests"]),
+    });
+    await expect(golden).toMatchFileSnapshot("golden/home-withheld-requests.json");
+    expect(text).toContain("Not shown: the policy does not let you use `/ops approvals`");
+    expect(text).not.toContain("Waiting for your approval");
+    expect(text).not.toContain("Your open requests");
+    expect(text).toContain("*Running now* (1)");
+    expect(kit.text).toBe("1 running");
+    expect(interactiveElements(kit)).toEqual([]);
+
+    const all = render({
+      viewer: "U_DAVE",
+      // Even given data, a withheld part shows none of it.
+      waiting: [{ request: partly, link: PERMALINK }],
+      mine: [{ request: stop }],
+      running: [running],
+      now: T0,
+      withheld: new Set(["requests", "running", "help"]),
+    });
+    await expect(all.golden).toMatchFileSnapshot("golden/home-withheld-all.json");
+    expect(all.kit.text).toBe("hwc-chatops");
+    expect(all.text).not.toContain(partly.id);
+    expect(all.text).not.toContain(stop.id);
+    expect(all.text).not.toContain("api-01");
+    expect(all.text).not.toContain(PERMALINK);
+    expect(all.text).toContain("`/ops jobs`");
+    expect(all.text).toContain("`/ops help`");
+    expect(interactiveElements(all.kit)).toEqual([]);
+  });
+
   it("hostile names and commands stay text", () => {
     const hostile = makeRequest({
       commandText: "/ecs delete <!channel> <@U_BOB>",
