@@ -31,6 +31,7 @@ import { createSlackReceiver } from "./create-slack-receiver.js";
 import { createStoreProbe } from "./create-store-probe.js";
 import { createTaskTracker } from "./create-task-tracker.js";
 import { createWorkQueue } from "./create-work-queue.js";
+import type { SocketModeSupervisorOptions } from "./supervise-socket-mode.js";
 
 export interface CreateBotOptions {
   /** Secrets besides Slack's (the cloud's SK or IAM password): masked in the command text the bot logs. */
@@ -95,6 +96,11 @@ export interface CreateBotOptions {
   metrics?: Metrics;
   /** `/metrics` (HTTP mode: on `PORT`; Socket Mode: on `metricsPort`); absent: not served. */
   scrape?: MetricsExposition;
+  /**
+   * Socket Mode: how a lost connection is retried (at once, then after 1 s doubling up to 30 s, jittered; every
+   * 5 min while Slack refuses the app token) and the clock and timers it does so with (default real ones).
+   */
+  socketReconnect?: Omit<SocketModeSupervisorOptions, "logger" | "metrics">;
 }
 
 export interface Bot {
@@ -108,7 +114,10 @@ export interface Bot {
    * server (listening before Slack auth, so `/readyz` says 503 meanwhile); undefined when none.
    */
   readonly probeUrl: string | undefined;
-  /** 200 from `/readyz`: the store takes a write and Slack auth (auth.test at start) succeeded. */
+  /**
+   * 200 from `/readyz`: the store takes a write, Slack auth (auth.test at start) succeeded and, in Socket Mode,
+   * the connection to Slack is open.
+   */
   readiness(): Promise<Readiness>;
   /** Handles clicks whose action ID is `prefix` or starts with `prefix.`. */
   registerAction(prefix: string, handler: ActionHandler): void;
@@ -146,7 +155,11 @@ export function createBot(options: CreateBotOptions): Bot {
     timeout: 10_000,
   };
 
-  const receiver = createSlackReceiver(slack, logger, log, clientOptions);
+  const metrics = options.metrics ?? noopMetrics;
+  const { receiver, socket } = createSlackReceiver(slack, logger, log, clientOptions, {
+    ...options.socketReconnect,
+    metrics,
+  });
   const app = new App({
     token: slack.botToken,
     receiver,
@@ -163,7 +176,6 @@ export function createBot(options: CreateBotOptions): Bot {
     log.error({ err: error }, "unhandled error in a Slack listener");
   });
 
-  const metrics = options.metrics ?? noopMetrics;
   const store = options.store ?? createMemoryStore();
   const userGroups = options.userGroups ?? createUserGroupCache({ store, logger: log });
   const chat = createSlackChat(app.client, { metrics, groups: userGroups });
@@ -227,7 +239,6 @@ export function createBot(options: CreateBotOptions): Bot {
 
   let frontend: HttpFrontend | undefined;
   let probeServer: ProbeServer | undefined;
-  let socketConnected = false;
   let state: "new" | "starting" | "running" | "stopped" = "new";
   let stopping: Promise<void> | undefined;
   // auth.test's answer at start, remembered: a bot whose token Slack refused is never ready.
@@ -237,7 +248,8 @@ export function createBot(options: CreateBotOptions): Bot {
 
   async function readiness(): Promise<Readiness> {
     const checks = {
-      slack: slackAuthenticated ? "ok" : "auth.test has not succeeded",
+      // Socket Mode: no commands reach a bot whose connection is down, however well its token works.
+      slack: slackAuthenticated ? (socket?.check() ?? "ok") : "auth.test has not succeeded",
       store: await probeStore(),
     };
     return { ready: Object.values(checks).every((c) => c === "ok"), checks };
@@ -301,10 +313,18 @@ export function createBot(options: CreateBotOptions): Bot {
             probes: {
               ...probes,
               stopping: () => state === "stopped",
-              health: () => ({ transport: "socket", inFlight: tasks.pending() }),
+              health: () => ({
+                transport: "socket",
+                inFlight: tasks.pending(),
+                // Said, not judged: liveness is the process's; a Slack outage is /readyz's to report.
+                connected: socket?.connected() === true,
+              }),
             },
           });
-          log.info({ url: probeServer.url }, "serving /metrics, /readyz and /healthz");
+          log.info(
+            { listen: probeServer.listen },
+            `serving /metrics, /readyz and /healthz on ${probeServer.listen}`,
+          );
           stage = "auth";
         }
         // auth.test: a bad token fails here, not as an unhandled rejection inside Bolt.
@@ -323,8 +343,9 @@ export function createBot(options: CreateBotOptions): Bot {
           log.info({ url: frontend.url }, "listening for Slack requests");
         } else {
           stage = "connect";
-          await app.start();
-          socketConnected = true;
+          // Not app.start(): Bolt's receiver would only call the client's start(), which the supervisor does
+          // while it keeps the connection up.
+          await socket?.start();
           log.info("connected to Slack over Socket Mode");
         }
       } catch (error) {
@@ -347,7 +368,7 @@ export function createBot(options: CreateBotOptions): Bot {
         state = "stopped";
         if (frontend !== undefined) await frontend.close(graceMs);
         else await ackThread?.close(0);
-        if (socketConnected) await app.stop();
+        socket?.stop();
         const drained = await tasks.drain(graceMs);
         if (!drained) log.warn({ pending: tasks.pending() }, "stopped with work still in flight");
         // Last: while draining, /healthz and /readyz say "stopping" to the orchestrator.

@@ -114,6 +114,11 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     "Time Slack asked the bot to wait before sending again, by method.",
     ["method"],
   );
+  const socketReconnects = counter(
+    "slack_socket_reconnects_total",
+    "Socket Mode: attempts to reconnect after a lost connection, by outcome (succeeded, failed: tried again with backoff).",
+    ["outcome"],
+  );
   const storeLatency = histogram(
     "store_operation_duration_seconds",
     "Store operation latency, by operation and outcome.",
@@ -169,6 +174,9 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     registers: [registry],
   });
 
+  // Made at its first value, so that it is absent in HTTP mode (no socket) instead of a 0 that would alert.
+  let socketConnected: Gauge | undefined;
+
   return {
     registry,
     contentType: registry.contentType,
@@ -201,6 +209,14 @@ export function createPrometheusMetrics(): PrometheusMetrics {
       slackRateLimits.inc({ method });
       slackRateLimitWait.inc({ method }, seconds(waitMs));
     },
+    slackSocketConnected(connected) {
+      socketConnected ??= gauge(
+        "slack_socket_connected",
+        "Socket Mode: 1 while the connection to Slack is open, 0 while it is not (starting, reconnecting, stopping); absent in HTTP mode.",
+      );
+      socketConnected.set(connected ? 1 : 0);
+    },
+    slackSocketReconnect: (outcome) => socketReconnects.inc({ outcome }),
     storeOperation: (operation, outcome, durationMs) =>
       storeLatency.observe({ operation, outcome }, seconds(durationMs)),
     replicaPresence({ skewMs, replicas, withOtherFiles }) {

@@ -42,6 +42,10 @@ export interface Metrics {
   slackCall(method: string, outcome: string, durationMs: number): void;
   /** Slack rate-limited a call and the client waits `waitMs` before sending it again. */
   slackRateLimited(method: string, waitMs: number): void;
+  /** Socket Mode: the connection to Slack opened (`true`) or is not open (`false`); never called in HTTP mode. */
+  slackSocketConnected(connected: boolean): void;
+  /** Socket Mode: an attempt to reconnect after a lost connection ended (`failed`: it is tried again later). */
+  slackSocketReconnect(outcome: "succeeded" | "failed"): void;
   /** One store operation (`outcome`: `ok` or `error`). */
   storeOperation(operation: string, outcome: "ok" | "error", durationMs: number): void;
   /**
@@ -105,6 +109,8 @@ export const noopMetrics: Metrics = {
   watcherRun() {},
   slackCall() {},
   slackRateLimited() {},
+  slackSocketConnected() {},
+  slackSocketReconnect() {},
   storeOperation() {},
   replicaPresence() {},
   runHandedOver() {},

@@ -84,15 +84,13 @@ export function handleProbe(req: IncomingMessage, res: ServerResponse, probes: P
 }
 
 export interface ProbeServer {
-  /** `http://host:port` of the listening server. */
+  /** `http://host:port` to reach the server from this machine (a wildcard address as loopback). */
   url: string;
+  /** What it listens on, for the log: `all interfaces, port 9090` or `127.0.0.1:9090`. */
+  listen: string;
   close(): Promise<void>;
 }
 
-/**
- * Socket Mode's only HTTP server (`METRICS_PORT`): the probes and `/metrics`, nothing else (404). Slack never
- * reaches it; it is for the orchestrator and the Prometheus scraper.
- */
 /**
  * Starts `server` listening (bounded header and request times), rejecting with the listen error (a busy port)
  * and logging later server errors; resolves with its URL (a wildcard address as loopback).
@@ -116,6 +114,18 @@ export async function listenHttp(
   return `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`;
 }
 
+/** Where a server listens, as an operator reads it: a wildcard address is every interface, not loopback. */
+export function describeListenAddress(address: AddressInfo): string {
+  if (address.address === "0.0.0.0" || address.address === "::")
+    return `all interfaces, port ${address.port}`;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `${host}:${address.port}`;
+}
+
+/**
+ * Socket Mode's only HTTP server (`METRICS_PORT`): the probes and `/metrics`, nothing else (404). Slack never
+ * reaches it; it is for the orchestrator and the Prometheus scraper.
+ */
 export async function startProbeServer(options: {
   port: number;
   host?: string;
@@ -133,6 +143,7 @@ export async function startProbeServer(options: {
   });
   return {
     url,
+    listen: describeListenAddress(server.address() as AddressInfo),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

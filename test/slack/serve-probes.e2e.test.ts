@@ -18,6 +18,7 @@ import {
 } from "../../src/sandbox/cloud/index.js";
 import type { ManualClock } from "../../src/sandbox/cloud/sim-clock.js";
 import { type FakeSlack, startFakeSlack } from "../../src/sandbox/slack/index.js";
+import { startProbeServer } from "../../src/slack/serve-probes.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { sample, scrape } from "../metrics/scrape-metrics.js";
 
@@ -198,5 +199,23 @@ describe("GET /readyz", () => {
     await stopped;
     expect(fake.ephemerals().at(-1)?.text).toContain(name);
     await expect(fetch(`${probeUrl}/readyz`)).rejects.toThrow();
+  });
+});
+
+describe("the probe server", () => {
+  it("says what it listens on: all interfaces when no host is given (not the loopback URL it is reached by)", async () => {
+    const { logger } = await world();
+    const wildcard = await startProbeServer({ port: 0, logger, probes: { stopping: () => false } });
+    cleanups.push(() => wildcard.close());
+    const port = new URL(wildcard.url).port;
+    expect(wildcard.listen).toBe(`all interfaces, port ${port}`);
+    const loopback = await startProbeServer({
+      port: 0,
+      host: "127.0.0.1",
+      logger,
+      probes: { stopping: () => false },
+    });
+    cleanups.push(() => loopback.close());
+    expect(loopback.listen).toBe(`127.0.0.1:${new URL(loopback.url).port}`);
   });
 });
