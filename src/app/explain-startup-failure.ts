@@ -1,21 +1,11 @@
+import { REJECTED_TOKEN_ERRORS } from "../slack/rejected-token-errors.js";
 import { SlackStartError } from "../slack/slack-start-error.js";
 import { StoreInUseError } from "../store/store-in-use-error.js";
 import { StoreOpenError } from "../store/store-open-error.js";
+import { StoreSchemaTooNewError } from "../store/store-schema-too-new-error.js";
 import { StoreUnavailableError } from "../store/store-unavailable-error.js";
 import { ClockSkewError } from "./create-replica-presence.js";
 import { ConfigFileError } from "./start-hwc-chatops.js";
-
-/** Slack's answers to a token it does not accept (any method). */
-const REJECTED_TOKEN = new Set([
-  "invalid_auth",
-  "not_authed",
-  "token_revoked",
-  "token_expired",
-  "account_inactive",
-  "not_allowed_token_type",
-  "team_disabled",
-  "user_removed_from_team",
-]);
 
 /** Network errors that mean "nothing answered there". */
 const UNREACHABLE = new Set([
@@ -88,6 +78,7 @@ export function explainStartupFailure(error: unknown, context: StartupFailureCon
   if (error instanceof StoreInUseError) return `STORE_URL: ${error.message}`;
   if (error instanceof StoreOpenError) return `STORE_URL: ${error.message}`;
   if (error instanceof StoreUnavailableError) return `STORE_URL: ${error.message}`;
+  if (error instanceof StoreSchemaTooNewError) return `STORE_URL: ${error.message}`;
   if (error instanceof ClockSkewError) return error.message;
   const stage = error instanceof SlackStartError ? error.stage : undefined;
   const cause = error instanceof SlackStartError ? error.cause : error;
@@ -102,7 +93,7 @@ export function explainStartupFailure(error: unknown, context: StartupFailureCon
   if (stage === "listen") return undefined;
 
   const slackError = typeof f.data?.error === "string" ? f.data.error : undefined;
-  if (slackError !== undefined && REJECTED_TOKEN.has(slackError)) {
+  if (slackError !== undefined && REJECTED_TOKEN_ERRORS.has(slackError)) {
     return stage === "connect"
       ? `SLACK_APP_TOKEN: Slack refused the app-level token (${slackError}); use an xapp- token with the connections:write scope of this app, with Socket Mode enabled`
       : `SLACK_BOT_TOKEN: Slack refused the bot token (${slackError}); use the Bot User OAuth Token (xoxb-…) of the installed app`;

@@ -1,6 +1,6 @@
 import { type CloudConfig, loadCloudConfig } from "../cloud/load-cloud-config.js";
-import { formatConfigErrors } from "../config/format-config-errors.js";
 import { loadSlackConfig, type SlackConfig } from "../slack/load-slack-config.js";
+import { describeConfigFileErrors } from "./describe-config-file-errors.js";
 import { describeUnknownSetting, findUnknownSettings } from "./find-unknown-settings.js";
 import { type AppConfig, configFilePaths, loadAppConfig } from "./load-app-config.js";
 import { ConfigFileError, type LoadedFiles, loadConfigFiles } from "./start-hwc-chatops.js";
@@ -83,11 +83,12 @@ export async function loadStartupConfig(
   }
 
   let files: LoadedFiles | undefined;
+  const paths = app.ok ? app.config : configFilePaths(env);
   try {
-    files = await loadConfigFiles(app.ok ? app.config : configFilePaths(env));
+    files = await loadConfigFiles(paths);
   } catch (error) {
     if (!(error instanceof ConfigFileError)) throw error;
-    problems.push(...formatConfigErrors([...error.errors]).split("\n"));
+    problems.push(...describeConfigFileErrors(error.errors, paths));
   }
 
   if (problems.length > 0 || !app.ok || files === undefined) return { ok: false, problems, warnings };

@@ -6,8 +6,8 @@ import { parseStoreUrl } from "../store/parse-store-url.js";
 /**
  * At start only: whether the Redis behind `STORE_URL` keeps the bot's state (persistence on, no eviction). An
  * unsafe Redis is accepted (the bot works until Redis restarts or fills up) but said loudly, once per problem,
- * and kept in `store_durable` (0) for an alert; a Redis that refuses `CONFIG` (managed) is said at info, the
- * gauge left absent. SQLite and the memory store are not checked (undefined).
+ * and kept in `store_durable` (0) for an alert; a Redis user that may not run `CONFIG GET` (an ACL user, a
+ * managed Redis) is said at info as what it is, not as an outage, the gauge left absent. SQLite and the memory store are not checked (undefined).
  */
 export async function reportStoreDurability(
   storeUrl: string,
@@ -18,9 +18,13 @@ export async function reportStoreDurability(
   const log = deps.logger.child({ component: "store" });
   const durability = await checkRedisDurability({ url: parsed.target.url });
   if (!durability.checked) {
+    // A refusal is no outage: the store works, only this check cannot be made. Said as such, so nobody
+    // chases a store problem that is not there.
     log.info(
       { reason: durability.reason },
-      "could not check whether Redis keeps its data (CONFIG GET refused)",
+      durability.refused
+        ? "could not check whether Redis keeps its data: the Redis user may not run CONFIG GET (the store itself is working); check appendonly and maxmemory-policy on the Redis server instead"
+        : "could not check whether Redis keeps its data: Redis did not answer",
     );
     return durability;
   }

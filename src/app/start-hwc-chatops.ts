@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { type AuditDigestPoster, createAuditDigestPoster } from "../audit/create-audit-digest-poster.js";
 import { createAuditLog } from "../audit/create-audit-log.js";
@@ -33,6 +34,7 @@ import { loadFlows } from "../workflow/load-flows.js";
 import type { FlowSet } from "../workflow/types.js";
 import { createReplicaPresence, fingerprintConfigFiles } from "./create-replica-presence.js";
 import { type AppConfig, describeConfigFilePaths } from "./load-app-config.js";
+import { readPackageVersion } from "./read-package-version.js";
 import { reportStoreDurability } from "./report-store-durability.js";
 import { warnUnknownPolicyGroups } from "./warn-unknown-policy-groups.js";
 
@@ -137,8 +139,17 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
   const files = options.files ?? (await loadConfigFiles(options.app));
   const metrics = options.metrics ?? createPrometheusMetrics();
   // Instrumented at the seams: every store operation, cloud attempt and Slack call is counted where it happens.
+  const storeOptions = {
+    ...(options.clock && { clock: options.clock }),
+    // One-way: said at info, with the file, so whoever rolls back knows to restore the copy from before.
+    onSchemaUpgrade: ({ file, from, to, ms }: { file: string; from: number; to: number; ms: number }) =>
+      logger.info(
+        { file: resolve(file), from, to, ms },
+        `store file ${resolve(file)} upgraded from schema ${from} to ${to} (older versions of hwc-chatops cannot open it)`,
+      ),
+  };
   const store = instrumentStore(
-    options.store ?? (await createStore(options.app.storeUrl, options.clock ? { clock: options.clock } : {})),
+    options.store ?? (await createStore(options.app.storeUrl, storeOptions)),
     metrics,
   );
   // Once, at start, beside the rest (never fails the start): a Redis that would forget the state is said so.
@@ -298,10 +309,16 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     if (!options.store) await store.close();
     throw error;
   }
-  // The files' hashes (what replicas compare) and where they were read from (a misspelled POLICY_FILE falls
-  // back to the shipped policy: the path shows it).
+  // Which release runs (what a rollback is checked against), the files' hashes (what replicas compare) and
+  // where they were read from (a misspelled POLICY_FILE falls back to the shipped policy: the path shows it).
   logger.info(
-    { replicaId, store: store.namespace, files: fingerprint, paths: describeConfigFilePaths(options.app) },
+    {
+      version: readPackageVersion(),
+      replicaId,
+      store: store.namespace,
+      files: fingerprint,
+      paths: describeConfigFilePaths(options.app),
+    },
     "hwc-chatops is running",
   );
   // In the background: a policy group Slack does not have is worth a warning, never a delay of the start.

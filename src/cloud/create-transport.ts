@@ -47,7 +47,8 @@ export interface CloudRequest {
   /** Sent as `X-Project-Id` (and signed). */
   projectId?: string;
   /**
-   * `read`: retried on 429/500/502/503/504, network errors and the codes `CloudError.retryable` names.
+   * `read`: retried on 429/500/502/503/504, network errors and the codes `CloudError.retryable` names; after
+   * a timeout only once (`RetryOptions.maxTimeoutRetries`).
    * `mutation`: never resent, except after a throttling rejection. Defaults to `read` for GET, `mutation`
    * otherwise.
    */
@@ -243,6 +244,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
 
     let attemptNo = 0;
     let throttleRetries = 0;
+    let timeoutRetries = 0;
     let reauthenticated = false;
     for (;;) {
       attemptNo++;
@@ -284,6 +286,8 @@ export function createTransport(options: TransportOptions, deps: TransportDeps =
           );
         }
         if (attemptNo >= retry.maxAttempts) throw failure;
+        // A hung cloud times out again: bounded apart from the other failures (see `maxTimeoutRetries`).
+        if (result.kind === "timeout" && ++timeoutRetries > retry.maxTimeoutRetries) throw failure;
         const delay = backoffDelay(attemptNo, retry, jitter);
         log?.debug(
           { operation: req.operation, attempt: attemptNo, delayMs: delay, reason: result.kind },

@@ -21,6 +21,15 @@ export interface RetryOptions {
   maxRetryAfterMs: number;
   /** Resends of a mutation after throttling rejections (429 / APIG.0308). Default 3. */
   maxThrottleRetries: number;
+  /**
+   * Resends of a read after attempts that timed out, within `maxAttempts`. Default 1: a cloud that let one
+   * attempt run to the request timeout (30 s by default) will most likely let the next do the same, and every
+   * such attempt is that long again for someone waiting in Slack, so at most two timeouts are waited for
+   * (about a minute) instead of four (two). One resend still covers a request lost on a stale kept-alive
+   * connection. The fast transient failures (429, 5xx, a reset connection) cost milliseconds each and keep
+   * every attempt; mutations are never resent after a timeout (their outcome is unknown) whatever this says.
+   */
+  maxTimeoutRetries: number;
 }
 
 /** The retry policy a transport uses where its options set none. */
@@ -30,6 +39,7 @@ export const DEFAULT_RETRY: RetryOptions = {
   maxDelayMs: 5000,
   maxRetryAfterMs: 60_000,
   maxThrottleRetries: 3,
+  maxTimeoutRetries: 1,
 };
 
 /** Errors raised before any byte of the request could have reached the server. */

@@ -1,6 +1,6 @@
 import { GENESIS_HASH, hashLogEntry } from "./hash-log-entry.js";
 import { mapDiskOutages } from "./map-disk-outages.js";
-import { migrateSqliteSchema, SQLITE_SCHEMA } from "./migrate-sqlite-schema.js";
+import { migrateSqliteSchema, SQLITE_SCHEMA, type SqliteSchemaUpgrade } from "./migrate-sqlite-schema.js";
 import { openExclusiveDatabase } from "./open-exclusive-database.js";
 import {
   type HeadRow,
@@ -41,6 +41,11 @@ export interface SqliteStoreOptions {
    * by the first store to open the file in this process.
    */
   syncWal?: (walFile: string) => Promise<void>;
+  /**
+   * Told once the file was upgraded from an older schema (one-way: older builds refuse it afterwards), for the
+   * start-up log; not called for a new or current file.
+   */
+  onSchemaUpgrade?: (upgrade: SqliteSchemaUpgrade & { file: string }) => void;
 }
 
 const DEFAULT_LOG_LIMIT = 100;
@@ -69,7 +74,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   let sql: ReturnType<typeof prepareSqliteStatements>;
   try {
     db.exec(SQLITE_SCHEMA);
-    migrateSqliteSchema(db);
+    const upgrade = migrateSqliteSchema(db, options.file);
+    if (upgrade !== undefined) options.onSchemaUpgrade?.({ file: options.file, ...upgrade });
     sql = prepareSqliteStatements(db);
     // The exclusive lock proves that no other process holds this file, so leases still recorded in it belong
     // to a process that is gone (closed or killed): expire them now, so its runs and watchers are adopted at

@@ -1,5 +1,5 @@
 import { createMemoryStore } from "./create-memory-store.js";
-import { createSqliteStore } from "./create-sqlite-store.js";
+import { createSqliteStore, type SqliteStoreOptions } from "./create-sqlite-store.js";
 import { parseStoreUrl } from "./parse-store-url.js";
 import type { Clock, Store } from "./store.js";
 
@@ -7,6 +7,8 @@ export interface CreateStoreOptions {
   clock?: Clock;
   /** Overrides the namespace in the URL (`?namespace=`); defaults to "hwc". */
   namespace?: string;
+  /** SQLite: told when the file was upgraded from an older schema (see `SqliteStoreOptions.onSchemaUpgrade`). */
+  onSchemaUpgrade?: SqliteStoreOptions["onSchemaUpgrade"];
 }
 
 /** The default `STORE_URL`: embedded and durable, nothing to install, one replica. */
@@ -33,7 +35,11 @@ export async function createStore(url: string, options: CreateStoreOptions = {})
     case "memory":
       return createMemoryStore(common);
     case "sqlite":
-      return createSqliteStore({ file: target.file, ...common });
+      return createSqliteStore({
+        file: target.file,
+        ...common,
+        ...(options.onSchemaUpgrade && { onSchemaUpgrade: options.onSchemaUpgrade }),
+      });
     case "redis": {
       // Imported only for Redis: an embedded start does not load the Redis client (about 45 ms).
       const { createRedisStore } = await import("./create-redis-store.js");

@@ -5,6 +5,7 @@
  */
 import type Database from "better-sqlite3";
 import { GENESIS_HASH, hashLogEntry } from "./hash-log-entry.js";
+import { StoreSchemaTooNewError } from "./store-schema-too-new-error.js";
 import { toCanonicalJson } from "./to-canonical-json.js";
 
 /**
@@ -45,22 +46,32 @@ export const SQLITE_SCHEMA = `
     PRIMARY KEY (ns, stream)) STRICT, WITHOUT ROWID;
 `;
 
+/** An upgrade {@link migrateSqliteSchema} made: from and to which schema version, and how long it took. */
+export interface SqliteSchemaUpgrade {
+  from: number;
+  to: number;
+  ms: number;
+}
+
 /**
- * Brings an older file up to {@link SCHEMA_VERSION} in one transaction. Version 1 (no version row, or 1) had
- * unchained logs: their entries are re-serialized as canonical JSON and chained in order, per namespace and
- * stream, as if they had been appended now, and the heads are recorded. A file newer than this code is refused.
+ * Brings an older file up to {@link SCHEMA_VERSION} in one transaction, and says so (undefined when the file
+ * was already current, or new). Version 1 (no version row, or 1) had unchained logs: their entries are
+ * re-serialized as canonical JSON and chained in order, per namespace and stream, as if they had been appended
+ * now, and the heads are recorded. The upgrade is one-way: an older build refuses the file afterwards, as this
+ * one refuses a file newer than itself ({@link StoreSchemaTooNewError}, naming `file`).
  */
-export function migrateSqliteSchema(db: Database.Database): void {
-  db.transaction(() => {
+export function migrateSqliteSchema(db: Database.Database, file: string): SqliteSchemaUpgrade | undefined {
+  const started = performance.now();
+  return db.transaction((): SqliteSchemaUpgrade | undefined => {
     const row = db.prepare("SELECT value FROM store_meta WHERE name = 'schema_version'").get() as
       | { value: number }
       | undefined;
     const columns = (db.prepare("PRAGMA table_info(logs)").all() as { name: string }[]).map((c) => c.name);
     // Without a version row: a new file (its logs made with the hash columns: nothing to migrate but the
     // no-op rebuild) or one from before versions (1).
-    const version = row === undefined ? (columns.includes("hash") ? 2 : 1) : row.value;
-    if (version > SCHEMA_VERSION)
-      throw new Error(`the store file has schema version ${version}; this bot knows up to ${SCHEMA_VERSION}`);
+    const created = row === undefined && columns.includes("hash");
+    const version = row === undefined ? (created ? 2 : 1) : row.value;
+    if (version > SCHEMA_VERSION) throw new StoreSchemaTooNewError(file, version, SCHEMA_VERSION);
     if (!columns.includes("hash")) {
       db.exec("ALTER TABLE logs ADD COLUMN prev_hash TEXT NOT NULL DEFAULT ''");
       db.exec("ALTER TABLE logs ADD COLUMN hash TEXT NOT NULL DEFAULT ''");
@@ -70,6 +81,9 @@ export function migrateSqliteSchema(db: Database.Database): void {
     db.prepare("INSERT OR REPLACE INTO store_meta (name, value) VALUES ('schema_version', ?)").run(
       SCHEMA_VERSION,
     );
+    // A new file (made current by `SQLITE_SCHEMA` just now) or a current one was not upgraded.
+    if (created || version === SCHEMA_VERSION) return undefined;
+    return { from: version, to: SCHEMA_VERSION, ms: Math.round(performance.now() - started) };
   })();
 }
 

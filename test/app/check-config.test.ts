@@ -6,10 +6,11 @@
  */
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -120,6 +121,27 @@ describe("npm run check-config", () => {
           `^ {2}${join(flows, "notifications.yml")}:\\d+:\\d+: route \`prod-security\` gets events only from \`hss-scan-tasks\`, which is disabled`,
         ),
       ),
+    ]);
+  });
+
+  it("run outside the project folder: one line saying which folder it looked in, and why there", {
+    timeout: 60_000,
+  }, async () => {
+    const elsewhere = mkdtempSync(join(dir, "elsewhere-"));
+    const manifest = createRequire(import.meta.url).resolve("tsx/package.json");
+    const tsx = pathToFileURL(join(dirname(manifest), "dist/loader.mjs")).href;
+    const result = await run(process.execPath, ["--import", tsx, join(repoRoot, "src/main.ts"), "--check"], {
+      cwd: elsewhere,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      timeout: 60_000,
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      "hwc-chatops: the configuration has 1 problem; the bot does not start:",
+      `  FLOWS_DIR, POLICY_FILE, NOTIFICATIONS_FILE: the folder flows does not exist (${join(elsewhere, "flows")}: relative paths are read from the working directory, ${elsewhere}), so none of its 16 files was found (policy.yml, start.yml, stop.yml and 13 more); start hwc-chatops in the folder that holds flows/ (its project folder), or set FLOWS_DIR, POLICY_FILE and NOTIFICATIONS_FILE to absolute paths`,
     ]);
   });
 

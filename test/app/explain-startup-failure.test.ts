@@ -5,6 +5,7 @@ import { ConfigFileError } from "../../src/app/start-hwc-chatops.js";
 import { SlackStartError } from "../../src/slack/slack-start-error.js";
 import { StoreInUseError } from "../../src/store/store-in-use-error.js";
 import { StoreOpenError } from "../../src/store/store-open-error.js";
+import { StoreSchemaTooNewError } from "../../src/store/store-schema-too-new-error.js";
 import { StoreUnavailableError } from "../../src/store/store-unavailable-error.js";
 
 const context = { slackApiUrl: "https://slack.com/api/", port: 3000 };
@@ -72,6 +73,9 @@ describe("explainStartupFailure", () => {
     );
     expect(explainStartupFailure(new StoreOpenError("data", "directory"), context)).toMatch(
       /^STORE_URL: data cannot be opened as the bot's SQLite database \(directory\)/,
+    );
+    expect(explainStartupFailure(new StoreSchemaTooNewError("data/x.sqlite", 4, 3), context)).toBe(
+      "STORE_URL: the store file data/x.sqlite has schema version 4, written by a newer hwc-chatops; this version knows up to 3: run the newer version again, or restore the copy of the file taken before the upgrade (the upgrade is one-way)",
     );
     const files = new ConfigFileError([
       { file: "flows/policy.yml", line: 3, column: 5, path: "", message: "bad" },

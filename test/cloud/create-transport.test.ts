@@ -227,6 +227,20 @@ describe("transport: reads", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("sends a read that timed out once more only, the other failures still retried", async () => {
+    const hung = await setup(() => "hang", { requestTimeoutMs: 100 });
+    await expect(hung.send({})).rejects.toMatchObject({ code: "TIMEOUT", retryable: true });
+    expect(hung.server.requests).toHaveLength(2);
+    // A 503 and a reset first, with attempts to spare: those are retried and leave the two timeouts whole;
+    // the second timeout ends the read, not the attempts.
+    const mixed = await setup(
+      (_r, i) => (i === 0 ? { status: 503, body: "busy" } : i === 1 ? "reset" : "hang"),
+      { requestTimeoutMs: 100, retry: { maxAttempts: 6 } },
+    );
+    await expect(mixed.send({})).rejects.toMatchObject({ code: "TIMEOUT" });
+    expect(mixed.server.requests).toHaveLength(4);
+  });
+
   it("times out each attempt and surfaces TIMEOUT after the last", async () => {
     const { server, send } = await setup(() => "hang", { requestTimeoutMs: 100, retry: { maxAttempts: 2 } });
     await expect(send({})).rejects.toMatchObject({ code: "TIMEOUT", retryable: true });

@@ -72,6 +72,32 @@ describe("reads", () => {
   });
 });
 
+describe("reads against a hung cloud", () => {
+  it("a read that times out is sent twice, not as often as its attempts allow, and says TIMEOUT", async () => {
+    // The default retry policy (4 attempts), a small request timeout: the timeouts alone bound the read.
+    const timeoutClient = createCloudClient(
+      { ...env.config, requestTimeoutMs: 150 },
+      { sleep: async (ms) => void env.sleeps.push(ms) },
+    );
+    try {
+      // With a manual simulator clock, injected latency holds each request until the test advances time.
+      env.sim.control.setFaults({ latencyMs: 3_600_000, match: /\/cloudservers\/flavors/ });
+      const err = await timeoutClient.ecs.listFlavors().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CloudError);
+      expect(err).toMatchObject({ code: "TIMEOUT", retryable: true });
+      expect(env.sleeps).toHaveLength(1);
+      env.sim.control.setFaults({ latencyMs: 0 });
+      env.sim.control.advance(3_600_000);
+      // Each held request is logged once let through: as many as were sent.
+      await vi.waitFor(() => expect(requestsTo("/cloudservers/flavors")).toHaveLength(2));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(requestsTo("/cloudservers/flavors")).toHaveLength(2);
+    } finally {
+      await timeoutClient.close();
+    }
+  });
+});
+
 describe("mutations", () => {
   it("does not resend a mutation whose response was dropped, and says the outcome is unknown", async () => {
     const web03 = id("web-03");

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { type Bot, createBot } from "../../src/bot/create-bot.js";
 import { createCloudClient } from "../../src/cloud/create-cloud-client.js";
+import type { RetryOptions } from "../../src/cloud/create-transport.js";
 import type { CloudConfig } from "../../src/cloud/load-cloud-config.js";
 import type { CloudClient } from "../../src/cloud/types.js";
 import type { CommandHandlers } from "../../src/commands/types.js";
@@ -30,6 +31,8 @@ export interface BotHarnessOptions {
   work?: { concurrency?: number; queueSize?: number };
   /** HTTP mode: judge and ack in the ack thread (it uses the wall clock, so not with `clock`). */
   ackThread?: boolean;
+  /** The cloud client's request timeout (default 10 s) and retry policy (default 2 attempts, short backoff). */
+  cloud?: { requestTimeoutMs?: number; retry?: Partial<RetryOptions> };
 }
 
 /** Log lines the bot wrote (parsed pino JSON). */
@@ -52,10 +55,10 @@ export async function startBotHarness(options: BotHarnessOptions = {}) {
   const cloudConfig: CloudConfig = {
     ...simulatorCloudConfig(sim),
     connectTimeoutMs: 2_000,
-    requestTimeoutMs: 10_000,
+    requestTimeoutMs: options.cloud?.requestTimeoutMs ?? 10_000,
   };
   const cloud: CloudClient = createCloudClient(cloudConfig, {
-    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
+    retry: options.cloud?.retry ?? { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
   });
   const logs: LogLine[] = [];
   const destination = new Writable({

@@ -9,6 +9,7 @@ import { hashLogEntry } from "../../src/store/hash-log-entry.js";
 import { GENESIS_HASH, type Store } from "../../src/store/store.js";
 import { StoreInUseError } from "../../src/store/store-in-use-error.js";
 import { StoreOpenError } from "../../src/store/store-open-error.js";
+import { StoreSchemaTooNewError } from "../../src/store/store-schema-too-new-error.js";
 import { createManualClock } from "./manual-clock.js";
 import { killHard, runSqliteChild, startSqliteHolder } from "./run-sqlite-child.js";
 import { describeStoreContract } from "./store-contract.js";
@@ -135,6 +136,42 @@ describe("createSqliteStore", () => {
     });
     expect(check.prepare("SELECT json FROM kv WHERE ns = 'other'").all()).toEqual([{ json: '{"n":2}' }]);
     check.close();
+  });
+
+  it("says when it upgraded a file, never for a new or current one, and refuses a file newer than itself", async () => {
+    const upgrades: unknown[] = [];
+    const onSchemaUpgrade = (upgrade: unknown) => upgrades.push(upgrade);
+    const older = freshFile();
+    const old = new Database(older);
+    old.exec(`
+      CREATE TABLE store_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+      INSERT INTO store_meta VALUES ('schema_version', 2), ('revision', 1);
+    `);
+    old.close();
+    await createSqliteStore({ file: older, onSchemaUpgrade }).close();
+    expect(upgrades).toEqual([{ file: older, from: 2, to: 3, ms: expect.any(Number) }]);
+    await createSqliteStore({ file: older, onSchemaUpgrade }).close();
+    await createSqliteStore({ file: freshFile(), onSchemaUpgrade }).close();
+    expect(upgrades).toHaveLength(1);
+
+    const newer = freshFile();
+    const made = new Database(newer);
+    made.exec(`
+      CREATE TABLE store_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+      INSERT INTO store_meta VALUES ('schema_version', 9), ('revision', 1);
+    `);
+    made.close();
+    let refusal: unknown;
+    try {
+      createSqliteStore({ file: newer, onSchemaUpgrade });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(StoreSchemaTooNewError);
+    expect(refusal).toMatchObject({ file: newer, version: 9, known: 3 });
+    expect(upgrades).toHaveLength(1);
+    // Refused, not held: the newer release can open it again.
+    await createSqliteStore({ file: older }).close();
   });
 
   it("a second store opened in the same process leaves the first one's leases alone", async () => {
