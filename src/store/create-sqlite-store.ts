@@ -5,6 +5,7 @@ import { openExclusiveDatabase } from "./open-exclusive-database.js";
 import {
   type HeadRow,
   type KvRow,
+  type KvVersionRow,
   type LeaseRow,
   type LogRow,
   prepareSqliteStatements,
@@ -140,7 +141,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       riders: Riders,
     ): boolean => {
       const now = clock.now();
-      const row = sql.getKv.get(ns, key) as KvRow | undefined;
+      const row = sql.getKvVersion.get(ns, key) as KvVersionRow | undefined;
       const live = row !== undefined && (row.expires_at === null || now < row.expires_at);
       if ((live ? row.version : ABSENT) !== expectedVersion) return false;
       if (riders.fence !== undefined) {
@@ -158,7 +159,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   );
 
   const deleteKey = db.transaction((key: string): boolean => {
-    const row = sql.getKv.get(ns, key) as KvRow | undefined;
+    const row = sql.getKvVersion.get(ns, key) as KvVersionRow | undefined;
     if (row === undefined) return false;
     sql.deleteKv.run(ns, key);
     return row.expires_at === null || clock.now() < row.expires_at;

@@ -12,6 +12,9 @@ export interface KvRow {
   expires_at: number | null;
 }
 
+/** A row of `kv` without its value, as `getKvVersion` reads it. */
+export type KvVersionRow = Omit<KvRow, "json">;
+
 /** A row of `leases`, as `getLease` reads it. */
 export interface LeaseRow {
   owner: string | null;
@@ -45,6 +48,9 @@ export function prepareSqliteStatements(db: Database.Database) {
       "UPDATE store_meta SET value = value + 1 WHERE name = 'revision' RETURNING value",
     ),
     getKv: db.prepare("SELECT json, version, expires_at FROM kv WHERE ns = ? AND key = ?"),
+    // Without the value: a conditional write or a delete only compares versions and expiry, and a request's
+    // record runs to kilobytes that would be decoded into a string each time only to be dropped.
+    getKvVersion: db.prepare("SELECT version, expires_at FROM kv WHERE ns = ? AND key = ?"),
     putKv: db.prepare(
       `INSERT INTO kv (ns, key, json, version, expires_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (ns, key) DO UPDATE SET json = excluded.json, version = excluded.version,
