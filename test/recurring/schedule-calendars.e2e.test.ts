@@ -41,7 +41,8 @@ const APPROVE = "ops.approval.approve";
 let h: OperationsHarness;
 let shipped: string;
 beforeAll(async () => {
-  h = await startOperationsHarness();
+  // Its dates are fixed: the clock starts before the first of them, whatever the real date.
+  h = await startOperationsHarness({ clockStartsAt: Date.parse("2026-12-01T00:00:00Z") });
   shipped = await readFile("flows/policy.yml", "utf8");
   await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
 });

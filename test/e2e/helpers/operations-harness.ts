@@ -43,9 +43,13 @@ import {
 
 export const IDS = SLACK_IDS;
 
-/** A wall clock that tests can move forward (expiry), and that keeps running between moves. */
-export function createTestClock() {
-  let offset = 0;
+/**
+ * A wall clock that tests can move forward (expiry), and that keeps running between moves; from `startsAt`
+ * (epoch ms) when given, else from now. A test that moves it to fixed dates starts it before the first of them:
+ * started from now, it fails once the real date is past them.
+ */
+export function createTestClock(startsAt?: number) {
+  let offset = startsAt === undefined ? 0 : startsAt - Date.now();
   return {
     now: () => Date.now() + offset,
     advance(ms: number) {
@@ -82,6 +86,8 @@ export interface OperationsHarnessOptions {
   manualClock?: ManualClock;
   /** Options passed on to `createOperations` (e.g. `runLeaseTtlMs`, `waves`), over the harness's. */
   operations?: Partial<OperationsOptions>;
+  /** Where the harness clock starts (epoch ms); default now. For tests that move it to fixed dates. */
+  clockStartsAt?: number;
 }
 
 /** The live policy of a harness: the shipped one until a test replaces it (as an edited file would). */
@@ -210,7 +216,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
     },
   });
   const logger = createLogger({ level: "debug", destination });
-  const clock = createTestClock();
+  const clock = createTestClock(options.clockStartsAt);
   const store = options.store?.(clock) ?? createMemoryStore({ clock });
   const audit = createAuditLog({ store, logger, clock });
   const loadedPolicy = await loadPolicy("flows/policy.yml");
