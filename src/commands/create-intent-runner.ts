@@ -21,7 +21,7 @@ import { commandLabel } from "./command-label.js";
 import type { CommandRouterDeps } from "./create-command-router.js";
 import type { InteractionTokens } from "./create-interaction-tokens.js";
 import type { PendingChoices } from "./create-pending-choices.js";
-import { explainFailure, nothingRequested } from "./explain-failure.js";
+import { explainFailure, nothingRequested, onlyRead } from "./explain-failure.js";
 import type { ListingCache } from "./read/create-listing-cache.js";
 import type { ReadDeps } from "./read/read-options.js";
 import { isReadIntent } from "./read/run-read-query.js";
@@ -146,7 +146,7 @@ export function createIntentRunner(deps: CommandRouterDeps, wiring: IntentRunner
       // A command that changes servers acts only on exact names; a read may take a unique prefix.
       const resolution = await resolve(targets, nameMatchingFor(intent)).catch((error: unknown) => {
         // A change command whose servers could not be looked up requested nothing: its explanation says so.
-        throw mutation ? nothingRequested(error) : error;
+        throw mutation ? nothingRequested(error) : onlyRead(error);
       });
       if (!resolution.ok) {
         if (resolution.failed.length > 0) {
@@ -186,15 +186,20 @@ export function createIntentRunner(deps: CommandRouterDeps, wiring: IntentRunner
     }
     if (!isReadIntent(intent)) throw new Error(`no route for intent ${(intent as Intent).type}`);
 
-    const read = await runReadCommand(intent, servers, request, logger, {
-      chat: deps.chat,
-      tokens,
-      readDeps,
-      offerServerActions: choices.offerServerActions,
-      ...(handlers.readPolicy !== undefined && { readPolicy: handlers.readPolicy }),
-    });
-    const message = read.allowed ? withNotes(read.message, prefixNotes) : read.message;
-    await reply(responder, message, logger, replyOptions);
+    // A read changes no server, whatever fails in it: its explanation may say so.
+    try {
+      const read = await runReadCommand(intent, servers, request, logger, {
+        chat: deps.chat,
+        tokens,
+        readDeps,
+        offerServerActions: choices.offerServerActions,
+        ...(handlers.readPolicy !== undefined && { readPolicy: handlers.readPolicy }),
+      });
+      const message = read.allowed ? withNotes(read.message, prefixNotes) : read.message;
+      await reply(responder, message, logger, replyOptions);
+    } catch (error) {
+      throw onlyRead(error);
+    }
   }
 
   return runIntent;

@@ -22,6 +22,18 @@ export function nothingRequested(error: unknown): unknown {
   return error;
 }
 
+/** Errors thrown while answering a read command (see `onlyRead`). */
+const ONLY_READ = new WeakSet<object>();
+
+/**
+ * Marks `error` (the same error, rethrown as it is) as thrown while answering a read command, which changes no
+ * server: explained, the message says nothing was changed and trying again is safe.
+ */
+export function onlyRead(error: unknown): unknown {
+  if (typeof error === "object" && error !== null) ONLY_READ.add(error);
+  return error;
+}
+
 /** A short reference users can quote; the log line with the details carries the same value. */
 export function newReference(): string {
   return randomText(4, "hex");
@@ -39,6 +51,8 @@ export function newReference(): string {
  * - `StoreUnavailableError`: the state store is down, so nothing was done; try again later (warn) —
  *   the same answer mutations and approval clicks give;
  * - anything else: "something went wrong (reference …)", details only in the log (error).
+ * Marked `onlyRead`, a cloud, Slack or internal failure also says that nothing was changed (a read); else, where
+ * the bot cannot know whether a change was recorded, it says where to check before asking again.
  */
 export function explainFailure(error: unknown, logger: Logger, botName: string): Message {
   if (error instanceof CloudError) {
@@ -59,7 +73,7 @@ export function explainFailure(error: unknown, logger: Logger, botName: string):
         ...(error.status !== undefined ? { status: error.status } : {}),
         ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
       },
-      { nothingRequested: NOTHING_REQUESTED.has(error) },
+      { nothingRequested: NOTHING_REQUESTED.has(error), onlyRead: ONLY_READ.has(error) },
     );
   }
   if (error instanceof OutcomeUnknownError) {
@@ -76,6 +90,7 @@ export function explainFailure(error: unknown, logger: Logger, botName: string):
     return buildSlackFailureView({
       code: error.code,
       botName,
+      onlyRead: ONLY_READ.has(error),
       ...(error.method !== undefined && { method: error.method }),
     });
   }
@@ -85,5 +100,6 @@ export function explainFailure(error: unknown, logger: Logger, botName: string):
   }
   const reference = newReference();
   logger.error({ err: error, reference }, "internal error while handling a request");
-  return buildInternalErrorView(reference);
+  const read = typeof error === "object" && error !== null && ONLY_READ.has(error);
+  return buildInternalErrorView(reference, { onlyRead: read });
 }

@@ -191,6 +191,8 @@ export function createShareActionHandler(deps: ResultActionDeps): ActionHandler 
           code: error.code,
           ...(error.method !== undefined && { method: error.method }),
           botName: deps.botName,
+          // Sharing a read's answer changes no server.
+          onlyRead: true,
         }),
         ctx.logger,
       );

@@ -32,8 +32,9 @@ export const EVENT_COUNT_LABEL: Readonly<Record<EventType, string>> = {
   "hss.protection_exception": "protection exception",
   "hss.protection_restored": "protection back on",
   "hss.detect_risk": "detection: risk",
-  "hss.risk_increased": "risks rose",
-  "hss.dangerous_port": "new dangerous ports",
+  // The count is of hosts: "1 with more risks", never "1 risks rose".
+  "hss.risk_increased": "with more risks",
+  "hss.dangerous_port": "with new dangerous ports",
   "hss.scan_failed": "scan failed",
 };
 

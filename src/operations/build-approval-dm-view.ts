@@ -15,6 +15,7 @@ import {
 import { renderMrkdwn } from "../render/render-mrkdwn.js";
 import { describeSchedule } from "../views/build-schedule-views.js";
 import { withInlineCode } from "../views/format-values.js";
+import { notRunCauseOf } from "../workflow/not-run-cause-of.js";
 import { describeCause } from "./build-policy-change-view.js";
 import { describeExpiry, describeProgress } from "./describe-request.js";
 import {
@@ -99,7 +100,7 @@ function requestParts(request: ApprovalDmRequest): Part[] {
  * were asked for, when the request is staged). While it waits: asked again with the new count; "You approved …"
  * with where the approvals stand once they have; "No longer waiting for you: stage *team lead* … is complete"
  * once the stage they were asked for no longer waits (it names the stages after it, words that stay true while
- * those go on); "… your approval no longer counts" when it lapsed. Once the request no longer waits, the closed
+ * those go on); "Your approval of … no longer counts: <why>" when it lapsed. Once the request no longer waits, the closed
  * message ({@link buildApprovalDmClosedView}). Pure; every value is untrusted text.
  */
 export function buildApprovalDmViewFor(input: {
@@ -144,11 +145,30 @@ export function buildApprovalDmViewFor(input: {
       ],
     };
   }
-  if ((request.lapsedApprovals ?? []).some((a) => a.userId === userId)) {
-    const text = md`:warning: No longer waiting for you: your approval of ${whose} no longer counts (the card says why).`;
+  const lapsed = (request.lapsedApprovals ?? []).find((a) => a.userId === userId);
+  if (lapsed !== undefined) {
+    const text = md`:warning: Your approval of ${userMention(request.requester.userId)}'s ${code(request.commandText)} no longer counts: ${lapsedWhy(request, lapsed)}. Nothing else is needed from you.`;
     return closedShape(text, text, input.permalink);
   }
   return buildApprovalDmView(input);
+}
+
+/**
+ * Why the reader's approval stopped counting, to them (the card's words, `request-card-approvals.ts`): `you are
+ * no longer among its approvers (it asks `@ops-approvers`)`. The groups named, not mentioned.
+ */
+function lapsedWhy(
+  request: ApprovalDmRequest,
+  lapsed: NonNullable<ApprovalDmRequest["lapsedApprovals"]>[number],
+): Span[] {
+  if (lapsed.reason === "self_approval") return md`the requester's own approval does not count for it now`;
+  const stages = request.requirement.stages;
+  const stage = stages?.find((s) => s.name === lapsed.stage);
+  if (stages !== undefined && stage === undefined) return md`its stage is no longer asked for`;
+  const asked = (stage ?? request.requirement).approvers.groups.map((g) => `@${g}`);
+  return asked.length > 0
+    ? md`you are no longer among its approvers (it asks ${code(asked.join(", "))})`
+    : md`you are no longer among its approvers`;
 }
 
 /** A message that asks nothing: what happened, and the link to the card under it. */
@@ -164,8 +184,8 @@ function closedShape(text: Span[], body: Span[], permalink: string | undefined):
 
 /**
  * The same direct message once the request no longer waits for anyone: "No longer waiting for you: approved
- * by @bob, @carol and run (succeeded)", "… approved by @bob; it did not run: nothing was changed" (a run the
- * card calls aborted, with its result), "… rejected by @bob: <reason>", "… cancelled by @alice", "… was
+ * by @bob, @carol and run (succeeded)", "… approved by @bob, but not run (servers changed since approval). Nothing
+ * was sent." (a run the card says "Not run", with why), "… rejected by @bob: <reason>", "… cancelled by @alice", "… was
  * superseded: @alice ran this change with break-glass" (with its link), "… expired". Undefined while it still
  * waits (pending). Pure; the reason and the result are untrusted text.
  */
@@ -202,25 +222,34 @@ function dmOutcome(
     };
   if (abortedShown(request, details)) {
     const summary = details?.result?.summary ?? "";
+    const cause = details?.result !== undefined ? notRunCauseOf(details.result) : undefined;
+    // Said once: not run, why, and that nothing was sent (a summary naming another request says it itself; its
+    // code spans stay code).
+    const why =
+      cause?.next !== undefined
+        ? md` (${cause.short}). Nothing was sent.`
+        : summary !== ""
+          ? md`: ${withInlineCode(summary.replace(/^(aborted|not run): /i, ""))}.`
+          : md`. Nothing was sent.`;
     return {
       icon: md`:no_entry:`,
-      // The summary says why (changed, unreadable, held by another change); its code spans stay code.
-      words: md`${by}; it did not run: nothing was changed.${summary !== "" ? md` *Result:* ${withInlineCode(summary)}.` : md``} The thread has the details.`,
+      words: md`${by}, but not run${why} The thread has the details.`,
     };
   }
   switch (request.status) {
     case "pending":
       return undefined;
     case "approved":
+      // Approved is not done: the tick is for a result only.
       return {
-        icon: md`:white_check_mark:`,
+        icon: md`:ballot_box_with_check:`,
         words:
           request.schedule !== undefined
             ? md`${by}. ${describeSchedule(request.schedule)}.`
             : md`${by}; it runs now.`,
       };
     case "executing":
-      return { icon: md`:white_check_mark:`, words: md`${by}; it is running.` };
+      return { icon: md`:hourglass_flowing_sand:`, words: md`${by}; it is running.` };
     case "succeeded":
       return { icon: md`:white_check_mark:`, words: md`${by} and run (succeeded).` };
     case "failed":

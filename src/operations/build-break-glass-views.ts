@@ -18,7 +18,7 @@ import {
 import { serverSpans } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import type { BreakGlassUse } from "./create-break-glass.js";
-import { describeApprovers } from "./describe-request.js";
+import { describeApprovers, type GroupIds } from "./describe-request.js";
 
 /** The alert card's Acknowledge button (value: the break-glass use ID, which is its request's ID). */
 export const BREAK_GLASS_ACK_ACTION = "ops.breakglass.ack";
@@ -52,9 +52,11 @@ function thread(use: BreakGlassUse): Span[] {
 
 /**
  * The alert posted in `break_glass.alert_channel` the moment someone breaks the glass, and its review:
- * who ran what, why, a link to the request's thread, and Acknowledge for the reviewers until one does. Pure.
+ * who ran what, why, a link to the request's thread, and Acknowledge for the reviewers until one does. The
+ * reviewers' groups are mentioned by their IDs in `groupIds` (Slack then notifies their members); a group
+ * without one is named as text. Pure.
  */
-export function buildBreakGlassAlert(use: BreakGlassUse): Message {
+export function buildBreakGlassAlert(use: BreakGlassUse, groupIds: GroupIds): Message {
   const who = userMention(use.userId);
   const blocks: Part[] = [
     section({
@@ -64,7 +66,7 @@ export function buildBreakGlassAlert(use: BreakGlassUse): Message {
   if (use.acknowledged === undefined) {
     blocks.push(
       context(
-        md`Needs review by ${describeApprovers({ approvers: use.reviewers })} (not ${who}) · used ${localTime(use.at)} · reminders every ${formatDuration(use.remindEveryMs)} until acknowledged`,
+        md`Needs review by ${describeApprovers({ approvers: use.reviewers }, groupIds)} (not ${who}) · used ${localTime(use.at)} · reminders every ${formatDuration(use.remindEveryMs)} until acknowledged`,
       ),
       actions(button({ id: BREAK_GLASS_ACK_ACTION, label: "Acknowledge", value: use.id, style: "primary" })),
     );
@@ -78,9 +80,12 @@ export function buildBreakGlassAlert(use: BreakGlassUse): Message {
   return { text: md`Break-glass: ${who} ran ${use.commandText} without approval`, blocks };
 }
 
-/** A reminder in the alert's thread: the use is still not reviewed. Pure. */
-export function buildBreakGlassReminder(use: BreakGlassUse, now: number): Message {
-  const text = md`:bell: Still not reviewed, ${formatElapsed(now - use.at)} after ${userMention(use.userId)} broke the glass (${code(use.commandText)}): ${describeApprovers({ approvers: use.reviewers })}, please review it and click Acknowledge (reminder ${String(use.reminders)}).`;
+/**
+ * A reminder in the alert's thread: the use is still not reviewed. Its one job is to page the reviewers, so
+ * their groups are mentioned by their IDs in `groupIds` (as on the alert). Pure.
+ */
+export function buildBreakGlassReminder(use: BreakGlassUse, now: number, groupIds: GroupIds): Message {
+  const text = md`:bell: ${describeApprovers({ approvers: use.reviewers }, groupIds)}, break-glass by ${userMention(use.userId)} (${code(use.commandText)}) still needs review after ${formatElapsed(now - use.at)}: click Acknowledge on the alert. (Reminder ${String(use.reminders)})`;
   return { text, blocks: [section({ text })] };
 }
 

@@ -12,6 +12,7 @@ import {
   userMention,
 } from "../render/message-model.js";
 import { emoji, typeable } from "../views/format-values.js";
+import { formatElapsed } from "../workflow/format-flow-text.js";
 
 /** How a followed job ended, as the follow-up saw it. */
 export type JobFollowUpEnding =
@@ -47,34 +48,63 @@ export interface JobFollowUpViewInput {
   more: number;
 }
 
+/** Job statuses as a person says them; another status is shown as the cloud gives it. */
+const JOB_STATUS_WORDS: Readonly<Record<string, string>> = {
+  SUCCESS: "succeeded",
+  FAIL: "failed",
+  RUNNING: "running",
+  INIT: "starting",
+};
+
+function jobStatusWord(status: string): string {
+  return JOB_STATUS_WORDS[status] ?? status;
+}
+
+/** Servers named in the push preview, at most this many (the rest counted). */
+const MAX_NAMED = 3;
+
+/** `stop web-01, web-02 +3 more`: the verb and the job's servers, for the push preview. */
+function whatOn(input: JobFollowUpViewInput): string {
+  const names = input.servers.slice(0, MAX_NAMED).map((s) => s.name);
+  const rest = input.servers.length - names.length + input.more;
+  if (names.length === 0) return input.verb;
+  return `${input.verb} ${names.join(", ")}${rest > 0 ? ` +${String(rest)} more` : ""}`;
+}
+
 /**
  * The one reply in a request's thread after its run ended with servers of unknown outcome because their cloud
  * job had not finished by the deadline: what the cloud finished later, and when, with each server's state as
- * read then; or that the job was gone; or that the bot stopped following it. It is news about the job: the
- * run's recorded outcome is left as it ended, and the message says so.
+ * read then; or that the job was gone; or that the bot stopped following it. The outcome and the verb come
+ * first (the push preview names the servers, never the job ID). It is news about the job: the run's recorded
+ * outcome is left as it ended, and the message says so.
  */
 export function buildJobFollowUpView(input: JobFollowUpViewInput): Message {
   const { ending, jobId } = input;
-  const job = code(jobId);
-  const who = input.requesterId === undefined ? md`` : md`${userMention(input.requesterId)} `;
-  const after = md` (${formatDuration(Math.max(0, ending.at - input.runEndedAt))} after the run ended)`;
+  const update =
+    input.requesterId === undefined
+      ? md`Update on the *${input.verb}* (its outcome was unknown)`
+      : md`${userMention(input.requesterId)}, update on your *${input.verb}* (its outcome was unknown)`;
+  const later = formatElapsed(ending.at - input.runEndedAt);
+  const after = md`${later} after the run ended`;
   let news: Span[];
   let fallback: Span[];
   switch (ending.kind) {
     case "finished": {
       const failed = ending.status === "FAIL";
       const reason = failed && ending.failReason !== undefined ? md` (${ending.failReason})` : md``;
-      news = md`${emoji(failed ? ":x:" : ":white_check_mark:")} ${who}The *${input.verb}* run had ended as *outcome unknown*; later the cloud finished the job: job ${job} ended *${ending.status}*${reason} at ${localTime(ending.at)}${after}.`;
-      fallback = md`Later the cloud finished job ${jobId}: ${ending.status}`;
+      news = md`${emoji(failed ? ":x:" : ":white_check_mark:")} ${update}: Huawei Cloud finished it, *${jobStatusWord(ending.status)}*${reason}, at ${localTime(ending.at)} (${after}).`;
+      fallback = failed
+        ? md`Update: ${whatOn(input)} failed (Huawei Cloud, ${later} later)`
+        : md`Update: ${whatOn(input)} succeeded after all (Huawei Cloud, ${later} later)`;
       break;
     }
     case "gone":
-      news = md`:grey_question: ${who}The *${input.verb}* run had ended as *outcome unknown*; later the cloud no longer had the job: job ${job} was gone when the bot looked at ${localTime(ending.at)}${after}, so how it ended cannot be read from it. The servers' state as read then:`;
-      fallback = md`Job ${jobId} is gone from the cloud: its servers' state as read then`;
+      news = md`:grey_question: ${update}: it stays unknown. Huawei Cloud no longer had its job when the bot looked at ${localTime(ending.at)} (${after}), so how it ended cannot be read. The servers as read then:`;
+      fallback = md`Update: ${whatOn(input)} stays unknown (the cloud job is gone); the servers as read then`;
       break;
     case "gave_up":
-      news = md`:hourglass: ${who}The *${input.verb}* run had ended as *outcome unknown*; the bot followed job ${job} for ${formatDuration(ending.followedForMs)} and it had still not finished${ending.lastStatus !== undefined ? md` (last seen ${ending.lastStatus})` : md``}, so it stopped following it. Check it with ${code(`/ecs job ${jobId}`)}.`;
-      fallback = md`Job ${jobId} had not finished after ${formatDuration(ending.followedForMs)}: no longer followed`;
+      news = md`:hourglass: ${update}: Huawei Cloud had still not finished it after ${formatDuration(ending.followedForMs)}${ending.lastStatus !== undefined ? md` (last seen ${jobStatusWord(ending.lastStatus)})` : md``}, so the bot stopped following it. Check it with ${code(`/ecs job ${jobId}`)}.`;
+      fallback = md`Update: ${whatOn(input)} had still not finished after ${formatDuration(ending.followedForMs)}; no longer followed`;
       break;
   }
   const blocks = [section({ text: news })];
@@ -89,7 +119,7 @@ export function buildJobFollowUpView(input: JobFollowUpViewInput): Message {
   }
   blocks.push(
     context(
-      md`This is news about the job, not a new result: the run's recorded outcome stays as it ended (outcome unknown), and nothing was sent to the cloud again.`,
+      md`Cloud job ${code(jobId)} · news about the job, not a new result: the run's recorded outcome stays as it ended (outcome unknown), and nothing was sent to the cloud again.`,
     ),
   );
   return { text: fallback, blocks };
@@ -98,7 +128,7 @@ export function buildJobFollowUpView(input: JobFollowUpViewInput): Message {
 function serverItem(s: JobFollowUpServer): ListItem {
   const parts: Span[] = [];
   if (s.subJob !== undefined) {
-    parts.push(...md`in the job: ${s.subJob.status}`);
+    parts.push(...md`in the job: ${jobStatusWord(s.subJob.status)}`);
     if (s.subJob.failReason !== undefined) parts.push(...md` (${s.subJob.failReason})`);
   }
   const now =

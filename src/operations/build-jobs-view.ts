@@ -244,7 +244,7 @@ export function buildJobsView(input: JobsViewInput): Message {
     );
   const scheduled = input.scheduled === undefined ? md`` : md`${String(input.scheduled.total)} scheduled, `;
   return {
-    text: md`${String(input.running.length)} running, ${scheduled}${String(input.recent.length)} recent operations`,
+    text: md`${String(input.running.length)} running, ${scheduled}${plural(input.recent.length, "recent run")}`,
     blocks,
   };
 }

@@ -27,14 +27,14 @@ import { describeParameters, describeWhat, type GroupIds } from "./describe-requ
 import { approvalLine } from "./request-card-approvals.js";
 import { cardButtons } from "./request-card-buttons.js";
 import {
-  abortedShown,
   fallbackLead,
   headline,
   isWaitingScheduled,
+  notRunShown,
   outcome,
   stopShown,
 } from "./request-card-outcome.js";
-import { targetItem } from "./request-card-targets.js";
+import { hasRunEnded, targetItem, unreadAfterRun } from "./request-card-targets.js";
 import type { RequestDetails } from "./request-details.js";
 
 // Where they were first defined: the Home tab and `/ops approvals` show the card's buttons.
@@ -63,22 +63,29 @@ export function buildRequestCard(input: RequestCardInput): Message {
   const groupIds = input.groupIds ?? {};
   const allowed = details?.kind === "allowed";
   const stop = stopShown(request, details);
-  const aborted = abortedShown(request, details);
-  const blocks: Part[] = [section({ text: headline(request, allowed, stop, aborted, details?.redecision) })];
+  const notRun = notRunShown(request, details);
+  const blocks: Part[] = [section({ text: headline(request, allowed, stop, notRun, details?.redecision) })];
   // The requester's own words (untrusted text), before what the approvers are asked to check.
   if (request.why !== undefined) blocks.push(section({ text: md`*Why:* ${request.why}` }));
   // After a run, the servers as it left them (a deleted one says so), not as they were approved.
   const finalStates = new Map((details?.result?.servers ?? []).map((s) => [s.id, s]));
-
+  // Once its run ended, a server the run did not read at its end is shown as it was when asked, said so.
+  const ended = hasRunEnded(request);
   blocks.push(
     list(
-      request.targets.slice(0, MAX_CARD_TARGETS).map((t) => targetItem(t, finalStates.get(t.id))),
+      request.targets.slice(0, MAX_CARD_TARGETS).map((t) => targetItem(t, finalStates.get(t.id), ended)),
       {
         total: request.targets.length,
         moreHint: md`all of them under Details`,
       },
     ),
   );
+  // A run refused before it sent anything left them as they were: nothing more to read.
+  const unread =
+    ended && notRun === false
+      ? unreadAfterRun(request.targets.filter((t) => finalStates.get(t.id)?.status === undefined))
+      : undefined;
+  if (unread !== undefined) blocks.push(context(unread));
   const options = describeParameters(request.action, request.parameters);
   const waves = wavePlanOf(request.parameters);
   blocks.push(
@@ -141,7 +148,7 @@ export function buildRequestCard(input: RequestCardInput): Message {
   );
   return {
     text: [
-      ...fallbackLead(request, allowed, stop, aborted, details?.redecision),
+      ...fallbackLead(request, allowed, stop, notRun, details?.redecision),
       ...md` `,
       ...describeWhat(request),
     ],

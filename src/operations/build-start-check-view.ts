@@ -74,7 +74,13 @@ export function buildWaveStoppedReply(
         : md`waves ${String(index + 1)} to ${String(waves)} were not run, and their servers were`;
   const notRun = md`${later} not touched. To finish, ask for the change again for those servers.`;
   const ran =
-    index === 0 ? md`No wave ran` : index === 1 ? md`Wave 1 ran` : md`Waves 1 to ${String(index)} ran`;
+    index === 0
+      ? md`No wave ran`
+      : index === 1
+        ? md`Wave 1 ran`
+        : index === 2
+          ? md`Waves 1 and 2 ran`
+          : md`Waves 1 to ${String(index)} ran`;
   const rest = md`${ran}; ${notRun}`;
   if (stop.kind !== "policy") {
     return buildNoticeView(":hourglass:", md`${which} not started: ${why(stop)}. ${rest}`);

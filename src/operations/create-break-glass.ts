@@ -7,6 +7,7 @@ import { canApprove } from "../policy/can-approve.js";
 import type { BreakGlassPolicy, Principals } from "../policy/types.js";
 import { abortUpdate, type Clock, NO_CHANGE, type Store, writeUpdate } from "../store/store.js";
 import { buildBreakGlassAlert, buildBreakGlassReminder } from "./build-break-glass-views.js";
+import type { GroupIds } from "./describe-request.js";
 import { systemTimers, type Timers } from "./timers.js";
 
 /** One use of `--break-glass`, kept until reviewed and after (for `/ops audit break-glass`). */
@@ -83,6 +84,11 @@ export interface BreakGlassOptions {
   audit: AuditLog;
   logger: Logger;
   chat: () => ChatPort | undefined;
+  /**
+   * The reviewers' user-group IDs by handle, so the alert and its reminders mention the groups (and Slack
+   * notifies their members); without it, or for a group it lacks, the group is named as text.
+   */
+  groupIds?: () => Promise<GroupIds>;
   /** How often due reminders are looked for. Default 30 s. */
   intervalMs?: number;
   timers?: Pick<Timers, "setInterval" | "clearInterval">;
@@ -100,8 +106,10 @@ export function createBreakGlass(options: BreakGlassOptions): BreakGlass {
     return stored === undefined ? undefined : BreakGlassUseSchema.parse(stored.value);
   }
 
+  const groupIds = async (): Promise<GroupIds> => (await options.groupIds?.()) ?? {};
+
   async function postAlert(use: BreakGlassUse, chat: ChatPort): Promise<void> {
-    const ref = await chat.postMessage(use.alertChannel, buildBreakGlassAlert(use));
+    const ref = await chat.postMessage(use.alertChannel, buildBreakGlassAlert(use, await groupIds()));
     await store.update<unknown, "gone">(
       useKey(use.id),
       (cur) => {
@@ -117,7 +125,7 @@ export function createBreakGlass(options: BreakGlassOptions): BreakGlass {
   async function refreshAlert(use: BreakGlassUse): Promise<void> {
     const chat = options.chat();
     if (chat === undefined || use.alert === undefined) return;
-    await chat.updateMessage(use.alert, buildBreakGlassAlert(use));
+    await chat.updateMessage(use.alert, buildBreakGlassAlert(use, await groupIds()));
   }
 
   async function remindOne(id: string, now: number): Promise<boolean> {
@@ -148,7 +156,7 @@ export function createBreakGlass(options: BreakGlassOptions): BreakGlass {
       await postAlert(claimed, chat);
       return true;
     }
-    await chat.postMessage(claimed.alert.channel, buildBreakGlassReminder(claimed, now), {
+    await chat.postMessage(claimed.alert.channel, buildBreakGlassReminder(claimed, now, await groupIds()), {
       threadTs: claimed.alert.ts,
     });
     return true;

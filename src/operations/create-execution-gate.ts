@@ -138,7 +138,7 @@ export function createExecutionGate(
       await deps.details.update(request.id, (d) => ({
         ...d,
         runId,
-        result: { status: "aborted", summary: reason },
+        result: { status: "aborted", summary: reason, notRun: "servers_busy" },
       }));
     } catch (error) {
       log.warn({ err: error }, "could not record the result for the card");

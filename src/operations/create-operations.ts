@@ -212,6 +212,7 @@ export function createOperations(options: OperationsOptions): Operations {
     audit,
     logger,
     chat,
+    groupIds: () => groups.ids(),
     ...(options.breakGlassIntervalMs !== undefined && { intervalMs: options.breakGlassIntervalMs }),
     ...(options.timers !== undefined && { timers: options.timers }),
   });

@@ -15,10 +15,22 @@ export const POLICY_ACTOR = "system:policy";
 /** User-group IDs by handle, for mentions that notify; a handle without an ID is shown as text. */
 export type GroupIds = Readonly<Record<string, string>>;
 
-/** `delete` for `ecs:cloudServers:delete`; `schedule` for a recurring schedule's creation (`ops:schedule:create`). */
-export function verbOf(action: string): string {
+/** What {@link verbOf} says of an action it does not know and no command names: never the IAM action's name. */
+export const UNKNOWN_VERB = "change";
+
+/**
+ * `delete` for `ecs:cloudServers:delete`; `schedule` for a recurring schedule's creation (`ops:schedule:create`).
+ * An action without a flow is said by the command's own verb (`stop` for `/ecs stop web-01`), else
+ * {@link UNKNOWN_VERB}: an IAM action name (`ecs:cloudServers:batchStop`) is for the audit, never for a person
+ * deciding from a card or a confirmation.
+ */
+export function verbOf(action: string, commandText?: string): string {
   if (action === "ops:schedule:create") return "schedule";
-  return operationOfAction(action) ?? action;
+  const op = operationOfAction(action);
+  if (op !== undefined) return op;
+  // `/ecs stop web-01 --hard`: the word after the command, when it reads as a verb (typed text, so checked).
+  const typed = commandText?.trim().split(/\s+/)[1];
+  return typed !== undefined && /^[a-z][a-z-]{1,19}$/.test(typed) ? typed : UNKNOWN_VERB;
 }
 
 /** Whether the request's operation cannot be undone. */
@@ -28,12 +40,16 @@ export function isDestructive(action: string): boolean {
 }
 
 /** `*delete* web-03`, or `*delete* 3 servers (web-03, web-04, web-05)`. */
-export function describeWhat(request: Pick<ApprovalRequest, "action" | "targets">, maxNames = 5): Span[] {
+export function describeWhat(
+  request: Pick<ApprovalRequest, "action" | "targets"> & Partial<Pick<ApprovalRequest, "commandText">>,
+  maxNames = 5,
+): Span[] {
   const names = request.targets.map((t) => t.name);
-  if (names.length === 1) return md`*${verbOf(request.action)}* ${names[0] ?? ""}`;
+  const verb = verbOf(request.action, request.commandText);
+  if (names.length === 1) return md`*${verb}* ${names[0] ?? ""}`;
   const shown = names.slice(0, maxNames).join(", ");
   const more = names.length > maxNames ? ` +${names.length - maxNames} more` : "";
-  return md`*${verbOf(request.action)}* ${plural(request.targets.length, "server")} (${shown}${more})`;
+  return md`*${verb}* ${plural(request.targets.length, "server")} (${shown}${more})`;
 }
 
 /**

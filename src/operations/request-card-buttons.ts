@@ -19,7 +19,7 @@ import { describeWavePlan } from "../views/build-wave-views.js";
 import { wavePlanOf } from "../waves/plan-waves.js";
 import { flowParametersOf } from "../workflow/flow-parameters-of.js";
 import { approvalActionId } from "./approval-action-ids.js";
-import { describeParameters, isDestructive, verbOf } from "./describe-request.js";
+import { describeParameters, isDestructive, UNKNOWN_VERB, verbOf } from "./describe-request.js";
 
 /**
  * Approve / Reject / Cancel for one request; `index` makes the IDs unique in a list of requests. Approve asks
@@ -27,7 +27,8 @@ import { describeParameters, isDestructive, verbOf } from "./describe-request.js
  * dangerous when it cannot be undone).
  */
 export function cardButtons(
-  request: Pick<ApprovalRequest, "id" | "action" | "targets" | "parameters" | "schedule">,
+  request: Pick<ApprovalRequest, "id" | "action" | "targets" | "parameters" | "schedule"> &
+    Partial<Pick<ApprovalRequest, "commandText">>,
   index = 0,
   which: { approve?: boolean; reject?: boolean; cancel?: boolean } = {},
 ): Action[] {
@@ -61,9 +62,12 @@ export function cardButtons(
  * fewer words, before anything is cut.
  */
 export function approveConfirm(
-  request: Pick<ApprovalRequest, "action" | "targets" | "parameters" | "schedule">,
+  request: Pick<ApprovalRequest, "action" | "targets" | "parameters" | "schedule"> &
+    Partial<Pick<ApprovalRequest, "commandText">>,
 ): Confirm {
-  const verb = verbOf(request.action);
+  const verb = verbOf(request.action, request.commandText);
+  // An action no verb is known for is approved as "this change", never by its IAM name.
+  const unknown = verb === UNKNOWN_VERB;
   const destructive = isDestructive(request.action);
   const consequence =
     verb === "delete"
@@ -77,9 +81,9 @@ export function approveConfirm(
     if (renderMrkdwn(text).length <= BLOCK_KIT_LIMITS.confirmText) break;
   }
   return {
-    title: `Approve: ${verb}?`,
+    title: unknown ? "Approve this change?" : `Approve: ${verb}?`,
     text,
-    confirm: `Approve ${verb}`,
+    confirm: unknown ? "Approve" : `Approve ${verb}`,
     deny: "Back",
     ...(destructive && { style: "danger" as const }),
   };

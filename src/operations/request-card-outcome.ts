@@ -4,6 +4,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { link, localTime, md, type Span, userMention } from "../render/message-model.js";
 import { withInlineCode } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
+import { type NotRunCause, notRunCauseOf } from "../workflow/not-run-cause-of.js";
 import {
   askAgainAdvice,
   describeCause,
@@ -82,6 +83,32 @@ export function abortedShown(
   );
 }
 
+/**
+ * A run refused before it sent anything ({@link abortedShown}) with its cause when the recorded summary names one
+ * (`servers changed since approval`), `true` when it does not; `false` for any other request. Said "Not run —
+ * <cause>", never "Aborted", which is a person's Abort.
+ */
+export function notRunShown(
+  request: Pick<ApprovalRequest, "status">,
+  details: Pick<RequestDetails, "result"> | undefined,
+): NotRunCause | boolean {
+  if (!abortedShown(request, details)) return false;
+  const result = details?.result;
+  return (result !== undefined ? notRunCauseOf(result) : undefined) ?? true;
+}
+
+/** `Not run — servers changed since approval`, or `Not run` without a known cause. */
+function notRunTitle(notRun: NotRunCause | boolean): string {
+  return typeof notRun === "object" ? `Not run — ${notRun.short}` : "Not run";
+}
+
+/**
+ * A scheduled change that could not start before its time ran out: its window closed or moved, its `--at` time
+ * passed, or its last approval came after its start. "Window closed" would be wrong for all but the first; the
+ * result line under it says which.
+ */
+const LAPSED_TITLE = "Not run — could not start in time";
+
 /** `Aborted by @alice after wave 2 of 3`, `Stopped before wave 3 of 3`: a stop's words, capitalised. */
 export function stopTitle(stop: CardStop): Span[] {
   if (stop.kind === "check") return md`Stopped before wave ${String(stop.beforeWave)} of ${String(stop.of)}`;
@@ -100,16 +127,16 @@ export function headline(
   request: ApprovalRequest,
   allowed: boolean,
   stop?: CardStop,
-  aborted = false,
+  notRun: NotRunCause | boolean = false,
   redecision?: PolicyChange,
 ): Span[] {
   const who = userMention(request.requester.userId);
   const what = describeWhat(request);
   if (isWaitingScheduled(request)) return md`:calendar: *Scheduled:* ${who} asked to ${what}`;
   if (stop !== undefined) return md`:octagonal_sign: *${stopTitle(stop)}:* ${who} asked to ${what}`;
-  if (aborted) return md`:no_entry: *Aborted, nothing changed:* ${who} asked to ${what}`;
+  if (notRun !== false) return md`:no_entry: *${notRunTitle(notRun)}:* ${who} asked to ${what}`;
   if (request.status === "revoked" && request.revocation?.lapsed === true)
-    return md`:hourglass: *Not run (lapsed):* ${who} asked to ${what}`;
+    return md`:hourglass: *${LAPSED_TITLE}:* ${who} asked to ${what}`;
   if (lapsedUnapproved(request)) return md`:hourglass: *Lapsed:* ${who} asked to ${what}`;
   switch (request.status) {
     case "pending":
@@ -117,7 +144,7 @@ export function headline(
       if (allowed) return md`:arrow_forward: ${who} asked to ${what} — allowed, starting`;
       return request.status === "pending"
         ? md`:lock: *Approval needed:* ${who} asks to ${what}`
-        : md`:white_check_mark: *Approved:* ${who} asked to ${what} — starting`;
+        : md`:ballot_box_with_check: *Approved, starting:* ${who} asked to ${what}`;
     case "executing":
       return md`:hourglass_flowing_sand: *Running:* ${who} asked to ${what} — progress in the thread`;
     case "succeeded":
@@ -136,7 +163,7 @@ export function headline(
       return md`:hourglass: *Expired:* ${who} asked to ${what}`;
     case "revoked":
       return redecision !== undefined
-        ? md`:no_entry: *Not run, ${describeCause(redecision)}:* ${who} asked to ${what}`
+        ? md`:no_entry: *Not run — ${describeCause(redecision)}:* ${who} asked to ${what}`
         : md`:no_entry: *Not run:* ${who} asked to ${what}`;
   }
 }
@@ -159,19 +186,19 @@ export function fallbackLead(
   request: ApprovalRequest,
   allowed: boolean,
   stop?: CardStop,
-  aborted = false,
+  notRun: NotRunCause | boolean = false,
   redecision?: PolicyChange,
 ): Span[] {
   if (isWaitingScheduled(request)) return md`Scheduled:`;
   if (stop !== undefined) return stop.kind === "abort" ? md`Aborted:` : md`Stopped:`;
-  if (aborted) return md`Aborted:`;
+  if (notRun !== false) return md`${notRunTitle(notRun)}:`;
   if (allowed && (request.status === "pending" || request.status === "approved")) return md`Allowed:`;
   // A lapsed scheduled change was revoked by its time, not by a stricter policy: its headline says so too.
   const words =
     request.status === "revoked" && request.revocation?.lapsed === true
-      ? "not run (lapsed)"
+      ? LAPSED_TITLE
       : request.status === "revoked" && redecision !== undefined
-        ? `not run, ${policyChangeCause(redecision)}`
+        ? `not run — ${policyChangeCause(redecision)}`
         : lapsedUnapproved(request)
           ? "lapsed"
           : supersededShown(request) !== undefined
@@ -205,7 +232,8 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
       return md`Expired ${localTime(whenExpired(request))} without enough approvals. Nothing was done; ask again if it is still needed.`;
     case "revoked":
       if (request.revocation?.lapsed === true)
-        return md`Not run: ${withInlineCode(request.revocation.reasons[0] ?? "its time passed")}. Nothing was done; schedule it again if it is still needed.`;
+        // The headline says "Not run": the reason, capitalised, then that nothing was sent.
+        return md`${withInlineCode(capitalize(request.revocation.reasons[0] ?? "its time passed"))}. Nothing was sent; schedule it again if it is still needed.`;
       return [
         ...md`Checked again before running:`,
         // In words with real mentions from the re-decision kept with the card; the recorded reasons (plain text,
@@ -230,20 +258,36 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
       // Plain text that keeps its code spans between backticks (a request ID, a name): shown as code again.
       if (result === undefined)
         return error !== undefined ? md`*Result:* ${withInlineCode(error)}` : undefined;
-      // An aborted run's summary says why itself (changed, could not be read, held by another change) and
-      // that nothing was sent.
-      if (result.status === "aborted" && result.stop === undefined)
-        return md`*Result:* ${withInlineCode(result.summary)}. Details in the thread.`;
-      const took = result.durationMs !== undefined ? md` in ${formatElapsed(result.durationMs)}` : md``;
-      const note = result.status === "outcome_unknown" ? md` — check the servers before retrying` : md``;
+      // A run refused before it sent anything: the headline says why in a few words ("Not run — servers changed
+      // since approval"), the result that nothing was sent and what to do; a cause the headline cannot say
+      // whole (another request holding the servers, with its ID) is said here, after "Not run" is dropped.
+      if (result.status === "aborted" && result.stop === undefined) {
+        const next = notRunCauseOf(result)?.next;
+        return next !== undefined
+          ? md`*Result:* Nothing was sent. ${next} Details in the thread.`
+          : md`*Result:* ${withInlineCode(capitalize(result.summary.replace(/^(aborted|not run): /i, "")))}. Details in the thread.`;
+      }
+      const unknown = result.status === "outcome_unknown";
+      const took =
+        result.durationMs !== undefined
+          ? md` ${unknown ? "after" : "in"} ${formatElapsed(result.durationMs)}`
+          : md``;
+      const note = unknown
+        ? md`: check ${request.targets.length === 1 ? "it" : "those servers"} before asking again`
+        : md``;
       // The check's reason (plain text, escaped here) is the card's only word on why the later waves did not run.
       const why =
         result.stop?.kind === "check"
           ? md` Wave ${String(result.stop.beforeWave)} was not started: ${withInlineCode(result.stop.why.replace(/\.$/, ""))}.`
           : md``;
-      return md`*Result:* ${result.summary}${took}${note}.${why} Details in the thread.`;
+      return md`*Result:* ${capitalize(result.summary)}${took}${note}.${why} Details in the thread.`;
     }
     default:
       return undefined;
   }
+}
+
+/** First letter upper case: a reason after a label starts a sentence. */
+function capitalize(text: string): string {
+  return text.replace(/^./, (c) => c.toUpperCase());
 }

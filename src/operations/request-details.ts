@@ -3,6 +3,7 @@ import { DEFAULT_FINISHED_RETENTION_MS } from "../approvals/approval-service.js"
 import type { PolicyTightening } from "../policy/compare-decisions.js";
 import { NO_CHANGE, type Store } from "../store/store.js";
 import type { DriftItem } from "../workflow/detect-drift.js";
+import { NOT_RUN_CAUSES } from "../workflow/not-run-cause-of.js";
 import type { Preflight } from "../workflow/preflight-types.js";
 import type { StartNow } from "./judge-start-now.js";
 
@@ -27,6 +28,8 @@ export const RequestDetailsSchema = z.object({
       status: z.enum(["succeeded", "failed", "outcome_unknown", "aborted"]),
       /** `48 stopped, 2 failed`. */
       summary: z.string(),
+      /** An aborted run refused before it sent anything: why (absent for results recorded before it was kept). */
+      notRun: z.enum(NOT_RUN_CAUSES).optional(),
       durationMs: z.number().optional(),
       /**
        * Each server's state read at the end of the run (`NOT_FOUND`: deleted), so the card shows the servers as

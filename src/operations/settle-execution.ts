@@ -3,9 +3,11 @@
  * or, for an action without a flow, its activator run and the approval finished with what it answered
  * (`activateRequest`). Apart from `create-executions.ts`, which decides when a run ends, not how it is recorded.
  */
+
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { approvalOutcomeOf, isIn, TERMINAL_RUN_STATUSES } from "../workflow/flow-statuses.js";
-import { describeAbort, describeCounts } from "../workflow/flow-summary-message.js";
+import { describeAbort, describeCounts, notRunCodeOf } from "../workflow/flow-summary-message.js";
+import type { NotRunCode } from "../workflow/not-run-cause-of.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
 import type { Activator, ExecutionsDeps } from "./executions-deps.js";
 
@@ -37,6 +39,7 @@ export async function settleExecution(
                 status === "aborted" && outcome.stop === undefined
                   ? describeAbort(outcome)
                   : describeCounts(outcome),
+              ...(status === "aborted" && notRunOf(outcome)),
               ...(outcome.durationMs !== undefined && { durationMs: outcome.durationMs }),
               ...finalStatesOf(outcome),
               // Who or what stopped a run in waves on purpose: the card says it rather than a bare result.
@@ -117,4 +120,10 @@ export async function activateRequest(
     log.error({ err: error }, "could not record the end of the activation");
   }
   await deps.refreshCard(request.id);
+}
+
+/** `{ notRun }` for an aborted run refused before it sent anything (its card says why); `{}` otherwise. */
+function notRunOf(outcome: Parameters<typeof notRunCodeOf>[0]): { notRun?: NotRunCode } {
+  const notRun = notRunCodeOf(outcome);
+  return notRun === undefined ? {} : { notRun };
 }

@@ -229,17 +229,19 @@ function deny(rules: readonly PolicyRule[], reasons: string[]): PolicyDecision {
 }
 
 /**
- * Why nothing allows a request: no rule at all, or the rules that would, whose conditions this request does
- * not meet, with their descriptions, so the requester learns who may (`only members of @sre`) instead of a
- * permission name.
+ * Why nothing allows a request, the answer first and a next step last: no rule at all, or the rules that would,
+ * whose conditions this request does not meet, with their descriptions, so the requester learns who may (`only
+ * members of @sre`) instead of a permission name, and never reads a rule for something else as the reason.
  */
 function noGrantReason(wouldAllow: readonly PolicyRule[]): string {
-  if (wouldAllow.length === 0) return "no rule of the policy allows it, and anything not allowed is denied";
+  const ask = "ask the policy's owners if you need it";
+  if (wouldAllow.length === 0)
+    return `no rule of the policy allows it (anything not allowed is denied); ${ask}`;
   const shown = wouldAllow.slice(0, 3).map((r) => `\`${r.id}\` (${r.description.replace(/\.\s*$/, "")})`);
   const more = wouldAllow.length > shown.length ? ` and ${wouldAllow.length - shown.length} more` : "";
   return wouldAllow.length === 1
-    ? `only rule ${shown[0]} allows it, and it does not apply to this request; anything not allowed is denied`
-    : `only rules ${shown.join(", ")}${more} allow it, and none applies to this request; anything not allowed is denied`;
+    ? `the only rule for this action, ${shown[0]}, does not cover this request; ${ask}`
+    : `the rules for this action, ${shown.join(", ")}${more}, do not cover this request; ${ask}`;
 }
 
 function refOf(rule: PolicyRule): RuleRef {

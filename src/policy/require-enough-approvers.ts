@@ -64,14 +64,48 @@ export function unknownApproverGroups(
   return approvers.groups.map(normalizeGroup).filter((group) => !members.has(group));
 }
 
-/** `; there is no user group @x (did you mean @y?) in Slack …`, or "" when every group exists. */
+/** `: Slack has no user group @x (did you mean @y?) …`, or "" when every group exists. */
 function unknownGroupsText(unknown: readonly string[], members: GroupMembers): string {
   if (unknown.length === 0) return "";
   const named = unknown.map((group) => {
     const guess = suggestClosest(group, members.keys());
     return `@${group}${guess !== undefined ? ` (did you mean @${guess}?)` : ""}`;
   });
-  return `; there is no user group ${named.join(" or ")} in Slack (none by that name is enabled), so nobody could be in it: the policy's owners must fix the name in the policy`;
+  return `: Slack has no enabled user group ${named.join(" or ")}, so the policy's owners must fix the name`;
+}
+
+/**
+ * One denial reason, the answer first: `nobody could approve it, and it needs 2 approvals from @ops-approvers (not
+ * counting the requester)…` or `only 2 people could approve it, and it needs 3 approvals (…)`, then the rules
+ * that asked for the approvals. `stage` names the stage short of approvers (`stage 2 (security)`).
+ */
+function shortageText(input: {
+  stage?: string;
+  needed: number;
+  count: number;
+  approvers: ApprovalRequirement["approvers"];
+  allowSelfApproval: boolean;
+  unknown: string;
+  rules: PolicyDecision["rules"];
+}): string {
+  const who = [
+    ...input.approvers.groups.map((g) => `@${g}`),
+    ...(input.approvers.users.length > 0 ? ["the listed users"] : []),
+  ].join(" and ");
+  const from = `from ${who}${input.allowSelfApproval ? "" : ", not counting the requester"}`;
+  const needs = plural(input.needed, "approval");
+  const what = input.stage ?? "it";
+  const answer =
+    input.count === 0
+      ? `nobody could approve ${what}, and it needs ${needs} (${from})`
+      : `only ${plural(input.count, "person", "people")} could approve ${what}, and it needs ${needs} (${from})`;
+  return `${answer}${input.unknown}${askedBy(input.rules)}`;
+}
+
+/** `; asked for by rule \`x\``: the rules that asked for the approvals, or "" for none. */
+function askedBy(rules: PolicyDecision["rules"]): string {
+  if (rules.length === 0) return "";
+  return `; asked for by ${rules.length === 1 ? "rule" : "rules"} ${rules.map((r) => `\`${r.id}\``).join(", ")}`;
 }
 
 /**
@@ -100,41 +134,45 @@ export function requireEnoughApprovers(
         cause: "too_few_approvers",
         rules: decision.rules,
         reasons: [
-          `stage ${index + 1} (${stage.name}) needs ${plural(stage.minApprovals, "approval")}, but its possible approvers are also needed for the stages before it, and each person approves one stage only; the rules asking for it: ${decision.rules.map((r) => r.id).join(", ")}`,
+          `nobody is left to approve stage ${index + 1} (${stage.name}): it needs ${plural(stage.minApprovals, "approval")}, but its possible approvers are also needed for the stages before it, and each person approves one stage only${askedBy(decision.rules)}`,
         ],
       };
     }
-    const whoCould = [
-      ...stage.approvers.groups.map((g) => `members of @${g}`),
-      ...(stage.approvers.users.length > 0 ? ["the listed users"] : []),
-    ].join(" and ");
-    const notRequester = stage.allowSelfApproval ? "" : ", not counting the requester";
     const unknown = unknownApproverGroups(stage.approvers, members);
     return {
       effect: "deny",
       cause: "too_few_approvers",
       rules: decision.rules,
       reasons: [
-        `stage ${index + 1} (${stage.name}) needs ${plural(stage.minApprovals, "approval")}, but only ${plural(eligible, "person", "people")} could approve it (${whoCould}${notRequester})${unknownGroupsText(unknown, members)}; the rules asking for it: ${decision.rules.map((r) => r.id).join(", ")}`,
+        shortageText({
+          stage: `stage ${index + 1} (${stage.name})`,
+          needed: stage.minApprovals,
+          count: eligible,
+          approvers: stage.approvers,
+          allowSelfApproval: stage.allowSelfApproval,
+          unknown: unknownGroupsText(unknown, members),
+          rules: decision.rules,
+        }),
       ],
       ...(unknown.length > 0 && { unknownApproverGroups: unknown }),
     };
   }
   const count = eligibleApprovers(approval, requesterId, members).length;
   if (count >= approval.minApprovals) return { ...decision, eligibleApprovers: count };
-  const who = [
-    ...approval.approvers.groups.map((g) => `members of @${g}`),
-    ...(approval.approvers.users.length > 0 ? ["the listed users"] : []),
-  ].join(" and ");
-  const requester = approval.allowSelfApproval ? "" : ", not counting the requester";
-  const rules = decision.rules.map((r) => r.id).join(", ");
   const unknown = unknownApproverGroups(approval.approvers, members);
   return {
     effect: "deny",
     cause: "too_few_approvers",
     rules: decision.rules,
     reasons: [
-      `it needs ${plural(approval.minApprovals, "approval")}, but only ${plural(count, "person", "people")} could approve it (${who}${requester})${unknownGroupsText(unknown, members)}; the rules asking for them: ${rules}`,
+      shortageText({
+        needed: approval.minApprovals,
+        count,
+        approvers: approval.approvers,
+        allowSelfApproval: approval.allowSelfApproval,
+        unknown: unknownGroupsText(unknown, members),
+        rules: decision.rules,
+      }),
     ],
     ...(unknown.length > 0 && { unknownApproverGroups: unknown }),
   };

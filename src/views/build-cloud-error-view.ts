@@ -67,18 +67,23 @@ export interface CloudErrorOptions {
    * nothing was requested or changed, and, for a failure that passes, that trying again is safe.
    */
   nothingRequested?: boolean;
+  /** The failure came while answering a read command: the view says nothing was changed. */
+  onlyRead?: boolean;
 }
 
 /**
  * A cloud error as a short explanation with the error code and the request ID (for support); for a change
- * command that failed before requesting anything, that nothing was requested or changed.
+ * command that failed before requesting anything, that nothing was requested or changed; for a read, that
+ * nothing was changed. Otherwise it claims nothing: the bot does not know.
  */
 export function buildCloudErrorView(failure: CloudFailure, options: CloudErrorOptions = {}): Message {
   const nothing = options.nothingRequested
     ? isTransient(failure)
       ? md`\nNothing was requested or changed (the servers could not be looked up), so it is safe to try again.`
       : md`\nNothing was requested or changed (the servers could not be looked up).`
-    : md``;
+    : options.onlyRead
+      ? md`\nIt was only a read, so nothing was changed.`
+      : md``;
   return buildErrorMessage({
     userMessage: md`${explain(failure)}${nothing}`,
     code: failure.code,
@@ -86,7 +91,10 @@ export function buildCloudErrorView(failure: CloudFailure, options: CloudErrorOp
   });
 }
 
-/** An internal error: "something went wrong (reference …)"; the details are in the logs. */
-export function buildInternalErrorView(reference: string): Message {
-  return buildErrorMessage({ reference });
+/**
+ * An internal error: "something went wrong in the bot (reference …)", whether anything may have changed
+ * (`onlyRead`: nothing, it was a read) and what to do; the details are in the logs, under the reference.
+ */
+export function buildInternalErrorView(reference: string, options: { onlyRead?: boolean } = {}): Message {
+  return buildErrorMessage({ reference, ...(options.onlyRead === true && { onlyRead: true }) });
 }

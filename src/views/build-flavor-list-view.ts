@@ -1,6 +1,7 @@
 import { flavorStatusIn } from "../cloud/read-flavor-sale.js";
 import type { Flavor } from "../cloud/types.js";
 import type { IntentOf } from "../intents/index.js";
+import { plural } from "../render/escape-mrkdwn.js";
 import { code, type ListItem, type Message, md, type Text } from "../render/message-model.js";
 import type { ResultControls } from "./action-ids.js";
 import { buildPagedList, DEFAULT_PAGE_SIZE } from "./build-paged-list.js";
@@ -43,8 +44,8 @@ function flavorItem(flavor: Flavor, az: string | undefined): ListItem {
 export function buildFlavorListView(input: FlavorListViewInput): Message {
   const filters: Text[] = [];
   if (input.query.az !== undefined) filters.push(md`AZ ${code(input.query.az)}`);
-  if (input.query.minVcpus !== undefined) filters.push(md`≥ ${input.query.minVcpus} vCPUs`);
-  if (input.query.minRamMiB !== undefined) filters.push(md`≥ ${formatRamMb(input.query.minRamMiB)}`);
+  if (input.query.minVcpus !== undefined) filters.push(md`at least ${plural(input.query.minVcpus, "vCPU")}`);
+  if (input.query.minRamMiB !== undefined) filters.push(md`at least ${formatRamMb(input.query.minRamMiB)}`);
   const blocks = buildPagedList({
     title: md`ECS flavors`,
     summary: filters.length > 0 ? [md`Filters: ${joinTexts(filters)}`] : [],

@@ -28,6 +28,11 @@ export interface SlackFailureViewInput {
   code: string;
   /** The bot's display name, for the `/invite` hint. */
   botName: string;
+  /**
+   * The failure came while answering a read (or sharing one): nothing was changed. Otherwise a failed message
+   * may have been the answer to a change, and the view says where to check before asking again.
+   */
+  onlyRead?: boolean;
 }
 
 /**
@@ -53,7 +58,12 @@ export function buildSlackFailureView(input: SlackFailureViewInput): Message {
       text = md`I could not open the form (${answered}): nothing was done. ${next}`;
       break;
     default:
-      text = md`Slack did not take my message (${answered}). ${next}`;
+      text =
+        input.onlyRead === true
+          ? md`Slack did not take my message (${answered}). It was only a read, so nothing was changed. ${next}`
+          : ACCESS_FAILURES.has(input.code)
+            ? md`Slack did not take my message (${answered}), so you may have missed my answer. ${next}`
+            : md`Slack did not take my message (${answered}), so you may have missed my answer. If you asked for a change, check ${code("/ops approvals")} and ${code("/ops jobs")} before asking again; otherwise try again in a moment.`;
   }
   return buildNoticeView(":warning:", text);
 }

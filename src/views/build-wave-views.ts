@@ -210,7 +210,7 @@ export function buildWaveProgressView(
 /**
  * The answer to a Pause / Resume / Abort click, to the clicker only. `being_aborted` / `aborted`: a click
  * (from a list shown before the Abort) on a run someone is aborting or aborted, `by` who (a user ID) when
- * known; nothing changed.
+ * known. Each answer says the click did nothing, never that nothing changed: earlier waves may have changed servers.
  */
 export function buildWaveControlReply(
   outcome:
@@ -226,7 +226,6 @@ export function buildWaveControlReply(
     | "resume_not_audited",
   by?: string,
 ): Message {
-  const who = by !== undefined ? md` by ${userMention(by)}` : md``;
   switch (outcome) {
     case "paused":
       return {
@@ -255,19 +254,25 @@ export function buildWaveControlReply(
       };
     case "being_aborted":
       return {
-        text: "Being aborted: nothing changed",
+        text: "Your click did nothing: these waves are being aborted",
         blocks: [
           section({
-            text: md`${emoji(":octagonal_sign:")} These waves are being aborted${who}: the running wave finishes, then nothing more is run. Nothing changed; they cannot be paused or resumed any more.`,
+            text:
+              by !== undefined
+                ? md`${emoji(":octagonal_sign:")} Your click did nothing: ${userMention(by)} is aborting these waves (the running wave finishes; no more waves start). They can no longer be paused or resumed.`
+                : md`${emoji(":octagonal_sign:")} Your click did nothing: these waves are being aborted (the running wave finishes; no more waves start). They can no longer be paused or resumed.`,
           }),
         ],
       };
     case "aborted":
       return {
-        text: "Aborted: nothing changed",
+        text: "Your click did nothing: these waves were already aborted",
         blocks: [
           section({
-            text: md`${emoji(":octagonal_sign:")} These waves were aborted${who}; there is nothing to steer. Nothing changed.`,
+            text:
+              by !== undefined
+                ? md`${emoji(":octagonal_sign:")} Your click did nothing: ${userMention(by)} already aborted these waves. Waves that ran before the abort may have changed servers; the thread has what each did.`
+                : md`${emoji(":octagonal_sign:")} Your click did nothing: these waves were already aborted. Waves that ran before the abort may have changed servers; the thread has what each did.`,
           }),
         ],
       };
@@ -282,17 +287,19 @@ export function buildWaveControlReply(
       };
     case "finished":
       return {
-        text: "Already finished",
+        text: "Your click did nothing: these waves have finished",
         blocks: [
           section({
-            text: md`${emoji(":information_source:")} These waves have finished; there is nothing to steer.`,
+            text: md`${emoji(":information_source:")} Your click did nothing: these waves have finished. The thread has their results.`,
           }),
         ],
       };
     case "unchanged":
       return {
-        text: "Nothing changed",
-        blocks: [section({ text: md`${emoji(":information_source:")} It is already so; nothing changed.` })],
+        text: "Your click did nothing: it is already so",
+        blocks: [
+          section({ text: md`${emoji(":information_source:")} It is already so; your click did nothing.` }),
+        ],
       };
     case "unknown":
       return {
@@ -305,7 +312,7 @@ export function buildWaveControlReply(
         text: "Not resumed: the audit log could not record it",
         blocks: [
           section({
-            text: md`${emoji(":warning:")} Not resumed: the audit log could not record the Resume, and waves that change servers never go on unrecorded. Nothing changed. Try again in a moment; if it keeps failing, the bot's store needs looking at (its logs say why).`,
+            text: md`${emoji(":warning:")} Not resumed: the audit log could not record the Resume, and waves that change servers never go on unrecorded, so the waves stay paused. Try again in a moment; if it keeps failing, the bot's store needs looking at (its logs say why).`,
           }),
         ],
       };

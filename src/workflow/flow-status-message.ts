@@ -20,7 +20,8 @@ const RUN_WORDS = {
   succeeded: "finished",
   failed: "failed",
   outcome_unknown: "finished",
-  aborted: "aborted",
+  // Refused by its re-check before anything was sent: "aborted" would read as a person's Abort.
+  aborted: "not run",
 } as const;
 
 /** What follows the time in a finished run's heading: what the state word alone leaves unsaid. */
@@ -124,7 +125,7 @@ export function flowStatusMessage(state: FlowViewState, now: number = state.upda
   const heading =
     state.status === "running"
       ? md`${what}: running since ${since}${current ? md` · now: ${stepWords(current, approved).toLowerCase()}` : md``}${state.resumed ? md` (resumed)` : md``}`
-      : md`${what}: ${RUN_WORDS[state.status]} after ${elapsed}${RUN_AFTERWORDS[state.status] ?? ""}${state.resumed ? md` (resumed)` : md``}`;
+      : md`${what}: ${RUN_WORDS[state.status]}${state.status === "aborted" ? "" : ` after ${elapsed}`}${RUN_AFTERWORDS[state.status] ?? ""}${state.resumed ? md` (resumed)` : md``}`;
   const lines = state.steps.flatMap((s, i) => [...md`\n`, ...stepLine(s, i, state)]);
   const blocks: Part[] = [section({ text: [...heading, ...lines] })];
   const changed = state.drift.filter((d) => !isUnreadable(d));
@@ -134,8 +135,8 @@ export function flowStatusMessage(state: FlowViewState, now: number = state.upda
       section({
         text: [
           ...(approved
-            ? md`:warning: *The servers changed since approval; nothing was done:*`
-            : md`:warning: *The servers changed since the request was made; nothing was done:*`),
+            ? md`:warning: *The servers changed since approval; nothing was sent:*`
+            : md`:warning: *The servers changed since the request was made; nothing was sent:*`),
           ...changed.flatMap((d) => md`\n• ${describeDrift(d)}`),
         ],
       }),
@@ -239,7 +240,9 @@ function waitLine(
 function unknownCallLine(s: StatusStep, index: number, state: FlowViewState): Span[] {
   const wait = state.steps.slice(index + 1).find((x) => x.kind === "wait");
   if (wait !== undefined && (wait.status === "succeeded" || wait.status === "failed")) {
-    return md`${icon(STEP_ICONS[wait.status])} ${stepWords(s)} — no clear answer from the cloud; settled from the servers, not sent again`;
+    const seen =
+      wait.status === "succeeded" ? "the servers show it worked" : "the servers show it did not work";
+    return md`${icon(STEP_ICONS[wait.status])} ${stepWords(s)} — Huawei Cloud's answer was lost; ${seen} (not sent again)`;
   }
   const answers = [
     ...new Set([
@@ -250,11 +253,11 @@ function unknownCallLine(s: StatusStep, index: number, state: FlowViewState): Sp
   ];
   const said =
     answers.length === 0
-      ? "no clear answer from the cloud"
+      ? "Huawei Cloud's answer was lost"
       : answers.length === 1
         ? answers[0]!
         : `${answers[0]!} (and ${plural(answers.length - 1, "other answer")})`;
-  const following = wait?.status === "running" ? ", following the servers" : "";
+  const following = wait?.status === "running" ? "; watching the servers to see if it worked" : "";
   return md`${icon(STEP_ICONS.outcome_unknown)} ${stepWords(s)} — ${said}; not sent again${following}`;
 }
 

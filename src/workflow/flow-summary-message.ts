@@ -1,5 +1,5 @@
 import { formatTarget } from "../intents/classify-target.js";
-import { formatCount } from "../render/escape-mrkdwn.js";
+import { formatCount, plural } from "../render/escape-mrkdwn.js";
 import {
   code,
   context,
@@ -19,6 +19,7 @@ import { callNoun, stepWords } from "./flow-status-message.js";
 import type { RunStatus, ServerResult } from "./flow-statuses.js";
 import type { Operation } from "./flow-vocabulary.js";
 import { formatElapsed, nameList } from "./format-flow-text.js";
+import type { NotRunCode } from "./not-run-cause-of.js";
 import { describeKeptResources } from "./preflight-message-parts.js";
 import type { Preflight } from "./preflight-types.js";
 import type { FlowOutcome, ReasonGroup, RunStop, ServerOutcome } from "./summarize-run.js";
@@ -31,7 +32,7 @@ const RUN_ICONS: Readonly<Record<RunStatus, string>> = {
   aborted: ":no_entry:",
 };
 
-/** `48 stopped, 2 failed`: the outcome's counts in words (plain text). */
+/** `48 stopped, 2 failed, outcome unknown for 1 server`: the outcome's counts in words (plain text). */
 export function describeCounts(outcome: Pick<FlowOutcome, "counts" | "verb">): string {
   const c = outcome.counts;
   const parts: string[] = [];
@@ -40,7 +41,8 @@ export function describeCounts(outcome: Pick<FlowOutcome, "counts" | "verb">): s
   };
   add(c.succeeded, outcome.verb);
   add(c.failed, "failed");
-  add(c.unknown, "unknown");
+  // "1 unknown" would not say one of what.
+  if (c.unknown > 0) parts.push(`outcome unknown for ${plural(c.unknown, "server")}`);
   add(c.incomplete, "incomplete");
   add(c.skipped, "skipped");
   add(c.not_started, "not started");
@@ -52,7 +54,7 @@ export function describeCounts(outcome: Pick<FlowOutcome, "counts" | "verb">): s
  * changed since the approval (since it was asked, when nobody approved it), or they could not be read to tell
  * (the cloud did not answer), so nothing was sent; or, for a run in waves stopped on purpose, who or what
  * stopped it and where, with what the waves that ran did. Plain text (a person is not named: the card and the
- * summary name them as a mention).
+ * summary name them as a mention). The card says its cause from the code recorded beside it (`notRunCodeOf`).
  */
 export function describeAbort(
   outcome: Pick<FlowOutcome, "drift"> & Partial<Pick<FlowOutcome, "stop" | "counts" | "verb" | "approved">>,
@@ -74,13 +76,31 @@ export function describeAbort(
   }
   switch (abortReasonOf(outcome.drift)) {
     case "unreadable":
-      return "aborted: the servers could not be read, nothing was sent; ask again once the cloud answers";
+      return "not run: the servers could not be read, so nothing was sent; ask again once the cloud answers";
     case "changed":
       return outcome.approved === false
-        ? "aborted: the servers changed since it was asked, nothing was changed"
-        : "aborted: the servers changed since approval, nothing was changed";
+        ? "not run: the servers changed since it was asked, so nothing was sent; ask again if it is still needed"
+        : "not run: the servers changed since approval, so nothing was sent; ask again to get fresh approval";
     case undefined:
-      return "aborted: nothing was changed";
+      return "not run: nothing was sent";
+  }
+}
+
+/**
+ * The cause of a run that {@link describeAbort} says was not run (no stop, drift found), as recorded for its card;
+ * undefined for a run in waves stopped on purpose and for one without drift.
+ */
+export function notRunCodeOf(
+  outcome: Pick<FlowOutcome, "drift"> & Partial<Pick<FlowOutcome, "stop" | "approved">>,
+): NotRunCode | undefined {
+  if (outcome.stop !== undefined) return undefined;
+  switch (abortReasonOf(outcome.drift)) {
+    case "unreadable":
+      return "servers_unreadable";
+    case "changed":
+      return outcome.approved === false ? "servers_changed_since_asked" : "servers_changed_since_approval";
+    case undefined:
+      return undefined;
   }
 }
 
@@ -96,11 +116,19 @@ export function describeStop(stop: RunStop): Span[] {
     : md`aborted${by} after wave ${String(stop.afterWave)} of ${String(stop.of)}`;
 }
 
-/** The headline's words of an aborted run (after the operation: "*reboot* aborted: …"). */
+/**
+ * The headline's words of a run its re-check refused (after the operation: "*reboot* not run: …"): not
+ * "aborted", which reads as a person's Abort.
+ */
 function abortedWords(outcome: FlowOutcome): string {
-  return abortReasonOf(outcome.drift) === "unreadable"
-    ? "aborted: the servers could not be read, nothing was sent"
-    : "aborted: nothing was changed";
+  switch (abortReasonOf(outcome.drift)) {
+    case "unreadable":
+      return "not run: the servers could not be read, so nothing was sent";
+    case "changed":
+      return `not run: the servers changed since ${outcome.approved === false ? "it was asked" : "approval"}, so nothing was sent`;
+    case undefined:
+      return "not run: nothing was sent";
+  }
 }
 
 /**
@@ -112,9 +140,10 @@ function abortedWords(outcome: FlowOutcome): string {
 export function flowSummaryMessage(outcome: FlowOutcome, preflight?: Preflight): Message {
   const inc = new Set(outcome.include);
   const blocks: Part[] = [];
+  // An unknown outcome did not take that long: the run waited that long and stopped waiting.
   const duration =
     inc.has("duration") && outcome.durationMs !== undefined
-      ? md` in ${formatElapsed(outcome.durationMs)}`
+      ? md` ${outcome.status === "outcome_unknown" ? "after" : "in"} ${formatElapsed(outcome.durationMs)}`
       : md``;
   const stop = outcome.stop;
   const approved = outcome.approved !== false;
@@ -175,6 +204,12 @@ export function flowSummaryMessage(outcome: FlowOutcome, preflight?: Preflight):
     );
   }
   blocks.push(...whatNextParts(outcome, preflight));
+  // A server whose reason a group line says is not given it again on its own line (a phone shows both).
+  const grouped = new Set(
+    [...(inc.has("failures_by_reason") ? outcome.failuresByReason : []), ...outcome.unknownByReason].flatMap(
+      (g) => g.servers.map((s) => s.id),
+    ),
+  );
   if (inc.has("failures_by_reason") && outcome.failuresByReason.length > 0) {
     blocks.push(
       section({
@@ -196,7 +231,9 @@ export function flowSummaryMessage(outcome: FlowOutcome, preflight?: Preflight):
     );
   }
   if (inc.has("per_server_results")) {
-    blocks.push(list(outcome.servers.map((s) => serverItem(s, outcome, inc.has("final_states")))));
+    blocks.push(
+      list(outcome.servers.map((s) => serverItem(s, outcome, inc.has("final_states"), grouped.has(s.id)))),
+    );
   }
   const footer: Span[][] = [];
   if (inc.has("job_ids") && outcome.jobs.length > 0) {
@@ -283,11 +320,11 @@ function checkServers(operation: Operation): Span[] {
     : md`check each of these servers with \`/ecs show\``;
 }
 
-/** `/ecs job` for jobs still running at the deadline: they will still end, and say how. */
+/** `/ecs job` for jobs still running when the run stopped waiting: they will still end, and say how. */
 function followJobs(jobIds: readonly string[]): Span[] {
   return jobIds.length === 1
-    ? md`the cloud's job was still running at the deadline: follow it with ${code(`/ecs job ${jobIds[0]!}`)}`
-    : md`the cloud's jobs were still running at the deadline: follow each with ${code("/ecs job <id>")} (the IDs are below)`;
+    ? md`the cloud's job was still running when the bot stopped waiting: follow it with ${code(`/ecs job ${jobIds[0]!}`)}`
+    : md`the cloud's jobs were still running when the bot stopped waiting: follow each with ${code("/ecs job <id>")} (the IDs are below)`;
 }
 
 /** Job statuses of a job that had not finished. */
@@ -316,22 +353,24 @@ function diskNextStep(outcome: FlowOutcome): Span[] {
   return [...md`\n`, ...describeDiskFailureNextStep(outcome.operation, server)];
 }
 
+/**
+ * A line per group of servers that failed, or whose outcome is unknown, for one reason: the servers first, then
+ * the reason and the cloud's error code; for an unknown outcome, what the cloud answered to the call (the heading
+ * says it was not sent again) and the job to follow when it was still running.
+ */
 function groupLines(groups: readonly ReasonGroup[], runningJobs?: (g: ReasonGroup) => string[]): Span[] {
   return groups.flatMap((g) => {
     const names = nameList(g.servers.map((s) => s.name));
-    const head =
-      g.code !== undefined ? md`\n• ${code(g.code)} ×${g.servers.length}: ` : md`\n• ×${g.servers.length}: `;
+    const errorCode = g.code !== undefined ? md` (${code(g.code)})` : md``;
     // An unknown outcome says what the cloud answered to the call (status, code, request ID for support).
     const answer =
-      g.answer !== undefined
-        ? md`\n    ${capitalize(callNoun(g.answer.call))}: ${g.answer.text}; not sent again`
-        : md``;
+      g.answer !== undefined ? md`\n    ${capitalize(callNoun(g.answer.call))}: ${g.answer.text}` : md``;
     const jobIds = runningJobs?.(g) ?? [];
     const follow =
       jobIds.length > 0
-        ? md`\n    Still running at the deadline: follow ${jobIds.length === 1 ? "it" : "each"} with ${code(`/ecs job ${jobIds.length === 1 ? jobIds[0]! : "<id>"}`)}`
+        ? md`\n    Still running when the bot stopped waiting: follow ${jobIds.length === 1 ? "it" : "each"} with ${code(`/ecs job ${jobIds.length === 1 ? jobIds[0]! : "<id>"}`)}`
         : md``;
-    return [...head, ...md`${g.reason} — ${names}`, ...answer, ...follow];
+    return [...md`\n• ${names}: ${g.reason}`, ...errorCode, ...answer, ...follow];
   });
 }
 
@@ -348,9 +387,10 @@ const RESULT_WORDS: Readonly<Record<ServerResult, string>> = {
   not_started: "not started",
 };
 
-function serverItem(s: ServerOutcome, outcome: FlowOutcome, showFinal: boolean): ListItem {
+/** A server's line; `grouped`: its reason is said by a group line above, so not again here. */
+function serverItem(s: ServerOutcome, outcome: FlowOutcome, showFinal: boolean, grouped: boolean): ListItem {
   const result = s.result === "succeeded" ? outcome.verb : RESULT_WORDS[s.result];
-  const subtitle = s.reason !== undefined ? md`${result}: ${s.reason}` : md`${result}`;
+  const subtitle = s.reason !== undefined && !grouped ? md`${result}: ${s.reason}` : md`${result}`;
   const item: ListItem = { title: md`${code(s.name)}`, subtitle };
   // A server that can no longer be read is gone: say so plainly instead of showing a lookup code.
   const gone = s.finalStatus === "NOT_FOUND";

@@ -4,6 +4,7 @@ import type { EcsApi, Server } from "../cloud/types.js";
 import { trackErrorOutcomes } from "../cloud/wait-for-servers.js";
 import type { ProgressCounts } from "./flow-events.js";
 import type { Expectation } from "./flow-vocabulary.js";
+import { formatElapsed } from "./format-flow-text.js";
 import { readServers, type ServerRead } from "./read-servers.js";
 import type { ServerStepResult } from "./run-record.js";
 import type { FlowParameters } from "./types.js";
@@ -52,6 +53,8 @@ export async function reconcileFromServers(options: ReconcileOptions): Promise<S
       reason: `a ${expect === "rebooted" ? "reboot" : "migration"} ends in the state it began in: without its job it cannot be confirmed`,
     }));
   }
+  // How long it waited, said with an unknown outcome: "the deadline" alone tells the reader nothing.
+  const startedAt = options.now();
   const settled = new Map<string, ServerStepResult>();
   const lastStatus = new Map<string, string>();
   const errors = trackErrorOutcomes(options.startedInError);
@@ -93,9 +96,23 @@ export async function reconcileFromServers(options: ReconcileOptions): Promise<S
       result: "unknown",
       source: "servers",
       ...(status !== undefined && { status }),
-      reason: `did not become ${describeExpectation(expect)} before the deadline; the call may not have arrived`,
+      reason: notReachedReason(expect, status, options.deadline - startedAt),
     };
   });
+}
+
+/**
+ * `still ACTIVE after 15m of waiting, not yet SHUTOFF; the call may not have arrived`: the server's last state
+ * first, then how long the bot waited (a wait resumed past its deadline: "when the bot stopped waiting").
+ */
+function notReachedReason(expect: Expectation, status: string | undefined, waitedMs: number): string {
+  const when =
+    waitedMs >= 1000 ? `after ${formatElapsed(waitedMs)} of waiting` : "when the bot stopped waiting";
+  const state =
+    status !== undefined
+      ? `still ${status} ${when}, not yet ${describeExpectation(expect)}`
+      : `not yet ${describeExpectation(expect)} ${when}`;
+  return `${state}; the call may not have arrived`;
 }
 
 function judge(

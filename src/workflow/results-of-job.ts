@@ -68,7 +68,7 @@ export function resultsOfJob(
     )[];
     const why =
       r.reason === "deadline"
-        ? `job ${jobId} had not finished by the deadline${r.job ? ` (still ${r.job.status})` : ""}${r.error ? `; the last read of it failed (${r.error.code}: ${r.error.message})` : ""}`
+        ? `job ${jobId} had not finished when the bot stopped waiting${r.job ? ` (still ${r.job.status})` : ""}${r.error ? `; the last read of it failed (${r.error.code}: ${r.error.message})` : ""}`
         : r.reason === "job-not-found"
           ? `job ${jobId} no longer exists and the servers' state cannot prove the outcome`
           : `job ${jobId} could not be read (${r.error?.code ?? "error"}: ${r.error?.message ?? ""})`;

@@ -137,7 +137,7 @@ it("/ecs console-log: for @sre only, the last lines, answered privately with no 
   await h.command("console-log web-02", { user: IDS.dave });
   // Told who may, in the policy's words, as code spans (not look-alike characters), not a permission name.
   expect(textOf(await answer(IDS.dave, "Not allowed by the policy"))).toContain(
-    "only rule `console-log-for-sre` (A console log can reveal secrets, so only members of @sre may read it) allows it",
+    "the only rule for this action, `console-log-for-sre` (A console log can reveal secrets, so only members of @sre may read it), does not cover this request",
   );
   expect(paths().filter((p) => p.endsWith("/action"))).toHaveLength(0);
   expect(h.fake.calls("usergroups.list").length - groupReads).toBe(1);

@@ -33,9 +33,9 @@ it("/ecs delete web-01 (prod: 3 approvals) with two possible approvers is denied
   const before = h.fake.messages(IDS.ops).length;
   await h.command("delete web-01");
   const text = await answer("Not allowed");
-  expect(text).toContain("it needs 3 approvals, but only 2 people could approve it");
-  expect(text).toContain("members of @ops-approvers, not counting the requester");
-  expect(text).toContain("delete-needs-two-approvals, prod-needs-one-more");
+  expect(text).toContain("only 2 people could approve it, and it needs 3 approvals");
+  expect(text).toContain("from @ops-approvers, not counting the requester");
+  expect(text).toContain("asked for by rules `delete-needs-two-approvals`, `prod-needs-one-more`");
   // The next step is more approvers: explaining the policy again would only repeat the refusal.
   expect(text).toContain(
     "It can be asked for once enough people can approve it: a Slack admin can add people",

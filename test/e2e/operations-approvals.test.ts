@@ -296,11 +296,11 @@ it("drift: the flavor changed after the request, so the approved resize aborts w
   await h.click(card, APPROVE, IDS.bob);
   // Aborted before anything was sent: said as such, never "Failed" (the approval record keeps `failed`).
   const failed = await h.waitCard("/ecs resize api-02 s6.large.2", (t) =>
-    t.includes("Aborted, nothing changed"),
+    t.includes("Not run — servers changed since approval"),
   );
-  expect(textOf(failed)).toContain("aborted");
+  expect(textOf(failed)).toContain("Nothing was sent. Ask again to get fresh approval.");
   expect(textOf(failed)).not.toContain("Failed");
-  const summary = await h.fake.waitFor(() => h.replies(card).find((m) => textOf(m).includes("aborted")));
+  const summary = await h.fake.waitFor(() => h.replies(card).find((m) => textOf(m).includes("not run:")));
   expect(textOf(summary)).toContain("c7.xlarge.2");
   expect(textOf(summary)).toContain("c7.2xlarge.4");
   expect(h.mutations()).toHaveLength(0);

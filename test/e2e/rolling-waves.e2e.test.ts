@@ -167,10 +167,12 @@ it("Pause holds the next wave past its pause, Resume continues, Abort stops afte
   );
   expect(jobs).toContain(":octagonal_sign: reboot 3 servers: 2 restarted, 1 not started");
 
-  // A click on a button shown before the end answers that the waves were aborted: nothing to steer.
+  // A click on a button shown before the end answers that the waves were already aborted: the click did nothing.
   await h.click(message, "ops.waves.pause", IDS.alice);
   await h.fake.waitFor(() =>
-    h.ephemeralTexts(IDS.alice).find((t) => t.includes("were aborted by") && t.includes("nothing to steer")),
+    h
+      .ephemeralTexts(IDS.alice)
+      .find((t) => t.includes("already aborted these waves") && t.includes("Your click did nothing")),
   );
   expect(rebootCalls()).toEqual([[ids[0]], [ids[1]]]);
 });

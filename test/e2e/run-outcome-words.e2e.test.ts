@@ -28,7 +28,7 @@ describe("how a run's end is worded", () => {
     return h.sim.control.addServer({ name: `words-${seq}`, status: "ACTIVE", tags: { env: "dev" } });
   }
   const summaryOf = (card: FakeSlackMessage, op: string) =>
-    h.replies(card).find((m) => /^\S+( aborted)?: /.test(m.text ?? "") && (m.text ?? "").startsWith(op));
+    h.replies(card).find((m) => /^\S+( not run)?: /.test(m.text ?? "") && (m.text ?? "").startsWith(op));
   const statusOf = (card: FakeSlackMessage, op: string) =>
     h.replies(card).find((m) => new RegExp(`^${op} of \\d+ servers?: `).test(m.text ?? ""));
   const cardNow = (card: FakeSlackMessage) => textOf(h.fake.messages(IDS.ops).find((m) => m.ts === card.ts));
@@ -44,7 +44,7 @@ describe("how a run's end is worded", () => {
     h.sim.control.clearFaults();
     await h.ops.idle();
 
-    expect(summary.text).toBe("reboot aborted: the servers could not be read, nothing was sent");
+    expect(summary.text).toBe("reboot not run: the servers could not be read, so nothing was sent");
     const said = textOf(summary);
     // With the request ID the cloud gave, for Huawei support.
     expect(said).toMatch(
@@ -58,12 +58,10 @@ describe("how a run's end is worded", () => {
     expect(status).toContain("The servers could not be read before the change; nothing was sent:");
     expect(status).not.toContain("changed since approval;");
     // The card's result carries the reason (its note for an aborted run is build-request-card.ts's).
-    await h.fake.waitFor(
-      () => cardNow(card).includes("the servers could not be read, nothing was sent") || undefined,
-    );
+    await h.fake.waitFor(() => cardNow(card).includes("Not run — servers could not be read") || undefined);
     const finished = await h.audit.query({ type: "execution.finished", limit: 5 });
     expect(finished.find((e) => e.serverIds?.includes(server.id))?.detail).toEqual({
-      error: "aborted: the servers could not be read, nothing was sent; ask again once the cloud answers",
+      error: "not run: the servers could not be read, so nothing was sent; ask again once the cloud answers",
     });
     // Safety: nothing was sent to a server that could not be checked.
     expect(calls()).toEqual([]);
@@ -87,7 +85,7 @@ describe("how a run's end is worded", () => {
     // While nothing shows, the call's line says it was not sent again and the servers are followed.
     const waiting = await h.fake.waitFor(() => {
       const t = textOf(statusOf(card, "stop"));
-      return t.includes("following the servers") ? t : undefined;
+      return t.includes("watching the servers to see if it worked") ? t : undefined;
     });
     expect(waiting).toContain(":grey_question: Stop the servers — ");
     h.sim.control.setServer(server.id, { status: "SHUTOFF" });
@@ -99,7 +97,7 @@ describe("how a run's end is worded", () => {
     expect(textOf(summary)).not.toContain("The intent is saved before the call");
     const status = textOf(statusOf(card, "stop"));
     expect(status).toContain(
-      ":white_check_mark: Stop the servers — no clear answer from the cloud; settled from the servers, not sent again",
+      ":white_check_mark: Stop the servers — Huawei Cloud's answer was lost; the servers show it worked (not sent again)",
     );
     expect(status).not.toContain(":grey_question:");
     expect(calls().map((r) => r.status)).toEqual([503]);
@@ -110,7 +108,9 @@ describe("how a run's end is worded", () => {
     h.sim.control.failNextRequests({ status: 503, method: "POST", match: "/cloudservers/action" });
     await h.command(`stop ${server.name}`);
     const card = await h.waitCard(`/ecs stop ${server.name}`);
-    await h.fake.waitFor(() => textOf(statusOf(card, "stop")).includes("following the servers") || undefined);
+    await h.fake.waitFor(
+      () => textOf(statusOf(card, "stop")).includes("watching the servers to see if it worked") || undefined,
+    );
     // Past the stop's 15 minute wait, on the injected clock: the next poll of the server concludes.
     h.clock.advance(16 * 60_000);
     const summary = await h.fake.waitFor(() => summaryOf(card, "stop"), 15_000);
@@ -120,8 +120,8 @@ describe("how a run's end is worded", () => {
     expect(calls()).toHaveLength(1);
     expect(call!.status).toBe(503);
     const answer = `the cloud answered 503 APIG.0202: Backend unavailable (request ${call!.requestId})`;
-    expect(summary.text).toBe("stop: 1 unknown");
-    expect(textOf(summary)).toContain(`The stop: ${answer}; not sent again`);
+    expect(summary.text).toBe("stop: outcome unknown for 1 server");
+    expect(textOf(summary)).toContain(`The stop: ${answer}`);
     expect(textOf(statusOf(card, "stop"))).toContain(
       `:grey_question: Stop the servers — ${answer}; not sent again`,
     );

@@ -204,7 +204,7 @@ it("a windowed change whose window closed before it could start does not run, an
   await h.waitCard("/ecs reboot web-04", (t) => t.includes("Scheduled:"));
   h.clock.advance(125 * MINUTE);
   await bothReplicasPass();
-  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run (lapsed)"));
+  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run — could not start in time"));
   expect(h.mutations("batchRebootServers")).toHaveLength(0);
   await h.fake.waitFor(() => threadText(card).includes("closed at"));
   expect(threadText(card)).toContain("the maintenance window `maint` closed at <!date^");

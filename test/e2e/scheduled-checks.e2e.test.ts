@@ -71,9 +71,9 @@ it("a window moved after approval: at the old opening nothing runs, it lapses, a
   await withCalendars([5000, 5010], [300, 360]);
   h.clock.advance(61 * MINUTE);
   await pass();
-  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run (lapsed)"));
+  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run — could not start in time"));
   expect(textOf(h.latest("/ecs reboot web-04 --hard --window maint"))).toContain(
-    "Not run: the maintenance window `maint` is not open now: the window moved or was removed",
+    "The maintenance window `maint` is not open now: the window moved or was removed",
   );
   await h.fake.waitFor(() => threadText(card).includes("moved or was removed"));
   expect(threadText(card)).toContain(
@@ -162,7 +162,7 @@ it("a scheduled change whose last approval came after its start time does not ru
   );
   h.clock.advance(61 * MINUTE);
   await pass();
-  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run (lapsed)"));
+  await h.waitCard("/ecs reboot web-04", (t) => t.includes("Not run — could not start in time"));
   await h.fake.waitFor(() => threadText(card).includes("after its start time"));
   expect(threadText(card)).toContain("Not run: its approval was complete only at <!date^");
   expect(h.mutations("batchRebootServers")).toHaveLength(0);

@@ -3,9 +3,10 @@
  * wave's job runs only as far as the test moves it):
  * - once Abort is clicked, the wave list offers no Pause / Resume / Abort, and a click on a list shown before
  *   the Abort (Pause, Resume) answers that the waves are being aborted, then were aborted, by whom, and that
- *   nothing changed; the Abort stays final and nothing more is sent;
+ *   the click did nothing; the Abort stays final and nothing more is sent;
  * - a change command whose server lookup the cloud answers with a 5xx says that nothing was requested or
- *   changed and that trying again is safe (no request recorded, nothing sent); a read answered so does not.
+ *   changed and that trying again is safe (no request recorded, nothing sent); a read says only that it
+ *   changed nothing.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
@@ -88,10 +89,10 @@ it("after Abort: no Pause / Resume in the wave list; a stale Pause or Resume say
   // Clicks on the list as it was shown before the Abort (another client had not redrawn it yet).
   await h.click(before, "ops.waves.pause", IDS.alice);
   const beingAborted = await h.fake.waitFor(() =>
-    h.ephemeralTexts(IDS.alice).find((t) => t.includes("These waves are being aborted")),
+    h.ephemeralTexts(IDS.alice).find((t) => t.includes("is aborting these waves")),
   );
   expect(beingAborted).toContain(
-    `These waves are being aborted by <@${IDS.alice}>: the running wave finishes, then nothing more is run. Nothing changed; they cannot be paused or resumed any more.`,
+    `Your click did nothing: <@${IDS.alice}> is aborting these waves (the running wave finishes; no more waves start). They can no longer be paused or resumed.`,
   );
   // Resume, as the list showed it while paused (the same request ID as its value).
   await sendBlockAction(
@@ -105,7 +106,7 @@ it("after Abort: no Pause / Resume in the wave list; a stale Pause or Resume say
     }),
   );
   await h.fake.waitFor(() =>
-    h.ephemeralTexts(IDS.alice).filter((t) => t.includes("These waves are being aborted")).length === 2
+    h.ephemeralTexts(IDS.alice).filter((t) => t.includes("is aborting these waves")).length === 2
       ? true
       : undefined,
   );
@@ -124,11 +125,9 @@ it("after Abort: no Pause / Resume in the wave list; a stale Pause or Resume say
 
   await h.click(before, "ops.waves.pause", IDS.alice);
   const wasAborted = await h.fake.waitFor(() =>
-    h.ephemeralTexts(IDS.alice).find((t) => t.includes("These waves were aborted")),
+    h.ephemeralTexts(IDS.alice).find((t) => t.includes("already aborted these waves")),
   );
-  expect(wasAborted).toContain(
-    `These waves were aborted by <@${IDS.alice}>; there is nothing to steer. Nothing changed.`,
-  );
+  expect(wasAborted).toContain(`Your click did nothing: <@${IDS.alice}> already aborted these waves.`);
   expect((await record(requestId)).status).toBe("aborted");
   // Only wave 1 was ever sent.
   expect(h.mutations("batchRebootServers")).toHaveLength(1);
@@ -150,7 +149,7 @@ it("a change command whose server lookup gets a 5xx: nothing was requested or ch
   expect(h.fake.messages(IDS.ops)).toHaveLength(cardsBefore);
   expect(h.mutations()).toHaveLength(0);
 
-  // A read answered with the same 5xx is explained as before: it changes nothing anyway.
+  // A read answered with the same 5xx: never "nothing was requested", but that it changed nothing (a read).
   await h.command("show lk-1");
   await h.fake.waitFor(() =>
     h.ephemeralTexts(IDS.alice).filter((t) => t.includes("Huawei Cloud had an internal error")).length === 2
@@ -159,5 +158,6 @@ it("a change command whose server lookup gets a 5xx: nothing was requested or ch
   );
   const read = h.ephemeralTexts(IDS.alice).filter((t) => t.includes("Huawei Cloud had an internal error"))[1];
   expect(read).not.toContain("Nothing was requested");
+  expect(read).toContain("It was only a read, so nothing was changed.");
   h.sim.control.clearFaults();
 });

@@ -96,7 +96,7 @@ it("the audit log down: Pause and Abort still stop the waves (logged at error); 
     h.ephemeralTexts(IDS.alice).find((t) => t.includes("Not resumed")),
   );
   expect(refused).toContain("the audit log could not record the Resume");
-  expect(refused).toContain("Nothing changed");
+  expect(refused).toContain("the waves stay paused");
   expect(errorsLogged(logs, "wave resume refused")).toHaveLength(1);
   // The pause is over by the clock, yet nothing starts: the run is still paused.
   h.clock.advance(11 * 60_000);

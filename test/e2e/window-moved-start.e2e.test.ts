@@ -174,7 +174,7 @@ it("a window moved out of the approved span: the card says it will not run, and 
   expect(headsUps(command)).toEqual([]);
   h.clock.advance(10 * MINUTE); // 61
   await pass();
-  await h.waitCard(command, (t) => t.includes("Not run (lapsed)"));
+  await h.waitCard(command, (t) => t.includes("Not run — could not start in time"));
   expect(textOf(card(command))).not.toContain("Will not run");
   expect(h.mutations("batchRebootServers")).toHaveLength(0);
 });

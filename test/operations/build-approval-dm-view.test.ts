@@ -177,13 +177,12 @@ describe("an approver's direct message", () => {
         buildApprovalDmClosedView({ request, permalink: "https://slack.example/p1", details })!,
       );
       expect(text).toBe(
-        ":no_entry: No longer waiting for you: <@U_ALICE>'s request `/ecs delete web-03 web-04` was approved by <@U_BOB>, <@U_CAROL>; it did not run: nothing was changed." +
-          ` *Result:* Not run: \`web-03\` is being changed by a reboot the bot is still running (request \`${HOLDER_ID}\`); nothing was sent, ask again once it has finished. The thread has the details.`,
+        `:no_entry: No longer waiting for you: <@U_ALICE>'s request \`/ecs delete web-03 web-04\` was approved by <@U_BOB>, <@U_CAROL>, but not run: \`web-03\` is being changed by a reboot the bot is still running (request \`${HOLDER_ID}\`); nothing was sent, ask again once it has finished. The thread has the details.`,
       );
       expect(text).not.toMatch(/failed|ˍ/);
       // The card says the same of it.
       const card = textOf(buildRequestCard({ request, details: { ...makeDetails(), ...details } })).text;
-      expect(card).toContain("*Aborted, nothing changed:*");
+      expect(card).toContain("*Not run — servers busy with another change:*");
       expect(card).toContain(`(request \`${HOLDER_ID}\`)`);
       await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/approval-dm-aborted.json");
       // Each approver's message once the request ended is the same one.
@@ -301,7 +300,9 @@ describe("an approver's direct message", () => {
       const { kit, text } = textOf(
         buildApprovalDmViewFor({ request, permalink: undefined, userId: "U_BOB" }),
       );
-      expect(text).toMatch(/^:warning: No longer waiting for you: your approval of <@U_ALICE>'s request/);
+      expect(text).toMatch(
+        /^:warning: Your approval of <@U_ALICE>'s `\/ecs delete web-03 web-04` no longer counts: you are no longer among its approvers/,
+      );
       await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/approval-dm-approval-lapsed.json");
       const ended = makeRequest({
         status: "cancelled",

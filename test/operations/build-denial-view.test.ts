@@ -154,7 +154,9 @@ describe("buildDenialView", () => {
     // Said once in what the requester reads (the blocks), by the reason itself.
     const blocks = JSON.stringify(renderBlockKit(buildDenialView(CASES[0]?.[1] as DenialViewInput)).blocks);
     expect(blocks.match(/not allowed is denied|does not allow is denied/g)).toHaveLength(1);
-    expect(texts["rule-does-not-apply"]).toContain("only rule `hard-power-needs-approval`");
+    expect(texts["rule-does-not-apply"]).toContain(
+      "the only rule for this action, `hard-power-needs-approval` (A hard reboot needs one approval), does not cover this request",
+    );
     for (const name of ["channel", "break-glass-refused", "cap-split"])
       expect(texts[name], name).not.toMatch(/no rule (of the policy )?allows it/i);
     expect(texts.channel).toContain("I only act in #prod-ops");
@@ -172,7 +174,9 @@ describe("buildDenialView", () => {
 
   it("an approver group Slack does not have: the policy's owners must fix its name, not a Slack admin add people", () => {
     const text = textOf(CASES.find(([name]) => name === "unknown-approver-group")?.[1] as DenialViewInput);
-    expect(text).toContain("there is no user group @ops-approvers in Slack");
+    expect(text).toContain(
+      "Slack has no enabled user group @ops-approvers, so the policy's owners must fix the name",
+    );
     expect(text).toContain(
       "the policy's owners fix the approver group @ops-approvers, which Slack does not have",
     );

@@ -35,8 +35,13 @@ describe("buildJobFollowUpView", () => {
     );
     expectHarmless(kit);
     const text = JSON.stringify(kit);
-    expect(text).toContain("run had ended as *outcome unknown*; later the cloud finished the job: job");
+    expect(text).toContain(
+      "<@U_ALICE>, update on your *stop* (its outcome was unknown): Huawei Cloud finished it, *succeeded*, at",
+    );
     expect(text).toContain("42m after the run ended");
+    // The push preview: the outcome, the verb and the servers first, never the job's ID.
+    expect(kit.text).toMatch(/^Update: stop web-01, .* succeeded after all \(Huawei Cloud, 42m later\)$/);
+    expect(kit.text).not.toContain(JOB);
     expect(text).toContain("the run's recorded outcome stays as it ended");
     expect(text).not.toContain("<!channel>");
     await expect(golden).toMatchFileSnapshot("golden/job-follow-up-finished.json");
@@ -62,7 +67,8 @@ describe("buildJobFollowUpView", () => {
       }),
     );
     expectHarmless(kit);
-    expect(JSON.stringify(kit)).toContain("ended *FAIL*");
+    expect(JSON.stringify(kit)).toContain("Huawei Cloud finished it, *failed* (Ecs.0001 &lt;b&gt;), at");
+    expect(kit.text).toMatch(/^Update: reboot .*db-01.*db-02.* \+3 more failed \(Huawei Cloud, 3h later\)$/);
     await expect(golden).toMatchFileSnapshot("golden/job-follow-up-failed.json");
   });
 
@@ -97,9 +103,8 @@ describe("buildJobFollowUpView", () => {
     const gaveUp = render(message);
     expectHarmless(gaveUp.kit);
     const plain = renderPlainText(message);
-    expect(plain).toContain("followed job");
     expect(plain).toContain(
-      "for 1d and it had still not finished (last seen RUNNING), so it stopped following it",
+      "Huawei Cloud had still not finished it after 1d (last seen running), so the bot stopped following it",
     );
     await expect(gaveUp.golden).toMatchFileSnapshot("golden/job-follow-up-gave-up.json");
   });

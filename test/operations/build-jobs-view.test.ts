@@ -194,7 +194,7 @@ describe("buildJobsView", () => {
       "`payments-frontend-production-eu-01` +5 more · now: wait until they are back up · for 2m 5s · resumed · by <@U_ALICE>",
     );
     expect(text).toContain(
-      `reboot 14 servers* — paused by <@U_CAROL> before wave 3 of 3 · 10 of 14 servers done · for 5m 0s · by <@U_BOB> · <${LINK}|Open the thread>`,
+      `reboot 14 servers* — paused by <@U_CAROL> before wave 3 of 3 · 10 of 14 servers done · for 5m · by <@U_BOB> · <${LINK}|Open the thread>`,
     );
     expect(text).toContain("`payments-frontend-production-eu-01` +3 more · finished");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-long-names.json");
@@ -303,7 +303,7 @@ describe("buildJobsView: scheduled changes", () => {
     expect(text).toContain("…and 11 more (scheduled later than these)");
     // Read-only: nobody cancels from here.
     expect(text).not.toContain('"type":"button"');
-    expect((kit as { text?: string }).text).toBe("0 running, 14 scheduled, 0 recent operations");
+    expect((kit as { text?: string }).text).toBe("0 running, 14 scheduled, 0 recent runs");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-scheduled.json");
   });
 

@@ -129,10 +129,10 @@ describe("policy change views", () => {
 
       const request = revoked(reasons);
       expect(renderMrkdwn(headline(request, false, undefined, false, change))).toContain(
-        "*Not run, an approver's groups changed:*",
+        "*Not run — an approver's groups changed:*",
       );
       expect(renderMrkdwn(fallbackLead(request, false, undefined, false, change))).toBe(
-        "Not run, an approver's groups changed:",
+        "Not run — an approver's groups changed:",
       );
       const said = renderMrkdwn(outcome(request, makeDetails({ redecision: change }))!);
       expect(said).toContain("<@U_BOB>'s approval no longer counts (no longer in `@ops-approvers`)");
@@ -169,7 +169,7 @@ describe("policy change views", () => {
       );
       const request = revoked(reasons);
       expect(renderMrkdwn(headline(request, false, undefined, false, change))).toContain(
-        "*Not run, the freeze `test-freeze` is in force:*",
+        "*Not run — the freeze `test-freeze` is in force:*",
       );
       const said = renderMrkdwn(outcome(request, makeDetails({ redecision: change }))!);
       expect(said).toContain(`Asking again is denied until the freeze ends ${end}`);

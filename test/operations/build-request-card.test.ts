@@ -112,7 +112,8 @@ const STATES: [string, RequestCardInput][] = [
       details: makeDetails({
         result: {
           status: "aborted",
-          summary: "aborted: the servers changed since approval, nothing was changed",
+          summary:
+            "not run: the servers changed since approval, so nothing was sent; ask again to get fresh approval",
         },
       }),
     },
@@ -165,7 +166,7 @@ const STATES: [string, RequestCardInput][] = [
     {
       request: oneServer({ status: "outcome_unknown", approvals }),
       details: makeDetails({
-        result: { status: "outcome_unknown", summary: "1 unknown", durationMs: 900_000 },
+        result: { status: "outcome_unknown", summary: "outcome unknown for 1 server", durationMs: 900_000 },
       }),
     },
   ],
@@ -512,7 +513,8 @@ describe("buildRequestCard", () => {
     });
     const mrkdwn = collectMrkdwn(kit).join("\n");
     expect(mrkdwn).toContain(`(request \`${HOLDER_ID}\`); nothing was sent`);
-    expect(mrkdwn).toContain("*Result:* Not run: `web-03` is being changed");
+    expect(mrkdwn).toContain(":no_entry: *Not run — servers busy with another change:*");
+    expect(mrkdwn).toContain("*Result:* `web-03` is being changed");
     expect(mrkdwn).not.toMatch(/[ˍˋ]/);
     // Recorded only on the approval (the details' write failed): the same.
     const { kit: fromRecord } = render({
@@ -524,6 +526,33 @@ describe("buildRequestCard", () => {
       details: makeDetails(),
     });
     expect(collectMrkdwn(fromRecord).join("\n")).toContain(`(request \`${HOLDER_ID}\`)`);
+  });
+
+  it("a run refused before sending, recorded in older words ('aborted: …'), reads as the new: Not run — why", () => {
+    const { kit } = render({
+      request: oneServer({ status: "failed", approvals }),
+      details: makeDetails({
+        result: {
+          status: "aborted",
+          summary: "aborted: the servers changed since approval, nothing was changed",
+        },
+      }),
+    });
+    const mrkdwn = collectMrkdwn(kit).join("\n");
+    expect(kit.text).toBe("Not run — servers changed since approval: *delete* web-03");
+    expect(mrkdwn).toContain("*Result:* Nothing was sent. Ask again to get fresh approval.");
+    expect(mrkdwn).not.toMatch(/aborted|nothing changed/i);
+  });
+
+  it("a finished run's server it did not read at the end is shown as it was when asked, and how to read it", () => {
+    const { kit } = render({
+      request: oneServer({ status: "succeeded", approvals }),
+      details: makeDetails({ result: { status: "succeeded", summary: "1 deleted", durationMs: 24_000 } }),
+    });
+    const mrkdwn = collectMrkdwn(kit).join("\n");
+    expect(mrkdwn).toContain("• *`web-03`* — when asked: ACTIVE · s6.medium.2");
+    expect(mrkdwn).not.toContain(":large_green_circle:");
+    expect(mrkdwn).toContain("Its state after the run was not read: check with `/ecs show web-03`");
   });
 
   it("escapes untrusted names and commands", () => {

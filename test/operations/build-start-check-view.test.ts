@@ -50,9 +50,9 @@ describe("a scheduled change that does not start", () => {
       }),
     );
     const text = JSON.stringify(card);
-    expect(text).toContain("Not run (lapsed)");
+    expect(text).toContain("Not run — could not start in time");
     expect(text).toContain(
-      "Not run: the maintenance window `maint` is not open now: the window moved or was removed (see `/ops calendar`)",
+      "The maintenance window `maint` is not open now: the window moved or was removed (see `/ops calendar`)",
     );
   });
 });
@@ -83,7 +83,7 @@ describe("a run in waves stopped before a wave", () => {
     expect(text).toContain("*Wave 3 of 3 not started, the servers changed.* Checked again before this wave:");
     expect(text).not.toContain("the policy");
     expect(text).toContain("this reboot is not allowed any more: Changes are frozen.");
-    expect(text).toContain("Waves 1 to 2 ran; wave 3 was not run, and its servers were not touched.");
+    expect(text).toContain("Waves 1 and 2 ran; wave 3 was not run, and its servers were not touched.");
     expect(text).not.toContain("<!channel>");
     expect(text).not.toContain("<@U123>");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/wave-stopped-policy.json");

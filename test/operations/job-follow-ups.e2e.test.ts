@@ -67,7 +67,7 @@ async function startInstance(replicaId: string): Promise<Operations> {
 }
 
 const followUps = (card: FakeSlackMessage) =>
-  h.replies(card).filter((m) => /run had ended as \*outcome unknown\*/.test(textOf(m)));
+  h.replies(card).filter((m) => /update on (your|the) \*\w+\* \(its outcome was unknown\)/.test(textOf(m)));
 const summaryOf = (card: FakeSlackMessage) =>
   h.replies(card).find((m) => (m.text ?? "").startsWith("stop: "));
 const jobReads = (jobId: string) =>
@@ -98,7 +98,7 @@ async function stopPastTheDeadline(): Promise<{
     await h.fake.waitFor(() => jobReads(jobId)[0]);
     h.clock.advance(16 * MINUTE);
     const summary = await h.fake.waitFor(() => summaryOf(card), 10_000);
-    expect(summary.text).toContain("1 unknown");
+    expect(summary.text).toContain("outcome unknown for 1 server");
     await h.ops.idle();
     return { server, card, jobId };
   } finally {
@@ -138,10 +138,15 @@ it("one follow-up once the cloud finishes the job, none before; the run's outcom
   const posted = await h.fake.waitFor(() => followUps(card)[0], 10_000);
   const text = textOf(posted);
   expect(text).toContain(
-    `The *stop* run had ended as *outcome unknown*; later the cloud finished the job: job \`${jobId}\` ended *SUCCESS*`,
+    "update on your *stop* (its outcome was unknown): Huawei Cloud finished it, *succeeded*, at",
   );
+  // The push preview leads with the outcome and the server, never the job's ID; the ID is in the context.
+  expect(posted.text).toMatch(
+    new RegExp(`^Update: stop ${server.name} succeeded after all \\(Huawei Cloud, [\\dhm ]+ later\\)$`),
+  );
+  expect(text).toContain(`Cloud job \`${jobId}\``);
   expect(text).toContain(`\`${server.name}\``);
-  expect(text).toContain("in the job: SUCCESS · now: SHUTOFF");
+  expect(text).toContain("in the job: succeeded · now: SHUTOFF");
   expect(text).toContain("the run's recorded outcome stays as it ended");
 
   // Exactly one, whatever passes follow and however much time.
@@ -206,7 +211,7 @@ it("a job that never ends: after 24 hours, one reply says the bot stopped follow
   await ops.followUpJobs();
   const posted = await h.fake.waitFor(() => followUps(card)[0], 10_000);
   expect(textOf(posted)).toContain(
-    `the bot followed job \`${jobId}\` for 1d and it had still not finished (last seen RUNNING), so it stopped following it`,
+    "Huawei Cloud had still not finished it after 1d (last seen running), so the bot stopped following it",
   );
   h.clock.advance(HOUR);
   await ops.followUpJobs();
@@ -221,8 +226,9 @@ it("the job fails later: the reply says FAIL and why; a job gone from the cloud:
   h.sim.control.advance(10 * HOUR);
   h.clock.advance(2 * MINUTE + 1_000);
   const failed = textOf(await h.fake.waitFor(() => followUps(failing.card)[0], 10_000));
-  expect(failed).toContain(`job \`${failing.jobId}\` ended *FAIL*`);
-  expect(failed).toContain("in the job: FAIL (host &lt;b&gt;maintenance&lt;/b&gt;)");
+  expect(failed).toContain("Huawei Cloud finished it, *failed*");
+  expect(failed).toContain(`Cloud job \`${failing.jobId}\``);
+  expect(failed).toContain("in the job: failed (host &lt;b&gt;maintenance&lt;/b&gt;)");
 
   // A job whose record the cloud purged (a day after its end) before the bot looked again.
   const purged = await stopPastTheDeadline();
@@ -230,7 +236,8 @@ it("the job fails later: the reply says FAIL and why; a job gone from the cloud:
   expect(h.sim.control.job(purged.jobId)).toBeUndefined();
   h.clock.advance(2 * MINUTE + 1_000);
   const gone = textOf(await h.fake.waitFor(() => followUps(purged.card)[0], 10_000));
-  expect(gone).toContain(`later the cloud no longer had the job: job \`${purged.jobId}\` was gone`);
+  expect(gone).toContain("it stays unknown. Huawei Cloud no longer had its job when the bot looked at");
+  expect(gone).toContain(`Cloud job \`${purged.jobId}\``);
   expect(gone).toContain(`\`${purged.server.name}\``);
   expect(gone).toContain("now: SHUTOFF");
   await settle();
@@ -261,7 +268,7 @@ it("a rollout in waves stopped by its late job: the job of wave 1 is followed, o
     () => h.replies(card).find((m) => textOf(m).includes("your request finished")),
     10_000,
   );
-  expect(textOf(summary)).toContain("1 unknown");
+  expect(textOf(summary)).toContain("outcome unknown for 1 server");
   await h.ops.idle();
   expect(h.mutations("batchStopServers")).toHaveLength(1);
   expect(await counted("hwc_chatops_job_follow_ups_started_total")).toBe(started + 1);
@@ -269,7 +276,7 @@ it("a rollout in waves stopped by its late job: the job of wave 1 is followed, o
   h.sim.control.advance(10 * HOUR);
   h.clock.advance(2 * MINUTE + 1_000);
   const posted = textOf(await h.fake.waitFor(() => followUps(card)[0], 10_000));
-  expect(posted).toContain(`job \`${jobId}\` ended *SUCCESS*`);
+  expect(posted).toContain("Huawei Cloud finished it, *succeeded*");
   expect(posted).toContain(`\`${names[0]}\``);
   expect(posted).not.toContain(`\`${names[1]}\``);
   await settle();
@@ -304,7 +311,7 @@ it("two replicas on one store: one poll per due time, one follow-up; a restart r
   h.clock.advance(5 * MINUTE);
   await Promise.all([restarted.followUpJobs(), again.followUpJobs()]);
   const posted = await h.fake.waitFor(() => followUps(card)[0], 10_000);
-  expect(textOf(posted)).toContain(`job \`${jobId}\` ended *SUCCESS*`);
+  expect(textOf(posted)).toContain("Huawei Cloud finished it, *succeeded*");
   for (let i = 0; i < 3; i++) {
     h.clock.advance(10 * MINUTE);
     await Promise.all([restarted.followUpJobs(), again.followUpJobs()]);

@@ -14,7 +14,7 @@ import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { makeDetails, makeRequest, T0 } from "./fixtures.js";
 import { createManualTime } from "./manual-time.js";
 
-it("a run refused before it sent anything: the approvers read 'did not run: nothing was changed', with why", async () => {
+it("a run refused before it sent anything: the approvers read 'but not run', with why, once", async () => {
   const request = makeRequest({
     status: "failed",
     requirement: { ...makeRequest().requirement, notify: ["dm"] },
@@ -52,7 +52,9 @@ it("a run refused before it sent anything: the approvers read 'did not run: noth
   });
   await messages.settled(request, chat);
   expect(updates).toHaveLength(1);
-  expect(updates[0]).toContain("was approved by <@U_BOB>, <@U_CAROL>; it did not run: nothing was changed.");
+  expect(updates[0]).toContain(
+    "was approved by <@U_BOB>, <@U_CAROL>, but not run: `web-03` is being changed by a reboot the bot is still running",
+  );
   expect(updates[0]).toContain("(request `apr_AbC__x_0123456789abcdefgh`)");
   expect(updates[0]).not.toContain("failed");
 });

@@ -88,7 +88,9 @@ it("a refusal interrupted between its claim and its finish is finished by the ad
   // The adoption pass finds it claimed with no run, and finishes it as the gate refused it.
   const ended = await h.fake.waitFor(() => {
     const card = h.fake.messages(IDS.ops).find((m) => m.ts === second.ts);
-    return card !== undefined && textOf(card).includes("Aborted, nothing changed") ? card : undefined;
+    return card !== undefined && textOf(card).includes("Not run — servers busy with another change")
+      ? card
+      : undefined;
   }, 15_000);
   expect(failedWrites).toBe(1);
   expect(textOf(ended)).toContain("`web-03` is being changed by a reboot");

@@ -2,7 +2,7 @@
  * Two requests sharing a server, approved at the same moment (two approvers' clicks delivered together, over
  * signed Slack requests against the simulated cloud): both pass the check before their claims, as approvals
  * on two replicas in the same milliseconds would; the servers' holds, taken after the claims, let exactly one
- * run. The other ends "Aborted, nothing changed", its thread naming the change holding the server.
+ * run. The other ends "Not run — servers busy with another change", its thread naming the change holding the server.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
@@ -48,7 +48,7 @@ it("approved at the same moment, two reboots sharing a server: one is sent, the 
     ]);
     const ended = await h.fake.waitFor(() => {
       const shown = [now(a.ts), now(b.ts)].map((m) => textOf(m));
-      const aborted = shown.filter((t) => t.includes("Aborted, nothing changed"));
+      const aborted = shown.filter((t) => t.includes("Not run — servers busy with another change"));
       return aborted.length >= 1 && shown.some((t) => t.includes("Running")) ? aborted : undefined;
     });
     await h.bot.idle();

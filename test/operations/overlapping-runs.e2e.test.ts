@@ -1,7 +1,7 @@
 /**
  * Two approved changes for the same servers (over signed Slack requests, against the simulated cloud): while
  * the bot's first change still runs on them (its job queued, so the servers still read ACTIVE and the
- * preflight sees nothing busy), the second is not sent. Its card ends "Aborted, nothing changed" (never
+ * preflight sees nothing busy), the second is not sent. Its card ends "Not run — servers busy with another change" (never
  * "Failed"), and its thread names the change holding the servers, links to its thread and says to ask again.
  * Once the first has ended, the servers are free again. Changes of other servers run side by side.
  */
@@ -76,7 +76,9 @@ it("a second approved reboot of the same servers is not sent while the first is 
 
   const ended = await h.fake.waitFor(() => {
     const card = now(second.ts);
-    return card !== undefined && textOf(card).includes("Aborted, nothing changed") ? card : undefined;
+    return card !== undefined && textOf(card).includes("Not run — servers busy with another change")
+      ? card
+      : undefined;
   });
   // (Not `ops.idle()`: the first run waits on its queued job until the clock moves.)
   await h.bot.idle();
@@ -128,7 +130,9 @@ it("one shared server is enough to hold a change; other servers' changes run sid
   await approve(overlapping);
   const ended = await h.fake.waitFor(() => {
     const card = now(overlapping.ts);
-    return card !== undefined && textOf(card).includes("Aborted, nothing changed") ? card : undefined;
+    return card !== undefined && textOf(card).includes("Not run — servers busy with another change")
+      ? card
+      : undefined;
   });
   // Only the shared server is named.
   expect(textOf(ended)).toContain("`web-02` is being changed by a reboot");

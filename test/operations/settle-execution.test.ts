@@ -56,8 +56,14 @@ describe("settleExecution of an aborted run", () => {
         { serverId: "a", name: "web-03", kind: "unreadable", message: "APIG.0202: Backend unavailable" },
       ]),
     );
-    const why = "aborted: the servers could not be read, nothing was sent; ask again once the cloud answers";
-    expect(result).toEqual({ status: "aborted", summary: why, durationMs: 300 });
+    const why =
+      "not run: the servers could not be read, so nothing was sent; ask again once the cloud answers";
+    expect(result).toEqual({
+      status: "aborted",
+      summary: why,
+      notRun: "servers_unreadable",
+      durationMs: 300,
+    });
     expect(finished).toEqual([{ outcome: "failed", error: why }]);
   });
 
@@ -65,8 +71,10 @@ describe("settleExecution of an aborted run", () => {
     const { result, finished } = await settle(
       aborted([{ serverId: "a", name: "web-03", kind: "status", expected: "ACTIVE", actual: "SHUTOFF" }]),
     );
-    const why = "aborted: the servers changed since approval, nothing was changed";
+    const why =
+      "not run: the servers changed since approval, so nothing was sent; ask again to get fresh approval";
     expect(result?.summary).toBe(why);
+    expect(result?.notRun).toBe("servers_changed_since_approval");
     expect(finished).toEqual([{ outcome: "failed", error: why }]);
   });
 });

@@ -113,9 +113,9 @@ it("a job RUNNING for 10 minutes: the status says since when it runs, never 'for
     () => h.replies(card).find((m) => (m.text ?? "").startsWith("reboot: ")),
     15_000,
   );
-  expect(summary.text).toBe("reboot: 2 unknown");
+  expect(summary.text).toBe("reboot: outcome unknown for 2 servers");
   expect(textOf(summary)).toContain(
-    `*Outcome unknown* (not sent again): the cloud's job was still running at the deadline: follow it with \`/ecs job ${job!.id}\`, then ask again if the change is still needed`,
+    `*Outcome unknown* (not sent again): the cloud's job was still running when the bot stopped waiting: follow it with \`/ecs job ${job!.id}\`, then ask again if the change is still needed`,
   );
   expect(textOf(summary)).not.toContain("/ecs show");
   await h.ops.idle();

@@ -370,7 +370,8 @@ const inlineCases = (): Case[] => [
     expected: {
       effect: "deny",
       rules: [],
-      reason: "no rule of the policy allows it, and anything not allowed is denied",
+      reason:
+        "no rule of the policy allows it (anything not allowed is denied); ask the policy's owners if you need it",
     },
   },
   {
@@ -388,7 +389,7 @@ rules:
       effect: "deny",
       rules: [],
       reason:
-        "only rule `console-log-for-sre` (A console log can reveal secrets, so only members of @sre may read it) allows it, and it does not apply to this request; anything not allowed is denied",
+        "the only rule for this action, `console-log-for-sre` (A console log can reveal secrets, so only members of @sre may read it), does not cover this request; ask the policy's owners if you need it",
     },
   },
   {

@@ -49,7 +49,7 @@ describe("requireEnoughApprovers", () => {
       cause: "too_few_approvers",
       rules,
       reasons: [
-        "it needs 3 approvals, but only 2 people could approve it (members of @ops-approvers, not counting the requester); the rules asking for them: delete-needs-two-approvals, prod-needs-one-more",
+        "only 2 people could approve it, and it needs 3 approvals (from @ops-approvers, not counting the requester); asked for by rules `delete-needs-two-approvals`, `prod-needs-one-more`",
       ],
     });
   });
@@ -78,7 +78,7 @@ describe("requireEnoughApprovers", () => {
       rules,
       unknownApproverGroups: ["ops-aprovers"],
       reasons: [
-        "it needs 1 approval, but only 0 people could approve it (members of @ops-aprovers, not counting the requester); there is no user group @ops-aprovers (did you mean @ops-approvers?) in Slack (none by that name is enabled), so nobody could be in it: the policy's owners must fix the name in the policy; the rules asking for them: delete-needs-two-approvals, prod-needs-one-more",
+        "nobody could approve it, and it needs 1 approval (from @ops-aprovers, not counting the requester): Slack has no enabled user group @ops-aprovers (did you mean @ops-approvers?), so the policy's owners must fix the name; asked for by rules `delete-needs-two-approvals`, `prod-needs-one-more`",
       ],
     });
     // A group that exists but is empty is for a Slack admin to fill: not called unknown.
@@ -88,7 +88,7 @@ describe("requireEnoughApprovers", () => {
       new Map([...members, ["dba", []]]),
     );
     expect(empty).not.toHaveProperty("unknownApproverGroups");
-    expect(empty.effect === "deny" ? empty.reasons.join("") : "").not.toContain("no user group");
+    expect(empty.effect === "deny" ? empty.reasons.join("") : "").not.toContain("no enabled user group");
   });
 
   it("allow and deny pass through unchanged", () => {
@@ -166,7 +166,7 @@ describe("requireEnoughApprovers", () => {
       );
       expect(d.effect).toBe("deny");
       expect(d.effect === "deny" && d.reasons[0]).toContain(
-        "stage 2 (security) needs 1 approval, but its possible approvers are also needed for the stages before it, and each person approves one stage only",
+        "nobody is left to approve stage 2 (security): it needs 1 approval, but its possible approvers are also needed for the stages before it, and each person approves one stage only",
       );
     });
 

@@ -133,7 +133,7 @@ ${STAGED_RULE}`);
     const judged = requireEnoughApprovers(decision, "U0DAVE", members);
     expect(judged.effect).toBe("deny");
     if (judged.effect === "deny")
-      expect(judged.reasons[0]).toContain("stage 2 (security) needs 1 approval, but only 0 people");
+      expect(judged.reasons[0]).toContain("nobody could approve stage 2 (security), and it needs 1 approval");
     const ok = requireEnoughApprovers(decision, "U0DAVE", new Map([...members, ["security", ["U0ERIN"]]]));
     expect(ok.effect).toBe("needs_approval");
   });

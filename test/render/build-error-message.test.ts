@@ -10,10 +10,14 @@ describe("buildErrorMessage", () => {
     expect(text).toBe(":x: Quota exceeded\nError code: Ecs.0605 | Request ID: r-1");
   });
 
-  it("points internal errors at the logs without details", () => {
+  it("an internal error: no details, whether anything may have changed, where to check, the reference for the admins", () => {
     const text = renderPlainText(buildErrorMessage({ reference: "abc123" }));
     expect(text).toBe(
-      ":warning: Something went wrong (reference abc123). The details are in the bot's logs.",
+      ":warning: Something went wrong in the bot (reference abc123), so I cannot tell whether your command did anything. If you asked for a change, check /ops approvals and /ops jobs before asking again. If it keeps happening, give the bot's admins the reference.",
+    );
+    // While answering a read: nothing was changed, and trying again is the next step.
+    expect(renderPlainText(buildErrorMessage({ reference: "abc123", onlyRead: true }))).toBe(
+      ":warning: Something went wrong in the bot (reference abc123). It was only a read, so nothing was changed: try again in a moment. If it keeps happening, give the bot's admins the reference.",
     );
   });
 

@@ -38,7 +38,7 @@ it("crash after the intent was saved, before the call: nothing is sent after the
   await world.waitFor(() => world.summaries(root, "stop").length > 0 || undefined, 60_000);
   const [summary, ...more] = world.summaries(root, "stop");
   expect(more).toHaveLength(0);
-  expect(summary?.text).toBe("stop: 1 unknown");
+  expect(summary?.text).toBe("stop: outcome unknown for 1 server");
   expect(textOf(summary)).toContain("may not have arrived");
   expect(stopsOf(server.id)).toHaveLength(0);
   expect(world.sim.control.server(server.id)?.status).toBe("ACTIVE");

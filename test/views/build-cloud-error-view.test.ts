@@ -43,11 +43,27 @@ describe("a cloud error before a change command requested anything", () => {
     expect(shown).not.toContain("try again");
   });
 
-  it("without the flag (a read, or a failure after something was sent): unchanged, no such claim", () => {
+  it("without a flag (the bot does not know what was sent): unchanged, no claim either way", () => {
     const shown = text(
       render(buildCloudErrorView({ status: 503, code: "APIG.0202", message: "Backend unavailable" })),
     );
     expect(shown).toContain("Huawei Cloud had an internal error: Backend unavailable");
+    expect(shown).not.toContain("Nothing was requested");
+    expect(shown).not.toContain("nothing was changed");
+  });
+
+  it("a read: says nothing was changed, never that nothing was requested", () => {
+    const shown = text(
+      render(
+        buildCloudErrorView(
+          { status: 503, code: "APIG.0202", message: "Backend unavailable" },
+          { onlyRead: true },
+        ),
+      ),
+    );
+    expect(shown).toContain(
+      "Huawei Cloud had an internal error: Backend unavailable\nIt was only a read, so nothing was changed.",
+    );
     expect(shown).not.toContain("Nothing was requested");
   });
 });

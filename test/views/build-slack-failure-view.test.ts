@@ -28,8 +28,23 @@ describe("a Slack call that failed, in the requester's words", () => {
     const post = render(
       buildSlackFailureView({ method: "chat.postMessage", code: "http_503", botName: "b" }),
     );
+    // The bot cannot tell whether the message answered a change: it says where to check, never "nothing changed".
     expect(text(post)).toContain(
-      "Slack did not take my message (Slack answered 503). Try again in a moment.",
+      "Slack did not take my message (Slack answered 503), so you may have missed my answer. If you asked for a change, check `/ops approvals` and `/ops jobs` before asking again; otherwise try again in a moment.",
+    );
+    expect(
+      text(
+        render(
+          buildSlackFailureView({
+            method: "chat.postMessage",
+            code: "http_503",
+            botName: "b",
+            onlyRead: true,
+          }),
+        ),
+      ),
+    ).toContain(
+      "Slack did not take my message (Slack answered 503). It was only a read, so nothing was changed. Try again in a moment.",
     );
     expect(text(post)).not.toContain("another channel");
     await expect(post.golden).toMatchFileSnapshot("golden/slack-failure-message.json");

@@ -254,20 +254,22 @@ describe("wave views", () => {
     expect(render(done).kit.text).toBe("Waves: 0 ok, 4 failed or unknown, 0 not run");
   });
 
-  it("a stale click on a run being aborted or aborted says so, and who, never 'it is already so'", async () => {
+  it("a stale click on a run being aborted or aborted says the click did nothing, and who, never that nothing changed", async () => {
     const being = render(buildWaveControlReply("being_aborted", "U_ALICE"));
     expect(collectMrkdwn(being.kit).join("\n")).toContain(
-      "These waves are being aborted by <@U_ALICE>: the running wave finishes, then nothing more is run. Nothing changed",
+      "Your click did nothing: <@U_ALICE> is aborting these waves (the running wave finishes; no more waves start).",
     );
     await expect(being.golden).toMatchFileSnapshot("golden/waves-click-being-aborted.json");
     const aborted = render(buildWaveControlReply("aborted", "U_ALICE"));
     expect(collectMrkdwn(aborted.kit).join("\n")).toContain(
-      "These waves were aborted by <@U_ALICE>; there is nothing to steer. Nothing changed.",
+      "Your click did nothing: <@U_ALICE> already aborted these waves. Waves that ran before the abort may have changed servers",
     );
+    // Earlier waves may have changed servers: no answer may read as if none was touched.
+    for (const m of [being, aborted]) expect(JSON.stringify(m.golden)).not.toMatch(/nothing changed/i);
     await expect(aborted.golden).toMatchFileSnapshot("golden/waves-click-aborted.json");
     // Who aborted, when the record does not say: still the answer, without a name.
     expect(collectMrkdwn(render(buildWaveControlReply("aborted")).kit).join("\n")).toContain(
-      "These waves were aborted; there is nothing to steer.",
+      "Your click did nothing: these waves were already aborted.",
     );
   });
 });

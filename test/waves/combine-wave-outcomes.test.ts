@@ -210,7 +210,7 @@ describe("a run in waves whose first wave's re-check found the servers changed",
     const outcome = combineWaveOutcomes(spec, stoppedAtFirst(false), [aborted(), undefined, undefined]);
     expect(outcome.status).toBe("aborted");
     expect(describeAbort(outcome)).toBe(
-      "aborted: the servers changed since it was asked, nothing was changed",
+      "not run: the servers changed since it was asked, so nothing was sent; ask again if it is still needed",
     );
     const json = JSON.stringify(render(flowSummaryMessage(outcome)).kit);
     expect(json).toContain("The servers changed since the request was made:");
@@ -219,7 +219,9 @@ describe("a run in waves whose first wave's re-check found the servers changed",
 
   it("people approved it: changed since approval, as before", () => {
     const outcome = combineWaveOutcomes(spec, stoppedAtFirst(), [aborted(), undefined, undefined]);
-    expect(describeAbort(outcome)).toBe("aborted: the servers changed since approval, nothing was changed");
+    expect(describeAbort(outcome)).toBe(
+      "not run: the servers changed since approval, so nothing was sent; ask again to get fresh approval",
+    );
     const json = JSON.stringify(render(flowSummaryMessage(outcome)).kit);
     expect(json).toContain("The servers changed since the request was approved:");
   });

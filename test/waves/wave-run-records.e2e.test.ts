@@ -121,7 +121,8 @@ it("as a run its re-check aborted is recorded: an approved hard reboot of a serv
 
   // People approved it: "since approval" stays.
   expect(summary).toContain("The servers changed since the request was approved:");
-  const said = "aborted: the servers changed since approval, nothing was changed";
+  const said =
+    "not run: the servers changed since approval, so nothing was sent; ask again to get fresh approval";
   const requestId = requestIdOf(card);
   const approval = await approvalOf(requestId);
   expect(approval.status).toBe("failed");

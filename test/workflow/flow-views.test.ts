@@ -400,7 +400,7 @@ describe("the re-check's words: since approval only when people approved", () =>
       { ...started, approved: false, drift: [{ serverId: "a", name: "web-03", kind: "gone" }] },
       recheckRunning,
     );
-    expect(drifted).toContain("The servers changed since the request was made; nothing was done");
+    expect(drifted).toContain("The servers changed since the request was made; nothing was sent");
     expect(drifted).not.toContain("approval");
   });
 

@@ -95,7 +95,7 @@ function stopAnswered503(settled: boolean): RunRecord {
           result: "unknown",
           status: "ACTIVE",
           source: "servers",
-          reason: "did not become SHUTOFF before the deadline; the call may not have arrived",
+          reason: "still ACTIVE after 15m of waiting, not yet SHUTOFF; the call may not have arrived",
         },
   ];
   r.status = settled ? "succeeded" : "outcome_unknown";
@@ -177,7 +177,7 @@ describe("a server that could not be read is not a change", () => {
       "web-04: could not be read (APIG.0202: Backend unavailable)",
     ]);
     expect(describeAbort({ drift })).toBe(
-      "aborted: the servers could not be read, nothing was sent; ask again once the cloud answers",
+      "not run: the servers could not be read, so nothing was sent; ask again once the cloud answers",
     );
   });
 
@@ -196,7 +196,9 @@ describe("a server that could not be read is not a change", () => {
     ];
     expect(abortReasonOf(drift)).toBe("changed");
     expect(abortReasonOf([])).toBeUndefined();
-    expect(describeAbort({ drift })).toBe("aborted: the servers changed since approval, nothing was changed");
+    expect(describeAbort({ drift })).toBe(
+      "not run: the servers changed since approval, so nothing was sent; ask again to get fresh approval",
+    );
   });
 
   it("a run nobody approved (the policy allowed it) changed since it was asked, not since approval", () => {
@@ -204,7 +206,7 @@ describe("a server that could not be read is not a change", () => {
       { serverId: "b", name: "web-04", kind: "status", expected: "ACTIVE", actual: "SHUTOFF" },
     ];
     expect(describeAbort({ drift, approved: false })).toBe(
-      "aborted: the servers changed since it was asked, nothing was changed",
+      "not run: the servers changed since it was asked, so nothing was sent; ask again if it is still needed",
     );
     const outcome = { ...summarizeRun(rebootAborted(drift, "ACTIVE")), approved: false as const };
     const summary = text(flowSummaryMessage(outcome));
@@ -218,7 +220,7 @@ describe("a server that could not be read is not a change", () => {
     const outcome = summarizeRun(rebootAborted([unreadable("a", "web-03"), unreadable("b", "web-04")]));
     const message = flowSummaryMessage(outcome);
     const { kit, golden } = render(message);
-    expect(kit.text).toBe("reboot aborted: the servers could not be read, nothing was sent");
+    expect(kit.text).toBe("reboot not run: the servers could not be read, so nothing was sent");
     expect(text(message)).not.toContain("changed since");
     expect(text(message)).toContain("could not be read (APIG.0202: Backend unavailable)");
     expect(text(message)).toContain("Ask again once the cloud answers.");
@@ -250,9 +252,9 @@ describe("a server that could not be read is not a change", () => {
       "could not be read just before the change, so nothing was sent to any of them:",
     );
     expect(summary).toContain("• web-03: could not be read");
-    expect(summary).toContain("*reboot* aborted: nothing was changed");
+    expect(summary).toContain("*reboot* not run: the servers changed since approval, so nothing was sent");
     const status = text(flowStatusMessage(finalStatusOf(r)));
-    expect(status).toContain("The servers changed since approval; nothing was done:*\\n• web-04: status");
+    expect(status).toContain("The servers changed since approval; nothing was sent:*\\n• web-04: status");
     expect(status).toContain("could not be read before the change; nothing was sent:*\\n• web-03");
   });
 });
@@ -290,7 +292,7 @@ describe("the cloud's answer to a call whose outcome is unknown", () => {
     const outcome = summarizeRun(stopAnswered503(false));
     expect(outcome.unknownByReason).toEqual([
       {
-        reason: "did not become SHUTOFF before the deadline; the call may not have arrived",
+        reason: "still ACTIVE after 15m of waiting, not yet SHUTOFF; the call may not have arrived",
         answer: {
           call: "ecs.batch_stop",
           text: `the cloud answered 503 APIG.0202: Backend unavailable (request ${REQUEST_ID})`,
@@ -300,9 +302,9 @@ describe("the cloud's answer to a call whose outcome is unknown", () => {
     ]);
     const message = flowSummaryMessage(outcome);
     const { kit, golden } = render(message);
-    expect(kit.text).toBe("stop: 1 unknown");
+    expect(kit.text).toBe("stop: outcome unknown for 1 server");
     expect(text(message)).toContain(
-      `The stop: the cloud answered 503 APIG.0202: Backend unavailable (request ${REQUEST_ID}); not sent again`,
+      `The stop: the cloud answered 503 APIG.0202: Backend unavailable (request ${REQUEST_ID})`,
     );
     // It ran to its last step: no "stopped at", and never a step ID or the flow file's text.
     expect(text(message)).not.toMatch(/stopped at/i);
@@ -331,14 +333,14 @@ describe("the cloud's answer to a call whose outcome is unknown", () => {
     ) as FlowViewState["steps"];
     const line = text(flowStatusMessage(state));
     expect(line).toContain(
-      ":grey_question: Stop the servers — no clear answer from the cloud; not sent again, following the servers",
+      ":grey_question: Stop the servers — Huawei Cloud's answer was lost; not sent again; watching the servers to see if it worked",
     );
     // With the answers on the step (once the call's `step_finished` event carries them), the answer itself.
     state.steps = state.steps.map((s) =>
       s.kind === "call" ? { ...s, answers: [describeUnknownAnswer(gateway503())] } : s,
     ) as FlowViewState["steps"];
     expect(text(flowStatusMessage(state))).toContain(
-      `Stop the servers — the cloud answered 503 APIG.0202: Backend unavailable (request ${REQUEST_ID}); not sent again, following the servers`,
+      `Stop the servers — the cloud answered 503 APIG.0202: Backend unavailable (request ${REQUEST_ID}); not sent again; watching the servers to see if it worked`,
     );
   });
 });
@@ -359,7 +361,7 @@ describe("a call its wait settled, and where a flow stopped", () => {
     const { golden } = render(message);
     expect(text(message)).not.toContain(":grey_question:");
     expect(text(message)).toContain(
-      ":white_check_mark: Stop the servers — no clear answer from the cloud; settled from the servers, not sent again",
+      ":white_check_mark: Stop the servers — Huawei Cloud's answer was lost; the servers show it worked (not sent again)",
     );
     await expect(golden).toMatchFileSnapshot("golden/status-settled-call.json");
   });

@@ -70,4 +70,20 @@ describe("reconcileFromServers", () => {
       ["d", "succeeded"],
     ]);
   });
+
+  it("a server that shows no change: its last state and how long the bot waited, never 'the deadline'", async () => {
+    const [result] = await reconcileFromServers({
+      ecs: scripted({ a: [server("a", "ACTIVE")] }),
+      serverIds: ["a"],
+      expect: "stopped",
+      parameters: {},
+      deadline: 15 * 60_000,
+      ...clock(),
+    });
+    expect(result).toMatchObject({
+      result: "unknown",
+      status: "ACTIVE",
+      reason: "still ACTIVE after 15m of waiting, not yet SHUTOFF; the call may not have arrived",
+    });
+  });
 });

@@ -139,7 +139,7 @@ const text = (r: RunRecord) => JSON.stringify(renderBlockKit(summaryOf(r)));
 describe("the summary's advice for servers whose outcome is unknown", () => {
   it("a reboot whose answer was lost: `/ecs actions <server>`, not `/ecs show`", async () => {
     const { kit, golden } = render(summaryOf(rebootAnswerLost()));
-    expect(kit.text).toBe("reboot: 1 unknown");
+    expect(kit.text).toBe("reboot: outcome unknown for 1 server");
     expect(text(rebootAnswerLost())).toContain(
       "*Outcome unknown* (not sent again): check each of these servers with `/ecs actions &lt;server&gt;`, the cloud's record of what was done to it (`/ecs show` cannot tell: the server is ACTIVE before and after the reboot), then ask again if the change is still needed",
     );
@@ -153,12 +153,12 @@ describe("the summary's advice for servers whose outcome is unknown", () => {
       wait_migrated: {
         status: "outcome_unknown",
         results: [
-          unknown("a", "no sign of the migration before the deadline; the call may not have arrived"),
+          unknown("a", "a migration ends in the state it began in: without its job it cannot be confirmed"),
         ],
       },
     });
     const { kit, golden } = render(summaryOf(r));
-    expect(kit.text).toBe("migrate: 1 unknown");
+    expect(kit.text).toBe("migrate: outcome unknown for 1 server");
     expect(text(r)).toContain(
       "with `/ecs actions &lt;server&gt;`, the cloud's record of what was done to it (`/ecs show` cannot tell: the server is ACTIVE before and after the migration)",
     );
@@ -167,9 +167,9 @@ describe("the summary's advice for servers whose outcome is unknown", () => {
 
   it("a job still RUNNING at the deadline: `/ecs job <id>` with its ID", async () => {
     const { kit, golden } = render(summaryOf(rebootJobStuck()));
-    expect(kit.text).toBe("reboot: 2 unknown");
+    expect(kit.text).toBe("reboot: outcome unknown for 2 servers");
     expect(text(rebootJobStuck())).toContain(
-      "*Outcome unknown* (not sent again): the cloud's job was still running at the deadline: follow it with `/ecs job job-1`, then ask again if the change is still needed",
+      "*Outcome unknown* (not sent again): the cloud's job was still running when the bot stopped waiting: follow it with `/ecs job job-1`, then ask again if the change is still needed",
     );
     expect(text(rebootJobStuck())).not.toContain("/ecs show");
     expect(text(rebootJobStuck())).not.toContain("/ecs actions");
@@ -199,10 +199,10 @@ describe("the summary's advice for servers whose outcome is unknown", () => {
     const said = text(r);
     expect(said).toContain("check each of these servers with `/ecs actions &lt;server&gt;`");
     expect(said).toContain(
-      "• ×2: job job-1 had not finished by the deadline (still RUNNING) — web-a, web-b\\n    Still running at the deadline: follow it with `/ecs job job-1`",
+      "• web-a, web-b: job job-1 had not finished by the deadline (still RUNNING)\\n    Still running when the bot stopped waiting: follow it with `/ecs job job-1`",
     );
     // The lost answer's group has no job to follow.
-    expect(said).toContain(`— web-c\\n    The reboot: ${LOST}; not sent again"`);
+    expect(said).toContain(`• web-c: ${REBOOT_UNCONFIRMED}\\n    The reboot: ${LOST}"`);
     await expect(golden).toMatchFileSnapshot("golden/summary-unknown-mixed.json");
   });
 
@@ -229,7 +229,7 @@ describe("the summary's advice for servers whose outcome is unknown", () => {
     });
     const said = text(r);
     expect(said).toContain(
-      "the cloud's jobs were still running at the deadline: follow each with `/ecs job &lt;id&gt;` (the IDs are below)",
+      "the cloud's jobs were still running when the bot stopped waiting: follow each with `/ecs job &lt;id&gt;` (the IDs are below)",
     );
     expect(said).toContain("job job-1 had not finished");
     expect(said).toContain("job job-2 had not finished");
@@ -256,7 +256,9 @@ describe("the summary's advice for servers whose outcome is unknown", () => {
       stop: { status: "outcome_unknown", mutations: [mutation("ecs.batch_stop", ["a"], 0)] },
       wait_stopped: {
         status: "outcome_unknown",
-        results: [unknown("a", "did not become SHUTOFF before the deadline; the call may not have arrived")],
+        results: [
+          unknown("a", "still ACTIVE after 15m of waiting, not yet SHUTOFF; the call may not have arrived"),
+        ],
       },
     });
     expect(text(r)).toContain(
