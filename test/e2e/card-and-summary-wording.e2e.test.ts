@@ -78,7 +78,7 @@ describe("a failed attach or detach says what to look at next", () => {
     await h.command(`attach web-04 ${volume}`);
     const card = await h.waitCard(`/ecs attach web-04 ${volume}`, (t) => t.includes("failed"));
     const done = await summary(card);
-    expect(done).toContain("Volume in-use cannot be attached — web-04");
+    expect(done).toContain("• web-04: Volume in-use cannot be attached");
     expect(done).toContain(
       "Next: `/ecs show web-04` to see its disks; asking again checks first whether the disk is still free.",
     );
@@ -92,7 +92,7 @@ describe("a failed attach or detach says what to look at next", () => {
     const card = await h.waitCard(command, (t) => t.includes("Approval needed"));
     await h.click(card, APPROVE, IDS.bob);
     const done = await summary(card);
-    expect(done).toContain("Detach volume failed — cache-02");
+    expect(done).toContain("• cache-02: Detach volume failed");
     expect(done).toContain(
       "Next: `/ecs show cache-02` to see its disks, and whether the disk is still attached.",
     );
