@@ -4,6 +4,7 @@ import type { CloudClient, Server } from "../cloud/types.js";
 import { plural } from "../render/escape-mrkdwn.js";
 import type { AttachedEip, AttachedVolume, PreflightTarget } from "./preflight-types.js";
 import type { FlowParameters } from "./types.js";
+import { writePreflightProblem } from "./write-preflight-problem.js";
 
 /**
  * Delete: the disks and EIPs attached to `server` (target `t`) and whether each is kept or goes with it (the
@@ -34,30 +35,30 @@ export async function checkAttachedResources(
     t.attached = { volumes, eips };
     const dataDeleted = volumes.filter((v) => !v.system && v.fate === "deleted").length;
     if (dataDeleted > 0) {
-      t.problems.push({
-        severity: "warning",
-        code: "data_disks_deleted",
-        serverId: t.id,
-        message: `${t.name}: ${plural(dataDeleted, "data disk")} will be deleted`,
-      });
+      writePreflightProblem(
+        t,
+        "warning",
+        "data_disks_deleted",
+        `${t.name}: ${plural(dataDeleted, "data disk")} will be deleted`,
+      );
     }
   } catch (err) {
     if (!(err instanceof CloudError)) throw err;
     t.attached = { unknown: `${err.code}: ${err.message}` };
-    t.problems.push({
-      severity: "warning",
-      code: "attachments_unreadable",
-      serverId: t.id,
-      message: `${t.name}: attached disks could not be read (${err.code})`,
-    });
+    writePreflightProblem(
+      t,
+      "warning",
+      "attachments_unreadable",
+      `${t.name}: attached disks could not be read (${err.code})`,
+    );
   }
   const released = eips.filter((e) => e.fate === "released").length;
   if (released > 0) {
-    t.problems.push({
-      severity: "warning",
-      code: "eips_released",
-      serverId: t.id,
-      message: `${t.name}: ${plural(released, "EIP")} will be released`,
-    });
+    writePreflightProblem(
+      t,
+      "warning",
+      "eips_released",
+      `${t.name}: ${plural(released, "EIP")} will be released`,
+    );
   }
 }

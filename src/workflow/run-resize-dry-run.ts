@@ -1,6 +1,7 @@
 import { CloudError } from "../cloud/errors.js";
 import type { CloudClient } from "../cloud/types.js";
 import type { PreflightTarget } from "./preflight-types.js";
+import { writePreflightProblem } from "./write-preflight-problem.js";
 
 /**
  * Huawei Cloud's own check of the resize of `t` to `flavorRef` (a `dry_run` resize, which changes nothing),
@@ -20,34 +21,34 @@ export async function runResizeDryRun(
     if (!(err instanceof CloudError)) {
       resize.dryRun = "unavailable";
       resize.dryRunMessage = err instanceof Error ? err.message : String(err);
-      t.problems.push({
-        severity: "warning",
-        code: "dry_run_unavailable",
-        serverId: t.id,
-        message: `${t.name}: Huawei Cloud could not check this resize in advance (${resize.dryRunMessage}); it may still refuse it when it runs`,
-      });
+      writePreflightProblem(
+        t,
+        "warning",
+        "dry_run_unavailable",
+        `${t.name}: Huawei Cloud could not check this resize in advance (${resize.dryRunMessage}); it may still refuse it when it runs`,
+      );
       return;
     }
     resize.dryRunMessage = `${err.code}: ${err.message}`;
     if (err.retryable || (err.status !== undefined && err.status >= 500)) {
       resize.dryRun = "unavailable";
-      t.problems.push({
-        severity: "warning",
-        code: "dry_run_unavailable",
-        serverId: t.id,
-        message: `${t.name}: Huawei Cloud could not check this resize in advance (error ${err.code}); it may still refuse it when it runs`,
-      });
+      writePreflightProblem(
+        t,
+        "warning",
+        "dry_run_unavailable",
+        `${t.name}: Huawei Cloud could not check this resize in advance (error ${err.code}); it may still refuse it when it runs`,
+      );
     } else if (t.restart && err.code === "Ecs.0100") {
       // 5.2.4 promises a dry run checks only parameters and format, but a region refusing it for a
       // running server (its state) tells nothing about the rest. The flow sends no second dry run
       // after the stop: the resize itself is the next check, and a refusal then leaves it stopped.
       resize.dryRun = "inconclusive";
-      t.problems.push({
-        severity: "warning",
-        code: "dry_run_inconclusive",
-        serverId: t.id,
-        message: `${t.name}: Huawei Cloud's dry run refused the running server (${err.code}), so it checked nothing; no dry run follows the stop: if Huawei Cloud refuses the resize then, ${t.name} stays stopped`,
-      });
+      writePreflightProblem(
+        t,
+        "warning",
+        "dry_run_inconclusive",
+        `${t.name}: Huawei Cloud's dry run refused the running server (${err.code}), so it checked nothing; no dry run follows the stop: if Huawei Cloud refuses the resize then, ${t.name} stays stopped`,
+      );
     } else {
       resize.dryRun = "rejected";
       t.problems.push({
