@@ -1,3 +1,4 @@
+import { SocketModeConnectError } from "../slack/describe-socket-mode-failure.js";
 import { REJECTED_TOKEN_ERRORS } from "../slack/rejected-token-errors.js";
 import { SlackStartError } from "../slack/slack-start-error.js";
 import { StoreInUseError } from "../store/store-in-use-error.js";
@@ -92,6 +93,8 @@ export function explainStartupFailure(error: unknown, context: StartupFailureCon
     return `${variable}: this process may not listen on ${port} (ports below 1024 need privileges); set ${variable} to another port`;
   if (stage === "listen") return undefined;
 
+  if (cause instanceof SocketModeConnectError)
+    return `Slack's Socket Mode connection did not open (${cause.message}); check that this host can open WebSockets to Slack (wss-primary.slack.com, through proxies and firewalls), then start the bot again`;
   const slackError = typeof f.data?.error === "string" ? f.data.error : undefined;
   if (slackError !== undefined && REJECTED_TOKEN_ERRORS.has(slackError)) {
     return stage === "connect"

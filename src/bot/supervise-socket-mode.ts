@@ -1,7 +1,11 @@
 import type { Scheduler } from "../commands/create-pending-reply.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
-import { describeSocketModeFailure, type SocketModeFailure } from "../slack/describe-socket-mode-failure.js";
+import {
+  describeSocketModeFailure,
+  SocketModeConnectError,
+  type SocketModeFailure,
+} from "../slack/describe-socket-mode-failure.js";
 import type { Clock } from "../store/store.js";
 
 /**
@@ -14,7 +18,8 @@ export interface SocketModeConnectable {
   start(): Promise<unknown>;
   /** Closes the connection for good; resolves once closed. */
   disconnect(): Promise<void>;
-  on(event: "disconnected" | "error", listener: (arg?: unknown) => void): unknown;
+  /** `authenticated`: `apps.connections.open` answered and the WebSocket is being opened. */
+  on(event: "disconnected" | "error" | "authenticated", listener: (arg?: unknown) => void): unknown;
 }
 
 export interface SocketModeSupervisorOptions {
@@ -32,6 +37,11 @@ export interface SocketModeSupervisorOptions {
   rejectedTokenDelayMs?: number;
   /** In [0, 1): the jitter; default `Math.random`. */
   random?: () => number;
+  /**
+   * How long an attempt waits for Slack's `hello` once `apps.connections.open` has answered; then the
+   * connection is closed and the attempt counts as failed. Default 30 s.
+   */
+  helloTimeoutMs?: number;
 }
 
 export interface SocketModeSupervisor {
@@ -81,6 +91,7 @@ export function superviseSocketMode(
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const rejectedTokenDelayMs = options.rejectedTokenDelayMs ?? 300_000;
   const random = options.random ?? Math.random;
+  const helloTimeoutMs = options.helloTimeoutMs ?? 30_000;
 
   let phase: "new" | "starting" | "connected" | "disconnected" | "stopped" = "new";
   /** The outage in progress: since when, why (the last reason), what was logged of it. */
@@ -88,6 +99,29 @@ export function superviseSocketMode(
   let attempting = false;
   let timer: unknown;
   let lastSocketError: unknown;
+  /**
+   * The attempt's wait for `hello`. Without it, an edge that accepts the WebSocket and answers its pings but
+   * never says `hello` held `start()` open forever: no failure, no retry, the bot not ready and never told why.
+   */
+  let helloTimer: unknown;
+  let helloTimedOut = false;
+  const stopHelloTimer = () => {
+    if (helloTimer !== undefined) scheduler.clearTimeout(helloTimer);
+    helloTimer = undefined;
+  };
+  const helloTimeoutFailure = (): SocketModeFailure => ({
+    reason: `Slack opened the WebSocket but did not say hello within ${Math.round(helloTimeoutMs / 1000)} s`,
+    tokenRejected: false,
+  });
+  /** `client.start()`, its wait for `hello` bounded; a timed-out attempt rejects as the client does (closed). */
+  const startBounded = async (): Promise<void> => {
+    helloTimedOut = false;
+    try {
+      await client.start();
+    } finally {
+      stopHelloTimer();
+    }
+  };
 
   const setConnected = (up: boolean) => metrics.slackSocketConnected(up);
   // A function, not a comparison in place: stop() may change the phase while an attempt awaits.
@@ -95,6 +129,17 @@ export function superviseSocketMode(
 
   client.on("error", (error) => {
     lastSocketError = error;
+  });
+  client.on("authenticated", () => {
+    // Only an attempt in progress waits for hello (the first connection or a reconnect).
+    if (phase !== "starting" && !attempting) return;
+    stopHelloTimer();
+    helloTimer = scheduler.setTimeout(() => {
+      helloTimer = undefined;
+      helloTimedOut = true;
+      // Closing the half-open connection ends the attempt: `start()` rejects as for any close before hello.
+      void client.disconnect();
+    }, helloTimeoutMs);
   });
   client.on("disconnected", () => {
     // Closes during start-up or a reconnect reject that attempt; after stop() they are ours.
@@ -145,9 +190,9 @@ export function superviseSocketMode(
     lastSocketError = undefined;
     let failure: SocketModeFailure | undefined;
     try {
-      await client.start();
+      await startBounded();
     } catch (error) {
-      failure = describeSocketModeFailure(error, lastSocketError);
+      failure = helloTimedOut ? helloTimeoutFailure() : describeSocketModeFailure(error, lastSocketError);
     } finally {
       attempting = false;
     }
@@ -183,11 +228,13 @@ export function superviseSocketMode(
       phase = "starting";
       setConnected(false);
       try {
-        await client.start();
+        await startBounded();
       } catch (error) {
         phase = "new";
+        if (helloTimedOut) throw new SocketModeConnectError(helloTimeoutFailure().reason);
         // The client rejects with nothing when the WebSocket closed before Slack's hello.
-        if (error === undefined) throw new Error(describeSocketModeFailure(error, lastSocketError).reason);
+        if (error === undefined)
+          throw new SocketModeConnectError(describeSocketModeFailure(error, lastSocketError).reason);
         throw error;
       }
       lastSocketError = undefined;
@@ -213,6 +260,7 @@ export function superviseSocketMode(
       if (timer !== undefined) scheduler.clearTimeout(timer);
       timer = undefined;
       setConnected(false);
+      stopHelloTimer();
       if (wasUp) void client.disconnect();
     },
   };

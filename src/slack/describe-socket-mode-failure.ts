@@ -8,6 +8,14 @@ export interface SocketModeFailure {
   tokenRejected: boolean;
 }
 
+/**
+ * The first Socket Mode connection failed after `apps.connections.open` answered: the WebSocket closed before
+ * Slack's `hello`, or Slack never said it. Its message is the reason, in an operator's words.
+ */
+export class SocketModeConnectError extends Error {
+  override readonly name = "SocketModeConnectError";
+}
+
 interface ErrorFields {
   code?: unknown;
   statusCode?: unknown;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ClockSkewError } from "../../src/app/create-replica-presence.js";
 import { explainStartupFailure } from "../../src/app/explain-startup-failure.js";
 import { ConfigFileError } from "../../src/app/start-hwc-chatops.js";
+import { SocketModeConnectError } from "../../src/slack/describe-socket-mode-failure.js";
 import { SlackStartError } from "../../src/slack/slack-start-error.js";
 import { StoreInUseError } from "../../src/store/store-in-use-error.js";
 import { StoreOpenError } from "../../src/store/store-open-error.js";
@@ -23,6 +24,13 @@ describe("explainStartupFailure", () => {
     );
     expect(explainStartupFailure(new SlackStartError("connect", platform("invalid_auth")), context)).toMatch(
       /^SLACK_APP_TOKEN: /,
+    );
+  });
+
+  it("says a Socket Mode connection that never opened is the network's to check, not a bug", () => {
+    const closed = new SocketModeConnectError("Slack opened the WebSocket but did not say hello within 30 s");
+    expect(explainStartupFailure(new SlackStartError("connect", closed), context)).toBe(
+      "Slack's Socket Mode connection did not open (Slack opened the WebSocket but did not say hello within 30 s); check that this host can open WebSockets to Slack (wss-primary.slack.com, through proxies and firewalls), then start the bot again",
     );
   });
 

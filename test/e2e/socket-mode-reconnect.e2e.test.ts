@@ -6,13 +6,16 @@
  */
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { explainStartupFailure } from "../../src/app/explain-startup-failure.js";
 import { type Bot, createBot } from "../../src/bot/create-bot.js";
 import { createCloudClient } from "../../src/cloud/create-cloud-client.js";
 import { createLogger } from "../../src/log/create-logger.js";
 import { createPrometheusMetrics } from "../../src/metrics/create-prometheus-metrics.js";
 import { createManualClock } from "../../src/sandbox/cloud/create-manual-clock.js";
 import { simulatorCloudConfig, startCloudSimulator } from "../../src/sandbox/cloud/index.js";
-import { startFakeSlack } from "../../src/sandbox/slack/index.js";
+import type { ManualClock } from "../../src/sandbox/cloud/sim-clock.js";
+import { type FakeSlack, startFakeSlack } from "../../src/sandbox/slack/index.js";
+import { SlackStartError } from "../../src/slack/slack-start-error.js";
 import { eventually } from "../helpers/eventually.js";
 import type { LogLine } from "../helpers/start-bot-harness.js";
 import { sample, scrape } from "../metrics/scrape-metrics.js";
@@ -23,9 +26,10 @@ afterEach(async () => {
 });
 
 /** A Socket Mode bot with METRICS_PORT, its reconnect backoff on a manual clock (first delay 5-10 s). */
-async function socketBot() {
+async function socketBot(options: { beforeStart?: (fake: FakeSlack, clock: ManualClock) => void } = {}) {
   const clock = createManualClock();
   const fake = await startFakeSlack();
+  options.beforeStart?.(fake, clock);
   const sim = await startCloudSimulator({ servers: 1 });
   const cloud = createCloudClient({ ...simulatorCloudConfig(sim), connectTimeoutMs: 2_000 });
   cleanups.push(
@@ -168,6 +172,70 @@ describe("Socket Mode reconnect", () => {
     w.clock.advance(150_000);
     await eventually(async () => (await w.readyz()).status === 200, 10_000, "ready again");
     expect(w.fake.socketConnections().filter((c) => c.open)).toHaveLength(1);
+  });
+
+  it("a connection Slack opens but never greets: closed after 30 s, retried with backoff, then connected", async () => {
+    const w = await socketBot();
+    const [first] = w.fake.socketConnections();
+    w.fake.withholdSocketHello(1);
+    w.fake.dropSocket();
+    // The reconnect at once: Slack hands out a URL and accepts the WebSocket, then says nothing.
+    await eventually(
+      () => w.fake.socketConnections().some((c) => c.open && c.id !== first?.id),
+      10_000,
+      "the silent socket",
+    );
+    expect(w.opens()).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await w.readyz()).status).toBe(503);
+    expect(await w.reconnects("failed")).toBe(0);
+    // Without the bound this attempt waited forever: no failure, no retry, never ready and never told why.
+    w.clock.advance(30_000);
+    await eventually(async () => (await w.reconnects("failed")) === 1, 10_000, "the attempt's failure");
+    await eventually(
+      () => !w.fake.socketConnections().some((c) => c.open),
+      10_000,
+      "the silent socket closed",
+    );
+    expect(w.logged("could not reconnect to Slack over Socket Mode: retrying")).toEqual([
+      expect.objectContaining({
+        level: 40,
+        reason: "Slack opened the WebSocket but did not say hello within 30 s",
+      }),
+    ]);
+    expect((await w.readyz()).body.checks.slack).toBe(
+      "Socket Mode disconnected for 30 s: Slack opened the WebSocket but did not say hello within 30 s",
+    );
+    // The backoff's first delay (5 s at the lowest jitter), then a connection Slack greets.
+    w.clock.advance(5_000);
+    await eventually(async () => (await w.readyz()).status === 200, 10_000, "ready again");
+    expect(w.opens()).toBe(3);
+    expect(await w.reconnects("succeeded")).toBe(1);
+    expect(w.fake.socketConnections().filter((c) => c.open)).toHaveLength(1);
+  });
+
+  it("a first connection Slack never greets: start-up fails after 30 s, saying so, instead of hanging", async () => {
+    let failure: unknown;
+    await socketBot({
+      beforeStart: (fake, clock) => {
+        fake.withholdSocketHello(1);
+        // The start waits on the manual clock: advanced once the silent socket is open.
+        void fake
+          .waitForSocketConnections(1)
+          .then(() => clock.advance(30_000))
+          .catch((error: unknown) => {
+            failure = error;
+          });
+      },
+    }).catch((error: unknown) => {
+      failure = error;
+    });
+    expect(failure).toBeInstanceOf(SlackStartError);
+    const error = failure as SlackStartError;
+    expect(error.stage).toBe("connect");
+    expect(explainStartupFailure(error, { slackApiUrl: "" })).toBe(
+      "Slack's Socket Mode connection did not open (Slack opened the WebSocket but did not say hello within 30 s); check that this host can open WebSockets to Slack (wss-primary.slack.com, through proxies and firewalls), then start the bot again",
+    );
   });
 
   it("stopping while disconnected ends the retries: no open after the stop", async () => {

@@ -135,6 +135,8 @@ export interface FakeSlack {
   disconnectSocket(connectionId?: string, reason?: string): void;
   /** Drops connections without a close handshake. Without an ID: all connections. */
   dropSocket(connectionId?: string): void;
+  /** The next `count` Socket Mode connections are accepted but never get Slack's `hello`. */
+  withholdSocketHello(count: number): void;
   envelopes(): SocketEnvelopeRecord[];
 
   /** Forgets messages, calls, views, responses, envelopes and faults, and restores the seeded world (connections stay). */

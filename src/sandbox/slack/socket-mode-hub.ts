@@ -71,6 +71,8 @@ export class SocketModeHub {
   private readonly records: SocketEnvelopeRecord[] = [];
   private readonly waiters = new Set<() => void>();
   private nextConnection = 0;
+  /** How many of the next connections get no `hello` (a Slack edge that accepts and then says nothing). */
+  private helloWithheld = 0;
   private roundRobin = 0;
   private wsBaseUrl = "";
 
@@ -118,6 +120,12 @@ export class SocketModeHub {
       // The close event follows; nothing else to do for a broken socket.
     });
     const open = this.openConnections();
+    if (this.helloWithheld > 0) {
+      this.helloWithheld -= 1;
+      state.emit({ type: "socket_connected", connection: info });
+      this.notifyWaiters();
+      return;
+    }
     ws.send(
       JSON.stringify({
         type: "hello",
@@ -285,6 +293,11 @@ export class SocketModeHub {
       if (connectionId !== undefined && c.id !== connectionId) continue;
       c.ws.send(JSON.stringify({ type: "disconnect", reason, debug_info: { host: `applink-fake-${c.id}` } }));
     }
+  }
+
+  /** The next `count` connections are accepted and pinged, but never greeted with `hello`. */
+  withholdHello(count: number): void {
+    this.helloWithheld = count;
   }
 
   /** Kills a connection without a close handshake (a network drop). Without an ID: every connection. */

@@ -288,11 +288,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     waitForSocketConnections: (count, timeoutMs) => hub.waitForConnections(count, timeoutMs),
     disconnectSocket: (connectionId, reason) => hub.disconnect(connectionId, reason),
     dropSocket: (connectionId) => hub.drop(connectionId),
+    withholdSocketHello: (count) => hub.withholdHello(count),
     envelopes: () => hub.envelopes(),
 
     reset: () => {
       faults.clear();
       hub.clearRecords();
+      hub.withholdHello(0);
       state.reset();
     },
     close: async () => {
