@@ -19,7 +19,12 @@ import { createUserGroupCache, type UserGroupCache } from "../slack/create-user-
 import { createDirectDispatch } from "../slack/listeners/create-direct-dispatch.js";
 import { type ListenerDeps, registerListeners } from "../slack/listeners/index.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
-import { type ProbeServer, type Readiness, startProbeServer } from "../slack/serve-probes.js";
+import {
+  describeListenAddress,
+  type ProbeServer,
+  type Readiness,
+  startProbeServer,
+} from "../slack/serve-probes.js";
 import { SlackStartError, type SlackStartStage } from "../slack/slack-start-error.js";
 import { type HttpFrontend, startHttpFrontend } from "../slack/start-http-frontend.js";
 import { createMemoryStore } from "../store/create-memory-store.js";
@@ -340,7 +345,15 @@ export function createBot(options: CreateBotOptions): Bot {
                   ...frontOptions(slack.transport),
                   ...(options.now !== undefined ? { now: options.now } : {}),
                 });
-          log.info({ url: frontend.url }, "listening for Slack requests");
+          // Where it listens as an operator reads it: the URL is where this host reaches it (loopback for a
+          // server on every interface), which read as if Slack could not.
+          const host = options.host ?? "::";
+          const listen = describeListenAddress({
+            address: host,
+            family: host.includes(":") ? "IPv6" : "IPv4",
+            port: Number(new URL(frontend.url).port),
+          });
+          log.info({ url: frontend.url, listen }, `listening for Slack requests on ${listen}`);
         } else {
           stage = "connect";
           // Not app.start(): Bolt's receiver would only call the client's start(), which the supervisor does

@@ -33,6 +33,8 @@ export interface BotHarnessOptions {
   ackThread?: boolean;
   /** The cloud client's request timeout (default 10 s) and retry policy (default 2 attempts, short backoff). */
   cloud?: { requestTimeoutMs?: number; retry?: Partial<RetryOptions> };
+  /** The address the bot listens on (default `127.0.0.1`). */
+  host?: string;
 }
 
 /** Log lines the bot wrote (parsed pino JSON). */
@@ -83,7 +85,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}) {
     slack,
     cloud,
     logger,
-    host: "127.0.0.1",
+    host: options.host ?? "127.0.0.1",
     shutdownGraceMs: 2_000,
     placeholder: clock !== undefined ? { scheduler: clock } : { delayMs: 60_000 },
     ...(options.work !== undefined && { work: options.work }),
