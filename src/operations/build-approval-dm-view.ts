@@ -218,7 +218,7 @@ function dmOutcome(
   if (stop !== undefined)
     return {
       icon: md`:octagonal_sign:`,
-      words: md`${by}. ${stopTitle(stop)}; the later waves were not run. The thread has the details.`,
+      words: md`${by}. ${stopTitle(stop, request.requester.userId)}; the later waves were not run. The thread has the details.`,
     };
   if (abortedShown(request, details)) {
     const summary = details?.result?.summary ?? "";

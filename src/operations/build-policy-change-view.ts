@@ -202,7 +202,8 @@ export function buildPolicyChangedReply(
     blocks: [
       section({
         text: [
-          ...md`:no_entry: *Not run, ${describeCause(change)}.* Checked again just before running:`,
+          // The card's headline form ("Not run — <cause>"), so the thread and the card read alike.
+          ...md`:no_entry: *Not run — ${describeCause(change)}.* Checked again just before running:`,
           ...lines.flatMap((line) => [...md`\n• `, ...line]),
         ],
       }),

@@ -50,7 +50,7 @@ export function buildPolicyExplanationView(input: PolicyExplanationInput): Messa
     section({
       text: [
         { t: "plain", v: ICONS[e.effect] },
-        ...md` *${e.headline}:* ${code(input.commandLine)} (${code(input.action)})`,
+        ...md` *${e.headline}:* ${code(input.commandLine)}`,
         ...e.details.flatMap((d) => md`\n• ${d}`),
       ],
     }),
@@ -63,6 +63,8 @@ export function buildPolicyExplanationView(input: PolicyExplanationInput): Messa
           : md`*Matching rules:* none — anything the policy does not allow is denied.`,
     }),
   );
+  // Operators typed the command; the action id is what a policy author writes in a rule, so it stays, apart.
+  blocks.push(context(md`Policy action: ${code(input.action)} (what a rule lists under \`actions\`)`));
   const notes = input.calendars ?? [];
   if (notes.length > 0) {
     blocks.push(

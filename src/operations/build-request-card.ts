@@ -124,7 +124,8 @@ export function buildRequestCard(input: RequestCardInput): Message {
           bySchedule
             ? md`Approve before ${localTime(request.expiresAt)} (${schedule?.openWhenAsked === true ? "when its window closes" : "its start time"}), or it lapses`
             : describeExpiresAt(request),
-          rule.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
+          // Said only when it binds: "needs no reason" on every card would be noise.
+          ...(rule.reasonRequired ? [md`Rejecting needs a reason`] : []),
         ),
       );
     }

@@ -109,10 +109,18 @@ function notRunTitle(notRun: NotRunCause | boolean): string {
  */
 const LAPSED_TITLE = "Not run — could not start in time";
 
-/** `Aborted by @alice after wave 2 of 3`, `Stopped before wave 3 of 3`: a stop's words, capitalised. */
-export function stopTitle(stop: CardStop): Span[] {
+/**
+ * `Aborted by @alice after wave 2 of 3`, `Stopped before wave 3 of 3`: a stop's words, capitalised. `requester`:
+ * the request's, named next to these words: when they aborted it themselves, "by the requester", not twice.
+ */
+export function stopTitle(stop: CardStop, requester?: string): Span[] {
   if (stop.kind === "check") return md`Stopped before wave ${String(stop.beforeWave)} of ${String(stop.of)}`;
-  const by = stop.by !== undefined ? md` by ${userMention(stop.by)}` : md``;
+  const by =
+    stop.by === undefined
+      ? md``
+      : stop.by === requester
+        ? md` by the requester`
+        : md` by ${userMention(stop.by)}`;
   return stop.afterWave === 0
     ? md`Aborted${by} before the first wave`
     : md`Aborted${by} after wave ${String(stop.afterWave)} of ${String(stop.of)}`;
@@ -133,7 +141,8 @@ export function headline(
   const who = userMention(request.requester.userId);
   const what = describeWhat(request);
   if (isWaitingScheduled(request)) return md`:calendar: *Scheduled:* ${who} asked to ${what}`;
-  if (stop !== undefined) return md`:octagonal_sign: *${stopTitle(stop)}:* ${who} asked to ${what}`;
+  if (stop !== undefined)
+    return md`:octagonal_sign: *${stopTitle(stop, request.requester.userId)}:* ${who} asked to ${what}`;
   if (notRun !== false) return md`:no_entry: *${notRunTitle(notRun)}:* ${who} asked to ${what}`;
   if (request.status === "revoked" && request.revocation?.lapsed === true)
     return md`:hourglass: *${LAPSED_TITLE}:* ${who} asked to ${what}`;

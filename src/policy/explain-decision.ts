@@ -49,7 +49,8 @@ export function explainDecision(decision: PolicyDecision): DecisionExplanation {
                 `${s.minApprovals} of ${by}`,
                 s.allowSelfApproval ? "the requester may approve" : "not the requester",
                 `expires ${formatDuration(s.expiresInMs)} after the stage is reached`,
-                s.reasonRequired ? "rejecting needs a reason" : "rejecting needs no reason",
+                // Said only when it binds, like on the card.
+                ...(s.reasonRequired ? ["rejecting needs a reason"] : []),
               ];
               return `Stage ${i + 1}, ${s.name}: ${terms.join(", ")}`;
             }),
@@ -80,7 +81,7 @@ export function explainDecision(decision: PolicyDecision): DecisionExplanation {
             ? "The requester may approve their own request"
             : "The requester cannot approve their own request",
           `The request expires ${formatDuration(a.expiresInMs)} after it is made`,
-          a.reasonRequired ? "Rejecting needs a reason" : "Rejecting needs no reason",
+          ...(a.reasonRequired ? ["Rejecting needs a reason"] : []),
           ...wavesDetails(decision.waves),
         ],
         rules,

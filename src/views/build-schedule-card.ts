@@ -75,7 +75,8 @@ export function buildScheduleCard(input: ScheduleCardInput): Message {
     blocks.push(
       context(
         describeExpiresAt(request),
-        req.reasonRequired ? md`Rejecting needs a reason` : md`Rejecting needs no reason`,
+        // Said only when it binds: "needs no reason" on every card would be noise.
+        ...(req.reasonRequired ? [md`Rejecting needs a reason`] : []),
       ),
     );
     blocks.push(actions(...scheduleButtons(request, schedule)));

@@ -389,15 +389,25 @@ const RESULT_WORDS: Readonly<Record<ServerResult, string>> = {
 
 /** A server's line; `grouped`: its reason is said by a group line above, so not again here. */
 function serverItem(s: ServerOutcome, outcome: FlowOutcome, showFinal: boolean, grouped: boolean): ListItem {
-  const result = s.result === "succeeded" ? outcome.verb : RESULT_WORDS[s.result];
-  const subtitle = s.reason !== undefined && !grouped ? md`${result}: ${s.reason}` : md`${result}`;
-  const item: ListItem = { title: md`${code(s.name)}`, subtitle };
   // A server that can no longer be read is gone: say so plainly instead of showing a lookup code.
   const gone = s.finalStatus === "NOT_FOUND";
   // One the cloud did not answer for at the end has no known state: no status icon, and the words for it.
   const unread = s.finalStatus === "UNREADABLE";
   const finalStatus = gone ? "DELETED" : unread ? undefined : s.finalStatus;
   const status = finalStatus ?? (s.result === "failed" ? "FAILED" : undefined);
+  const result = s.result === "succeeded" ? outcome.verb : RESULT_WORDS[s.result];
+  // The status word may already say the result ("FAILED", "DELETED"): then not again after it.
+  const said = status !== undefined && status.toLowerCase() === result;
+  const reason = s.reason !== undefined && !grouped ? s.reason : undefined;
+  const subtitle =
+    reason !== undefined
+      ? said
+        ? md`${reason}`
+        : md`${result}: ${reason}`
+      : said
+        ? undefined
+        : md`${result}`;
+  const item: ListItem = { title: md`${code(s.name)}`, ...(subtitle !== undefined && { subtitle }) };
   const now = gone
     ? "gone (no longer in ECS)"
     : unread

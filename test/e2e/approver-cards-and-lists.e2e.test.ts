@@ -96,7 +96,7 @@ it("not run because the policy is stricter: the card names the rule by ID and de
   expect(text).not.toContain("policy.yml");
   // What changed is named: the servers (their tags), not "the policy".
   const thread = await h.fake.waitFor(() =>
-    h.replies(card).find((m) => textOf(m).includes("Not run, the servers changed.")),
+    h.replies(card).find((m) => textOf(m).includes("Not run — the servers changed.")),
   );
   expect(textOf(thread)).not.toContain("policy.yml");
   // The audit keeps where the rule is written.

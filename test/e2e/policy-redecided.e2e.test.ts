@@ -213,7 +213,7 @@ it("an approver who left the approvers' group before the execution: not run, the
   expect(thread).toContain(
     `Not run: <@${IDS.bob}>'s approval no longer counts (no longer in \`@ops-approvers\`)`,
   );
-  expect(thread).toContain("*Not run, an approver's groups changed.*");
+  expect(thread).toContain("*Not run — an approver's groups changed.*");
   expect(thread).not.toContain("policy");
   const redecided = await h.audit.query({ type: "policy.redecided", limit: 50 });
   expect(redecided.find((e) => e.requestId === created.id)?.detail?.cause).toBe(

@@ -141,7 +141,7 @@ it("Pause holds the next wave past its pause, Resume continues, Abort stops afte
   // Stopped on purpose, nothing failed: the card and the summary say who stopped it and where, not "Failed".
   const done = textOf(await h.waitCard("--pause 10m", (t) => t.includes("*Result:*")));
   expect(done).toContain(
-    `:octagonal_sign: *Aborted by <@${IDS.alice}> after wave 2 of 3:* <@${IDS.alice}> asked to`,
+    `:octagonal_sign: *Aborted by the requester after wave 2 of 3:* <@${IDS.alice}> asked to`,
   );
   expect(done).toContain("*Result:* 2 restarted, 1 not started");
   expect(done).not.toMatch(/Failed|:x:/);

@@ -154,7 +154,7 @@ it("the policy is decided again at the opening: a freeze declared after the appr
   const thread = await h.fake.waitFor(() =>
     threadText(card).includes("Not run") ? threadText(card) : undefined,
   );
-  expect(thread).toContain("*Not run, the freeze `test-freeze` is in force.*");
+  expect(thread).toContain("*Not run — the freeze `test-freeze` is in force.*");
   expect(thread).toContain(`Asking again is denied until the freeze ends ${freezeEnd}`);
   expect(thread).not.toContain("Ask again to get the approvals");
 });

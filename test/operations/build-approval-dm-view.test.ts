@@ -207,6 +207,21 @@ describe("an approver's direct message", () => {
       expect(text).not.toContain("failed");
     });
 
+    it("aborted by its requester: named once, as the requester", () => {
+      const request = ended("aborted by a person after wave 1 of 3: 1 rebooted");
+      const details: Pick<RequestDetails, "result"> = {
+        result: {
+          status: "aborted",
+          summary: "1 rebooted",
+          stop: { kind: "abort", by: "U_ALICE", afterWave: 1, of: 3 },
+        },
+      };
+      const { text } = textOf(buildApprovalDmClosedView({ request, permalink: undefined, details })!);
+      expect(text).toContain("<@U_ALICE>'s request");
+      expect(text).toContain("Aborted by the requester after wave 1 of 3;");
+      expect(text.match(/U_ALICE/g)).toHaveLength(1);
+    });
+
     it("a run that failed still says so; without its details, the approval record alone says failed", () => {
       const request = ended("1 deleted, 1 failed");
       const failed: Pick<RequestDetails, "result"> = {

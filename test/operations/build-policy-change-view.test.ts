@@ -44,7 +44,7 @@ describe("policy change views", () => {
       "<@U_BOB>'s approval no longer counts: they are no longer among its approvers (it asked `@ops-approvers`)",
     );
     // The servers changed: the header says so, not that the policy did.
-    expect(text).toContain(":no_entry: *Not run, the servers changed.* Checked again just before running:");
+    expect(text).toContain(":no_entry: *Not run — the servers changed.* Checked again just before running:");
     expect(text).toContain("the limit per request is 5 servers now, it was 10");
     expect(text).toContain("<@U_ALICE> nothing was done");
     expect(text).not.toContain("<@U123>");
@@ -119,7 +119,7 @@ describe("policy change views", () => {
       expectValidBlockKit(kit);
       expect(kit.text).toBe("Not run: <@U_BOB>'s approval no longer counts (no longer in `@ops-approvers`)");
       const text = JSON.stringify(kit);
-      expect(text).toContain(":no_entry: *Not run, an approver's groups changed.*");
+      expect(text).toContain(":no_entry: *Not run — an approver's groups changed.*");
       expect(text).not.toContain("policy");
       await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/policy-changed-reply-approver-left.json");
 
@@ -145,7 +145,7 @@ describe("policy change views", () => {
       expect(text).toContain(
         "<@U_BOB>'s approval no longer counts: the policy's approvers for it changed (it asked `@ops-approvers`)",
       );
-      expect(text).toContain("*Not run, the policy is stricter now.*");
+      expect(text).toContain("*Not run — the policy is stricter now.*");
     });
 
     it("a freeze: named with its end; asking again is denied until then, so it says when to ask", async () => {
@@ -154,7 +154,7 @@ describe("policy change views", () => {
       expectValidBlockKit(kit);
       const text = JSON.stringify(kit);
       const end = `<!date^${String(FREEZE_END / 1000)}^`;
-      expect(text).toContain(":no_entry: *Not run, the freeze `test-freeze` is in force.*");
+      expect(text).toContain(":no_entry: *Not run — the freeze `test-freeze` is in force.*");
       expect(text).toContain(
         `this delete is not allowed during the freeze \`test-freeze\` (in force until ${end}`,
       );

@@ -335,8 +335,8 @@ describe("/ops policy explain of a staged decision", () => {
     const explained = explainDecision(evaluatePolicy(policyOf(`${HEAD}rules:${STAGED_RULE}`), ask()));
     expect(explained.headline).toBe("Needs 2 approvals in 2 stages, in order");
     expect(explained.details).toEqual([
-      "Stage 1, team lead: 1 of members of user group leads, not the requester, expires 30m after the stage is reached, rejecting needs no reason",
-      "Stage 2, security: 1 of members of user group security, not the requester, expires 10m after the stage is reached, rejecting needs no reason",
+      "Stage 1, team lead: 1 of members of user group leads, not the requester, expires 30m after the stage is reached",
+      "Stage 2, security: 1 of members of user group security, not the requester, expires 10m after the stage is reached",
       "An approval counts only for the stage the request waits on; each person approves one stage",
     ]);
   });
