@@ -155,7 +155,7 @@ const HELP: Readonly<Record<Command, CommandHelp>> = {
         shipped: "allowed",
       },
       jobs: {
-        summary: "List running and recent jobs.",
+        summary: "List the bot's runs: running now, scheduled and recent (a Huawei Cloud job: `/ecs job`).",
         usage: ["/ops jobs"],
         examples: ["/ops jobs"],
         notes: [],

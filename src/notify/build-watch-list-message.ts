@@ -8,10 +8,14 @@ import {
   type ListField,
   type ListItem,
   list,
+  localTime,
   type Message,
   md,
   type Span,
+  section,
 } from "../render/message-model.js";
+import { statusIcon } from "../render/status-icon.js";
+import { emoji } from "../views/format-values.js";
 import { WATCHER_TITLES } from "./build-change-message.js";
 import { describeUndeliverable } from "./build-undeliverable-channel-message.js";
 import type { UndeliverableChannel } from "./channel-health.js";
@@ -60,20 +64,58 @@ function undelivered(errors: readonly string[]): Span[] {
   });
 }
 
-/** "#random (the bot is not in the channel: invite it); #nope (…)". */
+/** "#random, #nope": the channels only; what to do about each is said once, above the lists ({@link toFix}). */
 function cannotPostTo(channels: readonly UndeliverableChannel[]): Span[] {
-  return channels.flatMap((u, i) => [
-    ...(i === 0 ? [] : md`; `),
-    ...md`${channelLink(u.channel)} (${describeUndeliverable(u.error)})`,
-  ]);
+  return channelList([...new Set(channels.map((u) => u.channel))]);
 }
 
-function watcherStatus(w: WatcherInfo): string {
+/**
+ * What to do about the channels the bot cannot post to, one line per problem with every channel it affects
+ * (a watcher's and a digest's alike): "#random, #ops-old: the bot is not in the channel: invite it there…".
+ * Undefined when every channel can be posted to.
+ */
+function toFix(blocked: readonly UndeliverableChannel[]): Span[] | undefined {
+  const byProblem = new Map<string, Set<string>>();
+  for (const u of blocked) {
+    const channels = byProblem.get(u.error) ?? new Set<string>();
+    channels.add(u.channel);
+    byProblem.set(u.error, channels);
+  }
+  if (byProblem.size === 0) return undefined;
+  const lines = [...byProblem].map(([error, channels]) => [
+    ...md`\n• `,
+    ...channelList([...channels]),
+    ...md`: ${describeUndeliverable(error)}`,
+  ]);
+  return [...md`:warning: *To fix*`, ...lines.flat()];
+}
+
+/** A watcher's state: `FAILED` when it cannot read the cloud or reach one of its channels. */
+function watcherStatus(w: WatcherInfo): "UNKNOWN" | "PENDING" | "FAILED" | "OK" {
   if (!w.available) return "UNKNOWN";
   if (w.lastResult === undefined) return "PENDING";
   // A watcher whose messages cannot reach a channel is not OK, however well it reads the cloud.
   if (w.lastResult.outcome === "failed" || w.undeliverable.length > 0) return "FAILED";
   return "OK";
+}
+
+/** A watcher's state in words, after what it watches: "ECS servers · failing: cannot post to 2 channels". */
+function watcherState(w: WatcherInfo): string {
+  switch (watcherStatus(w)) {
+    case "UNKNOWN":
+      return "unavailable";
+    case "PENDING":
+      return "not run yet";
+    case "OK":
+      return "working";
+    case "FAILED": {
+      const failed = w.lastResult?.outcome === "failed";
+      const blocked = w.undeliverable.length;
+      const posts = blocked > 0 ? `cannot post to ${plural(blocked, "channel")}` : "";
+      if (failed && blocked > 0) return `failing: its last run failed, and it ${posts}`;
+      return failed ? "failing: its last run failed" : `failing: ${posts}`;
+    }
+  }
 }
 
 /** `/ops watch list`: every watcher with its schedule, last run and result, then the digests. */
@@ -115,10 +157,10 @@ export function buildWatchListMessage(
       fields.push({ label: md`unavailable`, value: w.unavailableReason });
     }
     if (w.holder !== undefined) fields.push({ label: md`runs on`, value: code(w.holder) });
+    // The state in words beside what it watches (not a status code after the ID): the icon says it at a glance.
     return {
-      status: watcherStatus(w),
-      title: w.id,
-      subtitle: w.description ?? WATCHER_TITLES[w.kind],
+      title: md`${emoji(statusIcon(watcherStatus(w)))} ${w.id}`,
+      subtitle: md`${w.description ?? WATCHER_TITLES[w.kind]} · ${watcherState(w)}`,
       fields,
     };
   });
@@ -137,16 +179,14 @@ export function buildWatchListMessage(
             ? md`never`
             : md`${ago(now, d.lastSlot)}: ${d.lastResult.outcome === "posted" ? md`posted to ${formatCount(d.lastResult.posted)} channels` : md`failed: ${code(d.lastResult.error)}`}`,
       },
-      ...(d.nextAt !== undefined
-        ? [{ label: md`next`, value: md`${new Date(d.nextAt).toISOString().replace(/\.\d{3}Z$/, "Z")}` }]
-        : []),
+      ...(d.nextAt !== undefined ? [{ label: md`next`, value: [localTime(d.nextAt)] }] : []),
     ],
   }));
   // As each watcher's own status says: failing to read the cloud, or to reach a channel.
   const failing = watchers.filter((w) => watcherStatus(w) === "FAILED").length;
-  const blocked = [
-    ...new Set([...watchers, ...digests].flatMap((x) => x.undeliverable.map((u) => u.channel))),
-  ].length;
+  const undeliverable = [...watchers, ...digests].flatMap((x) => x.undeliverable);
+  const blocked = new Set(undeliverable.map((u) => u.channel)).size;
+  const fix = toFix(undeliverable);
   const unreachable =
     blocked > 0 ? md`, cannot post to ${formatCount(blocked)} ${blocked === 1 ? "channel" : "channels"}` : [];
   return {
@@ -156,6 +196,7 @@ export function buildWatchListMessage(
       context(
         md`${plural(watchers.length, "watcher")}, ${formatCount(failing)} failing${unreachable} · configured in \`flows/notifications.yml\``,
       ),
+      ...(fix === undefined ? [] : [section({ text: fix })]),
       list(items, { moreHint: md`see \`flows/notifications.yml\`` }),
       header(md`Digests`),
       list(digestItems, { moreHint: md`see \`flows/notifications.yml\`` }),

@@ -18,7 +18,7 @@ import {
 } from "../render/message-model.js";
 import { renderBlockKit } from "../render/render-block-kit.js";
 import { shortServerId, withInlineCode } from "../views/format-values.js";
-import { describeAuditEntry, describeFoldedEntry } from "./describe-audit-entry.js";
+import { DECISION_WORDS, describeAuditEntry, describeFoldedEntry } from "./describe-audit-entry.js";
 import { auditServerFields, type ServerNames, serverNamesOf } from "./describe-audit-servers.js";
 import { formatTime } from "./describe-request.js";
 import { type AuditLine, foldRunSteps, type StepFacts } from "./fold-run-steps.js";
@@ -99,13 +99,6 @@ const APPROVED_TERMS: ReadonlySet<AuditEntryType> = new Set<AuditEntryType>([
  * "…and N more" should the renderer ever cut a page (it is chosen to fit, so it does not).
  */
 const NARROW_DOWN = md`narrow down with ${code("/ops audit <server>")}, ${code("/ops audit @user")} or ${code("/ops audit apr_…")} (one request); the whole log: ${code("npm run audit -- export")} on the bot's host`;
-
-/** A policy decision in words. */
-const DECISIONS: Readonly<Record<string, string>> = {
-  allow: "allowed",
-  needs_approval: "needs approval",
-  deny: "denied",
-};
 
 /** A detail's list of strings (`reasons`), or undefined. */
 function stringsOf(value: unknown): string[] | undefined {
@@ -252,16 +245,14 @@ function compose(input: AuditViewInput, shown: number, moreHint: Span[]): Messag
       buttons.push(button({ id: `${AUDIT_PAGE_ACTION}.newest`, label: md`Newest entries`, value }));
   }
   if (buttons.length > 0) blocks.push(actions(...buttons));
-  blocks.push(
-    context(md`The store's audit stream is the record of truth; every entry is also shipped to the log.`),
-  );
   const count = md`${String(shown)} ${shown === 1 ? "entry" : "entries"}`;
   return { text: md`Audit${about}: ${count}${older}`, blocks };
 }
 
 /**
- * One line as a list item: its entry's number (`#4521`, what `--before` takes), time, kind, who and what, in
- * operator words ({@link describeAuditEntry}), then the entries folded into it by number.
+ * One line as a list item: its entry's number (`#4521`, what `--before` takes), time, what happened, who and
+ * what, in operator words ({@link describeAuditEntry}), then the entries folded into it by number; the
+ * entry's type only at the end of its fields, as the log names it.
  */
 function itemOf(
   line: AuditLine,
@@ -275,7 +266,9 @@ function itemOf(
   // Early on the line: the renderer shows an item's first fields only.
   const servers = auditServerFields([e, ...line.also], names, subjectIds);
   fields.push(...servers.fields);
-  if (e.decision) fields.push({ label: "Decision", value: md`${DECISIONS[e.decision] ?? e.decision}` });
+  // A policy decision's verdict is its title ("Policy decided: denied").
+  if (e.decision && e.type !== "policy.decided")
+    fields.push({ label: "Decision", value: md`${DECISION_WORDS[e.decision] ?? e.decision}` });
   if (e.ruleIds.length > 0) fields.push({ label: "Rules", value: md`${e.ruleIds.join(", ")}` });
   if (e.jobId) fields.push({ label: "Job", value: [code(e.jobId)] });
   if (e.outcome) fields.push({ label: "Outcome", value: md`${e.outcome}` });
@@ -294,9 +287,12 @@ function itemOf(
   // The policy's reasons (a denial, a revocation, a skipped slot, a refused read).
   const reasonList = stringsOf(e.detail?.reasons);
   const reasons = reasonList === undefined ? md`` : md` — reasons: ${reasonsSpans(reasonList)}`;
+  // Last, and given up first when the renderer cuts the fields: only to search the log, whose line for the
+  // entry reads `audit <type>` (with its `seq`).
+  fields.push({ label: "Logged as", value: [code(e.type)] });
   const words = describeAuditEntry(e, stepFacts(e));
   const item: ListItem = {
-    title: md`#${String(e.seq)} ${formatTime(e.at)} ${words.title} ${code(e.type)}`,
+    title: md`#${String(e.seq)} · ${formatTime(e.at)} · ${words.title}`,
     subtitle: [
       ...md`by `,
       ...words.by,

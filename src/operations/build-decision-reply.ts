@@ -47,9 +47,9 @@ export function buildDecisionReply(
         if (effect.userId === POLICY_ACTOR) break;
         lines.push(
           approved !== undefined && request.schedule !== undefined
-            ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} your request is approved. ${describeSchedule(request.schedule)}.`
+            ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester}, your request is approved. ${describeSchedule(request.schedule)}.`
             : approved !== undefined
-              ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester} ${outcome}`
+              ? md`:white_check_mark: ${userMention(effect.userId)} approved (${String(effect.count)} of ${String(effect.required)}): ${requester}, ${outcome}`
               : effect.stage !== undefined
                 ? md`:ballot_box_with_check: ${userMention(effect.userId)} approved for ${effect.stage}${effect.stageComplete === true ? md`, which is complete` : md``} (${String(effect.count)} of ${String(effect.required)}).${
                     effect.stageComplete === true && options.nextStage !== false
@@ -67,8 +67,8 @@ export function buildDecisionReply(
       case "rejected":
         lines.push(
           effect.reason !== undefined
-            ? md`:no_entry_sign: ${userMention(effect.userId)} rejected: ${effect.reason}\n${requester} nothing was done.`
-            : md`:no_entry_sign: ${userMention(effect.userId)} rejected. ${requester} nothing was done.`,
+            ? md`:no_entry_sign: ${userMention(effect.userId)} rejected: ${effect.reason}\n${requester}, nothing was done.`
+            : md`:no_entry_sign: ${userMention(effect.userId)} rejected. ${requester}, nothing was done.`,
         );
         break;
       case "cancelled":
@@ -124,7 +124,7 @@ function expiredLine(
     Partial<Pick<ApprovalRequest, "expiresAt">>,
 ): Span[] {
   const requester = userMention(request.requester.userId);
-  return md`:hourglass: Expired ${describeExpiry(request)}. ${requester} nothing was done; ask again if it is still needed.`;
+  return md`:hourglass: Expired ${describeExpiry(request)}. ${requester}, nothing was done; ask again if it is still needed.`;
 }
 
 /**

@@ -19,7 +19,7 @@ import { describePolicyApproval } from "../views/describe-policy-approval.js";
 import { joinTexts, typeable, withInlineCode } from "../views/format-values.js";
 import { formatElapsed } from "../workflow/format-flow-text.js";
 import type { StartCheck } from "./build-start-check-view.js";
-import { describeParameters, formatTime } from "./describe-request.js";
+import { describeParameters } from "./describe-request.js";
 
 /**
  * Where a request running in waves is: `wave` (wave `number` runs), `gate` (its health check), `pause`
@@ -165,7 +165,7 @@ export function runSubtitle(
 }
 
 /**
- * What a running operation does now, as `/ops jobs` and the Home tab say it: `now: wait until they are
+ * What a run does now, as `/ops jobs` and the Home tab say it: `now: wait until they are
  * restarted`, or for a request in waves `wave 2 of 3: restart them · 5 of 14 servers done`, `next wave (3 of
  * 3) in 1m 40s · 10 of 14 servers done`, `paused by @bob before wave 3 of 3 · …`.
  */
@@ -193,10 +193,13 @@ export function describeRunningNow(job: RunningJob, now: number): Span[] {
   return md`${where} · ${String(w.done)} of ${plural(job.targetNames.length, "server")} done`;
 }
 
-/** `/ops jobs`: operations running now and the ones that finished recently. Pure. */
+/**
+ * `/ops jobs`: the bot's runs (a request's run, as its thread reports it) running now, scheduled and finished
+ * recently. The cloud's own jobs are `/ecs job`'s: a run's thread names them. Pure.
+ */
 export function buildJobsView(input: JobsViewInput): Message {
   const blocks: Part[] = [];
-  blocks.push(section({ text: md`*Running* (${String(input.running.length)})` }));
+  blocks.push(section({ text: md`*Running now* (${String(input.running.length)})` }));
   blocks.push(
     list(
       input.running.map(
@@ -213,23 +216,33 @@ export function buildJobsView(input: JobsViewInput): Message {
     ),
   );
   if (input.scheduled !== undefined) blocks.push(...scheduledSection(input.scheduled, input.now));
-  blocks.push(section({ text: md`*Recent* (${String(input.recent.length)})` }));
+  blocks.push(section({ text: md`*Recent runs* (${String(input.recent.length)})` }));
   blocks.push(
     list(
       input.recent.map(
         (j): ListItem => ({
           title: md`${OUTCOME_ICONS[j.outcome] ?? OUTCOME_ICONS.outcome_unknown!} ${j.operation} ${plural(j.targetNames.length, "server")}: ${j.summary !== undefined ? withInlineCode(j.summary) : j.outcome.replace("_", " ")}`,
-          subtitle: runSubtitle(j, [
-            md`finished ${formatTime(j.finishedAt)}${
-              j.durationMs !== undefined ? md` after ${formatElapsed(j.durationMs)}` : md``
-            }`,
-          ]),
-          fields: [{ label: "Request", value: code(j.requestId) }],
+          subtitle: runSubtitle(j, []),
+          // In the fields, as the scheduled changes' times: a date in the subtitle would take the room of the
+          // servers' names there (its markup is long, however short Slack shows it).
+          fields: [
+            {
+              label: "Finished",
+              value: md`${localTime(j.finishedAt)}${
+                j.durationMs !== undefined ? md` after ${formatElapsed(j.durationMs)}` : md``
+              }`,
+            },
+            { label: "Request", value: code(j.requestId) },
+          ],
         }),
       ),
     ),
   );
-  blocks.push(context(md`Each operation's thread has its progress and per-server results.`));
+  blocks.push(
+    context(
+      md`Each run's thread has its progress and per-server results, and names its Huawei Cloud jobs when it ends (${code("/ecs job <job_id>")} shows one).`,
+    ),
+  );
   if ((input.scheduled?.total ?? 0) > 0)
     blocks.push(
       context(

@@ -69,7 +69,7 @@ export function describeCause(change: PolicyChange): Span[] {
  * says to check with `/ops policy explain`; anything else is a matter of new approvals.
  */
 export function askAgainAdvice(change: PolicyChange, commandText: string, who?: string): Span[] {
-  const lead = who !== undefined ? md`${userMention(who)} nothing was done.` : md`Nothing was done.`;
+  const lead = who !== undefined ? md`${userMention(who)}, nothing was done.` : md`Nothing was done.`;
   const denied = change.tightenings.find((t) => t.kind === "denied");
   if (denied === undefined)
     return md`${lead} Ask again to get the approvals it needs now: ${code(commandText)}`;

@@ -18,30 +18,30 @@ const MAX_SHOWN = 5;
 
 /**
  * The note in a run's thread when the store lost the run's record (a Redis that came back empty): nobody can
- * continue or finish the run, so the thread would otherwise stay silent. Says what was sent as far as this
- * replica knows, that nothing is sent again, and how to check the servers.
+ * continue or finish the run, so the thread would otherwise stay silent. Said as the operator sees it: the bot
+ * stopped following this change, what it had asked Huawei Cloud to do as far as this replica knows (with the
+ * jobs to look up), that nothing more is sent, and how to check the servers and carry on.
  */
 export function buildRecordLostView(input: RecordLostInput): Message {
   const sent: Span[] =
     input.sent === undefined
-      ? md`Nothing had been sent to the cloud for it.`
-      : md`Sent: *${input.verb}* for ${names(input.sent.names)}${
+      ? md`Nothing had been sent to Huawei Cloud for it, and nothing will be.`
+      : md`It had asked Huawei Cloud to *${input.verb}* ${names(input.sent.names)}${
           input.sent.jobIds.length > 0
-            ? md` (${plural(input.sent.jobIds.length, "job")} ${listed(input.sent.jobIds.map((j) => code(j)))})`
-            : md` (no job ID was seen)`
-        }; whether it took effect is not recorded anywhere now.`;
+            ? md` (${input.sent.jobIds.length === 1 ? "job" : "jobs"} ${listed(input.sent.jobIds.map((j) => code(j)))}: ${code(`/ecs job ${input.sent.jobIds[0]}`)} shows ${input.sent.jobIds.length === 1 ? "it" : "one"})`
+            : md``
+        }; whether that worked is not known. Nothing more will be sent.`;
   const checks = listed(input.targetNames.slice(0, MAX_SHOWN).map((n) => code(`/ecs show ${n}`)));
   const more = input.targetNames.length - MAX_SHOWN;
-  const text = md`:warning: ${userMention(input.requesterId)} *The bot's state store lost this run's record* (a store that came back empty), so no replica can continue or finish this *${input.verb}* and no summary will follow. ${sent} Nothing will be sent again. Check the servers: ${checks}${more > 0 ? md` and ${plural(more, "more server")}` : md``}.`;
+  const text = md`:warning: ${userMention(input.requesterId)} *The bot lost track of this ${input.verb}* (its saved progress was wiped), so it will not finish it and no summary will follow. ${sent} Check the servers: ${checks}${more > 0 ? md` and ${plural(more, "more server")}` : md``}; if the change is still needed, ask for it again.`;
   return {
-    text: md`The state store lost this run's record: check the servers.`,
+    text: md`The bot lost track of this ${input.verb}: check the servers.`,
     blocks: [section({ text })],
   };
 }
 
 /** The card's result line when the run's record was lost. */
-export const RECORD_LOST_RESULT =
-  "the state store lost this run's record; check the servers (see the thread)";
+export const RECORD_LOST_RESULT = "the bot lost track of this run; check the servers (see the thread)";
 
 /** The spans separated by commas. */
 function listed(items: readonly Span[]): Span[] {

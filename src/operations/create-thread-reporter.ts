@@ -274,6 +274,6 @@ function mentioning(message: Message, requesterId: string | undefined): Message 
   // the blocks is what notifies.
   return {
     ...message,
-    blocks: [context(md`${userMention(requesterId)} your request finished:`), ...message.blocks],
+    blocks: [context(md`${userMention(requesterId)}, your request finished:`), ...message.blocks],
   };
 }

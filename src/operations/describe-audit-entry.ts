@@ -2,7 +2,7 @@
  * One audit entry in operator words, from its type and detail (never by rewriting stored entries: the log is a
  * hash chain, and entries written before these words must read as well). The flow file's vocabulary (call
  * names, step IDs, the flow's path) and the bot's component names stay out of what the operator reads; the
- * entry's type stays beside its title, as the export and queries name it.
+ * view keeps the entry's type only as the log line names it (`audit <type>`), to search the log with.
  */
 import type { RefusalCode } from "../approvals/approval-state.js";
 import type { AuditEntryType, AuditRecord } from "../audit/audit-entry.js";
@@ -18,7 +18,7 @@ import { phaseOf, type StepFacts } from "./fold-run-steps.js";
 const ENTRY_TITLES: Readonly<Record<AuditEntryType, string>> = {
   "request.created": "Request created",
   "policy.decided": "Policy decided",
-  "request.refused": "Not requested",
+  "request.refused": "Request refused",
   "approval.recorded": "Approval counted",
   "click.refused": "Click refused",
   "request.approved": "Request approved",
@@ -42,6 +42,25 @@ const ENTRY_TITLES: Readonly<Record<AuditEntryType, string>> = {
   "schedule.skipped": "Scheduled run skipped",
   "console_log.read": "Console log read",
   "audit.read": "Audit log read",
+};
+
+/** A policy decision (`decision`) in words; the audit view's Decision field says it the same way. */
+export const DECISION_WORDS: Readonly<Record<string, string>> = {
+  allow: "allowed",
+  needs_approval: "needs approval",
+  deny: "denied",
+};
+
+/**
+ * A refused command's title by what refused it (`request.refused`'s `detail.refusedBy`); without one (a
+ * schedule change, older entries) it is "Request refused". The reason follows as "refused because".
+ */
+const REFUSED_BY_TITLES: Readonly<Record<string, string>> = {
+  preflight: "Request refused by the preflight",
+  direct_message: "Request refused: asked in a direct message",
+  waves: "Request refused: its waves could not be planned",
+  duplicate: "Request refused: already asked",
+  not_posted: "Request dropped: its card could not be posted",
 };
 
 /** An `execution.step`'s title by its phase. */
@@ -329,10 +348,25 @@ function notesOf(e: AuditRecord): Span[] {
   return notes;
 }
 
+/**
+ * What happened, as the line's title: a step's by its phase, a policy decision with its verdict ("Policy
+ * decided: needs approval"), a refused command with what refused it.
+ */
+function titleOf(e: AuditRecord): string {
+  const phase = phaseOf(e);
+  const step = phase !== undefined ? STEP_TITLES[phase] : undefined;
+  if (step !== undefined) return step;
+  if (e.type === "policy.decided" && e.decision !== undefined)
+    return `Policy decided: ${DECISION_WORDS[e.decision] ?? e.decision}`;
+  const refusedBy = e.detail?.refusedBy;
+  if (e.type === "request.refused" && typeof refusedBy === "string")
+    return REFUSED_BY_TITLES[refusedBy] ?? ENTRY_TITLES[e.type];
+  return ENTRY_TITLES[e.type] ?? e.type;
+}
+
 /** An entry's title, who, what and reasons in words; `facts`: what the page says about its step. */
 export function describeAuditEntry(e: AuditRecord, facts: StepFacts = {}): AuditEntryWords {
-  const phase = phaseOf(e);
-  const title = (phase !== undefined ? STEP_TITLES[phase] : undefined) ?? ENTRY_TITLES[e.type] ?? e.type;
+  const title = titleOf(e);
   const text = saidText(e, facts);
   return {
     title,

@@ -4,6 +4,7 @@ import { code, type ListItem, type Message, md, type Span, type Text } from "../
 import type { ResultControls } from "./action-ids.js";
 import { buildPagedList, DEFAULT_PAGE_SIZE } from "./build-paged-list.js";
 import { emoji, joinTexts, typeable } from "./format-values.js";
+import { agentStatusWords, protectStatusWords } from "./hss-status-words.js";
 
 export type HssHostFilters = IntentOf<"hss.hosts">["filters"];
 
@@ -63,9 +64,6 @@ const PROTECT_ICONS: Readonly<Record<string, `:${string}:`>> = {
   protection_exception: ":warning:",
 };
 
-/** Operator words for protection statuses whose wire name reads badly (the others are shown as sent). */
-const PROTECT_WORDS: Readonly<Record<string, string>> = { protection_exception: "error" };
-
 /** Total risk findings on a host (asset risks, vulnerabilities, baseline issues, intrusions). */
 export function riskCount(host: HssHost): number {
   return (host.asset ?? 0) + (host.vulnerability ?? 0) + (host.baseline ?? 0) + (host.intrusion ?? 0);
@@ -116,13 +114,13 @@ function edition(version: string | undefined): string | undefined {
   return version.replace(/^hss\.version\./, "");
 }
 
-/** `agent :large_green_circle: online` and `protection :shield: opened`: what HSS says of one host. */
+/** `agent :large_green_circle: online` and `protection :shield: on`: what HSS says of one host. */
 export function describeHssStatus(host: Pick<HssHost, "agentStatus" | "protectStatus">): Span[][] {
   const agent = host.agentStatus ?? "unknown";
   const protect = host.protectStatus ?? "unknown";
   return [
-    md`agent ${emoji(AGENT_ICONS[agent] ?? ":grey_question:")} ${agent}`,
-    md`protection ${emoji(PROTECT_ICONS[protect] ?? ":grey_question:")} ${PROTECT_WORDS[protect] ?? protect}`,
+    md`agent ${emoji(AGENT_ICONS[agent] ?? ":grey_question:")} ${agentStatusWords(agent)}`,
+    md`protection ${emoji(PROTECT_ICONS[protect] ?? ":grey_question:")} ${protectStatusWords(protect)}`,
   ];
 }
 

@@ -30,11 +30,15 @@ export interface ScheduleSummary {
   lastRun?: { slotAt: number; result: "started" | "skipped" | "missed"; why?: string };
 }
 
-/** `at 19:00, Monday to Friday (0 19 * * 1-5, Europe/Paris)`. */
+/**
+ * When a schedule runs, as a phrase: `at 19:00, Monday to Friday, Europe/Paris time (cron \`0 19 * * 1-5\`)`;
+ * a cron with no words, `on the cron \`0 19 * 3 1-5\`, Europe/Paris time`. The time zone sits with the time
+ * (the slots are that zone's wall-clock times); the expression stays, as typed, for whoever edits it.
+ */
 export function whenText(s: Pick<ScheduleSummary, "cron" | "cronWords" | "timeZone">): Span[] {
   return s.cronWords !== undefined
-    ? md`${s.cronWords} (${code(s.cron)}, ${s.timeZone})`
-    : md`${code(s.cron)} (${s.timeZone})`;
+    ? md`${s.cronWords}, ${s.timeZone} time (cron ${code(s.cron)})`
+    : md`on the cron ${code(s.cron)}, ${s.timeZone} time`;
 }
 
 /** `/ops schedule list`: every schedule, its timing and next run, its command and owner, its last run. */
@@ -58,14 +62,16 @@ export function buildScheduleListView(schedules: readonly ScheduleSummary[]): Me
           ? md`:double_vertical_bar: paused`
           : md`:lock: waiting for approval`;
     const next =
-      s.status === "active" && s.nextRuns[0] !== undefined ? md` · next ${localTime(s.nextRuns[0])}` : md``;
+      s.status === "active" && s.nextRuns[0] !== undefined
+        ? md` · next run ${localTime(s.nextRuns[0])}`
+        : md``;
     const last =
       s.lastRun === undefined
         ? md``
         : md`\nLast run ${localTime(s.lastRun.slotAt)}: ${s.lastRun.result === "started" ? "started" : s.lastRun.result === "skipped" ? "skipped" : "missed"}${s.lastRun.why ? md` (${s.lastRun.why})` : md``}`;
     blocks.push(
       section({
-        text: md`${code(s.id)} ${state} · ${code(s.commandLine)}\n${whenText(s)}${next} · by ${userMention(s.ownerId)} · at most ${plural(s.maxTargets, "server")}${last}`,
+        text: md`${code(s.id)} ${state} · ${code(s.commandLine)}\nRuns ${whenText(s)}${next} · owner ${userMention(s.ownerId)} · at most ${plural(s.maxTargets, "server")} per run${last}`,
       }),
     );
   }

@@ -19,16 +19,23 @@ const TASK_ICONS: Readonly<Record<string, `:${string}:`>> = {
   finished: ":white_check_mark:",
 };
 
+// Operator words for `scan_type` (the task status, `running` or `finished`, reads well as sent); a value
+// HSS adds later is shown as sent (escaped).
+const SCAN_TYPE_WORDS: Readonly<Record<string, string>> = {
+  manual: "manual scan",
+  schedule: "scheduled scan",
+};
+
 function taskItem(task: ScanTask): ListItem {
   const subtitle: Text[] = [task.status];
-  if (task.scanType) subtitle.push(task.scanType);
+  if (task.scanType) subtitle.push(SCAN_TYPE_WORDS[task.scanType] ?? task.scanType);
   const started = formatTime(task.startTime);
   if (started !== undefined) subtitle.push(md`started ${started}`);
   const fields: { label: Text; value: Text }[] = [];
   const hosts: Text[] = [];
   if (task.failedHostNum) hosts.push(md`${emoji(":x:")} ${task.failedHostNum} failed`);
   if (task.scanningHostNum) hosts.push(md`${task.scanningHostNum} scanning`);
-  if (task.successHostNum !== undefined) hosts.push(md`${task.successHostNum} success`);
+  if (task.successHostNum !== undefined) hosts.push(md`${task.successHostNum} scanned`);
   if (hosts.length > 0) fields.push({ label: md`Hosts`, value: joinTexts(hosts) });
   if (task.scanVulTypes.length > 0)
     fields.push({

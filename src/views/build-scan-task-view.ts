@@ -23,6 +23,14 @@ const SCAN_ICONS: Readonly<Record<string, `:${string}:`>> = {
   scanning: ":arrows_counterclockwise:",
 };
 
+// Operator words for a host's `scan_status` (`scanning` and `failed` read well as sent), also used by the
+// counts; a value HSS adds later is shown as sent (escaped).
+const SCAN_WORDS: Readonly<Record<string, string>> = { success: "scanned" };
+
+function scanWord(status: string): string {
+  return SCAN_WORDS[status] ?? status;
+}
+
 function hostItem(host: ScanTaskHost): ListItem {
   const status = host.scanStatus ?? "unknown";
   const fields: { label: Text; value: Text }[] = [];
@@ -40,7 +48,7 @@ function hostItem(host: ScanTaskHost): ListItem {
   fields.push({ label: md`ID`, value: code(host.hostId) });
   return {
     title: md`${emoji(SCAN_ICONS[status] ?? ":grey_question:")} ${host.hostName ?? host.hostId}`,
-    subtitle: status,
+    subtitle: scanWord(status),
     fields,
   };
 }
@@ -55,7 +63,9 @@ export function buildScanTaskView(input: ScanTaskViewInput): Message {
         Object.entries(input.counts)
           .filter(([, n]) => n > 0)
           .sort(([a], [b]) => (a < b ? -1 : 1))
-          .map(([status, n]) => md`${emoji(SCAN_ICONS[status] ?? ":grey_question:")} ${n} ${status}`),
+          .map(
+            ([status, n]) => md`${emoji(SCAN_ICONS[status] ?? ":grey_question:")} ${n} ${scanWord(status)}`,
+          ),
       ),
     );
   }

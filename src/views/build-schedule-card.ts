@@ -84,7 +84,8 @@ export function buildScheduleCard(input: ScheduleCardInput): Message {
   const result = outcome(request, schedule);
   if (result !== undefined) blocks.push(section({ text: result }));
   return {
-    text: md`${fallback(request)} ${schedule.commandLine} ${schedule.cron} (${schedule.timeZone})`,
+    // The notification preview: the cron in words (the raw expression only when it has none), as on the card.
+    text: md`${fallback(request)} ${schedule.commandLine}, ${schedule.cronWords ?? `on the cron ${schedule.cron}`}, ${schedule.timeZone} time`,
     blocks,
   };
 }
@@ -158,7 +159,7 @@ function scheduleButtons(request: ApprovalRequest, schedule: ScheduleSummary) {
       style: "primary",
       confirm: {
         title: "Approve the schedule?",
-        text: md`Run ${code(schedule.commandLine)} ${schedule.cronWords ?? schedule.cron} (${schedule.timeZone}), on at most ${plural(schedule.maxTargets, "server")} each time, until it is deleted?`,
+        text: md`Run ${code(schedule.commandLine)} ${whenText(schedule)}, on at most ${plural(schedule.maxTargets, "server")} each time, until it is deleted?`,
         confirm: "Approve schedule",
         deny: "Back",
       },

@@ -85,10 +85,18 @@ function longDate(ymd: string): string {
 export function describeAtRefusal(refusal: AtRefusal): string {
   const at = typedAt(refusal.text);
   switch (refusal.kind) {
-    case "not_a_time":
-      return `${at} is not a time; write \`--at 22:30\` (the next 22:30 in your time zone) or \`--at 2026-12-08T22:30+01:00\``;
+    case "not_a_time": {
+      // The near misses people type most: a date and time apart (a space, not a `T`), or a date alone.
+      const apart = /^(\d{4}-\d\d-\d\d)\s+(\d{1,2}:\d\d)$/.exec(refusal.text.trim());
+      if (apart !== null)
+        return `${at} is not a time I can read: join the date and the time with a \`T\`, e.g. ${span(`--at ${apart[1]}T${apart[2]}`)}`;
+      const dateOnly = /^(\d{4}-\d\d-\d\d)$/.exec(refusal.text.trim());
+      if (dateOnly !== null)
+        return `${at} names a day but no time: add the time after a \`T\`, e.g. ${span(`--at ${dateOnly[1]}T22:30`)}`;
+      return `${at} is not a time I can read; write ${AT_FORMS}`;
+    }
     case "not_a_time_of_day":
-      return `${at} is not a time of day (00:00 to 23:59)`;
+      return `${at} is not a time of day: hours go from 00 to 23 and minutes from 00 to 59, e.g. \`--at 22:30\``;
     case "not_a_date": {
       const { year, month, day } = refusal;
       return `${at} is not a date: ${calendarDateProblem(year, month, day) ?? "that day does not exist"}`;
@@ -107,12 +115,20 @@ export function describeAtRefusal(refusal: AtRefusal): string {
         from === "00:00" ? `from ${to}` : `before ${from} or from ${to}`
       } (e.g. ${instead})`;
     }
-    case "past":
-      return `${at} is in the past: it is now ${refusal.now.slice(11)} on ${longDate(refusal.now.slice(0, 10))} in ${refusal.zone}; give a time to come`;
+    case "past": {
+      // A local date-time in the past: its time of day alone names the next such time.
+      const time = /^\d{4}-\d\d-\d\dT(\d{1,2}:\d\d)$/.exec(refusal.text.trim())?.[1];
+      const instead = time === undefined ? "" : ` (e.g. ${span(`--at ${time}`)} for the next ${time})`;
+      return `${at} is in the past: it is now ${refusal.now.slice(11)} on ${longDate(refusal.now.slice(0, 10))} in ${refusal.zone}; give a time to come${instead}`;
+    }
     case "too_far":
       return `${at} is more than ${String(refusal.maxAheadDays)} days ahead; a change is scheduled at most ${String(refusal.maxAheadDays)} days ahead, so ask again closer to the time`;
   }
 }
+
+/** Every form `--at` takes (see `resolveAt`), each with what it means. */
+const AT_FORMS =
+  "`--at 22:30` (the next 22:30 in your time zone), `--at 2026-12-08T22:30` (that day, in your time zone) or `--at 2026-12-08T22:30+01:00` (with its offset from UTC)";
 
 /** A code span in a refusal line. */
 function span(text: string): string {
@@ -213,7 +229,7 @@ export function buildScheduleMissedReply(
       : md`it could not start between ${localTime(schedule.runAt)} and ${localTime(schedule.startBy, "time")}`;
   return buildNoticeView(
     ":hourglass:",
-    md`Not run: ${why}. ${userMention(request.requester.userId)} nothing was done; schedule it again if it is still needed.`,
+    md`Not run: ${why}. ${userMention(request.requester.userId)}, nothing was done; schedule it again if it is still needed.`,
   );
 }
 
@@ -229,7 +245,7 @@ export function buildScheduleLapsedLine(
     schedule.openWhenAsked === true && schedule.window !== undefined
       ? md`before the maintenance window ${code(schedule.window)} closed at ${localTime(schedule.startBy)}`
       : md`before its start time ${localTime(schedule.runAt)}`;
-  return md`:hourglass: Lapsed: approval was not complete ${before} (${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals). ${userMention(request.requester.userId)} nothing was done; schedule it again if it is still needed.`;
+  return md`:hourglass: Lapsed: approval was not complete ${before} (${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals). ${userMention(request.requester.userId)}, nothing was done; schedule it again if it is still needed.`;
 }
 
 /**

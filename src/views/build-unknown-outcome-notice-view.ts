@@ -48,7 +48,7 @@ export function buildUnknownOutcomeNoticeView(input: UnknownOutcomeNoticeInput):
     text,
     blocks: [
       ...(input.requesterId !== undefined
-        ? [context(md`${userMention(input.requesterId)} your request needs a look:`)]
+        ? [context(md`${userMention(input.requesterId)}, your request needs a look:`)]
         : []),
       section({ text: md`${emoji(":grey_question:")} ${text}` }),
     ],

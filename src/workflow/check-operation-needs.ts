@@ -13,6 +13,7 @@ import { forEachLimited } from "../cloud/for-each-limited.js";
 import type { CloudClient, Flavor } from "../cloud/types.js";
 import { suggestClosest } from "../config/suggest-closest.js";
 import { joinWords } from "../render/escape-mrkdwn.js";
+import { formatRamMb } from "../views/format-values.js";
 import { checkAttachable, checkDetachable, checkSystemDisk } from "./check-attached-disks.js";
 import { checkImageAvailable, checkKeyPairsExist, checkMigrationTarget } from "./check-named-resources.js";
 import type { Operation, PreflightCheck } from "./flow-vocabulary.js";
@@ -200,7 +201,7 @@ async function checkQuota(input: NeedsInput): Promise<QuotaCheck | undefined> {
     input.global.push({
       severity: "blocking",
       code: "quota_exceeded",
-      message: `the RAM quota would be exceeded: ${fmt(ram.used)} of ${fmt(ram.max)} MiB in use, the resize adds ${fmt(ram.delta)} MiB (${fmt(ram.used + ram.delta)} > ${fmt(ram.max)})`,
+      message: `the RAM quota would be exceeded: ${formatRamMb(ram.used)} of ${formatRamMb(ram.max)} in use, the resize adds ${formatRamMb(ram.delta)} (${formatRamMb(ram.used + ram.delta)} > ${formatRamMb(ram.max)})`,
     });
   }
   return check;

@@ -1,5 +1,6 @@
 /** Small plain-text formatters shared by the workflow views (no markup: callers decide how to escape). */
 import { formatCount } from "../render/escape-mrkdwn.js";
+import { formatRamMb } from "../views/format-values.js";
 import type { FlavorInfo } from "./preflight-types.js";
 
 /** `1m 12s`, `45s`, `2h 3m`, `0s`. */
@@ -18,8 +19,7 @@ export function formatElapsed(ms: number): string {
 /** `s6.large.2 (2 vCPU, 4 GiB)`; just the ID when the size is unknown. */
 export function formatFlavor(f: FlavorInfo): string {
   if (f.vcpus === undefined || f.ramMb === undefined) return f.id;
-  const ram = f.ramMb % 1024 === 0 ? `${f.ramMb / 1024} GiB` : `${f.ramMb} MiB`;
-  return `${f.id} (${f.vcpus} vCPU, ${ram})`;
+  return `${f.id} (${f.vcpus} vCPU, ${formatRamMb(f.ramMb)})`;
 }
 
 /** Up to `max` names, then `+N more`. */

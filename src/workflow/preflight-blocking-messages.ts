@@ -1,5 +1,6 @@
 import { joinWords } from "../render/escape-mrkdwn.js";
 import { closestNames } from "../targets/closest-names.js";
+import { busyWith } from "./describe-busy-task.js";
 import type { Operation } from "./flow-vocabulary.js";
 import { doneStatuses, leftOutStatuses, OPERATION_NOUNS, statusInWords } from "./operation-rules.js";
 import type { PreflightTarget } from "./preflight-types.js";
@@ -15,18 +16,20 @@ export function unknownFlavorMessage(flavorRef: string, existing: Iterable<strin
 }
 
 /**
- * What to do about servers busy with a task in progress: wait for it, and where to follow it. Plain text: the
- * preflight view escapes it.
+ * What to do about servers busy with a task in progress, each named once with what it is busy with (`web-03
+ * is busy with a reboot`): wait for it, and where to follow it. Plain text: the preflight view escapes it.
  */
-export function waitForTasksMessage(busy: readonly Pick<PreflightTarget, "name">[]): string {
+export function waitForTasksMessage(busy: readonly Pick<PreflightTarget, "name" | "current">[]): string {
   const follow = "/ops jobs shows what the bot is running";
+  const task = (t: Pick<PreflightTarget, "current">) =>
+    (t.current !== undefined ? busyWith(t.current) : undefined) ?? "a task";
   if (busy.length === 1) {
-    const name = busy[0]!.name;
-    return `${name} is busy with a task in progress: wait until it ends, then ask again (/ecs show ${name} shows its state, ${follow})`;
+    const t = busy[0]!;
+    return `${t.name} is busy with ${task(t)}: wait until it ends, then ask again (/ecs show ${t.name} shows its state, ${follow})`;
   }
-  const names = busy.slice(0, 5).map((t) => t.name);
-  const more = busy.length > 5 ? ` +${busy.length - 5} more` : "";
-  return `${busy.length} servers are busy with a task in progress (${names.join(", ")}${more}): wait until their tasks end, then ask again (/ecs show shows a server's state, ${follow})`;
+  const named = busy.slice(0, 5).map((t) => `${t.name} with ${task(t)}`);
+  const more = busy.length > 5 ? ` and ${busy.length - 5} more` : "";
+  return `${busy.length} servers are busy (${named.join(", ")}${more}): wait until their tasks end, then ask again (/ecs show shows a server's state, ${follow})`;
 }
 
 /** Servers named in a line at most; the rest are counted. */

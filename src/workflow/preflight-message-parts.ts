@@ -1,4 +1,4 @@
-import { plural } from "../render/escape-mrkdwn.js";
+import { formatCount, plural } from "../render/escape-mrkdwn.js";
 import {
   code,
   context,
@@ -10,6 +10,9 @@ import {
   type Span,
   section,
 } from "../render/message-model.js";
+import { formatRamMb } from "../views/format-values.js";
+import { agentStatusWords, protectStatusWords } from "../views/hss-status-words.js";
+import { busyByStatus, busyWith } from "./describe-busy-task.js";
 import { formatFlavor } from "./format-flow-text.js";
 import type { HssPosture, Preflight, PreflightProblem, PreflightTarget } from "./preflight-types.js";
 
@@ -71,7 +74,8 @@ export function preflightMessageParts(preflight: Preflight): Part[] {
     }),
   );
   if (blocking.length > 0) {
-    parts.push(section({ text: [...md`:no_entry: *Blocking*`, ...bullets(blocking.map((p) => p.message))] }));
+    const said = blocking.filter((p) => !saidByBusySummary(preflight, p));
+    parts.push(section({ text: [...md`:no_entry: *Blocking*`, ...bullets(said.map((p) => p.message))] }));
     const refusals = cloudDetails(blocking);
     if (refusals.length > 0) parts.push(context(...refusals));
   }
@@ -88,9 +92,15 @@ export function preflightMessageParts(preflight: Preflight): Part[] {
     facts.push(md`back to the public resource pool`);
   const q = preflight.quota;
   if (q?.vcpus !== undefined || q?.ramMb !== undefined) {
-    const figure = (label: string, f: { used: number; max: number; delta: number } | undefined) =>
-      f === undefined ? [] : [md`${label}: ${String(f.used)} used + ${String(f.delta)} of ${String(f.max)}`];
-    facts.push(...figure("vCPU quota", q.vcpus), ...figure("RAM quota (MiB)", q.ramMb));
+    const figure = (
+      label: string,
+      f: { used: number; max: number; delta: number } | undefined,
+      unit: (n: number) => string,
+    ) =>
+      f === undefined
+        ? []
+        : [md`${label}: ${unit(f.used)} of ${unit(f.max)} in use, this adds ${unit(f.delta)}`];
+    facts.push(...figure("vCPU quota", q.vcpus, formatCount), ...figure("RAM quota", q.ramMb, formatRamMb));
   }
   if (facts.length > 0) parts.push(context(joinSpans(facts, " · ")));
   return parts;
@@ -121,39 +131,17 @@ function cloudDetails(problems: readonly PreflightProblem[]): Span[][] {
   ].slice(0, MAX_CONTEXT_ELEMENTS);
 }
 
-/** ECS statuses a task in progress puts a server in (it returns to a stable one when the task ends), in words. */
-const TASK_OF_STATUS: Readonly<Record<string, string>> = {
-  BUILD: "its creation",
-  REBOOT: "a reboot",
-  HARD_REBOOT: "a hard reboot",
-  REBUILD: "an OS reinstall",
-  MIGRATING: "a migration",
-  RESIZE: "a resize",
-  REVERT_RESIZE: "the revert of a resize",
-};
-
-/** `OS-EXT-STS:task_state` values (Nova's task states), in words; the first that matches. */
-const TASK_OF_TASK_STATE: readonly (readonly [RegExp, string])[] = [
-  [/^reboot.*hard$/, "a hard reboot"],
-  [/^reboot/, "a reboot"],
-  [/^powering-off/, "a stop"],
-  [/^powering-on/, "a start"],
-  [/^resiz/, "a resize"],
-  [/^rebuild/, "an OS reinstall"],
-  [/migrat/, "a migration"],
-  [/^(deleting|soft-deleting)/, "a deletion"],
-  [/^(scheduling|networking|block_device_mapping|spawning)/, "its creation"],
-];
-
 /**
- * What a server is busy with, from its status and task state: `a reboot`, `a stop`…; `a task` when it is busy
- * with one we have no words for; undefined when it is not busy (a stable status and no task state).
+ * A server's own "busy" problem when the preflight also has the line that says to wait for the busy servers
+ * (`waitForTasksMessage`, which names each with its task): the Blocking list says it once.
  */
-export function taskInProgress(status: string, taskState?: string | null): string | undefined {
-  const byStatus = TASK_OF_STATUS[status];
-  if (byStatus !== undefined) return byStatus;
-  if (!taskState) return undefined;
-  return TASK_OF_TASK_STATE.find(([pattern]) => pattern.test(taskState))?.[1] ?? "a task";
+function saidByBusySummary(preflight: Preflight, p: PreflightProblem): boolean {
+  if (p.serverId === undefined) return false;
+  if (!preflight.problems.some((q) => q.code === "task_in_progress" && q.serverId === undefined))
+    return false;
+  if (p.code === "task_in_progress") return true;
+  const t = preflight.targets.find((x) => x.id === p.serverId);
+  return p.code === "status_not_allowed" && t?.current !== undefined && busyByStatus(t.current.status);
 }
 
 function bullets(lines: readonly string[]): Span[] {
@@ -170,12 +158,13 @@ function targetItem(preflight: Preflight, t: PreflightTarget): ListItem {
   const fields: ListField[] = [];
   const end = t.planned;
   let subtitle: Span[];
-  const busy = taskInProgress(t.current.status, t.current.taskState);
+  const busy = busyWith(t.current);
   const blocked = t.problems.some((p) => p.severity === "blocking");
   const busyRow = busy !== undefined && (blocked || end?.calls.length === 0);
   if (busyRow) {
-    // Not "nothing to do": the server is in the middle of something; the Blocking list says to wait.
-    subtitle = md`${t.current.status}: busy, ${busy} is in progress`;
+    // Not "nothing to do": the server is in the middle of something; the Blocking list says to wait. The
+    // status is beside the name already: said once.
+    subtitle = md`busy with ${busy}`;
   } else if (end && end.calls.length === 0) {
     // Blocked (the reason is under Blocking) is not "nothing to do": only a target left out is.
     subtitle = blocked ? [] : md`${t.current.status}: nothing to do, left out`;
@@ -318,7 +307,9 @@ function hssText(h: HssPosture): Span[] {
   if (h.state === "unknown") return md`unknown (HSS unavailable)`;
   if (h.state === "not_registered") return md`not protected by HSS (no agent)`;
   const risks = `${h.vulnerability ?? "?"} vuln, ${h.baseline ?? "?"} baseline, ${h.intrusion ?? "?"} intrusion`;
-  return md`agent ${h.agentStatus ?? "?"} · protection ${h.protectStatus ?? "?"} · risks: ${risks}`;
+  const agent = h.agentStatus === undefined ? "unknown" : agentStatusWords(h.agentStatus);
+  const protect = h.protectStatus === undefined ? "unknown" : protectStatusWords(h.protectStatus);
+  return md`agent ${agent} · protection ${protect} · risks: ${risks}`;
 }
 
 /** The HSS posture of a server in a few words, or undefined when there is none. */

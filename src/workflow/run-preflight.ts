@@ -12,6 +12,7 @@ import {
   restartWarning,
   startWarning,
 } from "./check-operation-needs.js";
+import { busyWith, taskInProgress } from "./describe-busy-task.js";
 import { CHECKS_OF_OPERATION, type Operation, type PreflightCheck } from "./flow-vocabulary.js";
 import {
   allowedStatuses,
@@ -28,7 +29,6 @@ import {
   unknownFlavorMessage,
   waitForTasksMessage,
 } from "./preflight-blocking-messages.js";
-import { taskInProgress } from "./preflight-message-parts.js";
 import type {
   FlavorInfo,
   Preflight,
@@ -166,16 +166,18 @@ export async function runPreflight(
     if (s.taskState) target.current.taskState = s.taskState;
     // A task in progress (`REBOOT`, `powering-off`…) is said as such, once per server: `busy, a reboot is in progress`.
     const busy = taskInProgress(s.status, s.taskState);
-    const busyMessage = (detail: string) => `${name}: busy, ${busy ?? "a task"} is in progress (${detail})`;
+    // In words (never the raw task state, unless we have no words for it); the view folds it into the line
+    // that says to wait for the busy servers (`waitForTasksMessage`), but a scheduled run's skip lists it.
+    const busyMessage = () => `${name} is busy with ${busyWith(s) ?? "a task"}`;
     const taskReported = has("no_task_in_progress") && Boolean(s.taskState);
-    if (taskReported) problem("blocking", "task_in_progress", busyMessage(s.taskState!));
+    if (taskReported) problem("blocking", "task_in_progress", busyMessage());
     if (has("status_allows_operation")) {
       if (doneStatuses(operation).includes(s.status)) {
         problem("warning", "already_in_state", `${name}: already ${s.status}; it will be left out`);
       } else if (leftOutStatuses(operation).includes(s.status)) {
         problem("warning", "left_out", `${name}: is ${s.status}; it will be left out of the ${operation}`);
       } else if (busy !== undefined && !allowedStatuses(operation).includes(s.status)) {
-        if (!taskReported) problem("blocking", "status_not_allowed", busyMessage(s.status));
+        if (!taskReported) problem("blocking", "status_not_allowed", busyMessage());
       } else if (!allowedStatuses(operation).includes(s.status)) {
         problem(
           "blocking",

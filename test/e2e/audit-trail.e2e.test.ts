@@ -112,7 +112,7 @@ it("a change the preflight refuses is recorded as not requested, after its decis
     expect(decided?.type).toBe("policy.decided");
     expect(refused?.detail?.reference).toBe(decided?.detail?.reference);
     const view = await auditView("audit web-03 2");
-    expect(view).toContain("Not requested");
+    expect(view).toContain("Request refused by the preflight");
   } finally {
     h.sim.control.setServer(w3, { locked: false });
   }

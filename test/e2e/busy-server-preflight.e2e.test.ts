@@ -35,10 +35,11 @@ it("/ecs reboot again while the first reboot runs: busy, a reboot is in progress
       .find((t) => t.includes("Cannot go ahead")),
   );
   expect(refusal).toContain(
-    "busy-1 is busy with a task in progress: wait until it ends, then ask again (/ecs show busy-1 shows its state, /ops jobs shows what the bot is running)",
+    "busy-1 is busy with a reboot: wait until it ends, then ask again (/ecs show busy-1 shows its state, /ops jobs shows what the bot is running)",
   );
-  expect(refusal).toContain("busy-1: busy, a reboot is in progress (reboot_started)");
-  expect(refusal).toContain("REBOOT: busy, a reboot is in progress");
+  // Said once, in words: never the cloud's raw task state.
+  expect(refusal).not.toContain("reboot_started");
+  expect(refusal).toContain("REBOOT — busy with a reboot");
   expect(refusal).not.toContain("nothing to");
   expect(refusal).not.toContain("needs ACTIVE");
   expect(h.mutations("batchRebootServers")).toHaveLength(1);

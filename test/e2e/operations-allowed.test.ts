@@ -196,11 +196,11 @@ it("resize --dry-run shows the preflight and what a real resize needs, and chang
   expect(await reply(IDS.alice, "resize web-01")).toContain("would need 2 approvals");
 });
 
-it("/ops jobs lists recent operations", async () => {
+it("/ops jobs lists recent runs", async () => {
   await h.command("jobs", { command: "/ops", user: IDS.dave });
   const text = await reply(IDS.dave, "Recent");
   expect(text).toMatch(/stop 1 server: 1 stopped/);
-  expect(text).toContain("Running* (0)");
+  expect(text).toContain("Running now* (0)");
 });
 
 it("/ecs help stop tells what the live policy decides without servers, and which rules decide otherwise for some", async () => {

@@ -57,7 +57,7 @@ async function scheduledJobs(): Promise<string> {
   const jobs = await h.fake.waitFor(() => h.ephemeralTexts(IDS.dave).slice(n)[0]);
   const start = jobs.indexOf("*Scheduled*");
   expect(start).toBeGreaterThanOrEqual(0);
-  return jobs.slice(start, jobs.indexOf("*Recent*", start));
+  return jobs.slice(start, jobs.indexOf("*Recent runs*", start));
 }
 
 /** The Slack date token of `minutes` after `base`, as the bot writes it. */

@@ -52,11 +52,11 @@ async function scheduleApproved(server: string, flag: string): Promise<FakeSlack
   return h.waitCard(`/ecs reboot ${server} --hard ${flag}`, (t) => t.includes("Scheduled:"));
 }
 
-/** The Scheduled section of `/ops jobs` (up to the Recent one). */
+/** The Scheduled section of `/ops jobs` (up to the Recent runs one). */
 function scheduledPart(jobs: string): string {
   const start = jobs.indexOf("*Scheduled*");
   expect(start).toBeGreaterThanOrEqual(0);
-  return jobs.slice(start, jobs.indexOf("*Recent*", start));
+  return jobs.slice(start, jobs.indexOf("*Recent runs*", start));
 }
 
 it("an approved change scheduled for tonight is in /ops jobs for anyone: when, what, who asked, who approved", async () => {
@@ -96,7 +96,7 @@ it("an approved change scheduled for tonight is in /ops jobs for anyone: when, w
   expect(after).not.toContain("web-03");
 });
 
-it("a scheduled change leaves the list once it runs: it is then a recent operation", async () => {
+it("a scheduled change leaves the list once it runs: it is then a recent run", async () => {
   const { flag } = atIn(30);
   await scheduleApproved("web-04", flag);
   expect(scheduledPart(await ask(IDS.dave, "jobs"))).toContain("`web-04`");
@@ -109,7 +109,7 @@ it("a scheduled change leaves the list once it runs: it is then a recent operati
   const jobs = await ask(IDS.dave, "jobs");
   expect(scheduledPart(jobs)).toContain("*Scheduled* (0)");
   expect(scheduledPart(jobs)).not.toContain("web-04");
-  expect(jobs.slice(jobs.indexOf("*Recent*"))).toContain("`web-04`");
+  expect(jobs.slice(jobs.indexOf("*Recent runs*"))).toContain("`web-04`");
 });
 
 it("soonest first, the soonest ten listed and the later ones counted", async () => {

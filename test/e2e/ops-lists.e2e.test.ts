@@ -97,7 +97,7 @@ it("/ecs show shows HSS agent and protection and offers the power actions that f
   await h.command("show app-31");
   const active = await ephemeral("app-31");
   expect(textOf(active)).toContain("agent :large_green_circle: online");
-  expect(textOf(active)).toMatch(/protection .* opened/);
+  expect(textOf(active)).toMatch(/protection .* on$/m);
   expect(actionIds(active)).toEqual(["q.act.stop", "q.act.reboot", "q.share"]);
   // Each action confirms with the server's name before anything is asked of the policy.
   expect(JSON.stringify(active.blocks)).toContain("Stop `app-31`");
@@ -203,7 +203,7 @@ it("/hss scan without an ID lists the recent scan tasks, newest first", async ()
   expect(textOf(await ephemeral("give its ID"))).toContain("/hss scan");
 });
 
-it("/ops jobs links each operation to its thread", async () => {
+it("/ops jobs links each run to its thread", async () => {
   h.sim.control.addServer({ name: "app-36", status: "ACTIVE", tags: { env: "dev" } });
   await h.command("stop app-36");
   const card = await h.waitCard("/ecs stop app-36", (t) => t.includes("Done"));

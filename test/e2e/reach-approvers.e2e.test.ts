@@ -80,7 +80,7 @@ it("every decision is a thread reply; the requester hears of approval and of the
   await h.click(card, APPROVE, IDS.carol);
   const approved = await reply(card, "approved (2 of 2)");
   expect(approved).toContain(
-    `<@${IDS.carol}> approved (2 of 2): <@${IDS.alice}> your request is approved and runs now.`,
+    `<@${IDS.carol}> approved (2 of 2): <@${IDS.alice}>, your request is approved and runs now.`,
   );
   const finished = await reply(card, "your request finished");
   expect(finished).toContain(`<@${IDS.alice}>`);
@@ -96,7 +96,7 @@ it("a rejection (its reason inert) and a cancellation are replies too", async ()
   await h.submitReason(IDS.bob, requestIdOf(card), "not today <@U_DAVE> <!channel>");
   const rejected = await reply(card, "rejected:");
   expect(rejected).toContain(`<@${IDS.bob}> rejected: not today`);
-  expect(rejected).toContain(`<@${IDS.alice}> nothing was done.`);
+  expect(rejected).toContain(`<@${IDS.alice}>, nothing was done.`);
   expect(rejected).not.toContain("<@U_DAVE>");
   expect(rejected).not.toContain("<!channel>");
 

@@ -163,7 +163,7 @@ it("Pause holds the next wave past its pause, Resume continues, Abort stops afte
     h
       .ephemeralTexts(IDS.alice)
       .slice(before)
-      .find((t) => t.includes("*Recent*")),
+      .find((t) => t.includes("*Recent runs*")),
   );
   expect(jobs).toContain(":octagonal_sign: reboot 3 servers: 2 restarted, 1 not started");
 

@@ -41,7 +41,7 @@ async function jobs(): Promise<string> {
     h
       .ephemeralTexts(IDS.alice)
       .slice(before)
-      .find((t) => t.includes("*Running*")),
+      .find((t) => t.includes("*Running now*")),
   );
 }
 
@@ -77,7 +77,7 @@ it("/ops jobs and Home list a run in waves once, as the whole request: in its pa
 
     // Between waves no run is open, yet the request runs: listed, with the time to the next wave.
     const pause = await jobs();
-    expect(pause).toContain("*Running* (1)");
+    expect(pause).toContain("*Running now* (1)");
     expect(pause).toContain("reboot 3 servers");
     expect(pause).toMatch(/next wave \(2 of 3\) in (10m|9m \d\ds) · 1 of 3 servers done/);
     const tab = await home();
@@ -100,7 +100,7 @@ it("/ops jobs and Home list a run in waves once, as the whole request: in its pa
     for (let i = 0; i < 500 && h.mutations("batchRebootServers").length < 2; i++)
       await new Promise((r) => setTimeout(r, 10));
     const during = await jobs();
-    expect(during).toContain("*Running* (1)");
+    expect(during).toContain("*Running now* (1)");
     expect(during).toContain("reboot 3 servers");
     expect(during).not.toContain("reboot 1 server");
     expect(during).toMatch(/wave 2 of 3: wait until they are back up · 1 of 3 servers done/);
@@ -114,7 +114,7 @@ it("/ops jobs and Home list a run in waves once, as the whole request: in its pa
     await h.click(waveMessage(card)!, "ops.waves.abort", IDS.alice);
     await waveList(card, (t) => t.includes("*Aborted* by"));
     await h.ops.idle();
-    expect(await jobs()).toContain("*Running* (0)");
+    expect(await jobs()).toContain("*Running now* (0)");
     expect(await home()).toContain("*Running now* (0)");
   } finally {
     h.sim.control.setJobTiming(timing);

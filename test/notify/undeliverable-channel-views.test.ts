@@ -143,7 +143,7 @@ describe("the message in the alert channel", () => {
 });
 
 describe("/ops watch list", () => {
-  it("names each channel it cannot post to, with the reason, and does not call the watcher OK", async () => {
+  it("names each channel it cannot post to, what to do once per problem, and does not call the watcher OK", async () => {
     const { kit, golden } = render(
       buildWatchListMessage(
         [
@@ -156,11 +156,15 @@ describe("/ops watch list", () => {
       ),
     );
     const text = collectMrkdwn(kit).join("\n");
-    expect(text).toContain("cannot post to: <#C_RANDOM> (the bot is not in the channel: invite it there");
+    expect(text).toContain("cannot post to: <#C_RANDOM>, <#C_NOPE>");
+    // What to do, once per problem, though the watcher and the digest both post to #random.
+    expect(text).toContain("• <#C_RANDOM>: the bot is not in the channel: invite it there");
+    expect(text.match(/invite it there/g)).toHaveLength(1);
     // Said once, in words: the run's raw codes for the same channels are not repeated.
     expect(text).not.toContain("not delivered to");
     expect(text).toContain("1 failing, cannot post to 2 channels");
-    expect(text).not.toContain(":large_green_circle: *ecs*");
+    expect(text).toContain("*:x: ecs* — ECS servers · failing: cannot post to 2 channels");
+    expect(text).not.toContain(":large_green_circle:");
     await expect(golden).toMatchFileSnapshot("golden/watch-list-undeliverable.json");
   });
 

@@ -76,7 +76,7 @@ it("a run's trail speaks operator words, one line per step, every entry still nu
   expect(bullets.length).toBeLessThan(all.length);
   expect(bullets.some((l) => l.includes("Step started"))).toBe(false);
   expect(text).toMatch(
-    /Step finished `execution\.step`\* — by the bot: Stop the servers: done — also #\d+ [\d:]+: step started/,
+    /Step finished\* — by the bot: Stop the servers: done — also #\d+ [\d:]+: step started/,
   );
 });
 

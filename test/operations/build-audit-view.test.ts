@@ -68,7 +68,7 @@ const ENTRIES: AuditRecord[] = [
   },
 ];
 
-it("says each entry in words, with its type, the bot's part and the decision in words", async () => {
+it("says each entry in words (the decision and what refused a command in its title), the bot's part, its type last", async () => {
   const kit = renderBlockKit(
     buildAuditView({
       query: {
@@ -81,14 +81,16 @@ it("says each entry in words, with its type, the bot's part and the decision in 
   );
   expectValidBlockKit(kit);
   const text = collectMrkdwn(kit).join("\n");
-  expect(text).toContain("Run finished `execution.finished`");
+  // What happened in words; the type only at the end, to search the log with.
+  expect(text).toContain("UTC · Run finished*");
+  expect(text).toContain("Logged as: `execution.finished`");
+  expect(text).toContain("UTC · Policy decided: needs approval*");
   // The bot's executor is "the bot": its component names are not the operator's words.
   expect(text).toContain("by the bot: reboot 1 server");
   expect(text).not.toContain("(executor)");
-  expect(text).toContain("Decision: needs approval");
   // The requester's --reason is "reason"; a refusal's is said as one.
   expect(text).toContain("— reason: INC-4711");
-  expect(text).toContain("Not requested `request.refused`");
+  expect(text).toContain("Request refused by the preflight*");
   expect(text).toContain("refused because: web-03 is locked");
   expect(text).toContain(
     "Approve refused: the request was no longer waiting for approval (it was cancelled)",

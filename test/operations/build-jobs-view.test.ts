@@ -8,7 +8,7 @@ const NOW = Date.UTC(2025, 0, 2, 12, 0);
 const LINK = "https://acme.slack.com/archives/C_OPS/p1735819200000100";
 
 describe("buildJobsView", () => {
-  it("running and recent operations, each linked to its thread, names as they can be typed back", async () => {
+  it("running and recent runs, each linked to its thread, names as they can be typed back", async () => {
     const kit = renderBlockKit(
       buildJobsView({
         running: [
@@ -196,7 +196,11 @@ describe("buildJobsView", () => {
     expect(text).toContain(
       `reboot 14 servers* — paused by <@U_CAROL> before wave 3 of 3 · 10 of 14 servers done · for 5m · by <@U_BOB> · <${LINK}|Open the thread>`,
     );
-    expect(text).toContain("`payments-frontend-production-eu-01` +3 more · finished");
+    // A finished run's time is in its fields (a date's markup is long): its names have the subtitle's room.
+    expect(text).toContain("`payments-frontend-production-eu-02` +2 more · by <@U_DAVE>");
+    expect(text).toContain(
+      "Finished: <!date^1735818600^{date_short_pretty} {time}|2025-01-02 11:50 UTC> after 15m",
+    );
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-long-names.json");
   });
 
@@ -395,8 +399,8 @@ describe("buildJobsView: scheduled changes", () => {
     );
     expectValidBlockKit(kit);
     const text = JSON.stringify(kit);
-    expect(text.indexOf("*Running* (0)")).toBeLessThan(text.indexOf("*Scheduled* (0)"));
-    expect(text.indexOf("*Scheduled* (0)")).toBeLessThan(text.indexOf("*Recent* (0)"));
+    expect(text.indexOf("*Running now* (0)")).toBeLessThan(text.indexOf("*Scheduled* (0)"));
+    expect(text.indexOf("*Scheduled* (0)")).toBeLessThan(text.indexOf("*Recent runs* (0)"));
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/jobs-nothing-scheduled.json");
   });
 });

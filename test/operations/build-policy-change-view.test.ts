@@ -46,7 +46,7 @@ describe("policy change views", () => {
     // The servers changed: the header says so, not that the policy did.
     expect(text).toContain(":no_entry: *Not run — the servers changed.* Checked again just before running:");
     expect(text).toContain("the limit per request is 5 servers now, it was 10");
-    expect(text).toContain("<@U_ALICE> nothing was done");
+    expect(text).toContain("<@U_ALICE>, nothing was done");
     expect(text).not.toContain("<@U123>");
     expect(text).not.toContain("<!channel>");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/policy-changed-reply.json");

@@ -4,7 +4,7 @@ import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { expectValidBlockKit, toGoldenJson } from "../render/block-kit-test-helpers.js";
 
 describe("buildRecordLostView", () => {
-  it("what was sent (servers as typed back, the job), that nothing is sent again, what to check", async () => {
+  it("what was sent (servers as typed back, the job and how to look it up), that nothing more is sent, what to check", async () => {
     const kit = renderBlockKit(
       buildRecordLostView({
         verb: "stop",
@@ -16,7 +16,10 @@ describe("buildRecordLostView", () => {
     expectValidBlockKit(kit);
     const text = JSON.stringify(kit);
     expect(text).toContain("`/ecs show *bold* _x_`");
-    expect(text).toContain("Nothing will be sent again");
+    expect(text).toContain("Nothing more will be sent");
+    // The job, with the command that shows it.
+    expect(text).toContain("(job `ff80808212345678`: `/ecs job ff80808212345678` shows it)");
+    expect(text).toContain("The bot lost track of this stop");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/record-lost-sent.json");
   });
 
@@ -27,7 +30,7 @@ describe("buildRecordLostView", () => {
     );
     expectValidBlockKit(kit);
     const text = JSON.stringify(kit);
-    expect(text).toContain("Nothing had been sent to the cloud for it.");
+    expect(text).toContain("Nothing had been sent to Huawei Cloud for it, and nothing will be.");
     expect(text).toContain("and 2 more servers");
     expect(text).not.toContain("db-06");
     await expect(toGoldenJson(kit)).toMatchFileSnapshot("golden/record-lost-nothing-sent.json");

@@ -154,7 +154,7 @@ it("a run's calls and answers in words; a step's start folded into its end; ever
 it("a step whose start is on an older page keeps its own line there, and its end is said by what the page shows of it", () => {
   const text = collectMrkdwn(render(NEWEST_FIRST.slice(1, 6))).join("\n");
   expect(text).not.toContain("also #");
-  expect(text).toContain("Run ended `execution.step`* — by the bot: the run succeeded");
+  expect(text).toContain("Run ended* — by the bot: the run succeeded");
   // Its call's answer is on this page: the step is said by it.
   expect(text).toContain("Stop the servers: outcome not known (1 not known)\n");
   expect(text).not.toContain("— reason:");

@@ -83,7 +83,7 @@ it("pasted twice: one card, and the second answer links it; a new --reason is th
   const pending = await approvals.listPending();
   expect(pending.map((r) => r.id)).toEqual([idOf(card)]);
   expect(await audited("request.created")).toHaveLength(1);
-  // Audited as the other refusals are (`Not requested`), naming the request that waits.
+  // Audited as the other refusals are (`request.refused`), naming the request that waits.
   const refused = await refusals();
   expect(refused).toHaveLength(2);
   expect(refused[0]?.detail?.reason).toContain(idOf(card));

@@ -40,25 +40,25 @@ it("the store loses a followed run's record: the thread and the card say so once
 
     map.clear();
     const note = await h.fake.waitFor(() =>
-      h.replies(card).find((m) => textOf(m).includes("lost this run's record")),
+      h.replies(card).find((m) => textOf(m).includes("The bot lost track of this")),
     );
     const text = textOf(note);
     expect(text).toContain("*stop*");
-    expect(text).toContain(`Sent: *stop* for \`${name}\``);
+    expect(text).toContain(`It had asked Huawei Cloud to *stop* \`${name}\``);
     const jobId = /`(ff[0-9a-f]+)`/.exec(text)?.[1];
     expect(jobId).toBeDefined();
     expect(stop?.mutation?.serverIds).toEqual([h.serverId(name)]);
     expect(text).toContain(`\`/ecs show ${name}\``);
-    expect(text).toContain("Nothing will be sent again");
+    expect(text).toContain("Nothing more will be sent");
     const shown = await h.fake.waitFor(() => {
       const root = h.fake.message(card.channel, card.ts);
       return textOf(root).includes("Outcome unknown") ? root : undefined;
     });
-    expect(textOf(shown)).toContain("the state store lost this run's record");
+    expect(textOf(shown)).toContain("the bot lost track of this run");
 
     // Once, and nothing more: no adoption, no second stop, no summary.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(h.replies(card).filter((m) => textOf(m).includes("lost this run's record"))).toHaveLength(1);
+    expect(h.replies(card).filter((m) => textOf(m).includes("The bot lost track of this"))).toHaveLength(1);
     expect(h.replies(card).filter((m) => (m.text ?? "").startsWith("stop: "))).toHaveLength(0);
     expect(h.mutations("batchStopServers")).toHaveLength(1);
     await eventually(() =>

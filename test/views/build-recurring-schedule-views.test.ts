@@ -75,7 +75,7 @@ describe("recurring schedule views", () => {
     const raw = { ...summary, cron: "0 19 L * *" };
     delete (raw as Partial<ScheduleSummary>).cronWords;
     const { golden } = render(buildScheduleCard({ request, schedule: raw }));
-    expect(golden).toContain("`0 19 L * *` (Europe/Paris)");
+    expect(golden).toContain("on the cron `0 19 L * *`, Europe/Paris time");
   });
 
   it("list, skipped and missed messages", async () => {
@@ -139,7 +139,7 @@ describe("servers named exactly, against the servers approved", () => {
   it("the list says one schedule and one server in the singular", async () => {
     const list = render(buildScheduleListView([{ ...summary, status: "active", maxTargets: 1 }]));
     expect(list.golden).toContain('"text": "1 recurring schedule"');
-    expect(list.golden).toContain("at most 1 server");
+    expect(list.golden).toContain("at most 1 server per run");
     expect(list.golden).not.toContain("at most 1 servers");
     await expect(list.golden).toMatchFileSnapshot("golden/recurring-schedule-list-one.json");
   });

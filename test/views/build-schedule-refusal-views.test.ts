@@ -92,12 +92,39 @@ describe("--at refusals", () => {
     await expect(past.golden).toMatchFileSnapshot("golden/schedule-at-past.json");
   });
 
+  it("a bad `--at` says what was wrong and a form the parser takes", () => {
+    expect(describeAtRefusal({ kind: "not_a_time", text: "tomorrow" })).toBe(
+      "`--at tomorrow` is not a time I can read; write `--at 22:30` (the next 22:30 in your time zone), `--at 2026-12-08T22:30` (that day, in your time zone) or `--at 2026-12-08T22:30+01:00` (with its offset from UTC)",
+    );
+    // The near misses: a date and a time apart, a date alone.
+    expect(describeAtRefusal({ kind: "not_a_time", text: "2026-12-24 22:00" })).toBe(
+      "`--at 2026-12-24 22:00` is not a time I can read: join the date and the time with a `T`, e.g. `--at 2026-12-24T22:00`",
+    );
+    expect(describeAtRefusal({ kind: "not_a_time", text: "2026-12-24" })).toContain(
+      "names a day but no time: add the time after a `T`, e.g. `--at 2026-12-24T22:30`",
+    );
+    expect(describeAtRefusal({ kind: "not_a_time_of_day", text: "24:10" })).toBe(
+      "`--at 24:10` is not a time of day: hours go from 00 to 23 and minutes from 00 to 59, e.g. `--at 22:30`",
+    );
+    // In the past with an offset: no "next HH:MM" (that would be read in the Slack time zone, not the offset).
+    expect(
+      describeAtRefusal({
+        kind: "past",
+        text: "2026-12-06T13:00+01:00",
+        now: "2026-12-06T19:10",
+        zone: "UTC+01:00",
+      }),
+    ).toMatch(/give a time to come$/);
+  });
+
   it("every kind is one line with the value as typed, a backtick in it never breaking the code span", () => {
     const kinds: AtRefusal[] = [
       { kind: "not_a_time", text: "soon`<!channel>" },
       { kind: "not_a_time_of_day", text: "24:10" },
       { kind: "bad_offset", text: "2026-12-08T22:30+15:00" },
       { kind: "no_time_zone", text: "22:30", error: "user_not_found`" },
+      { kind: "not_a_time", text: "2026-12-24 22:00" },
+      { kind: "not_a_time", text: "2026-12-24" },
     ];
     for (const r of kinds) {
       const line = describeAtRefusal(r);

@@ -49,14 +49,15 @@ describe("a server that cannot be changed now: busy, blocked or left out, each s
   }
 
   it.each([
-    ["REBOOT", "reboot_started", "REBOOT: busy, a reboot is in progress · :no_entry: blocked"],
-    ["HARD_REBOOT", undefined, "HARD_REBOOT: busy, a hard reboot is in progress · :no_entry: blocked"],
-    ["ACTIVE", "powering-off", "ACTIVE: busy, a stop is in progress · :no_entry: blocked"],
-    ["RESIZE", "resize_migrating", "RESIZE: busy, a resize is in progress · :no_entry: blocked"],
-    ["ACTIVE", "some_new_state", "ACTIVE: busy, a task is in progress · :no_entry: blocked"],
-  ])("%s (%s): busy, never 'nothing to do'", (status, taskState, expected) => {
+    ["REBOOT", "reboot_started", "busy with a reboot · :no_entry: blocked"],
+    ["HARD_REBOOT", undefined, "busy with a hard reboot · :no_entry: blocked"],
+    ["ACTIVE", "powering-off", "busy with a stop · :no_entry: blocked"],
+    ["RESIZE", "resize_migrating", "busy with a resize · :no_entry: blocked"],
+    // A task we have no words for: the cloud's task state is the only hint there is.
+    ["ACTIVE", "some_new_state", "busy with a task (some_new_state) · :no_entry: blocked"],
+  ])("%s (%s): busy, never 'nothing to do', the status once", (status, taskState, expected) => {
     const line = row(status, taskState === undefined ? {} : { taskState });
-    expect(line).toContain(`— ${expected}`);
+    expect(line).toContain(`*\`web-03\`* · ${status} — ${expected}`);
     expect(line).not.toContain("nothing to do");
   });
 
