@@ -13,7 +13,7 @@ export function buildAuditDigestMessage(head: LogLink, at: number): Message {
     text: md`Audit log digest: newest entry ${formatCount(head.seq)}`,
     blocks: [
       section({
-        text: md`:lock: *Audit log digest* — ${time}: the newest audit entry is ${formatCount(head.seq)}, linked to every entry before it.`,
+        text: md`:link: *Audit log digest* — ${time}: the newest audit entry is ${formatCount(head.seq)}, linked to every entry before it.`,
       }),
       section({ text: md`Entry ${code(head.seq)} · hash ${code(head.hash)}` }),
       context(

@@ -4,6 +4,7 @@ import { createStore, DEFAULT_STORE_URL } from "../store/create-store.js";
 import { parseStoreUrl } from "../store/parse-store-url.js";
 import type { Clock, Store } from "../store/store.js";
 import { AUDIT_STREAM } from "./create-audit-log.js";
+import { sqliteSchemaProblem } from "./sqlite-schema-problem.js";
 
 export interface OpenAuditStoreOptions {
   clock: Clock;
@@ -21,8 +22,9 @@ export type OpenAuditStoreResult = { ok: true; store: Store } | { ok: false; err
  * created and verified as an empty, intact log. A `memory://` store exists only inside the process that opens
  * it, so it can hold no log of the bot's either. Redis URLs are opened as the bot opens them, and a namespace
  * holding no audit log (no entry and no chain head: a mistyped `?namespace=`, or none given where the bot
- * has one) is refused likewise, instead of being verified as an empty, intact log. Throws what `createStore`
- * throws (a file in use, not a database).
+ * has one) is refused likewise, instead of being verified as an empty, intact log. An SQLite file written by
+ * an older version is refused too, unchanged (`sqliteSchemaProblem`): opening it as a store would upgrade it.
+ * Throws what `createStore` throws (a file in use, not a database, a schema newer than this build).
  */
 export async function openAuditStore(
   url: string,
@@ -36,7 +38,8 @@ export async function openAuditStore(
         "STORE_URL is memory://, a store that lives only inside the process that opens it: there is no audit log here to read. Set STORE_URL to the bot's store (its SQLite file or Redis URL).",
     };
   if (parsed.ok && parsed.target.backend === "sqlite") {
-    const problem = sqliteFileProblem(resolve(parsed.target.file), options.defaulted);
+    const file = resolve(parsed.target.file);
+    const problem = sqliteFileProblem(file, options.defaulted) ?? sqliteSchemaProblem(file);
     if (problem !== undefined) return { ok: false, error: problem };
   }
   const store = await createStore(url, { clock: options.clock });

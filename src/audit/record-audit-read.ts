@@ -3,6 +3,7 @@
  * filters as they were asked), how many they got, whether they viewed them in Slack or exported them, and, for
  * a read the policy refused, why. An auditor asks "who looked at this?" of the same log they ask "who did this?".
  */
+import type { Logger } from "../log/create-logger.js";
 import type { AuditEntryInput } from "./audit-entry.js";
 
 /** The filters of a read, as asked (absent: not filtered on). Times are epoch milliseconds. */
@@ -125,18 +126,34 @@ export function auditReadEntry(read: AuditRead): AuditEntryInput {
   };
 }
 
+/** Where a read that could not be recorded is said: the bot's log (the audit log ships its entries there too). */
+export type AuditReadFailureLog = Pick<Logger, "error">;
+
 /**
  * Records `read` through `record` (the audit log's). True when it was recorded: a Slack read that cannot be
- * recorded is not shown (nobody reads the audit unseen), a refusal stays refused either way.
+ * recorded is not shown (nobody reads the audit unseen), a refusal stays refused either way. A read that
+ * cannot be recorded is never dropped unsaid: its entry goes to `log` at error level instead, where whoever
+ * runs the bot (and the log shipping that carries the audit's copies) sees who read what while the store
+ * refused to record it; the failed write itself is counted by the store's metrics
+ * (`store_operation_duration_seconds`, `operation="append"`, `outcome="error"`). The CLI has no such log and
+ * passes `undefined`: it says so on its standard error.
  */
 export async function recordAuditRead(
   record: (entry: AuditEntryInput) => Promise<unknown>,
   read: AuditRead,
+  log: AuditReadFailureLog | undefined,
 ): Promise<boolean> {
+  const entry = auditReadEntry(read);
   try {
-    await record(auditReadEntry(read));
+    await record(entry);
     return true;
-  } catch {
+  } catch (error) {
+    log?.error(
+      { err: error, auditRead: entry },
+      read.refused === undefined
+        ? "a read of the audit log could not be recorded in it: nothing was shown"
+        : "a refused read of the audit log could not be recorded in it",
+    );
     return false;
   }
 }

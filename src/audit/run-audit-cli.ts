@@ -64,7 +64,8 @@ export const AUDIT_CLI_USAGE = `Usage:
   <time>: an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z, 2025-01-31T12:00:00+01:00) or an age (90d,
   12h). A date alone is midnight UTC; a time without Z or an offset is read in this host's time zone (TZ).
   The store is STORE_URL, as for the bot (an SQLite file can only be opened while the bot is stopped); it must
-  exist already: the audit command never creates one.`;
+  exist already: the audit command never creates one, nor upgrades one written by an older version (start the
+  bot once: it upgrades the file).`;
 
 type Parsed =
   | { command: "verify"; digest?: ChainDigest }
@@ -288,23 +289,28 @@ async function runCommand(
       // Recorded like a read in Slack, so an auditor sees who exported what. Whoever runs this can write the
       // store anyway, so the entry is a trail, not a gate: an export is never withheld for it (a read-only
       // copy of the store exports as well), and a failure to record is said, not fatal.
-      const recorded = await recordAuditRead((entry) => audit.record(entry), {
-        actorId: pruneActorId(io.operator ?? osOperator()),
-        action: AUDIT_EXPORT_ACTION,
-        via: "export",
-        filters: {
-          ...(rest.since !== undefined && { since: rest.since }),
-          ...(rest.until !== undefined && { until: rest.until }),
-          ...(rest.userId !== undefined && { user: rest.userId }),
-          ...(rest.requestId !== undefined && { request: rest.requestId }),
-          ...(filter.server !== undefined && {
-            server: filter.server.text,
-            serverIds: [...filter.server.ids],
-          }),
-          format: command.format,
+      const recorded = await recordAuditRead(
+        (entry) => audit.record(entry),
+        {
+          actorId: pruneActorId(io.operator ?? osOperator()),
+          action: AUDIT_EXPORT_ACTION,
+          via: "export",
+          filters: {
+            ...(rest.since !== undefined && { since: rest.since }),
+            ...(rest.until !== undefined && { until: rest.until }),
+            ...(rest.userId !== undefined && { user: rest.userId }),
+            ...(rest.requestId !== undefined && { request: rest.requestId }),
+            ...(filter.server !== undefined && {
+              server: filter.server.text,
+              serverIds: [...filter.server.ids],
+            }),
+            format: command.format,
+          },
+          entries: count,
         },
-        entries: count,
-      });
+        // No bot log here: the line below says it to whoever ran the export.
+        undefined,
+      );
       if (!recorded) io.stderr("audit: this export could not be recorded in the audit log\n");
       return 0;
     }

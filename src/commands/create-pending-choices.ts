@@ -127,7 +127,7 @@ export function createPendingChoices(deps: PendingChoiceDeps): PendingChoices {
       await replyToRequester(
         ctx.responder,
         buildNoticeView(
-          ":hourglass:",
+          ":information_source:",
           md`This choice was already made. Run the command again to choose anew.`,
         ),
         ctx.logger,

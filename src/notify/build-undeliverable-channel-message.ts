@@ -1,25 +1,66 @@
 import { channelLink, code, context, type Message, md, type Span, section } from "../render/message-model.js";
 
 /**
- * Why the bot cannot post to a channel and what to do about it, after a colon: "cannot post to #random (the bot
- * is not in the channel: invite it there)". `error` is Slack's code (untrusted: shown as code, never as markup).
+ * The `/invite` to run, with the app's name from its manifest, as the bot's other `/invite` hints say it (the
+ * notifier does not learn the name a workspace may have given the app instead).
  */
-export function describeUndeliverable(error: string): Span[] {
+const INVITE = code("/invite @hwc-chatops");
+
+/**
+ * Why the bot cannot post to a channel (or to `channels` of them, all failing alike) and what to do about it,
+ * after the channels and a colon: "#random: the bot is not in the channel: invite it there…", "#a, #b: the bot
+ * is not in these channels: invite it to each…". `error` is Slack's code (untrusted: shown as code, never as
+ * markup).
+ */
+export function describeUndeliverable(error: string, channels = 1): Span[] {
+  const one = channels === 1;
   switch (error) {
     case "not_in_channel":
-      return md`the bot is not in the channel: invite it there (${code("/invite @hwc-chatops")})`;
+      return one
+        ? md`the bot is not in the channel: invite it there (${INVITE})`
+        : md`the bot is not in these channels: invite it to each (${INVITE} in each one)`;
     case "channel_not_found":
-      return md`no such channel, or a private channel the bot is not in: check the channel ID in the notifications file, or invite the bot`;
+      return one
+        ? md`no such channel, or a private channel the bot is not in: check the channel ID in the notifications file, or invite the bot`
+        : md`no such channels, or private channels the bot is not in: check their IDs in the notifications file, or invite the bot to them`;
     case "is_archived":
-      return md`the channel is archived: unarchive it, or send these notifications to another channel`;
+      return one
+        ? md`the channel is archived: unarchive it, or send these notifications to another channel`
+        : md`these channels are archived: unarchive them, or send these notifications to other channels`;
     case "restricted_action":
     case "restricted_action_read_only_channel":
     case "restricted_action_non_threadable_channel":
     case "restricted_action_thread_only_channel":
-      return md`the channel does not let the bot post: ask a workspace admin, or use another channel`;
+      return one
+        ? md`the channel does not let the bot post: ask a workspace admin, or use another channel`
+        : md`these channels do not let the bot post: ask a workspace admin, or use other channels`;
     default:
       return md`Slack refuses the bot's posts (${code(error)}): ask a workspace admin to check the app's access`;
   }
+}
+
+function joined(parts: readonly Span[][]): Span[] {
+  return parts.flatMap((p, i) => [...(i === 0 ? [] : md`, `), ...p]);
+}
+
+/**
+ * What to do about channels the bot cannot post to, one line per problem with every channel it affects and the
+ * remedy said once: "• #random, #ops-old: the bot is not in these channels: invite it to each…". Problems and
+ * channels in the order first met; a channel found more than once (by a watcher and a digest) is named once.
+ * The one grouping for the alert and `/ops watch list`, so that both say it alike.
+ */
+export function linesPerProblem(blocked: readonly { channel: string; error: string }[]): Span[][] {
+  const byProblem = new Map<string, Set<string>>();
+  for (const { channel, error } of blocked) {
+    const channels = byProblem.get(error) ?? new Set<string>();
+    channels.add(channel);
+    byProblem.set(error, channels);
+  }
+  return [...byProblem].map(([error, channels]) => [
+    ...md`• `,
+    ...joined([...channels].map((c) => [channelLink(c)])),
+    ...md`: ${describeUndeliverable(error, channels.size)}`,
+  ]);
 }
 
 /** What posts to a channel, for the message about it: routes and digests (with `file:line`), watchers' alerts. */
@@ -38,11 +79,7 @@ export interface UndeliverableChannelInput extends ChannelUses {
   error: string;
 }
 
-function joined(parts: readonly Span[][]): Span[] {
-  return parts.flatMap((p, i) => [...(i === 0 ? [] : md`, `), ...p]);
-}
-
-/** Channels said one by one in one message; the rest are counted. */
+/** Channels whose lost posts are said one by one in one message; the rest are counted. */
 const MAX_LISTED = 10;
 
 function usesOf(input: UndeliverableChannelInput): Span[][] {
@@ -58,39 +95,51 @@ function usesOf(input: UndeliverableChannelInput): Span[][] {
   ];
 }
 
+function lines(parts: readonly Span[][]): Span[] {
+  return parts.flatMap((p, i) => [...(i === 0 ? [] : md`\n`), ...p]);
+}
+
 /**
  * Said once in the alert channels when posts to channels start failing for a reason only a person can fix
  * (every channel one run found, in one message: many failing at once is one alert, not a flood); said again
- * for a channel only after a post there has worked in between (or the error changed).
+ * for a channel only after a post there has worked in between (or the error changed). Several channels: what
+ * to do once per problem ({@link linesPerProblem}), then what each channel loses meanwhile.
  */
 export function buildUndeliverableChannelMessage(inputs: readonly UndeliverableChannelInput[]): Message {
-  const said = (input: UndeliverableChannelInput): Span[] => {
-    const uses = usesOf(input);
-    return [
-      ...md`${channelLink(input.channel)} (${describeUndeliverable(input.error)}).`,
-      ...(uses.length > 0
-        ? md` Not posted, and not kept for later, until this is fixed: ${joined(uses)}.`
-        : []),
-    ];
-  };
   const codes = [...new Set(inputs.map((i) => i.error))];
   const footer = context(
     md`Slack answered ${joined(codes.map((c) => [code(c)]))}. This alert is posted once; \`/ops watch list\` shows the problem until a post to the channel works again.`,
   );
   const [only] = inputs;
-  if (inputs.length === 1 && only !== undefined)
+  if (inputs.length === 1 && only !== undefined) {
+    const uses = usesOf(only);
+    const lost =
+      uses.length > 0 ? md` Not posted, and not kept for later, until this is fixed: ${joined(uses)}.` : [];
     return {
       text: md`:warning: Notifications cannot be posted to ${channelLink(only.channel)}`,
-      blocks: [section({ text: md`:warning: Notifications cannot be posted to ${said(only)}` }), footer],
+      blocks: [
+        section({
+          text: md`:warning: Notifications cannot be posted to ${channelLink(only.channel)} (${describeUndeliverable(only.error)}).${lost}`,
+        }),
+        footer,
+      ],
     };
+  }
   const listed = inputs.slice(0, MAX_LISTED);
   const more = inputs.length - listed.length;
+  const lost = listed.flatMap((input) => {
+    const uses = usesOf(input);
+    return uses.length > 0 ? [md`• ${channelLink(input.channel)}: ${joined(uses)}`] : [];
+  });
+  if (more > 0) lost.push(md`…and ${String(more)} more channels: see \`/ops watch list\`.`);
   return {
     text: md`:warning: Notifications cannot be posted to ${String(inputs.length)} channels`,
     blocks: [
       section({ text: md`:warning: Notifications cannot be posted to ${String(inputs.length)} channels:` }),
-      ...listed.map((input) => section({ text: md`• ${said(input)}` })),
-      ...(more > 0 ? [section({ text: md`…and ${String(more)} more: see \`/ops watch list\`.` })] : []),
+      section({ text: lines(linesPerProblem(inputs)) }),
+      ...(lost.length > 0
+        ? [section({ text: md`Not posted, and not kept for later, until this is fixed:\n${lines(lost)}` })]
+        : []),
       footer,
     ],
   };

@@ -17,7 +17,7 @@ import {
 import { statusIcon } from "../render/status-icon.js";
 import { emoji } from "../views/format-values.js";
 import { WATCHER_TITLES } from "./build-change-message.js";
-import { describeUndeliverable } from "./build-undeliverable-channel-message.js";
+import { linesPerProblem } from "./build-undeliverable-channel-message.js";
 import type { UndeliverableChannel } from "./channel-health.js";
 import type { DigestInfo, WatcherInfo } from "./notifier-types.js";
 import { readDeliveryError, type StoredRunResult } from "./watcher-records.js";
@@ -70,24 +70,13 @@ function cannotPostTo(channels: readonly UndeliverableChannel[]): Span[] {
 }
 
 /**
- * What to do about the channels the bot cannot post to, one line per problem with every channel it affects
- * (a watcher's and a digest's alike): "#random, #ops-old: the bot is not in the channel: invite it there…".
- * Undefined when every channel can be posted to.
+ * What to do about the channels the bot cannot post to, a watcher's and a digest's alike, once per problem
+ * ({@link linesPerProblem}). Undefined when every channel can be posted to.
  */
 function toFix(blocked: readonly UndeliverableChannel[]): Span[] | undefined {
-  const byProblem = new Map<string, Set<string>>();
-  for (const u of blocked) {
-    const channels = byProblem.get(u.error) ?? new Set<string>();
-    channels.add(u.channel);
-    byProblem.set(u.error, channels);
-  }
-  if (byProblem.size === 0) return undefined;
-  const lines = [...byProblem].map(([error, channels]) => [
-    ...md`\n• `,
-    ...channelList([...channels]),
-    ...md`: ${describeUndeliverable(error)}`,
-  ]);
-  return [...md`:warning: *To fix*`, ...lines.flat()];
+  const lines = linesPerProblem(blocked);
+  if (lines.length === 0) return undefined;
+  return [...md`:warning: *To fix*`, ...lines.flatMap((line) => [...md`\n`, ...line])];
 }
 
 /** A watcher's state: `FAILED` when it cannot read the cloud or reach one of its channels. */

@@ -72,7 +72,7 @@ export function buildApprovalDmView(input: {
   const { request } = input;
   const where =
     input.permalink !== undefined ? link(input.permalink, "Open the request") : md`See the channel`;
-  const text = md`:lock: ${userMention(request.requester.userId)} asks for your approval: ${code(request.commandText)}`;
+  const text = md`:raising_hand: ${userMention(request.requester.userId)} asks for your approval: ${code(request.commandText)}`;
   return {
     text,
     blocks: [
@@ -298,7 +298,7 @@ function dmOutcome(
     }
     case "expired":
       return {
-        icon: md`:hourglass:`,
+        icon: md`:stopwatch:`,
         words: md`expired ${describeExpiry(request)}. Nothing was done.`,
       };
   }

@@ -124,7 +124,7 @@ function expiredLine(
     Partial<Pick<ApprovalRequest, "expiresAt">>,
 ): Span[] {
   const requester = userMention(request.requester.userId);
-  return md`:hourglass: Expired ${describeExpiry(request)}. ${requester}, nothing was done; ask again if it is still needed.`;
+  return md`:stopwatch: Expired ${describeExpiry(request)}. ${requester}, nothing was done; ask again if it is still needed.`;
 }
 
 /**
@@ -133,6 +133,6 @@ function expiredLine(
  */
 export function buildSupersededReply(byUserId: string, glassThread: string | undefined): Message {
   const where = glassThread !== undefined ? md` (${link(glassThread, "its thread")})` : md``;
-  const text = md`:heavy_multiplication_x: Superseded: ${userMention(byUserId)} ran the same change with break-glass${where}; nothing will run from this request.`;
+  const text = md`:fast_forward: Superseded: ${userMention(byUserId)} ran the same change with break-glass${where}; nothing will run from this request.`;
   return { text, blocks: [section({ text })] };
 }

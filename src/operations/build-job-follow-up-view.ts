@@ -103,7 +103,7 @@ export function buildJobFollowUpView(input: JobFollowUpViewInput): Message {
       fallback = md`Update: ${whatOn(input)} stays unknown (the cloud job is gone); the servers as read then`;
       break;
     case "gave_up":
-      news = md`:hourglass: ${update}: Huawei Cloud had still not finished it after ${formatDuration(ending.followedForMs)}${ending.lastStatus !== undefined ? md` (last seen ${jobStatusWord(ending.lastStatus)})` : md``}, so the bot stopped following it. Check it with ${code(`/ecs job ${jobId}`)}.`;
+      news = md`:stopwatch: ${update}: Huawei Cloud had still not finished it after ${formatDuration(ending.followedForMs)}${ending.lastStatus !== undefined ? md` (last seen ${jobStatusWord(ending.lastStatus)})` : md``}, so the bot stopped following it. Check it with ${code(`/ecs job ${jobId}`)}.`;
       fallback = md`Update: ${whatOn(input)} had still not finished after ${formatDuration(ending.followedForMs)}; no longer followed`;
       break;
   }

@@ -41,7 +41,7 @@ function overruledNote(e: DecisionExplanation, ruleLine: string): Span[] {
   ↳ _Its allow is overridden here:_ ${ids} ${one ? "asks" : "ask"} for approval, and when rules match the strictest outcome wins (deny, then too many targets, then approval, then allow). To exempt someone, narrow the \`match\` of ${one ? "that rule" : "those rules"}.`;
 }
 
-const ICONS = { allow: ":white_check_mark:", needs_approval: ":lock:", deny: ":no_entry:" } as const;
+const ICONS = { allow: ":white_check_mark:", needs_approval: ":raising_hand:", deny: ":no_entry:" } as const;
 
 /** `/ops policy explain`: the decision, its terms, the rules behind it and the targets considered. Pure. */
 export function buildPolicyExplanationView(input: PolicyExplanationInput): Message {

@@ -148,7 +148,7 @@ export function buildPreparingView(
       blocks: [section({ text: md`:hourglass_flowing_sand: Preparing ${code(commandLine)}…` })],
     };
   }
-  const text = md`:lock: ${userMention(approval.requesterId)} asks ${approval.approvers} for ${plural(approval.minApprovals, "approval")}: ${code(commandLine)}`;
+  const text = md`:raising_hand: ${userMention(approval.requesterId)} asks ${approval.approvers} for ${plural(approval.minApprovals, "approval")}: ${code(commandLine)}`;
   return { text, blocks: [section({ text })] };
 }
 

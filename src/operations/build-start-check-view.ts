@@ -50,7 +50,7 @@ export function buildStartCheckReply(
   check: StartCheck,
 ): Message {
   return buildNoticeView(
-    ":hourglass:",
+    ":stopwatch:",
     md`Not run: ${why(check)}. Nothing was done. ${userMention(request.requester.userId)}, schedule it again if it is still needed.`,
   );
 }
@@ -83,7 +83,7 @@ export function buildWaveStoppedReply(
           : md`Waves 1 to ${String(index)} ran`;
   const rest = md`${ran}; ${notRun}`;
   if (stop.kind !== "policy") {
-    return buildNoticeView(":hourglass:", md`${which} not started: ${why(stop)}. ${rest}`);
+    return buildNoticeView(":stopwatch:", md`${which} not started: ${why(stop)}. ${rest}`);
   }
   const lines = policyChangeLines(stop.change, request.action);
   return {

@@ -51,7 +51,7 @@ export function createAuditPageHandler(deps: AuditPageHandlerDeps): ActionHandle
           return;
         }
         // Not recorded, nothing is shown: the page stays and the answer says why, as for a refusal.
-        const page = await showAuditPage(deps.audit, query, action.actor);
+        const page = await showAuditPage(deps.audit, query, action.actor, ctx.logger);
         await ctx.responder?.respond(page.message, page.shown ? { replaceOriginal: true } : undefined);
       },
       async (m) => {

@@ -253,7 +253,13 @@ export function createOperations(options: OperationsOptions): Operations {
   });
   // Reads, help, `/ops` and the audit's page clicks. A console log may show secrets: each read of one is
   // audited, allowed or denied.
-  const readPolicy = createReadPolicy({ policy, chat, clock, recordAudit: (entry) => audit.record(entry) });
+  const readPolicy = createReadPolicy({
+    policy,
+    chat,
+    clock,
+    recordAudit: (entry) => audit.record(entry),
+    logger,
+  });
   // The audit view's Older/Newest buttons answer as the command does, with the clicker as the requester, who
   // the read policy decides about as about the command.
   const actionHandlers = {

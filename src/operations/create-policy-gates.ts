@@ -1,7 +1,11 @@
 import type { ChatPort } from "../app/ports.js";
 import { groupHandlesOf } from "../app/read-groups-once.js";
 import type { AuditEntryInput } from "../audit/audit-entry.js";
-import { type AuditReadFilters, recordAuditRead } from "../audit/record-audit-read.js";
+import {
+  type AuditReadFailureLog,
+  type AuditReadFilters,
+  recordAuditRead,
+} from "../audit/record-audit-read.js";
 import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type {
   ActionOffer,
@@ -42,6 +46,11 @@ export interface PolicyGateDeps {
    * Absent (tests of other gates): nothing is recorded.
    */
   recordAudit?: (entry: AuditEntryInput) => Promise<unknown>;
+  /**
+   * Where a refused read of the audit log whose entry could not be written is said (the refusal stands; see
+   * `recordAuditRead`). Give it with `recordAudit`.
+   */
+  logger?: AuditReadFailureLog;
 }
 
 /** Reads that may show secrets (a console log prints whatever the OS printed): each attempt is audited. */
@@ -146,19 +155,23 @@ export function createReadPolicy(deps: PolicyGateDeps): AuditingReadPolicy {
     }
     const refused = buildPolicyRefusalView(decision);
     if (refused !== undefined && deps.recordAudit !== undefined && AUDIT_LOG_READS.has(intent.type)) {
-      // Refused either way; an entry that cannot be written changes nothing for the refused.
-      await recordAuditRead(deps.recordAudit, {
-        actorId: ctx.request.actor.userId,
-        teamId: ctx.request.actor.teamId,
-        action,
-        via: "view",
-        filters: auditFilters ?? auditFiltersOf(intent),
-        refused: {
-          decision: decision.effect === "deny" ? "deny" : "needs_approval",
-          ruleIds: decision.rules.map((r) => r.id),
-          reasons: decision.effect === "deny" ? decision.reasons : why !== undefined ? [why] : [],
+      // Refused either way; an entry that cannot be written changes nothing for the refused, and is logged.
+      await recordAuditRead(
+        deps.recordAudit,
+        {
+          actorId: ctx.request.actor.userId,
+          teamId: ctx.request.actor.teamId,
+          action,
+          via: "view",
+          filters: auditFilters ?? auditFiltersOf(intent),
+          refused: {
+            decision: decision.effect === "deny" ? "deny" : "needs_approval",
+            ruleIds: decision.rules.map((r) => r.id),
+            reasons: decision.effect === "deny" ? decision.reasons : why !== undefined ? [why] : [],
+          },
         },
-      });
+        deps.logger,
+      );
     }
     return refused === undefined ? { allowed: true } : { allowed: false, message: refused };
   };

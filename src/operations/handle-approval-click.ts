@@ -35,7 +35,7 @@ export interface ApprovalClickDeps {
   details: Pick<RequestDetailsStore, "get">;
 }
 
-const ICONS = { accepted: ":ballot_box_with_check:", refused: ":raised_hand:", gone: ":hourglass:" } as const;
+const ICONS = { accepted: ":ballot_box_with_check:", refused: ":raised_hand:", gone: ":stopwatch:" } as const;
 
 /** The result of an act() for the clicking user (the state machine's wording; its text is untrusted). */
 function noticeOf(result: ActResult): Message {

@@ -125,14 +125,18 @@ async function recordedRead(
   entries: number,
   view: () => Message,
 ): Promise<Message> {
-  const recorded = await recordAuditRead((entry) => deps.audit.record(entry), {
-    actorId: ctx.request.actor.userId,
-    teamId: ctx.request.actor.teamId,
-    action,
-    via: "view",
-    filters: {},
-    entries,
-  });
+  const recorded = await recordAuditRead(
+    (entry) => deps.audit.record(entry),
+    {
+      actorId: ctx.request.actor.userId,
+      teamId: ctx.request.actor.teamId,
+      action,
+      via: "view",
+      filters: {},
+      entries,
+    },
+    ctx.logger,
+  );
   return recorded ? view() : buildAuditReadNotRecordedView();
 }
 

@@ -145,14 +145,14 @@ export function headline(
     return md`:octagonal_sign: *${stopTitle(stop, request.requester.userId)}:* ${who} asked to ${what}`;
   if (notRun !== false) return md`:no_entry: *${notRunTitle(notRun)}:* ${who} asked to ${what}`;
   if (request.status === "revoked" && request.revocation?.lapsed === true)
-    return md`:hourglass: *${LAPSED_TITLE}:* ${who} asked to ${what}`;
-  if (lapsedUnapproved(request)) return md`:hourglass: *Lapsed:* ${who} asked to ${what}`;
+    return md`:stopwatch: *${LAPSED_TITLE}:* ${who} asked to ${what}`;
+  if (lapsedUnapproved(request)) return md`:stopwatch: *Lapsed:* ${who} asked to ${what}`;
   switch (request.status) {
     case "pending":
     case "approved":
       if (allowed) return md`:arrow_forward: ${who} asked to ${what} — allowed, starting`;
       return request.status === "pending"
-        ? md`:lock: *Approval needed:* ${who} asks to ${what}`
+        ? md`:raising_hand: *Approval needed:* ${who} asks to ${what}`
         : md`:ballot_box_with_check: *Approved, starting:* ${who} asked to ${what}`;
     case "executing":
       return md`:hourglass_flowing_sand: *Running:* ${who} asked to ${what} — progress in the thread`;
@@ -169,7 +169,7 @@ export function headline(
         ? md`:fast_forward: *Superseded by break-glass:* ${who} asked to ${what}`
         : md`:heavy_multiplication_x: *Cancelled:* ${who} asked to ${what}`;
     case "expired":
-      return md`:hourglass: *Expired:* ${who} asked to ${what}`;
+      return md`:stopwatch: *Expired:* ${who} asked to ${what}`;
     case "revoked":
       return redecision !== undefined
         ? md`:no_entry: *Not run — ${describeCause(redecision)}:* ${who} asked to ${what}`

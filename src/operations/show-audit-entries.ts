@@ -1,7 +1,11 @@
 import type { Actor } from "../app/ports.js";
 import type { AuditRecord } from "../audit/audit-entry.js";
 import type { AuditLog } from "../audit/create-audit-log.js";
-import { type AuditReadFilters, recordAuditRead } from "../audit/record-audit-read.js";
+import {
+  type AuditReadFailureLog,
+  type AuditReadFilters,
+  recordAuditRead,
+} from "../audit/record-audit-read.js";
 import type { HandlerContext, OpsIntent } from "../commands/types.js";
 import { formatTarget } from "../intents/index.js";
 import { code, type Message, md } from "../render/message-model.js";
@@ -33,7 +37,8 @@ export async function showAuditEntries(
   // Typed `--before`: which page of the history this is, is not known; the pages' buttons keep count.
   const paging = intent.beforeSeq === undefined ? { offset: 0 } : { beforeSeq: intent.beforeSeq };
   const subject = intent.subject;
-  const page = async (query: AuditPageQuery) => (await showAuditPage(deps.audit, query, reader)).message;
+  const page = async (query: AuditPageQuery) =>
+    (await showAuditPage(deps.audit, query, reader, ctx.logger)).message;
   if (subject === undefined) return page({ limit, ...paging });
   if (subject.kind === "request") {
     return page({ subject: { kind: "request", requestId: subject.requestId }, limit, ...paging });
@@ -76,22 +81,28 @@ export function auditPageFilters(query: AuditPageQuery): AuditReadFilters {
  * A page of `/ops audit` for `reader`: the matching entries older than the query's cursor, one more than asked
  * for (so the view knows older ones exist), read from the stream below the cursor. The command and its paging
  * buttons both answer through here. The read is recorded (`audit.read`: who, the filters, how many entries)
- * before anything is shown; a read that cannot be recorded is not shown (`shown: false`, the message says so).
+ * before anything is shown; a read that cannot be recorded is not shown (`shown: false`, the message says so)
+ * and is said in `log` (see `recordAuditRead`).
  */
 export async function showAuditPage(
   audit: AuditLog,
   query: AuditPageQuery,
   reader: Actor,
+  log: AuditReadFailureLog,
 ): Promise<{ shown: boolean; message: Message }> {
   const entries = await queryAuditPage(audit, query);
-  const recorded = await recordAuditRead((entry) => audit.record(entry), {
-    actorId: reader.userId,
-    teamId: reader.teamId,
-    action: "ops:audit:list",
-    via: "view",
-    filters: auditPageFilters(query),
-    entries: Math.min(entries.length, query.limit),
-  });
+  const recorded = await recordAuditRead(
+    (entry) => audit.record(entry),
+    {
+      actorId: reader.userId,
+      teamId: reader.teamId,
+      action: "ops:audit:list",
+      via: "view",
+      filters: auditPageFilters(query),
+      entries: Math.min(entries.length, query.limit),
+    },
+    log,
+  );
   if (!recorded) return { shown: false, message: buildAuditReadNotRecordedView() };
   return { shown: true, message: buildAuditView({ query, entries }) };
 }

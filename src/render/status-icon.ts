@@ -3,14 +3,18 @@ export type StatusIcon =
   | ":large_green_circle:"
   | ":red_circle:"
   | ":x:"
-  | ":arrows_counterclockwise:"
+  | ":hourglass_flowing_sand:"
   | ":wastebasket:"
   | ":grey_question:";
 
 /** Unknown or missing statuses show this. */
 export const UNKNOWN_STATUS_ICON: StatusIcon = ":grey_question:";
 
-/** ECS server states (`status` of `ServerDetail`) plus generic job/task outcomes. */
+/**
+ * ECS server states (`status` of `ServerDetail`) plus generic job/task outcomes. A state on its way to another
+ * shows the hourglass every running job, wave and request shows, so a channel has one sign for "in progress"
+ * (the look-alike 🔄 would read as 🔁, a recurring schedule).
+ */
 const STATUS_ICONS: ReadonlyMap<string, StatusIcon> = new Map<string, StatusIcon>([
   ["ACTIVE", ":large_green_circle:"],
   ["RUNNING", ":large_green_circle:"],
@@ -22,17 +26,17 @@ const STATUS_ICONS: ReadonlyMap<string, StatusIcon> = new Map<string, StatusIcon
   ["ERROR", ":x:"],
   ["FAIL", ":x:"],
   ["FAILED", ":x:"],
-  ["BUILD", ":arrows_counterclockwise:"],
-  ["REBOOT", ":arrows_counterclockwise:"],
-  ["HARD_REBOOT", ":arrows_counterclockwise:"],
-  ["RESIZE", ":arrows_counterclockwise:"],
-  ["VERIFY_RESIZE", ":arrows_counterclockwise:"],
-  ["REVERT_RESIZE", ":arrows_counterclockwise:"],
-  ["MIGRATING", ":arrows_counterclockwise:"],
-  ["PENDING", ":arrows_counterclockwise:"],
-  ["STARTING", ":arrows_counterclockwise:"],
-  ["STOPPING", ":arrows_counterclockwise:"],
-  ["DELETING", ":arrows_counterclockwise:"],
+  ["BUILD", ":hourglass_flowing_sand:"],
+  ["REBOOT", ":hourglass_flowing_sand:"],
+  ["HARD_REBOOT", ":hourglass_flowing_sand:"],
+  ["RESIZE", ":hourglass_flowing_sand:"],
+  ["VERIFY_RESIZE", ":hourglass_flowing_sand:"],
+  ["REVERT_RESIZE", ":hourglass_flowing_sand:"],
+  ["MIGRATING", ":hourglass_flowing_sand:"],
+  ["PENDING", ":hourglass_flowing_sand:"],
+  ["STARTING", ":hourglass_flowing_sand:"],
+  ["STOPPING", ":hourglass_flowing_sand:"],
+  ["DELETING", ":hourglass_flowing_sand:"],
   ["DELETED", ":wastebasket:"],
 ]);
 

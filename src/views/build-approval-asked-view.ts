@@ -47,7 +47,7 @@ export function buildApprovalAskedView(asked: ApprovalAsked): Message {
   return {
     text,
     blocks: [
-      section({ text: md`${emoji(":lock:")} ${text}` }),
+      section({ text: md`${emoji(":raising_hand:")} ${text}` }),
       ...(glass === undefined
         ? []
         : [

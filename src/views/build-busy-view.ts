@@ -7,7 +7,7 @@ import { buildNoticeView } from "./build-notice-view.js";
  */
 export function buildBusyView(): Message {
   return buildNoticeView(
-    ":hourglass:",
+    ":vertical_traffic_light:",
     md`The bot is busy, try again in a moment. Nothing was done for this request.`,
   );
 }

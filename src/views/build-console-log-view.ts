@@ -53,7 +53,7 @@ export function buildConsoleLogView(input: ConsoleLogViewInput): Message {
   blocks.push(
     context(
       shown,
-      md`${emoji(":lock:")} Only you can see this: a console log may show secrets, so it cannot be shared`,
+      md`${emoji(":bust_in_silhouette:")} Only you can see this: a console log may show secrets, so it cannot be shared`,
     ),
   );
   if (chunks.length === 0) blocks.push(context(md`The console log is empty.`));

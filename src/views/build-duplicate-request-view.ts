@@ -54,7 +54,7 @@ export function buildDuplicateRequestView(input: DuplicateRequestInput): Message
         ? md`, where it will wait for approval (it needs ${needsOf(state.waiting)})`
         : md``;
     return buildNoticeView(
-      ":repeat:",
+      ":information_source:",
       md`${who} already asked this at ${when}; its card is being posted in ${channelLink(input.channelId)}${waits}. Nothing new was requested.`,
     );
   }
@@ -66,13 +66,13 @@ export function buildDuplicateRequestView(input: DuplicateRequestInput): Message
   const asked = md`${who} already asked this at ${when}${where}`;
   if (state.kind === "waiting")
     return buildNoticeView(
-      ":repeat:",
+      ":information_source:",
       md`${asked}; it is waiting for approval (it still needs ${needsOf(state.waiting)}). Nothing new was requested.`,
     );
   const approved = state.byPolicy === true ? md`the policy allows it without approval` : md`it is approved`;
   if (state.schedule === undefined)
     return buildNoticeView(
-      ":repeat:",
+      ":information_source:",
       md`${asked}; ${approved} and its run is starting. Nothing new was requested.`,
     );
   // A different time is a different request: asked without cancelling this one, both would run.
@@ -81,7 +81,7 @@ export function buildDuplicateRequestView(input: DuplicateRequestInput): Message
       ? md`To run it at another time, cancel it first (from its card), then ask again.`
       : md`To run it at another time, ${userMention(input.askedBy)} or an approver must cancel it first (from its card).`;
   return buildNoticeView(
-    ":repeat:",
+    ":information_source:",
     md`${asked}; ${approved}. ${describeSchedule(state.schedule)}. ${instead} Nothing new was requested.`,
   );
 }

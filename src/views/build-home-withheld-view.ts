@@ -25,7 +25,7 @@ export function buildHomeWithheldPart(part: HomePart): Part[] {
     divider(),
     section({ text: md`*${title}*` }),
     context(
-      md`${emoji(":lock:")} Not shown: the policy does not let you use ${code(command)}, which shows this. Ask the people who run hwc-chatops if you need it.`,
+      md`${emoji(":no_entry:")} Not shown: the policy does not let you use ${code(command)}, which shows this. Ask the people who run hwc-chatops if you need it.`,
     ),
   ];
 }

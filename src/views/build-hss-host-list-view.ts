@@ -52,7 +52,7 @@ const AGENT_ICONS: Readonly<Record<string, `:${string}:`>> = {
   online: ":large_green_circle:",
   offline: ":red_circle:",
   not_installed: ":white_circle:",
-  installing: ":arrows_counterclockwise:",
+  installing: ":hourglass_flowing_sand:",
   install_failed: ":x:",
   // Installed, connection not reported: neither the online green nor the offline red.
   installed: ":large_blue_circle:",
@@ -176,7 +176,7 @@ export function buildHssHostListView(input: HssHostListViewInput): Message {
           md`${emoji(":red_circle:")} ${c.agentOffline} offline`,
           md`${emoji(":white_circle:")} ${c.agentNotInstalled} not installed`,
           // The rarer states only when some host is in them.
-          c.agentInstalling > 0 && md`${emoji(":arrows_counterclockwise:")} ${c.agentInstalling} installing`,
+          c.agentInstalling > 0 && md`${emoji(":hourglass_flowing_sand:")} ${c.agentInstalling} installing`,
           c.agentInstallFailed > 0 && md`${emoji(":x:")} ${c.agentInstallFailed} install failed`,
           c.agentInstalled > 0 &&
             md`${emoji(":large_blue_circle:")} ${c.agentInstalled} installed (connection not reported)`,

@@ -16,7 +16,7 @@ export function buildNotEnabledView(commandLabel: string): Message {
 
 /** A button or menu whose stored context is gone (expired, or the bot restarted without shared state). */
 export function buildExpiredView(): Message {
-  return buildNoticeView(":hourglass:", md`This result has expired. Run the command again.`);
+  return buildNoticeView(":stopwatch:", md`This result has expired. Run the command again.`);
 }
 
 /** A click on something meant for someone else (a choice only the requester may make). */

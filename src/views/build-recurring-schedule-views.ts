@@ -60,7 +60,7 @@ export function buildScheduleListView(schedules: readonly ScheduleSummary[]): Me
         ? md`:repeat: active`
         : s.status === "paused"
           ? md`:double_vertical_bar: paused`
-          : md`:lock: waiting for approval`;
+          : md`:raising_hand: waiting for approval`;
     const next =
       s.status === "active" && s.nextRuns[0] !== undefined
         ? md` · next run ${localTime(s.nextRuns[0])}`
@@ -111,7 +111,7 @@ export function buildScheduleRequestedView(
         md`Schedule ${code(input.id)} is allowed by the policy and active; its card is in the channel.`,
       )
     : buildNoticeView(
-        ":lock:",
+        ":raising_hand:",
         md`Your schedule ${code(input.id)} needs ${plural(input.minApprovals, "approval")} from ${input.approvers}; I posted it in the channel.`,
       );
   const denied = input.deniedRuns;

@@ -15,7 +15,7 @@ export interface ScanTaskListViewInput {
 }
 
 const TASK_ICONS: Readonly<Record<string, `:${string}:`>> = {
-  running: ":arrows_counterclockwise:",
+  running: ":hourglass_flowing_sand:",
   finished: ":white_check_mark:",
 };
 

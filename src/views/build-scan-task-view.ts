@@ -20,7 +20,7 @@ export interface ScanTaskViewInput {
 const SCAN_ICONS: Readonly<Record<string, `:${string}:`>> = {
   success: ":large_green_circle:",
   failed: ":x:",
-  scanning: ":arrows_counterclockwise:",
+  scanning: ":hourglass_flowing_sand:",
 };
 
 // Operator words for a host's `scan_status` (`scanning` and `failed` read well as sent), also used by the

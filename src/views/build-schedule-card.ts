@@ -102,7 +102,7 @@ function verbFor(request: ApprovalRequest): string {
 function headline(request: ApprovalRequest): Span[] {
   switch (request.status) {
     case "pending":
-      return md`${emoji(":lock:")} *Schedule needs approval:*`;
+      return md`${emoji(":raising_hand:")} *Schedule needs approval:*`;
     case "approved":
     case "executing":
       return md`${emoji(":white_check_mark:")} *Schedule approved:*`;
@@ -113,7 +113,7 @@ function headline(request: ApprovalRequest): Span[] {
     case "cancelled":
       return md`${emoji(":heavy_multiplication_x:")} *Schedule cancelled:*`;
     case "expired":
-      return md`${emoji(":hourglass:")} *Schedule expired:*`;
+      return md`${emoji(":stopwatch:")} *Schedule expired:*`;
     default:
       return md`${emoji(":x:")} *Schedule not created:*`;
   }

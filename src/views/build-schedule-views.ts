@@ -228,7 +228,7 @@ export function buildScheduleMissedReply(
       ? md`the maintenance window ${code(schedule.window)} closed at ${localTime(schedule.startBy)} before the change could start`
       : md`it could not start between ${localTime(schedule.runAt)} and ${localTime(schedule.startBy, "time")}`;
   return buildNoticeView(
-    ":hourglass:",
+    ":stopwatch:",
     md`Not run: ${why}. ${userMention(request.requester.userId)}, nothing was done; schedule it again if it is still needed.`,
   );
 }
@@ -245,7 +245,7 @@ export function buildScheduleLapsedLine(
     schedule.openWhenAsked === true && schedule.window !== undefined
       ? md`before the maintenance window ${code(schedule.window)} closed at ${localTime(schedule.startBy)}`
       : md`before its start time ${localTime(schedule.runAt)}`;
-  return md`:hourglass: Lapsed: approval was not complete ${before} (${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals). ${userMention(request.requester.userId)}, nothing was done; schedule it again if it is still needed.`;
+  return md`:stopwatch: Lapsed: approval was not complete ${before} (${String(request.approvals.length)} of ${String(request.requirement.minApprovals)} approvals). ${userMention(request.requester.userId)}, nothing was done; schedule it again if it is still needed.`;
 }
 
 /**

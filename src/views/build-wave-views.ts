@@ -47,7 +47,7 @@ export function describeWavePlan(plan: WavePlan): Span[] {
 
 const WAVE_ICON: Record<WaveRecord["status"], `:${string}:`> = {
   pending: ":white_circle:",
-  running: ":arrows_counterclockwise:",
+  running: ":hourglass_flowing_sand:",
   gate: ":stethoscope:",
   done: ":white_check_mark:",
   failed: ":x:",
@@ -135,8 +135,8 @@ function headline(record: WaveRunRecord): Span[] {
       if (record.control === "paused")
         return md`${emoji(":double_vertical_bar:")} *Paused*${by}: the next wave waits for Resume`;
       if (record.control === "aborting")
-        return md`${emoji(":hourglass:")} *Aborting*${by}: the running wave finishes, nothing more starts`;
-      return md`${emoji(":arrows_counterclockwise:")} *Running in waves*`;
+        return md`${emoji(":hourglass_flowing_sand:")} *Aborting*${by}: the running wave finishes, nothing more starts`;
+      return md`${emoji(":hourglass_flowing_sand:")} *Running in waves*`;
   }
 }
 

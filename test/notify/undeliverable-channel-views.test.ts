@@ -100,6 +100,7 @@ describe("the message in the alert channel", () => {
         },
       ]),
     );
+    // The bot's name in this workspace is not known here: a placeholder, never a name that may be wrong.
     expect(text).toContain("(the bot is not in the channel: invite it there (/invite @hwc-chatops))");
     expect(text).toContain("route random (flows/notifications.yml:33)");
     expectNoUntrustedMarkup(collectMrkdwn(kit));
@@ -116,7 +117,7 @@ describe("the message in the alert channel", () => {
     await expect(golden).toMatchFileSnapshot("golden/undeliverable-channel-hostile.json");
   });
 
-  it("says every channel one run found in one message, the first ten one by one", async () => {
+  it("says every channel one run found in one message, what to do once per problem, what is lost for the first ten", async () => {
     const inputs = Array.from({ length: 13 }, (_, i) => ({
       channel: `C_GONE${String.fromCharCode(65 + i)}`,
       error: i % 2 === 0 ? "channel_not_found" : "not_in_channel",
@@ -127,11 +128,31 @@ describe("the message in the alert channel", () => {
     const { kit, golden } = render(buildUndeliverableChannelMessage(inputs));
     const text = renderPlainText(buildUndeliverableChannelMessage(inputs));
     expect(text).toContain("Notifications cannot be posted to 13 channels:");
-    expect(text).toContain("route r9 (flows/notifications.yml:49)");
+    // One line per problem, naming every channel it affects, in words for several.
+    expect(text).toContain(
+      "• #C_GONEA, #C_GONEC, #C_GONEE, #C_GONEG, #C_GONEI, #C_GONEK, #C_GONEM: no such channels, or private channels",
+    );
+    expect(text).toContain(
+      "• #C_GONEB, #C_GONED, #C_GONEF, #C_GONEH, #C_GONEJ, #C_GONEL: the bot is not in these channels: invite it to each",
+    );
+    expect(text.match(/invite it to each/g)).toHaveLength(1);
+    expect(text.match(/check their IDs/g)).toHaveLength(1);
+    expect(text).toContain("• #C_GONEJ: route r9 (flows/notifications.yml:49)");
     expect(text).not.toContain("route r10 ");
-    expect(text).toContain("…and 3 more: see `/ops watch list`.");
+    expect(text).toContain("…and 3 more channels: see `/ops watch list`.");
     expectNoUntrustedMarkup(collectMrkdwn(kit));
     await expect(golden).toMatchFileSnapshot("golden/undeliverable-channels-many.json");
+  });
+
+  it("says each problem in the singular for one channel, in the plural for several", () => {
+    for (const code of [...PERMANENT_DELIVERY_ERRORS, "something_new"]) {
+      const say = (n: number) =>
+        renderPlainText({ text: "", blocks: [section({ text: describeUndeliverable(code, n) })] });
+      expect(say(1), code).not.toMatch(/these channels|such channels|private channels|them\b/);
+      expect(say(2), code).not.toMatch(
+        /the channel\b|a channel\b|a private channel|such channel\b|channel ID|it there/,
+      );
+    }
   });
 
   it("says what to do for every error it treats as permanent", () => {

@@ -87,7 +87,8 @@ describe("a channel the bot cannot post to", () => {
     });
     const [random] = alertsAbout(env, "C_RANDOM");
     const [nope] = alertsAbout(env, "C_NOPE");
-    expect(random).toContain("(the bot is not in the channel: invite it there");
+    // Two problems, one channel each: what to do said once for each, in the singular.
+    expect(random).toContain("• <#C_RANDOM>: the bot is not in the channel: invite it there");
     expect(random).toContain("route `random` (test-notifications.yml:13)");
     expect(random).toContain("digest `fleet` (test-notifications.yml:18)");
     expect(nope).toContain("no such channel, or a private channel the bot is not in");

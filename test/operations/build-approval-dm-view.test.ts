@@ -90,7 +90,7 @@ describe("an approver's direct message", () => {
     expectValidBlockKit(kit);
     const text = sectionsOf(kit).join("\n");
     // The icon is the emoji, not its shortcode defused as text.
-    expect(text).toMatch(/^:hourglass: No longer waiting for you/);
+    expect(text).toMatch(/^:stopwatch: No longer waiting for you/);
     const words = "at stage *security* (2 of 2): it waited 10m with 0 of 1 approvals (team lead complete)";
     expect(text).toContain(`'s request \`/ecs reboot web-03 --hard\` expired ${words}. Nothing was done.`);
     expect(text).not.toContain("was expired");

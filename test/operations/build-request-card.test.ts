@@ -349,7 +349,7 @@ describe("buildRequestCard", () => {
   it("the pending card: who asks what, targets, options, checks, approvers mentioned, local expiry, buttons", () => {
     const { text, buttons } = render({ request: oneServer(), details: makeDetails() });
     for (const expected of [
-      ":lock: *Approval needed:* <@U_ALICE> asks to *delete* web-03",
+      ":raising_hand: *Approval needed:* <@U_ALICE> asks to *delete* web-03",
       "*`web-03`* · ACTIVE — s6.medium.2 · env=staging",
       "`/ecs delete web-03`",
       "*Options:* data disks kept · EIPs kept",

@@ -67,7 +67,7 @@ it("pasted twice: one card, and the second answer links it; a new --reason is th
   const answer = await h.fake.waitFor(() => duplicateAnswers()[0]);
   await h.bot.idle();
   expect(answer).toMatch(
-    /:repeat: You already asked this at <!date\^\d+\^\{time\}\|[^>]+>: <https:\/\/[^|]+/,
+    /:information_source: You already asked this at <!date\^\d+\^\{time\}\|[^>]+>: <https:\/\/[^|]+/,
   );
   expect(answer).toContain(`${permalink}|your request>`);
   expect(answer).toContain(

@@ -84,7 +84,7 @@ it("approved and waiting for its window, asked again with another reason: linked
   const answer = await h.fake.waitFor(() => duplicateAnswers(IDS.alice)[0]);
   await h.bot.idle();
   expect(answer).toMatch(
-    /:repeat: You already asked this at <!date\^\d+\^\{time\}\|[^>]+>: <https:\/\/[^|]+/,
+    /:information_source: You already asked this at <!date\^\d+\^\{time\}\|[^>]+>: <https:\/\/[^|]+/,
   );
   expect(answer).toContain(`${permalinkOf(card)}|your request>; it is approved. Runs <!date^`);
   expect(answer).toContain("when the maintenance window `maint` opens (it must start before <!date^");

@@ -57,7 +57,7 @@ describe("/hss hosts counts", () => {
     });
     const summary = summaryOf(HOSTS);
     expect(summary).toContain(":red_circle: 1 offline");
-    expect(summary).toContain(":arrows_counterclockwise: 1 installing");
+    expect(summary).toContain(":hourglass_flowing_sand: 1 installing");
     expect(summary).toContain(":x: 1 install failed");
     expect(summary).toContain(":large_blue_circle: 1 installed (connection not reported)");
     expect(summary).toContain(":grey_question: 1 status unknown");

@@ -173,7 +173,7 @@ describe("a run in waves scheduled in a maintenance window", () => {
     expect(stopped?.waves.map((x) => x.status)).toEqual(["done", "pending"]);
     expect(w.said).toHaveLength(1);
     expect(w.said[0]).toMatch(
-      /^:hourglass: Wave 2 of 2 not started: the maintenance window maint closed at /,
+      /^:stopwatch: Wave 2 of 2 not started: the maintenance window maint closed at /,
     );
     expect(w.said[0]).toContain("Wave 1 ran; wave 2 was not run");
   });

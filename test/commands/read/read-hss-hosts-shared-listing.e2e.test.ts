@@ -51,7 +51,7 @@ async function hosts(n: number): Promise<string[]> {
 }
 
 const summaryOf = (text: string) => text.match(/agent .*? with risks/)?.[0];
-const INSTALLING = "agent :arrows_counterclockwise: installing";
+const INSTALLING = "agent :hourglass_flowing_sand: installing";
 const occurrences = (text: string, part: string) => text.split(part).length - 1;
 
 it("five concurrent /hss hosts share one listing of every host; the others read their page by ID", async () => {

@@ -54,7 +54,7 @@ it("counts installing and install_failed agents apart from offline, and a protec
   const first = await answer(/HSS hosts[\s\S]*Showing 1–20/);
   const summary = summaryOf(blocksText(first.blocks));
   expect(summary).toContain(`:red_circle: ${before.offline} offline`);
-  expect(summary).toContain(`:arrows_counterclockwise: ${before.installing + 2} installing`);
+  expect(summary).toContain(`:hourglass_flowing_sand: ${before.installing + 2} installing`);
   expect(summary).toContain(`:x: ${before.failed + 1} install failed`);
   expect(summary).toMatch(/:warning: \d+ error/);
 
