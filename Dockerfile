@@ -23,4 +23,4 @@ VOLUME ["/app/data"]
 USER node
 # HTTP mode (PORT): /slack/events, /healthz, /readyz, /metrics. Socket Mode: set METRICS_PORT for the probes.
 EXPOSE 3000
-CMD ["node", "--max-old-space-size=192", "--initial-old-space-size=128", "--heap-growing-percent=100", "dist/bundle/main.js"]
+CMD ["node", "--max-old-space-size=192", "--initial-old-space-size=128", "--heap-growing-percent=100", "--expose-gc", "dist/bundle/main.js"]

@@ -36,6 +36,7 @@ import { createSlackReceiver } from "./create-slack-receiver.js";
 import { createStoreProbe } from "./create-store-probe.js";
 import { createTaskTracker } from "./create-task-tracker.js";
 import { createWorkQueue } from "./create-work-queue.js";
+import { startMemoryGiveBack } from "./give-back-memory.js";
 import type { SocketModeSupervisorOptions } from "./supervise-socket-mode.js";
 
 export interface CreateBotOptions {
@@ -73,6 +74,11 @@ export interface CreateBotOptions {
    * `node:http(s)` connections, closed by `stop()`).
    */
   slackFetch?: typeof fetch;
+  /**
+   * The full collection run to give memory back after a burst of requests; default `globalThis.gc` (present
+   * when Node runs with `--expose-gc`, as `npm start` does), `false`: never.
+   */
+  gc?: (() => void) | false;
   /** How long `stop()` waits for in-flight work by default; default 10 s. */
   shutdownGraceMs?: number;
   /**
@@ -216,6 +222,8 @@ export function createBot(options: CreateBotOptions): Bot {
     ...(options.work?.queueSize !== undefined && { size: options.work.queueSize }),
     onError: (error) => log.error({ err: error }, "unhandled error in work after an ack"),
   });
+  // The heap a burst of requests grew is given back once the burst is over (with `--expose-gc`, as npm start runs).
+  let giveBack: { stop(): void } | undefined;
   // Redeliveries (HTTP retries, Socket Mode re-sends, one request reaching two replicas) are handled once.
   const dedupe = createDeliveryDedupe({
     store,
@@ -370,6 +378,11 @@ export function createBot(options: CreateBotOptions): Bot {
       }
       state = "running";
       router.warmUp();
+      giveBack ??= startMemoryGiveBack({
+        work: queue,
+        gc: options.gc === false ? undefined : (options.gc ?? (globalThis as { gc?: () => void }).gc),
+        logger: log,
+      });
     },
 
     async idle() {
@@ -379,6 +392,7 @@ export function createBot(options: CreateBotOptions): Bot {
     stop(graceMs = graceDefault) {
       stopping ??= (async () => {
         state = "stopped";
+        giveBack?.stop();
         if (frontend !== undefined) await frontend.close(graceMs);
         else await ackThread?.close(0);
         socket?.stop();

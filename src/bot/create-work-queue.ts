@@ -19,6 +19,8 @@ export interface WorkQueue {
   running(): number;
   /** Items waiting for a slot. */
   waiting(): number;
+  /** Items finished (or failed) since the queue was made. */
+  completed(): number;
 }
 
 export interface WorkQueueOptions {
@@ -39,9 +41,11 @@ export function createWorkQueue(options: WorkQueueOptions = {}): WorkQueue {
   }
   const queue: Array<() => void> = [];
   let active = 0;
+  let completed = 0;
 
   const next = () => {
     active -= 1;
+    completed += 1;
     const start = queue.shift();
     if (start !== undefined) start();
   };
@@ -76,5 +80,6 @@ export function createWorkQueue(options: WorkQueueOptions = {}): WorkQueue {
     },
     running: () => active,
     waiting: () => queue.length,
+    completed: () => completed,
   };
 }

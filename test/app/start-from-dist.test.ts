@@ -84,7 +84,7 @@ describe("npm start runs compiled JavaScript", () => {
       devDependencies: Record<string, string>;
     };
     expect(pkg.scripts.start).toMatch(
-      /^node --max-old-space-size=\d+( --[a-z-]+=\d+)* dist\/bundle\/main\.js$/,
+      /^node --max-old-space-size=\d+( --[a-z-]+(=\d+)?)* dist\/bundle\/main\.js$/,
     );
     expect(pkg.scripts.prestart).toBe("node scripts/ensure-dist.mjs");
     expect(pkg.scripts.prepare).toBe("npm run build");
