@@ -41,8 +41,16 @@ export interface InteractionTokens {
   savePick(token: string, pick: StoredPick): Promise<void>;
   /** Reads a pick without using it up (to check who may answer it). */
   peekPick(token: string): Promise<StoredPick | undefined>;
-  /** Returns the pick and removes it, so a choice continues a command at most once. */
+  /**
+   * Returns the pick and removes it, so a choice continues a command at most once; remembers for the pick's
+   * lifetime that it was used, and by whom ({@link pickUsedBy}).
+   */
   takePick(token: string): Promise<StoredPick | undefined>;
+  /**
+   * Who used the pick `token` named, while it would still have been answerable: a second click on a choice
+   * is told it was made, not that it expired (which invites running the command again).
+   */
+  pickUsedBy(token: string): Promise<string | undefined>;
 }
 
 export interface InteractionTokenOptions {
@@ -149,7 +157,20 @@ export function createInteractionTokens(
       const found = await store.get<StoredPick>(key);
       if (found === undefined) return undefined;
       // Only the caller whose delete wins continues: two quick picks cannot both run the command.
-      return (await store.delete(key)) ? found.value : undefined;
+      if (!(await store.delete(key))) return undefined;
+      // Disposable, like the pick: a lost note only makes a second click read "expired".
+      await store
+        .createIfAbsent(
+          `ui:pick-used:${token}`,
+          { owner: found.value.owner },
+          { ttlMs: pickTtlMs, durability: "relaxed" },
+        )
+        .catch(() => undefined);
+      return found.value;
+    },
+    async pickUsedBy(token) {
+      if (!valid(token)) return undefined;
+      return (await store.get<{ owner: string }>(`ui:pick-used:${token}`))?.value.owner;
     },
   };
 }

@@ -6,7 +6,12 @@ import { code, md, type Span } from "../render/message-model.js";
 import { replaceTarget } from "../targets/replace-target.js";
 import type { Resolution, TargetOutcome } from "../targets/types.js";
 import { actionsForStatus, SERVER_ACTIONS, type ServerAction } from "../views/action-ids.js";
-import { buildExpiredView, buildNoticeView, buildNotYoursView } from "../views/build-notice-view.js";
+import {
+  buildChoiceMadeView,
+  buildExpiredView,
+  buildNoticeView,
+  buildNotYoursView,
+} from "../views/build-notice-view.js";
 import type { NameOffer } from "../views/build-resolution-error-view.js";
 import { commandLabel } from "./command-label.js";
 import type { InteractionTokens, StoredPick } from "./create-interaction-tokens.js";
@@ -108,7 +113,15 @@ export function createPendingChoices(deps: PendingChoiceDeps): PendingChoices {
     const choice = split > 0 ? value.slice(split + 1) : "";
     const pending = await tokens.peekPick(token);
     if (pending === undefined) {
-      await replyToRequester(ctx.responder, buildExpiredView(), ctx.logger, { replaceOriginal: true });
+      const usedBy = await tokens.pickUsedBy(token);
+      if (usedBy === undefined)
+        await replyToRequester(ctx.responder, buildExpiredView(), ctx.logger, { replaceOriginal: true });
+      else
+        await replyToRequester(
+          ctx.responder,
+          usedBy === action.actor.userId ? buildChoiceMadeView() : buildNotYoursView(),
+          ctx.logger,
+        );
       return;
     }
     if (pending.owner !== action.actor.userId) {
@@ -124,14 +137,7 @@ export function createPendingChoices(deps: PendingChoiceDeps): PendingChoices {
     const taken = await tokens.takePick(token);
     const next = taken === undefined ? undefined : choose(taken, choice);
     if (taken === undefined || next === undefined) {
-      await replyToRequester(
-        ctx.responder,
-        buildNoticeView(
-          ":information_source:",
-          md`This choice was already made. Run the command again to choose anew.`,
-        ),
-        ctx.logger,
-      );
+      await replyToRequester(ctx.responder, buildChoiceMadeView(), ctx.logger);
       return;
     }
     if (ctx.responder === undefined) throw new Error("a choice without a response_url");

@@ -117,6 +117,9 @@ export function parseTagPair(
   return { ok: true, value: { key, value } };
 }
 
+/** Dashes that look like `-` (hyphen, non-breaking hyphen, figure, en and em dashes, minus, full-width…). */
+const LOOKALIKE_DASH_RE = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/;
+
 function validateName(text: string, written: string, quoted: boolean): Classified<Target> {
   const name = text.trim();
   if (name === "") return fail("invalid_target", "An empty name is not a server. Remove the empty quotes.");
@@ -127,7 +130,13 @@ function validateName(text: string, written: string, quoted: boolean): Classifie
     let hint = "";
     const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(name);
     const selector = quoted || url ? undefined : tagSelectorFor(name);
-    if (quoted) hint = " Quoted text is always read as a name.";
+    // A dash another keyboard or an autocorrect typed looks like `-` and is not one: say which, and the fix.
+    const dash = LOOKALIKE_DASH_RE.exec(name);
+    if (dash !== null) {
+      const point = (dash[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+      const fixed = name.replace(new RegExp(LOOKALIKE_DASH_RE.source, "g"), "-");
+      hint = ` It contains a dash that only looks like \`-\` (U+${point}, character ${dash.index + 1}): type a plain hyphen${NAME_RE.test(fixed) ? `, e.g. ${quoteUserText(fixed)}` : ""}.`;
+    } else if (quoted) hint = " Quoted text is always read as a name.";
     // A code span wrapping the whole target is read as what is inside (`tokenize`); part of one never is.
     else if (name.includes("`"))
       hint = " Backticks are not part of a target: wrap the whole target in them, or none.";

@@ -19,6 +19,14 @@ export function buildExpiredView(): Message {
   return buildNoticeView(":stopwatch:", md`This result has expired. Run the command again.`);
 }
 
+/** A second click on a choice (a server, an action) already made: the first one continued the command. */
+export function buildChoiceMadeView(): Message {
+  return buildNoticeView(
+    ":information_source:",
+    md`This choice was already made, so nothing more was done. Run the command again to choose anew.`,
+  );
+}
+
 /** A click on something meant for someone else (a choice only the requester may make). */
 export function buildNotYoursView(): Message {
   return buildNoticeView(

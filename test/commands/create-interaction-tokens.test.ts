@@ -79,6 +79,11 @@ describe("createInteractionTokens", () => {
     const taken = await Promise.all([tokens.takePick("p1"), tokens.takePick("p1"), tokens.takePick("p1")]);
     expect(taken.filter((t) => t !== undefined)).toHaveLength(1);
     expect(await tokens.peekPick("p1")).toBeUndefined();
+    // Used, and by whom, is remembered: a second click is told the choice was made, not that it expired.
+    expect(await tokens.pickUsedBy("p1")).toBe("U1");
+    await tokens.savePick("p2", pick);
+    expect(await tokens.pickUsedBy("p2")).toBeUndefined();
+    expect(await tokens.pickUsedBy("never-saved")).toBeUndefined();
   });
 
   it("malformed tokens from a click are not looked up", async () => {

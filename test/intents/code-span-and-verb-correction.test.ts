@@ -67,6 +67,19 @@ describe("a target pasted with its backticks", () => {
     expect(intentOf("/ecs", "show `10.0.0.12`")).toMatchObject({ server: { kind: "ip", ip: "10.0.0.12" } });
   });
 
+  it("a dash that only looks like a hyphen (another keyboard, an autocorrect) is named, with the name to type", () => {
+    const hyphen = refusal("/ecs", "stop web\u201003");
+    expect(hyphen.code).toBe("invalid_target");
+    expect(hyphen.message).toContain(
+      "It contains a dash that only looks like `-` (U+2010, character 4): type a plain hyphen, e.g. `web-03`.",
+    );
+    expect(refusal("/ecs", "show db\u2013primary\u221201").message).toContain(
+      "(U+2013, character 3): type a plain hyphen, e.g. `db-primary-01`.",
+    );
+    // Quoted too: the dash is the problem, not the quotes.
+    expect(refusal("/ecs", 'stop "web\uff0d03"').message).toContain("(U+FF0D, character 4)");
+  });
+
   it("only wrapped whole: a partial wrap keeps its backticks, and no target has one", () => {
     for (const text of ["stop `web-01", "stop web-01`", "stop `web`-01", "stop `a`b`", "stop ``"]) {
       const error = refusal("/ecs", text);
