@@ -1,4 +1,4 @@
-import { type Classified, classifyTarget, tagSelectorFor, targetKey } from "./classify-target.js";
+import { tagSelectorFor } from "./classify-target.js";
 import { ECS_HELP } from "./ecs-help.js";
 import { CHANGE_FLAGS } from "./extract-text-flag.js";
 import { usageFor } from "./help.js";
@@ -10,9 +10,6 @@ import {
   type IntentError,
   type IntentErrorCode,
   JOB_ID_RE,
-  MAX_TARGETS,
-  type ServerRef,
-  type Target,
 } from "./intent-schema.js";
 import { quoteUserText } from "./quote-user-text.js";
 import { suggest } from "./suggest.js";
@@ -20,7 +17,7 @@ import type { Token } from "./tokenize.js";
 
 /**
  * The grammar's shared toolkit: the parse context, failures with usage, flags (with or without a value),
- * filters, keywords, targets and single server references. Pure; used by every verb parser.
+ * filters, keywords and values (targets are in `parse-targets.ts`). Pure; used by every verb parser.
  */
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: IntentError };
@@ -187,19 +184,12 @@ export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): 
           usage: usage(ctx),
         });
       }
-      if (!flags.includes(name)) {
-        // Said once: the view lists `validFlags` ("Accepted here"), so the sentence does not repeat them.
-        const valid = [...flags, ...changeFlagsOf(ctx)];
-        const suggestion = suggest(name, valid);
-        return failure(
-          "unknown_flag",
-          `${quoteUserText(name)} is not a flag of ${label(ctx)}.${suggestion ? ` Did you mean \`${suggestion}\`?` : ""}`,
-          { usage: usage(ctx), validFlags: valid, ...(suggestion ? { suggestion } : {}) },
-        );
-      }
+      if (!flags.includes(name)) return unknownFlag(ctx, name, flags);
       args.flags.add(name);
       continue;
     }
+    // `--<!channel>`: a dash typed before a mention makes a flag, not a server; the mention is not echoed.
+    if (token.mention !== undefined && isFlagLike(token)) return unknownFlag(ctx, undefined, flags);
     if (spec.filters) {
       const kv = keyValueOf(token);
       if (kv) {
@@ -242,6 +232,30 @@ export function collectArgs(ctx: Ctx, tokens: readonly Token[], spec: ArgSpec): 
   return { ok: true, value: args };
 }
 
+/** A mention token typed as a flag's name (`--<!channel>`, no quote, no `=`): {@link readFlag} reads no mention. */
+function isFlagLike(token: Token): boolean {
+  return (
+    token.quoteStart === undefined && !token.text.includes("=") && normalizeFlag(token.text) !== undefined
+  );
+}
+
+/** `name` (undefined: a Slack mention) is not one of `flags`, nor a change flag the verb takes. */
+function unknownFlag(
+  ctx: Ctx,
+  name: string | undefined,
+  flags: readonly string[],
+): { ok: false; error: IntentError } {
+  // Said once: the view lists `validFlags` ("Accepted here"), so the sentence does not repeat them.
+  const valid = [...flags, ...changeFlagsOf(ctx)];
+  const suggestion = name === undefined ? undefined : suggest(name, valid);
+  const shown = name === undefined ? "A Slack mention" : quoteUserText(name);
+  return failure(
+    "unknown_flag",
+    `${shown} is not a flag of ${label(ctx)}.${suggestion ? ` Did you mean \`${suggestion}\`?` : ""}`,
+    { usage: usage(ctx), validFlags: valid, ...(suggestion ? { suggestion } : {}) },
+  );
+}
+
 /**
  * The flags every change takes besides its verb's own ({@link CHANGE_FLAGS}): for a verb that changes servers,
  * typed as a command of its own (depth 0). A command inside another (`/ops schedule add`, `/ops policy explain`)
@@ -269,23 +283,40 @@ export function singleFilter(ctx: Ctx, args: Args, key: string): Result<KeyValue
   return { ok: true, value: found[0] };
 }
 
+/**
+ * What a refused value was meant to be, in the operator's words: `noun` ("a schedule ID", "an agent status"), and
+ * `key`, the `key=` it was typed after, if any (named when the value is empty, and in a suggested correction).
+ */
+export interface ValueField {
+  noun: string;
+  key?: string;
+}
+
+/**
+ * The one answer to a value of the wrong shape: "`x` is not <noun>: expected <valid>." (`valid`: a phrase, or
+ * the values to choose from). A Slack mention is called one, never echoed.
+ */
 export function badValue(
   ctx: Ctx,
-  key: string,
-  value: string,
+  field: ValueField,
+  value: string | Pick<Token, "text" | "mention">,
   valid: readonly string[] | string,
 ): { ok: false; error: IntentError } {
+  const { noun, key } = field;
+  const mention = typeof value !== "string" && value.mention !== undefined;
+  const text = typeof value === "string" ? value : value.text;
   const list = typeof valid === "string" ? valid : `one of ${valid.join(", ")}`;
-  const suggestion = typeof valid === "string" ? undefined : suggest(value, valid);
-  const what =
-    value === "" ? `\`${key}=\` needs a value` : `${quoteUserText(value)} is not a valid \`${key}\``;
+  const found = typeof valid === "string" || mention ? undefined : suggest(text, valid);
+  const suggestion = found === undefined ? undefined : key === undefined ? found : `${key}=${found}`;
+  const what = mention
+    ? `A Slack mention is not ${noun}`
+    : text === "" && key !== undefined
+      ? `\`${key}=\` needs ${noun}`
+      : `${quoteUserText(text)} is not ${noun}`;
   return failure(
     "invalid_value",
-    `${what}: expected ${list}.${suggestion ? ` Did you mean \`${key}=${suggestion}\`?` : ""}`,
-    {
-      usage: usage(ctx),
-      ...(suggestion ? { suggestion: `${key}=${suggestion}` } : {}),
-    },
+    `${what}: expected ${list}.${suggestion ? ` Did you mean \`${suggestion}\`?` : ""}`,
+    { usage: usage(ctx), ...(suggestion ? { suggestion } : {}) },
   );
 }
 
@@ -306,76 +337,6 @@ export function missing(ctx: Ctx, what: string): { ok: false; error: IntentError
   return failure("missing_argument", `${label(ctx)} needs ${what}.`, { usage: usage(ctx) });
 }
 
-export function parseTargets(ctx: Ctx, tokens: readonly Token[]): Result<Target[]> {
-  if (tokens.length === 0)
-    return missing(ctx, "at least one target (a server name, ID, IP or `tag:key=value`)");
-  const seen = new Set<string>();
-  const targets: Target[] = [];
-  for (const [i, token] of tokens.entries()) {
-    const classified = classifyTarget(token);
-    if (!classified.ok)
-      return splitTagSelector(ctx, tokens[i - 1], token, tokens[i + 1]) ?? withUsage(ctx, classified);
-    const key = targetKey(classified.value);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    targets.push(classified.value);
-    if (targets.length > MAX_TARGETS) {
-      return failure(
-        "too_many_targets",
-        `Too many targets: at most ${MAX_TARGETS} per command. Select by tag (\`tag:key=value\`) or split the request.`,
-        { usage: usage(ctx) },
-      );
-    }
-  }
-  return { ok: true, value: targets };
-}
-
-/**
- * `tag env:staging`, `tag: env=staging`: a tag selector split by a space, seen where one of its halves is
- * refused as a target (`tag` alone is a valid name, `env:staging` is not). Undefined when `token` is no
- * such half.
- */
-function splitTagSelector(
-  ctx: Ctx,
-  previous: Token | undefined,
-  token: Token,
-  next: Token | undefined,
-): { ok: false; error: IntentError } | undefined {
-  const isTagWord = (t: Token | undefined): t is Token =>
-    t !== undefined && isBare(t) && /^tag:?$/i.test(t.text);
-  const [word, pairToken] = isTagWord(previous) ? [previous, token] : isTagWord(token) ? [token, next] : [];
-  if (word === undefined || pairToken === undefined || !isBare(pairToken)) return undefined;
-  const selector = tagSelectorFor(pairToken.text);
-  if (selector === undefined) return undefined;
-  return failure(
-    "invalid_target",
-    `${quoteUserText(`${word.text} ${pairToken.text}`)} is not a tag selector: write it as one word with \`=\` between key and value, ${quoteUserText(selector)}.`,
-    { usage: usage(ctx), suggestion: selector },
-  );
-}
-
-export function withUsage<T>(
-  ctx: Ctx,
-  result: Classified<T> & { ok: false },
-): { ok: false; error: IntentError } {
-  return { ok: false, error: { ...result.error, usage: usage(ctx) } };
-}
-
-/** Exactly one server (no tag selector). */
-export function parseServerRef(ctx: Ctx, token: Token): Result<ServerRef> {
-  const classified = classifyTarget(token);
-  if (!classified.ok) return withUsage(ctx, classified);
-  if (classified.value.kind === "tag") {
-    return failure(
-      "invalid_target",
-      `${label(ctx)} works on one server; a tag selector can match many. Use a name, ID or IP` +
-        (ctx.command === "ecs" ? ", or `/ecs list tag=key=value` to see which servers match." : "."),
-      { usage: usage(ctx) },
-    );
-  }
-  return { ok: true, value: classified.value };
-}
-
 export function onePositional(ctx: Ctx, args: Args, what: string): Result<Token> {
   const [first, second] = args.positionals;
   if (!first) return missing(ctx, what);
@@ -383,17 +344,13 @@ export function onePositional(ctx: Ctx, args: Args, what: string): Result<Token>
   return { ok: true, value: first };
 }
 
+/** One ID made of letters, digits and `-` (a job, a scan task); `what` names it with its article ("a job ID"). */
 export function parseId(ctx: Ctx, tokens: readonly Token[], what: string): Result<string> {
   const collected = collectArgs(ctx, tokens, {});
   if (!collected.ok) return collected;
   const token = onePositional(ctx, collected.value, what);
   if (!token.ok) return token;
-  if (token.value.mention || !JOB_ID_RE.test(token.value.text)) {
-    return failure(
-      "invalid_value",
-      `${token.value.mention ? "A Slack mention" : quoteUserText(token.value.text)} is not a valid ${what}: expected letters, digits and "-".`,
-      { usage: usage(ctx) },
-    );
-  }
+  if (token.value.mention || !JOB_ID_RE.test(token.value.text))
+    return badValue(ctx, { noun: what }, token.value, 'letters, digits and "-"');
   return { ok: true, value: token.value.text };
 }

@@ -16,19 +16,19 @@ import {
   type TagRef,
 } from "./intent-schema.js";
 import {
+  badValue,
   type Ctx,
   collectArgs,
   failure,
   isBare,
   missing,
   onePositional,
-  parseServerRef,
-  parseTargets,
   type Result,
   unexpected,
   usage,
   type VerbParser,
 } from "./parse-arguments.js";
+import { parseServerRef, parseTargets } from "./parse-targets.js";
 import { quoteUserText } from "./quote-user-text.js";
 import type { Token } from "./tokenize.js";
 
@@ -47,16 +47,11 @@ function oneServer(ctx: Ctx, tokens: readonly Token[]): Result<ServerRef> {
   return token.ok ? parseServerRef(ctx, token.value) : token;
 }
 
-/** A cloud resource ID (a UUID), lower-cased; `what` names it in the error. */
+/** A cloud resource ID (a UUID), lower-cased; `what` names it, with its article ("an image ID"), in the error. */
 function uuidOf(ctx: Ctx, token: Pick<Token, "text" | "mention"> | undefined, what: string): Result<string> {
   if (token === undefined) return missing(ctx, what);
-  if (token.mention || !UUID_RE.test(token.text)) {
-    return failure(
-      "invalid_value",
-      `${token.mention ? "A Slack mention" : quoteUserText(token.text)} is not a valid ${what}: expected an ID such as \`3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d\`.`,
-      { usage: usage(ctx) },
-    );
-  }
+  if (token.mention || !UUID_RE.test(token.text))
+    return badValue(ctx, { noun: what }, token, "one such as `3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d`");
   return { ok: true, value: token.text.toLowerCase() };
 }
 
@@ -267,7 +262,7 @@ const parseChangeOs: VerbParser = (ctx, tokens) => {
   if (extra) return unexpected(ctx, extra, " It takes a server and an image ID.");
   const server = parseServerRef(ctx, serverToken);
   if (!server.ok) return server;
-  const imageId = uuidOf(ctx, imageToken, "image ID");
+  const imageId = uuidOf(ctx, imageToken, "an image ID");
   if (!imageId.ok) return imageId;
   const keyPair = keyPairOf(ctx, collected.value.values.get("--keypair"));
   if (!keyPair.ok) return keyPair;
@@ -290,7 +285,7 @@ const parseAttach: VerbParser = (ctx, tokens) => {
   if (extra) return unexpected(ctx, extra, " It takes a server, a disk ID and a device name.");
   const server = parseServerRef(ctx, serverToken);
   if (!server.ok) return server;
-  const volumeId = uuidOf(ctx, volumeToken, "disk (volume) ID");
+  const volumeId = uuidOf(ctx, volumeToken, "a disk (volume) ID");
   if (!volumeId.ok) return volumeId;
   if (deviceToken && (deviceToken.mention || !DEVICE_RE.test(deviceToken.text))) {
     return failure(
@@ -318,7 +313,7 @@ const parseDetach: VerbParser = (ctx, tokens) => {
   if (extra) return unexpected(ctx, extra, " It takes a server and a disk ID.");
   const server = parseServerRef(ctx, serverToken);
   if (!server.ok) return server;
-  const volumeId = uuidOf(ctx, volumeToken, "disk (volume) ID");
+  const volumeId = uuidOf(ctx, volumeToken, "a disk (volume) ID");
   if (!volumeId.ok) return volumeId;
   return { ok: true, value: { type: "ecs.detach", server: server.value, volumeId: volumeId.value } };
 };
@@ -333,7 +328,7 @@ const parseMigrate: VerbParser = (ctx, tokens) => {
   if (!server.ok) return server;
   const host = collected.value.values.get("--dedicated-host");
   if (host === undefined) return { ok: true, value: { type: "ecs.migrate", server: server.value } };
-  const hostId = uuidOf(ctx, { text: host }, "dedicated host ID");
+  const hostId = uuidOf(ctx, { text: host }, "a dedicated host ID");
   if (!hostId.ok) return hostId;
   return { ok: true, value: { type: "ecs.migrate", server: server.value, dedicatedHostId: hostId.value } };
 };
@@ -359,7 +354,7 @@ const parseGroup: VerbParser = (ctx, tokens) => {
   if (!collected.ok) return collected;
   const token = onePositional(ctx, collected.value, "an ECS group ID (see `/ecs groups`)");
   if (!token.ok) return token;
-  const groupId = uuidOf(ctx, token.value, "ECS group ID");
+  const groupId = uuidOf(ctx, token.value, "an ECS group ID");
   return groupId.ok ? { ok: true, value: { type: "ecs.group", groupId: groupId.value } } : groupId;
 };
 

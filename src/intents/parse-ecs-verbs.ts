@@ -19,16 +19,14 @@ import {
   missing,
   onePositional,
   parseId,
-  parseServerRef,
-  parseTargets,
   type Result,
   singleFilter,
   tagFilterFor,
   unexpected,
   usage,
   type VerbParser,
-  withUsage,
 } from "./parse-arguments.js";
+import { parseServerRef, parseTargets, withUsage } from "./parse-targets.js";
 import { WAVE_FLAGS, waveOptionsOf } from "./parse-wave-flags.js";
 import { quoteUserText } from "./quote-user-text.js";
 import type { Token } from "./tokenize.js";
@@ -75,23 +73,34 @@ function parseEcsList(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
     switch (key) {
       case "name":
         if (value === "" || value.length > MAX_NAME_LENGTH || !NAME_RE.test(value)) {
-          return badValue(ctx, key, kv.value, "a name or part of one (letters, digits, - _ . and spaces)");
+          return badValue(
+            ctx,
+            { noun: "a server name", key },
+            kv.value,
+            "a name or part of one: letters, digits, `-`, `_`, `.` and spaces",
+          );
         }
         filters.name = value;
         break;
       case "status": {
         const status = enumValue(value, ECS_STATUSES);
-        if (!status) return badValue(ctx, key, kv.value, ECS_STATUSES);
+        if (!status) return badValue(ctx, { noun: "a server status", key }, kv.value, ECS_STATUSES);
         filters.status = status;
         break;
       }
       case "flavor":
-        if (!FLAVOR_RE.test(value)) return badValue(ctx, key, kv.value, "a flavor ID such as `s6.large.2`");
+        if (!FLAVOR_RE.test(value))
+          return badValue(ctx, { noun: "a flavor ID", key }, kv.value, "one such as `s6.large.2`");
         filters.flavor = value;
         break;
       case "ip":
         if (!/^[0-9a-fA-F:.]{1,45}$/.test(value))
-          return badValue(ctx, key, kv.value, "an IP address or its beginning");
+          return badValue(
+            ctx,
+            { noun: "an IP address", key },
+            kv.value,
+            "a whole address or its beginning, such as `192.168.0.`",
+          );
         filters.ip = value.toLowerCase();
         break;
     }
@@ -133,18 +142,25 @@ function parseEcsFlavors(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
     const value = kv.value.trim();
     if (key === "az") {
       const az = value.toLowerCase();
-      if (!AZ_RE.test(az)) return badValue(ctx, key, kv.value, "an availability zone such as `cn-north-4a`");
+      if (!AZ_RE.test(az))
+        return badValue(ctx, { noun: "an availability zone", key }, kv.value, "one such as `cn-north-4a`");
       intent.az = az;
     } else if (key === "min-vcpus") {
       const n = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
-      if (!(n >= 1 && n <= 1024)) return badValue(ctx, key, kv.value, "a whole number from 1 to 1024");
+      if (!(n >= 1 && n <= 1024))
+        return badValue(ctx, { noun: "a number of vCPUs", key }, kv.value, "a whole number from 1 to 1024");
       intent.minVcpus = n;
     } else {
       const m = RAM_RE.exec(value);
       const unit = m?.[2]?.toLowerCase() ?? "m";
       const mib = m ? Number(m[1]) * (unit.startsWith("g") ? 1024 : 1) : Number.NaN;
       if (!(mib >= 1 && mib <= 64 * 1024 * 1024)) {
-        return badValue(ctx, key, kv.value, "a memory size in MiB such as `8192` (or `8G`)");
+        return badValue(
+          ctx,
+          { noun: "a memory size", key },
+          kv.value,
+          "MiB such as `8192`, or GiB such as `8G`",
+        );
       }
       intent.minRamMiB = mib;
     }
@@ -153,7 +169,7 @@ function parseEcsFlavors(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
 }
 
 function parseEcsJob(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
-  const id = parseId(ctx, tokens, "job ID");
+  const id = parseId(ctx, tokens, "a job ID");
   return id.ok ? { ok: true, value: { type: "ecs.job", jobId: id.value } } : id;
 }
 

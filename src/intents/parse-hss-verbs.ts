@@ -15,13 +15,13 @@ import {
   failure,
   onePositional,
   parseId,
-  parseServerRef,
   type Result,
   singleFilter,
   unexpected,
   usage,
   type VerbParser,
 } from "./parse-arguments.js";
+import { parseServerRef } from "./parse-targets.js";
 import type { Token } from "./tokenize.js";
 
 /** `/hss` verbs: hosts, open ports and vulnerability scans (all reads). */
@@ -45,32 +45,37 @@ function parseHssHosts(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
     switch (key) {
       case "agent": {
         const v = enumValue(value, HSS_AGENT_STATUSES);
-        if (!v) return badValue(ctx, key, kv.value, HSS_AGENT_STATUSES);
+        if (!v) return badValue(ctx, { noun: "an agent status", key }, kv.value, HSS_AGENT_STATUSES);
         filters.agent = v;
         break;
       }
       case "protect": {
         const v = enumValue(value, HSS_PROTECT_STATUSES);
-        if (!v) return badValue(ctx, key, kv.value, HSS_PROTECT_STATUSES);
+        if (!v) return badValue(ctx, { noun: "a protection status", key }, kv.value, HSS_PROTECT_STATUSES);
         filters.protect = v;
         break;
       }
       case "os": {
         const v = enumValue(value, HSS_OS_TYPES);
-        if (!v) return badValue(ctx, key, kv.value, HSS_OS_TYPES);
+        if (!v) return badValue(ctx, { noun: "an OS type", key }, kv.value, HSS_OS_TYPES);
         filters.os = v;
         break;
       }
       case "version": {
         const v = enumValue(value, HSS_VERSIONS) ?? enumValue(`hss.version.${value}`, HSS_VERSIONS);
-        if (!v) return badValue(ctx, key, kv.value, HSS_VERSIONS);
+        if (!v) return badValue(ctx, { noun: "an HSS edition", key }, kv.value, HSS_VERSIONS);
         filters.version = v;
         break;
       }
       case "group":
         // HSS takes a group name of 1 to 64 characters (hss-list-hosts `group_name`); an ID is a UUID.
         if (value === "" || value.length > 64 || !TAG_TEXT_RE.test(value)) {
-          return badValue(ctx, key, kv.value, "a server group name (1 to 64 characters) or ID");
+          return badValue(
+            ctx,
+            { noun: "a server group", key },
+            kv.value,
+            "its name (1 to 64 characters) or ID",
+          );
         }
         filters.group = value;
         break;
@@ -119,12 +124,13 @@ function parseHssScan(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
     }
     return { ok: true, value: { type: "hss.scan" } };
   }
-  const id = parseId(ctx, rest.positionals, "scan task ID");
+  const id = parseId(ctx, rest.positionals, "a scan task ID");
   if (!id.ok) return id;
   const intent: Extract<Intent, { type: "hss.scan" }> = { type: "hss.scan", taskId: id.value };
   if (single.value) {
     const status = enumValue(single.value.value.trim(), HSS_SCAN_STATUSES);
-    if (!status) return badValue(ctx, "status", single.value.value, HSS_SCAN_STATUSES);
+    if (!status)
+      return badValue(ctx, { noun: "a scan status", key: "status" }, single.value.value, HSS_SCAN_STATUSES);
     intent.status = status;
   }
   return { ok: true, value: intent };

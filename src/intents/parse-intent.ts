@@ -38,7 +38,16 @@ function parseCommandLine(raw: string, depth: number): Result<ExplainableIntent 
   if (!tokenized.ok) return tokenized;
   const [first] = tokenized.tokens;
   if (!first) return failure("missing_argument", "Nothing to explain.");
-  const name = first.mention ? "" : first.text.replace(/^\//, "");
+  const name = first.mention ? "" : first.text.replace(/^\//, "").toLowerCase();
+  if (!(COMMANDS as readonly string[]).includes(name)) {
+    // Nothing echoed: the word may be a link's label or a mention, and a `/` put before it would make up a command.
+    const suggestion = suggest(name, COMMANDS);
+    return failure(
+      "unknown_command",
+      `The command line must start with \`/ecs\`, \`/hss\` or \`/ops\`.${suggestion ? ` Did you mean \`/${suggestion}\`?` : ""}`,
+      suggestion ? { suggestion: `/${suggestion}` } : {},
+    );
+  }
   const result = parseWith(`/${name}`, raw.slice(first.end), depth);
   return result.ok ? { ok: true, value: result.intent } : result;
 }

@@ -17,12 +17,12 @@ import {
   failure,
   isBare,
   missing,
-  parseServerRef,
   type Result,
   unexpected,
   usage,
   type VerbParser,
 } from "./parse-arguments.js";
+import { parseServerRef } from "./parse-targets.js";
 import { quoteUserText } from "./quote-user-text.js";
 import { suggest } from "./suggest.js";
 import { type Token, unescapeSlackText } from "./tokenize.js";
@@ -189,7 +189,12 @@ function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
     const digits = BEFORE_SEQ_RE.exec(before)?.[1];
     const n = digits === undefined ? Number.NaN : Number(digits);
     if (!(Number.isSafeInteger(n) && n >= 1))
-      return badValue(ctx, "--before", before, "an entry's number as the audit shows it, e.g. `#4521`");
+      return badValue(
+        ctx,
+        { noun: "an entry number" },
+        before,
+        "its number as the audit shows it, e.g. `#4521`",
+      );
     beforeSeq = n;
   }
   let subject: AuditSubject | undefined;
@@ -199,7 +204,12 @@ function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
       if (limit !== undefined) return unexpected(ctx, token, " Give the number of entries once.");
       const n = token.text.length <= 4 ? Number(token.text) : Number.NaN;
       if (!(n >= 1 && n <= MAX_AUDIT_ENTRIES)) {
-        return badValue(ctx, "n", token.text, `a number of entries from 1 to ${MAX_AUDIT_ENTRIES}`);
+        return badValue(
+          ctx,
+          { noun: "a number of entries" },
+          token.text,
+          `a whole number from 1 to ${MAX_AUDIT_ENTRIES}`,
+        );
       }
       limit = n;
       continue;
@@ -237,6 +247,8 @@ function parseOpsAudit(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
 }
 
 const SCHEDULE_SUBS = ["add", "list", "pause", "resume", "delete"] as const;
+/** `tz=`, and the spellings of it a user may try first. */
+const ZONE_KEY_RE = /^(?:tz|timezone|zone)=/i;
 const SCHEDULE_EXAMPLE = '`/ops schedule add "0 19 * * 1-5" tz=Europe/Paris /ecs stop tag:env=dev`';
 
 /**
@@ -280,9 +292,9 @@ function parseOpsSchedule(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
     if (!SCHEDULE_ID_RE.test(scheduleId)) {
       return badValue(
         ctx,
-        "id",
-        id.mention ? "(a Slack mention)" : id.text,
-        "a schedule ID like `sch_4kq2m9x1` (see `/ops schedule list`)",
+        { noun: "a schedule ID" },
+        id,
+        "one like `sch_4kq2m9x1` (see `/ops schedule list`)",
       );
     }
     const type = `ops.schedule.${word}` as
@@ -294,7 +306,14 @@ function parseOpsSchedule(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const [cronToken, ...afterCron] = rest;
   if (!cronToken)
     return missing(ctx, `a cron expression in quotes and a command line, e.g. ${SCHEDULE_EXAMPLE}`);
-  if (cronToken.quoteStart === undefined || cronToken.mention !== undefined) {
+  if (cronToken.mention !== undefined) {
+    return failure(
+      "invalid_value",
+      `A Slack mention is not a cron expression: write its five fields in quotes, e.g. ${SCHEDULE_EXAMPLE}.`,
+      { usage: usage(ctx) },
+    );
+  }
+  if (cronToken.quoteStart === undefined) {
     return failure(
       "invalid_value",
       `Put the cron expression in quotes: its fields are separated by spaces, e.g. ${SCHEDULE_EXAMPLE}.`,
@@ -304,9 +323,22 @@ function parseOpsSchedule(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   let next = afterCron;
   let timeZone: string | undefined;
   const zoneToken = next[0];
-  if (zoneToken !== undefined && isBare(zoneToken) && /^(tz|timezone|zone)=/i.test(zoneToken.text)) {
-    timeZone = zoneToken.text.slice(zoneToken.text.indexOf("=") + 1).trim();
-    if (timeZone === "") return badValue(ctx, "tz", "", "an IANA time zone such as `Europe/Paris`");
+  const zoneKey = zoneToken === undefined ? undefined : ZONE_KEY_RE.exec(zoneToken.text)?.[0];
+  // Quoted after its `=` only (`tz="Europe/Paris"`), as a filter's value; a mention there is no zone either.
+  if (
+    zoneToken !== undefined &&
+    zoneKey !== undefined &&
+    (zoneToken.quoteStart === undefined || zoneToken.quoteStart >= zoneKey.length)
+  ) {
+    timeZone = zoneToken.text.slice(zoneKey.length).trim();
+    if (zoneToken.mention !== undefined || timeZone === "") {
+      return badValue(
+        ctx,
+        { noun: "an IANA time zone", key: "tz" },
+        zoneToken.mention !== undefined ? zoneToken : "",
+        "one such as `Europe/Paris`, `Asia/Shanghai` or `UTC`",
+      );
+    }
     next = next.slice(1);
   }
   const firstInner = next[0];

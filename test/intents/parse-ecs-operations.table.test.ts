@@ -153,7 +153,10 @@ const GRAMMAR: Record<string, Row[]> = {
       { intent: { type: "ecs.change-os", server: name("web-03"), imageId: IMG, keyPair: "KeyPair-ops" } },
     ],
     ["change-os web-03", { error: "missing_argument", message: ["image ID"] }],
-    ["change-os web-03 ubuntu", { error: "invalid_value", message: ["not a valid image ID"] }],
+    [
+      "change-os web-03 ubuntu",
+      { error: "invalid_value", message: ["`ubuntu` is not an image ID: expected one such as"] },
+    ],
     [`change-os web-03 ${IMG} extra`, { error: "unexpected_argument" }],
     [`change-os web-03 ${IMG} Password=hunter2`, { error: "password_not_allowed" }],
   ],

@@ -65,7 +65,7 @@ const rows: Row[] = [
     { error: "invalid_value", message: ["`FOO`", "ACTIVE", "SHUTOFF", "VERIFY_RESIZE", "DELETED"] },
   ],
   ["/ecs", "list status=SHUTOF", { error: "invalid_value", suggestion: "status=SHUTOFF" }],
-  ["/ecs", "list status=", { error: "invalid_value", message: ["needs a value"] }],
+  ["/ecs", "list status=", { error: "invalid_value", message: ["`status=` needs a server status"] }],
   [
     "/ecs",
     "list statsu=ACTIVE",
@@ -345,7 +345,7 @@ const rows: Row[] = [
   [
     "/hss",
     `hosts group=${"g".repeat(65)}`,
-    { error: "invalid_value", message: ["is not a valid `group`", "1 to 64 characters"] },
+    { error: "invalid_value", message: ["is not a server group", "1 to 64 characters"] },
   ],
   ["/hss", "hosts os=BeOS", { error: "invalid_value", message: ["Linux, Windows"] }],
   [
