@@ -1,6 +1,6 @@
 /**
  * The heap a burst grew is given back once the burst is over: one full collection when the work queue has been
- * quiet for a check, after enough requests, with enough of the heap unused, spaced in time; never under
+ * quiet for a check, after enough requests, with a heap grown large, spaced in time; never under
  * steady load. The work queue is the bot's own; time is a manual clock.
  */
 import { describe, expect, it } from "vitest";
@@ -70,7 +70,7 @@ describe("startMemoryGiveBack", () => {
     w.giveBack.stop();
   });
 
-  it("too few requests since the last, too soon after it, or too little unused heap: nothing", async () => {
+  it("too few requests since the last, too soon after it, or a heap not grown: nothing", async () => {
     const w = world({ minRequests: 200 });
     await w.burst(150);
     await w.time.advance(5_000);
@@ -87,7 +87,7 @@ describe("startMemoryGiveBack", () => {
     // …until a minute has passed, the queue still quiet.
     await w.time.advance(30_000);
     expect(w.collections).toEqual([7_000, 67_000]);
-    // A heap already small (15 MB unused) is left alone.
+    // A heap already small (50 MB committed, as the last collection left it) is left alone.
     await w.time.advance(60_000);
     await w.burst(300);
     await w.time.advance(2_000);
