@@ -5,24 +5,7 @@
  * rollback. So the file's version is read first, by a connection that only reads (SELECTs, no schema).
  */
 import Database from "better-sqlite3";
-import { migrateSqliteSchema, SQLITE_SCHEMA } from "../store/migrate-sqlite-schema.js";
-
-/**
- * The schema version this build writes: that of a new store, made in memory the way a file is made (so the
- * number has one home, `migrate-sqlite-schema.ts`).
- */
-function currentSchemaVersion(): number {
-  const db = new Database(":memory:");
-  try {
-    db.exec(SQLITE_SCHEMA);
-    migrateSqliteSchema(db, ":memory:");
-    return (
-      db.prepare("SELECT value FROM store_meta WHERE name = 'schema_version'").get() as { value: number }
-    ).value;
-  } finally {
-    db.close();
-  }
-}
+import { SCHEMA_VERSION } from "../store/migrate-sqlite-schema.js";
 
 /**
  * The version of the store in `file` as it is on disk, without opening it as a store. Undefined when it cannot
@@ -65,7 +48,6 @@ function fileSchemaVersion(file: string): number | undefined {
 export function sqliteSchemaProblem(file: string): string | undefined {
   const version = fileSchemaVersion(file);
   if (version === undefined) return undefined;
-  const current = currentSchemaVersion();
-  if (version >= current) return undefined;
-  return `the store file ${file} has schema version ${version}, from an older hwc-chatops; this version reads version ${current}. The audit command does not upgrade a store (the upgrade is one-way: older versions cannot open the file afterwards). Start the bot of this version once, which upgrades the file and says so in its log, then run the audit command again; or use the audit command of the version that wrote the file.`;
+  if (version >= SCHEMA_VERSION) return undefined;
+  return `the store file ${file} has schema version ${version}, from an older hwc-chatops; this version reads version ${SCHEMA_VERSION}. The audit command does not upgrade a store (the upgrade is one-way: older versions cannot open the file afterwards). Start the bot of this version once, which upgrades the file and says so in its log, then run the audit command again; or use the audit command of the version that wrote the file.`;
 }

@@ -12,7 +12,7 @@ import { toCanonicalJson } from "./to-canonical-json.js";
  * Version 2: hash-chained logs (`logs.prev_hash`, `logs.hash`, `log_heads`); see `migrateToV2`. Version 3:
  * `kv` and `logs` are rowid tables (see `migrateToV3`).
  */
-const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 3;
 /** The columns of `kv`, and of `logs` as version 2 completed them: for a new file and for the rebuild. */
 const KV_COLUMNS = `ns TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, version INTEGER NOT NULL,
     expires_at REAL, PRIMARY KEY (ns, key)`;
