@@ -15,6 +15,27 @@ import type { ApprovalEvent, ClickAuthz } from "./approval-state.js";
 import { approvalsFor, currentStage } from "./current-stage.js";
 
 type Stage = NonNullable<ApprovalRequest["requirement"]["stages"]>[number];
+type ApprovalRecorded = Extract<ApprovalEffect, { type: "approval_recorded" }>;
+
+/**
+ * The effect of an approval that counts: `approvals`, the request's approvals with it; `more`, the stage of a
+ * staged request and the approvals that lapsed at it, when any.
+ */
+function approvalRecorded(
+  request: ApprovalRequest,
+  event: Extract<ApprovalEvent, { type: "approve" }>,
+  approvals: readonly unknown[],
+  more: Pick<ApprovalRecorded, "stage" | "stageComplete" | "lapsed"> = {},
+): ApprovalRecorded {
+  return {
+    type: "approval_recorded",
+    userId: event.userId,
+    at: event.at,
+    count: approvals.length,
+    required: request.requirement.minApprovals,
+    ...more,
+  };
+}
 
 /**
  * Whether an approval by `userId` may count, for `stage` of a staged request (else for the request): the one
@@ -135,15 +156,7 @@ function approveStage(
     if ("unjudged" in judged) return askToJudge(judged.unjudged);
     if (judged.lapsed.length > 0) return stageWithLapses(request, event, stage, index, judged.lapsed);
   }
-  const recorded: ApprovalEffect = {
-    type: "approval_recorded",
-    userId: event.userId,
-    at: event.at,
-    count: approvals.length,
-    required: request.requirement.minApprovals,
-    stage: stage.name,
-    stageComplete,
-  };
+  const recorded = approvalRecorded(request, event, approvals, { stage: stage.name, stageComplete });
   // The first stage still short of approvals after this one: a later stage may be complete already (its
   // approvals were kept when an earlier stage lost approvals judged again).
   const next = currentStage({ ...request, approvals });
@@ -198,16 +211,11 @@ function stageWithLapses(
   ];
   const next = { ...request, approvals };
   const count = approvalsFor(next, stage.name).length;
-  const recorded: ApprovalEffect = {
-    type: "approval_recorded",
-    userId: event.userId,
-    at: event.at,
-    count: approvals.length,
-    required: request.requirement.minApprovals,
+  const recorded = approvalRecorded(request, event, approvals, {
     stage: stage.name,
     stageComplete: count >= stage.minApprovals,
     lapsed: [...lapsed],
-  };
+  });
   const waits = currentStage(next);
   const waitsOn =
     waits === undefined
@@ -264,14 +272,7 @@ export function applyApproval(
         ...request.approvals.filter((a) => !gone.has(a.userId)),
         { userId: event.userId, at: event.at },
       ];
-      const recorded: ApprovalEffect = {
-        type: "approval_recorded",
-        userId: event.userId,
-        at: event.at,
-        count: approvals.length,
-        required: requirement.minApprovals,
-        lapsed: judged.lapsed,
-      };
+      const recorded = approvalRecorded(request, event, approvals, { lapsed: judged.lapsed });
       return change(
         request,
         { approvals, lapsedApprovals: [...(request.lapsedApprovals ?? []), ...judged.lapsed] },
@@ -281,13 +282,7 @@ export function applyApproval(
     }
   }
   const approvals = [...request.approvals, { userId: event.userId, at: event.at }];
-  const recorded: ApprovalEffect = {
-    type: "approval_recorded",
-    userId: event.userId,
-    at: event.at,
-    count: approvals.length,
-    required: requirement.minApprovals,
-  };
+  const recorded = approvalRecorded(request, event, approvals);
   if (approvals.length < requirement.minApprovals) {
     return change(
       request,

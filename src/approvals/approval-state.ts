@@ -21,7 +21,7 @@ import {
   refuse,
   unchanged,
 } from "./apply-result.js";
-import { mention, say } from "./approval-notice.js";
+import { mention, type Notice, say } from "./approval-notice.js";
 import type { ApprovalRequest } from "./approval-request.js";
 import type { ExecutionOutcome } from "./approval-statuses.js";
 import { verifyBinding } from "./compute-binding-hash.js";
@@ -148,15 +148,10 @@ export function applyEvent(
               : say`Only the requester (${mention(request.requester.userId)}) can cancel this scheduled change: the policy allowed it without approval, so it has no approvers.`,
           );
         }
-        const cancellation = cancellationOf(event);
-        return change(
-          request,
-          { status: "cancelled", cancellation },
-          [cancelledEffect(cancellation)],
-          cancellation.supersededBy !== undefined
-            ? say`Superseded by a break-glass run of the same change: the scheduled change will not run.`
-            : say`Cancelled: the scheduled change will not run.`,
-        );
+        return cancelRequest(request, event, {
+          superseded: say`Superseded by a break-glass run of the same change: the scheduled change will not run.`,
+          cancelled: say`Cancelled: the scheduled change will not run.`,
+        });
       }
       if (!isPending) {
         if (request.status === "cancelled" && request.cancellation?.userId === event.userId) {
@@ -171,15 +166,10 @@ export function applyEvent(
           say`Only the requester (${mention(request.requester.userId)}) can cancel.`,
         );
       }
-      const cancellation = cancellationOf(event);
-      return change(
-        request,
-        { status: "cancelled", cancellation },
-        [cancelledEffect(cancellation)],
-        cancellation.supersededBy !== undefined
-          ? say`Superseded by a break-glass run of the same change: nothing will run from this request.`
-          : say`Cancelled.`,
-      );
+      return cancelRequest(request, event, {
+        superseded: say`Superseded by a break-glass run of the same change: nothing will run from this request.`,
+        cancelled: say`Cancelled.`,
+      });
     }
 
     case "expire": {
@@ -269,6 +259,24 @@ export function applyEvent(
       );
     }
   }
+}
+
+/**
+ * A cancel that may happen: the request cancelled, said with `superseded` when a break-glass request
+ * supersedes it, else with `cancelled`.
+ */
+function cancelRequest(
+  request: ApprovalRequest,
+  event: Extract<ApprovalEvent, { type: "cancel" }>,
+  said: { superseded: Notice; cancelled: Notice },
+): ApplyResult {
+  const cancellation = cancellationOf(event);
+  return change(
+    request,
+    { status: "cancelled", cancellation },
+    [cancelledEffect(cancellation)],
+    cancellation.supersededBy !== undefined ? said.superseded : said.cancelled,
+  );
 }
 
 /** The request's `cancellation` from a cancel event: who, when, and the break-glass request superseding it. */

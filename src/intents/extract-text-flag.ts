@@ -45,6 +45,10 @@ function extractTextFlag(text: string, flag: TextFlag): TextFlagExtraction {
   const tokenized = tokenize(text);
   if (!tokenized.ok) return { ok: true, text };
   const { tokens } = tokenized;
+  // The same tokens, with each link's target kept: the text is read from these, the rest of the command cut
+  // at the tokens' places in what was typed.
+  const withTargets = tokenize(keepLinkTargets(text));
+  const shown = withTargets.ok && withTargets.tokens.length === tokens.length ? withTargets.tokens : tokens;
   const at = tokens.findIndex((t) => flagText(t, flag.name) !== undefined);
   if (at < 0) return { ok: true, text };
   const token = tokens[at];
@@ -53,7 +57,7 @@ function extractTextFlag(text: string, flag: TextFlag): TextFlagExtraction {
     return { ok: false, message: `\`${flag.name}\` is given more than once; give it once.` };
   const usage = `Write ${flag.what} after it in quotes: \`${flag.example}\`.`;
   let end = token.end;
-  let value = flagText(token, flag.name)?.inline;
+  let value = flagText(shown[at] ?? token, flag.name)?.inline;
   // Only a flag without `=` takes the next token: `--reason="" web-02` is an empty reason, never `web-02`.
   if (value === undefined) {
     const next = tokens[at + 1];
@@ -66,7 +70,7 @@ function extractTextFlag(text: string, flag: TextFlag): TextFlagExtraction {
         ok: false,
         message: `Put ${flag.what} after \`${flag.name}\` in quotes, or the words after it are read as part of the command: \`${flag.example}\`.`,
       };
-    value = next.text;
+    value = (shown[at + 1] ?? next).text;
     end = next.end;
   }
   if (value.trim() === "") return { ok: false, message: `\`${flag.name}\` needs ${flag.what}. ${usage}` };
@@ -78,6 +82,22 @@ function extractTextFlag(text: string, flag: TextFlag): TextFlagExtraction {
     };
   const rest = `${text.slice(0, token.start).trimEnd()} ${text.slice(end).trimStart()}`.trim();
   return { ok: true, text: rest, value: value.trim() };
+}
+
+/** Slack's link markup, `<url|label>`, as the tokenizer reads it (no `|`, space, `<` or `>` in the URL). */
+const LINK_MARKUP = /<([a-zA-Z][a-zA-Z0-9+.-]*:[^|\s<>]*)\|([^<>]*)>/g;
+
+/**
+ * Slack's links with their target written into their label (`<https://x/CHG-1|CHG-1>` becomes
+ * `<https://x/CHG-1|CHG-1 (https://x/CHG-1)>`): the tokenizer keeps a link's label only, right for a name Slack
+ * linked by itself (`web-03.example.com`), but a reason would lose where its link led. A label that is the URL as
+ * typed, with or without its scheme, is kept as it is.
+ */
+function keepLinkTargets(text: string): string {
+  return text.replace(LINK_MARKUP, (whole, url: string, label: string) => {
+    const typed = url.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:(\/\/)?/, "");
+    return label === url || label === typed || `${label}/` === typed ? whole : `<${url}|${label} (${url})>`;
+  });
 }
 
 /** `--break-glass "<reason>"`: skip approval, for this reason (see `apply-break-glass.ts`). */

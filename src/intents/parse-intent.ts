@@ -106,7 +106,7 @@ function parseWith(command: string, text: string, depth: number): ParseResult {
     const [topic, extra] = rest;
     if (extra) return unexpected(helpCtx, extra);
     if (!topic) return { ok: true, intent: { type: "help", topic: { command: cmd } } };
-    if (topic.mention) return unknownVerb(baseCtx, "", true);
+    if (topic.mention) return unknownVerb(helpCtx, "", true);
     const help = helpForVerb(baseCtx, cmd, topic.text);
     return help.ok ? { ok: true, intent: help.value } : help;
   }

@@ -26,7 +26,7 @@ import { parseServerRef } from "./parse-targets.js";
 import { quoteUserText } from "./quote-user-text.js";
 import { suggest } from "./suggest.js";
 import { type Token, unescapeSlackText } from "./tokenize.js";
-import { unknownVerb } from "./unknown-verb.js";
+import { mentionInsteadOf, unknownVerb } from "./unknown-verb.js";
 
 /**
  * `/ops` verbs. `policy explain` and `schedule add` carry a whole command line, parsed by `ctx.parseLine`
@@ -72,17 +72,23 @@ export function helpForVerb(ctx: Ctx, command: Command, verb: string): Result<In
   return unknownVerb({ ...ctx, command }, verb);
 }
 
+/** The first sentence about a sub-command `label` does not have: a Slack mention is told what goes there. */
+function notASubCommand(label: string, sub: Token): string {
+  return sub.mention
+    ? mentionInsteadOf(label, "takes a sub-command")
+    : `Unknown \`${label}\` sub-command ${quoteUserText(sub.text)}.`;
+}
+
 function parseOpsPolicy(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   const [sub, firstInner] = tokens;
   if (!sub) return missing(ctx, "`explain` and a command line, e.g. `/ops policy explain ecs delete web-03`");
   const subWord = sub.mention ? "" : sub.text.toLowerCase();
   if (!isBare(sub) || subWord !== "explain") {
     const suggestion = suggest(subWord, ["explain"]);
-    return failure(
-      "unknown_verb",
-      `Unknown \`/ops policy\` sub-command ${sub.mention ? "(a Slack mention)" : quoteUserText(sub.text)}. The only one is \`explain\`.`,
-      { usage: usage(ctx), suggestion: suggestion ?? "explain" },
-    );
+    return failure("unknown_verb", `${notASubCommand("/ops policy", sub)} The only one is \`explain\`.`, {
+      usage: usage(ctx),
+      suggestion: suggestion ?? "explain",
+    });
   }
   if (!firstInner) return missing(ctx, "a command line to explain, e.g. `ecs delete web-03`");
   if (ctx.depth > 0) {
@@ -143,11 +149,10 @@ function parseOpsWatch(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
   if (!sub) return missing(ctx, "a sub-command: `list`");
   if (!isBare(sub) || sub.text.toLowerCase() !== "list") {
     const suggestion = sub.mention ? undefined : suggest(sub.text, ["list"]);
-    return failure(
-      "unknown_verb",
-      `Unknown \`/ops watch\` sub-command ${sub.mention ? "(a Slack mention)" : quoteUserText(sub.text)}. The only one is \`list\`.`,
-      { usage: usage(ctx), ...(suggestion ? { suggestion } : {}) },
-    );
+    return failure("unknown_verb", `${notASubCommand("/ops watch", sub)} The only one is \`list\`.`, {
+      usage: usage(ctx),
+      ...(suggestion ? { suggestion } : {}),
+    });
   }
   if (extra) return unexpected(ctx, extra, " It takes no arguments.");
   return { ok: true, value: { type: "ops.watch.list" } };
@@ -275,7 +280,7 @@ function parseOpsSchedule(ctx: Ctx, tokens: readonly Token[]): Result<Intent> {
         });
     return failure(
       "unknown_verb",
-      `Unknown \`/ops schedule\` sub-command ${sub.mention ? "(a Slack mention)" : quoteUserText(sub.text)}. The sub-commands are ${SCHEDULE_SUBS.map((s) => `\`${s}\``).join(", ")}.`,
+      `${notASubCommand("/ops schedule", sub)} The sub-commands are ${SCHEDULE_SUBS.map((s) => `\`${s}\``).join(", ")}.`,
       { usage: usage(ctx), ...(suggestion ? { suggestion } : {}) },
     );
   }

@@ -115,6 +115,15 @@ function withLine(command: Command, text: string, verb: string, others: readonly
 }
 
 /**
+ * What a Slack mention typed where a word of the command belongs is told: what goes there instead, not that the
+ * mention is "unknown" (`/ecs <@U1>` reads as a mistaken paste, not as a verb). `label` is the command so far,
+ * `expected` what it takes: "`/ops policy` takes a sub-command, not a Slack mention."
+ */
+export function mentionInsteadOf(label: string, expected: string): string {
+  return `\`${label}\` ${expected}, not a Slack mention.`;
+}
+
+/**
  * An unknown verb of `ctx.command`: a close verb is offered, with a pointer to the command's help instead of every
  * verb's usage; with none close, every verb and its usage. With the words typed (`tokens`, the verb first) in a
  * command of its own (depth 0), the offer is the corrected command, ready to copy ({@link correctVerb}); elsewhere
@@ -127,10 +136,15 @@ export function unknownVerb(
   tokens?: readonly Token[],
 ): { ok: false; error: IntentError } {
   const verbs = verbsOf(ctx.command);
-  const shown = isMention ? "(a Slack mention)" : quoteUserText(verb);
-  const unknown = `Unknown \`/${ctx.command}\` verb ${shown}.`;
   const all = `Verbs: ${verbs.map((v) => `\`${v}\``).join(", ")}.`;
-  if (isMention) return failure("unknown_verb", `${unknown} ${all}`, { usage: usageFor(ctx.command) });
+  if (isMention) {
+    const said =
+      ctx.verb === "help"
+        ? mentionInsteadOf(`/${ctx.command} help`, "takes a verb")
+        : mentionInsteadOf(`/${ctx.command}`, "starts with a verb");
+    return failure("unknown_verb", `${said} ${all}`, { usage: usageFor(ctx.command) });
+  }
+  const unknown = `Unknown \`/${ctx.command}\` verb ${quoteUserText(verb)}.`;
   const nearest = suggest(verb, verbs, VERB_ALIASES[ctx.command]);
   const correction: VerbCorrection | undefined =
     tokens !== undefined && ctx.depth === 0

@@ -115,7 +115,8 @@ function enumOf<const T extends readonly [string, ...string[]]>(values: T, what:
   });
 }
 
-const defaults = z.strictObject({
+/** What `defaults` sets for every watcher and a watcher may set for itself: one set of bounds for both. */
+const watcherSettings = {
   interval: interval.optional(),
   quiet_period: quietPeriod.optional(),
   max_items: z.int().min(1).max(50).optional(),
@@ -123,6 +124,10 @@ const defaults = z.strictObject({
   failure_threshold: failureThreshold.optional(),
   lease_ttl: leaseTtl.optional(),
   alert_channels: channels.optional(),
+};
+
+const defaults = z.strictObject({
+  ...watcherSettings,
   time_zone: timeZone.optional(),
 });
 
@@ -131,13 +136,7 @@ const watcher = z.strictObject({
   kind: enumOf(WATCHER_KINDS, "watcher kind"),
   description: z.string().trim().min(1).optional(),
   enabled: z.boolean().optional(),
-  interval: interval.optional(),
-  quiet_period: quietPeriod.optional(),
-  max_items: z.int().min(1).max(50).optional(),
-  detailed_up_to: z.int().min(0).max(10).optional(),
-  failure_threshold: failureThreshold.optional(),
-  lease_ttl: leaseTtl.optional(),
-  alert_channels: channels.optional(),
+  ...watcherSettings,
   scope: subjectMatch.optional(),
   concurrency: z.int().min(1).max(16).optional(),
   requests_per_run: z.int().min(1).max(100_000).optional(),

@@ -1,6 +1,7 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { approvalsFor, currentStage } from "../approvals/current-stage.js";
 import { formatCount, truncateGraphemes } from "../render/escape-mrkdwn.js";
+import { linkUrls } from "../render/link-urls.js";
 import {
   code,
   context,
@@ -86,7 +87,7 @@ export function buildApprovalDmView(input: {
 /** What the request is about and where its approvals stand: why, the servers, the approvals and the expiry. */
 function requestParts(request: ApprovalDmRequest): Part[] {
   return [
-    ...(request.why !== undefined ? [section({ text: md`*Why:* ${request.why}` })] : []),
+    ...(request.why !== undefined ? [section({ text: md`*Why:* ${linkUrls(request.why)}` })] : []),
     section({
       text: md`*Servers (${String(request.targets.length)}):* ${serverNames(request.targets.map((t) => t.name))}`,
     }),

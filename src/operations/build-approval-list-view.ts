@@ -1,5 +1,6 @@
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { plural } from "../render/escape-mrkdwn.js";
+import { linkUrls } from "../render/link-urls.js";
 import {
   actions,
   code,
@@ -46,7 +47,7 @@ export function describeListedRequest(
   cardLink: string | undefined,
   start?: StartNow,
 ): Span[] {
-  const why = request.why !== undefined ? md`\n*Why:* ${request.why}` : md``;
+  const why = request.why !== undefined ? md`\n*Why:* ${linkUrls(request.why)}` : md``;
   return [...describeListed(request, cardLink, start), ...why];
 }
 

@@ -2,6 +2,7 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { currentStage } from "../approvals/current-stage.js";
 import { formatDuration } from "../config/parse-duration.js";
 import { plural } from "../render/escape-mrkdwn.js";
+import { linkUrls } from "../render/link-urls.js";
 import {
   type Action,
   actions,
@@ -66,7 +67,7 @@ export function buildRequestCard(input: RequestCardInput): Message {
   const notRun = notRunShown(request, details);
   const blocks: Part[] = [section({ text: headline(request, allowed, stop, notRun, details?.redecision) })];
   // The requester's own words (untrusted text), before what the approvers are asked to check.
-  if (request.why !== undefined) blocks.push(section({ text: md`*Why:* ${request.why}` }));
+  if (request.why !== undefined) blocks.push(section({ text: md`*Why:* ${linkUrls(request.why)}` }));
   // After a run, the servers as it left them (a deleted one says so), not as they were approved.
   const finalStates = new Map((details?.result?.servers ?? []).map((s) => [s.id, s]));
   // Once its run ended, a server the run did not read at its end is shown as it was when asked, said so.

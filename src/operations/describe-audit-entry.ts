@@ -7,6 +7,7 @@
 import type { RefusalCode } from "../approvals/approval-state.js";
 import type { AuditEntryType, AuditRecord } from "../audit/audit-entry.js";
 import { plural } from "../render/escape-mrkdwn.js";
+import { linkUrls } from "../render/link-urls.js";
 import { code, md, type Span } from "../render/message-model.js";
 import { describePolicyApproval } from "../views/describe-policy-approval.js";
 import { callNoun, stepWords } from "../workflow/flow-status-message.js";
@@ -321,12 +322,14 @@ function notesOf(e: AuditRecord): Span[] {
   const d = e.detail;
   const notes: Span[] = [];
   const note = (label: string, text: string) => notes.push(...md` — ${label}: ${text}`);
+  // The requester's links (a ticket) followable from the log, as on the card.
+  const linked = (label: string, text: string) => notes.push(...md` — ${label}: ${linkUrls(text)}`);
   if (e.type === "break_glass.used" || e.type === "break_glass.acknowledged") {
     const text = typeof d?.reason === "string" ? d.reason : e.message;
     if (text !== undefined && text !== "") note("break-glass reason", text);
     return notes;
   }
-  if (typeof d?.why === "string" && e.type === "request.created") note("reason", d.why);
+  if (typeof d?.why === "string" && e.type === "request.created") linked("reason", d.why);
   // A step's `reason` is a code its words already say (a skipped step's, a drift's).
   if (typeof d?.reason === "string" && e.type !== "execution.step") {
     const label =

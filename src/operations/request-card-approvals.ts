@@ -35,7 +35,11 @@ function stageLines(
   const lines = stages.map((stage, index) => {
     const given = approvalsFor(request, stage.name);
     const done = given.length >= stage.minApprovals;
-    const icon = done ? md`:white_check_mark:` : index === waiting ? md`:arrow_right:` : md`:white_circle:`;
+    const icon = done
+      ? md`:white_check_mark:`
+      : index === waiting
+        ? md`:arrow_right:`
+        : md`:white_small_square:`;
     const by =
       given.length > 0
         ? md`, approved by ${describeApprovals({ approvals: given })}`

@@ -5,8 +5,8 @@ import { buildScheduleMissedView } from "../views/build-scheduled-run-views.js";
 import { slotsBetween } from "./parse-schedule-timing.js";
 import {
   postInChannel,
+  recordScheduleSkipped,
   runScheduleSlot,
-  SCHEDULER_ACTOR,
   SLOT_CLAIM_TTL_MS,
   type SlotResult,
   type SlotRunContext,
@@ -93,22 +93,13 @@ export function createScheduleRunner(deps: ScheduleDeps, options: ScheduleRunner
     const recent = now - latest <= graceMs;
     const missed = recent ? slots.slice(0, -1) : slots;
     if (missed.length > 0) {
-      await deps.audit.record({
-        type: "schedule.skipped",
-        actorId: SCHEDULER_ACTOR,
-        teamId: s.owner.teamId,
-        requesterId: s.owner.userId,
-        requestId: s.requestId,
-        action: s.action,
-        message: `${missed.length} slot(s) missed while the bot was not running`,
-        detail: {
-          scheduleId: id,
-          why: "missed",
-          count: missed.length,
-          truncated,
-          first: new Date(missed[0] ?? latest).toISOString(),
-          last: new Date(missed.at(-1) ?? latest).toISOString(),
-        },
+      await recordScheduleSkipped(deps, s, `${missed.length} slot(s) missed while the bot was not running`, {
+        scheduleId: id,
+        why: "missed",
+        count: missed.length,
+        truncated,
+        first: new Date(missed[0] ?? latest).toISOString(),
+        last: new Date(missed.at(-1) ?? latest).toISOString(),
       });
       await postInChannel(
         ctx,

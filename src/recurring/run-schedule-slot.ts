@@ -1,4 +1,5 @@
 import type { ChatPort } from "../app/ports.js";
+import type { AuditEntryInput } from "../audit/audit-entry.js";
 import type { Server } from "../cloud/types.js";
 import type { MutationIntent } from "../commands/types.js";
 import type { Logger } from "../log/create-logger.js";
@@ -57,6 +58,25 @@ export async function postInChannel(
   }
 }
 
+/** Audits slots of `s` that did not run (`detail.why`: skipped at their time, or missed while the bot was down). */
+export async function recordScheduleSkipped(
+  deps: Pick<ScheduleDeps, "audit">,
+  s: Schedule,
+  message: string,
+  detail: AuditEntryInput["detail"],
+): Promise<void> {
+  await deps.audit.record({
+    type: "schedule.skipped",
+    actorId: SCHEDULER_ACTOR,
+    teamId: s.owner.teamId,
+    requesterId: s.owner.userId,
+    requestId: s.requestId,
+    action: s.action,
+    message,
+    detail,
+  });
+}
+
 async function skip(
   ctx: SlotRunContext,
   chat: ChatPort,
@@ -66,15 +86,11 @@ async function skip(
 ): Promise<SlotResult> {
   const { deps, logger } = ctx;
   const reasons = given.map(plainReason);
-  await deps.audit.record({
-    type: "schedule.skipped",
-    actorId: SCHEDULER_ACTOR,
-    teamId: s.owner.teamId,
-    requesterId: s.owner.userId,
-    requestId: s.requestId,
-    action: s.action,
-    message: reasons.join("; "),
-    detail: { scheduleId: s.id, slot: new Date(slotAt).toISOString(), why: "skipped", reasons },
+  await recordScheduleSkipped(deps, s, reasons.join("; "), {
+    scheduleId: s.id,
+    slot: new Date(slotAt).toISOString(),
+    why: "skipped",
+    reasons,
   });
   await postInChannel(
     ctx,

@@ -151,7 +151,9 @@ function flatten(span: Span, defuseEmoji: boolean, codeTicks = false): string {
     case "date":
       return Number.isFinite(span.at) ? utcFallback(span.at, span.style) : "";
     case "link":
-      return safeUrl(span.url) === undefined ? span.label : `${span.label} (${span.url})`;
+      // A URL shown as itself (a link in free text) is said once.
+      if (safeUrl(span.url) === undefined || span.label === span.url) return span.label;
+      return `${span.label} (${span.url})`;
   }
 }
 

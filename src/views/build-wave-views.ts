@@ -46,7 +46,7 @@ export function describeWavePlan(plan: WavePlan): Span[] {
 }
 
 const WAVE_ICON: Record<WaveRecord["status"], `:${string}:`> = {
-  pending: ":white_circle:",
+  pending: ":white_small_square:",
   running: ":hourglass_flowing_sand:",
   gate: ":stethoscope:",
   done: ":white_check_mark:",

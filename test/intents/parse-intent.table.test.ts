@@ -513,7 +513,11 @@ const rows: Row[] = [
   ["/ecs", "stop web-01 <!here>", { error: "mention_not_allowed" }],
   ["/ecs", "stop <@U0123ABCD|bob>", { error: "mention_not_allowed" }],
   ["/ecs", "stop <#C0123|general>", { error: "mention_not_allowed" }],
-  ["/ecs", "<!channel>", { error: "unknown_verb", message: ["(a Slack mention)"] }],
+  [
+    "/ecs",
+    "<!channel>",
+    { error: "unknown_verb", message: ["`/ecs` starts with a verb, not a Slack mention."] },
+  ],
   // The user typed `<!channel>` literally: Slack escapes it, it stays text and is never echoed raw.
   ["/ecs", "stop &lt;!channel&gt;", { error: "invalid_target", message: ["‹!channel›"] }],
   ["/ecs", "stop a&amp;b", { error: "invalid_target", message: ["`a&b`"] }],

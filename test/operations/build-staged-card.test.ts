@@ -79,7 +79,7 @@ describe("the staged card, golden", () => {
     expect(first).toContain(
       ":arrow_right: 1. team lead: 0 of 1 from <!subteam^S_OPS_APPROVERS> (not <@U_DAVE>)",
     );
-    expect(first).toContain(":white_circle: 2. security: 0 of 1 from <!subteam^S_SRE>");
+    expect(first).toContain(":white_small_square: 2. security: 0 of 1 from <!subteam^S_SRE>");
     expect(first).not.toContain("Rejecting needs");
     const second = text(staged({ approvals: [LEAD] }));
     expect(second).toContain(":white_check_mark: 1. team lead: 1 of 1, approved by <@U_BOB>");

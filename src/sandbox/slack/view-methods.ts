@@ -40,7 +40,10 @@ function exchangeTrigger(ctx: MethodContext): Checked<{ id: string; user?: strin
   return { ok: true, value: entry.user === undefined ? { id } : { id, user: entry.user } };
 }
 
-/** The `view` argument, checked as Slack checks a modal (`views.open|push|update`) or a Home tab (`views.publish`). */
+/**
+ * The `view` argument, checked as Slack checks a modal (`views.open|push|update`) or a Home tab
+ * (`views.publish`): its fields first, then its size.
+ */
 function readView(
   args: Record<string, unknown>,
   kind: "modal" | "home" = "modal",
@@ -92,7 +95,22 @@ function readView(
   if (typeof v.callback_id === "string" && v.callback_id.length > 255) {
     problems.push("must be less than 256 characters [json-pointer:/view/callback_id]");
   }
-  return problems.length > 0 ? { ok: false, answer: invalidArguments(...problems) } : { ok: true, value: v };
+  if (problems.length > 0) return { ok: false, answer: invalidArguments(...problems) };
+  if (JSON.stringify(v).length > MAX_VIEW_BYTES) return { ok: false, answer: fail("view_too_large") };
+  return { ok: true, value: v };
+}
+
+/** The view and trigger of a modal that `views.open` or `views.push` adds, checked in Slack's order. */
+function readNewModal(
+  ctx: MethodContext,
+): Checked<{ view: Record<string, unknown>; trigger: { id: string; user?: string } }> {
+  const input = readView(ctx.args);
+  if (!input.ok) return input;
+  if (externalIdTaken(ctx.state, input.value.external_id))
+    return { ok: false, answer: fail("duplicate_external_id") };
+  const trigger = exchangeTrigger(ctx);
+  if (!trigger.ok) return trigger;
+  return { ok: true, value: { view: input.value, trigger: trigger.value } };
 }
 
 function buildView(
@@ -165,36 +183,30 @@ function externalIdTaken(state: FakeSlackState, externalId: unknown): boolean {
 }
 
 function open(ctx: MethodContext): ApiAnswer {
-  const input = readView(ctx.args);
-  if (!input.ok) return input.answer;
-  if (JSON.stringify(input.value).length > MAX_VIEW_BYTES) return fail("view_too_large");
-  if (externalIdTaken(ctx.state, input.value.external_id)) return fail("duplicate_external_id");
-  const trigger = exchangeTrigger(ctx);
-  if (!trigger.ok) return trigger.answer;
+  const checked = readNewModal(ctx);
+  if (!checked.ok) return checked.answer;
+  const { view: modal, trigger } = checked.value;
   const id = ctx.state.randomId("V");
-  const view = buildView(ctx.state, input.value, { id, rootViewId: id });
-  const stored = record(ctx.state, view, "views.open", trigger.value);
+  const view = buildView(ctx.state, modal, { id, rootViewId: id });
+  const stored = record(ctx.state, view, "views.open", trigger);
   ctx.state.emit({ type: "view_opened", view: stored });
   return { ok: true, view };
 }
 
 function push(ctx: MethodContext): ApiAnswer {
-  const input = readView(ctx.args);
-  if (!input.ok) return input.answer;
-  if (JSON.stringify(input.value).length > MAX_VIEW_BYTES) return fail("view_too_large");
-  if (externalIdTaken(ctx.state, input.value.external_id)) return fail("duplicate_external_id");
-  const trigger = exchangeTrigger(ctx);
-  if (!trigger.ok) return trigger.answer;
+  const checked = readNewModal(ctx);
+  if (!checked.ok) return checked.answer;
+  const { view: modal, trigger } = checked.value;
   // The stack a push lands on is the one the triggering user has open most recently.
   const views = [...ctx.state.views.values()];
-  const top = views.reverse().find((v) => trigger.value.user === undefined || v.user === trigger.value.user);
+  const top = views.reverse().find((v) => trigger.user === undefined || v.user === trigger.user);
   if (!top) return fail("not_found", { error_detail: "no view is open to push onto" });
   const depth = [...ctx.state.views.values()].filter((v) => v.rootViewId === top.rootViewId).length;
   if (depth >= MAX_STACK) return fail("push_limit_reached");
   const id = ctx.state.randomId("V");
-  const view = buildView(ctx.state, input.value, { id, rootViewId: top.rootViewId, previousViewId: top.id });
+  const view = buildView(ctx.state, modal, { id, rootViewId: top.rootViewId, previousViewId: top.id });
   const stored = record(ctx.state, view, "views.push", {
-    id: trigger.value.id,
+    id: trigger.id,
     ...(top.user !== undefined ? { user: top.user } : {}),
   });
   ctx.state.emit({ type: "view_pushed", view: stored });
@@ -214,7 +226,6 @@ function update(ctx: MethodContext): ApiAnswer {
   if (!stored) return fail("not_found");
   const input = readView(ctx.args);
   if (!input.ok) return input.answer;
-  if (JSON.stringify(input.value).length > MAX_VIEW_BYTES) return fail("view_too_large");
   const hash = stringArg(ctx.args, "hash");
   if (hash !== undefined && hash !== stored.hash) return fail("hash_conflict");
   const view = buildView(
@@ -246,7 +257,6 @@ function publish(ctx: MethodContext): ApiAnswer {
   if (!user || user.deleted || user.isBot) return invalidArguments("invalid `user_id`");
   const input = readView(ctx.args, "home");
   if (!input.ok) return input.answer;
-  if (JSON.stringify(input.value).length > MAX_VIEW_BYTES) return fail("view_too_large");
   const previous = ctx.state.homeViews.get(userId);
   const hash = stringArg(ctx.args, "hash");
   if (hash !== undefined && previous !== undefined && hash !== previous.hash) return fail("hash_conflict");
