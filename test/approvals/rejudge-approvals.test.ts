@@ -13,6 +13,7 @@ import { type ApplyResult, applyEvent, type ClickAuthz } from "../../src/approva
 import { AUDIT_STREAM, createAuditLog } from "../../src/audit/create-audit-log.js";
 import { createLogger } from "../../src/log/create-logger.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
+import { makeLeadAndSecurityStages } from "../helpers/make-lead-and-security-stages.js";
 import { createManualClock } from "../store/manual-clock.js";
 import { makeRequest, requirement, T0 } from "./make-request.js";
 
@@ -117,24 +118,7 @@ describe("the state machine: the completing approval judges the others again", (
   });
 });
 
-const STAGES = [
-  {
-    name: "team lead",
-    approvers: { users: [], groups: ["ops-approvers"] },
-    minApprovals: 1,
-    allowSelfApproval: false,
-    expiresInMs: 30 * 60_000,
-    reasonRequired: false,
-  },
-  {
-    name: "security",
-    approvers: { users: [], groups: ["sre"] },
-    minApprovals: 1,
-    allowSelfApproval: false,
-    expiresInMs: 10 * 60_000,
-    reasonRequired: false,
-  },
-];
+const STAGES = makeLeadAndSecurityStages();
 const staged = () =>
   makeRequest({
     requirement: requirement({

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { FakeSlackHomeView, FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { readRequestId } from "../helpers/read-request-id.js";
 import { redeliver, sendBlockAction, sendEvent } from "../helpers/slack-requests.js";
 import {
   actionIdsOf,
@@ -27,11 +28,6 @@ beforeEach(async () => {
 });
 
 /** The request ID on a card's buttons. */
-function requestIdOf(card: FakeSlackMessage): string {
-  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(card.blocks));
-  if (!match) throw new Error("no request ID on the card");
-  return match[0];
-}
 
 /** Waits for the next version of `user`'s Home tab after `before` versions. */
 function nextHome(user: string, before: number): Promise<FakeSlackHomeView> {
@@ -80,7 +76,7 @@ const permalinkOf = (card: FakeSlackMessage) =>
 it("each person's Home shows what they may approve, their own open requests and how to use the bot", async () => {
   await h.command("delete web-03");
   const card = await h.waitCard("/ecs delete web-03", (t) => t.includes("Approval needed"));
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
 
   const bobs = await openHome(IDS.bob);
   expect(bobs.view.type).toBe("home");
@@ -120,7 +116,7 @@ it("opening the Messages tab changes nothing; a redelivered app_home_opened publ
 it("Approve on the Home is the card's button: judged at click time, the card updated, the Home refreshed", async () => {
   await h.command("delete web-04");
   const card = await h.waitCard("/ecs delete web-04", (t) => t.includes("Approval needed"));
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
 
   const bobs = await openHome(IDS.bob);
   const approve = buttonOf(bobs, "approve", id)!;
@@ -156,7 +152,7 @@ it("Approve on the Home is the card's button: judged at click time, the card upd
 it("Reject on the Home asks for the reason like the card; the rejection refreshes the rejecter's Home", async () => {
   await h.command("delete api-02");
   const card = await h.waitCard("/ecs delete api-02", (t) => t.includes("Approval needed"));
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
   const carols = await openHome(IDS.carol);
   const before = versions(IDS.carol);
   await sendBlockAction(
@@ -179,7 +175,7 @@ it("Reject on the Home asks for the reason like the card; the rejection refreshe
 it("Cancel on the requester's Home cancels the request and its card", async () => {
   await h.command("resize cache-02 s6.large.2");
   const card = await h.waitCard("/ecs resize cache-02 s6.large.2", (t) => t.includes("Approval needed"));
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
   const alices = await openHome(IDS.alice);
   const after = await clickHome(alices, buttonOf(alices, "cancel", id)!);
   expect(homeText(after)).toContain("Cancelled.");
@@ -230,9 +226,9 @@ it("/ops approvals: what the user may approve first, then their own pending requ
   const ownAt = text.indexOf("Your pending requests");
   expect(waitingAt).toBeGreaterThanOrEqual(0);
   expect(ownAt).toBeGreaterThan(waitingAt);
-  expect(text.indexOf(requestIdOf(theirs))).toBeGreaterThan(waitingAt);
-  expect(text.indexOf(requestIdOf(theirs))).toBeLessThan(ownAt);
-  expect(text.indexOf(requestIdOf(own))).toBeGreaterThan(ownAt);
+  expect(text.indexOf(readRequestId(theirs))).toBeGreaterThan(waitingAt);
+  expect(text.indexOf(readRequestId(theirs))).toBeLessThan(ownAt);
+  expect(text.indexOf(readRequestId(own))).toBeGreaterThan(ownAt);
   expect(text).toContain(`<${permalinkOf(theirs)}|Open the card>`);
   expect(text).toContain(`<${permalinkOf(own)}|Open the card>`);
   // Bob may not approve his own resize: only Cancel is offered for it.

@@ -6,37 +6,21 @@
  * audit) and an approval that no longer counts as a real mention, saying why; a card after a delete shows the
  * servers as the run left them.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { MAX_LISTED_APPROVALS } from "../../src/operations/build-approval-list-view.js";
 import { sendEvent } from "../helpers/slack-requests.js";
-import {
-  cancelWaitingRequests,
-  IDS,
-  type OperationsHarness,
-  startOperationsHarness,
-  textOf,
-} from "./helpers/operations-harness.js";
+import { type ApprovalHarness, startApprovalHarness } from "../helpers/start-approval-harness.js";
+import { IDS, textOf } from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
-let h: OperationsHarness;
-let shipped: string;
-
+let h: ApprovalHarness;
 beforeAll(async () => {
-  h = await startOperationsHarness();
-  shipped = await readFile("flows/policy.yml", "utf8");
+  h = await startApprovalHarness();
 });
 afterAll(async () => {
   await h?.close();
 });
-beforeEach(async () => {
-  await h.ops.idle();
-  await cancelWaitingRequests(h);
-  h.sim.control.reset();
-  h.fake.reset();
-  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
-  await h.policy.replace(shipped);
-});
+beforeEach(() => h.reset());
 
 it("/ops approvals with many pending lists what fits and says how many more, itself; the Home tab promises nothing more", async () => {
   // Twelve different changes (the same change asked again would answer with a link to the first, not a card).

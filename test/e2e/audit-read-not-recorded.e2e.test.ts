@@ -7,8 +7,10 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { AuditEntryInput } from "../../src/audit/audit-entry.js";
-import { AUDIT_PAGE_ACTION } from "../../src/operations/build-audit-view.js";
-import { sendBlockAction } from "../helpers/slack-requests.js";
+import { clickEphemeralButton } from "../helpers/click-ephemeral-button.js";
+import { findAuditOlderButton } from "../helpers/find-audit-older-button.js";
+import { runOpsCommand } from "../helpers/run-ops-command.js";
+import { seedRebootDecisions } from "../helpers/seed-reboot-decisions.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
 let h: OperationsHarness;
@@ -17,15 +19,7 @@ const NOT_SHOWN = "Not shown: every read of the audit log is recorded in it";
 
 beforeAll(async () => {
   h = await startOperationsHarness();
-  for (let i = 0; i < 8; i++)
-    await h.audit.record({
-      type: "policy.decided",
-      actorId: IDS.alice,
-      action: "ecs:cloudServers:reboot",
-      decision: "allow",
-      serverIds: [h.serverId("web-01")],
-      message: `/ecs reboot web-01 --reason "INC-${i}"`,
-    });
+  await seedRebootDecisions(h, 8, (i) => `INC-${i}`);
   const { record } = h.audit;
   h.audit.record = async (entry: AuditEntryInput) => {
     if (readsRefused && entry.type === "audit.read") throw new Error("store write refused");
@@ -39,11 +33,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function ops(text: string, user: string) {
-  const before = h.fake.ephemerals({ user }).length;
-  await h.command(text, { command: "/ops", user, channel: IDS.ops });
-  return h.fake.waitFor(() => h.fake.ephemerals({ user }).slice(before).at(-1));
-}
+const ops = (text: string, user: string) => runOpsCommand(h, text, user, IDS.ops);
 
 /** The bot's error lines about reads of the audit log it could not record, since `from`. */
 const notRecordedLogs = (from: number) =>
@@ -77,25 +67,13 @@ it("a typed /ops audit, verify and break-glass: not shown, the reader told, the 
 it("a page button whose read cannot be recorded leaves the page as it was and says why", async () => {
   const page = await ops("audit web-01 3", IDS.erin);
   expect(textOf(page)).toContain("INC-7");
-  const older = (page.blocks ?? [])
-    .flatMap((b) => (b as { elements?: { action_id: string }[] }).elements ?? [])
-    .find((e) => e.action_id === `${AUDIT_PAGE_ACTION}.older`);
+  const older = findAuditOlderButton(page);
   expect(older).toBeDefined();
 
   readsRefused = true;
   const from = h.logs.length;
   const before = h.fake.ephemerals({ user: IDS.erin }).length;
-  const res = await sendBlockAction(
-    h.eventsUrl,
-    h.fake.signingSecret,
-    h.fake.buildBlockAction({
-      user: IDS.erin,
-      channel: IDS.ops,
-      message: page,
-      isEphemeral: true,
-      actions: [{ actionId: older!.action_id }],
-    }),
-  );
+  const res = await clickEphemeralButton(h, page, IDS.erin, older!.action_id);
   expect(res.status).toBe(200);
   await h.ops.idle();
   const answer = await h.fake.waitFor(() => h.fake.ephemerals({ user: IDS.erin }).slice(before).at(-1));

@@ -7,8 +7,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/audit/audit-entry.js";
 import { runAuditCli } from "../../src/audit/run-audit-cli.js";
-import { AUDIT_PAGE_ACTION } from "../../src/operations/build-audit-view.js";
-import { sendBlockAction } from "../helpers/slack-requests.js";
+import { clickEphemeralButton } from "../helpers/click-ephemeral-button.js";
+import { findAuditOlderButton } from "../helpers/find-audit-older-button.js";
+import { runOpsCommand } from "../helpers/run-ops-command.js";
+import { seedRebootDecisions } from "../helpers/seed-reboot-decisions.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
 let h: OperationsHarness;
@@ -16,26 +18,13 @@ const REQUEST = "apr_AUDITREADAUDITREADAUDI";
 
 beforeAll(async () => {
   h = await startOperationsHarness();
-  for (let i = 0; i < 30; i++)
-    await h.audit.record({
-      type: "policy.decided",
-      actorId: IDS.alice,
-      action: "ecs:cloudServers:reboot",
-      decision: "allow",
-      serverIds: [h.serverId("web-01")],
-      message: `/ecs reboot web-01 --reason "INC-${i}"`,
-    });
+  await seedRebootDecisions(h, 30, (i) => `INC-${i}`);
 });
 afterAll(async () => {
   await h?.close();
 });
 
-/** Runs `/ops <text>` as `user` and waits for its answer (the user's newest ephemeral). */
-async function ops(text: string, user: string, channel: string = IDS.ops) {
-  const before = h.fake.ephemerals({ user }).length;
-  await h.command(text, { command: "/ops", user, channel });
-  return h.fake.waitFor(() => h.fake.ephemerals({ user }).slice(before).at(-1));
-}
+const ops = (text: string, user: string, channel: string = IDS.ops) => runOpsCommand(h, text, user, channel);
 
 /** The newest `audit.read` entry by `user`. */
 async function lastRead(user: string): Promise<AuditRecord | undefined> {
@@ -70,40 +59,18 @@ it("/ops audit typed: who, the filters as asked and how many entries are recorde
 
 it("a page button's read is recorded with the page's cursor; a refused click, with the page's filters", async () => {
   const page = await ops("audit web-01 5", IDS.erin);
-  const older = (page.blocks ?? [])
-    .flatMap((b) => (b as { elements?: { action_id: string }[] }).elements ?? [])
-    .find((e) => e.action_id === `${AUDIT_PAGE_ACTION}.older`);
+  const older = findAuditOlderButton(page);
   expect(older).toBeDefined();
   const refusedClick = async (user: string) => {
     const before = h.fake.ephemerals({ user }).length;
-    const res = await sendBlockAction(
-      h.eventsUrl,
-      h.fake.signingSecret,
-      h.fake.buildBlockAction({
-        user,
-        channel: IDS.ops,
-        message: page,
-        isEphemeral: true,
-        actions: [{ actionId: older!.action_id }],
-      }),
-    );
+    const res = await clickEphemeralButton(h, page, user, older!.action_id);
     expect(res.status).toBe(200);
     await h.ops.idle();
     return h.fake.waitFor(() => h.fake.ephemerals({ user }).slice(before).at(-1) ?? undefined);
   };
   // Allowed, the page replaces the clicked one: its read is recorded before it is shown.
   const before = (await lastRead(IDS.erin))?.seq;
-  const res = await sendBlockAction(
-    h.eventsUrl,
-    h.fake.signingSecret,
-    h.fake.buildBlockAction({
-      user: IDS.erin,
-      channel: IDS.ops,
-      message: page,
-      isEphemeral: true,
-      actions: [{ actionId: older!.action_id }],
-    }),
-  );
+  const res = await clickEphemeralButton(h, page, IDS.erin, older!.action_id);
   expect(res.status).toBe(200);
   let paged = await lastRead(IDS.erin);
   for (let i = 0; paged?.seq === before; i++) {

@@ -9,6 +9,7 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { waitForEphemeral } from "../helpers/wait-for-ephemeral.js";
 import {
   actionIdsOf,
   IDS,
@@ -43,9 +44,7 @@ break_glass:
 `);
 });
 
-function ephemeral(user: string, needle: string): Promise<string> {
-  return h.fake.waitFor(() => h.ephemeralTexts(user).find((t) => t.includes(needle)));
-}
+const ephemeral = (user: string, needle: string) => waitForEphemeral(h, user, needle);
 
 /** The newest alert card in #prod-ops about `command`. */
 function alert(command: string, check: (text: string) => boolean = () => true): Promise<FakeSlackMessage> {

@@ -4,17 +4,10 @@
  * (nobody else could see its card: it would expire unseen), nothing recorded, posted or sent to the cloud; what
  * the policy allows outright runs and reports in the DM; a read answers as anywhere.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { sendSlashCommand } from "../helpers/slack-requests.js";
-import {
-  IDS,
-  latestCard,
-  type OperationsHarness,
-  resetApprovalWorld,
-  startOperationsHarness,
-  textOf,
-} from "./helpers/operations-harness.js";
+import { type ApprovalHarness, startApprovalHarness } from "../helpers/start-approval-harness.js";
+import { IDS, latestCard, type OperationsHarness, textOf } from "./helpers/operations-harness.js";
 
 const MINUTE = 60_000;
 /** A group DM of Alice, Bob and Carol, as Slack names one in a slash command; the bot is not a member. */
@@ -22,19 +15,14 @@ const GROUP_DM = { id: "G0MPIM0001", name: "mpdm-alice--bob--carol-1" };
 
 type AuditRecord = Awaited<ReturnType<OperationsHarness["audit"]["query"]>>[number];
 
-let h: OperationsHarness;
-let shipped: string;
+let h: ApprovalHarness;
 beforeAll(async () => {
-  h = await startOperationsHarness();
-  shipped = await readFile("flows/policy.yml", "utf8");
+  h = await startApprovalHarness();
 });
 afterAll(async () => {
   await h?.close();
 });
-beforeEach(async () => {
-  await resetApprovalWorld(h);
-  await h.policy.replace(shipped);
-});
+beforeEach(() => h.reset());
 
 /** The next ephemeral to Alice after `before` of them. */
 function toAlice(before: number): Promise<string> {
@@ -94,7 +82,7 @@ it("from the bot's Messages tab, a delete needing 2 approvals is refused: ask in
 });
 
 it("with notify_approvers: dm, no approver is sent a link to the requester's DM", async () => {
-  await h.policy.replace(shipped.replace("  notify_approvers: mention\n", "  notify_approvers: dm\n"));
+  await h.policy.replace(h.shipped.replace("  notify_approvers: mention\n", "  notify_approvers: dm\n"));
   const since = await lastAudit();
   const before = h.ephemeralTexts(IDS.alice).length;
   await h.command("reboot web-01 --hard", { channel: IDS.dmAlice });
@@ -141,7 +129,7 @@ it("a scheduled change needing approval is refused from a DM; one the policy all
 });
 
 it("break-glass from a DM is refused: its reviewers could not open its thread; no alert, nothing run", async () => {
-  await h.policy.replace(`${shipped.replace(/^# break_glass:[\s\S]*?(?=^\S)/m, "")}
+  await h.policy.replace(`${h.shipped.replace(/^# break_glass:[\s\S]*?(?=^\S)/m, "")}
 break_glass:
   groups: [sre]
   alert_channel: ${IDS.prod}

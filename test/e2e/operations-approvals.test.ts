@@ -3,8 +3,9 @@
  * the reason modal, concurrency and redelivery, drift, and a resize of a running server.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { readRequestId } from "../helpers/read-request-id.js";
 import { redeliver, sendBlockAction, sendViewSubmission } from "../helpers/slack-requests.js";
+import { waitForEphemeral } from "../helpers/wait-for-ephemeral.js";
 import {
   actionIdsOf,
   IDS,
@@ -31,16 +32,9 @@ const CANCEL = "ops.approval.cancel";
 const DETAILS = "ops.request.details";
 
 /** The request ID a card's buttons carry (their only value). */
-function requestIdOf(card: FakeSlackMessage): string {
-  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(card.blocks));
-  if (!match) throw new Error("no request ID on the card");
-  return match[0];
-}
 
 /** Waits until `user` got an ephemeral whose text includes `needle`. */
-function ephemeral(user: string, needle: string): Promise<string> {
-  return h.fake.waitFor(() => h.ephemeralTexts(user).find((t) => t.includes(needle)));
-}
+const ephemeral = (user: string, needle: string) => waitForEphemeral(h, user, needle);
 
 it("/ecs delete web-03 web-04: two approvals, refusals for the requester and an outsider, executed once, audited", async () => {
   const web03 = h.serverId("web-03");
@@ -61,7 +55,7 @@ it("/ecs delete web-03 web-04: two approvals, refusals for the requester and an 
   // IDs and rule descriptions are behind Details, answered to the clicking user only.
   expect(text).not.toContain(web03);
   expect(actionIdsOf(card)).toEqual([APPROVE, REJECT, CANCEL, DETAILS]);
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
   await h.click(card, DETAILS, IDS.dave);
   const details = await ephemeral(IDS.dave, "Details");
   for (const expected of [web03, web04, "delete-needs-two-approvals", "flows/policy.yml:"]) {
@@ -137,7 +131,7 @@ it("/ecs delete web-03 web-04: two approvals, refusals for the requester and an 
 it("20 concurrent mixed Approve/Reject clicks and redeliveries: exactly one decision, at most one delete", async () => {
   await h.command("delete api-02");
   const card = await h.waitCard("/ecs delete api-02", (t) => t.includes("Approval needed"));
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
   const view = { id: "VCONCURRENT1", callback_id: "ops.approval.reject", private_metadata: id };
   const sends: Promise<Awaited<ReturnType<typeof sendBlockAction>>>[] = [];
   for (let i = 0; i < 20; i++) {
@@ -186,7 +180,7 @@ it("reject with a reason: the modal insists on a reason, then the card says who 
   await h.command("resize web-03 s6.large.2");
   const card = await h.waitCard("/ecs resize web-03 s6.large.2", (t) => t.includes("Approval needed"));
   expect(textOf(card)).toContain("0 of 1");
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
   await h.click(card, REJECT, IDS.bob);
   const empty = await h.submitReason(IDS.bob, id, "   ");
   expect(JSON.parse(empty.body)).toMatchObject({
@@ -221,7 +215,7 @@ it("cancel: refused for someone else, done for the requester", async () => {
 it("/ops approvals lists what the user can act on, with working buttons", async () => {
   await h.command("resize cache-02 s6.large.2");
   const card = await h.waitCard("/ecs resize cache-02 s6.large.2", (t) => t.includes("Approval needed"));
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
 
   const listFor = async (user: string, needle: string) => {
     await h.command("approvals", { command: "/ops", user });
@@ -275,7 +269,7 @@ it("--reason: approvers read why on the card and in /ops approvals, escaped; the
   // Slack sends the mention as \`<!channel>\`: it reaches the card as text that pings nobody.
   expect(textOf(card)).toContain("*Why:* INC-4711 @\u2060channel ∗now∗: leaks memory");
   expect(textOf(card)).not.toContain("--reason");
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
   await h.command("approvals", { command: "/ops", user: IDS.bob });
   const list = await h.fake.waitFor(() =>
     h.ephemeralTexts(IDS.bob).find((t) => t.includes(id) && t.includes("*Why:*")),

@@ -4,7 +4,7 @@
  * stays untrusted text in every notice, on the card and in the audit view.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { readRequestId } from "../helpers/read-request-id.js";
 import { sendViewSubmission } from "../helpers/slack-requests.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
@@ -23,12 +23,6 @@ beforeEach(async () => {
 const APPROVE = "ops.approval.approve";
 const REJECT = "ops.approval.reject";
 
-function requestIdOf(card: FakeSlackMessage): string {
-  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(card.blocks));
-  if (!match) throw new Error("no request ID on the card");
-  return match[0];
-}
-
 /** Everything the bot said anywhere (channel messages, thread replies, ephemerals), as one text. */
 function everythingSaid(): string {
   const channel = h.fake.messages(IDS.ops).map((m) => textOf(m));
@@ -39,7 +33,7 @@ function everythingSaid(): string {
 it("a modal whose callback ID only starts like the rejection modal's is handled by nobody, never as a rejection", async () => {
   await h.command("resize web-03 s6.large.2");
   const card = await h.waitCard("/ecs resize web-03 s6.large.2", (t) => t.includes("Approval needed"));
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
   await h.click(card, REJECT, IDS.bob);
   const modal = await h.fake.waitFor(() =>
     h.fake.views({ user: IDS.bob }).find((v) => v.callbackId === REJECT && v.privateMetadata === id),
@@ -76,7 +70,7 @@ it("a rejection reason is untrusted text everywhere: the rejecter's notice, late
   const shown = "ask &lt;@U_DAVE&gt; or &lt;!channel&gt; first";
   await h.command("resize web-04 s6.large.2");
   const card = await h.waitCard("/ecs resize web-04 s6.large.2", (t) => t.includes("Approval needed"));
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
   await h.click(card, REJECT, IDS.bob);
   expect((await h.submitReason(IDS.bob, id, reason)).status).toBe(200);
 

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AUDIT_PAGE_ACTION } from "../../src/operations/build-audit-view.js";
-import { sendBlockAction } from "../helpers/slack-requests.js";
+import { clickEphemeralButton } from "../helpers/click-ephemeral-button.js";
+import { runOpsCommand } from "../helpers/run-ops-command.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
 const ENTRIES = 130;
@@ -68,11 +69,7 @@ const now = (message: { ts: string }, user = IDS.erin) => {
   return found;
 };
 
-async function ops(args: string, user = IDS.erin) {
-  const before = h.fake.ephemerals({ user }).length;
-  await h.command(args, { command: "/ops", user });
-  return h.fake.waitFor(() => h.fake.ephemerals({ user }).slice(before).at(-1));
-}
+const ops = (args: string, user: string = IDS.erin) => runOpsCommand(h, args, user);
 
 it("clicking Older twice shows every entry of a 130-entry history exactly once, newest first", async () => {
   let page = await ops("audit web-04 100");
@@ -82,17 +79,7 @@ it("clicking Older twice shows every entry of a 130-entry history exactly once, 
     const older = buttonsOf(page).find((b) => b.action_id === `${AUDIT_PAGE_ACTION}.older`);
     if (older === undefined) break;
     const cursor = Number(JSON.parse(older.value).beforeSeq);
-    const res = await sendBlockAction(
-      h.eventsUrl,
-      h.fake.signingSecret,
-      h.fake.buildBlockAction({
-        user: IDS.erin,
-        channel: IDS.ops,
-        message: page,
-        isEphemeral: true,
-        actions: [{ actionId: older.action_id }],
-      }),
-    );
+    const res = await clickEphemeralButton(h, page, IDS.erin, older.action_id);
     expect(res.status).toBe(200);
     // The ephemeral is replaced in place by the older page.
     page = await h.fake.waitFor(() => {
@@ -123,17 +110,7 @@ it("clicking Older twice shows every entry of a 130-entry history exactly once, 
   expect(pages.at(-1)).toContain("No older entries for `web-04`.");
   expect(buttonsOf(page).map((b) => b.action_id)).toEqual([`${AUDIT_PAGE_ACTION}.newest`]);
   // Newest entries: back to the first page.
-  await sendBlockAction(
-    h.eventsUrl,
-    h.fake.signingSecret,
-    h.fake.buildBlockAction({
-      user: IDS.erin,
-      channel: IDS.ops,
-      message: page,
-      isEphemeral: true,
-      actions: [{ actionId: `${AUDIT_PAGE_ACTION}.newest` }],
-    }),
-  );
+  await clickEphemeralButton(h, page, IDS.erin, `${AUDIT_PAGE_ACTION}.newest`);
   const newest = await h.fake.waitFor(() => {
     const replaced = textOf(now(page));
     return replaced.includes("entries 1–") ? replaced : undefined;
@@ -164,17 +141,7 @@ it("a click whose value is not a page query is told to run the command again", a
         : b;
     }),
   };
-  const res = await sendBlockAction(
-    h.eventsUrl,
-    h.fake.signingSecret,
-    h.fake.buildBlockAction({
-      user: IDS.erin,
-      channel: IDS.ops,
-      message: forged,
-      isEphemeral: true,
-      actions: [{ actionId: `${AUDIT_PAGE_ACTION}.older` }],
-    }),
-  );
+  const res = await clickEphemeralButton(h, forged, IDS.erin, `${AUDIT_PAGE_ACTION}.older`);
   expect(res.status).toBe(200);
   await h.fake.waitFor(() => (textOf(now(page)).includes("Run the command again") ? true : undefined));
 });

@@ -6,49 +6,33 @@
  * (the new time), moved out of it (will not run), a freeze over its time (will not run as things are, until
  * when); and the gate then does what the list said. Time only moves through the injected clock.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
-import { FREEZE_DENIES_POWER, testCalendarsYaml } from "../helpers/test-calendars.js";
-import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+import { approveInWindow } from "../helpers/approve-in-window.js";
+import { buildCalendarPolicy } from "../helpers/build-calendar-policy.js";
+import { type ApprovalHarness, startApprovalHarness } from "../helpers/start-approval-harness.js";
+import { FREEZE_DENIES_POWER } from "../helpers/test-calendars.js";
+import { IDS, textOf } from "./helpers/operations-harness.js";
 
-const APPROVE = "ops.approval.approve";
 const MINUTE = 60_000;
-let h: OperationsHarness;
-let shipped: string;
+let h: ApprovalHarness;
 /** The instant the test's calendars count minutes from (the harness's clock also moves with real time). */
 let base: number;
 
 beforeAll(async () => {
-  shipped = await readFile("flows/policy.yml", "utf8");
-  h = await startOperationsHarness();
+  h = await startApprovalHarness();
 });
 afterAll(async () => {
   await h?.close();
 });
-beforeEach(async () => {
-  await h.ops.idle();
-  h.sim.control.reset();
-  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
-});
+beforeEach(() => h.reset());
 
 /** The shipped policy, the freeze `test-freeze` (denying power changes) and the window `maint`, at minutes from now. */
 async function withCalendars(freeze: [number, number], window: [number, number]): Promise<void> {
-  await h.policy.replace(
-    `${shipped.replace(/^calendars:\n/m, testCalendarsYaml(base, freeze, window))}\n${FREEZE_DENIES_POWER}`,
-  );
+  await h.policy.replace(buildCalendarPolicy(h.shipped, base, freeze, window, FREEZE_DENIES_POWER));
 }
 
 /** `reboot <server> --hard --window maint`, approved by Bob: scheduled for the window's opening. */
-async function approvedInWindow(server: string): Promise<FakeSlackMessage> {
-  const command = `/ecs reboot ${server} --hard --window maint`;
-  await h.command(`reboot ${server} --hard --window maint`);
-  const card = await h.waitCard(command, (t) => t.includes("0 of 1"));
-  expect((await h.click(card, APPROVE, IDS.bob)).status).toBe(200);
-  await h.waitCard(command, (t) => t.includes("Scheduled:"));
-  await h.ops.idle();
-  return card;
-}
+const approvedInWindow = (server: string) => approveInWindow(h, server);
 
 /** The Scheduled section of the first answer Dave (no approver) gets to `/ops jobs`. */
 async function scheduledJobs(): Promise<string> {

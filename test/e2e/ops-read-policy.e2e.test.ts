@@ -7,9 +7,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { AUDIT_PAGE_ACTION } from "../../src/operations/build-audit-view.js";
 import type { Schedule } from "../../src/recurring/schedule-record.js";
-import { sendBlockAction } from "../helpers/slack-requests.js";
+import { clickEphemeralButton } from "../helpers/click-ephemeral-button.js";
+import { findAuditOlderButton } from "../helpers/find-audit-older-button.js";
+import { runOpsCommand } from "../helpers/run-ops-command.js";
+import { seedRebootDecisions } from "../helpers/seed-reboot-decisions.js";
 import {
   IDS,
   type OperationsHarness,
@@ -26,15 +28,7 @@ const PRIVATE_REASON = "INC-9001 payroll migration, confidential";
 beforeAll(async () => {
   h = await startOperationsHarness();
   shippedPolicy = await readFile("flows/policy.yml", "utf8");
-  for (let i = 0; i < 70; i++)
-    await h.audit.record({
-      type: "policy.decided",
-      actorId: IDS.alice,
-      action: "ecs:cloudServers:reboot",
-      decision: "allow",
-      serverIds: [h.serverId("web-01")],
-      message: `/ecs reboot web-01 --reason "${PRIVATE_REASON} ${i}"`,
-    });
+  await seedRebootDecisions(h, 70, (i) => `${PRIVATE_REASON} ${i}`);
 });
 afterEach(async () => {
   await h.policy.replace(shippedPolicy);
@@ -44,12 +38,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Runs `/ops <text>` as `user` and waits for its answer (the user's newest ephemeral). */
-async function ops(text: string, user: string, channel: string = IDS.ops) {
-  const before = h.fake.ephemerals({ user }).length;
-  await h.command(text, { command: "/ops", user, channel });
-  return h.fake.waitFor(() => h.fake.ephemerals({ user }).slice(before).at(-1));
-}
+const ops = (text: string, user: string, channel: string = IDS.ops) => runOpsCommand(h, text, user, channel);
 
 async function schedules(): Promise<Schedule[]> {
   const out: Schedule[] = [];
@@ -83,23 +72,11 @@ it("the audit is for the reviewers' groups: anyone else is refused with the rule
 
 it("the audit's page buttons are decided for whoever clicks, when they click", async () => {
   const page = await ops("audit web-01", IDS.erin);
-  const older = (page.blocks ?? [])
-    .flatMap((b) => (b as { elements?: { action_id: string }[] }).elements ?? [])
-    .find((e) => e.action_id === `${AUDIT_PAGE_ACTION}.older`);
+  const older = findAuditOlderButton(page);
   expect(older).toBeDefined();
   const click = async (user: string) => {
     const before = h.fake.ephemerals({ user }).length;
-    const res = await sendBlockAction(
-      h.eventsUrl,
-      h.fake.signingSecret,
-      h.fake.buildBlockAction({
-        user,
-        channel: IDS.ops,
-        message: page,
-        isEphemeral: true,
-        actions: [{ actionId: older!.action_id }],
-      }),
-    );
+    const res = await clickEphemeralButton(h, page, user, older!.action_id);
     expect(res.status).toBe(200);
     return h.fake.waitFor(() => h.fake.ephemerals({ user }).slice(before).at(-1));
   };

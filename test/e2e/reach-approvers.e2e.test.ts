@@ -3,46 +3,28 @@
  * every decision is a reply in the request's thread, and the requester is mentioned when it is decided and
  * when it finishes. Every Approve of a change asks for a confirmation naming it. Signed HTTP, fake Slack, sim.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { createApprovalService } from "../../src/approvals/approval-service.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
-import {
-  actionIdsOf,
-  cancelWaitingRequests,
-  IDS,
-  type OperationsHarness,
-  startOperationsHarness,
-  textOf,
-} from "./helpers/operations-harness.js";
+import { readRequestId } from "../helpers/read-request-id.js";
+import { type ApprovalHarness, startApprovalHarness } from "../helpers/start-approval-harness.js";
+import { actionIdsOf, IDS, textOf } from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
 const REJECT = "ops.approval.reject";
 const CANCEL = "ops.approval.cancel";
-let h: OperationsHarness;
-let shipped: string;
-
+let h: ApprovalHarness;
 beforeAll(async () => {
-  h = await startOperationsHarness();
-  shipped = await readFile("flows/policy.yml", "utf8");
+  h = await startApprovalHarness();
 });
 afterAll(async () => {
   await h?.close();
 });
-beforeEach(async () => {
-  await h.ops.idle();
-  await cancelWaitingRequests(h);
-  h.sim.control.reset();
-  h.fake.reset();
-  await h.policy.replace(shipped);
-});
+beforeEach(() => h.reset());
 
 const threadTexts = (card: FakeSlackMessage) => h.replies(card).map(textOf);
 function reply(card: FakeSlackMessage, needle: string): Promise<string> {
   return h.fake.waitFor(() => threadTexts(card).find((t) => t.includes(needle)));
-}
-function requestIdOf(card: FakeSlackMessage): string {
-  return /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(card.blocks))![0];
 }
 
 it("the approver group is mentioned in the first post (which notifies), in its blocks and its text", async () => {
@@ -67,7 +49,7 @@ it("a request for approval is posted once, as its card: one chat.postMessage, no
   expect(h.fake.calls("chat.update")).toHaveLength(0);
   // It is recorded under the ID its buttons carry, with the message it was posted as.
   const approvals = createApprovalService({ store: h.store, clock: h.clock, audit: h.audit });
-  const request = await approvals.get(requestIdOf(card));
+  const request = await approvals.get(readRequestId(card));
   expect(request?.message).toEqual({ channel: card.channel, ts: card.ts });
   expect(request?.status).toBe("pending");
 });
@@ -93,7 +75,7 @@ it("a rejection (its reason inert) and a cancellation are replies too", async ()
   await h.command("resize web-03 s6.large.2");
   const card = await h.waitCard("/ecs resize web-03 s6.large.2", (t) => t.includes("Approval needed"));
   await h.click(card, REJECT, IDS.bob);
-  await h.submitReason(IDS.bob, requestIdOf(card), "not today <@U_DAVE> <!channel>");
+  await h.submitReason(IDS.bob, readRequestId(card), "not today <@U_DAVE> <!channel>");
   const rejected = await reply(card, "rejected:");
   expect(rejected).toContain(`<@${IDS.bob}> rejected: not today`);
   expect(rejected).toContain(`<@${IDS.alice}>, nothing was done.`);
@@ -107,7 +89,7 @@ it("a rejection (its reason inert) and a cancellation are replies too", async ()
 });
 
 it("notify_approvers: dm — each possible approver gets a direct message with a link to the card", async () => {
-  await h.policy.replace(shipped.replace("  notify_approvers: mention\n", "  notify_approvers: dm\n"));
+  await h.policy.replace(h.shipped.replace("  notify_approvers: mention\n", "  notify_approvers: dm\n"));
   await h.command('delete web-03 --reason "decommissioned, CHG-88"');
   const card = await h.waitCard("/ecs delete web-03", (t) => t.includes("Approval needed"));
   const dms = await h.fake.waitFor(() => {

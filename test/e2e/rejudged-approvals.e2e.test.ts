@@ -7,7 +7,8 @@
  * request judges each approval for its own stage and waits on the stage that lost it.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { readRequestId } from "../helpers/read-request-id.js";
+import { waitForEphemeral } from "../helpers/wait-for-ephemeral.js";
 import {
   actionIdsOf,
   IDS,
@@ -33,26 +34,13 @@ beforeEach(async () => {
   await h.setUserGroupMembers("sre", [IDS.alice, IDS.erin]);
 });
 
-function ephemeral(user: string, needle: string): Promise<string> {
-  return h.fake.waitFor(() =>
-    h
-      .ephemeralTexts(user)
-      .filter((t) => t.includes(needle))
-      .at(-1),
-  );
-}
-
-function requestIdOf(card: FakeSlackMessage): string {
-  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(card.blocks));
-  if (!match) throw new Error("no request ID on the card");
-  return match[0];
-}
+const ephemeral = (user: string, needle: string) => waitForEphemeral(h, user, needle, "newest");
 
 it("an approver removed from the group before the completing click no longer counts: nothing runs until another approves", async () => {
   await h.command("delete web-03");
   const card = await h.waitCard("/ecs delete web-03", (t) => t.includes("Approval needed"));
   expect(textOf(card)).toContain("0 of 2");
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
 
   await h.click(card, APPROVE, IDS.bob);
   expect(await ephemeral(IDS.bob, "Approval recorded")).toContain("1 of 2");

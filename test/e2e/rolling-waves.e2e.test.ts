@@ -4,47 +4,29 @@
  * "fail next job"), Pause / Resume / Abort in the thread (refused for anyone but the requester and the
  * approvers), and `require_waves` policy rules. Time between waves comes from the harness's clock.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
 import { createOperations } from "../../src/operations/index.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import { createSlackChat } from "../../src/slack/create-slack-chat.js";
 import { type WaveRunRecord, waveRunKey } from "../../src/waves/wave-run-record.js";
-import {
-  IDS,
-  type OperationsHarness,
-  startOperationsHarness,
-  textOf,
-  WAVES_ON_THE_HARNESS_CLOCK,
-} from "./helpers/operations-harness.js";
+import { type ApprovalHarness, startApprovalHarness } from "../helpers/start-approval-harness.js";
+import { waitForWaveList } from "../helpers/wait-for-wave-list.js";
+import { IDS, textOf, WAVES_ON_THE_HARNESS_CLOCK } from "./helpers/operations-harness.js";
 
-let h: OperationsHarness;
-let shippedPolicy: string;
+let h: ApprovalHarness;
 beforeAll(async () => {
-  shippedPolicy = await readFile("flows/policy.yml", "utf8");
-  h = await startOperationsHarness({ operations: WAVES_ON_THE_HARNESS_CLOCK });
+  h = await startApprovalHarness({ operations: WAVES_ON_THE_HARNESS_CLOCK });
 });
 afterAll(async () => {
   await h?.close();
 });
-beforeEach(async () => {
-  await h.ops.idle();
-  h.sim.control.reset();
-  await h.policy.replace(shippedPolicy);
-});
+beforeEach(() => h.reset());
 
 const SERVERS = ["web-03", "web-04", "cache-02"] as const;
 
-/** The thread's wave list (the reply with the Pause/Resume/Abort buttons or the waves' final state). */
-function waveList(card: FakeSlackMessage, check: (text: string) => boolean): Promise<string> {
-  return h.fake.waitFor(() =>
-    h
-      .replies(card)
-      .map(textOf)
-      .find((t) => t.includes("*Wave 1*") && check(t)),
-  );
-}
+const waveList = (card: FakeSlackMessage, check: (text: string) => boolean) =>
+  waitForWaveList(h, card, check);
 
 function waveMessage(card: FakeSlackMessage): FakeSlackMessage | undefined {
   return h.replies(card).find((m) => textOf(m).includes("*Wave 1*"));
@@ -215,7 +197,7 @@ it("Abort while a wave's jobs are still running lets that wave finish, then noth
 
 it("require_waves: a request without compliant waves is refused saying what to add; explain shows it; compliant runs", async () => {
   await h.policy.replace(
-    `${shippedPolicy}
+    `${h.shipped}
   - id: big-reboots-in-waves
     description: Reboots of more than two servers go in waves.
     actions: [ecs:cloudServers:reboot]

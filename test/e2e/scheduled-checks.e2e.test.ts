@@ -5,31 +5,28 @@
  * approved after the start, who may cancel a change that needed no approval, and the card's deadline.
  * Time only moves through the injected clock: no test waits for the window.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import { NO_CHANGE } from "../../src/store/store.js";
+import { approveInWindow } from "../helpers/approve-in-window.js";
+import { type ApprovalHarness, startApprovalHarness } from "../helpers/start-approval-harness.js";
 import { testCalendarsYaml } from "../helpers/test-calendars.js";
-import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+import { IDS, textOf } from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
 const CANCEL = "ops.approval.cancel";
 const MINUTE = 60_000;
-let h: OperationsHarness;
-let shipped: string;
+let h: ApprovalHarness;
 
 beforeAll(async () => {
-  shipped = await readFile("flows/policy.yml", "utf8");
-  h = await startOperationsHarness();
+  h = await startApprovalHarness();
 });
 afterAll(async () => {
   await h?.close();
 });
 beforeEach(async () => {
-  await h.ops.idle();
-  h.sim.control.reset();
-  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
+  await h.reset();
   await h.setUserGroupMembers("sre", [IDS.erin]);
 });
 
@@ -41,7 +38,7 @@ function calendars(freeze: [number, number], window: [number, number]): string {
 
 /** The shipped policy, its calendars joined by a freeze and the window `maint` at minutes from now. */
 async function withCalendars(freeze: [number, number], window: [number, number]): Promise<void> {
-  await h.policy.replace(shipped.replace(/^calendars:\n/m, calendars(freeze, window)));
+  await h.policy.replace(h.shipped.replace(/^calendars:\n/m, calendars(freeze, window)));
 }
 
 const threadText = (card: FakeSlackMessage) => h.replies(card).map(textOf).join("\n");
@@ -54,15 +51,7 @@ async function pass(): Promise<void> {
 }
 
 /** `reboot <server> --hard --window maint`, approved by Bob: scheduled for the window's opening. */
-async function approvedInWindow(server: string): Promise<FakeSlackMessage> {
-  const command = `/ecs reboot ${server} --hard --window maint`;
-  await h.command(`reboot ${server} --hard --window maint`);
-  const card = await h.waitCard(command, (t) => t.includes("0 of 1"));
-  expect((await h.click(card, APPROVE, IDS.bob)).status).toBe(200);
-  await h.waitCard(command, (t) => t.includes("Scheduled:"));
-  await h.ops.idle();
-  return card;
-}
+const approvedInWindow = (server: string) => approveInWindow(h, server);
 
 it("a window moved after approval: at the old opening nothing runs, it lapses, and the thread says why", async () => {
   await withCalendars([5000, 5010], [60, 120]);
@@ -204,7 +193,7 @@ it("a scheduled change that needed no approval: its requester and an on-call app
 it("the card's deadline two days ahead names its day, not only the time", async () => {
   // The window opens in two days; three days to approve: the start is the deadline.
   await h.policy.replace(
-    shipped
+    h.shipped
       .replace(/^calendars:\n/m, calendars([5000, 5010], [2 * 1440, 2 * 1440 + 120]))
       .replace(/^ {2}expires_in: 30m$/m, "  expires_in: 3d"),
   );

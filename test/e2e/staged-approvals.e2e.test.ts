@@ -5,7 +5,8 @@
  * stage is reached, a stricter stage set at execution time revokes the request.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { readRequestId } from "../helpers/read-request-id.js";
+import { waitForEphemeral } from "../helpers/wait-for-ephemeral.js";
 import {
   actionIdsOf,
   IDS,
@@ -54,15 +55,7 @@ beforeEach(async () => {
   await h.policy.replace(STAGED);
 });
 
-function ephemeral(user: string, needle: string): Promise<string> {
-  return h.fake.waitFor(() => h.ephemeralTexts(user).find((t) => t.includes(needle)));
-}
-
-function requestIdOf(card: FakeSlackMessage): string {
-  const match = /apr_[A-Za-z0-9_-]{22,}/.exec(JSON.stringify(card.blocks));
-  if (!match) throw new Error("no request ID on the card");
-  return match[0];
-}
+const ephemeral = (user: string, needle: string) => waitForEphemeral(h, user, needle);
 
 it("security approving before the team lead is refused; the stages complete in order and it runs once", async () => {
   await h.command("reboot web-03 --hard", { user: IDS.dave });
@@ -71,7 +64,7 @@ it("security approving before the team lead is refused; the stages complete in o
   expect(text).toContain("Approval in 2 stages");
   expect(text).toContain("1. team lead: 0 of 1");
   expect(text).toContain("2. security: 0 of 1");
-  const id = requestIdOf(card);
+  const id = readRequestId(card);
 
   // Erin (security) first: refused, saying the request waits on the team lead.
   await h.click(card, APPROVE, IDS.erin);

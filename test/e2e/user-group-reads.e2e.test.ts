@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { DEFAULT_USER_GROUPS_MAX_AGE_MS } from "../../src/slack/create-user-group-cache.js";
+import { waitForEphemeral } from "../helpers/wait-for-ephemeral.js";
 import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
@@ -26,14 +27,7 @@ beforeEach(async () => {
 
 const groupReads = () => h.fake.calls("usergroups.list").length;
 
-function ephemeral(user: string, needle: string): Promise<string> {
-  return h.fake.waitFor(() =>
-    h
-      .ephemeralTexts(user)
-      .filter((t) => t.includes(needle))
-      .at(-1),
-  );
-}
+const ephemeral = (user: string, needle: string) => waitForEphemeral(h, user, needle, "newest");
 
 /** Stops each server (allowed by the shipped policy: dev servers) and waits until every stop has run. */
 async function stopAll(names: readonly string[]): Promise<void> {

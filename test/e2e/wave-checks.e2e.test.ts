@@ -4,41 +4,28 @@
  * to the test's clock. A later wave starts neither after the window closed nor inside a freeze that began
  * during the pause. Time only moves through the injected clock: the pause is passed by moving it.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
-import { FREEZE_DENIES_POWER, testCalendarsYaml } from "../helpers/test-calendars.js";
-import {
-  IDS,
-  type OperationsHarness,
-  startOperationsHarness,
-  textOf,
-  WAVES_ON_THE_HARNESS_CLOCK,
-} from "./helpers/operations-harness.js";
+import { buildCalendarPolicy } from "../helpers/build-calendar-policy.js";
+import { type ApprovalHarness, startApprovalHarness } from "../helpers/start-approval-harness.js";
+import { FREEZE_DENIES_POWER } from "../helpers/test-calendars.js";
+import { IDS, textOf, WAVES_ON_THE_HARNESS_CLOCK } from "./helpers/operations-harness.js";
 
 const APPROVE = "ops.approval.approve";
 const MINUTE = 60_000;
-let h: OperationsHarness;
-let shipped: string;
+let h: ApprovalHarness;
 
 beforeAll(async () => {
-  shipped = await readFile("flows/policy.yml", "utf8");
-  h = await startOperationsHarness({ operations: WAVES_ON_THE_HARNESS_CLOCK });
+  h = await startApprovalHarness({ operations: WAVES_ON_THE_HARNESS_CLOCK });
 });
 afterAll(async () => {
   await h?.close();
 });
-beforeEach(async () => {
-  await h.ops.idle();
-  h.sim.control.reset();
-  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
-});
+beforeEach(() => h.reset());
 
 /** The shipped policy, a freeze that denies power changes and the window `maint`, at minutes from now. */
 async function withCalendars(freeze: [number, number], window: [number, number]): Promise<void> {
-  await h.policy.replace(
-    `${shipped.replace(/^calendars:\n/m, testCalendarsYaml(h.clock.now(), freeze, window))}\n${FREEZE_DENIES_POWER}`,
-  );
+  await h.policy.replace(buildCalendarPolicy(h.shipped, h.clock.now(), freeze, window, FREEZE_DENIES_POWER));
 }
 
 const threadText = (card: FakeSlackMessage) => h.replies(card).map(textOf).join("\n");

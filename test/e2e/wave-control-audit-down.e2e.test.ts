@@ -11,6 +11,7 @@ import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
 import type { AuditEntryInput } from "../../src/audit/audit-entry.js";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import { type WaveRunRecord, waveRunKey } from "../../src/waves/wave-run-record.js";
+import { waitForWaveList } from "../helpers/wait-for-wave-list.js";
 import {
   IDS,
   type OperationsHarness,
@@ -46,14 +47,8 @@ function waveMessage(card: FakeSlackMessage): FakeSlackMessage | undefined {
   return h.replies(card).find((m) => textOf(m).includes("*Wave 1*"));
 }
 
-function waveList(card: FakeSlackMessage, check: (text: string) => boolean): Promise<string> {
-  return h.fake.waitFor(() =>
-    h
-      .replies(card)
-      .map(textOf)
-      .find((t) => t.includes("*Wave 1*") && check(t)),
-  );
-}
+const waveList = (card: FakeSlackMessage, check: (text: string) => boolean) =>
+  waitForWaveList(h, card, check);
 
 async function record(card: FakeSlackMessage): Promise<WaveRunRecord> {
   const requestId = /"value":"([^"]+)"/.exec(JSON.stringify(card.blocks))?.[1] ?? "";

@@ -4,32 +4,21 @@
  * servers, the wave it is at, the servers done), during a wave and between waves, timed or paused by someone,
  * never a wave's own run. Time between waves comes from the harness's clock.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
 import { sendEvent } from "../helpers/slack-requests.js";
-import {
-  IDS,
-  type OperationsHarness,
-  startOperationsHarness,
-  textOf,
-  WAVES_ON_THE_HARNESS_CLOCK,
-} from "./helpers/operations-harness.js";
+import { type ApprovalHarness, startApprovalHarness } from "../helpers/start-approval-harness.js";
+import { waitForWaveList } from "../helpers/wait-for-wave-list.js";
+import { IDS, textOf, WAVES_ON_THE_HARNESS_CLOCK } from "./helpers/operations-harness.js";
 
-let h: OperationsHarness;
-let shippedPolicy: string;
+let h: ApprovalHarness;
 beforeAll(async () => {
-  shippedPolicy = await readFile("flows/policy.yml", "utf8");
-  h = await startOperationsHarness({ operations: WAVES_ON_THE_HARNESS_CLOCK });
+  h = await startApprovalHarness({ operations: WAVES_ON_THE_HARNESS_CLOCK });
 });
 afterAll(async () => {
   await h?.close();
 });
-beforeEach(async () => {
-  await h.ops.idle();
-  h.sim.control.reset();
-  await h.policy.replace(shippedPolicy);
-});
+beforeEach(() => h.reset());
 
 const SERVERS = ["web-03", "web-04", "cache-02"] as const;
 
@@ -57,14 +46,8 @@ async function home(): Promise<string> {
   return textOf({ blocks: view.view.blocks as unknown[] });
 }
 
-function waveList(card: FakeSlackMessage, check: (text: string) => boolean): Promise<string> {
-  return h.fake.waitFor(() =>
-    h
-      .replies(card)
-      .map(textOf)
-      .find((t) => t.includes("*Wave 1*") && check(t)),
-  );
-}
+const waveList = (card: FakeSlackMessage, check: (text: string) => boolean) =>
+  waitForWaveList(h, card, check);
 
 const waveMessage = (card: FakeSlackMessage) => h.replies(card).find((m) => textOf(m).includes("*Wave 1*"));
 

@@ -8,49 +8,38 @@
  * Moved out of the span: the card says it will not run, and the gate ends it at its time. Time only moves
  * through the injected clock.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
+import { approveInWindow } from "../helpers/approve-in-window.js";
+import { buildCalendarPolicy } from "../helpers/build-calendar-policy.js";
 import { sendEvent } from "../helpers/slack-requests.js";
-import { FREEZE_DENIES_POWER, testCalendarsYaml } from "../helpers/test-calendars.js";
-import { IDS, type OperationsHarness, startOperationsHarness, textOf } from "./helpers/operations-harness.js";
+import { type ApprovalHarness, startApprovalHarness } from "../helpers/start-approval-harness.js";
+import { FREEZE_DENIES_POWER } from "../helpers/test-calendars.js";
+import { IDS, textOf } from "./helpers/operations-harness.js";
 
-const APPROVE = "ops.approval.approve";
 const MINUTE = 60_000;
-let h: OperationsHarness;
-let shipped: string;
+let h: ApprovalHarness;
 /** The instant the test's calendars count minutes from. */
 let base: number;
 
 beforeAll(async () => {
-  shipped = await readFile("flows/policy.yml", "utf8");
-  h = await startOperationsHarness();
+  h = await startApprovalHarness();
 });
 afterAll(async () => {
   await h?.close();
 });
-beforeEach(async () => {
-  await h.ops.idle();
-  h.sim.control.reset();
-  await h.setUserGroupMembers("ops-approvers", [IDS.bob, IDS.carol]);
-});
+beforeEach(() => h.reset());
 
 /** The shipped policy, a freeze far away, and the window `maint` from and to minutes after `base`. */
 async function withWindow(window: [number, number]): Promise<void> {
-  await h.policy.replace(
-    `${shipped.replace(/^calendars:\n/m, testCalendarsYaml(base, [5000, 5010], window))}\n${FREEZE_DENIES_POWER}`,
-  );
+  await h.policy.replace(buildCalendarPolicy(h.shipped, base, [5000, 5010], window, FREEZE_DENIES_POWER));
 }
 
 /** `reboot <server> --hard --window maint`, approved by Bob: scheduled for the window's opening. */
 async function approvedInWindow(server: string): Promise<string> {
-  const command = `/ecs reboot ${server} --hard --window maint`;
-  await h.command(`reboot ${server} --hard --window maint`);
-  const card = await h.waitCard(command, (t) => t.includes("0 of 1"));
-  expect((await h.click(card, APPROVE, IDS.bob)).status).toBe(200);
-  await h.waitCard(command, (t) => t.includes("Scheduled:"));
+  await approveInWindow(h, server);
   await pass();
-  return command;
+  return `/ecs reboot ${server} --hard --window maint`;
 }
 
 async function pass(): Promise<void> {

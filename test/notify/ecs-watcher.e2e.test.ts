@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Notifier } from "../../src/notify/notifier-types.js";
 import { NOTIFY_ACTIONS } from "../../src/notify/notify-action-ids.js";
+import { runWatcherOnce } from "../helpers/run-watcher-once.js";
 import { outsideCodeSpans } from "../render/block-kit-test-helpers.js";
 import {
   buttonsOf,
@@ -33,17 +34,8 @@ const QUIET = 10 * 60_000;
 describe("ECS watcher against the simulated cloud and the fake Slack", () => {
   let env: NotifyEnv;
   let notifier: Notifier;
-  const counts = () => ({ ops: env.posted("C_OPS").length, prod: env.posted("C_PROD").length });
   /** Runs the watcher and returns the messages it posted per channel. */
-  async function run() {
-    const before = counts();
-    const result = await notifier.runOnce("ecs");
-    return {
-      result,
-      ops: env.posted("C_OPS").slice(before.ops),
-      prod: env.posted("C_PROD").slice(before.prod),
-    };
-  }
+  const run = () => runWatcherOnce(env, notifier, "ecs");
   const server = (predicate: (s: ReturnType<NotifyEnv["control"]["servers"]>[number]) => boolean) => {
     const found = env.control.servers().find(predicate);
     if (!found) throw new Error("no such server in the simulated world");

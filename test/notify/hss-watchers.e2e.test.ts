@@ -3,6 +3,7 @@ import type { Notifier } from "../../src/notify/notifier-types.js";
 import { NOTIFY_ACTIONS } from "../../src/notify/notify-action-ids.js";
 import type { NotifierCloud } from "../../src/notify/watcher-kind.js";
 import type { ServerView } from "../../src/sandbox/cloud/index.js";
+import { runWatcherOnce } from "../helpers/run-watcher-once.js";
 import { outsideCodeSpans } from "../render/block-kit-test-helpers.js";
 import {
   buttonsOf,
@@ -39,15 +40,7 @@ describe("HSS watchers against the simulated cloud and the fake Slack", () => {
   let env: NotifyEnv;
   let notifier: Notifier;
   /** Runs a watcher and returns what it posted per channel. */
-  async function run(watcher: "hss" | "ports") {
-    const before = { ops: env.posted("C_OPS").length, prod: env.posted("C_PROD").length };
-    const result = await notifier.runOnce(watcher);
-    return {
-      result,
-      ops: env.posted("C_OPS").slice(before.ops),
-      prod: env.posted("C_PROD").slice(before.prod),
-    };
-  }
+  const run = (watcher: "hss" | "ports") => runWatcherOnce(env, notifier, watcher);
   /** Active servers whose HSS agent is online, one per test so quiet periods do not interfere. */
   const onlineHosts: ServerView[] = [];
   const nextHost = (predicate: (s: ServerView) => boolean = () => true): ServerView => {

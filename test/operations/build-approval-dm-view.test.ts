@@ -15,27 +15,11 @@ import { buildRequestCard } from "../../src/operations/build-request-card.js";
 import { serversHeldReason } from "../../src/operations/build-servers-held-view.js";
 import type { RequestDetails } from "../../src/operations/request-details.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { makeLeadAndSecurityStages } from "../helpers/make-lead-and-security-stages.js";
 import { expectValidBlockKit, toGoldenJson } from "../render/block-kit-test-helpers.js";
 import { makeDetails, makeRequest, T0 } from "./fixtures.js";
 
-const STAGES: NonNullable<ApprovalRequest["requirement"]["stages"]> = [
-  {
-    name: "team lead",
-    approvers: { users: [], groups: ["ops-approvers"] },
-    minApprovals: 1,
-    allowSelfApproval: false,
-    expiresInMs: 30 * 60_000,
-    reasonRequired: false,
-  },
-  {
-    name: "security",
-    approvers: { users: [], groups: ["sre"] },
-    minApprovals: 1,
-    allowSelfApproval: false,
-    expiresInMs: 10 * 60_000,
-    reasonRequired: false,
-  },
-];
+const STAGES = makeLeadAndSecurityStages();
 const LEAD = { userId: "U_BOB", at: T0 + 60_000, stage: "team lead" };
 
 function sectionsOf(kit: ReturnType<typeof renderBlockKit>): string[] {

@@ -6,28 +6,12 @@ import { describe, expect, it } from "vitest";
 import type { ApprovalRequest } from "../../src/approvals/approval-request.js";
 import { buildRequestCard } from "../../src/operations/build-request-card.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
+import { makeLeadAndSecurityStages } from "../helpers/make-lead-and-security-stages.js";
 import { collectMrkdwn, expectValidBlockKit, toGoldenJson } from "../render/block-kit-test-helpers.js";
 import { makeDetails, makeRequest, T0 } from "./fixtures.js";
 
 const GROUP_IDS = { "ops-approvers": "S_OPS_APPROVERS", sre: "S_SRE" };
-const STAGES: NonNullable<ApprovalRequest["requirement"]["stages"]> = [
-  {
-    name: "team lead",
-    approvers: { users: [], groups: ["ops-approvers"] },
-    minApprovals: 1,
-    allowSelfApproval: false,
-    expiresInMs: 30 * 60_000,
-    reasonRequired: false,
-  },
-  {
-    name: "security",
-    approvers: { users: [], groups: ["sre"] },
-    minApprovals: 1,
-    allowSelfApproval: false,
-    expiresInMs: 10 * 60_000,
-    reasonRequired: true,
-  },
-];
+const STAGES = makeLeadAndSecurityStages({ securityReasonRequired: true });
 const staged = (overrides: Partial<ApprovalRequest> = {}) =>
   makeRequest({
     commandText: "/ecs reboot web-03 --hard",

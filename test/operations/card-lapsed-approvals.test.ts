@@ -9,6 +9,7 @@ import { buildDecisionReply } from "../../src/operations/build-decision-reply.js
 import { buildRequestCard } from "../../src/operations/build-request-card.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { renderMrkdwn } from "../../src/render/render-mrkdwn.js";
+import { makeLeadAndSecurityStages } from "../helpers/make-lead-and-security-stages.js";
 import { collectMrkdwn, expectValidBlockKit, toGoldenJson } from "../render/block-kit-test-helpers.js";
 import { makeDetails, makeRequest, T0 } from "./fixtures.js";
 
@@ -40,24 +41,7 @@ const staged = makeRequest({
     allowSelfApproval: false,
     expiresInMs: 30 * 60_000,
     reasonRequired: false,
-    stages: [
-      {
-        name: STAGE_NAME,
-        approvers: { users: [], groups: ["ops-approvers"] },
-        minApprovals: 1,
-        allowSelfApproval: false,
-        expiresInMs: 30 * 60_000,
-        reasonRequired: false,
-      },
-      {
-        name: "security",
-        approvers: { users: [], groups: ["sre"] },
-        minApprovals: 1,
-        allowSelfApproval: false,
-        expiresInMs: 10 * 60_000,
-        reasonRequired: false,
-      },
-    ],
+    stages: makeLeadAndSecurityStages({ lead: STAGE_NAME }),
   },
   approvals: [{ userId: "U_ERIN", at: T0 + 300_000, stage: "security" }],
   lapsedApprovals: [{ ...lapsedBob, stage: STAGE_NAME }],

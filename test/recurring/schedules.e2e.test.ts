@@ -15,6 +15,7 @@ import {
   startOperationsHarness,
   textOf,
 } from "../e2e/helpers/operations-harness.js";
+import { waitForEphemeral } from "../helpers/wait-for-ephemeral.js";
 
 let h: OperationsHarness;
 let shippedPolicy: string;
@@ -37,9 +38,7 @@ function ops(text: string, user: string = IDS.alice) {
 }
 
 /** Waits until `user` got an ephemeral whose text includes `needle`. */
-function ephemeral(user: string, needle: string): Promise<string> {
-  return h.fake.waitFor(() => h.ephemeralTexts(user).find((t) => t.includes(needle)));
-}
+const ephemeral = (user: string, needle: string) => waitForEphemeral(h, user, needle);
 
 async function schedules(): Promise<Schedule[]> {
   const out: Schedule[] = [];
