@@ -196,7 +196,12 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     watchList: async () => {
       if (notifier === undefined) throw new Error("notifications are not running");
       const now = (options.clock ?? { now: Date.now }).now();
-      return buildWatchListMessage(await notifier.listWatchers(), await notifier.listDigests(), now);
+      return buildWatchListMessage(
+        await notifier.listWatchers(),
+        await notifier.listDigests(),
+        now,
+        bot.botUserId,
+      );
     },
   });
   // One for both chats of the process: a change Slack announces to the bot reaches the notifier's too.
@@ -243,6 +248,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     createNotifyActionHandler({
       mutation: operations.handlers.mutation,
       readPolicy: operations.handlers.readPolicy,
+      botUserId: () => bot.botUserId,
       ...(retention !== undefined && {
         tokens: createInteractionTokens(store, { queryTtlMs: retention.savedQueriesMs }),
       }),
@@ -257,6 +263,8 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     logger,
     replicaId,
     metrics,
+    // Known once the bot has started (auth.test), before the notifier starts: its alerts name the bot's user.
+    botUserId: () => bot.botUserId,
     ...(options.clock && { clock: options.clock }),
   });
 

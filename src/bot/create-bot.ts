@@ -55,8 +55,6 @@ export interface CreateBotOptions {
   store?: Store;
   /** HTTP mode: the interface to listen on; default all interfaces. */
   host?: string;
-  /** Display name used in `/invite @…` hints; default `hwc-chatops`. */
-  botName?: string;
   /** Wall clock (ms) for the request-timestamp check; default `Date.now` (always, with {@link ackThread}). */
   now?: () => number;
   /**
@@ -118,6 +116,11 @@ export interface Bot {
   readonly app: App;
   /** The command router (the middle); also where extensions register. */
   readonly router: CommandRouter;
+  /**
+   * The bot's Slack user ID, from the `auth.test` that `start()` runs (for hints that name the bot as the
+   * workspace calls it); undefined until then.
+   */
+  readonly botUserId: string | undefined;
   /** HTTP mode, once started: `http://host:port` (Slack posts to `${url}/slack/events`). */
   readonly url: string | undefined;
   /**
@@ -186,6 +189,14 @@ export function createBot(options: CreateBotOptions): Bot {
   app.error(async (error) => {
     log.error({ err: error }, "unhandled error in a Slack listener");
   });
+  // Bolt keeps auth.test's answer to itself: its user ID is read as it passes, rather than asked again at start.
+  let botUserId: string | undefined;
+  const authTest = app.client.auth.test;
+  app.client.auth.test = async (args) => {
+    const answer = await authTest(args);
+    if (answer.ok === true && answer.user_id !== undefined) botUserId = answer.user_id;
+    return answer;
+  };
 
   const store = options.store ?? createMemoryStore();
   const userGroups = options.userGroups ?? createUserGroupCache({ store, logger: log });
@@ -206,7 +217,7 @@ export function createBot(options: CreateBotOptions): Bot {
     store,
     logger,
     metrics,
-    ...(options.botName !== undefined ? { botName: options.botName } : {}),
+    botUserId: () => botUserId,
     ...(options.handlers !== undefined ? { handlers: options.handlers } : {}),
     ...(options.placeholder !== undefined && { placeholder: options.placeholder }),
     ...(options.listings !== undefined && { listings: options.listings }),
@@ -301,6 +312,9 @@ export function createBot(options: CreateBotOptions): Bot {
   return {
     app,
     router,
+    get botUserId() {
+      return botUserId;
+    },
     get url() {
       return frontend?.url;
     },

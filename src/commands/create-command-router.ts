@@ -46,8 +46,11 @@ export interface CommandRouterDeps {
   /** Shared state: tokens behind buttons and menus live here (with a TTL). */
   store: Store;
   logger: Logger;
-  /** The bot's display name, for `/invite @name` hints. Default `hwc-chatops`. */
-  botName?: string;
+  /**
+   * The bot's Slack user ID, for `/invite` hints: asked when a failure is explained, since it is known only once
+   * the bot has started (`auth.test`); absent or undefined, the hints name the app's manifest name.
+   */
+  botUserId?: () => string | undefined;
   /** Extension points: mutations, `/ops`, read policy, live policy in help. */
   handlers?: CommandHandlers;
   /** Target lookups; default: ECS through `cloud`. */
@@ -108,7 +111,7 @@ function isDecidedAsRead(intent: Intent): intent is OpsIntent | Extract<Intent, 
 }
 
 export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
-  const botName = deps.botName ?? "hwc-chatops";
+  const botUserId = deps.botUserId ?? (() => undefined);
   const handlers = deps.handlers ?? {};
   const { lookup, warmUp } =
     deps.lookup !== undefined
@@ -145,7 +148,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   // has expired lists again, and a burst of such clicks shares one listing with the commands instead of each
   // listing the fleet.
   const listings = deps.listings ?? createListingCache();
-  const runIntent = createIntentRunner(deps, { botName, handlers, lookup, tokens, choices, listings });
+  const runIntent = createIntentRunner(deps, { botUserId, handlers, lookup, tokens, choices, listings });
 
   /**
    * Help and the `/ops` commands that answer at once are decided like `/ecs` reads (by the read policy, with
@@ -167,7 +170,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       store: deps.store,
       logger,
       replyWithError: async (error) => {
-        const message = explainFailure(error, logger, botName);
+        const message = explainFailure(error, logger, botUserId());
         if (responder === undefined) logger.warn("failure with no response_url to explain it on");
         await reply(responder, message, logger);
       },
@@ -179,7 +182,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     listings,
     ...(handlers.auditTrail !== undefined && { auditTrail: handlers.auditTrail }),
     tokens,
-    botName,
+    botUserId,
     ...(handlers.readPolicy ? { readPolicy: handlers.readPolicy } : {}),
   };
   actions.register(VIEW_ACTIONS.page, createPageActionHandler(resultDeps));
@@ -239,12 +242,12 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
           await runIntent(intent, meta, pending.responder, logger, "command");
           outcome = "handled";
         } catch (error) {
-          await reply(pending.responder, explainFailure(error, logger, botName), logger);
+          await reply(pending.responder, explainFailure(error, logger, botUserId()), logger);
         } finally {
           await pending.finish();
         }
       } catch (error) {
-        await reply(responder, explainFailure(error, logger, botName), logger);
+        await reply(responder, explainFailure(error, logger, botUserId()), logger);
       } finally {
         deps.metrics?.command(verb, outcome);
       }

@@ -32,8 +32,8 @@ import { isMutationIntent } from "./understand-command.js";
 
 /** What the router has made of its deps (defaults applied) that a run of an intent uses. */
 export interface IntentRunnerWiring {
-  /** The bot's display name, for `/invite @name` hints in explained failures. */
-  botName: string;
+  /** The bot's Slack user ID (once known), for `/invite` hints in explained failures. */
+  botUserId: () => string | undefined;
   handlers: CommandHandlers;
   lookup: TargetLookup<Server>;
   tokens: InteractionTokens;
@@ -65,7 +65,7 @@ function isOpsIntent(intent: Intent): intent is OpsIntent {
  * once, by `createCommandRouter`; the choices it offers lead back to it for the intent they continue.
  */
 export function createIntentRunner(deps: CommandRouterDeps, wiring: IntentRunnerWiring): RunIntent {
-  const { botName, handlers, lookup, tokens, choices, listings } = wiring;
+  const { botUserId, handlers, lookup, tokens, choices, listings } = wiring;
   const resolve = (targets: readonly Target[], names: NameMatching): Promise<Resolution<Server>> =>
     resolveTargets(targets, lookup, { names });
   const readDeps: ReadDeps = {
@@ -85,13 +85,13 @@ export function createIntentRunner(deps: CommandRouterDeps, wiring: IntentRunner
       store: deps.store,
       logger,
       resolveTargets: resolve,
-      replyWithError: (error) => reply(responder, explainFailure(error, logger, botName), logger),
+      replyWithError: (error) => reply(responder, explainFailure(error, logger, botUserId()), logger),
       async postToChannel(message, options) {
         try {
           return await deps.chat.postMessage(request.channelId, message, options);
         } catch (error) {
           if (!(error instanceof ChatDeliveryError)) throw error;
-          await reply(responder, explainFailure(error, logger, botName), logger);
+          await reply(responder, explainFailure(error, logger, botUserId()), logger);
           return undefined;
         }
       },

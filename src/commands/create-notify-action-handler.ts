@@ -30,8 +30,11 @@ export interface NotifyActionDeps {
   mutation?: MutationHandler;
   /** The slash commands' read policy; absent: reads are allowed. */
   readPolicy?: ReadPolicy;
-  /** For `/invite @name` hints. Default `hwc-chatops`. */
-  botName?: string;
+  /**
+   * The bot's Slack user ID, for `/invite` hints: asked when a failure is explained (known once the bot has
+   * started); absent or undefined, the hints name the app's manifest name.
+   */
+  botUserId?: () => string | undefined;
   /** Target lookups; default ECS through the interaction's cloud client. */
   lookup?: TargetLookup<Server>;
   /** Tokens behind Previous/Next/Share; default on the interaction's store (the router's, when shared). */
@@ -68,7 +71,7 @@ const HOST_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
  * read again on every click (a notification can be hours old).
  */
 export function createNotifyActionHandler(deps: NotifyActionDeps = {}): ActionHandler {
-  const botName = deps.botName ?? "hwc-chatops";
+  const botUserId = deps.botUserId ?? (() => undefined);
 
   return async (action, ctx) => {
     const kind = parseNotifyActionId(action.actionId);
@@ -218,7 +221,7 @@ export function createNotifyActionHandler(deps: NotifyActionDeps = {}): ActionHa
           return await ctx.chat.postMessage(channelId, message, options);
         } catch (error) {
           if (!(error instanceof ChatDeliveryError)) throw error;
-          await say(responder, explainFailure(error, logger, botName), logger);
+          await say(responder, explainFailure(error, logger, botUserId()), logger);
           return undefined;
         }
       },

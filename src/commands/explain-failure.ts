@@ -53,8 +53,9 @@ export function newReference(): string {
  * - anything else: "something went wrong (reference …)", details only in the log (error).
  * Marked `onlyRead`, a cloud, Slack or internal failure also says that nothing was changed (a read); else, where
  * the bot cannot know whether a change was recorded, it says where to check before asking again.
+ * `botUserId` (the bot's Slack user ID, once known) names the bot in the `/invite` hint of a channel refusal.
  */
-export function explainFailure(error: unknown, logger: Logger, botName: string): Message {
+export function explainFailure(error: unknown, logger: Logger, botUserId?: string): Message {
   if (error instanceof CloudError) {
     logger.warn(
       {
@@ -89,7 +90,7 @@ export function explainFailure(error: unknown, logger: Logger, botName: string):
     else logger.warn({ err: error, ...fields }, "Slack call failed");
     return buildSlackFailureView({
       code: error.code,
-      botName,
+      botUserId,
       onlyRead: ONLY_READ.has(error),
       ...(error.method !== undefined && { method: error.method }),
     });

@@ -27,7 +27,8 @@ export interface ResultActionDeps {
   listings: ListingCache;
   auditTrail?: AuditTrail;
   tokens: InteractionTokens;
-  botName: string;
+  /** The bot's Slack user ID (once known), for the `/invite` hint when sharing is refused. */
+  botUserId: () => string | undefined;
   readPolicy?: ReadPolicy;
 }
 
@@ -190,7 +191,7 @@ export function createShareActionHandler(deps: ResultActionDeps): ActionHandler 
         buildSlackFailureView({
           code: error.code,
           ...(error.method !== undefined && { method: error.method }),
-          botName: deps.botName,
+          botUserId: deps.botUserId(),
           // Sharing a read's answer changes no server.
           onlyRead: true,
         }),

@@ -1,24 +1,22 @@
 import { channelLink, code, context, type Message, md, type Span, section } from "../render/message-model.js";
-
-/**
- * The `/invite` to run, with the app's name from its manifest, as the bot's other `/invite` hints say it (the
- * notifier does not learn the name a workspace may have given the app instead).
- */
-const INVITE = code("/invite @hwc-chatops");
+import { formatInviteCommand } from "../views/format-invite-command.js";
 
 /**
  * Why the bot cannot post to a channel (or to `channels` of them, all failing alike) and what to do about it,
  * after the channels and a colon: "#random: the bot is not in the channel: invite it there…", "#a, #b: the bot
  * is not in these channels: invite it to each…". `error` is Slack's code (untrusted: shown as code, never as
- * markup).
+ * markup). `botUserId` (`auth.test` at start) names the bot in the `/invite` hint as the workspace calls it;
+ * absent, the hint names the app's manifest name.
  */
-export function describeUndeliverable(error: string, channels = 1): Span[] {
+export function describeUndeliverable(error: string, channels = 1, botUserId?: string): Span[] {
   const one = channels === 1;
   switch (error) {
-    case "not_in_channel":
+    case "not_in_channel": {
+      const invite = formatInviteCommand(botUserId);
       return one
-        ? md`the bot is not in the channel: invite it there (${INVITE})`
-        : md`the bot is not in these channels: invite it to each (${INVITE} in each one)`;
+        ? md`the bot is not in the channel: invite it there (${invite})`
+        : md`the bot is not in these channels: invite it to each (${invite} in each one)`;
+    }
     case "channel_not_found":
       return one
         ? md`no such channel, or a private channel the bot is not in: check the channel ID in the notifications file, or invite the bot`
@@ -47,9 +45,13 @@ function joined(parts: readonly Span[][]): Span[] {
  * What to do about channels the bot cannot post to, one line per problem with every channel it affects and the
  * remedy said once: "• #random, #ops-old: the bot is not in these channels: invite it to each…". Problems and
  * channels in the order first met; a channel found more than once (by a watcher and a digest) is named once.
- * The one grouping for the alert and `/ops watch list`, so that both say it alike.
+ * The one grouping for the alert and `/ops watch list`, so that both say it alike. `botUserId`: as for
+ * {@link describeUndeliverable}.
  */
-export function linesPerProblem(blocked: readonly { channel: string; error: string }[]): Span[][] {
+export function linesPerProblem(
+  blocked: readonly { channel: string; error: string }[],
+  botUserId?: string,
+): Span[][] {
   const byProblem = new Map<string, Set<string>>();
   for (const { channel, error } of blocked) {
     const channels = byProblem.get(error) ?? new Set<string>();
@@ -59,7 +61,7 @@ export function linesPerProblem(blocked: readonly { channel: string; error: stri
   return [...byProblem].map(([error, channels]) => [
     ...md`• `,
     ...joined([...channels].map((c) => [channelLink(c)])),
-    ...md`: ${describeUndeliverable(error, channels.size)}`,
+    ...md`: ${describeUndeliverable(error, channels.size, botUserId)}`,
   ]);
 }
 
@@ -103,9 +105,13 @@ function lines(parts: readonly Span[][]): Span[] {
  * Said once in the alert channels when posts to channels start failing for a reason only a person can fix
  * (every channel one run found, in one message: many failing at once is one alert, not a flood); said again
  * for a channel only after a post there has worked in between (or the error changed). Several channels: what
- * to do once per problem ({@link linesPerProblem}), then what each channel loses meanwhile.
+ * to do once per problem ({@link linesPerProblem}), then what each channel loses meanwhile. `botUserId`: the
+ * bot's Slack user ID, for the `/invite` hint ({@link describeUndeliverable}).
  */
-export function buildUndeliverableChannelMessage(inputs: readonly UndeliverableChannelInput[]): Message {
+export function buildUndeliverableChannelMessage(
+  inputs: readonly UndeliverableChannelInput[],
+  botUserId?: string,
+): Message {
   const codes = [...new Set(inputs.map((i) => i.error))];
   const footer = context(
     md`Slack answered ${joined(codes.map((c) => [code(c)]))}. This alert is posted once; \`/ops watch list\` shows the problem until a post to the channel works again.`,
@@ -119,7 +125,7 @@ export function buildUndeliverableChannelMessage(inputs: readonly UndeliverableC
       text: md`:warning: Notifications cannot be posted to ${channelLink(only.channel)}`,
       blocks: [
         section({
-          text: md`:warning: Notifications cannot be posted to ${channelLink(only.channel)} (${describeUndeliverable(only.error)}).${lost}`,
+          text: md`:warning: Notifications cannot be posted to ${channelLink(only.channel)} (${describeUndeliverable(only.error, 1, botUserId)}).${lost}`,
         }),
         footer,
       ],
@@ -136,7 +142,7 @@ export function buildUndeliverableChannelMessage(inputs: readonly UndeliverableC
     text: md`:warning: Notifications cannot be posted to ${String(inputs.length)} channels`,
     blocks: [
       section({ text: md`:warning: Notifications cannot be posted to ${String(inputs.length)} channels:` }),
-      section({ text: lines(linesPerProblem(inputs)) }),
+      section({ text: lines(linesPerProblem(inputs, botUserId)) }),
       ...(lost.length > 0
         ? [section({ text: md`Not posted, and not kept for later, until this is fixed:\n${lines(lost)}` })]
         : []),

@@ -73,8 +73,8 @@ function cannotPostTo(channels: readonly UndeliverableChannel[]): Span[] {
  * What to do about the channels the bot cannot post to, a watcher's and a digest's alike, once per problem
  * ({@link linesPerProblem}). Undefined when every channel can be posted to.
  */
-function toFix(blocked: readonly UndeliverableChannel[]): Span[] | undefined {
-  const lines = linesPerProblem(blocked);
+function toFix(blocked: readonly UndeliverableChannel[], botUserId: string | undefined): Span[] | undefined {
+  const lines = linesPerProblem(blocked, botUserId);
   if (lines.length === 0) return undefined;
   return [...md`:warning: *To fix*`, ...lines.flatMap((line) => [...md`\n`, ...line])];
 }
@@ -107,11 +107,15 @@ function watcherState(w: WatcherInfo): string {
   }
 }
 
-/** `/ops watch list`: every watcher with its schedule, last run and result, then the digests. */
+/**
+ * `/ops watch list`: every watcher with its schedule, last run and result, then the digests. `botUserId` (the
+ * bot's Slack user ID) names the bot in the `/invite` hint of a channel it is not in.
+ */
 export function buildWatchListMessage(
   watchers: readonly WatcherInfo[],
   digests: readonly DigestInfo[],
   now: number,
+  botUserId?: string,
 ): Message {
   const items: ListItem[] = watchers.map((w) => {
     const fields: ListField[] = [
@@ -175,7 +179,7 @@ export function buildWatchListMessage(
   const failing = watchers.filter((w) => watcherStatus(w) === "FAILED").length;
   const undeliverable = [...watchers, ...digests].flatMap((x) => x.undeliverable);
   const blocked = new Set(undeliverable.map((u) => u.channel)).size;
-  const fix = toFix(undeliverable);
+  const fix = toFix(undeliverable, botUserId);
   const unreachable =
     blocked > 0 ? md`, cannot post to ${formatCount(blocked)} ${blocked === 1 ? "channel" : "channels"}` : [];
   return {

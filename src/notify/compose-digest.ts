@@ -1,6 +1,6 @@
-import { parseServerTags } from "../cloud/parse-server-tags.js";
 import type { Message } from "../render/message-model.js";
 import { buildEcsFleetDigest, buildHssPostureDigest } from "./build-digest-message.js";
+import type { FleetIndex } from "./create-fleet-index.js";
 import { fetchServerIndex } from "./fetch-server-index.js";
 import type { DigestConfig } from "./load-notifications-config.js";
 import { matchSubject } from "./match-subject.js";
@@ -11,6 +11,7 @@ import type { NotifierCloud } from "./watcher-kind.js";
 /** Reads the cloud and builds one digest's message (throws the cloud's error when a read fails). */
 export async function composeDigest(
   cloud: NotifierCloud,
+  fleet: FleetIndex,
   digest: DigestConfig,
   slot: number,
 ): Promise<Message> {
@@ -24,7 +25,7 @@ export async function composeDigest(
     case "hss_posture": {
       const [listing, servers] = await Promise.all([
         cloud.hss.listHosts(),
-        digest.match === undefined ? Promise.resolve(undefined) : fetchServerIndex(cloud.ecs),
+        digest.match === undefined ? Promise.resolve(undefined) : fetchServerIndex(fleet),
       ]);
       const hosts = listing.items.filter((h) =>
         matchSubject(digest.match, { name: h.hostName, tags: servers?.get(h.hostId)?.tags ?? {} }),
@@ -32,9 +33,7 @@ export async function composeDigest(
       return buildHssPostureDigest(summarizeHssPosture(hosts, digest.top), ctx);
     }
     case "ecs_fleet": {
-      const servers = (await cloud.ecs.listServers()).filter((s) =>
-        matchSubject(digest.match, { name: s.name, tags: parseServerTags(s.tags) }),
-      );
+      const servers = (await fleet.servers()).filter((s) => matchSubject(digest.match, s));
       return buildEcsFleetDigest(summarizeEcsFleet(servers), digest.top, ctx);
     }
   }

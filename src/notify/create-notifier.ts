@@ -7,6 +7,7 @@ import { buildUndeliverableChannelMessage } from "./build-undeliverable-channel-
 import { createChannelHealth, isPermanentDeliveryError } from "./channel-health.js";
 import { composeDigest } from "./compose-digest.js";
 import { createChannelSender, type SendResult } from "./create-channel-sender.js";
+import { createFleetIndex } from "./create-fleet-index.js";
 import { createWatcherRunner, WATCHER_KINDS } from "./create-watcher-runner.js";
 import { describeError } from "./describe-error.js";
 import type { DigestConfig } from "./load-notifications-config.js";
@@ -50,6 +51,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
   const replicaId = deps.replicaId ?? randomUUID();
+  // One fleet for every watcher and digest: listed once, then kept current by its changes between runs.
+  const fleet = createFleetIndex(cloud.ecs, { now: () => clock.now() });
   const sender = createChannelSender({
     chat: deps.chat,
     clock,
@@ -141,6 +144,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         alertsOf: config.watchers.filter((w) => w.alertChannels.includes(channel)).map((w) => w.id),
         ...(config.audit.channel === channel && { auditDigest: config.audit.source ?? config.source }),
       })),
+      deps.botUserId?.(),
     );
     // An alert channel that refuses it is recorded in turn, with nowhere further to say so.
     const results = await post(targets, message, []);
@@ -149,6 +153,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   const runner = createWatcherRunner({
     cloud,
+    fleet,
     store,
     clock,
     logger,
@@ -165,7 +170,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   async function runDigestAt(d: DigestConfig, slot: number): Promise<DigestRunResult> {
     let message: Message;
     try {
-      message = await composeDigest(cloud, d, slot);
+      message = await composeDigest(cloud, fleet, d, slot);
     } catch (error) {
       const text = describeError(error);
       logger.warn({ digest: d.id, error: text }, "digest failed");

@@ -5,6 +5,7 @@ import { applyQuietPeriod, EMPTY_QUIET_STATE } from "./apply-quiet-period.js";
 import { buildChangeMessage, sortEvents } from "./build-change-message.js";
 import { buildWatcherFailingMessage, buildWatcherRecoveredMessage } from "./build-watcher-alert-message.js";
 import type { SendResult } from "./create-channel-sender.js";
+import { createFleetIndex, type FleetIndex } from "./create-fleet-index.js";
 import { describeError } from "./describe-error.js";
 import { EXPECTABLE_EVENTS, ecsServersWatcher } from "./ecs-servers-watcher.js";
 import type { FleetEvent } from "./fleet-event.js";
@@ -40,6 +41,8 @@ export const WATCHER_KINDS: Readonly<Record<WatcherKind, WatcherKindImpl<unknown
 
 export interface WatcherRunnerDeps {
   cloud: NotifierCloud;
+  /** The servers the watchers read, kept current between runs; default one of the runner's own over `cloud.ecs`. */
+  fleet?: FleetIndex;
   store: Store;
   clock: Clock;
   logger: NotifierLogger;
@@ -83,6 +86,7 @@ export interface WatcherRunner {
  */
 export function createWatcherRunner(deps: WatcherRunnerDeps): WatcherRunner {
   const { cloud, store, clock, logger, replicaId, post } = deps;
+  const fleet = deps.fleet ?? createFleetIndex(cloud.ecs, { now: () => clock.now() });
   const held = new Map<string, Lease>();
   const running = new Set<string>();
 
@@ -140,7 +144,7 @@ export function createWatcherRunner(deps: WatcherRunnerDeps): WatcherRunner {
 
     let observation: Awaited<ReturnType<typeof impl.observe>>;
     try {
-      observation = await impl.observe({ cloud, watcher: w }, previous?.value.data);
+      observation = await impl.observe({ cloud, fleet, watcher: w }, previous?.value.data);
     } catch (error) {
       return failed(w, lease, error, runAt);
     }

@@ -1,4 +1,3 @@
-import { parseServerTags } from "../cloud/parse-server-tags.js";
 import { type EventType, type FleetEvent, fleetEvent } from "./fleet-event.js";
 import { matchSubject } from "./match-subject.js";
 import type { WatcherKindImpl } from "./watcher-kind.js";
@@ -50,12 +49,12 @@ export const EXPECTABLE_EVENTS: ReadonlySet<EventType> = new Set([
 export const ecsServersWatcher: WatcherKindImpl<EcsSnapshot> = {
   unavailable: () => undefined,
 
-  async observe({ cloud, watcher }, previous) {
-    const servers = await cloud.ecs.listServers();
+  async observe({ fleet, watcher }, previous) {
+    const servers = await fleet.servers();
     const out: Record<string, EcsServerRecord> = {};
     for (const s of servers) {
       if (GONE_STATUSES.has(s.status)) continue;
-      const tags = parseServerTags(s.tags);
+      const { tags } = s;
       if (!matchSubject(watcher.scope, { name: s.name, tags })) continue;
       const before = previous?.servers[s.id];
       const record: EcsServerRecord = {
@@ -63,10 +62,9 @@ export const ecsServersWatcher: WatcherKindImpl<EcsSnapshot> = {
         tags,
         status: s.status,
         stable: STABLE.has(s.status) ? s.status : (before?.stable ?? UNKNOWN),
-        flavor: s.flavor.name ?? s.flavor.id,
+        flavor: s.flavor,
       };
-      const fault = s.fault?.message ?? s.fault?.details;
-      if (s.status === "ERROR" && fault) record.fault = fault;
+      if (s.status === "ERROR" && s.fault) record.fault = s.fault;
       out[s.id] = record;
     }
     return { data: { servers: out }, observed: Object.keys(out).length, notes: [] };

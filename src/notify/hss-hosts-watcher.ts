@@ -65,8 +65,8 @@ function agentState(host: HssHost): string {
 export const hssHostsWatcher: WatcherKindImpl<HssSnapshot> = {
   unavailable: () => undefined,
 
-  async observe({ cloud, watcher }, previous) {
-    const [listing, servers] = await Promise.all([cloud.hss.listHosts(), fetchServerIndex(cloud.ecs)]);
+  async observe({ cloud, fleet, watcher }, previous) {
+    const [listing, servers] = await Promise.all([cloud.hss.listHosts(), fetchServerIndex(fleet)]);
     const hosts: Record<string, HssHostRecord> = {};
     for (const h of listing.items) {
       const tags = servers.get(h.hostId)?.tags ?? {};

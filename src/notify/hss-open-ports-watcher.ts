@@ -64,8 +64,8 @@ const REPORTING_AGENTS = new Set(["online", "offline", "installed"]);
 export const hssOpenPortsWatcher: WatcherKindImpl<OpenPortsSnapshot> = {
   unavailable: () => undefined,
 
-  async observe({ cloud, watcher }, previous) {
-    const [listing, servers] = await Promise.all([cloud.hss.listHosts(), fetchServerIndex(cloud.ecs)]);
+  async observe({ cloud, fleet, watcher }, previous) {
+    const [listing, servers] = await Promise.all([cloud.hss.listHosts(), fetchServerIndex(fleet)]);
     const targets = listing.items
       .filter((h) => REPORTING_AGENTS.has(h.agentStatus ?? ""))
       .map((h) => ({ id: h.hostId, name: h.hostName, tags: servers.get(h.hostId)?.tags ?? {} }))

@@ -1,4 +1,5 @@
-import { fetchServerIndex, type ServerIndexEntry } from "./fetch-server-index.js";
+import type { FleetServer } from "./create-fleet-index.js";
+import { fetchServerIndex } from "./fetch-server-index.js";
 import { type FleetEvent, fleetEvent } from "./fleet-event.js";
 import { matchSubject } from "./match-subject.js";
 import type { WatcherKindImpl } from "./watcher-kind.js";
@@ -33,12 +34,12 @@ export const hssScanTasksWatcher: WatcherKindImpl<ScanTasksSnapshot> = {
       ? undefined
       : "the cloud client has no hss.listScanTasks (the vulnerability scan-task list API)",
 
-  async observe({ cloud, watcher }, previous) {
+  async observe({ cloud, fleet, watcher }, previous) {
     const list = cloud.hss.listScanTasks;
     if (list === undefined) throw new Error("hss.listScanTasks is not available");
     const listing = await list();
     const tasks: Record<string, ScanTaskRecord> = {};
-    let servers: Map<string, ServerIndexEntry> | undefined;
+    let servers: Map<string, FleetServer> | undefined;
     for (const task of listing.items) {
       const record: ScanTaskRecord = { status: task.status };
       const before = previous?.tasks[task.id];
@@ -46,7 +47,7 @@ export const hssScanTasksWatcher: WatcherKindImpl<ScanTasksSnapshot> = {
       const newlyFinished = previous !== undefined && task.status === FINISHED && before?.status !== FINISHED;
       if (newlyFinished && task.failedHostNum !== 0) {
         const failed = await cloud.hss.listScanTaskHosts(task.id, { scanStatus: "failed" });
-        servers ??= failed.items.length > 0 ? await fetchServerIndex(cloud.ecs) : new Map();
+        servers ??= failed.items.length > 0 ? await fetchServerIndex(fleet) : new Map();
         record.failed = failed.items
           .map((h) => ({
             hostId: h.hostId,

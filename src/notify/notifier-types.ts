@@ -33,6 +33,11 @@ export interface NotifierDeps {
   tickIntervalMs?: number;
   /** Watcher runs by kind and outcome (failures among them); default none recorded. */
   metrics?: Pick<Metrics, "watcherRun">;
+  /**
+   * The bot's Slack user ID, for the `/invite` hint of a channel it is not in: asked when the alert is built,
+   * since it is known only once the bot has started (`auth.test`); absent or undefined: the app's name.
+   */
+  botUserId?: () => string | undefined;
 }
 
 export type SkipReason =

@@ -1,4 +1,4 @@
-import type { Server } from "../cloud/types.js";
+import type { FleetServer } from "./create-fleet-index.js";
 import { countBy } from "./summarize-hss-posture.js";
 
 export interface EcsFleetSummary {
@@ -10,10 +10,12 @@ export interface EcsFleetSummary {
 }
 
 /** The ECS fleet summary: counts by status and by flavor. */
-export function summarizeEcsFleet(servers: readonly Pick<Server, "status" | "flavor">[]): EcsFleetSummary {
+export function summarizeEcsFleet(
+  servers: readonly Pick<FleetServer, "status" | "flavor">[],
+): EcsFleetSummary {
   return {
     total: servers.length,
     byStatus: countBy(servers, (s) => s.status),
-    byFlavor: countBy(servers, (s) => s.flavor.name ?? s.flavor.id),
+    byFlavor: countBy(servers, (s) => s.flavor),
   };
 }

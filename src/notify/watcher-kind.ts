@@ -1,4 +1,5 @@
 import type { EcsApi, HssApi, HssListing, HssPageOptions } from "../cloud/types.js";
+import type { FleetIndex } from "./create-fleet-index.js";
 import type { FleetEvent } from "./fleet-event.js";
 import type { WatcherConfig } from "./load-notifications-config.js";
 
@@ -19,7 +20,8 @@ export interface ScanTaskSummary {
  * scan-task watcher then reports itself unavailable instead of failing.
  */
 export interface NotifierCloud {
-  ecs: Pick<EcsApi, "listServers">;
+  /** Without `listServerChanges` the fleet is listed in full for every look (see `createFleetIndex`). */
+  ecs: Pick<EcsApi, "listServers"> & Partial<Pick<EcsApi, "listServerChanges">>;
   hss: Pick<HssApi, "listHosts" | "listOpenPorts" | "listScanTaskHosts"> & {
     listScanTasks?: (options?: HssPageOptions) => Promise<HssListing<ScanTaskSummary>>;
   };
@@ -27,6 +29,8 @@ export interface NotifierCloud {
 
 export interface ObserveContext {
   cloud: NotifierCloud;
+  /** The servers, kept current between runs; the watchers read the fleet here, never by listing it. */
+  fleet: FleetIndex;
   watcher: WatcherConfig;
 }
 

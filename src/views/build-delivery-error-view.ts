@@ -1,11 +1,15 @@
 import { code, type Message, md, type Span } from "../render/message-model.js";
 import { buildNoticeView } from "./build-notice-view.js";
+import { formatInviteCommand } from "./format-invite-command.js";
 
 export interface DeliveryErrorViewInput {
   /** Slack's error code (`not_in_channel`, `channel_not_found`, …). */
   code: string;
-  /** The bot's display name, for the `/invite` hint. */
-  botName: string;
+  /**
+   * The bot's Slack user ID (`auth.test` at start), named in the `/invite` hint; absent: the hint names the
+   * app's manifest name, which a workspace may have changed.
+   */
+  botUserId?: string | undefined;
 }
 
 /**
@@ -13,7 +17,7 @@ export interface DeliveryErrorViewInput {
  * reply channel (which works where posting does not), never silence.
  */
 export function buildDeliveryErrorView(input: DeliveryErrorViewInput): Message {
-  const invite = code(`/invite @${input.botName}`);
+  const invite = formatInviteCommand(input.botUserId);
   let text: Span[];
   switch (input.code) {
     case "not_in_channel":

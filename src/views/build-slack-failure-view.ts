@@ -26,8 +26,8 @@ export interface SlackFailureViewInput {
   method?: string;
   /** Slack's error code, or `http_<status>` / `request_error` for a failure before Slack answered. */
   code: string;
-  /** The bot's display name, for the `/invite` hint. */
-  botName: string;
+  /** The bot's Slack user ID, for the `/invite` hint (see `DeliveryErrorViewInput`). */
+  botUserId?: string | undefined;
   /**
    * The failure came while answering a read (or sharing one): nothing was changed. Otherwise a failed message
    * may have been the answer to a change, and the view says where to check before asking again.

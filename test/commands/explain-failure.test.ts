@@ -30,7 +30,6 @@ describe("explainFailure", () => {
     const m = explainFailure(
       new CloudError({ status: 400, code: "Ecs.0005", message: "Invalid parameter.", requestId: "req-9" }),
       logger,
-      "bot",
     );
     expect(text(m)).toContain("Huawei Cloud rejected the request: Invalid parameter.");
     expect(text(m)).toContain("Error code: `Ecs.0005`");
@@ -41,11 +40,11 @@ describe("explainFailure", () => {
     const { logger } = capture();
     const error = new CloudError({ status: 503, code: "APIG.0202", message: "Backend unavailable" });
     // Unmarked: the same error says nothing of the kind (it may come after a change was sent).
-    expect(text(explainFailure(error, logger, "b"))).not.toContain("Nothing was requested");
+    expect(text(explainFailure(error, logger))).not.toContain("Nothing was requested");
     const marked = nothingRequested(error);
     // The same error, rethrown as it is: whoever catches a CloudError still does.
     expect(marked).toBe(error);
-    expect(text(explainFailure(marked, logger, "b"))).toContain(
+    expect(text(explainFailure(marked, logger))).toContain(
       "Nothing was requested or changed (the servers could not be looked up), so it is safe to try again.",
     );
     // Anything thrown can be marked, a non-object too (left as it is).
@@ -55,9 +54,9 @@ describe("explainFailure", () => {
   it("throttling and timeouts get plain advice", () => {
     const { logger } = capture();
     expect(
-      text(explainFailure(new CloudError({ status: 429, code: "APIG.0308", message: "x" }), logger, "b")),
+      text(explainFailure(new CloudError({ status: 429, code: "APIG.0308", message: "x" }), logger)),
     ).toContain("throttling");
-    expect(text(explainFailure(new CloudError({ code: "TIMEOUT", message: "x" }), logger, "b"))).toContain(
+    expect(text(explainFailure(new CloudError({ code: "TIMEOUT", message: "x" }), logger))).toContain(
       "in time",
     );
   });
@@ -70,13 +69,17 @@ describe("explainFailure", () => {
       reason: "timeout",
       requestId: "r1",
     });
-    expect(text(explainFailure(e, logger, "b"))).toContain("outcome is unknown");
+    expect(text(explainFailure(e, logger))).toContain("outcome is unknown");
   });
 
   it("delivery errors explain what to do", () => {
     const { logger } = capture();
-    expect(text(explainFailure(new ChatDeliveryError("not_in_channel", "x"), logger, "my-bot"))).toContain(
-      "/invite @my-bot",
+    expect(text(explainFailure(new ChatDeliveryError("not_in_channel", "x"), logger, "U_MYBOT"))).toContain(
+      "`/invite` <@U_MYBOT>",
+    );
+    // Before the bot knows its user ID: the app's manifest name.
+    expect(text(explainFailure(new ChatDeliveryError("not_in_channel", "x"), logger))).toContain(
+      "`/invite @hwc-chatops`",
     );
   });
 
@@ -88,7 +91,7 @@ describe("explainFailure", () => {
       undefined,
       "usergroups.list",
     );
-    const shown = text(explainFailure(error, logger, "my-bot"));
+    const shown = text(explainFailure(error, logger, "U_MYBOT"));
     expect(shown).toContain(
       "I could not read your Slack user groups (Slack answered 503), which the policy needs to decide this request: nothing was done. Try again in a moment.",
     );
@@ -103,7 +106,7 @@ describe("explainFailure", () => {
   it("a refusal about the channel is the requester's to fix: explained as such, at info with the method", () => {
     const { logger, lines } = capture();
     const error = new ChatDeliveryError("is_archived", "m", undefined, "chat.postMessage");
-    expect(text(explainFailure(error, logger, "my-bot"))).toContain("it is archived");
+    expect(text(explainFailure(error, logger, "U_MYBOT"))).toContain("it is archived");
     expect(lines.find((l) => l.msg === "chat delivery refused")).toMatchObject({
       level: 30,
       method: "chat.postMessage",
@@ -114,7 +117,7 @@ describe("explainFailure", () => {
   it("an unavailable state store: the store-unavailable answer, not an internal error", () => {
     const { logger, lines } = capture();
     const error = new StoreUnavailableError("Redis at 10.0.0.5:6379", "connection refused");
-    const shown = text(explainFailure(error, logger, "b"));
+    const shown = text(explainFailure(error, logger));
     expect(shown).toContain("The bot's state store is unavailable, so nothing was done");
     expect(shown).not.toContain("reference");
     expect(shown).not.toContain("10.0.0.5");
@@ -123,7 +126,7 @@ describe("explainFailure", () => {
 
   it("internal errors: a reference for the user, the details only in the log", () => {
     const { logger, lines } = capture();
-    const m = explainFailure(new TypeError("secret internals at line 42"), logger, "b");
+    const m = explainFailure(new TypeError("secret internals at line 42"), logger);
     const shown = text(m);
     const reference = /reference `([0-9a-f]{8})`/.exec(shown)?.[1];
     expect(reference).toBeDefined();

@@ -7,13 +7,11 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningBot, startHwcChatops } from "../../src/app/start-hwc-chatops.js";
+import type { RunningBot } from "../../src/app/start-hwc-chatops.js";
 import { createCloudClient } from "../../src/cloud/create-cloud-client.js";
 import type { CloudConfig } from "../../src/cloud/load-cloud-config.js";
 import type { CloudClient } from "../../src/cloud/types.js";
-import { createLogger } from "../../src/log/create-logger.js";
 import { NOTIFY_ACTIONS } from "../../src/notify/index.js";
 import {
   type CloudSimulator,
@@ -21,8 +19,8 @@ import {
   startCloudSimulator,
 } from "../../src/sandbox/cloud/index.js";
 import { type FakeSlack, type FakeSlackMessage, startFakeSlack } from "../../src/sandbox/slack/index.js";
-import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { sendBlockAction, sendSlashCommand } from "../helpers/slack-requests.js";
+import { startShippedBot } from "../helpers/start-shipped-bot.js";
 import { actionIdsOf, IDS, textOf } from "./helpers/operations-harness.js";
 
 /** Watchers that run once at start (the baseline) and then only when the test says so. */
@@ -139,24 +137,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "hwc-notify-e2e-"));
   const notificationsFile = join(dir, "notifications.yml");
   await writeFile(notificationsFile, NOTIFICATIONS);
-  const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  bot = await startHwcChatops({
-    slack: {
-      botToken: fake.botToken,
-      apiUrl: fake.apiUrl,
-      transport: { kind: "http", signingSecret: fake.signingSecret, port: 0 },
-    },
-    cloud: cloudConfig,
-    app: {
-      storeUrl: "memory://",
-      policyFile: "flows/policy.yml",
-      flowsDir: "flows",
-      notificationsFile,
-      logLevel: "warn",
-    },
-    logger: createLogger({ level: "warn", destination: sink }),
-    host: "127.0.0.1",
-    store: createMemoryStore(),
+  bot = await startShippedBot(fake, cloudConfig, notificationsFile, {
     cloudClient: cloud,
     statusIntervalMs: 100,
     sweepIntervalMs: 50,

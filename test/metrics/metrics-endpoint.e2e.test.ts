@@ -6,20 +6,18 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningBot, startHwcChatops } from "../../src/app/start-hwc-chatops.js";
+import type { RunningBot } from "../../src/app/start-hwc-chatops.js";
 import type { CloudConfig } from "../../src/cloud/load-cloud-config.js";
-import { createLogger } from "../../src/log/create-logger.js";
 import {
   type CloudSimulator,
   simulatorCloudConfig,
   startCloudSimulator,
 } from "../../src/sandbox/cloud/index.js";
 import { type FakeSlack, type FakeSlackMessage, startFakeSlack } from "../../src/sandbox/slack/index.js";
-import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { IDS, latestCard } from "../e2e/helpers/operations-harness.js";
 import { sendBlockAction, sendSlashCommand } from "../helpers/slack-requests.js";
+import { startShippedBot } from "../helpers/start-shipped-bot.js";
 import { sample, scrape } from "./scrape-metrics.js";
 
 const NOTIFICATIONS = `
@@ -73,24 +71,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "hwc-metrics-e2e-"));
   const notificationsFile = join(dir, "notifications.yml");
   await writeFile(notificationsFile, NOTIFICATIONS);
-  const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  bot = await startHwcChatops({
-    slack: {
-      botToken: fake.botToken,
-      apiUrl: fake.apiUrl,
-      transport: { kind: "http", signingSecret: fake.signingSecret, port: 0 },
-    },
-    cloud: cloudConfig,
-    app: {
-      storeUrl: "memory://",
-      policyFile: "flows/policy.yml",
-      flowsDir: "flows",
-      notificationsFile,
-      logLevel: "warn",
-    },
-    logger: createLogger({ level: "warn", destination: sink }),
-    host: "127.0.0.1",
-    store: createMemoryStore(),
+  bot = await startShippedBot(fake, cloudConfig, notificationsFile, {
     statusIntervalMs: 100,
     sweepIntervalMs: 50,
   });

@@ -17,13 +17,18 @@ import { collectMrkdwn } from "../render/block-kit-test-helpers.js";
 import { render } from "../views/view-test-helpers.js";
 
 const NOW = Date.UTC(2026, 0, 5, 7, 0, 0);
+/** The bot's Slack user ID, as `auth.test` gives it at start. */
+const BOT = "U_BOT";
 const HOSTILE_CODE = "<!channel> *bold* <https://evil.example|click> `x`";
 
-/** No mention, broadcast or link from untrusted text survives; channel links (`<#C…>`) are ours. */
+/**
+ * No mention, broadcast or link from untrusted text survives; channel links (`<#C…>`) and the mention of the bot
+ * in the `/invite` hint are ours.
+ */
 function expectNoUntrustedMarkup(texts: readonly string[]): void {
   for (const raw of texts) {
     // A backtick inside code is written as an unformattable date's fallback: the one sequence allowed.
-    const text = raw.split(LITERAL_BACKTICK).join("");
+    const text = raw.split(LITERAL_BACKTICK).join("").replaceAll(`\`/invite\` <@${BOT}>`, "");
     expect(text).not.toMatch(/<!|<@|<https?:/);
     expect(text.replaceAll(/<#C_[A-Z]+>/g, "")).not.toContain("<#");
   }
@@ -79,28 +84,32 @@ const record = (channel: string, error: string) => ({
 describe("the message in the alert channel", () => {
   it("names the channel, the reason, what to do and what does not reach it", async () => {
     const { kit, golden } = render(
-      buildUndeliverableChannelMessage([
-        {
-          channel: "C_RANDOM",
-          error: "not_in_channel",
-          routes: [{ id: "random", source: "flows/notifications.yml:33" }],
-          digests: [{ id: "fleet", source: "flows/notifications.yml:140" }],
-          alertsOf: ["ecs", "hss"],
-        },
-      ]),
+      buildUndeliverableChannelMessage(
+        [
+          {
+            channel: "C_RANDOM",
+            error: "not_in_channel",
+            routes: [{ id: "random", source: "flows/notifications.yml:33" }],
+            digests: [{ id: "fleet", source: "flows/notifications.yml:140" }],
+            alertsOf: ["ecs", "hss"],
+          },
+        ],
+        BOT,
+      ),
     );
-    const text = renderPlainText(
-      buildUndeliverableChannelMessage([
-        {
-          channel: "C_RANDOM",
-          error: "not_in_channel",
-          routes: [{ id: "random", source: "flows/notifications.yml:33" }],
-          digests: [],
-          alertsOf: [],
-        },
-      ]),
+    const input = {
+      channel: "C_RANDOM",
+      error: "not_in_channel",
+      routes: [{ id: "random", source: "flows/notifications.yml:33" }],
+      digests: [],
+      alertsOf: [],
+    };
+    // The bot named by its user ID, as the workspace calls it: a mention, outside the code span.
+    expect(collectMrkdwn(kit).join("\n")).toContain(
+      "(the bot is not in the channel: invite it there (`/invite` <@U_BOT>))",
     );
-    // The bot's name in this workspace is not known here: a placeholder, never a name that may be wrong.
+    const text = renderPlainText(buildUndeliverableChannelMessage([input]));
+    // Its user ID not known (a failure before auth.test): the app's manifest name.
     expect(text).toContain("(the bot is not in the channel: invite it there (/invite @hwc-chatops))");
     expect(text).toContain("route random (flows/notifications.yml:33)");
     expectNoUntrustedMarkup(collectMrkdwn(kit));
@@ -125,15 +134,15 @@ describe("the message in the alert channel", () => {
       digests: [],
       alertsOf: [],
     }));
-    const { kit, golden } = render(buildUndeliverableChannelMessage(inputs));
-    const text = renderPlainText(buildUndeliverableChannelMessage(inputs));
+    const { kit, golden } = render(buildUndeliverableChannelMessage(inputs, BOT));
+    const text = renderPlainText(buildUndeliverableChannelMessage(inputs, BOT));
     expect(text).toContain("Notifications cannot be posted to 13 channels:");
     // One line per problem, naming every channel it affects, in words for several.
     expect(text).toContain(
       "• #C_GONEA, #C_GONEC, #C_GONEE, #C_GONEG, #C_GONEI, #C_GONEK, #C_GONEM: no such channels, or private channels",
     );
     expect(text).toContain(
-      "• #C_GONEB, #C_GONED, #C_GONEF, #C_GONEH, #C_GONEJ, #C_GONEL: the bot is not in these channels: invite it to each",
+      "• #C_GONEB, #C_GONED, #C_GONEF, #C_GONEH, #C_GONEJ, #C_GONEL: the bot is not in these channels: invite it to each (/invite @U_BOT in each one)",
     );
     expect(text.match(/invite it to each/g)).toHaveLength(1);
     expect(text.match(/check their IDs/g)).toHaveLength(1);
@@ -174,12 +183,15 @@ describe("/ops watch list", () => {
         ],
         [digest({ undeliverable: [record("C_RANDOM", "not_in_channel")] })],
         NOW,
+        BOT,
       ),
     );
     const text = collectMrkdwn(kit).join("\n");
     expect(text).toContain("cannot post to: <#C_RANDOM>, <#C_NOPE>");
     // What to do, once per problem, though the watcher and the digest both post to #random.
-    expect(text).toContain("• <#C_RANDOM>: the bot is not in the channel: invite it there");
+    expect(text).toContain(
+      "• <#C_RANDOM>: the bot is not in the channel: invite it there (`/invite` <@U_BOT>)",
+    );
     expect(text.match(/invite it there/g)).toHaveLength(1);
     // Said once, in words: the run's raw codes for the same channels are not repeated.
     expect(text).not.toContain("not delivered to");

@@ -239,9 +239,14 @@ describe("read-only views", () => {
     await expect(render(buildInternalErrorView("ab12cd34")).golden).toMatchFileSnapshot(
       "golden/error-internal.json",
     );
-    const delivery = render(buildDeliveryErrorView({ code: "not_in_channel", botName: "hwc-chatops" }));
-    expect(JSON.stringify(delivery.kit)).toContain("/invite @hwc-chatops");
+    // The bot named by its user ID (auth.test at start): a mention outside the code span, which Slack renders.
+    const delivery = render(buildDeliveryErrorView({ code: "not_in_channel", botUserId: "U_BOT" }));
+    expect(JSON.stringify(delivery.kit)).toContain("Invite me with `/invite` <@U_BOT> and try again.");
     await expect(delivery.golden).toMatchFileSnapshot("golden/delivery-not-in-channel.json");
+    // Not known (a failure before auth.test): the app's manifest name, inside the command.
+    const unnamed = render(buildDeliveryErrorView({ code: "channel_not_found" }));
+    expect(JSON.stringify(unnamed.kit)).toContain("invite me with `/invite @hwc-chatops`;");
+    await expect(unnamed.golden).toMatchFileSnapshot("golden/delivery-channel-not-found-unnamed.json");
     await expect(render(buildNotEnabledView("/ecs stop")).golden).toMatchFileSnapshot(
       "golden/not-enabled.json",
     );

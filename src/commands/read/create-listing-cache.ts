@@ -1,3 +1,4 @@
+import { applyServerChanges, type ServerTracking, trackServers } from "../../cloud/track-server-changes.js";
 import type { Server, ServerChanges } from "../../cloud/types.js";
 import {
   createSharedListings,
@@ -64,13 +65,6 @@ export interface ListingCacheOptions extends Omit<SharedListingsOptions<Tracking
 
 export const DEFAULT_RELIST_MS = 5 * 60_000;
 
-/**
- * How far before the newest change a listing has seen its next changes are asked from, besides the time the
- * listing took: a change made while the pages were read may be in none of them, and the cloud's `updated`
- * times have whole seconds.
- */
-const CHANGES_MARGIN_MS = 60_000;
-
 /** A server as a listing kept current by its changes holds it: what its order and counts need. */
 interface Kept {
   id: string;
@@ -79,24 +73,10 @@ interface Kept {
 }
 
 /** What a listing needs to be brought up to date from its changes. */
-interface Tracking {
-  servers: Map<string, Kept>;
-  /** The moment (ms, the cloud's clock) its next changes are asked from. */
-  sinceMs: number;
-  /** When the fleet was last listed in full (ms, `now`). */
-  listedInFullAt: number;
-}
+type Tracking = ServerTracking<Kept>;
 
-/** The newest `updated` of `servers` (ms), or undefined when one has none the clock can read. */
-function newestUpdate(servers: readonly { updated?: string }[], from = Number.NEGATIVE_INFINITY) {
-  let newest = from;
-  for (const s of servers) {
-    const t = s.updated === undefined ? Number.NaN : Date.parse(s.updated);
-    if (Number.isNaN(t)) return undefined;
-    if (t > newest) newest = t;
-  }
-  return newest;
-}
+const keepServer = (s: Server): Kept => ({ id: s.id, name: s.name, status: s.status });
+const sameServer = (kept: Kept, s: Server) => kept.name === s.name && kept.status === s.status;
 
 /** What a listing keeps of `servers` in their order (the display order): their IDs and their counts by status. */
 function summaryOf(servers: readonly Kept[]): ListingSummary {
@@ -144,16 +124,7 @@ export function createListingCache(options: ListingCacheOptions = {}): ListingCa
   async function listFully(list: () => Promise<readonly Server[]>, tracked: boolean) {
     const startedAt = now();
     const servers = await list();
-    const listedAt = now();
-    const newest = tracked ? newestUpdate(servers) : undefined;
-    const kept: Tracking | undefined =
-      newest === undefined || !Number.isFinite(newest)
-        ? undefined
-        : {
-            servers: new Map(servers.map((s) => [s.id, { id: s.id, name: s.name, status: s.status }])),
-            sinceMs: newest - (listedAt - startedAt) - CHANGES_MARGIN_MS,
-            listedInFullAt: listedAt,
-          };
+    const kept = tracked ? trackServers(servers, keepServer, startedAt, now()) : undefined;
     return { items: servers, summary: summaryOf(servers), ...(kept !== undefined && { kept }) };
   }
 
@@ -171,25 +142,12 @@ export function createListingCache(options: ListingCacheOptions = {}): ListingCa
       } catch {
         // Not worth failing the command for: the full listing instead reports its own fault if it has one.
       }
-      const newest = found === undefined ? undefined : newestUpdate(found.changed, tracking.sinceMs);
-      if (found === undefined || newest === undefined) return undefined;
-      let changed = false;
-      for (const s of found.changed) {
-        if (s.status === "DELETED") {
-          changed = tracking.servers.delete(s.id) || changed;
-          continue;
-        }
-        const before = tracking.servers.get(s.id);
-        if (before?.name === s.name && before.status === s.status) continue;
-        tracking.servers.set(s.id, { id: s.id, name: s.name, status: s.status });
-        changed = true;
-      }
-      if (tracking.servers.size !== found.count) return undefined;
-      const kept: Tracking = {
-        servers: tracking.servers,
-        sinceMs: Math.max(tracking.sinceMs, newest - (now() - startedAt) - CHANGES_MARGIN_MS),
-        listedInFullAt: tracking.listedInFullAt,
-      };
+      const applied =
+        found === undefined
+          ? undefined
+          : applyServerChanges(tracking, found, startedAt, now(), keepServer, sameServer);
+      if (applied === undefined) return undefined;
+      const { tracking: kept, changed } = applied;
       // Unchanged: the same listing (and its saved copy) serves the page clicks of both.
       const listing = changed
         ? newSharedListing(summaryOf([...tracking.servers.values()].sort(byNameThenId)))
