@@ -52,9 +52,11 @@ export async function measurePendingRss(
   const heapMb = (await sum(/^hwc_chatops_nodejs_heap_size_used_bytes /)) / 1024 / 1024;
   const heapTotalMb = (await sum(/^hwc_chatops_nodejs_heap_size_total_bytes /)) / 1024 / 1024;
   const externalMb = (await sum(/^hwc_chatops_nodejs_external_memory_bytes /)) / 1024 / 1024;
+  const giveBacks = await sum(/^hwc_chatops_memory_give_backs_total /);
+  const givenBackMb = (await sum(/^hwc_chatops_memory_given_back_bytes_total /)) / 1024 / 1024;
   report(
     "RSS with watchers and pending approvals: bot",
     `${Math.round(rssMb(bot.child.pid ?? 0))} MB`,
-    `goal ≤ 250 MB; ${QUIET_MS / 1000} s after the burst settled (${Math.round(settledRssMb)} MB as it settled); JS heap used ${Math.round(heapMb)} of ${Math.round(heapTotalMb)} MB, external ${Math.round(externalMb)} MB; ${pending} requests waiting for approval (policy decisions), ${watcherRuns} watcher runs so far; bare Bolt at rest ${Math.round(bareRssMb)} MB`,
+    `goal ≤ 250 MB; ${QUIET_MS / 1000} s after the burst settled (${Math.round(settledRssMb)} MB as it settled); JS heap used ${Math.round(heapMb)} of ${Math.round(heapTotalMb)} MB, external ${Math.round(externalMb)} MB; the heap given back after a burst ${giveBacks} times so far, ${Math.round(givenBackMb)} MB in all; ${pending} requests waiting for approval (policy decisions), ${watcherRuns} watcher runs so far; bare Bolt at rest ${Math.round(bareRssMb)} MB`,
   );
 }

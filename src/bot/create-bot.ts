@@ -394,6 +394,7 @@ export function createBot(options: CreateBotOptions): Bot {
       router.warmUp();
       giveBack ??= startMemoryGiveBack({
         work: queue,
+        metrics,
         gc: options.gc === false ? undefined : (options.gc ?? (globalThis as { gc?: () => void }).gc),
         logger: log,
       });

@@ -68,6 +68,16 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     "Huawei Cloud API calls sent again, by operation and reason.",
     ["operation", "reason"],
   );
+  const giveBacks = counter(
+    "memory_give_backs_total",
+    "Full collections run once a burst of requests was over, to give the heap it grew back to the system.",
+    [],
+  );
+  const givenBack = counter(
+    "memory_given_back_bytes_total",
+    "Heap given back by those collections: committed before less committed after.",
+    [],
+  );
   const outcomeUnknown = counter(
     "cloud_outcome_unknown_total",
     "Mutations whose outcome is unknown (never resent blindly; check the servers), by operation.",
@@ -197,6 +207,10 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     jobFinished: (status, durationMs) => jobs.observe({ status }, seconds(durationMs)),
     jobPollWaited: (waitedMs) => jobPollWaits.observe(seconds(waitedMs)),
     jobSeen: (length, afterEndMs) => jobsSeen.observe({ length }, seconds(afterEndMs)),
+    memoryGivenBack(committedBefore, committedAfter) {
+      giveBacks.inc();
+      givenBack.inc(Math.max(0, committedBefore - committedAfter));
+    },
     watcherRun(kind, outcome) {
       watcherRuns.inc({ kind, outcome });
       if (outcome === "failed") watcherFailures.inc({ kind });

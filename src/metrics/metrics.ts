@@ -38,6 +38,11 @@ export interface Metrics {
   jobSeen(length: "under_1m" | "over_1m", afterEndMs: number): void;
   /** A watcher ran (`outcome`: `ok`, `failed`, `skipped`). */
   watcherRun(kind: string, outcome: string): void;
+  /**
+   * The heap a burst of requests grew was collected once the burst was over (`bot/give-back-memory.ts`): the
+   * bytes of heap committed before and after, and how long the collection held the bot's thread.
+   */
+  memoryGivenBack(committedBefore: number, committedAfter: number, durationMs: number): void;
   /** One Slack Web API call (`outcome`: `ok` or Slack's error code). */
   slackCall(method: string, outcome: string, durationMs: number): void;
   /** Slack rate-limited a call and the client waits `waitMs` before sending it again. */
@@ -107,6 +112,7 @@ export const noopMetrics: Metrics = {
   jobPollWaited() {},
   jobSeen() {},
   watcherRun() {},
+  memoryGivenBack() {},
   slackCall() {},
   slackRateLimited() {},
   slackSocketConnected() {},

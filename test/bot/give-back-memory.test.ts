@@ -16,6 +16,7 @@ function world(options: { minRequests?: number } = {}) {
   const queue = createWorkQueue({ concurrency: 4, size: 1_000 });
   let heap = { committed: 150 * MB, used: 60 * MB };
   const collections: number[] = [];
+  const counted: [number, number][] = [];
   const giveBack = startMemoryGiveBack({
     work: queue,
     gc: () => {
@@ -24,6 +25,7 @@ function world(options: { minRequests?: number } = {}) {
     },
     heap: () => heap,
     logger: createLogger({ level: "silent" }),
+    metrics: { memoryGivenBack: (before, after) => counted.push([before / MB, after / MB]) },
     timers: time.timers,
     now: () => time.clock.now(),
     // A minute between two (the default is 10 s), so that the spacing shows in round numbers.
@@ -42,7 +44,7 @@ function world(options: { minRequests?: number } = {}) {
   const grow = () => {
     heap = { committed: 150 * MB, used: 60 * MB };
   };
-  return { time, queue, collections, giveBack, burst, grow };
+  return { time, queue, collections, counted, giveBack, burst, grow };
 }
 
 describe("startMemoryGiveBack", () => {
@@ -54,6 +56,8 @@ describe("startMemoryGiveBack", () => {
     expect(w.collections).toEqual([]);
     await w.time.advance(1_000);
     expect(w.collections).toEqual([2_000]);
+    // Counted for /metrics, with the heap committed before and after.
+    expect(w.counted).toEqual([[150, 50]]);
     // Nothing more while nothing new happened, however long.
     await w.time.advance(600_000);
     expect(w.collections).toEqual([2_000]);
