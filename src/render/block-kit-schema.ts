@@ -119,7 +119,10 @@ export const blockKitViewSchema = z
     text: z.string().min(1).max(40_000),
     blocks: z.array(blockSchema).max(L.blocksPerView),
   })
-  .refine((m) => JSON.stringify(m.blocks).length <= L.defaultViewJsonBudget, "blocks JSON too large")
+  .refine(
+    (m) => Buffer.byteLength(JSON.stringify(m.blocks)) <= L.defaultViewJsonBudget,
+    "blocks JSON too large",
+  )
   .refine((m) => {
     const ids = actionIds(m.blocks);
     return new Set(ids).size === ids.length;

@@ -29,19 +29,23 @@ export interface BlockKitMessage {
 export interface RenderBlockKitOptions {
   /** Default 50 (Slack's limit). */
   maxBlocks?: number;
-  /** Budget for `JSON.stringify(blocks).length`; default 12,000 (Slack's practical limit is about 13,000). */
-  maxBlocksJsonChars?: number;
+  /**
+   * Budget for the UTF-8 bytes of `JSON.stringify(blocks)`; default 12,000 (Slack's practical limit is about
+   * 13,000, measured on ASCII text and undocumented: counted in bytes, a message of Chinese server names, three
+   * bytes a character, fits whether Slack counts characters or bytes).
+   */
+  maxBlocksJsonBytes?: number;
 }
 
 /** A view's limits (the Home tab): Slack's 100 blocks, and our budget far below its 250 kB. */
 export const VIEW_RENDER_OPTIONS = {
   maxBlocks: L.blocksPerView,
-  maxBlocksJsonChars: L.defaultViewJsonBudget,
+  maxBlocksJsonBytes: L.defaultViewJsonBudget,
 } as const satisfies RenderBlockKitOptions;
 
 interface Budget {
-  /** Serialized characters, counting one separator comma per block. */
-  chars: number;
+  /** Serialized bytes (UTF-8), counting one separator comma per block. */
+  bytes: number;
   blocks: number;
 }
 
@@ -67,7 +71,7 @@ const costs = new WeakMap<KnownBlock, number>();
 function blockCost(block: KnownBlock): number {
   let cost = costs.get(block);
   if (cost === undefined) {
-    cost = JSON.stringify(block).length + 1;
+    cost = Buffer.byteLength(JSON.stringify(block)) + 1;
     costs.set(block, cost);
   }
   return cost;
@@ -83,9 +87,9 @@ function blocksCost(blocks: readonly KnownBlock[]): number {
   return blocks.reduce((sum, b) => sum + blockCost(b), 0);
 }
 
-/** Length of `s` once inside a JSON string literal. */
+/** UTF-8 bytes of `s` once inside a JSON string literal. */
 function jsonLength(s: string): number {
-  return JSON.stringify(s).length - 2;
+  return Buffer.byteLength(JSON.stringify(s)) - 2;
 }
 
 const SECTION_OVERHEAD = blockCost({ type: "section", text: mrkdwnObject("") });
@@ -130,7 +134,7 @@ function listSlot(part: Extract<Part, { kind: "list" }>): Slot {
   const empty = contextBlock(renderMrkdwn(md`_No items._`));
   return {
     kind: "elastic",
-    min: { chars: Math.max(footerCost, blockCost(empty)), blocks: 1 },
+    min: { bytes: Math.max(footerCost, blockCost(empty)), blocks: 1 },
     render(budget) {
       // Never vanish silently: with no room at all the list still says what it left out, and the final
       // trim (which also reports what it drops) keeps the message within limits.
@@ -158,7 +162,7 @@ function listSlot(part: Extract<Part, { kind: "list" }>): Slot {
         const more = shown + 1 < total;
         const cost = nextClosedCost + SECTION_OVERHEAD + nextOpenJson + (more ? footerCost : 0);
         const count = nextClosedCount + 1 + (more ? 1 : 0);
-        if (cost > budget.chars || count > budget.blocks) break;
+        if (cost > budget.bytes || count > budget.blocks) break;
         if (!joins && open !== undefined) {
           closed.push(open);
           closedJson.push(openJson);
@@ -189,15 +193,15 @@ function codeSlot(text: string): Slot {
   });
   return {
     kind: "elastic",
-    min: { chars: SECTION_OVERHEAD + 60, blocks: 1 },
+    min: { bytes: SECTION_OVERHEAD + 60, blocks: 1 },
     render(budget) {
-      let max = Math.min(L.sectionText, budget.chars - SECTION_OVERHEAD) - 2 * fence.length;
+      let max = Math.min(L.sectionText, budget.bytes - SECTION_OVERHEAD) - 2 * fence.length;
       while (max >= 20) {
         const block = build(escapeCodeBlock(text, max));
         const cost = blockCost(block);
-        if (cost <= budget.chars) return [block];
+        if (cost <= budget.bytes) return [block];
         // JSON escaping (newlines, quotes) makes the serialized form longer than the text; shrink and retry.
-        max = Math.floor((max * budget.chars) / cost) - 8;
+        max = Math.floor((max * budget.bytes) / cost) - 8;
       }
       return [contextBlock(renderMrkdwn(md`…output omitted (no room left in this message)`))];
     },
@@ -233,16 +237,16 @@ function slotFor(part: Part, ctx: RenderContext): Slot {
  * button could not be acted on at all, while a dropped section is said to be missing.
  */
 function trimToBudget(blocks: KnownBlock[], limits: Budget): KnownBlock[] {
-  if (blocksCost(blocks) <= limits.chars && blocks.length <= limits.blocks) return blocks;
+  if (blocksCost(blocks) <= limits.bytes && blocks.length <= limits.blocks) return blocks;
   const notice = (n: number) =>
     contextBlock(`${ELLIPSIS}message shortened: ${formatCount(n)} more blocks not shown`);
   const reserve = blockCost(notice(blocks.length));
   const isActions = (block: KnownBlock) => block.type === "actions";
   const actionsList = blocks.filter(isActions);
-  let actionChars = blocksCost(actionsList);
+  let actionBytes = blocksCost(actionsList);
   let actionCount = actionsList.length;
   // Buttons that could not fit even alone: keep blocks in order, buttons or not.
-  const keepActions = actionChars + reserve <= limits.chars && actionCount + 1 <= limits.blocks;
+  const keepActions = actionBytes + reserve <= limits.bytes && actionCount + 1 <= limits.blocks;
   const kept: KnownBlock[] = [];
   let used = 0;
   let dropped = 0;
@@ -252,14 +256,14 @@ function trimToBudget(blocks: KnownBlock[], limits: Budget): KnownBlock[] {
     if (keepActions && isActions(block)) {
       kept.push(block);
       used += cost;
-      actionChars -= cost;
+      actionBytes -= cost;
       actionCount -= 1;
       continue;
     }
-    const room = keepActions ? { chars: actionChars, blocks: actionCount } : { chars: 0, blocks: 0 };
+    const room = keepActions ? { bytes: actionBytes, blocks: actionCount } : { bytes: 0, blocks: 0 };
     if (
       dropped === 0 &&
-      used + cost + reserve + room.chars <= limits.chars &&
+      used + cost + reserve + room.bytes <= limits.bytes &&
       kept.length + room.blocks + 2 <= limits.blocks
     ) {
       kept.push(block);
@@ -289,7 +293,7 @@ function fallbackText(message: Message): string {
 
 /**
  * Renders a message to Slack Block Kit. Pure and deterministic. The result always satisfies Block Kit's limits:
- * at most `maxBlocks` blocks, blocks JSON within `maxBlocksJsonChars`, every text within its element's limit.
+ * at most `maxBlocks` blocks, blocks JSON within `maxBlocksJsonBytes`, every text within its element's limit.
  * Lists and code blocks shrink to fit (at item / line boundaries, with an honest "…and N more"), and never
  * at the expense of the fixed parts such as the buttons. Throws `RangeError` only for programming faults
  * (action IDs or values too long, duplicate action IDs), which truncation would turn into wrong behaviour.
@@ -307,7 +311,7 @@ export function renderBlockKit(message: Message, options: RenderBlockKitOptions 
  */
 export function rendersWhole(message: Message, options: RenderBlockKitOptions = {}): boolean {
   const { blocks, budget } = renderUntrimmed(message, options);
-  return blocksCost(blocks) <= budget.chars && blocks.length <= budget.blocks;
+  return blocksCost(blocks) <= budget.bytes && blocks.length <= budget.blocks;
 }
 
 /** Every block of the message, elastic parts fitted, before the whole message is held to its budget. */
@@ -317,31 +321,31 @@ function renderUntrimmed(
 ): { blocks: KnownBlock[]; budget: Budget } {
   const maxBlocks = options.maxBlocks ?? L.blocksPerMessage;
   // The array brackets: a non-empty array serializes to 1 + Σ(block + comma).
-  const maxChars = (options.maxBlocksJsonChars ?? L.defaultBlocksJsonBudget) - 1;
+  const maxBytes = (options.maxBlocksJsonBytes ?? L.defaultBlocksJsonBudget) - 1;
   const ctx = new RenderContext();
   const slots = message.blocks.map((part) => slotFor(part, ctx));
 
   const fixed = slots.flatMap((s) => (s.kind === "fixed" ? s.blocks : []));
-  const remaining: Budget = { chars: maxChars - blocksCost(fixed), blocks: maxBlocks - fixed.length };
+  const remaining: Budget = { bytes: maxBytes - blocksCost(fixed), blocks: maxBlocks - fixed.length };
   const elastic = slots.filter((s) => s.kind === "elastic");
   const rendered = new Map<Slot, KnownBlock[]>();
   elastic.forEach((slot, i) => {
     // Leave each later elastic part at least room for its "…and N more" line.
     const later = elastic.slice(i + 1);
     const reserve: Budget = {
-      chars: later.reduce((sum, s) => sum + s.min.chars, 0),
+      bytes: later.reduce((sum, s) => sum + s.min.bytes, 0),
       blocks: later.reduce((sum, s) => sum + s.min.blocks, 0),
     };
     const budget: Budget = {
-      chars: Math.max(0, remaining.chars - reserve.chars),
+      bytes: Math.max(0, remaining.bytes - reserve.bytes),
       blocks: Math.max(0, remaining.blocks - reserve.blocks),
     };
     const blocks = slot.render(budget);
     rendered.set(slot, blocks);
-    remaining.chars -= blocksCost(blocks);
+    remaining.bytes -= blocksCost(blocks);
     remaining.blocks -= blocks.length;
   });
 
   const blocks = slots.flatMap((s) => (s.kind === "fixed" ? s.blocks : (rendered.get(s) ?? [])));
-  return { blocks, budget: { chars: maxChars, blocks: maxBlocks } };
+  return { blocks, budget: { bytes: maxBytes, blocks: maxBlocks } };
 }

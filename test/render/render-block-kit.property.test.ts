@@ -157,7 +157,7 @@ describe("renderBlockKit properties", () => {
                 actions(button({ id: "r", label: "Refresh", value: "r" })),
               ],
             },
-            { maxBlocksJsonChars: budget },
+            { maxBlocksJsonBytes: budget },
           );
           expectValidBlockKit(rendered);
           expect(JSON.stringify(rendered.blocks).length).toBeLessThanOrEqual(budget);

@@ -369,7 +369,7 @@ describe("renderBlockKit: limits of single elements", () => {
           actions(button({ id: "more", label: "More", value: "1" })),
         ],
       },
-      { maxBlocksJsonChars: 2_000 },
+      { maxBlocksJsonBytes: 2_000 },
     );
     expectValidBlockKit(rendered);
     expect(JSON.stringify(rendered.blocks).length).toBeLessThanOrEqual(2_000);
@@ -377,11 +377,26 @@ describe("renderBlockKit: limits of single elements", () => {
     expect(JSON.stringify(rendered.blocks[1])).toMatch(/… \([\d,]+ more lines\)```/);
   });
 
+  it("counts the budget in UTF-8 bytes: a list of servers with Chinese names stays within it and says how many more", () => {
+    const chinese = Array.from({ length: 300 }, (_, i) => ({
+      ...server(i),
+      title: `生产数据库服务器-华北-${String(i).padStart(4, "0")}`,
+      subtitle: "s6.large.2 · 华北-北京四 可用区一",
+    }));
+    const rendered = renderBlockKit({ text: "servers", blocks: [header("服务器"), list(chinese)] });
+    expectValidBlockKit(rendered);
+    const json = JSON.stringify(rendered.blocks);
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(12_000);
+    // Counted in characters it would have held a third more: past what Slack takes if it counts bytes.
+    expect(json.length).toBeLessThan(Buffer.byteLength(json) * 0.8);
+    expect(json).toMatch(/[\d,]+ more/);
+  });
+
   it("shares the budget between lists and keeps room for the later list's summary", () => {
     const many = Array.from({ length: 5000 }, (_, i) => server(i));
     const rendered = renderBlockKit(
       { text: "two", blocks: [list(many), list(many)] },
-      { maxBlocksJsonChars: 4_000 },
+      { maxBlocksJsonBytes: 4_000 },
     );
     expectValidBlockKit(rendered);
     expect(JSON.stringify(rendered.blocks).length).toBeLessThanOrEqual(4_000);

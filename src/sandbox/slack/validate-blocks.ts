@@ -15,8 +15,9 @@ const BLOCK_TYPES = new Set([
 
 /**
  * Slack refuses a message whose serialized `blocks` pass about 13,200 characters with `msg_blocks_too_long`
- * (not documented; measured in slackapi/bolt-js#2509 at 13,172-13,297 depending on content): the fake refuses
- * past 13,000, the low end, so a bot that fits here fits there.
+ * (not documented; measured in slackapi/bolt-js#2509 at 13,172-13,297 depending on content, on ASCII text):
+ * the fake refuses past 13,000 UTF-8 bytes, the low end counted the stricter way (a Chinese character is three
+ * bytes), so a bot that fits here fits there whether Slack counts characters or bytes.
  */
 export const MAX_MESSAGE_BLOCKS_JSON = 13_000;
 
@@ -103,7 +104,7 @@ export function validateBlocks(value: unknown, maxBlocks: number, maxJson?: numb
     }
   });
   if (problems.length > 0) return { ok: false, error: "invalid_blocks", problems };
-  if (maxJson !== undefined && JSON.stringify(value).length > maxJson) {
+  if (maxJson !== undefined && Buffer.byteLength(JSON.stringify(value)) > maxJson) {
     return { ok: false, error: "msg_blocks_too_long", problems: ["blocks too long [json-pointer:/blocks]"] };
   }
   return { ok: true, blocks: value as unknown[] };

@@ -37,6 +37,14 @@ it("msg_blocks_too_long: 5 sections of 2,990 chars (~15,200 serialized chars) ar
   expect((await post(blocks)).ok).toBe(false);
 });
 
+it("msg_blocks_too_long counts UTF-8 bytes: 5,000 Chinese characters (15,000 bytes, 5,000 characters) are refused, 4,000 ASCII ones taken", async () => {
+  const chinese = Array.from({ length: 2 }, () => ({ type: "section", text: mrkdwn("服".repeat(2_500)) }));
+  expect(JSON.stringify(chinese).length).toBeLessThan(13_000);
+  expect(await post(chinese)).toMatchObject({ ok: false, error: "msg_blocks_too_long" });
+  const ascii = Array.from({ length: 2 }, () => ({ type: "section", text: mrkdwn("x".repeat(2_500)) }));
+  expect((await post(ascii)).ok).toBe(true);
+});
+
 it("a context element of 3,001 characters is refused", async () => {
   expect((await post([{ type: "context", elements: [mrkdwn("x".repeat(3_001))] }])).ok).toBe(false);
 });
