@@ -3,7 +3,7 @@ import { whenExpired } from "../approvals/apply-result.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { link, localTime, md, type Span, userMention } from "../render/message-model.js";
 import { withInlineCode } from "../views/format-values.js";
-import { formatElapsed } from "../workflow/format-flow-text.js";
+import { capitalize, formatElapsed } from "../workflow/format-flow-text.js";
 import { type NotRunCause, notRunCauseOf } from "../workflow/not-run-cause-of.js";
 import {
   askAgainAdvice,
@@ -294,9 +294,4 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
     default:
       return undefined;
   }
-}
-
-/** First letter upper case: a reason after a label starts a sentence. */
-function capitalize(text: string): string {
-  return text.replace(/^./, (c) => c.toUpperCase());
 }

@@ -115,8 +115,9 @@ export async function checkImageAvailable(input: NeedsInput): Promise<void> {
  * server whose details show no dedicated host is in the public pool: it needs `--dedicated-host`; a server
  * is not moved to the host it is on. Whether a named host exists cannot be read through the ECS API (the
  * DeH list is another service's, and 5.2.3 has no dry run): the cloud decides it when the migration is sent,
- * after a running server was stopped, and a refusal then leaves it stopped. So for a running server the
- * approvers are warned what a wrong ID does. (Only another server on the host could prove it exists, through
+ * after a running server was stopped: a refusal then costs a stop and a start (the flow starts it again), and
+ * a migration whose outcome is unknown leaves it stopped. So for a running server the approvers are warned what
+ * a wrong ID does. (Only another server on the host could prove it exists, through
  * its `os:scheduler_hints`, and no documented read filters by host: a listing of the whole fleet for one
  * migration is not worth a proof that an empty host can never give.)
  */
@@ -151,7 +152,7 @@ export async function checkMigrationTarget(input: NeedsInput): Promise<void> {
       t,
       "warning",
       "dedicated_host_unconfirmed",
-      `${t.name}: Huawei Cloud checks dedicated host ${to} only after the stop: if the ID is wrong, ${t.name} stays stopped (/ecs start ${t.name})`,
+      `${t.name}: Huawei Cloud checks dedicated host ${to} only after the stop: if the ID is wrong, the migration fails and the bot starts ${t.name} again (it stays stopped only if the outcome is unknown)`,
       input.global,
     );
   }

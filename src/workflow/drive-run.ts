@@ -8,7 +8,9 @@
  * - A mutation found with its intent saved but no result (an interruption) is never sent again: it is
  *   marked `outcome_unknown` and settled by reading the servers.
  * - After a call, its wait always runs (it is how the call's outcome becomes known); a failed or unknown
- *   wait (or re-check) stops the flow: no further call is made.
+ *   wait (or re-check) stops the flow: no further call of the flow is made. The one exception is a put-back:
+ *   a step with `on_failure: start_stopped_then_stop_flow` has the servers the run stopped, whose change is
+ *   known not to have happened, started again (`start-stopped-again.ts`) before the run finishes.
  * - Ownership: every write is fenced by the run's lease when `deps.fence` is given, and checked against the
  *   record's revision; a writer that lost either stops with {@link RunOwnershipLostError}. When `deps.signal`
  *   aborts, the run stops at the next safe point with {@link RunSuspendedError}: before a step or before a
@@ -35,6 +37,7 @@ import { runRecheck } from "./run-recheck-step.js";
 import { OPEN_RUNS_SET, type RunRecord } from "./run-record.js";
 import { skipStep } from "./run-step-lifecycle.js";
 import { runWait } from "./run-wait-step.js";
+import { startStoppedAgain } from "./start-stopped-again.js";
 import { type FlowOutcome, summarizeRun } from "./summarize-run.js";
 
 /** Runs the remaining steps of the run and finishes it. */
@@ -59,6 +62,9 @@ export async function driveRun(ctx: RunContext): Promise<FlowOutcome> {
         break;
     }
   }
+  checkpoint(ctx);
+  // Before the run finishes (a run found finished was put back, or had nothing to put back, already).
+  if (ctx.record.status === "running") await startStoppedAgain(ctx);
   checkpoint(ctx);
   return finishRun(ctx);
 }

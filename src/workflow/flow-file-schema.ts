@@ -183,6 +183,7 @@ export const flowFileSchema = z
       }
     });
     if (openCall) issue(["steps", openCall.index], `step \`${openCall.id}\` has no \`wait\` after it`);
+    startStoppedRules(file, issue);
     if (calls === 0) issue(["steps"], "a flow needs at least one `call` step");
     const primary = PRIMARY_CALL_OF_OPERATION[op];
     if (calls > 0 && !forbidden && !file.steps.some((s) => s.kind === "call" && s.call === primary)) {
@@ -191,3 +192,58 @@ export const flowFileSchema = z
   });
 
 export type FlowFile = z.output<typeof flowFileSchema>;
+
+/**
+ * Where `on_failure: start_stopped_then_stop_flow` may stand: on the operation's own change call and on its
+ * wait (both, since the wait settles the call), in a flow that stops the running targets first with a stop step
+ * (`when: target_was_running`) and whose operation may start servers (the start puts back what the run's stop
+ * did; a flow cannot gain a call its approval does not cover).
+ */
+function startStoppedRules(
+  file: FlowFile,
+  issue: (path: (string | number)[], message: string) => void,
+): void {
+  const value = "start_stopped_then_stop_flow";
+  const op = file.operation;
+  const primary = PRIMARY_CALL_OF_OPERATION[op];
+  const primaryIds = new Set(
+    file.steps.flatMap((s) => (s.kind === "call" && s.call === primary ? [s.id] : [])),
+  );
+  file.steps.forEach((s, i) => {
+    const onChange =
+      (s.kind === "call" && s.call === primary) || (s.kind === "wait" && primaryIds.has(s.after));
+    if (s.on_failure !== value) {
+      if (s.kind === "wait" && primaryIds.has(s.after)) {
+        const call = file.steps.find((c) => c.id === s.after);
+        if (call?.on_failure === value)
+          issue(
+            ["steps", i, "on_failure"],
+            `the wait of \`${s.after}\` settles it: give it the same \`on_failure: ${value}\``,
+          );
+      }
+      return;
+    }
+    if (!onChange) {
+      issue(
+        ["steps", i, "on_failure"],
+        `\`${value}\` belongs to the change itself (\`${primary}\`) and its wait; use \`stop_flow\` here`,
+      );
+      return;
+    }
+    if (!CALLS_OF_OPERATION[op].includes("ecs.batch_start")) {
+      issue(
+        ["steps", i, "on_failure"],
+        `a ${op} flow may not call \`ecs.batch_start\`, so it cannot start servers again; use \`stop_flow\``,
+      );
+      return;
+    }
+    const stopBefore = file.steps
+      .slice(0, i)
+      .some((c) => c.kind === "call" && c.call === "ecs.batch_stop" && c.when === "target_was_running");
+    if (!stopBefore)
+      issue(
+        ["steps", i, "on_failure"],
+        `\`${value}\` starts again what the flow stopped: it needs an \`ecs.batch_stop\` step with \`when: target_was_running\` before it`,
+      );
+  });
+}

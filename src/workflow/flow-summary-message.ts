@@ -14,11 +14,12 @@ import {
   withInlineCode,
 } from "../render/message-model.js";
 import { describeDiskFailureNextStep } from "../views/describe-disk-failure-next-step.js";
+import { startedAgainParts } from "./describe-started-again.js";
 import { abortReasonOf, describeDrift, isUnreadable } from "./detect-drift.js";
 import { callNoun, stepWords } from "./flow-status-message.js";
 import type { RunStatus, ServerResult } from "./flow-statuses.js";
 import type { Operation } from "./flow-vocabulary.js";
-import { formatElapsed, nameList } from "./format-flow-text.js";
+import { capitalize, formatElapsed, nameList } from "./format-flow-text.js";
 import type { NotRunCode } from "./not-run-cause-of.js";
 import { describeKeptResources } from "./preflight-message-parts.js";
 import type { Preflight } from "./preflight-types.js";
@@ -196,12 +197,7 @@ export function flowSummaryMessage(outcome: FlowOutcome, preflight?: Preflight):
   const stopped = outcome.stoppedAt;
   if (stopped && outcome.status !== "aborted" && stopped.notRun.length > 0) {
     // Said only when it left something undone: a flow stopped at its last step is said by its results.
-    const notRun = stopped.notRun.map((s) => stepWords(s, approved).toLowerCase()).join("; ");
-    blocks.push(
-      section({
-        text: md`The run stopped at: ${stepWords(stopped.step, approved).toLowerCase()}. Not run: ${notRun}. The servers are left as listed below: finish what was not run by hand (for example with \`/ecs start\`), or ask for the change again.`,
-      }),
-    );
+    blocks.push(section({ text: stoppedAtWords(outcome, stopped, approved) }));
   }
   blocks.push(...whatNextParts(outcome, preflight));
   // A server whose reason a group line says is not given it again on its own line (a phone shows both).
@@ -255,6 +251,33 @@ export function flowSummaryMessage(outcome: FlowOutcome, preflight?: Preflight):
 }
 
 /**
+ * Where the run stopped and what it left undone. After a put-back (`startedAgain`), the flow's own start was
+ * done for the servers started again: they need nothing, so the steps not run are said only of the servers
+ * left stopped, and not at all when none is (the put-back's own line says the rest).
+ */
+function stoppedAtWords(
+  outcome: FlowOutcome,
+  stopped: NonNullable<FlowOutcome["stoppedAt"]>,
+  approved: boolean,
+): Span[] {
+  const at = md`The run stopped at: ${stepWords(stopped.step, approved).toLowerCase()}.`;
+  const notRun = stopped.notRun.map((s) => stepWords(s, approved).toLowerCase()).join("; ");
+  const left = (outcome.leftStopped ?? []).map((s) => s.name);
+  // The put-back does the flow's start and its wait, nothing else a flow might have after them.
+  const putBack =
+    (outcome.startedAgain ?? []).length > 0 &&
+    stopped.notRun.every(
+      (s) =>
+        (s.kind === "call" && s.call === "ecs.batch_start") || (s.kind === "wait" && s.expect === "running"),
+    );
+  if (!putBack)
+    return md`${at} Not run: ${notRun}. The servers are left as listed below: finish what was not run by hand (for example with \`/ecs start\`), or ask for the change again.`;
+  if (left.length === 0)
+    return md`${at} Nothing is left to finish by hand; ask for the change again if it is still needed.`;
+  return md`${at} Not run for ${nameList(left)}: ${notRun}. ${left.length === 1 ? "It is" : "They are"} left stopped: finish what was not run by hand (for example with \`/ecs start\`), or ask for the change again.`;
+}
+
+/**
  * What the run leaves to do, or to know, and how, in one place for every operation: servers it stopped and left
  * stopped (start them with `/ecs start`); a disk it detached, kept and available (attach it again with `/ecs
  * attach`, on the device it had); the data disks and EIPs a delete kept, still billed. The disk and EIP facts are
@@ -263,7 +286,9 @@ export function flowSummaryMessage(outcome: FlowOutcome, preflight?: Preflight):
  */
 function whatNextParts(outcome: FlowOutcome, preflight: Preflight | undefined): Part[] {
   const parts: Part[] = [];
-  const leftStopped = outcome.leftStopped ?? [];
+  parts.push(...startedAgainParts(outcome));
+  // A server kept stopped for a reason (its change in doubt…) says it; the others, that the bot does not start them.
+  const leftStopped = (outcome.leftStopped ?? []).filter((s) => s.why === undefined);
   if (leftStopped.length > 0) {
     // The bot never starts them on its own: a server stopped for a change that failed may need a look first.
     const names = leftStopped.map((s) => s.name);
@@ -372,10 +397,6 @@ function groupLines(groups: readonly ReasonGroup[], runningJobs?: (g: ReasonGrou
         : md``;
     return [...md`\n• ${names}: ${g.reason}`, ...errorCode, ...answer, ...follow];
   });
-}
-
-function capitalize(text: string): string {
-  return text.replace(/^./, (c) => c.toUpperCase());
 }
 
 const RESULT_WORDS: Readonly<Record<ServerResult, string>> = {

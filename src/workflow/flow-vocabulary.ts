@@ -194,8 +194,14 @@ export const WAIT_OF_CALL: Readonly<Record<CallName, WaitKind>> = {
   "ecs.migrate": "job",
 };
 
-/** What happens when a step fails. */
-export const ON_FAILURE = ["stop_flow"] as const;
+/**
+ * What happens when a step fails. `stop_flow`: no further call is made. `start_stopped_then_stop_flow` (the
+ * change call of a flow that stops running servers to change them, and its wait): the servers the flow's own
+ * stop stopped whose change is known not to have happened (refused, or its job failed and a re-read shows them
+ * SHUTOFF and unchanged) are started again, then the flow stops; a server whose change is in doubt stays
+ * stopped. A put-back of what the flow did, never a new change: only a call the operation allows.
+ */
+export const ON_FAILURE = ["stop_flow", "start_stopped_then_stop_flow"] as const;
 export type OnFailure = (typeof ON_FAILURE)[number];
 
 /** Checks of the preflight (run before anyone approves). */

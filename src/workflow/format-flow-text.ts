@@ -27,3 +27,8 @@ export function nameList(names: readonly string[], max = 10): string {
   if (names.length <= max) return names.join(", ");
   return `${names.slice(0, max).join(", ")} +${formatCount(names.length - max)} more`;
 }
+
+/** `text` with its first character in capitals. */
+export function capitalize(text: string): string {
+  return text.replace(/^./, (c) => c.toUpperCase());
+}

@@ -1,5 +1,6 @@
 import { plural } from "../render/escape-mrkdwn.js";
 import type { StepStatus } from "./flow-statuses.js";
+import type { CallName } from "./flow-vocabulary.js";
 import { auditBase, checkpoint, commit, now, type RunContext, stepOf } from "./run-context.js";
 import type { MutationRecord, RunRecord } from "./run-record.js";
 import { finishStep, skipStep, startStep } from "./run-step-lifecycle.js";
@@ -9,16 +10,26 @@ import type { CallStep } from "./types.js";
 
 /** The `call` step: each mutation's intent saved before it is sent, never sent again once its outcome is unknown. */
 
+/**
+ * Where a run's mutations live and what they are for: a call step's, or the start again after a failed change
+ * (`restart`). `waitTimeoutMs`: how long their wait follows them (for `deps.onBeforeMutation`).
+ */
+export interface MutationSlot {
+  stepId: string;
+  call: CallName;
+  waitTimeoutMs?: number;
+  mutationsOf: (r: RunRecord) => MutationRecord[];
+}
+
 /** Tells `deps.onBeforeMutation` what is about to be sent; its failures never stop the run. */
-async function beforeMutation(ctx: RunContext, def: CallStep, m: MutationRecord): Promise<void> {
+async function beforeMutation(ctx: RunContext, slot: MutationSlot, m: MutationRecord): Promise<void> {
   const hook = ctx.deps.onBeforeMutation;
   if (hook === undefined) return;
-  const wait = ctx.record.flow.steps.find((s) => s.kind === "wait" && s.after === def.id);
   try {
     await hook({
       call: m.call,
       serverIds: [...m.serverIds],
-      ...(wait?.kind === "wait" && { waitTimeoutMs: wait.timeoutMs }),
+      ...(slot.waitTimeoutMs !== undefined && { waitTimeoutMs: slot.waitTimeoutMs }),
     });
   } catch {
     // Bookkeeping for others (e.g. notifications): the servers must change whether or not it worked.
@@ -41,11 +52,37 @@ export async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
     };
   }
   await startStep(ctx, def, plan);
+  const wait = ctx.record.flow.steps.find((s) => s.kind === "wait" && s.after === def.id);
+  await sendMutations(ctx, {
+    stepId: def.id,
+    call: def.call,
+    ...(wait?.kind === "wait" && { waitTimeoutMs: wait.timeoutMs }),
+    mutationsOf: (r) => stepOf(r, def.id).mutations,
+  });
+  const mutations = stepOf(ctx.record, def.id).mutations;
+  const counts = emptyCounts();
+  for (const m of mutations) {
+    const n = m.serverIds.length;
+    if (m.state === "accepted") counts.succeeded += n;
+    else if (m.state === "rejected") counts.failed += n;
+    else counts.unknown += n;
+  }
+  const status: StepStatus =
+    counts.failed > 0 ? "failed" : counts.unknown > 0 ? "outcome_unknown" : "succeeded";
+  await finishStep(ctx, def, status, counts);
+}
+
+/**
+ * Sends the planned mutations of `slot`, each after its intent is saved with its audit record, and saves each
+ * outcome (the job ID, or the refusal, or the unknown outcome with the cloud's answer) right after. A mutation
+ * found in `intent` (interrupted) may have been sent: it is marked `outcome_unknown`, never sent again.
+ */
+export async function sendMutations(ctx: RunContext, slot: MutationSlot): Promise<void> {
   const base = auditBase(ctx.record);
-  for (const planned of stepOf(ctx.record, def.id).mutations) {
+  for (const planned of slot.mutationsOf(ctx.record)) {
     const index = planned.index;
     const update = (change: (m: MutationRecord) => void) => (r: RunRecord) => {
-      change(stepOf(r, def.id).mutations[index]!);
+      change(slot.mutationsOf(r)[index]!);
     };
     if (planned.state === "intent") {
       // Interrupted between saving the intent and saving the result: it may have been sent. Never resend.
@@ -65,8 +102,8 @@ export async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
             ...base,
             type: "execution.step",
             serverIds: planned.serverIds,
-            message: `${def.call}: interrupted after the intent was saved; not resent, to be reconciled from the servers`,
-            detail: { phase: "interrupted", stepId: def.id, call: def.call, index },
+            message: `${slot.call}: interrupted after the intent was saved; not resent, to be reconciled from the servers`,
+            detail: { phase: "interrupted", stepId: slot.stepId, call: slot.call, index },
           },
         ],
       );
@@ -74,7 +111,7 @@ export async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
     }
     if (planned.state !== "planned") continue;
     checkpoint(ctx);
-    await beforeMutation(ctx, def, planned);
+    await beforeMutation(ctx, slot, planned);
     await commit(
       ctx,
       update((m) => {
@@ -86,8 +123,8 @@ export async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
           ...base,
           type: "execution.step",
           serverIds: planned.serverIds,
-          message: `${def.call} about to be sent for ${plural(planned.serverIds.length, "server")}`,
-          detail: { phase: "intent", stepId: def.id, call: def.call, index, params: planned.params },
+          message: `${slot.call} about to be sent for ${plural(planned.serverIds.length, "server")}`,
+          detail: { phase: "intent", stepId: slot.stepId, call: slot.call, index, params: planned.params },
         },
       ],
     );
@@ -111,16 +148,16 @@ export async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
                 type: "execution.job",
                 jobId,
                 serverIds: planned.serverIds,
-                message: `${def.call} accepted: job ${jobId}`,
-                detail: { stepId: def.id, call: def.call, index },
+                message: `${slot.call} accepted: job ${jobId}`,
+                detail: { stepId: slot.stepId, call: slot.call, index },
               }
             : {
                 // Answered without a job (tags, lock): its wait confirms it from the servers.
                 ...base,
                 type: "execution.step",
                 serverIds: planned.serverIds,
-                message: `${def.call} accepted (no job: confirmed from the servers)`,
-                detail: { phase: "call_accepted", stepId: def.id, call: def.call, index },
+                message: `${slot.call} accepted (no job: confirmed from the servers)`,
+                detail: { phase: "call_accepted", stepId: slot.stepId, call: slot.call, index },
               },
         ],
       );
@@ -139,12 +176,12 @@ export async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
             serverIds: planned.serverIds,
             message:
               outcome.kind === "rejected"
-                ? `${def.call} rejected: ${outcome.code} ${outcome.message}`
-                : `${def.call} outcome unknown (${outcome.code}: ${outcome.message}); not resent, to be reconciled from the servers`,
+                ? `${slot.call} rejected: ${outcome.code} ${outcome.message}`
+                : `${slot.call} outcome unknown (${outcome.code}: ${outcome.message}); not resent, to be reconciled from the servers`,
             detail: {
               phase: outcome.kind === "rejected" ? "call_rejected" : "call_outcome_unknown",
-              stepId: def.id,
-              call: def.call,
+              stepId: slot.stepId,
+              call: slot.call,
               index,
               code: outcome.code,
               // The cloud's answer (HTTP status, error code, request ID): what Huawei support asks for.
@@ -155,15 +192,4 @@ export async function runCall(ctx: RunContext, def: CallStep): Promise<void> {
       );
     }
   }
-  const mutations = stepOf(ctx.record, def.id).mutations;
-  const counts = emptyCounts();
-  for (const m of mutations) {
-    const n = m.serverIds.length;
-    if (m.state === "accepted") counts.succeeded += n;
-    else if (m.state === "rejected") counts.failed += n;
-    else counts.unknown += n;
-  }
-  const status: StepStatus =
-    counts.failed > 0 ? "failed" : counts.unknown > 0 ? "outcome_unknown" : "succeeded";
-  await finishStep(ctx, def, status, counts);
 }

@@ -125,6 +125,54 @@ export const StepRecordSchema = z.strictObject({
 });
 export type StepRecord = z.infer<typeof StepRecordSchema>;
 
+/**
+ * Why a server the run stopped was not started again after its change failed: its change may have happened
+ * (`change_unknown`: the call or its job gave no answer), or the re-read before the start showed it otherwise
+ * than the run left it (not SHUTOFF, another flavor, on the change's host, a task in progress), or gone or
+ * unreadable. Each is a reason to let a person look before anything starts it.
+ */
+export const LEFT_STOPPED_WHY = [
+  "change_unknown",
+  "not_shutoff",
+  "flavor_changed",
+  "host_changed",
+  "busy",
+  "gone",
+  "unreadable",
+] as const;
+export type LeftStoppedWhy = (typeof LEFT_STOPPED_WHY)[number];
+
+/**
+ * The start again (`on_failure: start_stopped_then_stop_flow`) of the servers the run stopped for a change that
+ * did not happen: decided once (the servers re-read, the decision saved with the planned start before anything is
+ * sent), then sent and followed like a call step and its wait, with the same intent rule (never sent twice).
+ */
+export const RestartRecordSchema = z.strictObject({
+  /** The step whose failure asked for it (the change call's wait). */
+  afterStep: z.string(),
+  /** The change that did not happen (for operator words). */
+  call: z.enum(CALLS),
+  status: z.enum(["running", "finished"]),
+  startedAt: ts,
+  finishedAt: ts.optional(),
+  /** Servers to start again (the run stopped them, their change is known not to have happened). */
+  serverIds: z.array(z.string()),
+  /** Servers the run stopped whose change failed, kept stopped, and why. */
+  leftStopped: z.array(
+    z.strictObject({
+      serverId: z.string(),
+      why: z.enum(LEFT_STOPPED_WHY),
+      /** What the re-read showed, when it is the reason. */
+      status: z.string().optional(),
+      flavor: z.string().optional(),
+    }),
+  ),
+  mutations: z.array(MutationRecordSchema),
+  results: z.array(ServerStepResultSchema),
+  jobs: z.array(z.strictObject({ jobId: z.string(), status: z.string() })),
+});
+export type RestartRecord = z.infer<typeof RestartRecordSchema>;
+
 const driftSchema = z.discriminatedUnion("kind", [
   z.strictObject({ serverId: z.string(), name: z.string(), kind: z.literal("gone") }),
   z.strictObject({
@@ -234,6 +282,8 @@ export const RunRecordSchema = z.strictObject({
       }),
     )
     .optional(),
+  /** The servers started again after a change that did not happen (see {@link RestartRecordSchema}). */
+  restart: RestartRecordSchema.optional(),
   /** Times the run was resumed after an interruption. */
   resumes: z.number().int().nonnegative(),
   /** Incremented by every write; a writer that finds another revision than its own stops (someone else runs it). */

@@ -41,13 +41,14 @@ export async function runResizeDryRun(
     } else if (t.restart && err.code === "Ecs.0100") {
       // 5.2.4 promises a dry run checks only parameters and format, but a region refusing it for a
       // running server (its state) tells nothing about the rest. The flow sends no second dry run
-      // after the stop: the resize itself is the next check, and a refusal then leaves it stopped.
+      // after the stop: the resize itself is the next check. A refusal then costs a stop and a start (the
+      // flow starts it again); only a resize whose outcome is unknown leaves it stopped.
       resize.dryRun = "inconclusive";
       writePreflightProblem(
         t,
         "warning",
         "dry_run_inconclusive",
-        `${t.name}: Huawei Cloud's dry run refused the running server (${err.code}), so it checked nothing; no dry run follows the stop: if Huawei Cloud refuses the resize then, ${t.name} stays stopped`,
+        `${t.name}: Huawei Cloud's dry run refused the running server (${err.code}), so it checked nothing; no dry run follows the stop: if Huawei Cloud refuses the resize then, the bot starts ${t.name} again (it stays stopped only if the outcome is unknown)`,
       );
     } else {
       resize.dryRun = "rejected";

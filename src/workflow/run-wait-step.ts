@@ -4,6 +4,7 @@ import type { EcsApi, Job, Server } from "../cloud/types.js";
 import { type JobProgress, waitForJob } from "../cloud/wait-for-job.js";
 import type { ProgressCounts } from "./flow-events.js";
 import type { StepStatus } from "./flow-statuses.js";
+import type { Expectation } from "./flow-vocabulary.js";
 import { reconcileFromServers } from "./reconcile-from-servers.js";
 import { countsOfJobServers, expectedOutcome, resultsOfJob } from "./results-of-job.js";
 import { auditBase, emit, now, type RunContext, stepOf } from "./run-context.js";
@@ -30,9 +31,58 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
   // A wait found running was interrupted: the interruption does not eat into its time, it gets the full timeout again.
   const resumed = stepOf(ctx.record, def.id).status === "running";
   await startStep(ctx, def);
-  const { deps } = ctx;
   const rec = stepOf(ctx.record, def.id);
   const deadline = (resumed ? now(ctx) : (rec.startedAt ?? now(ctx))) + def.timeoutMs;
+  const { results, jobs, audit } = await settleMutations(ctx, {
+    stepId: def.id,
+    expect: def.expect,
+    deadline,
+    mutations: callRec.mutations,
+    serverIds: callRec.serverIds,
+  });
+  const counts = emptyCounts();
+  for (const r of results) counts[r.result]++;
+  const status: StepStatus =
+    counts.failed > 0 || counts.not_started > 0
+      ? "failed"
+      : counts.unknown > 0
+        ? "outcome_unknown"
+        : "succeeded";
+  await finishStep(ctx, def, status, counts, {
+    change: (s) => {
+      s.results = results;
+      s.jobs = jobs;
+    },
+    audit,
+  });
+}
+
+/** What a wait follows: the mutations of one call, the state they should bring, until when. */
+export interface SettleSpec {
+  /** The step the progress and audit are of. */
+  stepId: string;
+  expect: Expectation;
+  deadline: number;
+  mutations: readonly MutationRecord[];
+  /** The servers, in the order the results are given. */
+  serverIds: readonly string[];
+}
+
+/**
+ * Settles the outcome of each mutation: its job followed to its end, or its servers read (a call without a job,
+ * or whose answer was lost), or its refusal. Returns each server's result, the jobs' end status and the audit
+ * entries of what was read from the servers; writes nothing.
+ */
+export async function settleMutations(
+  ctx: RunContext,
+  spec: SettleSpec,
+): Promise<{
+  results: ServerStepResult[];
+  jobs: { jobId: string; status: string }[];
+  audit: Omit<AuditEntryInput, "actorId">[];
+}> {
+  const { deps } = ctx;
+  const deadline = spec.deadline;
   const sleep = deps.sleep ?? defaultSleep;
   const parameters = ctx.record.parameters;
   const runId = ctx.record.runId;
@@ -46,7 +96,7 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
     emit(deps, {
       type: "job_progress",
       runId,
-      stepId: def.id,
+      stepId: spec.stepId,
       jobId,
       source,
       status,
@@ -60,16 +110,18 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
   const reconciledAudit: Omit<AuditEntryInput, "actorId">[] = [];
 
   const perMutation = await Promise.all(
-    callRec.mutations.map(
+    spec.mutations.map(
       async (m): Promise<{ results: ServerStepResult[]; job?: { jobId: string; status: string } }> => {
         /** Reads the servers until they show the call's effect: a call without a job, or of unknown outcome. */
         const fromServers = async (why: "confirmed" | "reconciled") => {
           const watch =
-            why === "reconciled" ? watchUnchanged(ctx, def.id, m, deadline) : { ecs: deps.cloud.ecs, sleep };
+            why === "reconciled"
+              ? watchUnchanged(ctx, spec.stepId, m, deadline)
+              : { ecs: deps.cloud.ecs, sleep };
           const results = await reconcileFromServers({
             ecs: watch.ecs,
             serverIds: m.serverIds,
-            expect: def.expect,
+            expect: spec.expect,
             parameters,
             ...(startedInError.length > 0 && { startedInError }),
             deadline,
@@ -94,7 +146,7 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
                 : `${m.call} (outcome unknown) reconciled from the servers' state: ${settled} of ${m.serverIds.length} settled`,
             detail: {
               phase: why,
-              stepId: def.id,
+              stepId: spec.stepId,
               call: m.call,
               index: m.index,
               results: results.map((x) => ({ serverId: x.serverId, result: x.result })),
@@ -106,7 +158,7 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
           case "accepted": {
             if (m.jobId === undefined) return fromServers("confirmed");
             const jobId = m.jobId;
-            const expected = expectedOutcome(def.expect, m.serverIds, parameters);
+            const expected = expectedOutcome(spec.expect, m.serverIds, parameters);
             const expect = expected && startedInError.length > 0 ? { ...expected, startedInError } : expected;
             const waitStarted = deps.clock.now();
             const r = await waitForJob({
@@ -167,26 +219,12 @@ export async function runWait(ctx: RunContext, def: WaitStep): Promise<void> {
     ),
   );
   const byServer = new Map(perMutation.flatMap((p) => p.results).map((r) => [r.serverId, r]));
-  const results = callRec.serverIds.flatMap((id) => {
+  const results = spec.serverIds.flatMap((id) => {
     const r = byServer.get(id);
     return r ? [r] : [];
   });
   const jobs = perMutation.flatMap((p) => (p.job ? [p.job] : []));
-  const counts = emptyCounts();
-  for (const r of results) counts[r.result]++;
-  const status: StepStatus =
-    counts.failed > 0 || counts.not_started > 0
-      ? "failed"
-      : counts.unknown > 0
-        ? "outcome_unknown"
-        : "succeeded";
-  await finishStep(ctx, def, status, counts, {
-    change: (s) => {
-      s.results = results;
-      s.jobs = jobs;
-    },
-    audit: reconciledAudit,
-  });
+  return { results, jobs, audit: reconciledAudit };
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   type ReportItem,
   type StepKind,
 } from "./flow-vocabulary.js";
-import type { RunRecord, StepRecord } from "./run-record.js";
+import type { LeftStoppedWhy, RunRecord, StepRecord } from "./run-record.js";
 
 /** What a step does (its kind, call or expectation), for operator words: never its ID or the flow's text. */
 export interface StepWhat {
@@ -48,6 +48,33 @@ export interface ServerOutcome {
   /** State read at the end of the run, if it could be read (`NOT_FOUND` once deleted). */
   finalStatus?: string;
   finalFlavor?: string;
+}
+
+/**
+ * A server the run stopped and left stopped. `why`, when the run was to start again the servers whose change did
+ * not happen: why this one was not (see `LEFT_STOPPED_WHY`), or its start again failed (`start_failed`) or has
+ * an unknown outcome (`start_unknown`), with `change`, the call that failed, and what the re-read showed.
+ * Absent: the flow stopped before its start as any flow does.
+ */
+export interface LeftStoppedServer {
+  id: string;
+  name: string;
+  why?: LeftStoppedWhy | "start_failed" | "start_unknown";
+  change?: CallName;
+  status?: string;
+  flavor?: string;
+  /** A failed start: what the cloud said. */
+  reason?: string;
+}
+
+/** A server started again after its change did not happen. */
+export interface StartedAgain {
+  id: string;
+  name: string;
+  change: CallName;
+  /** `refused`: the cloud refused the call; `failed`: its job failed. */
+  how: "refused" | "failed";
+  code?: string;
 }
 
 /** Servers that failed (or stayed unknown) for the same reason. */
@@ -97,10 +124,16 @@ export interface FlowOutcome {
   resumes: number;
   /**
    * Servers this run stopped on its way to something else (the stop before a resize, a reinstall, a
-   * migration…) that were SHUTOFF when it ended: the run leaves them so, never starts them on its own, and the
-   * summary says so with how to start them. Absent when there are none, and for a stop, whose purpose it is.
+   * migration…) that were SHUTOFF when it ended: the run leaves them so, and the summary says so with how to
+   * start them (the one start it makes of its own is the put-back of {@link startedAgain}, and a server it could
+   * not put back says why here). Absent when there are none, and for a stop, whose purpose it is.
    */
-  leftStopped?: { id: string; name: string }[];
+  leftStopped?: LeftStoppedServer[];
+  /**
+   * Servers this run stopped for a change that did not happen (`on_failure: start_stopped_then_stop_flow`) and
+   * started again: the change that did not, whether the cloud refused it or its job failed, and its code.
+   */
+  startedAgain?: StartedAgain[];
   /** A run in waves stopped on purpose (an Abort, the check before a wave): who or why, and where. */
   stop?: RunStop;
   /** `false`: nobody approved the request (see {@link approvedByPeople}): its words say "since it was asked". */
@@ -200,8 +233,47 @@ export function summarizeRun(record: RunRecord): FlowOutcome {
     resumes: record.resumes,
     ...(!approvedByPeople(record) && { approved: false as const }),
   };
-  const leftStopped = stoppedByTheRun(record, waitOf).filter((t) => finals.get(t.id)?.status === "SHUTOFF");
+  const restart = record.restart;
+  const changeResults = new Map(
+    restart === undefined ? [] : stepRecords.get(restart.afterStep)?.results.map((r) => [r.serverId, r]),
+  );
+  const restartResults = new Map((restart?.results ?? []).map((r) => [r.serverId, r]));
+  const restartLeft = new Map((restart?.leftStopped ?? []).map((l) => [l.serverId, l]));
+  const leftStopped = stoppedByTheRun(record, waitOf)
+    .filter((t) => finals.get(t.id)?.status === "SHUTOFF")
+    .map((t): LeftStoppedServer => {
+      if (restart === undefined) return t;
+      const left = restartLeft.get(t.id);
+      if (left !== undefined) {
+        const { serverId: _id, ...why } = left;
+        return { ...t, change: restart.call, ...why };
+      }
+      const started = restartResults.get(t.id);
+      if (started === undefined || started.result === "succeeded") return t;
+      return {
+        ...t,
+        change: restart.call,
+        why: started.result === "unknown" ? "start_unknown" : "start_failed",
+        ...(started.reason !== undefined && { reason: started.reason }),
+      };
+    });
   if (leftStopped.length > 0) outcome.leftStopped = leftStopped;
+  if (restart !== undefined) {
+    const startedAgain = record.targets.flatMap((t): StartedAgain[] => {
+      if (restartResults.get(t.id)?.result !== "succeeded") return [];
+      const change = changeResults.get(t.id);
+      return [
+        {
+          id: t.id,
+          name: t.name,
+          change: restart.call,
+          how: change?.source === "call" ? "refused" : "failed",
+          ...(change?.code !== undefined && { code: change.code }),
+        },
+      ];
+    });
+    if (startedAgain.length > 0) outcome.startedAgain = startedAgain;
+  }
   if (record.finishedAt !== undefined) {
     outcome.finishedAt = record.finishedAt;
     outcome.durationMs = record.finishedAt - record.startedAt;

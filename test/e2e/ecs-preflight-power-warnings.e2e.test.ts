@@ -1,8 +1,8 @@
 /**
  * What the approval card says about a server's running state where the operation changes it in a way the
  * approvers might not expect, end to end over signed Slack requests: a running server migrated to a dedicated
- * host the ECS API cannot show (Huawei Cloud checks the ID only after the stop: a wrong one leaves it stopped),
- * and a stopped server reinstalled or given a new OS (it ends running).
+ * host the ECS API cannot show (Huawei Cloud checks the ID only after the stop: a wrong one costs a stop and a
+ * start, the bot starting it again), and a stopped server reinstalled or given a new OS (it ends running).
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
@@ -23,7 +23,7 @@ beforeEach(async () => {
 const APPROVE = "ops.approval.approve";
 const NO_SUCH_HOST = "11111111-2222-3333-4444-555555555555";
 const UNCONFIRMED = (host: string) =>
-  `web-03: Huawei Cloud checks dedicated host ${host} only after the stop: if the ID is wrong, web-03 stays stopped (/ecs start web-03)`;
+  `web-03: Huawei Cloud checks dedicated host ${host} only after the stop: if the ID is wrong, the migration fails and the bot starts web-03 again (it stays stopped only if the outcome is unknown)`;
 
 function summary(card: FakeSlackMessage, needle: string): Promise<string> {
   return h.fake.waitFor(() =>
@@ -34,7 +34,7 @@ function summary(card: FakeSlackMessage, needle: string): Promise<string> {
   );
 }
 
-it("migrate of a running server to a host that does not exist: the card warns that a wrong ID leaves it stopped", async () => {
+it("migrate of a running server to a host that does not exist: the card warns of the stop, and the refused server is started again", async () => {
   expect(h.sim.control.server("web-03")!.status).toBe("ACTIVE");
   const command = `/ecs migrate web-03 --dedicated-host ${NO_SUCH_HOST}`;
   await h.command(command.slice(5));
@@ -43,16 +43,19 @@ it("migrate of a running server to a host that does not exist: the card warns th
   expect(text).toContain("Checks passed, with 2 warnings");
   expect(text).toContain("web-03: is running; it will be stopped, migrated and started again");
   expect(text).toContain(UNCONFIRMED(NO_SUCH_HOST));
-  // What the warning says happens, happens: the host is refused after the stop, once, and web-03 stays stopped.
+  // What the warning says happens, happens: the host is refused after the stop, once, and web-03 is started again.
   await h.click(card, APPROVE, IDS.bob);
   await h.waitCard(command, (t) => t.includes("Failed"));
   const done = await summary(card, "your request finished");
-  expect(done).toContain("left stopped");
+  expect(done).toContain(
+    "The migration was refused (`Ecs.0005`); web-03 was started again, as before the run.",
+  );
+  expect(done).not.toContain("left stopped");
   expect(h.mutations("batchStopServers")).toHaveLength(1);
   const migrates = h.sim.control.requests().filter((r) => r.method === "POST" && r.path.endsWith("/migrate"));
   expect(migrates.map((r) => r.status)).toEqual([400]);
-  expect(h.mutations("batchStartServers")).toHaveLength(0);
-  expect(h.sim.control.server("web-03")!.status).toBe("SHUTOFF");
+  expect(h.mutations("batchStartServers")).toHaveLength(1);
+  expect(h.sim.control.server("web-03")!.status).toBe("ACTIVE");
 });
 
 it("migrate of a running server to a host that exists: the same warning (nothing documented can prove a host), and it moves", async () => {

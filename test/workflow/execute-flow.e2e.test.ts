@@ -271,16 +271,19 @@ describe("resize", () => {
       code: "Ecs.0207",
       reason: "No capacity.",
       stepId: "resize",
-      finalStatus: "SHUTOFF",
+      // Started again: the resize is known not to have happened (on_failure: start_stopped_then_stop_flow).
+      finalStatus: "ACTIVE",
       finalFlavor: "s6.medium.2",
     });
-    expect(mutationTypes()).toEqual(["batchStopServers", "resizeServer"]);
+    expect(mutationTypes()).toEqual(["batchStopServers", "resizeServer", "batchStartServers"]);
     const text = JSON.stringify(renderBlockKit(flowSummaryMessage(result.outcome)));
     expect(text).toContain("Ecs.0207");
-    // Where it stopped and what was left undone, in operator words: never the step ID or the flow file's text.
+    // Where it stopped, in operator words: never the step ID or the flow file's text. The server was started
+    // again, so nothing is left undone by hand.
     expect(text).toContain(
-      "The run stopped at: wait until the new flavor is in place. Not run: start the servers; wait until they are running. The servers are left as listed below",
+      "The run stopped at: wait until the new flavor is in place. Nothing is left to finish by hand; ask for the change again if it is still needed.",
     );
+    expect(text).not.toContain("Not run:");
     expect(text).not.toContain("wait_resized");
   });
 });

@@ -65,19 +65,19 @@ describe("a failed run that stopped a server says it is left stopped", () => {
     expect(text(outcome)).toContain("start it with `/ecs start web-03`");
   });
 
-  it("a resize whose job fails after the stop says it too, beside the steps not run", async () => {
-    // The resize job fails, not the stop before it.
+  it("a resize whose job fails after the stop: web-04 is started again, not left stopped", async () => {
+    // The resize job fails, not the stop before it: the resize is known not to have happened.
     const outcome = await run("resize", bound("web-04"), { flavorRef: "s6.large.2" }, (m) => {
       if (m.call === "ecs.resize")
         env.sim.control.failNextJob({ serverIds: [...m.serverIds], reason: "no capacity" });
     });
     expect(outcome.status).toBe("failed");
-    expect(env.sim.control.server("web-04")!.status).toBe("SHUTOFF");
-    expect(outcome.leftStopped).toEqual([{ id: env.id("web-04"), name: "web-04" }]);
+    expect(env.sim.control.server("web-04")!.status).toBe("ACTIVE");
+    expect(outcome.leftStopped).toBeUndefined();
+    expect(outcome.startedAgain?.map((s) => s.name)).toEqual(["web-04"]);
     const words = text(outcome);
-    expect(words).toContain("Not run: start the servers");
-    expect(words).toContain("start it with `/ecs start web-04`");
-    expect(mutationTypes()).not.toContain("batchStartServers");
+    expect(words).not.toContain("left stopped");
+    expect(mutationTypes()).toContain("batchStartServers");
   });
 });
 

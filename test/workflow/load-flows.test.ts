@@ -88,7 +88,16 @@ const REFUSED: [file: string, line: string, message: RegExp][] = [
   ["empty-description.yml", 'description: "  "', /must not be empty/],
   ["wait-names-later-step.yml", "after: wait_stopped", /names no call step before this one/],
   ["no-recheck.yml", "- id: stop", /first step must be a `recheck`/],
-  ["unknown-on-failure.yml", "on_failure: retry_forever", /should be `stop_flow`/],
+  [
+    "unknown-on-failure.yml",
+    "on_failure: retry_forever",
+    /is not one of `stop_flow`, `start_stopped_then_stop_flow`/,
+  ],
+  [
+    "start-stopped-without-start.yml",
+    "on_failure: start_stopped_then_stop_flow",
+    /a stop flow may not call `ecs\.batch_start`, so it cannot start servers again/,
+  ],
   ["wrong-expectation.yml", "expect: deleted", /`ecs\.batch_stop` ends with `expect: stopped`/],
   ["bad-timeout.yml", "timeout: forever", /is not a duration/],
   ["too-long-timeout.yml", "timeout: 2d", /`timeout: 2d` must be between 1s and 1d; use e.g\. 15m/],

@@ -118,7 +118,7 @@ describe("migrate: the direction ECS allows (5.2.3)", () => {
     expect(requests("/cloudservers/detail").filter((r) => r.query.server_id === undefined)).toEqual([]);
   });
 
-  it("a running server to a named host: warns (never refuses) that a wrong ID leaves it stopped, with no fleet read", async () => {
+  it("a running server to a named host: warns (never refuses) what a wrong ID costs, with no fleet read", async () => {
     for (const hostId of [BOGUS, env.sim.control.dedicatedHosts()[0]!]) {
       const before = requests("/cloudservers/detail").filter((r) => r.query.server_id === undefined).length;
       const p = await runPreflight("migrate", ref("web-03"), { dedicatedHostId: hostId }, env.cloud, {
@@ -128,7 +128,7 @@ describe("migrate: the direction ECS allows (5.2.3)", () => {
       expect(codes(p)).toEqual(["warning:will_restart", "warning:dedicated_host_unconfirmed"]);
       expect(p.problems.map((x) => x.message)).toEqual([
         "web-03: is running; it will be stopped, migrated and started again",
-        `web-03: Huawei Cloud checks dedicated host ${hostId} only after the stop: if the ID is wrong, web-03 stays stopped (/ecs start web-03)`,
+        `web-03: Huawei Cloud checks dedicated host ${hostId} only after the stop: if the ID is wrong, the migration fails and the bot starts web-03 again (it stays stopped only if the outcome is unknown)`,
       ]);
       // A command about one server reads that server: never the fleet, to look for the host on others.
       expect(requests("/cloudservers/detail").filter((r) => r.query.server_id === undefined)).toHaveLength(

@@ -115,7 +115,7 @@ describe("the resize card says who checked what", () => {
     expect(p.targets.map((t) => t.resize?.dryRun)).toEqual(["inconclusive", "passed"]);
     expect(p.problems.map((x) => x.message)).toEqual([
       "web-03: is running; it will be stopped, resized and started again",
-      "web-03: Huawei Cloud's dry run refused the running server (Ecs.0100), so it checked nothing; no dry run follows the stop: if Huawei Cloud refuses the resize then, web-03 stays stopped",
+      "web-03: Huawei Cloud's dry run refused the running server (Ecs.0100), so it checked nothing; no dry run follows the stop: if Huawei Cloud refuses the resize then, the bot starts web-03 again (it stays stopped only if the outcome is unknown)",
     ]);
     expect(row(p, "web-03")).toContain(
       "Dry run: inconclusive (refused for a running server); not run again after the stop",
