@@ -36,6 +36,23 @@ import { summarizeProfile } from "./summarize-cpu-profile.js";
 /** How many nice levels the bench's own thread (the simulated cloud and the fake Slack) runs below the apps. */
 const SERVICES_NICENESS = 10;
 
+/**
+ * The app's cloud requests by operation and outcome, from its `/metrics` (`ecs.listServers 200: 539, timeout: 1`):
+ * what a command that never answered was waiting for.
+ */
+async function cloudRequestCounts(port: number): Promise<string> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+    (r) => r.text(),
+    (e: unknown) => `(no /metrics: ${String(e)})`,
+  );
+  const counts = [
+    ...text.matchAll(/^hwc_chatops_cloud_requests_total\{operation="([^"]+)",status="([^"]+)"\} (\d+)/gm),
+  ];
+  return (
+    counts.map(([, operation, status, n]) => `${operation} ${status}: ${n}`).join(", ") || text.slice(0, 200)
+  );
+}
+
 export async function benchAck(report: Report): Promise<void> {
   const rate = Number(process.env.BENCH_ACK_RATE ?? 100);
   const seconds = Number(process.env.BENCH_ACK_SECONDS ?? 10);
@@ -226,7 +243,14 @@ export async function benchAck(report: Report): Promise<void> {
                 .join(" | ")}; its /healthz: ${await fetch(`http://127.0.0.1:${target.port}/healthz`).then(
                 (r) => r.text(),
                 (e: unknown) => String(e),
-              )}; its last log lines:\n${target.output().slice(-4_000)}`,
+              )}; its cloud requests: ${await cloudRequestCounts(target.port)}; the simulator's last requests (it logs one as it answers): ${sim.control
+                .requests()
+                .slice(-8)
+                .map(
+                  (r) =>
+                    `${r.time} ${r.method} …${r.path.slice(-24)} ${JSON.stringify(r.query)} ${r.status} in ${r.durationMs} ms`,
+                )
+                .join(" | ")}; its last log lines:\n${target.output().slice(-4_000)}`,
             );
           await sleep(2_000);
         }
