@@ -36,6 +36,20 @@ import { summarizeProfile } from "./summarize-cpu-profile.js";
 /** How many nice levels the bench's own thread (the simulated cloud and the fake Slack) runs below the apps. */
 const SERVICES_NICENESS = 10;
 
+/** `check()`'s first answer, asked every `everyMs`, or undefined after `timeoutMs`. */
+async function pollFor<T>(
+  check: () => T | undefined,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<T | undefined> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const found = check();
+    if (found !== undefined || performance.now() >= deadline) return found;
+    await sleep(everyMs);
+  }
+}
+
 /**
  * The app's cloud requests by operation and outcome, from its `/metrics` (`ecs.listServers 200: 539, timeout: 1`):
  * what a command that never answered was waiting for.
@@ -223,15 +237,15 @@ export async function benchAck(report: Report): Promise<void> {
             await sleep(2_000);
             continue;
           }
-          const answer = await fake
-            .waitFor(
-              () =>
-                fresh().find(
-                  (e) => findElement(e.blocks, "q.page.next")?.value !== undefined || busyAnswer(e),
-                ),
-              60_000,
-            )
-            .catch(() => undefined);
+          // Polled, not `fake.waitFor`: that runs its check on every change of the fake Slack, and each check
+          // copies every ephemeral of the run; with another app still posting (the A/B mode's other bot, its
+          // stops' threads) the bench's own thread, which serves the simulated cloud too, did nothing else and
+          // the bot's cloud calls timed out: its list never answered.
+          const answer = await pollFor(
+            () =>
+              fresh().find((e) => findElement(e.blocks, "q.page.next")?.value !== undefined || busyAnswer(e)),
+            60_000,
+          );
           const value = answer === undefined ? undefined : findElement(answer.blocks, "q.page.next")?.value;
           if (answer !== undefined && value !== undefined) return { message: answer, value };
           // Answered busy (the bot's queue of work after acks was full when it came, as on a loaded machine
