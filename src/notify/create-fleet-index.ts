@@ -45,22 +45,6 @@ function fleetServer(s: Server): FleetServer {
   };
 }
 
-const sameTags = (a: Record<string, string>, b: Record<string, string>) => {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
-};
-
-function sameServer(kept: FleetServer, s: Server): boolean {
-  const next = fleetServer(s);
-  return (
-    kept.name === next.name &&
-    kept.status === next.status &&
-    kept.flavor === next.flavor &&
-    kept.fault === next.fault &&
-    sameTags(kept.tags, next.tags)
-  );
-}
-
 /**
  * The whole fleet for the watchers and digests, listed in full once and then kept current by the cloud's
  * changes (`listServerChanges`: the servers changed since the last look and the count of all), as `/ecs list`'s
@@ -99,7 +83,8 @@ export function createFleetIndex(
     const applied =
       found === undefined
         ? undefined
-        : applyServerChanges(kept, found, startedAt, now(), fleetServer, sameServer);
+        : applyServerChanges(kept, found, startedAt, now(), fleetServer, () => false);
+    // Every changed server is kept anew: whether what is kept of it changed matters to no caller here.
     if (applied === undefined) return listInFull();
     tracking = applied.tracking;
     return [...applied.tracking.servers.values()];
