@@ -24,6 +24,7 @@ import {
 import { createOperations, type Operations } from "../operations/index.js";
 import { loadPolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/types.js";
+import { createRateLimitGate } from "../slack/create-rate-limit-gate.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
 import { createUserGroupCache } from "../slack/create-user-group-cache.js";
 import type { SlackConfig } from "../slack/load-slack-config.js";
@@ -211,6 +212,8 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
     ...(options.clock && { clock: options.clock }),
     ...(options.app.userGroupsMaxAgeMs !== undefined && { maxAgeMs: options.app.userGroupsMaxAgeMs }),
   });
+  // One for both chats too: Slack's limits are the app's, whichever chat made the call.
+  const rateLimits = createRateLimitGate();
   const auth = options.cloud.auth;
   const bot = createBot({
     secretValues:
@@ -219,6 +222,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
         : [auth.password],
     slack: options.slack,
     userGroups,
+    rateLimits,
     cloud,
     logger,
     store,
@@ -254,7 +258,7 @@ export async function startHwcChatops(options: StartOptions): Promise<RunningBot
       }),
     }),
   );
-  const chat = createSlackChat(bot.app.client, { metrics, groups: userGroups });
+  const chat = createSlackChat(bot.app.client, { metrics, groups: userGroups, rateLimits });
   notifier = createNotifier({
     config: files.notifications,
     cloud,

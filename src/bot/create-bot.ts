@@ -13,6 +13,7 @@ import {
   prepareAckThreadFrontend,
 } from "../slack/ack-thread/start-ack-thread-frontend.js";
 import { createBoltLogger } from "../slack/create-bolt-logger.js";
+import { createRateLimitGate, type RateLimitGate } from "../slack/create-rate-limit-gate.js";
 import { createSlackChat } from "../slack/create-slack-chat.js";
 import { createSlackFetch } from "../slack/create-slack-fetch.js";
 import { createUserGroupCache, type UserGroupCache } from "../slack/create-user-group-cache.js";
@@ -95,6 +96,11 @@ export interface CreateBotOptions {
    */
   userGroups?: UserGroupCache;
   /**
+   * Waits out Slack's rate limits for the calls they hold back only; give the one the process's other chats
+   * share. Default: one of the bot's own, on real timers.
+   */
+  rateLimits?: RateLimitGate;
+  /**
    * `/ecs list` and `/hss hosts` listings shared by commands with the same filters (default: reused for 5 s,
    * real clock).
    */
@@ -170,6 +176,8 @@ export function createBot(options: CreateBotOptions): Bot {
   };
 
   const metrics = options.metrics ?? noopMetrics;
+  // The Socket Mode client keeps `clientOptions` as they are: its Web client opens connections only, and
+  // waiting out a 429 there holds back nothing else.
   const { receiver, socket } = createSlackReceiver(slack, logger, log, clientOptions, {
     ...options.socketReconnect,
     metrics,
@@ -179,7 +187,9 @@ export function createBot(options: CreateBotOptions): Bot {
     receiver,
     logger: createBoltLogger(logger),
     logLevel: LogLevel.WARN,
-    clientOptions,
+    // A 429 is thrown, not waited out by pausing the client's whole queue: one chatty status message must
+    // not hold back every card, DM and Home tab. `rateLimits` waits out what was limited, and only that.
+    clientOptions: { ...clientOptions, rejectRateLimitedCalls: true },
     // Bolt would otherwise call auth.test in the constructor, unawaited; start() runs it instead.
     deferInitialization: true,
     // No listener keeps conversation state (`context.conversation`), and Bolt's in-memory default made and
@@ -191,17 +201,19 @@ export function createBot(options: CreateBotOptions): Bot {
   });
   // Bolt keeps auth.test's answer to itself: its user ID is read as it passes, rather than asked again at start.
   let botUserId: string | undefined;
+  const rateLimits = options.rateLimits ?? createRateLimitGate();
   const authTest = app.client.auth.test;
   app.client.auth.test = async (args) => {
-    const answer = await authTest(args);
+    // Bolt's own call at start: a 429 there is waited out too, rather than failing the start.
+    const answer = await rateLimits.run({ method: "auth.test" }, () => authTest(args));
     if (answer.ok === true && answer.user_id !== undefined) botUserId = answer.user_id;
     return answer;
   };
 
   const store = options.store ?? createMemoryStore();
   const userGroups = options.userGroups ?? createUserGroupCache({ store, logger: log });
-  const chat = createSlackChat(app.client, { metrics, groups: userGroups });
-  // The Web client waits out a rate limit itself (and says so with this event) before sending again.
+  const chat = createSlackChat(app.client, { metrics, groups: userGroups, rateLimits });
+  // Every 429 Slack answers, as the Web client sees it (before `rateLimits` waits it out).
   app.client.on(webApi.WebClientEvent.RATE_LIMITED, (retrySec: number, request?: { url?: string }) => {
     const method = request?.url?.split("/").at(-1) ?? "unknown";
     metrics.slackRateLimited(method, retrySec * 1_000);

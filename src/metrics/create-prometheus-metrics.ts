@@ -112,13 +112,15 @@ export function createPrometheusMetrics(): PrometheusMetrics {
   ]);
   const slackLatency = histogram(
     "slack_api_call_duration_seconds",
-    "Slack Web API call latency (rate-limit waits included), by method.",
+    "Slack Web API call latency (each attempt; rate-limit waits between attempts not included), by method.",
     ["method"],
     CALL_BUCKETS,
   );
-  const slackRateLimits = counter("slack_rate_limited_total", "Slack rate limits waited out, by method.", [
-    "method",
-  ]);
+  const slackRateLimits = counter(
+    "slack_rate_limited_total",
+    "Slack rate limits (429s) answered, by method.",
+    ["method"],
+  );
   const slackRateLimitWait = counter(
     "slack_rate_limit_wait_seconds_total",
     "Time Slack asked the bot to wait before sending again, by method.",

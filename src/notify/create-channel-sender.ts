@@ -1,4 +1,5 @@
 import type { ChatPort, MessageRef } from "../app/ports.js";
+import { retryAfterMsOf } from "../app/retry-after-ms-of.js";
 import type { Message } from "../render/message-model.js";
 import type { Clock } from "../store/store.js";
 
@@ -21,26 +22,8 @@ export interface ChannelSenderOptions {
   maxAttempts: number;
 }
 
-/** Slack's usual answer when `Retry-After` is missing. */
-const DEFAULT_RETRY_AFTER_MS = 1_000;
 /** A `Retry-After` beyond this is not waited for (the post fails and is logged). */
 const MAX_RETRY_AFTER_MS = 5 * 60_000;
-
-/**
- * How long a rate-limited post asks us to wait, or undefined when the error is not a rate limit. Understands
- * `retryAfterMs` (milliseconds), `@slack/web-api`'s `WebAPIRateLimitedError.retryAfter` (seconds) and a
- * `ChatDeliveryError` with code `ratelimited` (no delay known: one second).
- */
-export function retryAfterMsOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const e = error as { retryAfterMs?: unknown; retryAfter?: unknown; code?: unknown };
-  if (typeof e.retryAfterMs === "number" && e.retryAfterMs >= 0) return e.retryAfterMs;
-  if (typeof e.retryAfter === "number" && e.retryAfter >= 0) return e.retryAfter * 1_000;
-  if (e.code === "ratelimited" || e.code === "rate_limited" || e.code === "slack_webapi_rate_limited_error") {
-    return DEFAULT_RETRY_AFTER_MS;
-  }
-  return undefined;
-}
 
 function errorCode(error: unknown): string {
   if (typeof error === "object" && error !== null) {

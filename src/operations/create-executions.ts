@@ -146,6 +146,9 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       return;
     }
     await reporter.finish(result.outcome, { summary: await claimFinalSummary(runId, runLogger) });
+    // The status message's last edit may still wait out a Slack rate limit: the outcome is recorded and the
+    // card finished meanwhile, and idle() and stop() wait for it like any work.
+    track(reporter.shown());
     await deps.onRunFinished?.(request, result.outcome);
     await settleExecution(deps, request, runId, result.outcome);
     await gate.giveBackServers(request, runId);

@@ -28,6 +28,7 @@ import { createJobFollowUps } from "./create-job-follow-ups.js";
 import { createLatestRunner } from "./create-latest-runner.js";
 import { createActionOffer, createDescribePolicy, createReadPolicy } from "./create-policy-gates.js";
 import { createRunLeases } from "./create-run-leases.js";
+import { createShownCards } from "./create-shown-cards.js";
 import { createStartNowCards } from "./create-start-now-cards.js";
 import { createWaveMessages } from "./create-wave-messages.js";
 import { guardStoreUnavailable } from "./guard-store-unavailable.js";
@@ -88,6 +89,8 @@ export function createOperations(options: OperationsOptions): Operations {
     approverMessages,
     readRequest: (requestId) => approvals.get(requestId),
   });
+  // What each card shows, as this replica drew it: an edit that would change nothing is not sent.
+  const shownCards = createShownCards({ now: () => clock.now() });
   const cards = createLatestRunner(
     async (requestId) => {
       const c = knownChat;
@@ -102,7 +105,16 @@ export function createOperations(options: OperationsOptions): Operations {
       const card = isScheduleRequest(request)
         ? await schedules.card(request, groupIds)
         : buildRequestCard({ request, details: await details.get(requestId), groupIds });
-      await c.updateMessage(request.message, card);
+      const message = request.message;
+      if (shownCards.shows(message, card)) return;
+      try {
+        await c.updateMessage(message, card);
+      } catch (error) {
+        // It may or may not have been applied: the next edit is sent whatever it shows.
+        shownCards.forget(message);
+        throw error;
+      }
+      shownCards.remember(message, card);
     },
     (error, requestId) =>
       logger.warn({ err: error, approval: requestId }, "could not update the request card"),
@@ -159,7 +171,9 @@ export function createOperations(options: OperationsOptions): Operations {
     logger,
     chat,
     refreshCard,
+    shownCards,
     ...(options.statusIntervalMs !== undefined && { statusIntervalMs: options.statusIntervalMs }),
+    ...(options.statusSettleMs !== undefined && { statusSettleMs: options.statusSettleMs }),
     ...(options.polling !== undefined && { polling: options.polling }),
     ...(options.jobPolls !== undefined && { jobPolls: options.jobPolls }),
     ...(options.sleep !== undefined && { sleep: options.sleep }),
@@ -302,6 +316,7 @@ export function createOperations(options: OperationsOptions): Operations {
     clock,
     executions,
     refreshCard,
+    shownCards,
     learnChat,
     breakGlass,
     approverMessages,

@@ -106,6 +106,7 @@ export function createRunSetup(deps: ExecutionsDeps): RunSetup {
         },
       }),
       ...(deps.statusIntervalMs !== undefined && { intervalMs: deps.statusIntervalMs }),
+      ...(deps.statusSettleMs !== undefined && { settleMs: deps.statusSettleMs }),
       // The reporter's periodic redraw, at most once a minute: the status message says since when the run
       // runs, not for how long, so a redraw only repeats it (and then costs no Slack call, see above).
       tickMs: STATUS_REDRAW_MS,

@@ -5,7 +5,6 @@ import type { Clock } from "../store/store.js";
 import { buildUnknownOutcomeNoticeView } from "../views/build-unknown-outcome-notice-view.js";
 import type { FlowEvent } from "../workflow/flow-events.js";
 import { callNoun, flowStatusMessage } from "../workflow/flow-status-message.js";
-import { isIn, TERMINAL_JOB_STATUSES } from "../workflow/flow-statuses.js";
 import { flowSummaryMessage } from "../workflow/flow-summary-message.js";
 import type { Preflight } from "../workflow/preflight-types.js";
 import { type FlowViewState, reduceFlowEvent, sameFlowProgress } from "../workflow/reduce-flow-event.js";
@@ -37,8 +36,8 @@ export interface ThreadReporterOptions {
   intervalMs?: number;
   /**
    * How long a change waits for the ones that follow it at once before the status message shows it (the run's
-   * start and its first steps, a step that ends as the next begins): one Slack call for the burst. A job's end
-   * does not wait. Default 250 ms.
+   * start and its first steps, a step that ends as the next begins, a run's last job's end and the run's end):
+   * one Slack call for the burst. Default 250 ms.
    */
   settleMs?: number;
   /** While the run goes on, the status message is refreshed this often (its elapsed time). Default 15 s. */
@@ -59,10 +58,14 @@ export interface ThreadReporter {
   onEvent(event: FlowEvent): void;
   /**
    * Shows the final state in the status message of the run `outcome` is of (a run in waves: each wave's
-   * message shows its own end, not the request's), then posts the summary unless `summary` is false (it was
-   * posted before: the run's single final message is claimed in the store by whoever posts it).
+   * message shows its own end, not the request's), and posts the summary unless `summary` is false (it was
+   * posted before: the run's single final message is claimed in the store by whoever posts it). Resolves once
+   * the summary is posted: it follows the status message in the thread, but not its last edit (one a Slack
+   * rate limit holds back must not hold back the news); {@link shown} says when that edit has landed.
    */
   finish(outcome: FlowOutcome, options?: { summary?: boolean }): Promise<void>;
+  /** Resolves once every status message ended so far shows its last state (or could not be updated). */
+  shown(): Promise<void>;
   /** Ends the status message and posts `message` instead of a summary (the run could not finish). */
   abandon(message: Message): Promise<void>;
   /**
@@ -79,6 +82,8 @@ const DEFAULT_SETTLE_MS = 250;
 /** The status message of one run: its view state and its message in the thread. */
 interface RunStatus {
   runId: string;
+  /** Settles once the message exists (found or posted), or when it never will (its coalescer is done). */
+  exists: Promise<void>;
   state: FlowViewState | undefined;
   coalescer: Coalescer<Message>;
   /** Drops the edits not sent yet, and any later one: someone else continues this message. */
@@ -109,6 +114,10 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
     let ref: MessageRef | undefined;
     let looked = false;
     let dropped = false;
+    let existed = () => {};
+    const exists = new Promise<void>((resolve) => {
+      existed = resolve;
+    });
     const coalescer = createCoalescer<Message>({
       clock: options.clock,
       ...(options.intervalMs !== undefined && { intervalMs: options.intervalMs }),
@@ -121,11 +130,13 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
           looked = true;
         }
         if (ref !== undefined) {
+          existed();
           await chat.updateMessage(ref, message);
           return;
         }
         ref = await post(message);
         if (ref === undefined) return;
+        existed();
         try {
           await options.onStatusPosted?.(ref, runId);
         } catch (error) {
@@ -136,6 +147,7 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
     });
     return {
       runId,
+      exists,
       state: undefined,
       coalescer,
       drop: () => {
@@ -162,6 +174,9 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
   };
   const closeAll = async (final?: Message) => {
     if (current !== undefined) closing.push(current.coalescer.close(final));
+    await Promise.all(closing);
+  };
+  const shown = async () => {
     await Promise.all(closing);
   };
 
@@ -205,9 +220,13 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
       current.state = state;
       // A poll that saw nothing new changes nothing the reader sees but the elapsed time, which the ticker
       // below refreshes: no update of the message (one chat.update less per unchanged poll).
-      // A job's end is shown without the settle time: it is the news the thread is followed for.
-      if (before === undefined || state === undefined || !sameFlowProgress(before, state))
-        show(!(event.type === "job_progress" && isIn(TERMINAL_JOB_STATUSES, event.status)));
+      // A job's end settles too: the run's last job's end is mostly followed by the run's end milliseconds
+      // later, which then takes its place in the same chat.update (closing waits out what is left of the
+      // settle time), not a second one. Every job's end, not only the last: simpler, and jobs ending together
+      // are one edit too. It delays a job's end by at most the settle time (250 ms), and only when the message
+      // was not edited within the last interval (1 s), whose rest is waited for anyway, the longer of the two:
+      // a job's end is never shown later after the run saw it than the interval already allowed.
+      if (before === undefined || state === undefined || !sameFlowProgress(before, state)) show();
       // A slow job sends no events for minutes: the elapsed time and step are refreshed meanwhile.
       if (ticker === undefined && state !== undefined) {
         ticker = timers.setInterval(() => {
@@ -223,8 +242,12 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
         state !== undefined && state.runId === outcome.runId
           ? statusMessageOf({ ...state, status: outcome.status, outcome }, options.clock.now())
           : undefined;
-      await closeAll(final);
+      const run = current;
+      const closed = closeAll(final);
       if (finishOptions.summary === false) return;
+      // After the status message in the thread, but not after its last edit: that one may wait out a rate
+      // limit (`shown` waits for it). A message not posted yet is waited for: the summary comes below it.
+      await Promise.race([closed, run?.exists ?? closed]);
       try {
         await post(mentioning(flowSummaryMessage(outcome, options.preflight), options.requesterId));
       } catch (error) {
@@ -240,6 +263,7 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
       if (current?.state?.status === "running") current.drop();
       await closeAll();
     },
+    shown,
     async abandon(message) {
       stopTicking();
       await closeAll();

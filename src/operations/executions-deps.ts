@@ -12,6 +12,7 @@ import type { RunWavesDeps } from "../waves/run-waves.js";
 import type { FlowOutcome } from "../workflow/summarize-run.js";
 import type { ExecuteFlowDeps, FlowSet } from "../workflow/types.js";
 import type { RunLeases } from "./create-run-leases.js";
+import type { ShownCards } from "./create-shown-cards.js";
 import type { RequestDetailsStore } from "./request-details.js";
 import type { Timers } from "./timers.js";
 
@@ -29,11 +30,14 @@ export interface ExecutionsDeps {
   chat: () => ChatPort | undefined;
   /** Re-renders a request's card from the store. */
   refreshCard: (requestId: string) => Promise<void>;
+  /** What `refreshCard` remembers of each card: told when a card is edited without it. */
+  shownCards?: Pick<ShownCards, "forget">;
   /** Run ownership: a run is driven only under its lease, and every write to its record is fenced by it. */
   leases: RunLeases;
   /** Test hook (`HWC_FAULT_POINT`), inert unless given. */
   faultPoint?: ExecuteFlowDeps["faultPoint"];
   statusIntervalMs?: number;
+  statusSettleMs?: number;
   polling?: ExecuteFlowDeps["polling"];
   /** The schedule of job polls shared by every run of this replica (intervals, polls per second). */
   jobPolls?: Omit<JobPollGateOptions, "now" | "sleep">;

@@ -24,6 +24,7 @@ import { buildDenialView } from "./build-denial-view.js";
 import { buildDryRunView, buildPreflightRefusalView } from "./build-preflight-views.js";
 import type { BreakGlass } from "./create-break-glass.js";
 import type { Executions } from "./create-executions.js";
+import type { ShownCards } from "./create-shown-cards.js";
 import { decideBreakGlass } from "./decide-break-glass.js";
 import { decidePolicy, readGroups } from "./decide-policy.js";
 import { breakGlassAllows, withoutGlassOf } from "./describe-break-glass-option.js";
@@ -51,6 +52,8 @@ export interface MutationRequestDeps {
   clock: Clock;
   executions: Executions;
   refreshCard: (requestId: string) => Promise<void>;
+  /** What `refreshCard` remembers of each card: told what a request's card was first posted as. */
+  shownCards?: Pick<ShownCards, "remember">;
   learnChat: (chat: ChatPort) => void;
   breakGlass: BreakGlass;
   /** Asks the approvers by direct message (`notify_approvers: dm`). */
@@ -334,8 +337,8 @@ export function createMutationRequestHandler(deps: MutationRequestDeps): Mutatio
       if (!approved.ok)
         throw new Error(`the policy-allowed request ${requestId} could not be approved: ${approved.code}`);
       // A scheduled change waits for its time: the periodic pass of whichever replica starts it then. One
-      // that runs now shows its card when its run starts (one update of the card less), or, if it does not
-      // start here, as approved.
+      // that runs now was posted as its run's start shows it, which then edits nothing (`shownCards`); if it
+      // does not start here, its card is edited to show it approved.
       if (schedule !== undefined) {
         await deps.refreshCard(requestId);
         await reply(buildScheduledNoticeView(schedule, undefined, direct ?? "channel"));

@@ -43,6 +43,11 @@ export interface OperationsOptions {
   watchList?: (request: Pick<RequestMeta, "actor" | "channelId" | "channelName">) => Promise<Message>;
   /** Minimum time between two updates of a thread's status message. Default 1000 ms. */
   statusIntervalMs?: number;
+  /**
+   * How long a change of a thread's status message waits for those that follow it at once (one edit for the
+   * burst; see `ThreadReporterOptions.settleMs`). Default 250 ms.
+   */
+  statusSettleMs?: number;
   /** How often due approval requests are expired. Default 15 s. */
   sweepIntervalMs?: number;
   /** How often due break-glass reminders are looked for. Default 30 s. */

@@ -3,8 +3,10 @@ import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { PreparedApprovalRequest } from "../approvals/approval-service.js";
 import type { MutationContext } from "../commands/types.js";
 import type { PolicyDecision } from "../policy/types.js";
+import type { Message } from "../render/message-model.js";
 import { buildNotRecordedView } from "./build-preflight-views.js";
 import { buildRequestCard } from "./build-request-card.js";
+import { POLICY_ACTOR } from "./describe-request.js";
 import type { MutationRequestDeps } from "./handle-mutation-request.js";
 import { type RequestDetails, serverNameKey } from "./request-details.js";
 import { idsOfAskedNow, preparingViewFor } from "./request-post-parts.js";
@@ -15,7 +17,7 @@ import { idsOfAskedNow, preparingViewFor } from "./request-post-parts.js";
  * back. A failure to record it says so in the posted message, gives the claim back and throws.
  */
 export async function postAndRecordRequest(
-  deps: Pick<MutationRequestDeps, "details" | "store">,
+  deps: Pick<MutationRequestDeps, "details" | "store" | "clock" | "shownCards">,
   ctx: MutationContext,
   input: {
     draft: PreparedApprovalRequest;
@@ -33,12 +35,14 @@ export async function postAndRecordRequest(
   const kind = details.kind;
   // Posted before the request is recorded: proves the bot can post here before a request exists that
   // nobody could see. Where it cannot (`not_in_channel`…), the router's postToChannel tells the requester
-  // what to do. A request for approval is posted as its card, once; one that runs at once as "Preparing",
-  // which its run turns into the card. With `mention` (the default), the approvers are mentioned in this
-  // first post's text: Slack notifies on a new message, not on the edit of one.
+  // what to do. A request for approval is posted as its card, once; one that runs at once as the card its
+  // run's start shows ("Running"), so that start edits nothing (one chat.update less; a run refused at its
+  // start edits it as it ends); a scheduled one as "Preparing", which becomes its card once it is approved.
+  // With `mention` (the default), the approvers are mentioned in this first post's text: Slack notifies on a
+  // new message, not on the edit of one.
   // A staged request mentions only its first stage's groups: the others are told when their stage comes.
   const first = preparingViewFor(commandLine, decision, input.groupIds, actor.userId);
-  const root = await ctx.postToChannel(
+  const card =
     kind === "approval"
       ? {
           ...buildRequestCard({
@@ -48,8 +52,10 @@ export async function postAndRecordRequest(
           }),
           ...(mention && { text: first.text }),
         }
-      : first,
-  );
+      : draft.request.schedule === undefined
+        ? runningCardOf(draft.request, details, input.groupIds, deps.clock.now())
+        : first;
+  const root = await ctx.postToChannel(card);
   if (root === undefined) {
     ctx.logger.info("cannot post the request in the channel; nothing created");
     if (claimed) await releaseIntent(draft, ctx.logger);
@@ -67,7 +73,31 @@ export async function postAndRecordRequest(
     if (claimed) await releaseIntent(draft, ctx.logger);
     throw error;
   }
+  // Only once recorded: a card that says it was not recorded is never taken for this one.
+  deps.shownCards?.remember(root, card);
   return { root, recorded };
+}
+
+/**
+ * The card of an allowed request whose run started at `now`, as the card runner draws it then: the run's start
+ * skips its edit when it is the same (`ShownCards`). Where it is not (a start in the next minute), it is edited.
+ */
+function runningCardOf(
+  request: ApprovalRequest,
+  details: RequestDetails,
+  groupIds: Readonly<Record<string, string>>,
+  now: number,
+): Message {
+  return buildRequestCard({
+    request: {
+      ...request,
+      status: "executing",
+      approvals: [{ userId: POLICY_ACTOR, at: now }],
+      execution: { executionId: "", startedAt: now },
+    },
+    details,
+    groupIds,
+  });
 }
 
 /**

@@ -16,7 +16,7 @@ import type { SentCalls } from "./track-sent-calls.js";
  * reports it. Best effort (failures are logged), and it sends nothing to the cloud.
  */
 export async function reportLostRecord(
-  deps: Pick<ExecutionsDeps, "store" | "chat">,
+  deps: Pick<ExecutionsDeps, "store" | "chat" | "shownCards">,
   request: ApprovalRequest,
   runId: string,
   sent: SentCalls,
@@ -53,6 +53,7 @@ export async function reportLostRecord(
   }
   // The card from the request as this replica holds it (its record is gone too): its outcome is unknown.
   const execution = request.execution ?? { executionId: runId, startedAt: request.createdAt };
+  deps.shownCards?.forget(root);
   try {
     await chat.updateMessage(
       root,

@@ -257,8 +257,12 @@ export function outcome(request: ApprovalRequest, details: RequestDetails | unde
         // Without the re-decision, what it needs now is not known: asking again says it.
         ...askAgainAdvice(details?.redecision ?? { changes: [], tightenings: [] }, request.commandText),
       ];
-    case "executing":
-      return md`Running since ${localTime(request.execution?.startedAt ?? request.createdAt, "time")}.`;
+    case "executing": {
+      // Shown to the minute (`{time}`, the fallback's HH:MM), so drawn from the minute: an allowed request
+      // first posted as its run's card (its start's minute) is not edited when the run starts a moment later.
+      const since = request.execution?.startedAt ?? request.createdAt;
+      return md`Running since ${localTime(since - (since % 60_000), "time")}.`;
+    }
     case "succeeded":
     case "failed":
     case "outcome_unknown": {

@@ -5,6 +5,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { Message } from "../render/message-model.js";
 import { renderBlockKit, VIEW_RENDER_OPTIONS } from "../render/render-block-kit.js";
 import { buildModalView } from "./build-modal-view.js";
+import type { RateLimitGate } from "./create-rate-limit-gate.js";
 import type { UserGroupCache } from "./create-user-group-cache.js";
 import { toChatDeliveryError } from "./to-chat-delivery-error.js";
 
@@ -18,7 +19,19 @@ export interface SlackChatOptions {
    * made now.
    */
   groups?: UserGroupCache;
+  /**
+   * Waits out Slack's rate limits for the calls they hold back only (give the WebClient
+   * `rejectRateLimitedCalls`, or it pauses every call itself); share one between the chats of a process.
+   * Absent: every call is tried once, a 429 thrown as the client throws it (callers with their own pacing).
+   */
+  rateLimits?: RateLimitGate;
 }
+
+/** Message links kept by the chat port (a few hundred kB at most). */
+const PERMALINKS_KEPT = 2_000;
+
+/** Without a gate: each call tried once. */
+const TRIED_ONCE: RateLimitGate = { run: (_call, attempt) => attempt() };
 
 /**
  * The {@link ChatPort} over Slack's Web API: messages are rendered with `renderBlockKit`, every failure
@@ -27,23 +40,23 @@ export interface SlackChatOptions {
  * `recentUserGroups`; calls made while a read is in flight share it, so its answer is never older than the
  * call.
  */
-/** Message links kept by the chat port (a few hundred kB at most). */
-const PERMALINKS_KEPT = 2_000;
-
 export function createSlackChat(client: webApi.WebClient, options: SlackChatOptions = {}): ChatPort {
   const elapsed = options.elapsed ?? (() => performance.now());
-  const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
-    const started = elapsed();
-    try {
-      const result = await fn();
-      options.metrics?.slackCall(operation, "ok", elapsed() - started);
-      return result;
-    } catch (error) {
-      const failure = toChatDeliveryError(error, operation);
-      options.metrics?.slackCall(operation, failure.code, elapsed() - started);
-      throw failure;
-    }
-  };
+  const gate = options.rateLimits ?? TRIED_ONCE;
+  /** One Web API call: each attempt timed into the metrics, a rate limit waited out as `gate` allows. */
+  const call = <T>(operation: string, fn: () => Promise<T>, channel?: string): Promise<T> =>
+    gate.run({ method: operation, ...(channel !== undefined && { channel }) }, async () => {
+      const started = elapsed();
+      try {
+        const result = await fn();
+        options.metrics?.slackCall(operation, "ok", elapsed() - started);
+        return result;
+      } catch (error) {
+        const failure = toChatDeliveryError(error, operation);
+        options.metrics?.slackCall(operation, failure.code, elapsed() - started);
+        throw failure;
+      }
+    });
 
   const permalinks = new Map<string, Promise<string>>();
   let groupsInFlight: Promise<ChatUserGroup[]> | undefined;
@@ -78,13 +91,16 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
       options?: { threadTs?: string },
     ): Promise<MessageRef> {
       const rendered = renderBlockKit(message);
-      const result = await call("chat.postMessage", () =>
-        client.chat.postMessage({
-          channel,
-          text: rendered.text,
-          blocks: rendered.blocks,
-          ...(options?.threadTs !== undefined ? { thread_ts: options.threadTs } : {}),
-        }),
+      const result = await call(
+        "chat.postMessage",
+        () =>
+          client.chat.postMessage({
+            channel,
+            text: rendered.text,
+            blocks: rendered.blocks,
+            ...(options?.threadTs !== undefined ? { thread_ts: options.threadTs } : {}),
+          }),
+        channel,
       );
       if (typeof result.ts !== "string") throw toChatDeliveryError({ code: "no_ts" }, "chat.postMessage");
       return {
@@ -108,14 +124,17 @@ export function createSlackChat(client: webApi.WebClient, options: SlackChatOpti
 
     async postEphemeral(channel, userId, message, options): Promise<void> {
       const rendered = renderBlockKit(message);
-      await call("chat.postEphemeral", () =>
-        client.chat.postEphemeral({
-          channel,
-          user: userId,
-          text: rendered.text,
-          blocks: rendered.blocks,
-          ...(options?.threadTs !== undefined ? { thread_ts: options.threadTs } : {}),
-        }),
+      await call(
+        "chat.postEphemeral",
+        () =>
+          client.chat.postEphemeral({
+            channel,
+            user: userId,
+            text: rendered.text,
+            blocks: rendered.blocks,
+            ...(options?.threadTs !== undefined ? { thread_ts: options.threadTs } : {}),
+          }),
+        channel,
       );
     },
 

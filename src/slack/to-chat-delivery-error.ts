@@ -3,9 +3,9 @@ import { ChatDeliveryError } from "../app/ports.js";
 /**
  * Any failure of a Slack call as a {@link ChatDeliveryError} carrying Slack's error code, so the middle
  * can explain it: Web API platform errors keep their code (`not_in_channel`, `channel_not_found`, …),
- * rate limits become `ratelimited` (with Slack's `Retry-After` as `retryAfterMs` when known; only when the
- * WebClient is set to `rejectRateLimitedCalls`, otherwise it waits and retries itself), HTTP failures
- * `http_<status>`, transport failures `request_error`.
+ * rate limits become `ratelimited` (with Slack's `Retry-After` as `retryAfterMs` when known: the bot's WebClient
+ * is set to `rejectRateLimitedCalls`, and the chat port's rate-limit gate waits out what was limited), HTTP
+ * failures `http_<status>`, transport failures `request_error`.
  * A response_url rejection (Bolt's `respond()`) keeps the code Slack answered (`used_url`, `expired_url`).
  * `operation` (the Web API method, or `respond`) is kept as the error's `method`: what failed is explained from it.
  */

@@ -318,6 +318,8 @@ it("resize of a running server: stop → resize → start, progress in the threa
     "batchStartServers",
   ]);
 
+  // The status message's last edit may land after the card's: the summary and the card do not wait for it.
+  await h.ops.idle();
   const replies = h.replies(card);
   expect(textOf(replies[0])).toContain(`<@${IDS.carol}> approved (1 of 1)`);
   const status = replies.find((m) => m.history.length > 1)!;

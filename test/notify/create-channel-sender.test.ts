@@ -1,7 +1,8 @@
 import { webApi } from "@slack/bolt";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatDeliveryError } from "../../src/app/ports.js";
-import { createChannelSender, retryAfterMsOf } from "../../src/notify/create-channel-sender.js";
+import { retryAfterMsOf } from "../../src/app/retry-after-ms-of.js";
+import { createChannelSender } from "../../src/notify/create-channel-sender.js";
 import { md } from "../../src/render/message-model.js";
 import { createManualClock, type ManualClock } from "../../src/sandbox/cloud/index.js";
 import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../../src/sandbox/slack/index.js";

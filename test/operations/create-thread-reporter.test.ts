@@ -136,32 +136,16 @@ describe("createThreadReporter", () => {
     await reporter.suspend();
   });
 
-  it("a job's end is shown at once, without the settle time; what follows it at once waits for the interval", async () => {
+  it("a job's end waits the settle time, and is shown then when nothing follows it; what follows it waits for the interval", async () => {
     const { time, rec, reporter } = await startedRun();
     const before = rec.updates.length;
-    reporter.onEvent({
-      type: "job_progress",
-      runId: "r1",
-      stepId: "wait_stopped",
-      jobId: "job-1",
-      source: "job",
-      status: "SUCCESS",
-      counts: { total: 1, succeeded: 1, failed: 0, running: 0 },
-      at: time.clock.now(),
-    });
-    await time.advance(0);
+    reporter.onEvent(jobEnded(time.clock.now()));
+    await time.advance(249);
+    expect(rec.updates).toHaveLength(before);
+    await time.advance(1);
     expect(rec.updates).toHaveLength(before + 1);
     expect(rec.updates.at(-1)?.text).toContain("1 of 1 done");
-    reporter.onEvent({
-      type: "step_finished",
-      runId: "r1",
-      stepId: "wait_stopped",
-      kind: "wait",
-      status: "succeeded",
-      counts: { succeeded: 1, failed: 0, unknown: 0, skipped: 0, incomplete: 0, not_started: 0 },
-      jobIds: ["job-1"],
-      at: time.clock.now(),
-    });
+    reporter.onEvent(waitFinished(time.clock.now()));
     await time.advance(999);
     expect(rec.updates).toHaveLength(before + 1);
     await time.advance(1);
@@ -169,7 +153,58 @@ describe("createThreadReporter", () => {
     expect(rec.updates.at(-1)?.text).toContain("1 done");
     await reporter.suspend();
   });
+
+  it("a run that ends within the settle time after its last job's end is one update of the status message: its end", async () => {
+    const { time, rec, reporter } = await startedRun();
+    const before = rec.updates.length;
+    const startedAt = time.clock.now() - 2_000;
+    reporter.onEvent(jobEnded(time.clock.now()));
+    await time.advance(100);
+    reporter.onEvent(waitFinished(time.clock.now()));
+    const finished = reporter.finish(
+      outcomeOf("r1", "succeeded", { startedAt, finishedAt: time.clock.now() }, [
+        { name: "web-03", result: "succeeded" },
+      ]),
+    );
+    await time.advance(149);
+    expect(rec.updates).toHaveLength(before);
+    await time.advance(1);
+    await finished;
+    expect(rec.updates).toHaveLength(before + 1);
+    expect(rec.updates.at(-1)?.text).toContain("finished after 2s");
+    // The status message, then the summary.
+    expect(rec.posts).toHaveLength(2);
+    expect(time.pendingTimers()).toBe(0);
+  });
 });
+
+/** The end of the run's one job, as the wait step's poll sees it. */
+function jobEnded(at: number): FlowEvent {
+  return {
+    type: "job_progress",
+    runId: "r1",
+    stepId: "wait_stopped",
+    jobId: "job-1",
+    source: "job",
+    status: "SUCCESS",
+    counts: { total: 1, succeeded: 1, failed: 0, running: 0 },
+    at,
+  };
+}
+
+/** The end of the run's wait step, right after its job's. */
+function waitFinished(at: number): FlowEvent {
+  return {
+    type: "step_finished",
+    runId: "r1",
+    stepId: "wait_stopped",
+    kind: "wait",
+    status: "succeeded",
+    counts: { succeeded: 1, failed: 0, unknown: 0, skipped: 0, incomplete: 0, not_started: 0 },
+    jobIds: ["job-1"],
+    at,
+  };
+}
 
 /** An outcome of `runId` (a stop), as the executor or the waves give it. */
 function outcomeOf(

@@ -1,8 +1,9 @@
 import { webApi } from "@slack/bolt";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatDeliveryError } from "../../src/app/ports.js";
 import { md, section } from "../../src/render/message-model.js";
 import { type FakeSlack, SLACK_IDS, startFakeSlack } from "../../src/sandbox/slack/index.js";
+import { createRateLimitGate } from "../../src/slack/create-rate-limit-gate.js";
 import { createSlackChat } from "../../src/slack/create-slack-chat.js";
 import { createUserGroupCache } from "../../src/slack/create-user-group-cache.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
@@ -185,5 +186,92 @@ describe("createSlackChat", () => {
       isIm: true,
       user: SLACK_IDS.bob,
     });
+  });
+});
+
+/** A chat as the bot has it (429s thrown, not waited out by the client) whose rate-limit waits the test releases. */
+function gatedChat() {
+  const sleeps: { ms: number; release: () => void }[] = [];
+  const recorded: string[] = [];
+  const gated = createSlackChat(
+    new webApi.WebClient(fake.botToken, {
+      slackApiUrl: fake.apiUrl,
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+      logLevel: webApi.LogLevel.ERROR,
+    }),
+    {
+      metrics: { slackCall: (method, outcome) => recorded.push(`${method} ${outcome}`) },
+      rateLimits: createRateLimitGate({
+        sleep: (ms) => new Promise((release) => sleeps.push({ ms, release: () => release() })),
+      }),
+    },
+  );
+  return { chat: gated, sleeps, recorded };
+}
+
+/** Until the calls the test started have reached the fake Slack (loopback) and come back. */
+const waitUntil = (check: () => boolean) => vi.waitFor(() => expect(check()).toBe(true));
+const rateLimited = (method: string) => fake.calls(method).filter((c) => c.response.status === 429);
+
+describe("createSlackChat: a rate limit holds back only what it limits", () => {
+  it("an edit rate-limited holds back the edits after it, not posts; after Retry-After both edits land", async () => {
+    const { chat: gated, sleeps, recorded } = gatedChat();
+    const ref = await gated.postMessage(SLACK_IDS.ops, { text: "status", blocks: [] });
+    fake.rateLimitNext("chat.update", 7);
+    const first = gated.updateMessage(ref, { text: "first edit", blocks: [] });
+    await waitUntil(() => sleeps.length === 1);
+    expect(sleeps[0]?.ms).toBe(7_000);
+
+    // Meanwhile: a second edit waits without calling (Slack would refuse it too); a post made after it goes
+    // at once.
+    const second = gated.updateMessage(ref, { text: "second edit", blocks: [] });
+    const card = await gated.postMessage(SLACK_IDS.ops, { text: "an approval card", blocks: [] });
+    expect(fake.message(SLACK_IDS.ops, card.ts)?.text).toBe("an approval card");
+    expect(fake.calls("chat.update")).toHaveLength(1);
+
+    sleeps[0]?.release();
+    await Promise.all([first, second]);
+    const updates = fake.calls("chat.update");
+    expect(updates.map((c) => c.args.text).sort()).toEqual(["first edit", "first edit", "second edit"]);
+    expect(rateLimited("chat.update")).toHaveLength(1);
+    // Every attempt is in the metrics, the refused one too.
+    expect(recorded.filter((r) => r.startsWith("chat.update"))).toEqual([
+      "chat.update ratelimited",
+      "chat.update ok",
+      "chat.update ok",
+    ]);
+    expect(["first edit", "second edit"]).toContain(fake.message(SLACK_IDS.ops, ref.ts)?.text);
+  });
+
+  it("a post rate-limited in one channel does not delay a post in another", async () => {
+    const { chat: gated, sleeps } = gatedChat();
+    fake.rateLimitNext("chat.postMessage", 1);
+    const held = gated.postMessage(SLACK_IDS.ops, { text: "in ops", blocks: [] });
+    await waitUntil(() => sleeps.length === 1);
+    const other = await gated.postMessage(SLACK_IDS.prod, { text: "in prod", blocks: [] });
+    expect(fake.message(SLACK_IDS.prod, other.ts)?.text).toBe("in prod");
+    expect(fake.messages(SLACK_IDS.ops)).toHaveLength(0);
+
+    sleeps[0]?.release();
+    const posted = await held;
+    expect(fake.message(SLACK_IDS.ops, posted.ts)?.text).toBe("in ops");
+    expect(rateLimited("chat.postMessage")).toHaveLength(1);
+  });
+
+  it("a modal rate-limited fails at once: its trigger would be dead after the wait", async () => {
+    const { chat: gated, sleeps } = gatedChat();
+    fake.rateLimitNext("views.open", 1);
+    await expect(
+      gated.openModal(fake.mintTriggerId(SLACK_IDS.bob), {
+        id: "approval.reject",
+        title: "Reject",
+        submitLabel: "Reject",
+        privateMetadata: "req-1",
+        inputs: [{ id: "reason", label: "Reason" }],
+      }),
+    ).rejects.toMatchObject({ code: "ratelimited", retryAfterMs: 1_000 });
+    expect(fake.calls("views.open")).toHaveLength(1);
+    expect(sleeps.map((s) => s.ms)).toEqual([1_000]);
   });
 });

@@ -24,6 +24,7 @@ import {
   SLACK_IDS,
   startFakeSlack,
 } from "../../../src/sandbox/slack/index.js";
+import { createRateLimitGate, type RateLimitGate } from "../../../src/slack/create-rate-limit-gate.js";
 import { createSlackChat } from "../../../src/slack/create-slack-chat.js";
 import {
   createUserGroupCache,
@@ -88,6 +89,11 @@ export interface OperationsHarnessOptions {
   operations?: Partial<OperationsOptions>;
   /** Where the harness clock starts (epoch ms); default now. For tests that move it to fixed dates. */
   clockStartsAt?: number;
+  /**
+   * The rate-limit gate both chats share (e.g. one whose waits the test releases); default one on real
+   * timers.
+   */
+  rateLimits?: RateLimitGate;
 }
 
 /** The live policy of a harness: the shipped one until a test replaces it (as an edited file would). */
@@ -256,9 +262,11 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
   };
   // One for both chats, on the harness clock, as the production composition has it.
   const userGroups = createUserGroupCache({ store, clock, logger });
+  const rateLimits = options.rateLimits ?? createRateLimitGate();
   const bot: Bot = createBot({
     slack,
     userGroups,
+    rateLimits,
     cloud,
     logger,
     host: "127.0.0.1",
@@ -270,7 +278,7 @@ export async function startOperationsHarness(options: OperationsHarnessOptions =
   });
   ops.register(bot);
   await bot.start();
-  await ops.start({ chat: createSlackChat(bot.app.client, { groups: userGroups }) });
+  await ops.start({ chat: createSlackChat(bot.app.client, { groups: userGroups, rateLimits }) });
   const eventsUrl = `${bot.url}/slack/events`;
 
   const h = {
