@@ -42,15 +42,21 @@ function textPatch(name, filter, expected, patch) {
  * Bolt's entry points load every receiver when they are loaded: Socket Mode (with its WebSocket client and
  * undici), Express (with body-parser) and AWS Lambda, about 75 ms of the start-up of a bot that uses one of
  * them. This plugin turns those `require`s into getters, so a receiver's code is evaluated when it is first
- * used (the bundle still holds all of it). A receiver whose line is not found loads eagerly as before,
- * which is slower, never wrong.
+ * used (the bundle still holds all of it). Likewise Slack's OAuth package (`@slack/oauth`, with jsonwebtoken
+ * and its dependencies), which Bolt's index and every receiver load though only an app that installs itself
+ * into workspaces uses it (the bot is given its token), about 25 ms of every start: each of those `require`s
+ * becomes an object that loads the package on first use, and the package stays in node_modules (external,
+ * below). A line not found loads eagerly as before, which is slower, never wrong.
  */
 const LAZY_RECEIVERS = ["SocketModeReceiver", "ExpressReceiver", "AwsLambdaReceiver"];
-const lazyBoltReceivers = textPatch(
-  "lazy-bolt-receivers",
-  /[\\/]@slack[\\/]bolt[\\/]dist[\\/](App|index)\.js$/,
-  // index.js re-exports all three; App.js uses only Socket Mode's.
-  (path) => (path.endsWith("index.js") ? LAZY_RECEIVERS.length : 1),
+const EAGER_OAUTH = /^(var|const) oauth_1 = require\("@slack\/oauth"\);$/m;
+/** How many places each patched file of Bolt has: App.js Socket Mode's; index.js the three and OAuth; a receiver OAuth. */
+const expectedLazyLoads = (path) =>
+  path.endsWith("App.js") ? 1 : path.endsWith("index.js") ? LAZY_RECEIVERS.length + 1 : 1;
+const lazyBoltLoads = textPatch(
+  "lazy-bolt-loads",
+  /[\\/]@slack[\\/]bolt[\\/]dist[\\/](App|index|receivers[\\/](HTTPReceiver|ExpressReceiver|SocketModeReceiver))\.js$/,
+  expectedLazyLoads,
   (text) => {
     let contents = text;
     let found = 0;
@@ -74,6 +80,10 @@ const lazyBoltReceivers = textPatch(
         found++;
       }
     }
+    contents = contents.replace(EAGER_OAUTH, (_line, kind) => {
+      found++;
+      return `${kind} oauth_1 = new Proxy({}, { get: (_target, key) => require("@slack/oauth")[key] });`;
+    });
     return { contents, found };
   },
 );
@@ -127,12 +137,12 @@ await build({
   entryPoints: ["dist/main.js"],
   splitting: true,
   chunkNames: "[name]-[hash]",
-  plugins: [lazyBoltReceivers, lazyWebClientDebug],
+  plugins: [lazyBoltLoads, lazyWebClientDebug],
   // Loaded from node_modules when first used, not compiled with the bot at start-up (about 1 MB of the
   // bundle): the receivers they serve are loaded lazily (above), and the cloud client imports its HTTP
   // library on its first request. Socket Mode (with its WebSocket client and undici), Express (a receiver
-  // the bot does not use) and undici (the cloud client's HTTP library).
-  external: [...common.external, "@slack/socket-mode", "express", "undici"],
+  // the bot does not use), undici (the cloud client's HTTP library) and Slack's OAuth package (above).
+  external: [...common.external, "@slack/socket-mode", "express", "undici", "@slack/oauth"],
 });
 await build({ ...common, entryPoints: ["dist/slack/ack-thread/run-ack-thread.js"] });
 // The playground serves its page from beside its module, in dist/ and in the bundle alike.

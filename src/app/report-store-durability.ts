@@ -1,6 +1,6 @@
 import type { Logger } from "../log/create-logger.js";
 import type { Metrics } from "../metrics/metrics.js";
-import { checkRedisDurability, type RedisDurability } from "../store/check-redis-durability.js";
+import type { RedisDurability } from "../store/check-redis-durability.js";
 import { parseStoreUrl } from "../store/parse-store-url.js";
 
 /**
@@ -16,6 +16,8 @@ export async function reportStoreDurability(
   const parsed = parseStoreUrl(storeUrl);
   if (!parsed.ok || parsed.target.backend !== "redis") return undefined;
   const log = deps.logger.child({ component: "store" });
+  // Loaded only for a Redis store: the Redis client is some 50 ms of every start's module loading otherwise.
+  const { checkRedisDurability } = await import("../store/check-redis-durability.js");
   const durability = await checkRedisDurability({ url: parsed.target.url });
   if (!durability.checked) {
     // A refusal is no outage: the store works, only this check cannot be made. Said as such, so nobody

@@ -1,3 +1,4 @@
+import { graphemeSegmenter } from "../text/grapheme-segmenter.js";
 import { flagOf, readFlag } from "./parse-arguments.js";
 import { type Token, tokenize } from "./tokenize.js";
 
@@ -10,8 +11,6 @@ export const REASON_FLAG = "--reason";
  * verb's own flags never list them: the grammar adds them where it says which flags a change accepts.
  */
 export const CHANGE_FLAGS: readonly string[] = [REASON_FLAG, BREAK_GLASS_FLAG, "--at", "--window"];
-
-const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
 
 /** The longest `--reason` kept: a sentence or two and a ticket, not a document. */
 export const MAX_REASON_LENGTH = 300;
@@ -75,7 +74,7 @@ function extractTextFlag(text: string, flag: TextFlag): TextFlagExtraction {
   }
   if (value.trim() === "") return { ok: false, message: `\`${flag.name}\` needs ${flag.what}. ${usage}` };
   // Counted as read: an emoji of several code points is one character.
-  if (flag.maxLength !== undefined && [...graphemes.segment(value.trim())].length > flag.maxLength)
+  if (flag.maxLength !== undefined && [...graphemeSegmenter().segment(value.trim())].length > flag.maxLength)
     return {
       ok: false,
       message: `\`${flag.name}\` takes at most ${flag.maxLength} characters; say it shorter, or link a ticket.`,

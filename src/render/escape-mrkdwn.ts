@@ -35,10 +35,10 @@
  *   entity (`&am`), half a surrogate pair or half an emoji. A truncated value ends with `…`.
  */
 
+import { graphemeSegmenter } from "../text/grapheme-segmenter.js";
+
 /** Appended to every truncated value. One UTF-16 code unit. */
 export const ELLIPSIS = "…";
-
-const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** C0/C1 controls except tab and line breaks, DEL, and the bidi embedding/override/isolate/mark characters. */
@@ -178,7 +178,7 @@ function escapeWithin(prepared: string, maxLength: number): string {
   if (maxLength < ELLIPSIS.length) return "";
   const room = maxLength - ELLIPSIS.length;
   let out = "";
-  for (const { segment } of graphemes.segment(prepared)) {
+  for (const { segment } of graphemeSegmenter().segment(prepared)) {
     const escaped = escapeEntities(segment);
     if (out.length + escaped.length > room) break;
     out += escaped;
@@ -266,7 +266,7 @@ export function truncateGraphemes(value: string, maxLength: number): string {
   if (maxLength < ELLIPSIS.length) return "";
   const room = maxLength - ELLIPSIS.length;
   let out = "";
-  for (const { segment } of graphemes.segment(value)) {
+  for (const { segment } of graphemeSegmenter().segment(value)) {
     if (out.length + segment.length > room) break;
     out += segment;
   }

@@ -185,6 +185,48 @@ describe("npm start runs compiled JavaScript", () => {
   });
 });
 
+describe("what the bundle loads at start", () => {
+  /** The bundle's files a bot's start evaluates: main.js, what it imports for a bot, and their static imports. */
+  function loadedAtStart(): string[] {
+    const dir = join(repoRoot, "dist/bundle");
+    const textOf = (file: string) => readFileSync(join(dir, file), "utf8");
+    const main = textOf("main.js");
+    // main() imports these for every start; the playground's parts only for the playground.
+    const dynamic = [...main.matchAll(/import\("\.\/([^"]+\.js)"\)/g)]
+      .map((m) => m[1] as string)
+      .filter((file) => !/playground/.test(file));
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const m of textOf(file).matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) visit(m[1] as string);
+    };
+    for (const file of ["main.js", ...dynamic]) visit(file);
+    return [...seen];
+  }
+
+  it("neither Redis's client (a SQLite or memory store needs none) nor Slack's OAuth package (the bot is given its token)", () => {
+    const files = loadedAtStart();
+    expect(files).toContain("main.js");
+    expect(files.some((f) => f.startsWith("start-hwc-chatops-"))).toBe(true);
+    const bundled = (file: string) => readFileSync(join(repoRoot, "dist/bundle", file), "utf8");
+    // Bolt itself is loaded at start: the check below would see a package that is there.
+    expect(files.some((f) => bundled(f).includes("node_modules/@slack/bolt/"))).toBe(true);
+    for (const file of files) {
+      const text = bundled(file);
+      expect(text.includes("node_modules/@redis/client/"), `${file} holds Redis's client`).toBe(false);
+      expect(text.includes("node_modules/@slack/oauth/"), `${file} holds @slack/oauth`).toBe(false);
+      expect(text.includes("node_modules/jsonwebtoken/"), `${file} holds jsonwebtoken`).toBe(false);
+    }
+    // Bolt's requires of the OAuth package load it when first used (scripts/build-bundle.mjs).
+    expect(
+      files.some((f) =>
+        bundled(f).includes('oauth_1=new Proxy({},{get:(_target,key)=>__require("@slack/oauth")[key]})'),
+      ),
+    ).toBe(true);
+  });
+});
+
 describe("the bundle in Socket Mode", () => {
   // The bundle loads Bolt's Socket Mode receiver only when it is used (scripts/build-bundle.mjs): started with
   // an app token, the receiver must still load, connect and answer.
