@@ -128,6 +128,7 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
           md`The execution was interrupted (the bot could not save its progress). It will be resumed from its record; nothing is sent twice.`,
         ),
       );
+      track(reporter.shown());
       return;
     }
     if (!result.ok && result.error === "run_exists") {
@@ -139,9 +140,10 @@ export function createExecutions(deps: ExecutionsDeps): Executions {
       runLogger.error({ error: result.error, message: result.message }, "execution could not run");
       await settleExecution(deps, request, runId, undefined, result.message);
       await gate.giveBackServers(request, runId);
-      if (await claimFinalSummary(runId, runLogger))
+      if (await claimFinalSummary(runId, runLogger)) {
         await reporter.abandon(buildNoticeView(":x:", md`The execution could not run: ${result.message}`));
-      else await reporter.suspend();
+        track(reporter.shown());
+      } else await reporter.suspend();
       await deps.refreshCard(request.id);
       return;
     }

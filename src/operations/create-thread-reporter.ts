@@ -66,7 +66,10 @@ export interface ThreadReporter {
   finish(outcome: FlowOutcome, options?: { summary?: boolean }): Promise<void>;
   /** Resolves once every status message ended so far shows its last state (or could not be updated). */
   shown(): Promise<void>;
-  /** Ends the status message and posts `message` instead of a summary (the run could not finish). */
+  /**
+   * Ends the status message and posts `message` instead of a summary (the run could not finish), below the
+   * message but not after its last edit, as {@link finish} posts its summary.
+   */
   abandon(message: Message): Promise<void>;
   /**
    * Stops reporting without posting anything: the run continues elsewhere (another replica, a restart). The
@@ -179,6 +182,16 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
   const shown = async () => {
     await Promise.all(closing);
   };
+  /**
+   * Ends the status messages; resolves once the run's message is in the thread (posted or found), not after
+   * its last edit: that one may wait out a Slack rate limit (`shown` waits for it), and what is posted below it
+   * (the summary, a notice) must not. A message that is never posted: once closing is over.
+   */
+  const closeBeforeReply = async (final?: Message) => {
+    const run = current;
+    const closed = closeAll(final);
+    await Promise.race([closed, run?.exists ?? closed]);
+  };
 
   /**
    * Servers still unchanged a while after a call whose outcome is unknown: said at warn and in a reply of its
@@ -242,12 +255,9 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
         state !== undefined && state.runId === outcome.runId
           ? statusMessageOf({ ...state, status: outcome.status, outcome }, options.clock.now())
           : undefined;
-      const run = current;
-      const closed = closeAll(final);
+      const inThread = closeBeforeReply(final);
       if (finishOptions.summary === false) return;
-      // After the status message in the thread, but not after its last edit: that one may wait out a rate
-      // limit (`shown` waits for it). A message not posted yet is waited for: the summary comes below it.
-      await Promise.race([closed, run?.exists ?? closed]);
+      await inThread;
       try {
         await post(mentioning(flowSummaryMessage(outcome, options.preflight), options.requesterId));
       } catch (error) {
@@ -266,7 +276,7 @@ export function createThreadReporter(options: ThreadReporterOptions): ThreadRepo
     shown,
     async abandon(message) {
       stopTicking();
-      await closeAll();
+      await closeBeforeReply();
       try {
         await post(mentioning(message, options.requesterId));
       } catch (error) {

@@ -2,7 +2,7 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { ChatPort, MessageRef } from "../../src/app/ports.js";
 import { createThreadReporter } from "../../src/operations/create-thread-reporter.js";
-import type { Message } from "../../src/render/message-model.js";
+import { context, type Message, md } from "../../src/render/message-model.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import type { FlowEvent } from "../../src/workflow/flow-events.js";
 import { emptyCounts, type FlowOutcome } from "../../src/workflow/summarize-run.js";
@@ -176,6 +176,52 @@ describe("createThreadReporter", () => {
     expect(rec.posts).toHaveLength(2);
     expect(time.pendingTimers()).toBe(0);
   });
+
+  it.each(["finish", "abandon"] as const)(
+    "%s: what is posted below the status message does not wait for its last edit (held by a rate limit); shown() does",
+    async (end) => {
+      const { time, rec, reporter } = await startedRun();
+      const startedAt = time.clock.now() - 2_000;
+      // From now on Slack holds every edit of the status message until the test lets it through.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const edit = rec.chat.updateMessage.bind(rec.chat);
+      rec.chat.updateMessage = async (ref, message) => {
+        await held;
+        await edit(ref, message);
+      };
+      reporter.onEvent(jobEnded(time.clock.now()));
+      await time.advance(300);
+      const ended =
+        end === "finish"
+          ? reporter.finish(
+              outcomeOf("r1", "succeeded", { startedAt, finishedAt: time.clock.now() }, [
+                { name: "web-03", result: "succeeded" },
+              ]),
+            )
+          : reporter.abandon({
+              text: "The execution could not run",
+              blocks: [context(md`The execution could not run`)],
+            });
+      await time.advance(1_000);
+      await ended;
+      // The status message, then the summary or the notice, while the edit still waits.
+      expect(rec.posts).toHaveLength(2);
+      expect(rec.updates).toHaveLength(0);
+      let shown = false;
+      void reporter.shown().then(() => {
+        shown = true;
+      });
+      await time.advance(1_000);
+      expect(shown).toBe(false);
+      release();
+      await reporter.shown();
+      expect(rec.updates.at(-1)?.text).toContain(end === "finish" ? "finished after" : "1 of 1 done");
+      expect(time.pendingTimers()).toBe(0);
+    },
+  );
 });
 
 /** The end of the run's one job, as the wait step's poll sees it. */
