@@ -3,6 +3,12 @@ import type { ServerResult, StepStatus } from "./flow-statuses.js";
 import type { CallName, Expectation, Operation, StepKind } from "./flow-vocabulary.js";
 import type { FlowOutcome } from "./summarize-run.js";
 
+/**
+ * The step ID the start again of `on_failure: start_stopped_then_stop_flow` carries in its audit entries and
+ * progress events (`start-stopped-again.ts`): never a flow file's step ID, none has `-`.
+ */
+export const RESTART_STEP_ID = "start-stopped-again";
+
 /** Sub-job counts of a job (or servers being reconciled) at one moment. */
 export interface ProgressCounts {
   total: number;

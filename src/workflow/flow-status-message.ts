@@ -69,6 +69,19 @@ const WAIT_WORDS: Readonly<Record<Expectation, string>> = {
   migrated: "Wait until the migration is done",
 };
 
+/**
+ * The start again of the servers the run stopped for a change that did not happen (not a step of the flow):
+ * "Start again the servers stopped for the flavor change". Its outcome per server is the summary's.
+ */
+function putBackWords(change: CallName | null | undefined): string {
+  return `Start again the servers stopped for ${change ? CALL_NOUNS[change] : "the change"}`;
+}
+
+/** A line's words: the step's, or the start again's. */
+function lineWords(s: FlowViewStep, approved: boolean): string {
+  return s.putBackOf !== undefined ? putBackWords(s.putBackOf) : stepWords(s, approved);
+}
+
 /** A call as a noun, for what the cloud answered to it: "the stop", "the flavor change". */
 const CALL_NOUNS: Readonly<Record<CallName, string>> = {
   "ecs.batch_start": "the start",
@@ -124,7 +137,7 @@ export function flowStatusMessage(state: FlowViewState, now: number = state.upda
   const since = localTime(state.startedAt, "time");
   const heading =
     state.status === "running"
-      ? md`${what}: running since ${since}${current ? md` · now: ${stepWords(current, approved).toLowerCase()}` : md``}${state.resumed ? md` (resumed)` : md``}`
+      ? md`${what}: running since ${since}${current ? md` · now: ${lineWords(current, approved).toLowerCase()}` : md``}${state.resumed ? md` (resumed)` : md``}`
       : md`${what}: ${RUN_WORDS[state.status]}${state.status === "aborted" ? "" : ` after ${elapsed}`}${RUN_AFTERWORDS[state.status] ?? ""}${state.resumed ? md` (resumed)` : md``}`;
   const lines = state.steps.flatMap((s, i) => [...md`\n`, ...stepLine(s, i, state)]);
   const blocks: Part[] = [section({ text: [...heading, ...lines] })];
@@ -169,6 +182,7 @@ export function flowStatusMessage(state: FlowViewState, now: number = state.upda
 type StatusStep = FlowViewStep;
 
 function stepLine(s: StatusStep, index: number, state: FlowViewState): Span[] {
+  if (s.putBackOf !== undefined) return putBackLine(s);
   if (s.kind === "call" && s.status === "outcome_unknown") return unknownCallLine(s, index, state);
   const head = md`${icon(STEP_ICONS[s.status])} ${stepWords(s, state.approved !== false)}`;
   if (s.kind === "recheck" && s.status === "failed" && abortReasonOf(state.drift) === "unreadable")
@@ -183,6 +197,21 @@ function stepLine(s: StatusStep, index: number, state: FlowViewState): Span[] {
   if (s.kind === "call" && s.status === "failed" && s.counts) return [...head, ...refusedCallText(s.counts)];
   if (s.counts && s.status !== "pending" && s.kind === "wait") return waitLine(s, s.counts, index, state);
   return head;
+}
+
+/**
+ * The start again: while it runs, its jobs' counts like any wait's ("0 of 2 done, 2 in progress"); once the run
+ * has ended, how many were started again and how many were not (the summary says which and why).
+ */
+function putBackLine(s: StatusStep): Span[] {
+  const head = md`${icon(STEP_ICONS[s.status])} ${putBackWords(s.putBackOf)}`;
+  if (s.status === "running") return s.jobs.length > 0 ? [...head, ...md` — ${jobsText(s.jobs)}`] : head;
+  if (s.counts === undefined || s.status === "pending" || s.status === "skipped") return head;
+  const c = s.counts;
+  const parts = [`${formatCount(c.succeeded)} done`];
+  if (c.failed > 0) parts.push(`${formatCount(c.failed)} failed`);
+  if (c.unknown > 0) parts.push(`${formatCount(c.unknown)} unknown`);
+  return [...head, ...md` — ${parts.join(", ")}`];
 }
 
 /** A call the cloud refused (for some or all of its servers): nothing was sent or accepted for those. */

@@ -1,8 +1,14 @@
 import type { DriftItem } from "./detect-drift.js";
-import type { FlowEvent, ProgressCounts, RunStartedStep } from "./flow-events.js";
-import type { RunStatus, ServerResult, StepStatus } from "./flow-statuses.js";
+import { type FlowEvent, type ProgressCounts, RESTART_STEP_ID, type RunStartedStep } from "./flow-events.js";
+import {
+  isIn,
+  type RunStatus,
+  type ServerResult,
+  STOPPING_STEP_STATUSES,
+  type StepStatus,
+} from "./flow-statuses.js";
 import type { CallName, Expectation, Operation, StepKind } from "./flow-vocabulary.js";
-import type { FlowOutcome } from "./summarize-run.js";
+import { emptyCounts, type FlowOutcome } from "./summarize-run.js";
 
 export interface FlowViewJob {
   /** Null while reconciling from the servers' state. */
@@ -27,6 +33,12 @@ export interface FlowViewStep {
   skipReason?: "no_targets" | "flow_stopped";
   /** What the cloud answered to the step's calls whose outcome is unknown. */
   answers?: readonly string[];
+  /**
+   * Not a step of the flow: the start again of the servers the run stopped for a change that did not happen
+   * (`on_failure: start_stopped_then_stop_flow`, step ID {@link RESTART_STEP_ID}), shown after the step that
+   * failed. The change, when known (for its words).
+   */
+  putBackOf?: CallName | null;
 }
 
 /** What the thread's status message shows; built from events by {@link reduceFlowEvent}. */
@@ -69,11 +81,14 @@ export function reduceFlowEvent(
       startedAt: event.startedAt ?? same?.startedAt ?? event.at,
       updatedAt: event.at,
       targetCount: event.targets.length,
-      steps: event.steps.map((s) =>
-        startedStep(
-          s,
-          same?.steps.find((x) => x.id === s.id),
+      steps: withPutBack(
+        event.steps.map((s) =>
+          startedStep(
+            s,
+            same?.steps.find((x) => x.id === s.id),
+          ),
         ),
+        same?.steps.find((x) => x.id === RESTART_STEP_ID),
       ),
       drift: event.drift ?? same?.drift ?? [],
     };
@@ -85,8 +100,13 @@ export function reduceFlowEvent(
   }
   if (state === undefined || state.runId !== event.runId) return state;
   const next: FlowViewState = { ...state, updatedAt: event.at };
+  // The start again has no step in the flow: its first event adds it, and while it runs it is what goes on.
+  const putBack = "stepId" in event && event.stepId === RESTART_STEP_ID;
+  if (putBack && !state.steps.some((s) => s.id === RESTART_STEP_ID)) {
+    next.steps = withPutBack(state.steps, putBackStep("running"));
+  }
   const patchStep = (id: string, patch: (s: FlowViewStep) => FlowViewStep) => {
-    next.steps = state.steps.map((s) => (s.id === id ? patch(s) : s));
+    next.steps = next.steps.map((s) => (s.id === id ? patch(s) : s));
   };
   switch (event.type) {
     case "step_started":
@@ -94,6 +114,8 @@ export function reduceFlowEvent(
       patchStep(event.stepId, (s) => ({ ...s, status: "running", serverCount: event.serverIds.length }));
       return next;
     case "job_progress":
+      if (putBack && next.steps.find((s) => s.id === RESTART_STEP_ID)?.status === "running")
+        next.currentStepId = RESTART_STEP_ID;
       patchStep(event.stepId, (s) => {
         const job: FlowViewJob = {
           jobId: event.jobId,
@@ -125,6 +147,7 @@ export function reduceFlowEvent(
     case "run_finished": {
       next.status = event.outcome.status;
       next.outcome = event.outcome;
+      next.steps = settledPutBack(next.steps, event.outcome);
       const { currentStepId: _done, ...rest } = next;
       return rest;
     }
@@ -150,7 +173,84 @@ function startedStep(s: RunStartedStep, before: FlowViewStep | undefined): FlowV
   if (s.serverCount !== undefined) step.serverCount = s.serverCount;
   if (s.counts !== undefined) step.counts = s.counts;
   if (s.skipReason !== undefined) step.skipReason = s.skipReason;
+  // The start again, when a resumed run's record has one: shown in its own words, never its description.
+  if (s.id === RESTART_STEP_ID) step.putBackOf = before?.putBackOf ?? null;
   return step;
+}
+
+/**
+ * The steps with the start again placed after the step whose failure asked for it (the first wait that failed
+ * or stayed unknown: the one that stopped the flow), or last if none shows so; `putBack`: the one to place
+ * when the steps have none. Its change, when not known yet, is the call of the step that stopped the flow.
+ */
+function withPutBack(steps: readonly FlowViewStep[], putBack?: FlowViewStep): FlowViewStep[] {
+  const step = steps.find((s) => s.id === RESTART_STEP_ID) ?? putBack;
+  const rest = steps.filter((s) => s.id !== RESTART_STEP_ID);
+  if (step === undefined) return rest;
+  const stopping = rest.findIndex((s) => s.kind !== "call" && isIn(STOPPING_STEP_STATUSES, s.status));
+  const change =
+    step.putBackOf ??
+    rest
+      .slice(0, Math.max(0, stopping))
+      .reverse()
+      .find((s) => s.kind === "call")?.call ??
+    null;
+  const at = stopping < 0 ? rest.length : stopping + 1;
+  return [...rest.slice(0, at), { ...step, putBackOf: change }, ...rest.slice(at)];
+}
+
+/** The start again as a step of the view (`change`: the call that did not happen, when known). */
+function putBackStep(status: StepStatus, change?: CallName): FlowViewStep {
+  return {
+    id: RESTART_STEP_ID,
+    kind: "wait",
+    // Never shown: the status message has its own words for it.
+    description: "",
+    status,
+    jobs: [],
+    putBackOf: change ?? null,
+  };
+}
+
+/**
+ * At the run's end, the start again as its outcome has it: the servers started again, and those whose start
+ * failed or has an unknown outcome. A run that had none shows none; one whose events were not seen (shown again
+ * from its record) gets its line from the outcome.
+ */
+function settledPutBack(steps: FlowViewStep[], outcome: FlowOutcome): FlowViewStep[] {
+  const seen = steps.find((s) => s.id === RESTART_STEP_ID);
+  if (seen !== undefined && seen.status !== "running" && seen.status !== "pending") return steps;
+  const counts = emptyCounts();
+  counts.succeeded = outcome.startedAgain?.length ?? 0;
+  for (const s of outcome.leftStopped ?? []) {
+    if (s.why === "start_failed") counts.failed++;
+    if (s.why === "start_unknown") counts.unknown++;
+  }
+  if (counts.succeeded + counts.failed + counts.unknown === 0) {
+    if (seen === undefined) return steps;
+    // Not in the outcome (e.g. a server left in another state than SHUTOFF): as its jobs last said.
+    for (const j of seen.jobs) {
+      counts.succeeded += j.counts.succeeded;
+      counts.failed += j.counts.failed;
+      counts.unknown += j.counts.running;
+    }
+  }
+  const total = counts.succeeded + counts.failed + counts.unknown;
+  // Nothing said of any server (no job seen, none in the outcome): not known to have worked.
+  const status: StepStatus =
+    counts.failed > 0 ? "failed" : counts.unknown > 0 || total === 0 ? "outcome_unknown" : "succeeded";
+  const change = outcome.startedAgain?.[0]?.change ?? outcome.leftStopped?.find((s) => s.change)?.change;
+  const base = seen ?? putBackStep(status, change);
+  return withPutBack(
+    steps.filter((s) => s.id !== RESTART_STEP_ID),
+    {
+      ...base,
+      status,
+      ...(total > 0 ? { counts } : {}),
+      jobs: [],
+      putBackOf: base.putBackOf ?? change ?? null,
+    },
+  );
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import type { AuditEntryInput } from "../audit/audit-entry.js";
 import type { Server } from "../cloud/types.js";
+import { RESTART_STEP_ID } from "./flow-events.js";
 import { isIn, STOPPING_STEP_STATUSES } from "./flow-statuses.js";
 import type { CallName } from "./flow-vocabulary.js";
 import { readServers } from "./read-servers.js";
@@ -18,9 +19,6 @@ import { auditBase, checkpoint, commit, now, type RunContext, stepOf } from "./r
 import type { RestartRecord, RunRecord } from "./run-record.js";
 import { settleMutations } from "./run-wait-step.js";
 import { planMutations } from "./send-mutation.js";
-
-/** The ID the start again's audit entries and progress events carry (never a flow file's step ID: none has `-`). */
-export const RESTART_STEP_ID = "start-stopped-again";
 
 /** How long the start's jobs are followed when the flow has no start step of its own to take it from. */
 const DEFAULT_START_WAIT_MS = 15 * 60_000;

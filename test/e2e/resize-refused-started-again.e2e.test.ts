@@ -1,7 +1,8 @@
 /**
  * A resize the cloud refuses after the bot stopped the running server, end to end over signed Slack requests
  * against the simulated cloud: the bot starts the server again (once), the thread's summary says so and asks
- * nothing of anyone by hand, and the server is back ACTIVE on its old flavor.
+ * nothing of anyone by hand, its status message shows the start again as a line of its own, and the server is
+ * back ACTIVE on its old flavor.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { FakeSlackMessage } from "../../src/sandbox/slack/index.js";
@@ -50,6 +51,18 @@ it("/ecs resize of a running server refused after the stop: started again once, 
   expect(done).not.toContain("left stopped");
   expect(done).not.toContain("finish what was not run by hand");
   expect(h.sim.control.server(before.id)).toMatchObject({ status: "ACTIVE", flavorId: "s6.medium.2" });
+
+  // The status message shows the start again as a line of its own, after the step that failed.
+  const status = h
+    .replies(card)
+    .find((r) => r.history.length > 1 && textOf(r).includes("*resize* of 1 server"));
+  const lines = textOf(status).split("\n");
+  const putBack = lines.indexOf(
+    ":white_check_mark: Start again the servers stopped for the flavor change — 1 done",
+  );
+  expect(putBack).toBeGreaterThan(0);
+  expect(lines[putBack - 1]).toContain("Wait until the new flavor is in place");
+  expect(textOf(status)).not.toContain("start-stopped-again");
 
   const run = h.sim.control.requests().slice(sentAfter);
   const resizes = run.filter((r) => r.method === "POST" && r.path.endsWith("/resize"));

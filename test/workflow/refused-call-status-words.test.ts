@@ -12,7 +12,7 @@ import { flowStatusMessage } from "../../src/workflow/flow-status-message.js";
 import type { ServerResult, StepStatus } from "../../src/workflow/flow-statuses.js";
 import { loadFlows } from "../../src/workflow/load-flows.js";
 import { type FlowViewState, reduceFlowEvent } from "../../src/workflow/reduce-flow-event.js";
-import type { FlowOutcome } from "../../src/workflow/summarize-run.js";
+import { emptyCounts, type FlowOutcome } from "../../src/workflow/summarize-run.js";
 import { render } from "../views/view-test-helpers.js";
 
 const loaded = await loadFlows("flows");
@@ -22,12 +22,7 @@ const reboot = loaded.flows.reboot;
 const T = Date.UTC(2024, 2, 4, 13, 50);
 const text = (state: FlowViewState) => JSON.stringify(renderBlockKit(flowStatusMessage(state)));
 const counts = (c: Partial<Record<ServerResult, number>>): Record<ServerResult, number> => ({
-  succeeded: 0,
-  failed: 0,
-  unknown: 0,
-  skipped: 0,
-  incomplete: 0,
-  not_started: 0,
+  ...emptyCounts(),
   ...c,
 });
 
