@@ -136,7 +136,10 @@ export interface RunStartedStep {
   serverCount?: number;
   /** A resumed run: the step's per-server counts, once finished. */
   counts?: Record<ServerResult, number>;
-  /** A resumed run's call step: the jobs the cloud gave for its calls, as its record has them. */
+  /**
+   * A resumed run's call step (or its start again, step ID {@link RESTART_STEP_ID}): the jobs the cloud gave
+   * for its calls, as its record has them.
+   */
   jobIds?: string[];
   skipReason?: "no_targets" | "flow_stopped";
 }

@@ -1,5 +1,11 @@
 import { driveRun } from "./drive-run.js";
-import { approvedByPeople, type FlowEvent, type RunStartedStep, stepOfEvent } from "./flow-events.js";
+import {
+  approvedByPeople,
+  type FlowEvent,
+  RESTART_STEP_ID,
+  type RunStartedStep,
+  stepOfEvent,
+} from "./flow-events.js";
 import { isIn, type ServerResult, TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES } from "./flow-statuses.js";
 import { commit, emit, type RunContext, type RunDeps } from "./run-context.js";
 import { type RunRecord, RunRecordSchema, runKey, type StepRecord } from "./run-record.js";
@@ -64,13 +70,33 @@ export async function resumeFlow(runId: string, deps: RunDeps): Promise<ResumeFl
   return { ok: true, resumed: true, outcome: await driveRun(ctx) };
 }
 
-/** The `run_started` event of a recorded run: its start, and each step where the record has it. */
+/**
+ * The `run_started` event of a recorded run: its start, and each step where the record has it. A start again
+ * the record has (see {@link putBackStepOf}) is a step of its own after the step that stopped the flow, as the
+ * status message places it when it sees it live; while it runs it is the step the run is at.
+ */
 export function runStartedOf(
   record: RunRecord,
   resumed: boolean,
   at: number,
 ): Extract<FlowEvent, { type: "run_started" }> {
   const recorded = new Map(record.steps.map((s) => [s.id, s]));
+  const steps = record.flow.steps.map((def) => {
+    const rec = recorded.get(def.id);
+    return rec === undefined ? stepOfEvent(def) : recordedStep(stepOfEvent(def), rec, record);
+  });
+  const putBack = putBackStepOf(record);
+  if (putBack !== undefined) {
+    const after = steps.findIndex((s) => s.id === record.restart?.afterStep);
+    steps.splice(after < 0 ? steps.length : after + 1, 0, putBack);
+  }
+  const currentStepId =
+    putBack?.status === "running"
+      ? RESTART_STEP_ID
+      : // The step it is at: a step that has finished is not shown as the one going on.
+        record.currentStep !== null && recorded.get(record.currentStep)?.status === "running"
+        ? record.currentStep
+        : undefined;
   return {
     type: "run_started",
     runId: record.runId,
@@ -80,13 +106,8 @@ export function runStartedOf(
     resumed,
     startedAt: record.startedAt,
     targets: record.targets.map((t) => ({ id: t.id, name: t.name })),
-    steps: record.flow.steps.map((def) => {
-      const rec = recorded.get(def.id);
-      return rec === undefined ? stepOfEvent(def) : recordedStep(stepOfEvent(def), rec, record);
-    }),
-    // The step it is at: a step that has finished is not shown as the one going on.
-    ...(record.currentStep !== null &&
-      recorded.get(record.currentStep)?.status === "running" && { currentStepId: record.currentStep }),
+    steps,
+    ...(currentStepId !== undefined && { currentStepId }),
     ...(record.drift.length > 0 && { drift: record.drift }),
     ...(!approvedByPeople(record) && { approved: false as const }),
   };
@@ -101,6 +122,36 @@ function recordedStep(step: RunStartedStep, rec: StepRecord, record: RunRecord):
   if (rec.skipReason !== undefined) out.skipReason = rec.skipReason;
   if (isIn(TERMINAL_STEP_STATUSES, rec.status)) out.counts = countsOf(rec, record);
   return out;
+}
+
+/**
+ * The start again of the servers the run stopped for a change that did not happen, as its record has it: running
+ * (decided, its start sent or about to be) or finished, with its servers, the start's jobs and, once finished,
+ * each server's result. None when it starts no server: live, such a start again shows no line either (the
+ * servers left stopped are the summary's).
+ */
+function putBackStepOf(record: RunRecord): RunStartedStep | undefined {
+  const restart = record.restart;
+  if (restart === undefined || restart.serverIds.length === 0) return undefined;
+  // Never shown: the status message has its own words for it (the change comes from the step that stopped the flow).
+  const step: RunStartedStep = {
+    id: RESTART_STEP_ID,
+    kind: "wait",
+    description: "",
+    status: "running",
+    serverCount: restart.serverIds.length,
+  };
+  const jobIds = restart.mutations.flatMap((m) => (m.jobId === undefined ? [] : [m.jobId]));
+  if (jobIds.length > 0) step.jobIds = jobIds;
+  if (restart.status === "running") return step;
+  const counts = emptyCounts();
+  for (const r of restart.results) counts[r.result]++;
+  const total = restart.results.length;
+  // As the run's end settles it live: a failure first, then anything not known to have started.
+  step.status =
+    counts.failed > 0 ? "failed" : total > 0 && counts.succeeded === total ? "succeeded" : "outcome_unknown";
+  step.counts = counts;
+  return step;
 }
 
 /** A finished step's counts, as the step announced them when it finished. */
