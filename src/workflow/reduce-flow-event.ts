@@ -8,6 +8,7 @@ import {
   type StepStatus,
 } from "./flow-statuses.js";
 import type { CallName, Expectation, Operation, StepKind } from "./flow-vocabulary.js";
+import { putBackStatusOf } from "./put-back-end-of.js";
 import { emptyCounts, type FlowOutcome } from "./summarize-run.js";
 
 export interface FlowViewJob {
@@ -103,7 +104,7 @@ export function reduceFlowEvent(
   // The start again has no step in the flow: its first event adds it, and while it runs it is what goes on.
   const putBack = "stepId" in event && event.stepId === RESTART_STEP_ID;
   if (putBack && !state.steps.some((s) => s.id === RESTART_STEP_ID)) {
-    next.steps = withPutBack(state.steps, putBackStep("running"));
+    next.steps = withPutBack(state.steps, putBackStep());
   }
   const patchStep = (id: string, patch: (s: FlowViewStep) => FlowViewStep) => {
     next.steps = next.steps.map((s) => (s.id === id ? patch(s) : s));
@@ -147,7 +148,7 @@ export function reduceFlowEvent(
     case "run_finished": {
       next.status = event.outcome.status;
       next.outcome = event.outcome;
-      next.steps = settledPutBack(next.steps, event.outcome);
+      next.steps = settledPutBack(next.steps);
       const { currentStepId: _done, ...rest } = next;
       return rest;
     }
@@ -199,58 +200,38 @@ function withPutBack(steps: readonly FlowViewStep[], putBack?: FlowViewStep): Fl
   return [...rest.slice(0, at), { ...step, putBackOf: change }, ...rest.slice(at)];
 }
 
-/** The start again as a step of the view (`change`: the call that did not happen, when known). */
-function putBackStep(status: StepStatus, change?: CallName): FlowViewStep {
+/** The start again as a step of the view, running (its change comes from the step that stopped the flow). */
+function putBackStep(): FlowViewStep {
   return {
     id: RESTART_STEP_ID,
     kind: "wait",
     // Never shown: the status message has its own words for it.
     description: "",
-    status,
+    status: "running",
     jobs: [],
-    putBackOf: change ?? null,
+    putBackOf: null,
   };
 }
 
 /**
- * At the run's end, the start again as its outcome has it: the servers started again, and those whose start
- * failed or has an unknown outcome. A run that had none shows none; one whose events were not seen (shown again
- * from its record) gets its line from the outcome.
+ * At the run's end, a start again whose own end was not seen (its `step_finished` carries its per-server results,
+ * and a resumed run's `run_started` its record's): as its jobs last said, by the same rule, never done unless
+ * they said every server started. Not from the outcome: it lists only the servers still SHUTOFF, and a failed
+ * start may leave one in ERROR. A run that had no start again line gets none.
  */
-function settledPutBack(steps: FlowViewStep[], outcome: FlowOutcome): FlowViewStep[] {
+function settledPutBack(steps: FlowViewStep[]): FlowViewStep[] {
   const seen = steps.find((s) => s.id === RESTART_STEP_ID);
-  if (seen !== undefined && seen.status !== "running" && seen.status !== "pending") return steps;
+  if (seen === undefined || (seen.status !== "running" && seen.status !== "pending")) return steps;
   const counts = emptyCounts();
-  counts.succeeded = outcome.startedAgain?.length ?? 0;
-  for (const s of outcome.leftStopped ?? []) {
-    if (s.why === "start_failed") counts.failed++;
-    if (s.why === "start_unknown") counts.unknown++;
-  }
-  if (counts.succeeded + counts.failed + counts.unknown === 0) {
-    if (seen === undefined) return steps;
-    // Not in the outcome (e.g. a server left in another state than SHUTOFF): as its jobs last said.
-    for (const j of seen.jobs) {
-      counts.succeeded += j.counts.succeeded;
-      counts.failed += j.counts.failed;
-      counts.unknown += j.counts.running;
-    }
+  for (const j of seen.jobs) {
+    counts.succeeded += j.counts.succeeded;
+    counts.failed += j.counts.failed;
+    counts.unknown += j.counts.running;
   }
   const total = counts.succeeded + counts.failed + counts.unknown;
-  // Nothing said of any server (no job seen, none in the outcome): not known to have worked.
-  const status: StepStatus =
-    counts.failed > 0 ? "failed" : counts.unknown > 0 || total === 0 ? "outcome_unknown" : "succeeded";
-  const change = outcome.startedAgain?.[0]?.change ?? outcome.leftStopped?.find((s) => s.change)?.change;
-  const base = seen ?? putBackStep(status, change);
-  return withPutBack(
-    steps.filter((s) => s.id !== RESTART_STEP_ID),
-    {
-      ...base,
-      status,
-      ...(total > 0 ? { counts } : {}),
-      jobs: [],
-      putBackOf: base.putBackOf ?? change ?? null,
-    },
-  );
+  const settled: FlowViewStep = { ...seen, status: putBackStatusOf(counts), jobs: [] };
+  if (total > 0) settled.counts = counts;
+  return steps.map((s) => (s.id === RESTART_STEP_ID ? settled : s));
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   stepOfEvent,
 } from "./flow-events.js";
 import { isIn, type ServerResult, TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES } from "./flow-statuses.js";
+import { putBackEndOf } from "./put-back-end-of.js";
 import { commit, emit, type RunContext, type RunDeps } from "./run-context.js";
 import { type RunRecord, RunRecordSchema, runKey, type StepRecord } from "./run-record.js";
 import { emptyCounts, type FlowOutcome, summarizeRun } from "./summarize-run.js";
@@ -144,12 +145,9 @@ function putBackStepOf(record: RunRecord): RunStartedStep | undefined {
   const jobIds = restart.mutations.flatMap((m) => (m.jobId === undefined ? [] : [m.jobId]));
   if (jobIds.length > 0) step.jobIds = jobIds;
   if (restart.status === "running") return step;
-  const counts = emptyCounts();
-  for (const r of restart.results) counts[r.result]++;
-  const total = restart.results.length;
-  // As the run's end settles it live: a failure first, then anything not known to have started.
-  step.status =
-    counts.failed > 0 ? "failed" : total > 0 && counts.succeeded === total ? "succeeded" : "outcome_unknown";
+  // As its end was announced live: from each server's result, whatever state the run's end found it in.
+  const { status, counts } = putBackEndOf(restart.results);
+  step.status = status;
   step.counts = counts;
   return step;
 }

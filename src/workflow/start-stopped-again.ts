@@ -13,9 +13,10 @@ import type { Server } from "../cloud/types.js";
 import { RESTART_STEP_ID } from "./flow-events.js";
 import { isIn, STOPPING_STEP_STATUSES } from "./flow-statuses.js";
 import type { CallName } from "./flow-vocabulary.js";
+import { putBackEndOf } from "./put-back-end-of.js";
 import { readServers } from "./read-servers.js";
 import { sendMutations } from "./run-call-step.js";
-import { auditBase, checkpoint, commit, now, type RunContext, stepOf } from "./run-context.js";
+import { auditBase, checkpoint, commit, emit, now, type RunContext, stepOf } from "./run-context.js";
 import type { RestartRecord, RunRecord } from "./run-record.js";
 import { settleMutations } from "./run-wait-step.js";
 import { planMutations } from "./send-mutation.js";
@@ -82,6 +83,21 @@ export async function startStoppedAgain(ctx: RunContext): Promise<void> {
       },
     ],
   );
+  // Its line in the status message ends from each server's result, as a resumed run's shows it from the record:
+  // not from the run's end, which lists only servers still SHUTOFF (a failed start may leave one in ERROR).
+  // A start again of no server has no line.
+  if (sent.serverIds.length === 0) return;
+  const { status, counts } = putBackEndOf(results);
+  emit(ctx.deps, {
+    type: "step_finished",
+    runId: ctx.record.runId,
+    stepId: RESTART_STEP_ID,
+    kind: "wait",
+    status,
+    counts,
+    jobIds: jobs.map((j) => j.jobId),
+    at,
+  });
 }
 
 /** The flow's own start step's wait timeout: the start again is followed like it. */

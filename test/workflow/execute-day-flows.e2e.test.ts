@@ -3,22 +3,13 @@
  * without a job (tags, lock) confirmed from the servers on what they change only, lost answers never resent
  * and reconciled, per-server calls, and the stop before a reinstall or a migration of a running server.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { executeFlow } from "../../src/workflow/execute-flow.js";
 import { type RunRecord, runKey } from "../../src/workflow/run-record.js";
 import type { FlowTarget } from "../../src/workflow/types.js";
-import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { createSpecFactory, useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 const spec = createSpecFactory("day");
 const mutationTypes = () => env.mutations().map((r) => r.mutation?.type ?? `${r.method} ${r.path}`);

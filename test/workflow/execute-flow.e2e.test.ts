@@ -2,25 +2,16 @@
  * The executor end to end: approved requests run against the simulated cloud over loopback, through the
  * real client, store and audit log.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { executeFlow } from "../../src/workflow/execute-flow.js";
 import { flowStatusMessage } from "../../src/workflow/flow-status-message.js";
 import { flowSummaryMessage } from "../../src/workflow/flow-summary-message.js";
 import { type FlowViewState, reduceFlowEvent } from "../../src/workflow/reduce-flow-event.js";
 import { DEFAULT_RUN_RETENTION_MS, type RunRecord, runKey } from "../../src/workflow/run-record.js";
-import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { createSpecFactory, useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 const spec = createSpecFactory("run");
 

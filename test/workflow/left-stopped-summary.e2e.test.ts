@@ -3,24 +3,15 @@
  * stopped the server and left it stopped, with how to start it; it never starts it on its own. Against the
  * simulated cloud: the cloud refuses the call after the stop, as it would for a key pair deleted after approval.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { executeFlow } from "../../src/workflow/execute-flow.js";
 import { flowSummaryMessage } from "../../src/workflow/flow-summary-message.js";
 import type { ExecuteFlowDeps, FlowTarget } from "../../src/workflow/types.js";
 import { render } from "../views/view-test-helpers.js";
-import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { createSpecFactory, useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 const spec = createSpecFactory("left");
 const BOGUS = "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";

@@ -2,22 +2,13 @@
  * The preflight refuses, before anything is sent, what the cloud would refuse only after a running server was
  * stopped: a key pair or image that does not exist, a migration ECS does not make. Against the simulated cloud.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { OS_IMAGES } from "../../src/sandbox/cloud/os-images.js";
 import type { Preflight } from "../../src/workflow/preflight-types.js";
 import { runPreflight } from "../../src/workflow/run-preflight.js";
-import { startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 const ref = (...names: string[]) => names.map((name) => ({ id: env.id(name), name }));
 const codes = (p: Preflight) => p.problems.map((x) => `${x.severity}:${x.code}`);

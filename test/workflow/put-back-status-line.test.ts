@@ -1,9 +1,9 @@
 /**
  * The start again of a refused resize (`on_failure: start_stopped_then_stop_flow`) in the run's status message
  * (pure): it has no step in the flow, so its first event adds a line of its own after the step that failed, with
- * its jobs' counts while it runs and "now:" naming it; the run's end settles it from the outcome (started again,
- * or not). A run without a start again shows no such line, and a run shown again from its record gets it from
- * its outcome.
+ * its jobs' counts while it runs and "now:" naming it; its own end (`step_finished`, from each server's result)
+ * settles it, never the run's outcome, which lists only the servers left SHUTOFF. A run without a start again
+ * shows no such line.
  */
 import { describe, expect, it } from "vitest";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
@@ -59,6 +59,17 @@ const startProgress = (c: ProgressCounts, status = "RUNNING"): FlowEvent => ({
   status,
   counts: c,
   at: T + 300,
+});
+/** The start again's end, as `start-stopped-again.ts` announces it from each server's result. */
+const putBackFinished = (status: StepStatus, c: Partial<Record<ServerResult, number>>): FlowEvent => ({
+  type: "step_finished",
+  runId: "r1",
+  stepId: RESTART_STEP_ID,
+  kind: "wait",
+  status,
+  counts: counts(c),
+  jobIds: ["job-start"],
+  at: T + 90_000,
 });
 const runFinished = (put: { started?: StartedAgain[]; left?: LeftStoppedServer[] }): FlowEvent => {
   const outcome: FlowOutcome = {
@@ -140,6 +151,7 @@ describe("the start again in the status message", () => {
       ...refusedResize(),
       startProgress({ total: 2, succeeded: 0, failed: 0, running: 2 }),
       startProgress({ total: 2, succeeded: 2, failed: 0, running: 0 }, "SUCCESS"),
+      putBackFinished("succeeded", { succeeded: 2 }),
       runFinished({ started: [started("s0"), started("s1")] }),
     ]);
     expect(done.currentStepId).toBeUndefined();
@@ -154,6 +166,7 @@ describe("the start again in the status message", () => {
     const state = reduce([
       ...refusedResize(),
       startProgress({ total: 2, succeeded: 1, failed: 1, running: 0 }, "FAIL"),
+      putBackFinished("failed", { succeeded: 1, failed: 1 }),
       runFinished({
         started: [started("s0")],
         left: [
@@ -177,9 +190,31 @@ describe("the start again in the status message", () => {
     );
   });
 
-  it("a start again with no job seen (its call refused, or a run shown again) gets its line from the outcome", () => {
+  it("a start that failed for a server the run's end finds in ERROR (not left stopped) is failed, never done", () => {
+    // The outcome speaks of s0 started again and of nothing else: s1's start failed and left it in ERROR.
+    const end = runFinished({ started: [started("s0")] });
+    const failed = ":x: Start again the servers stopped for the flavor change — 1 done, 1 failed";
+    const live = reduce([
+      ...refusedResize(),
+      startProgress({ total: 2, succeeded: 1, failed: 1, running: 0 }, "FAIL"),
+      putBackFinished("failed", { succeeded: 1, failed: 1 }),
+      end,
+    ]);
+    expect(lines(live)).toContain(failed);
+    expect(text(live)).not.toContain(":white_check_mark: Start again");
+    // Its end not seen (only its job): as the job last said, by the same rule, not from the outcome.
+    const jobOnly = reduce([
+      ...refusedResize(),
+      startProgress({ total: 2, succeeded: 1, failed: 1, running: 0 }, "FAIL"),
+      end,
+    ]);
+    expect(lines(jobOnly)).toContain(failed);
+  });
+
+  it("a start again with no job seen (its call refused) gets its line from its own end", () => {
     const state = reduce([
       ...refusedResize(),
+      putBackFinished("failed", { failed: 1 }),
       runFinished({ left: [{ id: "s0", name: "web-s0", why: "start_failed", change: "ecs.resize" }] }),
     ]);
     const all = lines(state);

@@ -2,7 +2,7 @@
  * Resuming interrupted runs from their durable record, against the simulated cloud: the record is built in
  * the state a crash would leave it in, and the crashed process's own call (if any) is made by hand.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAuditLog } from "../../src/audit/create-audit-log.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { executeFlow, newRunRecord } from "../../src/workflow/execute-flow.js";
@@ -15,18 +15,9 @@ import {
   type StepRecord,
 } from "../../src/workflow/run-record.js";
 import type { ExecuteFlowSpec } from "../../src/workflow/types.js";
-import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { createSpecFactory, useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 const spec = createSpecFactory("resume");
 

@@ -4,7 +4,7 @@
  * status message it shows at once has the start again's line where the live run had it, and ends as the run
  * would have without the interruption. Against the simulated cloud on its manual clock.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { statusMessageOf } from "../../src/operations/create-thread-reporter.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
@@ -15,18 +15,9 @@ import { resumeFlow } from "../../src/workflow/resume-flow.js";
 import { type RunRecord, runKey } from "../../src/workflow/run-record.js";
 import type { ExecuteFlowDeps, FlowTarget } from "../../src/workflow/types.js";
 import { blocksText } from "../helpers/read-slack-blocks.js";
-import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { createSpecFactory, useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 const spec = createSpecFactory("resume-put-back");
 /** A flavor web-02 does not have; the cloud is made to refuse the resize to it. */

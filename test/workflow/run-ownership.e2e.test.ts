@@ -3,25 +3,16 @@
  * lost it writes and sends nothing more) and safe points (a run asked to stop stops before a step or in a job
  * wait, never between a call and its job ID, and a resume finishes it without resending).
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createMemoryStore } from "../../src/store/create-memory-store.js";
 import { executeFlow } from "../../src/workflow/execute-flow.js";
 import { resumeFlow } from "../../src/workflow/resume-flow.js";
 import { RunOwnershipLostError, RunSuspendedError } from "../../src/workflow/run-context.js";
 import { type RunRecord, runKey } from "../../src/workflow/run-record.js";
 import type { ExecuteFlowSpec } from "../../src/workflow/types.js";
-import { startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 let seq = 0;
 function stopSpec(name: string): ExecuteFlowSpec {

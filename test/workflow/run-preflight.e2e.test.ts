@@ -1,23 +1,14 @@
 /** The preflight against the simulated cloud: what an approver is shown before approving. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildPreflightRefusalView } from "../../src/operations/build-preflight-views.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { preflightMessageParts } from "../../src/workflow/preflight-message-parts.js";
 import type { Preflight } from "../../src/workflow/preflight-types.js";
 import { runPreflight } from "../../src/workflow/run-preflight.js";
 import { toGoldenJson } from "../render/block-kit-test-helpers.js";
-import { startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 const ref = (...names: string[]) => names.map((name) => ({ id: env.id(name), name }));
 const codes = (p: Preflight) => p.problems.map((x) => `${x.severity}:${x.code}`);

@@ -4,25 +4,16 @@
  * re-read first, audited like any call); one whose outcome is unknown is left stopped, said so, and no start
  * is sent; a server stopped before the run is never started.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { executeFlow } from "../../src/workflow/execute-flow.js";
 import { flowSummaryMessage } from "../../src/workflow/flow-summary-message.js";
 import { resumeFlow } from "../../src/workflow/resume-flow.js";
 import type { ExecuteFlowDeps, FlowTarget } from "../../src/workflow/types.js";
 import { render } from "../views/view-test-helpers.js";
-import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { createSpecFactory, useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 const spec = createSpecFactory("restore");
 /** A flavor web-02 does not have (it is on s6.large.2). */

@@ -4,7 +4,7 @@
  * when the run started) and ends as the run would have without the interruption, saying it was resumed.
  * Against the simulated cloud on its manual clock.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { statusMessageOf } from "../../src/operations/create-thread-reporter.js";
 import { localTime } from "../../src/render/message-model.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
@@ -16,18 +16,9 @@ import { type FlowViewState, reduceFlowEvent } from "../../src/workflow/reduce-f
 import { resumeFlow, runStartedOf } from "../../src/workflow/resume-flow.js";
 import { OPEN_RUNS_SET, type RunRecord, runKey } from "../../src/workflow/run-record.js";
 import { blocksText } from "../helpers/read-slack-blocks.js";
-import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { createSpecFactory, useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 const spec = createSpecFactory("status-resume");
 

@@ -3,7 +3,7 @@
  * detached disk, kept and available, with the exact command that attaches it again on the device it had; the
  * data disks and EIPs a delete kept (still billed). Against the simulated cloud: the preflight, then the run.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { context } from "../../src/render/message-model.js";
 import { renderBlockKit } from "../../src/render/render-block-kit.js";
 import { executeFlow } from "../../src/workflow/execute-flow.js";
@@ -15,18 +15,9 @@ import { runPreflight } from "../../src/workflow/run-preflight.js";
 import type { FlowParameters } from "../../src/workflow/types.js";
 import { collectMrkdwn } from "../render/block-kit-test-helpers.js";
 import { render } from "../views/view-test-helpers.js";
-import { createSpecFactory, startWorkflowEnv, type WorkflowEnv } from "./helpers/start-workflow-env.js";
+import { createSpecFactory, useWorkflowEnv } from "./helpers/start-workflow-env.js";
 
-let env: WorkflowEnv;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
-beforeEach(() => {
-  env.sim.control.reset();
-});
+const env = useWorkflowEnv();
 
 const spec = createSpecFactory("next");
 const EIP = "121.36.0.99";

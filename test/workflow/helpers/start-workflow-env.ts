@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createAuditLog } from "../../../src/audit/create-audit-log.js";
 import { createCloudClient } from "../../../src/cloud/create-cloud-client.js";
 import type { CloudConfig } from "../../../src/cloud/load-cloud-config.js";
@@ -92,6 +93,24 @@ export async function startWorkflowEnv() {
 }
 
 export type WorkflowEnv = Awaited<ReturnType<typeof startWorkflowEnv>>;
+
+/**
+ * The file's environment: started before its tests, closed after them, the simulator reset before each test.
+ * The object is filled in when the file starts, so use it inside tests and hooks only.
+ */
+export function useWorkflowEnv(): WorkflowEnv {
+  const env = {} as WorkflowEnv;
+  beforeAll(async () => {
+    Object.assign(env, await startWorkflowEnv());
+  });
+  afterAll(async () => {
+    await env.close?.();
+  });
+  beforeEach(() => {
+    env.sim.control.reset();
+  });
+  return env;
+}
 
 /** Builds execution specs with fresh run and request IDs (`<prefix>-1`, `apr_<prefix>1`, …). */
 export function createSpecFactory(prefix: string) {
