@@ -134,6 +134,10 @@ function lockDatabase(path: string): { db: Database.Database; wal: boolean } {
     // answers (`flush`), so a burst of writes shares one fsync and none blocks the event loop. Otherwise
     // (FULL) each commit syncs itself.
     db.pragma(wal ? "synchronous = NORMAL" : "synchronous = FULL");
+    // The revision's `UPDATE … RETURNING` (every versioned write) collects its rows in a temporary table,
+    // which SQLite otherwise backs with a temporary file: measured, 67 → 43 µs of CPU a write, a third of it
+    // the file's system calls. Nothing the store does needs more temporary space than a few rows.
+    db.pragma("temp_store = MEMORY");
     db.exec("BEGIN IMMEDIATE; COMMIT");
   } catch (error) {
     db.close();
