@@ -23,6 +23,7 @@ import {
   KIND_NAMES,
   kinds,
   type LoadResult,
+  leadInSeconds,
   type StopPlan,
   sendCommandMix,
   stopChannelCount,
@@ -366,12 +367,13 @@ export async function benchAck(report: Report): Promise<void> {
         click = await listToClick();
         for (let again = 0; ; again++) {
           await quietBot();
-          const [runsBefore, busyBefore] = [await metricSum(bot.port, WATCHER_RUNS), busyAnswers()];
-          const repliesBefore = responsePosts();
-          const gcBefore = await gcOf(bot.port);
-          const countsBefore = await requestCountsOf(bot.port);
-          fake.clearCalls();
-          const from = Number(process.hrtime.bigint() / 1000n);
+          const runsBefore = await metricSum(bot.port, WATCHER_RUNS);
+          // Taken where the measured window starts, after its lead-in (see `leadInSeconds`).
+          let busyBefore = 0;
+          let repliesBefore = 0;
+          let gcBefore = new Map<string, { count: number; ms: number }>();
+          let countsBefore = new Map<string, number>();
+          let from = 0;
           const run = await sendCommandMix(
             sender,
             bot,
@@ -382,6 +384,15 @@ export async function benchAck(report: Report): Promise<void> {
             seconds,
             settleBot,
             botStops,
+            kinds,
+            async () => {
+              from = Number(process.hrtime.bigint() / 1000n);
+              fake.clearCalls();
+              busyBefore = busyAnswers();
+              repliesBefore = responsePosts();
+              gcBefore = await gcOf(bot.port);
+              countsBefore = await requestCountsOf(bot.port);
+            },
           );
           const to = Number(process.hrtime.bigint() / 1000n);
           const watcherRan = (await metricSum(bot.port, WATCHER_RUNS)) !== runsBefore;
@@ -422,7 +433,7 @@ export async function benchAck(report: Report): Promise<void> {
       const total = (pick: (r: LoadResult) => number, of: LoadResult[]) =>
         of.reduce((sofar, r) => sofar + pick(r), 0);
       const sent = total((r) => r.sent, runs);
-      const windowsSaid = `median of ${windows} windows of ${rate * seconds} requests over ${seconds} s, the bare app's and the bot's alternating, after a warm-up of ${warmupSeconds} s at the same rate; ${stopsSaid}`;
+      const windowsSaid = `median of ${windows} windows of ${rate * seconds} requests over ${seconds} s, the bare app's and the bot's alternating, after a warm-up of ${warmupSeconds} s at the same rate${leadInSeconds > 0 ? `, each window after a lead-in of ${leadInSeconds} s at the same rate, not counted (BENCH_ACK_LEAD_IN_SECONDS)` : ""}; ${stopsSaid}`;
       report(
         `ack p99 at ${rate} commands/s: bot`,
         `${mid((r) => r.p99, runs).toFixed(1)} ms`,

@@ -13,6 +13,16 @@ export interface LoadPlan {
   bodies: string[];
   /** Requests a second. */
   rate: number;
+  /**
+   * How many of the first bodies are a lead-in: sent at the same rate but not timed; once the last of them is
+   * sent the thread says so (`{ leadInSent: true }`), before its times, so the caller can start counting there.
+   */
+  leadIn?: number;
+}
+
+/** Said once a plan's lead-in has been sent, before its {@link LoadTimes}. */
+export interface LeadInSent {
+  leadInSent: true;
 }
 
 export interface LoadTimes {
@@ -30,17 +40,22 @@ async function run(plan: LoadPlan): Promise<LoadTimes> {
   let failed = 0;
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
+  const leadIn = plan.leadIn ?? 0;
   for (const [i, body] of plan.bodies.entries()) {
     const wait = start + (i * 1000) / plan.rate - performance.now();
     if (wait > 1) await sleep(wait);
+    if (i === leadIn && leadIn > 0) parentPort?.postMessage({ leadInSent: true } satisfies LeadInSent);
+    const timed = i >= leadIn;
     const sentAt = performance.now();
     inFlight.push(
       sendSignedRequest(plan.url, plan.signingSecret, body, "application/x-www-form-urlencoded").then(
         (r) => {
+          if (!timed) return;
           latencies.push(performance.now() - sentAt);
           if (r.status !== 200) failed += 1;
         },
         () => {
+          if (!timed) return;
           latencies.push(performance.now() - sentAt);
           failed += 1;
         },
