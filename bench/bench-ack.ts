@@ -98,6 +98,13 @@ export async function benchAck(report: Report): Promise<void> {
     },
   });
   const sim = await startCloudSimulator({ servers: 10_000, seed: 7 });
+  // `BENCH_ACK_CLOUD_LATENCY_MS`: every cloud answer that much later (default none), as a cloud far away is.
+  const cloudLatencyMs = Number(process.env.BENCH_ACK_CLOUD_LATENCY_MS ?? 0);
+  if (!Number.isFinite(cloudLatencyMs) || cloudLatencyMs < 0)
+    throw new Error(
+      `BENCH_ACK_CLOUD_LATENCY_MS must be milliseconds, 0 or more, not ${JSON.stringify(cloudLatencyMs)}`,
+    );
+  if (cloudLatencyMs > 0) sim.control.setFaults({ latencyMs: cloudLatencyMs });
   const dir = mkdtempSync(join(tmpdir(), "hwc-bench-ack-"));
   const profileDir = join(dir, "profile");
   mkdirSync(profileDir);
@@ -112,7 +119,7 @@ export async function benchAck(report: Report): Promise<void> {
   const botEnv = (n: number) => ({ ...env, STORE_URL: `sqlite://${join(dir, `bot-${n}.sqlite`)}` });
   const conditions = `load ${loadavg()
     .map((l) => l.toFixed(2))
-    .join(" ")}, node ${process.version}`;
+    .join(" ")}, node ${process.version}${cloudLatencyMs > 0 ? `, cloud latency ${cloudLatencyMs} ms` : ""}`;
   try {
     // Start-up: three starts each, median time to the first 200 of /healthz, and RSS then.
     const bareStarts: number[] = [];

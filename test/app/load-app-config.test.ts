@@ -17,7 +17,7 @@ describe("loadAppConfig", () => {
           deliveryDedupeMs: 3_600_000,
           savedQueriesMs: 86_400_000,
         },
-        work: { concurrency: 16, queueSize: 200 },
+        work: { concurrency: 128, queueSize: 200 },
         ackThread: true,
         userGroupsMaxAgeMs: 60_000,
         jobPollsPerSecond: 20,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createWorkQueue } from "../../src/bot/create-work-queue.js";
 
 /** A work item that finishes when the test says so. */
@@ -69,13 +69,13 @@ describe("createWorkQueue", () => {
     expect([queue.running(), queue.waiting()]).toEqual([0, 0]);
   });
 
-  it("size 0: nothing waits; defaults 16 and 200", () => {
+  it("size 0: nothing waits; defaults 128 and 200", () => {
     const tiny = createWorkQueue({ concurrency: 1, size: 0 });
     expect(tiny.submit(gate().work).state).toBe("started");
     expect(tiny.submit(gate().work).state).toBe("full");
     const defaults = createWorkQueue();
-    const states = Array.from({ length: 217 }, () => defaults.submit(gate().work).state);
-    expect(states.filter((s) => s === "started")).toHaveLength(16);
+    const states = Array.from({ length: 329 }, () => defaults.submit(gate().work).state);
+    expect(states.filter((s) => s === "started")).toHaveLength(128);
     expect(states.filter((s) => s === "queued")).toHaveLength(200);
     expect(states.at(-1)).toBe("full");
   });
@@ -84,5 +84,40 @@ describe("createWorkQueue", () => {
     expect(() => createWorkQueue({ concurrency: 0 })).toThrow(RangeError);
     expect(() => createWorkQueue({ size: -1 })).toThrow(RangeError);
     expect(() => createWorkQueue({ concurrency: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe("the default bound at 100 commands a second, when the work waits for a slow cloud", () => {
+  /**
+   * Sends `rate` items a second for `seconds`, each taking `takesMs` (its cloud and Slack calls), on vitest's fake
+   * timers; returns how many were turned away.
+   */
+  async function turnedAway(
+    queue: ReturnType<typeof createWorkQueue>,
+    rate: number,
+    seconds: number,
+    takesMs: number,
+  ): Promise<number> {
+    let refused = 0;
+    for (let i = 0; i < rate * seconds; i++) {
+      const admission = queue.submit(() => new Promise<void>((resolve) => setTimeout(resolve, takesMs)));
+      if (!admission.accepted) refused++;
+      await vi.advanceTimersByTimeAsync(1000 / rate);
+    }
+    await vi.advanceTimersByTimeAsync(10 * takesMs);
+    return refused;
+  }
+
+  it("turns none away at 300 ms a command (a show or a stop at 100 ms of cloud latency); the old 16 turned away a third", async () => {
+    vi.useFakeTimers();
+    try {
+      expect(await turnedAway(createWorkQueue(), 100, 20, 300)).toBe(0);
+      // Even a stop's 700 ms, for every command.
+      expect(await turnedAway(createWorkQueue(), 100, 20, 700)).toBe(0);
+      const old = await turnedAway(createWorkQueue({ concurrency: 16 }), 100, 20, 300);
+      expect(old).toBeGreaterThan(2000 / 3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
