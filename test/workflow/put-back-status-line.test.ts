@@ -20,6 +20,7 @@ import {
   type StartedAgain,
 } from "../../src/workflow/summarize-run.js";
 import { render } from "../views/view-test-helpers.js";
+import { putBackJobProgress } from "./helpers/put-back-events.js";
 
 const loaded = await loadFlows("flows");
 if (!loaded.ok) throw new Error("flows invalid");
@@ -50,16 +51,8 @@ const finished = (
     at: T + 100,
   };
 };
-const startProgress = (c: ProgressCounts, status = "RUNNING"): FlowEvent => ({
-  type: "job_progress",
-  runId: "r1",
-  stepId: RESTART_STEP_ID,
-  jobId: "job-start",
-  source: "job",
-  status,
-  counts: c,
-  at: T + 300,
-});
+const startProgress = (c: ProgressCounts, status = "RUNNING"): FlowEvent =>
+  putBackJobProgress(c, status, T + 300);
 /** The start again's end, as `start-stopped-again.ts` announces it from each server's result. */
 const putBackFinished = (status: StepStatus, c: Partial<Record<ServerResult, number>>): FlowEvent => ({
   type: "step_finished",

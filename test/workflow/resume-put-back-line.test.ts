@@ -15,6 +15,7 @@ import { runStartedOf } from "../../src/workflow/resume-flow.js";
 import type { MutationRecord, RunRecord, ServerStepResult } from "../../src/workflow/run-record.js";
 import { summarizeRun } from "../../src/workflow/summarize-run.js";
 import { render } from "../views/view-test-helpers.js";
+import { putBackJobProgress } from "./helpers/put-back-events.js";
 
 const loaded = await loadFlows("flows");
 if (!loaded.ok) throw new Error("flows invalid");
@@ -202,7 +203,7 @@ describe("the status message shown again on resume", () => {
     );
     // The resumed run follows the start's job: its first poll fills in the line, as it did before.
     const polled = reduce(
-      [startJobProgress("RUNNING", { total: 2, succeeded: 1, failed: 0, running: 1 }, T + 125_000)],
+      [putBackJobProgress({ total: 2, succeeded: 1, failed: 0, running: 1 }, "RUNNING", T + 125_000)],
       adopted,
     );
     expect(lines(polled).filter((l) => l.includes("Start again"))).toEqual([
@@ -234,7 +235,7 @@ describe("the status message shown again on resume", () => {
     delete before.restart;
     const live = reduce([
       runStartedOf(before, false, T),
-      startJobProgress("FAIL", { total: 2, succeeded: 1, failed: 1, running: 0 }, T + 90_000),
+      putBackJobProgress({ total: 2, succeeded: 1, failed: 1, running: 0 }, "FAIL", T + 90_000),
       end,
     ]);
     const again = reduce([runStartedOf(record, true, T + 3_600_000), end]);
@@ -249,7 +250,7 @@ describe("the status message shown again on resume", () => {
     const record = refusedResizeStartingAgain();
     const seen = reduce([
       runStartedOf(record, false, T),
-      startJobProgress("RUNNING", { total: 2, succeeded: 0, failed: 0, running: 2 }, T + 70_000),
+      putBackJobProgress({ total: 2, succeeded: 0, failed: 0, running: 2 }, "RUNNING", T + 70_000),
     ]);
     const again = reduce([runStartedOf(record, true, T + 120_000)], seen);
     expect(lines(again).filter((l) => l.includes("Start again"))).toEqual([
@@ -257,21 +258,3 @@ describe("the status message shown again on resume", () => {
     ]);
   });
 });
-
-/** A poll of the start again's job, as the run reports it. */
-function startJobProgress(
-  status: string,
-  counts: { total: number; succeeded: number; failed: number; running: number },
-  at: number,
-): FlowEvent {
-  return {
-    type: "job_progress",
-    runId: "r1",
-    stepId: RESTART_STEP_ID,
-    jobId: "job-start",
-    source: "job",
-    status,
-    counts,
-    at,
-  };
-}
