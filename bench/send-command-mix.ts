@@ -128,8 +128,8 @@ export const leadInSeconds = (() => {
  * Sends `rate` signed requests a second for `seconds` (a mix of `/ecs list`, `/ecs show`, `/ecs stop` and
  * Next clicks; the stops as `stops` and `BENCH_ACK_STOPS` say), measuring each ack from a thread of its own (`send-load.ts`); then waits for the work after the acks to settle and divides the CPU the
  * process used by the number of requests. The same load runs for {@link leadInSeconds} before, not measured:
- * its acks are not timed and the CPU is counted from its last request on (the work still in flight from the
- * lead-in then is counted, a few requests' worth against the window's thousand).
+ * its acks are not timed and the CPU is counted from its last request on, so the work still in flight from the
+ * lead-in is counted too (the runs of its allowed stops, whose jobs take seconds): an over-count, never an under-count.
  */
 export async function sendCommandMix(
   sender: Worker,
